@@ -1,0 +1,42 @@
+// Shared behaviour of every command: --json from oclif, and one way of reporting errors.
+// Errors become "error E_CODE: message" plus a hint on stderr (or {"error": {...}} with --json)
+// and a documented exit code; a stack trace is never shown for an expected failure.
+import {Command} from '@oclif/core'
+
+import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
+import {sanitize} from './util/sanitize.js'
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const ape = toAnyprobeError(err)
+    if (ape === null) return super.catch(err)
+    process.exitCode = ape.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({error: ape.toJSON()})
+    } else {
+      process.stderr.write(formatError(ape))
+    }
+    return undefined
+  }
+}
+
+export function formatError(e: AnyprobeError): string {
+  let out = `error ${e.code}: ${sanitize(e.message, 2000)}\n`
+  if (e.hint) out += `hint: ${e.hint}\n`
+  return out
+}
+
+/** Map our errors and oclif's argument/flag errors to AnyprobeError; null for real bugs (those keep their trace). */
+export function toAnyprobeError(err: Error & {oclif?: {exit?: number}}): AnyprobeError | null {
+  if (isAnyprobeError(err)) return err
+  // oclif parse errors (unknown flag, missing arg, bad option value) carry exit 2
+  if (err?.oclif?.exit === 2 || /Flag|Arg|Parse/.test(err?.name ?? '')) {
+    return new AnyprobeError('E_USAGE', err.message.split('\n')[0] ?? 'bad usage', {
+      hint: 'see --help for the flags and arguments this command takes',
+      exitCode: EXIT.usage,
+    })
+  }
+  return null
+}

@@ -1,0 +1,48 @@
+// Every failure a user can cause or meet has a stable code, a hint and an exit code,
+// so scripts can branch on it and people know what to do next (undici's UND_ERR_* style).
+
+export const EXIT = {
+  ok: 0,
+  failure: 1, // generic / internal
+  usage: 2, // bad flag, bad argument, bad input
+  resolve: 3, // a hostname resolved to nothing
+  unreachable: 4, // target answered with ICMP unreachable or never answered
+  privilege: 5, // raw sockets need root or CAP_NET_RAW
+  network: 6, // local network error (no route, socket error)
+  data: 7, // input file or remote data could not be parsed
+} as const
+
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_BAD_TARGET'
+  | 'E_BAD_DURATION'
+  | 'E_RESOLVE'
+  | 'E_UNREACHABLE'
+  | 'E_NO_RAW_SOCKET'
+  | 'E_NETWORK'
+  | 'E_TIMEOUT'
+  | 'E_BAD_INPUT'
+  | 'E_MMDB'
+  | 'E_INTERNAL'
+
+export class AnyprobeError extends Error {
+  readonly code: ErrorCode
+  readonly hint: string | null
+  readonly exitCode: number
+
+  constructor(code: ErrorCode, message: string, opts: {hint?: string; exitCode?: number; cause?: unknown} = {}) {
+    super(message, opts.cause === undefined ? undefined : {cause: opts.cause})
+    this.name = 'AnyprobeError'
+    this.code = code
+    this.hint = opts.hint ?? null
+    this.exitCode = opts.exitCode ?? EXIT.failure
+  }
+
+  toJSON(): {code: ErrorCode; message: string; hint: string | null; exitCode: number} {
+    return {code: this.code, message: this.message, hint: this.hint, exitCode: this.exitCode}
+  }
+}
+
+export function isAnyprobeError(e: unknown): e is AnyprobeError {
+  return e instanceof AnyprobeError
+}

@@ -1,0 +1,80 @@
+// The normalized traceroute result. Local traces, netns/ssh traces and parsed RIPE Atlas traces all
+// end up in this shape. Missing is null, never 0 (a silent hop has rttMs [null, null, null]).
+import type {GeoHint, PopVerdict} from './pop.js'
+import type {VantagePoint} from './vantage.js'
+
+export const TRACE_SCHEMA_VERSION = 1
+
+export type TraceProtocol = 'icmp' | 'udp' | 'tcp'
+
+/** Why the trace ended (scamper's explicit stop reasons). */
+export type StopReason =
+  | 'completed' // the destination answered
+  | 'unreachable' // an ICMP destination-unreachable other than port-unreachable from the target
+  | 'loop' // the same address answered at consecutive non-adjacent TTLs in a cycle
+  | 'gap-limit' // too many consecutive silent hops after the last answer
+  | 'hop-limit' // reached --max-hops without reaching the destination
+  | 'halted' // interrupted by the user or an error
+
+/** One reply to one probe. */
+export interface ProbeReply {
+  /** index of the probe within its hop (0..probes-1) */
+  probe: number
+  /** who answered, or null when the probe was lost */
+  addr: string | null
+  rttMs: number | null
+  /** ICMP type/code of the reply (e.g. 11/0 time exceeded, 3/3 port unreachable); null for TCP SYN-ACK/RST or a lost probe */
+  icmpType: number | null
+  icmpCode: number | null
+  /** TTL of the reply packet as received (helps spot asymmetric paths) */
+  replyTtl: number | null
+}
+
+export interface TraceHop {
+  ttl: number
+  /** the address that answered most of this hop's probes; null when the hop was silent */
+  addr: string | null
+  /** every distinct address that answered (several when a load balancer splits the path despite the flow id) */
+  addrs: string[]
+  hostname: string | null
+  asn: number | null
+  asOrg: string | null
+  /** RTT of each probe in order; null when that probe got no answer */
+  rttMs: Array<number | null>
+  replies: ProbeReply[]
+  /** a location read from the hostname, or null */
+  hint: GeoHint | null
+}
+
+export interface TraceParams {
+  maxHops: number
+  firstHop: number
+  probes: number
+  timeoutMs: number
+  rate: number | null
+  port: number | null
+  gapLimit: number
+}
+
+export interface TraceResult {
+  schemaVersion: typeof TRACE_SCHEMA_VERSION
+  kind: 'trace'
+  /** what the user asked for (address or hostname) */
+  target: string
+  /** the address probed */
+  targetAddr: string
+  family: 4 | 6
+  protocol: TraceProtocol
+  flowId: number
+  vantage: VantagePoint
+  /** ISO 8601 */
+  startedAt: string
+  durationMs: number
+  params: TraceParams
+  hops: TraceHop[]
+  destinationReached: boolean
+  stopReason: StopReason
+  pop: PopVerdict | null
+  /** the destination's own reverse DNS name, when looked up */
+  targetHostname: string | null
+}

@@ -1,0 +1,19 @@
+// Where a measurement was taken from. Every result carries one so results from many places can be merged.
+
+export type VantageKind = 'local' | 'netns' | 'ssh' | 'atlas' | 'globalping' | 'replay'
+
+export interface VantagePoint {
+  kind: VantageKind
+  /** e.g. "local", "vp-fra", "user@host", "atlas:1001" */
+  id: string
+  /** hostname or probe description, when known */
+  name: string | null
+  asn: number | null
+  country: string | null
+  lat: number | null
+  lon: number | null
+}
+
+export function localVantage(name: string | null = null): VantagePoint {
+  return {kind: 'local', id: 'local', name, asn: null, country: null, lat: null, lon: null}
+}
