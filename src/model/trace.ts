@@ -63,6 +63,8 @@ export interface TraceResult {
   target: string
   /** the address probed */
   targetAddr: string
+  /** how the target address classifies (documentation, private, a well-known anycast prefix, ...) */
+  targetInfo: {class: string; knownAnycast: string | null; notes: string[]}
   family: 4 | 6
   protocol: TraceProtocol
   flowId: number

@@ -1,0 +1,50 @@
+// Reverse DNS for hop addresses: concurrent, cached, bounded by a timeout. A lookup that fails or
+// times out gives null; it never delays the trace beyond the timeout. Names are sanitised here,
+// once, because they come from whoever controls the reverse zone.
+import {Resolver} from 'node:dns/promises'
+
+import {sanitize} from '../util/sanitize.js'
+
+export interface ReverseResolver {
+  reverse(addr: string): Promise<string | null>
+}
+
+export const nullReverseResolver: ReverseResolver = {
+  reverse: async () => null,
+}
+
+export class CachedReverseResolver implements ReverseResolver {
+  private readonly cache = new Map<string, Promise<string | null>>()
+  private readonly resolver: Resolver
+  private readonly timeoutMs: number
+
+  constructor(opts: {timeoutMs?: number; servers?: string[]} = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 1500
+    // c-ares' own timeout per try; one try keeps slow zones from multiplying the wait
+    this.resolver = new Resolver({timeout: this.timeoutMs, tries: 1})
+    if (opts.servers && opts.servers.length > 0) this.resolver.setServers(opts.servers)
+  }
+
+  reverse(addr: string): Promise<string | null> {
+    let p = this.cache.get(addr)
+    if (!p) {
+      p = this.lookup(addr)
+      this.cache.set(addr, p)
+    }
+    return p
+  }
+
+  private async lookup(addr: string): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.timeoutMs + 100)
+    })
+    try {
+      const names = await Promise.race([this.resolver.reverse(addr).catch(() => [] as string[]), timeout])
+      const name = names?.[0]
+      return name ? sanitize(name.replace(/\.$/, ''), 253) : null
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

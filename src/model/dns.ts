@@ -1,0 +1,84 @@
+// The normalized result of a DNS identity probe (`anyprobe dns`): which server instance of an anycast
+// DNS service answered, read from CHAOS TXT hostname.bind / id.server / version.bind and EDNS NSID.
+// Missing is null, never 0 or "": a query that got no answer has rcode null and rttMs null.
+import type {PopVerdict} from './pop.js'
+import type {VantagePoint} from './vantage.js'
+
+export const DNS_SCHEMA_VERSION = 1
+
+export type DnsTransport = 'udp' | 'tcp'
+
+/**
+ * Why a query has no answer. `timeout`: nothing came back in time; `refused`: the port is closed
+ * (ICMP port unreachable for UDP, RST for TCP); `network`: a local socket error; `malformed`: a reply
+ * arrived but could not be decoded; `closed`: the TCP peer closed before answering.
+ */
+export type DnsQueryError = 'timeout' | 'refused' | 'network' | 'malformed' | 'closed'
+
+/** An EDNS NSID (RFC 5001) payload: text when every byte is printable ASCII, hex always. */
+export interface NsidValue {
+  /** sanitised text, or null when the payload is binary (or empty) */
+  text: string | null
+  /** lower-case hex of the raw payload ("" for an empty NSID option) */
+  hex: string
+}
+
+export interface DnsQueryResult {
+  /** the query name as sent, e.g. "hostname.bind" or "." */
+  qname: string
+  /** "CH" for the identity queries, "IN" for the ordinary one */
+  qclass: string
+  qtype: string
+  /** whether this query carried the EDNS NSID option */
+  nsidRequested: boolean
+  /** "NOERROR", "REFUSED", "NOTIMP", ...; null when no reply arrived */
+  rcode: string | null
+  /** from sending the query to receiving the reply (TCP: after the connection is up); null when no reply */
+  rttMs: number | null
+  /** answer section in presentation form (TXT strings concatenated, sanitised); [] when none or no reply */
+  answers: string[]
+  /** the NSID option of the reply; null when not requested, not returned, or no reply */
+  nsid: NsidValue | null
+  /** authoritative answer flag of the reply; null when no reply */
+  aa: boolean | null
+  /** reply had the TC (truncated) bit: over UDP, retry with --tcp for the full answer; null when no reply */
+  truncated: boolean | null
+  /** why there is no reply; null when a reply arrived */
+  error: DnsQueryError | null
+}
+
+/** The identity strings the server gave, each null when absent (not answered, refused, or empty). */
+export interface DnsIdentity {
+  hostnameBind: string | null
+  idServer: string | null
+  versionBind: string | null
+  nsid: NsidValue | null
+}
+
+export interface DnsParams {
+  timeoutMs: number
+  /** the ordinary query carrying NSID */
+  qname: string
+  qtype: string
+}
+
+export interface DnsResult {
+  schemaVersion: typeof DNS_SCHEMA_VERSION
+  kind: 'dns'
+  /** what the user asked for (address or hostname) */
+  target: string
+  /** the address queried */
+  targetAddr: string
+  port: number
+  transport: DnsTransport
+  vantage: VantagePoint
+  /** ISO 8601 */
+  startedAt: string
+  durationMs: number
+  params: DnsParams
+  queries: DnsQueryResult[]
+  identity: DnsIdentity
+  /** true when at least one query got a reply; false means the server never answered (exit code 4) */
+  answered: boolean
+  pop: PopVerdict | null
+}

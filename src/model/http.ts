@@ -1,0 +1,79 @@
+// The normalized result of an HTTP identity probe (`anyprobe http`): which edge answered, read from
+// CDN / operator response headers (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...) and optionally Cloudflare's
+// /cdn-cgi/trace, with per-phase timings taken from socket events. A phase that did not happen
+// (no DNS for an address literal, no TLS for http://) is null, never 0.
+import type {PopVerdict} from './pop.js'
+import type {VantagePoint} from './vantage.js'
+
+export const HTTP_SCHEMA_VERSION = 1
+
+export type HttpMethod = 'GET' | 'HEAD'
+
+/**
+ * Durations of each phase of one request, in milliseconds, measured from socket events:
+ * dnsMs = request start to `lookup`; connectMs = end of DNS (or start) to `connect`;
+ * tlsMs = `connect` to `secureConnect`; firstByteMs = connection ready to response headers
+ * (server think time + one RTT); totalMs = request start to the last byte of the body.
+ */
+export interface HttpTimings {
+  dnsMs: number | null
+  connectMs: number | null
+  tlsMs: number | null
+  firstByteMs: number | null
+  totalMs: number | null
+}
+
+/** One redirect that was followed (only with --follow). */
+export interface HttpRedirectHop {
+  url: string
+  /** the address that served this hop */
+  targetAddr: string | null
+  status: number
+  /** the Location header as sent (sanitised) */
+  location: string
+  /** the URL it resolved to */
+  next: string
+  timings: HttpTimings
+}
+
+export interface HttpParams {
+  timeoutMs: number
+  /** the Host header sent, when --host overrode it */
+  host: string | null
+  follow: boolean
+  insecure: boolean
+  /** extra request headers (--header), sanitised */
+  requestHeaders: Record<string, string>
+  /** --pop-header names, lower case */
+  popHeaders: string[]
+}
+
+export interface HttpResult {
+  schemaVersion: typeof HTTP_SCHEMA_VERSION
+  kind: 'http'
+  /** what the user asked for, normalised to a URL */
+  target: string
+  /** the URL of the final response (differs from target after followed redirects) */
+  url: string
+  /** the address of the final response's connection */
+  targetAddr: string | null
+  method: HttpMethod
+  vantage: VantagePoint
+  /** ISO 8601 */
+  startedAt: string
+  params: HttpParams
+  /** HTTP version of the final response, e.g. "1.1" */
+  httpVersion: string
+  status: number
+  /** every response header: lower-cased name -> value (repeated headers joined with ", "), sanitised */
+  headers: Record<string, string>
+  timings: HttpTimings
+  /** body bytes received (null for HEAD) */
+  bodyBytes: number | null
+  redirects: HttpRedirectHop[]
+  /** key/values of /cdn-cgi/trace when --cf-trace was given and it answered 200; null otherwise */
+  cfTrace: Record<string, string> | null
+  /** why cfTrace is null although --cf-trace was asked for, e.g. "status 404"; null otherwise */
+  cfTraceError: string | null
+  pop: PopVerdict | null
+}

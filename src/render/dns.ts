@@ -1,0 +1,42 @@
+// Human view of a DNS identity probe: one row per query, then the identity the server gave and the PoP.
+// Returns a string; the command prints it. Every network string was sanitised by the engine and is
+// sanitised again here (cheap, and a renderer must not trust where its input came from).
+import type {DnsQueryResult, DnsResult, NsidValue} from '../model/dns.js'
+import {sanitize} from '../util/sanitize.js'
+import {renderPop} from './pop.js'
+import {fmtMs, plainTable} from './table.js'
+
+function nsidText(n: NsidValue): string {
+  if (n.hex === '') return '(empty)'
+  return n.text === null ? `0x${n.hex}` : `${sanitize(n.text, 120)} (0x${n.hex})`
+}
+
+function answerCell(q: DnsQueryResult): string {
+  if (q.rcode === null) return `(${q.error ?? 'no reply'})`
+  const parts = q.answers.map((a) => sanitize(a, 80))
+  if (q.nsidRequested) parts.push(q.nsid === null ? 'NSID: none' : `NSID: ${nsidText(q.nsid)}`)
+  if (q.truncated) parts.push('(truncated: retry with --tcp)')
+  return parts.length === 0 ? '-' : parts.join('\n')
+}
+
+function queryRow(q: DnsQueryResult): string[] {
+  return [`${sanitize(q.qname, 60)} ${q.qclass} ${q.qtype}`, q.rcode ?? '-', fmtMs(q.rttMs, 2), answerCell(q)]
+}
+
+export function renderDns(r: DnsResult): string {
+  const addr = r.target === r.targetAddr ? '' : ` [${r.targetAddr}]`
+  const head = `dns identity of ${sanitize(r.target, 100)}${addr} port ${r.port}/${r.transport}, from ${sanitize(r.vantage.id, 60)}`
+  const table = plainTable(['query', 'rcode', 'rtt ms', 'answer'], r.queries.map(queryRow))
+  const id = r.identity
+  const identity = [
+    'identity:',
+    `  hostname.bind  ${id.hostnameBind === null ? '-' : sanitize(id.hostnameBind, 120)}`,
+    `  id.server      ${id.idServer === null ? '-' : sanitize(id.idServer, 120)}`,
+    `  version.bind   ${id.versionBind === null ? '-' : sanitize(id.versionBind, 120)}`,
+    `  nsid           ${id.nsid === null ? '-' : nsidText(id.nsid)}`,
+  ].join('\n')
+  const lines = [head, table, identity]
+  if (!r.answered) lines.push(`no reply to any query within ${r.params.timeoutMs} ms`)
+  lines.push(renderPop(r.pop))
+  return lines.join('\n')
+}

@@ -1,0 +1,198 @@
+// Targets: parse, classify and resolve. ipaddr.js does the parsing; the classes say what a user
+// should know before reading a trace (a private or documentation address only exists in some
+// networks; a well-known anycast prefix means several sites may answer).
+import {lookup} from 'node:dns/promises'
+
+import ipaddr from 'ipaddr.js'
+
+import {AnyprobeError, EXIT} from '../model/errors.js'
+
+export type AddressClass =
+  | 'public'
+  | 'private'
+  | 'documentation'
+  | 'benchmarking'
+  | 'loopback'
+  | 'link-local'
+  | 'multicast'
+  | 'carrier-grade-nat'
+  | 'unique-local'
+  | 'reserved'
+  | 'unspecified'
+
+export interface TargetInfo {
+  /** what the user typed */
+  input: string
+  /** the address to probe (IPv4-mapped IPv6 is unwrapped to IPv4) */
+  addr: string
+  family: 4 | 6
+  class: AddressClass
+  /** true when the input was a name that we resolved */
+  resolved: boolean
+  /** a well-known anycast service this address belongs to, when we know one */
+  knownAnycast: string | null
+  /** notes worth showing, e.g. "IPv4-mapped IPv6 address: probing 192.0.2.1 over IPv4" */
+  notes: string[]
+}
+
+type Range = [string, AddressClass]
+const CLASS_RANGES: Range[] = [
+  ['192.0.2.0/24', 'documentation'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
+  ['2001:db8::/32', 'documentation'],
+  ['198.18.0.0/15', 'benchmarking'],
+  ['100.64.0.0/10', 'carrier-grade-nat'],
+]
+
+// Well-known anycast prefixes: a hint, not a verdict (any prefix can be anycast).
+const KNOWN_ANYCAST: Array<[string, string]> = [
+  ['1.1.1.0/24', 'Cloudflare DNS'],
+  ['1.0.0.0/24', 'Cloudflare DNS'],
+  ['2606:4700:4700::/48', 'Cloudflare DNS'],
+  ['8.8.8.0/24', 'Google Public DNS'],
+  ['8.8.4.0/24', 'Google Public DNS'],
+  ['2001:4860:4860::/48', 'Google Public DNS'],
+  ['9.9.9.0/24', 'Quad9'],
+  ['149.112.112.0/24', 'Quad9'],
+  ['2620:fe::/48', 'Quad9'],
+  ['208.67.222.0/24', 'OpenDNS'],
+  ['208.67.220.0/24', 'OpenDNS'],
+  ['198.41.0.4/32', 'a.root-servers.net'],
+  ['170.247.170.2/32', 'b.root-servers.net'],
+  ['192.33.4.12/32', 'c.root-servers.net'],
+  ['199.7.91.13/32', 'd.root-servers.net'],
+  ['192.203.230.10/32', 'e.root-servers.net'],
+  ['192.5.5.241/32', 'f.root-servers.net'],
+  ['192.112.36.4/32', 'g.root-servers.net'],
+  ['198.97.190.53/32', 'h.root-servers.net'],
+  ['192.36.148.17/32', 'i.root-servers.net'],
+  ['192.58.128.30/32', 'j.root-servers.net'],
+  ['193.0.14.129/32', 'k.root-servers.net'],
+  ['199.7.83.42/32', 'l.root-servers.net'],
+  ['202.12.27.33/32', 'm.root-servers.net'],
+  ['192.88.99.0/24', '6to4 relay anycast (deprecated, RFC 7526)'],
+]
+
+const parsedRanges = CLASS_RANGES.map(([cidr, cls]) => [ipaddr.parseCIDR(cidr), cls] as const)
+const parsedAnycast = KNOWN_ANYCAST.map(([cidr, name]) => [ipaddr.parseCIDR(cidr), name] as const)
+
+function inRange(addr: ipaddr.IPv4 | ipaddr.IPv6, range: [ipaddr.IPv4 | ipaddr.IPv6, number]): boolean {
+  return addr.kind() === range[0].kind() && addr.match(range)
+}
+
+export function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
+  for (const [range, cls] of parsedRanges) if (inRange(addr, range)) return cls
+  const r = addr.range()
+  switch (r) {
+    case 'unicast':
+      return 'public'
+    case 'private':
+      return 'private'
+    case 'loopback':
+      return 'loopback'
+    case 'linkLocal':
+      return 'link-local'
+    case 'multicast':
+      return 'multicast'
+    case 'uniqueLocal':
+      return 'unique-local'
+    case 'unspecified':
+      return 'unspecified'
+    case 'carrierGradeNat':
+      return 'carrier-grade-nat'
+    default:
+      return 'reserved'
+  }
+}
+
+export function knownAnycast(addr: ipaddr.IPv4 | ipaddr.IPv6): string | null {
+  for (const [range, name] of parsedAnycast) if (inRange(addr, range)) return name
+  return null
+}
+
+/** Parse an address literal; null when the text is not one. */
+export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const t = text.trim().replace(/^\[(.*)\]$/, '$1')
+  if (!ipaddr.isValid(t)) return null
+  // ipaddr accepts "1" or "0x1" as IPv4; a user who typed that most likely meant something else
+  if (!t.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(t)) return null
+  return ipaddr.parse(t)
+}
+
+export function describeAddress(input: string, addr: ipaddr.IPv4 | ipaddr.IPv6, resolved: boolean): TargetInfo {
+  const notes: string[] = []
+  let a = addr
+  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) {
+    a = (a as ipaddr.IPv6).toIPv4Address()
+    notes.push(`IPv4-mapped IPv6 address: probing ${a.toString()} over IPv4`)
+  }
+  const cls = classify(a)
+  if (cls === 'documentation') notes.push('documentation address: it only exists in labs and examples')
+  if (cls === 'private' || cls === 'unique-local' || cls === 'carrier-grade-nat')
+    notes.push(`${cls} address: the path depends on which network you are in`)
+  const anycast = knownAnycast(a)
+  if (anycast) notes.push(`well-known anycast service: ${anycast}`)
+  return {
+    input,
+    addr: a.toString(),
+    family: a.kind() === 'ipv4' ? 4 : 6,
+    class: cls,
+    resolved,
+    knownAnycast: anycast,
+    notes,
+  }
+}
+
+/** Resolve a target typed by a user. Throws E_BAD_TARGET / E_RESOLVE with a hint. */
+export async function resolveTarget(input: string, family: 4 | 6 | null = null): Promise<TargetInfo> {
+  const text = input.trim()
+  if (text === '') {
+    throw new AnyprobeError('E_BAD_TARGET', 'no target given', {hint: 'give an IPv4 or IPv6 address or a hostname', exitCode: EXIT.usage})
+  }
+  const literal = parseAddress(text)
+  if (literal) {
+    const info = describeAddress(text, literal, false)
+    if (family !== null && info.family !== family) {
+      throw new AnyprobeError('E_BAD_TARGET', `${text} is an IPv${info.family} address but -${family} was given`, {
+        hint: `drop -${family}, or give an IPv${family} address`,
+        exitCode: EXIT.usage,
+      })
+    }
+    if (info.class === 'unspecified' || info.class === 'multicast') {
+      throw new AnyprobeError('E_BAD_TARGET', `${text} is a ${info.class} address and cannot be traced`, {
+        hint: 'give a unicast or anycast address',
+        exitCode: EXIT.usage,
+      })
+    }
+    return info
+  }
+  // Hostname syntax check before asking the resolver: labels of letters, digits, hyphen, underscore.
+  if (!/^(?=.{1,253}\.?$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/.test(text)) {
+    throw new AnyprobeError('E_BAD_TARGET', `"${text}" is neither an IP address nor a hostname`, {
+      hint: 'give an address like 198.51.100.10 or 2001:db8::1, or a hostname like ns1.example.net',
+      exitCode: EXIT.usage,
+    })
+  }
+  let addrs: Array<{address: string; family: number}>
+  try {
+    addrs = await lookup(text, {all: true, family: family ?? 0, verbatim: true})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new AnyprobeError('E_RESOLVE', `${text} did not resolve (${code})`, {
+      hint: 'check the name, or give an address; the resolver in /etc/resolv.conf is used',
+      exitCode: EXIT.resolve,
+      cause: error,
+    })
+  }
+  if (addrs.length === 0) {
+    throw new AnyprobeError('E_RESOLVE', `${text} resolved to no ${family ? `IPv${family} ` : ''}address`, {
+      hint: family ? `try without -${family}` : 'check the name, or give an address',
+      exitCode: EXIT.resolve,
+    })
+  }
+  const first = parseAddress(addrs[0]!.address)!
+  const info = describeAddress(text, first, true)
+  if (addrs.length > 1) info.notes.push(`${text} has ${addrs.length} addresses; probing ${info.addr}`)
+  return info
+}
