@@ -92,7 +92,11 @@ BGP_TIMERS="hold time $HOLD; keepalive time $KEEPALIVE; connect retry time 1; co
 # ---------------------------------------------------------------- helpers
 say()  { printf '%s\n' "$*"; }
 warn() { printf 'lab.sh: %s\n' "$*" >&2; }
-die()  { printf 'lab.sh: error: %s\n' "$*" >&2; exit 1; }
+die()  {
+  printf 'lab.sh: error: %s\n' "$*" >&2
+  [[ ${CMD:-} == up && -d $STATE ]] && printf 'lab.sh: the lab is half up; "lab.sh down" cleans it (state: %s)\n' "$STATE" >&2
+  exit 1
+}
 
 v6pfx() { local IFS=.; set -- $1; printf '2001:db8:ffff:%d%02d' "$2" "$3"; }   # 198.18.1 -> 2001:db8:ffff:1801
 ns()    { printf '%s%s' "$P" "$1"; }
@@ -450,7 +454,7 @@ EOF
 }
 
 build() {
-  local n l r a dst vnet vh pop vp key pids=()
+  local n l r a dst vnet vh pop vp
   mkdir -p "$STATE/faults"
   for n in "${NODES[@]}"; do make_ns "$n"; done
   for l in "${LINKS[@]}"; do make_link "$l"; done
@@ -481,16 +485,22 @@ build() {
     echo "nameserver 127.0.0.53" >"/etc/netns/${P}vp-$vp/resolv.conf"
   done
   # every daemon must be alive (pid files written)
+  local -a pids
+  mapfile -t pids < <(expected_pidfiles)
+  wait_pidfiles "${pids[@]}" || die "some daemons did not start (logs under $STATE)"
+}
+
+expected_pidfiles() {  # "PIDFILE:COMMAND" for every daemon of a healthy lab
+  local n pop vp l key
   for n in "${NODES[@]}"; do
-    is_bgp "$n" && pids+=("$(node_dir "$n")/bird.pid:bird")
+    if is_bgp "$n"; then echo "$(node_dir "$n")/bird.pid:bird"; fi
   done
-  for pop in "${POPS[@]}"; do pids+=("$(node_dir "s-$pop")/nsd.pid:nsd" "$(node_dir "s-$pop")/nginx.pid:nginx"); done
-  for vp in "${VPS[@]}"; do pids+=("$(node_dir "vp-$vp")/nsd.pid:nsd"); done
+  for pop in "${POPS[@]}"; do echo "$(node_dir "s-$pop")/nsd.pid:nsd"; echo "$(node_dir "s-$pop")/nginx.pid:nginx"; done
+  for vp in "${VPS[@]}"; do echo "$(node_dir "vp-$vp")/nsd.pid:nsd"; done
   for l in "${LINKS[@]}"; do
     read -r _ _ _ _ _ _ _ _ key <<<"$l"
-    [[ $key == - ]] || pids+=("$STATE/${P}d-$key/delay.pid:delayline.py")
+    if [[ $key != - ]]; then echo "$STATE/${P}d-$key/delay.pid:delayline.py"; fi
   done
-  wait_pidfiles "${pids[@]}" || die "some daemons did not start (logs under $STATE)"
 }
 
 # ---------------------------------------------------------------- probing
@@ -557,10 +567,9 @@ lab_healthy() {
   local n f
   [[ -e $STATE/up.ok ]] || return 1
   for n in "${NODES[@]}"; do ns_exists "$n" || return 1; done
-  for f in "$STATE"/*/*.pid; do
-    [[ -e $f ]] || continue
-    pid_alive "$f" "$(pidfile_cmd "$f")" || return 1
-  done
+  while read -r f; do
+    pid_alive "${f%%:*}" "${f##*:}" || return 1
+  done < <(expected_pidfiles)
   compgen -G "$STATE/faults/*" >/dev/null && return 1
   wait_converged 5 quiet
 }
@@ -623,6 +632,8 @@ fault_crash() {
   pid=$(head -n1 "$f" | tr -dc 0-9)
   kill -KILL "$pid"
   echo crash >"$STATE/faults/$pop"
+  local i
+  for ((i = 0; i < 100; i++)); do [[ -e /proc/$pid ]] || break; sleep 0.02; done   # gone when we return
   say "crash $pop: bird (pid $pid) on ${P}s-$pop killed with SIGKILL"
 }
 
@@ -674,9 +685,12 @@ cmd_status() {
   say "faults: $(cd "$STATE/faults" 2>/dev/null && for f in *; do [[ -e $f ]] && printf '%s(%s) ' "$f" "$(<"$f")"; done; true)"
   check_round || true
   say "vantage points (v4 / v6 -> PoP answering $ANYCAST4 / $ANYCAST6):"
+  local want
   for vp in "${VPS[@]}"; do
+    want=${VP_HOME[$vp]^^}
+    faulted "${VP_HOME[$vp]}" && want="any live PoP, $want is faulted; BGP tie-break picks ${VP_FAILOVER[$vp]^^}"
     printf '  %-10s %-15s -> %s / %s  (expected %s)\n' "${P}vp-$vp" "${ADDR4[vp-$vp|${VP_GW_NODE[$vp]}]}" \
-      "${RESULT[$vp|4]^^}" "${RESULT[$vp|6]^^}" "${VP_HOME[$vp]^^}"
+      "${RESULT[$vp|4]^^}" "${RESULT[$vp|6]^^}" "$want"
   done
 }
 declare -A VP_GW_NODE=([ber]=t-fra [nyc]=t-iad [tyo]=a-tyo [sao]=a1-sao)
@@ -745,7 +759,7 @@ usage() {
 on_err() {
   local rc=$? line=$1 cmd=$2
   warn "failed (exit $rc) at line $line: $cmd"
-  [[ ${CMD:-} == up ]] && warn "the lab is half up; 'lab.sh down' cleans it (state: $STATE)"
+  [[ ${CMD:-} == up ]] && warn "the lab is half up; \"lab.sh down\" cleans it (state: $STATE)"
   exit "$rc"
 }
 
