@@ -1,0 +1,61 @@
+// The engine's only window on the network (trippy's `Network`): send a probe, hear replies.
+// The raw-socket transport implements it for real; the scenario transport for tests.
+
+export type ReplyKind = 'time-exceeded' | 'unreachable' | 'echo-reply' | 'tcp-synack' | 'tcp-rst'
+
+/** One probe to send: the key identifies it in replies, ttl is its IP TTL / hop limit. */
+export interface OutgoingProbe {
+  /** 0..MAX_PROBES_PER_TRACE-1, unique within the trace */
+  key: number
+  ttl: number
+  /** index of the probe within its hop (informational) */
+  index: number
+}
+
+/** A reply the transport matched to one of this trace's probes. */
+export interface ReplyEvent {
+  probeKey: number
+  /** who answered (canonical text form) */
+  from: string
+  /** when it was received, in the transport clock's nanoseconds (process.hrtime.bigint() for real) */
+  recvTime: bigint
+  icmpType: number | null
+  icmpCode: number | null
+  /** TTL / hop limit of the reply packet; null when the socket cannot tell (raw IPv6) */
+  replyTtl: number | null
+  kind: ReplyKind
+}
+
+export interface TraceTransport {
+  /**
+   * Send one probe. Resolves with the send time (same clock as ReplyEvent.recvTime), taken just
+   * before the packet left. Rejects with an AnyprobeError when it could not be sent.
+   */
+  send(probe: OutgoingProbe): Promise<bigint>
+  /**
+   * Deliver this trace's replies (and fatal transport errors) to these handlers until the returned
+   * function is called. Only one listener is expected at a time.
+   */
+  listen(onReply: (reply: ReplyEvent) => void, onError: (error: Error) => void): () => void
+  /** Release sockets. Idempotent. */
+  close(): Promise<void>
+  /** the flow id the transport encodes into its probes, when it chose one */
+  readonly flowId?: number
+}
+
+/** Time source and timers, injected so the engine can run on a virtual clock in tests. */
+export interface Clock {
+  /** monotonic nanoseconds */
+  now(): bigint
+  /** call fn after ms (fractional allowed); returns a cancel function */
+  setTimer(fn: () => void, ms: number): () => void
+}
+
+export const realClock: Clock = {
+  now: () => process.hrtime.bigint(),
+  setTimer(fn, ms) {
+    // libuv timers have 1 ms resolution: round up so a deadline is never checked early
+    const t = setTimeout(fn, Math.max(1, Math.ceil(ms)))
+    return () => clearTimeout(t)
+  },
+}
