@@ -695,6 +695,23 @@ cmd_status() {
 }
 declare -A VP_GW_NODE=([ber]=t-fra [nyc]=t-iad [tyo]=a-tyo [sao]=a1-sao)
 
+path6() {  # the IPv6 hops of a VP's path (same routers, same interfaces)
+  local h hops out=()
+  read -r -a hops <<<"${VP_PATH4[$1]}"
+  for h in "${hops[@]}"; do
+    if [[ $h == '*' ]]; then out+=('*'); else out+=("$(v6pfx "${h%.*}")::${h##*.}"); fi
+  done
+  (IFS=' '; printf '%s' "${out[*]}")
+}
+path_names() {
+  local h hops out=()
+  read -r -a hops <<<"${VP_PATH4[$1]}"
+  for h in "${hops[@]}"; do
+    if [[ $h == '*' ]]; then out+=('*'); else out+=("${PTR[$h]}"); fi
+  done
+  (IFS=' '; printf '%s' "${out[*]}")
+}
+
 cmd_env() {
   local vp pop l a b net delay key gw
   cat <<EOF
@@ -731,6 +748,8 @@ AP_VP_GW4_$vp=${ADDR4[$gw|vp-$vp]}
 AP_VP_EXPECT_$vp=${POP_IATA[${VP_HOME[$vp]}]}
 AP_VP_FAILOVER_$vp=${POP_IATA[${VP_FAILOVER[$vp]}]}
 AP_VP_PATH4_$vp="${VP_PATH4[$vp]} $ANYCAST4"
+AP_VP_PATH6_$vp="$(path6 "$vp") $ANYCAST6"
+AP_VP_PATH_NAMES_$vp="$(path_names "$vp") $ANYCAST_NAME"
 EOF
   done
   local keys=()
@@ -752,7 +771,7 @@ EOF
 
 # ---------------------------------------------------------------- main
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 

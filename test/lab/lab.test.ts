@@ -268,11 +268,21 @@ print(digest.decode() == hashlib.sha256(data).hexdigest(), echo == data)`
       })
     }
 
-    it('silent access routers send no ICMPv6 Time Exceeded either', async () => {
-      const hops = await traceHops('sao', E.AP_ANYCAST6, 6)
-      assert.deepEqual(hops.slice(0, 2), ['*', '*'])
-      assert.equal(hops[2], '2001:db8:ffff:1905::1')
-      assert.equal(hops.at(-1), E.AP_ANYCAST6)
+    for (const vp of VPS) {
+      it(`${vp} over IPv6: ${E[`AP_VP_PATH6_${vp}`]}`, async () => {
+        const hops = await traceHops(vp, E.AP_ANYCAST6, 6)
+        assert.deepEqual(hops, E[`AP_VP_PATH6_${vp}`].split(' '))
+      })
+    }
+
+    it('hops have operator-style PTR names (traceroute without -n, inside sao)', async () => {
+      const r = await inNs(vpNs('sao'), 'traceroute', ['-q', '1', '-w', '1', '-m', '10', E.AP_ANYCAST4], 60_000)
+      const names = r.stdout
+        .split('\n')
+        .slice(1)
+        .filter((l) => /^\s*\d+\s/.test(l))
+        .map((l) => l.trim().split(/\s+/)[1])
+      assert.deepEqual(names, E.AP_VP_PATH_NAMES_sao.split(' '))
     })
   })
 
