@@ -1,0 +1,99 @@
+// What a run of letters can mean as a place: IATA airport or metro code, ICAO, UN/LOCODE, CLLI,
+// or a spelled city name. Context-free and memoised: the hostname parser adjusts for position.
+import {airportByIata, airportByIcao, airportPlace, metroByCode} from '../geo/airports.js'
+import {citiesByName} from '../geo/cities.js'
+import {clliPlace} from '../geo/clli.js'
+import {countryCode} from '../geo/countries.js'
+import {locodePlace} from '../geo/locode.js'
+import {fromPlace, type Candidate} from './candidate.js'
+import {STOP} from './vocab.js'
+
+/** Reading of a letter string, without the token it came from. */
+export type Reading = Omit<Candidate, 'token'>
+
+const memo = new Map<string, Reading[]>()
+const MEMO_MAX = 200_000
+
+const EMPTY: Reading[] = []
+
+/** All readings of a lower-case letter string, most confident first. */
+export function readingsOf(s: string): Reading[] {
+  const hit = memo.get(s)
+  if (hit !== undefined) return hit
+  const out = compute(s)
+  if (memo.size >= MEMO_MAX) memo.clear()
+  memo.set(s, out)
+  return out
+}
+
+function compute(s: string): Reading[] {
+  if (s.length < 3 || STOP.has(s)) return EMPTY
+  const out: Reading[] = []
+  const len = s.length
+  if (len === 3) {
+    const up = s.toUpperCase()
+    const metro = metroByCode(s)
+    if (metro) out.push(strip(fromPlace(s, 'iata', '', metro, 0.8, `IATA metro code ${up}`)))
+    const a = airportByIata(s)
+    if (a) {
+      const conf = a.large ? 0.8 : a.scheduled ? 0.7 : 0.45
+      out.push(strip(fromPlace(s, 'iata', '', airportPlace(a), conf, `IATA ${up} (${a.name})`)))
+    }
+  } else if (len === 4) {
+    const a = airportByIcao(s)
+    if (a && (a.large || a.scheduled)) {
+      out.push(strip(fromPlace(s, 'icao', '', airportPlace(a), 0.55, `ICAO ${s.toUpperCase()} (${a.name})`)))
+    }
+  } else if (len === 5) {
+    const hit = countryCode(s.slice(0, 2)) === null ? null : locodePlace(s.slice(0, 2), s.slice(2))
+    if (hit) {
+      const conf = hit.source === 'table' ? 0.85 : hit.source === 'metro' ? 0.8 : 0.7
+      out.push(strip(fromPlace(s, 'locode', '', hit.place, conf, `UN/LOCODE ${s.slice(0, 2).toUpperCase()} ${s.slice(2).toUpperCase()}`)))
+    }
+  } else if (len === 6) {
+    const hit = clliPlace(s)
+    // "london" is London, not a CLLI abbreviation of a city in Ontario: a spelled name wins over the rule
+    const spelled = citiesByName(s).some((c) => c.population >= 10_000)
+    if (hit && (hit.source === 'table' || !spelled)) {
+      const conf = hit.source === 'table' ? 0.85 : hit.dominant ? 0.55 : 0.35
+      out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
+    }
+  }
+  if (len >= 4) {
+    const cities = citiesByName(s)
+    const top = cities[0]
+    for (let i = 0; i < cities.length; i++) {
+      const c = cities[i]!
+      let conf = cityConfidence(c.population)
+      if (len === 4) conf -= 0.15
+      if (i > 0) conf *= c.population * 10 < top!.population ? 0.7 : 0.85
+      out.push({
+        code: s,
+        codeType: 'city',
+        city: c.name,
+        country: c.country,
+        region: c.admin || null,
+        lat: c.lat,
+        lon: c.lon,
+        confidence: conf,
+        note: `city name ${c.name} (${c.country}, pop. ${c.population})`,
+      })
+    }
+  }
+  out.sort((a, b) => b.confidence - a.confidence)
+  return out
+}
+
+function cityConfidence(pop: number): number {
+  if (pop >= 1_000_000) return 0.9
+  if (pop >= 300_000) return 0.85
+  if (pop >= 100_000) return 0.8
+  if (pop >= 30_000) return 0.7
+  if (pop >= 10_000) return 0.6
+  return 0.5
+}
+
+function strip(c: Candidate): Reading {
+  const {token: _t, ...rest} = c
+  return rest
+}

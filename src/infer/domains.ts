@@ -1,0 +1,119 @@
+// Where the operator's own part of a hostname starts (public suffix + registrable label) and the
+// per-operator naming conventions, as data keyed by registrable domain.
+import type {Place} from '../geo/airports.js'
+
+/** Multi-label public suffixes seen in router names (a small slice of the Public Suffix List). */
+const MULTI_SUFFIXES = new Set([
+  'co.uk', 'org.uk', 'net.uk', 'ac.uk', 'ltd.uk', 'plc.uk', 'net.au', 'com.au', 'org.au', 'edu.au', 'co.jp', 'ne.jp',
+  'ad.jp', 'or.jp', 'ac.jp', 'gr.jp', 'com.br', 'net.br', 'co.nz', 'net.nz', 'co.za', 'net.za', 'com.cn', 'net.cn',
+  'com.hk', 'net.hk', 'com.sg', 'net.sg', 'com.tw', 'net.tw', 'co.kr', 'ne.kr', 'or.kr', 'com.mx', 'net.mx', 'com.ar',
+  'net.ar', 'co.in', 'net.in', 'co.il', 'net.il', 'com.tr', 'net.tr', 'co.id', 'net.id', 'com.my', 'net.my', 'com.ph',
+  'net.ph', 'com.vn', 'net.vn', 'co.th', 'net.th', 'com.pl', 'net.pl', 'com.ru', 'net.ru', 'com.ua', 'net.ua',
+  'com.co', 'net.co', 'com.pe', 'net.pe', 'com.ve', 'com.ec', 'com.uy', 'com.py', 'com.bo', 'com.sa', 'net.sa',
+  'com.eg', 'com.pk', 'net.pk', 'com.bd', 'net.bd', 'com.np', 'com.lk', 'co.ke', 'co.tz', 'co.ug', 'com.ng',
+])
+
+/** Generic TLDs; every 2-letter label is also taken as a ccTLD. `example`, `test`, ... are the lab's. */
+const GENERIC_TLDS = new Set([
+  'com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'io', 'arpa', 'example', 'test', 'invalid',
+  'local', 'localhost', 'internal', 'lan', 'home', 'corp', 'cloud', 'network', 'systems', 'tech', 'online', 'site',
+  'dev', 'app', 'services', 'digital', 'global', 'goog', 'zone', 'host', 'xyz', 'eu', 'asia', 'name', 'pro', 'tel',
+])
+
+export interface DomainSplit {
+  /** the labels left of the registrable domain, in order (original case) */
+  host: string[]
+  /** registrable domain, lower case ("cogentco.com"), or null when the name has no known TLD */
+  domain: string | null
+  /** registrable label, lower case ("cogentco") */
+  registrable: string | null
+}
+
+export function splitDomain(labels: string[]): DomainSplit {
+  const n = labels.length
+  if (n < 2) return {host: labels, domain: null, registrable: null}
+  const last = labels[n - 1]!.toLowerCase()
+  if (!(GENERIC_TLDS.has(last) || (last.length === 2 && /^[a-z]{2}$/.test(last)))) {
+    return {host: labels, domain: null, registrable: null}
+  }
+  let suffixLen = 1
+  if (n >= 3 && MULTI_SUFFIXES.has(`${labels[n - 2]!.toLowerCase()}.${last}`)) suffixLen = 2
+  const regIdx = n - suffixLen - 1
+  if (regIdx < 0) return {host: labels, domain: null, registrable: null}
+  const registrable = labels[regIdx]!.toLowerCase()
+  return {
+    host: labels.slice(0, regIdx),
+    domain: labels.slice(regIdx).join('.').toLowerCase(),
+    registrable,
+  }
+}
+
+/** How an operator reads its site codes. */
+export type OperatorCodes =
+  | 'generic' // IATA / LOCODE / CLLI / spelled city, by the general rules
+  | 'operator' // private mnemonics: code seen, place unknown unless listed in `known`
+  | 'clli' // only CLLI-style codes (and spelled cities) carry a place; other codes are private
+
+export interface OperatorRule {
+  /** registrable domain, lower case */
+  domain: string
+  name: string
+  codes: OperatorCodes
+  /** regex over the lower-cased host part (labels left of the domain) with a named group `site` */
+  site?: RegExp
+  /** operator codes whose place a public source states, e.g. CAIDA on he.net's `ash` */
+  known?: Record<string, Place & {source: string}>
+  /** the operator's network is national: readings elsewhere are unlikely */
+  country?: string
+}
+
+const ASHBURN: Place = {city: 'Ashburn', country: 'US', region: 'VA', lat: 39.0438, lon: -77.4874}
+
+/** Per-operator conventions. Keep entries justified by a public naming convention, not by test names. */
+export const OPERATORS: readonly OperatorRule[] = [
+  {
+    domain: 'he.net',
+    name: 'Hurricane Electric',
+    codes: 'generic',
+    known: {
+      // CAIDA Hoiho blog (2023-02-13): he.net labels Ashburn, VA routers `ash` (IATA ASH is Nashua, NH)
+      ash: {...ASHBURN, source: 'CAIDA Hoiho: he.net uses ash for Ashburn, VA'},
+      // he.net's own PoP names: fmt = Fremont (its FMT1/FMT2 data centres), pao = Palo Alto, tor = Toronto
+      fmt: {city: 'Fremont', country: 'US', region: 'CA', lat: 37.5485, lon: -121.9886, source: 'he.net PoP naming: fmt = Fremont, CA'},
+      pao: {city: 'Palo Alto', country: 'US', region: 'CA', lat: 37.4419, lon: -122.143, source: 'he.net PoP naming: pao = Palo Alto, CA'},
+      tor: {city: 'Toronto', country: 'CA', region: '08', lat: 43.6532, lon: -79.3832, source: 'he.net PoP naming: tor = Toronto'},
+    },
+  },
+  {
+    domain: 'seabone.net',
+    name: 'Telecom Italia Sparkle',
+    codes: 'generic',
+    known: {ash: {...ASHBURN, source: 'CAIDA Hoiho: seabone.net uses ash for Ashburn, VA'}},
+  },
+  {
+    // {site}-{b|bb}{n}-link.ip.twelve99.net; interconnects {peer}-ic-{id}-{site}-{router}.c.telia.net
+    domain: 'twelve99.net',
+    name: 'Arelion',
+    codes: 'operator',
+    site: /(?:^|\.)(?:[a-z0-9]+-ic-\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-[a-z]+)?\./,
+  },
+  {
+    domain: 'telia.net',
+    name: 'Arelion (Telia)',
+    codes: 'operator',
+    site: /(?:^|\.)(?:[a-z0-9]+-ic-\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-[a-z]+)?\./,
+  },
+  {domain: 'ntt.net', name: 'NTT', codes: 'generic'},
+  {domain: 'cogentco.com', name: 'Cogent', codes: 'generic'},
+  {domain: 'verizon-gni.net', name: 'Verizon', codes: 'clli', country: 'US'},
+  {domain: 'comcast.net', name: 'Comcast', codes: 'generic', country: 'US'},
+  {domain: 'dtag.de', name: 'Deutsche Telekom', codes: 'operator'},
+  {domain: 'hetzner.com', name: 'Hetzner', codes: 'operator'},
+  {domain: 'msn.net', name: 'Microsoft', codes: 'operator'},
+]
+
+const OPERATOR_BY_DOMAIN = new Map(OPERATORS.map((o) => [o.domain, o]))
+
+export function operatorFor(domain: string | null): OperatorRule | null {
+  return domain === null ? null : (OPERATOR_BY_DOMAIN.get(domain) ?? null)
+}

@@ -1,0 +1,257 @@
+// Fusion: one PoP verdict from every signal (headers, DNS identity, destination and hop names,
+// the RTT bound), with the evidence it used and the readings that disagreed.
+import {haversineKm, METRO_KM, type LatLon} from '../geo/distance.js'
+import {normName} from '../geo/normalize.js'
+import type {Evidence, PopVerdict, SignalKind} from '../model/pop.js'
+import {sanitize} from '../util/sanitize.js'
+import {round2, type Candidate} from './candidate.js'
+import {isPopHeader, parseHeaderFull} from './headers.js'
+import {hostnameCandidates} from './hostname.js'
+import {identityCandidates} from './identity.js'
+import {resolveStated} from './resolve.js'
+import {rttFeasibility} from './rtt.js'
+
+export interface Observation {
+  signal: SignalKind
+  input: string
+  /** for 'hop-hostname': how many hops before the destination (1 = the last hop before it) */
+  distance?: number
+  /** for 'http-header': the header name; input is the value */
+  header?: string
+}
+
+export interface InferOptions {
+  vpLocation?: LatLon | null
+  /** minimum RTT to the target, ms */
+  rttMs?: number | null
+}
+
+/** Readings kept per observation. */
+const MAX_READINGS = 6
+const MIN_READING = 0.2
+
+/** How far a signal speaks for the PoP itself (identity signals name it; hops only pass near it). */
+export function reliability(o: Observation, priority = 100): number {
+  switch (o.signal) {
+    case 'http-header':
+      return Math.min(1, 0.8 + 0.2 * (priority / 100))
+    case 'dns-identity':
+    case 'user':
+      return 1
+    case 'dest-hostname':
+      return 0.9
+    case 'hop-hostname': {
+      const d = o.distance !== undefined && o.distance >= 1 ? o.distance : 1
+      return 0.6 * 0.75 ** (d - 1)
+    }
+    case 'rtt-feasibility':
+      return 0
+  }
+}
+
+interface Parsed {
+  obs: Observation
+  index: number
+  r: number
+  candidates: Candidate[]
+  /** why the observation gave nothing, when it is worth saying */
+  empty: string | null
+}
+
+function parse(o: Observation, index: number): Parsed {
+  let candidates: Candidate[] = []
+  let empty: string | null = null
+  let priority = 100
+  switch (o.signal) {
+    case 'hop-hostname':
+    case 'dest-hostname':
+      candidates = hostnameCandidates(o.input)
+      break
+    case 'dns-identity':
+      candidates = identityCandidates(o.input)
+      if (candidates.length === 0) empty = 'identity names no site'
+      break
+    case 'http-header': {
+      let name = o.header
+      let value = o.input
+      if (name === undefined) {
+        const i = o.input.indexOf(':')
+        if (i > 0) {
+          name = o.input.slice(0, i)
+          value = o.input.slice(i + 1)
+        }
+      }
+      const p = name === undefined ? null : parseHeaderFull(name, value)
+      if (p) {
+        candidates = p.candidates
+        priority = p.reading.priority
+      } else if (name !== undefined && isPopHeader(name)) {
+        empty = `${name.toLowerCase()} carries no PoP code`
+      }
+      break
+    }
+    case 'user':
+      candidates = resolveStated('generic', o.input, o.input, o.header ? `user header ${o.header.toLowerCase()}` : 'user')
+      if (candidates.length === 0) empty = 'no place or site code in the value'
+      break
+    case 'rtt-feasibility':
+      break
+  }
+  const kept = candidates.filter((c) => c.confidence >= MIN_READING).slice(0, MAX_READINGS)
+  return {obs: o, index, r: reliability(o, priority), candidates: kept, empty}
+}
+
+interface Item {
+  p: Parsed
+  c: Candidate
+  score: number
+}
+
+interface Cluster {
+  anchor: Candidate
+  members: Map<number, Item>
+}
+
+function sameSite(a: Candidate, b: Candidate): boolean {
+  if (a.lat !== null && a.lon !== null && b.lat !== null && b.lon !== null) {
+    if (haversineKm({lat: a.lat, lon: a.lon}, {lat: b.lat, lon: b.lon}) <= METRO_KM) return true
+    return a.city !== null && a.country === b.country && normName(a.city) === normName(b.city ?? '')
+  }
+  if (a.lat === null && b.lat === null) return a.code === b.code && a.codeType === b.codeType
+  return false
+}
+
+function combine(scores: Iterable<number>): number {
+  let q = 1
+  for (const s of scores) q *= 1 - s
+  return 1 - q
+}
+
+function describe(p: Parsed, c: Candidate): string {
+  const where = p.obs.signal === 'hop-hostname' ? ` (hop ${p.obs.distance ?? 1} before the destination)` : ''
+  return `${c.note}${where}`
+}
+
+function evidence(p: Parsed, c: Candidate | null, weight: number, note: string): Evidence {
+  const raw = p.obs.header !== undefined ? `${p.obs.header}: ${p.obs.input}` : p.obs.input
+  return {
+    signal: p.obs.signal,
+    input: sanitize(raw),
+    code: c ? sanitize(c.code, 64) : null,
+    codeType: c ? c.codeType : null,
+    city: c?.city ?? null,
+    country: c?.country ?? null,
+    weight: round2(weight),
+    note: sanitize(note, 300),
+  }
+}
+
+/**
+ * One verdict from all observations, or null when nothing supports one. Identity signals outweigh
+ * hops, nearer hops outweigh farther ones, agreement on a metro (same city or within 100 km) adds
+ * up, readings an RTT cannot reach are ruled out, and disagreeing readings are listed in `conflicts`.
+ */
+export function inferPop(observations: Observation[], opts: InferOptions = {}): PopVerdict | null {
+  const parsed = observations.map(parse)
+  const vp = opts.vpLocation ?? null
+  const rtt = opts.rttMs ?? null
+  const useRtt = vp !== null && rtt !== null && Number.isFinite(rtt) && rtt > 0
+  const ruledOut: Evidence[] = []
+  const conflicts: Evidence[] = []
+  const items: Item[] = []
+
+  for (const p of parsed) {
+    if (p.r <= 0) continue
+    let kept = p.candidates
+    if (useRtt) {
+      kept = []
+      for (const c of p.candidates) {
+        if (c.lat === null || c.lon === null) {
+          kept.push(c)
+          continue
+        }
+        const f = rttFeasibility(vp!, {lat: c.lat, lon: c.lon}, rtt!)
+        if (f.feasible) kept.push(c)
+        else {
+          const why = `rejected ${c.code} (${c.city ?? '?'}, ${c.country ?? '?'}): ${Math.round(f.distanceKm)} km from the vantage point > ${Math.round(f.maxKm)} km a ${round2(rtt!)} ms RTT allows`
+          ruledOut.push({...evidence(p, c, 0, why), signal: 'rtt-feasibility'})
+        }
+      }
+      if (kept.length === 0 && p.candidates.length > 0) {
+        const best = p.candidates[0]!
+        conflicts.push(evidence(p, best, -p.r * best.confidence, `${describe(p, best)}; ruled out by the RTT bound`))
+        continue
+      }
+    } else if (vp !== null && kept.length > 1) {
+      // no RTT: among close readings of one input, prefer the one nearer the vantage point
+      kept = kept
+        .map((c) => ({c, adj: c.confidence + (c.lat === null ? 0 : 0.04 * (1 - Math.min(20000, haversineKm(vp, {lat: c.lat, lon: c.lon!})) / 20000))}))
+        .sort((a, b) => b.adj - a.adj)
+        .map((x) => x.c)
+    }
+    for (const c of kept) items.push({p, c, score: p.r * c.confidence})
+  }
+
+  // cluster readings by metro (coordinates within 100 km or same city) or, placeless, by code
+  items.sort((a, b) => b.score - a.score)
+  const clusters: Cluster[] = []
+  for (const it of items) {
+    let home = clusters.find((cl) => sameSite(cl.anchor, it.c))
+    if (home === undefined) clusters.push((home = {anchor: it.c, members: new Map()}))
+    if (!home.members.has(it.p.index)) home.members.set(it.p.index, it)
+  }
+  if (clusters.length === 0) return null
+
+  let winner = clusters[0]!
+  let winnerSupport = -1
+  for (const cl of clusters) {
+    const s = combine([...cl.members.values()].map((m) => m.score))
+    const better = s > winnerSupport + 1e-9 || (Math.abs(s - winnerSupport) <= 1e-9 && cl.anchor.lat !== null && winner.anchor.lat === null)
+    if (better) {
+      winner = cl
+      winnerSupport = s
+    }
+  }
+
+  const ev: Evidence[] = []
+  for (const m of [...winner.members.values()].sort((a, b) => b.score - a.score)) ev.push(evidence(m.p, m.c, m.score, describe(m.p, m.c)))
+  const opposing: number[] = []
+  for (const p of parsed) {
+    if (winner.members.has(p.index)) continue
+    const best = items.find((it) => it.p === p)
+    if (best) {
+      opposing.push(best.score)
+      conflicts.push(evidence(p, best.c, -best.score, `disagrees: ${describe(p, best.c)}`))
+    } else if (p.empty !== null) {
+      ev.push(evidence(p, null, 0, p.empty))
+    }
+  }
+  ev.push(...ruledOut)
+  if (useRtt && winner.anchor.lat !== null) {
+    const f = rttFeasibility(vp!, {lat: winner.anchor.lat, lon: winner.anchor.lon!}, rtt!)
+    ev.push({
+      signal: 'rtt-feasibility',
+      input: `vp ${round2(vp!.lat)},${round2(vp!.lon)} rtt ${round2(rtt!)} ms`,
+      code: null,
+      codeType: null,
+      city: null,
+      country: null,
+      weight: 0,
+      note: `verdict ${Math.round(f.distanceKm)} km from the vantage point, within the ${Math.round(f.maxKm)} km the RTT allows`,
+    })
+  }
+
+  const opposition = combine(opposing)
+  const a = winner.anchor
+  return {
+    code: sanitize(a.code, 64),
+    codeType: a.codeType,
+    city: a.city,
+    country: a.country,
+    lat: a.lat,
+    lon: a.lon,
+    confidence: round2(winnerSupport * (1 - 0.5 * opposition)),
+    evidence: ev,
+    conflicts,
+  }
+}

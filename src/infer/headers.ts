@@ -1,0 +1,274 @@
+// CDN / edge response headers -> the PoP that answered. Provider rules are data: one row per
+// {provider, header, pattern with a named group, how to read the code}; no chain of ifs.
+import {countryCode, countryFromName} from '../geo/countries.js'
+import type {CodeType, GeoHint} from '../model/pop.js'
+import {toHint, type Candidate} from './candidate.js'
+import {resolveStated, type StatedType} from './resolve.js'
+
+export interface HeaderRule {
+  provider: string
+  /** lower-case header names the rule reads */
+  headers: readonly string[]
+  /**
+   * applied to each entry of the value; named groups: `code` (the PoP code), optional `site` (the
+   * full site id, default the match), `cc` (a country code), `country` (a country name), `city`
+   */
+  pattern: RegExp
+  type: StatedType
+  /** how entries of a multi-valued header are separated (default: one entry) */
+  split?: RegExp
+  /** with several entries, which is the edge that answered the client */
+  pick?: 'first' | 'last'
+  /** decode the value before matching */
+  decode?: 'azure-ref'
+  /** when several providers' headers are present, the outermost proxy (highest) wins */
+  priority: number
+}
+
+/**
+ * Provider table. Sources: each provider's documentation (see /work/shared/corpus/cdn_headers.json
+ * `formats`). Order matters only between rows reading the same header (first match wins).
+ */
+export const HEADER_RULES: readonly HeaderRule[] = [
+  // Cloudflare: CF-RAY {16 hex}-{COLO}; /cdn-cgi/trace colo= (loc= is the CLIENT's country: never read)
+  {provider: 'cloudflare', headers: ['cf-ray'], pattern: /^[0-9a-f]{16}-(?<code>[a-z]{3})$/i, type: 'iata', priority: 100},
+  {
+    provider: 'cloudflare',
+    headers: ['cf-trace', 'cdn-cgi/trace', '/cdn-cgi/trace', 'cdn-cgi-trace'],
+    pattern: /(?:^|[\s;,])colo=(?<code>[a-z]{3})\b/i,
+    type: 'iata',
+    priority: 100,
+  },
+  // Fastly: X-Served-By cache-{dc}{node}-{DC}[, ...]; with shielding the LAST entry is the edge
+  {
+    provider: 'fastly',
+    headers: ['x-served-by'],
+    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    type: 'iata-or-operator',
+    split: /\s*,\s*/,
+    pick: 'last',
+    priority: 90,
+  },
+  // Fastly request headers towards the origin: X-Forwarded-Server and Fastly-Debug-Path list the
+  // edge FIRST (added in processing order); Fastly-FF is {hash}!{DC}!{server}
+  {
+    provider: 'fastly',
+    headers: ['x-forwarded-server'],
+    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    type: 'iata-or-operator',
+    split: /\s*,\s*/,
+    pick: 'first',
+    priority: 90,
+  },
+  {
+    provider: 'fastly',
+    headers: ['fastly-debug-path'],
+    pattern: /(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))\b/i,
+    type: 'iata-or-operator',
+    split: /\)\s*\(/,
+    pick: 'first',
+    priority: 90,
+  },
+  {
+    provider: 'fastly',
+    headers: ['fastly-ff'],
+    pattern: /!(?<code>[a-z]{3})!(?<site>cache-[a-z0-9-]+)/i,
+    type: 'iata-or-operator',
+    split: /\s*,\s*/,
+    pick: 'first',
+    priority: 90,
+  },
+  // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code
+  {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90},
+  // Vercel: x-vercel-id {edge region}::[{function region}::]{id}; regions are IATA + digit
+  {provider: 'vercel', headers: ['x-vercel-id'], pattern: /^(?<site>(?<code>[a-z]{3})\d*)::/i, type: 'iata', priority: 50},
+  // Fly.io: fly-request-id {ULID}-{region}; Fly-Region {region}
+  {provider: 'fly', headers: ['fly-request-id'], pattern: /-(?<code>[a-z]{3})$/i, type: 'iata', priority: 50},
+  {provider: 'fly', headers: ['fly-region'], pattern: /^(?<code>[a-z]{3})$/i, type: 'iata', priority: 50},
+  // bunny.net: Server BunnyCDN-{PoP}-{server id}; PoP codes are Bunny's own (DE1, FR1)
+  {provider: 'bunny', headers: ['server'], pattern: /^BunnyCDN-(?<code>[a-z]+\d*)-\d+$/i, type: 'operator', priority: 80},
+  // Edgecast / Edgio: Server ECS ({pop}/{hex}); pops are often IATA (phl, sjc), sometimes internal (nyb)
+  {provider: 'edgecast', headers: ['server'], pattern: /^ECS \((?<code>[a-z]{3})\/[0-9a-f]+\)$/i, type: 'iata-or-operator', priority: 80},
+  // KeyCDN: X-Edge-Location {country TLD 2}{city 2} (city part is KeyCDN's own)
+  {provider: 'keycdn', headers: ['x-edge-location'], pattern: /^(?<code>(?<cc>[a-z]{2})[a-z]{2})$/, type: 'operator', priority: 70},
+  // CDN77: X-77-Pop {cityname}{CC}[{state}]; X-Edge-Location "City, Country"
+  {provider: 'cdn77', headers: ['x-77-pop'], pattern: /^(?<city>[a-z]+?)(?<cc>[A-Z]{2})(?:[A-Z]{2})?$/, type: 'city', priority: 70},
+  {
+    provider: 'cdn77',
+    headers: ['x-edge-location', 'x-77-pop'],
+    pattern: /^(?<city>[a-z][a-z .'-]+),\s*(?<country>[a-z][a-z .]+)$/i,
+    type: 'city',
+    priority: 70,
+  },
+  // other edges writing an IATA code in X-Edge-Location (e.g. "hnd")
+  {provider: 'edge', headers: ['x-edge-location'], pattern: /^(?<code>[a-z]{3})\d*$/i, type: 'iata-or-operator', priority: 60},
+  // Azure Front Door: X-Azure-Ref "0" + base64(..., EDGE NAME, GUID); older values "Ref A: .. Ref B: {edge} Ref C: .."
+  {
+    provider: 'azure-front-door',
+    headers: ['x-azure-ref', 'x-azure-ref-originshield'],
+    pattern: /(?<site>(?<code>[A-Z]{2,4})\d{0,2}EDGE\d+)/,
+    type: 'operator',
+    decode: 'azure-ref',
+    priority: 85,
+  },
+  // Microsoft edge: X-MSEdge-Ref "Ref A: {id} Ref B: {edge node} Ref C: {time}"; site prefix is Microsoft's own
+  {
+    provider: 'microsoft-edge',
+    headers: ['x-msedge-ref'],
+    pattern: /Ref B:\s*(?<site>(?<code>[A-Z]{2}\d|[A-Z]{3})[A-Z0-9]*)/i,
+    type: 'operator',
+    priority: 85,
+  },
+  // Gcore: x-id / x-id-fe / x-shard {site}-hw-edge-gc{n}
+  {provider: 'gcore', headers: ['x-id', 'x-id-fe', 'x-shard'], pattern: /^(?<code>[a-z]{2,3}\d*)-hw-edge-gc\d+/i, type: 'operator', priority: 70},
+  // StackPath: X-HW {ts}.{server}.{site}.{flag}[,...]; first entry is the edge
+  {
+    provider: 'stackpath',
+    headers: ['x-hw'],
+    pattern: /^\d+\.[a-z]+\d+\.(?<code>[a-z]+\d*)\.[a-z]$/i,
+    type: 'operator',
+    split: /\s*,\s*/,
+    pick: 'first',
+    priority: 70,
+  },
+  // creoline: x-edge-pop "FRANKFURT" or "EU-DE-FRANKFURT-01": spelled, read by the hostname rules
+  {provider: 'creoline', headers: ['x-edge-pop'], pattern: /^(?<code>[a-z][a-z0-9 -]*)$/i, type: 'generic', priority: 60},
+]
+
+const RULES_BY_HEADER = new Map<string, HeaderRule[]>()
+for (const r of HEADER_RULES) {
+  for (const h of r.headers) {
+    const list = RULES_BY_HEADER.get(h) ?? []
+    list.push(r)
+    RULES_BY_HEADER.set(h, list)
+  }
+}
+
+export interface HeaderReading {
+  provider: string
+  /** the header, lower case */
+  header: string
+  code: string
+  codeType: CodeType
+  /** the site id as written ("EWR52-C3", "fra1", "cache-lcy1128-LCY", "BunnyCDN-FR1-1349") */
+  site: string
+  hint: GeoHint
+  /** every entry read from a multi-valued header, edge first (Fastly shielding) */
+  path: string[]
+  priority: number
+}
+
+/** Internal form: the reading plus every candidate (for fusion). */
+export interface HeaderParse {
+  reading: HeaderReading
+  candidates: Candidate[]
+}
+
+/** Does the table know this header (whether or not a value parses)? */
+export function isPopHeader(name: string): boolean {
+  return RULES_BY_HEADER.has(name.trim().toLowerCase())
+}
+
+/**
+ * Parse one header. `userHeaders` names headers the user says carry a site (`--pop-header`):
+ * their values are read with the generic hostname / code rules. Returns null when nothing parses.
+ */
+export function parseHeaderFull(name: string, value: string, opts: {userHeaders?: Iterable<string>} = {}): HeaderParse | null {
+  const header = name.trim().toLowerCase()
+  const v = value.trim()
+  if (v === '') return null
+  if (opts.userHeaders) {
+    for (const u of opts.userHeaders) {
+      if (u.trim().toLowerCase() === header) return userHeader(header, v)
+    }
+  }
+  const rules = RULES_BY_HEADER.get(header)
+  if (rules === undefined) return null
+  for (const rule of rules) {
+    const parsed = applyRule(rule, header, v)
+    if (parsed !== null) return parsed
+  }
+  return null
+}
+
+/** Parse one header: provider, code, code type and the place it names; null when nothing parses. */
+export function parseHeader(name: string, value: string, opts: {userHeaders?: Iterable<string>} = {}): HeaderReading | null {
+  return parseHeaderFull(name, value, opts)?.reading ?? null
+}
+
+/** Parse a response's headers; readings ordered outermost proxy first (CF in front of Vercel: CF). */
+export function parseHeaders(
+  headers: Record<string, string> | Iterable<[string, string]>,
+  opts: {userHeaders?: Iterable<string>} = {},
+): HeaderReading[] {
+  const entries = Symbol.iterator in Object(headers) ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers)
+  const out: HeaderReading[] = []
+  for (const [n, v] of entries) {
+    const r = parseHeader(n, v, opts)
+    if (r !== null) out.push(r)
+  }
+  return out.sort((a, b) => b.priority - a.priority)
+}
+
+function applyRule(rule: HeaderRule, header: string, value: string): HeaderParse | null {
+  let text = value
+  if (rule.decode === 'azure-ref' && !/Ref B:/i.test(value)) text = decodeAzureRef(value) ?? ''
+  const entries = rule.split ? text.split(rule.split).filter((e) => e.trim() !== '') : [text]
+  const matches: Array<{m: RegExpExecArray; entry: string}> = []
+  for (const e of entries) {
+    const m = rule.pattern.exec(e.trim())
+    if (m?.groups) matches.push({m, entry: e.trim()})
+  }
+  if (matches.length === 0) return null
+  const chosen = rule.pick === 'last' ? matches[matches.length - 1]! : matches[0]!
+  const g = chosen.m.groups!
+  const site = g.site ?? g.code ?? g.city ?? chosen.m[0]
+  const source = `${rule.provider} ${header}`
+  let candidates: Candidate[]
+  if (rule.type === 'city') {
+    const country = g.cc ? countryCode(g.cc) : g.country ? countryFromName(g.country) : null
+    candidates = resolveStated('city', g.city!.replace(/[^a-z]/gi, ''), site, source, {country})
+  } else {
+    const country = g.cc ? countryCode(g.cc) : null
+    candidates = resolveStated(rule.type, g.code!, site, source, {country, conf: 0.95})
+  }
+  const best = candidates[0]
+  if (best === undefined) return null
+  const path = matches.map((x) => x.m.groups!.site ?? x.m.groups!.code ?? x.m[0])
+  if (rule.pick === 'last') path.reverse()
+  const code = rule.type === 'operator' ? g.code!.toLowerCase() : best.code
+  return {
+    reading: {
+      provider: rule.provider,
+      header,
+      code,
+      codeType: best.codeType,
+      site,
+      hint: toHint(best),
+      path,
+      priority: rule.priority,
+    },
+    candidates,
+  }
+}
+
+function userHeader(header: string, value: string): HeaderParse | null {
+  const candidates = resolveStated('generic', value, value, `user header ${header}`)
+  const best = candidates[0]
+  if (best === undefined) return null
+  return {
+    reading: {provider: 'user', header, code: best.code, codeType: best.codeType, site: value, hint: toHint(best), path: [value], priority: 110},
+    candidates,
+  }
+}
+
+/** X-Azure-Ref: a leading "0" then base64; the edge name is an ASCII run inside. */
+export function decodeAzureRef(value: string): string | null {
+  const b64 = value.trim().replace(/^0/, '')
+  if (!/^[A-Za-z0-9+/=]+$/.test(b64)) return null
+  const bytes = Buffer.from(b64, 'base64')
+  // keep printable ASCII runs only, joined by spaces
+  let out = ''
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ' '
+  return out
+}

@@ -1,0 +1,219 @@
+// Router hostnames (and anything shaped like one: DNS identities, user header values) -> places.
+// General rules, no table of names: labels and tokens, non-place words, the operator's domain,
+// the conventional "site" position, country/state labels as context, per-operator conventions.
+import type {Region} from '../geo/countries.js'
+import type {GeoHint} from '../model/pop.js'
+import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
+import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
+import {labelInfo, type LabelInfo, type Token} from './tokenize.js'
+import {STOP} from './vocab.js'
+
+/** Below this a best reading is too weak to stand on its own; an operator code is offered instead. */
+const PLACE_MIN = 0.5
+/** Confidence of "a site code, place unknown". */
+const OPERATOR_CONF = 0.5
+
+const POS_SITE = 0.1
+const POS_IFACE = -0.25
+const POS_OTHER = -0.15
+const DIGITS_BONUS = 0.05
+const CTX_MATCH = 0.15
+const CTX_MISMATCH = -0.3
+const COUNTRY_NAME_MATCH = 0.1
+const OPERATOR_COUNTRY_MISMATCH = -0.3
+
+const DIGITS_ONLY = /^[0-9]+$/
+
+/** Every reading of a hostname, most confident first (internal form). */
+export function hostnameCandidates(name: string): Candidate[] {
+  const clean = cleanName(name)
+  if (clean === '') return []
+  const labels = clean.split('.').filter((l) => l.length > 0)
+  if (labels.length === 0) return []
+  const {host, domain, registrable} = splitDomain(labels)
+  if (host.length === 0) return []
+  const op = operatorFor(domain)
+  if (op?.site) {
+    const viaRule = operatorSite(op, host)
+    if (viaRule !== null) return viaRule
+  }
+  const infos = host.map(labelInfo)
+  const regStop = registrable === null ? null : (/^[a-z]+/.exec(registrable)?.[0] ?? null)
+
+  // context: the rightmost run of bare country/state labels with no strong reading right of it
+  let ctxStart = -1
+  let strongRight = false
+  for (let i = infos.length - 1; i >= 1; i--) {
+    const info = infos[i]!
+    if (info.regions !== null && !strongRight) {
+      ctxStart = i
+      while (ctxStart - 1 >= 1 && infos[ctxStart - 1]!.regions !== null) ctxStart--
+      break
+    }
+    if (info.best >= 0.5) strongRight = true
+  }
+  const ctx: Region[] = []
+  if (ctxStart >= 0) for (let i = ctxStart; i < infos.length; i++) if (infos[i]!.regions) ctx.push(...infos[i]!.regions!)
+  const spelled = new Set<string>()
+  for (const info of infos) for (const cc of info.countryNames) spelled.add(cc)
+
+  let siteIdx = ctxStart > 0 ? ctxStart - 1 : -1
+  if (siteIdx < 0) {
+    for (let i = infos.length - 1; i >= 0; i--) {
+      if (usable(infos[i]!, regStop, op) >= 0.3) {
+        siteIdx = i
+        break
+      }
+    }
+  }
+
+  const out: Candidate[] = []
+  for (let i = 0; i < infos.length; i++) {
+    if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
+    const pos = i === siteIdx ? POS_SITE : i === 0 && infos.length > 1 ? POS_IFACE : POS_OTHER
+    for (const t of infos[i]!.tokens) {
+      if (t.text === regStop) continue
+      const known = t.kind === 'run' ? op?.known?.[t.text] : undefined
+      if (known) {
+        out.push(fromPlace(t.text, 'operator', t.raw, known, clamp(0.85 + pos), `${op!.name} convention: ${known.source}`))
+        continue
+      }
+      for (const r of t.readings) {
+        if (!allowed(op, r.codeType)) continue
+        let conf = r.confidence + pos
+        if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
+        if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
+        if (r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
+        if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
+        out.push({...r, token: t.raw, confidence: clamp(conf)})
+      }
+    }
+  }
+
+  let best = 0
+  for (const c of out) if (c.confidence > best) best = c.confidence
+  if (best < PLACE_MIN) {
+    const fallback = operatorFallback(infos, siteIdx, ctxStart, regStop, op)
+    if (fallback !== null) {
+      const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
+      out.push(
+        placeless(
+          fallback.text,
+          'operator',
+          fallback.raw,
+          OPERATOR_CONF,
+          `site code ${fallback.text} in the site position${op ? ` of ${op.name}` : ''}; place unknown`,
+          country,
+        ),
+      )
+    }
+  }
+  return dedupe(out)
+}
+
+/** Readings of a hostname as GeoHints, most confident first. */
+export function hostnameHints(name: string): GeoHint[] {
+  return hostnameCandidates(name).map(toHint)
+}
+
+/** The best reading of a hostname, or null when it names no place and no site code. */
+export function hostnameHint(name: string): GeoHint | null {
+  const c = hostnameCandidates(name)[0]
+  return c === undefined ? null : toHint(c)
+}
+
+/** Convenience for a traceroute hop: the best reading of its reverse-DNS name, or null. */
+export function hintForHop(hostname: string | null | undefined): GeoHint | null {
+  return hostname ? hostnameHint(hostname) : null
+}
+
+function cleanName(name: string): string {
+  let s = name.trim()
+  if (s.length > 2 && s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1)
+  if (s.endsWith('.')) s = s.slice(0, -1)
+  return s.length > 253 ? s.slice(0, 253) : s
+}
+
+function allowed(op: OperatorRule | null, codeType: string): boolean {
+  if (op === null || op.codes === 'generic') return true
+  if (op.codes === 'operator') return codeType === 'city'
+  return codeType === 'clli' || codeType === 'city'
+}
+
+/** Best usable reading confidence of a label, ignoring the registrable name and what the operator forbids. */
+function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null): number {
+  let best = 0
+  for (const t of info.tokens) {
+    if (t.text === regStop) continue
+    if (t.kind === 'run' && op?.known?.[t.text]) return 0.85
+    for (const r of t.readings) if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
+  }
+  return best
+}
+
+function contextMatch(ctx: Region[], country: string | null, region: string | null): boolean {
+  for (const g of ctx) if (g.country === country && (g.admin === null || g.admin === region)) return true
+  return false
+}
+
+function pickCountry(ctx: Region[], domain: string | null): string | null {
+  if (ctx.length === 0) return null
+  const countries = [...new Set(ctx.map((g) => g.country))]
+  if (countries.length === 1) return countries[0]!
+  const tld = domain?.split('.').pop()?.toUpperCase()
+  if (tld && countries.includes(tld)) return tld
+  return null
+}
+
+/** A code-like token in the site position, for "code seen, place unknown". */
+function operatorFallback(
+  infos: LabelInfo[],
+  siteIdx: number,
+  ctxStart: number,
+  regStop: string | null,
+  op: OperatorRule | null,
+): Token | null {
+  const byContext = ctxStart > 0 && siteIdx === ctxStart - 1
+  const maxLen = byContext ? 64 : 5
+  const minLen = byContext || op?.codes === 'operator' ? 1 : 2
+  const ok = (t: Token): boolean =>
+    t.kind === 'run' &&
+    t.text !== regStop &&
+    !STOP.has(t.text) &&
+    t.text.length >= minLen &&
+    t.text.length <= maxLen
+  if (siteIdx >= 0) {
+    for (const t of infos[siteIdx]!.tokens) if (ok(t)) return t
+    return null
+  }
+  // no site position: a site code usually carries digits ("fsn1", "lsan0"); else any short code
+  for (const withDigits of [true, false]) {
+    for (let i = infos.length - 1; i >= 0; i--) {
+      for (const t of infos[i]!.tokens) if (ok(t) && (!withDigits || t.digitsAfter)) return t
+    }
+  }
+  return null
+}
+
+/** Operators whose site position is fixed by a pattern (Arelion). */
+function operatorSite(op: OperatorRule, host: string[]): Candidate[] | null {
+  const m = op.site!.exec(host.join('.').toLowerCase() + '.')
+  const site = m?.groups?.site
+  if (!site) return null
+  const known = op.known?.[site]
+  if (known) return [fromPlace(site, 'operator', site, known, 0.85, `${op.name} convention: ${known.source}`)]
+  return [placeless(site, 'operator', site, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
+}
+
+function dedupe(list: Candidate[]): Candidate[] {
+  list.sort((a, b) => b.confidence - a.confidence)
+  const seen = new Set<string>()
+  const out: Candidate[] = []
+  for (const c of list) {
+    const k = `${c.codeType}|${c.code}|${c.city}|${c.country}|${c.region}`
+    if (seen.has(k)) continue
+    seen.add(k)
+    out.push(c)
+  }
+  return out
+}

@@ -1,0 +1,130 @@
+// DNS identities (CHAOS hostname.bind / id.server, EDNS NSID, resolver debug TXT): a table of
+// known formats (root-server letters, Cloudflare, Quad9/PCH, OpenDNS, ...), then the hostname rules.
+import type {GeoHint} from '../model/pop.js'
+import {toHint, type Candidate} from './candidate.js'
+import {hostnameCandidates} from './hostname.js'
+import {resolveStated, type StatedType} from './resolve.js'
+
+export interface IdentityFormat {
+  name: string
+  /** matched against the trimmed, unquoted answer; named groups: `code`, or `cc` + `loc`, or `rest` */
+  pattern: RegExp
+  type: StatedType
+}
+
+/** Known identity formats, first match wins. Sources: the services' documentation and public parsers. */
+export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
+  // Cloudflare 1.1.1.1 id.server: the colo, "fra08" or "LHR"
+  {name: 'Cloudflare colo', pattern: /^(?<code>[a-z]{3})\d{0,3}$/i, type: 'iata'},
+  // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net
+  {name: 'Quad9/PCH', pattern: /^res\d+\.q?(?<code>[a-z]{3})\d*\.(?:rrdns\.pch\.net|on\.quad9\.net)$/i, type: 'iata'},
+  // C-root {iata}{n}{x}.c.root-servers.org; F-root {site}{n}{x}.f.root-servers.org or {IATA}.cf.f.root-servers.org
+  {name: 'C/F-root', pattern: /^(?<code>[a-z]{3})\d*[a-z]?\.(?:cf\.)?[cf]\.root-servers\.org$/i, type: 'iata'},
+  // H-root 001.hkg.h.root-servers.org
+  {name: 'H-root', pattern: /^\d+\.(?<code>[a-z]{3})\.h\.root-servers\.org$/i, type: 'iata'},
+  // E-root c01.MCI.eroot
+  {name: 'E-root', pattern: /^[a-z]\d+\.(?<code>[a-z]{3})\.eroot$/i, type: 'iata'},
+  // B-root b3-sin
+  {name: 'B-root', pattern: /^b\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
+  // J-root rootns-elpek3 (2-letter prefix + IATA), nnn1-oak3; A-root nnn1-jptyo-1a (LOCODE)
+  {name: 'J-root', pattern: /^rootns-[a-z]{2}(?<code>[a-z]{3})\d*$/i, type: 'iata'},
+  {name: 'A/J-root LOCODE', pattern: /^nnn\d+-(?<cc>[a-z]{2})(?<loc>[a-z]{3})-\w+$/i, type: 'locode'},
+  {name: 'A/J-root', pattern: /^nnn\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
+  // K-root ns1.{cc}-{iata}.k.ripe.net (UN/LOCODE), older k3.ams-ix.k.ripe.net
+  {name: 'K-root', pattern: /^ns\d+\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.k\.ripe\.net$/i, type: 'locode'},
+  {name: 'K-root (old)', pattern: /^k\d+\.(?<code>[a-z]{3})-ix\.k\.ripe\.net$/i, type: 'iata'},
+  // L-root aa.{cc}-{iata}.l.root and {cc}-{iata}-aa
+  {name: 'L-root', pattern: /^[a-z]{2}\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.l\.root$/i, type: 'locode'},
+  {name: 'L-root', pattern: /^(?<cc>[a-z]{2})-(?<loc>[a-z]{3})-[a-z]{2}$/i, type: 'locode'},
+  // M-root M-CDG-1
+  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})-\d+$/i, type: 'iata'},
+  // G-root groot-{site}{n}-{n}, g.root-servers-{site}{n}-{n}.net: DISA site ids, not IATA
+  {name: 'G-root', pattern: /^(?:groot-|g\.root-servers-)(?<code>[a-z]+\d*)-\d+(?:\.net)?$/i, type: 'operator'},
+  // I-root s1.bei: Netnod's own site ids, not IATA
+  {name: 'I-root (Netnod)', pattern: /^s\d+\.(?<code>[a-z]{3})$/i, type: 'operator'},
+  // OpenDNS debug.opendns.com: "server r2005.syd" among other strings
+  {name: 'OpenDNS', pattern: /(?:^|[\s"])server\s+[a-z0-9-]+\.(?<code>[a-z]{3})\b/i, type: 'iata'},
+  // CleanBrowsing "CleanBrowsing v1.6a - dns-edge-newyork1": the rest is a spelled site
+  {name: 'CleanBrowsing', pattern: /^cleanbrowsing\b.*?\bdns-edge-(?<rest>[a-z0-9-]+)$/i, type: 'generic'},
+]
+
+/** Every reading of an identity answer (internal form), most confident first. */
+export function identityCandidates(text: string): Candidate[] {
+  const s = unquote(text)
+  if (s === '') return []
+  for (const f of IDENTITY_FORMATS) {
+    const m = f.pattern.exec(s)
+    if (m === null) continue
+    const g = m.groups ?? {}
+    if (f.type === 'locode' && g.cc && g.loc) return resolveStated('locode', g.cc + g.loc, m[0], f.name)
+    if (f.type === 'generic' && g.rest) return resolveStated('generic', g.rest, g.rest, f.name)
+    if (g.code) return resolveStated(f.type, g.code, m[0], f.name)
+  }
+  return hostnameCandidates(s)
+}
+
+/** Readings of a DNS identity answer as GeoHints, most confident first. */
+export function parseDnsIdentity(text: string): GeoHint[] {
+  return identityCandidates(text).map(toHint)
+}
+
+/** The best reading of a DNS identity answer, or null. */
+export function dnsIdentityHint(text: string): GeoHint | null {
+  return parseDnsIdentity(text)[0] ?? null
+}
+
+function unquote(text: string): string {
+  let s = text.trim()
+  // TXT answers arrive quoted, sometimes several strings: "a" "b"
+  if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) s = s.slice(1, -1).replace(/"\s+"/g, ' ')
+  return s.trim().replace(/\.$/, '')
+}
+
+/**
+ * Google Public DNS names no site in its answers: match the resolver's egress address
+ * (TXT o-o.myaddr.l.google.com) against the published "prefix iata" list (TXT locations.publicdns.goog).
+ * Returns the IATA code of the longest matching prefix, or null.
+ */
+export function googleDnsSite(myaddr: string[], locations: string[]): string | null {
+  let best: {len: number; code: string} | null = null
+  for (const line of locations) {
+    const m = /^\s*([0-9a-f.:]+)\/(\d+)\s+([a-z]{3})\b/i.exec(line)
+    if (m === null) continue
+    const [, net, lenText, code] = m
+    const len = Number(lenText)
+    for (const addr of myaddr) {
+      if (inPrefix(addr.trim(), net!, len) && (best === null || len > best.len)) best = {len, code: code!.toLowerCase()}
+    }
+  }
+  return best?.code ?? null
+}
+
+function inPrefix(addr: string, net: string, len: number): boolean {
+  const a = ipBits(addr)
+  const n = ipBits(net)
+  if (a === null || n === null || a.length !== n.length || len > a.length) return false
+  for (let i = 0; i < len; i++) if (a[i] !== n[i]) return false
+  return true
+}
+
+function ipBits(ip: string): number[] | null {
+  if (ip.includes('.') && !ip.includes(':')) {
+    const parts = ip.split('.').map(Number)
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return null
+    return parts.flatMap((p) => [...Array(8)].map((_, i) => (p >> (7 - i)) & 1))
+  }
+  if (!ip.includes(':')) return null
+  const [head, tail] = ip.split('::')
+  const h = head ? head.split(':') : []
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : []
+  const fill = ip.includes('::') ? 8 - h.length - t.length : 0
+  const groups = [...h, ...Array(fill).fill('0'), ...t]
+  if (groups.length !== 8) return null
+  const bits: number[] = []
+  for (const g of groups) {
+    const v = parseInt(g, 16)
+    if (!/^[0-9a-f]{1,4}$/i.test(g) || Number.isNaN(v)) return null
+    for (let i = 15; i >= 0; i--) bits.push((v >> i) & 1)
+  }
+  return bits
+}

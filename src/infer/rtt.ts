@@ -1,0 +1,60 @@
+// Where the vantage point is, and which places an RTT allows (light in fibre: ~100 km per ms RTT).
+import {airportByIata, airportByIcao, metroByCode} from '../geo/airports.js'
+import {findCity} from '../geo/cities.js'
+import {haversineKm, isValidLatLon, maxDistanceKm, type LatLon} from '../geo/distance.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {sanitize} from '../util/sanitize.js'
+
+export interface VpLocation extends LatLon {
+  /** what the location was given as, normalised ("50.03,8.57", "FRA") */
+  label: string
+}
+
+const LATLON = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/
+
+/** Parse `--vp-location`: "lat,lon", an IATA / ICAO / metro code, or a city name. Throws E_USAGE. */
+export function parseVpLocation(text: string): VpLocation {
+  const t = text.trim()
+  const m = LATLON.exec(t)
+  if (m) {
+    const lat = Number(m[1])
+    const lon = Number(m[2])
+    if (isValidLatLon(lat, lon)) return {lat, lon, label: `${lat},${lon}`}
+    throw usage(t, 'latitude must be within -90..90 and longitude within -180..180')
+  }
+  if (/^[a-z]{3}$/i.test(t)) {
+    const metro = metroByCode(t)
+    if (metro) return {lat: metro.lat, lon: metro.lon, label: t.toUpperCase()}
+    const a = airportByIata(t)
+    if (a) return {lat: a.lat, lon: a.lon, label: t.toUpperCase()}
+  }
+  if (/^[a-z]{4}$/i.test(t)) {
+    const a = airportByIcao(t)
+    if (a) return {lat: a.lat, lon: a.lon, label: t.toUpperCase()}
+  }
+  if (/^[\p{L} .'-]{3,}$/u.test(t)) {
+    const c = findCity(t)
+    if (c) return {lat: c.lat, lon: c.lon, label: c.name}
+  }
+  throw usage(t, 'not a "lat,lon" pair, a known airport code or a city name')
+}
+
+function usage(t: string, why: string): AnyprobeError {
+  return new AnyprobeError('E_USAGE', `--vp-location "${sanitize(t, 100)}": ${why}`, {
+    hint: 'give the vantage point as "50.03,8.57" or an airport code such as FRA',
+    exitCode: EXIT.usage,
+  })
+}
+
+export interface Feasibility {
+  feasible: boolean
+  distanceKm: number
+  maxKm: number
+}
+
+/** Could a responder at `place` have answered a vantage point at `vp` within `rttMs`? */
+export function rttFeasibility(vp: LatLon, place: LatLon, rttMs: number): Feasibility {
+  const distanceKm = haversineKm(vp, place)
+  const maxKm = maxDistanceKm(rttMs)
+  return {feasible: distanceKm <= maxKm, distanceKm, maxKm}
+}

@@ -1,0 +1,122 @@
+// Split one DNS label into tokens: on '-', '_' and other punctuation, at letter/digit boundaries,
+// and at CamelCase humps; also join neighbouring parts so spelled multi-word cities are found
+// ("nto-new-york" -> "newyork", "sv1-santa-clara" -> "santaclara"). Memoised per label.
+import {countryFromName, regionsForToken, type Region} from '../geo/countries.js'
+import {readingsOf, type Reading} from './codes.js'
+import {CITY_PREFIXES, STOP} from './vocab.js'
+
+export type TokenKind = 'run' | 'camel' | 'join'
+
+export interface Token {
+  /** lower-case letters, e.g. "fra", "losangeles", "newyork" */
+  text: string
+  /** the text of the input that carried it, as written: "fra03", "LosAngeles9", "new-york" */
+  raw: string
+  kind: TokenKind
+  /** letters directly followed by digits ("fra03", "ash1"): the usual shape of a site code */
+  digitsAfter: boolean
+  /** the token's readings, context-free, most confident first */
+  readings: Reading[]
+}
+
+export interface LabelInfo {
+  label: string
+  tokens: Token[]
+  /** the regions this label names when it is a bare 2-letter country / state code ("nl", "ca") */
+  regions: Region[] | null
+  /** countries spelled out in the label ("canada") */
+  countryNames: string[]
+  /** highest confidence among the readings */
+  best: number
+}
+
+const memo = new Map<string, LabelInfo>()
+const MEMO_MAX = 100_000
+
+const SPLIT = /[^A-Za-z0-9]+/
+const RUNS = /[A-Za-z]+|[0-9]+/g
+const CAMEL = /(?<=[a-z])(?=[A-Z])/
+const HAS_CAMEL = /[a-z][A-Z]/
+const PART_LETTERS = /^([A-Za-z]+)[0-9]*$/
+
+export function labelInfo(label: string): LabelInfo {
+  const hit = memo.get(label)
+  if (hit !== undefined) return hit
+  const info = analyse(label)
+  if (memo.size >= MEMO_MAX) memo.clear()
+  memo.set(label, info)
+  return info
+}
+
+function analyse(label: string): LabelInfo {
+  const parts = label.split(SPLIT).filter((p) => p.length > 0)
+  const tokens: Token[] = []
+  const countryNames: string[] = []
+  const runTokensByPart: Token[][] = parts.map(() => [])
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi]!
+    const runs = part.match(RUNS) ?? []
+    for (let ri = 0; ri < runs.length; ri++) {
+      const run = runs[ri]!
+      const c0 = run.charCodeAt(0)
+      if (c0 >= 48 && c0 <= 57) continue // digits
+      const text = run.toLowerCase()
+      const digitsAfter = ri + 1 < runs.length
+      const t: Token = {text, raw: part, kind: 'run', digitsAfter, readings: readingsOf(text)}
+      tokens.push(t)
+      runTokensByPart[pi]!.push(t)
+      if (text.length >= 4 && !STOP.has(text)) {
+        const cc = countryFromName(text)
+        if (cc) {
+          countryNames.push(cc)
+          t.readings = [] // "canada" names a country here, not the hamlet Cañada
+        }
+      }
+      if (HAS_CAMEL.test(run)) {
+        for (const sub of run.split(CAMEL)) {
+          if (sub.length < 4) continue
+          const st = sub.toLowerCase()
+          const readings = readingsOf(st)
+            .filter((r) => r.codeType === 'city')
+            .map((r) => ({...r, confidence: r.confidence - 0.1}))
+          if (readings.length) tokens.push({text: st, raw: part, kind: 'camel', digitsAfter: false, readings})
+        }
+      }
+    }
+  }
+  // joins of 2-3 neighbouring parts that are letters (optionally followed by digits)
+  if (parts.length > 1) {
+    const letters = parts.map((p) => PART_LETTERS.exec(p)?.[1]?.toLowerCase() ?? null)
+    for (let i = 0; i < parts.length - 1; i++) {
+      let text = letters[i]
+      if (text == null) continue
+      for (let j = i + 1; j < Math.min(parts.length, i + 3); j++) {
+        const next = letters[j]
+        if (next == null) break
+        text += next
+        const readings = readingsOf(text).filter((r) => r.codeType === 'city')
+        if (readings.length === 0) continue
+        tokens.push({text, raw: parts.slice(i, j + 1).join('-'), kind: 'join', digitsAfter: false, readings})
+        // "los-angeles", "san-jose", "sao-paulo": the words alone are not codes or other cities here
+        if (readings[0]!.confidence >= 0.7) {
+          for (let k = i; k <= j; k++) for (const t of runTokensByPart[k]!) t.readings = []
+        } else if (readings[0]!.confidence >= 0.6) {
+          for (let k = i; k <= j; k++) {
+            for (const t of runTokensByPart[k]!) if (CITY_PREFIXES.has(t.text)) t.readings = []
+          }
+        }
+      }
+    }
+  }
+  let best = 0
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best) best = r.confidence
+  // a bare 2-letter label is a country / state, unless it is an infrastructure word ("bb", "ae", "cr")
+  const regions = /^[A-Za-z]{2}$/.test(label) && !STOP.has(label.toLowerCase()) ? regionsForToken(label) : null
+  return {
+    label,
+    tokens,
+    regions: regions !== null && regions.length > 0 ? regions : null,
+    countryNames,
+    best,
+  }
+}

@@ -1,0 +1,43 @@
+// Tokens that are not places: interface names, router roles, infrastructure words, service words.
+// A hostname token in this set never yields a code reading (it can still join a spelled city name).
+
+const IFACE = [
+  'ae', 'xe', 'et', 'ge', 'be', 'hu', 'te', 'gi', 'fe', 'po', 'pos', 'so', 'lo', 'eth', 'gig', 'gige', 'tengig',
+  'tengige', 'fortygige', 'hundredgige', 'gigabitethernet', 'tengigabitethernet', 'bundle', 'ether', 'vlan', 'vl',
+  'irb', 'bvi', 'tun', 'tunnel', 'loopback', 'port', 'lag', 'if', 'ifc', 'int', 'iface', 'mgmt', 'null', 'dialer',
+  'serial', 'atm', 'mpls', 'sub', 'subif', 'unit', 'vrf', 'lacp', 'pc', 'eth', 'ten', 'hun', 'fpc', 'pic',
+]
+
+const ROLES = [
+  'cr', 'ccr', 'rcr', 'ar', 'br', 'er', 'cs', 'gw', 'pr', 'pe', 'mx', 'mpd', 'mpr', 'bdr', 'bbr', 'ebr', 'car', 'agg',
+  'aggr', 'dist', 'core', 'tcore', 'ecore', 'lcore', 'edge', 'border', 'peer', 'peering', 'rtr', 'router', 'switch',
+  'sw', 'fw', 'lb', 'lcr', 'sur', 'icr', 'dcr', 'acr', 'scr', 'csr', 'asr', 'bsr', 'cpe', 'ptp', 'link', 'ic', 'ix',
+  'ixp', 'pop', 'dc', 'site', 'node', 'host', 'server', 'srv', 'cache', 'bb', 'bbone', 'backbone', 'gin', 'static',
+  'customer', 'cust', 'client', 'clients', 'transit', 'access', 'dsl', 'cable', 'fiber', 'fibre', 'broadband',
+  'ip', 'ipv', 'net', 'network', 'ntwk', 'atlas', 'tbone', 'ibone', 'dynamic', 'dyn', 'pool', 'rev', 'reverse',
+  'addr', 'arpa', 'anycast', 'unicast', 'crs', 'ncs', 'ptx', 'qfx', 'mlx', 'nni', 'uni', 'oob', 'bgp', 'msr', 'rr',
+  'vpn', 'lan', 'wan', 'dmz', 'mgt', 'oam', 'noc', 'lab', 'test', 'prod', 'dev', 'stage', 'infra', 'infrastructure',
+  'tor', 'spine', 'leaf', 'fabric', 'uplink', 'downlink', 'xconnect', 'interconnect', 'ge', 'sr', 'rc', 'rs', 'ce',
+  'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
+]
+
+const SERVICE = [
+  'dns', 'ns', 'rdns', 'resolver', 'recursive', 'recursor', 'auth', 'www', 'mail', 'smtp', 'imap', 'pop3',
+  'web', 'api', 'cdn', 'root', 'servers', 'eroot', 'groot', 'kroot', 'nsid', 'id', 'hostname', 'bind', 'version',
+  'com', 'org', 'edu', 'gov', 'mil', 'info', 'biz', 'example', 'invalid', 'local', 'localhost', 'localdomain',
+  'the', 'and', 'for', 'on', 'of', 'from', 'with', 'not', 'all', 'any', 'are', 'our', 'out', 'new', 'old', 'one', 'two', 'via',
+  'hit', 'miss', 'expired', 'stale', 'cached', 'pass', 'tcp', 'udp', 'http', 'https', 'tls', 'ssl', 'ref', 'request',
+  'response', 'error', 'ok', 'true', 'false', 'none', 'unknown', 'default', 'primary', 'secondary', 'backup',
+  'cloud', 'cloudflare', 'fastly', 'akamai', 'google', 'amazon', 'microsoft', 'azure', 'aws', 'ntt', 'cogent',
+  'telia', 'arelion', 'zayo', 'gtt', 'tata', 'comcast', 'verizon', 'lumen', 'centurylink', 'sprint', 'att', 'hurricane',
+]
+
+/** Non-place tokens (lower case). `mil` is left out on purpose: it is the IATA metro code of Milan. */
+export const STOP: ReadonlySet<string> = new Set([...IFACE, ...ROLES, ...SERVICE].filter((w) => w !== 'mil'))
+
+/** Tokens that begin multi-word city names; alone they are not codes when the join is a city. */
+export const CITY_PREFIXES: ReadonlySet<string> = new Set([
+  'new', 'san', 'santa', 'santo', 'sao', 'los', 'las', 'st', 'saint', 'sankt', 'port', 'fort', 'ft', 'mount', 'mt', 'el',
+  'la', 'le', 'de', 'di', 'du', 'rio', 'kuala', 'hong', 'tel', 'buenos', 'mexico', 'salt', 'lake', 'kansas', 'palo',
+  'ho', 'chi', 'minh', 'abu', 'ad', 'al', 'cape', 'den', 'the', 'north', 'south', 'east', 'west', 'great', 'white',
+])
