@@ -1,0 +1,112 @@
+// The DNS identity probe: send every query of the plan concurrently, match replies by id + question,
+// and read the server's identity (hostname.bind, id.server, version.bind, NSID) out of the replies.
+// A refusal (REFUSED / NOTIMP) or a missing NSID is a normal result; a query with no reply has
+// rcode null, rttMs null and an `error` saying why. PoP inference is the caller's job.
+import type {DnsIdentity, DnsQueryResult, DnsTransport, NsidValue} from '../../model/dns.js'
+import {decodeReply, encodeQuery, identityQueries, matchesQuery, type QuerySpec, randomIds, readReply} from './packet.js'
+import {DnsExchangeError, type DnsExchanger, makeExchanger} from './transport.js'
+
+export interface DnsProbeOptions {
+  addr: string
+  family: 4 | 6
+  port: number
+  transport: DnsTransport
+  timeoutMs: number
+  /** the ordinary query carrying NSID (default ". SOA") */
+  qname: string
+  qtype: string
+  /** inject a transport (tests); default: a real UDP or TCP exchanger to addr:port */
+  exchanger?: DnsExchanger
+  /** inject query ids (tests); default: random */
+  ids?: number[]
+}
+
+export interface DnsProbeOutcome {
+  queries: DnsQueryResult[]
+  identity: DnsIdentity
+  /** at least one query got a reply */
+  answered: boolean
+  durationMs: number
+}
+
+export async function probeDns(opts: DnsProbeOptions): Promise<DnsProbeOutcome> {
+  const specs = identityQueries(opts.qname, opts.qtype)
+  const ids = opts.ids ?? randomIds(specs.length)
+  const exchanger = opts.exchanger ?? makeExchanger(opts.transport, {addr: opts.addr, port: opts.port, family: opts.family})
+  const started = process.hrtime.bigint()
+  const queries = await Promise.all(specs.map((spec, i) => runQuery(exchanger, spec, ids[i]!, opts.timeoutMs)))
+  return {
+    queries,
+    identity: identityOf(queries),
+    answered: queries.some((q) => q.rcode !== null),
+    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+  }
+}
+
+async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, timeoutMs: number): Promise<DnsQueryResult> {
+  const base = {qname: spec.qname, qclass: spec.qclass, qtype: spec.qtype, nsidRequested: spec.nsid}
+  let malformed = false
+  const accept = (buf: Buffer): boolean => {
+    const decoded = decodeReply(buf)
+    if (decoded === null) {
+      // our id on an undecodable message: remember it, so a timeout can say why
+      if (buf.length >= 2 && buf.readUInt16BE(0) === id) malformed = true
+      return false
+    }
+    return matchesQuery(decoded, spec, id)
+  }
+  try {
+    const {reply, rttMs} = await exchanger.exchange(encodeQuery(spec, id), accept, timeoutMs)
+    const parsed = readReply(decodeReply(reply)!, reply)
+    return {
+      ...base,
+      rcode: parsed.rcode,
+      rttMs: round3(rttMs),
+      answers: parsed.answers,
+      nsid: spec.nsid ? parsed.nsid : null,
+      aa: parsed.aa,
+      truncated: parsed.truncated,
+      error: null,
+    }
+  } catch (error) {
+    if (!(error instanceof DnsExchangeError)) throw error
+    const kind = error.kind === 'timeout' && malformed ? 'malformed' : error.kind
+    return {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: kind}
+  }
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}
+
+/** The first non-empty TXT answer of a successful CHAOS query, or null. */
+function chaosText(queries: DnsQueryResult[], qname: string): string | null {
+  const q = queries.find((x) => x.qclass === 'CH' && x.qname === qname)
+  if (!q || q.rcode !== 'NOERROR') return null
+  const text = q.answers.find((a) => a.trim() !== '')
+  return text === undefined ? null : text
+}
+
+export function identityOf(queries: DnsQueryResult[]): DnsIdentity {
+  const nsid: NsidValue | null = queries.find((q) => q.nsid !== null)?.nsid ?? null
+  return {
+    hostnameBind: chaosText(queries, 'hostname.bind'),
+    idServer: chaosText(queries, 'id.server'),
+    versionBind: chaosText(queries, 'version.bind'),
+    nsid,
+  }
+}
+
+/** The identity strings that name a server instance (version.bind names software, not a place). */
+export function identityInputs(identity: DnsIdentity): string[] {
+  const inputs = [identity.hostnameBind, identity.idServer, identity.nsid?.text ?? null]
+  const out: string[] = []
+  for (const s of inputs) if (s !== null && s !== '' && !out.includes(s)) out.push(s)
+  return out
+}
+
+/** The smallest RTT of any reply: the tightest speed-of-light bound the probe gives. */
+export function minRttMs(queries: DnsQueryResult[]): number | null {
+  const rtts = queries.map((q) => q.rttMs).filter((r): r is number => r !== null)
+  return rtts.length === 0 ? null : Math.min(...rtts)
+}
