@@ -57,9 +57,14 @@ export function hostnameCandidates(name: string): Candidate[] {
   const spelled = new Set<string>()
   for (const info of infos) for (const cc of info.countryNames) spelled.add(cc)
 
+  // the interface label, and a label before an embedded address ("unn-1.2.3.4"), are never the site
+  const numericLabels = infos.filter((x) => x.numeric).length
+  const notSite = (i: number): boolean =>
+    infos.length > 1 && i === 0 && (infos[0]!.iface || numericLabels >= 2)
   let siteIdx = ctxStart > 0 ? ctxStart - 1 : -1
   if (siteIdx < 0) {
     for (let i = infos.length - 1; i >= 0; i--) {
+      if (notSite(i)) continue
       if (usable(infos[i]!, regStop, op) >= 0.3) {
         siteIdx = i
         break
@@ -70,7 +75,7 @@ export function hostnameCandidates(name: string): Candidate[] {
   const out: Candidate[] = []
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
-    const pos = i === siteIdx ? POS_SITE : i === 0 && infos.length > 1 ? POS_IFACE : POS_OTHER
+    const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
       const known = t.kind === 'run' ? op?.known?.[t.text] : undefined
@@ -93,7 +98,7 @@ export function hostnameCandidates(name: string): Candidate[] {
   let best = 0
   for (const c of out) if (c.confidence > best) best = c.confidence
   if (best < PLACE_MIN) {
-    const fallback = operatorFallback(infos, siteIdx, ctxStart, regStop, op)
+    const fallback = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
     if (fallback !== null) {
       const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
@@ -172,6 +177,7 @@ function operatorFallback(
   ctxStart: number,
   regStop: string | null,
   op: OperatorRule | null,
+  notSite: (i: number) => boolean,
 ): Token | null {
   const byContext = ctxStart > 0 && siteIdx === ctxStart - 1
   const maxLen = byContext ? 64 : 5
@@ -186,13 +192,22 @@ function operatorFallback(
     for (const t of infos[siteIdx]!.tokens) if (ok(t)) return t
     return null
   }
-  // no site position: a site code usually carries digits ("fsn1", "lsan0"); else any short code
-  for (const withDigits of [true, false]) {
-    for (let i = infos.length - 1; i >= 0; i--) {
-      for (const t of infos[i]!.tokens) if (ok(t) && (!withDigits || t.digitsAfter)) return t
+  // no site position: rank short codes, site-code shape ("fsn1", "lsan0") and the rightmost label
+  let best: Token | null = null
+  let bestScore = -1
+  for (let i = 0; i < infos.length; i++) {
+    if (notSite(i)) continue
+    for (const t of infos[i]!.tokens) {
+      if (!ok(t)) continue
+      const len = t.text.length
+      const score = (len >= 3 ? 4 : len === 2 ? 2 : 0) + (t.digitsAfter ? 1.5 : 0) + (i === infos.length - 1 ? 1 : 0)
+      if (score > bestScore) {
+        best = t
+        bestScore = score
+      }
     }
   }
-  return null
+  return best
 }
 
 /** Operators whose site position is fixed by a pattern (Arelion). */

@@ -10,12 +10,14 @@ export interface IdentityFormat {
   /** matched against the trimmed, unquoted answer; named groups: `code`, or `cc` + `loc`, or `rest` */
   pattern: RegExp
   type: StatedType
+  /** the shape alone is too common: accept only when the code resolves to a known place */
+  strict?: boolean
 }
 
 /** Known identity formats, first match wins. Sources: the services' documentation and public parsers. */
 export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
   // Cloudflare 1.1.1.1 id.server: the colo, "fra08" or "LHR"
-  {name: 'Cloudflare colo', pattern: /^(?<code>[a-z]{3})\d{0,3}$/i, type: 'iata'},
+  {name: 'Cloudflare colo', pattern: /^(?<code>[a-z]{3})\d{0,3}$/i, type: 'iata', strict: true},
   // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net
   {name: 'Quad9/PCH', pattern: /^res\d+\.q?(?<code>[a-z]{3})\d*\.(?:rrdns\.pch\.net|on\.quad9\.net)$/i, type: 'iata'},
   // C-root {iata}{n}{x}.c.root-servers.org; F-root {site}{n}{x}.f.root-servers.org or {IATA}.cf.f.root-servers.org
@@ -58,7 +60,11 @@ export function identityCandidates(text: string): Candidate[] {
     const g = m.groups ?? {}
     if (f.type === 'locode' && g.cc && g.loc) return resolveStated('locode', g.cc + g.loc, m[0], f.name)
     if (f.type === 'generic' && g.rest) return resolveStated('generic', g.rest, g.rest, f.name)
-    if (g.code) return resolveStated(f.type, g.code, m[0], f.name)
+    if (g.code) {
+      const list = resolveStated(f.type, g.code, m[0], f.name)
+      if (f.strict && (list[0] === undefined || list[0].lat === null)) continue
+      return list
+    }
   }
   return hostnameCandidates(s)
 }

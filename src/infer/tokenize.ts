@@ -3,7 +3,7 @@
 // ("nto-new-york" -> "newyork", "sv1-santa-clara" -> "santaclara"). Memoised per label.
 import {countryFromName, regionsForToken, type Region} from '../geo/countries.js'
 import {readingsOf, type Reading} from './codes.js'
-import {CITY_PREFIXES, STOP} from './vocab.js'
+import {CITY_PREFIXES, IFACE, STOP} from './vocab.js'
 
 export type TokenKind = 'run' | 'camel' | 'join'
 
@@ -28,6 +28,10 @@ export interface LabelInfo {
   countryNames: string[]
   /** highest confidence among the readings */
   best: number
+  /** starts with an interface name ("ae1-0", "xe-0-0-1", "100ge0-35"): the interface/role label */
+  iface: boolean
+  /** only digits ("1" of an embedded address "unn-1.2.3.4") */
+  numeric: boolean
 }
 
 const memo = new Map<string, LabelInfo>()
@@ -62,7 +66,9 @@ function analyse(label: string): LabelInfo {
       if (c0 >= 48 && c0 <= 57) continue // digits
       const text = run.toLowerCase()
       const digitsAfter = ri + 1 < runs.length
-      const t: Token = {text, raw: part, kind: 'run', digitsAfter, readings: readingsOf(text)}
+      // "60hudson", "350ecermak": a street address (a facility), not the city of that name
+      const address = ri > 0 && text.length >= 4
+      const t: Token = {text, raw: part, kind: 'run', digitsAfter, readings: address ? [] : readingsOf(text)}
       tokens.push(t)
       runTokensByPart[pi]!.push(t)
       if (text.length >= 4 && !STOP.has(text)) {
@@ -118,5 +124,7 @@ function analyse(label: string): LabelInfo {
     regions: regions !== null && regions.length > 0 ? regions : null,
     countryNames,
     best,
+    iface: tokens.length > 0 && IFACE.has(tokens[0]!.text),
+    numeric: /^[0-9]+$/.test(label),
   }
 }

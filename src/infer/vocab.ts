@@ -1,7 +1,7 @@
 // Tokens that are not places: interface names, router roles, infrastructure words, service words.
 // A hostname token in this set never yields a code reading (it can still join a spelled city name).
 
-const IFACE = [
+export const IFACE_WORDS = [
   'ae', 'xe', 'et', 'ge', 'be', 'hu', 'te', 'gi', 'fe', 'po', 'pos', 'so', 'lo', 'eth', 'gig', 'gige', 'tengig',
   'tengige', 'fortygige', 'hundredgige', 'gigabitethernet', 'tengigabitethernet', 'bundle', 'ether', 'vlan', 'vl',
   'irb', 'bvi', 'tun', 'tunnel', 'loopback', 'port', 'lag', 'if', 'ifc', 'int', 'iface', 'mgmt', 'null', 'dialer',
@@ -19,6 +19,8 @@ const ROLES = [
   'vpn', 'lan', 'wan', 'dmz', 'mgt', 'oam', 'noc', 'lab', 'test', 'prod', 'dev', 'stage', 'infra', 'infrastructure',
   'tor', 'spine', 'leaf', 'fabric', 'uplink', 'downlink', 'xconnect', 'interconnect', 'ge', 'sr', 'rc', 'rs', 'ce',
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
+  'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
+  'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns',
 ]
 
 const SERVICE = [
@@ -32,8 +34,11 @@ const SERVICE = [
   'telia', 'arelion', 'zayo', 'gtt', 'tata', 'comcast', 'verizon', 'lumen', 'centurylink', 'sprint', 'att', 'hurricane',
 ]
 
+/** Interface names: a first label starting with one is the interface (and role) label. */
+export const IFACE: ReadonlySet<string> = new Set(IFACE_WORDS)
+
 /** Non-place tokens (lower case). `mil` is left out on purpose: it is the IATA metro code of Milan. */
-export const STOP: ReadonlySet<string> = new Set([...IFACE, ...ROLES, ...SERVICE].filter((w) => w !== 'mil'))
+export const STOP: ReadonlySet<string> = new Set([...IFACE_WORDS, ...ROLES, ...SERVICE].filter((w) => w !== 'mil'))
 
 /** Tokens that begin multi-word city names; alone they are not codes when the join is a city. */
 export const CITY_PREFIXES: ReadonlySet<string> = new Set([
