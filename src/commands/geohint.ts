@@ -1,0 +1,246 @@
+// anyprobe geohint [INPUT...]: what place does a router name, DNS identity or CDN header name?
+// Thin: read inputs (arguments, or stdin one per line, streamed), call the engine, write lines.
+// With --json the output is NDJSON (one object per input, in order), written as it goes.
+import {createInterface} from 'node:readline'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {IDENTITY_FORMATS, inferPop, parseVpLocation, type Observation} from '../infer/index.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {CodeType, Evidence} from '../model/pop.js'
+import {sanitize} from '../util/sanitize.js'
+
+export const GEOHINT_SCHEMA_VERSION = 1
+
+export type GeohintKind = 'hostname' | 'header' | 'identity'
+
+export interface GeohintRecord {
+  schemaVersion: typeof GEOHINT_SCHEMA_VERSION
+  input: string
+  kind: GeohintKind
+  pop: {code: string; codeType: CodeType; city: string | null; country: string | null; lat: number | null; lon: number | null} | null
+  /** null when nothing was found (missing is null, never 0) */
+  confidence: number | null
+  evidence: Evidence[]
+}
+
+export interface GeohintSummary {
+  schemaVersion: typeof GEOHINT_SCHEMA_VERSION
+  inputs: number
+  located: number
+}
+
+const HEADER_LINE = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/
+const HOSTNAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\.?$/
+/** identity formats that are specific enough to tell an identity from a hostname */
+const IDENTITY_SHAPES = IDENTITY_FORMATS.filter((f) => f.name !== 'Cloudflare colo').map((f) => f.pattern)
+
+/** Guess what an input line is: "Name: value" is a header; dotted names are hostnames unless a known identity format. */
+export function detectKind(input: string): GeohintKind {
+  const t = input.trim()
+  if (HEADER_LINE.test(t) && !/^[a-z]+:\/\//i.test(t)) return 'header'
+  if (/^colo=/i.test(t)) return 'header'
+  if (IDENTITY_SHAPES.some((p) => p.test(t))) return 'identity'
+  return HOSTNAME.test(t) ? 'hostname' : 'identity'
+}
+
+export function observationFor(input: string, kind: GeohintKind, popHeaders: ReadonlySet<string>): Observation {
+  const t = input.trim()
+  if (kind === 'header') {
+    if (/^colo=/i.test(t)) return {signal: 'http-header', header: 'cf-trace', input: t}
+    const m = HEADER_LINE.exec(t)
+    if (m === null) return {signal: 'user', input: t}
+    const name = m[1]!.toLowerCase()
+    return {signal: popHeaders.has(name) ? 'user' : 'http-header', header: name, input: m[2]!}
+  }
+  if (kind === 'identity') return {signal: 'dns-identity', input: t}
+  return {signal: 'dest-hostname', input: t}
+}
+
+export default class Geohint extends BaseCommand {
+  static override summary = 'Read the place out of router hostnames, DNS identities or CDN headers'
+
+  static override description = `Each input is a router reverse-DNS name (ae1.cr1.fra03.example.net), a DNS identity
+(CHAOS hostname.bind / id.server / NSID answer such as "res700.fra.rrdns.pch.net") or a response
+header line ("CF-RAY: 4968f5278537a67d-DUB"). Inputs come from the arguments or, with none,
+one per line from stdin (streamed, so millions of lines are fine).
+
+The place comes from general rules: IATA and metro codes, ICAO, UN/LOCODE, CLLI, spelled city
+names, the site position in the operator's naming, country/state labels as context, and a
+table of CDN header formats. An operator's private code is reported as such (type "operator",
+city unknown) rather than guessed. With --vp-location and --rtt, places the RTT cannot reach
+are ruled out.
+
+With --json, one JSON object per input line (NDJSON), in input order.`
+
+  static override examples = [
+    '<%= config.bin %> geohint be2815.ccr41.ams03.atlas.cogentco.com',
+    "<%= config.bin %> geohint 'CF-RAY: 4968f5278537a67d-DUB' 'X-Amz-Cf-Pop: FRA56-P5'",
+    '<%= config.bin %> geohint --kind identity res100.qzrh2.rrdns.pch.net',
+    'cat hops.txt | <%= config.bin %> geohint --json',
+    '<%= config.bin %> geohint xe-1.cr1.london1.example.net --vp-location YYZ --rtt 6',
+  ]
+
+  static override strict = false
+
+  static override args = {
+    // stdin is streamed line by line by run(), not slurped into the argument by oclif
+    input: Args.string({description: 'hostname, DNS identity or "Header: value" (repeatable; stdin when none)', ignoreStdin: true}),
+  }
+
+  static override flags = {
+    kind: Flags.string({
+      description: 'what the inputs are (auto: a "Name: value" line is a header, a dotted name a hostname)',
+      options: ['auto', 'hostname', 'header', 'identity'],
+      default: 'auto',
+    }),
+    'vp-location': Flags.string({description: 'where the vantage point is (lat,lon or an airport code)'}),
+    rtt: Flags.string({description: 'minimum RTT to the target in ms; with --vp-location rules out places too far away'}),
+    'pop-header': Flags.string({
+      description: 'a header the operator uses to name the site (repeatable); its value is read with the generic rules',
+      multiple: true,
+    }),
+  }
+
+  private suppressFinalJson = false
+
+  /** The NDJSON lines are the output: oclif must not print the returned summary as a second document. */
+  protected override logJson(json: unknown): void {
+    if (this.suppressFinalJson) return
+    super.logJson(json)
+  }
+
+  public async run(): Promise<GeohintSummary> {
+    const {argv, flags} = await this.parse(Geohint)
+    const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
+    const rttMs = flags.rtt === undefined ? null : parseRtt(flags.rtt)
+    const kindFlag = flags.kind as 'auto' | GeohintKind
+    const popHeaders = new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))
+    const json = this.jsonEnabled()
+    const out = new ChunkedWriter(process.stdout)
+    if (!json) out.write(textHeader())
+
+    let inputs = 0
+    let located = 0
+    const handle = async (line: string): Promise<void> => {
+      if (line.trim() === '') return
+      const rec = geohintRecord(line, kindFlag, popHeaders, vpLocation, rttMs)
+      inputs++
+      if (rec.pop !== null) located++
+      out.write(json ? JSON.stringify(rec) + '\n' : textLine(rec))
+      if (out.pending()) await out.flush()
+    }
+
+    const args = argv as string[]
+    if (args.length > 0) {
+      for (const a of args) await handle(a)
+    } else {
+      if (process.stdin.isTTY) {
+        throw new AnyprobeError('E_USAGE', 'no input: give hostnames, identities or headers as arguments or on stdin', {
+          hint: 'e.g. anyprobe geohint ae1.cr1.fra03.example.net, or pipe one input per line',
+          exitCode: EXIT.usage,
+        })
+      }
+      const rl = createInterface({input: process.stdin, crlfDelay: Infinity})
+      for await (const line of rl) await handle(line)
+    }
+    await out.flush(true)
+    this.suppressFinalJson = json
+    return {schemaVersion: GEOHINT_SCHEMA_VERSION, inputs, located}
+  }
+}
+
+/** One input -> one record. Exported for tests and embedding. */
+export function geohintRecord(
+  line: string,
+  kindFlag: 'auto' | GeohintKind,
+  popHeaders: ReadonlySet<string> = new Set(),
+  vpLocation: {lat: number; lon: number} | null = null,
+  rttMs: number | null = null,
+): GeohintRecord {
+  const input = line.trim()
+  const kind = kindFlag === 'auto' ? detectKind(input) : kindFlag
+  const v = inferPop([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
+  return {
+    schemaVersion: GEOHINT_SCHEMA_VERSION,
+    input: sanitize(input),
+    kind,
+    pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
+    confidence: v === null ? null : v.confidence,
+    evidence: v === null ? [] : [...v.evidence, ...v.conflicts],
+  }
+}
+
+function parseRtt(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/i.exec(text)
+  const v = m ? Number(m[1]) : NaN
+  if (!Number.isFinite(v) || v <= 0) {
+    throw new AnyprobeError('E_USAGE', `--rtt "${sanitize(text, 50)}" is not a positive number of milliseconds`, {
+      hint: 'e.g. --rtt 12.5',
+      exitCode: EXIT.usage,
+    })
+  }
+  return v
+}
+
+const W = {input: 48, code: 10, type: 9, city: 22, country: 7}
+
+function cell(s: string, w: number): string {
+  return s.length >= w ? s + ' ' : s.padEnd(w + 1)
+}
+
+function textHeader(): string {
+  return cell('INPUT', W.input) + cell('CODE', W.code) + cell('TYPE', W.type) + cell('CITY', W.city) + cell('COUNTRY', W.country) + 'CONFIDENCE\n'
+}
+
+function textLine(r: GeohintRecord): string {
+  const p = r.pop
+  return (
+    cell(r.input, W.input) +
+    cell(p ? p.code : '-', W.code) +
+    cell(p ? p.codeType : '-', W.type) +
+    cell(p?.city ? sanitize(p.city, 40) : '-', W.city) +
+    cell(p?.country ?? '-', W.country) +
+    (r.confidence === null ? '-' : r.confidence.toFixed(2)) +
+    '\n'
+  )
+}
+
+/** Batches small writes into ~64 KiB chunks and honours back-pressure; a closed pipe ends quietly. */
+class ChunkedWriter {
+  private buf: string[] = []
+  private size = 0
+  private closed = false
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') {
+        this.closed = true
+        process.exit(process.exitCode ?? 0)
+      }
+      throw e
+    })
+  }
+
+  write(s: string): void {
+    this.buf.push(s)
+    this.size += s.length
+  }
+
+  pending(): boolean {
+    return this.size >= 65536
+  }
+
+  async flush(final = false): Promise<void> {
+    if (this.size === 0 || this.closed) return
+    const chunk = this.buf.join('')
+    this.buf = []
+    this.size = 0
+    if (!this.stream.write(chunk) || final) {
+      await new Promise<void>((resolve) => {
+        if (this.stream.writableNeedDrain) this.stream.once('drain', () => resolve())
+        else resolve()
+      })
+    }
+  }
+}
