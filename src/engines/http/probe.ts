@@ -1,0 +1,163 @@
+// The HTTP identity probe: one request (redirects only with `follow`, at most MAX_REDIRECTS), and
+// optionally Cloudflare's /cdn-cgi/trace on the same origin. Returns what was seen; PoP inference
+// is the caller's job. When the user pins Host (--host) the connection stays on the given address
+// for every URL on that host, as curl --resolve does.
+import {isIP} from 'node:net'
+
+import {AnyprobeError, EXIT} from '../../model/errors.js'
+import type {HttpMethod, HttpRedirectHop} from '../../model/http.js'
+import {sanitize} from '../../util/sanitize.js'
+import {parseAddress} from '../../util/target.js'
+import {httpRequest, type HttpRequestSpec, type HttpResponseRecord} from './request.js'
+
+export const MAX_REDIRECTS = 5
+/** /cdn-cgi/trace is a few hundred bytes; anything beyond this is not it. */
+const CF_TRACE_MAX_BYTES = 16 * 1024
+
+/** Turn what the user typed (a URL, an address, or host[:port][/path]) into an http(s) URL. */
+export function normalizeHttpTarget(input: string): URL {
+  const text = input.trim()
+  const bad = (why: string): AnyprobeError =>
+    new AnyprobeError('E_BAD_TARGET', `"${sanitize(text, 200)}" ${why}`, {
+      hint: 'give a URL like http://198.51.100.10/ or https://www.example.net/, or an address',
+      exitCode: EXIT.usage,
+    })
+  if (text === '') throw bad('is empty')
+  let candidate = text
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    // a bare address (IPv6 gets brackets) or host[:port][/path]
+    const addr = parseAddress(text)
+    candidate = addr ? `http://${addr.kind() === 'ipv6' ? `[${addr.toString()}]` : addr.toString()}/` : `http://${text}`
+  }
+  let url: URL
+  try {
+    url = new URL(candidate)
+  } catch {
+    throw bad('is not a valid URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`has scheme ${url.protocol} (only http and https are probed)`)
+  if (url.hostname === '') throw bad('has no host')
+  return url
+}
+
+/** URL.hostname keeps IPv6 brackets; sockets want them off. */
+export function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1')
+}
+
+/** The name part of a Host value ("www.example.net:8080" -> "www.example.net", "[::1]:80" -> "::1"). */
+export function hostName(host: string): string {
+  const v6 = /^\[(.*)\](:\d+)?$/.exec(host)
+  if (v6) return v6[1]!
+  return host.replace(/:\d+$/, '')
+}
+
+export interface HttpProbeOptions {
+  url: URL
+  method: HttpMethod
+  /** Host header (and SNI) to use for URLs on the target's host; null: the URL's own */
+  host: string | null
+  headers: Record<string, string>
+  insecure: boolean
+  timeoutMs: number
+  follow: boolean
+  cfTrace: boolean
+}
+
+export interface HttpProbeOutcome {
+  /** the URL that produced the final response */
+  url: URL
+  final: HttpResponseRecord
+  redirects: HttpRedirectHop[]
+  cfTrace: Record<string, string> | null
+  cfTraceError: string | null
+}
+
+interface Pin {
+  /** hostnames (lower case) whose requests go to `connectHost` */
+  hosts: Set<string>
+  connectHost: string
+  hostHeader: string | null
+}
+
+function specFor(url: URL, pin: Pin, opts: HttpProbeOptions, method: HttpMethod, keepBodyBytes: number): HttpRequestSpec {
+  const host = bareHost(url).toLowerCase()
+  const pinned = pin.hosts.has(host)
+  const connectHost = pinned ? pin.connectHost : bareHost(url)
+  // --host is sent exactly as given (as curl -H 'Host: ...' would); SNI is its name without a port
+  const hostHeader = pinned ? pin.hostHeader : null
+  const sniName = hostHeader !== null ? hostName(hostHeader) : bareHost(url)
+  return {
+    url,
+    connectHost,
+    hostHeader,
+    servername: isIP(sniName) === 0 ? sniName : null,
+    method,
+    headers: opts.headers,
+    insecure: opts.insecure,
+    timeoutMs: opts.timeoutMs,
+    keepBodyBytes,
+  }
+}
+
+export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcome> {
+  const pin: Pin = {hosts: new Set([bareHost(opts.url).toLowerCase()]), connectHost: bareHost(opts.url), hostHeader: opts.host}
+  if (opts.host !== null) pin.hosts.add(hostName(opts.host).toLowerCase())
+
+  let url = opts.url
+  const redirects: HttpRedirectHop[] = []
+  let res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+  while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined && redirects.length < MAX_REDIRECTS) {
+    let next: URL
+    try {
+      next = new URL(res.headers.location, url)
+    } catch {
+      break // a Location we cannot read ends the chain; the 3xx is the final response
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') break
+    redirects.push({
+      url: url.toString(),
+      targetAddr: res.remoteAddr,
+      status: res.status,
+      location: res.headers.location,
+      next: next.toString(),
+      timings: res.timings,
+    })
+    url = next
+    res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+  }
+
+  let cfTrace: Record<string, string> | null = null
+  let cfTraceError: string | null = null
+  if (opts.cfTrace) {
+    const traceUrl = new URL('/cdn-cgi/trace', url)
+    try {
+      const t = await httpRequest(specFor(traceUrl, pin, opts, 'GET', CF_TRACE_MAX_BYTES))
+      if (t.status !== 200) cfTraceError = `status ${t.status}`
+      else {
+        cfTrace = parseCfTrace(t.body?.toString('latin1') ?? '')
+        if (Object.keys(cfTrace).length === 0) {
+          cfTrace = null
+          cfTraceError = 'no key=value lines in the body'
+        }
+      }
+    } catch (error) {
+      cfTraceError = error instanceof AnyprobeError ? `${error.code}: ${error.message}` : sanitize(String(error))
+    }
+  }
+  return {url, final: res, redirects, cfTrace, cfTraceError}
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308
+}
+
+/** Cloudflare's /cdn-cgi/trace body: `key=value` lines (colo=FRA is the PoP; loc= is the CLIENT's country). */
+export function parseCfTrace(body: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of body.split(/\r?\n/)) {
+    const m = /^([A-Za-z0-9_.-]{1,64})=(.*)$/.exec(line.trim())
+    if (m) out[sanitize(m[1]!, 64)] = sanitize(m[2]!, 512)
+  }
+  return out
+}

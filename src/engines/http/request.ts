@@ -1,0 +1,264 @@
+// One HTTP(S) request with its phases timed from socket events (lookup, connect, secureConnect,
+// response, end), on a fresh connection every time (agent: false), so every phase really happens
+// and is measured: fetch() hides these events and reuses connections. A phase that did not happen
+// is null: no DNS for an address literal, no TLS for http://.
+import * as http from 'node:http'
+import * as https from 'node:https'
+import {isIP, type Socket} from 'node:net'
+
+import {AnyprobeError, EXIT} from '../../model/errors.js'
+import type {HttpMethod, HttpTimings} from '../../model/http.js'
+import {sanitize} from '../../util/sanitize.js'
+
+export interface HttpRequestSpec {
+  /** the URL as the user sees it (used for the path, scheme and port) */
+  url: URL
+  /** where to connect: an address or a name (names are resolved by the OS, timed as the DNS phase) */
+  connectHost: string
+  /** Host header to send instead of the URL's host; null: the URL's host */
+  hostHeader: string | null
+  /** TLS SNI name; null: none (an address literal is never sent as SNI) */
+  servername: string | null
+  method: HttpMethod
+  headers: Record<string, string>
+  insecure: boolean
+  timeoutMs: number
+  /** keep up to this many body bytes (for /cdn-cgi/trace); 0: count and discard */
+  keepBodyBytes: number
+}
+
+export interface HttpResponseRecord {
+  status: number
+  httpVersion: string
+  /** lower-cased name -> sanitised value; repeated headers joined with ", " */
+  headers: Record<string, string>
+  /** the peer address of the connection */
+  remoteAddr: string | null
+  timings: HttpTimings
+  bodyBytes: number | null
+  body: Buffer | null
+}
+
+/** Longest header value kept (long CSP or cookie headers are cut, with a visible "…"). */
+export const MAX_HEADER_VALUE = 2048
+
+export function collectHeaders(rawHeaders: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = sanitize(rawHeaders[i]!.toLowerCase(), 200)
+    const value = sanitize(rawHeaders[i + 1]!, MAX_HEADER_VALUE)
+    out[name] = name in out ? `${out[name]}, ${value}` : value
+  }
+  return out
+}
+
+function ms(from: bigint | null, to: bigint | null): number | null {
+  if (from === null || to === null) return null
+  return Math.round((Number(to - from) / 1e6) * 1000) / 1000
+}
+
+type Phase = 'dns' | 'connect' | 'tls' | 'response' | 'body'
+
+/** Perform one request. Rejects with an AnyprobeError (stable code + hint) on any failure. */
+export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> {
+  const tls = spec.url.protocol === 'https:'
+  const port = spec.url.port === '' ? (tls ? 443 : 80) : Number(spec.url.port)
+  const headers: Record<string, string> = {'user-agent': 'anyprobe', accept: '*/*', ...spec.headers}
+  if (spec.hostHeader !== null) headers.host = spec.hostHeader
+
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint()
+    let tLookup: bigint | null = null
+    let tConnect: bigint | null = null
+    let tSecure: bigint | null = null
+    let tResponse: bigint | null = null
+    let phase: Phase = isIP(spec.connectHost) ? 'connect' : 'dns'
+    let remoteAddr: string | null = null
+    let settled = false
+
+    const fail = (err: unknown): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      req.destroy()
+      reject(toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs}))
+    }
+
+    const options: https.RequestOptions = {
+      host: spec.connectHost,
+      port,
+      method: spec.method,
+      path: `${spec.url.pathname}${spec.url.search}`,
+      headers,
+      // a fresh agent per request: no keep-alive reuse, so DNS/connect/TLS are measured every time
+      agent: false,
+    }
+    if (tls) {
+      options.rejectUnauthorized = !spec.insecure
+      if (spec.servername !== null && isIP(spec.servername) === 0) options.servername = spec.servername
+    }
+    const req = (tls ? https : http).request(options)
+
+    const timer = setTimeout(() => fail(new TimeoutError()), spec.timeoutMs)
+
+    req.on('socket', (socket: Socket) => {
+      socket.once('lookup', (err: Error | null, address: string) => {
+        tLookup = process.hrtime.bigint()
+        if (!err) {
+          remoteAddr = address
+          phase = 'connect'
+        }
+      })
+      socket.once('connect', () => {
+        tConnect = process.hrtime.bigint()
+        remoteAddr = socket.remoteAddress ?? remoteAddr
+        phase = tls ? 'tls' : 'response'
+      })
+      socket.once('secureConnect', () => {
+        tSecure = process.hrtime.bigint()
+        phase = 'response'
+      })
+    })
+    req.on('error', fail)
+    req.on('response', (res: http.IncomingMessage) => {
+      tResponse = process.hrtime.bigint()
+      phase = 'body'
+      remoteAddr = res.socket?.remoteAddress ?? remoteAddr
+      const chunks: Buffer[] = []
+      let kept = 0
+      let bytes = 0
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length
+        if (kept < spec.keepBodyBytes) {
+          const part = chunk.subarray(0, spec.keepBodyBytes - kept)
+          chunks.push(part)
+          kept += part.length
+        }
+      })
+      res.on('error', fail)
+      res.on('aborted', () => fail(new Error('the server closed the connection mid-body')))
+      res.on('end', () => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        const tEnd = process.hrtime.bigint()
+        const ready = tSecure ?? tConnect
+        resolve({
+          status: res.statusCode ?? 0,
+          httpVersion: res.httpVersion,
+          headers: collectHeaders(res.rawHeaders),
+          remoteAddr,
+          timings: {
+            dnsMs: ms(t0, tLookup),
+            connectMs: ms(tLookup ?? t0, tConnect),
+            tlsMs: tls ? ms(tConnect, tSecure) : null,
+            firstByteMs: ms(ready, tResponse),
+            totalMs: ms(t0, tEnd),
+          },
+          bodyBytes: spec.method === 'HEAD' ? null : bytes,
+          body: spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null,
+        })
+      })
+    })
+    req.end()
+  })
+}
+
+class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT_ANYPROBE'
+}
+
+const PHASE_WORDS: Record<Phase, string> = {
+  dns: 'resolving the name',
+  connect: 'connecting',
+  tls: 'in the TLS handshake',
+  response: 'waiting for the response',
+  body: 'reading the body',
+}
+
+const CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+])
+
+/** Map a socket/TLS/parser error to an AnyprobeError with a stable code, an exit code and a hint. */
+export function toHttpError(
+  err: unknown,
+  ctx: {host: string; port: number; phase: Phase; url: URL; timeoutMs: number},
+): AnyprobeError {
+  if (err instanceof AnyprobeError) return err
+  const e = err as NodeJS.ErrnoException
+  const code = e?.code ?? ''
+  const where = `${ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host}:${ctx.port}`
+  const msg = sanitize(e?.message ?? String(err), 300)
+  if (err instanceof TimeoutError) {
+    return new AnyprobeError('E_TIMEOUT', `no answer from ${where} within ${ctx.timeoutMs} ms (timed out ${PHASE_WORDS[ctx.phase]})`, {
+      hint: 'the server may be down or filtered; raise --timeout if it is just slow',
+      exitCode: EXIT.unreachable,
+      cause: err,
+    })
+  }
+  if (code === 'ECONNREFUSED') {
+    return new AnyprobeError('E_UNREACHABLE', `connection refused by ${where}`, {
+      hint: `nothing listens on port ${ctx.port} there; check the port and the scheme (http:// or https://)`,
+      exitCode: EXIT.unreachable,
+      cause: err,
+    })
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new AnyprobeError('E_RESOLVE', `${ctx.host} did not resolve (${code})`, {
+      hint: 'check the name, or give an address with --host <name> for the Host header',
+      exitCode: EXIT.resolve,
+      cause: err,
+    })
+  }
+  if (CERT_CODES.has(code)) {
+    return new AnyprobeError('E_NETWORK', `TLS certificate of ${where} did not verify (${code}): ${msg}`, {
+      hint: '--insecure skips certificate checks (the edge headers are still read); --host sets the name checked',
+      exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  if (ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO') {
+    return new AnyprobeError('E_NETWORK', `TLS handshake with ${where} failed (${code || 'error'}): ${msg}`, {
+      hint: ctx.url.protocol === 'https:' ? 'is this port speaking TLS? try http:// or another --port' : 'check the scheme',
+      exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  if (code.startsWith('HPE_')) {
+    return new AnyprobeError('E_BAD_INPUT', `the response from ${where} is not valid HTTP (${code}): ${msg}`, {
+      hint: 'the server sent a malformed response (e.g. control characters in a header); nothing was printed from it',
+      exitCode: EXIT.data,
+      cause: err,
+    })
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return new AnyprobeError('E_NETWORK', `${where} reset the connection ${PHASE_WORDS[ctx.phase]}`, {
+      hint: 'a firewall or the server dropped the request; check the scheme, port and --host',
+      exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return new AnyprobeError('E_NETWORK', `no route to ${where} (${code})`, {
+      hint: 'check the address and this host\'s routes',
+      exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  return new AnyprobeError('E_NETWORK', `request to ${where} failed ${PHASE_WORDS[ctx.phase]}${code ? ` (${code})` : ''}: ${msg}`, {
+    hint: 'check the URL, the address and the port',
+    exitCode: EXIT.network,
+    cause: err,
+  })
+}

@@ -1,0 +1,64 @@
+// Human view of an HTTP identity probe: status, the timing phases, the headers that identify the edge
+// (those the PoP verdict used, the operator's --pop-header ones, and server/via/age/cache status),
+// redirects, /cdn-cgi/trace, then the PoP. Returns a string; the command prints it.
+import {EDGE_CONTEXT_HEADERS} from '../engines/http/observations.js'
+import type {HttpResult, HttpTimings} from '../model/http.js'
+import {sanitize} from '../util/sanitize.js'
+import {renderPop} from './pop.js'
+import {fmtMs, plainTable} from './table.js'
+
+function timingLine(t: HttpTimings): string {
+  const parts: Array<[string, number | null]> = [
+    ['dns', t.dnsMs],
+    ['connect', t.connectMs],
+    ['tls', t.tlsMs],
+    ['first byte', t.firstByteMs],
+    ['total', t.totalMs],
+  ]
+  // "-" for a phase that did not happen (no DNS for an address, no TLS for http://)
+  return parts.map(([k, v]) => `${k} ${v === null ? '-' : `${fmtMs(v)} ms`}`).join(' | ')
+}
+
+/** Header names to show: the ones the verdict's evidence came from, --pop-header ones, and cache/edge context. */
+export function shownHeaders(r: HttpResult): string[] {
+  const names = Object.keys(r.headers)
+  const used = new Set<string>()
+  for (const e of [...(r.pop?.evidence ?? []), ...(r.pop?.conflicts ?? [])]) {
+    if (e.signal !== 'http-header' && e.signal !== 'user') continue
+    const input = e.input.toLowerCase()
+    for (const n of names) if (input === r.headers[n]!.toLowerCase() || input.startsWith(`${n}:`) || input.includes(`${n}: `)) used.add(n)
+  }
+  const wanted = new Set([...used, ...r.params.popHeaders, ...EDGE_CONTEXT_HEADERS])
+  return names.filter((n) => wanted.has(n))
+}
+
+export function renderHttp(r: HttpResult): string {
+  const addr = r.targetAddr === null ? '' : ` [${r.targetAddr}]`
+  const via = r.params.host === null ? '' : ` Host: ${sanitize(r.params.host, 100)}`
+  const lines = [
+    `${r.method} ${sanitize(r.url, 200)}${addr}${via}, from ${sanitize(r.vantage.id, 60)}`,
+    `HTTP/${r.httpVersion} ${r.status}${r.bodyBytes === null ? '' : `, ${r.bodyBytes} body bytes`}`,
+    `timing: ${timingLine(r.timings)}`,
+  ]
+  for (const [i, hop] of r.redirects.entries()) {
+    lines.push(`redirect ${i + 1}: ${hop.status} ${sanitize(hop.url, 160)} -> ${sanitize(hop.next, 160)}`)
+  }
+  if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
+    lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
+  }
+  const names = shownHeaders(r)
+  if (names.length > 0) {
+    lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))
+  } else {
+    lines.push('no edge-identifying headers')
+  }
+  for (const h of r.params.popHeaders) if (!(h in r.headers)) lines.push(`--pop-header ${sanitize(h, 60)}: not in the response`)
+  if (r.cfTrace !== null) {
+    const keys = ['colo', 'loc', 'http', 'tls', 'fl'].filter((k) => k in r.cfTrace!)
+    lines.push(`cdn-cgi/trace: ${keys.map((k) => `${k}=${sanitize(r.cfTrace![k]!, 40)}`).join(' ')}`)
+  } else if (r.cfTraceError !== null) {
+    lines.push(`cdn-cgi/trace: unavailable (${sanitize(r.cfTraceError, 160)})`)
+  }
+  lines.push(renderPop(r.pop))
+  return lines.join('\n')
+}

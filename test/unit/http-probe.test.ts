@@ -1,0 +1,405 @@
+// The HTTP identity probe against real servers started here on 127.0.0.1: an edge that sets CDN
+// headers (CF-RAY, X-Served-By, X-Amz-Cf-Pop) and serves /cdn-cgi/trace, redirects, a server that
+// never answers, a raw socket that sends hostile header bytes, and https with a self-signed
+// certificate made with openssl (skipped when openssl is missing).
+import assert from 'node:assert/strict'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
+import {createServer as createNetServer, type AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import type {TLSSocket} from 'node:tls'
+import {fileURLToPath} from 'node:url'
+
+import {httpObservations} from '../../src/engines/http/observations.js'
+import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
+import {collectHeaders} from '../../src/engines/http/request.js'
+import {AnyprobeError} from '../../src/model/errors.js'
+import type {HttpResult} from '../../src/model/http.js'
+import {renderHttp} from '../../src/render/http.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+const CF_TRACE_BODY = 'fl=29f1\nh=127.0.0.1\nip=127.0.0.1\nts=1700000000.123\nvisit_scheme=http\nuag=anyprobe\ncolo=FRA\nsliver=none\nhttp=http/1.1\nloc=DE\ntls=off\nsni=off\nwarp=off\n'
+
+/** What the test edge answers; it records the Host header and SNI of each request. */
+function edge(seen: Array<{path: string; host: string | undefined; sni: string | null}>) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.url ?? '/'
+    seen.push({path, host: req.headers.host, sni: ((req.socket as TLSSocket).servername as string | false | undefined) || null})
+    const common = {'x-echo-host': req.headers.host ?? ''}
+    if (path === '/') {
+      res.writeHead(200, {
+        ...common,
+        'CF-RAY': '8a1b2c3d4e5f6789-FRA',
+        'X-Served-By': 'cache-fra-eddf8230045-FRA',
+        'X-Amz-Cf-Pop': 'FRA56-P1',
+        Server: 'cloudflare',
+        Age: '0',
+        'CF-Cache-Status': 'HIT',
+        'X-Server-Location': 'Frankfurt',
+        'Content-Type': 'text/plain',
+      })
+      res.end('hello from fra\n')
+    } else if (path === '/redirect') {
+      res.writeHead(302, {...common, Location: '/final'})
+      res.end()
+    } else if (path === '/final') {
+      res.writeHead(200, {...common, 'CF-RAY': '8a1b2c3d4e5f6790-FRA'})
+      res.end('final\n')
+    } else if (path.startsWith('/loop')) {
+      const n = Number(path.slice(6) || '0')
+      res.writeHead(301, {...common, Location: `/loop/${n + 1}`})
+      res.end()
+    } else if (path === '/cdn-cgi/trace') {
+      res.writeHead(200, {...common, 'Content-Type': 'text/plain'})
+      res.end(CF_TRACE_BODY)
+    } else if (path === '/slow') {
+      // never answer
+    } else if (path === '/multi') {
+      res.setHeader('X-Multi', ['one', 'two'])
+      res.writeHead(200, common)
+      res.end()
+    } else {
+      res.writeHead(404, common)
+      res.end()
+    }
+  }
+}
+
+function listen(server: Server | ReturnType<typeof createNetServer>): Promise<number> {
+  return new Promise((res) => server.listen(0, '127.0.0.1', () => res((server.address() as AddressInfo).port)))
+}
+
+function close(server: Server | ReturnType<typeof createNetServer>): Promise<void> {
+  ;(server as Server).closeAllConnections?.()
+  return new Promise((res) => server.close(() => res()))
+}
+
+const opts = (url: string, more: Partial<HttpProbeOptions> = {}): HttpProbeOptions => ({
+  url: normalizeHttpTarget(url),
+  method: 'GET',
+  host: null,
+  headers: {},
+  insecure: false,
+  timeoutMs: 2000,
+  follow: false,
+  cfTrace: false,
+  ...more,
+})
+
+async function rejectsWith(p: Promise<unknown>, code: string, exitCode: number): Promise<AnyprobeError> {
+  try {
+    await p
+  } catch (error) {
+    assert.ok(error instanceof AnyprobeError, `an AnyprobeError, got ${String(error)}`)
+    assert.equal(error.code, code, error.message)
+    assert.equal(error.exitCode, exitCode)
+    assert.ok(error.hint, 'errors carry a hint')
+    return error
+  }
+  assert.fail(`expected ${code}`)
+}
+
+describe('http target normalisation', () => {
+  it('accepts URLs, addresses and host[:port]/path; rejects other schemes and junk with E_BAD_TARGET', () => {
+    assert.equal(normalizeHttpTarget('198.51.100.10').toString(), 'http://198.51.100.10/')
+    assert.equal(normalizeHttpTarget('::1').toString(), 'http://[::1]/')
+    assert.equal(normalizeHttpTarget('[::1]').toString(), 'http://[::1]/')
+    assert.equal(normalizeHttpTarget('localhost:8080/x').toString(), 'http://localhost:8080/x')
+    assert.equal(normalizeHttpTarget('https://a.example/p?q=1').toString(), 'https://a.example/p?q=1')
+    for (const bad of ['ftp://a.example/', 'http://', '', 'http://exa mple/']) {
+      assert.throws(() => normalizeHttpTarget(bad), (e: AnyprobeError) => e.code === 'E_BAD_TARGET' && e.exitCode === 2, bad)
+    }
+  })
+
+  it('parses /cdn-cgi/trace key=values; headers are lower-cased, repeated ones joined, control bytes escaped', () => {
+    const t = parseCfTrace(CF_TRACE_BODY)
+    assert.equal(t.colo, 'FRA')
+    assert.equal(t.loc, 'DE')
+    assert.deepEqual(collectHeaders(['X-A', '1', 'x-a', '2', 'X-Esc', 'a\u009b31mb']), {'x-a': '1, 2', 'x-esc': 'a\\x9b31mb'})
+  })
+
+  it('observations: every header for the engine, --pop-header ones as user signals, colo= from cf-trace (not loc=)', () => {
+    const obs = httpObservations({'cf-ray': '1-FRA', 'x-server-location': 'Frankfurt', empty: ''}, ['x-server-location'], {colo: 'FRA', loc: 'DE'})
+    assert.deepEqual(obs, [
+      {signal: 'http-header', header: 'cf-ray', input: '1-FRA'},
+      {signal: 'user', header: 'x-server-location', input: 'Frankfurt'},
+      {signal: 'http-header', header: 'cf-trace', input: 'colo=FRA'},
+    ])
+  })
+})
+
+describe('http probe over http://', () => {
+  const seen: Array<{path: string; host: string | undefined; sni: string | null}> = []
+  let server: Server
+  let port: number
+  before(async () => {
+    server = createHttpServer(edge(seen))
+    port = await listen(server)
+  })
+  after(() => close(server))
+
+  it('reads the CDN headers; DNS and TLS phases are null for an address over http, the others positive', async () => {
+    const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+    assert.equal(out.final.status, 200)
+    assert.equal(out.final.headers['cf-ray'], '8a1b2c3d4e5f6789-FRA')
+    assert.equal(out.final.headers['x-served-by'], 'cache-fra-eddf8230045-FRA')
+    assert.equal(out.final.headers['x-amz-cf-pop'], 'FRA56-P1')
+    const t = out.final.timings
+    assert.equal(t.dnsMs, null, 'no DNS for an address literal')
+    assert.equal(t.tlsMs, null, 'no TLS for http://')
+    for (const k of ['connectMs', 'firstByteMs', 'totalMs'] as const) assert.ok(t[k] !== null && t[k]! > 0, `${k} = ${t[k]}`)
+    assert.ok(t.totalMs! >= t.connectMs! + t.firstByteMs!)
+    assert.equal(out.final.remoteAddr, '127.0.0.1')
+    assert.equal(out.final.bodyBytes, 'hello from fra\n'.length)
+  })
+
+  it('a hostname gets a DNS phase (localhost, from /etc/hosts)', async () => {
+    const out = await probeHttp(opts(`http://localhost:${port}/`))
+    assert.ok(out.final.timings.dnsMs !== null && out.final.timings.dnsMs >= 0)
+    assert.ok(out.final.timings.connectMs !== null)
+  })
+
+  it('does not follow redirects by default', async () => {
+    const out = await probeHttp(opts(`http://127.0.0.1:${port}/redirect`))
+    assert.equal(out.final.status, 302)
+    assert.equal(out.final.headers.location, '/final')
+    assert.deepEqual(out.redirects, [])
+    assert.equal(out.url.pathname, '/redirect')
+  })
+
+  it('--follow records each hop, at most 5', async () => {
+    const one = await probeHttp(opts(`http://127.0.0.1:${port}/redirect`, {follow: true}))
+    assert.equal(one.final.status, 200)
+    assert.equal(one.url.pathname, '/final')
+    assert.equal(one.redirects.length, 1)
+    assert.deepEqual([one.redirects[0]!.status, one.redirects[0]!.location, one.redirects[0]!.next], [302, '/final', `http://127.0.0.1:${port}/final`])
+    const loop = await probeHttp(opts(`http://127.0.0.1:${port}/loop`, {follow: true}))
+    assert.equal(loop.redirects.length, MAX_REDIRECTS)
+    assert.equal(loop.final.status, 301, 'the 6th redirect is returned, not followed')
+  })
+
+  it('--host sets the Host header, also on followed redirects and on /cdn-cgi/trace', async () => {
+    seen.length = 0
+    const out = await probeHttp(opts(`http://127.0.0.1:${port}/redirect`, {host: 'www.anycast.example', follow: true, cfTrace: true}))
+    assert.equal(out.final.headers['x-echo-host'], 'www.anycast.example')
+    assert.deepEqual(seen.map((s) => `${s.path} ${s.host}`), [
+      '/redirect www.anycast.example',
+      '/final www.anycast.example',
+      '/cdn-cgi/trace www.anycast.example',
+    ])
+    assert.equal(out.cfTrace?.colo, 'FRA')
+    assert.equal(out.cfTraceError, null)
+  })
+
+  it('--cf-trace on an origin without it: cfTrace null and the reason, not an error', async () => {
+    const other = createHttpServer((_req, res) => {
+      res.writeHead(404)
+      res.end()
+    })
+    const p = await listen(other)
+    try {
+      const out = await probeHttp(opts(`http://127.0.0.1:${p}/`, {cfTrace: true}))
+      assert.equal(out.cfTrace, null)
+      assert.equal(out.cfTraceError, 'status 404')
+    } finally {
+      await close(other)
+    }
+  })
+
+  it('HEAD has no body bytes (null, not 0); repeated headers are joined', async () => {
+    const out = await probeHttp(opts(`http://127.0.0.1:${port}/multi`, {method: 'HEAD'}))
+    assert.equal(out.final.bodyBytes, null)
+    assert.equal(out.final.headers['x-multi'], 'one, two')
+  })
+
+  it('timeout -> E_TIMEOUT (exit 4) naming the phase', async () => {
+    const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/slow`, {timeoutMs: 200})), 'E_TIMEOUT', 4)
+    assert.match(e.message, /waiting for the response/)
+  })
+})
+
+describe('http probe errors and hostile servers', () => {
+  it('connection refused -> E_UNREACHABLE (exit 4) with a hint', async () => {
+    const s = createNetServer()
+    const port = await listen(s)
+    await close(s)
+    const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/`)), 'E_UNREACHABLE', 4)
+    assert.match(e.message, /refused/)
+  })
+
+  it('an 8-bit CSI (0x9b) in a header comes out escaped; an ESC makes a clean E_BAD_INPUT, never raw bytes', async () => {
+    let payload = ''
+    const raw = createNetServer((sock) => {
+      sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\n${payload}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
+    })
+    const port = await listen(raw)
+    try {
+      payload = 'X-Served-By: cache-fra\u009b2J\u009b31m-FRA'
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      assert.equal(out.final.headers['x-served-by'], 'cache-fra\\x9b2J\\x9b31m-FRA')
+      payload = 'X-Served-By: cache-fra\u001b[2J-FRA'
+      const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/`)), 'E_BAD_INPUT', 7)
+      assert.ok(!e.message.includes('\u001b'))
+    } finally {
+      await close(raw)
+    }
+  })
+})
+
+const haveOpenssl = spawnSync('openssl', ['version']).status === 0
+
+describe('http probe over https:// (self-signed)', {skip: haveOpenssl ? false : 'openssl not installed'}, () => {
+  const seen: Array<{path: string; host: string | undefined; sni: string | null}> = []
+  let server: Server
+  let port: number
+  let dir: string
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'anyprobe-tls-'))
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-subj', '/CN=edge.anycast.example', '-addext', 'subjectAltName=DNS:edge.anycast.example',
+    ], {stdio: 'ignore'})
+    server = createHttpsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem'))}, edge(seen))
+    port = await listen(server)
+  })
+  after(async () => {
+    await close(server)
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('an unverifiable certificate is E_NETWORK (exit 6) with a hint naming --insecure', async () => {
+    const e = await rejectsWith(probeHttp(opts(`https://127.0.0.1:${port}/`)), 'E_NETWORK', 6)
+    assert.match(e.message, /certificate/)
+    assert.match(e.hint ?? '', /--insecure/)
+  })
+
+  it('--insecure: TLS phase timed, DNS null; --host sends SNI and Host', async () => {
+    seen.length = 0
+    const out = await probeHttp(opts(`https://127.0.0.1:${port}/`, {insecure: true, host: 'edge.anycast.example'}))
+    assert.equal(out.final.status, 200)
+    const t = out.final.timings
+    assert.equal(t.dnsMs, null)
+    for (const k of ['connectMs', 'tlsMs', 'firstByteMs', 'totalMs'] as const) assert.ok(t[k] !== null && t[k]! > 0, `${k} = ${t[k]}`)
+    assert.deepEqual(seen[0], {path: '/', host: 'edge.anycast.example', sni: 'edge.anycast.example'})
+  })
+
+  it('http:// to a TLS port is not a crash: a clean E_BAD_INPUT', async () => {
+    // a TLS alert record instead of an HTTP response (resume: read the request so the socket can close)
+    const other = createNetServer((s) => s.resume().end('\u0015\u0003\u0001\u0000\u0002\u0002\u0028'))
+    const p = await listen(other)
+    try {
+      const err = await probeHttp(opts(`http://127.0.0.1:${p}/`)).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      assert.ok(err instanceof AnyprobeError)
+      assert.equal(err.code, 'E_BAD_INPUT')
+    } finally {
+      await close(other)
+    }
+  })
+})
+
+describe('http renderer', () => {
+  it('shows timings with "-" for phases that did not happen, edge headers, and never raw control bytes', () => {
+    const r: HttpResult = {
+      schemaVersion: 1,
+      kind: 'http',
+      target: 'http://127.0.0.1/',
+      url: 'http://127.0.0.1/',
+      targetAddr: '127.0.0.1',
+      method: 'GET',
+      vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
+      startedAt: new Date().toISOString(),
+      params: {timeoutMs: 5000, host: null, follow: false, insecure: false, requestHeaders: {}, popHeaders: ['x-server-location']},
+      httpVersion: '1.1',
+      status: 200,
+      headers: {'cf-ray': '8a1b-FRA', server: 'cloud\u001bflare', 'x-server-location': 'Frankfurt', 'content-type': 'text/plain'},
+      timings: {dnsMs: null, connectMs: 0.31, tlsMs: null, firstByteMs: 1.2, totalMs: 1.9},
+      bodyBytes: 10,
+      redirects: [],
+      cfTrace: null,
+      cfTraceError: null,
+      pop: null,
+    }
+    const text = renderHttp(r)
+    assert.match(text, /timing: dns - \| connect 0\.31 ms \| tls - \| first byte 1\.20 ms \| total 1\.90 ms/)
+    assert.match(text, /x-server-location\s+Frankfurt/)
+    assert.match(text, /server\s+cloud\\x1bflare/)
+    assert.ok(!text.includes('content-type'), 'headers that say nothing about the edge are left out of the table')
+    assert.ok(!text.includes('\u001b'))
+    assert.deepEqual(schemaErrors('http.schema.json', r), [])
+  })
+})
+
+/**
+ * Run the command class from the TypeScript sources (no build needed), in a child so stdout and the
+ * exit code are real. Asynchronous: the test servers live in this process and must keep answering.
+ */
+function runCli(argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
+  const code =
+    `const {handle, flush} = await import('@oclif/core');` +
+    `const {default: C} = await import(${JSON.stringify(ROOT + 'src/commands/http.ts')});` +
+    `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(ROOT)}).then(() => flush(), (e) => handle(e))`
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
+}
+
+describe('anyprobe http (command, end to end)', () => {
+  let server: Server
+  let port: number
+  before(async () => {
+    server = createHttpServer(edge([]))
+    port = await listen(server)
+  })
+  after(() => close(server))
+
+  it('--json: schema-valid, all headers, FRA from CF-RAY / X-Served-By', async () => {
+    const r = await runCli([`http://127.0.0.1:${port}/`, '--cf-trace', '--pop-header', 'X-Server-Location', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as HttpResult
+    assert.deepEqual(schemaErrors('http.schema.json', doc), [])
+    assert.equal(doc.status, 200)
+    assert.equal(doc.headers['cf-ray'], '8a1b2c3d4e5f6789-FRA')
+    assert.equal(doc.timings.dnsMs, null)
+    assert.equal(doc.timings.tlsMs, null)
+    assert.equal(doc.cfTrace?.colo, 'FRA')
+    assert.equal(doc.pop?.code.toLowerCase(), 'fra')
+    assert.ok(doc.pop!.evidence.some((e) => e.signal === 'http-header'))
+  })
+
+  it('table: status, timings, the edge headers and the PoP line', async () => {
+    const r = await runCli([`http://127.0.0.1:${port}/`])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /HTTP\/1\.1 200/)
+    assert.match(r.stdout, /timing: dns - \| connect [\d.]+ ms \| tls - \|/)
+    assert.match(r.stdout, /cf-ray\s+8a1b2c3d4e5f6789-FRA/)
+    assert.match(r.stdout, /PoP: FRA/)
+  })
+
+  it('bad URL exits 2 (E_BAD_TARGET); refused exits 4 (E_UNREACHABLE)', async () => {
+    const bad = await runCli(['ftp://127.0.0.1/', '--json'])
+    assert.equal(bad.status, 2)
+    assert.equal(JSON.parse(bad.stdout).error.code, 'E_BAD_TARGET')
+    const s = createNetServer()
+    const p = await listen(s)
+    await close(s)
+    const refused = await runCli([`http://127.0.0.1:${p}/`])
+    assert.equal(refused.status, 4)
+    assert.match(refused.stderr, /error E_UNREACHABLE: connection refused/)
+    assert.match(refused.stderr, /hint: /)
+  })
+})
