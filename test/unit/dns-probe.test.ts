@@ -2,8 +2,7 @@
 // random port): one that answers CHAOS TXT and NSID like NSD does, one that refuses CHAOS and
 // ignores NSID, one that never answers, and odd ones (binary NSID, hostile TXT, stray replies).
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {spawn} from 'node:child_process'
 import {createSocket, type Socket as UdpSocket} from 'node:dgram'
 import {createServer, type Server, type Socket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
@@ -295,20 +294,26 @@ function fakeResult(out: Awaited<ReturnType<typeof probeDns>>): DnsResult {
   }
 }
 
-/** Run the command class from the TypeScript sources (no build needed), in a child so stdout and the exit code are real. */
-function runCli(argv: string[]): {status: number | null; stdout: string; stderr: string} {
+/**
+ * Run the command class from the TypeScript sources (no build needed), in a child so stdout and the
+ * exit code are real. Asynchronous: the test servers live in this process and must keep answering.
+ */
+function runCli(argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
   const code =
     `const {handle, flush} = await import('@oclif/core');` +
     `const {default: C} = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')});` +
     `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(ROOT)}).then(() => flush(), (e) => handle(e))`
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, encoding: 'utf8', timeout: 30_000})
-  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
 }
 
-// TEMPORARY: the command lands once src/infer exists (it calls inferPop); until then this block is skipped
-const commandReady = existsSync(ROOT + 'src/commands/dns.ts') && existsSync(ROOT + 'src/infer/index.ts')
-
-describe('anyprobe dns (command, end to end)', {skip: commandReady ? false : 'waiting for src/infer'}, () => {
+describe('anyprobe dns (command, end to end)', () => {
   const servers: Partial<Record<Mode, TestServer>> = {}
   before(async () => {
     servers.identity = await startServer('identity')
@@ -318,8 +323,8 @@ describe('anyprobe dns (command, end to end)', {skip: commandReady ? false : 'wa
     for (const s of Object.values(servers)) await s!.close()
   })
 
-  it('--json: schema-valid result naming FRA from hostname.bind and NSID', () => {
-    const r = runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--json'])
+  it('--json: schema-valid result naming FRA from hostname.bind and NSID', async () => {
+    const r = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--json'])
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout) as DnsResult
     assert.deepEqual(schemaErrors('dns.schema.json', doc), [])
@@ -330,16 +335,16 @@ describe('anyprobe dns (command, end to end)', {skip: commandReady ? false : 'wa
     assert.ok(doc.pop!.evidence.some((e) => e.signal === 'dns-identity'))
   })
 
-  it('--tcp table output names the queries, the identity and the PoP', () => {
-    const r = runCli(['localhost', '--port', String(servers.identity!.port), '--tcp', '--timeout', '1500ms'])
+  it('--tcp table output names the queries, the identity and the PoP', async () => {
+    const r = await runCli(['localhost', '--port', String(servers.identity!.port), '--tcp', '--timeout', '1500ms'])
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stdout, /hostname\.bind CH TXT\s+NOERROR/)
     assert.match(r.stdout, /nsid\s+s1\.fra \(0x73312e667261\)/)
     assert.match(r.stdout, /PoP: FRA/)
   })
 
-  it('all queries time out: result still printed with pop null, exit code 4', () => {
-    const r = runCli(['127.0.0.1', '--port', String(servers.silent!.port), '--timeout', '300ms', '--json'])
+  it('all queries time out: result still printed with pop null, exit code 4', async () => {
+    const r = await runCli(['127.0.0.1', '--port', String(servers.silent!.port), '--timeout', '300ms', '--json'])
     assert.equal(r.status, 4, r.stderr)
     const doc = JSON.parse(r.stdout) as DnsResult
     assert.deepEqual(schemaErrors('dns.schema.json', doc), [])
@@ -348,11 +353,11 @@ describe('anyprobe dns (command, end to end)', {skip: commandReady ? false : 'wa
     assert.ok(doc.queries.every((q) => q.rcode === null && q.rttMs === null && q.error === 'timeout'))
   })
 
-  it('bad target and bad duration exit 2 with a stable code', () => {
-    const bad = runCli(['not a host!', '--json'])
+  it('bad target and bad duration exit 2 with a stable code', async () => {
+    const bad = await runCli(['not a host!', '--json'])
     assert.equal(bad.status, 2)
     assert.equal(JSON.parse(bad.stdout).error.code, 'E_BAD_TARGET')
-    const dur = runCli(['127.0.0.1', '--timeout', 'soon', '--json'])
+    const dur = await runCli(['127.0.0.1', '--timeout', 'soon', '--json'])
     assert.equal(dur.status, 2)
     assert.equal(JSON.parse(dur.stdout).error.code, 'E_BAD_DURATION')
   })

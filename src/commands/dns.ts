@@ -1,0 +1,100 @@
+// anyprobe dns <target>: ask a DNS server who it is (CHAOS hostname.bind / id.server / version.bind,
+// EDNS NSID) and name the PoP that answered. Thin: resolve, probe, infer, return; the table comes
+// from render/dns.ts and --json is printed by oclif from the returned result.
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {identityInputs, minRttMs, probeDns} from '../engines/dns/probe.js'
+import {QTYPES} from '../engines/dns/packet.js'
+import {inferPop, parseVpLocation, type Observation} from '../infer/index.js'
+import {DNS_SCHEMA_VERSION, type DnsResult} from '../model/dns.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {localVantage} from '../model/vantage.js'
+import {renderDns} from '../render/dns.js'
+import {parseDuration} from '../util/duration.js'
+import {resolveTarget} from '../util/target.js'
+
+export default class Dns extends BaseCommand {
+  static override summary = 'Ask an anycast DNS server which instance answered (CHAOS TXT and EDNS NSID)'
+
+  static override description = `Sends CH TXT hostname.bind, id.server and version.bind, and one ordinary query carrying the EDNS NSID option, all at once, and names the PoP from the identities the server gives.
+
+A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed).
+
+Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 2 for a bad target or flag; 3 when a hostname does not resolve.`
+
+  static override examples = [
+    '<%= config.bin %> dns 198.51.100.10',
+    '<%= config.bin %> dns 198.51.100.10 --tcp --timeout 500ms',
+    '<%= config.bin %> dns ns1.example.net --qname example.net --qtype SOA --json',
+  ]
+
+  static override args = {
+    target: Args.string({description: 'server address or hostname', required: true}),
+  }
+
+  static override flags = {
+    tcp: Flags.boolean({description: 'query over TCP (2-byte length prefix) instead of UDP', default: false}),
+    port: Flags.integer({description: 'server port', default: 53, min: 1, max: 65_535}),
+    timeout: Flags.string({description: 'how long to wait for each reply, e.g. 500ms or 2s', default: '2s'}),
+    qname: Flags.string({description: 'name of the ordinary query that carries the NSID option', default: '.'}),
+    qtype: Flags.string({description: 'type of the ordinary query', default: 'SOA', options: [...QTYPES]}),
+    'vp-location': Flags.string({
+      description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
+    }),
+  }
+
+  public async run(): Promise<DnsResult> {
+    const {args, flags} = await this.parse(Dns)
+    const timeoutMs = parseDuration(flags.timeout, '--timeout')
+    const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
+    const qname = flags.qname.trim()
+    if (qname === '' || qname.length > 253) {
+      throw new AnyprobeError('E_USAGE', `--qname "${qname}" is not a domain name`, {
+        hint: 'give a name like example.net, or "." for the root',
+        exitCode: EXIT.usage,
+      })
+    }
+    const target = await resolveTarget(args.target)
+    const startedAt = new Date().toISOString()
+    const outcome = await probeDns({
+      addr: target.addr,
+      family: target.family,
+      port: flags.port,
+      transport: flags.tcp ? 'tcp' : 'udp',
+      timeoutMs,
+      qname,
+      qtype: flags.qtype,
+    })
+
+    const observations: Observation[] = identityInputs(outcome.identity).map((input) => ({signal: 'dns-identity', input}))
+    const pop = observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttMs(outcome.queries)})
+
+    const result: DnsResult = {
+      schemaVersion: DNS_SCHEMA_VERSION,
+      kind: 'dns',
+      target: args.target,
+      targetAddr: target.addr,
+      port: flags.port,
+      transport: flags.tcp ? 'tcp' : 'udp',
+      vantage: localVantage(),
+      startedAt,
+      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+      params: {timeoutMs, qname, qtype: flags.qtype},
+      queries: outcome.queries,
+      identity: outcome.identity,
+      answered: outcome.answered,
+      pop,
+    }
+
+    if (!outcome.answered) {
+      // still a result (what was asked, what timed out), but scripts must see the server did not answer
+      process.exitCode = EXIT.unreachable
+      process.stderr.write(
+        `warning: no reply from ${target.addr} port ${flags.port}/${result.transport} within ${timeoutMs} ms (exit ${EXIT.unreachable})\n`,
+      )
+    }
+    if (!this.jsonEnabled()) this.log(renderDns(result))
+    return result
+  }
+}

@@ -1,0 +1,150 @@
+// anyprobe http <url | address>: fetch once, time every phase from socket events, and name the edge
+// PoP from the response headers (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...), /cdn-cgi/trace (--cf-trace)
+// and the operator's own headers (--pop-header). Thin: normalise, probe, infer, return.
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
+import {normalizeHttpTarget, probeHttp} from '../engines/http/probe.js'
+import {inferPop, parseVpLocation} from '../infer/index.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
+import {localVantage} from '../model/vantage.js'
+import {renderHttp} from '../render/http.js'
+import {parseDuration} from '../util/duration.js'
+import {sanitize} from '../util/sanitize.js'
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Parse a repeatable `--header 'Name: value'`. */
+export function parseHeaderFlag(text: string): [string, string] {
+  const i = text.indexOf(':')
+  const name = i < 0 ? '' : text.slice(0, i).trim()
+  const value = i < 0 ? '' : text.slice(i + 1).trim()
+  // eslint-disable-next-line no-control-regex
+  if (!TOKEN.test(name) || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+    throw new AnyprobeError('E_USAGE', `--header "${sanitize(text, 200)}" is not a "Name: value" header`, {
+      hint: "write it like --header 'Accept-Language: en'",
+      exitCode: EXIT.usage,
+    })
+  }
+  return [name, value]
+}
+
+export default class Http extends BaseCommand {
+  static override summary = 'Ask an anycast HTTP(S) service which edge answered, with per-phase timings'
+
+  static override description = `Sends one request on a fresh connection (no keep-alive reuse) and times DNS, connect, TLS and first byte from socket events; a phase that did not happen is null (no DNS for an address, no TLS for http://). The PoP comes from the response headers CDNs and operators set (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...), optionally Cloudflare's /cdn-cgi/trace (--cf-trace), and headers you name with --pop-header.
+
+Redirects are not followed unless --follow (then at most 5, each hop recorded). With --host, every URL on that host still goes to the address you gave (like curl --resolve).
+
+Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out; 6 TLS or other network errors; 7 the response was not valid HTTP.`
+
+  static override examples = [
+    '<%= config.bin %> http http://198.51.100.10/',
+    '<%= config.bin %> http 198.51.100.10 --host www.example.net --cf-trace',
+    "<%= config.bin %> http https://203.0.113.7/ --host cdn.example.net --insecure --pop-header X-Server-Location --json",
+  ]
+
+  static override args = {
+    target: Args.string({description: 'URL (http:// or https://) or address', required: true}),
+  }
+
+  static override flags = {
+    method: Flags.string({description: 'request method', default: 'GET', options: ['GET', 'HEAD']}),
+    host: Flags.string({description: 'Host header (and TLS SNI) to send, for probing an address'}),
+    header: Flags.string({description: "extra request header 'Name: value' (repeatable)", multiple: true}),
+    insecure: Flags.boolean({description: 'do not verify the TLS certificate', default: false}),
+    timeout: Flags.string({description: 'limit for each request, e.g. 500ms or 5s', default: '5s'}),
+    follow: Flags.boolean({description: 'follow redirects (at most 5), recording each hop', default: false}),
+    'cf-trace': Flags.boolean({description: "also fetch /cdn-cgi/trace on the same origin and use its colo=", default: false}),
+    'pop-header': Flags.string({
+      description: 'a response header the operator sets to name the site, e.g. X-Server-Location (repeatable)',
+      multiple: true,
+    }),
+    'vp-location': Flags.string({
+      description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
+    }),
+  }
+
+  public async run(): Promise<HttpResult> {
+    const {args, flags} = await this.parse(Http)
+    const timeoutMs = parseDuration(flags.timeout, '--timeout')
+    const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
+    const url = normalizeHttpTarget(args.target)
+    const method = flags.method as HttpMethod
+    const headers: Record<string, string> = {}
+    for (const h of flags.header ?? []) {
+      const [name, value] = parseHeaderFlag(h)
+      if (name.toLowerCase() === 'host') {
+        throw new AnyprobeError('E_USAGE', 'set the Host header with --host, not --header', {
+          hint: '--host also sets the TLS server name (SNI) and keeps redirects on that host at the same address',
+          exitCode: EXIT.usage,
+        })
+      }
+      headers[name] = value
+    }
+    const host = flags.host?.trim() || null
+    if (host !== null && !/^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) {
+      throw new AnyprobeError('E_USAGE', `--host "${sanitize(host, 200)}" is not a host name`, {
+        hint: 'give a name like www.example.net',
+        exitCode: EXIT.usage,
+      })
+    }
+    const popHeaders = [...new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))]
+    for (const h of popHeaders) {
+      if (!TOKEN.test(h)) {
+        throw new AnyprobeError('E_USAGE', `--pop-header "${sanitize(h, 200)}" is not a header name`, {
+          hint: 'give just the name, e.g. --pop-header X-Server-Location',
+          exitCode: EXIT.usage,
+        })
+      }
+    }
+
+    const startedAt = new Date().toISOString()
+    const out = await probeHttp({
+      url,
+      method,
+      host,
+      headers,
+      insecure: flags.insecure,
+      timeoutMs,
+      follow: flags.follow,
+      cfTrace: flags['cf-trace'],
+    })
+
+    const observations = httpObservations(out.final.headers, popHeaders, out.cfTrace)
+    const pop =
+      observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttFromTimings(out.final.timings)})
+
+    const result: HttpResult = {
+      schemaVersion: HTTP_SCHEMA_VERSION,
+      kind: 'http',
+      target: url.toString(),
+      url: out.url.toString(),
+      targetAddr: out.final.remoteAddr,
+      method,
+      vantage: localVantage(),
+      startedAt,
+      params: {
+        timeoutMs,
+        host,
+        follow: flags.follow,
+        insecure: flags.insecure,
+        requestHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, sanitize(v)])),
+        popHeaders,
+      },
+      httpVersion: out.final.httpVersion,
+      status: out.final.status,
+      headers: out.final.headers,
+      timings: out.final.timings,
+      bodyBytes: out.final.bodyBytes,
+      redirects: out.redirects,
+      cfTrace: out.cfTrace,
+      cfTraceError: out.cfTraceError,
+      pop,
+    }
+    if (!this.jsonEnabled()) this.log(renderHttp(result))
+    return result
+  }
+}
