@@ -594,12 +594,13 @@ do_down() {
   fi
   # anything still running inside a lab namespace (e.g. a daemon whose pid
   # file was never written because up failed half-way) keeps the namespace alive
+  local stray
   for n in $(lab_namespaces); do
-    left=$(ip netns pids "$n" 2>/dev/null | tr '\n' ' ')
-    if [[ -n ${left// /} ]]; then
-      warn "killing leftover processes in $n: $left"
+    stray=$(ip netns pids "$n" 2>/dev/null | tr '\n' ' ')
+    if [[ -n ${stray// /} ]]; then
+      warn "killing leftover processes in $n: $stray"
       # shellcheck disable=SC2086
-      kill -KILL $left 2>/dev/null || true
+      kill -KILL $stray 2>/dev/null || true
     fi
   done
   for n in $(lab_namespaces); do ip netns del "$n" 2>/dev/null || warn "could not delete namespace $n"; done
