@@ -1,0 +1,289 @@
+// The real transport: raw sockets via @neuralegion/raw-socket (Linux; needs root or CAP_NET_RAW).
+//
+//  icmp: one raw ICMP (ICMPv6) socket sends echo requests and reads every reply.
+//  udp:  a raw UDP socket sends our hand-built datagrams (receive paused); a raw ICMP socket reads
+//        time exceeded / unreachable, since a dgram socket never reports ICMP errors to us.
+//  tcp:  a raw TCP socket sends SYNs and reads SYN-ACK / RST; a raw ICMP socket reads the errors.
+//
+// The TTL / hop limit is set in send()'s beforeCallback, right before the packet leaves (sends are
+// queued by the library), and that is also when the send time is taken. Raw sockets see every
+// packet of their protocol on the host: ProbeCodec keeps only this trace's replies.
+
+import {createRequire} from 'node:module'
+import * as dgram from 'node:dgram'
+
+import {AnyprobeError, EXIT} from '../../model/errors.js'
+import type {TraceProtocol} from '../../model/trace.js'
+import {DEFAULT_PORT, isValidFlowId, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
+import {normalizeIp, parseIp} from './packet.js'
+import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
+
+type RawModule = typeof import('@neuralegion/raw-socket')
+type RawSocket = import('@neuralegion/raw-socket').Socket
+
+export const NO_RAW_SOCKET_HINT = 'run as root, or grant CAP_NET_RAW: sudo setcap cap_net_raw+ep $(command -v node)'
+
+let rawModule: RawModule | null = null
+
+/** Load the native module only when a raw transport is actually made. */
+function loadRaw(): RawModule {
+  if (rawModule) return rawModule
+  try {
+    const require = createRequire(import.meta.url)
+    rawModule = require('@neuralegion/raw-socket') as RawModule
+    return rawModule
+  } catch (e) {
+    throw new AnyprobeError('E_INTERNAL', `cannot load the raw socket module: ${(e as Error).message}`, {cause: e})
+  }
+}
+
+export interface RawTransportOptions {
+  /** the address to trace to */
+  target: string
+  family: 4 | 6
+  protocol: TraceProtocol
+  /** destination port for UDP (default 33434) / TCP (default 80) */
+  port?: number | null
+  /** Paris flow id 1..65535; random when null or absent */
+  flowId?: number | null
+  /** per-trace id 0..65535 that tells our replies from other traces'; random when absent */
+  traceId?: number
+  /** our source address; found with a connected UDP socket (which sends nothing) when absent */
+  source?: string | null
+  /** receive buffer size requested for the receiving sockets (bytes) */
+  recvBufferBytes?: number
+}
+
+function isPermissionError(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : String(e)
+  const code = (e as {code?: unknown} | null)?.code
+  return code === 'EPERM' || code === 'EACCES' || /operation not permitted|permission denied/i.test(msg)
+}
+
+function isTransientSendError(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : String(e)
+  return /resource temporarily unavailable|no buffer space available/i.test(msg)
+}
+
+function networkError(what: string, e: unknown): AnyprobeError {
+  const msg = e instanceof Error ? e.message : String(e)
+  return new AnyprobeError('E_NETWORK', `${what}: ${msg}`, {exitCode: EXIT.network, cause: e})
+}
+
+function openSocket(raw: RawModule, family: 4 | 6, protocol: number, what: string): RawSocket {
+  try {
+    return raw.createSocket({
+      addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
+      protocol,
+      bufferSize: 65535,
+    })
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new AnyprobeError('E_NO_RAW_SOCKET', `cannot open a raw ${what} socket: ${(e as Error).message}`, {
+        hint: NO_RAW_SOCKET_HINT,
+        exitCode: EXIT.privilege,
+        cause: e,
+      })
+    }
+    throw networkError(`cannot open a raw ${what} socket`, e)
+  }
+}
+
+/** The source address the kernel would use toward `target`: connect a UDP socket (no packet is sent). */
+export function discoverSource(target: string, family: 4 | 6, port = 33434): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
+    const done = (fn: () => void): void => {
+      try {
+        sock.close()
+      } catch {
+        // already closed
+      }
+      fn()
+    }
+    sock.once('error', (e) => done(() => reject(networkError(`no route to ${target}`, e))))
+    sock.connect(port, target, () => {
+      try {
+        const {address} = sock.address()
+        done(() => resolve(normalizeIp(address)))
+      } catch (e) {
+        done(() => reject(networkError(`no route to ${target}`, e)))
+      }
+    })
+  })
+}
+
+export class RawTransport implements TraceTransport {
+  readonly flowId: number
+  readonly traceId: number
+  readonly source: string
+  readonly target: string
+  readonly codec: ProbeCodec
+  /** packets read from the raw sockets, and how many of them were replies to this trace */
+  readonly stats = {packets: 0, matched: 0}
+  private readonly raw: RawModule
+  private readonly family: 4 | 6
+  private readonly sendSocket: RawSocket
+  private readonly sockets: RawSocket[] = []
+  private onReply: ((r: ReplyEvent) => void) | null = null
+  private onError: ((e: Error) => void) | null = null
+  private closed = false
+  private closing: Promise<void> | null = null
+
+  /** Use createRawTransport(): it finds the source address first. */
+  constructor(opts: RawTransportOptions & {source: string}) {
+    this.raw = loadRaw()
+    this.family = opts.family
+    this.target = normalizeIp(opts.target)
+    this.source = normalizeIp(opts.source)
+    this.flowId = opts.flowId ?? randomFlowId()
+    this.traceId = opts.traceId ?? randomTraceId()
+    this.codec = new ProbeCodec({
+      family: opts.family,
+      protocol: opts.protocol,
+      target: this.target,
+      source: this.source,
+      port: opts.protocol === 'icmp' ? null : (opts.port ?? DEFAULT_PORT[opts.protocol]),
+      flowId: this.flowId,
+      traceId: this.traceId,
+    })
+    const raw = this.raw
+    const icmpProto = opts.family === 4 ? raw.Protocol.ICMP : raw.Protocol.ICMPv6
+    const icmpName = opts.family === 4 ? 'ICMP' : 'ICMPv6'
+    try {
+      const icmp = this.track(openSocket(raw, opts.family, icmpProto, icmpName))
+      this.receive(icmp, (buf, src) => this.codec.matchIcmpPacket(buf, src))
+      if (opts.protocol === 'icmp') {
+        this.sendSocket = icmp
+      } else if (opts.protocol === 'udp') {
+        this.sendSocket = this.track(openSocket(raw, opts.family, raw.Protocol.UDP, 'UDP'))
+        // we only send on it; every UDP datagram for the host would otherwise be copied to us
+        ;(this.sendSocket as unknown as {pauseRecv(): void}).pauseRecv()
+      } else {
+        this.sendSocket = this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP'))
+        this.receive(this.sendSocket, (buf, src) => this.codec.matchTcpPacket(buf, src))
+      }
+      const rcvbuf = opts.recvBufferBytes ?? 1 << 20
+      for (const s of this.sockets) {
+        try {
+          s.setOption(raw.SocketLevel.SOL_SOCKET, raw.SocketOption.SO_RCVBUF, rcvbuf)
+        } catch {
+          // the default buffer will do
+        }
+      }
+    } catch (e) {
+      for (const s of this.sockets) s.close()
+      throw e
+    }
+  }
+
+  private track(s: RawSocket): RawSocket {
+    this.sockets.push(s)
+    s.on('error', (e: Error) => {
+      if (this.closed) return
+      this.onError?.(networkError('raw socket error', e))
+    })
+    return s
+  }
+
+  private receive(s: RawSocket, match: (buf: Buffer, src: string) => ReturnType<ProbeCodec['matchIcmpPacket']>): void {
+    s.on('message', (buf: Buffer, source: string) => {
+      const recvTime = process.hrtime.bigint()
+      if (this.closed || !this.onReply) return
+      this.stats.packets++
+      const m = match(buf, source)
+      if (!m) return
+      this.stats.matched++
+      this.onReply({...m, recvTime})
+    })
+  }
+
+  send(probe: OutgoingProbe): Promise<bigint> {
+    if (this.closed) return Promise.reject(new AnyprobeError('E_INTERNAL', 'send on a closed transport'))
+    const buf = this.codec.encode(probe.key)
+    const level = this.family === 4 ? this.raw.SocketLevel.IPPROTO_IP : this.raw.SocketLevel.IPPROTO_IPV6
+    const option = this.family === 4 ? this.raw.SocketOption.IP_TTL : this.raw.SocketOption.IPV6_UNICAST_HOPS
+    return new Promise<bigint>((resolve, reject) => {
+      let attempts = 0
+      const attempt = (): void => {
+        let sentAt = 0n
+        this.sendSocket.send(
+          buf,
+          0,
+          buf.length,
+          this.target,
+          () => {
+            this.sendSocket.setOption(level, option, probe.ttl)
+            sentAt = process.hrtime.bigint()
+          },
+          (err) => {
+            if (!err) {
+              resolve(sentAt)
+            } else if (isTransientSendError(err) && attempts++ < 50 && !this.closed) {
+              setTimeout(attempt, 2)
+            } else {
+              reject(networkError(`cannot send a probe to ${this.target}`, err))
+            }
+          },
+        )
+      }
+      attempt()
+    })
+  }
+
+  listen(onReply: (reply: ReplyEvent) => void, onError: (error: Error) => void): () => void {
+    this.onReply = onReply
+    this.onError = onError
+    return () => {
+      if (this.onReply === onReply) this.onReply = null
+      if (this.onError === onError) this.onError = null
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing
+    this.closed = true
+    this.onReply = null
+    this.onError = null
+    this.closing = Promise.all(
+      this.sockets.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 200)
+            t.unref()
+            s.once('close', () => {
+              clearTimeout(t)
+              resolve()
+            })
+            try {
+              s.close()
+            } catch {
+              clearTimeout(t)
+              resolve()
+            }
+          }),
+      ),
+    ).then(() => undefined)
+    return this.closing
+  }
+}
+
+/**
+ * Open the raw sockets for one trace. Throws E_NO_RAW_SOCKET (exit 5) without privilege,
+ * E_NETWORK when there is no route to the target, E_BAD_TARGET for a bad address.
+ */
+export async function createRawTransport(opts: RawTransportOptions): Promise<RawTransport> {
+  const bytes = parseIp(opts.target)
+  if (!bytes || bytes.length !== (opts.family === 4 ? 4 : 16)) {
+    throw new AnyprobeError('E_BAD_TARGET', `${opts.target} is not an IPv${opts.family} address`, {exitCode: EXIT.usage})
+  }
+  if (opts.flowId !== undefined && opts.flowId !== null && !isValidFlowId(opts.flowId)) {
+    throw new AnyprobeError('E_USAGE', `flow id must be an integer from 1 to 65535 (got ${opts.flowId})`, {exitCode: EXIT.usage})
+  }
+  const port = opts.protocol === 'icmp' ? null : (opts.port ?? DEFAULT_PORT[opts.protocol])
+  if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new AnyprobeError('E_USAGE', `port must be an integer from 1 to 65535 (got ${port})`, {exitCode: EXIT.usage})
+  }
+  const source = opts.source ?? (await discoverSource(opts.target, opts.family, port ?? 33434))
+  return new RawTransport({...opts, port, source})
+}
