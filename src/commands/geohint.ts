@@ -6,7 +6,7 @@ import {createInterface} from 'node:readline'
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {IDENTITY_FORMATS, inferPop, parseVpLocation, type Observation} from '../infer/index.js'
+import {IDENTITY_FORMATS, inferPop, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Evidence} from '../model/pop.js'
 import {sanitize} from '../util/sanitize.js'
@@ -164,7 +164,7 @@ export function geohintRecord(
   const v = inferPop([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
   return {
     schemaVersion: GEOHINT_SCHEMA_VERSION,
-    input: sanitize(input),
+    input: safeText(input),
     kind,
     pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
     confidence: v === null ? null : v.confidence,

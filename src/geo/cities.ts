@@ -9,6 +9,8 @@ const require = createRequire(import.meta.url)
 
 export interface City {
   name: string
+  /** the name normalised (normName) */
+  key: string
   /** ISO 3166-1 alpha-2 */
   country: string
   /** GeoNames admin1 code: the US state for the US ("VA"), a number elsewhere */
@@ -104,15 +106,17 @@ function load(): void {
     if (!list.includes(c)) list.push(c)
   }
   for (const r of raw) {
+    const keys = nameKeys(r.name)
     const c: City = {
       name: r.name,
+      key: keys[0]!,
       country: r.country,
       admin: r.adminCode,
       population: r.population,
       lat: r.loc.coordinates[1],
       lon: r.loc.coordinates[0],
     }
-    for (const key of nameKeys(r.name)) add(key, c)
+    for (const key of keys) add(key, c)
     if (c.population >= GRID_MIN_POP) {
       const k = cellKey(c.lat, c.lon)
       let cell = g.get(k)
@@ -156,6 +160,8 @@ function nameKeys(name: string): string[] {
   return keys
 }
 
+const PLAIN = /^[a-z]+$/
+
 function cellKey(lat: number, lon: number): number {
   return (Math.floor(lat) + 90) * 1000 + (Math.floor(lon) + 180)
 }
@@ -163,7 +169,7 @@ function cellKey(lat: number, lon: number): number {
 /** Cities with this (normalised) name, most populous first; optionally only in one country / US state. */
 export function citiesByName(name: string, country?: string | null, admin?: string | null): City[] {
   load()
-  const list = byName!.get(normName(name))
+  const list = byName!.get(PLAIN.test(name) ? name : normName(name))
   if (list === undefined) return []
   if (!country) return list
   return list.filter((c) => c.country === country && (!admin || c.admin === admin))

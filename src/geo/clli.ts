@@ -4,7 +4,6 @@
 import type {Place} from './airports.js'
 import {citiesInRegion, type City} from './cities.js'
 import {regionsForToken} from './countries.js'
-import {normName} from './normalize.js'
 
 const CLLI: Record<string, Place> = {
   asbnva: {city: 'Ashburn', country: 'US', region: 'VA', lat: 39.0438, lon: -77.4874},
@@ -68,7 +67,7 @@ function clliRule(abbr: string, regionToken: string): ClliHit | null {
   const matches: City[] = []
   for (const r of regionsForToken(regionToken, {clli: true})) {
     for (const c of citiesInRegion(r.country, r.admin)) {
-      if (isAbbreviation(abbr, normName(c.name))) matches.push(c)
+      if (isAbbreviation(abbr, c.key)) matches.push(c)
     }
   }
   if (matches.length === 0) return null

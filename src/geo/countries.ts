@@ -78,6 +78,12 @@ export function countryFromName(name: string): string | null {
   return countryByName!.get(normName(name)) ?? null
 }
 
+/** Same, for a name already normalised (lower-case letters only): no re-normalisation on hot paths. */
+export function countryFromKey(key: string): string | null {
+  load()
+  return countryByName!.get(key) ?? null
+}
+
 export function countryName(cc: string): string | null {
   load()
   return countryNames!.get(cc.toUpperCase()) ?? null

@@ -3,8 +3,7 @@
 import {haversineKm, METRO_KM, type LatLon} from '../geo/distance.js'
 import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, SignalKind} from '../model/pop.js'
-import {sanitize} from '../util/sanitize.js'
-import {round2, type Candidate} from './candidate.js'
+import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {isPopHeader, parseHeaderFull} from './headers.js'
 import {hostnameCandidates} from './hostname.js'
 import {identityCandidates} from './identity.js'
@@ -194,6 +193,7 @@ export function inferPop(observations: Observation[], opts: InferOptions = {}): 
 
   // cluster readings by metro (coordinates within 100 km or same city) or, placeless, by code
   items.sort((a, b) => b.score - a.score)
+  if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null)
   const clusters: Cluster[] = []
   for (const it of items) {
     let home = clusters.find((cl) => sameSite(cl.anchor, it.c))
@@ -227,20 +227,7 @@ export function inferPop(observations: Observation[], opts: InferOptions = {}): 
     }
   }
   ev.push(...ruledOut)
-  if (useRtt && winner.anchor.lat !== null) {
-    const f = rttFeasibility(vp!, {lat: winner.anchor.lat, lon: winner.anchor.lon!}, rtt!)
-    ev.push({
-      signal: 'rtt-feasibility',
-      input: `vp ${round2(vp!.lat)},${round2(vp!.lon)} rtt ${round2(rtt!)} ms`,
-      code: null,
-      codeType: null,
-      city: null,
-      country: null,
-      weight: 0,
-      note: `verdict ${Math.round(f.distanceKm)} km from the vantage point, within the ${Math.round(f.maxKm)} km the RTT allows`,
-    })
-  }
-
+  if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
   const a = winner.anchor
   return {
@@ -251,6 +238,45 @@ export function inferPop(observations: Observation[], opts: InferOptions = {}): 
     lat: a.lat,
     lon: a.lon,
     confidence: round2(winnerSupport * (1 - 0.5 * opposition)),
+    evidence: ev,
+    conflicts,
+  }
+}
+
+function rttNote(vp: LatLon, rtt: number, a: Candidate): Evidence {
+  const f = rttFeasibility(vp, {lat: a.lat!, lon: a.lon!}, rtt)
+  return {
+    signal: 'rtt-feasibility',
+    input: `vp ${round2(vp.lat)},${round2(vp.lon)} rtt ${round2(rtt)} ms`,
+    code: null,
+    codeType: null,
+    city: null,
+    country: null,
+    weight: 0,
+    note: `verdict ${Math.round(f.distanceKm)} km from the vantage point, within the ${Math.round(f.maxKm)} km the RTT allows`,
+  }
+}
+
+/** One observation: its best surviving reading is the verdict (the same result the clustering gives, cheaper). */
+function single(p: Parsed, items: Item[], ruledOut: Evidence[], conflicts: Evidence[], rtt: {vp: LatLon; rtt: number} | null): PopVerdict | null {
+  let best = items[0]
+  if (best === undefined) return null
+  for (const it of items) {
+    if (it.score < best.score - 1e-9) break
+    if (best.c.lat === null && it.c.lat !== null) best = it
+  }
+  const a = best.c
+  const ev = [evidence(p, a, best.score, describe(p, a))]
+  ev.push(...ruledOut)
+  if (rtt !== null && a.lat !== null) ev.push(rttNote(rtt.vp, rtt.rtt, a))
+  return {
+    code: sanitize(a.code, 64),
+    codeType: a.codeType,
+    city: a.city,
+    country: a.country,
+    lat: a.lat,
+    lon: a.lon,
+    confidence: round2(best.score),
     evidence: ev,
     conflicts,
   }

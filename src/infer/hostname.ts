@@ -5,7 +5,7 @@ import type {Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
-import {labelInfo, type LabelInfo, type Token} from './tokenize.js'
+import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
 /** Below this a best reading is too weak to stand on its own; an operator code is offered instead. */
@@ -76,21 +76,35 @@ export function hostnameCandidates(name: string): Candidate[] {
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
+    let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
-      if (t.text === regStop) continue
-      const known = t.kind === 'run' ? op?.known?.[t.text] : undefined
+      if (t.text === regStop || t.readings.length === 0) continue
+      parts ??= labelParts(host[i]!)
+      const raw = tokenRaw(parts, t)
+      const known = t.kind === 'run' && op?.known !== undefined ? op.known[t.text] : undefined
       if (known) {
-        out.push(fromPlace(t.text, 'operator', t.raw, known, clamp(0.85 + pos), `${op!.name} convention: ${known.source}`))
+        out.push(fromPlace(t.text, 'operator', raw, known, clamp(0.85 + pos), `${op!.name} convention: ${known.source}`))
         continue
       }
       for (const r of t.readings) {
-        if (!allowed(op, r.codeType)) continue
+        if (op !== null && !allowed(op, r.codeType)) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
         if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
-        if (r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
+        if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
-        out.push({...r, token: t.raw, confidence: clamp(conf)})
+        out.push({
+          code: r.code,
+          codeType: r.codeType,
+          token: raw,
+          city: r.city,
+          country: r.country,
+          region: r.region,
+          lat: r.lat,
+          lon: r.lon,
+          confidence: clamp(conf),
+          note: r.note,
+        })
       }
     }
   }
@@ -98,8 +112,9 @@ export function hostnameCandidates(name: string): Candidate[] {
   let best = 0
   for (const c of out) if (c.confidence > best) best = c.confidence
   if (best < PLACE_MIN) {
-    const fallback = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
-    if (fallback !== null) {
+    const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
+    if (found !== null) {
+      const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
       const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
         placeless(
@@ -178,7 +193,7 @@ function operatorFallback(
   regStop: string | null,
   op: OperatorRule | null,
   notSite: (i: number) => boolean,
-): Token | null {
+): {token: Token; label: number} | null {
   const byContext = ctxStart > 0 && siteIdx === ctxStart - 1
   const maxLen = byContext ? 64 : 5
   const minLen = byContext || op?.codes === 'operator' ? 1 : 2
@@ -189,11 +204,11 @@ function operatorFallback(
     t.text.length >= minLen &&
     t.text.length <= maxLen
   if (siteIdx >= 0) {
-    for (const t of infos[siteIdx]!.tokens) if (ok(t)) return t
+    for (const t of infos[siteIdx]!.tokens) if (ok(t)) return {token: t, label: siteIdx}
     return null
   }
   // no site position: rank short codes, site-code shape ("fsn1", "lsan0") and the rightmost label
-  let best: Token | null = null
+  let best: {token: Token; label: number} | null = null
   let bestScore = -1
   for (let i = 0; i < infos.length; i++) {
     if (notSite(i)) continue
@@ -202,7 +217,7 @@ function operatorFallback(
       const len = t.text.length
       const score = (len >= 3 ? 4 : len === 2 ? 2 : 0) + (t.digitsAfter ? 1.5 : 0) + (i === infos.length - 1 ? 1 : 0)
       if (score > bestScore) {
-        best = t
+        best = {token: t, label: i}
         bestScore = score
       }
     }
@@ -221,14 +236,18 @@ function operatorSite(op: OperatorRule, host: string[]): Candidate[] | null {
 }
 
 function dedupe(list: Candidate[]): Candidate[] {
+  if (list.length < 2) return list
   list.sort((a, b) => b.confidence - a.confidence)
-  const seen = new Set<string>()
   const out: Candidate[] = []
   for (const c of list) {
-    const k = `${c.codeType}|${c.code}|${c.city}|${c.country}|${c.region}`
-    if (seen.has(k)) continue
-    seen.add(k)
-    out.push(c)
+    let dup = false
+    for (const o of out) {
+      if (o.code === c.code && o.codeType === c.codeType && o.city === c.city && o.country === c.country && o.region === c.region) {
+        dup = true
+        break
+      }
+    }
+    if (!dup) out.push(c)
   }
   return out
 }

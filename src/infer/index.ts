@@ -18,5 +18,5 @@ export {inferPop, reliability, type Observation, type InferOptions} from './fuse
 export {OPERATORS, operatorFor, splitDomain, type OperatorRule, type OperatorCodes, type DomainSplit} from './domains.js'
 export {labelInfo, type Token, type LabelInfo} from './tokenize.js'
 export {readingsOf, type Reading} from './codes.js'
-export {toHint, type Candidate} from './candidate.js'
+export {toHint, safeText, type Candidate} from './candidate.js'
 export {resolveStated, type StatedType} from './resolve.js'

@@ -1,7 +1,9 @@
 // Split one DNS label into tokens: on '-', '_' and other punctuation, at letter/digit boundaries,
 // and at CamelCase humps; also join neighbouring parts so spelled multi-word cities are found
-// ("nto-new-york" -> "newyork", "sv1-santa-clara" -> "santaclara"). Memoised per label.
-import {countryFromName, regionsForToken, type Region} from '../geo/countries.js'
+// ("nto-new-york" -> "newyork", "sv1-santa-clara" -> "santaclara"). Memoised per label shape:
+// digits are collapsed in the memo key ("fra03" and "fra17" share one analysis), so tokens record
+// where they are (part indexes) and the text as written is recovered from the real label.
+import {countryFromKey, regionsForToken, type Region} from '../geo/countries.js'
 import {readingsOf, type Reading} from './codes.js'
 import {CITY_PREFIXES, IFACE, STOP} from './vocab.js'
 
@@ -10,8 +12,9 @@ export type TokenKind = 'run' | 'camel' | 'join'
 export interface Token {
   /** lower-case letters, e.g. "fra", "losangeles", "newyork" */
   text: string
-  /** the text of the input that carried it, as written: "fra03", "LosAngeles9", "new-york" */
-  raw: string
+  /** the parts of the label it spans (split on punctuation); recover the text with `tokenRaw` */
+  part: number
+  partEnd: number
   kind: TokenKind
   /** letters directly followed by digits ("fra03", "ash1"): the usual shape of a site code */
   digitsAfter: boolean
@@ -38,22 +41,34 @@ const memo = new Map<string, LabelInfo>()
 const MEMO_MAX = 100_000
 
 const SPLIT = /[^A-Za-z0-9]+/
+const DIGIT_RUNS = /[0-9]+/g
 const RUNS = /[A-Za-z]+|[0-9]+/g
 const CAMEL = /(?<=[a-z])(?=[A-Z])/
 const HAS_CAMEL = /[a-z][A-Z]/
 const PART_LETTERS = /^([A-Za-z]+)[0-9]*$/
 
 export function labelInfo(label: string): LabelInfo {
-  const hit = memo.get(label)
+  const key = label.replace(DIGIT_RUNS, '0')
+  const hit = memo.get(key)
   if (hit !== undefined) return hit
-  const info = analyse(label)
+  const info = analyse(key)
   if (memo.size >= MEMO_MAX) memo.clear()
-  memo.set(label, info)
+  memo.set(key, info)
   return info
 }
 
+/** The parts of a label, as `Token.part` indexes them. */
+export function labelParts(label: string): string[] {
+  return label.split(SPLIT).filter((p) => p.length > 0)
+}
+
+/** The text of the input that carried a token, as written: "fra03", "LosAngeles9", "new-york". */
+export function tokenRaw(parts: string[], t: Token): string {
+  return t.part === t.partEnd ? parts[t.part]! : parts.slice(t.part, t.partEnd + 1).join('-')
+}
+
 function analyse(label: string): LabelInfo {
-  const parts = label.split(SPLIT).filter((p) => p.length > 0)
+  const parts = labelParts(label)
   const tokens: Token[] = []
   const countryNames: string[] = []
   const runTokensByPart: Token[][] = parts.map(() => [])
@@ -68,11 +83,11 @@ function analyse(label: string): LabelInfo {
       const digitsAfter = ri + 1 < runs.length
       // "60hudson", "350ecermak": a street address (a facility), not the city of that name
       const address = ri > 0 && text.length >= 4
-      const t: Token = {text, raw: part, kind: 'run', digitsAfter, readings: address ? [] : readingsOf(text)}
+      const t: Token = {text, part: pi, partEnd: pi, kind: 'run', digitsAfter, readings: address ? [] : readingsOf(text)}
       tokens.push(t)
       runTokensByPart[pi]!.push(t)
       if (text.length >= 4 && !STOP.has(text)) {
-        const cc = countryFromName(text)
+        const cc = countryFromKey(text)
         if (cc) {
           countryNames.push(cc)
           t.readings = [] // "canada" names a country here, not the hamlet Cañada
@@ -85,7 +100,7 @@ function analyse(label: string): LabelInfo {
           const readings = readingsOf(st)
             .filter((r) => r.codeType === 'city')
             .map((r) => ({...r, confidence: r.confidence - 0.1}))
-          if (readings.length) tokens.push({text: st, raw: part, kind: 'camel', digitsAfter: false, readings})
+          if (readings.length) tokens.push({text: st, part: pi, partEnd: pi, kind: 'camel', digitsAfter: false, readings})
         }
       }
     }
@@ -102,7 +117,7 @@ function analyse(label: string): LabelInfo {
         text += next
         const readings = readingsOf(text).filter((r) => r.codeType === 'city')
         if (readings.length === 0) continue
-        tokens.push({text, raw: parts.slice(i, j + 1).join('-'), kind: 'join', digitsAfter: false, readings})
+        tokens.push({text, part: i, partEnd: j, kind: 'join', digitsAfter: false, readings})
         // "los-angeles", "san-jose", "sao-paulo": the words alone are not codes or other cities here
         if (readings[0]!.confidence >= 0.7) {
           for (let k = i; k <= j; k++) for (const t of runTokensByPart[k]!) t.readings = []
