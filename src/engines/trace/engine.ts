@@ -14,6 +14,15 @@
 //
 // Replies from TTLs past the first TTL at which the destination (or an unreachable) answered are
 // ignored, as are duplicates (the first reply to a probe wins) and replies to unknown probes.
+//
+// Stop reasons: 'completed' (echo reply, TCP SYN-ACK/RST, or port unreachable from the target;
+// destinationReached = true only then), 'unreachable' (any other destination unreachable, from
+// anywhere, the target included), 'loop' (a hop's address seen again two or more TTLs later with
+// another address in between), 'gap-limit' (gapLimit consecutive silent TTLs after the last
+// answer), 'hop-limit' (maxHops reached otherwise), 'halted' (AbortSignal).
+//
+// The transport is the caller's: runTrace never closes it. Probes still queued in the transport
+// when the trace ends are simply never sent once the caller closes it.
 
 import {AnyprobeError, EXIT, isAnyprobeError} from '../../model/errors.js'
 import type {ProbeReply, StopReason, TraceHop, TraceParams, TraceProtocol} from '../../model/trace.js'
@@ -83,7 +92,7 @@ interface ProbeState {
 type Terminal = 'completed' | 'unreachable'
 
 interface Analysis {
-  /** last TTL that counts, and why the trace ends there (null: not decided yet) */
+  /** last TTL that counts so far, and why the trace would end there */
   end: number
   reason: StopReason
   /** every probe up to `end` is answered or has waited long enough */
