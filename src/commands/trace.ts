@@ -1,0 +1,87 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {parseVpLocation} from '../infer/index.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {TraceResult} from '../model/trace.js'
+import {traceTarget} from '../pipeline/trace.js'
+import {renderTrace} from '../render/trace.js'
+import {parseDuration} from '../util/duration.js'
+
+export default class Trace extends BaseCommand {
+  static override summary = 'Paris-style traceroute from this host that names the PoP which answered'
+  static override description = `Sends the probes of every TTL at once (paced by --rate) and waits adaptively, so a trace
+takes about one round trip to the destination. Every probe keeps one flow id (ICMP checksum,
+UDP/TCP ports), so per-flow load balancers keep the trace on one path. Needs raw sockets: run
+as root or grant CAP_NET_RAW (exit code 5 otherwise).`
+
+  static override examples = [
+    '<%= config.bin %> trace 198.51.100.10',
+    '<%= config.bin %> trace ns.example.net --protocol udp --port 53',
+    '<%= config.bin %> trace 2001:db8::53 --protocol tcp --port 443 --json',
+  ]
+
+  static override args = {
+    target: Args.string({description: 'IPv4 or IPv6 address, or a hostname', required: true}),
+  }
+
+  static override flags = {
+    protocol: Flags.string({char: 'P', options: ['icmp', 'udp', 'tcp'], default: 'icmp', description: 'probe protocol'}),
+    port: Flags.integer({char: 'p', min: 1, max: 65535, description: 'destination port (udp default 33434, tcp default 80)'}),
+    'max-hops': Flags.integer({char: 'm', min: 1, max: 255, default: 32, description: 'largest TTL probed'}),
+    'first-hop': Flags.integer({char: 'f', min: 1, max: 255, default: 1, description: 'first TTL probed'}),
+    probes: Flags.integer({char: 'q', min: 1, max: 10, default: 3, description: 'probes per hop'}),
+    timeout: Flags.string({char: 'w', default: '1s', description: 'how long a probe waits when nothing farther answered (e.g. 500ms, 1s)'}),
+    rate: Flags.integer({min: 1, description: 'at most this many probes per second (default: unpaced)'}),
+    'flow-id': Flags.integer({min: 1, max: 65535, description: 'Paris flow identifier held by every probe (default: random)'}),
+    'gap-limit': Flags.integer({min: 1, max: 255, default: 5, description: 'stop after this many silent hops in a row'}),
+    dns: Flags.boolean({default: true, allowNo: true, description: 'look up reverse DNS of hops (--no-dns to skip)'}),
+    asn: Flags.boolean({default: true, allowNo: true, description: 'look up ASNs (--no-asn to skip)'}),
+    'asn-db': Flags.string({multiple: true, description: 'MaxMind-format ASN database (.mmdb) to consult before the bundled GeoLite2 ASN'}),
+    'vp-location': Flags.string({description: 'where this host is (lat,lon or an airport code), for the RTT-feasibility check'}),
+    ipv4: Flags.boolean({exclusive: ['ipv6'], description: 'use IPv4 when the target is a name'}),
+    ipv6: Flags.boolean({exclusive: ['ipv4'], description: 'use IPv6 when the target is a name'}),
+  }
+
+  async run(): Promise<TraceResult> {
+    const {args, flags} = await this.parse(Trace)
+    const vpLocation = flags['vp-location'] ? parseVpLocation(flags['vp-location']) : null
+    if (flags['vp-location'] && !vpLocation) {
+      throw new AnyprobeError('E_USAGE', `--vp-location: cannot read "${flags['vp-location']}"`, {
+        hint: 'give lat,lon (e.g. 52.52,13.40) or an airport code (e.g. BER)',
+        exitCode: EXIT.usage,
+      })
+    }
+    const ac = new AbortController()
+    const onSignal = (): void => ac.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    try {
+      const result = await traceTarget({
+        target: args.target,
+        protocol: flags.protocol as TraceResult['protocol'],
+        port: flags.port ?? null,
+        maxHops: flags['max-hops'],
+        firstHop: flags['first-hop'],
+        probes: flags.probes,
+        timeoutMs: parseDuration(flags.timeout, '--timeout'),
+        rate: flags.rate ?? null,
+        flowId: flags['flow-id'] ?? null,
+        gapLimit: flags['gap-limit'],
+        family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : null,
+        dns: flags.dns,
+        asn: flags.asn,
+        asnDbs: flags['asn-db'] ?? [],
+        vpLocation,
+        signal: ac.signal,
+      })
+      if (!this.jsonEnabled()) this.log(renderTrace(result))
+      // The measurement is still printed in full; the exit code tells scripts it did not arrive.
+      if (!result.destinationReached) process.exitCode = EXIT.unreachable
+      return result
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}

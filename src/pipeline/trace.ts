@@ -1,0 +1,104 @@
+// One local trace, end to end: resolve the target, run the engine over raw sockets, enrich the
+// hops, infer the PoP. The command only parses flags and renders; the netns/ssh backends run the
+// command itself, so this is the single path every trace takes.
+import {type AsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
+import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
+import {enrichHops} from '../enrich/trace.js'
+import {createRawTransport, runTrace, type TraceTransport} from '../engines/trace/index.js'
+import {hostnameHint, inferPop} from '../infer/index.js'
+import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
+import {localVantage, type VantagePoint} from '../model/vantage.js'
+import {resolveTarget} from '../util/target.js'
+import {minDestinationRtt, traceObservations} from './pop-observations.js'
+
+export interface TracePlan {
+  target: string
+  protocol: TraceProtocol
+  port: number | null
+  maxHops: number
+  firstHop: number
+  probes: number
+  timeoutMs: number
+  rate: number | null
+  flowId: number | null
+  gapLimit: number
+  family: 4 | 6 | null
+  /** look up reverse DNS of hops (and the target) */
+  dns: boolean
+  /** look up ASNs */
+  asn: boolean
+  asnDbs: string[]
+  vpLocation: {lat: number; lon: number} | null
+  vantage?: VantagePoint
+  signal?: AbortSignal
+}
+
+export interface TraceDeps {
+  transport?: (t: {target: string; family: 4 | 6; protocol: TraceProtocol; port: number | null; flowId: number | null}) => Promise<TraceTransport> | TraceTransport
+  rdns?: ReverseResolver
+  asn?: AsnLookup
+}
+
+export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promise<TraceResult> {
+  const target = await resolveTarget(plan.target, plan.family)
+  const rdns = deps.rdns ?? (plan.dns ? new CachedReverseResolver() : nullReverseResolver)
+  // The destination's own name is looked up in parallel with the trace, not after it.
+  const targetNameP = rdns.reverse(target.addr)
+
+  const tOpts = {target: target.addr, family: target.family, protocol: plan.protocol, port: plan.port, flowId: plan.flowId}
+  const transport = deps.transport ? await deps.transport(tOpts) : await createRawTransport(tOpts)
+  const startedAt = new Date()
+  let raw
+  try {
+    raw = await runTrace(
+      {
+        target: target.addr,
+        family: target.family,
+        protocol: plan.protocol,
+        port: plan.port,
+        maxHops: plan.maxHops,
+        firstHop: plan.firstHop,
+        probes: plan.probes,
+        timeoutMs: plan.timeoutMs,
+        rate: plan.rate,
+        ...(plan.flowId === null ? {} : {flowId: plan.flowId}),
+        gapLimit: plan.gapLimit,
+        ...(plan.signal ? {signal: plan.signal} : {}),
+      },
+      transport,
+    )
+  } finally {
+    await transport.close()
+  }
+
+  // Reply times are taken when JavaScript sees the packet, so nothing CPU-heavy may run while
+  // probes are in flight: opening the ASN database (~40 ms of parsing) waits until the trace is
+  // done, and overlaps with the reverse DNS lookups started just before it.
+  for (const hop of raw.hops) if (hop.addr) void rdns.reverse(hop.addr)
+  const asn = deps.asn ?? (plan.asn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
+  const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
+  const targetHostname = await targetNameP
+  const pop = inferPop(traceObservations(hops, raw.destinationReached, targetHostname), {
+    vpLocation: plan.vpLocation,
+    rttMs: minDestinationRtt(hops, raw.destinationReached),
+  })
+  return {
+    schemaVersion: TRACE_SCHEMA_VERSION,
+    kind: 'trace',
+    target: plan.target,
+    targetAddr: target.addr,
+    targetInfo: {class: target.class, knownAnycast: target.knownAnycast, notes: target.notes},
+    family: target.family,
+    protocol: plan.protocol,
+    flowId: raw.flowId,
+    vantage: plan.vantage ?? localVantage(),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(raw.durationMs * 1000) / 1000,
+    params: raw.params,
+    hops,
+    destinationReached: raw.destinationReached,
+    stopReason: raw.stopReason,
+    pop,
+    targetHostname,
+  }
+}

@@ -1,0 +1,98 @@
+// anyprobe trace against the lab's real BGP, ICMP and reverse DNS.
+import assert from 'node:assert/strict'
+import {after, describe, it} from 'node:test'
+
+import type {TraceResult} from '../../src/model/trace.js'
+import {schemaErrors} from '../helpers/schema.js'
+import {anyprobeIn, anyprobeJson, E, fault, isRoot, pathOf, VPS} from './lib.js'
+
+const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
+const trace = (vp: string, ...args: string[]) => anyprobeJson<TraceResult>(vp, ['trace', ...args])
+
+function assertPath(r: TraceResult, expected: Array<string | null>, names: Array<string | null> | null, what: string): void {
+  assert.deepEqual(r.hops.map((h) => h.addr), expected, `${what}: hop addresses`)
+  for (const h of r.hops) {
+    if (h.addr === null) assert.deepEqual(h.rttMs, h.rttMs.map(() => null), `${what}: silent hop ${h.ttl} has null RTTs`)
+    else {
+      assert.deepEqual(h.addrs, [h.addr], `${what}: hop ${h.ttl} answered from one address only`)
+      for (const rtt of h.rttMs) assert.ok(rtt === null || rtt > 0, `${what}: RTT is null or positive, never 0`)
+    }
+  }
+  if (names) assert.deepEqual(r.hops.map((h) => h.hostname), names, `${what}: reverse DNS names`)
+  assert.equal(r.destinationReached, true, `${what}: destination reached`)
+  assert.equal(r.stopReason, 'completed')
+}
+
+describe('anyprobe trace in the lab', {skip}, () => {
+  for (const vp of VPS) {
+    it(`from ${vp}: exactly the lab's hops with their names, and PoP ${E[`AP_VP_EXPECT_${vp}`]}`, async () => {
+      const {run, json} = await trace(vp, E.AP_ANYCAST4!)
+      assert.equal(run.code, 0, run.stderr)
+      assert.deepEqual(schemaErrors('trace.schema.json', json), [])
+      const names = pathOf(E[`AP_VP_PATH_NAMES_${vp}`]!)
+      assertPath(json, pathOf(E[`AP_VP_PATH4_${vp}`]!), names, vp)
+      assert.equal(json.targetHostname, E.AP_ANYCAST_NAME)
+      assert.equal(json.pop?.code.toUpperCase(), E[`AP_VP_EXPECT_${vp}`], JSON.stringify(json.pop))
+      assert.ok(json.pop!.evidence.length > 0)
+    })
+  }
+
+  it('IPv6 from every vantage point', async () => {
+    for (const vp of VPS) {
+      const {json} = await trace(vp, E.AP_ANYCAST6!)
+      assertPath(json, pathOf(E[`AP_VP_PATH6_${vp}`]!), null, `${vp} v6`)
+      assert.equal(json.family, 6)
+      assert.equal(json.pop?.code.toUpperCase(), E[`AP_VP_EXPECT_${vp}`], `${vp} v6 PoP`)
+    }
+  })
+
+  it('UDP and TCP probes follow the same path, and keep the flow id asked for', async () => {
+    for (const proto of ['udp', 'tcp']) {
+      const {json} = await trace('sao', E.AP_ANYCAST4!, '--protocol', proto, '--flow-id', '4242')
+      assertPath(json, pathOf(E.AP_VP_PATH4_sao!), null, `sao ${proto}`)
+      assert.equal(json.protocol, proto)
+      assert.equal(json.flowId, 4242)
+    }
+  })
+
+  it('the slow path (two silent hops, 15 ms link) costs about one round trip, not the timeout', async () => {
+    const {json} = await trace('sao', E.AP_ANYCAST4!, '--timeout', '5s')
+    const rtt = Math.min(...json.hops.at(-1)!.rttMs.filter((x): x is number => x !== null))
+    assert.ok(rtt >= 2 * Number(E.AP_DELAY_sao_iad_MS) - 1, `destination RTT ${rtt} reflects the delayed link`)
+    // silent hops wait a few times the farther RTTs, never the 5 s timeout
+    assert.ok(json.durationMs < 1000, `trace took ${json.durationMs} ms`)
+  })
+
+  it('two traces at the same time each get only their own replies', async () => {
+    // same vantage point, same flow id, same protocol; different targets so that crossed replies would show
+    const other = E.AP_POP_SERVER_ADDR4_sin!
+    const [a, b] = await Promise.all([
+      trace('ber', E.AP_ANYCAST4!, '--flow-id', '777', '--no-dns'),
+      trace('ber', other, '--flow-id', '777', '--no-dns'),
+    ])
+    assertPath(a.json, pathOf(E.AP_VP_PATH4_ber!), null, 'trace A')
+    assert.equal(b.json.hops.at(-1)!.addr, other)
+    assert.equal(b.json.destinationReached, true)
+    for (const h of b.json.hops) assert.ok(h.addrs.length <= 1, `trace B hop ${h.ttl}: ${h.addrs.join(',')}`)
+    assert.notDeepEqual(b.json.hops.map((h) => h.addr), a.json.hops.map((h) => h.addr))
+  })
+
+  describe('after a graceful withdrawal of the PoP a vantage point reaches', () => {
+    after(async () => fault('restore', 'fra'))
+    it('names the next PoP', async () => {
+      await fault('withdraw', 'fra')
+      const {json} = await trace('ber', E.AP_ANYCAST4!)
+      assert.equal(json.destinationReached, true)
+      assert.equal(json.pop?.code.toUpperCase(), E.AP_VP_FAILOVER_ber, JSON.stringify(json.pop))
+    })
+  })
+
+  it('an unreachable target: the trace is printed and the exit code is 4', async () => {
+    // 198.18.99.1 is inside the lab's benchmarking range but routed nowhere: transits answer net unreachable or stay silent
+    const r = await anyprobeIn('ber', ['trace', '198.18.99.1', '--json', '--max-hops', '6', '--timeout', '300ms', '--no-dns'])
+    assert.equal(r.code, 4, r.stderr)
+    const json = JSON.parse(r.stdout) as TraceResult
+    assert.equal(json.destinationReached, false)
+    assert.ok(['unreachable', 'gap-limit', 'hop-limit'].includes(json.stopReason), json.stopReason)
+  })
+})
