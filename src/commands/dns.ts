@@ -19,7 +19,7 @@ export default class Dns extends BaseCommand {
 
   static override description = `Sends CH TXT hostname.bind, id.server and version.bind, and one ordinary query carrying the EDNS NSID option, all at once, and names the PoP from the identities the server gives.
 
-A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed).
+A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. The ordinary query (default ". SOA") is there to carry NSID: an authoritative server that does not serve the root answers it REFUSED, with its NSID all the same. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed).
 
 Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 2 for a bad target or flag; 3 when a hostname does not resolve.`
 
@@ -90,9 +90,9 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     if (!outcome.answered) {
       // still a result (what was asked, what timed out), but scripts must see the server did not answer
       process.exitCode = EXIT.unreachable
-      process.stderr.write(
-        `warning: no reply from ${target.addr} port ${flags.port}/${result.transport} within ${timeoutMs} ms (exit ${EXIT.unreachable})\n`,
-      )
+      const refused = outcome.queries.some((q) => q.error === 'refused')
+      const why = refused ? 'the port is closed (connection refused / port unreachable)' : `no reply within ${timeoutMs} ms`
+      process.stderr.write(`warning: ${target.addr} port ${flags.port}/${result.transport}: ${why} (exit ${EXIT.unreachable})\n`)
     }
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result

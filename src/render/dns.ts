@@ -36,7 +36,10 @@ export function renderDns(r: DnsResult): string {
     `  nsid           ${id.nsid === null ? '-' : nsidText(id.nsid)}`,
   ].join('\n')
   const lines = [head, table, identity]
-  if (!r.answered) lines.push(`no reply to any query within ${r.params.timeoutMs} ms`)
+  if (!r.answered) {
+    const refused = r.queries.some((q) => q.error === 'refused')
+    lines.push(refused ? 'no reply: the port is closed (connection refused / port unreachable)' : `no reply to any query within ${r.params.timeoutMs} ms`)
+  }
   lines.push(renderPop(r.pop))
   return lines.join('\n')
 }

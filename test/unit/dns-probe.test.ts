@@ -353,6 +353,14 @@ describe('anyprobe dns (command, end to end)', () => {
     assert.ok(doc.queries.every((q) => q.rcode === null && q.rttMs === null && q.error === 'timeout'))
   })
 
+  it('closed port: exit 4 and the warning says the port is closed, not "timeout"', async () => {
+    const r = await runCli(['127.0.0.1', '--port', String(await closedPort())])
+    assert.equal(r.status, 4, r.stderr)
+    assert.match(r.stderr, /port is closed/)
+    assert.match(r.stdout, /hostname\.bind CH TXT\s+-\s+\*\s+\(refused\)/)
+    assert.match(r.stdout, /PoP: unknown/)
+  })
+
   it('bad target and bad duration exit 2 with a stable code', async () => {
     const bad = await runCli(['not a host!', '--json'])
     assert.equal(bad.status, 2)
