@@ -390,6 +390,25 @@ describe('anyprobe http (command, end to end)', () => {
     assert.match(r.stdout, /PoP: FRA/)
   })
 
+  it('--vp-location with the RTT bound keeps a feasible verdict; bad --vp-location / --header / Host via --header exit 2', async () => {
+    const ok = await runCli([`http://127.0.0.1:${port}/`, '--vp-location', 'FRA', '--header', 'Accept-Language: de', '--json'])
+    assert.equal(ok.status, 0, ok.stderr)
+    const doc = JSON.parse(ok.stdout) as HttpResult
+    assert.equal(doc.pop?.code.toLowerCase(), 'fra')
+    assert.ok(doc.pop!.evidence.some((e) => e.signal === 'rtt-feasibility'), 'the RTT bound is part of the evidence')
+    assert.deepEqual(doc.params.requestHeaders, {'Accept-Language': 'de'})
+    for (const argv of [
+      ['--vp-location', 'nowhere-at-all-999'],
+      ['--header', 'no colon here'],
+      ['--header', 'Host: other.example'],
+      ['--method', 'POST'],
+    ]) {
+      const r = await runCli([`http://127.0.0.1:${port}/`, ...argv, '--json'])
+      assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.match(JSON.parse(r.stdout).error.code, /^E_USAGE$/)
+    }
+  })
+
   it('bad URL exits 2 (E_BAD_TARGET); refused exits 4 (E_UNREACHABLE)', async () => {
     const bad = await runCli(['ftp://127.0.0.1/', '--json'])
     assert.equal(bad.status, 2)
