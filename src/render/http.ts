@@ -2,6 +2,7 @@
 // (those the PoP verdict used, the operator's --pop-header ones, and server/via/age/cache status),
 // redirects, /cdn-cgi/trace, then the PoP. Returns a string; the command prints it.
 import {EDGE_CONTEXT_HEADERS} from '../engines/http/observations.js'
+import {isPopHeader} from '../infer/index.js'
 import type {HttpResult, HttpTimings} from '../model/http.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderPop} from './pop.js'
@@ -19,7 +20,11 @@ function timingLine(t: HttpTimings): string {
   return parts.map(([k, v]) => `${k} ${v === null ? '-' : `${fmtMs(v)} ms`}`).join(' | ')
 }
 
-/** Header names to show: the ones the verdict's evidence came from, --pop-header ones, and cache/edge context. */
+/**
+ * Header names to show: the ones the verdict's evidence came from, every header a CDN rule knows
+ * (so a verdict of null, e.g. ruled out by the RTT bound, still shows what the edge said),
+ * --pop-header ones, and cache/edge context.
+ */
 export function shownHeaders(r: HttpResult): string[] {
   const names = Object.keys(r.headers)
   const used = new Set<string>()
@@ -29,7 +34,7 @@ export function shownHeaders(r: HttpResult): string[] {
     for (const n of names) if (input === r.headers[n]!.toLowerCase() || input.startsWith(`${n}:`) || input.includes(`${n}: `)) used.add(n)
   }
   const wanted = new Set([...used, ...r.params.popHeaders, ...EDGE_CONTEXT_HEADERS])
-  return names.filter((n) => wanted.has(n))
+  return names.filter((n) => wanted.has(n) || isPopHeader(n))
 }
 
 export function renderHttp(r: HttpResult): string {

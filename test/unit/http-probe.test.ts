@@ -332,6 +332,7 @@ describe('http renderer', () => {
     const text = renderHttp(r)
     assert.match(text, /timing: dns - \| connect 0\.31 ms \| tls - \| first byte 1\.20 ms \| total 1\.90 ms/)
     assert.match(text, /x-server-location\s+Frankfurt/)
+    assert.match(text, /cf-ray\s+8a1b-FRA/, 'a known PoP header is shown even when there is no verdict')
     assert.match(text, /server\s+cloud\\x1bflare/)
     assert.ok(!text.includes('content-type'), 'headers that say nothing about the edge are left out of the table')
     assert.ok(!text.includes('\u001b'))
