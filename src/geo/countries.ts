@@ -20,7 +20,8 @@ function load(): void {
   countryNames = new Map()
   countryByName = new Map()
   for (const r of rows) {
-    if (!/^[A-Z]{2}$/.test(r.code)) continue
+    // OurAirports lists "ZZ" (unknown or unassigned): not a country
+    if (!/^[A-Z]{2}$/.test(r.code) || r.code === 'ZZ') continue
     countryNames.set(r.code, r.name)
     countryByName.set(normName(r.name), r.code)
   }

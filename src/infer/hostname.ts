@@ -78,10 +78,11 @@ export function hostnameCandidates(name: string): Candidate[] {
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
-      if (t.text === regStop || t.readings.length === 0) continue
+      if (t.text === regStop) continue
+      const known = t.kind === 'run' && op?.known !== undefined ? op.known[t.text] : undefined
+      if (known === undefined && t.readings.length === 0) continue
       parts ??= labelParts(host[i]!)
       const raw = tokenRaw(parts, t)
-      const known = t.kind === 'run' && op?.known !== undefined ? op.known[t.text] : undefined
       if (known) {
         out.push(fromPlace(t.text, 'operator', raw, known, clamp(0.85 + pos), `${op!.name} convention: ${known.source}`))
         continue

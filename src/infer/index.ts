@@ -16,7 +16,7 @@ export {
 export {parseVpLocation, rttFeasibility, type VpLocation, type Feasibility} from './rtt.js'
 export {inferPop, reliability, type Observation, type InferOptions} from './fuse.js'
 export {OPERATORS, operatorFor, splitDomain, type OperatorRule, type OperatorCodes, type DomainSplit} from './domains.js'
-export {labelInfo, type Token, type LabelInfo} from './tokenize.js'
+export {labelInfo, labelParts, tokenRaw, type Token, type LabelInfo} from './tokenize.js'
 export {readingsOf, type Reading} from './codes.js'
 export {toHint, safeText, type Candidate} from './candidate.js'
 export {resolveStated, type StatedType} from './resolve.js'
