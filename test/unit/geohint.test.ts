@@ -1,0 +1,95 @@
+// `anyprobe geohint`: kind detection, the record shape, and the command itself (run in a child
+// process through tsx so stdin streaming and stdout are real): NDJSON, one object per input line,
+// in order, and no second JSON document at the end.
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {describe, it} from 'node:test'
+import {fileURLToPath} from 'node:url'
+
+import {detectKind, geohintRecord} from '../../src/commands/geohint.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+function runGeohint(args: string[], stdin = ''): {status: number | null; stdout: string; stderr: string} {
+  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/geohint.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    input: stdin,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+}
+
+describe('geohint helpers', () => {
+  it('detects headers, identities and hostnames', () => {
+    assert.equal(detectKind('CF-RAY: 4968f5278537a67d-DUB'), 'header')
+    assert.equal(detectKind('colo=FRA'), 'header')
+    assert.equal(detectKind('be2815.ccr41.ams03.atlas.cogentco.com'), 'hostname')
+    assert.equal(detectKind('res700.fra.rrdns.pch.net'), 'identity')
+    assert.equal(detectKind('ns1.jp-tyo.k.ripe.net'), 'identity')
+    assert.equal(detectKind('M-CDG-1'), 'identity')
+    assert.equal(detectKind('CleanBrowsing v1.6a - dns-edge-newyork1'), 'identity')
+  })
+  it('a record has the documented shape; missing is null', () => {
+    const r = geohintRecord('X-Amz-Cf-Pop: FRA56-P5', 'auto')
+    assert.equal(r.schemaVersion, 1)
+    assert.equal(r.kind, 'header')
+    assert.deepEqual(Object.keys(r.pop!), ['code', 'codeType', 'city', 'country', 'lat', 'lon'])
+    assert.equal(r.pop!.code, 'fra')
+    assert.ok(r.confidence! > 0.8)
+    assert.ok(r.evidence.length >= 1)
+    const none = geohintRecord('xe-0-0-1.core1.static.example.net', 'auto')
+    assert.equal(none.pop, null)
+    assert.equal(none.confidence, null)
+    assert.deepEqual(none.evidence, [])
+  })
+  it('--pop-header turns a header into a user signal read with the generic rules', () => {
+    const r = geohintRecord('X-Server-Location: fra03', 'auto', new Set(['x-server-location']))
+    assert.equal(r.pop?.city, 'Frankfurt am Main')
+    assert.equal(r.evidence[0]!.signal, 'user')
+  })
+  it('sanitises the echoed input', () => {
+    const r = geohintRecord('ae1.cr1.fra03.example.net\u001b[2J', 'hostname')
+    assert.doesNotMatch(r.input, /\u001b/)
+    assert.doesNotMatch(JSON.stringify(r), /\\u001b/)
+  })
+})
+
+describe('geohint command', () => {
+  it('--json from stdin: one NDJSON line per input, in order, blank lines skipped, nothing else', () => {
+    const lines = ['be2815.ccr41.ams03.atlas.cogentco.com', '', 'CF-RAY: 4968f5278537a67d-DUB', 'u4.sub', 'ns1.jp-tyo.k.ripe.net']
+    const r = runGeohint(['--json'], lines.join('\n') + '\n')
+    assert.equal(r.status, 0, r.stderr)
+    const out = r.stdout.trimEnd().split('\n')
+    assert.equal(out.length, 4, r.stdout)
+    const recs = out.map((l) => JSON.parse(l))
+    assert.deepEqual(
+      recs.map((x) => x.input),
+      lines.filter(Boolean),
+    )
+    assert.deepEqual(
+      recs.map((x) => x.pop?.code ?? null),
+      ['ams', 'dub', null, 'jptyo'],
+    )
+    for (const x of recs) assert.equal(x.schemaVersion, 1)
+  })
+  it('arguments and the text table', () => {
+    const r = runGeohint(['ae-1.r22.sttlwa01.us.bb.gin.ntt.net', 'ldn-bb2-link.ip.twelve99.net'])
+    assert.equal(r.status, 0, r.stderr)
+    const out = r.stdout.trimEnd().split('\n')
+    assert.match(out[0]!, /^INPUT\s+CODE\s+TYPE\s+CITY\s+COUNTRY\s+CONFIDENCE$/)
+    assert.match(out[1]!, /sttlwa01\S*\s+sttlwa\s+clli\s+Seattle\s+US\s+0\.\d\d/)
+    assert.match(out[2]!, /ldn\s+operator\s+-\s+-\s+0\.\d\d/)
+  })
+  it('--vp-location and --rtt rule out far readings', () => {
+    const r = runGeohint(['--json', '--vp-location', 'YYZ', '--rtt', '6', 'xe-1.cr1.london1.example.net'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).pop.country, 'CA')
+  })
+  it('a bad --vp-location is a usage error (exit 2) with a JSON error under --json', () => {
+    const r = runGeohint(['--json', '--vp-location', 'nowhere-xyz', 'fra1.example.net'])
+    assert.equal(r.status, 2)
+    assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE')
+  })
+})
