@@ -109,8 +109,49 @@ export const OPERATORS: readonly OperatorRule[] = [
   {domain: 'comcast.net', name: 'Comcast', codes: 'generic', country: 'US'},
   {domain: 'dtag.de', name: 'Deutsche Telekom', codes: 'operator'},
   {domain: 'hetzner.com', name: 'Hetzner', codes: 'operator'},
-  {domain: 'msn.net', name: 'Microsoft', codes: 'operator'},
+  {
+    // EC2 names: ec2-{ip}.{region}.compute.amazonaws.com (us-east-1 has compute-1.amazonaws.com)
+    domain: 'amazonaws.com',
+    name: 'Amazon Web Services',
+    codes: 'operator',
+    site: /(?:^|\.)(?<site>(?:af|ap|ca|eu|il|me|mx|sa|us)-(?:central|north|northeast|northwest|south|southeast|southwest|east|west)-\d|compute-1)\./,
+    known: awsRegions(),
+  },
 ]
+
+/** AWS regions named after a city in AWS's own region list (regions named after a state or country are left out). */
+function awsRegions(): Record<string, Place & {source: string}> {
+  const r = (city: string, country: string, lat: number, lon: number): Place & {source: string} => ({
+    city,
+    country,
+    region: null,
+    lat,
+    lon,
+    source: `AWS region list: ${city}`,
+  })
+  // us-east-1 (N. Virginia): its data centres are in Loudoun County, around Ashburn
+  const ashburn = {...r('Ashburn', 'US', 39.0438, -77.4874), region: 'VA', source: 'AWS us-east-1 (N. Virginia)'}
+  return {
+    'us-east-1': ashburn,
+    'compute-1': ashburn,
+    'eu-central-1': r('Frankfurt am Main', 'DE', 50.1109, 8.6821),
+    'eu-west-1': r('Dublin', 'IE', 53.3498, -6.2603),
+    'eu-west-2': r('London', 'GB', 51.5074, -0.1278),
+    'eu-west-3': r('Paris', 'FR', 48.8566, 2.3522),
+    'eu-north-1': r('Stockholm', 'SE', 59.3293, 18.0686),
+    'eu-south-1': r('Milan', 'IT', 45.4642, 9.19),
+    'ap-northeast-1': r('Tokyo', 'JP', 35.6895, 139.6917),
+    'ap-northeast-2': r('Seoul', 'KR', 37.5665, 126.978),
+    'ap-northeast-3': r('Osaka', 'JP', 34.6937, 135.5023),
+    'ap-southeast-1': r('Singapore', 'SG', 1.3521, 103.8198),
+    'ap-southeast-2': r('Sydney', 'AU', -33.8688, 151.2093),
+    'ap-south-1': r('Mumbai', 'IN', 19.076, 72.8777),
+    'ap-east-1': r('Hong Kong', 'HK', 22.3193, 114.1694),
+    'ca-central-1': r('Montreal', 'CA', 45.5017, -73.5673),
+    'sa-east-1': r('São Paulo', 'BR', -23.5505, -46.6333),
+    'af-south-1': r('Cape Town', 'ZA', -33.9249, 18.4241),
+  }
+}
 
 const OPERATOR_BY_DOMAIN = new Map(OPERATORS.map((o) => [o.domain, o]))
 

@@ -211,12 +211,14 @@ function operatorFallback(
   // no site position: rank short codes, site-code shape ("fsn1", "lsan0") and the rightmost label
   let best: {token: Token; label: number} | null = null
   let bestScore = -1
+  let last = -1
+  for (let i = 0; i < infos.length; i++) if (!notSite(i) && infos[i]!.tokens.some(ok)) last = i
   for (let i = 0; i < infos.length; i++) {
     if (notSite(i)) continue
     for (const t of infos[i]!.tokens) {
       if (!ok(t)) continue
       const len = t.text.length
-      const score = (len >= 3 ? 4 : len === 2 ? 2 : 0) + (t.digitsAfter ? 1.5 : 0) + (i === infos.length - 1 ? 1 : 0)
+      const score = (len >= 3 ? 4 : len === 2 ? 2 : 0) + (t.digitsAfter ? 1.5 : 0) + (i === last ? 1 : 0)
       if (score > bestScore) {
         best = {token: t, label: i}
         bestScore = score

@@ -20,7 +20,7 @@ const ROLES = [
   'tor', 'spine', 'leaf', 'fabric', 'uplink', 'downlink', 'xconnect', 'interconnect', 'ge', 'sr', 'rc', 'rs', 'ce',
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
-  'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns',
+  'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec',
 ]
 
 const SERVICE = [
@@ -32,6 +32,8 @@ const SERVICE = [
   'response', 'error', 'ok', 'true', 'false', 'none', 'unknown', 'default', 'primary', 'secondary', 'backup',
   'cloud', 'cloudflare', 'fastly', 'akamai', 'google', 'amazon', 'microsoft', 'azure', 'aws', 'ntt', 'cogent',
   'telia', 'arelion', 'zayo', 'gtt', 'tata', 'comcast', 'verizon', 'lumen', 'centurylink', 'sprint', 'att', 'hurricane',
+  'orange', 'central', 'north', 'south', 'east', 'west', 'northeast', 'northwest', 'southeast', 'southwest', 'region',
+  'zone', 'compute', 'amazonaws', 'cloudfront', 'googleusercontent', 'internal',
 ]
 
 /** Interface names: a first label starting with one is the interface (and role) label. */

@@ -178,6 +178,17 @@ describe('context and operator conventions', () => {
       assert.deepEqual([h.code, h.codeType, h.city], [code, 'operator', null], name)
     }
   })
+  it('AWS region names: a city where AWS names one, else an operator code', () => {
+    const fra = best('ec2-3-120-1-2.eu-central-1.compute.amazonaws.com')
+    assert.deepEqual([fra.code, fra.codeType, fra.city], ['eu-central-1', 'operator', 'Frankfurt am Main'])
+    assert.equal(best('ec2-54-1-2-3.compute-1.amazonaws.com').city, 'Ashburn')
+    const or = best('ec2-1-2-3-4.us-west-2.compute.amazonaws.com')
+    assert.deepEqual([or.codeType, or.city], ['operator', null])
+  })
+  it('common words are not cities: "central", "orange"', () => {
+    assert.equal(hostnameHint('ae2.core.orange.example.net'), null)
+    assert.equal(hostnameHint('host.central.example.net'), null)
+  })
   it('Verizon FiOS names carry CLLI codes; other codes are private', () => {
     const h = best('so-15-0-1-0.RES-BB-RTR1.verizon-gni.net')
     assert.deepEqual([h.codeType, h.city, h.country], ['operator', null, 'US'])
