@@ -4,8 +4,7 @@
 //   198.18.200.0/30, .4/30, .8/30 (a = .1, r1 = .2/.5, r2 = .6/.9, b = .10)
 //   fd00:a7:0::/64, fd00:a7:1::/64, fd00:a7:2::/64 (a = 0::1, r1 = 0::2/1::1, r2 = 1::2/2::1, b = 2::2)
 //
-// Probes only ever go to addresses inside these namespaces. Runs only as root with
-// ANYPROBE_RAW_TESTS=1 (it is meant for the lab suite); otherwise every test is skipped.
+// Probes only ever go to addresses inside these namespaces. Part of the lab suite; runs only as root.
 import assert from 'node:assert/strict'
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {dirname, join} from 'node:path'
@@ -18,8 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const runner = join(root, 'test', 'fixtures', 'trace-scenarios', 'run-trace.ts')
 
 const isRoot = process.getuid?.() === 0
-const enabled = isRoot && process.env.ANYPROBE_RAW_TESTS === '1'
-const skip = enabled ? false : `needs root and ANYPROBE_RAW_TESTS=1 (root: ${isRoot})`
+const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
 
 const NS = ['aptr-a', 'aptr-r1', 'aptr-r2', 'aptr-b'] as const
 const A = {4: '198.18.200.1', 6: 'fd00:a7::1'}
