@@ -25,6 +25,12 @@ export interface InferOptions {
   rttMs?: number | null
 }
 
+/** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx"). */
+const SHARED_HEADERS = new Set(['server'])
+
+/** Reliability of a header from a CDN behind another one. */
+const INNER_PROXY = 0.3
+
 /** Readings kept per observation. */
 const MAX_READINGS = 6
 const MIN_READING = 0.2
@@ -52,6 +58,9 @@ interface Parsed {
   obs: Observation
   index: number
   r: number
+  /** CDN provider of an http-header reading, and its rule priority (outermost proxy highest) */
+  provider: string | null
+  priority: number
   candidates: Candidate[]
   /** why the observation gave nothing, when it is worth saying */
   empty: string | null
@@ -61,6 +70,7 @@ function parse(o: Observation, index: number): Parsed {
   let candidates: Candidate[] = []
   let empty: string | null = null
   let priority = 100
+  let provider: string | null = null
   switch (o.signal) {
     case 'hop-hostname':
     case 'dest-hostname':
@@ -84,7 +94,8 @@ function parse(o: Observation, index: number): Parsed {
       if (p) {
         candidates = p.candidates
         priority = p.reading.priority
-      } else if (name !== undefined && isPopHeader(name)) {
+        provider = p.reading.provider
+      } else if (name !== undefined && isPopHeader(name) && !SHARED_HEADERS.has(name.trim().toLowerCase())) {
         empty = `${name.toLowerCase()} carries no PoP code`
       }
       break
@@ -97,7 +108,7 @@ function parse(o: Observation, index: number): Parsed {
       break
   }
   const kept = candidates.filter((c) => c.confidence >= MIN_READING).slice(0, MAX_READINGS)
-  return {obs: o, index, r: reliability(o, priority), candidates: kept, empty}
+  return {obs: o, index, r: reliability(o, priority), provider, priority, candidates: kept, empty}
 }
 
 interface Item {
@@ -152,6 +163,16 @@ function evidence(p: Parsed, c: Candidate | null, weight: number, note: string):
  */
 export function inferPop(observations: Observation[], opts: InferOptions = {}): PopVerdict | null {
   const parsed = observations.map(parse)
+  // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
+  // client reached; an inner provider's headers describe the next hop in, so they count like a hop
+  let outer = -1
+  for (const p of parsed) if (p.provider !== null && p.candidates.length > 0 && p.priority > outer) outer = p.priority
+  for (const p of parsed) {
+    if (p.provider !== null && p.priority < outer) {
+      p.r = INNER_PROXY
+      for (const c of p.candidates) c.note = `${c.note} (inner proxy behind the outermost CDN)`
+    }
+  }
   const vp = opts.vpLocation ?? null
   const rtt = opts.rttMs ?? null
   const useRtt = vp !== null && rtt !== null && Number.isFinite(rtt) && rtt > 0
