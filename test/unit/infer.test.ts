@@ -406,7 +406,7 @@ describe('fusion', () => {
     ])!
     assert.equal(v.city, 'Amsterdam')
   })
-  it('stacked CDNs: an inner provider's header counts like a hop, not as a rival identity', () => {
+  it('stacked CDNs: an inner provider header counts like a hop, not as a rival identity', () => {
     const obs = [
       {signal: 'http-header' as const, header: 'server', input: 'nginx'},
       {signal: 'http-header' as const, header: 'cf-ray', input: '8c9a1b2c3d4e5f6a-FRA'},
