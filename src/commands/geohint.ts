@@ -31,7 +31,8 @@ export interface GeohintSummary {
   located: number
 }
 
-const HEADER_LINE = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/
+const HEADER_LINE = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*):(?!:)\s*(.*)$/
+const ADDRESS = /^[0-9a-f:.]+$/i
 const HOSTNAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\.?$/
 /** identity formats that are specific enough to tell an identity from a hostname */
 const IDENTITY_SHAPES = IDENTITY_FORMATS.filter((f) => f.name !== 'Cloudflare colo').map((f) => f.pattern)
@@ -39,7 +40,7 @@ const IDENTITY_SHAPES = IDENTITY_FORMATS.filter((f) => f.name !== 'Cloudflare co
 /** Guess what an input line is: "Name: value" is a header; dotted names are hostnames unless a known identity format. */
 export function detectKind(input: string): GeohintKind {
   const t = input.trim()
-  if (HEADER_LINE.test(t) && !/^[a-z]+:\/\//i.test(t)) return 'header'
+  if (HEADER_LINE.test(t) && !/^[a-z]+:\/\//i.test(t) && !(ADDRESS.test(t) && t.includes('::'))) return 'header'
   if (/^colo=/i.test(t)) return 'header'
   if (IDENTITY_SHAPES.some((p) => p.test(t))) return 'identity'
   return HOSTNAME.test(t) ? 'hostname' : 'identity'

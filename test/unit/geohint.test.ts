@@ -25,6 +25,8 @@ describe('geohint helpers', () => {
   it('detects headers, identities and hostnames', () => {
     assert.equal(detectKind('CF-RAY: 4968f5278537a67d-DUB'), 'header')
     assert.equal(detectKind('colo=FRA'), 'header')
+    assert.notEqual(detectKind('2001:db8::1'), 'header')
+    assert.notEqual(detectKind('fe80::1'), 'header')
     assert.equal(detectKind('be2815.ccr41.ams03.atlas.cogentco.com'), 'hostname')
     assert.equal(detectKind('res700.fra.rrdns.pch.net'), 'identity')
     assert.equal(detectKind('ns1.jp-tyo.k.ripe.net'), 'identity')
