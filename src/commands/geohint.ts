@@ -1,7 +1,7 @@
 // anyprobe geohint [INPUT...]: what place does a router name, DNS identity or CDN header name?
 // Thin: read inputs (arguments, or stdin one per line, streamed), call the engine, write lines.
 // With --json the output is NDJSON (one object per input, in order), written as it goes.
-import {createInterface} from 'node:readline'
+import {StringDecoder} from 'node:string_decoder'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -124,12 +124,15 @@ With --json, one JSON object per input line (NDJSON), in input order.`
 
     let inputs = 0
     let located = 0
-    const handle = async (line: string): Promise<void> => {
+    const handleSync = (line: string): void => {
       if (line.trim() === '') return
       const rec = geohintRecord(line, kindFlag, popHeaders, vpLocation, rttMs)
       inputs++
       if (rec.pop !== null) located++
       out.write(json ? JSON.stringify(rec) + '\n' : textLine(rec))
+    }
+    const handle = async (line: string): Promise<void> => {
+      handleSync(line)
       if (out.pending()) await out.flush()
     }
 
@@ -143,8 +146,10 @@ With --json, one JSON object per input line (NDJSON), in input order.`
           exitCode: EXIT.usage,
         })
       }
-      const rl = createInterface({input: process.stdin, crlfDelay: Infinity})
-      for await (const line of rl) await handle(line)
+      for await (const lines of readLines(process.stdin)) {
+        for (const line of lines) handleSync(line)
+        if (out.pending()) await out.flush()
+      }
     }
     await out.flush(true)
     this.suppressFinalJson = json
@@ -206,6 +211,23 @@ function textLine(r: GeohintRecord): string {
     (r.confidence === null ? '-' : r.confidence.toFixed(2)) +
     '\n'
   )
+}
+
+/**
+ * Lines of a stream, a chunk's worth at a time (no per-line promise): stdin is streamed, never
+ * buffered whole. Handles CRLF and a last line without a newline.
+ */
+export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk))
+    const lines = text.split('\n')
+    rest = lines.pop()!
+    yield lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
+  }
+  const last = rest + decoder.end()
+  if (last !== '') yield [last.endsWith('\r') ? last.slice(0, -1) : last]
 }
 
 /** Batches small writes into ~64 KiB chunks and honours back-pressure; a closed pipe ends quietly. */

@@ -6,7 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {detectKind, geohintRecord} from '../../src/commands/geohint.js'
+import {detectKind, geohintRecord, readLines} from '../../src/commands/geohint.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -55,6 +55,20 @@ describe('geohint helpers', () => {
     const r = geohintRecord('ae1.cr1.fra03.example.net\u001b[2J', 'hostname')
     assert.doesNotMatch(r.input, /\u001b/)
     assert.doesNotMatch(JSON.stringify(r), /\\u001b/)
+  })
+})
+
+describe('readLines', () => {
+  it('splits chunks into lines: CRLF, a line across chunks, UTF-8 split mid-character, no final newline', async () => {
+    const euro = Buffer.from('€') // 3 bytes
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from('a.fra1.example.net\r\nb.am')
+      yield Buffer.concat([Buffer.from('s1.example.net\nx'), euro.subarray(0, 1)])
+      yield Buffer.concat([euro.subarray(1), Buffer.from('y\nlast')])
+    }
+    const got: string[] = []
+    for await (const lines of readLines(chunks())) got.push(...lines)
+    assert.deepEqual(got, ['a.fra1.example.net', 'b.ams1.example.net', 'x€y', 'last'])
   })
 })
 
