@@ -39,7 +39,7 @@ export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
   {name: 'L-root', pattern: /^[a-z]{2}\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.l\.root$/i, type: 'locode'},
   {name: 'L-root', pattern: /^(?<cc>[a-z]{2})-(?<loc>[a-z]{3})-[a-z]{2}$/i, type: 'locode'},
   // M-root M-CDG-1
-  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})-\d+$/i, type: 'iata'},
+  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})(?:-[a-z0-9]+)?$/i, type: 'iata'},
   // G-root groot-{site}{n}-{n}, g.root-servers-{site}{n}-{n}.net: DISA site ids, not IATA
   {name: 'G-root', pattern: /^(?:groot-|g\.root-servers-)(?<code>[a-z]+\d*)-\d+(?:\.net)?$/i, type: 'operator'},
   // I-root s1.bei: Netnod's own site ids, not IATA

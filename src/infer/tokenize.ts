@@ -90,7 +90,9 @@ function analyse(label: string): LabelInfo {
         const cc = countryFromKey(text)
         if (cc) {
           countryNames.push(cc)
-          t.readings = [] // "canada" names a country here, not the hamlet Cañada
+          // "canada" names the country here, not the hamlet Cañada; a city-state keeps its city
+          const big = t.readings.find((r) => r.codeType === 'city' && r.country === cc && r.confidence >= 0.7)
+          t.readings = big ? [big] : []
         }
       }
       if (HAS_CAMEL.test(run)) {

@@ -121,6 +121,15 @@ describe('code types', () => {
   it('the lab naming', () => {
     assert.equal(best('ae1-0.cr1.fra03.transit.example').city, 'Frankfurt am Main')
     assert.equal(best('s1.fra.anycast.example').code, 'fra')
+    assert.equal(best('et-0-0-0.edge1.singapore1.pop.anycast.example').city, 'Singapore')
+    assert.equal(best('et-0-0-0.edge1.ashburn1.pop.anycast.example').country, 'US')
+    assert.equal(best('ge-0-0-1.ar2.brsao.access.example').city, 'São Paulo')
+    assert.equal(hostnameHint('ns.anycast.example'), null)
+    assert.equal(parseDnsIdentity('fra-s1')[0]?.code, 'fra')
+  })
+  it('a country name is context, but a city-state keeps its city', () => {
+    assert.equal(best('xe-1.cr1.hongkong1.example.net').city, 'Hong Kong')
+    assert.equal(best('xe-1.cr1.luxembourg.example.net').country, 'LU')
   })
   it('an unknown code in the site position is an operator code with no city', () => {
     const h = best('core23.fsn1.hetzner.com')
