@@ -167,6 +167,12 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
     }
     return info
   }
+  if (/^[0-9.]+$/.test(text)) {
+    throw new AnyprobeError('E_BAD_TARGET', `"${text}" is not a valid IPv4 address`, {
+      hint: 'an IPv4 address is four numbers from 0 to 255, like 198.51.100.10',
+      exitCode: EXIT.usage,
+    })
+  }
   // Hostname syntax check before asking the resolver: labels of letters, digits, hyphen, underscore.
   if (!/^(?=.{1,253}\.?$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/.test(text)) {
     throw new AnyprobeError('E_BAD_TARGET', `"${text}" is neither an IP address nor a hostname`, {

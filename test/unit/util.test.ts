@@ -65,6 +65,7 @@ describe('targets', () => {
   })
   it('gives stable errors for bad targets without touching the network', async () => {
     await assert.rejects(resolveTarget('not a host!'), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_TARGET' && e.exitCode === 2)
+    await assert.rejects(resolveTarget('300.1.1.1'), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_TARGET' && /IPv4/.test(e.message))
     await assert.rejects(resolveTarget('224.0.0.1'), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_TARGET')
     await assert.rejects(resolveTarget('198.51.100.10', 6), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_TARGET')
     const ok = await resolveTarget('198.51.100.10')
