@@ -38,60 +38,65 @@ let grid: Map<number, City[]> | null = null
 let byRegion: Map<string, City[]> | null = null
 
 /**
- * Exonyms and endonyms found in router names, mapped to the name GeoNames uses
- * ("milano" -> Milan, "frankfurt" -> Frankfurt am Main, "newyork" -> New York City).
+ * Exonyms, endonyms and short forms found in router names, paired with the name GeoNames uses
+ * ("milano" / Milan, "frankfurt" / Frankfurt am Main, "newyork" / New York City). Either key
+ * finds the cities of both.
  */
-const ALIASES: Record<string, string> = {
-  newyork: 'newyorkcity',
-  nyc: 'newyorkcity',
-  washington: 'washingtondc',
-  frankfurt: 'frankfurtammain',
-  milano: 'milan',
-  munchen: 'munich',
-  muenchen: 'munich',
-  wien: 'vienna',
-  praha: 'prague',
-  kobenhavn: 'copenhagen',
-  koeln: 'koln',
-  cologne: 'koln',
-  lisboa: 'lisbon',
-  roma: 'rome',
-  bruxelles: 'brussels',
-  brussel: 'brussels',
-  geneva: 'geneve',
-  genf: 'geneve',
-  zuerich: 'zurich',
-  moskva: 'moscow',
-  warszawa: 'warsaw',
-  firenze: 'florence',
-  torino: 'turin',
-  napoli: 'naples',
-  bucuresti: 'bucharest',
-  kiev: 'kyiv',
-  beograd: 'belgrade',
-  athina: 'athens',
-  bombay: 'mumbai',
-  calcutta: 'kolkata',
-  madras: 'chennai',
-  bangalore: 'bengaluru',
-  peking: 'beijing',
-  saigon: 'hochiminhcity',
-  hochiminh: 'hochiminhcity',
-  stpetersburg: 'saintpetersburg',
-  sanktpeterburg: 'saintpetersburg',
-  mexicocity: 'mexicocity',
-  ciudaddemexico: 'mexicocity',
-  hague: 'thehague',
-  denhaag: 'thehague',
-  goteborg: 'gothenburg',
-  gotenburg: 'gothenburg',
-  nurnberg: 'nuremberg',
-  nuernberg: 'nuremberg',
-  dusseldorf: 'dusseldorf',
-  duesseldorf: 'dusseldorf',
-  singapura: 'singapore',
-  montreal: 'montreal',
-}
+const ALIASES: ReadonlyArray<readonly [string, string]> = [
+  ['newyork', 'newyorkcity'],
+  ['nyc', 'newyorkcity'],
+  ['washington', 'washingtondc'],
+  ['frankfurt', 'frankfurtammain'],
+  ['milano', 'milan'],
+  ['munchen', 'munich'],
+  ['muenchen', 'munich'],
+  ['wien', 'vienna'],
+  ['praha', 'prague'],
+  ['kobenhavn', 'copenhagen'],
+  ['koeln', 'koln'],
+  ['cologne', 'koln'],
+  ['lisboa', 'lisbon'],
+  ['roma', 'rome'],
+  ['bruxelles', 'brussels'],
+  ['brussel', 'brussels'],
+  ['geneva', 'geneve'],
+  ['genf', 'geneve'],
+  ['zuerich', 'zurich'],
+  ['moskva', 'moscow'],
+  ['warszawa', 'warsaw'],
+  ['firenze', 'florence'],
+  ['venezia', 'venice'],
+  ['torino', 'turin'],
+  ['napoli', 'naples'],
+  ['sevilla', 'seville'],
+  ['bucuresti', 'bucharest'],
+  ['kiev', 'kyiv'],
+  ['beograd', 'belgrade'],
+  ['athina', 'athens'],
+  ['bombay', 'mumbai'],
+  ['calcutta', 'kolkata'],
+  ['madras', 'chennai'],
+  ['bangalore', 'bengaluru'],
+  ['peking', 'beijing'],
+  ['saigon', 'hochiminhcity'],
+  ['hochiminh', 'hochiminhcity'],
+  ['stpetersburg', 'saintpetersburg'],
+  ['sanktpeterburg', 'saintpetersburg'],
+  ['ciudaddemexico', 'mexicocity'],
+  ['hague', 'thehague'],
+  ['denhaag', 'thehague'],
+  ['gothenburg', 'goteborg'],
+  ['nuremberg', 'nurnberg'],
+  ['nuernberg', 'nurnberg'],
+  ['duesseldorf', 'dusseldorf'],
+  ['antwerp', 'antwerpen'],
+  ['ghent', 'gent'],
+  ['bruges', 'brugge'],
+  ['hanover', 'hannover'],
+  ['alger', 'algiers'],
+  ['ulaanbaatar', 'ulanbator'],
+  ['singapura', 'singapore'],
+]
 
 function load(): void {
   if (byName !== null) return
@@ -134,14 +139,13 @@ function load(): void {
     if (list.length > PER_NAME) names.set(k, list.slice(0, PER_NAME))
   }
   for (const list of regions.values()) list.sort((a, b) => b.population - a.population)
-  for (const [alias, target] of Object.entries(ALIASES)) {
-    const t = names.get(target)
-    if (t === undefined || alias === target) continue
-    const existing = names.get(alias) ?? []
-    names.set(
-      alias,
-      [...t, ...existing.filter((c) => !t.includes(c))].sort((a, b) => b.population - a.population).slice(0, PER_NAME),
-    )
+  for (const [a, b] of ALIASES) {
+    const la = names.get(a) ?? []
+    const lb = names.get(b) ?? []
+    if (la.length === 0 && lb.length === 0) continue
+    const merged = [...lb, ...la.filter((c) => !lb.includes(c))].sort((x, y) => y.population - x.population).slice(0, PER_NAME)
+    names.set(a, merged)
+    names.set(b, merged)
   }
   byName = names
   grid = g

@@ -15,7 +15,7 @@ const OPERATOR_CONF = 0.5
 
 const POS_SITE = 0.1
 const POS_IFACE = -0.25
-const POS_OTHER = -0.15
+const POS_OTHER = -0.2
 const DIGITS_BONUS = 0.05
 const CTX_MATCH = 0.15
 const CTX_MISMATCH = -0.3

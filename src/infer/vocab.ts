@@ -20,7 +20,7 @@ const ROLES = [
   'tor', 'spine', 'leaf', 'fabric', 'uplink', 'downlink', 'xconnect', 'interconnect', 'ge', 'sr', 'rc', 'rs', 'ce',
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
-  'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec',
+  'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec', 'ear', 'bar',
 ]
 
 const SERVICE = [

@@ -89,6 +89,13 @@ describe('cities', () => {
     assert.equal(findCity('stlouis')?.name, 'St. Louis')
     assert.equal(findCity('washington')?.country, 'US')
   })
+  it('exonyms and endonyms find the same city both ways', () => {
+    assert.equal(findCity('antwerp')?.country, 'BE') // GeoNames: Antwerpen; Antwerp, OH is tiny
+    assert.equal(findCity('nuremberg')?.country, 'DE') // GeoNames: Nürnberg
+    assert.equal(findCity('wien')?.name, 'Vienna')
+    assert.equal(findCity('geneva')?.country, 'CH') // GeoNames: Genève; Geneva, IL is smaller
+    assert.equal(findCity('koln'), findCity('cologne'))
+  })
   it('filters by country and US state', () => {
     assert.equal(citiesByName('london', 'CA')[0]?.country, 'CA')
     assert.equal(citiesByName('roseville', 'US', 'MN')[0]?.admin, 'MN')
