@@ -6,10 +6,14 @@ import {clliPlace} from '../geo/clli.js'
 import {countryCode} from '../geo/countries.js'
 import {locodePlace} from '../geo/locode.js'
 import {fromPlace, type Candidate} from './candidate.js'
-import {STOP} from './vocab.js'
+import {HARD_STOP, STOP} from './vocab.js'
 
-/** Reading of a letter string, without the token it came from. */
-export type Reading = Omit<Candidate, 'token'>
+/**
+ * Reading of a letter string, without the token it came from. `soft`: the string is also an
+ * infrastructure word ("cgn" carrier-grade NAT / Cologne, "tls", "gig"): only a site code shape in
+ * the site position makes it a place.
+ */
+export type Reading = Omit<Candidate, 'token'> & {soft?: boolean}
 
 const memo = new Map<string, Reading[]>()
 const MEMO_MAX = 200_000
@@ -27,7 +31,8 @@ export function readingsOf(s: string): Reading[] {
 }
 
 function compute(s: string): Reading[] {
-  if (s.length < 3 || STOP.has(s)) return EMPTY
+  if (s.length < 3 || HARD_STOP.has(s)) return EMPTY
+  if (STOP.has(s)) return s.length === 3 ? softAirport(s) : EMPTY
   const out: Reading[] = []
   const len = s.length
   if (len === 3) {
@@ -82,6 +87,14 @@ function compute(s: string): Reading[] {
   }
   out.sort((a, b) => b.confidence - a.confidence)
   return out
+}
+
+/** An infrastructure word that is also the IATA code of an airport with scheduled service. */
+function softAirport(s: string): Reading[] {
+  const a = airportByIata(s)
+  if (a === null || !(a.scheduled || a.large)) return EMPTY
+  const conf = a.large ? 0.8 : 0.7
+  return [{...strip(fromPlace(s, 'iata', '', airportPlace(a), conf, `IATA ${s.toUpperCase()} (${a.name})`)), soft: true}]
 }
 
 function cityConfidence(pop: number): number {

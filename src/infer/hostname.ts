@@ -89,6 +89,7 @@ export function hostnameCandidates(name: string): Candidate[] {
       }
       for (const r of t.readings) {
         if (op !== null && !allowed(op, r.codeType)) continue
+        if (r.soft && !(i === siteIdx && t.digitsAfter)) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
         if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
@@ -167,7 +168,10 @@ function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null
   for (const t of info.tokens) {
     if (t.text === regStop) continue
     if (t.kind === 'run' && op?.known?.[t.text]) return 0.85
-    for (const r of t.readings) if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
+    for (const r of t.readings) {
+      if (r.soft && !t.digitsAfter) continue
+      if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
+    }
   }
   return best
 }

@@ -132,7 +132,7 @@ function analyse(label: string): LabelInfo {
     }
   }
   let best = 0
-  for (const t of tokens) for (const r of t.readings) if (r.confidence > best) best = r.confidence
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
   // a bare 2-letter label is a country / state, unless it is an infrastructure word ("bb", "ae", "cr")
   const regions = /^[A-Za-z]{2}$/.test(label) && !STOP.has(label.toLowerCase()) ? regionsForToken(label) : null
   return {

@@ -48,3 +48,9 @@ export const CITY_PREFIXES: ReadonlySet<string> = new Set([
   'la', 'le', 'de', 'di', 'du', 'rio', 'kuala', 'hong', 'tel', 'buenos', 'mexico', 'salt', 'lake', 'kansas', 'palo',
   'ho', 'chi', 'minh', 'abu', 'ad', 'al', 'cape', 'den', 'the', 'north', 'south', 'east', 'west', 'great', 'white',
 ])
+
+/**
+ * Non-place words that are never read as codes, even where an airport has the code: they fill
+ * whole labels of ordinary names ("u4.sub", "pop.example.net").
+ */
+export const HARD_STOP: ReadonlySet<string> = new Set(['sub', 'pop', 'the', 'for', 'gov', 'tcp', 'uni', 'ppp', 'unn', 'oam', 'bvi', 'com', 'net', 'org', 'www'])

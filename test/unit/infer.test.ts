@@ -73,10 +73,20 @@ describe('domain split', () => {
 })
 
 describe('non-place tokens', () => {
-  it('interface and role names have no readings', () => {
-    for (const t of ['ae', 'xe', 'et', 'ge', 'be', 'hu', 'te', 'gi', 'core', 'edge', 'bb', 'gin', 'static', 'customer', 'link', 'ic', 'ix', 'rtr', 'gw', 'pe', 'mx', 'agg', 'dist', 'tcore', 'ecore', 'pos', 'vlan', 'bundle', 'lag', 'port', 'ccr', 'mpd', 'car']) {
-      assert.deepEqual(readingsOf(t), [], t)
+  it('interface and role names have no readings (or only soft ones, for words that are also airport codes)', () => {
+    for (const t of ['ae', 'xe', 'et', 'ge', 'be', 'hu', 'te', 'gi', 'core', 'edge', 'bb', 'gin', 'static', 'customer', 'link', 'ic', 'ix', 'rtr', 'gw', 'pe', 'mx', 'agg', 'dist', 'tcore', 'ecore', 'pos', 'vlan', 'bundle', 'lag', 'port', 'ccr', 'mpd', 'car', 'sub', 'pop']) {
+      assert.ok(readingsOf(t).every((r) => r.soft === true), t)
     }
+    assert.deepEqual(readingsOf('sub'), [], 'sub is never Surabaya')
+  })
+  it('a word that is also an airport code is a place only as a site code with digits (Cologne CGN, Toulouse TLS, Rio GIG)', () => {
+    assert.equal(best('be2815.ccr41.cgn03.atlas.cogentco.com').city, 'Köln')
+    assert.equal(best('0.ae1.BR2.TLS8.ALTER.NET').country, 'FR')
+    assert.equal(best('ae1.cr1.gig2.example.net').country, 'BR')
+    assert.equal(hostnameHint('x.nat.example.net'), null)
+    assert.equal(best('gig0-1-0.cr1.fra1.example.net').code, 'fra')
+    assert.equal(hostnameHint('cgn-pool-7.nat.example.net'), null)
+    assert.equal(hostnameHint('pos-2-3-0-0-cr01.atlanta.ga.ibone.comcast.net')?.city, 'Atlanta')
   })
   it('a name made only of interface, role and infrastructure words names no place', () => {
     assert.equal(hostnameHint('xe-0-0-1.core1.static.customer.example.net'), null)
