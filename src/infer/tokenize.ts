@@ -109,7 +109,11 @@ function analyse(label: string): LabelInfo {
   }
   // joins of 2-3 neighbouring parts that are letters (optionally followed by digits)
   if (parts.length > 1) {
-    const letters = parts.map((p) => PART_LETTERS.exec(p)?.[1]?.toLowerCase() ?? null)
+    // a role or interface word ("cr0-ema1") does not start or continue a city name ("crema")
+    const letters = parts.map((p) => {
+      const l = PART_LETTERS.exec(p)?.[1]?.toLowerCase() ?? null
+      return l !== null && STOP.has(l) && !CITY_PREFIXES.has(l) ? null : l
+    })
     for (let i = 0; i < parts.length - 1; i++) {
       let text = letters[i]
       if (text == null) continue

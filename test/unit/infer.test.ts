@@ -40,6 +40,7 @@ describe('tokenizer', () => {
     assert.ok(texts('nto-new-york').includes('join:newyork'))
     assert.ok(texts('sv1-santa-clara').includes('join:santaclara'))
     assert.ok(texts('100ge0-35').includes('run:ge'))
+    assert.ok(!texts('cr0-ema1').includes('join:crema'), 'a role word does not join a city name')
   })
   it('records digits after a code and recovers the token as written', () => {
     const info = labelInfo('sjc01')
