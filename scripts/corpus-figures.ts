@@ -6,7 +6,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {citiesByName, haversineKm, METRO_KM, normName} from '../src/geo/index.js'
-import {hostnameHint, parseDnsIdentity, parseHeader, parseHeaders, type HeaderReading} from '../src/infer/index.js'
+import {googleDnsSite, hostnameHint, parseDnsIdentity, parseHeader, parseHeaders, type HeaderReading} from '../src/infer/index.js'
 import type {GeoHint} from '../src/model/pop.js'
 
 export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../../shared/corpus/', import.meta.url))
@@ -88,8 +88,16 @@ export function evaluateIdentities(dir: string): FileReport {
   const results: EntryResult[] = []
   for (const e of data.entries) {
     const answer = e.input.answer
-    if (typeof answer !== 'string') continue // Google's answer is a pair of TXT lists, see googleDnsSite
     const x = e.expected
+    if (typeof answer !== 'string') {
+      // Google Public DNS: the egress address matched against the published prefix list
+      if (!Array.isArray(answer?.myaddr) || !Array.isArray(answer?.locations)) continue
+      const site = googleDnsSite(answer.myaddr, answer.locations)
+      const want = typeof x.pop === 'string' ? x.pop.toLowerCase() : null
+      const input = `myaddr ${answer.myaddr.join(',')} / locations ${answer.locations.join(';')}`
+      results.push({id: e.id, input, category: want === null ? 'unknown' : 'known', ok: site === want, got: String(site), want: String(want)})
+      continue
+    }
     const h = parseDnsIdentity(answer)[0] ?? null
     const got = show(h)
     const spelled: string | null = x.city ?? (typeof x.site === 'string' ? x.site : null)
