@@ -22,8 +22,6 @@ const CTX_MISMATCH = -0.3
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
 
-const DIGITS_ONLY = /^[0-9]+$/
-
 /** Every reading of a hostname, most confident first (internal form). */
 export function hostnameCandidates(name: string): Candidate[] {
   const clean = cleanName(name)
