@@ -6,7 +6,7 @@ import {StringDecoder} from 'node:string_decoder'
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {IDENTITY_FORMATS, inferPop, parseVpLocation, safeText, type Observation} from '../infer/index.js'
+import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Evidence} from '../model/pop.js'
 import {sanitize} from '../util/sanitize.js'
@@ -167,14 +167,14 @@ export function geohintRecord(
 ): GeohintRecord {
   const input = line.trim()
   const kind = kindFlag === 'auto' ? detectKind(input) : kindFlag
-  const v = inferPop([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
+  const {verdict: v, setAside} = inferPopExplained([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
   return {
     schemaVersion: GEOHINT_SCHEMA_VERSION,
     input: safeText(input),
     kind,
     pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
     confidence: v === null ? null : v.confidence,
-    evidence: v === null ? [] : [...v.evidence, ...v.conflicts],
+    evidence: v === null ? setAside : [...v.evidence, ...v.conflicts],
   }
 }
 

@@ -162,6 +162,26 @@ function evidence(p: Parsed, c: Candidate | null, weight: number, note: string):
  * up, readings an RTT cannot reach are ruled out, and disagreeing readings are listed in `conflicts`.
  */
 export function inferPop(observations: Observation[], opts: InferOptions = {}): PopVerdict | null {
+  return inferPopExplained(observations, opts).verdict
+}
+
+export interface ExplainedVerdict {
+  verdict: PopVerdict | null
+  /**
+   * When there is no verdict: what was read and set aside (readings the RTT ruled out), so a
+   * caller can still show why. Empty when there is a verdict (it carries its own evidence).
+   */
+  setAside: Evidence[]
+}
+
+/** inferPop, also saying what was set aside when no verdict remains (e.g. every reading too far for the RTT). */
+export function inferPopExplained(observations: Observation[], opts: InferOptions = {}): ExplainedVerdict {
+  const setAside: Evidence[] = []
+  const verdict = fuse(observations, opts, setAside)
+  return {verdict, setAside: verdict === null ? setAside : []}
+}
+
+function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[]): PopVerdict | null {
   const parsed = observations.map(parse)
   // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
   // client reached; an inner provider's headers describe the next hop in, so they count like a hop
@@ -214,6 +234,10 @@ export function inferPop(observations: Observation[], opts: InferOptions = {}): 
 
   // cluster readings by metro (coordinates within 100 km or same city) or, placeless, by code
   items.sort((a, b) => b.score - a.score)
+  if (items.length === 0) {
+    sink.push(...conflicts, ...ruledOut)
+    return null
+  }
   if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null)
   const clusters: Cluster[] = []
   for (const it of items) {

@@ -46,6 +46,11 @@ describe('geohint helpers', () => {
     assert.equal(none.confidence, null)
     assert.deepEqual(none.evidence, [])
   })
+  it('a reading the RTT rules out leaves no verdict but stays visible in the evidence', () => {
+    const r = geohintRecord('colo=SIN', 'auto', new Set(), {lat: 50.03, lon: 8.57}, 5)
+    assert.equal(r.pop, null)
+    assert.ok(r.evidence.some((e) => e.code === 'sin' && /RTT/.test(e.note)), JSON.stringify(r.evidence))
+  })
   it('--pop-header turns a header into a user signal read with the generic rules', () => {
     const r = geohintRecord('X-Server-Location: fra03', 'auto', new Set(['x-server-location']))
     assert.equal(r.pop?.city, 'Frankfurt am Main')
