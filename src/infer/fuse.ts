@@ -274,7 +274,7 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   ev.push(...ruledOut)
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
-  const a = winner.anchor
+  const a = siteCode(winner)
   return {
     code: sanitize(a.code, 64),
     codeType: a.codeType,
@@ -286,6 +286,19 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
     evidence: ev,
     conflicts,
   }
+}
+
+// A PoP is named by the most standard code its agreeing evidence carries: `frankfurt1` and
+// `fra03` in one trace are the same site, and operators and dashboards say FRA.
+const CODE_RANK: Record<string, number> = {iata: 0, locode: 1, icao: 2, clli: 3, city: 4, operator: 5}
+
+function siteCode(cl: Cluster): Candidate {
+  let best = cl.anchor
+  for (const m of cl.members.values()) {
+    const c = m.c
+    if ((CODE_RANK[c.codeType] ?? 9) < (CODE_RANK[best.codeType] ?? 9) && c.city !== null) best = c
+  }
+  return best
 }
 
 function rttNote(vp: LatLon, rtt: number, a: Candidate): Evidence {
