@@ -8,7 +8,7 @@ import {createRawTransport, runTrace, type TraceTransport} from '../engines/trac
 import {hostnameHint, inferPop} from '../infer/index.js'
 import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {resolveTarget} from '../util/target.js'
+import {isPublicAddress, resolveTarget} from '../util/target.js'
 import {minDestinationRtt, traceObservations} from './pop-observations.js'
 
 export interface TracePlan {
@@ -75,7 +75,12 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   // probes are in flight: opening the ASN database (~40 ms of parsing) waits until the trace is
   // done, and overlaps with the reverse DNS lookups started just before it.
   for (const hop of raw.hops) if (hop.addr) void rdns.reverse(hop.addr)
-  const asn = deps.asn ?? (plan.asn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
+  // The bundled GeoLite2 database knows only public space; a trace entirely in private or
+  // documentation space (a lab, a corporate network) need not map it. User databases may cover
+  // private space, so they are always opened.
+  const anyPublic = raw.hops.some((h) => h.addrs.some((a) => isPublicAddress(a)))
+  const wantAsn = plan.asn && (plan.asnDbs.length > 0 || anyPublic)
+  const asn = deps.asn ?? (wantAsn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP
   const pop = inferPop(traceObservations(hops, raw.destinationReached, targetHostname), {

@@ -111,6 +111,12 @@ export function knownAnycast(addr: ipaddr.IPv4 | ipaddr.IPv6): string | null {
   return null
 }
 
+/** True for globally routed unicast space (where public ASN databases have answers). */
+export function isPublicAddress(text: string): boolean {
+  const a = parseAddress(text)
+  return a !== null && classify(a) === 'public'
+}
+
 /** Parse an address literal; null when the text is not one. */
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const t = text.trim().replace(/^\[(.*)\]$/, '$1')

@@ -4,7 +4,7 @@ import {describe, it} from 'node:test'
 import {AnyprobeError, EXIT} from '../../src/model/errors.js'
 import {parseDuration} from '../../src/util/duration.js'
 import {sanitize} from '../../src/util/sanitize.js'
-import {describeAddress, parseAddress, resolveTarget} from '../../src/util/target.js'
+import {describeAddress, isPublicAddress, parseAddress, resolveTarget} from '../../src/util/target.js'
 
 describe('parseDuration', () => {
   it('reads ms, s, m, h and bare seconds', () => {
@@ -49,6 +49,11 @@ describe('targets', () => {
     assert.equal(cls('100.64.1.1'), 'carrier-grade-nat')
     assert.equal(cls('fd00::1'), 'unique-local')
     assert.equal(cls('193.0.14.129'), 'public')
+  })
+  it('isPublicAddress is true only for globally routed unicast space', () => {
+    assert.equal(isPublicAddress('193.0.14.129'), true)
+    assert.equal(isPublicAddress('2001:7fd::1'), true)
+    for (const a of ['198.18.0.1', '198.51.100.10', '10.0.0.1', '127.0.0.1', 'fd00::1', 'not-an-ip']) assert.equal(isPublicAddress(a), false, a)
   })
   it('unwraps IPv4-mapped IPv6 and names well-known anycast prefixes', () => {
     const info = describeAddress('::ffff:1.1.1.1', parseAddress('::ffff:1.1.1.1')!, false)
