@@ -4,7 +4,7 @@
 import {type AsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {enrichHops} from '../enrich/trace.js'
-import {createRawTransport, runTrace, type TraceTransport} from '../engines/trace/index.js'
+import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
 import {hostnameHint, inferPop} from '../infer/index.js'
 import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
@@ -37,6 +37,8 @@ export interface TraceDeps {
   transport?: (t: {target: string; family: 4 | 6; protocol: TraceProtocol; port: number | null; flowId: number | null}) => Promise<TraceTransport> | TraceTransport
   rdns?: ReverseResolver
   asn?: AsnLookup
+  /** the engine's clock (a FakeClock in tests) */
+  clock?: Clock
 }
 
 export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promise<TraceResult> {
@@ -66,6 +68,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
         ...(plan.signal ? {signal: plan.signal} : {}),
       },
       transport,
+      deps.clock ?? realClock,
     )
   } finally {
     await transport.close()

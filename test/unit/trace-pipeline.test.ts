@@ -1,0 +1,73 @@
+// The whole trace pipeline without root: scenario transport + fake clock for the engine, a fixed
+// reverse-DNS table, the real inference engine, the real renderer and the JSON schema.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {describe, it} from 'node:test'
+
+import {FakeClock, type Scenario, ScenarioTransport} from '../../src/engines/trace/index.js'
+import type {ReverseResolver} from '../../src/enrich/rdns.js'
+import {nullAsnLookup} from '../../src/enrich/asn.js'
+import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
+import {renderTrace} from '../../src/render/trace.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const scenario = (name: string): Scenario =>
+  JSON.parse(readFileSync(new URL(`../fixtures/trace-scenarios/${name}.json`, import.meta.url), 'utf8')) as Scenario
+
+function rdnsOf(table: Record<string, string>): ReverseResolver {
+  // raw, unsanitised names: the renderer must defend itself too
+  return {reverse: async (a) => table[a] ?? null}
+}
+
+const plan = (s: Scenario, over: Partial<TracePlan> = {}): TracePlan => ({
+  target: s.options.target, protocol: s.options.protocol, port: null, maxHops: s.options.maxHops ?? 32, firstHop: 1,
+  probes: s.options.probes ?? 3, timeoutMs: s.options.timeoutMs ?? 1000, rate: null, flowId: s.options.flowId ?? null,
+  gapLimit: 5, family: null, dns: true, asn: false, asnDbs: [], vpLocation: null, ...over,
+})
+
+async function run(name: string, names: Record<string, string>, over: Partial<TracePlan> = {}) {
+  const s = scenario(name)
+  const clock = new FakeClock()
+  return clock.run(traceTarget(plan(s, over), {transport: () => new ScenarioTransport(s, clock), rdns: rdnsOf(names), asn: nullAsnLookup, clock}))
+}
+
+describe('trace pipeline (scenario transport, no root)', () => {
+  it('enriches hops, names the PoP from the last hops, and validates against the schema', async () => {
+    const r = await run('basic-icmp', {
+      '10.0.0.1': 'gw.home.example',
+      '10.0.1.1': 'ae1-0.cr1.ams02.transit.example',
+      '203.0.113.5': 'et-0-0-1.edge1.frankfurt1.pop.anycast.example',
+      '198.51.100.9': 'ns.anycast.example',
+    })
+    assert.deepEqual(schemaErrors('trace.schema.json', r), [])
+    assert.equal(r.flowId, 4242)
+    assert.equal(r.targetHostname, 'ns.anycast.example')
+    assert.equal(r.hops[2]!.hint?.city, 'Frankfurt am Main')
+    // the edge (1 hop before) outweighs the transit hop (2 before) that says Amsterdam
+    assert.equal(r.pop?.code, 'frankfurt')
+    assert.ok(r.pop!.conflicts.some((c) => c.code === 'ams'), 'the disagreeing Amsterdam hop is listed, not hidden')
+    assert.equal(r.targetInfo.class, 'documentation')
+  })
+
+  it('silent hops stay null in JSON and * in the table; names from strangers are escaped', async () => {
+    const r = await run('silent-hop-adaptive', {'10.0.3.1': 'evil\u001b]0;owned\u0007.example'})
+    assert.deepEqual(schemaErrors('trace.schema.json', r), [])
+    const silent = r.hops.find((h) => h.ttl === 2)!
+    assert.equal(silent.addr, null)
+    assert.deepEqual(silent.rttMs, [null, null, null])
+    const text = renderTrace(r)
+    assert.match(text, /^2\s+\*\s+\*  \*  \*$/m)
+    assert.ok(!text.includes('\u001b'), 'no raw escape reaches the terminal')
+    assert.match(text, /evil\\x1b\]0;owned\\x07\.example/)
+    assert.equal(r.pop, null)
+    assert.match(text, /PoP: unknown/)
+  })
+
+  it('an unreachable trace says so and carries its stop reason', async () => {
+    const r = await run('unreachable', {})
+    assert.equal(r.destinationReached, false)
+    assert.equal(r.stopReason, 'unreachable')
+    assert.deepEqual(schemaErrors('trace.schema.json', r), [])
+    assert.match(renderTrace(r), /destination not reached \(unreachable\)/)
+  })
+})
