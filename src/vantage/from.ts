@@ -1,0 +1,197 @@
+// `--from` specs: where a measurement runs. Parsing only (no I/O except reading an @FILE), so the
+// grammar is tested on its own:
+//
+//   local                              this host (the default)
+//   netns:NAME[,NAME...]               Linux network namespaces (ip netns exec)
+//   ssh:[user@]host[:port][,...]       hosts over the system ssh (host may be [v6addr])
+//   atlas:SELECTOR                     RIPE Atlas probes (the selector is the Atlas backend's business)
+//   @FILE                              one of the above per line; # starts a comment
+//
+// Several --from values add up; a vantage point named twice is measured once. A bad spec is a usage
+// error (E_USAGE, exit 2) that quotes the spec and says what was expected; an @FILE that cannot be
+// read is E_BAD_INPUT (exit 2).
+import {readFileSync} from 'node:fs'
+
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {sanitize} from '../util/sanitize.js'
+
+export interface LocalSpec {
+  kind: 'local'
+}
+export interface NetnsSpec {
+  kind: 'netns'
+  name: string
+}
+export interface SshSpec {
+  kind: 'ssh'
+  user: string | null
+  host: string
+  port: number | null
+  /** what the vantage point is called: user@host, plus :port when given */
+  id: string
+}
+export interface AtlasSpec {
+  kind: 'atlas'
+  selector: string
+}
+export type VantageSpec = LocalSpec | NetnsSpec | SshSpec | AtlasSpec
+
+export const FROM_SYNTAX = 'local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE'
+
+// ip-netns(8) names become file names under /run/netns: no slash, no leading dot or dash
+const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
+const SSH_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
+// a host name or IPv4 address; never starting with '-' (ssh would read it as an option)
+const SSH_HOST = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/
+const SSH_HOST6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?$/
+
+function bad(spec: string, why: string, hint: string = `write --from as ${FROM_SYNTAX}`): AnyprobeError {
+  return new AnyprobeError('E_USAGE', `--from "${sanitize(spec, 200)}": ${why}`, {hint, exitCode: EXIT.usage})
+}
+
+function parseSshHost(item: string, spec: string): SshSpec {
+  let rest = item
+  let user: string | null = null
+  const at = rest.lastIndexOf('@')
+  if (at >= 0) {
+    user = rest.slice(0, at)
+    rest = rest.slice(at + 1)
+    if (!SSH_USER.test(user)) throw bad(spec, `"${sanitize(user, 80)}" is not a user name`)
+  }
+  let host: string
+  let portText: string | null = null
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']')
+    if (close < 0) throw bad(spec, `"${sanitize(rest, 80)}" has no closing ]`, 'write an IPv6 host as ssh:[2001:db8::1]:22')
+    host = rest.slice(1, close)
+    const after = rest.slice(close + 1)
+    if (after !== '') {
+      if (!after.startsWith(':')) throw bad(spec, `unexpected "${sanitize(after, 80)}" after ]`)
+      portText = after.slice(1)
+    }
+    if (!SSH_HOST6.test(host) || !host.includes(':')) throw bad(spec, `"${sanitize(host, 80)}" is not an IPv6 address`)
+  } else {
+    const colons = rest.split(':').length - 1
+    if (colons > 1) throw bad(spec, `"${sanitize(rest, 80)}" looks like an IPv6 address without brackets`, 'write an IPv6 host as ssh:[2001:db8::1] or ssh:user@[2001:db8::1]:2222')
+    const c = rest.indexOf(':')
+    host = c < 0 ? rest : rest.slice(0, c)
+    portText = c < 0 ? null : rest.slice(c + 1)
+    if (!SSH_HOST.test(host)) throw bad(spec, host === '' ? 'a host is missing' : `"${sanitize(host, 80)}" is not a host name or address`)
+  }
+  let port: number | null = null
+  if (portText !== null) {
+    port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN
+    if (!(port >= 1 && port <= 65_535)) throw bad(spec, `port "${sanitize(portText, 20)}" is not 1-65535`)
+  }
+  const hostPart = host.includes(':') ? `[${host}]` : host
+  const id = `${user === null ? '' : `${user}@`}${hostPart}${port === null ? '' : `:${port}`}`
+  return {kind: 'ssh', user, host, port, id}
+}
+
+function list(spec: string, body: string, what: string): string[] {
+  const items = body.split(',').map((s) => s.trim())
+  if (items.length === 0 || items.some((s) => s === '')) throw bad(spec, `an empty ${what} in the list`)
+  return items
+}
+
+/** One spec (no @FILE). */
+export function parseOneSpec(raw: string): VantageSpec[] {
+  const spec = raw.trim()
+  if (spec === '') throw bad(raw, 'empty spec')
+  if (spec === 'local') return [{kind: 'local'}]
+  const colon = spec.indexOf(':')
+  const kind = colon < 0 ? spec : spec.slice(0, colon)
+  const body = colon < 0 ? '' : spec.slice(colon + 1)
+  switch (kind) {
+    case 'netns': {
+      return list(spec, body, 'namespace name').map((name) => {
+        if (!NETNS_NAME.test(name)) throw bad(spec, `"${sanitize(name, 80)}" is not a network namespace name`, 'list the namespaces with: ip netns list')
+        return {kind: 'netns', name}
+      })
+    }
+    case 'ssh':
+      return list(spec, body, 'host').map((item) => parseSshHost(item, spec))
+    case 'atlas': {
+      const selector = body.trim()
+      if (selector === '') throw bad(spec, 'the Atlas probe selector is missing', 'e.g. --from atlas:country:DE:10 (see the Atlas backend for selectors)')
+      return [{kind: 'atlas', selector}]
+    }
+    default:
+      if (colon < 0 && NETNS_NAME.test(spec)) {
+        throw bad(spec, `unknown vantage point "${sanitize(spec, 80)}"`, `did you mean netns:${spec} or ssh:${spec}? (${FROM_SYNTAX})`)
+      }
+      throw bad(spec, `unknown kind "${sanitize(kind, 40)}"`)
+  }
+}
+
+export interface ParseFromOptions {
+  /** reads an @FILE (tests inject one); default readFileSync utf8 */
+  readFile?: (path: string) => string
+}
+
+/** The lines of an @FILE: comments (#...) and blank lines dropped. */
+export function specFileLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+    .filter((l) => l !== '')
+}
+
+/**
+ * All --from values, flattened, in the order given, duplicates dropped. No values means local.
+ * Throws AnyprobeError E_USAGE (bad spec) or E_BAD_INPUT (unreadable @FILE).
+ */
+export function parseFrom(values: readonly string[] | undefined, opts: ParseFromOptions = {}): VantageSpec[] {
+  const readFile = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'))
+  const out: VantageSpec[] = []
+  const seen = new Set<string>()
+  const add = (s: VantageSpec): void => {
+    const key = specKey(s)
+    if (seen.has(key)) return
+    seen.add(key)
+    out.push(s)
+  }
+  for (const value of values ?? []) {
+    const v = value.trim()
+    if (!v.startsWith('@')) {
+      for (const s of parseOneSpec(v)) add(s)
+      continue
+    }
+    const path = v.slice(1)
+    if (path === '') throw bad(v, 'no file name after @', 'write --from @vantage-points.txt (one spec per line)')
+    let text: string
+    try {
+      text = readFile(path)
+    } catch (e) {
+      throw new AnyprobeError('E_BAD_INPUT', `--from @${sanitize(path, 200)}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+        hint: 'give a readable file with one vantage point spec per line',
+        exitCode: EXIT.usage,
+      })
+    }
+    const lines = specFileLines(text)
+    if (lines.length === 0) throw bad(v, 'the file lists no vantage point', `write one spec per line: ${FROM_SYNTAX}`)
+    for (const line of lines) {
+      if (line.startsWith('@')) throw bad(line, `an @FILE inside @${sanitize(path, 200)} (files do not nest)`, 'list the vantage points themselves in the file')
+      for (const s of parseOneSpec(line)) add(s)
+    }
+  }
+  return out.length === 0 ? [{kind: 'local'}] : out
+}
+
+export function specKey(s: VantageSpec): string {
+  switch (s.kind) {
+    case 'local':
+      return 'local'
+    case 'netns':
+      return `netns:${s.name}`
+    case 'ssh':
+      return `ssh:${s.id}`
+    case 'atlas':
+      return `atlas:${s.selector}`
+  }
+}
+
+/** True when the specs are exactly "this host": the commands then run as they always did. */
+export function isLocalOnly(specs: readonly VantageSpec[]): boolean {
+  return specs.length === 1 && specs[0]!.kind === 'local'
+}

@@ -1,0 +1,122 @@
+// The vantage layer's front door: --from specs -> backends -> one stream of outcomes.
+// Local, netns and ssh vantage points are child processes (local.ts); atlas: is the RIPE Atlas
+// backend in ./atlas/ (built separately), loaded only when an atlas: spec or a raw Atlas file needs it.
+import pLimit from 'p-limit'
+
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {AtlasSpec, NetnsSpec, SshSpec, VantageSpec} from './from.js'
+import {type ChildOptions, LocalBackend} from './local.js'
+import {NetnsBackend} from './netns.js'
+import {SshBackend} from './ssh.js'
+import type {ProbeResult, VantageBackend, VantageOutcome} from './types.js'
+
+export {parseFrom, isLocalOnly, specKey, FROM_SYNTAX, type VantageSpec} from './from.js'
+export type {ProbePlan, ProbeResult, ProbeMethod, VantageBackend, VantageOutcome, VantageError} from './types.js'
+
+export interface BackendOptions extends ChildOptions {
+  concurrency: number
+  sshOptions?: string[]
+  /** test seams */
+  ipCommand?: string[]
+  sshCommand?: string[]
+  /** loads the Atlas module; default: import ./atlas/index.js */
+  loadAtlas?: () => Promise<AtlasModule | null>
+}
+
+// ---- the Atlas backend, when it exists ----
+
+/** What anyprobe uses of src/vantage/atlas/index.ts (owned by the Atlas backend). */
+export interface AtlasModule {
+  AtlasBackend?: new (selector: string, opts?: {concurrency?: number}) => VantageBackend
+  parseAtlasResult?: (raw: unknown, probeMeta?: unknown) => unknown
+  [name: string]: unknown
+}
+
+let atlasCache: Promise<AtlasModule | null> | null = null
+
+/** Import ./atlas/index.js; null when it is not there (yet). Other load errors are thrown. */
+export function loadAtlasModule(): Promise<AtlasModule | null> {
+  atlasCache ??= (async () => {
+    // a computed specifier: the module may not exist when this file is compiled
+    const specifier = './atlas/index.js'
+    try {
+      return (await import(specifier)) as AtlasModule
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      if ((err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND') && /atlas[\\/]index/.test(err.message)) return null
+      throw new AnyprobeError('E_INTERNAL', `the RIPE Atlas backend failed to load: ${err.message}`, {cause: e})
+    }
+  })()
+  return atlasCache
+}
+
+export function atlasUnavailable(what: string): AnyprobeError {
+  return new AnyprobeError('E_USAGE', `${what}: RIPE Atlas support is not available yet in this build of anyprobe`, {
+    hint: 'measure from local, netns: or ssh: vantage points for now; saved anyprobe JSON/NDJSON can be read by `anyprobe report`',
+    exitCode: EXIT.usage,
+  })
+}
+
+// ---- specs -> backends ----
+
+/** One backend per kind (netns and ssh grouped), one per atlas: selector; all share one concurrency limit. */
+export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOptions): Promise<VantageBackend[]> {
+  const limit = pLimit(opts.concurrency)
+  const child: ChildOptions = {remoteCommand: opts.remoteCommand ?? null, timeoutMs: opts.timeoutMs, limit}
+  const out: VantageBackend[] = []
+  if (specs.some((s) => s.kind === 'local')) out.push(new LocalBackend(child))
+  const netns = specs.filter((s): s is NetnsSpec => s.kind === 'netns')
+  if (netns.length > 0) out.push(new NetnsBackend(netns, {...child, ipCommand: opts.ipCommand}))
+  const ssh = specs.filter((s): s is SshSpec => s.kind === 'ssh')
+  if (ssh.length > 0) out.push(new SshBackend(ssh, {...child, sshOptions: opts.sshOptions, sshCommand: opts.sshCommand}))
+  const atlas = specs.filter((s): s is AtlasSpec => s.kind === 'atlas')
+  if (atlas.length > 0) {
+    const mod = await (opts.loadAtlas ?? loadAtlasModule)()
+    const Backend = mod?.AtlasBackend
+    if (typeof Backend !== 'function') throw atlasUnavailable(`--from atlas:${atlas[0]!.selector}`)
+    for (const a of atlas) out.push(new Backend(a.selector, {concurrency: opts.concurrency}))
+  }
+  return out
+}
+
+/** How many vantage points the backends will report, when every one of them knows. */
+export function expectedCount(backends: readonly VantageBackend[]): number | null {
+  let n = 0
+  for (const b of backends) {
+    const e = b.expected()
+    if (e === null) return null
+    n += e
+  }
+  return n
+}
+
+/** Merge several outcome streams into one, each outcome as soon as its backend yields it. */
+export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome>>): AsyncGenerator<VantageOutcome> {
+  const its = streams.map((s) => s[Symbol.asyncIterator]())
+  const next = (i: number): Promise<{i: number; r: IteratorResult<VantageOutcome>}> => its[i]!.next().then((r) => ({i, r}))
+  const pending = new Map<number, Promise<{i: number; r: IteratorResult<VantageOutcome>}>>()
+  its.forEach((_, i) => pending.set(i, next(i)))
+  while (pending.size > 0) {
+    const {i, r} = await Promise.race(pending.values())
+    if (r.done) {
+      pending.delete(i)
+      continue
+    }
+    pending.set(i, next(i))
+    yield r.value
+  }
+}
+
+/** Did this result reach what it measured (trace: destination; dns: any answer; ping: any reply)? */
+export function reached(r: ProbeResult): boolean {
+  switch (r.kind) {
+    case 'trace':
+      return r.destinationReached
+    case 'dns':
+      return r.answered
+    case 'http':
+      return true
+    case 'ping':
+      return r.received > 0
+  }
+}
