@@ -1,0 +1,251 @@
+// Catchment: which PoP each vantage point reaches, and each PoP's share of the vantage points.
+// A pure function of outcomes (live runs, saved multi/NDJSON files, parsed Atlas results all give
+// VantageOutcomes), so `anyprobe catchment` and `anyprobe report` print the same thing.
+//
+// Rules, in one place:
+// - one row per vantage point (kind + id); when a vantage point has several results (a repeated Atlas
+//   measurement, an NDJSON with rounds), the latest by startedAt counts (equal times: the later one read);
+// - a row's PoP is its result's verdict (code, city, country, confidence), null when none;
+// - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
+//   http: the TCP connect phase (one round trip); ping: the lowest RTT;
+// - PoPs are grouped by place (city + country) when the verdict names a city, else by code, so one
+//   site read as "fra" by one VP and "frankfurt" by another is one PoP; the group is named by its most
+//   common code (ties: alphabetical);
+// - share = VPs in the PoP / VPs that produced a result (failed VPs are listed, not counted; VPs with a
+//   result but no PoP are `unlocated`); medianRttMs over the PoP's VPs with an RTT;
+// - order is fixed: rows by vantage kind then id (numbers compared as numbers), PoPs by VP count
+//   (descending) then code, so the same outcomes in any order give the same document.
+import type {PopVerdict} from '../model/pop.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {minDestinationRtt} from '../pipeline/pop-observations.js'
+import {sanitize} from '../util/sanitize.js'
+import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../vantage/types.js'
+
+export const CATCHMENT_SCHEMA_VERSION = 1
+
+export interface CatchmentPop {
+  code: string
+  city: string | null
+  country: string | null
+  confidence: number
+}
+
+export interface CatchmentVantagePoint {
+  vantage: VantagePoint
+  pop: CatchmentPop | null
+  rttMs: number | null
+  /** the strongest evidence in a few words, e.g. "dns-identity s1.fra.anycast.example"; null when none */
+  evidence: string | null
+  /** true when the probe reached the target; null when there is no result */
+  reached: boolean | null
+  error: VantageError | null
+}
+
+export interface CatchmentPopShare {
+  code: string
+  city: string | null
+  country: string | null
+  /** ids of the vantage points that reach it, in row order */
+  vantagePoints: string[]
+  /** of the vantage points that produced a result, 0..1 */
+  share: number
+  medianRttMs: number | null
+}
+
+export interface CatchmentSummary {
+  /** rows */
+  vantagePoints: number
+  /** with a result */
+  measured: number
+  /** with a PoP */
+  located: number
+  /** with a result but no PoP */
+  unlocated: number
+  /** no result (error) */
+  failed: number
+}
+
+export type CatchmentMethod = ProbeMethod | 'mixed'
+
+export interface CatchmentResult {
+  schemaVersion: typeof CATCHMENT_SCHEMA_VERSION
+  kind: 'catchment'
+  target: string
+  method: CatchmentMethod
+  vantagePoints: CatchmentVantagePoint[]
+  pops: CatchmentPopShare[]
+  summary: CatchmentSummary
+}
+
+const round = (n: number, digits: number): number => {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
+
+function minOf(values: Array<number | null>): number | null {
+  let m: number | null = null
+  for (const v of values) if (v !== null && (m === null || v < m)) m = v
+  return m
+}
+
+/** The RTT a row shows for a result (see the rules above). */
+export function resultRtt(r: ProbeResult): number | null {
+  switch (r.kind) {
+    case 'trace':
+      return minDestinationRtt(r.hops, r.destinationReached)
+    case 'dns':
+      return minOf(r.queries.map((q) => q.rttMs))
+    case 'http':
+      return r.timings.connectMs
+    case 'ping':
+      return r.minMs
+  }
+}
+
+function resultReached(r: ProbeResult): boolean {
+  switch (r.kind) {
+    case 'trace':
+      return r.destinationReached
+    case 'dns':
+      return r.answered
+    case 'http':
+      return true
+    case 'ping':
+      return r.received > 0
+  }
+}
+
+/** "signal input" of the heaviest evidence, plus how many more pieces there are. */
+export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | null {
+  if (pop === null || pop.evidence.length === 0) return r.kind === 'ping' ? 'rtt only (ping names no site)' : null
+  let best = pop.evidence[0]!
+  for (const e of pop.evidence) if (e.weight > best.weight) best = e
+  const more = pop.evidence.length - 1
+  return `${best.signal} ${sanitize(best.input, 60)}${more > 0 ? ` (+${more})` : ''}`
+}
+
+/** One row of the catchment from one outcome. */
+export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
+  const r = o.result
+  if (r === null) return {vantage: o.vantage, pop: null, rttMs: null, evidence: null, reached: null, error: o.error}
+  const v = r.pop
+  const rtt = resultRtt(r)
+  return {
+    vantage: o.vantage,
+    pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence},
+    rttMs: rtt === null ? null : round(rtt, 3),
+    evidence: shortEvidence(v, r),
+    reached: resultReached(r),
+    error: o.error,
+  }
+}
+
+const collator = new Intl.Collator('en', {numeric: true})
+const kindOrder = ['local', 'netns', 'ssh', 'atlas', 'globalping', 'replay']
+
+/** The order of vantage points in every document: kind, then id with numbers compared as numbers. */
+export function compareVantage(a: VantagePoint, b: VantagePoint): number {
+  const k = kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind)
+  return k !== 0 ? k : collator.compare(a.id, b.id)
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null
+  const s = [...values].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/** The key that groups rows into one PoP. */
+export function popKey(p: CatchmentPop): string {
+  return p.city ? `place:${p.city.toLowerCase()}|${(p.country ?? '').toUpperCase()}` : `code:${p.code.toLowerCase()}`
+}
+
+/**
+ * Accumulates outcomes (or ready rows, e.g. from a saved catchment document) one at a time, keeping
+ * only one row per vantage point: memory grows with vantage points, not with results read.
+ */
+export class CatchmentBuilder {
+  private readonly rows = new Map<string, {row: CatchmentVantagePoint; at: string}>()
+  private readonly methods = new Set<ProbeMethod>()
+  private firstTarget: string | null = null
+
+  /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
+  addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
+    if (meta.method) this.methods.add(meta.method)
+    if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
+    const key = `${row.vantage.kind}\u0000${row.vantage.id}`
+    const at = meta.at ?? ''
+    const prev = this.rows.get(key)
+    if (prev === undefined || at >= prev.at) this.rows.set(key, {row, at})
+  }
+
+  add(o: VantageOutcome): void {
+    const r = o.result
+    this.addRow(vantageRow(o), {at: r?.startedAt ?? null, method: r?.kind ?? null, target: r?.target ?? null})
+  }
+
+  get size(): number {
+    return this.rows.size
+  }
+
+  /** The catchment of everything added. `target`/`method` override what the results said. */
+  result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
+    const rows = [...this.rows.values()].map((r) => r.row).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()
+    let measured = 0
+    let located = 0
+    for (const row of rows) {
+      if (row.reached === null) continue // no result: failed, listed but not counted
+      measured++
+      if (row.pop === null) continue
+      located++
+      const key = popKey(row.pop)
+      let g = groups.get(key)
+      if (g === undefined) {
+        g = {codes: new Map(), city: row.pop.city, country: row.pop.country, ids: [], rtts: []}
+        groups.set(key, g)
+      }
+      g.codes.set(row.pop.code, (g.codes.get(row.pop.code) ?? 0) + 1)
+      g.ids.push(row.vantage.id)
+      if (row.rttMs !== null) g.rtts.push(row.rttMs)
+    }
+    const pops: CatchmentPopShare[] = [...groups.values()].map((g) => {
+      const code = [...g.codes.entries()].sort((a, b) => b[1] - a[1] || collator.compare(a[0], b[0]))[0]![0]
+      const med = median(g.rtts)
+      return {
+        code,
+        city: g.city,
+        country: g.country,
+        vantagePoints: g.ids,
+        share: round(g.ids.length / measured, 4),
+        medianRttMs: med === null ? null : round(med, 3),
+      }
+    })
+    pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || collator.compare(a.code, b.code))
+    const methods = [...this.methods]
+    const method: CatchmentMethod = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? 'trace' : 'mixed')
+    return {
+      schemaVersion: CATCHMENT_SCHEMA_VERSION,
+      kind: 'catchment',
+      target: meta.target ?? this.firstTarget ?? '',
+      method,
+      vantagePoints: rows,
+      pops,
+      summary: {
+        vantagePoints: rows.length,
+        measured,
+        located,
+        unlocated: measured - located,
+        failed: rows.length - measured,
+      },
+    }
+  }
+}
+
+/** The catchment of a set of outcomes. */
+export function catchment(outcomes: Iterable<VantageOutcome>, meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
+  const b = new CatchmentBuilder()
+  for (const o of outcomes) b.add(o)
+  return b.result(meta)
+}

@@ -1,0 +1,66 @@
+// Human view of a catchment: one row per vantage point, then one per PoP, then the vantage points
+// that failed with their error and hint. Returns a string; the command prints it.
+import type {CatchmentResult, CatchmentVantagePoint} from '../analysis/catchment.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {sanitize} from '../util/sanitize.js'
+import {placeOf} from './pop.js'
+import {fmtMs, plainTable} from './table.js'
+
+export function vantageLabel(v: VantagePoint): string {
+  const id = sanitize(v.id, 60)
+  return v.kind === 'local' || v.kind === 'atlas' ? id : `${v.kind}:${id}`
+}
+
+function location(v: VantagePoint): string {
+  if (v.country) return v.country
+  if (v.lat !== null && v.lon !== null) return `${v.lat.toFixed(2)},${v.lon.toFixed(2)}`
+  return '-'
+}
+
+function popCell(r: CatchmentVantagePoint): string {
+  if (r.reached === null) return 'FAILED'
+  if (r.pop === null) return r.reached ? 'unknown' : 'unknown (not reached)'
+  const where = r.pop.city ?? r.pop.country
+  return `${r.pop.code.toUpperCase()}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}`
+}
+
+export function renderCatchment(c: CatchmentResult): string {
+  const head = `catchment of ${sanitize(c.target, 100)} by ${c.method} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
+    ` (${c.summary.located} located, ${c.summary.unlocated} unlocated, ${c.summary.failed} failed)`
+  const vps = plainTable(
+    ['vantage point', 'location', 'ASN', 'PoP', 'rtt ms', 'evidence'],
+    c.vantagePoints.map((r) => [
+      vantageLabel(r.vantage),
+      location(r.vantage),
+      r.vantage.asn === null ? '-' : `AS${r.vantage.asn}`,
+      popCell(r),
+      r.reached === null ? '-' : fmtMs(r.rttMs),
+      r.reached === null ? sanitize(r.error?.code ?? '', 40) : sanitize(r.evidence ?? '-', 90),
+    ]),
+  )
+  const lines = [head, '', vps]
+  if (c.pops.length > 0) {
+    lines.push('', plainTable(
+      ['PoP', 'place', 'VPs', 'share', 'median rtt ms'],
+      c.pops.map((p) => [
+        p.code.toUpperCase(),
+        p.city || p.country ? placeOf(p) : '-',
+        String(p.vantagePoints.length),
+        `${(p.share * 100).toFixed(1)}%`,
+        fmtMs(p.medianRttMs),
+      ]),
+    ))
+  } else {
+    lines.push('', 'no PoP named by any vantage point')
+  }
+  const failed = c.vantagePoints.filter((r) => r.reached === null)
+  if (failed.length > 0) {
+    lines.push('', `failed (${failed.length}):`)
+    for (const r of failed) {
+      const e = r.error
+      lines.push(`  ${vantageLabel(r.vantage)}  ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 300)}`)
+      if (e?.hint) lines.push(`    hint: ${sanitize(e.hint, 300)}`)
+    }
+  }
+  return lines.join('\n')
+}
