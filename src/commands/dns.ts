@@ -13,6 +13,7 @@ import {localVantage} from '../model/vantage.js'
 import {renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
 
 export default class Dns extends BaseCommand {
   static override summary = 'Ask an anycast DNS server which instance answered (CHAOS TXT and EDNS NSID)'
@@ -42,10 +43,13 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     'vp-location': Flags.string({
       description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
     }),
+    ...vantageFlags,
   }
 
-  public async run(): Promise<DnsResult> {
-    const {args, flags} = await this.parse(Dns)
+  public async run(): Promise<DnsResult | MultiResult> {
+    const {args, flags, metadata} = await this.parse(Dns)
+    const multi = await fromElsewhere(Dns, {flags, metadata}, 'dns', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    if (multi) return multi
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const qname = flags.qname.trim()

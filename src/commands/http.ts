@@ -13,6 +13,7 @@ import {localVantage} from '../model/vantage.js'
 import {renderHttp} from '../render/http.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -65,10 +66,13 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
     'vp-location': Flags.string({
       description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
     }),
+    ...vantageFlags,
   }
 
-  public async run(): Promise<HttpResult> {
-    const {args, flags} = await this.parse(Http)
+  public async run(): Promise<HttpResult | MultiResult> {
+    const {args, flags, metadata} = await this.parse(Http)
+    const multi = await fromElsewhere(Http, {flags, metadata}, 'http', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    if (multi) return multi
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const url = normalizeHttpTarget(args.target)

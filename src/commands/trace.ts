@@ -7,6 +7,7 @@ import type {TraceResult} from '../model/trace.js'
 import {traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
 
 export default class Trace extends BaseCommand {
   static override summary = 'Paris-style traceroute from this host that names the PoP which answered'
@@ -42,10 +43,13 @@ export default class Trace extends BaseCommand {
     'vp-location': Flags.string({description: 'where this host is (lat,lon or an airport code), for the RTT-feasibility check'}),
     ipv4: Flags.boolean({exclusive: ['ipv6'], description: 'use IPv4 when the target is a name'}),
     ipv6: Flags.boolean({exclusive: ['ipv4'], description: 'use IPv6 when the target is a name'}),
+    ...vantageFlags,
   }
 
-  async run(): Promise<TraceResult> {
-    const {args, flags} = await this.parse(Trace)
+  async run(): Promise<TraceResult | MultiResult> {
+    const {args, flags, metadata} = await this.parse(Trace)
+    const multi = await fromElsewhere(Trace, {flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    if (multi) return multi
     const vpLocation = flags['vp-location'] ? parseVpLocation(flags['vp-location']) : null
     if (flags['vp-location'] && !vpLocation) {
       throw new AnyprobeError('E_USAGE', `--vp-location: cannot read "${flags['vp-location']}"`, {

@@ -1,0 +1,100 @@
+// anyprobe catchment <target> --from ... --method dns|http|trace|ping: which PoP each vantage point
+// reaches. Thin: flags -> plan -> every vantage point (src/vantage) -> catchment (src/analysis) ->
+// table (src/render/catchment.ts) or the returned document (--json). `anyprobe report` reads a saved
+// --json / --ndjson of this command back into the same catchment.
+import {Args, Flags} from '@oclif/core'
+
+import {catchment, type CatchmentResult} from '../analysis/catchment.js'
+import {BaseCommand} from '../base-command.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {renderCatchment} from '../render/catchment.js'
+import {parseDuration} from '../util/duration.js'
+import {parseFrom} from '../vantage/from.js'
+import {exitCodeOf, runVantages, vantageFlags} from '../vantage/run.js'
+import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
+
+const METHODS = ['dns', 'http', 'trace', 'ping'] as const
+
+/** Which catchment flags each method takes (and passes on to the command run at each vantage point). */
+const PER_METHOD: Record<string, readonly ProbeMethod[]> = {
+  protocol: ['trace'],
+  port: ['trace', 'dns'],
+  tcp: ['dns'],
+  host: ['http'],
+  probes: ['trace', 'ping'],
+  timeout: ['trace', 'dns', 'http', 'ping'],
+}
+
+export default class Catchment extends BaseCommand {
+  static override summary = 'Which PoP of an anycast service each vantage point reaches, and each PoP\'s share'
+
+  static override description = `Runs one measurement (--method) at every vantage point given with --from and names the PoP each one reaches: a table of vantage points (name, location, ASN, PoP, RTT, the strongest evidence), then one row per PoP (vantage points, share, median RTT), then the vantage points that failed, with their error and a hint.
+
+Methods: dns (CHAOS hostname.bind / id.server / NSID), http (CDN and operator headers), trace (router names near the destination), ping (RTT only: ping names no PoP, so pop is null unless another signal says).
+
+RTT: trace, the lowest RTT from the destination; dns, the lowest query RTT; http, the TCP connect time; ping, the lowest RTT. Vantage points on this machine (local, netns:) share its CPUs: with many at once their RTTs read high; --concurrency 1 gives clean ones.
+
+share = vantage points at that PoP / vantage points that produced a result. Failed ones are listed, not counted.
+
+--json prints {schemaVersion, kind: "catchment", target, method, vantagePoints, pops, summary} (schemas/catchment.schema.json); --ndjson prints each vantage point's full outcome as it arrives, which \`anyprobe report\` turns back into this catchment.
+
+Exit codes: 0 when every vantage point produced a result; 1 when at least one failed (the catchment of the others is still printed); 2 bad flag or --from spec.`
+
+  static override examples = [
+    '<%= config.bin %> catchment 198.51.100.10 --method dns --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao',
+    '<%= config.bin %> catchment 198.51.100.10 --method http --from ssh:probe@vp1.example.net --from @vps.txt --json > catchment.json',
+    '<%= config.bin %> catchment 198.51.100.10 --method trace --from @vps.txt --ndjson > run.ndjson && <%= config.bin %> report run.ndjson',
+  ]
+
+  static override args = {
+    target: Args.string({description: 'anycast address, hostname, or URL (http)', required: true}),
+  }
+
+  static override flags = {
+    method: Flags.string({char: 'M', options: [...METHODS], default: 'trace', description: 'how each vantage point finds its PoP'}),
+    protocol: Flags.string({char: 'P', options: ['icmp', 'udp', 'tcp'], description: 'trace: probe protocol'}),
+    port: Flags.integer({char: 'p', min: 1, max: 65_535, description: 'trace / dns: destination port'}),
+    tcp: Flags.boolean({description: 'dns: query over TCP'}),
+    host: Flags.string({description: 'http: Host header (and SNI) to send'}),
+    probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
+    timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
+    ...vantageFlags,
+  }
+
+  public async run(): Promise<CatchmentResult> {
+    const {args, flags} = await this.parse(Catchment)
+    const method = flags.method as ProbeMethod
+    const pass: string[] = []
+    for (const [name, methods] of Object.entries(PER_METHOD)) {
+      const v = (flags as Record<string, unknown>)[name]
+      if (v === undefined || v === false) continue
+      if (!methods.includes(method)) {
+        throw new AnyprobeError('E_USAGE', `--${name} does not apply to --method ${method}`, {
+          hint: `--${name} is for --method ${methods.join(' / ')}`,
+          exitCode: EXIT.usage,
+        })
+      }
+      if (name === 'timeout') parseDuration(String(v), '--timeout')
+      if (method !== 'ping') pass.push(v === true ? `--${name}` : `--${name}=${String(v)}`)
+    }
+    const plan: ProbePlan = {
+      method,
+      target: args.target,
+      cliArgs: [args.target, ...pass],
+      options: {
+        probes: flags.probes,
+        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
+        protocol: flags.protocol as ProbePlan['options']['protocol'],
+        port: flags.port ?? null,
+        tcp: flags.tcp,
+        host: flags.host ?? null,
+      },
+    }
+    const specs = parseFrom(flags.from)
+    const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
+    const result = catchment(outcomes, {target: args.target, method})
+    if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
+    process.exitCode = exitCodeOf(outcomes)
+    return result
+  }
+}

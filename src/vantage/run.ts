@@ -1,0 +1,242 @@
+// The command side of --from: the flags every measuring command shares, the plan, the run over
+// every backend (concurrency, progress on stderr, outcomes streamed as they arrive) and the
+// multi-vantage output of trace / dns / http:
+//
+//   text      each vantage point's own table as it arrives, then the catchment table as a summary
+//   --json    {schemaVersion: 1, kind: "multi", method, target, outcomes: [{vantage, result, error}]}
+//             (outcomes ordered by vantage kind, then id)
+//   --ndjson  one {schemaVersion: 1, kind: "outcome", method, target, vantage, result, error} per line,
+//             written the moment each vantage point finishes (arrival order)
+//
+// Exit status of a multi-vantage run: 0 when every vantage point produced a result (whether or not
+// it reached the target: that is in the output), 1 when at least one failed (its error is in the
+// output; the others are still there). Usage errors exit 2 before anything runs.
+import {Flags} from '@oclif/core'
+
+import {catchment, compareVantage} from '../analysis/catchment.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {renderCatchment, vantageLabel} from '../render/catchment.js'
+import {renderDns} from '../render/dns.js'
+import {renderHttp} from '../render/http.js'
+import {renderTrace} from '../render/trace.js'
+import {parseDuration} from '../util/duration.js'
+import {sanitize} from '../util/sanitize.js'
+import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
+import {backendsFor, expectedCount, mergeOutcomes} from './index.js'
+import type {ProbeMethod, ProbePlan, ProbeResult, VantageOutcome} from './types.js'
+
+export const MULTI_SCHEMA_VERSION = 1
+
+export interface MultiResult {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'multi'
+  method: ProbeMethod
+  target: string
+  outcomes: VantageOutcome[]
+}
+
+export interface OutcomeLine extends VantageOutcome {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'outcome'
+  method: ProbeMethod
+  target: string
+}
+
+/** Flags shared by every command that can measure from elsewhere. */
+export const vantageFlags = {
+  from: Flags.string({
+    multiple: true,
+    multipleNonGreedy: true,
+    helpGroup: 'VANTAGE',
+    description: 'where to measure from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE (one spec per line, # comments)',
+  }),
+  concurrency: Flags.integer({min: 1, max: 1024, default: 8, helpGroup: 'VANTAGE', description: 'vantage points measured at once'}),
+  progress: Flags.boolean({allowNo: true, helpGroup: 'VANTAGE', description: 'progress line on stderr (default: when stderr is a terminal and there are several vantage points)'}),
+  ndjson: Flags.boolean({helpGroup: 'VANTAGE', description: 'print one JSON outcome per line as each vantage point finishes (instead of --json)'}),
+  'remote-command': Flags.string({
+    helpGroup: 'VANTAGE',
+    description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
+  }),
+  'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
+  'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
+}
+
+export const VANTAGE_FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(vantageFlags), 'json'])
+
+export type VantageFlagValues = {
+  from?: string[]
+  concurrency: number
+  progress?: boolean
+  ndjson: boolean
+  'remote-command'?: string
+  'ssh-option'?: string[]
+  'vp-timeout': string
+}
+
+/**
+ * The command-line arguments a child anyprobe gets: the target, then every flag the user set
+ * (defaults left to the child), without the vantage flags. Rebuilt from the parsed flags, so short
+ * aliases and --flag=value forms all come out the same.
+ */
+export function childArgs(
+  defs: Record<string, {type: string; allowNo?: boolean}>,
+  flags: Record<string, unknown>,
+  metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>},
+  target: string,
+): string[] {
+  const out = [target]
+  for (const [name, def] of Object.entries(defs)) {
+    if (VANTAGE_FLAG_NAMES.has(name)) continue
+    const v = flags[name]
+    if (v === undefined || metadata.flags[name]?.setFromDefault) continue
+    if (def.type === 'boolean') {
+      if (v === true) out.push(`--${name}`)
+      else if (def.allowNo) out.push(`--no-${name}`)
+    } else {
+      for (const item of Array.isArray(v) ? v : [v]) out.push(`--${name}=${String(item)}`)
+    }
+  }
+  return out
+}
+
+/** Stderr progress: "anyprobe: 3/8 vantage points done, 1 failed". Redrawn in place on a terminal. */
+export class Progress {
+  private done = 0
+  private failed = 0
+  constructor(
+    private readonly total: number | null,
+    private readonly enabled: boolean,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  line(): string {
+    return `anyprobe: ${this.done}/${this.total ?? '?'} vantage points done, ${this.failed} failed`
+  }
+
+  update(o: VantageOutcome): void {
+    this.done++
+    if (o.result === null) this.failed++
+    if (!this.enabled) return
+    if (this.stream.isTTY) this.stream.write(`\r\u001b[K${this.line()}`)
+    else this.stream.write(`${this.line()}\n`)
+  }
+
+  end(): void {
+    if (this.enabled && this.stream.isTTY && this.done > 0) this.stream.write('\n')
+  }
+}
+
+export interface RunOutput {
+  json: boolean
+  log: (text: string) => void
+}
+
+export interface RunOptions {
+  specs: VantageSpec[]
+  plan: ProbePlan
+  flags: VantageFlagValues
+  out: RunOutput
+  /** called with each outcome as it arrives (after progress and NDJSON) */
+  onOutcome?: (o: VantageOutcome) => void
+}
+
+/** Run the plan at every vantage point; outcomes in arrival order. */
+export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
+  const {flags, plan} = opts
+  if (flags.ndjson && opts.out.json) {
+    throw new AnyprobeError('E_USAGE', '--ndjson and --json cannot be combined', {
+      hint: '--json prints one document at the end; --ndjson prints one outcome per line as they arrive',
+      exitCode: EXIT.usage,
+    })
+  }
+  const timeoutMs = parseDuration(flags['vp-timeout'], '--vp-timeout')
+  const backends = await backendsFor(opts.specs, {
+    concurrency: flags.concurrency,
+    remoteCommand: flags['remote-command'] ?? null,
+    timeoutMs,
+    sshOptions: flags['ssh-option'] ?? [],
+  })
+  const total = expectedCount(backends)
+  const progress = new Progress(total, flags.progress ?? (process.stderr.isTTY === true && total !== 1))
+  const ac = new AbortController()
+  const onSignal = (): void => ac.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const outcomes: VantageOutcome[] = []
+  try {
+    for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})))) {
+      outcomes.push(o)
+      progress.update(o)
+      if (flags.ndjson) {
+        const line: OutcomeLine = {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'outcome', method: plan.method, target: plan.target, ...o}
+        process.stdout.write(`${JSON.stringify(line)}\n`)
+      }
+      opts.onOutcome?.(o)
+    }
+  } finally {
+    progress.end()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  return outcomes
+}
+
+export function renderResult(r: ProbeResult): string {
+  switch (r.kind) {
+    case 'trace':
+      return renderTrace(r)
+    case 'dns':
+      return renderDns(r)
+    case 'http':
+      return renderHttp(r)
+    case 'ping':
+      return `ping ${sanitize(r.target, 100)}: ${r.received}/${r.sent} replies, min/avg/max ${r.minMs ?? '*'}/${r.avgMs ?? '*'}/${r.maxMs ?? '*'} ms`
+  }
+}
+
+/** One vantage point's section of the multi-vantage text output. */
+export function renderOutcome(o: VantageOutcome): string {
+  const head = `### ${vantageLabel(o.vantage)}`
+  if (o.result !== null) return `${head}\n${renderResult(o.result)}`
+  const e = o.error
+  return `${head}\nerror ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 500)}${e?.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`
+}
+
+/** Outcomes in a fixed order (vantage kind, then id): the same run always gives the same document. */
+export function orderOutcomes(outcomes: VantageOutcome[]): VantageOutcome[] {
+  return [...outcomes].sort((a, b) => compareVantage(a.vantage, b.vantage))
+}
+
+export function exitCodeOf(outcomes: VantageOutcome[]): number {
+  return outcomes.some((o) => o.result === null) ? EXIT.failure : EXIT.ok
+}
+
+/** trace / dns / http with --from naming anything but this host alone. */
+export async function runMulti(opts: Omit<RunOptions, 'onOutcome'>): Promise<MultiResult> {
+  const {out, plan} = opts
+  const text = !out.json && !opts.flags.ndjson
+  const outcomes = await runVantages({...opts, onOutcome: text ? (o) => out.log(`${renderOutcome(o)}\n`) : undefined})
+  const ordered = orderOutcomes(outcomes)
+  if (text) {
+    out.log(`### summary\n${renderCatchment(catchment(ordered, {target: plan.target, method: plan.method}))}`)
+  }
+  process.exitCode = exitCodeOf(outcomes)
+  return {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'multi', method: plan.method, target: plan.target, outcomes: ordered}
+}
+
+/**
+ * The whole --from branch of a measuring command: null when --from is this host alone (the command
+ * then runs as it always did), else the multi-vantage result.
+ */
+export async function fromElsewhere(
+  cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
+  parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
+  method: Exclude<ProbeMethod, 'ping'>,
+  target: string,
+  out: RunOutput,
+): Promise<MultiResult | null> {
+  const specs = parseFrom(parsed.flags.from)
+  if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
+  const plan: ProbePlan = {method, target, cliArgs: childArgs(cmd.flags, parsed.flags, parsed.metadata, target), options: {}}
+  return runMulti({specs, plan, flags: parsed.flags, out})
+}
