@@ -1,0 +1,102 @@
+// anyprobe report <file | ->: the catchment of saved measurements. Reads what anyprobe wrote (--json
+// of trace/dns/http/catchment, multi documents, --ndjson outcomes) or raw RIPE Atlas results, streamed
+// (src/vantage/file.ts), through the same catchment function as the live run (src/analysis).
+import {createReadStream} from 'node:fs'
+import {stat} from 'node:fs/promises'
+
+import {Args} from '@oclif/core'
+
+import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
+import {BaseCommand, formatError} from '../base-command.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {renderCatchment} from '../render/catchment.js'
+import {sanitize} from '../util/sanitize.js'
+import {type InputFormat, newStats, nothingReadError, readSaved, type ReadStats} from '../vantage/file.js'
+import {loadAtlasModule} from '../vantage/index.js'
+
+export interface ReportResult extends CatchmentResult {
+  /** what was read: format, values, and the ones that could not be used */
+  input: {
+    format: InputFormat
+    values: number
+    unparseable: number
+    truncated: boolean
+    errors: Array<{where: string; message: string}>
+  }
+}
+
+export default class Report extends BaseCommand {
+  static override summary = 'The catchment of saved measurements (anyprobe JSON/NDJSON or raw RIPE Atlas results)'
+
+  static override description = `Reads a file (or - for standard input) and prints the same catchment a live \`anyprobe catchment\` prints: one row per vantage point, one per PoP, the failed ones.
+
+Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line. Any size: the input is streamed, memory stays flat.
+
+A vantage point with several results (a repeated measurement) counts with its latest one.
+
+A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
+
+Exit codes: 0 everything was read; 7 some input could not be used (or none could); 2 the file cannot be opened.`
+
+  static override examples = [
+    '<%= config.bin %> report catchment.json',
+    '<%= config.bin %> catchment 198.51.100.10 --from @vps.txt --ndjson | <%= config.bin %> report -',
+    '<%= config.bin %> report atlas-results.json --json',
+  ]
+
+  static override args = {
+    file: Args.string({description: 'saved anyprobe JSON / NDJSON, or RIPE Atlas results; - for standard input', required: true}),
+  }
+
+  public async run(): Promise<ReportResult> {
+    const {args} = await this.parse(Report)
+    const name = args.file === '-' ? 'standard input' : args.file
+    let source: AsyncIterable<Buffer | string>
+    if (args.file === '-') {
+      source = process.stdin
+    } else {
+      try {
+        const st = await stat(args.file)
+        if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+      } catch (e) {
+        throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(args.file, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          hint: 'give a file written by anyprobe --json / --ndjson, RIPE Atlas results, or - for standard input',
+          exitCode: EXIT.usage,
+        })
+      }
+      source = createReadStream(args.file, {highWaterMark: 1 << 20})
+    }
+
+    const stats: ReadStats = newStats()
+    const builder = new CatchmentBuilder()
+    let target: string | null = null
+    let method: CatchmentResult['method'] | null = null
+    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule})) {
+      if (item.type === 'outcome') builder.add(item.outcome)
+      else if (item.type === 'row') builder.addRow(item.row)
+      else {
+        target ??= item.target
+        method ??= item.method
+      }
+    }
+    if (builder.size === 0) throw nothingReadError(name, stats)
+
+    const result: ReportResult = {
+      ...builder.result({target, method}),
+      input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors},
+    }
+    if (!this.jsonEnabled()) this.log(renderCatchment(result))
+    if (stats.unparseable > 0) {
+      const first = stats.errors[0]
+      const err = new AnyprobeError(
+        'E_BAD_INPUT',
+        `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` +
+          (first ? `; first at ${first.where}: ${first.message}` : ''),
+        {hint: 'the catchment above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)', exitCode: EXIT.data},
+      )
+      process.stderr.write(formatError(err))
+      process.exitCode = err.exitCode
+    }
+    return result
+  }
+}

@@ -1,0 +1,426 @@
+// Saved measurements, read back as a stream: the "replay" side of the vantage layer, used by
+// `anyprobe report`. Memory stays flat whatever the size: nothing holds the whole input.
+//
+// What is recognised (detected from the first bytes, never from the file name):
+//   ndjson         one JSON value per line: anyprobe results, outcomes (catchment/trace/dns/http
+//                  --ndjson), whole one-line documents, or raw RIPE Atlas results (Atlas "format=txt")
+//   json-array     [ ... ]: a raw RIPE Atlas results download, or an array of anyprobe results/outcomes
+//   json-document  one (pretty-printed) anyprobe document: a single result, a multi document
+//                  ({kind: "multi", outcomes}) or a catchment document ({kind: "catchment", vantagePoints})
+//
+// How: NDJSON lines and array elements are cut out of the text and given to JSON.parse one at a
+// time (a line or element that does not parse is counted and skipped; the rest is kept). A single
+// document is streamed through @streamparser/json, which emits every `outcomes[i]` / `vantagePoints[i]`
+// and then forgets it, so a multi document with 100 000 outcomes never sits in memory. Arrays do not
+// go through @streamparser/json: on 2.3 kB Atlas traceroute elements it parsed ~14 000 elements/s
+// (33 MB/s) against ~100 000/s for a scan for element boundaries + JSON.parse, and a 1 GB Atlas download
+// is one such array.
+//
+// Each value becomes a ReportItem: an outcome (from a result or an outcome), a catchment row (from a
+// saved catchment document), or metadata (target, method of a document). Raw Atlas results go through
+// the Atlas backend's parseAtlasResult (./atlas/index.ts); while it does not exist they are refused
+// with a clear error.
+import {StringDecoder} from 'node:string_decoder'
+
+import {JSONParser} from '@streamparser/json'
+
+import type {CatchmentMethod, CatchmentVantagePoint} from '../analysis/catchment.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {sanitize} from '../util/sanitize.js'
+import {type AtlasModule, atlasUnavailable} from './index.js'
+import type {ProbeResult, VantageOutcome} from './types.js'
+
+export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty'
+
+export type ReportItem =
+  | {type: 'outcome'; outcome: VantageOutcome}
+  | {type: 'row'; row: CatchmentVantagePoint}
+  | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
+
+export interface ReadStats {
+  format: InputFormat
+  /** values read (lines, elements, or a document's outcomes / rows) */
+  values: number
+  /** values that were not JSON, or JSON that is neither an anyprobe nor a RIPE Atlas result */
+  unparseable: number
+  /** the first few of those, with where they were */
+  errors: Array<{where: string; message: string}>
+  /** the input ended inside a value, or its structure broke: everything before it was kept */
+  truncated: boolean
+}
+
+export interface ReadOptions {
+  /** loads the Atlas module for raw Atlas results; null/absent module = not available */
+  loadAtlas?: () => Promise<AtlasModule | null>
+  /** how many errors to keep in stats.errors (default 5) */
+  keepErrors?: number
+}
+
+const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
+const MAX_LINE = 256 << 20
+
+export function newStats(): ReadStats {
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false}
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function isVantage(v: unknown): v is VantagePoint {
+  return isObj(v) && typeof v.kind === 'string' && typeof v.id === 'string'
+}
+
+function isResult(v: unknown): v is ProbeResult {
+  return isObj(v) && typeof v.kind === 'string' && METHODS.has(v.kind) && typeof v.schemaVersion === 'number' && isVantage(v.vantage)
+}
+
+export function isAtlasRaw(v: unknown): v is Record<string, unknown> {
+  return isObj(v) && typeof v.prb_id === 'number' && typeof v.msm_id === 'number' && typeof v.type === 'string'
+}
+
+function isRow(v: unknown): v is CatchmentVantagePoint {
+  return isObj(v) && isVantage(v.vantage) && 'pop' in v && 'rttMs' in v && 'reached' in v
+}
+
+function isOutcome(v: unknown): v is VantageOutcome {
+  return isObj(v) && isVantage(v.vantage) && 'result' in v && 'error' in v && (v.result === null || isResult(v.result))
+}
+
+function toOutcome(v: VantageOutcome): VantageOutcome {
+  return {vantage: v.vantage, result: v.result ?? null, error: v.error ?? null}
+}
+
+/** What a value is; a string says why it is not usable. Atlas values are handled by the caller. */
+export function classify(v: unknown): ReportItem[] | string {
+  if (isResult(v)) return [{type: 'outcome', outcome: {vantage: v.vantage, result: v, error: null}}]
+  if (isOutcome(v)) return [{type: 'outcome', outcome: toOutcome(v)}]
+  if (isObj(v) && v.kind === 'multi' && Array.isArray(v.outcomes)) {
+    const items: ReportItem[] = [{type: 'meta', target: typeof v.target === 'string' ? v.target : null, method: typeof v.method === 'string' ? (v.method as CatchmentMethod) : null}]
+    for (const o of v.outcomes) if (isOutcome(o)) items.push({type: 'outcome', outcome: toOutcome(o)})
+    return items
+  }
+  if (isObj(v) && v.kind === 'catchment' && Array.isArray(v.vantagePoints)) {
+    const items: ReportItem[] = [{type: 'meta', target: typeof v.target === 'string' ? v.target : null, method: typeof v.method === 'string' ? (v.method as CatchmentMethod) : null}]
+    for (const r of v.vantagePoints) if (isRow(r)) items.push({type: 'row', row: r})
+    return items
+  }
+  if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
+    return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
+  }
+  if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
+  return 'neither an anyprobe result nor a RIPE Atlas result'
+}
+
+// ---- text sources ----
+
+async function* textOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const dec = new StringDecoder('utf8')
+  for await (const chunk of source) {
+    const s = typeof chunk === 'string' ? chunk : dec.write(chunk)
+    if (s !== '') yield s
+  }
+  const rest = dec.end()
+  if (rest !== '') yield rest
+}
+
+/** Splits text into lines without holding more than one line. */
+async function* linesOf(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  let buf = head
+  for (;;) {
+    let start = 0
+    let nl: number
+    while ((nl = buf.indexOf('\n', start)) >= 0) {
+      yield buf.slice(start, nl)
+      start = nl + 1
+    }
+    buf = buf.slice(start)
+    const n = await rest.next()
+    if (n.done) break
+    buf += n.value
+    if (buf.length > MAX_LINE && buf.indexOf('\n') < 0) {
+      yield buf // an absurd line: handed on whole so it is counted as one unparseable value
+      buf = ''
+    }
+  }
+  if (buf.trim() !== '') yield buf
+}
+
+/**
+ * The elements of a top-level JSON array, as text, found by tracking strings and nesting.
+ * Calls onStructureError and stops when the text is not an array of values.
+ */
+export async function* arrayElementsOf(head: string, rest: AsyncIterator<string>, onEnd: (complete: boolean) => void): AsyncGenerator<string> {
+  let depth = 0 // 1 = inside the top-level array
+  let inString = false
+  let escaped = false
+  let started = false
+  let done = false
+  let pieces: string[] = []
+  let elemStart = -1 // index in the current chunk where the element started, -1 = none
+  let text = head
+  for (;;) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === 92) escaped = true // backslash
+        else if (c === 34) inString = false
+        continue
+      }
+      if (!started) {
+        if (c === 91) {
+          started = true
+          depth = 1
+        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 0xfeff) {
+          onEnd(false)
+          return
+        }
+        continue
+      }
+      if (done) {
+        if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+          onEnd(false)
+          return
+        }
+        continue
+      }
+      if (depth === 1) {
+        if (c === 44 || c === 93) {
+          // ',' or ']' ends a scalar element (or follows a structured one)
+          if (elemStart >= 0 || pieces.length > 0) {
+            pieces.push(text.slice(elemStart < 0 ? 0 : elemStart, i))
+            const el = pieces.join('').trim()
+            pieces = []
+            elemStart = -1
+            if (el !== '') yield el
+          }
+          if (c === 93) {
+            done = true
+            depth = 0
+          }
+          continue
+        }
+        if (c === 32 || c === 10 || c === 13 || c === 9) continue
+        if (elemStart < 0 && pieces.length === 0) elemStart = i
+      }
+      if (c === 34) inString = true
+      else if (c === 123 || c === 91) depth++
+      else if (c === 125 || c === 93) {
+        depth--
+        if (depth === 1) {
+          // a structured element closed: hand it on now (a following ',' finds nothing pending)
+          pieces.push(text.slice(elemStart < 0 ? 0 : elemStart, i + 1))
+          const el = pieces.join('')
+          pieces = []
+          elemStart = -1
+          yield el
+        } else if (depth < 1) {
+          onEnd(false)
+          return
+        }
+      }
+    }
+    if (elemStart >= 0 || pieces.length > 0) {
+      pieces.push(text.slice(elemStart < 0 ? 0 : elemStart))
+      elemStart = -1
+    }
+    const n = await rest.next()
+    if (n.done) break
+    text = n.value
+  }
+  if (pieces.length > 0) {
+    const el = pieces.join('').trim()
+    if (el !== '') yield el // an unfinished last element: JSON.parse will refuse it and it is counted
+  }
+  onEnd(done)
+}
+
+// ---- the reader ----
+
+function parseOrNull(text: string): {ok: true; value: unknown} | {ok: false; message: string} {
+  try {
+    return {ok: true, value: JSON.parse(text)}
+  } catch (e) {
+    return {ok: false, message: (e as Error).message}
+  }
+}
+
+/** Read saved measurements; `stats` is filled in as it goes (so a caller sees it even after an error). */
+export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
+  const keep = opts.keepErrors ?? 5
+  const bad = (where: string, message: string): void => {
+    stats.unparseable++
+    if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
+  }
+  let atlas: AtlasModule | null | undefined
+  const atlasItems = async (raw: Record<string, unknown>, where: string): Promise<ReportItem[]> => {
+    if (atlas === undefined) atlas = opts.loadAtlas ? await opts.loadAtlas() : null
+    const parse = atlas?.parseAtlasResult
+    if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
+    const parsed = parse(raw)
+    const enrich = atlas?.enrichAtlasResult
+    const value = typeof enrich === 'function' ? await (enrich as (r: unknown) => Promise<unknown>)(parsed) : parsed
+    const c = value === null || value === undefined ? 'the Atlas parser returned nothing' : classify(value)
+    if (typeof c === 'string') {
+      bad(where, `RIPE Atlas result (type ${sanitize(String(raw.type), 20)}): ${c}`)
+      return []
+    }
+    return c
+  }
+  const itemsOf = async (value: unknown, where: string): Promise<ReportItem[]> => {
+    stats.values++
+    if (isAtlasRaw(value)) return atlasItems(value, where)
+    const c = classify(value)
+    if (typeof c === 'string') {
+      bad(where, c)
+      return []
+    }
+    return c
+  }
+
+  const it = textOf(source)[Symbol.asyncIterator]()
+  // the first non-blank character decides; keep what was read for the chosen reader
+  let head = ''
+  for (;;) {
+    const n = await it.next()
+    if (n.done) break
+    head += n.value
+    if (head.trimStart() !== '') break
+  }
+  head = head.replace(/^\uFEFF/, '')
+  const first = head.trimStart()[0]
+  if (first === undefined) {
+    stats.format = 'empty'
+    return
+  }
+
+  if (first === '[') {
+    stats.format = 'json-array'
+    let complete = true
+    let index = 0
+    for await (const el of arrayElementsOf(head, it, (c) => (complete = c))) {
+      const where = `element ${index++}`
+      const p = parseOrNull(el)
+      if (!p.ok) {
+        stats.values++
+        bad(where, p.message)
+        continue
+      }
+      yield* await itemsOf(p.value, where)
+    }
+    if (!complete) {
+      stats.truncated = true
+      bad(`after element ${index}`, 'the array is not closed, or something other than JSON follows it')
+    }
+    return
+  }
+
+  // '{' first: NDJSON (the first line is a whole value) or one document spread over lines
+  let mode: 'ndjson' | 'document' = 'ndjson'
+  if (first === '{') {
+    while (head.indexOf('\n') < 0 && head.length < 1 << 20) {
+      const n = await it.next()
+      if (n.done) break
+      head += n.value
+    }
+    const nl = head.indexOf('\n')
+    const line1 = nl < 0 ? head : head.slice(0, nl)
+    if (nl < 0 && head.length >= 1 << 20) mode = 'document'
+    else if (!parseOrNull(line1).ok) {
+      // a broken first line followed by whole lines is NDJSON with garbage; else a pretty document
+      const more = head.slice(nl + 1)
+      const line2 = more.split('\n').find((l) => l.trim() !== '')
+      mode = line2 !== undefined && line2.trim().startsWith('{') && parseOrNull(line2).ok ? 'ndjson' : 'document'
+    }
+  }
+
+  if (mode === 'ndjson') {
+    stats.format = 'ndjson'
+    let lineNo = 0
+    for await (const line of linesOf(head, it)) {
+      lineNo++
+      const t = line.trim()
+      if (t === '') continue
+      const p = parseOrNull(t)
+      if (!p.ok) {
+        stats.values++
+        bad(`line ${lineNo}`, p.message)
+        continue
+      }
+      yield* await itemsOf(p.value, `line ${lineNo}`)
+    }
+    return
+  }
+
+  stats.format = 'json-document'
+  const parser = new JSONParser({paths: ['$', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
+  const queue: Array<{value: unknown; where: string; root: boolean; field: string}> = []
+  parser.onValue = ({value, key, parent, stack}) => {
+    if (stack.length === 0) {
+      queue.push({value, where: 'the document', root: true, field: ''})
+    } else if (Array.isArray(parent)) {
+      const field = stack[1]?.key
+      queue.push({value, where: `${String(field)}[${String(key)}]`, root: false, field: String(field)})
+      parent.length = 0 // emitted: forget it, so the document never accumulates
+    }
+  }
+  let parseError: string | null = null
+  const drain = async function* (): AsyncGenerator<ReportItem> {
+    while (queue.length > 0) {
+      const q = queue.shift()!
+      if (q.field === 'vantagePoints' && isRow(q.value)) {
+        // a saved catchment's rows: already what the catchment is made of
+        stats.values++
+        yield {type: 'row', row: q.value}
+        continue
+      }
+      if (!q.root) {
+        yield* await itemsOf(q.value, q.where)
+        continue
+      }
+      // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
+      const root = q.value
+      if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
+        yield {type: 'meta', target: typeof root.target === 'string' ? root.target : null, method: typeof root.method === 'string' ? (root.method as CatchmentMethod) : null}
+      } else {
+        yield* await itemsOf(root, q.where)
+      }
+    }
+  }
+  let text: string | undefined = head
+  while (text !== undefined) {
+    try {
+      parser.write(text)
+    } catch (e) {
+      parseError = (e as Error).message
+    }
+    yield* drain()
+    if (parseError !== null) break
+    const n = await it.next()
+    text = n.done ? undefined : n.value
+  }
+  if (parseError === null && !parser.isEnded) {
+    try {
+      parser.end()
+    } catch (e) {
+      parseError = (e as Error).message
+    }
+    yield* drain()
+  }
+  if (parseError !== null) {
+    stats.truncated = true
+    bad('the document', parseError)
+  }
+}
+
+/** The error `anyprobe report` gives when nothing at all could be used. */
+export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
+  const first = stats.errors[0]
+  const detail = stats.format === 'empty' ? 'it is empty' : first ? `${first.where}: ${first.message}` : 'no measurement in it'
+  return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
+    hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
+    exitCode: EXIT.data,
+  })
+}
