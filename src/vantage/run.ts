@@ -16,14 +16,12 @@ import {Flags} from '@oclif/core'
 import {catchment, compareVantage} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
-import {renderDns} from '../render/dns.js'
-import {renderHttp} from '../render/http.js'
-import {renderTrace} from '../render/trace.js'
+import {renderResult} from '../render/index.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
 import {backendsFor, expectedCount, mergeOutcomes} from './index.js'
-import type {ProbeMethod, ProbePlan, ProbeResult, VantageOutcome} from './types.js'
+import type {ProbeMethod, ProbePlan, VantageOutcome} from './types.js'
 
 export const MULTI_SCHEMA_VERSION = 1
 
@@ -179,19 +177,6 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     process.off('SIGTERM', onSignal)
   }
   return outcomes
-}
-
-export function renderResult(r: ProbeResult): string {
-  switch (r.kind) {
-    case 'trace':
-      return renderTrace(r)
-    case 'dns':
-      return renderDns(r)
-    case 'http':
-      return renderHttp(r)
-    case 'ping':
-      return `ping ${sanitize(r.target, 100)}: ${r.received}/${r.sent} replies, min/avg/max ${r.minMs ?? '*'}/${r.avgMs ?? '*'}/${r.maxMs ?? '*'} ms`
-  }
 }
 
 /** One vantage point's section of the multi-vantage text output. */
