@@ -1,0 +1,183 @@
+// anyprobe report: format detection (NDJSON, JSON array, one pretty document), streaming in any
+// chunking, bad input counted and skipped with the rest kept, raw Atlas results refused until the
+// Atlas parser exists (and handed to it when it does), and the command end to end: a saved catchment
+// reproduces itself exactly, a garbage line exits 7 after printing the catchment of the rest.
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, describe, it} from 'node:test'
+import {fileURLToPath} from 'node:url'
+
+import {catchment} from '../../src/analysis/catchment.js'
+import type {DnsResult} from '../../src/model/dns.js'
+import {AnyprobeError} from '../../src/model/errors.js'
+import {newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
+import type {VantageOutcome} from '../../src/vantage/types.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'anyprobe-report-'))
+after(() => rmSync(dir, {recursive: true, force: true}))
+
+const CITY: Record<string, [string, string]> = {fra: ['Frankfurt am Main', 'DE'], iad: ['Washington, D.C.', 'US'], sin: ['Singapore', 'SG']}
+
+function result(id: string, code: string, rtt: number): DnsResult {
+  const [city, country] = CITY[code]!
+  return {
+    schemaVersion: 1, kind: 'dns', target: '198.51.100.10', targetAddr: '198.51.100.10', port: 53, transport: 'udp',
+    vantage: {kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null},
+    startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
+    queries: [{qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsidRequested: false, rcode: 'NOERROR', rttMs: rtt, answers: [`s1.${code}.anycast.example`], nsid: null, aa: true, truncated: false, error: null}],
+    identity: {hostnameBind: `s1.${code}.anycast.example`, idServer: null, versionBind: null, nsid: null},
+    answered: true,
+    pop: {code, codeType: 'iata', city, country, lat: null, lon: null, confidence: 0.99, evidence: [{signal: 'dns-identity', input: `s1.${code}.anycast.example`, code, codeType: 'iata', city, country, weight: 0.9, note: ''}], conflicts: []},
+  }
+}
+const outcome = (r: DnsResult): VantageOutcome => ({vantage: r.vantage, result: r, error: null})
+const RESULTS = [result('ap-vp-ber', 'fra', 1), result('ap-vp-nyc', 'iad', 1.1), result('ap-vp-tyo', 'sin', 1.2), result('ap-vp-sao', 'iad', 31)]
+const FAILED: VantageOutcome = {vantage: {kind: 'ssh', id: 'root@down', name: 'down', asn: null, country: null, lat: null, lon: null}, result: null, error: {code: 'E_VP_CONNECT', message: 'refused', hint: null}}
+const LIVE = catchment([...RESULTS.map(outcome), FAILED], {target: '198.51.100.10', method: 'dns'})
+const line = (o: VantageOutcome) => JSON.stringify({schemaVersion: 1, kind: 'outcome', method: 'dns', target: '198.51.100.10', ...o})
+
+async function* chunks(text: string, size: number): AsyncGenerator<Buffer> {
+  const buf = Buffer.from(text)
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size)
+}
+
+async function read(text: string, size = 1 << 16, opts: ReadOptions = {}) {
+  const stats = newStats()
+  const items: ReportItem[] = []
+  for await (const item of readSaved(chunks(text, size), stats, opts)) items.push(item)
+  const outcomes = items.filter((i) => i.type === 'outcome').map((i) => (i as {outcome: VantageOutcome}).outcome)
+  return {stats, items, outcomes}
+}
+
+describe('report: reading saved measurements', () => {
+  it('NDJSON with a garbage line in the middle: counted, reported, the rest kept', async () => {
+    const text = [line(outcome(RESULTS[0]!)), line(outcome(RESULTS[1]!)), '{"this is": garbage', line(outcome(RESULTS[2]!)), '', line(FAILED)].join('\n') + '\n'
+    for (const size of [1, 7, 1 << 16]) {
+      const {stats, outcomes} = await read(text, size)
+      assert.equal(stats.format, 'ndjson')
+      assert.equal(stats.values, 5)
+      assert.equal(stats.unparseable, 1)
+      assert.equal(stats.errors[0]!.where, 'line 3')
+      assert.deepEqual(outcomes.map((o) => o.vantage.id), ['ap-vp-ber', 'ap-vp-nyc', 'ap-vp-tyo', 'root@down'], `chunk size ${size}`)
+    }
+  })
+
+  it('NDJSON whose first line is garbage is still NDJSON; plain results and whole one-line documents count too', async () => {
+    const text = `not json at all\n${JSON.stringify(RESULTS[0])}\n${JSON.stringify(LIVE)}\n{"kind": "geohint"}\n{"error": {"code": "E_RESOLVE", "message": "x"}}\n`
+    const {stats, items, outcomes} = await read(text)
+    assert.equal(stats.format, 'ndjson')
+    assert.equal(stats.unparseable, 3)
+    assert.deepEqual(stats.errors.map((e) => e.where), ['line 1', 'line 4', 'line 5'])
+    assert.match(stats.errors[2]!.message, /error document \(E_RESOLVE\)/)
+    assert.equal(outcomes.length, 1)
+    assert.equal(items.filter((i) => i.type === 'row').length, 5)
+  })
+
+  it('a pretty-printed multi document streams its outcomes; a catchment document gives its rows', async () => {
+    const multi = JSON.stringify({schemaVersion: 1, kind: 'multi', method: 'dns', target: '198.51.100.10', outcomes: [...RESULTS.map(outcome), FAILED]}, null, 2)
+    for (const size of [3, 1 << 16]) {
+      const m = await read(multi, size)
+      assert.equal(m.stats.format, 'json-document')
+      assert.equal(m.outcomes.length, 5)
+      assert.deepEqual(m.items.find((i) => i.type === 'meta'), {type: 'meta', target: '198.51.100.10', method: 'dns'})
+    }
+    const c = await read(JSON.stringify(LIVE, null, 2), 5)
+    assert.deepEqual(c.items.filter((i) => i.type === 'row').map((i) => (i as {row: unknown}).row), LIVE.vantagePoints)
+    const single = await read(JSON.stringify(RESULTS[3], null, 2))
+    assert.equal(single.outcomes[0]!.vantage.id, 'ap-vp-sao')
+  })
+
+  it('a JSON array: elements one by one, a bad element skipped, a broken end kept up to the break', async () => {
+    const arr = `[\n ${JSON.stringify(RESULTS[0])},\n nonsense, "str]ing{" ,\n ${JSON.stringify(outcome(RESULTS[1]!))} ]\n`
+    for (const size of [1, 4, 1 << 16]) {
+      const a = await read(arr, size)
+      assert.equal(a.stats.format, 'json-array')
+      assert.deepEqual(a.outcomes.map((o) => o.vantage.id), ['ap-vp-ber', 'ap-vp-nyc'], `chunk size ${size}`)
+      assert.equal(a.stats.unparseable, 2)
+      assert.equal(a.stats.truncated, false)
+    }
+    const cut = await read(`[${JSON.stringify(RESULTS[0])}, ${JSON.stringify(RESULTS[1]).slice(0, 100)}`)
+    assert.deepEqual(cut.outcomes.map((o) => o.vantage.id), ['ap-vp-ber'])
+    assert.equal(cut.stats.truncated, true)
+    assert.equal(cut.stats.unparseable, 2, 'the cut element and the missing end')
+  })
+
+  it('a document that breaks off keeps the outcomes before the break', async () => {
+    const multi = JSON.stringify({schemaVersion: 1, kind: 'multi', method: 'dns', target: 't', outcomes: RESULTS.map(outcome)}, null, 1)
+    const r = await read(multi.slice(0, Math.floor(multi.length * 0.6)))
+    assert.ok(r.outcomes.length >= 1 && r.outcomes.length < 4)
+    assert.equal(r.stats.truncated, true)
+    assert.equal(r.stats.unparseable, 1)
+  })
+
+  it('empty input', async () => {
+    const r = await read('  \n\n')
+    assert.equal(r.stats.format, 'empty')
+    assert.equal(r.items.length, 0)
+  })
+
+  it('raw RIPE Atlas results: a clear "not available yet" error without the Atlas parser, its outcomes with it', async () => {
+    const atlas = JSON.stringify([{fw: 5080, type: 'ping', prb_id: 1001, msm_id: 5001, timestamp: 1700000000, dst_addr: '198.51.100.10'}])
+    await assert.rejects(read(atlas, 1 << 16, {loadAtlas: async () => null}), (e: unknown) => e instanceof AnyprobeError && /RIPE Atlas support is not available yet/.test(e.message))
+    const parseAtlasResult = (raw: unknown) => ({...outcome(result(`atlas:${(raw as {prb_id: number}).prb_id}`, 'fra', 5))})
+    const r = await read(atlas, 1 << 16, {loadAtlas: async () => ({parseAtlasResult})})
+    assert.deepEqual(r.outcomes.map((o) => o.vantage.id), ['atlas:1001'])
+  })
+})
+
+describe('anyprobe report (the command)', () => {
+  function cli(args: string[], input = ''): {status: number | null; stdout: string; stderr: string} {
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, input, encoding: 'utf8', timeout: 60_000})
+    return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+  }
+
+  it('a saved catchment document reproduces itself exactly', () => {
+    const f = join(dir, 'catchment.json')
+    writeFileSync(f, JSON.stringify(LIVE, null, 2))
+    const r = cli([f, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+    const {input, ...rest} = doc
+    assert.deepEqual(rest, LIVE)
+    assert.deepEqual(input, {format: 'json-document', values: 5, unparseable: 0, truncated: false, errors: []})
+  })
+
+  it('NDJSON outcomes on stdin give the live catchment', () => {
+    const r = cli(['-', '--json'], [FAILED, ...RESULTS.map(outcome)].map(line).join('\n'))
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.vantagePoints, LIVE.vantagePoints)
+    assert.deepEqual(doc.pops, LIVE.pops)
+  })
+
+  it('a garbage line: the catchment of the rest on stdout, E_BAD_INPUT with the count on stderr, exit 7', () => {
+    const f = join(dir, 'garbage.ndjson')
+    writeFileSync(f, [line(outcome(RESULTS[0]!)), 'garbage', line(outcome(RESULTS[1]!))].join('\n'))
+    const r = cli([f])
+    assert.equal(r.status, 7)
+    assert.match(r.stdout, /catchment of 198\.51\.100\.10 by dns from 2 vantage points/)
+    assert.match(r.stderr, /^error E_BAD_INPUT: .*garbage\.ndjson: 1 of 3 values could not be used; first at line 2: /m)
+    assert.match(r.stderr, /^hint: /m)
+    const j = cli([f, '--json'])
+    assert.equal(j.status, 7)
+    assert.equal(JSON.parse(j.stdout).input.unparseable, 1)
+  })
+
+  it('nothing usable is E_BAD_INPUT exit 7; a missing file is E_BAD_INPUT exit 2', () => {
+    const f = join(dir, 'junk.txt')
+    writeFileSync(f, 'hello\nworld\n')
+    const r = cli([f])
+    assert.equal(r.status, 7)
+    assert.match(r.stderr, /error E_BAD_INPUT: .*no anyprobe or RIPE Atlas result could be read \(line 1: /)
+    const m = cli([join(dir, 'missing.json')])
+    assert.equal(m.status, 2)
+    assert.match(m.stderr, /error E_BAD_INPUT: cannot read .*missing\.json: ENOENT/)
+  })
+})

@@ -1,0 +1,124 @@
+// --from spec parsing: every kind, @FILE with comments, duplicates, and bad specs with their stable
+// error codes (E_USAGE exit 2 for a bad spec, E_BAD_INPUT exit 2 for an unreadable @FILE).
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {AnyprobeError} from '../../src/model/errors.js'
+import {isLocalOnly, parseFrom, specFileLines} from '../../src/vantage/from.js'
+import {backendsFor} from '../../src/vantage/index.js'
+
+function usageError(values: string[], code: string, message: RegExp, readFile?: (p: string) => string): void {
+  assert.throws(
+    () => parseFrom(values, {readFile}),
+    (e: unknown) => {
+      assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+      assert.equal(e.code, code)
+      assert.equal(e.exitCode, 2)
+      assert.match(e.message, message)
+      assert.ok(e.hint, 'a hint')
+      return true
+    },
+  )
+}
+
+describe('--from specs', () => {
+  it('defaults to this host', () => {
+    assert.deepEqual(parseFrom(undefined), [{kind: 'local'}])
+    assert.deepEqual(parseFrom([]), [{kind: 'local'}])
+    assert.equal(isLocalOnly(parseFrom(['local'])), true)
+    assert.equal(isLocalOnly(parseFrom(['local', 'netns:a'])), false)
+  })
+
+  it('netns lists', () => {
+    assert.deepEqual(parseFrom(['netns:ap-vp-ber,ap-vp-nyc']), [
+      {kind: 'netns', name: 'ap-vp-ber'},
+      {kind: 'netns', name: 'ap-vp-nyc'},
+    ])
+  })
+
+  it('ssh hosts: user, port, IPv6 in brackets; id is user@host[:port]', () => {
+    assert.deepEqual(parseFrom(['ssh:root@198.19.2.2,probe.example.net:2222,alice@[2001:db8::2]:22,[2001:db8::3]']), [
+      {kind: 'ssh', user: 'root', host: '198.19.2.2', port: null, id: 'root@198.19.2.2'},
+      {kind: 'ssh', user: null, host: 'probe.example.net', port: 2222, id: 'probe.example.net:2222'},
+      {kind: 'ssh', user: 'alice', host: '2001:db8::2', port: 22, id: 'alice@[2001:db8::2]:22'},
+      {kind: 'ssh', user: null, host: '2001:db8::3', port: null, id: '[2001:db8::3]'},
+    ])
+  })
+
+  it('atlas selectors are kept as written', () => {
+    assert.deepEqual(parseFrom(['atlas:country:DE:10']), [{kind: 'atlas', selector: 'country:DE:10'}])
+  })
+
+  it('several --from add up, duplicates once, in order', () => {
+    assert.deepEqual(parseFrom(['netns:a,b', 'local', 'netns:b', 'ssh:h', 'ssh:h']).map((s) => s.kind + ':' + ('name' in s ? s.name : 'id' in s ? s.id : '')), [
+      'netns:a', 'netns:b', 'local:', 'ssh:h',
+    ])
+  })
+
+  it('@FILE: one spec per line, # comments and blank lines ignored', () => {
+    const files: Record<string, string> = {'vps.txt': '# lab vantage points\nnetns:ap-vp-ber  # Berlin\n\n  ssh:root@198.19.2.2:22\r\nlocal\n'}
+    const specs = parseFrom(['@vps.txt', 'netns:ap-vp-ber'], {readFile: (p) => files[p] ?? ''})
+    assert.deepEqual(specs, [
+      {kind: 'netns', name: 'ap-vp-ber'},
+      {kind: 'ssh', user: 'root', host: '198.19.2.2', port: 22, id: 'root@198.19.2.2:22'},
+      {kind: 'local'},
+    ])
+    assert.deepEqual(specFileLines('a # x\n#b\nc#d\n'), ['a', 'c#d'])
+  })
+
+  it('bad specs are E_USAGE with the spec quoted', () => {
+    usageError(['bogus:x'], 'E_USAGE', /unknown kind "bogus"/)
+    usageError(['ap-vp-ber'], 'E_USAGE', /unknown vantage point/)
+    usageError([''], 'E_USAGE', /empty spec/)
+    usageError(['netns:'], 'E_USAGE', /empty namespace name/)
+    usageError(['netns:a,,b'], 'E_USAGE', /empty namespace name/)
+    usageError(['netns:../etc'], 'E_USAGE', /not a network namespace name/)
+    usageError(['netns:a/b'], 'E_USAGE', /not a network namespace name/)
+    usageError(['ssh:'], 'E_USAGE', /empty host/)
+    usageError(['ssh:-oProxyCommand=sh'], 'E_USAGE', /not a host name/)
+    usageError(['ssh:user@'], 'E_USAGE', /host is missing/)
+    usageError(['ssh:bad user@h'], 'E_USAGE', /not a user name/)
+    usageError(['ssh:h:0'], 'E_USAGE', /port "0" is not 1-65535/)
+    usageError(['ssh:h:70000'], 'E_USAGE', /port "70000"/)
+    usageError(['ssh:h:ssh'], 'E_USAGE', /port "ssh"/)
+    usageError(['ssh:2001:db8::1'], 'E_USAGE', /without brackets/)
+    usageError(['ssh:[2001:db8::1'], 'E_USAGE', /no closing \]/)
+    usageError(['ssh:[nothex]'], 'E_USAGE', /not an IPv6 address/)
+    usageError(['atlas:'], 'E_USAGE', /selector is missing/)
+    usageError(['@'], 'E_USAGE', /no file name/)
+  })
+
+  it('@FILE errors: unreadable is E_BAD_INPUT, empty or nested is E_USAGE', () => {
+    const files: Record<string, string> = {'empty.txt': '# nothing\n\n', 'nested.txt': '@other.txt\n', 'bad.txt': 'netns:ok\nwat\n'}
+    const readFile = (p: string): string => {
+      if (p in files) return files[p]!
+      throw Object.assign(new Error('no such file'), {code: 'ENOENT'})
+    }
+    usageError(['@missing.txt'], 'E_BAD_INPUT', /cannot read the file \(ENOENT\)/, readFile)
+    usageError(['@empty.txt'], 'E_USAGE', /lists no vantage point/, readFile)
+    usageError(['@nested.txt'], 'E_USAGE', /files do not nest/, readFile)
+    usageError(['@bad.txt'], 'E_USAGE', /"wat"/, readFile)
+  })
+
+  it('atlas: is refused clearly while the Atlas backend does not exist', async () => {
+    await assert.rejects(
+      backendsFor(parseFrom(['atlas:country:DE']), {concurrency: 2, loadAtlas: async () => null}),
+      (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /not available yet/.test(e.message) && e.hint !== null,
+    )
+  })
+
+  it('atlas: uses the Atlas module\'s AtlasBackend when there is one', async () => {
+    class FakeAtlas {
+      readonly spec: string
+      constructor(selector: string) {
+        this.spec = `atlas:${selector}`
+      }
+      expected(): number {
+        return 3
+      }
+      async *run(): AsyncGenerator<never> {}
+    }
+    const backends = await backendsFor(parseFrom(['atlas:asn:3320', 'netns:a']), {concurrency: 2, loadAtlas: async () => ({AtlasBackend: FakeAtlas})})
+    assert.deepEqual(backends.map((b) => b.spec), ['netns:a', 'atlas:asn:3320'])
+  })
+})
