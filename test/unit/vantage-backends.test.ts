@@ -94,6 +94,29 @@ describe('netns backend (fake ip)', () => {
     assert.ok(took < 5000, `took ${took} ms`)
   })
 
+  it('a timeout kills what the command started too (its process group), not just the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-pg-'))
+    try {
+      const pidFile = join(dir, 'pid')
+      const b = new NetnsBackend([{kind: 'netns', name: 'vp-ber'}], {ipCommand: IP, remoteCommand: `sh -c 'sleep 30 & echo $! > ${pidFile}; wait' {args}`, timeoutMs: 300})
+      const o = (await collect(b.run(plan, {concurrency: 1}))).get('vp-ber')!
+      assert.equal(o.error?.code, 'E_VP_TIMEOUT')
+      const pid = Number(readFileSync(pidFile, 'utf8'))
+      // dead = gone, or a zombie waiting for a reaper (state Z in /proc/PID/stat)
+      const alive = (): boolean => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+        } catch {
+          return false
+        }
+      }
+      for (let i = 0; i < 20 && alive(); i++) await new Promise((r) => setTimeout(r, 100))
+      assert.equal(alive(), false, `sleep ${pid} still runs`)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   it('a command that does not exist is E_VP_SPAWN', async () => {
     const b = new NetnsBackend([{kind: 'netns', name: 'vp-ber'}], {ipCommand: ['/nonexistent/ip'], remoteCommand: FAKE('json')})
     const o = (await collect(b.run(plan, {concurrency: 1}))).get('vp-ber')!

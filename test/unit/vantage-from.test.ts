@@ -76,6 +76,7 @@ describe('--from specs', () => {
     usageError(['netns:a/b'], 'E_USAGE', /not a network namespace name/)
     usageError(['ssh:'], 'E_USAGE', /empty host/)
     usageError(['ssh:-oProxyCommand=sh'], 'E_USAGE', /not a host name/)
+    usageError(['ssh:-oops'], 'E_USAGE', /not a host name/) // ssh would read a leading dash as an option
     usageError(['ssh:user@'], 'E_USAGE', /host is missing/)
     usageError(['ssh:bad user@h'], 'E_USAGE', /not a user name/)
     usageError(['ssh:h:0'], 'E_USAGE', /port "0" is not 1-65535/)
