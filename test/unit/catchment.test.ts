@@ -115,11 +115,11 @@ describe('catchment', () => {
     const trace = (reached: boolean): TraceResult => ({
       schemaVersion: 1, kind: 'trace', target: 'x', targetAddr: '198.51.100.10', targetInfo: {class: 'documentation', knownAnycast: null, notes: []}, family: 4, protocol: 'icmp', flowId: 1, vantage: v,
       startedAt: '', durationMs: 1, params: {maxHops: 32, firstHop: 1, probes: 3, timeoutMs: 1000, rate: null, port: null, gapLimit: 5},
-      hops: [hop(1, '198.19.1.1', [0.5, 0.4, 0.6]), hop(2, reached ? '198.51.100.10' : null, reached ? [12, 11.5, null] : [null, null, null])],
+      hops: [hop(1, '198.19.1.1', [0.5, 0.4, 0.6]), hop(2, reached ? '198.51.100.10' : '198.19.9.9', reached ? [12, 11.5, null] : [20, 19, null])],
       destinationReached: reached, stopReason: reached ? 'completed' : 'gap-limit', pop: null, targetHostname: null,
     })
     assert.equal(vantageRow({vantage: v, result: trace(true), error: null}).rttMs, 11.5)
-    assert.equal(vantageRow({vantage: v, result: trace(false), error: null}).rttMs, null)
+    assert.equal(vantageRow({vantage: v, result: trace(false), error: null}).rttMs, null, 'a router\'s RTT is not the target\'s')
     const ping = vantageRow({vantage: v, error: null, result: {schemaVersion: 1, kind: 'ping', target: 'x', targetAddr: 'x', family: 4, vantage: v, startedAt: '', sent: 3, received: 3, rttMs: [3, 2, 4], minMs: 2, avgMs: 3, maxMs: 4, pop: null}})
     assert.deepEqual([ping.rttMs, ping.pop, ping.evidence, ping.reached], [2, null, 'rtt only (ping names no site)', true])
   })

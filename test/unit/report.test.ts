@@ -93,7 +93,8 @@ describe('report: reading saved measurements', () => {
   })
 
   it('a JSON array: elements one by one, a bad element skipped, a broken end kept up to the break', async () => {
-    const arr = `[\n ${JSON.stringify(RESULTS[0])},\n nonsense, "str]ing{" ,\n ${JSON.stringify(outcome(RESULTS[1]!))} ]\n`
+    const tricky = {...RESULTS[0]!, identity: {...RESULTS[0]!.identity, versionBind: 'say \\"hi]}\\" \\\\'}} // quotes, brackets and a backslash inside a string
+    const arr = `[\n ${JSON.stringify(tricky)},\n nonsense, "str]ing{" ,\n ${JSON.stringify(outcome(RESULTS[1]!))} ]\n`
     for (const size of [1, 4, 1 << 16]) {
       const a = await read(arr, size)
       assert.equal(a.stats.format, 'json-array')
@@ -105,6 +106,34 @@ describe('report: reading saved measurements', () => {
     assert.deepEqual(cut.outcomes.map((o) => o.vantage.id), ['ap-vp-ber'])
     assert.equal(cut.stats.truncated, true)
     assert.equal(cut.stats.unparseable, 2, 'the cut element and the missing end')
+  })
+
+  it('a big pretty document is streamed: outcomes already handed on are not kept', () => {
+    // in a child with --expose-gc: 20 000 outcomes (~60 MB of JSON) generated on the fly, heap compared after gc
+    const script = `
+      import {newStats, readSaved} from ${JSON.stringify(ROOT + 'src/vantage/file.ts')}
+      const one = ${JSON.stringify(JSON.stringify(outcome(RESULTS[0]!), null, 2))}
+      async function* gen() {
+        yield '{"schemaVersion": 1, "kind": "multi", "method": "dns", "target": "t", "outcomes": [\\n'
+        for (let i = 0; i < 20000; i++) yield (i ? ',\\n' : '') + one.replace('ap-vp-ber', 'vp-' + i)
+        yield ']}\\n'
+      }
+      globalThis.gc(); const before = process.memoryUsage().heapUsed
+      let n = 0; const keep = []; let after = 0
+      for await (const item of readSaved(gen(), newStats())) {
+        if (item.type !== 'outcome') continue
+        n++
+        if (n % 5000 === 0) keep.push(item.outcome.vantage.id)
+        // measured while reading (at the end everything is garbage anyway)
+        if (n === 19000) { globalThis.gc(); after = process.memoryUsage().heapUsed }
+      }
+      console.log(JSON.stringify({n, keep, grewMB: (after - before) / 1e6}))`
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, encoding: 'utf8', timeout: 120_000})
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as {n: number; keep: string[]; grewMB: number}
+    assert.equal(out.n, 20000)
+    assert.deepEqual(out.keep, ['vp-4999', 'vp-9999', 'vp-14999', 'vp-19999'])
+    assert.ok(out.grewMB < 20, `heap grew ${out.grewMB.toFixed(1)} MB`)
   })
 
   it('a document that breaks off keeps the outcomes before the break', async () => {
