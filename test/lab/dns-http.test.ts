@@ -4,63 +4,20 @@
 // Needs root and the built CLI (npm run build); run via test/lab/run-lab-tests.sh.
 // Every probe goes to the lab's anycast address, from inside the lab's ap-vp-* namespaces.
 import assert from 'node:assert/strict'
-import {execFile, execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {dirname, join} from 'node:path'
 import {before, describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
 
 import type {DnsResult} from '../../src/model/dns.js'
 import type {HttpResult} from '../../src/model/http.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {anyprobeJson, E, isRoot, lab, REPO, run, VPS} from './lib.js'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const ROOT = join(HERE, '..', '..')
-const LAB = join(HERE, 'lab.sh')
-const BIN = join(ROOT, 'bin', 'run.js')
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 const skip = isRoot ? false : 'needs root (network namespaces)'
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, {timeout: timeoutMs, maxBuffer: 8 << 20}, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({code, stdout: String(stdout), stderr: String(stderr)})
-    })
-  })
-}
-
-const lab = (...args: string[]) => run('bash', [LAB, ...args], 90_000)
-
-function labEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  if (!isRoot) return env
-  for (const line of execFileSync('bash', [LAB, 'env'], {encoding: 'utf8'}).split('\n')) {
-    const m = /^([A-Za-z0-9_]+)=(.*)$/.exec(line)
-    if (m) env[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1')
-  }
-  return env
-}
-
-const E = labEnv()
-const VPS = (E.AP_VPS ?? 'ber nyc tyo sao').split(' ')
 
 /** `anyprobe <args> --json` inside a VP's namespace; the parsed document and the exit code. */
 async function anyprobe<T>(vp: string, args: string[]): Promise<{code: number; doc: T; stderr: string}> {
-  const r = await run('ip', ['netns', 'exec', E[`AP_VP_NS_${vp}`] ?? `ap-vp-${vp}`, process.execPath, BIN, ...args, '--json'])
-  let doc: T
-  try {
-    doc = JSON.parse(r.stdout) as T
-  } catch {
-    assert.fail(`anyprobe ${args.join(' ')} from ${vp}: no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`)
-  }
-  return {code: r.code, doc, stderr: r.stderr}
+  const {run: r, json} = await anyprobeJson<T>(vp, args)
+  return {code: r.code, doc: json, stderr: r.stderr}
 }
 
 async function dnsPop(vp: string, extra: string[] = []): Promise<{doc: DnsResult; code: number}> {
@@ -79,7 +36,7 @@ async function httpPop(vp: string, url: string, extra: string[] = []): Promise<H
 
 describe('anyprobe dns / http in the lab', {skip}, () => {
   before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist', 'commands', 'dns.js')), 'build the CLI first: npm run build')
+    assert.ok(existsSync(`${REPO}dist/commands/dns.js`), 'build the CLI first: npm run build')
     // bring the lab up only if it is not there: `up` rebuilds a faulted lab, which would pull it
     // from under anyone else using it
     const ns = await run('ip', ['netns', 'list'])
