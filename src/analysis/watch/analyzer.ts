@@ -1,0 +1,725 @@
+// The `anyprobe watch` analysis: a streaming state machine per vantage point over observations
+// (one probe of one vantage point in one round), and `analyze()`, the same machine over a saved list.
+// Pure: no I/O, no timers; the only clock is the injected `now` (used for the summary time when
+// nothing was observed). Every time figure comes from the observations' own sentAt.
+//
+// Rules, in one place:
+//
+// Ordering and lateness
+// - Observations are judged round by round. Round numbers, not clocks, give the order. A round is
+//   judged when flushRound(r >= it) is called, or when an observation of round
+//   `round + reorderRounds + 1` or later arrives (reorderRounds defaults to 1: a reply may arrive
+//   after the next round's), or at finish(). Rounds are judged in ascending order and, within a
+//   round, vantage points in id order (numbers compared as numbers), so the events do not depend on
+//   arrival order within the window; analyze() sorts by (round, sentAt, vantageId, flow).
+// - An observation for a round already judged for its vantage point is `late`: counted (observations,
+//   answered/lost, per-PoP counts) and ignored for state. A second observation of the same
+//   (vantage point, round, flow) is a `duplicate`: counted the same way and ignored.
+// - Live and analyze() give identical events when every observation arrives within the reorder
+//   window; a command that sets reorderRounds >= ceil(timeout / interval), or calls flushRound(r)
+//   once round r is complete, guarantees it.
+//
+// Clock jumps
+// - Per vantage point (each sender has its own clock), the first sentAt of each judged round is
+//   compared with the previous judged round's: expected (r - rPrev) * intervalMs. A difference that
+//   is negative or off by more than clockJumpToleranceMs (default max(2 * interval, 2 s)) is a clock
+//   step: the time base is re-anchored so the round is exactly (r - rPrev) intervals after the
+//   previous one. Durations use these corrected times, so a gap is never negative or inflated by
+//   the step; `...At` fields keep the sender's raw clock. Events whose measurement spans a step
+//   say `clockJump: true`; the summary counts steps. Steps cause no events of their own.
+//
+// Catchment, shifts and failovers
+// - A round's PoPs are the PoPs named by its answered flows. A round with no answer on any flow is
+//   lost; a round with answers but no PoP named changes nothing (its probes count as `unlocated`).
+// - A vantage point's catchment is a PoP (or a load-balanced set of PoPs). A located round whose
+//   PoPs are all in it is stable. A single new PoP is a shift, decided in that round.
+// - Several PoPs within one round (flows > 1) are held undecided until the next located round:
+//   several PoPs again -> `load-balanced` (once per vantage point, again only when the set gains a
+//   PoP), and the set becomes the catchment (no shift, no flip, unless the set shares no PoP with the
+//   old catchment: then that is one shift to the set); a single PoP -> the mixed round was a move
+//   caught mid-way (a shift timed at its first probe to the new PoP) or a hashing blip (nothing).
+//   Rounds whose PoPs are a subset of a load-balanced set are stable; the set is never shrunk.
+// - Every change of catchment is a `shift` (one flip). gapMs = first answer from the new PoP
+//   (sentAt) - last answer from the old PoP (sentAt); lostProbes = probes sent in between without an
+//   answer. A graceful shift has lostProbes 0 and gapMs ~ one interval. A shift with lostProbes >= 1
+//   is also a `failover` (emitted right after its shift) with gapMinMs = last lost - first lost
+//   probe: the real loss lasted more than gapMinMs and less than gapMs (both +- the probing
+//   resolution, resolutionMs = intervalMs). Failover percentiles are over failover gapMs.
+// - Losing answers and getting them back from the same PoP is an outage/recovery, not a failover.
+//
+// Outages
+// - `outage` once outageAfter (default 2) consecutive rounds had no answer on any flow: since = first
+//   unanswered probe; a single lost round is packet loss, not an outage. `recovered` at the first
+//   answer after a reported outage, durationMs = that answer - the last answer before (null if the
+//   vantage point had never answered). An outage still open at finish() is in the summary (inOutage).
+//
+// Flapping
+// - A flip is a shift. When a vantage point has flipped flapThreshold (default 3) times within
+//   flapWindowMs (default 60 s, flips with t > now - window), one `flap` event is emitted and an
+//   episode starts; no more flap events until the vantage point goes a full window without a flip,
+//   after which a new episode may start. Load balancing never counts as flips.
+//
+// Summary
+// - per vantage point: observations, answered/lost/unlocated/late/duplicates, flips, flipRate =
+//   flips / (located rounds - 1) (flips per pair of consecutive located rounds, comparable with the
+//   "share of observations that flip" in Wei & Heidemann 2018), current PoP, per-PoP counts;
+//   per PoP: answered probes naming it, vantage points ever and currently in it; failover gaps
+//   p50/p90/max by nearest rank; flippingShare = vantage points with a flip / vantage points with two
+//   or more located rounds (the figure Wei & Heidemann report as ~1% of RIPE Atlas VPs).
+import {AnyprobeError, EXIT} from '../../model/errors.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import {
+  type FailoverEvent,
+  type FlapEvent,
+  type LoadBalancedEvent,
+  type Observation,
+  type OutageEvent,
+  type RecoveredEvent,
+  type ShiftEvent,
+  WATCH_SCHEMA_VERSION,
+  type WatchEvent,
+  type WatchPopSummary,
+  type WatchSummaryEvent,
+  type WatchVantageSummary,
+} from '../../model/watch.js'
+import {sanitize} from '../../util/sanitize.js'
+import {nearestRank, round3} from './stats.js'
+
+export interface WatchAnalyzerOptions {
+  /** the probing interval, ms; also the resolution of every failover figure */
+  intervalMs: number
+  /** flow ids per round (default 1) */
+  flows?: number
+  /** flips within flapWindowMs that make a flap (default 3) */
+  flapThreshold?: number
+  /** default 60 000 */
+  flapWindowMs?: number
+  /** consecutive unanswered rounds that make an outage (default 2) */
+  outageAfter?: number
+  /** rounds an observation may trail the newest round before its round is judged without it (default 1) */
+  reorderRounds?: number
+  /** a sentAt step larger than this (vs. the expected interval) is a clock jump; default max(2 * intervalMs, 2000) */
+  clockJumpToleranceMs?: number
+  /** ms since the epoch; only used for the summary time when nothing was observed (default Date.now) */
+  now?: () => number
+}
+
+export interface WatchAnalyzer {
+  /** Add one observation; returns the events that became certain with it (possibly none). */
+  push(obs: Observation): WatchEvent[]
+  /** Judge every round up to and including `round` now (a round the caller knows is complete). */
+  flushRound(round: number): WatchEvent[]
+  /** Judge everything still pending and close: the last events, then the summary. */
+  finish(): WatchEvent[]
+  /** The summary so far (pending observations counted, not yet judged). */
+  summary(): WatchSummaryEvent
+}
+
+export const WATCH_DEFAULTS = {
+  flows: 1,
+  flapThreshold: 3,
+  flapWindowMs: 60_000,
+  outageAfter: 2,
+  reorderRounds: 1,
+} as const
+
+interface ResolvedOptions {
+  intervalMs: number
+  flows: number
+  flapThreshold: number
+  flapWindowMs: number
+  outageAfter: number
+  reorderRounds: number
+  clockJumpToleranceMs: number
+  now: () => number
+}
+
+/** One judged probe; `t` is sentAt on the vantage point's jump-corrected time base. */
+interface Probe {
+  round: number
+  flow: number
+  sentAt: number
+  t: number
+  rttMs: number | null
+  pop: string | null
+  answered: boolean
+}
+
+/** What happened since the last answer from the current catchment. */
+interface Loss {
+  lost: number
+  unlocated: number
+  firstLostT: number | null
+  lastLostT: number | null
+}
+
+/** A round with several PoPs, undecided until the next located round. */
+interface Candidate {
+  round: number
+  pops: Set<string>
+  probes: Probe[]
+  lossBefore: Loss
+  lastGoodBefore: Probe | null
+}
+
+interface Flip {
+  t: number
+  sentAt: number
+  from: Set<string>
+  to: Set<string>
+}
+
+interface VpState {
+  id: string
+  vantage: VantagePoint | null
+  observations: number
+  answered: number
+  lost: number
+  unlocated: number
+  late: number
+  duplicates: number
+  rounds: number
+  locatedRounds: number
+  flips: number
+  flapEpisodes: number
+  outages: number
+  clockJumps: number
+  popCounts: Map<string, number>
+  lastJudged: number
+  prevRound: number | null
+  prevRaw: number
+  offset: number
+  jumpRounds: number[]
+  cur: Set<string> | null
+  lbAnnounced: Set<string>
+  loadBalanced: boolean
+  candidate: Candidate | null
+  lastGood: Probe | null
+  loss: Loss
+  lastAnswer: Probe | null
+  outage: {since: Probe; lost: number; emitted: boolean} | null
+  consecutiveLost: number
+  flipLog: Flip[]
+  episode: {lastFlipT: number} | null
+}
+
+const collator = new Intl.Collator('en', {numeric: true})
+const iso = (ms: number): string => new Date(ms).toISOString()
+const noLoss = (): Loss => ({lost: 0, unlocated: 0, firstLostT: null, lastLostT: null})
+const copyLoss = (l: Loss): Loss => ({...l})
+const sortedPops = (s: Iterable<string>): string[] => [...s].sort(collator.compare)
+/** A PoP or a load-balanced set of PoPs, as one string: codes sorted, joined with "+". */
+export const popSetName = (s: Iterable<string>): string => sortedPops(s).join('+')
+
+function addLost(l: Loss, p: Probe): void {
+  l.lost++
+  if (l.firstLostT === null) l.firstLostT = p.t
+  l.lastLostT = p.t
+}
+
+const isSubset = (a: Set<string>, b: Set<string>): boolean => [...a].every((x) => b.has(x))
+const intersects = (a: Set<string>, b: Set<string>): boolean => [...a].some((x) => b.has(x))
+
+/** Order for analyze(): round, then sender time, then vantage point, then flow. */
+export function compareObservations(a: Observation, b: Observation): number {
+  return a.round - b.round || a.sentAt - b.sentAt || collator.compare(a.vantageId, b.vantageId) || a.flow - b.flow
+}
+
+function usage(message: string): AnyprobeError {
+  return new AnyprobeError('E_USAGE', message, {exitCode: EXIT.usage})
+}
+
+function resolveOptions(o: WatchAnalyzerOptions): ResolvedOptions {
+  const r: ResolvedOptions = {
+    intervalMs: o.intervalMs,
+    flows: o.flows ?? WATCH_DEFAULTS.flows,
+    flapThreshold: o.flapThreshold ?? WATCH_DEFAULTS.flapThreshold,
+    flapWindowMs: o.flapWindowMs ?? WATCH_DEFAULTS.flapWindowMs,
+    outageAfter: o.outageAfter ?? WATCH_DEFAULTS.outageAfter,
+    reorderRounds: o.reorderRounds ?? WATCH_DEFAULTS.reorderRounds,
+    clockJumpToleranceMs: o.clockJumpToleranceMs ?? Math.max(2 * o.intervalMs, 2000),
+    now: o.now ?? Date.now,
+  }
+  if (!(Number.isFinite(r.intervalMs) && r.intervalMs > 0)) throw usage(`watch interval must be a positive number of ms, not ${r.intervalMs}`)
+  if (!(Number.isSafeInteger(r.flows) && r.flows >= 1)) throw usage(`flows must be a whole number >= 1, not ${r.flows}`)
+  if (!(Number.isSafeInteger(r.flapThreshold) && r.flapThreshold >= 1)) throw usage(`flap threshold must be a whole number >= 1, not ${r.flapThreshold}`)
+  if (!(Number.isFinite(r.flapWindowMs) && r.flapWindowMs > 0)) throw usage(`flap window must be a positive number of ms, not ${r.flapWindowMs}`)
+  if (!(Number.isSafeInteger(r.outageAfter) && r.outageAfter >= 1)) throw usage(`outageAfter must be a whole number >= 1, not ${r.outageAfter}`)
+  if (!(Number.isSafeInteger(r.reorderRounds) && r.reorderRounds >= 0)) throw usage(`reorderRounds must be a whole number >= 0, not ${r.reorderRounds}`)
+  if (!(Number.isFinite(r.clockJumpToleranceMs) && r.clockJumpToleranceMs >= 0)) throw usage(`clockJumpToleranceMs must be >= 0, not ${r.clockJumpToleranceMs}`)
+  return r
+}
+
+const MAX_TIME = 8.64e15
+
+function checkObservation(o: Observation): void {
+  const id = typeof o?.vantageId === 'string' ? sanitize(o.vantageId, 80) : '?'
+  const bad = (why: string): AnyprobeError =>
+    new AnyprobeError('E_BAD_INPUT', `watch observation from ${id} round ${String(o?.round)}: ${why}`, {
+      hint: 'observations need vantageId, round and flow (whole numbers >= 0), sentAt (ms since the epoch), answered, pop and rttMs',
+      exitCode: EXIT.data,
+    })
+  if (typeof o !== 'object' || o === null) throw bad('not an object')
+  if (typeof o.vantageId !== 'string' || o.vantageId === '') throw bad('vantageId is missing')
+  if (!Number.isSafeInteger(o.round) || o.round < 0) throw bad('round is not a whole number >= 0')
+  if (!Number.isSafeInteger(o.flow) || o.flow < 0) throw bad('flow is not a whole number >= 0')
+  if (typeof o.sentAt !== 'number' || !Number.isFinite(o.sentAt) || Math.abs(o.sentAt) > MAX_TIME) throw bad('sentAt is not a time in ms')
+  if (typeof o.answered !== 'boolean') throw bad('answered is not true/false')
+  if (o.pop !== null && typeof o.pop !== 'string') throw bad('pop is neither a string nor null')
+  if (o.rttMs !== null && (typeof o.rttMs !== 'number' || !Number.isFinite(o.rttMs))) throw bad('rttMs is neither a number nor null')
+}
+
+export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyzer {
+  const opts = resolveOptions(options)
+  const I = opts.intervalMs
+  const vps = new Map<string, VpState>()
+  /** round -> vantage id -> observations not judged yet */
+  const pending = new Map<number, Map<string, Observation[]>>()
+  let highRound = -Infinity
+  let flushedThrough = -Infinity
+  let firstRound: number | null = null
+  let lastRound: number | null = null
+  let firstRaw: number | null = null
+  let lastRaw: number | null = null
+  let observations = 0
+  let late = 0
+  let duplicates = 0
+  let clockJumps = 0
+  const failoverGaps: number[] = []
+  let finished = false
+
+  function stateOf(o: Observation): VpState {
+    let s = vps.get(o.vantageId)
+    if (s === undefined) {
+      s = {
+        id: o.vantageId,
+        vantage: null,
+        observations: 0,
+        answered: 0,
+        lost: 0,
+        unlocated: 0,
+        late: 0,
+        duplicates: 0,
+        rounds: 0,
+        locatedRounds: 0,
+        flips: 0,
+        flapEpisodes: 0,
+        outages: 0,
+        clockJumps: 0,
+        popCounts: new Map(),
+        lastJudged: -Infinity,
+        prevRound: null,
+        prevRaw: 0,
+        offset: 0,
+        jumpRounds: [],
+        cur: null,
+        lbAnnounced: new Set(),
+        loadBalanced: false,
+        candidate: null,
+        lastGood: null,
+        loss: noLoss(),
+        lastAnswer: null,
+        outage: null,
+        consecutiveLost: 0,
+        flipLog: [],
+        episode: null,
+      }
+      vps.set(o.vantageId, s)
+    }
+    return s
+  }
+
+  const base = <T extends WatchEvent['type']>(type: T, at: number) =>
+    ({schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-event', type, at: iso(at)}) as const
+
+  const jumpedBetween = (vp: VpState, afterRound: number, throughRound: number): boolean =>
+    vp.jumpRounds.some((j) => j > afterRound && j <= throughRound)
+
+  function flip(vp: VpState, F: Probe, from: Set<string>, to: Set<string>, out: WatchEvent[]): void {
+    vp.flips++
+    const t = F.t
+    if (vp.episode !== null && t - vp.episode.lastFlipT >= opts.flapWindowMs) vp.episode = null
+    vp.flipLog.push({t, sentAt: F.sentAt, from, to})
+    while (vp.flipLog.length > 0 && vp.flipLog[0]!.t <= t - opts.flapWindowMs) vp.flipLog.shift()
+    if (vp.episode !== null) {
+      vp.episode.lastFlipT = t
+      return
+    }
+    if (vp.flipLog.length >= opts.flapThreshold) {
+      vp.episode = {lastFlipT: t}
+      vp.flapEpisodes++
+      const pops = new Set<string>()
+      for (const f of vp.flipLog) for (const p of [...f.from, ...f.to]) pops.add(p)
+      const ev: FlapEvent = {
+        ...base('flap', F.sentAt),
+        vantageId: vp.id,
+        round: F.round,
+        pops: sortedPops(pops),
+        flips: vp.flipLog.length,
+        windowMs: opts.flapWindowMs,
+        threshold: opts.flapThreshold,
+        flipsPerMinute: round3(vp.flipLog.length / (opts.flapWindowMs / 60_000)),
+        since: iso(vp.flipLog[0]!.sentAt),
+      }
+      out.push(ev)
+    }
+  }
+
+  /**
+   * The catchment moves to `to`. Scans `roundProbes` (the round holding the first answer from the
+   * new PoP) from the state before that round to find the last old answer, the first new one and
+   * what was lost in between; then emits shift (+ failover) and counts the flip.
+   */
+  function shiftWithin(vp: VpState, roundProbes: Probe[], lastGoodBefore: Probe | null, lossBefore: Loss, to: Set<string>, out: WatchEvent[]): void {
+    const from = vp.cur ?? new Set<string>()
+    let L = lastGoodBefore
+    let loss = copyLoss(lossBefore)
+    let F: Probe | null = null
+    for (const p of roundProbes) {
+      if (p.answered && p.pop !== null && to.has(p.pop)) {
+        F = p
+        break
+      }
+      if (!p.answered) addLost(loss, p)
+      else if (p.pop === null) loss.unlocated++
+      else if (from.has(p.pop)) {
+        L = p
+        loss = noLoss()
+      }
+    }
+    vp.cur = new Set(to)
+    if (F === null || L === null) return // cannot happen: callers pass a round that names `to`, and a catchment implies an answer
+    const gapMs = round3(Math.max(0, F.t - L.t))
+    const clockJump = jumpedBetween(vp, L.round, F.round)
+    const common = {
+      vantageId: vp.id,
+      round: F.round,
+      from: popSetName(from),
+      to: popSetName(to),
+      lastOldAt: iso(L.sentAt),
+      firstNewAt: iso(F.sentAt),
+      gapMs,
+      lostProbes: loss.lost,
+      unlocatedProbes: loss.unlocated,
+      rttBeforeMs: L.rttMs === null ? null : round3(L.rttMs),
+      rttAfterMs: F.rttMs === null ? null : round3(F.rttMs),
+      resolutionMs: I,
+      clockJump,
+    }
+    const shift: ShiftEvent = {...base('shift', F.sentAt), ...common}
+    out.push(shift)
+    if (loss.lost > 0) {
+      const failover: FailoverEvent = {
+        ...base('failover', F.sentAt),
+        ...common,
+        gapMinMs: round3(Math.min(gapMs, Math.max(0, (loss.lastLostT ?? 0) - (loss.firstLostT ?? 0)))),
+      }
+      out.push(failover)
+      failoverGaps.push(gapMs)
+    }
+    flip(vp, F, from, to, out)
+  }
+
+  function confirmLoadBalanced(vp: VpState, c: Candidate, P: Set<string>, confirming: Probe, out: WatchEvent[]): void {
+    const U = new Set([...c.pops, ...P])
+    if (vp.cur === null || intersects(U, vp.cur)) vp.cur = new Set([...(vp.cur ?? []), ...U])
+    else shiftWithin(vp, c.probes, c.lastGoodBefore, c.lossBefore, U, out)
+    vp.loadBalanced = true
+    if ([...U].some((p) => !vp.lbAnnounced.has(p))) {
+      vp.lbAnnounced = new Set(vp.cur)
+      const ev: LoadBalancedEvent = {
+        ...base('load-balanced', confirming.sentAt),
+        vantageId: vp.id,
+        round: confirming.round,
+        pops: sortedPops(vp.cur ?? U),
+      }
+      out.push(ev)
+    }
+  }
+
+  /** A located round: decide stable / shift / load balancing. */
+  function decide(vp: VpState, round: number, probes: Probe[], P: Set<string>, firstLocated: Probe, out: WatchEvent[]): void {
+    const c = vp.candidate
+    const hold = (): void => {
+      vp.candidate = {round, pops: P, probes, lossBefore: copyLoss(vp.loss), lastGoodBefore: vp.lastGood}
+    }
+    if (c !== null) {
+      vp.candidate = null
+      if (P.size >= 2) {
+        confirmLoadBalanced(vp, c, P, firstLocated, out)
+        return
+      }
+      const x = [...P][0]!
+      if (vp.cur === null) vp.cur = new Set([x])
+      else if (vp.cur.has(x)) return // a blip across flows, not a move
+      else if (c.pops.has(x)) shiftWithin(vp, c.probes, c.lastGoodBefore, c.lossBefore, P, out)
+      else shiftWithin(vp, probes, vp.lastGood, vp.loss, P, out)
+      return
+    }
+    if (vp.cur === null) {
+      if (P.size >= 2) hold()
+      else vp.cur = new Set(P)
+      return
+    }
+    if (isSubset(P, vp.cur)) return
+    if (P.size >= 2) hold()
+    else shiftWithin(vp, probes, vp.lastGood, vp.loss, P, out)
+  }
+
+  function judgeRound(vp: VpState, round: number, obs: Observation[]): WatchEvent[] {
+    const sorted = [...obs].sort((a, b) => a.sentAt - b.sentAt || a.flow - b.flow)
+    vp.lastJudged = round
+    vp.rounds++
+    if (firstRound === null || round < firstRound) firstRound = round
+    if (lastRound === null || round > lastRound) lastRound = round
+
+    // clock: re-anchor the time base on a step
+    const raw0 = sorted[0]!.sentAt
+    if (vp.prevRound !== null) {
+      const d = raw0 - vp.prevRaw
+      const e = (round - vp.prevRound) * I
+      if (d < 0 || Math.abs(d - e) > opts.clockJumpToleranceMs) {
+        const prevT = vp.prevRaw + vp.offset
+        vp.offset = prevT + e - raw0
+        vp.clockJumps++
+        clockJumps++
+        vp.jumpRounds.push(round)
+        if (vp.jumpRounds.length > 64) vp.jumpRounds.shift()
+      }
+    }
+    vp.prevRound = round
+    vp.prevRaw = raw0
+
+    const probes: Probe[] = sorted.map((o) => ({
+      round,
+      flow: o.flow,
+      sentAt: o.sentAt,
+      t: o.sentAt + vp.offset,
+      rttMs: o.answered ? o.rttMs : null,
+      pop: o.answered ? o.pop : null,
+      answered: o.answered,
+    }))
+    for (const p of probes) {
+      if (firstRaw === null || p.sentAt < firstRaw) firstRaw = p.sentAt
+      if (lastRaw === null || p.sentAt > lastRaw) lastRaw = p.sentAt
+    }
+
+    const out: WatchEvent[] = []
+    const answered = probes.filter((p) => p.answered)
+    if (answered.length === 0) {
+      for (const p of probes) addLost(vp.loss, p)
+      vp.consecutiveLost++
+      if (vp.outage === null) vp.outage = {since: probes[0]!, lost: 0, emitted: false}
+      vp.outage.lost += probes.length
+      if (!vp.outage.emitted && vp.consecutiveLost >= opts.outageAfter) {
+        vp.outage.emitted = true
+        vp.outages++
+        const ev: OutageEvent = {
+          ...base('outage', probes[probes.length - 1]!.sentAt),
+          vantageId: vp.id,
+          round,
+          since: iso(vp.outage.since.sentAt),
+          lostProbes: vp.outage.lost,
+          lastAnswerAt: vp.lastAnswer === null ? null : iso(vp.lastAnswer.sentAt),
+          lastPop: vp.cur === null ? null : popSetName(vp.cur),
+        }
+        out.push(ev)
+      }
+      return out
+    }
+
+    const first = answered[0]!
+    if (vp.outage !== null && vp.outage.emitted) {
+      const last = vp.lastAnswer
+      const ev: RecoveredEvent = {
+        ...base('recovered', first.sentAt),
+        vantageId: vp.id,
+        round,
+        since: iso(vp.outage.since.sentAt),
+        lostProbes: vp.outage.lost,
+        durationMs: last === null ? null : round3(Math.max(0, first.t - last.t)),
+        pop: first.pop,
+        resolutionMs: I,
+        clockJump: last !== null && jumpedBetween(vp, last.round, round),
+      }
+      out.push(ev)
+    }
+    vp.outage = null
+    vp.consecutiveLost = 0
+
+    const located = answered.filter((p) => p.pop !== null)
+    if (located.length > 0) {
+      vp.locatedRounds++
+      decide(vp, round, probes, new Set(located.map((p) => p.pop!)), located[0]!, out)
+    }
+
+    // carry the loss bookkeeping through this round against the (possibly new) catchment
+    for (const p of probes) {
+      if (!p.answered) addLost(vp.loss, p)
+      else if (p.pop === null) vp.loss.unlocated++
+      else if (vp.cur !== null && vp.cur.has(p.pop)) {
+        vp.lastGood = p
+        vp.loss = noLoss()
+      }
+    }
+    vp.lastAnswer = answered[answered.length - 1]!
+    return out
+  }
+
+  function judge(limit: number): WatchEvent[] {
+    if (pending.size === 0) return []
+    const rounds = [...pending.keys()].filter((r) => r <= limit).sort((a, b) => a - b)
+    const out: WatchEvent[] = []
+    for (const r of rounds) {
+      const byVp = pending.get(r)!
+      pending.delete(r)
+      for (const id of [...byVp.keys()].sort(collator.compare)) out.push(...judgeRound(vps.get(id)!, r, byVp.get(id)!))
+    }
+    return out
+  }
+
+  const limit = (): number => Math.max(highRound - 1 - opts.reorderRounds, flushedThrough)
+
+  function assertOpen(): void {
+    if (finished) throw new AnyprobeError('E_INTERNAL', 'the watch analyser was already finished')
+  }
+
+  function summary(): WatchSummaryEvent {
+    const states = [...vps.values()].sort((a, b) => collator.compare(a.id, b.id))
+    const popAgg = new Map<string, WatchPopSummary>()
+    const agg = (pop: string): WatchPopSummary => {
+      let a = popAgg.get(pop)
+      if (a === undefined) {
+        a = {pop, observations: 0, vantagePoints: 0, current: 0}
+        popAgg.set(pop, a)
+      }
+      return a
+    }
+    const rows: WatchVantageSummary[] = states.map((s) => {
+      for (const [pop, n] of s.popCounts) {
+        const a = agg(pop)
+        a.observations += n
+        a.vantagePoints++
+      }
+      for (const pop of s.cur ?? []) agg(pop).current++
+      return {
+        vantageId: s.id,
+        vantage: s.vantage,
+        observations: s.observations,
+        answered: s.answered,
+        lost: s.lost,
+        unlocated: s.unlocated,
+        late: s.late,
+        duplicates: s.duplicates,
+        rounds: s.rounds,
+        locatedRounds: s.locatedRounds,
+        flips: s.flips,
+        flipRate: s.locatedRounds >= 2 ? Math.round((s.flips / (s.locatedRounds - 1)) * 10_000) / 10_000 : null,
+        pop: s.cur === null ? null : popSetName(s.cur),
+        pops: [...s.popCounts.entries()]
+          .map(([pop, n]) => ({pop, observations: n}))
+          .sort((a, b) => b.observations - a.observations || collator.compare(a.pop, b.pop)),
+        loadBalanced: s.loadBalanced,
+        flapEpisodes: s.flapEpisodes,
+        outages: s.outages,
+        inOutage: s.outage !== null && s.outage.emitted,
+        clockJumps: s.clockJumps,
+      }
+    })
+    const pops = [...popAgg.values()].sort((a, b) => b.observations - a.observations || collator.compare(a.pop, b.pop))
+    const flipping = rows.filter((r) => r.flips > 0).length
+    const comparable = rows.filter((r) => r.locatedRounds >= 2).length
+    return {
+      ...base('summary', lastRaw ?? opts.now()),
+      intervalMs: I,
+      flows: opts.flows,
+      flapThreshold: opts.flapThreshold,
+      flapWindowMs: opts.flapWindowMs,
+      outageAfter: opts.outageAfter,
+      rounds: firstRound === null || lastRound === null ? 0 : lastRound - firstRound + 1,
+      firstAt: firstRaw === null ? null : iso(firstRaw),
+      lastAt: lastRaw === null ? null : iso(lastRaw),
+      observations,
+      late,
+      duplicates,
+      clockJumps,
+      vantagePoints: rows,
+      pops,
+      failover: {
+        count: failoverGaps.length,
+        p50Ms: nearestRank(failoverGaps, 50),
+        p90Ms: nearestRank(failoverGaps, 90),
+        maxMs: nearestRank(failoverGaps, 100),
+        resolutionMs: I,
+      },
+      flippingVantagePoints: flipping,
+      flippingShare: comparable === 0 ? null : Math.round((flipping / comparable) * 10_000) / 10_000,
+    }
+  }
+
+  return {
+    push(o: Observation): WatchEvent[] {
+      assertOpen()
+      checkObservation(o)
+      const vp = stateOf(o)
+      if (vp.vantage === null && o.vantage !== undefined) vp.vantage = o.vantage
+      observations++
+      vp.observations++
+      if (!o.answered) vp.lost++
+      else {
+        vp.answered++
+        if (o.pop === null) vp.unlocated++
+        else vp.popCounts.set(o.pop, (vp.popCounts.get(o.pop) ?? 0) + 1)
+      }
+      if (o.round <= vp.lastJudged) {
+        vp.late++
+        late++
+        return []
+      }
+      let byVp = pending.get(o.round)
+      if (byVp === undefined) {
+        byVp = new Map()
+        pending.set(o.round, byVp)
+      }
+      let list = byVp.get(o.vantageId)
+      if (list === undefined) {
+        list = []
+        byVp.set(o.vantageId, list)
+      }
+      if (list.some((x) => x.flow === o.flow)) {
+        vp.duplicates++
+        duplicates++
+        return []
+      }
+      list.push(o)
+      if (o.round > highRound) highRound = o.round
+      return judge(limit())
+    },
+    flushRound(round: number): WatchEvent[] {
+      assertOpen()
+      if (round > flushedThrough) flushedThrough = round
+      return judge(limit())
+    },
+    finish(): WatchEvent[] {
+      assertOpen()
+      const out = judge(Infinity)
+      finished = true
+      out.push(summary())
+      return out
+    },
+    summary,
+  }
+}
+
+/**
+ * The same analysis over a saved list (e.g. `anyprobe report` on a saved watch): observations are
+ * sorted by (round, sentAt, vantageId, flow), pushed through one analyser, and finished. Returns
+ * every event in order, the summary last.
+ */
+export function analyze(observations: readonly Observation[], opts: WatchAnalyzerOptions): WatchEvent[] {
+  const a = createWatchAnalyzer(opts)
+  const out: WatchEvent[] = []
+  for (const o of [...observations].sort(compareObservations)) out.push(...a.push(o))
+  out.push(...a.finish())
+  return out
+}

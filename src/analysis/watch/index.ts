@@ -1,0 +1,4 @@
+// anyprobe watch: the pure analysis core (see analyzer.ts for the rules).
+export {analyze, compareObservations, createWatchAnalyzer, popSetName, WATCH_DEFAULTS} from './analyzer.js'
+export type {WatchAnalyzer, WatchAnalyzerOptions} from './analyzer.js'
+export {nearestRank} from './stats.js'
