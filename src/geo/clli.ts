@@ -4,6 +4,7 @@
 import type {Place} from './airports.js'
 import {citiesInRegion, type City} from './cities.js'
 import {regionsForToken} from './countries.js'
+import {onGeoDataReset} from './store.js'
 
 const CLLI: Record<string, Place> = {
   asbnva: {city: 'Ashburn', country: 'US', region: 'VA', lat: 39.0438, lon: -77.4874},
@@ -49,6 +50,7 @@ export interface ClliHit {
 }
 
 const memo = new Map<string, ClliHit | null>()
+onGeoDataReset(() => memo.clear())
 
 /** Resolve a 6-letter CLLI-style code, or null. Rule hits are memoised. */
 export function clliPlace(code: string): ClliHit | null {

