@@ -1,0 +1,353 @@
+// anyprobe watch <target>: probe an anycast service every interval from one or more vantage points
+// and report, as they happen, which PoP answers each of them, shifts, failovers (with their gap),
+// flapping and outages. Wiring only: probers and the round loop in src/watch, the analysis in
+// src/analysis/watch (pure), text in src/render/watch.ts.
+//
+// local probes in-process; netns:NAME runs ONE long-lived child per namespace
+// (`ip netns exec NAME <this anyprobe> watch ... --from local --observations`) that prints
+// observations as NDJSON; the parent merges them and runs the one analyser. Every child and the
+// parent share round numbers through --start-at (round r is sent at startAt + r * interval).
+import {closeSync, openSync, writeSync} from 'node:fs'
+
+import {Args, Flags} from '@oclif/core'
+
+import {createWatchAnalyzer, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {BaseCommand} from '../base-command.js'
+import {normalizeHttpTarget} from '../engines/http/probe.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {localVantage, type VantagePoint} from '../model/vantage.js'
+import type {Observation, WatchEvent, WatchSummaryEvent} from '../model/watch.js'
+import {renderWatchSummary} from '../render/watch.js'
+import {parseDuration} from '../util/duration.js'
+import {resolveTarget} from '../util/target.js'
+import {parseFrom, type VantageSpec} from '../vantage/from.js'
+import {selfCommand, splitWords, vantageOf} from '../vantage/local.js'
+import {type ChildHandle, startChild} from '../watch/children.js'
+import {runRounds} from '../watch/loop.js'
+import {parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
+import {makeDnsProber, makeHttpProber, type Prober} from '../watch/probe.js'
+import {LiveView} from '../watch/view.js'
+
+export const FAILOVER_INTERVAL = '50ms'
+
+export interface WatchSettings {
+  method: 'dns' | 'http'
+  intervalMs: number
+  timeoutMs: number
+  durationMs: number | undefined
+  count: number | undefined
+  flows: number
+  flapThreshold: number
+  flapWindowMs: number
+}
+
+/** Flag values -> settings; throws E_BAD_DURATION / E_USAGE (exit 2). Exported for tests. */
+export function watchSettings(flags: {
+  method: string
+  interval?: string
+  failover: boolean
+  timeout?: string
+  duration?: string
+  count?: number
+  flows: number
+  'flap-threshold': number
+  'flap-window': string
+}): WatchSettings {
+  if (flags.method === 'icmp' || flags.method === 'trace') {
+    throw new AnyprobeError('E_USAGE', `--method ${flags.method} is not supported by watch yet`, {
+      hint: 'use --method dns (default) or --method http',
+      exitCode: EXIT.usage,
+    })
+  }
+  if (flags.method !== 'dns' && flags.method !== 'http') {
+    throw new AnyprobeError('E_USAGE', `--method ${flags.method}: expected dns or http`, {hint: 'use --method dns or http', exitCode: EXIT.usage})
+  }
+  const intervalMs = parseDuration(flags.interval ?? (flags.failover ? FAILOVER_INTERVAL : '1s'), '--interval')
+  if (intervalMs < 10) {
+    throw new AnyprobeError('E_BAD_DURATION', `--interval: ${intervalMs} ms is too short (10ms at least)`, {hint: 'use --interval 50ms for failover measurements', exitCode: EXIT.usage})
+  }
+  // long enough for a far PoP to answer; a lost probe is known after this
+  const timeoutMs = flags.timeout === undefined ? Math.min(2000, Math.max(250, intervalMs)) : parseDuration(flags.timeout, '--timeout')
+  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration')
+  const flapWindowMs = parseDuration(flags['flap-window'], '--flap-window')
+  return {
+    method: flags.method,
+    intervalMs,
+    timeoutMs,
+    durationMs,
+    count: flags.count,
+    flows: flags.flows,
+    flapThreshold: flags['flap-threshold'],
+    flapWindowMs,
+  }
+}
+
+/** One NDJSON line (what --json, --out and --observations write). */
+export function ndjsonLine(v: unknown): string {
+  return JSON.stringify(v) + '\n'
+}
+
+export default class Watch extends BaseCommand {
+  static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
+
+  static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
+
+--failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, each from its own UDP source port, so an ECMP hash on ports can split them (several PoPs in one round are reported as load-balanced, not as flapping).
+
+Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
+
+netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh and atlas are not supported by watch yet.`
+
+  static override examples = [
+    '<%= config.bin %> watch 198.51.100.10',
+    '<%= config.bin %> watch 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc --failover --json',
+    '<%= config.bin %> watch 198.51.100.10 --interval 2s --duration 10m --out watch.ndjson --metrics 127.0.0.1:9464',
+  ]
+
+  static override args = {
+    target: Args.string({description: 'DNS server address/hostname (dns) or URL (http)', required: true}),
+  }
+
+  static override flags = {
+    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | @FILE'}),
+    method: Flags.string({description: 'how to ask who answered', default: 'dns', options: ['dns', 'http', 'icmp', 'trace']}),
+    interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
+    failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
+    timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
+    duration: Flags.string({description: 'stop after this long, e.g. 30s or 10m'}),
+    count: Flags.integer({description: 'stop after this many rounds', min: 1}),
+    flows: Flags.integer({description: 'probes per round, each its own flow (UDP source port)', default: 1, min: 1, max: 64}),
+    'flap-threshold': Flags.integer({description: 'PoP changes within --flap-window that make a flap', default: 3, min: 2}),
+    'flap-window': Flags.string({description: 'window for --flap-threshold', default: '60s'}),
+    port: Flags.integer({description: 'server port (dns)', default: 53, min: 1, max: 65_535}),
+    insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
+    out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
+    metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
+    'remote-command': Flags.string({description: 'command that runs anyprobe in a netns vantage point (default: this anyprobe)'}),
+    observations: Flags.boolean({hidden: true, description: 'child mode: print each observation as NDJSON, nothing else', default: false}),
+    'start-at': Flags.integer({hidden: true, description: 'child mode: ms since the epoch of round 0'}),
+    'vantage-id': Flags.string({hidden: true, description: 'child mode: the vantage id to write'}),
+  }
+
+  /** One compact line: --json output is NDJSON, the summary (the returned result) included. */
+  public override logJson(json: unknown): void {
+    process.stdout.write(ndjsonLine(json))
+  }
+
+  public async run(): Promise<WatchSummaryEvent | {observations: number}> {
+    const {args, flags} = await this.parse(Watch)
+    const settings = watchSettings(flags)
+    const specs = parseFrom(flags.from)
+    for (const s of specs) {
+      if (s.kind === 'ssh' || s.kind === 'atlas') {
+        throw new AnyprobeError('E_USAGE', `watch --from ${s.kind}: not supported yet`, {
+          hint: 'watch from local or netns:NAME vantage points',
+          exitCode: EXIT.usage,
+        })
+      }
+    }
+    const abort = new AbortController()
+    const onSignal = (): void => abort.abort()
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    try {
+      if (flags.observations) return await this.childMode(args.target, settings, flags, specs, abort.signal)
+      return await this.parentMode(args.target, settings, flags, specs, abort.signal)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+
+  private async childMode(
+    target: string,
+    s: WatchSettings,
+    flags: {'start-at'?: number; 'vantage-id'?: string; port: number; insecure: boolean},
+    specs: VantageSpec[],
+    signal: AbortSignal,
+  ): Promise<{observations: number}> {
+    if (specs.length !== 1 || specs[0]!.kind !== 'local') {
+      throw new AnyprobeError('E_USAGE', '--observations works only with --from local', {hint: 'it is the child mode of netns vantage points', exitCode: EXIT.usage})
+    }
+    const prober = await this.localProber(target, s, flags)
+    let n = 0
+    await runRounds({
+      vantageId: flags['vantage-id'] ?? 'local',
+      prober,
+      intervalMs: s.intervalMs,
+      flows: s.flows,
+      startAt: flags['start-at'] ?? Date.now() + 50,
+      count: s.count,
+      durationMs: s.durationMs,
+      signal,
+      onObservation(o) {
+        n++
+        process.stdout.write(ndjsonLine(o))
+      },
+    })
+    return {observations: n}
+  }
+
+  private async localProber(target: string, s: WatchSettings, flags: {port: number; insecure: boolean}): Promise<Prober> {
+    if (s.method === 'http') return makeHttpProber({url: normalizeHttpTarget(target), host: null, timeoutMs: s.timeoutMs, insecure: flags.insecure})
+    const t = await resolveTarget(target)
+    return makeDnsProber({addr: t.addr, family: t.family, port: flags.port, timeoutMs: s.timeoutMs})
+  }
+
+  private async parentMode(
+    target: string,
+    s: WatchSettings,
+    flags: {
+      port: number
+      insecure: boolean
+      out?: string
+      metrics?: string
+      'remote-command'?: string
+      interval?: string
+      timeout?: string
+      duration?: string
+      count?: number
+      method: string
+    },
+    specs: VantageSpec[],
+    signal: AbortSignal,
+  ): Promise<WatchSummaryEvent> {
+    const json = this.jsonEnabled()
+    const metrics = new WatchMetrics()
+    const metricsAt = flags.metrics === undefined ? null : parseHostPort(flags.metrics)
+    const hasChildren = specs.some((sp) => sp.kind === 'netns')
+    // rounds an observation may trail: its timeout, plus slack for pipes and a busy machine
+    const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + (hasChildren ? Math.ceil(300 / s.intervalMs) : 0)
+    const analyzer: WatchAnalyzer = createWatchAnalyzer({
+      intervalMs: s.intervalMs,
+      flows: s.flows,
+      flapThreshold: s.flapThreshold,
+      flapWindowMs: s.flapWindowMs,
+      reorderRounds,
+    })
+    const view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
+    const outFd = flags.out === undefined ? null : openOut(flags.out)
+
+    const emit = (events: WatchEvent[]): void => {
+      for (const e of events) {
+        if (e.type === 'summary') continue
+        metrics.event(e)
+        if (json) process.stdout.write(ndjsonLine(e))
+        else view!.event(e)
+      }
+    }
+    const onObservation = (o: Observation): void => {
+      if (outFd !== null) writeSync(outFd, ndjsonLine(o))
+      metrics.observe(o)
+      view?.observe(o)
+      emit(analyzer.push(o))
+    }
+
+    let server: Awaited<ReturnType<typeof serveMetrics>> | null = null
+    try {
+      const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags) : null
+      if (metricsAt) {
+        server = await serveMetrics(metrics, metricsAt.host, metricsAt.port)
+        process.stderr.write(`anyprobe: metrics on http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${server.port}/metrics\n`)
+      }
+      // children need a moment to start (node, then the place dictionaries); the rounds they miss are skipped
+      const startAt = Date.now() + (hasChildren ? 3000 : 20)
+      const tasks: Array<Promise<unknown>> = []
+      const children: ChildHandle[] = []
+      const onlyLocal = !hasChildren
+      for (const sp of specs) {
+        if (sp.kind === 'local') {
+          tasks.push(
+            runRounds({
+              vantageId: 'local',
+              vantage: localVantage(),
+              prober: localProber!,
+              intervalMs: s.intervalMs,
+              flows: s.flows,
+              startAt,
+              count: s.count,
+              durationMs: s.durationMs,
+              signal,
+              onObservation,
+              // alone, the local vantage point says when a round is complete: events come at once
+              onRoundComplete: onlyLocal ? (r) => emit(analyzer.flushRound(r)) : undefined,
+            }),
+          )
+        } else if (sp.kind === 'netns') {
+          const vantage: VantagePoint = vantageOf('netns', sp.name, sp.name)
+          const anyprobe = flags['remote-command'] ? splitWords(flags['remote-command']) : selfCommand()
+          const argv = [...anyprobe, 'watch', target, ...childFlags(s, flags, startAt, sp.name)]
+          const child = startChild(
+            {vantage, file: 'ip', args: ['netns', 'exec', sp.name, ...argv]},
+            onObservation,
+            (line) => process.stderr.write(`[${sp.name}] ${line}\n`),
+          )
+          children.push(child)
+          tasks.push(
+            child.done.then((r) => {
+              if (r.code !== 0 && !signal.aborted) {
+                process.stderr.write(`anyprobe: vantage point ${sp.name} stopped (exit ${r.code ?? r.signal})\n`)
+                process.exitCode = EXIT.failure
+              }
+            }),
+          )
+        }
+      }
+      const stopChildren = (): void => {
+        for (const c of children) c.stop()
+      }
+      signal.addEventListener('abort', stopChildren, {once: true})
+      await Promise.all(tasks)
+      signal.removeEventListener('abort', stopChildren)
+    } finally {
+      if (outFd !== null) closeSync(outFd)
+    }
+    const last = analyzer.finish()
+    emit(last)
+    const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
+    view?.close()
+    if (server) await new Promise((r) => server!.server.close(r))
+    if (summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
+      process.exitCode = EXIT.unreachable
+      process.stderr.write('warning: no probe was answered (exit 4)\n')
+    }
+    if (!json) process.stdout.write(renderWatchSummary(summary) + '\n')
+    return summary
+  }
+}
+
+function openOut(path: string): number {
+  try {
+    return openSync(path, 'a')
+  } catch (e) {
+    throw new AnyprobeError('E_BAD_INPUT', `--out ${path}: cannot open for appending (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      hint: 'give a writable file path',
+      exitCode: EXIT.usage,
+    })
+  }
+}
+
+/** The flags a child watch gets: the same schedule, observations only. */
+export function childFlags(
+  s: WatchSettings,
+  flags: {port: number; insecure: boolean; timeout?: string},
+  startAt: number,
+  vantageId: string,
+): string[] {
+  const out = [
+    '--from',
+    'local',
+    '--observations',
+    `--method=${s.method}`,
+    `--interval=${s.intervalMs}ms`,
+    `--timeout=${s.timeoutMs}ms`,
+    `--flows=${s.flows}`,
+    `--port=${flags.port}`,
+    `--start-at=${startAt}`,
+    `--vantage-id=${vantageId}`,
+  ]
+  if (s.count !== undefined) out.push(`--count=${s.count}`)
+  if (s.durationMs !== undefined) out.push(`--duration=${s.durationMs}ms`)
+  if (flags.insecure) out.push('--insecure')
+  return out
+}

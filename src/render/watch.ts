@@ -1,0 +1,53 @@
+// Text for `anyprobe watch`: one line per event, one catchment line per vantage point, and the
+// summary. Returns strings, never prints; every string from the network is sanitised.
+import type {WatchEvent, WatchSummaryEvent} from '../model/watch.js'
+import {sanitize} from '../util/sanitize.js'
+
+const s = (x: string | null | undefined): string => (x === null || x === undefined ? '-' : sanitize(x, 80))
+const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${Math.round(x * 10) / 10} ms`)
+const clock = (iso: string): string => (iso.length >= 23 ? iso.slice(11, 23) : iso)
+
+export function renderWatchEvent(e: WatchEvent): string {
+  switch (e.type) {
+    case 'shift':
+      return `${clock(e.at)} ${s(e.vantageId)} shift ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMs)}, ${e.lostProbes} lost, rtt ${ms(e.rttBeforeMs)} -> ${ms(e.rttAfterMs)}${e.clockJump ? ' (clock jump)' : ''}`
+    case 'failover':
+      return `${clock(e.at)} ${s(e.vantageId)} failover ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMinMs)}..${ms(e.gapMs)} (+-${e.resolutionMs} ms), ${e.lostProbes} lost`
+    case 'flap':
+      return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${e.flips} flips in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
+    case 'outage':
+      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})`
+    case 'recovered':
+      return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)} after ${ms(e.durationMs)} (${e.lostProbes} lost)`
+    case 'load-balanced':
+      return `${clock(e.at)} ${s(e.vantageId)} load-balanced across ${e.pops.map(s).join(', ')}`
+    case 'summary':
+      return renderWatchSummary(e)
+  }
+}
+
+export interface CatchmentLine {
+  vantageId: string
+  pop: string | null
+  rttMs: number | null
+  answered: number
+  lost: number
+}
+
+export function renderCatchmentLine(c: CatchmentLine): string {
+  return `${s(c.vantageId).padEnd(14)} ${s(c.pop).padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
+}
+
+export function renderWatchSummary(sum: WatchSummaryEvent): string {
+  const out: string[] = []
+  out.push(`summary: ${sum.rounds} rounds, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
+  for (const v of sum.vantagePoints) {
+    const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
+    out.push(
+      `  ${s(v.vantageId).padEnd(14)} now ${s(v.pop).padEnd(8)} ${v.answered} answered, ${v.lost} lost, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
+    )
+  }
+  const f = sum.failover
+  if (f.count > 0) out.push(`  failovers: ${f.count}, gap p50 ${ms(f.p50Ms)}, p90 ${ms(f.p90Ms)}, max ${ms(f.maxMs)} (+-${f.resolutionMs} ms)`)
+  return out.join('\n')
+}

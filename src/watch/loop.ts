@@ -1,0 +1,122 @@
+// The round loop: round r of every flow is sent at startAt + r * interval (an absolute schedule, so
+// no drift, and vantage points started by different processes share round numbers), each probe
+// in flight on its own; an observation is reported as soon as its probe ends (answer or timeout).
+// A loop started after startAt skips the rounds already past, and so does one stalled for long.
+// Stopping (signal) sends nothing new and waits for the probes in flight, so nothing sent is lost.
+import type {VantagePoint} from '../model/vantage.js'
+import type {Observation} from '../model/watch.js'
+import type {Prober} from './probe.js'
+
+export interface RoundLoopOptions {
+  vantageId: string
+  vantage?: VantagePoint
+  prober: Prober
+  intervalMs: number
+  flows: number
+  /** ms since the epoch of round 0 */
+  startAt: number
+  /** stop after this round count (rounds 0..count-1), when set */
+  count?: number
+  /** stop at startAt + durationMs, when set */
+  durationMs?: number
+  signal?: AbortSignal
+  onObservation: (obs: Observation) => void
+  /** all flows of round r have reported, and so have all earlier rounds */
+  onRoundComplete?: (round: number) => void
+  now?: () => number
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) {
+      resolve()
+      return
+    }
+    const done = (): void => {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, {once: true})
+  })
+}
+
+/** Runs until count, duration or the signal; resolves when every probe sent has been reported. */
+export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> {
+  const now = o.now ?? Date.now
+  const sleep = o.sleep ?? abortableSleep
+  const inFlight = new Set<Promise<void>>()
+  const pending = new Map<number, number>() // round -> flows not reported yet
+  let completedThrough = -1
+  let sentRounds = 0
+  const lastRound = (): number => {
+    let last = Number.POSITIVE_INFINITY
+    if (o.count !== undefined) last = Math.min(last, o.count - 1)
+    if (o.durationMs !== undefined) last = Math.min(last, Math.ceil(o.durationMs / o.intervalMs) - 1)
+    return last
+  }
+  const advance = (): void => {
+    while (pending.get(completedThrough + 1) === 0) {
+      pending.delete(completedThrough + 1)
+      completedThrough++
+      o.onRoundComplete?.(completedThrough)
+    }
+  }
+  let round = Math.max(0, Math.ceil((now() - o.startAt) / o.intervalMs))
+  // rounds skipped because this loop started late count as complete (nothing was sent in them)
+  for (let r = 0; r < round; r++) pending.set(r, 0)
+  advance()
+  while (!o.signal?.aborted && round <= lastRound()) {
+    const due = o.startAt + round * o.intervalMs
+    const wait = due - now()
+    if (wait > 0) await sleep(wait, o.signal)
+    if (o.signal?.aborted) break
+    // a loop a little behind (a busy machine) sends the late rounds at once, so --count rounds are
+    // all sent; one stalled for long (a suspended laptop) skips them rather than sending a burst
+    const behindMs = now() - due
+    const late = behindMs > Math.max(1000, 10 * o.intervalMs) ? Math.floor(behindMs / o.intervalMs) : 0
+    if (late >= 1) {
+      for (let r = round; r < round + late && r <= lastRound(); r++) pending.set(r, 0)
+      round += late
+      advance()
+      if (round > lastRound()) break
+    }
+    const r = round
+    pending.set(r, o.flows)
+    for (let flow = 0; flow < o.flows; flow++) {
+      const sentAt = now()
+      const p = o.prober(flow).then(
+        (a) => {
+          const obs: Observation = {
+            vantageId: o.vantageId,
+            ...(o.vantage ? {vantage: o.vantage} : {}),
+            round: r,
+            flow,
+            sentAt,
+            receivedAt: a.receivedAt,
+            rttMs: a.rttMs,
+            pop: a.pop,
+            answered: a.answered,
+            ...(a.error === undefined ? {} : {error: a.error}),
+          }
+          o.onObservation(obs)
+        },
+        (error: unknown) => {
+          o.onObservation({vantageId: o.vantageId, round: r, flow, sentAt, receivedAt: null, rttMs: null, pop: null, answered: false, error: String((error as Error)?.message ?? error)})
+        },
+      )
+      const tracked = p.finally(() => {
+        inFlight.delete(tracked)
+        pending.set(r, pending.get(r)! - 1)
+        advance()
+      })
+      inFlight.add(tracked)
+    }
+    sentRounds++
+    round++
+  }
+  await Promise.all([...inFlight])
+  return {rounds: sentRounds}
+}

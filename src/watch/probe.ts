@@ -1,0 +1,137 @@
+// The probers of `anyprobe watch`: one probe of one flow, in-process, cheap enough to run every
+// 50 ms. DNS sends one CH TXT hostname.bind query carrying the EDNS NSID option, from a fresh UDP
+// socket per probe (so each flow has its own source port and an L4 ECMP hash can split flows);
+// HTTP makes one request. The PoP is named by inferPop from the identity the answer carries;
+// verdicts are cached per identity, since the same few strings come back thousands of times.
+import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, randomIds, readReply} from '../engines/dns/packet.js'
+import {DnsExchangeError, type DnsExchanger, makeExchanger} from '../engines/dns/transport.js'
+import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
+import {probeHttp} from '../engines/http/probe.js'
+import {inferPop, type Observation as InferObservation} from '../infer/index.js'
+
+/** What one probe found; the round loop adds vantage, round, flow and sentAt. */
+export interface ProbeAnswer {
+  /** ms since the epoch, when the answer arrived; null without one */
+  receivedAt: number | null
+  rttMs: number | null
+  pop: string | null
+  answered: boolean
+  /** the identity the PoP was read from (e.g. "s1.fra.anycast.example"), when any */
+  identity?: string | null
+  error?: string
+}
+
+/** Probe once as flow `flow`; never throws for a network failure (that is an unanswered probe). */
+export type Prober = (flow: number) => Promise<ProbeAnswer>
+
+export interface DnsProberOptions {
+  addr: string
+  family: 4 | 6
+  port: number
+  timeoutMs: number
+  /** tests inject a transport; default a real UDP exchanger (a fresh socket per probe) */
+  exchanger?: DnsExchanger
+  now?: () => number
+}
+
+const HOSTNAME_BIND: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsid: true}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}
+
+/** inferPop over identity strings, remembered per distinct input. */
+export function popNamer(): (inputs: InferObservation[], rttMs: number | null) => string | null {
+  const cache = new Map<string, string | null>()
+  // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
+  inferPop([{signal: 'dns-identity', input: 's1.fra.anycast.example'}])
+  return (inputs, rttMs) => {
+    if (inputs.length === 0) return null
+    const key = JSON.stringify(inputs)
+    if (cache.has(key)) return cache.get(key)!
+    // the RTT is left out on purpose: without --vp-location it cannot rule anything out, and a
+    // verdict that changed with the RTT could not be cached
+    void rttMs
+    // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
+    const code = inferPop(inputs)?.code.toUpperCase() ?? null
+    if (cache.size > 1000) cache.clear()
+    cache.set(key, code)
+    return code
+  }
+}
+
+export function makeDnsProber(opts: DnsProberOptions): Prober {
+  const exchanger = opts.exchanger ?? makeExchanger('udp', {addr: opts.addr, port: opts.port, family: opts.family})
+  const now = opts.now ?? Date.now
+  const name = popNamer()
+  return async () => {
+    const id = randomIds(1)[0]!
+    const startedAt = now()
+    try {
+      const accept = (buf: Buffer): boolean => {
+        const d = decodeReply(buf)
+        return d !== null && matchesQuery(d, HOSTNAME_BIND, id)
+      }
+      const {reply, rttMs} = await exchanger.exchange(encodeQuery(HOSTNAME_BIND, id), accept, opts.timeoutMs)
+      const parsed = readReply(decodeReply(reply)!, reply)
+      const inputs: string[] = []
+      if (parsed.rcode === 'NOERROR') for (const a of parsed.answers) if (a.trim() !== '' && !inputs.includes(a)) inputs.push(a)
+      if (parsed.nsid?.text && !inputs.includes(parsed.nsid.text)) inputs.push(parsed.nsid.text)
+      const pop = name(inputs.map((input) => ({signal: 'dns-identity', input})), rttMs)
+      return {
+        receivedAt: Math.round(startedAt + rttMs),
+        rttMs: round3(rttMs),
+        pop,
+        answered: true,
+        identity: inputs[0] ?? null,
+        ...(parsed.rcode === 'NOERROR' ? {} : {error: `rcode ${parsed.rcode}`}),
+      }
+    } catch (error) {
+      if (!(error instanceof DnsExchangeError)) throw error
+      return {receivedAt: null, rttMs: null, pop: null, answered: false, error: error.kind}
+    }
+  }
+}
+
+export interface HttpProberOptions {
+  url: URL
+  host: string | null
+  timeoutMs: number
+  insecure: boolean
+  now?: () => number
+}
+
+/** One GET per probe; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
+export function makeHttpProber(opts: HttpProberOptions): Prober {
+  const now = opts.now ?? Date.now
+  const name = popNamer()
+  return async () => {
+    const startedAt = now()
+    const t0 = process.hrtime.bigint()
+    try {
+      const out = await probeHttp({
+        url: opts.url,
+        method: 'GET',
+        host: opts.host,
+        headers: {},
+        insecure: opts.insecure,
+        timeoutMs: opts.timeoutMs,
+        follow: false,
+        cfTrace: false,
+      })
+      const elapsed = Number(process.hrtime.bigint() - t0) / 1e6
+      const obs = httpObservations(out.final.headers, [], null)
+      const rtt = minRttFromTimings(out.final.timings)
+      return {
+        receivedAt: Math.round(startedAt + elapsed),
+        rttMs: rtt === null ? null : round3(rtt),
+        pop: name(obs, rtt),
+        answered: true,
+        identity: null,
+      }
+    } catch (error) {
+      const code = (error as {code?: string}).code
+      return {receivedAt: null, rttMs: null, pop: null, answered: false, error: typeof code === 'string' ? code : 'error'}
+    }
+  }
+}

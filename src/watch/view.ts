@@ -1,0 +1,86 @@
+// The live view for people: one catchment line per vantage point and one line per event. On a
+// terminal the catchment block stays at the bottom and is redrawn in place (at most 10 times a
+// second); otherwise nothing is redrawn: each vantage point's first catchment is printed once,
+// then only events.
+import type {Observation, WatchEvent} from '../model/watch.js'
+import {type CatchmentLine, renderCatchmentLine, renderWatchEvent} from '../render/watch.js'
+
+export class LiveView {
+  private readonly lines = new Map<string, CatchmentLine>()
+  private drawn = 0
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
+  ) {}
+
+  observe(o: Observation): void {
+    let c = this.lines.get(o.vantageId)
+    const first = c === undefined
+    if (!c) {
+      c = {vantageId: o.vantageId, pop: null, rttMs: null, answered: 0, lost: 0}
+      this.lines.set(o.vantageId, c)
+    }
+    const hadPop = c.pop !== null
+    if (o.answered) {
+      c.answered++
+      c.rttMs = o.rttMs
+      if (o.pop !== null) c.pop = o.pop
+    } else {
+      c.lost++
+    }
+    if (this.tty) this.schedule(first)
+    else if (!hadPop && c.pop !== null) this.write(renderCatchmentLine(c) + '\n')
+  }
+
+  event(e: WatchEvent): void {
+    if (e.type === 'summary') return
+    if (e.type === 'shift') {
+      const c = this.lines.get(e.vantageId)
+      if (c) c.pop = e.to
+    }
+    if (!this.tty) {
+      this.write(renderWatchEvent(e) + '\n')
+      return
+    }
+    this.write(this.erase() + renderWatchEvent(e) + '\n' + this.block())
+  }
+
+  /** Leave the terminal clean before the summary. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.tty && this.drawn > 0) this.write(this.erase() + this.block())
+    this.drawn = 0
+  }
+
+  private schedule(now: boolean): void {
+    if (now) {
+      this.redraw()
+      return
+    }
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.redraw()
+    }, 100)
+    this.timer.unref()
+  }
+
+  private redraw(): void {
+    this.write(this.erase() + this.block())
+  }
+
+  private erase(): string {
+    const n = this.drawn
+    this.drawn = 0
+    return n === 0 ? '' : `\x1b[${n}A\r\x1b[J`
+  }
+
+  private block(): string {
+    const ids = [...this.lines.keys()].sort()
+    this.drawn = ids.length
+    return ids.map((id) => renderCatchmentLine(this.lines.get(id)!) + '\n').join('')
+  }
+}

@@ -1,0 +1,247 @@
+// anyprobe watch against real BGP in the lab, from ap-vp-ber (home FRA, fails over to IAD), with
+// one long-lived child per namespace (--from netns:ap-vp-ber) probing every 50 ms (--failover):
+//  1. graceful withdrawal of FRA: a shift FRA -> IAD with no probe lost, one interval apart;
+//  2. silent cut of FRA (hold timer 3 s): a failover whose gap matches ground truth measured
+//     independently by `ping -D -i 0.05` inside ap-vp-ber, within two intervals;
+//  3. FRA withdrawn and restored twice (4 flips) with a short --flap-window: one flap event with
+//     4 flips, and none once it has stopped.
+// Every fault is restored in a finally. Needs root and the built CLI (npm run build).
+// Every probe goes to the lab's anycast address, from inside ap-vp-ber.
+import assert from 'node:assert/strict'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, describe, it} from 'node:test'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import {ANYPROBE, E, isRoot, lab} from './lib.js'
+
+const skip = isRoot ? false : 'needs root (network namespaces)'
+const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
+const NS = E.AP_VP_NS_ber ?? 'ap-vp-ber'
+const INTERVAL = 50
+const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-lab-'))
+after(() => rmSync(tmp, {recursive: true, force: true}))
+
+interface Watching {
+  events: WatchEvent[]
+  out: string
+  stderr: () => string
+  /** resolves with the first event matching, or rejects after timeoutMs */
+  waitFor<T extends WatchEvent>(pred: (e: WatchEvent) => e is T, timeoutMs: number): Promise<T>
+  observations(): Observation[]
+  stop(): Promise<{code: number | null; summary: WatchSummaryEvent}>
+  kill(): void
+}
+
+function startWatch(name: string, extra: string[]): Watching {
+  const out = join(tmp, `${name}.ndjson`)
+  const child = spawn(process.execPath, [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${NS}`, '--failover', '--json', '--out', out, ...extra], {stdio: ['ignore', 'pipe', 'pipe']})
+  const events: WatchEvent[] = []
+  let buf = ''
+  let stderr = ''
+  const waiters: Array<() => void> = []
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString()
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      if (line.trim() !== '') events.push(JSON.parse(line) as WatchEvent)
+    }
+    for (const w of waiters.splice(0)) w()
+  })
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {
+    events,
+    out,
+    stderr: () => stderr,
+    async waitFor<T extends WatchEvent>(pred: (e: WatchEvent) => e is T, timeoutMs: number): Promise<T> {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const hit = events.find(pred)
+        if (hit) return hit
+        const left = deadline - Date.now()
+        if (left <= 0 || child.exitCode !== null) throw new Error(`no such event within ${timeoutMs} ms; events: ${JSON.stringify(events)}; stderr: ${stderr}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, Math.min(left, 200)).unref()
+        })
+      }
+    },
+    observations: () => {
+      try {
+        return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Observation)
+      } catch {
+        return []
+      }
+    },
+    async stop() {
+      child.kill('SIGTERM')
+      const code = await Promise.race([closed, sleep(15_000).then(() => 'timeout' as const)])
+      if (code === 'timeout') {
+        child.kill('SIGKILL')
+        throw new Error(`watch did not stop on SIGTERM: ${stderr}`)
+      }
+      const summary = events.at(-1)
+      assert.equal(summary?.type, 'summary', `the last line is the summary: ${stderr}`)
+      return {code, summary: summary as WatchSummaryEvent}
+    },
+    kill: () => child.kill('SIGKILL'),
+  }
+}
+
+/** Wait until the watch has answered observations from FRA for a while (children started, steady). */
+async function steadyAtFra(w: Watching, rounds = 20, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const obs = w.observations()
+    if (obs.length >= rounds && obs.slice(-rounds).every((o) => o.answered && o.pop === 'FRA')) return
+    await sleep(100)
+  }
+  throw new Error(`ap-vp-ber never settled at FRA: ${w.stderr()} ${JSON.stringify(w.observations().slice(-5))}`)
+}
+
+async function mustLab(...args: string[]): Promise<void> {
+  const r = await lab(...args)
+  if (r.code !== 0) throw new Error(`lab.sh ${args.join(' ')} failed: ${r.stderr}${r.stdout}`)
+}
+
+/** Restore FRA (when we faulted it) and wait until every VP is home again. */
+async function restoreFra(): Promise<void> {
+  await lab('restore', 'fra')
+  await lab('wait-converged', '30')
+}
+
+const isType =
+  <K extends WatchEvent['type']>(type: K) =>
+  (e: WatchEvent): e is Extract<WatchEvent, {type: K}> =>
+    e.type === type
+
+/** ping -D lines -> {seq, sentAt (ms, epoch)}: the reply's timestamp minus its RTT. */
+function pingReplies(text: string): Array<{seq: number; sentAt: number}> {
+  const out: Array<{seq: number; sentAt: number}> = []
+  for (const m of text.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from [^:]+: icmp_seq=(\d+) ttl=\d+ time=([\d.]+) ms/gm)) {
+    out.push({seq: Number(m[2]), sentAt: Number(m[1]) * 1000 - Number(m[3])})
+  }
+  return out.sort((a, b) => a.seq - b.seq)
+}
+
+describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 240_000}, () => {
+  it('graceful withdrawal of FRA: a shift FRA -> IAD, no probe lost, one interval apart', {timeout: 90_000}, async () => {
+    await mustLab('wait-converged', '30')
+    const w = startWatch('withdraw', [])
+    let faulted = false
+    try {
+      await steadyAtFra(w)
+      const before = Date.now()
+      await mustLab('withdraw', 'fra')
+      faulted = true
+      const after = Date.now()
+      const shift = await w.waitFor(isType('shift'), 15_000)
+      await sleep(1000)
+      const {code, summary} = await w.stop()
+      assert.equal(code, 0, w.stderr())
+      assert.equal(shift.vantageId, NS)
+      assert.equal(shift.from, 'FRA')
+      assert.equal(shift.to, 'IAD')
+      assert.equal(shift.lostProbes, 0, JSON.stringify(shift))
+      // within one interval of the change: the round before the first IAD answer was answered by FRA
+      const obs = w.observations()
+      assert.equal(obs.find((o) => o.round === shift.round - 1)?.pop, 'FRA', `round ${shift.round - 1} answered by FRA`)
+      assert.ok(shift.gapMs <= 3 * INTERVAL, `gap ${shift.gapMs} ms`)
+      const firstNew = Date.parse(shift.firstNewAt)
+      assert.ok(firstNew >= before - INTERVAL && firstNew <= after + INTERVAL, `the shift (${shift.firstNewAt}) happened while FRA was withdrawn (${new Date(before).toISOString()}..${new Date(after).toISOString()})`)
+      assert.equal(w.events.filter((e) => e.type === 'failover').length, 0)
+      const vp = summary.vantagePoints.find((v) => v.vantageId === NS)!
+      assert.equal(vp.lost, 0, 'zero probes lost over the whole run')
+      assert.equal(vp.flips, 1)
+      assert.equal(vp.pop, 'IAD')
+      assert.equal(summary.observations, w.observations().length, 'every observation saved to --out')
+      console.log(`# withdraw: shift gap ${shift.gapMs} ms, lost ${shift.lostProbes}, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms, ${summary.observations} probes`)
+    } finally {
+      w.kill()
+      if (faulted) await restoreFra()
+    }
+  })
+
+  it('silent cut of FRA: a failover whose gap matches ping ground truth within two intervals', {timeout: 90_000}, async () => {
+    await mustLab('wait-converged', '30')
+    const w = startWatch('cut', [])
+    let ping: ChildProcess | null = null
+    let pingOut = ''
+    let faulted = false
+    try {
+      await steadyAtFra(w)
+      // ground truth, independent of anyprobe: ICMP echo every 50 ms from the same namespace
+      ping = spawn('ip', ['netns', 'exec', NS, 'ping', '-D', '-n', '-i', '0.05', '-W', '1', ANYCAST], {stdio: ['ignore', 'pipe', 'ignore']})
+      ping.stdout!.on('data', (d: Buffer) => (pingOut += d.toString()))
+      await sleep(1000)
+      await mustLab('cut', 'fra')
+      faulted = true
+      const failover = await w.waitFor(isType('failover'), 20_000)
+      await sleep(1500)
+      ping.kill('SIGINT')
+      const {code} = await w.stop()
+      assert.equal(code, 0, w.stderr())
+
+      const replies = pingReplies(pingOut)
+      assert.ok(replies.length > 40, `ping got replies: ${pingOut.slice(0, 500)}`)
+      let truth = 0
+      for (let i = 1; i < replies.length; i++) truth = Math.max(truth, replies[i]!.sentAt - replies[i - 1]!.sentAt)
+      console.log(`# cut: failover gap ${failover.gapMs} ms (lower bound ${failover.gapMinMs} ms, ${failover.lostProbes} lost) vs ping ground truth ${truth.toFixed(1)} ms; rtt ${failover.rttBeforeMs} -> ${failover.rttAfterMs} ms`)
+      assert.equal(failover.from, 'FRA')
+      assert.equal(failover.to, 'IAD')
+      assert.ok(failover.lostProbes >= 1)
+      assert.ok(truth > 1000 && truth < 5000, `ping saw the hold timer (gap ${truth} ms)`)
+      assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms`)
+      assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
+      assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
+    } finally {
+      ping?.kill('SIGKILL')
+      w.kill()
+      if (faulted) await restoreFra()
+    }
+  })
+
+  it('FRA withdrawn and restored twice: one flap event with 4 flips, none after it stops', {timeout: 120_000}, async () => {
+    await mustLab('wait-converged', '30')
+    const windowMs = 12_000
+    const w = startWatch('flap', ['--flap-threshold', '4', '--flap-window', `${windowMs}ms`])
+    let faulted = false
+    try {
+      await steadyAtFra(w)
+      const t0 = Date.now()
+      for (let i = 0; i < 2; i++) {
+        await mustLab('withdraw', 'fra')
+        faulted = true
+        await w.waitFor((e): e is WatchEvent => e.type === 'shift' && e.to === 'IAD' && w.events.filter((x) => x.type === 'shift').length === 2 * i + 1, 10_000)
+        await mustLab('restore', 'fra')
+        faulted = false
+        await w.waitFor((e): e is WatchEvent => e.type === 'shift' && e.to === 'FRA' && w.events.filter((x) => x.type === 'shift').length === 2 * i + 2, 15_000)
+      }
+      const flipsTook = Date.now() - t0
+      assert.ok(flipsTook < windowMs, `4 flips took ${flipsTook} ms, longer than the window`)
+      const flap = await w.waitFor(isType('flap'), 5000)
+      // quiet for a full window and a bit: the episode ends, no second flap
+      await sleep(windowMs + 1500)
+      const {code, summary} = await w.stop()
+      assert.equal(code, 0, w.stderr())
+      console.log(`# flap: ${flap.flips} flips in ${flipsTook} ms (window ${windowMs} ms), ${flap.flipsPerMinute}/min`)
+      assert.equal(flap.flips, 4)
+      assert.deepEqual(flap.pops, ['FRA', 'IAD'])
+      assert.equal(w.events.filter((e) => e.type === 'flap').length, 1, JSON.stringify(w.events))
+      assert.equal(w.events.filter((e) => e.type === 'shift').length, 4)
+      const vp = summary.vantagePoints.find((v) => v.vantageId === NS)!
+      assert.equal(vp.flapEpisodes, 1)
+      assert.equal(vp.flips, 4)
+      assert.equal(vp.pop, 'FRA')
+    } finally {
+      w.kill()
+      if (faulted) await restoreFra()
+    }
+  })
+})
