@@ -170,6 +170,12 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
       throw new AnyprobeError('E_USAGE', '--observations works only with --from local', {hint: 'it is the child mode of netns vantage points', exitCode: EXIT.usage})
     }
     const prober = await this.localProber(target, s, flags)
+    // a child whose parent died (killed with SIGKILL, say) stops instead of probing forever
+    const parent = process.ppid
+    const orphanCheck = setInterval(() => {
+      if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM')
+    }, 500)
+    orphanCheck.unref()
     let n = 0
     await runRounds({
       vantageId: flags['vantage-id'] ?? 'local',
@@ -185,6 +191,7 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
         process.stdout.write(ndjsonLine(o))
       },
     })
+    clearInterval(orphanCheck)
     return {observations: n}
   }
 

@@ -36,9 +36,9 @@ interface Watching {
   kill(): void
 }
 
-function startWatch(name: string, extra: string[]): Watching {
+function startWatch(name: string, extra: string[], from: string[] = [NS]): Watching {
   const out = join(tmp, `${name}.ndjson`)
-  const child = spawn(process.execPath, [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${NS}`, '--failover', '--json', '--out', out, ...extra], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--failover', '--json', '--out', out, ...extra], {stdio: ['ignore', 'pipe', 'pipe']})
   const events: WatchEvent[] = []
   let buf = ''
   let stderr = ''
@@ -98,7 +98,7 @@ function startWatch(name: string, extra: string[]): Watching {
 async function steadyAtFra(w: Watching, rounds = 20, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const obs = w.observations()
+    const obs = w.observations().filter((o) => o.vantageId === NS)
     if (obs.length >= rounds && obs.slice(-rounds).every((o) => o.answered && o.pop === 'FRA')) return
     await sleep(100)
   }
@@ -133,7 +133,9 @@ function pingReplies(text: string): Array<{seq: number; sentAt: number}> {
 describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 240_000}, () => {
   it('graceful withdrawal of FRA: a shift FRA -> IAD, no probe lost, one interval apart', {timeout: 90_000}, async () => {
     await mustLab('wait-converged', '30')
-    const w = startWatch('withdraw', [])
+    // ap-vp-nyc (home IAD) is watched too: two children merged, and FRA going away must not move it
+    const NYC = E.AP_VP_NS_nyc ?? 'ap-vp-nyc'
+    const w = startWatch('withdraw', [], [NS, NYC])
     let faulted = false
     try {
       await steadyAtFra(w)
@@ -150,7 +152,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.equal(shift.to, 'IAD')
       assert.equal(shift.lostProbes, 0, JSON.stringify(shift))
       // within one interval of the change: the round before the first IAD answer was answered by FRA
-      const obs = w.observations()
+      const obs = w.observations().filter((o) => o.vantageId === NS)
       assert.equal(obs.find((o) => o.round === shift.round - 1)?.pop, 'FRA', `round ${shift.round - 1} answered by FRA`)
       assert.ok(shift.gapMs <= 3 * INTERVAL, `gap ${shift.gapMs} ms`)
       const firstNew = Date.parse(shift.firstNewAt)
@@ -158,9 +160,15 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.equal(w.events.filter((e) => e.type === 'failover').length, 0)
       const vp = summary.vantagePoints.find((v) => v.vantageId === NS)!
       assert.equal(vp.lost, 0, 'zero probes lost over the whole run')
+      assert.equal(vp.late, 0, 'no observation arrived after its round was judged')
       assert.equal(vp.flips, 1)
       assert.equal(vp.pop, 'IAD')
       assert.equal(summary.observations, w.observations().length, 'every observation saved to --out')
+      const nyc = summary.vantagePoints.find((v) => v.vantageId === NYC)!
+      assert.ok(nyc.answered > 20, 'the second child was merged')
+      assert.equal(nyc.flips, 0)
+      assert.equal(nyc.pop, 'IAD')
+      assert.equal(w.events.filter((e) => e.type !== 'summary' && e.vantageId === NYC).length, 0)
       console.log(`# withdraw: shift gap ${shift.gapMs} ms, lost ${shift.lostProbes}, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms, ${summary.observations} probes`)
     } finally {
       w.kill()
@@ -209,7 +217,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
 
   it('FRA withdrawn and restored twice: one flap event with 4 flips, none after it stops', {timeout: 120_000}, async () => {
     await mustLab('wait-converged', '30')
-    const windowMs = 12_000
+    const windowMs = 16_000
     const w = startWatch('flap', ['--flap-threshold', '4', '--flap-window', `${windowMs}ms`])
     let faulted = false
     try {

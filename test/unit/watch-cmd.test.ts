@@ -23,6 +23,7 @@ import {parseObservationLine} from '../../src/watch/children.js'
 import {runRounds} from '../../src/watch/loop.js'
 import {parseHostPort, WatchMetrics} from '../../src/watch/metrics.js'
 import {makeDnsProber, makeHttpProber} from '../../src/watch/probe.js'
+import {LiveView} from '../../src/watch/view.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-'))
@@ -210,6 +211,40 @@ describe('watch formats', () => {
   })
 })
 
+describe('watch live view', () => {
+  const obs = (round: number, pop: string | null): Observation => ({vantageId: 'ber', round, flow: 0, sentAt: round * 50, receivedAt: round * 50 + 1, rttMs: 1, pop, answered: pop !== null})
+  const shift = {schemaVersion: 1, kind: 'watch-event', type: 'shift', vantageId: 'ber', round: 3, at: '2026-01-01T00:00:00.150Z', from: 'FRA', to: 'IAD', rttBeforeMs: 1, rttAfterMs: 40, lastOldAt: 'a', firstNewAt: 'b', gapMs: 50, lostProbes: 0, unlocatedProbes: 0, resolutionMs: 50, clockJump: false} as WatchEvent
+
+  it('off a terminal: the first catchment once, then one line per event, no escape codes', () => {
+    const out: string[] = []
+    const v = new LiveView((t) => out.push(t), false)
+    v.observe(obs(0, 'FRA'))
+    v.observe(obs(1, 'FRA'))
+    v.event(shift)
+    v.observe(obs(3, 'IAD'))
+    v.close()
+    const text = out.join('')
+    assert.ok(!text.includes('\x1b'))
+    const ls = text.trim().split('\n')
+    assert.equal(ls.length, 2, text)
+    assert.match(ls[0]!, /^ber\s+FRA\s+rtt/)
+    assert.match(ls[1]!, /ber shift FRA -> IAD\s+gap 50 ms, 0 lost/)
+  })
+
+  it('on a terminal: the catchment block is erased and redrawn below each event', () => {
+    const out: string[] = []
+    const v = new LiveView((t) => out.push(t), true)
+    v.observe(obs(0, 'FRA'))
+    v.event(shift)
+    v.close()
+    const text = out.join('')
+    // the event line is written after erasing the one-line block (cursor up 1, clear below), then the block again
+    assert.ok(text.includes('\x1b[1A\r\x1b[J'), JSON.stringify(text))
+    const afterEvent = text.slice(text.indexOf('shift FRA -> IAD'))
+    assert.match(afterEvent, /\nber\s+IAD\s+rtt/)
+  })
+})
+
 describe('watch against a local DNS server', () => {
   let dns: FakeDns
   before(async () => {
@@ -302,6 +337,25 @@ describe('watch against a local DNS server', () => {
     assert.match(ls[0]!, /^local\s+FRA\s+rtt/)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
     assert.ok(ls.some((l) => l.startsWith('summary: 40 rounds')), r.stdout)
+  })
+
+  it('child mode (--observations): one Observation per line on the shared schedule, nothing else', async () => {
+    dns.identity = 's1.fra.anycast.example'
+    dns.flipAfter = null
+    const startAt = Date.now() + 3000
+    const r = await watchCli(['127.0.0.1', '--from', 'local', '--observations', '--port', String(dns.port), '--interval=50ms', '--count=40', `--start-at=${startAt}`, '--vantage-id=ap-vp-x'])
+    assert.equal(r.code, 0, r.stderr)
+    const obs = lines(r.stdout).map((l) => parseObservationLine(JSON.stringify(l)))
+    assert.ok(obs.every((o) => o !== null), r.stdout)
+    // rounds whose time had passed before the child was ready are skipped, never sent late in a burst
+    const rounds = obs.map((o) => o!.round)
+    assert.ok(rounds.length >= 1 && rounds.at(-1) === 39, JSON.stringify(rounds))
+    assert.deepEqual([...rounds].sort((a, b) => a - b), [...Array(rounds.length).keys()].map((i) => 40 - rounds.length + i))
+    for (const o of obs) {
+      assert.equal(o!.vantageId, 'ap-vp-x')
+      assert.equal(o!.pop, 'FRA')
+      assert.ok(o!.sentAt >= startAt + o!.round * 50 - 2)
+    }
   })
 
   it('SIGTERM stops it: the summary is printed and every probe sent is counted and saved', async () => {
