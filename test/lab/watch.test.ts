@@ -16,6 +16,7 @@ import {after, describe, it} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {ANYPROBE, E, isRoot, lab} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
@@ -88,6 +89,7 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
       }
       const summary = events.at(-1)
       assert.equal(summary?.type, 'summary', `the last line is the summary: ${stderr}`)
+      for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
       return {code, summary: summary as WatchSummaryEvent}
     },
     kill: () => child.kill('SIGKILL'),

@@ -24,6 +24,7 @@ import {runRounds} from '../../src/watch/loop.js'
 import {parseHostPort, WatchMetrics} from '../../src/watch/metrics.js'
 import {makeDnsProber, makeHttpProber} from '../../src/watch/probe.js'
 import {LiveView} from '../../src/watch/view.js'
+import {schemaErrors} from '../helpers/schema.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-'))
@@ -313,7 +314,7 @@ describe('watch against a local DNS server', () => {
     assert.equal(shift.round, firstNew.round)
     assert.equal(saved0.find((o) => o.round === firstNew.round - 1)?.pop, 'FRA', 'the round before the shift was answered by FRA')
     assert.equal(events.filter((e) => e.type === 'failover').length, 0)
-    for (const e of events) assert.equal(e.kind, 'watch-event')
+    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     if (last.type !== 'summary') throw new Error('unreachable')
     assert.equal(last.observations, 50)
     assert.equal(last.vantagePoints[0]!.lost, 0)
@@ -390,6 +391,7 @@ describe('watch against a local DNS server', () => {
     const events = lines(r.stdout) as WatchEvent[]
     const sum = events.at(-1)!
     assert.equal(sum.type, 'summary')
+    assert.deepEqual(schemaErrors('watch-event.schema.json', sum), [])
     const saved = lines(readFileSync(out, 'utf8')) as Observation[]
     if (sum.type !== 'summary') throw new Error('unreachable')
     assert.ok(saved.length >= 5)
