@@ -205,9 +205,21 @@ export function airportsFromFile(blob: GeoDataBlob): AirportTables {
     }
     return undefined
   }
+  // hits and misses, as a Map would answer them (bounded: any 4-letter token is an ICAO lookup)
+  const memo = (codes: string, at: number[], width: number): ((code: string) => Airport | undefined) => {
+    const seen = new Map<string, Airport | null>()
+    return (code) => {
+      let a = seen.get(code)
+      if (a === undefined) {
+        if (seen.size >= 50_000) seen.clear()
+        seen.set(code, (a = find(codes, at, width, code) ?? null))
+      }
+      return a ?? undefined
+    }
+  }
   return {
-    iata: (code) => find(h.iata, h.iataLines, 3, code),
-    icao: (code) => find(h.icao, h.icaoLines, 4, code),
+    iata: memo(h.iata, h.iataLines, 3),
+    icao: memo(h.icao, h.icaoLines, 4),
     iataCodes: () => {
       const all = JSON.parse(blob.text(h.lines[h.iataOrder]!, h.lines[h.iataOrder + 1]! - 1)) as string
       return Array.from({length: all.length / 3}, (_, i) => all.slice(i * 3, i * 3 + 3))

