@@ -10,7 +10,7 @@ import {enrichHops} from '../../enrich/trace.js'
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
 import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
 import {hostnameHint, inferPop, type Observation} from '../../infer/index.js'
-import type {PopVerdict} from '../../model/pop.js'
+import type {GeoHint, PopVerdict} from '../../model/pop.js'
 import type {TraceResult} from '../../model/trace.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {minDestinationRtt, traceObservations} from '../../pipeline/pop-observations.js'
@@ -44,6 +44,23 @@ export function inferAtlasPop(result: ProbeResult): PopVerdict | null {
   }
 }
 
+/**
+ * hostnameHint with a memo: Atlas results from many probes cross the same routers, so the same
+ * names come back thousands of times in a batch. Hints are read-only values and shared.
+ */
+export function memoHint(limit = 200_000): (hostname: string) => GeoHint | null {
+  const memo = new Map<string, GeoHint | null>()
+  return (name) => {
+    let h = memo.get(name)
+    if (h === undefined) {
+      h = hostnameHint(name)
+      if (memo.size >= limit) memo.clear()
+      memo.set(name, h)
+    }
+    return h
+  }
+}
+
 /** One cache and one concurrency bound over a resolver, so a batch of 10k hops does not start 10k lookups at once. */
 export function boundedResolver(inner: ReverseResolver, concurrency = 64): ReverseResolver {
   const limit = pLimit(concurrency)
@@ -64,11 +81,13 @@ export interface AtlasEnrichOptions {
   /** shared across batches (wrap a CachedReverseResolver with boundedResolver) */
   rdns: ReverseResolver
   asn?: AsnLookup
+  /** location hint of a name; share one memoHint() across batches (default: a memo per call) */
+  hint?: (hostname: string) => GeoHint | null
 }
 
-async function enrichTrace(t: TraceResult, o: AtlasEnrichOptions): Promise<TraceResult> {
+async function enrichTrace(t: TraceResult, o: AtlasEnrichOptions, hint: (hostname: string) => GeoHint | null): Promise<TraceResult> {
   const [hops, targetHostname] = await Promise.all([
-    enrichHops(t.hops, {rdns: o.rdns, asn: o.asn ?? nullAsnLookup, hint: hostnameHint}),
+    enrichHops(t.hops, {rdns: o.rdns, asn: o.asn ?? nullAsnLookup, hint}),
     o.rdns.reverse(t.targetAddr),
   ])
   const out: TraceResult = {...t, hops, targetHostname}
@@ -82,6 +101,7 @@ async function enrichTrace(t: TraceResult, o: AtlasEnrichOptions): Promise<Trace
  * result pass through unchanged; order is kept.
  */
 export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o: AtlasEnrichOptions): Promise<VantageOutcome[]> {
+  const hint = o.hint ?? memoHint()
   // start every lookup first, so they overlap
   for (const oc of outcomes) {
     if (oc.result?.kind !== 'trace') continue
@@ -92,7 +112,7 @@ export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o
     outcomes.map(async (oc) => {
       const r = oc.result
       if (r === null) return oc
-      if (r.kind === 'trace') return {...oc, result: await enrichTrace(r, o)}
+      if (r.kind === 'trace') return {...oc, result: await enrichTrace(r, o, hint)}
       return {...oc, result: {...r, pop: inferAtlasPop(r)} as ProbeResult}
     }),
   )

@@ -17,7 +17,7 @@ import type {ProbePlan, VantageBackend, VantageError, VantageOutcome} from '../t
 import {AtlasClient, type AtlasClientOptions} from './client.js'
 import {KEY_HINT, loadAtlasConfig, type AtlasConfig} from './config.js'
 import {type AtlasCreateOptions, buildCreateRequest, dryRunMeasurement, type AtlasDryRun, methodOfAtlasType} from './create.js'
-import {boundedResolver, enrichAtlasOutcomes} from './enrich.js'
+import {boundedResolver, enrichAtlasOutcomes, memoHint} from './enrich.js'
 import {type AtlasMeasurementMeta, type AtlasProbeMeta, atlasVantage, countParsed, emptyParseStats, parseAtlasResult, probeMetaFromApi, type AtlasParseStats} from './parse.js'
 import {type AtlasSelector, parseAtlasSelector} from './selector.js'
 import {type AtlasProgress, waitForResults, type WaitMode} from './stream.js'
@@ -143,6 +143,7 @@ export class AtlasBackend implements VantageBackend {
   readonly #o: AtlasBackendOptions
   private readonly probeCache = new Map<number, AtlasProbeMeta | null>()
   private rdns: ReverseResolver | null = null
+  private readonly hint = memoHint()
 
   constructor(selectorText: string, o: AtlasBackendOptions = {}) {
     this.#o = o
@@ -252,7 +253,7 @@ export class AtlasBackend implements VantageBackend {
           if (parsed.meta.probeId !== null) seen.add(parsed.meta.probeId)
           outcomes.push(...parsed.outcomes)
         }
-        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn: this.#o.asn})
+        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn: this.#o.asn, hint: this.hint})
         for (const oc of done) yield oc
         if (signal?.aborted) return
       }
