@@ -199,6 +199,11 @@ describe('Atlas backend end to end (replay server on 127.0.0.1)', () => {
     const outcomes = await collect(backend('probes=12185,22880', {wait: 'poll', timeoutMs: 60_000}), tracePlan, ac.signal)
     assert.ok(Date.now() - t0 < 5000)
     assert.equal(outcomes.length, 0)
+    // also while a request is in flight: the run ends, it does not throw
+    routes([{path: 'measurements/3606560/results/', hang: true}, ongoingProbes, ongoing])
+    const ac2 = new AbortController()
+    setTimeout(() => ac2.abort(), 100)
+    assert.deepEqual(await collect(backend('probes=12185,22880', {wait: 'poll', timeoutMs: 60_000}), tracePlan, ac2.signal), [])
   })
 
   it('batches: by size, and after a quiet period', async () => {

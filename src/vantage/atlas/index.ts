@@ -258,6 +258,8 @@ export class AtlasBackend implements VantageBackend {
         if (signal?.aborted) return
       }
     } catch (e) {
+      // an interrupted run ends quietly with what it has
+      if (signal?.aborted) return
       if (!(e instanceof AnyprobeError) || seen.size === 0) throw e
       failure = e
     }

@@ -41,7 +41,7 @@ import {TRACE_SCHEMA_VERSION, type ProbeReply, type StopReason, type TraceHop, t
 import type {VantagePoint} from '../../model/vantage.js'
 import {sanitize} from '../../util/sanitize.js'
 import {describeAddress, parseAddress} from '../../util/target.js'
-import type {ProbeResult, VantageError, VantageOutcome} from '../types.js'
+import type {VantageError, VantageOutcome} from '../types.js'
 
 // ---- probe metadata ----
 
@@ -985,4 +985,3 @@ export function parseAtlasResults(
   return {parsed, outcomes, stats}
 }
 
-export type {ProbeResult}
