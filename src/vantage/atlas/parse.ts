@@ -31,7 +31,7 @@ import {Buffer} from 'node:buffer'
 
 import * as dnsPacket from 'dns-packet'
 
-import {decodeReply, nsidValue, NSID_OPTION_CODE, presentAnswer, rcodeName} from '../../engines/dns/packet.js'
+import {decodeReply, NSID_OPTION_CODE, presentAnswer, readReply} from '../../engines/dns/packet.js'
 import {identityOf} from '../../engines/dns/probe.js'
 import {DNS_SCHEMA_VERSION, type DnsQueryError, type DnsQueryResult, type DnsResult} from '../../model/dns.js'
 import type {ErrorCode} from '../../model/errors.js'
@@ -678,26 +678,21 @@ function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: Va
         query = {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: 'malformed'}
         error = malformedError(meta.probeId, abuf === null ? 'the DNS reply (abuf) is missing' : 'the DNS reply (abuf) cannot be decoded')
       } else {
-        let rcode = abuf.length >= 4 ? abuf.readUInt16BE(2) & 0xf : 0
-        let nsid = null
-        for (const rr of decoded.additionals ?? []) {
-          if (rr.type !== 'OPT') continue
-          const opt = rr as dnsPacket.OptAnswer
-          rcode |= (opt.extendedRcode ?? 0) << 4
-          for (const o of (opt.options ?? []) as Array<{code: number; data?: Buffer}>) if (o.code === NSID_OPTION_CODE) nsid = nsidValue(o.data ?? Buffer.alloc(0))
-        }
+        // rcode (EDNS-extended), flags and NSID as the DNS engine reads them; answers presented
+        // here, because Atlas results carry record types the engine never asks for
+        const reply = readReply(decoded, abuf)
         const answers: string[] = []
         for (const a of decoded.answers ?? []) answers.push(sanitize(presentAtlasAnswer(a)))
         query = {
           ...base,
           // a server that returns NSID was asked for it, whatever else we know
-          nsidRequested: base.nsidRequested || nsid !== null,
-          rcode: rcodeName(rcode),
+          nsidRequested: base.nsidRequested || reply.nsid !== null,
+          rcode: reply.rcode,
           rttMs: rtt(res.rt),
           answers,
-          nsid,
-          aa: decoded.flag_aa,
-          truncated: decoded.flag_tc,
+          nsid: reply.nsid,
+          aa: reply.aa,
+          truncated: reply.truncated,
           error: null,
         }
       }
