@@ -162,7 +162,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   process.once('SIGTERM', onSignal)
   const outcomes: VantageOutcome[] = []
   try {
-    for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})))) {
+    for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})), backends.map((b) => b.spec))) {
       outcomes.push(o)
       progress.update(o)
       if (flags.ndjson) {
@@ -209,6 +209,28 @@ export async function runMulti(opts: Omit<RunOptions, 'onOutcome'>): Promise<Mul
   return {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'multi', method: plan.method, target: plan.target, outcomes: ordered}
 }
 
+/** The normalized options of a plan, from the command's flags (for backends that build their own requests). */
+export function planOptions(method: ProbeMethod, f: Record<string, unknown>): ProbePlan['options'] {
+  const o: ProbePlan['options'] = {}
+  if (typeof f.timeout === 'string') o.timeoutMs = parseDuration(f.timeout, '--timeout')
+  if (typeof f.port === 'number') o.port = f.port
+  if (typeof f.probes === 'number') o.probes = f.probes
+  if (method === 'trace') {
+    if (typeof f.protocol === 'string') o.protocol = f.protocol as ProbePlan['options']['protocol']
+    if (typeof f['max-hops'] === 'number') o.maxHops = f['max-hops']
+  }
+  if (method === 'dns') {
+    if (typeof f.qname === 'string') o.qname = f.qname
+    if (typeof f.qtype === 'string') o.qtype = f.qtype
+    if (typeof f.tcp === 'boolean') o.tcp = f.tcp
+  }
+  if (method === 'http') {
+    if (f.method === 'GET' || f.method === 'HEAD') o.method = f.method
+    o.host = typeof f.host === 'string' ? f.host : null
+  }
+  return o
+}
+
 /**
  * The whole --from branch of a measuring command: null when --from is this host alone (the command
  * then runs as it always did), else the multi-vantage result.
@@ -222,6 +244,6 @@ export async function fromElsewhere(
 ): Promise<MultiResult | null> {
   const specs = parseFrom(parsed.flags.from)
   if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
-  const plan: ProbePlan = {method, target, cliArgs: childArgs(cmd.flags, parsed.flags, parsed.metadata, target), options: {}}
+  const plan: ProbePlan = {method, target, cliArgs: childArgs(cmd.flags, parsed.flags, parsed.metadata, target), options: planOptions(method, parsed.flags)}
   return runMulti({specs, plan, flags: parsed.flags, out})
 }

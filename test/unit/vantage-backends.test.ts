@@ -304,3 +304,29 @@ describe('anyprobe dns --from (the command, end to end)', () => {
     assert.equal(both.status, 2)
   })
 })
+
+describe('plan options (for backends that build their own requests, e.g. RIPE Atlas)', () => {
+  it('normalized from each command\'s flags', async () => {
+    const {planOptions} = await import('../../src/vantage/run.js')
+    assert.deepEqual(planOptions('trace', {protocol: 'udp', port: 53, 'max-hops': 20, probes: 2, timeout: '500ms', qname: 'ignored'}), {timeoutMs: 500, port: 53, probes: 2, protocol: 'udp', maxHops: 20})
+    assert.deepEqual(planOptions('dns', {timeout: '2s', port: 53, qname: '.', qtype: 'SOA', tcp: true}), {timeoutMs: 2000, port: 53, qname: '.', qtype: 'SOA', tcp: true})
+    assert.deepEqual(planOptions('http', {method: 'HEAD', host: 'www.example.net', timeout: '5s'}), {timeoutMs: 5000, method: 'HEAD', host: 'www.example.net'})
+  })
+})
+
+describe('a backend that throws', () => {
+  it('ends as one failed outcome named after its spec; the other backends still report', async () => {
+    const {AnyprobeError} = await import('../../src/model/errors.js')
+    async function* broken(): AsyncGenerator<VantageOutcome> {
+      throw new AnyprobeError('E_USAGE', 'creating a RIPE Atlas measurement needs an API key', {hint: 'set ANYPROBE_ATLAS_KEY'})
+    }
+    const ok = netns(['vp-ber'], 'json').run(plan, {concurrency: 1})
+    const out = await collect(mergeOutcomes([broken(), ok], ['atlas:country=DE,n=3', 'netns:vp-ber']))
+    assert.equal(out.get('vp-ber')!.result?.kind, 'dns')
+    assert.deepEqual(out.get('atlas:country=DE,n=3'), {
+      vantage: {kind: 'atlas', id: 'atlas:country=DE,n=3', name: null, asn: null, country: null, lat: null, lon: null},
+      result: null,
+      error: {code: 'E_USAGE', message: 'creating a RIPE Atlas measurement needs an API key', hint: 'set ANYPROBE_ATLAS_KEY'},
+    })
+  })
+})
