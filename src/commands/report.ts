@@ -4,10 +4,11 @@
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {sanitize} from '../util/sanitize.js'
@@ -32,6 +33,8 @@ export default class Report extends BaseCommand {
 
 Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line. Any size: the input is streamed, memory stays flat.
 
+Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run; probe metadata (country, ASN) is not fetched.
+
 A vantage point with several results (a repeated measurement) counts with its latest one.
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
@@ -48,8 +51,16 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     file: Args.string({description: 'saved anyprobe JSON / NDJSON, or RIPE Atlas results; - for standard input', required: true}),
   }
 
+  static override flags = {
+    rdns: Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'raw RIPE Atlas traceroutes: look up the reverse DNS of hop addresses, as a live Atlas run does (--no-rdns: offline, PoPs only from what the results carry)',
+    }),
+  }
+
   public async run(): Promise<ReportResult> {
-    const {args} = await this.parse(Report)
+    const {args, flags} = await this.parse(Report)
     const name = args.file === '-' ? 'standard input' : args.file
     let source: AsyncIterable<Buffer | string>
     if (args.file === '-') {
@@ -71,7 +82,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     const builder = new CatchmentBuilder()
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
-    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule})) {
+    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined})) {
       if (item.type === 'outcome') builder.add(item.outcome)
       else if (item.type === 'row') builder.addRow(item.row)
       else {

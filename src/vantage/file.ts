@@ -17,9 +17,12 @@
 // is one such array.
 //
 // Each value becomes a ReportItem: an outcome (from a result or an outcome), a catchment row (from a
-// saved catchment document), or metadata (target, method of a document). Raw Atlas results go through
-// the Atlas backend's parseAtlasResult (./atlas/index.ts); while it does not exist they are refused
-// with a clear error.
+// saved catchment document), or metadata (target, method of a document). Raw Atlas results take the
+// live Atlas backend's path (./atlas/): parseAtlasResult per element (sync), then enrichAtlasOutcomes
+// per batch of ATLAS_BATCH (reverse DNS of hop addresses when `rdns` is given, location hints, the
+// PoP verdict). Without a resolver nothing leaves the machine: hops keep no names and only what the
+// result itself carries (DNS identities, HTTP headers) names a PoP. A malformed or unsupported Atlas
+// result is counted as unparseable, with the parser's reason; a probe's own error is an outcome.
 import {StringDecoder} from 'node:string_decoder'
 
 import {JSONParser} from '@streamparser/json'
@@ -28,6 +31,7 @@ import type {CatchmentMethod, CatchmentVantagePoint} from '../analysis/catchment
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
+import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {type AtlasModule, atlasUnavailable} from './index.js'
 import type {ProbeResult, VantageOutcome} from './types.js'
 
@@ -53,9 +57,14 @@ export interface ReadStats {
 export interface ReadOptions {
   /** loads the Atlas module for raw Atlas results; null/absent module = not available */
   loadAtlas?: () => Promise<AtlasModule | null>
+  /** reverse DNS for raw Atlas traceroute hops (default: none, nothing leaves the machine) */
+  rdns?: ReverseResolver
   /** how many errors to keep in stats.errors (default 5) */
   keepErrors?: number
 }
+
+/** Raw Atlas results parsed before one enrichment pass (lookups of a batch overlap). */
+export const ATLAS_BATCH = 1000
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 const MAX_LINE = 256 << 20
@@ -255,23 +264,37 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
   }
   let atlas: AtlasModule | null | undefined
-  const atlasItems = async (raw: Record<string, unknown>, where: string): Promise<ReportItem[]> => {
+  let rdns: ReverseResolver | undefined
+  let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
+  const atlasBatch: VantageOutcome[] = []
+  const atlasParse = async (raw: Record<string, unknown>, where: string): Promise<void> => {
     if (atlas === undefined) atlas = opts.loadAtlas ? await opts.loadAtlas() : null
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
-    const parsed = parse(raw)
-    const enrich = atlas?.enrichAtlasResult
-    const value = typeof enrich === 'function' ? await (enrich as (r: unknown) => Promise<unknown>)(parsed) : parsed
-    const c = value === null || value === undefined ? 'the Atlas parser returned nothing' : classify(value)
-    if (typeof c === 'string') {
-      bad(where, `RIPE Atlas result (type ${sanitize(String(raw.type), 20)}): ${c}`)
-      return []
+    const p = parse(raw, null)
+    if (p.status === 'malformed' || p.status === 'unsupported') {
+      bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
+      return
     }
-    return c
+    for (const o of p.outcomes) atlasBatch.push(o)
+  }
+  /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
+  const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem> {
+    if (atlasBatch.length === 0 || (!all && atlasBatch.length < ATLAS_BATCH)) return
+    const batch = atlasBatch.splice(0)
+    const enrich = atlas?.enrichAtlasOutcomes
+    hint ??= atlas?.memoHint?.()
+    // at most 64 lookups in flight, as the live Atlas backend does
+    rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
+    const done = enrich ? await enrich(batch, {rdns, hint}) : batch
+    for (const outcome of done) yield {type: 'outcome', outcome}
   }
   const itemsOf = async (value: unknown, where: string): Promise<ReportItem[]> => {
     stats.values++
-    if (isAtlasRaw(value)) return atlasItems(value, where)
+    if (isAtlasRaw(value)) {
+      await atlasParse(value, where)
+      return []
+    }
     const c = classify(value)
     if (typeof c === 'string') {
       bad(where, c)
@@ -309,7 +332,9 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
         continue
       }
       yield* await itemsOf(p.value, where)
+      yield* flushAtlas(false)
     }
+    yield* flushAtlas(true)
     if (!complete) {
       stats.truncated = true
       bad(`after element ${index}`, 'the array is not closed, or something other than JSON follows it')
@@ -350,7 +375,9 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
         continue
       }
       yield* await itemsOf(p.value, `line ${lineNo}`)
+      yield* flushAtlas(false)
     }
+    yield* flushAtlas(true)
     return
   }
 
@@ -409,6 +436,7 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     }
     yield* drain()
   }
+  yield* flushAtlas(true)
   if (parseError !== null) {
     stats.truncated = true
     bad('the document', parseError)

@@ -4,7 +4,7 @@
 // reproduces itself exactly, a garbage line exits 7 after printing the catchment of the rest.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -150,12 +150,40 @@ describe('report: reading saved measurements', () => {
     assert.equal(r.items.length, 0)
   })
 
-  it('raw RIPE Atlas results: a clear "not available yet" error without the Atlas parser, its outcomes with it', async () => {
-    const atlas = JSON.stringify([{fw: 5080, type: 'ping', prb_id: 1001, msm_id: 5001, timestamp: 1700000000, dst_addr: '198.51.100.10'}])
+  it('raw RIPE Atlas results: refused clearly without the Atlas module; with it, parsed, counted, enriched per batch', async () => {
+    const raw = (prb: number, type = 'ping') => ({fw: 5080, type, prb_id: prb, msm_id: 5001, timestamp: 1700000000, dst_addr: '198.51.100.10'})
+    const atlas = JSON.stringify([raw(1001), raw(1002, 'wifi'), raw(1003)])
     await assert.rejects(read(atlas, 1 << 16, {loadAtlas: async () => null}), (e: unknown) => e instanceof AnyprobeError && /RIPE Atlas support is not available yet/.test(e.message))
-    const parseAtlasResult = (raw: unknown) => ({...outcome(result(`atlas:${(raw as {prb_id: number}).prb_id}`, 'fra', 5))})
-    const r = await read(atlas, 1 << 16, {loadAtlas: async () => ({parseAtlasResult})})
-    assert.deepEqual(r.outcomes.map((o) => o.vantage.id), ['atlas:1001'])
+    const batches: number[] = []
+    const fake = {
+      parseAtlasResult: ((r: {prb_id: number; type: string}) => r.type === 'wifi'
+        ? {status: 'unsupported', meta: {}, outcomes: [], reason: 'wifi results are not measurements of a target'}
+        : {status: 'ok', meta: {}, outcomes: [outcome(result(`atlas:${r.prb_id}`, 'fra', 5))], reason: null}) as never,
+      enrichAtlasOutcomes: (async (batch: VantageOutcome[]) => {
+        batches.push(batch.length)
+        return batch.map((o) => ({...o, vantage: {...o.vantage, name: 'enriched'}}))
+      }) as never,
+    }
+    const r = await read(atlas, 3, {loadAtlas: async () => fake})
+    assert.deepEqual(r.outcomes.map((o) => [o.vantage.id, o.vantage.name]), [['atlas:1001', 'enriched'], ['atlas:1003', 'enriched']])
+    assert.deepEqual(batches, [2])
+    assert.equal(r.stats.unparseable, 1)
+    assert.match(r.stats.errors[0]!.message, /RIPE Atlas wifi result: wifi results are not measurements/)
+  })
+
+  it('real RIPE Atlas traceroutes (test/fixtures/atlas) through the real parser and enrich step, offline', async () => {
+    const {loadAtlasModule} = await import('../../src/vantage/index.js')
+    const text = readFileSync(join(ROOT, 'test/fixtures/atlas/results-3606560.json'), 'utf8')
+    const r = await read(text, 1000, {loadAtlas: loadAtlasModule})
+    assert.equal(r.stats.format, 'json-array')
+    assert.equal(r.stats.unparseable, 0, JSON.stringify(r.stats.errors))
+    assert.deepEqual(r.outcomes.map((o) => [o.vantage.kind, o.vantage.id, o.result?.kind, o.result?.kind === 'trace' && o.result.destinationReached]), [
+      ['atlas', 'atlas:12185', 'trace', true],
+      ['atlas', 'atlas:22880', 'trace', true],
+    ])
+    const c = catchment(r.outcomes)
+    assert.deepEqual(schemaErrors('catchment.schema.json', c), [])
+    assert.equal(c.target, '194.0.25.10')
   })
 })
 
