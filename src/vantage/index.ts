@@ -4,6 +4,7 @@
 import pLimit from 'p-limit'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {sanitize} from '../util/sanitize.js'
 import type {AtlasSpec, NetnsSpec, SshSpec, VantageSpec} from './from.js'
 import {type ChildOptions, LocalBackend} from './local.js'
 import {NetnsBackend} from './netns.js'
@@ -23,24 +24,18 @@ export interface BackendOptions extends ChildOptions {
   loadAtlas?: () => Promise<AtlasModule | null>
 }
 
-// ---- the Atlas backend, when it exists ----
+// ---- the Atlas backend (./atlas/, loaded only when needed: it brings an HTTP/WebSocket client) ----
 
-/** What anyprobe uses of src/vantage/atlas/index.ts (owned by the Atlas backend). */
-export interface AtlasModule {
-  AtlasBackend?: new (selector: string, opts?: {concurrency?: number}) => VantageBackend
-  parseAtlasResult?: (raw: unknown, probeMeta?: unknown) => unknown
-  [name: string]: unknown
-}
+/** What anyprobe uses of src/vantage/atlas/index.ts; tests hand in fakes of parts of it. */
+export type AtlasModule = Partial<typeof import('./atlas/index.js')>
 
 let atlasCache: Promise<AtlasModule | null> | null = null
 
-/** Import ./atlas/index.js; null when it is not there (yet). Other load errors are thrown. */
+/** Import ./atlas/index.js; null when it is not there (a build without it). Other load errors are thrown. */
 export function loadAtlasModule(): Promise<AtlasModule | null> {
   atlasCache ??= (async () => {
-    // a computed specifier: the module may not exist when this file is compiled
-    const specifier = './atlas/index.js'
     try {
-      return (await import(specifier)) as AtlasModule
+      return (await import('./atlas/index.js')) as AtlasModule
     } catch (e) {
       const err = e as NodeJS.ErrnoException
       if ((err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND') && /atlas[\\/]index/.test(err.message)) return null
@@ -74,7 +69,13 @@ export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOp
     const mod = await (opts.loadAtlas ?? loadAtlasModule)()
     const Backend = mod?.AtlasBackend
     if (typeof Backend !== 'function') throw atlasUnavailable(`--from atlas:${atlas[0]!.selector}`)
-    for (const a of atlas) out.push(new Backend(a.selector, {concurrency: opts.concurrency}))
+    for (const a of atlas) {
+      out.push(new Backend(a.selector, {
+        concurrency: opts.concurrency,
+        // the measurement costs credits: say which one it is at once, so its results can be fetched again
+        onMeasurement: ({msmId, created}) => process.stderr.write(`anyprobe: RIPE Atlas measurement ${msmId}${created ? ' created' : ''}\n`),
+      }))
+    }
   }
   return out
 }
@@ -90,20 +91,45 @@ export function expectedCount(backends: readonly VantageBackend[]): number | nul
   return n
 }
 
-/** Merge several outcome streams into one, each outcome as soon as its backend yields it. */
-export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome>>): AsyncGenerator<VantageOutcome> {
+/**
+ * Merge several outcome streams into one, each outcome as soon as its backend yields it. A backend
+ * that throws (no Atlas key, the API down) does not stop the others: it ends as one failed outcome
+ * named after its spec, carrying the error's code, message and hint.
+ */
+export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome>>, specs: readonly string[] = []): AsyncGenerator<VantageOutcome> {
+  type Step = {i: number; r: IteratorResult<VantageOutcome>} | {i: number; error: unknown}
   const its = streams.map((s) => s[Symbol.asyncIterator]())
-  const next = (i: number): Promise<{i: number; r: IteratorResult<VantageOutcome>}> => its[i]!.next().then((r) => ({i, r}))
-  const pending = new Map<number, Promise<{i: number; r: IteratorResult<VantageOutcome>}>>()
+  const next = (i: number): Promise<Step> => its[i]!.next().then((r) => ({i, r}), (error: unknown) => ({i, error}))
+  const pending = new Map<number, Promise<Step>>()
   its.forEach((_, i) => pending.set(i, next(i)))
   while (pending.size > 0) {
-    const {i, r} = await Promise.race(pending.values())
-    if (r.done) {
-      pending.delete(i)
+    const step = await Promise.race(pending.values())
+    if ('error' in step) {
+      pending.delete(step.i)
+      yield backendFailure(specs[step.i] ?? `backend ${step.i + 1}`, step.error)
       continue
     }
-    pending.set(i, next(i))
-    yield r.value
+    if (step.r.done) {
+      pending.delete(step.i)
+      continue
+    }
+    pending.set(step.i, next(step.i))
+    yield step.r.value
+  }
+}
+
+/** The outcome standing for a whole backend that failed. */
+export function backendFailure(spec: string, e: unknown): VantageOutcome {
+  const kind = (['local', 'netns', 'ssh', 'atlas'] as const).find((k) => spec.startsWith(k)) ?? 'replay'
+  const err = e as {code?: unknown; message?: unknown; hint?: unknown}
+  return {
+    vantage: {kind, id: spec, name: null, asn: null, country: null, lat: null, lon: null},
+    result: null,
+    error: {
+      code: typeof err?.code === 'string' && /^E_[A-Z0-9_]+$/.test(err.code) ? err.code : 'E_INTERNAL',
+      message: sanitize(typeof err?.message === 'string' ? err.message : String(e), 500),
+      hint: typeof err?.hint === 'string' ? sanitize(err.hint, 300) : null,
+    },
   }
 }
 
