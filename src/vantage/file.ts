@@ -156,6 +156,26 @@ async function* linesOf(head: string, rest: AsyncIterator<string>): AsyncGenerat
   if (buf.trim() !== '') yield buf
 }
 
+/** Index of the quote that ends a string whose text resumes at `from` (escaped: the char at `from` is escaped); -1 if not in `text`. */
+function closingQuote(text: string, from: number, escaped: boolean): number {
+  let k = escaped ? from + 1 : from
+  for (;;) {
+    const q = text.indexOf('"', k)
+    if (q < 0) return -1
+    let n = 0
+    for (let p = q - 1; p >= k && text.charCodeAt(p) === 92; p--) n++
+    if (n % 2 === 0) return q
+    k = q + 1
+  }
+}
+
+/** Whether a string cut at the end of `text` leaves the next char escaped (an odd run of backslashes from `from` on). */
+function endsEscaped(text: string, from: number): boolean {
+  let n = 0
+  for (let p = text.length - 1; p >= from && text.charCodeAt(p) === 92; p--) n++
+  return n % 2 === 1
+}
+
 /**
  * The elements of a top-level JSON array, as text, found by tracking strings and nesting.
  * Calls onStructureError and stops when the text is not an array of values.
@@ -171,13 +191,19 @@ export async function* arrayElementsOf(head: string, rest: AsyncIterator<string>
   let text = head
   for (;;) {
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i)
       if (inString) {
-        if (escaped) escaped = false
-        else if (c === 92) escaped = true // backslash
-        else if (c === 34) inString = false
+        // jump to the closing quote (most of the text is inside strings)
+        const q = closingQuote(text, i, escaped)
+        if (q < 0) {
+          escaped = endsEscaped(text, escaped ? i + 1 : i)
+          break
+        }
+        inString = false
+        escaped = false
+        i = q
         continue
       }
+      const c = text.charCodeAt(i)
       if (!started) {
         if (c === 91) {
           started = true

@@ -13,7 +13,7 @@ import {fileURLToPath} from 'node:url'
 import {catchment} from '../../src/analysis/catchment.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {AnyprobeError} from '../../src/model/errors.js'
-import {newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
+import {arrayElementsOf, newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -134,6 +134,24 @@ describe('report: reading saved measurements', () => {
     assert.equal(out.n, 20000)
     assert.deepEqual(out.keep, ['vp-4999', 'vp-9999', 'vp-14999', 'vp-19999'])
     assert.ok(out.grewMB < 20, `heap grew ${out.grewMB.toFixed(1)} MB`)
+  })
+
+  it('array elements are cut right at every chunk boundary, whatever the escapes', async () => {
+    const values: unknown[] = []
+    for (let i = 0; i < 60; i++) values.push({s: '\\'.repeat(i % 5) + '"' + ']}'.repeat(i % 3) + '\\'.repeat(i % 4), n: [i, {x: `"${i}\\`}]}, `str\\"${i}`, i)
+    const text = JSON.stringify(values, null, 1)
+    for (const size of [1, 2, 3, 5, 8, 13, 64, 1 << 16]) {
+      async function* src(): AsyncGenerator<string> {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size)
+      }
+      const it = src()[Symbol.asyncIterator]()
+      const first = (await it.next()).value as string
+      let complete = false
+      const got: unknown[] = []
+      for await (const el of arrayElementsOf(first, it, (c) => (complete = c))) got.push(JSON.parse(el))
+      assert.equal(complete, true, `chunk size ${size}`)
+      assert.deepEqual(got, values, `chunk size ${size}`)
+    }
   })
 
   it('a document that breaks off keeps the outcomes before the break', async () => {
