@@ -37,7 +37,7 @@ if (process.argv[2] === '--child') {
   let outcomes = 0
   let located = 0
   const t0 = performance.now()
-  for await (const item of readSaved(createReadStream(file, {highWaterMark: 1 << 20}), stats, {loadAtlas: loadAtlasModule, rdns})) {
+  for await (const item of readSaved(createReadStream(file, {highWaterMark: 64 << 10}), stats, {loadAtlas: loadAtlasModule, rdns})) {
     if (item.type !== 'outcome') continue
     outcomes++
     if (item.outcome.result?.pop) located++

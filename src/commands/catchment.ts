@@ -10,7 +10,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
-import {exitCodeOf, runVantages, vantageFlags} from '../vantage/run.js'
+import {exitCodeOf, runVantages, vantageFlags, writeJson} from '../vantage/run.js'
 import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
@@ -59,6 +59,10 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
     ...vantageFlags,
+  }
+
+  protected override logJson(json: unknown): void {
+    writeJson(json, (j) => super.logJson(j))
   }
 
   public async run(): Promise<CatchmentResult> {

@@ -14,6 +14,7 @@ import {renderCatchment} from '../render/catchment.js'
 import {sanitize} from '../util/sanitize.js'
 import {type InputFormat, newStats, nothingReadError, readSaved, type ReadStats} from '../vantage/file.js'
 import {loadAtlasModule} from '../vantage/index.js'
+import {writeJson} from '../vantage/run.js'
 
 export interface ReportResult extends CatchmentResult {
   /** what was read: format, values, and the ones that could not be used */
@@ -59,6 +60,10 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     }),
   }
 
+  protected override logJson(json: unknown): void {
+    writeJson(json, (j) => super.logJson(j))
+  }
+
   public async run(): Promise<ReportResult> {
     const {args, flags} = await this.parse(Report)
     const name = args.file === '-' ? 'standard input' : args.file
@@ -75,7 +80,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
           exitCode: EXIT.usage,
         })
       }
-      source = createReadStream(args.file, {highWaterMark: 1 << 20})
+      source = createReadStream(args.file, {highWaterMark: 64 << 10})
     }
 
     const stats: ReadStats = newStats()

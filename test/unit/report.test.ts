@@ -148,7 +148,7 @@ describe('report: reading saved measurements', () => {
       const first = (await it.next()).value as string
       let complete = false
       const got: unknown[] = []
-      for await (const el of arrayElementsOf(first, it, (c) => (complete = c))) got.push(JSON.parse(el))
+      for await (const els of arrayElementsOf(first, it, (c) => (complete = c))) for (const el of els) got.push(JSON.parse(el))
       assert.equal(complete, true, `chunk size ${size}`)
       assert.deepEqual(got, values, `chunk size ${size}`)
     }
