@@ -330,3 +330,29 @@ describe('a backend that throws', () => {
     })
   })
 })
+
+describe('progress on stderr', () => {
+  const outcome = (ok: boolean): VantageOutcome =>
+    ok ? {vantage: localVantage(), result: {kind: 'ping'} as VantageOutcome['result'], error: null} : {vantage: localVantage(), result: null, error: {code: 'E_VP_TIMEOUT', message: 'x', hint: null}}
+  it('redrawn in place on a terminal, one line per update otherwise, silent when off', async () => {
+    const {Progress} = await import('../../src/vantage/run.js')
+    const sink = (isTTY: boolean) => {
+      const s = {isTTY, text: '', write(t: string) { s.text += t; return true }}
+      return s
+    }
+    const tty = sink(true)
+    const p = new Progress(3, true, tty as unknown as NodeJS.WriteStream)
+    p.update(outcome(true))
+    p.update(outcome(false))
+    p.end()
+    assert.equal(tty.text, '\r\u001b[Kanyprobe: 1/3 vantage points done, 0 failed\r\u001b[Kanyprobe: 2/3 vantage points done, 1 failed\n')
+    const pipe = sink(false)
+    const q = new Progress(null, true, pipe as unknown as NodeJS.WriteStream)
+    q.update(outcome(true))
+    q.end()
+    assert.equal(pipe.text, 'anyprobe: 1/? vantage points done, 0 failed\n')
+    const off = sink(true)
+    new Progress(3, false, off as unknown as NodeJS.WriteStream).update(outcome(true))
+    assert.equal(off.text, '')
+  })
+})
