@@ -274,18 +274,11 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   ev.push(...ruledOut)
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
-  const a = siteCode(winner)
-  return {
-    code: sanitize(a.code, 64),
-    codeType: a.codeType,
-    city: a.city,
-    country: a.country,
-    lat: a.lat,
-    lon: a.lon,
-    confidence: round2(winnerSupport * (1 - 0.5 * opposition)),
-    evidence: ev,
-    conflicts,
-  }
+  return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts)
+}
+
+function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[]): PopVerdict {
+  return {code: sanitize(a.code, 64), codeType: a.codeType, city: a.city, country: a.country, lat: a.lat, lon: a.lon, confidence: round2(confidence), evidence, conflicts}
 }
 
 // A PoP is named by the most standard code its agreeing evidence carries: `frankfurt1` and
@@ -327,15 +320,5 @@ function single(p: Parsed, items: Item[], ruledOut: Evidence[], conflicts: Evide
   const ev = [evidence(p, a, best.score, describe(p, a))]
   ev.push(...ruledOut)
   if (rtt !== null && a.lat !== null) ev.push(rttNote(rtt.vp, rtt.rtt, a))
-  return {
-    code: sanitize(a.code, 64),
-    codeType: a.codeType,
-    city: a.city,
-    country: a.country,
-    lat: a.lat,
-    lon: a.lon,
-    confidence: round2(best.score),
-    evidence: ev,
-    conflicts,
-  }
+  return verdictOf(a, best.score, ev, conflicts)
 }

@@ -133,16 +133,3 @@ export function backendFailure(spec: string, e: unknown): VantageOutcome {
   }
 }
 
-/** Did this result reach what it measured (trace: destination; dns: any answer; ping: any reply)? */
-export function reached(r: ProbeResult): boolean {
-  switch (r.kind) {
-    case 'trace':
-      return r.destinationReached
-    case 'dns':
-      return r.answered
-    case 'http':
-      return true
-    case 'ping':
-      return r.received > 0
-  }
-}

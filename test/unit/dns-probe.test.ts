@@ -2,11 +2,9 @@
 // random port): one that answers CHAOS TXT and NSID like NSD does, one that refuses CHAOS and
 // ignores NSID, one that never answers, and odd ones (binary NSID, hostile TXT, stray replies).
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {createSocket, type Socket as UdpSocket} from 'node:dgram'
 import {createServer, type Server, type Socket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
 
 import * as dnsPacket from 'dns-packet'
 
@@ -14,9 +12,9 @@ import {decodeReply, encodeQuery, identityQueries, matchesQuery, nsidValue, read
 import {identityInputs, probeDns} from '../../src/engines/dns/probe.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {renderDns} from '../../src/render/dns.js'
+import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 type Mode = 'identity' | 'refuse-chaos' | 'silent' | 'binary-nsid' | 'hostile' | 'stray-first'
 
@@ -294,24 +292,7 @@ function fakeResult(out: Awaited<ReturnType<typeof probeDns>>): DnsResult {
   }
 }
 
-/**
- * Run the command class from the TypeScript sources (no build needed), in a child so stdout and the
- * exit code are real. Asynchronous: the test servers live in this process and must keep answering.
- */
-function runCli(argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
-  const code =
-    `const {handle, flush} = await import('@oclif/core');` +
-    `const {default: C} = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')});` +
-    `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(ROOT)}).then(() => flush(), (e) => handle(e))`
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({status, stdout, stderr}))
-  })
-}
+const runCli = (argv: string[]) => runCommand('dns', argv)
 
 describe('anyprobe dns (command, end to end)', () => {
   const servers: Partial<Record<Mode, TestServer>> = {}

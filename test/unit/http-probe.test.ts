@@ -3,7 +3,7 @@
 // never answers, a raw socket that sends hostile header bytes, and https with a self-signed
 // certificate made with openssl (skipped when openssl is missing).
 import assert from 'node:assert/strict'
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
@@ -12,7 +12,6 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {TLSSocket} from 'node:tls'
-import {fileURLToPath} from 'node:url'
 
 import {httpObservations} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
@@ -20,9 +19,9 @@ import {collectHeaders} from '../../src/engines/http/request.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {HttpResult} from '../../src/model/http.js'
 import {renderHttp} from '../../src/render/http.js'
+import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 const CF_TRACE_BODY = 'fl=29f1\nh=127.0.0.1\nip=127.0.0.1\nts=1700000000.123\nvisit_scheme=http\nuag=anyprobe\ncolo=FRA\nsliver=none\nhttp=http/1.1\nloc=DE\ntls=off\nsni=off\nwarp=off\n'
 
@@ -340,24 +339,7 @@ describe('http renderer', () => {
   })
 })
 
-/**
- * Run the command class from the TypeScript sources (no build needed), in a child so stdout and the
- * exit code are real. Asynchronous: the test servers live in this process and must keep answering.
- */
-function runCli(argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
-  const code =
-    `const {handle, flush} = await import('@oclif/core');` +
-    `const {default: C} = await import(${JSON.stringify(ROOT + 'src/commands/http.ts')});` +
-    `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(ROOT)}).then(() => flush(), (e) => handle(e))`
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({status, stdout, stderr}))
-  })
-}
+const runCli = (argv: string[]) => runCommand('http', argv)
 
 describe('anyprobe http (command, end to end)', () => {
   let server: Server
