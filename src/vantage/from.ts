@@ -112,9 +112,8 @@ export function parseOneSpec(raw: string): VantageSpec[] {
     case 'ssh':
       return list(spec, body, 'host').map((item) => parseSshHost(item, spec))
     case 'atlas': {
-      const selector = body.trim()
-      if (selector === '') throw bad(spec, 'the Atlas probe selector is missing', 'e.g. --from atlas:country:DE:10 (see the Atlas backend for selectors)')
-      return [{kind: 'atlas', selector}]
+      // an empty selector is the Atlas backend's default (area=WW,n=10); the backend checks the syntax
+      return [{kind: 'atlas', selector: body.trim()}]
     }
     default:
       if (colon < 0 && NETNS_NAME.test(spec)) {

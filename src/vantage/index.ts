@@ -9,7 +9,7 @@ import type {AtlasSpec, NetnsSpec, SshSpec, VantageSpec} from './from.js'
 import {type ChildOptions, LocalBackend} from './local.js'
 import {NetnsBackend} from './netns.js'
 import {SshBackend} from './ssh.js'
-import type {ProbeResult, VantageBackend, VantageOutcome} from './types.js'
+import type {ProbePlan, ProbeResult, VantageBackend, VantageOutcome} from './types.js'
 
 export {parseFrom, isLocalOnly, specKey, FROM_SYNTAX, type VantageSpec} from './from.js'
 export type {ProbePlan, ProbeResult, ProbeMethod, VantageBackend, VantageOutcome, VantageError} from './types.js'
@@ -17,6 +17,8 @@ export type {ProbePlan, ProbeResult, ProbeMethod, VantageBackend, VantageOutcome
 export interface BackendOptions extends ChildOptions {
   concurrency: number
   sshOptions?: string[]
+  /** atlas: read this existing measurement instead of creating one */
+  atlasMsm?: number | null
   /** test seams */
   ipCommand?: string[]
   sshCommand?: string[]
@@ -72,12 +74,28 @@ export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOp
     for (const a of atlas) {
       out.push(new Backend(a.selector, {
         concurrency: opts.concurrency,
+        msmId: opts.atlasMsm ?? null,
         // the measurement costs credits: say which one it is at once, so its results can be fetched again
         onMeasurement: ({msmId, created}) => process.stderr.write(`anyprobe: RIPE Atlas measurement ${msmId}${created ? ' created' : ''}\n`),
       }))
     }
   }
   return out
+}
+
+/** `--dry-run`: the measurement each atlas: spec would create, and its credit cost. Sends nothing. */
+export async function atlasDryRuns(specs: readonly VantageSpec[], plan: ProbePlan, loadAtlas = loadAtlasModule): Promise<{schemaVersion: 1; kind: 'atlas-dry-run'; measurements: unknown[]}> {
+  const atlas = specs.filter((s): s is AtlasSpec => s.kind === 'atlas')
+  if (atlas.length === 0) {
+    throw new AnyprobeError('E_USAGE', '--dry-run only applies to RIPE Atlas vantage points', {
+      hint: 'add --from atlas:SELECTOR (e.g. atlas:country=NL,n=20); local, netns and ssh probes cost nothing',
+      exitCode: EXIT.usage,
+    })
+  }
+  const mod = await loadAtlas()
+  const dryRun = mod?.atlasDryRun
+  if (typeof dryRun !== 'function') throw atlasUnavailable(`--from atlas:${atlas[0]!.selector}`)
+  return {schemaVersion: 1, kind: 'atlas-dry-run', measurements: atlas.map((a) => ({selector: a.selector, ...dryRun(a.selector, plan)}))}
 }
 
 /** How many vantage points the backends will report, when every one of them knows. */

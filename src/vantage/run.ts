@@ -20,7 +20,7 @@ import {renderResult} from '../render/index.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
-import {backendsFor, expectedCount, mergeOutcomes} from './index.js'
+import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from './index.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from './types.js'
 
 export const MULTI_SCHEMA_VERSION = 1
@@ -56,6 +56,8 @@ export const vantageFlags = {
     description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
   }),
   'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
+  'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
+  'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: print the measurement definition and its credit cost, spend nothing, measure nothing'}),
   'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
 }
 
@@ -69,6 +71,8 @@ export type VantageFlagValues = {
   'remote-command'?: string
   'ssh-option'?: string[]
   'vp-timeout': string
+  'atlas-msm'?: number
+  'dry-run'?: boolean
 }
 
 /**
@@ -148,7 +152,13 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     })
   }
   const timeoutMs = parseDuration(flags['vp-timeout'], '--vp-timeout')
+  if (flags['dry-run']) {
+    // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
+    process.stdout.write(`${JSON.stringify(await atlasDryRuns(opts.specs, plan), null, 2)}\n`)
+    process.exit(EXIT.ok)
+  }
   const backends = await backendsFor(opts.specs, {
+    atlasMsm: flags['atlas-msm'] ?? null,
     concurrency: flags.concurrency,
     remoteCommand: flags['remote-command'] ?? null,
     timeoutMs,

@@ -46,7 +46,9 @@ describe('--from specs', () => {
   })
 
   it('atlas selectors are kept as written', () => {
-    assert.deepEqual(parseFrom(['atlas:country:DE:10']), [{kind: 'atlas', selector: 'country:DE:10'}])
+    assert.deepEqual(parseFrom(['atlas:country=DE,n=10']), [{kind: 'atlas', selector: 'country=DE,n=10'}])
+    // bare atlas / atlas: is the backend's default selection (area=WW,n=10)
+    assert.deepEqual(parseFrom(['atlas:']), [{kind: 'atlas', selector: ''}])
   })
 
   it('several --from add up, duplicates once, in order', () => {
@@ -85,7 +87,6 @@ describe('--from specs', () => {
     usageError(['ssh:2001:db8::1'], 'E_USAGE', /without brackets/)
     usageError(['ssh:[2001:db8::1'], 'E_USAGE', /no closing \]/)
     usageError(['ssh:[nothex]'], 'E_USAGE', /not an IPv6 address/)
-    usageError(['atlas:'], 'E_USAGE', /selector is missing/)
     usageError(['@'], 'E_USAGE', /no file name/)
   })
 
@@ -103,7 +104,7 @@ describe('--from specs', () => {
 
   it('atlas: is refused clearly while the Atlas backend does not exist', async () => {
     await assert.rejects(
-      backendsFor(parseFrom(['atlas:country:DE']), {concurrency: 2, loadAtlas: async () => null}),
+      backendsFor(parseFrom(['atlas:country=DE']), {concurrency: 2, loadAtlas: async () => null}),
       (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /not available yet/.test(e.message) && e.hint !== null,
     )
   })
@@ -119,7 +120,7 @@ describe('--from specs', () => {
       }
       async *run(): AsyncGenerator<never> {}
     }
-    const backends = await backendsFor(parseFrom(['atlas:asn:3320', 'netns:a']), {concurrency: 2, loadAtlas: async () => ({AtlasBackend: FakeAtlas})})
-    assert.deepEqual(backends.map((b) => b.spec), ['netns:a', 'atlas:asn:3320'])
+    const backends = await backendsFor(parseFrom(['atlas:asn=3320', 'netns:a']), {concurrency: 2, loadAtlas: async () => ({AtlasBackend: FakeAtlas})})
+    assert.deepEqual(backends.map((b) => b.spec), ['netns:a', 'atlas:asn=3320'])
   })
 })

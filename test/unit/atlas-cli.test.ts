@@ -1,0 +1,60 @@
+// RIPE Atlas through the command line, against the local replay server (127.0.0.1 only):
+// --dry-run sends nothing and prints the definition and its cost; --atlas-msm builds a catchment
+// from an existing measurement; the API key never appears in anything printed.
+import assert from 'node:assert/strict'
+import {after, before, describe, it} from 'node:test'
+
+import {type ReplayServer, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {runCommand} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const KEY = 'a1b2c3d4-0000-4000-8000-5ec7e75ec7e7'
+
+describe('anyprobe catchment --from atlas: (replay server)', () => {
+  let srv: ReplayServer
+  const saved = {...process.env}
+  before(async () => {
+    srv = await startAtlasReplay({})
+    srv.routes.push(...standardRoutes())
+    process.env.ANYPROBE_ATLAS_URL = srv.url
+    process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+    process.env.ANYPROBE_ATLAS_KEY = KEY
+    process.env.XDG_CONFIG_HOME = '/nonexistent'
+  })
+  after(async () => {
+    process.env = saved
+    await srv.close()
+  })
+
+  it('--dry-run prints the measurement and its credit cost, and sends nothing', async () => {
+    const before = srv.requests.length
+    const r = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:country=NL,n=5', '--method', 'dns', '--dry-run'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {kind: string; measurements: Array<{request: {definitions: Array<Record<string, unknown>>; probes: Array<Record<string, unknown>>}; estimate: {credits?: number}}>}
+    assert.equal(doc.kind, 'atlas-dry-run')
+    const m = doc.measurements[0]!
+    assert.equal(m.request.definitions[0]!.query_argument, 'hostname.bind')
+    assert.equal(m.request.definitions[0]!.set_nsid_bit, true)
+    assert.deepEqual(m.request.probes[0], {type: 'country', value: 'NL', requested: 5})
+    assert.ok(JSON.stringify(m.estimate).match(/\d/), 'a cost is stated')
+    assert.equal(srv.requests.length, before, 'a dry run talks to nobody')
+    assert.ok(!(r.stdout + r.stderr).includes(KEY))
+  })
+
+  it('--atlas-msm reads an existing measurement into a catchment (K-root, Helsinki)', async () => {
+    const r = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', '1423386', '--method', 'dns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{vantage: {id: string; country: string | null}; pop: {city: string | null} | null}>}
+    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+    assert.equal(doc.vantagePoints.length, 1)
+    assert.equal(doc.vantagePoints[0]!.vantage.id, 'atlas:6036')
+    assert.equal(doc.vantagePoints[0]!.pop?.city, 'Helsinki')
+    assert.ok(!(r.stdout + r.stderr).includes(KEY), 'the API key never appears in output')
+  })
+
+  it('--dry-run without an atlas: vantage point is a usage error', async () => {
+    const r = await runCommand('catchment', ['193.0.14.129', '--from', 'local', '--method', 'dns', '--dry-run'])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /E_USAGE/)
+  })
+})
