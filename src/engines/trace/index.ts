@@ -9,28 +9,3 @@ export {DEFAULT_PORT, MAX_PROBES_PER_TRACE, ProbeCodec, randomFlowId, randomTrac
 export type {FlowSpec, MatchedReply} from './flow.js'
 export {FakeClock, ScenarioTransport} from './scenario.js'
 export type {Scenario, ScenarioHop} from './scenario.js'
-
-import {runTrace, type RawTrace, type TraceOptions} from './engine.js'
-import {createRawTransport, type RawTransportOptions} from './raw-transport.js'
-
-/** Open a raw transport, run one trace over it, and always close it. */
-export async function runRawTrace(
-  opts: TraceOptions & Pick<RawTransportOptions, 'traceId' | 'source' | 'recvBufferBytes'>,
-): Promise<RawTrace & {traceId: number; source: string; stats: {packets: number; matched: number}}> {
-  const transport = await createRawTransport({
-    target: opts.target,
-    family: opts.family,
-    protocol: opts.protocol,
-    port: opts.port ?? null,
-    flowId: opts.flowId ?? null,
-    ...(opts.traceId === undefined ? {} : {traceId: opts.traceId}),
-    ...(opts.source === undefined ? {} : {source: opts.source}),
-    ...(opts.recvBufferBytes === undefined ? {} : {recvBufferBytes: opts.recvBufferBytes}),
-  })
-  try {
-    const trace = await runTrace(opts, transport)
-    return {...trace, traceId: transport.traceId, source: transport.source, stats: {...transport.stats}}
-  } finally {
-    await transport.close()
-  }
-}
