@@ -6,6 +6,7 @@ import {clliPlace} from '../geo/clli.js'
 import {countryCode} from '../geo/countries.js'
 import {locodePlace} from '../geo/locode.js'
 import {fromPlace, type Candidate} from './candidate.js'
+import {boundedMemo} from '../util/memo.js'
 import {HARD_STOP, STOP} from './vocab.js'
 
 /**
@@ -15,20 +16,11 @@ import {HARD_STOP, STOP} from './vocab.js'
  */
 export type Reading = Omit<Candidate, 'token'> & {soft?: boolean}
 
-const memo = new Map<string, Reading[]>()
-const MEMO_MAX = 200_000
 
 const EMPTY: Reading[] = []
 
 /** All readings of a lower-case letter string, most confident first. */
-export function readingsOf(s: string): Reading[] {
-  const hit = memo.get(s)
-  if (hit !== undefined) return hit
-  const out = compute(s)
-  if (memo.size >= MEMO_MAX) memo.clear()
-  memo.set(s, out)
-  return out
-}
+export const readingsOf: (s: string) => Reading[] = boundedMemo(200_000, (s) => compute(s))
 
 function compute(s: string): Reading[] {
   if (s.length < 3 || HARD_STOP.has(s)) return EMPTY

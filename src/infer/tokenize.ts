@@ -5,6 +5,7 @@
 // where they are (part indexes) and the text as written is recovered from the real label.
 import {countryFromKey, regionsForToken, type Region} from '../geo/countries.js'
 import {readingsOf, type Reading} from './codes.js'
+import {boundedMemo} from '../util/memo.js'
 import {CITY_PREFIXES, IFACE, STOP} from './vocab.js'
 
 export type TokenKind = 'run' | 'camel' | 'join'
@@ -37,8 +38,6 @@ export interface LabelInfo {
   numeric: boolean
 }
 
-const memo = new Map<string, LabelInfo>()
-const MEMO_MAX = 100_000
 
 const SPLIT = /[^A-Za-z0-9]+/
 const DIGIT_RUNS = /[0-9]+/g
@@ -47,14 +46,10 @@ const CAMEL = /(?<=[a-z])(?=[A-Z])/
 const HAS_CAMEL = /[a-z][A-Z]/
 const PART_LETTERS = /^([A-Za-z]+)[0-9]*$/
 
+const analysed = boundedMemo(100_000, (key) => analyse(key))
+
 export function labelInfo(label: string): LabelInfo {
-  const key = label.replace(DIGIT_RUNS, '0')
-  const hit = memo.get(key)
-  if (hit !== undefined) return hit
-  const info = analyse(key)
-  if (memo.size >= MEMO_MAX) memo.clear()
-  memo.set(key, info)
-  return info
+  return analysed(label.replace(DIGIT_RUNS, '0'))
 }
 
 /** The parts of a label, as `Token.part` indexes them. */

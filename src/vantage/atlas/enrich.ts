@@ -14,6 +14,7 @@ import type {GeoHint, PopVerdict} from '../../model/pop.js'
 import type {TraceResult} from '../../model/trace.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {minDestinationRtt, traceObservations} from '../../pipeline/pop-observations.js'
+import {boundedMemo} from '../../util/memo.js'
 import type {ProbeResult, VantageOutcome} from '../types.js'
 
 /** Where the probe is, for the RTT-feasibility check (Atlas fuzzes probe locations by < 1 km). */
@@ -49,16 +50,7 @@ export function inferAtlasPop(result: ProbeResult): PopVerdict | null {
  * names come back thousands of times in a batch. Hints are read-only values and shared.
  */
 export function memoHint(limit = 200_000): (hostname: string) => GeoHint | null {
-  const memo = new Map<string, GeoHint | null>()
-  return (name) => {
-    let h = memo.get(name)
-    if (h === undefined) {
-      h = hostnameHint(name)
-      if (memo.size >= limit) memo.clear()
-      memo.set(name, h)
-    }
-    return h
-  }
+  return boundedMemo(limit, hostnameHint)
 }
 
 /** One cache and one concurrency bound over a resolver, so a batch of 10k hops does not start 10k lookups at once. */

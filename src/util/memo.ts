@@ -1,0 +1,14 @@
+// A memo for pure functions over strings that keeps memory bounded: when it holds `max` entries it
+// starts over. Router names, labels and tokens repeat heavily, so even a crude bound keeps hit
+// rates high while a 100k-line input cannot grow the cache without limit.
+export function boundedMemo<V>(max: number, compute: (key: string) => V): (key: string) => V {
+  const memo = new Map<string, V>()
+  return (key) => {
+    const hit = memo.get(key)
+    if (hit !== undefined || memo.has(key)) return hit as V
+    const value = compute(key)
+    if (memo.size >= max) memo.clear()
+    memo.set(key, value)
+    return value
+  }
+}
