@@ -5,7 +5,7 @@ import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, SignalKind} from '../model/pop.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {isPopHeader, parseHeaderFull} from './headers.js'
-import {hostnameCandidates} from './hostname.js'
+import {sharedHostnameCandidates} from './hostname.js'
 import {identityCandidates} from './identity.js'
 import {resolveStated} from './resolve.js'
 import {rttFeasibility} from './rtt.js'
@@ -61,20 +61,21 @@ interface Parsed {
   /** CDN provider of an http-header reading, and its rule priority (outermost proxy highest) */
   provider: string | null
   priority: number
-  candidates: Candidate[]
+  /** read-only: hostname readings are shared with the hostname memo */
+  candidates: readonly Readonly<Candidate>[]
   /** why the observation gave nothing, when it is worth saying */
   empty: string | null
 }
 
 function parse(o: Observation, index: number): Parsed {
-  let candidates: Candidate[] = []
+  let candidates: readonly Readonly<Candidate>[] = []
   let empty: string | null = null
   let priority = 100
   let provider: string | null = null
   switch (o.signal) {
     case 'hop-hostname':
     case 'dest-hostname':
-      candidates = hostnameCandidates(o.input)
+      candidates = sharedHostnameCandidates(o.input)
       break
     case 'dns-identity':
       candidates = identityCandidates(o.input)
@@ -190,7 +191,7 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   for (const p of parsed) {
     if (p.provider !== null && p.priority < outer) {
       p.r = INNER_PROXY
-      for (const c of p.candidates) c.note = `${c.note} (inner proxy behind the outermost CDN)`
+      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (inner proxy behind the outermost CDN)`}))
     }
   }
   const vp = opts.vpLocation ?? null
@@ -202,16 +203,17 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
 
   for (const p of parsed) {
     if (p.r <= 0) continue
-    let kept = p.candidates
+    let kept: readonly Readonly<Candidate>[] = p.candidates
     if (useRtt) {
-      kept = []
+      const feasible: Readonly<Candidate>[] = []
+      kept = feasible
       for (const c of p.candidates) {
         if (c.lat === null || c.lon === null) {
-          kept.push(c)
+          feasible.push(c)
           continue
         }
         const f = rttFeasibility(vp!, {lat: c.lat, lon: c.lon}, rtt!)
-        if (f.feasible) kept.push(c)
+        if (f.feasible) feasible.push(c)
         else {
           const why = `rejected ${c.code} (${c.city ?? '?'}, ${c.country ?? '?'}): ${Math.round(f.distanceKm)} km from the vantage point > ${Math.round(f.maxKm)} km a ${round2(rtt!)} ms RTT allows`
           ruledOut.push({...evidence(p, c, 0, why), signal: 'rtt-feasibility'})

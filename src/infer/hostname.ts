@@ -3,6 +3,7 @@
 // the conventional "site" position, country/state labels as context, per-operator conventions.
 import type {Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
+import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
@@ -22,8 +23,35 @@ const CTX_MISMATCH = -0.3
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
 
-/** Every reading of a hostname, most confident first (internal form). */
+/**
+ * How many names' readings are kept. A traceroute corpus crosses the same routers over and over
+ * (Atlas: thousands of probes, a few hundred edge routers), so reading each name once pays; an
+ * entry is a few candidates (~0.5 KB), so the bound keeps the memo to tens of MB.
+ */
+const NAME_MEMO = 50_000
+
+// frozen: a caller that changed a shared reading would change every later answer for that name;
+// in strict-mode modules the attempt throws instead
+const readName = boundedMemo(NAME_MEMO, (name): readonly Readonly<Candidate>[] => Object.freeze(hostnameCandidatesUncached(name).map((c) => Object.freeze(c))))
+
+/**
+ * Every reading of a hostname, most confident first, shared with the memo: callers must not change
+ * the list or its candidates (fusion only reads them). `hostnameCandidates` gives copies.
+ */
+export function sharedHostnameCandidates(name: string): readonly Readonly<Candidate>[] {
+  return readName(name)
+}
+
+/** Every reading of a hostname, most confident first (internal form); the caller's own copies. */
 export function hostnameCandidates(name: string): Candidate[] {
+  const list = readName(name)
+  const out: Candidate[] = new Array(list.length)
+  for (let i = 0; i < list.length; i++) out[i] = {...list[i]!}
+  return out
+}
+
+/** The reading itself, without the memo (the memo's source, and what tests compare it with). */
+export function hostnameCandidatesUncached(name: string): Candidate[] {
   const clean = cleanName(name)
   if (clean === '') return []
   const labels = clean.split('.').filter((l) => l.length > 0)
@@ -133,12 +161,12 @@ export function hostnameCandidates(name: string): Candidate[] {
 
 /** Readings of a hostname as GeoHints, most confident first. */
 export function hostnameHints(name: string): GeoHint[] {
-  return hostnameCandidates(name).map(toHint)
+  return readName(name).map(toHint)
 }
 
 /** The best reading of a hostname, or null when it names no place and no site code. */
 export function hostnameHint(name: string): GeoHint | null {
-  const c = hostnameCandidates(name)[0]
+  const c = readName(name)[0]
   return c === undefined ? null : toHint(c)
 }
 

@@ -1,9 +1,16 @@
 // A memo for pure functions over strings that keeps memory bounded: when it holds `max` entries it
 // starts over. Router names, labels and tokens repeat heavily, so even a crude bound keeps hit
 // rates high while a 100k-line input cannot grow the cache without limit.
-export function boundedMemo<V>(max: number, compute: (key: string) => V): (key: string) => V {
+
+/** The memoised function; `size` is how many entries it holds now (never more than `max`). */
+export interface BoundedMemo<V> {
+  (key: string): V
+  readonly size: number
+}
+
+export function boundedMemo<V>(max: number, compute: (key: string) => V): BoundedMemo<V> {
   const memo = new Map<string, V>()
-  return (key) => {
+  const get = (key: string): V => {
     const hit = memo.get(key)
     if (hit !== undefined || memo.has(key)) return hit as V
     const value = compute(key)
@@ -11,4 +18,5 @@ export function boundedMemo<V>(max: number, compute: (key: string) => V): (key: 
     memo.set(key, value)
     return value
   }
+  return Object.defineProperty(get, 'size', {get: () => memo.size}) as BoundedMemo<V>
 }
