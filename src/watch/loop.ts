@@ -5,7 +5,7 @@
 // Stopping (signal) sends nothing new and waits for the probes in flight, so nothing sent is lost.
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
-import type {Prober} from './probe.js'
+import type {ProbeAnswer, Prober} from './probe.js'
 
 export interface RoundLoopOptions {
   vantageId: string
@@ -20,7 +20,8 @@ export interface RoundLoopOptions {
   /** stop at startAt + durationMs, when set */
   durationMs?: number
   signal?: AbortSignal
-  onObservation: (obs: Observation) => void
+  /** each probe's observation as it ends, with the prober's answer (null when the prober threw) */
+  onObservation: (obs: Observation, answer: ProbeAnswer | null) => void
   /** all flows of round r have reported, and so have all earlier rounds */
   onRoundComplete?: (round: number) => void
   now?: () => number
@@ -101,10 +102,24 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
             answered: a.answered,
             ...(a.error === undefined ? {} : {error: a.error}),
           }
-          o.onObservation(obs)
+          o.onObservation(obs, a)
         },
         (error: unknown) => {
-          o.onObservation({vantageId: o.vantageId, round: r, flow, sentAt, receivedAt: null, rttMs: null, pop: null, answered: false, error: String((error as Error)?.message ?? error)})
+          o.onObservation(
+            {
+              vantageId: o.vantageId,
+              ...(o.vantage ? {vantage: o.vantage} : {}),
+              round: r,
+              flow,
+              sentAt,
+              receivedAt: null,
+              rttMs: null,
+              pop: null,
+              answered: false,
+              error: String((error as Error)?.message ?? error),
+            },
+            null,
+          )
         },
       )
       const tracked = p.finally(() => {

@@ -1,13 +1,22 @@
 // The probers of `anyprobe watch`: one probe of one flow, in-process, cheap enough to run every
 // 50 ms. DNS sends one CH TXT hostname.bind query carrying the EDNS NSID option, from a fresh UDP
 // socket per probe (so each flow has its own source port and an L4 ECMP hash can split flows);
-// HTTP makes one request. The PoP is named by inferPop from the identity the answer carries;
-// verdicts are cached per identity, since the same few strings come back thousands of times.
-import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, randomIds, readReply} from '../engines/dns/packet.js'
+// HTTP makes one request. The PoP is named by inferPop from the signals the answer carries
+// (identity strings, headers); verdicts are cached per distinct signals, since the same few
+// strings come back thousands of times.
+//
+// A prober built with `name: null` names nothing: it returns the signals and leaves the naming to
+// whoever reads them. That is how netns/ssh children run: the parent names every vantage point's
+// PoP with one namer, so a child never loads the place dictionaries (tens of MB of heap, most of a
+// child's start-up CPU and then of its garbage collection, paid once per vantage point otherwise).
+import {randomInt} from 'node:crypto'
+
+import {decodeReply, encodeQuery, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger, makeExchanger} from '../engines/dns/transport.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {probeHttp} from '../engines/http/probe.js'
 import {inferPop, type Observation as InferObservation} from '../infer/index.js'
+import {readHostnameBindReply} from './reply.js'
 
 /** What one probe found; the round loop adds vantage, round, flow and sentAt. */
 export interface ProbeAnswer {
@@ -16,19 +25,24 @@ export interface ProbeAnswer {
   rttMs: number | null
   pop: string | null
   answered: boolean
-  /** the identity the PoP was read from (e.g. "s1.fra.anycast.example"), when any */
-  identity?: string | null
+  /** what the PoP is named from (e.g. dns-identity "s1.fra.anycast.example"), when answered */
+  signals?: InferObservation[]
   error?: string
 }
 
 /** Probe once as flow `flow`; never throws for a network failure (that is an unanswered probe). */
 export type Prober = (flow: number) => Promise<ProbeAnswer>
 
+/** Signals -> PoP code (upper case), or null when nothing names one. */
+export type PopNamer = (inputs: InferObservation[], rttMs: number | null) => string | null
+
 export interface DnsProberOptions {
   addr: string
   family: 4 | 6
   port: number
   timeoutMs: number
+  /** default: a fresh popNamer(); null: name nothing, return the signals (child mode) */
+  name?: PopNamer | null
   /** tests inject a transport; default a real UDP exchanger (a fresh socket per probe) */
   exchanger?: DnsExchanger
   now?: () => number
@@ -41,7 +55,7 @@ function round3(ms: number): number {
 }
 
 /** inferPop over identity strings, remembered per distinct input. */
-export function popNamer(): (inputs: InferObservation[], rttMs: number | null) => string | null {
+export function popNamer(): PopNamer {
   const cache = new Map<string, string | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
   inferPop([{signal: 'dns-identity', input: 's1.fra.anycast.example'}])
@@ -63,27 +77,46 @@ export function popNamer(): (inputs: InferObservation[], rttMs: number | null) =
 export function makeDnsProber(opts: DnsProberOptions): Prober {
   const exchanger = opts.exchanger ?? makeExchanger('udp', {addr: opts.addr, port: opts.port, family: opts.family})
   const now = opts.now ?? Date.now
-  const name = popNamer()
+  const name = opts.name === undefined ? popNamer() : opts.name
+  // Every query is the same message but for its id: encode it once and write each probe's id into
+  // a copy. At 20 probes a second this code never gets hot enough to be optimised, so each
+  // dns-packet encode or decode saved per probe shows in the CPU of every vantage point.
+  const template = encodeQuery(HOSTNAME_BIND, 0)
   return async () => {
-    const id = randomIds(1)[0]!
+    // a fresh random id per probe (RFC 5452), as randomIds draws them
+    const id = randomInt(0, 0x10000)
+    const query = Buffer.from(template)
+    query.writeUInt16BE(id, 0)
     const startedAt = now()
     try {
+      // the reply accepted is read once: accept() keeps what it read
+      let parsed: ParsedReply | null = null
       const accept = (buf: Buffer): boolean => {
+        const fast = readHostnameBindReply(buf, id)
+        if (fast === null) return false
+        if (fast !== undefined) {
+          parsed = fast
+          return true
+        }
+        // any other shape: the general decoder decides, as it does for every other DNS probe
         const d = decodeReply(buf)
-        return d !== null && matchesQuery(d, HOSTNAME_BIND, id)
+        if (d === null || !matchesQuery(d, HOSTNAME_BIND, id)) return false
+        parsed = readReply(d, buf)
+        return true
       }
-      const {reply, rttMs} = await exchanger.exchange(encodeQuery(HOSTNAME_BIND, id), accept, opts.timeoutMs)
-      const parsed = readReply(decodeReply(reply)!, reply)
+      const {reply, rttMs} = await exchanger.exchange(query, accept, opts.timeoutMs)
+      // an exchanger that did not go through accept (a test's fake) still gets the general reading
+      parsed ??= readReply(decodeReply(reply)!, reply)
       const inputs: string[] = []
       if (parsed.rcode === 'NOERROR') for (const a of parsed.answers) if (a.trim() !== '' && !inputs.includes(a)) inputs.push(a)
       if (parsed.nsid?.text && !inputs.includes(parsed.nsid.text)) inputs.push(parsed.nsid.text)
-      const pop = name(inputs.map((input) => ({signal: 'dns-identity', input})), rttMs)
+      const signals: InferObservation[] = inputs.map((input) => ({signal: 'dns-identity', input}))
       return {
         receivedAt: Math.round(startedAt + rttMs),
         rttMs: round3(rttMs),
-        pop,
+        pop: name === null ? null : name(signals, rttMs),
         answered: true,
-        identity: inputs[0] ?? null,
+        signals,
         ...(parsed.rcode === 'NOERROR' ? {} : {error: `rcode ${parsed.rcode}`}),
       }
     } catch (error) {
@@ -98,13 +131,15 @@ export interface HttpProberOptions {
   host: string | null
   timeoutMs: number
   insecure: boolean
+  /** as for DNS: default a fresh popNamer(), null names nothing */
+  name?: PopNamer | null
   now?: () => number
 }
 
 /** One GET per probe; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
 export function makeHttpProber(opts: HttpProberOptions): Prober {
   const now = opts.now ?? Date.now
-  const name = popNamer()
+  const name = opts.name === undefined ? popNamer() : opts.name
   return async () => {
     const startedAt = now()
     const t0 = process.hrtime.bigint()
@@ -125,9 +160,9 @@ export function makeHttpProber(opts: HttpProberOptions): Prober {
       return {
         receivedAt: Math.round(startedAt + elapsed),
         rttMs: rtt === null ? null : round3(rtt),
-        pop: name(obs, rtt),
+        pop: name === null ? null : name(obs, rtt),
         answered: true,
-        identity: null,
+        signals: obs,
       }
     } catch (error) {
       const code = (error as {code?: string}).code
