@@ -3,15 +3,19 @@
 // flapping and outages. Wiring only: probers and the round loop in src/watch, the analysis in
 // src/analysis/watch (pure), text in src/render/watch.ts.
 //
-// local probes in-process; netns:NAME runs ONE long-lived child per namespace
-// (`ip netns exec NAME <this anyprobe> watch ... --from local --observations`) that prints
-// observations as NDJSON; the parent merges them and runs the one analyser. Every child and the
-// parent share round numbers through --start-at (round r is sent at startAt + r * interval).
+// local probes in-process; netns:NAME and ssh:HOST run ONE long-lived child per vantage point
+// (`ip netns exec NAME <this anyprobe> watch ... --from local --observations`, or the same through
+// ssh with the remote anyprobe) that prints observations as NDJSON; the parent names their PoPs,
+// merges them and runs the one analyser. Every child and the parent share round numbers through
+// --start-at (round r is sent at startAt + r * interval, each on its own clock: ssh hosts need a
+// synchronised clock, as for any timing across hosts). A vantage point that fails is reported
+// with its E_VP_* code and, from then on, as unanswered rounds (so as an outage, in the events and
+// the summary); the others go on. Atlas is refused: its one-off results are no live stream.
 import {closeSync, openSync, writeSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
-import {createWatchAnalyzer, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
 import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -20,15 +24,22 @@ import type {Observation, WatchEvent, WatchSummaryEvent} from '../model/watch.js
 import {renderWatchSummary} from '../render/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
+import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
-import {selfCommand, splitWords, vantageOf} from '../vantage/local.js'
+import type {VantageError} from '../vantage/types.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
 import {parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
-import {makeDnsProber, makeHttpProber, type Prober} from '../watch/probe.js'
+import {placeCommand} from '../watch/places.js'
+import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
 import {LiveView} from '../watch/view.js'
 
 export const FAILOVER_INTERVAL = '50ms'
+
+/** When round 0 is, after the parent starts: children need a moment (node; ssh adds a login and a network) */
+export const CHILD_START_MS = {netns: 3000, ssh: 6000} as const
+/** How late a child's observation may reach the parent and still be judged in its round */
+export const CHILD_SLACK_MS = {netns: 300, ssh: 1000} as const
 
 export interface WatchSettings {
   method: 'dns' | 'http'
@@ -96,11 +107,12 @@ export default class Watch extends BaseCommand {
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 
-netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh and atlas are not supported by watch yet.`
+netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 1. RIPE Atlas results are one-off measurements, not a live stream: measure with catchment --from atlas: and read them with report.`
 
   static override examples = [
     '<%= config.bin %> watch 198.51.100.10',
     '<%= config.bin %> watch 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc --failover --json',
+    '<%= config.bin %> watch 198.51.100.10 --from ssh:probe@vp1.example,probe@vp2.example --ssh-option IdentityFile=~/.ssh/probe',
     '<%= config.bin %> watch 198.51.100.10 --interval 2s --duration 10m --out watch.ndjson --metrics 127.0.0.1:9464',
   ]
 
@@ -109,7 +121,7 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
   }
 
   static override flags = {
-    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | @FILE'}),
+    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | @FILE'}),
     method: Flags.string({description: 'how to ask who answered', default: 'dns', options: ['dns', 'http', 'icmp', 'trace']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
@@ -123,8 +135,13 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
-    'remote-command': Flags.string({description: 'command that runs anyprobe in a netns vantage point (default: this anyprobe)'}),
+    'remote-command': Flags.string({
+      description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
+    }),
+    'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
     observations: Flags.boolean({hidden: true, description: 'child mode: print each observation as NDJSON, nothing else', default: false}),
+    signals: Flags.boolean({hidden: true, description: 'child mode: send the signals a PoP is named from (the parent names it) instead of naming it', default: false}),
+    'stop-on-eof': Flags.boolean({hidden: true, description: 'child mode: stop (losing nothing) when stdin closes', default: false}),
     'start-at': Flags.integer({hidden: true, description: 'child mode: ms since the epoch of round 0'}),
     'vantage-id': Flags.string({hidden: true, description: 'child mode: the vantage id to write'}),
   }
@@ -138,10 +155,10 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
     const {args, flags} = await this.parse(Watch)
     const settings = watchSettings(flags)
     const specs = parseFrom(flags.from)
-    for (const s of specs) {
-      if (s.kind === 'ssh' || s.kind === 'atlas') {
-        throw new AnyprobeError('E_USAGE', `watch --from ${s.kind}: not supported yet`, {
-          hint: 'watch from local or netns:NAME vantage points',
+    for (const sp of specs) {
+      if (sp.kind === 'atlas') {
+        throw new AnyprobeError('E_USAGE', `watch --from atlas:${sanitize(sp.selector, 100)}: RIPE Atlas measurements are one-off results, not a live stream`, {
+          hint: 'measure once with `anyprobe catchment TARGET --from atlas:... --json > atlas.json` and read it with `anyprobe report atlas.json`; watch from local, netns: or ssh: vantage points',
           exitCode: EXIT.usage,
         })
       }
@@ -162,14 +179,26 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
   private async childMode(
     target: string,
     s: WatchSettings,
-    flags: {'start-at'?: number; 'vantage-id'?: string; port: number; insecure: boolean},
+    flags: {'start-at'?: number; 'vantage-id'?: string; port: number; insecure: boolean; signals: boolean; 'stop-on-eof': boolean},
     specs: VantageSpec[],
     signal: AbortSignal,
   ): Promise<{observations: number}> {
     if (specs.length !== 1 || specs[0]!.kind !== 'local') {
-      throw new AnyprobeError('E_USAGE', '--observations works only with --from local', {hint: 'it is the child mode of netns vantage points', exitCode: EXIT.usage})
+      throw new AnyprobeError('E_USAGE', '--observations works only with --from local', {hint: 'it is the child mode of netns and ssh vantage points', exitCode: EXIT.usage})
     }
-    const prober = await this.localProber(target, s, flags)
+    // --signals: the parent names the PoPs, so this process never loads the place dictionaries
+    const prober = await this.localProber(target, s, flags, flags.signals ? null : popNamer())
+    // --stop-on-eof: the parent closes our stdin to stop us; through ssh that is the only way it can
+    const stop = new AbortController()
+    const stopped = stop.signal
+    if (signal.aborted) stop.abort()
+    else signal.addEventListener('abort', () => stop.abort(), {once: true})
+    if (flags['stop-on-eof']) {
+      process.stdin.on('end', () => stop.abort())
+      process.stdin.on('close', () => stop.abort())
+      process.stdin.on('error', () => stop.abort())
+      process.stdin.resume()
+    }
     // a child whose parent died (killed with SIGKILL, say) stops instead of probing forever
     const parent = process.ppid
     const orphanCheck = setInterval(() => {
@@ -185,20 +214,22 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
       startAt: flags['start-at'] ?? Date.now() + 50,
       count: s.count,
       durationMs: s.durationMs,
-      signal,
-      onObservation(o) {
+      signal: stopped,
+      onObservation(o, answer) {
         n++
-        process.stdout.write(ndjsonLine(o))
+        process.stdout.write(ndjsonLine(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o))
       },
     })
     clearInterval(orphanCheck)
+    // stdin would keep the process alive after the last round
+    if (flags['stop-on-eof']) process.stdin.destroy()
     return {observations: n}
   }
 
-  private async localProber(target: string, s: WatchSettings, flags: {port: number; insecure: boolean}): Promise<Prober> {
-    if (s.method === 'http') return makeHttpProber({url: normalizeHttpTarget(target), host: null, timeoutMs: s.timeoutMs, insecure: flags.insecure})
+  private async localProber(target: string, s: WatchSettings, flags: {port: number; insecure: boolean}, name: PopNamer | null): Promise<Prober> {
+    if (s.method === 'http') return makeHttpProber({url: normalizeHttpTarget(target), host: null, timeoutMs: s.timeoutMs, insecure: flags.insecure, name})
     const t = await resolveTarget(target)
-    return makeDnsProber({addr: t.addr, family: t.family, port: flags.port, timeoutMs: s.timeoutMs})
+    return makeDnsProber({addr: t.addr, family: t.family, port: flags.port, timeoutMs: s.timeoutMs, name})
   }
 
   private async parentMode(
@@ -210,6 +241,7 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
       out?: string
       metrics?: string
       'remote-command'?: string
+      'ssh-option'?: string[]
       interval?: string
       timeout?: string
       duration?: string
@@ -222,9 +254,12 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
     const json = this.jsonEnabled()
     const metrics = new WatchMetrics()
     const metricsAt = flags.metrics === undefined ? null : parseHostPort(flags.metrics)
-    const hasChildren = specs.some((sp) => sp.kind === 'netns')
-    // rounds an observation may trail: its timeout, plus slack for pipes and a busy machine
-    const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + (hasChildren ? Math.ceil(300 / s.intervalMs) : 0)
+    const hasNetns = specs.some((sp) => sp.kind === 'netns')
+    const hasSsh = specs.some((sp) => sp.kind === 'ssh')
+    const hasChildren = hasNetns || hasSsh
+    const slackMs = hasSsh ? CHILD_SLACK_MS.ssh : hasNetns ? CHILD_SLACK_MS.netns : 0
+    // rounds an observation may trail: its timeout, plus slack for pipes, ssh and a busy machine
+    const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + Math.ceil(slackMs / s.intervalMs)
     const analyzer: WatchAnalyzer = createWatchAnalyzer({
       intervalMs: s.intervalMs,
       flows: s.flows,
@@ -250,18 +285,51 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
       emit(analyzer.push(o))
     }
 
+    // stops the whole watch: a signal, or every vantage point failed
+    const stop = new AbortController()
+    if (signal.aborted) stop.abort()
+    else signal.addEventListener('abort', () => stop.abort(), {once: true})
+
     let server: Awaited<ReturnType<typeof serveMetrics>> | null = null
     try {
-      const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags) : null
+      // one namer for every vantage point: the place dictionaries are loaded once, in this process
+      const name = popNamer()
+      const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags, name) : null
       if (metricsAt) {
         server = await serveMetrics(metrics, metricsAt.host, metricsAt.port)
         process.stderr.write(`anyprobe: metrics on http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${server.port}/metrics\n`)
       }
-      // children need a moment to start (node, then the place dictionaries); the rounds they miss are skipped
-      const startAt = Date.now() + (hasChildren ? 3000 : 20)
+      // children need a moment to start (node; ssh: a login first); the rounds they miss are skipped
+      const startAt = Date.now() + (hasSsh ? CHILD_START_MS.ssh : hasNetns ? CHILD_START_MS.netns : 20)
+      const rounds = {intervalMs: s.intervalMs, flows: s.flows, startAt, count: s.count, durationMs: s.durationMs}
       const tasks: Array<Promise<unknown>> = []
       const children: ChildHandle[] = []
-      const onlyLocal = !hasChildren
+      let live = specs.length
+      // a failed vantage point's rounds from then on: unanswered, with the reason (so an outage)
+      const downRounds = new Map<string, number>()
+      const allDown = (): boolean => live === 0 && [...downRounds.values()].every((n) => n >= WATCH_DEFAULTS.outageAfter * s.flows)
+      const failed = (vantage: VantagePoint, e: VantageError): Promise<unknown> => {
+        live--
+        process.exitCode = EXIT.failure
+        const others = live > 0 ? '; the other vantage points go on' : ''
+        process.stderr.write(`error ${sanitize(e.code, 40)} at vantage point ${sanitize(vantage.id, 200)}: ${sanitize(e.message, 500)}${others}\n${e.hint ? `hint: ${sanitize(e.hint, 300)}\n` : ''}`)
+        downRounds.set(vantage.id, 0)
+        // every vantage point is down: end once each has been seen as an outage
+        if (allDown()) stop.abort()
+        const code = sanitize(e.code, 40)
+        return runRounds({
+          vantageId: vantage.id,
+          vantage,
+          prober: () => Promise.resolve({receivedAt: null, rttMs: null, pop: null, answered: false, error: code}),
+          ...rounds,
+          signal: stop.signal,
+          onObservation: (o) => {
+            onObservation(o)
+            downRounds.set(vantage.id, downRounds.get(vantage.id)! + 1)
+            if (allDown()) stop.abort()
+          },
+        })
+      }
       for (const sp of specs) {
         if (sp.kind === 'local') {
           tasks.push(
@@ -269,43 +337,34 @@ netns:NAME vantage points run one child anyprobe per namespace (needs root). ssh
               vantageId: 'local',
               vantage: localVantage(),
               prober: localProber!,
-              intervalMs: s.intervalMs,
-              flows: s.flows,
-              startAt,
-              count: s.count,
-              durationMs: s.durationMs,
-              signal,
+              ...rounds,
+              signal: stop.signal,
               onObservation,
               // alone, the local vantage point says when a round is complete: events come at once
-              onRoundComplete: onlyLocal ? (r) => emit(analyzer.flushRound(r)) : undefined,
+              onRoundComplete: hasChildren ? undefined : (r) => emit(analyzer.flushRound(r)),
             }),
           )
-        } else if (sp.kind === 'netns') {
-          const vantage: VantagePoint = vantageOf('netns', sp.name, sp.name)
-          const anyprobe = flags['remote-command'] ? splitWords(flags['remote-command']) : selfCommand()
-          const argv = [...anyprobe, 'watch', target, ...childFlags(s, flags, startAt, sp.name)]
+        } else if (sp.kind === 'netns' || sp.kind === 'ssh') {
+          const cmd = placeCommand(sp, ['watch', target, ...childFlags(s, flags, startAt, sp.kind === 'netns' ? sp.name : sp.id)], {
+            remoteCommand: flags['remote-command'] ?? null,
+            sshOptions: flags['ssh-option'] ?? [],
+          })
           const child = startChild(
-            {vantage, file: 'ip', args: ['netns', 'exec', sp.name, ...argv]},
+            {...cmd, name, stopGraceMs: s.timeoutMs + (sp.kind === 'ssh' ? 5000 : 2000)},
             onObservation,
-            (line) => process.stderr.write(`[${sp.name}] ${line}\n`),
+            (line) => process.stderr.write(`[${sanitize(cmd.vantage.id, 200)}] ${line}\n`),
           )
           children.push(child)
-          tasks.push(
-            child.done.then((r) => {
-              if (r.code !== 0 && !signal.aborted) {
-                process.stderr.write(`anyprobe: vantage point ${sp.name} stopped (exit ${r.code ?? r.signal})\n`)
-                process.exitCode = EXIT.failure
-              }
-            }),
-          )
+          tasks.push(child.done.then((end) => (end.failure === null ? undefined : failed(cmd.vantage, end.failure))))
         }
       }
       const stopChildren = (): void => {
         for (const c of children) c.stop()
       }
-      signal.addEventListener('abort', stopChildren, {once: true})
+      if (stop.signal.aborted) stopChildren()
+      else stop.signal.addEventListener('abort', stopChildren, {once: true})
       await Promise.all(tasks)
-      signal.removeEventListener('abort', stopChildren)
+      stop.signal.removeEventListener('abort', stopChildren)
     } finally {
       if (outFd !== null) closeSync(outFd)
     }
@@ -334,7 +393,7 @@ function openOut(path: string): number {
   }
 }
 
-/** The flags a child watch gets: the same schedule, observations only. */
+/** The flags a child watch gets: the same schedule, observations (with their signals) only, stopped by closing its stdin. */
 export function childFlags(
   s: WatchSettings,
   flags: {port: number; insecure: boolean; timeout?: string},
@@ -345,6 +404,8 @@ export function childFlags(
     '--from',
     'local',
     '--observations',
+    '--signals',
+    '--stop-on-eof',
     `--method=${s.method}`,
     `--interval=${s.intervalMs}ms`,
     `--timeout=${s.timeoutMs}ms`,

@@ -1,10 +1,13 @@
 // anyprobe watch, without root: option parsing, the NDJSON / --out formats, the metrics text and
 // server, and a real local watch against a tiny DNS server on 127.0.0.1 whose hostname.bind
 // answer changes mid-run (a shift must appear, nothing lost, and --out must replay to the same).
+// ssh: vantage points through a fake `ssh` on PATH that runs the remote command here (one host
+// works, one is refused), the child protocol (signals, stop on stdin EOF, garbage, failures), and
+// the fast hostname.bind reply reader against dns-packet on generated and mutated replies.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createSocket, type Socket as UdpSocket} from 'node:dgram'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -14,15 +17,19 @@ import {fileURLToPath} from 'node:url'
 import dnsPacket from 'dns-packet'
 
 import {analyze} from '../../src/analysis/watch/index.js'
+import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, readReply} from '../../src/engines/dns/packet.js'
 import {DnsExchangeError} from '../../src/engines/dns/transport.js'
 import {childFlags, ndjsonLine, watchSettings} from '../../src/commands/watch.js'
 import {AnyprobeError} from '../../src/model/errors.js'
-import type {Observation, WatchEvent} from '../../src/model/watch.js'
+import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
-import {parseObservationLine} from '../../src/watch/children.js'
+import {vantageOf} from '../../src/vantage/local.js'
+import {childErrorReport, childFailure, parseChildLine, parseObservationLine, startChild} from '../../src/watch/children.js'
 import {runRounds} from '../../src/watch/loop.js'
 import {parseHostPort, WatchMetrics} from '../../src/watch/metrics.js'
+import {placeCommand} from '../../src/watch/places.js'
 import {makeDnsProber, makeHttpProber} from '../../src/watch/probe.js'
+import {readHostnameBindReply} from '../../src/watch/reply.js'
 import {LiveView} from '../../src/watch/view.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -39,10 +46,10 @@ interface Ran {
 }
 
 /** Run `anyprobe watch ARGS` from source in a child process (async: the test's DNS server keeps answering). */
-function watchCli(args: string[], opts: {timeoutMs?: number; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void} = {}): Promise<Ran> {
+function watchCli(args: string[], opts: {timeoutMs?: number; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void} = {}): Promise<Ran> {
   const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env})
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => {
@@ -144,24 +151,45 @@ describe('watch options', () => {
     }
   })
 
-  it('the CLI exits 2 with E_BAD_DURATION on a bad --interval, and E_USAGE for ssh', async () => {
+  it('the CLI exits 2 with E_BAD_DURATION on a bad --interval, and E_USAGE for atlas (one-off results, not a live stream)', async () => {
     const r = await watchCli(['127.0.0.1', '--interval', 'often'])
     assert.equal(r.code, 2, r.stderr)
     assert.match(r.stderr, /error E_BAD_DURATION: --interval/)
     const j = await watchCli(['127.0.0.1', '--duration', '1x', '--json'])
     assert.equal(j.code, 2)
     assert.equal((lines(j.stdout)[0] as {error: {code: string}}).error.code, 'E_BAD_DURATION')
-    const s = await watchCli(['127.0.0.1', '--from', 'ssh:probe.example'])
-    assert.equal(s.code, 2)
-    assert.match(s.stderr, /E_USAGE: watch --from ssh: not supported yet/)
+    const a = await watchCli(['127.0.0.1', '--from', 'atlas:country=NL,n=5', '--json'])
+    assert.equal(a.code, 2)
+    const err = (lines(a.stdout)[0] as {error: {code: string; message: string; hint: string}}).error
+    assert.equal(err.code, 'E_USAGE')
+    assert.match(err.message, /one-off results, not a live stream/)
+    assert.match(err.hint, /anyprobe report/)
   })
 
-  it('a netns child gets the same schedule, observations only', () => {
+  it('a netns or ssh child gets the same schedule, observations with their signals only, stopped through stdin', () => {
     const s = watchSettings({...baseFlags, failover: true, count: 40})
     assert.deepEqual(childFlags(s, {port: 53, insecure: false}, 1_700_000_000_000, 'ap-vp-ber'), [
-      '--from', 'local', '--observations', '--method=dns', '--interval=50ms', '--timeout=250ms', '--flows=1', '--port=53',
+      '--from', 'local', '--observations', '--signals', '--stop-on-eof', '--method=dns', '--interval=50ms', '--timeout=250ms', '--flows=1', '--port=53',
       '--start-at=1700000000000', '--vantage-id=ap-vp-ber', '--count=40',
     ])
+  })
+
+  it('ssh children use the vantage layer\'s ssh argv: BatchMode, -p, --ssh-option, "--", one shell-quoted command', () => {
+    const c = placeCommand({kind: 'ssh', user: 'probe', host: 'vp1.example', port: 2222, id: 'probe@vp1.example:2222'}, ['watch', "198.51.100.10", '--vantage-id=probe@vp1.example:2222'], {
+      remoteCommand: "node '/opt/any probe/bin/run.js'",
+      sshOptions: ['IdentityFile=/k'],
+    })
+    assert.equal(c.file, 'ssh')
+    assert.equal(c.via, 'ssh')
+    assert.equal(c.command, '--remote-command')
+    assert.deepEqual(c.vantage, vantageOf('ssh', 'probe@vp1.example:2222', 'vp1.example'))
+    assert.deepEqual(c.args, [
+      '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-p', '2222', '-o', 'IdentityFile=/k', '--', 'probe@vp1.example',
+      "node '/opt/any probe/bin/run.js' watch 198.51.100.10 --vantage-id=probe@vp1.example:2222",
+    ])
+    const n = placeCommand({kind: 'netns', name: 'ap-vp-ber'}, ['watch', 'x'], {remoteCommand: 'anyprobe-x {args} --flag'})
+    assert.deepEqual([n.file, ...n.args], ['ip', 'netns', 'exec', 'ap-vp-ber', 'anyprobe-x', 'watch', 'x', '--flag'])
+    assert.equal(n.via, 'netns')
   })
 })
 
@@ -401,3 +429,204 @@ describe('watch against a local DNS server', () => {
 })
 
 let metricsOk = false
+
+describe('watch children: the line protocol and how a vantage point fails', () => {
+  const vp = vantageOf('ssh', 'probe@vp1.example', 'vp1.example')
+  const spec = {vantage: vp, via: 'ssh' as const, command: 'anyprobe'}
+
+  it('a child line carries the signals to name the PoP from; unknown kinds and oversized inputs are dropped', () => {
+    const line = JSON.stringify({
+      vantageId: 'x', round: 2, flow: 0, sentAt: 5, receivedAt: 6, rttMs: 1, pop: null, answered: true,
+      signals: [{signal: 'dns-identity', input: 's1.fra.anycast.example'}, {signal: 'hop-hostname', input: 'x'}, {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'}, {signal: 'user', input: 'y'.repeat(5000)}, 7],
+    })
+    const c = parseChildLine(line)!
+    assert.deepEqual(c.signals, [{signal: 'dns-identity', input: 's1.fra.anycast.example'}, {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'}])
+    assert.equal(c.obs.round, 2)
+    assert.equal(parseChildLine('{"round":-1,"flow":0,"sentAt":1,"answered":true}'), null)
+    assert.equal(parseChildLine(JSON.stringify({round: 1, flow: 0, sentAt: 1, answered: false}))!.signals, null)
+  })
+
+  it('failures: ssh 255 is E_VP_CONNECT, 127 E_VP_SPAWN, the child\'s own error keeps its code (a usage error hints at versions), garbage E_VP_BAD_OUTPUT', () => {
+    const base = {signal: null, spawnError: null, observations: 0, badLines: 0, firstBadLine: null}
+    const refused = childFailure(spec, {...base, code: 255, stderr: 'ssh: connect to host vp1.example port 22: Connection refused\n'})
+    assert.equal(refused?.code, 'E_VP_CONNECT')
+    assert.match(refused!.message, /Connection refused/)
+    assert.match(refused!.hint!, /BatchMode/)
+    assert.equal(childFailure(spec, {...base, code: 127, stderr: 'sh: 1: anyprobe: not found\n'})?.code, 'E_VP_SPAWN')
+    const enoent = Object.assign(new Error('spawn ssh ENOENT'), {code: 'ENOENT', path: 'ssh'}) as NodeJS.ErrnoException
+    assert.equal(childFailure(spec, {...base, code: null, stderr: '', spawnError: enoent})?.code, 'E_VP_SPAWN')
+    const usage = childFailure(spec, {...base, code: 2, stderr: 'error E_USAGE: Nonexistent flag: --signals\nhint: see --help\n'})
+    assert.equal(usage?.code, 'E_USAGE')
+    assert.match(usage!.message, /anyprobe at probe@vp1\.example: Nonexistent flag: --signals/)
+    assert.match(usage!.hint!, /different version/)
+    assert.deepEqual(childErrorReport('noise\nerror E_RESOLVE: x.example did not resolve\nhint: check the name\n'), {code: 'E_RESOLVE', message: 'x.example did not resolve', hint: 'check the name'})
+    const garbage = childFailure(spec, {...base, code: 0, stderr: '', badLines: 3, firstBadLine: 'Welcome to \x1b[31mvp1'})
+    assert.equal(garbage?.code, 'E_VP_BAD_OUTPUT')
+    assert.ok(!garbage!.message.includes('\x1b'))
+    assert.equal(childFailure(spec, {...base, code: 0, stderr: '', observations: 10}), null)
+    assert.equal(childFailure(spec, {...base, code: 1, stderr: 'Killed\n', observations: 10})?.code, 'E_VP_BAD_OUTPUT')
+  })
+
+  const nodeChild = (script: string) => ({file: process.execPath, args: ['-e', script]})
+  const obsLine = (round: number): string => JSON.stringify({vantageId: 'liar', round, flow: 0, sentAt: 1000 + round, receivedAt: 1001 + round, rttMs: 1, pop: null, answered: true, signals: [{signal: 'dns-identity', input: 's1.fra.anycast.example'}]})
+
+  it('stop() closes the child\'s stdin; what it sends while stopping is kept; it is relabelled and its PoP named here', async () => {
+    const seen: Observation[] = []
+    let stop: () => void = () => {}
+    const script = `process.stdout.write(${JSON.stringify(obsLine(0) + '\n')}); process.stdin.on('end', () => { process.stdout.write(${JSON.stringify(obsLine(1) + '\n')}); process.exit(0) }); process.stdin.resume()`
+    const h = startChild({...spec, ...nodeChild(script), name: (s) => (s[0]?.input === 's1.fra.anycast.example' ? 'FRA' : null), stopGraceMs: 30_000}, (o) => {
+      seen.push(o)
+      stop()
+    }, () => {})
+    stop = () => h.stop()
+    const end = await h.done
+    assert.equal(end.failure, null, JSON.stringify(end))
+    assert.deepEqual(seen.map((o) => [o.vantageId, o.round, o.pop]), [['probe@vp1.example', 0, 'FRA'], ['probe@vp1.example', 1, 'FRA']])
+    assert.deepEqual(seen[0]!.vantage, vp)
+  })
+
+  it('a child printing garbage instead of observations is stopped and reported as E_VP_BAD_OUTPUT; its stderr is relayed sanitised', async () => {
+    const err: string[] = []
+    const script = `console.error('motd \\x1b[2J'); setInterval(() => console.log('Welcome!'), 5)`
+    const h = startChild({...spec, ...nodeChild(script), name: () => null, stopGraceMs: 1000}, () => assert.fail('no observation'), (l) => err.push(l))
+    const end = await h.done
+    assert.equal(end.failure?.code, 'E_VP_BAD_OUTPUT')
+    assert.match(end.failure!.message, /lines that are not observations, e\.g\. "Welcome!"/)
+    assert.ok(err.some((l) => l.startsWith('motd')) && err.every((l) => !l.includes('\x1b')), JSON.stringify(err))
+  })
+
+  it('ssh failing to connect (exit 255) is E_VP_CONNECT with its message', async () => {
+    const h = startChild({...spec, ...nodeChild(`console.error('ssh: connect to host vp1.example port 22: Connection refused'); process.exit(255)`), name: () => null, stopGraceMs: 1000}, () => {}, () => {})
+    const end = await h.done
+    assert.equal(end.failure?.code, 'E_VP_CONNECT')
+    assert.match(end.failure!.message, /Connection refused/)
+  })
+})
+
+describe('the fast hostname.bind reply reader agrees with dns-packet', () => {
+  const HB: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsid: true}
+  const general = (buf: Buffer, id: number): unknown => {
+    const d = decodeReply(buf)
+    return d === null || !matchesQuery(d, HB, id) ? null : readReply(d, buf)
+  }
+  const opt = (data: Buffer | null, extendedRcode = 0): dnsPacket.Answer =>
+    ({type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode, ednsVersion: 0, flags: 0, flag_do: false, options: data === null ? [] : [{code: 3, data} as unknown as dnsPacket.PacketOpt]}) as dnsPacket.Answer
+  const reply = (p: Partial<dnsPacket.Packet> & {rcode?: number; qname?: string}): Buffer => {
+    const buf = dnsPacket.encode({
+      type: 'response',
+      id: 0x1234,
+      flags: dnsPacket.AUTHORITATIVE_ANSWER,
+      questions: [{name: p.qname ?? 'hostname.bind', type: 'TXT', class: 'CH'}],
+      answers: p.answers ?? [{type: 'TXT', class: 'CH', name: 'hostname.bind', data: 's1.fra.anycast.example'}],
+      ...(p.additionals ? {additionals: p.additionals} : {}),
+    })
+    if (p.rcode !== undefined) buf.writeUInt16BE((buf.readUInt16BE(2) & 0xfff0) | p.rcode, 2)
+    return buf
+  }
+  const plain = reply({})
+  // the answer's owner name replaced by a pointer to the question name, as most servers write it
+  const pointer = Buffer.concat([plain.subarray(0, 31), Buffer.from([0xc0, 0x0c]), plain.subarray(31 + 15)])
+  const bases: Array<[string, Buffer, boolean]> = [
+    ['NSD-like with NSID', reply({additionals: [opt(Buffer.from('fra-s1'))]}), true],
+    ['no OPT', plain, true],
+    ['pointer owner', pointer, true],
+    ['several strings and records', reply({answers: [{type: 'TXT', class: 'CH', name: 'hostname.bind', data: ['s1.', 'fra', '']}, {type: 'TXT', class: 'CH', name: 'hostname.bind', data: []}]}), true],
+    ['REFUSED, extended rcode, no answers', reply({answers: [], rcode: 5, additionals: [opt(null, 1)]}), true],
+    ['upper-case question', reply({qname: 'HOSTNAME.BIND'}), true],
+    ['control characters and binary NSID', reply({answers: [{type: 'TXT', class: 'CH', name: 'hostname.bind', data: Buffer.from('s1\x1b[2J\xff')}], additionals: [opt(Buffer.from([0, 1, 0xff]))]}), true],
+    ['a CNAME answer (general path)', reply({answers: [{type: 'CNAME', class: 'CH', name: 'hostname.bind', data: 'x.example'}]}), false],
+    ['another question (general path)', reply({qname: 'id.server'}), false],
+  ]
+
+  it('on typical replies, and says "not sure" for other shapes', () => {
+    for (const [what, buf, fast] of bases) {
+      const f = readHostnameBindReply(buf, 0x1234)
+      assert.equal(f !== undefined, fast, what)
+      if (f !== undefined) assert.deepEqual(f, general(buf, 0x1234), what)
+      assert.equal(readHostnameBindReply(buf, 0x4321), null, `${what}: another id`)
+    }
+    const query = encodeQuery(HB, 0x1234)
+    assert.equal(readHostnameBindReply(query, 0x1234), null, 'a query is no reply')
+    assert.equal(general(query, 0x1234), null)
+  })
+
+  it('on thousands of mutated and truncated replies: whenever it answers, dns-packet answers the same', () => {
+    // mulberry32: the same mutations on every run
+    let seed = 42
+    const rand = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) % n
+    }
+    let fastTaken = 0
+    let rejected = 0
+    for (let i = 0; i < 6000; i++) {
+      const base = bases[rand(bases.length)]![1]
+      let buf = Buffer.from(base)
+      if (rand(4) === 0) buf = buf.subarray(0, rand(buf.length + 1))
+      else for (let k = rand(3) + 1; k > 0; k--) buf[rand(buf.length)] = rand(4) === 0 ? rand(256) : buf[rand(buf.length)]!
+      const f = readHostnameBindReply(buf, 0x1234)
+      if (f === undefined) continue
+      if (f === null) rejected++
+      else fastTaken++
+      assert.deepEqual(f, general(buf, 0x1234), `mutation ${i}: ${buf.toString('hex')}`)
+    }
+    assert.ok(fastTaken > 1000 && rejected > 100, `fast ${fastTaken}, rejected ${rejected}`)
+  })
+})
+
+describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', () => {
+  let dns: FakeDns
+  let bin = ''
+  before(async () => {
+    dns = await fakeDns('s1.fra.anycast.example')
+    bin = join(tmp, 'fakebin')
+    mkdirSync(bin)
+    // options up to "--", then [user@]host and the remote command line; port 2222 is refused
+    writeFileSync(join(bin, 'ssh'), [
+      '#!/bin/sh',
+      'port=22',
+      'while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do',
+      '  if [ "$1" = "-p" ]; then port=$2; shift; fi',
+      '  shift',
+      'done',
+      'shift',
+      'dest=$1; shift',
+      'if [ "$port" = 2222 ]; then echo "ssh: connect to host ${dest#*@} port 2222: Connection refused" >&2; exit 255; fi',
+      'exec sh -c "$1"',
+      '',
+    ].join('\n'))
+    chmodSync(join(bin, 'ssh'), 0o755)
+    // the "remote" anyprobe: this checkout's watch command, from source
+    writeFileSync(join(tmp, 'anyprobe.mjs'), `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(process.argv.slice(3), ${JSON.stringify(ROOT)})\n`)
+  })
+  after(() => dns.close())
+
+  it('one host answers (its PoP named, relabelled as its ssh id), one is refused: E_VP_CONNECT on stderr, an outage for it, exit 1', async () => {
+    dns.identity = 's1.fra.anycast.example'
+    dns.flipAfter = null
+    const r = await watchCli(
+      ['127.0.0.1', '--port', String(dns.port), '--from', 'ssh:probe@127.0.0.1,probe@127.0.0.1:2222', '--remote-command', `${process.execPath} --import tsx ${join(tmp, 'anyprobe.mjs')}`,
+        '--ssh-option', 'IdentityFile=/nonexistent', '--interval', '50ms', '--count', '8', '--json'],
+      {env: {...process.env, PATH: `${bin}:${process.env.PATH}`}},
+    )
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /error E_VP_CONNECT at vantage point probe@127\.0\.0\.1:2222: ssh failed: ssh: connect to host 127\.0\.0\.1 port 2222: Connection refused; the other vantage points go on/)
+    const events = lines(r.stdout) as WatchEvent[]
+    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    const outage = events.find((e) => e.type === 'outage')
+    assert.equal(outage?.type === 'outage' && outage.vantageId, 'probe@127.0.0.1:2222')
+    const sum = events.at(-1) as WatchSummaryEvent
+    assert.equal(sum.type, 'summary')
+    const [ok, down] = sum.vantagePoints
+    assert.equal(ok!.vantageId, 'probe@127.0.0.1')
+    assert.deepEqual(ok!.vantage, vantageOf('ssh', 'probe@127.0.0.1', '127.0.0.1'))
+    assert.ok(ok!.answered >= 1 && ok!.lost === 0, JSON.stringify(ok))
+    assert.equal(ok!.pop, 'FRA')
+    assert.equal(down!.vantageId, 'probe@127.0.0.1:2222')
+    assert.equal(down!.answered, 0)
+    assert.equal(down!.lost, 8)
+    assert.equal(down!.inOutage, true)
+  })
+})

@@ -1,0 +1,51 @@
+// The command line of a watch child at a netns or ssh vantage point. The wrappers are the vantage
+// layer's own (NetnsBackend, SshBackend in src/vantage): the same `ip netns exec`, the same ssh
+// options (BatchMode=yes, ConnectTimeout, -p, --ssh-option, "--" before the destination) and the
+// same shell quoting of the remote command as every other command's --from; only the arguments
+// differ (a long-lived `watch ... --observations` instead of a one-shot `--json`).
+import type {VantagePoint} from '../model/vantage.js'
+import type {NetnsSpec, SshSpec} from '../vantage/from.js'
+import {type ChildCommand, fillTemplate} from '../vantage/local.js'
+import {NetnsBackend, type NetnsOptions} from '../vantage/netns.js'
+import {SshBackend, type SshOptions} from '../vantage/ssh.js'
+
+export interface PlaceOptions {
+  /** --remote-command: replaces the anyprobe command ("{args}" marks where the arguments go) */
+  remoteCommand?: string | null
+  /** --ssh-option values (ssh -o) */
+  sshOptions?: string[]
+  /** test seams: the ssh client and the namespace wrapper */
+  sshCommand?: string[]
+  ipCommand?: string[]
+}
+
+export interface PlaceCommand extends ChildCommand {
+  vantage: VantagePoint
+  via: 'netns' | 'ssh'
+  /** how messages name the command run there */
+  command: string
+}
+
+class WatchNetns extends NetnsBackend {
+  command(args: string[]): PlaceCommand {
+    const place = this.places[0]!
+    return {...this.wrap(place, fillTemplate(this.anyprobe(), args)), vantage: place.vantage, via: 'netns', command: this.opts.remoteCommand ? '--remote-command' : 'anyprobe'}
+  }
+}
+
+class WatchSsh extends SshBackend {
+  command(args: string[]): PlaceCommand {
+    const place = this.places[0]!
+    return {...this.wrap(place, fillTemplate(this.anyprobe(), args)), vantage: place.vantage, via: 'ssh', command: this.opts.remoteCommand ? '--remote-command' : 'anyprobe'}
+  }
+}
+
+/** The argv that runs `anyprobe <args>` at one netns or ssh vantage point. */
+export function placeCommand(spec: NetnsSpec | SshSpec, args: string[], opts: PlaceOptions = {}): PlaceCommand {
+  if (spec.kind === 'netns') {
+    const o: NetnsOptions = {remoteCommand: opts.remoteCommand ?? null, ...(opts.ipCommand ? {ipCommand: opts.ipCommand} : {})}
+    return new WatchNetns([spec], o).command(args)
+  }
+  const o: SshOptions = {remoteCommand: opts.remoteCommand ?? null, sshOptions: opts.sshOptions ?? [], ...(opts.sshCommand ? {sshCommand: opts.sshCommand} : {})}
+  return new WatchSsh([spec], o).command(args)
+}
