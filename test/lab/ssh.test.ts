@@ -3,15 +3,18 @@
 // lab namespace (ap-vp-ber) with `--from ssh:root@<nyc address>`. The remote side runs the repo's
 // anyprobe through --remote-command (anyprobe is not on the remote PATH). The ssh VP must name nyc's
 // PoP (IAD), a second ssh VP on a closed port must fail alone with E_VP_CONNECT, and report must
-// reproduce the saved catchment. sshd is stopped by its pid afterwards. Needs root.
+// reproduce the saved catchment. `watch --from ssh:` runs one long-lived remote anyprobe through the
+// same sshd: its observations name IAD, the closed port is an outage of its own, and SIGTERM stops
+// the remote side through ssh losing nothing. sshd is stopped by its pid afterwards. Needs root.
 import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import type {CatchmentResult} from '../../src/analysis/catchment.js'
+import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
 
@@ -72,6 +75,9 @@ after(() => {
   if (dir) rmSync(dir, {recursive: true, force: true})
 })
 
+/** NDJSON text -> values */
+const ndjson = <T>(text: string): T[] => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T)
+
 const fromArgs = (): string[] => [
   '--from', `ssh:root@${SERVER_ADDR}`,
   '--from', `ssh:root@${SERVER_ADDR}:2222`, // nothing listens there
@@ -111,5 +117,83 @@ describe('ssh: vantage points in the lab', {skip}, () => {
     assert.deepEqual(schemaErrors('dns.schema.json', o.result), [])
     assert.deepEqual(o.result.vantage, {kind: 'ssh', id: `root@${SERVER_ADDR}`, name: SERVER_ADDR, asn: null, country: null, lat: null, lon: null})
     assert.equal(o.result.identity.hostnameBind, `s1.${EXPECTED.toLowerCase()}.anycast.example`)
+  })
+})
+
+describe('watch --from ssh: in the lab', {skip}, () => {
+  const ok = `root@${SERVER_ADDR}`
+  const remote = (): string[] => ['--remote-command', `${process.execPath} ${ANYPROBE}`, ...sshOpts.flatMap((o) => ['--ssh-option', o])]
+
+  it('one long-lived remote anyprobe per host: its observations name the PoP it really reaches; a closed port is an outage of its own, exit 1', async () => {
+    const out = join(dir, 'watch-ssh.ndjson')
+    const r = await anyprobeInClient(['watch', ANYCAST, '--from', `ssh:${ok},${ok}:2222`, ...remote(), '--method', 'dns', '--interval', '200ms', '--count', '3', '--out', out, '--json'])
+    assert.equal(r.code, 1, `one VP failed, so exit 1: ${r.stderr}`)
+    assert.match(r.stderr, new RegExp(`error E_VP_CONNECT at vantage point ${ok.replace(/\./g, '\\.')}:2222: ssh failed: .*Connection refused`))
+    const events = ndjson<WatchEvent>(r.stdout)
+    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    const sum = events.at(-1) as WatchSummaryEvent
+    assert.equal(sum.type, 'summary', r.stdout)
+    const [good, down] = sum.vantagePoints
+    assert.equal(good!.vantageId, ok)
+    assert.deepEqual(good!.vantage, {kind: 'ssh', id: ok, name: SERVER_ADDR, asn: null, country: null, lat: null, lon: null})
+    assert.equal(good!.pop, EXPECTED, JSON.stringify(good))
+    assert.equal(good!.lost, 0)
+    assert.equal(down!.vantageId, `${ok}:2222`)
+    assert.equal(down!.answered, 0)
+    assert.equal(down!.inOutage, true)
+    assert.ok(events.some((e) => e.type === 'outage' && e.vantageId === `${ok}:2222`), r.stdout)
+    // every probe the remote anyprobe sent was answered by the PoP that VP reaches (nyc -> IAD)
+    const obs = ndjson<Observation>(readFileSync(out, 'utf8')).filter((o) => o.vantageId === ok)
+    assert.ok(obs.length >= 1 && obs.length <= 3, JSON.stringify(obs))
+    for (const o of obs) {
+      assert.equal(o.answered, true, JSON.stringify(o))
+      assert.equal(o.pop, EXPECTED, JSON.stringify(o))
+      assert.ok(o.rttMs !== null && o.rttMs >= 0)
+    }
+  })
+
+  it('SIGTERM stops the remote anyprobe through ssh: the summary counts every observation saved, none lost, nothing left running there', async () => {
+    const out = join(dir, 'watch-ssh-term.ndjson')
+    const child = spawn('ip', ['netns', 'exec', CLIENT_NS, process.execPath, ANYPROBE, 'watch', ANYCAST, '--from', `ssh:${ok}`, ...remote(), '--interval', '100ms', '--out', out, '--json'], {stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
+    const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)))
+    try {
+      // wait for a few observations from the remote side (ssh login and a node start come first)
+      for (let i = 0; ; i++) {
+        const n = existsSync(out) ? ndjson<Observation>(readFileSync(out, 'utf8')).length : 0
+        if (n >= 5) break
+        if (i > 300 || child.exitCode !== null) assert.fail(`no observations from the ssh VP: ${stderr}`)
+        await new Promise((res) => setTimeout(res, 100))
+      }
+      child.kill('SIGTERM')
+      const code = await Promise.race([closed, new Promise<'hung'>((res) => setTimeout(() => res('hung'), 30_000))])
+      assert.notEqual(code, 'hung', `watch did not stop: ${stderr}`)
+      assert.equal(code, 0, stderr)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+    const sum = ndjson<WatchEvent>(stdout).at(-1) as WatchSummaryEvent
+    assert.equal(sum.type, 'summary', stdout)
+    const saved = ndjson<Observation>(readFileSync(out, 'utf8'))
+    assert.equal(sum.observations, saved.length)
+    assert.equal(sum.vantagePoints[0]!.lost, 0, JSON.stringify(sum.vantagePoints[0]))
+    assert.equal(sum.vantagePoints[0]!.pop, EXPECTED)
+    // the remote watch ended with the session (its --vantage-id names this test's host only)
+    for (let i = 0; ; i++) {
+      const ps = await run('ip', ['netns', 'pids', SERVER_NS])
+      const left = ps.stdout.split('\n').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--vantage-id=${ok}`)
+        } catch {
+          return false
+        }
+      })
+      if (left.length === 0) break
+      if (i > 50) assert.fail(`remote watch still running in ${SERVER_NS}: ${left.join(' ')}`)
+      await new Promise((res) => setTimeout(res, 100))
+    }
   })
 })
