@@ -20,6 +20,7 @@ import type {VantagePoint} from '../model/vantage.js'
 import {minDestinationRtt} from '../pipeline/pop-observations.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../vantage/types.js'
+import {naturalCompare} from '../util/collate.js'
 
 export const CATCHMENT_SCHEMA_VERSION = 1
 
@@ -140,13 +141,12 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   }
 }
 
-const collator = new Intl.Collator('en', {numeric: true})
 const kindOrder = ['local', 'netns', 'ssh', 'atlas', 'globalping', 'replay']
 
 /** The order of vantage points in every document: kind, then id with numbers compared as numbers. */
 export function compareVantage(a: VantagePoint, b: VantagePoint): number {
   const k = kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind)
-  return k !== 0 ? k : collator.compare(a.id, b.id)
+  return k !== 0 ? k : naturalCompare(a.id, b.id)
 }
 
 export function median(values: number[]): number | null {
@@ -211,7 +211,7 @@ export class CatchmentBuilder {
       if (row.rttMs !== null) g.rtts.push(row.rttMs)
     }
     const pops: CatchmentPopShare[] = [...groups.values()].map((g) => {
-      const code = [...g.codes.entries()].sort((a, b) => b[1] - a[1] || collator.compare(a[0], b[0]))[0]![0]
+      const code = [...g.codes.entries()].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))[0]![0]
       const med = median(g.rtts)
       return {
         code,
@@ -222,7 +222,7 @@ export class CatchmentBuilder {
         medianRttMs: med === null ? null : round(med, 3),
       }
     })
-    pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || collator.compare(a.code, b.code))
+    pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
     const methods = [...this.methods]
     const method: CatchmentMethod = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? 'trace' : 'mixed')
     return {

@@ -74,15 +74,20 @@ const KNOWN_ANYCAST: Array<[string, string]> = [
   ['192.88.99.0/24', '6to4 relay anycast (deprecated, RFC 7526)'],
 ]
 
-const parsedRanges = CLASS_RANGES.map(([cidr, cls]) => [ipaddr.parseCIDR(cidr), cls] as const)
-const parsedAnycast = KNOWN_ANYCAST.map(([cidr, name]) => [ipaddr.parseCIDR(cidr), name] as const)
+// Parsed by family (ipaddr.parseCIDR tries IPv6 first and throws for every IPv4 range) and on
+// first use, so loading this module costs nothing at start-up.
+const parseCidr = (cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] => (cidr.includes(':') ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr))
+let rangesMemo: Array<readonly [[ipaddr.IPv4 | ipaddr.IPv6, number], AddressClass]> | undefined
+let anycastMemo: Array<readonly [[ipaddr.IPv4 | ipaddr.IPv6, number], string]> | undefined
+const parsedRanges = () => (rangesMemo ??= CLASS_RANGES.map(([cidr, cls]) => [parseCidr(cidr), cls] as const))
+const parsedAnycast = () => (anycastMemo ??= KNOWN_ANYCAST.map(([cidr, name]) => [parseCidr(cidr), name] as const))
 
 function inRange(addr: ipaddr.IPv4 | ipaddr.IPv6, range: [ipaddr.IPv4 | ipaddr.IPv6, number]): boolean {
   return addr.kind() === range[0].kind() && addr.match(range)
 }
 
 export function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
-  for (const [range, cls] of parsedRanges) if (inRange(addr, range)) return cls
+  for (const [range, cls] of parsedRanges()) if (inRange(addr, range)) return cls
   const r = addr.range()
   switch (r) {
     case 'unicast':
@@ -107,7 +112,7 @@ export function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
 }
 
 export function knownAnycast(addr: ipaddr.IPv4 | ipaddr.IPv6): string | null {
-  for (const [range, name] of parsedAnycast) if (inRange(addr, range)) return name
+  for (const [range, name] of parsedAnycast()) if (inRange(addr, range)) return name
   return null
 }
 

@@ -84,6 +84,7 @@ import {
 } from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
 import {nearestRank, round3} from './stats.js'
+import {naturalCompare} from '../../util/collate.js'
 
 export interface WatchAnalyzerOptions {
   /** the probing interval, ms; also the resolution of every failover figure */
@@ -203,11 +204,10 @@ interface VpState {
   episode: {lastFlipT: number} | null
 }
 
-const collator = new Intl.Collator('en', {numeric: true})
 const iso = (ms: number): string => new Date(ms).toISOString()
 const noLoss = (): Loss => ({lost: 0, unlocated: 0, firstLostT: null, lastLostT: null})
 const copyLoss = (l: Loss): Loss => ({...l})
-const sortedPops = (s: Iterable<string>): string[] => [...s].sort(collator.compare)
+const sortedPops = (s: Iterable<string>): string[] => [...s].sort(naturalCompare)
 /** A PoP or a load-balanced set of PoPs, as one string: codes sorted, joined with "+". */
 export const popSetName = (s: Iterable<string>): string => sortedPops(s).join('+')
 
@@ -222,7 +222,7 @@ const intersects = (a: Set<string>, b: Set<string>): boolean => [...a].some((x) 
 
 /** Order for analyze(): round, then sender time, then vantage point, then flow. */
 export function compareObservations(a: Observation, b: Observation): number {
-  return a.round - b.round || a.sentAt - b.sentAt || collator.compare(a.vantageId, b.vantageId) || a.flow - b.flow
+  return a.round - b.round || a.sentAt - b.sentAt || naturalCompare(a.vantageId, b.vantageId) || a.flow - b.flow
 }
 
 function usage(message: string): AnyprobeError {
@@ -573,7 +573,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     for (const r of rounds) {
       const byVp = pending.get(r)!
       pending.delete(r)
-      for (const id of [...byVp.keys()].sort(collator.compare)) out.push(...judgeRound(vps.get(id)!, r, byVp.get(id)!))
+      for (const id of [...byVp.keys()].sort(naturalCompare)) out.push(...judgeRound(vps.get(id)!, r, byVp.get(id)!))
     }
     return out
   }
@@ -585,7 +585,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
   }
 
   function summary(): WatchSummaryEvent {
-    const states = [...vps.values()].sort((a, b) => collator.compare(a.id, b.id))
+    const states = [...vps.values()].sort((a, b) => naturalCompare(a.id, b.id))
     const popAgg = new Map<string, WatchPopSummary>()
     const agg = (pop: string): WatchPopSummary => {
       let a = popAgg.get(pop)
@@ -618,7 +618,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         pop: s.cur === null ? null : popSetName(s.cur),
         pops: [...s.popCounts.entries()]
           .map(([pop, n]) => ({pop, observations: n}))
-          .sort((a, b) => b.observations - a.observations || collator.compare(a.pop, b.pop)),
+          .sort((a, b) => b.observations - a.observations || naturalCompare(a.pop, b.pop)),
         loadBalanced: s.loadBalanced,
         flapEpisodes: s.flapEpisodes,
         outages: s.outages,
@@ -626,7 +626,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         clockJumps: s.clockJumps,
       }
     })
-    const pops = [...popAgg.values()].sort((a, b) => b.observations - a.observations || collator.compare(a.pop, b.pop))
+    const pops = [...popAgg.values()].sort((a, b) => b.observations - a.observations || naturalCompare(a.pop, b.pop))
     const flipping = rows.filter((r) => r.flips > 0).length
     const comparable = rows.filter((r) => r.locatedRounds >= 2).length
     return {
