@@ -3,6 +3,8 @@
 // that holds only IPv4 (metadata ipVersion 4) is consulted only for IPv4 addresses, so users can
 // bring separate per-family files (as ip-to-asn exports are often split).
 import {existsSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
 
 import type {AsnResponse} from 'maxmind'
 
@@ -54,6 +56,15 @@ export class MmdbAsnLookup implements AsnLookup {
 
 /** The bundled GeoLite2 ASN database path, or null when the package is missing. */
 export async function bundledAsnDbPath(): Promise<string | null> {
+  // geolite2 keeps its databases in dbs/ beside index.js. Found by path first: the package is an
+  // ES module, and the built CLI (one CommonJS bundle in a vm script) can import() it only
+  // through a Node 20 loader that prints an ExperimentalWarning.
+  try {
+    const p = join(dirname(createRequire(import.meta.url).resolve('geolite2')), 'dbs', 'GeoLite2-ASN.mmdb')
+    if (existsSync(p)) return p
+  } catch {
+    // not resolvable this way: ask the package
+  }
   try {
     const g = (await import('geolite2')) as unknown as {paths: Record<string, string>}
     const p = g.paths['GeoLite2-ASN'] ?? g.paths.asn

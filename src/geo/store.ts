@@ -63,10 +63,17 @@ const open: number[] = []
 /** Running from source (tsx) rather than from the compiled dist/. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts')
 
+/**
+ * The directory of this module's own tree: src/geo/ from source, dist/geo/ when compiled. The
+ * built CLI runs from one esbuild bundle (dist/anyprobe.bundle.cjs, see scripts/bundle.mjs, which
+ * defines ANYPROBE_BUNDLE), whose import.meta.url is dist/ itself, so it points into dist/geo/.
+ */
+const HERE = new URL(process.env.ANYPROBE_BUNDLE === '1' ? './geo/' : './', import.meta.url)
+
 /** The directory generated data is read from (dist/geo-data by default), or null to build from the packages. */
 export function geoDataDir(): string | null {
   if (override !== undefined) return override
-  return fileURLToPath(new URL(FROM_SOURCE ? '../../dist/geo-data/' : '../geo-data/', import.meta.url))
+  return fileURLToPath(new URL(FROM_SOURCE ? '../../dist/geo-data/' : '../geo-data/', HERE))
 }
 
 /**
@@ -104,7 +111,7 @@ export function geoDataStatus(): {dir: string | null; loaded: Record<string, 'fi
  * millisecond, once per process.
  */
 export function geoFingerprint(): string {
-  fingerprint ??= treeFingerprint(new URL('./', import.meta.url), FROM_SOURCE ? '.ts' : '.js')!
+  fingerprint ??= treeFingerprint(HERE, FROM_SOURCE ? '.ts' : '.js')!
   return fingerprint
 }
 
@@ -113,7 +120,7 @@ export function geoFingerprint(): string {
  * for dist/geo/*.js and the reverse) when it is there. The data writer puts both in the header.
  */
 export function geoFingerprints(): string[] {
-  const other = FROM_SOURCE ? treeFingerprint(new URL('../../dist/geo/', import.meta.url), '.js', true) : treeFingerprint(new URL('../../src/geo/', import.meta.url), '.ts', true)
+  const other = FROM_SOURCE ? treeFingerprint(new URL('../../dist/geo/', HERE), '.js', true) : treeFingerprint(new URL('../../src/geo/', HERE), '.ts', true)
   return other === null || other === geoFingerprint() ? [geoFingerprint()] : [geoFingerprint(), other]
 }
 
