@@ -4,6 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {parseVpLocation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TraceResult} from '../model/trace.js'
+import {WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
 import {traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
@@ -36,6 +37,10 @@ export default class Trace extends BaseCommand {
     timeout: Flags.string({char: 'w', default: '1s', description: 'how long a probe waits when nothing farther answered (e.g. 500ms, 1s)'}),
     rate: Flags.integer({min: 1, description: 'at most this many probes per second (default: unpaced)'}),
     'flow-id': Flags.integer({min: 1, max: 65535, description: 'Paris flow identifier held by every probe (default: random)'}),
+    'wait-factor': Flags.string({
+      description: `a silent hop waits this many times the largest RTT of the hops that answered beyond it (at least ${WAIT_FLOOR_MS} ms, at most --timeout); raise it if slow routers show as *`,
+      default: String(WAIT_FACTOR),
+    }),
     'gap-limit': Flags.integer({min: 1, max: 255, default: 5, description: 'stop after this many silent hops in a row'}),
     dns: Flags.boolean({default: true, allowNo: true, description: 'look up reverse DNS of hops (--no-dns to skip)'}),
     asn: Flags.boolean({default: true, allowNo: true, description: 'look up ASNs (--no-asn to skip)'}),
@@ -73,6 +78,7 @@ export default class Trace extends BaseCommand {
         rate: flags.rate ?? null,
         flowId: flags['flow-id'] ?? null,
         gapLimit: flags['gap-limit'],
+        waitFactor: parseWaitFactor(flags['wait-factor']),
         family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : null,
         dns: flags.dns,
         asn: flags.asn,
@@ -89,4 +95,15 @@ export default class Trace extends BaseCommand {
       process.off('SIGTERM', onSignal)
     }
   }
+}
+
+function parseWaitFactor(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0 || n > 100) {
+    throw new AnyprobeError('E_USAGE', `--wait-factor: expected a number above 0 and at most 100 (got "${text}")`, {
+      hint: `e.g. --wait-factor 3 waits three round trips for a silent hop (default ${WAIT_FACTOR})`,
+      exitCode: EXIT.usage,
+    })
+  }
+  return n
 }

@@ -54,6 +54,8 @@ export interface TraceParams {
   rate: number | null
   port: number | null
   gapLimit: number
+  /** a silent hop waits this many times the largest RTT answered beyond it (see the engine); absent for traces another engine ran (RIPE Atlas) */
+  waitFactor?: number
 }
 
 export interface TraceResult {

@@ -22,6 +22,8 @@ export interface TracePlan {
   rate: number | null
   flowId: number | null
   gapLimit: number
+  /** adaptive wait factor (default: the engine's WAIT_FACTOR) */
+  waitFactor?: number
   family: 4 | 6 | null
   /** look up reverse DNS of hops (and the target) */
   dns: boolean
@@ -65,7 +67,11 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
         rate: plan.rate,
         ...(plan.flowId === null ? {} : {flowId: plan.flowId}),
         gapLimit: plan.gapLimit,
+        ...(plan.waitFactor === undefined ? {} : {waitFactor: plan.waitFactor}),
         ...(plan.signal ? {signal: plan.signal} : {}),
+        // a lookup is one small UDP packet, cheap enough to send while probes are in flight; on
+        // the Internet, where a PTR answer takes tens of ms, this hides it behind the wait
+        onResponder: (addr) => void rdns.reverse(addr),
       },
       transport,
       deps.clock ?? realClock,
@@ -76,8 +82,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
 
   // Reply times are taken when JavaScript sees the packet, so nothing CPU-heavy may run while
   // probes are in flight: opening the ASN database (~40 ms of parsing) waits until the trace is
-  // done, and overlaps with the reverse DNS lookups started just before it.
-  for (const hop of raw.hops) if (hop.addr) void rdns.reverse(hop.addr)
+  // done, and overlaps with the reverse DNS lookups started as the replies came in.
   // The bundled GeoLite2 database knows only public space; a trace entirely in private or
   // documentation space (a lab, a corporate network) need not map it. User databases may cover
   // private space, so they are always opened.

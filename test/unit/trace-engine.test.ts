@@ -188,7 +188,23 @@ describe('trace engine: behaviour', () => {
   it('reports the flow id it was given', async () => {
     const {result} = await play(load('basic-icmp.json'))
     assert.equal(result.flowId, 4242)
-    assert.deepEqual(result.params, {maxHops: 32, firstHop: 1, probes: 3, timeoutMs: 1000, rate: null, port: null, gapLimit: 5})
+    assert.deepEqual(result.params, {maxHops: 32, firstHop: 1, probes: 3, timeoutMs: 1000, rate: null, port: null, gapLimit: 5, waitFactor: WAIT_FACTOR})
+  })
+
+  it('onResponder hears each answering address once, as its first reply arrives', async () => {
+    const s = load('out-of-order-duplicates.json')
+    const heard: Array<[string, number]> = []
+    const clock = new FakeClock()
+    const transport = new ScenarioTransport(s, clock)
+    const result = await clock.run(runTrace({...s.options, onResponder: (a) => heard.push([a, clock.nowMs()])}, transport, clock))
+    const addrs = heard.map(([a]) => a)
+    assert.equal(new Set(addrs).size, addrs.length, 'once per address')
+    // every address that is in the result was heard (the duplicate's 10.99.99.99 answered too)
+    for (const h of result.hops) for (const a of h.addrs) assert.ok(addrs.includes(a), `${a} heard`)
+    // heard when it answered, not after the trace: the destination (12 ms) before hop 1 (14 ms)
+    const at = new Map(heard)
+    assert.ok(at.get('198.51.100.9')! < at.get('10.0.0.1')!)
+    assert.ok(Math.max(...at.values()) < result.durationMs)
   })
 
   it('picks a random flow id when none is given', async () => {

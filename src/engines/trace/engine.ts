@@ -7,10 +7,17 @@
 //   where R is the largest RTT among replies already received from TTLs t..limit (its own hop
 //   and every farther hop up to the destination). With no such reply it waits the full timeout.
 //
-// So once farther hops or the destination have answered, a silent nearer hop costs a few RTTs,
-// not the timeout (Linux traceroute's `-w MAX,HERE,NEAR`, with HERE = NEAR = 3): a whole trace
-// takes about 3 round trips to the destination however many hops are silent. Only a silent
-// tail (nothing answered beyond it) waits the full timeout, once, for all TTLs in parallel.
+// So once farther hops or the destination have answered, a silent nearer hop costs a fraction of
+// a round trip more, not the timeout (Linux traceroute's `-w MAX,HERE,NEAR`, with HERE = NEAR =
+// 1.5): a whole trace takes about 1.5 round trips to the destination however many hops are
+// silent. Only a silent tail (nothing answered beyond it) waits the full timeout, once, for all
+// TTLs in parallel.
+//
+// Why 1.5 and not traceroute's NEAR = 10: every probe left at once, so a nearer hop's Time
+// Exceeded, which travels a shorter path, is due before the farther answers that are already in.
+// What can still make it late is the router's slow path generating ICMP; the 20 ms floor and the
+// extra half round trip cover the usual few milliseconds of that, and a router that rate-limits
+// ICMP does not answer however long one waits. --wait-factor raises it for paths that need more.
 //
 // Replies from TTLs past the first TTL at which the destination (or an unreachable) answered are
 // ignored, as are duplicates (the first reply to a probe wins) and replies to unknown probes.
@@ -33,7 +40,7 @@ import {type Clock, realClock, type ReplyEvent, type TraceTransport} from './tra
 /** A silent probe waits at least this long once something at or beyond its hop has answered. */
 export const WAIT_FLOOR_MS = 20
 /** ... and at most this many times the largest RTT answered at or beyond its hop. */
-export const WAIT_FACTOR = 3
+export const WAIT_FACTOR = 1.5
 
 export const TRACE_DEFAULTS = {
   maxHops: 32,
@@ -67,6 +74,11 @@ export interface TraceOptions {
   /** tune the adaptive wait (defaults WAIT_FACTOR, WAIT_FLOOR_MS) */
   waitFactor?: number
   waitFloorMs?: number
+  /**
+   * Called once per responder address, as soon as its first reply arrives: the pipeline starts
+   * that address's reverse DNS lookup then, so lookups overlap the wait for silent hops.
+   */
+  onResponder?: (addr: string) => void
 }
 
 /** What the engine measured. Enrichment (hostname, ASN, hint) is filled in elsewhere. */
@@ -229,8 +241,11 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
     rate: o.rate,
     port: o.port,
     gapLimit: o.gapLimit,
+    waitFactor: o.waitFactor,
   }
   const signal = opts.signal
+  const onResponder = opts.onResponder
+  const responders = new Set<string>()
 
   // probes in send order (TTL-major); key = position
   const order: ProbeState[] = []
@@ -463,6 +478,10 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
       if (!p || p.status === 'queued' || p.status === 'skipped') return // not a probe we sent
       if (p.reply) return // duplicate: the first reply wins
       p.reply = r
+      if (onResponder && !responders.has(r.from)) {
+        responders.add(r.from)
+        onResponder(r.from)
+      }
       evaluate()
     }
 
