@@ -3,6 +3,7 @@
 import {haversineKm, METRO_KM, type LatLon} from '../geo/distance.js'
 import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, SignalKind} from '../model/pop.js'
+import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
@@ -108,7 +109,12 @@ function parse(o: Observation, index: number): Parsed {
     case 'rtt-feasibility':
       break
   }
-  const kept = candidates.filter((c) => c.confidence >= MIN_READING).slice(0, MAX_READINGS)
+  const kept: Readonly<Candidate>[] = []
+  for (const c of candidates) {
+    if (c.confidence < MIN_READING) continue
+    kept.push(c)
+    if (kept.length === MAX_READINGS) break
+  }
   return {obs: o, index, r: reliability(o, priority), provider, priority, candidates: kept, empty}
 }
 
@@ -123,10 +129,15 @@ interface Cluster {
   members: Map<number, Item>
 }
 
-function sameSite(a: Candidate, b: Candidate): boolean {
+// Clustering compares city names pairwise in every verdict, and a run names the same few hundred
+// cities: normalising (Unicode decomposition, folding) each once is most of sameSite's cost.
+const cityKey = boundedMemo(20_000, normName)
+
+function sameSite(a: Readonly<Candidate>, b: Readonly<Candidate>): boolean {
   if (a.lat !== null && a.lon !== null && b.lat !== null && b.lon !== null) {
-    if (haversineKm({lat: a.lat, lon: a.lon}, {lat: b.lat, lon: b.lon}) <= METRO_KM) return true
-    return a.city !== null && a.country === b.country && normName(a.city) === normName(b.city ?? '')
+    // the same point is 0 km apart (readings of one place share its coordinates)
+    if ((a.lat === b.lat && a.lon === b.lon) || haversineKm({lat: a.lat, lon: a.lon}, {lat: b.lat, lon: b.lon}) <= METRO_KM) return true
+    return a.city !== null && a.country === b.country && (a.city === b.city || cityKey(a.city) === cityKey(b.city ?? ''))
   }
   if (a.lat === null && b.lat === null) return a.code === b.code && a.codeType === b.codeType
   return false
@@ -135,6 +146,13 @@ function sameSite(a: Candidate, b: Candidate): boolean {
 function combine(scores: Iterable<number>): number {
   let q = 1
   for (const s of scores) q *= 1 - s
+  return 1 - q
+}
+
+/** combine() over a cluster's members, in insertion order, without building a list */
+function support(cl: Cluster): number {
+  let q = 1
+  for (const m of cl.members.values()) q *= 1 - m.score
   return 1 - q
 }
 
@@ -243,7 +261,13 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null)
   const clusters: Cluster[] = []
   for (const it of items) {
-    let home = clusters.find((cl) => sameSite(cl.anchor, it.c))
+    let home: Cluster | undefined
+    for (const cl of clusters) {
+      if (sameSite(cl.anchor, it.c)) {
+        home = cl
+        break
+      }
+    }
     if (home === undefined) clusters.push((home = {anchor: it.c, members: new Map()}))
     if (!home.members.has(it.p.index)) home.members.set(it.p.index, it)
   }
@@ -252,7 +276,7 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   let winner = clusters[0]!
   let winnerSupport = -1
   for (const cl of clusters) {
-    const s = combine([...cl.members.values()].map((m) => m.score))
+    const s = support(cl)
     const better = s > winnerSupport + 1e-9 || (Math.abs(s - winnerSupport) <= 1e-9 && cl.anchor.lat !== null && winner.anchor.lat === null)
     if (better) {
       winner = cl
