@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
-import {type ReplayServer, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {fixture, type ReplayServer, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -56,5 +56,56 @@ describe('anyprobe catchment --from atlas: (replay server)', () => {
     const r = await runCommand('catchment', ['193.0.14.129', '--from', 'local', '--method', 'dns', '--dry-run'])
     assert.equal(r.status, 2)
     assert.match(r.stderr, /E_USAGE/)
+  })
+})
+
+describe('anyprobe catchment --from atlas: creates a measurement and builds the catchment (replay server)', () => {
+  // The whole live path through the command: POST the DNS measurement, follow its results on the
+  // WebSocket stream, read the probes' metadata, and print a schema-valid catchment. The replay
+  // answers the create with the id of a real CHAOS hostname.bind measurement of K-root (1423386),
+  // whose one real result (probe 6036) arrives only over the stream.
+  let srv: ReplayServer
+  const saved = {...process.env}
+  before(async () => {
+    srv = await startAtlasReplay({stream: {results: {1423386: fixture<unknown[]>('results-1423386.json')}}})
+    srv.routes.length = 0
+    srv.routes.push(
+      {method: 'POST', path: 'measurements/', body: {measurements: [1423386]}, status: 201},
+      {path: 'measurements/1423386/results/', body: []},
+      {path: 'measurements/1423386/', body: {...fixture<object>('measurement-1423386.json'), probes_scheduled: 1, stop_time: null}},
+      ...standardRoutes(),
+    )
+    process.env.ANYPROBE_ATLAS_URL = srv.url
+    process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+    process.env.ANYPROBE_ATLAS_KEY = KEY
+    process.env.XDG_CONFIG_HOME = '/nonexistent'
+  })
+  after(async () => {
+    process.env = saved
+    await srv.close()
+  })
+
+  it('POST, stream, probe metadata, catchment: probe 6036 lands on Helsinki, and the key is only in the POST header', async () => {
+    const r = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:probes=6036', '--method', 'dns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const post = srv.requests.find((q) => q.method === 'POST')
+    assert.ok(post, 'a measurement was created')
+    const def = (JSON.parse(post.body) as {definitions: Array<Record<string, unknown>>; probes: Array<Record<string, unknown>>})
+    assert.equal(def.definitions[0]!.type, 'dns')
+    assert.equal(def.definitions[0]!.query_argument, 'hostname.bind')
+    assert.deepEqual(def.probes[0], {type: 'probes', value: '6036', requested: 1})
+    assert.equal(post.headers.authorization, `Key ${KEY}`)
+    assert.ok(srv.streamConnections.length >= 1, 'results were followed on the stream')
+
+    const doc = JSON.parse(r.stdout) as {method: string; vantagePoints: Array<{vantage: {id: string; country: string | null; asn: number | null}; pop: {city: string | null} | null}>; pops: Array<{code: string}>}
+    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+    assert.equal(doc.method, 'dns')
+    assert.equal(doc.vantagePoints.length, 1)
+    const vp = doc.vantagePoints[0]!
+    assert.equal(vp.vantage.id, 'atlas:6036')
+    assert.notEqual(vp.vantage.country, null, 'probe metadata was read')
+    assert.equal(vp.pop?.city, 'Helsinki')
+    assert.equal(doc.pops.length, 1)
+    assert.ok(!(r.stdout + r.stderr).includes(KEY), 'the API key never appears in output')
   })
 })
