@@ -44,14 +44,14 @@ const defaults: Tool[] = [
   {name: 'anyprobe trace', argv: ['node', anyprobe, 'trace', TARGET, '--json'], hops: anyprobeHops},
   {name: 'traceroute', argv: ['traceroute', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\s/)},
   {name: 'traceroute -I', argv: ['traceroute', '-I', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\s/)},
-  {name: 'mtr --report -c 1', argv: ['mtr', '--report', '-c', '1', '-b', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\.\|--/)},
+  {name: 'mtr --report-wide -c 1', argv: ['mtr', '--report-wide', '-c', '1', '-b', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\.\|--/)},
   // scamper prints addresses only (it has no reverse DNS in its text output)
   {name: 'scamper trace', argv: ['scamper', '-O', 'text', '-i', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\s/)},
 ]
 const equalTimeout: Tool[] = [
   {name: 'anyprobe trace -w 1s', argv: ['node', anyprobe, 'trace', TARGET, '--json', '--timeout', '1s'], hops: anyprobeHops},
   {name: 'traceroute -w 1', argv: ['traceroute', '-w', '1', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\s/)},
-  {name: 'mtr -c 1 --gracetime 1', argv: ['mtr', '--report', '-c', '1', '-b', '--gracetime', '1', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\.\|--/)},
+  {name: 'mtr -c 1 --gracetime 1', argv: ['mtr', '--report-wide', '-c', '1', '-b', '--gracetime', '1', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\.\|--/)},
   {name: 'scamper trace -w 1', argv: ['scamper', '-O', 'text', '-c', 'trace -w 1', '-i', TARGET], hops: (s) => hopsFromLines(s, /^\s*\d+\s/)},
 ]
 
