@@ -91,7 +91,10 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   const asn = deps.asn ?? (wantAsn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP
-  const pop = inferPop(traceObservations(hops, raw.destinationReached, targetHostname), {
+  // A loopback target's reverse name is this machine's own hostname, which says nothing about
+  // any site (read as one, a host called "runsc" became PoP "RUNSC"): kept in the output, not used.
+  const namedBy = target.class === 'loopback' ? null : targetHostname
+  const pop = inferPop(traceObservations(hops, raw.destinationReached, namedBy), {
     vpLocation: plan.vpLocation,
     rttMs: minDestinationRtt(hops, raw.destinationReached),
   })

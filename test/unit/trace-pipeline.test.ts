@@ -49,6 +49,26 @@ describe('trace pipeline (scenario transport, no root)', () => {
     assert.equal(r.targetInfo.class, 'documentation')
   })
 
+  it('a loopback target is not named after this machine: its hostname is shown, not read as a PoP', async () => {
+    const s = {
+      name: 'loopback', description: '',
+      options: {target: '127.0.0.1', family: 4, protocol: 'icmp', maxHops: 4, probes: 3, timeoutMs: 1000, flowId: 7},
+      hops: [{ttl: [1, 4], addr: '127.0.0.1', rttMs: 0.1, kind: 'echo-reply'}],
+      expect: {stopReason: 'completed', destinationReached: true, hops: []},
+    } as unknown as Scenario
+    const clock = new FakeClock()
+    // "fra1" would be read as Frankfurt anywhere else (and is, for a documentation address below)
+    const names = rdnsOf({'127.0.0.1': 'fra1.example.net', '198.51.100.9': 'fra1.example.net'})
+    const r = await clock.run(traceTarget(plan(s), {transport: () => new ScenarioTransport(s, clock), rdns: names, asn: nullAsnLookup, clock}))
+    assert.equal(r.targetInfo.class, 'loopback')
+    assert.equal(r.targetHostname, 'fra1.example.net')
+    assert.equal(r.pop, null)
+    const s2 = {...s, options: {...s.options, target: '198.51.100.9'}, hops: [{ttl: [1, 4], addr: '198.51.100.9', rttMs: 0.1, kind: 'echo-reply'}]} as unknown as Scenario
+    const clock2 = new FakeClock()
+    const r2 = await clock2.run(traceTarget(plan(s2), {transport: () => new ScenarioTransport(s2, clock2), rdns: names, asn: nullAsnLookup, clock: clock2}))
+    assert.equal(r2.pop?.city, 'Frankfurt am Main')
+  })
+
   it('silent hops stay null in JSON and * in the table; names from strangers are escaped', async () => {
     const r = await run('silent-hop-adaptive', {'10.0.3.1': 'evil\u001b]0;owned\u0007.example'})
     assert.deepEqual(schemaErrors('trace.schema.json', r), [])
