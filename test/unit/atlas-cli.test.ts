@@ -10,12 +10,12 @@ import {schemaErrors} from '../helpers/schema.js'
 
 const KEY = 'a1b2c3d4-0000-4000-8000-5ec7e75ec7e7'
 
-describe('anyprobe catchment --from atlas: (replay server)', () => {
-  let srv: ReplayServer
+/** Starts a replay server before the suite, points the CLI at it with a key, restores all after. */
+function useReplay(start: () => Promise<ReplayServer>): () => ReplayServer {
+  let srv: ReplayServer | undefined
   const saved = {...process.env}
   before(async () => {
-    srv = await startAtlasReplay({})
-    srv.routes.push(...standardRoutes())
+    srv = await start()
     process.env.ANYPROBE_ATLAS_URL = srv.url
     process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
     process.env.ANYPROBE_ATLAS_KEY = KEY
@@ -23,11 +23,20 @@ describe('anyprobe catchment --from atlas: (replay server)', () => {
   })
   after(async () => {
     process.env = saved
-    await srv.close()
+    await srv?.close()
+  })
+  return () => srv!
+}
+
+describe('anyprobe catchment --from atlas: (replay server)', () => {
+  const server = useReplay(async () => {
+    const srv = await startAtlasReplay({})
+    srv.routes.push(...standardRoutes())
+    return srv
   })
 
   it('--dry-run prints the measurement and its credit cost, and sends nothing', async () => {
-    const before = srv.requests.length
+    const before = server().requests.length
     const r = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:country=NL,n=5', '--method', 'dns', '--dry-run'])
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout) as {kind: string; measurements: Array<{request: {definitions: Array<Record<string, unknown>>; probes: Array<Record<string, unknown>>}; estimate: {credits?: number}}>}
@@ -37,7 +46,7 @@ describe('anyprobe catchment --from atlas: (replay server)', () => {
     assert.equal(m.request.definitions[0]!.set_nsid_bit, true)
     assert.deepEqual(m.request.probes[0], {type: 'country', value: 'NL', requested: 5})
     assert.ok(JSON.stringify(m.estimate).match(/\d/), 'a cost is stated')
-    assert.equal(srv.requests.length, before, 'a dry run talks to nobody')
+    assert.equal(server().requests.length, before, 'a dry run talks to nobody')
     assert.ok(!(r.stdout + r.stderr).includes(KEY))
   })
 
@@ -64,10 +73,8 @@ describe('anyprobe catchment --from atlas: creates a measurement and builds the 
   // WebSocket stream, read the probes' metadata, and print a schema-valid catchment. The replay
   // answers the create with the id of a real CHAOS hostname.bind measurement of K-root (1423386),
   // whose one real result (probe 6036) arrives only over the stream.
-  let srv: ReplayServer
-  const saved = {...process.env}
-  before(async () => {
-    srv = await startAtlasReplay({stream: {results: {1423386: fixture<unknown[]>('results-1423386.json')}}})
+  const server = useReplay(async () => {
+    const srv = await startAtlasReplay({stream: {results: {1423386: fixture<unknown[]>('results-1423386.json')}}})
     srv.routes.length = 0
     srv.routes.push(
       {method: 'POST', path: 'measurements/', body: {measurements: [1423386]}, status: 201},
@@ -75,27 +82,20 @@ describe('anyprobe catchment --from atlas: creates a measurement and builds the 
       {path: 'measurements/1423386/', body: {...fixture<object>('measurement-1423386.json'), probes_scheduled: 1, stop_time: null}},
       ...standardRoutes(),
     )
-    process.env.ANYPROBE_ATLAS_URL = srv.url
-    process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
-    process.env.ANYPROBE_ATLAS_KEY = KEY
-    process.env.XDG_CONFIG_HOME = '/nonexistent'
-  })
-  after(async () => {
-    process.env = saved
-    await srv.close()
+    return srv
   })
 
   it('POST, stream, probe metadata, catchment: probe 6036 lands on Helsinki, and the key is only in the POST header', async () => {
     const r = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:probes=6036', '--method', 'dns', '--json'])
     assert.equal(r.status, 0, r.stderr)
-    const post = srv.requests.find((q) => q.method === 'POST')
+    const post = server().requests.find((q) => q.method === 'POST')
     assert.ok(post, 'a measurement was created')
     const def = (JSON.parse(post.body) as {definitions: Array<Record<string, unknown>>; probes: Array<Record<string, unknown>>})
     assert.equal(def.definitions[0]!.type, 'dns')
     assert.equal(def.definitions[0]!.query_argument, 'hostname.bind')
     assert.deepEqual(def.probes[0], {type: 'probes', value: '6036', requested: 1})
     assert.equal(post.headers.authorization, `Key ${KEY}`)
-    assert.ok(srv.streamConnections.length >= 1, 'results were followed on the stream')
+    assert.ok(server().streamConnections.length >= 1, 'results were followed on the stream')
 
     const doc = JSON.parse(r.stdout) as {method: string; vantagePoints: Array<{vantage: {id: string; country: string | null; asn: number | null}; pop: {city: string | null} | null}>; pops: Array<{code: string}>}
     assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
