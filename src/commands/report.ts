@@ -34,7 +34,7 @@ export default class Report extends BaseCommand {
 
 Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line. Any size: the input is streamed, memory stays flat.
 
-Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run; probe metadata (country, ASN) is not fetched.
+Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
 A vantage point with several results (a repeated measurement) counts with its latest one.
 
@@ -46,6 +46,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     '<%= config.bin %> report catchment.json',
     '<%= config.bin %> catchment 198.51.100.10 --from @vps.txt --ndjson | <%= config.bin %> report -',
     '<%= config.bin %> report atlas-results.json --json',
+    '<%= config.bin %> report atlas-results.json --probes 20261122.json --no-rdns',
   ]
 
   static override args = {
@@ -53,6 +54,9 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
   }
 
   static override flags = {
+    probes: Flags.string({
+      description: 'raw RIPE Atlas results: probe metadata file (API probes page, daily probe archive, or probe objects) for each probe\'s country, ASN and location',
+    }),
     rdns: Flags.boolean({
       default: true,
       allowNo: true,
@@ -83,11 +87,13 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
       source = createReadStream(args.file, {highWaterMark: 64 << 10})
     }
 
+    // read first: a bad --probes file fails before any of the input is consumed
+    const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
     const stats: ReadStats = newStats()
     const builder = new CatchmentBuilder()
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
-    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined})) {
+    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
       if (item.type === 'outcome') builder.add(item.outcome)
       else if (item.type === 'row') builder.addRow(item.row)
       else {

@@ -32,6 +32,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
+import type {AtlasProbeMeta} from './atlas/parse.js'
 import {type AtlasModule, atlasUnavailable} from './index.js'
 import type {ProbeResult, VantageOutcome} from './types.js'
 
@@ -61,6 +62,8 @@ export interface ReadOptions {
   rdns?: ReverseResolver
   /** how many errors to keep in stats.errors (default 5) */
   keepErrors?: number
+  /** probe metadata for raw Atlas results (report --probes): country, ASN, location of each probe */
+  atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>
 }
 
 /** Raw Atlas results parsed before one enrichment pass (lookups of a batch overlap). */
@@ -287,7 +290,8 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
-    const p = parse(raw, null)
+    const prb = opts.atlasProbes === undefined || typeof raw.prb_id !== 'number' ? undefined : opts.atlasProbes.get(raw.prb_id)
+    const p = parse(raw, prb ?? null)
     if (p.status === 'malformed' || p.status === 'unsupported') {
       bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
       return
