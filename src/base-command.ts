@@ -33,7 +33,10 @@ export function toAnyprobeError(err: Error & {oclif?: {exit?: number}}): Anyprob
   if (isAnyprobeError(err)) return err
   // oclif parse errors (unknown flag, missing arg, bad option value) carry exit 2
   if (err?.oclif?.exit === 2 || /Flag|Arg|Parse/.test(err?.name ?? '')) {
-    return new AnyprobeError('E_USAGE', err.message.split('\n')[0] ?? 'bad usage', {
+    // oclif puts the detail on following lines ("Missing 1 required arg:\ntarget  an address...");
+    // keep it on one line, without its own "See more help" line (the hint says that)
+    const lines = err.message.split('\n').map((l) => l.trim().replace(/\s{2,}/g, ' ')).filter((l) => l !== '' && !/^See more help/i.test(l))
+    return new AnyprobeError('E_USAGE', lines.join(' ') || 'bad usage', {
       hint: 'see --help for the flags and arguments this command takes',
       exitCode: EXIT.usage,
     })

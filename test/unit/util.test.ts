@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {AnyprobeError, EXIT} from '../../src/model/errors.js'
+import {toAnyprobeError} from '../../src/base-command.js'
 import {parseDuration} from '../../src/util/duration.js'
 import {sanitize} from '../../src/util/sanitize.js'
 import {describeAddress, isPublicAddress, parseAddress, resolveTarget} from '../../src/util/target.js'
@@ -85,5 +86,16 @@ describe('targets', () => {
     const info = await resolveTarget('localhost', 4)
     assert.equal(info.addr, '127.0.0.1')
     assert.equal(info.resolved, true)
+  })
+})
+
+describe('usage errors from oclif', () => {
+  it('keep the detail oclif puts on later lines, on one line, without its "See more help"', () => {
+    const e = Object.assign(new Error('Missing 1 required arg:\ntarget  server address or hostname\nSee more help with --help'), {oclif: {exit: 2}})
+    const a = toAnyprobeError(e)!
+    assert.equal(a.code, 'E_USAGE')
+    assert.equal(a.exitCode, EXIT.usage)
+    assert.equal(a.message, 'Missing 1 required arg: target server address or hostname')
+    assert.equal(toAnyprobeError(new TypeError('a bug')), null, 'a real bug keeps its stack trace')
   })
 })
