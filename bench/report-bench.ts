@@ -37,6 +37,7 @@ if (process.argv[2] === '--child') {
   let outcomes = 0
   let located = 0
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   for await (const item of readSaved(createReadStream(file, {highWaterMark: 64 << 10}), stats, {loadAtlas: loadAtlasModule, rdns})) {
     if (item.type !== 'outcome') continue
     outcomes++
@@ -45,7 +46,10 @@ if (process.argv[2] === '--child') {
   }
   const c = b.result()
   const s = (performance.now() - t0) / 1000
-  console.log(JSON.stringify({outcomes, located, vantagePoints: c.summary.vantagePoints, pops: c.pops.length, seconds: s, maxRssMB: process.resourceUsage().maxRSS / 1024}))
+  const cpu = process.cpuUsage(cpu0)
+  // CPU seconds of the whole process (every thread: GC helpers too), the fair "one core" figure on a shared machine
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  console.log(JSON.stringify({outcomes, located, vantagePoints: c.summary.vantagePoints, pops: c.pops.length, seconds: s, cpuSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024}))
   process.exit(0)
 }
 
