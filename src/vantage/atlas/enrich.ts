@@ -6,12 +6,11 @@ import pLimit from 'p-limit'
 
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import type {ReverseResolver} from '../../enrich/rdns.js'
-import {enrichHops} from '../../enrich/trace.js'
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
 import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
 import {hostnameHint, inferPop, type Observation} from '../../infer/index.js'
 import type {GeoHint, PopVerdict} from '../../model/pop.js'
-import type {TraceResult} from '../../model/trace.js'
+import type {TraceHop, TraceResult} from '../../model/trace.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {minDestinationRtt, traceObservations} from '../../pipeline/pop-observations.js'
 import {boundedMemo} from '../../util/memo.js'
@@ -77,35 +76,50 @@ export interface AtlasEnrichOptions {
   hint?: (hostname: string) => GeoHint | null
 }
 
-async function enrichTrace(t: TraceResult, o: AtlasEnrichOptions, hint: (hostname: string) => GeoHint | null): Promise<TraceResult> {
-  const [hops, targetHostname] = await Promise.all([
-    enrichHops(t.hops, {rdns: o.rdns, asn: o.asn ?? nullAsnLookup, hint}),
-    o.rdns.reverse(t.targetAddr),
-  ])
-  const out: TraceResult = {...t, hops, targetHostname}
+/** A hop with its name, ASN and hint: what enrichHops (src/enrich/trace.ts) makes, once the name is known. */
+function namedHop(hop: TraceHop, hostname: string | null, asn: AsnLookup, hint: (hostname: string) => GeoHint | null): TraceHop {
+  if (hop.addr === null) return {...hop, hostname: null, asn: null, asOrg: null, hint: null}
+  const a = asn.lookup(hop.addr)
+  return {...hop, hostname, asn: a?.asn ?? null, asOrg: a?.org ?? null, hint: hostname ? hint(hostname) : null}
+}
+
+// every address of the trace is in `names` (what the resolver answered, as it answered it)
+function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, asn: AsnLookup, hint: (hostname: string) => GeoHint | null): TraceResult {
+  const hops = t.hops.map((hop) => namedHop(hop, hop.addr === null ? null : (names.get(hop.addr) as string | null), asn, hint))
+  const out: TraceResult = {...t, hops, targetHostname: names.get(t.targetAddr) as string | null}
   out.pop = inferAtlasPop(out)
   return out
 }
 
 /**
  * Enrich a batch: every distinct address is looked up once (all started together, bounded by the
- * resolver), then each result gets hostnames, ASNs, hints and its PoP verdict. Outcomes without a
- * result pass through unchanged; order is kept.
+ * resolver) and the batch waits for them once; then each result gets hostnames, ASNs, hints and
+ * its PoP verdict, synchronously (no promise per hop or per result: a 1 GB input has millions of
+ * hops). Outcomes without a result pass through unchanged; order is kept.
  */
 export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o: AtlasEnrichOptions): Promise<VantageOutcome[]> {
   const hint = o.hint ?? memoHint()
+  const asn = o.asn ?? nullAsnLookup
   // start every lookup first, so they overlap
+  const lookups = new Map<string, Promise<string | null>>()
+  const ask = (addr: string): void => {
+    if (!lookups.has(addr)) lookups.set(addr, o.rdns.reverse(addr))
+  }
   for (const oc of outcomes) {
     if (oc.result?.kind !== 'trace') continue
-    void o.rdns.reverse(oc.result.targetAddr)
-    for (const hop of oc.result.hops) if (hop.addr !== null) void o.rdns.reverse(hop.addr)
+    ask(oc.result.targetAddr)
+    for (const hop of oc.result.hops) if (hop.addr !== null) ask(hop.addr)
   }
-  return Promise.all(
-    outcomes.map(async (oc) => {
-      const r = oc.result
-      if (r === null) return oc
-      if (r.kind === 'trace') return {...oc, result: await enrichTrace(r, o, hint)}
-      return {...oc, result: {...r, pop: inferAtlasPop(r)} as ProbeResult}
-    }),
-  )
+  const names = new Map<string, string | null>()
+  if (lookups.size > 0) {
+    const addrs = [...lookups.keys()]
+    const found = await Promise.all(lookups.values())
+    for (let i = 0; i < addrs.length; i++) names.set(addrs[i]!, found[i]!)
+  }
+  return outcomes.map((oc) => {
+    const r = oc.result
+    if (r === null) return oc
+    if (r.kind === 'trace') return {...oc, result: enrichTrace(r, names, asn, hint)}
+    return {...oc, result: {...r, pop: inferAtlasPop(r)} as ProbeResult}
+  })
 }
