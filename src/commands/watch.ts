@@ -103,7 +103,7 @@ export default class Watch extends BaseCommand {
 
   static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
 
---failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, each from its own UDP source port, so an ECMP hash on ports can split them (several PoPs in one round are reported as load-balanced, not as flapping).
+--failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each probe is a fresh connection, so the flows of a round have distinct ports but a flow's port changes every round.
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 
@@ -128,7 +128,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
     duration: Flags.string({description: 'stop after this long, e.g. 30s or 10m'}),
     count: Flags.integer({description: 'stop after this many rounds', min: 1}),
-    flows: Flags.integer({description: 'probes per round, each its own flow (UDP source port)', default: 1, min: 1, max: 64}),
+    flows: Flags.integer({description: 'probes per round, each its own flow (dns: a UDP source port kept for the whole watch)', default: 1, min: 1, max: 64}),
     'flap-threshold': Flags.integer({description: 'PoP changes within --flap-window that make a flap', default: 3, min: 2}),
     'flap-window': Flags.string({description: 'window for --flap-threshold', default: '60s'}),
     port: Flags.integer({description: 'server port (dns)', default: 53, min: 1, max: 65_535}),
@@ -206,20 +206,24 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }, 500)
     orphanCheck.unref()
     let n = 0
-    await runRounds({
-      vantageId: flags['vantage-id'] ?? 'local',
-      prober,
-      intervalMs: s.intervalMs,
-      flows: s.flows,
-      startAt: flags['start-at'] ?? Date.now() + 50,
-      count: s.count,
-      durationMs: s.durationMs,
-      signal: stopped,
-      onObservation(o, answer) {
-        n++
-        process.stdout.write(ndjsonLine(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o))
-      },
-    })
+    try {
+      await runRounds({
+        vantageId: flags['vantage-id'] ?? 'local',
+        prober,
+        intervalMs: s.intervalMs,
+        flows: s.flows,
+        startAt: flags['start-at'] ?? Date.now() + 50,
+        count: s.count,
+        durationMs: s.durationMs,
+        signal: stopped,
+        onObservation(o, answer) {
+          n++
+          process.stdout.write(ndjsonLine(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o))
+        },
+      })
+    } finally {
+      prober.close?.()
+    }
     clearInterval(orphanCheck)
     // stdin would keep the process alive after the last round
     if (flags['stop-on-eof']) process.stdin.destroy()
@@ -363,7 +367,11 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       }
       if (stop.signal.aborted) stopChildren()
       else stop.signal.addEventListener('abort', stopChildren, {once: true})
-      await Promise.all(tasks)
+      try {
+        await Promise.all(tasks)
+      } finally {
+        localProber?.close?.()
+      }
       stop.signal.removeEventListener('abort', stopChildren)
     } finally {
       if (outFd !== null) closeSync(outFd)

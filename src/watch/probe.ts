@@ -12,10 +12,11 @@
 import {randomInt} from 'node:crypto'
 
 import {decodeReply, encodeQuery, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
-import {DnsExchangeError, type DnsExchanger, makeExchanger} from '../engines/dns/transport.js'
+import {DnsExchangeError, type DnsExchanger} from '../engines/dns/transport.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {probeHttp} from '../engines/http/probe.js'
 import {inferPop, type Observation as InferObservation} from '../infer/index.js'
+import {FlowExchangers} from './flows.js'
 import {readHostnameBindReply} from './reply.js'
 
 /** What one probe found; the round loop adds vantage, round, flow and sentAt. */
@@ -30,8 +31,11 @@ export interface ProbeAnswer {
   error?: string
 }
 
-/** Probe once as flow `flow`; never throws for a network failure (that is an unanswered probe). */
-export type Prober = (flow: number) => Promise<ProbeAnswer>
+/**
+ * Probe once as flow `flow`; never throws for a network failure (that is an unanswered probe).
+ * `close` (when there is one) releases what the flows hold open, once the last probe has ended.
+ */
+export type Prober = ((flow: number) => Promise<ProbeAnswer>) & {close?: () => void}
 
 /** Signals -> PoP code (upper case), or null when nothing names one. */
 export type PopNamer = (inputs: InferObservation[], rttMs: number | null) => string | null
@@ -43,7 +47,7 @@ export interface DnsProberOptions {
   timeoutMs: number
   /** default: a fresh popNamer(); null: name nothing, return the signals (child mode) */
   name?: PopNamer | null
-  /** tests inject a transport; default a real UDP exchanger (a fresh socket per probe) */
+  /** tests inject a transport (every flow shares it); default one long-lived UDP socket per flow */
   exchanger?: DnsExchanger
   now?: () => number
 }
@@ -75,16 +79,21 @@ export function popNamer(): PopNamer {
 }
 
 export function makeDnsProber(opts: DnsProberOptions): Prober {
-  const exchanger = opts.exchanger ?? makeExchanger('udp', {addr: opts.addr, port: opts.port, family: opts.family})
+  const flows = opts.exchanger === undefined ? new FlowExchangers({addr: opts.addr, port: opts.port, family: opts.family}) : null
+  const exchangerOf = (flow: number): DnsExchanger => flows?.get(flow) ?? opts.exchanger!
+  // ids of the probes in flight: probes of one flow share a socket, so their ids must differ
+  const inFlight = new Set<number>()
   const now = opts.now ?? Date.now
   const name = opts.name === undefined ? popNamer() : opts.name
   // Every query is the same message but for its id: encode it once and write each probe's id into
   // a copy. At 20 probes a second this code never gets hot enough to be optimised, so each
   // dns-packet encode or decode saved per probe shows in the CPU of every vantage point.
   const template = encodeQuery(HOSTNAME_BIND, 0)
-  return async () => {
+  const prober: Prober = async (flow) => {
     // a fresh random id per probe (RFC 5452), as randomIds draws them
-    const id = randomInt(0, 0x10000)
+    let id = randomInt(0, 0x10000)
+    while (inFlight.has(id)) id = randomInt(0, 0x10000)
+    inFlight.add(id)
     const query = Buffer.from(template)
     query.writeUInt16BE(id, 0)
     const startedAt = now()
@@ -104,7 +113,7 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
         parsed = readReply(d, buf)
         return true
       }
-      const {reply, rttMs} = await exchanger.exchange(query, accept, opts.timeoutMs)
+      const {reply, rttMs} = await exchangerOf(flow).exchange(query, accept, opts.timeoutMs)
       // an exchanger that did not go through accept (a test's fake) still gets the general reading
       parsed ??= readReply(decodeReply(reply)!, reply)
       const inputs: string[] = []
@@ -122,8 +131,12 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
     } catch (error) {
       if (!(error instanceof DnsExchangeError)) throw error
       return {receivedAt: null, rttMs: null, pop: null, answered: false, error: error.kind}
+    } finally {
+      inFlight.delete(id)
     }
   }
+  if (flows !== null) prober.close = () => flows.close()
+  return prober
 }
 
 export interface HttpProberOptions {

@@ -5,6 +5,7 @@
 #   lab.sh exec NS cmd...            (NS without the ap- prefix, e.g. vp-ber)
 #   lab.sh withdraw|crash|cut POP    (POP: fra | iad | sin)
 #   lab.sh restore [POP|all]
+#   lab.sh ecmp-flow SPORT...        (ap-vp-ecmp: its device and PoP for the UDP flow from SPORT)
 #
 # See test/lab/README.md for the topology.  Every address used here exists only
 # inside the lab's own namespaces (all named ap-*); nothing leaves the machine.
@@ -574,6 +575,113 @@ lab_healthy() {
   wait_converged 5 quiet
 }
 
+# ---------------------------------------------------------------- ECMP vantage point
+# ap-vp-ecmp: a host with two uplinks, eth0 to t-fra and eth1 to t-iad, and a Linux multipath
+# route to the anycast address over both, hashing on L4 ports (net.ipv4.fib_multipath_hash_policy
+# =1 in its namespace): each flow (source port) goes to FRA or to IAD, and stays there. That is
+# equal-cost multipath across two PoPs for one vantage point, for `watch --flows`.
+# Why a kernel multipath route in the host and not BIRD multipath: it is the case named (Linux
+# hashing on L4 ports), and it changes no BGP session and no router config (BIRD would need a new
+# router with sessions to both transits and `merge paths`, i.e. t-fra and t-iad reconfigured), so
+# the four other vantage points and the fault tests cannot notice it; t-fra and t-iad only get one
+# more connected /30 each, which their BIRD announces like any other.
+# The source address is not pinned: a flow's source is the address of the link its hash picked
+# (the kernel hashes ports with no source yet, takes that next hop's address, and then keeps to
+# the next hop owning that address; since Linux 6.15 a multipath lookup prefers it, and a `src`
+# on the route would send every flow through eth0), so each path's replies come back its own way,
+# t-fra and t-iad announcing the /30s. Everything that is not the anycast address goes via t-fra.
+# It is in none of NODES / LINKS / VPS: `up` adds it to a running lab without a rebuild
+# (ensure_ecmp is idempotent), the other vantage points and their tests are unchanged, and `down`
+# removes it with every other ap-* namespace (and /etc/netns/ap-*).
+ECMP=vp-ecmp
+#  ROUTER IF-ON-ROUTER  IF-IN-VP  NET        PoP behind the router
+ECMP_LINKS=(
+ "t-fra  ae21-0        eth0      198.19.8   fra"
+ "t-iad  be21          eth1      198.19.9   iad"
+)
+
+ecmp_nexthops() {  # the "nexthop via ... dev ..." words of the multipath route
+  local l r rif vif net pop out=()
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r r rif vif net pop <<<"$l"
+    out+=(nexthop via "$net.1" dev "$vif")
+  done
+  printf '%s\n' "${out[@]}"
+}
+
+ecmp_ok() {  # everything of the ECMP vantage point is in place
+  local l r rif vif net pop route
+  ns_exists "$ECMP" || return 1
+  [[ $(nsx "$ECMP" sysctl -n net.ipv4.fib_multipath_hash_policy 2>/dev/null) == 1 ]] || return 1
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r r rif vif net pop <<<"$l"
+    ip -n "$P$r" -4 addr show dev "$rif" 2>/dev/null | grep -q "inet $net.1/30" || return 1
+    ip -n "$P$ECMP" -4 addr show dev "$vif" 2>/dev/null | grep -q "inet $net.2/30" || return 1
+  done
+  route=$(ip -n "$P$ECMP" -4 route show "$ANYCAST4/32" 2>/dev/null)
+  [[ $(grep -c 'nexthop via' <<<"$route") == "${#ECMP_LINKS[@]}" ]] && ! grep -q ' src ' <<<"$route"
+}
+
+ecmp_reachable() {  # the edge of every PoP behind the multipath route has routes back to both links
+  local l m net pop
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r _ _ _ _ pop <<<"$l"
+    for m in "${ECMP_LINKS[@]}"; do
+      read -r _ _ _ net _ <<<"$m"
+      ip -n "${P}e-$pop" -4 route get "$net.2" >/dev/null 2>&1 || return 1
+    done
+  done
+}
+
+ensure_ecmp() {
+  local l r rif vif net pop first="" i
+  if ecmp_ok; then return 0; fi
+  # a partial one (an interrupted up): remove it; deleting one end of a veth deletes both
+  if ns_exists "$ECMP"; then ip netns del "$P$ECMP"; fi
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r r rif vif net pop <<<"$l"
+    ip -n "$P$r" link del "$rif" 2>/dev/null || true
+  done
+  make_ns "$ECMP"
+  nsx "$ECMP" sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 >/dev/null
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r r rif vif net pop <<<"$l"
+    ip link add name "$rif" netns "$P$r" type veth peer name "$vif" netns "$P$ECMP"
+    ip -n "$P$r" addr add "$net.1/30" dev "$rif"
+    ip -n "$P$ECMP" addr add "$net.2/30" dev "$vif"
+    ip -n "$P$r" link set dev "$rif" up
+    ip -n "$P$ECMP" link set dev "$vif" up
+    [[ -n $first ]] || first=$net.1
+  done
+  ip -n "$P$ECMP" route add default via "$first"
+  # shellcheck disable=SC2046
+  ip -n "$P$ECMP" route add "$ANYCAST4/32" $(ecmp_nexthops)
+  # no NSD here: names resolve nowhere (and never through the machine's resolver)
+  mkdir -p "/etc/netns/$P$ECMP"
+  echo "nameserver 127.0.0.53" >"/etc/netns/$P$ECMP/resolv.conf"
+  # replies need the routes to the two /30s, which BGP spreads from t-fra and t-iad
+  for ((i = 0; i < 100; i++)); do
+    ecmp_reachable && return 0
+    sleep 0.1
+  done
+  die "the ECMP vantage point $P$ECMP is not routed back to from every PoP after 10 s"
+}
+
+# the ECMP vantage point's UDP flow to port 53 from source port SPORT: the device and source
+# address the kernel picks for it (as for a socket connected without a source address), and the
+# PoP (fra|iad|...) that answers dig from that address and port: prints "DEV SRC POP" ("-": unknown)
+ecmp_flow() {  # SPORT
+  local route dev=- src=- out pop=-
+  route=$(nsx "$ECMP" ip -4 route get "$ANYCAST4" ipproto udp sport "$1" dport 53 2>/dev/null | head -n1) || true
+  [[ $route =~ \ dev\ ([^ ]+) ]] && dev=${BASH_REMATCH[1]}
+  [[ $route =~ \ src\ ([^ ]+) ]] && src=${BASH_REMATCH[1]}
+  if [[ $src != - ]]; then
+    out=$(nsx "$ECMP" dig +time=1 +tries=1 +short -b "$src#$1" @"$ANYCAST4" CH TXT hostname.bind 2>/dev/null) || true
+    [[ $out =~ \"s1\.([a-z]+)\.anycast\.example\" ]] && pop=${BASH_REMATCH[1]}
+  fi
+  printf '%s %s %s\n' "$dev" "$src" "$pop"
+}
+
 # ---------------------------------------------------------------- down
 do_down() {
   local f pid pids=() n left i
@@ -693,8 +801,20 @@ cmd_status() {
     printf '  %-10s %-15s -> %s / %s  (expected %s)\n' "${P}vp-$vp" "${ADDR4[vp-$vp|${VP_GW_NODE[$vp]}]}" \
       "${RESULT[$vp|4]^^}" "${RESULT[$vp|6]^^}" "$want"
   done
+  ecmp_status
 }
 declare -A VP_GW_NODE=([ber]=t-fra [nyc]=t-iad [tyo]=a-tyo [sao]=a1-sao)
+
+ecmp_status() {
+  local p sport line=""
+  if ! ecmp_ok; then say "ECMP vantage point $P$ECMP: missing or incomplete (lab.sh up adds it)"; return 0; fi
+  for sport in 40000 40001 40002 40003 40004 40005 40006 40007; do
+    read -r -a p <<<"$(ecmp_flow "$sport")"
+    line+="$sport->${p[0]}/${p[2]^^} "
+  done
+  say "ECMP vantage point $P$ECMP (multipath to $ANYCAST4 via eth0/t-fra and eth1/t-iad, L4 hash):"
+  say "  UDP source port -> device/PoP: ${line% }"
+}
 
 path6() {  # the IPv6 hops of a VP's path (same routers, same interfaces)
   local h hops out=()
@@ -768,6 +888,17 @@ AP_DELAY_${key//-/_}_B_ADDR4=$net.2
 EOF
   done
   echo "AP_DELAY_LINKS=\"${keys[*]//-/_}\""
+  local pops=() paths=() vif
+  for l in "${ECMP_LINKS[@]}"; do
+    read -r _ _ vif _ pop <<<"$l"
+    pops+=("${POP_IATA[$pop]}"); paths+=("$vif:${POP_IATA[$pop]}")
+  done
+  cat <<EOF
+AP_ECMP_NS=$P$ECMP
+AP_ECMP_ADDRS4="$(for l in "${ECMP_LINKS[@]}"; do read -r _ _ _ net _ <<<"$l"; printf '%s.2 ' "$net"; done | sed 's/ $//')"
+AP_ECMP_POPS="${pops[*]}"
+AP_ECMP_PATHS="${paths[*]}"
+EOF
 }
 
 # ---------------------------------------------------------------- main
@@ -791,15 +922,21 @@ main() {
     up)
       need_root; check_tools; take_lock
       trap 'on_err $LINENO "$BASH_COMMAND"' ERR
-      if lab_healthy; then say "anyprobe lab: already up and healthy ($(summary_line))"; return 0; fi
+      if lab_healthy; then
+        # a lab built before the ECMP vantage point existed gets it now, without a rebuild
+        ensure_ecmp
+        say "anyprobe lab: already up and healthy ($(summary_line))"
+        return 0
+      fi
       if lab_present; then say "anyprobe lab: found a partial or faulted lab, tearing it down first"; do_down; fi
       local t0 t1
       t0=$(date +%s%N)
       build
       wait_converged 30 quiet || die "BGP did not converge in 30 s: $(summary_line) (see 'lab.sh status', logs under $STATE)"
+      ensure_ecmp
       touch "$STATE/up.ok"
       t1=$(date +%s%N)
-      say "anyprobe lab up in $(( (t1 - t0) / 1000000 )) ms: ${#NODES[@]} hosts, 3 PoPs announcing $ANYCAST4 + $ANYCAST6, BGP hold ${HOLD}s"
+      say "anyprobe lab up in $(( (t1 - t0) / 1000000 )) ms: $((${#NODES[@]} + 1)) hosts, 3 PoPs announcing $ANYCAST4 + $ANYCAST6, BGP hold ${HOLD}s"
       say "  $(summary_line)   (lab.sh status | env | exec vp-ber CMD | down)"
       ;;
     down)
@@ -811,6 +948,15 @@ main() {
     wait-converged)
       need_root; need_up
       wait_converged "${1:-30}"
+      ;;
+    ecmp-flow)
+      need_root; need_up; [[ $# -ge 1 ]] || die "usage: lab.sh ecmp-flow SPORT..."
+      ecmp_ok || die "the ECMP vantage point $P$ECMP is missing (lab.sh up adds it)"
+      local sport
+      for sport in "$@"; do
+        [[ $sport =~ ^[0-9]+$ ]] && ((sport > 0 && sport < 65536)) || die "not a port: $sport"
+        printf '%s %s\n' "$sport" "$(ecmp_flow "$sport")"
+      done
       ;;
     exec)
       [[ $# -ge 2 ]] || die "usage: lab.sh exec NS cmd..."

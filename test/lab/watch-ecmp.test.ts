@@ -1,0 +1,177 @@
+// anyprobe watch against equal-cost multipath in the lab. ap-vp-ecmp has two uplinks (eth0 to
+// t-fra, eth1 to t-iad) and a Linux multipath route to the anycast address over both, hashing on
+// L4 ports (fib_multipath_hash_policy=1; lab.sh ensure_ecmp): each UDP flow goes to FRA or to IAD.
+//  1. ground truth, without anyprobe: for 16 source ports, the device the kernel picks
+//     (`ip route get ... sport P`) and the PoP that answers dig from that port (lab.sh ecmp-flow):
+//     both devices are used, and each device's flows are answered by its PoP; `anyprobe dns`, a
+//     fresh source port per run, sees both PoPs too.
+//  2. watch --flows 4 from ap-vp-ecmp and ap-vp-ber: ap-vp-ecmp is reported load-balanced across
+//     FRA and IAD (one event, and in the summary) with no shift, failover or flap, and each flow
+//     sticks to one PoP for the whole run (a flow is one source port); ap-vp-ber, the same four
+//     flows on a single path, is not load-balanced.
+//  3. watch --flows 1 from ap-vp-ecmp: one flow is one path: no load balancing, no shift, no flap
+//     (a prober that drew a new source port every round would hop between FRA and IAD here).
+// Read-only: no fault is applied. Needs root, the lab (lab.sh up adds ap-vp-ecmp) and the built CLI.
+// Every probe goes to the lab's anycast address, from inside ap-vp-ecmp or ap-vp-ber.
+import assert from 'node:assert/strict'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import type {LoadBalancedEvent, Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import {schemaErrors} from '../helpers/schema.js'
+import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
+
+const skip = isRoot ? false : 'needs root (network namespaces)'
+const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
+const ECMP = E.AP_ECMP_NS ?? 'ap-vp-ecmp'
+const BER = E.AP_VP_NS_ber ?? 'ap-vp-ber'
+/** device -> PoP behind it, e.g. eth0 -> FRA */
+const PATHS = new Map((E.AP_ECMP_PATHS ?? 'eth0:FRA eth1:IAD').split(' ').map((p) => p.split(':') as [string, string]))
+const ECMP_POPS = [...PATHS.values()].sort()
+const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-ecmp-'))
+after(() => rmSync(tmp, {recursive: true, force: true}))
+
+interface WatchRun {
+  code: number
+  stderr: string
+  events: WatchEvent[]
+  summary: WatchSummaryEvent
+  observations: Observation[]
+}
+
+let runs = 0
+async function watch(from: string[], flows: number, count: number): Promise<WatchRun> {
+  const out = join(tmp, `watch-${++runs}.ndjson`)
+  const r = await run(
+    process.execPath,
+    [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--method', 'dns', '--flows', String(flows), '--interval', '100ms', '--count', String(count), '--json', '--out', out],
+    90_000,
+  )
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as WatchEvent)
+  for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+  const summary = events.at(-1)
+  assert.equal(summary?.type, 'summary', `the last line is the summary (exit ${r.code}): ${r.stderr}`)
+  const observations = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Observation) : []
+  return {code: r.code, stderr: r.stderr, events, summary: summary as WatchSummaryEvent, observations}
+}
+
+/** flow -> the PoPs its answered probes named, for one vantage point */
+function popsByFlow(obs: Observation[], vantageId: string): Map<number, Set<string>> {
+  const m = new Map<number, Set<string>>()
+  for (const o of obs) {
+    if (o.vantageId !== vantageId || !o.answered || o.pop === null) continue
+    if (!m.has(o.flow)) m.set(o.flow, new Set())
+    m.get(o.flow)!.add(o.pop)
+  }
+  return m
+}
+
+const show = (m: Map<number, Set<string>>): string => [...m].map(([f, s]) => `flow ${f}: ${[...s].join('/')}`).join(', ')
+const eventsOf = (w: WatchRun, id: string, ...types: string[]): WatchEvent[] => w.events.filter((e) => e.type !== 'summary' && e.vantageId === id && types.includes(e.type))
+
+describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 hash)', {skip, timeout: 300_000}, () => {
+  before(async () => {
+    const w = await lab('wait-converged', '30')
+    if (w.code !== 0) throw new Error(`lab not converged: ${w.stderr}${w.stdout}`)
+    const s = await run('ip', ['netns', 'list'])
+    if (!s.stdout.split('\n').some((l) => l.split(' ')[0] === ECMP)) throw new Error(`no namespace ${ECMP}: run "bash test/lab/lab.sh up" (it adds the ECMP vantage point to a running lab)`)
+  })
+
+  it('ground truth: the multipath route splits UDP flows by source port, each device to its own PoP', {timeout: 60_000}, async () => {
+    const ports = Array.from({length: 16}, (_, i) => String(41000 + 37 * i))
+    const r = await lab('ecmp-flow', ...ports)
+    assert.equal(r.code, 0, r.stderr)
+    const flows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [sport, dev, src, pop] = l.split(' ')
+        return {sport, dev: dev!, src: src!, pop: pop!.toUpperCase()}
+      })
+    assert.equal(flows.length, ports.length, r.stdout)
+    for (const f of flows) {
+      assert.ok(PATHS.has(f.dev), `port ${f.sport}: device ${f.dev} is one of the two uplinks`)
+      assert.equal(f.pop, PATHS.get(f.dev), `port ${f.sport} goes out ${f.dev} (source ${f.src}) and is answered by ${f.pop}`)
+    }
+    const used = new Set(flows.map((f) => f.dev))
+    assert.equal(used.size, PATHS.size, `16 source ports use both uplinks: ${r.stdout}`)
+    console.log(`# ecmp ground truth: ${flows.map((f) => `${f.sport}->${f.pop}`).join(' ')}`)
+
+    // anyprobe dns picks a fresh source port each run: over 16 runs both PoPs answer
+    const seen: string[] = []
+    for (let i = 0; i < 16; i += 4) {
+      const batch = await Promise.all(
+        Array.from({length: 4}, () => run('ip', ['netns', 'exec', ECMP, process.execPath, ANYPROBE, 'dns', ANYCAST, '--json'], 30_000)),
+      )
+      for (const b of batch) {
+        assert.equal(b.code, 0, b.stderr)
+        const d = JSON.parse(b.stdout) as {pop: {code: string} | null}
+        seen.push(d.pop?.code.toUpperCase() ?? '-')
+      }
+    }
+    assert.deepEqual([...new Set(seen)].sort(), ECMP_POPS, `anyprobe dns x16 from ${ECMP}: ${seen.join(' ')}`)
+  })
+
+  it('--flows 4: load-balanced across FRA and IAD, each flow on one PoP, no shift or flap; the single-path VP is not', {timeout: 180_000}, async () => {
+    // the kernel picks the four flows' source ports; all four hash to one uplink one time in
+    // eight, and then there is no load balancing to see: run again (the flows say which it was)
+    let w: WatchRun | null = null
+    let byFlow = new Map<number, Set<string>>()
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      w = await watch([ECMP, BER], 4, 40)
+      byFlow = popsByFlow(w.observations, ECMP)
+      const pops = new Set([...byFlow.values()].flatMap((s) => [...s]))
+      if (pops.size >= 2) break
+      console.log(`# attempt ${attempt}: the four flows all hashed to ${[...pops].join('')} (${show(byFlow)}); again`)
+    }
+    w = w!
+    assert.equal(w.code, 0, w.stderr)
+    // every flow is one source port, so one path, for the whole run
+    assert.equal(byFlow.size, 4, show(byFlow))
+    for (const [flow, pops] of byFlow) assert.equal(pops.size, 1, `flow ${flow} stayed on one PoP: ${show(byFlow)}`)
+    assert.deepEqual([...new Set([...byFlow.values()].flatMap((s) => [...s]))].sort(), ECMP_POPS, show(byFlow))
+
+    const lb = eventsOf(w, ECMP, 'load-balanced') as LoadBalancedEvent[]
+    assert.equal(lb.length, 1, JSON.stringify(w.events))
+    assert.deepEqual(lb[0]!.pops, ECMP_POPS)
+    assert.deepEqual(eventsOf(w, ECMP, 'shift', 'failover', 'flap', 'outage'), [], 'load balancing is not flapping')
+    const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
+    assert.equal(vp.loadBalanced, true)
+    assert.equal(vp.pop, ECMP_POPS.join('+'))
+    assert.equal(vp.flips, 0)
+    assert.equal(vp.flapEpisodes, 0)
+    assert.deepEqual(vp.pops.map((p) => p.pop).sort(), ECMP_POPS)
+    assert.ok(vp.answered >= 0.9 * vp.observations, `${vp.answered} of ${vp.observations} answered`)
+
+    // the control: four flows from a vantage point with one path are one PoP, not load balancing
+    assert.deepEqual(eventsOf(w, BER, 'load-balanced', 'shift', 'failover', 'flap'), [])
+    const ber = w.summary.vantagePoints.find((v) => v.vantageId === BER)!
+    assert.equal(ber.loadBalanced, false)
+    assert.equal(ber.pop, 'FRA')
+    assert.equal(ber.flips, 0)
+    assert.ok(ber.answered >= 0.9 * ber.observations)
+    console.log(`# ecmp --flows 4: ${show(byFlow)}; summary ${vp.pop} ${JSON.stringify(vp.pops)}, ${vp.flips} flips; ${BER} ${ber.pop}`)
+  })
+
+  it('--flows 1 on the multipath VP: one flow, one path: no load balancing, no shift, no flap', {timeout: 120_000}, async () => {
+    const w = await watch([ECMP], 1, 60)
+    assert.equal(w.code, 0, w.stderr)
+    const byFlow = popsByFlow(w.observations, ECMP)
+    assert.equal(byFlow.size, 1, show(byFlow))
+    const pops = [...byFlow.get(0)!]
+    assert.equal(pops.length, 1, `the one flow stayed on one PoP: ${show(byFlow)}`)
+    assert.ok(ECMP_POPS.includes(pops[0]!), pops[0])
+    assert.deepEqual(eventsOf(w, ECMP, 'load-balanced', 'shift', 'failover', 'flap'), [], JSON.stringify(w.events))
+    const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
+    assert.equal(vp.loadBalanced, false)
+    assert.equal(vp.pop, pops[0])
+    assert.equal(vp.flips, 0)
+    assert.ok(vp.locatedRounds >= 40, `${vp.locatedRounds} located rounds`)
+    console.log(`# ecmp --flows 1: ${vp.locatedRounds} rounds all at ${vp.pop}, ${vp.flips} flips`)
+  })
+})

@@ -1,0 +1,144 @@
+// What --flows means for the watch DNS prober, against a tiny DNS server on 127.0.0.1 that notes
+// the source port of every query: each flow id keeps one source port round after round, N flows
+// are N distinct ports (so an L4 ECMP hash splits flows and keeps each on its path), probes of one
+// flow in flight together get their own replies (by DNS id), an ICMP port unreachable is
+// `refused` and the flow goes on, and close() releases the sockets.
+import assert from 'node:assert/strict'
+import {createSocket, type RemoteInfo, type Socket as UdpSocket} from 'node:dgram'
+import {after, before, describe, it} from 'node:test'
+
+import dnsPacket from 'dns-packet'
+
+import {runRounds} from '../../src/watch/loop.js'
+import {FlowExchangers} from '../../src/watch/flows.js'
+import {makeDnsProber} from '../../src/watch/probe.js'
+import type {Observation} from '../../src/model/watch.js'
+
+interface Server {
+  port: number
+  /** source port of each query, in arrival order */
+  ports: number[]
+  /** when set, queries are held until this many have arrived, then answered newest first */
+  holdFor: number
+  close(): Promise<void>
+}
+
+function reply(msg: Buffer): Buffer {
+  const q = dnsPacket.decode(msg)
+  return dnsPacket.encode({
+    type: 'response',
+    id: q.id,
+    flags: dnsPacket.AUTHORITATIVE_ANSWER,
+    questions: q.questions,
+    answers: [{type: 'TXT', class: 'CH', name: q.questions![0]!.name, data: 's1.fra.anycast.example'}],
+  })
+}
+
+async function server(): Promise<Server> {
+  const udp: UdpSocket = createSocket('udp4')
+  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
+  const held: Array<[Buffer, RemoteInfo]> = []
+  const s: Server = {port: udp.address().port, ports: [], holdFor: 0, close: () => new Promise<void>((res) => udp.close(() => res()))}
+  udp.on('message', (msg, rinfo) => {
+    s.ports.push(rinfo.port)
+    if (s.holdFor > 0) {
+      held.push([msg, rinfo])
+      if (held.length < s.holdFor) return
+      for (const [m, r] of held.splice(0).reverse()) udp.send(reply(m), r.port, r.address)
+      return
+    }
+    udp.send(reply(msg), rinfo.port, rinfo.address)
+  })
+  return s
+}
+
+describe('watch --flows: one source port per flow', () => {
+  let dns: Server
+  before(async () => {
+    dns = await server()
+  })
+  after(() => dns.close())
+
+  it('each flow keeps its source port round after round, and the flows of a round have distinct ports', async () => {
+    dns.ports.length = 0
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 1000, name: null})
+    const byFlow = new Map<number, Set<number>>()
+    try {
+      for (let round = 0; round < 5; round++) {
+        for (let flow = 0; flow < 4; flow++) {
+          const a = await prober(flow)
+          assert.equal(a.answered, true, JSON.stringify(a))
+          const port = dns.ports.at(-1)!
+          if (!byFlow.has(flow)) byFlow.set(flow, new Set())
+          byFlow.get(flow)!.add(port)
+        }
+      }
+    } finally {
+      prober.close?.()
+    }
+    assert.equal(dns.ports.length, 20)
+    for (const [flow, ports] of byFlow) assert.equal(ports.size, 1, `flow ${flow} used ports ${[...ports].join(', ')}`)
+    const all = new Set([...byFlow.values()].map((p) => [...p][0]))
+    assert.equal(all.size, 4, `4 flows, 4 ports: ${[...all].join(', ')}`)
+  })
+
+  it('the round loop: N flows x R rounds reach the server from exactly N ports, each flow from one', async () => {
+    dns.ports.length = 0
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 500, name: null})
+    const seen: Observation[] = []
+    try {
+      await runRounds({vantageId: 'local', prober, intervalMs: 20, flows: 3, startAt: Date.now() + 10, count: 8, onObservation: (o) => seen.push(o)})
+    } finally {
+      prober.close?.()
+    }
+    assert.equal(seen.length, 24)
+    assert.ok(seen.every((o) => o.answered))
+    assert.equal(new Set(dns.ports).size, 3, `ports seen: ${[...new Set(dns.ports)].join(', ')}`)
+  })
+
+  it('probes of one flow in flight together each get their own reply (matched by id, whatever the order)', async () => {
+    dns.ports.length = 0
+    dns.holdFor = 3
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 2000, name: null})
+    try {
+      const answers = await Promise.all([prober(0), prober(0), prober(0)])
+      for (const a of answers) assert.equal(a.answered, true, JSON.stringify(a))
+      assert.equal(new Set(dns.ports).size, 1, 'one flow, one port')
+    } finally {
+      dns.holdFor = 0
+      prober.close?.()
+    }
+  })
+
+  it('a closed port is `refused` (ICMP port unreachable on the connected socket) and the flow goes on', async () => {
+    const closed = createSocket('udp4')
+    await new Promise<void>((res) => closed.bind(0, '127.0.0.1', () => res()))
+    const port = closed.address().port
+    await new Promise<void>((res) => closed.close(() => res()))
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port, timeoutMs: 1000, name: null})
+    try {
+      const a = await prober(0)
+      assert.deepEqual(a, {receivedAt: null, rttMs: null, pop: null, answered: false, error: 'refused'})
+      const b = await prober(0)
+      assert.equal(b.error, 'refused')
+    } finally {
+      prober.close?.()
+    }
+  })
+
+  it('close() fails what is in flight and frees the ports; a flow reopens on its next use', async () => {
+    const flows = new FlowExchangers({addr: '127.0.0.1', port: dns.port, family: 4})
+    dns.holdFor = 2 // the first query is held: it is in flight when we close
+    try {
+      const inFlight = flows.get(0).exchange(dnsPacket.encode({type: 'query', id: 1, questions: [{type: 'TXT', class: 'CH', name: 'hostname.bind'}]}), () => true, 5000)
+      await new Promise((r) => setTimeout(r, 50))
+      assert.equal(flows.ports().size, 1)
+      flows.close()
+      await assert.rejects(inFlight, /closed this flow/)
+      assert.equal(flows.ports().size, 0)
+    } finally {
+      dns.holdFor = 0
+      flows.close()
+    }
+  })
+})
