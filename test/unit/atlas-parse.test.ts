@@ -644,3 +644,32 @@ describe('Atlas parser: what cannot be parsed is counted, never dropped', () => 
     assert.equal(probeMetaFromApi({id: 9, description: 'x\u001b[31my'})!.description, 'x\\x1b[31my')
   })
 })
+
+describe('Atlas parser: the fast readers give what the plain ones give', () => {
+  const base = {type: 'traceroute', msm_id: 5, prb_id: 7, fw: 5000, af: 4, dst_addr: '192.0.2.1', from: '198.51.100.1', result: [{hop: 1, result: [{from: '192.0.2.1', rtt: 1, ttl: 60}]}]}
+  let seed = 1
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+
+  it('timestamps are written as new Date(ts * 1000).toISOString() writes them (days, fractions, bounds)', () => {
+    const tss = [1e-4, 0.0009, 0.001, 0.5, 1, 59.999, 60, 86399.9999, 86400, 951782400, 1700000000.123, 1700000000.9999, 4102444800, 253402300799, 253402300800, 1e11 - 0.0001, 1e11]
+    for (let i = 0; i < 20000; i++) tss.push(rand() < 0.5 ? Math.floor(rand() * 2e9) : rand() * 1e11, Math.floor(rand() * 2e9) + Math.floor(rand() * 1000) / 1000)
+    for (const ts of tss) {
+      const p = parseAtlasResult({...base, timestamp: ts, endtime: ts + 1.5})
+      // a time past 1e11 s (year 5138) is not a real one: null, as are 0 and negative times
+      const want = (t: number): string | null => (t > 1e11 ? null : new Date(t * 1000).toISOString())
+      assert.equal(p.meta.createdAt, want(ts), String(ts))
+      assert.equal(p.meta.endTime, want(ts + 1.5), String(ts + 1.5))
+    }
+    for (const ts of [0, -1, 1e11 + 1]) assert.equal(parseAtlasResult({...base, timestamp: 1700000000, endtime: ts}).meta.endTime, null, String(ts))
+  })
+
+  it('an address field is kept exactly when /^[0-9A-Fa-f:.]{2,45}$/ accepts it', () => {
+    const re = /^[0-9A-Fa-f:.]{2,45}$/
+    const values: unknown[] = ['', 'a', 'ab', '1.2.3.4', '::1', '2001:db8::1', '::ffff:1.2.3.4', 'g1', '1.2.3.4\n', '\n1.2.3.4', '1.2.3.4 ', 'ABCDEF', '1'.repeat(45), '1'.repeat(46), '*', '1/2', '@@', '``', 'GG', '0;', 5, null, {}]
+    for (let c = 0; c < 0x800; c++) values.push(`1${String.fromCharCode(c)}`, String.fromCharCode(c, c))
+    for (const v of values) {
+      const p = parseAtlasResult({...base, timestamp: 1700000000, dst_addr: v})
+      assert.equal(p.meta.dstAddr, typeof v === 'string' && re.test(v) ? v : null, JSON.stringify(v))
+    }
+  })
+})

@@ -186,11 +186,18 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null
 }
 
-const ADDR = /^[0-9A-Fa-f:.]{2,45}$/
-
-/** An address field: kept when it looks like an address (text from the probe is untrusted). */
+/**
+ * An address field: kept when it looks like an address (text from the probe is untrusted): 2 to 45
+ * of 0-9 A-F a-f : . (what /^[0-9A-Fa-f:.]{2,45}$/ accepts; a loop, as every reply has one).
+ */
 function addr(v: unknown): string | null {
-  return typeof v === 'string' && ADDR.test(v) ? v : null
+  if (typeof v !== 'string' || v.length < 2 || v.length > 45) return null
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i)
+    // 0-9 and ':' (48-58), '.', A-F, a-f
+    if (!((c >= 48 && c <= 58) || c === 46 || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return null
+  }
+  return v
 }
 
 function round3(n: number): number {
@@ -202,9 +209,32 @@ function rtt(v: unknown): number | null {
   return typeof v === 'number' && v > 0 && v < 1e7 ? Math.round(v * 1000) / 1000 : null
 }
 
+const DAY_MS = 86_400_000
+/** the last day iso() formatted, and its "YYYY-MM-DDT" (results of a file are mostly of one day) */
+let isoDay = -1
+let isoDayText = ''
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+
+/**
+ * Unix seconds as new Date(ts * 1000).toISOString() writes them, with the date part formatted once
+ * per day (two of these per result).
+ */
 function iso(ts: number | null): string | null {
   if (ts === null || ts <= 0 || ts > 1e11) return null
-  return new Date(ts * 1000).toISOString()
+  const t = Math.trunc(ts * 1000) // the time value a Date keeps (whole ms)
+  const day = Math.floor(t / DAY_MS)
+  if (day !== isoDay) {
+    isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11)
+    isoDay = day
+  }
+  let r = t - day * DAY_MS
+  const ms = r % 1000
+  r = (r - ms) / 1000
+  const sec = r % 60
+  r = (r - sec) / 60
+  const min = r % 60
+  const hour = (r - min) / 60
+  return `${isoDayText}${pad2(hour)}:${pad2(min)}:${pad2(sec)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`
 }
 
 function text(v: unknown, max = 300): string | null {
