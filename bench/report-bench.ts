@@ -13,7 +13,9 @@
 //                    through the built CLI
 // Results come from 10 000 probes in repeated rounds (a catchment keeps the latest per probe).
 // Targets (issue): >= 20 000 Atlas traceroute results/s parsed and inferred on one core, < 200 MB
-// RSS on a 1 GB input. Needs `npm run build` first (runs 1 and 3 use bin/run.js).
+// RSS on a 1 GB input. Needs `npm run build` first (runs 1 and 3 use bin/run.js). For the one-core
+// figure of run 2 on a kept input:
+//   taskset -c 1 node --import tsx bench/report-bench.ts --child /tmp/anyprobe-bench-atlas-<pid>.json
 import {spawnSync} from 'node:child_process'
 import {createWriteStream, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -135,8 +137,8 @@ try {
   row('atlas-cli', aDoc.input.values, a.seconds, a.maxRssMB, `(${aDoc.summary.vantagePoints} VPs, ${aDoc.input.unparseable} unparseable, exit ${a.status})`)
 
   const n = timed([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', atlasFile])
-  const nStats = JSON.parse(n.stdout) as {outcomes: number; located: number; seconds: number; maxRssMB: number}
-  row('atlas-names', nStats.outcomes, nStats.seconds, nStats.maxRssMB, `(in-process read time; ${nStats.located} results located by hop names)`)
+  const nStats = JSON.parse(n.stdout) as {outcomes: number; located: number; seconds: number; cpuSeconds: number; maxRssMB: number}
+  row('atlas-names', nStats.outcomes, nStats.seconds, nStats.maxRssMB, `(in-process read time; ${Math.round(nStats.outcomes / nStats.cpuSeconds)} results per CPU second; ${nStats.located} results located by hop names)`)
 
   const d = timed([process.execPath, join(ROOT, 'bin/run.js'), 'report', ndjsonFile, '--json'])
   const dDoc = JSON.parse(d.stdout) as {summary: {vantagePoints: number}; input: {values: number; unparseable: number}}
