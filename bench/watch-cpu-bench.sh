@@ -9,6 +9,11 @@
 # Reference: the in-process case, `--from local` inside apb-vp0 at 200 probes per second
 # (--interval 50ms --flows 10), against the same server.
 #
+# Measured 2026-11-23 (2 cores, shared machine, commit after 089a759): 13.3% and 14.8% of one
+# core per second of probing over two runs, startup included (steady state 10.9% / 11.9%; startup
+# + stop 1.56 s CPU); 16.1% with the earlier prober (a new socket per probe). Reference, in-process
+# at 200 probes/s: 2.2%.
+#
 #   sudo bash bench/watch-cpu-bench.sh [SECONDS]      (default 60; needs root, nsd, npm run build)
 #   sudo bash bench/watch-cpu-bench.sh --run CMD...   (set up, run CMD instead, tear down: profiling)
 #

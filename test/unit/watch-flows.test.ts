@@ -2,7 +2,8 @@
 // the source port of every query: each flow id keeps one source port round after round, N flows
 // are N distinct ports (so an L4 ECMP hash splits flows and keeps each on its path), probes of one
 // flow in flight together get their own replies (by DNS id), an ICMP port unreachable is
-// `refused` and the flow goes on, and close() releases the sockets.
+// `refused` and the flow goes on, a flow that keeps losing starts again on a new socket, and
+// close() releases the sockets.
 import assert from 'node:assert/strict'
 import {createSocket, type RemoteInfo, type Socket as UdpSocket} from 'node:dgram'
 import {after, before, describe, it} from 'node:test'
@@ -10,7 +11,7 @@ import {after, before, describe, it} from 'node:test'
 import dnsPacket from 'dns-packet'
 
 import {runRounds} from '../../src/watch/loop.js'
-import {FlowExchangers} from '../../src/watch/flows.js'
+import {FlowExchangers, RENEW_AFTER} from '../../src/watch/flows.js'
 import {makeDnsProber} from '../../src/watch/probe.js'
 import type {Observation} from '../../src/model/watch.js'
 
@@ -20,6 +21,8 @@ interface Server {
   ports: number[]
   /** when set, queries are held until this many have arrived, then answered newest first */
   holdFor: number
+  /** when set, queries are not answered */
+  silent: boolean
   close(): Promise<void>
 }
 
@@ -38,9 +41,10 @@ async function server(): Promise<Server> {
   const udp: UdpSocket = createSocket('udp4')
   await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
   const held: Array<[Buffer, RemoteInfo]> = []
-  const s: Server = {port: udp.address().port, ports: [], holdFor: 0, close: () => new Promise<void>((res) => udp.close(() => res()))}
+  const s: Server = {port: udp.address().port, ports: [], holdFor: 0, silent: false, close: () => new Promise<void>((res) => udp.close(() => res()))}
   udp.on('message', (msg, rinfo) => {
     s.ports.push(rinfo.port)
+    if (s.silent) return
     if (s.holdFor > 0) {
       held.push([msg, rinfo])
       if (held.length < s.holdFor) return
@@ -122,6 +126,27 @@ describe('watch --flows: one source port per flow', () => {
       const b = await prober(0)
       assert.equal(b.error, 'refused')
     } finally {
+      prober.close?.()
+    }
+  })
+
+  it(`a flow whose last ${RENEW_AFTER} probes all failed starts again on a new socket (new port), then keeps that one`, async () => {
+    dns.ports.length = 0
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 150, name: null})
+    try {
+      assert.equal((await prober(0)).answered, true)
+      const first = dns.ports.at(-1)!
+      dns.silent = true
+      for (let i = 0; i < RENEW_AFTER; i++) assert.equal((await prober(0)).error, 'timeout')
+      dns.silent = false
+      assert.deepEqual(dns.ports, Array(RENEW_AFTER + 1).fill(first), 'the lost probes went out on the flow\'s port')
+      assert.equal((await prober(0)).answered, true)
+      assert.equal((await prober(0)).answered, true)
+      const [renewed, kept] = dns.ports.slice(-2)
+      assert.notEqual(renewed, first, 'after the losses the flow has a new port')
+      assert.equal(kept, renewed, 'and keeps it while it is answered')
+    } finally {
+      dns.silent = false
       prober.close?.()
     }
   })
