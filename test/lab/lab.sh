@@ -586,10 +586,11 @@ lab_healthy() {
 # the four other vantage points and the fault tests cannot notice it; t-fra and t-iad only get one
 # more connected /30 each, which their BIRD announces like any other.
 # The source address is not pinned: a flow's source is the address of the link its hash picked
-# (the kernel hashes ports with no source yet, takes that next hop's address, and then keeps to
-# the next hop owning that address; since Linux 6.15 a multipath lookup prefers it, and a `src`
-# on the route would send every flow through eth0), so each path's replies come back its own way,
-# t-fra and t-iad announcing the /30s. Everything that is not the anycast address goes via t-fra.
+# (a socket connected without a source: the kernel hashes the ports with no source yet and takes
+# that next hop's address), so each path's replies come back its own way, t-fra and t-iad
+# announcing the /30s. Pinning one (`src` on the route) sent every flow through eth0 here: recent
+# kernels (6.18 on this machine) prefer the next hop that owns the source address.
+# Everything that is not the anycast address goes via t-fra.
 # It is in none of NODES / LINKS / VPS: `up` adds it to a running lab without a rebuild
 # (ensure_ecmp is idempotent), the other vantage points and their tests are unchanged, and `down`
 # removes it with every other ap-* namespace (and /etc/netns/ap-*).
