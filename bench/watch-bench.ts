@@ -30,6 +30,7 @@ const t0 = performance.now()
 const cpu0 = process.cpuUsage()
 await runRounds({vantageId: 'bench', prober, intervalMs, flows, startAt, durationMs: seconds * 1000, onObservation: (o) => seen.push(o)})
 const wall = performance.now() - t0
+prober.close?.()
 udp.close()
 
 const late = seen.map((o) => o.sentAt - (startAt + o.round * intervalMs)).sort((a, b) => a - b)
