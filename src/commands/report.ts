@@ -8,9 +8,12 @@ import {Args, Flags} from '@oclif/core'
 
 import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
+import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {type InputFormat, newStats, nothingReadError, readSaved, type ReadStats} from '../vantage/file.js'
 import {loadAtlasModule} from '../vantage/index.js'
@@ -38,6 +41,8 @@ Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (rev
 
 A vantage point with several results (a repeated measurement) counts with its latest one.
 
+A file written by \`watch --out\` is judged again: the same events as the live watch (shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
+
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
 Exit codes: 0 everything was read; 7 some input could not be used (or none could); 2 the file cannot be opened.`
@@ -47,6 +52,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     '<%= config.bin %> catchment 198.51.100.10 --from @vps.txt --ndjson | <%= config.bin %> report -',
     '<%= config.bin %> report atlas-results.json --json',
     '<%= config.bin %> report atlas-results.json --probes 20261122.json --no-rdns',
+    '<%= config.bin %> report watch.ndjson --json',
   ]
 
   static override args = {
@@ -65,10 +71,12 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
   }
 
   protected override logJson(json: unknown): void {
+    // a watch file's events were written as NDJSON while it was read
+    if (json === undefined) return
     writeJson(json, (j) => super.logJson(j))
   }
 
-  public async run(): Promise<ReportResult> {
+  public async run(): Promise<ReportResult | undefined> {
     const {args, flags} = await this.parse(Report)
     const name = args.file === '-' ? 'standard input' : args.file
     let source: AsyncIterable<Buffer | string>
@@ -93,28 +101,55 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     const builder = new CatchmentBuilder()
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
+    // a `watch --out` file: judged again, event by event, as the live watch printed them
+    const json = this.jsonEnabled()
+    const replay = new WatchReplay()
+    let watchLines = 0
+    const show = (events: WatchEvent[]): void => {
+      for (const e of events) {
+        if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        else this.log(renderWatchEvent(e))
+      }
+    }
     for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
       if (item.type === 'outcome') builder.add(item.outcome)
       else if (item.type === 'row') builder.addRow(item.row)
-      else {
+      else if (item.type === 'observation') {
+        watchLines++
+        show(replay.push(item.observation))
+      } else if (item.type === 'watch-start') {
+        watchLines++
+        show(replay.start(item.start))
+        if (!json) this.log(renderWatchStart(item.start))
+      } else {
         target ??= item.target
         method ??= item.method
       }
     }
-    if (builder.size === 0) throw nothingReadError(name, stats)
-
-    const result: ReportResult = {
-      ...builder.result({target, method}),
-      input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors},
+    if (watchLines > 0) show(replay.finish())
+    for (const w of replay.watches) {
+      if (w.start !== null) continue
+      process.stderr.write(
+        `note: ${sanitize(name, 200)} has observations without a watch start line; judged as every ${w.options.intervalMs} ms x ${w.options.flows} flow(s), read from them, with the default flap rules\n`,
+      )
     }
-    if (!this.jsonEnabled()) this.log(renderCatchment(result))
+    if (builder.size === 0 && watchLines === 0) throw nothingReadError(name, stats)
+
+    const result: ReportResult | undefined =
+      builder.size === 0
+        ? undefined
+        : {
+            ...builder.result({target, method}),
+            input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors},
+          }
+    if (result && !json) this.log(renderCatchment(result))
     if (stats.unparseable > 0) {
       const first = stats.errors[0]
       const err = new AnyprobeError(
         'E_BAD_INPUT',
         `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` +
           (first ? `; first at ${first.where}: ${first.message}` : ''),
-        {hint: 'the catchment above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)', exitCode: EXIT.data},
+        {hint: `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`, exitCode: EXIT.data},
       )
       process.stderr.write(formatError(err))
       process.exitCode = err.exitCode

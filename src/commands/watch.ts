@@ -15,12 +15,12 @@ import {closeSync, openSync, writeSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
-import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
 import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import type {Observation, WatchEvent, WatchSummaryEvent} from '../model/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderWatchSummary} from '../render/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
@@ -264,15 +264,25 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const slackMs = hasSsh ? CHILD_SLACK_MS.ssh : hasNetns ? CHILD_SLACK_MS.netns : 0
     // rounds an observation may trail: its timeout, plus slack for pipes, ssh and a busy machine
     const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + Math.ceil(slackMs / s.intervalMs)
-    const analyzer: WatchAnalyzer = createWatchAnalyzer({
+    // The analysis settings, written first to --out: `anyprobe report FILE` builds its analyzer from
+    // this same line (optionsOfStart), so it judges the saved observations exactly as this watch does.
+    const start: WatchStart = {
+      schemaVersion: WATCH_SCHEMA_VERSION,
+      kind: 'watch-start',
+      at: new Date().toISOString(),
+      target,
+      method: s.method,
       intervalMs: s.intervalMs,
       flows: s.flows,
       flapThreshold: s.flapThreshold,
       flapWindowMs: s.flapWindowMs,
+      outageAfter: WATCH_DEFAULTS.outageAfter,
       reorderRounds,
-    })
+    }
+    const analyzer: WatchAnalyzer = createWatchAnalyzer(optionsOfStart(start))
     const view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
     const outFd = flags.out === undefined ? null : openOut(flags.out)
+    if (outFd !== null) writeSync(outFd, ndjsonLine(start))
 
     const emit = (events: WatchEvent[]): void => {
       for (const e of events) {

@@ -28,6 +28,27 @@ export interface Observation {
   error?: string
 }
 
+/**
+ * The first line `watch --out FILE` writes for each watch (the file is appended to, so a file may
+ * hold several): what `anyprobe report FILE` needs to judge the observations that follow exactly
+ * as the live watch did. Observations are the other lines.
+ */
+export interface WatchStart {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION
+  kind: 'watch-start'
+  /** ISO time the watch started */
+  at: string
+  target: string
+  method: 'dns' | 'http'
+  intervalMs: number
+  flows: number
+  flapThreshold: number
+  flapWindowMs: number
+  outageAfter: number
+  /** rounds an observation could trail before its round was judged without it, live */
+  reorderRounds: number
+}
+
 export type WatchEventType = 'shift' | 'flap' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'summary'
 
 interface WatchEventBase<T extends WatchEventType> {

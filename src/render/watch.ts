@@ -1,6 +1,6 @@
 // Text for `anyprobe watch`: one line per event, one catchment line per vantage point, and the
 // summary. Returns strings, never prints; every string from the network is sanitised.
-import type {WatchEvent, WatchSummaryEvent} from '../model/watch.js'
+import type {WatchEvent, WatchStart, WatchSummaryEvent} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 
 const s = (x: string | null | undefined): string => (x === null || x === undefined ? '-' : sanitize(x, 80))
@@ -24,6 +24,11 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'summary':
       return renderWatchSummary(e)
   }
+}
+
+/** The line `anyprobe report` prints where a saved watch begins. */
+export function renderWatchStart(h: WatchStart): string {
+  return `watch of ${s(h.target)} by ${h.method}, every ${h.intervalMs} ms x ${h.flows} flow(s), started ${h.at === '' ? '-' : s(h.at)}`
 }
 
 export interface CatchmentLine {

@@ -17,7 +17,8 @@
 // is one such array.
 //
 // Each value becomes a ReportItem: an outcome (from a result or an outcome), a catchment row (from a
-// saved catchment document), or metadata (target, method of a document). Raw Atlas results take the
+// saved catchment document), metadata (target, method of a document), or a line of a `watch --out`
+// file (its start line, an observation). Raw Atlas results take the
 // live Atlas backend's path (./atlas/): parseAtlasResult per element (sync), then enrichAtlasOutcomes
 // per batch of ATLAS_BATCH (reverse DNS of hop addresses when `rdns` is given, location hints, the
 // PoP verdict). Without a resolver nothing leaves the machine: hops keep no names and only what the
@@ -30,6 +31,7 @@ import {JSONParser} from '@streamparser/json'
 import type {CatchmentMethod, CatchmentVantagePoint} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
@@ -42,6 +44,9 @@ export type ReportItem =
   | {type: 'outcome'; outcome: VantageOutcome}
   | {type: 'row'; row: CatchmentVantagePoint}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
+  // a `watch --out` file: its start lines and observations, judged again by the watch analysis
+  | {type: 'watch-start'; start: WatchStart}
+  | {type: 'observation'; observation: Observation}
 
 export interface ReadStats {
   format: InputFormat
@@ -100,6 +105,49 @@ function isOutcome(v: unknown): v is VantageOutcome {
   return isObj(v) && isVantage(v.vantage) && 'result' in v && 'error' in v && (v.result === null || isResult(v.result))
 }
 
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
+const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
+
+/** A line of `watch --out` (or of a watch child's --observations): checked field by field, strings sanitised. */
+function toObservation(v: Record<string, unknown>): Observation | null {
+  if (typeof v.vantageId !== 'string' || !isCount(v.round) || !isCount(v.flow) || !isMs(v.sentAt) || typeof v.answered !== 'boolean') return null
+  if (!msOrNull(v.receivedAt) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  const o: Observation = {
+    vantageId: sanitize(v.vantageId, 200),
+    round: v.round,
+    flow: v.flow,
+    sentAt: v.sentAt,
+    receivedAt: v.receivedAt,
+    rttMs: v.rttMs,
+    pop: v.pop === null ? null : sanitize(v.pop, 80),
+    answered: v.answered,
+  }
+  if (isVantage(v.vantage)) o.vantage = v.vantage
+  if (typeof v.error === 'string') o.error = sanitize(v.error, 80)
+  return o
+}
+
+function toWatchStart(v: Record<string, unknown>): WatchStart | string {
+  const pos = (x: unknown): x is number => isMs(x) && x > 0
+  if (!pos(v.intervalMs) || !isCount(v.flows) || v.flows < 1 || !isCount(v.flapThreshold) || !pos(v.flapWindowMs) || !isCount(v.outageAfter) || !isCount(v.reorderRounds)) {
+    return 'a watch start line without its settings (intervalMs, flows, flapThreshold, flapWindowMs, outageAfter, reorderRounds)'
+  }
+  return {
+    schemaVersion: WATCH_SCHEMA_VERSION,
+    kind: 'watch-start',
+    at: typeof v.at === 'string' ? sanitize(v.at, 40) : '',
+    target: typeof v.target === 'string' ? sanitize(v.target, 300) : '',
+    method: v.method === 'http' ? 'http' : 'dns',
+    intervalMs: v.intervalMs,
+    flows: v.flows,
+    flapThreshold: v.flapThreshold,
+    flapWindowMs: v.flapWindowMs,
+    outageAfter: v.outageAfter,
+    reorderRounds: v.reorderRounds,
+  }
+}
+
 function toOutcome(v: VantageOutcome): VantageOutcome {
   return {vantage: v.vantage, result: v.result ?? null, error: v.error ?? null}
 }
@@ -117,6 +165,17 @@ export function classify(v: unknown): ReportItem[] | string {
     const items: ReportItem[] = [{type: 'meta', target: typeof v.target === 'string' ? v.target : null, method: typeof v.method === 'string' ? (v.method as CatchmentMethod) : null}]
     for (const r of v.vantagePoints) if (isRow(r)) items.push({type: 'row', row: r})
     return items
+  }
+  if (isObj(v) && v.kind === 'watch-start') {
+    const h = toWatchStart(v)
+    return typeof h === 'string' ? h : [{type: 'watch-start', start: h}]
+  }
+  if (isObj(v) && v.kind === undefined && 'vantageId' in v && 'round' in v) {
+    const o = toObservation(v)
+    return o === null ? 'a watch observation with a missing or mistyped field' : [{type: 'observation', observation: o}]
+  }
+  if (isObj(v) && v.kind === 'watch-event') {
+    return 'a watch event (watch --json): report judges the observations watch --out FILE writes, not events already judged'
   }
   if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`

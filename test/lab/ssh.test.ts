@@ -16,6 +16,7 @@ import {after, before, describe, it} from 'node:test'
 import type {CatchmentResult} from '../../src/analysis/catchment.js'
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {readWatchOut} from '../helpers/watch-out.js'
 import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces, sshd)'
@@ -143,7 +144,7 @@ describe('watch --from ssh: in the lab', {skip}, () => {
     assert.equal(down!.inOutage, true)
     assert.ok(events.some((e) => e.type === 'outage' && e.vantageId === `${ok}:2222`), r.stdout)
     // every probe the remote anyprobe sent was answered by the PoP that VP reaches (nyc -> IAD)
-    const obs = ndjson<Observation>(readFileSync(out, 'utf8')).filter((o) => o.vantageId === ok)
+    const obs = readWatchOut(out).observations.filter((o) => o.vantageId === ok)
     assert.ok(obs.length >= 1 && obs.length <= 3, JSON.stringify(obs))
     for (const o of obs) {
       assert.equal(o.answered, true, JSON.stringify(o))
@@ -163,7 +164,7 @@ describe('watch --from ssh: in the lab', {skip}, () => {
     try {
       // wait for a few observations from the remote side (ssh login and a node start come first)
       for (let i = 0; ; i++) {
-        const n = existsSync(out) ? ndjson<Observation>(readFileSync(out, 'utf8')).length : 0
+        const n = existsSync(out) ? readWatchOut(out).observations.length : 0
         if (n >= 5) break
         if (i > 300 || child.exitCode !== null) assert.fail(`no observations from the ssh VP: ${stderr}`)
         await new Promise((res) => setTimeout(res, 100))
@@ -177,7 +178,7 @@ describe('watch --from ssh: in the lab', {skip}, () => {
     }
     const sum = ndjson<WatchEvent>(stdout).at(-1) as WatchSummaryEvent
     assert.equal(sum.type, 'summary', stdout)
-    const saved = ndjson<Observation>(readFileSync(out, 'utf8'))
+    const saved = readWatchOut(out).observations
     assert.equal(sum.observations, saved.length)
     assert.equal(sum.vantagePoints[0]!.lost, 0, JSON.stringify(sum.vantagePoints[0]))
     assert.equal(sum.vantagePoints[0]!.pop, EXPECTED)

@@ -21,6 +21,7 @@ import {after, before, describe, it} from 'node:test'
 
 import type {LoadBalancedEvent, Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {readWatchOut} from '../helpers/watch-out.js'
 import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
@@ -56,7 +57,7 @@ async function watch(from: string[], flows: number, count: number): Promise<Watc
   for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
   const summary = events.at(-1)
   assert.equal(summary?.type, 'summary', `the last line is the summary (exit ${r.code}): ${r.stderr}`)
-  const observations = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Observation) : []
+  const observations = existsSync(out) ? readWatchOut(out).observations : []
   return {code: r.code, stderr: r.stderr, events, summary: summary as WatchSummaryEvent, observations}
 }
 

@@ -17,7 +17,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {ANYPROBE, E, isRoot, lab} from './lib.js'
+import {readWatchOut} from '../helpers/watch-out.js'
+import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
 const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
@@ -75,7 +76,7 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
     },
     observations: () => {
       try {
-        return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Observation)
+        return readWatchOut(out).observations
       } catch {
         return []
       }
@@ -105,6 +106,13 @@ async function steadyAtFra(w: Watching, rounds = 20, timeoutMs = 20_000): Promis
     await sleep(100)
   }
   throw new Error(`ap-vp-ber never settled at FRA: ${w.stderr()} ${JSON.stringify(w.observations().slice(-5))}`)
+}
+
+/** `anyprobe report FILE --json` on a watch's --out file: the events it finds, one per line. */
+async function reportOf(out: string): Promise<WatchEvent[]> {
+  const r = await run(process.execPath, [ANYPROBE, 'report', out, '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as WatchEvent)
 }
 
 async function mustLab(...args: string[]): Promise<void> {
@@ -171,6 +179,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.equal(nyc.flips, 0)
       assert.equal(nyc.pop, 'IAD')
       assert.equal(w.events.filter((e) => e.type !== 'summary' && e.vantageId === NYC).length, 0)
+      assert.deepEqual(await reportOf(w.out), w.events, 'report on the --out file finds the same events')
       console.log(`# withdraw: shift gap ${shift.gapMs} ms, lost ${shift.lostProbes}, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms, ${summary.observations} probes`)
     } finally {
       w.kill()
@@ -210,6 +219,8 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms`)
       assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
       assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
+      // the saved watch, judged again by `anyprobe report`: the same events, the summary included
+      assert.deepEqual(await reportOf(w.out), w.events)
     } finally {
       ping?.kill('SIGKILL')
       w.kill()
@@ -242,6 +253,8 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.equal(code, 0, w.stderr())
       console.log(`# flap: ${flap.flips} flips in ${flipsTook} ms (window ${windowMs} ms), ${flap.flipsPerMinute}/min`)
       assert.equal(flap.flips, 4)
+      // judged again with the flap rules of the file's start line (4 flips in 16 s, not the defaults)
+      assert.deepEqual(await reportOf(w.out), w.events)
       assert.deepEqual(flap.pops, ['FRA', 'IAD'])
       assert.equal(w.events.filter((e) => e.type === 'flap').length, 1, JSON.stringify(w.events))
       assert.equal(w.events.filter((e) => e.type === 'shift').length, 4)

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {analyze, createWatchAnalyzer, nearestRank, type WatchAnalyzerOptions} from '../../src/analysis/watch/index.js'
-import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import {analyze, createWatchAnalyzer, nearestRank, niceInterval, WATCH_DEFAULTS, type WatchAnalyzerOptions, WatchReplay} from '../../src/analysis/watch/index.js'
+import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 type Entry = [number, string | null, number | null, number?, number?]
@@ -416,5 +416,64 @@ describe('watch analysis: live path, schema and API', () => {
     assert.equal(nearestRank([42], 90), 42)
     assert.equal(nearestRank([], 50), null)
     assert.equal(nearestRank(Array.from({length: 30}, (_, i) => i + 1), 90), 27, 'no floating-point rank drift')
+  })
+})
+
+describe('watch analysis: a saved watch judged again (report on watch --out)', () => {
+  const startOf = (f: Fixture, reorderRounds: number): WatchStart => {
+    const o = optionsOf(f)
+    return {
+      schemaVersion: 1, kind: 'watch-start', at: '', target: '198.51.100.10', method: 'dns',
+      intervalMs: o.intervalMs, flows: o.flows ?? 1, flapThreshold: o.flapThreshold ?? WATCH_DEFAULTS.flapThreshold,
+      flapWindowMs: o.flapWindowMs ?? WATCH_DEFAULTS.flapWindowMs, outageAfter: o.outageAfter ?? WATCH_DEFAULTS.outageAfter, reorderRounds,
+    }
+  }
+  const replayAll = (items: Array<WatchStart | Observation>): WatchEvent[] => {
+    const r = new WatchReplay()
+    const out: WatchEvent[] = []
+    for (const it of items) out.push(...('kind' in it ? r.start(it) : r.push(it)))
+    out.push(...r.finish())
+    return out
+  }
+
+  for (const name of FIXTURES) {
+    it(`${name}: the file in arrival order, with its start line, gives the live events exactly (late ones included)`, () => {
+      const f = fixture(name)
+      const mixed = shuffled(f, observations(f), 2)
+      const live = stream(f, mixed, {over: {reorderRounds: 2}})
+      assert.deepEqual(replayAll([startOf(f, 2), ...mixed]), live)
+      // a narrower window than the arrivals need: some observations are late, live and replayed alike
+      assert.deepEqual(replayAll([startOf(f, 0), ...mixed]), stream(f, mixed, {over: {reorderRounds: 0}}))
+    })
+  }
+
+  it('without a start line the interval and flows are read from the observations', () => {
+    for (const name of ['graceful-withdrawal', 'silent-cut', 'flapping', 'ecmp']) {
+      const f = fixture(name)
+      if (f.options?.flapThreshold !== undefined || f.options?.flapWindowMs !== undefined) continue
+      const obs = byArrival(f, observations(f))
+      const r = new WatchReplay()
+      const events: WatchEvent[] = []
+      for (const o of obs) events.push(...r.push(o))
+      events.push(...r.finish())
+      assert.equal(r.watches.length, 1)
+      assert.equal(r.watches[0]!.start, null)
+      assert.equal(r.watches[0]!.options.intervalMs, f.intervalMs, `${name}: interval read despite send jitter`)
+      assert.equal(r.watches[0]!.options.flows, f.flows)
+      assert.deepEqual(events, analyze(observations(f), {...optionsOf(f), now: undefined}), name)
+    }
+    assert.deepEqual([49.7, 50.2, 198, 1004, 1490, 2000, 75].map(niceInterval), [50, 50, 200, 1000, 1500, 2000, 75])
+  })
+
+  it('a file of two watches (--out appends): each judged with its own settings, each with its summary', () => {
+    const a = fixture('graceful-withdrawal')
+    const b = fixture('ecmp')
+    const events = replayAll([startOf(a, 1), ...byArrival(a, observations(a)), startOf(b, 1), ...byArrival(b, observations(b))])
+    const sums = events.filter((e): e is WatchSummaryEvent => e.type === 'summary')
+    assert.equal(sums.length, 2)
+    assert.deepEqual(sums.map((s) => [s.intervalMs, s.flows]), [[a.intervalMs, a.flows], [b.intervalMs, b.flows]])
+    const alone = analyze(observations(b), {...optionsOf(b), now: undefined})
+    assert.deepEqual(events.slice(events.indexOf(sums[0]!) + 1), alone, 'the second watch is judged on its own, as if alone')
+    assert.equal(events.indexOf(sums[0]!) < events.findIndex((e) => e.type === 'load-balanced'), true, 'the first summary comes before the second watch\'s events')
   })
 })

@@ -21,7 +21,7 @@ import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, readReply} from 
 import {DnsExchangeError} from '../../src/engines/dns/transport.js'
 import {childFlags, ndjsonLine, watchSettings} from '../../src/commands/watch.js'
 import {AnyprobeError} from '../../src/model/errors.js'
-import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
 import {vantageOf} from '../../src/vantage/local.js'
 import {childErrorReport, childFailure, parseChildLine, parseObservationLine, startChild} from '../../src/watch/children.js'
@@ -31,6 +31,8 @@ import {placeCommand} from '../../src/watch/places.js'
 import {makeDnsProber, makeHttpProber} from '../../src/watch/probe.js'
 import {readHostnameBindReply} from '../../src/watch/reply.js'
 import {LiveView} from '../../src/watch/view.js'
+import {runCommand} from '../helpers/cli.js'
+import {readWatchOut} from '../helpers/watch-out.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -337,7 +339,11 @@ describe('watch against a local DNS server', () => {
     assert.equal(shift.to, 'IAD')
     assert.equal(shift.lostProbes, 0)
     assert.ok(shift.gapMs > 0 && shift.gapMs <= 300, `gap ${shift.gapMs}`)
-    const saved0 = lines(readFileSync(out, 'utf8')) as Observation[]
+    const [head, ...saved0] = lines(readFileSync(out, 'utf8')) as [WatchStart, ...Observation[]]
+    // the start line: the settings the live analysis used, for report to use again
+    assert.deepEqual({...head, at: ''}, {schemaVersion: 1, kind: 'watch-start', at: '', target: '127.0.0.1', method: 'dns', intervalMs: 50, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: head.reorderRounds})
+    assert.ok(head.reorderRounds >= 1)
+    for (const line of [head, ...saved0]) assert.deepEqual(schemaErrors('watch-out.schema.json', line), [], JSON.stringify(line))
     const firstNew = saved0.find((o) => o.pop === 'IAD')!
     assert.equal(shift.round, firstNew.round)
     assert.equal(saved0.find((o) => o.round === firstNew.round - 1)?.pop, 'FRA', 'the round before the shift was answered by FRA')
@@ -348,12 +354,22 @@ describe('watch against a local DNS server', () => {
     assert.equal(last.vantagePoints[0]!.lost, 0)
     assert.equal(last.vantagePoints[0]!.pop, 'IAD')
 
-    const saved = lines(readFileSync(out, 'utf8')) as Observation[]
+    const saved = saved0
     assert.equal(saved.length, 50)
     assert.deepEqual([...new Set(saved.map((o) => o.round))].length, 50)
     const replay = analyze(saved, {intervalMs: 50})
     const strip = (xs: WatchEvent[]): unknown[] => xs.filter((e) => e.type !== 'summary')
     assert.deepEqual(strip(replay), strip(events))
+
+    // `anyprobe report` on the --out file: the same events, summary included, in the same order
+    const rep = await runCommand('report', [out, '--json'])
+    assert.equal(rep.status, 0, rep.stderr)
+    assert.deepEqual(lines(rep.stdout), events)
+    const text = await runCommand('report', [out])
+    assert.equal(text.status, 0, text.stderr)
+    assert.match(text.stdout, /^watch of 127\.0\.0\.1 by dns, every 50 ms x 1 flow\(s\), started /)
+    assert.match(text.stdout, /shift FRA -> IAD/)
+    assert.match(text.stdout, /summary: 50 rounds, 50 probes every 50 ms/)
   })
 
   it('the human view prints the catchment once and one line per event when stdout is not a terminal', async () => {
@@ -420,7 +436,7 @@ describe('watch against a local DNS server', () => {
     const sum = events.at(-1)!
     assert.equal(sum.type, 'summary')
     assert.deepEqual(schemaErrors('watch-event.schema.json', sum), [])
-    const saved = lines(readFileSync(out, 'utf8')) as Observation[]
+    const saved = readWatchOut(out).observations
     if (sum.type !== 'summary') throw new Error('unreachable')
     assert.ok(saved.length >= 5)
     assert.equal(sum.observations, saved.length)

@@ -2,3 +2,4 @@
 export {analyze, compareObservations, createWatchAnalyzer, popSetName, WATCH_DEFAULTS} from './analyzer.js'
 export type {WatchAnalyzer, WatchAnalyzerOptions} from './analyzer.js'
 export {nearestRank} from './stats.js'
+export {inferOptions, niceInterval, optionsOfStart, type ReplaySegment, WatchReplay} from './replay.js'
