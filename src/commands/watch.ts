@@ -18,6 +18,7 @@ import {Args, Flags} from '@oclif/core'
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
 import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
+import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -32,6 +33,7 @@ import {runRounds} from '../watch/loop.js'
 import {parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
 import {placeCommand} from '../watch/places.js'
 import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
+import {makeTraceProber} from '../watch/trace-probe.js'
 import {LiveView} from '../watch/view.js'
 
 export const FAILOVER_INTERVAL = '50ms'
@@ -41,8 +43,11 @@ export const CHILD_START_MS = {netns: 3000, ssh: 6000} as const
 /** How late a child's observation may reach the parent and still be judged in its round */
 export const CHILD_SLACK_MS = {netns: 300, ssh: 1000} as const
 
+export const WATCH_METHODS = ['dns', 'http', 'icmp', 'trace'] as const
+export type WatchMethod = (typeof WATCH_METHODS)[number]
+
 export interface WatchSettings {
-  method: 'dns' | 'http'
+  method: WatchMethod
   intervalMs: number
   timeoutMs: number
   durationMs: number | undefined
@@ -64,14 +69,8 @@ export function watchSettings(flags: {
   'flap-threshold': number
   'flap-window': string
 }): WatchSettings {
-  if (flags.method === 'icmp' || flags.method === 'trace') {
-    throw new AnyprobeError('E_USAGE', `--method ${flags.method} is not supported by watch yet`, {
-      hint: 'use --method dns (default) or --method http',
-      exitCode: EXIT.usage,
-    })
-  }
-  if (flags.method !== 'dns' && flags.method !== 'http') {
-    throw new AnyprobeError('E_USAGE', `--method ${flags.method}: expected dns or http`, {hint: 'use --method dns or http', exitCode: EXIT.usage})
+  if (!WATCH_METHODS.includes(flags.method as WatchMethod)) {
+    throw new AnyprobeError('E_USAGE', `--method ${flags.method}: expected ${WATCH_METHODS.join(', ')}`, {hint: 'use --method dns (default), http, icmp or trace', exitCode: EXIT.usage})
   }
   const intervalMs = parseDuration(flags.interval ?? (flags.failover ? FAILOVER_INTERVAL : '1s'), '--interval')
   if (intervalMs < 10) {
@@ -82,7 +81,7 @@ export function watchSettings(flags: {
   const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration')
   const flapWindowMs = parseDuration(flags['flap-window'], '--flap-window')
   return {
-    method: flags.method,
+    method: flags.method as WatchMethod,
     intervalMs,
     timeoutMs,
     durationMs,
@@ -122,7 +121,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
   static override flags = {
     from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | @FILE'}),
-    method: Flags.string({description: 'how to ask who answered', default: 'dns', options: ['dns', 'http', 'icmp', 'trace']}),
+    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root)', default: 'dns', options: [...WATCH_METHODS]}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
     timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
@@ -233,6 +232,11 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   private async localProber(target: string, s: WatchSettings, flags: {port: number; insecure: boolean}, name: PopNamer | null): Promise<Prober> {
     if (s.method === 'http') return makeHttpProber({url: normalizeHttpTarget(target), host: null, timeoutMs: s.timeoutMs, insecure: flags.insecure, name})
     const t = await resolveTarget(target)
+    if (s.method === 'icmp' || s.method === 'trace') {
+      // without the privilege, say so once, now, rather than as every probe lost
+      await (await createRawTransport({target: t.addr, family: t.family, protocol: 'icmp', port: null, flowId: null})).close()
+      return makeTraceProber({method: s.method, addr: t.addr, family: t.family, timeoutMs: s.timeoutMs, name})
+    }
     return makeDnsProber({addr: t.addr, family: t.family, port: flags.port, timeoutMs: s.timeoutMs, name})
   }
 

@@ -39,7 +39,7 @@ export interface WatchStart {
   /** ISO time the watch started */
   at: string
   target: string
-  method: 'dns' | 'http'
+  method: 'dns' | 'http' | 'icmp' | 'trace'
   intervalMs: number
   flows: number
   flapThreshold: number

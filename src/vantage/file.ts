@@ -138,7 +138,7 @@ function toWatchStart(v: Record<string, unknown>): WatchStart | string {
     kind: 'watch-start',
     at: typeof v.at === 'string' ? sanitize(v.at, 40) : '',
     target: typeof v.target === 'string' ? sanitize(v.target, 300) : '',
-    method: v.method === 'http' ? 'http' : 'dns',
+    method: v.method === 'http' || v.method === 'icmp' || v.method === 'trace' ? v.method : 'dns',
     intervalMs: v.intervalMs,
     flows: v.flows,
     flapThreshold: v.flapThreshold,

@@ -66,7 +66,7 @@ export interface ChildLine {
   signals: InferObservation[] | null
 }
 
-const SIGNAL_KINDS: ReadonlySet<string> = new Set(['dns-identity', 'http-header', 'user'])
+const SIGNAL_KINDS: ReadonlySet<string> = new Set(['dns-identity', 'http-header', 'user', 'hop-hostname', 'dest-hostname'])
 const MAX_SIGNALS = 64
 const MAX_INPUT = 4096
 
@@ -80,6 +80,8 @@ function readSignals(v: unknown): InferObservation[] | null {
     if (typeof o.signal !== 'string' || !SIGNAL_KINDS.has(o.signal) || typeof o.input !== 'string' || o.input.length > MAX_INPUT) continue
     const sig: InferObservation = {signal: o.signal as InferObservation['signal'], input: o.input}
     if (typeof o.header === 'string' && o.header.length <= 256) sig.header = o.header
+    // a trace hop's distance before the destination (nearer hops weigh more)
+    if (Number.isSafeInteger(o.distance) && (o.distance as number) >= 0 && (o.distance as number) <= 255) sig.distance = o.distance as number
     out.push(sig)
   }
   return out

@@ -267,4 +267,62 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       if (faulted) await restoreFra()
     }
   })
+
+  it('--method trace: each probe a Paris traceroute, the PoP named from its hops; withdrawing FRA shifts ap-vp-ber to IAD, ap-vp-sao (two silent hops) stays', {timeout: 90_000}, async () => {
+    await mustLab('wait-converged', '30')
+    const SAO = E.AP_VP_NS_sao ?? 'ap-vp-sao'
+    const w = startWatch('trace', ['--method', 'trace', '--interval', '200ms'], [NS, SAO])
+    let faulted = false
+    try {
+      await steadyAtFra(w, 10, 30_000)
+      await mustLab('withdraw', 'fra')
+      faulted = true
+      const shift = await w.waitFor(isType('shift'), 15_000)
+      await sleep(1500)
+      const {code, summary} = await w.stop()
+      assert.equal(code, 0, w.stderr())
+      assert.deepEqual([shift.vantageId, shift.from, shift.to, shift.lostProbes], [NS, 'FRA', 'IAD', 0], JSON.stringify(shift))
+      assert.equal(w.events.filter((e) => e.type === 'shift').length, 1, JSON.stringify(w.events))
+      const sao = summary.vantagePoints.find((v) => v.vantageId === SAO)!
+      assert.ok(sao.answered >= 10, `ap-vp-sao answered ${sao.answered}`)
+      assert.deepEqual([sao.pop, sao.flips, sao.unlocated], ['IAD', 0, 0])
+      assert.deepEqual(await reportOf(w.out), w.events)
+      console.log(`# trace: shift gap ${shift.gapMs} ms, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms; ap-vp-sao ${sao.answered} traces, all IAD`)
+    } finally {
+      w.kill()
+      if (faulted) await restoreFra()
+    }
+  })
+
+  it('--method icmp: a silent cut is an outage and its recovery (how long traffic was lost), with no PoP and no shift', {timeout: 90_000}, async () => {
+    await mustLab('wait-converged', '30')
+    const w = startWatch('icmp', ['--method', 'icmp'])
+    let faulted = false
+    try {
+      const deadline = Date.now() + 20_000
+      while (w.observations().filter((o) => o.answered).length < 20) {
+        if (Date.now() > deadline) throw new Error(`no echo replies: ${w.stderr()}`)
+        await sleep(100)
+      }
+      await mustLab('cut', 'fra')
+      faulted = true
+      const recovered = await w.waitFor(isType('recovered'), 20_000)
+      await sleep(500)
+      const {code, summary} = await w.stop()
+      assert.equal(code, 0, w.stderr())
+      const outage = w.events.find(isType('outage'))
+      assert.ok(outage, JSON.stringify(w.events))
+      assert.equal(recovered.vantageId, NS)
+      assert.ok(recovered.durationMs !== null && recovered.durationMs > 1000 && recovered.durationMs < 5000, `lost for ${recovered.durationMs} ms (the 3 s hold timer)`)
+      assert.ok(recovered.lostProbes >= 10)
+      assert.equal(w.events.filter((e) => e.type === 'shift' || e.type === 'failover').length, 0, 'an echo names no PoP: no shift')
+      const vp = summary.vantagePoints.find((v) => v.vantageId === NS)!
+      assert.equal(vp.pop, null)
+      assert.ok(vp.unlocated >= 20 && vp.lost >= 10)
+      console.log(`# icmp: outage ${recovered.durationMs} ms, ${recovered.lostProbes} echo requests lost`)
+    } finally {
+      w.kill()
+      if (faulted) await restoreFra()
+    }
+  })
 })

@@ -147,10 +147,9 @@ describe('watch options', () => {
     }
   })
 
-  it('icmp and trace say "not yet" as E_USAGE', () => {
-    for (const method of ['icmp', 'trace']) {
-      assert.throws(() => watchSettings({...baseFlags, method}), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /not supported by watch yet/.test(e.message))
-    }
+  it('every method of the issue is accepted (icmp and trace over raw sockets); anything else is E_USAGE', () => {
+    for (const method of ['dns', 'http', 'icmp', 'trace']) assert.equal(watchSettings({...baseFlags, method}).method, method)
+    assert.throws(() => watchSettings({...baseFlags, method: 'ping'}), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /expected dns, http, icmp, trace/.test(e.message))
   })
 
   it('the CLI exits 2 with E_BAD_DURATION on a bad --interval, and E_USAGE for atlas (one-off results, not a live stream)', async () => {
@@ -453,10 +452,23 @@ describe('watch children: the line protocol and how a vantage point fails', () =
   it('a child line carries the signals to name the PoP from; unknown kinds and oversized inputs are dropped', () => {
     const line = JSON.stringify({
       vantageId: 'x', round: 2, flow: 0, sentAt: 5, receivedAt: 6, rttMs: 1, pop: null, answered: true,
-      signals: [{signal: 'dns-identity', input: 's1.fra.anycast.example'}, {signal: 'hop-hostname', input: 'x'}, {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'}, {signal: 'user', input: 'y'.repeat(5000)}, 7],
+      signals: [
+        {signal: 'dns-identity', input: 's1.fra.anycast.example'},
+        {signal: 'hop-hostname', input: 'x', distance: 2},
+        {signal: 'hop-hostname', input: 'z', distance: 1e9},
+        {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'},
+        {signal: 'rtt-feasibility', input: 'w'},
+        {signal: 'user', input: 'y'.repeat(5000)},
+        7,
+      ],
     })
     const c = parseChildLine(line)!
-    assert.deepEqual(c.signals, [{signal: 'dns-identity', input: 's1.fra.anycast.example'}, {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'}])
+    assert.deepEqual(c.signals, [
+      {signal: 'dns-identity', input: 's1.fra.anycast.example'},
+      {signal: 'hop-hostname', input: 'x', distance: 2},
+      {signal: 'hop-hostname', input: 'z'},
+      {signal: 'http-header', header: 'cf-ray', input: 'a-AMS'},
+    ])
     assert.equal(c.obs.round, 2)
     assert.equal(parseChildLine('{"round":-1,"flow":0,"sentAt":1,"answered":true}'), null)
     assert.equal(parseChildLine(JSON.stringify({round: 1, flow: 0, sentAt: 1, answered: false}))!.signals, null)

@@ -1,0 +1,101 @@
+// The raw-socket probers of `anyprobe watch`: --method trace (one Paris traceroute per probe, the
+// PoP named from the names of the last hops and the destination, as `anyprobe trace` names it)
+// and --method icmp (one echo request per probe: loss and RTT only, since an echo reply carries no
+// site identity, so outages and their durations but no shifts).
+//
+// Both run the trace engine (src/engines/trace) over a raw socket opened per probe: an echo
+// request is a trace of one probe at TTL 64. Each flow keeps its own Paris flow id for the whole
+// watch (the ICMP checksum held constant), so a per-flow load balancer keeps each flow on its path
+// and --flows N spreads them as it would N users.
+//
+// Names are looked up once per address (cached for the whole watch) but never read into places
+// here: the prober returns the signals and names the PoP with the caller's namer, or leaves that to
+// the parent when it runs as a netns/ssh child (name: null), which then never loads the place
+// dictionaries.
+import {randomInt} from 'node:crypto'
+
+import {CachedReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
+import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
+import type {Observation as InferObservation} from '../infer/index.js'
+import {isAnyprobeError} from '../model/errors.js'
+import type {TraceProtocol} from '../model/trace.js'
+import {minDestinationRtt, traceObservations} from '../pipeline/pop-observations.js'
+import type {PopNamer, Prober} from './probe.js'
+
+/** An echo request is a trace of one probe sent with this TTL. */
+const ECHO_TTL = 64
+/** Paris flow ids: base + flow, every flow its own for the whole watch */
+const MAX_FLOWS = 64
+
+export interface TraceProberOptions {
+  method: 'trace' | 'icmp'
+  /** an address (the caller resolves names) */
+  addr: string
+  family: 4 | 6
+  timeoutMs: number
+  /** default: name nothing, return the signals (the caller names them) */
+  name?: PopNamer | null
+  rdns?: ReverseResolver
+  /** tests: a scenario transport instead of raw sockets */
+  transport?: (t: {target: string; family: 4 | 6; protocol: TraceProtocol; port: number | null; flowId: number | null}) => Promise<TraceTransport> | TraceTransport
+  now?: () => number
+  /** the engine's clock (a FakeClock in tests) */
+  clock?: Clock
+}
+
+export function makeTraceProber(opts: TraceProberOptions): Prober {
+  const trace = opts.method === 'trace'
+  const rdns = opts.rdns ?? new CachedReverseResolver()
+  const name = opts.name ?? null
+  const now = opts.now ?? Date.now
+  const open = opts.transport ?? createRawTransport
+  const base = randomInt(1, 0x10000 - MAX_FLOWS)
+  return async (flow) => {
+    const startedAt = now()
+    const flowId = base + (flow % MAX_FLOWS)
+    const target = {target: opts.addr, family: opts.family, protocol: 'icmp' as const, port: null, flowId}
+    try {
+      const transport = await open(target)
+      let raw
+      try {
+        raw = await runTrace(
+          {
+            ...target,
+            maxHops: trace ? 32 : ECHO_TTL,
+            firstHop: trace ? 1 : ECHO_TTL,
+            probes: 1,
+            timeoutMs: opts.timeoutMs,
+            rate: null,
+            gapLimit: 5,
+            ...(trace ? {onResponder: (a: string) => void rdns.reverse(a)} : {}),
+          },
+          transport,
+          opts.clock ?? realClock,
+        )
+      } finally {
+        await transport.close()
+      }
+      const rtt = minDestinationRtt(raw.hops, raw.destinationReached)
+      if (!raw.destinationReached || rtt === null) return {receivedAt: null, rttMs: null, pop: null, answered: false, error: raw.stopReason}
+      let signals: InferObservation[] = []
+      if (trace) {
+        const [hops, targetName] = await Promise.all([
+          Promise.all(raw.hops.map(async (h) => ({...h, hostname: h.addr === null ? null : await rdns.reverse(h.addr)}))),
+          rdns.reverse(opts.addr),
+        ])
+        signals = traceObservations(hops, true, targetName)
+      }
+      return {
+        receivedAt: Math.round(startedAt + rtt),
+        rttMs: Math.round(rtt * 1000) / 1000,
+        pop: name === null || signals.length === 0 ? null : name(signals, rtt),
+        answered: true,
+        signals,
+      }
+    } catch (error) {
+      // a network failure is an unanswered probe; no raw socket (not root) is the caller's to report
+      if (isAnyprobeError(error) && error.code !== 'E_NO_RAW_SOCKET') return {receivedAt: null, rttMs: null, pop: null, answered: false, error: error.code}
+      throw error
+    }
+  }
+}
