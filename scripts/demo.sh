@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: build anyprobe, bring up the built-in anycast lab (3 PoPs, 4 vantage points, real
-# BGP/DNS/HTTP in network namespaces), and ask from every vantage point which PoP answers it:
-# by traceroute, by DNS identity and by HTTP headers. Then withdraw one PoP and ask again.
+# BGP/DNS/HTTP in network namespaces), and do the main job: the catchment (which vantage point
+# lands on which PoP) by DNS identity and by traceroute, one trace in detail, the identity probes,
+# then `anyprobe watch` while a PoP is withdrawn and restored (the shifts, with their timing).
 # Needs root (network namespaces, raw sockets). Tears the lab down on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,15 +14,17 @@ bash $LAB wait-converged 30 >/dev/null
 
 ap() { local vp=$1; shift; echo; echo "### [$vp] anyprobe $*"; ip netns exec "ap-vp-$vp" node bin/run.js "$@" || true; }
 
-for vp in ber nyc tyo sao; do
-  ap $vp trace 198.51.100.10
-done
+VPS=netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao
+run() { echo; echo "### anyprobe $*"; node bin/run.js "$@" || true; }
+
+run catchment 198.51.100.10 --from $VPS --method dns
+run catchment 198.51.100.10 --from $VPS --method trace
+ap sao trace 198.51.100.10
 ap tyo dns 198.51.100.10
 ap sao http http://198.51.100.10/
 
-echo; echo "### withdrawing the FRA PoP (birdc disable on its server)"
-bash $LAB withdraw fra >/dev/null
-bash $LAB wait-converged 30 >/dev/null
-ap ber trace 198.51.100.10
-ap ber dns 198.51.100.10
-bash $LAB restore fra >/dev/null
+# the watch's netns children take ~3 s to start; the withdrawal comes ~2 s into the rounds
+echo; echo "### watching while the FRA PoP is withdrawn (birdc disable) and then restored"
+( sleep 5; bash $LAB withdraw fra >/dev/null; sleep 4; bash $LAB restore fra >/dev/null ) &
+run watch 198.51.100.10 --from $VPS --method dns --interval 200ms --duration 12s
+wait
