@@ -11,10 +11,8 @@ import {fileURLToPath} from 'node:url'
 import type {AsnLookup} from '../../src/enrich/asn.js'
 import type {ReverseResolver} from '../../src/enrich/rdns.js'
 import {enrichHops} from '../../src/enrich/trace.js'
-import {safeText} from '../../src/infer/candidate.js'
 import {hostnameHint} from '../../src/infer/index.js'
 import type {TraceResult} from '../../src/model/trace.js'
-import {sanitize} from '../../src/util/sanitize.js'
 import {enrichAtlasOutcomes, inferAtlasPop, memoHint, parseAtlasResult} from '../../src/vantage/atlas/index.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 
@@ -86,29 +84,5 @@ describe('enrichAtlasOutcomes', () => {
     const outcomes = parseAtlasResult((JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown[])[0]).outcomes
     const rdns: ReverseResolver = {reverse: async () => Promise.reject(new Error('resolver down'))}
     await assert.rejects(enrichAtlasOutcomes(outcomes, {rdns}), /resolver down/)
-  })
-})
-
-describe('safeText', () => {
-  // the plain form: sanitize() unless the text is short enough and has none of the characters it replaces
-  // eslint-disable-next-line no-control-regex
-  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
-  const plain = (t: string, max = 512): string => (t.length <= max && !UNSAFE.test(t) ? t : sanitize(t, max))
-
-  it('gives what the plain form gives for every UTF-16 code unit, alone and inside a text', () => {
-    for (let c = 0; c <= 0xffff; c++) {
-      const ch = String.fromCharCode(c)
-      for (const t of [ch, `ae1-0.cr1.${ch}fra03.example`, `${ch}x`, `x${ch}`]) {
-        const got = safeText(t)
-        if (got !== plain(t)) assert.equal(got, plain(t), `U+${c.toString(16)} in ${JSON.stringify(t)}`)
-      }
-    }
-  })
-
-  it('gives what the plain form gives at the length bound and on empty text', () => {
-    for (const t of ['', 'a', 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), `${'x'.repeat(63)}\u001b`, `${'x'.repeat(64)}\u001b`]) {
-      assert.equal(safeText(t, 64), plain(t, 64), JSON.stringify(t))
-      assert.equal(safeText(t), plain(t), JSON.stringify(t))
-    }
   })
 })
