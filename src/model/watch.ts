@@ -33,19 +33,23 @@ export interface Observation {
  * hold several): what `anyprobe report FILE` needs to judge the observations that follow exactly
  * as the live watch did. Observations are the other lines.
  */
-export interface WatchStart {
+export interface WatchStart extends WatchJudging {
   schemaVersion: typeof WATCH_SCHEMA_VERSION
   kind: 'watch-start'
   /** ISO time the watch started */
   at: string
   target: string
   method: 'dns' | 'http' | 'icmp' | 'trace'
+}
+
+/** The settings the watch analysis judges observations by (src/analysis/watch/analyzer.ts). */
+export interface WatchJudging {
   intervalMs: number
   flows: number
   flapThreshold: number
   flapWindowMs: number
   outageAfter: number
-  /** rounds an observation could trail before its round was judged without it, live */
+  /** rounds an observation may trail before its round is judged without it */
   reorderRounds: number
 }
 

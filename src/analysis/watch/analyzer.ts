@@ -78,6 +78,7 @@ import {
   type ShiftEvent,
   WATCH_SCHEMA_VERSION,
   type WatchEvent,
+  type WatchJudging,
   type WatchPopSummary,
   type WatchSummaryEvent,
   type WatchVantageSummary,
@@ -124,13 +125,7 @@ export const WATCH_DEFAULTS = {
   reorderRounds: 1,
 } as const
 
-interface ResolvedOptions {
-  intervalMs: number
-  flows: number
-  flapThreshold: number
-  flapWindowMs: number
-  outageAfter: number
-  reorderRounds: number
+interface ResolvedOptions extends WatchJudging {
   clockJumpToleranceMs: number
   now: () => number
 }

@@ -20,15 +20,9 @@ const ROUNDS_TO_READ = 20
 /** the reorder window when the file does not say */
 const WIDE_REORDER_ROUNDS = 16
 
-export function optionsOfStart(h: WatchStart): WatchAnalyzerOptions {
-  return {
-    intervalMs: h.intervalMs,
-    flows: h.flows,
-    flapThreshold: h.flapThreshold,
-    flapWindowMs: h.flapWindowMs,
-    outageAfter: h.outageAfter,
-    reorderRounds: h.reorderRounds,
-  }
+/** The analysis settings of a start line (only those: the analyzer is handed nothing else). */
+export function optionsOfStart({intervalMs, flows, flapThreshold, flapWindowMs, outageAfter, reorderRounds}: WatchStart): WatchAnalyzerOptions {
+  return {intervalMs, flows, flapThreshold, flapWindowMs, outageAfter, reorderRounds}
 }
 
 /** An interval as people write them (50ms, 200ms, 1s, 1.5s): two significant digits, so send jitter goes. */
