@@ -11,9 +11,12 @@
 //      resolver's latency and concurrency, not by this code)
 // and peak RSS.
 //   node --import tsx bench/atlas-parse-bench.ts [N]
+// Run it from a checkout with dist/geo-data (npm run build): without it the place dictionaries are
+// built from the packages and everything here is ~30% slower; the last line says which was used.
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {geoDataStatus} from '../src/geo/store.js'
 import type {TraceResult} from '../src/model/trace.js'
 import {enrichAtlasOutcomes, inferAtlasPop, memoHint, parseAtlasResult} from '../src/vantage/atlas/index.js'
 import type {VantageOutcome} from '../src/vantage/types.js'
@@ -166,3 +169,5 @@ for (const raws of chunks()) {
 line('enrich step, in-memory rDNS (batches of 1000)', enriched, enrichNs, enrichCpu)
 console.log(`parsed ok: ${ok}/${N}; with a PoP verdict: ${withPop}; distinct hop addresses: ${nameOf.size}`)
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`)
+const geo = geoDataStatus()
+console.log(`place data: ${Object.entries(geo.loaded).map(([t, from]) => `${t} from ${from === 'file' ? geo.dir : 'the packages (no dist/geo-data: slower)'}`).join(', ') || 'none loaded'}`)

@@ -16,6 +16,8 @@
 // RSS on a 1 GB input. Needs `npm run build` first (runs 1 and 3 use bin/run.js). For the one-core
 // figure of run 2 on a kept input:
 //   taskset -c 1 node --import tsx bench/report-bench.ts --child /tmp/anyprobe-bench-atlas-<pid>.json
+// Run 2 reads the place dictionaries from dist/geo-data like the CLI; without a build it builds them
+// from the packages (slower, more memory): its placeData field says which.
 import {spawnSync} from 'node:child_process'
 import {createWriteStream, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -32,6 +34,7 @@ if (process.argv[2] === '--child') {
   const {newStats, readSaved} = await import('../src/vantage/file.js')
   const {loadAtlasModule} = await import('../src/vantage/index.js')
   const {CatchmentBuilder} = await import('../src/analysis/catchment.js')
+  const {geoDataStatus} = await import('../src/geo/store.js')
   const names = ['ae1-0.cr1.fra03.transit.example', 'be2.cr2.iad02.transit.example', 'et-0-0-0.edge1.frankfurt1.pop.anycast.example', 'xe-0-0-1.cr1.sin01.transit.example', 'et-0-0-0.edge1.ashburn1.pop.anycast.example', 'ae-2.r21.amstnl02.nl.bb.gin.ntt.net', 'be3041.ccr41.ams03.atlas.cogentco.com']
   const rdns = {reverse: async (addr: string) => names[(addr.charCodeAt(addr.length - 1) + addr.length) % names.length]!}
   const stats = newStats()
@@ -51,7 +54,7 @@ if (process.argv[2] === '--child') {
   const cpu = process.cpuUsage(cpu0)
   // CPU seconds of the whole process (every thread: GC helpers too), the fair "one core" figure on a shared machine
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
-  console.log(JSON.stringify({outcomes, located, vantagePoints: c.summary.vantagePoints, pops: c.pops.length, seconds: s, cpuSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024}))
+  console.log(JSON.stringify({outcomes, located, vantagePoints: c.summary.vantagePoints, pops: c.pops.length, seconds: s, cpuSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024, placeData: geoDataStatus().loaded}))
   process.exit(0)
 }
 
@@ -137,8 +140,9 @@ try {
   row('atlas-cli', aDoc.input.values, a.seconds, a.maxRssMB, `(${aDoc.summary.vantagePoints} VPs, ${aDoc.input.unparseable} unparseable, exit ${a.status})`)
 
   const n = timed([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', atlasFile])
-  const nStats = JSON.parse(n.stdout) as {outcomes: number; located: number; seconds: number; cpuSeconds: number; maxRssMB: number}
-  row('atlas-names', nStats.outcomes, nStats.seconds, nStats.maxRssMB, `(in-process read time; ${Math.round(nStats.outcomes / nStats.cpuSeconds)} results per CPU second; ${nStats.located} results located by hop names)`)
+  const nStats = JSON.parse(n.stdout) as {outcomes: number; located: number; seconds: number; cpuSeconds: number; maxRssMB: number; placeData: Record<string, string>}
+  const fromPackages = Object.values(nStats.placeData).includes('packages') ? '; NO dist/geo-data, place data built from the packages: not the CLI figure' : ''
+  row('atlas-names', nStats.outcomes, nStats.seconds, nStats.maxRssMB, `(in-process read time; ${Math.round(nStats.outcomes / nStats.cpuSeconds)} results per CPU second; ${nStats.located} results located by hop names${fromPackages})`)
 
   const d = timed([process.execPath, join(ROOT, 'bin/run.js'), 'report', ndjsonFile, '--json'])
   const dDoc = JSON.parse(d.stdout) as {summary: {vantagePoints: number}; input: {values: number; unparseable: number}}
