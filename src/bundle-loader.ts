@@ -20,7 +20,7 @@ export interface LoadedBundle {
   cached: boolean
 }
 
-export function loadBundle(file: string, opts: {writeCache?: boolean} = {}): LoadedBundle {
+export function loadBundle(file: string, opts: {writeCache?: boolean; warm?: (exports: Record<string, unknown>) => unknown} = {}): LoadedBundle {
   const filename = realpathSync(file)
   const require = createRequire(filename)
   const existing = require.cache[filename]
@@ -48,7 +48,9 @@ export function loadBundle(file: string, opts: {writeCache?: boolean} = {}): Loa
   require.cache[filename] = mod
   ;(script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, require, mod, filename, dirname(filename))
   mod.loaded = true
-  // made after the top level ran, so the functions it compiled are in the cache too
+  // made after the top level (and `warm`, which initialises the lazily required parts) ran, so
+  // the functions they compiled are in the cache too
+  opts.warm?.(mod.exports as Record<string, unknown>)
   if (opts.writeCache) writeFileSync(cacheFile, script.createCachedData())
   return {exports: mod.exports as Record<string, unknown>, cached: cachedData !== undefined && !script.cachedDataRejected}
 }

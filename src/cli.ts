@@ -2,14 +2,38 @@
 // entry point bin/run.js calls. scripts/bundle.mjs bundles this file with everything it imports
 // into dist/anyprobe.bundle.cjs: loading one file instead of some 300 modules halves start-up,
 // which is most of the wall time of a short trace.
-import Catchment from './commands/catchment.js'
-import Dns from './commands/dns.js'
-import Geohint from './commands/geohint.js'
-import Http from './commands/http.js'
-import Report from './commands/report.js'
-import Trace from './commands/trace.js'
-import Watch from './commands/watch.js'
+//
+// The commands are getters that require() their module: esbuild then wraps each command's module
+// graph in a lazy initialiser, so a run evaluates only the command it runs (oclif reads the
+// command list from oclif.manifest.json and asks for one class). bin/run.js never loads this
+// file's tsc output; only the bundle runs it.
+import type {Command} from '@oclif/core'
 
-export const COMMANDS = {catchment: Catchment, dns: Dns, geohint: Geohint, http: Http, report: Report, trace: Trace, watch: Watch}
+type CommandClass = typeof Command
+const load = (m: {default: CommandClass}): CommandClass => m.default
+
+export const COMMANDS = {
+  get catchment() {
+    return load(require('./commands/catchment.js'))
+  },
+  get dns() {
+    return load(require('./commands/dns.js'))
+  },
+  get geohint() {
+    return load(require('./commands/geohint.js'))
+  },
+  get http() {
+    return load(require('./commands/http.js'))
+  },
+  get report() {
+    return load(require('./commands/report.js'))
+  },
+  get trace() {
+    return load(require('./commands/trace.js'))
+  },
+  get watch() {
+    return load(require('./commands/watch.js'))
+  },
+}
 
 export {execute} from '@oclif/core'
