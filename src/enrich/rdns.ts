@@ -3,6 +3,7 @@
 // once, because they come from whoever controls the reverse zone.
 import {Resolver} from 'node:dns/promises'
 
+import {type BoundedMemo, boundedMemo} from '../util/memo.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface ReverseResolver {
@@ -13,25 +14,30 @@ export const nullReverseResolver: ReverseResolver = {
   reverse: async () => null,
 }
 
+/** Addresses a resolver remembers at most: a 1 GB Atlas download holds some 10^5 hop addresses. */
+export const RDNS_CACHE_MAX = 200_000
+
 export class CachedReverseResolver implements ReverseResolver {
-  private readonly cache = new Map<string, Promise<string | null>>()
+  private readonly cached: BoundedMemo<Promise<string | null>>
   private readonly resolver: Resolver
   private readonly timeoutMs: number
 
-  constructor(opts: {timeoutMs?: number; servers?: string[]} = {}) {
+  constructor(opts: {timeoutMs?: number; servers?: string[]; maxEntries?: number} = {}) {
     this.timeoutMs = opts.timeoutMs ?? 1500
     // c-ares' own timeout per try; one try keeps slow zones from multiplying the wait
     this.resolver = new Resolver({timeout: this.timeoutMs, tries: 1})
     if (opts.servers && opts.servers.length > 0) this.resolver.setServers(opts.servers)
+    // bounded, so a report over any number of results keeps memory flat (full: it starts over)
+    this.cached = boundedMemo(opts.maxEntries ?? RDNS_CACHE_MAX, (addr) => this.lookup(addr))
   }
 
   reverse(addr: string): Promise<string | null> {
-    let p = this.cache.get(addr)
-    if (!p) {
-      p = this.lookup(addr)
-      this.cache.set(addr, p)
-    }
-    return p
+    return this.cached(addr)
+  }
+
+  /** addresses remembered now */
+  get size(): number {
+    return this.cached.size
   }
 
   private async lookup(addr: string): Promise<string | null> {

@@ -70,6 +70,19 @@ describe('reverse DNS (against a real DNS server on loopback)', () => {
     assert.equal(await r.reverse('198.18.0.9'), null) // NXDOMAIN
   })
 
+  it('the cache is bounded: full, it starts over (a lookup is then asked again), never above its size', async () => {
+    const r = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 300, maxEntries: 2})
+    await r.reverse('198.18.0.1')
+    await r.reverse('198.18.0.9')
+    assert.equal(r.size, 2)
+    const before = queries
+    await r.reverse('198.18.0.2')
+    assert.equal(r.size, 1, 'started over')
+    assert.equal(await r.reverse('198.18.0.1'), 'ae1-0.cr1.fra03.transit.example')
+    assert.equal(queries, before + 2, 'the forgotten address was asked again')
+    assert.ok(r.size <= 2)
+  })
+
   it('enrichHops fills hostname, ASN and hint, and leaves silent hops null', async () => {
     const r = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 300})
     const hop = (ttl: number, addr: string | null): TraceHop => ({

@@ -5,7 +5,7 @@
 import pLimit from 'p-limit'
 
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
-import type {ReverseResolver} from '../../enrich/rdns.js'
+import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
 import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
 import {hostnameHint, inferPop, type Observation} from '../../infer/index.js'
@@ -55,17 +55,9 @@ export function memoHint(limit = 200_000): (hostname: string) => GeoHint | null 
 /** One cache and one concurrency bound over a resolver, so a batch of 10k hops does not start 10k lookups at once. */
 export function boundedResolver(inner: ReverseResolver, concurrency = 64): ReverseResolver {
   const limit = pLimit(concurrency)
-  const cache = new Map<string, Promise<string | null>>()
-  return {
-    reverse(addr: string): Promise<string | null> {
-      let p = cache.get(addr)
-      if (!p) {
-        p = limit(() => inner.reverse(addr)).catch(() => null)
-        cache.set(addr, p)
-      }
-      return p
-    },
-  }
+  // bounded like CachedReverseResolver's own cache: memory stays flat over any number of results
+  const cached = boundedMemo(RDNS_CACHE_MAX, (addr) => limit(() => inner.reverse(addr)).catch(() => null))
+  return {reverse: cached}
 }
 
 export interface AtlasEnrichOptions {
