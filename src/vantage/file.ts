@@ -35,6 +35,7 @@ import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/
 import {sanitize} from '../util/sanitize.js'
 import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
+import {observationFrom} from '../watch/observation.js'
 import {type AtlasModule, atlasUnavailable} from './index.js'
 import type {ProbeResult, VantageOutcome} from './types.js'
 
@@ -109,22 +110,17 @@ const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as nu
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
 const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
 
-/** A line of `watch --out` (or of a watch child's --observations): checked field by field, strings sanitised. */
+/**
+ * A line of `watch --out`: the watch children's reader (observationFrom), and stricter, since a
+ * saved file is not our own process talking: a vantage id, and times, RTT and PoP of the right
+ * type (a mistyped one makes the line unusable rather than null).
+ */
 function toObservation(v: Record<string, unknown>): Observation | null {
-  if (typeof v.vantageId !== 'string' || !isCount(v.round) || !isCount(v.flow) || !isMs(v.sentAt) || typeof v.answered !== 'boolean') return null
-  if (!msOrNull(v.receivedAt) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
-  const o: Observation = {
-    vantageId: sanitize(v.vantageId, 200),
-    round: v.round,
-    flow: v.flow,
-    sentAt: v.sentAt,
-    receivedAt: v.receivedAt,
-    rttMs: v.rttMs,
-    pop: v.pop === null ? null : sanitize(v.pop, 80),
-    answered: v.answered,
-  }
+  if (typeof v.vantageId !== 'string' || !msOrNull(v.receivedAt) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  const o = observationFrom(v)
+  if (o === null) return null
+  o.vantageId = sanitize(v.vantageId, 200)
   if (isVantage(v.vantage)) o.vantage = v.vantage
-  if (typeof v.error === 'string') o.error = sanitize(v.error, 80)
   return o
 }
 

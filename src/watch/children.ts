@@ -25,6 +25,7 @@ import type {Observation} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {type ChildRun, outcomeFromChild} from '../vantage/local.js'
 import type {VantageError} from '../vantage/types.js'
+import {observationFrom} from './observation.js'
 import type {PopNamer} from './probe.js'
 
 export interface ChildSpec {
@@ -97,24 +98,10 @@ export function parseChildLine(line: string): ChildLine | null {
   }
   if (typeof v !== 'object' || v === null) return null
   const o = v as Record<string, unknown>
-  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
-  if (!Number.isSafeInteger(o.round) || !Number.isSafeInteger(o.flow) || !num(o.sentAt) || typeof o.answered !== 'boolean') return null
-  if ((o.round as number) < 0 || (o.flow as number) < 0) return null
-  return {
-    obs: {
-      vantageId: typeof o.vantageId === 'string' ? o.vantageId : '',
-      round: o.round as number,
-      flow: o.flow as number,
-      sentAt: o.sentAt,
-      receivedAt: num(o.receivedAt) ? o.receivedAt : null,
-      rttMs: num(o.rttMs) ? o.rttMs : null,
-      pop: typeof o.pop === 'string' ? sanitize(o.pop, 40) : null,
-      answered: o.answered,
-      ...(typeof o.error === 'string' ? {error: sanitize(o.error, 200)} : {}),
-    },
-    signals: readSignals(o.signals),
-  }
+  const obs = observationFrom(o)
+  return obs === null ? null : {obs, signals: readSignals(o.signals)}
 }
+
 
 /** Parse one NDJSON line from a child; null when it is not an observation. */
 export function parseObservationLine(line: string): Observation | null {

@@ -11,6 +11,7 @@
 // child's start-up CPU and then of its garbage collection, paid once per vantage point otherwise).
 import {randomInt} from 'node:crypto'
 
+import {round3} from '../analysis/watch/stats.js'
 import {decodeReply, encodeQuery, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger} from '../engines/dns/transport.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
@@ -53,10 +54,6 @@ export interface DnsProberOptions {
 }
 
 const HOSTNAME_BIND: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsid: true}
-
-function round3(ms: number): number {
-  return Math.round(ms * 1000) / 1000
-}
 
 /** inferPop over identity strings, remembered per distinct input. */
 export function popNamer(): PopNamer {

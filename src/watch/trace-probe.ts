@@ -14,6 +14,7 @@
 // dictionaries.
 import {randomInt} from 'node:crypto'
 
+import {round3} from '../analysis/watch/stats.js'
 import {CachedReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
 import type {Observation as InferObservation} from '../infer/index.js'
@@ -87,7 +88,7 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
       }
       return {
         receivedAt: Math.round(startedAt + rtt),
-        rttMs: Math.round(rtt * 1000) / 1000,
+        rttMs: round3(rtt),
         pop: name === null || signals.length === 0 ? null : name(signals, rtt),
         answered: true,
         signals,
