@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // Entry point for the built CLI. Every command and oclif are in one bundle loaded with V8's code
 // cache (src/bundle-loader.ts), and oclif reads oclif.manifest.json, so nothing else is loaded.
-import {fileURLToPath} from 'node:url'
+// CommonJS (bin/package.json): Node starts a CommonJS entry sooner than an ES module one.
+'use strict'
+const {join} = require('node:path')
+const T = (l) => process.env.ANYPROBE_TIMING === '1' && process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  ${l}\n`)
+T('bin')
 
-import {loadBundle} from '../dist/bundle-loader.js'
+const {loadBundle} = require('../dist/bundle-loader.cjs')
 
-const {exports: cli} = loadBundle(fileURLToPath(new URL('../dist/anyprobe.bundle.cjs', import.meta.url)))
-await cli.execute({dir: import.meta.url})
+const {exports: cli} = loadBundle(join(__dirname, '../dist/anyprobe.bundle.cjs'))
+T('bundle loaded')
+// oclif finds package.json (and the manifest) from this directory upwards
+cli.execute({dir: join(__dirname, '..')})

@@ -1,7 +1,7 @@
 // Shared behaviour of every command: --json from oclif, and one way of reporting errors.
 // Errors become "error E_CODE: message" plus a hint on stderr (or {"error": {...}} with --json)
 // and a documented exit code; a stack trace is never shown for an expected failure.
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 
 import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
 import {sanitize} from './util/sanitize.js'

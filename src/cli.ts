@@ -7,7 +7,7 @@
 // graph in a lazy initialiser, so a run evaluates only the command it runs (oclif reads the
 // command list from oclif.manifest.json and asks for one class). bin/run.js never loads this
 // file's tsc output; only the bundle runs it.
-import type {Command} from '@oclif/core'
+import type {Command} from '@oclif/core/command'
 
 type CommandClass = typeof Command
 const load = (m: {default: CommandClass}): CommandClass => m.default
@@ -36,4 +36,9 @@ export const COMMANDS = {
   },
 }
 
-export {execute} from '@oclif/core'
+/** For the build only: see src/warm-up.ts. Required here so the CLI never evaluates it. */
+export async function warmUp(): Promise<void> {
+  await (require('./warm-up.js') as typeof import('./warm-up.js')).warmUp()
+}
+
+export {execute} from '@oclif/core/execute'

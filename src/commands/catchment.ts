@@ -2,7 +2,8 @@
 // reaches. Thin: flags -> plan -> every vantage point (src/vantage) -> catchment (src/analysis) ->
 // table (src/render/catchment.ts) or the returned document (--json). `anyprobe report` reads a saved
 // --json / --ndjson of this command back into the same catchment.
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {catchment, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand} from '../base-command.js'
@@ -10,7 +11,8 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
-import {exitCodeOf, runVantages, vantageFlags, writeJson} from '../vantage/run.js'
+import {vantageFlags} from '../vantage/flags.js'
+import {exitCodeOf, runVantages, writeJson} from '../vantage/run.js'
 import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const

@@ -1,7 +1,8 @@
 // anyprobe dns <target>: ask a DNS server who it is (CHAOS hostname.bind / id.server / version.bind,
 // EDNS NSID) and name the PoP that answered. Thin: resolve, probe, infer, return; the table comes
 // from render/dns.ts and --json is printed by oclif from the returned result.
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {identityInputs, minRttMs, probeDns} from '../engines/dns/probe.js'
@@ -13,7 +14,7 @@ import {localVantage} from '../model/vantage.js'
 import {renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
 
 export default class Dns extends BaseCommand {
   static override summary = 'Ask an anycast DNS server which instance answered (CHAOS TXT and EDNS NSID)'

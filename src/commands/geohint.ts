@@ -3,7 +3,8 @@
 // With --json the output is NDJSON (one object per input, in order), written as it goes.
 import {StringDecoder} from 'node:string_decoder'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'

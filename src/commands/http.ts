@@ -1,7 +1,8 @@
 // anyprobe http <url | address>: fetch once, time every phase from socket events, and name the edge
 // PoP from the response headers (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...), /cdn-cgi/trace (--cf-trace)
 // and the operator's own headers (--pop-header). Thin: normalise, probe, infer, return.
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
@@ -13,7 +14,7 @@ import {localVantage} from '../model/vantage.js'
 import {renderHttp} from '../render/http.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 

@@ -4,7 +4,8 @@
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand, formatError} from '../base-command.js'

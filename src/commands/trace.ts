@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {parseVpLocation} from '../infer/index.js'
@@ -8,7 +9,8 @@ import {WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
 import {traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/run.js'
+import {mark} from '../util/timing.js'
+import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
 
 export default class Trace extends BaseCommand {
   static override summary = 'Paris-style traceroute from this host that names the PoP which answered'
@@ -52,7 +54,9 @@ export default class Trace extends BaseCommand {
   }
 
   async run(): Promise<TraceResult | MultiResult> {
+    mark('trace run')
     const {args, flags, metadata} = await this.parse(Trace)
+    mark('parsed')
     const multi = await fromElsewhere(Trace, {flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const vpLocation = flags['vp-location'] ? parseVpLocation(flags['vp-location']) : null
@@ -87,6 +91,7 @@ export default class Trace extends BaseCommand {
         signal: ac.signal,
       })
       if (!this.jsonEnabled()) this.log(renderTrace(result))
+      mark('rendered')
       // The measurement is still printed in full; the exit code tells scripts it did not arrive.
       if (!result.destinationReached) process.exitCode = EXIT.unreachable
       return result

@@ -13,7 +13,8 @@
 // the summary); the others go on. Atlas is refused: its one-off results are no live stream.
 import {closeSync, openSync, writeSync} from 'node:fs'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
 import {BaseCommand} from '../base-command.js'

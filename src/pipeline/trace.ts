@@ -10,6 +10,7 @@ import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../mod
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {isPublicAddress, resolveTarget} from '../util/target.js'
 import {minDestinationRtt, traceObservations} from './pop-observations.js'
+import {mark} from '../util/timing.js'
 
 export interface TracePlan {
   target: string
@@ -44,13 +45,16 @@ export interface TraceDeps {
 }
 
 export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promise<TraceResult> {
+  mark('traceTarget')
   const target = await resolveTarget(plan.target, plan.family)
+  mark('target resolved')
   const rdns = deps.rdns ?? (plan.dns ? new CachedReverseResolver() : nullReverseResolver)
   // The destination's own name is looked up in parallel with the trace, not after it.
   const targetNameP = rdns.reverse(target.addr)
 
   const tOpts = {target: target.addr, family: target.family, protocol: plan.protocol, port: plan.port, flowId: plan.flowId}
   const transport = deps.transport ? await deps.transport(tOpts) : await createRawTransport(tOpts)
+  mark('transport open')
   const startedAt = new Date()
   let raw
   try {
@@ -79,6 +83,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   } finally {
     await transport.close()
   }
+  mark('probing done')
 
   // Reply times are taken when JavaScript sees the packet, so nothing CPU-heavy may run while
   // probes are in flight: opening the ASN database (~40 ms of parsing) waits until the trace is
@@ -89,8 +94,10 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   const anyPublic = raw.hops.some((h) => h.addrs.some((a) => isPublicAddress(a)))
   const wantAsn = plan.asn && (plan.asnDbs.length > 0 || anyPublic)
   const asn = deps.asn ?? (wantAsn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
+  mark('asn open')
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP
+  mark('enriched')
   // A loopback target's reverse name is this machine's own hostname, which says nothing about
   // any site (read as one, a host called "runsc" became PoP "RUNSC"): kept in the output, not used.
   const namedBy = target.class === 'loopback' ? null : targetHostname
@@ -98,6 +105,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
     vpLocation: plan.vpLocation,
     rttMs: minDestinationRtt(hops, raw.destinationReached),
   })
+  mark('pop inferred')
   return {
     schemaVersion: TRACE_SCHEMA_VERSION,
     kind: 'trace',

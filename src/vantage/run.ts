@@ -11,8 +11,6 @@
 // Exit status of a multi-vantage run: 0 when every vantage point produced a result (whether or not
 // it reached the target: that is in the output), 1 when at least one failed (its error is in the
 // output; the others are still there). Usage errors exit 2 before anything runs.
-import {Flags} from '@oclif/core'
-
 import {catchment, compareVantage} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
@@ -21,59 +19,8 @@ import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from './index.js'
+import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './flags.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from './types.js'
-
-export const MULTI_SCHEMA_VERSION = 1
-
-export interface MultiResult {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'multi'
-  method: ProbeMethod
-  target: string
-  outcomes: VantageOutcome[]
-}
-
-export interface OutcomeLine extends VantageOutcome {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'outcome'
-  method: ProbeMethod
-  target: string
-}
-
-/** Flags shared by every command that can measure from elsewhere. */
-export const vantageFlags = {
-  from: Flags.string({
-    multiple: true,
-    multipleNonGreedy: true,
-    helpGroup: 'VANTAGE',
-    description: 'where to measure from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE (one spec per line, # comments). With several vantage points --json is {kind: "multi", outcomes}, and the exit code is 1 when any of them failed',
-  }),
-  concurrency: Flags.integer({min: 1, max: 1024, default: 8, helpGroup: 'VANTAGE', description: 'vantage points measured at once'}),
-  progress: Flags.boolean({allowNo: true, helpGroup: 'VANTAGE', description: 'progress line on stderr (default: when stderr is a terminal and there are several vantage points)'}),
-  ndjson: Flags.boolean({helpGroup: 'VANTAGE', description: 'print one JSON outcome per line as each vantage point finishes (instead of --json)'}),
-  'remote-command': Flags.string({
-    helpGroup: 'VANTAGE',
-    description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
-  }),
-  'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
-  'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
-  'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: print the measurement definition and its credit cost, spend nothing, measure nothing'}),
-  'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
-}
-
-export const VANTAGE_FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(vantageFlags), 'json'])
-
-export type VantageFlagValues = {
-  from?: string[]
-  concurrency: number
-  progress?: boolean
-  ndjson: boolean
-  'remote-command'?: string
-  'ssh-option'?: string[]
-  'vp-timeout': string
-  'atlas-msm'?: number
-  'dry-run'?: boolean
-}
 
 /**
  * The command-line arguments a child anyprobe gets: the target, then every flag the user set
@@ -245,15 +192,15 @@ export function planOptions(method: ProbeMethod, f: Record<string, unknown>): Pr
  * The whole --from branch of a measuring command: null when --from is this host alone (the command
  * then runs as it always did), else the multi-vantage result.
  */
-export async function fromElsewhere(
+/** The multi-vantage run of trace / dns / http (./flags.ts fromElsewhere decides whether there is one). */
+export async function runElsewhere(
   cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
   parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
   method: Exclude<ProbeMethod, 'ping'>,
   target: string,
   out: RunOutput,
-): Promise<MultiResult | null> {
-  const specs = parseFrom(parsed.flags.from)
-  if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
+  specs: VantageSpec[],
+): Promise<MultiResult> {
   const plan: ProbePlan = {method, target, cliArgs: childArgs(cmd.flags, parsed.flags, parsed.metadata, target), options: planOptions(method, parsed.flags)}
   return runMulti({specs, plan, flags: parsed.flags, out})
 }

@@ -1,0 +1,77 @@
+// The --from flags every measuring command shares, and the check that decides whether a command
+// measures here or elsewhere. Kept apart from ./run.ts (the multi-vantage run, every backend,
+// the catchment and all renderers) so a command that measures here never loads that code: a
+// local trace is mostly start-up, and this was ~2 ms of it.
+import * as Flags from '@oclif/core/flags'
+
+import {isLocalOnly, parseFrom} from './from.js'
+import type {ProbeMethod, VantageOutcome} from './types.js'
+
+export const MULTI_SCHEMA_VERSION = 1
+
+export interface MultiResult {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'multi'
+  method: ProbeMethod
+  target: string
+  outcomes: VantageOutcome[]
+}
+
+export interface OutcomeLine extends VantageOutcome {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'outcome'
+  method: ProbeMethod
+  target: string
+}
+
+/** Flags shared by every command that can measure from elsewhere. */
+export const vantageFlags = {
+  from: Flags.string({
+    multiple: true,
+    multipleNonGreedy: true,
+    helpGroup: 'VANTAGE',
+    description: 'where to measure from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE (one spec per line, # comments). With several vantage points --json is {kind: "multi", outcomes}, and the exit code is 1 when any of them failed',
+  }),
+  concurrency: Flags.integer({min: 1, max: 1024, default: 8, helpGroup: 'VANTAGE', description: 'vantage points measured at once'}),
+  progress: Flags.boolean({allowNo: true, helpGroup: 'VANTAGE', description: 'progress line on stderr (default: when stderr is a terminal and there are several vantage points)'}),
+  ndjson: Flags.boolean({helpGroup: 'VANTAGE', description: 'print one JSON outcome per line as each vantage point finishes (instead of --json)'}),
+  'remote-command': Flags.string({
+    helpGroup: 'VANTAGE',
+    description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
+  }),
+  'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
+  'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
+  'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: print the measurement definition and its credit cost, spend nothing, measure nothing'}),
+  'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
+}
+
+export const VANTAGE_FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(vantageFlags), 'json'])
+
+export type VantageFlagValues = {
+  from?: string[]
+  concurrency: number
+  progress?: boolean
+  ndjson: boolean
+  'remote-command'?: string
+  'ssh-option'?: string[]
+  'vp-timeout': string
+  'atlas-msm'?: number
+  'dry-run'?: boolean
+}
+
+/**
+ * Measure from the vantage points of --from when they are anything but this host (or when
+ * --ndjson asks for outcome lines): the multi-vantage result, or null to measure here.
+ */
+export async function fromElsewhere(
+  cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
+  parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
+  method: Exclude<ProbeMethod, 'ping'>,
+  target: string,
+  out: {json: boolean; log: (text: string) => void},
+): Promise<MultiResult | null> {
+  const specs = parseFrom(parsed.flags.from)
+  if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
+  const {runElsewhere} = await import('./run.js')
+  return runElsewhere(cmd, parsed, method, target, out, specs)
+}
