@@ -9,6 +9,16 @@ import {sanitize} from './util/sanitize.js'
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
+  /**
+   * oclif's logJson tokenizes the whole document to colour it, even when nothing is coloured: that
+   * costs more time and memory than a big measurement (a catchment of 10 000 Atlas probes) and a few
+   * ms of a short trace. Written as plain JSON when stdout is not a terminal (the same text).
+   */
+  protected override logJson(json: unknown): void {
+    if (process.stdout.isTTY) super.logJson(json)
+    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const ape = toAnyprobeError(err)
     if (ape === null) return super.catch(err)

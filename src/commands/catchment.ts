@@ -12,7 +12,7 @@ import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
 import {vantageFlags} from '../vantage/flags.js'
-import {exitCodeOf, runVantages, writeJson} from '../vantage/run.js'
+import {exitCodeOf, runVantages} from '../vantage/run.js'
 import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
@@ -61,10 +61,6 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
     ...vantageFlags,
-  }
-
-  protected override logJson(json: unknown): void {
-    writeJson(json, (j) => super.logJson(j))
   }
 
   public async run(): Promise<CatchmentResult> {

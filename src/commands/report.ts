@@ -18,7 +18,6 @@ import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {type InputFormat, newStats, nothingReadError, readSaved, type ReadStats} from '../vantage/file.js'
 import {loadAtlasModule} from '../vantage/index.js'
-import {writeJson} from '../vantage/run.js'
 
 export interface ReportResult extends CatchmentResult {
   /** what was read: format, values, and the ones that could not be used */
@@ -74,7 +73,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
   protected override logJson(json: unknown): void {
     // a watch file's events were written as NDJSON while it was read
     if (json === undefined) return
-    writeJson(json, (j) => super.logJson(j))
+    super.logJson(json)
   }
 
   public async run(): Promise<ReportResult | undefined> {

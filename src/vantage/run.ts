@@ -205,12 +205,3 @@ export async function runElsewhere(
   return runMulti({specs, plan, flags: parsed.flags, out})
 }
 
-/**
- * --json output for documents that can be big (a catchment of 10 000 Atlas probes): oclif's logJson
- * tokenizes the whole document to colour it even when nothing is coloured, which costs more time and
- * memory than the measurement; when stdout is not a terminal the document is written as plain JSON.
- */
-export function writeJson(json: unknown, fallback: (json: unknown) => void): void {
-  if (process.stdout.isTTY) fallback(json)
-  else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
-}
