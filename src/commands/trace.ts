@@ -1,12 +1,13 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../base-command.js'
 import {parseVpLocation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TraceResult} from '../model/trace.js'
 import {WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
-import {traceTarget} from '../pipeline/trace.js'
+import {type TracePlan, traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
 import {mark} from '../util/timing.js'
@@ -45,6 +46,7 @@ export default class Trace extends BaseCommand {
     }),
     'gap-limit': Flags.integer({min: 1, max: 255, default: 5, description: 'stop after this many silent hops in a row'}),
     dns: Flags.boolean({default: true, allowNo: true, description: 'look up reverse DNS of hops (--no-dns to skip)'}),
+    numeric: Flags.boolean({char: 'n', description: 'addresses only, no reverse DNS (as traceroute -n; the same as --no-dns)'}),
     asn: Flags.boolean({default: true, allowNo: true, description: 'look up ASNs (--no-asn to skip)'}),
     'asn-db': Flags.string({multiple: true, description: 'MaxMind-format ASN database (.mmdb) to consult before the bundled GeoLite2 ASN'}),
     'vp-location': Flags.string({description: 'where this host is (lat,lon or an airport code), for the RTT-feasibility check'}),
@@ -59,37 +61,12 @@ export default class Trace extends BaseCommand {
     mark('parsed')
     const multi = await fromElsewhere(Trace, {flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
-    const vpLocation = flags['vp-location'] ? parseVpLocation(flags['vp-location']) : null
-    if (flags['vp-location'] && !vpLocation) {
-      throw new AnyprobeError('E_USAGE', `--vp-location: cannot read "${flags['vp-location']}"`, {
-        hint: 'give lat,lon (e.g. 52.52,13.40) or an airport code (e.g. BER)',
-        exitCode: EXIT.usage,
-      })
-    }
     const ac = new AbortController()
     const onSignal = (): void => ac.abort()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     try {
-      const result = await traceTarget({
-        target: args.target,
-        protocol: flags.protocol as TraceResult['protocol'],
-        port: flags.port ?? null,
-        maxHops: flags['max-hops'],
-        firstHop: flags['first-hop'],
-        probes: flags.probes,
-        timeoutMs: parseDuration(flags.timeout, '--timeout'),
-        rate: flags.rate ?? null,
-        flowId: flags['flow-id'] ?? null,
-        gapLimit: flags['gap-limit'],
-        waitFactor: parseWaitFactor(flags['wait-factor']),
-        family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : null,
-        dns: flags.dns,
-        asn: flags.asn,
-        asnDbs: flags['asn-db'] ?? [],
-        vpLocation,
-        signal: ac.signal,
-      })
+      const result = await traceTarget({...tracePlan(args.target, flags), signal: ac.signal})
       if (!this.jsonEnabled()) this.log(renderTrace(result))
       mark('rendered')
       // The measurement is still printed in full; the exit code tells scripts it did not arrive.
@@ -99,6 +76,37 @@ export default class Trace extends BaseCommand {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
+  }
+}
+
+type TraceFlags = Interfaces.InferredFlags<typeof Trace.flags>
+
+/** The trace a command line asks for (flag values checked here, the target by the pipeline). */
+export function tracePlan(target: string, flags: TraceFlags): TracePlan {
+  const vpLocation = flags['vp-location'] ? parseVpLocation(flags['vp-location']) : null
+  if (flags['vp-location'] && !vpLocation) {
+    throw new AnyprobeError('E_USAGE', `--vp-location: cannot read "${flags['vp-location']}"`, {
+      hint: 'give lat,lon (e.g. 52.52,13.40) or an airport code (e.g. BER)',
+      exitCode: EXIT.usage,
+    })
+  }
+  return {
+    target,
+    protocol: flags.protocol as TraceResult['protocol'],
+    port: flags.port ?? null,
+    maxHops: flags['max-hops'],
+    firstHop: flags['first-hop'],
+    probes: flags.probes,
+    timeoutMs: parseDuration(flags.timeout, '--timeout'),
+    rate: flags.rate ?? null,
+    flowId: flags['flow-id'] ?? null,
+    gapLimit: flags['gap-limit'],
+    waitFactor: parseWaitFactor(flags['wait-factor']),
+    family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : null,
+    dns: flags.dns && !flags.numeric,
+    asn: flags.asn,
+    asnDbs: flags['asn-db'] ?? [],
+    vpLocation,
   }
 }
 
