@@ -28,6 +28,7 @@ const EXPECTED = E.AP_VP_EXPECT_nyc ?? 'IAD'
 
 let dir = ''
 let sshd: ChildProcess | null = null
+let madeRunSshd = false
 let sshOpts: string[] = []
 
 /** anyprobe run inside the client namespace */
@@ -57,7 +58,8 @@ before(async () => {
     'LogLevel VERBOSE',
     '',
   ].join('\n'))
-  mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege separation directory
+  madeRunSshd = !existsSync('/run/sshd')
+  mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege separation directory (removed after if made here)
   sshd = spawn('ip', ['netns', 'exec', SERVER_NS, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')], {stdio: ['ignore', 'ignore', 'pipe']})
   let log = ''
   sshd.stderr!.on('data', (b: Buffer) => (log += b.toString()))
@@ -74,6 +76,7 @@ before(async () => {
 after(() => {
   if (sshd?.pid !== undefined && sshd.exitCode === null) sshd.kill('SIGTERM') // ip netns exec exec()s sshd: this pid is sshd
   if (dir) rmSync(dir, {recursive: true, force: true})
+  if (madeRunSshd) rmSync('/run/sshd', {recursive: true, force: true})
 })
 
 /** NDJSON text -> values */

@@ -120,7 +120,9 @@ describe('--from specs', () => {
       }
       async *run(): AsyncGenerator<never> {}
     }
-    const backends = await backendsFor(parseFrom(['atlas:asn=3320', 'netns:a']), {concurrency: 2, loadAtlas: async () => ({AtlasBackend: FakeAtlas})})
+    // only what backendsFor uses of an AtlasBackend (spec, expected, run)
+    const AtlasBackend = FakeAtlas as unknown as typeof import('../../src/vantage/atlas/index.js').AtlasBackend
+    const backends = await backendsFor(parseFrom(['atlas:asn=3320', 'netns:a']), {concurrency: 2, loadAtlas: async () => ({AtlasBackend})})
     assert.deepEqual(backends.map((b) => b.spec), ['netns:a', 'atlas:asn=3320'])
   })
 })
