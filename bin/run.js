@@ -4,6 +4,7 @@
 // CommonJS (bin/package.json): Node starts a CommonJS entry sooner than an ES module one.
 'use strict'
 const {join} = require('node:path')
+// ANYPROBE_TIMING=1: when start-up reached this file and had the bundle loaded (src/util/timing.ts)
 const T = (l) => process.env.ANYPROBE_TIMING === '1' && process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  ${l}\n`)
 T('bin')
 
