@@ -35,6 +35,8 @@ const LOCODES: Record<string, Place> = {
   hkhkg: {city: 'Hong Kong', country: 'HK', region: null, lat: 22.3193, lon: 114.1694},
   cnbjs: {city: 'Beijing', country: 'CN', region: null, lat: 39.9042, lon: 116.4074},
   cnsha: {city: 'Shanghai', country: 'CN', region: null, lat: 31.2304, lon: 121.4737},
+  // Guangzhou's airport is CAN; GGZ is the LOCODE RIPE NCC uses for its K-root instance there
+  cnggz: {city: 'Guangzhou', country: 'CN', region: null, lat: 23.1291, lon: 113.2644},
   krsel: {city: 'Seoul', country: 'KR', region: null, lat: 37.5665, lon: 126.978},
   ausyd: {city: 'Sydney', country: 'AU', region: null, lat: -33.8688, lon: 151.2093},
   sesto: {city: 'Stockholm', country: 'SE', region: null, lat: 59.3293, lon: 18.0686},

@@ -62,6 +62,28 @@ export function tokenRaw(parts: string[], t: Token): string {
   return t.part === t.partEnd ? parts[t.part]! : parts.slice(t.part, t.partEnd + 1).join('-')
 }
 
+const CC_PART = /^[A-Za-z]{2}$/
+const LOC_PART = /^([A-Za-z]{3})[0-9]*$/
+
+/**
+ * "nl-ams", "cn-ggz", "es-bcn": a country code then a 3-letter location is a UN/LOCODE written
+ * with a dash (K-root, L-root and many operators). The pair is one code: read it as the LOCODE
+ * and drop the location's own reading, which would call it an IATA code (and "ggz" has none).
+ * Only pairs the LOCODE rules place in that very country are taken, so "ae-1" or "ge-xe" are not.
+ */
+function locodePairs(parts: string[], tokens: Token[], runTokensByPart: Token[][]): void {
+  for (let i = 0; i + 1 < parts.length; i++) {
+    if (!CC_PART.test(parts[i]!)) continue
+    const loc = LOC_PART.exec(parts[i + 1]!)
+    if (loc === null) continue
+    const text = (parts[i]! + loc[1]!).toLowerCase()
+    const readings = readingsOf(text).filter((r) => r.codeType === 'locode')
+    if (readings.length === 0) continue
+    for (const t of runTokensByPart[i + 1]!) t.readings = []
+    tokens.push({text, part: i, partEnd: i + 1, kind: 'join', digitsAfter: loc[0].length > 3, readings})
+  }
+}
+
 function analyse(label: string): LabelInfo {
   const parts = labelParts(label)
   const tokens: Token[] = []
@@ -130,6 +152,7 @@ function analyse(label: string): LabelInfo {
       }
     }
   }
+  locodePairs(parts, tokens, runTokensByPart)
   let best = 0
   for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
   // a bare 2-letter label is a country / state, unless it is an infrastructure word ("bb", "ae", "cr")
