@@ -1,5 +1,6 @@
 // What a run of letters can mean as a place: IATA airport or metro code, ICAO, UN/LOCODE, CLLI,
 // or a spelled city name. Context-free and memoised: the hostname parser adjusts for position.
+import {cityAbbreviation} from '../geo/abbreviations.js'
 import {airportByIata, airportByIcao, airportPlace, metroByCode} from '../geo/airports.js'
 import {citiesByName} from '../geo/cities.js'
 import {clliPlace} from '../geo/clli.js'
@@ -36,6 +37,8 @@ function compute(s: string): Reading[] {
       const conf = a.large ? 0.8 : a.scheduled ? 0.7 : 0.45
       out.push(strip(fromPlace(s, 'iata', '', airportPlace(a), conf, `IATA ${up} (${a.name})`)))
     }
+    const abbr = metro || a ? null : abbreviation(s)
+    if (abbr) out.push(abbr)
   } else if (len === 4) {
     const a = airportByIcao(s)
     if (a && (a.large || a.scheduled)) {
@@ -81,10 +84,19 @@ function compute(s: string): Reading[] {
   return out
 }
 
-/** An infrastructure word that is also the IATA code of an airport with scheduled service. */
+/** A carriers' city abbreviation that no airport has ("ldn", "tok"): not IATA, so not typed as one. */
+function abbreviation(s: string): Reading | null {
+  const place = cityAbbreviation(s)
+  return place === null ? null : strip(fromPlace(s, 'operator', '', place, 0.7, `common carrier abbreviation ${s.toUpperCase()} for ${place.city}`))
+}
+
+/** An infrastructure word that is also the IATA code of an airport with scheduled service (or a carriers' city abbreviation). */
 function softAirport(s: string): Reading[] {
   const a = airportByIata(s)
-  if (a === null || !(a.scheduled || a.large)) return EMPTY
+  if (a === null || !(a.scheduled || a.large)) {
+    const abbr = abbreviation(s)
+    return abbr === null ? EMPTY : [{...abbr, soft: true}]
+  }
   const conf = a.large ? 0.8 : 0.7
   return [{...strip(fromPlace(s, 'iata', '', airportPlace(a), conf, `IATA ${s.toUpperCase()} (${a.name})`)), soft: true}]
 }

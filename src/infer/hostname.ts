@@ -96,6 +96,17 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         break
       }
     }
+    // a bare word ("icn" of Akamai's "ae2.r02.lga01.icn.netarch") is more often a network or
+    // product name than the site when a label left of it has the site-code shape ("lga01")
+    if (siteIdx > 0 && usable(infos[siteIdx]!, regStop, op, true) === 0) {
+      for (let i = siteIdx - 1; i >= 0; i--) {
+        if (notSite(i)) continue
+        if (usable(infos[i]!, regStop, op, true) >= 0.5) {
+          siteIdx = i
+          break
+        }
+      }
+    }
   }
 
   const out: Candidate[] = []
@@ -116,6 +127,8 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
       for (const r of t.readings) {
         if (op !== null && !allowed(op, r.codeType)) continue
         if (r.soft && !(i === siteIdx && t.digitsAfter)) continue
+        // "tor1" is far more often a top-of-rack switch than Toronto: a soft abbreviation needs a country label that agrees
+        if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
         if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
@@ -188,14 +201,17 @@ function allowed(op: OperatorRule | null, codeType: string): boolean {
   return codeType === 'clli' || codeType === 'city'
 }
 
-/** Best usable reading confidence of a label, ignoring the registrable name and what the operator forbids. */
-function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null): number {
+/**
+ * Best usable reading confidence of a label, ignoring the registrable name and what the operator
+ * forbids; `shaped`: only tokens shaped like a site code (letters then digits, "lga01").
+ */
+function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null, shaped = false): number {
   let best = 0
   for (const t of info.tokens) {
-    if (t.text === regStop) continue
+    if (t.text === regStop || (shaped && !t.digitsAfter)) continue
     if (t.kind === 'run' && op?.known?.[t.text]) return 0.85
     for (const r of t.readings) {
-      if (r.soft && !t.digitsAfter) continue
+      if (r.soft && (shaped || !t.digitsAfter)) continue // "bdr1", "cr1": a role word with a number is not a site shape
       if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
     }
   }
