@@ -111,6 +111,15 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     decode: 'azure-ref',
     priority: 85,
   },
+  // ... or, without the EDGE infix, a site prefix and a node number ("ATL331000110031") before the GUID
+  {
+    provider: 'azure-front-door',
+    headers: ['x-azure-ref', 'x-azure-ref-originshield'],
+    pattern: /(?:^|\s)(?<site>(?<code>[A-Z]{2,4})\d{6,})(?=\s)/,
+    type: 'operator',
+    decode: 'azure-ref',
+    priority: 85,
+  },
   // Microsoft edge: X-MSEdge-Ref "Ref A: {id} Ref B: {edge node} Ref C: {time}"; site prefix is Microsoft's own
   {
     provider: 'microsoft-edge',
