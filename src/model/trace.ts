@@ -81,4 +81,6 @@ export interface TraceResult {
   pop: PopVerdict | null
   /** the destination's own reverse DNS name, when looked up */
   targetHostname: string | null
+  /** UDP to port 53 only: what the destination's DNS answer said of itself (id.server TXT, NSID) */
+  destinationIdentity?: string[]
 }

@@ -1,10 +1,11 @@
-// Which parts of a trace speak for the PoP: the destination's own name, and the names of the last
+// Which parts of a trace speak for the PoP: what a DNS destination said of itself (a DNS probe's
+// answer: id.server, NSID), the destination's own name, and the names of the last
 // responsive hops before it (the PoP's edge routers sit there). Farther hops are transit and say
 // where the path went, not where it ended, so only the last few count, nearer ones more.
 import type {TraceHop} from '../model/trace.js'
 
 export interface TraceObservation {
-  signal: 'hop-hostname' | 'dest-hostname'
+  signal: 'hop-hostname' | 'dest-hostname' | 'dns-identity'
   input: string
   distance?: number
 }
@@ -12,8 +13,8 @@ export interface TraceObservation {
 /** How many responsive hops before the destination are read for hints. */
 export const HOPS_READ_FOR_POP = 3
 
-export function traceObservations(hops: TraceHop[], destinationReached: boolean, targetHostname: string | null): TraceObservation[] {
-  const obs: TraceObservation[] = []
+export function traceObservations(hops: TraceHop[], destinationReached: boolean, targetHostname: string | null, identity: string[] = []): TraceObservation[] {
+  const obs: TraceObservation[] = identity.map((input) => ({signal: 'dns-identity', input}))
   if (targetHostname) obs.push({signal: 'dest-hostname', input: targetHostname})
   // The last hop is the destination itself when reached; it is covered by targetHostname.
   const before = destinationReached ? hops.slice(0, -1) : hops

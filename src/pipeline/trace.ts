@@ -101,7 +101,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   // A loopback target's reverse name is this machine's own hostname, which says nothing about
   // any site (read as one, a host called "runsc" became PoP "RUNSC"): kept in the output, not used.
   const namedBy = target.class === 'loopback' ? null : targetHostname
-  const pop = inferPop(traceObservations(hops, raw.destinationReached, namedBy), {
+  const pop = inferPop(traceObservations(hops, raw.destinationReached, namedBy, raw.identity), {
     vpLocation: plan.vpLocation,
     rttMs: minDestinationRtt(hops, raw.destinationReached),
   })
@@ -124,5 +124,6 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
     stopReason: raw.stopReason,
     pop,
     targetHostname,
+    ...(raw.identity ? {destinationIdentity: raw.identity} : {}),
   }
 }

@@ -24,5 +24,8 @@ export function renderTrace(r: TraceResult): string {
   const end = r.destinationReached
     ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms`
     : `destination not reached (${r.stopReason}) after ${r.durationMs.toFixed(0)} ms`
-  return [head, table, end, renderPop(r.pop)].join('\n')
+  const lines = [head, table, end]
+  if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)
+  lines.push(renderPop(r.pop))
+  return lines.join('\n')
 }

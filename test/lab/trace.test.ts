@@ -55,6 +55,24 @@ describe('anyprobe trace in the lab', {skip}, () => {
     }
   })
 
+  it('UDP to port 53 is a DNS query: every vantage point reaches its name server, which says which PoP it is', async () => {
+    for (const vp of VPS) {
+      const {run, json} = await trace(vp, E.AP_ANYCAST4!, '--protocol', 'udp', '--port', '53')
+      assert.equal(run.code, 0, run.stderr)
+      assert.deepEqual(schemaErrors('trace.schema.json', json), [])
+      assertPath(json, pathOf(E[`AP_VP_PATH4_${vp}`]!), null, `${vp} udp/53`)
+      const want = E[`AP_VP_EXPECT_${vp}`]!
+      // NSD's id.server answer and NSID, as its server in that PoP is configured (s1.fra.anycast.example, fra-s1)
+      assert.ok(json.destinationIdentity?.some((i) => i.toLowerCase().includes(want.toLowerCase())), `${vp}: ${JSON.stringify(json.destinationIdentity)}`)
+      assert.equal(json.pop?.code.toUpperCase(), want)
+      assert.ok(json.pop!.evidence.some((e) => e.signal === 'dns-identity'), JSON.stringify(json.pop!.evidence))
+    }
+    // the same trace to another port ends at port unreachable, with no identity
+    const {json} = await trace('ber', E.AP_ANYCAST4!, '--protocol', 'udp')
+    assert.equal(json.destinationReached, true)
+    assert.equal(json.destinationIdentity, undefined)
+  })
+
   it('the slow path (two silent hops, 15 ms link) costs about one round trip, not the timeout', async () => {
     const {json} = await trace('sao', E.AP_ANYCAST4!, '--timeout', '5s')
     const rtt = Math.min(...json.hops.at(-1)!.rttMs.filter((x): x is number => x !== null))

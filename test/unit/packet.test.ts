@@ -3,9 +3,12 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import dnsPacket from 'dns-packet'
+
 import {MAX_PROBES_PER_TRACE, ProbeCodec, tcpSeq, UDP_TRACE_IDS, udpPayloadLength, udpTag} from '../../src/engines/trace/flow.js'
 import {
   checksumOk,
+  DNS_PROBE_MIN_PAYLOAD,
   encodeIcmpEcho,
   encodeTcpSyn,
   encodeUdp,
@@ -121,7 +124,7 @@ describe('probe encoding', () => {
           protocol,
           target: family === 4 ? '192.0.2.9' : '2001:db8::9',
           source: family === 4 ? '10.0.0.1' : '2001:db8::1',
-          port: 53,
+          port: 443,
           flowId: 40000,
           traceId: 0xa5a5,
         })
@@ -130,7 +133,7 @@ describe('probe encoding', () => {
         for (let key = 0; key < MAX_PROBES_PER_TRACE; key += 7) {
           const p = codec.encode(key)
           assert.equal(p.readUInt16BE(0), 40000)
-          assert.equal(p.readUInt16BE(2), 53)
+          assert.equal(p.readUInt16BE(2), 443)
           assert.ok(checksumOk(pseudoHeader(src, dst, protocol === 'udp' ? 17 : 6, p.length), p), `${protocol}/${family} key ${key}`)
           if (protocol === 'udp') {
             assert.equal(p.length, 8 + udpPayloadLength(0xa5a5))
@@ -140,6 +143,35 @@ describe('probe encoding', () => {
             assert.equal(p.readUInt32BE(4), tcpSeq(0xa5a5, key))
           }
         }
+      }
+    }
+  })
+
+  it('UDP to port 53: each probe is a well-formed CH TXT id.server query asking for the NSID, Paris-encoded like any UDP probe', () => {
+    for (const family of [4, 6] as const) {
+      const target = family === 4 ? '192.0.2.9' : '2001:db8::9'
+      const source = family === 4 ? '10.0.0.1' : '2001:db8::1'
+      for (const traceId of [0, 0xa5a5, UDP_TRACE_IDS - 1]) {
+        const codec = new ProbeCodec({family, protocol: 'udp', target, source, port: 53, flowId: 40000, traceId})
+        assert.equal(codec.dns, true)
+        const ids = new Set<number>()
+        for (let key = 0; key < MAX_PROBES_PER_TRACE; key += 13) {
+          const p = codec.encode(key)
+          assert.deepEqual([p.readUInt16BE(0), p.readUInt16BE(2)], [40000, 53])
+          assert.ok(checksumOk(pseudoHeader(ip(source), ip(target), 17, p.length), p), `${family} key ${key}`)
+          assert.equal(p.readUInt16BE(6), (udpTag(traceId) << 11) | key)
+          // the trace id's length half: DNS_PROBE_MIN_PAYLOAD.. instead of 16..
+          assert.equal(p.length, 8 + DNS_PROBE_MIN_PAYLOAD + udpPayloadLength(traceId) - 16)
+          const q = dnsPacket.decode(p.subarray(8))
+          assert.equal(q.type, 'query')
+          assert.deepEqual(q.questions?.map((x) => [x.name, x.type, x.class]), [['id.server', 'TXT', 'CH']])
+          const opt = q.additionals?.[0] as dnsPacket.OptAnswer
+          assert.equal(opt.type, 'OPT')
+          const codes = (opt.options as Array<{code: number; data: Buffer}>).map((o) => [o.code, o.data.length])
+          assert.deepEqual(codes, [[3, 0], [12, udpPayloadLength(traceId) - 16]])
+          ids.add(q.id!)
+        }
+        assert.equal(ids.size, Math.ceil(MAX_PROBES_PER_TRACE / 13), 'every probe has its own DNS id')
       }
     }
   })
@@ -362,6 +394,33 @@ describe('reply matching', () => {
     assert.equal(codec4('tcp', 0xfedd).matchTcpPacket(tcpReply(TARGET4, 33434, 45000, seq + 1, 0x12), TARGET4), null, 'other trace')
     assert.equal(c.matchTcpPacket(tcpReply(TARGET4, 33434, 45000, seq + 1, 0x02), TARGET4), null, 'a bare SYN')
     assert.equal(c.matchTcpPacket(tcpReply(TARGET4, 33434, 45000, seq + 1, 0x10), TARGET4), null, 'a bare ACK')
+  })
+
+  it('DNS probes (UDP to 53): a router quotes them like any UDP probe; the server\'s answer names the probe and carries its identity', () => {
+    const c = new ProbeCodec({family: 4, protocol: 'udp', target: TARGET4, source: US4, port: 53, flowId: 45000, traceId: 0x1234})
+    const q7 = dnsPacket.decode(c.encode(7).subarray(8))
+    c.encode(8)
+    assert.equal(c.matchIcmpPacket(timeExceeded4(c, 7), ROUTER4)?.probeKey, 7)
+    const answer = (id: number, o: {qr?: boolean; rcode?: string} = {}): Buffer =>
+      dnsPacket.encode({
+        id,
+        type: o.qr === false ? 'query' : 'response',
+        flags: o.rcode === 'REFUSED' ? 5 : 0,
+        questions: [{name: 'id.server', type: 'TXT', class: 'CH'}],
+        answers: o.rcode === 'REFUSED' ? [] : [{name: 'id.server', type: 'TXT', class: 'CH', ttl: 0, data: ['s1.fra.example\u001b[31m']}],
+        additionals: [{type: 'OPT', name: '.', udpPayloadSize: 1232, options: [{code: 3, data: Buffer.from('fra-s1')}]} as unknown as dnsPacket.Answer],
+      })
+    const m = c.matchDnsReply(answer(q7.id!), TARGET4, 53)
+    assert.deepEqual(m, {probeKey: 7, from: TARGET4, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply', identity: ['s1.fra.example\\x1b[31m', 'fra-s1']})
+    // an error answer still means the probe got there; only a NOERROR answer's TXT is an identity
+    assert.deepEqual(c.matchDnsReply(answer(q7.id!, {rcode: 'REFUSED'}), TARGET4, 53)?.identity, ['fra-s1'])
+    assert.equal(c.matchDnsReply(answer(q7.id!), TARGET4, 5353), null, 'not from port 53')
+    assert.equal(c.matchDnsReply(answer(q7.id!), '192.0.2.10', 53), null, 'not from the target')
+    assert.equal(c.matchDnsReply(answer(q7.id!, {qr: false}), TARGET4, 53), null, 'a query, not an answer')
+    assert.equal(c.matchDnsReply(answer((q7.id! + 1) & 0xffff), TARGET4, 53), null, 'an id we did not send')
+    assert.equal(c.matchDnsReply(Buffer.alloc(5), TARGET4, 53), null)
+    // other UDP traces never take DNS answers
+    assert.equal(codec4('udp').matchDnsReply(answer(q7.id!), TARGET4, 33434), null)
   })
 
   it('ignores garbage', () => {

@@ -67,6 +67,7 @@ describe('trace engine: scenario files', () => {
       const d = s.expect.durationMs
       if (d?.min !== undefined) assert.ok(result.durationMs >= d.min, `duration ${result.durationMs} ms >= ${d.min}`)
       if (d?.max !== undefined) assert.ok(result.durationMs <= d.max, `duration ${result.durationMs} ms <= ${d.max}`)
+      assert.deepEqual(result.identity, s.expect.identity, 'identity')
       if (s.expect.maxProbesSent !== undefined) {
         assert.ok(transport.sent.length <= s.expect.maxProbesSent, `sent ${transport.sent.length} probes`)
       }

@@ -49,6 +49,19 @@ describe('trace pipeline (scenario transport, no root)', () => {
     assert.equal(r.targetInfo.class, 'documentation')
   })
 
+  it('a DNS probe\'s answer (UDP to 53): the server\'s own identity is kept, shown, and outweighs the hop names', async () => {
+    // the hops say Frankfurt; the name server says it is the Amsterdam one
+    const r = await run('udp-dns-answer', {'10.0.1.1': 'ae1.cr1.fra03.transit.example'}, {port: 53})
+    assert.deepEqual(schemaErrors('trace.schema.json', r), [])
+    assert.deepEqual(r.destinationIdentity, ['s2.ams.example', 'ams-s2'])
+    assert.equal(r.pop?.code, 'ams')
+    assert.ok(r.pop!.evidence.some((e) => e.signal === 'dns-identity' && e.input === 'ams-s2'))
+    assert.match(renderTrace(r), /the server says it is: s2\.ams\.example, ams-s2/)
+    // and a trace without one has no such field
+    const plain = await run('basic-icmp', {})
+    assert.equal('destinationIdentity' in plain, false)
+  })
+
   it('a loopback target is not named after this machine: its hostname is shown, not read as a PoP', async () => {
     const s = {
       name: 'loopback', description: '',

@@ -90,6 +90,8 @@ export interface RawTrace {
   flowId: number
   /** the parameters in force, defaults filled in */
   params: TraceParams
+  /** DNS probes: what the destination's answer said of itself (id.server, NSID); else absent */
+  identity?: string[]
 }
 
 interface ProbeState {
@@ -192,6 +194,7 @@ function classify(r: ReplyEvent, o: Resolved): Terminal | null {
     case 'echo-reply':
     case 'tcp-synack':
     case 'tcp-rst':
+    case 'dns-reply':
       return 'completed'
     case 'unreachable':
       // port unreachable from the target itself: the probe got there (UDP's normal ending)
@@ -441,7 +444,13 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
         end = o.firstHop
         for (let ttl = o.firstHop; ttl <= a.end; ttl++) if (byTtl.get(ttl)!.some((p) => p.reply)) end = ttl
       }
+      // a DNS probe's answer names its server: the first one that does, at or before the end
+      let identity: string[] | undefined
+      for (let ttl = o.firstHop; ttl <= end && identity === undefined; ttl++) {
+        for (const p of byTtl.get(ttl)!) if (p.reply?.identity?.length) identity ??= p.reply.identity
+      }
       resolve({
+        ...(identity ? {identity} : {}),
         hops: buildHops(end),
         destinationReached: a.reached,
         stopReason: halted ? 'halted' : a.reason,

@@ -7,15 +7,25 @@
 //           | compensates; type/code constant)                  |                                          |
 //  udp      | src port = flowId, dst port = port                | traceId mod 1984 as: top 5 bits of the   | low 11 bits of the UDP checksum
 //           | (checksum varies: routers do not hash on it)      | UDP checksum (1..31) + UDP length        | (payload word compensates)
-//           |                                                   | (payload 16..79 bytes)                   |
+//           |                                                   | (payload 16..79 bytes; 46..109 to :53)   |
 //  tcp      | src port = flowId, dst port = port                | top 16 bits of the TCP sequence number    | low 16 bits of the sequence
+//
+// UDP to port 53 carries a DNS query (CH TXT id.server asking for the NSID, padded to its length),
+// so a DNS server answers the probe that reaches it, as port-unreachable answers other UDP probes
+// (a name server would only drop our usual payload: the trace ended in stars). The answer comes to
+// a UDP socket bound to the flow's port; its DNS id, the compensation word, names the probe, and
+// the identity it carries (id.server, NSID) is evidence of the PoP.
 //
 // Everything a reply is matched on sits in the quoted IP header or the first 8 bytes of the quoted
 // L4 header (all a router must quote): ICMP type/identifier/sequence, UDP ports/length/checksum,
 // TCP ports/sequence. The quoted destination must be the target and the quoted protocol ours.
 
 import type {TraceProtocol} from '../../model/trace.js'
+import {decodeReply, readReply} from '../dns/packet.js'
 import {
+  DNS_PORT,
+  DNS_PROBE_MIN_PAYLOAD,
+  encodeDnsUdp,
   encodeIcmpEcho,
   encodeTcpSyn,
   encodeUdp,
@@ -66,6 +76,8 @@ export interface MatchedReply {
   icmpCode: number | null
   replyTtl: number | null
   kind: ReplyKind
+  /** a DNS probe's answer: its id.server strings and NSID (sanitised) */
+  identity?: string[]
 }
 
 export function randomFlowId(): number {
@@ -103,6 +115,12 @@ export class ProbeCodec {
   private readonly dstBytes: Buffer
   private readonly srcBytes: Buffer | null
   private readonly dstPort: number
+  /** UDP to port 53: probes are DNS queries (encodeDnsUdp) */
+  readonly dns: boolean
+  /** UDP payload bytes of every probe of this trace (part of the trace id) */
+  private readonly udpPayload: number
+  /** DNS probes: the DNS id each probe went out with -> its key */
+  private readonly dnsIds = new Map<number, number>()
 
   constructor(spec: FlowSpec) {
     const dst = parseIp(spec.target)
@@ -122,6 +140,8 @@ export class ProbeCodec {
     this.dstBytes = dst
     this.srcBytes = src
     this.dstPort = spec.port ?? DEFAULT_PORT[spec.protocol] ?? 0
+    this.dns = spec.protocol === 'udp' && this.dstPort === DNS_PORT
+    this.udpPayload = udpPayloadLength(spec.traceId) + (this.dns ? DNS_PROBE_MIN_PAYLOAD - 16 : 0)
   }
 
   /** Protocol number of the probes (what an ICMP error's quoted header must show). */
@@ -148,15 +168,20 @@ export class ProbeCodec {
           src: this.srcBytes ?? undefined,
           dst: this.dstBytes,
         })
-      case 'udp':
-        return encodeUdp({
+      case 'udp': {
+        const udp = {
           src: this.srcBytes!,
           dst: this.dstBytes,
           srcPort: flowId,
           dstPort: this.dstPort,
           checksum: (udpTag(traceId) << UDP_KEY_BITS) | probeKey,
-          payloadLength: udpPayloadLength(traceId),
-        })
+          payloadLength: this.udpPayload,
+        }
+        if (!this.dns) return encodeUdp(udp)
+        const buf = encodeDnsUdp(udp)
+        this.dnsIds.set(buf.readUInt16BE(8), probeKey)
+        return buf
+      }
       case 'tcp':
         return encodeTcpSyn({
           src: this.srcBytes!,
@@ -180,7 +205,7 @@ export class ProbeCodec {
       }
       case 'udp': {
         if (l4.readUInt16BE(0) !== flowId || l4.readUInt16BE(2) !== this.dstPort) return null
-        if (l4.readUInt16BE(4) !== 8 + udpPayloadLength(traceId)) return null
+        if (l4.readUInt16BE(4) !== 8 + this.udpPayload) return null
         const sum = l4.readUInt16BE(6)
         if (sum >>> UDP_KEY_BITS !== udpTag(traceId)) return null
         return sum & ((1 << UDP_KEY_BITS) - 1)
@@ -220,6 +245,26 @@ export class ProbeCodec {
     const probeKey = this.keyFromQuotedL4(q.l4)
     if (probeKey === null) return null
     return {probeKey, from, icmpType: icmp.type, icmpCode: icmp.code, replyTtl, kind: icmp.kind}
+  }
+
+  /**
+   * Match a datagram read from the UDP socket bound to the flow's port: a DNS server's answer to a
+   * DNS probe (from the target's port 53, with a probe's id and the response bit).
+   */
+  matchDnsReply(msg: Buffer, source: string, sourcePort: number): MatchedReply | null {
+    if (!this.dns || sourcePort !== this.dstPort || msg.length < 12 || !(msg[2]! & 0x80)) return null
+    const from = normalizeIp(source)
+    if (from !== this.target) return null
+    const probeKey = this.dnsIds.get(msg.readUInt16BE(0))
+    if (probeKey === undefined) return null
+    const decoded = decodeReply(msg)
+    const identity: string[] = []
+    if (decoded) {
+      const r = readReply(decoded, msg)
+      if (r.rcode === 'NOERROR') for (const a of r.answers) if (a.trim() !== '' && !identity.includes(a)) identity.push(a)
+      if (r.nsid?.text && !identity.includes(r.nsid.text)) identity.push(r.nsid.text)
+    }
+    return {probeKey, from, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply', identity}
   }
 
   /** Match a packet read from the raw TCP socket: a SYN-ACK or RST from the target answering a probe. */

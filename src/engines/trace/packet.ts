@@ -253,6 +253,41 @@ export function encodeUdp(spec: UdpSpec): Buffer {
   return buf
 }
 
+/** UDP probes to port 53 carry a DNS query (see encodeDnsUdp), so a DNS server answers them. */
+export const DNS_PORT = 53
+
+// A CH TXT id.server query (RFC 4892) with an EDNS OPT record asking for the NSID (RFC 5001) and
+// padding it (RFC 7830) to the length the trace id needs. The DNS id is the Paris compensation word.
+const DNS_QUERY_HEAD = Buffer.from([
+  0, 0, // id: the compensation word
+  0, 0, // flags: standard query, no recursion wanted
+  0, 1, 0, 0, 0, 0, 0, 1, // one question, one additional (OPT)
+  2, 0x69, 0x64, 6, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72, 0, // id.server
+  0, 16, 0, 3, // TXT, CH
+  0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, // OPT: root, type 41, 1232-byte UDP payload, no flags
+])
+/** payload bytes of the shortest DNS probe: the query, OPT's RDLENGTH, NSID and padding option headers */
+export const DNS_PROBE_MIN_PAYLOAD = DNS_QUERY_HEAD.length + 2 + 4 + 4
+
+export function encodeDnsUdp(spec: UdpSpec): Buffer {
+  const pad = spec.payloadLength - DNS_PROBE_MIN_PAYLOAD
+  if (pad < 0) throw new RangeError(`a DNS probe needs at least ${DNS_PROBE_MIN_PAYLOAD} payload bytes`)
+  if ((spec.checksum & 0xffff) === 0) throw new RangeError('a UDP checksum field of 0 means "no checksum"')
+  const buf = Buffer.alloc(8 + spec.payloadLength)
+  buf.writeUInt16BE(spec.srcPort, 0)
+  buf.writeUInt16BE(spec.dstPort, 2)
+  buf.writeUInt16BE(buf.length, 4)
+  buf.writeUInt16BE(spec.checksum & 0xffff, 6)
+  let at = 8 + DNS_QUERY_HEAD.copy(buf, 8)
+  at = buf.writeUInt16BE(8 + pad, at) // OPT RDLENGTH
+  at = buf.writeUInt16BE(3, at) // NSID, empty: "tell me your id"
+  at = buf.writeUInt16BE(0, at)
+  at = buf.writeUInt16BE(12, at) // padding, zeros
+  buf.writeUInt16BE(pad, at)
+  compensate(buf, 8, pseudoHeader(spec.src, spec.dst, IPPROTO_UDP, buf.length))
+  return buf
+}
+
 export interface TcpSynSpec {
   src: Buffer
   dst: Buffer

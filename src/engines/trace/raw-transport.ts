@@ -15,7 +15,7 @@ import * as dgram from 'node:dgram'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
-import {normalizeIp, parseIp} from './packet.js'
+import {DNS_PORT, normalizeIp, parseIp} from './packet.js'
 import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
 
 type RawModule = typeof import('@neuralegion/raw-socket')
@@ -134,9 +134,12 @@ export class RawTransport implements TraceTransport {
   /** packets read and not yet matched, with the time each was read (see receive) */
   private inbox: Array<{buf: Buffer; source: string; recvTime: bigint; match: Matcher}> = []
   private drain: NodeJS.Timeout | null = null
+  /** DNS probes (UDP to port 53): the socket bound to the flow's port, where the answers arrive */
+  private readonly dnsSocket: dgram.Socket | null
 
-  /** Use createRawTransport(): it finds the source address first. */
-  constructor(opts: RawTransportOptions & {source: string}) {
+  /** Use createRawTransport(): it finds the source address first (and binds DNS probes' port). */
+  constructor(opts: RawTransportOptions & {source: string}, dnsSocket: dgram.Socket | null = null) {
+    this.dnsSocket = dnsSocket
     this.raw = loadRaw()
     this.family = opts.family
     this.target = normalizeIp(opts.target)
@@ -176,8 +179,18 @@ export class RawTransport implements TraceTransport {
           // the default buffer will do
         }
       }
+      if (dnsSocket) {
+        dnsSocket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+          const recvTime = process.hrtime.bigint()
+          if (this.closed || !this.onReply) return
+          this.inbox.push({buf: msg, source: rinfo.address, recvTime, match: (b, src) => this.codec.matchDnsReply(b, src, rinfo.port)})
+          this.drain ??= setTimeout(() => this.deliver(), 0)
+        })
+        dnsSocket.on('error', () => {}) // a lost answer is a silent probe
+      }
     } catch (e) {
       for (const s of this.sockets) s.close()
+      dnsSocket?.close()
       throw e
     }
   }
@@ -266,6 +279,11 @@ export class RawTransport implements TraceTransport {
     this.closed = true
     if (this.drain) clearTimeout(this.drain)
     this.inbox = []
+    try {
+      this.dnsSocket?.close()
+    } catch {
+      // already closed
+    }
     this.onReply = null
     this.onError = null
     this.closing = Promise.all(
@@ -308,5 +326,39 @@ export async function createRawTransport(opts: RawTransportOptions): Promise<Raw
     throw new AnyprobeError('E_USAGE', `port must be an integer from 1 to 65535 (got ${port})`, {exitCode: EXIT.usage})
   }
   const source = opts.source ?? (await discoverSource(opts.target, opts.family, port ?? 33434))
-  return new RawTransport({...opts, port, source})
+  if (opts.protocol !== 'udp' || port !== DNS_PORT) return new RawTransport({...opts, port, source})
+  const bound = await bindFlowPort(opts.family, source, opts.flowId ?? null)
+  return new RawTransport({...opts, port, source, flowId: bound.port}, bound.socket)
+}
+
+/**
+ * DNS probes: a UDP socket bound to the flow's source port, so the server's answers reach us (and
+ * the kernel does not answer them with port unreachable). A random flow id is drawn again when its
+ * port is taken; a --flow-id whose port is taken is a usage error.
+ */
+async function bindFlowPort(family: 4 | 6, source: string, flowId: number | null): Promise<{socket: dgram.Socket; port: number}> {
+  for (let attempt = 1; ; attempt++) {
+    const port = flowId ?? randomFlowId()
+    const socket = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject)
+        socket.bind({port, address: source, exclusive: true}, () => {
+          socket.off('error', reject)
+          resolve()
+        })
+      })
+      return {socket, port}
+    } catch (e) {
+      socket.close()
+      if (flowId !== null) {
+        throw new AnyprobeError('E_USAGE', `--flow-id ${flowId}: UDP port ${flowId} is in use here, and DNS probes (UDP to port 53) receive their answers on it`, {
+          hint: 'choose another --flow-id, or leave it out for a free one',
+          exitCode: EXIT.usage,
+          cause: e,
+        })
+      }
+      if (attempt >= 8) throw networkError('cannot bind a UDP port for the DNS answers', e)
+    }
+  }
 }

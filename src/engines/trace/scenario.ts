@@ -97,6 +97,8 @@ export interface ScenarioHop {
   icmpType?: number | null
   icmpCode?: number | null
   replyTtl?: number | null
+  /** kind 'dns-reply': what the answer says of its server */
+  identity?: string[]
 }
 
 export interface ScenarioExtra {
@@ -141,6 +143,8 @@ export interface Scenario {
     durationMs?: {min?: number; max?: number}
     /** at most this many probes sent */
     maxProbesSent?: number
+    /** the destination's identity the trace keeps (DNS probes) */
+    identity?: string[]
   }
 }
 
@@ -205,6 +209,7 @@ export class ScenarioTransport implements TraceTransport {
           icmpType: rule.icmpType !== undefined ? rule.icmpType : d.type,
           icmpCode: rule.icmpCode !== undefined ? rule.icmpCode : d.code,
           replyTtl: rule.replyTtl ?? null,
+          ...(rule.identity ? {identity: rule.identity} : {}),
         }
         this.clock.setTimer(() => this.deliver(reply), rtt)
       }

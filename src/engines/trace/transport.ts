@@ -1,7 +1,7 @@
 // The engine's only window on the network (trippy's `Network`): send a probe, hear replies.
 // The raw-socket transport implements it for real; the scenario transport for tests.
 
-export type ReplyKind = 'time-exceeded' | 'unreachable' | 'echo-reply' | 'tcp-synack' | 'tcp-rst'
+export type ReplyKind = 'time-exceeded' | 'unreachable' | 'echo-reply' | 'tcp-synack' | 'tcp-rst' | 'dns-reply'
 
 /** One probe to send: the key identifies it in replies, ttl is its IP TTL / hop limit. */
 export interface OutgoingProbe {
@@ -24,6 +24,8 @@ export interface ReplyEvent {
   /** TTL / hop limit of the reply packet; null when the socket cannot tell (raw IPv6) */
   replyTtl: number | null
   kind: ReplyKind
+  /** a DNS probe's answer: its id.server strings and NSID (sanitised) */
+  identity?: string[]
 }
 
 export interface TraceTransport {
