@@ -6,14 +6,14 @@ import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import {createServer as createHttpsServer} from 'node:https'
+import {Agent as HttpsAgent, createServer as createHttpsServer} from 'node:https'
 import {createServer as createNetServer, type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {TLSSocket} from 'node:tls'
 
-import {httpObservations} from '../../src/engines/http/observations.js'
+import {httpObservations, minRttFromTimings} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
 import {collectHeaders} from '../../src/engines/http/request.js'
 import {AnyprobeError} from '../../src/model/errors.js'
@@ -223,6 +223,35 @@ describe('http probe over http://', () => {
   })
 })
 
+describe('http probe connections', () => {
+  it('one-shot requests (no agent) open a new connection each, so every phase is timed each time', async () => {
+    const ports: number[] = []
+    const s = createHttpServer((req, res) => {
+      ports.push(req.socket.remotePort!)
+      res.writeHead(200, {'cf-ray': '8a1b2c3d4e5f6789-FRA'}).end('ok')
+    })
+    const port = await listen(s)
+    try {
+      for (let i = 0; i < 3; i++) {
+        const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+        assert.equal(out.final.reusedConnection, false)
+        assert.equal(out.final.retriedAfter, null)
+        assert.ok(out.final.timings.connectMs !== null && out.final.timings.connectMs > 0)
+      }
+      assert.equal(new Set(ports).size, 3, `a source port per request: ${ports.join(' ')}`)
+    } finally {
+      await close(s)
+    }
+  })
+
+  it('minRttFromTimings: the connect phase, else (a reused connection) the first byte, else null', () => {
+    const t = {dnsMs: null, connectMs: 12.5, tlsMs: null, firstByteMs: 30, totalMs: 45}
+    assert.equal(minRttFromTimings(t), 12.5)
+    assert.equal(minRttFromTimings({...t, connectMs: null}), 30)
+    assert.equal(minRttFromTimings({...t, connectMs: null, firstByteMs: null}), null)
+  })
+})
+
 describe('http probe errors and hostile servers', () => {
   it('connection refused -> E_UNREACHABLE (exit 4) with a hint', async () => {
     const s = createNetServer()
@@ -287,6 +316,29 @@ describe('http probe over https:// (self-signed)', {skip: haveOpenssl ? false : 
     assert.equal(t.dnsMs, null)
     for (const k of ['connectMs', 'tlsMs', 'firstByteMs', 'totalMs'] as const) assert.ok(t[k] !== null && t[k]! > 0, `${k} = ${t[k]}`)
     assert.deepEqual(seen[0], {path: '/', host: 'edge.anycast.example', sni: 'edge.anycast.example'})
+  })
+
+  it('with a keep-alive agent the next request reuses the TLS connection: no DNS, connect or TLS phase, first byte timed', async () => {
+    let handshakes = 0
+    const count = (): void => void handshakes++
+    server.on('secureConnection', count)
+    const agent = new HttpsAgent({keepAlive: true, maxSockets: 1})
+    try {
+      const first = await probeHttp(opts(`https://127.0.0.1:${port}/`, {insecure: true, agent}))
+      const second = await probeHttp(opts(`https://127.0.0.1:${port}/`, {insecure: true, agent}))
+      assert.equal(handshakes, 1, 'one TLS handshake for both')
+      assert.equal(first.final.reusedConnection, false)
+      assert.ok(first.final.timings.tlsMs !== null && first.final.timings.tlsMs > 0)
+      assert.equal(second.final.reusedConnection, true)
+      const t = second.final.timings
+      assert.deepEqual([t.dnsMs, t.connectMs, t.tlsMs], [null, null, null])
+      assert.ok(t.firstByteMs !== null && t.firstByteMs > 0 && t.firstByteMs <= t.totalMs!, JSON.stringify(t))
+      assert.equal(minRttFromTimings(t), t.firstByteMs)
+      assert.equal(second.final.headers['cf-ray'], '8a1b2c3d4e5f6789-FRA')
+    } finally {
+      agent.destroy()
+      server.off('secureConnection', count)
+    }
   })
 
   it('http:// to a TLS port is not a crash: a clean E_BAD_INPUT', async () => {

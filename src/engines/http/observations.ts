@@ -29,7 +29,12 @@ export function httpObservations(
   return obs
 }
 
-/** The TCP handshake takes one round trip: the connect phase bounds the RTT for the feasibility check. */
+/**
+ * The TCP handshake takes one round trip: the connect phase bounds the RTT for the feasibility
+ * check. A request on a reused connection has no connect phase; its time to first byte (request
+ * out, response in: one round trip plus the server's time) is an upper bound of the RTT, which
+ * only ever rules out fewer places, so it is safe to check with.
+ */
 export function minRttFromTimings(t: HttpTimings): number | null {
-  return t.connectMs
+  return t.connectMs ?? t.firstByteMs
 }

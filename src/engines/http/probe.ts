@@ -2,6 +2,7 @@
 // optionally Cloudflare's /cdn-cgi/trace on the same origin. Returns what was seen; PoP inference
 // is the caller's job. When the user pins Host (--host) the connection stays on the given address
 // for every URL on that host, as curl --resolve does.
+import type {Agent} from 'node:http'
 import {isIP} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
@@ -62,6 +63,10 @@ export interface HttpProbeOptions {
   timeoutMs: number
   follow: boolean
   cfTrace: boolean
+  /** keep-alive connections to send the requests on (watch flows); absent: a fresh one each */
+  agent?: Agent
+  /** told when a request was sent again after its reused connection failed (see request.ts) */
+  onRetry?: (code: string) => void
 }
 
 export interface HttpProbeOutcome {
@@ -97,6 +102,8 @@ function specFor(url: URL, pin: Pin, opts: HttpProbeOptions, method: HttpMethod,
     insecure: opts.insecure,
     timeoutMs: opts.timeoutMs,
     keepBodyBytes,
+    agent: opts.agent,
+    onRetry: opts.onRetry,
   }
 }
 

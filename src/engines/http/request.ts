@@ -1,7 +1,16 @@
 // One HTTP(S) request with its phases timed from socket events (lookup, connect, secureConnect,
-// response, end), on a fresh connection every time (agent: false), so every phase really happens
-// and is measured: fetch() hides these events and reuses connections. A phase that did not happen
-// is null: no DNS for an address literal, no TLS for http://.
+// response, end). By default on a fresh connection every time (agent: false), so every phase really
+// happens and is measured: fetch() hides these events and reuses connections. A phase that did not
+// happen is null: no DNS for an address literal, no TLS for http://.
+//
+// `anyprobe watch` passes an agent instead (one keep-alive connection per flow, src/watch/
+// http-flows.ts). On a reused connection no DNS, connect or TLS happens (all null) and the time to
+// first byte runs from when the request was written. A reused connection can turn out dead only
+// when it is used: the server closed it while idle, or the anycast route moved and the new PoP
+// answers the old connection with an RST. So a request that fails on a reused connection before
+// any byte of response (ECONNRESET, EPIPE, "socket hang up") is sent once more, at once, on a new
+// connection, as HTTP clients do for idempotent requests (RFC 9110 9.2.2), within the same
+// timeout; that answer is the one reported. A failure on a new connection is reported as it is.
 import * as http from 'node:http'
 import * as https from 'node:https'
 import {isIP, type Socket} from 'node:net'
@@ -25,6 +34,10 @@ export interface HttpRequestSpec {
   timeoutMs: number
   /** keep up to this many body bytes (for /cdn-cgi/trace); 0: count and discard */
   keepBodyBytes: number
+  /** keep-alive connections to use (watch flows); absent: a fresh connection for this request */
+  agent?: http.Agent
+  /** told when a reused connection failed before any response and the request went out again */
+  onRetry?: (code: string) => void
 }
 
 export interface HttpResponseRecord {
@@ -37,6 +50,10 @@ export interface HttpResponseRecord {
   timings: HttpTimings
   bodyBytes: number | null
   body: Buffer | null
+  /** answered on a connection an earlier request had opened (only with an agent) */
+  reusedConnection: boolean
+  /** the error of the reused connection this request was first sent on, when it was sent again */
+  retriedAfter: string | null
 }
 
 /** Longest header value kept (long CSP or cookie headers are cut, with a visible "…"). */
@@ -59,8 +76,41 @@ function ms(from: bigint | null, to: bigint | null): number | null {
 
 type Phase = 'dns' | 'connect' | 'tls' | 'response' | 'body'
 
+/** Errors of a reused connection that say it was dead before the request reached a live server. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE'])
+
+/** A request that failed on a reused connection before any response: worth sending again. */
+class StaleConnectionError extends Error {
+  constructor(
+    readonly code: string,
+    readonly failure: AnyprobeError,
+  ) {
+    super(failure.message)
+  }
+}
+
 /** Perform one request. Rejects with an AnyprobeError (stable code + hint) on any failure. */
-export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> {
+export async function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> {
+  const deadline = performance.now() + spec.timeoutMs
+  try {
+    return await attempt(spec, spec.timeoutMs)
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError)) throw error
+    const left = deadline - performance.now()
+    if (left <= 0) throw error.failure
+    // the dead connection was destroyed: with one connection per flow the agent now opens a new one
+    spec.onRetry?.(error.code)
+    try {
+      return {...(await attempt(spec, left)), retriedAfter: error.code}
+    } catch (again) {
+      // once only: this one (rarely on a reused connection again, when another probe of the flow
+      // had the new one first) is reported as it is
+      throw again instanceof StaleConnectionError ? again.failure : again
+    }
+  }
+}
+
+function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponseRecord> {
   const tls = spec.url.protocol === 'https:'
   const port = spec.url.port === '' ? (tls ? 443 : 80) : Number(spec.url.port)
   const headers: Record<string, string> = {'user-agent': 'anyprobe', accept: '*/*', ...spec.headers}
@@ -71,17 +121,25 @@ export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> 
     let tLookup: bigint | null = null
     let tConnect: bigint | null = null
     let tSecure: bigint | null = null
+    let tSent: bigint | null = null
     let tResponse: bigint | null = null
     let phase: Phase = isIP(spec.connectHost) ? 'connect' : 'dns'
     let remoteAddr: string | null = null
+    let reused = false
     let settled = false
+    let unwatch = (): void => {}
 
     const fail = (err: unknown): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      unwatch()
+      // destroyed, never reused: a connection that timed out or broke says nothing good any more
       req.destroy()
-      reject(toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs}))
+      const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs})
+      const code = (err as NodeJS.ErrnoException)?.code ?? ''
+      if (reused && tResponse === null && STALE_CONNECTION_CODES.has(code)) reject(new StaleConnectionError(code, e))
+      else reject(e)
     }
 
     const options: https.RequestOptions = {
@@ -90,8 +148,8 @@ export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> 
       method: spec.method,
       path: `${spec.url.pathname}${spec.url.search}`,
       headers,
-      // a fresh agent per request: no keep-alive reuse, so DNS/connect/TLS are measured every time
-      agent: false,
+      // without an agent, a fresh connection per request: DNS/connect/TLS are measured every time
+      agent: spec.agent ?? false,
     }
     if (tls) {
       options.rejectUnauthorized = !spec.insecure
@@ -99,26 +157,44 @@ export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> 
     }
     const req = (tls ? https : http).request(options)
 
-    const timer = setTimeout(() => fail(new TimeoutError()), spec.timeoutMs)
+    const timer = setTimeout(() => fail(new TimeoutError()), timeoutMs)
 
     req.on('socket', (socket: Socket) => {
-      socket.once('lookup', (err: Error | null, address: string) => {
+      reused = req.reusedSocket
+      if (reused) {
+        // nothing to set up: the request goes out now; remoteAddr comes with the response
+        phase = 'response'
+        return
+      }
+      const onLookup = (err: Error | null, address: string): void => {
         tLookup = process.hrtime.bigint()
         if (!err) {
           remoteAddr = address
           phase = 'connect'
         }
-      })
-      socket.once('connect', () => {
+      }
+      const onConnect = (): void => {
         tConnect = process.hrtime.bigint()
         remoteAddr = socket.remoteAddress ?? remoteAddr
         phase = tls ? 'tls' : 'response'
-      })
-      socket.once('secureConnect', () => {
+      }
+      const onSecure = (): void => {
         tSecure = process.hrtime.bigint()
         phase = 'response'
-      })
+      }
+      socket.once('lookup', onLookup)
+      socket.once('connect', onConnect)
+      socket.once('secureConnect', onSecure)
+      // a kept connection outlives this request: leave no listeners of it behind (those of phases
+      // that never happen, lookup for an address, would pile up one per new connection otherwise)
+      unwatch = () => {
+        socket.off('lookup', onLookup)
+        socket.off('connect', onConnect)
+        socket.off('secureConnect', onSecure)
+      }
     })
+    // written to the socket: where the first-byte time starts on a reused connection
+    req.on('finish', () => (tSent = process.hrtime.bigint()))
     req.on('error', fail)
     req.on('response', (res: http.IncomingMessage) => {
       tResponse = process.hrtime.bigint()
@@ -141,8 +217,9 @@ export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> 
         if (settled) return
         settled = true
         clearTimeout(timer)
+        unwatch()
         const tEnd = process.hrtime.bigint()
-        const ready = tSecure ?? tConnect
+        const ready = reused ? tSent : (tSecure ?? tConnect)
         resolve({
           status: res.statusCode ?? 0,
           httpVersion: res.httpVersion,
@@ -157,6 +234,8 @@ export function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> 
           },
           bodyBytes: spec.method === 'HEAD' ? null : bytes,
           body: spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null,
+          reusedConnection: reused,
+          retriedAfter: null,
         })
       })
     })
