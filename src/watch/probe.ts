@@ -1,7 +1,8 @@
 // The probers of `anyprobe watch`: one probe of one flow, in-process, cheap enough to run every
-// 50 ms. DNS sends one CH TXT hostname.bind query carrying the EDNS NSID option, from a fresh UDP
-// socket per probe (so each flow has its own source port and an L4 ECMP hash can split flows);
-// HTTP makes one request. The PoP is named by inferPop from the signals the answer carries
+// 50 ms. DNS sends one CH TXT hostname.bind query carrying the EDNS NSID option, on its flow's
+// long-lived UDP socket (flows.ts); HTTP makes one GET on its flow's keep-alive connection
+// (http-flows.ts): either way a flow keeps one source port, so an L4 ECMP hash keeps each flow on
+// one path and splits flows. The PoP is named by inferPop from the signals the answer carries
 // (identity strings, headers); verdicts are cached per distinct signals, since the same few
 // strings come back thousands of times.
 //
@@ -18,6 +19,7 @@ import {httpObservations, minRttFromTimings} from '../engines/http/observations.
 import {probeHttp} from '../engines/http/probe.js'
 import {inferPop, type Observation as InferObservation} from '../infer/index.js'
 import {FlowExchangers} from './flows.js'
+import {HttpFlowAgents} from './http-flows.js'
 import {readHostnameBindReply} from './reply.js'
 
 /** What one probe found; the round loop adds vantage, round, flow and sentAt. */
@@ -146,11 +148,18 @@ export interface HttpProberOptions {
   now?: () => number
 }
 
-/** One GET per probe; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
-export function makeHttpProber(opts: HttpProberOptions): Prober {
+/** An HTTP prober and its flows' connections (tests read their ports and retries). */
+export type HttpProber = Prober & {readonly flows: HttpFlowAgents; close: () => void}
+
+/** One GET per probe on the flow's kept connection; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
+export function makeHttpProber(opts: HttpProberOptions): HttpProber {
   const now = opts.now ?? Date.now
   const name = opts.name === undefined ? popNamer() : opts.name
-  return async () => {
+  const flows = new HttpFlowAgents(opts.url.protocol === 'https:')
+  const onRetry = (): void => {
+    flows.retries++
+  }
+  const probe = async (flow: number): Promise<ProbeAnswer> => {
     const startedAt = now()
     const t0 = process.hrtime.bigint()
     try {
@@ -163,9 +172,12 @@ export function makeHttpProber(opts: HttpProberOptions): Prober {
         timeoutMs: opts.timeoutMs,
         follow: false,
         cfTrace: false,
+        agent: flows.get(flow),
+        onRetry,
       })
       const elapsed = Number(process.hrtime.bigint() - t0) / 1e6
       const obs = httpObservations(out.final.headers, [], null)
+      // the handshake on a new connection, else the first byte: see minRttFromTimings
       const rtt = minRttFromTimings(out.final.timings)
       return {
         receivedAt: Math.round(startedAt + elapsed),
@@ -179,4 +191,5 @@ export function makeHttpProber(opts: HttpProberOptions): Prober {
       return {receivedAt: null, rttMs: null, pop: null, answered: false, error: typeof code === 'string' ? code : 'error'}
     }
   }
+  return Object.assign(probe, {flows, close: () => flows.close()})
 }
