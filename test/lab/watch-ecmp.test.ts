@@ -11,6 +11,8 @@
 //     flows on a single path, is not load-balanced.
 //  3. watch --flows 1 from ap-vp-ecmp: one flow is one path: no load balancing, no shift, no flap
 //     (a prober that drew a new source port every round would hop between FRA and IAD here).
+// 2 and 3 run for --method dns (a UDP socket per flow) and --method http (a keep-alive TCP
+// connection per flow; the kernel hashes TCP ports the same way): the same verdicts for both.
 // Read-only: no fault is applied. Needs root, the lab (lab.sh up adds ap-vp-ecmp) and the built CLI.
 // Every probe goes to the lab's anycast address, from inside ap-vp-ecmp or ap-vp-ber.
 import assert from 'node:assert/strict'
@@ -43,11 +45,12 @@ interface WatchRun {
 }
 
 let runs = 0
-async function watch(from: string[], flows: number, count: number): Promise<WatchRun> {
+type Method = 'dns' | 'http'
+async function watch(method: Method, from: string[], flows: number, count: number): Promise<WatchRun> {
   const out = join(tmp, `watch-${++runs}.ndjson`)
   const r = await run(
     process.execPath,
-    [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--method', 'dns', '--flows', String(flows), '--interval', '100ms', '--count', String(count), '--json', '--out', out],
+    [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--method', method, '--flows', String(flows), '--interval', '100ms', '--count', String(count), '--json', '--out', out],
     90_000,
   )
   const events = r.stdout
@@ -118,61 +121,63 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
     assert.deepEqual([...new Set(seen)].sort(), ECMP_POPS, `anyprobe dns x16 from ${ECMP}: ${seen.join(' ')}`)
   })
 
-  it('--flows 4: load-balanced across FRA and IAD, each flow on one PoP, no shift or flap; the single-path VP is not', {timeout: 180_000}, async () => {
-    // the kernel picks the four flows' source ports; all four hash to one uplink one time in
-    // eight, and then there is no load balancing to see: run again (the flows say which it was)
-    let w: WatchRun | null = null
-    let byFlow = new Map<number, Set<string>>()
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      w = await watch([ECMP, BER], 4, 40)
-      byFlow = popsByFlow(w.observations, ECMP)
-      const pops = new Set([...byFlow.values()].flatMap((s) => [...s]))
-      if (pops.size >= 2) break
-      console.log(`# attempt ${attempt}: the four flows all hashed to ${[...pops].join('')} (${show(byFlow)}); again`)
-    }
-    w = w!
-    assert.equal(w.code, 0, w.stderr)
-    // every flow is one source port, so one path, for the whole run
-    assert.equal(byFlow.size, 4, show(byFlow))
-    for (const [flow, pops] of byFlow) assert.equal(pops.size, 1, `flow ${flow} stayed on one PoP: ${show(byFlow)}`)
-    assert.deepEqual([...new Set([...byFlow.values()].flatMap((s) => [...s]))].sort(), ECMP_POPS, show(byFlow))
+  for (const method of ['dns', 'http'] as const) {
+    it(`--method ${method} --flows 4: load-balanced across FRA and IAD, each flow on one PoP, no shift or flap; the single-path VP is not`, {timeout: 180_000}, async () => {
+      // the kernel picks the four flows' source ports; all four hash to one uplink one time in
+      // eight, and then there is no load balancing to see: run again (the flows say which it was)
+      let w: WatchRun | null = null
+      let byFlow = new Map<number, Set<string>>()
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        w = await watch(method, [ECMP, BER], 4, 40)
+        byFlow = popsByFlow(w.observations, ECMP)
+        const pops = new Set([...byFlow.values()].flatMap((s) => [...s]))
+        if (pops.size >= 2) break
+        console.log(`# ${method} attempt ${attempt}: the four flows all hashed to ${[...pops].join('')} (${show(byFlow)}); again`)
+      }
+      w = w!
+      assert.equal(w.code, 0, w.stderr)
+      // every flow is one source port, so one path, for the whole run
+      assert.equal(byFlow.size, 4, show(byFlow))
+      for (const [flow, pops] of byFlow) assert.equal(pops.size, 1, `flow ${flow} stayed on one PoP: ${show(byFlow)}`)
+      assert.deepEqual([...new Set([...byFlow.values()].flatMap((s) => [...s]))].sort(), ECMP_POPS, show(byFlow))
 
-    const lb = eventsOf(w, ECMP, 'load-balanced') as LoadBalancedEvent[]
-    assert.equal(lb.length, 1, JSON.stringify(w.events))
-    assert.deepEqual(lb[0]!.pops, ECMP_POPS)
-    assert.deepEqual(eventsOf(w, ECMP, 'shift', 'failover', 'flap', 'outage'), [], 'load balancing is not flapping')
-    const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
-    assert.equal(vp.loadBalanced, true)
-    assert.equal(vp.pop, ECMP_POPS.join('+'))
-    assert.equal(vp.flips, 0)
-    assert.equal(vp.flapEpisodes, 0)
-    assert.deepEqual(vp.pops.map((p) => p.pop).sort(), ECMP_POPS)
-    assert.ok(vp.answered >= 0.9 * vp.observations, `${vp.answered} of ${vp.observations} answered`)
+      const lb = eventsOf(w, ECMP, 'load-balanced') as LoadBalancedEvent[]
+      assert.equal(lb.length, 1, JSON.stringify(w.events))
+      assert.deepEqual(lb[0]!.pops, ECMP_POPS)
+      assert.deepEqual(eventsOf(w, ECMP, 'shift', 'failover', 'flap', 'outage'), [], 'load balancing is not flapping')
+      const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
+      assert.equal(vp.loadBalanced, true)
+      assert.equal(vp.pop, ECMP_POPS.join('+'))
+      assert.equal(vp.flips, 0)
+      assert.equal(vp.flapEpisodes, 0)
+      assert.deepEqual(vp.pops.map((p) => p.pop).sort(), ECMP_POPS)
+      assert.ok(vp.answered >= 0.9 * vp.observations, `${vp.answered} of ${vp.observations} answered`)
 
-    // the control: four flows from a vantage point with one path are one PoP, not load balancing
-    assert.deepEqual(eventsOf(w, BER, 'load-balanced', 'shift', 'failover', 'flap'), [])
-    const ber = w.summary.vantagePoints.find((v) => v.vantageId === BER)!
-    assert.equal(ber.loadBalanced, false)
-    assert.equal(ber.pop, 'FRA')
-    assert.equal(ber.flips, 0)
-    assert.ok(ber.answered >= 0.9 * ber.observations)
-    console.log(`# ecmp --flows 4: ${show(byFlow)}; summary ${vp.pop} ${JSON.stringify(vp.pops)}, ${vp.flips} flips; ${BER} ${ber.pop}`)
-  })
+      // the control: four flows from a vantage point with one path are one PoP, not load balancing
+      assert.deepEqual(eventsOf(w, BER, 'load-balanced', 'shift', 'failover', 'flap'), [])
+      const ber = w.summary.vantagePoints.find((v) => v.vantageId === BER)!
+      assert.equal(ber.loadBalanced, false)
+      assert.equal(ber.pop, 'FRA')
+      assert.equal(ber.flips, 0)
+      assert.ok(ber.answered >= 0.9 * ber.observations)
+      console.log(`# ecmp ${method} --flows 4: ${show(byFlow)}; summary ${vp.pop} ${JSON.stringify(vp.pops)}, ${vp.flips} flips; ${BER} ${ber.pop}`)
+    })
 
-  it('--flows 1 on the multipath VP: one flow, one path: no load balancing, no shift, no flap', {timeout: 120_000}, async () => {
-    const w = await watch([ECMP], 1, 60)
-    assert.equal(w.code, 0, w.stderr)
-    const byFlow = popsByFlow(w.observations, ECMP)
-    assert.equal(byFlow.size, 1, show(byFlow))
-    const pops = [...byFlow.get(0)!]
-    assert.equal(pops.length, 1, `the one flow stayed on one PoP: ${show(byFlow)}`)
-    assert.ok(ECMP_POPS.includes(pops[0]!), pops[0])
-    assert.deepEqual(eventsOf(w, ECMP, 'load-balanced', 'shift', 'failover', 'flap'), [], JSON.stringify(w.events))
-    const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
-    assert.equal(vp.loadBalanced, false)
-    assert.equal(vp.pop, pops[0])
-    assert.equal(vp.flips, 0)
-    assert.ok(vp.locatedRounds >= 40, `${vp.locatedRounds} located rounds`)
-    console.log(`# ecmp --flows 1: ${vp.locatedRounds} rounds all at ${vp.pop}, ${vp.flips} flips`)
-  })
+    it(`--method ${method} --flows 1 on the multipath VP: one flow, one path: no load balancing, no shift, no flap`, {timeout: 120_000}, async () => {
+      const w = await watch(method, [ECMP], 1, 60)
+      assert.equal(w.code, 0, w.stderr)
+      const byFlow = popsByFlow(w.observations, ECMP)
+      assert.equal(byFlow.size, 1, show(byFlow))
+      const pops = [...byFlow.get(0)!]
+      assert.equal(pops.length, 1, `the one flow stayed on one PoP: ${show(byFlow)}`)
+      assert.ok(ECMP_POPS.includes(pops[0]!), pops[0])
+      assert.deepEqual(eventsOf(w, ECMP, 'load-balanced', 'shift', 'failover', 'flap'), [], JSON.stringify(w.events))
+      const vp = w.summary.vantagePoints.find((v) => v.vantageId === ECMP)!
+      assert.equal(vp.loadBalanced, false)
+      assert.equal(vp.pop, pops[0])
+      assert.equal(vp.flips, 0)
+      assert.ok(vp.locatedRounds >= 40, `${vp.locatedRounds} located rounds`)
+      console.log(`# ecmp ${method} --flows 1: ${vp.locatedRounds} rounds all at ${vp.pop}, ${vp.flips} flips`)
+    })
+  }
 })
