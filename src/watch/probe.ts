@@ -162,6 +162,7 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
   const probe = async (flow: number): Promise<ProbeAnswer> => {
     const startedAt = now()
     const t0 = process.hrtime.bigint()
+    const how = flows.probe(flow)
     try {
       const out = await probeHttp({
         url: opts.url,
@@ -172,9 +173,10 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
         timeoutMs: opts.timeoutMs,
         follow: false,
         cfTrace: false,
-        agent: flows.get(flow),
+        agent: how.agent,
         onRetry,
       })
+      how.settle(true)
       const elapsed = Number(process.hrtime.bigint() - t0) / 1e6
       const obs = httpObservations(out.final.headers, [], null)
       // the handshake on a new connection, else the first byte: see minRttFromTimings
@@ -187,6 +189,7 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
         signals: obs,
       }
     } catch (error) {
+      how.settle(false)
       const code = (error as {code?: string}).code
       return {receivedAt: null, rttMs: null, pop: null, answered: false, error: typeof code === 'string' ? code : 'error'}
     }

@@ -22,16 +22,27 @@ interface Edge {
   breakNext: 'reset' | 'close' | null
   /** server side of every connection accepted */
   sockets: Socket[]
+  /** when set, requests are held and never answered (an outage) */
+  silent: boolean
+  /** ms a new connection waits before its first request is read (a handshake over a long path) */
+  connectDelayMs: number
   server: Server
 }
 
 async function edge(): Promise<Edge> {
-  const e: Edge = {port: 0, ports: [], breakNext: null, sockets: [], server: createServer()}
+  const e: Edge = {port: 0, ports: [], breakNext: null, sockets: [], silent: false, connectDelayMs: 0, server: createServer()}
   // longer than any test here: a kept connection ends only when a test means it to
   e.server.keepAliveTimeout = 60_000
-  e.server.on('connection', (s: Socket) => e.sockets.push(s))
+  e.server.on('connection', (s: Socket) => {
+    e.sockets.push(s)
+    if (e.connectDelayMs > 0) {
+      s.pause()
+      setTimeout(() => s.resume(), e.connectDelayMs)
+    }
+  })
   e.server.on('request', (req, res) => {
     e.ports.push(req.socket.remotePort!)
+    if (e.silent) return
     const brk = e.breakNext
     e.breakNext = null
     // what a client sees when the route moved (the new PoP resets) or the server dropped it idle
@@ -148,6 +159,38 @@ describe('watch --method http --flows: one keep-alive connection per flow', () =
       assert.equal(refused.flows.retries, 0)
     } finally {
       refused.close()
+    }
+  })
+
+  it('after an outage the flow recovers at once, though a new connection takes longer than the interval', {timeout: 15_000}, async () => {
+    // probes every 100 ms, each with 300 ms; a new connection's first answer takes 120 ms. Queued
+    // behind one connection, each probe of the outage would get it only as the one before gave up,
+    // with under 100 ms left: never enough once the server is back. Failing, a flow gives each probe
+    // a connection of its own, with its whole timeout.
+    const prober = makeHttpProber({url: url(), host: null, timeoutMs: 300, insecure: false})
+    e.connectDelayMs = 120
+    try {
+      const answers: Array<Promise<{i: number; answered: boolean}>> = []
+      for (let i = 0; i < 20; i++) {
+        if (i === 3) e.silent = true
+        if (i === 9) e.silent = false
+        answers.push(prober(0).then((a) => ({i, answered: a.answered})))
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const got = await Promise.all(answers)
+      const show = got.map((a) => (a.answered ? '+' : '.')).join('')
+      assert.ok(got.slice(0, 3).every((a) => a.answered), show)
+      assert.ok(got.slice(3, 8).every((a) => !a.answered), show)
+      assert.ok(got.slice(10).every((a) => a.answered), `answered again from the first rounds after the outage: ${show}`)
+      // and back on one kept connection
+      e.ports.length = 0
+      for (let i = 0; i < 3; i++) assert.equal((await prober(0)).answered, true)
+      assert.equal(new Set(e.ports).size, 1, e.ports.join(' '))
+      assert.equal(prober.flows.failing(0), false)
+    } finally {
+      e.connectDelayMs = 0
+      e.silent = false
+      prober.close()
     }
   })
 
