@@ -2,7 +2,8 @@
 // one long-lived child per namespace (--from netns:ap-vp-ber) probing every 50 ms (--failover):
 //  1. graceful withdrawal of FRA: a shift FRA -> IAD with no probe lost, one interval apart;
 //  2. silent cut of FRA (hold timer 3 s): a failover whose gap matches ground truth measured
-//     independently by `ping -D -i 0.05` inside ap-vp-ber, within two intervals;
+//     independently by `ping -D -i 0.05` inside ap-vp-ber, within two intervals, for --method dns
+//     and --method http;
 //  3. FRA withdrawn and restored twice (4 flips) with a short --flap-window: one flap event with
 //     4 flips, and none once it has stopped.
 // Every fault is restored in a finally. Needs root and the built CLI (npm run build).
@@ -187,46 +188,50 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
     }
   })
 
-  it('silent cut of FRA: a failover whose gap matches ping ground truth within two intervals', {timeout: 90_000}, async () => {
-    await mustLab('wait-converged', '30')
-    const w = startWatch('cut', [])
-    let ping: ChildProcess | null = null
-    let pingOut = ''
-    let faulted = false
-    try {
-      await steadyAtFra(w)
-      // ground truth, independent of anyprobe: ICMP echo every 50 ms from the same namespace
-      ping = spawn('ip', ['netns', 'exec', NS, 'ping', '-D', '-n', '-i', '0.05', '-W', '1', ANYCAST], {stdio: ['ignore', 'pipe', 'ignore']})
-      ping.stdout!.on('data', (d: Buffer) => (pingOut += d.toString()))
-      await sleep(1000)
-      await mustLab('cut', 'fra')
-      faulted = true
-      const failover = await w.waitFor(isType('failover'), 20_000)
-      await sleep(1500)
-      ping.kill('SIGINT')
-      const {code} = await w.stop()
-      assert.equal(code, 0, w.stderr())
+  // http too: a flow keeps one connection, and the probes of an outage must not wait behind it
+  // (src/watch/http-flows.ts), or the flow never recovers once FRA is gone
+  for (const method of ['dns', 'http'] as const) {
+    it(`--method ${method}: silent cut of FRA: a failover whose gap matches ping ground truth within two intervals`, {timeout: 90_000}, async () => {
+      await mustLab('wait-converged', '30')
+      const w = startWatch(`cut-${method}`, ['--method', method])
+      let ping: ChildProcess | null = null
+      let pingOut = ''
+      let faulted = false
+      try {
+        await steadyAtFra(w)
+        // ground truth, independent of anyprobe: ICMP echo every 50 ms from the same namespace
+        ping = spawn('ip', ['netns', 'exec', NS, 'ping', '-D', '-n', '-i', '0.05', '-W', '1', ANYCAST], {stdio: ['ignore', 'pipe', 'ignore']})
+        ping.stdout!.on('data', (d: Buffer) => (pingOut += d.toString()))
+        await sleep(1000)
+        await mustLab('cut', 'fra')
+        faulted = true
+        const failover = await w.waitFor(isType('failover'), 20_000)
+        await sleep(1500)
+        ping.kill('SIGINT')
+        const {code} = await w.stop()
+        assert.equal(code, 0, w.stderr())
 
-      const replies = pingReplies(pingOut)
-      assert.ok(replies.length > 40, `ping got replies: ${pingOut.slice(0, 500)}`)
-      let truth = 0
-      for (let i = 1; i < replies.length; i++) truth = Math.max(truth, replies[i]!.sentAt - replies[i - 1]!.sentAt)
-      console.log(`# cut: failover gap ${failover.gapMs} ms (lower bound ${failover.gapMinMs} ms, ${failover.lostProbes} lost) vs ping ground truth ${truth.toFixed(1)} ms; rtt ${failover.rttBeforeMs} -> ${failover.rttAfterMs} ms`)
-      assert.equal(failover.from, 'FRA')
-      assert.equal(failover.to, 'IAD')
-      assert.ok(failover.lostProbes >= 1)
-      assert.ok(truth > 1000 && truth < 5000, `ping saw the hold timer (gap ${truth} ms)`)
-      assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms`)
-      assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
-      assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
-      // the saved watch, judged again by `anyprobe report`: the same events, the summary included
-      assert.deepEqual(await reportOf(w.out), w.events)
-    } finally {
-      ping?.kill('SIGKILL')
-      w.kill()
-      if (faulted) await restoreFra()
-    }
-  })
+        const replies = pingReplies(pingOut)
+        assert.ok(replies.length > 40, `ping got replies: ${pingOut.slice(0, 500)}`)
+        let truth = 0
+        for (let i = 1; i < replies.length; i++) truth = Math.max(truth, replies[i]!.sentAt - replies[i - 1]!.sentAt)
+        console.log(`# cut (${method}): failover gap ${failover.gapMs} ms (lower bound ${failover.gapMinMs} ms, ${failover.lostProbes} lost) vs ping ground truth ${truth.toFixed(1)} ms; rtt ${failover.rttBeforeMs} -> ${failover.rttAfterMs} ms`)
+        assert.equal(failover.from, 'FRA')
+        assert.equal(failover.to, 'IAD')
+        assert.ok(failover.lostProbes >= 1)
+        assert.ok(truth > 1000 && truth < 5000, `ping saw the hold timer (gap ${truth} ms)`)
+        assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms`)
+        assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
+        assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
+        // the saved watch, judged again by `anyprobe report`: the same events, the summary included
+        assert.deepEqual(await reportOf(w.out), w.events)
+      } finally {
+        ping?.kill('SIGKILL')
+        w.kill()
+        if (faulted) await restoreFra()
+      }
+    })
+  }
 
   it('FRA withdrawn and restored twice: one flap event with 4 flips, none after it stops', {timeout: 120_000}, async () => {
     await mustLab('wait-converged', '30')
