@@ -4,7 +4,7 @@ import {after, describe, it} from 'node:test'
 
 import type {TraceResult} from '../../src/model/trace.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {anyprobeIn, anyprobeJson, E, fault, isRoot, pathOf, VPS} from './lib.js'
+import {ANYPROBE, anyprobeIn, anyprobeJson, E, fault, isRoot, pathOf, run, VPS} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
 const trace = (vp: string, ...args: string[]) => anyprobeJson<TraceResult>(vp, ['trace', ...args])
@@ -112,5 +112,22 @@ describe('anyprobe trace in the lab', {skip}, () => {
     const json = JSON.parse(r.stdout) as TraceResult
     assert.equal(json.destinationReached, false)
     assert.ok(['unreachable', 'gap-limit', 'hop-limit'].includes(json.stopReason), json.stopReason)
+  })
+
+  it('no route at all (a namespace of its own with nothing but a down loopback): E_NETWORK, exit 6, for every protocol', async () => {
+    const ns = 'ap-t-noroute' // ap- prefix: lab.sh down removes it if this test dies
+    await run('ip', ['netns', 'add', ns])
+    try {
+      for (const proto of ['icmp', 'udp', 'tcp']) {
+        // nothing can leave this namespace: the first send (ICMP) or the route lookup (UDP, TCP) fails
+        const r = await run('ip', ['netns', 'exec', ns, process.execPath, ANYPROBE, 'trace', E.AP_ANYCAST4!, '--protocol', proto, '--json'])
+        assert.equal(r.code, 6, `${proto}: ${r.stderr}${r.stdout}`)
+        const e = (JSON.parse(r.stdout) as {error: {code: string; message: string}}).error
+        assert.equal(e.code, 'E_NETWORK', proto)
+        assert.match(e.message, /unreachable/i, proto)
+      }
+    } finally {
+      await run('ip', ['netns', 'del', ns])
+    }
   })
 })

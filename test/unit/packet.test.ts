@@ -5,6 +5,7 @@ import {describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
 
+import {dnsIdentity} from '../../src/engines/dns/packet.js'
 import {MAX_PROBES_PER_TRACE, ProbeCodec, tcpSeq, UDP_TRACE_IDS, udpPayloadLength, udpTag} from '../../src/engines/trace/flow.js'
 import {
   checksumOk,
@@ -411,9 +412,13 @@ describe('reply matching', () => {
         additionals: [{type: 'OPT', name: '.', udpPayloadSize: 1232, options: [{code: 3, data: Buffer.from('fra-s1')}]} as unknown as dnsPacket.Answer],
       })
     const m = c.matchDnsReply(answer(q7.id!), TARGET4, 53)
-    assert.deepEqual(m, {probeKey: 7, from: TARGET4, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply', identity: ['s1.fra.example\\x1b[31m', 'fra-s1']})
-    // an error answer still means the probe got there; only a NOERROR answer's TXT is an identity
-    assert.deepEqual(c.matchDnsReply(answer(q7.id!, {rcode: 'REFUSED'}), TARGET4, 53)?.identity, ['fra-s1'])
+    assert.deepEqual(m, {probeKey: 7, from: TARGET4, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply'})
+    // what the answer says of its server, sanitised; an error answer still means the probe got
+    // there (matched above), but only a NOERROR answer's TXT is an identity
+    assert.deepEqual(dnsIdentity(answer(q7.id!)), ['s1.fra.example\\x1b[31m', 'fra-s1'])
+    assert.equal(c.matchDnsReply(answer(q7.id!, {rcode: 'REFUSED'}), TARGET4, 53)?.probeKey, 7)
+    assert.deepEqual(dnsIdentity(answer(q7.id!, {rcode: 'REFUSED'})), ['fra-s1'])
+    assert.deepEqual(dnsIdentity(Buffer.from('not dns')), [])
     assert.equal(c.matchDnsReply(answer(q7.id!), TARGET4, 5353), null, 'not from port 53')
     assert.equal(c.matchDnsReply(answer(q7.id!), '192.0.2.10', 53), null, 'not from the target')
     assert.equal(c.matchDnsReply(answer(q7.id!, {qr: false}), TARGET4, 53), null, 'a query, not an answer')

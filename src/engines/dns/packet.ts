@@ -140,6 +140,20 @@ export function readReply(reply: Decoded, buf: Buffer): ParsedReply {
   }
 }
 
+/**
+ * What a DNS answer says of its server: the TXT strings of a NOERROR answer (id.server,
+ * hostname.bind), then the NSID text, without repeats. Empty for anything else.
+ */
+export function dnsIdentity(buf: Buffer): string[] {
+  const decoded = decodeReply(buf)
+  if (decoded === null) return []
+  const r = readReply(decoded, buf)
+  const out: string[] = []
+  if (r.rcode === 'NOERROR') for (const a of r.answers) if (a.trim() !== '' && !out.includes(a)) out.push(a)
+  if (r.nsid?.text && !out.includes(r.nsid.text)) out.push(r.nsid.text)
+  return out
+}
+
 /** NSID payload as text (when every byte is printable ASCII) and hex. */
 export function nsidValue(data: Buffer): NsidValue {
   const printable = data.length > 0 && data.every((b) => b >= 0x20 && b <= 0x7e)

@@ -21,7 +21,6 @@
 // TCP ports/sequence. The quoted destination must be the target and the quoted protocol ours.
 
 import type {TraceProtocol} from '../../model/trace.js'
-import {decodeReply, readReply} from '../dns/packet.js'
 import {
   DNS_PORT,
   DNS_PROBE_MIN_PAYLOAD,
@@ -257,14 +256,9 @@ export class ProbeCodec {
     if (from !== this.target) return null
     const probeKey = this.dnsIds.get(msg.readUInt16BE(0))
     if (probeKey === undefined) return null
-    const decoded = decodeReply(msg)
-    const identity: string[] = []
-    if (decoded) {
-      const r = readReply(decoded, msg)
-      if (r.rcode === 'NOERROR') for (const a of r.answers) if (a.trim() !== '' && !identity.includes(a)) identity.push(a)
-      if (r.nsid?.text && !identity.includes(r.nsid.text)) identity.push(r.nsid.text)
-    }
-    return {probeKey, from, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply', identity}
+    // what the answer says of its server is read by the transport (dnsIdentity): the DNS decoder is
+    // loaded only for DNS probes, not on every trace's start-up
+    return {probeKey, from, icmpType: null, icmpCode: null, replyTtl: null, kind: 'dns-reply'}
   }
 
   /** Match a packet read from the raw TCP socket: a SYN-ACK or RST from the target answering a probe. */
