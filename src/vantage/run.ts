@@ -188,10 +188,6 @@ export function planOptions(method: ProbeMethod, f: Record<string, unknown>): Pr
   return o
 }
 
-/**
- * The whole --from branch of a measuring command: null when --from is this host alone (the command
- * then runs as it always did), else the multi-vantage result.
- */
 /** The multi-vantage run of trace / dns / http (./flags.ts fromElsewhere decides whether there is one). */
 export async function runElsewhere(
   cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
