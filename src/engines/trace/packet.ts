@@ -240,14 +240,20 @@ export interface UdpSpec {
   payloadLength: number
 }
 
-export function encodeUdp(spec: UdpSpec): Buffer {
-  if (spec.payloadLength < 2) throw new RangeError('UDP payload needs at least 2 bytes')
+/** A zeroed datagram with its UDP header written (the checksum field holds the chosen value). */
+function udpDatagram(spec: UdpSpec): Buffer {
   if ((spec.checksum & 0xffff) === 0) throw new RangeError('a UDP checksum field of 0 means "no checksum"')
   const buf = Buffer.alloc(8 + spec.payloadLength)
   buf.writeUInt16BE(spec.srcPort, 0)
   buf.writeUInt16BE(spec.dstPort, 2)
   buf.writeUInt16BE(buf.length, 4)
   buf.writeUInt16BE(spec.checksum & 0xffff, 6)
+  return buf
+}
+
+export function encodeUdp(spec: UdpSpec): Buffer {
+  if (spec.payloadLength < 2) throw new RangeError('UDP payload needs at least 2 bytes')
+  const buf = udpDatagram(spec)
   MAGIC.copy(buf, 10, 0, Math.min(MAGIC.length, spec.payloadLength - 2))
   compensate(buf, 8, pseudoHeader(spec.src, spec.dst, IPPROTO_UDP, buf.length))
   return buf
@@ -272,12 +278,7 @@ export const DNS_PROBE_MIN_PAYLOAD = DNS_QUERY_HEAD.length + 2 + 4 + 4
 export function encodeDnsUdp(spec: UdpSpec): Buffer {
   const pad = spec.payloadLength - DNS_PROBE_MIN_PAYLOAD
   if (pad < 0) throw new RangeError(`a DNS probe needs at least ${DNS_PROBE_MIN_PAYLOAD} payload bytes`)
-  if ((spec.checksum & 0xffff) === 0) throw new RangeError('a UDP checksum field of 0 means "no checksum"')
-  const buf = Buffer.alloc(8 + spec.payloadLength)
-  buf.writeUInt16BE(spec.srcPort, 0)
-  buf.writeUInt16BE(spec.dstPort, 2)
-  buf.writeUInt16BE(buf.length, 4)
-  buf.writeUInt16BE(spec.checksum & 0xffff, 6)
+  const buf = udpDatagram(spec)
   let at = 8 + DNS_QUERY_HEAD.copy(buf, 8)
   at = buf.writeUInt16BE(8 + pad, at) // OPT RDLENGTH
   at = buf.writeUInt16BE(3, at) // NSID, empty: "tell me your id"
