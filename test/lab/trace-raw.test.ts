@@ -220,7 +220,8 @@ describe('raw-socket traces in namespaces', {skip}, () => {
         const tr = out.trace
         assert.equal(tr.stopReason, 'completed')
         assert.equal(tr.destinationReached, true)
-        assert.equal(tr.source, A[family])
+        // ICMP over IPv4 needs no source address (no pseudo-header checksum): the kernel picks it
+        assert.equal(tr.source, family === 4 && extra.protocol === 'icmp' ? null : A[family])
         assertAllAnswered(tr, [R1[family], R2[family], B[family]])
         const last = tr.hops[2]!.replies[0]!
         if (extra.protocol === 'icmp') assert.deepEqual([last.icmpType, last.icmpCode], family === 4 ? [0, 0] : [129, 0])
