@@ -13,7 +13,7 @@
 import {randomInt} from 'node:crypto'
 
 import {round3} from '../analysis/watch/stats.js'
-import {decodeReply, encodeQuery, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
+import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger} from '../engines/dns/transport.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {probeHttp} from '../engines/http/probe.js'
@@ -115,10 +115,7 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
       const {reply, rttMs} = await exchangerOf(flow).exchange(query, accept, opts.timeoutMs)
       // an exchanger that did not go through accept (a test's fake) still gets the general reading
       parsed ??= readReply(decodeReply(reply)!, reply)
-      const inputs: string[] = []
-      if (parsed.rcode === 'NOERROR') for (const a of parsed.answers) if (a.trim() !== '' && !inputs.includes(a)) inputs.push(a)
-      if (parsed.nsid?.text && !inputs.includes(parsed.nsid.text)) inputs.push(parsed.nsid.text)
-      const signals: InferObservation[] = inputs.map((input) => ({signal: 'dns-identity', input}))
+      const signals: InferObservation[] = identityStrings(parsed).map((input) => ({signal: 'dns-identity', input}))
       return {
         receivedAt: Math.round(startedAt + rttMs),
         rttMs: round3(rttMs),

@@ -141,17 +141,20 @@ export function readReply(reply: Decoded, buf: Buffer): ParsedReply {
 }
 
 /**
- * What a DNS answer says of its server: the TXT strings of a NOERROR answer (id.server,
- * hostname.bind), then the NSID text, without repeats. Empty for anything else.
+ * What a reply says of its server: the TXT strings of a NOERROR answer (id.server,
+ * hostname.bind), then the NSID text, without repeats or blanks.
  */
-export function dnsIdentity(buf: Buffer): string[] {
-  const decoded = decodeReply(buf)
-  if (decoded === null) return []
-  const r = readReply(decoded, buf)
+export function identityStrings(r: ParsedReply): string[] {
   const out: string[] = []
   if (r.rcode === 'NOERROR') for (const a of r.answers) if (a.trim() !== '' && !out.includes(a)) out.push(a)
   if (r.nsid?.text && !out.includes(r.nsid.text)) out.push(r.nsid.text)
   return out
+}
+
+/** identityStrings of a raw datagram; empty when it is not a DNS message. */
+export function dnsIdentity(buf: Buffer): string[] {
+  const decoded = decodeReply(buf)
+  return decoded === null ? [] : identityStrings(readReply(decoded, buf))
 }
 
 /** NSID payload as text (when every byte is printable ASCII) and hex. */
