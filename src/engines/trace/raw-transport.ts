@@ -184,13 +184,10 @@ export class RawTransport implements TraceTransport {
       if (dnsSocket) {
         dnsSocket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
           const recvTime = process.hrtime.bigint()
-          if (this.closed || !this.onReply) return
-          const match = (b: Buffer, src: string): MatchedReply | null => {
+          this.enqueue(msg, rinfo.address, recvTime, (b, src) => {
             const m = this.codec.matchDnsReply(b, src, rinfo.port)
             return m && {...m, identity: dns!.identity(b)}
-          }
-          this.inbox.push({buf: msg, source: rinfo.address, recvTime, match})
-          this.drain ??= setTimeout(() => this.deliver(), 0)
+          })
         })
         dnsSocket.on('error', () => {}) // a lost answer is a silent probe
       }
@@ -218,10 +215,15 @@ export class RawTransport implements TraceTransport {
       // queued behind it: the 81 echo replies of a trace's far TTLs came out up to 2 ms slower than
       // they arrived, and the adaptive wait grew with them.
       const recvTime = process.hrtime.bigint()
-      if (this.closed || !this.onReply) return
-      this.inbox.push({buf: Buffer.from(buf), source, recvTime, match})
-      this.drain ??= setTimeout(() => this.deliver(), 0)
+      this.enqueue(Buffer.from(buf), source, recvTime, match)
     })
+  }
+
+  /** Keep a packet (read at recvTime) for deliver, which runs once the burst is read. */
+  private enqueue(buf: Buffer, source: string, recvTime: bigint, match: Matcher): void {
+    if (this.closed || !this.onReply) return
+    this.inbox.push({buf, source, recvTime, match})
+    this.drain ??= setTimeout(() => this.deliver(), 0)
   }
 
   private deliver(): void {
