@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PKGS=(bird2 nsd nginx-light nftables iproute2 iputils-ping dnsutils python3 procps
-          traceroute mtr-tiny scamper tcpdump openssh-server openssh-client)
+          traceroute mtr-tiny scamper tcpdump openssh-server openssh-client
+          chromium)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do
