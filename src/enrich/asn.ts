@@ -5,6 +5,7 @@
 import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import type {AsnResponse} from 'maxmind'
 
@@ -56,7 +57,14 @@ export class MmdbAsnLookup implements AsnLookup {
 
 /** The bundled GeoLite2 ASN database path, or null when the package is missing. */
 export async function bundledAsnDbPath(): Promise<string | null> {
-  // geolite2 keeps its databases in dbs/ beside index.js. Found by path first: the package is an
+  // The build copies the database into data/ at the package root (scripts/copy-asn-db.mjs): an
+  // installed anyprobe has no geolite2 package, whose postinstall needs a MaxMind licence. From the
+  // bundle (dist/x.cjs) the root is one level up; from dist/enrich/ or src/enrich/, two.
+  for (const rel of ['../data/GeoLite2-ASN.mmdb', '../../data/GeoLite2-ASN.mmdb']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url))
+    if (existsSync(p)) return p
+  }
+  // a checkout before its first build: geolite2 (a development dependency) keeps its databases in dbs/ beside index.js. Found by path first: the package is an
   // ES module, and the built CLI (one CommonJS bundle in a vm script) can import() it only
   // through a Node 20 loader that prints an ExperimentalWarning.
   try {
