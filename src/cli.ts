@@ -16,11 +16,17 @@ export const COMMANDS = {
   get catchment() {
     return load(require('./commands/catchment.js'))
   },
+  get 'config:set'() {
+    return load(require('./commands/config/set.js'))
+  },
   get dns() {
     return load(require('./commands/dns.js'))
   },
   get geohint() {
     return load(require('./commands/geohint.js'))
+  },
+  get help() {
+    return load(require('./commands/help.js'))
   },
   get http() {
     return load(require('./commands/http.js'))

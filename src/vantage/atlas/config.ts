@@ -6,12 +6,12 @@
 // The key is a secret: it is only ever sent as the `Authorization: Key <key>` header to the API's
 // own origin, never put in a URL, and `redactSecrets` scrubs it from any text that leaves this
 // module (error messages, URLs, header dumps).
-import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
+import {saveConfigValue, secretFileWarning} from '../config-file.js'
 
 export const DEFAULT_ATLAS_URL = 'https://atlas.ripe.net/api/v2/'
 export const DEFAULT_ATLAS_STREAM_URL = 'wss://atlas-stream.ripe.net/stream/'
@@ -33,6 +33,8 @@ export interface AtlasConfig {
   key: string | null
   /** where the key came from (never the key itself) */
   keySource: 'option' | 'env' | 'config' | null
+  /** set when the key came from a config file that others can read */
+  warning?: string
 }
 
 export interface AtlasConfigOverrides {
@@ -137,7 +139,10 @@ export function loadAtlasConfig(o: AtlasConfigOverrides = {}): AtlasConfig {
   }
   const apiUrl = nonEmpty(o.apiUrl) ?? nonEmpty(env[ATLAS_URL_ENV]) ?? nonEmpty(file.url) ?? DEFAULT_ATLAS_URL
   const streamUrl = nonEmpty(o.streamUrl) ?? nonEmpty(env[ATLAS_STREAM_URL_ENV]) ?? nonEmpty(file.streamUrl) ?? DEFAULT_ATLAS_STREAM_URL
-  return {apiUrl: normalizeBaseUrl(apiUrl, 'api'), streamUrl: normalizeBaseUrl(streamUrl, 'stream'), key, keySource}
+  const out: AtlasConfig = {apiUrl: normalizeBaseUrl(apiUrl, 'api'), streamUrl: normalizeBaseUrl(streamUrl, 'stream'), key, keySource}
+  const warning = keySource === 'config' ? secretFileWarning(o.configFile ?? configFilePath(env)) : null
+  if (warning !== null) out.warning = warning
+  return out
 }
 
 /**
@@ -148,20 +153,7 @@ export function loadAtlasConfig(o: AtlasConfigOverrides = {}): AtlasConfig {
 export async function saveAtlasKey(key: string, o: {env?: NodeJS.ProcessEnv; configFile?: string} = {}): Promise<string> {
   const k = validateKey(key)
   const path = o.configFile ?? configFilePath(o.env ?? process.env)
-  await mkdir(dirname(path), {recursive: true, mode: 0o700})
-  let current: FileConfig = {}
-  try {
-    current = JSON.parse(await readFile(path, 'utf8')) as FileConfig
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) current = {}
-  } catch {
-    current = {}
-  }
-  const atlas = current.atlas !== null && typeof current.atlas === 'object' ? current.atlas : {}
-  const next = {...current, atlas: {...atlas, key: k}}
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(next, null, 2) + '\n', {mode: 0o600, flag: 'w'})
-  await chmod(tmp, 0o600)
-  await rename(tmp, path)
+  await saveConfigValue(path, 'atlas', 'key', k)
   return path
 }
 

@@ -151,6 +151,7 @@ export class AtlasBackend implements VantageBackend {
     this.msmId = o.msmId ?? null
     this.spec = this.msmId !== null ? `atlas:results-of-msm=${this.msmId}` : `atlas:${this.selector.spec}`
     this.#config = loadAtlasConfig({key: o.key, apiUrl: o.apiUrl, streamUrl: o.streamUrl, env: o.env, configFile: o.configFile})
+    if (this.#config.warning) process.stderr.write(`anyprobe: warning: ${this.#config.warning}\n`)
   }
 
   expected(): number | null {
