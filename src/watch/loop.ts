@@ -3,6 +3,9 @@
 // in flight on its own; an observation is reported as soon as its probe ends (answer or timeout).
 // A loop started after startAt skips the rounds already past, and so does one stalled for long.
 // Stopping (signal) sends nothing new and waits for the probes in flight, so nothing sent is lost.
+// The schedule runs on a monotonic clock: startAt is a wall-clock time (so processes agree on it),
+// read once against the monotonic clock; after that a step of the wall clock (NTP, a manual date)
+// neither ends a watch early nor stalls it. Timestamps in observations stay wall-clock.
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
 import type {ProbeAnswer, Prober} from './probe.js'
@@ -24,7 +27,10 @@ export interface RoundLoopOptions {
   onObservation: (obs: Observation, answer: ProbeAnswer | null) => void
   /** all flows of round r have reported, and so have all earlier rounds */
   onRoundComplete?: (round: number) => void
+  /** the schedule's clock, in ms on the epoch scale (default: monotonic, anchored to the wall clock once) */
   now?: () => number
+  /** timestamps (sentAt) (default: Date.now) */
+  wallNow?: () => number
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
@@ -44,9 +50,17 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   })
 }
 
+/** A monotonic clock on the epoch scale: Date.now() at the call, then advanced by performance.now(). */
+export function monotonicEpochClock(): () => number {
+  const wall0 = Date.now()
+  const mono0 = performance.now()
+  return () => wall0 + (performance.now() - mono0)
+}
+
 /** Runs until count, duration or the signal; resolves when every probe sent has been reported. */
 export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> {
-  const now = o.now ?? Date.now
+  const now = o.now ?? monotonicEpochClock()
+  const wallNow = o.wallNow ?? o.now ?? ((): number => Date.now())
   const sleep = o.sleep ?? abortableSleep
   const inFlight = new Set<Promise<void>>()
   const pending = new Map<number, number>() // round -> flows not reported yet
@@ -87,7 +101,7 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
     const r = round
     pending.set(r, o.flows)
     for (let flow = 0; flow < o.flows; flow++) {
-      const sentAt = now()
+      const sentAt = wallNow()
       const p = o.prober(flow).then(
         (a) => {
           const obs: Observation = {

@@ -1,0 +1,47 @@
+// The watch's round schedule must not follow steps of the wall clock: before, a +30 s step ended a
+// 10 s watch at 3 s and a -30 s step sent nothing for 30 s. Timestamps stay wall-clock.
+import assert from 'node:assert/strict'
+import {afterEach, test} from 'node:test'
+
+import type {Observation} from '../../src/model/watch.js'
+import {runRounds} from '../../src/watch/loop.js'
+import type {Prober} from '../../src/watch/probe.js'
+
+const realNow = Date.now
+afterEach(() => {
+  Date.now = realNow
+})
+
+const prober: Prober = async () => ({answered: true, rttMs: 1, pop: 'FRA', receivedAt: Date.now()})
+
+async function stepped(stepMs: number): Promise<{seen: Observation[]; elapsedMs: number}> {
+  const seen: Observation[] = []
+  let offset = 0
+  Date.now = () => realNow() + offset // the machine's wall clock, which will step mid-watch
+  const t0 = performance.now()
+  const startAt = Date.now() + 10
+  await runRounds({
+    vantageId: 'local',
+    prober,
+    intervalMs: 20,
+    flows: 1,
+    startAt,
+    durationMs: 200,
+    onObservation: (o) => {
+      seen.push(o)
+      if (seen.length === 3) offset = stepMs
+    },
+  })
+  return {seen, elapsedMs: performance.now() - t0}
+}
+
+for (const step of [30_000, -30_000]) {
+  test(`a ${step > 0 ? '+' : ''}${step / 1000} s wall-clock step neither ends nor stalls the watch`, async () => {
+    const {seen, elapsedMs} = await stepped(step)
+    assert.deepEqual(seen.map((o) => o.round), [...Array(10).keys()], 'every round of the 200 ms watch is sent, in order')
+    assert.ok(elapsedMs < 2000, `the watch took ${elapsedMs.toFixed(0)} ms for 200 ms`)
+    // timestamps are the wall clock's: the later ones carry the step
+    const last = seen.at(-1)!
+    assert.ok(Math.abs(last.sentAt - (realNow() + step)) < 1000, 'sentAt is wall-clock time')
+  })
+}
