@@ -11,13 +11,12 @@
 // synchronised clock, as for any timing across hosts). A vantage point that fails is reported
 // with its E_VP_* code and, from then on, as unanswered rounds (so as an outage, in the events and
 // the summary); the others go on. Atlas is refused: its one-off results are no live stream.
-import {closeSync, openSync, writeSync} from 'node:fs'
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, formatError} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -35,6 +34,7 @@ import {parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
 import {placeCommand} from '../watch/places.js'
 import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
 import {makeTraceProber} from '../watch/trace-probe.js'
+import {NdjsonOutFile} from '../watch/out-file.js'
 import {LiveView} from '../watch/view.js'
 
 export const FAILOVER_INTERVAL = '50ms'
@@ -286,8 +286,15 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }
     const analyzer: WatchAnalyzer = createWatchAnalyzer(optionsOfStart(start))
     const view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
-    const outFd = flags.out === undefined ? null : openOut(flags.out)
-    if (outFd !== null) writeSync(outFd, ndjsonLine(start))
+    const out = flags.out === undefined ? null : new NdjsonOutFile(flags.out)
+    // a write failure is said once, when it happens; the watch goes on and its summary is kept
+    let writeFailureSaid = false
+    const record = (line: string): void => {
+      if (out === null || out.writeLine(line) || writeFailureSaid) return
+      writeFailureSaid = true
+      process.stderr.write(formatError(out.error()!))
+    }
+    record(ndjsonLine(start))
 
     const emit = (events: WatchEvent[]): void => {
       for (const e of events) {
@@ -298,7 +305,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       }
     }
     const onObservation = (o: Observation): void => {
-      if (outFd !== null) writeSync(outFd, ndjsonLine(o))
+      record(ndjsonLine(o))
       metrics.observe(o)
       view?.observe(o)
       emit(analyzer.push(o))
@@ -389,30 +396,20 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       }
       stop.signal.removeEventListener('abort', stopChildren)
     } finally {
-      if (outFd !== null) closeSync(outFd)
+      out?.close()
     }
     const last = analyzer.finish()
     emit(last)
     const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
     view?.close()
     if (server) await new Promise((r) => server!.server.close(r))
+    if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write
     if (summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
       process.exitCode = EXIT.unreachable
       process.stderr.write('warning: no probe was answered (exit 4)\n')
     }
     if (!json) process.stdout.write(renderWatchSummary(summary) + '\n')
     return summary
-  }
-}
-
-function openOut(path: string): number {
-  try {
-    return openSync(path, 'a')
-  } catch (e) {
-    throw new AnyprobeError('E_BAD_INPUT', `--out ${path}: cannot open for appending (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'give a writable file path',
-      exitCode: EXIT.usage,
-    })
   }
 }
 

@@ -10,6 +10,7 @@ export const EXIT = {
   privilege: 5, // raw sockets need root or CAP_NET_RAW
   network: 6, // local network error (no route, socket error)
   data: 7, // input file or remote data could not be parsed
+  write: 8, // measured, but an output file (--out, --html) could not be written
 } as const
 
 export type ErrorCode =
@@ -24,6 +25,7 @@ export type ErrorCode =
   | 'E_BAD_INPUT'
   | 'E_MMDB'
   | 'E_INTERNAL'
+  | 'E_WRITE'
 
 export class AnyprobeError extends Error {
   readonly code: ErrorCode
