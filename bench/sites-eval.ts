@@ -4,7 +4,7 @@
 import {findSites, iGreedyBaseline, scoreSites, citySource} from '../src/analysis/sites/index.js'
 import {latencyOnly, loadCampaign} from '../test/helpers/sites-fixtures.js'
 
-const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['f-ripe.tsv', 'l-ripe.tsv', 'i-ripe.tsv']
+const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['f-ripe.tsv', 'f-ripe.tsv+f-ripe-mid.tsv', 'l-ripe.tsv']
 const fmt = (n: number | null): string => (n === null ? '  -  ' : n.toFixed(2))
 console.log('| target | VPs | true sites | iGreedy P / R (found) | sites, latency only P / R (found) | sites + identities P / R (found) |')
 console.log('|---|---|---|---|---|---|')

@@ -40,11 +40,16 @@ export function placeOfCode(code: string, table = codeTable()): {lat: number; lo
   return {lat: a.lat, lon: a.lon, city: a.municipality, country: a.country}
 }
 
+/** One file, or several joined with "+" (e.g. "f-ripe.tsv+f-ripe-mid.tsv": two slices of one campaign). */
 export function loadCampaign(file: string): Campaign {
   const table = codeTable()
   const obs: SiteObservation[] = []
   const codes = new Set<string>()
-  for (const line of readFileSync(join(SITES_DIR, file), 'utf8').split('\n')) {
+  const text = file
+    .split('+')
+    .map((f) => readFileSync(join(SITES_DIR, f), 'utf8'))
+    .join('\n')
+  for (const line of text.split('\n')) {
     if (line.startsWith('#') || line.trim() === '') continue
     const [id, lat, lon, gt, rtt] = line.split('\t')
     const place = placeOfCode(gt!, table)
@@ -63,7 +68,7 @@ export function loadCampaign(file: string): Campaign {
     if (p === null) throw new Error(`${file}: no place for site code ${c}: add it to codes.tsv`)
     truth.push({code: c, lat: p.lat, lon: p.lon})
   }
-  return {name: file.replace(/\.tsv$/, ''), obs, truth}
+  return {name: file.replace(/\.tsv/g, ''), obs, truth}
 }
 
 /** The same campaign without the identities (latency only, as iGreedy sees it). */
