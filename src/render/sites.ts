@@ -23,9 +23,9 @@ export function renderSites(doc: SitesDocument): string {
       const place = s.city === null ? `(${s.lat.toFixed(2)}, ${s.lon.toFixed(2)})` : `${sanitize(s.city, 40)}${s.country ? `, ${s.country}` : ''}`
       const first = s.evidence[0]
       const ev = first === undefined ? '' : `${first.kind === 'disc' ? `disc ${sanitize(first.vp, 30)} ${first.rttMs} ms` : `identity ${sanitize(first.code ?? '', 20)} via ${sanitize(first.vp, 30)}`}${s.evidence.length > 1 ? ` (+${s.evidence.length - 1})` : ''}`
-      return [place, s.code ?? '-', s.confirmed ? 'confirmed' : s.source, `${s.areaKm} km`, ev]
+      return [place, s.code ?? '-', s.confirmed ? 'confirmed' : s.source, String(s.vantagePoints), `${s.areaKm} km`, ev]
     })
-    const head = ['SITE', 'CODE', 'HOW', 'AREA', 'EVIDENCE']
+    const head = ['SITE', 'CODE', 'HOW', 'VPS', 'AREA', 'EVIDENCE']
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
     const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ')
     out.push(line(head))

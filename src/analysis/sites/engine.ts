@@ -21,7 +21,11 @@ export interface PlacedSite {
 export const MAX_ROUNDS = 50
 
 /** `discs` sorted smallest first. */
-export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
+/**
+ * `clusters`: find each site's cluster (the discs overlapping only its disc) even without
+ * `migreedy`, for the evidence: they are the vantage points that most likely reached that site.
+ */
+export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
   const placed: PlacedSite[] = []
   const tiny: Disc[] = []
   const used = new Set<Disc>()
@@ -30,7 +34,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
   for (let round = 0; kept.length > 0 && round < MAX_ROUNDS; round++) {
     for (const k of kept) used.add(k)
     const clusters = new Map<Disc, Disc[]>(kept.map((k) => [k, []]))
-    if (opts.migreedy) {
+    if (opts.migreedy || opts.clusters === true) {
       const all = [...tiny, ...kept]
       for (const d of discs) {
         if (used.has(d)) continue
@@ -46,7 +50,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
       }
     }
     for (const k of kept) {
-      const placement = placeSite(k, clusters.get(k)!, source, opts.weighDistance === true)
+      const placement = placeSite(k, opts.migreedy ? clusters.get(k)! : [], source, opts.weighDistance === true)
       const lat = placement.candidate?.lat ?? k.lat
       const lon = placement.candidate?.lon ?? k.lon
       placed.push({disc: k, placement, cluster: clusters.get(k)!, round, lat, lon})

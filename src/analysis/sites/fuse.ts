@@ -47,6 +47,13 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
   const sites: Site[] = placed.map((p) => {
     const evidence: SiteEvidence[] = [discEvidence(p.disc, p.round === 0 ? 'disjoint from the other sites\' discs' : `separable once its neighbours were placed (round ${p.round + 1})`)]
     for (const d of p.placement.constraining.slice(1)) if (evidence.length < MAX_EVIDENCE) evidence.push(discEvidence(d, 'overlaps only this site\'s disc and narrows where it is'))
+    // the vantage points that most likely reached this site: discs overlapping only its disc and containing the chosen place
+    const at = pointTerms(p.lat, p.lon)
+    const supporting = p.cluster.filter((d) => discDistanceKm(d, at) <= d.radiusKm)
+    for (const d of supporting) {
+      if (evidence.length >= MAX_EVIDENCE) break
+      if (!evidence.some((e) => e.vp === d.vp)) evidence.push(discEvidence(d, 'contains the site and overlaps no other site\'s disc'))
+    }
     return {
       lat: p.lat,
       lon: p.lon,
@@ -55,6 +62,7 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
       code: null,
       evidence,
       areaKm: p.placement.areaKm,
+      vantagePoints: 1 + supporting.filter((d) => d !== p.disc).length,
       confirmed: false,
       source: p.round === 0 ? 'disjoint' : 'iteration',
     }
@@ -127,6 +135,7 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
       code: f.id.code,
       evidence: [identityEvidence(f)],
       areaKm: Math.round(f.disc.radiusKm),
+      vantagePoints: 1,
       confirmed: true,
       source: 'identity',
     })

@@ -62,6 +62,9 @@ export interface Site {
    * place in its feasible area, or the radius of the smallest disc constraining it when it has no
    * other candidate */
   areaKm: number
+  /** vantage points placing it: its own disc and the discs that contain it and overlap no other
+   * site's (the evidence lists the first few) */
+  vantagePoints: number
   /** an identity names a place inside the constraining disc */
   confirmed: boolean
   /** how the site was found: "disjoint" = its disc is disjoint from every other site's (provable),
