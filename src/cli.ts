@@ -34,6 +34,9 @@ export const COMMANDS = {
   get report() {
     return load(require('./commands/report.js'))
   },
+  get sites() {
+    return load(require('./commands/sites.js'))
+  },
   get trace() {
     return load(require('./commands/trace.js'))
   },

@@ -1,0 +1,35 @@
+// The `sites` document (schemas/sites.schema.json) and how vantage outcomes become observations.
+import type {PopVerdict} from '../../model/pop.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import {sanitize} from '../../util/sanitize.js'
+import {findSites} from './index.js'
+import type {SiteObservation, SitesAnalysis} from './types.js'
+
+export const SITES_SCHEMA_VERSION = 1
+
+export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
+  schemaVersion: typeof SITES_SCHEMA_VERSION
+  kind: 'sites'
+  target: string | null
+  method: string | null
+  vantagePoints: {total: number; used: number}
+}
+
+/** One vantage point's result as an observation: its location, lowest RTT, and PoP verdict. */
+export function observationOf(vantage: VantagePoint, rttMs: number | null, pop: PopVerdict | null, evidence: string | null): SiteObservation {
+  return {
+    vp: vantage.id,
+    lat: vantage.lat,
+    lon: vantage.lon,
+    rttMs,
+    identity:
+      pop === null
+        ? null
+        : {code: sanitize(pop.code, 40), city: pop.city === null ? null : sanitize(pop.city, 80), country: pop.country, lat: pop.lat, lon: pop.lon, evidence: evidence === null ? null : sanitize(evidence, 120)},
+  }
+}
+
+export function sitesDocument(obs: readonly SiteObservation[], meta: {target: string | null; method: string | null}): SitesDocument {
+  const {used, ...rest} = findSites(obs)
+  return {schemaVersion: SITES_SCHEMA_VERSION, kind: 'sites', target: meta.target, method: meta.method, ...rest, vantagePoints: {total: obs.length, used}}
+}

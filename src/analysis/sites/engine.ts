@@ -1,0 +1,65 @@
+// Enumerate and place, round after round (iGreedy): the disjoint discs are placed at a city each,
+// then each placed disc is replaced by a tiny disc at its city and the independent set is computed
+// again: a disc that overlapped a placed one but does not contain its city now points at another
+// site. Repeat until nothing new is found. `migreedy` narrows each placement with the discs that
+// overlap only that site (./place.ts); without it, this is iGreedy (alpha = 1) itself.
+import {type Disc, makeDisc, overlaps, TINY_DISC_KM} from './discs.js'
+import {greedyMis} from './enumerate.js'
+import {type Placement, placeSite} from './place.js'
+import type {CandidateSource} from './types.js'
+
+export interface PlacedSite {
+  disc: Disc
+  placement: Placement
+  /** the discs that overlap only this site's disc (MiGreedy's cluster; empty without migreedy) */
+  cluster: Disc[]
+  round: number
+  lat: number
+  lon: number
+}
+
+export const MAX_ROUNDS = 50
+
+/** `discs` sorted smallest first. */
+/**
+ * `clusters`: find each site's cluster (the discs overlapping only its disc) even without
+ * `migreedy`, for the evidence: they are the vantage points that most likely reached that site.
+ */
+export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
+  const placed: PlacedSite[] = []
+  const tiny: Disc[] = []
+  const used = new Set<Disc>()
+  let kept = greedyMis(discs)
+  const lowerBound = kept.length
+  for (let round = 0; kept.length > 0 && round < MAX_ROUNDS; round++) {
+    for (const k of kept) used.add(k)
+    const clusters = new Map<Disc, Disc[]>(kept.map((k) => [k, []]))
+    if (opts.migreedy || opts.clusters === true) {
+      const all = [...tiny, ...kept]
+      for (const d of discs) {
+        if (used.has(d)) continue
+        let only: Disc | null = null
+        let n = 0
+        for (const k of all) {
+          if (!overlaps(d, k)) continue
+          n++
+          only = k
+          if (n > 1) break
+        }
+        if (n === 1) clusters.get(only!)?.push(d)
+      }
+    }
+    for (const k of kept) {
+      const placement = placeSite(k, opts.migreedy ? clusters.get(k)! : [], source, opts.weighDistance === true)
+      const lat = placement.candidate?.lat ?? k.lat
+      const lon = placement.candidate?.lon ?? k.lon
+      placed.push({disc: k, placement, cluster: clusters.get(k)!, round, lat, lon})
+      tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
+    }
+    kept = greedyMis(
+      discs.filter((d) => !used.has(d)),
+      tiny,
+    )
+  }
+  return {placed, lowerBound}
+}

@@ -1,0 +1,144 @@
+// Latency sites fused with what the sites say of themselves (a vantage point's PoP verdict: CHAOS /
+// NSID, CDN header, hop name) for the same vantage points:
+//  - a verdict naming a place inside its vantage point's disc is feasible. When it is the verdict of
+//    the vantage point whose disc made a site (or of most of that site's cluster), the site is no
+//    longer a guess: it moves to the named place and is confirmed;
+//  - a feasible verdict naming a place no site is near (100 km) adds a site there: the discs could
+//    not separate it from the others, the verdict does;
+//  - a verdict naming a place its disc excludes is a contradiction: a wrong verdict or a wrong
+//    vantage point location (the locations that several others contradict were already left out,
+//    ./clean.ts). It is reported, never used.
+import {discDistanceKm, type Disc, pointTerms} from './discs.js'
+import {IDENTITY_SLACK_KM} from './clean.js'
+import type {PlacedSite} from './engine.js'
+import type {Site, SiteContradiction, SiteEvidence, SiteIdentity, SiteObservation} from './types.js'
+
+export const MATCH_KM = 100
+export const MAX_EVIDENCE = 10
+
+interface Feasible {
+  id: SiteIdentity & {lat: number; lon: number}
+  disc: Disc
+}
+
+function discEvidence(d: Disc, note: string): SiteEvidence {
+  return {kind: 'disc', vp: d.vp, rttMs: d.rttMs, radiusKm: Math.round(d.radiusKm), code: null, note}
+}
+
+function identityEvidence(f: Feasible): SiteEvidence {
+  const km = Math.round(discDistanceKm(f.disc, pointTerms(f.id.lat, f.id.lon)))
+  return {kind: 'identity', vp: f.disc.vp, rttMs: f.disc.rttMs, radiusKm: Math.round(f.disc.radiusKm), code: f.id.code, note: `${f.id.evidence ?? f.id.code}: ${km} km from the vantage point, inside its ${Math.round(f.disc.radiusKm)} km disc`}
+}
+
+function confirm(site: Site, f: Feasible): void {
+  site.lat = f.id.lat
+  site.lon = f.id.lon
+  site.city = f.id.city ?? site.city
+  site.country = f.id.country ?? site.country
+  site.code = f.id.code
+  site.confirmed = true
+}
+
+function addEvidence(site: Site, e: SiteEvidence): void {
+  if (site.evidence.length < MAX_EVIDENCE && !site.evidence.some((x) => x.kind === e.kind && x.vp === e.vp)) site.evidence.push(e)
+}
+
+export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Disc[], obs: readonly SiteObservation[], useIdentities = true): {sites: Site[]; contradictions: SiteContradiction[]} {
+  const sites: Site[] = placed.map((p) => {
+    const evidence: SiteEvidence[] = [discEvidence(p.disc, p.round === 0 ? 'disjoint from the other sites\' discs' : `separable once its neighbours were placed (round ${p.round + 1})`)]
+    for (const d of p.placement.constraining.slice(1)) if (evidence.length < MAX_EVIDENCE) evidence.push(discEvidence(d, 'overlaps only this site\'s disc and narrows where it is'))
+    // the vantage points that most likely reached this site: discs overlapping only its disc and containing the chosen place
+    const at = pointTerms(p.lat, p.lon)
+    const supporting = p.cluster.filter((d) => discDistanceKm(d, at) <= d.radiusKm)
+    for (const d of supporting) {
+      if (evidence.length >= MAX_EVIDENCE) break
+      if (!evidence.some((e) => e.vp === d.vp)) evidence.push(discEvidence(d, 'contains the site and overlaps no other site\'s disc'))
+    }
+    return {
+      lat: p.lat,
+      lon: p.lon,
+      city: p.placement.candidate?.name ?? null,
+      country: p.placement.candidate?.country ?? null,
+      code: null,
+      evidence,
+      areaKm: p.placement.areaKm,
+      vantagePoints: 1 + supporting.filter((d) => d !== p.disc).length,
+      confirmed: false,
+      source: p.round === 0 ? 'disjoint' : 'iteration',
+    }
+  })
+  const contradictions: SiteContradiction[] = []
+  if (!useIdentities) return {sites, contradictions}
+
+  const feasible = new Map<Disc, Feasible>()
+  for (const d of discs) {
+    const id = obs[d.idx]?.identity ?? null
+    if (id === null || id.lat === null || id.lon === null) continue
+    const km = discDistanceKm(d, pointTerms(id.lat, id.lon))
+    if (km <= d.radiusKm + IDENTITY_SLACK_KM) {
+      feasible.set(d, {id: id as Feasible['id'], disc: d})
+    } else {
+      contradictions.push({
+        vp: d.vp,
+        code: id.code,
+        distanceKm: Math.round(km),
+        radiusKm: Math.round(d.radiusKm),
+        note: `${id.code} is ${Math.round(km)} km from the vantage point but its ${d.rttMs} ms RTT allows ${Math.round(d.radiusKm)} km: a wrong PoP verdict or a wrong vantage point location`,
+      })
+    }
+  }
+
+  // the site's own vantage point, else most of its cluster, names a feasible place: that is the site
+  placed.forEach((p, i) => {
+    const site = sites[i]!
+    let f = feasible.get(p.disc) ?? null
+    if (f === null && p.cluster.length > 0) {
+      const votes = new Map<string, {f: Feasible; n: number}>()
+      for (const d of p.cluster) {
+        const g = feasible.get(d)
+        if (g === undefined || discDistanceKm(p.disc, pointTerms(g.id.lat, g.id.lon)) > p.disc.radiusKm + IDENTITY_SLACK_KM) continue
+        const v = votes.get(g.id.code) ?? {f: g, n: 0}
+        v.n++
+        votes.set(g.id.code, v)
+      }
+      const ranked = [...votes.values()].sort((a, b) => b.n - a.n)
+      if (ranked.length > 0 && ranked[0]!.n * 2 > p.cluster.length) f = ranked[0]!.f
+    }
+    if (f !== null) {
+      confirm(site, f)
+      addEvidence(site, identityEvidence(f))
+    }
+  })
+
+  // every other feasible verdict: confirms a site near its place, or adds one
+  for (const f of feasible.values()) {
+    const p = pointTerms(f.id.lat, f.id.lon)
+    let near: Site | null = null
+    let nearKm = Infinity
+    for (const s of sites) {
+      const km = discDistanceKm(pointTerms(s.lat, s.lon), p)
+      if (km < nearKm) {
+        near = s
+        nearKm = km
+      }
+    }
+    if (near !== null && nearKm <= MATCH_KM) {
+      if (!near.confirmed) confirm(near, f)
+      addEvidence(near, identityEvidence(f))
+      continue
+    }
+    sites.push({
+      lat: f.id.lat,
+      lon: f.id.lon,
+      city: f.id.city,
+      country: f.id.country,
+      code: f.id.code,
+      evidence: [identityEvidence(f)],
+      areaKm: Math.round(f.disc.radiusKm),
+      vantagePoints: 1,
+      confirmed: true,
+      source: 'identity',
+    })
+  }
+  return {sites, contradictions}
+}

@@ -1,0 +1,103 @@
+// `anyprobe sites`: is this address anycast, how many sites at least, where. Pure: observations in
+// (vantage point location, lowest RTT, PoP verdict), sites out. See ./types.ts for the shapes and
+// the files next to this one for each step: clean (what is left out), discs, enumerate (greedy
+// MIS), place (city in the disc, MiGreedy's cluster), engine (iGreedy's rounds), fuse (identities).
+//
+// anycast:
+//  - true  when two discs are disjoint (after leaving out contradicted locations): two vantage
+//          points reached two different places, which one unicast host cannot be. Identities alone
+//          never make it true: a unicast cluster can answer with several host names, and hop
+//          names name the routers on the way, not the host.
+//  - false when the data decides unicast: at least UNICAST_MIN_VPS located vantage points, two of
+//          them at least UNICAST_MIN_SPREAD_KM apart, all discs share a common point (one site can
+//          explain every RTT), and no two feasible identities name places more than 100 km apart.
+//          A regional anycast whose sites all lie inside every disc is indistinguishable from
+//          unicast by latency: false means "one site explains every measurement".
+//  - null  otherwise: too few vantage points, all close together, discs that overlap pairwise
+//          without a common point, or identities naming several places the discs cannot separate.
+import {bestCoverPoint} from './intersect.js'
+import {cleanObservations} from './clean.js'
+import {discDistanceKm, pointTerms} from './discs.js'
+import {enumerateAndPlace} from './engine.js'
+import {fuseIdentities, MATCH_KM} from './fuse.js'
+import {citySource} from './cities.js'
+import type {CandidateSource, SiteObservation, SitesAnalysis} from './types.js'
+
+export * from './types.js'
+export {iGreedyBaseline} from './igreedy.js'
+export {scoreSites, type Score} from './score.js'
+export {KM_PER_RTT_MS, rttRadiusKm} from './discs.js'
+export {citySource} from './cities.js'
+
+export const UNICAST_MIN_VPS = 3
+export const UNICAST_MIN_SPREAD_KM = 1000
+
+export interface SitesOptions {
+  /** candidate places (default: the project's cities with population >= 10k) */
+  candidates?: CandidateSource
+  /** use the PoP verdicts (default true); false = latency only */
+  identities?: boolean
+}
+
+export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = {}): SitesAnalysis {
+  const source = opts.candidates ?? citySource
+  const useIds = opts.identities !== false
+  const {discs, excluded} = cleanObservations(obs, {identities: useIds})
+  const {placed, lowerBound} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true})
+  const {sites, contradictions} = fuseIdentities(placed, discs, obs, useIds)
+
+  let anycast: boolean | null
+  let anycastReason: string
+  if (lowerBound >= 2) {
+    const [a, b] = placed.filter((p) => p.round === 0)
+    anycast = true
+    anycastReason = `${lowerBound} vantage points have mutually disjoint RTT discs (e.g. ${a!.disc.vp} ${a!.disc.rttMs} ms and ${b!.disc.vp} ${b!.disc.rttMs} ms, ${Math.round(discDistanceKm(a!.disc, b!.disc))} km apart): they reached different sites`
+  } else if (discs.length < UNICAST_MIN_VPS) {
+    anycast = null
+    anycastReason = `${discs.length} usable vantage point(s): at least ${UNICAST_MIN_VPS} are needed to call it unicast`
+  } else {
+    const places = distinctIdentityPlaces(sites)
+    const spread = spreadKm(discs)
+    const cover = bestCoverPoint(discs)
+    if (places > 1) {
+      anycast = null
+      anycastReason = `the RTT discs all overlap, but the sites' identities name ${places} places more than ${MATCH_KM} km apart`
+    } else if (cover === null || cover.outside.length > 0) {
+      anycast = null
+      anycastReason = 'the RTT discs overlap pairwise but no single point lies in all of them'
+    } else if (spread < UNICAST_MIN_SPREAD_KM) {
+      anycast = null
+      anycastReason = `the vantage points are at most ${Math.round(spread)} km apart: too close together to see a second site`
+    } else {
+      anycast = false
+      anycastReason = `all ${discs.length} RTT discs contain one point (${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)}), from vantage points up to ${Math.round(spread)} km apart: one site explains every measurement`
+    }
+  }
+  return {anycast, anycastReason, lowerBound, sites, contradictions, excluded, used: discs.length}
+}
+
+function distinctIdentityPlaces(sites: SitesAnalysis['sites']): number {
+  const named = sites.filter((s) => s.confirmed)
+  const groups: Array<{lat: number; lon: number}> = []
+  for (const s of named) {
+    const p = pointTerms(s.lat, s.lon)
+    if (!groups.some((g) => discDistanceKm(pointTerms(g.lat, g.lon), p) <= MATCH_KM)) groups.push(s)
+  }
+  return groups.length
+}
+
+/** Roughly the largest distance between two vantage points (farthest from the first, then from that one). */
+function spreadKm(discs: ReadonlyArray<{sinLat: number; cosLat: number; lonRad: number}>): number {
+  if (discs.length < 2) return 0
+  let far = discs[0]!
+  let best = 0
+  for (const d of discs) {
+    const km = discDistanceKm(discs[0]!, d)
+    if (km > best) {
+      best = km
+      far = d
+    }
+  }
+  for (const d of discs) best = Math.max(best, discDistanceKm(far, d))
+  return best
+}

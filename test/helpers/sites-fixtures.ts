@@ -1,0 +1,77 @@
+// Reads the iGreedy-format campaigns in test/fixtures/sites/ (one RIPE Atlas probe per line:
+// id, latitude, longitude, the site its CHAOS answer named, min RTT) into `sites` observations, and
+// the ground truth: the distinct sites named, placed at their code's airport (IATA) or, for
+// operator codes, at the place test/fixtures/sites/codes.tsv gives.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {airportByIata} from '../../src/geo/airports.js'
+import type {SiteObservation} from '../../src/analysis/sites/index.js'
+
+export const SITES_DIR = join(import.meta.dirname, '..', 'fixtures', 'sites')
+
+export interface Campaign {
+  name: string
+  obs: SiteObservation[]
+  truth: Array<{code: string; lat: number; lon: number}>
+}
+
+function codeTable(): Map<string, {lat: number; lon: number; city: string}> {
+  const m = new Map<string, {lat: number; lon: number; city: string}>()
+  let text = ''
+  try {
+    text = readFileSync(join(SITES_DIR, 'codes.tsv'), 'utf8')
+  } catch {
+    return m
+  }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue
+    const [code, lat, lon, city] = line.split('\t')
+    m.set(code!, {lat: Number(lat), lon: Number(lon), city: city ?? code!})
+  }
+  return m
+}
+
+export function placeOfCode(code: string, table = codeTable()): {lat: number; lon: number; city: string | null; country: string | null} | null {
+  const t = table.get(code)
+  if (t) return {lat: t.lat, lon: t.lon, city: t.city, country: null}
+  const a = airportByIata(code)
+  if (a === null) return null
+  return {lat: a.lat, lon: a.lon, city: a.municipality, country: a.country}
+}
+
+/** One file, or several joined with "+" (e.g. "f-ripe.tsv+f-ripe-mid.tsv": two slices of one campaign). */
+export function loadCampaign(file: string): Campaign {
+  const table = codeTable()
+  const obs: SiteObservation[] = []
+  const codes = new Set<string>()
+  const text = file
+    .split('+')
+    .map((f) => readFileSync(join(SITES_DIR, f), 'utf8'))
+    .join('\n')
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue
+    const [id, lat, lon, gt, rtt] = line.split('\t')
+    const place = placeOfCode(gt!, table)
+    codes.add(gt!)
+    obs.push({
+      vp: `atlas:${id}`,
+      lat: Number(lat),
+      lon: Number(lon),
+      rttMs: Number(rtt),
+      identity: {code: gt!, city: place?.city ?? null, country: place?.country ?? null, lat: place?.lat ?? null, lon: place?.lon ?? null, evidence: `CHAOS ${gt}`},
+    })
+  }
+  const truth: Campaign['truth'] = []
+  for (const c of codes) {
+    const p = placeOfCode(c, table)
+    if (p === null) throw new Error(`${file}: no place for site code ${c}: add it to codes.tsv`)
+    truth.push({code: c, lat: p.lat, lon: p.lon})
+  }
+  return {name: file.replace(/\.tsv/g, ''), obs, truth}
+}
+
+/** The same campaign without the identities (latency only, as iGreedy sees it). */
+export function latencyOnly(c: Campaign): SiteObservation[] {
+  return c.obs.map((o) => ({...o, identity: null}))
+}

@@ -1,0 +1,134 @@
+// `sites` (src/analysis/sites): scored on real RIPE Atlas campaigns (test/fixtures/sites/, see its
+// README) against the iGreedy baseline, the unicast guarantees, exclusions and identity fusion.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {citySource, findSites, iGreedyBaseline, KM_PER_RTT_MS, scoreSites, type SiteObservation} from '../../src/analysis/sites/index.js'
+import {distanceKm} from '../../src/analysis/sites/discs.js'
+import {latencyOnly, loadCampaign} from '../helpers/sites-fixtures.js'
+
+// floors at what the committed data gives today (bench/sites-eval.ts prints the table)
+const FLOORS: Record<string, {precision: number; recall: number}> = {
+  'f-ripe.tsv': {precision: 0.96, recall: 0.9},
+  'f-ripe.tsv+f-ripe-mid.tsv': {precision: 0.96, recall: 0.73},
+  'l-ripe.tsv': {precision: 0.99, recall: 0.86},
+}
+
+describe('sites on real RIPE Atlas campaigns', () => {
+  for (const [file, floor] of Object.entries(FLOORS)) {
+    it(`${file}: latency only, precision >= iGreedy's and recall higher`, () => {
+      const c = loadCampaign(file)
+      const base = scoreSites(iGreedyBaseline(latencyOnly(c), citySource).sites, c.truth)
+      const r = findSites(latencyOnly(c), {identities: false})
+      const ours = scoreSites(r.sites, c.truth)
+      assert.equal(r.anycast, true)
+      assert.ok(ours.precision! >= base.precision!, `precision ${ours.precision} < iGreedy ${base.precision}`)
+      assert.ok(ours.recall! > base.recall!, `recall ${ours.recall} <= iGreedy ${base.recall}`)
+      assert.ok(ours.precision! >= floor.precision, `precision ${ours.precision}`)
+      assert.ok(ours.recall! >= floor.recall, `recall ${ours.recall}`)
+    })
+    it(`${file}: identities confirm sites and never lower precision`, () => {
+      const c = loadCampaign(file)
+      const lat = scoreSites(findSites(latencyOnly(c), {identities: false}).sites, c.truth)
+      const r = findSites(c.obs)
+      const ids = scoreSites(r.sites, c.truth)
+      assert.ok(ids.precision! >= lat.precision!)
+      assert.ok(ids.recall! >= lat.recall!)
+      assert.ok(r.sites.filter((s) => s.confirmed).length >= r.sites.length * 0.9)
+    })
+    it(`${file}: the vantage points of one true site never come out anycast`, () => {
+      const c = loadCampaign(file)
+      for (const code of new Set(c.obs.map((o) => o.identity!.code))) {
+        const one = c.obs.filter((o) => o.identity!.code === code)
+        assert.notEqual(findSites(one.map((o) => ({...o, identity: null}))).anycast, true, code)
+        assert.notEqual(findSites(one).anycast, true, code)
+      }
+    })
+  }
+})
+
+// A unicast server in Frankfurt seen from vantage points worldwide: RTT = the fibre distance with
+// 30% detour + 1 ms, which is what real paths look like (always more than the straight line).
+const FRA = {lat: 50.11, lon: 8.68}
+const VPS: Array<[string, number, number]> = [
+  ['ber', 52.52, 13.4],
+  ['par', 48.86, 2.35],
+  ['nyc', 40.71, -74.0],
+  ['tyo', 35.68, 139.69],
+  ['sao', -23.55, -46.63],
+  ['syd', -33.87, 151.21],
+  ['jnb', -26.2, 28.04],
+  ['sfo', 37.77, -122.42],
+  ['sin', 1.29, 103.85],
+  ['mos', 55.75, 37.62],
+  ['lon', 51.5, -0.12],
+  ['chi', 41.88, -87.63],
+]
+function unicastObs(server = FRA): SiteObservation[] {
+  return VPS.map(([vp, lat, lon]) => ({vp, lat, lon, rttMs: (distanceKm({lat, lon}, server) * 1.3) / KM_PER_RTT_MS + 1, identity: null}))
+}
+
+describe('sites: anycast decision', () => {
+  it('a unicast address seen from everywhere is anycast false, with one site', () => {
+    const r = findSites(unicastObs())
+    assert.equal(r.anycast, false, r.anycastReason)
+    assert.equal(r.lowerBound, 1)
+  })
+  it('a unicast address stays not-anycast when one probe reports a wrong location (left out and counted)', () => {
+    const obs = unicastObs()
+    obs[1] = {...obs[1]!, lat: -33.9, lon: 18.4} // "par" claims Cape Town with its 5 ms RTT
+    const r = findSites(obs)
+    assert.notEqual(r.anycast, true, r.anycastReason)
+    assert.equal(r.excluded.contradictingLocation, 1)
+  })
+  it('two disjoint discs make it anycast, with two sites at the nearby cities', () => {
+    const r = findSites([
+      {vp: 'ber', lat: 52.52, lon: 13.4, rttMs: 1.5, identity: null},
+      {vp: 'nyc', lat: 40.71, lon: -74.0, rttMs: 2, identity: null},
+      {vp: 'par', lat: 48.86, lon: 2.35, rttMs: 14, identity: null},
+    ])
+    assert.equal(r.anycast, true)
+    assert.equal(r.lowerBound, 2)
+    const cities = r.sites.map((s) => s.city).sort()
+    assert.deepEqual(cities, ['Berlin', 'New York City'])
+  })
+  it('too few vantage points: undecided, never false', () => {
+    assert.equal(findSites(unicastObs().slice(0, 2)).anycast, null)
+  })
+  it('leaves out and counts missing locations, missing and impossible RTTs', () => {
+    const r = findSites([
+      ...unicastObs(),
+      {vp: 'x1', lat: null, lon: null, rttMs: 3, identity: null},
+      {vp: 'x2', lat: 10, lon: 10, rttMs: 0, identity: null},
+      {vp: 'x3', lat: 10, lon: 10, rttMs: -4, identity: null},
+      {vp: 'x4', lat: 10, lon: 10, rttMs: null, identity: null},
+    ])
+    assert.deepEqual([r.excluded.noLocation, r.excluded.impossibleRtt, r.excluded.noRtt], [1, 2, 1])
+    assert.equal(r.used, VPS.length)
+    assert.equal(r.anycast, false)
+  })
+  it('identities naming two places the discs cannot separate make it undecided, not true', () => {
+    const obs = unicastObs().map((o, i) => ({...o, identity: i % 2 === 0 ? {code: 'fra', city: 'Frankfurt', country: 'DE', lat: 50.11, lon: 8.68, evidence: null} : {code: 'ams', city: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.9, evidence: null}}))
+    const r = findSites(obs)
+    assert.equal(r.anycast, null, r.anycastReason)
+  })
+  it('a verdict its disc excludes is a contradiction, not a site', () => {
+    const r = findSites([
+      {vp: 'ber', lat: 52.52, lon: 13.4, rttMs: 1.5, identity: {code: 'syd', city: 'Sydney', country: 'AU', lat: -33.87, lon: 151.21, evidence: null}},
+      {vp: 'nyc', lat: 40.71, lon: -74.0, rttMs: 2, identity: null},
+    ])
+    assert.equal(r.contradictions.length, 1)
+    assert.equal(r.contradictions[0]!.vp, 'ber')
+    assert.ok(!r.sites.some((s) => s.code === 'syd'))
+  })
+  it('a feasible verdict confirms the site and places it at the named place', () => {
+    const r = findSites([
+      {vp: 'bonn', lat: 50.73, lon: 7.1, rttMs: 2.5, identity: {code: 'fra', city: 'Frankfurt', country: 'DE', lat: 50.04, lon: 8.56, evidence: 'dns-identity s1.fra'}},
+      {vp: 'nyc', lat: 40.71, lon: -74.0, rttMs: 2, identity: null},
+    ])
+    const fra = r.sites.find((s) => s.code === 'fra')
+    assert.ok(fra)
+    assert.equal(fra.confirmed, true)
+    assert.ok(fra.evidence.some((e) => e.kind === 'identity' && e.vp === 'bonn'))
+  })
+})
