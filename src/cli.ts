@@ -16,6 +16,9 @@ export const COMMANDS = {
   get catchment() {
     return load(require('./commands/catchment.js'))
   },
+  get diff() {
+    return load(require('./commands/diff.js'))
+  },
   get dns() {
     return load(require('./commands/dns.js'))
   },
