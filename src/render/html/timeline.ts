@@ -14,7 +14,7 @@ const W = 1000
 const LEFT = 120
 const RIGHT = 20
 const LABEL_ROWS = 3
-const ROW_H = 13
+const ROW_H = 15
 const BAR_H = 22
 
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000)
@@ -58,7 +58,10 @@ function eventDetail(e: WatchEvent): string {
 
 export function timelineSection(d: TimelineData, opts: {heading?: string; colors?: ColorMap} = {}): string {
   const colors = opts.colors ?? new ColorMap()
-  for (const p of d.summary?.pops ?? []) colors.get(p.pop)
+  // colours in the catchment's order (most vantage points first, then code), so a PoP has the same
+  // colour on a report's map and its timeline
+  const order = [...(d.summary?.pops ?? [])].sort((a, b) => b.vantagePoints - a.vantagePoints || (a.pop < b.pop ? -1 : a.pop > b.pop ? 1 : 0))
+  for (const p of order) colors.get(p.pop)
   if (d.firstAt === null || d.lastAt === null || d.lanes.length === 0) {
     return `<section class="timeline"><h2>${esc(opts.heading ?? 'Failover timeline', 120)}</h2><p class="sub">no observations</p></section>`
   }
@@ -104,7 +107,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
       const label = eventLabel(e)
       const at = Date.parse(e.at)
       const ex = x(Number.isFinite(at) ? at : t0)
-      const textW = label.length * 5.8
+      const textW = label.length * 7
       let row = rowsEnd.findIndex((end) => end < ex - 2)
       if (row < 0) row = LABEL_ROWS - 1
       const tx = Math.min(ex, W - RIGHT - textW)
