@@ -21,7 +21,7 @@ import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers
 import {schemaErrors} from '../helpers/schema.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-html-unit-'))
-after(() => rmSync(dir, {recursive: true, force: true}))
+after(() => rmSync(dir, {recursive: true, force: true, maxRetries: 3}))
 
 describe('html: escaping and the page', () => {
   it('escapes markup and makes control characters visible', () => {
@@ -177,6 +177,14 @@ describe('diff', () => {
     const bad = await runCommand('diff', [a, join(dir, 'missing.json')])
     assert.equal(bad.status, 2)
     assert.match(bad.stderr, /E_BAD_INPUT/)
+  })
+
+  it('anyprobe catchment --html writes the page even when the vantage point fails (listed beside the map)', async () => {
+    const html = join(dir, 'catchment.html')
+    // nothing listens on UDP port 9 of loopback: the one (local) vantage point fails fast
+    const r = await runCommand('catchment', ['127.0.0.1', '--method', 'dns', '--port', '9', '--timeout', '300ms', '--html', html])
+    assert.equal(r.status, 1, r.stderr)
+    assert.match(readFileSync(html, 'utf8'), /<li class="vp-unplaced" data-vantage="local" data-pop="" data-state="failed">/)
   })
 
   it('anyprobe report --html of a watch --out file draws its timeline', async () => {
