@@ -154,6 +154,7 @@ describe('HTML report in chromium', () => {
     const a = sampleCatchment()
     const b = sampleCatchment()
     b.vantagePoints[0]!.pop = {code: 'iad', city: 'Ashburn', country: 'US', confidence: 0.9}
+    b.pops = [{...b.pops[0]!, vantagePoints: ['1001', '1002', '1004', '1005']}, b.pops[2]!]
     const d = diffCatchments(a, b)
     const {page, requests} = await browser.open(save('diff.html', diffHtml(d, a, b)))
     const rows = await page.$$eval('tr[data-change]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-change')} ${(e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()}`))

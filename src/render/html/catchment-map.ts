@@ -11,7 +11,6 @@
 import {geoPath} from 'd3-geo'
 
 import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../analysis/catchment.js'
-import {popKey} from '../../analysis/catchment.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {esc, num} from './escape.js'
@@ -62,18 +61,18 @@ function popDetail(p: CatchmentPopShare): string {
     .join('\n')
 }
 
-/** The code of the PoP group a row belongs to, as in c.pops. */
-function groupCodes(c: CatchmentResult): Map<string, CatchmentPopShare> {
-  const byKey = new Map<string, CatchmentPopShare>()
-  for (const p of c.pops) byKey.set(popKey({code: p.code, city: p.city, country: p.country, confidence: 0}), p)
-  return byKey
+/** The PoP group of each vantage point, as the catchment's pops list them (by id). */
+function groupsById(c: CatchmentResult): Map<string, CatchmentPopShare> {
+  const byId = new Map<string, CatchmentPopShare>()
+  for (const p of c.pops) for (const id of p.vantagePoints) byId.set(id, p)
+  return byId
 }
 
 export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOptions = {}): string {
   const w = world()
   const colors = opts.colors ?? new ColorMap()
   for (const p of c.pops) colors.get(p.code)
-  const groups = groupCodes(c)
+  const groups = groupsById(c)
   const gline = geoPath(w.projection).digits(1)
 
   const popXY = new Map<string, [number, number]>()
@@ -89,7 +88,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   const unplaced: string[] = []
   const many = c.vantagePoints.length > 40
   for (const r of c.vantagePoints) {
-    const group = r.pop ? groups.get(popKey(r.pop)) : undefined
+    const group = r.pop && r.reached !== null ? groups.get(r.vantage.id) : undefined
     const code = group?.code ?? r.pop?.code ?? ''
     const color = r.reached === null ? FAILED : code ? colors.get(code) : NO_POP
     const id = r.vantage.id
