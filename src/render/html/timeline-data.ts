@@ -42,7 +42,6 @@ export class TimelineCollector {
   private summary: WatchSummaryEvent | null = null
   private first: number | null = null
   private last: number | null = null
-  private maxStep = 0
 
   setStart(s: WatchStart): void {
     this.start ??= s
@@ -100,7 +99,6 @@ export class TimelineCollector {
   }
 
   private guessInterval(): number {
-    if (this.maxStep > 0) return this.maxStep
     for (const rounds of this.rounds.values()) {
       const r = [...rounds.entries()].sort((a, b) => a[0] - b[0])
       if (r.length >= 2) return Math.max(1, (r[r.length - 1]![1].at - r[0]![1].at) / (r[r.length - 1]![0] - r[0]![0]))
