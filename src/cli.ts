@@ -19,6 +19,9 @@ export const COMMANDS = {
   get 'config:set'() {
     return load(require('./commands/config/set.js'))
   },
+  get diff() {
+    return load(require('./commands/diff.js'))
+  },
   get dns() {
     return load(require('./commands/dns.js'))
   },

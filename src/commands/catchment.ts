@@ -7,6 +7,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {catchment, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand} from '../base-command.js'
+import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
@@ -61,6 +62,7 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
     ...vantageFlags,
+    ...htmlFlags,
   }
 
   public async run(): Promise<CatchmentResult> {
@@ -93,9 +95,11 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
       },
     }
     const specs = parseFrom(flags.from)
+    const locate = locator(flags)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
     const result = catchment(outcomes, {target: args.target, method})
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: locate(result)})
     process.exitCode = exitCodeOf(outcomes)
     return result
   }

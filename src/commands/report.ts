@@ -9,6 +9,8 @@ import * as Flags from '@oclif/core/flags'
 
 import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
+import {TimelineCollector} from '../render/html/timeline-data.js'
 import {WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -53,6 +55,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     '<%= config.bin %> report atlas-results.json --json',
     '<%= config.bin %> report atlas-results.json --probes 20261122.json --no-rdns',
     '<%= config.bin %> report watch.ndjson --json',
+    '<%= config.bin %> report catchment.json --html catchment.html --locations vps.txt',
   ]
 
   static override args = {
@@ -68,6 +71,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
       allowNo: true,
       description: 'raw RIPE Atlas traceroutes: look up the reverse DNS of hop addresses, as a live Atlas run does (--no-rdns: offline, PoPs only from what the results carry)',
     }),
+    ...htmlFlags,
   }
 
   protected override logJson(json: unknown): void {
@@ -97,6 +101,8 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
 
     // read first: a bad --probes file fails before any of the input is consumed
     const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
+    const locate = locator(flags)
+    const timeline = flags.html === undefined ? null : new TimelineCollector()
     const stats: ReadStats = newStats()
     const builder = new CatchmentBuilder()
     let target: string | null = null
@@ -106,6 +112,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     const replay = new WatchReplay()
     let watchLines = 0
     const show = (events: WatchEvent[]): void => {
+      timeline?.addEvents(events)
       for (const e of events) {
         if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
         else this.log(renderWatchEvent(e))
@@ -116,9 +123,11 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
       else if (item.type === 'row') builder.addRow(item.row)
       else if (item.type === 'observation') {
         watchLines++
+        timeline?.observe(item.observation)
         show(replay.push(item.observation))
       } else if (item.type === 'watch-start') {
         watchLines++
+        timeline?.setStart(item.start)
         show(replay.start(item.start))
         if (!json) this.log(renderWatchStart(item.start))
       } else {
@@ -143,6 +152,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors},
           }
     if (result && !json) this.log(renderCatchment(result))
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result ? locate(result) : null, timeline: watchLines > 0 ? timeline!.data() : null})
     if (stats.unparseable > 0) {
       const first = stats.errors[0]
       const err = new AnyprobeError(

@@ -17,6 +17,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {htmlFlags, writeHtmlReport} from './html-flags.js'
+import {TimelineCollector} from '../render/html/timeline-data.js'
+import {HtmlRefresher} from '../render/html/write.js'
+import {htmlReport} from '../render/html/index.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -134,6 +138,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     port: Flags.integer({description: 'server port (dns)', default: 53, min: 1, max: 65_535}),
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
+    html: htmlFlags.html,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
     'remote-command': Flags.string({
       description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
@@ -248,6 +253,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       port: number
       insecure: boolean
       out?: string
+      html?: string
       metrics?: string
       'remote-command'?: string
       'ssh-option'?: string[]
@@ -296,7 +302,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }
     record(ndjsonLine(start))
 
+    // --html: the timeline so far, rewritten at most every 3 s while the watch runs, and at its end
+    const timeline = flags.html === undefined ? null : new TimelineCollector()
+    timeline?.setStart(start)
+    const page = flags.html === undefined ? null : new HtmlRefresher(flags.html, () => htmlReport({timeline: timeline!.data()}))
     const emit = (events: WatchEvent[]): void => {
+      timeline?.addEvents(events)
       for (const e of events) {
         if (e.type === 'summary') continue
         metrics.event(e)
@@ -308,7 +319,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       record(ndjsonLine(o))
       metrics.observe(o)
       view?.observe(o)
+      timeline?.observe(o)
       emit(analyzer.push(o))
+      page?.poke()
     }
 
     // stops the whole watch: a signal, or every vantage point failed
@@ -401,6 +414,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const last = analyzer.finish()
     emit(last)
     const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {timeline: timeline!.data()})
     view?.close()
     if (server) await new Promise((r) => server!.server.close(r))
     if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write

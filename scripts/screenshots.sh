@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Makes the README screenshots (docs/img/catchment-map.png, docs/img/failover-timeline.png) from the
+# lab: needs root and a build (npm run build). Holds the lab lock, brings the lab up, always down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec flock /tmp/anyprobe-labrun.lock bash -c 'trap "bash test/lab/lab.sh down >/dev/null 2>&1" EXIT; bash test/lab/lab.sh up >/dev/null && node --import tsx scripts/screenshots.ts'

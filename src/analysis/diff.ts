@@ -1,0 +1,165 @@
+// Two catchments compared (`anyprobe diff A B`): which vantage points moved from which PoP to which,
+// each PoP's share before and after, RTT changes, vantage points present in only one. Pure: two
+// CatchmentResults in, one document out; the same inputs in any row order give the same document.
+//
+// Rules:
+// - vantage points are matched by kind + id;
+// - a PoP is compared by place (popKey: city + country, else code), as the catchment groups them, so
+//   "fra" in A and "frankfurt" in B is no move;
+// - a change is: `moved` (a PoP in both, different), `lost` (a PoP in A, none in B: unlocated or
+//   failed), `found` (none in A, a PoP in B); a vantage point with no PoP in either is no change;
+// - rtt: for vantage points at the same PoP in both with an RTT in both, B - A;
+// - pops: every PoP of either side, with both shares (null on the side it is absent from);
+// - exit code (the command's): 0 no change, DIFF_EXIT_CHANGED when `changes` is not empty.
+import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {naturalCompare} from '../util/collate.js'
+
+export const DIFF_SCHEMA_VERSION = 1
+/** what `anyprobe diff` exits with when a vantage point moved, lost or found its PoP */
+export const DIFF_EXIT_CHANGED = 8
+
+export interface DiffPop {
+  code: string
+  city: string | null
+  country: string | null
+}
+
+export type DiffState = 'located' | 'unlocated' | 'failed'
+
+export interface DiffChange {
+  type: 'moved' | 'lost' | 'found'
+  vantage: VantagePoint
+  from: DiffPop | null
+  to: DiffPop | null
+  fromState: DiffState
+  toState: DiffState
+  rttBeforeMs: number | null
+  rttAfterMs: number | null
+}
+
+export interface DiffRtt {
+  vantageId: string
+  pop: string
+  beforeMs: number
+  afterMs: number
+  deltaMs: number
+}
+
+export interface DiffPopShare extends DiffPop {
+  vantagePointsBefore: number
+  vantagePointsAfter: number
+  /** null: the PoP is absent from that side */
+  shareBefore: number | null
+  shareAfter: number | null
+  /** after - before, absent counted as 0 */
+  shareDelta: number
+  medianRttBeforeMs: number | null
+  medianRttAfterMs: number | null
+}
+
+export interface DiffSide {
+  source: string
+  target: string
+  method: string
+  vantagePoints: number
+  located: number
+}
+
+export interface DiffResult {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION
+  kind: 'diff'
+  before: DiffSide
+  after: DiffSide
+  changes: DiffChange[]
+  pops: DiffPopShare[]
+  rtt: DiffRtt[]
+  onlyBefore: VantagePoint[]
+  onlyAfter: VantagePoint[]
+  summary: {
+    common: number
+    moved: number
+    lost: number
+    found: number
+    unchanged: number
+    onlyBefore: number
+    onlyAfter: number
+  }
+}
+
+const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
+const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`
+const stateOf = (r: CatchmentVantagePoint): DiffState => (r.reached === null ? 'failed' : r.pop === null ? 'unlocated' : 'located')
+
+/** The name of the PoP group a row belongs to on its side (as the catchment's pops name it). */
+function groupOf(c: CatchmentResult): (p: CatchmentPop) => DiffPop {
+  const byKey = new Map<string, CatchmentPopShare>()
+  for (const p of c.pops) byKey.set(popKey({...p, confidence: 0}), p)
+  return (p) => {
+    const g = byKey.get(popKey(p))
+    return g ? {code: g.code, city: g.city, country: g.country} : {code: p.code, city: p.city, country: p.country}
+  }
+}
+
+const side = (c: CatchmentResult, source: string): DiffSide => ({source, target: c.target, method: c.method, vantagePoints: c.summary.vantagePoints, located: c.summary.located})
+
+export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {before: string; after: string} = {before: 'A', after: 'B'}): DiffResult {
+  const ga = groupOf(a)
+  const gb = groupOf(b)
+  const rowsB = new Map(b.vantagePoints.map((r) => [key(r.vantage), r]))
+  const seenA = new Set<string>()
+  const changes: DiffChange[] = []
+  const rtt: DiffRtt[] = []
+  const onlyBefore: VantagePoint[] = []
+  let common = 0
+  for (const ra of a.vantagePoints) {
+    const k = key(ra.vantage)
+    seenA.add(k)
+    const rb = rowsB.get(k)
+    if (rb === undefined) {
+      onlyBefore.push(ra.vantage)
+      continue
+    }
+    common++
+    const pa = ra.reached !== null && ra.pop ? ga(ra.pop) : null
+    const pb = rb.reached !== null && rb.pop ? gb(rb.pop) : null
+    const type = pa && pb ? (popKey({...pa, confidence: 0}) === popKey({...pb, confidence: 0}) ? null : 'moved') : pa ? 'lost' : pb ? 'found' : null
+    if (type !== null) {
+      changes.push({type, vantage: rb.vantage, from: pa, to: pb, fromState: stateOf(ra), toState: stateOf(rb), rttBeforeMs: ra.rttMs, rttAfterMs: rb.rttMs})
+    } else if (pa && pb && ra.rttMs !== null && rb.rttMs !== null) {
+      rtt.push({vantageId: ra.vantage.id, pop: pb.code, beforeMs: ra.rttMs, afterMs: rb.rttMs, deltaMs: round(rb.rttMs - ra.rttMs)})
+    }
+  }
+  const onlyAfter = b.vantagePoints.filter((r) => !seenA.has(key(r.vantage))).map((r) => r.vantage)
+  changes.sort((x, y) => compareVantage(x.vantage, y.vantage))
+  rtt.sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs) || naturalCompare(x.vantageId, y.vantageId))
+
+  const pops = new Map<string, DiffPopShare>()
+  const entry = (p: CatchmentPopShare): DiffPopShare => {
+    const k = popKey({...p, confidence: 0})
+    let e = pops.get(k)
+    if (!e) {
+      e = {code: p.code, city: p.city, country: p.country, vantagePointsBefore: 0, vantagePointsAfter: 0, shareBefore: null, shareAfter: null, shareDelta: 0, medianRttBeforeMs: null, medianRttAfterMs: null}
+      pops.set(k, e)
+    }
+    return e
+  }
+  for (const p of a.pops) Object.assign(entry(p), {vantagePointsBefore: p.vantagePoints.length, shareBefore: p.share, medianRttBeforeMs: p.medianRttMs})
+  for (const p of b.pops) Object.assign(entry(p), {vantagePointsAfter: p.vantagePoints.length, shareAfter: p.share, medianRttAfterMs: p.medianRttMs})
+  const popList = [...pops.values()].map((p) => ({...p, shareDelta: round((p.shareAfter ?? 0) - (p.shareBefore ?? 0), 4)}))
+  popList.sort((x, y) => y.vantagePointsAfter - x.vantagePointsAfter || y.vantagePointsBefore - x.vantagePointsBefore || naturalCompare(x.code, y.code))
+
+  const count = (t: DiffChange['type']): number => changes.filter((c) => c.type === t).length
+  return {
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    kind: 'diff',
+    before: side(a, names.before),
+    after: side(b, names.after),
+    changes,
+    pops: popList,
+    rtt,
+    onlyBefore,
+    onlyAfter,
+    summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
+  }
+}

@@ -1,0 +1,56 @@
+// Human view of `anyprobe diff`: what moved (vantage point, from, to, RTTs), each PoP's share
+// before and after, the largest RTT changes, the vantage points present in only one file.
+import type {DiffPop, DiffResult} from '../analysis/diff.js'
+import {sanitize} from '../util/sanitize.js'
+import {columns, vantageLabel} from './catchment.js'
+import {fmtMs} from './table.js'
+
+const pop = (p: DiffPop | null, state: string): string => (p === null ? `(${state})` : `${sanitize(p.code.toUpperCase(), 30)}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`)
+const pct = (s: number | null): string => (s === null ? '-' : `${(s * 100).toFixed(1)}%`)
+const signed = (n: number, unit: string): string => `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`
+
+export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string {
+  const s = d.summary
+  const lines = [
+    `diff of ${sanitize(d.before.source, 120)} (${d.before.vantagePoints} VPs) -> ${sanitize(d.after.source, 120)} (${d.after.vantagePoints} VPs): ` +
+      `${s.moved} moved, ${s.lost} lost their PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both`,
+  ]
+  if (d.before.target !== d.after.target) lines.push(`note: different targets: ${sanitize(d.before.target, 100)} vs ${sanitize(d.after.target, 100)}`)
+  lines.push('')
+  if (d.changes.length === 0) lines.push('no vantage point changed PoP')
+  else {
+    lines.push(
+      columns(
+        ['vantage point', 'change', 'from', 'to', 'rtt before', 'rtt after'],
+        d.changes.map((c) => [vantageLabel(c.vantage), c.type, pop(c.from, c.fromState), pop(c.to, c.toState), fmtMs(c.rttBeforeMs), fmtMs(c.rttAfterMs)]),
+      ),
+    )
+  }
+  if (d.pops.length > 0) {
+    lines.push(
+      '',
+      columns(
+        ['PoP', 'VPs before', 'VPs after', 'share before', 'share after', 'change', 'median rtt before', 'after'],
+        d.pops.map((p) => [
+          sanitize(p.code.toUpperCase(), 30),
+          String(p.vantagePointsBefore),
+          String(p.vantagePointsAfter),
+          pct(p.shareBefore),
+          pct(p.shareAfter),
+          signed(p.shareDelta * 100, ' pt'),
+          fmtMs(p.medianRttBeforeMs),
+          fmtMs(p.medianRttAfterMs),
+        ]),
+      ),
+    )
+  }
+  const n = opts.rttRows ?? 10
+  const rtt = d.rtt.filter((r) => r.deltaMs !== 0).slice(0, n)
+  if (rtt.length > 0) {
+    lines.push('', `largest RTT changes at the same PoP (${rtt.length} of ${d.rtt.length}):`)
+    lines.push(columns(['vantage point', 'PoP', 'before', 'after', 'change'], rtt.map((r) => [sanitize(r.vantageId, 60), sanitize(r.pop.toUpperCase(), 30), fmtMs(r.beforeMs), fmtMs(r.afterMs), signed(r.deltaMs, ' ms')])))
+  }
+  if (d.onlyBefore.length > 0) lines.push('', `only in ${sanitize(d.before.source, 120)} (${d.onlyBefore.length}): ${d.onlyBefore.map(vantageLabel).join(', ')}`)
+  if (d.onlyAfter.length > 0) lines.push('', `only in ${sanitize(d.after.source, 120)} (${d.onlyAfter.length}): ${d.onlyAfter.map(vantageLabel).join(', ')}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,146 @@
+// The catchment map: each vantage point at its location, coloured by the PoP it reached, a line
+// (great circle) to that PoP, each PoP drawn at its place; beside it the legend (share, median RTT)
+// and the vantage points that have no location or no PoP. Hover shows a mark's evidence (<title>),
+// click copies it to the detail box.
+//
+// DOM contract: every vantage point's mark (circle on the map, or list item when it has no
+// location) has data-vantage (its id) and data-pop (its PoP's code, "" when none); a mark on the
+// map has class "vp", one in the list "vp-unplaced". Every PoP's mark has data-pop-site (its code).
+// Unreached vantage points (a result, destination not reached) are hollow and dashed; failed ones
+// (no result) are listed with their error.
+import {geoPath} from 'd3-geo'
+
+import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../analysis/catchment.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import {ColorMap, FAILED, NO_POP} from './colors.js'
+import {esc, num} from './escape.js'
+import {popLatLon} from './place.js'
+import {MAP_HEIGHT, MAP_WIDTH, world, worldSvg} from './world.js'
+
+export interface CatchmentMapOptions {
+  /** section heading; default "Catchment" */
+  heading?: string
+  /** vantage ids to draw emphasised (diff: the ones that moved) */
+  highlight?: ReadonlySet<string>
+  /** extra text per vantage id, added to its evidence (diff: "moved FRA -> IAD") */
+  notes?: ReadonlyMap<string, string>
+  /** the colour map to use (diff: shared by both sides so a PoP keeps its colour) */
+  colors?: ColorMap
+}
+
+export function vantageName(v: VantagePoint): string {
+  return v.kind === 'local' || v.kind === 'atlas' || v.kind === 'netns' ? v.id : `${v.kind}:${v.id}`
+}
+
+const ms = (v: number | null): string => (v === null ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0))
+
+function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
+  const v = r.vantage
+  const lines = [`vantage point ${vantageName(v)}${v.name ? ` (${v.name})` : ''}`]
+  const where = [v.country, v.asn === null ? null : `AS${v.asn}`, v.lat !== null && v.lon !== null ? `${v.lat.toFixed(2)},${v.lon.toFixed(2)}` : null].filter(Boolean)
+  if (where.length) lines.push(where.join(' · '))
+  if (r.reached === null) {
+    lines.push(`FAILED ${r.error?.code ?? ''}: ${r.error?.message ?? 'no result'}`)
+    if (r.error?.hint) lines.push(`hint: ${r.error.hint}`)
+  } else {
+    lines.push(r.pop ? `PoP ${r.pop.code.toUpperCase()}${r.pop.city ? ` ${r.pop.city}` : ''}${r.pop.country ? `, ${r.pop.country}` : ''} (confidence ${r.pop.confidence.toFixed(2)})` : 'PoP unknown')
+    lines.push(`rtt ${ms(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
+    lines.push(`evidence: ${r.evidence ?? '-'}`)
+  }
+  if (note) lines.push(note)
+  return lines.map((l) => esc(l, 400)).join('\n')
+}
+
+function popDetail(p: CatchmentPopShare): string {
+  return [
+    `PoP ${p.code.toUpperCase()}${p.city ? ` ${p.city}` : ''}${p.country ? `, ${p.country}` : ''}`,
+    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${ms(p.medianRttMs)} ms`,
+    `vantage points: ${p.vantagePoints.join(', ')}`,
+  ]
+    .map((l) => esc(l, 600))
+    .join('\n')
+}
+
+/** The PoP group of each vantage point, as the catchment's pops list them (by id). */
+function groupsById(c: CatchmentResult): Map<string, CatchmentPopShare> {
+  const byId = new Map<string, CatchmentPopShare>()
+  for (const p of c.pops) for (const id of p.vantagePoints) byId.set(id, p)
+  return byId
+}
+
+export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOptions = {}): string {
+  const w = world()
+  const colors = opts.colors ?? new ColorMap()
+  for (const p of c.pops) colors.get(p.code)
+  const groups = groupsById(c)
+  const gline = geoPath(w.projection).digits(1)
+
+  const popXY = new Map<string, [number, number]>()
+  for (const p of c.pops) {
+    const ll = popLatLon(p)
+    const xy = ll ? w.project(ll.lat, ll.lon) : null
+    if (xy) popXY.set(p.code, xy)
+  }
+
+  const links: string[] = []
+  const vps: string[] = []
+  const labels: string[] = []
+  const unplaced: string[] = []
+  const many = c.vantagePoints.length > 40
+  for (const r of c.vantagePoints) {
+    const group = r.pop && r.reached !== null ? groups.get(r.vantage.id) : undefined
+    const code = group?.code ?? r.pop?.code ?? ''
+    const color = r.reached === null ? FAILED : code ? colors.get(code) : NO_POP
+    const id = r.vantage.id
+    const hl = opts.highlight?.has(id) ?? false
+    const detail = rowDetail(r, opts.notes?.get(id))
+    const state = r.reached === null ? 'failed' : r.reached ? 'reached' : 'unreached'
+    const attrs = `data-vantage="${esc(id, 300)}" data-pop="${esc(code, 100)}" data-state="${state}"`
+    const v = r.vantage
+    const xy = v.lat !== null && v.lon !== null ? w.project(v.lat, v.lon) : null
+    if (xy === null || r.reached === null) {
+      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${ms(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
+      unplaced.push(
+        `<li class="vp-unplaced${hl ? ' moved' : ''}" ${attrs}><title>${detail}</title><span class="sw${r.reached === false ? ' hollow' : ''}" style="background:${color}"></span>${esc(vantageName(v), 80)} · ${esc(what, 120)}</li>`,
+      )
+      continue
+    }
+    const target = code ? popXY.get(code) : undefined
+    if (target && group && r.pop) {
+      const ll = popLatLon(group)!
+      const d = gline({type: 'LineString', coordinates: [[v.lon!, v.lat!], [ll.lon, ll.lat]]})
+      if (d) links.push(`<path class="link" d="${d}" stroke="${color}"${r.reached ? '' : ' stroke-dasharray="4 3"'}${hl ? ' stroke-width="3"' : ''}/>`)
+    }
+    const rad = many ? 4 : 6.5
+    vps.push(
+      `<circle class="vp ${state}${hl ? ' moved' : ''}" ${attrs} cx="${num(xy[0])}" cy="${num(xy[1])}" r="${hl ? rad + 2 : rad}" fill="${color}"${r.reached === false ? ` style="stroke:${color}"` : ''}><title>${detail}</title></circle>`,
+    )
+    if (!many) labels.push(`<text class="vlbl" x="${num(xy[0] + 9)}" y="${num(xy[1] + 4)}">${esc(vantageName(v), 40)}</text>`)
+  }
+
+  const pops: string[] = []
+  for (const p of c.pops) {
+    const xy = popXY.get(p.code)
+    if (!xy) continue
+    const color = colors.get(p.code)
+    const s = 9
+    pops.push(
+      `<g class="pop-site" data-pop-site="${esc(p.code, 100)}"><title>${popDetail(p)}</title><rect x="${num(xy[0] - s)}" y="${num(xy[1] - s)}" width="${s * 2}" height="${s * 2}" rx="2" fill="${color}" stroke="#222" stroke-width="1.5" transform="rotate(45 ${num(xy[0])} ${num(xy[1])})"/>` +
+        `<text class="lbl" x="${num(xy[0])}" y="${num(xy[1] - 15)}" text-anchor="middle" fill="${color}">${esc(p.code.toUpperCase(), 20)}</text></g>`,
+    )
+  }
+
+  const legendRows = c.pops.map((p) => {
+    const drawn = popXY.has(p.code)
+    return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${ms(p.medianRttMs)}</td></tr>`
+  })
+  const s = c.summary
+  const side = `<div class="side">
+<table class="legend"><thead><tr><th>PoP</th><th>place</th><th>VPs</th><th>share</th><th>median ms</th></tr></thead><tbody>${legendRows.join('') || '<tr><td colspan="5">no PoP named</td></tr>'}</tbody></table>
+<p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed</p>
+<p class="sub">${s.vantagePoints} vantage points: ${s.located} located, ${s.unlocated} unlocated, ${s.failed} failed</p>
+${unplaced.length ? `<h3 style="font-size:14px;margin:8px 0 2px">Not on the map (${unplaced.length})</h3><ul class="plain unplaced">${unplaced.join('')}</ul>` : ''}
+</div>`
+  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg()}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
+  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method, 20)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`
+}

@@ -1,0 +1,35 @@
+// The HTML report: one self-contained file (see ./page.ts) of the sections a command has: a
+// catchment map, a failover timeline, a sites map, a diff. Each builder returns the whole page.
+import type {CatchmentResult} from '../../analysis/catchment.js'
+import {catchmentMapSection} from './catchment-map.js'
+import {ColorMap} from './colors.js'
+import {htmlPage} from './page.js'
+import {type SitesMapInput, sitesMapSection} from './sites-map.js'
+import type {TimelineData} from './timeline-data.js'
+import {timelineSection} from './timeline.js'
+
+export {catchmentMapSection} from './catchment-map.js'
+export {TimelineCollector, type TimelineData} from './timeline-data.js'
+export {timelineSection} from './timeline.js'
+export {sitesMapSection, type SitesMapInput} from './sites-map.js'
+export {esc} from './escape.js'
+
+export interface HtmlReportParts {
+  catchment?: CatchmentResult | null
+  timeline?: TimelineData | null
+  sites?: SitesMapInput | null
+  title?: string
+  note?: string
+}
+
+/** The page of whatever parts there are (a report of a file may have a catchment, a watch, or both). */
+export function htmlReport(parts: HtmlReportParts): string {
+  const colors = new ColorMap()
+  const sections: string[] = []
+  if (parts.catchment) sections.push(catchmentMapSection(parts.catchment, {colors}))
+  if (parts.timeline) sections.push(timelineSection(parts.timeline, {colors}))
+  if (parts.sites) sections.push(sitesMapSection(parts.sites))
+  const target = parts.catchment?.target || parts.timeline?.start?.target || parts.sites?.target || ''
+  const title = parts.title ?? `anyprobe${target ? `: ${target}` : ''}`
+  return htmlPage(title, sections, parts.note ?? `generated ${new Date().toISOString().slice(0, 19)}Z`)
+}

@@ -1,0 +1,90 @@
+// The sites map (for `anyprobe sites`, built concurrently by another branch): the discs that prove
+// each site (a vantage point and the distance its RTT allows), the placed sites, the vantage points.
+// Its input is this small interface, not the sites command's result type, so the two can be joined
+// later with a few lines of mapping.
+//
+// DOM contract: each vantage point's mark data-vantage and data-pop (the site code its disc proves,
+// "" when none); each site data-pop-site; each disc data-disc (vantage id).
+import {geoCircle, geoPath} from 'd3-geo'
+
+import {ColorMap} from './colors.js'
+import {esc, num} from './escape.js'
+import {MAP_HEIGHT, MAP_WIDTH, world, worldSvg} from './world.js'
+
+export interface SitesMapSite {
+  code: string
+  city: string | null
+  country: string | null
+  lat: number
+  lon: number
+  /** the evidence that placed it, in a few words */
+  evidence: string | null
+  /** area of the intersection of its discs, km²; null when unknown */
+  areaKm: number | null
+  confirmed: boolean
+}
+
+export interface SitesMapDisc {
+  vantageId: string
+  lat: number
+  lon: number
+  radiusKm: number
+  /** the site this disc bounds */
+  site: string | null
+  rttMs: number | null
+}
+
+export interface SitesMapVantage {
+  id: string
+  lat: number | null
+  lon: number | null
+  site: string | null
+}
+
+export interface SitesMapInput {
+  target: string
+  sites: SitesMapSite[]
+  discs: SitesMapDisc[]
+  vantagePoints: SitesMapVantage[]
+}
+
+const KM_PER_DEGREE = 111.195
+
+export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} = {}): string {
+  const w = world()
+  const colors = new ColorMap()
+  for (const s of input.sites) colors.get(s.code)
+  const path = geoPath(w.projection).digits(1)
+  const discs = input.discs.map((d) => {
+    const circle = geoCircle().center([d.lon, d.lat]).radius(Math.min(179, d.radiusKm / KM_PER_DEGREE)).precision(2)()
+    const c = d.site ? colors.get(d.site) : '#777'
+    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${path(circle) ?? ''}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
+  })
+  const vps: string[] = []
+  const unplaced: string[] = []
+  for (const v of input.vantagePoints) {
+    const xy = v.lat !== null && v.lon !== null ? w.project(v.lat, v.lon) : null
+    const attrs = `data-vantage="${esc(v.id, 200)}" data-pop="${esc(v.site ?? '', 100)}"`
+    const c = v.site ? colors.get(v.site) : '#777'
+    if (!xy) unplaced.push(`<li class="vp-unplaced" ${attrs}>${esc(v.id, 80)}</li>`)
+    else vps.push(`<circle class="vp" ${attrs} cx="${num(xy[0])}" cy="${num(xy[1])}" r="4.5" fill="${c}"><title>${esc(v.id, 200)}</title></circle>`)
+  }
+  const sites: string[] = []
+  for (const s of input.sites) {
+    const xy = w.project(s.lat, s.lon)
+    if (!xy) continue
+    const c = colors.get(s.code)
+    const detail = [`site ${s.code}${s.city ? ` ${s.city}` : ''}${s.country ? `, ${s.country}` : ''}`, s.confirmed ? 'confirmed' : 'not confirmed', s.areaKm === null ? null : `area ${Math.round(s.areaKm)} km²`, s.evidence ? `evidence: ${s.evidence}` : null]
+      .filter((l): l is string => l !== null)
+      .map((l) => esc(l, 300))
+      .join('\n')
+    sites.push(
+      `<g class="site-mark" data-pop-site="${esc(s.code, 100)}"><title>${detail}</title><path class="site" d="M${num(xy[0])} ${num(xy[1] - 10)}l9 16h-18z" fill="${c}"${s.confirmed ? '' : ' fill-opacity="0.4" stroke-dasharray="3 2"'}/><text class="lbl" x="${num(xy[0])}" y="${num(xy[1] - 14)}" text-anchor="middle" fill="${c}">${esc(s.code, 20)}</text></g>`,
+    )
+  }
+  const legend = input.sites
+    .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : 'possible'}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
+    .join('')
+  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg()}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th></th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+}

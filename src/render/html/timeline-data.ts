@@ -1,0 +1,108 @@
+// What the failover timeline draws, gathered from a watch as it runs or from a `watch --out` file as
+// it is read: per vantage point, each round's state (the PoP(s) answering, or lost), merged into
+// segments of equal state; the events; the summary. Pure: fed observations and events, no clock.
+import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../model/watch.js'
+
+export interface LaneSegment {
+  /** PoP code(s) answering ("+"-joined when several flows named several), "?" answered but unnamed; null: nothing answered (a gap) */
+  pop: string | null
+  /** sentAt of the first and last round of the segment, ms since the epoch */
+  from: number
+  to: number
+  rounds: number
+}
+
+export interface Lane {
+  vantageId: string
+  segments: LaneSegment[]
+}
+
+export interface TimelineData {
+  start: WatchStart | null
+  intervalMs: number
+  lanes: Lane[]
+  events: WatchEvent[]
+  summary: WatchSummaryEvent | null
+  /** ms since the epoch of the first and last probe; null when none */
+  firstAt: number | null
+  lastAt: number | null
+}
+
+interface RoundState {
+  at: number
+  pops: Set<string>
+  answered: boolean
+}
+
+/** Collects observations and events; `data()` may be called any time (the live page is refreshed). */
+export class TimelineCollector {
+  private start: WatchStart | null = null
+  private readonly rounds = new Map<string, Map<number, RoundState>>()
+  private readonly events: WatchEvent[] = []
+  private summary: WatchSummaryEvent | null = null
+  private first: number | null = null
+  private last: number | null = null
+
+  setStart(s: WatchStart): void {
+    this.start ??= s
+  }
+
+  observe(o: Observation): void {
+    let lane = this.rounds.get(o.vantageId)
+    if (lane === undefined) {
+      lane = new Map()
+      this.rounds.set(o.vantageId, lane)
+    }
+    let r = lane.get(o.round)
+    if (r === undefined) {
+      r = {at: o.sentAt, pops: new Set(), answered: false}
+      lane.set(o.round, r)
+    } else if (o.sentAt < r.at) r.at = o.sentAt
+    if (o.answered) {
+      r.answered = true
+      r.pops.add(o.pop ?? '?')
+    }
+    if (this.first === null || o.sentAt < this.first) this.first = o.sentAt
+    if (this.last === null || o.sentAt > this.last) this.last = o.sentAt
+  }
+
+  addEvents(events: readonly WatchEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'summary') this.summary = e
+      else this.events.push(e)
+    }
+  }
+
+  data(): TimelineData {
+    const intervalMs = this.start?.intervalMs ?? this.summary?.intervalMs ?? this.guessInterval()
+    const lanes: Lane[] = []
+    for (const [vantageId, rounds] of this.rounds) {
+      const segments: LaneSegment[] = []
+      const order = [...rounds.entries()].sort((a, b) => a[0] - b[0])
+      let prevRound: number | null = null
+      for (const [round, r] of order) {
+        const named = [...r.pops].filter((p) => p !== '?').sort()
+        const pop = !r.answered ? null : named.length > 0 ? named.join('+') : '?'
+        const cur = segments[segments.length - 1]
+        // a round missing from the file (never sent) breaks a segment as a lost one would not
+        const contiguous = prevRound !== null && round === prevRound + 1
+        if (cur && cur.pop === pop && contiguous) {
+          cur.to = r.at
+          cur.rounds++
+        } else segments.push({pop, from: r.at, to: r.at, rounds: 1})
+        prevRound = round
+      }
+      lanes.push({vantageId, segments})
+    }
+    lanes.sort((a, b) => (a.vantageId < b.vantageId ? -1 : a.vantageId > b.vantageId ? 1 : 0))
+    return {start: this.start, intervalMs, lanes, events: [...this.events], summary: this.summary, firstAt: this.first, lastAt: this.last}
+  }
+
+  private guessInterval(): number {
+    for (const rounds of this.rounds.values()) {
+      const r = [...rounds.entries()].sort((a, b) => a[0] - b[0])
+      if (r.length >= 2) return Math.max(1, (r[r.length - 1]![1].at - r[0]![1].at) / (r[r.length - 1]![0] - r[0]![0]))
+    }
+    return 1000
+  }
+}

@@ -1,0 +1,160 @@
+// The failover timeline: one lane per vantage point, coloured by the PoP answering it over time;
+// lost rounds are gaps (hatched); each event is marked on its lane and labelled; a time axis under
+// the lanes and the summary beside them.
+//
+// DOM contract: each event's mark has data-event (its type) and data-vantage; each lane
+// data-lane (the vantage id); each coloured segment data-vantage and data-pop, each gap
+// data-vantage and data-gap.
+import type {WatchEvent} from '../../model/watch.js'
+import {ColorMap, NO_POP} from './colors.js'
+import {esc, num} from './escape.js'
+import type {TimelineData} from './timeline-data.js'
+
+const W = 1000
+const LEFT = 120
+const RIGHT = 20
+const LABEL_ROWS = 3
+const ROW_H = 15
+const BAR_H = 22
+
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000)
+
+export function fmtDuration(ms: number | null): string {
+  if (ms === null) return '-'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+  return `${(ms / 3_600_000).toFixed(1)} h`
+}
+
+const hms = (t: number): string => new Date(t).toISOString().slice(11, 19)
+
+function eventLabel(e: WatchEvent): string {
+  switch (e.type) {
+    case 'failover':
+      return `failover ${e.from}→${e.to} gap ${fmtDuration(e.gapMs)}`
+    case 'shift':
+      return `shift ${e.from}→${e.to}`
+    case 'flap':
+      return `flap ${e.pops.join('/')} (${e.flips} flips)`
+    case 'outage':
+      return `outage (${e.lostProbes} lost)`
+    case 'recovered':
+      return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
+    case 'load-balanced':
+      return `load-balanced ${e.pops.join('+')}`
+    default:
+      return String((e as {type: string}).type)
+  }
+}
+
+function eventDetail(e: WatchEvent): string {
+  const {schemaVersion: _v, kind: _k, ...rest} = e as WatchEvent & Record<string, unknown>
+  return Object.entries(rest)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map((l) => esc(l, 300))
+    .join('\n')
+}
+
+export function timelineSection(d: TimelineData, opts: {heading?: string; colors?: ColorMap} = {}): string {
+  const colors = opts.colors ?? new ColorMap()
+  // colours in the catchment's order (most vantage points first, then code), so a PoP has the same
+  // colour on a report's map and its timeline
+  const order = [...(d.summary?.pops ?? [])].sort((a, b) => b.vantagePoints - a.vantagePoints || (a.pop < b.pop ? -1 : a.pop > b.pop ? 1 : 0))
+  for (const p of order) colors.get(p.pop)
+  if (d.firstAt === null || d.lastAt === null || d.lanes.length === 0) {
+    return `<section class="timeline"><h2>${esc(opts.heading ?? 'Failover timeline', 120)}</h2><p class="sub">no observations</p></section>`
+  }
+  const t0 = d.firstAt
+  const t1 = Math.max(d.lastAt + d.intervalMs, t0 + 1000)
+  const x = (t: number): number => LEFT + ((t - t0) / (t1 - t0)) * (W - LEFT - RIGHT)
+  const laneH = LABEL_ROWS * ROW_H + BAR_H + 10
+  const top = 8
+  const height = top + d.lanes.length * laneH + 30
+
+  const parts: string[] = [
+    `<defs><pattern id="gap-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d33" stroke-width="2"/></pattern></defs>`,
+  ]
+  const byVantage = new Map<string, WatchEvent[]>()
+  for (const e of d.events) {
+    const id = (e as {vantageId?: string}).vantageId
+    if (id === undefined) continue
+    let l = byVantage.get(id)
+    if (!l) byVantage.set(id, (l = []))
+    l.push(e)
+  }
+  d.lanes.forEach((lane, i) => {
+    const y = top + i * laneH
+    const barY = y + LABEL_ROWS * ROW_H + 4
+    const vid = esc(lane.vantageId, 200)
+    parts.push(`<g class="lane" data-lane="${vid}"><text class="lane-name" x="${LEFT - 8}" y="${num(barY + BAR_H / 2 + 4)}" text-anchor="end">${esc(lane.vantageId, 18)}</text>`)
+    parts.push(`<rect class="lane-bg" x="${LEFT}" y="${barY}" width="${W - LEFT - RIGHT}" height="${BAR_H}"/>`)
+    for (const s of lane.segments) {
+      const x0 = x(s.from)
+      const x1 = Math.max(x(s.to + d.intervalMs), x0 + 1)
+      const title = esc(`${lane.vantageId}: ${s.pop === null ? 'no answer' : s.pop === '?' ? 'answered, PoP not named' : s.pop} ${hms(s.from)}–${hms(s.to + d.intervalMs)} UTC (${s.rounds} round${s.rounds === 1 ? '' : 's'})`, 400)
+      if (s.pop === null) {
+        parts.push(`<rect class="gap" data-vantage="${vid}" data-gap="${s.rounds}" x="${num(x0)}" y="${barY}" width="${num(x1 - x0)}" height="${BAR_H}"><title>${title}</title></rect>`)
+      } else {
+        const fill = s.pop === '?' ? NO_POP : colors.get(s.pop)
+        parts.push(`<rect class="seg" data-vantage="${vid}" data-pop="${esc(s.pop, 100)}" x="${num(x0)}" y="${barY}" width="${num(x1 - x0)}" height="${BAR_H}" fill="${fill}"><title>${title}</title></rect>`)
+      }
+    }
+    // events: a mark on the bar, the label in the first label row where it does not overlap
+    const rowsEnd = new Array<number>(LABEL_ROWS).fill(-Infinity)
+    const evs = (byVantage.get(lane.vantageId) ?? []).slice().sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    for (const e of evs) {
+      const label = eventLabel(e)
+      const at = Date.parse(e.at)
+      const ex = x(Number.isFinite(at) ? at : t0)
+      const textW = label.length * 7
+      let row = rowsEnd.findIndex((end) => end < ex - 2)
+      if (row < 0) row = LABEL_ROWS - 1
+      const tx = Math.min(ex, W - RIGHT - textW)
+      rowsEnd[row] = tx + textW
+      const ty = y + (row + 1) * ROW_H - 2
+      let mark = `<line x1="${num(ex)}" x2="${num(ex)}" y1="${num(ty + 2)}" y2="${barY + BAR_H}"/>`
+      if (e.type === 'failover') {
+        const a = x(Date.parse(e.lastOldAt))
+        const b = x(Date.parse(e.firstNewAt))
+        if (Number.isFinite(a) && Number.isFinite(b)) mark += `<path class="bracket" d="M${num(a)} ${barY - 3}V${barY + BAR_H + 3}M${num(a)} ${barY + BAR_H / 2}H${num(b)}M${num(b)} ${barY - 3}V${barY + BAR_H + 3}"/>`
+      }
+      parts.push(`<g class="ev ${esc(e.type, 30)}" data-event="${esc(e.type, 30)}" data-vantage="${vid}"><title>${eventDetail(e)}</title>${mark}<text x="${num(tx)}" y="${num(ty)}">${esc(label, 80)}</text></g>`)
+    }
+    parts.push('</g>')
+  })
+  // the time axis
+  const span = t1 - t0
+  const step = STEPS.find((s) => span / s <= 8) ?? STEPS[STEPS.length - 1]!
+  const axisY = top + d.lanes.length * laneH + 2
+  const ticks: string[] = [`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${axisY}" y2="${axisY}"/>`]
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+    const tx = x(t)
+    ticks.push(`<line x1="${num(tx)}" x2="${num(tx)}" y1="${axisY}" y2="${axisY + 5}"/><text x="${num(tx)}" y="${axisY + 17}" text-anchor="middle">${hms(t)}</text>`)
+  }
+  ticks.push(`<text x="${LEFT - 36}" y="${axisY + 17}" text-anchor="end">UTC</text>`)
+  parts.push(`<g class="axis">${ticks.join('')}</g>`)
+
+  const svg = `<svg viewBox="0 0 ${W} ${height}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="failover timeline">${parts.join('')}</svg>`
+  const legend = colors
+    .entries()
+    .map(([p, c]) => `<span style="margin-right:10px"><span class="sw sq" style="background:${c}"></span>${esc(p, 40)}</span>`)
+    .join('')
+  return `<section class="timeline"><h2>${esc(opts.heading ?? 'Failover timeline', 120)}</h2><p class="sub">${d.start ? `${esc(d.start.target, 200)} by ${esc(d.start.method, 10)}, ` : ''}every ${fmtDuration(d.intervalMs)}${d.start && d.start.flows > 1 ? ` × ${d.start.flows} flows` : ''}, ${hms(t0)}–${hms(t1)} UTC</p>
+<p class="sub">${legend}<span><span class="sw sq gapsw" style="background:repeating-linear-gradient(45deg,#fff 0 2px,#d33 2px 4px)"></span>no answer</span></p>
+<div class="row"><div class="map">${svg}</div>${summaryTable(d)}</div></section>`
+}
+
+function summaryTable(d: TimelineData): string {
+  const s = d.summary
+  if (s === null) return `<div class="side"><p class="sub">watch still running: no summary yet (${d.events.length} event${d.events.length === 1 ? '' : 's'} so far)</p></div>`
+  const rows = s.vantagePoints.map(
+    (v) =>
+      `<tr><td>${esc(v.vantageId, 40)}</td><td>${esc(v.pop ?? '-', 40)}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`,
+  )
+  const f = s.failover
+  return `<div class="side"><table class="summary"><thead><tr><th>vantage point</th><th>PoP now</th><th>answered</th><th>lost</th><th>shifts</th><th>outages</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="sub">${s.rounds} rounds, ${s.observations} observations${s.late ? `, ${s.late} late` : ''}${s.clockJumps ? `, ${s.clockJumps} clock jumps` : ''}</p>
+<p class="sub">failovers: ${f.count}${f.count ? ` · gap p50 ${fmtDuration(f.p50Ms)}, p90 ${fmtDuration(f.p90Ms)}, max ${fmtDuration(f.maxMs)} (±${fmtDuration(f.resolutionMs)})` : ''}</p>
+<p class="sub">flipping vantage points: ${s.flippingVantagePoints}${s.flippingShare === null ? '' : ` (${(s.flippingShare * 100).toFixed(0)}%)`}</p></div>`
+}

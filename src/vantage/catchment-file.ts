@@ -1,0 +1,56 @@
+// One saved catchment, read from a file in any form `anyprobe report` reads (a catchment document,
+// a multi document, NDJSON outcomes, raw RIPE Atlas results), through report's reader
+// (./file.ts) and the same catchment function. For `anyprobe diff`.
+import {createReadStream} from 'node:fs'
+import {stat} from 'node:fs/promises'
+
+import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult} from '../analysis/catchment.js'
+import {CachedReverseResolver} from '../enrich/rdns.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import {sanitize} from '../util/sanitize.js'
+import type {AtlasProbeMeta} from './atlas/parse.js'
+import {newStats, nothingReadError, readSaved, type ReadStats} from './file.js'
+import {loadAtlasModule} from './index.js'
+
+export interface CatchmentFile {
+  catchment: CatchmentResult
+  stats: ReadStats
+  /** the file held watch observations, which a diff ignores */
+  watchLines: number
+}
+
+export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>}): Promise<CatchmentFile> {
+  try {
+    const st = await stat(path)
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+  } catch (e) {
+    throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(path, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: 'give a catchment saved by anyprobe (--json / --ndjson) or RIPE Atlas results',
+      exitCode: EXIT.usage,
+    })
+  }
+  const stats = newStats()
+  const builder = new CatchmentBuilder()
+  let target: string | null = null
+  let method: CatchmentMethod | null = null
+  let watchLines = 0
+  const source = createReadStream(path, {highWaterMark: 64 << 10})
+  for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) {
+    if (item.type === 'outcome') builder.add(item.outcome)
+    else if (item.type === 'row') builder.addRow(item.row)
+    else if (item.type === 'meta') {
+      target ??= item.target
+      method ??= item.method
+    } else watchLines++
+  }
+  if (builder.size === 0) {
+    if (watchLines > 0) {
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(path, 200)} is a watch --out file: it holds observations over time, not one catchment`, {
+        hint: 'diff two catchments (catchment --json / --ndjson, report --json, or Atlas results); report --html FILE draws a watch',
+        exitCode: EXIT.data,
+      })
+    }
+    throw nothingReadError(path, stats)
+  }
+  return {catchment: builder.result({target, method}), stats, watchLines}
+}

@@ -1,0 +1,172 @@
+// The HTML report in a real browser (Debian's chromium, headless, via playwright-core): each kind of
+// page (catchment map, failover timeline, sites map, diff) opens from a file with no request at all
+// (every request is recorded and aborted), has the DOM contract (data-vantage / data-pop on each
+// vantage point, data-pop-site on each PoP, data-event + data-vantage on each timeline event),
+// draws each vantage point where it is, escapes hostile text, and renders something (a screenshot
+// with many distinct colours). Runs in a few seconds, offline (passes under `unshare -n`).
+import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import {createWatchAnalyzer, optionsOfStart} from '../../src/analysis/watch/index.js'
+import {diffCatchments} from '../../src/analysis/diff.js'
+import {diffHtml} from '../../src/render/html/diff.js'
+import {htmlReport, TimelineCollector} from '../../src/render/html/index.js'
+import {world} from '../../src/render/html/world.js'
+import {TestBrowser} from '../helpers/browser.js'
+import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
+
+let browser: TestBrowser
+let dir = ''
+before(async () => {
+  browser = await TestBrowser.launch()
+  dir = mkdtempSync(join(tmpdir(), 'anyprobe-html-'))
+})
+after(async () => {
+  await browser?.close()
+  if (dir) rmSync(dir, {recursive: true, force: true})
+})
+
+function save(name: string, html: string): string {
+  const f = join(dir, name)
+  writeFileSync(f, html)
+  return f
+}
+
+function timeline() {
+  const s = sampleStart()
+  const a = createWatchAnalyzer(optionsOfStart(s))
+  const t = new TimelineCollector()
+  t.setStart(s)
+  for (const o of sampleObservations()) {
+    t.observe(o)
+    t.addEvents(a.push(o))
+  }
+  t.addEvents(a.finish())
+  return t.data()
+}
+
+describe('HTML report in chromium', () => {
+  it('catchment map: every vantage point at its place with its PoP, PoPs drawn, nothing fetched, text escaped', async () => {
+    const c = sampleCatchment()
+    const file = save('catchment.html', htmlReport({catchment: c}))
+    const {page, requests} = await browser.open(file)
+    // no script ran from the hostile evidence, and it shows as text
+    assert.equal(await page.locator('img').count(), 0)
+    assert.ok((await page.content()).includes('&lt;img src=x onerror=alert(1)&gt;'))
+
+    const marks = await page.$$eval('svg circle.vp', (els) => els.map((e) => ({id: e.getAttribute('data-vantage'), pop: e.getAttribute('data-pop'), state: e.getAttribute('data-state'), cx: Number(e.getAttribute('cx')), cy: Number(e.getAttribute('cy')), fill: getComputedStyle(e).fill})))
+    const byId = new Map(marks.map((m) => [m.id, m]))
+    // placed: every row with a location and a result
+    for (const r of c.vantagePoints.filter((r) => r.vantage.lat !== null && r.reached !== null)) {
+      const m = byId.get(r.vantage.id)
+      assert.ok(m, `${r.vantage.id} drawn`)
+      const [x, y] = world().project(r.vantage.lat!, r.vantage.lon!)!
+      assert.ok(Math.abs(m.cx - x) < 0.2 && Math.abs(m.cy - y) < 0.2, `${r.vantage.id} at its location`)
+    }
+    assert.equal(byId.get('1001')!.pop, 'fra')
+    assert.equal(byId.get('1002')!.pop, 'iad')
+    assert.equal(byId.get('1003')!.pop, 'sin')
+    assert.equal(byId.get('1006')!.pop, '')
+    // unreached: hollow (white fill), reached: filled with its PoP's colour
+    assert.equal(byId.get('1004')!.state, 'unreached')
+    assert.equal(byId.get('1004')!.fill, 'rgb(255, 255, 255)')
+    assert.notEqual(byId.get('1002')!.fill, 'rgb(255, 255, 255)')
+    assert.equal(byId.get('1002')!.fill, 'rgb(31, 119, 180)', 'IAD, the biggest PoP, has the first colour')
+    assert.notEqual(byId.get('1001')!.fill, byId.get('1002')!.fill)
+    // no location / failed: listed beside the map with the same attributes
+    const listed = await page.$$eval('li.vp-unplaced', (els) => els.map((e) => [e.getAttribute('data-vantage'), e.getAttribute('data-pop')]))
+    assert.deepEqual(listed.sort(), [['1005', 'iad'], ['1007', '']])
+    // PoPs at their places, a line from each located vantage point
+    const sites = await page.$$eval('[data-pop-site]', (els) => els.map((e) => e.getAttribute('data-pop-site')).sort())
+    assert.deepEqual(sites, ['fra', 'iad', 'sin'])
+    assert.equal(await page.locator('path.link').count(), 4)
+    // legend: share and median RTT of each PoP
+    const legend = await page.$$eval('[data-pop-legend]', (els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()))
+    assert.match(legend[0]!, /IAD .*Ashburn.* 3 42\.9% 5\.00/)
+    // click shows the evidence
+    await page.locator('circle.vp[data-vantage="1003"]').click({force: true})
+    assert.match(await page.locator('#detail').innerText(), /PoP SIN.*\n.*rtt 12\.5 ms[\s\S]*evidence: dns-identity s1\.sin/)
+    const png = await page.screenshot({fullPage: true})
+    assert.ok((await browser.distinctColours(png)) > 50, 'the screenshot is not blank')
+    assert.deepEqual(requests, [], 'the page fetched nothing')
+  })
+
+  it('failover timeline: the lane shows FRA, a gap, then IAD, and the failover event with its gap', async () => {
+    const file = save('timeline.html', htmlReport({timeline: timeline()}))
+    const {page, requests} = await browser.open(file)
+    const segs = await page.$$eval('[data-lane="ap-vp-ber"] rect[data-vantage]', (els) => els.map((e) => e.getAttribute('data-pop') ?? `gap:${e.getAttribute('data-gap')}`))
+    assert.deepEqual(segs, ['FRA', 'gap:12', 'IAD'])
+    const nyc = await page.$$eval('[data-lane="ap-vp-nyc"] rect[data-vantage]', (els) => els.map((e) => e.getAttribute('data-pop')))
+    assert.deepEqual(nyc, ['IAD'])
+    const events = await page.$$eval('[data-event]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-event')}: ${e.querySelector('text')!.textContent}`))
+    assert.ok(events.includes('ap-vp-ber failover: failover FRA→IAD gap 2.6 s'), events.join('\n'))
+    assert.ok(events.some((e) => e.startsWith('ap-vp-ber outage:')))
+    assert.ok(events.some((e) => e.startsWith('ap-vp-ber shift:')))
+    assert.ok(!events.some((e) => e.startsWith('ap-vp-nyc')))
+    // the failover mark sits between the last FRA and the first IAD segment
+    const box = async (sel: string) => (await page.locator(sel).first().boundingBox())!
+    const fra = await box('[data-lane="ap-vp-ber"] rect[data-pop="FRA"]')
+    const iad = await box('[data-lane="ap-vp-ber"] rect[data-pop="IAD"]')
+    const fo = await box('[data-event="failover"] path.bracket')
+    // (the last FRA round's bar runs one interval past its probe, where the bracket starts)
+    const interval = fra.width / 20
+    assert.ok(Math.abs(fo.x - (fra.x + fra.width - interval)) < 3 && Math.abs(fo.x + fo.width - iad.x) < 3, `the bracket spans the gap: ${JSON.stringify({fra, iad, fo})}`)
+    // axis and summary
+    assert.ok((await page.locator('.axis text').count()) >= 4)
+    assert.match(await page.locator('table.summary').innerText(), /ap-vp-ber\s+IAD\s+48\/60\s+12\s+1\s+1/)
+    const png = await page.screenshot({fullPage: true})
+    assert.ok((await browser.distinctColours(png)) > 20)
+    assert.deepEqual(requests, [])
+  })
+
+  it('sites map: discs, sites and vantage points, from a hand-made input', async () => {
+    const file = save('sites.html', htmlReport({
+      sites: {
+        target: '198.51.100.10',
+        sites: [
+          {code: 'FRA', city: 'Frankfurt am Main', country: 'DE', lat: 50.11, lon: 8.68, evidence: 'discs of 1001, 1006', areaKm: 5200, confirmed: true},
+          {code: EVIL, city: null, country: null, lat: 1.35, lon: 103.8, evidence: EVIL, areaKm: null, confirmed: false},
+        ],
+        discs: [
+          {vantageId: '1001', lat: 52.52, lon: 13.4, radiusKm: 500, site: 'FRA', rttMs: 5},
+          {vantageId: '1006', lat: 48.85, lon: 2.35, radiusKm: 600, site: 'FRA', rttMs: 6},
+        ],
+        vantagePoints: [
+          {id: '1001', lat: 52.52, lon: 13.4, site: 'FRA'},
+          {id: '1006', lat: 48.85, lon: 2.35, site: 'FRA'},
+          {id: 'nowhere', lat: null, lon: null, site: null},
+        ],
+      },
+    }))
+    const {page, requests} = await browser.open(file)
+    assert.equal(await page.locator('path.disc').count(), 2)
+    assert.deepEqual(await page.$$eval('[data-pop-site]', (els) => els.map((e) => e.getAttribute('data-pop-site'))), ['FRA', EVIL])
+    assert.deepEqual(await page.$$eval('circle.vp', (els) => els.map((e) => e.getAttribute('data-vantage'))), ['1001', '1006'])
+    assert.equal(await page.locator('li.vp-unplaced[data-vantage="nowhere"]').count(), 1)
+    assert.equal(await page.locator('img').count(), 0)
+    assert.deepEqual(requests, [])
+  })
+
+  it('diff: the moved vantage point is outlined on the map and listed with from and to', async () => {
+    const a = sampleCatchment()
+    const b = sampleCatchment()
+    b.vantagePoints[0]!.pop = {code: 'iad', city: 'Ashburn', country: 'US', confidence: 0.9}
+    b.pops = [{...b.pops[0]!, vantagePoints: ['1001', '1002', '1004', '1005']}, b.pops[2]!]
+    const d = diffCatchments(a, b)
+    const {page, requests} = await browser.open(save('diff.html', diffHtml(d, a, b)))
+    const rows = await page.$$eval('tr[data-change]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-change')} ${(e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()}`))
+    assert.deepEqual(rows, ['1001 moved 1001 moved FRA IAD 4.1 4.1'])
+    const moved = await page.locator('section.catchment').first().locator('circle.vp.moved').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-pop')}`))
+    assert.deepEqual(moved, ['1001 iad'])
+    assert.deepEqual(requests, [])
+  })
+
+  it('a page that does fetch is caught (the request check can fail)', async () => {
+    const file = save('fetching.html', '<!DOCTYPE html><html><body><img src="http://192.0.2.1/tile.png"><script src="https://cdn.example/x.js"></script></body></html>')
+    const {requests} = await browser.open(file)
+    assert.deepEqual(requests.sort(), ['http://192.0.2.1/tile.png', 'https://cdn.example/x.js'])
+  })
+})
