@@ -153,6 +153,19 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(srv.requests.length, before, 'a dry run talks to nobody')
   })
 
+  it('http --from globalping: passes --header into the request; --pop-header reaches the parser', async () => {
+    const before = srv.requests.length
+    const r = await runCommand('http', ['https://cdn.example.com/a', '--from', 'globalping:world,limit=3', '--header', 'X-Debug: 1', '--pop-header', 'X-Edge', '--dry-run'])
+    outputs.push(r.stdout, r.stderr)
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {measurements: Array<{request: {measurementOptions: {request: Record<string, unknown>}}}>}
+    assert.deepEqual(doc.measurements[0]!.request.measurementOptions.request, {method: 'GET', path: '/a', headers: {'X-Debug': '1'}})
+    assert.equal(srv.requests.length, before)
+    const {parseContextOf, buildRequest, parseGlobalpingSelector} = await import('../../src/vantage/globalping/index.js')
+    const plan = {method: 'http' as const, target: 'https://cdn.example.com/', cliArgs: [], options: {popHeaders: ['X-Edge', 'x-edge']}}
+    assert.deepEqual(parseContextOf(plan, buildRequest(plan, parseGlobalpingSelector('world'))).popHeaders, ['x-edge'])
+  })
+
   it('a 429 on create is a clear error with the reset time and a hint; nothing is retried', async () => {
     const before = srv.requests.length
     srv.routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Limit': '500', 'X-RateLimit-Consumed': '495', 'X-RateLimit-Remaining': '5', 'X-RateLimit-Reset': '1234', 'X-Request-Cost': '40'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}, links: {documentation: 'https://globalping.io/docs/api.globalping.io#post-/v1/measurements'}}})
