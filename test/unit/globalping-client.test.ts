@@ -123,3 +123,20 @@ describe('sustainableIntervalMs / retryAfterMs', () => {
     assert.equal(retryAfterMs('soon'), null)
   })
 })
+
+describe('loadGlobalpingConfig', () => {
+  it('env beats the config file, the file beats the default; a bad token is refused without echoing it', async () => {
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const {loadGlobalpingConfig, DEFAULT_GLOBALPING_URL} = await import('../../src/vantage/globalping/config.js')
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-gpcfg-'))
+    const file = join(dir, 'config.json')
+    writeFileSync(file, JSON.stringify({atlas: {key: 'x'.repeat(36)}, globalping: {token: 'file-token-123456', url: 'http://127.0.0.1:9/v1/'}}), {mode: 0o600})
+    assert.deepEqual(loadGlobalpingConfig({env: {}, configFile: file}), {apiUrl: 'http://127.0.0.1:9/v1', token: 'file-token-123456', tokenSource: 'config'})
+    assert.deepEqual(loadGlobalpingConfig({env: {ANYPROBE_GLOBALPING_TOKEN: 'env-token-abcdef', ANYPROBE_GLOBALPING_URL: 'http://127.0.0.1:8/v1'}, configFile: file}), {apiUrl: 'http://127.0.0.1:8/v1', token: 'env-token-abcdef', tokenSource: 'env'})
+    assert.deepEqual(loadGlobalpingConfig({env: {}, configFile: join(dir, 'missing.json')}), {apiUrl: DEFAULT_GLOBALPING_URL, token: null, tokenSource: null})
+    const bad = 'bad token with spaces'
+    assert.throws(() => loadGlobalpingConfig({env: {ANYPROBE_GLOBALPING_TOKEN: bad}, configFile: file}), (e: AnyprobeError) => !e.message.includes(bad) && e.code === 'E_USAGE')
+  })
+})
