@@ -55,6 +55,16 @@ describe('globalping parse', () => {
     assert.equal((oc.result as HttpResult).pop?.code, 'ams')
   })
 
+  it('the probe\'s location feeds the speed-of-light check: FRA 4 ms from Sydney is no verdict, from Frankfurt it is', () => {
+    const m = gpFixture<GlobalpingMeasurement>('http-finished.json')
+    const e = m.results[4]!
+    ;(e.result as Record<string, unknown>).headers = {'cf-ray': '8ed41c7a3b9f2e51-FRA', server: 'cloudflare'}
+    ;((e.result as Record<string, unknown>).timings as Record<string, number>).tcp = 4
+    assert.equal((parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop, null)
+    e.probe = {...e.probe, latitude: 50.1, longitude: 8.7}
+    assert.equal((parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop?.code, 'fra')
+  })
+
   it('in-progress tests wait (null) until the measurement is final, then are E_VP_TIMEOUT', () => {
     const m = gpFixture<GlobalpingMeasurement>('http-inprogress.json')
     assert.equal(parseEntry(m.results[1], 1, m, {target: 'x'}), null)
