@@ -35,6 +35,8 @@ export interface GpRoute {
 
 export interface GpRecordedRequest {
   method: string
+  /** the request target as sent, query string included */
+  url: string
   path: string
   headers: IncomingMessage['headers']
   body: string
@@ -91,7 +93,7 @@ export async function startGlobalpingReplay(opts: {routes?: GpRoute[]} = {}): Pr
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://127.0.0.1')
       const path = u.pathname.replace(/^\/v1\//, '')
-      requests.push({method: req.method ?? 'GET', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() - t0})
+      requests.push({method: req.method ?? 'GET', url: req.url ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() - t0})
       const route = routes.find((r) => matches(r, req.method ?? 'GET', path))
       if (!route) {
         const body = JSON.stringify({error: {type: 'not_found', message: `Couldn't find the requested measurement.`}, links: {documentation: 'https://globalping.io/docs/api.globalping.io#get-/v1/measurements/-id-'}})
