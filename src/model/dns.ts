@@ -60,6 +60,10 @@ export interface DnsParams {
   /** the ordinary query carrying NSID */
   qname: string
   qtype: string
+  /** false when the backend could not send CHAOS queries (Globalping): only the ordinary query was asked */
+  chaos?: boolean
+  /** what the backend could not do, in words */
+  note?: string
 }
 
 export interface DnsResult {

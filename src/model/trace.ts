@@ -56,6 +56,10 @@ export interface TraceParams {
   gapLimit: number
   /** a silent hop waits this many times the largest RTT answered beyond it (see the engine); absent for traces another engine ran (RIPE Atlas) */
   waitFactor?: number
+  /** false when another engine ran a classic (non-Paris) traceroute whose flow changes per probe (Globalping) */
+  paris?: boolean
+  /** which engine ran it, when not anyprobe's own, e.g. "globalping traceroute" */
+  engine?: string
 }
 
 export interface TraceResult {

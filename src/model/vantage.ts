@@ -12,6 +12,12 @@ export interface VantagePoint {
   country: string | null
   lat: number | null
   lon: number | null
+  /** what a probe network says of its probe beyond the above (Globalping): absent for other backends */
+  city?: string | null
+  state?: string | null
+  continent?: string | null
+  network?: string | null
+  tags?: string[]
 }
 
 export function localVantage(name: string | null = null): VantagePoint {

@@ -30,7 +30,7 @@ export const vantageFlags = {
     multiple: true,
     multipleNonGreedy: true,
     helpGroup: 'VANTAGE',
-    description: 'where to measure from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE (one spec per line, # comments). With several vantage points --json is {kind: "multi", outcomes}, and the exit code is 1 when any of them failed',
+    description: 'where to measure from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | globalping:LOC[,LOC...][,limit=N] | @FILE (one spec per line, # comments). With several vantage points --json is {kind: "multi", outcomes}, and the exit code is 1 when any of them failed',
   }),
   concurrency: Flags.integer({min: 1, max: 1024, default: 8, helpGroup: 'VANTAGE', description: 'vantage points measured at once'}),
   progress: Flags.boolean({allowNo: true, helpGroup: 'VANTAGE', description: 'progress line on stderr (default: when stderr is a terminal and there are several vantage points)'}),
@@ -41,7 +41,7 @@ export const vantageFlags = {
   }),
   'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
   'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
-  'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: print the measurement definition and its credit cost, spend nothing, measure nothing'}),
+  'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: / globalping: print the measurement request and its cost, spend nothing, measure nothing'}),
   'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
 }
 

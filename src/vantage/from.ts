@@ -5,6 +5,7 @@
 //   netns:NAME[,NAME...]               Linux network namespaces (ip netns exec)
 //   ssh:[user@]host[:port][,...]       hosts over the system ssh (host may be [v6addr])
 //   atlas:SELECTOR                     RIPE Atlas probes (the selector is the Atlas backend's business)
+//   globalping:LOC[,...][,limit=N]     Globalping probes (the spec is ./globalping/locations.ts's business)
 //   @FILE                              one of the above per line; # starts a comment
 //
 // Several --from values add up; a vantage point named twice is measured once. A bad spec is a usage
@@ -34,9 +35,13 @@ export interface AtlasSpec {
   kind: 'atlas'
   selector: string
 }
-export type VantageSpec = LocalSpec | NetnsSpec | SshSpec | AtlasSpec
+export interface GlobalpingSpec {
+  kind: 'globalping'
+  selector: string
+}
+export type VantageSpec = LocalSpec | NetnsSpec | SshSpec | AtlasSpec | GlobalpingSpec
 
-export const FROM_SYNTAX = 'local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | @FILE'
+export const FROM_SYNTAX = 'local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | globalping:LOC[,LOC...][,limit=N] | @FILE'
 
 // ip-netns(8) names become file names under /run/netns: no slash, no leading dot or dash
 const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
@@ -115,6 +120,9 @@ export function parseOneSpec(raw: string): VantageSpec[] {
       // an empty selector is the Atlas backend's default (area=WW,n=10); the backend checks the syntax
       return [{kind: 'atlas', selector: body.trim()}]
     }
+    case 'globalping':
+      // empty = world,limit=10; the backend checks the syntax
+      return [{kind: 'globalping', selector: body.trim()}]
     default:
       if (colon < 0 && NETNS_NAME.test(spec)) {
         throw bad(spec, `unknown vantage point "${sanitize(spec, 80)}"`, `did you mean netns:${spec} or ssh:${spec}? (${FROM_SYNTAX})`)
@@ -187,6 +195,8 @@ export function specKey(s: VantageSpec): string {
       return `ssh:${s.id}`
     case 'atlas':
       return `atlas:${s.selector}`
+    case 'globalping':
+      return `globalping:${s.selector}`
   }
 }
 

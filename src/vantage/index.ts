@@ -5,7 +5,7 @@ import pLimit from 'p-limit'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
-import type {AtlasSpec, NetnsSpec, SshSpec, VantageSpec} from './from.js'
+import type {AtlasSpec, GlobalpingSpec, NetnsSpec, SshSpec, VantageSpec} from './from.js'
 import {type ChildOptions, LocalBackend} from './local.js'
 import {NetnsBackend} from './netns.js'
 import {SshBackend} from './ssh.js'
@@ -80,6 +80,8 @@ export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOp
       }))
     }
   }
+  const gp = specs.filter((s): s is GlobalpingSpec => s.kind === 'globalping')
+  if (gp.length > 0) out.push(...(await import('./globalping/backends.js')).globalpingBackends(gp.map((s) => s.selector)))
   return out
 }
 
@@ -138,7 +140,7 @@ export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome
 
 /** The outcome standing for a whole backend that failed. */
 export function backendFailure(spec: string, e: unknown): VantageOutcome {
-  const kind = (['local', 'netns', 'ssh', 'atlas'] as const).find((k) => spec.startsWith(k)) ?? 'replay'
+  const kind = (['local', 'netns', 'ssh', 'atlas', 'globalping'] as const).find((k) => spec.startsWith(k)) ?? 'replay'
   const err = e as {code?: unknown; message?: unknown; hint?: unknown}
   return {
     vantage: {kind, id: spec, name: null, asn: null, country: null, lat: null, lon: null},

@@ -101,7 +101,8 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   const timeoutMs = parseDuration(flags['vp-timeout'], '--vp-timeout')
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
-    process.stdout.write(`${JSON.stringify(await atlasDryRuns(opts.specs, plan), null, 2)}\n`)
+    const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('./globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
+    process.stdout.write(`${JSON.stringify(gp ?? (await atlasDryRuns(opts.specs, plan)), null, 2)}\n`)
     process.exit(EXIT.ok)
   }
   const backends = await backendsFor(opts.specs, {
@@ -184,6 +185,8 @@ export function planOptions(method: ProbeMethod, f: Record<string, unknown>): Pr
   if (method === 'http') {
     if (f.method === 'GET' || f.method === 'HEAD') o.method = f.method
     o.host = typeof f.host === 'string' ? f.host : null
+    if (Array.isArray(f.header)) o.headers = f.header as string[]
+    if (Array.isArray(f['pop-header'])) o.popHeaders = f['pop-header'] as string[]
   }
   return o
 }

@@ -33,6 +33,9 @@ export interface ProbePlan {
     /** HTTP */
     method?: 'GET' | 'HEAD'
     host?: string | null
+    /** HTTP: extra request headers ('Name: value') and --pop-header names (remote backends that build requests) */
+    headers?: string[]
+    popHeaders?: string[]
   }
 }
 

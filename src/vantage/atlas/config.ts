@@ -53,12 +53,13 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'anyprobe', 'config.json')
 }
 
-interface FileConfig {
+export interface FileConfig {
   atlas?: {key?: unknown; url?: unknown; streamUrl?: unknown}
   [other: string]: unknown
 }
 
-function readConfigFile(path: string): FileConfig {
+/** The config file's JSON object ({} when missing); shared with the Globalping backend (its own section). */
+export function readConfigFile(path: string): FileConfig {
   let text: string
   try {
     text = readFileSync(path, 'utf8')

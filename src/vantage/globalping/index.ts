@@ -1,0 +1,120 @@
+// The Globalping vantage backend: `--from globalping:LOC[,LOC...][,limit=N]` or `globalping:msm=ID`
+// -> one measurement (POST) -> polled until done -> one VantageOutcome per probe, each yielded as
+// soon as its test has finished (the measurement's other probes may still be running).
+//
+//   config.ts     API URL and token (env, config file)   locations.ts  the spec after "globalping:"
+//   client.ts     create, poll, rate limits, errors       request.ts    plan -> POST body, its cost
+//   parse.ts      results -> model, PoP verdict           types.ts      the API's shapes
+//
+// For `watch` (repeated measurements): GlobalpingClient.createMeasurement / awaitMeasurement /
+// pollMeasurement, sustainableIntervalMs, buildRequest with a selector whose msm is the previous id.
+import {AnyprobeError, EXIT} from '../../model/errors.js'
+import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
+import {type CreatedMeasurement, GlobalpingClient, type GlobalpingClientOptions} from './client.js'
+import {loadGlobalpingConfig, TOKEN_HINT, type GlobalpingConfig} from './config.js'
+import {type GlobalpingSelector, MAX_LIMIT_ANON, parseGlobalpingSelector} from './locations.js'
+import {globalpingVantage, type ParseContext, parseEntry} from './parse.js'
+import {buildRequest, dryRunRequest, type GlobalpingDryRun} from './request.js'
+import {memoHint} from '../atlas/enrich.js'
+import type {GlobalpingMeasurement} from './types.js'
+
+export * from './config.js'
+export * from './locations.js'
+export * from './request.js'
+export * from './parse.js'
+export * from './client.js'
+export type * from './types.js'
+
+export interface GlobalpingBackendOptions {
+  token?: string | null
+  apiUrl?: string | null
+  env?: NodeJS.ProcessEnv
+  configFile?: string
+  /** told the measurement as soon as it is created (its id, probes, rate-limit state) */
+  onMeasurement?: (info: CreatedMeasurement) => void
+  /** the measurement's timeout (probe side) the poller allows, plus its margin; ms */
+  measurementTimeoutMs?: number
+  marginMs?: number
+  /** test seams */
+  client?: GlobalpingClient
+  clientOptions?: Partial<GlobalpingClientOptions>
+}
+
+/** What `--dry-run` prints for a globalping: vantage point. */
+export function globalpingDryRun(selectorText: string, plan: ProbePlan): GlobalpingDryRun {
+  return dryRunRequest(plan, parseGlobalpingSelector(selectorText))
+}
+
+/** The context parse.ts needs, from the plan and the request sent. */
+export function parseContextOf(plan: ProbePlan, request: ReturnType<typeof buildRequest>): ParseContext {
+  const req = (request.measurementOptions?.request ?? {}) as {headers?: Record<string, string>}
+  return {
+    target: plan.target,
+    request,
+    host: plan.options.host ?? null,
+    method: plan.options.method ?? 'GET',
+    requestHeaders: req.headers ?? {},
+    popHeaders: [...new Set((plan.options.popHeaders ?? []).map((h) => h.trim().toLowerCase()))],
+    hint: memoHint(),
+  }
+}
+
+export class GlobalpingBackend implements VantageBackend {
+  readonly spec: string
+  readonly selector: GlobalpingSelector
+  /** the measurement of the last run */
+  measurementId: string | null = null
+  // ES private: the config holds the token; it stays out of JSON.stringify and util.inspect
+  readonly #config: GlobalpingConfig
+  readonly #o: GlobalpingBackendOptions
+
+  constructor(selectorText: string, o: GlobalpingBackendOptions = {}) {
+    this.#o = o
+    this.selector = parseGlobalpingSelector(selectorText)
+    this.spec = `globalping:${this.selector.spec}`
+    this.#config = loadGlobalpingConfig({token: o.token, apiUrl: o.apiUrl, env: o.env, configFile: o.configFile})
+  }
+
+  expected(): number | null {
+    return this.selector.msm !== null ? null : this.selector.limit
+  }
+
+  async *run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
+    const signal = opts.signal
+    const client = this.#o.client ?? new GlobalpingClient({apiUrl: this.#config.apiUrl, token: this.#config.token, signal, ...this.#o.clientOptions})
+    if (this.selector.msm === null && this.selector.limit > MAX_LIMIT_ANON && !client.hasToken) {
+      throw new AnyprobeError('E_USAGE', `--from ${this.spec}: without a token Globalping allows at most ${MAX_LIMIT_ANON} probes per measurement`, {hint: `use limit=${MAX_LIMIT_ANON} or less; ${TOKEN_HINT}`, exitCode: EXIT.usage})
+    }
+    const request = buildRequest(plan, this.selector)
+    const created = await client.createMeasurement(request)
+    this.measurementId = created.id
+    this.#o.onMeasurement?.(created)
+    const ctx = parseContextOf(plan, request)
+    const emitted = new Set<number>()
+    let last: GlobalpingMeasurement | null = null
+    try {
+      for await (const m of client.pollMeasurement(created.id, {measurementTimeoutMs: this.#o.measurementTimeoutMs, marginMs: this.#o.marginMs, signal})) {
+        last = m
+        const final = m.status !== 'in-progress'
+        const results = Array.isArray(m.results) ? m.results : []
+        for (let i = 0; i < results.length; i++) {
+          if (emitted.has(i)) continue
+          const oc = parseEntry(results[i], i, m, ctx, final)
+          if (oc === null) continue
+          emitted.add(i)
+          yield oc
+        }
+        if (signal?.aborted) return
+      }
+    } catch (e) {
+      if (signal?.aborted) return
+      if (!(e instanceof AnyprobeError) || last === null) throw e
+      // gave up waiting: what finished is out already; the rest are vantage points with the error
+      const results = Array.isArray(last.results) ? last.results : []
+      for (let i = 0; i < results.length; i++) {
+        if (emitted.has(i)) continue
+        yield {vantage: globalpingVantage(results[i]?.probe, i), result: null, error: {code: e.code, message: `no result: ${e.message}`, hint: e.hint}}
+      }
+    }
+  }
+}
