@@ -9,7 +9,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import type {CodeType, Evidence} from '../model/pop.js'
+import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {sanitize} from '../util/sanitize.js'
 
 export const GEOHINT_SCHEMA_VERSION = 1
@@ -24,6 +24,10 @@ export interface GeohintRecord {
   /** null when nothing was found (missing is null, never 0) */
   confidence: number | null
   evidence: Evidence[]
+  /** places --vp-location with --rtt ruled out, each with why */
+  rejected: Rejection[]
+  /** "vantage-location": the input names its site and the RTT says it cannot be there; the site is kept */
+  contradiction: Contradiction | null
 }
 
 export interface GeohintSummary {
@@ -168,7 +172,7 @@ export function geohintRecord(
 ): GeohintRecord {
   const input = line.trim()
   const kind = kindFlag === 'auto' ? detectKind(input) : kindFlag
-  const {verdict: v, setAside} = inferPopExplained([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
+  const {verdict: v, setAside, rejected} = inferPopExplained([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
   return {
     schemaVersion: GEOHINT_SCHEMA_VERSION,
     input: safeText(input),
@@ -176,6 +180,8 @@ export function geohintRecord(
     pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
     confidence: v === null ? null : v.confidence,
     evidence: v === null ? setAside : [...v.evidence, ...v.conflicts],
+    rejected,
+    contradiction: v?.contradiction ?? null,
   }
 }
 
@@ -210,7 +216,9 @@ function textLine(r: GeohintRecord): string {
     cell(p?.city ? sanitize(p.city, 40) : '-', W.city) +
     cell(p?.country ?? '-', W.country) +
     (r.confidence === null ? '-' : r.confidence.toFixed(2)) +
-    '\n'
+    '\n' +
+    (r.contradiction ? `  contradiction (${r.contradiction.kind}): ${sanitize(r.contradiction.reason, 400)}\n` : '') +
+    r.rejected.map((x) => `  ${sanitize(x.reason, 200)}\n`).join('')
   )
 }
 
