@@ -37,6 +37,11 @@ export interface GeohintSummary {
 }
 
 const HEADER_LINE = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*):(?!:)\s*(.*)$/
+/**
+ * A line of a Cloudflare /cdn-cgi/trace body ("fl=...", "colo=FRA", "loc=US"): only colo= names
+ * the PoP; loc= is the client's country and the rest (h=, ip=, ts=, warp=off) name no place.
+ */
+const TRACE_LINE = /^[a-z][a-z0-9_]*=/i
 const ADDRESS = /^[0-9a-f:.]+$/i
 const HOSTNAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\.?$/
 /** identity formats that are specific enough to tell an identity from a hostname */
@@ -46,7 +51,7 @@ const IDENTITY_SHAPES = IDENTITY_FORMATS.filter((f) => f.name !== 'Cloudflare co
 export function detectKind(input: string): GeohintKind {
   const t = input.trim()
   if (HEADER_LINE.test(t) && !/^[a-z]+:\/\//i.test(t) && !(ADDRESS.test(t) && t.includes('::'))) return 'header'
-  if (/^colo=/i.test(t)) return 'header'
+  if (TRACE_LINE.test(t)) return 'header'
   if (IDENTITY_SHAPES.some((p) => p.test(t))) return 'identity'
   return HOSTNAME.test(t) ? 'hostname' : 'identity'
 }
@@ -54,7 +59,7 @@ export function detectKind(input: string): GeohintKind {
 export function observationFor(input: string, kind: GeohintKind, popHeaders: ReadonlySet<string>): Observation {
   const t = input.trim()
   if (kind === 'header') {
-    if (/^colo=/i.test(t)) return {signal: 'http-header', header: 'cf-trace', input: t}
+    if (TRACE_LINE.test(t)) return {signal: 'http-header', header: 'cf-trace', input: t}
     const m = HEADER_LINE.exec(t)
     if (m === null) return {signal: 'user', input: t}
     const name = m[1]!.toLowerCase()

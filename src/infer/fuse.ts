@@ -237,7 +237,7 @@ export function inferPopExplained(observations: Observation[], opts: InferOption
     run.rejected.length > 0
       ? `every reading is farther than the RTT allows (${run.rejected.map((r) => r.reason).join('; ')})`
       : setAside.length > 0
-        ? 'every reading was set aside'
+        ? setAside.map((e) => e.note).join('; ')
         : NO_SIGNAL
   return {verdict: null, reason: sanitize(reason, 600), rejected: run.rejected, setAside}
 }
@@ -337,6 +337,8 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   items.sort((a, b) => b.score - a.score)
   if (items.length === 0) {
     sink.push(...conflicts, ...ruledOut)
+    // what carried nothing, and why ("cf-trace carries no PoP code": a trace body's loc= line)
+    for (const p of parsed) if (p.empty !== null) sink.push(evidence(p, null, 0, p.empty))
     return null
   }
   if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null, run.rejected)
