@@ -178,6 +178,8 @@ export class CatchmentBuilder {
   addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
     if (meta.method) this.methods.add(meta.method)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
+    // a saved row (an older catchment document) whose target never answered has no PoP either
+    if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
     const at = meta.at ?? ''
     const prev = this.rows.get(key)

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {catchment, median, vantageRow} from '../../src/analysis/catchment.js'
+import {CatchmentBuilder, catchment, median, vantageRow} from '../../src/analysis/catchment.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import type {PopVerdict} from '../../src/model/pop.js'
 import type {TraceResult} from '../../src/model/trace.js'
@@ -144,6 +144,11 @@ describe('catchment', () => {
     assert.deepEqual([rows.prohibited!.pop?.code, rows.prohibited!.reached], ['fra', true])
     assert.deepEqual(x.summary, {vantagePoints: 3, measured: 3, located: 2, unlocated: 1, failed: 0})
     assert.deepEqual(x.pops.map((p) => [p.code, p.vantagePoints]), [['fra', ['ok', 'prohibited']]])
+    // and a saved catchment row that says "not reached" beside a PoP (an older document) loses the PoP
+    const b = new CatchmentBuilder()
+    b.addRow({vantage: v('old'), pop: {code: 'fra', city: 'Frankfurt am Main', country: 'DE', confidence: 0.57}, rttMs: null, evidence: 'hop-hostname gw.fra1.example', reached: false, error: null})
+    const y = b.result({method: 'trace'})
+    assert.deepEqual([y.vantagePoints[0]!.pop, y.pops, y.summary.unlocated], [null, [], 1])
   })
 
   it('median', () => {
