@@ -81,7 +81,9 @@ The place comes from general rules: IATA and metro codes, ICAO, UN/LOCODE, CLLI,
 names, the site position in the operator's naming, country/state labels as context, and a
 table of CDN header formats. An operator's private code is reported as such (type "operator",
 city unknown) rather than guessed. With --vp-location and --rtt, places the RTT cannot reach
-are ruled out.
+are ruled out and listed (rejected, with why); a header or DNS identity naming its own site is
+kept even then, flagged as a contradiction with the stated vantage location. A /cdn-cgi/trace
+body is read line by line: only colo= names the PoP (loc= is the client's country).
 
 With --json, one JSON object per input line (NDJSON), in input order.`
 
