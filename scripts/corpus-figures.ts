@@ -158,6 +158,8 @@ export function evaluateHeaders(dir: string): FileReport {
     let ok = r !== null && (r.code === w || r.site.toLowerCase() === w)
     if (ok && typeof x.provider === 'string') ok = r!.provider === x.provider
     if (ok && typeof x.city === 'string') ok = sameMetro(r!.hint, {city: x.city, country: x.country ?? null})
+    // city: null = the source says no place (a private code): a reading must not invent one
+    if (ok && x.city === null) ok = r!.hint.city === null
     results.push({id: e.id, input, category: 'known', ok, got, want})
   }
   return {file: 'cdn_headers.json', entries: data.entries.length, results}

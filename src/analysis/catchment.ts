@@ -5,7 +5,8 @@
 // Rules, in one place:
 // - one row per vantage point (kind + id); when a vantage point has several results (a repeated Atlas
 //   measurement, an NDJSON with rounds), the latest by startedAt counts (equal times: the later one read);
-// - a row's PoP is its result's verdict (code, city, country, confidence), null when none;
+// - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
+//   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
 //   http: the TCP connect phase (one round trip); ping: the lowest RTT;
 // - PoPs are grouped by place (city + country) when the verdict names a city, else by code, so one
@@ -17,7 +18,7 @@
 //   (descending) then code, so the same outcomes in any order give the same document.
 import type {PopVerdict} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {minDestinationRtt} from '../pipeline/pop-observations.js'
+import {minDestinationRtt, traceAnswered} from '../pipeline/pop-observations.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../vantage/types.js'
 import {naturalCompare} from '../util/collate.js'
@@ -106,7 +107,7 @@ export function resultRtt(r: ProbeResult): number | null {
 function resultReached(r: ProbeResult): boolean {
   switch (r.kind) {
     case 'trace':
-      return r.destinationReached
+      return traceAnswered(r)
     case 'dns':
       return r.answered
     case 'http':
@@ -129,14 +130,17 @@ export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | 
 export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const r = o.result
   if (r === null) return {vantage: o.vantage, pop: null, rttMs: null, evidence: null, reached: null, error: o.error}
-  const v = r.pop
+  const reached = resultReached(r)
+  // no answer from the target, no PoP, whatever the result says (files written before this rule
+  // carry a verdict read from routers near the vantage point): not reached, not in any share
+  const v = reached ? r.pop : null
   const rtt = resultRtt(r)
   return {
     vantage: o.vantage,
     pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence},
     rttMs: rtt === null ? null : round(rtt, 3),
     evidence: shortEvidence(v, r),
-    reached: resultReached(r),
+    reached,
     error: o.error,
   }
 }
@@ -174,6 +178,8 @@ export class CatchmentBuilder {
   addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
     if (meta.method) this.methods.add(meta.method)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
+    // a saved row (an older catchment document) whose target never answered has no PoP either
+    if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
     const at = meta.at ?? ''
     const prev = this.rows.get(key)

@@ -7,7 +7,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {identityInputs, minRttMs, probeDns} from '../engines/dns/probe.js'
 import {QTYPES} from '../engines/dns/packet.js'
-import {inferPop, parseVpLocation, type Observation} from '../infer/index.js'
+import {inferPopExplained, parseVpLocation, popExplanation, type Observation} from '../infer/index.js'
 import {DNS_SCHEMA_VERSION, type DnsResult} from '../model/dns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {localVantage} from '../model/vantage.js'
@@ -73,7 +73,8 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     })
 
     const observations: Observation[] = identityInputs(outcome.identity).map((input) => ({signal: 'dns-identity', input}))
-    const pop = observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttMs(outcome.queries)})
+    const explained = inferPopExplained(observations, {vpLocation, rttMs: minRttMs(outcome.queries), destinationAnswered: outcome.answered})
+    const pop = explained.verdict
 
     const result: DnsResult = {
       schemaVersion: DNS_SCHEMA_VERSION,
@@ -90,6 +91,7 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
       identity: outcome.identity,
       answered: outcome.answered,
       pop,
+      ...popExplanation(explained),
     }
 
     if (!outcome.answered) {

@@ -9,7 +9,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import type {CodeType, Evidence} from '../model/pop.js'
+import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {sanitize} from '../util/sanitize.js'
 
 export const GEOHINT_SCHEMA_VERSION = 1
@@ -24,6 +24,10 @@ export interface GeohintRecord {
   /** null when nothing was found (missing is null, never 0) */
   confidence: number | null
   evidence: Evidence[]
+  /** places --vp-location with --rtt ruled out, each with why */
+  rejected: Rejection[]
+  /** "vantage-location": the input names its site and the RTT says it cannot be there; the site is kept */
+  contradiction: Contradiction | null
 }
 
 export interface GeohintSummary {
@@ -33,6 +37,11 @@ export interface GeohintSummary {
 }
 
 const HEADER_LINE = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*):(?!:)\s*(.*)$/
+/**
+ * A line of a Cloudflare /cdn-cgi/trace body ("fl=...", "colo=FRA", "loc=US"): only colo= names
+ * the PoP; loc= is the client's country and the rest (h=, ip=, ts=, warp=off) name no place.
+ */
+const TRACE_LINE = /^[a-z][a-z0-9_]*=/i
 const ADDRESS = /^[0-9a-f:.]+$/i
 const HOSTNAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\.?$/
 /** identity formats that are specific enough to tell an identity from a hostname */
@@ -42,7 +51,7 @@ const IDENTITY_SHAPES = IDENTITY_FORMATS.filter((f) => f.name !== 'Cloudflare co
 export function detectKind(input: string): GeohintKind {
   const t = input.trim()
   if (HEADER_LINE.test(t) && !/^[a-z]+:\/\//i.test(t) && !(ADDRESS.test(t) && t.includes('::'))) return 'header'
-  if (/^colo=/i.test(t)) return 'header'
+  if (TRACE_LINE.test(t)) return 'header'
   if (IDENTITY_SHAPES.some((p) => p.test(t))) return 'identity'
   return HOSTNAME.test(t) ? 'hostname' : 'identity'
 }
@@ -50,7 +59,7 @@ export function detectKind(input: string): GeohintKind {
 export function observationFor(input: string, kind: GeohintKind, popHeaders: ReadonlySet<string>): Observation {
   const t = input.trim()
   if (kind === 'header') {
-    if (/^colo=/i.test(t)) return {signal: 'http-header', header: 'cf-trace', input: t}
+    if (TRACE_LINE.test(t)) return {signal: 'http-header', header: 'cf-trace', input: t}
     const m = HEADER_LINE.exec(t)
     if (m === null) return {signal: 'user', input: t}
     const name = m[1]!.toLowerCase()
@@ -72,7 +81,9 @@ The place comes from general rules: IATA and metro codes, ICAO, UN/LOCODE, CLLI,
 names, the site position in the operator's naming, country/state labels as context, and a
 table of CDN header formats. An operator's private code is reported as such (type "operator",
 city unknown) rather than guessed. With --vp-location and --rtt, places the RTT cannot reach
-are ruled out.
+are ruled out and listed (rejected, with why); a header or DNS identity naming its own site is
+kept even then, flagged as a contradiction with the stated vantage location. A /cdn-cgi/trace
+body is read line by line: only colo= names the PoP (loc= is the client's country).
 
 With --json, one JSON object per input line (NDJSON), in input order.`
 
@@ -168,7 +179,7 @@ export function geohintRecord(
 ): GeohintRecord {
   const input = line.trim()
   const kind = kindFlag === 'auto' ? detectKind(input) : kindFlag
-  const {verdict: v, setAside} = inferPopExplained([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
+  const {verdict: v, setAside, rejected} = inferPopExplained([observationFor(input, kind, popHeaders)], {vpLocation, rttMs})
   return {
     schemaVersion: GEOHINT_SCHEMA_VERSION,
     input: safeText(input),
@@ -176,6 +187,8 @@ export function geohintRecord(
     pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
     confidence: v === null ? null : v.confidence,
     evidence: v === null ? setAside : [...v.evidence, ...v.conflicts],
+    rejected,
+    contradiction: v?.contradiction ?? null,
   }
 }
 
@@ -210,7 +223,9 @@ function textLine(r: GeohintRecord): string {
     cell(p?.city ? sanitize(p.city, 40) : '-', W.city) +
     cell(p?.country ?? '-', W.country) +
     (r.confidence === null ? '-' : r.confidence.toFixed(2)) +
-    '\n'
+    '\n' +
+    (r.contradiction ? `  contradiction (${r.contradiction.kind}): ${sanitize(r.contradiction.reason, 400)}\n` : '') +
+    r.rejected.map((x) => `  ${sanitize(x.reason, 200)}\n`).join('')
   )
 }
 

@@ -7,7 +7,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {normalizeHttpTarget, probeHttp} from '../engines/http/probe.js'
-import {inferPop, parseVpLocation} from '../infer/index.js'
+import {inferPopExplained, parseVpLocation, popExplanation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
 import {localVantage} from '../model/vantage.js'
@@ -119,8 +119,9 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
     })
 
     const observations = httpObservations(out.final.headers, popHeaders, out.cfTrace)
-    const pop =
-      observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttFromTimings(out.final.timings)})
+    // any HTTP response is an answer from the target (a 404 or 500 still names its edge)
+    const explained = inferPopExplained(observations, {vpLocation, rttMs: minRttFromTimings(out.final.timings), destinationAnswered: true})
+    const pop = explained.verdict
 
     const result: HttpResult = {
       schemaVersion: HTTP_SCHEMA_VERSION,
@@ -148,6 +149,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       cfTrace: out.cfTrace,
       cfTraceError: out.cfTraceError,
       pop,
+      ...popExplanation(explained),
     }
     if (!this.jsonEnabled()) this.log(renderHttp(result))
     return result

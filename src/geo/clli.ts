@@ -65,14 +65,28 @@ export function clliPlace(code: string): ClliHit | null {
   return hit
 }
 
+/**
+ * City-states: every place in them is the one city (a CLLI place there is often a district: NTT's
+ * tkokhk01 = Tseung Kwan O, chwahk03 = Chai Wan, newthk01 = New Territories, all Hong Kong).
+ */
+const CITY_STATES = new Set(['HK', 'SG', 'MO', 'MC'])
+
 function clliRule(abbr: string, regionToken: string): ClliHit | null {
   const matches: City[] = []
-  for (const r of regionsForToken(regionToken, {clli: true})) {
+  const regions = regionsForToken(regionToken, {clli: true})
+  for (const r of regions) {
     for (const c of citiesInRegion(r.country, r.admin)) {
       if (isAbbreviation(abbr, c.key)) matches.push(c)
     }
   }
-  if (matches.length === 0) return null
+  if (matches.length === 0) {
+    for (const r of regions) {
+      if (!CITY_STATES.has(r.country) || r.admin !== null) continue
+      const main = citiesInRegion(r.country, null).reduce<City | null>((m, c) => (m === null || c.population > m.population ? c : m), null)
+      if (main) return {place: {city: main.name, country: main.country, region: main.admin || null, lat: main.lat, lon: main.lon}, source: 'rule', dominant: false}
+    }
+    return null
+  }
   matches.sort((a, b) => b.population - a.population)
   const top = matches[0]!
   const second = matches[1]

@@ -97,4 +97,5 @@ const CLLI_COUNTRIES: Readonly<Record<string, string>> = {
   en: 'GB', // England
   ge: 'DE', // Germany (frnkge = Frankfurt)
   sp: 'ES', // Spain
+  si: 'SG', // Singapore (NTT sngpsi02.sg = Singapore; ISO SI is Slovenia, also tried)
 }

@@ -2,7 +2,7 @@
 // the RTT bound), with the evidence it used and the readings that disagreed.
 import {haversineKm, METRO_KM, type LatLon} from '../geo/distance.js'
 import {normName} from '../geo/normalize.js'
-import type {Evidence, PopVerdict, SignalKind} from '../model/pop.js'
+import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {isPopHeader, parseHeaderFull} from './headers.js'
@@ -21,10 +21,24 @@ export interface Observation {
 }
 
 export interface InferOptions {
-  vpLocation?: LatLon | null
+  /** where the vantage point is; a parsed --vp-location also carries its label ("GRU") for the reasons */
+  vpLocation?: (LatLon & {label?: string}) | null
   /** minimum RTT to the target, ms */
   rttMs?: number | null
+  /**
+   * Did the target itself answer? false: no verdict at all, whatever the names say. A trace that
+   * never reached the destination has only the names of routers near the vantage point, which
+   * say where the path went, not which site of the target would have answered (the lab's
+   * unanswered trace read "FRA" from hop 1). Each method's "answered": trace = destination
+   * reached or any reply from the destination address (a DNS answer to a UDP/53 probe
+   * included); dns = any DNS reply; http = any HTTP response; Atlas traceroute = a last hop from
+   * the destination address. Absent (undefined) = not applicable (geohint reads bare names).
+   */
+  destinationAnswered?: boolean
 }
+
+/** The reason a result whose target never answered names no PoP. */
+export const NOT_REACHED = 'destination not reached: names of routers on the way do not say which site of the target would answer'
 
 /** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx"). */
 const SHARED_HEADERS = new Set(['server'])
@@ -186,6 +200,10 @@ export function inferPop(observations: Observation[], opts: InferOptions = {}): 
 
 export interface ExplainedVerdict {
   verdict: PopVerdict | null
+  /** why there is no verdict; null when there is one */
+  reason: string | null
+  /** places the RTT ruled out (the same list as verdict.rejected when there is a verdict) */
+  rejected: Rejection[]
   /**
    * When there is no verdict: what was read and set aside (readings the RTT ruled out), so a
    * caller can still show why. Empty when there is a verdict (it carries its own evidence).
@@ -195,12 +213,70 @@ export interface ExplainedVerdict {
 
 /** inferPop, also saying what was set aside when no verdict remains (e.g. every reading too far for the RTT). */
 export function inferPopExplained(observations: Observation[], opts: InferOptions = {}): ExplainedVerdict {
+  if (opts.destinationAnswered === false) return {verdict: null, reason: NOT_REACHED, rejected: [], setAside: []}
+  if (observations.length === 0) return {verdict: null, reason: NO_SIGNAL, rejected: [], setAside: []}
   const setAside: Evidence[] = []
-  const verdict = fuse(observations, opts, setAside)
-  return {verdict, setAside: verdict === null ? setAside : []}
+  const run: FuseRun = {rejected: [], strongSeen: false, strongKept: false}
+  let verdict = fuse(observations, opts, setAside, run)
+  if (run.strongSeen && !run.strongKept) {
+    // Every strong signal (the site naming itself: DNS identity, a CDN's or the user's header)
+    // is too far for the RTT. A site does not misname itself, while a vantage point's stated
+    // location is often wrong (a moved probe, a VPN, a typo in --vp-location): keep the
+    // identity's site and flag the contradiction rather than drop the strongest evidence there is.
+    const free = fuse(observations, {...opts, vpLocation: null, rttMs: null}, [], {rejected: [], strongSeen: false, strongKept: false})
+    if (free !== null) {
+      const first = run.rejected[0]
+      const reason =
+        `every strong signal is farther than the RTT allows${first ? ` (${first.reason})` : ''}: ` +
+        "the vantage point's location is the likelier error; the site the target names itself is kept"
+      verdict = {...free, rejected: run.rejected, contradiction: {kind: 'vantage-location', reason: sanitize(reason, 600)}}
+    }
+  }
+  if (verdict !== null) return {verdict, reason: null, rejected: verdict.rejected ?? [], setAside: []}
+  const reason =
+    run.rejected.length > 0
+      ? `every reading is farther than the RTT allows (${run.rejected.map((r) => r.reason).join('; ')})`
+      : setAside.length > 0
+        ? setAside.map((e) => e.note).join('; ')
+        : NO_SIGNAL
+  return {verdict: null, reason: sanitize(reason, 600), rejected: run.rejected, setAside}
 }
 
-function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[]): PopVerdict | null {
+const NO_SIGNAL = 'no signal names a site'
+
+/** What one fusion pass saw of the RTT check, for the contradiction rule above. */
+interface FuseRun {
+  rejected: Rejection[]
+  /** a strong observation had at least one located reading */
+  strongSeen: boolean
+  /** ... and at least one of them survived the RTT check */
+  strongKept: boolean
+}
+
+/** Signals in which the site names itself (not a router near it, not a CDN behind another). */
+function isStrong(p: Parsed): boolean {
+  const s = p.obs.signal
+  return s === 'dns-identity' || s === 'user' || (s === 'http-header' && p.r > INNER_PROXY)
+}
+
+const km = (n: number): string => Math.round(n).toLocaleString('en-US')
+const ms = (n: number): string => (n >= 10 ? String(Math.round(n)) : String(Math.round(n * 10) / 10))
+
+function rejection(p: Parsed, c: Readonly<Candidate>, f: {distanceKm: number; minRttMs: number}, rtt: number, vp: LatLon & {label?: string}): Rejection {
+  const where = vp.label ? sanitize(vp.label, 40) : `${round2(vp.lat)},${round2(vp.lon)}`
+  const name = sanitize(c.city ?? c.code, 64)
+  return {
+    code: sanitize(c.code, 64),
+    city: c.city,
+    signal: p.obs.signal,
+    reason: `${name.toLowerCase()} rejected: ${km(f.distanceKm)} km from ${where} needs >= ${ms(f.minRttMs)} ms, measured ${ms(rtt)} ms`,
+    distanceKm: Math.round(f.distanceKm),
+    minRttMs: round2(f.minRttMs),
+    measuredRttMs: round2(rtt),
+  }
+}
+
+function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[], run: FuseRun): PopVerdict | null {
   const parsed = observations.map(parse)
   // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
   // client reached; an inner provider's headers describe the next hop in, so they count like a hop
@@ -225,14 +301,19 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
     if (useRtt) {
       const feasible: Readonly<Candidate>[] = []
       kept = feasible
+      const strong = isStrong(p)
       for (const c of p.candidates) {
         if (c.lat === null || c.lon === null) {
           feasible.push(c)
           continue
         }
+        if (strong) run.strongSeen = true
         const f = rttFeasibility(vp!, {lat: c.lat, lon: c.lon}, rtt!)
-        if (f.feasible) feasible.push(c)
-        else {
+        if (f.feasible) {
+          feasible.push(c)
+          if (strong) run.strongKept = true
+        } else {
+          if (!run.rejected.some((r) => r.code === c.code && r.city === c.city)) run.rejected.push(rejection(p, c, f, rtt!, vp!))
           const why = `rejected ${c.code} (${c.city ?? '?'}, ${c.country ?? '?'}): ${Math.round(f.distanceKm)} km from the vantage point > ${Math.round(f.maxKm)} km a ${round2(rtt!)} ms RTT allows`
           ruledOut.push({...evidence(p, c, 0, why), signal: 'rtt-feasibility'})
         }
@@ -256,9 +337,11 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   items.sort((a, b) => b.score - a.score)
   if (items.length === 0) {
     sink.push(...conflicts, ...ruledOut)
+    // what carried nothing, and why ("cf-trace carries no PoP code": a trace body's loc= line)
+    for (const p of parsed) if (p.empty !== null) sink.push(evidence(p, null, 0, p.empty))
     return null
   }
-  if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null)
+  if (parsed.length === 1) return single(parsed[0]!, items, ruledOut, conflicts, useRtt ? {vp: vp!, rtt: rtt!} : null, run.rejected)
   const clusters: Cluster[] = []
   for (const it of items) {
     let home: Cluster | undefined
@@ -300,11 +383,11 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[])
   ev.push(...ruledOut)
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
-  return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts)
+  return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
 }
 
-function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[]): PopVerdict {
-  return {code: sanitize(a.code, 64), codeType: a.codeType, city: a.city, country: a.country, lat: a.lat, lon: a.lon, confidence: round2(confidence), evidence, conflicts}
+function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[], rejected: Rejection[]): PopVerdict {
+  return {code: sanitize(a.code, 64), codeType: a.codeType, city: a.city, country: a.country, lat: a.lat, lon: a.lon, confidence: round2(confidence), evidence, conflicts, rejected, contradiction: null}
 }
 
 // A PoP is named by the most standard code its agreeing evidence carries: `frankfurt1` and
@@ -335,7 +418,7 @@ function rttNote(vp: LatLon, rtt: number, a: Candidate): Evidence {
 }
 
 /** One observation: its best surviving reading is the verdict (the same result the clustering gives, cheaper). */
-function single(p: Parsed, items: Item[], ruledOut: Evidence[], conflicts: Evidence[], rtt: {vp: LatLon; rtt: number} | null): PopVerdict | null {
+function single(p: Parsed, items: Item[], ruledOut: Evidence[], conflicts: Evidence[], rtt: {vp: LatLon; rtt: number} | null, rejected: Rejection[]): PopVerdict | null {
   let best = items[0]
   if (best === undefined) return null
   for (const it of items) {
@@ -346,5 +429,10 @@ function single(p: Parsed, items: Item[], ruledOut: Evidence[], conflicts: Evide
   const ev = [evidence(p, a, best.score, describe(p, a))]
   ev.push(...ruledOut)
   if (rtt !== null && a.lat !== null) ev.push(rttNote(rtt.vp, rtt.rtt, a))
-  return verdictOf(a, best.score, ev, conflicts)
+  return verdictOf(a, best.score, ev, conflicts, rejected)
+}
+
+/** The fields a result carries beside its `pop` (see PopExplanation in model/pop.ts). */
+export function popExplanation(ex: ExplainedVerdict): {popReason: string | null; popRejected?: Rejection[]} {
+  return ex.verdict === null && ex.rejected.length > 0 ? {popReason: ex.reason, popRejected: ex.rejected} : {popReason: ex.reason}
 }

@@ -23,6 +23,12 @@ export interface HeaderRule {
   decode?: 'azure-ref'
   /** when several providers' headers are present, the outermost proxy (highest) wins */
   priority: number
+  /**
+   * The format says the code is a public one (an IATA airport or metro code): a code that is no
+   * known airport, metro code or LOCODE then names no PoP ("CF-RAY ...-QQZ" is not a site).
+   * Unset for formats whose providers document private codes (Fastly WDC, Edgecast nyb, Bunny).
+   */
+  known?: true
 }
 
 /**
@@ -31,13 +37,14 @@ export interface HeaderRule {
  */
 export const HEADER_RULES: readonly HeaderRule[] = [
   // Cloudflare: CF-RAY {16 hex}-{COLO}; /cdn-cgi/trace colo= (loc= is the CLIENT's country: never read)
-  {provider: 'cloudflare', headers: ['cf-ray'], pattern: /^[0-9a-f]{16}-(?<code>[a-z]{3})$/i, type: 'iata', priority: 100},
+  {provider: 'cloudflare', headers: ['cf-ray'], pattern: /^[0-9a-f]{16}-(?<code>[a-z]{3})$/i, type: 'iata', priority: 100, known: true},
   {
     provider: 'cloudflare',
     headers: ['cf-trace', 'cdn-cgi/trace', '/cdn-cgi/trace', 'cdn-cgi-trace'],
     pattern: /(?:^|[\s;,])colo=(?<code>[a-z]{3})\b/i,
     type: 'iata',
     priority: 100,
+    known: true,
   },
   // Fastly: X-Served-By cache-{dc}{node}-{DC}[, ...]; with shielding the LAST entry is the edge
   {
@@ -79,12 +86,12 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     priority: 90,
   },
   // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code
-  {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90},
+  {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90, known: true},
   // Vercel: x-vercel-id {edge region}::[{function region}::]{id}; regions are IATA + digit
-  {provider: 'vercel', headers: ['x-vercel-id'], pattern: /^(?<site>(?<code>[a-z]{3})\d*)::/i, type: 'iata', priority: 50},
+  {provider: 'vercel', headers: ['x-vercel-id'], pattern: /^(?<site>(?<code>[a-z]{3})\d*)::/i, type: 'iata', priority: 50, known: true},
   // Fly.io: fly-request-id {ULID}-{region}; Fly-Region {region}
-  {provider: 'fly', headers: ['fly-request-id'], pattern: /-(?<code>[a-z]{3})$/i, type: 'iata', priority: 50},
-  {provider: 'fly', headers: ['fly-region'], pattern: /^(?<code>[a-z]{3})$/i, type: 'iata', priority: 50},
+  {provider: 'fly', headers: ['fly-request-id'], pattern: /-(?<code>[a-z]{3})$/i, type: 'iata', priority: 50, known: true},
+  {provider: 'fly', headers: ['fly-region'], pattern: /^(?<code>[a-z]{3})$/i, type: 'iata', priority: 50, known: true},
   // bunny.net: Server BunnyCDN-{PoP}-{server id}; PoP codes are Bunny's own (DE1, FR1)
   {provider: 'bunny', headers: ['server'], pattern: /^BunnyCDN-(?<code>[a-z]+\d*)-\d+$/i, type: 'operator', priority: 80},
   // Edgecast / Edgio: Server ECS ({pop}/{hex}); pops are often IATA (phl, sjc), sometimes internal (nyb)
@@ -101,7 +108,7 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     priority: 70,
   },
   // other edges writing an IATA code in X-Edge-Location (e.g. "hnd")
-  {provider: 'edge', headers: ['x-edge-location'], pattern: /^(?<code>[a-z]{3})\d*$/i, type: 'iata-or-operator', priority: 60},
+  {provider: 'edge', headers: ['x-edge-location'], pattern: /^(?<code>[a-z]{3})\d*$/i, type: 'iata', priority: 60, known: true},
   // Azure Front Door: X-Azure-Ref "0" + base64(..., EDGE NAME, GUID); older values "Ref A: .. Ref B: {edge} Ref C: .."
   {
     provider: 'azure-front-door',
@@ -243,6 +250,8 @@ function applyRule(rule: HeaderRule, header: string, value: string): HeaderParse
   }
   const best = candidates[0]
   if (best === undefined) return null
+  // a public code no dictionary knows is no site, whichever header carries it
+  if (rule.known && best.lat === null) return null
   const path = matches.map((x) => x.m.groups!.site ?? x.m.groups!.code ?? x.m[0])
   if (rule.pick === 'last') path.reverse()
   const code = rule.type === 'operator' ? g.code!.toLowerCase() : best.code

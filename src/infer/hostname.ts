@@ -1,7 +1,7 @@
 // Router hostnames (and anything shaped like one: DNS identities, user header values) -> places.
 // General rules, no table of names: labels and tokens, non-place words, the operator's domain,
 // the conventional "site" position, country/state labels as context, per-operator conventions.
-import type {Region} from '../geo/countries.js'
+import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
@@ -22,6 +22,57 @@ const CTX_MATCH = 0.15
 const CTX_MISMATCH = -0.3
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
+/**
+ * A same-named place in the operator's country takes the lead only when it is a real city in its
+ * own right (London, Ontario; Perth, Scotland), not a village (Paris, Ontario).
+ */
+const HOME_TIE_MIN = 0.45
+
+/** A short code-like token in a label that also spells a city name out loses this much. */
+const SHORT_BESIDE_SPELLED = -0.25
+
+/** Does the label spell a city name out (a token of 6+ letters read as a city, e.g. "LosAngeles")? */
+function spelledCity(info: LabelInfo): boolean {
+  for (const t of info.tokens) {
+    if (t.text.length < 6) continue
+    for (const r of t.readings) if (r.codeType === 'city' && r.confidence >= 0.6) return true
+  }
+  return false
+}
+
+/** Country-code TLDs sold as generic names: they say nothing of where the operator is. */
+const VANITY_TLDS = new Set(['io', 'co', 'tv', 'me', 'ai', 'cc', 'ws', 'fm', 'to', 'ly', 'gg', 'sh', 'ac', 'nu', 'la', 'vc', 'im', 'am', 'gl', 'fo', 'ms', 'st', 'tk'])
+
+/** The operator's country: a known operator's home, else its domain's country-code TLD. */
+function homeCountry(op: OperatorRule | null, domain: string | null): string | null {
+  if (op?.country) return op.country
+  const tld = domain?.split('.').pop()?.toLowerCase() ?? ''
+  if (tld.length !== 2 || VANITY_TLDS.has(tld)) return null
+  return countryCode(tld)
+}
+
+/**
+ * Readings of one token that name same-named or same-lettered places (London GB and London CA):
+ * the operator's country breaks the tie. Its reading takes the lead reading's confidence and the
+ * lead takes its place, so "london.example.ca" is London, Ontario, and a UK operator's is London.
+ */
+function homeTieBreak(readings: Candidate[], base: number[], home: string | null): void {
+  if (home === null || readings.length < 2) return
+  let lead = 0
+  for (let i = 1; i < readings.length; i++) if (readings[i]!.confidence > readings[lead]!.confidence) lead = i
+  if (readings[lead]!.country === home) return
+  let mine = -1
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!
+    if (r.country !== home || base[i]! < HOME_TIE_MIN || r.code !== readings[lead]!.code) continue
+    if (mine < 0 || r.confidence > readings[mine]!.confidence) mine = i
+  }
+  if (mine < 0) return
+  const a = readings[lead]!
+  const b = readings[mine]!
+  ;[a.confidence, b.confidence] = [b.confidence, a.confidence]
+  b.note = `${b.note}; the operator's country (${home}) breaks the tie with ${a.city ?? a.code}, ${a.country ?? '?'}`
+}
 
 /**
  * How many names' readings are kept. A traceroute corpus crosses the same routers over and over
@@ -59,6 +110,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   const {host, domain, registrable} = splitDomain(labels)
   if (host.length === 0) return []
   const op = operatorFor(domain)
+  const home = homeCountry(op, domain)
   if (op?.site) {
     const viaRule = operatorSite(op, host)
     if (viaRule !== null) return viaRule
@@ -113,6 +165,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
+    const spelledHere = spelledCity(infos[i]!)
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
@@ -124,6 +177,8 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         out.push(fromPlace(t.text, 'operator', raw, known, clamp(0.85 + pos), `${op!.name} convention: ${known.source}`))
         continue
       }
+      const mine: Candidate[] = []
+      const base: number[] = []
       for (const r of t.readings) {
         if (op !== null && !allowed(op, r.codeType)) continue
         if (r.soft && !(i === siteIdx && t.digitsAfter)) continue
@@ -131,10 +186,14 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
+        // "sea1-LosAngeles": beside a spelled city name, a 3-letter prefix is a role or a
+        // private code that happens to be an airport's letters, not the site
+        if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
         if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
-        out.push({
+        base.push(r.confidence)
+        mine.push({
           code: r.code,
           codeType: r.codeType,
           token: raw,
@@ -147,6 +206,8 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
           note: r.note,
         })
       }
+      homeTieBreak(mine, base, home)
+      out.push(...mine)
     }
   }
 

@@ -14,7 +14,7 @@ export {
   type HeaderParse,
 } from './headers.js'
 export {parseVpLocation, rttFeasibility, type VpLocation, type Feasibility} from './rtt.js'
-export {inferPop, inferPopExplained, reliability, type Observation, type InferOptions, type ExplainedVerdict} from './fuse.js'
+export {inferPop, inferPopExplained, popExplanation, NOT_REACHED, reliability, type Observation, type InferOptions, type ExplainedVerdict} from './fuse.js'
 export {OPERATORS, operatorFor, splitDomain, type OperatorRule, type OperatorCodes, type DomainSplit} from './domains.js'
 export {labelInfo, labelParts, tokenRaw, type Token, type LabelInfo} from './tokenize.js'
 export {readingsOf, type Reading} from './codes.js'

@@ -1,7 +1,7 @@
 // Where the vantage point is, and which places an RTT allows (light in fibre: ~100 km per ms RTT).
 import {airportByIata, airportByIcao, metroByCode} from '../geo/airports.js'
 import {findCity} from '../geo/cities.js'
-import {haversineKm, isValidLatLon, maxDistanceKm, type LatLon} from '../geo/distance.js'
+import {FEASIBILITY_SLACK_KM, FEASIBILITY_SLACK_RATIO, haversineKm, isValidLatLon, KM_PER_RTT_MS, maxDistanceKm, type LatLon} from '../geo/distance.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 
@@ -50,11 +50,14 @@ export interface Feasibility {
   feasible: boolean
   distanceKm: number
   maxKm: number
+  /** the lowest RTT at which the place would pass (the inverse of maxDistanceKm), ms */
+  minRttMs: number
 }
 
 /** Could a responder at `place` have answered a vantage point at `vp` within `rttMs`? */
 export function rttFeasibility(vp: LatLon, place: LatLon, rttMs: number): Feasibility {
   const distanceKm = haversineKm(vp, place)
   const maxKm = maxDistanceKm(rttMs)
-  return {feasible: distanceKm <= maxKm, distanceKm, maxKm}
+  const minRttMs = Math.max(0, distanceKm - FEASIBILITY_SLACK_KM) / (KM_PER_RTT_MS * (1 + FEASIBILITY_SLACK_RATIO))
+  return {feasible: distanceKm <= maxKm, distanceKm, maxKm, minRttMs}
 }

@@ -113,13 +113,26 @@ function analyse(label: string): LabelInfo {
         }
       }
       if (HAS_CAMEL.test(run)) {
-        for (const sub of run.split(CAMEL)) {
+        const subs = run.split(CAMEL)
+        for (const sub of subs) {
           if (sub.length < 4) continue
           const st = sub.toLowerCase()
           const readings = readingsOf(st)
             .filter((r) => r.codeType === 'city')
             .map((r) => ({...r, confidence: r.confidence - 0.1}))
           if (readings.length) tokens.push({text: st, part: pi, partEnd: pi, kind: 'camel', digitsAfter: false, readings})
+        }
+        // capitalised words spell one name together after a lower-case prefix: "chiNewYork1" is
+        // New York, not York; "xLosAngeles" Los Angeles. The run itself is read above.
+        for (let i = 1; i < subs.length; i++) {
+          for (let j = i + 2; j <= Math.min(subs.length, i + 3); j++) {
+            if (i === 0 && j === subs.length) continue
+            const st = subs.slice(i, j).join('').toLowerCase()
+            const readings = readingsOf(st)
+              .filter((r) => r.codeType === 'city')
+              .map((r) => ({...r, confidence: r.confidence - 0.05}))
+            if (readings.length) tokens.push({text: st, part: pi, partEnd: pi, kind: 'camel', digitsAfter: j === subs.length && ri + 1 < runs.length, readings})
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 // The normalized result of a DNS identity probe (`anyprobe dns`): which server instance of an anycast
 // DNS service answered, read from CHAOS TXT hostname.bind / id.server / version.bind and EDNS NSID.
 // Missing is null, never 0 or "": a query that got no answer has rcode null and rttMs null.
-import type {PopVerdict} from './pop.js'
+import type {PopVerdict, Rejection} from './pop.js'
 import type {VantagePoint} from './vantage.js'
 
 export const DNS_SCHEMA_VERSION = 1
@@ -85,4 +85,8 @@ export interface DnsResult {
   /** true when at least one query got a reply; false means the server never answered (exit code 4) */
   answered: boolean
   pop: PopVerdict | null
+  /** why `pop` is null (e.g. the destination never answered); null when there is a verdict; absent in older files */
+  popReason?: string | null
+  /** when `pop` is null: the places the RTT ruled out, each with why (a verdict lists its own in pop.rejected) */
+  popRejected?: Rejection[]
 }

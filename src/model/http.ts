@@ -2,7 +2,7 @@
 // CDN / operator response headers (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...) and optionally Cloudflare's
 // /cdn-cgi/trace, with per-phase timings taken from socket events. A phase that did not happen
 // (no DNS for an address literal, no TLS for http://) is null, never 0.
-import type {PopVerdict} from './pop.js'
+import type {PopVerdict, Rejection} from './pop.js'
 import type {VantagePoint} from './vantage.js'
 
 export const HTTP_SCHEMA_VERSION = 1
@@ -76,4 +76,8 @@ export interface HttpResult {
   /** why cfTrace is null although --cf-trace was asked for, e.g. "status 404"; null otherwise */
   cfTraceError: string | null
   pop: PopVerdict | null
+  /** why `pop` is null (e.g. the destination never answered); null when there is a verdict; absent in older files */
+  popReason?: string | null
+  /** when `pop` is null: the places the RTT ruled out, each with why (a verdict lists its own in pop.rejected) */
+  popRejected?: Rejection[]
 }

@@ -57,4 +57,44 @@ export interface PopVerdict {
   evidence: Evidence[]
   /** readings that disagreed with the verdict, listed rather than hidden */
   conflicts: Evidence[]
+  /**
+   * Places the speed-of-light check ruled out (with --vp-location or a probe's known location),
+   * each with why. Empty when none; absent in files written before it was added.
+   */
+  rejected?: Rejection[]
+  /**
+   * Set when the verdict stands against a check: "vantage-location" = every strong signal (the
+   * site's own DNS identity or headers) was too far for the RTT, so the vantage point's stated
+   * location is the likelier error and the identity's site is kept. null when none.
+   */
+  contradiction?: Contradiction | null
+}
+
+/** A place the RTT bound ruled out: "ashburn rejected: 7,600 km from GRU needs >= 72 ms, measured 0.9 ms". */
+export interface Rejection {
+  code: string
+  city: string | null
+  /** which signal carried the rejected reading */
+  signal: SignalKind
+  /** the sentence a table prints */
+  reason: string
+  distanceKm: number
+  /** the lowest RTT at which the place would pass the check */
+  minRttMs: number
+  measuredRttMs: number
+}
+
+export interface Contradiction {
+  kind: 'vantage-location'
+  reason: string
+}
+
+/**
+ * What a result says beside its verdict (trace, dns, http): `popReason` says why `pop` is null
+ * (null when there is a verdict), `popRejected` what the RTT ruled out when nothing was left
+ * (the verdict's own `rejected` holds them otherwise). Both absent in files written before them.
+ */
+export interface PopExplanation {
+  popReason?: string | null
+  popRejected?: Rejection[]
 }

@@ -1,6 +1,6 @@
 // The normalized traceroute result. Local traces, netns/ssh traces and parsed RIPE Atlas traces all
 // end up in this shape. Missing is null, never 0 (a silent hop has rttMs [null, null, null]).
-import type {GeoHint, PopVerdict} from './pop.js'
+import type {GeoHint, PopVerdict, Rejection} from './pop.js'
 import type {VantagePoint} from './vantage.js'
 
 export const TRACE_SCHEMA_VERSION = 1
@@ -83,6 +83,10 @@ export interface TraceResult {
   destinationReached: boolean
   stopReason: StopReason
   pop: PopVerdict | null
+  /** why `pop` is null (e.g. the destination never answered); null when there is a verdict; absent in older files */
+  popReason?: string | null
+  /** when `pop` is null: the places the RTT ruled out, each with why (a verdict lists its own in pop.rejected) */
+  popRejected?: Rejection[]
   /** the destination's own reverse DNS name, when looked up */
   targetHostname: string | null
   /** UDP to port 53 only: what the destination's DNS answer said of itself (id.server TXT, NSID) */

@@ -36,3 +36,21 @@ export function minDestinationRtt(hops: TraceHop[], destinationReached: boolean)
   const rtts = (hops.at(-1)?.rttMs ?? []).filter((r): r is number => r !== null)
   return rtts.length > 0 ? Math.min(...rtts) : null
 }
+
+/**
+ * Did the target itself answer the trace? The destination was reached (echo reply, port
+ * unreachable, TCP answer), a DNS probe's answer said what the server is, or the last hop that
+ * answered is the destination address (an Atlas trace's last hop from dst_addr; an
+ * administratively-prohibited unreachable sent by the target itself). Only then can a trace say
+ * which site of the target answered.
+ */
+export function traceAnswered(t: {hops: readonly TraceHop[]; destinationReached: boolean; targetAddr: string; destinationIdentity?: readonly string[]}): boolean {
+  if (t.destinationReached) return true
+  if ((t.destinationIdentity?.length ?? 0) > 0) return true
+  for (let i = t.hops.length - 1; i >= 0; i--) {
+    const hop = t.hops[i]!
+    if (hop.addr === null) continue
+    return hop.addrs.includes(t.targetAddr) || hop.addr === t.targetAddr
+  }
+  return false
+}

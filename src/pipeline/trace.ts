@@ -5,11 +5,11 @@ import {type AsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {enrichHops} from '../enrich/trace.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
-import {hostnameHint, inferPop} from '../infer/index.js'
+import {hostnameHint, inferPopExplained, popExplanation} from '../infer/index.js'
 import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {isPublicAddress, resolveTarget} from '../util/target.js'
-import {minDestinationRtt, traceObservations} from './pop-observations.js'
+import {minDestinationRtt, traceAnswered, traceObservations} from './pop-observations.js'
 import {mark} from '../util/timing.js'
 
 export interface TracePlan {
@@ -101,9 +101,12 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   // A loopback target's reverse name is this machine's own hostname, which says nothing about
   // any site (read as one, a host called "runsc" became PoP "RUNSC"): kept in the output, not used.
   const namedBy = target.class === 'loopback' ? null : targetHostname
-  const pop = inferPop(traceObservations(hops, raw.destinationReached, namedBy, raw.identity), {
+  // no answer from the target, no PoP: the names of routers near us say nothing of its site
+  const answered = traceAnswered({hops, destinationReached: raw.destinationReached, targetAddr: target.addr, ...(raw.identity ? {destinationIdentity: raw.identity} : {})})
+  const explained = inferPopExplained(traceObservations(hops, answered, namedBy, raw.identity), {
     vpLocation: plan.vpLocation,
-    rttMs: minDestinationRtt(hops, raw.destinationReached),
+    rttMs: minDestinationRtt(hops, answered),
+    destinationAnswered: answered,
   })
   mark('pop inferred')
   return {
@@ -122,7 +125,8 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
     hops,
     destinationReached: raw.destinationReached,
     stopReason: raw.stopReason,
-    pop,
+    pop: explained.verdict,
+    ...popExplanation(explained),
     targetHostname,
     ...(raw.identity ? {destinationIdentity: raw.identity} : {}),
   }

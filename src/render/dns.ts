@@ -40,6 +40,6 @@ export function renderDns(r: DnsResult): string {
     const refused = r.queries.some((q) => q.error === 'refused')
     lines.push(refused ? 'no reply: the port is closed (connection refused / port unreachable)' : `no reply to any query within ${r.params.timeoutMs} ms`)
   }
-  lines.push(renderPop(r.pop))
+  lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

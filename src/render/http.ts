@@ -64,6 +64,6 @@ export function renderHttp(r: HttpResult): string {
   } else if (r.cfTraceError !== null) {
     lines.push(`cdn-cgi/trace: unavailable (${sanitize(r.cfTraceError, 160)})`)
   }
-  lines.push(renderPop(r.pop))
+  lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

@@ -1,5 +1,5 @@
 // The PoP verdict in words, with its evidence, shared by every command's table.
-import type {Evidence, PopVerdict} from '../model/pop.js'
+import type {Evidence, PopVerdict, Rejection} from '../model/pop.js'
 import {sanitize} from '../util/sanitize.js'
 
 export function placeOf(p: {city: string | null; country: string | null}): string {
@@ -13,13 +13,27 @@ function evidenceLine(e: Evidence): string {
   return `  ${w}  ${e.signal}: ${sanitize(e.input, 120)} -> ${parsed}${e.note ? ` — ${sanitize(e.note, 160)}` : ''}`
 }
 
-export function renderPop(pop: PopVerdict | null): string {
-  if (pop === null) return 'PoP: unknown (no signal names a site)'
+/** What a result says beside its verdict: why there is none, what the RTT ruled out. */
+export interface PopContext {
+  popReason?: string | null
+  popRejected?: Rejection[]
+}
+
+function rejectedLines(rejected: readonly Rejection[] | undefined): string[] {
+  if (!rejected || rejected.length === 0) return []
+  return ['ruled out by the RTT:', ...rejected.map((r) => `  ${sanitize(r.reason, 200)}`)]
+}
+
+export function renderPop(pop: PopVerdict | null, ctx: PopContext = {}): string {
+  if (pop === null) {
+    return [`PoP: unknown (${ctx.popReason ? sanitize(ctx.popReason, 300) : 'no signal names a site'})`, ...rejectedLines(ctx.popRejected)].join('\n')
+  }
   const lines = [
     `PoP: ${pop.code.toUpperCase()} (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}`,
-    'evidence:',
-    ...pop.evidence.map(evidenceLine),
   ]
+  if (pop.contradiction) lines.push(`contradiction (${pop.contradiction.kind}): ${sanitize(pop.contradiction.reason, 400)}`)
+  lines.push('evidence:', ...pop.evidence.map(evidenceLine))
   if (pop.conflicts.length > 0) lines.push('conflicting:', ...pop.conflicts.map(evidenceLine))
+  lines.push(...rejectedLines(pop.rejected))
   return lines.join('\n')
 }

@@ -26,6 +26,6 @@ export function renderTrace(r: TraceResult): string {
     : `destination not reached (${r.stopReason}) after ${r.durationMs.toFixed(0)} ms`
   const lines = [head, table, end]
   if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)
-  lines.push(renderPop(r.pop))
+  lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

@@ -20,7 +20,7 @@ import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport
 import type {Observation as InferObservation} from '../infer/index.js'
 import {isAnyprobeError} from '../model/errors.js'
 import type {TraceProtocol} from '../model/trace.js'
-import {minDestinationRtt, traceObservations} from '../pipeline/pop-observations.js'
+import {minDestinationRtt, traceAnswered, traceObservations} from '../pipeline/pop-observations.js'
 import type {PopNamer, Prober} from './probe.js'
 
 /** An echo request is a trace of one probe sent with this TTL. */
@@ -76,8 +76,11 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
       } finally {
         await transport.close()
       }
-      const rtt = minDestinationRtt(raw.hops, raw.destinationReached)
-      if (!raw.destinationReached || rtt === null) return {receivedAt: null, rttMs: null, pop: null, answered: false, error: raw.stopReason}
+      // the target answered (reached, or an unreachable from the target itself), or the probe is
+      // lost: hop names near the vantage point never name a PoP (the rule of infer/fuse.ts)
+      const answered = traceAnswered({hops: raw.hops, destinationReached: raw.destinationReached, targetAddr: opts.addr})
+      const rtt = minDestinationRtt(raw.hops, answered)
+      if (!answered || rtt === null) return {receivedAt: null, rttMs: null, pop: null, answered: false, error: raw.stopReason}
       let signals: InferObservation[] = []
       if (trace) {
         const [hops, targetName] = await Promise.all([

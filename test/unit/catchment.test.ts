@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {catchment, median, vantageRow} from '../../src/analysis/catchment.js'
+import {CatchmentBuilder, catchment, median, vantageRow} from '../../src/analysis/catchment.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import type {PopVerdict} from '../../src/model/pop.js'
 import type {TraceResult} from '../../src/model/trace.js'
@@ -50,7 +50,7 @@ describe('catchment', () => {
     dns('vp-nyc', IAD, [10, null]),
     dns('vp-sao', IAD, [30]),
     dns('vp-ber', FRA, [1]),
-    dns('vp-lim', IAD, [null]), // answered nothing: no RTT, still a vantage point of IAD by its verdict
+    dns('vp-lim', IAD, [null]), // answered nothing: no RTT and no PoP, whatever its verdict said (a file from an older version)
     dns('vp-unk', null, [5]),
     failed('root@down'),
   ]
@@ -68,9 +68,9 @@ describe('catchment', () => {
   })
 
   it('shares over vantage points with a result; failed listed, not counted; medians', () => {
-    assert.deepEqual(c.summary, {vantagePoints: 7, measured: 6, located: 5, unlocated: 1, failed: 1})
+    assert.deepEqual(c.summary, {vantagePoints: 7, measured: 6, located: 4, unlocated: 2, failed: 1})
     assert.deepEqual(c.pops, [
-      {code: 'iad', city: 'Washington, D.C.', country: 'US', vantagePoints: ['vp-lim', 'vp-nyc', 'vp-sao'], share: 0.5, medianRttMs: 20},
+      {code: 'iad', city: 'Washington, D.C.', country: 'US', vantagePoints: ['vp-nyc', 'vp-sao'], share: 0.3333, medianRttMs: 20},
       {code: 'fra', city: 'Frankfurt am Main', country: 'DE', vantagePoints: ['vp-ber'], share: 0.1667, medianRttMs: 1},
       {code: 'sin', city: 'Singapore', country: 'SG', vantagePoints: ['vp-tyo'], share: 0.1667, medianRttMs: 2.5},
     ])
@@ -124,6 +124,33 @@ describe('catchment', () => {
     assert.deepEqual([ping.rttMs, ping.pop, ping.evidence, ping.reached], [2, null, 'rtt only (ping names no site)', true])
   })
 
+  it('a trace that never reached its target names no PoP and is in no share, even from a file whose verdict came from hop 1', () => {
+    const v = (id: string) => vp(id)
+    const hop = (ttl: number, addr: string | null, rttMs: Array<number | null>) => ({ttl, addr, addrs: addr ? [addr] : [], hostname: null, asn: null, asOrg: null, rttMs, replies: [], hint: null})
+    const trace = (id: string, last: string, reached: boolean): VantageOutcome => ({
+      vantage: v(id),
+      error: null,
+      result: {
+        schemaVersion: 1, kind: 'trace', target: 'x', targetAddr: '198.51.100.10', targetInfo: {class: 'documentation', knownAnycast: null, notes: []}, family: 4, protocol: 'icmp', flowId: 1, vantage: v(id),
+        startedAt: '', durationMs: 1, params: {maxHops: 32, firstHop: 1, probes: 3, timeoutMs: 1000, rate: null, port: null, gapLimit: 5},
+        hops: [hop(1, '198.19.1.1', [0.5, 0.4, 0.6]), hop(2, last, [12, 11.5, null])],
+        destinationReached: reached, stopReason: reached ? 'completed' : 'gap-limit', pop: FRA, targetHostname: null,
+      },
+    })
+    const x = catchment([trace('lost', '198.19.9.9', false), trace('ok', '198.51.100.10', true), trace('prohibited', '198.51.100.10', false)], {method: 'trace'})
+    const rows = Object.fromEntries(x.vantagePoints.map((r) => [r.vantage.id, r]))
+    assert.deepEqual([rows.lost!.pop, rows.lost!.reached, rows.lost!.rttMs], [null, false, null])
+    // an unreachable sent by the target itself is an answer from the target
+    assert.deepEqual([rows.prohibited!.pop?.code, rows.prohibited!.reached], ['fra', true])
+    assert.deepEqual(x.summary, {vantagePoints: 3, measured: 3, located: 2, unlocated: 1, failed: 0})
+    assert.deepEqual(x.pops.map((p) => [p.code, p.vantagePoints]), [['fra', ['ok', 'prohibited']]])
+    // and a saved catchment row that says "not reached" beside a PoP (an older document) loses the PoP
+    const b = new CatchmentBuilder()
+    b.addRow({vantage: v('old'), pop: {code: 'fra', city: 'Frankfurt am Main', country: 'DE', confidence: 0.57}, rttMs: null, evidence: 'hop-hostname gw.fra1.example', reached: false, error: null})
+    const y = b.result({method: 'trace'})
+    assert.deepEqual([y.vantagePoints[0]!.pop, y.pops, y.summary.unlocated], [null, [], 1])
+  })
+
   it('median', () => {
     assert.equal(median([]), null)
     assert.equal(median([3, 1, 2]), 2)
@@ -132,9 +159,9 @@ describe('catchment', () => {
 
   it('the table names the PoPs, their shares, and the failed vantage point with its hint', () => {
     const text = renderCatchment(c)
-    assert.match(text, /^catchment of 198\.51\.100\.10 by dns from 7 vantage points \(5 located, 1 unlocated, 1 failed\)/)
+    assert.match(text, /^catchment of 198\.51\.100\.10 by dns from 7 vantage points \(4 located, 2 unlocated, 1 failed\)/)
     assert.match(text, /netns:vp-tyo +- +- +SIN \(Singapore\) 0\.90 +2\.50 +dns-identity s1\.sin\.example \(\+1\)/)
-    assert.match(text, /IAD +Washington, D\.C\., US +3 +50\.0% +20\.0/)
+    assert.match(text, /IAD +Washington, D\.C\., US +2 +33\.3% +20\.0/)
     assert.match(text, /failed \(1\):\n {2}ssh:root@down {2}E_VP_CONNECT: ssh failed: Connection refused\n {4}hint: check the host/)
   })
 })

@@ -46,10 +46,18 @@ describe('geohint helpers', () => {
     assert.equal(none.confidence, null)
     assert.deepEqual(none.evidence, [])
   })
-  it('a reading the RTT rules out leaves no verdict but stays visible in the evidence', () => {
-    const r = geohintRecord('colo=SIN', 'auto', new Set(), {lat: 50.03, lon: 8.57}, 5)
+  it('a router name the RTT rules out leaves no verdict but stays visible in the evidence and in rejected', () => {
+    const r = geohintRecord('ae1.cr1.sin03.example.net', 'hostname', new Set(), {lat: 50.03, lon: 8.57}, 5)
     assert.equal(r.pop, null)
     assert.ok(r.evidence.some((e) => e.code === 'sin' && /RTT/.test(e.note)), JSON.stringify(r.evidence))
+    assert.equal(r.rejected[0]?.code, 'sin')
+    assert.match(r.rejected[0]!.reason, /^singapore rejected: 10,\d{3} km from 50\.03,8\.57 needs >= \d+ ms, measured 5 ms$/)
+  })
+  it('a header naming its own site, too far for the RTT: the site is kept and the vantage location flagged', () => {
+    const r = geohintRecord('colo=SIN', 'auto', new Set(), {lat: 50.03, lon: 8.57}, 5)
+    assert.equal(r.pop?.code, 'sin')
+    assert.equal(r.contradiction?.kind, 'vantage-location')
+    assert.equal(r.rejected[0]?.code, 'sin')
   })
   it('--pop-header turns a header into a user signal read with the generic rules', () => {
     const r = geohintRecord('X-Server-Location: fra03', 'auto', new Set(['x-server-location']))

@@ -11,10 +11,15 @@ import {fileURLToPath} from 'node:url'
 import type {AsnLookup} from '../../src/enrich/asn.js'
 import type {ReverseResolver} from '../../src/enrich/rdns.js'
 import {enrichHops} from '../../src/enrich/trace.js'
-import {hostnameHint} from '../../src/infer/index.js'
+import {hostnameHint, popExplanation} from '../../src/infer/index.js'
 import type {TraceResult} from '../../src/model/trace.js'
-import {enrichAtlasOutcomes, inferAtlasPop, memoHint, parseAtlasResult} from '../../src/vantage/atlas/index.js'
-import type {VantageOutcome} from '../../src/vantage/types.js'
+import {enrichAtlasOutcomes, explainAtlasPop, inferAtlasPop, memoHint, parseAtlasResult} from '../../src/vantage/atlas/index.js'
+import type {ProbeResult, VantageOutcome} from '../../src/vantage/types.js'
+
+/** The verdict and, beside it, why there is none (popReason, popRejected), as every result carries them. */
+function withPop<T extends ProbeResult>(r: T): T {
+  return r.kind === 'ping' ? {...r, pop: inferAtlasPop(r)} : {...r, pop: inferAtlasPop(r), ...popExplanation(explainAtlasPop(r))}
+}
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
 const FIXTURE = fileURLToPath(new URL('../fixtures/atlas/results-3606560.json', import.meta.url))
@@ -25,11 +30,10 @@ async function reference(outcomes: readonly VantageOutcome[], rdns: ReverseResol
     outcomes.map(async (oc) => {
       const r = oc.result
       if (r === null) return oc
-      if (r.kind !== 'trace') return {...oc, result: {...r, pop: inferAtlasPop(r)} as typeof r}
+      if (r.kind !== 'trace') return {...oc, result: withPop(r)}
       const [hops, targetHostname] = await Promise.all([enrichHops(r.hops, {rdns, asn, hint: hostnameHint}), rdns.reverse(r.targetAddr)])
       const t: TraceResult = {...r, hops, targetHostname}
-      t.pop = inferAtlasPop(t)
-      return {...oc, result: t}
+      return {...oc, result: withPop(t)}
     }),
   )
 }

@@ -26,15 +26,19 @@ function mustBeRight(r: FileReport, ids: string[]): void {
 }
 
 describe('held-out real examples', () => {
-  it('router_hostnames.json: >= 95/99 known places right, no confident city where none is stated', () => {
+  it('router_hostnames.json: >= 106/110 known places right, no confident city where none is stated', () => {
     const r = evaluateRouters(DIR)
     const f = figures(r)
-    assert.ok(f.known >= 99 && f.unknown >= 12, `${f.known} known, ${f.unknown} unknown`)
-    assert.ok(f.knownRight >= 95, `${f.knownRight}/${f.known}${misses(r)}`)
+    assert.ok(f.known >= 110 && f.unknown >= 12, `${f.known} known, ${f.unknown} unknown`)
+    assert.ok(f.knownRight >= 106, `${f.knownRight}/${f.known}${misses(r)}`)
     assert.equal(f.unknownOk, f.unknown, misses(r))
     // carriers' non-IATA abbreviations (Zayo tor3 beside "ca", PCCW ldn01 / tok01, RETN SPB) and
     // Akamai's site label left of the network word "icn"
     mustBeRight(r, ['ho-rtr-042', 'ho-rtr-063', 'ho-rtr-065', 'ho-rtr-066', 'ho-rtr-096', 'ho-rtr-097', 'ho-rtr-098', 'ho-rtr-104'])
+    // issue 12: CLLI outside North America (NTT sngpsi = Singapore; tkokhk, chwahk, newthk =
+    // districts of Hong Kong) and the operator's country breaking a same-name tie (.ca London
+    // is London, Ontario; .uk Perth is Perth, Scotland): each failed before its rule
+    mustBeRight(r, ['ho-rtr-112', 'ho-rtr-113', 'ho-rtr-114', 'ho-rtr-115', 'ho-rtr-118', 'ho-rtr-119'])
   })
 
   it('dns_identity.json: >= 24/25 known places right', () => {
@@ -49,10 +53,11 @@ describe('held-out real examples', () => {
   it('cdn_headers.json: every stated PoP code is read, nothing read where none is stated', () => {
     const r = evaluateHeaders(DIR)
     const f = figures(r)
-    assert.ok(f.known >= 32, `only ${f.known} known`)
+    assert.ok(f.known >= 34, `only ${f.known} known`)
     assert.equal(f.knownRight, f.known, misses(r))
     assert.equal(f.unknownOk, f.unknown, misses(r))
-    mustBeRight(r, ['ho-cdn-033'])
+    // Bunny's codes are its own (PHX1 is not Phoenix): code kept, no place invented; /cdn-cgi/trace bodies: colo=
+    mustBeRight(r, ['ho-cdn-033', 'ho-cdn-030', 'ho-cdn-031', 'ho-cdn-032', 'ho-cdn-037', 'ho-cdn-038'])
   })
 
   it('a dashed country+location pair is reported as a UN/LOCODE, not an IATA code', () => {

@@ -65,6 +65,16 @@ describe('watch --method trace / icmp probers', () => {
     assert.deepEqual(sent!.sent.map((p) => p.ttl), [64], 'one probe, TTL 64')
   })
 
+  it('trace that never reaches the target: lost, no PoP and no signals, however its first hops are named', async () => {
+    // every TTL up to the watch's 32 answers time exceeded (a routing loop beyond hop 2, or a filter)
+    const s: Scenario = {...scenario('hop-limit'), hops: [{ttl: 1, addr: '10.0.0.1', rttMs: 1}, {ttl: [2, 32], addr: '10.0.1.1', rttMs: 2}] as Scenario['hops']}
+    const clock = new FakeClock()
+    const named: ReverseResolver = {reverse: async (a) => ({'10.0.0.1': 'gw.fra1.lab.example', '10.0.1.1': 'ae1.cr1.fra03.transit.example'})[a] ?? null}
+    const prober = makeTraceProber({method: 'trace', addr: s.options.target, family: 4, timeoutMs: 800, rdns: named, clock, name: popNamer(), transport: () => new ScenarioTransport(s, clock)})
+    const a = await clock.run(prober(0))
+    assert.deepEqual({answered: a.answered, pop: a.pop, rttMs: a.rttMs, signals: a.signals}, {answered: false, pop: null, rttMs: null, signals: undefined})
+  })
+
   it('no answer within the timeout: unanswered, with why', async () => {
     const s: Scenario = {...scenario('basic-icmp'), hops: []}
     const {answers} = await probe(s, {method: 'icmp', timeoutMs: 300}, [0])

@@ -8,11 +8,11 @@ import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
 import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
-import {hostnameHint, inferPop, type Observation} from '../../infer/index.js'
+import {hostnameHint, inferPopExplained, popExplanation, type ExplainedVerdict, type Observation} from '../../infer/index.js'
 import type {GeoHint, PopVerdict} from '../../model/pop.js'
 import type {TraceHop, TraceResult} from '../../model/trace.js'
 import type {VantagePoint} from '../../model/vantage.js'
-import {minDestinationRtt, traceObservations} from '../../pipeline/pop-observations.js'
+import {minDestinationRtt, traceAnswered, traceObservations} from '../../pipeline/pop-observations.js'
 import {boundedMemo} from '../../util/memo.js'
 import type {ProbeResult, VantageOutcome} from '../types.js'
 
@@ -23,25 +23,41 @@ export function vpLocationOf(v: VantagePoint): {lat: number; lon: number} | null
 
 /** The PoP verdict of one parsed result, from what it already holds. Synchronous. */
 export function inferAtlasPop(result: ProbeResult): PopVerdict | null {
+  return explainAtlasPop(result).verdict
+}
+
+/** inferAtlasPop with why there is no verdict and what the RTT ruled out. */
+export function explainAtlasPop(result: ProbeResult): ExplainedVerdict {
   const vpLocation = vpLocationOf(result.vantage)
   switch (result.kind) {
     case 'trace': {
-      const obs = traceObservations(result.hops, result.destinationReached, result.targetHostname)
-      if (obs.length === 0) return null
-      return inferPop(obs, {vpLocation, rttMs: minDestinationRtt(result.hops, result.destinationReached)})
+      // Atlas: the target answered when the last hop's reply came from dst_addr
+      const answered = traceAnswered(result)
+      const obs = traceObservations(result.hops, answered, result.targetHostname)
+      return inferPopExplained(obs, {vpLocation, rttMs: minDestinationRtt(result.hops, answered), destinationAnswered: answered})
     }
     case 'dns': {
       const obs: Observation[] = identityInputs(result.identity).map((input) => ({signal: 'dns-identity', input}))
-      return obs.length === 0 ? null : inferPop(obs, {vpLocation, rttMs: minRttMs(result.queries)})
+      return inferPopExplained(obs, {vpLocation, rttMs: minRttMs(result.queries), destinationAnswered: result.answered})
     }
     case 'http': {
+      // a parsed HTTP result is a response (a failed fetch is an outcome without a result)
       const obs = httpObservations(result.headers, result.params.popHeaders, result.cfTrace)
-      return obs.length === 0 ? null : inferPop(obs, {vpLocation, rttMs: minRttFromTimings(result.timings)})
+      return inferPopExplained(obs, {vpLocation, rttMs: minRttFromTimings(result.timings), destinationAnswered: true})
     }
     case 'ping':
       // a ping names no place by itself
-      return null
+      return {verdict: null, reason: 'a ping names no site', rejected: [], setAside: []}
   }
+}
+
+/** A result with its verdict and the explanation beside it (see PopExplanation). */
+function withPop<T extends ProbeResult>(r: T): T {
+  if (r.kind === 'ping') return {...r, pop: null}
+  const ex = explainAtlasPop(r)
+  // a second pass replaces what an earlier one said
+  const {popRejected: _stale, ...rest} = r as T & {popRejected?: unknown}
+  return {...rest, pop: ex.verdict, ...popExplanation(ex)} as T
 }
 
 /**
@@ -78,9 +94,7 @@ function namedHop(hop: TraceHop, hostname: string | null, asn: AsnLookup, hint: 
 // every address of the trace is in `names` (what the resolver answered, as it answered it)
 function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, asn: AsnLookup, hint: (hostname: string) => GeoHint | null): TraceResult {
   const hops = t.hops.map((hop) => namedHop(hop, hop.addr === null ? null : (names.get(hop.addr) as string | null), asn, hint))
-  const out: TraceResult = {...t, hops, targetHostname: names.get(t.targetAddr) as string | null}
-  out.pop = inferAtlasPop(out)
-  return out
+  return withPop<TraceResult>({...t, hops, targetHostname: names.get(t.targetAddr) as string | null})
 }
 
 /**
@@ -112,6 +126,6 @@ export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o
     const r = oc.result
     if (r === null) return oc
     if (r.kind === 'trace') return {...oc, result: enrichTrace(r, names, asn, hint)}
-    return {...oc, result: {...r, pop: inferAtlasPop(r)} as ProbeResult}
+    return {...oc, result: withPop(r)}
   })
 }
