@@ -26,8 +26,6 @@ export function sanitizeOrNull(text: string | null | undefined, maxLen = 512): s
 
 /** Whether text still holds a character sanitize() would escape (what the fuzz checks output for). */
 export function hasUnsafeChars(text: string): boolean {
-  UNSAFE.lastIndex = 0
-  const r = UNSAFE.test(text)
-  UNSAFE.lastIndex = 0
-  return r
+  return UNSAFE_ONE.test(text)
 }
+const UNSAFE_ONE = new RegExp(UNSAFE.source)

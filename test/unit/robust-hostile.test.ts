@@ -35,6 +35,15 @@ describe('hostile input and faults (issue 12)', () => {
     assert.equal(sanitize('\u0007'.repeat(50 << 20), 8), '\\x07\\x07…')
   })
 
+  it('fuzz findings: geohint keeps no zero-width character, an Atlas HTTP version is sanitised', async () => {
+    const {geohintRecord} = await import('../../src/commands/geohint.js')
+    const rec = geohintRecord('ae0.r02.\u200btokyjp05.jp.bb.gin.ntt.net', 'auto')
+    assert.equal(hasUnsafeChars(rec.input), false)
+    assert.match(rec.input, /\\x200b/)
+    const r = parseAtlasResult({fw: 4790, msm_id: 1, prb_id: 2, timestamp: 1700000000, type: 'http', uri: 'http://example.com/', result: [{af: 4, dst_addr: '192.0.2.1', method: 'GET', res: 200, rt: 10, ver: '1.1\u001b]0;x\u0007'}]})
+    assert.equal(hasUnsafeChars((r.outcomes[0]!.result as HttpResult).httpVersion), false)
+  })
+
   it('the table renderer is linear: 200 TXT records in one cell render at once, as cli-table3 laid them out', {timeout: 20_000}, () => {
     const txt = Array.from({length: 200}, (_, i) => `"v=spf1 include:_spf${i}.example.com ~all ${'x'.repeat(40)}"`).join('\n')
     const t0 = performance.now()

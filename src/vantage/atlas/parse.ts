@@ -916,7 +916,7 @@ function parseHttp(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: V
       vantage: {...vantage},
       startedAt: iso(num(p.time)) ?? meta.createdAt!,
       params: {timeoutMs: 60_000, host: null, follow: false, insecure: false, requestHeaders: {}, popHeaders: []},
-      httpVersion: str(p.ver) ?? '',
+      httpVersion: text(p.ver, 16) ?? '', // probe text: sanitised like every string shown
       status,
       headers: parseHeaders(p.header),
       timings: {
