@@ -20,7 +20,7 @@
 // characters in rendered text (C0 but tab/newline, DEL, C1, U+200B-200F, U+2028/2029, bidi, U+FEFF),
 // the slowest input, and the peak RSS of the whole process (workers are threads of it).
 //
-//   node --import tsx bench/fuzz.ts [TOTAL=1000000] [WORKERS=2] [SEED=1]
+//   node --import tsx bench/fuzz.ts [TOTAL=1000000] [WORKERS=2] [SEED=1]     (FUZZ_ONLY=dns,atlas: some targets)
 // Exit 0 when there are no crashes, hangs or raw control characters and RSS stayed < 300 MB.
 import {readFileSync, readdirSync, existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -339,8 +339,11 @@ async function main(): Promise<void> {
   console.log(`seeds: ${TARGETS.map((t) => `${t} ${s[t].length}`).join(', ')}${CORPUS ? '' : ' (no shared corpus found)'}`)
   // jobs of at most 20 000 inputs, so a replaced worker loses little and the load spreads
   const jobs: Array<Omit<Job, 'clock'>> = []
+  // FUZZ_ONLY=geohint,watch: only those targets, with the whole TOTAL shared between them
+  const only = (process.env.FUZZ_ONLY ?? '').split(',').filter((t): t is Target => (TARGETS as readonly string[]).includes(t))
+  const share = (t: Target): number => (only.length === 0 ? SHARE[t] : only.includes(t) ? 1 / only.length : 0)
   for (const t of TARGETS) {
-    const n = Math.round(total * SHARE[t])
+    const n = Math.round(total * share(t))
     for (let from = 0; from < n; from += 50_000) jobs.push({target: t, from, to: Math.min(n, from + 50_000), seed})
   }
   const reports = new Map<Target, Report>(TARGETS.map((t) => [t, {target: t, inputs: 0, crashes: 0, raw: 0, maxMs: 0, samples: []}]))
