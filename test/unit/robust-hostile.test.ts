@@ -44,6 +44,17 @@ describe('hostile input and faults (issue 12)', () => {
     assert.equal(hasUnsafeChars((r.outcomes[0]!.result as HttpResult).httpVersion), false)
   })
 
+  it('fuzz findings: memos keep no long keys; a CLLI code named constructor is no place', async () => {
+    const {boundedMemo, MEMO_MAX_KEY} = await import('../../src/util/memo.js')
+    const m = boundedMemo(10, (k) => k.length)
+    assert.equal(m('x'.repeat(MEMO_MAX_KEY + 1)), MEMO_MAX_KEY + 1)
+    assert.equal(m.size, 0)
+    m('fra')
+    assert.equal(m.size, 1)
+    const {clliPlace} = await import('../../src/geo/clli.js')
+    for (const k of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) assert.equal(clliPlace(k), null, k)
+  })
+
   it('the table renderer is linear: 200 TXT records in one cell render at once, as cli-table3 laid them out', {timeout: 20_000}, () => {
     const txt = Array.from({length: 200}, (_, i) => `"v=spf1 include:_spf${i}.example.com ~all ${'x'.repeat(40)}"`).join('\n')
     const t0 = performance.now()
