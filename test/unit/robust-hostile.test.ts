@@ -87,7 +87,10 @@ describe('hostile input and faults (issue 12)', () => {
     const stats = newStats()
     const replay = new WatchReplay()
     let events = 0
-    for await (const item of readSaved([lines.join('\n') + '\n'], stats)) {
+    async function* src(): AsyncGenerator<string> {
+      yield lines.join('\n') + '\n'
+    }
+    for await (const item of readSaved(src(), stats)) {
       if (item.type === 'watch-start') replay.start(item.start)
       else if (item.type === 'observation') events += replay.push(item.observation).length
     }
