@@ -188,7 +188,8 @@ export class CatchmentBuilder {
 
   add(o: VantageOutcome): void {
     const r = o.result
-    this.addRow(vantageRow(o), {at: r?.startedAt ?? null, method: r?.kind ?? null, target: r?.target ?? null})
+    // a failure with its time (an Atlas probe error) orders like a result: the latest one counts
+    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null})
   }
 
   get size(): number {

@@ -1,7 +1,6 @@
 // anyprobe geohint [INPUT...]: what place does a router name, DNS identity or CDN header name?
 // Thin: read inputs (arguments, or stdin one per line, streamed), call the engine, write lines.
 // With --json the output is NDJSON (one object per input, in order), written as it goes.
-import {StringDecoder} from 'node:string_decoder'
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
@@ -10,6 +9,7 @@ import {BaseCommand} from '../base-command.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
+import {cappedLines, type LineCapInfo} from '../util/lines.js'
 import {sanitize} from '../util/sanitize.js'
 
 export const GEOHINT_SCHEMA_VERSION = 1
@@ -150,7 +150,7 @@ With --json, one JSON object per input line (NDJSON), in input order.`
 
     const args = argv as string[]
     if (args.length > 0) {
-      for (const a of args) await handle(a)
+      for (const a of args) await handle(a.length > GEOHINT_MAX_LINE ? a.slice(0, GEOHINT_MAX_LINE) : a)
     } else {
       if (process.stdin.isTTY) {
         throw new AnyprobeError('E_USAGE', 'no input: give hostnames, identities or headers as arguments or on stdin', {
@@ -158,10 +158,12 @@ With --json, one JSON object per input line (NDJSON), in input order.`
           exitCode: EXIT.usage,
         })
       }
-      for await (const lines of readLines(process.stdin)) {
+      const cap: LineCapInfo = {cut: 0}
+      for await (const lines of readLines(process.stdin, cap)) {
         for (const line of lines) handleSync(line)
         if (out.pending()) await out.flush()
       }
+      if (cap.cut > 0) process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
     }
     await out.flush(true)
     this.suppressFinalJson = json
@@ -229,21 +231,16 @@ function textLine(r: GeohintRecord): string {
   )
 }
 
+/** Longest input line read (a hostname is <= 253, a header line rarely over a few kB): more is cut. */
+export const GEOHINT_MAX_LINE = 8192
+
 /**
  * Lines of a stream, a chunk's worth at a time (no per-line promise): stdin is streamed, never
- * buffered whole. Handles CRLF and a last line without a newline.
+ * buffered whole, and a line longer than GEOHINT_MAX_LINE is cut (hostile input with no newline
+ * must not grow without bound). Handles CRLF and a last line without a newline.
  */
-export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8')
-  let rest = ''
-  for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk))
-    const lines = text.split('\n')
-    rest = lines.pop()!
-    yield lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
-  }
-  const last = rest + decoder.end()
-  if (last !== '') yield [last.endsWith('\r') ? last.slice(0, -1) : last]
+export async function* readLines(stream: AsyncIterable<Buffer | string>, info: LineCapInfo = {cut: 0}): AsyncGenerator<string[]> {
+  yield* cappedLines(stream, GEOHINT_MAX_LINE, info)
 }
 
 /** Batches small writes into ~64 KiB chunks and honours back-pressure; a closed pipe ends quietly. */

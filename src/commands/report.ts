@@ -29,6 +29,10 @@ export interface ReportResult extends CatchmentResult {
     unparseable: number
     truncated: boolean
     errors: Array<{where: string; message: string}>
+    /** RIPE Atlas results of kinds with no site signal (sslcert, ntp, wifi), by kind */
+    otherKinds: Record<string, number>
+    /** values read after a repair (a line ending in `,`, raw control characters in strings) */
+    repaired: number
   }
 }
 
@@ -123,8 +127,15 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
       else if (item.type === 'row') builder.addRow(item.row)
       else if (item.type === 'observation') {
         watchLines++
-        timeline?.observe(item.observation)
-        show(replay.push(item.observation))
+        try {
+          show(replay.push(item.observation))
+          timeline?.observe(item.observation)
+        } catch (e) {
+          // one observation the analysis refuses loses that line, never the whole saved watch
+          if (!(e instanceof AnyprobeError)) throw e
+          stats.unparseable++
+          if (stats.errors.length < 5) stats.errors.push({where: `observation ${watchLines}`, message: e.message})
+        }
       } else if (item.type === 'watch-start') {
         watchLines++
         timeline?.setStart(item.start)
@@ -149,10 +160,14 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
         ? undefined
         : {
             ...builder.result({target, method}),
-            input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors},
+            input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
           }
     if (result && !json) this.log(renderCatchment(result))
     if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result ? locate(result) : null, timeline: watchLines > 0 ? timeline!.data() : null})
+    const other = Object.entries(stats.otherKinds)
+    if (other.length > 0) {
+      process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)
+    }
     if (stats.unparseable > 0) {
       const first = stats.errors[0]
       const err = new AnyprobeError(

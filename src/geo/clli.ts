@@ -55,7 +55,8 @@ onGeoDataReset(() => memo.clear())
 /** Resolve a 6-letter CLLI-style code, or null. Rule hits are memoised. */
 export function clliPlace(code: string): ClliHit | null {
   const key = code.toLowerCase()
-  const hand = CLLI[key]
+  // own keys only: `constructor` must not find Object.prototype's
+  const hand = Object.hasOwn(CLLI, key) ? CLLI[key] : undefined
   if (hand) return {place: hand, source: 'table', dominant: true}
   if (key.length !== 6) return null
   const cached = memo.get(key)

@@ -1,14 +1,12 @@
 // The internal form of a reading: a GeoHint plus the region (for state/country context) and a note.
 import type {Place} from '../geo/airports.js'
 import type {CodeType, GeoHint} from '../model/pop.js'
-import {sanitize} from '../util/sanitize.js'
-
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+import {hasUnsafeChars, sanitize} from '../util/sanitize.js'
 
 /** sanitize(), skipping the copy when the text is already safe (the common case on hot paths). */
 export function safeText(text: string, maxLen = 512): string {
-  return text.length <= maxLen && !UNSAFE.test(text) ? text : sanitize(text, maxLen)
+  // the sanitiser's own test (a copy of its character class here missed zero-width and U+2028)
+  return text.length <= maxLen && !hasUnsafeChars(text) ? text : sanitize(text, maxLen)
 }
 
 export interface Candidate {

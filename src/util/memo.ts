@@ -8,9 +8,17 @@ export interface BoundedMemo<V> {
   readonly size: number
 }
 
+/**
+ * Keys longer than this are computed, not kept: the bound is a count of entries, and 200 000
+ * entries of hostile 8 kB lines would be gigabytes (the fuzz saw a geohint worker run out of heap).
+ * Real names, labels and tokens are far shorter.
+ */
+export const MEMO_MAX_KEY = 256
+
 export function boundedMemo<V>(max: number, compute: (key: string) => V): BoundedMemo<V> {
   const memo = new Map<string, V>()
   const get = (key: string): V => {
+    if (key.length > MEMO_MAX_KEY) return compute(key)
     const hit = memo.get(key)
     if (hit !== undefined || memo.has(key)) return hit as V
     const value = compute(key)

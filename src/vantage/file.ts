@@ -32,6 +32,7 @@ import type {CatchmentMethod, CatchmentVantagePoint} from '../analysis/catchment
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
+import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
 import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
@@ -59,6 +60,16 @@ export interface ReadStats {
   errors: Array<{where: string; message: string}>
   /** the input ended inside a value, or its structure broke: everything before it was kept */
   truncated: boolean
+  /**
+   * RIPE Atlas results of kinds that carry no site signal (sslcert, ntp, wifi): valid, read, and
+   * counted here by kind, not as unparseable
+   */
+  otherKinds: Record<string, number>
+  /**
+   * values read after a repair: an NDJSON line ending in `,` (a JSON array cut into lines), raw
+   * control characters inside strings (escaped, then sanitised where shown)
+   */
+  repaired: number
 }
 
 export interface ReadOptions {
@@ -79,7 +90,7 @@ const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0}
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -94,8 +105,14 @@ function isResult(v: unknown): v is ProbeResult {
   return isObj(v) && typeof v.kind === 'string' && METHODS.has(v.kind) && typeof v.schemaVersion === 'number' && isVantage(v.vantage)
 }
 
+/** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
+export function atlasId(x: unknown): number | null {
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d{1,15}$/.test(x) ? Number(x) : NaN
+  return Number.isSafeInteger(n) && n > 0 ? n : null
+}
+
 export function isAtlasRaw(v: unknown): v is Record<string, unknown> {
-  return isObj(v) && typeof v.prb_id === 'number' && typeof v.msm_id === 'number' && typeof v.type === 'string'
+  return isObj(v) && atlasId(v.prb_id) !== null && atlasId(v.msm_id) !== null && typeof v.type === 'string'
 }
 
 function isRow(v: unknown): v is CatchmentVantagePoint {
@@ -109,6 +126,8 @@ function isOutcome(v: unknown): v is VantageOutcome {
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
 const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
+/** a time a Date can hold (|t| <= 8.64e15 ms): sentAt = 2^53 is no time, and the analysis refuses it */
+const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
 
 /**
  * A line of `watch --out`: the watch children's reader (observationFrom), and stricter, since a
@@ -116,7 +135,7 @@ const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
  * type (a mistyped one makes the line unusable rather than null).
  */
 function toObservation(v: Record<string, unknown>): Observation | null {
-  if (typeof v.vantageId !== 'string' || !msOrNull(v.receivedAt) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
   const o = observationFrom(v)
   if (o === null) return null
   o.vantageId = sanitize(v.vantageId, 200)
@@ -145,7 +164,10 @@ function toWatchStart(v: Record<string, unknown>): WatchStart | string {
 }
 
 function toOutcome(v: VantageOutcome): VantageOutcome {
-  return {vantage: v.vantage, result: v.result ?? null, error: v.error ?? null}
+  const o: VantageOutcome = {vantage: v.vantage, result: v.result ?? null, error: v.error ?? null}
+  // the time of a failure, when the file has it (it orders repeated results of one vantage point)
+  if (o.result === null && typeof v.at === 'string' && !Number.isNaN(Date.parse(v.at))) o.at = new Date(Date.parse(v.at)).toISOString()
+  return o
 }
 
 /** What a value is; a string says why it is not usable. Atlas values are handled by the caller. */
@@ -192,26 +214,46 @@ async function* textOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<s
   if (rest !== '') yield rest
 }
 
-/** Splits text into lines without holding more than one line. */
-async function* linesOf(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  let buf = head
-  for (;;) {
+/**
+ * Splits text into lines without holding more than one line. Linear whatever the line length: each
+ * chunk is searched for a newline once, and an unfinished line is kept in pieces, joined once.
+ */
+async function* linesOf(head: string, rest: AsyncIterator<string>, end: {unterminated: boolean} = {unterminated: false}): AsyncGenerator<string> {
+  let pieces: string[] = []
+  let pending = 0
+  let text: string | undefined = head
+  while (text !== undefined) {
     let start = 0
     let nl: number
-    while ((nl = buf.indexOf('\n', start)) >= 0) {
-      yield buf.slice(start, nl)
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      const part = text.slice(start, nl)
+      if (pieces.length === 0) yield part
+      else {
+        pieces.push(part)
+        const line = pieces.join('')
+        pieces = []
+        pending = 0
+        yield line
+      }
       start = nl + 1
     }
-    buf = buf.slice(start)
-    const n = await rest.next()
-    if (n.done) break
-    buf += n.value
-    if (buf.length > MAX_LINE && buf.indexOf('\n') < 0) {
-      yield buf // an absurd line: handed on whole so it is counted as one unparseable value
-      buf = ''
+    if (start < text.length) {
+      pieces.push(start === 0 ? text : text.slice(start))
+      pending += text.length - start
+      if (pending > MAX_LINE) {
+        yield pieces.join('') // an absurd line: handed on whole so it is counted as one unparseable value
+        pieces = []
+        pending = 0
+      }
     }
+    const n = await rest.next()
+    text = n.done ? undefined : n.value
   }
-  if (buf.trim() !== '') yield buf
+  const last = pieces.join('')
+  if (last.trim() !== '') {
+    end.unterminated = true // the input ends inside a line: a download cut short, or a file still being written
+    yield last
+  }
 }
 
 /**
@@ -331,6 +373,21 @@ function parseOrNull(text: string): {ok: true; value: unknown} | {ok: false; mes
   }
 }
 
+/**
+ * An NDJSON line, with the two repairs real files need: a line ending in `,` (a JSON array written
+ * one element per line, or an NDJSON that someone joined with commas) and raw control characters
+ * inside strings (Atlas probes write them; JSON.parse refuses them). `repaired` says one was used.
+ */
+function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} | {ok: false; message: string} {
+  const p = parseOrNull(text)
+  if (p.ok) return {...p, repaired: false}
+  let t = text.endsWith(',') ? text.slice(0, -1).trimEnd() : text
+  t = escapeControlCharsInStrings(t)
+  if (t === text) return p
+  const q = parseOrNull(t)
+  return q.ok ? {...q, repaired: true} : p
+}
+
 /** Read saved measurements; `stats` is filled in as it goes (so a caller sees it even after an error). */
 export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
   const keep = opts.keepErrors ?? 5
@@ -345,9 +402,16 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
-    const prb = opts.atlasProbes === undefined || typeof raw.prb_id !== 'number' ? undefined : opts.atlasProbes.get(raw.prb_id)
+    const id = atlasId(raw.prb_id)
+    const prb = opts.atlasProbes === undefined || id === null ? undefined : opts.atlasProbes.get(id)
     const p = parse(raw, prb ?? null)
-    if (p.status === 'malformed' || p.status === 'unsupported') {
+    if (p.status === 'unsupported') {
+      // sslcert, ntp, wifi: read fine, but nothing in them says which site answered
+      const kind = sanitize(String(raw.type), 20).toLowerCase()
+      stats.otherKinds[kind] = (stats.otherKinds[kind] ?? 0) + 1
+      return
+    }
+    if (p.status === 'malformed') {
       bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
       return
     }
@@ -367,16 +431,23 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
   /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */
   const itemsOfSync = (value: unknown, where: string): ReportItem[] => {
     stats.values++
-    if (isAtlasRaw(value)) {
-      atlasParse(value, where)
+    try {
+      if (isAtlasRaw(value)) {
+        atlasParse(value, where)
+        return []
+      }
+      const c = classify(value)
+      if (typeof c === 'string') {
+        bad(where, c)
+        return []
+      }
+      return c
+    } catch (e) {
+      // a hostile value (nested thousands deep: RangeError) loses itself, never the lines around it
+      if (e instanceof AnyprobeError) throw e
+      bad(where, `a value that cannot be read (${(e as Error).name ?? 'error'})`)
       return []
     }
-    const c = classify(value)
-    if (typeof c === 'string') {
-      bad(where, c)
-      return []
-    }
-    return c
   }
   const itemsOf = async (value: unknown, where: string): Promise<ReportItem[]> => {
     if (atlas === undefined && isAtlasRaw(value)) atlas = opts.loadAtlas ? await opts.loadAtlas() : null
@@ -407,7 +478,8 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     for await (const els of arrayElementsOf(head, it, (c) => (complete = c))) {
       for (const el of els) {
         const where = `element ${index++}`
-        const p = parseOrNull(el)
+        const p = parseLine(el)
+        if (p.ok && p.repaired) stats.repaired++
         if (!p.ok) {
           stats.values++
           bad(where, p.message)
@@ -437,32 +509,38 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     const nl = head.indexOf('\n')
     const line1 = nl < 0 ? head : head.slice(0, nl)
     if (nl < 0 && head.length >= 1 << 20) mode = 'document'
-    else if (!parseOrNull(line1).ok) {
+    else if (!parseLine(line1.trim()).ok) {
       // a broken first line followed by whole lines is NDJSON with garbage; else a pretty document
       const more = head.slice(nl + 1)
       const line2 = more.split('\n').find((l) => l.trim() !== '')
-      mode = line2 !== undefined && line2.trim().startsWith('{') && parseOrNull(line2).ok ? 'ndjson' : 'document'
+      mode = line2 !== undefined && line2.trim().startsWith('{') && parseLine(line2.trim()).ok ? 'ndjson' : 'document'
     }
   }
 
   if (mode === 'ndjson') {
     stats.format = 'ndjson'
     let lineNo = 0
-    for await (const line of linesOf(head, it)) {
+    let lastBad = -1
+    const end = {unterminated: false}
+    for await (const line of linesOf(head, it, end)) {
       lineNo++
       const t = line.trim()
-      if (t === '') continue
-      const p = parseOrNull(t)
+      if (t === '' || t === '[' || t === ']') continue
+      const p = parseLine(t)
       if (!p.ok) {
         stats.values++
         bad(`line ${lineNo}`, p.message)
+        lastBad = lineNo
         continue
       }
+      if (p.repaired) stats.repaired++
       const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
       if (items.length > 0) yield* items
       yield* flushAtlas(false)
     }
     yield* flushAtlas(true)
+    // the last line broke off mid-value with no newline after it: the input was cut short
+    if (end.unterminated && lastBad === lineNo) stats.truncated = true
     return
   }
 

@@ -42,7 +42,9 @@ export const vantageFlags = {
   'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
   'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
   'dry-run': Flags.boolean({helpGroup: 'VANTAGE', description: 'atlas: / globalping: print the measurement request and its cost, spend nothing, measure nothing'}),
-  'vp-timeout': Flags.string({default: '60s', helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT'}),
+  // no oclif default: unset means 60 s for local/netns/ssh and RIPE Atlas's own 10 min wait (a
+  // one-off measurement takes minutes); set, it bounds the Atlas wait too
+  'vp-timeout': Flags.string({helpGroup: 'VANTAGE', description: 'how long one vantage point may take before it is stopped and reported as E_VP_TIMEOUT (default 60s; atlas: how long to wait for results, default 10m)'}),
 }
 
 export const VANTAGE_FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(vantageFlags), 'json'])
@@ -54,7 +56,7 @@ export type VantageFlagValues = {
   ndjson: boolean
   'remote-command'?: string
   'ssh-option'?: string[]
-  'vp-timeout': string
+  'vp-timeout'?: string
   'atlas-msm'?: number
   'dry-run'?: boolean
 }

@@ -11,9 +11,8 @@
 // Several --from values add up; a vantage point named twice is measured once. A bad spec is a usage
 // error (E_USAGE, exit 2) that quotes the spec and says what was expected; an @FILE that cannot be
 // read is E_BAD_INPUT (exit 2).
-import {readFileSync} from 'node:fs'
-
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {readFileCapped, TooLargeError} from '../util/read-capped.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface LocalSpec {
@@ -131,6 +130,9 @@ export function parseOneSpec(raw: string): VantageSpec[] {
   }
 }
 
+/** The most of an @FILE read: ~100 000 specs of ~40 bytes; more is a wrong path (e.g. /dev/zero). */
+export const MAX_SPEC_FILE_BYTES = 4 << 20
+
 export interface ParseFromOptions {
   /** reads an @FILE (tests inject one); default readFileSync utf8 */
   readFile?: (path: string) => string
@@ -149,7 +151,7 @@ export function specFileLines(text: string): string[] {
  * Throws AnyprobeError E_USAGE (bad spec) or E_BAD_INPUT (unreadable @FILE).
  */
 export function parseFrom(values: readonly string[] | undefined, opts: ParseFromOptions = {}): VantageSpec[] {
-  const readFile = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'))
+  const readFile = opts.readFile ?? ((p: string) => readFileCapped(p, MAX_SPEC_FILE_BYTES))
   const out: VantageSpec[] = []
   const seen = new Set<string>()
   const add = (s: VantageSpec): void => {
@@ -170,6 +172,12 @@ export function parseFrom(values: readonly string[] | undefined, opts: ParseFrom
     try {
       text = readFile(path)
     } catch (e) {
+      if (e instanceof TooLargeError) {
+        throw new AnyprobeError('E_BAD_INPUT', `--from @${sanitize(path, 200)}: the file is larger than ${MAX_SPEC_FILE_BYTES >> 20} MiB; only that much is read`, {
+          hint: 'a vantage point list is one spec per line; check the path (a device or a pipe that never ends?)',
+          exitCode: EXIT.usage,
+        })
+      }
       throw new AnyprobeError('E_BAD_INPUT', `--from @${sanitize(path, 200)}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
         hint: 'give a readable file with one vantage point spec per line',
         exitCode: EXIT.usage,

@@ -19,6 +19,8 @@ export interface BackendOptions extends ChildOptions {
   sshOptions?: string[]
   /** atlas: read this existing measurement instead of creating one */
   atlasMsm?: number | null
+  /** atlas: how long to wait for results (--vp-timeout when given; default: the backend's 10 min) */
+  atlasTimeoutMs?: number
   /** test seams */
   ipCommand?: string[]
   sshCommand?: string[]
@@ -75,6 +77,7 @@ export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOp
       out.push(new Backend(a.selector, {
         concurrency: opts.concurrency,
         msmId: opts.atlasMsm ?? null,
+        ...(opts.atlasTimeoutMs === undefined ? {} : {timeoutMs: opts.atlasTimeoutMs}),
         // the measurement costs credits: say which one it is at once, so its results can be fetched again
         onMeasurement: ({msmId, created}) => process.stderr.write(`anyprobe: RIPE Atlas measurement ${msmId}${created ? ' created' : ''}\n`),
       }))

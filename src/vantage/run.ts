@@ -98,7 +98,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
       exitCode: EXIT.usage,
     })
   }
-  const timeoutMs = parseDuration(flags['vp-timeout'], '--vp-timeout')
+  const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
     const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('./globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
@@ -110,6 +110,8 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     concurrency: flags.concurrency,
     remoteCommand: flags['remote-command'] ?? null,
     timeoutMs,
+    // given, --vp-timeout bounds the wait for RIPE Atlas results too; unset, Atlas keeps its 10 min
+    ...(flags['vp-timeout'] === undefined ? {} : {atlasTimeoutMs: timeoutMs}),
     sshOptions: flags['ssh-option'] ?? [],
   })
   const total = expectedCount(backends)

@@ -51,6 +51,11 @@ export interface VantageOutcome {
   result: ProbeResult | null
   /** why there is no result (host down, refused, garbage output, probe error) */
   error: VantageError | null
+  /**
+   * when it happened (ISO 8601), for an outcome without a result whose time is known (a RIPE Atlas
+   * probe's error result): a later failure of a vantage point then replaces its earlier success
+   */
+  at?: string
 }
 
 export interface VantageBackend {

@@ -185,8 +185,9 @@ describe('report: reading saved measurements', () => {
     const r = await read(atlas, 3, {loadAtlas: async () => fake})
     assert.deepEqual(r.outcomes.map((o) => [o.vantage.id, o.vantage.name]), [['atlas:1001', 'enriched'], ['atlas:1003', 'enriched']])
     assert.deepEqual(batches, [2])
-    assert.equal(r.stats.unparseable, 1)
-    assert.match(r.stats.errors[0]!.message, /RIPE Atlas wifi result: wifi results are not measurements/)
+    // a wifi result is valid and read: counted as a kind with no site signal, not as unparseable
+    assert.equal(r.stats.unparseable, 0)
+    assert.deepEqual(r.stats.otherKinds, {wifi: 1})
   })
 
   it('real RIPE Atlas traceroutes (test/fixtures/atlas) through the real parser and enrich step, offline', async () => {
@@ -221,7 +222,7 @@ describe('anyprobe report (the command)', () => {
     assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
     const {input, ...rest} = doc
     assert.deepEqual(rest, LIVE)
-    assert.deepEqual(input, {format: 'json-document', values: 5, unparseable: 0, truncated: false, errors: []})
+    assert.deepEqual(input, {format: 'json-document', values: 5, unparseable: 0, truncated: false, errors: [], otherKinds: {}, repaired: 0})
   })
 
   it('NDJSON outcomes on stdin give the live catchment', () => {

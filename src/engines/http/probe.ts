@@ -161,10 +161,11 @@ function isRedirect(status: number): boolean {
 
 /** Cloudflare's /cdn-cgi/trace body: `key=value` lines (colo=FRA is the PoP; loc= is the CLIENT's country). */
 export function parseCfTrace(body: string): Record<string, string> {
-  const out: Record<string, string> = {}
+  // a Map: a `__proto__=` line must not set the prototype, nor `constructor` read one
+  const out = new Map<string, string>()
   for (const line of body.split(/\r?\n/)) {
     const m = /^([A-Za-z0-9_.-]{1,64})=(.*)$/.exec(line.trim())
-    if (m) out[sanitize(m[1]!, 64)] = sanitize(m[2]!, 512)
+    if (m) out.set(sanitize(m[1]!, 64), sanitize(m[2]!, 512))
   }
-  return out
+  return Object.fromEntries(out)
 }

@@ -60,13 +60,15 @@ export interface HttpResponseRecord {
 export const MAX_HEADER_VALUE = 2048
 
 export function collectHeaders(rawHeaders: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
+  // a Map: with {} a header named `constructor` read as `function Object()` (`in` sees the prototype)
+  const out = new Map<string, string>()
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = sanitize(rawHeaders[i]!.toLowerCase(), 200)
     const value = sanitize(rawHeaders[i + 1]!, MAX_HEADER_VALUE)
-    out[name] = name in out ? `${out[name]}, ${value}` : value
+    const before = out.get(name)
+    out.set(name, before === undefined ? value : `${before}, ${value}`)
   }
-  return out
+  return Object.fromEntries(out)
 }
 
 function ms(from: bigint | null, to: bigint | null): number | null {

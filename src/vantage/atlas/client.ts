@@ -37,7 +37,12 @@ export interface AtlasClientOptions {
   userAgent?: string
   /** told about each retry (for progress output) */
   onRetry?: (info: {attempt: number; delayMs: number; reason: string}) => void
+  /** the most bytes one response body may have (default MAX_BODY_BYTES): an endless body stops here */
+  maxBodyBytes?: number
 }
+
+/** A response body is held whole (JSON.parse): past this it is refused, not read on to exhaustion. */
+export const MAX_BODY_BYTES = 256 << 20
 
 export interface AtlasListPage<T> {
   count?: number
@@ -102,6 +107,7 @@ export class AtlasClient {
   private readonly signal: AbortSignal | undefined
   private readonly userAgent: string
   private readonly onRetry: AtlasClientOptions['onRetry']
+  private readonly maxBodyBytes: number
 
   constructor(o: AtlasClientOptions) {
     this.apiUrl = o.apiUrl.endsWith('/') ? o.apiUrl : `${o.apiUrl}/`
@@ -116,6 +122,7 @@ export class AtlasClient {
     this.signal = o.signal
     this.userAgent = o.userAgent ?? 'anyprobe (RIPE Atlas backend)'
     this.onRetry = o.onRetry
+    this.maxBodyBytes = o.maxBodyBytes ?? MAX_BODY_BYTES
   }
 
   get hasKey(): boolean {
@@ -316,7 +323,25 @@ export class AtlasClient {
       }
       const req = request(url, {method, headers}, (res) => {
         const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
+        let bytes = 0
+        res.on('data', (c: Buffer) => {
+          bytes += c.length
+          if (bytes <= this.maxBodyBytes) {
+            chunks.push(c)
+            return
+          }
+          // not a TransportError: a body this size is not retried, it would come again
+          req.destroy()
+          const mib = Math.round(this.maxBodyBytes / 2 ** 20)
+          finish(() =>
+            reject(
+              new AnyprobeError('E_BAD_INPUT', `RIPE Atlas answered ${method} ${this.redact(url.pathname)} with more than ${mib} MiB; stopped reading there`, {
+                hint: 'a body this large is not an API answer anyprobe expects; for a very large measurement, download its results and read them with `anyprobe report FILE` (streamed)',
+                exitCode: EXIT.data,
+              }),
+            ),
+          )
+        })
         res.on('end', () => finish(() => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)})))
         res.on('error', (e) => finish(() => reject(new TransportError('network', sanitize(e.message)))))
       })

@@ -57,6 +57,8 @@ export interface AtlasBackendOptions {
   /** results are parsed and enriched in batches of at most this many, or every batchMs */
   batchSize?: number
   batchMs?: number
+  /** told when the results broke off after some had come (default: a line on stderr) */
+  onIncomplete?: (error: AnyprobeError) => void
   /** test seams */
   client?: AtlasClient
   clientOptions?: Partial<AtlasClientOptions>
@@ -65,6 +67,13 @@ export interface AtlasBackendOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000
+
+/** A duration as people read it: "0.15 s", "42 s", "10 min". */
+function waited(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(2)} s`
+  if (ms < 120_000 || ms % 60_000 !== 0) return `${Math.round(ms / 1000)} s`
+  return `${ms / 60_000} min`
+}
 
 /** What `--dry-run` prints for an atlas: vantage: the request and its credit estimate. */
 export function atlasDryRun(selectorText: string, plan: ProbePlan, o: AtlasCreateOptions = {}): AtlasDryRun {
@@ -135,6 +144,8 @@ export class AtlasBackend implements VantageBackend {
   readonly selector: AtlasSelector
   /** parse counts of the last run (malformed and probe errors included) */
   stats: AtlasParseStats = emptyParseStats()
+  /** why the results of the last run broke off after some had come (null: they did not) */
+  incomplete: AnyprobeError | null = null
   /** the measurement read by the last run */
   msmId: number | null
   // ES private fields: they hold the key (config, the caller's env) and stay out of JSON.stringify
@@ -184,7 +195,9 @@ export class AtlasBackend implements VantageBackend {
     const client = this.client(signal)
     const now = this.#o.now ?? Date.now
     const timeoutMs = this.#o.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const began = now()
     this.stats = emptyParseStats()
+    this.incomplete = null
     let measurement: AtlasMeasurementMeta | null = null
     let msmId: number
     let expected: number | null
@@ -266,6 +279,12 @@ export class AtlasBackend implements VantageBackend {
     }
     if (signal?.aborted) return
 
+    // the results broke off (a download cut short, a stream that failed) after some had come: what
+    // came is kept, and the break is said, never dropped (onIncomplete; default: a line on stderr)
+    if (failure !== null) {
+      this.incomplete = failure
+      ;(this.#o.onIncomplete ?? ((e: AnyprobeError) => process.stderr.write(`anyprobe: RIPE Atlas results of measurement ${msmId} are incomplete: ${e.message}\n`)))(failure)
+    }
     // probes that were assigned but sent nothing
     if (expected !== null && seen.size < expected) {
       let assigned: number[] = []
@@ -282,7 +301,8 @@ export class AtlasBackend implements VantageBackend {
           ? {code: failure.code, message: `probe ${id}: no result (${failure.message})`, hint: failure.hint}
           : {
               code: 'E_TIMEOUT',
-              message: `probe ${id} sent no result for measurement ${msmId} within ${Math.round(timeoutMs / 1000)} s`,
+              // the time really waited: the results can end long before the timeout (a finished measurement)
+              message: `probe ${id} sent no result for measurement ${msmId} (waited ${waited(now() - began)}${now() - began >= timeoutMs ? `, the limit of ${waited(timeoutMs)}` : ''})`,
               hint: `results may still come: read them later with --atlas-msm ${msmId}`,
             }
         yield {vantage: atlasVantage(id, this.probeCache.get(id) ?? null, measurement?.af === 6 ? 6 : 4), result: null, error}

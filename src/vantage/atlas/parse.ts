@@ -39,6 +39,7 @@ import {HTTP_SCHEMA_VERSION, type HttpResult} from '../../model/http.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../../model/ping.js'
 import {TRACE_SCHEMA_VERSION, type ProbeReply, type StopReason, type TraceHop, type TraceProtocol, type TraceResult} from '../../model/trace.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {boundedJson, escapeControlCharsInStrings} from '../../util/json-safe.js'
 import {sanitize} from '../../util/sanitize.js'
 import {describeAddress, parseAddress} from '../../util/target.js'
 import type {VantageError, VantageOutcome} from '../types.js'
@@ -239,7 +240,8 @@ function iso(ts: number | null): string | null {
 
 function text(v: unknown, max = 300): string | null {
   if (typeof v === 'string') return v.trim() === '' ? null : sanitize(v.trim(), max)
-  if (v !== null && typeof v === 'object') return sanitize(JSON.stringify(v), max)
+  // bounded: a value nested thousands of levels deep must not throw (JSON.stringify recurses)
+  if (v !== null && typeof v === 'object') return sanitize(boundedJson(v, max), max)
   return null
 }
 
@@ -336,7 +338,10 @@ export function parseAtlasResult(raw: unknown, probeMeta?: AtlasProbeMeta | null
   const type = typeOf(r, meta, ctx.measurement)
   if (type !== meta.type) meta.type = type
   const vantage = atlasVantage(meta.probeId, probeMeta && probeMeta.id === meta.probeId ? probeMeta : null, meta.af)
-  if (meta.firmware === 1 || (typeof meta.firmware === 'number' && meta.firmware > 1 && meta.firmware < 4000)) {
+  // firmware 1 ping (summary counts only) and HTTP ("GET4 addr seconds status hsize bsize") are read;
+  // its traceroutes and DNS results are text the probe printed, and are not
+  const legacyReadable = meta.firmware === 1 && (type === 'ping' || type === 'http')
+  if (!legacyReadable && (meta.firmware === 1 || (typeof meta.firmware === 'number' && meta.firmware > 1 && meta.firmware < 4000))) {
     return malformed(meta, `firmware ${meta.firmware} results use a legacy format that is not parsed`, vantage)
   }
   if (meta.createdAt === null) return malformed(meta, 'no usable timestamp', vantage)
@@ -376,7 +381,13 @@ function malformed(meta: AtlasResultMeta, reason: string, vantage?: VantagePoint
 }
 
 function failed(meta: AtlasResultMeta, vantage: VantagePoint, error: VantageError): AtlasParsed {
-  return {status: 'probe-error', meta, reason: null, outcomes: [{vantage, result: null, error}]}
+  return {status: 'probe-error', meta, reason: null, outcomes: [withTime({vantage, result: null, error}, meta.createdAt)]}
+}
+
+/** An outcome without a result, with the time of the result it came from (the catchment orders by it). */
+function withTime(o: VantageOutcome, at: string | null): VantageOutcome {
+  if (at !== null) o.at = at
+  return o
 }
 
 // ---- traceroute ----
@@ -585,6 +596,12 @@ function clampFlow(n: number): number {
 
 // ---- DNS ----
 
+/** A name in presentation form: absolute, and the root is `.` (dns-packet gives it as "" or "."). */
+function fqdn(name: unknown): string {
+  const n = typeof name === 'string' ? name : ''
+  return n === '' || n === '.' ? '.' : n.endsWith('.') ? n : `${n}.`
+}
+
 /** One answer record in presentation form, for the types the DNS engine's presenter leaves raw. */
 export function presentAtlasAnswer(a: dnsPacket.Answer): string {
   const data = (a as {data?: unknown}).data as Record<string, unknown> | Buffer | undefined
@@ -606,11 +623,11 @@ export function presentAtlasAnswer(a: dnsPacket.Answer): string {
     }
     case 'RRSIG': {
       const d = data as {typeCovered: string; algorithm: number; labels: number; originalTTL: number; expiration: number; inception: number; keyTag: number; signersName: string; signature: Buffer}
-      return `${d.typeCovered} ${d.algorithm} ${d.labels} ${d.originalTTL} ${d.expiration} ${d.inception} ${d.keyTag} ${d.signersName}. ${b64(d.signature)}`
+      return `${d.typeCovered} ${d.algorithm} ${d.labels} ${d.originalTTL} ${d.expiration} ${d.inception} ${d.keyTag} ${fqdn(d.signersName)} ${b64(d.signature)}`
     }
     case 'NSEC': {
       const d = data as {nextDomain: string; rrtypes: string[]}
-      return `${d.nextDomain}. ${(d.rrtypes ?? []).join(' ')}`
+      return `${fqdn(d.nextDomain)} ${(d.rrtypes ?? []).join(' ')}`
     }
     default:
       // RFC 3597 form for types nobody decoded (dns-packet calls them UNKNOWN_<n>)
@@ -621,7 +638,7 @@ export function presentAtlasAnswer(a: dnsPacket.Answer): string {
 
 function dnsQueryError(e: unknown): {error: DnsQueryError; code: ErrorCode; message: string} {
   const o = (e !== null && typeof e === 'object' ? e : {}) as Record<string, unknown>
-  if (o.timeout !== undefined) return {error: 'timeout', code: 'E_TIMEOUT', message: `Timeout: ${sanitize(String(o.timeout), 20)}`}
+  if (o.timeout !== undefined) return {error: 'timeout', code: 'E_TIMEOUT', message: `Timeout: ${text(typeof o.timeout === 'number' ? String(o.timeout) : o.timeout, 20) ?? ''}`}
   const msg = text(e) ?? 'error'
   if (o.getaddrinfo !== undefined) return {error: 'network', code: 'E_RESOLVE', message: `getaddrinfo: ${text(o.getaddrinfo) ?? ''}`}
   return {error: /refused/i.test(msg) ? 'refused' : 'network', code: probeErrorCode(msg), message: msg}
@@ -680,7 +697,7 @@ function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: Va
       const qe = dnsQueryError(e.error)
       if (dst === null) {
         // no server was even asked (the name of the target did not resolve on the probe)
-        outcomes.push({vantage, result: null, error: probeError(meta.probeId, qe.message, qe.code)})
+        outcomes.push(withTime({vantage, result: null, error: probeError(meta.probeId, qe.message, qe.code)}, iso(ts) ?? meta.createdAt))
         continue
       }
       const q = fromQuery ?? definitionQuestion(m)
@@ -705,8 +722,14 @@ function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: Va
       const q = questionOf(decoded) ?? fromQuery ?? definitionQuestion(m)
       const base = {qname: q?.qname ?? '', qclass: q?.qclass ?? 'IN', qtype: q?.qtype ?? '', nsidRequested: fromQuery?.nsid ?? q?.nsid ?? false}
       if (decoded === null || abuf === null) {
-        query = {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: 'malformed'}
-        error = malformedError(meta.probeId, abuf === null ? 'the DNS reply (abuf) is missing' : 'the DNS reply (abuf) cannot be decoded')
+        // the server did answer (Atlas timed it): the RTT is a measurement and is kept; only the
+        // reply's contents (rcode, answers, NSID) are unknown. The result stays in the analysis.
+        query = {...base, rcode: null, rttMs: rtt(res.rt), answers: [], nsid: null, aa: null, truncated: null, error: 'malformed'}
+        error = {
+          code: 'E_BAD_INPUT',
+          message: `probe ${meta.probeId}: ${abuf === null ? 'the DNS reply (abuf) is not in the result' : 'the DNS reply (abuf) cannot be decoded'}; its RTT is kept, its contents are unknown`,
+          hint: 'the reply is counted with its RTT only: no rcode, answers or NSID to name a site from',
+        }
       } else {
         // rcode (EDNS-extended), flags and NSID as the DNS engine reads them; answers presented
         // here, because Atlas results carry record types the engine never asks for
@@ -744,7 +767,7 @@ function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: Va
       params: {timeoutMs: posInt(m?.timeout) ?? 5000, qname: query.qname, qtype: query.qtype},
       queries: [query],
       identity: identityOf([query]),
-      answered: query.rcode !== null,
+      answered: query.rcode !== null || query.rttMs !== null,
       pop: null,
     }
     outcomes.push({vantage: result.vantage, result, error})
@@ -819,8 +842,9 @@ function parsePing(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: V
 // ---- HTTP ----
 
 function parseHeaders(lines: unknown): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (!Array.isArray(lines)) return out
+  // a Map, not {}: a header named `constructor` or `__proto__` must not read Object.prototype
+  const out = new Map<string, string>()
+  if (!Array.isArray(lines)) return {}
   for (const line of lines) {
     if (typeof line !== 'string') continue
     const c = line.indexOf(':')
@@ -828,13 +852,29 @@ function parseHeaders(lines: unknown): Record<string, string> {
     const name = line.slice(0, c).trim().toLowerCase()
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) continue
     const value = sanitize(line.slice(c + 1).trim(), 1024)
-    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`
+    const before = out.get(name)
+    out.set(name, before === undefined ? value : `${before}, ${value}`)
   }
-  return out
+  return Object.fromEntries(out)
+}
+
+/**
+ * Firmware 1 wrote an HTTP result as one line: "GET4 193.0.6.139 0.030229 200 263 1406" (mode,
+ * address, seconds, status, header bytes, body bytes). As a response object, or null.
+ */
+function legacyHttpResponse(line: string): Record<string, unknown> | null {
+  const m = /^(GET|HEAD|POST)([46]?) (\S{2,45}) (\d+(?:\.\d+)?) (\d{3}) (\d+) (\d+)$/.exec(line.trim())
+  if (m === null) return null
+  return {method: m[1], addr: m[3], rt: Number(m[4]) * 1000, res: Number(m[5]), hsize: Number(m[6]), bsize: Number(m[7])}
 }
 
 function parseHttp(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: VantagePoint): AtlasParsed {
-  const responses = r.result
+  let responses = r.result
+  if (typeof responses === 'string') {
+    const one = legacyHttpResponse(responses)
+    if (one === null) return malformed(meta, 'an HTTP result in text form that is not "MODE addr seconds status hsize bsize"', vantage)
+    responses = [one]
+  }
   if (!Array.isArray(responses)) {
     const e = text(r.error)
     return e !== null ? failed(meta, vantage, probeError(meta.probeId, e)) : malformed(meta, 'no "result" list of responses', vantage)
@@ -851,7 +891,7 @@ function parseHttp(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: V
     if (status === null || status < 100 || status > 999) {
       const e = text(p.err) ?? text(p.error)
       if (e !== null) {
-        outcomes.push({vantage, result: null, error: probeError(meta.probeId, e)})
+        outcomes.push(withTime({vantage, result: null, error: probeError(meta.probeId, e)}, iso(num(p.time)) ?? meta.createdAt))
         continue
       }
       return malformed(meta, `response ${i} has no HTTP status`, vantage)
@@ -876,7 +916,7 @@ function parseHttp(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: V
       vantage: {...vantage},
       startedAt: iso(num(p.time)) ?? meta.createdAt!,
       params: {timeoutMs: 60_000, host: null, follow: false, insecure: false, requestHeaders: {}, popHeaders: []},
-      httpVersion: str(p.ver) ?? '',
+      httpVersion: text(p.ver, 16) ?? '', // probe text: sanitised like every string shown
       status,
       headers: parseHeaders(p.header),
       timings: {
@@ -934,35 +974,7 @@ export function countParsed(stats: AtlasParseStats, p: AtlasParsed): void {
   if (p.reason !== null) stats.reasons[p.reason] = (stats.reasons[p.reason] ?? 0) + 1
 }
 
-/**
- * JSON from Atlas may hold raw control characters inside strings (probe output pasted into a
- * field), which JSON.parse refuses. Escape them inside strings only; whitespace between tokens
- * stays as it is.
- */
-export function escapeControlCharsInStrings(json: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0000-\u001f]/.test(json)) return json
-  let out = ''
-  let inString = false
-  let escaped = false
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!
-    const code = c.charCodeAt(0)
-    if (inString) {
-      if (escaped) escaped = false
-      else if (c === '\\') escaped = true
-      else if (c === '"') inString = false
-      else if (code < 0x20) {
-        out += `\\u${code.toString(16).padStart(4, '0')}`
-        continue
-      }
-    } else if (c === '"') {
-      inString = true
-    }
-    out += c
-  }
-  return out
-}
+export {escapeControlCharsInStrings} from '../../util/json-safe.js'
 
 /**
  * The raw results in a saved file's text: a JSON array, a single result, or NDJSON (one result per
