@@ -55,14 +55,20 @@ describe('globalping parse', () => {
     assert.equal((oc.result as HttpResult).pop?.code, 'ams')
   })
 
-  it('the probe\'s location feeds the speed-of-light check: FRA 4 ms from Sydney is no verdict, from Frankfurt it is', () => {
+  it('the probe\'s location feeds the speed-of-light check: FRA 4 ms from Sydney is kept as a vantage-location contradiction, from Frankfurt it is clean', () => {
     const m = gpFixture<GlobalpingMeasurement>('http-finished.json')
     const e = m.results[4]!
     ;(e.result as Record<string, unknown>).headers = {'cf-ray': '8ed41c7a3b9f2e51-FRA', server: 'cloudflare'}
     ;((e.result as Record<string, unknown>).timings as Record<string, number>).tcp = 4
-    assert.equal((parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop, null)
+    // the site's own header is the strongest signal: when it is infeasible, the probe's location is the likelier error
+    const far = (parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop
+    assert.equal(far?.code, 'fra')
+    assert.equal(far?.contradiction?.kind, 'vantage-location')
+    assert.match(far?.contradiction?.reason ?? '', /16,\d{3} km from -33\.87,151\.21/)
     e.probe = {...e.probe, latitude: 50.1, longitude: 8.7}
-    assert.equal((parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop?.code, 'fra')
+    const near = (parseEntry(e, 4, m, {target: 'x'})!.result as HttpResult).pop
+    assert.equal(near?.code, 'fra')
+    assert.equal(near?.contradiction ?? null, null)
   })
 
   it('in-progress tests wait (null) until the measurement is final, then are E_VP_TIMEOUT', () => {
