@@ -36,7 +36,7 @@ describe('expect rules', () => {
     assert.deepEqual(rulesFor(file, {id: 'netns:ap-vp-ber', vantage: null, tags: []}).map((r) => r.index), [1, 3])
     const rules = rulesFor(file, de)
     assert.deepEqual(judgeSample(rules, {answered: true, pop: 'fra', rttMs: 10}), [])
-    assert.deepEqual(judgeSample(rules, {answered: true, pop: 'SYD', rttMs: 80}).map((b) => b.why), ['pop-not-allowed', 'pop-forbidden', 'rtt-over-bound'])
+    assert.deepEqual(judgeSample(rules, {answered: true, pop: 'SYD', rttMs: 80})!.map((b) => b.why), ['pop-not-allowed', 'pop-forbidden', 'rtt-over-bound'])
     // no verdict without an answer
     assert.equal(judgeSample(rules, {answered: false, pop: null, rttMs: null}), null)
   })
