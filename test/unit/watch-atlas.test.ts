@@ -151,3 +151,72 @@ describe('watch --from atlas: with a key set', () => {
     }
   })
 })
+
+describe('watch --from atlas:SELECTOR creates a periodic measurement', () => {
+  async function createServer(): Promise<ReplayServer> {
+    return startAtlasReplay({
+      routes: [
+        {method: 'POST', path: 'measurements/', status: 201, body: {measurements: [MSM]}},
+        {method: 'DELETE', path: `measurements/${MSM}/`, status: 204},
+        {path: `measurements/${MSM}/results/`, body: []},
+        {path: 'probes/', body: probeObjects()},
+      ],
+      stream: {results: {[MSM]: rounds(0, 3)}, delayMs: 1},
+    })
+  }
+  async function run(srv: ReplayServer, args: string[], key: string | null): Promise<{status: number | null; stdout: string; stderr: string}> {
+    const saved = {...process.env}
+    try {
+      process.env.ANYPROBE_ATLAS_URL = srv.url
+      process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+      if (key === null) delete process.env.ANYPROBE_ATLAS_KEY
+      else process.env.ANYPROBE_ATLAS_KEY = key
+      return await runCommand('watch', ['193.0.14.129', '--from', 'atlas:country=NL,n=40', '--method', 'dns', '--interval', '4m', '--json', ...args])
+    } finally {
+      process.env = saved
+    }
+  }
+
+  it('shows the cost, creates it (CHAOS hostname.bind + NSID, every 240 s), follows it, and stops it at the end', async () => {
+    const srv = await createServer()
+    try {
+      const out = await run(srv, ['--duration', '2500ms'], KEY)
+      assert.match(out.stderr, /about 6000 credits per hour, 144000 per day/)
+      const post = srv.requests.find((r) => r.method === 'POST')!
+      const body = JSON.parse(post.body)
+      assert.equal(body.is_oneoff, false)
+      assert.deepEqual(
+        {interval: body.definitions[0].interval, qc: body.definitions[0].query_class, qa: body.definitions[0].query_argument, nsid: body.definitions[0].set_nsid_bit, target: body.definitions[0].target},
+        {interval: 240, qc: 'CHAOS', qa: 'hostname.bind', nsid: true, target: '193.0.14.129'},
+      )
+      assert.deepEqual(body.probes, [{type: 'country', value: 'NL', requested: 40}])
+      const del = srv.requests.filter((r) => r.method === 'DELETE')
+      assert.equal(del.length, 1)
+      assert.equal(del[0]!.headers.authorization, `Key ${KEY}`)
+      assert.match(out.stderr, new RegExp(`measurement ${MSM} stopped`))
+      const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l))
+      assert.equal(lines.filter((e) => e.type === 'state').length, 40)
+      assert.equal(lines.at(-1).type, 'summary')
+      for (const c of srv.streamConnections) assert.ok(!JSON.stringify(c).includes(KEY))
+    } finally {
+      await srv.close()
+    }
+  })
+
+  it('--keep leaves it running and prints its id; without a key nothing is created', async () => {
+    const srv = await createServer()
+    try {
+      const kept = await run(srv, ['--duration', '1500ms', '--keep'], KEY)
+      assert.equal(srv.requests.filter((r) => r.method === 'DELETE').length, 0)
+      assert.match(kept.stderr, new RegExp(`measurement ${MSM} keeps running .*--atlas-msm ${MSM}`))
+      const before = srv.requests.length
+      const nokey = await run(srv, ['--duration', '1s'], null)
+      assert.equal(nokey.status, 2)
+      assert.match(nokey.stdout, /needs an API key/)
+      assert.equal(srv.requests.length, before)
+    } finally {
+      await srv.close()
+    }
+  })
+})
