@@ -255,3 +255,19 @@ export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: stri
     .map((c) => ({match: {vantage: c.vantageId}, pops: c.pop!.split('+')}))
   return {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(comment ? {comment} : {}), rules}
 }
+
+/**
+ * One-shot check (`catchment --expect`): each row (a vantage point, its PoP code and RTT) against
+ * the rules; the rows that break one, with the rules. Rows without a result give no verdict.
+ */
+export function checkRows(
+  file: ExpectFile,
+  rows: ReadonlyArray<{vantage: VantagePoint; pop: string | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}>,
+): Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> {
+  const out: Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> = []
+  for (const r of rows) {
+    const broken = judgeSample(rulesFor(file, {id: r.vantage.id, vantage: r.vantage, tags: r.tags ?? []}), {answered: r.answered, pop: r.pop, rttMs: r.rttMs})
+    if (broken !== null && broken.length > 0) out.push({vantageId: r.vantage.id, pop: r.pop, broken})
+  }
+  return out.sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
+}

@@ -220,3 +220,34 @@ describe('watch --from atlas:SELECTOR creates a periodic measurement', () => {
     }
   })
 })
+
+describe('catchment --expect (one-shot)', () => {
+  it('exits 1 with the list when a vantage point breaks a rule, 0 when all keep them', async () => {
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {standardRoutes} = await import('../helpers/atlas-replay.js')
+    const dir = mkdtempSync(`${tmpdir()}/anyprobe-expect-`)
+    const srv = await startAtlasReplay({routes: standardRoutes()})
+    const saved = {...process.env}
+    try {
+      process.env.ANYPROBE_ATLAS_URL = srv.url
+      process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+      delete process.env.ANYPROBE_ATLAS_KEY
+      // K-root from probe 6036 lands in Helsinki (ns1.fi-hel.k.ripe.net)
+      writeFileSync(`${dir}/bad.json`, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'stay in Amsterdam', match: {probe: 6036}, pops: ['NLAMS']}]}))
+      writeFileSync(`${dir}/good.json`, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'never Sydney', notPops: ['SYD']}]}))
+      const bad = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', '1423386', '--method', 'dns', '--expect', `${dir}/bad.json`])
+      assert.equal(bad.status, 1, bad.stderr)
+      assert.match(bad.stderr, /1 vantage point\(s\) break the rules .*\n {2}atlas:6036 at \S+: stay in Amsterdam: landed on \S+; allowed: NLAMS/)
+      const good = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', '1423386', '--method', 'dns', '--expect', `${dir}/good.json`])
+      assert.equal(good.status, 0, good.stderr)
+      writeFileSync(`${dir}/broken.json`, '{"kind":"expect","schemaVersion":1,"rules":[{"match":{"town":"x"},"pops":["A"]}]}')
+      const refused = await runCommand('catchment', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', '1423386', '--method', 'dns', '--expect', `${dir}/broken.json`])
+      assert.equal(refused.status, 2)
+      assert.match(refused.stderr, /unknown field "town"/)
+    } finally {
+      process.env = saved
+      await srv.close()
+    }
+  })
+})
