@@ -4,6 +4,8 @@
 // stream dropped after round 4 and resumed at round 6 (round 5 only in the API). The events must be
 // exactly the scenario's; the summary covers every probe; the stream never receives the key.
 import assert from 'node:assert/strict'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {after, before, describe, it} from 'node:test'
 
 import {type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
@@ -51,6 +53,7 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
   let srv: ReplayServer
   let restCalls: Array<Record<string, string>>
   let out: {status: number | null; stdout: string; stderr: string}
+  let outFile = ''
   const saved = {...process.env}
 
   before(async () => {
@@ -59,7 +62,8 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
     process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
     delete process.env.ANYPROBE_ATLAS_KEY
     process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
-    out = await runCommand('watch', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', String(MSM), '--json', '--duration', '6s'])
+    outFile = `${mkdtempSync(`${tmpdir()}/anyprobe-atlas-watch-`)}/watch.ndjson`
+    out = await runCommand('watch', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', String(MSM), '--json', '--duration', '6s', '--out', outFile])
   })
   after(async () => {
     process.env = saved
@@ -111,6 +115,15 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
     const silent = 2 * 6 + 3 // 1037/1038 rounds 6-11 (as far as the clock says they are due), 1040 rounds 4-6
     assert.ok(fromResults >= answeredOrTimedOut + 3 && fromResults <= answeredOrTimedOut + silent, `${fromResults} vs ${answeredOrTimedOut}`)
     assert.equal(summary.vantagePoints.find((v: {vantageId: string}) => v.vantageId === 'atlas:1001').answered, 12)
+  })
+
+  it('--out is replayable: report finds the same events from the saved observations', async () => {
+    const r = await runCommand('report', [outFile, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const key = (e: {type: string; vantageId?: string; round?: number}): string => `${e.type} ${e.vantageId} ${e.round}`
+    const live = out.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type !== 'state' && e.type !== 'summary').map(key).sort()
+    const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'watch-event' && e.type !== 'summary').map(key).sort()
+    assert.deepEqual(replayed, live)
   })
 
   it('reconnected after the drop and filled the gap from results/?start=', () => {
