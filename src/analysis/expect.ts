@@ -177,6 +177,8 @@ interface VpExpect {
   since: number
   lastBroken: BrokenRule[]
   rules: Array<{index: number; rule: ExpectRule}> | null
+  /** the facts the rules were chosen by */
+  factsKey: string
 }
 
 /**
@@ -197,11 +199,15 @@ export class ExpectTracker {
   observe(facts: VantageFacts, s: ExpectSample): ExpectEvent[] {
     let st = this.vps.get(s.vantageId)
     if (st === undefined) {
-      st = {reported: null, candidate: null, count: 0, since: s.at, lastBroken: [], rules: null}
+      st = {reported: null, candidate: null, count: 0, since: s.at, lastBroken: [], rules: null, factsKey: ''}
       this.vps.set(s.vantageId, st)
     }
-    // rules are chosen once the vantage point's facts are known (country, ASN come with its metadata)
-    st.rules ??= rulesFor(this.file, facts)
+    // rules are chosen again when the facts change (a probe's country and ASN can come after its first result)
+    const key = `${facts.vantage?.country ?? ''}|${facts.vantage?.asn ?? ''}|${facts.vantage?.name ?? ''}|${facts.tags.join(',')}`
+    if (st.rules === null || key !== st.factsKey) {
+      st.rules = rulesFor(this.file, facts)
+      st.factsKey = key
+    }
     const broken = judgeSample(st.rules, s)
     if (broken === null) return []
     const now: 'ok' | 'broken' = broken.length > 0 ? 'broken' : 'ok'

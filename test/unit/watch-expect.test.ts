@@ -62,10 +62,34 @@ describe('expect rules', () => {
     assert.deepEqual(t.unexpected(), [])
   })
 
+  it('rules are chosen again when a vantage point\'s facts arrive after its first answer', () => {
+    const t = new ExpectTracker(file, 1)
+    const unknown: VantageFacts = {id: de.id, vantage: null, tags: []}
+    assert.deepEqual(t.observe(unknown, sample(0, 'AMS')), []) // no country yet: the DE rule does not apply
+    const [u] = t.observe(de, sample(1, 'AMS'))
+    assert.equal(u?.type, 'unexpected')
+  })
+
   it('--learn writes the current catchment as rules the parser reads back', () => {
     const f = learnExpect([{vantageId: 'atlas:2', pop: 'AMS+FRA'}, {vantageId: 'atlas:1', pop: 'FRA'}, {vantageId: 'atlas:3', pop: null}], 'test')
     assert.deepEqual(f.rules, [{match: {vantage: 'atlas:1'}, pops: ['FRA']}, {match: {vantage: 'atlas:2'}, pops: ['AMS', 'FRA']}])
     assert.deepEqual(parseExpectFile(JSON.stringify(f)), f)
+  })
+})
+
+describe('--metrics server', () => {
+  it('a slow client (a request never finished) does not hold the end of the watch', async () => {
+    const {serveMetrics, closeMetrics, WatchMetrics} = await import('../../src/watch/metrics.js')
+    const {connect} = await import('node:net')
+    const srv = await serveMetrics(new WatchMetrics(), '127.0.0.1', 0)
+    const sock = connect(srv.port, '127.0.0.1')
+    await new Promise((r) => sock.once('connect', r))
+    sock.write('GET /metrics HTTP/1.1\r\nHost: x\r\n') // and never the end of the headers
+    sock.on('error', () => {})
+    const t0 = Date.now()
+    await closeMetrics(srv)
+    assert.ok(Date.now() - t0 < 500, `closed in ${Date.now() - t0} ms`)
+    sock.destroy()
   })
 })
 
