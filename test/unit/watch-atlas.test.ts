@@ -124,6 +124,13 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
     const live = out.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type !== 'state' && e.type !== 'summary').map(key).sort()
     const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'watch-event' && e.type !== 'summary').map(key).sort()
     assert.deepEqual(replayed, live)
+    const {readFileSync} = await import('node:fs')
+    const saved = readFileSync(outFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    for (const l of saved) assert.deepEqual(schemaErrors('watch-out.schema.json', l), [], JSON.stringify(l).slice(0, 200))
+    assert.equal(saved[0].kind, 'watch-start')
+    assert.equal(saved[0].intervalMs, 240_000)
+    // the probe's country and ASN ride on its first observation
+    assert.equal(saved.find((l) => l.vantageId === 'atlas:1002').vantage.country, 'DE')
   })
 
   it('reconnected after the drop and filled the gap from results/?start=', () => {
