@@ -53,6 +53,8 @@ export interface AtlasWatchOptions {
   env?: NodeJS.ProcessEnv
   /** bench/test seam: each event with the wall time the result that caused it arrived */
   onEvent?: (e: LiveWatchEvent, resultArrivedAt: number | null) => void
+  /** bench seam: told of every result as it arrives */
+  onResult?: () => void
   /** test seam: reconnect backoff */
   backoffMs?: {base: number; max: number}
 }
@@ -325,6 +327,7 @@ async function follow(
       backoffMs: o.backoffMs,
       onStatus,
       onResult: (raw) => {
+        o.onResult?.()
         lastArrival = Date.now()
         arrivedAt = lastArrival
         const prb = raw.prb_id
