@@ -11,7 +11,7 @@ import {createWatchAnalyzer, WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
-import {renderLiveEvent} from '../render/expect.js'
+import {renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {renderWatchSummary} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {AtlasClient} from '../vantage/atlas/client.js'
@@ -234,8 +234,15 @@ async function follow(
 
   let arrivedAt: number | null = null
   const print = (e: LiveWatchEvent): void => {
-    write(o.json ? JSON.stringify(e) + '\n' : renderLiveEvent(e) + '\n')
+    write(o.json ? JSON.stringify(e) + '\n' : textOf(e) + '\n')
     o.onEvent?.(e, arrivedAt)
+  }
+  // text lines name each probe with its country and ASN (JSON: the state events and the summary carry them)
+  const textOf = (e: LiveWatchEvent): string => {
+    const text = renderLiveEvent(e)
+    if (e.type === 'summary' || e.type === 'state' || e.type === 'unexpected' || e.type === 'expected') return text
+    const label = vantageLabel(observer.vantageOf(Number(e.vantageId.replace(/^atlas:/, ''))))
+    return label === '' ? text : text.replace(e.vantageId, `${e.vantageId} (${label})`)
   }
   const dir = new ProbeDirectory(client, (id, info) => observer.setProbeInfo(id, info))
   const extras = WatchExtras.open(o.extras, {metrics, print, report, tagsOf: (id) => dir.get(Number(id.replace(/^atlas:/, '')))?.tags ?? []})
