@@ -307,10 +307,13 @@ async function follow(
   const durationTimer = o.durationMs === undefined ? null : setTimeout(() => stop.abort(), o.durationMs)
   const endSec = o.count === undefined ? null : startSec + o.count * intervalSec
   let lastArrival = Date.now()
-  // a quiet stream (every probe silent, or the stream down for long): the clock moves on by the wall clock
+  // connected and caught up (subscribed, gap filled): only then is silence news
+  let live = false
+  // a quiet stream (every probe silent): the clock moves on by the wall clock. Not while the
+  // stream is down: what it missed comes from the API when it is back, and must not be late then.
   const quiet = setInterval(() => {
     const idle = Date.now() - lastArrival
-    if (backfilling || idle < intervalMs || observer.clock === 0) return
+    if (backfilling || !live || idle < intervalMs || observer.clock === 0) return
     arrivedAt = null
     for (const x of observer.sweep(observer.clock + idle / 1000)) feed(x.obs)
   }, 1000)
@@ -320,8 +323,15 @@ async function follow(
     if (s.kind === 'backfilled') {
       endBackfill()
       report(`anyprobe: ${s.results} result(s) since ${new Date((startSec - intervalSec) * 1000).toISOString()} give the starting state of ${observer.probeCount} probe(s); following the stream`)
-    } else if (s.kind === 'dropped') report(`anyprobe: the result stream dropped (${sanitize(s.reason ?? '', 200)}); reconnecting in ${Math.round((s.retryInMs ?? 0) / 100) / 10}s, the gap is filled from the API`)
-    else if (s.kind === 'gap-filled' && (s.results ?? 0) > 0) report(`anyprobe: ${s.results} result(s) the stream missed came from the API`)
+    } else if (s.kind === 'subscribed') live = false
+    else if (s.kind === 'gap-filled') {
+      live = true
+      lastArrival = Date.now()
+    }
+    if (s.kind === 'dropped') {
+      live = false
+      report(`anyprobe: the result stream dropped (${sanitize(s.reason ?? '', 200)}); reconnecting in ${Math.round((s.retryInMs ?? 0) / 100) / 10}s, the gap is filled from the API`)
+    } else if (s.kind === 'gap-filled' && (s.results ?? 0) > 0) report(`anyprobe: ${s.results} result(s) the stream missed came from the API`)
   }
   try {
     await followAtlasMeasurement({
