@@ -6,6 +6,10 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {catchment, type CatchmentResult} from '../analysis/catchment.js'
+import {checkRows} from '../analysis/expect.js'
+import {renderBroken} from '../render/expect.js'
+import {sanitize} from '../util/sanitize.js'
+import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -41,7 +45,9 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --json prints {schemaVersion, kind: "catchment", target, method, vantagePoints, pops, summary} (schemas/catchment.schema.json); --ndjson prints each vantage point's full outcome as it arrives, which \`anyprobe report\` turns back into this catchment.
 
-Exit codes: 0 when every vantage point produced a result; 1 when at least one failed (the catchment of the others is still printed); 2 bad flag or --from spec.`
+--expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists on stderr those that break one.
+
+Exit codes: 0 when every vantage point produced a result (and, with --expect, kept the rules); 1 when at least one failed or broke an --expect rule (the catchment of the others is still printed); 2 bad flag, --from spec or expect file.`
 
   static override examples = [
     '<%= config.bin %> catchment 198.51.100.10 --method dns --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao',
@@ -61,6 +67,7 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
     host: Flags.string({description: 'http: Host header (and SNI) to send'}),
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
+    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 1 with the list when one breaks a rule'}),
     ...vantageFlags,
     ...htmlFlags,
   }
@@ -96,11 +103,22 @@ Exit codes: 0 when every vantage point produced a result; 1 when at least one fa
     }
     const specs = parseFrom(flags.from)
     const locate = locator(flags)
+    // read the rules first: a bad file stops here, before anything is measured
+    const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
     const result = catchment(outcomes, {target: args.target, method})
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: locate(result)})
     process.exitCode = exitCodeOf(outcomes)
+    if (expect !== null) {
+      const broken = checkRows(expect, result.vantagePoints.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})))
+      if (broken.length > 0) {
+        process.exitCode = EXIT.failure
+        process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the rules of ${sanitize(flags.expect!, 200)}:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)} at ${sanitize(b.pop ?? '-', 40)}: ${renderBroken(b.broken)}\n`).join('')}`)
+      } else {
+        process.stderr.write(`anyprobe: every vantage point with a result keeps the rules of ${sanitize(flags.expect!, 200)}\n`)
+      }
+    }
     return result
   }
 }

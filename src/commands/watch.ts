@@ -10,7 +10,7 @@
 // --start-at (round r is sent at startAt + r * interval, each on its own clock: ssh hosts need a
 // synchronised clock, as for any timing across hosts). A vantage point that fails is reported
 // with its E_VP_* code and, from then on, as unanswered rounds (so as an outage, in the events and
-// the summary); the others go on. Atlas is refused: its one-off results are no live stream.
+// the summary); the others go on. --from atlas: is src/watch/atlas-watch.ts (a measurement's stream).
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
@@ -31,10 +31,13 @@ import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
+import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
+import {WatchExtras} from '../watch/extras.js'
+import {renderLiveEvent} from '../render/expect.js'
 import type {VantageError} from '../vantage/types.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
-import {parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
+import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
 import {placeCommand} from '../watch/places.js'
 import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
 import {makeTraceProber} from '../watch/trace-probe.js'
@@ -72,7 +75,7 @@ export function watchSettings(flags: {
   count?: number
   flows: number
   'flap-threshold': number
-  'flap-window': string
+  'flap-window'?: string
 }): WatchSettings {
   if (!WATCH_METHODS.includes(flags.method as WatchMethod)) {
     throw new AnyprobeError('E_USAGE', `--method ${flags.method}: expected ${WATCH_METHODS.join(', ')}`, {hint: 'use --method dns (default), http, icmp or trace', exitCode: EXIT.usage})
@@ -84,7 +87,8 @@ export function watchSettings(flags: {
   // long enough for a far PoP to answer; a lost probe is known after this
   const timeoutMs = flags.timeout === undefined ? Math.min(2000, Math.max(250, intervalMs)) : parseDuration(flags.timeout, '--timeout')
   const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration')
-  const flapWindowMs = parseDuration(flags['flap-window'], '--flap-window')
+  // the default scales with the interval: 60 intervals, at least 60 s
+  const flapWindowMs = flags['flap-window'] === undefined ? defaultFlapWindowMs(intervalMs) : parseDuration(flags['flap-window'], '--flap-window')
   return {
     method: flags.method as WatchMethod,
     intervalMs,
@@ -111,7 +115,9 @@ export default class Watch extends BaseCommand {
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 
-netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 1. RIPE Atlas results are one-off measurements, not a live stream: measure with catchment --from atlas: and read them with report.`
+netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 1. --from atlas: --atlas-msm ID follows an existing periodic RIPE Atlas measurement (a public one needs no key; the key is never sent to the stream): the results since one interval before the start give each probe's starting state (a "state" event each), then the result stream; a dropped stream is reconnected and its gap filled from the API. --from atlas:SELECTOR --method dns|trace|ping creates one at --interval (60s at least; cost per hour and per day shown first, --dry-run spends nothing) and stops it at the end (--keep leaves it running). Times are the results' own: every gap is resolved to the measurement's interval.
+
+--expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
 
   static override examples = [
     '<%= config.bin %> watch 198.51.100.10',
@@ -126,7 +132,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
   static override flags = {
     from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | @FILE'}),
-    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root)', default: 'dns', options: [...WATCH_METHODS]}),
+    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas ping (--from atlas: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
     timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
@@ -134,7 +140,16 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     count: Flags.integer({description: 'stop after this many rounds', min: 1}),
     flows: Flags.integer({description: 'probes per round, each its own flow (dns: a UDP source port kept for the whole watch)', default: 1, min: 1, max: 64}),
     'flap-threshold': Flags.integer({description: 'PoP changes within --flap-window that make a flap', default: 3, min: 2}),
-    'flap-window': Flags.string({description: 'window for --flap-threshold', default: '60s'}),
+    'flap-window': Flags.string({description: 'window for --flap-threshold (default: 60 intervals, at least 60s: 60s at 1s probing, 4h for an Atlas measurement every 240s)'}),
+    'atlas-msm': Flags.integer({description: 'with --from atlas: watch this existing periodic RIPE Atlas measurement (public ones need no key)', min: 1}),
+    'dry-run': Flags.boolean({description: 'with --from atlas:SELECTOR: print the measurement and its cost per hour and per day, create nothing', default: false}),
+    keep: Flags.boolean({description: 'with --from atlas:SELECTOR: leave the measurement running after the watch (its id is printed)', default: false}),
+    expect: Flags.string({description: 'judge every answer against the rules of this expect file (schemas/expect.schema.json): events unexpected / expected; exit 1 if a vantage point breaks a rule at the end'}),
+    for: Flags.integer({description: 'with --expect: a change fires only after this many consecutive rounds (as Prometheus for:)', default: 1, min: 1}),
+    learn: Flags.string({description: 'at the end, write the current catchment to FILE as an expect file (to be edited)'}),
+    exec: Flags.string({description: 'run this shell command per event, the event JSON on its stdin (at most --exec-concurrency at once, each killed after --exec-timeout; never holds the watch)'}),
+    'exec-timeout': Flags.string({description: 'how long an --exec command may run', default: '10s'}),
+    'exec-concurrency': Flags.integer({description: '--exec commands running at once', default: 4, min: 1, max: 64}),
     port: Flags.integer({description: 'server port (dns)', default: 53, min: 1, max: 65_535}),
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
@@ -158,23 +173,39 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
     const {args, flags} = await this.parse(Watch)
-    const settings = watchSettings(flags)
     const specs = parseFrom(flags.from)
-    for (const sp of specs) {
-      if (sp.kind === 'atlas') {
-        throw new AnyprobeError('E_USAGE', `watch --from atlas:${sanitize(sp.selector, 100)}: RIPE Atlas measurements are one-off results, not a live stream`, {
-          hint: 'measure once with `anyprobe catchment TARGET --from atlas:... --json > atlas.json` and read it with `anyprobe report atlas.json`; watch from local, netns: or ssh: vantage points',
-          exitCode: EXIT.usage,
-        })
-      }
-    }
+    const atlas = specs.find((sp) => sp.kind === 'atlas')
+    if (atlas && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from atlas: runs alone', {hint: 'watch the RIPE Atlas measurement and the other vantage points in two watches', exitCode: EXIT.usage})
+    if (!atlas && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
+    const settings = atlas ? null : watchSettings(flags)
     const abort = new AbortController()
     const onSignal = (): void => abort.abort()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      if (flags.observations) return await this.childMode(args.target, settings, flags, specs, abort.signal)
-      return await this.parentMode(args.target, settings, flags, specs, abort.signal)
+      if (atlas) {
+        // RIPE Atlas: a periodic measurement's result stream (src/watch/atlas-watch.ts)
+        return (await runAtlasWatch({
+          target: args.target,
+          method: flags.method === 'icmp' ? 'ping' : flags.method,
+          selector: atlas.selector,
+          msmId: flags['atlas-msm'] ?? null,
+          intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+          durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
+          count: flags.count,
+          flapThreshold: flags['flap-threshold'],
+          flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
+          out: flags.out,
+          metrics: flags.metrics,
+          json: this.jsonEnabled(),
+          dryRun: flags['dry-run'],
+          keep: flags.keep,
+          extras: flags,
+          signal: abort.signal,
+        })) as WatchSummaryEvent
+      }
+      if (flags.observations) return await this.childMode(args.target, settings!, flags, specs, abort.signal)
+      return await this.parentMode(args.target, settings!, flags, specs, abort.signal)
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -262,12 +293,21 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       duration?: string
       count?: number
       method: string
+      expect?: string
+      learn?: string
+      for?: number
+      exec?: string
+      'exec-timeout'?: string
+      'exec-concurrency'?: number
     },
     specs: VantageSpec[],
     signal: AbortSignal,
   ): Promise<WatchSummaryEvent> {
     const json = this.jsonEnabled()
     const metrics = new WatchMetrics()
+    // --expect / --learn / --exec (src/watch/extras.ts); their events go where every event goes
+    let view: LiveView | null = null
+    const extras = WatchExtras.open(flags, {metrics, print: (e) => (json ? process.stdout.write(ndjsonLine(e)) : view?.line(renderLiveEvent(e)))})
     const metricsAt = flags.metrics === undefined ? null : parseHostPort(flags.metrics)
     const hasNetns = specs.some((sp) => sp.kind === 'netns')
     const hasSsh = specs.some((sp) => sp.kind === 'ssh')
@@ -291,7 +331,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       reorderRounds,
     }
     const analyzer: WatchAnalyzer = createWatchAnalyzer(optionsOfStart(start))
-    const view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
+    view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
     const out = flags.out === undefined ? null : new NdjsonOutFile(flags.out)
     // a write failure is said once, when it happens; the watch goes on and its summary is kept
     let writeFailureSaid = false
@@ -313,6 +353,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         metrics.event(e)
         if (json) process.stdout.write(ndjsonLine(e))
         else view!.event(e)
+        extras?.event(e)
       }
     }
     const onObservation = (o: Observation): void => {
@@ -322,6 +363,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       timeline?.observe(o)
       emit(analyzer.push(o))
       page?.poke()
+      extras?.observe(o)
     }
 
     // stops the whole watch: a signal, or every vantage point failed
@@ -416,8 +458,13 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
     if (flags.html !== undefined) writeHtmlReport(flags.html, {timeline: timeline!.data()})
     view?.close()
-    if (server) await new Promise((r) => server!.server.close(r))
     if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write
+    const broken = extras ? await extras.finish(summary, `learnt from a watch of ${target} at ${new Date().toISOString()}`) : []
+    if (broken.length > 0) {
+      process.exitCode = EXIT.failure
+      process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => sanitize(`${r.name}: ${r.detail}`, 200)).join('; ')}\n`).join('')}`)
+    }
+    await closeMetrics(server)
     if (summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
       process.exitCode = EXIT.unreachable
       process.stderr.write('warning: no probe was answered (exit 4)\n')

@@ -1,108 +1,118 @@
-// --metrics HOST:PORT: the live state of a watch as Prometheus text (exposition format 0.0.4).
-// The state is fed by the command (observations and events); the server only reads it.
+// --metrics HOST:PORT: the live state of a watch for Prometheus, served with prom-client (its own
+// registry per watch). Named as blackbox_exporter users expect: anyprobe_probe_success and
+// anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for the
+// PoP ("site") currently answering it, anyprobe_site_changes_total, anyprobe_unexpected (1 while it
+// breaks an --expect rule), and a failover-gap histogram. Labels are bounded: the vantage point's id
+// and the PoP code (a few characters), never an address or a free-text answer.
 import {createServer, type Server} from 'node:http'
 
+import {Counter, Gauge, Histogram, Registry} from 'prom-client'
+
+import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {Observation, WatchEvent} from '../model/watch.js'
+import {sanitize} from '../util/sanitize.js'
 
-/** Failover gap buckets, seconds. */
-export const GAP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30]
+/** Failover gap buckets, seconds (50 ms probing up to Atlas intervals of minutes). */
+export const GAP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 900, 3600]
 
-interface VpMetrics {
-  pop: string | null
-  lastRttMs: number | null
-  answered: number
-  lost: number
-  shifts: number
-  flaps: number
-  failovers: number
-}
+const label = (s: string): string => sanitize(s, 80)
 
 export class WatchMetrics {
-  private readonly vps = new Map<string, VpMetrics>()
-  private readonly gapCounts = GAP_BUCKETS.map(() => 0)
-  private gapCount = 0
-  private gapSum = 0
+  readonly registry = new Registry()
+  private readonly site = new Map<string, string>()
+  private readonly success: Gauge<'vantage'>
+  private readonly duration: Gauge<'vantage'>
+  private readonly siteInfo: Gauge<'vantage' | 'site'>
+  private readonly siteChanges: Counter<'vantage'>
+  private readonly probes: Counter<'vantage' | 'result'>
+  private readonly flaps: Counter<'vantage'>
+  private readonly failovers: Counter<'vantage'>
+  private readonly outages: Counter<'vantage'>
+  private readonly unexpected: Gauge<'vantage'>
+  private readonly gap: Histogram
 
-  private vp(id: string): VpMetrics {
-    let v = this.vps.get(id)
-    if (!v) {
-      v = {pop: null, lastRttMs: null, answered: 0, lost: 0, shifts: 0, flaps: 0, failovers: 0}
-      this.vps.set(id, v)
+  constructor() {
+    const registers = [this.registry]
+    this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
+    this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last answered probe', labelNames: ['vantage'], registers})
+    this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers})
+    this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
+    this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
+    this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
+    this.failovers = new Counter({name: 'anyprobe_failovers_total', help: 'shifts with probes lost in between (failover events)', labelNames: ['vantage'], registers})
+    this.outages = new Counter({name: 'anyprobe_outages_total', help: 'outage events', labelNames: ['vantage'], registers})
+    this.unexpected = new Gauge({name: 'anyprobe_unexpected', help: '1 while the vantage point breaks a rule of --expect, else 0', labelNames: ['vantage'], registers})
+    this.gap = new Histogram({name: 'anyprobe_failover_gap_seconds', help: 'failover gap: last answer from the old PoP to the first from the new one (resolution: the probing interval)', buckets: GAP_BUCKETS, registers})
+  }
+
+  private setSite(vantage: string, site: string | null): void {
+    const old = this.site.get(vantage)
+    if (old === site) return
+    if (old !== undefined) this.siteInfo.remove({vantage, site: old})
+    if (site === null) {
+      this.site.delete(vantage)
+      return
     }
-    return v
+    this.site.set(vantage, site)
+    this.siteInfo.set({vantage, site}, 1)
   }
 
   observe(o: Observation): void {
-    const v = this.vp(o.vantageId)
-    if (o.answered) {
-      v.answered++
-      if (o.rttMs !== null) v.lastRttMs = o.rttMs
-      if (o.pop !== null) v.pop = o.pop
-    } else {
-      v.lost++
+    const vantage = label(o.vantageId)
+    if (!this.site.has(vantage)) {
+      // every vantage point shows in the counters from its first probe, at 0
+      this.siteChanges.inc({vantage}, 0)
+      this.flaps.inc({vantage}, 0)
+      this.failovers.inc({vantage}, 0)
+      this.outages.inc({vantage}, 0)
+    }
+    this.success.set({vantage}, o.answered ? 1 : 0)
+    this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
+    if (o.answered && o.rttMs !== null) this.duration.set({vantage}, o.rttMs / 1000)
+    if (o.answered && o.pop !== null && !this.site.has(vantage)) this.setSite(vantage, label(o.pop))
+  }
+
+  event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
+    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state' || e.type === 'recovered') return
+    const vantage = label((e as {vantageId: string}).vantageId)
+    switch (e.type) {
+      case 'shift':
+        this.siteChanges.inc({vantage})
+        this.setSite(vantage, label((e as {to: string}).to))
+        break
+      case 'flap':
+        this.flaps.inc({vantage})
+        break
+      case 'failover':
+        this.failovers.inc({vantage})
+        this.gap.observe((e as {gapMs: number}).gapMs / 1000)
+        break
+      case 'outage':
+        this.outages.inc({vantage})
+        break
+      case 'unexpected':
+        this.unexpected.set({vantage}, 1)
+        break
+      case 'expected':
+        this.unexpected.set({vantage}, 0)
+        break
     }
   }
 
-  event(e: WatchEvent): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'outage' || e.type === 'recovered') return
-    const v = this.vp(e.vantageId)
-    if (e.type === 'shift') {
-      v.shifts++
-      v.pop = e.to
-    } else if (e.type === 'flap') {
-      v.flaps++
-    } else if (e.type === 'failover') {
-      v.failovers++
-      const s = e.gapMs / 1000
-      this.gapCount++
-      this.gapSum += s
-      GAP_BUCKETS.forEach((b, i) => {
-        if (s <= b) this.gapCounts[i]!++
-      })
-    }
+  /** Mark every vantage point judged by --expect (0 until it breaks a rule). */
+  expectWatched(vantageId: string): void {
+    const vantage = label(vantageId)
+    this.unexpected.inc({vantage}, 0)
   }
 
-  text(): string {
-    const ids = [...this.vps.keys()].sort()
-    const lines: string[] = []
-    const head = (name: string, type: string, help: string): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
-    }
-    head('anyprobe_vantage_pop', 'gauge', 'PoP currently answering the vantage point (1 for the current PoP)')
-    for (const id of ids) {
-      const v = this.vps.get(id)!
-      if (v.pop !== null) lines.push(`anyprobe_vantage_pop{vantage="${esc(id)}",pop="${esc(v.pop)}"} 1`)
-    }
-    head('anyprobe_vantage_rtt_seconds', 'gauge', 'RTT of the last answered probe')
-    for (const id of ids) {
-      const v = this.vps.get(id)!
-      if (v.lastRttMs !== null) lines.push(`anyprobe_vantage_rtt_seconds{vantage="${esc(id)}"} ${num(v.lastRttMs / 1000)}`)
-    }
-    const counter = (name: string, help: string, get: (v: VpMetrics) => number): void => {
-      head(name, 'counter', help)
-      for (const id of ids) lines.push(`${name}{vantage="${esc(id)}"} ${get(this.vps.get(id)!)}`)
-    }
-    counter('anyprobe_probes_answered_total', 'probes answered', (v) => v.answered)
-    counter('anyprobe_probes_lost_total', 'probes without an answer', (v) => v.lost)
-    counter('anyprobe_shifts_total', 'catchment changes (shift events)', (v) => v.shifts)
-    counter('anyprobe_flaps_total', 'flap episodes (flap events)', (v) => v.flaps)
-    counter('anyprobe_failovers_total', 'shifts with probes lost in between (failover events)', (v) => v.failovers)
-    head('anyprobe_failover_gap_seconds', 'histogram', 'failover gap: last answer from the old PoP to the first from the new one')
-    GAP_BUCKETS.forEach((b, i) => lines.push(`anyprobe_failover_gap_seconds_bucket{le="${num(b)}"} ${this.gapCounts[i]}`))
-    lines.push(`anyprobe_failover_gap_seconds_bucket{le="+Inf"} ${this.gapCount}`)
-    lines.push(`anyprobe_failover_gap_seconds_sum ${num(this.gapSum)}`)
-    lines.push(`anyprobe_failover_gap_seconds_count ${this.gapCount}`)
-    return lines.join('\n') + '\n'
+  text(): Promise<string> {
+    return this.registry.metrics()
   }
-}
 
-function esc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-}
-
-function num(n: number): string {
-  return String(Math.round(n * 1e6) / 1e6)
+  get contentType(): string {
+    return this.registry.contentType
+  }
 }
 
 export function parseHostPort(text: string): {host: string; port: number} {
@@ -124,8 +134,13 @@ export function serveMetrics(metrics: WatchMetrics, host: string, port: number):
       res.writeHead(404).end()
       return
     }
-    res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8'}).end(metrics.text())
+    metrics.text().then(
+      (text) => res.writeHead(200, {'content-type': metrics.contentType}).end(text),
+      () => res.writeHead(500).end(),
+    )
   })
+  // a scraper that keeps its connection open (or reads slowly) must not hold the watch's end
+  server.keepAliveTimeout = 1000
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(new AnyprobeError('E_NETWORK', `--metrics ${host}:${port}: cannot listen (${e.code ?? e.message})`, {hint: 'pick a free port, or 0', exitCode: EXIT.network})),
@@ -134,5 +149,14 @@ export function serveMetrics(metrics: WatchMetrics, host: string, port: number):
       const addr = server.address()
       resolve({server, port: typeof addr === 'object' && addr ? addr.port : port})
     })
+  })
+}
+
+/** Close the metrics server without waiting for slow or kept-alive clients: the watch ends now. */
+export function closeMetrics(server: {server: Server} | null): Promise<void> {
+  if (server === null) return Promise.resolve()
+  return new Promise((resolve) => {
+    server.server.close(() => resolve())
+    server.server.closeAllConnections()
   })
 }

@@ -47,6 +47,11 @@ export class LiveView {
     this.write(this.erase() + renderWatchEvent(e) + '\n' + this.block())
   }
 
+  /** One line of text above the catchment block (the --expect events). */
+  line(text: string): void {
+    this.write(this.tty ? this.erase() + text + '\n' + this.block() : text + '\n')
+  }
+
   /** Leave the terminal clean before the summary. */
   close(): void {
     if (this.timer) clearTimeout(this.timer)

@@ -30,6 +30,7 @@ export interface ReplayRoute {
   headers?: Record<string, string>
   /** a fixture file name, or a body (objects are JSON-encoded; strings sent as they are) */
   fixture?: string
+  /** a body, or a function of the query giving one (objects are JSON-encoded; strings sent as they are) */
   body?: unknown
   /** serve this route this many times, then fall through to later routes */
   times?: number
@@ -55,6 +56,10 @@ export interface StreamScript {
   closeAfter?: number
   /** answer the subscription with atlas_error instead */
   error?: string
+  /** msm id -> what each connection sends in turn (then closes, but the last, which stays open); overrides results */
+  perConnection?: Record<number, unknown[][]>
+  /** told when connection i (0, 1, ...) of a perConnection script has sent its results and closed */
+  onConnectionEnd?: (i: number) => void
 }
 
 export interface ReplayServer {
@@ -122,9 +127,12 @@ export async function startAtlasReplay(opts: {routes?: ReplayRoute[]; stream?: S
       }
       let body: string
       if (route.fixture) body = fixtureText(route.fixture)
-      else if (typeof route.body === 'string') body = route.body
-      else if (route.body === undefined) body = ''
-      else body = JSON.stringify(route.body)
+      else {
+        const b = typeof route.body === 'function' ? (route.body as (q: Record<string, string>) => unknown)(query) : route.body
+        if (typeof b === 'string') body = b
+        else if (b === undefined) body = ''
+        else body = JSON.stringify(b)
+      }
       body = body.split(REAL_BASE).join(base)
       const send = (): void => {
         sent.push(body)
@@ -162,11 +170,15 @@ export async function startAtlasReplay(opts: {routes?: ReplayRoute[]; stream?: S
           return
         }
         ws.send(JSON.stringify(['atlas_subscribed', params]))
-        const results = script.results[Number(params.msm)] ?? []
+        const plan = script.perConnection?.[Number(params.msm)]
+        const connIndex = streamConnections.length - 1
+        const results = plan ? (plan[connIndex] ?? []) : (script.results[Number(params.msm)] ?? [])
+        const closeAfter = plan && connIndex < plan.length - 1 ? results.length : script.closeAfter
         let i = 0
         const next = (): void => {
           if (ws.readyState !== ws.OPEN) return
-          if (script.closeAfter !== undefined && i >= script.closeAfter) {
+          if (closeAfter !== undefined && i >= closeAfter) {
+            script.onConnectionEnd?.(connIndex)
             ws.close()
             return
           }

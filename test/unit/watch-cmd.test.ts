@@ -152,19 +152,27 @@ describe('watch options', () => {
     assert.throws(() => watchSettings({...baseFlags, method: 'ping'}), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /expected dns, http, icmp, trace/.test(e.message))
   })
 
-  it('the CLI exits 2 with E_BAD_DURATION on a bad --interval, and E_USAGE for atlas (one-off results, not a live stream)', async () => {
+  it('the CLI exits 2 with E_BAD_DURATION on a bad --interval, and E_USAGE for an Atlas interval under the minimum', async () => {
     const r = await watchCli(['127.0.0.1', '--interval', 'often'])
     assert.equal(r.code, 2, r.stderr)
     assert.match(r.stderr, /error E_BAD_DURATION: --interval/)
     const j = await watchCli(['127.0.0.1', '--duration', '1x', '--json'])
     assert.equal(j.code, 2)
     assert.equal((lines(j.stdout)[0] as {error: {code: string}}).error.code, 'E_BAD_DURATION')
-    const a = await watchCli(['127.0.0.1', '--from', 'atlas:country=NL,n=5', '--json'])
+    const a = await watchCli(['127.0.0.1', '--from', 'atlas:country=NL,n=5', '--interval', '30s', '--dry-run', '--json'])
     assert.equal(a.code, 2)
     const err = (lines(a.stdout)[0] as {error: {code: string; message: string; hint: string}}).error
     assert.equal(err.code, 'E_USAGE')
-    assert.match(err.message, /one-off results, not a live stream/)
-    assert.match(err.hint, /anyprobe report/)
+    assert.match(err.message, /shorter than RIPE Atlas allows for dns measurements \(minimum 60s\)/)
+    const d = await watchCli(['127.0.0.1', '--from', 'atlas:country=NL,n=5', '--interval', '5m', '--dry-run', '--json'])
+    assert.equal(d.code, 0, d.stderr)
+    const dry = lines(d.stdout)[0] as {request: {is_oneoff: boolean; definitions: Array<{interval: number; query_argument: string; set_nsid_bit: boolean}>}; cost: {perHour: number; perDay: number}}
+    assert.equal(dry.request.is_oneoff, false)
+    assert.equal(dry.request.definitions[0]!.interval, 300)
+    assert.equal(dry.request.definitions[0]!.query_argument, 'hostname.bind')
+    assert.equal(dry.request.definitions[0]!.set_nsid_bit, true)
+    // 5 probes x 12 results an hour x 10 credits (periodic DNS over UDP)
+    assert.deepEqual([dry.cost.perHour, dry.cost.perDay], [600, 14400])
   })
 
   it('a netns or ssh child gets the same schedule, observations with their signals only, stopped through stdin', () => {
@@ -206,7 +214,7 @@ describe('watch formats', () => {
     assert.equal(parseObservationLine('{"round":1,"flow":0,"sentAt":1,"answered":false,"pop":"\\u001b[31mX"}')?.pop?.includes('\x1b'), false)
   })
 
-  it('metrics: current PoP, last RTT, counters and a failover-gap histogram', () => {
+  it('metrics (prom-client): site info, probe success and duration, site changes, a failover-gap histogram', async () => {
     const m = new WatchMetrics()
     m.observe({vantageId: 'ber', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 0.5, pop: 'FRA', answered: true})
     m.observe({vantageId: 'ber', round: 1, flow: 0, sentAt: 50, receivedAt: null, rttMs: null, pop: null, answered: false})
@@ -214,21 +222,27 @@ describe('watch formats', () => {
     const common = {schemaVersion: 1 as const, kind: 'watch-event' as const, vantageId: 'ber', round: 5, at: '2026-01-01T00:00:00.000Z', lastOldAt: 'a', firstNewAt: 'b', rttBeforeMs: 0.5, rttAfterMs: 40, resolutionMs: 50, clockJump: false, unlocatedProbes: 0}
     m.event({...common, type: 'shift', from: 'FRA', to: 'IAD', gapMs: 2600, lostProbes: 51})
     m.event({...common, type: 'failover', from: 'FRA', to: 'IAD', gapMs: 2600, gapMinMs: 2500, lostProbes: 51})
-    const t = m.text()
-    assert.match(t, /^anyprobe_vantage_pop\{vantage="ber",pop="IAD"\} 1$/m)
-    assert.match(t, /^anyprobe_vantage_pop\{vantage="nyc",pop="IAD"\} 1$/m)
-    assert.doesNotMatch(t, /pop="FRA"/)
-    assert.match(t, /^anyprobe_vantage_rtt_seconds\{vantage="nyc"\} 0\.0402$/m)
-    assert.match(t, /^anyprobe_shifts_total\{vantage="ber"\} 1$/m)
-    assert.match(t, /^anyprobe_shifts_total\{vantage="nyc"\} 0$/m)
+    const t = await m.text()
+    assert.match(t, /^anyprobe_site_info\{vantage="ber",site="IAD"\} 1$/m)
+    assert.match(t, /^anyprobe_site_info\{vantage="nyc",site="IAD"\} 1$/m)
+    assert.doesNotMatch(t, /site="FRA"/)
+    assert.match(t, /^anyprobe_probe_duration_seconds\{vantage="nyc"\} 0\.0402$/m)
+    assert.match(t, /^anyprobe_probe_success\{vantage="ber"\} 0$/m)
+    assert.match(t, /^anyprobe_probe_success\{vantage="nyc"\} 1$/m)
+    assert.match(t, /^anyprobe_site_changes_total\{vantage="ber"\} 1$/m)
+    assert.match(t, /^anyprobe_site_changes_total\{vantage="nyc"\} 0$/m)
     assert.match(t, /^anyprobe_flaps_total\{vantage="ber"\} 0$/m)
-    assert.match(t, /^anyprobe_probes_lost_total\{vantage="ber"\} 1$/m)
+    assert.match(t, /^anyprobe_probes_total\{vantage="ber",result="lost"\} 1$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_bucket\{le="2"\} 0$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_bucket\{le="3"\} 1$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_bucket\{le="\+Inf"\} 1$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_sum 2\.6$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_count 1$/m)
     assert.match(t, /^# TYPE anyprobe_failover_gap_seconds histogram$/m)
+    m.expectWatched('ber')
+    assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 0$/m)
+    m.event({schemaVersion: 1, kind: 'watch-event', type: 'unexpected', at: 'x', vantageId: 'ber', round: 6, vantage: null, pop: 'IAD', rttMs: 1, since: 'x', holdRounds: 1, broken: []})
+    assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 1$/m)
     assert.deepEqual(parseHostPort('[::1]:9464'), {host: '::1', port: 9464})
     assert.throws(() => parseHostPort('9464'), /E_USAGE|HOST:PORT/)
   })
@@ -417,9 +431,9 @@ describe('watch against a local DNS server', () => {
             for (let i = 0; i < 100 && !metricsOk; i++) {
               await new Promise((r) => setTimeout(r, 100))
               const body = await (await fetch(m[1]!)).text()
-              const answered = Number(/^anyprobe_probes_answered_total\{vantage="local"\} (\d+)$/m.exec(body)?.[1] ?? 0)
+              const answered = Number(/^anyprobe_probes_total\{vantage="local",result="answered"\} (\d+)$/m.exec(body)?.[1] ?? 0)
               if (answered < 5) continue
-              assert.match(body, /^anyprobe_vantage_pop\{vantage="local",pop="FRA"\} 1$/m)
+              assert.match(body, /^anyprobe_site_info\{vantage="local",site="FRA"\} 1$/m)
               assert.match(body, /^anyprobe_failover_gap_seconds_count 0$/m)
               metricsOk = true
             }

@@ -111,6 +111,12 @@ export interface WatchAnalyzer {
   push(obs: Observation): WatchEvent[]
   /** Judge every round up to and including `round` now (a round the caller knows is complete). */
   flushRound(round: number): WatchEvent[]
+  /**
+   * Judge one vantage point's rounds up to and including `round` now: its round is complete (one
+   * flow and its observation is in, as with each RIPE Atlas result), whatever the others are at.
+   * Vantage points are independent, so this changes no other vantage point's events.
+   */
+  flushVantage(vantageId: string, round: number): WatchEvent[]
   /** Judge everything still pending and close: the last events, then the summary. */
   finish(): WatchEvent[]
   /** The summary so far (pending observations counted, not yet judged). */
@@ -694,6 +700,21 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       assertOpen()
       if (round > flushedThrough) flushedThrough = round
       return judge(limit())
+    },
+    flushVantage(vantageId: string, round: number): WatchEvent[] {
+      assertOpen()
+      const vp = vps.get(vantageId)
+      if (vp === undefined) return []
+      const out: WatchEvent[] = []
+      for (const r of [...pending.keys()].filter((k) => k <= round).sort((a, b) => a - b)) {
+        const byVp = pending.get(r)!
+        const obs = byVp.get(vantageId)
+        if (obs === undefined) continue
+        byVp.delete(vantageId)
+        if (byVp.size === 0) pending.delete(r)
+        out.push(...judgeRound(vp, r, obs))
+      }
+      return out
     },
     finish(): WatchEvent[] {
       assertOpen()

@@ -157,6 +157,12 @@ export class AtlasClient {
     return this.json<T>(res, 'POST', path)
   }
 
+  /** DELETE (stopping a measurement); not retried but where the server cannot have acted (429, 503, refused). */
+  async deleteJson<T>(path: string): Promise<T> {
+    const res = await this.send('DELETE', this.url(path), null)
+    return this.json<T>(res, 'DELETE', path)
+  }
+
   /** Every object of a paginated list, following `next` links (same origin only). */
   async *paginate<T>(path: string, query?: Record<string, string | number | boolean | undefined | null>): AsyncGenerator<T> {
     let next: string | null = this.url(path, query).toString()
@@ -259,7 +265,7 @@ export class AtlasClient {
     return Math.round(exp / 2 + (exp / 2) * this.random())
   }
 
-  private async send(method: 'GET' | 'POST', url: URL, body: Buffer | null): Promise<RawResponse> {
+  private async send(method: 'GET' | 'POST' | 'DELETE', url: URL, body: Buffer | null): Promise<RawResponse> {
     let last: {reason: string; res: RawResponse | null; kind: TransportError['kind'] | null} = {reason: '', res: null, kind: null}
     for (let attempt = 1; attempt <= this.maxTries; attempt++) {
       if (this.signal?.aborted) throw abortError()
@@ -303,7 +309,7 @@ export class AtlasClient {
     })
   }
 
-  private once(method: 'GET' | 'POST', url: URL, body: Buffer | null): Promise<RawResponse> {
+  private once(method: 'GET' | 'POST' | 'DELETE', url: URL, body: Buffer | null): Promise<RawResponse> {
     const headers: Record<string, string> = {Accept: 'application/json', 'User-Agent': this.userAgent}
     if (this.#key !== null) headers.Authorization = `Key ${this.#key}`
     if (body !== null) {

@@ -1,0 +1,279 @@
+// Expected catchments: reading an --expect file, judging one answer of one vantage point against
+// its rules, the hold-down (`--for N`: a change fires only after N consecutive judged answers, as
+// Prometheus `for:`), and --learn (the current catchment written as rules). Pure: no I/O.
+//
+// Judging: the rules whose `match` fits the vantage point all apply. An answer breaks a rule when
+// its PoP is not in `pops`, is in `notPops`, or its RTT is over `maxRttMs`. A PoP rule is not judged
+// on an answer that named no PoP, an RTT rule not on one without an RTT, and nothing on a probe
+// without an answer (no verdict without an answer: outages are the outage events' business).
+// Codes compare case-insensitively.
+import {
+  type BrokenRule,
+  EXPECT_SCHEMA_VERSION,
+  type ExpectEvent,
+  type ExpectFile,
+  type ExpectMatch,
+  type ExpectRule,
+  type ExpectedEvent,
+  type UnexpectedEvent,
+} from '../model/expect.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {WATCH_SCHEMA_VERSION} from '../model/watch.js'
+import {naturalCompare} from '../util/collate.js'
+import {sanitize} from '../util/sanitize.js'
+
+/** What rules can match a vantage point on. */
+export interface VantageFacts {
+  id: string
+  vantage: VantagePoint | null
+  /** probe tags (Atlas slugs), lower case */
+  tags: readonly string[]
+}
+
+/** One answer to judge. */
+export interface ExpectSample {
+  vantageId: string
+  round: number
+  /** ms since the epoch */
+  at: number
+  answered: boolean
+  pop: string | null
+  rttMs: number | null
+}
+
+const list = <T>(v: T | T[] | undefined): T[] | null => (v === undefined ? null : Array.isArray(v) ? v : [v])
+
+function bad(source: string, why: string): AnyprobeError {
+  return new AnyprobeError('E_BAD_INPUT', `${source}: ${why}`, {
+    hint: 'an expect file is {"schemaVersion": 1, "kind": "expect", "rules": [{"match": {"country": "DE"}, "pops": ["FRA"], "notPops": [], "maxRttMs": 50}]} (schemas/expect.schema.json); `watch --learn FILE` writes one',
+    exitCode: EXIT.usage,
+  })
+}
+
+const MATCH_KEYS = new Set(['vantage', 'probe', 'country', 'asn', 'tag'])
+const RULE_KEYS = new Set(['name', 'match', 'pops', 'notPops', 'maxRttMs'])
+
+/** Parse and check an expect file's text. Throws E_BAD_INPUT (exit 2) saying what is wrong and where. */
+export function parseExpectFile(text: string, source = 'expect file'): ExpectFile {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch (e) {
+    throw bad(source, `not JSON (${sanitize((e as Error).message, 120)})`)
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(source, 'not a JSON object')
+  const f = v as Record<string, unknown>
+  if (f.kind !== 'expect') throw bad(source, `"kind" is ${sanitize(JSON.stringify(f.kind) ?? 'missing', 40)}, not "expect"`)
+  if (f.schemaVersion !== EXPECT_SCHEMA_VERSION) throw bad(source, `schemaVersion ${sanitize(String(f.schemaVersion), 20)} is not ${EXPECT_SCHEMA_VERSION}`)
+  if (!Array.isArray(f.rules)) throw bad(source, '"rules" is not a list')
+  const strs = (x: unknown): boolean => typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'))
+  const ints = (x: unknown): boolean => Number.isSafeInteger(x) || (Array.isArray(x) && x.every((y) => Number.isSafeInteger(y)))
+  f.rules.forEach((r: unknown, i: number) => {
+    const at = `rule ${i}`
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw bad(source, `${at} is not an object`)
+    const rule = r as Record<string, unknown>
+    for (const k of Object.keys(rule)) if (!RULE_KEYS.has(k)) throw bad(source, `${at}: unknown field "${sanitize(k, 40)}"`)
+    if (rule.name !== undefined && typeof rule.name !== 'string') throw bad(source, `${at}: name is not a string`)
+    for (const k of ['pops', 'notPops'] as const) {
+      if (rule[k] !== undefined && !(Array.isArray(rule[k]) && (rule[k] as unknown[]).every((p) => typeof p === 'string' && p !== ''))) throw bad(source, `${at}: ${k} is not a list of PoP codes`)
+    }
+    if (rule.maxRttMs !== undefined && !(typeof rule.maxRttMs === 'number' && rule.maxRttMs > 0)) throw bad(source, `${at}: maxRttMs is not a positive number`)
+    if (rule.pops === undefined && rule.notPops === undefined && rule.maxRttMs === undefined) throw bad(source, `${at} says nothing: give pops, notPops or maxRttMs`)
+    if (rule.match !== undefined) {
+      if (rule.match === null || typeof rule.match !== 'object' || Array.isArray(rule.match)) throw bad(source, `${at}: match is not an object`)
+      const m = rule.match as Record<string, unknown>
+      for (const k of Object.keys(m)) if (!MATCH_KEYS.has(k)) throw bad(source, `${at}: match has unknown field "${sanitize(k, 40)}" (vantage, probe, country, asn, tag)`)
+      for (const k of ['vantage', 'country', 'tag']) if (m[k] !== undefined && !strs(m[k])) throw bad(source, `${at}: match.${k} is not a string or list of strings`)
+      for (const k of ['probe', 'asn']) if (m[k] !== undefined && !ints(m[k])) throw bad(source, `${at}: match.${k} is not a number or list of numbers`)
+    }
+  })
+  return f as unknown as ExpectFile
+}
+
+function glob(pattern: string, s: string): boolean {
+  if (!pattern.includes('*')) return pattern === s
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+  return re.test(s)
+}
+
+/** The probe id of an Atlas / Globalping vantage id ("atlas:1001" -> 1001); null for others. */
+function probeIdOf(id: string): number | null {
+  const m = /^(?:atlas|globalping):(\d+)$/.exec(id)
+  return m ? Number(m[1]) : null
+}
+
+export function ruleMatches(m: ExpectMatch | undefined, f: VantageFacts): boolean {
+  if (m === undefined) return true
+  const vantage = list(m.vantage)
+  if (vantage !== null) {
+    const bare = f.id.includes(':') ? f.id.slice(f.id.indexOf(':') + 1) : f.id
+    if (!vantage.some((p) => glob(p, f.id) || glob(p, bare) || (f.vantage?.name != null && glob(p, f.vantage.name)))) return false
+  }
+  const probe = list(m.probe)
+  if (probe !== null) {
+    const id = probeIdOf(f.id)
+    if (id === null || !probe.includes(id)) return false
+  }
+  const country = list(m.country)
+  if (country !== null) {
+    const c = f.vantage?.country ?? null
+    if (c === null || !country.some((x) => x.toUpperCase() === c.toUpperCase())) return false
+  }
+  const asn = list(m.asn)
+  if (asn !== null) {
+    const a = f.vantage?.asn ?? null
+    if (a === null || !asn.includes(a)) return false
+  }
+  const tag = list(m.tag)
+  if (tag !== null && !tag.some((t) => f.tags.includes(t.toLowerCase()))) return false
+  return true
+}
+
+/** The rules of the file that apply to a vantage point, with their indexes. */
+export function rulesFor(file: ExpectFile, f: VantageFacts): Array<{index: number; rule: ExpectRule}> {
+  const out: Array<{index: number; rule: ExpectRule}> = []
+  file.rules.forEach((rule, index) => {
+    if (ruleMatches(rule.match, f)) out.push({index, rule})
+  })
+  return out
+}
+
+/**
+ * The rules one answer breaks; null when nothing could be judged (no answer, or the rules need a
+ * PoP / an RTT the answer lacks, or no rule applies).
+ */
+export function judgeSample(rules: ReadonlyArray<{index: number; rule: ExpectRule}>, s: Pick<ExpectSample, 'answered' | 'pop' | 'rttMs'>): BrokenRule[] | null {
+  if (!s.answered || rules.length === 0) return null
+  let judged = false
+  const broken: BrokenRule[] = []
+  const pop = s.pop?.toUpperCase() ?? null
+  for (const {index, rule} of rules) {
+    const name = rule.name ?? `rule ${index}`
+    if (pop !== null && rule.pops !== undefined) {
+      judged = true
+      // a load-balanced set ("AMS+FRA") is within the rule when each of its PoPs is
+      const allowed = rule.pops.map((p) => p.toUpperCase())
+      if (!pop.split('+').every((p) => allowed.includes(p))) broken.push({rule: index, name, why: 'pop-not-allowed', detail: `landed on ${pop}; allowed: ${allowed.join(', ') || 'none'}`})
+    }
+    if (pop !== null && rule.notPops !== undefined) {
+      judged = true
+      const forbidden = rule.notPops.map((p) => p.toUpperCase())
+      const hit = pop.split('+').filter((p) => forbidden.includes(p))
+      if (hit.length > 0) broken.push({rule: index, name, why: 'pop-forbidden', detail: `landed on ${hit.join('+')}, which it must not`})
+    }
+    if (s.rttMs !== null && rule.maxRttMs !== undefined) {
+      judged = true
+      if (s.rttMs > rule.maxRttMs) broken.push({rule: index, name, why: 'rtt-over-bound', detail: `RTT ${Math.round(s.rttMs * 10) / 10} ms > ${rule.maxRttMs} ms`})
+    }
+  }
+  return judged ? broken : null
+}
+
+interface VpExpect {
+  reported: 'ok' | 'broken' | null
+  candidate: 'ok' | 'broken' | null
+  count: number
+  since: number
+  lastBroken: BrokenRule[]
+  rules: Array<{index: number; rule: ExpectRule}> | null
+  /** the facts the rules were chosen by */
+  factsKey: string
+}
+
+/**
+ * The hold-down over a stream of answers: one `unexpected` when a vantage point has broken its rules
+ * for `holdRounds` consecutive judged answers, one `expected` when it has kept them as long after
+ * that. A vantage point that keeps its rules from the start fires nothing.
+ */
+export class ExpectTracker {
+  private readonly vps = new Map<string, VpExpect>()
+
+  constructor(
+    readonly file: ExpectFile,
+    readonly holdRounds = 1,
+  ) {
+    if (!(Number.isSafeInteger(holdRounds) && holdRounds >= 1)) throw new AnyprobeError('E_USAGE', `--for ${holdRounds}: a whole number of rounds >= 1`, {exitCode: EXIT.usage})
+  }
+
+  observe(facts: VantageFacts, s: ExpectSample): ExpectEvent[] {
+    let st = this.vps.get(s.vantageId)
+    if (st === undefined) {
+      st = {reported: null, candidate: null, count: 0, since: s.at, lastBroken: [], rules: null, factsKey: ''}
+      this.vps.set(s.vantageId, st)
+    }
+    // rules are chosen again when the facts change (a probe's country and ASN can come after its first result)
+    const key = `${facts.vantage?.country ?? ''}|${facts.vantage?.asn ?? ''}|${facts.vantage?.name ?? ''}|${facts.tags.join(',')}`
+    if (st.rules === null || key !== st.factsKey) {
+      st.rules = rulesFor(this.file, facts)
+      st.factsKey = key
+    }
+    const broken = judgeSample(st.rules, s)
+    if (broken === null) return []
+    const now: 'ok' | 'broken' = broken.length > 0 ? 'broken' : 'ok'
+    if (now === 'broken') st.lastBroken = broken
+    if (now === (st.reported ?? 'ok') && st.reported !== null) {
+      st.candidate = null
+      st.count = 0
+      return []
+    }
+    if (st.candidate !== now) {
+      st.candidate = now
+      st.count = 0
+      st.since = s.at
+    }
+    st.count++
+    if (st.count < this.holdRounds) return []
+    const was = st.reported
+    st.reported = now
+    st.candidate = null
+    st.count = 0
+    const base = {schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-event', at: new Date(s.at).toISOString(), vantageId: s.vantageId, round: s.round, vantage: facts.vantage, pop: s.pop, rttMs: s.rttMs, since: new Date(st.since).toISOString(), holdRounds: this.holdRounds} as const
+    if (now === 'broken') {
+      const ev: UnexpectedEvent = {...base, type: 'unexpected', broken}
+      return [ev]
+    }
+    if (was === 'broken') {
+      const ev: ExpectedEvent = {...base, type: 'expected'}
+      return [ev]
+    }
+    return []
+  }
+
+  /** Vantage points currently reported as breaking a rule, with the rules, sorted. */
+  unexpected(): Array<{vantageId: string; broken: BrokenRule[]}> {
+    return [...this.vps.entries()]
+      .filter(([, st]) => st.reported === 'broken')
+      .map(([vantageId, st]) => ({vantageId, broken: st.lastBroken}))
+      .sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
+  }
+
+  isUnexpected(vantageId: string): boolean {
+    return this.vps.get(vantageId)?.reported === 'broken'
+  }
+}
+
+/** --learn: the current catchment as rules, one per vantage point that has a PoP (to be edited). */
+export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: string | null}>, comment?: string): ExpectFile {
+  const rules: ExpectRule[] = current
+    .filter((c) => c.pop !== null)
+    .sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
+    .map((c) => ({match: {vantage: c.vantageId}, pops: c.pop!.split('+')}))
+  return {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(comment ? {comment} : {}), rules}
+}
+
+/**
+ * One-shot check (`catchment --expect`): each row (a vantage point, its PoP code and RTT) against
+ * the rules; the rows that break one, with the rules. Rows without a result give no verdict.
+ */
+export function checkRows(
+  file: ExpectFile,
+  rows: ReadonlyArray<{vantage: VantagePoint; pop: string | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}>,
+): Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> {
+  const out: Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> = []
+  for (const r of rows) {
+    const broken = judgeSample(rulesFor(file, {id: r.vantage.id, vantage: r.vantage, tags: r.tags ?? []}), {answered: r.answered, pop: r.pop, rttMs: r.rttMs})
+    if (broken !== null && broken.length > 0) out.push({vantageId: r.vantage.id, pop: r.pop, broken})
+  }
+  return out.sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
+}

@@ -1,0 +1,94 @@
+// Expected catchments (`--expect FILE`, `--learn FILE`) and the watch events they add, plus the
+// `state` event that opens a watch over a stream (each vantage point's starting state).
+// Schemas: schemas/expect.schema.json, schemas/watch-event.schema.json.
+import type {VantagePoint} from './vantage.js'
+import {WATCH_SCHEMA_VERSION, type WatchEvent} from './watch.js'
+
+export const EXPECT_SCHEMA_VERSION = 1
+
+/** Which vantage points a rule is about. Every field given must match (and); a list matches any of its values. */
+export interface ExpectMatch {
+  /** vantage id ("atlas:1001", "netns:ap-vp-ber", "local"), or its name without the kind ("ap-vp-ber"); "*" wildcards */
+  vantage?: string | string[]
+  /** RIPE Atlas probe id / Globalping probe id */
+  probe?: number | number[]
+  /** ISO 3166 alpha-2 */
+  country?: string | string[]
+  asn?: number | number[]
+  /** probe tags (RIPE Atlas tag slugs, Globalping tags) */
+  tag?: string | string[]
+}
+
+export interface ExpectRule {
+  /** how events name the rule; default "rule N" */
+  name?: string
+  /** omitted: every vantage point */
+  match?: ExpectMatch
+  /** PoPs the vantage point may land on (any other breaks the rule) */
+  pops?: string[]
+  /** PoPs it must not land on */
+  notPops?: string[]
+  /** an answer slower than this breaks the rule */
+  maxRttMs?: number
+}
+
+export interface ExpectFile {
+  schemaVersion: typeof EXPECT_SCHEMA_VERSION
+  kind: 'expect'
+  /** free text: where the file came from (--learn writes the watch it learnt from) */
+  comment?: string
+  rules: ExpectRule[]
+}
+
+/** One rule a vantage point broke, and how. */
+export interface BrokenRule {
+  /** index in the file's rules */
+  rule: number
+  name: string
+  why: 'pop-not-allowed' | 'pop-forbidden' | 'rtt-over-bound'
+  /** e.g. "landed on LHR; allowed: FRA, AMS" */
+  detail: string
+}
+
+interface VantageEvent<T extends string> {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION
+  kind: 'watch-event'
+  type: T
+  /** ISO time of the result that defines the event (the result's own timestamp) */
+  at: string
+  vantageId: string
+  round: number
+}
+
+/** A vantage point's starting state: the first lines of a watch over a stream, one per vantage point. */
+export interface StateEvent extends VantageEvent<'state'> {
+  vantage: VantagePoint | null
+  answered: boolean
+  pop: string | null
+  rttMs: number | null
+}
+
+/** The vantage point broke a rule of --expect (after --for rounds of doing so). */
+export interface UnexpectedEvent extends VantageEvent<'unexpected'> {
+  vantage: VantagePoint | null
+  pop: string | null
+  rttMs: number | null
+  broken: BrokenRule[]
+  /** ISO time of the first result that broke it (the hold-down started there) */
+  since: string
+  holdRounds: number
+}
+
+/** Back within the rules after an `unexpected` (after --for rounds). */
+export interface ExpectedEvent extends VantageEvent<'expected'> {
+  vantage: VantagePoint | null
+  pop: string | null
+  rttMs: number | null
+  since: string
+  holdRounds: number
+}
+
+export type ExpectEvent = UnexpectedEvent | ExpectedEvent
+
+/** Every event a live watch writes: the analysis's, plus the starting state and the --expect verdicts. */
+export type LiveWatchEvent = WatchEvent | StateEvent | ExpectEvent

@@ -1,0 +1,115 @@
+// What --expect, --for, --learn and --exec add to any watch (local/netns/ssh or RIPE Atlas): each
+// observation is judged against the expect rules (src/analysis/expect.ts, with the hold-down), the
+// verdict events go where every event goes (NDJSON or the live view, metrics, --exec), and at the
+// end --learn writes the current catchment as an expect file.
+import {readFileSync, writeFileSync} from 'node:fs'
+
+import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
+import type {BrokenRule, LiveWatchEvent} from '../model/expect.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {VantagePoint} from '../model/vantage.js'
+import type {Observation, WatchSummaryEvent} from '../model/watch.js'
+import {parseDuration} from '../util/duration.js'
+import {EventExec} from './exec.js'
+import type {WatchMetrics} from './metrics.js'
+
+export interface ExtrasFlags {
+  expect?: string
+  learn?: string
+  for?: number
+  exec?: string
+  'exec-timeout'?: string
+  'exec-concurrency'?: number
+}
+
+export interface ExtrasDeps {
+  metrics: WatchMetrics
+  /** writes one event (NDJSON line or live view line) */
+  print: (e: LiveWatchEvent) => void
+  /** probe tags of a vantage point (RIPE Atlas); default none */
+  tagsOf?: (vantageId: string) => string[]
+  report?: (line: string) => void
+}
+
+export function readExpectFile(path: string): ReturnType<typeof parseExpectFile> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new AnyprobeError('E_BAD_INPUT', `--expect ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {hint: 'give the path of an expect file (watch --learn FILE writes one)', exitCode: EXIT.usage})
+  }
+  return parseExpectFile(text, `--expect ${path}`)
+}
+
+export class WatchExtras {
+  readonly tracker: ExpectTracker | null
+  readonly exec: EventExec | null
+  private readonly vantages = new Map<string, VantagePoint>()
+  private readonly judged = new Set<string>()
+
+  private constructor(
+    private readonly flags: ExtrasFlags,
+    private readonly deps: ExtrasDeps,
+  ) {
+    this.tracker = flags.expect === undefined ? null : new ExpectTracker(readExpectFile(flags.expect), flags.for ?? 1)
+    this.exec =
+      flags.exec === undefined
+        ? null
+        : new EventExec({
+            command: flags.exec,
+            concurrency: flags['exec-concurrency'] ?? 4,
+            timeoutMs: flags['exec-timeout'] === undefined ? 10_000 : parseDuration(flags['exec-timeout'], '--exec-timeout'),
+            report: deps.report,
+          })
+  }
+
+  /** null when none of the flags is given (the watch runs as before). Reads --expect now: a bad file stops the watch before it starts. */
+  static open(flags: ExtrasFlags, deps: ExtrasDeps): WatchExtras | null {
+    if (flags.expect === undefined && flags.learn === undefined && flags.exec === undefined) {
+      if (flags.for !== undefined && flags.for !== 1) throw new AnyprobeError('E_USAGE', '--for works with --expect', {hint: 'add --expect FILE', exitCode: EXIT.usage})
+      return null
+    }
+    return new WatchExtras(flags, deps)
+  }
+
+  private facts(vantageId: string): VantageFacts {
+    return {id: vantageId, vantage: this.vantages.get(vantageId) ?? null, tags: this.deps.tagsOf?.(vantageId) ?? []}
+  }
+
+  /** Every observation, after the analyser had it. */
+  observe(o: Observation, vantage?: VantagePoint | null): void {
+    const v = vantage ?? o.vantage
+    if (v) this.vantages.set(o.vantageId, v)
+    if (this.tracker === null) return
+    if (!this.judged.has(o.vantageId)) {
+      this.judged.add(o.vantageId)
+      this.deps.metrics.expectWatched(o.vantageId)
+    }
+    for (const e of this.tracker.observe(this.facts(o.vantageId), {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, rttMs: o.rttMs})) {
+      this.deps.print(e)
+      this.deps.metrics.event(e)
+      this.exec?.push(e)
+    }
+  }
+
+  /** Every event the watch printed (the analysis's and the starting states). */
+  event(e: LiveWatchEvent): void {
+    if (e.type === 'summary') return
+    this.exec?.push(e)
+  }
+
+  /** At the end: --learn, wait for --exec; the vantage points still breaking a rule. */
+  async finish(summary: WatchSummaryEvent, comment: string): Promise<Array<{vantageId: string; broken: BrokenRule[]}>> {
+    if (this.flags.learn !== undefined) {
+      const file = learnExpect(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop})), comment)
+      try {
+        writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
+      } catch (e) {
+        throw new AnyprobeError('E_BAD_INPUT', `--learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {hint: 'give a writable path', exitCode: EXIT.usage})
+      }
+      ;(this.deps.report ?? ((l: string) => process.stderr.write(l + '\n')))(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
+    }
+    await this.exec?.drain()
+    return this.tracker?.unexpected() ?? []
+  }
+}

@@ -1,0 +1,100 @@
+// watch --expect / --for / --exec in the lab, from netns vantage points (ap-vp-ber home FRA,
+// ap-vp-nyc home IAD) while FRA is withdrawn and restored: ber breaks its rule (FRA only) and
+// fires one `unexpected` after --for rounds, then one `expected` once FRA is back; nyc keeps its
+// rule and fires nothing; --exec received every event as JSON on its stdin; --learn wrote the
+// catchment. Needs root and the built CLI (npm run build). Every fault is restored in a finally.
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, describe, it} from 'node:test'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {schemaErrors} from '../helpers/schema.js'
+import {ANYPROBE, E, isRoot, lab} from './lib.js'
+
+const skip = isRoot ? false : 'needs root (network namespaces)'
+const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
+const BER = E.AP_VP_NS_ber ?? 'ap-vp-ber'
+const NYC = E.AP_VP_NS_nyc ?? 'ap-vp-nyc'
+const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-expect-lab-'))
+after(() => rmSync(tmp, {recursive: true, force: true}))
+
+type Ev = {type: string; vantageId?: string; round?: number; broken?: Array<{name: string; why: string}>}
+
+describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {skip, timeout: 120_000}, () => {
+  it('one unexpected after --for rounds, one expected after the restore, --exec got each event', {timeout: 100_000}, async () => {
+    const c = await lab('wait-converged', '30')
+    assert.equal(c.code, 0, c.stderr)
+    const expect = join(tmp, 'expect.json')
+    writeFileSync(expect, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'ber stays in FRA', match: {vantage: BER}, pops: ['FRA']}, {name: 'nyc stays in IAD', match: {vantage: NYC}, pops: ['IAD']}]}))
+    const execOut = join(tmp, 'exec.ndjson')
+    const learnt = join(tmp, 'learnt.json')
+    const child = spawn(
+      process.execPath,
+      [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${BER},${NYC}`, '--interval', '100ms', '--json', '--expect', expect, '--for', '3', '--learn', learnt, '--exec', `cat >> ${execOut}`],
+      {stdio: ['ignore', 'pipe', 'pipe']},
+    )
+    const events: Ev[] = []
+    let buf = ''
+    let stderr = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i)
+        buf = buf.slice(i + 1)
+        if (line.trim()) events.push(JSON.parse(line) as Ev)
+      }
+    })
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const waitFor = async (pred: (e: Ev) => boolean, ms: number): Promise<Ev> => {
+      const deadline = Date.now() + ms
+      while (Date.now() < deadline) {
+        const hit = events.find(pred)
+        if (hit) return hit
+        await sleep(100)
+      }
+      throw new Error(`no such event in ${ms} ms: ${JSON.stringify(events.slice(-5))} ${stderr}`)
+    }
+    let faulted = false
+    try {
+      await sleep(6000) // the children start (3 s) and settle at home
+      assert.deepEqual(events.filter((e) => e.type === 'unexpected'), [], 'both at home: nothing unexpected')
+      assert.equal((await lab('withdraw', 'fra')).code, 0)
+      faulted = true
+      const shift = await waitFor((e) => e.type === 'shift' && e.vantageId === BER, 15_000)
+      const u = await waitFor((e) => e.type === 'unexpected', 15_000)
+      assert.equal(u.vantageId, BER)
+      assert.equal(u.broken?.[0]?.name, 'ber stays in FRA')
+      assert.equal(u.broken?.[0]?.why, 'pop-not-allowed')
+      // the hold-down: three rounds at IAD before it fires
+      assert.ok(u.round! >= shift.round! + 2, `unexpected at round ${u.round}, shift at ${shift.round}`)
+      assert.equal((await lab('restore', 'fra')).code, 0)
+      await lab('wait-converged', '30')
+      faulted = false
+      const back = await waitFor((e) => e.type === 'expected', 20_000)
+      assert.equal(back.vantageId, BER)
+      await sleep(500)
+    } finally {
+      if (faulted) await lab('restore', 'fra')
+      child.kill('SIGTERM')
+    }
+    const code = await closed
+    assert.equal(code, 0, stderr)
+    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    assert.equal(events.filter((e) => e.type === 'unexpected').length, 1)
+    assert.equal(events.filter((e) => e.type === 'expected').length, 1)
+    assert.ok(!events.some((e) => (e.type === 'unexpected' || e.type === 'expected') && e.vantageId === NYC))
+    // --exec: every event (the summary excepted), each as one JSON document on stdin
+    const execd = readFileSync(execOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev)
+    const printed = events.filter((e) => e.type !== 'summary')
+    assert.deepEqual(execd.map((e) => `${e.type} ${e.vantageId} ${e.round}`).sort(), printed.map((e) => `${e.type} ${e.vantageId} ${e.round}`).sort())
+    // --learn: the catchment at the end, both home again
+    const file = JSON.parse(readFileSync(learnt, 'utf8')) as {rules: Array<{match: {vantage: string}; pops: string[]}>}
+    assert.deepEqual(schemaErrors('expect.schema.json', file), [])
+    assert.deepEqual(file.rules.map((r) => [r.match.vantage, r.pops]), [[BER, ['FRA']], [NYC, ['IAD']]])
+  })
+})

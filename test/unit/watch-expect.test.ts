@@ -1,0 +1,110 @@
+// --expect rules (pure: src/analysis/expect.ts), the hold-down, --learn, the expect schema, and
+// --exec (bounded, timed out, failures reported, never blocking).
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {ExpectTracker, judgeSample, learnExpect, parseExpectFile, rulesFor, type VantageFacts} from '../../src/analysis/expect.js'
+import type {ExpectFile} from '../../src/model/expect.js'
+import {EventExec} from '../../src/watch/exec.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const file: ExpectFile = {
+  schemaVersion: 1,
+  kind: 'expect',
+  rules: [
+    {name: 'germany stays in FRA', match: {country: 'DE'}, pops: ['FRA']},
+    {name: 'never Sydney', notPops: ['SYD']},
+    {name: 'home probes fast', match: {tag: 'home'}, maxRttMs: 50},
+    {match: {vantage: 'netns:ap-vp-*'}, pops: ['FRA', 'AMS']},
+  ],
+}
+const de: VantageFacts = {id: 'atlas:1001', vantage: {kind: 'atlas', id: 'atlas:1001', name: null, asn: 3320, country: 'DE', lat: null, lon: null}, tags: ['home']}
+const sample = (round: number, pop: string | null, rttMs: number | null = 10, answered = true) => ({vantageId: de.id, round, at: 1_765_000_000_000 + round * 240_000, answered, pop, rttMs})
+
+describe('expect rules', () => {
+  it('parses a valid file (and the schema agrees), refuses bad ones with the reason', () => {
+    assert.deepEqual(parseExpectFile(JSON.stringify(file)), file)
+    assert.deepEqual(schemaErrors('expect.schema.json', file), [])
+    assert.throws(() => parseExpectFile('{"kind":"expect","schemaVersion":1,"rules":[{"match":{"city":"x"},"pops":["A"]}]}'), /unknown field "city"/)
+    assert.throws(() => parseExpectFile('{"kind":"expect","schemaVersion":1,"rules":[{"match":{}}]}'), /says nothing/)
+    assert.throws(() => parseExpectFile('nope'), /not JSON/)
+    assert.notDeepEqual(schemaErrors('expect.schema.json', {schemaVersion: 1, kind: 'expect', rules: [{match: {}}]}), [])
+  })
+
+  it('matches by country, tag, vantage glob; judges PoP, forbidden PoP and RTT', () => {
+    assert.deepEqual(rulesFor(file, de).map((r) => r.index), [0, 1, 2])
+    assert.deepEqual(rulesFor(file, {id: 'netns:ap-vp-ber', vantage: null, tags: []}).map((r) => r.index), [1, 3])
+    const rules = rulesFor(file, de)
+    assert.deepEqual(judgeSample(rules, {answered: true, pop: 'fra', rttMs: 10}), [])
+    assert.deepEqual(judgeSample(rules, {answered: true, pop: 'SYD', rttMs: 80})!.map((b) => b.why), ['pop-not-allowed', 'pop-forbidden', 'rtt-over-bound'])
+    // no verdict without an answer
+    assert.equal(judgeSample(rules, {answered: false, pop: null, rttMs: null}), null)
+  })
+
+  it('hold-down: fires unexpected only after --for rounds, expected after as many back', () => {
+    const t = new ExpectTracker(file, 2)
+    assert.deepEqual(t.observe(de, sample(0, 'FRA')), [])
+    assert.deepEqual(t.observe(de, sample(1, 'AMS')), []) // one odd answer pages nobody
+    assert.deepEqual(t.observe(de, sample(2, 'FRA')), [])
+    assert.deepEqual(t.observe(de, sample(3, 'AMS')), [])
+    const [u] = t.observe(de, sample(4, 'AMS'))
+    assert.equal(u?.type, 'unexpected')
+    assert.equal(u?.round, 4)
+    assert.equal(u?.type === 'unexpected' && u.broken[0]!.name, 'germany stays in FRA')
+    assert.equal(u?.since, new Date(sample(3, 'AMS').at).toISOString())
+    assert.deepEqual(schemaErrors('watch-event.schema.json', u), [])
+    assert.deepEqual(t.observe(de, sample(5, 'AMS')), [])
+    assert.deepEqual(t.observe(de, sample(6, null, null, false)), []) // no answer: no verdict
+    assert.deepEqual(t.observe(de, sample(7, 'FRA')), [])
+    const [e] = t.observe(de, sample(8, 'FRA'))
+    assert.equal(e?.type, 'expected')
+    assert.deepEqual(schemaErrors('watch-event.schema.json', e), [])
+    assert.deepEqual(t.unexpected(), [])
+  })
+
+  it('rules are chosen again when a vantage point\'s facts arrive after its first answer', () => {
+    const t = new ExpectTracker(file, 1)
+    const unknown: VantageFacts = {id: de.id, vantage: null, tags: []}
+    assert.deepEqual(t.observe(unknown, sample(0, 'AMS')), []) // no country yet: the DE rule does not apply
+    const [u] = t.observe(de, sample(1, 'AMS'))
+    assert.equal(u?.type, 'unexpected')
+  })
+
+  it('--learn writes the current catchment as rules the parser reads back', () => {
+    const f = learnExpect([{vantageId: 'atlas:2', pop: 'AMS+FRA'}, {vantageId: 'atlas:1', pop: 'FRA'}, {vantageId: 'atlas:3', pop: null}], 'test')
+    assert.deepEqual(f.rules, [{match: {vantage: 'atlas:1'}, pops: ['FRA']}, {match: {vantage: 'atlas:2'}, pops: ['AMS', 'FRA']}])
+    assert.deepEqual(parseExpectFile(JSON.stringify(f)), f)
+  })
+})
+
+describe('--metrics server', () => {
+  it('a slow client (a request never finished) does not hold the end of the watch', async () => {
+    const {serveMetrics, closeMetrics, WatchMetrics} = await import('../../src/watch/metrics.js')
+    const {connect} = await import('node:net')
+    const srv = await serveMetrics(new WatchMetrics(), '127.0.0.1', 0)
+    const sock = connect(srv.port, '127.0.0.1')
+    await new Promise((r) => sock.once('connect', r))
+    sock.write('GET /metrics HTTP/1.1\r\nHost: x\r\n') // and never the end of the headers
+    sock.on('error', () => {})
+    const t0 = Date.now()
+    await closeMetrics(srv)
+    assert.ok(Date.now() - t0 < 500, `closed in ${Date.now() - t0} ms`)
+    sock.destroy()
+  })
+})
+
+describe('--exec', () => {
+  it('runs per event with the JSON on stdin, bounded, reports failures and timeouts, never blocks the caller', async () => {
+    const lines: string[] = []
+    const ex = new EventExec({command: 'read line; case "$line" in *fail*) echo bad >&2; exit 3;; *slow*) sleep 5;; esac; test "$ANYPROBE_EVENT_TYPE" = "$(echo "$line" | sed -e \'s/.*"type":"\\([a-z]*\\)".*/\\1/\')"', concurrency: 2, timeoutMs: 300, report: (l) => lines.push(l)})
+    const t0 = Date.now()
+    ex.push({type: 'shift', vantageId: 'a'})
+    ex.push({type: 'fail', vantageId: 'b'})
+    ex.push({type: 'slow', vantageId: 'c'})
+    assert.ok(Date.now() - t0 < 100, 'push returns at once')
+    await ex.drain()
+    assert.deepEqual(ex.stats, {started: 3, succeeded: 1, failed: 1, timedOut: 1, dropped: 0})
+    assert.ok(lines.some((l) => /--exec for fail at b: exited with 3: bad/.test(l)), lines.join('\n'))
+    assert.ok(lines.some((l) => /--exec for slow at c: killed after 300 ms/.test(l)), lines.join('\n'))
+  })
+})
