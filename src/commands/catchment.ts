@@ -13,7 +13,7 @@ import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
 import {vantageFlags} from '../vantage/flags.js'
 import {exitCodeOf, runVantages} from '../vantage/run.js'
-import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
+import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
 

@@ -1,7 +1,7 @@
 // One renderer per result kind. The registry's type is a mapped type over every kind of probe
 // result, so adding a kind to the model without a renderer fails to compile (no format x kind
 // table with holes, as scamper had).
-import type {ProbeResult} from '../vantage/types.js'
+import type {ProbeResult} from '../model/probe.js'
 import {renderDns} from './dns.js'
 import {renderHttp} from './http.js'
 import {renderPing} from './ping.js'

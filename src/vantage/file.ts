@@ -28,7 +28,7 @@ import {StringDecoder} from 'node:string_decoder'
 
 import {JSONParser} from '@streamparser/json'
 
-import type {CatchmentMethod, CatchmentVantagePoint} from '../analysis/catchment.js'
+import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'

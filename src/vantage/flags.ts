@@ -5,24 +5,10 @@
 import * as Flags from '@oclif/core/flags'
 
 import {isLocalOnly, parseFrom} from './from.js'
-import type {ProbeMethod, VantageOutcome} from './types.js'
+import type {MultiResult, ProbeMethod} from '../model/probe.js'
 
-export const MULTI_SCHEMA_VERSION = 1
-
-export interface MultiResult {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'multi'
-  method: ProbeMethod
-  target: string
-  outcomes: VantageOutcome[]
-}
-
-export interface OutcomeLine extends VantageOutcome {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'outcome'
-  method: ProbeMethod
-  target: string
-}
+export {MULTI_SCHEMA_VERSION} from '../model/probe.js'
+export type {MultiResult, OutcomeLine} from '../model/probe.js'
 
 /** Flags shared by every command that can measure from elsewhere. */
 export const vantageFlags = {

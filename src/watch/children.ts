@@ -24,7 +24,7 @@ import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {type ChildRun, outcomeFromChild} from '../vantage/local.js'
-import type {VantageError} from '../vantage/types.js'
+import type {VantageError} from '../model/probe.js'
 import {observationFrom} from './observation.js'
 import type {PopNamer} from './probe.js'
 
