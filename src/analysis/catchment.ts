@@ -18,7 +18,7 @@
 import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
 import type {PopVerdict} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {minDestinationRtt} from '../pipeline/pop-observations.js'
+import {minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'

@@ -5,9 +5,10 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {identityInputs, minRttMs, probeDns} from '../engines/dns/probe.js'
+import {probeDns} from '../engines/dns/probe.js'
 import {QTYPES} from '../engines/dns/packet.js'
-import {inferPop, parseVpLocation, type Observation} from '../infer/index.js'
+import {parseVpLocation} from '../infer/index.js'
+import {resultVerdict} from '../infer/verdict.js'
 import {DNS_SCHEMA_VERSION, type DnsResult} from '../model/dns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {localVantage} from '../model/vantage.js'
@@ -72,9 +73,6 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
       qtype: flags.qtype,
     })
 
-    const observations: Observation[] = identityInputs(outcome.identity).map((input) => ({signal: 'dns-identity', input}))
-    const pop = observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttMs(outcome.queries)})
-
     const result: DnsResult = {
       schemaVersion: DNS_SCHEMA_VERSION,
       kind: 'dns',
@@ -89,8 +87,9 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
       queries: outcome.queries,
       identity: outcome.identity,
       answered: outcome.answered,
-      pop,
+      pop: null,
     }
+    result.pop = resultVerdict(result, vpLocation)
 
     if (!outcome.answered) {
       // still a result (what was asked, what timed out), but scripts must see the server did not answer

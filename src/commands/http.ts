@@ -5,9 +5,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {normalizeHttpTarget, probeHttp} from '../engines/http/probe.js'
-import {inferPop, parseVpLocation} from '../infer/index.js'
+import {parseVpLocation} from '../infer/index.js'
+import {resultVerdict} from '../infer/verdict.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
 import {localVantage} from '../model/vantage.js'
@@ -118,10 +118,6 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       cfTrace: flags['cf-trace'],
     })
 
-    const observations = httpObservations(out.final.headers, popHeaders, out.cfTrace)
-    const pop =
-      observations.length === 0 ? null : inferPop(observations, {vpLocation, rttMs: minRttFromTimings(out.final.timings)})
-
     const result: HttpResult = {
       schemaVersion: HTTP_SCHEMA_VERSION,
       kind: 'http',
@@ -147,8 +143,9 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       redirects: out.redirects,
       cfTrace: out.cfTrace,
       cfTraceError: out.cfTraceError,
-      pop,
+      pop: null,
     }
+    result.pop = resultVerdict(result, vpLocation)
     if (!this.jsonEnabled()) this.log(renderHttp(result))
     return result
   }

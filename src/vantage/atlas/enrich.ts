@@ -6,42 +6,19 @@ import pLimit from 'p-limit'
 
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
-import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
-import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
-import {hostnameHint, inferPop, type Observation} from '../../infer/index.js'
+import {hostnameHint} from '../../infer/index.js'
+import {resultVerdict} from '../../infer/verdict.js'
 import type {GeoHint, PopVerdict} from '../../model/pop.js'
 import type {TraceHop, TraceResult} from '../../model/trace.js'
-import type {VantagePoint} from '../../model/vantage.js'
-import {minDestinationRtt, traceObservations} from '../../pipeline/pop-observations.js'
 import {boundedMemo} from '../../util/memo.js'
 import type {ProbeResult, VantageOutcome} from '../types.js'
 
 /** Where the probe is, for the RTT-feasibility check (Atlas fuzzes probe locations by < 1 km). */
-export function vpLocationOf(v: VantagePoint): {lat: number; lon: number} | null {
-  return v.lat !== null && v.lon !== null ? {lat: v.lat, lon: v.lon} : null
-}
+export {vpLocationOf} from '../../infer/verdict.js'
 
-/** The PoP verdict of one parsed result, from what it already holds. Synchronous. */
+/** The PoP verdict of one parsed result, from what it already holds: popVerdict's rules, as for a local result. Synchronous. */
 export function inferAtlasPop(result: ProbeResult): PopVerdict | null {
-  const vpLocation = vpLocationOf(result.vantage)
-  switch (result.kind) {
-    case 'trace': {
-      const obs = traceObservations(result.hops, result.destinationReached, result.targetHostname)
-      if (obs.length === 0) return null
-      return inferPop(obs, {vpLocation, rttMs: minDestinationRtt(result.hops, result.destinationReached)})
-    }
-    case 'dns': {
-      const obs: Observation[] = identityInputs(result.identity).map((input) => ({signal: 'dns-identity', input}))
-      return obs.length === 0 ? null : inferPop(obs, {vpLocation, rttMs: minRttMs(result.queries)})
-    }
-    case 'http': {
-      const obs = httpObservations(result.headers, result.params.popHeaders, result.cfTrace)
-      return obs.length === 0 ? null : inferPop(obs, {vpLocation, rttMs: minRttFromTimings(result.timings)})
-    }
-    case 'ping':
-      // a ping names no place by itself
-      return null
-  }
+  return resultVerdict(result)
 }
 
 /**
