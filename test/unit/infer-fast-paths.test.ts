@@ -15,8 +15,9 @@ import {hostnameHint} from '../../src/infer/index.js'
 import type {TraceResult} from '../../src/model/trace.js'
 import {enrichAtlasOutcomes, inferAtlasPop, memoHint, parseAtlasResult} from '../../src/vantage/atlas/index.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
+import {corpusPath} from '../helpers/shared.js'
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
+const CORPUS = corpusPath()
 const FIXTURE = fileURLToPath(new URL('../fixtures/atlas/results-3606560.json', import.meta.url))
 
 /** The straightforward composition the batch path replaces: one enrichHops per trace. */

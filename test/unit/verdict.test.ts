@@ -50,7 +50,7 @@ async function viaAtlas(r: TraceResult, names: Record<string, string>): Promise<
 async function viaSavedFile(r: TraceResult): Promise<TraceResult> {
   const line = JSON.stringify({schemaVersion: 1, kind: 'outcome', method: 'trace', target: r.target, vantage: r.vantage, result: r, error: null})
   const items = []
-  for await (const it of readSaved([line + '\n'], newStats())) items.push(it)
+  for await (const it of readSaved((async function* () { yield line + '\n' })(), newStats())) items.push(it)
   assert.equal(items.length, 1)
   const item = items[0]!
   assert.equal(item.type, 'outcome')
