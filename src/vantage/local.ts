@@ -28,6 +28,7 @@ import type {VantagePoint} from '../model/vantage.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../model/ping.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbePlan, ProbeResult, VantageBackend, VantageError, VantageOutcome} from './types.js'
+import {checkResult} from '../store/validate.js'
 
 /** What a child-process vantage point needs besides the plan. */
 export interface ChildOptions {
@@ -306,10 +307,12 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
           typeof e.hint === 'string' ? sanitize(e.hint, 300) : null,
         ))
       }
-      if (doc.kind === plan.method && typeof doc.schemaVersion === 'number') {
-        const result = doc as unknown as ProbeResult
-        result.vantage = vantage
-        return {vantage, result, error: null}
+      if (doc.kind === plan.method) {
+        // checked against the model like every record from outside (src/store/validate.ts)
+        const result = checkResult(doc, vantage)
+        if (typeof result !== 'string') return {vantage, result, error: null}
+        return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed a ${plan.method} result that does not check: ${result}`,
+          'the remote anyprobe may be a different version: compare anyprobe --version on both ends'))
       }
       return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed JSON that is not a ${plan.method} result (kind ${sanitize(String(doc.kind), 40)})`,
         'the remote anyprobe may be a different version: compare anyprobe --version on both ends'))

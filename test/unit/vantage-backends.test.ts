@@ -205,6 +205,12 @@ describe('child output -> outcome (pure)', () => {
     assert.equal(outcomeFromChild(v, plan, {...run, aborted: true}, ctx, '').error?.code, 'E_VP_ABORTED')
     assert.equal(outcomeFromChild(v, plan, {...run, stdout: '{"truncated": '}, ctx, '').error?.code, 'E_VP_BAD_OUTPUT')
   })
+  it('a child\'s result line that does not check against the model is E_VP_BAD_OUTPUT, never a crash', () => {
+    const bare = outcomeFromChild(v, plan, {...run, stdout: `{"kind":"${plan.method}","schemaVersion":1}`}, ctx, '')
+    assert.equal(bare.result, null)
+    assert.equal(bare.error?.code, 'E_VP_BAD_OUTPUT')
+    assert.match(bare.error!.message, /does not check/)
+  })
   it('control characters from the far end are escaped in messages', () => {
     const o = outcomeFromChild(v, plan, {...run, code: 1, stderr: 'bad \u001b[31mred\u001b[0m'}, ctx, '')
     assert.doesNotMatch(o.error!.message, /\u001b/)
