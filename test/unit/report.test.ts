@@ -16,6 +16,7 @@ import {AnyprobeError} from '../../src/model/errors.js'
 import {arrayElementsOf, newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-report-'))
@@ -207,7 +208,7 @@ describe('report: reading saved measurements', () => {
 
 describe('anyprobe report (the command)', () => {
   function cli(args: string[], input = ''): {status: number | null; stdout: string; stderr: string} {
-    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, input, encoding: 'utf8', timeout: 60_000})
     return {status: r.status, stdout: r.stdout, stderr: r.stderr}
   }

@@ -23,6 +23,7 @@ import {childArgs} from '../../src/vantage/run.js'
 import {SshBackend} from '../../src/vantage/ssh.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const FIX = join(ROOT, 'test/fixtures/vantage')
@@ -271,7 +272,7 @@ describe('quoting and arguments', () => {
 
 describe('anyprobe dns --from (the command, end to end)', () => {
   function cli(args: string[]): {status: number | null; stdout: string; stderr: string} {
-    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, encoding: 'utf8', timeout: 60_000})
     return {status: r.status, stdout: r.stdout, stderr: r.stderr}
   }
