@@ -8,11 +8,11 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
  * What to hand Command.run as its config: the package's own package.json, with the command list
- * read from src/cli.ts instead of the built bundle, so a fresh clone runs its tests without a build.
+ * read from test/helpers/commands.ts (the sources) instead of the built bundle, so a fresh clone runs its tests without a build.
  */
 export function srcConfig(root = ROOT): {root: string; pjson: unknown} {
   const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {oclif: Record<string, unknown>}
-  pjson.oclif = {...pjson.oclif, commands: {strategy: 'explicit', target: './src/cli.ts', identifier: 'COMMANDS'}}
+  pjson.oclif = {...pjson.oclif, commands: {strategy: 'explicit', target: './test/helpers/commands.ts', identifier: 'COMMANDS'}}
   return {root, pjson}
 }
 
