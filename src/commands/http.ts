@@ -6,7 +6,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget, probeHttp} from '../engines/http/probe.js'
-import {parseVpLocation} from '../infer/index.js'
+import {isPopHeader, parseVpLocation} from '../infer/index.js'
 import {resultVerdict} from '../infer/verdict.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
@@ -146,7 +146,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       pop: null,
     }
     result.pop = resultVerdict(result, vpLocation)
-    if (!this.jsonEnabled()) this.log(renderHttp(result))
+    if (!this.jsonEnabled()) this.log(renderHttp(result, isPopHeader))
     return result
   }
 }

@@ -15,6 +15,7 @@ import {catchment, compareVantage} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
+import {isPopHeader} from '../infer/index.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
@@ -139,7 +140,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
 /** One vantage point's section of the multi-vantage text output. */
 export function renderOutcome(o: VantageOutcome): string {
   const head = `### ${vantageLabel(o.vantage)}`
-  if (o.result !== null) return `${head}\n${renderResult(o.result)}`
+  if (o.result !== null) return `${head}\n${renderResult(o.result, {knownHeader: isPopHeader})}`
   const e = o.error
   return `${head}\nerror ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 500)}${e?.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`
 }

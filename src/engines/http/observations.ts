@@ -7,6 +7,5 @@ export type {HeaderSignal as HttpObservation} from '../../infer/signals.js'
 export {httpHeaderSignals as httpObservations} from '../../infer/signals.js'
 export {minRttFromTimings} from '../../model/rtt.js'
 
-/** Headers shown in the table whether or not the engine used them: they say which cache/edge answered. */
-export const EDGE_CONTEXT_HEADERS = ['server', 'via', 'age', 'x-cache', 'x-cache-status', 'cf-cache-status', 'cache-status', 'x-cache-hits']
+export {EDGE_CONTEXT_HEADERS} from '../../model/http.js'
 
