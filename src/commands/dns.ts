@@ -15,7 +15,9 @@ import {localVantage} from '../model/vantage.js'
 import {renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
+import {fromElsewhere} from '../console/from-elsewhere.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {MultiResult} from '../model/probe.js'
 
 export default class Dns extends BaseCommand {
   static override summary = 'Ask an anycast DNS server which instance answered (CHAOS TXT and EDNS NSID)'

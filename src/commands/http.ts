@@ -14,7 +14,9 @@ import {localVantage} from '../model/vantage.js'
 import {renderHttp} from '../render/http.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
+import {fromElsewhere} from '../console/from-elsewhere.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {MultiResult} from '../model/probe.js'
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 

@@ -17,7 +17,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['engines', 'enrich', 'infer', 'analysis', 'render'], // probes, names/ASNs, the PoP verdict, catchment/watch arithmetic, text output
   ['store'], // reading and checking records from outside (saved files, child lines)
   ['pipeline', 'vantage', 'watch'], // measuring: one local probe end to end, vantage points, live rounds
-  ['base-command.ts'], // the CLI layer: flags to plans, one way to print JSON/NDJSON, exit codes
+  ['base-command.ts', 'console'], // the CLI layer: flags to plans, printing (text, JSON, NDJSON), progress, exit codes
   ['commands'], // oclif commands
   ['cli.ts', 'warm-up.ts', 'bundle-loader.ts', 'index.ts'], // entry points: the command list, the build's warm-up, the library entry
 ]

@@ -18,8 +18,8 @@ import {localVantage} from '../../src/model/vantage.js'
 import {backendsFor, mergeOutcomes} from '../../src/vantage/index.js'
 import {fillTemplate, outcomeFromChild, parsePingOutput, pingArgv, shellQuote, splitWords} from '../../src/vantage/local.js'
 import {NetnsBackend} from '../../src/vantage/netns.js'
-import {vantageFlags} from '../../src/vantage/flags.js'
-import {childArgs} from '../../src/vantage/run.js'
+import {vantageFlags} from '../../src/console/vantage-flags.js'
+import {childArgs} from '../../src/console/multi-run.js'
 import {SshBackend} from '../../src/vantage/ssh.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -315,7 +315,7 @@ describe('anyprobe dns --from (the command, end to end)', () => {
 
 describe('plan options (for backends that build their own requests, e.g. RIPE Atlas)', () => {
   it('normalized from each command\'s flags', async () => {
-    const {planOptions} = await import('../../src/vantage/run.js')
+    const {planOptions} = await import('../../src/console/multi-run.js')
     assert.deepEqual(planOptions('trace', {protocol: 'udp', port: 53, 'max-hops': 20, probes: 2, timeout: '500ms', qname: 'ignored'}), {timeoutMs: 500, port: 53, probes: 2, protocol: 'udp', maxHops: 20})
     assert.deepEqual(planOptions('dns', {timeout: '2s', port: 53, qname: '.', qtype: 'SOA', tcp: true}), {timeoutMs: 2000, port: 53, qname: '.', qtype: 'SOA', tcp: true})
     assert.deepEqual(planOptions('http', {method: 'HEAD', host: 'www.example.net', timeout: '5s'}), {timeoutMs: 5000, method: 'HEAD', host: 'www.example.net'})
@@ -343,7 +343,7 @@ describe('progress on stderr', () => {
   const outcome = (ok: boolean): VantageOutcome =>
     ok ? {vantage: localVantage(), result: {kind: 'ping'} as VantageOutcome['result'], error: null} : {vantage: localVantage(), result: null, error: {code: 'E_VP_TIMEOUT', message: 'x', hint: null}}
   it('redrawn in place on a terminal, one line per update otherwise, silent when off', async () => {
-    const {Progress} = await import('../../src/vantage/run.js')
+    const {Progress} = await import('../../src/console/multi-run.js')
     const sink = (isTTY: boolean) => {
       const s = {isTTY, text: '', write(t: string) { s.text += t; return true }}
       return s

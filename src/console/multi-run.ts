@@ -1,4 +1,5 @@
-// The command side of --from: the flags every measuring command shares, the plan, the run over
+// The command side of --from (CLI layer: it prints and sets the exit code; the vantage layer below
+// only yields outcomes): the flags every measuring command shares, the plan, the run over
 // every backend (concurrency, progress on stderr, outcomes streamed as they arrive) and the
 // multi-vantage output of trace / dns / http:
 //
@@ -18,10 +19,10 @@ import {renderResult} from '../render/index.js'
 import {isPopHeader} from '../infer/index.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
-import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
-import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from './index.js'
-import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './flags.js'
-import type {ProbeMethod, ProbePlan, VantageOutcome} from './types.js'
+import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
+import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
+import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './vantage-flags.js'
+import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
 
 /**
  * The command-line arguments a child anyprobe gets: the target, then every flag the user set
@@ -189,7 +190,7 @@ export function planOptions(method: ProbeMethod, f: Record<string, unknown>): Pr
   return o
 }
 
-/** The multi-vantage run of trace / dns / http (./flags.ts fromElsewhere decides whether there is one). */
+/** The multi-vantage run of trace / dns / http (./from-elsewhere.ts decides whether there is one). */
 export async function runElsewhere(
   cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
   parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
