@@ -103,7 +103,7 @@ export default class Watch extends BaseCommand {
 
   static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
 
---failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each probe is a fresh connection, so the flows of a round have distinct ports but a flow's port changes every round.
+--failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each flow keeps one keep-alive connection (one source port) round after round, renewed only when the server closes it or a probe on it fails.
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 

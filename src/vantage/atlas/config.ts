@@ -141,31 +141,6 @@ export function loadAtlasConfig(o: AtlasConfigOverrides = {}): AtlasConfig {
 }
 
 /**
- * Store the key in the config file (other settings in the file are kept). The directory is created
- * 0700 and the file written 0600 through a temporary file, so the key is never world-readable,
- * not even for a moment. Returns the path written.
- */
-export async function saveAtlasKey(key: string, o: {env?: NodeJS.ProcessEnv; configFile?: string} = {}): Promise<string> {
-  const k = validateKey(key)
-  const path = o.configFile ?? configFilePath(o.env ?? process.env)
-  await mkdir(dirname(path), {recursive: true, mode: 0o700})
-  let current: FileConfig = {}
-  try {
-    current = JSON.parse(await readFile(path, 'utf8')) as FileConfig
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) current = {}
-  } catch {
-    current = {}
-  }
-  const atlas = current.atlas !== null && typeof current.atlas === 'object' ? current.atlas : {}
-  const next = {...current, atlas: {...atlas, key: k}}
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(next, null, 2) + '\n', {mode: 0o600, flag: 'w'})
-  await chmod(tmp, 0o600)
-  await rename(tmp, path)
-  return path
-}
-
-/**
  * Replace every occurrence of a secret (as is, and URL-encoded) with "[redacted]". Used on every
  * string that can leave the client: messages, hints, URLs.
  */
