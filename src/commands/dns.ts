@@ -5,16 +5,13 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {probeDns} from '../engines/dns/probe.js'
 import {QTYPES} from '../engines/dns/packet.js'
 import {parseVpLocation} from '../infer/index.js'
-import {resultVerdict} from '../infer/verdict.js'
-import {DNS_SCHEMA_VERSION, type DnsResult} from '../model/dns.js'
+import type {DnsResult} from '../model/dns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {localVantage} from '../model/vantage.js'
 import {renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
-import {resolveTarget} from '../util/target.js'
+import {probeDnsTarget} from '../pipeline/dns.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import type {MultiResult} from '../model/probe.js'
@@ -63,42 +60,14 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
         exitCode: EXIT.usage,
       })
     }
-    const target = await resolveTarget(args.target)
-    const startedAt = new Date().toISOString()
-    const outcome = await probeDns({
-      addr: target.addr,
-      family: target.family,
-      port: flags.port,
-      transport: flags.tcp ? 'tcp' : 'udp',
-      timeoutMs,
-      qname,
-      qtype: flags.qtype,
-    })
-
-    const result: DnsResult = {
-      schemaVersion: DNS_SCHEMA_VERSION,
-      kind: 'dns',
-      target: args.target,
-      targetAddr: target.addr,
-      port: flags.port,
-      transport: flags.tcp ? 'tcp' : 'udp',
-      vantage: localVantage(),
-      startedAt,
-      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      params: {timeoutMs, qname, qtype: flags.qtype},
-      queries: outcome.queries,
-      identity: outcome.identity,
-      answered: outcome.answered,
-      pop: null,
-    }
-    result.pop = resultVerdict(result, vpLocation)
-
-    if (!outcome.answered) {
+    const transport = flags.tcp ? 'tcp' : 'udp'
+    const result = await probeDnsTarget({target: args.target, port: flags.port, transport, timeoutMs, qname, qtype: flags.qtype, vpLocation})
+    if (!result.answered) {
       // still a result (what was asked, what timed out), but scripts must see the server did not answer
       process.exitCode = EXIT.unreachable
-      const refused = outcome.queries.some((q) => q.error === 'refused')
+      const refused = result.queries.some((q) => q.error === 'refused')
       const why = refused ? 'the port is closed (connection refused / port unreachable)' : `no reply within ${timeoutMs} ms`
-      process.stderr.write(`warning: ${target.addr} port ${flags.port}/${result.transport}: ${why} (exit ${EXIT.unreachable})\n`)
+      process.stderr.write(`warning: ${result.targetAddr} port ${flags.port}/${result.transport}: ${why} (exit ${EXIT.unreachable})\n`)
     }
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result
