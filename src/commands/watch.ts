@@ -17,7 +17,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, ndjsonLine} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -93,10 +93,7 @@ export function watchSettings(flags: {
   }
 }
 
-/** One NDJSON line (what --json, --out and --observations write). */
-export function ndjsonLine(v: unknown): string {
-  return JSON.stringify(v) + '\n'
-}
+export {ndjsonLine} from '../base-command.js'
 
 export default class Watch extends BaseCommand {
   static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
@@ -148,7 +145,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
   /** One compact line: --json output is NDJSON, the summary (the returned result) included. */
   public override logJson(json: unknown): void {
-    process.stdout.write(ndjsonLine(json))
+    this.printNdjson(json)
   }
 
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
@@ -293,7 +290,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       for (const e of events) {
         if (e.type === 'summary') continue
         metrics.event(e)
-        if (json) process.stdout.write(ndjsonLine(e))
+        if (json) this.printNdjson(e)
         else view!.event(e)
       }
     }

@@ -13,6 +13,7 @@
 // it reached the target: that is in the output), 1 when at least one failed (its error is in the
 // output; the others are still there). Usage errors exit 2 before anything runs.
 import {catchment, compareVantage} from '../analysis/catchment.js'
+import {ndjsonLine} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
@@ -126,7 +127,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
       progress.update(o)
       if (flags.ndjson) {
         const line: OutcomeLine = {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'outcome', method: plan.method, target: plan.target, ...o}
-        process.stdout.write(`${JSON.stringify(line)}\n`)
+        process.stdout.write(ndjsonLine(line))
       }
       opts.onOutcome?.(o)
     }
