@@ -8,6 +8,7 @@ import type {HttpResult} from './http.js'
 import type {PingResult} from './ping.js'
 import type {TraceProtocol, TraceResult} from './trace.js'
 import type {VantagePoint} from './vantage.js'
+import type {Observation} from './watch.js'
 
 export type ProbeResult = TraceResult | DnsResult | HttpResult | PingResult
 export type ProbeMethod = ProbeResult['kind']
@@ -63,7 +64,41 @@ export interface VantageBackend {
   /** how many vantage points it will report, when known up front */
   expected(): number | null
   run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome>
+  /**
+   * Live rounds (`watch`): the plan run every intervalMs at every vantage point, as one stream of
+   * events. Absent when the backend cannot (then `watch --from` refuses it with E_USAGE). See
+   * RoundsPlan and RoundEvent; the contract is in the README ("Vantage points: one interface").
+   */
+  rounds?(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent>
 }
+
+/** What a live run measures: the one-shot plan plus the schedule every vantage point shares. */
+export interface RoundsPlan {
+  method: 'dns' | 'http' | 'icmp' | 'trace'
+  /** address, hostname or URL as the user typed it */
+  target: string
+  /** the anyprobe watch arguments a child anyprobe gets (netns/ssh), without --from */
+  cliArgs: string[]
+  intervalMs: number
+  /** probes per round, one per flow (flow ids 0..flows-1 keep their 5-tuple) */
+  flows: number
+  timeoutMs: number
+  /** ms since the epoch of round 0 (shared, so rounds line up across vantage points) */
+  startAt: number
+  /** stop after this many rounds / this long; null: until the signal */
+  count: number | null
+  durationMs: number | null
+}
+
+/**
+ * One event of a live run. Per vantage point: 'started' once it is measuring, then one
+ * 'observation' per probe (answered or not, in send order per flow), then 'ended' exactly once,
+ * with an error when it failed (E_VP_* codes); the other vantage points go on.
+ */
+export type RoundEvent =
+  | {type: 'started'; vantage: VantagePoint}
+  | {type: 'observation'; vantage: VantagePoint; observation: Observation}
+  | {type: 'ended'; vantage: VantagePoint; error: VantageError | null}
 
 export const MULTI_SCHEMA_VERSION = 1
 

@@ -1,3 +1,13 @@
+// The child line protocol (version 1; the same for netns: and ssh:, one-shot and live):
+//   one-shot  the child runs `anyprobe <command> ... --json` and prints ONE JSON document: a result
+//             ({schemaVersion: 1, kind: "trace"|"dns"|"http", ...}) or {"error": {code, message, hint}};
+//             the parent checks it against the model (src/store/validate.ts; E_VP_BAD_OUTPUT if not).
+//   live      the child runs `anyprobe watch ... --observations --signals --stop-on-eof` and prints
+//             one JSON object per line, an Observation (src/model/watch.ts: round, flow, sentAt,
+//             receivedAt, rttMs, pop, answered, error?) plus `signals` (the PoP observations of
+//             infer/verdict.ts popObservations); the parent relabels and names it. EOF on the child's
+//             stdin asks it to stop. A field a version does not know is ignored; a line that does
+//             not check is counted, never fatal.
 // Vantage points in other places (netns:NAME, ssh:HOST): ONE long-lived child anyprobe per vantage
 // point, `<wrapper> <anyprobe> watch ... --from local --observations --signals --stop-on-eof`, which
 // prints one observation per line (NDJSON) for as long as the watch runs:
