@@ -33,7 +33,7 @@ import type {Observation as InferObservation} from '../infer/index.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {type ChildRun, outcomeFromChild} from '../vantage/local.js'
+import {placeFailure} from '../vantage/local.js'
 import type {VantageError} from '../model/probe.js'
 import {observationFrom} from './observation.js'
 import type {PopNamer} from './probe.js'
@@ -143,8 +143,7 @@ export function childFailure(
     return {code: 'E_VP_BAD_OUTPUT', message: `${spec.command} printed "${sanitize(end.firstBadLine ?? '', 80)}" instead of observations`, hint: 'run the same watch by hand at that vantage point to see what it says'}
   }
   // the place itself (spawn, ssh login, namespace, a missing anyprobe): the other commands' codes and hints
-  const run: ChildRun = {code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, timedOut: false, aborted: false, spawnError: end.spawnError}
-  const placeError = outcomeFromChild(spec.vantage, {method: 'dns', target: '', cliArgs: [], options: {}}, run, {via: spec.via, command: spec.command, timeoutMs: 0}, '').error
+  const placeError = placeFailure({code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, spawnError: end.spawnError}, {via: spec.via, command: spec.command})
   if (placeError && ['E_VP_SPAWN', 'E_VP_CONNECT', 'E_VP_NETNS'].includes(placeError.code)) return placeError
   const own = childErrorReport(end.stderr)
   if (own) {
