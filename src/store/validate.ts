@@ -80,17 +80,34 @@ export function checkPop(p: unknown): PopVerdict | null | string {
   }
 }
 
-const rttList = (x: unknown): Array<number | null> | null => (Array.isArray(x) && x.every((r) => r === null || isNum(r)) ? (x as Array<number | null>) : null)
+/** An RTT list: numbers or nulls (a loop: this runs for every hop of every saved trace). */
+function isRttList(x: unknown): x is Array<number | null> {
+  if (!Array.isArray(x)) return false
+  for (let i = 0; i < x.length; i++) {
+    const r = x[i]
+    if (r !== null && !isNum(r)) return false
+  }
+  return true
+}
+
+/** A list of strings, sanitised in place; false when an entry is not a string. */
+function textList(x: unknown[], max: number): boolean {
+  for (let i = 0; i < x.length; i++) {
+    const t = text(x[i], max)
+    if (t === null) return false
+    x[i] = t
+  }
+  return true
+}
 
 function checkHop(h: unknown): TraceHop | null {
   if (!isObj(h) || !Number.isSafeInteger(h.ttl)) return null
   if (h.addr !== null && typeof h.addr !== 'string') return null
-  const rtt = rttList(h.rttMs)
-  if (rtt === null) return null
-  h.addr = text(h.addr, 64)
-  h.addrs = Array.isArray(h.addrs) ? h.addrs.filter((a) => typeof a === 'string').map((a) => text(a, 64)) : h.addr === null ? [] : [h.addr]
+  if (!isRttList(h.rttMs)) return null
+  if (h.addr !== null) h.addr = text(h.addr, 64)
+  if (!Array.isArray(h.addrs) || !textList(h.addrs, 64)) h.addrs = h.addr === null ? [] : [h.addr]
   h.hostname = text(h.hostname, 300)
-  h.asn = numOrNull(h.asn)
+  if (!isNum(h.asn)) h.asn = null
   h.asOrg = text(h.asOrg, 200)
   if (!Array.isArray(h.replies)) h.replies = []
   if (!isObj(h.hint)) h.hint = null
@@ -105,7 +122,10 @@ function checkTrace(r: Obj): string | null {
   r.targetAddr = text(r.targetAddr, 64)
   r.targetHostname = text(r.targetHostname, 300)
   const info = isObj(r.targetInfo) ? r.targetInfo : {}
-  r.targetInfo = {class: text(info.class, 40) ?? 'unknown', knownAnycast: text(info.knownAnycast, 100), notes: Array.isArray(info.notes) ? info.notes.filter((n) => typeof n === 'string').map((n) => text(n, 200)) : []}
+  info.class = text(info.class, 40) ?? 'unknown'
+  info.knownAnycast = text(info.knownAnycast, 100)
+  if (!Array.isArray(info.notes) || !textList(info.notes, 200)) info.notes = []
+  r.targetInfo = info
   if (r.destinationIdentity !== undefined) {
     if (!Array.isArray(r.destinationIdentity)) return 'a trace whose destinationIdentity is not a list'
     r.destinationIdentity = r.destinationIdentity.filter((s) => typeof s === 'string').map((s) => text(s, 300))
@@ -144,8 +164,7 @@ function checkHttp(r: Obj): string | null {
 }
 
 function checkPing(r: Obj): string | null {
-  const rtt = rttList(r.rttMs)
-  if (rtt === null) return 'a ping result without its RTT list'
+  if (!isRttList(r.rttMs)) return 'a ping result without its RTT list'
   if (!Number.isSafeInteger(r.sent) || !Number.isSafeInteger(r.received)) return 'a ping result without sent and received'
   r.minMs = numOrNull(r.minMs)
   r.avgMs = numOrNull(r.avgMs)
