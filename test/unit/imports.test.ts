@@ -137,6 +137,15 @@ describe('imports point down (src/)', () => {
     assert.deepEqual(cycles(es), [])
   })
 
+  it('nothing below the CLI layer writes to stdout or calls process.exit', () => {
+    const cli = layerOf.get('base-command.ts')!
+    const bad = sources(SRC)
+      .filter((f) => (layerOf.get(unitOf(f)) ?? 0) < cli)
+      .filter((f) => /process\.stdout|process\.exit\b/.test(readFileSync(f, 'utf8').replace(/^\s*\/\/.*$/gm, '')))
+      .map((f) => relative(SRC, f))
+    assert.deepEqual(bad, [])
+  })
+
   it('the check can fail: a made-up upward import and a made-up cycle are caught', () => {
     assert.equal(upward([{from: 'model', to: 'commands', file: 'model/x.ts', spec: '../commands/x.js'}]).length, 1)
     assert.equal(upward([{from: 'render', to: 'infer', file: 'render/x.ts', spec: '../infer/x.js'}]).length, 1)
