@@ -197,7 +197,7 @@ async function runWorker(job: Job): Promise<void> {
   const {parseCfTrace} = await import('../src/engines/http/probe.js')
   const {parseHeaders} = await import('../src/infer/headers.js')
   const {renderResult} = await import('../src/render/index.js')
-  const {renderOutcome} = await import('../src/vantage/run.js')
+  const {renderOutcome} = await import('../src/console/multi-run.js')
   const {readSaved, newStats} = await import('../src/vantage/file.js')
   const {CatchmentBuilder} = await import('../src/analysis/catchment.js')
   const {renderCatchment} = await import('../src/render/catchment.js')

@@ -19,6 +19,11 @@ export abstract class BaseCommand extends Command {
     else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
+  /** One NDJSON record on stdout: the one way every command streams records (--ndjson, watch --json, report of a watch file). */
+  protected printNdjson(value: unknown): void {
+    process.stdout.write(ndjsonLine(value))
+  }
+
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const ape = toAnyprobeError(err)
     if (ape === null) return super.catch(err)
@@ -30,6 +35,11 @@ export abstract class BaseCommand extends Command {
     }
     return undefined
   }
+}
+
+/** One NDJSON line: compact JSON and a newline (what --ndjson, watch --json/--out/--observations write). */
+export function ndjsonLine(v: unknown): string {
+  return JSON.stringify(v) + '\n'
 }
 
 export function formatError(e: AnyprobeError): string {

@@ -16,68 +16,17 @@
 //   result but no PoP are `unlocated`); medianRttMs over the PoP's VPs with an RTT;
 // - order is fixed: rows by vantage kind then id (numbers compared as numbers), PoPs by VP count
 //   (descending) then code, so the same outcomes in any order give the same document.
+import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
 import type {PopVerdict} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {minDestinationRtt, traceAnswered} from '../pipeline/pop-observations.js'
+import {traceAnswered} from '../model/reach.js'
+import {minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
-import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../vantage/types.js'
+import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'
 
-export const CATCHMENT_SCHEMA_VERSION = 1
-
-export interface CatchmentPop {
-  code: string
-  city: string | null
-  country: string | null
-  confidence: number
-}
-
-export interface CatchmentVantagePoint {
-  vantage: VantagePoint
-  pop: CatchmentPop | null
-  rttMs: number | null
-  /** the strongest evidence in a few words, e.g. "dns-identity s1.fra.anycast.example"; null when none */
-  evidence: string | null
-  /** true when the probe reached the target; null when there is no result */
-  reached: boolean | null
-  error: VantageError | null
-}
-
-export interface CatchmentPopShare {
-  code: string
-  city: string | null
-  country: string | null
-  /** ids of the vantage points that reach it, in row order */
-  vantagePoints: string[]
-  /** of the vantage points that produced a result, 0..1 */
-  share: number
-  medianRttMs: number | null
-}
-
-export interface CatchmentSummary {
-  /** rows */
-  vantagePoints: number
-  /** with a result */
-  measured: number
-  /** with a PoP */
-  located: number
-  /** with a result but no PoP */
-  unlocated: number
-  /** no result (error) */
-  failed: number
-}
-
-export type CatchmentMethod = ProbeMethod | 'mixed'
-
-export interface CatchmentResult {
-  schemaVersion: typeof CATCHMENT_SCHEMA_VERSION
-  kind: 'catchment'
-  target: string
-  method: CatchmentMethod
-  vantagePoints: CatchmentVantagePoint[]
-  pops: CatchmentPopShare[]
-  summary: CatchmentSummary
-}
+export {CATCHMENT_SCHEMA_VERSION} from '../model/catchment.js'
+export type {CatchmentMethod, CatchmentPop, CatchmentPopShare, CatchmentResult, CatchmentSummary, CatchmentVantagePoint} from '../model/catchment.js'
 
 const round = (n: number, digits: number): number => {
   const f = 10 ** digits

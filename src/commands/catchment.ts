@@ -16,9 +16,9 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
-import {vantageFlags} from '../vantage/flags.js'
-import {exitCodeOf, runVantages} from '../vantage/run.js'
-import type {ProbeMethod, ProbePlan} from '../vantage/types.js'
+import {exitCodeOf, runVantages} from '../console/multi-run.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
 

@@ -5,16 +5,16 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {identityInputs, minRttMs, probeDns} from '../engines/dns/probe.js'
 import {QTYPES} from '../engines/dns/packet.js'
-import {inferPopExplained, parseVpLocation, popExplanation, type Observation} from '../infer/index.js'
-import {DNS_SCHEMA_VERSION, type DnsResult} from '../model/dns.js'
+import {parseVpLocation} from '../infer/index.js'
+import type {DnsResult} from '../model/dns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {localVantage} from '../model/vantage.js'
 import {renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
-import {resolveTarget} from '../util/target.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
+import {probeDnsTarget} from '../pipeline/dns.js'
+import {fromElsewhere} from '../console/from-elsewhere.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {MultiResult} from '../model/probe.js'
 
 export default class Dns extends BaseCommand {
   static override summary = 'Ask an anycast DNS server which instance answered (CHAOS TXT and EDNS NSID)'
@@ -60,46 +60,14 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
         exitCode: EXIT.usage,
       })
     }
-    const target = await resolveTarget(args.target)
-    const startedAt = new Date().toISOString()
-    const outcome = await probeDns({
-      addr: target.addr,
-      family: target.family,
-      port: flags.port,
-      transport: flags.tcp ? 'tcp' : 'udp',
-      timeoutMs,
-      qname,
-      qtype: flags.qtype,
-    })
-
-    const observations: Observation[] = identityInputs(outcome.identity).map((input) => ({signal: 'dns-identity', input}))
-    const explained = inferPopExplained(observations, {vpLocation, rttMs: minRttMs(outcome.queries), destinationAnswered: outcome.answered})
-    const pop = explained.verdict
-
-    const result: DnsResult = {
-      schemaVersion: DNS_SCHEMA_VERSION,
-      kind: 'dns',
-      target: args.target,
-      targetAddr: target.addr,
-      port: flags.port,
-      transport: flags.tcp ? 'tcp' : 'udp',
-      vantage: localVantage(),
-      startedAt,
-      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      params: {timeoutMs, qname, qtype: flags.qtype},
-      queries: outcome.queries,
-      identity: outcome.identity,
-      answered: outcome.answered,
-      pop,
-      ...popExplanation(explained),
-    }
-
-    if (!outcome.answered) {
+    const transport = flags.tcp ? 'tcp' : 'udp'
+    const result = await probeDnsTarget({target: args.target, port: flags.port, transport, timeoutMs, qname, qtype: flags.qtype, vpLocation})
+    if (!result.answered) {
       // still a result (what was asked, what timed out), but scripts must see the server did not answer
       process.exitCode = EXIT.unreachable
-      const refused = outcome.queries.some((q) => q.error === 'refused')
+      const refused = result.queries.some((q) => q.error === 'refused')
       const why = refused ? 'the port is closed (connection refused / port unreachable)' : `no reply within ${timeoutMs} ms`
-      process.stderr.write(`warning: ${target.addr} port ${flags.port}/${result.transport}: ${why} (exit ${EXIT.unreachable})\n`)
+      process.stderr.write(`warning: ${result.targetAddr} port ${flags.port}/${result.transport}: ${why} (exit ${EXIT.unreachable})\n`)
     }
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result

@@ -11,30 +11,10 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {cappedLines, type LineCapInfo} from '../util/lines.js'
 import {sanitize} from '../util/sanitize.js'
+import {GEOHINT_SCHEMA_VERSION, type GeohintKind, type GeohintRecord, type GeohintSummary} from '../model/geohint.js'
 
-export const GEOHINT_SCHEMA_VERSION = 1
-
-export type GeohintKind = 'hostname' | 'header' | 'identity'
-
-export interface GeohintRecord {
-  schemaVersion: typeof GEOHINT_SCHEMA_VERSION
-  input: string
-  kind: GeohintKind
-  pop: {code: string; codeType: CodeType; city: string | null; country: string | null; lat: number | null; lon: number | null} | null
-  /** null when nothing was found (missing is null, never 0) */
-  confidence: number | null
-  evidence: Evidence[]
-  /** places --vp-location with --rtt ruled out, each with why */
-  rejected: Rejection[]
-  /** "vantage-location": the input names its site and the RTT says it cannot be there; the site is kept */
-  contradiction: Contradiction | null
-}
-
-export interface GeohintSummary {
-  schemaVersion: typeof GEOHINT_SCHEMA_VERSION
-  inputs: number
-  located: number
-}
+export {GEOHINT_SCHEMA_VERSION} from '../model/geohint.js'
+export type {GeohintKind, GeohintRecord, GeohintSummary} from '../model/geohint.js'
 
 const HEADER_LINE = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*):(?!:)\s*(.*)$/
 /**

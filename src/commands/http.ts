@@ -5,16 +5,17 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
-import {normalizeHttpTarget, probeHttp} from '../engines/http/probe.js'
-import {inferPopExplained, parseVpLocation, popExplanation} from '../infer/index.js'
+import {normalizeHttpTarget} from '../engines/http/probe.js'
+import {isPopHeader, parseVpLocation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
-import {localVantage} from '../model/vantage.js'
+import type {HttpMethod, HttpResult} from '../model/http.js'
+import {probeHttpTarget} from '../pipeline/http.js'
 import {renderHttp} from '../render/http.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
+import {fromElsewhere} from '../console/from-elsewhere.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {MultiResult} from '../model/probe.js'
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -106,52 +107,8 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       }
     }
 
-    const startedAt = new Date().toISOString()
-    const out = await probeHttp({
-      url,
-      method,
-      host,
-      headers,
-      insecure: flags.insecure,
-      timeoutMs,
-      follow: flags.follow,
-      cfTrace: flags['cf-trace'],
-    })
-
-    const observations = httpObservations(out.final.headers, popHeaders, out.cfTrace)
-    // any HTTP response is an answer from the target (a 404 or 500 still names its edge)
-    const explained = inferPopExplained(observations, {vpLocation, rttMs: minRttFromTimings(out.final.timings), destinationAnswered: true})
-    const pop = explained.verdict
-
-    const result: HttpResult = {
-      schemaVersion: HTTP_SCHEMA_VERSION,
-      kind: 'http',
-      target: url.toString(),
-      url: out.url.toString(),
-      targetAddr: out.final.remoteAddr,
-      method,
-      vantage: localVantage(),
-      startedAt,
-      params: {
-        timeoutMs,
-        host,
-        follow: flags.follow,
-        insecure: flags.insecure,
-        requestHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, sanitize(v)])),
-        popHeaders,
-      },
-      httpVersion: out.final.httpVersion,
-      status: out.final.status,
-      headers: out.final.headers,
-      timings: out.final.timings,
-      bodyBytes: out.final.bodyBytes,
-      redirects: out.redirects,
-      cfTrace: out.cfTrace,
-      cfTraceError: out.cfTraceError,
-      pop,
-      ...popExplanation(explained),
-    }
-    if (!this.jsonEnabled()) this.log(renderHttp(result))
+    const result = await probeHttpTarget({url, method, host, headers, insecure: flags.insecure, timeoutMs, follow: flags.follow, cfTrace: flags['cf-trace'], popHeaders, vpLocation})
+    if (!this.jsonEnabled()) this.log(renderHttp(result, isPopHeader))
     return result
   }
 }

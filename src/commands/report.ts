@@ -118,7 +118,7 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     const show = (events: WatchEvent[]): void => {
       timeline?.addEvents(events)
       for (const e of events) {
-        if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        if (json) this.printNdjson(e)
         else this.log(renderWatchEvent(e))
       }
     }

@@ -17,9 +17,9 @@ import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
 import {newStats, nothingReadError, readSaved} from '../vantage/file.js'
 import {parseFrom} from '../vantage/from.js'
-import {vantageFlags} from '../vantage/flags.js'
+import {vantageFlags} from '../console/vantage-flags.js'
 import {loadAtlasModule} from '../vantage/index.js'
-import {runVantages} from '../vantage/run.js'
+import {runVantages} from '../console/multi-run.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../vantage/types.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const

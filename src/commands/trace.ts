@@ -11,7 +11,9 @@ import {type TracePlan, traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
 import {mark} from '../util/timing.js'
-import {fromElsewhere, type MultiResult, vantageFlags} from '../vantage/flags.js'
+import {fromElsewhere} from '../console/from-elsewhere.js'
+import {vantageFlags} from '../console/vantage-flags.js'
+import type {MultiResult} from '../model/probe.js'
 
 export default class Trace extends BaseCommand {
   static override summary = 'Paris-style traceroute from this host that names the PoP which answered'

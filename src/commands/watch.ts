@@ -16,7 +16,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
-import {BaseCommand, formatError} from '../base-command.js'
+import {BaseCommand, formatError, ndjsonLine} from '../base-command.js'
 import {htmlFlags, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher} from '../render/html/write.js'
@@ -34,7 +34,7 @@ import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
 import {WatchExtras} from '../watch/extras.js'
 import {renderLiveEvent} from '../render/expect.js'
-import type {VantageError} from '../vantage/types.js'
+import type {VantageError} from '../model/probe.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
@@ -101,17 +101,14 @@ export function watchSettings(flags: {
   }
 }
 
-/** One NDJSON line (what --json, --out and --observations write). */
-export function ndjsonLine(v: unknown): string {
-  return JSON.stringify(v) + '\n'
-}
+export {ndjsonLine} from '../base-command.js'
 
 export default class Watch extends BaseCommand {
   static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
 
   static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
 
---failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each probe is a fresh connection, so the flows of a round have distinct ports but a flow's port changes every round.
+--failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each flow keeps one keep-alive connection (one source port) round after round, renewed only when the server closes it or a probe on it fails.
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 
@@ -168,7 +165,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
   /** One compact line: --json output is NDJSON, the summary (the returned result) included. */
   public override logJson(json: unknown): void {
-    process.stdout.write(ndjsonLine(json))
+    this.printNdjson(json)
   }
 
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
@@ -351,7 +348,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       for (const e of events) {
         if (e.type === 'summary') continue
         metrics.event(e)
-        if (json) process.stdout.write(ndjsonLine(e))
+        if (json) this.printNdjson(e)
         else view!.event(e)
         extras?.event(e)
       }

@@ -26,6 +26,13 @@ export type ErrorCode =
   | 'E_MMDB'
   | 'E_INTERNAL'
   | 'E_WRITE'
+  // a vantage point (netns/ssh child, RIPE Atlas probe) failed; the others go on
+  | 'E_VP_SPAWN' // the child process could not be started
+  | 'E_VP_NETNS' // no such network namespace / ip netns exec failed
+  | 'E_VP_CONNECT' // ssh could not connect or authenticate
+  | 'E_VP_TIMEOUT' // the vantage point took longer than --vp-timeout
+  | 'E_VP_ABORTED' // the run was stopped (Ctrl-C) before this vantage point finished
+  | 'E_VP_BAD_OUTPUT' // the child's output was not a valid result line
 
 export class AnyprobeError extends Error {
   readonly code: ErrorCode

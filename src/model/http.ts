@@ -7,6 +7,9 @@ import type {VantagePoint} from './vantage.js'
 
 export const HTTP_SCHEMA_VERSION = 1
 
+/** Headers shown in the table whether or not the engine used them: they say which cache/edge answered. */
+export const EDGE_CONTEXT_HEADERS = ['server', 'via', 'age', 'x-cache', 'x-cache-status', 'cf-cache-status', 'cache-status', 'x-cache-hits']
+
 export type HttpMethod = 'GET' | 'HEAD'
 
 /**

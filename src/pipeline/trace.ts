@@ -5,11 +5,11 @@ import {type AsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {enrichHops} from '../enrich/trace.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
-import {hostnameHint, inferPopExplained, popExplanation} from '../infer/index.js'
+import {hostnameHint, popExplanation} from '../infer/index.js'
+import {popVerdictExplained, traceSignals} from '../infer/verdict.js'
 import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {isPublicAddress, resolveTarget} from '../util/target.js'
-import {minDestinationRtt, traceAnswered, traceObservations} from './pop-observations.js'
 import {mark} from '../util/timing.js'
 
 export interface TracePlan {
@@ -98,23 +98,17 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP
   mark('enriched')
-  // A loopback target's reverse name is this machine's own hostname, which says nothing about
-  // any site (read as one, a host called "runsc" became PoP "RUNSC"): kept in the output, not used.
-  const namedBy = target.class === 'loopback' ? null : targetHostname
-  // no answer from the target, no PoP: the names of routers near us say nothing of its site
-  const answered = traceAnswered({hops, destinationReached: raw.destinationReached, targetAddr: target.addr, ...(raw.identity ? {destinationIdentity: raw.identity} : {})})
-  const explained = inferPopExplained(traceObservations(hops, answered, namedBy, raw.identity), {
-    vpLocation: plan.vpLocation,
-    rttMs: minDestinationRtt(hops, answered),
-    destinationAnswered: answered,
-  })
+  // the rules (loopback targets' names are not read, the DNS identity counts, ...) are popVerdict's
+  const targetInfo = {class: target.class, knownAnycast: target.knownAnycast, notes: target.notes}
+  const signals = traceSignals({hops, destinationReached: raw.destinationReached, targetHostname, targetAddr: target.addr, targetInfo, ...(raw.identity ? {destinationIdentity: raw.identity} : {})}, plan.vpLocation)
+  const explained = popVerdictExplained(signals)
   mark('pop inferred')
   return {
     schemaVersion: TRACE_SCHEMA_VERSION,
     kind: 'trace',
     target: plan.target,
     targetAddr: target.addr,
-    targetInfo: {class: target.class, knownAnycast: target.knownAnycast, notes: target.notes},
+    targetInfo,
     family: target.family,
     protocol: plan.protocol,
     flowId: raw.flowId,

@@ -1,6 +1,6 @@
 // Human view of a catchment: one row per vantage point, then one per PoP, then the vantage points
 // that failed with their error and hint. Returns a string; the command prints it.
-import type {CatchmentResult, CatchmentVantagePoint} from '../analysis/catchment.js'
+import type {CatchmentResult, CatchmentVantagePoint} from '../model/catchment.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {placeOf} from './pop.js'

@@ -1,8 +1,7 @@
 // Human view of an HTTP identity probe: status, the timing phases, the headers that identify the edge
 // (those the PoP verdict used, the operator's --pop-header ones, and server/via/age/cache status),
 // redirects, /cdn-cgi/trace, then the PoP. Returns a string; the command prints it.
-import {EDGE_CONTEXT_HEADERS} from '../engines/http/observations.js'
-import {isPopHeader} from '../infer/index.js'
+import {EDGE_CONTEXT_HEADERS} from '../model/http.js'
 import type {HttpResult, HttpTimings} from '../model/http.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderPop} from './pop.js'
@@ -25,7 +24,7 @@ function timingLine(t: HttpTimings): string {
  * (so a verdict of null, e.g. ruled out by the RTT bound, still shows what the edge said),
  * --pop-header ones, and cache/edge context.
  */
-export function shownHeaders(r: HttpResult): string[] {
+export function shownHeaders(r: HttpResult, knownHeader: (name: string) => boolean = () => false): string[] {
   const names = Object.keys(r.headers)
   const used = new Set<string>()
   for (const e of [...(r.pop?.evidence ?? []), ...(r.pop?.conflicts ?? [])]) {
@@ -34,10 +33,11 @@ export function shownHeaders(r: HttpResult): string[] {
     for (const n of names) if (input === r.headers[n]!.toLowerCase() || input.startsWith(`${n}:`) || input.includes(`${n}: `)) used.add(n)
   }
   const wanted = new Set([...used, ...r.params.popHeaders, ...EDGE_CONTEXT_HEADERS])
-  return names.filter((n) => wanted.has(n) || isPopHeader(n))
+  return names.filter((n) => wanted.has(n) || knownHeader(n))
 }
 
-export function renderHttp(r: HttpResult): string {
+/** `knownHeader`: does a CDN rule know this header (infer's isPopHeader; the renderer does not import the engine). */
+export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolean): string {
   const addr = r.targetAddr === null ? '' : ` [${r.targetAddr}]`
   const via = r.params.host === null ? '' : ` Host: ${sanitize(r.params.host, 100)}`
   const lines = [
@@ -51,7 +51,7 @@ export function renderHttp(r: HttpResult): string {
   if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
     lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
   }
-  const names = shownHeaders(r)
+  const names = shownHeaders(r, knownHeader)
   if (names.length > 0) {
     lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))
   } else {

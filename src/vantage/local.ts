@@ -28,6 +28,7 @@ import type {VantagePoint} from '../model/vantage.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../model/ping.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbePlan, ProbeResult, VantageBackend, VantageError, VantageOutcome} from './types.js'
+import {checkResult} from '../store/validate.js'
 
 /** What a child-process vantage point needs besides the plan. */
 export interface ChildOptions {
@@ -271,14 +272,35 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/**
+ * What went wrong with the place itself, whatever the child was asked to do (a one-shot probe or a
+ * live watch): it could not start, ssh could not connect, the namespace could not be entered, or
+ * the command is not there. null when the child ran. Shared by outcomeFromChild and watch's children.
+ */
+export function placeFailure(run: Pick<ChildRun, 'spawnError' | 'code' | 'signal' | 'stderr' | 'stdout'>, ctx: Pick<OutcomeContext, 'via' | 'command'>): VantageError | null {
+  if (run.spawnError) {
+    const what = run.spawnError.path ?? ctx.command
+    return vpError('E_VP_SPAWN', `cannot run ${sanitize(String(what), 200)}: ${run.spawnError.code ?? run.spawnError.message}`,
+      ctx.via === 'netns' ? 'ip(8) from iproute2 is needed for netns: vantage points' : ctx.via === 'ssh' ? 'the ssh client (openssh-client) is needed for ssh: vantage points' : null)
+  }
+  const why = lastLine(run.stderr) || lastLine(run.stdout) || `exit ${run.code ?? run.signal}`
+  if (ctx.via === 'ssh' && run.code === 255) {
+    return vpError('E_VP_CONNECT', `ssh failed: ${why}`, 'check the host is up and accepts key login without a prompt (BatchMode=yes); --ssh-option passes -o options to ssh')
+  }
+  if (ctx.via === 'netns' && run.code === 255 && /network namespace|netns|Operation not permitted/i.test(run.stderr)) {
+    return vpError('E_VP_NETNS', `ip netns exec failed: ${why}`, 'list namespaces with `ip netns list`; entering one needs root')
+  }
+  if (run.code === 127) {
+    return vpError('E_VP_SPAWN', `${ctx.command} was not found (${why})`,
+      ctx.via === 'ssh' ? 'install anyprobe on the remote PATH, or give --remote-command "node /path/to/anyprobe/bin/run.js"' : 'check --remote-command')
+  }
+  return null
+}
+
 /** Turn one finished child into the outcome of its vantage point. Pure: tested without processes. */
 export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: ChildRun, ctx: OutcomeContext, startedAt: string): VantageOutcome {
   const fail = (e: VantageError): VantageOutcome => ({vantage, result: null, error: e})
-  if (run.spawnError) {
-    const what = run.spawnError.path ?? ctx.command
-    return fail(vpError('E_VP_SPAWN', `cannot run ${sanitize(String(what), 200)}: ${run.spawnError.code ?? run.spawnError.message}`,
-      ctx.via === 'netns' ? 'ip(8) from iproute2 is needed for netns: vantage points' : ctx.via === 'ssh' ? 'the ssh client (openssh-client) is needed for ssh: vantage points' : null))
-  }
+  if (run.spawnError) return fail(placeFailure(run, ctx)!)
   if (run.aborted) return fail(vpError('E_VP_ABORTED', 'interrupted before the measurement finished', null))
   if (run.timedOut) {
     return fail(vpError('E_VP_TIMEOUT', `no complete answer within ${ctx.timeoutMs} ms; the ${ctx.via} command was stopped`,
@@ -306,27 +328,21 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
           typeof e.hint === 'string' ? sanitize(e.hint, 300) : null,
         ))
       }
-      if (doc.kind === plan.method && typeof doc.schemaVersion === 'number') {
-        const result = doc as unknown as ProbeResult
-        result.vantage = vantage
-        return {vantage, result, error: null}
+      if (doc.kind === plan.method) {
+        // checked against the model like every record from outside (src/store/validate.ts)
+        const result = checkResult(doc, vantage)
+        if (typeof result !== 'string') return {vantage, result, error: null}
+        return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed a ${plan.method} result that does not check: ${result}`,
+          'the remote anyprobe may be a different version: compare anyprobe --version on both ends'))
       }
       return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed JSON that is not a ${plan.method} result (kind ${sanitize(String(doc.kind), 40)})`,
         'the remote anyprobe may be a different version: compare anyprobe --version on both ends'))
     }
   }
   // no result: say why, from the most specific sign
+  const place = placeFailure(run, ctx)
+  if (place !== null) return fail(place)
   const why = lastLine(run.stderr) || lastLine(run.stdout) || `exit ${run.code ?? run.signal}`
-  if (ctx.via === 'ssh' && run.code === 255) {
-    return fail(vpError('E_VP_CONNECT', `ssh failed: ${why}`, 'check the host is up and accepts key login without a prompt (BatchMode=yes); --ssh-option passes -o options to ssh'))
-  }
-  if (ctx.via === 'netns' && run.code === 255 && /network namespace|netns|Operation not permitted/i.test(run.stderr)) {
-    return fail(vpError('E_VP_NETNS', `ip netns exec failed: ${why}`, 'list namespaces with `ip netns list`; entering one needs root'))
-  }
-  if (run.code === 127) {
-    return fail(vpError('E_VP_SPAWN', `${ctx.command} was not found (${why})`,
-      ctx.via === 'ssh' ? 'install anyprobe on the remote PATH, or give --remote-command "node /path/to/anyprobe/bin/run.js"' : 'check --remote-command'))
-  }
   const shown = run.stdout.trim() === '' ? 'nothing' : `"${sanitize(run.stdout.trim().slice(0, 80), 80)}"`
   return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed ${shown} instead of a ${plan.method === 'ping' ? 'ping report' : 'JSON result'} (exit ${run.code ?? run.signal}): ${why}`,
     plan.method === 'ping' ? 'iputils ping must be installed where the vantage point is' : 'run the same command by hand at that vantage point to see what it says'))
@@ -379,6 +395,16 @@ export abstract class ChildBackend<P extends Place> implements VantageBackend {
   protected abstract anyprobe(): string[]
   /** wrap a probe's argv so it runs at the place */
   protected abstract wrap(place: P, argv: string[]): ChildCommand
+
+  /**
+   * The command that runs `anyprobe <args>` at each vantage point of this backend, wrapped as every
+   * other run is (ip netns exec, ssh with its options and quoting). For callers that run their own
+   * long-lived children (watch) instead of a one-shot plan.
+   */
+  commandsAt(args: string[]): Array<ChildCommand & {vantage: VantagePoint; via: OutcomeContext['via']; command: string}> {
+    const command = this.opts.remoteCommand ? '--remote-command' : 'anyprobe'
+    return this.places.map((place) => ({...this.wrap(place, fillTemplate(this.anyprobe(), args)), vantage: place.vantage, via: this.via, command}))
+  }
 
   /** the words a user would recognise in messages */
   protected commandName(plan: ProbePlan): string {

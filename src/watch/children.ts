@@ -1,3 +1,13 @@
+// The child line protocol (version 1; the same for netns: and ssh:, one-shot and live):
+//   one-shot  the child runs `anyprobe <command> ... --json` and prints ONE JSON document: a result
+//             ({schemaVersion: 1, kind: "trace"|"dns"|"http", ...}) or {"error": {code, message, hint}};
+//             the parent checks it against the model (src/store/validate.ts; E_VP_BAD_OUTPUT if not).
+//   live      the child runs `anyprobe watch ... --observations --signals --stop-on-eof` and prints
+//             one JSON object per line, an Observation (src/model/watch.ts: round, flow, sentAt,
+//             receivedAt, rttMs, pop, answered, error?) plus `signals` (the PoP observations of
+//             infer/verdict.ts popObservations); the parent relabels and names it. EOF on the child's
+//             stdin asks it to stop. A field a version does not know is ignored; a line that does
+//             not check is counted, never fatal.
 // Vantage points in other places (netns:NAME, ssh:HOST): ONE long-lived child anyprobe per vantage
 // point, `<wrapper> <anyprobe> watch ... --from local --observations --signals --stop-on-eof`, which
 // prints one observation per line (NDJSON) for as long as the watch runs:
@@ -23,8 +33,8 @@ import type {Observation as InferObservation} from '../infer/index.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {type ChildRun, outcomeFromChild} from '../vantage/local.js'
-import type {VantageError} from '../vantage/types.js'
+import {placeFailure} from '../vantage/local.js'
+import type {VantageError} from '../model/probe.js'
 import {observationFrom} from './observation.js'
 import type {PopNamer} from './probe.js'
 
@@ -133,8 +143,7 @@ export function childFailure(
     return {code: 'E_VP_BAD_OUTPUT', message: `${spec.command} printed "${sanitize(end.firstBadLine ?? '', 80)}" instead of observations`, hint: 'run the same watch by hand at that vantage point to see what it says'}
   }
   // the place itself (spawn, ssh login, namespace, a missing anyprobe): the other commands' codes and hints
-  const run: ChildRun = {code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, timedOut: false, aborted: false, spawnError: end.spawnError}
-  const placeError = outcomeFromChild(spec.vantage, {method: 'dns', target: '', cliArgs: [], options: {}}, run, {via: spec.via, command: spec.command, timeoutMs: 0}, '').error
+  const placeError = placeFailure({code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, spawnError: end.spawnError}, {via: spec.via, command: spec.command})
   if (placeError && ['E_VP_SPAWN', 'E_VP_CONNECT', 'E_VP_NETNS'].includes(placeError.code)) return placeError
   const own = childErrorReport(end.stderr)
   if (own) {

@@ -5,7 +5,7 @@
 // differ (a long-lived `watch ... --observations` instead of a one-shot `--json`).
 import type {VantagePoint} from '../model/vantage.js'
 import type {NetnsSpec, SshSpec} from '../vantage/from.js'
-import {type ChildCommand, fillTemplate} from '../vantage/local.js'
+import type {ChildCommand} from '../vantage/local.js'
 import {NetnsBackend, type NetnsOptions} from '../vantage/netns.js'
 import {SshBackend, type SshOptions} from '../vantage/ssh.js'
 
@@ -26,26 +26,12 @@ export interface PlaceCommand extends ChildCommand {
   command: string
 }
 
-class WatchNetns extends NetnsBackend {
-  command(args: string[]): PlaceCommand {
-    const place = this.places[0]!
-    return {...this.wrap(place, fillTemplate(this.anyprobe(), args)), vantage: place.vantage, via: 'netns', command: this.opts.remoteCommand ? '--remote-command' : 'anyprobe'}
-  }
-}
-
-class WatchSsh extends SshBackend {
-  command(args: string[]): PlaceCommand {
-    const place = this.places[0]!
-    return {...this.wrap(place, fillTemplate(this.anyprobe(), args)), vantage: place.vantage, via: 'ssh', command: this.opts.remoteCommand ? '--remote-command' : 'anyprobe'}
-  }
-}
-
 /** The argv that runs `anyprobe <args>` at one netns or ssh vantage point. */
 export function placeCommand(spec: NetnsSpec | SshSpec, args: string[], opts: PlaceOptions = {}): PlaceCommand {
   if (spec.kind === 'netns') {
     const o: NetnsOptions = {remoteCommand: opts.remoteCommand ?? null, ...(opts.ipCommand ? {ipCommand: opts.ipCommand} : {})}
-    return new WatchNetns([spec], o).command(args)
+    return new NetnsBackend([spec], o).commandsAt(args)[0] as PlaceCommand
   }
   const o: SshOptions = {remoteCommand: opts.remoteCommand ?? null, sshOptions: opts.sshOptions ?? [], ...(opts.sshCommand ? {sshCommand: opts.sshCommand} : {})}
-  return new WatchSsh([spec], o).command(args)
+  return new SshBackend([spec], o).commandsAt(args)[0] as PlaceCommand
 }

@@ -15,9 +15,10 @@ import {randomInt} from 'node:crypto'
 import {round3} from '../analysis/watch/stats.js'
 import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger} from '../engines/dns/transport.js'
-import {httpObservations, minRttFromTimings} from '../engines/http/observations.js'
 import {probeHttp} from '../engines/http/probe.js'
-import {inferPop, type Observation as InferObservation} from '../infer/index.js'
+import type {Observation as InferObservation} from '../infer/index.js'
+import {httpHeaderSignals, popObservations, verdictOfObservations} from '../infer/verdict.js'
+import {minRttFromTimings} from '../model/rtt.js'
 import {FlowExchangers} from './flows.js'
 import {HttpFlowAgents} from './http-flows.js'
 import {readHostnameBindReply} from './reply.js'
@@ -57,11 +58,11 @@ export interface DnsProberOptions {
 
 const HOSTNAME_BIND: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsid: true}
 
-/** inferPop over identity strings, remembered per distinct input. */
+/** popVerdict's naming (src/infer/verdict.ts) over a prober's observations, remembered per distinct input. */
 export function popNamer(): PopNamer {
   const cache = new Map<string, string | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
-  inferPop([{signal: 'dns-identity', input: 's1.fra.anycast.example'}])
+  verdictOfObservations([{signal: 'dns-identity', input: 's1.fra.anycast.example'}], {rttMs: null, vpLocation: null})
   return (inputs, rttMs) => {
     if (inputs.length === 0) return null
     const key = JSON.stringify(inputs)
@@ -70,7 +71,7 @@ export function popNamer(): PopNamer {
     // verdict that changed with the RTT could not be cached
     void rttMs
     // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
-    const code = inferPop(inputs)?.code.toUpperCase() ?? null
+    const code = verdictOfObservations(inputs, {rttMs: null, vpLocation: null})?.code.toUpperCase() ?? null
     if (cache.size > 1000) cache.clear()
     cache.set(key, code)
     return code
@@ -115,7 +116,7 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
       const {reply, rttMs} = await exchangerOf(flow).exchange(query, accept, opts.timeoutMs)
       // an exchanger that did not go through accept (a test's fake) still gets the general reading
       parsed ??= readReply(decodeReply(reply)!, reply)
-      const signals: InferObservation[] = identityStrings(parsed).map((input) => ({signal: 'dns-identity', input}))
+      const signals = popObservations({method: 'dns', identity: identityStrings(parsed), destinationAnswered: true, rttMs, vpLocation: null})
       return {
         receivedAt: Math.round(startedAt + rttMs),
         rttMs: round3(rttMs),
@@ -175,9 +176,9 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
       })
       how.settle(true)
       const elapsed = Number(process.hrtime.bigint() - t0) / 1e6
-      const obs = httpObservations(out.final.headers, [], null)
       // the handshake on a new connection, else the first byte: see minRttFromTimings
       const rtt = minRttFromTimings(out.final.timings)
+      const obs = popObservations({method: 'http', headers: httpHeaderSignals(out.final.headers, [], null), destinationAnswered: true, rttMs: rtt, vpLocation: null})
       return {
         receivedAt: Math.round(startedAt + elapsed),
         rttMs: rtt === null ? null : round3(rtt),

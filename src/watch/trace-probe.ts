@@ -20,7 +20,10 @@ import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport
 import type {Observation as InferObservation} from '../infer/index.js'
 import {isAnyprobeError} from '../model/errors.js'
 import type {TraceProtocol} from '../model/trace.js'
-import {minDestinationRtt, traceAnswered, traceObservations} from '../pipeline/pop-observations.js'
+import {popObservations, traceSignals} from '../infer/verdict.js'
+import {minDestinationRtt} from '../model/rtt.js'
+import {classify, parseAddress} from '../util/target.js'
+import {traceAnswered} from '../model/reach.js'
 import type {PopNamer, Prober} from './probe.js'
 
 /** An echo request is a trace of one probe sent with this TTL. */
@@ -48,6 +51,9 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
   const trace = opts.method === 'trace'
   const rdns = opts.rdns ?? new CachedReverseResolver()
   const name = opts.name ?? null
+  // the target's class decides whether its own name is read (a loopback target's is not)
+  const parsedAddr = parseAddress(opts.addr)
+  const targetClass = parsedAddr === null ? 'unknown' : classify(parsedAddr)
   const now = opts.now ?? Date.now
   const open = opts.transport ?? createRawTransport
   const base = randomInt(1, 0x10000 - MAX_FLOWS)
@@ -87,7 +93,7 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
           Promise.all(raw.hops.map(async (h) => ({...h, hostname: h.addr === null ? null : await rdns.reverse(h.addr)}))),
           rdns.reverse(opts.addr),
         ])
-        signals = traceObservations(hops, true, targetName)
+        signals = popObservations(traceSignals({hops, destinationReached: true, targetHostname: targetName, targetInfo: {class: targetClass}}, null))
       }
       return {
         receivedAt: Math.round(startedAt + rtt),

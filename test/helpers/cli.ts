@@ -1,15 +1,32 @@
 // Run a command class from the TypeScript sources (no build needed), in a child process so stdout
 // and the exit code are real. Asynchronous: test servers living in the calling process keep answering.
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-export function runCommand(command: string, argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
-  const code =
+/**
+ * What to hand Command.run as its config: the package's own package.json, with the command list
+ * read from test/helpers/commands.ts (the sources) instead of the built bundle, so a fresh clone runs its tests without a build.
+ */
+export function srcConfig(root = ROOT): {root: string; pjson: unknown} {
+  const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {oclif: Record<string, unknown>}
+  pjson.oclif = {...pjson.oclif, commands: {strategy: 'explicit', target: './test/helpers/commands.ts', identifier: 'COMMANDS'}}
+  return {root, pjson}
+}
+
+/** The code a child runs to run `command` with `argv` from the sources (see srcConfig). */
+export function commandScript(command: string, argv: string[], tail = ''): string {
+  return (
     `const {handle, flush} = await import('@oclif/core');` +
     `const {default: C} = await import(${JSON.stringify(`${ROOT}src/commands/${command}.ts`)});` +
-    `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(ROOT)}).then(() => flush(), (e) => handle(e))`
+    `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(srcConfig())}).then(() => flush(), (e) => handle(e))${tail}`
+  )
+}
+
+export function runCommand(command: string, argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
+  const code = commandScript(command, argv)
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
     let stdout = ''

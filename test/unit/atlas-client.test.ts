@@ -2,15 +2,15 @@
 // giving up, auth errors with a hint, pagination, cut-short bodies, and the API key: sent only as
 // the Authorization header, never in a URL, a message, a result or an error's JSON.
 import assert from 'node:assert/strict'
-import {mkdtemp, readFile, stat, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {inspect} from 'node:util'
 
 import {AnyprobeError} from '../../src/model/errors.js'
 import {AtlasClient, retryAfterMs} from '../../src/vantage/atlas/client.js'
-import {configFilePath, loadAtlasConfig, redactSecrets, saveAtlasKey} from '../../src/vantage/atlas/config.js'
+import {configFilePath, loadAtlasConfig, redactSecrets} from '../../src/vantage/atlas/config.js'
 import {AtlasBackend} from '../../src/vantage/atlas/index.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {fixture, type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
@@ -219,16 +219,14 @@ describe('Atlas API key: configured, stored 0600, sent only in the Authorization
     const env = {XDG_CONFIG_HOME: dir, HOME: '/nonexistent'}
     assert.equal(configFilePath(env), join(dir, 'anyprobe', 'config.json'))
     assert.deepEqual(loadAtlasConfig({env}), {apiUrl: 'https://atlas.ripe.net/api/v2/', streamUrl: 'wss://atlas-stream.ripe.net/stream/', key: null, keySource: null})
-    const path = await saveAtlasKey(KEY, {env})
-    assert.equal((await stat(path)).mode & 0o777, 0o600)
-    assert.equal((await stat(join(dir, 'anyprobe'))).mode & 0o777, 0o700)
+    // the file is the user's (no command writes it): a key there is read
+    const path = configFilePath(env)
+    await mkdir(dirname(path), {recursive: true})
+    await writeFile(path, JSON.stringify({render: {color: false}, atlas: {key: KEY}}))
     assert.equal(loadAtlasConfig({env}).keySource, 'config')
+    assert.equal(loadAtlasConfig({env}).key, KEY)
     const withEnv = loadAtlasConfig({env: {...env, ANYPROBE_ATLAS_KEY: 'e9e9e9e9-0000-4000-8000-000000000000', ANYPROBE_ATLAS_URL: srv.url}})
     assert.deepEqual([withEnv.keySource, withEnv.apiUrl], ['env', srv.url])
-    // other settings in the file survive a key update
-    await writeFile(path, JSON.stringify({render: {color: false}, atlas: {key: 'old-key-0000'}}))
-    await saveAtlasKey(KEY, {env})
-    assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), {render: {color: false}, atlas: {key: KEY}})
     assert.throws(() => loadAtlasConfig({env: {...env, ANYPROBE_ATLAS_KEY: 'bad key\r\nX-Injected: 1'}}), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && !everything(e).includes('X-Injected'))
     assert.throws(() => loadAtlasConfig({env: {...env, ANYPROBE_ATLAS_URL: 'ftp://x/'}}), /not a usable/)
   })

@@ -24,8 +24,9 @@ import {
 } from '../../src/vantage/atlas/parse.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {fixture} from '../helpers/atlas-replay.js'
+import {corpusPath} from '../helpers/shared.js'
 
-const DIR = fileURLToPath(new URL('../../../shared/corpus/atlas_results/', import.meta.url))
+const DIR = corpusPath('atlas_results/')
 const skip = existsSync(DIR) ? false : `corpus directory ${DIR} not found`
 
 interface Check {

@@ -8,8 +8,9 @@ import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {evaluateHeaders, evaluateIdentities, evaluateRouters, figures, sameMetro, type FileReport} from '../../scripts/corpus-figures.js'
+import {corpusPath} from '../helpers/shared.js'
 
-const DIR = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
+const DIR = corpusPath()
 const skip = existsSync(DIR) ? false : `corpus directory ${DIR} not found: shared corpus not checked out here`
 
 function misses(r: FileReport, category: string): string {

@@ -7,11 +7,12 @@ import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {detectKind, geohintRecord, readLines} from '../../src/commands/geohint.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 function runGeohint(args: string[], stdin = ''): {status: number | null; stdout: string; stderr: string} {
-  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/geohint.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/geohint.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: ROOT,
     input: stdin,

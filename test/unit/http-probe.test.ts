@@ -18,6 +18,7 @@ import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpPr
 import {collectHeaders} from '../../src/engines/http/request.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {HttpResult} from '../../src/model/http.js'
+import {isPopHeader} from '../../src/infer/index.js'
 import {renderHttp} from '../../src/render/http.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -380,7 +381,7 @@ describe('http renderer', () => {
       cfTraceError: null,
       pop: null,
     }
-    const text = renderHttp(r)
+    const text = renderHttp(r, isPopHeader)
     assert.match(text, /timing: dns - \| connect 0\.31 ms \| tls - \| first byte 1\.20 ms \| total 1\.90 ms/)
     assert.match(text, /x-server-location\s+Frankfurt/)
     assert.match(text, /cf-ray\s+8a1b-FRA/, 'a known PoP header is shown even when there is no verdict')

@@ -20,8 +20,9 @@ import type {ProbeResult, VantageOutcome} from '../../src/vantage/types.js'
 function withPop<T extends ProbeResult>(r: T): T {
   return r.kind === 'ping' ? {...r, pop: inferAtlasPop(r)} : {...r, pop: inferAtlasPop(r), ...popExplanation(explainAtlasPop(r))}
 }
+import {corpusPath} from '../helpers/shared.js'
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
+const CORPUS = corpusPath()
 const FIXTURE = fileURLToPath(new URL('../fixtures/atlas/results-3606560.json', import.meta.url))
 
 /** The straightforward composition the batch path replaces: one enrichHops per trace. */

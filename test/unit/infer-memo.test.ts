@@ -8,8 +8,9 @@ import {fileURLToPath} from 'node:url'
 import {hostnameCandidates, hostnameCandidatesUncached, hostnameHint, hostnameHints, sharedHostnameCandidates} from '../../src/infer/hostname.js'
 import {inferPopExplained, toHint, type Observation} from '../../src/infer/index.js'
 import {boundedMemo} from '../../src/util/memo.js'
+import {corpusPath} from '../helpers/shared.js'
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/router_hostnames.json', import.meta.url))
+const CORPUS = corpusPath('router_hostnames.json')
 
 /** Synthetic names in every shape the reader distinguishes, plus the shared corpus when it is there. */
 function names(): string[] {

@@ -16,6 +16,7 @@ import {AnyprobeError} from '../../src/model/errors.js'
 import {arrayElementsOf, newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-report-'))
@@ -168,10 +169,9 @@ describe('report: reading saved measurements', () => {
     assert.equal(r.items.length, 0)
   })
 
-  it('raw RIPE Atlas results: refused clearly without the Atlas module; with it, parsed, counted, enriched per batch', async () => {
+  it('raw RIPE Atlas results: parsed, counted, enriched per batch', async () => {
     const raw = (prb: number, type = 'ping') => ({fw: 5080, type, prb_id: prb, msm_id: 5001, timestamp: 1700000000, dst_addr: '198.51.100.10'})
     const atlas = JSON.stringify([raw(1001), raw(1002, 'wifi'), raw(1003)])
-    await assert.rejects(read(atlas, 1 << 16, {loadAtlas: async () => null}), (e: unknown) => e instanceof AnyprobeError && /RIPE Atlas support is not available yet/.test(e.message))
     const batches: number[] = []
     const fake = {
       parseAtlasResult: ((r: {prb_id: number; type: string}) => r.type === 'wifi'
@@ -208,7 +208,7 @@ describe('report: reading saved measurements', () => {
 
 describe('anyprobe report (the command)', () => {
   function cli(args: string[], input = ''): {status: number | null; stdout: string; stderr: string} {
-    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, input, encoding: 'utf8', timeout: 60_000})
     return {status: r.status, stdout: r.stdout, stderr: r.stderr}
   }
@@ -255,5 +255,31 @@ describe('anyprobe report (the command)', () => {
     const m = cli([join(dir, 'missing.json')])
     assert.equal(m.status, 2)
     assert.match(m.stderr, /error E_BAD_INPUT: cannot read .*missing\.json: ENOENT/)
+  })
+})
+
+describe('readSaved checks every record against the model (src/store/validate.ts)', () => {
+  const vp = (id: string) => ({kind: 'local', id, name: null, asn: null, country: null, lat: null, lon: null})
+  const good = (id: string) => ({vantage: vp(id), result: {schemaVersion: 1, kind: 'ping', target: 'x', targetAddr: null, family: 4, vantage: vp(id), startedAt: '', sent: 1, received: 1, rttMs: [3], minMs: 3, avgMs: 3, maxMs: 3, pop: null}, error: null})
+  it('an invalid record is counted with its line, never a crash; the rest is kept', async () => {
+    const lines = [
+      JSON.stringify(good('a')),
+      '{"kind":"trace","schemaVersion":1}',
+      JSON.stringify({kind: 'trace', schemaVersion: 1, vantage: vp('b'), target: 't'}),
+      JSON.stringify({kind: 'http', schemaVersion: 1, vantage: vp('c'), target: 't', pop: {code: 5}}),
+      JSON.stringify({vantage: vp('d'), result: {kind: 'dns', schemaVersion: 1, vantage: vp('d')}, error: null}),
+      JSON.stringify({...good('e'), result: {...good('e').result, pop: {code: 'fra\u001b[31m', confidence: 0.5, city: null, country: null, evidence: [], conflicts: []}}}),
+    ]
+    const r = await read(lines.join('\n') + '\n', 7)
+    assert.deepEqual(r.outcomes.map((o) => o.vantage.id), ['a', 'e'])
+    assert.equal(r.stats.unparseable, 4)
+    assert.deepEqual(r.stats.errors.map((e) => e.where), ['line 2', 'line 3', 'line 4', 'line 5'])
+    assert.equal(r.outcomes[1]!.result!.pop!.code, 'fra\\x1b[31m', 'text is sanitised by the reader')
+  })
+  it('a multi document with a broken outcome keeps the others and counts that one', async () => {
+    const doc = JSON.stringify({schemaVersion: 1, kind: 'multi', method: 'ping', target: 'x', outcomes: [good('a'), {vantage: vp('z'), result: {kind: 'ping', schemaVersion: 1}, error: null}, good('b')]}, null, 2)
+    const r = await read(doc, 50)
+    assert.deepEqual(r.outcomes.map((o) => o.vantage.id), ['a', 'b'])
+    assert.equal(r.stats.unparseable, 1)
   })
 })

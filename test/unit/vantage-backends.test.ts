@@ -18,11 +18,12 @@ import {localVantage} from '../../src/model/vantage.js'
 import {backendsFor, mergeOutcomes} from '../../src/vantage/index.js'
 import {fillTemplate, outcomeFromChild, parsePingOutput, pingArgv, shellQuote, splitWords} from '../../src/vantage/local.js'
 import {NetnsBackend} from '../../src/vantage/netns.js'
-import {vantageFlags} from '../../src/vantage/flags.js'
-import {childArgs} from '../../src/vantage/run.js'
+import {vantageFlags} from '../../src/console/vantage-flags.js'
+import {childArgs} from '../../src/console/multi-run.js'
 import {SshBackend} from '../../src/vantage/ssh.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const FIX = join(ROOT, 'test/fixtures/vantage')
@@ -205,6 +206,12 @@ describe('child output -> outcome (pure)', () => {
     assert.equal(outcomeFromChild(v, plan, {...run, aborted: true}, ctx, '').error?.code, 'E_VP_ABORTED')
     assert.equal(outcomeFromChild(v, plan, {...run, stdout: '{"truncated": '}, ctx, '').error?.code, 'E_VP_BAD_OUTPUT')
   })
+  it('a child\'s result line that does not check against the model is E_VP_BAD_OUTPUT, never a crash', () => {
+    const bare = outcomeFromChild(v, plan, {...run, stdout: `{"kind":"${plan.method}","schemaVersion":1}`}, ctx, '')
+    assert.equal(bare.result, null)
+    assert.equal(bare.error?.code, 'E_VP_BAD_OUTPUT')
+    assert.match(bare.error!.message, /does not check/)
+  })
   it('control characters from the far end are escaped in messages', () => {
     const o = outcomeFromChild(v, plan, {...run, code: 1, stderr: 'bad \u001b[31mred\u001b[0m'}, ctx, '')
     assert.doesNotMatch(o.error!.message, /\u001b/)
@@ -265,7 +272,7 @@ describe('quoting and arguments', () => {
 
 describe('anyprobe dns --from (the command, end to end)', () => {
   function cli(args: string[]): {status: number | null; stdout: string; stderr: string} {
-    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/dns.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, encoding: 'utf8', timeout: 60_000})
     return {status: r.status, stdout: r.stdout, stderr: r.stderr}
   }
@@ -308,7 +315,7 @@ describe('anyprobe dns --from (the command, end to end)', () => {
 
 describe('plan options (for backends that build their own requests, e.g. RIPE Atlas)', () => {
   it('normalized from each command\'s flags', async () => {
-    const {planOptions} = await import('../../src/vantage/run.js')
+    const {planOptions} = await import('../../src/console/multi-run.js')
     assert.deepEqual(planOptions('trace', {protocol: 'udp', port: 53, 'max-hops': 20, probes: 2, timeout: '500ms', qname: 'ignored'}), {timeoutMs: 500, port: 53, probes: 2, protocol: 'udp', maxHops: 20})
     assert.deepEqual(planOptions('dns', {timeout: '2s', port: 53, qname: '.', qtype: 'SOA', tcp: true}), {timeoutMs: 2000, port: 53, qname: '.', qtype: 'SOA', tcp: true})
     assert.deepEqual(planOptions('http', {method: 'HEAD', host: 'www.example.net', timeout: '5s'}), {timeoutMs: 5000, method: 'HEAD', host: 'www.example.net'})
@@ -336,7 +343,7 @@ describe('progress on stderr', () => {
   const outcome = (ok: boolean): VantageOutcome =>
     ok ? {vantage: localVantage(), result: {kind: 'ping'} as VantageOutcome['result'], error: null} : {vantage: localVantage(), result: null, error: {code: 'E_VP_TIMEOUT', message: 'x', hint: null}}
   it('redrawn in place on a terminal, one line per update otherwise, silent when off', async () => {
-    const {Progress} = await import('../../src/vantage/run.js')
+    const {Progress} = await import('../../src/console/multi-run.js')
     const sink = (isTTY: boolean) => {
       const s = {isTTY, text: '', write(t: string) { s.text += t; return true }}
       return s

@@ -102,13 +102,6 @@ describe('--from specs', () => {
     usageError(['@bad.txt'], 'E_USAGE', /"wat"/, readFile)
   })
 
-  it('atlas: is refused clearly while the Atlas backend does not exist', async () => {
-    await assert.rejects(
-      backendsFor(parseFrom(['atlas:country=DE']), {concurrency: 2, loadAtlas: async () => null}),
-      (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && /not available yet/.test(e.message) && e.hint !== null,
-    )
-  })
-
   it('atlas: uses the Atlas module\'s AtlasBackend when there is one', async () => {
     class FakeAtlas {
       readonly spec: string

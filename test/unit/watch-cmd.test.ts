@@ -31,7 +31,7 @@ import {placeCommand} from '../../src/watch/places.js'
 import {makeDnsProber, makeHttpProber} from '../../src/watch/probe.js'
 import {readHostnameBindReply} from '../../src/watch/reply.js'
 import {LiveView} from '../../src/watch/view.js'
-import {runCommand} from '../helpers/cli.js'
+import {runCommand, srcConfig} from '../helpers/cli.js'
 import {readWatchOut} from '../helpers/watch-out.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -49,7 +49,7 @@ interface Ran {
 
 /** Run `anyprobe watch ARGS` from source in a child process (async: the test's DNS server keeps answering). */
 function watchCli(args: string[], opts: {timeoutMs?: number; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void} = {}): Promise<Ran> {
-  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env})
     let stdout = ''
@@ -641,7 +641,7 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     ].join('\n'))
     chmodSync(join(bin, 'ssh'), 0o755)
     // the "remote" anyprobe: this checkout's watch command, from source
-    writeFileSync(join(tmp, 'anyprobe.mjs'), `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(process.argv.slice(3), ${JSON.stringify(ROOT)})\n`)
+    writeFileSync(join(tmp, 'anyprobe.mjs'), `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(process.argv.slice(3), ${JSON.stringify(srcConfig())})\n`)
   })
   after(() => dns.close())
 

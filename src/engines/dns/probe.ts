@@ -97,16 +97,6 @@ export function identityOf(queries: DnsQueryResult[]): DnsIdentity {
   }
 }
 
-/** The identity strings that name a server instance (version.bind names software, not a place). */
-export function identityInputs(identity: DnsIdentity): string[] {
-  const inputs = [identity.hostnameBind, identity.idServer, identity.nsid?.text ?? null]
-  const out: string[] = []
-  for (const s of inputs) if (s !== null && s !== '' && !out.includes(s)) out.push(s)
-  return out
-}
-
-/** The smallest RTT of any reply: the tightest speed-of-light bound the probe gives. */
-export function minRttMs(queries: DnsQueryResult[]): number | null {
-  const rtts = queries.map((q) => q.rttMs).filter((r): r is number => r !== null)
-  return rtts.length === 0 ? null : Math.min(...rtts)
-}
+// the identity strings and the RTT bound of a result: src/infer/signals.ts, src/model/rtt.ts
+export {identityInputs} from '../../infer/signals.js'
+export {minRttMs} from '../../model/rtt.js'

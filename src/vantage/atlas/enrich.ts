@@ -6,49 +6,24 @@ import pLimit from 'p-limit'
 
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
-import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
-import {httpObservations, minRttFromTimings} from '../../engines/http/observations.js'
-import {hostnameHint, inferPopExplained, popExplanation, type ExplainedVerdict, type Observation} from '../../infer/index.js'
+import {hostnameHint, popExplanation, type ExplainedVerdict} from '../../infer/index.js'
+import {resultVerdictExplained} from '../../infer/verdict.js'
 import type {GeoHint, PopVerdict} from '../../model/pop.js'
 import type {TraceHop, TraceResult} from '../../model/trace.js'
-import type {VantagePoint} from '../../model/vantage.js'
-import {minDestinationRtt, traceAnswered, traceObservations} from '../../pipeline/pop-observations.js'
 import {boundedMemo} from '../../util/memo.js'
 import type {ProbeResult, VantageOutcome} from '../types.js'
 
 /** Where the probe is, for the RTT-feasibility check (Atlas fuzzes probe locations by < 1 km). */
-export function vpLocationOf(v: VantagePoint): {lat: number; lon: number} | null {
-  return v.lat !== null && v.lon !== null ? {lat: v.lat, lon: v.lon} : null
-}
+export {vpLocationOf} from '../../infer/verdict.js'
 
-/** The PoP verdict of one parsed result, from what it already holds. Synchronous. */
+/** The PoP verdict of one parsed result, from what it already holds: popVerdict's rules, as for a local result. Synchronous. */
 export function inferAtlasPop(result: ProbeResult): PopVerdict | null {
   return explainAtlasPop(result).verdict
 }
 
-/** inferAtlasPop with why there is no verdict and what the RTT ruled out. */
+/** inferAtlasPop with why there is no verdict and what the RTT ruled out: popVerdict's, as for a local result. */
 export function explainAtlasPop(result: ProbeResult): ExplainedVerdict {
-  const vpLocation = vpLocationOf(result.vantage)
-  switch (result.kind) {
-    case 'trace': {
-      // Atlas: the target answered when the last hop's reply came from dst_addr
-      const answered = traceAnswered(result)
-      const obs = traceObservations(result.hops, answered, result.targetHostname)
-      return inferPopExplained(obs, {vpLocation, rttMs: minDestinationRtt(result.hops, answered), destinationAnswered: answered})
-    }
-    case 'dns': {
-      const obs: Observation[] = identityInputs(result.identity).map((input) => ({signal: 'dns-identity', input}))
-      return inferPopExplained(obs, {vpLocation, rttMs: minRttMs(result.queries), destinationAnswered: result.answered})
-    }
-    case 'http': {
-      // a parsed HTTP result is a response (a failed fetch is an outcome without a result)
-      const obs = httpObservations(result.headers, result.params.popHeaders, result.cfTrace)
-      return inferPopExplained(obs, {vpLocation, rttMs: minRttFromTimings(result.timings), destinationAnswered: true})
-    }
-    case 'ping':
-      // a ping names no place by itself
-      return {verdict: null, reason: 'a ping names no site', rejected: [], setAside: []}
-  }
+  return resultVerdictExplained(result)
 }
 
 /** A result with its verdict and the explanation beside it (see PopExplanation). */

@@ -1,28 +1,12 @@
-// The --from flags every measuring command shares, and the check that decides whether a command
-// measures here or elsewhere. Kept apart from ./run.ts (the multi-vantage run, every backend,
+// The --from flags every measuring command shares (CLI layer). The check that decides whether a
+// command measures here or elsewhere is ./from-elsewhere.ts; both are kept apart from ./multi-run.ts (the multi-vantage run, every backend,
 // the catchment and all renderers) so a command that measures here never loads that code: a
 // local trace is mostly start-up, and this was ~2 ms of it.
 import * as Flags from '@oclif/core/flags'
 
-import {isLocalOnly, parseFrom} from './from.js'
-import type {ProbeMethod, VantageOutcome} from './types.js'
 
-export const MULTI_SCHEMA_VERSION = 1
-
-export interface MultiResult {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'multi'
-  method: ProbeMethod
-  target: string
-  outcomes: VantageOutcome[]
-}
-
-export interface OutcomeLine extends VantageOutcome {
-  schemaVersion: typeof MULTI_SCHEMA_VERSION
-  kind: 'outcome'
-  method: ProbeMethod
-  target: string
-}
+export {MULTI_SCHEMA_VERSION} from '../model/probe.js'
+export type {MultiResult, OutcomeLine} from '../model/probe.js'
 
 /** Flags shared by every command that can measure from elsewhere. */
 export const vantageFlags = {
@@ -59,21 +43,4 @@ export type VantageFlagValues = {
   'vp-timeout'?: string
   'atlas-msm'?: number
   'dry-run'?: boolean
-}
-
-/**
- * Measure from the vantage points of --from when they are anything but this host (or when
- * --ndjson asks for outcome lines): the multi-vantage result, or null to measure here.
- */
-export async function fromElsewhere(
-  cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
-  parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
-  method: Exclude<ProbeMethod, 'ping'>,
-  target: string,
-  out: {json: boolean; log: (text: string) => void},
-): Promise<MultiResult | null> {
-  const specs = parseFrom(parsed.flags.from)
-  if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
-  const {runElsewhere} = await import('./run.js')
-  return runElsewhere(cmd, parsed, method, target, out, specs)
 }

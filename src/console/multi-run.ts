@@ -1,4 +1,5 @@
-// The command side of --from: the flags every measuring command shares, the plan, the run over
+// The command side of --from (CLI layer: it prints and sets the exit code; the vantage layer below
+// only yields outcomes): the flags every measuring command shares, the plan, the run over
 // every backend (concurrency, progress on stderr, outcomes streamed as they arrive) and the
 // multi-vantage output of trace / dns / http:
 //
@@ -12,15 +13,17 @@
 // it reached the target: that is in the output), 1 when at least one failed (its error is in the
 // output; the others are still there). Usage errors exit 2 before anything runs.
 import {catchment, compareVantage} from '../analysis/catchment.js'
+import {ndjsonLine} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
+import {isPopHeader} from '../infer/index.js'
 import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
-import {isLocalOnly, parseFrom, type VantageSpec} from './from.js'
-import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from './index.js'
-import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './flags.js'
-import type {ProbeMethod, ProbePlan, VantageOutcome} from './types.js'
+import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
+import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
+import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './vantage-flags.js'
+import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
 
 /**
  * The command-line arguments a child anyprobe gets: the target, then every flag the user set
@@ -101,7 +104,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
-    const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('./globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
+    const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('../vantage/globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
     process.stdout.write(`${JSON.stringify(gp ?? (await atlasDryRuns(opts.specs, plan)), null, 2)}\n`)
     process.exit(EXIT.ok)
   }
@@ -127,7 +130,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
       progress.update(o)
       if (flags.ndjson) {
         const line: OutcomeLine = {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'outcome', method: plan.method, target: plan.target, ...o}
-        process.stdout.write(`${JSON.stringify(line)}\n`)
+        process.stdout.write(ndjsonLine(line))
       }
       opts.onOutcome?.(o)
     }
@@ -142,7 +145,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
 /** One vantage point's section of the multi-vantage text output. */
 export function renderOutcome(o: VantageOutcome): string {
   const head = `### ${vantageLabel(o.vantage)}`
-  if (o.result !== null) return `${head}\n${renderResult(o.result)}`
+  if (o.result !== null) return `${head}\n${renderResult(o.result, {knownHeader: isPopHeader})}`
   const e = o.error
   return `${head}\nerror ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 500)}${e?.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`
 }
@@ -193,7 +196,7 @@ export function planOptions(method: ProbeMethod, f: Record<string, unknown>): Pr
   return o
 }
 
-/** The multi-vantage run of trace / dns / http (./flags.ts fromElsewhere decides whether there is one). */
+/** The multi-vantage run of trace / dns / http (./from-elsewhere.ts decides whether there is one). */
 export async function runElsewhere(
   cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
   parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},

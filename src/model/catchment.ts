@@ -1,0 +1,60 @@
+// The catchment document: which PoP each vantage point reaches, and each PoP's share. Built by
+// src/analysis/catchment.ts, printed by `catchment` and `report`, read back by tests and tools.
+import type {ProbeMethod, VantageError} from './probe.js'
+import type {VantagePoint} from './vantage.js'
+
+export const CATCHMENT_SCHEMA_VERSION = 1
+
+export interface CatchmentPop {
+  code: string
+  city: string | null
+  country: string | null
+  confidence: number
+}
+
+export interface CatchmentVantagePoint {
+  vantage: VantagePoint
+  pop: CatchmentPop | null
+  rttMs: number | null
+  /** the strongest evidence in a few words, e.g. "dns-identity s1.fra.anycast.example"; null when none */
+  evidence: string | null
+  /** true when the probe reached the target; null when there is no result */
+  reached: boolean | null
+  error: VantageError | null
+}
+
+export interface CatchmentPopShare {
+  code: string
+  city: string | null
+  country: string | null
+  /** ids of the vantage points that reach it, in row order */
+  vantagePoints: string[]
+  /** of the vantage points that produced a result, 0..1 */
+  share: number
+  medianRttMs: number | null
+}
+
+export interface CatchmentSummary {
+  /** rows */
+  vantagePoints: number
+  /** with a result */
+  measured: number
+  /** with a PoP */
+  located: number
+  /** with a result but no PoP */
+  unlocated: number
+  /** no result (error) */
+  failed: number
+}
+
+export type CatchmentMethod = ProbeMethod | 'mixed'
+
+export interface CatchmentResult {
+  schemaVersion: typeof CATCHMENT_SCHEMA_VERSION
+  kind: 'catchment'
+  target: string
+  method: CatchmentMethod
+  vantagePoints: CatchmentVantagePoint[]
+  pops: CatchmentPopShare[]
+  summary: CatchmentSummary
+}

@@ -1,0 +1,128 @@
+// What a measurement is, wherever it runs: the plan (what to measure), the result (what was
+// measured), the outcome (a result or an error, from one vantage point) and the interface every
+// vantage backend implements (local, netns, ssh, RIPE Atlas, and the ones to come). These cross
+// every folder (commands, vantage, watch, store, analysis, render), so they live here.
+import type {DnsResult} from './dns.js'
+import type {ErrorCode} from './errors.js'
+import type {HttpResult} from './http.js'
+import type {PingResult} from './ping.js'
+import type {TraceProtocol, TraceResult} from './trace.js'
+import type {VantagePoint} from './vantage.js'
+import type {Observation} from './watch.js'
+
+export type ProbeResult = TraceResult | DnsResult | HttpResult | PingResult
+export type ProbeMethod = ProbeResult['kind']
+
+/** What to measure, in both forms a backend may need. */
+export interface ProbePlan {
+  method: ProbeMethod
+  /** address, hostname or URL as the user typed it */
+  target: string
+  /** the anyprobe command-line arguments after the command name (for local/netns/ssh), without --json */
+  cliArgs: string[]
+  /** normalized options (for backends that build their own requests, e.g. RIPE Atlas) */
+  options: {
+    protocol?: TraceProtocol
+    port?: number | null
+    timeoutMs?: number
+    probes?: number
+    maxHops?: number
+    /** DNS: also send the ordinary query with NSID; qname/qtype */
+    qname?: string
+    qtype?: string
+    tcp?: boolean
+    /** HTTP */
+    method?: 'GET' | 'HEAD'
+    host?: string | null
+    /** HTTP: extra request headers ('Name: value') and --pop-header names (remote backends that build requests) */
+    headers?: string[]
+    popHeaders?: string[]
+  }
+}
+
+export interface VantageError {
+  /** an ErrorCode; a string when it came from elsewhere (a child's or a service's own code) */
+  code: ErrorCode | string
+  message: string
+  hint: string | null
+}
+
+export interface VantageOutcome {
+  vantage: VantagePoint
+  /** the measurement, when one was made (even a failed trace is a result) */
+  result: ProbeResult | null
+  /** why there is no result (host down, refused, garbage output, probe error) */
+  error: VantageError | null
+  /**
+   * when it happened (ISO 8601), for an outcome without a result whose time is known (a RIPE Atlas
+   * probe's error result): a later failure of a vantage point then replaces its earlier success
+   */
+  at?: string
+}
+
+/**
+ * A set of vantage points that can run a plan. One-shot: `run` yields one outcome per vantage
+ * point as each finishes, in completion order. A vantage point that fails is an outcome with an
+ * error, never an exception that stops the others; `signal` stops the run (unfinished vantage
+ * points are reported as E_VP_ABORTED).
+ */
+export interface VantageBackend {
+  /** e.g. "netns:ap-vp-ber,ap-vp-nyc" — for progress and errors */
+  readonly spec: string
+  /** how many vantage points it will report, when known up front */
+  expected(): number | null
+  run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome>
+  /**
+   * Live rounds (`watch`): the plan run every intervalMs at every vantage point, as one stream of
+   * events. Absent when the backend cannot (then `watch --from` refuses it with E_USAGE). See
+   * RoundsPlan and RoundEvent; the contract is in the README ("Vantage points: one interface").
+   */
+  rounds?(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent>
+}
+
+/** What a live run measures: the one-shot plan plus the schedule every vantage point shares. */
+export interface RoundsPlan {
+  method: 'dns' | 'http' | 'icmp' | 'trace'
+  /** address, hostname or URL as the user typed it */
+  target: string
+  /** the anyprobe watch arguments a child anyprobe gets (netns/ssh), without --from */
+  cliArgs: string[]
+  intervalMs: number
+  /** probes per round, one per flow (flow ids 0..flows-1 keep their 5-tuple) */
+  flows: number
+  timeoutMs: number
+  /** ms since the epoch of round 0 (shared, so rounds line up across vantage points) */
+  startAt: number
+  /** stop after this many rounds / this long; null: until the signal */
+  count: number | null
+  durationMs: number | null
+}
+
+/**
+ * One event of a live run. Per vantage point: 'started' once it is measuring, then one
+ * 'observation' per probe (answered or not, in send order per flow), then 'ended' exactly once,
+ * with an error when it failed (E_VP_* codes); the other vantage points go on.
+ */
+export type RoundEvent =
+  | {type: 'started'; vantage: VantagePoint}
+  | {type: 'observation'; vantage: VantagePoint; observation: Observation}
+  | {type: 'ended'; vantage: VantagePoint; error: VantageError | null}
+
+export const MULTI_SCHEMA_VERSION = 1
+
+/** `--json` of a measuring command run from several vantage points. */
+export interface MultiResult {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'multi'
+  method: ProbeMethod
+  target: string
+  outcomes: VantageOutcome[]
+}
+
+/** One line of `--ndjson` from several vantage points. */
+export interface OutcomeLine extends VantageOutcome {
+  schemaVersion: typeof MULTI_SCHEMA_VERSION
+  kind: 'outcome'
+  method: ProbeMethod
+  target: string
+}

@@ -1,0 +1,29 @@
+// The round-trip time a result bounds the PoP's distance with (the speed-of-light check), one
+// reading per method. Pure functions of model values, used by the verdict (src/infer/verdict.ts)
+// and the catchment's rttMs column (src/analysis/catchment.ts), so both read the same number.
+import type {DnsQueryResult} from './dns.js'
+import type {HttpTimings} from './http.js'
+import type {TraceHop} from './trace.js'
+
+/** Lowest RTT seen from the destination: the bound the RTT-feasibility check uses. */
+export function minDestinationRtt(hops: TraceHop[], destinationReached: boolean): number | null {
+  if (!destinationReached) return null
+  const rtts = (hops.at(-1)?.rttMs ?? []).filter((r): r is number => r !== null)
+  return rtts.length > 0 ? Math.min(...rtts) : null
+}
+
+/** The smallest RTT of any DNS reply: the tightest speed-of-light bound the probe gives. */
+export function minRttMs(queries: DnsQueryResult[]): number | null {
+  const rtts = queries.map((q) => q.rttMs).filter((r): r is number => r !== null)
+  return rtts.length === 0 ? null : Math.min(...rtts)
+}
+
+/**
+ * The TCP handshake takes one round trip: the connect phase bounds the RTT for the feasibility
+ * check. A request on a reused connection has no connect phase; its time to first byte (request
+ * out, response in: one round trip plus the server's time) is an upper bound of the RTT, which
+ * only ever rules out fewer places, so it is safe to check with.
+ */
+export function minRttFromTimings(t: HttpTimings): number | null {
+  return t.connectMs ?? t.firstByteMs
+}

@@ -1,0 +1,644 @@
+// Saved measurements, read back as a stream, used by `anyprobe report`. Every record is checked
+// against the model (./validate.ts): one that is not usable is counted with its line and skipped. Memory stays flat whatever the size: nothing holds the whole input.
+//
+// What is recognised (detected from the first bytes, never from the file name):
+//   ndjson         one JSON value per line: anyprobe results, outcomes (catchment/trace/dns/http
+//                  --ndjson), whole one-line documents, or raw RIPE Atlas results (Atlas "format=txt")
+//   json-array     [ ... ]: a raw RIPE Atlas results download, or an array of anyprobe results/outcomes
+//   json-document  one (pretty-printed) anyprobe document: a single result, a multi document
+//                  ({kind: "multi", outcomes}) or a catchment document ({kind: "catchment", vantagePoints})
+//
+// How: NDJSON lines and array elements are cut out of the text and given to JSON.parse one at a
+// time (a line or element that does not parse is counted and skipped; the rest is kept). A single
+// document is streamed through @streamparser/json, which emits every `outcomes[i]` / `vantagePoints[i]`
+// and then forgets it, so a multi document with 100 000 outcomes never sits in memory. Arrays do not
+// go through @streamparser/json: on 2.3 kB Atlas traceroute elements it parsed ~14 000 elements/s
+// (33 MB/s) against ~100 000/s for a scan for element boundaries + JSON.parse, and a 1 GB Atlas download
+// is one such array.
+//
+// Each value becomes a ReportItem: an outcome (from a result or an outcome), a catchment row (from a
+// saved catchment document), metadata (target, method of a document), or a line of a `watch --out`
+// file (its start line, an observation). Raw Atlas results take the
+// live Atlas backend's path (src/vantage/atlas/, handed in as `loadAtlas`): parseAtlasResult per element (sync), then enrichAtlasOutcomes
+// per batch of ATLAS_BATCH (reverse DNS of hop addresses when `rdns` is given, location hints, the
+// PoP verdict). Without a resolver nothing leaves the machine: hops keep no names and only what the
+// result itself carries (DNS identities, HTTP headers) names a PoP. A malformed or unsupported Atlas
+// result is counted as unparseable, with the parser's reason; a probe's own error is an outcome.
+import {StringDecoder} from 'node:string_decoder'
+
+import {JSONParser} from '@streamparser/json'
+
+import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
+import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {GeoHint} from '../model/pop.js'
+import type {VantageOutcome} from '../model/probe.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
+import {escapeControlCharsInStrings} from '../util/json-safe.js'
+import {sanitize} from '../util/sanitize.js'
+import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
+import {observationFrom} from './observation.js'
+
+/**
+ * What the reader uses of the RIPE Atlas parser (src/vantage/atlas/index.ts), handed in by the
+ * caller so this module stays below the vantage layer. Probe metadata is the parser's own type.
+ */
+export interface AtlasModule {
+  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]}
+  enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null}) => Promise<VantageOutcome[]>
+  memoHint?: () => (hostname: string) => GeoHint | null
+  boundedResolver?: (inner: ReverseResolver, concurrency?: number) => ReverseResolver
+}
+
+function atlasUnavailable(what: string): AnyprobeError {
+  return new AnyprobeError('E_USAGE', `${what}: this reader was given no RIPE Atlas parser`, {exitCode: EXIT.usage})
+}
+
+export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty'
+
+export type ReportItem =
+  | {type: 'outcome'; outcome: VantageOutcome}
+  | {type: 'row'; row: CatchmentVantagePoint}
+  | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
+  // a `watch --out` file: its start lines and observations, judged again by the watch analysis
+  | {type: 'watch-start'; start: WatchStart}
+  | {type: 'observation'; observation: Observation}
+
+/** An entry of a document's list that did not check: the reader counts it (with its index) and does not hand it on. */
+export interface InvalidEntry {
+  type: 'invalid'
+  index: number
+  message: string
+}
+
+export interface ReadStats {
+  format: InputFormat
+  /** values read (lines, elements, or a document's outcomes / rows) */
+  values: number
+  /** values that were not JSON, or JSON that is neither an anyprobe nor a RIPE Atlas result */
+  unparseable: number
+  /** the first few of those, with where they were */
+  errors: Array<{where: string; message: string}>
+  /** the input ended inside a value, or its structure broke: everything before it was kept */
+  truncated: boolean
+  /**
+   * RIPE Atlas results of kinds that carry no site signal (sslcert, ntp, wifi): valid, read, and
+   * counted here by kind, not as unparseable
+   */
+  otherKinds: Record<string, number>
+  /**
+   * values read after a repair: an NDJSON line ending in `,` (a JSON array cut into lines), raw
+   * control characters inside strings (escaped, then sanitised where shown)
+   */
+  repaired: number
+}
+
+export interface ReadOptions {
+  /** loads the Atlas module for raw Atlas results; null/absent module = not available */
+  loadAtlas?: () => Promise<AtlasModule | null>
+  /** reverse DNS for raw Atlas traceroute hops (default: none, nothing leaves the machine) */
+  rdns?: ReverseResolver
+  /** how many errors to keep in stats.errors (default 5) */
+  keepErrors?: number
+  /** probe metadata for raw Atlas results (report --probes): country, ASN, location of each probe */
+  atlasProbes?: ReadonlyMap<number, unknown>
+}
+
+/** Raw Atlas results parsed before one enrichment pass (lookups of a batch overlap). */
+export const ATLAS_BATCH = 250
+
+const MAX_LINE = 256 << 20
+
+export function newStats(): ReadStats {
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0}
+}
+
+/** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
+export function atlasId(x: unknown): number | null {
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d{1,15}$/.test(x) ? Number(x) : NaN
+  return Number.isSafeInteger(n) && n > 0 ? n : null
+}
+
+export function isAtlasRaw(v: unknown): v is Record<string, unknown> {
+  return isObj(v) && atlasId(v.prb_id) !== null && atlasId(v.msm_id) !== null && typeof v.type === 'string'
+}
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
+const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
+/** a time a Date can hold (|t| <= 8.64e15 ms): sentAt = 2^53 is no time, and the analysis refuses it */
+const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
+
+/**
+ * A line of `watch --out`: the watch children's reader (observationFrom), and stricter, since a
+ * saved file is not our own process talking: a vantage id, and times, RTT and PoP of the right
+ * type (a mistyped one makes the line unusable rather than null).
+ */
+function toObservation(v: Record<string, unknown>): Observation | null {
+  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  const o = observationFrom(v)
+  if (o === null) return null
+  o.vantageId = sanitize(v.vantageId, 200)
+  if (v.vantage !== undefined) {
+    const vp = checkVantage(v.vantage)
+    if (typeof vp !== 'string') o.vantage = vp
+  }
+  return o
+}
+
+function toWatchStart(v: Record<string, unknown>): WatchStart | string {
+  const pos = (x: unknown): x is number => isMs(x) && x > 0
+  if (!pos(v.intervalMs) || !isCount(v.flows) || v.flows < 1 || !isCount(v.flapThreshold) || !pos(v.flapWindowMs) || !isCount(v.outageAfter) || !isCount(v.reorderRounds)) {
+    return 'a watch start line without its settings (intervalMs, flows, flapThreshold, flapWindowMs, outageAfter, reorderRounds)'
+  }
+  return {
+    schemaVersion: WATCH_SCHEMA_VERSION,
+    kind: 'watch-start',
+    at: typeof v.at === 'string' ? sanitize(v.at, 40) : '',
+    target: typeof v.target === 'string' ? sanitize(v.target, 300) : '',
+    method: v.method === 'http' || v.method === 'icmp' || v.method === 'trace' ? v.method : 'dns',
+    intervalMs: v.intervalMs,
+    flows: v.flows,
+    flapThreshold: v.flapThreshold,
+    flapWindowMs: v.flapWindowMs,
+    outageAfter: v.outageAfter,
+    reorderRounds: v.reorderRounds,
+  }
+}
+
+/** What a value is; a string says why it is not usable. Atlas values are handled by the caller. */
+export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string {
+  if (isObj(v) && typeof v.kind === 'string' && METHODS.has(v.kind)) {
+    const r = checkResult(v)
+    return typeof r === 'string' ? r : [{type: 'outcome', outcome: {vantage: r.vantage, result: r, error: null}}]
+  }
+  if (isObj(v) && v.kind === undefined && 'result' in v && 'error' in v) {
+    const o = checkOutcome(v)
+    return typeof o === 'string' ? o : [{type: 'outcome', outcome: o}]
+  }
+  if (isObj(v) && v.kind === 'outcome') {
+    const o = checkOutcome(v)
+    return typeof o === 'string' ? o : [{type: 'outcome', outcome: o}]
+  }
+  if (isObj(v) && v.kind === 'multi' && Array.isArray(v.outcomes)) {
+    return [docMeta(v), ...listed(v.outcomes, checkOutcome, (outcome) => ({type: 'outcome', outcome}))]
+  }
+  if (isObj(v) && v.kind === 'catchment' && Array.isArray(v.vantagePoints)) {
+    return [docMeta(v), ...listed(v.vantagePoints, checkRow, (row) => ({type: 'row', row}))]
+  }
+  if (isObj(v) && v.kind === 'watch-start') {
+    const h = toWatchStart(v)
+    return typeof h === 'string' ? h : [{type: 'watch-start', start: h}]
+  }
+  if (isObj(v) && v.kind === undefined && 'vantageId' in v && 'round' in v) {
+    const o = toObservation(v)
+    return o === null ? 'a watch observation with a missing or mistyped field' : [{type: 'observation', observation: o}]
+  }
+  if (isObj(v) && v.kind === 'watch-event') {
+    return 'a watch event (watch --json): report judges the observations watch --out FILE writes, not events already judged'
+  }
+  if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
+    return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
+  }
+  if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
+  return 'neither an anyprobe result nor a RIPE Atlas result'
+}
+
+const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
+
+function docMeta(v: Record<string, unknown>): ReportItem {
+  return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+}
+
+/** The usable entries of a document's list; an unusable one becomes an 'invalid' item (counted by the reader, with its index). */
+function listed<T>(list: unknown[], check: (v: unknown) => T | string, item: (t: T) => ReportItem): Array<ReportItem | InvalidEntry> {
+  const out: Array<ReportItem | InvalidEntry> = []
+  for (let i = 0; i < list.length; i++) {
+    const c = check(list[i])
+    out.push(typeof c === 'string' ? {type: 'invalid', index: i, message: c} : item(c))
+  }
+  return out
+}
+
+// ---- text sources ----
+
+async function* textOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const dec = new StringDecoder('utf8')
+  for await (const chunk of source) {
+    const s = typeof chunk === 'string' ? chunk : dec.write(chunk)
+    if (s !== '') yield s
+  }
+  const rest = dec.end()
+  if (rest !== '') yield rest
+}
+
+/**
+ * Splits text into lines without holding more than one line. Linear whatever the line length: each
+ * chunk is searched for a newline once, and an unfinished line is kept in pieces, joined once.
+ */
+async function* linesOf(head: string, rest: AsyncIterator<string>, end: {unterminated: boolean} = {unterminated: false}): AsyncGenerator<string> {
+  let pieces: string[] = []
+  let pending = 0
+  let text: string | undefined = head
+  while (text !== undefined) {
+    let start = 0
+    let nl: number
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      const part = text.slice(start, nl)
+      if (pieces.length === 0) yield part
+      else {
+        pieces.push(part)
+        const line = pieces.join('')
+        pieces = []
+        pending = 0
+        yield line
+      }
+      start = nl + 1
+    }
+    if (start < text.length) {
+      pieces.push(start === 0 ? text : text.slice(start))
+      pending += text.length - start
+      if (pending > MAX_LINE) {
+        yield pieces.join('') // an absurd line: handed on whole so it is counted as one unparseable value
+        pieces = []
+        pending = 0
+      }
+    }
+    const n = await rest.next()
+    text = n.done ? undefined : n.value
+  }
+  const last = pieces.join('')
+  if (last.trim() !== '') {
+    end.unterminated = true // the input ends inside a line: a download cut short, or a file still being written
+    yield last
+  }
+}
+
+/**
+ * Cuts the elements of a top-level JSON array out of text fed in chunks, tracking strings and nesting
+ * one char at a time (measured faster than jumping with indexOf / regexes on Atlas results, which
+ * are mostly short keys and numbers). Synchronous per chunk: the elements a chunk completes come
+ * back together, so a 1 GB array costs one await per chunk, not per element.
+ */
+export class ArrayScanner {
+  private depth = 0 // 1 = inside the top-level array
+  private inString = false
+  private escaped = false
+  private started = false
+  /** the top-level array was closed */
+  done = false
+  /** the text is not an array of values (or something follows it) */
+  broken = false
+  private pieces: string[] = []
+
+  feed(text: string): string[] {
+    const out: string[] = []
+    if (this.broken) return out
+    let elemStart = -1 // where the current element starts in this chunk (-1: before it, or none)
+    let depth = this.depth
+    let inString = this.inString
+    let escaped = this.escaped
+    const take = (end: number): string => {
+      this.pieces.push(text.slice(elemStart < 0 ? 0 : elemStart, end))
+      const el = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('')
+      this.pieces = []
+      elemStart = -1
+      return el
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === 92) escaped = true // backslash
+        else if (c === 34) inString = false
+        continue
+      }
+      if (!this.started || this.done) {
+        if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff) continue
+        if (!this.started && c === 91) {
+          this.started = true
+          depth = 1
+          continue
+        }
+        this.broken = true
+        break
+      }
+      if (depth === 1) {
+        if (c === 44 || c === 93) {
+          // ',' or ']' ends a scalar element (a structured one was handed on at its close)
+          if (elemStart >= 0 || this.pieces.length > 0) {
+            const el = take(i).trim()
+            if (el !== '') out.push(el)
+          }
+          if (c === 93) {
+            this.done = true
+            depth = 0
+          }
+          continue
+        }
+        if (c === 32 || c === 10 || c === 13 || c === 9) continue
+        if (elemStart < 0 && this.pieces.length === 0) elemStart = i
+      }
+      if (c === 34) inString = true
+      else if (c === 123 || c === 91) depth++
+      else if (c === 125 || c === 93) {
+        depth--
+        if (depth === 1) out.push(take(i + 1))
+        else if (depth < 1) {
+          this.broken = true
+          break
+        }
+      }
+    }
+    if (!this.broken && (elemStart >= 0 || this.pieces.length > 0)) this.pieces.push(text.slice(elemStart < 0 ? 0 : elemStart))
+    this.depth = depth
+    this.inString = inString
+    this.escaped = escaped
+    return out
+  }
+
+  /** what is left of an element the input ended inside (JSON.parse will refuse it: it is counted) */
+  leftover(): string | null {
+    const el = this.pieces.join('').trim()
+    this.pieces = []
+    return el === '' ? null : el
+  }
+}
+
+/** The elements of a top-level JSON array, one batch per chunk of text; onEnd says whether the array was closed. */
+export async function* arrayElementsOf(head: string, rest: AsyncIterator<string>, onEnd: (complete: boolean) => void): AsyncGenerator<string[]> {
+  const scanner = new ArrayScanner()
+  let text: string | undefined = head
+  while (text !== undefined) {
+    const els = scanner.feed(text)
+    if (els.length > 0) yield els
+    if (scanner.broken) break
+    const n = await rest.next()
+    text = n.done ? undefined : n.value
+  }
+  const left = scanner.broken ? null : scanner.leftover()
+  if (left !== null) yield [left]
+  onEnd(scanner.done && !scanner.broken)
+}
+
+// ---- the reader ----
+
+function parseOrNull(text: string): {ok: true; value: unknown} | {ok: false; message: string} {
+  try {
+    return {ok: true, value: JSON.parse(text)}
+  } catch (e) {
+    return {ok: false, message: (e as Error).message}
+  }
+}
+
+/**
+ * An NDJSON line, with the two repairs real files need: a line ending in `,` (a JSON array written
+ * one element per line, or an NDJSON that someone joined with commas) and raw control characters
+ * inside strings (Atlas probes write them; JSON.parse refuses them). `repaired` says one was used.
+ */
+function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} | {ok: false; message: string} {
+  const p = parseOrNull(text)
+  if (p.ok) return {...p, repaired: false}
+  let t = text.endsWith(',') ? text.slice(0, -1).trimEnd() : text
+  t = escapeControlCharsInStrings(t)
+  if (t === text) return p
+  const q = parseOrNull(t)
+  return q.ok ? {...q, repaired: true} : p
+}
+
+/** Read saved measurements; `stats` is filled in as it goes (so a caller sees it even after an error). */
+export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
+  const keep = opts.keepErrors ?? 5
+  const bad = (where: string, message: string): void => {
+    stats.unparseable++
+    if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
+  }
+  let atlas: AtlasModule | null | undefined
+  let rdns: ReverseResolver | undefined
+  let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
+  const atlasBatch: VantageOutcome[] = []
+  const atlasParse = (raw: Record<string, unknown>, where: string): void => {
+    const parse = atlas?.parseAtlasResult
+    if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
+    const id = atlasId(raw.prb_id)
+    const prb = opts.atlasProbes === undefined || id === null ? undefined : opts.atlasProbes.get(id)
+    const p = parse(raw, (prb ?? null) as never)
+    if (p.status === 'unsupported') {
+      // sslcert, ntp, wifi: read fine, but nothing in them says which site answered
+      const kind = sanitize(String(raw.type), 20).toLowerCase()
+      stats.otherKinds[kind] = (stats.otherKinds[kind] ?? 0) + 1
+      return
+    }
+    if (p.status === 'malformed') {
+      bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
+      return
+    }
+    for (const o of p.outcomes) atlasBatch.push(o)
+  }
+  /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
+  const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem> {
+    if (atlasBatch.length === 0 || (!all && atlasBatch.length < ATLAS_BATCH)) return
+    const batch = atlasBatch.splice(0)
+    const enrich = atlas?.enrichAtlasOutcomes
+    hint ??= atlas?.memoHint?.()
+    // at most 64 lookups in flight, as the live Atlas backend does
+    rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
+    const done = enrich ? await enrich(batch, {rdns, hint}) : batch
+    for (const outcome of done) yield {type: 'outcome', outcome}
+  }
+  /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */
+  const itemsOfSync = (value: unknown, where: string): ReportItem[] => {
+    stats.values++
+    let c: ReturnType<typeof classify>
+    try {
+      if (isAtlasRaw(value)) {
+        atlasParse(value, where)
+        return []
+      }
+      c = classify(value)
+    } catch (e) {
+      // a hostile value (nested thousands deep: RangeError) loses itself, never the lines around it
+      if (e instanceof AnyprobeError) throw e
+      bad(where, `a value that cannot be read (${(e as Error).name ?? 'error'})`)
+      return []
+    }
+    if (typeof c === 'string') {
+      bad(where, c)
+      return []
+    }
+    if (!c.some((i) => i.type === 'invalid')) return c as ReportItem[]
+    const kept: ReportItem[] = []
+    for (const i of c) {
+      if (i.type === 'invalid') bad(`${where}, entry ${i.index}`, i.message)
+      else kept.push(i)
+    }
+    return kept
+  }
+  const itemsOf = async (value: unknown, where: string): Promise<ReportItem[]> => {
+    if (atlas === undefined && isAtlasRaw(value)) atlas = opts.loadAtlas ? await opts.loadAtlas() : null
+    return itemsOfSync(value, where)
+  }
+  const ready = (value: unknown): boolean => atlas !== undefined || !isAtlasRaw(value)
+
+  const it = textOf(source)[Symbol.asyncIterator]()
+  // the first non-blank character decides; keep what was read for the chosen reader
+  let head = ''
+  for (;;) {
+    const n = await it.next()
+    if (n.done) break
+    head += n.value
+    if (head.trimStart() !== '') break
+  }
+  head = head.replace(/^\uFEFF/, '')
+  const first = head.trimStart()[0]
+  if (first === undefined) {
+    stats.format = 'empty'
+    return
+  }
+
+  if (first === '[') {
+    stats.format = 'json-array'
+    let complete = true
+    let index = 0
+    for await (const els of arrayElementsOf(head, it, (c) => (complete = c))) {
+      for (const el of els) {
+        const where = `element ${index++}`
+        const p = parseLine(el)
+        if (p.ok && p.repaired) stats.repaired++
+        if (!p.ok) {
+          stats.values++
+          bad(where, p.message)
+          continue
+        }
+        const items = ready(p.value) ? itemsOfSync(p.value, where) : await itemsOf(p.value, where)
+        if (items.length > 0) yield* items
+      }
+      yield* flushAtlas(false)
+    }
+    yield* flushAtlas(true)
+    if (!complete) {
+      stats.truncated = true
+      bad(`after element ${index}`, 'the array is not closed, or something other than JSON follows it')
+    }
+    return
+  }
+
+  // '{' first: NDJSON (the first line is a whole value) or one document spread over lines
+  let mode: 'ndjson' | 'document' = 'ndjson'
+  if (first === '{') {
+    while (head.indexOf('\n') < 0 && head.length < 1 << 20) {
+      const n = await it.next()
+      if (n.done) break
+      head += n.value
+    }
+    const nl = head.indexOf('\n')
+    const line1 = nl < 0 ? head : head.slice(0, nl)
+    if (nl < 0 && head.length >= 1 << 20) mode = 'document'
+    else if (!parseLine(line1.trim()).ok) {
+      // a broken first line followed by whole lines is NDJSON with garbage; else a pretty document
+      const more = head.slice(nl + 1)
+      const line2 = more.split('\n').find((l) => l.trim() !== '')
+      mode = line2 !== undefined && line2.trim().startsWith('{') && parseLine(line2.trim()).ok ? 'ndjson' : 'document'
+    }
+  }
+
+  if (mode === 'ndjson') {
+    stats.format = 'ndjson'
+    let lineNo = 0
+    let lastBad = -1
+    const end = {unterminated: false}
+    for await (const line of linesOf(head, it, end)) {
+      lineNo++
+      const t = line.trim()
+      if (t === '' || t === '[' || t === ']') continue
+      const p = parseLine(t)
+      if (!p.ok) {
+        stats.values++
+        bad(`line ${lineNo}`, p.message)
+        lastBad = lineNo
+        continue
+      }
+      if (p.repaired) stats.repaired++
+      const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
+      if (items.length > 0) yield* items
+      yield* flushAtlas(false)
+    }
+    yield* flushAtlas(true)
+    // the last line broke off mid-value with no newline after it: the input was cut short
+    if (end.unterminated && lastBad === lineNo) stats.truncated = true
+    return
+  }
+
+  stats.format = 'json-document'
+  const parser = new JSONParser({paths: ['$', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
+  const queue: Array<{value: unknown; where: string; root: boolean; field: string}> = []
+  parser.onValue = ({value, key, parent, stack}) => {
+    if (stack.length === 0) {
+      queue.push({value, where: 'the document', root: true, field: ''})
+    } else if (Array.isArray(parent)) {
+      const field = stack[1]?.key
+      queue.push({value, where: `${String(field)}[${String(key)}]`, root: false, field: String(field)})
+      parent.length = 0 // emitted: forget it, so the document never accumulates
+    }
+  }
+  let parseError: string | null = null
+  const drain = async function* (): AsyncGenerator<ReportItem> {
+    while (queue.length > 0) {
+      const q = queue.shift()!
+      if (q.field === 'vantagePoints') {
+        // a saved catchment's rows: already what the catchment is made of, once checked
+        stats.values++
+        const row = checkRow(q.value)
+        if (typeof row === 'string') bad(q.where, row)
+        else yield {type: 'row', row}
+        continue
+      }
+      if (!q.root) {
+        yield* await itemsOf(q.value, q.where)
+        continue
+      }
+      // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
+      const root = q.value
+      if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
+        yield docMeta(root)
+      } else {
+        yield* await itemsOf(root, q.where)
+      }
+    }
+  }
+  let text: string | undefined = head
+  while (text !== undefined) {
+    try {
+      parser.write(text)
+    } catch (e) {
+      parseError = (e as Error).message
+    }
+    yield* drain()
+    if (parseError !== null) break
+    const n = await it.next()
+    text = n.done ? undefined : n.value
+  }
+  if (parseError === null && !parser.isEnded) {
+    try {
+      parser.end()
+    } catch (e) {
+      parseError = (e as Error).message
+    }
+    yield* drain()
+  }
+  yield* flushAtlas(true)
+  if (parseError !== null) {
+    stats.truncated = true
+    bad('the document', parseError)
+  }
+}
+
+/** The error `anyprobe report` gives when nothing at all could be used. */
+export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
+  const first = stats.errors[0]
+  const detail = stats.format === 'empty' ? 'it is empty' : first ? `${first.where}: ${first.message}` : 'no measurement in it'
+  return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
+    hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
+    exitCode: EXIT.data,
+  })
+}

@@ -1,0 +1,244 @@
+// Checking a record that came from outside this process against the model: a netns/ssh child's
+// result line, a saved anyprobe JSON/NDJSON value, a `watch --out` line, a catchment row. What
+// the code downstream reads (the catchment, the verdict, the renderers) is checked for type; what
+// is optional in the model and missing is filled in as null (never 0); text that can come from the
+// network (names, headers, identities, PoP fields, messages) is sanitised here, once.
+//
+// Each check returns the record (normalised in place: the values are fresh from JSON.parse and
+// nobody else holds them) or a string that says what is wrong, which the reader counts and reports
+// with its line. Hand-written rather than a JSON-schema validator: a 1 GB report checks millions of
+// hops, and these are a few typeof tests each.
+import type {CatchmentVantagePoint} from '../model/catchment.js'
+import type {Evidence, PopVerdict} from '../model/pop.js'
+import type {ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
+import type {TraceHop} from '../model/trace.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {sanitize} from '../util/sanitize.js'
+
+type Obj = Record<string, unknown>
+
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+const numOrNull = (x: unknown): number | null => (isNum(x) ? x : null)
+
+// the common case (plain ASCII names) costs one regex test, no copy
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+/** A text field from outside: sanitised, or null when absent or not a string. */
+function text(x: unknown, max = 512): string | null {
+  if (typeof x !== 'string') return null
+  return x.length <= max && !UNSAFE.test(x) ? x : sanitize(x, max)
+}
+
+const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
+
+export function checkVantage(v: unknown): VantagePoint | string {
+  if (!isObj(v) || typeof v.kind !== 'string' || typeof v.id !== 'string') return 'a vantage point without kind and id'
+  v.kind = text(v.kind, 20)
+  v.id = text(v.id, 200)
+  v.name = text(v.name, 200)
+  v.asn = numOrNull(v.asn)
+  v.country = text(v.country, 8)
+  v.lat = numOrNull(v.lat)
+  v.lon = numOrNull(v.lon)
+  return v as unknown as VantagePoint
+}
+
+function checkEvidence(list: unknown): Evidence[] {
+  if (!Array.isArray(list)) return []
+  const out: Evidence[] = []
+  for (const e of list) {
+    if (!isObj(e) || typeof e.signal !== 'string') continue
+    out.push({
+      signal: e.signal as Evidence['signal'],
+      input: text(e.input, 300) ?? '',
+      code: text(e.code, 60),
+      codeType: typeof e.codeType === 'string' ? (e.codeType as Evidence['codeType']) : null,
+      city: text(e.city, 100),
+      country: text(e.country, 8),
+      weight: isNum(e.weight) ? e.weight : 0,
+      note: text(e.note, 300) ?? '',
+    })
+  }
+  return out
+}
+
+/** A verdict: null stays null; one without a code or confidence is no verdict (a string says so). */
+export function checkPop(p: unknown): PopVerdict | null | string {
+  if (p === null || p === undefined) return null
+  if (!isObj(p) || typeof p.code !== 'string' || !isNum(p.confidence)) return 'a pop without code and confidence'
+  return {
+    code: text(p.code, 60)!,
+    codeType: (typeof p.codeType === 'string' ? p.codeType : 'operator') as PopVerdict['codeType'],
+    city: text(p.city, 100),
+    country: text(p.country, 8),
+    lat: numOrNull(p.lat),
+    lon: numOrNull(p.lon),
+    confidence: p.confidence,
+    evidence: checkEvidence(p.evidence),
+    conflicts: checkEvidence(p.conflicts),
+  }
+}
+
+/** An RTT list: numbers or nulls (a loop: this runs for every hop of every saved trace). */
+function isRttList(x: unknown): x is Array<number | null> {
+  if (!Array.isArray(x)) return false
+  for (let i = 0; i < x.length; i++) {
+    const r = x[i]
+    if (r !== null && !isNum(r)) return false
+  }
+  return true
+}
+
+/** A list of strings, sanitised in place; false when an entry is not a string. */
+function textList(x: unknown[], max: number): boolean {
+  for (let i = 0; i < x.length; i++) {
+    const t = text(x[i], max)
+    if (t === null) return false
+    x[i] = t
+  }
+  return true
+}
+
+function checkHop(h: unknown): TraceHop | null {
+  if (!isObj(h) || !Number.isSafeInteger(h.ttl)) return null
+  if (h.addr !== null && typeof h.addr !== 'string') return null
+  if (!isRttList(h.rttMs)) return null
+  if (h.addr !== null) h.addr = text(h.addr, 64)
+  if (!Array.isArray(h.addrs) || !textList(h.addrs, 64)) h.addrs = h.addr === null ? [] : [h.addr]
+  h.hostname = text(h.hostname, 300)
+  if (!isNum(h.asn)) h.asn = null
+  h.asOrg = text(h.asOrg, 200)
+  if (!Array.isArray(h.replies)) h.replies = []
+  if (!isObj(h.hint)) h.hint = null
+  return h as unknown as TraceHop
+}
+
+function checkTrace(r: Obj): string | null {
+  if (!Array.isArray(r.hops)) return 'a trace without hops'
+  for (let i = 0; i < r.hops.length; i++) if (checkHop(r.hops[i]) === null) return `a trace whose hop ${i + 1} has no ttl, address or RTT list`
+  if (typeof r.destinationReached !== 'boolean') return 'a trace without destinationReached'
+  if (typeof r.targetAddr !== 'string') return 'a trace without targetAddr'
+  r.targetAddr = text(r.targetAddr, 64)
+  r.targetHostname = text(r.targetHostname, 300)
+  const info = isObj(r.targetInfo) ? r.targetInfo : {}
+  info.class = text(info.class, 40) ?? 'unknown'
+  info.knownAnycast = text(info.knownAnycast, 100)
+  if (!Array.isArray(info.notes) || !textList(info.notes, 200)) info.notes = []
+  r.targetInfo = info
+  if (r.destinationIdentity !== undefined) {
+    if (!Array.isArray(r.destinationIdentity)) return 'a trace whose destinationIdentity is not a list'
+    r.destinationIdentity = r.destinationIdentity.filter((s) => typeof s === 'string').map((s) => text(s, 300))
+  }
+  return null
+}
+
+function checkDns(r: Obj): string | null {
+  if (!Array.isArray(r.queries) || !r.queries.every((q) => isObj(q) && (q.rttMs === null || isNum(q.rttMs)))) return 'a dns result without its queries'
+  if (!isObj(r.identity)) return 'a dns result without identity'
+  const id = r.identity
+  const nsid = isObj(id.nsid) ? {text: text(id.nsid.text, 300), hex: typeof id.nsid.hex === 'string' ? id.nsid.hex : ''} : null
+  r.identity = {hostnameBind: text(id.hostnameBind, 300), idServer: text(id.idServer, 300), versionBind: text(id.versionBind, 300), nsid}
+  if (typeof r.answered !== 'boolean') r.answered = r.queries.some((q) => (q as Obj).rttMs !== null)
+  return null
+}
+
+function checkHttp(r: Obj): string | null {
+  if (!isNum(r.status)) return 'an http result without status'
+  if (!isObj(r.timings)) return 'an http result without timings'
+  const t = r.timings
+  r.timings = {dnsMs: numOrNull(t.dnsMs), connectMs: numOrNull(t.connectMs), tlsMs: numOrNull(t.tlsMs), firstByteMs: numOrNull(t.firstByteMs), totalMs: numOrNull(t.totalMs)}
+  const headers: Record<string, string> = {}
+  if (isObj(r.headers)) for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string') headers[text(k, 100)!] = text(v, 1000)!
+  r.headers = headers
+  const params = isObj(r.params) ? r.params : {}
+  params.popHeaders = Array.isArray(params.popHeaders) ? params.popHeaders.filter((h) => typeof h === 'string') : []
+  r.params = params
+  if (r.cfTrace !== null && r.cfTrace !== undefined) {
+    if (!isObj(r.cfTrace)) return 'an http result whose cfTrace is not an object'
+    const cf: Record<string, string> = {}
+    for (const [k, v] of Object.entries(r.cfTrace)) if (typeof v === 'string') cf[text(k, 40)!] = text(v, 200)!
+    r.cfTrace = cf
+  } else r.cfTrace = null
+  return null
+}
+
+function checkPing(r: Obj): string | null {
+  if (!isRttList(r.rttMs)) return 'a ping result without its RTT list'
+  if (!Number.isSafeInteger(r.sent) || !Number.isSafeInteger(r.received)) return 'a ping result without sent and received'
+  r.minMs = numOrNull(r.minMs)
+  r.avgMs = numOrNull(r.avgMs)
+  r.maxMs = numOrNull(r.maxMs)
+  return null
+}
+
+/** A measurement of any method; `vantage` replaces the record's own (a child cannot claim to be another vantage point). */
+export function checkResult(v: unknown, vantage?: VantagePoint): ProbeResult | string {
+  if (!isObj(v) || typeof v.kind !== 'string' || !METHODS.has(v.kind)) return 'not a trace, dns, http or ping result'
+  if (typeof v.schemaVersion !== 'number') return `a ${v.kind} result without schemaVersion`
+  if (vantage !== undefined) v.vantage = vantage
+  else {
+    const vp = checkVantage(v.vantage)
+    if (typeof vp === 'string') return `a ${v.kind} result with ${vp}`
+  }
+  if (typeof v.target !== 'string') return `a ${v.kind} result without target`
+  v.target = text(v.target, 500)
+  const why = v.kind === 'trace' ? checkTrace(v) : v.kind === 'dns' ? checkDns(v) : v.kind === 'http' ? checkHttp(v) : checkPing(v)
+  if (why !== null) return why
+  const pop = checkPop(v.pop)
+  if (typeof pop === 'string') return `a ${v.kind} result with ${pop}`
+  v.pop = pop
+  if (typeof v.startedAt !== 'string') v.startedAt = ''
+  return v as unknown as ProbeResult
+}
+
+export function checkError(e: unknown): VantageError | string {
+  if (!isObj(e) || typeof e.code !== 'string') return 'an error without a code'
+  return {code: text(e.code, 40)!, message: text(e.message, 500) ?? '', hint: text(e.hint, 300)}
+}
+
+/** An outcome line ({vantage, result, error}); exactly one of result and error is expected, a null result needs an error. */
+export function checkOutcome(v: unknown): VantageOutcome | string {
+  if (!isObj(v) || !('result' in v) || !('error' in v)) return 'not an outcome (vantage, result, error)'
+  const vp = checkVantage(v.vantage)
+  if (typeof vp === 'string') return `an outcome with ${vp}`
+  let result: ProbeResult | null = null
+  if (v.result !== null) {
+    const r = checkResult(v.result)
+    if (typeof r === 'string') return `an outcome with ${r}`
+    result = r
+  }
+  let error: VantageError | null = null
+  if (v.error !== null && v.error !== undefined) {
+    const e = checkError(v.error)
+    if (typeof e === 'string') return `an outcome with ${e}`
+    error = e
+  }
+  if (result === null && error === null) return 'an outcome with neither result nor error'
+  const o: VantageOutcome = {vantage: vp, result, error}
+  // the time of a failure, when the file has it (it orders repeated results of one vantage point)
+  if (result === null && typeof v.at === 'string' && !Number.isNaN(Date.parse(v.at))) o.at = new Date(Date.parse(v.at)).toISOString()
+  return o
+}
+
+/** A row of a saved catchment document. */
+export function checkRow(v: unknown): CatchmentVantagePoint | string {
+  if (!isObj(v) || !('pop' in v) || !('rttMs' in v) || !('reached' in v)) return 'not a catchment row'
+  const vp = checkVantage(v.vantage)
+  if (typeof vp === 'string') return `a catchment row with ${vp}`
+  let pop: CatchmentVantagePoint['pop'] = null
+  if (v.pop !== null) {
+    const p = v.pop
+    if (!isObj(p) || typeof p.code !== 'string' || !isNum(p.confidence)) return 'a catchment row with a pop without code and confidence'
+    pop = {code: text(p.code, 60)!, city: text(p.city, 100), country: text(p.country, 8), confidence: p.confidence}
+  }
+  if (v.rttMs !== null && !isNum(v.rttMs)) return 'a catchment row whose rttMs is not a number'
+  if (v.reached !== null && typeof v.reached !== 'boolean') return 'a catchment row whose reached is not a boolean'
+  let error: VantageError | null = null
+  if (v.error !== null && v.error !== undefined) {
+    const e = checkError(v.error)
+    if (typeof e === 'string') return `a catchment row with ${e}`
+    error = e
+  }
+  return {vantage: vp, pop, rttMs: v.rttMs as number | null, evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error}
+}
