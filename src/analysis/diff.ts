@@ -12,80 +12,12 @@
 // - pops: every PoP of either side, with both shares (null on the side it is absent from);
 // - exit code (the command's): 0 no change, DIFF_EXIT_CHANGED when `changes` is not empty.
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
+import {DIFF_SCHEMA_VERSION, type DiffChange, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {naturalCompare} from '../util/collate.js'
 
-export const DIFF_SCHEMA_VERSION = 1
-/** what `anyprobe diff` exits with when a vantage point moved, lost or found its PoP */
-export const DIFF_EXIT_CHANGED = 8
-
-export interface DiffPop {
-  code: string
-  city: string | null
-  country: string | null
-}
-
-export type DiffState = 'located' | 'unlocated' | 'failed'
-
-export interface DiffChange {
-  type: 'moved' | 'lost' | 'found'
-  vantage: VantagePoint
-  from: DiffPop | null
-  to: DiffPop | null
-  fromState: DiffState
-  toState: DiffState
-  rttBeforeMs: number | null
-  rttAfterMs: number | null
-}
-
-export interface DiffRtt {
-  vantageId: string
-  pop: string
-  beforeMs: number
-  afterMs: number
-  deltaMs: number
-}
-
-export interface DiffPopShare extends DiffPop {
-  vantagePointsBefore: number
-  vantagePointsAfter: number
-  /** null: the PoP is absent from that side */
-  shareBefore: number | null
-  shareAfter: number | null
-  /** after - before, absent counted as 0 */
-  shareDelta: number
-  medianRttBeforeMs: number | null
-  medianRttAfterMs: number | null
-}
-
-export interface DiffSide {
-  source: string
-  target: string
-  method: string
-  vantagePoints: number
-  located: number
-}
-
-export interface DiffResult {
-  schemaVersion: typeof DIFF_SCHEMA_VERSION
-  kind: 'diff'
-  before: DiffSide
-  after: DiffSide
-  changes: DiffChange[]
-  pops: DiffPopShare[]
-  rtt: DiffRtt[]
-  onlyBefore: VantagePoint[]
-  onlyAfter: VantagePoint[]
-  summary: {
-    common: number
-    moved: number
-    lost: number
-    found: number
-    unchanged: number
-    onlyBefore: number
-    onlyAfter: number
-  }
-}
+export {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION} from '../model/diff.js'
+export type {DiffChange, DiffPop, DiffPopShare, DiffResult, DiffRtt, DiffSide, DiffState} from '../model/diff.js'
 
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
 const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`

@@ -199,6 +199,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           keep: flags.keep,
           extras: flags,
           signal: abort.signal,
+          write: (t) => process.stdout.write(t),
         })) as WatchSummaryEvent
       }
       if (flags.observations) return await this.childMode(args.target, settings!, flags, specs, abort.signal)

@@ -1,6 +1,6 @@
 // Human view of `anyprobe diff`: what moved (vantage point, from, to, RTTs), each PoP's share
 // before and after, the largest RTT changes, the vantage points present in only one file.
-import type {DiffPop, DiffResult} from '../analysis/diff.js'
+import type {DiffPop, DiffResult} from '../model/diff.js'
 import {sanitize} from '../util/sanitize.js'
 import {columns, vantageLabel} from './catchment.js'
 import {fmtMs} from './table.js'

@@ -1,5 +1,5 @@
 // The `sites` table for people: the verdict, the lower bound, then one row per site.
-import type {SitesDocument} from '../analysis/sites/document.js'
+import type {SitesDocument} from '../model/sites.js'
 import {sanitize} from '../util/sanitize.js'
 
 export function renderSites(doc: SitesDocument): string {

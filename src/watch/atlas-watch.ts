@@ -48,7 +48,8 @@ export interface AtlasWatchOptions {
   keep: boolean
   extras: ExtrasFlags
   signal: AbortSignal
-  write?: (text: string) => void
+  /** where the events and the summary go (the command's stdout) */
+  write: (text: string) => void
   report?: (text: string) => void
   env?: NodeJS.ProcessEnv
   /** bench/test seam: each event with the wall time the result that caused it arrived */
@@ -122,7 +123,7 @@ class ProbeDirectory {
 }
 
 export async function runAtlasWatch(o: AtlasWatchOptions): Promise<WatchSummaryEvent | Record<string, unknown>> {
-  const write = o.write ?? ((t: string) => process.stdout.write(t))
+  const write = o.write
   const report = o.report ?? ((t: string) => process.stderr.write(t + '\n'))
   const config = loadAtlasConfig({env: o.env})
   const client = new AtlasClient({apiUrl: config.apiUrl, key: config.key, signal: o.signal})

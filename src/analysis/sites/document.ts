@@ -3,17 +3,9 @@ import type {PopVerdict} from '../../model/pop.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {sanitize} from '../../util/sanitize.js'
 import {findSites} from './index.js'
-import type {SiteObservation, SitesAnalysis} from './types.js'
+import {SITES_SCHEMA_VERSION, type SiteObservation, type SitesDocument} from '../../model/sites.js'
 
-export const SITES_SCHEMA_VERSION = 1
-
-export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
-  schemaVersion: typeof SITES_SCHEMA_VERSION
-  kind: 'sites'
-  target: string | null
-  method: string | null
-  vantagePoints: {total: number; used: number}
-}
+export {SITES_SCHEMA_VERSION, type SitesDocument} from '../../model/sites.js'
 
 /** One vantage point's result as an observation: its location, lowest RTT, and PoP verdict. */
 export function observationOf(vantage: VantagePoint, rttMs: number | null, pop: PopVerdict | null, evidence: string | null): SiteObservation {

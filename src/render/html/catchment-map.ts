@@ -10,7 +10,7 @@
 // (no result) are listed with their error.
 import {geoPath} from 'd3-geo'
 
-import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../analysis/catchment.js'
+import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../model/catchment.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {esc, num} from './escape.js'

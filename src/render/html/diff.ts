@@ -1,8 +1,8 @@
 // The diff page: the "after" catchment map with the vantage points that changed drawn larger and
 // outlined (their evidence says from where they moved), and the table of changes. DOM contract as
 // the catchment map, plus each change's row data-change (its type) and data-vantage.
-import type {CatchmentResult} from '../../analysis/catchment.js'
-import type {DiffResult} from '../../analysis/diff.js'
+import type {CatchmentResult} from '../../model/catchment.js'
+import type {DiffResult} from '../../model/diff.js'
 import {catchmentMapSection} from './catchment-map.js'
 import {ColorMap} from './colors.js'
 import {esc} from './escape.js'

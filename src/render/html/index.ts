@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (see ./page.ts) of the sections a command has: a
 // catchment map, a failover timeline, a sites map, a diff. Each builder returns the whole page.
-import type {CatchmentResult} from '../../analysis/catchment.js'
+import type {CatchmentResult} from '../../model/catchment.js'
 import {catchmentMapSection} from './catchment-map.js'
 import {ColorMap} from './colors.js'
 import {htmlPage} from './page.js'

@@ -1,0 +1,74 @@
+// `anyprobe diff A B`: the document (schemas/diff.schema.json); computed by src/analysis/diff.ts.
+import type {VantagePoint} from './vantage.js'
+
+export const DIFF_SCHEMA_VERSION = 1
+/** what `anyprobe diff` exits with when a vantage point moved, lost or found its PoP */
+export const DIFF_EXIT_CHANGED = 8
+
+export interface DiffPop {
+  code: string
+  city: string | null
+  country: string | null
+}
+
+export type DiffState = 'located' | 'unlocated' | 'failed'
+
+export interface DiffChange {
+  type: 'moved' | 'lost' | 'found'
+  vantage: VantagePoint
+  from: DiffPop | null
+  to: DiffPop | null
+  fromState: DiffState
+  toState: DiffState
+  rttBeforeMs: number | null
+  rttAfterMs: number | null
+}
+
+export interface DiffRtt {
+  vantageId: string
+  pop: string
+  beforeMs: number
+  afterMs: number
+  deltaMs: number
+}
+
+export interface DiffPopShare extends DiffPop {
+  vantagePointsBefore: number
+  vantagePointsAfter: number
+  /** null: the PoP is absent from that side */
+  shareBefore: number | null
+  shareAfter: number | null
+  /** after - before, absent counted as 0 */
+  shareDelta: number
+  medianRttBeforeMs: number | null
+  medianRttAfterMs: number | null
+}
+
+export interface DiffSide {
+  source: string
+  target: string
+  method: string
+  vantagePoints: number
+  located: number
+}
+
+export interface DiffResult {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION
+  kind: 'diff'
+  before: DiffSide
+  after: DiffSide
+  changes: DiffChange[]
+  pops: DiffPopShare[]
+  rtt: DiffRtt[]
+  onlyBefore: VantagePoint[]
+  onlyAfter: VantagePoint[]
+  summary: {
+    common: number
+    moved: number
+    lost: number
+    found: number
+    unchanged: number
+    onlyBefore: number
+    onlyAfter: number
+  }
+}

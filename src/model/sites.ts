@@ -1,0 +1,120 @@
+// The shapes of `anyprobe sites`: what one vantage point measured (input), and the sites found
+// (output). Missing is null: a vantage point without a location or an RTT is counted, not guessed.
+
+/** A place a vantage point's PoP verdict names (CHAOS/NSID, CDN header, hop name). */
+export interface SiteIdentity {
+  /** the PoP code as the verdict gives it, e.g. "fra" */
+  code: string
+  city: string | null
+  country: string | null
+  /** where the code puts the site; null when the code names no known place */
+  lat: number | null
+  lon: number | null
+  /** the signal in a few words, e.g. "dns-identity s1.fra.anycast.example" */
+  evidence: string | null
+}
+
+/** One vantage point's measurement of the target. */
+export interface SiteObservation {
+  /** vantage point id, e.g. "atlas:6002" or "vp-ber" */
+  vp: string
+  lat: number | null
+  lon: number | null
+  /** the lowest RTT in ms; null when the target did not answer */
+  rttMs: number | null
+  identity: SiteIdentity | null
+}
+
+/** A place a site may be at (a city with its population). */
+export interface Candidate {
+  name: string
+  country: string | null
+  lat: number
+  lon: number
+  population: number
+}
+
+/** Candidate places inside a disc: cities (population > 0) within radiusKm of the point. */
+export type CandidateSource = (lat: number, lon: number, radiusKm: number) => Candidate[]
+
+export interface SiteEvidence {
+  /** "disc": this vantage point's RTT disc constrains the site; "identity": its PoP verdict names it */
+  kind: 'disc' | 'identity'
+  vp: string
+  rttMs: number | null
+  /** disc radius, km (disc evidence) */
+  radiusKm: number | null
+  /** identity code and its signal (identity evidence) */
+  code: string | null
+  note: string
+}
+
+export interface Site {
+  lat: number
+  lon: number
+  /** the chosen city; null when no known city lies in the disc (the site stays at the vantage point) */
+  city: string | null
+  country: string | null
+  /** the identity code naming it (when one does), else null */
+  code: string | null
+  evidence: SiteEvidence[]
+  /** how far from (lat, lon) the site could still be, km: the largest distance to another candidate
+   * place in its feasible area, or the radius of the smallest disc constraining it when it has no
+   * other candidate */
+  areaKm: number
+  /** vantage points placing it: its own disc and the discs that contain it and overlap no other
+   * site's (the evidence lists the first few) */
+  vantagePoints: number
+  /** an identity names a place inside the constraining disc */
+  confirmed: boolean
+  /** how the site was found: "disjoint" = its disc is disjoint from every other site's (provable),
+   * "iteration" = separable once its neighbours were placed at cities (an estimate),
+   * "identity" = only an identity names it (the discs could not separate it) */
+  source: 'disjoint' | 'iteration' | 'identity'
+}
+
+export interface SiteContradiction {
+  vp: string
+  code: string
+  /** distance from the vantage point to the claimed place, km */
+  distanceKm: number
+  radiusKm: number
+  note: string
+}
+
+export interface SitesExcluded {
+  /** vantage points with no location */
+  noLocation: number
+  /** no answer (no RTT) */
+  noRtt: number
+  /** RTT <= 0 or not a number */
+  impossibleRtt: number
+  /** their location contradicts several others (see analysis/sites/clean.ts) */
+  contradictingLocation: number
+  /** ids of the last two kinds (a few) */
+  examples: Array<{vp: string; reason: string}>
+}
+
+export interface SitesAnalysis {
+  anycast: boolean | null
+  /** why anycast is what it is, in a sentence */
+  anycastReason: string
+  /** size of the set of mutually disjoint discs: a proven lower bound on the number of sites */
+  lowerBound: number
+  sites: Site[]
+  contradictions: SiteContradiction[]
+  excluded: SitesExcluded
+  /** vantage points used (located, with a plausible RTT) */
+  used: number
+}
+
+/** The `sites` document (schemas/sites.schema.json). */
+export const SITES_SCHEMA_VERSION = 1
+
+export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
+  schemaVersion: typeof SITES_SCHEMA_VERSION
+  kind: 'sites'
+  target: string | null
+  method: string | null
+  vantagePoints: {total: number; used: number}
+}
