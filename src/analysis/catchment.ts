@@ -53,7 +53,8 @@ export function resultRtt(r: ProbeResult): number | null {
   }
 }
 
-function resultReached(r: ProbeResult): boolean {
+/** Did the target answer this result (the catchment's `reached`; the exit code counts these)? */
+export function resultReached(r: ProbeResult): boolean {
   switch (r.kind) {
     case 'trace':
       return traceAnswered(r)

@@ -16,7 +16,8 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
-import {exitCodeOf, runVantages} from '../console/multi-run.js'
+import {runVantages} from '../console/multi-run.js'
+import {measuredExit} from '../model/exit.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 
@@ -47,7 +48,7 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists on stderr those that break one.
 
-Exit codes: 0 when every vantage point produced a result (and, with --expect, kept the rules); 1 when at least one failed or broke an --expect rule (the catchment of the others is still printed); 2 bad flag, --from spec or expect file.`
+Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule; 2 bad flag, --from spec or expect file.`
 
   static override examples = [
     '<%= config.bin %> catchment 198.51.100.10 --method dns --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao',
@@ -67,7 +68,9 @@ Exit codes: 0 when every vantage point produced a result (and, with --expect, ke
     host: Flags.string({description: 'http: Host header (and SNI) to send'}),
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
-    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 1 with the list when one breaks a rule'}),
+    rdns: Flags.boolean({default: true, allowNo: true, description: 'trace: reverse DNS of hops (--no-rdns: none; netns/ssh/local children run trace --no-dns, RIPE Atlas and Globalping results keep no hop names)'}),
+    asn: Flags.boolean({default: true, allowNo: true, description: 'trace: ASNs of hops (--no-asn: none; children run trace --no-asn, Globalping\'s hop ASNs are dropped)'}),
+    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list when one breaks a rule'}),
     ...vantageFlags,
     ...htmlFlags,
   }
@@ -88,6 +91,12 @@ Exit codes: 0 when every vantage point produced a result (and, with --expect, ke
       if (name === 'timeout') parseDuration(String(v), '--timeout')
       if (method !== 'ping') pass.push(v === true ? `--${name}` : `--${name}=${String(v)}`)
     }
+    for (const name of ['rdns', 'asn'] as const) {
+      if (flags[name]) continue
+      if (method !== 'trace') throw new AnyprobeError('E_USAGE', `--no-${name} does not apply to --method ${method}`, {hint: `--no-${name} is for --method trace`, exitCode: EXIT.usage})
+      // the trace command's own names for them
+      pass.push(name === 'rdns' ? '--no-dns' : '--no-asn')
+    }
     const plan: ProbePlan = {
       method,
       target: args.target,
@@ -99,6 +108,8 @@ Exit codes: 0 when every vantage point produced a result (and, with --expect, ke
         port: flags.port ?? null,
         tcp: flags.tcp,
         host: flags.host ?? null,
+        ...(flags.rdns ? {} : {rdns: false}),
+        ...(flags.asn ? {} : {asn: false}),
       },
     }
     const specs = parseFrom(flags.from)
@@ -109,11 +120,12 @@ Exit codes: 0 when every vantage point produced a result (and, with --expect, ke
     const result = catchment(outcomes, {target: args.target, method})
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: locate(result)})
-    process.exitCode = exitCodeOf(outcomes)
+    const answered = result.vantagePoints.filter((v) => v.reached === true).length
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length})
     if (expect !== null) {
       const broken = checkRows(expect, result.vantagePoints.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})))
       if (broken.length > 0) {
-        process.exitCode = EXIT.failure
+        process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true})
         process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the rules of ${sanitize(flags.expect!, 200)}:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)} at ${sanitize(b.pop ?? '-', 40)}: ${renderBroken(b.broken)}\n`).join('')}`)
       } else {
         process.stderr.write(`anyprobe: every vantage point with a result keeps the rules of ${sanitize(flags.expect!, 200)}\n`)

@@ -14,6 +14,7 @@ import {TimelineCollector} from '../render/html/timeline-data.js'
 import {WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {measuredExit} from '../model/exit.js'
 import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
@@ -51,7 +52,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes: 0 everything was read; 7 some input could not be used (or none could); 2 the file cannot be opened.`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission). A watch file: a vantage point answered when it answered at least one probe.`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -115,9 +116,12 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     const json = this.jsonEnabled()
     const replay = new WatchReplay()
     let watchLines = 0
+    // every watch's summary: what its vantage points answered decides the exit code
+    const watchVps: Array<{answered: number}> = []
     const show = (events: WatchEvent[]): void => {
       timeline?.addEvents(events)
       for (const e of events) {
+        if (e.type === 'summary') watchVps.push(...e.vantagePoints)
         if (json) this.printNdjson(e)
         else this.log(renderWatchEvent(e))
       }
@@ -168,6 +172,9 @@ Exit codes: 0 everything was read; 7 some input could not be used (or none could
     if (other.length > 0) {
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)
     }
+    const rows = result?.vantagePoints ?? []
+    const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
+    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length})
     if (stats.unparseable > 0) {
       const first = stats.errors[0]
       const err = new AnyprobeError(

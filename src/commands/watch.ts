@@ -24,6 +24,7 @@ import {htmlReport} from '../render/html/index.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {watchExit} from '../model/exit.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderWatchSummary} from '../render/watch.js'
@@ -112,7 +113,7 @@ export default class Watch extends BaseCommand {
 
 Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then prints the summary; every probe sent is waited for and counted. --json prints NDJSON: one event per line as it happens, the summary last. --out FILE appends every observation as NDJSON (replayable). --metrics HOST:PORT serves Prometheus text at /metrics.
 
-netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 1. --from atlas: --atlas-msm ID follows an existing periodic RIPE Atlas measurement (a public one needs no key; the key is never sent to the stream): the results since one interval before the start give each probe's starting state (a "state" event each), then the result stream; a dropped stream is reconnected and its gap filled from the API. --from atlas:SELECTOR --method dns|trace|ping creates one at --interval (60s at least; cost per hour and per day shown first, --dry-run spends nothing) and stops it at the end (--keep leaves it running). Times are the results' own: every gap is resolved to the measurement's interval.
+netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 9 (some answered). --from atlas: --atlas-msm ID follows an existing periodic RIPE Atlas measurement (a public one needs no key; the key is never sent to the stream): the results since one interval before the start give each probe's starting state (a "state" event each), then the result stream; a dropped stream is reconnected and its gap filled from the API. --from atlas:SELECTOR --method dns|trace|ping creates one at --interval (60s at least; cost per hour and per day shown first, --dry-run spends nothing) and stops it at the end (--keep leaves it running). Times are the results' own: every gap is resolved to the measurement's interval.
 
 --expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
 
@@ -141,7 +142,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     'atlas-msm': Flags.integer({description: 'with --from atlas: watch this existing periodic RIPE Atlas measurement (public ones need no key)', min: 1}),
     'dry-run': Flags.boolean({description: 'with --from atlas:SELECTOR: print the measurement and its cost per hour and per day, create nothing', default: false}),
     keep: Flags.boolean({description: 'with --from atlas:SELECTOR: leave the measurement running after the watch (its id is printed)', default: false}),
-    expect: Flags.string({description: 'judge every answer against the rules of this expect file (schemas/expect.schema.json): events unexpected / expected; exit 1 if a vantage point breaks a rule at the end'}),
+    expect: Flags.string({description: 'judge every answer against the rules of this expect file (schemas/expect.schema.json): events unexpected / expected; exit 8 if a vantage point breaks a rule at the end'}),
     for: Flags.integer({description: 'with --expect: a change fires only after this many consecutive rounds (as Prometheus for:)', default: 1, min: 1}),
     learn: Flags.string({description: 'at the end, write the current catchment to FILE as an expect file (to be edited)'}),
     exec: Flags.string({description: 'run this shell command per event, the event JSON on its stdin (at most --exec-concurrency at once, each killed after --exec-timeout; never holds the watch)'}),
@@ -389,7 +390,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       const allDown = (): boolean => live === 0 && [...downRounds.values()].every((n) => n >= WATCH_DEFAULTS.outageAfter * s.flows)
       const failed = (vantage: VantagePoint, e: VantageError): Promise<unknown> => {
         live--
-        process.exitCode = EXIT.failure
+        process.exitCode = EXIT.partial
         const others = live > 0 ? '; the other vantage points go on' : ''
         process.stderr.write(`error ${sanitize(e.code, 40)} at vantage point ${sanitize(vantage.id, 200)}: ${sanitize(e.message, 500)}${others}\n${e.hint ? `hint: ${sanitize(e.hint, 300)}\n` : ''}`)
         downRounds.set(vantage.id, 0)
@@ -456,17 +457,14 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
     if (flags.html !== undefined) writeHtmlReport(flags.html, {timeline: timeline!.data()})
     view?.close()
-    if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write
+    const vantageFailed = process.exitCode === EXIT.partial
     const broken = extras ? await extras.finish(summary, `learnt from a watch of ${target} at ${new Date().toISOString()}`) : []
+    process.exitCode = watchExit(summary, {vantageFailed, alert: broken.length > 0, writeFailed: Boolean(out?.failure)})
     if (broken.length > 0) {
-      process.exitCode = EXIT.failure
       process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => sanitize(`${r.name}: ${r.detail}`, 200)).join('; ')}\n`).join('')}`)
     }
     await closeMetrics(server)
-    if (summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
-      process.exitCode = EXIT.unreachable
-      process.stderr.write('warning: no probe was answered (exit 4)\n')
-    }
+    if (process.exitCode === EXIT.unreachable) process.stderr.write('warning: no probe was answered (exit 4)\n')
     if (!json) process.stdout.write(renderWatchSummary(summary) + '\n')
     return summary
   }

@@ -9,12 +9,14 @@
 //   --ndjson  one {schemaVersion: 1, kind: "outcome", method, target, vantage, result, error} per line,
 //             written the moment each vantage point finishes (arrival order)
 //
-// Exit status of a multi-vantage run: 0 when every vantage point produced a result (whether or not
-// it reached the target: that is in the output), 1 when at least one failed (its error is in the
-// output; the others are still there). Usage errors exit 2 before anything runs.
-import {catchment, compareVantage} from '../analysis/catchment.js'
+// Exit status of a multi-vantage run (model/exit.ts, one rule for every command): 0 when the target
+// answered every vantage point, 9 when it answered some (a failed vantage point or one the target
+// never answered: in the output, with the others), 4 when it answered none. Usage errors exit 2
+// before anything runs.
+import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
 import {ndjsonLine} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {measuredExit} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
 import {isPopHeader} from '../infer/index.js'
@@ -155,8 +157,16 @@ export function orderOutcomes(outcomes: VantageOutcome[]): VantageOutcome[] {
   return [...outcomes].sort((a, b) => compareVantage(a.vantage, b.vantage))
 }
 
-export function exitCodeOf(outcomes: VantageOutcome[]): number {
-  return outcomes.some((o) => o.result === null) ? EXIT.failure : EXIT.ok
+/** How many vantage points the target answered: a failed one did not. */
+export function answeredCount(outcomes: readonly VantageOutcome[]): number {
+  let n = 0
+  for (const o of outcomes) if (o.result !== null && resultReached(o.result)) n++
+  return n
+}
+
+/** 0 every vantage point answered, 9 some, 4 none (model/exit.ts). */
+export function exitCodeOf(outcomes: readonly VantageOutcome[]): number {
+  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length})
 }
 
 /** trace / dns / http with --from naming anything but this host alone. */

@@ -1,9 +1,10 @@
 // `anyprobe diff A B`: the document (schemas/diff.schema.json); computed by src/analysis/diff.ts.
+import {EXIT} from './errors.js'
 import type {VantagePoint} from './vantage.js'
 
 export const DIFF_SCHEMA_VERSION = 1
 /** what `anyprobe diff` exits with when a vantage point moved, lost or found its PoP */
-export const DIFF_EXIT_CHANGED = 8
+export const DIFF_EXIT_CHANGED = EXIT.alert
 
 export interface DiffPop {
   code: string

@@ -1,16 +1,20 @@
 // Every failure a user can cause or meet has a stable code, a hint and an exit code,
 // so scripts can branch on it and people know what to do next (undici's UND_ERR_* style).
 
+// The one exit-code rule of every command (README "Errors and exit codes"; measured runs go
+// through ./exit.ts measuredExit). Stable: scripts and alerts branch on these numbers.
 export const EXIT = {
-  ok: 0,
-  failure: 1, // generic / internal
-  usage: 2, // bad flag, bad argument, bad input
+  ok: 0, // measured, and every vantage point answered
+  failure: 1, // internal error (a bug): report it
+  usage: 2, // bad flag, bad argument, a named file that cannot be opened
   resolve: 3, // a hostname resolved to nothing
-  unreachable: 4, // target answered with ICMP unreachable or never answered
+  unreachable: 4, // measured, and no vantage point answered (the target never did)
   privilege: 5, // raw sockets need root or CAP_NET_RAW
   network: 6, // local network error (no route, socket error)
-  data: 7, // input file or remote data could not be parsed
-  write: 8, // measured, but an output file (--out, --html) could not be written
+  data: 7, // input file or remote data could not be (fully) used
+  alert: 8, // an expectation broke or something changed: diff moved, --expect rule broken
+  partial: 9, // measured; some vantage points answered, some did not (failed or not answered)
+  write: 10, // measured, but an output file (--out) could not be written
 } as const
 
 export type ErrorCode =

@@ -37,6 +37,10 @@ export interface ProbePlan {
     /** HTTP: extra request headers ('Name: value') and --pop-header names (remote backends that build requests) */
     headers?: string[]
     popHeaders?: string[]
+    /** trace: false = no reverse DNS of hops (catchment --no-rdns; remote backends drop their own names) */
+    rdns?: boolean
+    /** trace: false = no ASN of hops (catchment --no-asn) */
+    asn?: boolean
   }
 }
 

@@ -9,6 +9,7 @@
 import {createWatchAnalyzer, WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {watchExit} from '../model/exit.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {renderWatchSummary} from '../render/watch.js'
@@ -372,15 +373,11 @@ async function follow(
   await closeMetrics(server)
   // --json: the command prints the returned summary as the last line
   if (!o.json) write(renderWatchSummary(summary) + '\n')
-  if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write
+  process.exitCode = watchExit(summary, {alert: broken.length > 0, writeFailed: Boolean(out?.failure)})
   if (broken.length > 0) {
-    process.exitCode = EXIT.failure
     report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
     for (const b of broken) report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)
   }
-  if (summary.vantagePoints.length > 0 && summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
-    process.exitCode = EXIT.unreachable
-    report('warning: no probe was answered (exit 4)')
-  }
+  if (process.exitCode === EXIT.unreachable) report('warning: no probe was answered (exit 4)')
   return summary
 }

@@ -248,7 +248,9 @@ export class AtlasBackend implements VantageBackend {
     }
     this.msmId = msmId
 
-    const rdns = this.resolver(opts.concurrency)
+    // catchment --no-rdns / --no-asn: no lookups at all, the results stay as Atlas gave them
+    const rdns = plan.options.rdns === false ? nullReverseResolver : this.resolver(opts.concurrency)
+    const asn = plan.options.asn === false ? undefined : this.#o.asn
     const seen = new Set<number>()
     let failure: AnyprobeError | null = null
     try {
@@ -267,7 +269,7 @@ export class AtlasBackend implements VantageBackend {
           if (parsed.meta.probeId !== null) seen.add(parsed.meta.probeId)
           outcomes.push(...parsed.outcomes)
         }
-        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn: this.#o.asn, hint: this.hint})
+        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn, hint: this.hint})
         for (const oc of done) yield oc
         if (signal?.aborted) return
       }

@@ -56,6 +56,8 @@ export function parseContextOf(plan: ProbePlan, request: ReturnType<typeof build
     requestHeaders: req.headers ?? {},
     popHeaders: [...new Set((plan.options.popHeaders ?? []).map((h) => h.trim().toLowerCase()))],
     hint: memoHint(),
+    rdns: plan.options.rdns !== false,
+    asn: plan.options.asn !== false,
   }
 }
 

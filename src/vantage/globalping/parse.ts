@@ -43,6 +43,9 @@ export interface ParseContext {
   request?: GlobalpingRequest
   /** shared name -> hint memo */
   hint?: (hostname: string) => GeoHint | null
+  /** false (catchment --no-rdns / --no-asn): drop the names / ASNs Globalping resolved for hops */
+  rdns?: boolean
+  asn?: boolean
 }
 
 const str = (v: unknown, max = 200): string | null => (typeof v === 'string' && v.trim() !== '' ? sanitize(v.trim(), max) : null)
@@ -242,16 +245,16 @@ function parseTrace(r: GlobalpingTestResult, vantage: VantagePoint, m: Globalpin
   const hops: TraceHop[] = rawHops.slice(0, 255).map((raw, i) => {
     const h = (raw !== null && typeof raw === 'object' ? raw : {}) as {resolvedAddress?: unknown; resolvedHostname?: unknown; timings?: unknown; asn?: unknown}
     const addr = ipOrNull(h.resolvedAddress)
-    const name = str(h.resolvedHostname, 255)
+    const name = ctx.rdns === false ? null : str(h.resolvedHostname, 255)
     const hostname = addr !== null && name !== null && name !== addr && parseAddress(name) === null ? name : null
     const rtts: Array<number | null> = (Array.isArray(h.timings) ? h.timings : []).map((t) => nonNeg((t as {rtt?: unknown} | null)?.rtt))
     while (rtts.length < perHop) rtts.push(null)
     const replies: ProbeReply[] = rtts.map((rtt, probe) => ({probe, addr: rtt === null ? null : addr, rttMs: rtt, icmpType: null, icmpCode: null, replyTtl: null}))
     const asns = Array.isArray(h.asn) ? h.asn.filter((a): a is number => typeof a === 'number' && Number.isInteger(a) && a > 0) : []
-    return {ttl: i + 1, addr, addrs: addr === null ? [] : [addr], hostname, asn: asns[0] ?? null, asOrg: null, rttMs: rtts, replies, hint: hostname ? hint(hostname) : null}
+    return {ttl: i + 1, addr, addrs: addr === null ? [] : [addr], hostname, asn: ctx.asn === false ? null : (asns[0] ?? null), asOrg: null, rttMs: rtts, replies, hint: hostname ? hint(hostname) : null}
   })
   const destinationReached = dst !== null && hops.some((h) => h.addr === dst)
-  const targetName = str(r.resolvedHostname, 255)
+  const targetName = ctx.rdns === false ? null : str(r.resolvedHostname, 255)
   const port = num(o.port)
   return {
     schemaVersion: TRACE_SCHEMA_VERSION,

@@ -1,0 +1,45 @@
+// The exit code of a measured run, one rule for every command (README "Errors and exit codes"):
+// what the vantage points did decides 0 / 9 / 4; a broken expectation (8), unusable input (7) and an
+// output file that could not be written (10) are said in that order of precedence:
+//
+//   8 alert > 7 data > 4 none answered > 9 some answered > 10 write > 0 every one answered
+//
+// A vantage point that failed (an E_VP_* error, or any error of its own) did not answer. No vantage
+// point at all counts as none answered. Errors thrown before anything is measured (usage 2,
+// resolve 3, privilege 5, network 6) keep their own code and never reach this function.
+import {EXIT} from './errors.js'
+
+export interface MeasuredRun {
+  /** vantage points whose target answered (a trace that reached it, a DNS reply, an HTTP response) */
+  answered: number
+  /** every vantage point of the run, failed ones included */
+  total: number
+  /** an --expect rule broke, or (diff) a vantage point moved */
+  alert?: boolean
+  /** some input could not be used (report / sites of a saved file) */
+  data?: boolean
+  /** an output file could not be written (E_WRITE) */
+  writeFailed?: boolean
+}
+
+export function measuredExit(run: MeasuredRun): number {
+  if (run.alert) return EXIT.alert
+  if (run.data) return EXIT.data
+  if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
+  if (run.answered < run.total) return EXIT.partial
+  if (run.writeFailed) return EXIT.write
+  return EXIT.ok
+}
+
+/**
+ * A watch's exit code from its summary: a vantage point answered when it answered at least one
+ * probe. `vantageFailed`: a vantage point's child failed during the watch (it did not answer all
+ * along), so every one answered is at best "some".
+ */
+export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean} = {}): number {
+  const total = summary.vantagePoints.length
+  let answered = 0
+  for (const v of summary.vantagePoints) if (v.answered > 0) answered++
+  if (o.vantageFailed && answered === total) answered = total - 1
+  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed})
+}
