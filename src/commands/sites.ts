@@ -19,7 +19,7 @@ import {newStats, nothingReadError, readSaved} from '../vantage/file.js'
 import {parseFrom} from '../vantage/from.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {loadAtlasModule} from '../vantage/index.js'
-import {runVantages} from '../console/multi-run.js'
+import {exitCodeOf, runVantages} from '../console/multi-run.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../vantage/types.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
@@ -138,6 +138,7 @@ Exit codes: 0 done; 2 bad flag; 7 some input could not be used.`
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     const doc = sitesDocument(obs, {target, method})
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
+    process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none
     return doc
   }
 }
