@@ -29,7 +29,8 @@ export abstract class BaseCommand extends Command {
     if (ape === null) return super.catch(err)
     process.exitCode = ape.exitCode
     if (this.jsonEnabled()) {
-      this.logJson({error: ape.toJSON()})
+      // a document like every other (schemas/error.schema.json); readers look at `error` alone
+      this.logJson({schemaVersion: 1, kind: 'error', error: ape.toJSON()})
     } else {
       process.stderr.write(formatError(ape))
     }
