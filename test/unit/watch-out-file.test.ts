@@ -1,5 +1,5 @@
 // `watch --out` on a full disk or a file-size limit: the watch keeps measuring, says the write
-// error once with its code, prints its summary, exits 8, and never leaves a torn last line.
+// error once with its code, prints its summary, exits 10, and never leaves a torn last line.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createSocket} from 'node:dgram'
@@ -13,6 +13,7 @@ import {fileURLToPath} from 'node:url'
 import dnsPacket from 'dns-packet'
 
 import {NdjsonOutFile, type OutFs} from '../../src/watch/out-file.js'
+import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -41,11 +42,11 @@ test('a line that does not fit is cut off again; the first failure is kept; noth
   assert.deepEqual(out.failure && {code: out.failure.code, lines: out.failure.lines}, {code: 'ENOSPC', lines: 1})
   const err = out.error()!
   assert.equal(err.code, 'E_WRITE')
-  assert.equal(err.exitCode, 8)
+  assert.equal(err.exitCode, 10)
   assert.match(err.message, /ENOSPC after 1 lines/)
 })
 
-test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, exits 8', async () => {
+test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, exits 10', async () => {
   const udp = createSocket('udp4')
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()))
   udp.on('message', (msg, rinfo) => {
@@ -56,7 +57,7 @@ test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, 
   })
   try {
     const args = ['127.0.0.1', '--port', String(udp.address().port), '--interval', '30ms', '--count', '10', '--out', '/dev/full']
-    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(ROOT)})`
+    const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
       let stdout = ''
@@ -65,7 +66,7 @@ test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, 
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       child.on('close', (code) => resolve({code, stdout, stderr}))
     })
-    assert.equal(r.code, 8, r.stderr)
+    assert.equal(r.code, 10, r.stderr)
     assert.equal(r.stderr.match(/E_WRITE/g)?.length, 1, `said once: ${r.stderr}`)
     assert.match(r.stderr, /--out \/dev\/full: ENOSPC after 0 lines/)
     assert.match(r.stdout, /summary: 10 rounds/)
