@@ -9,7 +9,7 @@
 // with its line. Hand-written rather than a JSON-schema validator: a 1 GB report checks millions of
 // hops, and these are a few typeof tests each.
 import type {CatchmentVantagePoint} from '../model/catchment.js'
-import type {Evidence, PopVerdict} from '../model/pop.js'
+import type {Contradiction, Evidence, PopVerdict, Rejection} from '../model/pop.js'
 import type {ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import type {TraceHop} from '../model/trace.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -44,40 +44,64 @@ export function checkVantage(v: unknown): VantagePoint | string {
   return v as unknown as VantagePoint
 }
 
+// Evidence, verdicts and rejections are normalised in place, as everything else here: a saved
+// trace carries a verdict with evidence, and allocating it all again was half of what checking a
+// saved outcome cost (bench/validate-bench.ts).
 function checkEvidence(list: unknown): Evidence[] {
   if (!Array.isArray(list)) return []
-  const out: Evidence[] = []
-  for (const e of list) {
+  let kept = 0
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as unknown
     if (!isObj(e) || typeof e.signal !== 'string') continue
-    out.push({
-      signal: e.signal as Evidence['signal'],
-      input: text(e.input, 300) ?? '',
-      code: text(e.code, 60),
-      codeType: typeof e.codeType === 'string' ? (e.codeType as Evidence['codeType']) : null,
-      city: text(e.city, 100),
-      country: text(e.country, 8),
-      weight: isNum(e.weight) ? e.weight : 0,
-      note: text(e.note, 300) ?? '',
-    })
+    e.input = text(e.input, 300) ?? ''
+    e.code = text(e.code, 60)
+    if (typeof e.codeType !== 'string') e.codeType = null
+    e.city = text(e.city, 100)
+    e.country = text(e.country, 8)
+    if (!isNum(e.weight)) e.weight = 0
+    e.note = text(e.note, 300) ?? ''
+    list[kept++] = e
+  }
+  list.length = kept
+  return list as Evidence[]
+}
+
+/** Places the RTT ruled out, each with why (a verdict's `rejected`, a result's `popRejected`); malformed entries are dropped. */
+function checkRejected(list: unknown): Rejection[] {
+  if (!Array.isArray(list)) return []
+  const out: Rejection[] = []
+  for (const r of list) {
+    if (!isObj(r) || typeof r.code !== 'string' || typeof r.reason !== 'string' || typeof r.signal !== 'string') continue
+    if (!isNum(r.distanceKm) || !isNum(r.minRttMs) || !isNum(r.measuredRttMs)) continue
+    out.push({code: text(r.code, 60)!, city: text(r.city, 100), signal: text(r.signal, 40) as Rejection['signal'], reason: text(r.reason, 300)!, distanceKm: r.distanceKm, minRttMs: r.minRttMs, measuredRttMs: r.measuredRttMs})
   }
   return out
 }
 
-/** A verdict: null stays null; one without a code or confidence is no verdict (a string says so). */
+function checkContradiction(c: unknown): Contradiction | null {
+  if (!isObj(c) || c.kind !== 'vantage-location' || typeof c.reason !== 'string') return null
+  return {kind: 'vantage-location', reason: text(c.reason, 400)!}
+}
+
+/**
+ * A verdict: null stays null; one without a code or confidence is no verdict (a string says so).
+ * What the RTT ruled out (`rejected`) and a contradiction are kept: a netns/ssh child's verdict
+ * says why as much as a local one.
+ */
 export function checkPop(p: unknown): PopVerdict | null | string {
   if (p === null || p === undefined) return null
   if (!isObj(p) || typeof p.code !== 'string' || !isNum(p.confidence)) return 'a pop without code and confidence'
-  return {
-    code: text(p.code, 60)!,
-    codeType: (typeof p.codeType === 'string' ? p.codeType : 'operator') as PopVerdict['codeType'],
-    city: text(p.city, 100),
-    country: text(p.country, 8),
-    lat: numOrNull(p.lat),
-    lon: numOrNull(p.lon),
-    confidence: p.confidence,
-    evidence: checkEvidence(p.evidence),
-    conflicts: checkEvidence(p.conflicts),
-  }
+  p.code = text(p.code, 60)
+  if (typeof p.codeType !== 'string') p.codeType = 'operator'
+  p.city = text(p.city, 100)
+  p.country = text(p.country, 8)
+  p.lat = numOrNull(p.lat)
+  p.lon = numOrNull(p.lon)
+  p.evidence = checkEvidence(p.evidence)
+  p.conflicts = checkEvidence(p.conflicts)
+  if (p.rejected !== undefined) p.rejected = checkRejected(p.rejected)
+  if (p.contradiction !== undefined) p.contradiction = checkContradiction(p.contradiction)
+  return p as unknown as PopVerdict
 }
 
 /** An RTT list: numbers or nulls (a loop: this runs for every hop of every saved trace). */
@@ -104,8 +128,12 @@ function checkHop(h: unknown): TraceHop | null {
   if (!isObj(h) || !Number.isSafeInteger(h.ttl)) return null
   if (h.addr !== null && typeof h.addr !== 'string') return null
   if (!isRttList(h.rttMs)) return null
-  if (h.addr !== null) h.addr = text(h.addr, 64)
-  if (!Array.isArray(h.addrs) || !textList(h.addrs, 64)) h.addrs = h.addr === null ? [] : [h.addr]
+  const raw = h.addr
+  if (raw !== null) h.addr = text(raw, 64)
+  // the usual list is [addr]: the address just checked, not checked twice (one regex per hop fewer)
+  const addrs = h.addrs
+  if (Array.isArray(addrs) && addrs.length === 1 && addrs[0] === raw && raw !== null) addrs[0] = h.addr
+  else if (!Array.isArray(addrs) || !textList(addrs, 64)) h.addrs = h.addr === null ? [] : [h.addr]
   h.hostname = text(h.hostname, 300)
   if (!isNum(h.asn)) h.asn = null
   h.asOrg = text(h.asOrg, 200)
@@ -188,6 +216,9 @@ export function checkResult(v: unknown, vantage?: VantagePoint): ProbeResult | s
   const pop = checkPop(v.pop)
   if (typeof pop === 'string') return `a ${v.kind} result with ${pop}`
   v.pop = pop
+  // why there is no verdict (dns, http, trace): said in the table, so checked like the verdict
+  if (v.popReason !== undefined) v.popReason = text(v.popReason, 300)
+  if (v.popRejected !== undefined) v.popRejected = checkRejected(v.popRejected)
   if (typeof v.startedAt !== 'string') v.startedAt = ''
   return v as unknown as ProbeResult
 }
