@@ -23,7 +23,7 @@ export default class Dns extends BaseCommand {
 
 A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. The ordinary query (default ". SOA") is there to carry NSID: an authoritative server that does not serve the root answers it REFUSED, with its NSID all the same. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed).
 
-Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 2 for a bad target or flag; 3 when a hostname does not resolve.`
+Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 2 for a bad target or flag; 3 when a hostname does not resolve. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
 
   static override examples = [
     '<%= config.bin %> dns 198.51.100.10',

@@ -41,7 +41,7 @@ export default class Http extends BaseCommand {
 
 Redirects are not followed unless --follow (then at most 5, each hop recorded). With --host, every URL on that host still goes to the address you gave (like curl --resolve).
 
-Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out; 6 TLS or other network errors; 7 the response was not valid HTTP.`
+Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out; 6 TLS or other network errors; 7 the response was not valid HTTP. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
 
   static override examples = [
     '<%= config.bin %> http http://198.51.100.10/',

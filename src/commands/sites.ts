@@ -62,7 +62,7 @@ anycast: yes = two disjoint discs; no = at least 3 vantage points, some 1000 km 
 
 --json prints {schemaVersion, kind: "sites", target, anycast, lowerBound, sites: [{lat, lon, city, country, code, evidence, areaKm, confirmed, source}], excluded, contradictions, ...} (schemas/sites.schema.json).
 
-Exit codes: 0 done; 2 bad flag; 7 some input could not be used.`
+Exit codes: 0 done (measuring: the target answered every vantage point); 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used.`
 
   static override examples = [
     '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --vp-location ap-vp-ber=52.52,13.40 --vp-location ap-vp-nyc=40.71,-74.01 ...',

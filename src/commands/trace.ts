@@ -21,7 +21,7 @@ export default class Trace extends BaseCommand {
     'Sends the probes of every TTL at once (paced by --rate) and waits adaptively, so a trace takes about one round trip to the destination. ' +
     'Every probe keeps one flow id (ICMP checksum, UDP/TCP ports), so per-flow load balancers keep the trace on one path. ' +
     'Needs raw sockets: run as root or grant CAP_NET_RAW (exit code 5 otherwise). ' +
-    'Exit codes: 0 destination reached, 2 bad usage, 3 name did not resolve, 4 destination not reached (the trace is still printed), 5 no raw-socket privilege, 6 network error.'
+    'Exit codes: 0 destination reached, 2 bad usage, 3 name did not resolve, 4 destination not reached (the trace is still printed), 5 no raw-socket privilege, 6 network error. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.'
 
   static override examples = [
     '<%= config.bin %> trace 198.51.100.10',
