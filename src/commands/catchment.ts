@@ -106,9 +106,10 @@ Exit codes: 0 when every vantage point produced a result (and, with --expect, ke
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
-    const result = catchment(outcomes, {target: args.target, method})
+    // --locations / --location: netns, ssh and local vantage points placed for the table, JSON and map
+    const result = locate(catchment(outcomes, {target: args.target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: locate(result)})
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result})
     process.exitCode = exitCodeOf(outcomes)
     if (expect !== null) {
       const broken = checkRows(expect, result.vantagePoints.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})))

@@ -15,7 +15,7 @@ import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {HtmlRefresher} from '../../src/render/html/write.js'
 import {world} from '../../src/render/html/world.js'
 import {htmlReport} from '../../src/render/html/index.js'
-import {parseLocations, withLocations} from '../../src/vantage/locations.js'
+import {locateVantage, locationsOf, parseLocationArgs, parseLocations, withLocations} from '../../src/vantage/locations.js'
 import {runCommand} from '../helpers/cli.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -114,6 +114,22 @@ describe('--locations', () => {
     const row = (id: string) => c.vantagePoints.find((r) => r.vantage.id === id)!.vantage
     assert.equal(row('1005').lat, 48.1)
     assert.equal(row('1001').lat, 52.52, 'its own location wins')
+  })
+
+  it('--location NAME=LAT,LON joins the file and wins over it; a name matches the id with or without its kind, or the vantage name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-loc-'))
+    writeFileSync(join(dir, 'vps.txt'), 'ap-vp-ber 52.52 13.405 DE\nap-vp-nyc 40.7 -74.0 US\n')
+    const locs = locationsOf({locations: join(dir, 'vps.txt'), location: ['ap-vp-nyc=1.5,2.5', 'netns:ap-vp-tyo=35.69,139.69', 'edge-host=10,20']})!
+    const vp = (id: string, name: string | null = null) => ({kind: 'netns' as const, id, name, asn: null, country: null, lat: null, lon: null})
+    assert.deepEqual([locateVantage(vp('ap-vp-ber'), locs).lat, locateVantage(vp('ap-vp-ber'), locs).country], [52.52, 'DE'])
+    assert.equal(locateVantage(vp('ap-vp-nyc'), locs).lat, 1.5, 'the flag wins over the file')
+    assert.equal(locateVantage(vp('ap-vp-tyo'), locs).lon, 139.69, 'kind:id matches')
+    assert.equal(locateVantage({...vp('user@198.51.100.1', 'edge-host'), kind: 'ssh'}, locs).lat, 10, 'the name matches')
+    assert.equal(locateVantage(vp('elsewhere'), locs).lat, null)
+    assert.equal(locationsOf({}), null)
+    for (const bad of ['x=91,0', 'x=1', '=1,2', 'x 1,2', 'x=a,b']) {
+      assert.throws(() => parseLocationArgs([bad]), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && e.message.includes('--location'), bad)
+    }
   })
 
   it('a bad line is E_BAD_INPUT with its line number', () => {
