@@ -1,11 +1,13 @@
-// The sites map (for `anyprobe sites`, built concurrently by another branch): the discs that prove
-// each site (a vantage point and the distance its RTT allows), the placed sites, the vantage points.
-// Its input is this small interface, not the sites command's result type, so the two can be joined
-// later with a few lines of mapping.
+// The sites map (for `anyprobe sites --html`): the discs that prove each site (a vantage point and
+// the distance its RTT allows), the placed sites, the vantage points. Its input is this small
+// interface; sitesMapInput builds it from the sites document (src/model/sites.ts) and the
+// observations it was found from (which hold each vantage point's location).
 //
 // DOM contract: each vantage point's mark data-vantage and data-pop (the site code its disc proves,
 // "" when none); each site data-pop-site; each disc data-disc (vantage id).
 import {geoCircle, geoPath} from 'd3-geo'
+
+import type {SiteObservation, SitesDocument} from '../../model/sites.js'
 
 import {ColorMap} from './colors.js'
 import {esc, num} from './escape.js'
@@ -49,6 +51,46 @@ export interface SitesMapInput {
 }
 
 const KM_PER_DEGREE = 111.195
+
+/** A site's name on the map: its code, else its city, else its number (made unique: it is a key). */
+function siteKeys(doc: SitesDocument): string[] {
+  const seen = new Set<string>()
+  return doc.sites.map((s, i) => {
+    let k = s.code?.toUpperCase() ?? s.city ?? `site ${i + 1}`
+    if (seen.has(k)) k = `${k} ${i + 1}`
+    seen.add(k)
+    return k
+  })
+}
+
+/**
+ * The map of a sites document: each site with the discs its evidence names (only those: the discs
+ * that prove it), every observed vantage point at its location, marked with the site whose
+ * evidence names it (a disc or an identity), none otherwise.
+ */
+export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[]): SitesMapInput {
+  const keys = siteKeys(doc)
+  const where = new Map(obs.map((o) => [o.vp, o]))
+  const siteOf = new Map<string, string>()
+  const discs: SitesMapDisc[] = []
+  doc.sites.forEach((s, i) => {
+    for (const e of s.evidence) {
+      if (!siteOf.has(e.vp)) siteOf.set(e.vp, keys[i]!)
+      const o = where.get(e.vp)
+      // a disc (or the disc an identity was found inside), once per vantage point and site
+      if (e.radiusKm === null || o === undefined || o.lat === null || o.lon === null || discs.some((d) => d.vantageId === e.vp && d.site === keys[i])) continue
+      discs.push({vantageId: e.vp, lat: o.lat, lon: o.lon, radiusKm: e.radiusKm, site: keys[i]!, rttMs: e.rttMs})
+    }
+  })
+  const evidenceText = (s: SitesDocument['sites'][number]): string | null =>
+    s.evidence.length === 0 ? null : s.evidence.slice(0, 4).map((e) => e.note).join('; ') + (s.evidence.length > 4 ? ` (+${s.evidence.length - 4})` : '')
+  return {
+    target: doc.target ?? '',
+    sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed})),
+    discs,
+    vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
+  }
+}
 
 export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} = {}): string {
   const w = world()
