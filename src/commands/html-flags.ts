@@ -23,7 +23,7 @@ export const locationFlags = {
 
 export const htmlFlags = {
   html: Flags.string({
-    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch): opens offline, fetches nothing',
+    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch, sites map): opens offline, fetches nothing',
     helpGroup: 'OUTPUT',
   }),
   ...locationFlags,
