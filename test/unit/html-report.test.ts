@@ -195,6 +195,24 @@ describe('diff', () => {
     assert.match(bad.stderr, /E_BAD_INPUT/)
   })
 
+  it('report and diff take --location NAME=LAT,LON: the vantage point is placed in the JSON, the table and the map', async () => {
+    const a = join(dir, 'loc-a.json')
+    writeFileSync(a, JSON.stringify(sampleCatchment()))
+    const r = await runCommand('report', [a, '--json', '--location', '1005=48.1,11.6'])
+    assert.equal(r.status, 0, r.stderr)
+    const row = JSON.parse(r.stdout).vantagePoints.find((v: {vantage: {id: string}}) => v.vantage.id === '1005')
+    assert.deepEqual([row.vantage.lat, row.vantage.lon], [48.1, 11.6])
+    const t = await runCommand('report', [a, '--location', '1005=48.1,11.6'])
+    assert.match(t.stdout, /^1005 +48\.10,11\.60 /m)
+    const html = join(dir, 'loc-diff.html')
+    const d = await runCommand('diff', [a, a, '--html', html, '--location', '1005=48.1,11.6'])
+    assert.equal(d.status, 0, d.stderr)
+    assert.match(readFileSync(html, 'utf8'), /<circle class="vp[^"]*" data-vantage="1005"/)
+    const bad = await runCommand('report', [a, '--location', '1005=48.1'])
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /--location 1005=48\.1: expected NAME=LAT,LON/)
+  })
+
   it('anyprobe catchment --html writes the page even when the vantage point fails (listed beside the map)', async () => {
     const html = join(dir, 'catchment.html')
     // nothing listens on UDP port 9 of loopback: the one (local) vantage point fails fast
