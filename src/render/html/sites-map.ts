@@ -24,6 +24,8 @@ export interface SitesMapSite {
   /** area of the intersection of its discs, km²; null when unknown */
   areaKm: number | null
   confirmed: boolean
+  /** how it was found (the sites document's `source`: disjoint = proven by its disc), when known */
+  source?: string | null
 }
 
 export interface SitesMapDisc {
@@ -86,7 +88,7 @@ export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[
     s.evidence.length === 0 ? null : s.evidence.slice(0, 4).map((e) => e.note).join('; ') + (s.evidence.length > 4 ? ` (+${s.evidence.length - 4})` : '')
   return {
     target: doc.target ?? '',
-    sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed})),
+    sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed, source: s.source})),
     discs,
     vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
   }
@@ -125,8 +127,8 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     )
   }
   const legend = input.sites
-    .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : 'possible'}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
+    .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg()}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th></th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
 }
