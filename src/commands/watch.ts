@@ -15,34 +15,26 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
-import {BaseCommand, formatError, ndjsonLine} from '../base-command.js'
-import {htmlFlags, writeHtmlReport} from './html-flags.js'
-import {TimelineCollector} from '../render/html/timeline-data.js'
-import {HtmlRefresher} from '../render/html/write.js'
-import {htmlReport} from '../render/html/index.js'
+import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
+import {BaseCommand, ndjsonLine} from '../base-command.js'
+import {htmlFlags} from './html-flags.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
-import {renderWatchSummary} from '../render/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
-import {WatchExtras} from '../watch/extras.js'
-import {renderLiveEvent} from '../render/expect.js'
 import type {VantageError} from '../model/probe.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
-import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
 import {placeCommand} from '../watch/places.js'
 import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
 import {makeTraceProber} from '../watch/trace-probe.js'
-import {NdjsonOutFile} from '../watch/out-file.js'
-import {LiveView} from '../watch/view.js'
+import {WatchSession} from '../watch/session.js'
 
 export const FAILOVER_INTERVAL = '50ms'
 
@@ -182,7 +174,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     try {
       if (atlas) {
         // RIPE Atlas: a periodic measurement's result stream (src/watch/atlas-watch.ts)
-        return (await runAtlasWatch({
+        const end = await runAtlasWatch({
           target: args.target,
           method: flags.method === 'icmp' ? 'ping' : flags.method,
           selector: atlas.selector,
@@ -197,10 +189,15 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           json: this.jsonEnabled(),
           dryRun: flags['dry-run'],
           keep: flags.keep,
+          html: flags.html,
           extras: flags,
           signal: abort.signal,
+          tty: Boolean(process.stdout.isTTY),
           write: (t) => process.stdout.write(t),
-        })) as WatchSummaryEvent
+        })
+        if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
+        if (end.exitCode !== undefined) process.exitCode = end.exitCode
+        return end.summary
       }
       if (flags.observations) return await this.childMode(args.target, settings!, flags, specs, abort.signal)
       return await this.parentMode(args.target, settings!, flags, specs, abort.signal)
@@ -301,12 +298,6 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     specs: VantageSpec[],
     signal: AbortSignal,
   ): Promise<WatchSummaryEvent> {
-    const json = this.jsonEnabled()
-    const metrics = new WatchMetrics()
-    // --expect / --learn / --exec (src/watch/extras.ts); their events go where every event goes
-    let view: LiveView | null = null
-    const extras = WatchExtras.open(flags, {metrics, print: (e) => (json ? process.stdout.write(ndjsonLine(e)) : view?.line(renderLiveEvent(e)))})
-    const metricsAt = flags.metrics === undefined ? null : parseHostPort(flags.metrics)
     const hasNetns = specs.some((sp) => sp.kind === 'netns')
     const hasSsh = specs.some((sp) => sp.kind === 'ssh')
     const hasChildren = hasNetns || hasSsh
@@ -328,56 +319,28 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       outageAfter: WATCH_DEFAULTS.outageAfter,
       reorderRounds,
     }
-    const analyzer: WatchAnalyzer = createWatchAnalyzer(optionsOfStart(start))
-    view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
-    const out = flags.out === undefined ? null : new NdjsonOutFile(flags.out)
-    // a write failure is said once, when it happens; the watch goes on and its summary is kept
-    let writeFailureSaid = false
-    const record = (line: string): void => {
-      if (out === null || out.writeLine(line) || writeFailureSaid) return
-      writeFailureSaid = true
-      process.stderr.write(formatError(out.error()!))
-    }
-    record(ndjsonLine(start))
-
-    // --html: the timeline so far, rewritten at most every 3 s while the watch runs, and at its end
-    const timeline = flags.html === undefined ? null : new TimelineCollector()
-    timeline?.setStart(start)
-    const page = flags.html === undefined ? null : new HtmlRefresher(flags.html, () => htmlReport({timeline: timeline!.data()}))
-    const emit = (events: WatchEvent[]): void => {
-      timeline?.addEvents(events)
-      for (const e of events) {
-        if (e.type === 'summary') continue
-        metrics.event(e)
-        if (json) this.printNdjson(e)
-        else view!.event(e)
-        extras?.event(e)
-      }
-    }
-    const onObservation = (o: Observation): void => {
-      record(ndjsonLine(o))
-      metrics.observe(o)
-      view?.observe(o)
-      timeline?.observe(o)
-      emit(analyzer.push(o))
-      page?.poke()
-      extras?.observe(o)
-    }
+    const session = await WatchSession.open({
+      start,
+      json: this.jsonEnabled(),
+      write: (t) => process.stdout.write(t),
+      tty: Boolean(process.stdout.isTTY),
+      report: (line) => process.stderr.write(line + '\n'),
+      out: flags.out,
+      metrics: flags.metrics,
+      html: flags.html,
+      extras: flags,
+    })
+    const onObservation = (o: Observation): void => session.observe(o)
 
     // stops the whole watch: a signal, or every vantage point failed
     const stop = new AbortController()
     if (signal.aborted) stop.abort()
     else signal.addEventListener('abort', () => stop.abort(), {once: true})
 
-    let server: Awaited<ReturnType<typeof serveMetrics>> | null = null
     try {
       // one namer for every vantage point: the place dictionaries are loaded once, in this process
       const name = popNamer()
       const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags, name) : null
-      if (metricsAt) {
-        server = await serveMetrics(metrics, metricsAt.host, metricsAt.port)
-        process.stderr.write(`anyprobe: metrics on http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${server.port}/metrics\n`)
-      }
       // children need a moment to start (node; ssh: a login first); the rounds they miss are skipped
       const startAt = Date.now() + (hasSsh ? CHILD_START_MS.ssh : hasNetns ? CHILD_START_MS.netns : 20)
       const rounds = {intervalMs: s.intervalMs, flows: s.flows, startAt, count: s.count, durationMs: s.durationMs}
@@ -389,9 +352,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       const allDown = (): boolean => live === 0 && [...downRounds.values()].every((n) => n >= WATCH_DEFAULTS.outageAfter * s.flows)
       const failed = (vantage: VantagePoint, e: VantageError): Promise<unknown> => {
         live--
-        process.exitCode = EXIT.failure
-        const others = live > 0 ? '; the other vantage points go on' : ''
-        process.stderr.write(`error ${sanitize(e.code, 40)} at vantage point ${sanitize(vantage.id, 200)}: ${sanitize(e.message, 500)}${others}\n${e.hint ? `hint: ${sanitize(e.hint, 300)}\n` : ''}`)
+        session.vantageFailed(vantage.id, e, live > 0)
         downRounds.set(vantage.id, 0)
         // every vantage point is down: end once each has been seen as an outage
         if (allDown()) stop.abort()
@@ -420,7 +381,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
               signal: stop.signal,
               onObservation,
               // alone, the local vantage point says when a round is complete: events come at once
-              onRoundComplete: hasChildren ? undefined : (r) => emit(analyzer.flushRound(r)),
+              onRoundComplete: hasChildren ? undefined : (r) => session.flushRound(r),
             }),
           )
         } else if (sp.kind === 'netns' || sp.kind === 'ssh') {
@@ -448,27 +409,13 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         localProber?.close?.()
       }
       stop.signal.removeEventListener('abort', stopChildren)
-    } finally {
-      out?.close()
+    } catch (e) {
+      await session.abandon()
+      throw e
     }
-    const last = analyzer.finish()
-    emit(last)
-    const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {timeline: timeline!.data()})
-    view?.close()
-    if (out?.failure && process.exitCode === undefined) process.exitCode = EXIT.write
-    const broken = extras ? await extras.finish(summary, `learnt from a watch of ${target} at ${new Date().toISOString()}`) : []
-    if (broken.length > 0) {
-      process.exitCode = EXIT.failure
-      process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => sanitize(`${r.name}: ${r.detail}`, 200)).join('; ')}\n`).join('')}`)
-    }
-    await closeMetrics(server)
-    if (summary.vantagePoints.every((v) => v.answered === 0) && process.exitCode === undefined) {
-      process.exitCode = EXIT.unreachable
-      process.stderr.write('warning: no probe was answered (exit 4)\n')
-    }
-    if (!json) process.stdout.write(renderWatchSummary(summary) + '\n')
-    return summary
+    const end = await session.finish(`learnt from a watch of ${target} at ${new Date().toISOString()}`)
+    if (end.exitCode !== undefined) process.exitCode = end.exitCode
+    return end.summary
   }
 }
 

@@ -21,6 +21,7 @@ import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, readReply} from 
 import {DnsExchangeError} from '../../src/engines/dns/transport.js'
 import {childFlags, ndjsonLine, watchSettings} from '../../src/commands/watch.js'
 import {AnyprobeError} from '../../src/model/errors.js'
+import type {StateEvent} from '../../src/model/expect.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
 import {vantageOf} from '../../src/vantage/local.js'
@@ -341,7 +342,15 @@ describe('watch against a local DNS server', () => {
     dns.flipAfter = {queries: 20, next: 's1.iad.anycast.example'}
     const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--count', '50', '--json', '--out', out])
     assert.equal(r.code, 0, r.stderr)
-    const events = lines(r.stdout) as WatchEvent[]
+    const all = lines(r.stdout) as Array<WatchEvent | StateEvent>
+    // the starting state of the vantage point first (issue 12), then the analysis's events
+    const state = all[0]!
+    assert.ok(state.type === 'state', r.stdout)
+    assert.equal(state.vantageId, 'local')
+    assert.equal(state.round, 0)
+    assert.equal(state.pop, 'FRA')
+    assert.equal(all.filter((e) => e.type === 'state').length, 1)
+    const events = all.filter((e): e is WatchEvent => e.type !== 'state')
     const last = events.at(-1)!
     assert.equal(last.type, 'summary')
     const shifts = events.filter((e) => e.type === 'shift')
@@ -361,7 +370,7 @@ describe('watch against a local DNS server', () => {
     assert.equal(shift.round, firstNew.round)
     assert.equal(saved0.find((o) => o.round === firstNew.round - 1)?.pop, 'FRA', 'the round before the shift was answered by FRA')
     assert.equal(events.filter((e) => e.type === 'failover').length, 0)
-    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    for (const e of all) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     if (last.type !== 'summary') throw new Error('unreachable')
     assert.equal(last.observations, 50)
     assert.equal(last.vantagePoints[0]!.lost, 0)
@@ -392,7 +401,9 @@ describe('watch against a local DNS server', () => {
     assert.equal(r.code, 0, r.stderr)
     assert.ok(!r.stdout.includes('\x1b'), 'no redraw codes off a terminal')
     const ls = r.stdout.trim().split('\n')
-    assert.match(ls[0]!, /^local\s+FRA\s+rtt/)
+    // the starting state first, as in every watch (then no separate first catchment line)
+    assert.match(ls[0]!, /^\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
+    assert.equal(ls.filter((l) => /^local\s+FRA\s+rtt/.test(l)).length, 0, r.stdout)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
     assert.ok(ls.some((l) => l.startsWith('summary: 40 rounds')), r.stdout)
   })
@@ -656,7 +667,7 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     assert.equal(r.code, 1, r.stderr)
     assert.match(r.stderr, /error E_VP_CONNECT at vantage point probe@127\.0\.0\.1:2222: ssh failed: ssh: connect to host 127\.0\.0\.1 port 2222: Connection refused; the other vantage points go on/)
     const events = lines(r.stdout) as WatchEvent[]
-    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    for (const e of all) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     const outage = events.find((e) => e.type === 'outage')
     assert.equal(outage?.type === 'outage' && outage.vantageId, 'probe@127.0.0.1:2222')
     const sum = events.at(-1) as WatchSummaryEvent
