@@ -28,6 +28,7 @@ import {resolveTarget} from '../util/target.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
+import {runGlobalpingWatch} from '../watch/globalping-watch.js'
 import type {VantageError} from '../model/probe.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
@@ -106,6 +107,8 @@ Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then p
 
 netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 1. --from atlas: --atlas-msm ID follows an existing periodic RIPE Atlas measurement (a public one needs no key; the key is never sent to the stream): the results since one interval before the start give each probe's starting state (a "state" event each), then the result stream; a dropped stream is reconnected and its gap filled from the API. --from atlas:SELECTOR --method dns|trace|ping creates one at --interval (60s at least; cost per hour and per day shown first, --dry-run spends nothing) and stops it at the end (--keep leaves it running). Times are the results' own: every gap is resolved to the measurement's interval.
 
+--from globalping:LOC[,...][,limit=N] --method dns|http|trace|ping repeats one Globalping measurement from the same probes every --interval (default and minimum: the fastest pace the hourly limit sustains for that many probes, 3600 s x probes / 250 without a token, / 500 with one; a faster --interval is refused with that figure).
+
 --expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
 
   static override examples = [
@@ -120,8 +123,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   }
 
   static override flags = {
-    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | @FILE'}),
-    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas ping (--from atlas: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
+    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | globalping:LOC[,LOC...][,limit=N] | @FILE'}),
+    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas or Globalping ping (--from atlas: or globalping: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
     timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
@@ -166,7 +169,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const atlas = specs.find((sp) => sp.kind === 'atlas')
     if (atlas && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from atlas: runs alone', {hint: 'watch the RIPE Atlas measurement and the other vantage points in two watches', exitCode: EXIT.usage})
     if (!atlas && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
-    const settings = atlas ? null : watchSettings(flags)
+    const gp = specs.find((sp) => sp.kind === 'globalping')
+    if (gp && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from globalping: runs alone', {hint: 'watch the Globalping probes and the other vantage points in two watches', exitCode: EXIT.usage})
+    const settings = atlas || gp ? null : watchSettings(flags)
     const abort = new AbortController()
     const onSignal = (): void => abort.abort()
     process.on('SIGINT', onSignal)
@@ -196,6 +201,30 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           write: (t) => process.stdout.write(t),
         })
         if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
+        if (end.exitCode !== undefined) process.exitCode = end.exitCode
+        return end.summary
+      }
+      if (gp?.kind === 'globalping') {
+        // Globalping: the same measurement repeated from the same probes (src/watch/globalping-watch.ts)
+        const end = await runGlobalpingWatch({
+          target: args.target,
+          method: flags.method,
+          selector: gp.selector,
+          intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+          durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
+          count: flags.count,
+          flapThreshold: flags['flap-threshold'],
+          flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
+          out: flags.out,
+          metrics: flags.metrics,
+          html: flags.html,
+          json: this.jsonEnabled(),
+          tty: Boolean(process.stdout.isTTY),
+          extras: flags,
+          signal: abort.signal,
+          write: (t) => process.stdout.write(t),
+          report: (line) => process.stderr.write(line + '\n'),
+        })
         if (end.exitCode !== undefined) process.exitCode = end.exitCode
         return end.summary
       }

@@ -667,7 +667,7 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     assert.equal(r.code, 1, r.stderr)
     assert.match(r.stderr, /error E_VP_CONNECT at vantage point probe@127\.0\.0\.1:2222: ssh failed: ssh: connect to host 127\.0\.0\.1 port 2222: Connection refused; the other vantage points go on/)
     const events = lines(r.stdout) as WatchEvent[]
-    for (const e of all) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     const outage = events.find((e) => e.type === 'outage')
     assert.equal(outage?.type === 'outage' && outage.vantageId, 'probe@127.0.0.1:2222')
     const sum = events.at(-1) as WatchSummaryEvent
