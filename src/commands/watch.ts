@@ -39,8 +39,6 @@ import {WatchSession} from '../watch/session.js'
 
 export const FAILOVER_INTERVAL = '50ms'
 
-/** When round 0 is, after the parent starts: children need a moment (node; ssh adds a login and a network) */
-export const CHILD_START_MS = {netns: 3000, ssh: 6000} as const
 /** How late a child's observation may reach the parent and still be judged in its round */
 export const CHILD_SLACK_MS = {netns: 300, ssh: 1000} as const
 
@@ -370,8 +368,10 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       // one namer for every vantage point: the place dictionaries are loaded once, in this process
       const name = popNamer()
       const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags, name) : null
-      // children need a moment to start (node; ssh: a login first); the rounds they miss are skipped
-      const startAt = Date.now() + (hasSsh ? CHILD_START_MS.ssh : hasNetns ? CHILD_START_MS.netns : 20)
+      // round 0 is now: every vantage point probes as soon as it is ready. A child (node starting,
+      // ssh logging in) joins at the first round after it is up; the rounds before are not its own
+      // (they were never sent), so they are neither lost nor judged, and nobody waits for it.
+      const startAt = Date.now() + 20
       const rounds = {intervalMs: s.intervalMs, flows: s.flows, startAt, count: s.count, durationMs: s.durationMs}
       const tasks: Array<Promise<unknown>> = []
       const children: ChildHandle[] = []
