@@ -272,6 +272,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         flows: s.flows,
         startAt: flags['start-at'] ?? Date.now() + 50,
         count: s.count,
+        // --count is per vantage point: a child that joined late still probes that many rounds
+        countFromFirst: true,
         durationMs: s.durationMs,
         signal: stopped,
         onObservation(o, answer) {

@@ -320,6 +320,18 @@ describe('watch against a local DNS server', () => {
     }
   })
 
+  it('a loop that starts late skips the rounds already past; with countFromFirst it still sends --count rounds (a child that joined late)', async () => {
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 500})
+    const startAt = Date.now() - 5 * 40 - 20
+    const late: number[] = []
+    await runRounds({vantageId: 'x', prober, intervalMs: 40, flows: 1, startAt, count: 3, countFromFirst: true, onObservation: (o) => late.push(o.round)})
+    assert.deepEqual(late.sort((a, b) => a - b), [6, 7, 8])
+    // without it, --count is absolute: rounds 6..7 only
+    const absolute: number[] = []
+    await runRounds({vantageId: 'x', prober, intervalMs: 40, flows: 1, startAt: Date.now() - 5 * 40 - 20, count: 8, onObservation: (o) => absolute.push(o.round)})
+    assert.ok(absolute.length >= 1 && absolute.length <= 2 && absolute.every((r) => r >= 6 && r <= 7), JSON.stringify(absolute))
+  })
+
   it('the round loop keeps an absolute schedule and reports every probe, flows included', async () => {
     const seen: Observation[] = []
     const complete: number[] = []
@@ -661,9 +673,9 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     dns.flipAfter = null
     const r = await watchCli(
       ['127.0.0.1', '--port', String(dns.port), '--from', 'ssh:probe@127.0.0.1,probe@127.0.0.1:2222', '--remote-command', `${process.execPath} --import tsx ${join(tmp, 'anyprobe.mjs')}`,
-        // no start delay (issue 12): each child joins at the first round after it is up, so the watch
-        // runs long enough (5 s) for a node child started through the fake ssh to be up
-        '--ssh-option', 'IdentityFile=/nonexistent', '--interval', '50ms', '--count', '100', '--json'],
+        // no start delay (issue 12): each child joins at the first round after it is up and then
+        // probes its --count rounds
+        '--ssh-option', 'IdentityFile=/nonexistent', '--interval', '50ms', '--count', '8', '--json'],
       {env: {...process.env, PATH: `${bin}:${process.env.PATH}`}},
     )
     assert.equal(r.code, 1, r.stderr)
@@ -682,9 +694,11 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     assert.equal(down!.vantageId, 'probe@127.0.0.1:2222')
     assert.equal(down!.answered, 0)
     // from the round its failure was known to the last
-    assert.ok(down!.lost >= 50 && down!.lost <= 100, JSON.stringify(down))
-    // the reachable host was probing well before the end: it joined as soon as it was up
-    assert.ok(ok!.answered >= 20, JSON.stringify(ok))
+    assert.ok(down!.lost >= 1 && down!.lost <= 8, JSON.stringify(down))
+    // the reachable host joined when it was up (node through the fake ssh: after round 0) and probed its 8 rounds
+    assert.equal(ok!.answered, 8, JSON.stringify(ok))
+    const okState = (lines(r.stdout) as Array<{type: string; vantageId?: string; round?: number}>).find((e) => e.type === 'state' && e.vantageId === 'probe@127.0.0.1')
+    assert.ok(okState !== undefined && okState.round! > 0, JSON.stringify(okState))
     assert.equal(down!.inOutage, true)
   })
 })
