@@ -18,6 +18,7 @@ import * as Flags from '@oclif/core/flags'
 import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import {BaseCommand, ndjsonLine} from '../base-command.js'
 import {htmlFlags} from './html-flags.js'
+import {vantageFlags} from '../console/vantage-flags.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -145,10 +146,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
     html: htmlFlags.html,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
-    'remote-command': Flags.string({
-      description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
-    }),
-    'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
+    // the same as every measuring command's (console/vantage-flags.ts)
+    'remote-command': vantageFlags['remote-command'],
+    'ssh-option': vantageFlags['ssh-option'],
     observations: Flags.boolean({hidden: true, description: 'child mode: print each observation as NDJSON, nothing else', default: false}),
     signals: Flags.boolean({hidden: true, description: 'child mode: send the signals a PoP is named from (the parent names it) instead of naming it', default: false}),
     'stop-on-eof': Flags.boolean({hidden: true, description: 'child mode: stop (losing nothing) when stdin closes', default: false}),
@@ -393,6 +393,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           vantage,
           prober: () => Promise.resolve({receivedAt: null, rttMs: null, pop: null, answered: false, error: code}),
           ...rounds,
+          // --count rounds of it, from when its failure is known (as a child counts from when it joined)
+          countFromFirst: true,
           signal: stop.signal,
           onObservation: (o) => {
             onObservation(o)
