@@ -15,7 +15,7 @@
 import {createWatchAnalyzer, optionsOfStart, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
-import type {VantageError} from '../model/probe.js'
+import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderLiveEvent, vantageLabel} from '../render/expect.js'
@@ -129,6 +129,25 @@ export class WatchSession {
     if (complete) this.emit(this.analyzer.flushVantage(ob.vantageId, ob.round))
     this.page?.poke()
     if (!this.holding) this.extras?.observe(ob, this.vantageOf(ob.vantageId))
+  }
+
+  /**
+   * A live run's events (VantageBackend.rounds): each observation in (the vantage point rides on
+   * its first one, for --out), a completed round judged at once, a failed vantage point said.
+   */
+  async consume(events: AsyncIterable<RoundEvent>): Promise<void> {
+    const described = new Set<string>()
+    for await (const ev of events) {
+      if (ev.type === 'observation') {
+        this.setVantage(ev.vantage.id, ev.vantage)
+        const ob = ev.observation
+        const first = !described.has(ob.vantageId)
+        described.add(ob.vantageId)
+        this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob)
+      } else if (ev.type === 'started') this.setVantage(ev.vantage.id, ev.vantage)
+      else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.error !== null) this.vantageFailed(ev.vantage.id, ev.error, true)
+    }
   }
 
   /** Every flow of round r (and all before) is in, at every vantage point: judge it now. */
