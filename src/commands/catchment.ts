@@ -117,9 +117,10 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
-    const result = catchment(outcomes, {target: args.target, method})
+    // --locations / --location: netns, ssh and local vantage points placed for the table, JSON and map
+    const result = locate(catchment(outcomes, {target: args.target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: locate(result)})
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     process.exitCode = measuredExit({answered, total: result.vantagePoints.length})
     if (expect !== null) {

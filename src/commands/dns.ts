@@ -42,7 +42,7 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     qname: Flags.string({description: 'name of the ordinary query that carries the NSID option', default: '.'}),
     qtype: Flags.string({description: 'type of the ordinary query', default: 'SOA', options: [...QTYPES]}),
     'vp-location': Flags.string({
-      description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
+      description: 'where THIS host is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs; for vantage points of --from (catchment, sites, report) use --location NAME=LAT,LON there',
     }),
     ...vantageFlags,
   }

@@ -1,26 +1,42 @@
-// --html FILE and --locations FILE, shared by report, catchment, watch and diff: the flags, and the
-// one call each command makes to write its page (src/render/html). Not a command itself.
+// --html FILE, --locations FILE and --location NAME=LAT,LON, shared by report, catchment, watch,
+// diff and sites: the flags, and the one call each command makes to write its page
+// (src/render/html). Not a command itself. The locations are attached in src/vantage/locations.ts.
 import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {htmlReport, type HtmlReportParts} from '../render/html/index.js'
 import {writeHtml} from '../render/html/write.js'
-import {readLocations, withLocations} from '../vantage/locations.js'
+import {type Locations, locationsOf, withLocations} from '../vantage/locations.js'
 
-export const htmlFlags = {
-  html: Flags.string({
-    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch): opens offline, fetches nothing',
-    helpGroup: 'OUTPUT',
-  }),
+/** Where vantage points without a location of their own are (netns, ssh, local): for maps, tables, JSON, sites. */
+export const locationFlags = {
   locations: Flags.string({
-    description: 'vantage point locations for the map, for those that carry none (netns, ssh, local): a file of "ID LAT LON [COUNTRY]" lines',
-    helpGroup: 'OUTPUT',
+    description: 'where vantage points without a location of their own (netns, ssh, local) are: a file of "ID LAT LON [COUNTRY]" lines. Not --vp-location of trace/dns/http, which is where this host is',
+    helpGroup: 'LOCATIONS',
+  }),
+  location: Flags.string({
+    multiple: true,
+    description: 'NAME=LAT,LON: where one vantage point is (its id or name, decimal degrees); repeatable, wins over --locations',
+    helpGroup: 'LOCATIONS',
   }),
 }
 
-/** The catchment with --locations applied (read once; a bad file fails before anything is measured). */
-export function locator(flags: {locations?: string}): (c: CatchmentResult) => CatchmentResult {
-  const locs = flags.locations === undefined ? null : readLocations(flags.locations)
+export const htmlFlags = {
+  html: Flags.string({
+    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch, sites map): opens offline, fetches nothing',
+    helpGroup: 'OUTPUT',
+  }),
+  ...locationFlags,
+}
+
+/** --locations / --location read once: a bad file or value fails before anything is measured. */
+export function locationsFromFlags(flags: {locations?: string; location?: string[]}): Locations | null {
+  return locationsOf(flags)
+}
+
+/** The catchment with --locations / --location applied. */
+export function locator(flags: {locations?: string; location?: string[]}): <T extends CatchmentResult>(c: T) => T {
+  const locs = locationsOf(flags)
   return (c) => withLocations(c, locs)
 }
 

@@ -66,7 +66,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
       multiple: true,
     }),
     'vp-location': Flags.string({
-      description: 'where this vantage point is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs',
+      description: 'where THIS host is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs; for vantage points of --from (catchment, sites, report) use --location NAME=LAT,LON there',
     }),
     ...vantageFlags,
   }

@@ -163,11 +163,11 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       builder.size === 0
         ? undefined
         : {
-            ...builder.result({target, method}),
+            ...locate(builder.result({target, method})),
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
           }
     if (result && !json) this.log(renderCatchment(result))
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result ? locate(result) : null, timeline: watchLines > 0 ? timeline!.data() : null})
+    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result ?? null, timeline: watchLines > 0 ? timeline!.data() : null})
     const other = Object.entries(stats.otherKinds)
     if (other.length > 0) {
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)

@@ -12,11 +12,13 @@ import {observationOf, type SitesDocument, sitesDocument} from '../analysis/site
 import type {SiteObservation} from '../analysis/sites/types.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import type {VantagePoint} from '../model/vantage.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
 import {newStats, nothingReadError, readSaved} from '../vantage/file.js'
 import {parseFrom} from '../vantage/from.js'
+import {type Locations, locateVantage} from '../vantage/locations.js'
+import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {loadAtlasModule} from '../vantage/index.js'
 import {exitCodeOf, runVantages} from '../console/multi-run.js'
@@ -24,28 +26,8 @@ import type {ProbeMethod, ProbePlan, VantageOutcome} from '../vantage/types.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 
-/** --vp-location NAME=LAT,LON: where a vantage point is (netns / ssh ones have no location of their own). */
-export function parseVpLocations(values: readonly string[] | undefined): Map<string, {lat: number; lon: number}> {
-  const m = new Map<string, {lat: number; lon: number}>()
-  for (const v of values ?? []) {
-    const match = /^([^=]+)=(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(v.trim())
-    const lat = match ? Number(match[2]) : NaN
-    const lon = match ? Number(match[3]) : NaN
-    if (!match || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-      throw new AnyprobeError('E_USAGE', `--vp-location ${sanitize(v, 80)}: expected NAME=LAT,LON`, {hint: 'e.g. --vp-location ap-vp-ber=52.52,13.40 (decimal degrees)', exitCode: EXIT.usage})
-    }
-    m.set(match[1]!, {lat, lon})
-  }
-  return m
-}
-
-function located(v: VantagePoint, locs: Map<string, {lat: number; lon: number}>): VantagePoint {
-  const l = locs.get(v.id) ?? locs.get(v.name ?? '\u0000') ?? locs.get(v.id.replace(/^[a-z]+:/, ''))
-  return l === undefined ? v : {...v, lat: l.lat, lon: l.lon}
-}
-
-function observationFromOutcome(o: VantageOutcome, locs: Map<string, {lat: number; lon: number}>): SiteObservation {
-  const v = located(o.vantage, locs)
+function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
+  const v = locateVantage(o.vantage, locs)
   const r = o.result
   if (r === null) return observationOf(v, null, null, null)
   return observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
@@ -58,15 +40,18 @@ export default class Sites extends BaseCommand {
 
 A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place inside its disc confirms and places a site, or adds one the discs could not separate; a verdict its disc excludes is listed as a contradiction.
 
-anycast: yes = two disjoint discs; no = at least 3 vantage points, some 1000 km apart, all discs share a point (one site explains every RTT) and no identities naming two places; undecided otherwise. Vantage points need a location: Atlas probes have one; give netns / ssh ones with --vp-location NAME=LAT,LON. Left out and counted: no location, no or impossible RTT (<= 0), locations contradicted by the others.
+anycast: yes = two disjoint discs; no = at least 3 vantage points, some 1000 km apart, all discs share a point (one site explains every RTT) and no identities naming two places; undecided otherwise. Vantage points need a location: Atlas probes have one; give netns / ssh ones with --location NAME=LAT,LON (repeatable) or --locations FILE (lines of ID LAT LON [CC]); this is not the --vp-location of trace / dns / http, which says where this host is.
+
+--html FILE writes the sites map: the discs that prove each site, the placed sites, the vantage points (one self-contained page, fetches nothing). Left out and counted: no location, no or impossible RTT (<= 0), locations contradicted by the others.
 
 --json prints {schemaVersion, kind: "sites", target, anycast, lowerBound, sites: [{lat, lon, city, country, code, evidence, areaKm, confirmed, source}], excluded, contradictions, ...} (schemas/sites.schema.json).
 
 Exit codes: 0 done (measuring: the target answered every vantage point); 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used.`
 
   static override examples = [
-    '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --vp-location ap-vp-ber=52.52,13.40 --vp-location ap-vp-nyc=40.71,-74.01 ...',
+    '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --location ap-vp-ber=52.52,13.40 --location ap-vp-nyc=40.71,-74.01 ...',
     '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --json',
+    '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --html sites.html',
     '<%= config.bin %> sites 192.5.5.241 --from atlas:area=WW,n=500',
   ]
 
@@ -78,13 +63,19 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
     input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON; - for standard input)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
-    'vp-location': Flags.string({multiple: true, description: 'NAME=LAT,LON: the location of a vantage point without one (netns, ssh); repeatable'}),
+    ...htmlFlags,
+    // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
+    'vp-location': Flags.string({multiple: true, hidden: true, description: 'old name of --location NAME=LAT,LON'}),
     ...vantageFlags,
   }
 
   public async run(): Promise<SitesDocument> {
     const {args, flags} = await this.parse(Sites)
-    const locs = parseVpLocations(flags['vp-location'])
+    const locs = locationsFromFlags({...flags, location: [...(flags['vp-location'] ?? []), ...(flags.location ?? [])]})
+    const done = (doc: SitesDocument): SitesDocument => {
+      if (flags.html !== undefined) writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
+      return doc
+    }
     const obs: SiteObservation[] = []
     let target: string | null = args.target ?? null
     let method: string | null = flags.method
@@ -109,7 +100,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
             method ??= item.outcome.result?.kind ?? null
           } else if (item.type === 'row') {
             const pop = item.row.pop
-            keep({vp: item.row.vantage.id, lat: located(item.row.vantage, locs).lat, lon: located(item.row.vantage, locs).lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}})
+            const v = locateVantage(item.row.vantage, locs)
+            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}})
           } else if (item.type === 'meta') {
             target ??= item.target
             method ??= item.method
@@ -123,7 +115,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       }
       if (byVp.size === 0) throw nothingReadError(name, stats)
       obs.push(...byVp.values())
-      const doc = sitesDocument(obs, {target, method})
+      const doc = done(sitesDocument(obs, {target, method}))
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (stats.unparseable > 0) {
         const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used`, {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data})
@@ -132,11 +124,11 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       }
       return doc
     }
-    if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --vp-location NAME=LAT,LON', exitCode: EXIT.usage})
+    if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
     const plan: ProbePlan = {method: flags.method as ProbeMethod, target, cliArgs: [target], options: {}}
     const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
-    const doc = sitesDocument(obs, {target, method})
+    const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
     process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none
     return doc

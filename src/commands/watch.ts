@@ -15,40 +15,31 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {createWatchAnalyzer, optionsOfStart, WATCH_DEFAULTS, type WatchAnalyzer} from '../analysis/watch/index.js'
-import {BaseCommand, formatError, ndjsonLine} from '../base-command.js'
-import {htmlFlags, writeHtmlReport} from './html-flags.js'
-import {TimelineCollector} from '../render/html/timeline-data.js'
-import {HtmlRefresher} from '../render/html/write.js'
-import {htmlReport} from '../render/html/index.js'
+import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
+import {BaseCommand, ndjsonLine} from '../base-command.js'
+import {htmlFlags} from './html-flags.js'
+import {vantageFlags} from '../console/vantage-flags.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {watchExit} from '../model/exit.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
-import {renderWatchSummary} from '../render/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {resolveTarget} from '../util/target.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
-import {WatchExtras} from '../watch/extras.js'
-import {renderLiveEvent} from '../render/expect.js'
+import {runGlobalpingWatch} from '../watch/globalping-watch.js'
 import type {VantageError} from '../model/probe.js'
 import {type ChildHandle, startChild} from '../watch/children.js'
 import {runRounds} from '../watch/loop.js'
-import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from '../watch/metrics.js'
 import {placeCommand} from '../watch/places.js'
 import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
 import {makeTraceProber} from '../watch/trace-probe.js'
-import {NdjsonOutFile} from '../watch/out-file.js'
-import {LiveView} from '../watch/view.js'
+import {WatchSession} from '../watch/session.js'
 
 export const FAILOVER_INTERVAL = '50ms'
 
-/** When round 0 is, after the parent starts: children need a moment (node; ssh adds a login and a network) */
-export const CHILD_START_MS = {netns: 3000, ssh: 6000} as const
 /** How late a child's observation may reach the parent and still be judged in its round */
 export const CHILD_SLACK_MS = {netns: 300, ssh: 1000} as const
 
@@ -115,6 +106,8 @@ Stops after --count rounds, after --duration, or at Ctrl-C / SIGTERM, and then p
 
 netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child anyprobe each (netns needs root; ssh runs anyprobe from the remote PATH, or --remote-command, with ssh -o BatchMode=yes and --ssh-option). A vantage point that fails (cannot connect, dies, prints garbage) is reported with its error code and then as an outage; the others go on, and the exit code is 9 (some answered). --from atlas: --atlas-msm ID follows an existing periodic RIPE Atlas measurement (a public one needs no key; the key is never sent to the stream): the results since one interval before the start give each probe's starting state (a "state" event each), then the result stream; a dropped stream is reconnected and its gap filled from the API. --from atlas:SELECTOR --method dns|trace|ping creates one at --interval (60s at least; cost per hour and per day shown first, --dry-run spends nothing) and stops it at the end (--keep leaves it running). Times are the results' own: every gap is resolved to the measurement's interval.
 
+--from globalping:LOC[,...][,limit=N] --method dns|http|trace|ping repeats one Globalping measurement from the same probes every --interval (default and minimum: the fastest pace the hourly limit sustains for that many probes, 3600 s x probes / 250 without a token, / 500 with one; a faster --interval is refused with that figure).
+
 --expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
 
   static override examples = [
@@ -129,8 +122,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   }
 
   static override flags = {
-    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | @FILE'}),
-    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas ping (--from atlas: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
+    from: Flags.string({multiple: true, multipleNonGreedy: true, description: 'where to watch from (repeatable): local | netns:NAME[,NAME...] | ssh:[user@]host[:port][,...] | atlas:SELECTOR | globalping:LOC[,LOC...][,limit=N] | @FILE'}),
+    method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas or Globalping ping (--from atlas: or globalping: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
     timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
@@ -153,10 +146,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
     html: htmlFlags.html,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
-    'remote-command': Flags.string({
-      description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
-    }),
-    'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
+    // the same as every measuring command's (console/vantage-flags.ts)
+    'remote-command': vantageFlags['remote-command'],
+    'ssh-option': vantageFlags['ssh-option'],
     observations: Flags.boolean({hidden: true, description: 'child mode: print each observation as NDJSON, nothing else', default: false}),
     signals: Flags.boolean({hidden: true, description: 'child mode: send the signals a PoP is named from (the parent names it) instead of naming it', default: false}),
     'stop-on-eof': Flags.boolean({hidden: true, description: 'child mode: stop (losing nothing) when stdin closes', default: false}),
@@ -175,7 +167,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     const atlas = specs.find((sp) => sp.kind === 'atlas')
     if (atlas && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from atlas: runs alone', {hint: 'watch the RIPE Atlas measurement and the other vantage points in two watches', exitCode: EXIT.usage})
     if (!atlas && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
-    const settings = atlas ? null : watchSettings(flags)
+    const gp = specs.find((sp) => sp.kind === 'globalping')
+    if (gp && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from globalping: runs alone', {hint: 'watch the Globalping probes and the other vantage points in two watches', exitCode: EXIT.usage})
+    const settings = atlas || gp ? null : watchSettings(flags)
     const abort = new AbortController()
     const onSignal = (): void => abort.abort()
     process.on('SIGINT', onSignal)
@@ -183,7 +177,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     try {
       if (atlas) {
         // RIPE Atlas: a periodic measurement's result stream (src/watch/atlas-watch.ts)
-        return (await runAtlasWatch({
+        const end = await runAtlasWatch({
           target: args.target,
           method: flags.method === 'icmp' ? 'ping' : flags.method,
           selector: atlas.selector,
@@ -198,10 +192,39 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           json: this.jsonEnabled(),
           dryRun: flags['dry-run'],
           keep: flags.keep,
+          html: flags.html,
+          extras: flags,
+          signal: abort.signal,
+          tty: Boolean(process.stdout.isTTY),
+          write: (t) => process.stdout.write(t),
+        })
+        if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
+        if (end.exitCode !== undefined) process.exitCode = end.exitCode
+        return end.summary
+      }
+      if (gp?.kind === 'globalping') {
+        // Globalping: the same measurement repeated from the same probes (src/watch/globalping-watch.ts)
+        const end = await runGlobalpingWatch({
+          target: args.target,
+          method: flags.method,
+          selector: gp.selector,
+          intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+          durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
+          count: flags.count,
+          flapThreshold: flags['flap-threshold'],
+          flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
+          out: flags.out,
+          metrics: flags.metrics,
+          html: flags.html,
+          json: this.jsonEnabled(),
+          tty: Boolean(process.stdout.isTTY),
           extras: flags,
           signal: abort.signal,
           write: (t) => process.stdout.write(t),
-        })) as WatchSummaryEvent
+          report: (line) => process.stderr.write(line + '\n'),
+        })
+        if (end.exitCode !== undefined) process.exitCode = end.exitCode
+        return end.summary
       }
       if (flags.observations) return await this.childMode(args.target, settings!, flags, specs, abort.signal)
       return await this.parentMode(args.target, settings!, flags, specs, abort.signal)
@@ -249,6 +272,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         flows: s.flows,
         startAt: flags['start-at'] ?? Date.now() + 50,
         count: s.count,
+        // --count is per vantage point: a child that joined late still probes that many rounds
+        countFromFirst: true,
         durationMs: s.durationMs,
         signal: stopped,
         onObservation(o, answer) {
@@ -302,12 +327,6 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     specs: VantageSpec[],
     signal: AbortSignal,
   ): Promise<WatchSummaryEvent> {
-    const json = this.jsonEnabled()
-    const metrics = new WatchMetrics()
-    // --expect / --learn / --exec (src/watch/extras.ts); their events go where every event goes
-    let view: LiveView | null = null
-    const extras = WatchExtras.open(flags, {metrics, print: (e) => (json ? process.stdout.write(ndjsonLine(e)) : view?.line(renderLiveEvent(e)))})
-    const metricsAt = flags.metrics === undefined ? null : parseHostPort(flags.metrics)
     const hasNetns = specs.some((sp) => sp.kind === 'netns')
     const hasSsh = specs.some((sp) => sp.kind === 'ssh')
     const hasChildren = hasNetns || hasSsh
@@ -329,58 +348,32 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       outageAfter: WATCH_DEFAULTS.outageAfter,
       reorderRounds,
     }
-    const analyzer: WatchAnalyzer = createWatchAnalyzer(optionsOfStart(start))
-    view = json ? null : new LiveView((t) => process.stdout.write(t), Boolean(process.stdout.isTTY))
-    const out = flags.out === undefined ? null : new NdjsonOutFile(flags.out)
-    // a write failure is said once, when it happens; the watch goes on and its summary is kept
-    let writeFailureSaid = false
-    const record = (line: string): void => {
-      if (out === null || out.writeLine(line) || writeFailureSaid) return
-      writeFailureSaid = true
-      process.stderr.write(formatError(out.error()!))
-    }
-    record(ndjsonLine(start))
-
-    // --html: the timeline so far, rewritten at most every 3 s while the watch runs, and at its end
-    const timeline = flags.html === undefined ? null : new TimelineCollector()
-    timeline?.setStart(start)
-    const page = flags.html === undefined ? null : new HtmlRefresher(flags.html, () => htmlReport({timeline: timeline!.data()}))
-    const emit = (events: WatchEvent[]): void => {
-      timeline?.addEvents(events)
-      for (const e of events) {
-        if (e.type === 'summary') continue
-        metrics.event(e)
-        if (json) this.printNdjson(e)
-        else view!.event(e)
-        extras?.event(e)
-      }
-    }
-    const onObservation = (o: Observation): void => {
-      record(ndjsonLine(o))
-      metrics.observe(o)
-      view?.observe(o)
-      timeline?.observe(o)
-      emit(analyzer.push(o))
-      page?.poke()
-      extras?.observe(o)
-    }
+    const session = await WatchSession.open({
+      start,
+      json: this.jsonEnabled(),
+      write: (t) => process.stdout.write(t),
+      tty: Boolean(process.stdout.isTTY),
+      report: (line) => process.stderr.write(line + '\n'),
+      out: flags.out,
+      metrics: flags.metrics,
+      html: flags.html,
+      extras: flags,
+    })
+    const onObservation = (o: Observation): void => session.observe(o)
 
     // stops the whole watch: a signal, or every vantage point failed
     const stop = new AbortController()
     if (signal.aborted) stop.abort()
     else signal.addEventListener('abort', () => stop.abort(), {once: true})
 
-    let server: Awaited<ReturnType<typeof serveMetrics>> | null = null
     try {
       // one namer for every vantage point: the place dictionaries are loaded once, in this process
       const name = popNamer()
       const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags, name) : null
-      if (metricsAt) {
-        server = await serveMetrics(metrics, metricsAt.host, metricsAt.port)
-        process.stderr.write(`anyprobe: metrics on http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${server.port}/metrics\n`)
-      }
-      // children need a moment to start (node; ssh: a login first); the rounds they miss are skipped
-      const startAt = Date.now() + (hasSsh ? CHILD_START_MS.ssh : hasNetns ? CHILD_START_MS.netns : 20)
+      // round 0 is now: every vantage point probes as soon as it is ready. A child (node starting,
+      // ssh logging in) joins at the first round after it is up; the rounds before are not its own
+      // (they were never sent), so they are neither lost nor judged, and nobody waits for it.
+      const startAt = Date.now() + 20
       const rounds = {intervalMs: s.intervalMs, flows: s.flows, startAt, count: s.count, durationMs: s.durationMs}
       const tasks: Array<Promise<unknown>> = []
       const children: ChildHandle[] = []
@@ -390,9 +383,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       const allDown = (): boolean => live === 0 && [...downRounds.values()].every((n) => n >= WATCH_DEFAULTS.outageAfter * s.flows)
       const failed = (vantage: VantagePoint, e: VantageError): Promise<unknown> => {
         live--
-        process.exitCode = EXIT.partial
-        const others = live > 0 ? '; the other vantage points go on' : ''
-        process.stderr.write(`error ${sanitize(e.code, 40)} at vantage point ${sanitize(vantage.id, 200)}: ${sanitize(e.message, 500)}${others}\n${e.hint ? `hint: ${sanitize(e.hint, 300)}\n` : ''}`)
+        session.vantageFailed(vantage.id, e, live > 0)
         downRounds.set(vantage.id, 0)
         // every vantage point is down: end once each has been seen as an outage
         if (allDown()) stop.abort()
@@ -402,6 +393,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           vantage,
           prober: () => Promise.resolve({receivedAt: null, rttMs: null, pop: null, answered: false, error: code}),
           ...rounds,
+          // --count rounds of it, from when its failure is known (as a child counts from when it joined)
+          countFromFirst: true,
           signal: stop.signal,
           onObservation: (o) => {
             onObservation(o)
@@ -421,7 +414,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
               signal: stop.signal,
               onObservation,
               // alone, the local vantage point says when a round is complete: events come at once
-              onRoundComplete: hasChildren ? undefined : (r) => emit(analyzer.flushRound(r)),
+              onRoundComplete: hasChildren ? undefined : (r) => session.flushRound(r),
             }),
           )
         } else if (sp.kind === 'netns' || sp.kind === 'ssh') {
@@ -449,24 +442,13 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         localProber?.close?.()
       }
       stop.signal.removeEventListener('abort', stopChildren)
-    } finally {
-      out?.close()
+    } catch (e) {
+      await session.abandon()
+      throw e
     }
-    const last = analyzer.finish()
-    emit(last)
-    const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {timeline: timeline!.data()})
-    view?.close()
-    const vantageFailed = process.exitCode === EXIT.partial
-    const broken = extras ? await extras.finish(summary, `learnt from a watch of ${target} at ${new Date().toISOString()}`) : []
-    process.exitCode = watchExit(summary, {vantageFailed, alert: broken.length > 0, writeFailed: Boolean(out?.failure)})
-    if (broken.length > 0) {
-      process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => sanitize(`${r.name}: ${r.detail}`, 200)).join('; ')}\n`).join('')}`)
-    }
-    await closeMetrics(server)
-    if (process.exitCode === EXIT.unreachable) process.stderr.write('warning: no probe was answered (exit 4)\n')
-    if (!json) process.stdout.write(renderWatchSummary(summary) + '\n')
-    return summary
+    const end = await session.finish(`learnt from a watch of ${target} at ${new Date().toISOString()}`)
+    if (end.exitCode !== undefined) process.exitCode = end.exitCode
+    return end.summary
   }
 }
 

@@ -105,12 +105,15 @@ export interface RoundsPlan {
 /**
  * One event of a live run. Per vantage point: 'started' once it is measuring, then one
  * 'observation' per probe (answered or not, in send order per flow), then 'ended' exactly once,
- * with an error when it failed (E_VP_* codes); the other vantage points go on.
+ * with an error when it failed (E_VP_* codes); the other vantage points go on. 'round' (optional):
+ * every vantage point's observations of that round and all earlier ones are in (a backend that
+ * measures whole rounds at once says so, and the watch judges the round at once).
  */
 export type RoundEvent =
   | {type: 'started'; vantage: VantagePoint}
   | {type: 'observation'; vantage: VantagePoint; observation: Observation}
   | {type: 'ended'; vantage: VantagePoint; error: VantageError | null}
+  | {type: 'round'; round: number}
 
 export const MULTI_SCHEMA_VERSION = 1
 

@@ -1,25 +1,16 @@
 // One local HTTP identity probe, end to end: the request (and redirects, and /cdn-cgi/trace when
 // asked), the result, the PoP (popVerdict). The command parses and checks flags into an HttpPlan and
 // renders; this is the single path every local http probe takes.
-import {probeHttp} from '../engines/http/probe.js'
+import {type HttpProbeOptions, probeHttp} from '../engines/http/probe.js'
 import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
-import {HTTP_SCHEMA_VERSION, type HttpMethod, type HttpResult} from '../model/http.js'
+import {HTTP_SCHEMA_VERSION, type HttpResult} from '../model/http.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 
-export interface HttpPlan {
-  url: URL
-  method: HttpMethod
-  /** Host header and SNI; null: the URL's own */
-  host: string | null
-  /** extra request headers (checked by the caller) */
-  headers: Record<string, string>
-  insecure: boolean
-  timeoutMs: number
-  follow: boolean
-  cfTrace: boolean
+/** One request as the engine takes it (a fresh connection: no agent), plus what names its PoP. */
+export interface HttpPlan extends Omit<HttpProbeOptions, 'agent' | 'onRetry'> {
   /** lower-cased header names the operator says carry the site */
   popHeaders: string[]
   vpLocation: LatLon | null

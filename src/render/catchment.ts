@@ -21,8 +21,10 @@ export function columns(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map(line)].join('\n')
 }
 
-function location(v: VantagePoint): string {
-  if (v.country) return v.country
+/** City and country when the probe network names a city (Globalping, Atlas), else the country, else lat,lon. */
+export function location(v: VantagePoint): string {
+  if (v.city) return sanitize(v.country ? `${v.city}, ${v.country}` : v.city, 40)
+  if (v.country) return sanitize(v.country, 8)
   if (v.lat !== null && v.lon !== null) return `${v.lat.toFixed(2)},${v.lon.toFixed(2)}`
   return '-'
 }

@@ -1,11 +1,18 @@
-// Where vantage points are, for the maps, when they do not say themselves (netns, ssh and local
-// vantage points carry no location; Atlas probes do): `--locations FILE`, one vantage point a line,
-//   ID LAT LON [COUNTRY]      e.g.  ap-vp-ber 52.52 13.405 DE
-// with # comments. A vantage point's own location wins over the file's.
+// Where vantage points are, when they do not say themselves (netns, ssh and local vantage points
+// carry no location; Atlas and Globalping probes do). The one place that attaches a location to a
+// vantage point, for every command that takes one (catchment, report, sites, diff, watch):
+//   --locations FILE          one vantage point a line: ID LAT LON [COUNTRY], # comments
+//                             e.g.  ap-vp-ber 52.52 13.405 DE
+//   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file)
+// A vantage point's own location wins over both. A NAME matches the vantage id ("netns:ap-vp-ber"
+// or "ap-vp-ber"), or its name.
+// Not to be confused with `--vp-location lat,lon|IATA` of trace / dns / http: that is where THIS
+// host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
 import {readFileSync} from 'node:fs'
 
-import type {CatchmentResult} from '../analysis/catchment.js'
+import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface VantageLocation {
@@ -13,6 +20,8 @@ export interface VantageLocation {
   lon: number
   country: string | null
 }
+
+export type Locations = ReadonlyMap<string, VantageLocation>
 
 export function parseLocations(text: string, name = 'locations'): Map<string, VantageLocation> {
   const out = new Map<string, VantageLocation>()
@@ -46,15 +55,50 @@ export function readLocations(path: string): Map<string, VantageLocation> {
   return parseLocations(text, path)
 }
 
-/** A copy of the catchment with the file's locations filled in where a vantage point has none. */
-export function withLocations(c: CatchmentResult, locs: ReadonlyMap<string, VantageLocation> | null): CatchmentResult {
-  if (locs === null || locs.size === 0) return c
-  return {
-    ...c,
-    vantagePoints: c.vantagePoints.map((r) => {
-      const l = locs.get(r.vantage.id)
-      if (l === undefined || (r.vantage.lat !== null && r.vantage.lon !== null)) return r
-      return {...r, vantage: {...r.vantage, lat: l.lat, lon: l.lon, country: r.vantage.country ?? l.country}}
-    }),
+/** `--location NAME=LAT,LON` values (repeatable). Throws E_USAGE naming the bad one. */
+export function parseLocationArgs(values: readonly string[] | undefined, flag = '--location'): Map<string, VantageLocation> {
+  const m = new Map<string, VantageLocation>()
+  for (const v of values ?? []) {
+    const match = /^([^=\s]+)=\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$/.exec(v.trim())
+    const lat = match ? Number(match[2]) : NaN
+    const lon = match ? Number(match[3]) : NaN
+    if (!match || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(v, 80)}: expected NAME=LAT,LON`, {
+        hint: `e.g. ${flag} ap-vp-ber=52.52,13.40 (the vantage point's id or name, decimal degrees; latitude -90..90, longitude -180..180)`,
+        exitCode: EXIT.usage,
+      })
+    }
+    m.set(match[1]!, {lat, lon, country: null})
   }
+  return m
+}
+
+/** --locations FILE and --location NAME=LAT,LON together (the single ones win); null when neither is given. */
+export function locationsOf(flags: {locations?: string; location?: string[]}): Map<string, VantageLocation> | null {
+  const args = parseLocationArgs(flags.location)
+  if (flags.locations === undefined && args.size === 0) return null
+  const all = flags.locations === undefined ? new Map<string, VantageLocation>() : readLocations(flags.locations)
+  for (const [k, v] of args) all.set(k, v)
+  return all
+}
+
+/** The location given for this vantage point: by id, by id without its kind ("netns:x" -> "x"), by name. */
+export function lookupLocation(v: VantagePoint, locs: Locations): VantageLocation | undefined {
+  return locs.get(v.id) ?? locs.get(v.id.replace(/^[a-z]+:/, '')) ?? (v.name ? locs.get(v.name) : undefined) ?? locs.get(`${v.kind}:${v.id}`)
+}
+
+/** The vantage point with the given location filled in, unless it has its own. */
+export function locateVantage(v: VantagePoint, locs: Locations | null): VantagePoint {
+  if (locs === null || locs.size === 0 || (v.lat !== null && v.lon !== null)) return v
+  const l = lookupLocation(v, locs)
+  return l === undefined ? v : {...v, lat: l.lat, lon: l.lon, country: v.country ?? l.country}
+}
+
+/** A copy of the catchment with the given locations filled in where a vantage point has none. */
+export function withLocations<T extends CatchmentResult>(c: T, locs: Locations | null): T {
+  if (locs === null || locs.size === 0) return c
+  return {...c, vantagePoints: c.vantagePoints.map((r) => {
+    const v = locateVantage(r.vantage, locs)
+    return v === r.vantage ? r : {...r, vantage: v}
+  })}
 }

@@ -6,26 +6,22 @@
 // is emitted synchronously with the result that causes it; the analysis uses the results' own
 // timestamps, so every time figure (failover gaps too) is only as fine as the measurement's interval.
 
-import {createWatchAnalyzer, WATCH_DEFAULTS} from '../analysis/watch/index.js'
-import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
+import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
+import type {LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {watchExit} from '../model/exit.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
-import {renderLiveEvent, vantageLabel} from '../render/expect.js'
-import {renderWatchSummary} from '../render/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {AtlasClient} from '../vantage/atlas/client.js'
 import {KEY_HINT, loadAtlasConfig} from '../vantage/atlas/config.js'
 import {methodOfAtlasType} from '../vantage/atlas/create.js'
 import {followAtlasMeasurement, type LiveStatus} from '../vantage/atlas/live.js'
 import {type AtlasMeasurementMeta, probeMetaFromApi} from '../vantage/atlas/parse.js'
-import {buildRecurringRequest, checkAtlasInterval, createRecurring, describeCost, recurringCost, stopMeasurement} from '../vantage/atlas/recurring.js'
+import {buildRecurringRequest, checkAtlasInterval, createRecurring, describeCost, recurringCost} from '../vantage/atlas/recurring.js'
 import {parseAtlasSelector} from '../vantage/atlas/selector.js'
 import type {ProbeMethod} from '../vantage/types.js'
 import {type AtlasProbeInfo, AtlasObserver} from './atlas-observe.js'
-import {type ExtrasFlags, WatchExtras} from './extras.js'
-import {NdjsonOutFile} from './out-file.js'
-import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
+import type {ExtrasFlags} from './extras.js'
+import {WatchSession, type WatchEnd} from './session.js'
 import {popNamer} from './probe.js'
 
 export interface AtlasWatchOptions {
@@ -44,7 +40,10 @@ export interface AtlasWatchOptions {
   flapWindowMs: number | undefined
   out?: string
   metrics?: string
+  html?: string
   json: boolean
+  /** stdout is a terminal */
+  tty?: boolean
   dryRun: boolean
   keep: boolean
   extras: ExtrasFlags
@@ -123,7 +122,10 @@ class ProbeDirectory {
   }
 }
 
-export async function runAtlasWatch(o: AtlasWatchOptions): Promise<WatchSummaryEvent | Record<string, unknown>> {
+/** A watch's end, or the --dry-run document (nothing was created). */
+export type AtlasWatchEnd = WatchEnd | {dryRun: Record<string, unknown>}
+
+export async function runAtlasWatch(o: AtlasWatchOptions): Promise<AtlasWatchEnd> {
   const write = o.write
   const report = o.report ?? ((t: string) => process.stderr.write(t + '\n'))
   const config = loadAtlasConfig({env: o.env})
@@ -159,7 +161,7 @@ export async function runAtlasWatch(o: AtlasWatchOptions): Promise<WatchSummaryE
       const doc = {schemaVersion: 1, kind: 'atlas-watch-dry-run', dryRun: true, request: req, cost, note: `nothing was sent; this measurement would cost ${describeCost(cost)}`}
       // --json: the command prints the returned document
       if (!o.json) write(`${JSON.stringify(req, null, 2)}\n${doc.note}\n`)
-      return doc
+      return {dryRun: doc}
     }
     if (!client.hasKey) throw new AnyprobeError('E_USAGE', 'creating a RIPE Atlas measurement needs an API key, and none is set', {hint: KEY_HINT, exitCode: EXIT.usage})
     report(`anyprobe: creating a ${type} measurement of ${sanitize(o.target, 100)} every ${intervalSec}s: ${describeCost(cost)}`)
@@ -169,15 +171,17 @@ export async function runAtlasWatch(o: AtlasWatchOptions): Promise<WatchSummaryE
     measurement = {...(req.definitions[0] as unknown as AtlasMeasurementMeta), id: msmId}
   }
 
+  let end: WatchEnd | null = null
   try {
-    return await follow(o, client, config.streamUrl, measurement, msmId, probeIds, startSec, write, report)
+    end = await follow(o, client, config.streamUrl, measurement, msmId, probeIds, startSec, write, report)
+    return end
   } finally {
     if (created && !o.keep) {
       try {
         await new AtlasClient({apiUrl: config.apiUrl, key: config.key}).deleteJson(`measurements/${msmId}/`)
         report(`anyprobe: measurement ${msmId} stopped`)
       } catch (e) {
-        process.exitCode = EXIT.failure
+        if (end !== null) end.exitCode = EXIT.failure
         report(`error: could not stop measurement ${msmId} (${sanitize((e as Error).message, 300)}); stop it on atlas.ripe.net: it spends credits while it runs`)
       }
     } else if (created) {
@@ -196,7 +200,7 @@ async function follow(
   startSec: number,
   write: (t: string) => void,
   report: (t: string) => void,
-): Promise<WatchSummaryEvent> {
+): Promise<WatchEnd> {
   const intervalSec = measurement.interval as number
   const intervalMs = intervalSec * 1000
   const type = typeName(measurement)
@@ -219,88 +223,37 @@ async function follow(
     `anyprobe: following RIPE Atlas measurement ${msmId} (${type} of ${start.target} every ${intervalSec}s${probeIds.length > 0 ? `, ${probeIds.length} probes` : ''}); ` +
       `times are the results' own, so failover gaps are resolved to the measurement's interval (${intervalSec}s); flap window ${Math.round(start.flapWindowMs / 60_000)} min`,
   )
-  const analyzer = createWatchAnalyzer(start)
-  const metrics = new WatchMetrics()
-  const metricsAt = o.metrics === undefined ? null : parseHostPort(o.metrics)
-  const server = metricsAt ? await serveMetrics(metrics, metricsAt.host, metricsAt.port) : null
-  if (server) report(`anyprobe: metrics on http://${metricsAt!.host.includes(':') ? `[${metricsAt!.host}]` : metricsAt!.host}:${server.port}/metrics`)
-  const out = o.out === undefined ? null : new NdjsonOutFile(o.out)
-  // a write failure is said once, when it happens; the watch goes on and its summary is kept
-  let writeFailureSaid = false
-  const record = (line: string): void => {
-    if (out === null || out.writeLine(line) || writeFailureSaid) return
-    writeFailureSaid = true
-    const e = out.error()!
-    report(`error ${e.code}: ${sanitize(e.message, 2000)}${e.hint ? `\nhint: ${e.hint}` : ''}`)
-  }
-  record(JSON.stringify(start) + '\n')
-
+  const dir = new ProbeDirectory(client, (id, info) => {
+    observer.setProbeInfo(id, info)
+    const v = observer.vantageOf(id)
+    if (v) session.setVantage(`atlas:${id}`, v)
+  })
   let arrivedAt: number | null = null
-  const print = (e: LiveWatchEvent): void => {
-    write(o.json ? JSON.stringify(e) + '\n' : textOf(e) + '\n')
-    o.onEvent?.(e, arrivedAt)
-  }
-  // text lines name each probe with its country and ASN (JSON: the state events and the summary carry them)
-  const textOf = (e: LiveWatchEvent): string => {
-    const text = renderLiveEvent(e)
-    if (e.type === 'summary' || e.type === 'state' || e.type === 'unexpected' || e.type === 'expected') return text
-    const label = vantageLabel(observer.vantageOf(Number(e.vantageId.replace(/^atlas:/, ''))))
-    return label === '' ? text : text.replace(e.vantageId, `${e.vantageId} (${label})`)
-  }
-  const dir = new ProbeDirectory(client, (id, info) => observer.setProbeInfo(id, info))
-  const extras = WatchExtras.open(o.extras, {metrics, print, report, tagsOf: (id) => dir.get(Number(id.replace(/^atlas:/, '')))?.tags ?? []})
+  const session = await WatchSession.open({
+    start,
+    json: o.json,
+    write,
+    tty: o.tty ?? false,
+    report,
+    out: o.out,
+    metrics: o.metrics,
+    html: o.html,
+    extras: o.extras,
+    tagsOf: (id) => dir.get(Number(id.replace(/^atlas:/, '')))?.tags ?? [],
+    remote: true,
+    onEvent: (e) => o.onEvent?.(e, arrivedAt),
+  })
   const observer: AtlasObserver = new AtlasObserver({intervalSec, baseSec: startSec - intervalSec, measurement, probe: (id) => dir.get(id), name: popNamer()})
   if (probeIds.length > 0) await dir.load(probeIds)
 
+  // the results since one interval before the start: each probe's starting state (session.hold)
   let backfilling = true
-  const held: LiveWatchEvent[] = []
-  const lastOf = new Map<string, Observation>()
-  const stated = new Set<string>()
-  const emit = (e: LiveWatchEvent): void => {
-    if (e.type === 'summary') return
-    if (backfilling) {
-      held.push(e)
-      return
-    }
-    metrics.event(e)
-    print(e)
-    extras?.event(e)
-  }
-  const stateOf = (ob: Observation): StateEvent => ({
-    schemaVersion: WATCH_SCHEMA_VERSION,
-    kind: 'watch-event',
-    type: 'state',
-    at: new Date(ob.sentAt).toISOString(),
-    vantageId: ob.vantageId,
-    round: ob.round,
-    vantage: observer.vantageOf(Number(ob.vantageId.replace(/^atlas:/, ''))),
-    answered: ob.answered,
-    pop: ob.pop,
-    rttMs: ob.rttMs,
-  })
-  const feed = (ob: Observation): void => {
-    record(JSON.stringify(ob) + '\n')
-    metrics.observe(ob)
-    if (backfilling) lastOf.set(ob.vantageId, ob)
-    else if (!stated.has(ob.vantageId)) {
-      stated.add(ob.vantageId)
-      emit(stateOf(ob))
-    }
-    for (const e of analyzer.push(ob)) emit(e)
-    for (const e of analyzer.flushVantage(ob.vantageId, ob.round)) emit(e)
-    if (!backfilling) extras?.observe(ob, observer.vantageOf(Number(ob.vantageId.replace(/^atlas:/, ''))))
-  }
+  session.hold()
+  const feed = (ob: Observation): void => session.observe(ob, true)
   const endBackfill = (): void => {
     for (const x of observer.sweep(undefined, true)) feed(x.obs)
     backfilling = false
-    for (const id of [...lastOf.keys()].sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')))) {
-      stated.add(id)
-      const ob = lastOf.get(id)!
-      emit(stateOf(ob))
-      extras?.observe(ob, observer.vantageOf(Number(id.replace(/^atlas:/, ''))))
-    }
-    lastOf.clear()
-    for (const e of held.splice(0)) emit(e)
+    session.release()
   }
 
   const stop = new AbortController()
@@ -357,27 +310,17 @@ async function follow(
         if (endSec !== null && observer.clock >= endSec + intervalSec) stop.abort()
       },
     })
+  } catch (e) {
+    await session.abandon()
+    throw e
   } finally {
     o.signal.removeEventListener('abort', onAbort)
     if (durationTimer) clearTimeout(durationTimer)
     clearInterval(quiet)
     dir.close()
-    out?.close()
   }
   if (backfilling) endBackfill()
   arrivedAt = null
-  const last = analyzer.finish()
-  for (const e of last) emit(e)
-  const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? analyzer.summary()
-  const broken = extras ? await extras.finish(summary, `learnt from RIPE Atlas measurement ${msmId} (${start.target}) at ${new Date().toISOString()}`) : []
-  await closeMetrics(server)
-  // --json: the command prints the returned summary as the last line
-  if (!o.json) write(renderWatchSummary(summary) + '\n')
-  process.exitCode = watchExit(summary, {alert: broken.length > 0, writeFailed: Boolean(out?.failure)})
-  if (broken.length > 0) {
-    report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
-    for (const b of broken) report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)
-  }
-  if (process.exitCode === EXIT.unreachable) report('warning: no probe was answered (exit 4)')
-  return summary
+  const end = await session.finish(`learnt from RIPE Atlas measurement ${msmId} (${start.target}) at ${new Date().toISOString()}`)
+  return end
 }

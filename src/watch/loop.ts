@@ -20,6 +20,11 @@ export interface RoundLoopOptions {
   startAt: number
   /** stop after this round count (rounds 0..count-1), when set */
   count?: number
+  /**
+   * count the rounds from the first one this loop sends (a netns/ssh child that joined late, at
+   * round k, sends rounds k..k+count-1: it probes as many rounds as asked, from when it was ready)
+   */
+  countFromFirst?: boolean
   /** stop at startAt + durationMs, when set */
   durationMs?: number
   signal?: AbortSignal
@@ -66,9 +71,10 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
   const pending = new Map<number, number>() // round -> flows not reported yet
   let completedThrough = -1
   let sentRounds = 0
+  let firstRound = 0
   const lastRound = (): number => {
     let last = Number.POSITIVE_INFINITY
-    if (o.count !== undefined) last = Math.min(last, o.count - 1)
+    if (o.count !== undefined) last = Math.min(last, (o.countFromFirst ? firstRound : 0) + o.count - 1)
     if (o.durationMs !== undefined) last = Math.min(last, Math.ceil(o.durationMs / o.intervalMs) - 1)
     return last
   }
@@ -80,6 +86,7 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
     }
   }
   let round = Math.max(0, Math.ceil((now() - o.startAt) / o.intervalMs))
+  firstRound = round
   // rounds skipped because this loop started late count as complete (nothing was sent in them)
   for (let r = 0; r < round; r++) pending.set(r, 0)
   advance()

@@ -13,6 +13,8 @@ export class LiveView {
   constructor(
     private readonly write: (text: string) => void,
     private readonly tty: boolean,
+    /** off a terminal, print each vantage point's first catchment once (off when `state` events say it) */
+    private readonly opts: {firstCatchment: boolean} = {firstCatchment: true},
   ) {}
 
   observe(o: Observation): void {
@@ -31,20 +33,21 @@ export class LiveView {
       c.lost++
     }
     if (this.tty) this.schedule(first)
-    else if (!hadPop && c.pop !== null) this.write(renderCatchmentLine(c) + '\n')
+    else if (this.opts.firstCatchment && !hadPop && c.pop !== null) this.write(renderCatchmentLine(c) + '\n')
   }
 
-  event(e: WatchEvent): void {
+  /** An event line; `text` replaces its default rendering (e.g. labelled with country and ASN). */
+  event(e: WatchEvent, text?: string): void {
     if (e.type === 'summary') return
     if (e.type === 'shift') {
       const c = this.lines.get(e.vantageId)
       if (c) c.pop = e.to
     }
     if (!this.tty) {
-      this.write(renderWatchEvent(e) + '\n')
+      this.write((text ?? renderWatchEvent(e)) + '\n')
       return
     }
-    this.write(this.erase() + renderWatchEvent(e) + '\n' + this.block())
+    this.write(this.erase() + (text ?? renderWatchEvent(e)) + '\n' + this.block())
   }
 
   /** One line of text above the catchment block (the --expect events). */

@@ -2,7 +2,8 @@
 // id, latitude, longitude, the site its CHAOS answer named, min RTT) into `sites` observations, and
 // the ground truth: the distinct sites named, placed at their code's airport (IATA) or, for
 // operator codes, at the place test/fixtures/sites/codes.tsv gives.
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {airportByIata} from '../../src/geo/airports.js'
@@ -74,4 +75,21 @@ export function loadCampaign(file: string): Campaign {
 /** The same campaign without the identities (latency only, as iGreedy sees it). */
 export function latencyOnly(c: Campaign): SiteObservation[] {
   return c.obs.map((o) => ({...o, identity: null}))
+}
+
+/**
+ * A campaign written as a user would have it: a RIPE Atlas ping download (one result per probe,
+ * its min RTT) and a probe archive with the probes' locations, for `sites --input FILE --probes FILE`.
+ */
+export function atlasCampaignFiles(file = 'f-ripe.tsv'): {results: string; probes: string} {
+  const c = loadCampaign(file)
+  const dir = mkdtempSync(join(tmpdir(), 'sites-'))
+  const results = c.obs.map((o) => {
+    const id = Number(o.vp.slice('atlas:'.length))
+    return {fw: 5020, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 1001, prb_id: id, proto: 'ICMP', type: 'ping', timestamp: 1457111609, size: 48, sent: 3, rcvd: 3, min: o.rttMs, avg: o.rttMs, max: o.rttMs, result: [{rtt: o.rttMs}, {rtt: o.rttMs}, {rtt: o.rttMs}]}
+  })
+  const probes = c.obs.map((o) => ({id: Number(o.vp.slice('atlas:'.length)), asn_v4: null, country_code: null, latitude: o.lat, longitude: o.lon}))
+  writeFileSync(join(dir, 'ping.json'), JSON.stringify(results))
+  writeFileSync(join(dir, 'probes.json'), JSON.stringify({objects: probes}))
+  return {results: join(dir, 'ping.json'), probes: join(dir, 'probes.json')}
 }

@@ -1,4 +1,4 @@
-// anyprobe sites from the lab's four netns vantage points, with locations given (--vp-location).
+// anyprobe sites from the lab's four netns vantage points, with locations given (--location).
 // The lab's delays are not the Earth's: every VP sits at its home PoP with a sub-ms RTT, and the
 // delay lines give fra-iad 40 ms, fra-sin 80 ms, iad-sao 30 ms of RTT, while Frankfurt-Ashburn alone
 // is 6,500 km (>= 66 ms at 98.6 km/ms). With the real cities a unicast address in FRA would look
@@ -18,7 +18,7 @@ const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
 const UNICAST = E.AP_POP_SERVER_ADDR4_fra ?? '198.18.21.2'
 const NS = VPS.map((vp) => E[`AP_VP_NS_${vp}`]!)
 const LOC: Record<string, string> = {ber: '50.11,8.68', nyc: '64.15,-21.94', tyo: '19.08,72.88', sao: '53.35,-6.26'}
-const ARGS = ['--from', `netns:${NS.join(',')}`, ...VPS.flatMap((vp) => ['--vp-location', `${E[`AP_VP_NS_${vp}`]}=${LOC[vp]}`]), '--concurrency', '1', '--json']
+const ARGS = ['--from', `netns:${NS.join(',')}`, ...VPS.flatMap((vp) => ['--location', `${E[`AP_VP_NS_${vp}`]}=${LOC[vp]}`]), '--concurrency', '1', '--json']
 
 async function sites(target: string, method: string): Promise<SitesDocument> {
   const r = await run(process.execPath, [ANYPROBE, 'sites', target, '--method', method, ...ARGS], 120_000)

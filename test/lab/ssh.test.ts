@@ -93,7 +93,7 @@ describe('ssh: vantage points in the lab', {skip}, () => {
   for (const method of ['dns', 'http', 'trace']) {
     it(`catchment --method ${method} through ssh names the remote VP's PoP; a closed port fails alone; report reproduces it`, async () => {
       const live = await anyprobeInClient(['catchment', ANYCAST, '--method', method, ...fromArgs(), '--json'])
-      assert.equal(live.code, 1, `one VP failed, so exit 1: ${live.stderr}`)
+      assert.equal(live.code, 9, `one VP failed, so exit 9 (some answered): ${live.stderr}`)
       const c = JSON.parse(live.stdout) as CatchmentResult
       assert.deepEqual(schemaErrors('catchment.schema.json', c), [])
       assert.deepEqual(c.vantagePoints.map((r) => [r.vantage.kind, r.vantage.id]), [['ssh', `root@${SERVER_ADDR}`], ['ssh', `root@${SERVER_ADDR}:2222`]])
@@ -128,10 +128,10 @@ describe('watch --from ssh: in the lab', {skip}, () => {
   const ok = `root@${SERVER_ADDR}`
   const remote = (): string[] => ['--remote-command', `${process.execPath} ${ANYPROBE}`, ...sshOpts.flatMap((o) => ['--ssh-option', o])]
 
-  it('one long-lived remote anyprobe per host: its observations name the PoP it really reaches; a closed port is an outage of its own, exit 1', async () => {
+  it('one long-lived remote anyprobe per host: its observations name the PoP it really reaches; a closed port is an outage of its own, exit 9', async () => {
     const out = join(dir, 'watch-ssh.ndjson')
     const r = await anyprobeInClient(['watch', ANYCAST, '--from', `ssh:${ok},${ok}:2222`, ...remote(), '--method', 'dns', '--interval', '200ms', '--count', '3', '--out', out, '--json'])
-    assert.equal(r.code, 1, `one VP failed, so exit 1: ${r.stderr}`)
+    assert.equal(r.code, 9, `one VP failed, so exit 9 (some answered): ${r.stderr}`)
     assert.match(r.stderr, new RegExp(`error E_VP_CONNECT at vantage point ${ok.replace(/\./g, '\\.')}:2222: ssh failed: .*Connection refused`))
     const events = ndjson<WatchEvent>(r.stdout)
     for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))

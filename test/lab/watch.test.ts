@@ -16,6 +16,7 @@ import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import type {StateEvent} from '../../src/model/expect.js'
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {readWatchOut} from '../helpers/watch-out.js'
@@ -29,7 +30,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-lab-'))
 after(() => rmSync(tmp, {recursive: true, force: true}))
 
 interface Watching {
+  /** the analysis's events (the starting `state` events are in `states`) */
   events: WatchEvent[]
+  states: StateEvent[]
   out: string
   stderr: () => string
   /** resolves with the first event matching, or rejects after timeoutMs */
@@ -43,6 +46,9 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
   const out = join(tmp, `${name}.ndjson`)
   const child = spawn(process.execPath, [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--failover', '--json', '--out', out, ...extra], {stdio: ['ignore', 'pipe', 'pipe']})
   const events: WatchEvent[] = []
+  const states: StateEvent[] = []
+  // an event of a vantage point before its starting state (issue 12: the state comes first)
+  const early: string[] = []
   let buf = ''
   let stderr = ''
   const waiters: Array<() => void> = []
@@ -52,7 +58,13 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i)
       buf = buf.slice(i + 1)
-      if (line.trim() !== '') events.push(JSON.parse(line) as WatchEvent)
+      if (line.trim() === '') continue
+      const e = JSON.parse(line) as WatchEvent | StateEvent
+      if (e.type === 'state') states.push(e)
+      else {
+        if (e.type !== 'summary' && !states.some((x) => x.vantageId === e.vantageId)) early.push(line)
+        events.push(e)
+      }
     }
     for (const w of waiters.splice(0)) w()
   })
@@ -60,6 +72,7 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {
     events,
+    states,
     out,
     stderr: () => stderr,
     async waitFor<T extends WatchEvent>(pred: (e: WatchEvent) => e is T, timeoutMs: number): Promise<T> {
@@ -91,7 +104,10 @@ function startWatch(name: string, extra: string[], from: string[] = [NS]): Watch
       }
       const summary = events.at(-1)
       assert.equal(summary?.type, 'summary', `the last line is the summary: ${stderr}`)
-      for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+      for (const e of [...states, ...events]) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+      // one starting state per vantage point, before any other event of it
+      assert.deepEqual(early, [], 'no event before its vantage point\'s state')
+      assert.deepEqual(states.map((x) => x.vantageId).sort(), (summary as WatchSummaryEvent).vantagePoints.map((v) => v.vantageId).sort())
       return {code, summary: summary as WatchSummaryEvent}
     },
     kill: () => child.kill('SIGKILL'),

@@ -129,6 +129,9 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(row('Seattle').pop?.code, 'sea')
     assert.equal(row('São Paulo').pop?.code, 'gru')
     assert.equal(row('Johannesburg').error?.code, 'E_VP_FAILED')
+    // Sydney's trace died in Telstra's network: the target never answered, so no PoP is named
+    assert.equal(row('Sydney').pop, null)
+    assert.equal((row('Sydney') as Row & {reached: boolean | null}).reached, false)
     srv.routes.push(...measurementRoutes(TRACE_ID, 6, 'trace-inprogress.json', 'trace-finished.json'))
     const t = await runCommand('trace', ['cdn.example.com', '--from', 'globalping:world,limit=6', '--json'])
     outputs.push(t.stdout, t.stderr)
@@ -139,6 +142,16 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(fra.params.engine, 'globalping traceroute')
     assert.deepEqual(fra.hops.map((h) => h.hostname), [null, 'core21.fsn1.hetzner.com', 'core0.fra.hetzner.com', null, 'ae-3.edge2.fra1.anycast-cdn.example.net', null])
     assert.notEqual(fra.hops[4]!.hint, null, 'hop names become hints')
+  })
+
+  it('the table says where each probe is: city and country, ASN, PoP; the failed probe too', async () => {
+    srv.routes.push(...measurementRoutes(HTTP_ID, 6, 'http-inprogress.json', 'http-finished.json'))
+    const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=40'])
+    assert.equal(r.status, 9, r.stderr)
+    assert.match(r.stdout, /^vantage point +location +ASN +PoP/m)
+    assert.match(r.stdout, /^globalping:1\.DE\.Frankfurt\.AS24940 +Frankfurt, DE +AS24940 +FRA \(Frankfurt am Main\)/m)
+    assert.match(r.stdout, /^globalping:4\.BR\.Sao-Paulo\.AS28573 +São Paulo, BR +AS28573 +GRU/m)
+    assert.match(r.stdout, /^globalping:6\.ZA\.Johannesburg\.AS37457 +Johannesburg, ZA +AS37457 +FAILED/m)
   })
 
   it('--dry-run prints the request and its cost, and sends nothing', async () => {

@@ -114,6 +114,24 @@ describe('globalping parse', () => {
     assert.equal(syd.stopReason, 'gap-limit')
   })
 
+  it('trace: a target that never answered names no PoP, however PoP-like the last router (the one verdict function)', () => {
+    const m = gpFixture<GlobalpingMeasurement>('trace-finished.json')
+    const syd = m.results[4]!
+    const edge = {resolvedAddress: '203.50.6.90', resolvedHostname: 'ae-1.edge1.syd1.anycast-cdn.example.net', timings: [{rtt: 3.1}, {rtt: 3.2}]}
+    const silent = {resolvedAddress: null, resolvedHostname: null, timings: [{rtt: null}, {rtt: null}]}
+    const target = {resolvedAddress: '198.51.100.10', resolvedHostname: '198.51.100.10', timings: [{rtt: 3.4}, {rtt: 3.3}]}
+    const hops = (syd.result as {hops: unknown[]}).hops.slice(0, 2)
+    const withHops = (h: unknown[]) => ({...m, results: [{...syd, result: {...syd.result, hops: h}}]}) as GlobalpingMeasurement
+    const cut = parseMeasurement(withHops([...hops, edge, silent, silent]), {target: 'cdn.example.com'})[0]!.result as TraceResult
+    assert.equal(cut.destinationReached, false)
+    assert.equal(cut.hops[2]!.hostname, 'ae-1.edge1.syd1.anycast-cdn.example.net')
+    assert.equal(cut.pop, null, 'no answer from the target, no PoP')
+    // the same path with the target answering after the edge router: SYD
+    const ok = parseMeasurement(withHops([...hops, edge, target]), {target: 'cdn.example.com'})[0]!.result as TraceResult
+    assert.equal(ok.destinationReached, true)
+    assert.equal(ok.pop?.code.toLowerCase(), 'syd')
+  })
+
   it('mtr hops carry their ASN; ping gives RTTs per packet, lost ones null', () => {
     const base = {id: 'x', status: 'finished', createdAt: '2026-12-06T16:00:00.000Z', target: 'cdn.example.com'}
     const probe = gpFixture<GlobalpingMeasurement>('http-finished.json').results[0]!.probe

@@ -5,7 +5,7 @@
 // draws each vantage point where it is, escapes hostile text, and renders something (a screenshot
 // with many distinct colours). Runs in a few seconds, offline (passes under `unshare -n`).
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -15,7 +15,11 @@ import {diffCatchments} from '../../src/analysis/diff.js'
 import {diffHtml} from '../../src/render/html/diff.js'
 import {htmlReport, TimelineCollector} from '../../src/render/html/index.js'
 import {world} from '../../src/render/html/world.js'
+import {ExpectTracker, parseExpectFile} from '../../src/analysis/expect.js'
+import type {StateEvent} from '../../src/model/expect.js'
 import {TestBrowser} from '../helpers/browser.js'
+import {runCommand} from '../helpers/cli.js'
+import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
 let browser: TestBrowser
@@ -147,6 +151,85 @@ describe('HTML report in chromium', () => {
     assert.deepEqual(await page.$$eval('circle.vp', (els) => els.map((e) => e.getAttribute('data-vantage'))), ['1001', '1006'])
     assert.equal(await page.locator('li.vp-unplaced[data-vantage="nowhere"]').count(), 1)
     assert.equal(await page.locator('img').count(), 0)
+    assert.deepEqual(requests, [])
+  })
+
+  it('timeline with --expect: unexpected and expected marked and labelled on their lane; state lines add nothing', async () => {
+    // ap-vp-ber must stay at FRA: it fails over to IAD (unexpected), then comes back (expected)
+    const s = sampleStart()
+    const obs = sampleObservations().map((o) => (o.vantageId === 'ap-vp-ber' && o.round >= 50 ? {...o, pop: 'FRA'} : o))
+    const a = createWatchAnalyzer(optionsOfStart(s))
+    const tracker = new ExpectTracker(parseExpectFile(JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'ber stays in FRA', match: {vantage: 'ap-vp-ber'}, pops: ['FRA']}]})), 2)
+    const t = new TimelineCollector()
+    t.setStart(s)
+    // a watch over a stream opens with one state line per vantage point
+    const state = (id: string, pop: string): StateEvent => ({schemaVersion: 1, kind: 'watch-event', type: 'state', at: new Date(obs[0]!.sentAt).toISOString(), vantageId: id, round: 0, vantage: null, answered: true, pop, rttMs: 5})
+    t.addEvents([state('ap-vp-ber', 'FRA'), state('ap-vp-nyc', 'IAD')])
+    for (const o of obs) {
+      t.observe(o)
+      t.addEvents(a.push(o))
+      t.addEvents(tracker.observe({id: o.vantageId, vantage: null, tags: []}, {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, rttMs: o.rttMs}))
+    }
+    t.addEvents(a.finish())
+    const {page, requests} = await browser.open(save('timeline-expect.html', htmlReport({timeline: t.data()})))
+    const events = await page.$$eval('[data-event]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-event')}: ${e.querySelector('text')!.textContent}`))
+    assert.ok(events.includes('ap-vp-ber unexpected: unexpected IAD: ber stays in FRA'), events.join('\n'))
+    assert.ok(events.includes('ap-vp-ber expected: expected again at FRA'), events.join('\n'))
+    assert.equal(events.filter((e) => / (unexpected|expected):/.test(e)).length, 2)
+    assert.equal(await page.locator('[data-event="state"]').count(), 0, 'state lines are not events')
+    assert.ok(!events.some((e) => e.startsWith('ap-vp-nyc')), 'nyc kept its rules and has no event')
+    // marked where it happened: the unexpected mark inside the IAD segment, the expected one at the return to FRA
+    const mark = async (sel: string) => Number(await page.locator(`${sel} line`).first().getAttribute('x1'))
+    const seg = async (pop: string, i: number) => page.$$eval(`[data-lane="ap-vp-ber"] rect[data-pop="${pop}"]`, (els, i) => {
+      const e = els[i as number]!
+      return [Number(e.getAttribute('x')), Number(e.getAttribute('x')) + Number(e.getAttribute('width'))]
+    }, i)
+    const [iad0, iad1] = await seg('IAD', 0)
+    const [fra0] = await seg('FRA', 1)
+    const un = await mark('[data-event="unexpected"]')
+    const ex = await mark('[data-event="expected"]')
+    assert.ok(un >= iad0! && un <= iad1!, `unexpected at ${un}, IAD ${iad0}..${iad1}`)
+    assert.ok(ex >= fra0! && ex > un, `expected at ${ex}, FRA again from ${fra0}`)
+    // it stands out: its own colour, not the plain event's
+    const colour = (sel: string) => page.locator(`${sel} text`).first().evaluate((e) => getComputedStyle(e).fill)
+    assert.notEqual(await colour('[data-event="unexpected"]'), await colour('[data-event="shift"]'))
+    assert.deepEqual(requests, [])
+  })
+
+  it('sites map of a real `sites --input --html` (F-root, RIPE Atlas ping + probe archive): discs, sites, vantage points', async () => {
+    const f = atlasCampaignFiles('f-ripe.tsv')
+    const html = join(dir, 'sites-froot.html')
+    const r = await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--json', '--html', html])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {sites: Array<{code: string | null; city: string | null; lat: number; lon: number; evidence: Array<{vp: string; radiusKm: number | null}>}>}
+    const {page, requests} = await browser.open(html)
+    // every site placed, named by its code or city
+    const sites = await page.$$eval('[data-pop-site]', (els) => els.map((e) => e.getAttribute('data-pop-site')!))
+    assert.equal(sites.length, doc.sites.length)
+    assert.ok(sites.includes('Amsterdam') || sites.some((x) => /AMS/i.test(x)), sites.join(','))
+    // the discs that prove each site: one per vantage point named in its evidence, centred on it
+    const wantDiscs = doc.sites.reduce((n, s) => n + new Set(s.evidence.filter((e) => e.radiusKm !== null).map((e) => e.vp)).size, 0)
+    assert.equal(await page.locator('path.disc').count(), wantDiscs)
+    assert.ok(wantDiscs >= doc.sites.length)
+    // every located vantage point at its location; those proving a site carry its name
+    const marks = await page.$$eval('circle.vp', (els) => els.map((e) => ({id: e.getAttribute('data-vantage')!, site: e.getAttribute('data-pop')!, cx: Number(e.getAttribute('cx')), cy: Number(e.getAttribute('cy'))})))
+    assert.equal(marks.length, 276)
+    const probes = JSON.parse(readFileSync(f.probes, 'utf8')).objects as Array<{id: number; latitude: number; longitude: number}>
+    for (const p of probes.slice(0, 50)) {
+      const m = marks.find((x) => x.id === `atlas:${p.id}` || x.id === String(p.id))
+      assert.ok(m, `probe ${p.id} drawn`)
+      const [x, y] = world().project(p.latitude, p.longitude)!
+      assert.ok(Math.abs(m.cx - x) < 0.2 && Math.abs(m.cy - y) < 0.2, `probe ${p.id} at its location`)
+    }
+    const proving = new Set(doc.sites.flatMap((s) => s.evidence.map((e) => e.vp)))
+    assert.equal(marks.filter((m) => m.site !== '').length, proving.size)
+    // a site's triangle sits where the document places it
+    const first = doc.sites[0]!
+    const [sx] = world().project(first.lat, first.lon)!
+    const tri = await page.locator('[data-pop-site] path.site').first().getAttribute('d')
+    assert.ok(Math.abs(Number(/^M([\d.]+)/.exec(tri!)![1]) - sx) < 0.2, tri!)
+    const png = await page.screenshot({fullPage: true})
+    assert.ok((await browser.distinctColours(png)) > 50, 'the screenshot is not blank')
     assert.deepEqual(requests, [])
   })
 

@@ -15,7 +15,7 @@ import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {HtmlRefresher} from '../../src/render/html/write.js'
 import {world} from '../../src/render/html/world.js'
 import {htmlReport} from '../../src/render/html/index.js'
-import {parseLocations, withLocations} from '../../src/vantage/locations.js'
+import {locateVantage, locationsOf, parseLocationArgs, parseLocations, withLocations} from '../../src/vantage/locations.js'
 import {runCommand} from '../helpers/cli.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -116,6 +116,22 @@ describe('--locations', () => {
     assert.equal(row('1001').lat, 52.52, 'its own location wins')
   })
 
+  it('--location NAME=LAT,LON joins the file and wins over it; a name matches the id with or without its kind, or the vantage name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-loc-'))
+    writeFileSync(join(dir, 'vps.txt'), 'ap-vp-ber 52.52 13.405 DE\nap-vp-nyc 40.7 -74.0 US\n')
+    const locs = locationsOf({locations: join(dir, 'vps.txt'), location: ['ap-vp-nyc=1.5,2.5', 'netns:ap-vp-tyo=35.69,139.69', 'edge-host=10,20']})!
+    const vp = (id: string, name: string | null = null) => ({kind: 'netns' as const, id, name, asn: null, country: null, lat: null, lon: null})
+    assert.deepEqual([locateVantage(vp('ap-vp-ber'), locs).lat, locateVantage(vp('ap-vp-ber'), locs).country], [52.52, 'DE'])
+    assert.equal(locateVantage(vp('ap-vp-nyc'), locs).lat, 1.5, 'the flag wins over the file')
+    assert.equal(locateVantage(vp('ap-vp-tyo'), locs).lon, 139.69, 'kind:id matches')
+    assert.equal(locateVantage({...vp('user@198.51.100.1', 'edge-host'), kind: 'ssh'}, locs).lat, 10, 'the name matches')
+    assert.equal(locateVantage(vp('elsewhere'), locs).lat, null)
+    assert.equal(locationsOf({}), null)
+    for (const bad of ['x=91,0', 'x=1', '=1,2', 'x 1,2', 'x=a,b']) {
+      assert.throws(() => parseLocationArgs([bad]), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && e.message.includes('--location'), bad)
+    }
+  })
+
   it('a bad line is E_BAD_INPUT with its line number', () => {
     assert.throws(() => parseLocations('ok 1 2\nbad 91 0'), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && /line 2/.test(e.message))
   })
@@ -177,6 +193,24 @@ describe('diff', () => {
     const bad = await runCommand('diff', [a, join(dir, 'missing.json')])
     assert.equal(bad.status, 2)
     assert.match(bad.stderr, /E_BAD_INPUT/)
+  })
+
+  it('report and diff take --location NAME=LAT,LON: the vantage point is placed in the JSON, the table and the map', async () => {
+    const a = join(dir, 'loc-a.json')
+    writeFileSync(a, JSON.stringify(sampleCatchment()))
+    const r = await runCommand('report', [a, '--json', '--location', '1005=48.1,11.6'])
+    assert.equal(r.status, 0, r.stderr)
+    const row = JSON.parse(r.stdout).vantagePoints.find((v: {vantage: {id: string}}) => v.vantage.id === '1005')
+    assert.deepEqual([row.vantage.lat, row.vantage.lon], [48.1, 11.6])
+    const t = await runCommand('report', [a, '--location', '1005=48.1,11.6'])
+    assert.match(t.stdout, /^1005 +48\.10,11\.60 /m)
+    const html = join(dir, 'loc-diff.html')
+    const d = await runCommand('diff', [a, a, '--html', html, '--location', '1005=48.1,11.6'])
+    assert.equal(d.status, 0, d.stderr)
+    assert.match(readFileSync(html, 'utf8'), /<circle class="vp[^"]*" data-vantage="1005"/)
+    const bad = await runCommand('report', [a, '--location', '1005=48.1'])
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /--location 1005=48\.1: expected NAME=LAT,LON/)
   })
 
   it('anyprobe catchment --html writes the page even when the vantage point fails (listed beside the map)', async () => {

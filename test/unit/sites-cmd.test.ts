@@ -9,20 +9,9 @@ import {describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {loadCampaign} from '../helpers/sites-fixtures.js'
+import {atlasCampaignFiles, loadCampaign} from '../helpers/sites-fixtures.js'
 
-function atlasFiles(): {results: string; probes: string} {
-  const c = loadCampaign('f-ripe.tsv')
-  const dir = mkdtempSync(join(tmpdir(), 'sites-'))
-  const results = c.obs.map((o) => {
-    const id = Number(o.vp.slice('atlas:'.length))
-    return {fw: 5020, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 1001, prb_id: id, proto: 'ICMP', type: 'ping', timestamp: 1457111609, size: 48, sent: 3, rcvd: 3, min: o.rttMs, avg: o.rttMs, max: o.rttMs, result: [{rtt: o.rttMs}, {rtt: o.rttMs}, {rtt: o.rttMs}]}
-  })
-  const probes = c.obs.map((o) => ({id: Number(o.vp.slice('atlas:'.length)), asn_v4: null, country_code: null, latitude: o.lat, longitude: o.lon}))
-  writeFileSync(join(dir, 'ping.json'), JSON.stringify(results))
-  writeFileSync(join(dir, 'probes.json'), JSON.stringify({objects: probes}))
-  return {results: join(dir, 'ping.json'), probes: join(dir, 'probes.json')}
-}
+const atlasFiles = (): {results: string; probes: string} => atlasCampaignFiles('f-ripe.tsv')
 
 describe('anyprobe sites --input', () => {
   it('reads an Atlas ping download with probe locations: anycast, sites, schema-valid JSON', async () => {
@@ -56,5 +45,40 @@ describe('anyprobe sites --input', () => {
   it('a bad --vp-location is a usage error', async () => {
     const r = await runCommand('sites', ['1.2.3.4', '--from', 'local', '--vp-location', 'x=200,1'])
     assert.equal(r.status, 2)
+  })
+})
+
+describe('anyprobe sites: where vantage points are, --locations FILE / --location NAME=LAT,LON', () => {
+  // the Atlas download alone carries no locations; the same locations given by file or by flag
+  // place every probe as the probe archive does
+  const locationLines = (): string[] => loadCampaign('f-ripe.tsv').obs.map((o) => `${o.vp} ${o.lat} ${o.lon}`)
+
+  it('--locations FILE places the probes the download does not', async () => {
+    const f = atlasFiles()
+    const file = join(mkdtempSync(join(tmpdir(), 'sites-loc-')), 'vps.txt')
+    writeFileSync(file, `# id lat lon\n${locationLines().join('\n')}\n`)
+    const r = await runCommand('sites', ['--input', f.results, '--locations', file, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.vantagePoints.used, 276)
+    assert.equal(doc.anycast, true)
+  })
+
+  it('--location NAME=LAT,LON (repeatable; the name without "atlas:" too) and the old --vp-location spelling', async () => {
+    const f = atlasFiles()
+    const args = locationLines().slice(0, 40).flatMap((l, i) => {
+      const [id, lat, lon] = l.split(' ')
+      return [i % 2 ? '--location' : '--vp-location', `${i % 3 ? id!.slice('atlas:'.length) : id}=${lat},${lon}`]
+    })
+    const r = await runCommand('sites', ['--input', f.results, ...args, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.excluded.noLocation, 276 - 40)
+  })
+
+  it('a bad --location is a usage error naming it', async () => {
+    const r = await runCommand('sites', ['1.2.3.4', '--from', 'local', '--location', 'vp1=45,999'])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /--location vp1=45,999: expected NAME=LAT,LON/)
   })
 })

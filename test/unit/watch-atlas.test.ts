@@ -242,7 +242,7 @@ describe('watch --from atlas:SELECTOR creates a periodic measurement', () => {
 })
 
 describe('catchment --expect (one-shot)', () => {
-  it('exits 1 with the list when a vantage point breaks a rule, 0 when all keep them', async () => {
+  it('exits 8 with the list when a vantage point breaks a rule, 0 when all keep them', async () => {
     const {mkdtempSync, writeFileSync} = await import('node:fs')
     const {tmpdir} = await import('node:os')
     const {standardRoutes} = await import('../helpers/atlas-replay.js')

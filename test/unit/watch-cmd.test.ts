@@ -21,6 +21,7 @@ import {decodeReply, encodeQuery, matchesQuery, type QuerySpec, readReply} from 
 import {DnsExchangeError} from '../../src/engines/dns/transport.js'
 import {childFlags, ndjsonLine, watchSettings} from '../../src/commands/watch.js'
 import {AnyprobeError} from '../../src/model/errors.js'
+import type {StateEvent} from '../../src/model/expect.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
 import {vantageOf} from '../../src/vantage/local.js'
@@ -319,6 +320,18 @@ describe('watch against a local DNS server', () => {
     }
   })
 
+  it('a loop that starts late skips the rounds already past; with countFromFirst it still sends --count rounds (a child that joined late)', async () => {
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 500})
+    const startAt = Date.now() - 5 * 40 - 20
+    const late: number[] = []
+    await runRounds({vantageId: 'x', prober, intervalMs: 40, flows: 1, startAt, count: 3, countFromFirst: true, onObservation: (o) => late.push(o.round)})
+    assert.deepEqual(late.sort((a, b) => a - b), [6, 7, 8])
+    // without it, --count is absolute: rounds 6..7 only
+    const absolute: number[] = []
+    await runRounds({vantageId: 'x', prober, intervalMs: 40, flows: 1, startAt: Date.now() - 5 * 40 - 20, count: 8, onObservation: (o) => absolute.push(o.round)})
+    assert.ok(absolute.length >= 1 && absolute.length <= 2 && absolute.every((r) => r >= 6 && r <= 7), JSON.stringify(absolute))
+  })
+
   it('the round loop keeps an absolute schedule and reports every probe, flows included', async () => {
     const seen: Observation[] = []
     const complete: number[] = []
@@ -341,7 +354,15 @@ describe('watch against a local DNS server', () => {
     dns.flipAfter = {queries: 20, next: 's1.iad.anycast.example'}
     const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--count', '50', '--json', '--out', out])
     assert.equal(r.code, 0, r.stderr)
-    const events = lines(r.stdout) as WatchEvent[]
+    const all = lines(r.stdout) as Array<WatchEvent | StateEvent>
+    // the starting state of the vantage point first (issue 12), then the analysis's events
+    const state = all[0]!
+    assert.ok(state.type === 'state', r.stdout)
+    assert.equal(state.vantageId, 'local')
+    assert.equal(state.round, 0)
+    assert.equal(state.pop, 'FRA')
+    assert.equal(all.filter((e) => e.type === 'state').length, 1)
+    const events = all.filter((e): e is WatchEvent => e.type !== 'state')
     const last = events.at(-1)!
     assert.equal(last.type, 'summary')
     const shifts = events.filter((e) => e.type === 'shift')
@@ -361,7 +382,7 @@ describe('watch against a local DNS server', () => {
     assert.equal(shift.round, firstNew.round)
     assert.equal(saved0.find((o) => o.round === firstNew.round - 1)?.pop, 'FRA', 'the round before the shift was answered by FRA')
     assert.equal(events.filter((e) => e.type === 'failover').length, 0)
-    for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    for (const e of all) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     if (last.type !== 'summary') throw new Error('unreachable')
     assert.equal(last.observations, 50)
     assert.equal(last.vantagePoints[0]!.lost, 0)
@@ -392,7 +413,9 @@ describe('watch against a local DNS server', () => {
     assert.equal(r.code, 0, r.stderr)
     assert.ok(!r.stdout.includes('\x1b'), 'no redraw codes off a terminal')
     const ls = r.stdout.trim().split('\n')
-    assert.match(ls[0]!, /^local\s+FRA\s+rtt/)
+    // the starting state first, as in every watch (then no separate first catchment line)
+    assert.match(ls[0]!, /^\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
+    assert.equal(ls.filter((l) => /^local\s+FRA\s+rtt/.test(l)).length, 0, r.stdout)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
     assert.ok(ls.some((l) => l.startsWith('summary: 40 rounds')), r.stdout)
   })
@@ -650,6 +673,8 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     dns.flipAfter = null
     const r = await watchCli(
       ['127.0.0.1', '--port', String(dns.port), '--from', 'ssh:probe@127.0.0.1,probe@127.0.0.1:2222', '--remote-command', `${process.execPath} --import tsx ${join(tmp, 'anyprobe.mjs')}`,
+        // no start delay (issue 12): each child joins at the first round after it is up and then
+        // probes its --count rounds
         '--ssh-option', 'IdentityFile=/nonexistent', '--interval', '50ms', '--count', '8', '--json'],
       {env: {...process.env, PATH: `${bin}:${process.env.PATH}`}},
     )
@@ -668,7 +693,12 @@ describe('watch --from ssh: (a fake ssh on PATH runs the remote command here)', 
     assert.equal(ok!.pop, 'FRA')
     assert.equal(down!.vantageId, 'probe@127.0.0.1:2222')
     assert.equal(down!.answered, 0)
-    assert.equal(down!.lost, 8)
+    // its --count rounds, from the round its failure was known
+    assert.equal(down!.lost, 8, JSON.stringify(down))
+    // the reachable host joined when it was up (node through the fake ssh: after round 0) and probed its 8 rounds
+    assert.equal(ok!.answered, 8, JSON.stringify(ok))
+    const okState = (lines(r.stdout) as Array<{type: string; vantageId?: string; round?: number}>).find((e) => e.type === 'state' && e.vantageId === 'probe@127.0.0.1')
+    assert.ok(okState !== undefined && okState.round! > 0, JSON.stringify(okState))
     assert.equal(down!.inOutage, true)
   })
 })

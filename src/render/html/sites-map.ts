@@ -1,11 +1,13 @@
-// The sites map (for `anyprobe sites`, built concurrently by another branch): the discs that prove
-// each site (a vantage point and the distance its RTT allows), the placed sites, the vantage points.
-// Its input is this small interface, not the sites command's result type, so the two can be joined
-// later with a few lines of mapping.
+// The sites map (for `anyprobe sites --html`): the discs that prove each site (a vantage point and
+// the distance its RTT allows), the placed sites, the vantage points. Its input is this small
+// interface; sitesMapInput builds it from the sites document (src/model/sites.ts) and the
+// observations it was found from (which hold each vantage point's location).
 //
 // DOM contract: each vantage point's mark data-vantage and data-pop (the site code its disc proves,
 // "" when none); each site data-pop-site; each disc data-disc (vantage id).
 import {geoCircle, geoPath} from 'd3-geo'
+
+import type {SiteObservation, SitesDocument} from '../../model/sites.js'
 
 import {ColorMap} from './colors.js'
 import {esc, num} from './escape.js'
@@ -22,6 +24,8 @@ export interface SitesMapSite {
   /** area of the intersection of its discs, km²; null when unknown */
   areaKm: number | null
   confirmed: boolean
+  /** how it was found (the sites document's `source`: disjoint = proven by its disc), when known */
+  source?: string | null
 }
 
 export interface SitesMapDisc {
@@ -49,6 +53,46 @@ export interface SitesMapInput {
 }
 
 const KM_PER_DEGREE = 111.195
+
+/** A site's name on the map: its code, else its city, else its number (made unique: it is a key). */
+function siteKeys(doc: SitesDocument): string[] {
+  const seen = new Set<string>()
+  return doc.sites.map((s, i) => {
+    let k = s.code?.toUpperCase() ?? s.city ?? `site ${i + 1}`
+    if (seen.has(k)) k = `${k} ${i + 1}`
+    seen.add(k)
+    return k
+  })
+}
+
+/**
+ * The map of a sites document: each site with the discs its evidence names (only those: the discs
+ * that prove it), every observed vantage point at its location, marked with the site whose
+ * evidence names it (a disc or an identity), none otherwise.
+ */
+export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[]): SitesMapInput {
+  const keys = siteKeys(doc)
+  const where = new Map(obs.map((o) => [o.vp, o]))
+  const siteOf = new Map<string, string>()
+  const discs: SitesMapDisc[] = []
+  doc.sites.forEach((s, i) => {
+    for (const e of s.evidence) {
+      if (!siteOf.has(e.vp)) siteOf.set(e.vp, keys[i]!)
+      const o = where.get(e.vp)
+      // a disc (or the disc an identity was found inside), once per vantage point and site
+      if (e.radiusKm === null || o === undefined || o.lat === null || o.lon === null || discs.some((d) => d.vantageId === e.vp && d.site === keys[i])) continue
+      discs.push({vantageId: e.vp, lat: o.lat, lon: o.lon, radiusKm: e.radiusKm, site: keys[i]!, rttMs: e.rttMs})
+    }
+  })
+  const evidenceText = (s: SitesDocument['sites'][number]): string | null =>
+    s.evidence.length === 0 ? null : s.evidence.slice(0, 4).map((e) => e.note).join('; ') + (s.evidence.length > 4 ? ` (+${s.evidence.length - 4})` : '')
+  return {
+    target: doc.target ?? '',
+    sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed, source: s.source})),
+    discs,
+    vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
+  }
+}
 
 export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} = {}): string {
   const w = world()
@@ -83,8 +127,8 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     )
   }
   const legend = input.sites
-    .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : 'possible'}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
+    .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg()}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th></th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
 }

@@ -1,7 +1,11 @@
 // What the failover timeline draws, gathered from a watch as it runs or from a `watch --out` file as
 // it is read: per vantage point, each round's state (the PoP(s) answering, or lost), merged into
 // segments of equal state; the events; the summary. Pure: fed observations and events, no clock.
+import type {ExpectEvent, LiveWatchEvent} from '../../model/expect.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../model/watch.js'
+
+/** What a timeline marks: the analysis's events and the --expect verdicts (`state` lines are not events: dropped). */
+export type TimelineEvent = WatchEvent | ExpectEvent
 
 export interface LaneSegment {
   /** PoP code(s) answering ("+"-joined when several flows named several), "?" answered but unnamed; null: nothing answered (a gap) */
@@ -21,7 +25,7 @@ export interface TimelineData {
   start: WatchStart | null
   intervalMs: number
   lanes: Lane[]
-  events: WatchEvent[]
+  events: TimelineEvent[]
   summary: WatchSummaryEvent | null
   /** ms since the epoch of the first and last probe; null when none */
   firstAt: number | null
@@ -38,7 +42,7 @@ interface RoundState {
 export class TimelineCollector {
   private start: WatchStart | null = null
   private readonly rounds = new Map<string, Map<number, RoundState>>()
-  private readonly events: WatchEvent[] = []
+  private readonly events: TimelineEvent[] = []
   private summary: WatchSummaryEvent | null = null
   private first: number | null = null
   private last: number | null = null
@@ -66,10 +70,11 @@ export class TimelineCollector {
     if (this.last === null || o.sentAt > this.last) this.last = o.sentAt
   }
 
-  addEvents(events: readonly WatchEvent[]): void {
+  addEvents(events: readonly LiveWatchEvent[]): void {
     for (const e of events) {
       if (e.type === 'summary') this.summary = e
-      else this.events.push(e)
+      // a watch over a stream opens with one `state` line per vantage point: its lane already says it
+      else if (e.type !== 'state') this.events.push(e)
     }
   }
 

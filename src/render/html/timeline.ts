@@ -5,10 +5,9 @@
 // DOM contract: each event's mark has data-event (its type) and data-vantage; each lane
 // data-lane (the vantage id); each coloured segment data-vantage and data-pop, each gap
 // data-vantage and data-gap.
-import type {WatchEvent} from '../../model/watch.js'
 import {ColorMap, NO_POP} from './colors.js'
 import {esc, num} from './escape.js'
-import type {TimelineData} from './timeline-data.js'
+import type {TimelineData, TimelineEvent} from './timeline-data.js'
 
 const W = 1000
 const LEFT = 120
@@ -29,7 +28,7 @@ export function fmtDuration(ms: number | null): string {
 
 const hms = (t: number): string => new Date(t).toISOString().slice(11, 19)
 
-function eventLabel(e: WatchEvent): string {
+function eventLabel(e: TimelineEvent): string {
   switch (e.type) {
     case 'failover':
       return `failover ${e.from}→${e.to} gap ${fmtDuration(e.gapMs)}`
@@ -43,13 +42,17 @@ function eventLabel(e: WatchEvent): string {
       return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
     case 'load-balanced':
       return `load-balanced ${e.pops.join('+')}`
+    case 'unexpected':
+      return `unexpected ${e.pop ?? 'no answer'}: ${e.broken.map((b) => b.name).join(', ')}`
+    case 'expected':
+      return `expected again${e.pop ? ` at ${e.pop}` : ''}`
     default:
       return String((e as {type: string}).type)
   }
 }
 
-function eventDetail(e: WatchEvent): string {
-  const {schemaVersion: _v, kind: _k, ...rest} = e as WatchEvent & Record<string, unknown>
+function eventDetail(e: TimelineEvent): string {
+  const {schemaVersion: _v, kind: _k, ...rest} = e as TimelineEvent & Record<string, unknown>
   return Object.entries(rest)
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .map((l) => esc(l, 300))
@@ -75,7 +78,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
   const parts: string[] = [
     `<defs><pattern id="gap-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d33" stroke-width="2"/></pattern></defs>`,
   ]
-  const byVantage = new Map<string, WatchEvent[]>()
+  const byVantage = new Map<string, TimelineEvent[]>()
   for (const e of d.events) {
     const id = (e as {vantageId?: string}).vantageId
     if (id === undefined) continue

@@ -10,6 +10,8 @@
 // pollMeasurement, sustainableIntervalMs, buildRequest with a selector whose msm is the previous id.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
+import type {RoundEvent, RoundsPlan} from '../../model/probe.js'
+import {checkGlobalpingInterval, type GlobalpingRoundsDeps, globalpingRounds, type RateSeam} from './rounds.js'
 import {type CreatedMeasurement, GlobalpingClient, type GlobalpingClientOptions} from './client.js'
 import {loadGlobalpingConfig, TOKEN_HINT, type GlobalpingConfig} from './config.js'
 import {type GlobalpingSelector, MAX_LIMIT_ANON, parseGlobalpingSelector} from './locations.js'
@@ -23,6 +25,7 @@ export * from './locations.js'
 export * from './request.js'
 export * from './parse.js'
 export * from './client.js'
+export * from './rounds.js'
 export type * from './types.js'
 
 export interface GlobalpingBackendOptions {
@@ -70,8 +73,11 @@ export class GlobalpingBackend implements VantageBackend {
   readonly #config: GlobalpingConfig
   readonly #o: GlobalpingBackendOptions
 
+  readonly #selectorText: string
+
   constructor(selectorText: string, o: GlobalpingBackendOptions = {}) {
     this.#o = o
+    this.#selectorText = selectorText
     this.selector = parseGlobalpingSelector(selectorText)
     this.spec = `globalping:${this.selector.spec}`
     this.#config = loadGlobalpingConfig({token: o.token, apiUrl: o.apiUrl, env: o.env, configFile: o.configFile})
@@ -81,12 +87,49 @@ export class GlobalpingBackend implements VantageBackend {
     return this.selector.msm !== null ? null : this.selector.limit
   }
 
-  async *run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
-    const signal = opts.signal
-    const client = this.#o.client ?? new GlobalpingClient({apiUrl: this.#config.apiUrl, token: this.#config.token, signal, ...this.#o.clientOptions})
+  /**
+   * The interval of `rounds`: the one asked for, or without one the fastest the hourly limit
+   * sustains for this many probes; one faster than that is refused (E_USAGE) with the figure.
+   * null: msm= without an interval (its probe count is known only after its first round).
+   */
+  intervalFor(intervalMs: number | undefined, rate: RateSeam = {}): number | null {
+    if (this.selector.msm !== null) return intervalMs ?? null
+    return checkGlobalpingInterval(this.selector.limit, this.#config.token !== null, intervalMs, rate)
+  }
+
+  /** Live rounds: the measurement repeated from the same probes (./rounds.ts). */
+  rounds(plan: RoundsPlan, opts: {signal: AbortSignal; rate?: RateSeam} & Pick<GlobalpingRoundsDeps, 'onFirstRound' | 'onRoundError'>): AsyncIterable<RoundEvent> {
+    const client = this.#client(opts.signal)
+    this.#checkLimit(client)
+    return globalpingRounds(
+      plan,
+      {
+        measure: (previousId, p, signal, onId) =>
+          new GlobalpingBackend(previousId === null ? this.#selectorText : `msm=${previousId}`, {...this.#o, client, onMeasurement: (c) => onId(c.id)}).run(p, {concurrency: 1, signal}),
+        hasToken: client.hasToken,
+        probes: this.selector.msm === null ? this.selector.limit : null,
+        rate: opts.rate,
+        onFirstRound: opts.onFirstRound,
+        onRoundError: opts.onRoundError,
+      },
+      opts.signal,
+    )
+  }
+
+  #client(signal?: AbortSignal): GlobalpingClient {
+    return this.#o.client ?? new GlobalpingClient({apiUrl: this.#config.apiUrl, token: this.#config.token, signal, ...this.#o.clientOptions})
+  }
+
+  #checkLimit(client: GlobalpingClient): void {
     if (this.selector.msm === null && this.selector.limit > MAX_LIMIT_ANON && !client.hasToken) {
       throw new AnyprobeError('E_USAGE', `--from ${this.spec}: without a token Globalping allows at most ${MAX_LIMIT_ANON} probes per measurement`, {hint: `use limit=${MAX_LIMIT_ANON} or less; ${TOKEN_HINT}`, exitCode: EXIT.usage})
     }
+  }
+
+  async *run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
+    const signal = opts.signal
+    const client = this.#client(signal)
+    this.#checkLimit(client)
     const request = buildRequest(plan, this.selector)
     const created = await client.createMeasurement(request)
     this.measurementId = created.id

@@ -10,7 +10,9 @@
 // - DNS: NSID only exists inside dig's rawOutput (`; NSID: 6e 73 ... ("ns1...")`): the hex is
 //   decoded; the quoted text is dig's rendering and not trusted.
 // - trace: Globalping runs the system traceroute (-q 2, -m 20), not Paris-style: params.paris=false.
-// The PoP verdict is the same one every parsed result gets (inferAtlasPop: the shared inference).
+// The PoP verdict is the one verdict function (src/infer/verdict.ts resultVerdict), as for a local
+// result: no PoP when the target never answered (a trace whose last named hop is a PoP's router
+// names no PoP), the probe's location for the speed-of-light check.
 import {collectHeaders} from '../../engines/http/request.js'
 import {nsidValue} from '../../engines/dns/packet.js'
 import {DNS_SCHEMA_VERSION, type DnsQueryResult, type DnsResult, type NsidValue} from '../../model/dns.js'
@@ -21,7 +23,8 @@ import {TRACE_SCHEMA_VERSION, type ProbeReply, type TraceHop, type TraceProtocol
 import type {VantagePoint} from '../../model/vantage.js'
 import {sanitize} from '../../util/sanitize.js'
 import {describeAddress, parseAddress} from '../../util/target.js'
-import {inferAtlasPop, memoHint} from '../atlas/enrich.js'
+import {resultVerdict} from '../../infer/verdict.js'
+import {memoHint} from '../atlas/enrich.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../types.js'
 import type {GlobalpingMeasurement, GlobalpingProbe, GlobalpingRequest, GlobalpingTestResult} from './types.js'
 
@@ -357,7 +360,7 @@ export function parseEntry(entry: unknown, index: number, m: GlobalpingMeasureme
   } catch (err) {
     return {vantage, result: null, error: {code: 'E_VP_BAD_OUTPUT', message: `the probe's result could not be read: ${sanitize((err as Error).message, 200)}`, hint: 'the API answer was not in the documented format'}}
   }
-  result.pop = inferAtlasPop(result)
+  result.pop = resultVerdict(result)
   return {vantage, result, error: null}
 }
 

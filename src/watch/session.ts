@@ -1,0 +1,273 @@
+// One watch session: whatever produces the observations (local/netns/ssh rounds, a RIPE Atlas
+// measurement's stream, repeated Globalping measurements), everything after them is here, once:
+// the analyser, each vantage point's starting `state` event first, the live view or --json NDJSON,
+// --out, --metrics, --html, --expect/--learn/--exec, the summary and the exit code.
+//
+// Nothing here writes to stdout or stderr itself: the command passes `write` (its stdout) and
+// `report` (one line to stderr).
+//
+// Order per observation: --out, metrics, view, timeline, then (first observation of a vantage
+// point) its `state` event, then the analyser's events, then the --expect verdicts. A source that
+// first replays history (Atlas: the results since one interval before the start) wraps it in
+// hold()/release(): events are held, and each vantage point's state is its LAST observation of the
+// history, emitted first at release, then the held events.
+
+import {createWatchAnalyzer, optionsOfStart, type WatchAnalyzer} from '../analysis/watch/index.js'
+import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
+import {EXIT} from '../model/errors.js'
+import {watchExit} from '../model/exit.js'
+import type {RoundEvent, VantageError} from '../model/probe.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import {renderLiveEvent, vantageLabel} from '../render/expect.js'
+import {htmlReport} from '../render/html/index.js'
+import {TimelineCollector} from '../render/html/timeline-data.js'
+import {HtmlRefresher, writeHtml} from '../render/html/write.js'
+import {renderWatchSummary} from '../render/watch.js'
+import {sanitize} from '../util/sanitize.js'
+import {type ExtrasFlags, WatchExtras} from './extras.js'
+import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
+import {NdjsonOutFile} from './out-file.js'
+import {LiveView} from './view.js'
+
+export interface WatchSessionOptions {
+  /** the analysis settings (also the first line of --out, so `report` judges alike) */
+  start: WatchStart
+  /** --json: NDJSON events (the command prints the returned summary as the last line) */
+  json: boolean
+  /** the command's stdout */
+  write: (text: string) => void
+  /** stdout is a terminal (the live view redraws its catchment block) */
+  tty: boolean
+  /** one line to stderr */
+  report: (line: string) => void
+  out?: string
+  metrics?: string
+  html?: string
+  extras: ExtrasFlags
+  /** probe tags of a vantage point, for --expect groups (RIPE Atlas, Globalping) */
+  tagsOf?: (vantageId: string) => string[]
+  /** remote probes (RIPE Atlas, Globalping; maybe thousands): text events labelled with country and ASN, no redrawn catchment block */
+  remote?: boolean
+  /** test/bench seam: every event as it is printed */
+  onEvent?: (e: LiveWatchEvent) => void
+}
+
+export interface WatchEnd {
+  summary: WatchSummaryEvent
+  /** the exit code the watch asks for (undefined: 0) */
+  exitCode: number | undefined
+}
+
+export class WatchSession {
+  readonly analyzer: WatchAnalyzer
+  readonly metrics = new WatchMetrics()
+  private readonly view: LiveView | null
+  private readonly out: NdjsonOutFile | null
+  private readonly timeline: TimelineCollector | null
+  private readonly page: HtmlRefresher | null
+  private readonly extras: WatchExtras | null
+  private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
+  private readonly vantages = new Map<string, VantagePoint>()
+  private readonly stated = new Set<string>()
+  private holding = false
+  private readonly held: LiveWatchEvent[] = []
+  private readonly lastHeld = new Map<string, Observation>()
+  private writeFailureSaid = false
+  private failed = false
+
+  private constructor(private readonly o: WatchSessionOptions) {
+    this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
+    // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
+    this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
+    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.print(e), report: o.report, tagsOf: o.tagsOf})
+    this.out = o.out === undefined ? null : new NdjsonOutFile(o.out)
+    this.timeline = o.html === undefined ? null : new TimelineCollector()
+    this.timeline?.setStart(o.start)
+    this.page = o.html === undefined ? null : new HtmlRefresher(o.html, () => htmlReport({timeline: this.timeline!.data()}))
+    this.record(o.start)
+  }
+
+  /** Opens --out, reads --expect and starts --metrics: a bad flag fails before anything is measured. */
+  static async open(o: WatchSessionOptions): Promise<WatchSession> {
+    const metricsAt = o.metrics === undefined ? null : parseHostPort(o.metrics)
+    const s = new WatchSession(o)
+    if (metricsAt) {
+      try {
+        s.server = await serveMetrics(s.metrics, metricsAt.host, metricsAt.port)
+      } catch (e) {
+        s.out?.close()
+        throw e
+      }
+      o.report(`anyprobe: metrics on http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${s.server.port}/metrics`)
+    }
+    return s
+  }
+
+  get start(): WatchStart {
+    return this.o.start
+  }
+
+  /** What is known of a vantage point (country, ASN), learnt after its first observation. */
+  setVantage(id: string, v: VantagePoint): void {
+    this.vantages.set(id, v)
+  }
+
+  vantageOf(id: string): VantagePoint | null {
+    return this.vantages.get(id) ?? null
+  }
+
+  /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
+  observe(ob: Observation, complete = false): void {
+    if (ob.vantage) this.vantages.set(ob.vantageId, ob.vantage)
+    this.record(ob)
+    this.metrics.observe(ob)
+    this.view?.observe(ob)
+    this.timeline?.observe(ob)
+    if (this.holding) this.lastHeld.set(ob.vantageId, ob)
+    else if (!this.stated.has(ob.vantageId)) this.state(ob)
+    this.emit(this.analyzer.push(ob))
+    if (complete) this.emit(this.analyzer.flushVantage(ob.vantageId, ob.round))
+    this.page?.poke()
+    if (!this.holding) this.extras?.observe(ob, this.vantageOf(ob.vantageId))
+  }
+
+  /**
+   * A live run's events (VantageBackend.rounds): each observation in (the vantage point rides on
+   * its first one, for --out), a completed round judged at once, a failed vantage point said.
+   */
+  async consume(events: AsyncIterable<RoundEvent>): Promise<void> {
+    const described = new Set<string>()
+    for await (const ev of events) {
+      if (ev.type === 'observation') {
+        this.setVantage(ev.vantage.id, ev.vantage)
+        const ob = ev.observation
+        const first = !described.has(ob.vantageId)
+        described.add(ob.vantageId)
+        this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob)
+      } else if (ev.type === 'started') this.setVantage(ev.vantage.id, ev.vantage)
+      else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.error !== null) this.vantageFailed(ev.vantage.id, ev.error, true)
+    }
+  }
+
+  /** Every flow of round r (and all before) is in, at every vantage point: judge it now. */
+  flushRound(round: number): void {
+    this.emit(this.analyzer.flushRound(round))
+  }
+
+  /** The vantage point's round r is complete (one result per round: a remote probe). */
+  flushVantage(id: string, round: number): void {
+    this.emit(this.analyzer.flushVantage(id, round))
+  }
+
+  /** A vantage point failed (its E_VP_* error); the others go on, and it did not answer all along (exit 9 at best). */
+  vantageFailed(id: string, e: VantageError, othersGoOn: boolean): void {
+    this.failed = true
+    this.o.report(`error ${sanitize(e.code, 40)} at vantage point ${sanitize(id, 200)}: ${sanitize(e.message, 500)}${othersGoOn ? '; the other vantage points go on' : ''}${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`)
+  }
+
+  /** History first (see the header): events are held until release(). */
+  hold(): void {
+    this.holding = true
+  }
+
+  release(): void {
+    if (!this.holding) return
+    this.holding = false
+    const ids = [...this.lastHeld.keys()].sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')) || a.localeCompare(b))
+    for (const id of ids) {
+      const ob = this.lastHeld.get(id)!
+      this.state(ob)
+      this.extras?.observe(ob, this.vantageOf(id))
+    }
+    this.lastHeld.clear()
+    for (const e of this.held.splice(0)) this.emit([e])
+  }
+
+  /** The end: the analyser's last events, --html, --learn, --exec drained, metrics closed, the summary printed (text). */
+  async finish(learnComment: string): Promise<WatchEnd> {
+    this.release()
+    const last = this.analyzer.finish()
+    this.emit(last)
+    const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? this.analyzer.summary()
+    this.timeline?.addEvents([summary])
+    this.out?.close()
+    if (this.o.html !== undefined) writeHtml(this.o.html, htmlReport({timeline: this.timeline!.data()}))
+    this.view?.close()
+    const broken = this.extras ? await this.extras.finish(summary, learnComment) : []
+    // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
+    // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
+    const exitCode = watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure)})
+    if (broken.length > 0) {
+      this.o.report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
+      for (const b of broken) this.o.report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)
+    }
+    await closeMetrics(this.server)
+    this.server = null
+    if (exitCode === EXIT.unreachable) this.o.report('warning: no probe was answered (exit 4)')
+    if (!this.o.json) this.o.write(renderWatchSummary(summary) + '\n')
+    return {summary, exitCode}
+  }
+
+  /** Stop without a summary (an error before or while measuring): files and the metrics server closed. */
+  async abandon(): Promise<void> {
+    this.out?.close()
+    this.view?.close()
+    await closeMetrics(this.server)
+    this.server = null
+  }
+
+  private state(ob: Observation): void {
+    this.stated.add(ob.vantageId)
+    const e: StateEvent = {
+      schemaVersion: WATCH_SCHEMA_VERSION,
+      kind: 'watch-event',
+      type: 'state',
+      at: new Date(ob.sentAt).toISOString(),
+      vantageId: ob.vantageId,
+      round: ob.round,
+      vantage: this.vantageOf(ob.vantageId),
+      answered: ob.answered,
+      pop: ob.pop,
+      rttMs: ob.rttMs,
+    }
+    this.emit([e])
+  }
+
+  private emit(events: readonly LiveWatchEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'summary') continue
+      if (this.holding) {
+        this.held.push(e)
+        continue
+      }
+      if (e.type !== 'state') this.timeline?.addEvents([e as WatchEvent])
+      this.metrics.event(e)
+      this.print(e)
+      this.extras?.event(e)
+    }
+  }
+
+  /** An event to stdout: NDJSON, or a line of the live view. */
+  private print(e: LiveWatchEvent): void {
+    if (this.view === null) this.o.write(JSON.stringify(e) + '\n')
+    else if (e.type === 'state' || e.type === 'unexpected' || e.type === 'expected') this.view.line(renderLiveEvent(e))
+    else this.view.event(e as WatchEvent, this.o.remote ? this.labelled(e as WatchEvent) : undefined)
+    this.o.onEvent?.(e)
+  }
+
+  private labelled(e: WatchEvent): string | undefined {
+    if (e.type === 'summary') return undefined
+    const text = renderLiveEvent(e)
+    const label = vantageLabel(this.vantageOf(e.vantageId))
+    return label === '' ? text : text.replace(e.vantageId, `${e.vantageId} (${label})`)
+  }
+
+  private record(doc: unknown): void {
+    if (this.out === null || this.out.writeLine(JSON.stringify(doc) + '\n') || this.writeFailureSaid) return
+    this.writeFailureSaid = true
+    const e = this.out.error()!
+    this.o.report(`error ${e.code}: ${sanitize(e.message, 2000)}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+  }
+}
