@@ -120,9 +120,9 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     // --locations / --location: netns, ssh and local vantage points placed for the table, JSON and map
     const result = locate(catchment(outcomes, {target: args.target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result})
+    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length})
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk})
     if (expect !== null) {
       const broken = checkRows(expect, result.vantagePoints.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})))
       if (broken.length > 0) {

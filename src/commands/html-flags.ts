@@ -4,6 +4,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
+import {formatError} from '../base-command.js'
 import {htmlReport, type HtmlReportParts} from '../render/html/index.js'
 import {writeHtml} from '../render/html/write.js'
 import {type Locations, locationsOf, withLocations} from '../vantage/locations.js'
@@ -40,6 +41,9 @@ export function locator(flags: {locations?: string; location?: string[]}): <T ex
   return (c) => withLocations(c, locs)
 }
 
-export function writeHtmlReport(path: string, parts: HtmlReportParts): void {
-  writeHtml(path, htmlReport(parts))
+/** Write the page; false (and the error said on stderr) when it could not be: the exit code is then 10 at most. */
+export function writeHtmlReport(path: string, parts: HtmlReportParts): boolean {
+  const e = writeHtml(path, htmlReport(parts))
+  if (e !== null) process.stderr.write(formatError(e))
+  return e === null
 }

@@ -167,14 +167,14 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
           }
     if (result && !json) this.log(renderCatchment(result))
-    if (flags.html !== undefined) writeHtmlReport(flags.html, {catchment: result ?? null, timeline: watchLines > 0 ? timeline!.data() : null})
+    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timeline: watchLines > 0 ? timeline!.data() : null})
     const other = Object.entries(stats.otherKinds)
     if (other.length > 0) {
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)
     }
     const rows = result?.vantagePoints ?? []
     const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
-    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length})
+    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk})
     if (stats.unparseable > 0) {
       const first = stats.errors[0]
       const err = new AnyprobeError(

@@ -72,8 +72,9 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
   public async run(): Promise<SitesDocument> {
     const {args, flags} = await this.parse(Sites)
     const locs = locationsFromFlags({...flags, location: [...(flags['vp-location'] ?? []), ...(flags.location ?? [])]})
+    let htmlOk = true
     const done = (doc: SitesDocument): SitesDocument => {
-      if (flags.html !== undefined) writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
+      if (flags.html !== undefined) htmlOk = writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
       return doc
     }
     const obs: SiteObservation[] = []
@@ -117,6 +118,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       obs.push(...byVp.values())
       const doc = done(sitesDocument(obs, {target, method}))
       if (!this.jsonEnabled()) this.log(renderSites(doc))
+      if (!htmlOk) process.exitCode = EXIT.write
       if (stats.unparseable > 0) {
         const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used`, {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data})
         process.stderr.write(formatError(err))
@@ -131,6 +133,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
     process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none
+    if (!htmlOk && process.exitCode === EXIT.ok) process.exitCode = EXIT.write // 10 ranks below 9 and 4
     return doc
   }
 }

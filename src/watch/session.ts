@@ -66,6 +66,7 @@ export class WatchSession {
   private readonly out: NdjsonOutFile | null
   private readonly timeline: TimelineCollector | null
   private readonly page: HtmlRefresher | null
+  private htmlFailureSaid = false
   private readonly extras: WatchExtras | null
   private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
   private readonly vantages = new Map<string, VantagePoint>()
@@ -128,7 +129,12 @@ export class WatchSession {
     else if (!this.stated.has(ob.vantageId)) this.state(ob)
     this.emit(this.analyzer.push(ob))
     if (complete) this.emit(this.analyzer.flushVantage(ob.vantageId, ob.round))
-    this.page?.poke()
+    if (this.page?.poke() === false && this.page.failure !== null && !this.htmlFailureSaid) {
+      // said once, when it happens; the watch goes on
+      this.htmlFailureSaid = true
+      const e = this.page.failure
+      this.o.report(`error ${e.code}: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+    }
     if (!this.holding) this.extras?.observe(ob, this.vantageOf(ob.vantageId))
   }
 
@@ -193,12 +199,19 @@ export class WatchSession {
     const summary = last.find((e): e is WatchSummaryEvent => e.type === 'summary') ?? this.analyzer.summary()
     this.timeline?.addEvents([summary])
     this.out?.close()
-    if (this.o.html !== undefined) writeHtml(this.o.html, htmlReport({timeline: this.timeline!.data()}))
+    let htmlFailed = this.page?.failure != null
+    if (this.o.html !== undefined && !htmlFailed) {
+      const e = writeHtml(this.o.html, htmlReport({timeline: this.timeline!.data()}))
+      if (e !== null) {
+        htmlFailed = true
+        this.o.report(`error ${e.code}: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+      }
+    }
     this.view?.close()
     const broken = this.extras ? await this.extras.finish(summary, learnComment) : []
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
-    const exitCode = watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure)})
+    const exitCode = watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure) || htmlFailed})
     if (broken.length > 0) {
       this.o.report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
       for (const b of broken) this.o.report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)

@@ -100,9 +100,13 @@ describe('html: refresh and write', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('live')), ['live.html'])
   })
 
-  it('a path it cannot write is E_USAGE', () => {
-    const r = new HtmlRefresher(join(dir, 'no/such/dir/x.html'), () => '')
-    assert.throws(() => r.flush(), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE' && e.exitCode === 2)
+  it('a path it cannot write is E_WRITE (exit 10), kept, and not tried again', () => {
+    let built = 0
+    const r = new HtmlRefresher(join(dir, 'no/such/dir/x.html'), () => `page ${++built}`)
+    assert.equal(r.flush(), false)
+    assert.ok(r.failure instanceof AnyprobeError && r.failure.code === 'E_WRITE' && r.failure.exitCode === 10)
+    assert.equal(r.flush(), false)
+    assert.equal(built, 1, 'a failed page is not rebuilt on every poke')
   })
 })
 
@@ -219,6 +223,15 @@ describe('diff', () => {
     const r = await runCommand('catchment', ['127.0.0.1', '--method', 'dns', '--port', '9', '--timeout', '300ms', '--html', html])
     assert.equal(r.status, 4, r.stderr) // the only vantage point failed: none answered
     assert.match(readFileSync(html, 'utf8'), /<li class="vp-unplaced" data-vantage="local" data-pop="" data-state="failed">/)
+  })
+
+  it('anyprobe report --html to a path it cannot write: the measurement is still printed, E_WRITE, exit 10', async () => {
+    const w = join(dir, 'watch-unwritable.ndjson')
+    writeFileSync(w, [sampleStart(), ...sampleObservations()].map((x) => JSON.stringify(x)).join('\n') + '\n')
+    const r = await runCommand('report', [w, '--html', join(dir, 'no/such/dir/x.html')])
+    assert.equal(r.status, 10, r.stderr)
+    assert.match(r.stderr, /error E_WRITE: --html .*cannot write \(ENOENT\); what was measured is kept/)
+    assert.match(r.stdout, /failover FRA -> IAD/)
   })
 
   it('anyprobe report --html of a watch --out file draws its timeline', async () => {

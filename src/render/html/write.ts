@@ -4,19 +4,26 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {writeFileAtomic} from '../../util/atomic-write.js'
 import {sanitize} from '../../util/sanitize.js'
 
-export function writeHtml(path: string, html: string): void {
+/**
+ * Write the page; the error (E_WRITE, exit 10) when it cannot be written. Returned, not thrown: the
+ * page is written after (or while) measuring, and a failed page must lose nothing measured.
+ */
+export function writeHtml(path: string, html: string): AnyprobeError | null {
   try {
     writeFileAtomic(path, html)
+    return null
   } catch (e) {
-    throw new AnyprobeError('E_USAGE', `--html ${sanitize(path, 200)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'give a path in a writable directory',
-      exitCode: EXIT.usage,
+    return new AnyprobeError('E_WRITE', `--html ${sanitize(path, 200)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); what was measured is kept`, {
+      hint: 'give a path in a writable directory with free space',
+      exitCode: EXIT.write,
     })
   }
 }
 
 /** Rewrites the page when poked, at most every `everyMs`; `flush()` writes it now. */
 export class HtmlRefresher {
+  /** the first write that failed; after it the page is not tried again */
+  failure: AnyprobeError | null = null
   private last = -Infinity
   constructor(
     private readonly path: string,
@@ -29,12 +36,17 @@ export class HtmlRefresher {
     const t = this.now()
     if (t - this.last < this.everyMs) return false
     this.last = t
-    writeHtml(this.path, this.page())
-    return true
+    return this.write()
   }
 
-  flush(): void {
+  flush(): boolean {
     this.last = this.now()
-    writeHtml(this.path, this.page())
+    return this.write()
+  }
+
+  private write(): boolean {
+    if (this.failure !== null) return false
+    this.failure = writeHtml(this.path, this.page())
+    return this.failure === null
   }
 }
