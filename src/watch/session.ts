@@ -132,11 +132,18 @@ export class WatchSession {
   }
 
   /**
-   * A live run's events (VantageBackend.rounds): each observation in (the vantage point rides on
-   * its first one, for --out), a completed round judged at once, a failed vantage point said.
+   * A live run's events (VantageBackend.rounds, the contract at the top of model/probe.ts): each
+   * observation in (the vantage point rides on its first one, for --out), a completed round judged
+   * at once, a failed vantage point said at once. `onAllDown`: every vantage point has failed and
+   * each has been seen as an outage (its unanswered rounds since) — nothing is left to watch.
    */
-  async consume(events: AsyncIterable<RoundEvent>): Promise<void> {
+  async consume(events: AsyncIterable<RoundEvent>, opts: {onAllDown?: () => void} = {}): Promise<void> {
     const described = new Set<string>()
+    const started = new Set<string>()
+    // a failed vantage point's unanswered observations since its failure
+    const down = new Map<string, number>()
+    const outage = this.o.start.outageAfter * this.o.start.flows
+    const allDown = (): boolean => started.size > 0 && down.size === started.size && [...down.values()].every((n) => n >= outage)
     for await (const ev of events) {
       if (ev.type === 'observation') {
         this.setVantage(ev.vantage.id, ev.vantage)
@@ -144,9 +151,22 @@ export class WatchSession {
         const first = !described.has(ob.vantageId)
         described.add(ob.vantageId)
         this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob)
-      } else if (ev.type === 'started') this.setVantage(ev.vantage.id, ev.vantage)
-      else if (ev.type === 'round') this.flushRound(ev.round)
-      else if (ev.error !== null) this.vantageFailed(ev.vantage.id, ev.error, true)
+        const n = down.get(ob.vantageId)
+        if (n !== undefined) {
+          down.set(ob.vantageId, n + 1)
+          if (allDown()) opts.onAllDown?.()
+        }
+      } else if (ev.type === 'started') {
+        started.add(ev.vantage.id)
+        this.setVantage(ev.vantage.id, ev.vantage)
+      } else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
+      else if (ev.type === 'failed') {
+        started.add(ev.vantage.id)
+        down.set(ev.vantage.id, 0)
+        this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
+        if (allDown()) opts.onAllDown?.()
+      } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
     }
   }
 
