@@ -15,7 +15,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import {BaseCommand, ndjsonLine} from '../base-command.js'
-import {htmlFlags} from './html-flags.js'
+import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -140,6 +140,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
     html: htmlFlags.html,
+    ...locationFlags,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
     // the same as every measuring command's (console/vantage-flags.ts)
     'remote-command': vantageFlags['remote-command'],

@@ -24,6 +24,7 @@ import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher, writeHtml} from '../render/html/write.js'
 import {renderWatchSummary} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
+import {type Locations, locateVantage, locationsOf} from '../vantage/locations.js'
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
@@ -74,12 +75,15 @@ export class WatchSession {
   private readonly lastHeld = new Map<string, Observation>()
   private writeFailureSaid = false
   private failed = false
+  /** --locations / --location (read once, at open: a bad file fails before anything is measured) */
+  private readonly locs: Locations | null
 
   private constructor(private readonly o: WatchSessionOptions) {
     this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
+    this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
-    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.print(e), report: o.report, tagsOf: o.tagsOf})
+    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.printExtra(e), report: o.report, tagsOf: o.tagsOf})
     this.out = o.out === undefined ? null : new NdjsonOutFile(o.out)
     this.timeline = o.html === undefined ? null : new TimelineCollector()
     this.timeline?.setStart(o.start)
@@ -109,7 +113,7 @@ export class WatchSession {
 
   /** What is known of a vantage point (country, ASN), learnt after its first observation. */
   setVantage(id: string, v: VantagePoint): void {
-    this.vantages.set(id, v)
+    this.vantages.set(id, locateVantage(v, this.locs))
   }
 
   vantageOf(id: string): VantagePoint | null {
@@ -118,7 +122,11 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
-    if (ob.vantage) this.vantages.set(ob.vantageId, ob.vantage)
+    if (ob.vantage) {
+      // a located vantage point is saved located (--out), so `report` places it as this watch did
+      if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
+      this.vantages.set(ob.vantageId, ob.vantage!)
+    }
     this.record(ob)
     this.metrics.observe(ob)
     this.view?.observe(ob)
@@ -269,6 +277,13 @@ export class WatchSession {
       this.print(e)
       this.extras?.event(e)
     }
+  }
+
+  /** An --expect verdict (unexpected / expected): on the --html timeline too, then printed. */
+  private printExtra(e: LiveWatchEvent): void {
+    if (e.type !== 'state') this.timeline?.addEvents([e])
+    this.page?.poke()
+    this.print(e)
   }
 
   /** An event to stdout: NDJSON, or a line of the live view. */

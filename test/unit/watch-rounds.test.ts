@@ -2,6 +2,9 @@
 // a failed child is said at once, then reports unanswered rounds (an outage); 'round' is passed on
 // only when every backend has said it; the session stops the watch when every vantage point is down.
 import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import type {RoundEvent, RoundsPlan} from '../../src/model/probe.js'
@@ -143,5 +146,35 @@ describe('WatchSession.consume', () => {
   it("a child's stderr line reaches the report, labelled and sanitised", async () => {
     const r = await run([{type: 'started', vantage: vp('a')}, {type: 'message', vantage: vp('a'), text: 'warn \u001b[31mred'}, up('a', 0)])
     assert.ok(r.reports.some((l) => l.startsWith('[a] warn') && !l.includes('\u001b')), r.reports.join('\n'))
+  })
+})
+
+describe('WatchSession: --locations for --expect and --html', () => {
+  it('a vantage point placed by --locations matches a country rule; the unexpected event is on the --html timeline; --out saves it located', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-rounds-'))
+    writeFileSync(join(dir, 'locs.txt'), 'a 52.52 13.40 DE\n')
+    writeFileSync(join(dir, 'expect.json'), JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'germany stays in AMS', match: {country: 'DE'}, pops: ['AMS']}]}))
+    const start: WatchStart = {schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-start', at: new Date(0).toISOString(), target: '127.0.0.1', method: 'dns', intervalMs: 100, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 1}
+    const printed: string[] = []
+    const session = await WatchSession.open({
+      start,
+      json: true,
+      write: () => {},
+      tty: false,
+      report: () => {},
+      out: join(dir, 'out.ndjson'),
+      html: join(dir, 'page.html'),
+      extras: {locations: join(dir, 'locs.txt'), expect: join(dir, 'expect.json'), for: 1},
+      onEvent: (e) => printed.push(e.type),
+    })
+    const ev = (round: number): RoundEvent => ({type: 'observation', vantage: vp('a'), observation: {vantageId: 'a', round, flow: 0, sentAt: 1_765_000_000_000 + round * 100, receivedAt: 1_765_000_000_005 + round * 100, rttMs: 5, pop: 'FRA', answered: true}})
+    await session.consume(from([{type: 'started', vantage: vp('a')}, ev(0), ev(1), ev(2), {type: 'round', round: 2}]))
+    await session.finish('test')
+    assert.ok(printed.includes('unexpected'), `no unexpected event: ${printed.join(',')}`)
+    const html = readFileSync(join(dir, 'page.html'), 'utf8')
+    assert.match(html, /germany stays in AMS/, 'the unexpected event is on the timeline')
+    const firstObs = readFileSync(join(dir, 'out.ndjson'), 'utf8').split('\n').map((l) => (l ? JSON.parse(l) : null)).find((d) => d?.vantageId === 'a')
+    assert.equal(firstObs.vantage.lat, 52.52)
+    assert.equal(firstObs.vantage.country, 'DE')
   })
 })
