@@ -8,8 +8,8 @@ import dnsPacket from 'dns-packet'
 
 import {nearestRank} from '../src/analysis/watch/index.js'
 import type {Observation} from '../src/model/watch.js'
-import {runRounds} from '../src/watch/loop.js'
-import {makeDnsProber} from '../src/watch/probe.js'
+import {runRounds} from '../src/vantage/live/loop.js'
+import {makeDnsProber} from '../src/vantage/live/probe.js'
 
 const intervalMs = Number(process.argv[2] ?? 10)
 const flows = Number(process.argv[3] ?? 4)

@@ -1,41 +1,36 @@
 // anyprobe watch <target>: probe an anycast service every interval from one or more vantage points
 // and report, as they happen, which PoP answers each of them, shifts, failovers (with their gap),
-// flapping and outages. Wiring only: probers and the round loop in src/watch, the analysis in
-// src/analysis/watch (pure), text in src/render/watch.ts.
+// flapping and outages. Wiring only: flags -> a RoundsPlan -> each backend's rounds() (vantage/:
+// local in-process, netns/ssh one long-lived child each, Globalping, RIPE Atlas) -> one
+// WatchSession (src/watch/session.ts), which owns the analysis and every output. A vantage point
+// that fails is said with its E_VP_* code and then shows as an outage; the others go on (the
+// contract is at the top of src/model/probe.ts).
 //
-// local probes in-process; netns:NAME and ssh:HOST run ONE long-lived child per vantage point
-// (`ip netns exec NAME <this anyprobe> watch ... --from local --observations`, or the same through
-// ssh with the remote anyprobe) that prints observations as NDJSON; the parent names their PoPs,
-// merges them and runs the one analyser. Every child and the parent share round numbers through
-// --start-at (round r is sent at startAt + r * interval, each on its own clock: ssh hosts need a
-// synchronised clock, as for any timing across hosts). A vantage point that fails is reported
-// with its E_VP_* code and, from then on, as unanswered rounds (so as an outage, in the events and
-// the summary); the others go on. --from atlas: is src/watch/atlas-watch.ts (a measurement's stream).
+// --observations is the child mode that netns:NAME and ssh:HOST vantage points run: this process
+// probes in-process and prints one observation per line (the line protocol in
+// src/vantage/live/children.ts), on the schedule the parent gave with --start-at.
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import {BaseCommand, ndjsonLine} from '../base-command.js'
-import {htmlFlags} from './html-flags.js'
+import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import {normalizeHttpTarget} from '../engines/http/probe.js'
-import {createRawTransport} from '../engines/trace/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import {WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
-import {resolveTarget} from '../util/target.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
 import {runGlobalpingWatch} from '../watch/globalping-watch.js'
-import type {VantageError} from '../model/probe.js'
-import {type ChildHandle, startChild} from '../watch/children.js'
-import {runRounds} from '../watch/loop.js'
-import {placeCommand} from '../watch/places.js'
-import {makeDnsProber, makeHttpProber, type PopNamer, popNamer, type Prober} from '../watch/probe.js'
-import {makeTraceProber} from '../watch/trace-probe.js'
+import type {RoundsPlan} from '../model/probe.js'
+import {runRounds} from '../vantage/live/loop.js'
+import {popNamer} from '../vantage/live/probe.js'
+import {makeLocalProber} from '../vantage/live/local-prober.js'
+import {mergeRounds} from '../vantage/live/merge.js'
+import {backendsFor} from '../vantage/index.js'
+import type {ExtrasFlags} from '../watch/extras.js'
 import {WatchSession} from '../watch/session.js'
 
 export const FAILOVER_INTERVAL = '50ms'
@@ -145,6 +140,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
     html: htmlFlags.html,
+    ...locationFlags,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
     // the same as every measuring command's (console/vantage-flags.ts)
     'remote-command': vantageFlags['remote-command'],
@@ -245,7 +241,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       throw new AnyprobeError('E_USAGE', '--observations works only with --from local', {hint: 'it is the child mode of netns and ssh vantage points', exitCode: EXIT.usage})
     }
     // --signals: the parent names the PoPs, so this process never loads the place dictionaries
-    const prober = await this.localProber(target, s, flags, flags.signals ? null : popNamer())
+    const prober = await makeLocalProber({method: s.method, target, timeoutMs: s.timeoutMs, port: flags.port, insecure: flags.insecure}, flags.signals ? null : popNamer())
     // --stop-on-eof: the parent closes our stdin to stop us; through ssh that is the only way it can
     const stop = new AbortController()
     const stopped = stop.signal
@@ -290,21 +286,10 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     return {observations: n}
   }
 
-  private async localProber(target: string, s: WatchSettings, flags: {port: number; insecure: boolean}, name: PopNamer | null): Promise<Prober> {
-    if (s.method === 'http') return makeHttpProber({url: normalizeHttpTarget(target), host: null, timeoutMs: s.timeoutMs, insecure: flags.insecure, name})
-    const t = await resolveTarget(target)
-    if (s.method === 'icmp' || s.method === 'trace') {
-      // without the privilege, say so once, now, rather than as every probe lost
-      await (await createRawTransport({target: t.addr, family: t.family, protocol: 'icmp', port: null, flowId: null})).close()
-      return makeTraceProber({method: s.method, addr: t.addr, family: t.family, timeoutMs: s.timeoutMs, name})
-    }
-    return makeDnsProber({addr: t.addr, family: t.family, port: flags.port, timeoutMs: s.timeoutMs, name})
-  }
-
   private async parentMode(
     target: string,
     s: WatchSettings,
-    flags: {
+    flags: ExtrasFlags & {
       port: number
       insecure: boolean
       out?: string
@@ -312,24 +297,13 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       metrics?: string
       'remote-command'?: string
       'ssh-option'?: string[]
-      interval?: string
       timeout?: string
-      duration?: string
-      count?: number
-      method: string
-      expect?: string
-      learn?: string
-      for?: number
-      exec?: string
-      'exec-timeout'?: string
-      'exec-concurrency'?: number
     },
     specs: VantageSpec[],
     signal: AbortSignal,
   ): Promise<WatchSummaryEvent> {
     const hasNetns = specs.some((sp) => sp.kind === 'netns')
     const hasSsh = specs.some((sp) => sp.kind === 'ssh')
-    const hasChildren = hasNetns || hasSsh
     const slackMs = hasSsh ? CHILD_SLACK_MS.ssh : hasNetns ? CHILD_SLACK_MS.netns : 0
     // rounds an observation may trail: its timeout, plus slack for pipes, ssh and a busy machine
     const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + Math.ceil(slackMs / s.intervalMs)
@@ -359,90 +333,35 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       html: flags.html,
       extras: flags,
     })
-    const onObservation = (o: Observation): void => session.observe(o)
-
-    // stops the whole watch: a signal, or every vantage point failed
+    // stops the whole watch: a signal, or every vantage point down
     const stop = new AbortController()
     if (signal.aborted) stop.abort()
     else signal.addEventListener('abort', () => stop.abort(), {once: true})
-
     try {
-      // one namer for every vantage point: the place dictionaries are loaded once, in this process
-      const name = popNamer()
-      const localProber = specs.some((sp) => sp.kind === 'local') ? await this.localProber(target, s, flags, name) : null
+      const backends = await backendsFor(specs, {concurrency: specs.length, remoteCommand: flags['remote-command'] ?? null, sshOptions: flags['ssh-option'] ?? []})
       // round 0 is now: every vantage point probes as soon as it is ready. A child (node starting,
       // ssh logging in) joins at the first round after it is up; the rounds before are not its own
       // (they were never sent), so they are neither lost nor judged, and nobody waits for it.
-      const startAt = Date.now() + 20
-      const rounds = {intervalMs: s.intervalMs, flows: s.flows, startAt, count: s.count, durationMs: s.durationMs}
-      const tasks: Array<Promise<unknown>> = []
-      const children: ChildHandle[] = []
-      let live = specs.length
-      // a failed vantage point's rounds from then on: unanswered, with the reason (so an outage)
-      const downRounds = new Map<string, number>()
-      const allDown = (): boolean => live === 0 && [...downRounds.values()].every((n) => n >= WATCH_DEFAULTS.outageAfter * s.flows)
-      const failed = (vantage: VantagePoint, e: VantageError): Promise<unknown> => {
-        live--
-        session.vantageFailed(vantage.id, e, live > 0)
-        downRounds.set(vantage.id, 0)
-        // every vantage point is down: end once each has been seen as an outage
-        if (allDown()) stop.abort()
-        const code = sanitize(e.code, 40)
-        return runRounds({
-          vantageId: vantage.id,
-          vantage,
-          prober: () => Promise.resolve({receivedAt: null, rttMs: null, pop: null, answered: false, error: code}),
-          ...rounds,
-          // --count rounds of it, from when its failure is known (as a child counts from when it joined)
-          countFromFirst: true,
-          signal: stop.signal,
-          onObservation: (o) => {
-            onObservation(o)
-            downRounds.set(vantage.id, downRounds.get(vantage.id)! + 1)
-            if (allDown()) stop.abort()
-          },
-        })
+      const plan: RoundsPlan = {
+        method: s.method,
+        target,
+        cliArgs: ['watch', target, ...childFlags(s, flags)],
+        intervalMs: s.intervalMs,
+        flows: s.flows,
+        timeoutMs: s.timeoutMs,
+        startAt: Date.now() + 20,
+        count: s.count ?? null,
+        durationMs: s.durationMs ?? null,
+        port: flags.port,
+        insecure: flags.insecure,
       }
-      for (const sp of specs) {
-        if (sp.kind === 'local') {
-          tasks.push(
-            runRounds({
-              vantageId: 'local',
-              vantage: localVantage(),
-              prober: localProber!,
-              ...rounds,
-              signal: stop.signal,
-              onObservation,
-              // alone, the local vantage point says when a round is complete: events come at once
-              onRoundComplete: hasChildren ? undefined : (r) => session.flushRound(r),
-            }),
-          )
-        } else if (sp.kind === 'netns' || sp.kind === 'ssh') {
-          const cmd = placeCommand(sp, ['watch', target, ...childFlags(s, flags, startAt, sp.kind === 'netns' ? sp.name : sp.id)], {
-            remoteCommand: flags['remote-command'] ?? null,
-            sshOptions: flags['ssh-option'] ?? [],
-          })
-          const child = startChild(
-            {...cmd, name, stopGraceMs: s.timeoutMs + (sp.kind === 'ssh' ? 5000 : 2000)},
-            onObservation,
-            (line) => process.stderr.write(`[${sanitize(cmd.vantage.id, 200)}] ${line}\n`),
-          )
-          children.push(child)
-          tasks.push(child.done.then((end) => (end.failure === null ? undefined : failed(cmd.vantage, end.failure))))
-        }
-      }
-      const stopChildren = (): void => {
-        for (const c of children) c.stop()
-      }
-      if (stop.signal.aborted) stopChildren()
-      else stop.signal.addEventListener('abort', stopChildren, {once: true})
-      try {
-        await Promise.all(tasks)
-      } finally {
-        localProber?.close?.()
-      }
-      stop.signal.removeEventListener('abort', stopChildren)
+      const streams = backends.map((b) => {
+        if (!b.rounds) throw new AnyprobeError('E_USAGE', `watch cannot run from ${sanitize(b.spec, 200)}`, {exitCode: EXIT.usage})
+        return b.rounds(plan, {signal: stop.signal})
+      })
+      await session.consume(mergeRounds(streams), {onAllDown: () => stop.abort()})
     } catch (e) {
+      stop.abort()
       await session.abandon()
       throw e
     }
@@ -456,8 +375,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 export function childFlags(
   s: WatchSettings,
   flags: {port: number; insecure: boolean; timeout?: string},
-  startAt: number,
-  vantageId: string,
+  startAt?: number,
+  vantageId?: string,
 ): string[] {
   const out = [
     '--from',
@@ -470,8 +389,9 @@ export function childFlags(
     `--timeout=${s.timeoutMs}ms`,
     `--flows=${s.flows}`,
     `--port=${flags.port}`,
-    `--start-at=${startAt}`,
-    `--vantage-id=${vantageId}`,
+    // the backend adds these per child (VantageBackend.rounds)
+    ...(startAt === undefined ? [] : [`--start-at=${startAt}`]),
+    ...(vantageId === undefined ? [] : [`--vantage-id=${vantageId}`]),
   ]
   if (s.count !== undefined) out.push(`--count=${s.count}`)
   if (s.durationMs !== undefined) out.push(`--duration=${s.durationMs}ms`)

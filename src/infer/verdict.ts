@@ -93,7 +93,7 @@ export function popVerdictExplained(s: PopSignals): ExplainedVerdict {
 
 /**
  * The second half of popVerdict, for observations made by popObservations elsewhere: a watch child
- * sends its observations on its line (src/watch/children.ts) and the parent names them here.
+ * sends its observations on its line (src/vantage/live/children.ts) and the parent names them here.
  */
 export function verdictOfObservations(obs: Observation[], s: Pick<CommonSignals, 'rttMs' | 'vpLocation'> & {destinationAnswered?: boolean}): PopVerdict | null {
   return explainObservations(obs, s).verdict

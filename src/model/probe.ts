@@ -2,6 +2,17 @@
 // measured), the outcome (a result or an error, from one vantage point) and the interface every
 // vantage backend implements (local, netns, ssh, RIPE Atlas, and the ones to come). These cross
 // every folder (commands, vantage, watch, store, analysis, render), so they live here.
+//
+// The live contract (VantageBackend.rounds, what `watch` consumes from every backend alike):
+//  - per vantage point: 'started' once, then 'observation's (answered or not), then 'ended' once;
+//  - a vantage point that fails while the others go on (a netns/ssh child that cannot start, dies
+//    or prints garbage) is said AT ONCE with 'failed' (its E_VP_* error), and from then on the
+//    backend reports its rounds as unanswered observations carrying that code, so the watch shows
+//    it as an outage; its 'ended' carries the same error;
+//  - 'round' r (optional): every observation of round r and earlier from this backend is in;
+//  - 'message': a line a vantage point printed for the user (a child's stderr), already sanitised;
+//  - a backend never writes to stdout/stderr itself; the watch session owns every output, and
+//    stopping the watch when every vantage point is down is the session's (across backends).
 import type {DnsResult} from './dns.js'
 import type {ErrorCode} from './errors.js'
 import type {HttpResult} from './http.js'
@@ -100,6 +111,9 @@ export interface RoundsPlan {
   /** stop after this many rounds / this long; null: until the signal */
   count: number | null
   durationMs: number | null
+  /** dns: the server port (default 53); http: accept any TLS certificate (local/netns/ssh probers) */
+  port?: number
+  insecure?: boolean
 }
 
 /**
@@ -113,6 +127,8 @@ export type RoundEvent =
   | {type: 'started'; vantage: VantagePoint}
   | {type: 'observation'; vantage: VantagePoint; observation: Observation}
   | {type: 'ended'; vantage: VantagePoint; error: VantageError | null}
+  | {type: 'failed'; vantage: VantagePoint; error: VantageError}
+  | {type: 'message'; vantage: VantagePoint; text: string}
   | {type: 'round'; round: number}
 
 export const MULTI_SCHEMA_VERSION = 1

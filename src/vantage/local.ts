@@ -28,6 +28,8 @@ import type {VantagePoint} from '../model/vantage.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../model/ping.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbePlan, ProbeResult, VantageBackend, VantageError, VantageOutcome} from './types.js'
+import type {RoundEvent, RoundsPlan} from '../model/probe.js'
+import {childRounds, localRounds} from './live/rounds.js'
 import {checkResult} from '../store/validate.js'
 
 /** What a child-process vantage point needs besides the plan. */
@@ -418,6 +420,25 @@ export abstract class ChildBackend<P extends Place> implements VantageBackend {
     return outcomeFromChild(place.vantage, plan, r, {via: this.via, command: this.commandName(plan), timeoutMs: this.timeoutMs}, startedAt)
   }
 
+  /**
+   * Live rounds: one long-lived child `anyprobe watch ... --observations` per vantage point
+   * (plan.cliArgs, plus its start time and vantage id), see src/vantage/live/rounds.ts.
+   */
+  rounds(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent> {
+    const via: 'netns' | 'ssh' = this.via === 'ssh' ? 'ssh' : 'netns'
+    const command = this.opts.remoteCommand ? '--remote-command' : 'anyprobe'
+    // a child may take this long to stop after its stdin is closed: its probes in flight, ssh
+    const stopGraceMs = plan.timeoutMs + (via === 'ssh' ? 5000 : 2000)
+    const places = this.places.map((p) => ({
+      ...this.wrap(p, fillTemplate(this.anyprobe(), [...plan.cliArgs, `--start-at=${plan.startAt}`, `--vantage-id=${p.vantage.id}`])),
+      vantage: p.vantage,
+      via,
+      command,
+      stopGraceMs,
+    }))
+    return childRounds(plan, places, opts.signal)
+  }
+
   run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
     const limit = this.opts.limit ?? pLimit(opts.concurrency)
     return asTheyCome(
@@ -447,5 +468,10 @@ export class LocalBackend extends ChildBackend<Place> {
 
   protected wrap(_place: Place, argv: string[]): ChildCommand {
     return {file: argv[0]!, args: argv.slice(1)}
+  }
+
+  /** Live rounds probe in-process (no child): src/vantage/live/rounds.ts */
+  override rounds(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent> {
+    return localRounds(plan, opts.signal)
   }
 }

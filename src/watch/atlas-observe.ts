@@ -16,7 +16,7 @@ import {identityInputs, minRttMs} from '../engines/dns/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation} from '../model/watch.js'
 import {type AtlasMeasurementMeta, type AtlasProbeMeta, atlasVantage, parseAtlasResult} from '../vantage/atlas/parse.js'
-import type {PopNamer} from './probe.js'
+import type {PopNamer} from '../vantage/live/probe.js'
 
 export interface AtlasProbeInfo {
   meta: AtlasProbeMeta | null

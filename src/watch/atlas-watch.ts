@@ -22,7 +22,7 @@ import type {ProbeMethod} from '../vantage/types.js'
 import {type AtlasProbeInfo, AtlasObserver} from './atlas-observe.js'
 import type {ExtrasFlags} from './extras.js'
 import {WatchSession, type WatchEnd} from './session.js'
-import {popNamer} from './probe.js'
+import {popNamer} from '../vantage/live/probe.js'
 
 export interface AtlasWatchOptions {
   target: string

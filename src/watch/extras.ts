@@ -14,6 +14,9 @@ import {EventExec} from './exec.js'
 import type {WatchMetrics} from './metrics.js'
 
 export interface ExtrasFlags {
+  /** --locations FILE / --location NAME=LAT,LON: where vantage points without a location of their own are (for --expect and --html) */
+  locations?: string
+  location?: string[]
   expect?: string
   learn?: string
   for?: number

@@ -25,6 +25,7 @@ import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher, writeHtml} from '../render/html/write.js'
 import {renderWatchSummary} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
+import {type Locations, locateVantage, locationsOf} from '../vantage/locations.js'
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
@@ -76,12 +77,15 @@ export class WatchSession {
   private readonly lastHeld = new Map<string, Observation>()
   private writeFailureSaid = false
   private failed = false
+  /** --locations / --location (read once, at open: a bad file fails before anything is measured) */
+  private readonly locs: Locations | null
 
   private constructor(private readonly o: WatchSessionOptions) {
     this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
+    this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
-    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.print(e), report: o.report, tagsOf: o.tagsOf})
+    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.printExtra(e), report: o.report, tagsOf: o.tagsOf})
     this.out = o.out === undefined ? null : new NdjsonOutFile(o.out)
     this.timeline = o.html === undefined ? null : new TimelineCollector()
     this.timeline?.setStart(o.start)
@@ -111,7 +115,7 @@ export class WatchSession {
 
   /** What is known of a vantage point (country, ASN), learnt after its first observation. */
   setVantage(id: string, v: VantagePoint): void {
-    this.vantages.set(id, v)
+    this.vantages.set(id, locateVantage(v, this.locs))
   }
 
   vantageOf(id: string): VantagePoint | null {
@@ -120,7 +124,11 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
-    if (ob.vantage) this.vantages.set(ob.vantageId, ob.vantage)
+    if (ob.vantage) {
+      // a located vantage point is saved located (--out), so `report` places it as this watch did
+      if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
+      this.vantages.set(ob.vantageId, ob.vantage!)
+    }
     this.record(ob)
     this.metrics.observe(ob)
     this.view?.observe(ob)
@@ -139,11 +147,18 @@ export class WatchSession {
   }
 
   /**
-   * A live run's events (VantageBackend.rounds): each observation in (the vantage point rides on
-   * its first one, for --out), a completed round judged at once, a failed vantage point said.
+   * A live run's events (VantageBackend.rounds, the contract at the top of model/probe.ts): each
+   * observation in (the vantage point rides on its first one, for --out), a completed round judged
+   * at once, a failed vantage point said at once. `onAllDown`: every vantage point has failed and
+   * each has been seen as an outage (its unanswered rounds since) — nothing is left to watch.
    */
-  async consume(events: AsyncIterable<RoundEvent>): Promise<void> {
+  async consume(events: AsyncIterable<RoundEvent>, opts: {onAllDown?: () => void} = {}): Promise<void> {
     const described = new Set<string>()
+    const started = new Set<string>()
+    // a failed vantage point's unanswered observations since its failure
+    const down = new Map<string, number>()
+    const outage = this.o.start.outageAfter * this.o.start.flows
+    const allDown = (): boolean => started.size > 0 && down.size === started.size && [...down.values()].every((n) => n >= outage)
     for await (const ev of events) {
       if (ev.type === 'observation') {
         this.setVantage(ev.vantage.id, ev.vantage)
@@ -151,9 +166,22 @@ export class WatchSession {
         const first = !described.has(ob.vantageId)
         described.add(ob.vantageId)
         this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob)
-      } else if (ev.type === 'started') this.setVantage(ev.vantage.id, ev.vantage)
-      else if (ev.type === 'round') this.flushRound(ev.round)
-      else if (ev.error !== null) this.vantageFailed(ev.vantage.id, ev.error, true)
+        const n = down.get(ob.vantageId)
+        if (n !== undefined) {
+          down.set(ob.vantageId, n + 1)
+          if (allDown()) opts.onAllDown?.()
+        }
+      } else if (ev.type === 'started') {
+        started.add(ev.vantage.id)
+        this.setVantage(ev.vantage.id, ev.vantage)
+      } else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
+      else if (ev.type === 'failed') {
+        started.add(ev.vantage.id)
+        down.set(ev.vantage.id, 0)
+        this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
+        if (allDown()) opts.onAllDown?.()
+      } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
     }
   }
 
@@ -260,6 +288,13 @@ export class WatchSession {
       this.print(e)
       this.extras?.event(e)
     }
+  }
+
+  /** An --expect verdict (unexpected / expected): on the --html timeline too, then printed. */
+  private printExtra(e: LiveWatchEvent): void {
+    if (e.type !== 'state') this.timeline?.addEvents([e])
+    this.page?.poke()
+    this.print(e)
   }
 
   /** An event to stdout: NDJSON, or a line of the live view. */

@@ -205,7 +205,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
   })
 
   // http too: a flow keeps one connection, and the probes of an outage must not wait behind it
-  // (src/watch/http-flows.ts), or the flow never recovers once FRA is gone
+  // (src/vantage/live/http-flows.ts), or the flow never recovers once FRA is gone
   for (const method of ['dns', 'http'] as const) {
     it(`--method ${method}: silent cut of FRA: a failover whose gap matches ping ground truth within two intervals`, {timeout: 90_000}, async () => {
       await mustLab('wait-converged', '30')

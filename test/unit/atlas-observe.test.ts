@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {AtlasObserver} from '../../src/watch/atlas-observe.js'
-import {popNamer} from '../../src/watch/probe.js'
+import {popNamer} from '../../src/vantage/live/probe.js'
 import {INTERVAL, measurementObject, resultOf, T0} from '../helpers/atlas-watch-scenario.js'
 
 const make = (): AtlasObserver =>

@@ -14,8 +14,8 @@ import type {TraceResult} from '../../src/model/trace.js'
 import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
 import {enrichAtlasOutcomes} from '../../src/vantage/atlas/enrich.js'
 import {newStats, readSaved} from '../../src/vantage/file.js'
-import {popNamer} from '../../src/watch/probe.js'
-import {makeTraceProber} from '../../src/watch/trace-probe.js'
+import {popNamer} from '../../src/vantage/live/probe.js'
+import {makeTraceProber} from '../../src/vantage/live/trace-probe.js'
 
 const scenario = (name: string): Scenario =>
   JSON.parse(readFileSync(new URL(`../fixtures/trace-scenarios/${name}.json`, import.meta.url), 'utf8')) as Scenario

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict'
 import {afterEach, test} from 'node:test'
 
 import type {Observation} from '../../src/model/watch.js'
-import {runRounds} from '../../src/watch/loop.js'
-import type {Prober} from '../../src/watch/probe.js'
+import {runRounds} from '../../src/vantage/live/loop.js'
+import type {Prober} from '../../src/vantage/live/probe.js'
 
 const realNow = Date.now
 afterEach(() => {

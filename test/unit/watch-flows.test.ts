@@ -10,9 +10,9 @@ import {after, before, describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
 
-import {runRounds} from '../../src/watch/loop.js'
-import {FlowExchangers, RENEW_AFTER} from '../../src/watch/flows.js'
-import {makeDnsProber} from '../../src/watch/probe.js'
+import {runRounds} from '../../src/vantage/live/loop.js'
+import {FlowExchangers, RENEW_AFTER} from '../../src/vantage/live/flows.js'
+import {makeDnsProber} from '../../src/vantage/live/probe.js'
 import type {Observation} from '../../src/model/watch.js'
 
 interface Server {

@@ -12,7 +12,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {makeHttpProber} from '../../src/watch/probe.js'
+import {makeHttpProber} from '../../src/vantage/live/probe.js'
 
 interface Edge {
   port: number
@@ -213,7 +213,7 @@ describe('watch --method http --flows: one keep-alive connection per flow', () =
   it('a process that probed exits by itself, with close() and without (no handle left open)', {timeout: 30_000}, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'anyprobe-http-flows-'))
     try {
-      const probeTs = resolve('src/watch/probe.ts')
+      const probeTs = resolve('src/vantage/live/probe.ts')
       const script = join(dir, 'child.mts')
       writeFileSync(
         script,

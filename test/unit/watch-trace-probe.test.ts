@@ -6,8 +6,8 @@ import {describe, it} from 'node:test'
 
 import {FakeClock, type Scenario, ScenarioTransport} from '../../src/engines/trace/index.js'
 import type {ReverseResolver} from '../../src/enrich/rdns.js'
-import {popNamer} from '../../src/watch/probe.js'
-import {makeTraceProber, type TraceProberOptions} from '../../src/watch/trace-probe.js'
+import {popNamer} from '../../src/vantage/live/probe.js'
+import {makeTraceProber, type TraceProberOptions} from '../../src/vantage/live/trace-probe.js'
 
 const scenario = (name: string): Scenario =>
   JSON.parse(readFileSync(new URL(`../fixtures/trace-scenarios/${name}.json`, import.meta.url), 'utf8')) as Scenario

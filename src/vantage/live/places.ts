@@ -3,11 +3,11 @@
 // options (BatchMode=yes, ConnectTimeout, -p, --ssh-option, "--" before the destination) and the
 // same shell quoting of the remote command as every other command's --from; only the arguments
 // differ (a long-lived `watch ... --observations` instead of a one-shot `--json`).
-import type {VantagePoint} from '../model/vantage.js'
-import type {NetnsSpec, SshSpec} from '../vantage/from.js'
-import type {ChildCommand} from '../vantage/local.js'
-import {NetnsBackend, type NetnsOptions} from '../vantage/netns.js'
-import {SshBackend, type SshOptions} from '../vantage/ssh.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import type {NetnsSpec, SshSpec} from '../from.js'
+import type {ChildCommand} from '../local.js'
+import {NetnsBackend, type NetnsOptions} from '../netns.js'
+import {SshBackend, type SshOptions} from '../ssh.js'
 
 export interface PlaceOptions {
   /** --remote-command: replaces the anyprobe command ("{args}" marks where the arguments go) */

@@ -14,16 +14,16 @@
 // dictionaries.
 import {randomInt} from 'node:crypto'
 
-import {round3} from '../analysis/watch/stats.js'
-import {CachedReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
-import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
-import type {Observation as InferObservation} from '../infer/index.js'
-import {isAnyprobeError} from '../model/errors.js'
-import type {TraceProtocol} from '../model/trace.js'
-import {popObservations, traceSignals} from '../infer/verdict.js'
-import {minDestinationRtt} from '../model/rtt.js'
-import {classify, parseAddress} from '../util/target.js'
-import {traceAnswered} from '../model/reach.js'
+import {round3} from '../../analysis/watch/stats.js'
+import {CachedReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
+import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../../engines/trace/index.js'
+import type {Observation as InferObservation} from '../../infer/index.js'
+import {isAnyprobeError} from '../../model/errors.js'
+import type {TraceProtocol} from '../../model/trace.js'
+import {popObservations, traceSignals} from '../../infer/verdict.js'
+import {minDestinationRtt} from '../../model/rtt.js'
+import {classify, parseAddress} from '../../util/target.js'
+import {traceAnswered} from '../../model/reach.js'
 import type {PopNamer, Prober} from './probe.js'
 
 /** An echo request is a trace of one probe sent with this TTL. */

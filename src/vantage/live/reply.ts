@@ -6,8 +6,8 @@
 // the caller falls back to the general path (decodeReply + matchesQuery + readReply). When it does
 // answer, the answer is what the general path gives for the same bytes: the unit tests compare
 // both on generated and mutated replies.
-import {NSID_OPTION_CODE, nsidValue, type ParsedReply, rcodeName} from '../engines/dns/packet.js'
-import {sanitize} from '../util/sanitize.js'
+import {NSID_OPTION_CODE, nsidValue, type ParsedReply, rcodeName} from '../../engines/dns/packet.js'
+import {sanitize} from '../../util/sanitize.js'
 
 const TXT = 16
 const OPT = 41

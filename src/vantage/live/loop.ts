@@ -6,8 +6,8 @@
 // The schedule runs on a monotonic clock: startAt is a wall-clock time (so processes agree on it),
 // read once against the monotonic clock; after that a step of the wall clock (NTP, a manual date)
 // neither ends a watch early nor stalls it. Timestamps in observations stay wall-clock.
-import type {VantagePoint} from '../model/vantage.js'
-import type {Observation} from '../model/watch.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import type {Observation} from '../../model/watch.js'
 import type {ProbeAnswer, Prober} from './probe.js'
 
 export interface RoundLoopOptions {

@@ -29,13 +29,13 @@
 // ends with a VantageError saying why, with the codes the other commands use (E_VP_*).
 import {type ChildProcess, spawn} from 'node:child_process'
 
-import type {Observation as InferObservation} from '../infer/index.js'
-import type {VantagePoint} from '../model/vantage.js'
-import type {Observation} from '../model/watch.js'
-import {sanitize} from '../util/sanitize.js'
-import {placeFailure} from '../vantage/local.js'
-import type {VantageError} from '../model/probe.js'
-import {observationFrom} from './observation.js'
+import type {Observation as InferObservation} from '../../infer/index.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import type {Observation} from '../../model/watch.js'
+import {sanitize} from '../../util/sanitize.js'
+import {placeFailure} from '../local.js'
+import type {VantageError} from '../../model/probe.js'
+import {observationFrom} from '../../store/observation.js'
 import type {PopNamer} from './probe.js'
 
 export interface ChildSpec {

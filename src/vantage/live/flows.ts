@@ -21,8 +21,8 @@
 // RENEW_AFTER lost probes; a flow that is answered keeps its port.
 import {createSocket, type Socket} from 'node:dgram'
 
-import {DnsExchangeError, type DnsExchanger, type Endpoint, type ExchangeReply} from '../engines/dns/transport.js'
-import type {DnsQueryError} from '../model/dns.js'
+import {DnsExchangeError, type DnsExchanger, type Endpoint, type ExchangeReply} from '../../engines/dns/transport.js'
+import type {DnsQueryError} from '../../model/dns.js'
 
 /** consecutive failed probes after which a flow gets a new socket */
 export const RENEW_AFTER = 3
