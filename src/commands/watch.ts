@@ -31,7 +31,7 @@ import {makeLocalProber} from '../vantage/live/local-prober.js'
 import {mergeRounds} from '../vantage/live/merge.js'
 import {backendsFor} from '../vantage/index.js'
 import type {ExtrasFlags} from '../watch/extras.js'
-import {WatchSession} from '../watch/session.js'
+import {type RemoteWatchOptions, WatchSession} from '../watch/session.js'
 
 export const FAILOVER_INTERVAL = '50ms'
 
@@ -171,28 +171,32 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
+      // what a watch over a remote engine (RIPE Atlas, Globalping) takes from the command line, either engine
+      const remote = (): RemoteWatchOptions => ({
+        target: args.target,
+        intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+        durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
+        count: flags.count,
+        flapThreshold: flags['flap-threshold'],
+        flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
+        out: flags.out,
+        metrics: flags.metrics,
+        html: flags.html,
+        json: this.jsonEnabled(),
+        tty: Boolean(process.stdout.isTTY),
+        extras: flags,
+        signal: abort.signal,
+        write: (t) => process.stdout.write(t),
+      })
       if (atlas) {
         // RIPE Atlas: a periodic measurement's result stream (src/watch/atlas-watch.ts)
         const end = await runAtlasWatch({
-          target: args.target,
+          ...remote(),
           method: flags.method === 'icmp' ? 'ping' : flags.method,
           selector: atlas.selector,
           msmId: flags['atlas-msm'] ?? null,
-          intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
-          durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
-          count: flags.count,
-          flapThreshold: flags['flap-threshold'],
-          flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
-          out: flags.out,
-          metrics: flags.metrics,
-          json: this.jsonEnabled(),
           dryRun: flags['dry-run'],
           keep: flags.keep,
-          html: flags.html,
-          extras: flags,
-          signal: abort.signal,
-          tty: Boolean(process.stdout.isTTY),
-          write: (t) => process.stdout.write(t),
         })
         if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
         if (end.exitCode !== undefined) process.exitCode = end.exitCode
@@ -201,22 +205,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       if (gp?.kind === 'globalping') {
         // Globalping: the same measurement repeated from the same probes (src/watch/globalping-watch.ts)
         const end = await runGlobalpingWatch({
-          target: args.target,
+          ...remote(),
           method: flags.method,
           selector: gp.selector,
-          intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
-          durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
-          count: flags.count,
-          flapThreshold: flags['flap-threshold'],
-          flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
-          out: flags.out,
-          metrics: flags.metrics,
-          html: flags.html,
-          json: this.jsonEnabled(),
-          tty: Boolean(process.stdout.isTTY),
-          extras: flags,
-          signal: abort.signal,
-          write: (t) => process.stdout.write(t),
           report: (line) => process.stderr.write(line + '\n'),
         })
         if (end.exitCode !== undefined) process.exitCode = end.exitCode

@@ -20,38 +20,18 @@ import {buildRecurringRequest, checkAtlasInterval, createRecurring, describeCost
 import {parseAtlasSelector} from '../vantage/atlas/selector.js'
 import type {ProbeMethod} from '../vantage/types.js'
 import {type AtlasProbeInfo, AtlasObserver} from './atlas-observe.js'
-import type {ExtrasFlags} from './extras.js'
-import {WatchSession, type WatchEnd} from './session.js'
+import {type RemoteWatchOptions, WatchSession, type WatchEnd} from './session.js'
 import {popNamer} from '../vantage/live/probe.js'
 
-export interface AtlasWatchOptions {
-  target: string
+/** --interval: Atlas's default for the type (new) / the measurement's (existing) when undefined. */
+export interface AtlasWatchOptions extends RemoteWatchOptions {
   /** --method (dns, trace, ping for a new measurement; an existing one has its own type) */
   method: string
   selector: string
   msmId: number | null
-  /** --interval, ms; undefined: Atlas's default for the type (new) / the measurement's (existing) */
-  intervalMs: number | undefined
-  durationMs: number | undefined
-  /** stop after this many measurement intervals of results */
-  count: number | undefined
-  flapThreshold: number
-  /** undefined: the default that scales with the interval */
-  flapWindowMs: number | undefined
-  out?: string
-  metrics?: string
-  html?: string
-  json: boolean
-  /** stdout is a terminal */
-  tty?: boolean
   dryRun: boolean
   keep: boolean
-  extras: ExtrasFlags
-  signal: AbortSignal
-  /** where the events and the summary go (the command's stdout) */
-  write: (text: string) => void
   report?: (text: string) => void
-  env?: NodeJS.ProcessEnv
   /** bench/test seam: each event with the wall time the result that caused it arrived */
   onEvent?: (e: LiveWatchEvent, resultArrivedAt: number | null) => void
   /** bench seam: told of every result as it arrives */

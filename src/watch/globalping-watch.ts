@@ -13,35 +13,19 @@ import {sanitize} from '../util/sanitize.js'
 import type {GlobalpingClientOptions} from '../vantage/globalping/client.js'
 import {GlobalpingBackend} from '../vantage/globalping/index.js'
 import type {RateSeam} from '../vantage/globalping/rounds.js'
-import type {ExtrasFlags} from './extras.js'
-import {type WatchEnd, WatchSession} from './session.js'
+import {type RemoteWatchOptions, type WatchEnd, WatchSession} from './session.js'
 
 export {checkGlobalpingInterval} from '../vantage/globalping/rounds.js'
 
 export const GLOBALPING_WATCH_METHODS = ['dns', 'http', 'trace', 'ping'] as const
 
-export interface GlobalpingWatchOptions {
-  target: string
+/** --interval undefined: the fastest sustainable one. */
+export interface GlobalpingWatchOptions extends RemoteWatchOptions {
   /** --method: dns, http, trace or ping (icmp is read as ping) */
   method: string
   /** what follows "globalping:" */
   selector: string
-  /** --interval in ms; undefined: the fastest sustainable one */
-  intervalMs: number | undefined
-  durationMs: number | undefined
-  count: number | undefined
-  flapThreshold: number
-  flapWindowMs: number | undefined
-  out?: string
-  metrics?: string
-  html?: string
-  json: boolean
-  tty?: boolean
-  extras: ExtrasFlags
-  signal: AbortSignal
-  write: (text: string) => void
   report: (line: string) => void
-  env?: NodeJS.ProcessEnv
   configFile?: string
   /** test seams */
   clientOptions?: Partial<GlobalpingClientOptions>

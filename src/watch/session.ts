@@ -319,3 +319,30 @@ export class WatchSession {
     this.o.report(`error ${e.code}: ${sanitize(e.message, 2000)}${e.hint ? `\nhint: ${e.hint}` : ''}`)
   }
 }
+
+/**
+ * What a watch over a remote engine (RIPE Atlas, Globalping) takes from the command line, whichever
+ * engine: the schedule, the outputs and the extras. Each engine adds its own (selector, --keep ...).
+ */
+export interface RemoteWatchOptions {
+  target: string
+  /** --interval in ms; undefined: the engine's own default */
+  intervalMs: number | undefined
+  durationMs: number | undefined
+  /** stop after this many rounds (intervals) */
+  count: number | undefined
+  flapThreshold: number
+  /** undefined: the default that scales with the interval */
+  flapWindowMs: number | undefined
+  out?: string
+  metrics?: string
+  html?: string
+  json: boolean
+  /** stdout is a terminal */
+  tty?: boolean
+  extras: ExtrasFlags
+  signal: AbortSignal
+  /** where the events and the summary go (the command's stdout) */
+  write: (text: string) => void
+  env?: NodeJS.ProcessEnv
+}

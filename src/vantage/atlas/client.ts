@@ -14,6 +14,7 @@ import {Readable} from 'node:stream'
 
 import {JSONParser} from '@streamparser/json'
 
+import {sleepUnlessAborted} from '../../util/sleep.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {KEY_HINT, redactSecrets} from './config.js'
@@ -57,19 +58,7 @@ interface RawResponse {
   body: Buffer
 }
 
-export const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError())
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = (): void => {
-      clearTimeout(t)
-      reject(abortError())
-    }
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
+export const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleepUnlessAborted(ms, signal, abortError)
 
 function abortError(): AnyprobeError {
   return new AnyprobeError('E_TIMEOUT', 'RIPE Atlas request aborted', {hint: 'the run was interrupted or timed out', exitCode: EXIT.network})

@@ -11,6 +11,7 @@
 // The token is sent only as `Authorization: Bearer <token>`, and scrubbed from every message.
 // Nothing here parses results (parse.ts does). Exported for watch (helper i14) as well:
 // createMeasurement, awaitMeasurement / pollMeasurement, sustainableIntervalMs.
+import {sleepUnlessAborted} from '../../util/sleep.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {redactSecrets} from '../atlas/config.js'
@@ -66,19 +67,7 @@ export interface PollOptions {
   signal?: AbortSignal
 }
 
-const sleepFor = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted())
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = (): void => {
-      clearTimeout(t)
-      reject(aborted())
-    }
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
+const sleepFor = (ms: number, signal?: AbortSignal): Promise<void> => sleepUnlessAborted(ms, signal, aborted)
 
 function aborted(): AnyprobeError {
   return new AnyprobeError('E_TIMEOUT', 'Globalping request aborted', {hint: 'the run was interrupted', exitCode: EXIT.network})
