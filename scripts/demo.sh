@@ -17,14 +17,19 @@ ap() { local vp=$1; shift; echo; echo "### [$vp] anyprobe $*"; ip netns exec "ap
 VPS=netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao
 run() { echo; echo "### anyprobe $*"; node bin/run.js "$@" || true; }
 
-run catchment 198.51.100.10 --from $VPS --method dns
+OUT=$(mktemp -d /tmp/anyprobe-demo.XXXXXX)
+run catchment 198.51.100.10 --from $VPS --method dns --locations test/lab/vp-locations.txt --html "$OUT/catchment.html"
 run catchment 198.51.100.10 --from $VPS --method trace
 ap sao trace 198.51.100.10
 ap tyo dns 198.51.100.10
 ap sao http http://198.51.100.10/
+# is it anycast, and where are its sites: latency discs around the vantage points (placed in the
+# cities they are named after), fused with what each site says of itself (CHAOS identity)
+run sites 198.51.100.10 --from $VPS --method dns --locations test/lab/vp-locations.txt
 
-# the watch's netns children take ~3 s to start; the withdrawal comes ~2 s into the rounds
+# the watch starts probing as soon as each netns child is up; the withdrawal comes ~5 s in
 echo; echo "### watching while the FRA PoP is withdrawn (birdc disable) and then restored"
 ( sleep 5; bash $LAB withdraw fra >/dev/null; sleep 4; bash $LAB restore fra >/dev/null ) &
-run watch 198.51.100.10 --from $VPS --method dns --interval 200ms --duration 12s
+run watch 198.51.100.10 --from $VPS --method dns --interval 200ms --duration 12s --html "$OUT/timeline.html"
 wait
+echo; echo "### pictures (open offline in a browser): $OUT/catchment.html $OUT/timeline.html"
