@@ -359,7 +359,10 @@ describe('watch against a local DNS server', () => {
     const state = all[0]!
     assert.ok(state.type === 'state', r.stdout)
     assert.equal(state.vantageId, 'local')
-    assert.equal(state.round, 0)
+    // the vantage point's first round: 0, or later when its prober took longer to start than a
+    // round (from the TypeScript sources on a loaded machine); the rounds before it were skipped
+    const observed = lines(readFileSync(out, 'utf8')).slice(1) as Observation[]
+    assert.equal(state.round, Math.min(...observed.map((o) => o.round)))
     assert.equal(state.pop, 'FRA')
     assert.equal(all.filter((e) => e.type === 'state').length, 1)
     const events = all.filter((e): e is WatchEvent => e.type !== 'state')
@@ -417,7 +420,9 @@ describe('watch against a local DNS server', () => {
     assert.match(ls[0]!, /^\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
     assert.equal(ls.filter((l) => /^local\s+FRA\s+rtt/.test(l)).length, 0, r.stdout)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
-    assert.ok(ls.some((l) => l.startsWith('summary: 40 rounds')), r.stdout)
+    // 40 rounds in 2 s at 50 ms, less those that passed while the prober started (from the sources)
+    const rounds = Number(/^summary: (\d+) rounds/m.exec(r.stdout)?.[1])
+    assert.ok(rounds > 20 && rounds <= 40, r.stdout)
   })
 
   it('child mode (--observations): one Observation per line on the shared schedule, nothing else', async () => {
