@@ -24,6 +24,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {savedTraceOutcome} from './saved-outcome.js'
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PROBES = 10_000
 
@@ -94,24 +96,8 @@ function atlasItem(i: number): string {
   return JSON.stringify(r)
 }
 
-// a saved anyprobe trace outcome (catchment --ndjson line), from a lab-like 3-hop trace
-function ndjsonItem(i: number): string {
-  const id = `vp-${1 + (i % PROBES)}`
-  const v = {kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null}
-  const hop = (ttl: number, addr: string, hostname: string, rtt: number) => ({ttl, addr, addrs: [addr], hostname, asn: null, asOrg: null, rttMs: [rtt, rtt + 0.1, rtt + 0.2],
-    replies: [0, 1, 2].map((p) => ({probe: p, addr, rttMs: rtt + p / 10, icmpType: 11, icmpCode: 0, replyTtl: 64 - ttl})),
-    hint: {code: 'fra', codeType: 'iata', token: 'fra03', city: 'Frankfurt am Main', country: 'DE', lat: 50.03, lon: 8.57, confidence: 0.8}})
-  const result = {
-    schemaVersion: 1, kind: 'trace', target: '198.51.100.10', targetAddr: '198.51.100.10', targetInfo: {class: 'documentation', knownAnycast: null, notes: []}, family: 4, protocol: 'icmp', flowId: 4242, vantage: v,
-    startedAt: new Date(1_700_000_000_000 + Math.floor(i / PROBES) * 900_000).toISOString(), durationMs: 52.1,
-    params: {maxHops: 32, firstHop: 1, probes: 3, timeoutMs: 1000, rate: null, port: null, gapLimit: 5},
-    hops: [hop(1, '198.19.1.1', 'ae20-0.cr1.fra03.transit.example', 0.3), hop(2, '198.18.11.2', 'et-0-0-0.edge1.frankfurt1.pop.anycast.example', 0.5), hop(3, '198.51.100.10', 'ns.anycast.example', 0.7)],
-    destinationReached: true, stopReason: 'completed', targetHostname: 'ns.anycast.example',
-    pop: {code: 'fra', codeType: 'iata', city: 'Frankfurt am Main', country: 'DE', lat: 50.03, lon: 8.57, confidence: 0.75,
-      evidence: [{signal: 'hop-hostname', input: 'et-0-0-0.edge1.frankfurt1.pop.anycast.example', code: 'frankfurt', codeType: 'city', city: 'Frankfurt am Main', country: 'DE', weight: 0.57, note: 'city name'}], conflicts: []},
-  }
-  return JSON.stringify({schemaVersion: 1, kind: 'outcome', method: 'trace', target: '198.51.100.10', vantage: v, result, error: null})
-}
+// a saved anyprobe trace outcome (catchment --ndjson line): each vantage point once per 15 min
+const ndjsonItem = (i: number): string => savedTraceOutcome(i, PROBES, 1_700_000_000_000 + Math.floor(i / PROBES) * 900_000)
 
 function timed(argv: string[]): {seconds: number; maxRssMB: number; stdout: string; status: number | null} {
   const t0 = performance.now()
