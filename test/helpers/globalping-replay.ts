@@ -4,9 +4,12 @@
 // request is recorded (method, path, headers, body) and every byte sent back is kept, so tests can
 // check what was asked, how often, and that the token travels only in the Authorization header.
 // ETag / If-None-Match are honoured as the real API does (koa-conditional-get): 304 when unchanged.
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 export const GP_FIXTURES = fileURLToPath(new URL('../fixtures/globalping/', import.meta.url))
@@ -130,4 +133,26 @@ export async function startGlobalpingReplay(opts: {routes?: GpRoute[]} = {}): Pr
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/**
+ * A replay server for the tests of one describe(): started before them, with anyprobe's
+ * environment pointed at it (API URL, the token, a config home of its own), and the environment
+ * put back and the server closed after them.
+ */
+export function useGlobalpingReplay(token: string, homePrefix: string): {server: () => GpReplayServer; home: string} {
+  let srv: GpReplayServer | null = null
+  const saved = {...process.env}
+  const home = mkdtempSync(join(tmpdir(), homePrefix))
+  before(async () => {
+    srv = await startGlobalpingReplay()
+    process.env.ANYPROBE_GLOBALPING_URL = srv.url
+    process.env.ANYPROBE_GLOBALPING_TOKEN = token
+    process.env.XDG_CONFIG_HOME = home
+  })
+  after(async () => {
+    process.env = saved
+    await srv?.close()
+  })
+  return {server: () => srv!, home}
 }

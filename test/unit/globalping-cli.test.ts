@@ -3,13 +3,12 @@
 // location and ASN, the PoP of each, the failed probe as an error; --dry-run sends nothing; the
 // token travels only in the Authorization header and appears in no output.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
-import {type GpReplayServer, measurementRoutes, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+import {measurementRoutes, useGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const TOKEN = 'gp-tok-7f3c91aa0d2e4b6c8e1f5a9b3d7c2e10'
@@ -30,20 +29,8 @@ interface Doc {
 }
 
 describe('anyprobe catchment --from globalping: (replay server)', () => {
-  let srv: GpReplayServer
-  const saved = {...process.env}
+  const {server, home} = useGlobalpingReplay(TOKEN, 'anyprobe-gp-')
   const outputs: string[] = []
-  const home = mkdtempSync(join(tmpdir(), 'anyprobe-gp-'))
-  before(async () => {
-    srv = await startGlobalpingReplay()
-    process.env.ANYPROBE_GLOBALPING_URL = srv.url
-    process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
-    process.env.XDG_CONFIG_HOME = home
-  })
-  after(async () => {
-    process.env = saved
-    await srv.close()
-  })
 
   const run = async (argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> => {
     const r = await runCommand('catchment', argv)
@@ -52,7 +39,7 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
   }
 
   it('--method http: one row per probe, location + ASN from Globalping, PoP from each probe\'s headers, the failed probe as an error', async () => {
-    srv.routes.push(...measurementRoutes(HTTP_ID, 6, 'http-inprogress.json', 'http-finished.json'))
+    server().routes.push(...measurementRoutes(HTTP_ID, 6, 'http-inprogress.json', 'http-finished.json'))
     const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=40', '--json'])
     assert.equal(r.status, 9, `one probe failed -> exit 9 (some answered)\n${r.stderr}`)
     const doc = JSON.parse(r.stdout) as Doc
@@ -79,17 +66,17 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(jnb.vantage.asn, 37457, 'a failed probe keeps its location')
     assert.equal(doc.summary.failed, 1)
     // what was asked: the URL's host and path, GET, HTTPS, one magic location and a global limit
-    const post = srv.requests.find((q) => q.method === 'POST')!
+    const post = server().requests.find((q) => q.method === 'POST')!
     assert.deepEqual(JSON.parse(post.body), {type: 'http', target: 'cdn.example.com', locations: [{magic: 'world'}], limit: 40, measurementOptions: {request: {method: 'GET', path: '/'}, protocol: 'HTTPS'}})
     // polling: in-progress, a 304 for the unchanged one (If-None-Match), then finished; >= 500 ms apart
-    const gets = srv.requests.filter((q) => q.method === 'GET' && q.path === `measurements/${HTTP_ID}`)
+    const gets = server().requests.filter((q) => q.method === 'GET' && q.path === `measurements/${HTTP_ID}`)
     assert.equal(gets.length, 3)
     assert.equal(gets[1]!.headers['if-none-match'], 'W/"a1-inprogress"')
     for (let i = 1; i < gets.length; i++) assert.ok(gets[i]!.at - gets[i - 1]!.at >= 450, `poll ${i} came ${gets[i]!.at - gets[i - 1]!.at} ms after the previous`)
   })
 
   it('--method dns: NSID decoded from dig\'s output, CHAOS said to be unavailable', async () => {
-    srv.routes.push(...measurementRoutes(DNS_ID, 6, 'dns-inprogress.json', 'dns-finished.json'))
+    server().routes.push(...measurementRoutes(DNS_ID, 6, 'dns-inprogress.json', 'dns-finished.json'))
     const r = await run(['193.0.14.129', '--method', 'dns', '--from', 'globalping:Europe,Asia,AS7922,limit=6', '--json'])
     assert.equal(r.status, 9, r.stderr)
     const doc = JSON.parse(r.stdout) as Doc
@@ -100,12 +87,12 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(fra.pop?.city, 'Frankfurt am Main')
     assert.equal(doc.vantagePoints.find((row) => row.vantage.city === 'Tokyo')!.pop?.city, 'Tokyo')
     assert.equal(doc.vantagePoints.find((row) => row.vantage.city === 'Johannesburg')!.error?.code, 'E_VP_FAILED')
-    const body = JSON.parse(srv.requests.filter((q) => q.method === 'POST').at(-1)!.body) as Record<string, unknown>
+    const body = JSON.parse(server().requests.filter((q) => q.method === 'POST').at(-1)!.body) as Record<string, unknown>
     assert.deepEqual(body, {type: 'dns', target: '.', locations: [{magic: 'Europe'}, {magic: 'Asia'}, {magic: 'AS7922'}], limit: 6, measurementOptions: {query: {type: 'SOA'}, resolver: '193.0.14.129', protocol: 'UDP', port: 53}})
   })
 
   it('dns --from globalping: --json: the result says CHAOS was not available, the NSID has its hex', async () => {
-    srv.routes.push(...measurementRoutes(DNS_ID, 6, 'dns-inprogress.json', 'dns-finished.json'))
+    server().routes.push(...measurementRoutes(DNS_ID, 6, 'dns-inprogress.json', 'dns-finished.json'))
     const r = await runCommand('dns', ['193.0.14.129', '--from', 'globalping:world,limit=6', '--json'])
     outputs.push(r.stdout, r.stderr)
     const doc = JSON.parse(r.stdout) as {kind: string; outcomes: Array<{result: {params: {chaos?: boolean; note?: string}; identity: {nsid: {text: string; hex: string} | null}} | null}>}
@@ -118,7 +105,7 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
   })
 
   it('--method trace: hop names give the PoP; params say it was not Paris-style', async () => {
-    srv.routes.push(...measurementRoutes(TRACE_ID, 6, 'trace-inprogress.json', 'trace-finished.json'))
+    server().routes.push(...measurementRoutes(TRACE_ID, 6, 'trace-inprogress.json', 'trace-finished.json'))
     const r = await run(['cdn.example.com', '--method', 'trace', '--from', 'globalping:world,limit=6', '--json'])
     assert.equal(r.status, 9, r.stderr)
     const doc = JSON.parse(r.stdout) as Doc
@@ -132,7 +119,7 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     // Sydney's trace died in Telstra's network: the target never answered, so no PoP is named
     assert.equal(row('Sydney').pop, null)
     assert.equal((row('Sydney') as Row & {reached: boolean | null}).reached, false)
-    srv.routes.push(...measurementRoutes(TRACE_ID, 6, 'trace-inprogress.json', 'trace-finished.json'))
+    server().routes.push(...measurementRoutes(TRACE_ID, 6, 'trace-inprogress.json', 'trace-finished.json'))
     const t = await runCommand('trace', ['cdn.example.com', '--from', 'globalping:world,limit=6', '--json'])
     outputs.push(t.stdout, t.stderr)
     const multi = JSON.parse(t.stdout) as {outcomes: Array<{vantage: {city?: string}; result: {params: {paris?: boolean; engine?: string}; hops: Array<{hostname: string | null; hint: unknown}>} | null}>}
@@ -145,7 +132,7 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
   })
 
   it('the table says where each probe is: city and country, ASN, PoP; the failed probe too', async () => {
-    srv.routes.push(...measurementRoutes(HTTP_ID, 6, 'http-inprogress.json', 'http-finished.json'))
+    server().routes.push(...measurementRoutes(HTTP_ID, 6, 'http-inprogress.json', 'http-finished.json'))
     const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=40'])
     assert.equal(r.status, 9, r.stderr)
     assert.match(r.stdout, /^vantage point +location +ASN +PoP/m)
@@ -155,7 +142,7 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
   })
 
   it('--dry-run prints the request and its cost, and sends nothing', async () => {
-    const before = srv.requests.length
+    const before = server().requests.length
     const r = await run(['https://cdn.example.com/assets/app.js?v=3', '--method', 'http', '--host', 'www.example.com', '--from', 'globalping:Germany,AS3320,limit=20', '--dry-run'])
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout) as {kind: string; measurements: Array<{request: Record<string, unknown>; cost: {points: number; sustainableIntervalMs: {anonymous: number}}}>}
@@ -163,36 +150,36 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.deepEqual(doc.measurements[0]!.request, {type: 'http', target: 'cdn.example.com', locations: [{magic: 'Germany'}, {magic: 'AS3320'}], limit: 20, measurementOptions: {request: {method: 'GET', path: '/assets/app.js', query: 'v=3', host: 'www.example.com'}, protocol: 'HTTPS'}})
     assert.equal(doc.measurements[0]!.cost.points, 20)
     assert.equal(doc.measurements[0]!.cost.sustainableIntervalMs.anonymous, 288_000)
-    assert.equal(srv.requests.length, before, 'a dry run talks to nobody')
+    assert.equal(server().requests.length, before, 'a dry run talks to nobody')
   })
 
   it('http --from globalping: passes --header into the request; --pop-header reaches the parser', async () => {
-    const before = srv.requests.length
+    const before = server().requests.length
     const r = await runCommand('http', ['https://cdn.example.com/a', '--from', 'globalping:world,limit=3', '--header', 'X-Debug: 1', '--pop-header', 'X-Edge', '--dry-run'])
     outputs.push(r.stdout, r.stderr)
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout) as {measurements: Array<{request: {measurementOptions: {request: Record<string, unknown>}}}>}
     assert.deepEqual(doc.measurements[0]!.request.measurementOptions.request, {method: 'GET', path: '/a', headers: {'X-Debug': '1'}})
-    assert.equal(srv.requests.length, before)
+    assert.equal(server().requests.length, before)
     const {parseContextOf, buildRequest, parseGlobalpingSelector} = await import('../../src/vantage/globalping/index.js')
     const plan = {method: 'http' as const, target: 'https://cdn.example.com/', cliArgs: [], options: {popHeaders: ['X-Edge', 'x-edge']}}
     assert.deepEqual(parseContextOf(plan, buildRequest(plan, parseGlobalpingSelector('world'))).popHeaders, ['x-edge'])
   })
 
   it('a 429 on create is a clear error with the reset time and a hint; nothing is retried', async () => {
-    const before = srv.requests.length
-    srv.routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Limit': '500', 'X-RateLimit-Consumed': '495', 'X-RateLimit-Remaining': '5', 'X-RateLimit-Reset': '1234', 'X-Request-Cost': '40'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}, links: {documentation: 'https://globalping.io/docs/api.globalping.io#post-/v1/measurements'}}})
+    const before = server().requests.length
+    server().routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Limit': '500', 'X-RateLimit-Consumed': '495', 'X-RateLimit-Remaining': '5', 'X-RateLimit-Reset': '1234', 'X-Request-Cost': '40'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}, links: {documentation: 'https://globalping.io/docs/api.globalping.io#post-/v1/measurements'}}})
     const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=40', '--json'])
     assert.notEqual(r.status, 0)
     assert.match(r.stdout + r.stderr, /rate_limit_exceeded/)
     assert.match(r.stdout + r.stderr, /in 1234 s/)
     assert.match(r.stdout + r.stderr, /fewer probes/)
-    assert.equal(srv.requests.length - before, 1, 'one POST, no retry storm')
+    assert.equal(server().requests.length - before, 1, 'one POST, no retry storm')
   })
 
   it('the token is only ever in the Authorization header, never in output, errors or files', () => {
-    assert.ok(srv.requests.length > 5)
-    for (const q of srv.requests) {
+    assert.ok(server().requests.length > 5)
+    for (const q of server().requests) {
       assert.equal(q.headers.authorization, `Bearer ${TOKEN}`)
       const elsewhere = JSON.stringify({...q, headers: {...q.headers, authorization: undefined}})
       assert.ok(!elsewhere.includes(TOKEN), `token outside Authorization in ${q.method} ${q.path}`)

@@ -3,41 +3,28 @@
 // lowest RTT at the probe's own location, so the discs prove the sites; the failed probe is
 // counted, not placed; the token travels only in the Authorization header.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
-import {type GpReplayServer, measurementRoutes, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+import {measurementRoutes, useGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const TOKEN = 'gp-tok-5a1e77c0b3d94f2a8c6e0d1b9f4a7c33'
 const PING_ID = '2Fr7pNg5QwXc8LmKe00120hQz'
 
 describe('anyprobe sites --from globalping: (replay server)', () => {
-  let srv: GpReplayServer
-  const saved = {...process.env}
-  const home = mkdtempSync(join(tmpdir(), 'anyprobe-gp-sites-'))
-  before(async () => {
-    srv = await startGlobalpingReplay()
-    process.env.ANYPROBE_GLOBALPING_URL = srv.url
-    process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
-    process.env.XDG_CONFIG_HOME = home
-  })
-  after(async () => {
-    process.env = saved
-    await srv.close()
-  })
+  const {server, home} = useGlobalpingReplay(TOKEN, 'anyprobe-gp-sites-')
 
   it('pings from the probes, places each disc at the probe Globalping locates, finds the sites; the failed probe is counted', async () => {
-    srv.routes.push(...measurementRoutes(PING_ID, 6, 'ping-inprogress.json', 'ping-finished.json'))
+    server().routes.push(...measurementRoutes(PING_ID, 6, 'ping-inprogress.json', 'ping-finished.json'))
     const html = join(home, 'sites.html')
     const r = await runCommand('sites', ['192.5.5.241', '--from', 'globalping:world,limit=6', '--json', '--html', html])
     const doc = JSON.parse(r.stdout)
     assert.deepEqual(schemaErrors('sites.schema.json', doc), [])
     // what was asked: one ping measurement of the target
-    const posts = srv.requests.filter((q) => q.method === 'POST')
+    const posts = server().requests.filter((q) => q.method === 'POST')
     assert.equal(posts.length, 1)
     const body = JSON.parse(posts[0]!.body)
     assert.equal(body.type, 'ping')
@@ -45,7 +32,7 @@ describe('anyprobe sites --from globalping: (replay server)', () => {
     assert.deepEqual(body.locations, [{magic: 'world'}])
     assert.equal(body.limit, 6)
     // polled until finished
-    assert.ok(srv.requests.filter((q) => q.method === 'GET').length >= 3)
+    assert.ok(server().requests.filter((q) => q.method === 'GET').length >= 3)
     // 1.2 ms from Frankfurt, 2.1 from Tokyo, 3.4 from Seattle, 1.8 from São Paulo, 0.9 from Sydney:
     // five discs of 90..340 km, mutually disjoint, so five sites at least and anycast
     assert.equal(doc.anycast, true)
@@ -65,7 +52,7 @@ describe('anyprobe sites --from globalping: (replay server)', () => {
     assert.equal((page.match(/<path class="disc"/g) ?? []).length, 5)
     assert.equal((page.match(/<g class="site-mark"/g) ?? []).length, doc.sites.length)
     // the token only ever in the Authorization header
-    for (const q of srv.requests) {
+    for (const q of server().requests) {
       assert.equal(q.headers.authorization, `Bearer ${TOKEN}`)
       assert.ok(!q.url.includes(TOKEN) && !q.body.includes(TOKEN))
       assert.ok(!Object.entries(q.headers).some(([k, v]) => k !== 'authorization' && String(v).includes(TOKEN)))
