@@ -2,7 +2,8 @@
 // behaves as one of the 40 probes of test/helpers/atlas-watch-scenario.ts: steady, moving,
 // flapping, timing out, silent) replayed by the Atlas replay server (REST + WebSocket stream, in a
 // child process) at SPEED x real time (default 10: a 240 s round in 24 s), followed by the real
-// runAtlasWatch in this process. Prints this process's CPU % of one core (at the replay speed and
+// AtlasBackend through the one path every watch takes (runWatch: schedule, session, rounds) in this
+// process. Prints this process's CPU % of one core (at the replay speed and
 // scaled to real speed), heap after each round (flat = no growth), peak RSS, and the latency from
 // a result's arrival to the event it causes, p50/p99.
 //   node --expose-gc --import tsx bench/watch-atlas-bench.ts [probes] [rounds] [speed]
@@ -13,7 +14,8 @@ import {createInterface} from 'node:readline'
 
 import {startAtlasReplay} from '../test/helpers/atlas-replay.js'
 import {INTERVAL, MSM, resultOf} from '../test/helpers/atlas-watch-scenario.js'
-import {runAtlasWatch} from '../src/watch/atlas-watch.js'
+import {AtlasBackend} from '../src/vantage/atlas/index.js'
+import {runWatch} from '../src/watch/run.js'
 
 const serverMode = process.argv[2] === '--server'
 const args = process.argv.slice(serverMode ? 3 : 2)
@@ -64,16 +66,17 @@ if (serverMode) {
   // the clock starts once the watch is set up (the place dictionaries are loaded by then)
   let cpu0 = process.cpuUsage()
   let t0 = performance.now()
-  await runAtlasWatch({
-    target: '193.0.14.129', method: 'dns', selector: '', msmId: MSM, intervalMs: undefined, durationMs: undefined, count: undefined, flapThreshold: 3, flapWindowMs: undefined, json: true,
-    dryRun: false, keep: false, extras: {}, signal: abort.signal, write: () => {},
+  const backend = new AtlasBackend('', {msmId: MSM, onResult: () => seen++})
+  await runWatch([backend], {
+    ask: {method: 'dns', target: '193.0.14.129', intervalMs: undefined, failover: false, timeoutMs: undefined, flows: 1, count: null, durationMs: null, dryRun: false},
+    flapThreshold: 3, flapWindowMs: undefined, json: true, tty: false,
+    extras: {}, signal: abort.signal, write: () => {},
     report: (line) => {
       if (line.includes('following the stream')) {
         cpu0 = process.cpuUsage()
         t0 = performance.now()
       }
     },
-    onResult: () => seen++,
     onEvent: (e, arrived) => {
       events++
       byType[e.type] = (byType[e.type] ?? 0) + 1

@@ -1,10 +1,11 @@
 // anyprobe watch <target>: probe an anycast service every interval from one or more vantage points
 // and report, as they happen, which PoP answers each of them, shifts, failovers (with their gap),
-// flapping and outages. Wiring only: flags -> a RoundsPlan -> each backend's rounds() (vantage/:
-// local in-process, netns/ssh one long-lived child each, Globalping, RIPE Atlas) -> one
-// WatchSession (src/watch/session.ts), which owns the analysis and every output. A vantage point
-// that fails is said with its E_VP_* code and then shows as an outage; the others go on (the
-// contract is at the top of src/model/probe.ts).
+// flapping and outages. Wiring only, one path for every backend: --from specs -> backends
+// (vantage/: local in-process, netns/ssh one long-lived child each, RIPE Atlas, Globalping) ->
+// runWatch (src/watch/run.ts): each backend's schedule -> WatchStart -> one WatchSession (which
+// owns the analysis and every output) -> the backends' rounds() merged -> the summary and exit
+// code. A vantage point that fails is said with its E_VP_* code and then shows as an outage; the
+// others go on (the contract is at the top of src/model/probe.ts).
 //
 // --observations is the child mode that netns:NAME and ssh:HOST vantage points run: this process
 // probes in-process and prints one observation per line (the line protocol in
@@ -13,32 +14,23 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {WATCH_DEFAULTS} from '../analysis/watch/index.js'
 import {BaseCommand, ndjsonLine} from '../base-command.js'
 import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import type {WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
-import {sanitize} from '../util/sanitize.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
-import {defaultFlapWindowMs, runAtlasWatch} from '../watch/atlas-watch.js'
-import {runGlobalpingWatch} from '../watch/globalping-watch.js'
-import type {RoundsPlan} from '../model/probe.js'
 import {runRounds} from '../vantage/live/loop.js'
 import {popNamer} from '../vantage/live/probe.js'
 import {makeLocalProber} from '../vantage/live/local-prober.js'
-import {mergeRounds} from '../vantage/live/merge.js'
+import {LOCAL_WATCH_METHODS, localTiming} from '../vantage/live/schedule.js'
 import {backendsFor} from '../vantage/index.js'
-import type {ExtrasFlags} from '../watch/extras.js'
-import {type RemoteWatchOptions, WatchSession} from '../watch/session.js'
+import {defaultFlapWindowMs, runWatch} from '../watch/run.js'
 
-export const FAILOVER_INTERVAL = '50ms'
+export {childFlags} from '../vantage/live/child-args.js'
 
-/** How late a child's observation may reach the parent and still be judged in its round */
-export const CHILD_SLACK_MS = {netns: 300, ssh: 1000} as const
-
-export const WATCH_METHODS = ['dns', 'http', 'icmp', 'trace'] as const
+export const WATCH_METHODS = LOCAL_WATCH_METHODS
 export type WatchMethod = (typeof WATCH_METHODS)[number]
 
 export interface WatchSettings {
@@ -64,20 +56,18 @@ export function watchSettings(flags: {
   'flap-threshold': number
   'flap-window'?: string
 }): WatchSettings {
-  if (!WATCH_METHODS.includes(flags.method as WatchMethod)) {
-    throw new AnyprobeError('E_USAGE', `--method ${flags.method}: expected ${WATCH_METHODS.join(', ')}`, {hint: 'use --method dns (default), http, icmp or trace', exitCode: EXIT.usage})
-  }
-  const intervalMs = parseDuration(flags.interval ?? (flags.failover ? FAILOVER_INTERVAL : '1s'), '--interval')
-  if (intervalMs < 10) {
-    throw new AnyprobeError('E_BAD_DURATION', `--interval: ${intervalMs} ms is too short (10ms at least)`, {hint: 'use --interval 50ms for failover measurements', exitCode: EXIT.usage})
-  }
-  // long enough for a far PoP to answer; a lost probe is known after this
-  const timeoutMs = flags.timeout === undefined ? Math.min(2000, Math.max(250, intervalMs)) : parseDuration(flags.timeout, '--timeout')
+  // the same checks and defaults as every local live run (vantage/live/schedule.ts)
+  const {method, intervalMs, timeoutMs} = localTiming({
+    method: flags.method,
+    intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+    failover: flags.failover,
+    timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
+  })
   const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration')
   // the default scales with the interval: 60 intervals, at least 60 s
   const flapWindowMs = flags['flap-window'] === undefined ? defaultFlapWindowMs(intervalMs) : parseDuration(flags['flap-window'], '--flap-window')
   return {
-    method: flags.method as WatchMethod,
+    method: method as WatchMethod,
     intervalMs,
     timeoutMs,
     durationMs,
@@ -160,25 +150,42 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
     const {args, flags} = await this.parse(Watch)
     const specs = parseFrom(flags.from)
-    const atlas = specs.find((sp) => sp.kind === 'atlas')
-    if (atlas && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from atlas: runs alone', {hint: 'watch the RIPE Atlas measurement and the other vantage points in two watches', exitCode: EXIT.usage})
-    if (!atlas && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
-    const gp = specs.find((sp) => sp.kind === 'globalping')
-    if (gp && specs.length > 1) throw new AnyprobeError('E_USAGE', 'watch --from globalping: runs alone', {hint: 'watch the Globalping probes and the other vantage points in two watches', exitCode: EXIT.usage})
-    const settings = atlas || gp ? null : watchSettings(flags)
+    if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
+    // child mode: flags checked before anything starts
+    const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
     const onSignal = (): void => abort.abort()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      // what a watch over a remote engine (RIPE Atlas, Globalping) takes from the command line, either engine
-      const remote = (): RemoteWatchOptions => ({
+      if (settings !== null) return await this.childMode(args.target, settings, flags, specs, abort.signal)
+      // one path for every backend (src/watch/run.ts): what differs is in the backends
+      const duration = (v: string | undefined, name: string): number | undefined => (v === undefined ? undefined : parseDuration(v, name))
+      const ask = {
+        method: flags.method,
         target: args.target,
-        intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
-        durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration'),
-        count: flags.count,
+        intervalMs: duration(flags.interval, '--interval'),
+        failover: flags.failover,
+        timeoutMs: duration(flags.timeout, '--timeout'),
+        flows: flags.flows,
+        count: flags.count ?? null,
+        durationMs: duration(flags.duration, '--duration') ?? null,
+        dryRun: flags['dry-run'],
+      }
+      const flapWindowMs = duration(flags['flap-window'], '--flap-window')
+      const backends = await backendsFor(specs, {
+        concurrency: specs.length,
+        remoteCommand: flags['remote-command'] ?? null,
+        sshOptions: flags['ssh-option'] ?? [],
+        atlasMsm: flags['atlas-msm'] ?? null,
+        atlasKeep: flags.keep,
+      })
+      const end = await runWatch(backends, {
+        ask,
         flapThreshold: flags['flap-threshold'],
-        flapWindowMs: flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window'),
+        flapWindowMs,
+        port: flags.port,
+        insecure: flags.insecure,
         out: flags.out,
         metrics: flags.metrics,
         html: flags.html,
@@ -187,34 +194,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         extras: flags,
         signal: abort.signal,
         write: (t) => process.stdout.write(t),
+        report: (line) => process.stderr.write(line + '\n'),
       })
-      if (atlas) {
-        // RIPE Atlas: a periodic measurement's result stream (src/watch/atlas-watch.ts)
-        const end = await runAtlasWatch({
-          ...remote(),
-          method: flags.method === 'icmp' ? 'ping' : flags.method,
-          selector: atlas.selector,
-          msmId: flags['atlas-msm'] ?? null,
-          dryRun: flags['dry-run'],
-          keep: flags.keep,
-        })
-        if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
-        if (end.exitCode !== undefined) process.exitCode = end.exitCode
-        return end.summary
-      }
-      if (gp?.kind === 'globalping') {
-        // Globalping: the same measurement repeated from the same probes (src/watch/globalping-watch.ts)
-        const end = await runGlobalpingWatch({
-          ...remote(),
-          method: flags.method,
-          selector: gp.selector,
-          report: (line) => process.stderr.write(line + '\n'),
-        })
-        if (end.exitCode !== undefined) process.exitCode = end.exitCode
-        return end.summary
-      }
-      if (flags.observations) return await this.childMode(args.target, settings!, flags, specs, abort.signal)
-      return await this.parentMode(args.target, settings!, flags, specs, abort.signal)
+      // --dry-run: the document (printed by the command with --json)
+      if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
+      if (end.exitCode !== undefined) process.exitCode = end.exitCode
+      return end.summary
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -276,116 +261,4 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     if (flags['stop-on-eof']) process.stdin.destroy()
     return {observations: n}
   }
-
-  private async parentMode(
-    target: string,
-    s: WatchSettings,
-    flags: ExtrasFlags & {
-      port: number
-      insecure: boolean
-      out?: string
-      html?: string
-      metrics?: string
-      'remote-command'?: string
-      'ssh-option'?: string[]
-      timeout?: string
-    },
-    specs: VantageSpec[],
-    signal: AbortSignal,
-  ): Promise<WatchSummaryEvent> {
-    const hasNetns = specs.some((sp) => sp.kind === 'netns')
-    const hasSsh = specs.some((sp) => sp.kind === 'ssh')
-    const slackMs = hasSsh ? CHILD_SLACK_MS.ssh : hasNetns ? CHILD_SLACK_MS.netns : 0
-    // rounds an observation may trail: its timeout, plus slack for pipes, ssh and a busy machine
-    const reorderRounds = Math.ceil(s.timeoutMs / s.intervalMs) + 1 + Math.ceil(slackMs / s.intervalMs)
-    // The analysis settings, written first to --out: `anyprobe report FILE` builds its analyzer from
-    // this same line (optionsOfStart), so it judges the saved observations exactly as this watch does.
-    const start: WatchStart = {
-      schemaVersion: WATCH_SCHEMA_VERSION,
-      kind: 'watch-start',
-      at: new Date().toISOString(),
-      target,
-      method: s.method,
-      intervalMs: s.intervalMs,
-      flows: s.flows,
-      flapThreshold: s.flapThreshold,
-      flapWindowMs: s.flapWindowMs,
-      outageAfter: WATCH_DEFAULTS.outageAfter,
-      reorderRounds,
-    }
-    const session = await WatchSession.open({
-      start,
-      json: this.jsonEnabled(),
-      write: (t) => process.stdout.write(t),
-      tty: Boolean(process.stdout.isTTY),
-      report: (line) => process.stderr.write(line + '\n'),
-      out: flags.out,
-      metrics: flags.metrics,
-      html: flags.html,
-      extras: flags,
-    })
-    // stops the whole watch: a signal, or every vantage point down
-    const stop = new AbortController()
-    if (signal.aborted) stop.abort()
-    else signal.addEventListener('abort', () => stop.abort(), {once: true})
-    try {
-      const backends = await backendsFor(specs, {concurrency: specs.length, remoteCommand: flags['remote-command'] ?? null, sshOptions: flags['ssh-option'] ?? []})
-      // round 0 is now: every vantage point probes as soon as it is ready. A child (node starting,
-      // ssh logging in) joins at the first round after it is up; the rounds before are not its own
-      // (they were never sent), so they are neither lost nor judged, and nobody waits for it.
-      const plan: RoundsPlan = {
-        method: s.method,
-        target,
-        cliArgs: ['watch', target, ...childFlags(s, flags)],
-        intervalMs: s.intervalMs,
-        flows: s.flows,
-        timeoutMs: s.timeoutMs,
-        startAt: Date.now() + 20,
-        count: s.count ?? null,
-        durationMs: s.durationMs ?? null,
-        port: flags.port,
-        insecure: flags.insecure,
-      }
-      const streams = backends.map((b) => {
-        if (!b.rounds) throw new AnyprobeError('E_USAGE', `watch cannot run from ${sanitize(b.spec, 200)}`, {exitCode: EXIT.usage})
-        return b.rounds(plan, {signal: stop.signal})
-      })
-      await session.consume(mergeRounds(streams), {onAllDown: () => stop.abort()})
-    } catch (e) {
-      stop.abort()
-      await session.abandon()
-      throw e
-    }
-    const end = await session.finish(`learnt from a watch of ${target} at ${new Date().toISOString()}`)
-    if (end.exitCode !== undefined) process.exitCode = end.exitCode
-    return end.summary
-  }
-}
-
-/** The flags a child watch gets: the same schedule, observations (with their signals) only, stopped by closing its stdin. */
-export function childFlags(
-  s: WatchSettings,
-  flags: {port: number; insecure: boolean; timeout?: string},
-  startAt?: number,
-  vantageId?: string,
-): string[] {
-  const out = [
-    '--from',
-    'local',
-    '--observations',
-    '--signals',
-    '--stop-on-eof',
-    `--method=${s.method}`,
-    `--interval=${s.intervalMs}ms`,
-    `--timeout=${s.timeoutMs}ms`,
-    `--flows=${s.flows}`,
-    `--port=${flags.port}`,
-    // the backend adds these per child (VantageBackend.rounds)
-    ...(startAt === undefined ? [] : [`--start-at=${startAt}`]),
-    ...(vantageId === undefined ? [] : [`--vantage-id=${vantageId}`]),
-  ]
-  if (s.count !== undefined) out.push(`--count=${s.count}`)
-  if (s.durationMs !== undefined) out.push(`--duration=${s.durationMs}ms`)
-  if (flags.insecure) out.push('--insecure')
-  return out
 }

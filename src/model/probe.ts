@@ -11,8 +11,23 @@
 //    it as an outage; its 'ended' carries the same error;
 //  - 'round' r (optional): every observation of round r and earlier from this backend is in;
 //  - 'message': a line a vantage point printed for the user (a child's stderr), already sanitised;
+//  - 'note': a line the backend itself has for the user (a measurement created, its cost, a stream
+//    that dropped); `failed`: something outside the vantage points went wrong that the user must
+//    act on (a measurement it created could not be stopped): said, and the watch ends in exit 1;
+//  - 'history-start' ... 'history-end': the observations between replay the past (a remote
+//    measurement's results from before the watch began); each vantage point's last one is its
+//    starting state, and no event is said for them before 'history-end';
+//  - 'vantage': what was learnt of a vantage point later (country, ASN, tags of a remote probe);
 //  - a backend never writes to stdout/stderr itself; the watch session owns every output, and
 //    stopping the watch when every vantage point is down is the session's (across backends).
+//
+// The schedule (VantageBackend.schedule, called once before rounds(), before the session opens):
+// a remote engine decides it (RIPE Atlas: an existing measurement's own interval, type and target,
+// or a new one's interval checked and its cost computed; Globalping: the interval its rate limit
+// sustains), a local one takes the command's (localSchedule in src/vantage/live/schedule.ts, the
+// default for a backend without schedule()). Everything that can be refused is refused there,
+// before anything is opened, created or spent. `watch` then runs one path for every backend:
+// schedule -> WatchStart -> WatchSession.open -> consume(mergeRounds(rounds)) -> finish.
 import type {DnsResult} from './dns.js'
 import type {ErrorCode} from './errors.js'
 import type {HttpResult} from './http.js'
@@ -93,6 +108,57 @@ export interface VantageBackend {
    * RoundsPlan and RoundEvent; the contract is in the README ("Vantage points: one interface").
    */
   rounds?(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent>
+  /**
+   * Live runs: the schedule this backend will keep, from what the command asks (see the header).
+   * Called once, before rounds() and before anything is opened; throws E_USAGE for what it cannot
+   * do. Absent: the command's own schedule (localSchedule).
+   */
+  schedule?(ask: ScheduleRequest, opts: {signal: AbortSignal}): Promise<LiveSchedule>
+  /** Live runs: true when no other --from can share the watch (a remote engine keeps its own clock) */
+  readonly runsAlone?: boolean
+}
+
+/** What the watch command asks of a live run, as the user gave it (before a backend decides). */
+export interface ScheduleRequest {
+  /** --method as given: dns, http, icmp, trace, or ping (remote engines) */
+  method: string
+  /** address, hostname or URL as the user typed it */
+  target: string
+  /** --interval, ms; undefined: the backend's default */
+  intervalMs: number | undefined
+  /** --failover: a local schedule probes every 50 ms unless --interval says otherwise */
+  failover: boolean
+  /** --timeout, ms; undefined: the backend's default (local: from the interval) */
+  timeoutMs: number | undefined
+  /** --flows */
+  flows: number
+  /** --count, --duration (null: not given) */
+  count: number | null
+  durationMs: number | null
+  /** --dry-run: describe what would be created and spend nothing */
+  dryRun: boolean
+}
+
+/** The schedule a backend keeps for a live run (VantageBackend.schedule). */
+export interface LiveSchedule {
+  method: RoundsPlan['method']
+  /** what is watched (a remote measurement's own target), sanitised */
+  target: string
+  intervalMs: number
+  flows: number
+  timeoutMs: number
+  /** rounds an observation may trail and still be judged in its round (WatchStart.reorderRounds) */
+  reorderRounds: number
+  /** ms since the epoch the watch starts at (a remote measurement's own clock); default: now */
+  at?: number
+  /** remote probes (maybe thousands): events labelled with country and ASN, no redrawn catchment block */
+  remote: boolean
+  /** lines for the user before the watch starts, already sanitised */
+  notes: string[]
+  /** --dry-run: the document (printed with --json) and its text; nothing is measured or spent */
+  dryRun?: {document: Record<string, unknown>; text: string}
+  /** what was watched, for the comment of --learn (asked at the end: a measurement made by rounds() has its id then) */
+  source?: () => string
 }
 
 /** What a live run measures: the one-shot plan plus the schedule every vantage point shares. */
@@ -114,6 +180,8 @@ export interface RoundsPlan {
   /** dns: the server port (default 53); http: accept any TLS certificate (local/netns/ssh probers) */
   port?: number
   insecure?: boolean
+  /** the watch's flap window, ms (a backend whose rounds are minutes apart says it when it starts) */
+  flapWindowMs?: number
 }
 
 /**
@@ -121,15 +189,28 @@ export interface RoundsPlan {
  * 'observation' per probe (answered or not, in send order per flow), then 'ended' exactly once,
  * with an error when it failed (E_VP_* codes); the other vantage points go on. 'round' (optional):
  * every vantage point's observations of that round and all earlier ones are in (a backend that
- * measures whole rounds at once says so, and the watch judges the round at once).
+ * measures whole rounds at once says so, and the watch judges the round at once). 'note',
+ * 'history-start'/'history-end' and 'vantage': see the header of this file.
  */
 export type RoundEvent =
   | {type: 'started'; vantage: VantagePoint}
-  | {type: 'observation'; vantage: VantagePoint; observation: Observation}
+  | {
+      type: 'observation'
+      vantage: VantagePoint
+      observation: Observation
+      /** the vantage point's round is complete with it (one result a round: a remote probe) */
+      complete?: boolean
+      /** wall-clock ms the result behind it arrived at this process (remote engines; for latency figures) */
+      arrivedAt?: number
+    }
   | {type: 'ended'; vantage: VantagePoint; error: VantageError | null}
   | {type: 'failed'; vantage: VantagePoint; error: VantageError}
   | {type: 'message'; vantage: VantagePoint; text: string}
   | {type: 'round'; round: number}
+  | {type: 'note'; text: string; failed?: boolean}
+  | {type: 'history-start'}
+  | {type: 'history-end'}
+  | {type: 'vantage'; vantage: VantagePoint; tags?: string[]}
 
 export const MULTI_SCHEMA_VERSION = 1
 

@@ -21,6 +21,8 @@ export interface BackendOptions extends ChildOptions {
   atlasMsm?: number | null
   /** atlas: how long to wait for results (--vp-timeout when given; default: the backend's 10 min) */
   atlasTimeoutMs?: number
+  /** atlas, live (watch --keep): leave a measurement created for the watch running at its end */
+  atlasKeep?: boolean
   /** test seams */
   ipCommand?: string[]
   sshCommand?: string[]
@@ -67,6 +69,7 @@ export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOp
       out.push(new Backend(a.selector, {
         concurrency: opts.concurrency,
         msmId: opts.atlasMsm ?? null,
+        ...(opts.atlasKeep === undefined ? {} : {keep: opts.atlasKeep}),
         ...(opts.atlasTimeoutMs === undefined ? {} : {timeoutMs: opts.atlasTimeoutMs}),
         // the measurement costs credits: say which one it is at once, so its results can be fetched again
         onMeasurement: ({msmId, created}) => process.stderr.write(`anyprobe: RIPE Atlas measurement ${msmId}${created ? ' created' : ''}\n`),

@@ -28,8 +28,9 @@ import type {VantagePoint} from '../model/vantage.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../model/ping.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbePlan, ProbeResult, VantageBackend, VantageError, VantageOutcome} from './types.js'
-import type {RoundEvent, RoundsPlan} from '../model/probe.js'
+import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../model/probe.js'
 import {childRounds, localRounds} from './live/rounds.js'
+import {localSchedule} from './live/schedule.js'
 import {checkResult} from '../store/validate.js'
 
 /** What a child-process vantage point needs besides the plan. */
@@ -418,6 +419,14 @@ export abstract class ChildBackend<P extends Place> implements VantageBackend {
     const cmd = this.wrap(place, probeArgv(plan, this.anyprobe()))
     const r = await runChild(cmd, {timeoutMs: this.timeoutMs, signal})
     return outcomeFromChild(place.vantage, plan, r, {via: this.via, command: this.commandName(plan), timeoutMs: this.timeoutMs}, startedAt)
+  }
+
+  /** how late (ms) a child's observation may reach this process, beyond its timeout, and still be judged in its round */
+  protected readonly liveSlackMs: number = 0
+
+  /** Live runs keep the command's schedule (src/vantage/live/schedule.ts). */
+  async schedule(ask: ScheduleRequest): Promise<LiveSchedule> {
+    return localSchedule(ask, this.liveSlackMs)
   }
 
   /**

@@ -16,6 +16,8 @@ export interface NetnsOptions extends ChildOptions {
 
 export class NetnsBackend extends ChildBackend<NetnsPlace> {
   protected via = 'netns' as const
+  // a child's observations come through a pipe from a process on this host
+  protected override readonly liveSlackMs = 300
   private readonly ip: string[]
 
   constructor(specs: NetnsSpec[], opts: NetnsOptions = {}) {

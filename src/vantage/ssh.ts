@@ -23,6 +23,8 @@ export interface SshOptions extends ChildOptions {
 
 export class SshBackend extends ChildBackend<SshPlace> {
   protected via = 'ssh' as const
+  // a child's observations come through ssh from another host
+  protected override readonly liveSlackMs = 1000
   private readonly ssh: string[]
 
   constructor(specs: SshSpec[], private readonly sshOpts: SshOptions = {}) {

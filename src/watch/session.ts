@@ -9,8 +9,8 @@
 // Order per observation: --out, metrics, view, timeline, then (first observation of a vantage
 // point) its `state` event, then the analyser's events, then the --expect verdicts. A source that
 // first replays history (Atlas: the results since one interval before the start) wraps it in
-// hold()/release(): events are held, and each vantage point's state is its LAST observation of the
-// history, emitted first at release, then the held events.
+// 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
+// is its LAST observation of the history, emitted first at release, then the held events.
 
 import {createWatchAnalyzer, optionsOfStart, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
@@ -46,12 +46,12 @@ export interface WatchSessionOptions {
   metrics?: string
   html?: string
   extras: ExtrasFlags
-  /** probe tags of a vantage point, for --expect groups (RIPE Atlas, Globalping) */
+  /** probe tags of a vantage point, for --expect groups; default: those its backend said ('vantage' events, or the vantage point's own) */
   tagsOf?: (vantageId: string) => string[]
   /** remote probes (RIPE Atlas, Globalping; maybe thousands): text events labelled with country and ASN, no redrawn catchment block */
   remote?: boolean
-  /** test/bench seam: every event as it is printed */
-  onEvent?: (e: LiveWatchEvent) => void
+  /** test/bench seam: every event as it is printed, with the wall-clock time the result behind it arrived (remote engines; null: none) */
+  onEvent?: (e: LiveWatchEvent, arrivedAt: number | null) => void
 }
 
 export interface WatchEnd {
@@ -77,6 +77,12 @@ export class WatchSession {
   private readonly lastHeld = new Map<string, Observation>()
   private writeFailureSaid = false
   private failed = false
+  /** a backend failed at something outside the vantage points ('note' with failed): exit 1 */
+  private backendFailed = false
+  /** probe tags a backend said ('vantage' events) */
+  private readonly tags = new Map<string, string[]>()
+  /** when the result behind the event being handled arrived (onEvent seam) */
+  private arrivedAt: number | null = null
   /** --locations / --location (read once, at open: a bad file fails before anything is measured) */
   private readonly locs: Locations | null
 
@@ -85,7 +91,8 @@ export class WatchSession {
     this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
-    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.printExtra(e), report: o.report, tagsOf: o.tagsOf})
+    const tagsOf = o.tagsOf ?? ((id: string): string[] => this.tags.get(id) ?? this.vantageOf(id)?.tags ?? [])
+    this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.printExtra(e), report: o.report, tagsOf})
     this.out = o.out === undefined ? null : new NdjsonOutFile(o.out)
     this.timeline = o.html === undefined ? null : new TimelineCollector()
     this.timeline?.setStart(o.start)
@@ -160,12 +167,14 @@ export class WatchSession {
     const outage = this.o.start.outageAfter * this.o.start.flows
     const allDown = (): boolean => started.size > 0 && down.size === started.size && [...down.values()].every((n) => n >= outage)
     for await (const ev of events) {
+      this.arrivedAt = null
       if (ev.type === 'observation') {
         this.setVantage(ev.vantage.id, ev.vantage)
         const ob = ev.observation
         const first = !described.has(ob.vantageId)
         described.add(ob.vantageId)
-        this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob)
+        this.arrivedAt = ev.arrivedAt ?? null
+        this.observe(first && !ob.vantage ? {...ob, vantage: ev.vantage} : ob, ev.complete === true)
         const n = down.get(ob.vantageId)
         if (n !== undefined) {
           down.set(ob.vantageId, n + 1)
@@ -176,7 +185,16 @@ export class WatchSession {
         this.setVantage(ev.vantage.id, ev.vantage)
       } else if (ev.type === 'round') this.flushRound(ev.round)
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
-      else if (ev.type === 'failed') {
+      else if (ev.type === 'note') {
+        // the backend's own line (already sanitised; escaped again, line by line, in case)
+        this.o.report(ev.text.split('\n').map((l) => sanitize(l, 2000)).join('\n'))
+        if (ev.failed === true) this.backendFailed = true
+      } else if (ev.type === 'history-start') this.hold()
+      else if (ev.type === 'history-end') this.release()
+      else if (ev.type === 'vantage') {
+        if (ev.tags !== undefined) this.tags.set(ev.vantage.id, ev.tags)
+        this.setVantage(ev.vantage.id, ev.vantage)
+      } else if (ev.type === 'failed') {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
@@ -221,6 +239,7 @@ export class WatchSession {
 
   /** The end: the analyser's last events, --html, --learn, --exec drained, metrics closed, the summary printed (text). */
   async finish(learnComment: string): Promise<WatchEnd> {
+    this.arrivedAt = null
     this.release()
     const last = this.analyzer.finish()
     this.emit(last)
@@ -239,7 +258,8 @@ export class WatchSession {
     const broken = this.extras ? await this.extras.finish(summary, learnComment) : []
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
-    const exitCode = watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure) || htmlFailed})
+    // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure) || htmlFailed})
     if (broken.length > 0) {
       this.o.report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
       for (const b of broken) this.o.report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)
@@ -302,7 +322,7 @@ export class WatchSession {
     if (this.view === null) this.o.write(JSON.stringify(e) + '\n')
     else if (e.type === 'state' || e.type === 'unexpected' || e.type === 'expected') this.view.line(renderLiveEvent(e))
     else this.view.event(e as WatchEvent, this.o.remote ? this.labelled(e as WatchEvent) : undefined)
-    this.o.onEvent?.(e)
+    this.o.onEvent?.(e, this.arrivedAt)
   }
 
   private labelled(e: WatchEvent): string | undefined {
@@ -318,31 +338,4 @@ export class WatchSession {
     const e = this.out.error()!
     this.o.report(`error ${e.code}: ${sanitize(e.message, 2000)}${e.hint ? `\nhint: ${e.hint}` : ''}`)
   }
-}
-
-/**
- * What a watch over a remote engine (RIPE Atlas, Globalping) takes from the command line, whichever
- * engine: the schedule, the outputs and the extras. Each engine adds its own (selector, --keep ...).
- */
-export interface RemoteWatchOptions {
-  target: string
-  /** --interval in ms; undefined: the engine's own default */
-  intervalMs: number | undefined
-  durationMs: number | undefined
-  /** stop after this many rounds (intervals) */
-  count: number | undefined
-  flapThreshold: number
-  /** undefined: the default that scales with the interval */
-  flapWindowMs: number | undefined
-  out?: string
-  metrics?: string
-  html?: string
-  json: boolean
-  /** stdout is a terminal */
-  tty?: boolean
-  extras: ExtrasFlags
-  signal: AbortSignal
-  /** where the events and the summary go (the command's stdout) */
-  write: (text: string) => void
-  env?: NodeJS.ProcessEnv
 }

@@ -1,9 +1,9 @@
-// RIPE Atlas results -> watch observations (src/watch/atlas-observe.ts): rounds per probe from its
+// RIPE Atlas results -> watch observations (src/vantage/atlas/observe.ts): rounds per probe from its
 // own phase (jitter-proof), skipped rounds, silence by the stream's clock, and what a result says.
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {AtlasObserver} from '../../src/watch/atlas-observe.js'
+import {AtlasObserver} from '../../src/vantage/atlas/observe.js'
 import {popNamer} from '../../src/vantage/live/probe.js'
 import {INTERVAL, measurementObject, resultOf, T0} from '../helpers/atlas-watch-scenario.js'
 

@@ -9,16 +9,22 @@
 //
 // A saved results file (JSON array or NDJSON) takes the same path without the network:
 // readAtlasResultsText -> parseAtlasResult per element -> enrichAtlasOutcomes.
+//
+// Live (`watch --from atlas:`): schedule() and rounds() follow a recurring measurement, an existing
+// one or one created for the watch (rounds.ts: recurring.ts creates, live.ts streams, observe.ts
+// turns results into observations).
 import {type AsnLookup} from '../../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
+import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
 import type {ProbePlan, VantageBackend, VantageError, VantageOutcome} from '../types.js'
 import {AtlasClient, type AtlasClientOptions} from './client.js'
 import {KEY_HINT, loadAtlasConfig, type AtlasConfig} from './config.js'
 import {type AtlasCreateOptions, buildCreateRequest, dryRunMeasurement, type AtlasDryRun, methodOfAtlasType} from './create.js'
 import {boundedResolver, enrichAtlasOutcomes, memoHint} from './enrich.js'
 import {type AtlasMeasurementMeta, type AtlasProbeMeta, atlasVantage, countParsed, emptyParseStats, parseAtlasResult, probeMetaFromApi, type AtlasParseStats} from './parse.js'
+import {type AtlasLivePrep, atlasRounds, prepareAtlasWatch} from './rounds.js'
 import {type AtlasSelector, parseAtlasSelector} from './selector.js'
 import {type AtlasProgress, waitForResults, type WaitMode} from './stream.js'
 
@@ -59,11 +65,16 @@ export interface AtlasBackendOptions {
   batchMs?: number
   /** told when the results broke off after some had come (default: a line on stderr) */
   onIncomplete?: (error: AnyprobeError) => void
+  /** live (watch): leave a measurement created for the watch running at its end (--keep) */
+  keep?: boolean
   /** test seams */
   client?: AtlasClient
   clientOptions?: Partial<AtlasClientOptions>
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   now?: () => number
+  /** live: the stream's reconnect backoff (test seam); told of every result as it arrives (bench seam) */
+  backoffMs?: {base: number; max: number}
+  onResult?: () => void
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000
@@ -155,6 +166,9 @@ export class AtlasBackend implements VantageBackend {
   private readonly probeCache = new Map<number, AtlasProbeMeta | null>()
   private rdns: ReverseResolver | null = null
   private readonly hint = memoHint()
+  /** a watch over RIPE Atlas keeps the measurement's clock: no other --from can share it */
+  readonly runsAlone = true
+  #live: AtlasLivePrep | null = null
 
   constructor(selectorText: string, o: AtlasBackendOptions = {}) {
     this.#o = o
@@ -167,6 +181,27 @@ export class AtlasBackend implements VantageBackend {
 
   expected(): number | null {
     return this.#o.msmId ? null : this.selector.request.requested
+  }
+
+  /** Live: the measurement's schedule (an existing one's own; a new one's checked and priced), see rounds.ts. */
+  async schedule(ask: ScheduleRequest, opts: {signal: AbortSignal}): Promise<LiveSchedule> {
+    this.#live = await prepareAtlasWatch(ask, {client: this.client(opts.signal), msmId: this.#o.msmId ?? null, selector: this.selector, now: this.#o.now})
+    return this.#live.schedule
+  }
+
+  /** Live rounds: create (a new measurement), backfill, follow the stream, stop (rounds.ts). */
+  rounds(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent> {
+    const client = this.client(opts.signal)
+    const deps = {client, stopClient: () => this.client(), streamUrl: this.#config.streamUrl, keep: this.#o.keep === true, backoffMs: this.#o.backoffMs, onResult: this.#o.onResult}
+    const prepared = this.#live
+    if (prepared !== null) return atlasRounds(prepared, plan, deps, opts.signal)
+    // rounds() without schedule(): the plan says what to watch
+    const ask: ScheduleRequest = {method: plan.method, target: plan.target, intervalMs: plan.intervalMs, failover: false, timeoutMs: plan.timeoutMs, flows: plan.flows, count: plan.count, durationMs: plan.durationMs, dryRun: false}
+    return (async function* (self: AtlasBackend): AsyncGenerator<RoundEvent> {
+      const s = await self.schedule(ask, opts)
+      for (const text of s.notes) yield {type: 'note', text}
+      yield* atlasRounds(self.#live!, plan, deps, opts.signal)
+    })(this)
   }
 
   private client(signal?: AbortSignal): AtlasClient {

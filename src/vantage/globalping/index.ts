@@ -6,12 +6,13 @@
 //   client.ts     create, poll, rate limits, errors       request.ts    plan -> POST body, its cost
 //   parse.ts      results -> model, PoP verdict           types.ts      the API's shapes
 //
-// For `watch` (repeated measurements): GlobalpingClient.createMeasurement / awaitMeasurement /
-// pollMeasurement, sustainableIntervalMs, buildRequest with a selector whose msm is the previous id.
+// For `watch` (repeated measurements): schedule() (the interval the hourly limit sustains) and
+// rounds() (rounds.ts: the measurement repeated from the same probes, by the first one's id).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
-import type {RoundEvent, RoundsPlan} from '../../model/probe.js'
-import {checkGlobalpingInterval, type GlobalpingRoundsDeps, globalpingRounds, type RateSeam} from './rounds.js'
+import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
+import {sanitize} from '../../util/sanitize.js'
+import {checkGlobalpingInterval, globalpingRounds, type RateSeam} from './rounds.js'
 import {type CreatedMeasurement, GlobalpingClient, type GlobalpingClientOptions} from './client.js'
 import {loadGlobalpingConfig, TOKEN_HINT, type GlobalpingConfig} from './config.js'
 import {type GlobalpingSelector, MAX_LIMIT_ANON, parseGlobalpingSelector} from './locations.js'
@@ -41,7 +42,12 @@ export interface GlobalpingBackendOptions {
   /** test seams */
   client?: GlobalpingClient
   clientOptions?: Partial<GlobalpingClientOptions>
+  /** live: the hourly limit and the floor of the interval (default: Globalping's, and 5 s) */
+  rate?: RateSeam
 }
+
+/** What `watch --from globalping:` measures (icmp is read as ping). */
+export const GLOBALPING_WATCH_METHODS = ['dns', 'http', 'trace', 'ping'] as const
 
 /** What `--dry-run` prints for a globalping: vantage point. */
 export function globalpingDryRun(selectorText: string, plan: ProbePlan): GlobalpingDryRun {
@@ -69,6 +75,8 @@ export class GlobalpingBackend implements VantageBackend {
   readonly selector: GlobalpingSelector
   /** the measurement of the last run */
   measurementId: string | null = null
+  /** a watch over Globalping keeps its own pace (the rate limit): no other --from can share it */
+  readonly runsAlone = true
   // ES private: the config holds the token; it stays out of JSON.stringify and util.inspect
   readonly #config: GlobalpingConfig
   readonly #o: GlobalpingBackendOptions
@@ -92,13 +100,41 @@ export class GlobalpingBackend implements VantageBackend {
    * sustains for this many probes; one faster than that is refused (E_USAGE) with the figure.
    * null: msm= without an interval (its probe count is known only after its first round).
    */
-  intervalFor(intervalMs: number | undefined, rate: RateSeam = {}): number | null {
+  intervalFor(intervalMs: number | undefined, rate: RateSeam = this.#o.rate ?? {}): number | null {
     if (this.selector.msm !== null) return intervalMs ?? null
     return checkGlobalpingInterval(this.selector.limit, this.#config.token !== null, intervalMs, rate)
   }
 
+  /**
+   * Live: without --interval the fastest pace the hourly limit sustains for this many probes; a
+   * faster --interval is refused (E_USAGE) with that figure, before anything is sent.
+   */
+  async schedule(ask: ScheduleRequest): Promise<LiveSchedule> {
+    if (!(GLOBALPING_WATCH_METHODS as readonly string[]).includes(ask.method) && ask.method !== 'icmp') {
+      throw new AnyprobeError('E_USAGE', `watch --from globalping: measures dns, http, trace or ping, not ${sanitize(ask.method, 20)}`, {hint: 'use --method dns, http, trace or ping', exitCode: EXIT.usage})
+    }
+    this.#checkLimit(this.#client())
+    const intervalMs = this.intervalFor(ask.intervalMs)
+    if (intervalMs === null) {
+      throw new AnyprobeError('E_USAGE', `--from ${this.spec}: the probe count of an earlier measurement is not known up front, so neither is the interval the rate limit sustains`, {hint: 'give --interval (it is checked against the limit after the first round)', exitCode: EXIT.usage})
+    }
+    const target = sanitize(ask.target, 200)
+    return {
+      method: (ask.method === 'ping' ? 'icmp' : ask.method) as LiveSchedule['method'],
+      target,
+      intervalMs,
+      flows: 1,
+      timeoutMs: intervalMs,
+      // whole rounds at once ('round' events)
+      reorderRounds: 1,
+      remote: true,
+      notes: [],
+      source: () => `a Globalping watch of ${sanitize(ask.target, 100)}`,
+    }
+  }
+
   /** Live rounds: the measurement repeated from the same probes (./rounds.ts). */
-  rounds(plan: RoundsPlan, opts: {signal: AbortSignal; rate?: RateSeam} & Pick<GlobalpingRoundsDeps, 'onFirstRound' | 'onRoundError'>): AsyncIterable<RoundEvent> {
+  rounds(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent> {
     const client = this.#client(opts.signal)
     this.#checkLimit(client)
     return globalpingRounds(
@@ -108,9 +144,7 @@ export class GlobalpingBackend implements VantageBackend {
           new GlobalpingBackend(previousId === null ? this.#selectorText : `msm=${previousId}`, {...this.#o, client, onMeasurement: (c) => onId(c.id)}).run(p, {concurrency: 1, signal}),
         hasToken: client.hasToken,
         probes: this.selector.msm === null ? this.selector.limit : null,
-        rate: opts.rate,
-        onFirstRound: opts.onFirstRound,
-        onRoundError: opts.onRoundError,
+        rate: this.#o.rate,
       },
       opts.signal,
     )

@@ -11,6 +11,9 @@
 // interval is refused (E_USAGE) with that figure. Rounds run one after another: round r starts at
 // startAt + r x interval, or as soon as round r-1 is complete when that took longer (never two
 // measurements at once).
+//
+// What the user is told (round 0's measurement and its cost; a round that could not be created,
+// once per error code) are 'note' events: the watch session prints them.
 import {vantageRow} from '../../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbeMethod, ProbePlan, RoundEvent, RoundsPlan, VantageOutcome} from '../../model/probe.js'
@@ -63,10 +66,6 @@ export interface GlobalpingRoundsDeps {
   /** probes a measurement of the selector asks for (null: msm=, known after round 0) */
   probes: number | null
   rate?: RateSeam
-  /** told of round 0's measurement id and probe count */
-  onFirstRound?: (info: {id: string | null; probes: number; intervalMs: number}) => void
-  /** told of a round that could not be created (its probes count as unanswered) */
-  onRoundError?: (round: number, e: AnyprobeError) => void
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -133,7 +132,7 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
       if (round === 0 || !(e instanceof AnyprobeError)) throw e
       if (!said.has(e.code)) {
         said.add(e.code)
-        deps.onRoundError?.(round, e)
+        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; its probes count as unanswered, the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
       }
       for (const [id, vantage] of vantages) {
         if (seen.has(id)) continue
@@ -144,7 +143,13 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
     if (signal.aborted && round > 0) break
     if (round === 0) {
       if (deps.probes === null) checkGlobalpingInterval(Math.max(1, vantages.size), deps.hasToken, plan.intervalMs, deps.rate)
-      deps.onFirstRound?.({id: firstId, probes: vantages.size, intervalMs: plan.intervalMs})
+      const probes = vantages.size
+      out.unshift({
+        type: 'note',
+        text:
+          `anyprobe: watching ${sanitize(plan.target, 100)} from ${probes} Globalping probe(s) (measurement ${sanitize(firstId ?? '?', 40)}, then the same probes) every ${plan.intervalMs / 1000}s; ` +
+          `each round costs ${probes} of Globalping's tests an hour`,
+      })
       // the schedule counts from the first round's creation
       startAt = now() - (Date.now() - sentAt)
     }

@@ -1,4 +1,4 @@
-// RIPE Atlas results -> watch observations: one observation per result, through the Atlas parser
+// RIPE Atlas results -> watch observations (the live rounds of rounds.ts): one observation per result, through the Atlas parser
 // (parse.ts) and the same PoP naming as every watch (popNamer over the DNS identity strings).
 //
 // Time: each observation's sentAt is the result's own timestamp. Rounds are counted per probe in
@@ -12,11 +12,11 @@
 // time its result was due. So outages of silent probes come from the data, deterministically,
 // about one to two intervals after the silence began; a result that still arrives after that is
 // counted as late by the analyser.
-import {identityInputs, minRttMs} from '../engines/dns/probe.js'
-import type {VantagePoint} from '../model/vantage.js'
-import type {Observation} from '../model/watch.js'
-import {type AtlasMeasurementMeta, type AtlasProbeMeta, atlasVantage, parseAtlasResult} from '../vantage/atlas/parse.js'
-import type {PopNamer} from '../vantage/live/probe.js'
+import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import type {Observation} from '../../model/watch.js'
+import type {PopNamer} from '../live/probe.js'
+import {type AtlasMeasurementMeta, type AtlasProbeMeta, atlasVantage, parseAtlasResult} from './parse.js'
 
 export interface AtlasProbeInfo {
   meta: AtlasProbeMeta | null
@@ -49,6 +49,8 @@ export interface Observed {
   obs: Observation
   /** the result was parsed (false: a synthesized silent round) */
   fromResult: boolean
+  /** the probe's vantage point as known now (its metadata may come after its first observation) */
+  vantage: VantagePoint
 }
 
 export class AtlasObserver {
@@ -133,9 +135,9 @@ export class AtlasObserver {
     const round = this.roundOf(st, ts)
     if (round < 0) return [] // older than the probe's first result: nothing to add to its story
     const out: Observed[] = []
-    for (let r = st.last + 1; r < round; r++) out.push({obs: this.silent(st, r), fromResult: false})
+    for (let r = st.last + 1; r < round; r++) out.push({obs: this.silent(st, r), fromResult: false, vantage: st.vantage})
     if (round > st.last) st.last = round
-    out.push({obs: this.observation(st, raw, round, ts), fromResult: true})
+    out.push({obs: this.observation(st, raw, round, ts), fromResult: true, vantage: st.vantage})
     if (ts > this.clock) this.clock = ts
     return out
   }
@@ -183,7 +185,7 @@ export class AtlasObserver {
         const due = st.anchor + (next - st.offset) * this.I
         if (due + this.grace >= clock) break
         st.last = next
-        out.push({obs: this.silent(st, next), fromResult: false})
+        out.push({obs: this.silent(st, next), fromResult: false, vantage: st.vantage})
       }
     }
     return out
