@@ -31,4 +31,5 @@ export function loadPublishedCampaign(pings: string, sites: string): Campaign {
 export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'],
   ['cloudflare-atlas-500.tsv', 'cloudflare-europe-published.tsv'],
+  ['cloudflare-atlas-1000.tsv', 'cloudflare-europe-published.tsv'],
 ]

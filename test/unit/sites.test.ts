@@ -33,6 +33,7 @@ const TARGETS: Target[] = [
   {name: 'EdgeCast (PlanetLab)', load: () => loadCampaign('edgecast-planetlab.tsv'), latBeats: false, ids: true},
   {name: 'Cloudflare 104.16.123.96, 300 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'), latBeats: true, ids: false},
   {name: 'Cloudflare 104.16.123.96, 500 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-500.tsv', 'cloudflare-europe-published.tsv'), latBeats: false, ids: false},
+  {name: 'Cloudflare 104.16.123.96, 1000 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-1000.tsv', 'cloudflare-europe-published.tsv'), latBeats: false, ids: false},
 ]
 
 describe('sites on real campaigns, against iGreedy', () => {
