@@ -28,4 +28,8 @@ export function loadPublishedCampaign(pings: string, sites: string): Campaign {
 }
 
 /** The published-list campaigns committed: [pings file, sites file]. */
-export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [['cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv']]
+export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
+  ['cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'],
+  ['cloudflare-atlas-500.tsv', 'cloudflare-europe-published.tsv'],
+  ['cloudflare-atlas-1000.tsv', 'cloudflare-europe-published.tsv'],
+]

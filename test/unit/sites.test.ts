@@ -9,30 +9,31 @@ import {type Campaign, latencyOnly, loadCampaign} from '../helpers/sites-fixture
 import {loadPublishedCampaign} from '../../bench/sites-campaigns.js'
 import {someIdentities} from '../../bench/sites-eval.js'
 
-// Per target: floors at what the committed data gives today (bench/sites-eval.ts prints the table).
-// `lat` = latency only, the comparison with iGreedy on equal terms: precision never below iGreedy's,
-// recall never below it and strictly above where `latBeats` (EdgeCast and both Cloudflare campaigns
-// tie: every site they miss lies inside a disc that an already placed site explains, so no method
-// that places a site only where a disc demands one finds it from latency alone). `some` = with the
-// identities of 1 vantage point in 4 (truth still from all of them): precision >= iGreedy's and
-// recall > iGreedy's on every target that has identities. `all` = every identity (an upper bound).
+// Per target, computed on the committed data (bench/sites-eval.ts prints the table), never a
+// hard-coded figure: `lat` = latency only, the comparison with iGreedy on equal terms: precision
+// never below iGreedy's, and recall strictly above it where `latBeats` (it ties on EdgeCast and on
+// the 500-probe Cloudflare campaign: the sites they miss are reached only by vantage points whose
+// likely disc (src/analysis/sites/likely.ts) still holds another placed site, see the README).
+// `some` = with the identities of 1 vantage point in 4 (truth still from all of them): precision >=
+// iGreedy's and recall > iGreedy's on every target that has identities. `all` = every identity.
 interface Target {
   name: string
   load: () => Campaign
-  lat: {precision: number; recall: number}
   latBeats: boolean
-  some: {precision: number; recall: number} | null
+  ids: boolean
 }
 const TARGETS: Target[] = [
-  {name: 'F-root <= 6 ms', load: () => loadCampaign('f-ripe.tsv'), lat: {precision: 0.96, recall: 0.9}, latBeats: true, some: {precision: 0.96, recall: 0.9}},
-  {name: 'F-root + 33-46 ms band', load: () => loadCampaign('f-ripe.tsv+f-ripe-mid.tsv'), lat: {precision: 0.96, recall: 0.73}, latBeats: true, some: {precision: 0.96, recall: 0.78}},
-  {name: 'F-root 1-in-10 sample', load: () => loadCampaign('f-ripe-sample.tsv'), lat: {precision: 0.56, recall: 0.32}, latBeats: true, some: {precision: 0.8, recall: 0.71}},
-  {name: 'L-root <= 5 ms', load: () => loadCampaign('l-ripe.tsv'), lat: {precision: 0.99, recall: 0.86}, latBeats: true, some: {precision: 0.99, recall: 0.87}},
-  {name: 'L-root 1-in-10 sample', load: () => loadCampaign('l-ripe-sample.tsv'), lat: {precision: 0.64, recall: 0.24}, latBeats: true, some: {precision: 0.9, recall: 0.73}},
-  {name: 'K-root 1-in-10 sample', load: () => loadCampaign('k-ripe-sample.tsv'), lat: {precision: 0.66, recall: 0.46}, latBeats: true, some: {precision: 0.84, recall: 0.84}},
-  {name: 'Cloudflare (PlanetLab)', load: () => loadCampaign('cloudflare-planetlab.tsv'), lat: {precision: 0.84, recall: 0.72}, latBeats: false, some: {precision: 0.9, recall: 0.9}},
-  {name: 'EdgeCast (PlanetLab)', load: () => loadCampaign('edgecast-planetlab.tsv'), lat: {precision: 1, recall: 0.77}, latBeats: false, some: {precision: 1, recall: 0.88}},
-  {name: 'Cloudflare 104.16.123.96 (RIPE Atlas, published list)', load: () => loadPublishedCampaign('cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'), lat: {precision: 1, recall: 0.39}, latBeats: false, some: null},
+  {name: 'F-root <= 6 ms', load: () => loadCampaign('f-ripe.tsv'), latBeats: true, ids: true},
+  {name: 'F-root + 33-46 ms band', load: () => loadCampaign('f-ripe.tsv+f-ripe-mid.tsv'), latBeats: true, ids: true},
+  {name: 'F-root 1-in-10 sample', load: () => loadCampaign('f-ripe-sample.tsv'), latBeats: true, ids: true},
+  {name: 'L-root <= 5 ms', load: () => loadCampaign('l-ripe.tsv'), latBeats: true, ids: true},
+  {name: 'L-root 1-in-10 sample', load: () => loadCampaign('l-ripe-sample.tsv'), latBeats: true, ids: true},
+  {name: 'K-root 1-in-10 sample', load: () => loadCampaign('k-ripe-sample.tsv'), latBeats: true, ids: true},
+  {name: 'Cloudflare (PlanetLab)', load: () => loadCampaign('cloudflare-planetlab.tsv'), latBeats: true, ids: true},
+  {name: 'EdgeCast (PlanetLab)', load: () => loadCampaign('edgecast-planetlab.tsv'), latBeats: false, ids: true},
+  {name: 'Cloudflare 104.16.123.96, 300 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'), latBeats: true, ids: false},
+  {name: 'Cloudflare 104.16.123.96, 500 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-500.tsv', 'cloudflare-europe-published.tsv'), latBeats: false, ids: false},
+  {name: 'Cloudflare 104.16.123.96, 1000 RIPE Atlas probes (published list)', load: () => loadPublishedCampaign('cloudflare-atlas-1000.tsv', 'cloudflare-europe-published.tsv'), latBeats: false, ids: false},
 ]
 
 describe('sites on real campaigns, against iGreedy', () => {
@@ -46,11 +47,8 @@ describe('sites on real campaigns, against iGreedy', () => {
       assert.ok(ours.precision! >= base.precision!, `precision ${ours.precision} < iGreedy ${base.precision}`)
       if (t.latBeats) assert.ok(ours.recall! > base.recall!, `recall ${ours.recall} <= iGreedy ${base.recall}`)
       else assert.ok(ours.recall! >= base.recall!, `recall ${ours.recall} < iGreedy ${base.recall}`)
-      assert.ok(ours.precision! >= t.lat.precision, `precision ${ours.precision}`)
-      assert.ok(ours.recall! >= t.lat.recall, `recall ${ours.recall}`)
     })
-    if (t.some === null) continue
-    const floor = t.some
+    if (!t.ids) continue
     it(`${t.name}: identities of 1 vantage point in 4: precision >= iGreedy's, recall > iGreedy's`, () => {
       const c = t.load()
       const base = scoreSites(iGreedyBaseline(latencyOnly(c), citySource).sites, c.truth)
@@ -59,8 +57,6 @@ describe('sites on real campaigns, against iGreedy', () => {
       assert.ok(some.precision! >= base.precision!, `precision ${some.precision} < iGreedy ${base.precision}`)
       assert.ok(some.recall! > base.recall!, `recall ${some.recall} <= iGreedy ${base.recall}`)
       assert.ok(some.recall! >= lat.recall!, `identities lowered recall: ${some.recall} < ${lat.recall}`)
-      assert.ok(some.precision! >= floor.precision, `precision ${some.precision}`)
-      assert.ok(some.recall! >= floor.recall, `recall ${some.recall}`)
     })
     it(`${t.name}: every identity: sites confirmed, precision and recall above iGreedy's`, () => {
       const c = t.load()

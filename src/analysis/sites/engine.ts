@@ -1,10 +1,12 @@
 // Enumerate and place, round after round (iGreedy): the disjoint discs are placed at a city each,
 // then each placed disc is replaced by a tiny disc at its city and the independent set is computed
 // again: a disc that overlapped a placed one but does not contain its city now points at another
-// site. Repeat until nothing new is found. `migreedy` narrows each placement with the discs that
+// site. Repeat until nothing new is found. With `likely`, the same rounds follow on the likely discs
+// (./likely.ts: no measured path reaches the rim of its disc). `migreedy` narrows each placement with the discs that
 // overlap only that site (./place.ts); without it, this is iGreedy (alpha = 1) itself.
 import {type Disc, makeDisc, overlaps, TINY_DISC_KM} from './discs.js'
 import {greedyMis} from './enumerate.js'
+import {likelyDisc} from './likely.js'
 import {type Placement, placeSite} from './place.js'
 import type {CandidateSource} from './types.js'
 
@@ -14,6 +16,8 @@ export interface PlacedSite {
   /** the discs that overlap only this site's disc (MiGreedy's cluster; empty without migreedy) */
   cluster: Disc[]
   round: number
+  /** found from a likely disc (./likely.ts), after the exact rounds */
+  likely: boolean
   lat: number
   lon: number
 }
@@ -25,7 +29,7 @@ export const MAX_ROUNDS = 50
  * `clusters`: find each site's cluster (the discs overlapping only its disc) even without
  * `migreedy`, for the evidence: they are the vantage points that most likely reached that site.
  */
-export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
+export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean; likely?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
   const placed: PlacedSite[] = []
   const tiny: Disc[] = []
   const used = new Set<Disc>()
@@ -53,13 +57,35 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
       const placement = placeSite(k, opts.migreedy ? clusters.get(k)! : [], source, opts.weighDistance === true)
       const lat = placement.candidate?.lat ?? k.lat
       const lon = placement.candidate?.lon ?? k.lon
-      placed.push({disc: k, placement, cluster: clusters.get(k)!, round, lat, lon})
+      placed.push({disc: k, placement, cluster: clusters.get(k)!, round, likely: false, lat, lon})
       tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
     }
     kept = greedyMis(
       discs.filter((d) => !used.has(d)),
       tiny,
     )
+  }
+  if (opts.likely === true && lowerBound >= 2) {
+    // the same rounds on the likely discs (./likely.ts), once anycast is proven: each kept one
+    // contains no placed site, so its vantage point reached another one
+    const likely = discs.map(likelyDisc)
+    const usedL = new Set<Disc>()
+    let round = placed.length === 0 ? 0 : placed[placed.length - 1]!.round + 1
+    for (let n = 0; n < MAX_ROUNDS; n++, round++) {
+      kept = greedyMis(
+        likely.filter((d) => !usedL.has(d)),
+        tiny,
+      )
+      if (kept.length === 0) break
+      for (const k of kept) {
+        usedL.add(k)
+        const placement = placeSite(k, [], source, opts.weighDistance === true)
+        const lat = placement.candidate?.lat ?? k.lat
+        const lon = placement.candidate?.lon ?? k.lon
+        placed.push({disc: k, placement, cluster: [], round, likely: true, lat, lon})
+        tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
+      }
+    }
   }
   return {placed, lowerBound}
 }

@@ -45,7 +45,8 @@ function addEvidence(site: Site, e: SiteEvidence): void {
 
 export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Disc[], obs: readonly SiteObservation[], useIdentities = true): {sites: Site[]; contradictions: SiteContradiction[]} {
   const sites: Site[] = placed.map((p) => {
-    const evidence: SiteEvidence[] = [discEvidence(p.disc, p.round === 0 ? 'disjoint from the other sites\' discs' : `separable once its neighbours were placed (round ${p.round + 1})`)]
+    const note = p.round === 0 ? 'disjoint from the other sites\' discs' : p.likely ? `no other site lies within ${Math.round(p.disc.radiusKm)} km, the farthest a measured path reaches with its RTT (round ${p.round + 1})` : `separable once its neighbours were placed (round ${p.round + 1})`
+    const evidence: SiteEvidence[] = [discEvidence(p.disc, note)]
     for (const d of p.placement.constraining.slice(1)) if (evidence.length < MAX_EVIDENCE) evidence.push(discEvidence(d, 'overlaps only this site\'s disc and narrows where it is'))
     // the vantage points that most likely reached this site: discs overlapping only its disc and containing the chosen place
     const at = pointTerms(p.lat, p.lon)
@@ -68,7 +69,7 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
     }
   })
   const contradictions: SiteContradiction[] = []
-  if (!useIdentities) return {sites, contradictions}
+  if (!useIdentities) return {sites: mergeSameSite(sites), contradictions}
 
   const feasible = new Map<Disc, Feasible>()
   for (const d of discs) {
@@ -88,10 +89,12 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
     }
   }
 
+  const byObservation = new Map([...feasible.values()].map((f) => [f.disc.idx, f]))
   // the site's own vantage point, else most of its cluster, names a feasible place: that is the site
   placed.forEach((p, i) => {
     const site = sites[i]!
-    let f = feasible.get(p.disc) ?? null
+    // by observation: a site from a likely disc (./likely.ts) has its own disc object
+    let f = byObservation.get(p.disc.idx) ?? null
     if (f === null && p.cluster.length > 0) {
       const votes = new Map<string, {f: Feasible; n: number}>()
       for (const d of p.cluster) {
@@ -140,5 +143,35 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
       source: 'identity',
     })
   }
-  return {sites, contradictions}
+  return {sites: mergeSameSite(sites), contradictions}
+}
+
+/** same place: placed at one city (or point), or named by one identity code */
+export const SAME_SITE_KM = 1
+
+/**
+ * Two sites at one place are one site (a disc placed at the city another site is at, or two sites
+ * that identities moved to the same named PoP): the first found is kept with the other's evidence.
+ */
+function mergeSameSite(sites: Site[]): Site[] {
+  const out: Site[] = []
+  for (const s of sites) {
+    const p = pointTerms(s.lat, s.lon)
+    const same = out.find((o) => (s.code !== null && o.code === s.code) || discDistanceKm(pointTerms(o.lat, o.lon), p) <= SAME_SITE_KM)
+    if (same === undefined) {
+      out.push(s)
+      continue
+    }
+    for (const e of s.evidence) addEvidence(same, e)
+    same.vantagePoints += s.vantagePoints
+    if (s.confirmed && !same.confirmed) {
+      same.lat = s.lat
+      same.lon = s.lon
+      same.city = s.city
+      same.country = s.country
+      same.code = s.code
+      same.confirmed = true
+    }
+  }
+  return out
 }

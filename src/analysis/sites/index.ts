@@ -1,7 +1,8 @@
 // `anyprobe sites`: is this address anycast, how many sites at least, where. Pure: observations in
 // (vantage point location, lowest RTT, PoP verdict), sites out. See ./types.ts for the shapes and
 // the files next to this one for each step: clean (what is left out), discs, enumerate (greedy
-// MIS), place (city in the disc, MiGreedy's cluster), engine (iGreedy's rounds), fuse (identities).
+// MIS), place (city in the disc, MiGreedy's cluster), engine (iGreedy's rounds, then the same on the
+// likely discs of ./likely.ts), fuse (identities).
 //
 // anycast:
 //  - true  when two discs are disjoint (after leaving out contradicted locations): two vantage
@@ -43,7 +44,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
   const source = opts.candidates ?? citySource
   const useIds = opts.identities !== false
   const {discs, excluded} = cleanObservations(obs, {identities: useIds})
-  const {placed, lowerBound} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true})
+  const {placed, lowerBound} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true, likely: true})
   const {sites, contradictions} = fuseIdentities(placed, discs, obs, useIds)
 
   let anycast: boolean | null
