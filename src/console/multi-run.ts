@@ -14,7 +14,6 @@
 // never answered: in the output, with the others), 4 when it answered none. Usage errors exit 2
 // before anything runs.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
-import {ndjsonLine} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
@@ -25,6 +24,7 @@ import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
+import {printJson, stdoutWriter} from './output.js'
 import {planFromParse} from './plan.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
 
@@ -82,7 +82,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
     const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('../vantage/globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
-    process.stdout.write(`${JSON.stringify(gp ?? (await atlasDryRuns(opts.specs, plan)), null, 2)}\n`)
+    printJson(gp ?? (await atlasDryRuns(opts.specs, plan)))
     process.exit(EXIT.ok)
   }
   const backends = await backendsFor(opts.specs, {
@@ -101,13 +101,16 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   const outcomes: VantageOutcome[] = []
+  const ndjson = stdoutWriter()
   try {
     for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})), backends.map((b) => b.spec))) {
       outcomes.push(o)
       progress.update(o)
       if (flags.ndjson) {
         const line: OutcomeLine = {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'outcome', method: plan.method, target: plan.target, ...o}
-        process.stdout.write(ndjsonLine(line))
+        // written the moment it arrives; waits while the reader is behind
+        ndjson.record(line)
+        await ndjson.flush()
       }
       opts.onOutcome?.(o)
     }
