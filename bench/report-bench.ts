@@ -1,6 +1,8 @@
 // `anyprobe report` throughput and memory on big inputs, generated in the temp dir and deleted after.
 //
 //   node --import tsx bench/report-bench.ts [sizeMB=1024] [--keep]
+//   node --import tsx bench/report-bench.ts [sizeMB] --inputs-only   (write both inputs, print their paths, run nothing:
+//   for before/after with bench/ab-usage.mjs)
 //
 // Three runs, each in its own process so peak RSS is that run's alone:
 //   1. atlas-cli     raw RIPE Atlas traceroute results, one JSON array of SIZE MB (what an Atlas
@@ -61,7 +63,8 @@ if (process.argv[2] === '--child') {
 }
 
 const sizeMB = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1024)
-const keep = process.argv.includes('--keep')
+const inputsOnly = process.argv.includes('--inputs-only')
+const keep = inputsOnly || process.argv.includes('--keep')
 
 async function writeFile(path: string, parts: {head: string; sep: string; tail: string; item: (i: number) => string}): Promise<number> {
   const out = createWriteStream(path, {highWaterMark: 4 << 20})
@@ -119,6 +122,10 @@ try {
   const nAtlas = await writeFile(atlasFile, {head: '[', sep: ',\n', tail: ']\n', item: atlasItem})
   const nNd = await writeFile(ndjsonFile, {head: '', sep: '\n', tail: '\n', item: ndjsonItem})
   console.log(`atlas: ${nAtlas} traceroute results, ${(statSync(atlasFile).size / 1e6).toFixed(0)} MB; ndjson: ${nNd} trace outcomes, ${(statSync(ndjsonFile).size / 1e6).toFixed(0)} MB; ${PROBES} probes`)
+  if (inputsOnly) {
+    console.log(`${atlasFile}\n${ndjsonFile}`)
+    process.exit(0)
+  }
   console.log(`node ${process.version}, one process per run\n`)
 
   const a = timed([process.execPath, join(ROOT, 'bin/run.js'), 'report', atlasFile, '--json', '--no-rdns'])

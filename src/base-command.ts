@@ -3,6 +3,7 @@
 // and a documented exit code; a stack trace is never shown for an expected failure.
 import {Command} from '@oclif/core/command'
 
+import {printJson, printNdjson} from './console/output.js'
 import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
 import {sanitize} from './util/sanitize.js'
 
@@ -16,12 +17,12 @@ export abstract class BaseCommand extends Command {
    */
   protected override logJson(json: unknown): void {
     if (process.stdout.isTTY) super.logJson(json)
-    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    else printJson(json)
   }
 
-  /** One NDJSON record on stdout: the one way every command streams records (--ndjson, watch --json, report of a watch file). */
+  /** One NDJSON record on stdout, now (console/output.ts: the one writer of stdout, for every command). */
   protected printNdjson(value: unknown): void {
-    process.stdout.write(ndjsonLine(value))
+    void printNdjson(value)
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -38,10 +39,8 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** One NDJSON line: compact JSON and a newline (what --ndjson, watch --json/--out/--observations write). */
-export function ndjsonLine(v: unknown): string {
-  return JSON.stringify(v) + '\n'
-}
+/** One NDJSON line (console/output.ts; here for the commands that import it from this module). */
+export {ndjsonLine} from './console/output.js'
 
 export function formatError(e: AnyprobeError): string {
   let out = `error ${e.code}: ${sanitize(e.message, 2000)}\n`

@@ -12,26 +12,18 @@ import {sanitize} from '../util/sanitize.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
-import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderCatchment} from '../render/catchment.js'
-import {parseDuration} from '../util/duration.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import type {ProbeMethod, ProbePlan} from '../model/probe.js'
+import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
+import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
 
-/** Which catchment flags each method takes (and passes on to the command run at each vantage point). */
-const PER_METHOD: Record<string, readonly ProbeMethod[]> = {
-  protocol: ['trace'],
-  port: ['trace', 'dns'],
-  tcp: ['dns'],
-  host: ['http'],
-  probes: ['trace', 'ping'],
-  timeout: ['trace', 'dns', 'http', 'ping'],
-}
+/** Catchment's own flags (not the probe's), and --rdns, which trace calls --dns. */
+export const CATCHMENT_PLAN: PlanSpelling = {skip: ['method', 'expect', ...Object.keys(htmlFlags)], rename: {rdns: 'dns'}}
 
 export default class Catchment extends BaseCommand {
   static override summary = 'Which PoP of an anycast service each vantage point reaches, and each PoP\'s share'
@@ -70,48 +62,21 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
     rdns: Flags.boolean({default: true, allowNo: true, description: 'trace: reverse DNS of hops (--no-rdns: none; netns/ssh/local children run trace --no-dns, RIPE Atlas and Globalping results keep no hop names)'}),
     asn: Flags.boolean({default: true, allowNo: true, description: 'trace: ASNs of hops (--no-asn: none; children run trace --no-asn, Globalping\'s hop ASNs are dropped)'}),
+    qname: measureFlags.qname,
+    qtype: measureFlags.qtype,
+    'max-hops': measureFlags['max-hops'],
+    header: measureFlags.header,
+    'pop-header': measureFlags['pop-header'],
     expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list when one breaks a rule'}),
     ...vantageFlags,
     ...htmlFlags,
   }
 
   public async run(): Promise<CatchmentResult> {
-    const {args, flags} = await this.parse(Catchment)
+    const {args, flags, metadata} = await this.parse(Catchment)
     const method = flags.method as ProbeMethod
-    const pass: string[] = []
-    for (const [name, methods] of Object.entries(PER_METHOD)) {
-      const v = (flags as Record<string, unknown>)[name]
-      if (v === undefined || v === false) continue
-      if (!methods.includes(method)) {
-        throw new AnyprobeError('E_USAGE', `--${name} does not apply to --method ${method}`, {
-          hint: `--${name} is for --method ${methods.join(' / ')}`,
-          exitCode: EXIT.usage,
-        })
-      }
-      if (name === 'timeout') parseDuration(String(v), '--timeout')
-      if (method !== 'ping') pass.push(v === true ? `--${name}` : `--${name}=${String(v)}`)
-    }
-    for (const name of ['rdns', 'asn'] as const) {
-      if (flags[name]) continue
-      if (method !== 'trace') throw new AnyprobeError('E_USAGE', `--no-${name} does not apply to --method ${method}`, {hint: `--no-${name} is for --method trace`, exitCode: EXIT.usage})
-      // the trace command's own names for them
-      pass.push(name === 'rdns' ? '--no-dns' : '--no-asn')
-    }
-    const plan: ProbePlan = {
-      method,
-      target: args.target,
-      cliArgs: [args.target, ...pass],
-      options: {
-        probes: flags.probes,
-        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
-        protocol: flags.protocol as ProbePlan['options']['protocol'],
-        port: flags.port ?? null,
-        tcp: flags.tcp,
-        host: flags.host ?? null,
-        ...(flags.rdns ? {} : {rdns: false}),
-        ...(flags.asn ? {} : {asn: false}),
-      },
-    }
+    // the probe's flags (--no-rdns is trace's --no-dns); one that does not apply to the method is E_USAGE
+    const plan = planFromParse(method, args.target, {flags, metadata}, CATCHMENT_PLAN)
     const specs = parseFrom(flags.from)
     const locate = locator(flags)
     // read the rules first: a bad file stops here, before anything is measured

@@ -49,7 +49,7 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
 
   public async run(): Promise<DnsResult | MultiResult> {
     const {args, flags, metadata} = await this.parse(Dns)
-    const multi = await fromElsewhere(Dns, {flags, metadata}, 'dns', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    const multi = await fromElsewhere({flags, metadata}, 'dns', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])

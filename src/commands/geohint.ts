@@ -6,6 +6,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
+import {stdoutWriter} from '../console/output.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
@@ -111,8 +112,9 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     const kindFlag = flags.kind as 'auto' | GeohintKind
     const popHeaders = new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))
     const json = this.jsonEnabled()
-    const out = new ChunkedWriter(process.stdout)
-    if (!json) out.write(textHeader())
+    // one writer of stdout for every command: ~64 KiB chunks, back-pressure, quiet on a closed pipe
+    const out = stdoutWriter()
+    if (!json) out.text(textHeader())
 
     let inputs = 0
     let located = 0
@@ -121,7 +123,8 @@ With --json, one JSON object per input line (NDJSON), in input order.`
       const rec = geohintRecord(line, kindFlag, popHeaders, vpLocation, rttMs)
       inputs++
       if (rec.pop !== null) located++
-      out.write(json ? JSON.stringify(rec) + '\n' : textLine(rec))
+      if (json) out.record(rec)
+      else out.text(textLine(rec))
     }
     const handle = async (line: string): Promise<void> => {
       handleSync(line)
@@ -145,7 +148,7 @@ With --json, one JSON object per input line (NDJSON), in input order.`
       }
       if (cap.cut > 0) process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
     }
-    await out.flush(true)
+    await out.flush()
     this.suppressFinalJson = json
     return {schemaVersion: GEOHINT_SCHEMA_VERSION, inputs, located}
   }
@@ -221,42 +224,4 @@ export const GEOHINT_MAX_LINE = 8192
  */
 export async function* readLines(stream: AsyncIterable<Buffer | string>, info: LineCapInfo = {cut: 0}): AsyncGenerator<string[]> {
   yield* cappedLines(stream, GEOHINT_MAX_LINE, info)
-}
-
-/** Batches small writes into ~64 KiB chunks and honours back-pressure; a closed pipe ends quietly. */
-class ChunkedWriter {
-  private buf: string[] = []
-  private size = 0
-  private closed = false
-  constructor(private readonly stream: NodeJS.WriteStream) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') {
-        this.closed = true
-        process.exit(process.exitCode ?? 0)
-      }
-      throw e
-    })
-  }
-
-  write(s: string): void {
-    this.buf.push(s)
-    this.size += s.length
-  }
-
-  pending(): boolean {
-    return this.size >= 65536
-  }
-
-  async flush(final = false): Promise<void> {
-    if (this.size === 0 || this.closed) return
-    const chunk = this.buf.join('')
-    this.buf = []
-    this.size = 0
-    if (!this.stream.write(chunk) || final) {
-      await new Promise<void>((resolve) => {
-        if (this.stream.writableNeedDrain) this.stream.once('drain', () => resolve())
-        else resolve()
-      })
-    }
-  }
 }

@@ -73,7 +73,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge); 2 bad UR
 
   public async run(): Promise<HttpResult | MultiResult> {
     const {args, flags, metadata} = await this.parse(Http)
-    const multi = await fromElsewhere(Http, {flags, metadata}, 'http', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    const multi = await fromElsewhere({flags, metadata}, 'http', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])

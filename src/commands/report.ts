@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {WatchReplay} from '../analysis/watch/index.js'
@@ -118,11 +119,13 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     let watchLines = 0
     // every watch's summary: what its vantage points answered decides the exit code
     const watchVps: Array<{answered: number}> = []
+    // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
+    const out = stdoutWriter()
     const show = (events: WatchEvent[]): void => {
       timeline?.addEvents(events)
       for (const e of events) {
         if (e.type === 'summary') watchVps.push(...e.vantagePoints)
-        if (json) this.printNdjson(e)
+        if (json) out.record(e)
         else this.log(renderWatchEvent(e))
       }
     }
@@ -149,8 +152,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         target ??= item.target
         method ??= item.method
       }
+      if (out.pending()) await out.flush()
     }
     if (watchLines > 0) show(replay.finish())
+    await out.flush()
     for (const w of replay.watches) {
       if (w.start !== null) continue
       process.stderr.write(

@@ -22,7 +22,8 @@ import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {loadAtlasModule} from '../vantage/index.js'
 import {exitCodeOf, runVantages} from '../console/multi-run.js'
-import type {ProbeMethod, ProbePlan, VantageOutcome} from '../vantage/types.js'
+import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
+import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 
@@ -32,6 +33,9 @@ function observationFromOutcome(o: VantageOutcome, locs: Locations | null): Site
   if (r === null) return observationOf(v, null, null, null)
   return observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
 }
+
+/** Sites' own flags, not the probe's (its --probes is the Atlas probe file of --input, not a count). */
+export const SITES_PLAN: PlanSpelling = {skip: ['method', 'input', 'probes', 'vp-location', ...Object.keys(htmlFlags)]}
 
 export default class Sites extends BaseCommand {
   static override summary = 'Is this address anycast, how many sites at least, and where: latency geolocation fused with what the sites say of themselves'
@@ -66,11 +70,13 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     ...htmlFlags,
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
     'vp-location': Flags.string({multiple: true, hidden: true, description: 'old name of --location NAME=LAT,LON'}),
+    // what each vantage point's probe is asked (as trace / dns / http spell them; defaults are theirs)
+    ...measureFlags,
     ...vantageFlags,
   }
 
   public async run(): Promise<SitesDocument> {
-    const {args, flags} = await this.parse(Sites)
+    const {args, flags, metadata} = await this.parse(Sites)
     const locs = locationsFromFlags({...flags, location: [...(flags['vp-location'] ?? []), ...(flags.location ?? [])]})
     let htmlOk = true
     const done = (doc: SitesDocument): SitesDocument => {
@@ -82,6 +88,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     let method: string | null = flags.method
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
+      const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)
+      if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       const name = flags.input === '-' ? 'standard input' : flags.input
       const source = flags.input === '-' ? process.stdin : createReadStream(flags.input, {highWaterMark: 64 << 10})
       const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
@@ -127,7 +135,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       return doc
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
-    const plan: ProbePlan = {method: flags.method as ProbeMethod, target, cliArgs: [target], options: {}}
+    const plan = planFromParse(flags.method as ProbeMethod, target, {flags, metadata}, SITES_PLAN)
     const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     const doc = done(sitesDocument(obs, {target, method}))

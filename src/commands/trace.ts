@@ -61,7 +61,7 @@ export default class Trace extends BaseCommand {
     mark('trace run')
     const {args, flags, metadata} = await this.parse(Trace)
     mark('parsed')
-    const multi = await fromElsewhere(Trace, {flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
+    const multi = await fromElsewhere({flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const ac = new AbortController()
     const onSignal = (): void => ac.abort()

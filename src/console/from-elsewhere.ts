@@ -10,7 +10,6 @@ import type {VantageFlagValues} from './vantage-flags.js'
  * --ndjson asks for outcome lines): the multi-vantage result, or null to measure here.
  */
 export async function fromElsewhere(
-  cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
   parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
   method: Exclude<ProbeMethod, 'ping'>,
   target: string,
@@ -19,5 +18,5 @@ export async function fromElsewhere(
   const specs = parseFrom(parsed.flags.from)
   if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
   const {runElsewhere} = await import('./multi-run.js')
-  return runElsewhere(cmd, parsed, method, target, out, specs)
+  return runElsewhere(parsed, method, target, out, specs)
 }

@@ -14,7 +14,6 @@
 // never answered: in the output, with the others), 4 when it answered none. Usage errors exit 2
 // before anything runs.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
-import {ndjsonLine} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
@@ -24,34 +23,10 @@ import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
-import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, VANTAGE_FLAG_NAMES, type VantageFlagValues} from './vantage-flags.js'
+import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
+import {printJson, stdoutWriter} from './output.js'
+import {planFromParse} from './plan.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
-
-/**
- * The command-line arguments a child anyprobe gets: the target, then every flag the user set
- * (defaults left to the child), without the vantage flags. Rebuilt from the parsed flags, so short
- * aliases and --flag=value forms all come out the same.
- */
-export function childArgs(
-  defs: Record<string, {type: string; allowNo?: boolean}>,
-  flags: Record<string, unknown>,
-  metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>},
-  target: string,
-): string[] {
-  const out = [target]
-  for (const [name, def] of Object.entries(defs)) {
-    if (VANTAGE_FLAG_NAMES.has(name)) continue
-    const v = flags[name]
-    if (v === undefined || metadata.flags[name]?.setFromDefault) continue
-    if (def.type === 'boolean') {
-      if (v === true) out.push(`--${name}`)
-      else if (def.allowNo) out.push(`--no-${name}`)
-    } else {
-      for (const item of Array.isArray(v) ? v : [v]) out.push(`--${name}=${String(item)}`)
-    }
-  }
-  return out
-}
 
 /** Stderr progress: "anyprobe: 3/8 vantage points done, 1 failed". Redrawn in place on a terminal. */
 export class Progress {
@@ -107,7 +82,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
     const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('../vantage/globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
-    process.stdout.write(`${JSON.stringify(gp ?? (await atlasDryRuns(opts.specs, plan)), null, 2)}\n`)
+    printJson(gp ?? (await atlasDryRuns(opts.specs, plan)))
     process.exit(EXIT.ok)
   }
   const backends = await backendsFor(opts.specs, {
@@ -126,13 +101,16 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   const outcomes: VantageOutcome[] = []
+  const ndjson = stdoutWriter()
   try {
     for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})), backends.map((b) => b.spec))) {
       outcomes.push(o)
       progress.update(o)
       if (flags.ndjson) {
         const line: OutcomeLine = {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'outcome', method: plan.method, target: plan.target, ...o}
-        process.stdout.write(ndjsonLine(line))
+        // written the moment it arrives; waits while the reader is behind
+        ndjson.record(line)
+        await ndjson.flush()
       }
       opts.onOutcome?.(o)
     }
@@ -182,40 +160,15 @@ export async function runMulti(opts: Omit<RunOptions, 'onOutcome'>): Promise<Mul
   return {schemaVersion: MULTI_SCHEMA_VERSION, kind: 'multi', method: plan.method, target: plan.target, outcomes: ordered}
 }
 
-/** The normalized options of a plan, from the command's flags (for backends that build their own requests). */
-export function planOptions(method: ProbeMethod, f: Record<string, unknown>): ProbePlan['options'] {
-  const o: ProbePlan['options'] = {}
-  if (typeof f.timeout === 'string') o.timeoutMs = parseDuration(f.timeout, '--timeout')
-  if (typeof f.port === 'number') o.port = f.port
-  if (typeof f.probes === 'number') o.probes = f.probes
-  if (method === 'trace') {
-    if (typeof f.protocol === 'string') o.protocol = f.protocol as ProbePlan['options']['protocol']
-    if (typeof f['max-hops'] === 'number') o.maxHops = f['max-hops']
-  }
-  if (method === 'dns') {
-    if (typeof f.qname === 'string') o.qname = f.qname
-    if (typeof f.qtype === 'string') o.qtype = f.qtype
-    if (typeof f.tcp === 'boolean') o.tcp = f.tcp
-  }
-  if (method === 'http') {
-    if (f.method === 'GET' || f.method === 'HEAD') o.method = f.method
-    o.host = typeof f.host === 'string' ? f.host : null
-    if (Array.isArray(f.header)) o.headers = f.header as string[]
-    if (Array.isArray(f['pop-header'])) o.popHeaders = f['pop-header'] as string[]
-  }
-  return o
-}
-
 /** The multi-vantage run of trace / dns / http (./from-elsewhere.ts decides whether there is one). */
 export async function runElsewhere(
-  cmd: {flags: Record<string, {type: string; allowNo?: boolean}>},
   parsed: {flags: VantageFlagValues & Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}},
   method: Exclude<ProbeMethod, 'ping'>,
   target: string,
   out: RunOutput,
   specs: VantageSpec[],
 ): Promise<MultiResult> {
-  const plan: ProbePlan = {method, target, cliArgs: childArgs(cmd.flags, parsed.flags, parsed.metadata, target), options: planOptions(method, parsed.flags)}
+  const plan = planFromParse(method, target, parsed)
   return runMulti({specs, plan, flags: parsed.flags, out})
 }
 

@@ -11,15 +11,12 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {Flags} from '@oclif/core'
 import pLimit from 'p-limit'
 
 import {localVantage} from '../../src/model/vantage.js'
 import {backendsFor, mergeOutcomes} from '../../src/vantage/index.js'
 import {fillTemplate, outcomeFromChild, parsePingOutput, pingArgv, shellQuote, splitWords} from '../../src/vantage/local.js'
 import {NetnsBackend} from '../../src/vantage/netns.js'
-import {vantageFlags} from '../../src/console/vantage-flags.js'
-import {childArgs} from '../../src/console/multi-run.js'
 import {SshBackend} from '../../src/vantage/ssh.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -255,19 +252,6 @@ describe('quoting and arguments', () => {
     assert.deepEqual(fillTemplate(['sudo', '{args}', '--quiet'], ['dns', 'x']), ['sudo', 'dns', 'x', '--quiet'])
     assert.deepEqual(fillTemplate(['anyprobe'], ['dns', 'x']), ['anyprobe', 'dns', 'x'])
   })
-  it('childArgs: only what the user set, no vantage flags, aliases normalised', () => {
-    const defs = {
-      timeout: Flags.string({default: '2s'}),
-      tcp: Flags.boolean({default: false}),
-      dns: Flags.boolean({default: true, allowNo: true}),
-      header: Flags.string({multiple: true}),
-      ...vantageFlags,
-    }
-    const flags = {timeout: '500ms', tcp: true, dns: false, header: ['A: 1', 'B: 2'], from: ['netns:a'], concurrency: 8, 'vp-timeout': '60s', ndjson: false}
-    const metadata = {flags: {concurrency: {setFromDefault: true}, 'vp-timeout': {setFromDefault: true}}}
-    assert.deepEqual(childArgs(defs, flags, metadata, '198.51.100.10'), ['198.51.100.10', '--timeout=500ms', '--tcp', '--no-dns', '--header=A: 1', '--header=B: 2'])
-    assert.deepEqual(childArgs(defs, {timeout: '2s'}, {flags: {timeout: {setFromDefault: true}}}, 'x'), ['x'])
-  })
 })
 
 describe('anyprobe dns --from (the command, end to end)', () => {
@@ -310,15 +294,6 @@ describe('anyprobe dns --from (the command, end to end)', () => {
     assert.match(bad.stderr, /error E_USAGE: --from "netns:a\/b"/)
     const both = cli(['198.51.100.10', '--from', 'netns:a', '--json', '--ndjson'])
     assert.equal(both.status, 2)
-  })
-})
-
-describe('plan options (for backends that build their own requests, e.g. RIPE Atlas)', () => {
-  it('normalized from each command\'s flags', async () => {
-    const {planOptions} = await import('../../src/console/multi-run.js')
-    assert.deepEqual(planOptions('trace', {protocol: 'udp', port: 53, 'max-hops': 20, probes: 2, timeout: '500ms', qname: 'ignored'}), {timeoutMs: 500, port: 53, probes: 2, protocol: 'udp', maxHops: 20})
-    assert.deepEqual(planOptions('dns', {timeout: '2s', port: 53, qname: '.', qtype: 'SOA', tcp: true}), {timeoutMs: 2000, port: 53, qname: '.', qtype: 'SOA', tcp: true})
-    assert.deepEqual(planOptions('http', {method: 'HEAD', host: 'www.example.net', timeout: '5s'}), {timeoutMs: 5000, method: 'HEAD', host: 'www.example.net'})
   })
 })
 

@@ -1,0 +1,92 @@
+// One way to print JSON (CLI layer), for every command: a document is pretty-printed JSON and a
+// newline; a stream of records is NDJSON (compact JSON, one per line). Both go through one writer
+// on stdout, which batches small writes into ~64 KiB chunks (a write per line costs more than the
+// line: geohint prints 100 000s), waits when the reader is slower (back-pressure: memory stays
+// flat), and ends the process quietly when the reader has gone (EPIPE: `anyprobe ... | head`).
+// A command streaming records as they happen (an outcome per vantage point) flushes after each.
+
+/** One NDJSON line: compact JSON and a newline (--ndjson, watch --json/--out, geohint --json, report of a watch file). */
+export function ndjsonLine(v: unknown): string {
+  return JSON.stringify(v) + '\n'
+}
+
+/** One JSON document as every command prints it (colourless, as oclif's --json when stdout is not a terminal). */
+export function jsonText(v: unknown): string {
+  return `${JSON.stringify(v, null, 2)}\n`
+}
+
+/** Writes are batched into chunks of this many characters. */
+export const CHUNK = 65_536
+
+type Sink = Pick<NodeJS.WritableStream, 'write' | 'once'>
+
+/** Batches text into chunks and honours back-pressure. */
+export class OutputWriter {
+  private buf: string[] = []
+  private size = 0
+  private closed = false
+  constructor(private readonly stream: Sink) {}
+
+  /** Queue text (written at the next flush). */
+  text(s: string): void {
+    if (this.closed) return
+    this.buf.push(s)
+    this.size += s.length
+  }
+
+  /** Queue one NDJSON record. */
+  record(v: unknown): void {
+    this.text(ndjsonLine(v))
+  }
+
+  /** A chunk's worth is queued: time to `await flush()`. */
+  pending(): boolean {
+    return this.size >= CHUNK
+  }
+
+  /** Write what is queued; resolves once the reader can take more. */
+  flush(): Promise<void> {
+    if (this.size === 0 || this.closed) return Promise.resolve()
+    const chunk = this.buf.length === 1 ? this.buf[0]! : this.buf.join('')
+    this.buf = []
+    this.size = 0
+    if (this.stream.write(chunk)) return Promise.resolve()
+    return new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
+  }
+
+  /** The reader has gone: drop everything from now on. */
+  close(): void {
+    this.closed = true
+    this.buf = []
+    this.size = 0
+  }
+}
+
+let stdout: OutputWriter | null = null
+
+/** The one writer of stdout (created on first use; a closed pipe ends the process quietly with its exit code). */
+export function stdoutWriter(): OutputWriter {
+  if (stdout !== null) return stdout
+  const w = new OutputWriter(process.stdout)
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e
+    w.close()
+    process.exit(process.exitCode ?? 0)
+  })
+  stdout = w
+  return w
+}
+
+/** Print one JSON document on stdout now (after anything already queued). */
+export function printJson(v: unknown): void {
+  const w = stdoutWriter()
+  w.text(jsonText(v))
+  void w.flush()
+}
+
+/** Print one NDJSON record on stdout now (for records that arrive one at a time). */
+export function printNdjson(v: unknown): Promise<void> {
+  const w = stdoutWriter()
+  w.record(v)
+  return w.flush()
+}
