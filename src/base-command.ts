@@ -39,9 +39,6 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** One NDJSON line (console/output.ts; here for the commands that import it from this module). */
-export {ndjsonLine} from './console/output.js'
-
 export function formatError(e: AnyprobeError): string {
   let out = `error ${e.code}: ${sanitize(e.message, 2000)}\n`
   if (e.hint) out += `hint: ${e.hint}\n`

@@ -14,7 +14,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand, ndjsonLine} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {printNdjson, printText} from '../console/output.js'
 import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -78,7 +79,6 @@ export function watchSettings(flags: {
   }
 }
 
-export {ndjsonLine} from '../base-command.js'
 
 export default class Watch extends BaseCommand {
   static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
@@ -193,7 +193,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         tty: Boolean(process.stdout.isTTY),
         extras: flags,
         signal: abort.signal,
-        write: (t) => process.stdout.write(t),
+        write: (t) => void printText(t),
         report: (line) => process.stderr.write(line + '\n'),
       })
       // --dry-run: the document (printed by the command with --json)
@@ -250,7 +250,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         signal: stopped,
         onObservation(o, answer) {
           n++
-          process.stdout.write(ndjsonLine(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o))
+          void printNdjson(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o)
         },
       })
     } finally {

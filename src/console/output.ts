@@ -84,6 +84,13 @@ export function printJson(v: unknown): void {
   void w.flush()
 }
 
+/** Print text on stdout now (a watch's table rows and events, as they happen). */
+export function printText(s: string): Promise<void> {
+  const w = stdoutWriter()
+  w.text(s)
+  return w.flush()
+}
+
 /** Print one NDJSON record on stdout now (for records that arrive one at a time). */
 export function printNdjson(v: unknown): Promise<void> {
   const w = stdoutWriter()

@@ -146,6 +146,14 @@ describe('imports point down (src/)', () => {
     assert.deepEqual(bad, [])
   })
 
+  it('JSON and NDJSON reach stdout one way: only console/output.ts writes to process.stdout', () => {
+    const bad = sources(SRC)
+      .filter((f) => relative(SRC, f) !== join('console', 'output.ts'))
+      .filter((f) => /process\.stdout\.write/.test(readFileSync(f, 'utf8').replace(/^\s*\/\/.*$/gm, '')))
+      .map((f) => relative(SRC, f))
+    assert.deepEqual(bad, [])
+  })
+
   it('the check can fail: a made-up upward import and a made-up cycle are caught', () => {
     assert.equal(upward([{from: 'model', to: 'commands', file: 'model/x.ts', spec: '../commands/x.js'}]).length, 1)
     assert.equal(upward([{from: 'render', to: 'infer', file: 'render/x.ts', spec: '../infer/x.js'}]).length, 1)

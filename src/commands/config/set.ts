@@ -52,7 +52,7 @@ export default class ConfigSet extends BaseCommand {
     const value = setting.check(args.value === '-' ? await readStdin() : args.value)
     const path = configFilePath()
     await saveConfigValue(path, setting.section, setting.field, value)
-    if (!this.jsonEnabled()) process.stdout.write(`${args.setting} saved in ${path} (mode 0600)\n`)
+    if (!this.jsonEnabled()) this.log(`${args.setting} saved in ${path} (mode 0600)`)
     return {schemaVersion: 1, kind: 'config-set', setting: args.setting, path}
   }
 }
