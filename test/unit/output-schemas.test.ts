@@ -25,7 +25,7 @@ describe('README: every command names its schema', () => {
     const table = readme.slice(readme.indexOf('| command | schema |'))
     const rows = table.slice(0, table.indexOf('\n\n'))
     for (const cmd of ['trace', 'dns', 'http', 'catchment', 'report', 'watch', 'diff', 'sites', 'geohint', 'expect']) assert.match(rows, new RegExp(`\`${cmd}\\b|${cmd} file`), `command ${cmd} in the table`)
-    for (const f of ['trace', 'dns', 'http', 'multi', 'outcome', 'catchment', 'watch-event', 'watch-out', 'diff', 'sites', 'geohint', 'expect', 'error', 'pop']) {
+    for (const f of ['trace', 'dns', 'http', 'multi', 'outcome', 'catchment', 'watch-event', 'watch-out', 'diff', 'sites', 'geohint', 'expect', 'error', 'pop', 'dry-run']) {
       assert.match(rows, new RegExp(`schemas/${f}\\.schema\\.json`), `schema ${f} in the table`)
       assert.ok(readFileSync(join(ROOT, `schemas/${f}.schema.json`), 'utf8').length > 0)
     }
@@ -108,6 +108,22 @@ describe('real output of every command against its schema', {concurrency: 3}, ()
     valid('catchment.schema.json', [JSON.parse(rep.stdout)], 'report --json')
     valid('diff.schema.json', [JSON.parse(diff.stdout)], 'diff --json')
     valid('sites.schema.json', [JSON.parse(sites.stdout)], 'sites --json')
+  })
+
+  it('--dry-run of RIPE Atlas (one-off and watch) and Globalping: dry-run.schema.json, and nothing else validates as one', async () => {
+    const [a, s, g, w] = await Promise.all([
+      runCommand('catchment', ['193.0.14.129', '--from', 'atlas:country=NL,n=5', '--method', 'dns', '--dry-run']),
+      runCommand('sites', ['193.0.14.129', '--from', 'atlas:area=WW,n=50', '--method', 'trace', '--dry-run']),
+      runCommand('trace', ['193.0.14.129', '--from', 'globalping:Germany,limit=3', '--dry-run']),
+      runCommand('watch', ['193.0.14.129', '--from', 'atlas:country=NL,n=5', '--method', 'dns', '--dry-run', '--json']),
+    ])
+    for (const r of [a, s, g, w]) assert.equal(r.status, 0, r.stderr)
+    const docs = [JSON.parse(a.stdout), JSON.parse(s.stdout), JSON.parse(g.stdout), JSON.parse(w.stdout)] as Array<{kind: string}>
+    assert.deepEqual(docs.map((d) => d.kind), ['atlas-dry-run', 'atlas-dry-run', 'globalping-dry-run', 'atlas-watch-dry-run'])
+    valid('dry-run.schema.json', docs, '--dry-run')
+    // the schema can fail: a one-off estimate where a watch's hourly cost belongs, a missing request
+    assert.notDeepEqual(schemaErrors('dry-run.schema.json', {...docs[3], cost: (docs[0] as unknown as {measurements: Array<{estimate: unknown}>}).measurements[0]!.estimate}), [])
+    assert.notDeepEqual(schemaErrors('dry-run.schema.json', {...docs[2], measurements: [{selector: 'globalping:x', cost: {}}]}), [])
   })
 
   it('watch --json / --out / --learn, and report --json of the --out file', async () => {
