@@ -15,7 +15,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {printNdjson, printText} from '../console/output.js'
+import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
 import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -148,15 +148,20 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   }
 
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
-    const {args, flags} = await this.parse(Watch)
+    const {args, flags, metadata} = await this.parse(Watch)
     const specs = parseFrom(flags.from)
-    if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {exitCode: EXIT.usage})
+    if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
+      throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
+    }
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
     const onSignal = (): void => abort.abort()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    // a reader that goes away (`watch ... | head`) stops the watch as Ctrl-C does: a RIPE Atlas
+    // measurement it created is still stopped, --out/--learn still written, the exit code still set
+    const undoClosed = whenStdoutCloses(onSignal)
     try {
       if (settings !== null) return await this.childMode(args.target, settings, flags, specs, abort.signal)
       // one path for every backend (src/watch/run.ts): what differs is in the backends
@@ -171,6 +176,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         count: flags.count ?? null,
         durationMs: duration(flags.duration, '--duration') ?? null,
         dryRun: flags['dry-run'],
+        ...(metadata.flags.port?.setFromDefault ? {} : {port: flags.port}),
+        methodGiven: metadata.flags.method?.setFromDefault !== true,
       }
       const flapWindowMs = duration(flags['flap-window'], '--flap-window')
       const backends = await backendsFor(specs, {
@@ -203,6 +210,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      undoClosed()
     }
   }
 

@@ -25,6 +25,8 @@ export class OutputWriter {
   private buf: string[] = []
   private size = 0
   private closed = false
+  private draining: Promise<void> | null = null
+  private drained: (() => void) | null = null
   constructor(private readonly stream: Sink) {}
 
   /** Queue text (written at the next flush). */
@@ -44,37 +46,76 @@ export class OutputWriter {
     return this.size >= CHUNK
   }
 
-  /** Write what is queued; resolves once the reader can take more. */
+  /**
+   * Write what is queued; resolves once the reader can take more. While the reader is behind, every
+   * caller shares one wait (callers that do not await, such as a watch printing each event, would
+   * otherwise pile up a 'drain' listener per line).
+   */
   flush(): Promise<void> {
-    if (this.size === 0 || this.closed) return Promise.resolve()
+    if (this.size === 0 || this.closed) return this.draining ?? Promise.resolve()
     const chunk = this.buf.length === 1 ? this.buf[0]! : this.buf.join('')
     this.buf = []
     this.size = 0
-    if (this.stream.write(chunk)) return Promise.resolve()
-    return new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
+    if (this.stream.write(chunk)) return this.draining ?? Promise.resolve()
+    this.draining ??= new Promise<void>((resolve) => {
+      this.drained = resolve
+      this.stream.once('drain', () => this.release())
+    })
+    return this.draining
   }
 
-  /** The reader has gone: drop everything from now on. */
+  private release(): void {
+    const r = this.drained
+    this.draining = null
+    this.drained = null
+    r?.()
+  }
+
+  /** The reader has gone: drop everything from now on (and nobody waits for a drain that will not come). */
   close(): void {
     this.closed = true
     this.buf = []
     this.size = 0
+    this.release()
+  }
+
+  get isClosed(): boolean {
+    return this.closed
   }
 }
 
 let stdout: OutputWriter | null = null
+let onStdoutClosed: (() => void) | null = null
 
-/** The one writer of stdout (created on first use; a closed pipe ends the process quietly with its exit code). */
+/**
+ * The one writer of stdout (created on first use). A closed pipe (`anyprobe ... | head`) ends the
+ * process quietly with its exit code, unless a command took that over (whenStdoutCloses): a watch
+ * must still stop the RIPE Atlas measurement it created, write --learn/--out and set its exit code.
+ */
 export function stdoutWriter(): OutputWriter {
   if (stdout !== null) return stdout
   const w = new OutputWriter(process.stdout)
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e
+    const first = !w.isClosed
     w.close()
-    process.exit(process.exitCode ?? 0)
+    if (onStdoutClosed === null) process.exit(process.exitCode ?? 0)
+    else if (first) onStdoutClosed()
   })
   stdout = w
   return w
+}
+
+/**
+ * Take over a closed stdout: `then` runs once when the reader goes away (instead of exiting), and
+ * everything printed from then on is dropped. Returns the undo.
+ */
+export function whenStdoutCloses(then: () => void): () => void {
+  stdoutWriter()
+  onStdoutClosed = then
+  return () => {
+    if (onStdoutClosed === then) onStdoutClosed = null
+  }
 }
 
 /** Print one JSON document on stdout now (after anything already queued). */

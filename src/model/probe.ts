@@ -137,6 +137,10 @@ export interface ScheduleRequest {
   durationMs: number | null
   /** --dry-run: describe what would be created and spend nothing */
   dryRun: boolean
+  /** --port, only when the user gave it (remote engines refuse it) */
+  port?: number
+  /** --method was given (not its default): an existing remote measurement of another type is said */
+  methodGiven?: boolean
 }
 
 /** The schedule a backend keeps for a live run (VantageBackend.schedule). */

@@ -49,6 +49,29 @@ describe('OutputWriter', () => {
     assert.equal(done, true)
   })
 
+  it('callers that do not wait share one drain wait (no listener per line), and close releases it', async () => {
+    const sink = new Sink()
+    const w = new OutputWriter(sink as never)
+    sink.full = true
+    const waits: Array<Promise<void>> = []
+    for (let i = 0; i < 50; i++) {
+      w.record({i})
+      waits.push(w.flush())
+    }
+    assert.equal(sink.listenerCount('drain'), 1)
+    let done = 0
+    for (const p of waits) void p.then(() => done++)
+    sink.emit('drain')
+    await new Promise((r) => setImmediate(r))
+    assert.equal(done, 50)
+    // blocked again, then the reader goes away: nobody waits forever for a drain that will not come
+    w.record({last: true})
+    const blocked = w.flush()
+    w.close()
+    await blocked
+    assert.equal(sink.writes.length, 51)
+  })
+
   it('after close nothing is written', async () => {
     const sink = new Sink()
     const w = new OutputWriter(sink as never)

@@ -241,6 +241,35 @@ describe('watch --from atlas:SELECTOR creates a periodic measurement', () => {
   })
 })
 
+describe('watch --from atlas: refuses what it cannot honour, before anything is sent', () => {
+  it('--failover, --flows, --timeout, --port (the local probers\' flags), and --dry-run of an existing measurement: exit 2 with a hint, no request', async () => {
+    const srv = await startAtlasReplay({routes: [{method: 'POST', path: 'measurements/', status: 201, body: {measurements: [MSM]}}]})
+    const saved = {...process.env}
+    try {
+      process.env.ANYPROBE_ATLAS_URL = srv.url
+      process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+      process.env.ANYPROBE_ATLAS_KEY = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee'
+      const base = ['193.0.14.129', '--from', 'atlas:country=NL,n=40', '--method', 'dns', '--json', '--duration', '2s']
+      for (const extra of [['--failover'], ['--flows', '4'], ['--timeout', '2s'], ['--port', '5353']]) {
+        const r = await runCommand('watch', [...base, ...extra])
+        assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stderr}`)
+        const e = JSON.parse(r.stdout) as {error: {code: string; message: string; hint: string}}
+        assert.equal(e.error.code, 'E_USAGE')
+        assert.match(e.error.message, new RegExp(`${extra[0]}.* not reach RIPE Atlas`))
+        assert.ok(e.error.hint.length > 0)
+      }
+      const dry = await runCommand('watch', ['193.0.14.129', '--from', 'atlas:', '--atlas-msm', String(MSM), '--dry-run', '--json'])
+      assert.equal(dry.status, 2, dry.stderr)
+      assert.match(dry.stdout, /following measurement 7101001 creates and spends nothing/)
+      assert.deepEqual(srv.requests, [], 'nothing was sent')
+    } finally {
+      process.env = saved
+      await srv.close()
+    }
+  })
+})
+
 describe('catchment --expect (one-shot)', () => {
   it('exits 8 with the list when a vantage point breaks a rule, 0 when all keep them', async () => {
     const {mkdtempSync, writeFileSync} = await import('node:fs')

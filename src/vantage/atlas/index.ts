@@ -196,7 +196,7 @@ export class AtlasBackend implements VantageBackend {
     const prepared = this.#live
     if (prepared !== null) return atlasRounds(prepared, plan, deps, opts.signal)
     // rounds() without schedule(): the plan says what to watch
-    const ask: ScheduleRequest = {method: plan.method, target: plan.target, intervalMs: plan.intervalMs, failover: false, timeoutMs: plan.timeoutMs, flows: plan.flows, count: plan.count, durationMs: plan.durationMs, dryRun: false}
+    const ask: ScheduleRequest = {method: plan.method, target: plan.target, intervalMs: plan.intervalMs, failover: false, timeoutMs: undefined, flows: 1, count: plan.count, durationMs: plan.durationMs, dryRun: false}
     return (async function* (self: AtlasBackend): AsyncGenerator<RoundEvent> {
       const s = await self.schedule(ask, opts)
       for (const text of s.notes) yield {type: 'note', text}

@@ -21,6 +21,7 @@
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {LiveSchedule, ProbeMethod, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {refuseLocalOnlyWatchFlags} from '../live/remote-ask.js'
 import {sanitize} from '../../util/sanitize.js'
 import {Channel} from '../live/channel.js'
 import {popNamer} from '../live/probe.js'
@@ -73,6 +74,13 @@ const typeName = (m: AtlasMeasurementMeta | null): string | null => {
 /** The schedule of a watch over `msmId` (existing) or over a new measurement of `selector`. */
 export async function prepareAtlasWatch(ask: ScheduleRequest, o: {client: AtlasClient; msmId: number | null; selector: AtlasSelector; now?: () => number}): Promise<AtlasLivePrep> {
   const {client} = o
+  refuseLocalOnlyWatchFlags(ask, 'atlas:')
+  if (o.msmId !== null && ask.dryRun) {
+    throw new AnyprobeError('E_USAGE', `--dry-run shows what a new measurement would cost; following measurement ${o.msmId} creates and spends nothing`, {
+      hint: `leave out --dry-run to follow it, or give --from atlas:SELECTOR without --atlas-msm to price a new one`,
+      exitCode: EXIT.usage,
+    })
+  }
   const startSec = Math.floor((o.now ?? Date.now)() / 1000)
   const notes: string[] = []
   let measurement: AtlasMeasurementMeta
@@ -89,6 +97,9 @@ export async function prepareAtlasWatch(ask: ScheduleRequest, o: {client: AtlasC
     }
     const t = sanitize(String(measurement.target ?? measurement.dst_addr ?? ''), 100)
     if (t !== '' && t !== ask.target) notes.push(`note: measurement ${msmId} measures ${t}; watching it (not ${sanitize(ask.target, 100)})`)
+    const own = methodOfAtlasType(typeName(measurement) ?? '')
+    const asked = ask.method === 'icmp' ? 'ping' : ask.method
+    if (ask.methodGiven === true && own !== null && own !== asked) notes.push(`note: --method ${sanitize(ask.method, 20)} is ignored: measurement ${msmId} is a ${sanitize(typeName(measurement) ?? '', 20)} measurement`)
     if (ask.intervalMs !== undefined && ask.intervalMs !== measurement.interval * 1000) notes.push(`note: --interval is ignored: measurement ${msmId} runs every ${measurement.interval} s`)
     probeIds = (Array.isArray(measurement.probes) ? (measurement.probes as Array<{id?: unknown}>) : []).map((p) => p?.id).filter((x): x is number => typeof x === 'number')
   } else {

@@ -11,6 +11,7 @@
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
+import {refuseLocalOnlyWatchFlags} from '../live/remote-ask.js'
 import {sanitize} from '../../util/sanitize.js'
 import {checkGlobalpingInterval, globalpingRounds, type RateSeam} from './rounds.js'
 import {type CreatedMeasurement, GlobalpingClient, type GlobalpingClientOptions} from './client.js'
@@ -113,6 +114,7 @@ export class GlobalpingBackend implements VantageBackend {
     if (!(GLOBALPING_WATCH_METHODS as readonly string[]).includes(ask.method) && ask.method !== 'icmp') {
       throw new AnyprobeError('E_USAGE', `watch --from globalping: measures dns, http, trace or ping, not ${sanitize(ask.method, 20)}`, {hint: 'use --method dns, http, trace or ping', exitCode: EXIT.usage})
     }
+    refuseLocalOnlyWatchFlags(ask, 'globalping:')
     this.#checkLimit(this.#client())
     const intervalMs = this.intervalFor(ask.intervalMs)
     if (intervalMs === null) {
