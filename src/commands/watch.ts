@@ -29,7 +29,6 @@ import {LOCAL_WATCH_METHODS, localTiming} from '../vantage/live/schedule.js'
 import {backendsFor} from '../vantage/index.js'
 import {defaultFlapWindowMs, runWatch} from '../watch/run.js'
 
-export {childFlags} from '../vantage/live/child-args.js'
 
 export const WATCH_METHODS = LOCAL_WATCH_METHODS
 export type WatchMethod = (typeof WATCH_METHODS)[number]

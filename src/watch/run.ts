@@ -52,7 +52,7 @@ export type WatchRunEnd = WatchEnd | {dryRun: Record<string, unknown>}
 /** Every backend that can run live; E_USAGE (exit 2) for one that cannot, or one that runs alone among others. */
 export function checkLiveBackends(backends: readonly VantageBackend[]): void {
   for (const b of backends) {
-    if (!b.rounds) throw new AnyprobeError('E_USAGE', `watch cannot run from ${sanitize(b.spec, 200)}`, {exitCode: EXIT.usage})
+    if (!b.rounds) throw new AnyprobeError('E_USAGE', `watch cannot run from ${sanitize(b.spec, 200)}`, {hint: 'watch from local, netns:, ssh:, atlas: or globalping: vantage points (README: "Vantage points: one interface")', exitCode: EXIT.usage})
     if (b.runsAlone === true && backends.length > 1) {
       const kind = sanitize(b.spec.split(':')[0] ?? b.spec, 40)
       throw new AnyprobeError('E_USAGE', `watch --from ${kind}: runs alone`, {hint: `watch the ${kind} vantage points and the others in two watches`, exitCode: EXIT.usage})
