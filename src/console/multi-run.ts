@@ -81,7 +81,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   }
   const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
   // a probe flag RIPE Atlas or Globalping cannot carry is refused here, before anything starts
-  await checkRemotePlan(opts.specs, plan)
+  await checkRemotePlan(opts.specs, plan, {atlasMsm: flags['atlas-msm'] ?? null})
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas or Globalping would be asked and what it costs, then stop.
     const hasGp = opts.specs.some((s) => s.kind === 'globalping')

@@ -249,6 +249,12 @@ describe('the plan reaches RIPE Atlas (dry run, replay server)', () => {
     }
   })
 
+  it('--atlas-msm reads a measurement made already: a probe flag is refused, --no-rdns still applies', async () => {
+    assert.match(await refused('catchment', ['193.0.14.129', '--method', 'dns', '--qname', 'example.net', '--from', 'atlas:', '--atlas-msm', '1423386']), /error E_USAGE: --qname does not reach RIPE Atlas measurement 1423386: --atlas-msm reads its results as they were made\nhint: /)
+    const {checkRemotePlan} = await import('../../src/vantage/remote-plan.js')
+    await checkRemotePlan([{kind: 'atlas', selector: ''}], planFromFlags('trace', 't', {dns: false, asn: false}), {atlasMsm: 1423386})
+  })
+
   it('--dry-run with both atlas: and globalping: is refused (one dry-run document per service)', async () => {
     const argv = ['192.0.2.1', '--from', 'globalping:world,limit=3', '--from', 'atlas:area=WW,n=5', '--dry-run']
     assert.match(await refused('catchment', argv), /error E_USAGE: --dry-run shows RIPE Atlas or Globalping requests, not both at once\nhint: run the --dry-run once with the atlas: vantage points and once with the globalping: ones/)
