@@ -54,12 +54,12 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
 
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'trace', description: 'how each vantage point finds its PoP'}),
-    protocol: Flags.string({char: 'P', options: ['icmp', 'udp', 'tcp'], description: 'trace: probe protocol'}),
-    port: Flags.integer({char: 'p', min: 1, max: 65_535, description: 'trace / dns: destination port'}),
-    tcp: Flags.boolean({description: 'dns: query over TCP'}),
-    host: Flags.string({description: 'http: Host header (and SNI) to send'}),
+    protocol: measureFlags.protocol,
+    port: measureFlags.port,
+    tcp: measureFlags.tcp,
+    host: measureFlags.host,
     probes: Flags.integer({char: 'q', min: 1, max: 10, description: 'trace: probes per hop; ping: echo requests (default 3)'}),
-    timeout: Flags.string({char: 'w', description: 'the probe\'s own timeout at each vantage point (e.g. 1s)'}),
+    timeout: measureFlags.timeout,
     rdns: Flags.boolean({default: true, allowNo: true, description: 'trace: reverse DNS of hops (--no-rdns: none; netns/ssh/local children run trace --no-dns, RIPE Atlas and Globalping results keep no hop names)'}),
     asn: Flags.boolean({default: true, allowNo: true, description: 'trace: ASNs of hops (--no-asn: none; children run trace --no-asn, Globalping\'s hop ASNs are dropped)'}),
     qname: measureFlags.qname,

@@ -86,6 +86,13 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const obs: SiteObservation[] = []
     let target: string | null = args.target ?? null
     let method: string | null = flags.method
+    if (flags.probes !== undefined && flags.input === undefined) {
+      // sites' --probes is the probe metadata of saved RIPE Atlas results, not trace's probe count
+      throw new AnyprobeError('E_USAGE', '--probes (the RIPE Atlas probe metadata file) goes only with --input', {
+        hint: 'read saved Atlas results with --input FILE --probes probes.json; a live atlas: vantage point brings its probes\' locations itself',
+        exitCode: EXIT.usage,
+      })
+    }
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
       const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)

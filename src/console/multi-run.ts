@@ -23,6 +23,7 @@ import {parseDuration} from '../util/duration.js'
 import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
+import {checkRemotePlan} from '../vantage/remote-plan.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
 import {planFromParse} from './plan.js'
@@ -79,9 +80,19 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     })
   }
   const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
+  // a probe flag RIPE Atlas or Globalping cannot carry is refused here, before anything starts
+  await checkRemotePlan(opts.specs, plan, {atlasMsm: flags['atlas-msm'] ?? null})
   if (flags['dry-run']) {
-    // Nothing is measured: print what RIPE Atlas would be asked and what it costs, then stop.
-    const gp = opts.specs.some((s) => s.kind === 'globalping') ? (await import('../vantage/globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
+    // Nothing is measured: print what RIPE Atlas or Globalping would be asked and what it costs, then stop.
+    const hasGp = opts.specs.some((s) => s.kind === 'globalping')
+    if (hasGp && opts.specs.some((s) => s.kind === 'atlas')) {
+      // schemas/dry-run.schema.json has one document per service: printing one would hide the other
+      throw new AnyprobeError('E_USAGE', '--dry-run shows RIPE Atlas or Globalping requests, not both at once', {
+        hint: 'run the --dry-run once with the atlas: vantage points and once with the globalping: ones',
+        exitCode: EXIT.usage,
+      })
+    }
+    const gp = hasGp ? (await import('../vantage/globalping/backends.js')).globalpingDryRuns(opts.specs, plan) : null
     printJson(gp ?? (await atlasDryRuns(opts.specs, plan)))
     process.exit(EXIT.ok)
   }

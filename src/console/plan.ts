@@ -6,13 +6,17 @@
 //
 // Only flags the user set go into the plan: defaults are left to whoever measures (the child
 // anyprobe's own, RIPE Atlas's, Globalping's). A flag that does not apply to the method is E_USAGE
-// (exit 2) with a hint saying which methods take it.
+// (exit 2) with a hint saying which methods take it. The plan also lists the flags given
+// (plan.given): RIPE Atlas and Globalping refuse one their request cannot carry (src/vantage/
+// plan-flags.ts) instead of dropping it. --vp-location (where THIS host is) goes only with --from
+// local: a netns/ssh child or a remote probe is somewhere else, so it is refused with the others.
 import * as Flags from '@oclif/core/flags'
 
 import {QTYPES} from '../engines/dns/packet.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 import {parseDuration} from '../util/duration.js'
+import {parseFrom, specKey} from '../vantage/from.js'
 import {VANTAGE_FLAG_NAMES} from './vantage-flags.js'
 
 type Options = ProbePlan['options']
@@ -38,7 +42,7 @@ export const PLAN_FLAGS: Readonly<Record<string, PlanFlag>> = {
   protocol: {methods: TRACE, option: (o, v) => (o.protocol = v as Options['protocol'])},
   port: {methods: ['trace', 'dns'], option: (o, v) => (o.port = v as number)},
   'max-hops': {methods: TRACE, option: (o, v) => (o.maxHops = v as number)},
-  'first-hop': {methods: TRACE},
+  'first-hop': {methods: TRACE, option: (o, v) => (o.firstHop = v as number)},
   probes: {methods: ['trace', 'ping'], option: (o, v) => (o.probes = v as number)},
   timeout: {methods: ['trace', 'dns', 'http', 'ping'], option: (o, v) => (o.timeoutMs = parseDuration(String(v), '--timeout'))},
   rate: {methods: TRACE},
@@ -49,8 +53,8 @@ export const PLAN_FLAGS: Readonly<Record<string, PlanFlag>> = {
   numeric: {methods: TRACE, option: (o, v) => v === true && (o.rdns = false)},
   asn: {methods: TRACE, allowNo: true, option: (o, v) => v === false && (o.asn = false)},
   'asn-db': {methods: TRACE},
-  ipv4: {methods: TRACE},
-  ipv6: {methods: TRACE},
+  ipv4: {methods: TRACE, option: (o, v) => v === true && (o.af = 4)},
+  ipv6: {methods: TRACE, option: (o, v) => v === true && (o.af = 6)},
   tcp: {methods: ['dns'], option: (o, v) => (o.tcp = v === true)},
   qname: {methods: ['dns'], option: (o, v) => (o.qname = String(v))},
   qtype: {methods: ['dns'], option: (o, v) => (o.qtype = String(v))},
@@ -76,9 +80,11 @@ export function planFromFlags(method: ProbeMethod, target: string, given: Record
   }
   const cliArgs = [target]
   const options: Options = {}
+  const set: string[] = []
   for (const [name, def] of Object.entries(PLAN_FLAGS)) {
     const v = given[name]
     if (v === undefined) continue
+    set.push(name)
     if (!def.methods.includes(method)) {
       const typed = `--${v === false && def.allowNo ? 'no-' : ''}${spelled[name] ?? name}`
       throw new AnyprobeError('E_USAGE', `${typed} does not apply to --method ${method}`, {
@@ -95,7 +101,7 @@ export function planFromFlags(method: ProbeMethod, target: string, given: Record
     }
     def.option?.(options, v)
   }
-  return {method, target, cliArgs, options}
+  return {method, target, cliArgs, given: set, options}
 }
 
 /** How a command that measures by any method spells the plan's flags. */
@@ -106,7 +112,7 @@ export interface PlanSpelling {
   rename?: Readonly<Record<string, string>>
 }
 
-type Parsed = {flags: Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}}
+type Parsed = {flags: Record<string, unknown> & {from?: string[]}; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}}
 
 /**
  * The flags the user set on the command line (oclif's parse: flags and metadata), keyed as in
@@ -126,7 +132,23 @@ export function userFlags(parsed: Parsed, spelling: PlanSpelling = {}): Record<s
 export function planFromParse(method: ProbeMethod, target: string, parsed: Parsed, spelling: PlanSpelling = {}): ProbePlan {
   const back: Record<string, string> = {}
   for (const [theirs, ours] of Object.entries(spelling.rename ?? {})) back[ours] = theirs
-  return planFromFlags(method, target, userFlags(parsed, spelling), back)
+  const given = userFlags(parsed, spelling)
+  if (given['vp-location'] !== undefined) refuseVpLocationElsewhere(parsed.flags.from ?? [])
+  return planFromFlags(method, target, given, back)
+}
+
+/**
+ * --vp-location says where THIS host is (for the RTT-feasibility check). Passed to a netns/ssh
+ * child or a remote probe it would place that vantage point here and judge its RTTs from the wrong
+ * place, so it goes only with --from local (or no --from); the others are placed with --location.
+ */
+function refuseVpLocationElsewhere(from: readonly string[]): void {
+  const elsewhere = parseFrom([...from]).find((s) => s.kind !== 'local')
+  if (elsewhere === undefined) return
+  throw new AnyprobeError('E_USAGE', `--vp-location says where this host is; it does not go with --from ${specKey(elsewhere)}`, {
+    hint: '--location NAME=LAT,LON (repeatable) or --locations FILE places vantage points of --from (catchment, sites); RIPE Atlas and Globalping probes have their own location',
+    exitCode: EXIT.usage,
+  })
 }
 
 /**

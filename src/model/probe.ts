@@ -46,6 +46,11 @@ export interface ProbePlan {
   target: string
   /** the anyprobe command-line arguments after the command name (for local/netns/ssh), without --json */
   cliArgs: string[]
+  /**
+   * the probe flags the user set (as trace / dns / http name them): a backend that builds its own
+   * request refuses one its request cannot carry rather than drop it (absent: none were set)
+   */
+  given?: readonly string[]
   /** normalized options (for backends that build their own requests, e.g. RIPE Atlas) */
   options: {
     protocol?: TraceProtocol
@@ -53,6 +58,10 @@ export interface ProbePlan {
     timeoutMs?: number
     probes?: number
     maxHops?: number
+    /** trace: first TTL probed */
+    firstHop?: number
+    /** trace: address family asked for a hostname target (--ipv4 / --ipv6) */
+    af?: 4 | 6
     /** DNS: also send the ordinary query with NSID; qname/qtype */
     qname?: string
     qtype?: string

@@ -2,7 +2,7 @@
 // build the same plan (child command line and normalized options) from the same flags; a flag for
 // another method is E_USAGE; a flag given reaches both forms, and a child / RIPE Atlas receives it.
 import assert from 'node:assert/strict'
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -36,6 +36,7 @@ describe('planFromFlags: one plan from the same flags', () => {
       method: 'dns',
       target: '198.51.100.10',
       cliArgs: ['198.51.100.10', '--port=5353', '--timeout=500ms', '--tcp', '--qname=example.net', '--qtype=NS'],
+      given: ['port', 'timeout', 'tcp', 'qname', 'qtype'],
       options: {port: 5353, timeoutMs: 500, tcp: true, qname: 'example.net', qtype: 'NS'},
     }
     assert.deepEqual(await planOf(Dns, 'dns', [...argv, '--from', 'netns:a']), want)
@@ -48,6 +49,7 @@ describe('planFromFlags: one plan from the same flags', () => {
       method: 'trace',
       target: '198.51.100.10',
       cliArgs: ['198.51.100.10', '--protocol=udp', '--port=53', '--max-hops=20', '--probes=2', '--timeout=2s', '--no-dns', '--no-asn'],
+      given: ['protocol', 'port', 'max-hops', 'probes', 'timeout', 'dns', 'asn'],
       options: {protocol: 'udp', port: 53, maxHops: 20, probes: 2, timeoutMs: 2000, rdns: false, asn: false},
     }
     const argv = ['198.51.100.10', '-P', 'udp', '--port=53', '--max-hops', '20', '-q', '2', '-w', '2s']
@@ -65,6 +67,7 @@ describe('planFromFlags: one plan from the same flags', () => {
       method: 'http',
       target: 'http://198.51.100.10/',
       cliArgs: ['http://198.51.100.10/', '--timeout=3s', '--host=www.example.net', '--header=A: 1', '--header=B: 2', '--pop-header=X-Edge'],
+      given: ['timeout', 'host', 'header', 'pop-header'],
       options: {timeoutMs: 3000, host: 'www.example.net', headers: ['A: 1', 'B: 2'], popHeaders: ['X-Edge']},
     }
     assert.deepEqual(await planOf(Http, 'http', argv), want)
@@ -74,9 +77,9 @@ describe('planFromFlags: one plan from the same flags', () => {
 
   it('defaults stay with whoever measures: nothing set, nothing in the plan', async () => {
     for (const [cmd, m] of [[Trace, 'trace'], [Dns, 'dns'], [Http, 'http']] as const) {
-      assert.deepEqual(await planOf(cmd, m, ['198.51.100.10']), {method: m, target: '198.51.100.10', cliArgs: ['198.51.100.10'], options: {}})
+      assert.deepEqual(await planOf(cmd, m, ['198.51.100.10']), {method: m, target: '198.51.100.10', cliArgs: ['198.51.100.10'], given: [], options: {}})
     }
-    assert.deepEqual(await planOf(Catchment, 'ping', ['198.51.100.10', '--method', 'ping'], CATCHMENT_PLAN), {method: 'ping', target: '198.51.100.10', cliArgs: ['198.51.100.10'], options: {}})
+    assert.deepEqual(await planOf(Catchment, 'ping', ['198.51.100.10', '--method', 'ping'], CATCHMENT_PLAN), {method: 'ping', target: '198.51.100.10', cliArgs: ['198.51.100.10'], given: [], options: {}})
   })
 
   it('a flag given reaches both the child command line and the options', () => {
@@ -85,6 +88,9 @@ describe('planFromFlags: one plan from the same flags', () => {
       ['trace', 'max-hops', 7, 'maxHops', 7],
       ['trace', 'dns', false, 'rdns', false],
       ['trace', 'numeric', true, 'rdns', false],
+      ['trace', 'first-hop', 3, 'firstHop', 3],
+      ['trace', 'ipv6', true, 'af', 6],
+      ['trace', 'ipv4', true, 'af', 4],
       ['ping', 'probes', 5, 'probes', 5],
       ['ping', 'timeout', '1.5s', 'timeoutMs', 1500],
       ['dns', 'qname', 'example.org', 'qname', 'example.org'],
@@ -116,6 +122,20 @@ describe('planFromFlags: one plan from the same flags', () => {
     assert.equal(refused('dns', {dns: false}, {dns: 'rdns'}).message, '--no-rdns does not apply to --method dns')
     assert.equal(refused('ping', {port: 53}).hint, '--port is for --method trace / dns')
     assert.equal(refused('trace', {timeout: 'soon'}).code, 'E_BAD_DURATION')
+  })
+
+  it('--vp-location goes to a --from local child only; with netns/ssh/atlas/globalping it is E_USAGE pointing to --location', async () => {
+    const local = await planOf(Dns, 'dns', ['198.51.100.10', '--vp-location', 'FRA', '--from', 'local'])
+    assert.deepEqual(local.cliArgs, ['198.51.100.10', '--vp-location=FRA'])
+    for (const from of ['netns:a', 'ssh:probe@vp1.example.net', 'atlas:country=NL,n=5', 'globalping:world']) {
+      await assert.rejects(planOf(Trace, 'trace', ['198.51.100.10', '--vp-location', 'FRA', '--from', 'local', '--from', from]), (e: AnyprobeError) => {
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.match(e.message, new RegExp(`--vp-location says where this host is; it does not go with --from ${from.split(':')[0]}:`))
+        assert.match(e.hint ?? '', /--location NAME=LAT,LON/)
+        return true
+      })
+    }
   })
 
   it('every flag of trace / dns / http is a plan flag for its method (a new one must be added)', () => {
@@ -186,6 +206,67 @@ describe('the plan reaches RIPE Atlas (dry run, replay server)', () => {
       const d = await definition(cmd, ['193.0.14.129', '--method', 'dns', '--qname', 'example.net', '--qtype', 'NS', '--tcp'])
       assert.deepEqual([d.query_class, d.query_type, d.query_argument, d.protocol], ['IN', 'NS', 'example.net', 'TCP'], cmd)
     }
+  })
+
+  it('trace --ipv6 --first-hop reach the traceroute definition (af, first_hop)', async () => {
+    const d = await definition('trace', ['example.com', '--ipv6', '--first-hop', '3'])
+    assert.deepEqual([d.af, d.first_hop, d.target], [6, 3, 'example.com'])
+  })
+
+  const refused = async (cmd: string, argv: string[]): Promise<string> => {
+    const r = await runCommand(cmd, argv)
+    assert.equal(r.status, 2, r.stderr)
+    assert.equal(r.stdout, '')
+    return r.stderr
+  }
+
+  it('a flag RIPE Atlas cannot carry is refused, naming the flag and Atlas, with a hint', async () => {
+    assert.match(await refused('dns', ['193.0.14.129', '--port', '5353', '--from', 'atlas:country=NL,n=5', '--dry-run']), /error E_USAGE: --port does not reach RIPE Atlas DNS measurements\nhint: .*always query port 53/)
+    const http = ['http://nl-ams-as3333.anchors.atlas.ripe.net/', '--from', 'atlas:country=NL,n=5', '--dry-run']
+    assert.match(await refused('http', [...http, '--host', 'foo.example']), /--host does not reach RIPE Atlas HTTP measurements\nhint: /)
+    assert.match(await refused('http', [...http, '--header', 'X-A: 1']), /--header does not reach RIPE Atlas HTTP measurements/)
+    assert.match(await refused('http', [...http, '--timeout', '1s']), /--timeout does not reach RIPE Atlas HTTP measurements/)
+  })
+
+  it('a flag Globalping cannot carry is refused; --ipv6 reaches ipVersion', async () => {
+    assert.match(await refused('trace', ['example.com', '--from', 'globalping:world,limit=3', '--max-hops', '9', '--dry-run']), /--max-hops does not reach Globalping traceroute \/ mtr measurements\nhint: .*20 hops/)
+    assert.match(await refused('trace', ['example.com', '--from', 'globalping:world,limit=3', '--timeout', '1s', '--dry-run']), /--timeout does not reach Globalping/)
+    const r = await runCommand('trace', ['example.com', '--from', 'globalping:world,limit=3', '--ipv6', '--protocol', 'tcp', '--port', '443', '--dry-run'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout).measurements[0].request.measurementOptions, {protocol: 'TCP', port: 443, ipVersion: 6})
+  })
+
+  it('refused before anything runs: the local child of the same --from is never started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-plan-'))
+    try {
+      const log = join(dir, 'started')
+      const script = join(dir, 'record.mjs')
+      writeFileSync(script, `import {writeFileSync} from 'node:fs'\nwriteFileSync(${JSON.stringify(log)}, 'yes')\n`)
+      await refused('dns', ['193.0.14.129', '--port', '5353', '--from', 'local', '--from', 'atlas:country=NL,n=5', '--remote-command', `${process.execPath} ${script}`])
+      assert.equal(existsSync(log), false)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('--atlas-msm reads a measurement made already: a probe flag is refused, --no-rdns still applies', async () => {
+    assert.match(await refused('catchment', ['193.0.14.129', '--method', 'dns', '--qname', 'example.net', '--from', 'atlas:', '--atlas-msm', '1423386']), /error E_USAGE: --qname does not reach RIPE Atlas measurement 1423386: --atlas-msm reads its results as they were made\nhint: /)
+    const {checkRemotePlan} = await import('../../src/vantage/remote-plan.js')
+    await checkRemotePlan([{kind: 'atlas', selector: ''}], planFromFlags('trace', 't', {dns: false, asn: false}), {atlasMsm: 1423386})
+  })
+
+  it('--dry-run with both atlas: and globalping: is refused (one dry-run document per service)', async () => {
+    const argv = ['192.0.2.1', '--from', 'globalping:world,limit=3', '--from', 'atlas:area=WW,n=5', '--dry-run']
+    assert.match(await refused('catchment', argv), /error E_USAGE: --dry-run shows RIPE Atlas or Globalping requests, not both at once\nhint: run the --dry-run once with the atlas: vantage points and once with the globalping: ones/)
+    // --json: the error document on stdout, and no dry-run document
+    const r = await runCommand('catchment', [...argv, '--json'])
+    assert.equal(r.status, 2)
+    const doc = JSON.parse(r.stdout) as {kind: string; error: {code: string; message: string}}
+    assert.deepEqual([doc.kind, doc.error.code, doc.error.message], ['error', 'E_USAGE', '--dry-run shows RIPE Atlas or Globalping requests, not both at once'])
+  })
+
+  it('sites --probes without --input is refused (it is the Atlas probe file of --input)', async () => {
+    assert.match(await refused('sites', ['192.0.2.1', '--from', 'local', '--probes', 'x.json']), /error E_USAGE: --probes \(the RIPE Atlas probe metadata file\) goes only with --input\nhint: /)
   })
 
   it('sites --method trace --max-hops --timeout reach the traceroute definition', async () => {

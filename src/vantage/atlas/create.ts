@@ -10,8 +10,11 @@
 //            so an HTTP plan for any other URL is a usage error, said before anything is spent.
 //
 // `dryRunMeasurement` returns the request and its credit estimate and spends nothing.
+//
+// Every probe flag the user set reaches the definition or is refused (ATLAS_FLAGS, ../plan-flags.ts).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {parseAddress} from '../../util/target.js'
+import {type CarriedFlags, refusedFlag, refuseUncarried, wasGiven} from '../plan-flags.js'
 import type {ProbeMethod, ProbePlan} from '../types.js'
 import type {AtlasProbeRequest, AtlasSelector} from './selector.js'
 
@@ -105,6 +108,47 @@ function usage(message: string, hint: string): AnyprobeError {
   return new AnyprobeError('E_USAGE', message, {hint, exitCode: EXIT.usage})
 }
 
+/** The probe flags each Atlas measurement type carries; any other flag given is refused. */
+export const ATLAS_FLAGS: CarriedFlags = {
+  backend: 'RIPE Atlas',
+  measurement: {trace: 'traceroute', dns: 'DNS', http: 'HTTP', ping: 'ping'},
+  carries: {
+    // dns / numeric / asn: Atlas results get no reverse DNS / ASN lookups (applied to the results)
+    trace: ['protocol', 'port', 'max-hops', 'first-hop', 'probes', 'timeout', 'dns', 'numeric', 'asn', 'ipv4', 'ipv6'],
+    dns: ['timeout', 'tcp', 'qname', 'qtype'],
+    http: ['method'],
+    ping: ['probes'],
+  },
+  hints: {
+    port: '--port does not reach RIPE Atlas DNS measurements (they always query port 53); measure other ports from local, netns: or ssh: vantage points',
+    timeout: 'RIPE Atlas HTTP and ping measurements take no timeout of ours; drop --timeout (--vp-timeout bounds the wait for the results)',
+    host: 'RIPE Atlas HTTP measurements fetch the anchor by its own name; they send no Host header of ours',
+    header: 'RIPE Atlas HTTP measurements send no headers of ours',
+    'pop-header': 'anyprobe reads no operator headers from RIPE Atlas HTTP results; use http --from local, netns: or ssh:',
+    rate: 'RIPE Atlas paces its probes itself',
+    'flow-id': 'RIPE Atlas traceroutes are Paris traceroutes over 16 flow ids (paris: 16), chosen by Atlas',
+    'wait-factor': 'RIPE Atlas traceroutes wait --timeout for each reply (response_timeout); drop --wait-factor',
+    'gap-limit': 'RIPE Atlas traceroutes stop at --max-hops, or after 5 silent hops (Atlas\'s own rule)',
+    'asn-db': 'hop ASNs of RIPE Atlas results come from the bundled GeoLite2 ASN; --asn-db is read only by a trace anyprobe itself runs',
+    'vp-location': 'RIPE Atlas probes have their own location; --vp-location says where THIS host is',
+    insecure: 'RIPE Atlas HTTP measurements speak plain HTTP only',
+    follow: 'RIPE Atlas HTTP measurements do not follow redirects',
+    'cf-trace': 'RIPE Atlas HTTP measurements fetch only the URL given; ask for /cdn-cgi/trace as the URL instead',
+  },
+}
+
+/** E_USAGE for a flag the user set that the Atlas definition of the plan cannot carry. */
+export function checkAtlasPlan(plan: ProbePlan): void {
+  refuseUncarried(ATLAS_FLAGS, plan)
+  const o = plan.options
+  if (plan.method === 'trace' && wasGiven(plan, 'port') && (o.protocol ?? 'icmp') !== 'tcp') {
+    throw refusedFlag(ATLAS_FLAGS, 'trace', 'port', `RIPE Atlas takes a traceroute port only with --protocol tcp (it sets UDP ports itself, one per Paris id); add --protocol tcp or drop --port`)
+  }
+  if (plan.method === 'dns' && wasGiven(plan, 'qtype') && atlasDnsQuery(plan).query_class === 'CHAOS') {
+    throw refusedFlag(ATLAS_FLAGS, 'dns', 'qtype', `RIPE Atlas runs one query per measurement: without --qname NAME it asks CHAOS TXT ${atlasDnsQuery(plan).query_argument}, so --qtype has nothing to ask; add --qname NAME`)
+  }
+}
+
 const CHAOS_NAMES = new Set(['hostname.bind', 'id.server', 'version.bind'])
 
 /** What one Atlas DNS measurement asks: class, type, name. */
@@ -117,14 +161,18 @@ export function atlasDnsQuery(plan: ProbePlan): {query_class: 'IN' | 'CHAOS'; qu
 }
 
 /** Target host and address family: an address literal decides the family; a name resolves on each probe. */
-function targetOf(text: string, o: AtlasCreateOptions): {target: string; af: 4 | 6; name: boolean} {
+function targetOf(text: string, o: AtlasCreateOptions, asked?: 4 | 6): {target: string; af: 4 | 6; name: boolean} {
   const t = text.trim()
   const addr = parseAddress(t)
-  if (addr) return {target: addr.toString(), af: addr.kind() === 'ipv4' ? 4 : 6, name: false}
+  if (addr) {
+    const af = addr.kind() === 'ipv4' ? 4 : 6
+    if (asked !== undefined && asked !== af) throw usage(`--ipv${asked} asks for IPv${asked}, but ${addr.toString()} is an IPv${af} address`, `drop --ipv${asked}, or give a hostname or an IPv${asked} address`)
+    return {target: addr.toString(), af, name: false}
+  }
   if (!/^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$/.test(t)) {
     throw usage(`"${t}" is neither an IP address nor a hostname Atlas can measure`, 'give an address like 192.0.2.1 or a hostname')
   }
-  return {target: t.replace(/\.$/, ''), af: o.af ?? 4, name: true}
+  return {target: t.replace(/\.$/, ''), af: asked ?? o.af ?? 4, name: true}
 }
 
 function httpTarget(plan: ProbePlan): {host: string; path: string; port: number | null} {
@@ -152,9 +200,10 @@ export function buildDefinition(plan: ProbePlan, o: AtlasCreateOptions = {}): At
   const type = atlasTypeOf(plan.method)
   const isPublic = o.isPublic ?? true
   const opt = plan.options
+  checkAtlasPlan(plan)
   switch (type) {
     case 'traceroute': {
-      const {target, af, name} = targetOf(plan.target, o)
+      const {target, af, name} = targetOf(plan.target, o, opt.af)
       const protocol = (opt.protocol ?? 'icmp').toUpperCase() as 'ICMP' | 'UDP' | 'TCP'
       const def: AtlasDefinition = {
         type,
@@ -166,11 +215,12 @@ export function buildDefinition(plan: ProbePlan, o: AtlasCreateOptions = {}): At
         protocol,
         paris: PARIS,
         packets: opt.probes ?? ATLAS_DEFAULTS.tracePackets,
-        first_hop: ATLAS_DEFAULTS.firstHop,
+        first_hop: opt.firstHop ?? ATLAS_DEFAULTS.firstHop,
         max_hops: opt.maxHops ?? ATLAS_DEFAULTS.maxHops,
         response_timeout: clamp(opt.timeoutMs ?? ATLAS_DEFAULTS.responseTimeoutMs, 1, 60_000),
       }
-      // Atlas takes a port only for TCP traceroutes (UDP ports vary with the Paris id)
+      // Atlas takes a port only for TCP traceroutes (UDP ports vary with the Paris id); a --port
+      // with another protocol was refused above
       if (protocol === 'TCP') def.port = opt.port ?? 80
       return def
     }

@@ -6,8 +6,12 @@
 //        query (--qname/--qtype, default ". SOA"); every Globalping DNS query asks for NSID (+nsid).
 // trace: traceroute (or mtr with tool=mtr), ICMP by default; not Paris-style (see parse.ts).
 // ping:  ICMP echo, --probes packets (1-16, default 3).
+//
+// Every probe flag the user set reaches the request or is refused (GLOBALPING_FLAGS, ../plan-flags.ts).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
+import {parseAddress} from '../../util/target.js'
+import {type CarriedFlags, refusedFlag, refuseUncarried, wasGiven} from '../plan-flags.js'
 import type {ProbePlan} from '../types.js'
 import {ANON_LIMIT_PER_HOUR, sustainableIntervalMs, TOKEN_LIMIT_PER_HOUR} from './client.js'
 import {type GlobalpingSelector, requestLocations} from './locations.js'
@@ -20,6 +24,60 @@ export const DEFAULT_QTYPE = 'SOA'
 
 function usage(message: string, hint: string): AnyprobeError {
   return new AnyprobeError('E_USAGE', message, {hint, exitCode: EXIT.usage})
+}
+
+const TIMEOUT_HINT = 'Globalping sets one timeout per measurement (5-30 s), not per probe; drop --timeout (--vp-timeout bounds the wait for the results)'
+
+/** The probe flags each Globalping measurement type carries; any other flag given is refused. */
+export const GLOBALPING_FLAGS: CarriedFlags = {
+  backend: 'Globalping',
+  measurement: {trace: 'traceroute / mtr', dns: 'DNS', http: 'HTTP', ping: 'ping'},
+  carries: {
+    // dns / numeric / asn: the hop names and ASNs Globalping resolved are dropped (applied to the results)
+    trace: ['protocol', 'port', 'probes', 'ipv4', 'ipv6', 'dns', 'numeric', 'asn'],
+    dns: ['port', 'tcp', 'qname', 'qtype'],
+    http: ['method', 'host', 'header', 'pop-header'],
+    ping: ['probes'],
+  },
+  hints: {
+    timeout: TIMEOUT_HINT,
+    'max-hops': 'Globalping traceroutes always probe up to 20 hops; drop --max-hops',
+    'first-hop': 'Globalping traceroutes always start at the first hop; drop --first-hop',
+    rate: 'Globalping paces its probes itself',
+    'flow-id': 'Globalping traceroutes are not Paris-style: there is no flow id to hold',
+    'wait-factor': 'Globalping sets the traceroute wait itself',
+    'gap-limit': 'Globalping traceroutes stop at 20 hops (their own rule)',
+    'asn-db': 'hop ASNs of Globalping results are its own; --asn-db is read only by a trace anyprobe itself runs',
+    'vp-location': 'Globalping probes have their own location; --vp-location says where THIS host is',
+    insecure: 'Globalping reports the certificate check (tls.authorized) and does not fail on it; drop --insecure',
+    follow: 'Globalping HTTP measurements do not follow redirects',
+    'cf-trace': 'Globalping HTTP measurements fetch only the URL given; ask for /cdn-cgi/trace as the URL instead',
+  },
+}
+
+/** The address family the plan asks for, checked against an address target (which decides it). */
+function ipVersionOf(plan: ProbePlan, host: string): 4 | 6 | null {
+  const asked = plan.options.af
+  if (asked === undefined) return null
+  const addr = parseAddress(host)
+  if (addr === null) return asked
+  const af = addr.kind() === 'ipv4' ? 4 : 6
+  if (af !== asked) throw usage(`--ipv${asked} asks for IPv${asked}, but ${sanitize(host, 60)} is an IPv${af} address`, `drop --ipv${asked}, or give a hostname or an IPv${asked} address`)
+  // an address decides the family itself (Globalping takes ipVersion only with a hostname)
+  return null
+}
+
+/** E_USAGE for a flag the user set that the Globalping request of the plan cannot carry. */
+export function checkGlobalpingPlan(plan: ProbePlan, sel: Pick<GlobalpingSelector, 'mtr'>): void {
+  refuseUncarried(GLOBALPING_FLAGS, plan)
+  if (plan.method === 'trace') {
+    if (wasGiven(plan, 'port') && (plan.options.protocol ?? 'icmp') !== 'tcp') {
+      throw refusedFlag(GLOBALPING_FLAGS, 'trace', 'port', 'Globalping takes a traceroute port only with --protocol tcp; add --protocol tcp or drop --port')
+    }
+    if (wasGiven(plan, 'probes') && !sel.mtr) {
+      throw refusedFlag(GLOBALPING_FLAGS, 'trace', 'probes', 'Globalping traceroutes send 2 probes per hop; add tool=mtr to the selector (globalping:...,tool=mtr) for 1-16 packets')
+    }
+  }
 }
 
 /** The target as a URL: what the user typed when it is one, https://TARGET/ otherwise. */
@@ -61,6 +119,7 @@ function requestHeaders(lines: readonly string[] | undefined): Record<string, st
 
 function measurementOptions(plan: ProbePlan, sel: GlobalpingSelector): {type: GlobalpingRequest['type']; target: string; options: Record<string, unknown>} {
   const o = plan.options
+  checkGlobalpingPlan(plan, sel)
   switch (plan.method) {
     case 'http': {
       const u = targetUrl(plan.target)
@@ -82,10 +141,13 @@ function measurementOptions(plan: ProbePlan, sel: GlobalpingSelector): {type: Gl
     }
     case 'trace': {
       const protocol = (o.protocol ?? 'icmp').toUpperCase()
+      const target = hostOf(plan.target)
       const options: Record<string, unknown> = {protocol}
       if (protocol === 'TCP') options.port = o.port ?? 80
       if (sel.mtr) options.packets = Math.min(16, Math.max(1, o.probes ?? 3))
-      return {type: sel.mtr ? 'mtr' : 'traceroute', target: hostOf(plan.target), options}
+      const ipVersion = ipVersionOf(plan, target)
+      if (ipVersion !== null) options.ipVersion = ipVersion
+      return {type: sel.mtr ? 'mtr' : 'traceroute', target, options}
     }
     case 'ping': {
       const packets = o.probes ?? 3
