@@ -234,24 +234,26 @@ async function* textOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<s
 
 /**
  * Splits text into lines without holding more than one line. Linear whatever the line length: each
- * chunk is searched for a newline once, and an unfinished line is kept in pieces, joined once.
+ * chunk is searched for a newline once, and an unfinished line is kept in pieces, joined once. The
+ * lines of one chunk come as one batch: an await per line cost more than reading it (a 1 GB NDJSON
+ * file is millions of lines).
  */
-async function* linesOf(head: string, rest: AsyncIterator<string>, end: {unterminated: boolean} = {unterminated: false}): AsyncGenerator<string> {
+async function* linesOf(head: string, rest: AsyncIterator<string>, end: {unterminated: boolean} = {unterminated: false}): AsyncGenerator<string[]> {
   let pieces: string[] = []
   let pending = 0
   let text: string | undefined = head
   while (text !== undefined) {
+    const batch: string[] = []
     let start = 0
     let nl: number
     while ((nl = text.indexOf('\n', start)) >= 0) {
       const part = text.slice(start, nl)
-      if (pieces.length === 0) yield part
+      if (pieces.length === 0) batch.push(part)
       else {
         pieces.push(part)
-        const line = pieces.join('')
+        batch.push(pieces.join(''))
         pieces = []
         pending = 0
-        yield line
       }
       start = nl + 1
     }
@@ -259,18 +261,19 @@ async function* linesOf(head: string, rest: AsyncIterator<string>, end: {untermi
       pieces.push(start === 0 ? text : text.slice(start))
       pending += text.length - start
       if (pending > MAX_LINE) {
-        yield pieces.join('') // an absurd line: handed on whole so it is counted as one unparseable value
+        batch.push(pieces.join('')) // an absurd line: handed on whole so it is counted as one unparseable value
         pieces = []
         pending = 0
       }
     }
+    if (batch.length > 0) yield batch
     const n = await rest.next()
     text = n.done ? undefined : n.value
   }
   const last = pieces.join('')
   if (last.trim() !== '') {
     end.unterminated = true // the input ends inside a line: a download cut short, or a file still being written
-    yield last
+    yield [last]
   }
 }
 
@@ -513,7 +516,7 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
         const items = ready(p.value) ? itemsOfSync(p.value, where) : await itemsOf(p.value, where)
         if (items.length > 0) yield* items
       }
-      yield* flushAtlas(false)
+      if (atlasBatch.length >= ATLAS_BATCH) yield* flushAtlas(false)
     }
     yield* flushAtlas(true)
     if (!complete) {
@@ -547,21 +550,24 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     let lineNo = 0
     let lastBad = -1
     const end = {unterminated: false}
-    for await (const line of linesOf(head, it, end)) {
-      lineNo++
-      const t = line.trim()
-      if (t === '' || t === '[' || t === ']') continue
-      const p = parseLine(t)
-      if (!p.ok) {
-        stats.values++
-        bad(`line ${lineNo}`, p.message)
-        lastBad = lineNo
-        continue
+    for await (const lines of linesOf(head, it, end)) {
+      for (const line of lines) {
+        lineNo++
+        const t = line.trim()
+        if (t === '' || t === '[' || t === ']') continue
+        const p = parseLine(t)
+        if (!p.ok) {
+          stats.values++
+          bad(`line ${lineNo}`, p.message)
+          lastBad = lineNo
+          continue
+        }
+        if (p.repaired) stats.repaired++
+        const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
+        if (items.length > 0) yield* items
+        // only when a batch is full: an async generator per line was a few per cent of a big read
+        if (atlasBatch.length >= ATLAS_BATCH) yield* flushAtlas(false)
       }
-      if (p.repaired) stats.repaired++
-      const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
-      if (items.length > 0) yield* items
-      yield* flushAtlas(false)
     }
     yield* flushAtlas(true)
     // the last line broke off mid-value with no newline after it: the input was cut short
