@@ -4,7 +4,7 @@
 //   headers  HTTP headers: the engine's collectHeaders, the /cdn-cgi/trace reader, the header PoP
 //            rules (infer/headers.ts), then the HTTP text renderer
 //   atlas    raw RIPE Atlas results (vantage/atlas/parse.ts), then the multi-vantage text renderer
-//   saved    the saved-file reader (vantage/file.ts readSaved: NDJSON, arrays, documents) into the
+//   saved    the saved-file reader (store/read.ts readSaved: NDJSON, arrays, documents) into the
 //            catchment and its text
 //   geohint  one input line of `anyprobe geohint` (record and the fields it prints)
 //   watch    `watch --out` lines through readSaved, the watch replay and the event renderer
@@ -198,7 +198,7 @@ async function runWorker(job: Job): Promise<void> {
   const {parseHeaders} = await import('../src/infer/headers.js')
   const {renderResult} = await import('../src/render/index.js')
   const {renderOutcome} = await import('../src/console/multi-run.js')
-  const {readSaved, newStats} = await import('../src/vantage/file.js')
+  const {readSaved, newStats} = await import('../src/store/read.js')
   const {CatchmentBuilder} = await import('../src/analysis/catchment.js')
   const {renderCatchment} = await import('../src/render/catchment.js')
   const {WatchReplay} = await import('../src/analysis/watch/index.js')

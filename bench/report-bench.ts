@@ -35,7 +35,7 @@ const PROBES = 10_000
 if (process.argv[2] === '--child') {
   const file = process.argv[3]!
   const {createReadStream} = await import('node:fs')
-  const {newStats, readSaved} = await import('../src/vantage/file.js')
+  const {newStats, readSaved} = await import('../src/store/read.js')
   const {loadAtlasModule} = await import('../src/vantage/index.js')
   const {CatchmentBuilder} = await import('../src/analysis/catchment.js')
   const {geoDataStatus} = await import('../src/geo/store.js')

@@ -1,6 +1,6 @@
 // anyprobe report <file | ->: the catchment of saved measurements. Reads what anyprobe wrote (--json
 // of trace/dns/http/catchment, multi documents, --ndjson outcomes) or raw RIPE Atlas results, streamed
-// (src/vantage/file.ts), through the same catchment function as the live run (src/analysis).
+// (src/store/read.ts), through the same catchment function as the live run (src/analysis).
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
@@ -20,7 +20,7 @@ import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {type InputFormat, newStats, nothingReadError, readSaved, type ReadStats} from '../vantage/file.js'
+import {type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -129,7 +129,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         else this.log(renderWatchEvent(e))
       }
     }
-    for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
+    for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
       if (item.type === 'outcome') builder.add(item.outcome)
       else if (item.type === 'row') builder.addRow(item.row)
       else if (item.type === 'observation') {

@@ -1,6 +1,6 @@
 // anyprobe sites TARGET --from ... | --input FILE: is this address anycast, how many sites at
 // least, where. Thin: measures through the vantage layer (as catchment does) or reads saved results
-// (as report does, src/vantage/file.ts), turns each vantage point's result into an observation
+// (as report does, src/store/read.ts), turns each vantage point's result into an observation
 // (location, lowest RTT, PoP verdict) and hands them to src/analysis/sites.
 import {createReadStream} from 'node:fs'
 
@@ -14,7 +14,7 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
-import {newStats, nothingReadError, readSaved} from '../vantage/file.js'
+import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
 import {parseFrom} from '../vantage/from.js'
 import {type Locations, locateVantage} from '../vantage/locations.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
@@ -109,7 +109,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
       }
       try {
-        for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) {
+        for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
           if (item.type === 'outcome') {
             keep(observationFromOutcome(item.outcome, locs))
             target ??= item.outcome.result?.target ?? null

@@ -5,7 +5,7 @@ import {sanitize} from '../util/sanitize.js'
 
 /**
  * An observation from a parsed JSON object: a watch child's line (children.ts) or a `watch --out`
- * line (src/vantage/file.ts, which also checks the fields this leaves lenient). null without
+ * line (src/store/read.ts, which also checks the fields this leaves lenient). null without
  * round, flow, sentAt and answered; pop and error sanitised. vantageId is kept as written ('' when
  * absent): a child's is replaced by the parent, and report sanitises what it keeps.
  */

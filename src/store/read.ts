@@ -409,8 +409,16 @@ function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} 
   return q.ok ? {...q, repaired: true} : p
 }
 
-/** Read saved measurements; `stats` is filled in as it goes (so a caller sees it even after an error). */
+/** Read saved measurements one item at a time (readSavedBatches, flattened). */
 export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
+  for await (const batch of readSavedBatches(source, stats, opts)) yield* batch
+}
+
+/**
+ * Read saved measurements, a chunk's worth of items at a time (in input order); `stats` is filled in
+ * as it goes (so a caller sees it even after an error).
+ */
+export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem[]> {
   const keep = opts.keepErrors ?? 5
   const bad = (where: string, message: string): void => {
     stats.unparseable++
@@ -439,7 +447,7 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     for (const o of p.outcomes) atlasBatch.push(o)
   }
   /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
-  const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem> {
+  const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem[]> {
     if (atlasBatch.length === 0 || (!all && atlasBatch.length < ATLAS_BATCH)) return
     const batch = atlasBatch.splice(0)
     const enrich = atlas?.enrichAtlasOutcomes
@@ -447,7 +455,7 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     // at most 64 lookups in flight, as the live Atlas backend does
     rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
     const done = enrich ? await enrich(batch, {rdns, hint}) : batch
-    for (const outcome of done) yield {type: 'outcome', outcome}
+    if (done.length > 0) yield done.map((outcome): ReportItem => ({type: 'outcome', outcome}))
   }
   /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */
   const itemsOfSync = (value: unknown, where: string): ReportItem[] => {
@@ -482,6 +490,8 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     return itemsOfSync(value, where)
   }
   const ready = (value: unknown): boolean => atlas !== undefined || !isAtlasRaw(value)
+  // what a chunk of input gave, handed on at once: one await per chunk, not per value
+  let out: ReportItem[] = []
 
   const it = textOf(source)[Symbol.asyncIterator]()
   // the first non-blank character decides; keep what was read for the chosen reader
@@ -514,7 +524,11 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
           continue
         }
         const items = ready(p.value) ? itemsOfSync(p.value, where) : await itemsOf(p.value, where)
-        if (items.length > 0) yield* items
+        for (const x of items) out.push(x)
+      }
+      if (out.length > 0) {
+        yield out
+        out = []
       }
       if (atlasBatch.length >= ATLAS_BATCH) yield* flushAtlas(false)
     }
@@ -564,9 +578,20 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
         }
         if (p.repaired) stats.repaired++
         const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
-        if (items.length > 0) yield* items
-        // only when a batch is full: an async generator per line was a few per cent of a big read
-        if (atlasBatch.length >= ATLAS_BATCH) yield* flushAtlas(false)
+        for (const x of items) out.push(x)
+        // only when a batch is full (what came before it first, to keep the order): an async
+        // generator per line was a few per cent of a big read
+        if (atlasBatch.length >= ATLAS_BATCH) {
+          if (out.length > 0) {
+            yield out
+            out = []
+          }
+          yield* flushAtlas(false)
+        }
+      }
+      if (out.length > 0) {
+        yield out
+        out = []
       }
     }
     yield* flushAtlas(true)
@@ -588,7 +613,8 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
     }
   }
   let parseError: string | null = null
-  const drain = async function* (): AsyncGenerator<ReportItem> {
+  const drain = async function* (): AsyncGenerator<ReportItem[]> {
+    const got: ReportItem[] = []
     while (queue.length > 0) {
       const q = queue.shift()!
       if (q.field === 'vantagePoints') {
@@ -596,21 +622,22 @@ export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: 
         stats.values++
         const row = checkRow(q.value)
         if (typeof row === 'string') bad(q.where, row)
-        else yield {type: 'row', row}
+        else got.push({type: 'row', row})
         continue
       }
       if (!q.root) {
-        yield* await itemsOf(q.value, q.where)
+        for (const x of await itemsOf(q.value, q.where)) got.push(x)
         continue
       }
       // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
       const root = q.value
       if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
-        yield docMeta(root)
+        got.push(docMeta(root))
       } else {
-        yield* await itemsOf(root, q.where)
+        for (const x of await itemsOf(root, q.where)) got.push(x)
       }
     }
+    if (got.length > 0) yield got
   }
   let text: string | undefined = head
   while (text !== undefined) {

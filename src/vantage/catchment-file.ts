@@ -9,7 +9,7 @@ import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
-import {newStats, nothingReadError, readSaved, type ReadStats} from './file.js'
+import {newStats, nothingReadError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {loadAtlasModule} from './index.js'
 
 export interface CatchmentFile {
@@ -35,7 +35,7 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   let method: CatchmentMethod | null = null
   let watchLines = 0
   const source = createReadStream(path, {highWaterMark: 64 << 10})
-  for await (const item of readSaved(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) {
+  for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
     if (item.type === 'outcome') builder.add(item.outcome)
     else if (item.type === 'row') builder.addRow(item.row)
     else if (item.type === 'meta') {

@@ -13,7 +13,7 @@ import {fileURLToPath} from 'node:url'
 import {catchment} from '../../src/analysis/catchment.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {AnyprobeError} from '../../src/model/errors.js'
-import {arrayElementsOf, newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/vantage/file.js'
+import {arrayElementsOf, newStats, readSaved, type ReadOptions, type ReportItem} from '../../src/store/read.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {srcConfig} from '../helpers/cli.js'
@@ -112,7 +112,7 @@ describe('report: reading saved measurements', () => {
   it('a big pretty document is streamed: outcomes already handed on are not kept', () => {
     // in a child with --expose-gc: 20 000 outcomes (~60 MB of JSON) generated on the fly, heap compared after gc
     const script = `
-      import {newStats, readSaved} from ${JSON.stringify(ROOT + 'src/vantage/file.ts')}
+      import {newStats, readSaved} from ${JSON.stringify(ROOT + 'src/store/read.ts')}
       const one = ${JSON.stringify(JSON.stringify(outcome(RESULTS[0]!), null, 2))}
       async function* gen() {
         yield '{"schemaVersion": 1, "kind": "multi", "method": "dns", "target": "t", "outcomes": [\\n'

@@ -11,7 +11,7 @@ import type {DnsResult} from '../../src/model/dns.js'
 import type {HttpResult} from '../../src/model/http.js'
 import type {PingResult} from '../../src/model/ping.js'
 import {parseAtlasResult} from '../../src/vantage/atlas/parse.js'
-import {newStats, readSaved, type ReadStats, type ReportItem} from '../../src/vantage/file.js'
+import {newStats, readSaved, type ReadStats, type ReportItem} from '../../src/store/read.js'
 import {loadAtlasModule} from '../../src/vantage/index.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
 

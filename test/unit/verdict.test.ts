@@ -13,7 +13,7 @@ import {popVerdict, resultVerdict, traceSignals, verdictOfObservations} from '..
 import type {TraceResult} from '../../src/model/trace.js'
 import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
 import {enrichAtlasOutcomes} from '../../src/vantage/atlas/enrich.js'
-import {newStats, readSaved} from '../../src/vantage/file.js'
+import {newStats, readSaved} from '../../src/store/read.js'
 import {popNamer} from '../../src/vantage/live/probe.js'
 import {makeTraceProber} from '../../src/vantage/live/trace-probe.js'
 
