@@ -20,7 +20,7 @@ import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats} from '../store/read.js'
+import {type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -129,7 +129,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         else this.log(renderWatchEvent(e))
       }
     }
-    for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
+    // one item, synchronously (a small function the loop below calls: it stays optimised)
+    const take = (item: ReportItem): void => {
       if (item.type === 'outcome') builder.add(item.outcome)
       else if (item.type === 'row') builder.addRow(item.row)
       else if (item.type === 'observation') {
@@ -152,6 +153,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         target ??= item.target
         method ??= item.method
       }
+    }
+    for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
+      for (const item of batch) take(item)
       if (out.pending()) await out.flush()
     }
     if (watchLines > 0) show(replay.finish())
