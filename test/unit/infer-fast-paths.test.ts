@@ -82,7 +82,8 @@ describe('enrichAtlasOutcomes', () => {
       assert.equal(JSON.stringify(got), JSON.stringify(want), `shift ${shift}: same key order`)
       compared += got.length
     }
-    assert.ok(compared >= 40 * 10, `only ${compared} outcomes compared`)
+    // with the shared corpus beside the repository (as in CI) hundreds; without it, the fixture's own two results
+    assert.ok(compared >= 40 * (existsSync(CORPUS) ? 10 : 2), `only ${compared} outcomes compared`)
   })
 
   it('a resolver that fails fails the batch, as before', async () => {
