@@ -19,6 +19,7 @@ import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
 import {htmlFlags, locationFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {ScheduleRequest} from '../model/probe.js'
 import type {WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
@@ -44,8 +45,8 @@ export interface WatchSettings {
   flapWindowMs: number
 }
 
-/** Flag values -> settings; throws E_BAD_DURATION / E_USAGE (exit 2). Exported for tests. */
-export function watchSettings(flags: {
+/** The flags a watch is asked with (one reading of them for the one path and for child mode). */
+interface WatchFlags {
   method: string
   interval?: string
   failover: boolean
@@ -55,22 +56,43 @@ export function watchSettings(flags: {
   flows: number
   'flap-threshold': number
   'flap-window'?: string
-}): WatchSettings {
-  // the same checks and defaults as every local live run (vantage/live/schedule.ts)
-  const {method, intervalMs, timeoutMs} = localTiming({
+  'dry-run'?: boolean
+  port?: number
+}
+
+/**
+ * Flag values -> what the watch asks of its backends; throws E_BAD_DURATION (exit 2). `given`: the
+ * parse metadata, to tell a flag the user gave from its default (remote engines refuse --port).
+ */
+export function watchAsk(flags: WatchFlags, target: string, given?: {flags: Record<string, {setFromDefault?: boolean} | undefined>}): ScheduleRequest {
+  const duration = (v: string | undefined, name: string): number | undefined => (v === undefined ? undefined : parseDuration(v, name))
+  return {
     method: flags.method,
-    intervalMs: flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval'),
+    target,
+    intervalMs: duration(flags.interval, '--interval'),
     failover: flags.failover,
-    timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
-  })
-  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration')
+    timeoutMs: duration(flags.timeout, '--timeout'),
+    flows: flags.flows,
+    count: flags.count ?? null,
+    durationMs: duration(flags.duration, '--duration') ?? null,
+    dryRun: flags['dry-run'] ?? false,
+    ...(given === undefined || given.flags.port?.setFromDefault || flags.port === undefined ? {} : {port: flags.port}),
+    methodGiven: given !== undefined && given.flags.method?.setFromDefault !== true,
+  }
+}
+
+/** Flag values -> a local watch's settings (child mode); throws E_BAD_DURATION / E_USAGE (exit 2). Exported for tests. */
+export function watchSettings(flags: WatchFlags): WatchSettings {
+  const ask = watchAsk(flags, '')
+  // the same checks and defaults as every local live run (vantage/live/schedule.ts)
+  const {method, intervalMs, timeoutMs} = localTiming(ask)
   // the default scales with the interval: 60 intervals, at least 60 s
   const flapWindowMs = flags['flap-window'] === undefined ? defaultFlapWindowMs(intervalMs) : parseDuration(flags['flap-window'], '--flap-window')
   return {
     method: method as WatchMethod,
     intervalMs,
     timeoutMs,
-    durationMs,
+    durationMs: ask.durationMs ?? undefined,
     count: flags.count,
     flows: flags.flows,
     flapThreshold: flags['flap-threshold'],
@@ -164,21 +186,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     try {
       if (settings !== null) return await this.childMode(args.target, settings, flags, specs, abort.signal)
       // one path for every backend (src/watch/run.ts): what differs is in the backends
-      const duration = (v: string | undefined, name: string): number | undefined => (v === undefined ? undefined : parseDuration(v, name))
-      const ask = {
-        method: flags.method,
-        target: args.target,
-        intervalMs: duration(flags.interval, '--interval'),
-        failover: flags.failover,
-        timeoutMs: duration(flags.timeout, '--timeout'),
-        flows: flags.flows,
-        count: flags.count ?? null,
-        durationMs: duration(flags.duration, '--duration') ?? null,
-        dryRun: flags['dry-run'],
-        ...(metadata.flags.port?.setFromDefault ? {} : {port: flags.port}),
-        methodGiven: metadata.flags.method?.setFromDefault !== true,
-      }
-      const flapWindowMs = duration(flags['flap-window'], '--flap-window')
+      const ask = watchAsk(flags, args.target, metadata)
+      const flapWindowMs = flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window')
       const backends = await backendsFor(specs, {
         concurrency: specs.length,
         remoteCommand: flags['remote-command'] ?? null,
