@@ -33,6 +33,14 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
   const placed: PlacedSite[] = []
   const tiny: Disc[] = []
   const used = new Set<Disc>()
+  /** place the site of `k` (narrowed by its cluster with migreedy), and let its city stand for it from now on */
+  const place = (k: Disc, cluster: Disc[], round: number, likely: boolean): void => {
+    const placement = placeSite(k, opts.migreedy ? cluster : [], source, opts.weighDistance === true)
+    const lat = placement.candidate?.lat ?? k.lat
+    const lon = placement.candidate?.lon ?? k.lon
+    placed.push({disc: k, placement, cluster, round, likely, lat, lon})
+    tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
+  }
   let kept = greedyMis(discs)
   const lowerBound = kept.length
   for (let round = 0; kept.length > 0 && round < MAX_ROUNDS; round++) {
@@ -53,13 +61,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
         if (n === 1) clusters.get(only!)?.push(d)
       }
     }
-    for (const k of kept) {
-      const placement = placeSite(k, opts.migreedy ? clusters.get(k)! : [], source, opts.weighDistance === true)
-      const lat = placement.candidate?.lat ?? k.lat
-      const lon = placement.candidate?.lon ?? k.lon
-      placed.push({disc: k, placement, cluster: clusters.get(k)!, round, likely: false, lat, lon})
-      tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
-    }
+    for (const k of kept) place(k, clusters.get(k)!, round, false)
     kept = greedyMis(
       discs.filter((d) => !used.has(d)),
       tiny,
@@ -79,11 +81,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
       if (kept.length === 0) break
       for (const k of kept) {
         usedL.add(k)
-        const placement = placeSite(k, [], source, opts.weighDistance === true)
-        const lat = placement.candidate?.lat ?? k.lat
-        const lon = placement.candidate?.lon ?? k.lon
-        placed.push({disc: k, placement, cluster: [], round, likely: true, lat, lon})
-        tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
+        place(k, [], round, true)
       }
     }
   }
