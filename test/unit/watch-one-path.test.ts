@@ -205,6 +205,31 @@ describe('AtlasBackend.rounds (replay server on 127.0.0.1)', () => {
     }
   })
 
+  it('rounds() without schedule() first (the plan alone says what to watch): its schedule notes come as note events, then the same stream', async () => {
+    const srv = await startAtlasReplay({
+      routes: [
+        {path: `measurements/${MSM}/`, body: measurementObject()},
+        {path: `measurements/${MSM}/results/`, body: rounds(0, 1), times: 1},
+        {path: `measurements/${MSM}/results/`, body: []},
+        {path: 'probes/', body: probeObjects()},
+      ],
+      stream: {results: {[MSM]: rounds(2, 3)}, delayMs: 1},
+    })
+    try {
+      const backend = new AtlasBackend('', {msmId: MSM, apiUrl: srv.url, streamUrl: srv.streamUrl, key: null, env: {}, configFile: '/nonexistent-anyprobe-test/config.json'})
+      const signal = new AbortController().signal
+      const plan: RoundsPlan = {method: 'dns', target: '193.0.14.129', cliArgs: [], intervalMs: 60_000, flows: 1, timeoutMs: 60_000, startAt: Date.now(), count: null, durationMs: 1500, flapWindowMs: 3_600_000}
+      const events: RoundEvent[] = []
+      for await (const e of backend.rounds(plan, {signal})) events.push(e)
+      assert.equal(events[0]?.type, 'note')
+      assert.match((events[0] as {text: string}).text, /--interval is ignored: measurement 7101001 runs every 240 s/)
+      assert.ok(events.filter((e) => e.type === 'observation').length >= rounds(0, 3).length)
+      assert.equal(new Set(events.flatMap((e) => (e.type === 'ended' ? [e.vantage.id] : []))).size, 40)
+    } finally {
+      await srv.close()
+    }
+  })
+
   it('a new measurement: schedule prices it and creates nothing; rounds() creates it, follows it and stops it; a stop that fails is a failed note and exit 1', async () => {
     const KEY = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee'
     const srv = await startAtlasReplay({
