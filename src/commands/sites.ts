@@ -15,6 +15,8 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
 import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
+import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
+import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
 import {type Locations, locateVantage} from '../vantage/locations.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
@@ -40,7 +42,7 @@ export const SITES_PLAN: PlanSpelling = {skip: ['method', 'input', 'probes', 'vp
 export default class Sites extends BaseCommand {
   static override summary = 'Is this address anycast, how many sites at least, and where: latency geolocation fused with what the sites say of themselves'
 
-  static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files).
+  static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files, or a latency table as iGreedy reads it: lines of ID LAT LON RTT [RTT...]).
 
 A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place inside its disc confirms and places a site, or adds one the discs could not separate; a verdict its disc excludes is listed as a contradiction.
 
@@ -65,7 +67,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
-    input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON; - for standard input)'}),
+    input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, or a table of ID LAT LON RTT lines; - for standard input)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
     ...htmlFlags,
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
@@ -109,7 +111,12 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
       }
       try {
-        for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
+        const {head, stream} = await peekStream(source)
+        if (looksLikeLatencyTable(head)) {
+          // iGreedy / MiGreedy's input: each line carries its own location
+          if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
+          for await (const o of readLatencyTable(stream, stats)) keep(o)
+        } else for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
           if (item.type === 'outcome') {
             keep(observationFromOutcome(item.outcome, locs))
             target ??= item.outcome.result?.target ?? null
