@@ -24,6 +24,11 @@ export interface Disc {
   lonRad: number
 }
 
+/** An RTT as the notes say it: 2 decimals at most (the inputs carry up to 6: "0.517665 ms" reads as noise). */
+export function rttText(rttMs: number): string {
+  return `${Number(rttMs.toFixed(2))} ms`
+}
+
 export function rttRadiusKm(rttMs: number): number {
   return rttMs * KM_PER_RTT_MS
 }

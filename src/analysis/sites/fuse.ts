@@ -8,7 +8,7 @@
 //  - a verdict naming a place its disc excludes is a contradiction: a wrong verdict or a wrong
 //    vantage point location (the locations that several others contradict were already left out,
 //    ./clean.ts). It is reported, never used.
-import {discDistanceKm, type Disc, pointTerms} from './discs.js'
+import {discDistanceKm, type Disc, pointTerms, rttText} from './discs.js'
 import {IDENTITY_SLACK_KM} from './clean.js'
 import type {PlacedSite} from './engine.js'
 import type {Site, SiteContradiction, SiteEvidence, SiteIdentity, SiteObservation} from './types.js'
@@ -84,7 +84,7 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
         code: id.code,
         distanceKm: Math.round(km),
         radiusKm: Math.round(d.radiusKm),
-        note: `${id.code} is ${Math.round(km)} km from the vantage point but its ${d.rttMs} ms RTT allows ${Math.round(d.radiusKm)} km: a wrong PoP verdict or a wrong vantage point location`,
+        note: `${id.code} is ${Math.round(km)} km from the vantage point but its ${rttText(d.rttMs)} RTT allows ${Math.round(d.radiusKm)} km: a wrong PoP verdict or a wrong vantage point location`,
       })
     }
   }

@@ -18,7 +18,7 @@
 //          without a common point, or identities naming several places the discs cannot separate.
 import {bestCoverPoint} from './intersect.js'
 import {cleanObservations} from './clean.js'
-import {discDistanceKm, pointTerms} from './discs.js'
+import {discDistanceKm, pointTerms, rttText} from './discs.js'
 import {enumerateAndPlace} from './engine.js'
 import {fuseIdentities, MATCH_KM} from './fuse.js'
 import {citySource} from './cities.js'
@@ -52,7 +52,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
   if (lowerBound >= 2) {
     const [a, b] = placed.filter((p) => p.round === 0)
     anycast = true
-    anycastReason = `${lowerBound} vantage points have mutually disjoint RTT discs (e.g. ${a!.disc.vp} ${a!.disc.rttMs} ms and ${b!.disc.vp} ${b!.disc.rttMs} ms, ${Math.round(discDistanceKm(a!.disc, b!.disc))} km apart): they reached different sites`
+    anycastReason = `${lowerBound} vantage points have mutually disjoint RTT discs (e.g. ${a!.disc.vp} ${rttText(a!.disc.rttMs)} and ${b!.disc.vp} ${rttText(b!.disc.rttMs)}, ${Math.round(discDistanceKm(a!.disc, b!.disc))} km apart): they reached different sites`
   } else if (discs.length < UNICAST_MIN_VPS) {
     anycast = null
     anycastReason = `${discs.length} usable vantage point(s): at least ${UNICAST_MIN_VPS} are needed to call it unicast`
