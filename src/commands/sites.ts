@@ -16,6 +16,8 @@ import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
 import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
+import {readTruth} from '../store/truth-file.js'
+import {scoreAgainst} from '../analysis/sites/score.js'
 import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
 import {type Locations, locateVantage} from '../vantage/locations.js'
@@ -58,6 +60,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --location ap-vp-ber=52.52,13.40 --location ap-vp-nyc=40.71,-74.01 ...',
     '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --json',
     '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --html sites.html',
+    '<%= config.bin %> sites --input campaign.tsv --truth published-sites.txt',
     '<%= config.bin %> sites 192.5.5.241 --from atlas:area=WW,n=500',
   ]
 
@@ -69,6 +72,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
     input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, or a table of ID LAT LON RTT lines; - for standard input)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
+    truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
     ...htmlFlags,
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
     'vp-location': Flags.string({multiple: true, hidden: true, description: 'old name of --location NAME=LAT,LON'}),
@@ -81,7 +85,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const {args, flags, metadata} = await this.parse(Sites)
     const locs = locationsFromFlags({...flags, location: [...(flags['vp-location'] ?? []), ...(flags.location ?? [])]})
     let htmlOk = true
+    // read before anything is measured: a bad list is a usage error, not a lost measurement
+    const truth = flags.truth === undefined ? null : readTruth(flags.truth)
     const done = (doc: SitesDocument): SitesDocument => {
+      if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced)
       if (flags.html !== undefined) htmlOk = writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
       return doc
     }

@@ -117,4 +117,35 @@ export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
   target: string | null
   method: string | null
   vantagePoints: {total: number; used: number}
+  /** with --truth: the sites scored against a site list */
+  score?: SitesScore
+}
+
+/** A site of a list the found sites are scored against (an operator's published list). */
+export interface TruthSite {
+  code: string
+  lat: number
+  lon: number
+}
+
+/**
+ * The sites scored as iGreedy's own validation does: a found site within `hitKm` of a listed site is
+ * a hit, each listed site counts once (closest pairs first).
+ */
+export interface SitesScore {
+  hitKm: number
+  /** listed sites with a place (those in `unplaced` are not counted) */
+  truth: number
+  found: number
+  hits: number
+  /** hits / found; null when nothing was found */
+  precision: number | null
+  /** hits / truth; null when the list places nothing */
+  recall: number | null
+  /** codes of the listed sites no found site matched */
+  missed: string[]
+  /** found sites (city, or "lat,lon") no listed site matched: a wrong placement, or a site the list lacks */
+  unmatched: string[]
+  /** codes of the list with no known place: left out of `truth` */
+  unplaced: string[]
 }

@@ -18,6 +18,14 @@ export function renderSites(doc: SitesDocument): string {
     ex.contradictingLocation > 0 ? `${ex.contradictingLocation} location contradicted by others` : '',
   ].filter((s) => s !== '')
   if (left.length > 0) out.push(`left out    ${left.join(', ')}`)
+  const sc = doc.score
+  if (sc !== undefined) {
+    const p = (x: number | null): string => (x === null ? '-' : x.toFixed(2))
+    out.push(`score       precision ${p(sc.precision)}, recall ${p(sc.recall)}: ${sc.hits} hits of ${sc.found} found, ${sc.truth} listed (a hit is within ${sc.hitKm} km, each listed site counts once)`)
+    if (sc.missed.length > 0) out.push(`missed      ${sc.missed.map((c) => sanitize(c, 20)).join(' ')}`)
+    if (sc.unmatched.length > 0) out.push(`unlisted    ${sc.unmatched.map((c) => sanitize(c, 40)).join(', ')} (a wrong place, or a site the list lacks)`)
+    if (sc.unplaced.length > 0) out.push(`unplaced    ${sc.unplaced.map((c) => sanitize(c, 20)).join(' ')} (codes with no known place: not scored)`)
+  }
   if (doc.sites.length > 0) {
     out.push('')
     const rows = doc.sites.map((s) => {

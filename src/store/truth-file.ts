@@ -1,0 +1,69 @@
+// The site list `sites --truth FILE` scores against: an operator's published sites, or the sites
+// the vantage points were told. One site per line, `CODE [LAT LON [name...]]`, separated by tabs,
+// commas, semicolons or blanks; `#` comments. A code without coordinates is placed at its airport
+// (IATA, or ICAO) or IATA metro code; a code with no known place is listed in `unplaced` and left
+// out of the score (never placed by a guess). The same code twice is one site (published lists
+// repeat some).
+import {readFileSync} from 'node:fs'
+
+import {airportByIata, airportByIcao, metroByCode} from '../geo/index.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {TruthSite} from '../model/sites.js'
+import {sanitize} from '../util/sanitize.js'
+
+export interface TruthList {
+  sites: TruthSite[]
+  unplaced: string[]
+}
+
+const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)$/
+
+function placeOf(code: string): {lat: number; lon: number} | null {
+  const a = code.length === 4 ? airportByIcao(code) : airportByIata(code)
+  if (a !== null) return {lat: a.lat, lon: a.lon}
+  return metroByCode(code)
+}
+
+export function parseTruth(text: string, name: string): TruthList {
+  const sites: TruthSite[] = []
+  const unplaced: string[] = []
+  const seen = new Set<string>()
+  const bad = (n: number, why: string): AnyprobeError =>
+    new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: line ${n}: ${why}`, {
+      hint: 'one site per line: CODE, or CODE LAT LON (a published list: "AMS 52.31 4.76 Amsterdam")',
+      exitCode: EXIT.usage,
+    })
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) return
+    const sep = line.includes('\t') ? '\t' : line.includes(',') ? ',' : line.includes(';') ? ';' : null
+    const f = (sep === null ? line.split(/\s+/) : line.split(sep)).map((x) => x.trim())
+    const code = sanitize(f[0]!, 40).toUpperCase()
+    if (code === '') throw bad(i + 1, 'no code')
+    if (seen.has(code)) return
+    seen.add(code)
+    if (f.length >= 3 && NUMBER.test(f[1]!) && NUMBER.test(f[2]!)) {
+      const lat = Number(f[1])
+      const lon = Number(f[2])
+      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad(i + 1, `${f[1]}, ${f[2]} is not a latitude and longitude`)
+      sites.push({code, lat, lon})
+      return
+    }
+    const p = placeOf(code)
+    if (p === null) unplaced.push(code)
+    else sites.push({code, lat: p.lat, lon: p.lon})
+  })
+  if (sites.length === 0 && unplaced.length === 0)
+    throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: no site in it`, {hint: 'one site per line: CODE, or CODE LAT LON', exitCode: EXIT.usage})
+  return {sites, unplaced}
+}
+
+export function readTruth(path: string): TruthList {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(path, 200)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {hint: 'give a file of sites, one per line: CODE or CODE LAT LON', exitCode: EXIT.usage})
+  }
+  return parseTruth(text, path)
+}
