@@ -18,6 +18,7 @@ import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
+import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
 import {type Locations, locateVantage} from '../vantage/locations.js'
@@ -60,7 +61,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --location ap-vp-ber=52.52,13.40 --location ap-vp-nyc=40.71,-74.01 ...',
     '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --json',
     '<%= config.bin %> sites --input atlas-ping.json --probes probes.json --html sites.html',
-    '<%= config.bin %> sites --input campaign.tsv --truth published-sites.txt',
+    '<%= config.bin %> sites --input campaign.tsv --truth published-sites.txt --igreedy',
     '<%= config.bin %> sites 192.5.5.241 --from atlas:area=WW,n=500',
   ]
 
@@ -72,6 +73,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
     input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, or a table of ID LAT LON RTT lines; - for standard input)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
+    igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
     ...htmlFlags,
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
@@ -89,6 +91,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const truth = flags.truth === undefined ? null : readTruth(flags.truth)
     const done = (doc: SitesDocument): SitesDocument => {
       if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced)
+      if (flags.igreedy) {
+        const peer = iGreedyBaseline(obs, citySource)
+        doc.igreedy = {method: 'igreedy', ...peer, ...(truth === null ? {} : {score: scoreAgainst(peer.sites, truth.sites, truth.unplaced)})}
+      }
       if (flags.html !== undefined) htmlOk = writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
       return doc
     }

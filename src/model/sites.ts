@@ -119,6 +119,18 @@ export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
   vantagePoints: {total: number; used: number}
   /** with --truth: the sites scored against a site list */
   score?: SitesScore
+  /** with --igreedy: the peer's method on the same observations, to compare with */
+  igreedy?: SitesBaseline
+}
+
+/** iGreedy (alpha = 1, same candidate cities) on the same observations (analysis/sites/igreedy.ts). */
+export interface SitesBaseline {
+  method: 'igreedy'
+  anycast: boolean
+  lowerBound: number
+  sites: Array<{lat: number; lon: number; city: string | null; country: string | null}>
+  /** with --truth, scored the same way */
+  score?: SitesScore
 }
 
 /** A site of a list the found sites are scored against (an operator's published list). */

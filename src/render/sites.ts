@@ -19,8 +19,13 @@ export function renderSites(doc: SitesDocument): string {
   ].filter((s) => s !== '')
   if (left.length > 0) out.push(`left out    ${left.join(', ')}`)
   const sc = doc.score
+  const p = (x: number | null): string => (x === null ? '-' : x.toFixed(2))
+  const peer = doc.igreedy
+  if (peer !== undefined) {
+    const peerScore = peer.score === undefined ? '' : `; precision ${p(peer.score.precision)}, recall ${p(peer.score.recall)}: ${peer.score.hits} hits`
+    out.push(`iGreedy     ${peer.sites.length} found; at least ${peer.lowerBound} (the peer's method on the same data)${peerScore}`)
+  }
   if (sc !== undefined) {
-    const p = (x: number | null): string => (x === null ? '-' : x.toFixed(2))
     out.push(`score       precision ${p(sc.precision)}, recall ${p(sc.recall)}: ${sc.hits} hits of ${sc.found} found, ${sc.truth} listed (a hit is within ${sc.hitKm} km, each listed site counts once)`)
     if (sc.missed.length > 0) out.push(`missed      ${sc.missed.map((c) => sanitize(c, 20)).join(' ')}`)
     if (sc.unmatched.length > 0) out.push(`unlisted    ${sc.unmatched.map((c) => sanitize(c, 40)).join(', ')} (a wrong place, or a site the list lacks)`)
