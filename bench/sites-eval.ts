@@ -16,7 +16,7 @@ import {airportByIata} from '../src/geo/airports.js'
 import {latencyOnly, loadCampaign, SITES_DIR} from '../test/helpers/sites-fixtures.js'
 import {loadPublishedCampaign, PUBLISHED_CAMPAIGNS} from './sites-campaigns.js'
 
-export const EVAL_FILES = ['f-ripe.tsv', 'f-ripe.tsv+f-ripe-mid.tsv', 'f-ripe-sample.tsv', 'l-ripe.tsv', 'l-ripe-sample.tsv', 'k-ripe-sample.tsv', 'cloudflare-planetlab.tsv', 'edgecast-planetlab.tsv']
+export const EVAL_FILES = ['f-ripe.tsv', 'f-ripe.tsv+f-ripe-mid.tsv', 'f-ripe-sample.tsv', 'l-ripe.tsv', 'l-ripe-sample.tsv', 'k-ripe-sample.tsv', 'cloudflare-planetlab.tsv', 'edgecast-planetlab.tsv', 'cira-ripe.tsv', 'cloudflare-dns-africa.tsv']
 
 /** Keep the identity of 1 vantage point in `n` (chosen by a hash of its id, not by its RTT or site). */
 export function someIdentities(obs: readonly SiteObservation[], n = 4): SiteObservation[] {

@@ -21,7 +21,7 @@ import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
-import {type Locations, locateVantage} from '../vantage/locations.js'
+import {type Locations, locateVantage, lookupLocation} from '../vantage/locations.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
@@ -35,8 +35,9 @@ const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const v = locateVantage(o.vantage, locs)
   const r = o.result
-  if (r === null) return observationOf(v, null, null, null)
-  return observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
+  const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
+  // the user's own --location: whole degrees there are their rounding, not a registry's placeholder
+  return locs !== null && lookupLocation(o.vantage, locs) !== undefined ? {...obs, locationGiven: true} : obs
 }
 
 /** Sites' own flags, not the probe's (its --probes is the Atlas probe file of --input, not a count). */
@@ -137,7 +138,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
           } else if (item.type === 'row') {
             const pop = item.row.pop
             const v = locateVantage(item.row.vantage, locs)
-            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}})
+            const given = locs !== null && lookupLocation(item.row.vantage, locs) !== undefined
+            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target
             method ??= item.method

@@ -23,6 +23,8 @@ export interface SiteObservation {
   /** the lowest RTT in ms; null when the target did not answer */
   rttMs: number | null
   identity: SiteIdentity | null
+  /** the user gave this location (--location): whole degrees there are their rounding, not a registry's placeholder */
+  locationGiven?: boolean
 }
 
 /** A place a site may be at (a city with its population). */
@@ -85,6 +87,8 @@ export interface SiteContradiction {
 export interface SitesExcluded {
   /** vantage points with no location */
   noLocation: number
+  /** locations from the data in whole degrees: a country's centre standing for an unknown place */
+  placeholderLocation: number
   /** no answer (no RTT) */
   noRtt: number
   /** RTT <= 0 or not a number */

@@ -1,7 +1,6 @@
 // The `sites` table for people: the verdict, the lower bound, then one row per site.
 import type {SitesDocument} from '../model/sites.js'
 import {sanitize} from '../util/sanitize.js'
-import {fmtMs} from './table.js'
 
 export function renderSites(doc: SitesDocument): string {
   const verdict = doc.anycast === true ? 'yes' : doc.anycast === false ? 'no' : 'undecided'
@@ -13,6 +12,7 @@ export function renderSites(doc: SitesDocument): string {
   const ex = doc.excluded
   const left = [
     ex.noLocation > 0 ? `${ex.noLocation} without location` : '',
+    ex.placeholderLocation > 0 ? `${ex.placeholderLocation} at a placeholder location (a country's centre)` : '',
     ex.noRtt > 0 ? `${ex.noRtt} without RTT` : '',
     ex.impossibleRtt > 0 ? `${ex.impossibleRtt} impossible RTT` : '',
     ex.contradictingLocation > 0 ? `${ex.contradictingLocation} location contradicted by others` : '',
@@ -36,7 +36,7 @@ export function renderSites(doc: SitesDocument): string {
     const rows = doc.sites.map((s) => {
       const place = s.city === null ? `(${s.lat.toFixed(2)}, ${s.lon.toFixed(2)})` : `${sanitize(s.city, 40)}${s.country ? `, ${s.country}` : ''}`
       const first = s.evidence[0]
-      const ev = first === undefined ? '' : `${first.kind === 'disc' ? `disc ${sanitize(first.vp, 30)} ${fmtMs(first.rttMs)} ms` : `identity ${sanitize(first.code ?? '', 20)} via ${sanitize(first.vp, 30)}`}${s.evidence.length > 1 ? ` (+${s.evidence.length - 1})` : ''}`
+      const ev = first === undefined ? '' : `${first.kind === 'disc' ? `disc ${sanitize(first.vp, 30)} ${first.rttMs === null ? '*' : Number(first.rttMs.toFixed(2))} ms` : `identity ${sanitize(first.code ?? '', 20)} via ${sanitize(first.vp, 30)}`}${s.evidence.length > 1 ? ` (+${s.evidence.length - 1})` : ''}`
       return [place, s.code ?? '-', s.confirmed ? 'confirmed' : s.source, String(s.vantagePoints), `${s.areaKm} km`, ev]
     })
     const head = ['SITE', 'CODE', 'HOW', 'VPS', 'AREA', 'EVIDENCE']

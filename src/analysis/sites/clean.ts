@@ -1,13 +1,26 @@
 // What is left out before any disc is drawn, each counted with its reason:
 //  - no location: a disc needs a centre;
+//  - placeholder locations: a location from the data (not one the user gave) with both coordinates
+//    in whole degrees. Registries put a probe whose place they do not know at its country's centre,
+//    in whole degrees (South Africa -29, 24; the US 38, -97; Canada 60, -95; Germany 51, 9), and
+//    RIPE Atlas shows it fuzzed by a few thousandths of a degree. Such a vantage point may be
+//    anywhere in the country: its disc, drawn at the centre, places sites where nothing was
+//    measured (a 3.8 ms probe "at" -29, 24 that reached Johannesburg, 500 km away, put a site in
+//    Bloemfontein). A real location has both coordinates that close to whole degrees about once in
+//    7,000 probes;
 //  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number): no disc;
 //  - locations that contradict several others. Two checks, both only where the others outnumber the
 //    one by far, because a wrong probe location is the one thing that can make a unicast address
 //    look anycast (its disc lands away from the server):
 //    a) RTT: the point covered by the most discs leaves out only a few vantage points (at most 1% of
-//       them but at least one, and only with >= 10 vantage points): those few disagree with all the others, which
-//       agree on one point, so their locations are taken as wrong. (A real site seen by so few
-//       vantage points is lost: precision first.)
+//       them but at least one, and only with >= 10 vantage points): those few disagree with all the
+//       others, which agree on one point, so their locations are taken as wrong, when a witness
+//       contradicts them: another vantage point within NEIGHBOUR_KM of the disc's edge reached the
+//       common point. One alone in a region no other vantage point samples is kept (nothing there
+//       says it is wrong: a lone New York probe in a campaign of African probes reached a New York
+//       site), and so is one whose PoP verdict names a place inside its own disc (the verdict agrees
+//       with its location and says it reached another site). (A real site seen by so few vantage
+//       points, with a witness nearby, is lost: precision first.)
 //    b) identity: a vantage point whose PoP verdict names a place its disc excludes, while at least
 //       two others naming the same place have discs that contain it: its location is wrong.
 import {bestCoverPoint} from './intersect.js'
@@ -16,6 +29,10 @@ import type {SiteObservation, SitesExcluded} from './types.js'
 
 export const OUTLIER_SHARE = 0.01
 export const OUTLIER_MIN_VPS = 10
+/** a witness against an outlier lies within this distance of its disc's edge (the same region) */
+export const NEIGHBOUR_KM = 1000
+/** how close to whole degrees both coordinates of a placeholder location are (RIPE Atlas fuzzes by ~0.003) */
+export const PLACEHOLDER_DEG = 0.006
 /** slack on "a disc contains a claimed place": city centre vs. the building, coordinate rounding */
 export const IDENTITY_SLACK_KM = 50
 const EXAMPLES = 10
@@ -30,12 +47,17 @@ function exclude(ex: SitesExcluded, vp: string, reason: string): void {
   if (ex.examples.length < EXAMPLES) ex.examples.push({vp, reason})
 }
 
-export function cleanObservations(obs: readonly SiteObservation[], opts: {outliers?: boolean; identities?: boolean} = {}): Cleaned {
-  const excluded: SitesExcluded = {noLocation: 0, noRtt: 0, impossibleRtt: 0, contradictingLocation: 0, examples: []}
+export function cleanObservations(obs: readonly SiteObservation[], opts: {outliers?: boolean; identities?: boolean; placeholders?: boolean} = {}): Cleaned {
+  const excluded: SitesExcluded = {noLocation: 0, placeholderLocation: 0, noRtt: 0, impossibleRtt: 0, contradictingLocation: 0, examples: []}
   let discs: Disc[] = []
   obs.forEach((o, i) => {
     if (o.lat === null || o.lon === null || !Number.isFinite(o.lat) || !Number.isFinite(o.lon) || Math.abs(o.lat) > 90 || Math.abs(o.lon) > 180) {
       excluded.noLocation++
+      return
+    }
+    if (opts.placeholders !== false && o.locationGiven !== true && isPlaceholder(o.lat, o.lon)) {
+      excluded.placeholderLocation++
+      exclude(excluded, o.vp, `location (${o.lat}, ${o.lon}) is in whole degrees: a country's centre standing for an unknown place`)
       return
     }
     if (o.rttMs === null) {
@@ -80,14 +102,30 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
     const best = bestCoverPoint(discs)
     const tolerance = Math.max(1, Math.floor(discs.length * OUTLIER_SHARE))
     if (best !== null && best.outside.length > 0 && best.outside.length <= tolerance) {
-      const out = new Set(best.outside)
+      const outside = new Set(best.outside)
+      const out = new Set<number>()
       for (const i of best.outside) {
         const d = discs[i]!
+        if (opts.identities !== false && agreesWithIdentity(d, obs[d.idx]!)) continue
+        const witness = discs.find((w, j) => !outside.has(j) && discDistanceKm(w, d) <= d.radiusKm + NEIGHBOUR_KM)
+        if (witness === undefined) continue
+        out.add(i)
         excluded.contradictingLocation++
-        exclude(excluded, d.vp, `its disc excludes the point (${best.lat.toFixed(2)}, ${best.lon.toFixed(2)}) that the discs of all ${best.covered} others contain: its location is taken as wrong`)
+        exclude(excluded, d.vp, `its disc excludes the point (${best.lat.toFixed(2)}, ${best.lon.toFixed(2)}) that the discs of all ${best.covered} others contain, ${witness.vp} ${Math.round(discDistanceKm(witness, d))} km away among them: its location is taken as wrong`)
       }
-      discs = discs.filter((_, i) => !out.has(i))
+      if (out.size > 0) discs = discs.filter((_, i) => !out.has(i))
     }
   }
   return {discs, excluded}
+}
+
+function isPlaceholder(lat: number, lon: number): boolean {
+  return Math.abs(lat - Math.round(lat)) < PLACEHOLDER_DEG && Math.abs(lon - Math.round(lon)) < PLACEHOLDER_DEG
+}
+
+/** Its PoP verdict names a place inside its own disc: its location and its RTT agree with it. */
+function agreesWithIdentity(d: Disc, o: SiteObservation): boolean {
+  const id = o.identity
+  if (id === null || id.lat === null || id.lon === null) return false
+  return discDistanceKm(d, pointTerms(id.lat, id.lon)) <= d.radiusKm + IDENTITY_SLACK_KM
 }

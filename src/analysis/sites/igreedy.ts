@@ -16,7 +16,7 @@ export interface BaselineSite {
 }
 
 export function iGreedyBaseline(obs: readonly SiteObservation[], source: CandidateSource): {anycast: boolean; sites: BaselineSite[]; lowerBound: number} {
-  const {discs} = cleanObservations(obs, {outliers: false, identities: false})
+  const {discs} = cleanObservations(obs, {outliers: false, identities: false, placeholders: false})
   const {placed, lowerBound} = enumerateAndPlace(discs, source, {migreedy: false})
   return {
     anycast: lowerBound >= 2,
