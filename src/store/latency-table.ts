@@ -10,26 +10,18 @@
 // answer with itself. An RTT <= 0 is kept as it is, so the analysis counts it as impossible; a
 // location of "-" is no location, counted the same way, never guessed.
 import type {SiteObservation} from '../model/sites.js'
+import {isNumberField, splitFields} from '../util/fields.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ReadStats} from './read.js'
 
-const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i
 const NO_ANSWER = new Set(['', '-', '*', 'na', 'nan', 'null', 'none'])
 
-function fieldsOf(line: string): string[] {
-  const sep = line.includes('\t') ? '\t' : line.includes(',') ? ',' : line.includes(';') ? ';' : null
-  return (sep === null ? line.trim().split(/\s+/) : line.split(sep)).map((f) => f.trim())
-}
-
-function isNumber(s: string | undefined): boolean {
-  return s !== undefined && NUMBER.test(s)
-}
 
 const isMissing = (s: string | undefined): boolean => s !== undefined && NO_ANSWER.has(s.toLowerCase())
 
 /** A located data line: an id, then a latitude and a longitude in range, then at least one more column. */
 function isLocatedLine(f: readonly string[]): boolean {
-  if (f.length < 4 || f[0] === '' || !isNumber(f[1]) || !isNumber(f[2])) return false
+  if (f.length < 4 || f[0] === '' || !isNumberField(f[1]) || !isNumberField(f[2])) return false
   return Math.abs(Number(f[1])) <= 90 && Math.abs(Number(f[2])) <= 180
 }
 
@@ -52,20 +44,20 @@ export function looksLikeLatencyTable(head: string): boolean {
   // the last line of the head may be cut: judge only complete ones, or the head itself when it has one line
   const complete = head.includes('\n') ? head.slice(0, head.lastIndexOf('\n')) : head
   const lines = contentLines(complete)
-  return lines.slice(0, 2).some((l) => isLocatedLine(fieldsOf(l)))
+  return lines.slice(0, 2).some((l) => isLocatedLine(splitFields(l)))
 }
 
 /** One observation from a table line, or why the line cannot be one. */
 export function tableObservation(line: string): SiteObservation | string {
-  const f = fieldsOf(line)
+  const f = splitFields(line)
   if (f.length < 4) return `${f.length} column${f.length === 1 ? '' : 's'}; a line is ID LAT LON RTT [RTT...]`
   const unlocated = isMissing(f[1]) && isMissing(f[2])
-  if (!unlocated && (!isNumber(f[1]) || !isNumber(f[2]))) return 'the latitude and longitude (columns 2 and 3) are not numbers'
+  if (!unlocated && (!isNumberField(f[1]) || !isNumberField(f[2]))) return 'the latitude and longitude (columns 2 and 3) are not numbers'
   const lat = Number(f[1])
   const lon = Number(f[2])
   // out of range or "-": no location, which the analysis counts (never a guess)
   const located = !unlocated && Math.abs(lat) <= 90 && Math.abs(lon) <= 180
-  const rtts = f.slice(3).filter(isNumber).map(Number)
+  const rtts = f.slice(3).filter(isNumberField).map(Number)
   const positive = rtts.filter((r) => r > 0)
   const rttMs = positive.length > 0 ? Math.min(...positive) : rtts.length > 0 ? rtts[0]! : null
   return {vp: sanitize(f[0]!, 80), lat: located ? lat : null, lon: located ? lon : null, rttMs, identity: null}
@@ -81,7 +73,7 @@ export async function* readLatencyTable(source: AsyncIterable<Buffer | string>, 
     lineNo++
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return null
-    const header = firstContent && !isDataLine(fieldsOf(line))
+    const header = firstContent && !isDataLine(splitFields(line))
     firstContent = false
     if (header) return null
     stats.values++

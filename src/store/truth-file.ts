@@ -9,14 +9,13 @@ import {readFileSync} from 'node:fs'
 import {airportByIata, airportByIcao, metroByCode} from '../geo/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TruthSite} from '../model/sites.js'
+import {isNumberField, splitFields} from '../util/fields.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface TruthList {
   sites: TruthSite[]
   unplaced: string[]
 }
-
-const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)$/
 
 function placeOf(code: string): {lat: number; lon: number} | null {
   const a = code.length === 4 ? airportByIcao(code) : airportByIata(code)
@@ -36,13 +35,12 @@ export function parseTruth(text: string, name: string): TruthList {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
-    const sep = line.includes('\t') ? '\t' : line.includes(',') ? ',' : line.includes(';') ? ';' : null
-    const f = (sep === null ? line.split(/\s+/) : line.split(sep)).map((x) => x.trim())
+    const f = splitFields(line)
     const code = sanitize(f[0]!, 40).toUpperCase()
     if (code === '') throw bad(i + 1, 'no code')
     if (seen.has(code)) return
     seen.add(code)
-    if (f.length >= 3 && NUMBER.test(f[1]!) && NUMBER.test(f[2]!)) {
+    if (f.length >= 3 && isNumberField(f[1]) && isNumberField(f[2])) {
       const lat = Number(f[1])
       const lon = Number(f[2])
       if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad(i + 1, `${f[1]}, ${f[2]} is not a latitude and longitude`)
