@@ -9,6 +9,7 @@ import {Readable} from 'node:stream'
 import {describe, it} from 'node:test'
 
 import {findSites} from '../../src/analysis/sites/index.js'
+import type {SiteObservation} from '../../src/model/sites.js'
 import {looksLikeLatencyTable, readLatencyTable, tableObservation} from '../../src/store/latency-table.js'
 import {newStats} from '../../src/store/read.js'
 import {peekStream} from '../../src/util/peek.js'
@@ -44,9 +45,10 @@ describe('latency table lines', () => {
     assert.deepEqual(tableObservation('6002\t59.91\t10.75\tosl\t1'), {vp: '6002', lat: 59.91, lon: 10.75, rttMs: 1, identity: null})
   })
   it('an RTT <= 0 alone is kept for the analysis to count as impossible; beside a positive one the positive counts', () => {
-    assert.equal(tableObservation('x 1 2 0').rttMs, 0)
-    assert.equal(tableObservation('x 1 2 -3').rttMs, -3)
-    assert.equal(tableObservation('x 1 2 0 4').rttMs, 4)
+    const rtt = (line: string): number | null => (tableObservation(line) as SiteObservation).rttMs
+    assert.equal(rtt('x 1 2 0'), 0)
+    assert.equal(rtt('x 1 2 -3'), -3)
+    assert.equal(rtt('x 1 2 0 4'), 4)
   })
   it('a location out of range is no location; too few columns or text coordinates say why', () => {
     const o = tableObservation('x 95 2 3')
