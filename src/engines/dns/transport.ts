@@ -74,8 +74,11 @@ export class UdpExchanger implements DnsExchanger {
       const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
       sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
       sock.on('message', (msg) => {
-        if (sentAt === null || !accept(msg)) return
-        finish(null, {reply: msg, rttMs: elapsedMs(sentAt)})
+        // the time first: decoding the reply in accept() (a first decode compiles dns-packet's
+        // code: ~1 ms) is not part of the round trip
+        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
+        if (rttMs === null || !accept(msg)) return
+        finish(null, {reply: msg, rttMs})
       })
       // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
       sock.connect(this.to.port, this.to.addr, () => {
@@ -116,14 +119,16 @@ export class TcpExchanger implements DnsExchanger {
         sock.write(framed)
       })
       sock.on('data', (chunk: Buffer) => {
+        // the time the chunk arrived, before any decoding (as for UDP)
+        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
         buffered = Buffer.concat([buffered, chunk])
         while (buffered.length >= 2) {
           const len = buffered.readUInt16BE(0)
           if (buffered.length < 2 + len) return
           const msg = buffered.subarray(2, 2 + len)
           buffered = buffered.subarray(2 + len)
-          if (sentAt !== null && accept(msg)) {
-            finish(null, {reply: msg, rttMs: elapsedMs(sentAt)})
+          if (rttMs !== null && accept(msg)) {
+            finish(null, {reply: msg, rttMs})
             return
           }
         }
