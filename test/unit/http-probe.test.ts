@@ -7,7 +7,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Agent as HttpsAgent, createServer as createHttpsServer} from 'node:https'
-import {createServer as createNetServer, type AddressInfo} from 'node:net'
+import {createServer as createNetServer, Socket as NetSocket, type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -143,6 +143,26 @@ describe('http probe over http://', () => {
     port = await listen(server)
   })
   after(() => close(server))
+
+  it('the connect time is the handshake, not the work done before connect() was issued', async () => {
+    // building a request costs ~3 ms the first time in a process; it was counted as connecting
+    const original = NetSocket.prototype.connect
+    NetSocket.prototype.connect = function (this: NetSocket, ...args: unknown[]) {
+      const until = Date.now() + 60
+      while (Date.now() < until) {
+        // busy, as a first request compiling node's http client is
+      }
+      return (original as (...a: unknown[]) => NetSocket).apply(this, args)
+    } as typeof original
+    try {
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      const t = out.final.timings
+      assert.ok(t.connectMs !== null && t.connectMs < 50, `connect ${t.connectMs} ms counts the 60 ms before connect()`)
+      assert.ok(t.totalMs! >= 60, 'the total still runs from the start')
+    } finally {
+      NetSocket.prototype.connect = original
+    }
+  })
 
   it('reads the CDN headers; DNS and TLS phases are null for an address over http, the others positive', async () => {
     const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
