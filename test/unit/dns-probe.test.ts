@@ -379,4 +379,14 @@ describe('anyprobe dns (command, end to end)', () => {
     assert.equal(dur.status, 2)
     assert.equal(JSON.parse(dur.stdout).error.code, 'E_BAD_DURATION')
   })
+
+  it('a --qname with an empty or over-long label is a usage error, before anything is sent', async () => {
+    for (const qname of ['a..b', '.example', `${'x'.repeat(64)}.example`]) {
+      const r = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', qname, '--json'])
+      assert.equal(r.status, 2, qname)
+      assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE', qname)
+    }
+    const ok = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', 'www.example.', '--json'])
+    assert.equal(ok.status, 0)
+  })
 })
