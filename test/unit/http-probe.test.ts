@@ -112,7 +112,7 @@ describe('http target normalisation', () => {
     assert.equal(normalizeHttpTarget('[::1]').toString(), 'http://[::1]/')
     assert.equal(normalizeHttpTarget('localhost:8080/x').toString(), 'http://localhost:8080/x')
     assert.equal(normalizeHttpTarget('https://a.example/p?q=1').toString(), 'https://a.example/p?q=1')
-    for (const bad of ['ftp://a.example/', 'http://', '', 'http://exa mple/']) {
+    for (const bad of ['ftp://a.example/', 'http://', '', 'http://exa mple/', 'http://127.0.0.1:0/', '127.0.0.1:0']) {
       assert.throws(() => normalizeHttpTarget(bad), (e: AnyprobeError) => e.code === 'E_BAD_TARGET' && e.exitCode === 2, bad)
     }
   })
