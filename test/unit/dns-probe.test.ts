@@ -289,6 +289,38 @@ describe('dns rtt: the arrival of the reply, not the time spent reading it', () 
   }
 })
 
+describe('dns rtt over udp: replies that arrive together are each timed on arrival', () => {
+  it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
+    // a server that holds the first query until the second is in, then answers both at once
+    const server = createSocket('udp4')
+    await new Promise<void>((res) => server.bind(0, '127.0.0.1', () => res()))
+    const held: Array<{msg: Buffer; port: number}> = []
+    server.on('message', (msg, rinfo) => {
+      held.push({msg, port: rinfo.port})
+      if (held.length < 2) return
+      for (const h of held) {
+        const q = dnsPacket.decode(h.msg)
+        server.send(dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions}), h.port, '127.0.0.1')
+      }
+    })
+    try {
+      const [spec] = identityQueries('.', 'SOA')
+      const slowAccept = (id: number) => (buf: Buffer): boolean => {
+        const until = Date.now() + 60
+        while (Date.now() < until) {
+          // busy: a first decode, exaggerated
+        }
+        return buf.readUInt16BE(0) === id
+      }
+      const ex = (id: number) => makeExchanger('udp', {addr: '127.0.0.1', port: server.address().port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const rtts = (await Promise.all([ex(101), ex(202)])).map((r) => r.rttMs)
+      assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
+    } finally {
+      server.close()
+    }
+  })
+})
+
 describe('dns probe over udp, stray replies', () => {
   let server: TestServer
   before(async () => {

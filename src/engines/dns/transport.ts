@@ -74,11 +74,14 @@ export class UdpExchanger implements DnsExchanger {
       const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
       sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
       sock.on('message', (msg) => {
-        // the time first: decoding the reply in accept() (a first decode compiles dns-packet's
-        // code: ~1 ms) is not part of the round trip
+        // the time first, and the decoding (accept) after every reply already in is timed: the
+        // identity queries' replies arrive together, each on its own socket, and a first decode
+        // (~1 ms: dns-packet's code is compiled) was counted in the RTT of every reply behind it
         const rttMs = sentAt === null ? null : elapsedMs(sentAt)
-        if (rttMs === null || !accept(msg)) return
-        finish(null, {reply: msg, rttMs})
+        if (rttMs === null) return
+        setImmediate(() => {
+          if (!done && accept(msg)) finish(null, {reply: msg, rttMs})
+        })
       })
       // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
       sock.connect(this.to.port, this.to.addr, () => {
