@@ -321,6 +321,44 @@ describe('dns rtt over udp: replies that arrive together are each timed on arriv
   })
 })
 
+describe('dns rtt over tcp: replies that arrive together are each timed on arrival', () => {
+  it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
+    const held: Array<{sock: Socket; msg: Buffer}> = []
+    const server = createServer((sock) => {
+      sock.on('data', (d: Buffer) => {
+        held.push({sock, msg: d.subarray(2)})
+        if (held.length < 2) return
+        for (const h of held) {
+          const q = dnsPacket.decode(h.msg)
+          const reply = dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions})
+          const framed = Buffer.alloc(2 + reply.length)
+          framed.writeUInt16BE(reply.length, 0)
+          reply.copy(framed, 2)
+          h.sock.write(framed)
+        }
+      })
+    })
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
+    try {
+      const [spec] = identityQueries('.', 'SOA')
+      const slowAccept = (id: number) => (buf: Buffer): boolean => {
+        const until = Date.now() + 60
+        while (Date.now() < until) {
+          // busy: a first decode, exaggerated
+        }
+        return buf.readUInt16BE(0) === id
+      }
+      const port = (server.address() as {port: number}).port
+      const ex = (id: number) => makeExchanger('tcp', {addr: '127.0.0.1', port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const rtts = (await Promise.all([ex(303), ex(404)])).map((r) => r.rttMs)
+      assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
+    } finally {
+      for (const h of held) h.sock.destroy()
+      server.close()
+    }
+  })
+})
+
 describe('dns probe over udp, stray replies', () => {
   let server: TestServer
   before(async () => {

@@ -130,10 +130,8 @@ export class TcpExchanger implements DnsExchanger {
           if (buffered.length < 2 + len) return
           const msg = buffered.subarray(2, 2 + len)
           buffered = buffered.subarray(2 + len)
-          if (rttMs !== null && accept(msg)) {
-            finish(null, {reply: msg, rttMs})
-            return
-          }
+          // decoded after every reply already in is timed, as for UDP
+          if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
         }
       })
     })
