@@ -109,6 +109,13 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     const {argv, flags} = await this.parse(Geohint)
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const rttMs = flags.rtt === undefined ? null : parseRtt(flags.rtt)
+    if (rttMs !== null && vpLocation === null) {
+      // an RTT rules places out only as a distance from somewhere: alone it was silently ignored
+      throw new AnyprobeError('E_USAGE', '--rtt needs --vp-location (where the RTT was measured from)', {
+        hint: 'e.g. --vp-location FRA --rtt 12.5',
+        exitCode: EXIT.usage,
+      })
+    }
     const kindFlag = flags.kind as 'auto' | GeohintKind
     const popHeaders = new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))
     const json = this.jsonEnabled()

@@ -125,6 +125,11 @@ describe('geohint command', () => {
       assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'every line is still read')
     }
   })
+  it('--rtt without --vp-location is a usage error (it rules nothing out alone, and was ignored)', () => {
+    const r = runGeohint(['--json', '--rtt', '5', 'x.fra.example'])
+    assert.equal(r.status, 2)
+    assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE')
+  })
   it('a bad --vp-location is a usage error (exit 2) with a JSON error under --json', () => {
     const r = runGeohint(['--json', '--vp-location', 'nowhere-xyz', 'fra1.example.net'])
     assert.equal(r.status, 2)
