@@ -15,7 +15,7 @@ import type {TLSSocket} from 'node:tls'
 
 import {httpObservations, minRttFromTimings} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
-import {collectHeaders} from '../../src/engines/http/request.js'
+import {collectHeaders, hasLocalRoute, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {HttpResult} from '../../src/model/http.js'
 import {isPopHeader} from '../../src/infer/index.js'
@@ -104,6 +104,19 @@ async function rejectsWith(p: Promise<unknown>, code: string, exitCode: number):
   }
   assert.fail(`expected ${code}`)
 }
+
+describe('no route: here, or a router on the way', () => {
+  it('with a route here, ENETUNREACH is the network saying no: E_UNREACHABLE, exit 4 (a missing route here stays E_NETWORK, exit 6)', async () => {
+    assert.equal(await hasLocalRoute('127.0.0.1', 80), true)
+    const err = Object.assign(new Error('connect ENETUNREACH 198.18.200.1:80'), {code: 'ENETUNREACH'})
+    const local = toHttpError(err, {host: '198.18.200.1', port: 80, phase: 'connect', url: new URL('http://198.18.200.1/'), timeoutMs: 1000})
+    assert.deepEqual([local.code, local.exitCode], ['E_NETWORK', 2 * 3])
+    const far = unreachableOnTheWay(local, 'ENETUNREACH')
+    assert.deepEqual([far.code, far.exitCode], ['E_UNREACHABLE', 4])
+    assert.match(far.message, /^no route to 198\.18\.200\.1:80: a router on the way answered it cannot reach it \(ENETUNREACH\)$/)
+    assert.ok(far.hint)
+  })
+})
 
 describe('http target normalisation', () => {
   it('accepts URLs, addresses and host[:port]/path; rejects other schemes and junk with E_BAD_TARGET', () => {
