@@ -54,7 +54,7 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const qname = flags.qname.trim()
-    if (qname === '' || qname.length > 253) {
+    if (!isDomainName(qname)) {
       throw new AnyprobeError('E_USAGE', `--qname "${qname}" is not a domain name`, {
         hint: 'give a name like example.net, or "." for the root',
         exitCode: EXIT.usage,
@@ -72,4 +72,11 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result
   }
+}
+
+/** "." or dot-separated labels of 1 to 63 characters, 253 in all ("a..b" has an empty label: it went out as a query). */
+function isDomainName(name: string): boolean {
+  if (name === '.') return true
+  if (name === '' || name.length > 253) return false
+  return name.replace(/\.$/, '').split('.').every((label) => label.length >= 1 && label.length <= 63)
 }

@@ -109,6 +109,13 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     const {argv, flags} = await this.parse(Geohint)
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const rttMs = flags.rtt === undefined ? null : parseRtt(flags.rtt)
+    if (rttMs !== null && vpLocation === null) {
+      // an RTT rules places out only as a distance from somewhere: alone it was silently ignored
+      throw new AnyprobeError('E_USAGE', '--rtt needs --vp-location (where the RTT was measured from)', {
+        hint: 'e.g. --vp-location FRA --rtt 12.5',
+        exitCode: EXIT.usage,
+      })
+    }
     const kindFlag = flags.kind as 'auto' | GeohintKind
     const popHeaders = new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))
     const json = this.jsonEnabled()
@@ -132,8 +139,12 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     }
 
     const args = argv as string[]
+    const cap: LineCapInfo = {cut: 0}
     if (args.length > 0) {
-      for (const a of args) await handle(a.length > GEOHINT_MAX_LINE ? a.slice(0, GEOHINT_MAX_LINE) : a)
+      for (const a of args) {
+        if (a.length > GEOHINT_MAX_LINE) cap.cut++
+        await handle(a.length > GEOHINT_MAX_LINE ? a.slice(0, GEOHINT_MAX_LINE) : a)
+      }
     } else {
       if (process.stdin.isTTY) {
         throw new AnyprobeError('E_USAGE', 'no input: give hostnames, identities or headers as arguments or on stdin', {
@@ -141,12 +152,15 @@ With --json, one JSON object per input line (NDJSON), in input order.`
           exitCode: EXIT.usage,
         })
       }
-      const cap: LineCapInfo = {cut: 0}
       for await (const lines of readLines(process.stdin, cap)) {
         for (const line of lines) handleSync(line)
         if (out.pending()) await out.flush()
       }
-      if (cap.cut > 0) process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
+    }
+    if (cap.cut > 0) {
+      // read only in part: exit 7, as the README's table says for geohint (it exited 0)
+      process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
+      process.exitCode = EXIT.data
     }
     await out.flush()
     this.suppressFinalJson = json

@@ -6,7 +6,7 @@ import {BaseCommand} from '../base-command.js'
 import {parseVpLocation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TraceResult} from '../model/trace.js'
-import {WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
+import {MAX_PROBES_PER_TRACE, WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
 import {type TracePlan, traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
@@ -92,6 +92,7 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
       exitCode: EXIT.usage,
     })
   }
+  checkTtlRange(flags['first-hop'], flags['max-hops'], flags.probes)
   return {
     target,
     protocol: flags.protocol as TraceResult['protocol'],
@@ -109,6 +110,23 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
     asn: flags.asn,
     asnDbs: flags['asn-db'] ?? [],
     vpLocation,
+  }
+}
+
+/** The TTL range and probe count the engine takes, said in flag names (the engine's own words lack them). */
+function checkTtlRange(firstHop: number, maxHops: number, probes: number): void {
+  if (firstHop > maxHops) {
+    throw new AnyprobeError('E_USAGE', `--first-hop ${firstHop} is past --max-hops ${maxHops}`, {
+      hint: 'the first TTL probed must be at most the last: lower --first-hop or raise --max-hops',
+      exitCode: EXIT.usage,
+    })
+  }
+  const total = (maxHops - firstHop + 1) * probes
+  if (total > MAX_PROBES_PER_TRACE) {
+    throw new AnyprobeError('E_USAGE', `(--max-hops - --first-hop + 1) × --probes = ${total} probes; a trace sends at most ${MAX_PROBES_PER_TRACE}`, {
+      hint: `lower --probes or --max-hops (e.g. --max-hops ${Math.floor(MAX_PROBES_PER_TRACE / probes) + firstHop - 1})`,
+      exitCode: EXIT.usage,
+    })
   }
 }
 

@@ -166,4 +166,16 @@ export const measureFlags = {
   host: Flags.string({description: 'http: Host header (and SNI) to send'}),
   header: Flags.string({multiple: true, description: "http: extra request header 'Name: value' (repeatable)"}),
   'pop-header': Flags.string({multiple: true, description: 'http: a response header the operator sets to name the site (repeatable)'}),
+  // the rest of trace's and http's own flags (catchment --method trace --gap-limit was "Nonexistent flag")
+  'first-hop': Flags.integer({min: 1, max: 255, description: 'trace: first TTL probed'}),
+  'gap-limit': Flags.integer({min: 1, max: 255, description: 'trace: stop after this many silent hops in a row'}),
+  'flow-id': Flags.integer({min: 1, max: 65_535, description: 'trace: Paris flow identifier held by every probe'}),
+  rate: Flags.integer({min: 1, description: 'trace: at most this many probes per second'}),
+  'wait-factor': Flags.string({description: 'trace: a silent hop waits this many times the largest RTT beyond it'}),
+  ipv4: Flags.boolean({exclusive: ['ipv6'], description: 'trace: use IPv4 when the target is a name'}),
+  ipv6: Flags.boolean({exclusive: ['ipv4'], description: 'trace: use IPv6 when the target is a name'}),
+  'asn-db': Flags.string({multiple: true, description: 'trace: MaxMind-format ASN database (.mmdb) consulted first'}),
+  insecure: Flags.boolean({description: 'http: do not verify the TLS certificate'}),
+  follow: Flags.boolean({description: 'http: follow redirects (at most 5)'}),
+  'cf-trace': Flags.boolean({description: "http: also fetch /cdn-cgi/trace and use its colo="}),
 }

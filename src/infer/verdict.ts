@@ -22,7 +22,7 @@ import {traceAnswered} from '../model/reach.js'
 import {minDestinationRtt, minRttFromTimings, minRttMs} from '../model/rtt.js'
 import type {TraceHop, TraceResult} from '../model/trace.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {type ExplainedVerdict, inferPopExplained, type Observation} from './fuse.js'
+import {type ExplainedVerdict, inferPopExplained, NOT_REACHED, type Observation} from './fuse.js'
 import {type HeaderSignal, httpHeaderSignals, identityInputs} from './signals.js'
 
 export {type HeaderSignal, httpHeaderSignals, identityInputs} from './signals.js'
@@ -88,8 +88,17 @@ export function popVerdict(s: PopSignals): PopVerdict | null {
 
 /** popVerdict with why there is none (reason) and what the speed-of-light check rejected. */
 export function popVerdictExplained(s: PopSignals): ExplainedVerdict {
-  return explainObservations(popObservations(s), s)
+  const ex = explainObservations(popObservations(s), s)
+  // NOT_REACHED speaks of routers on a path: a DNS server or a pinged address that never answered has none
+  if (ex.verdict === null && ex.reason === NOT_REACHED && (s.method === 'dns' || s.method === 'ping')) return {...ex, reason: NO_ANSWER[s.method]}
+  return ex
 }
+
+/** Why a DNS or ping result whose target never answered names no PoP. */
+export const NO_ANSWER = {
+  dns: 'no DNS reply from the target: only its answer says which site it is',
+  ping: 'no echo reply from the target',
+} as const
 
 /**
  * The second half of popVerdict, for observations made by popObservations elsewhere: a watch child

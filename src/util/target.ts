@@ -165,8 +165,8 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
   if (literal) {
     const info = describeAddress(text, literal, false)
     if (family !== null && info.family !== family) {
-      throw new AnyprobeError('E_BAD_TARGET', `${text} is an IPv${info.family} address but -${family} was given`, {
-        hint: `drop -${family}, or give an IPv${family} address`,
+      throw new AnyprobeError('E_BAD_TARGET', `${text} is an IPv${info.family} address but --ipv${family} was given`, {
+        hint: `drop --ipv${family}, or give an IPv${family} address`,
         exitCode: EXIT.usage,
       })
     }
@@ -204,7 +204,7 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
   }
   if (addrs.length === 0) {
     throw new AnyprobeError('E_RESOLVE', `${text} resolved to no ${family ? `IPv${family} ` : ''}address`, {
-      hint: family ? `try without -${family}` : 'check the name, or give an address',
+      hint: family ? `try without --ipv${family}` : 'check the name, or give an address',
       exitCode: EXIT.resolve,
     })
   }

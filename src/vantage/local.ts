@@ -304,6 +304,12 @@ export function placeFailure(run: Pick<ChildRun, 'spawnError' | 'code' | 'signal
 export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: ChildRun, ctx: OutcomeContext, startedAt: string): VantageOutcome {
   const fail = (e: VantageError): VantageOutcome => ({vantage, result: null, error: e})
   if (run.spawnError) return fail(placeFailure(run, ctx)!)
+  if (run.aborted || run.timedOut) {
+    // a trace child stopped by SIGTERM still prints what it measured (stopReason 'halted'): keep
+    // it, as a local trace interrupted by Ctrl-C is printed (nothing already measured is lost)
+    const kept = plan.method === 'ping' ? null : stoppedResult(run.stdout, plan, vantage)
+    if (kept !== null) return {vantage, result: kept, error: null}
+  }
   if (run.aborted) return fail(vpError('E_VP_ABORTED', 'interrupted before the measurement finished', null))
   if (run.timedOut) {
     return fail(vpError('E_VP_TIMEOUT', `no complete answer within ${ctx.timeoutMs} ms; the ${ctx.via} command was stopped`,
@@ -349,6 +355,21 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
   const shown = run.stdout.trim() === '' ? 'nothing' : `"${sanitize(run.stdout.trim().slice(0, 80), 80)}"`
   return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed ${shown} instead of a ${plan.method === 'ping' ? 'ping report' : 'JSON result'} (exit ${run.code ?? run.signal}): ${why}`,
     plan.method === 'ping' ? 'iputils ping must be installed where the vantage point is' : 'run the same command by hand at that vantage point to see what it says'))
+}
+
+/** The result a stopped child printed before it ended, when it is one of plan.method that checks; else null. */
+function stoppedResult(stdout: string, plan: ProbePlan, vantage: VantagePoint): ProbeResult | null {
+  const text = stdout.trim()
+  if (!text.startsWith('{')) return null
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (!isObject(doc) || doc.kind !== plan.method) return null
+  const result = checkResult(doc, vantage)
+  return typeof result === 'string' ? null : result
 }
 
 // ---- one backend shape for every child-process place ----

@@ -3,13 +3,15 @@
 // vantage point, for every command that takes one (catchment, report, sites, diff, watch):
 //   --locations FILE          one vantage point a line: ID LAT LON [COUNTRY], # comments
 //                             e.g.  ap-vp-ber 52.52 13.405 DE
-//   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file)
+//   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file);
+//                             NAME=FRA (an airport code or city, as --vp-location reads it) too
 // A vantage point's own location wins over both. A NAME matches the vantage id ("netns:ap-vp-ber"
 // or "ap-vp-ber"), or its name.
 // Not to be confused with `--vp-location lat,lon|IATA` of trace / dns / http: that is where THIS
 // host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
 import {readFileSync} from 'node:fs'
 
+import {parseVpLocation} from '../infer/rtt.js'
 import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -59,15 +61,28 @@ export function readLocations(path: string): Map<string, VantageLocation> {
 export function parseLocationArgs(values: readonly string[] | undefined, flag = '--location'): Map<string, VantageLocation> {
   const m = new Map<string, VantageLocation>()
   for (const v of values ?? []) {
-    const match = /^([^=\s]+)=\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$/.exec(v.trim())
-    const lat = match ? Number(match[2]) : NaN
-    const lon = match ? Number(match[3]) : NaN
-    if (!match || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-      throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(v, 80)}: expected NAME=LAT,LON`, {
-        hint: `e.g. ${flag} ap-vp-ber=52.52,13.40 (the vantage point's id or name, decimal degrees; latitude -90..90, longitude -180..180)`,
+    const bad = (): AnyprobeError =>
+      new AnyprobeError('E_USAGE', `${flag} ${sanitize(v, 80)}: expected NAME=LAT,LON or NAME=AIRPORT`, {
+        hint: `e.g. ${flag} ap-vp-ber=52.52,13.40 or ${flag} ap-vp-ber=BER (the vantage point's id or name; decimal degrees, latitude -90..90, longitude -180..180, or an airport code or city as --vp-location takes)`,
         exitCode: EXIT.usage,
       })
+    const match = /^([^=\s]+)=\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$/.exec(v.trim())
+    if (!match) {
+      // NAME=FRA, as --vp-location reads a place (it was refused: only numbers were read here)
+      const named = /^([^=\s]+)=(.+)$/.exec(v.trim())
+      if (!named || /^[-\d.,\s]+$/.test(named[2]!)) throw bad()
+      let place: {lat: number; lon: number}
+      try {
+        place = parseVpLocation(named[2]!)
+      } catch {
+        throw bad()
+      }
+      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: null})
+      continue
     }
+    const lat = Number(match[2])
+    const lon = Number(match[3])
+    if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad()
     m.set(match[1]!, {lat, lon, country: null})
   }
   return m

@@ -91,6 +91,15 @@ describe('anyprobe dns / http in the lab', {skip}, () => {
     assert.equal(doc.pop?.code.toUpperCase(), E.AP_VP_EXPECT_nyc)
   })
 
+  it('http to an address the network cannot reach (a router sends net unreachable): exit 4, not 6 (a local network error)', async () => {
+    // t-iad has no route to 198.18.200.0/24 and answers sao's SYN with ICMP net unreachable, when
+    // its ICMP rate limit lets it (else the connect times out: exit 4 as well). It read exit 6.
+    const {run: r, json} = await anyprobeJson<{error: {code: string; exitCode: number}}>('sao', ['http', 'http://198.18.200.1/', '--timeout', '1s'])
+    assert.equal(r.code, 4, r.stdout + r.stderr)
+    assert.ok(['E_UNREACHABLE', 'E_TIMEOUT'].includes(json.error.code), json.error.code)
+    assert.deepEqual(schemaErrors('error.schema.json', json), [])
+  })
+
   it('withdraw FRA: ber names its failover PoP in dns and http; restored afterwards', async () => {
     const home = E.AP_VP_EXPECT_ber!
     const failover = E.AP_VP_FAILOVER_ber!

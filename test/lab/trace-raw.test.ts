@@ -27,6 +27,8 @@ const B = {4: '198.18.200.10', 6: 'fd00:a7:2::2'}
 const PROHIBITED = {4: '198.18.200.77', 6: 'fd00:a7:9::77'}
 const BLACKHOLED = {4: '198.18.200.99', 6: 'fd00:a7:9::99'}
 const TCP_OPEN = 8080
+/** a second address of a (not the one the kernel picks toward b): a source given to the transport */
+const A_SECOND = '198.18.200.13'
 const TCP_CLOSED = 9
 
 function sh(args: string[]): string {
@@ -82,6 +84,9 @@ function setup(): void {
   nsx('aptr-r1', 'ip', '-6', 'route', 'add', 'default', 'via', 'fd00:a7:1::2')
   nsx('aptr-r2', 'ip', 'route', 'add', '198.18.200.0/30', 'via', '198.18.200.5')
   nsx('aptr-r2', 'ip', '-6', 'route', 'add', 'fd00:a7::/64', 'via', 'fd00:a7:1::1')
+  nsx('aptr-a', 'ip', 'addr', 'add', `${A_SECOND}/32`, 'dev', 'a0')
+  nsx('aptr-r1', 'ip', 'route', 'add', A_SECOND, 'via', A[4])
+  nsx('aptr-r2', 'ip', 'route', 'add', A_SECOND, 'via', '198.18.200.5')
   // b forwards one address into a black hole: probes past r2 vanish without an answer
   // (a blackhole route drops before the TTL check, so b stays silent for every TTL)
   nsx('aptr-r2', 'ip', 'route', 'add', BLACKHOLED[4], 'via', B[4])
@@ -232,6 +237,24 @@ describe('raw-socket traces in namespaces', {skip}, () => {
         if (family === 4) assert.equal(te.replyTtl, 64)
         t.diagnostic(`trace ${tr.durationMs} ms, process wall ${out.wallMs.toFixed(1)} ms, flow ${tr.flowId}, trace id ${tr.traceId}`)
       })
+    }
+
+    if (family === 4) {
+      for (const [protocol, port] of [
+        ['udp', 33434],
+        ['tcp', TCP_CLOSED],
+      ] as const) {
+        it(`IPv4 ${protocol} from a source address the kernel would not pick: the probes carry it, so the destination answers`, async () => {
+          // a host with two uplinks (the lab's ap-vp-ecmp): the source found for the checksum and the
+          // one the kernel put on a raw socket's packet differed, and the destination dropped every
+          // probe as corrupt (routers answered, the last hop never did)
+          const out = await runIn('aptr-a', {target: B[4], family: 4, protocol, port, maxHops: 8, source: A_SECOND})
+          assert.ok(out.ok, JSON.stringify(out.error))
+          assert.equal(out.trace.source, A_SECOND)
+          assert.equal(out.trace.stopReason, 'completed')
+          assertAllAnswered(out.trace, [R1[4], R2[4], B[4]])
+        })
+      }
     }
 
     it(`IPv${family}: a silent router costs the adaptive wait, not the timeout`, async (t) => {

@@ -10,6 +10,7 @@ import * as dnsPacket from 'dns-packet'
 
 import {decodeReply, encodeQuery, identityQueries, matchesQuery, nsidValue, readReply} from '../../src/engines/dns/packet.js'
 import {identityInputs, probeDns} from '../../src/engines/dns/probe.js'
+import {makeExchanger} from '../../src/engines/dns/transport.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {renderDns} from '../../src/render/dns.js'
 import {runCommand} from '../helpers/cli.js'
@@ -260,6 +261,104 @@ for (const transport of ['udp', 'tcp'] as const) {
   })
 }
 
+describe('dns rtt: the arrival of the reply, not the time spent reading it', () => {
+  let server: TestServer
+  before(async () => {
+    server = await startServer('identity')
+  })
+  after(() => server.close())
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`${transport}: a slow accept() (decoding) is not counted in rttMs`, async () => {
+      // the sao vantage point read 42 ms for a 30 ms path: the time was taken after the reply was decoded
+      const [spec] = identityQueries('.', 'SOA')
+      const query = encodeQuery(spec!, 4242)
+      const ex = makeExchanger(transport, {addr: '127.0.0.1', port: server.port, family: 4})
+      const {rttMs} = await ex.exchange(
+        query,
+        (buf) => {
+          const until = Date.now() + 60
+          while (Date.now() < until) {
+            // busy: what a first decode of a large reply costs, exaggerated
+          }
+          return buf.readUInt16BE(0) === 4242
+        },
+        2000,
+      )
+      assert.ok(rttMs < 50, `rtt ${rttMs} ms includes the 60 ms spent in accept()`)
+    })
+  }
+})
+
+describe('dns rtt over udp: replies that arrive together are each timed on arrival', () => {
+  it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
+    // a server that holds the first query until the second is in, then answers both at once
+    const server = createSocket('udp4')
+    await new Promise<void>((res) => server.bind(0, '127.0.0.1', () => res()))
+    const held: Array<{msg: Buffer; port: number}> = []
+    server.on('message', (msg, rinfo) => {
+      held.push({msg, port: rinfo.port})
+      if (held.length < 2) return
+      for (const h of held) {
+        const q = dnsPacket.decode(h.msg)
+        server.send(dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions}), h.port, '127.0.0.1')
+      }
+    })
+    try {
+      const [spec] = identityQueries('.', 'SOA')
+      const slowAccept = (id: number) => (buf: Buffer): boolean => {
+        const until = Date.now() + 60
+        while (Date.now() < until) {
+          // busy: a first decode, exaggerated
+        }
+        return buf.readUInt16BE(0) === id
+      }
+      const ex = (id: number) => makeExchanger('udp', {addr: '127.0.0.1', port: server.address().port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const rtts = (await Promise.all([ex(101), ex(202)])).map((r) => r.rttMs)
+      assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
+    } finally {
+      server.close()
+    }
+  })
+})
+
+describe('dns rtt over tcp: replies that arrive together are each timed on arrival', () => {
+  it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
+    const held: Array<{sock: Socket; msg: Buffer}> = []
+    const server = createServer((sock) => {
+      sock.on('data', (d: Buffer) => {
+        held.push({sock, msg: d.subarray(2)})
+        if (held.length < 2) return
+        for (const h of held) {
+          const q = dnsPacket.decode(h.msg)
+          const reply = dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions})
+          const framed = Buffer.alloc(2 + reply.length)
+          framed.writeUInt16BE(reply.length, 0)
+          reply.copy(framed, 2)
+          h.sock.write(framed)
+        }
+      })
+    })
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
+    try {
+      const [spec] = identityQueries('.', 'SOA')
+      const slowAccept = (id: number) => (buf: Buffer): boolean => {
+        const until = Date.now() + 60
+        while (Date.now() < until) {
+          // busy: a first decode, exaggerated
+        }
+        return buf.readUInt16BE(0) === id
+      }
+      const port = (server.address() as {port: number}).port
+      const ex = (id: number) => makeExchanger('tcp', {addr: '127.0.0.1', port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const rtts = (await Promise.all([ex(303), ex(404)])).map((r) => r.rttMs)
+      assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
+    } finally {
+      for (const h of held) h.sock.destroy()
+      server.close()
+    }
+  })
+})
+
 describe('dns probe over udp, stray replies', () => {
   let server: TestServer
   before(async () => {
@@ -349,5 +448,15 @@ describe('anyprobe dns (command, end to end)', () => {
     const dur = await runCli(['127.0.0.1', '--timeout', 'soon', '--json'])
     assert.equal(dur.status, 2)
     assert.equal(JSON.parse(dur.stdout).error.code, 'E_BAD_DURATION')
+  })
+
+  it('a --qname with an empty or over-long label is a usage error, before anything is sent', async () => {
+    for (const qname of ['a..b', '.example', `${'x'.repeat(64)}.example`]) {
+      const r = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', qname, '--json'])
+      assert.equal(r.status, 2, qname)
+      assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE', qname)
+    }
+    const ok = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', 'www.example.', '--json'])
+    assert.equal(ok.status, 0)
   })
 })

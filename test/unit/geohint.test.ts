@@ -117,6 +117,19 @@ describe('geohint command', () => {
     assert.equal(r.status, 0, r.stderr)
     assert.equal(JSON.parse(r.stdout).pop.country, 'CA')
   })
+  it('a line over 8192 characters is cut, said on stderr, and exits 7 (input not fully used), from stdin or an argument', () => {
+    const long = `${'a'.repeat(9000)}.fra.example`
+    for (const r of [runGeohint(['--json'], `${long}\nae1.cr1.fra03.transit.example\n`), runGeohint(['--json', long, 'ae1.cr1.fra03.transit.example'])]) {
+      assert.equal(r.status, 7, r.stderr)
+      assert.match(r.stderr, /1 input line\(s\) longer than 8192 characters were cut/)
+      assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'every line is still read')
+    }
+  })
+  it('--rtt without --vp-location is a usage error (it rules nothing out alone, and was ignored)', () => {
+    const r = runGeohint(['--json', '--rtt', '5', 'x.fra.example'])
+    assert.equal(r.status, 2)
+    assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE')
+  })
   it('a bad --vp-location is a usage error (exit 2) with a JSON error under --json', () => {
     const r = runGeohint(['--json', '--vp-location', 'nowhere-xyz', 'fra1.example.net'])
     assert.equal(r.status, 2)

@@ -7,7 +7,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Agent as HttpsAgent, createServer as createHttpsServer} from 'node:https'
-import {createServer as createNetServer, type AddressInfo} from 'node:net'
+import {createServer as createNetServer, Socket as NetSocket, type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -15,7 +15,7 @@ import type {TLSSocket} from 'node:tls'
 
 import {httpObservations, minRttFromTimings} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
-import {collectHeaders} from '../../src/engines/http/request.js'
+import {collectHeaders, hasLocalRoute, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {HttpResult} from '../../src/model/http.js'
 import {isPopHeader} from '../../src/infer/index.js'
@@ -105,6 +105,19 @@ async function rejectsWith(p: Promise<unknown>, code: string, exitCode: number):
   assert.fail(`expected ${code}`)
 }
 
+describe('no route: here, or a router on the way', () => {
+  it('with a route here, ENETUNREACH is the network saying no: E_UNREACHABLE, exit 4 (a missing route here stays E_NETWORK, exit 6)', async () => {
+    assert.equal(await hasLocalRoute('127.0.0.1', 80), true)
+    const err = Object.assign(new Error('connect ENETUNREACH 198.18.200.1:80'), {code: 'ENETUNREACH'})
+    const local = toHttpError(err, {host: '198.18.200.1', port: 80, phase: 'connect', url: new URL('http://198.18.200.1/'), timeoutMs: 1000})
+    assert.deepEqual([local.code, local.exitCode], ['E_NETWORK', 2 * 3])
+    const far = unreachableOnTheWay(local, 'ENETUNREACH')
+    assert.deepEqual([far.code, far.exitCode], ['E_UNREACHABLE', 4])
+    assert.match(far.message, /^no route to 198\.18\.200\.1:80: a router on the way answered it cannot reach it \(ENETUNREACH\)$/)
+    assert.ok(far.hint)
+  })
+})
+
 describe('http target normalisation', () => {
   it('accepts URLs, addresses and host[:port]/path; rejects other schemes and junk with E_BAD_TARGET', () => {
     assert.equal(normalizeHttpTarget('198.51.100.10').toString(), 'http://198.51.100.10/')
@@ -112,7 +125,7 @@ describe('http target normalisation', () => {
     assert.equal(normalizeHttpTarget('[::1]').toString(), 'http://[::1]/')
     assert.equal(normalizeHttpTarget('localhost:8080/x').toString(), 'http://localhost:8080/x')
     assert.equal(normalizeHttpTarget('https://a.example/p?q=1').toString(), 'https://a.example/p?q=1')
-    for (const bad of ['ftp://a.example/', 'http://', '', 'http://exa mple/']) {
+    for (const bad of ['ftp://a.example/', 'http://', '', 'http://exa mple/', 'http://127.0.0.1:0/', '127.0.0.1:0']) {
       assert.throws(() => normalizeHttpTarget(bad), (e: AnyprobeError) => e.code === 'E_BAD_TARGET' && e.exitCode === 2, bad)
     }
   })
@@ -143,6 +156,26 @@ describe('http probe over http://', () => {
     port = await listen(server)
   })
   after(() => close(server))
+
+  it('the connect time is the handshake, not the work done before connect() was issued', async () => {
+    // building a request costs ~3 ms the first time in a process; it was counted as connecting
+    const original = NetSocket.prototype.connect
+    NetSocket.prototype.connect = function (this: NetSocket, ...args: unknown[]) {
+      const until = Date.now() + 60
+      while (Date.now() < until) {
+        // busy, as a first request compiling node's http client is
+      }
+      return (original as (...a: unknown[]) => NetSocket).apply(this, args)
+    } as typeof original
+    try {
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      const t = out.final.timings
+      assert.ok(t.connectMs !== null && t.connectMs < 50, `connect ${t.connectMs} ms counts the 60 ms before connect()`)
+      assert.ok(t.totalMs! >= 60, 'the total still runs from the start')
+    } finally {
+      NetSocket.prototype.connect = original
+    }
+  })
 
   it('reads the CDN headers; DNS and TLS phases are null for an address over http, the others positive', async () => {
     const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))

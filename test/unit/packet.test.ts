@@ -11,6 +11,7 @@ import {
   checksumOk,
   DNS_PROBE_MIN_PAYLOAD,
   encodeIcmpEcho,
+  encodeIpv4Header,
   encodeTcpSyn,
   encodeUdp,
   formatIp,
@@ -79,6 +80,14 @@ describe('probe encoding', () => {
   it('UDP equals the hand-built Paris datagram', () => {
     const got = encodeUdp({src: ip('10.0.0.1'), dst: ip('192.0.2.9'), srcPort: 40000, dstPort: 33434, checksum: 0x0805, payloadLength: 16})
     assert.equal(got.toString('hex'), '9c40829a001808055d20616e7970726f6265000000000000')
+  })
+
+  it('IPv4 header (IP_HDRINCL): our source, the TTL, the protocol, DF, a valid checksum', () => {
+    const got = encodeIpv4Header({src: ip('10.0.0.1'), dst: ip('192.0.2.9'), protocol: 17, ttl: 7, payloadLength: 24})
+    assert.equal(got.toString('hex'), '4500002c000040000711a7b70a000001c0000209')
+    assert.ok(checksumOk(got))
+    assert.deepEqual(parseIpv4Header(got), {headerLength: 20, totalLength: 44, id: 0, ttl: 7, protocol: 17, src: '10.0.0.1', dst: '192.0.2.9'})
+    assert.throws(() => encodeIpv4Header({src: ip('::1'), dst: ip('192.0.2.9'), protocol: 6, ttl: 1, payloadLength: 0}), RangeError)
   })
 
   it('TCP SYN equals the hand-built segment', () => {

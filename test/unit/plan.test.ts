@@ -75,6 +75,15 @@ describe('planFromFlags: one plan from the same flags', () => {
     assert.deepEqual(await planOf(Sites, 'http', [...argv, '--method', 'http'], SITES_PLAN), want)
   })
 
+  it('the rest of trace and http flags: catchment takes them as trace / http --from do (README: every flag you set goes to the child)', async () => {
+    const targs = ['198.51.100.10', '--first-hop', '2', '--gap-limit', '3', '--flow-id', '4242', '--rate', '100', '--wait-factor', '2', '--ipv4', '--asn-db', 'x.mmdb']
+    assert.deepEqual(await planOf(Catchment, 'trace', targs, CATCHMENT_PLAN), await planOf(Trace, 'trace', targs))
+    const hargs = ['http://198.51.100.10/', '--insecure', '--follow', '--cf-trace']
+    const h = await planOf(Catchment, 'http', [...hargs, '--method', 'http'], CATCHMENT_PLAN)
+    assert.deepEqual(h, await planOf(Http, 'http', hargs))
+    assert.deepEqual(h.given, ['insecure', 'follow', 'cf-trace'])
+  })
+
   it('defaults stay with whoever measures: nothing set, nothing in the plan', async () => {
     for (const [cmd, m] of [[Trace, 'trace'], [Dns, 'dns'], [Http, 'http']] as const) {
       assert.deepEqual(await planOf(cmd, m, ['198.51.100.10']), {method: m, target: '198.51.100.10', cliArgs: ['198.51.100.10'], given: [], options: {}})

@@ -11,6 +11,7 @@ import {inferPop, inferPopExplained, NOT_REACHED, parseVpLocation} from '../../s
 import type {PopVerdict} from '../../src/model/pop.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import type {TraceResult} from '../../src/model/trace.js'
+import {NO_ANSWER} from '../../src/infer/verdict.js'
 import {traceAnswered} from '../../src/pipeline/pop-observations.js'
 import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
 import {renderPop} from '../../src/render/pop.js'
@@ -77,7 +78,9 @@ describe('no PoP without an answer from the target', () => {
       answered: false, pop: null,
     } as unknown as DnsResult
     const ex = explainAtlasPop(dns)
-    assert.deepEqual([ex.verdict, ex.reason], [null, NOT_REACHED])
+    // a DNS server is not a path: the reason says it sent no reply, not what routers' names say
+    assert.deepEqual([ex.verdict, ex.reason], [null, NO_ANSWER.dns])
+    assert.doesNotMatch(ex.reason!, /router/)
     assert.equal(explainAtlasPop({...dns, answered: true}).verdict?.code, 'fra')
   })
 })

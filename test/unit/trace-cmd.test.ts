@@ -41,6 +41,9 @@ describe('trace command line', () => {
       [['x', '--wait-factor', '0'], 'E_USAGE'],
       [['x', '--vp-location', 'nowhere-at-all'], 'E_USAGE'],
       [['x', '--timeout', 'soon'], 'E_BAD_DURATION'],
+      // checked by the engine too, whose message named no flag and had no hint
+      [['x', '--first-hop', '10', '--max-hops', '5'], 'E_USAGE'],
+      [['x', '--probes', '10', '--max-hops', '255'], 'E_USAGE'],
     ]
     for (const [argv, code] of cases) {
       await assert.rejects(plan(argv), (e: unknown) => isAnyprobeError(e) && e.code === code && e.exitCode === 2 && Boolean(e.hint), argv.join(' '))

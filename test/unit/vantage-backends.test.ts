@@ -13,7 +13,10 @@ import {fileURLToPath} from 'node:url'
 
 import pLimit from 'p-limit'
 
+import {FakeClock, type Scenario, ScenarioTransport} from '../../src/engines/trace/index.js'
+import {nullAsnLookup} from '../../src/enrich/asn.js'
 import {localVantage} from '../../src/model/vantage.js'
+import {traceTarget} from '../../src/pipeline/trace.js'
 import {backendsFor, mergeOutcomes} from '../../src/vantage/index.js'
 import {fillTemplate, outcomeFromChild, parsePingOutput, pingArgv, shellQuote, splitWords} from '../../src/vantage/local.js'
 import {NetnsBackend} from '../../src/vantage/netns.js'
@@ -203,6 +206,25 @@ describe('child output -> outcome (pure)', () => {
     assert.equal(outcomeFromChild(v, plan, {...run, aborted: true}, ctx, '').error?.code, 'E_VP_ABORTED')
     assert.equal(outcomeFromChild(v, plan, {...run, stdout: '{"truncated": '}, ctx, '').error?.code, 'E_VP_BAD_OUTPUT')
   })
+  it('a trace child stopped (Ctrl-C, --vp-timeout) keeps the halted trace it printed; with nothing printed it is E_VP_ABORTED / E_VP_TIMEOUT', async () => {
+    // every netns/ssh trace interrupted was reported as E_VP_ABORTED, its printed hops thrown away
+    const s = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/trace-scenarios/basic-icmp.json'), 'utf8')) as Scenario
+    const clock = new FakeClock()
+    const ac = new AbortController()
+    ac.abort()
+    const plan0 = {target: s.options.target, protocol: s.options.protocol, port: null, maxHops: 8, firstHop: 1, probes: 1, timeoutMs: 1000, rate: null, flowId: null, gapLimit: 5, family: null, dns: false, asn: false, asnDbs: [], vpLocation: null, signal: ac.signal}
+    const halted = await clock.run(traceTarget(plan0, {transport: () => new ScenarioTransport(s, clock), rdns: {reverse: async () => null}, asn: nullAsnLookup, clock}))
+    assert.equal(halted.stopReason, 'halted')
+    const tplan: ProbePlan = {method: 'trace', target: s.options.target, cliArgs: [s.options.target], options: {}}
+    for (const stop of [{aborted: true}, {timedOut: true}]) {
+      const o = outcomeFromChild(v, tplan, {...run, ...stop, code: 4, stdout: JSON.stringify(halted)}, ctx, '')
+      assert.equal(o.error, null, JSON.stringify(stop))
+      assert.equal(o.result?.kind === 'trace' && o.result.stopReason, 'halted')
+    }
+    assert.equal(outcomeFromChild(v, tplan, {...run, aborted: true, stdout: '{"trun'}, ctx, '').error?.code, 'E_VP_ABORTED')
+    assert.equal(outcomeFromChild(v, tplan, {...run, timedOut: true}, ctx, '').error?.code, 'E_VP_TIMEOUT')
+  })
+
   it('a child\'s result line that does not check against the model is E_VP_BAD_OUTPUT, never a crash', () => {
     const bare = outcomeFromChild(v, plan, {...run, stdout: `{"kind":"${plan.method}","schemaVersion":1}`}, ctx, '')
     assert.equal(bare.result, null)

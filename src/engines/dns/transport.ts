@@ -74,8 +74,14 @@ export class UdpExchanger implements DnsExchanger {
       const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
       sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
       sock.on('message', (msg) => {
-        if (sentAt === null || !accept(msg)) return
-        finish(null, {reply: msg, rttMs: elapsedMs(sentAt)})
+        // the time first, and the decoding (accept) after every reply already in is timed: the
+        // identity queries' replies arrive together, each on its own socket, and a first decode
+        // (~1 ms: dns-packet's code is compiled) was counted in the RTT of every reply behind it
+        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
+        if (rttMs === null) return
+        setImmediate(() => {
+          if (!done && accept(msg)) finish(null, {reply: msg, rttMs})
+        })
       })
       // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
       sock.connect(this.to.port, this.to.addr, () => {
@@ -116,16 +122,16 @@ export class TcpExchanger implements DnsExchanger {
         sock.write(framed)
       })
       sock.on('data', (chunk: Buffer) => {
+        // the time the chunk arrived, before any decoding (as for UDP)
+        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
         buffered = Buffer.concat([buffered, chunk])
         while (buffered.length >= 2) {
           const len = buffered.readUInt16BE(0)
           if (buffered.length < 2 + len) return
           const msg = buffered.subarray(2, 2 + len)
           buffered = buffered.subarray(2 + len)
-          if (sentAt !== null && accept(msg)) {
-            finish(null, {reply: msg, rttMs: elapsedMs(sentAt)})
-            return
-          }
+          // decoded after every reply already in is timed, as for UDP
+          if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
         }
       })
     })

@@ -38,6 +38,8 @@ export function normalizeHttpTarget(input: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`has scheme ${url.protocol} (only http and https are probed)`)
   if (url.hostname === '') throw bad('has no host')
+  // URL keeps ":0" as port "0"; nothing can be reached there (it read as "connection refused", exit 4)
+  if (url.port === '0') throw bad('has port 0')
   return url
 }
 

@@ -317,6 +317,27 @@ export function encodeTcpSyn(spec: TcpSynSpec): Buffer {
   return buf
 }
 
+/**
+ * An IPv4 header for a raw socket with IP_HDRINCL: our own source address goes into the packet.
+ * Without it the kernel picks the source by its own route lookup, which on a host with two
+ * uplinks (a multipath route) can differ from the one the UDP/TCP checksum was computed with: the
+ * destination then drops every probe as corrupt (routers do not check, so only the last hop is
+ * lost). The kernel fills in the total length, the identification (when 0) and the header checksum.
+ */
+export function encodeIpv4Header(spec: {src: Buffer; dst: Buffer; protocol: number; ttl: number; payloadLength: number}): Buffer {
+  if (spec.src.length !== 4 || spec.dst.length !== 4) throw new RangeError('an IPv4 header needs IPv4 addresses')
+  const buf = Buffer.alloc(20)
+  buf[0] = 0x45 // version 4, 5 words
+  buf.writeUInt16BE(20 + spec.payloadLength, 2)
+  buf.writeUInt16BE(0x4000, 6) // don't fragment, as the kernel sets it for its own headers (PMTU discovery)
+  buf[8] = spec.ttl
+  buf[9] = spec.protocol
+  spec.src.copy(buf, 12)
+  spec.dst.copy(buf, 16)
+  buf.writeUInt16BE(internetChecksum(buf), 10)
+  return buf
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding
 

@@ -6,7 +6,8 @@
 //  tcp:  a raw TCP socket sends SYNs and reads SYN-ACK / RST; a raw ICMP socket reads the errors.
 //
 // The TTL / hop limit is set in send()'s beforeCallback, right before the packet leaves (sends are
-// queued by the library), and that is also when the send time is taken. Raw sockets see every
+// queued by the library), and that is also when the send time is taken. UDP and TCP over IPv4 carry
+// an IP header we write (IP_HDRINCL), with the TTL and the source address their checksum used. Raw sockets see every
 // packet of their protocol on the host: ProbeCodec keeps only this trace's replies.
 
 import {createRequire} from 'node:module'
@@ -15,7 +16,7 @@ import * as dgram from 'node:dgram'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
-import {DNS_PORT, normalizeIp, parseIp} from './packet.js'
+import {DNS_PORT, encodeIpv4Header, normalizeIp, parseIp} from './packet.js'
 import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
 
 type RawModule = typeof import('@neuralegion/raw-socket')
@@ -142,6 +143,11 @@ export class RawTransport implements TraceTransport {
   private readonly pendingSends = new Set<(err: Error | null, at?: bigint) => void>()
   /** DNS probes (UDP to port 53): the socket bound to the flow's port, where the answers arrive */
   private readonly dnsSocket: dgram.Socket | null
+  /**
+   * UDP and TCP over IPv4: we write the IP header (IP_HDRINCL), so the packet carries the source
+   * address its checksum was computed with (encodeIpv4Header says why); null otherwise.
+   */
+  private readonly ipHeader: {src: Buffer; dst: Buffer; protocol: number} | null = null
 
   /** Use createRawTransport(): it finds the source address first (and binds DNS probes' port). */
   constructor(opts: RawTransportOptions & {source: string | null}, dns: DnsAnswers | null = null) {
@@ -177,6 +183,10 @@ export class RawTransport implements TraceTransport {
       } else {
         this.sendSocket = this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP'))
         this.receive(this.sendSocket, (buf, src) => this.codec.matchTcpPacket(buf, src))
+      }
+      if (opts.protocol !== 'icmp' && opts.family === 4 && this.source !== null) {
+        this.sendSocket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1)
+        this.ipHeader = {src: parseIp(this.source)!, dst: parseIp(this.target)!, protocol: this.codec.ipProtocol}
       }
       const rcvbuf = opts.recvBufferBytes ?? 1 << 20
       for (const s of this.sockets) {
@@ -247,7 +257,10 @@ export class RawTransport implements TraceTransport {
 
   send(probe: OutgoingProbe): Promise<bigint> {
     if (this.closed) return Promise.reject(new AnyprobeError('E_INTERNAL', 'send on a closed transport'))
-    const buf = this.codec.encode(probe.key)
+    const l4 = this.codec.encode(probe.key)
+    const ip = this.ipHeader
+    // with our own IP header the TTL is in it; otherwise it is set on the socket right before the send
+    const buf = ip ? Buffer.concat([encodeIpv4Header({...ip, ttl: probe.ttl, payloadLength: l4.length}), l4]) : l4
     const level = this.family === 4 ? this.raw.SocketLevel.IPPROTO_IP : this.raw.SocketLevel.IPPROTO_IPV6
     const option = this.family === 4 ? this.raw.SocketOption.IP_TTL : this.raw.SocketOption.IPV6_UNICAST_HOPS
     return new Promise<bigint>((resolve0, reject0) => {
@@ -273,7 +286,7 @@ export class RawTransport implements TraceTransport {
           buf.length,
           this.target,
           () => {
-            this.sendSocket.setOption(level, option, probe.ttl)
+            if (!ip) this.sendSocket.setOption(level, option, probe.ttl)
             sentAt = process.hrtime.bigint()
           },
           (err) => {
