@@ -1,0 +1,80 @@
+// The failover timeline's event labels: events at (nearly) the same moment on one lane (a silent
+// cut ends with recovered + shift + failover + flap at once) each get their own row, none drawn over
+// another, and the lane grows so its labels stay above its bar and below the lane before it.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import type {LiveWatchEvent} from '../../src/model/watch.js'
+import {TimelineCollector} from '../../src/render/html/timeline-data.js'
+import {timelineSection} from '../../src/render/html/timeline.js'
+import {WATCH_T0, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
+
+const iso = (t: number): string => new Date(t).toISOString()
+
+/** What a watch printed at the end of the sample's silent cut (round 32): five events at one time. */
+function cutEvents(): LiveWatchEvent[] {
+  const at = iso(WATCH_T0 + 32 * 200)
+  const v = {vantageId: 'ap-vp-ber', round: 32, at, schemaVersion: 1, kind: 'watch-event'}
+  return [
+    {...v, type: 'outage', at: iso(WATCH_T0 + 21 * 200), round: 21, since: iso(WATCH_T0 + 20 * 200), lostProbes: 2, lastAnswerAt: iso(WATCH_T0 + 19 * 200), lastPop: 'FRA'},
+    {...v, type: 'recovered', since: iso(WATCH_T0 + 20 * 200), lostProbes: 12, durationMs: 2400, pop: 'IAD', resolutionMs: 200, clockJump: false},
+    {...v, type: 'shift', from: 'FRA', to: 'IAD', lastOldAt: iso(WATCH_T0 + 19 * 200), firstNewAt: at, gapMs: 2600, lostProbes: 12, unlocatedProbes: 0, rttBeforeMs: 5, rttAfterMs: 5, resolutionMs: 200, clockJump: false},
+    {...v, type: 'failover', from: 'FRA', to: 'IAD', lastOldAt: iso(WATCH_T0 + 19 * 200), firstNewAt: at, gapMs: 2600, lostProbes: 12, unlocatedProbes: 0, rttBeforeMs: 5, rttAfterMs: 5, resolutionMs: 200, clockJump: false, gapMinMs: 2400},
+    {...v, type: 'flap', pops: ['FRA', 'IAD'], flips: 3, windowMs: 60000, threshold: 3, flipsPerMinute: 3, since: iso(WATCH_T0)},
+    {...v, type: 'unexpected', pop: 'IAD', rttMs: 5, since: at, holdRounds: 1, vantage: {kind: 'netns', id: 'ap-vp-ber', name: null, asn: null, country: null, lat: null, lon: null}, broken: [{rule: 0, name: 'rule 0', why: 'pop-not-allowed', detail: 'landed on IAD'}]},
+  ] as unknown as LiveWatchEvent[]
+}
+
+interface Label {
+  type: string
+  vantage: string
+  x: number
+  y: number
+  text: string
+}
+
+function labels(svg: string): Label[] {
+  const out: Label[] = []
+  for (const m of svg.matchAll(/<g class="ev [^"]*" data-event="([^"]+)" data-vantage="([^"]+)">[\s\S]*?<text x="([\d.]+)" y="([\d.]+)">([^<]*)<\/text><\/g>/g)) {
+    out.push({type: m[1]!, vantage: m[2]!, x: Number(m[3]), y: Number(m[4]), text: m[5]!})
+  }
+  return out
+}
+
+function page(): string {
+  const t = new TimelineCollector()
+  t.setStart(sampleStart())
+  for (const o of sampleObservations()) t.observe(o)
+  t.addEvents(cutEvents())
+  return timelineSection(t.data())
+}
+
+describe('html: timeline labels', () => {
+  it('events at the same moment on one lane are each labelled in a row of their own, none over another', () => {
+    const ls = labels(page()).filter((l) => l.vantage === 'ap-vp-ber')
+    assert.equal(ls.length, 6, 'every event is drawn')
+    for (const a of ls) {
+      for (const b of ls) {
+        if (a === b || a.y !== b.y) continue
+        // 7.5 units a character (12.5px text); two labels on one row must not share any x
+        const overlap = a.x < b.x + b.text.length * 7.5 && b.x < a.x + a.text.length * 7.5
+        assert.ok(!overlap, `"${a.text}" and "${b.text}" are drawn over each other at y=${a.y}`)
+      }
+    }
+    const atCut = ls.filter((l) => l.type !== 'outage')
+    assert.equal(new Set(atCut.map((l) => l.y)).size, atCut.length, 'five labels at one time: five rows')
+  })
+
+  it('a lane with more labels is taller: its labels stay above its bar and below the lane before it', () => {
+    const svg = page()
+    const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))
+    assert.equal(bars.length, 2)
+    const [berBar, nycBar] = bars as [number, number]
+    const ber = labels(svg).filter((l) => l.vantage === 'ap-vp-ber')
+    assert.ok(Math.max(...ber.map((l) => l.y)) < berBar, 'every ap-vp-ber label is above its bar')
+    assert.ok(Math.min(...ber.map((l) => l.y)) > 0, 'and inside the picture')
+    assert.ok(nycBar > berBar + 22, 'the next lane starts below the first bar')
+    const height = Number(/viewBox="0 0 \d+ ([\d.]+)"/.exec(svg)![1])
+    assert.ok(height > nycBar + 22, 'the axis is under the last lane')
+  })
+})
