@@ -16,7 +16,7 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'flap':
       return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${e.flips} flips in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
     case 'outage':
-      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})`
+      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':
       return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)} after ${ms(e.durationMs)} (${e.lostProbes} lost)`
     case 'load-balanced':

@@ -40,7 +40,7 @@ function eventLabel(e: TimelineEvent): string {
     case 'flap':
       return `flap ${e.pops.join('/')} (${e.flips} flips)`
     case 'outage':
-      return `outage (${e.lostProbes} lost)`
+      return `outage (${e.lostProbes} lost${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
       return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
     case 'load-balanced':
