@@ -4,7 +4,10 @@ import type {WatchEvent, WatchStart, WatchSummaryEvent} from '../model/watch.js'
 import {sanitize} from '../util/sanitize.js'
 
 const s = (x: string | null | undefined): string => (x === null || x === undefined ? '-' : sanitize(x, 80))
-const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${Math.round(x * 10) / 10} ms`)
+// one decimal, but a measured RTT under 0.05 ms (a raw-socket trace to a PoP next door: 0.024 ms)
+// keeps one significant digit instead of printing "0 ms", which reads as nothing measured
+export const ms = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '-' : x > 0 && x < 0.05 ? `${Number(x.toPrecision(1))} ms` : `${Math.round(x * 10) / 10} ms`
 const clock = (iso: string): string => (iso.length >= 23 ? iso.slice(11, 23) : iso)
 
 export function renderWatchEvent(e: WatchEvent): string {

@@ -8,6 +8,7 @@ import {describe, it} from 'node:test'
 
 import {analyze} from '../../src/analysis/watch/index.js'
 import type {Observation, OutageEvent} from '../../src/model/watch.js'
+import {renderStateEvent} from '../../src/render/expect.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -46,5 +47,16 @@ describe('watch: an outage of the vantage point itself', () => {
   it('the schema takes only an E_VP_* code there', () => {
     const e = {...outageOf(run('E_VP_CONNECT')), vantageError: 'timeout'}
     assert.notDeepEqual(schemaErrors('watch-event.schema.json', e), [])
+  })
+})
+
+describe('watch text: small RTTs', () => {
+  it('an RTT under 0.05 ms keeps one significant digit, not "0 ms"; zero and larger ones as before', () => {
+    const state = {schemaVersion: 1, kind: 'watch-event', type: 'state', at: '2026-12-06T12:00:00.000Z', vantageId: 'ap-vp-ber', round: 0, vantage: null, answered: true, pop: 'FRA', rttMs: 0.024}
+    assert.match(renderStateEvent(state as never), /starts at FRA, rtt 0\.02 ms$/)
+    const shift = {schemaVersion: 1, kind: 'watch-event', type: 'shift', at: '2026-12-06T12:00:01.000Z', vantageId: 'ap-vp-ber', round: 5, from: 'FRA', to: 'IAD', lastOldAt: '2026-12-06T12:00:00.800Z', firstNewAt: '2026-12-06T12:00:01.000Z', gapMs: 200, lostProbes: 0, unlocatedProbes: 0, rttBeforeMs: 0.024, rttAfterMs: 40.66, resolutionMs: 200, clockJump: false}
+    assert.match(renderWatchEvent(shift as never), /rtt 0\.02 ms -> 40\.7 ms$/)
+    assert.match(renderWatchEvent({...shift, rttBeforeMs: 0} as never), /rtt 0 ms -> /)
+    assert.match(renderWatchEvent({...shift, rttBeforeMs: 0.06} as never), /rtt 0\.1 ms -> /)
   })
 })
