@@ -35,7 +35,7 @@ interface Label {
 
 function labels(svg: string): Label[] {
   const out: Label[] = []
-  for (const m of svg.matchAll(/<g class="ev [^"]*" data-event="([^"]+)" data-vantage="([^"]+)">[\s\S]*?<text x="([\d.]+)" y="([\d.]+)">([^<]*)<\/text><\/g>/g)) {
+  for (const m of svg.matchAll(/<g class="ev [^"]*" data-event="([^"]+)" data-vantage="([^"]+)">(?:(?!<\/g>)[\s\S])*?<text x="([\d.]+)" y="([\d.]+)">([^<]*)<\/text><\/g>/g)) {
     out.push({type: m[1]!, vantage: m[2]!, x: Number(m[3]), y: Number(m[4]), text: m[5]!})
   }
   return out
@@ -76,5 +76,25 @@ describe('html: timeline labels', () => {
     assert.ok(nycBar > berBar + 22, 'the next lane starts below the first bar')
     const height = Number(/viewBox="0 0 \d+ ([\d.]+)"/.exec(svg)![1])
     assert.ok(height > nycBar + 22, 'the axis is under the last lane')
+  })
+
+  it('a flapping lane (40 shifts in a few minutes) stays at most six label rows tall: the rest are marks without labels, counted beside the lane', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    for (const o of sampleObservations()) t.observe(o)
+    const shifts = Array.from({length: 40}, (_, i) => ({
+      schemaVersion: 1, kind: 'watch-event', type: 'shift', at: iso(WATCH_T0 + 1000 + i * 200), vantageId: 'ap-vp-ber', round: 5 + i,
+      from: i % 2 ? 'AMS' : 'SIN', to: i % 2 ? 'SIN' : 'AMS', lastOldAt: iso(WATCH_T0 + 800 + i * 200), firstNewAt: iso(WATCH_T0 + 1000 + i * 200),
+      gapMs: 200, lostProbes: 0, unlocatedProbes: 0, rttBeforeMs: 5, rttAfterMs: 5, resolutionMs: 200, clockJump: false,
+    }))
+    t.addEvents(shifts as unknown as LiveWatchEvent[])
+    const svg = timelineSection(t.data())
+    assert.equal((svg.match(/data-event="shift" data-vantage="ap-vp-ber"/g) ?? []).length, 40, 'every event keeps its mark')
+    const ls = labels(svg)
+    assert.ok(ls.length >= 6 && ls.length < 40, `${ls.length} labels`)
+    assert.ok(new Set(ls.map((l) => l.y)).size <= 6, 'at most six rows')
+    assert.match(svg, new RegExp(`\\+${40 - ls.length} unlabelled`))
+    const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))
+    assert.ok(bars[0]! < 6 * 15 + 20, `the first bar at y=${bars[0]}, under six rows`)
   })
 })

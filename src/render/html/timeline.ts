@@ -15,6 +15,9 @@ const RIGHT = 20
 /** label rows a lane has at least; it gets more when events at nearly the same time need them */
 const LABEL_ROWS = 3
 const ROW_H = 15
+/** at most this many label rows a lane: a flapping vantage point's dozens of shifts would make a
+ * lane pages tall; an event with no free row keeps its mark and its hover text, without a label */
+const MAX_LABEL_ROWS = 6
 /** width of one character of an event label (12.5px system-ui / DejaVu Sans), in viewBox units */
 const CHAR_W = 7.5
 const BAR_H = 22
@@ -60,6 +63,7 @@ interface PlacedLabel {
   /** where the event is (its mark) and where its label starts */
   ex: number
   tx: number
+  /** its label row; -1: no row was free (MAX_LABEL_ROWS), drawn as a mark without a label */
   row: number
 }
 
@@ -75,8 +79,8 @@ export function placeLabels(evs: readonly TimelineEvent[], xOf: (e: TimelineEven
     const textW = Math.min(label.length, 80) * CHAR_W
     const tx = Math.max(LEFT, Math.min(ex, W - RIGHT - textW))
     let row = rowsEnd.findIndex((end) => end < tx - 2)
-    if (row < 0) row = rowsEnd.push(-Infinity) - 1
-    rowsEnd[row] = tx + textW
+    if (row < 0 && rowsEnd.length < MAX_LABEL_ROWS) row = rowsEnd.push(-Infinity) - 1
+    if (row >= 0) rowsEnd[row] = tx + textW
     return {e, label, ex, tx, row}
   })
 }
@@ -151,16 +155,18 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
         parts.push(`<rect class="seg" data-vantage="${vid}" data-pop="${esc(s.pop, 100)}" x="${num(x0)}" y="${barY}" width="${num(x1 - x0)}" height="${BAR_H}" fill="${fill}"><title>${title}</title></rect>`)
       }
     }
+    const unlabelled = placed.get(lane.vantageId)!.filter((p) => p.row < 0).length
+    if (unlabelled > 0) parts.push(`<text class="more" x="${LEFT - 8}" y="${num(barY + BAR_H + 9)}" text-anchor="end">+${unlabelled} unlabelled</text>`)
     // events: a mark on the bar, the label in the row placeLabels gave it
     for (const {e, label, ex, tx, row} of placed.get(lane.vantageId)!) {
-      const ty = y + (row + 1) * ROW_H - 2
+      const ty = row < 0 ? barY - 6 : y + (row + 1) * ROW_H - 2
       let mark = `<line x1="${num(ex)}" x2="${num(ex)}" y1="${num(ty + 2)}" y2="${barY + BAR_H}"/>`
       if (e.type === 'failover') {
         const a = x(Date.parse(e.lastOldAt))
         const b = x(Date.parse(e.firstNewAt))
         if (Number.isFinite(a) && Number.isFinite(b)) mark += `<path class="bracket" d="M${num(a)} ${barY - 3}V${barY + BAR_H + 3}M${num(a)} ${barY + BAR_H / 2}H${num(b)}M${num(b)} ${barY - 3}V${barY + BAR_H + 3}"/>`
       }
-      parts.push(`<g class="ev ${esc(e.type, 30)}" data-event="${esc(e.type, 30)}" data-vantage="${vid}"><title>${eventDetail(e)}</title>${mark}<text x="${num(tx)}" y="${num(ty)}">${esc(label, 80)}</text></g>`)
+      parts.push(`<g class="ev ${esc(e.type, 30)}" data-event="${esc(e.type, 30)}" data-vantage="${vid}"><title>${eventDetail(e)}</title>${mark}${row < 0 ? '' : `<text x="${num(tx)}" y="${num(ty)}">${esc(label, 80)}</text>`}</g>`)
     }
     parts.push('</g>')
   })
