@@ -180,6 +180,15 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
             ...locate(builder.result({target, method})),
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
           }
+    const targets = builder.targets()
+    if (result && targets.length > 1) {
+      // results of several measurements in one file (concatenated downloads): one row per vantage
+      // point (its latest result) under the first target; say so rather than mix them silently
+      process.stderr.write(
+        `note: ${sanitize(name, 200)} holds results for ${targets.length > 10 ? 'more than 10' : targets.length} targets (${targets.slice(0, 5).map((t) => sanitize(t, 80)).join(', ')}${targets.length > 5 ? ', ...' : ''}): the catchment mixes them under ${sanitize(result.target, 80)}, each vantage point's latest result; report one measurement's results to see one target's catchment
+`,
+      )
+    }
     if (result && !json) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timelines: watchLines > 0 ? timelines.filter((t) => t.used()).map((t) => t.data()) : []})
     const other = Object.entries(stats.otherKinds)
