@@ -98,3 +98,15 @@ describe('html: timeline labels', () => {
     assert.ok(bars[0]! < 6 * 15 + 20, `the first bar at y=${bars[0]}, under six rows`)
   })
 })
+
+describe('html: timeline legend', () => {
+  it('answered rounds without a PoP (watch --method icmp) have their grey in the legend; a watch that names PoPs does not', () => {
+    const t = new TimelineCollector()
+    t.setStart({...sampleStart(), method: 'icmp'})
+    for (const o of sampleObservations()) t.observe({...o, pop: null})
+    assert.match(timelineSection(t.data()), /answered, no PoP named/)
+    const named = new TimelineCollector()
+    for (const o of sampleObservations()) named.observe(o)
+    assert.doesNotMatch(timelineSection(named.data()), /answered, no PoP named/)
+  })
+})

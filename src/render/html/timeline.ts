@@ -188,7 +188,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     .map(([p, c]) => `<span style="margin-right:10px"><span class="sw sq" style="background:${c}"></span>${esc(p, 40)}</span>`)
     .join('')
   return `<section class="timeline"><h2>${esc(opts.heading ?? 'Failover timeline', 120)}</h2><p class="sub">${d.start ? `${esc(d.start.target, 200)} by ${esc(d.start.method, 10)}, ` : ''}every ${fmtDuration(d.intervalMs)}${d.start && d.start.flows > 1 ? ` × ${d.start.flows} flows` : ''}, ${hms(t0)}–${hms(t1)} UTC</p>
-<p class="sub">${legend}<span><span class="sw sq gapsw" style="background:repeating-linear-gradient(45deg,#fff 0 2px,#d33 2px 4px)"></span>no answer</span></p>
+<p class="sub">${legend}${d.lanes.some((l) => l.segments.some((g) => g.pop === '?')) ? `<span style="margin-right:10px"><span class="sw sq" style="background:${NO_POP}"></span>answered, no PoP named</span>` : ''}<span><span class="sw sq gapsw" style="background:repeating-linear-gradient(45deg,#fff 0 2px,#d33 2px 4px)"></span>no answer</span></p>
 <div class="row"><div class="map">${svg}</div>${summaryTable(d)}</div></section>`
 }
 
