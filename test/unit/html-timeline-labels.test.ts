@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import type {LiveWatchEvent} from '../../src/model/watch.js'
+import type {LiveWatchEvent} from '../../src/model/expect.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
 import {WATCH_T0, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
