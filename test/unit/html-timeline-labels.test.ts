@@ -6,8 +6,9 @@ import {describe, it} from 'node:test'
 
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
+import {htmlReport} from '../../src/render/html/index.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
-import {WATCH_T0, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
+import {WATCH_T0, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
 const iso = (t: number): string => new Date(t).toISOString()
 
@@ -108,5 +109,15 @@ describe('html: timeline legend', () => {
     const named = new TimelineCollector()
     for (const o of sampleObservations()) named.observe(o)
     assert.doesNotMatch(timelineSection(named.data()), /answered, no PoP named/)
+  })
+})
+
+describe('html: the footer', () => {
+  it('credits the world map only on a page that draws one (a timeline-only page has no map)', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    for (const o of sampleObservations()) t.observe(o)
+    assert.doesNotMatch(htmlReport({timeline: t.data()}), /Natural Earth/)
+    assert.match(htmlReport({catchment: sampleCatchment()}), /map: Natural Earth via world-atlas/)
   })
 })

@@ -50,7 +50,7 @@ export function htmlPage(title: string, sections: string[], note = ''): string {
 <h1>${esc(title, 200)}</h1>
 ${sections.join('\n')}
 <div id="detail" aria-live="polite">click a mark for its evidence</div>
-<footer>anyprobe${note ? ` · ${esc(note, 300)}` : ''} · map: Natural Earth via world-atlas</footer>
+<footer>anyprobe${note ? ` · ${esc(note, 300)}` : ''}${sections.some((x) => x.includes('<path class="land"')) ? ' · map: Natural Earth via world-atlas' : ''}</footer>
 <script>${SCRIPT}</script>
 </body></html>
 `
