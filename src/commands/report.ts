@@ -108,7 +108,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // read first: a bad --probes file fails before any of the input is consumed
     const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
     const locate = locator(flags)
-    const timeline = flags.html === undefined ? null : new TimelineCollector()
+    // one timeline per watch in the file (--out appends, so a file may hold several; their round
+    // numbers start again at 0, and one collector merged them into invented "FRA+IAD" rounds)
+    let timeline = flags.html === undefined ? null : new TimelineCollector()
+    const timelines = timeline === null ? [] : [timeline]
     const stats: ReadStats = newStats()
     const builder = new CatchmentBuilder()
     let target: string | null = null
@@ -146,8 +149,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         }
       } else if (item.type === 'watch-start') {
         watchLines++
-        timeline?.setStart(item.start)
+        // the previous watch's last events (its summary) still go to its own timeline
         show(replay.start(item.start))
+        if (timeline !== null && timeline.used()) timelines.push((timeline = new TimelineCollector()))
+        timeline?.setStart(item.start)
         if (!json) this.log(renderWatchStart(item.start))
       } else {
         target ??= item.target
@@ -175,8 +180,17 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
             ...locate(builder.result({target, method})),
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
           }
+    const targets = builder.targets()
+    if (result && targets.length > 1) {
+      // results of several measurements in one file (concatenated downloads): one row per vantage
+      // point (its latest result) under the first target; say so rather than mix them silently
+      process.stderr.write(
+        `note: ${sanitize(name, 200)} holds results for ${targets.length > 10 ? 'more than 10' : targets.length} targets (${targets.slice(0, 5).map((t) => sanitize(t, 80)).join(', ')}${targets.length > 5 ? ', ...' : ''}): the catchment mixes them under ${sanitize(result.target, 80)}, each vantage point's latest result; report one measurement's results to see one target's catchment
+`,
+      )
+    }
     if (result && !json) this.log(renderCatchment(result))
-    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timeline: watchLines > 0 ? timeline!.data() : null})
+    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timelines: watchLines > 0 ? timelines.filter((t) => t.used()).map((t) => t.data()) : []})
     const other = Object.entries(stats.otherKinds)
     if (other.length > 0) {
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)

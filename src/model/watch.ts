@@ -140,6 +140,8 @@ export interface OutageEvent extends VantageEventBase<'outage'> {
   lastAnswerAt: string | null
   /** the PoP before the outage, null when unknown */
   lastPop: string | null
+  /** set when the vantage point itself failed (its E_VP_* code), not the target: absent otherwise */
+  vantageError?: string
 }
 
 /** Answers again after an `outage`. */

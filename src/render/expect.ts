@@ -3,10 +3,9 @@
 import type {BrokenRule, ExpectEvent, LiveWatchEvent, StateEvent} from '../model/expect.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
-import {renderWatchEvent} from './watch.js'
+import {ms, renderWatchEvent} from './watch.js'
 
 const s = (x: string | null | undefined): string => (x === null || x === undefined ? '-' : sanitize(x, 80))
-const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${Math.round(x * 10) / 10} ms`)
 const clock = (iso: string): string => (iso.length >= 23 ? iso.slice(11, 23) : iso)
 
 /** "DE AS3320" / "DE" / "AS3320" / "" : where a vantage point is, as events label it. */

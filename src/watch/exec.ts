@@ -3,7 +3,9 @@
 // queued and at most `concurrency` commands run at once; each is killed after `timeoutMs`; a queue
 // over `maxQueued` drops the oldest waiting event (and says so). Failures (exit status, timeout,
 // cannot start) are reported on stderr. At the end of the watch, drain() waits for what is queued
-// and running, each still bounded by its timeout.
+// and running, but for about one --exec-timeout in all: a hook that hangs (or a long queue behind a slow
+// one: 1000 events x 10 s / 4) would otherwise hold Ctrl-C for minutes; what is left then is
+// killed or not run, and said so.
 import {spawn} from 'node:child_process'
 
 import {sanitize} from '../util/sanitize.js'
@@ -28,6 +30,8 @@ export interface ExecStats {
 export class EventExec {
   private readonly queue: Array<{type: string; vantageId: string | null; json: string}> = []
   private running = 0
+  /** the running commands' process groups, for the end of drain() */
+  private readonly children = new Set<number>()
   private idle: Array<() => void> = []
   readonly stats: ExecStats = {started: 0, succeeded: 0, failed: 0, timedOut: 0, dropped: 0}
   private readonly concurrency: number
@@ -80,6 +84,8 @@ export class EventExec {
         env: {...process.env, ANYPROBE_EVENT_TYPE: job.type, ANYPROBE_VANTAGE: job.vantageId ?? ''},
         detached: true,
       })
+      const pid = child.pid
+      if (pid !== undefined) this.children.add(pid)
       let err = ''
       child.stderr!.on('data', (d: Buffer) => {
         if (err.length < 2000) err += d.toString()
@@ -97,6 +103,7 @@ export class EventExec {
         if (done) return
         done = true
         clearTimeout(timer)
+        if (pid !== undefined) this.children.delete(pid)
         if (ok) this.stats.succeeded++
         else if (timedOut) this.stats.timedOut++
         else this.stats.failed++
@@ -114,9 +121,31 @@ export class EventExec {
     })
   }
 
-  /** Wait for every queued and running command (each bounded by the timeout). */
-  drain(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idle.push(resolve))
+  /**
+   * Wait for every queued and running command, for at most `withinMs` (default: one --exec-timeout
+   * and a second, so a command started just now still gets its own timeout) in all; then the queue is dropped, the running commands are killed, and both are counted on
+   * stderr.
+   */
+  async drain(withinMs = this.timeoutMs + 1000): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const idle = new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)))
+    const done = await Promise.race([idle, late])
+    clearTimeout(timer)
+    if (done) return
+    const notRun = this.queue.length
+    this.queue.length = 0
+    this.stats.dropped += notRun
+    const killed = this.children.size
+    for (const pid of this.children) {
+      try {
+        process.kill(-pid, 'SIGKILL')
+      } catch {
+        // gone meanwhile
+      }
+    }
+    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed after ${withinMs} ms`)
+    if (this.running > 0) await idle
   }
 }

@@ -17,6 +17,8 @@ export {esc} from './escape.js'
 export interface HtmlReportParts {
   catchment?: CatchmentResult | null
   timeline?: TimelineData | null
+  /** a saved file holding several watches (--out appends): one timeline each, in file order (instead of `timeline`) */
+  timelines?: TimelineData[]
   sites?: SitesMapInput | null
   title?: string
   note?: string
@@ -28,8 +30,10 @@ export function htmlReport(parts: HtmlReportParts): string {
   const sections: string[] = []
   if (parts.catchment) sections.push(catchmentMapSection(parts.catchment, {colors}))
   if (parts.timeline) sections.push(timelineSection(parts.timeline, {colors}))
+  const many = parts.timelines ?? []
+  many.forEach((t, i) => sections.push(timelineSection(t, {colors, ...(many.length > 1 ? {heading: `Failover timeline: watch ${i + 1} of ${many.length}`} : {})})))
   if (parts.sites) sections.push(sitesMapSection(parts.sites))
-  const target = parts.catchment?.target || parts.timeline?.start?.target || parts.sites?.target || ''
+  const target = parts.catchment?.target || parts.timeline?.start?.target || many[0]?.start?.target || parts.sites?.target || ''
   const title = parts.title ?? `anyprobe${target ? `: ${target}` : ''}`
   return htmlPage(title, sections, parts.note ?? `generated ${new Date().toISOString().slice(0, 19)}Z`)
 }

@@ -26,7 +26,7 @@ ul.plain{list-style:none;padding:0;margin:4px 0}ul.plain li{margin:2px 0}
 #detail{white-space:pre-wrap;font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;border:1px solid #dde;border-radius:4px;padding:6px 8px;min-height:3em;margin-top:10px}
 .lane-bg{fill:#f3f3f3}.seg{cursor:pointer}.gap{fill:url(#gap-hatch)}
 .axis line{stroke:#999}.axis text,.lane-name{font-size:12.5px;fill:#333}.lane-name{font-weight:600}
-.ev line{stroke:#111;stroke-width:1.5}.ev text{font-size:12.5px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.more{font-size:10px;fill:#666}.ev line{stroke:#111;stroke-width:1.5}.ev text{font-size:12.5px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .ev.failover line,.ev.outage line{stroke:#c00}.ev.failover text,.ev.outage text{fill:#a00;font-weight:600}
 .ev.unexpected line{stroke:#b35c00;stroke-width:2.5;stroke-dasharray:4 2}.ev.unexpected text{fill:#b35c00;font-weight:600}.ev.expected line{stroke:#2a7d2a}.ev.expected text{fill:#2a7d2a}
 .ev{cursor:pointer}.bracket{fill:none;stroke:#c00;stroke-width:1.5}
@@ -50,7 +50,7 @@ export function htmlPage(title: string, sections: string[], note = ''): string {
 <h1>${esc(title, 200)}</h1>
 ${sections.join('\n')}
 <div id="detail" aria-live="polite">click a mark for its evidence</div>
-<footer>anyprobe${note ? ` · ${esc(note, 300)}` : ''} · map: Natural Earth via world-atlas</footer>
+<footer>anyprobe${note ? ` · ${esc(note, 300)}` : ''}${sections.some((x) => x.includes('<path class="land"')) ? ' · map: Natural Earth via world-atlas' : ''}</footer>
 <script>${SCRIPT}</script>
 </body></html>
 `

@@ -47,6 +47,11 @@ export class TimelineCollector {
   private first: number | null = null
   private last: number | null = null
 
+  /** something was collected (a start line or an observation): the next watch-start begins another timeline */
+  used(): boolean {
+    return this.start !== null || this.rounds.size > 0
+  }
+
   setStart(s: WatchStart): void {
     this.start ??= s
   }

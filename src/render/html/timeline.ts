@@ -12,8 +12,14 @@ import type {TimelineData, TimelineEvent} from './timeline-data.js'
 const W = 1000
 const LEFT = 120
 const RIGHT = 20
+/** label rows a lane has at least; it gets more when events at nearly the same time need them */
 const LABEL_ROWS = 3
 const ROW_H = 15
+/** at most this many label rows a lane: a flapping vantage point's dozens of shifts would make a
+ * lane pages tall; an event with no free row keeps its mark and its hover text, without a label */
+const MAX_LABEL_ROWS = 6
+/** width of one character of an event label (12.5px system-ui / DejaVu Sans), in viewBox units */
+const CHAR_W = 7.5
 const BAR_H = 22
 
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000)
@@ -37,7 +43,7 @@ function eventLabel(e: TimelineEvent): string {
     case 'flap':
       return `flap ${e.pops.join('/')} (${e.flips} flips)`
     case 'outage':
-      return `outage (${e.lostProbes} lost)`
+      return `outage (${e.lostProbes} lost${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
       return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
     case 'load-balanced':
@@ -49,6 +55,34 @@ function eventLabel(e: TimelineEvent): string {
     default:
       return String((e as {type: string}).type)
   }
+}
+
+interface PlacedLabel {
+  e: TimelineEvent
+  label: string
+  /** where the event is (its mark) and where its label starts */
+  ex: number
+  tx: number
+  /** its label row; -1: no row was free (MAX_LABEL_ROWS), drawn as a mark without a label */
+  row: number
+}
+
+/**
+ * Label rows for one lane's events (in time order): each label in the first row whose last label
+ * ends before it starts, else in a new row, so no two labels overlap. Pure, for the tests.
+ */
+export function placeLabels(evs: readonly TimelineEvent[], xOf: (e: TimelineEvent) => number): PlacedLabel[] {
+  const rowsEnd: number[] = []
+  return evs.map((e) => {
+    const label = eventLabel(e)
+    const ex = xOf(e)
+    const textW = Math.min(label.length, 80) * CHAR_W
+    const tx = Math.max(LEFT, Math.min(ex, W - RIGHT - textW))
+    let row = rowsEnd.findIndex((end) => end < tx - 2)
+    if (row < 0 && rowsEnd.length < MAX_LABEL_ROWS) row = rowsEnd.push(-Infinity) - 1
+    if (row >= 0) rowsEnd[row] = tx + textW
+    return {e, label, ex, tx, row}
+  })
 }
 
 function eventDetail(e: TimelineEvent): string {
@@ -71,9 +105,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
   const t0 = d.firstAt
   const t1 = Math.max(d.lastAt + d.intervalMs, t0 + 1000)
   const x = (t: number): number => LEFT + ((t - t0) / (t1 - t0)) * (W - LEFT - RIGHT)
-  const laneH = LABEL_ROWS * ROW_H + BAR_H + 10
   const top = 8
-  const height = top + d.lanes.length * laneH + 30
 
   const parts: string[] = [
     `<defs><pattern id="gap-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d33" stroke-width="2"/></pattern></defs>`,
@@ -86,9 +118,29 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     if (!l) byVantage.set(id, (l = []))
     l.push(e)
   }
+  // each lane's labels placed first: a label goes in the first row where it overlaps nothing, and a
+  // new row is opened when none is free (events at the same moment, e.g. recovered + shift +
+  // failover + flap, were drawn over each other in the last of three rows), so the lane is as tall
+  // as its busiest moment needs
+  const placed = new Map<string, PlacedLabel[]>()
+  for (const lane of d.lanes) {
+    const evs = (byVantage.get(lane.vantageId) ?? []).slice().sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    placed.set(lane.vantageId, placeLabels(evs, (e) => {
+      const at = Date.parse(e.at)
+      return x(Number.isFinite(at) ? at : t0)
+    }))
+  }
+  const laneRows = d.lanes.map((l) => Math.max(LABEL_ROWS, ...placed.get(l.vantageId)!.map((p) => p.row + 1)))
+  const laneTop: number[] = []
+  let yAt = top
+  for (const rows of laneRows) {
+    laneTop.push(yAt)
+    yAt += rows * ROW_H + BAR_H + 10
+  }
+  const height = yAt + 30
   d.lanes.forEach((lane, i) => {
-    const y = top + i * laneH
-    const barY = y + LABEL_ROWS * ROW_H + 4
+    const y = laneTop[i]!
+    const barY = y + laneRows[i]! * ROW_H + 4
     const vid = esc(lane.vantageId, 200)
     parts.push(`<g class="lane" data-lane="${vid}"><text class="lane-name" x="${LEFT - 8}" y="${num(barY + BAR_H / 2 + 4)}" text-anchor="end">${esc(lane.vantageId, 18)}</text>`)
     parts.push(`<rect class="lane-bg" x="${LEFT}" y="${barY}" width="${W - LEFT - RIGHT}" height="${BAR_H}"/>`)
@@ -103,33 +155,25 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
         parts.push(`<rect class="seg" data-vantage="${vid}" data-pop="${esc(s.pop, 100)}" x="${num(x0)}" y="${barY}" width="${num(x1 - x0)}" height="${BAR_H}" fill="${fill}"><title>${title}</title></rect>`)
       }
     }
-    // events: a mark on the bar, the label in the first label row where it does not overlap
-    const rowsEnd = new Array<number>(LABEL_ROWS).fill(-Infinity)
-    const evs = (byVantage.get(lane.vantageId) ?? []).slice().sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
-    for (const e of evs) {
-      const label = eventLabel(e)
-      const at = Date.parse(e.at)
-      const ex = x(Number.isFinite(at) ? at : t0)
-      const textW = label.length * 7
-      let row = rowsEnd.findIndex((end) => end < ex - 2)
-      if (row < 0) row = LABEL_ROWS - 1
-      const tx = Math.min(ex, W - RIGHT - textW)
-      rowsEnd[row] = tx + textW
-      const ty = y + (row + 1) * ROW_H - 2
+    const unlabelled = placed.get(lane.vantageId)!.filter((p) => p.row < 0).length
+    if (unlabelled > 0) parts.push(`<text class="more" x="${LEFT - 8}" y="${num(barY + BAR_H + 9)}" text-anchor="end">+${unlabelled} unlabelled</text>`)
+    // events: a mark on the bar, the label in the row placeLabels gave it
+    for (const {e, label, ex, tx, row} of placed.get(lane.vantageId)!) {
+      const ty = row < 0 ? barY - 6 : y + (row + 1) * ROW_H - 2
       let mark = `<line x1="${num(ex)}" x2="${num(ex)}" y1="${num(ty + 2)}" y2="${barY + BAR_H}"/>`
       if (e.type === 'failover') {
         const a = x(Date.parse(e.lastOldAt))
         const b = x(Date.parse(e.firstNewAt))
         if (Number.isFinite(a) && Number.isFinite(b)) mark += `<path class="bracket" d="M${num(a)} ${barY - 3}V${barY + BAR_H + 3}M${num(a)} ${barY + BAR_H / 2}H${num(b)}M${num(b)} ${barY - 3}V${barY + BAR_H + 3}"/>`
       }
-      parts.push(`<g class="ev ${esc(e.type, 30)}" data-event="${esc(e.type, 30)}" data-vantage="${vid}"><title>${eventDetail(e)}</title>${mark}<text x="${num(tx)}" y="${num(ty)}">${esc(label, 80)}</text></g>`)
+      parts.push(`<g class="ev ${esc(e.type, 30)}" data-event="${esc(e.type, 30)}" data-vantage="${vid}"><title>${eventDetail(e)}</title>${mark}${row < 0 ? '' : `<text x="${num(tx)}" y="${num(ty)}">${esc(label, 80)}</text>`}</g>`)
     }
     parts.push('</g>')
   })
   // the time axis
   const span = t1 - t0
   const step = STEPS.find((s) => span / s <= 8) ?? STEPS[STEPS.length - 1]!
-  const axisY = top + d.lanes.length * laneH + 2
+  const axisY = yAt + 2
   const ticks: string[] = [`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${axisY}" y2="${axisY}"/>`]
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const tx = x(t)
@@ -144,7 +188,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     .map(([p, c]) => `<span style="margin-right:10px"><span class="sw sq" style="background:${c}"></span>${esc(p, 40)}</span>`)
     .join('')
   return `<section class="timeline"><h2>${esc(opts.heading ?? 'Failover timeline', 120)}</h2><p class="sub">${d.start ? `${esc(d.start.target, 200)} by ${esc(d.start.method, 10)}, ` : ''}every ${fmtDuration(d.intervalMs)}${d.start && d.start.flows > 1 ? ` × ${d.start.flows} flows` : ''}, ${hms(t0)}–${hms(t1)} UTC</p>
-<p class="sub">${legend}<span><span class="sw sq gapsw" style="background:repeating-linear-gradient(45deg,#fff 0 2px,#d33 2px 4px)"></span>no answer</span></p>
+<p class="sub">${legend}${d.lanes.some((l) => l.segments.some((g) => g.pop === '?')) ? `<span style="margin-right:10px"><span class="sw sq" style="background:${NO_POP}"></span>answered, no PoP named</span>` : ''}<span><span class="sw sq gapsw" style="background:repeating-linear-gradient(45deg,#fff 0 2px,#d33 2px 4px)"></span>no answer</span></p>
 <div class="row"><div class="map">${svg}</div>${summaryTable(d)}</div></section>`
 }
 

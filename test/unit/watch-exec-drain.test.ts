@@ -1,0 +1,33 @@
+// The end of a watch waits for its --exec commands, but not for ever: a hook that hangs, with
+// events queued behind it, held Ctrl-C / SIGTERM for the whole queue (up to 1000 events x
+// --exec-timeout / concurrency; in the lab a `sleep 30` hook kept a stopped watch alive for
+// minutes). Now drain() waits about one --exec-timeout in all, then kills what runs, drops the
+// queue and says so; a quick hook still sees every event.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {EventExec} from '../../src/watch/exec.js'
+
+describe('--exec at the end of a watch', () => {
+  it('a hanging hook with events queued behind it: drain returns within its bound, says what was not run and killed', async () => {
+    const lines: string[] = []
+    const ex = new EventExec({command: 'sleep 30', concurrency: 1, timeoutMs: 20_000, report: (l) => lines.push(l)})
+    for (let i = 0; i < 5; i++) ex.push({type: 'shift', vantageId: `v${i}`})
+    const t0 = Date.now()
+    await ex.drain(400)
+    const took = Date.now() - t0
+    assert.ok(took < 3000, `drain took ${took} ms`)
+    assert.ok(lines.some((l) => /--exec at the end of the watch: 4 queued event\(s\) not run, 1 command\(s\) still running killed after 400 ms/.test(l)), lines.join('\n'))
+    assert.equal(ex.stats.dropped, 4)
+    assert.equal(ex.stats.started, 1)
+  })
+
+  it('quick hooks: every queued event still runs, nothing dropped, no warning', async () => {
+    const lines: string[] = []
+    const ex = new EventExec({command: 'cat > /dev/null', concurrency: 2, timeoutMs: 5000, report: (l) => lines.push(l)})
+    for (let i = 0; i < 8; i++) ex.push({type: 'shift', vantageId: `v${i}`})
+    await ex.drain()
+    assert.deepEqual(ex.stats, {started: 8, succeeded: 8, failed: 0, timedOut: 0, dropped: 0})
+    assert.deepEqual(lines, [])
+  })
+})
