@@ -118,6 +118,20 @@ describe('no route: here, or a router on the way', () => {
   })
 })
 
+describe('hasLocalRoute', () => {
+  it('in a network namespace of its own (no routes at all), an address has no route here (connect() fails in its callback)', (t) => {
+    // a user + network namespace of its own: nothing leaves it, whatever routes this machine has
+    const script = `import {hasLocalRoute} from ${JSON.stringify(new URL('../../src/engines/http/request.ts', import.meta.url).pathname)}; console.log(JSON.stringify(await hasLocalRoute('192.0.2.1', 53)))`
+    const r = spawnSync('unshare', ['-rn', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {encoding: 'utf8', timeout: 20_000})
+    if (r.status !== 0 && /unshare/.test(r.stderr)) {
+      t.skip(`unshare -rn is not available here: ${r.stderr.trim()}`)
+      return
+    }
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout.trim()), false)
+  })
+})
+
 describe('http target normalisation', () => {
   it('accepts URLs, addresses and host[:port]/path; rejects other schemes and junk with E_BAD_TARGET', () => {
     assert.equal(normalizeHttpTarget('198.51.100.10').toString(), 'http://198.51.100.10/')
