@@ -21,7 +21,9 @@ import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
-import {type Locations, locateVantage, lookupLocation} from '../vantage/locations.js'
+import {type Locations, lookupLocation} from '../vantage/locations.js'
+import {isPlaceholderLocation} from '../analysis/sites/clean.js'
+import type {VantagePoint} from '../model/vantage.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
@@ -32,12 +34,34 @@ import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 
+/** Vantage points whose location is the user's (--location when measured), in saved files too: no registry places them. */
+const USER_PLACED = new Set(['local', 'netns', 'ssh'])
+
+/**
+ * Where a vantage point is, and whether the user said so (then whole degrees are their rounding,
+ * not a registry's placeholder). The user's --location fills a missing location and replaces a
+ * registry's placeholder (a country's centre); a real location of the vantage point's own stays.
+ */
+function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean} {
+  const own = v.lat !== null && v.lon !== null
+  if (own && USER_PLACED.has(v.kind)) return {v, given: true}
+  const mine = locs === null ? undefined : lookupLocation(v, locs)
+  if (mine === undefined || (own && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false}
+  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true}
+}
+
 function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
-  const v = locateVantage(o.vantage, locs)
+  const {v, given} = placeVantage(o.vantage, locs)
   const r = o.result
   const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
-  // the user's own --location: whole degrees there are their rounding, not a registry's placeholder
-  return locs !== null && lookupLocation(o.vantage, locs) !== undefined ? {...obs, locationGiven: true} : obs
+  return given ? {...obs, locationGiven: true} : obs
+}
+
+/** A latency table's line, placed by the user's --location when the table has no location for it or a placeholder. */
+function placeTableRow(o: SiteObservation, locs: Locations | null): SiteObservation {
+  const mine = locs?.get(o.vp)
+  if (mine === undefined || (o.lat !== null && o.lon !== null && !isPlaceholderLocation(o.lat, o.lon))) return o
+  return {...o, lat: mine.lat, lon: mine.lon, locationGiven: true}
 }
 
 /** Sites' own flags, not the probe's (its --probes is the Atlas probe file of --input, not a count). */
@@ -127,9 +151,9 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       try {
         const {head, stream} = await peekStream(source)
         if (looksLikeLatencyTable(head)) {
-          // iGreedy / MiGreedy's input: each line carries its own location
+          // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
           if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
-          for await (const o of readLatencyTable(stream, stats)) keep(o)
+          for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, locs))
         } else for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
           if (item.type === 'outcome') {
             keep(observationFromOutcome(item.outcome, locs))
@@ -137,8 +161,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
             method ??= item.outcome.result?.kind ?? null
           } else if (item.type === 'row') {
             const pop = item.row.pop
-            const v = locateVantage(item.row.vantage, locs)
-            const given = locs !== null && lookupLocation(item.row.vantage, locs) !== undefined
+            const {v, given} = placeVantage(item.row.vantage, locs)
             keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target

@@ -25,11 +25,6 @@ function isLocatedLine(f: readonly string[]): boolean {
   return Math.abs(Number(f[1])) <= 90 && Math.abs(Number(f[2])) <= 180
 }
 
-/** A data line, located or with both coordinates missing ("-"): not a header. */
-function isDataLine(f: readonly string[]): boolean {
-  return isLocatedLine(f) || (f.length >= 4 && f[0] !== '' && isMissing(f[1]) && isMissing(f[2]))
-}
-
 function contentLines(text: string): string[] {
   return text
     .split(/\r?\n/)
@@ -73,7 +68,9 @@ export async function* readLatencyTable(source: AsyncIterable<Buffer | string>, 
     lineNo++
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return null
-    const header = firstContent && !isDataLine(splitFields(line))
+    // a header names its columns: a first line whose location columns are neither numbers nor "-"
+    const f = splitFields(line)
+    const header = firstContent && !isNumberField(f[1]) && !isMissing(f[1]) && !isNumberField(f[2]) && !isMissing(f[2])
     firstContent = false
     if (header) return null
     stats.values++

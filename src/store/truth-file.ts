@@ -32,10 +32,15 @@ export function parseTruth(text: string, name: string): TruthList {
       hint: 'one site per line: CODE, or CODE LAT LON (a published list: "AMS 52.31 4.76 Amsterdam")',
       exitCode: EXIT.usage,
     })
+  let first = true
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
     const f = splitFields(line)
+    // a header names its columns ("code lat lon name"): a first line whose columns 2 and 3 are words
+    const header = first && f.length >= 3 && !isNumberField(f[1]) && !isNumberField(f[2])
+    first = false
+    if (header) return
     const code = sanitize(f[0]!, 40).toUpperCase()
     if (code === '') throw bad(i + 1, 'no code')
     if (seen.has(code)) return

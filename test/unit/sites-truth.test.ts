@@ -116,3 +116,11 @@ describe('anyprobe sites --igreedy', () => {
     assert.match(t.stdout, /^iGreedy {5}\d+ found; at least \d+ \(the peer's method on the same data\); precision \d\.\d\d, recall \d\.\d\d: \d+ hits$/m)
   })
 })
+
+describe('the site list of --truth: a header line', () => {
+  it('a first line naming its columns is skipped, not read as the code "CODE"', () => {
+    const t = parseTruth('code\tlat\tlon\tname\nAMS\t52.31\t4.76\tAmsterdam\n', 'list')
+    assert.deepEqual(t.sites.map((s) => s.code), ['AMS'])
+    assert.deepEqual(t.unplaced, [])
+  })
+})

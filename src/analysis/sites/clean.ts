@@ -15,8 +15,8 @@
 //    a) RTT: the point covered by the most discs leaves out only a few vantage points (at most 1% of
 //       them but at least one, and only with >= 10 vantage points): those few disagree with all the
 //       others, which agree on one point, so their locations are taken as wrong, when a witness
-//       contradicts them: another vantage point within NEIGHBOUR_KM of the disc's edge reached the
-//       common point. One alone in a region no other vantage point samples is kept (nothing there
+//       contradicts them: another vantage point within NEIGHBOUR_KM of the disc's edge (at most
+//       2 x NEIGHBOUR_KM from its centre) reached the common point. One alone in a region no other vantage point samples is kept (nothing there
 //       says it is wrong: a lone New York probe in a campaign of African probes reached a New York
 //       site), and so is one whose PoP verdict names a place inside its own disc (the verdict agrees
 //       with its location and says it reached another site). (A real site seen by so few vantage
@@ -29,7 +29,7 @@ import type {SiteObservation, SitesExcluded} from './types.js'
 
 export const OUTLIER_SHARE = 0.01
 export const OUTLIER_MIN_VPS = 10
-/** a witness against an outlier lies within this distance of its disc's edge (the same region) */
+/** a witness against an outlier lies within this distance of its disc's edge, and never farther than twice it from its centre (the same region) */
 export const NEIGHBOUR_KM = 1000
 /** how close to whole degrees both coordinates of a placeholder location are (RIPE Atlas fuzzes by ~0.003) */
 export const PLACEHOLDER_DEG = 0.006
@@ -55,7 +55,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       excluded.noLocation++
       return
     }
-    if (opts.placeholders !== false && o.locationGiven !== true && isPlaceholder(o.lat, o.lon)) {
+    if (opts.placeholders !== false && o.locationGiven !== true && isPlaceholderLocation(o.lat, o.lon)) {
       excluded.placeholderLocation++
       exclude(excluded, o.vp, `location (${o.lat}, ${o.lon}) is in whole degrees: a country's centre standing for an unknown place`)
       return
@@ -107,7 +107,8 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       for (const i of best.outside) {
         const d = discs[i]!
         if (opts.identities !== false && agreesWithIdentity(d, obs[d.idx]!)) continue
-        const witness = discs.find((w, j) => !outside.has(j) && discDistanceKm(w, d) <= d.radiusKm + NEIGHBOUR_KM)
+        const reach = Math.min(d.radiusKm, NEIGHBOUR_KM) + NEIGHBOUR_KM
+        const witness = discs.find((w, j) => !outside.has(j) && discDistanceKm(w, d) <= reach)
         if (witness === undefined) continue
         out.add(i)
         excluded.contradictingLocation++
@@ -119,7 +120,8 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
   return {discs, excluded}
 }
 
-function isPlaceholder(lat: number, lon: number): boolean {
+/** Both coordinates in whole degrees (to PLACEHOLDER_DEG): a registry's country centre, not a place. */
+export function isPlaceholderLocation(lat: number, lon: number): boolean {
   return Math.abs(lat - Math.round(lat)) < PLACEHOLDER_DEG && Math.abs(lon - Math.round(lon)) < PLACEHOLDER_DEG
 }
 

@@ -52,14 +52,13 @@ export function scoreAgainst(found: ReadonlyArray<{lat: number; lon: number; cit
   const matched = matchSites(found, truth, hitKm)
   const f = new Set(matched.map(([i]) => i))
   const t = new Set(matched.map(([, j]) => j))
-  const s = scoreSites(found, truth, hitKm)
   return {
     hitKm,
-    truth: s.truth,
-    found: s.found,
-    hits: s.hits,
-    precision: s.precision,
-    recall: s.recall,
+    truth: truth.length,
+    found: found.length,
+    hits: matched.length,
+    precision: found.length === 0 ? null : matched.length / found.length,
+    recall: truth.length === 0 ? null : matched.length / truth.length,
     missed: truth.filter((_, j) => !t.has(j)).map((x) => x.code),
     unmatched: found.filter((_, i) => !f.has(i)).map((x) => x.city ?? `${x.lat.toFixed(2)},${x.lon.toFixed(2)}`),
     unplaced: [...unplaced],
