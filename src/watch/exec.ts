@@ -27,6 +27,9 @@ export interface ExecStats {
   dropped: number
 }
 
+/** how long stderr may stay open after the command exited (see run) */
+export const EXIT_GRACE_MS = 500
+
 export class EventExec {
   private readonly queue: Array<{type: string; vantageId: string | null; json: string}> = []
   private running = 0
@@ -111,11 +114,19 @@ export class EventExec {
         resolve()
       }
       child.on('error', (e) => finish(`error: ${what}: cannot run it (${sanitize(e.message, 200)})`, false))
-      child.on('close', (code, signal) => {
+      const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (done) return
+        // a process the hook left behind in a session of its own (setsid, a daemon) may hold stderr
+        // open for ever: stop reading it, or this process could not exit either
+        child.stderr!.destroy()
         if (timedOut) finish(`error: ${what}: killed after ${this.timeoutMs} ms (--exec-timeout)`, false)
         else if (code === 0) finish(null, true)
         else finish(`error: ${what}: exited with ${code ?? signal}${err.trim() ? `: ${sanitize(err.trim(), 300)}` : ''}`, false)
-      })
+      }
+      child.on('close', settle)
+      // 'close' waits for stderr to close; once the command itself has exited, give its last words
+      // half a second and no more (something it left running can keep stderr open)
+      child.on('exit', (code, signal) => setTimeout(() => settle(code, signal), EXIT_GRACE_MS))
       child.stdin!.on('error', () => {}) // a command that does not read its stdin is fine
       child.stdin!.end(job.json)
     })

@@ -31,3 +31,17 @@ describe('--exec at the end of a watch', () => {
     assert.deepEqual(lines, [])
   })
 })
+
+describe('--exec: a hook that leaves something running', () => {
+  it('a process started in a session of its own (setsid) keeps stderr open: the hook still ends when it exits, and drain returns', async () => {
+    const lines: string[] = []
+    const ex = new EventExec({command: 'setsid sleep 8 & exit 0', concurrency: 1, timeoutMs: 20_000, report: (l) => lines.push(l)})
+    ex.push({type: 'shift', vantageId: 'v1'})
+    const t0 = Date.now()
+    await ex.drain(15_000)
+    const took = Date.now() - t0
+    assert.ok(took < 3000, `drain took ${took} ms (the left-behind sleep held stderr)`)
+    assert.deepEqual(ex.stats, {started: 1, succeeded: 1, failed: 0, timedOut: 0, dropped: 0})
+    assert.deepEqual(lines, [])
+  })
+})
