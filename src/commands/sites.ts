@@ -42,19 +42,21 @@ const USER_PLACED = new Set(['local', 'netns', 'ssh'])
  * not a registry's placeholder). The user's --location fills a missing location and replaces a
  * registry's placeholder (a country's centre); a real location of the vantage point's own stays.
  */
-function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean} {
+function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean; placeholder: boolean} {
   const own = v.lat !== null && v.lon !== null
-  if (own && USER_PLACED.has(v.kind)) return {v, given: true}
+  if (own && USER_PLACED.has(v.kind)) return {v, given: true, placeholder: false}
+  // RIPE Atlas placed the probe at a point standing for its country
+  const countryLevel = v.tags?.includes('system-auto-geoip-country') === true
   const mine = locs === null ? undefined : lookupLocation(v, locs)
-  if (mine === undefined || (own && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false}
-  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true}
+  if (mine === undefined || (own && !countryLevel && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false, placeholder: countryLevel}
+  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true, placeholder: false}
 }
 
 function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
-  const {v, given} = placeVantage(o.vantage, locs)
+  const {v, given, placeholder} = placeVantage(o.vantage, locs)
   const r = o.result
   const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
-  return given ? {...obs, locationGiven: true} : obs
+  return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
 }
 
 /** A latency table's line, placed by the user's --location when the table has no location for it or a placeholder. */
@@ -161,8 +163,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
             method ??= item.outcome.result?.kind ?? null
           } else if (item.type === 'row') {
             const pop = item.row.pop
-            const {v, given} = placeVantage(item.row.vantage, locs)
-            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : {})})
+            const {v, given, placeholder} = placeVantage(item.row.vantage, locs)
+            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target
             method ??= item.method

@@ -25,6 +25,8 @@ export interface SiteObservation {
   identity: SiteIdentity | null
   /** the user gave this location (--location): whole degrees there are their rounding, not a registry's placeholder */
   locationGiven?: boolean
+  /** the data says the location stands for a whole country (RIPE Atlas tag system-auto-geoip-country) */
+  locationPlaceholder?: boolean
 }
 
 /** A place a site may be at (a city with its population). */

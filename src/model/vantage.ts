@@ -17,6 +17,7 @@ export interface VantagePoint {
   state?: string | null
   continent?: string | null
   network?: string | null
+  /** Globalping: the probe's tags; RIPE Atlas: system-auto-geoip-country / -city when Atlas placed the probe from its address */
   tags?: string[]
 }
 

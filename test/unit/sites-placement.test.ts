@@ -3,13 +3,14 @@
 // when it was measured, a latency table's placeholder or missing location is corrected by
 // --location, and a table's first line is a header only when it names its columns.
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
 
 describe('sites: whose location it is', () => {
   let dir: string
@@ -74,5 +75,28 @@ describe('sites: whose location it is', () => {
     const doc = JSON.parse((await runCommand('sites', ['--input', file, '--json'])).stdout)
     assert.equal(doc.vantagePoints.total, 3)
     assert.equal(doc.excluded.noLocation, 1)
+  })
+})
+
+describe('sites: a probe RIPE Atlas placed at its country (system-auto-geoip-country)', () => {
+  it('the tag is read from the daily archive (strings) and from the API ({name, slug} objects)', async () => {
+    const {probeMetaFromApi} = await import('../../src/vantage/atlas/parse.js')
+    assert.equal(probeMetaFromApi({id: 1, latitude: 34.7705, longitude: 113.7205, tags: ['system-ipv4-works', 'system-auto-geoip-country']})?.autoGeoip, 'country')
+    assert.equal(probeMetaFromApi({id: 2, geometry: {type: 'Point', coordinates: [4.9, 52.3]}, tags: [{name: 'Auto geoip city', slug: 'system-auto-geoip-city'}]})?.autoGeoip, 'city')
+    assert.equal(probeMetaFromApi({id: 3, tags: []})?.autoGeoip, null)
+  })
+  it('its location (not in whole degrees) is left out as a placeholder; --location for it puts it back', async () => {
+    const f = atlasCampaignFiles('f-ripe.tsv')
+    const archive = JSON.parse(readFileSync(f.probes, 'utf8')) as {objects: Array<{id: number; latitude: number; longitude: number; tags?: string[]}>}
+    // probe 6002 (Oslo, 1 ms) as if Atlas had placed it from its address at a point standing for Norway
+    const p = archive.objects.find((o) => o.id === 6002)!
+    p.tags = ['system-ipv4-works', 'system-auto-geoip-country']
+    writeFileSync(f.probes, JSON.stringify(archive))
+    const r = JSON.parse((await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--json'])).stdout)
+    // 1 whole-degree probe of the file plus this one
+    assert.equal(r.excluded.placeholderLocation, 2, JSON.stringify(r.excluded))
+    assert.ok(r.excluded.examples.some((e: {vp: string; reason: string}) => e.vp === 'atlas:6002' && /system-auto-geoip-country/.test(e.reason)))
+    const fixed = JSON.parse((await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--location', `6002=${p.latitude},${p.longitude}`, '--json'])).stdout)
+    assert.equal(fixed.excluded.placeholderLocation, 1)
   })
 })

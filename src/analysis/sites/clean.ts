@@ -7,7 +7,8 @@
 //    anywhere in the country: its disc, drawn at the centre, places sites where nothing was
 //    measured (a 3.8 ms probe "at" -29, 24 that reached Johannesburg, 500 km away, put a site in
 //    Bloemfontein). A real location has both coordinates that close to whole degrees about once in
-//    7,000 probes;
+//    7,000 probes. RIPE Atlas also says so itself: a probe tagged system-auto-geoip-country was
+//    placed from its address at a point standing for its country (not always in whole degrees);
 //  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number): no disc;
 //  - locations that contradict several others. Two checks, both only where the others outnumber the
 //    one by far, because a wrong probe location is the one thing that can make a unicast address
@@ -55,9 +56,9 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       excluded.noLocation++
       return
     }
-    if (opts.placeholders !== false && o.locationGiven !== true && isPlaceholderLocation(o.lat, o.lon)) {
+    if (opts.placeholders !== false && o.locationGiven !== true && (o.locationPlaceholder === true || isPlaceholderLocation(o.lat, o.lon))) {
       excluded.placeholderLocation++
-      exclude(excluded, o.vp, `location (${o.lat}, ${o.lon}) is in whole degrees: a country's centre standing for an unknown place`)
+      exclude(excluded, o.vp, o.locationPlaceholder === true ? `location (${o.lat}, ${o.lon}) stands for its country (RIPE Atlas placed it from its address: system-auto-geoip-country)` : `location (${o.lat}, ${o.lon}) is in whole degrees: a country's centre standing for an unknown place`)
       return
     }
     if (o.rttMs === null) {

@@ -57,6 +57,17 @@ export interface AtlasProbeMeta {
   lon: number | null
   description: string | null
   isAnchor: boolean
+  /**
+   * RIPE Atlas placed the probe itself from its address (tags system-auto-geoip-country / -city):
+   * "country" = its location is a point standing for the whole country, not a place
+   */
+  autoGeoip: 'country' | 'city' | null
+}
+
+/** The probe's tag slugs: the API gives {name, slug} objects, the daily archive plain strings. */
+function tagSlugs(tags: unknown): string[] {
+  if (!Array.isArray(tags)) return []
+  return tags.map((t) => (typeof t === 'string' ? t : typeof t === 'object' && t !== null && typeof (t as {slug?: unknown}).slug === 'string' ? (t as {slug: string}).slug : '')).filter((t) => t !== '')
 }
 
 /** A probe object as the API returns it -> AtlasProbeMeta; null when it has no usable id. */
@@ -87,7 +98,12 @@ export function probeMetaFromApi(raw: unknown): AtlasProbeMeta | null {
     lon,
     description: typeof p.description === 'string' && p.description.trim() !== '' ? sanitize(p.description.trim(), 200) : null,
     isAnchor: p.is_anchor === true,
+    autoGeoip: autoGeoipOf(tagSlugs(p.tags)),
   }
+}
+
+function autoGeoipOf(slugs: readonly string[]): 'country' | 'city' | null {
+  return slugs.includes('system-auto-geoip-country') ? 'country' : slugs.includes('system-auto-geoip-city') ? 'city' : null
 }
 
 /** The vantage point of a probe: id "atlas:N", the ASN of the family measured. */
@@ -101,6 +117,8 @@ export function atlasVantage(probeId: number, meta?: AtlasProbeMeta | null, af?:
     country: meta.country,
     lat: meta.lat,
     lon: meta.lon,
+    // how Atlas placed it, for readers that weigh the location (sites leaves country-level ones out)
+    ...(meta.autoGeoip === null ? {} : {tags: [`system-auto-geoip-${meta.autoGeoip}`]}),
   }
 }
 
