@@ -289,6 +289,18 @@ describe('dns rtt: the arrival of the reply, not the time spent reading it', () 
   }
 })
 
+
+/** An accept() whose first call is slow (a first decode, exaggerated to 60 ms of busy time). */
+const slowAccept =
+  (id: number) =>
+  (buf: Buffer): boolean => {
+    const until = Date.now() + 60
+    while (Date.now() < until) {
+      // busy
+    }
+    return buf.readUInt16BE(0) === id
+  }
+
 describe('dns rtt over udp: replies that arrive together are each timed on arrival', () => {
   it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
     // a server that holds the first query until the second is in, then answers both at once
@@ -305,13 +317,6 @@ describe('dns rtt over udp: replies that arrive together are each timed on arriv
     })
     try {
       const [spec] = identityQueries('.', 'SOA')
-      const slowAccept = (id: number) => (buf: Buffer): boolean => {
-        const until = Date.now() + 60
-        while (Date.now() < until) {
-          // busy: a first decode, exaggerated
-        }
-        return buf.readUInt16BE(0) === id
-      }
       const ex = (id: number) => makeExchanger('udp', {addr: '127.0.0.1', port: server.address().port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
       const rtts = (await Promise.all([ex(101), ex(202)])).map((r) => r.rttMs)
       assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
@@ -341,13 +346,6 @@ describe('dns rtt over tcp: replies that arrive together are each timed on arriv
     await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
     try {
       const [spec] = identityQueries('.', 'SOA')
-      const slowAccept = (id: number) => (buf: Buffer): boolean => {
-        const until = Date.now() + 60
-        while (Date.now() < until) {
-          // busy: a first decode, exaggerated
-        }
-        return buf.readUInt16BE(0) === id
-      }
       const port = (server.address() as {port: number}).port
       const ex = (id: number) => makeExchanger('tcp', {addr: '127.0.0.1', port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
       const rtts = (await Promise.all([ex(303), ex(404)])).map((r) => r.rttMs)
