@@ -11,7 +11,8 @@ import {renderBroken} from '../render/expect.js'
 import {sanitize} from '../util/sanitize.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
-import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
+import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages} from '../console/multi-run.js'
@@ -89,12 +90,14 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     // the probe's flags (--no-rdns is trace's --no-dns); one that does not apply to the method is E_USAGE
     const plan = planFromParse(method, args.target, {flags, metadata}, CATCHMENT_PLAN)
     const specs = parseFrom(flags.from)
-    const locate = locator(flags)
+    // --locations / --location: read once (a bad file stops here); netns, ssh and local vantage
+    // points are placed, and their trace / dns / http told where they are (--vp-location)
+    const locs = locationsFromFlags(flags)
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
-    const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
-    // --locations / --location: netns, ssh and local vantage points placed for the table, JSON and map
-    const result = locate(catchment(outcomes, {target: args.target, method}))
+    const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
+    // placed for the table, JSON and map too (a vantage point the run did not place, e.g. by name)
+    const result = withLocations(catchment(outcomes, {target: args.target, method}), locs)
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length

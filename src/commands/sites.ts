@@ -190,7 +190,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
     const plan = planFromParse(flags.method as ProbeMethod, target, {flags, metadata}, SITES_PLAN)
-    const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}})
+    const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))

@@ -24,6 +24,7 @@ import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
 import {checkRemotePlan} from '../vantage/remote-plan.js'
+import type {Locations} from '../vantage/locations.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
 import {planFromParse} from './plan.js'
@@ -68,6 +69,8 @@ export interface RunOptions {
   out: RunOutput
   /** called with each outcome as it arrives (after progress and NDJSON) */
   onOutcome?: (o: VantageOutcome) => void
+  /** --location / --locations: netns, ssh and local vantage points are placed, and their probes told so */
+  locations?: Locations | null
 }
 
 /** Run the plan at every vantage point; outcomes in arrival order. */
@@ -104,6 +107,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     // given, --vp-timeout bounds the wait for RIPE Atlas results too; unset, Atlas keeps its 10 min
     ...(flags['vp-timeout'] === undefined ? {} : {atlasTimeoutMs: timeoutMs}),
     sshOptions: flags['ssh-option'] ?? [],
+    locations: opts.locations ?? null,
   })
   const total = expectedCount(backends)
   const progress = new Progress(total, flags.progress ?? (process.stderr.isTTY === true && total !== 1))

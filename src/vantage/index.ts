@@ -53,7 +53,7 @@ function atlasPartMissing(what: string): AnyprobeError {
 /** One backend per kind (netns and ssh grouped), one per atlas: selector; all share one concurrency limit. */
 export async function backendsFor(specs: readonly VantageSpec[], opts: BackendOptions): Promise<VantageBackend[]> {
   const limit = pLimit(opts.concurrency)
-  const child: ChildOptions = {remoteCommand: opts.remoteCommand ?? null, timeoutMs: opts.timeoutMs, limit}
+  const child: ChildOptions = {remoteCommand: opts.remoteCommand ?? null, timeoutMs: opts.timeoutMs, limit, locations: opts.locations ?? null}
   const out: VantageBackend[] = []
   if (specs.some((s) => s.kind === 'local')) out.push(new LocalBackend(child))
   const netns = specs.filter((s): s is NetnsSpec => s.kind === 'netns')

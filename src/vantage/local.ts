@@ -32,6 +32,7 @@ import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../mod
 import {childRounds, localRounds} from './live/rounds.js'
 import {localSchedule} from './live/schedule.js'
 import {checkResult} from '../store/validate.js'
+import {type Locations, locateVantage} from './locations.js'
 
 /** What a child-process vantage point needs besides the plan. */
 export interface ChildOptions {
@@ -41,6 +42,12 @@ export interface ChildOptions {
   timeoutMs?: number
   /** shared by every backend of one run, so --concurrency bounds the whole run */
   limit?: LimitFunction
+  /**
+   * --location / --locations: where these vantage points are. Their outcomes carry it, and a trace,
+   * dns or http child is told it (--vp-location), so its PoP verdict rules out the places its RTTs
+   * cannot reach, as a local run with --vp-location does
+   */
+  locations?: Locations | null
 }
 
 export const DEFAULT_VP_TIMEOUT_MS = 60_000
@@ -203,6 +210,17 @@ export function selfCommand(): string[] {
 export function fillTemplate(words: string[], args: string[]): string[] {
   const i = words.indexOf('{args}')
   return i < 0 ? [...words, ...args] : [...words.slice(0, i), ...args, ...words.slice(i + 1)]
+}
+
+/**
+ * The plan told where its vantage point is (--vp-location), when that is known (--location) and
+ * the user did not say it already: trace, dns and http use it to rule out places their RTT cannot
+ * reach.
+ */
+export function withVpLocation(plan: ProbePlan, v: VantagePoint): ProbePlan {
+  if (plan.method === 'ping' || v.lat === null || v.lon === null) return plan
+  if (plan.cliArgs.some((a) => a === '--vp-location' || a.startsWith('--vp-location='))) return plan
+  return {...plan, cliArgs: [...plan.cliArgs, `--vp-location=${v.lat},${v.lon}`]}
 }
 
 /** The argv a vantage point runs for a plan (before any netns / ssh wrapper). */
@@ -402,12 +420,15 @@ export interface Place {
 /** A backend whose vantage points are child processes; subclasses say how to wrap the argv. */
 export abstract class ChildBackend<P extends Place> implements VantageBackend {
   protected readonly timeoutMs: number
+  protected readonly places: P[]
   constructor(
     readonly spec: string,
-    protected readonly places: P[],
+    places: P[],
     protected readonly opts: ChildOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VP_TIMEOUT_MS
+    const locs = opts.locations ?? null
+    this.places = locs === null ? places : places.map((p) => ({...p, vantage: locateVantage(p.vantage, locs)}))
   }
 
   expected(): number {
@@ -437,7 +458,7 @@ export abstract class ChildBackend<P extends Place> implements VantageBackend {
 
   async measure(place: P, plan: ProbePlan, signal?: AbortSignal): Promise<VantageOutcome> {
     const startedAt = new Date().toISOString()
-    const cmd = this.wrap(place, probeArgv(plan, this.anyprobe()))
+    const cmd = this.wrap(place, probeArgv(withVpLocation(plan, place.vantage), this.anyprobe()))
     const r = await runChild(cmd, {timeoutMs: this.timeoutMs, signal})
     return outcomeFromChild(place.vantage, plan, r, {via: this.via, command: this.commandName(plan), timeoutMs: this.timeoutMs}, startedAt)
   }
