@@ -21,9 +21,7 @@ import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
-import {type Locations, lookupLocation} from '../vantage/locations.js'
-import {isPlaceholderLocation} from '../analysis/sites/clean.js'
-import type {VantagePoint} from '../model/vantage.js'
+import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
@@ -34,36 +32,11 @@ import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 
-/** Vantage points whose location is the user's (--location when measured), in saved files too: no registry places them. */
-const USER_PLACED = new Set(['local', 'netns', 'ssh'])
-
-/**
- * Where a vantage point is, and whether the user said so (then whole degrees are their rounding,
- * not a registry's placeholder). The user's --location fills a missing location and replaces a
- * registry's placeholder (a country's centre); a real location of the vantage point's own stays.
- */
-function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean; placeholder: boolean} {
-  const own = v.lat !== null && v.lon !== null
-  if (own && USER_PLACED.has(v.kind)) return {v, given: true, placeholder: false}
-  // RIPE Atlas placed the probe at a point standing for its country
-  const countryLevel = v.tags?.includes('system-auto-geoip-country') === true
-  const mine = locs === null ? undefined : lookupLocation(v, locs)
-  if (mine === undefined || (own && !countryLevel && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false, placeholder: countryLevel}
-  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true, placeholder: false}
-}
-
 function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const {v, given, placeholder} = placeVantage(o.vantage, locs)
   const r = o.result
   const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
   return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
-}
-
-/** A latency table's line, placed by the user's --location when the table has no location for it or a placeholder. */
-function placeTableRow(o: SiteObservation, locs: Locations | null): SiteObservation {
-  const mine = locs?.get(o.vp)
-  if (mine === undefined || (o.lat !== null && o.lon !== null && !isPlaceholderLocation(o.lat, o.lon))) return o
-  return {...o, lat: mine.lat, lon: mine.lon, locationGiven: true}
 }
 
 /** Sites' own flags, not the probe's (its --probes is the Atlas probe file of --input, not a count). */

@@ -15,6 +15,8 @@ import {parseVpLocation} from '../infer/rtt.js'
 import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
+import type {SiteObservation} from '../model/sites.js'
+import {isPlaceholderLocation} from '../analysis/sites/clean.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface VantageLocation {
@@ -116,4 +118,31 @@ export function withLocations<T extends CatchmentResult>(c: T, locs: Locations |
     const v = locateVantage(r.vantage, locs)
     return v === r.vantage ? r : {...r, vantage: v}
   })}
+}
+
+// ---- sites: whose location it is (a registry's placeholder, or the user's word) ----
+
+/** Vantage points whose location is the user's (--location when measured), in saved files too: no registry places them. */
+const USER_PLACED = new Set(['local', 'netns', 'ssh'])
+
+/**
+ * Where a vantage point is, and whether the user said so (then whole degrees are their rounding,
+ * not a registry's placeholder). The user's --location fills a missing location and replaces a
+ * registry's placeholder (a country's centre); a real location of the vantage point's own stays.
+ */
+export function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean; placeholder: boolean} {
+  const own = v.lat !== null && v.lon !== null
+  if (own && USER_PLACED.has(v.kind)) return {v, given: true, placeholder: false}
+  // RIPE Atlas placed the probe at a point standing for its country
+  const countryLevel = v.tags?.includes('system-auto-geoip-country') === true
+  const mine = locs === null ? undefined : lookupLocation(v, locs)
+  if (mine === undefined || (own && !countryLevel && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false, placeholder: countryLevel}
+  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true, placeholder: false}
+}
+
+/** A latency table's line, placed by the user's --location when the table has no location for it or a placeholder. */
+export function placeTableRow(o: SiteObservation, locs: Locations | null): SiteObservation {
+  const mine = locs?.get(o.vp)
+  if (mine === undefined || (o.lat !== null && o.lon !== null && !isPlaceholderLocation(o.lat, o.lon))) return o
+  return {...o, lat: mine.lat, lon: mine.lon, locationGiven: true}
 }
