@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'E_VP_TIMEOUT' // the vantage point took longer than --vp-timeout
   | 'E_VP_ABORTED' // the run was stopped (Ctrl-C) before this vantage point finished
   | 'E_VP_BAD_OUTPUT' // the child's output was not a valid result line
+  | 'E_VP_DIED' // the child ended (killed by a signal, or a failing exit) without a result and without saying why
 
 export class AnyprobeError extends Error {
   readonly code: ErrorCode

@@ -17,6 +17,7 @@
 //   E_VP_CONNECT     ssh could not connect or log in (exit 255)
 //   E_VP_TIMEOUT     no complete answer within --vp-timeout; the child was killed
 //   E_VP_BAD_OUTPUT  the child printed something that is not an anyprobe result
+//   E_VP_DIED        it ended (a signal, a failing exit) having printed nothing and said no error
 //   E_VP_ABORTED     interrupted before it finished
 // plus any code an anyprobe child reports itself (E_NO_RAW_SOCKET, E_RESOLVE, ...).
 import {spawn} from 'node:child_process'
@@ -370,6 +371,11 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
   const place = placeFailure(run, ctx)
   if (place !== null) return fail(place)
   const why = lastLine(run.stderr) || lastLine(run.stdout) || `exit ${run.code ?? run.signal}`
+  if (run.stdout.trim() === '' && run.code !== 0) {
+    // nothing printed and a failing end (a crash, a kill): it died, it did not say something wrong
+    return fail(vpError('E_VP_DIED', `${ctx.command} ended (${run.signal === null ? `exit ${run.code}` : `signal ${run.signal}`}) without a result: ${why}`,
+      ctx.via === 'ssh' ? 'the connection or the remote anyprobe died; run the same command by hand there to see why' : 'the child died; run the same command by hand at that vantage point to see why'))
+  }
   const shown = run.stdout.trim() === '' ? 'nothing' : `"${sanitize(run.stdout.trim().slice(0, 80), 80)}"`
   return fail(vpError('E_VP_BAD_OUTPUT', `${ctx.command} printed ${shown} instead of a ${plan.method === 'ping' ? 'ping report' : 'JSON result'} (exit ${run.code ?? run.signal}): ${why}`,
     plan.method === 'ping' ? 'iputils ping must be installed where the vantage point is' : 'run the same command by hand at that vantage point to see what it says'))

@@ -78,7 +78,7 @@ describe('netns backend (fake ip)', () => {
     assert.equal(garbage.error?.code, 'E_VP_BAD_OUTPUT')
     assert.match(garbage.error!.message, /<html>this is not json/)
     const crash = await one('crash')
-    assert.equal(crash.error?.code, 'E_VP_BAD_OUTPUT')
+    assert.equal(crash.error?.code, 'E_VP_DIED')
     assert.match(crash.error!.message, /exit 139.*Segmentation fault/)
     const wrong = await one('wrongkind')
     assert.equal(wrong.error?.code, 'E_VP_BAD_OUTPUT')

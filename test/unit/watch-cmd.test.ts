@@ -536,7 +536,9 @@ describe('watch children: the line protocol and how a vantage point fails', () =
     assert.equal(garbage?.code, 'E_VP_BAD_OUTPUT')
     assert.ok(!garbage!.message.includes('\x1b'))
     assert.equal(childFailure(spec, {...base, code: 0, stderr: '', observations: 10}), null)
-    assert.equal(childFailure(spec, {...base, code: 1, stderr: 'Killed\n', observations: 10})?.code, 'E_VP_BAD_OUTPUT')
+    // it died (a signal, a failing exit) without saying why: not garbage
+    assert.equal(childFailure(spec, {...base, code: 1, stderr: 'Killed\n', observations: 10})?.code, 'E_VP_DIED')
+    assert.equal(childFailure(spec, {...base, code: null, signal: 'SIGKILL', stderr: '', observations: 10})?.code, 'E_VP_DIED')
   })
 
   const nodeChild = (script: string) => ({file: process.execPath, args: ['-e', script]})

@@ -157,7 +157,7 @@ export function childFailure(
     return {code: 'E_VP_BAD_OUTPUT', message: `${spec.command} printed "${sanitize(end.firstBadLine ?? '', 80)}" instead of observations (${how})`, hint: 'run the same watch by hand at that vantage point to see what it says'}
   }
   return {
-    code: 'E_VP_BAD_OUTPUT',
+    code: 'E_VP_DIED',
     message: `${spec.command} stopped (${how})${last ? `: ${sanitize(last, 300)}` : ''}`,
     hint: spec.via === 'ssh' ? 'the connection or the remote anyprobe died; the other vantage points went on' : 'the child anyprobe died; the other vantage points went on',
   }
