@@ -29,6 +29,7 @@ export class WatchMetrics {
   private readonly flaps: Counter<'vantage'>
   private readonly failovers: Counter<'vantage'>
   private readonly outages: Counter<'vantage'>
+  private readonly vantageFailures: Counter<'vantage'>
   private readonly unexpected: Gauge<'vantage'>
   private readonly gap: Histogram
 
@@ -41,7 +42,10 @@ export class WatchMetrics {
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
     this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
     this.failovers = new Counter({name: 'anyprobe_failovers_total', help: 'shifts with probes lost in between (failover events)', labelNames: ['vantage'], registers})
-    this.outages = new Counter({name: 'anyprobe_outages_total', help: 'outage events', labelNames: ['vantage'], registers})
+    // an alert on outages means the target: a vantage point that failed itself (a dead child, an
+    // unreachable host; vantageError on the event) is counted apart
+    this.outages = new Counter({name: 'anyprobe_outages_total', help: 'outages of the target (outage events the vantage point itself did not cause)', labelNames: ['vantage'], registers})
+    this.vantageFailures = new Counter({name: 'anyprobe_vantage_failures_total', help: 'outages caused by the vantage point itself (outage events with vantageError: a dead netns/ssh child, an unreachable host)', labelNames: ['vantage'], registers})
     this.unexpected = new Gauge({name: 'anyprobe_unexpected', help: '1 while the vantage point breaks a rule of --expect, else 0', labelNames: ['vantage'], registers})
     this.gap = new Histogram({name: 'anyprobe_failover_gap_seconds', help: 'failover gap: last answer from the old PoP to the first from the new one (resolution: the probing interval)', buckets: GAP_BUCKETS, registers})
   }
@@ -66,6 +70,7 @@ export class WatchMetrics {
       this.flaps.inc({vantage}, 0)
       this.failovers.inc({vantage}, 0)
       this.outages.inc({vantage}, 0)
+      this.vantageFailures.inc({vantage}, 0)
     }
     this.success.set({vantage}, o.answered ? 1 : 0)
     this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
@@ -89,7 +94,8 @@ export class WatchMetrics {
         this.gap.observe((e as {gapMs: number}).gapMs / 1000)
         break
       case 'outage':
-        this.outages.inc({vantage})
+        if ((e as {vantageError?: string | null}).vantageError) this.vantageFailures.inc({vantage})
+        else this.outages.inc({vantage})
         break
       case 'unexpected':
         this.unexpected.set({vantage}, 1)

@@ -242,6 +242,15 @@ describe('watch formats', () => {
     assert.match(t, /^anyprobe_failover_gap_seconds_sum 2\.6$/m)
     assert.match(t, /^anyprobe_failover_gap_seconds_count 1$/m)
     assert.match(t, /^# TYPE anyprobe_failover_gap_seconds histogram$/m)
+    // an outage of the target and one the vantage point caused itself are counted apart
+    const outage = {schemaVersion: 1 as const, kind: 'watch-event' as const, type: 'outage' as const, at: 'x', since: 'x', vantageId: 'nyc', round: 7, lostProbes: 2, lastPop: 'IAD'}
+    m.event(outage)
+    m.event({...outage, vantageId: 'ber', vantageError: 'E_VP_DIED'})
+    const o = await m.text()
+    assert.match(o, /^anyprobe_outages_total\{vantage="nyc"\} 1$/m)
+    assert.match(o, /^anyprobe_outages_total\{vantage="ber"\} 0$/m)
+    assert.match(o, /^anyprobe_vantage_failures_total\{vantage="ber"\} 1$/m)
+    assert.match(o, /^anyprobe_vantage_failures_total\{vantage="nyc"\} 0$/m)
     m.expectWatched('ber')
     assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 0$/m)
     m.event({schemaVersion: 1, kind: 'watch-event', type: 'unexpected', at: 'x', vantageId: 'ber', round: 6, vantage: null, pop: 'IAD', rttMs: 1, since: 'x', holdRounds: 1, broken: []})
