@@ -66,7 +66,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
   ]
 
   static override args = {
-    target: Args.string({description: 'address or hostname (not with --input)', required: false}),
+    // ignoreStdin: oclif would otherwise read a piped --input - as the missing TARGET
+    target: Args.string({description: 'address or hostname (with --input: only a label)', required: false, ignoreStdin: true}),
   }
 
   static override flags = {

@@ -147,3 +147,17 @@ describe('anyprobe sites --input TABLE', () => {
     assert.match(p.stderr, /latency table/)
   })
 })
+
+describe('anyprobe sites --input - (standard input)', () => {
+  it('a table piped in is read as the table, not swallowed as the missing TARGET', async () => {
+    const {spawnSync} = await import('node:child_process')
+    const {readFileSync} = await import('node:fs')
+    const {commandScript, ROOT} = await import('../helpers/cli.js')
+    const text = readFileSync(join(SITES_DIR, 'cira-ripe.tsv'), 'utf8')
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', commandScript('sites', ['--input', '-', '--json'])], {cwd: ROOT, input: text, encoding: 'utf8', timeout: 30_000})
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.vantagePoints.total, loadCampaign('cira-ripe.tsv').obs.length)
+    assert.equal(doc.anycast, true)
+  })
+})
