@@ -51,7 +51,7 @@ describe('report --probes: probe metadata for raw RIPE Atlas results', () => {
     const archive = join(dir, 'archive.json')
     writeFileSync(archive, JSON.stringify({meta: {total_count: 2}, objects: [{id: 6036, asn_v4: 719, asn_v6: null, country_code: 'fi', latitude: 60.17, longitude: 24.94, description: 'x'}, {id: 1, latitude: 1, longitude: 2}]}))
     const a = await readProbeFile(archive)
-    assert.deepEqual({...a.probes.get(6036)!, description: null}, {id: 6036, asnV4: 719, asnV6: null, country: 'FI', lat: 60.17, lon: 24.94, description: null, isAnchor: false, autoGeoip: null})
+    assert.deepEqual({...a.probes.get(6036)!, description: null}, {id: 6036, asnV4: 719, asnV6: null, country: 'FI', lat: 60.17, lon: 24.94, description: null, isAnchor: false, tags: []})
     assert.equal(a.probes.size, 2)
 
     const ndjson = join(dir, 'probes.ndjson')

@@ -79,11 +79,15 @@ describe('sites: whose location it is', () => {
 })
 
 describe('sites: a probe RIPE Atlas placed at its country (system-auto-geoip-country)', () => {
-  it('the tag is read from the daily archive (strings) and from the API ({name, slug} objects)', async () => {
+  it('the tags are read from the daily archive (strings) and from the API ({name, slug} objects)', async () => {
     const {probeMetaFromApi} = await import('../../src/vantage/atlas/parse.js')
-    assert.equal(probeMetaFromApi({id: 1, latitude: 34.7705, longitude: 113.7205, tags: ['system-ipv4-works', 'system-auto-geoip-country']})?.autoGeoip, 'country')
-    assert.equal(probeMetaFromApi({id: 2, geometry: {type: 'Point', coordinates: [4.9, 52.3]}, tags: [{name: 'Auto geoip city', slug: 'system-auto-geoip-city'}]})?.autoGeoip, 'city')
-    assert.equal(probeMetaFromApi({id: 3, tags: []})?.autoGeoip, null)
+    assert.deepEqual(probeMetaFromApi({id: 1, latitude: 34.7705, longitude: 113.7205, tags: ['system-ipv4-works', 'system-auto-geoip-country']})?.tags, ['system-ipv4-works', 'system-auto-geoip-country'])
+    assert.deepEqual(probeMetaFromApi({id: 2, geometry: {type: 'Point', coordinates: [4.9, 52.3]}, tags: [{name: 'Auto geoip city', slug: 'system-auto-geoip-city'}]})?.tags, ['system-auto-geoip-city'])
+    assert.deepEqual(probeMetaFromApi({id: 3, tags: []})?.tags, [])
+    // the vantage point carries only how Atlas placed the probe
+    const {atlasVantage} = await import('../../src/vantage/atlas/parse.js')
+    assert.deepEqual(atlasVantage(1, probeMetaFromApi({id: 1, latitude: 34.7705, longitude: 113.7205, tags: ['system-ipv4-works', 'system-auto-geoip-country']}))?.tags, ['system-auto-geoip-country'])
+    assert.equal(atlasVantage(3, probeMetaFromApi({id: 3, tags: ['home']}))?.tags, undefined)
   })
   it('its location (not in whole degrees) is left out as a placeholder; --location for it puts it back', async () => {
     const f = atlasCampaignFiles('f-ripe.tsv')

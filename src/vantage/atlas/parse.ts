@@ -58,16 +58,21 @@ export interface AtlasProbeMeta {
   description: string | null
   isAnchor: boolean
   /**
-   * RIPE Atlas placed the probe itself from its address (tags system-auto-geoip-country / -city):
-   * "country" = its location is a point standing for the whole country, not a place
+   * its tag slugs, lower case (for --expect's tag rules; system-auto-geoip-country says RIPE Atlas
+   * placed the probe from its address at a point standing for its country)
    */
-  autoGeoip: 'country' | 'city' | null
+  tags: string[]
 }
 
-/** The probe's tag slugs: the API gives {name, slug} objects, the daily archive plain strings. */
+/** The probe's tag slugs, lower case: the API gives {name, slug} objects, the daily archive plain strings. */
 function tagSlugs(tags: unknown): string[] {
   if (!Array.isArray(tags)) return []
-  return tags.map((t) => (typeof t === 'string' ? t : typeof t === 'object' && t !== null && typeof (t as {slug?: unknown}).slug === 'string' ? (t as {slug: string}).slug : '')).filter((t) => t !== '')
+  const slugs: string[] = []
+  for (const t of tags) {
+    const slug = typeof t === 'string' ? t : typeof t === 'object' && t !== null ? (t as {slug?: unknown}).slug : undefined
+    if (typeof slug === 'string' && slug !== '') slugs.push(sanitize(slug.toLowerCase(), 60))
+  }
+  return slugs
 }
 
 /** A probe object as the API returns it -> AtlasProbeMeta; null when it has no usable id. */
@@ -98,13 +103,12 @@ export function probeMetaFromApi(raw: unknown): AtlasProbeMeta | null {
     lon,
     description: typeof p.description === 'string' && p.description.trim() !== '' ? sanitize(p.description.trim(), 200) : null,
     isAnchor: p.is_anchor === true,
-    autoGeoip: autoGeoipOf(tagSlugs(p.tags)),
+    tags: tagSlugs(p.tags),
   }
 }
 
-function autoGeoipOf(slugs: readonly string[]): 'country' | 'city' | null {
-  return slugs.includes('system-auto-geoip-country') ? 'country' : slugs.includes('system-auto-geoip-city') ? 'city' : null
-}
+/** How RIPE Atlas placed the probe, when it placed it itself from its address (its system-auto-geoip-* tag). */
+const AUTO_GEOIP = ['system-auto-geoip-country', 'system-auto-geoip-city']
 
 /** The vantage point of a probe: id "atlas:N", the ASN of the family measured. */
 export function atlasVantage(probeId: number, meta?: AtlasProbeMeta | null, af?: 4 | 6 | null): VantagePoint {
@@ -118,7 +122,7 @@ export function atlasVantage(probeId: number, meta?: AtlasProbeMeta | null, af?:
     lat: meta.lat,
     lon: meta.lon,
     // how Atlas placed it, for readers that weigh the location (sites leaves country-level ones out)
-    ...(meta.autoGeoip === null ? {} : {tags: [`system-auto-geoip-${meta.autoGeoip}`]}),
+    ...(meta.tags.some((t) => AUTO_GEOIP.includes(t)) ? {tags: meta.tags.filter((t) => AUTO_GEOIP.includes(t))} : {}),
   }
 }
 

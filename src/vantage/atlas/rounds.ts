@@ -170,10 +170,7 @@ class ProbeDirectory {
         for await (const raw of this.client.paginate<unknown>('probes/', {id__in: chunk.join(','), page_size: 500})) {
           const meta = probeMetaFromApi(raw)
           if (meta === null) continue
-          const tags = Array.isArray((raw as {tags?: unknown}).tags)
-            ? ((raw as {tags: Array<{slug?: unknown}>}).tags.map((t) => (typeof t?.slug === 'string' ? sanitize(t.slug.toLowerCase(), 60) : null)).filter((t) => t !== null) as string[])
-            : []
-          const info = {meta, tags}
+          const info = {meta, tags: meta.tags}
           this.info.set(meta.id, info)
           this.onInfo(meta.id, info)
         }
