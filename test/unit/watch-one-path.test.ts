@@ -155,19 +155,23 @@ describe('AtlasBackend.rounds (replay server on 127.0.0.1)', () => {
   }
   const ask = (over: Partial<ScheduleRequest> = {}): ScheduleRequest => ({method: 'dns', target: '193.0.14.129', intervalMs: undefined, failover: false, timeoutMs: undefined, flows: 1, count: null, durationMs: null, dryRun: false, ...over})
 
-  it('an existing measurement: its own schedule; history, then the stream; started before each probe\'s observations; vantage updates; ended for each', async () => {
+  /** The existing measurement MSM on a replay server: rounds 0-1 as its backfill (the results since one interval before the start), 2-3 on the stream. */
+  const followed = async (): Promise<{srv: Awaited<ReturnType<typeof startAtlasReplay>>; backend: AtlasBackend}> => {
     const srv = await startAtlasReplay({
       routes: [
         {path: `measurements/${MSM}/`, body: measurementObject()},
-        // the backfill: rounds 0-1 stand for the results since one interval before the start
         {path: `measurements/${MSM}/results/`, body: rounds(0, 1), times: 1},
         {path: `measurements/${MSM}/results/`, body: []},
         {path: 'probes/', body: probeObjects()},
       ],
       stream: {results: {[MSM]: rounds(2, 3)}, delayMs: 1},
     })
+    return {srv, backend: new AtlasBackend('', {msmId: MSM, apiUrl: srv.url, streamUrl: srv.streamUrl, key: null, env: {}, configFile: '/nonexistent-anyprobe-test/config.json'})}
+  }
+
+  it('an existing measurement: its own schedule; history, then the stream; started before each probe\'s observations; vantage updates; ended for each', async () => {
+    const {srv, backend} = await followed()
     try {
-      const backend = new AtlasBackend('', {msmId: MSM, apiUrl: srv.url, streamUrl: srv.streamUrl, key: null, env: {}, configFile: '/nonexistent-anyprobe-test/config.json'})
       const {schedule, events} = await collect(backend, ask({intervalMs: 60_000}), 1500)
       assert.deepEqual([schedule.method, schedule.intervalMs, schedule.target, schedule.reorderRounds, schedule.remote], ['dns', 240_000, '193.0.14.129', 1, true])
       assert.match(schedule.notes.join('\n'), /--interval is ignored: measurement 7101001 runs every 240 s/)
@@ -206,17 +210,8 @@ describe('AtlasBackend.rounds (replay server on 127.0.0.1)', () => {
   })
 
   it('rounds() without schedule() first (the plan alone says what to watch): its schedule notes come as note events, then the same stream', async () => {
-    const srv = await startAtlasReplay({
-      routes: [
-        {path: `measurements/${MSM}/`, body: measurementObject()},
-        {path: `measurements/${MSM}/results/`, body: rounds(0, 1), times: 1},
-        {path: `measurements/${MSM}/results/`, body: []},
-        {path: 'probes/', body: probeObjects()},
-      ],
-      stream: {results: {[MSM]: rounds(2, 3)}, delayMs: 1},
-    })
+    const {srv, backend} = await followed()
     try {
-      const backend = new AtlasBackend('', {msmId: MSM, apiUrl: srv.url, streamUrl: srv.streamUrl, key: null, env: {}, configFile: '/nonexistent-anyprobe-test/config.json'})
       const signal = new AbortController().signal
       const plan: RoundsPlan = {method: 'dns', target: '193.0.14.129', cliArgs: [], intervalMs: 60_000, flows: 1, timeoutMs: 60_000, startAt: Date.now(), count: null, durationMs: 1500, flapWindowMs: 3_600_000}
       const events: RoundEvent[] = []
