@@ -11,11 +11,13 @@
 // location of "-" is no location, counted the same way, never guessed.
 import type {SiteObservation} from '../model/sites.js'
 import {isNumberField, splitFields} from '../util/fields.js'
+import {cappedLines} from '../util/lines.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ReadStats} from './read.js'
 
 const NO_ANSWER = new Set(['', '-', '*', 'na', 'nan', 'null', 'none'])
-
+/** a table line is short; a longer one is not a table line (cut there, not held whole: ../util/lines.ts) */
+export const MAX_TABLE_LINE = 4096
 
 const isMissing = (s: string | undefined): boolean => s !== undefined && NO_ANSWER.has(s.toLowerCase())
 
@@ -44,7 +46,10 @@ export function looksLikeLatencyTable(head: string): boolean {
 
 /** One observation from a table line, or why the line cannot be one. */
 export function tableObservation(line: string): SiteObservation | string {
-  const f = splitFields(line)
+  return observationOfFields(splitFields(line))
+}
+
+function observationOfFields(f: readonly string[]): SiteObservation | string {
   if (f.length < 4) return `${f.length} column${f.length === 1 ? '' : 's'}; a line is ID LAT LON RTT [RTT...]`
   const unlocated = isMissing(f[1]) && isMissing(f[2])
   if (!unlocated && (!isNumberField(f[1]) || !isNumberField(f[2]))) return 'the latitude and longitude (columns 2 and 3) are not numbers'
@@ -63,36 +68,33 @@ export async function* readLatencyTable(source: AsyncIterable<Buffer | string>, 
   stats.format = 'table'
   let lineNo = 0
   let firstContent = true
-  let pending = ''
-  const one = (raw: string): SiteObservation | null => {
-    lineNo++
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) return null
-    // a header names its columns: a first line whose location columns are neither numbers nor "-"
-    const f = splitFields(line)
-    const header = firstContent && !isNumberField(f[1]) && !isMissing(f[1]) && !isNumberField(f[2]) && !isMissing(f[2])
-    firstContent = false
-    if (header) return null
-    stats.values++
-    const o = tableObservation(line)
-    if (typeof o !== 'string') return o
+  const bad = (why: string): void => {
     stats.unparseable++
-    if (stats.errors.length < keepErrors) stats.errors.push({where: `line ${lineNo}`, message: o})
-    return null
+    if (stats.errors.length < keepErrors) stats.errors.push({where: `line ${lineNo}`, message: why})
   }
-  const decoder = new TextDecoder('utf-8')
-  for await (const chunk of source) {
-    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true})
-    const lines = pending.split('\n')
-    pending = lines.pop()!
-    for (const l of lines) {
-      const o = one(l)
-      if (o !== null) yield o
+  const cap = {cut: 0}
+  let cutSeen = 0
+  for await (const batch of cappedLines(source, MAX_TABLE_LINE, cap)) {
+    // a batch comes with its lines' cuts already counted: a cut line is one of MAX_TABLE_LINE there
+    const cutHere = cap.cut > cutSeen
+    cutSeen = cap.cut
+    for (const raw of batch) {
+      lineNo++
+      const line = raw.trim()
+      if (line === '' || line.startsWith('#')) continue
+      // a header names its columns: a first line whose location columns are neither numbers nor "-"
+      const f = splitFields(line)
+      const header = firstContent && !isNumberField(f[1]) && !isMissing(f[1]) && !isNumberField(f[2]) && !isMissing(f[2])
+      firstContent = false
+      if (header) continue
+      stats.values++
+      if (cutHere && raw.length === MAX_TABLE_LINE) {
+        bad(`longer than ${MAX_TABLE_LINE} characters`)
+        continue
+      }
+      const o = observationOfFields(f)
+      if (typeof o === 'string') bad(o)
+      else yield o
     }
-  }
-  pending += decoder.decode()
-  if (pending !== '') {
-    const o = one(pending)
-    if (o !== null) yield o
   }
 }

@@ -10,7 +10,7 @@ import {describe, it} from 'node:test'
 
 import {findSites} from '../../src/analysis/sites/index.js'
 import type {SiteObservation} from '../../src/model/sites.js'
-import {looksLikeLatencyTable, readLatencyTable, tableObservation} from '../../src/store/latency-table.js'
+import {looksLikeLatencyTable, MAX_TABLE_LINE, readLatencyTable, tableObservation} from '../../src/store/latency-table.js'
 import {newStats} from '../../src/store/read.js'
 import {peekStream} from '../../src/util/peek.js'
 import {loadPublishedCampaign} from '../../bench/sites-campaigns.js'
@@ -98,6 +98,15 @@ describe('reading a latency table', () => {
       assert.equal(stats.errors[0]!.where, 'line 6')
       assert.equal(stats.format, 'table')
     }
+  })
+  it('a line longer than a table line is cut where it passes the cap (never held whole), counted, and the lines after it are read', async () => {
+    const long = `x\t1\t2\t${'9'.repeat(MAX_TABLE_LINE * 3)}`
+    const text = `a\t10\t20\t5\n${long}\nb\t11\t21\t6\n`
+    const stats = newStats()
+    const got = await all(readLatencyTable(chunks(text, 1000), stats))
+    assert.deepEqual(got.map((o) => o.vp), ['a', 'b'])
+    assert.equal(stats.unparseable, 1)
+    assert.deepEqual(stats.errors[0], {where: 'line 2', message: `longer than ${MAX_TABLE_LINE} characters`})
   })
   it('peekStream gives the head and then every byte again', async () => {
     const text = 'x'.repeat(20_000) + '\nend'
