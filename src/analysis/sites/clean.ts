@@ -17,11 +17,12 @@
 //       them but at least one, and only with >= 10 vantage points): those few disagree with all the
 //       others, which agree on one point, so their locations are taken as wrong, when a witness
 //       contradicts them: another vantage point within NEIGHBOUR_KM of the disc's edge (at most
-//       2 x NEIGHBOUR_KM from its centre) reached the common point. One alone in a region no other vantage point samples is kept (nothing there
-//       says it is wrong: a lone New York probe in a campaign of African probes reached a New York
-//       site), and so is one whose PoP verdict names a place inside its own disc (the verdict agrees
-//       with its location and says it reached another site). (A real site seen by so few vantage
-//       points, with a witness nearby, is lost: precision first.)
+//       2 x NEIGHBOUR_KM from its centre) reached the common point. One alone in a region no other
+//       vantage point samples is kept (nothing there says it is wrong: a lone New York probe in a
+//       campaign of African probes reached a New York site), and so is one whose PoP verdict names
+//       a place inside its own disc (the verdict agrees with its location and says it reached
+//       another site). (A real site seen by so few vantage points, with a witness nearby, is lost:
+//       precision first.)
 //    b) identity: a vantage point whose PoP verdict names a place its disc excludes, while at least
 //       two others naming the same place have discs that contain it: its location is wrong.
 import {bestCoverPoint} from './intersect.js'
