@@ -338,15 +338,7 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
     const r = parsePingOutput(run.stdout, plan.target, vantage, startedAt)
     if (r !== null) return {vantage, result: r, error: null}
   } else {
-    const text = run.stdout.trim()
-    let doc: unknown = undefined
-    if (text.startsWith('{')) {
-      try {
-        doc = JSON.parse(text)
-      } catch {
-        doc = undefined
-      }
-    }
+    const doc = childDocument(run.stdout)
     if (isObject(doc)) {
       if (isObject(doc.error)) {
         const e = doc.error
@@ -381,16 +373,20 @@ export function outcomeFromChild(vantage: VantagePoint, plan: ProbePlan, run: Ch
     plan.method === 'ping' ? 'iputils ping must be installed where the vantage point is' : 'run the same command by hand at that vantage point to see what it says'))
 }
 
+/** The JSON document a child printed (its --json output), or undefined when it printed none. */
+function childDocument(stdout: string): unknown {
+  const text = stdout.trim()
+  if (!text.startsWith('{')) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** The result a stopped child printed before it ended, when it is one of plan.method that checks; else null. */
 function stoppedResult(stdout: string, plan: ProbePlan, vantage: VantagePoint): ProbeResult | null {
-  const text = stdout.trim()
-  if (!text.startsWith('{')) return null
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch {
-    return null
-  }
+  const doc = childDocument(stdout)
   if (!isObject(doc) || doc.kind !== plan.method) return null
   const result = checkResult(doc, vantage)
   return typeof result === 'string' ? null : result
