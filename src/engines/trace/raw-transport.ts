@@ -7,8 +7,8 @@
 //
 // The TTL / hop limit is set in send()'s beforeCallback, right before the packet leaves (sends are
 // queued by the library), and that is also when the send time is taken. UDP and TCP over IPv4 carry
-// an IP header we write (IP_HDRINCL), with the TTL and the source address their checksum used. Raw sockets see every
-// packet of their protocol on the host: ProbeCodec keeps only this trace's replies.
+// an IP header we write (IP_HDRINCL), with the TTL and the source address their checksum used. Raw
+// sockets see every packet of their protocol on the host: ProbeCodec keeps only this trace's replies.
 
 import {createRequire} from 'node:module'
 import * as dgram from 'node:dgram'
