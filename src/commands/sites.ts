@@ -15,6 +15,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
 import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
+import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
@@ -45,7 +46,7 @@ export const SITES_PLAN: PlanSpelling = {skip: ['method', 'input', 'probes', 'vp
 export default class Sites extends BaseCommand {
   static override summary = 'Is this address anycast, how many sites at least, and where: latency geolocation fused with what the sites say of themselves'
 
-  static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files, or a latency table as iGreedy reads it: lines of ID LAT LON RTT [RTT...]).
+  static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files, a latency table as iGreedy reads it: lines of ID LAT LON RTT [RTT...], or an iGreedy2.0 campaign file: {"target", "measurement_results": [{"hostname", "latitude", "longitude", "rtt_ms"}]}).
 
 A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place inside its disc confirms and places a site, or adds one the discs could not separate; a verdict its disc excludes is listed as a contradiction.
 
@@ -72,10 +73,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
-    input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, or a table of ID LAT LON RTT lines; - for standard input)'}),
+    input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
-    truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
+    truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
     ...htmlFlags,
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
     'vp-location': Flags.string({multiple: true, hidden: true, description: 'old name of --location NAME=LAT,LON'}),
@@ -130,6 +131,12 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
           // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
           if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
           for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, locs))
+        } else if (looksLikeIGreedyCampaign(head)) {
+          // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
+          if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is an iGreedy2.0 campaign file, whose results carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
+          const meta = {target: null as string | null}
+          for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(placeTableRow(o, locs))
+          target ??= meta.target
         } else for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
           if (item.type === 'outcome') {
             keep(observationFromOutcome(item.outcome, locs))

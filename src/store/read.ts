@@ -54,7 +54,7 @@ function atlasUnavailable(what: string): AnyprobeError {
   return new AnyprobeError('E_USAGE', `${what}: this reader was given no RIPE Atlas parser`, {exitCode: EXIT.usage})
 }
 
-export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 'table'
+export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 'table' | 'campaign'
 
 export type ReportItem =
   | {type: 'outcome'; outcome: VantageOutcome}

@@ -3,7 +3,7 @@
 // commas, semicolons or blanks; `#` comments. A code without coordinates is placed at its airport
 // (IATA, or ICAO) or IATA metro code; a code with no known place is listed in `unplaced` and left
 // out of the score (never placed by a guess). The same code twice is one site (published lists
-// repeat some).
+// repeat some). A JSON list (root-servers.org, iGreedy2.0's operator lists) is read too: ./truth-json.ts.
 import {readFileSync} from 'node:fs'
 
 import {airportByIata, airportByIcao, metroByCode} from '../geo/index.js'
@@ -11,6 +11,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TruthSite} from '../model/sites.js'
 import {isNumberField, splitFields} from '../util/fields.js'
 import {sanitize} from '../util/sanitize.js'
+import {jsonTruthEntries} from './truth-json.js'
 
 export interface TruthList {
   sites: TruthSite[]
@@ -27,35 +28,54 @@ export function parseTruth(text: string, name: string): TruthList {
   const sites: TruthSite[] = []
   const unplaced: string[] = []
   const seen = new Set<string>()
-  const bad = (n: number, why: string): AnyprobeError =>
-    new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: line ${n}: ${why}`, {
-      hint: 'one site per line: CODE, or CODE LAT LON (a published list: "AMS 52.31 4.76 Amsterdam")',
+  const bad = (where: string, why: string): AnyprobeError =>
+    new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: ${where}: ${why}`, {
+      hint: 'one site per line: CODE, or CODE LAT LON (a published list: "AMS 52.31 4.76 Amsterdam"); or a root-servers.org / iGreedy2.0 JSON list',
       exitCode: EXIT.usage,
     })
-  let first = true
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) return
-    const f = splitFields(line)
-    // a header names its columns ("code lat lon name"): a first line whose columns 2 and 3 are words
-    const header = first && f.length >= 3 && !isNumberField(f[1]) && !isNumberField(f[2])
-    first = false
-    if (header) return
-    const code = sanitize(f[0]!, 40).toUpperCase()
-    if (code === '') throw bad(i + 1, 'no code')
+  /** one listed site: at its coordinates, else at its code's place, else unplaced */
+  const add = (code: string, lat: number | null, lon: number | null, where: string): void => {
     if (seen.has(code)) return
     seen.add(code)
-    if (f.length >= 3 && isNumberField(f[1]) && isNumberField(f[2])) {
-      const lat = Number(f[1])
-      const lon = Number(f[2])
-      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad(i + 1, `${f[1]}, ${f[2]} is not a latitude and longitude`)
+    if (lat !== null && lon !== null) {
+      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad(where, `${lat}, ${lon} is not a latitude and longitude`)
       sites.push({code, lat, lon})
       return
     }
     const p = placeOf(code)
     if (p === null) unplaced.push(code)
     else sites.push({code, lat: p.lat, lon: p.lon})
-  })
+  }
+  const start = text.trimStart()
+  if (start.startsWith('{') || start.startsWith('[')) {
+    let doc: unknown
+    try {
+      doc = JSON.parse(start)
+    } catch (e) {
+      throw bad('not JSON', (e as Error).message)
+    }
+    const entries = jsonTruthEntries(doc)
+    if (typeof entries === 'string') throw bad('the document', entries)
+    entries.forEach((e, i) => {
+      if (e.code === null || e.code === '') throw bad(`site ${i + 1}`, 'no code, town or name')
+      add(e.code, e.lat, e.lon, `site ${i + 1} (${e.code})`)
+    })
+  } else {
+    let first = true
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim()
+      if (line === '' || line.startsWith('#')) return
+      const f = splitFields(line)
+      // a header names its columns ("code lat lon name"): a first line whose columns 2 and 3 are words
+      const header = first && f.length >= 3 && !isNumberField(f[1]) && !isNumberField(f[2])
+      first = false
+      if (header) return
+      const code = sanitize(f[0]!, 40).toUpperCase()
+      if (code === '') throw bad(`line ${i + 1}`, 'no code')
+      const located = f.length >= 3 && isNumberField(f[1]) && isNumberField(f[2])
+      add(code, located ? Number(f[1]) : null, located ? Number(f[2]) : null, `line ${i + 1}`)
+    })
+  }
   if (sites.length === 0 && unplaced.length === 0)
     throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: no site in it`, {hint: 'one site per line: CODE, or CODE LAT LON', exitCode: EXIT.usage})
   return {sites, unplaced}
