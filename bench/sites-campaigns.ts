@@ -6,7 +6,9 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {SiteObservation} from '../src/analysis/sites/index.js'
+import {airportByIata} from '../src/geo/airports.js'
 import {SITES_DIR, type Campaign} from '../test/helpers/sites-fixtures.js'
+import type {Listed} from './sites-igreedy2-score.js'
 
 function rows(file: string): string[][] {
   return readFileSync(join(SITES_DIR, file), 'utf8')
@@ -17,14 +19,38 @@ function rows(file: string): string[][] {
 
 const num = (s: string | undefined): number | null => (s === undefined || s === '-' || s.trim() === '' ? null : Number(s))
 
-/** `pings`: the campaign; `sites`: the published list it is scored against. */
-export function loadPublishedCampaign(pings: string, sites: string): Campaign {
+export interface PublishedCampaign extends Campaign {
+  /** the list as iGreedy2.0's validation reads it: town and country of each entry, duplicates kept (./sites-igreedy2-score.ts) */
+  listed: Listed[]
+}
+
+/**
+ * `pings`: the campaign; `sites`: the published list it is scored against (CODE LAT LON and a name:
+ * "Town, CC" in the root letters' lists, the city in Cloudflare's, whose country is its airport's).
+ * Entries naming the same town are one site for the one-to-one score: two sites in one town are
+ * one place to latency (root-servers.org lists K-root's two Berlin sites).
+ */
+export function loadPublishedCampaign(pings: string, sites: string): PublishedCampaign {
   const obs: SiteObservation[] = rows(pings).map(([id, lat, lon, ...rtts]) => {
     const ok = rtts.map(num).filter((r): r is number => r !== null)
     return {vp: `atlas:${id}`, lat: num(lat), lon: num(lon), rttMs: ok.length === 0 ? null : Math.min(...ok), identity: null}
   })
-  const truth = rows(sites).map(([code, lat, lon]) => ({code: code!, lat: Number(lat), lon: Number(lon)}))
-  return {name: pings.replace(/\.tsv$/, ''), obs, truth}
+  const listed: Array<Listed & {code: string}> = rows(sites).map(([code, lat, lon, name]) => {
+    const m = /^(.*), ([A-Z]{2})$/.exec(name ?? '')
+    const town = m ? m[1]! : (name ?? null)
+    const country = m ? m[2]! : (airportByIata(code!)?.country ?? null)
+    return {code: code!, lat: Number(lat), lon: Number(lon), town, country}
+  })
+  const towns = new Set<string>()
+  const truth = listed
+    .filter((l) => {
+      const key = l.town === null ? l.code : `${l.town}, ${l.country ?? ''}`
+      if (towns.has(key)) return false
+      towns.add(key)
+      return true
+    })
+    .map(({code, lat, lon}) => ({code, lat, lon}))
+  return {name: pings.replace(/\.tsv$/, ''), obs, truth, listed}
 }
 
 /** The published-list campaigns committed: [pings file, sites file]. */

@@ -15,6 +15,7 @@ import {distanceKm} from '../src/analysis/sites/discs.js'
 import {airportByIata} from '../src/geo/airports.js'
 import {latencyOnly, loadCampaign, SITES_DIR} from '../test/helpers/sites-fixtures.js'
 import {loadPublishedCampaign, PUBLISHED_CAMPAIGNS} from './sites-campaigns.js'
+import {NORTH_CENTRAL, scoreLikeIGreedy2} from './sites-igreedy2-score.js'
 
 export const EVAL_FILES = ['f-ripe.tsv', 'f-ripe.tsv+f-ripe-mid.tsv', 'f-ripe-sample.tsv', 'l-ripe.tsv', 'l-ripe-sample.tsv', 'k-ripe-sample.tsv', 'cloudflare-planetlab.tsv', 'edgecast-planetlab.tsv', 'cira-ripe.tsv', 'cloudflare-dns-africa.tsv']
 
@@ -58,13 +59,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (list !== undefined) notes.push(`${c.name}: found sites within 100 km of a published site (${list}): iGreedy ${fmt(publishedPrecision(base.sites, list))}, latency only ${fmt(publishedPrecision(lat.sites, list))}, all ids ${fmt(publishedPrecision(all.sites, list))}`)
   }
   if (process.argv.slice(2).length === 0) {
+    const v2: string[] = []
     for (const [pings, sites] of PUBLISHED_CAMPAIGNS) {
       const c = loadPublishedCampaign(pings, sites)
       const base = iGreedyBaseline(c.obs, citySource)
       const lat = findSites(c.obs, {identities: false})
       const located = c.obs.filter((o) => o.lat !== null && o.rttMs !== null).length
       console.log(`| ${c.name} (truth: published list) | ${located} | ${c.truth.length} | ${pr(scoreSites(base.sites, c.truth))} | ${pr(scoreSites(lat.sites, c.truth))} | no identities | no identities |`)
+      const a = scoreLikeIGreedy2(base.sites, c.listed, NORTH_CENTRAL)
+      const b = scoreLikeIGreedy2(lat.sites, c.listed, NORTH_CENTRAL)
+      v2.push(`| ${c.name} | ${a.tp + a.fn} | ${fmt(a.precision)} / ${fmt(a.recall)} (${a.tp} TP, ${a.fp} FP) | ${fmt(b.precision)} / ${fmt(b.recall)} (${b.tp} TP, ${b.fp} FP) |`)
     }
+    console.log('\nThe published-list campaigns scored as iGreedy2.0\'s validation does (./sites-igreedy2-score.ts: area North-Central, a hit takes every listed site within 100 km):\n')
+    console.log('| campaign | listed sites scored (TP + FN, iGreedy's run) | iGreedy P / R | sites, latency only P / R |\n|---|---|---|---|')
+    for (const l of v2) console.log(l)
   }
   for (const n of notes) console.log(`\n${n}`)
 }
