@@ -71,7 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       v2.push(`| ${c.name} | ${a.tp + a.fn} | ${fmt(a.precision)} / ${fmt(a.recall)} (${a.tp} TP, ${a.fp} FP) | ${fmt(b.precision)} / ${fmt(b.recall)} (${b.tp} TP, ${b.fp} FP) |`)
     }
     console.log('\nThe published-list campaigns scored as iGreedy2.0\'s validation does (./sites-igreedy2-score.ts: area North-Central, a hit takes every listed site within 100 km):\n')
-    console.log('| campaign | listed sites scored (TP + FN, iGreedy's run) | iGreedy P / R | sites, latency only P / R |\n|---|---|---|---|')
+    console.log('| campaign | listed sites scored (TP + FN of the iGreedy run) | iGreedy P / R | sites, latency only P / R |\n|---|---|---|---|')
     for (const l of v2) console.log(l)
   }
   for (const n of notes) console.log(`\n${n}`)
