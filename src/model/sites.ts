@@ -109,9 +109,20 @@ export interface SitesAnalysis {
   lowerBound: number
   sites: Site[]
   contradictions: SiteContradiction[]
+  /** sites a vantage point proves exist (no site found lies in its likely disc) but whose place is too uncertain to give */
+  notPlaced: NotPlacedSite[]
   excluded: SitesExcluded
   /** vantage points used (located, with a plausible RTT) */
   used: number
+}
+
+/** A site seen by one vantage point but not placed: its disc, and why no place is given. */
+export interface NotPlacedSite {
+  vp: string
+  rttMs: number
+  /** the likely disc's radius: the site lies within it */
+  radiusKm: number
+  note: string
 }
 
 /** The `sites` document (schemas/sites.schema.json). */

@@ -45,6 +45,10 @@ export function renderSites(doc: SitesDocument): string {
     out.push(line(head))
     for (const r of rows) out.push(line(r))
   }
+  // older saved documents have no notPlaced
+  const notPlaced = doc.notPlaced ?? []
+  for (const n of notPlaced.slice(0, 5)) out.push(`not placed  ${sanitize(n.vp, 40)}: ${sanitize(n.note, 240)}`)
+  if (notPlaced.length > 5) out.push(`... ${notPlaced.length - 5} more sites seen but not placed (--json lists them all)`)
   for (const c of doc.contradictions.slice(0, 10)) out.push(`contradiction ${sanitize(c.vp, 40)}: ${sanitize(c.note, 200)}`)
   if (doc.contradictions.length > 10) out.push(`... ${doc.contradictions.length - 10} more contradictions (--json lists them all)`)
   return out.join('\n')

@@ -6,11 +6,12 @@ import {describe, it} from 'node:test'
 
 import {citySource, findSites, iGreedyBaseline, KM_PER_RTT_MS, type SiteObservation} from '../../src/analysis/sites/index.js'
 import {distanceKm} from '../../src/analysis/sites/discs.js'
-import {likelyRadiusKm, PATH_EFFICIENCY} from '../../src/analysis/sites/likely.js'
+import {LIKELY_METRO_KM, likelyRadiusKm, PATH_EFFICIENCY} from '../../src/analysis/sites/likely.js'
 
 const BERLIN = {lat: 52.52, lon: 13.4}
 const NYC = {lat: 40.71, lon: -74.0}
 const PARIS = {lat: 48.86, lon: 2.35}
+const LONDON = {lat: 51.51, lon: -0.13}
 const km = distanceKm(PARIS, BERLIN) // ~878 km
 
 function campaign(parisRttMs: number): SiteObservation[] {
@@ -27,21 +28,38 @@ describe('sites: likely discs', () => {
     assert.equal(likelyRadiusKm(20), 20)
   })
 
-  it('a disc whose only placed site lies beyond its likely radius holds another site (iGreedy misses it)', () => {
-    // Paris at 9.5 ms: a 937 km disc holds Berlin (878 km: 0.94 of the radius, which no measured path reaches)
+  it('a disc whose only placed site lies beyond its likely radius holds another site (iGreedy misses it), placed at the vantage point\'s own metro', () => {
+    // London at 10.1 ms: a 996 km disc holds Berlin (930 km: 0.93 of the radius, which no measured path reaches)
+    const kmLon = distanceKm(LONDON, BERLIN)
+    const rtt = 10.1
+    assert.ok(kmLon / (rtt * KM_PER_RTT_MS) > PATH_EFFICIENCY && kmLon > likelyRadiusKm(rtt * KM_PER_RTT_MS))
+    const obs = campaign(rtt).map((o) => (o.vp === 'par' ? {...o, vp: 'lon', ...LONDON} : o))
+    const r = findSites(obs, {identities: false})
+    assert.equal(r.anycast, true)
+    assert.equal(r.lowerBound, 2, 'the lower bound stays the exact one')
+    assert.equal(r.sites.length, 3, JSON.stringify(r.sites.map((s) => s.city)))
+    const added = r.sites[2]!
+    assert.equal(added.city, 'London')
+    assert.ok(distanceKm(added, LONDON) <= LIKELY_METRO_KM)
+    assert.equal(added.source, 'iteration')
+    assert.equal(added.evidence[0]!.vp, 'lon')
+    assert.match(added.evidence[0]!.note, /farthest a measured path reaches/)
+    assert.deepEqual(r.notPlaced, [])
+    assert.equal(iGreedyBaseline(obs, citySource).sites.length, 2)
+  })
+
+  it('such a site is only reported, not placed, when the most likely place is far from the vantage point', () => {
+    // Paris at 9.5 ms: a 937 km disc holds Berlin (878 km: 0.94 of the radius); inside its likely
+    // disc (806 km) London outweighs Paris, 344 km from the vantage point: where the site is, one disc cannot say
     const rtt = 9.5
     assert.ok(km / (rtt * KM_PER_RTT_MS) > PATH_EFFICIENCY)
     const r = findSites(campaign(rtt), {identities: false})
     assert.equal(r.anycast, true)
-    assert.equal(r.lowerBound, 2, 'the lower bound stays the exact one')
-    assert.equal(r.sites.length, 3, JSON.stringify(r.sites.map((s) => s.city)))
-    // the third site: inside Paris' likely disc (the most populous city there, distance-weighted)
-    const added = r.sites[2]!
-    assert.ok(distanceKm(added, PARIS) <= likelyRadiusKm(rtt * KM_PER_RTT_MS))
-    assert.equal(added.source, 'iteration')
-    assert.equal(added.evidence[0]!.vp, 'par')
-    assert.match(added.evidence[0]!.note, /farthest a measured path reaches/)
-    assert.equal(iGreedyBaseline(campaign(rtt), citySource).sites.length, 2)
+    assert.equal(r.sites.length, 2, JSON.stringify(r.sites.map((s) => s.city)))
+    assert.equal(r.notPlaced.length, 1)
+    assert.equal(r.notPlaced[0]!.vp, 'par')
+    assert.equal(r.notPlaced[0]!.radiusKm, Math.round(likelyRadiusKm(rtt * KM_PER_RTT_MS)))
+    assert.match(r.notPlaced[0]!.note, /most likely place \(London\) is 3\d\d km from it/)
   })
 
   it('a disc whose placed site lies well inside its likely radius adds nothing', () => {

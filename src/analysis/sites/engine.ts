@@ -4,11 +4,12 @@
 // site. Repeat until nothing new is found. With `likely`, the same rounds follow on the likely discs
 // (./likely.ts: no measured path reaches the rim of its disc). `migreedy` narrows each placement with the discs that
 // overlap only that site (./place.ts); without it, this is iGreedy (alpha = 1) itself.
-import {type Disc, makeDisc, overlaps, TINY_DISC_KM} from './discs.js'
+import {type Disc, discDistanceKm, makeDisc, overlaps, pointTerms, rttText, TINY_DISC_KM} from './discs.js'
 import {greedyMis} from './enumerate.js'
-import {likelyDisc} from './likely.js'
+import {LIKELY_METRO_KM, likelyDisc} from './likely.js'
 import {type Placement, placeSite} from './place.js'
 import type {CandidateSource} from './types.js'
+import type {NotPlacedSite} from '../../model/sites.js'
 
 export interface PlacedSite {
   disc: Disc
@@ -29,18 +30,22 @@ export const MAX_ROUNDS = 50
  * `clusters`: find each site's cluster (the discs overlapping only its disc) even without
  * `migreedy`, for the evidence: they are the vantage points that most likely reached that site.
  */
-export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean; likely?: boolean}): {placed: PlacedSite[]; lowerBound: number} {
+export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean; likely?: boolean}): {placed: PlacedSite[]; lowerBound: number; notPlaced: NotPlacedSite[]} {
   const placed: PlacedSite[] = []
+  const notPlaced: NotPlacedSite[] = []
   const tiny: Disc[] = []
   const used = new Set<Disc>()
-  /** place the site of `k` (narrowed by its cluster with migreedy), and let its city stand for it from now on */
-  const place = (k: Disc, cluster: Disc[], round: number, likely: boolean): void => {
+  /** where the site of `k` would be (narrowed by its cluster with migreedy) */
+  const placeOf = (k: Disc, cluster: Disc[], round: number, likely: boolean): PlacedSite => {
     const placement = placeSite(k, opts.migreedy ? cluster : [], source, opts.weighDistance === true)
-    const lat = placement.candidate?.lat ?? k.lat
-    const lon = placement.candidate?.lon ?? k.lon
-    placed.push({disc: k, placement, cluster, round, likely, lat, lon})
-    tiny.push(makeDisc(-1, k.vp, lat, lon, 0, TINY_DISC_KM))
+    return {disc: k, placement, cluster, round, likely, lat: placement.candidate?.lat ?? k.lat, lon: placement.candidate?.lon ?? k.lon}
   }
+  /** keep a placed site, and let its city stand for it from now on */
+  const keep = (p: PlacedSite): void => {
+    placed.push(p)
+    tiny.push(makeDisc(-1, p.disc.vp, p.lat, p.lon, 0, TINY_DISC_KM))
+  }
+  const place = (k: Disc, cluster: Disc[], round: number, likely: boolean): void => keep(placeOf(k, cluster, round, likely))
   let kept = greedyMis(discs)
   const lowerBound = kept.length
   for (let round = 0; kept.length > 0 && round < MAX_ROUNDS; round++) {
@@ -81,9 +86,14 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
       if (kept.length === 0) break
       for (const k of kept) {
         usedL.add(k)
-        place(k, [], round, true)
+        const p = placeOf(k, [], round, true)
+        // one vantage point says a site is somewhere in its likely disc; where is only known when
+        // its own metro area is the place chosen (./likely.ts, LIKELY_METRO_KM)
+        const km = discDistanceKm(k, pointTerms(p.lat, p.lon))
+        if (km <= LIKELY_METRO_KM) keep(p)
+        else notPlaced.push({vp: k.vp, rttMs: k.rttMs, radiusKm: Math.round(k.radiusKm), note: `no site found lies within ${Math.round(k.radiusKm)} km, the farthest a measured path reaches with its ${rttText(k.rttMs)} RTT: it reached another site, but the most likely place (${p.placement.candidate?.name ?? 'none'}) is ${Math.round(km)} km from it, too far to say where`})
       }
     }
   }
-  return {placed, lowerBound}
+  return {placed, lowerBound, notPlaced}
 }

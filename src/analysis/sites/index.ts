@@ -44,7 +44,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
   const source = opts.candidates ?? citySource
   const useIds = opts.identities !== false
   const {discs, excluded} = cleanObservations(obs, {identities: useIds})
-  const {placed, lowerBound} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true, likely: true})
+  const {placed, lowerBound, notPlaced} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true, likely: true})
   const {sites, contradictions} = fuseIdentities(placed, discs, obs, useIds)
 
   let anycast: boolean | null
@@ -74,7 +74,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
       anycastReason = `all ${discs.length} RTT discs contain one point (${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)}), from vantage points up to ${Math.round(spread)} km apart: one site explains every measurement`
     }
   }
-  return {anycast, anycastReason, lowerBound, sites, contradictions, excluded, used: discs.length}
+  return {anycast, anycastReason, lowerBound, sites, contradictions, notPlaced, excluded, used: discs.length}
 }
 
 function distinctIdentityPlaces(sites: SitesAnalysis['sites']): number {
