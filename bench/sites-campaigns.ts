@@ -10,8 +10,8 @@ import {airportByIata} from '../src/geo/airports.js'
 import {SITES_DIR, type Campaign} from '../test/helpers/sites-fixtures.js'
 import type {Listed} from './sites-igreedy2-score.js'
 
-function rows(file: string): string[][] {
-  return readFileSync(join(SITES_DIR, file), 'utf8')
+function rows(file: string, dir = SITES_DIR): string[][] {
+  return readFileSync(join(dir, file), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))
     .map((l) => l.split('\t'))
@@ -30,12 +30,12 @@ export interface PublishedCampaign extends Campaign {
  * Entries naming the same town are one site for the one-to-one score: two sites in one town are
  * one place to latency (root-servers.org lists K-root's two Berlin sites).
  */
-export function loadPublishedCampaign(pings: string, sites: string): PublishedCampaign {
-  const obs: SiteObservation[] = rows(pings).map(([id, lat, lon, ...rtts]) => {
+export function loadPublishedCampaign(pings: string, sites: string, dir = SITES_DIR): PublishedCampaign {
+  const obs: SiteObservation[] = rows(pings, dir).map(([id, lat, lon, ...rtts]) => {
     const ok = rtts.map(num).filter((r): r is number => r !== null)
     return {vp: `atlas:${id}`, lat: num(lat), lon: num(lon), rttMs: ok.length === 0 ? null : Math.min(...ok), identity: null}
   })
-  const listed: Array<Listed & {code: string}> = rows(sites).map(([code, lat, lon, name]) => {
+  const listed: Array<Listed & {code: string}> = rows(sites, dir).map(([code, lat, lon, name]) => {
     const m = /^(.*), ([A-Z]{2})$/.exec(name ?? '')
     const town = m ? m[1]! : (name ?? null)
     const country = m ? m[2]! : (airportByIata(code!)?.country ?? null)
@@ -58,4 +58,18 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['cloudflare-atlas-300.tsv', 'cloudflare-europe-published.tsv'],
   ['cloudflare-atlas-500.tsv', 'cloudflare-europe-published.tsv'],
   ['cloudflare-atlas-1000.tsv', 'cloudflare-europe-published.tsv'],
+  // the root letters from iGreedy2.0, scored against root-servers.org's lists (whole world: the
+  // recall is of every listed site, most of them out of reach of probes in Europe)
+  ['a-atlas-300.tsv', 'root-a-published.tsv'],
+  ['a-atlas-1000.tsv', 'root-a-published.tsv'],
+  ['b-atlas-100.tsv', 'root-b-published.tsv'],
+  ['c-atlas-100.tsv', 'root-c-published.tsv'],
+  ['c-atlas-500.tsv', 'root-c-published.tsv'],
+  ['e-atlas-300.tsv', 'root-e-published.tsv'],
+  ['h-atlas-1000.tsv', 'root-h-published.tsv'],
+  ['i-atlas-300.tsv', 'root-i-published.tsv'],
+  ['j-atlas-100.tsv', 'root-j-published.tsv'],
+  ['k-atlas-500.tsv', 'root-k-published.tsv'],
+  ['l-atlas-300.tsv', 'root-l-published.tsv'],
+  ['m-atlas-300.tsv', 'root-m-published.tsv'],
 ]

@@ -3,7 +3,7 @@
 // whether the rounds are exhaustive (every disc, and every likely disc, holds a placed site), and per
 // missed true site: how many discs contain it, whether one contains it and no other true site, and
 // how close the nearest vantage point is.
-//   node --import tsx bench/sites-misses.ts [cloudflare-atlas-300.tsv]
+//   node --import tsx bench/sites-misses.ts [cloudflare-atlas-300.tsv [cloudflare-europe-published.tsv]]
 import {citySource, findSites, iGreedyBaseline, scoreSites} from '../src/analysis/sites/index.js'
 import {cleanObservations} from '../src/analysis/sites/clean.js'
 import {type Disc, discDistanceKm, distanceKm, overlaps, pointTerms} from '../src/analysis/sites/discs.js'
@@ -33,7 +33,7 @@ function oneForTwo(discs: readonly Disc[], kept: Disc[]): Disc[] {
 }
 
 const file = process.argv[2] ?? 'cloudflare-atlas-300.tsv'
-const c = loadPublishedCampaign(file, 'cloudflare-europe-published.tsv')
+const c = loadPublishedCampaign(file, process.argv[3] ?? 'cloudflare-europe-published.tsv')
 const {discs, excluded} = cleanObservations(c.obs, {identities: false})
 const r = findSites(c.obs, {identities: false})
 const base = iGreedyBaseline(c.obs, citySource)

@@ -31,7 +31,14 @@ export {KM_PER_RTT_MS, rttRadiusKm} from './discs.js'
 export {citySource} from './cities.js'
 
 export const UNICAST_MIN_VPS = 3
-export const UNICAST_MIN_SPREAD_KM = 1000
+/**
+ * "One site explains every measurement" says "unicast" only when the vantage points sample more
+ * than one region: anycast operators put sites per region, and a vantage point near a second site
+ * would have reached it. 5,500 km is farther apart than the RIPE Atlas campaigns of one European
+ * area reach (4,500 and 5,300 km on iGreedy2.0's B- and M-root campaigns, which see one site each
+ * of letters with 5 and 12), and nearer than New York and London (5,570 km).
+ */
+export const UNICAST_MIN_SPREAD_KM = 5500
 
 export interface SitesOptions {
   /** candidate places (default: the project's cities with population >= 10k) */
@@ -68,7 +75,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
       anycastReason = 'the RTT discs overlap pairwise but no single point lies in all of them'
     } else if (spread < UNICAST_MIN_SPREAD_KM) {
       anycast = null
-      anycastReason = `the vantage points are at most ${Math.round(spread)} km apart: too close together to see a second site`
+      anycastReason = `one site could explain every measurement, but the vantage points are at most ${Math.round(spread)} km apart (one region): a site elsewhere would not show`
     } else {
       anycast = false
       anycastReason = `all ${discs.length} RTT discs contain one point (${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)}), from vantage points up to ${Math.round(spread)} km apart: one site explains every measurement`
