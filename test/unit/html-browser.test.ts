@@ -19,7 +19,7 @@ import {ExpectTracker, parseExpectFile} from '../../src/analysis/expect.js'
 import type {StateEvent} from '../../src/model/expect.js'
 import {TestBrowser} from '../helpers/browser.js'
 import {runCommand} from '../helpers/cli.js'
-import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
+import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
 let browser: TestBrowser
@@ -230,6 +230,23 @@ describe('HTML report in chromium', () => {
     assert.ok(Math.abs(Number(/^M([\d.]+)/.exec(tri!)![1]) - sx) < 0.2, tri!)
     const png = await page.screenshot({fullPage: true})
     assert.ok((await browser.distinctColours(png)) > 50, 'the screenshot is not blank')
+    assert.deepEqual(requests, [])
+  })
+
+  it('sites map: a site seen but not placed (J-root, RIPE Atlas) is a dashed disc around its vantage point, listed', async () => {
+    const html = join(dir, 'sites-jroot.html')
+    const r = await runCommand('sites', ['--input', join(SITES_DIR, 'j-atlas-100.tsv'), '--json', '--html', html])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {notPlaced: Array<{vp: string; radiusKm: number}>}
+    assert.ok(doc.notPlaced.length >= 1)
+    const {page, requests} = await browser.open(html)
+    const drawn = await page.$$eval('path.disc-unplaced', (els) => els.map((e) => ({vp: e.getAttribute('data-disc-unplaced')!, d: e.getAttribute('d')!, fill: e.getAttribute('fill')})))
+    assert.deepEqual(drawn.map((x) => x.vp).sort(), doc.notPlaced.map((n) => n.vp).sort())
+    for (const x of drawn) {
+      assert.ok(x.d.length > 20, 'a drawn outline')
+      assert.equal(x.fill, 'none')
+    }
+    assert.deepEqual((await page.$$eval('[data-not-placed]', (els) => els.map((e) => e.getAttribute('data-not-placed')!))).sort(), doc.notPlaced.map((n) => n.vp).sort())
     assert.deepEqual(requests, [])
   })
 

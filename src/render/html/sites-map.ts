@@ -4,7 +4,8 @@
 // observations it was found from (which hold each vantage point's location).
 //
 // DOM contract: each vantage point's mark data-vantage and data-pop (the site code its disc proves,
-// "" when none); each site data-pop-site; each disc data-disc (vantage id).
+// "" when none); each site data-pop-site; each disc data-disc (vantage id); each disc of a site seen
+// but not placed data-disc-unplaced, listed with data-not-placed.
 import {geoCircle, geoPath} from 'd3-geo'
 
 import type {SiteObservation, SitesDocument} from '../../model/sites.js'
@@ -50,6 +51,8 @@ export interface SitesMapInput {
   sites: SitesMapSite[]
   discs: SitesMapDisc[]
   vantagePoints: SitesMapVantage[]
+  /** discs that prove a site exists somewhere inside them, not placed (the document's notPlaced) */
+  notPlaced?: Array<{vantageId: string; lat: number; lon: number; radiusKm: number; rttMs: number; note: string}>
 }
 
 const KM_PER_DEGREE = 111.195
@@ -91,6 +94,10 @@ export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[
     sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed, source: s.source})),
     discs,
     vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
+    notPlaced: (doc.notPlaced ?? []).flatMap((n) => {
+      const o = where.get(n.vp)
+      return o === undefined || o.lat === null || o.lon === null ? [] : [{vantageId: n.vp, lat: o.lat, lon: o.lon, radiusKm: n.radiusKm, rttMs: n.rttMs, note: n.note}]
+    }),
   }
 }
 
@@ -104,6 +111,11 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     const c = d.site ? colors.get(d.site) : '#777'
     return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${path(circle) ?? ''}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
   })
+  // a site is somewhere in each of these, where is not said: a dashed outline, no fill
+  for (const n of input.notPlaced ?? []) {
+    const circle = geoCircle().center([n.lon, n.lat]).radius(Math.min(179, n.radiusKm / KM_PER_DEGREE)).precision(2)()
+    discs.push(`<path class="disc-unplaced" data-disc-unplaced="${esc(n.vantageId, 200)}" d="${path(circle) ?? ''}" fill="none" stroke="#555" stroke-dasharray="4 3"><title>${esc(`${n.vantageId}: a site within ${n.radiusKm} km, not placed (${n.note})`, 400)}</title></path>`)
+  }
   const vps: string[] = []
   const unplaced: string[] = []
   for (const v of input.vantagePoints) {
@@ -130,5 +142,5 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg()}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
 }
