@@ -72,4 +72,9 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['k-atlas-500.tsv', 'root-k-published.tsv'],
   ['l-atlas-300.tsv', 'root-l-published.tsv'],
   ['m-atlas-300.tsv', 'root-m-published.tsv'],
+  // the second batch, read after LIKELY_METRO_KM was set
+  ['e-atlas-500.tsv', 'root-e-published.tsv'],
+  ['h-atlas-100.tsv', 'root-h-published.tsv'],
+  ['h-atlas-300.tsv', 'root-h-published.tsv'],
+  ['j-atlas-300.tsv', 'root-j-published.tsv'],
 ]

@@ -74,7 +74,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
     input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input)'}),
-    probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations)'}),
+    probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations); without it the RIPE Atlas API is asked (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
     ...htmlFlags,
@@ -159,9 +159,25 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       }
       if (byVp.size === 0) throw nothingReadError(name, stats)
       obs.push(...byVp.values())
+      // raw RIPE Atlas results name their probes by id only: without --probes, ask the API where they are
+      let locateError: AnyprobeError | null = null
+      if (atlasProbes === undefined) {
+        const {locateAtlasObservations, unlocatedProbeIds} = await import('../vantage/atlas/probe-locate.js')
+        const n = unlocatedProbeIds(obs).length
+        if (n > 0) {
+          process.stderr.write(`asking RIPE Atlas where ${n} probe${n === 1 ? ' is' : 's are'} (--probes FILE reads it from a file instead)\n`)
+          const r = await locateAtlasObservations(obs)
+          obs.splice(0, obs.length, ...r.obs)
+          locateError = r.error
+        }
+      }
       const doc = done(sitesDocument(obs, {target, method}))
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (!htmlOk) process.exitCode = EXIT.write
+      if (locateError !== null) {
+        process.stderr.write(formatError(locateError))
+        process.exitCode = locateError.exitCode
+      }
       if (stats.unparseable > 0) {
         const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used`, {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data})
         process.stderr.write(formatError(err))
