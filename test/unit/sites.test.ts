@@ -67,6 +67,11 @@ const TARGETS: Target[] = [
   ...published('K-root 193.0.14.129, 500 probes', 'k-atlas-500.tsv', 'root-k-published.tsv', {precision: 0.86, recall: 0.17}, true),
   ...published('L-root 199.7.83.42, 300 probes', 'l-atlas-300.tsv', 'root-l-published.tsv', {precision: 0.95, recall: 0.03}, false),
   ...published('M-root 202.12.27.33, 300 probes', 'm-atlas-300.tsv', 'root-m-published.tsv', {precision: 0.95, recall: 0.03}, false, true, null),
+  // the second batch, transcribed after LIKELY_METRO_KM was set
+  ...published('E-root 192.203.230.10, 500 probes', 'e-atlas-500.tsv', 'root-e-published.tsv', {precision: 0.89, recall: 0.08}, true),
+  ...published('H-root 198.97.190.53, 100 probes', 'h-atlas-100.tsv', 'root-h-published.tsv', {precision: 0.45, recall: 0.03}, false),
+  ...published('H-root 198.97.190.53, 300 probes', 'h-atlas-300.tsv', 'root-h-published.tsv', {precision: 0.62, recall: 0.12}, false),
+  ...published('J-root 192.58.128.30, 300 probes', 'j-atlas-300.tsv', 'root-j-published.tsv', {precision: 0.9, recall: 0.13}, true),
 ]
 
 function published(name: string, pings: string, list: string, floor: Target['floor'], latBeats: boolean, precisionAtLeast = true, anycast: true | null = true): Target[] {
