@@ -77,4 +77,8 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['h-atlas-100.tsv', 'root-h-published.tsv'],
   ['h-atlas-300.tsv', 'root-h-published.tsv'],
   ['j-atlas-300.tsv', 'root-j-published.tsv'],
+  ['a-atlas-500.tsv', 'root-a-published.tsv'],
+  ['c-atlas-300.tsv', 'root-c-published.tsv'],
+  ['d-atlas-section.tsv', 'root-d-published.tsv'],
+  ['cloudflare-atlas-section.tsv', 'cloudflare-europe-published.tsv'],
 ]

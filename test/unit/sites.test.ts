@@ -72,6 +72,10 @@ const TARGETS: Target[] = [
   ...published('H-root 198.97.190.53, 100 probes', 'h-atlas-100.tsv', 'root-h-published.tsv', {precision: 0.45, recall: 0.03}, false),
   ...published('H-root 198.97.190.53, 300 probes', 'h-atlas-300.tsv', 'root-h-published.tsv', {precision: 0.62, recall: 0.12}, false),
   ...published('J-root 192.58.128.30, 300 probes', 'j-atlas-300.tsv', 'root-j-published.tsv', {precision: 0.9, recall: 0.13}, true),
+  ...published('A-root 198.41.0.4, 500 probes', 'a-atlas-500.tsv', 'root-a-published.tsv', {precision: 0.95, recall: 0.17}, false),
+  ...published('C-root 192.33.4.12, 300 probes', 'c-atlas-300.tsv', 'root-c-published.tsv', {precision: 0.95, recall: 0.28}, true),
+  ...published('D-root 199.7.91.13, probes on a grid', 'd-atlas-section.tsv', 'root-d-published.tsv', {precision: 0.89, recall: 0.05}, true),
+  {name: 'Cloudflare 104.16.123.96, RIPE Atlas probes on a grid (published list)', floor: {precision: 0.78, recall: 0.48}, load: () => loadPublishedCampaign('cloudflare-atlas-section.tsv', 'cloudflare-europe-published.tsv'), latBeats: true, ids: false},
 ]
 
 function published(name: string, pings: string, list: string, floor: Target['floor'], latBeats: boolean, precisionAtLeast = true, anycast: true | null = true): Target[] {
