@@ -20,7 +20,7 @@ import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -159,7 +159,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         method ??= item.method
       }
     }
-    for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
+    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
       for (const item of batch) take(item)
       if (out.pending()) await out.flush()
     }

@@ -14,7 +14,7 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
-import {newStats, nothingReadError, readSavedBatches} from '../store/read.js'
+import {decompressedInput, newStats, nothingReadError, readSavedBatches} from '../store/read.js'
 import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {readTruth} from '../store/truth-file.js'
@@ -32,6 +32,8 @@ import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js
 import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
+/** --probes api: the probes' metadata from the RIPE Atlas API rather than a file (./api for a file of that name) */
+const PROBES_FROM_API = 'api'
 
 function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const {v, given, placeholder} = placeVantage(o.vantage, locs)
@@ -74,7 +76,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
     input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input)'}),
-    probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations); without it the RIPE Atlas API is asked (no key needed)'}),
+    probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
     ...htmlFlags,
@@ -115,9 +117,11 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       const name = flags.input === '-' ? 'standard input' : flags.input
-      const source = flags.input === '-' ? process.stdin : createReadStream(flags.input, {highWaterMark: 64 << 10})
-      const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
+      // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
+      const probesFromApi = flags.probes === PROBES_FROM_API
+      const atlasProbes = flags.probes === undefined || probesFromApi ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
       const stats = newStats()
+      const source = decompressedInput(flags.input === '-' ? process.stdin : createReadStream(flags.input, {highWaterMark: 64 << 10}), stats, name)
       method = null
       // a vantage point measured several times counts with its lowest RTT
       const byVp = new Map<string, SiteObservation>()
@@ -159,16 +163,18 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       }
       if (byVp.size === 0) throw nothingReadError(name, stats)
       obs.push(...byVp.values())
-      // raw RIPE Atlas results name their probes by id only: without --probes, ask the API where they are
+      // raw RIPE Atlas results name their probes by id only: --probes FILE or --probes api says where they are
       let locateError: AnyprobeError | null = null
       if (atlasProbes === undefined) {
         const {locateAtlasObservations, unlocatedProbeIds} = await import('../vantage/atlas/probe-locate.js')
         const n = unlocatedProbeIds(obs).length
-        if (n > 0) {
-          process.stderr.write(`asking RIPE Atlas where ${n} probe${n === 1 ? ' is' : 's are'} (--probes FILE reads it from a file instead)\n`)
+        if (n > 0 && probesFromApi) {
+          process.stderr.write(`asking RIPE Atlas where ${n} probe${n === 1 ? ' is' : 's are'}\n`)
           const r = await locateAtlasObservations(obs)
           obs.splice(0, obs.length, ...r.obs)
           locateError = r.error
+        } else if (n > 0) {
+          process.stderr.write(`note: ${n} RIPE Atlas probe${n === 1 ? ' has' : 's have'} no location here: give their metadata with --probes FILE, or --probes api to ask the RIPE Atlas API (no key needed)\n`)
         }
       }
       const doc = done(sitesDocument(obs, {target, method}))
@@ -179,7 +185,12 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         process.exitCode = locateError.exitCode
       }
       if (stats.unparseable > 0) {
-        const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used`, {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data})
+        const first = stats.errors[0]
+        const err = new AnyprobeError(
+          'E_BAD_INPUT',
+          `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` + (first ? `; first at ${first.where}: ${first.message}` : ''),
+          {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data},
+        )
         process.stderr.write(formatError(err))
         process.exitCode = err.exitCode
       }

@@ -36,6 +36,7 @@ import type {VantageOutcome} from '../model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
 import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
+import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
 import {observationFrom} from './observation.js'
 
@@ -665,6 +666,24 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     stats.truncated = true
     bad('the document', parseError)
   }
+}
+
+/**
+ * The input as the readers want it: gunzipped when gzipped (../util/decompress.ts). A gzip stream
+ * that breaks is counted in `stats` as a cut input (what came before is kept); bzip2 is an error
+ * that says how to decompress it.
+ */
+export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
+  return gunzipIfCompressed(source, {
+    bzip2: () => {
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: 'run bunzip2 on it first (gzip is read as it is)', exitCode: EXIT.usage})
+    },
+    error: (message) => {
+      stats.truncated = true
+      stats.unparseable++
+      stats.errors.unshift({where: 'the compressed file', message: sanitize(message, 200)})
+    },
+  })
 }
 
 /** The error `anyprobe report` gives when nothing at all could be used. */

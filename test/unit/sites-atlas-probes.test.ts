@@ -1,4 +1,4 @@
-// `sites --input` on raw RIPE Atlas results without --probes asks the Atlas API where the probes are
+// `sites --input` on raw RIPE Atlas results with --probes api asks the Atlas API where the probes are
 // (src/vantage/atlas/probe-locate.ts). Against the local Atlas stand-in (test/helpers/atlas-replay.ts),
 // on the F-root campaign as an Atlas ping download: the same sites as with --probes FILE; a probe
 // RIPE Atlas placed at its country's centre is left out as a placeholder; an API out of reach
@@ -26,7 +26,7 @@ const apiProbes = archive.objects.map((p) => ({
   tags: p.id === PLACEHOLDER ? [{name: 'System: Auto GeoIP country', slug: 'system-auto-geoip-country'}] : [],
 }))
 
-describe('sites --input: raw RIPE Atlas results without --probes', () => {
+describe('sites --input: raw RIPE Atlas results with --probes api', () => {
   let srv: ReplayServer
   before(async () => {
     srv = await startAtlasReplay({
@@ -52,7 +52,7 @@ describe('sites --input: raw RIPE Atlas results without --probes', () => {
   it('asks the API for every probe at once, and finds what --probes FILE with the same metadata finds', async () => {
     const saved = join(mkdtempSync(join(tmpdir(), 'sites-probes-')), 'probes-page.json')
     writeFileSync(saved, JSON.stringify({count: apiProbes.length, next: null, previous: null, results: apiProbes}))
-    const live = await runCommand('sites', ['--input', f.results, '--json'])
+    const live = await runCommand('sites', ['--input', f.results, '--probes', 'api', '--json'])
     assert.equal(live.status, 0, live.stderr)
     assert.match(live.stderr, /asking RIPE Atlas where 276 probes are/)
     const asked = srv.requests.filter((r) => r.path.endsWith('probes/'))
@@ -72,6 +72,15 @@ describe('sites --input: raw RIPE Atlas results without --probes', () => {
     assert.equal(a.vantagePoints.used, b.vantagePoints.used)
   })
 
+  it('without --probes nothing is asked: the probes stay unlocated, and a note says how to place them', async () => {
+    const before = srv.requests.length
+    const r = await runCommand('sites', ['--input', f.results])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(srv.requests.length, before)
+    assert.match(r.stdout, /276 without location/)
+    assert.match(r.stderr, /276 RIPE Atlas probes have no location here: give their metadata with --probes FILE, or --probes api/)
+  })
+
   it('an API out of reach: the probes stay without location, E_NETWORK with the --probes hint, exit 7, the table still printed', async () => {
     // a port that was free a moment ago: connection refused
     const port = await new Promise<number>((resolve) => {
@@ -82,7 +91,7 @@ describe('sites --input: raw RIPE Atlas results without --probes', () => {
     })
     process.env.ANYPROBE_ATLAS_URL = `http://127.0.0.1:${port}/api/v2/`
     try {
-      const r = await runCommand('sites', ['--input', f.results])
+      const r = await runCommand('sites', ['--input', f.results, '--probes', 'api'])
       assert.equal(r.status, 7, r.stderr)
       assert.match(r.stderr, /E_NETWORK: the locations of 276 RIPE Atlas probes could not be fetched/)
       assert.match(r.stderr, /--probes FILE/)

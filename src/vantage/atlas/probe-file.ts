@@ -8,10 +8,12 @@
 //     {"objects": [probe, ...]}, whose probes carry flat "latitude"/"longitude" beside or instead
 //     of the API's GeoJSON "geometry"
 //   - a plain JSON array of probe objects, or one probe object per line (NDJSON)
+// Any of them gzipped is read as it is (bzip2, as the archive is published, needs bunzip2 first).
 // Every probe goes through probeMetaFromApi, the live backend's reader, so both paths agree.
 import {readFile} from 'node:fs/promises'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
+import {gunzipBytes} from '../../util/decompress.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type AtlasProbeMeta, probeMetaFromApi} from './parse.js'
 
@@ -38,7 +40,6 @@ function probeObjects(text: string, name: string): unknown[] {
     })
   // the archive is published bzip2-compressed; say so rather than "not JSON"
   if (text.startsWith('BZh')) throw bad('bzip2-compressed: run bunzip2 on it first')
-  if (text.startsWith('\u001f\ufffd')) throw bad('gzip-compressed: run gunzip on it first')
   const trimmed = text.trimStart()
   if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
     let doc: unknown
@@ -77,7 +78,7 @@ export async function readProbeFile(path: string): Promise<ProbeFile> {
   const name = sanitize(path, 200)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = gunzipBytes(await readFile(path)).toString('utf8')
   } catch (e) {
     throw new AnyprobeError('E_BAD_INPUT', `--probes ${name}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       hint: 'give the path of a probe metadata file (see anyprobe report --help)',

@@ -1,7 +1,8 @@
 // Raw RIPE Atlas results carry probe ids, not where the probes are. `sites --input` given such
-// results without --probes asks the Atlas API for those probes' metadata (/probes/?id__in=...,
-// public: no key), as RIPE Atlas's own tools do, so a results download is enough. --probes FILE
-// reads the same metadata from a file and never touches the network.
+// results with `--probes api` asks the Atlas API for those probes' metadata (/probes/?id__in=...,
+// public: no key), as RIPE Atlas's own tools do, so a results download is enough. Asked for, never
+// implied: reading a file does not go to the network unless the user says so. --probes FILE reads
+// the same metadata from a file.
 //
 // An API that cannot be reached loses nothing: the probes stay without a location (counted in
 // `excluded.noLocation`) and the error says how to give the file. Few tries and a short timeout:

@@ -1,0 +1,87 @@
+// Compressed inputs (src/util/decompress.ts): `sites --input` and `report` read gzipped files as
+// they are kept (detected from the bytes, not the name), --probes too; a gzip file cut short keeps
+// what came before the cut and says so (exit 7); bzip2 is refused with the command that undoes it.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {describe, it} from 'node:test'
+
+import {compressionOf, gunzipIfCompressed} from '../../src/util/decompress.js'
+import {runCommand} from '../helpers/cli.js'
+import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'anyprobe-gz-'))
+const table = readFileSync(join(SITES_DIR, 'c-atlas-300.tsv'))
+
+async function collect(source: AsyncIterable<Buffer | string>): Promise<string> {
+  let s = ''
+  for await (const c of source) s += typeof c === 'string' ? c : c.toString('utf8')
+  return s
+}
+
+async function* chunks(b: Buffer, size = 1000): AsyncGenerator<Buffer> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size)
+}
+
+describe('compressed inputs', () => {
+  it('gzip and bzip2 are told by their first bytes; plain text passes through unchanged', async () => {
+    assert.equal(compressionOf(gzipSync(Buffer.from('x'))), 'gzip')
+    assert.equal(compressionOf(Buffer.from('BZh91AY&SY')), 'bzip2')
+    assert.equal(compressionOf(Buffer.from('{"BZh": 1}')), null)
+    assert.equal(await collect(gunzipIfCompressed(chunks(table))), table.toString('utf8'))
+    assert.equal(await collect(gunzipIfCompressed(chunks(gzipSync(table), 97))), table.toString('utf8'))
+  })
+
+  it('a gzip stream cut short: what came before the cut, and the error', async () => {
+    const gz = gzipSync(table)
+    let error: string | null = null
+    const got = await collect(gunzipIfCompressed(chunks(gz.subarray(0, Math.floor(gz.length / 2))), {error: (m) => (error = m)}))
+    assert.ok(got.length > 1000 && table.toString('utf8').startsWith(got), `${got.length} characters, a prefix of the file`)
+    assert.match(error ?? '', /^gzip: /)
+  })
+
+  it('sites --input FILE.gz gives what the plain file gives', async () => {
+    const gz = join(dir, 'c-atlas-300.tsv.gz')
+    writeFileSync(gz, gzipSync(table))
+    const a = await runCommand('sites', ['--input', gz, '--json'])
+    const b = await runCommand('sites', ['--input', join(SITES_DIR, 'c-atlas-300.tsv'), '--json'])
+    assert.equal(a.status, 0, a.stderr)
+    assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout))
+  })
+
+  it('a gzipped Atlas download with gzipped --probes, for sites and report', async () => {
+    const f = atlasCampaignFiles('f-ripe.tsv')
+    const results = join(dir, 'ping.json.gz')
+    const probes = join(dir, 'probes.json.gz')
+    writeFileSync(results, gzipSync(readFileSync(f.results)))
+    writeFileSync(probes, gzipSync(readFileSync(f.probes)))
+    const a = await runCommand('sites', ['--input', results, '--probes', probes, '--json'])
+    const b = await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--json'])
+    assert.equal(a.status, 0, a.stderr)
+    assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout))
+    const r = await runCommand('report', [results, '--probes', probes, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal((JSON.parse(r.stdout) as {vantagePoints: unknown[]}).vantagePoints.length, 276)
+  })
+
+  it('sites on a gzip file cut short: the sites of what was read, E_BAD_INPUT naming the compressed file, exit 7', async () => {
+    const gz = gzipSync(table)
+    const cut = join(dir, 'cut.tsv.gz')
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.6)))
+    const r = await runCommand('sites', ['--input', cut])
+    assert.equal(r.status, 7, r.stderr)
+    assert.match(r.stdout, /anycast {5}yes/)
+    assert.match(r.stderr, /E_BAD_INPUT/)
+    assert.match(r.stderr, /compressed file: gzip: /)
+  })
+
+  it('bzip2 (as RIPE Atlas publishes its probe archive) is refused with the command that undoes it (exit 2)', async () => {
+    const bz = join(dir, 'probes.json.bz2')
+    writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 1)]))
+    const r = await runCommand('sites', ['--input', bz])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /E_BAD_INPUT[^\n]*bzip2-compressed\nhint: run bunzip2/)
+  })
+})
