@@ -81,4 +81,11 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['c-atlas-300.tsv', 'root-c-published.tsv'],
   ['d-atlas-section.tsv', 'root-d-published.tsv'],
   ['cloudflare-atlas-section.tsv', 'cloudflare-europe-published.tsv'],
+  ['f-atlas-100.tsv', 'root-f-published.tsv'],
+  ['f-atlas-300.tsv', 'root-f-published.tsv'],
+  ['f-atlas-1000.tsv', 'root-f-published.tsv'],
+  ['k-atlas-300.tsv', 'root-k-published.tsv'],
+  ['k-atlas-1000.tsv', 'root-k-published.tsv'],
+  ['m-atlas-500.tsv', 'root-m-published.tsv'],
+  ['m-atlas-1000.tsv', 'root-m-published.tsv'],
 ]

@@ -12,6 +12,7 @@ const BERLIN = {lat: 52.52, lon: 13.4}
 const NYC = {lat: 40.71, lon: -74.0}
 const PARIS = {lat: 48.86, lon: 2.35}
 const LONDON = {lat: 51.51, lon: -0.13}
+const TOKYO = {lat: 35.68, lon: 139.69}
 const km = distanceKm(PARIS, BERLIN) // ~878 km
 
 function campaign(parisRttMs: number): SiteObservation[] {
@@ -74,6 +75,7 @@ describe('sites: likely discs', () => {
       {vp: 'ber', ...BERLIN, rttMs: 1, identity: null},
       {vp: 'par', ...PARIS, rttMs: km / KM_PER_RTT_MS + 0.05, identity: null},
       {vp: 'nyc', ...NYC, rttMs: distanceKm(NYC, BERLIN) / KM_PER_RTT_MS * 1.5, identity: null},
+      {vp: 'tyo', ...TOKYO, rttMs: distanceKm(TOKYO, BERLIN) / KM_PER_RTT_MS * 1.5, identity: null},
     ]
     const r = findSites(obs, {identities: false})
     assert.equal(r.anycast, false, r.anycastReason)

@@ -75,6 +75,13 @@ const TARGETS: Target[] = [
   ...published('A-root 198.41.0.4, 500 probes', 'a-atlas-500.tsv', 'root-a-published.tsv', {precision: 0.95, recall: 0.17}, false),
   ...published('C-root 192.33.4.12, 300 probes', 'c-atlas-300.tsv', 'root-c-published.tsv', {precision: 0.95, recall: 0.28}, true),
   ...published('D-root 199.7.91.13, probes on a grid', 'd-atlas-section.tsv', 'root-d-published.tsv', {precision: 0.89, recall: 0.05}, true),
+  ...published('F-root 192.5.5.241, 100 probes', 'f-atlas-100.tsv', 'root-f-published.tsv', {precision: 0.89, recall: 0.04}, false),
+  ...published('F-root 192.5.5.241, 300 probes', 'f-atlas-300.tsv', 'root-f-published.tsv', {precision: 0.88, recall: 0.08}, true),
+  ...published('F-root 192.5.5.241, 1000 probes', 'f-atlas-1000.tsv', 'root-f-published.tsv', {precision: 0.9, recall: 0.1}, false),
+  ...published('K-root 193.0.14.129, 300 probes', 'k-atlas-300.tsv', 'root-k-published.tsv', {precision: 0.88, recall: 0.12}, false),
+  ...published('K-root 193.0.14.129, 1000 probes', 'k-atlas-1000.tsv', 'root-k-published.tsv', {precision: 0.95, recall: 0.17}, false),
+  ...published('M-root 202.12.27.33, 500 probes', 'm-atlas-500.tsv', 'root-m-published.tsv', {precision: 0.45, recall: 0.03}, false, true, null),
+  ...published('M-root 202.12.27.33, 1000 probes', 'm-atlas-1000.tsv', 'root-m-published.tsv', {precision: 0.95, recall: 0.03}, false, true, null),
   {name: 'Cloudflare 104.16.123.96, RIPE Atlas probes on a grid (published list)', floor: {precision: 0.78, recall: 0.48}, load: () => loadPublishedCampaign('cloudflare-atlas-section.tsv', 'cloudflare-europe-published.tsv'), latBeats: true, ids: false},
 ]
 
@@ -148,6 +155,18 @@ function unicastObs(server = FRA): SiteObservation[] {
 }
 
 describe('sites: anycast decision', () => {
+  it('one site explaining every RTT is unicast only when another region reached it too (two vantage points > 5000 km from it); else undecided', () => {
+    // the same unicast server in Frankfurt, seen from Europe only (and from one far vantage point): undecided
+    const europe = unicastObs().filter((o) => ['ber', 'par', 'mos', 'lon'].includes(o.vp))
+    const a = findSites(europe)
+    assert.equal(a.anycast, null, a.anycastReason)
+    assert.match(a.anycastReason, /no vantage point is farther than 5000 km from it/)
+    const b = findSites([...europe, unicastObs().find((o) => o.vp === 'nyc')!])
+    assert.equal(b.anycast, null, b.anycastReason)
+    assert.match(b.anycastReason, /only one vantage point is farther than 5000 km/)
+    const c = findSites([...europe, ...unicastObs().filter((o) => o.vp === 'nyc' || o.vp === 'tyo')])
+    assert.equal(c.anycast, false, c.anycastReason)
+  })
   it('a unicast address seen from everywhere is anycast false, with one site', () => {
     const r = findSites(unicastObs())
     assert.equal(r.anycast, false, r.anycastReason)

@@ -9,9 +9,10 @@
 //          points reached two different places, which one unicast host cannot be. Identities alone
 //          never make it true: a unicast cluster can answer with several host names, and hop
 //          names name the routers on the way, not the host.
-//  - false when the data decides unicast: at least UNICAST_MIN_VPS located vantage points, two of
-//          them at least UNICAST_MIN_SPREAD_KM apart, all discs share a common point (one site can
-//          explain every RTT), and no two feasible identities name places more than 100 km apart.
+//  - false when the data decides unicast: at least UNICAST_MIN_VPS located vantage points, all discs
+//          share a common point (one site can explain every RTT), UNICAST_FAR_VPS of them farther
+//          than UNICAST_FAR_KM from it (another region reached it too), and no two feasible
+//          identities name places more than 100 km apart.
 //          A regional anycast whose sites all lie inside every disc is indistinguishable from
 //          unicast by latency: false means "one site explains every measurement".
 //  - null  otherwise: too few vantage points, all close together, discs that overlap pairwise
@@ -32,13 +33,16 @@ export {citySource} from './cities.js'
 
 export const UNICAST_MIN_VPS = 3
 /**
- * "One site explains every measurement" says "unicast" only when the vantage points sample more
- * than one region: anycast operators put sites per region, and a vantage point near a second site
- * would have reached it. 5,500 km is farther apart than the RIPE Atlas campaigns of one European
- * area reach (4,500 and 5,300 km on iGreedy2.0's B- and M-root campaigns, which see one site each
- * of letters with 5 and 12), and nearer than New York and London (5,570 km).
+ * "One site explains every measurement" says "unicast" only when vantage points in another region
+ * than that site's were measured too, and reached it: anycast operators put sites per region, and a
+ * vantage point near a second site would have reached that one. So at least UNICAST_FAR_VPS
+ * vantage points lie farther than UNICAST_FAR_KM from the point all discs share. The RIPE Atlas
+ * campaigns of one European area (iGreedy2.0's B- and M-root ones, which see one site each of
+ * letters with 5 and 12) have no probe farther than 3,900 km from it, though two of their probes
+ * can be 5,500 km apart; a unicast server in Frankfurt measured from New York (6,200 km) and Tokyo is.
  */
-export const UNICAST_MIN_SPREAD_KM = 5500
+export const UNICAST_FAR_KM = 5000
+export const UNICAST_FAR_VPS = 2
 
 export interface SitesOptions {
   /** candidate places (default: the project's cities with population >= 10k) */
@@ -65,7 +69,6 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
     anycastReason = `${discs.length} usable vantage point(s): at least ${UNICAST_MIN_VPS} are needed to call it unicast`
   } else {
     const places = distinctIdentityPlaces(sites)
-    const spread = spreadKm(discs)
     const cover = bestCoverPoint(discs)
     if (places > 1) {
       anycast = null
@@ -73,12 +76,17 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
     } else if (cover === null || cover.outside.length > 0) {
       anycast = null
       anycastReason = 'the RTT discs overlap pairwise but no single point lies in all of them'
-    } else if (spread < UNICAST_MIN_SPREAD_KM) {
-      anycast = null
-      anycastReason = `one site could explain every measurement, but the vantage points are at most ${Math.round(spread)} km apart (one region): a site elsewhere would not show`
     } else {
-      anycast = false
-      anycastReason = `all ${discs.length} RTT discs contain one point (${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)}), from vantage points up to ${Math.round(spread)} km apart: one site explains every measurement`
+      const at = pointTerms(cover.lat, cover.lon)
+      const far = discs.map((d) => discDistanceKm(d, at)).sort((a, b) => b - a)
+      const point = `(${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)})`
+      if (far.length < UNICAST_FAR_VPS || far[UNICAST_FAR_VPS - 1]! < UNICAST_FAR_KM) {
+        anycast = null
+        anycastReason = `one site at ${point} could explain every measurement, but ${far.filter((k) => k >= UNICAST_FAR_KM).length === 0 ? 'no' : 'only one'} vantage point is farther than ${UNICAST_FAR_KM} km from it (the farthest ${Math.round(far[0] ?? 0)} km): a site in another region would not show`
+      } else {
+        anycast = false
+        anycastReason = `all ${discs.length} RTT discs contain one point ${point}, from vantage points up to ${Math.round(far[0]!)} km from it: one site explains every measurement`
+      }
     }
   }
   return {anycast, anycastReason, lowerBound, sites, contradictions, notPlaced, excluded, used: discs.length}
@@ -94,18 +102,3 @@ function distinctIdentityPlaces(sites: SitesAnalysis['sites']): number {
   return groups.length
 }
 
-/** Roughly the largest distance between two vantage points (farthest from the first, then from that one). */
-function spreadKm(discs: ReadonlyArray<{sinLat: number; cosLat: number; lonRad: number}>): number {
-  if (discs.length < 2) return 0
-  let far = discs[0]!
-  let best = 0
-  for (const d of discs) {
-    const km = discDistanceKm(discs[0]!, d)
-    if (km > best) {
-      best = km
-      far = d
-    }
-  }
-  for (const d of discs) best = Math.max(best, discDistanceKm(far, d))
-  return best
-}
