@@ -44,9 +44,23 @@ const PUBLISHED: Record<string, string> = {'cloudflare-planetlab.tsv': 'cloudfla
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : EVAL_FILES
   const fmt = (n: number | null): string => (n === null ? '  -  ' : n.toFixed(2))
-  const pr = (s: {precision: number | null; recall: number | null; found: number}): string => `${fmt(s.precision)} / ${fmt(s.recall)} (${s.found})`
-  console.log('| target | VPs | true sites | iGreedy P / R (found) | sites, latency only | sites + ids of 1 VP in 4 | sites + all ids (upper bound) |')
-  console.log('|---|---|---|---|---|---|---|')
+  const pr = (s: {precision: number | null; recall: number | null; found: number; hits: number}): string => `${fmt(s.precision)} / ${fmt(s.recall)} (${s.hits} of ${s.found})`
+  // latency only against iGreedy, per campaign: better (recall higher, precision not lower), equal, worse
+  const tally = {better: 0, equal: 0, worse: 0, hitsS: 0, foundS: 0, hitsI: 0, foundI: 0, truth: 0}
+  const count = (i: {precision: number | null; hits: number; found: number; truth: number}, s: typeof i): string => {
+    tally.hitsS += s.hits
+    tally.foundS += s.found
+    tally.hitsI += i.hits
+    tally.foundI += i.found
+    tally.truth += s.truth
+    const lower = (s.precision ?? 0) < (i.precision ?? 0) - 1e-9
+    const mark = lower || s.hits < i.hits ? 'worse' : s.hits > i.hits ? 'better' : 'equal'
+    tally[mark]++
+    return mark
+  }
+  console.log('Truth per vantage point (what its answer named):\n')
+  console.log('| target | VPs | true sites | iGreedy P / R (hits of found) | sites, latency only | | sites + ids of 1 VP in 4 | sites + all ids (upper bound) |')
+  console.log('|---|---|---|---|---|---|---|---|')
   const notes: string[] = []
   for (const f of files) {
     const c = loadCampaign(f)
@@ -54,25 +68,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const lat = findSites(latencyOnly(c), {identities: false})
     const some = findSites(someIdentities(c.obs))
     const all = findSites(c.obs)
-    console.log(`| ${c.name} | ${c.obs.length} | ${c.truth.length} | ${pr(scoreSites(base.sites, c.truth))} | ${pr(scoreSites(lat.sites, c.truth))} | ${pr(scoreSites(some.sites, c.truth))} | ${pr(scoreSites(all.sites, c.truth))} |`)
+    const i = scoreSites(base.sites, c.truth)
+    const l = scoreSites(lat.sites, c.truth)
+    console.log(`| ${c.name} | ${c.obs.length} | ${c.truth.length} | ${pr(i)} | ${pr(l)} | ${count(i, l)} | ${pr(scoreSites(some.sites, c.truth))} | ${pr(scoreSites(all.sites, c.truth))} |`)
     const list = PUBLISHED[f]
     if (list !== undefined) notes.push(`${c.name}: found sites within 100 km of a published site (${list}): iGreedy ${fmt(publishedPrecision(base.sites, list))}, latency only ${fmt(publishedPrecision(lat.sites, list))}, all ids ${fmt(publishedPrecision(all.sites, list))}`)
   }
   if (process.argv.slice(2).length === 0) {
-    const v2: string[] = []
+    console.log('\nTruth: the operator\'s published site list (RIPE Atlas ping campaigns of iGreedy2.0; latency only). One-to-one score, then as iGreedy2.0\'s validation scores it (./sites-igreedy2-score.ts: area North-Central, a hit takes every listed site within 100 km):\n')
+    console.log('| campaign | VPs | listed sites | iGreedy P / R (hits of found) | sites P / R (hits of found) | | iGreedy2.0-style: iGreedy | iGreedy2.0-style: sites |')
+    console.log('|---|---|---|---|---|---|---|---|')
     for (const [pings, sites] of PUBLISHED_CAMPAIGNS) {
       const c = loadPublishedCampaign(pings, sites)
       const base = iGreedyBaseline(c.obs, citySource)
       const lat = findSites(c.obs, {identities: false})
       const located = c.obs.filter((o) => o.lat !== null && o.rttMs !== null).length
-      console.log(`| ${c.name} (truth: published list) | ${located} | ${c.truth.length} | ${pr(scoreSites(base.sites, c.truth))} | ${pr(scoreSites(lat.sites, c.truth))} | no identities | no identities |`)
+      const i = scoreSites(base.sites, c.truth)
+      const l = scoreSites(lat.sites, c.truth)
       const a = scoreLikeIGreedy2(base.sites, c.listed, NORTH_CENTRAL)
       const b = scoreLikeIGreedy2(lat.sites, c.listed, NORTH_CENTRAL)
-      v2.push(`| ${c.name} | ${a.tp + a.fn} | ${fmt(a.precision)} / ${fmt(a.recall)} (${a.tp} TP, ${a.fp} FP) | ${fmt(b.precision)} / ${fmt(b.recall)} (${b.tp} TP, ${b.fp} FP) |`)
+      console.log(`| ${c.name} | ${located} | ${c.truth.length} | ${pr(i)} | ${pr(l)} | ${count(i, l)} | ${fmt(a.precision)} / ${fmt(a.recall)} | ${fmt(b.precision)} / ${fmt(b.recall)} |`)
     }
-    console.log('\nThe published-list campaigns scored as iGreedy2.0\'s validation does (./sites-igreedy2-score.ts: area North-Central, a hit takes every listed site within 100 km):\n')
-    console.log('| campaign | listed sites scored (TP + FN of the iGreedy run) | iGreedy P / R | sites, latency only P / R |\n|---|---|---|---|')
-    for (const l of v2) console.log(l)
   }
+  const p = (h: number, n: number): string => (n === 0 ? '-' : (h / n).toFixed(3))
+  console.log(`\nlatency only against iGreedy, ${tally.better + tally.equal + tally.worse} campaigns: better ${tally.better}, equal ${tally.equal}, worse ${tally.worse}; pooled precision ${p(tally.hitsS, tally.foundS)} (iGreedy ${p(tally.hitsI, tally.foundI)}), pooled recall ${p(tally.hitsS, tally.truth)} (iGreedy ${p(tally.hitsI, tally.truth)}): ${tally.hitsS} hits of ${tally.foundS} found (iGreedy ${tally.hitsI} of ${tally.foundI}), ${tally.truth} true sites`)
   for (const n of notes) console.log(`\n${n}`)
 }
