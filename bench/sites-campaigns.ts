@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 import type {SiteObservation} from '../src/analysis/sites/index.js'
 import {airportByIata} from '../src/geo/airports.js'
+import {parseTruth} from '../src/store/truth-file.js'
 import {SITES_DIR, type Campaign} from '../test/helpers/sites-fixtures.js'
 import type {Listed} from './sites-igreedy2-score.js'
 
@@ -27,8 +28,8 @@ export interface PublishedCampaign extends Campaign {
 /**
  * `pings`: the campaign; `sites`: the published list it is scored against (CODE LAT LON and a name:
  * "Town, CC" in the root letters' lists, the city in Cloudflare's, whose country is its airport's).
- * Entries naming the same town are one site for the one-to-one score: two sites in one town are
- * one place to latency (root-servers.org lists K-root's two Berlin sites).
+ * The one-to-one truth is the list as `sites --truth` reads it: entries within 25 km of one listed
+ * before are one site (root-servers.org lists K-root's two Berlin sites).
  */
 export function loadPublishedCampaign(pings: string, sites: string, dir = SITES_DIR): PublishedCampaign {
   const obs: SiteObservation[] = rows(pings, dir).map(([id, lat, lon, ...rtts]) => {
@@ -41,15 +42,8 @@ export function loadPublishedCampaign(pings: string, sites: string, dir = SITES_
     const country = m ? m[2]! : (airportByIata(code!)?.country ?? null)
     return {code: code!, lat: Number(lat), lon: Number(lon), town, country}
   })
-  const towns = new Set<string>()
-  const truth = listed
-    .filter((l) => {
-      const key = l.town === null ? l.code : `${l.town}, ${l.country ?? ''}`
-      if (towns.has(key)) return false
-      towns.add(key)
-      return true
-    })
-    .map(({code, lat, lon}) => ({code, lat, lon}))
+  // the one-to-one truth is what `sites --truth FILE` reads from the same file (entries at one place count once)
+  const truth = parseTruth(readFileSync(join(dir, sites), 'utf8'), sites).sites
   return {name: pings.replace(/\.tsv$/, ''), obs, truth, listed}
 }
 

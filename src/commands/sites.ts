@@ -94,10 +94,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     // read before anything is measured: a bad list is a usage error, not a lost measurement
     const truth = flags.truth === undefined ? null : readTruth(flags.truth)
     const done = (doc: SitesDocument): SitesDocument => {
-      if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced)
+      if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced, undefined, truth.merged)
       if (flags.igreedy) {
         const peer = iGreedyBaseline(obs, citySource)
-        doc.igreedy = {method: 'igreedy', ...peer, ...(truth === null ? {} : {score: scoreAgainst(peer.sites, truth.sites, truth.unplaced)})}
+        doc.igreedy = {method: 'igreedy', ...peer, ...(truth === null ? {} : {score: scoreAgainst(peer.sites, truth.sites, truth.unplaced, undefined, truth.merged)})}
       }
       if (flags.html !== undefined) htmlOk = writeHtmlReport(flags.html, {sites: sitesMapInput(doc, obs)})
       return doc

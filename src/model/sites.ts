@@ -158,8 +158,10 @@ export interface TruthSite {
 }
 
 /**
- * The sites scored as iGreedy's own validation does: a found site within `hitKm` of a listed site is
- * a hit, each listed site counts once (closest pairs first).
+ * The sites scored against a site list: a found site within `hitKm` of a listed site is a hit, each
+ * listed site counts once (one-to-one, closest pairs first; entries at one place are one site).
+ * iGreedy2.0's own validation differs (a hit there takes every listed site within 100 km):
+ * bench/sites-igreedy2-score.ts scores that way too.
  */
 export interface SitesScore {
   hitKm: number
@@ -177,4 +179,6 @@ export interface SitesScore {
   unmatched: string[]
   /** codes of the list with no known place: left out of `truth` */
   unplaced: string[]
+  /** listed entries within 25 km of one listed before: the same place, counted once (left out of `truth`) */
+  samePlace?: number
 }

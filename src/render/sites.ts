@@ -26,7 +26,7 @@ export function renderSites(doc: SitesDocument): string {
     out.push(`iGreedy     ${peer.sites.length} found; at least ${peer.lowerBound} (the peer's method on the same data)${peerScore}`)
   }
   if (sc !== undefined) {
-    out.push(`score       precision ${p(sc.precision)}, recall ${p(sc.recall)}: ${sc.hits} hits of ${sc.found} found, ${sc.truth} listed (a hit is within ${sc.hitKm} km, each listed site counts once)`)
+    out.push(`score       precision ${p(sc.precision)}, recall ${p(sc.recall)}: ${sc.hits} hits of ${sc.found} found, ${sc.truth} listed (a hit is within ${sc.hitKm} km, each listed site counts once${sc.samePlace ? `; ${sc.samePlace} more entries at a place already listed counted once` : ''})`)
     if (sc.missed.length > 0) out.push(`missed      ${sc.missed.map((c) => sanitize(c, 20)).join(' ')}`)
     if (sc.unmatched.length > 0) out.push(`unlisted    ${sc.unmatched.map((c) => sanitize(c, 40)).join(', ')} (a wrong place, or a site the list lacks)`)
     if (sc.unplaced.length > 0) out.push(`unplaced    ${sc.unplaced.map((c) => sanitize(c, 20)).join(' ')} (codes with no known place: not scored)`)

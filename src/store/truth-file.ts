@@ -3,10 +3,11 @@
 // commas, semicolons or blanks; `#` comments. A code without coordinates is placed at its airport
 // (IATA, or ICAO) or IATA metro code; a code with no known place is listed in `unplaced` and left
 // out of the score (never placed by a guess). The same code twice is one site (published lists
-// repeat some). A JSON list (root-servers.org, iGreedy2.0's operator lists) is read too: ./truth-json.ts.
+// repeat some), and so are entries within SAME_PLACE_KM of one listed before. A JSON list (root-servers.org, iGreedy2.0's operator lists) is read too: ./truth-json.ts.
 import {readFileSync} from 'node:fs'
 
 import {airportByIata, airportByIcao, metroByCode} from '../geo/index.js'
+import {haversineKm} from '../geo/distance.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {TruthSite} from '../model/sites.js'
 import {isNumberField, splitFields} from '../util/fields.js'
@@ -16,7 +17,16 @@ import {jsonTruthEntries} from './truth-json.js'
 export interface TruthList {
   sites: TruthSite[]
   unplaced: string[]
+  /** listed entries at a place already listed (SAME_PLACE_KM), counted once */
+  merged: number
 }
+
+/**
+ * Entries this close to one listed before are the same place to latency geolocation (one metro
+ * area: root-servers.org lists several sites in one town, at the same or nearby coordinates), so
+ * they count once: a found site there is one hit, never one hit and several misses.
+ */
+export const SAME_PLACE_KM = 25
 
 function placeOf(code: string): {lat: number; lon: number} | null {
   const a = code.length === 4 ? airportByIcao(code) : airportByIata(code)
@@ -78,7 +88,9 @@ export function parseTruth(text: string, name: string): TruthList {
   }
   if (sites.length === 0 && unplaced.length === 0)
     throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: no site in it`, {hint: 'one site per line: CODE, or CODE LAT LON', exitCode: EXIT.usage})
-  return {sites, unplaced}
+  const places: TruthSite[] = []
+  for (const t of sites) if (!places.some((p) => haversineKm(p, t) <= SAME_PLACE_KM)) places.push(t)
+  return {sites: places, unplaced, merged: sites.length - places.length}
 }
 
 export function readTruth(path: string): TruthList {

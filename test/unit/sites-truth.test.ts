@@ -28,6 +28,16 @@ describe('the site list of --truth', () => {
     assert.deepEqual(t.sites[1], {code: 'CDG', lat: 49, lon: 2.5})
     assert.deepEqual(t.unplaced, [])
   })
+  it('entries at one place (within 25 km of one listed before) are one site; 40 km apart are two', () => {
+    // root-servers.org lists E-root's Amsterdam twice, 12 km apart, and K-root's Berlin twice at one point
+    const t = parseTruth('NL-Amsterdam 52.35 4.9166667\nNL-Amsterdam-2 52.308601 4.76389\nDE-Berlin 52.5170365 13.3888599\nDE-Berlin-2 52.5170365 13.3888599\nNL-Rotterdam 51.92 4.48\n', 'list')
+    assert.deepEqual(t.sites.map((x) => x.code), ['NL-AMSTERDAM', 'DE-BERLIN', 'NL-ROTTERDAM'])
+    assert.equal(t.merged, 2)
+    const score = scoreAgainst([{lat: 52.37, lon: 4.9, city: 'Amsterdam'}], t.sites, t.unplaced, undefined, t.merged)
+    assert.equal(score.truth, 3)
+    assert.equal(score.hits, 1)
+    assert.equal(score.samePlace, 2)
+  })
   it('a code with no known place is named in unplaced, never guessed', () => {
     const t = parseTruth('AMS\nQQ9\n', 'list')
     assert.deepEqual(t.unplaced, ['QQ9'])
