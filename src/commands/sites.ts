@@ -133,11 +133,11 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         const {head, stream} = await peekStream(source)
         if (looksLikeLatencyTable(head)) {
           // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
-          if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
+          if (flags.probes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
           for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, locs))
         } else if (looksLikeIGreedyCampaign(head)) {
           // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
-          if (atlasProbes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is an iGreedy2.0 campaign file, whose results carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
+          if (flags.probes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is an iGreedy2.0 campaign file, whose results carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
           const meta = {target: null as string | null}
           for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(placeTableRow(o, locs))
           target ??= meta.target
@@ -184,13 +184,13 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         process.stderr.write(formatError(locateError))
         process.exitCode = locateError.exitCode
       }
-      if (stats.unparseable > 0) {
+      if (stats.unparseable > 0 || stats.truncated) {
         const first = stats.errors[0]
-        const err = new AnyprobeError(
-          'E_BAD_INPUT',
-          `${sanitize(name, 200)}: ${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` + (first ? `; first at ${first.where}: ${first.message}` : ''),
-          {hint: 'the sites above are of the values that could be read', exitCode: EXIT.data},
-        )
+        const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` : 'the input breaks off; everything before the break was kept'
+        const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {
+          hint: 'the sites above are of the values that could be read',
+          exitCode: EXIT.data,
+        })
         process.stderr.write(formatError(err))
         process.exitCode = err.exitCode
       }

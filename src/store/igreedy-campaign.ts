@@ -71,9 +71,11 @@ export async function* readIGreedyCampaign(source: AsyncIterable<Buffer | string
     }
     if (!parser.isEnded) parser.end()
   } catch (e) {
-    // the structure broke (or the file stops mid-value): everything before it was kept
+    // the structure broke (or the file stops mid-value): everything before it was kept, the broken
+    // rest counts as one value that could not be read (so the command says so: exit 7)
     stats.truncated = true
-    if (stats.errors.length < keepErrors) stats.errors.push({where: 'the file', message: (e as Error).message})
+    stats.unparseable++
+    if (stats.errors.length < keepErrors) stats.errors.push({where: 'the file', message: sanitize((e as Error).message, 200)})
   }
   yield* got.splice(0)
 }

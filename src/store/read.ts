@@ -670,8 +670,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
 
 /**
  * The input as the readers want it: gunzipped when gzipped (../util/decompress.ts). A gzip stream
- * that breaks is counted in `stats` as a cut input (what came before is kept); bzip2 is an error
- * that says how to decompress it.
+ * that breaks is a cut input in `stats` (`truncated`, with zlib's reason first in `errors`; the
+ * whole lines before the break are kept); bzip2 is an error that says how to decompress it.
  */
 export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
   return gunzipIfCompressed(source, {
@@ -680,7 +680,6 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
     },
     error: (message) => {
       stats.truncated = true
-      stats.unparseable++
       stats.errors.unshift({where: 'the compressed file', message: sanitize(message, 200)})
     },
   })
@@ -689,7 +688,7 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
 /** The error `anyprobe report` gives when nothing at all could be used. */
 export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
   const first = stats.errors[0]
-  const detail = stats.format === 'empty' ? 'it is empty' : first ? `${first.where}: ${first.message}` : 'no measurement in it'
+  const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : 'no measurement in it'
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
     hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
     exitCode: EXIT.data,

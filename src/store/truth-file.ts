@@ -27,6 +27,8 @@ export interface TruthList {
  * they count once: a found site there is one hit, never one hit and several misses.
  */
 export const SAME_PLACE_KM = 25
+/** 0.5 degrees of latitude: 55 km, more than SAME_PLACE_KM */
+const SAME_PLACE_BAND_DEG = 0.5
 
 function placeOf(code: string): {lat: number; lon: number} | null {
   const a = code.length === 4 ? airportByIcao(code) : airportByIata(code)
@@ -88,8 +90,17 @@ export function parseTruth(text: string, name: string): TruthList {
   }
   if (sites.length === 0 && unplaced.length === 0)
     throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: no site in it`, {hint: 'one site per line: CODE, or CODE LAT LON', exitCode: EXIT.usage})
+  // kept sites by latitude band (SAME_PLACE_KM is well under a band), so a long list stays fast
   const places: TruthSite[] = []
-  for (const t of sites) if (!places.some((p) => haversineKm(p, t) <= SAME_PLACE_KM)) places.push(t)
+  const bands = new Map<number, TruthSite[]>()
+  const band = (lat: number): number => Math.floor(lat / SAME_PLACE_BAND_DEG)
+  for (const t of sites) {
+    const b = band(t.lat)
+    const near = [b - 1, b, b + 1].some((x) => (bands.get(x) ?? []).some((p) => haversineKm(p, t) <= SAME_PLACE_KM))
+    if (near) continue
+    places.push(t)
+    bands.set(b, [...(bands.get(b) ?? []), t])
+  }
   return {sites: places, unplaced, merged: sites.length - places.length}
 }
 

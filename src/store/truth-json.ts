@@ -15,9 +15,10 @@ const LAT_KEYS = ['latitude', 'lat']
 const LON_KEYS = ['longitude', 'lon', 'lng', 'long']
 const CODE_KEYS = ['iata_code', 'iata', 'code', 'site', 'id', 'name']
 
-/** a field by any of its names, whatever their case ("Latitude" in root-servers.org's lists) */
+/** a field by the first of its names the object has, whatever their case ("Latitude" in root-servers.org's lists) */
 function field(o: Record<string, unknown>, names: readonly string[]): unknown {
-  for (const [k, v] of Object.entries(o)) if (names.includes(k.toLowerCase())) return v
+  const byName = new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v]))
+  for (const n of names) if (byName.has(n)) return byName.get(n)
   return undefined
 }
 

@@ -15,17 +15,31 @@ export function compressionOf(head: Uint8Array): Compression {
 }
 
 /**
- * The stream, gunzipped when it starts with gzip's magic bytes. `onBzip2` hears of a bzip2 stream
+ * The stream, gunzipped when it starts with gzip's magic bytes. `bzip2` hears of a bzip2 stream
  * (the caller says how to decompress it; the bytes are given back unchanged). A gzip stream that
- * breaks (cut short, corrupt) ends the output there and `onError` hears why: what came before is kept.
+ * breaks (cut short, corrupt) ends the output at the last complete line zlib gave before the break
+ * (a line cut in the middle could still parse, as a wrong number), and `error` hears why.
  */
 export async function* gunzipIfCompressed(source: AsyncIterable<Buffer | string>, on: {bzip2?: () => void; error?: (message: string) => void} = {}): AsyncGenerator<Buffer | string> {
   const it = source[Symbol.asyncIterator]()
-  const first = await it.next()
-  if (first.done === true) return
-  const head = typeof first.value === 'string' ? Buffer.from(first.value, 'latin1') : first.value
+  // enough bytes to tell (a pipe may hand over one byte first)
+  const taken: Array<Buffer | string> = []
+  let size = 0
+  let ended = false
+  while (size < 4) {
+    const r = await it.next()
+    if (r.done === true) {
+      ended = true
+      break
+    }
+    taken.push(r.value)
+    size += r.value.length
+  }
+  if (taken.length === 0) return
+  const head = Buffer.concat(taken.map((c) => (typeof c === 'string' ? Buffer.from(c, 'latin1') : c)))
   async function* all(): AsyncGenerator<Buffer | string> {
-    yield first.value
+    yield* taken
+    if (ended) return
     for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value
   }
   const kind = compressionOf(head)
@@ -35,14 +49,47 @@ export async function* gunzipIfCompressed(source: AsyncIterable<Buffer | string>
     return
   }
   const gunzip = Readable.from(all()).pipe(createGunzip())
+  // Line-oriented text (tables, NDJSON: a newline in the first 64 kB) is given on up to its last
+  // newline, the rest held until the next one comes or the stream ends cleanly, so a break never
+  // hands on half a line. Other text (a one-line JSON array of any size) passes as it comes: its
+  // reader cuts a broken value itself, and holding it would hold the whole file.
+  let lines: boolean | null = null
+  let tail: Buffer = Buffer.alloc(0)
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer
+    for await (const chunk of gunzip) {
+      const b = tail.length === 0 ? (chunk as Buffer) : Buffer.concat([tail, chunk as Buffer])
+      if (lines === null) {
+        if (b.includes(0x0a)) lines = true
+        else if (b.length >= LINE_PROBE_BYTES) lines = false
+        else {
+          tail = b
+          continue
+        }
+      }
+      const nl = lines ? b.lastIndexOf(0x0a) : b.length - 1
+      if (nl < 0 && b.length < MAX_HELD_BYTES) {
+        tail = b
+        continue
+      }
+      const cut = nl < 0 ? b.length - 1 : nl
+      tail = b.subarray(cut + 1)
+      yield b.subarray(0, cut + 1)
+    }
   } catch (e) {
-    on.error?.(`gzip: ${(e as Error).message}`)
+    on.error?.(`gzip: ${(e as Error).message}${tail.length > 0 ? ` (${lines === false ? 'the' : 'the line it cut,'} last ${tail.length} bytes left out)` : ''}`)
+    return
   }
+  if (tail.length > 0) yield tail
 }
 
-/** A whole small file's bytes, gunzipped when gzipped (probe metadata, site lists). */
-export function gunzipBytes(bytes: Buffer): Buffer {
-  return isGzip(bytes) ? gunzipSync(bytes) : bytes
+const LINE_PROBE_BYTES = 64 << 10
+/** a "line" this long is not a line: given on rather than held */
+const MAX_HELD_BYTES = 1 << 20
+
+/** The most a small gzipped file (probe metadata, site lists) may expand to: a bomb stops here. */
+export const MAX_GUNZIP_BYTES = 1 << 30
+
+/** A whole small file's bytes, gunzipped when gzipped (probe metadata, site lists); throws past MAX_GUNZIP_BYTES. */
+export function gunzipBytes(bytes: Buffer, maxBytes = MAX_GUNZIP_BYTES): Buffer {
+  return isGzip(bytes) ? gunzipSync(bytes, {maxOutputLength: maxBytes}) : bytes
 }

@@ -34,11 +34,23 @@ describe('compressed inputs', () => {
     assert.equal(await collect(gunzipIfCompressed(chunks(gzipSync(table), 97))), table.toString('utf8'))
   })
 
-  it('a gzip stream cut short: what came before the cut, and the error', async () => {
+  it('a gzip stream cut short: the whole lines before the cut (never half a line, which could parse as a wrong number), and the error', async () => {
     const gz = gzipSync(table)
+    for (const share of [0.3, 0.5, 0.77, 0.9]) {
+      let error: string | null = null
+      const got = await collect(gunzipIfCompressed(chunks(gz.subarray(0, Math.floor(gz.length * share))), {error: (m) => (error = m)}))
+      assert.ok(got.length > 1000 && table.toString('utf8').startsWith(got), `${got.length} characters, a prefix of the file`)
+      assert.ok(got.endsWith('\n'), `ends with a whole line: ...${JSON.stringify(got.slice(-30))}`)
+      assert.match(error ?? '', /^gzip: .*the line it cut/)
+    }
+  })
+
+  it('a one-line JSON document passes as it comes (its reader cuts a broken value itself; holding it would hold the file)', async () => {
+    const doc = Buffer.from(JSON.stringify(Array.from({length: 5000}, (_, i) => ({prb_id: i, type: 'ping', min: i / 7}))))
+    const gz = gzipSync(doc)
     let error: string | null = null
-    const got = await collect(gunzipIfCompressed(chunks(gz.subarray(0, Math.floor(gz.length / 2))), {error: (m) => (error = m)}))
-    assert.ok(got.length > 1000 && table.toString('utf8').startsWith(got), `${got.length} characters, a prefix of the file`)
+    const got = await collect(gunzipIfCompressed(chunks(gz.subarray(0, Math.floor(gz.length * 0.8)), 4096), {error: (m) => (error = m)}))
+    assert.ok(got.length > doc.length * 0.5 && doc.toString('utf8').startsWith(got), `${got.length} of ${doc.length}`)
     assert.match(error ?? '', /^gzip: /)
   })
 

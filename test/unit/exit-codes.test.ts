@@ -69,6 +69,8 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
   const dnsArgs = (port: number): string[] => ['127.0.0.1', '--port', String(port), '--timeout', '400ms']
   const status = async (command: string, argv: string[]): Promise<number | null> => {
     const r = await runCommand(command, argv)
+    // exit 1 is an internal error: say which, so a failure that does not repeat can still be read
+    if (r.status === 1 || r.status === null) console.error(`anyprobe ${command} exited ${r.status}:\n${r.stderr}`)
     return r.status
   }
 

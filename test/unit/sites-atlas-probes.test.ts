@@ -2,7 +2,7 @@
 // (src/vantage/atlas/probe-locate.ts). Against the local Atlas stand-in (test/helpers/atlas-replay.ts),
 // on the F-root campaign as an Atlas ping download: the same sites as with --probes FILE; a probe
 // RIPE Atlas placed at its country's centre is left out as a placeholder; an API out of reach
-// loses nothing but the locations it would have given (E_NETWORK, exit 7, the table still printed).
+// loses nothing but the locations it would have given (E_NETWORK, exit 6, the table still printed).
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -12,7 +12,7 @@ import {after, before, describe, it} from 'node:test'
 
 import {type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
 import {runCommand} from '../helpers/cli.js'
-import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
+import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
 
 const f = atlasCampaignFiles('f-ripe.tsv')
 const archive = JSON.parse(readFileSync(f.probes, 'utf8')) as {objects: Array<{id: number; latitude: number; longitude: number}>}
@@ -42,10 +42,12 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
     })
     process.env.ANYPROBE_ATLAS_URL = srv.url
     process.env.XDG_CONFIG_HOME = '/nonexistent'
-    delete process.env.ANYPROBE_ATLAS_KEY
+    // a key is configured: probe metadata is public, so it must not travel
+    process.env.ANYPROBE_ATLAS_KEY = '0a1b2c3d-0a1b-2c3d-4e5f-0a1b2c3d4e5f'
   })
   after(async () => {
     delete process.env.ANYPROBE_ATLAS_URL
+    delete process.env.ANYPROBE_ATLAS_KEY
     await srv.close()
   })
 
@@ -58,7 +60,7 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
     const asked = srv.requests.filter((r) => r.path.endsWith('probes/'))
     assert.equal(asked.length, 1)
     assert.equal(asked[0]!.query.id__in!.split(',').length, 276)
-    assert.equal(asked[0]!.headers.authorization, undefined, 'no key is sent for public probe metadata')
+    assert.equal(asked[0]!.headers.authorization, undefined, 'no key is sent for public probe metadata, though one is configured')
     const file = await runCommand('sites', ['--input', f.results, '--probes', saved, '--json'])
     assert.equal(file.status, 0, file.stderr)
     assert.equal(srv.requests.filter((r) => r.path.endsWith('probes/')).length, 1, 'with --probes FILE nothing is asked')
@@ -72,6 +74,14 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
     assert.equal(a.vantagePoints.used, b.vantagePoints.used)
   })
 
+  it('--probes api with a latency table (its lines carry their locations) is a usage error, like --probes FILE', async () => {
+    const before = srv.requests.length
+    const r = await runCommand('sites', ['--input', join(SITES_DIR, 'c-atlas-100.tsv'), '--probes', 'api'])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /E_USAGE: --probes: .* is a latency table/)
+    assert.equal(srv.requests.length, before)
+  })
+
   it('without --probes nothing is asked: the probes stay unlocated, and a note says how to place them', async () => {
     const before = srv.requests.length
     const r = await runCommand('sites', ['--input', f.results])
@@ -81,7 +91,7 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
     assert.match(r.stderr, /276 RIPE Atlas probes have no location here: give their metadata with --probes FILE, or --probes api/)
   })
 
-  it('an API out of reach: the probes stay without location, E_NETWORK with the --probes hint, exit 7, the table still printed', async () => {
+  it('an API out of reach: the probes stay without location, E_NETWORK with the --probes hint, exit 6, the table still printed', async () => {
     // a port that was free a moment ago: connection refused
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
@@ -92,8 +102,8 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
     process.env.ANYPROBE_ATLAS_URL = `http://127.0.0.1:${port}/api/v2/`
     try {
       const r = await runCommand('sites', ['--input', f.results, '--probes', 'api'])
-      assert.equal(r.status, 7, r.stderr)
-      assert.match(r.stderr, /E_NETWORK: the locations of 276 RIPE Atlas probes could not be fetched/)
+      assert.equal(r.status, 6, r.stderr)
+      assert.match(r.stderr, /E_NETWORK: the locations of 276 of 276 RIPE Atlas probes could not be fetched/)
       assert.match(r.stderr, /--probes FILE/)
       assert.match(r.stdout, /276 without location/)
     } finally {

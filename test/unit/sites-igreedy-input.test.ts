@@ -57,12 +57,23 @@ describe('iGreedy2.0 campaign files (--input)', () => {
       // an impossible latitude is no location, a null RTT no RTT: both counted by the analysis
       {vp: '2', lat: null, lon: null, rttMs: null, identity: null},
     ])
-    assert.equal(stats.unparseable, 2)
+    // two bad elements, and the broken rest
+    assert.equal(stats.unparseable, 3)
     assert.deepEqual(
-      stats.errors.slice(0, 2).map((e) => e.where),
-      ['measurement_results[1]', 'measurement_results[3]'],
+      stats.errors.map((e) => e.where),
+      ['measurement_results[1]', 'measurement_results[3]', 'the file'],
     )
     assert.equal(stats.truncated, true)
+  })
+
+  it('`sites` on a campaign file cut short: the sites of what came before, E_BAD_INPUT, exit 7', async () => {
+    const text = readFileSync(EXCERPT, 'utf8')
+    const cut = join(dir, 'cut.json')
+    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.6)))
+    const r = await runCommand('sites', ['--input', cut])
+    assert.equal(r.status, 7, r.stderr)
+    assert.match(r.stdout, /anycast {5}yes/)
+    assert.match(r.stderr, /E_BAD_INPUT: .*cut\.json: 1 of \d+ values could not be used \(the input breaks off/)
   })
 
   it('`sites --input` on the campaign file gives what the same probes\' table lines give', async () => {

@@ -80,9 +80,9 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
       const at = pointTerms(cover.lat, cover.lon)
       const far = discs.map((d) => discDistanceKm(d, at)).sort((a, b) => b - a)
       const point = `(${cover.lat.toFixed(1)}, ${cover.lon.toFixed(1)})`
-      if (far.length < UNICAST_FAR_VPS || far[UNICAST_FAR_VPS - 1]! < UNICAST_FAR_KM) {
+      if (far.length < UNICAST_FAR_VPS || far[UNICAST_FAR_VPS - 1]! <= UNICAST_FAR_KM) {
         anycast = null
-        anycastReason = `one site at ${point} could explain every measurement, but ${far.filter((k) => k >= UNICAST_FAR_KM).length === 0 ? 'no' : 'only one'} vantage point is farther than ${UNICAST_FAR_KM} km from it (the farthest ${Math.round(far[0] ?? 0)} km): a site in another region would not show`
+        anycastReason = `one site at ${point} could explain every measurement, but ${far.filter((k) => k > UNICAST_FAR_KM).length === 0 ? 'no' : 'only one'} vantage point is farther than ${UNICAST_FAR_KM} km from it (the farthest ${Math.round(far[0] ?? 0)} km): a site in another region would not show`
       } else {
         anycast = false
         anycastReason = `all ${discs.length} RTT discs contain one point ${point}, from vantage points up to ${Math.round(far[0]!)} km from it: one site explains every measurement`

@@ -14,7 +14,8 @@ import {loadAtlasConfig} from './config.js'
 import {fetchProbeMeta} from './index.js'
 import type {AtlasProbeMeta} from './parse.js'
 
-const ATLAS_VP = /^atlas:(\d+)$/
+/** a RIPE Atlas probe's vantage id; ids are well below 10 digits (a longer one is not a probe) */
+const ATLAS_VP = /^atlas:(\d{1,10})$/
 
 /** The probe ids of observations with no location of their own (and none the user gave). */
 export function unlocatedProbeIds(obs: readonly SiteObservation[]): number[] {
@@ -29,35 +30,44 @@ export function unlocatedProbeIds(obs: readonly SiteObservation[]): number[] {
 
 export type ProbeFetcher = (ids: readonly number[]) => Promise<Map<number, AtlasProbeMeta>>
 
+/** ids per request (the API's page size) */
+export const PROBES_PER_REQUEST = 500
+
+/** The API's probe list; public metadata, so no key is sent even when one is configured. */
 export function apiProbeFetcher(): ProbeFetcher {
   const config = loadAtlasConfig()
-  const client = new AtlasClient({apiUrl: config.apiUrl, key: config.key, maxTries: 2, timeoutMs: 15_000, baseDelayMs: 500})
+  const client = new AtlasClient({apiUrl: config.apiUrl, key: null, maxTries: 2, timeoutMs: 15_000, baseDelayMs: 500})
   return (ids) => fetchProbeMeta(client, ids)
 }
 
 /**
  * The observations with the locations the API gave (a probe RIPE Atlas placed at its country's
- * centre is marked so: ../../analysis/sites/clean.ts leaves it out), and how many were found; on
- * failure the observations as they were and the error.
+ * centre is marked so: ../../analysis/sites/clean.ts leaves it out), how many were found, and the
+ * error of the pages that could not be fetched (their probes stay as they were).
  */
 export async function locateAtlasObservations(obs: readonly SiteObservation[], fetch: ProbeFetcher = apiProbeFetcher()): Promise<{obs: SiteObservation[]; asked: number; located: number; error: AnyprobeError | null}> {
   const ids = unlocatedProbeIds(obs)
   if (ids.length === 0) return {obs: [...obs], asked: 0, located: 0, error: null}
-  let metas: Map<number, AtlasProbeMeta>
-  try {
-    metas = await fetch(ids)
-  } catch (e) {
-    const why = e instanceof AnyprobeError ? e.message : (e as Error).message
-    return {
-      obs: [...obs],
-      asked: ids.length,
-      located: 0,
-      error: new AnyprobeError('E_NETWORK', `the locations of ${ids.length} RIPE Atlas probes could not be fetched: ${why}`, {
-        hint: 'give their metadata with --probes FILE (a saved /api/v2/probes/?id__in=... page, or the daily probe archive); the sites shown are of the located ones',
-        exitCode: EXIT.data,
-      }),
+  // one request per page of ids; a page that fails loses only its own probes
+  const metas = new Map<number, AtlasProbeMeta>()
+  let failed = 0
+  let why: string | null = null
+  for (let i = 0; i < ids.length; i += PROBES_PER_REQUEST) {
+    const page = ids.slice(i, i + PROBES_PER_REQUEST)
+    try {
+      for (const [id, m] of await fetch(page)) metas.set(id, m)
+    } catch (e) {
+      failed += page.length
+      why ??= e instanceof AnyprobeError ? e.message : (e as Error).message
     }
   }
+  const error =
+    failed === 0
+      ? null
+      : new AnyprobeError('E_NETWORK', `the locations of ${failed} of ${ids.length} RIPE Atlas probes could not be fetched: ${why}`, {
+          hint: 'give their metadata with --probes FILE (a saved /api/v2/probes/?id__in=... page, or the daily probe archive); the sites shown are of the located ones',
+          exitCode: EXIT.network,
+        })
   let located = 0
   const out = obs.map((o) => {
     if (o.lat !== null && o.lon !== null) return o
@@ -67,5 +77,5 @@ export async function locateAtlasObservations(obs: readonly SiteObservation[], f
     located++
     return {...o, lat: meta.lat, lon: meta.lon, ...(meta.tags.includes('system-auto-geoip-country') ? {locationPlaceholder: true} : {})}
   })
-  return {obs: out, asked: ids.length, located, error: null}
+  return {obs: out, asked: ids.length, located, error}
 }
