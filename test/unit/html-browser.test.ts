@@ -247,6 +247,11 @@ describe('HTML report in chromium', () => {
       assert.equal(x.fill, 'none')
     }
     assert.deepEqual((await page.$$eval('[data-not-placed]', (els) => els.map((e) => e.getAttribute('data-not-placed')!))).sort(), doc.notPlaced.map((n) => n.vp).sort())
+    // probes and sites all in Europe: a map of Europe, not a smudge on the world map
+    const x = async (site: string): Promise<number> => Number(/^M([\d.]+)/.exec((await page.locator(`[data-pop-site="${site}"] path.site`).getAttribute('d'))!)![1])
+    const onPage = Math.abs((await x('Kyiv')) - (await x('Dublin')))
+    const onWorld = Math.abs(world().project(50.45, 30.52)![0] - world().project(53.35, -6.26)![0])
+    assert.ok(onPage > 3 * onWorld, `Dublin to Kyiv: ${onPage} px on the page, ${onWorld} px on the world map`)
     assert.deepEqual(requests, [])
   })
 

@@ -12,7 +12,7 @@ import type {SiteObservation, SitesDocument} from '../../model/sites.js'
 
 import {ColorMap} from './colors.js'
 import {esc, num} from './escape.js'
-import {MAP_HEIGHT, MAP_WIDTH, world, worldSvg} from './world.js'
+import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
 export interface SitesMapSite {
   code: string
@@ -22,7 +22,7 @@ export interface SitesMapSite {
   lon: number
   /** the evidence that placed it, in a few words */
   evidence: string | null
-  /** area of the intersection of its discs, km²; null when unknown */
+  /** how far from the place given the site could still be, km (the sites document's areaKm); null when unknown */
   areaKm: number | null
   confirmed: boolean
   /** how it was found (the sites document's `source`: disjoint = proven by its disc), when known */
@@ -102,7 +102,9 @@ export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[
 }
 
 export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} = {}): string {
-  const w = world()
+  // the region the vantage points and sites are in (the world when they span it)
+  const located = input.vantagePoints.filter((v): v is SitesMapVantage & {lat: number; lon: number} => v.lat !== null && v.lon !== null)
+  const w = regionWorld([...located, ...input.sites])
   const colors = new ColorMap()
   for (const s of input.sites) colors.get(s.code)
   const path = geoPath(w.projection).digits(1)
@@ -130,7 +132,7 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     const xy = w.project(s.lat, s.lon)
     if (!xy) continue
     const c = colors.get(s.code)
-    const detail = [`site ${s.code}${s.city ? ` ${s.city}` : ''}${s.country ? `, ${s.country}` : ''}`, s.confirmed ? 'confirmed' : 'not confirmed', s.areaKm === null ? null : `area ${Math.round(s.areaKm)} km²`, s.evidence ? `evidence: ${s.evidence}` : null]
+    const detail = [`site ${s.code}${s.city ? ` ${s.city}` : ''}${s.country ? `, ${s.country}` : ''}`, s.confirmed ? 'confirmed' : 'not confirmed', s.areaKm === null ? null : `within ${Math.round(s.areaKm)} km of this place`, s.evidence ? `evidence: ${s.evidence}` : null]
       .filter((l): l is string => l !== null)
       .map((l) => esc(l, 300))
       .join('\n')
@@ -141,6 +143,6 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
   const legend = input.sites
     .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
-  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg()}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${esc(input.target, 200)}: ${input.sites.length} site(s) from ${input.discs.length} disc(s)</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>area km²</th></tr></thead><tbody>${legend}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg(w)}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${input.target === '' ? '' : `${esc(input.target, 200)}: `}${input.sites.length} site(s) from ${input.discs.length} disc(s)${(input.notPlaced ?? []).length > 0 ? `, ${(input.notPlaced ?? []).length} more seen but not placed` : ''}</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>within km</th></tr></thead><tbody>${legend}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
 }

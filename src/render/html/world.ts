@@ -22,12 +22,33 @@ export interface World {
 }
 
 let cached: World | null = null
+let landCache: ReturnType<typeof feature> | null = null
+
+function landFeature(): ReturnType<typeof feature> {
+  if (landCache) return landCache
+  const require = createRequire(import.meta.url)
+  const topo = require('world-atlas/land-110m.json') as Topology
+  landCache = feature(topo, topo.objects.land!)
+  return landCache
+}
+
+function worldOf(projection: GeoProjection, graticuleStep: number): World {
+  const path = geoPath(projection).digits(1)
+  return {
+    projection,
+    land: path(landFeature()) ?? '',
+    sphere: path({type: 'Sphere'}) ?? '',
+    graticule: path(geoGraticule().step([graticuleStep, graticuleStep])()) ?? '',
+    project(lat, lon) {
+      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null
+      const p = projection([lon, lat])
+      return p ? [p[0], p[1]] : null
+    },
+  }
+}
 
 export function world(): World {
   if (cached) return cached
-  const require = createRequire(import.meta.url)
-  const topo = require('world-atlas/land-110m.json') as Topology
-  const land = feature(topo, topo.objects.land!)
   const projection = geoNaturalEarth1().fitExtent(
     [
       [4, 4],
@@ -35,24 +56,48 @@ export function world(): World {
     ],
     {type: 'Sphere'},
   )
-  const path = geoPath(projection).digits(1)
-  cached = {
-    projection,
-    land: path(land) ?? '',
-    sphere: path({type: 'Sphere'}) ?? '',
-    // every 20 degrees: a 10-degree graticule was 34 kB of the page
-    graticule: path(geoGraticule().step([20, 20])()) ?? '',
-    project(lat, lon) {
-      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null
-      const p = projection([lon, lat])
-      return p ? [p[0], p[1]] : null
-    },
-  }
+  // every 20 degrees: a 10-degree graticule was 34 kB of the page
+  cached = worldOf(projection, 20)
   return cached
 }
 
-/** The map's background: sphere, graticule, land. */
-export function worldSvg(): string {
-  const w = world()
+/** Points spanning at most this much (degrees of longitude, latitude) get a regional map. */
+export const REGION_MAX_SPAN: [number, number] = [100, 60]
+
+/**
+ * A map of the region that holds these points, when they lie in one (all of RIPE Atlas's European
+ * probes and the sites they found: on the world map they are one smudge); else the world map. The
+ * projection is centred on the points and fitted to them with a margin; land outside is clipped.
+ */
+export function regionWorld(points: ReadonlyArray<{lat: number; lon: number}>): World {
+  const ok = points.filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon) && Math.abs(p.lat) <= 90 && Math.abs(p.lon) <= 180)
+  if (ok.length === 0) return world()
+  const lats = ok.map((p) => p.lat)
+  const lons = ok.map((p) => p.lon)
+  const [s, n] = [Math.min(...lats), Math.max(...lats)]
+  const [w, e] = [Math.min(...lons), Math.max(...lons)]
+  if (e - w > REGION_MAX_SPAN[0] || n - s > REGION_MAX_SPAN[1]) return world()
+  // at least 10 degrees each way, so one point is not a street map
+  const padLat = Math.max(5 - (n - s) / 2, (n - s) * 0.08)
+  const padLon = Math.max(5 - (e - w) / 2, (e - w) * 0.08)
+  const box = {type: 'MultiPoint' as const, coordinates: [[w - padLon, s - padLat], [e + padLon, n + padLat], [w - padLon, n + padLat], [e + padLon, s - padLat]]}
+  const projection = geoNaturalEarth1()
+    .rotate([-(w + e) / 2, 0])
+    .fitExtent(
+      [
+        [4, 4],
+        [MAP_WIDTH - 4, MAP_HEIGHT - 4],
+      ],
+      box,
+    )
+  projection.clipExtent([
+    [0, 0],
+    [MAP_WIDTH, MAP_HEIGHT],
+  ])
+  return worldOf(projection, 5)
+}
+
+/** The map's background: sphere, graticule, land (of the world map, or of the one given). */
+export function worldSvg(w: World = world()): string {
   return `<path class="sphere" d="${w.sphere}"/><path class="graticule" d="${w.graticule}"/><path class="land" d="${w.land}"/>`
 }
