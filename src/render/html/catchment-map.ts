@@ -15,7 +15,7 @@ import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {esc, num} from './escape.js'
 import {popLatLon} from './place.js'
-import {MAP_HEIGHT, MAP_WIDTH, world, worldSvg} from './world.js'
+import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
 export interface CatchmentMapOptions {
   /** section heading; default "Catchment" */
@@ -69,7 +69,14 @@ function groupsById(c: CatchmentResult): Map<string, CatchmentPopShare> {
 }
 
 export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOptions = {}): string {
-  const w = world()
+  // the region the vantage points and PoPs are in (the world when they span it)
+  const points: Array<{lat: number; lon: number}> = []
+  for (const r of c.vantagePoints) if (r.vantage.lat !== null && r.vantage.lon !== null) points.push({lat: r.vantage.lat, lon: r.vantage.lon})
+  for (const p of c.pops) {
+    const ll = popLatLon(p)
+    if (ll) points.push(ll)
+  }
+  const w = regionWorld(points)
   const colors = opts.colors ?? new ColorMap()
   for (const p of c.pops) colors.get(p.code)
   const groups = groupsById(c)
@@ -141,6 +148,6 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
 <p class="sub">${s.vantagePoints} vantage points: ${s.located} located, ${s.unlocated} unlocated, ${s.failed} failed</p>
 ${unplaced.length ? `<h3 style="font-size:14px;margin:8px 0 2px">Not on the map (${unplaced.length})</h3><ul class="plain unplaced">${unplaced.join('')}</ul>` : ''}
 </div>`
-  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg()}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
+  const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
   return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method, 20)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`
 }
