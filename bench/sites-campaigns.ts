@@ -82,4 +82,18 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['k-atlas-1000.tsv', 'root-k-published.tsv'],
   ['m-atlas-500.tsv', 'root-m-published.tsv'],
   ['m-atlas-1000.tsv', 'root-m-published.tsv'],
+  // the holdout: probes chosen on a grid ("section" 2 and 1.5), transcribed after every parameter
+  // was set and scored once with the rule decided beforehand (fixtures README)
+  ['a-atlas-section2.tsv', 'root-a-published.tsv'],
+  ['c-atlas-section2.tsv', 'root-c-published.tsv'],
+  ['e-atlas-section2.tsv', 'root-e-published.tsv'],
+  ['f-atlas-section2.tsv', 'root-f-published.tsv'],
+  ['h-atlas-section2.tsv', 'root-h-published.tsv'],
+  ['i-atlas-section2.tsv', 'root-i-published.tsv'],
+  ['j-atlas-section2.tsv', 'root-j-published.tsv'],
+  ['k-atlas-section2.tsv', 'root-k-published.tsv'],
+  ['k-atlas-section15.tsv', 'root-k-published.tsv'],
+  ['l-atlas-section2.tsv', 'root-l-published.tsv'],
+  ['cloudflare-atlas-section2.tsv', 'cloudflare-europe-published.tsv'],
+  ['cloudflare-atlas-section15.tsv', 'cloudflare-europe-published.tsv'],
 ]
