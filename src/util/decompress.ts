@@ -5,6 +5,8 @@
 import {Readable} from 'node:stream'
 import {createGunzip, gunzipSync} from 'node:zlib'
 
+import {peekStream} from './peek.js'
+
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
 const isBzip2 = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68 && (b.length < 4 || (b[3]! >= 0x31 && b[3]! <= 0x39))
 
@@ -21,34 +23,16 @@ export function compressionOf(head: Uint8Array): Compression {
  * (a line cut in the middle could still parse, as a wrong number), and `error` hears why.
  */
 export async function* gunzipIfCompressed(source: AsyncIterable<Buffer | string>, on: {bzip2?: () => void; error?: (message: string) => void} = {}): AsyncGenerator<Buffer | string> {
-  const it = source[Symbol.asyncIterator]()
   // enough bytes to tell (a pipe may hand over one byte first)
-  const taken: Array<Buffer | string> = []
-  let size = 0
-  let ended = false
-  while (size < 4) {
-    const r = await it.next()
-    if (r.done === true) {
-      ended = true
-      break
-    }
-    taken.push(r.value)
-    size += r.value.length
-  }
-  if (taken.length === 0) return
-  const head = Buffer.concat(taken.map((c) => (typeof c === 'string' ? Buffer.from(c, 'latin1') : c)))
-  async function* all(): AsyncGenerator<Buffer | string> {
-    yield* taken
-    if (ended) return
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value
-  }
+  const {bytes: head, stream} = await peekStream(source, 4)
+  if (head.length === 0) return
   const kind = compressionOf(head)
   if (kind === 'bzip2') on.bzip2?.()
   if (kind !== 'gzip') {
-    yield* all()
+    yield* stream
     return
   }
-  const gunzip = Readable.from(all()).pipe(createGunzip())
+  const gunzip = Readable.from(stream).pipe(createGunzip())
   // Line-oriented text (tables, NDJSON: a newline in the first 64 kB) is given on up to its last
   // newline, the rest held until the next one comes or the stream ends cleanly, so a break never
   // hands on half a line. Other text (a one-line JSON array of any size) passes as it comes: its

@@ -5,6 +5,8 @@
 export interface Peeked {
   /** the first chunks decoded (at least `minBytes` unless the stream is shorter); for detection only */
   head: string
+  /** the same first chunks as bytes (magic numbers: ./decompress.ts) */
+  bytes: Buffer
   /** the whole stream again, the peeked chunks first */
   stream: AsyncIterable<Buffer | string>
 }
@@ -29,5 +31,6 @@ export async function peekStream(source: AsyncIterable<Buffer | string>, minByte
     if (done) return
     for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value
   }
-  return {head, stream: again()}
+  const bytes = Buffer.concat(taken.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)))
+  return {head, bytes, stream: again()}
 }
