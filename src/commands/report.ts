@@ -20,7 +20,7 @@ import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
-import {decompressedInput, type InputFormat, newStats, nothingReadError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -198,14 +198,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const rows = result?.vantagePoints ?? []
     const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
     process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk})
-    if (stats.unparseable > 0 || stats.truncated) {
-      const first = stats.errors[0]
-      const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` : 'the input breaks off; everything before the break was kept'
-      const err = new AnyprobeError(
-        'E_BAD_INPUT',
-        `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''),
-        {hint: `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`, exitCode: EXIT.data},
-      )
+    const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
+    if (err !== null) {
       process.stderr.write(formatError(err))
       process.exitCode = err.exitCode
     }

@@ -14,7 +14,7 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
 import {sanitize} from '../util/sanitize.js'
-import {decompressedInput, newStats, nothingReadError, readSavedBatches} from '../store/read.js'
+import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches} from '../store/read.js'
 import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {readTruth} from '../store/truth-file.js'
@@ -184,13 +184,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         process.stderr.write(formatError(locateError))
         process.exitCode = locateError.exitCode
       }
-      if (stats.unparseable > 0 || stats.truncated) {
-        const first = stats.errors[0]
-        const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ' (the input breaks off; everything before the break was kept)' : ''}` : 'the input breaks off; everything before the break was kept'
-        const err = new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {
-          hint: 'the sites above are of the values that could be read',
-          exitCode: EXIT.data,
-        })
+      const err = partialInputError(name, stats, 'the sites above are of the values that could be read')
+      if (err !== null) {
         process.stderr.write(formatError(err))
         process.exitCode = err.exitCode
       }

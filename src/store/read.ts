@@ -685,6 +685,19 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
   })
 }
 
+/**
+ * The error a command prints after what it could read, when some of the input could not be used
+ * (values left out, or the input breaking off); null when all of it was. `hint` says what the
+ * output above is of.
+ */
+export function partialInputError(name: string, stats: ReadStats, hint: string): AnyprobeError | null {
+  if (stats.unparseable === 0 && !stats.truncated) return null
+  const first = stats.errors[0]
+  const cut = 'the input breaks off; everything before the break was kept'
+  const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ` (${cut})` : ''}` : cut
+  return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {hint, exitCode: EXIT.data})
+}
+
 /** The error `anyprobe report` gives when nothing at all could be used. */
 export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
   const first = stats.errors[0]
