@@ -165,7 +165,8 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       obs.push(...byVp.values())
       // raw RIPE Atlas results name their probes by id only: --probes FILE or --probes api says where they are
       let locateError: AnyprobeError | null = null
-      if (atlasProbes === undefined) {
+      // (tables and campaign files locate every line: nothing to load for them)
+      if (atlasProbes === undefined && obs.some((o) => o.lat === null || o.lon === null)) {
         const {locateAtlasObservations, unlocatedProbeIds} = await import('../vantage/atlas/probe-locate.js')
         const n = unlocatedProbeIds(obs).length
         if (n > 0 && probesFromApi) {
