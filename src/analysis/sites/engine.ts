@@ -77,7 +77,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
     // contains no placed site, so its vantage point reached another one
     const likely = discs.map(likelyDisc)
     const usedL = new Set<Disc>()
-    const unplaced: Disc[] = []
+    const unplaced: Array<{disc: Disc; site: NotPlacedSite}> = []
     let round = placed.length === 0 ? 0 : placed[placed.length - 1]!.round + 1
     for (let n = 0; n < MAX_ROUNDS; n++, round++) {
       kept = greedyMis(
@@ -92,23 +92,22 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
         // its own metro area is the place chosen (./likely.ts, LIKELY_METRO_KM)
         const km = discDistanceKm(k, pointTerms(p.lat, p.lon))
         if (km <= LIKELY_METRO_KM) keep(p)
-        else {
-          unplaced.push(k)
-          notPlaced.push({vp: k.vp, rttMs: k.rttMs, radiusKm: Math.round(k.radiusKm), note: `no site found lies within ${Math.round(k.radiusKm)} km, the farthest a measured path reaches with its ${rttText(k.rttMs)} RTT: it reached another site, but the most likely place (${p.placement.candidate?.name ?? 'none'}) is ${Math.round(km)} km from it, too far to say where`})
-        }
+        else
+          unplaced.push({
+            disc: k,
+            site: {vp: k.vp, rttMs: k.rttMs, radiusKm: Math.round(k.radiusKm), note: `no site found lies within ${Math.round(k.radiusKm)} km, the farthest a measured path reaches with its ${rttText(k.rttMs)} RTT: it reached another site, but the most likely place (${p.placement.candidate?.name ?? 'none'}) is ${Math.round(km)} km from it, too far to say where`},
+          })
       }
     }
     // Report each unplaced site once: not one whose disc a site placed after it now explains, nor
     // one whose disc overlaps one reported already (both vantage points may have reached the
     // same site): what is left are mutually disjoint discs, at least that many sites.
     const reported: Disc[] = []
-    const once = notPlaced.filter((_, i) => {
-      const k = unplaced[i]!
-      if (tiny.some((t) => overlaps(k, t)) || reported.some((r) => overlaps(r, k))) return false
-      reported.push(k)
-      return true
-    })
-    notPlaced.splice(0, notPlaced.length, ...once)
+    for (const {disc, site} of unplaced) {
+      if (tiny.some((t) => overlaps(disc, t)) || reported.some((r) => overlaps(r, disc))) continue
+      reported.push(disc)
+      notPlaced.push(site)
+    }
   }
   return {placed, lowerBound, notPlaced}
 }
