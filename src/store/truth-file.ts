@@ -99,7 +99,9 @@ export function parseTruth(text: string, name: string): TruthList {
     const near = [b - 1, b, b + 1].some((x) => (bands.get(x) ?? []).some((p) => haversineKm(p, t) <= SAME_PLACE_KM))
     if (near) continue
     places.push(t)
-    bands.set(b, [...(bands.get(b) ?? []), t])
+    const list = bands.get(b)
+    if (list === undefined) bands.set(b, [t])
+    else list.push(t)
   }
   return {sites: places, unplaced, merged: sites.length - places.length}
 }
