@@ -108,15 +108,15 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
   const colors = new ColorMap()
   for (const s of input.sites) colors.get(s.code)
   const path = geoPath(w.projection).digits(1)
+  /** the SVG path of a disc of `radiusKm` around a place */
+  const discPath = (lat: number, lon: number, radiusKm: number): string => path(geoCircle().center([lon, lat]).radius(Math.min(179, radiusKm / KM_PER_DEGREE)).precision(2)()) ?? ''
   const discs = input.discs.map((d) => {
-    const circle = geoCircle().center([d.lon, d.lat]).radius(Math.min(179, d.radiusKm / KM_PER_DEGREE)).precision(2)()
     const c = d.site ? colors.get(d.site) : '#777'
-    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${path(circle) ?? ''}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
+    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${discPath(d.lat, d.lon, d.radiusKm)}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
   })
   // a site is somewhere in each of these, where is not said: a dashed outline, no fill
   for (const n of input.notPlaced ?? []) {
-    const circle = geoCircle().center([n.lon, n.lat]).radius(Math.min(179, n.radiusKm / KM_PER_DEGREE)).precision(2)()
-    discs.push(`<path class="disc-unplaced" data-disc-unplaced="${esc(n.vantageId, 200)}" d="${path(circle) ?? ''}" fill="none" stroke="#555" stroke-dasharray="4 3"><title>${esc(`${n.vantageId}: a site within ${n.radiusKm} km, not placed (${n.note})`, 400)}</title></path>`)
+    discs.push(`<path class="disc-unplaced" data-disc-unplaced="${esc(n.vantageId, 200)}" d="${discPath(n.lat, n.lon, n.radiusKm)}" fill="none" stroke="#555" stroke-dasharray="4 3"><title>${esc(`${n.vantageId}: a site within ${n.radiusKm} km, not placed (${n.note})`, 400)}</title></path>`)
   }
   const vps: string[] = []
   const unplaced: string[] = []
