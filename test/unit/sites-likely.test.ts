@@ -63,6 +63,21 @@ describe('sites: likely discs', () => {
     assert.match(r.notPlaced[0]!.note, /most likely place \(London\) is 3\d\d km from it/)
   })
 
+  it('two overlapping likely discs that hold no placed site are one site not placed, reported once', () => {
+    // Paris and Beauvais (66 km apart), both at 9.5 ms: each disc (937 km) holds Berlin (878 and
+    // 863 km) but each likely disc (806 km) misses it and would put the site in London; both may
+    // have reached the same site, so it is one more site, not two
+    const BEAUVAIS = {lat: 49.43, lon: 2.08}
+    const rtt = 9.5
+    for (const p of [PARIS, BEAUVAIS]) {
+      const km = distanceKm(p, BERLIN)
+      assert.ok(km > likelyRadiusKm(rtt * KM_PER_RTT_MS) && km < rtt * KM_PER_RTT_MS, `${km} km`)
+    }
+    const r = findSites([...campaign(rtt), {vp: 'bea', ...BEAUVAIS, rttMs: rtt, identity: null}], {identities: false})
+    assert.equal(r.sites.length, 2, JSON.stringify(r.sites.map((s) => s.city)))
+    assert.equal(r.notPlaced.length, 1, JSON.stringify(r.notPlaced))
+  })
+
   it('a disc whose placed site lies well inside its likely radius adds nothing', () => {
     // Paris at 12 ms: 1183 km, Berlin at 0.74 of it
     const r = findSites(campaign(12), {identities: false})
