@@ -109,7 +109,7 @@ export interface SitesAnalysis {
   lowerBound: number
   sites: Site[]
   contradictions: SiteContradiction[]
-  /** sites a vantage point proves exist (no site found lies in its likely disc) but whose place is too uncertain to give */
+  /** sites a vantage point most likely reached (no site found lies in its likely disc, which measured paths never left) whose place is too uncertain to give */
   notPlaced: NotPlacedSite[]
   excluded: SitesExcluded
   /** vantage points used (located, with a plausible RTT) */

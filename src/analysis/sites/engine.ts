@@ -95,7 +95,7 @@ export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSourc
         else
           unplaced.push({
             disc: k,
-            site: {vp: k.vp, rttMs: k.rttMs, radiusKm: Math.round(k.radiusKm), note: `no site found lies within ${Math.round(k.radiusKm)} km, the farthest a measured path reaches with its ${rttText(k.rttMs)} RTT: it reached another site, but the most likely place (${p.placement.candidate?.name ?? 'none'}) is ${Math.round(km)} km from it, too far to say where`},
+            site: {vp: k.vp, rttMs: k.rttMs, radiusKm: Math.round(k.radiusKm), note: `no site found lies within ${Math.round(k.radiusKm)} km, the farthest a measured path reaches with its ${rttText(k.rttMs)} RTT: it reached another site unless its path went farther than any measured, but the most likely place (${p.placement.candidate?.name ?? 'none'}) is ${Math.round(km)} km from it, too far to say where`},
           })
       }
     }

@@ -51,7 +51,7 @@ export interface SitesMapInput {
   sites: SitesMapSite[]
   discs: SitesMapDisc[]
   vantagePoints: SitesMapVantage[]
-  /** discs that prove a site exists somewhere inside them, not placed (the document's notPlaced) */
+  /** discs that most likely hold a site not found, not placed (the document's notPlaced) */
   notPlaced?: Array<{vantageId: string; lat: number; lon: number; radiusKm: number; rttMs: number; note: string}>
 }
 
