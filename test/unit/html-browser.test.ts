@@ -19,6 +19,7 @@ import {ExpectTracker, parseExpectFile} from '../../src/analysis/expect.js'
 import type {StateEvent} from '../../src/model/expect.js'
 import {TestBrowser} from '../helpers/browser.js'
 import {runCommand} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
@@ -239,6 +240,7 @@ describe('HTML report in chromium', () => {
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout) as {notPlaced: Array<{vp: string; radiusKm: number}>}
     assert.ok(doc.notPlaced.length >= 1)
+    assert.deepEqual(schemaErrors('sites.schema.json', doc), [])
     const {page, requests} = await browser.open(html)
     const drawn = await page.$$eval('path.disc-unplaced', (els) => els.map((e) => ({vp: e.getAttribute('data-disc-unplaced')!, d: e.getAttribute('d')!, fill: e.getAttribute('fill')})))
     assert.deepEqual(drawn.map((x) => x.vp).sort(), doc.notPlaced.map((n) => n.vp).sort())
