@@ -47,6 +47,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const pr = (s: {precision: number | null; recall: number | null; found: number; hits: number}): string => `${fmt(s.precision)} / ${fmt(s.recall)} (${s.hits} of ${s.found})`
   // latency only against iGreedy, per campaign: better (recall higher, precision not lower), equal, worse
   const tally = {better: 0, equal: 0, worse: 0, hitsS: 0, foundS: 0, hitsI: 0, foundI: 0, truth: 0}
+  // the published-list campaigns pooled as iGreedy2.0's validation scores them (true / false positives, false negatives)
+  const style2 = {i: {tp: 0, fp: 0, fn: 0}, s: {tp: 0, fp: 0, fn: 0}}
+  const add2 = (to: {tp: number; fp: number; fn: number}, x: {tp: number; fp: number; fn: number}): void => {
+    to.tp += x.tp
+    to.fp += x.fp
+    to.fn += x.fn
+  }
   const count = (i: {precision: number | null; hits: number; found: number; truth: number}, s: typeof i): string => {
     tally.hitsS += s.hits
     tally.foundS += s.found
@@ -87,10 +94,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const l = scoreSites(lat.sites, c.truth)
       const a = scoreLikeIGreedy2(base.sites, c.listed, NORTH_CENTRAL)
       const b = scoreLikeIGreedy2(lat.sites, c.listed, NORTH_CENTRAL)
+      add2(style2.i, a)
+      add2(style2.s, b)
       console.log(`| ${c.name} | ${located} | ${c.truth.length} | ${pr(i)} | ${pr(l)} | ${count(i, l)} | ${fmt(a.precision)} / ${fmt(a.recall)} | ${fmt(b.precision)} / ${fmt(b.recall)} |`)
     }
   }
   const p = (h: number, n: number): string => (n === 0 ? '-' : (h / n).toFixed(3))
   console.log(`\nlatency only against iGreedy, ${tally.better + tally.equal + tally.worse} campaigns: better ${tally.better}, equal ${tally.equal}, worse ${tally.worse}; pooled precision ${p(tally.hitsS, tally.foundS)} (iGreedy ${p(tally.hitsI, tally.foundI)}), pooled recall ${p(tally.hitsS, tally.truth)} (iGreedy ${p(tally.hitsI, tally.truth)}): ${tally.hitsS} hits of ${tally.foundS} found (iGreedy ${tally.hitsI} of ${tally.foundI}), ${tally.truth} true sites`)
+  const pr2 = (x: {tp: number; fp: number; fn: number}): string => `${p(x.tp, x.tp + x.fp)} / ${p(x.tp, x.tp + x.fn)}`
+  if (style2.s.tp + style2.s.fp > 0) console.log(`published-list campaigns pooled as iGreedy2.0's validation scores them (precision / recall): sites ${pr2(style2.s)}, iGreedy ${pr2(style2.i)}`)
   for (const n of notes) console.log(`\n${n}`)
 }
