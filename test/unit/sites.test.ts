@@ -170,6 +170,60 @@ function unicastObs(server = FRA): SiteObservation[] {
   return VPS.map(([vp, lat, lon]) => ({vp, lat, lon, rttMs: (distanceKm({lat, lon}, server) * 1.3) / KM_PER_RTT_MS + 1, identity: null}))
 }
 
+// The second holdout (round 4): 19 campaigns nobody had looked at, transcribed after the method was
+// frozen and scored once (fixtures README). Per campaign it is not always at least iGreedy (5 of 19
+// are below: a site placed at Köln where A's and H's is Frankfurt, 155 km, twice; a probe in
+// Tripoli at 7 ms placed at Tripoli in both Cloudflare per-country campaigns where iGreedy's Rome is
+// right), so what is asserted is the pooled comparison and a floor per campaign (0.05 below today's).
+// (anycast null where one site explains every RTT from these European probes: H-root, section 1)
+const HOLDOUT2: Array<[string, string, {precision: number; recall: number}, (true | null)?]> = [
+  ['a-atlas-section1.tsv', 'root-a-published.tsv', {precision: 0.75, recall: 0.17}],
+  ['a-atlas-section15.tsv', 'root-a-published.tsv', {precision: 0.28, recall: 0.01}],
+  ['c-atlas-section1.tsv', 'root-c-published.tsv', {precision: 0.7, recall: 0.2}],
+  ['c-atlas-section15.tsv', 'root-c-published.tsv', {precision: 0.7, recall: 0.2}],
+  ['e-atlas-section1.tsv', 'root-e-published.tsv', {precision: 0.84, recall: 0.08}],
+  ['e-atlas-section15.tsv', 'root-e-published.tsv', {precision: 0.85, recall: 0.06}],
+  ['f-atlas-section1.tsv', 'root-f-published.tsv', {precision: 0.86, recall: 0.06}],
+  ['f-atlas-section15.tsv', 'root-f-published.tsv', {precision: 0.85, recall: 0.05}],
+  ['h-atlas-section1.tsv', 'root-h-published.tsv', {precision: 0.45, recall: 0.03}, null],
+  ['h-atlas-section15.tsv', 'root-h-published.tsv', {precision: 0.28, recall: 0.03}],
+  ['i-atlas-section1.tsv', 'root-i-published.tsv', {precision: 0.77, recall: 0.14}],
+  ['i-atlas-section15.tsv', 'root-i-published.tsv', {precision: 0.95, recall: 0.15}],
+  ['j-atlas-section1.tsv', 'root-j-published.tsv', {precision: 0.91, recall: 0.16}],
+  ['k-atlas-section1.tsv', 'root-k-published.tsv', {precision: 0.7, recall: 0.09}],
+  ['l-atlas-section1.tsv', 'root-l-published.tsv', {precision: 0.66, recall: 0.05}],
+  ['l-atlas-section15.tsv', 'root-l-published.tsv', {precision: 0.7, recall: 0.03}],
+  ['cloudflare-atlas-countries5.tsv', 'cloudflare-europe-published.tsv', {precision: 0.84, recall: 0.24}],
+  ['cloudflare-atlas-countries10.tsv', 'cloudflare-europe-published.tsv', {precision: 0.91, recall: 0.34}],
+  ['cloudflare-atlas-countries15.tsv', 'cloudflare-europe-published.tsv', {precision: 0.84, recall: 0.4}],
+]
+
+describe('sites on the second holdout (19 campaigns read after the method was frozen)', () => {
+  const score = (pings: string, list: string) => {
+    const c = loadPublishedCampaign(pings, list)
+    const r = findSites(c.obs, {identities: false})
+    return {r, ours: scoreSites(r.sites, c.truth), base: scoreSites(iGreedyBaseline(c.obs, citySource).sites, c.truth)}
+  }
+  for (const [pings, list, floor, anycast = true] of HOLDOUT2)
+    it(`${pings}: anycast ${anycast}, and at or above its floor`, () => {
+      const {r, ours} = score(pings, list)
+      assert.equal(r.anycast, anycast, r.anycastReason)
+      assert.ok(ours.precision! >= floor.precision && ours.recall! >= floor.recall, `${ours.precision} / ${ours.recall} below the floor ${floor.precision} / ${floor.recall}`)
+    })
+  it('pooled: precision >= iGreedy\'s and more true sites found', () => {
+    const p = {hits: 0, found: 0, hitsI: 0, foundI: 0}
+    for (const [pings, list] of HOLDOUT2) {
+      const {ours, base} = score(pings, list)
+      p.hits += ours.hits
+      p.found += ours.found
+      p.hitsI += base.hits
+      p.foundI += base.found
+    }
+    assert.ok(p.hits / p.found >= p.hitsI / p.foundI, `precision ${p.hits}/${p.found} < iGreedy ${p.hitsI}/${p.foundI}`)
+    assert.ok(p.hits > p.hitsI, `hits ${p.hits} <= iGreedy ${p.hitsI}`)
+  })
+})
+
 describe('sites: anycast decision', () => {
   it('one site explaining every RTT is unicast only when another region reached it too (two vantage points > 5000 km from it); else undecided', () => {
     // the same unicast server in Frankfurt, seen from Europe only (and from one far vantage point): undecided
