@@ -117,4 +117,9 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['cloudflare-atlas-countries5.tsv', 'cloudflare-europe-published.tsv'],
   ['cloudflare-atlas-countries10.tsv', 'cloudflare-europe-published.tsv'],
   ['cloudflare-atlas-countries15.tsv', 'cloudflare-europe-published.tsv'],
+  // F-root worldwide and on 8 April 2023: transcribed in the same round, scored after the 19 above,
+  // the method still unchanged
+  ['f-atlas-world-1000.tsv', 'root-f-published.tsv'],
+  ['f-atlas-0408-300.tsv', 'root-f-published.tsv'],
+  ['f-atlas-0408-1000.tsv', 'root-f-published.tsv'],
 ]
