@@ -189,7 +189,8 @@ export class CatchmentBuilder {
     })
     pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
     const methods = [...this.methods]
-    const method: CatchmentMethod = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? 'trace' : 'mixed')
+    // no result names a method (every vantage point failed, or a saved file cut short): unknown, never a guess
+    const method: CatchmentMethod | null = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? null : 'mixed')
     return {
       schemaVersion: CATCHMENT_SCHEMA_VERSION,
       kind: 'catchment',

@@ -52,8 +52,10 @@ export type CatchmentMethod = ProbeMethod | 'mixed'
 export interface CatchmentResult {
   schemaVersion: typeof CATCHMENT_SCHEMA_VERSION
   kind: 'catchment'
+  /** what the user asked for; '' when nothing read names it */
   target: string
-  method: CatchmentMethod
+  /** null: nothing read says how it was measured (every vantage point failed, or a saved file cut before it said) */
+  method: CatchmentMethod | null
   vantagePoints: CatchmentVantagePoint[]
   pops: CatchmentPopShare[]
   summary: CatchmentSummary

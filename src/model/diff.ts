@@ -48,7 +48,8 @@ export interface DiffPopShare extends DiffPop {
 export interface DiffSide {
   source: string
   target: string
-  method: string
+  /** null: the file does not say how it was measured */
+  method: string | null
   vantagePoints: number
   located: number
 }

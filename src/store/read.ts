@@ -179,7 +179,10 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
   }
   if (isObj(v) && v.kind === 'outcome') {
     const o = checkOutcome(v)
-    return typeof o === 'string' ? o : [{type: 'outcome', outcome: o}]
+    if (typeof o === 'string') return o
+    // a failed vantage point's line names the target and method its result would have: the only
+    // place they are said when every vantage point failed (a result says them itself)
+    return o.result === null ? [docMeta(v), {type: 'outcome', outcome: o}] : [{type: 'outcome', outcome: o}]
   }
   if (isObj(v) && v.kind === 'multi' && Array.isArray(v.outcomes)) {
     return [docMeta(v), ...listed(v.outcomes, checkOutcome, (outcome) => ({type: 'outcome', outcome}))]
@@ -603,8 +606,12 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   }
 
   stats.format = 'json-document'
-  const parser = new JSONParser({paths: ['$', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
+  const parser = new JSONParser({paths: ['$', '$.kind', '$.target', '$.method', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
   const queue: Array<{value: unknown; where: string; root: boolean; field: string}> = []
+  // the document's own fields (kind, target, method) as soon as each is read: a document cut
+  // after them still says what it measured and how (the root itself only comes when it is whole)
+  const header: Record<string, unknown> = {}
+  let rootRead = false
   parser.onValue = ({value, key, parent, stack}) => {
     if (stack.length === 0) {
       queue.push({value, where: 'the document', root: true, field: ''})
@@ -612,6 +619,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       const field = stack[1]?.key
       queue.push({value, where: `${String(field)}[${String(key)}]`, root: false, field: String(field)})
       parent.length = 0 // emitted: forget it, so the document never accumulates
+    } else if (stack.length === 1) {
+      header[String(key)] = value
     }
   }
   let parseError: string | null = null
@@ -633,6 +642,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       }
       // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
       const root = q.value
+      rootRead = true
       if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
         got.push(docMeta(root))
       } else {
@@ -662,6 +672,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     yield* drain()
   }
   yield* flushAtlas(true)
+  // cut short: what the document said of itself before the cut (never a guess: a field not read stays null)
+  if (!rootRead && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
   if (parseError !== null) {
     stats.truncated = true
     bad('the document', parseError)

@@ -149,5 +149,5 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
 ${unplaced.length ? `<h3 style="font-size:14px;margin:8px 0 2px">Not on the map (${unplaced.length})</h3><ul class="plain unplaced">${unplaced.join('')}</ul>` : ''}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
-  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method, 20)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`
+  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`
 }
