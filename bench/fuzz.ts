@@ -202,7 +202,8 @@ async function runWorker(job: Job): Promise<void> {
   const {CatchmentBuilder} = await import('../src/analysis/catchment.js')
   const {renderCatchment} = await import('../src/render/catchment.js')
   const {WatchReplay} = await import('../src/analysis/watch/index.js')
-  const {renderWatchEvent, renderWatchStart} = await import('../src/render/watch.js')
+  const {renderWatchStart} = await import('../src/render/watch.js')
+  const {renderLiveEvent} = await import('../src/render/expect.js')
   const {geohintRecord} = await import('../src/commands/geohint.js')
   const {loadAtlasModule} = await import('../src/vantage/index.js')
   const {identityOf} = await import('../src/engines/dns/probe.js')
@@ -277,16 +278,16 @@ async function runWorker(job: Job): Promise<void> {
           else if (item.type === 'row') b.addRow(item.row)
           else if (item.type === 'watch-start') {
             out.push(renderWatchStart(item.start))
-            for (const e of replay.start(item.start)) out.push(renderWatchEvent(e))
+            for (const e of replay.start(item.start)) out.push(renderLiveEvent(e))
           } else if (item.type === 'observation') {
             try {
-              for (const e of replay.push(item.observation)) out.push(renderWatchEvent(e))
+              for (const e of replay.push(item.observation)) out.push(renderLiveEvent(e))
             } catch (e) {
               if (!(e instanceof AnyprobeError)) throw e
             }
           }
         }
-        for (const e of replay.finish()) out.push(renderWatchEvent(e))
+        for (const e of replay.finish()) out.push(renderLiveEvent(e))
         if (b.size > 0) out.push(renderCatchment(b.result()))
         for (const e of stats.errors) out.push(e.message)
         return

@@ -12,13 +12,13 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
-import {WatchReplay} from '../analysis/watch/index.js'
+import {type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit} from '../model/exit.js'
-import type {WatchEvent} from '../model/watch.js'
 import {renderCatchment} from '../render/catchment.js'
-import {renderWatchEvent, renderWatchStart} from '../render/watch.js'
+import {renderLiveEvent} from '../render/expect.js'
+import {renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {decompressedInput, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
@@ -49,7 +49,7 @@ Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (rev
 
 A vantage point with several results (a repeated measurement) counts with its latest one.
 
-A file written by \`watch --out\` is judged again: the same events as the live watch (shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
+A file written by \`watch --out\` is judged again: the same events as the live watch (each vantage point's starting state, shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
@@ -124,12 +124,13 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const watchVps: Array<{answered: number}> = []
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
     const out = stdoutWriter()
-    const show = (events: WatchEvent[]): void => {
+    // each vantage point's starting state too, as the live watch prints it (the timeline leaves it out)
+    const show = (events: ReplayEvent[]): void => {
       timeline?.addEvents(events)
       for (const e of events) {
         if (e.type === 'summary') watchVps.push(...e.vantagePoints)
         if (json) out.record(e)
-        else this.log(renderWatchEvent(e))
+        else this.log(renderLiveEvent(e))
       }
     }
     // one item, synchronously (a small function the loop below calls: it stays optimised)

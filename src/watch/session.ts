@@ -12,13 +12,13 @@
 // 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
 // is its LAST observation of the history, emitted first at release, then the held events.
 
-import {createWatchAnalyzer, optionsOfStart, type WatchAnalyzer} from '../analysis/watch/index.js'
-import type {LiveWatchEvent, StateEvent} from '../model/expect.js'
+import {compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
+import type {LiveWatchEvent} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import {type Observation, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
@@ -227,7 +227,7 @@ export class WatchSession {
   release(): void {
     if (!this.holding) return
     this.holding = false
-    const ids = [...this.lastHeld.keys()].sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')) || a.localeCompare(b))
+    const ids = [...this.lastHeld.keys()].sort(compareStateIds)
     for (const id of ids) {
       const ob = this.lastHeld.get(id)!
       this.state(ob)
@@ -281,19 +281,8 @@ export class WatchSession {
 
   private state(ob: Observation): void {
     this.stated.add(ob.vantageId)
-    const e: StateEvent = {
-      schemaVersion: WATCH_SCHEMA_VERSION,
-      kind: 'watch-event',
-      type: 'state',
-      at: new Date(ob.sentAt).toISOString(),
-      vantageId: ob.vantageId,
-      round: ob.round,
-      vantage: this.vantageOf(ob.vantageId),
-      answered: ob.answered,
-      pop: ob.pop,
-      rttMs: ob.rttMs,
-    }
-    this.emit([e])
+    // the one state event (analysis/watch/state.ts): `report` of the --out file says it alike
+    this.emit([stateEvent(ob, this.vantageOf(ob.vantageId))])
   }
 
   private emit(events: readonly LiveWatchEvent[]): void {

@@ -125,11 +125,16 @@ async function steadyAtFra(w: Watching, rounds = 20, timeoutMs = 20_000): Promis
   throw new Error(`ap-vp-ber never settled at FRA: ${w.stderr()} ${JSON.stringify(w.observations().slice(-5))}`)
 }
 
-/** `anyprobe report FILE --json` on a watch's --out file: the events it finds, one per line. */
-async function reportOf(out: string): Promise<WatchEvent[]> {
+/**
+ * `anyprobe report FILE --json` on a watch's --out file: the events it finds, one per line, after
+ * checking that it gives each vantage point's starting state as the live watch did (`states`).
+ */
+async function reportOf(out: string, states: StateEvent[]): Promise<WatchEvent[]> {
   const r = await run(process.execPath, [ANYPROBE, 'report', out, '--json'])
   assert.equal(r.code, 0, r.stderr)
-  return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as WatchEvent)
+  const all = r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as WatchEvent | StateEvent)
+  assert.deepEqual(all.filter((e) => e.type === 'state'), states, 'report gives the live starting states')
+  return all.filter((e): e is WatchEvent => e.type !== 'state')
 }
 
 async function mustLab(...args: string[]): Promise<void> {
@@ -196,7 +201,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.equal(nyc.flips, 0)
       assert.equal(nyc.pop, 'IAD')
       assert.equal(w.events.filter((e) => e.type !== 'summary' && e.vantageId === NYC).length, 0)
-      assert.deepEqual(await reportOf(w.out), w.events, 'report on the --out file finds the same events')
+      assert.deepEqual(await reportOf(w.out, w.states), w.events, 'report on the --out file finds the same events')
       console.log(`# withdraw: shift gap ${shift.gapMs} ms, lost ${shift.lostProbes}, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms, ${summary.observations} probes`)
     } finally {
       w.kill()
@@ -240,7 +245,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
         assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
         assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
         // the saved watch, judged again by `anyprobe report`: the same events, the summary included
-        assert.deepEqual(await reportOf(w.out), w.events)
+        assert.deepEqual(await reportOf(w.out, w.states), w.events)
       } finally {
         ping?.kill('SIGKILL')
         w.kill()
@@ -275,7 +280,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       console.log(`# flap: ${flap.flips} flips in ${flipsTook} ms (window ${windowMs} ms), ${flap.flipsPerMinute}/min`)
       assert.equal(flap.flips, 4)
       // judged again with the flap rules of the file's start line (4 flips in 16 s, not the defaults)
-      assert.deepEqual(await reportOf(w.out), w.events)
+      assert.deepEqual(await reportOf(w.out, w.states), w.events)
       assert.deepEqual(flap.pops, ['FRA', 'IAD'])
       assert.equal(w.events.filter((e) => e.type === 'flap').length, 1, JSON.stringify(w.events))
       assert.equal(w.events.filter((e) => e.type === 'shift').length, 4)
@@ -307,7 +312,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       const sao = summary.vantagePoints.find((v) => v.vantageId === SAO)!
       assert.ok(sao.answered >= 10, `ap-vp-sao answered ${sao.answered}`)
       assert.deepEqual([sao.pop, sao.flips, sao.unlocated], ['IAD', 0, 0])
-      assert.deepEqual(await reportOf(w.out), w.events)
+      assert.deepEqual(await reportOf(w.out, w.states), w.events)
       console.log(`# trace: shift gap ${shift.gapMs} ms, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms; ap-vp-sao ${sao.answered} traces, all IAD`)
     } finally {
       w.kill()

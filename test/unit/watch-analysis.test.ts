@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {analyze, createWatchAnalyzer, nearestRank, niceInterval, WATCH_DEFAULTS, type WatchAnalyzerOptions, WatchReplay} from '../../src/analysis/watch/index.js'
+import {analyze, createWatchAnalyzer, nearestRank, niceInterval, WATCH_DEFAULTS, type WatchAnalyzerOptions, type ReplayEvent, WatchReplay} from '../../src/analysis/watch/index.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -428,12 +428,14 @@ describe('watch analysis: a saved watch judged again (report on watch --out)', (
       flapWindowMs: o.flapWindowMs ?? WATCH_DEFAULTS.flapWindowMs, outageAfter: o.outageAfter ?? WATCH_DEFAULTS.outageAfter, reorderRounds,
     }
   }
+  // the analysis's events (the replay also gives each vantage point's starting state: report-watch-state.test.ts)
+  const analysed = (events: ReplayEvent[]): WatchEvent[] => events.filter((e): e is WatchEvent => e.type !== 'state')
   const replayAll = (items: Array<WatchStart | Observation>): WatchEvent[] => {
     const r = new WatchReplay()
-    const out: WatchEvent[] = []
+    const out: ReplayEvent[] = []
     for (const it of items) out.push(...('kind' in it ? r.start(it) : r.push(it)))
     out.push(...r.finish())
-    return out
+    return analysed(out)
   }
 
   for (const name of FIXTURES) {
@@ -454,8 +456,8 @@ describe('watch analysis: a saved watch judged again (report on watch --out)', (
       const obs = byArrival(f, observations(f))
       const r = new WatchReplay()
       const events: WatchEvent[] = []
-      for (const o of obs) events.push(...r.push(o))
-      events.push(...r.finish())
+      for (const o of obs) events.push(...analysed(r.push(o)))
+      events.push(...analysed(r.finish()))
       assert.equal(r.watches.length, 1)
       assert.equal(r.watches[0]!.start, null)
       assert.equal(r.watches[0]!.options.intervalMs, f.intervalMs, `${name}: interval read despite send jitter`)

@@ -409,13 +409,14 @@ describe('watch against a local DNS server', () => {
     const strip = (xs: WatchEvent[]): unknown[] => xs.filter((e) => e.type !== 'summary')
     assert.deepEqual(strip(replay), strip(events))
 
-    // `anyprobe report` on the --out file: the same events, summary included, in the same order
+    // `anyprobe report` on the --out file: the same events, starting state and summary included, in the same order
     const rep = await runCommand('report', [out, '--json'])
     assert.equal(rep.status, 0, rep.stderr)
-    assert.deepEqual(lines(rep.stdout), events)
+    assert.deepEqual(lines(rep.stdout), all)
     const text = await runCommand('report', [out])
     assert.equal(text.status, 0, text.stderr)
     assert.match(text.stdout, /^watch of 127\.0\.0\.1 by dns, every 50 ms x 1 flow\(s\), started /)
+    assert.match(text.stdout, /\n\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
     assert.match(text.stdout, /shift FRA -> IAD/)
     assert.match(text.stdout, /summary: 50 rounds, 50 probes every 50 ms/)
   })

@@ -2,4 +2,5 @@
 export {analyze, compareObservations, createWatchAnalyzer, popSetName, WATCH_DEFAULTS} from './analyzer.js'
 export type {WatchAnalyzer, WatchAnalyzerOptions} from './analyzer.js'
 export {nearestRank} from './stats.js'
-export {inferOptions, niceInterval, optionsOfStart, type ReplaySegment, WatchReplay} from './replay.js'
+export {inferOptions, niceInterval, optionsOfStart, type ReplayEvent, type ReplaySegment, WatchReplay} from './replay.js'
+export {compareStateIds, stateEvent} from './state.js'

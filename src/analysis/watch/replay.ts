@@ -3,15 +3,24 @@
 // The file is the live watch's observations in the order they arrived, each watch's led by its
 // `watch-start` line (interval, flows, flap rules, the reorder window). Pushing them in that order
 // into an analyzer made with those settings gives exactly the live events: the analyzer is
-// deterministic, and lateness is decided by arrival order and the same window.
+// deterministic, and lateness is decided by arrival order and the same window. Each vantage
+// point's first observation gives its `state` event first (./state.ts), as the live watch prints it.
+// (A live watch over RIPE Atlas takes each state from the LAST result of the history it replays
+// first; the file does not mark where that history ended, so here it is the first result.)
 //
 // A file without a start line (observations piped from elsewhere, or written before start lines
 // existed) is judged with settings read from the data: the interval from the sentAt step between
 // the first and the twentieth round of one vantage point (to two significant digits, as intervals
 // are written), flows from the highest flow id seen by then, the default flap rules, and a wide
 // reorder window. Observations are held until that is known: at most HOLD of them.
+import type {StateEvent} from '../../model/expect.js'
+import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation, WatchEvent, WatchStart} from '../../model/watch.js'
 import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer, type WatchAnalyzerOptions} from './analyzer.js'
+import {stateEvent} from './state.js'
+
+/** What a saved watch gives: the analysis's events and each vantage point's starting state. */
+export type ReplayEvent = WatchEvent | StateEvent
 
 /** observations held, at most, while a file without a start line is read for its settings */
 const HOLD = 10_000
@@ -74,13 +83,17 @@ export class WatchReplay {
   private analyzer: WatchAnalyzer | null = null
   private held: Observation[] = []
   private readonly segments: ReplaySegment[] = []
+  /** vantage points whose state this watch has said (each watch of an appended file says its own) */
+  private stated = new Set<string>()
+  /** what the observations said of each vantage point (the first one of each carries it) */
+  private readonly vantages = new Map<string, VantagePoint>()
 
   /** The watches read so far, with the settings each was judged with. */
   get watches(): readonly ReplaySegment[] {
     return this.segments
   }
 
-  start(h: WatchStart): WatchEvent[] {
+  start(h: WatchStart): ReplayEvent[] {
     const out = this.close()
     const options = optionsOfStart(h)
     this.segments.push({start: h, options})
@@ -88,31 +101,44 @@ export class WatchReplay {
     return out
   }
 
-  push(o: Observation): WatchEvent[] {
-    if (this.analyzer !== null) return this.analyzer.push(o)
+  push(o: Observation): ReplayEvent[] {
+    if (this.analyzer !== null) return this.judge(this.analyzer, o)
     this.held.push(o)
     const options = inferOptions(this.held, this.held.length >= HOLD)
     return options === null ? [] : this.begin(options)
   }
 
-  finish(): WatchEvent[] {
+  finish(): ReplayEvent[] {
     return this.close()
   }
 
-  private begin(options: WatchAnalyzerOptions): WatchEvent[] {
+  /**
+   * One observation into the analyzer; its vantage point's state first when it is its first one (as
+   * the live watch orders them). The analyzer goes first: an observation it refuses says no state.
+   */
+  private judge(analyzer: WatchAnalyzer, o: Observation): ReplayEvent[] {
+    if (o.vantage) this.vantages.set(o.vantageId, o.vantage)
+    const events = analyzer.push(o)
+    if (this.stated.has(o.vantageId)) return events
+    this.stated.add(o.vantageId)
+    return [stateEvent(o, this.vantages.get(o.vantageId) ?? null), ...events]
+  }
+
+  private begin(options: WatchAnalyzerOptions): ReplayEvent[] {
     this.segments.push({start: null, options})
-    this.analyzer = createWatchAnalyzer(options)
-    const out: WatchEvent[] = []
-    for (const o of this.held.splice(0)) out.push(...this.analyzer.push(o))
+    const analyzer = (this.analyzer = createWatchAnalyzer(options))
+    const out: ReplayEvent[] = []
+    for (const o of this.held.splice(0)) out.push(...this.judge(analyzer, o))
     return out
   }
 
   /** the last events and the summary of the watch being read, if any */
-  private close(): WatchEvent[] {
-    const out: WatchEvent[] = []
+  private close(): ReplayEvent[] {
+    const out: ReplayEvent[] = []
     if (this.analyzer === null && this.held.length > 0) out.push(...this.begin(inferOptions(this.held, true)!))
     if (this.analyzer !== null) out.push(...this.analyzer.finish())
     this.analyzer = null
+    this.stated = new Set()
     return out
   }
 }

@@ -1,0 +1,30 @@
+// Each vantage point's starting `state` event ("ap-vp-ber starts at FRA, rtt 0.8 ms"): the first
+// line a watch prints for it. One function, so the live watch (src/watch/session.ts) and a saved
+// watch judged again (./replay.ts, for `anyprobe report`) say it alike.
+import type {StateEvent} from '../../model/expect.js'
+import type {VantagePoint} from '../../model/vantage.js'
+import {type Observation, WATCH_SCHEMA_VERSION} from '../../model/watch.js'
+
+/**
+ * The order a watch over RIPE Atlas states its probes in after the history it replays first: by
+ * the number in the id (atlas:1001 before atlas:1040), then by id.
+ */
+export function compareStateIds(a: string, b: string): number {
+  return Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')) || a.localeCompare(b)
+}
+
+/** The state event of a vantage point's first observation (`vantage`: what is known of it, null when nothing). */
+export function stateEvent(ob: Observation, vantage: VantagePoint | null): StateEvent {
+  return {
+    schemaVersion: WATCH_SCHEMA_VERSION,
+    kind: 'watch-event',
+    type: 'state',
+    at: new Date(ob.sentAt).toISOString(),
+    vantageId: ob.vantageId,
+    round: ob.round,
+    vantage,
+    answered: ob.answered,
+    pop: ob.pop,
+    rttMs: ob.rttMs,
+  }
+}
