@@ -54,3 +54,5 @@ export async function warmUp(): Promise<void> {
 }
 
 export {execute} from '@oclif/core/execute'
+// oclif's command_not_found hook (package.json oclif.hooks)
+export {commandNotFound} from './base-command.js'
