@@ -4,13 +4,19 @@
 import {Command} from '@oclif/core/command'
 import type {Hook} from '@oclif/core/hooks'
 
-import {printJson, printNdjson} from './console/output.js'
+import {guardStdio, printJson, printNdjson} from './console/output.js'
 import {unknownCommandError} from './console/unknown-command.js'
 import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
 import {sanitize} from './util/sanitize.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
+
+  /** Every command: a reader that goes away (`| head`) ends the run quietly, not with exit 1 (console/output.ts guardStdio). */
+  public override async init(): Promise<void> {
+    guardStdio()
+    await super.init()
+  }
 
   /**
    * oclif's logJson tokenizes the whole document to colour it, even when nothing is coloured: that
