@@ -9,7 +9,7 @@ import {describe, it} from 'node:test'
 import {closestCommands, unknownCommandError} from '../../src/console/unknown-command.js'
 import {EXIT} from '../../src/model/errors.js'
 import {editDistance} from '../../src/util/edit-distance.js'
-import {ROOT, srcConfig} from '../helpers/cli.js'
+import {ROOT, runCommand, srcConfig} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const IDS = ['catchment', 'config:set', 'diff', 'dns', 'geohint', 'help', 'http', 'report', 'sites', 'trace', 'watch']
@@ -97,5 +97,25 @@ describe('anyprobe with an unknown command (oclif, from the sources)', () => {
     })
     assert.equal(r.status, 2, r.stderr)
     assert.match(r.stderr, /^error E_USAGE: unknown command "traec"\nhint: did you mean "anyprobe trace"\?/)
+  })
+})
+
+describe('anyprobe help with an unknown command', () => {
+  it('help traec: the same E_USAGE error (exit 2); with --json the error document, not a stack trace', async () => {
+    const r = await runCommand('help', ['traec'])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /^error E_USAGE: unknown command "traec"\nhint: did you mean "anyprobe trace"\?/)
+    const j = await runCommand('help', ['traec', '--json'])
+    assert.equal(j.status, 2, j.stderr)
+    const doc = JSON.parse(j.stdout) as {error: {code: string}}
+    assert.deepEqual(schemaErrors('error.schema.json', doc), [])
+    assert.equal(doc.error.code, 'E_USAGE')
+  })
+
+  it('help trace --json: the help text, exit 0, and no "undefined" document after it', async () => {
+    const r = await runCommand('help', ['trace', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /Paris-style traceroute/)
+    assert.doesNotMatch(r.stdout, /undefined/)
   })
 })
