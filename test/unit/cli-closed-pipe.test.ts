@@ -5,6 +5,7 @@
 // code it has (README "Errors and exit codes").
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
 import {commandScript, ROOT} from '../helpers/cli.js'
@@ -13,9 +14,10 @@ import {commandScript, ROOT} from '../helpers/cli.js'
  * Run a command from the sources with its stdout (and stderr too, `bothClosed`: the pipe of
  * `2>&1 | head`) closed by the reader before the command writes anything.
  */
-function runWithReaderGone(command: string, argv: string[], bothClosed: boolean): Promise<{status: number | null; signal: string | null; stderr: string}> {
+function runWithReaderGone(command: string, argv: string[], bothClosed: boolean, built = false): Promise<{status: number | null; signal: string | null; stderr: string}> {
+  const nodeArgs = built ? [`${ROOT}bin/run.js`, command, ...argv] : ['--import', 'tsx', '--input-type=module', '-e', commandScript(command, argv)]
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', commandScript(command, argv)], {cwd: ROOT, timeout: 60_000})
+    const child = spawn(process.execPath, nodeArgs, {cwd: ROOT, timeout: 60_000})
     let stderr = ''
     child.stdout.destroy()
     if (bothClosed) child.stderr.destroy()
@@ -44,5 +46,17 @@ describe('a reader that goes away (stdout, or stdout and stderr: 2>&1 | head)', 
   it('report of a clean file: exit 0', async () => {
     const r = await runWithReaderGone('report', [`${FIX}results-1423386.json`, '--json'], true)
     assert.equal(r.status, 0)
+  })
+})
+
+describe('a reader that goes away, the built CLI (bin/run.js guards before oclif starts)', () => {
+  const built = existsSync(`${ROOT}dist/anyprobe.bundle.cjs`)
+  it('an unknown command with 2>&1 | head: exit 2, not 1', {skip: built ? false : 'not built (npm run build)'}, async () => {
+    const r = await runWithReaderGone('traec', ['127.0.0.1'], true, true)
+    assert.equal(r.status, 2)
+  })
+  it('report of a file with several targets with 2>&1 | head: exit 9', {skip: built ? false : 'not built (npm run build)'}, async () => {
+    const r = await runWithReaderGone('report', [`${FIX}results-dns-mixed.json`], true, true)
+    assert.equal(r.status, 9)
   })
 })
