@@ -80,6 +80,9 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     follow: measureFlags.follow,
     'cf-trace': measureFlags['cf-trace'],
     expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list (stderr; with --json, the document\'s "expect") when one breaks a rule'}),
+    // as trace / dns / http --from take it: where THIS host is, so only with --from local (the plan
+    // refuses it with any other vantage point, with a hint to --location)
+    'vp-location': Flags.string({description: 'with --from local only: where THIS host is (e.g. "FRA" or "50.03,8.57"), so trace / dns / http RTTs rule out far PoPs; vantage points of --from are placed with --location NAME=LAT,LON or --locations FILE'}),
     ...vantageFlags,
     ...htmlFlags,
   }

@@ -153,6 +153,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     html: htmlFlags.html,
     ...locationFlags,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
+    // trace / dns / http's flag, refused with the hint to what places a watch's vantage points
+    'vp-location': Flags.string({hidden: true, description: 'not a watch flag: refused with a hint to --location / --locations'}),
     // the same as every measuring command's (console/vantage-flags.ts)
     'remote-command': vantageFlags['remote-command'],
     'ssh-option': vantageFlags['ssh-option'],
@@ -171,6 +173,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
     const {args, flags, metadata} = await this.parse(Watch)
     const specs = parseFrom(flags.from)
+    if (flags['vp-location'] !== undefined) {
+      throw new AnyprobeError('E_USAGE', '--vp-location says where this host is (trace, dns, http); watch does not take it', {
+        hint: '--location NAME=LAT,LON (repeatable) or --locations FILE places the vantage points of --from (for --expect country rules and the --html map); RIPE Atlas and Globalping probes have their own location',
+        exitCode: EXIT.usage,
+      })
+    }
     if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
       throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
     }

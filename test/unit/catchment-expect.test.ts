@@ -2,7 +2,9 @@
 // tell which vantage point broke which rule from stdout alone (they used to go only to stderr, as
 // text). Run as a user runs it: the command from the sources in a child process, two vantage points
 // (--from local, and ssh:vp-ber through the fake ssh that runs the command here) against a loopback
-// DNS server that names its site.
+// DNS server that names its site. Also: --vp-location given to catchment or watch with vantage points
+// elsewhere gets the hint to --location, as trace / dns / http --from do (it was oclif's
+// "Nonexistent flag").
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -64,5 +66,21 @@ describe('catchment --expect --json names the broken rules', () => {
     const doc = JSON.parse(r.stdout) as Record<string, unknown>
     assert.equal('expect' in doc, false)
     assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+  })
+})
+
+describe('--vp-location with vantage points elsewhere: the hint to --location', () => {
+  it('catchment: E_USAGE pointing to --location / --locations (not "Nonexistent flag")', async () => {
+    const r = await runCommand('catchment', ['198.51.100.10', '--from', 'netns:ap-vp-ber', '--vp-location', 'FRA'])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /error E_USAGE: --vp-location says where this host is; it does not go with --from netns:ap-vp-ber\nhint: --location NAME=LAT,LON .*--locations FILE/)
+    assert.doesNotMatch(r.stderr, /Nonexistent flag/)
+  })
+
+  it('watch: E_USAGE pointing to --location / --locations, before anything starts', async () => {
+    const r = await runCommand('watch', ['198.51.100.10', '--from', 'netns:ap-vp-ber', '--vp-location', 'FRA', '--count', '1'])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /error E_USAGE: --vp-location says where this host is \(trace, dns, http\); watch does not take it\nhint: --location NAME=LAT,LON .*--locations FILE/)
+    assert.doesNotMatch(r.stderr, /Nonexistent flag/)
   })
 })
