@@ -13,5 +13,7 @@ const {loadBundle} = require('../dist/bundle-loader.cjs')
 const {exports: cli, cached} = loadBundle(join(__dirname, '../dist/anyprobe.bundle.cjs'))
 // a cache V8 rejected (another Node, other V8 flags) costs ~25 ms of compiling: say so
 T(cached ? 'bundle loaded' : 'bundle loaded, compiled from source (no usable code cache)')
+// a reader that goes away (`| head`) ends the run quietly, for every command and oclif's own output
+cli.guardStdio()
 // oclif finds package.json (and the manifest) from this directory upwards
 cli.execute({dir: join(__dirname, '..')})

@@ -28,7 +28,10 @@ fi
 
 # geolite2's postinstall downloads databases (it fails offline) and the bundled copies suffice;
 # @neuralegion/raw-socket ships prebuilt binaries, so no install script is needed at all.
-if [[ ! -d node_modules/@oclif/core || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# Whether to install is decided on content, not mtimes (scripts/node-modules-current.mjs): a fresh
+# clone's package-lock.json is newer than any node_modules, even one it shares through a symlink.
+if [[ ! -d node_modules/@oclif/core ]] || ! node scripts/node-modules-current.mjs .; then
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  node scripts/node-modules-current.mjs --record .
 fi
 npm run build --silent

@@ -2,13 +2,21 @@
 // Errors become "error E_CODE: message" plus a hint on stderr (or {"error": {...}} with --json)
 // and a documented exit code; a stack trace is never shown for an expected failure.
 import {Command} from '@oclif/core/command'
+import type {Hook} from '@oclif/core/hooks'
 
-import {printJson, printNdjson} from './console/output.js'
+import {guardStdio, printJson, printNdjson} from './console/output.js'
+import {unknownCommandError} from './console/unknown-command.js'
 import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
 import {sanitize} from './util/sanitize.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
+
+  /** Every command: a reader that goes away (`| head`) ends the run quietly, not with exit 1 (console/output.ts guardStdio). */
+  public override async init(): Promise<void> {
+    guardStdio()
+    await super.init()
+  }
 
   /**
    * oclif's logJson tokenizes the whole document to colour it, even when nothing is coloured: that
@@ -31,12 +39,32 @@ export abstract class BaseCommand extends Command {
     process.exitCode = ape.exitCode
     if (this.jsonEnabled()) {
       // a document like every other (schemas/error.schema.json); readers look at `error` alone
-      this.logJson({schemaVersion: 1, kind: 'error', error: ape.toJSON()})
+      this.logJson(errorDocument(ape))
     } else {
       process.stderr.write(formatError(ape))
     }
     return undefined
   }
+}
+
+/** The --json form of an error (schemas/error.schema.json). */
+export function errorDocument(e: AnyprobeError): {schemaVersion: 1; kind: 'error'; error: ReturnType<AnyprobeError['toJSON']>} {
+  return {schemaVersion: 1, kind: 'error', error: e.toJSON()}
+}
+
+/**
+ * oclif's command_not_found hook (package.json oclif.hooks; src/cli.ts exports it for the bundle):
+ * `anyprobe traec 127.0.0.1` is an E_USAGE error like any other bad usage, printed the same way
+ * (stderr, or the error document on stdout when --json is anywhere on the line), exit 2, instead
+ * of oclif's "command traec:127.0.0.1 not found". oclif hands over the words before the first flag
+ * joined by ":" as `id`, and the rest as `argv`.
+ */
+export const commandNotFound: Hook.CommandNotFound = async function (opts) {
+  const words = opts.id.split(':')
+  const ape = unknownCommandError(words, opts.config.commandIDs, opts.config.bin, opts.argv ?? [])
+  process.exitCode = ape.exitCode
+  if ([...words, ...(opts.argv ?? [])].includes('--json')) printJson(errorDocument(ape))
+  else process.stderr.write(formatError(ape))
 }
 
 export function formatError(e: AnyprobeError): string {

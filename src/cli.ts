@@ -54,3 +54,6 @@ export async function warmUp(): Promise<void> {
 }
 
 export {execute} from '@oclif/core/execute'
+// oclif's command_not_found hook (package.json oclif.hooks), and the reader-gone guard bin/run.js installs first
+export {commandNotFound} from './base-command.js'
+export {guardStdio} from './console/output.js'

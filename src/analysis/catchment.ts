@@ -61,7 +61,8 @@ export function resultReached(r: ProbeResult): boolean {
     case 'dns':
       return r.answered
     case 'http':
-      return true
+      // absent in older files and Atlas/Globalping results: a response came
+      return r.answered !== false
     case 'ping':
       return r.received > 0
   }

@@ -10,14 +10,20 @@
 //   failed), `found` (none in A, a PoP in B); a vantage point with no PoP in either is no change;
 // - rtt: for vantage points at the same PoP in both with an RTT in both, B - A;
 // - pops: every PoP of either side, with both shares (null on the side it is absent from);
-// - exit code (the command's): 0 no change, DIFF_EXIT_CHANGED when `changes` is not empty.
+// - warnings: the two measured with different methods or targets (./diff-warnings.ts); the command
+//   adds one per file read only in part;
+// - exit code (the command's, diffExit): DIFF_EXIT_CHANGED when `changes` is not empty, else 7 when
+//   a file was read only in part (the diff is of what was read), else 0.
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
-import {DIFF_SCHEMA_VERSION, type DiffChange, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
+import {comparabilityWarnings, type DiffSaid} from './diff-warnings.js'
+import {EXIT} from '../model/errors.js'
+import {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {naturalCompare} from '../util/collate.js'
 
 export {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION} from '../model/diff.js'
-export type {DiffChange, DiffPop, DiffPopShare, DiffResult, DiffRtt, DiffSide, DiffState} from '../model/diff.js'
+export type {DiffChange, DiffPop, DiffPopShare, DiffResult, DiffRtt, DiffSide, DiffState, DiffWarning} from '../model/diff.js'
+export type {DiffSaid} from './diff-warnings.js'
 
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
 const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`
@@ -35,7 +41,19 @@ function groupOf(c: CatchmentResult): (p: CatchmentPop) => DiffPop {
 
 const side = (c: CatchmentResult, source: string): DiffSide => ({source, target: c.target, method: c.method, vantagePoints: c.summary.vantagePoints, located: c.summary.located})
 
-export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {before: string; after: string} = {before: 'A', after: 'B'}): DiffResult {
+/** What a catchment says of itself: its target ('' is none) and method. */
+const saidOf = (c: CatchmentResult): DiffSaid => ({target: c.target === '' ? null : c.target, method: c.method})
+
+/**
+ * `said`: what each file itself said it measured (src/vantage/catchment-file.ts); without it, the
+ * catchments' own fields, whose method may be a default for a file that said none.
+ */
+export function diffCatchments(
+  a: CatchmentResult,
+  b: CatchmentResult,
+  names: {before: string; after: string} = {before: 'A', after: 'B'},
+  said: {before: DiffSaid; after: DiffSaid} = {before: saidOf(a), after: saidOf(b)},
+): DiffResult {
   const ga = groupOf(a)
   const gb = groupOf(b)
   const rowsB = new Map(b.vantagePoints.map((r) => [key(r.vantage), r]))
@@ -92,6 +110,15 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     rtt,
     onlyBefore,
     onlyAfter,
+    warnings: comparabilityWarnings(said.before, said.after, names),
     summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
+}
+
+/** The exit code of a diff: what changed outranks a file read only in part, which outranks nothing moved (README "Errors and exit codes"). */
+export function diffExit(d: {changes: readonly unknown[]}, o: {partialInput: boolean; writeFailed?: boolean}): number {
+  if (d.changes.length > 0) return DIFF_EXIT_CHANGED
+  if (o.partialInput) return EXIT.data
+  if (o.writeFailed) return EXIT.write
+  return EXIT.ok
 }

@@ -9,14 +9,19 @@
 // Codes compare case-insensitively.
 import {
   type BrokenRule,
+  type CatchmentExpect,
   EXPECT_SCHEMA_VERSION,
+  type ExpectBreach,
   type ExpectEvent,
+  type ExpectSummary,
+  type ExpectViolation,
   type ExpectFile,
   type ExpectMatch,
   type ExpectRule,
   type ExpectedEvent,
   type UnexpectedEvent,
 } from '../model/expect.js'
+import type {CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {WATCH_SCHEMA_VERSION} from '../model/watch.js'
@@ -179,6 +184,30 @@ interface VpExpect {
   rules: Array<{index: number; rule: ExpectRule}> | null
   /** the facts the rules were chosen by */
   factsKey: string
+  /** the rules broken since the candidate 'broken' began (the hold-down) */
+  pending: BrokenRule[]
+  /** the breach open while reported 'broken' */
+  open: OpenBreach | null
+  /** ms of the last judged answer; null: none judged yet */
+  lastAt: number | null
+  /** an `unexpected` was reported at some time */
+  everBroken: boolean
+}
+
+interface OpenBreach {
+  vantageId: string
+  since: number
+  reportedAt: number
+  until: number | null
+  broken: BrokenRule[]
+}
+
+/** Breaches listed in a summary; more are counted (a watch of thousands of flapping probes stays bounded). */
+export const MAX_LISTED_BREACHES = 1000
+
+/** Adds the rules of `more` not yet in `into` (same rule, same way broken), keeping the first detail. */
+function mergeBroken(into: BrokenRule[], more: readonly BrokenRule[]): void {
+  for (const b of more) if (!into.some((x) => x.rule === b.rule && x.why === b.why)) into.push(b)
 }
 
 /**
@@ -188,6 +217,9 @@ interface VpExpect {
  */
 export class ExpectTracker {
   private readonly vps = new Map<string, VpExpect>()
+  /** every breach, in the order they were reported (the first MAX_LISTED_BREACHES) */
+  private readonly breaches: OpenBreach[] = []
+  private breachCount = 0
 
   constructor(
     readonly file: ExpectFile,
@@ -199,7 +231,7 @@ export class ExpectTracker {
   observe(facts: VantageFacts, s: ExpectSample): ExpectEvent[] {
     let st = this.vps.get(s.vantageId)
     if (st === undefined) {
-      st = {reported: null, candidate: null, count: 0, since: s.at, lastBroken: [], rules: null, factsKey: ''}
+      st = {reported: null, candidate: null, count: 0, since: s.at, lastBroken: [], rules: null, factsKey: '', pending: [], open: null, lastAt: null, everBroken: false}
       this.vps.set(s.vantageId, st)
     }
     // rules are chosen again when the facts change (a probe's country and ASN can come after its first result)
@@ -210,9 +242,11 @@ export class ExpectTracker {
     }
     const broken = judgeSample(st.rules, s)
     if (broken === null) return []
+    st.lastAt = Math.max(st.lastAt ?? s.at, s.at)
     const now: 'ok' | 'broken' = broken.length > 0 ? 'broken' : 'ok'
     if (now === 'broken') st.lastBroken = broken
     if (now === (st.reported ?? 'ok') && st.reported !== null) {
+      if (now === 'broken' && st.open !== null) mergeBroken(st.open.broken, broken)
       st.candidate = null
       st.count = 0
       return []
@@ -221,7 +255,9 @@ export class ExpectTracker {
       st.candidate = now
       st.count = 0
       st.since = s.at
+      st.pending = []
     }
+    if (now === 'broken') mergeBroken(st.pending, broken)
     st.count++
     if (st.count < this.holdRounds) return []
     const was = st.reported
@@ -230,14 +266,47 @@ export class ExpectTracker {
     st.count = 0
     const base = {schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-event', at: new Date(s.at).toISOString(), vantageId: s.vantageId, round: s.round, vantage: facts.vantage, pop: s.pop, rttMs: s.rttMs, since: new Date(st.since).toISOString(), holdRounds: this.holdRounds} as const
     if (now === 'broken') {
+      st.open = {vantageId: s.vantageId, since: st.since, reportedAt: s.at, until: null, broken: st.pending}
+      st.pending = []
+      st.everBroken = true
+      this.breachCount++
+      if (this.breaches.length < MAX_LISTED_BREACHES) this.breaches.push(st.open)
       const ev: UnexpectedEvent = {...base, type: 'unexpected', broken}
       return [ev]
     }
     if (was === 'broken') {
+      if (st.open !== null) st.open.until = st.since
+      st.open = null
       const ev: ExpectedEvent = {...base, type: 'expected'}
       return [ev]
     }
     return []
+  }
+
+  /**
+   * Every breach of the watch so far (--expect's part of the summary): also those that ended before
+   * the watch did, so a vantage point that broke a rule and came back is still an alert (exit 8).
+   */
+  summary(): ExpectSummary {
+    const iso = (t: number): string => new Date(t).toISOString()
+    const breaches: ExpectBreach[] = this.breaches.map((b) => {
+      const end = b.until ?? this.vps.get(b.vantageId)?.lastAt ?? b.reportedAt
+      return {vantageId: b.vantageId, since: iso(b.since), reportedAt: iso(b.reportedAt), until: b.until === null ? null : iso(b.until), durationMs: Math.max(0, end - b.since), broken: b.broken.map((r) => ({...r}))}
+    })
+    const states = [...this.vps.values()]
+    return {
+      holdRounds: this.holdRounds,
+      judged: states.filter((st) => st.lastAt !== null).length,
+      brokeRules: states.filter((st) => st.everBroken).length,
+      stillBroken: states.filter((st) => st.reported === 'broken').length,
+      breaches,
+      breachesOmitted: this.breachCount - this.breaches.length,
+    }
+  }
+
+  /** Breaches reported at all (listed or not): more than 0 is an alert. */
+  breachesReported(): number {
+    return this.breachCount
   }
 
   /** Vantage points currently reported as breaking a rule, with the rules, sorted. */
@@ -253,6 +322,16 @@ export class ExpectTracker {
   }
 }
 
+/**
+ * The alert of a watch with --expect (exit 8): a vantage point broke a rule at ANY time of the
+ * watch (an `unexpected` event, after --for rounds), not only one still breaking it at the end. A
+ * watch run under cron or CI sees only the exit code: a failover that came back before the watch
+ * ended is still one the operator must hear of (the summary says who, which rule, when, how long).
+ */
+export function expectAlert(x: ExpectSummary | null): boolean {
+  return x !== null && x.brokeRules > 0
+}
+
 /** --learn: the current catchment as rules, one per vantage point that has a PoP (to be edited). */
 export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: string | null}>, comment?: string): ExpectFile {
   const rules: ExpectRule[] = current
@@ -262,18 +341,33 @@ export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: stri
   return {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(comment ? {comment} : {}), rules}
 }
 
+type CheckRow = {vantage: VantagePoint; pop: string | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}
+
 /**
  * One-shot check (`catchment --expect`): each row (a vantage point, its PoP code and RTT) against
- * the rules; the rows that break one, with the rules. Rows without a result give no verdict.
+ * the rules. `judged`: rows with a verdict (rows without a result, or that no rule applies to, give
+ * none); `violations`: the rows that break a rule, with the rules, sorted by vantage id.
  */
-export function checkRows(
-  file: ExpectFile,
-  rows: ReadonlyArray<{vantage: VantagePoint; pop: string | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}>,
-): Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> {
-  const out: Array<{vantageId: string; pop: string | null; broken: BrokenRule[]}> = []
+export function judgeRows(file: ExpectFile, rows: ReadonlyArray<CheckRow>): {judged: number; violations: ExpectViolation[]} {
+  const violations: ExpectViolation[] = []
+  let judged = 0
   for (const r of rows) {
     const broken = judgeSample(rulesFor(file, {id: r.vantage.id, vantage: r.vantage, tags: r.tags ?? []}), {answered: r.answered, pop: r.pop, rttMs: r.rttMs})
-    if (broken !== null && broken.length > 0) out.push({vantageId: r.vantage.id, pop: r.pop, broken})
+    if (broken === null) continue
+    judged++
+    if (broken.length > 0) violations.push({vantageId: r.vantage.id, pop: r.pop, broken})
   }
-  return out.sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
+  return {judged, violations: violations.sort((a, b) => naturalCompare(a.vantageId, b.vantageId))}
+}
+
+/**
+ * `catchment --expect`: the catchment's rows against the rules, as the JSON document's `expect`
+ * (a script reads which vantage point broke which rule there, not from stderr).
+ */
+export function checkCatchment(file: ExpectFile, path: string, rows: ReadonlyArray<CatchmentVantagePoint>): CatchmentExpect {
+  const {judged, violations} = judgeRows(
+    file,
+    rows.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})),
+  )
+  return {file: path, judged, violations}
 }

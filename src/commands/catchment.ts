@@ -6,9 +6,8 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {catchment, type CatchmentResult} from '../analysis/catchment.js'
-import {checkRows} from '../analysis/expect.js'
-import {renderBroken} from '../render/expect.js'
-import {sanitize} from '../util/sanitize.js'
+import {checkCatchment} from '../analysis/expect.js'
+import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
@@ -19,6 +18,7 @@ import {runVantages} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
+import type {CatchmentExpect} from '../model/expect.js'
 import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
@@ -39,7 +39,7 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --json prints {schemaVersion, kind: "catchment", target, method, vantagePoints, pops, summary} (schemas/catchment.schema.json); --ndjson prints each vantage point's full outcome as it arrives, which \`anyprobe report\` turns back into this catchment.
 
---expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists on stderr those that break one.
+--expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists those that break one on stderr and, with --json, in the document's "expect" (file, judged, violations: each vantageId, pop and broken rules).
 
 Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule; 2 bad flag, --from spec or expect file.`
 
@@ -79,12 +79,15 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     insecure: measureFlags.insecure,
     follow: measureFlags.follow,
     'cf-trace': measureFlags['cf-trace'],
-    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list when one breaks a rule'}),
+    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list (stderr; with --json, the document\'s "expect") when one breaks a rule'}),
+    // as trace / dns / http --from take it: where THIS host is, so only with --from local (the plan
+    // refuses it with any other vantage point, with a hint to --location)
+    'vp-location': Flags.string({description: 'with --from local only: where THIS host is (e.g. "FRA" or "50.03,8.57"), so trace / dns / http RTTs rule out far PoPs; vantage points of --from are placed with --location NAME=LAT,LON or --locations FILE'}),
     ...vantageFlags,
     ...htmlFlags,
   }
 
-  public async run(): Promise<CatchmentResult> {
+  public async run(): Promise<CatchmentResult & {expect?: CatchmentExpect}> {
     const {args, flags, metadata} = await this.parse(Catchment)
     const method = flags.method as ProbeMethod
     // the probe's flags (--no-rdns is trace's --no-dns); one that does not apply to the method is E_USAGE
@@ -102,15 +105,11 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk})
-    if (expect !== null) {
-      const broken = checkRows(expect, result.vantagePoints.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})))
-      if (broken.length > 0) {
-        process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true})
-        process.stderr.write(`anyprobe: ${broken.length} vantage point(s) break the rules of ${sanitize(flags.expect!, 200)}:\n${broken.map((b) => `  ${sanitize(b.vantageId, 80)} at ${sanitize(b.pop ?? '-', 40)}: ${renderBroken(b.broken)}\n`).join('')}`)
-      } else {
-        process.stderr.write(`anyprobe: every vantage point with a result keeps the rules of ${sanitize(flags.expect!, 200)}\n`)
-      }
-    }
-    return result
+    if (expect === null) return result
+    // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
+    const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
+    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true})
+    process.stderr.write(renderCatchmentExpect(checked) + '\n')
+    return {...result, expect: checked}
   }
 }

@@ -3,8 +3,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {DIFF_EXIT_CHANGED, diffCatchments, type DiffResult} from '../analysis/diff.js'
-import {BaseCommand} from '../base-command.js'
+import {diffCatchments, diffExit, type DiffResult} from '../analysis/diff.js'
+import {BaseCommand, formatError} from '../base-command.js'
 import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
@@ -14,13 +14,15 @@ import {htmlFlags, locator} from './html-flags.js'
 export default class Diff extends BaseCommand {
   static override summary = 'Compare two saved catchments: which vantage points moved from which PoP to which'
 
-  static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results), and compares them vantage point by vantage point (matched by kind and id).
+  static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results; gzipped or not), and compares them vantage point by vantage point (matched by kind and id).
 
 A change is: moved (a PoP in both, a different one), lost (a PoP before, none after: unlocated or failed), found (none before, a PoP after). PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after, the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
 
---json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
+--json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, warnings, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 2 a file cannot be opened or a flag is wrong; 7 a file holds nothing usable.`
+Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods.
+
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',
@@ -46,13 +48,16 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     const opts = {rdns: flags.rdns, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)
-    const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after})
+    const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after}, {before: a.said, after: b.said})
+    // a file read only in part: the diff is of what was read, said in the document and, after it, as an error (exit 7)
+    const partial = [a.partial, b.partial].filter((e) => e !== null)
+    for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})
+    for (const w of d.warnings) if (w.code !== 'partial-input') process.stderr.write(`warning: ${w.message}\n`)
     if (!this.jsonEnabled()) this.log(renderDiff(d))
-    if (flags.html !== undefined) writeHtml(flags.html, diffHtml(d, locate(a.catchment), locate(b.catchment)))
-    for (const [name, f] of [[args.before, a], [args.after, b]] as const) {
-      if (f.stats.unparseable > 0) process.stderr.write(`warning: ${name}: ${f.stats.unparseable} of ${f.stats.values} values could not be used\n`)
-    }
-    process.exitCode = d.changes.length > 0 ? DIFF_EXIT_CHANGED : 0
+    const htmlError = flags.html === undefined ? null : writeHtml(flags.html, diffHtml(d, locate(a.catchment), locate(b.catchment)))
+    for (const e of partial) process.stderr.write(formatError(e))
+    if (htmlError !== null) process.stderr.write(formatError(htmlError))
+    process.exitCode = diffExit(d, {partialInput: partial.length > 0, writeFailed: htmlError !== null})
     return d
   }
 }

@@ -114,7 +114,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
 
 --from globalping:LOC[,...][,limit=N] --method dns|http|trace|ping repeats one Globalping measurement from the same probes every --interval (default and minimum: the fastest pace the hourly limit sustains for that many probes, 3600 s x probes / 250 without a token, / 500 with one; a faster --interval is refused with that figure).
 
---expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
+--expect FILE judges each answer against rules per vantage point or group (pops, notPops, maxRttMs): "unexpected" and "expected" events, after --for N rounds; a rule broken at any time of the watch is exit 8, even if the vantage point was back within the rules by the end, and the summary's "expect" lists every breach (vantage point, rules, since, until, durationMs); --learn FILE writes the current catchment as such a file; --exec CMD runs per event with the event JSON on stdin.`
 
   static override examples = [
     '<%= config.bin %> watch 198.51.100.10',
@@ -141,7 +141,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     'atlas-msm': Flags.integer({description: 'with --from atlas: watch this existing periodic RIPE Atlas measurement (public ones need no key)', min: 1}),
     'dry-run': Flags.boolean({description: 'with --from atlas:SELECTOR: print the measurement and its cost per hour and per day, create nothing', default: false}),
     keep: Flags.boolean({description: 'with --from atlas:SELECTOR: leave the measurement running after the watch (its id is printed)', default: false}),
-    expect: Flags.string({description: 'judge every answer against the rules of this expect file (schemas/expect.schema.json): events unexpected / expected; exit 8 if a vantage point breaks a rule at the end'}),
+    expect: Flags.string({description: 'judge every answer against the rules of this expect file (schemas/expect.schema.json): events unexpected / expected; exit 8 if a vantage point broke a rule at any time of the watch (even if it was back within the rules by the end); the summary lists each breach: who, which rule, when, how long'}),
     for: Flags.integer({description: 'with --expect: a change fires only after this many consecutive rounds (as Prometheus for:)', default: 1, min: 1}),
     learn: Flags.string({description: 'at the end, write the current catchment to FILE as an expect file (to be edited)'}),
     exec: Flags.string({description: 'run this shell command per event, the event JSON on its stdin (at most --exec-concurrency at once, each killed after --exec-timeout; never holds the watch)'}),
@@ -153,6 +153,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     html: htmlFlags.html,
     ...locationFlags,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
+    // trace / dns / http's flag, refused with the hint to what places a watch's vantage points
+    'vp-location': Flags.string({hidden: true, description: 'not a watch flag: refused with a hint to --location / --locations'}),
     // the same as every measuring command's (console/vantage-flags.ts)
     'remote-command': vantageFlags['remote-command'],
     'ssh-option': vantageFlags['ssh-option'],
@@ -171,6 +173,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
   public async run(): Promise<WatchSummaryEvent | {observations: number}> {
     const {args, flags, metadata} = await this.parse(Watch)
     const specs = parseFrom(flags.from)
+    if (flags['vp-location'] !== undefined) {
+      throw new AnyprobeError('E_USAGE', '--vp-location says where this host is (trace, dns, http); watch does not take it', {
+        hint: '--location NAME=LAT,LON (repeatable) or --locations FILE places the vantage points of --from (for --expect country rules and the --html map); RIPE Atlas and Globalping probes have their own location',
+        exitCode: EXIT.usage,
+      })
+    }
     if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
       throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
     }

@@ -106,6 +106,26 @@ export function stdoutWriter(): OutputWriter {
   return w
 }
 
+let guarded = false
+
+/**
+ * Once per process, for every command (BaseCommand.init, and bin/run.js before oclif starts): a
+ * reader that goes away is not an internal error. stdout closed (`anyprobe report X | head`): the
+ * run stops quietly with the exit code decided so far, 0 if none (stdoutWriter; a watch takes that
+ * over). stderr closed (`2>&1 | head`, where a note or an error message meets the closed pipe
+ * first): what is left for stderr is dropped and the run goes on, so it ends with its own exit code,
+ * or stops at its next write to the closed stdout. Without this, Node's unhandled 'error' event on
+ * the stream ended the process with exit 1 and no message.
+ */
+export function guardStdio(): void {
+  if (guarded) return
+  guarded = true
+  stdoutWriter()
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e
+  })
+}
+
 /**
  * Take over a closed stdout: `then` runs once when the reader goes away (instead of exiting), and
  * everything printed from then on is dropped. Returns the undo.

@@ -54,6 +54,15 @@ export interface DiffSide {
   located: number
 }
 
+/**
+ * Why a diff may not say what it seems to: the two files measured differently (another method,
+ * another target), or one could be read only in part (the diff is of what was read).
+ */
+export interface DiffWarning {
+  code: 'methods-differ' | 'targets-differ' | 'partial-input'
+  message: string
+}
+
 export interface DiffResult {
   schemaVersion: typeof DIFF_SCHEMA_VERSION
   kind: 'diff'
@@ -64,6 +73,8 @@ export interface DiffResult {
   rtt: DiffRtt[]
   onlyBefore: VantagePoint[]
   onlyAfter: VantagePoint[]
+  /** empty when both files were read whole and measured the same target the same way */
+  warnings: DiffWarning[]
   summary: {
     common: number
     moved: number

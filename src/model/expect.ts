@@ -2,7 +2,7 @@
 // `state` event that opens a watch over a stream (each vantage point's starting state).
 // Schemas: schemas/expect.schema.json, schemas/watch-event.schema.json.
 import type {VantagePoint} from './vantage.js'
-import {WATCH_SCHEMA_VERSION, type WatchEvent} from './watch.js'
+import {WATCH_SCHEMA_VERSION, type WatchEvent, type WatchSummaryEvent} from './watch.js'
 
 export const EXPECT_SCHEMA_VERSION = 1
 
@@ -90,5 +90,59 @@ export interface ExpectedEvent extends VantageEvent<'expected'> {
 
 export type ExpectEvent = UnexpectedEvent | ExpectedEvent
 
+/**
+ * One stretch of time a vantage point broke its rules: from the first result that broke them (the
+ * `unexpected` event's `since`) to the first result back within them (the `expected` event's
+ * `since`). Kept for the summary and the exit code, so an alert does not vanish because the
+ * vantage point recovered before the watch ended.
+ */
+export interface ExpectBreach {
+  vantageId: string
+  /** ISO time of the first result that broke a rule */
+  since: string
+  /** ISO time of the `unexpected` event (after --for rounds) */
+  reportedAt: string
+  /** ISO time of the first result back within the rules; null: still breaking them at the end */
+  until: string | null
+  /** until - since; still breaking: the last judged answer - since (so at least this long) */
+  durationMs: number
+  /** every rule broken during the stretch (the first way each was broken) */
+  broken: BrokenRule[]
+}
+
+/** `expect` of a watch's summary with --expect: every breach of the watch, not only those still open at the end. */
+export interface ExpectSummary {
+  /** --for */
+  holdRounds: number
+  /** vantage points judged against the rules (an answer some rule applied to) */
+  judged: number
+  /** vantage points that broke a rule at some time (an `unexpected` event) */
+  brokeRules: number
+  /** vantage points still breaking a rule at the end */
+  stillBroken: number
+  /** in time order; at most MAX_LISTED_BREACHES, the rest counted in breachesOmitted */
+  breaches: ExpectBreach[]
+  breachesOmitted: number
+}
+
+/** One-shot check (`catchment --expect`): a vantage point that breaks a rule. */
+export interface ExpectViolation {
+  vantageId: string
+  pop: string | null
+  broken: BrokenRule[]
+}
+
+/** `expect` of `catchment --expect --json`: the rules' file and the vantage points that break one. */
+export interface CatchmentExpect {
+  /** the --expect path, as given */
+  file: string
+  /** vantage points with a verdict (a result some rule applied to) */
+  judged: number
+  violations: ExpectViolation[]
+}
+
 /** Every event a live watch writes: the analysis's, plus the starting state and the --expect verdicts. */
 export type LiveWatchEvent = WatchEvent | StateEvent | ExpectEvent
+
+/** A watch's summary as the watch prints it: with --expect, every breach of the watch. */
+export type LiveWatchSummary = WatchSummaryEvent & {expect?: ExpectSummary}

@@ -65,9 +65,25 @@ export interface HttpResult {
   /** ISO 8601 */
   startedAt: string
   params: HttpParams
-  /** HTTP version of the final response, e.g. "1.1" */
-  httpVersion: string
-  status: number
+  /** HTTP version of the final response, e.g. "1.1"; null when the target did not answer (answered false) */
+  httpVersion: string | null
+  /** null when the target did not answer (answered false) */
+  status: number | null
+  /**
+   * false when the target never answered (connection refused, timed out, a router said unreachable):
+   * the vantage point worked, the target did not; `error` says how. Absent (older files, Atlas,
+   * Globalping) or true: a response came.
+   */
+  answered?: boolean
+  /**
+   * why the target did not answer (code as the error document's: E_UNREACHABLE, E_TIMEOUT); null when
+   * it answered. Not named `error`: a child's {"error": ...} document is how a vantage point fails.
+   */
+  noAnswer?: {code: string; message: string; hint: string | null} | null
+  /** headers that were bad (control characters, a bad name) but read anyway, each naming the header; absent or [] when none */
+  headerWarnings?: string[]
+  /** set when --follow stopped at the redirect limit with the last response still redirecting; null or absent otherwise */
+  redirectLimit?: {max: number; next: string} | null
   /** every response header: lower-cased name -> value (repeated headers joined with ", "), sanitised */
   headers: Record<string, string>
   timings: HttpTimings

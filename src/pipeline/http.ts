@@ -1,10 +1,13 @@
 // One local HTTP identity probe, end to end: the request (and redirects, and /cdn-cgi/trace when
 // asked), the result, the PoP (popVerdict). The command parses and checks flags into an HttpPlan and
 // renders; this is the single path every local http probe takes.
-import {type HttpProbeOptions, probeHttp} from '../engines/http/probe.js'
+import {isIP} from 'node:net'
+
+import {bareHost, type HttpProbeOptions, type HttpProbeOutcome, probeHttp} from '../engines/http/probe.js'
 import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpResult} from '../model/http.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
@@ -17,15 +20,31 @@ export interface HttpPlan extends Omit<HttpProbeOptions, 'agent' | 'onRetry'> {
   vantage?: VantagePoint
 }
 
+/** Why a result whose target never answered names no PoP. */
+export const HTTP_NO_ANSWER = 'no HTTP response from the target: only its answer says which site it is'
+
+/**
+ * The errors that mean the vantage point worked and the target did not answer (connection refused,
+ * timed out, a router said unreachable: exit 4). They become a result with answered false, as a DNS
+ * server that sent no reply does, so a catchment lists the vantage point as unlocated, not failed.
+ * Every other error (a name that did not resolve, TLS, a local network error) is the vantage point's own.
+ */
+export function targetDidNotAnswer(error: unknown): error is AnyprobeError {
+  return error instanceof AnyprobeError && error.exitCode === EXIT.unreachable
+}
+
+/** The fields before the response, in the order the JSON has always had them. */
+function order(head: Pick<HttpResult, 'schemaVersion' | 'kind' | 'target' | 'method' | 'vantage' | 'startedAt' | 'params'>, url: string, targetAddr: string | null) {
+  const {schemaVersion, kind, target, method, vantage, startedAt, params} = head
+  return {schemaVersion, kind, target, url, targetAddr, method, vantage, startedAt, params}
+}
+
 export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
   const startedAt = new Date().toISOString()
-  const out = await probeHttp({url: plan.url, method: plan.method, host: plan.host, headers: plan.headers, insecure: plan.insecure, timeoutMs: plan.timeoutMs, follow: plan.follow, cfTrace: plan.cfTrace})
-  const result: HttpResult = {
+  const head: Pick<HttpResult, 'schemaVersion' | 'kind' | 'target' | 'method' | 'vantage' | 'startedAt' | 'params'> = {
     schemaVersion: HTTP_SCHEMA_VERSION,
     kind: 'http',
     target: plan.url.toString(),
-    url: out.url.toString(),
-    targetAddr: out.final.remoteAddr,
     method: plan.method,
     vantage: plan.vantage ?? localVantage(),
     startedAt,
@@ -37,6 +56,35 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
       requestHeaders: Object.fromEntries(Object.entries(plan.headers).map(([k, v]) => [k, sanitize(v)])),
       popHeaders: plan.popHeaders,
     },
+  }
+  let out: HttpProbeOutcome
+  try {
+    out = await probeHttp({url: plan.url, method: plan.method, host: plan.host, headers: plan.headers, insecure: plan.insecure, timeoutMs: plan.timeoutMs, follow: plan.follow, cfTrace: plan.cfTrace})
+  } catch (error) {
+    if (!targetDidNotAnswer(error)) throw error
+    const host = bareHost(plan.url)
+    return {
+      ...order(head, plan.url.toString(), isIP(host) === 0 ? null : host),
+      httpVersion: null,
+      status: null,
+      answered: false,
+      noAnswer: {code: error.code, message: sanitize(error.message, 500), hint: error.hint},
+      headers: {},
+      timings: {dnsMs: null, connectMs: null, tlsMs: null, firstByteMs: null, totalMs: null},
+      bodyBytes: null,
+      redirects: [],
+      cfTrace: null,
+      cfTraceError: null,
+      pop: null,
+      popReason: HTTP_NO_ANSWER,
+    }
+  }
+  const result: HttpResult = {
+    ...order(head, out.url.toString(), out.final.remoteAddr),
+    answered: true,
+    noAnswer: null,
+    headerWarnings: out.final.headerWarnings,
+    redirectLimit: out.redirectLimit,
     httpVersion: out.final.httpVersion,
     status: out.final.status,
     headers: out.final.headers,

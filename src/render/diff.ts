@@ -1,5 +1,6 @@
 // Human view of `anyprobe diff`: what moved (vantage point, from, to, RTTs), each PoP's share
-// before and after, the largest RTT changes, the vantage points present in only one file.
+// before and after, the largest RTT changes (flagged when the methods differ), the vantage points
+// present in only one file. Warnings go to stderr (the command), not here.
 import type {DiffPop, DiffResult} from '../model/diff.js'
 import {sanitize} from '../util/sanitize.js'
 import {columns, vantageLabel} from './catchment.js'
@@ -15,7 +16,6 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
     `diff of ${sanitize(d.before.source, 120)} (${d.before.vantagePoints} VPs) -> ${sanitize(d.after.source, 120)} (${d.after.vantagePoints} VPs): ` +
       `${s.moved} moved, ${s.lost} lost their PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both`,
   ]
-  if (d.before.target !== d.after.target) lines.push(`note: different targets: ${sanitize(d.before.target, 100)} vs ${sanitize(d.after.target, 100)}`)
   lines.push('')
   if (d.changes.length === 0) lines.push('no vantage point changed PoP')
   else {
@@ -47,7 +47,9 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
   const n = opts.rttRows ?? 10
   const rtt = d.rtt.filter((r) => r.deltaMs !== 0).slice(0, n)
   if (rtt.length > 0) {
-    lines.push('', `largest RTT changes at the same PoP (${rtt.length} of ${d.rtt.length}):`)
+    // the warning itself goes to stderr (the command); the table says it where the numbers are
+    const methods = d.warnings.some((w) => w.code === 'methods-differ') ? `; NOT comparable: ${sanitize(d.before.method ?? 'unknown', 10)} before, ${sanitize(d.after.method ?? 'unknown', 10)} after, different methods` : ''
+    lines.push('', `largest RTT changes at the same PoP (${rtt.length} of ${d.rtt.length}${methods}):`)
     lines.push(columns(['vantage point', 'PoP', 'before', 'after', 'change'], rtt.map((r) => [sanitize(r.vantageId, 60), sanitize(r.pop.toUpperCase(), 30), fmtMs(r.beforeMs), fmtMs(r.afterMs), signed(r.deltaMs, ' ms')])))
   }
   if (d.onlyBefore.length > 0) lines.push('', `only in ${sanitize(d.before.source, 120)} (${d.onlyBefore.length}): ${d.onlyBefore.map(vantageLabel).join(', ')}`)

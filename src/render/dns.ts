@@ -23,6 +23,29 @@ function queryRow(q: DnsQueryResult): string[] {
   return [`${sanitize(q.qname, 60)} ${q.qclass} ${q.qtype}`, q.rcode ?? '-', fmtMs(q.rttMs, 2), answerCell(q)]
 }
 
+/**
+ * Why no query got a usable reply, counted by what happened to each: "the port is closed", "4
+ * malformed replies from ADDR (not DNS messages)", "no reply to any query within T ms", or a mix.
+ * Null when the server answered. The one wording of the summary line and the command's warning.
+ */
+export function noAnswerText(r: Pick<DnsResult, 'answered' | 'queries' | 'targetAddr' | 'params'>): string | null {
+  if (r.answered) return null
+  if (r.queries.some((q) => q.error === 'refused')) return 'the port is closed (connection refused / port unreachable)'
+  const malformed = r.queries.filter((q) => q.error === 'malformed').length
+  const silent = r.queries.filter((q) => q.error === 'timeout').length
+  const parts: string[] = []
+  if (malformed > 0) parts.push(`${malformed} malformed ${malformed === 1 ? 'reply' : 'replies'} from ${sanitize(r.targetAddr, 60)} (not DNS messages that could be read)`)
+  if (silent > 0) parts.push(malformed > 0 ? `no reply to the other ${silent} within ${r.params.timeoutMs} ms` : `no reply to any query within ${r.params.timeoutMs} ms`)
+  const other = r.queries.length - malformed - silent
+  if (other > 0) parts.push(`${other} ${other === 1 ? 'query' : 'queries'} failed (${[...new Set(r.queries.map((q) => q.error).filter((e) => e !== 'malformed' && e !== 'timeout'))].join(', ')})`)
+  return parts.length === 0 ? 'no reply' : parts.join('; ')
+}
+
+/** No query got a usable reply and some got a malformed one: the server answers, with something that is not DNS. */
+export function repliedUnreadably(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
+  return !r.answered && r.queries.some((q) => q.error === 'malformed')
+}
+
 export function renderDns(r: DnsResult): string {
   const addr = r.target === r.targetAddr ? '' : ` [${r.targetAddr}]`
   const head = `dns identity of ${sanitize(r.target, 100)}${addr} port ${r.port}/${r.transport}, from ${sanitize(r.vantage.id, 60)}`
@@ -36,10 +59,8 @@ export function renderDns(r: DnsResult): string {
     `  nsid           ${id.nsid === null ? '-' : nsidText(id.nsid)}`,
   ].join('\n')
   const lines = [head, table, identity]
-  if (!r.answered) {
-    const refused = r.queries.some((q) => q.error === 'refused')
-    lines.push(refused ? 'no reply: the port is closed (connection refused / port unreachable)' : `no reply to any query within ${r.params.timeoutMs} ms`)
-  }
+  const noAnswer = noAnswerText(r)
+  if (noAnswer !== null) lines.push(noAnswer.startsWith('the port') ? `no reply: ${noAnswer}` : noAnswer)
   lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

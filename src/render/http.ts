@@ -40,17 +40,27 @@ export function shownHeaders(r: HttpResult, knownHeader: (name: string) => boole
 export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolean): string {
   const addr = r.targetAddr === null ? '' : ` [${r.targetAddr}]`
   const via = r.params.host === null ? '' : ` Host: ${sanitize(r.params.host, 100)}`
+  const first = `${r.method} ${sanitize(r.url, 200)}${addr}${via}, from ${sanitize(r.vantage.id, 60)}`
+  if (r.answered === false || r.status === null) {
+    // the vantage point worked, the target did not answer: say how, and that no PoP can be named
+    const why = r.noAnswer ? `${sanitize(r.noAnswer.message, 300)} (${sanitize(r.noAnswer.code, 40)})` : 'no response'
+    return [first, `no response: ${why}`, renderPop(r.pop, r)].join('\n')
+  }
   const lines = [
-    `${r.method} ${sanitize(r.url, 200)}${addr}${via}, from ${sanitize(r.vantage.id, 60)}`,
-    `HTTP/${r.httpVersion} ${r.status}${r.bodyBytes === null ? '' : `, ${r.bodyBytes} body bytes`}`,
+    first,
+    `HTTP/${sanitize(r.httpVersion ?? '?', 16)} ${r.status}${r.bodyBytes === null ? '' : `, ${r.bodyBytes} body bytes`}`,
     `timing: ${timingLine(r.timings)}`,
   ]
   for (const [i, hop] of r.redirects.entries()) {
     lines.push(`redirect ${i + 1}: ${hop.status} ${sanitize(hop.url, 160)} -> ${sanitize(hop.next, 160)}`)
   }
+  if (r.redirectLimit) {
+    lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)
+  }
   if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
     lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
   }
+  for (const w of r.headerWarnings ?? []) lines.push(`warning: ${sanitize(w, 200)}`)
   const names = shownHeaders(r, knownHeader)
   if (names.length > 0) {
     lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))

@@ -90,6 +90,13 @@ export function parseTruth(text: string, name: string): TruthList {
   }
   if (sites.length === 0 && unplaced.length === 0)
     throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: no site in it`, {hint: 'one site per line: CODE, or CODE LAT LON', exitCode: EXIT.usage})
+  // nothing to score against: a list none of whose codes is a known place is the wrong file or
+  // needs coordinates, and a score of 0 listed sites would say nothing
+  if (sites.length === 0)
+    throw new AnyprobeError('E_BAD_INPUT', `--truth ${sanitize(name, 200)}: none of its ${unplaced.length} code(s) is a known place (${unplaced.slice(0, 3).join(', ')}${unplaced.length > 3 ? ', ...' : ''})`, {
+      hint: 'give each site its coordinates: CODE LAT LON (a published list: "AMS 52.31 4.76 Amsterdam")',
+      exitCode: EXIT.usage,
+    })
   // kept sites by latitude band (SAME_PLACE_KM is well under a band), so a long list stays fast
   const places: TruthSite[] = []
   const bands = new Map<number, TruthSite[]>()

@@ -172,7 +172,10 @@ function checkDns(r: Obj): string | null {
 }
 
 function checkHttp(r: Obj): string | null {
-  if (!isNum(r.status)) return 'an http result without status'
+  // answered false: the target never answered (refused, timed out), so there is no status (src/pipeline/http.ts)
+  if (r.answered === false ? r.status !== null : !isNum(r.status)) return 'an http result without status'
+  if (isObj(r.noAnswer)) r.noAnswer = {code: text(r.noAnswer.code, 40) ?? 'E_UNREACHABLE', message: text(r.noAnswer.message, 500) ?? '', hint: text(r.noAnswer.hint, 300)}
+  if (Array.isArray(r.headerWarnings)) r.headerWarnings = r.headerWarnings.map((w) => text(w, 200)).filter((w) => w !== null)
   if (!isObj(r.timings)) return 'an http result without timings'
   const t = r.timings
   r.timings = {dnsMs: numOrNull(t.dnsMs), connectMs: numOrNull(t.connectMs), tlsMs: numOrNull(t.tlsMs), firstByteMs: numOrNull(t.firstByteMs), totalMs: numOrNull(t.totalMs)}

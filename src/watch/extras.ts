@@ -5,7 +5,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 
 import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
-import type {BrokenRule, LiveWatchEvent} from '../model/expect.js'
+import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation, WatchSummaryEvent} from '../model/watch.js'
@@ -101,8 +101,11 @@ export class WatchExtras {
     this.exec?.push(e)
   }
 
-  /** At the end: --learn, wait for --exec; the vantage points still breaking a rule. */
-  async finish(summary: WatchSummaryEvent, comment: string): Promise<Array<{vantageId: string; broken: BrokenRule[]}>> {
+  /**
+   * At the end: --learn, wait for --exec; with --expect, every breach of the watch (also those that
+   * ended before it did: an alert does not vanish because the vantage point came back), else null.
+   */
+  async finish(summary: WatchSummaryEvent, comment: string): Promise<ExpectSummary | null> {
     if (this.flags.learn !== undefined) {
       const file = learnExpect(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop})), comment)
       try {
@@ -113,6 +116,6 @@ export class WatchExtras {
       ;(this.deps.report ?? ((l: string) => process.stderr.write(l + '\n')))(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
     }
     await this.exec?.drain()
-    return this.tracker?.unexpected() ?? []
+    return this.tracker?.summary() ?? null
   }
 }

@@ -2,7 +2,8 @@
 // registry per watch). Named as blackbox_exporter users expect: anyprobe_probe_success and
 // anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for the
 // PoP ("site") currently answering it, anyprobe_site_changes_total, anyprobe_unexpected (1 while it
-// breaks an --expect rule), and a failover-gap histogram. Labels are bounded: the vantage point's id
+// breaks an --expect rule) with anyprobe_unexpected_total (breaches so far: one shorter than the
+// scrape interval still shows), and a failover-gap histogram. Labels are bounded: the vantage point's id
 // and the PoP code (a few characters), never an address or a free-text answer.
 import {createServer, type Server} from 'node:http'
 
@@ -31,6 +32,7 @@ export class WatchMetrics {
   private readonly outages: Counter<'vantage'>
   private readonly vantageFailures: Counter<'vantage'>
   private readonly unexpected: Gauge<'vantage'>
+  private readonly breaches: Counter<'vantage'>
   private readonly gap: Histogram
 
   constructor() {
@@ -47,6 +49,8 @@ export class WatchMetrics {
     this.outages = new Counter({name: 'anyprobe_outages_total', help: 'outages of the target (outage events the vantage point itself did not cause)', labelNames: ['vantage'], registers})
     this.vantageFailures = new Counter({name: 'anyprobe_vantage_failures_total', help: 'outages caused by the vantage point itself (outage events with vantageError: a dead netns/ssh child, an unreachable host)', labelNames: ['vantage'], registers})
     this.unexpected = new Gauge({name: 'anyprobe_unexpected', help: '1 while the vantage point breaks a rule of --expect, else 0', labelNames: ['vantage'], registers})
+    // the gauge can go 1 -> 0 between two scrapes; increase(anyprobe_unexpected_total[...]) cannot miss it
+    this.breaches = new Counter({name: 'anyprobe_unexpected_total', help: 'times the vantage point broke a rule of --expect (unexpected events)', labelNames: ['vantage'], registers})
     this.gap = new Histogram({name: 'anyprobe_failover_gap_seconds', help: 'failover gap: last answer from the old PoP to the first from the new one (resolution: the probing interval)', buckets: GAP_BUCKETS, registers})
   }
 
@@ -99,6 +103,7 @@ export class WatchMetrics {
         break
       case 'unexpected':
         this.unexpected.set({vantage}, 1)
+        this.breaches.inc({vantage})
         break
       case 'expected':
         this.unexpected.set({vantage}, 0)
@@ -110,6 +115,7 @@ export class WatchMetrics {
   expectWatched(vantageId: string): void {
     const vantage = label(vantageId)
     this.unexpected.inc({vantage}, 0)
+    this.breaches.inc({vantage}, 0)
   }
 
   text(): Promise<string> {

@@ -12,14 +12,15 @@
 // 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
 // is its LAST observation of the history, emitted first at release, then the held events.
 
+import {expectAlert} from '../analysis/expect.js'
 import {compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
-import type {LiveWatchEvent} from '../model/expect.js'
+import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
-import {renderLiveEvent, vantageLabel} from '../render/expect.js'
+import {renderExpectSummary, renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher, writeHtml} from '../render/html/write.js'
@@ -55,7 +56,8 @@ export interface WatchSessionOptions {
 }
 
 export interface WatchEnd {
-  summary: WatchSummaryEvent
+  /** with --expect, its breaches too (`expect`) */
+  summary: LiveWatchSummary
   /** the exit code the watch asks for (undefined: 0) */
   exitCode: number | undefined
 }
@@ -255,20 +257,21 @@ export class WatchSession {
       }
     }
     this.view?.close()
-    const broken = this.extras ? await this.extras.finish(summary, learnComment) : []
+    const expect = this.extras ? await this.extras.finish(summary, learnComment) : null
+    // --expect: every breach of the watch goes in the summary, and any breach at any time is exit 8
+    // (a watch under cron or CI must not lose an alert because the vantage point came back before the end)
+    const ended: LiveWatchSummary = expect === null ? summary : {...summary, expect}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(summary, {vantageFailed: this.failed, alert: broken.length > 0, writeFailed: Boolean(this.out?.failure) || htmlFailed})
-    if (broken.length > 0) {
-      this.o.report(`anyprobe: ${broken.length} vantage point(s) break the --expect rules at the end:`)
-      for (const b of broken) this.o.report(`  ${sanitize(b.vantageId, 80)}: ${b.broken.map((r) => `${sanitize(r.name, 80)}: ${sanitize(r.detail, 200)}`).join('; ')}`)
-    }
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(summary, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed})
+    const said = expect === null ? null : renderExpectSummary(expect)
+    if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
     this.server = null
     if (exitCode === EXIT.unreachable) this.o.report('warning: no probe was answered (exit 4)')
     if (!this.o.json) this.o.write(renderWatchSummary(summary) + '\n')
-    return {summary, exitCode}
+    return {summary: ended, exitCode}
   }
 
   /** Stop without a summary (an error before or while measuring): files and the metrics server closed. */

@@ -94,10 +94,12 @@ describe('anyprobe dns / http in the lab', {skip}, () => {
   it('http to an address the network cannot reach (a router sends net unreachable): exit 4, not 6 (a local network error)', async () => {
     // t-iad has no route to 198.18.200.0/24 and answers sao's SYN with ICMP net unreachable, when
     // its ICMP rate limit lets it (else the connect times out: exit 4 as well). It read exit 6.
-    const {run: r, json} = await anyprobeJson<{error: {code: string; exitCode: number}}>('sao', ['http', 'http://198.18.200.1/', '--timeout', '1s'])
+    // the vantage point worked, the target did not answer: a result with answered false (not an error document)
+    const {run: r, json} = await anyprobeJson<{answered: boolean; noAnswer: {code: string}}>('sao', ['http', 'http://198.18.200.1/', '--timeout', '1s'])
     assert.equal(r.code, 4, r.stdout + r.stderr)
-    assert.ok(['E_UNREACHABLE', 'E_TIMEOUT'].includes(json.error.code), json.error.code)
-    assert.deepEqual(schemaErrors('error.schema.json', json), [])
+    assert.equal(json.answered, false)
+    assert.ok(['E_UNREACHABLE', 'E_TIMEOUT'].includes(json.noAnswer.code), json.noAnswer.code)
+    assert.deepEqual(schemaErrors('http.schema.json', json), [])
   })
 
   it('withdraw FRA: ber names its failover PoP in dns and http; restored afterwards', async () => {

@@ -2,7 +2,9 @@
 // ap-vp-nyc home IAD) while FRA is withdrawn and restored: ber breaks its rule (FRA only) and
 // fires one `unexpected` after --for rounds, then one `expected` once FRA is back; nyc keeps its
 // rule and fires nothing; --exec received every event as JSON on its stdin; --learn wrote the
-// catchment. Needs root and the built CLI (npm run build). Every fault is restored in a finally.
+// catchment. The watch ends with exit 8 although ber is home again by then: it broke its rule
+// during the watch, and the summary's `expect` says so (who, which rule, since, until, how long).
+// Needs root and the built CLI (npm run build). Every fault is restored in a finally.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -83,7 +85,15 @@ describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {s
       child.kill('SIGTERM')
     }
     const code = await closed
-    assert.equal(code, 0, stderr)
+    // ber broke its rule during the watch: exit 8, although it was back within it when the watch ended
+    assert.equal(code, 8, stderr)
+    const summary = events.find((e) => e.type === 'summary') as unknown as {expect: {brokeRules: number; stillBroken: number; breaches: Array<{vantageId: string; since: string; until: string | null; durationMs: number; broken: Array<{name: string; why: string}>}>}}
+    assert.deepEqual([summary.expect.brokeRules, summary.expect.stillBroken, summary.expect.breaches.length], [1, 0, 1])
+    const b = summary.expect.breaches[0]!
+    assert.equal(b.vantageId, BER)
+    assert.deepEqual(b.broken.map((r) => `${r.name} ${r.why}`), ['ber stays in FRA pop-not-allowed'])
+    assert.ok(b.until !== null && b.durationMs === Date.parse(b.until) - Date.parse(b.since) && b.durationMs > 0, JSON.stringify(b))
+    assert.match(stderr, new RegExp(`broke the --expect rules during the watch \\(0 still at the end\\):\\n {2}${BER}: ber stays in FRA: landed on IAD; allowed: FRA; from \\S+ to \\S+ \\(`))
     for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     assert.equal(events.filter((e) => e.type === 'unexpected').length, 1)
     assert.equal(events.filter((e) => e.type === 'expected').length, 1)

@@ -12,12 +12,17 @@ import {decodeReply, encodeQuery, identityQueries, matchesQuery, nsidValue, read
 import {identityInputs, probeDns} from '../../src/engines/dns/probe.js'
 import {makeExchanger} from '../../src/engines/dns/transport.js'
 import type {DnsResult} from '../../src/model/dns.js'
-import {renderDns} from '../../src/render/dns.js'
+import {noAnswerText, renderDns, repliedUnreadably} from '../../src/render/dns.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 
-type Mode = 'identity' | 'refuse-chaos' | 'silent' | 'binary-nsid' | 'hostile' | 'stray-first'
+type Mode = 'identity' | 'refuse-chaos' | 'silent' | 'binary-nsid' | 'hostile' | 'stray-first' | 'garbage' | 'garbage-stray'
+
+/** A reply with the query's id that is not a DNS message (a compression pointer to itself), as a broken server sends. */
+function garbage(id: number): Buffer {
+  return Buffer.from([id >> 8, id & 255, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0xc0, 0x0c, 0xc0, 0x0c])
+}
 
 interface TestServer {
   port: number
@@ -28,6 +33,7 @@ interface TestServer {
 /** What a server in `mode` answers to one query; null: stay silent. */
 function answer(mode: Mode, query: dnsPacket.DecodedPacket): Buffer | null {
   if (mode === 'silent') return null
+  if (mode === 'garbage') return garbage(query.id!)
   const q = query.questions?.[0]
   if (!q) return null
   const base = {type: 'response' as const, id: query.id, questions: query.questions}
@@ -96,6 +102,12 @@ async function startServer(mode: Mode): Promise<TestServer> {
       const query = dnsPacket.decode(msg)
       const reply = answer(mode, query)
       if (reply === null) return
+      if (mode === 'garbage-stray') {
+        // garbage with another id first (not ours: ignored), the real reply after it
+        udp.send(garbage((query.id! + 1) & 0xffff), rinfo.port, rinfo.address)
+        setTimeout(() => udp.send(reply, rinfo.port, rinfo.address), 20)
+        return
+      }
       if (mode === 'stray-first') {
         // a reply with another id, and one with the right id but another question: both must be ignored
         const strayId = Buffer.from(reply)
@@ -370,6 +382,44 @@ describe('dns probe over udp, stray replies', () => {
   })
 })
 
+describe('dns probe: malformed replies', () => {
+  const servers: Partial<Record<Mode, TestServer>> = {}
+  before(async () => {
+    servers.garbage = await startServer('garbage')
+    servers['garbage-stray'] = await startServer('garbage-stray')
+  })
+  after(async () => {
+    for (const s of Object.values(servers)) await s!.close()
+  })
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`${transport}: a malformed reply with our id ends its query at once, error "malformed"`, async () => {
+      const out = await probeDns({...base, timeoutMs: 3000, port: servers.garbage!.port, transport})
+      assert.deepEqual(out.queries.map((q) => q.error), ['malformed', 'malformed', 'malformed', 'malformed'])
+      assert.ok(out.queries.every((q) => q.rcode === null && q.rttMs === null))
+      assert.equal(out.answered, false)
+      // the timeout was not waited out: every query got its (malformed) reply
+      assert.ok(out.durationMs < 1500, `took ${out.durationMs} ms of a 3000 ms timeout`)
+    })
+  }
+  it('udp: malformed replies with another id are still ignored, the real reply counts', async () => {
+    const out = await probeDns({...base, port: servers['garbage-stray']!.port, transport: 'udp'})
+    assert.equal(out.identity.hostnameBind, 's1.fra.anycast.example')
+    assert.ok(out.queries.every((q) => q.error === null))
+  })
+  it('the summary counts the malformed replies and names the address, not "no reply"', async () => {
+    const out = await probeDns({...base, timeoutMs: 3000, port: servers.garbage!.port, transport: 'udp'})
+    const r = fakeResult(out)
+    assert.equal(noAnswerText(r), '4 malformed replies from 127.0.0.1 (not DNS messages that could be read)')
+    assert.equal(repliedUnreadably(r), true)
+    assert.doesNotMatch(renderDns(r), /no reply to any query/)
+    const mixed = {...r, queries: r.queries.map((q, i) => (i < 2 ? q : {...q, error: 'timeout' as const}))}
+    assert.equal(noAnswerText(mixed), '2 malformed replies from 127.0.0.1 (not DNS messages that could be read); no reply to the other 2 within 1000 ms')
+    const silent = {...r, queries: r.queries.map((q) => ({...q, error: 'timeout' as const}))}
+    assert.equal(noAnswerText(silent), 'no reply to any query within 1000 ms')
+    assert.equal(repliedUnreadably(silent), false)
+  })
+})
+
 function fakeResult(out: Awaited<ReturnType<typeof probeDns>>): DnsResult {
   return {
     schemaVersion: 1,
@@ -396,6 +446,7 @@ describe('anyprobe dns (command, end to end)', () => {
   before(async () => {
     servers.identity = await startServer('identity')
     servers.silent = await startServer('silent')
+    servers.garbage = await startServer('garbage')
   })
   after(async () => {
     for (const s of Object.values(servers)) await s!.close()
@@ -437,6 +488,20 @@ describe('anyprobe dns (command, end to end)', () => {
     assert.match(r.stderr, /port is closed/)
     assert.match(r.stdout, /hostname\.bind CH TXT\s+-\s+\*\s+\(refused\)/)
     assert.match(r.stdout, /PoP: unknown/)
+  })
+
+  it('only malformed replies: exit 7, the warning and the table count them, no wait for the timeout', async () => {
+    const t0 = Date.now()
+    const r = await runCli(['127.0.0.1', '--port', String(servers.garbage!.port), '--timeout', '5s'])
+    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms with a 5 s timeout`)
+    assert.equal(r.status, 7, r.stderr)
+    assert.match(r.stderr, /4 malformed replies from 127\.0\.0\.1/)
+    assert.doesNotMatch(r.stderr + r.stdout, /no reply/)
+    assert.match(r.stdout, /hostname\.bind CH TXT\s+-\s+\*\s+\(malformed\)/)
+    assert.match(r.stdout, /^4 malformed replies from 127\.0\.0\.1/m)
+    const j = await runCli(['127.0.0.1', '--port', String(servers.garbage!.port), '--json'])
+    assert.equal(j.status, 7)
+    assert.deepEqual(schemaErrors('dns.schema.json', JSON.parse(j.stdout)), [])
   })
 
   it('bad target and bad duration exit 2 with a stable code', async () => {

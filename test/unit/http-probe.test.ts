@@ -15,7 +15,9 @@ import type {TLSSocket} from 'node:tls'
 
 import {httpObservations, minRttFromTimings} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
-import {collectHeaders, hasLocalRoute, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
+import {collectHeaders, hasLocalRoute, MAX_HEADER_BYTES, MAX_HEADER_VALUE, salvageHead, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
+import {resultReached, vantageRow} from '../../src/analysis/catchment.js'
+import {checkResult} from '../../src/store/validate.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {HttpResult} from '../../src/model/http.js'
 import {isPopHeader} from '../../src/infer/index.js'
@@ -226,9 +228,13 @@ describe('http probe over http://', () => {
     assert.equal(one.url.pathname, '/final')
     assert.equal(one.redirects.length, 1)
     assert.deepEqual([one.redirects[0]!.status, one.redirects[0]!.location, one.redirects[0]!.next], [302, '/final', `http://127.0.0.1:${port}/final`])
+    assert.equal(one.redirectLimit, null, 'a chain that ends is not at the limit')
     const loop = await probeHttp(opts(`http://127.0.0.1:${port}/loop`, {follow: true}))
     assert.equal(loop.redirects.length, MAX_REDIRECTS)
     assert.equal(loop.final.status, 301, 'the 6th redirect is returned, not followed')
+    assert.deepEqual(loop.redirectLimit, {max: MAX_REDIRECTS, next: `http://127.0.0.1:${port}/loop/6`}, 'stopping at the limit is said')
+    const notFollowed = await probeHttp(opts(`http://127.0.0.1:${port}/loop`))
+    assert.equal(notFollowed.redirectLimit, null, 'without --follow there is no limit to reach')
   })
 
   it('--host sets the Host header, also on followed redirects and on /cdn-cgi/trace', async () => {
@@ -309,22 +315,77 @@ describe('http probe errors and hostile servers', () => {
     assert.match(e.message, /refused/)
   })
 
-  it('an 8-bit CSI (0x9b) in a header comes out escaped; an ESC makes a clean E_BAD_INPUT, never raw bytes', async () => {
-    let payload = ''
+  it('an 8-bit CSI (0x9b) in a header comes out escaped, and the header is named as bad', async () => {
     const raw = createNetServer((sock) => {
-      sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\n${payload}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
+      sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nX-Served-By: cache-fra\u009b2J\u009b31m-FRA\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
     })
     const port = await listen(raw)
     try {
-      payload = 'X-Served-By: cache-fra\u009b2J\u009b31m-FRA'
       const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
       assert.equal(out.final.headers['x-served-by'], 'cache-fra\\x9b2J\\x9b31m-FRA')
-      payload = 'X-Served-By: cache-fra\u001b[2J-FRA'
-      const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/`)), 'E_BAD_INPUT', 7)
-      assert.ok(!e.message.includes('\u001b'))
+      assert.deepEqual(out.final.headerWarnings, ['header "x-served-by": control characters in the value (shown escaped)'])
     } finally {
       await close(raw)
     }
+  })
+
+  describe('one bad header does not throw away the answer', () => {
+    let head = ''
+    let raw: ReturnType<typeof createNetServer>
+    let port: number
+    before(async () => {
+      raw = createNetServer((sock) => {
+        sock.on('error', () => {})
+        sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\n${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`, 'latin1'))
+      })
+      port = await listen(raw)
+    })
+    after(() => close(raw))
+
+    it('an ESC in a value (HPE_INVALID_HEADER_TOKEN before): read, the header named, CF-RAY kept, no raw bytes', async () => {
+      head = 'X-Evil: \u001b[5m\u001b[5mblink'
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      assert.equal(out.final.status, 200)
+      assert.equal(out.final.bodyBytes, 2)
+      assert.equal(out.final.headers['cf-ray'], '8a1b2c3d4e5f6789-AMS')
+      assert.equal(out.final.headers['x-evil'], '\\x1b[5m\\x1b[5mblink')
+      assert.deepEqual(out.final.headerWarnings, ['header "x-evil": control characters in the value (shown escaped)'])
+      assert.deepEqual(collectHeaders(['CF-RAY', 'a']), {'cf-ray': 'a'})
+    })
+
+    it('a control character in a header NAME (refused even by the lenient parser): the header block is read by hand', async () => {
+      head = 'X-B\u001bad: value'
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      assert.equal(out.final.status, 200)
+      assert.equal(out.final.headers['cf-ray'], '8a1b2c3d4e5f6789-AMS')
+      assert.equal(out.final.headers['x-b\\x1bad'], 'value')
+      assert.equal(out.final.bodyBytes, null, 'the body was not read')
+      assert.equal(out.final.timings.totalMs, null)
+      assert.ok(out.final.timings.firstByteMs !== null)
+      assert.match(out.final.headerWarnings.join('\n'), /header "x-b\\x1bad": the name is not a valid header name/)
+      assert.match(out.final.headerWarnings.join('\n'), /HPE_INVALID_HEADER_TOKEN/)
+      assert.ok(!out.final.headerWarnings.join('').includes('\u001b'))
+    })
+
+    it('headers over 16 KB (Node\'s default) but under 64 KB are read; over 64 KB a clear E_BAD_INPUT naming the cap', async () => {
+      head = `X-Big: ${'a'.repeat(40_000)}`
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      assert.equal(out.final.headers['cf-ray'], '8a1b2c3d4e5f6789-AMS')
+      assert.ok(out.final.headers['x-big']!.length <= MAX_HEADER_VALUE + 1, 'a long value is still cut when kept (with its "…")')
+      head = `X-Big: ${'a'.repeat(MAX_HEADER_BYTES)}`
+      const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/`)), 'E_BAD_INPUT', 7)
+      assert.match(e.message, /larger than 64 KB, anyprobe's cap \(HPE_HEADER_OVERFLOW\)/)
+    })
+  })
+
+  it('salvageHead: status line and headers from raw bytes, null without a whole header block', () => {
+    assert.deepEqual(salvageHead(Buffer.from('HTTP/1.1 404 Not Found\r\nCF-RAY: x-FRA\r\nBad\u0001: y\r\n\r\nbody', 'latin1')), {
+      status: 404,
+      httpVersion: '1.1',
+      rawHeaders: ['CF-RAY', 'x-FRA', 'Bad\u0001', 'y'],
+    })
+    assert.equal(salvageHead(Buffer.from('HTTP/1.1 200 OK\r\nCF-RAY: x')), null)
+    assert.equal(salvageHead(Buffer.from('garbage\r\n\r\n')), null)
   })
 })
 
@@ -492,7 +553,7 @@ describe('anyprobe http (command, end to end)', () => {
     }
   })
 
-  it('bad URL exits 2 (E_BAD_TARGET); refused exits 4 (E_UNREACHABLE)', async () => {
+  it('bad URL exits 2 (E_BAD_TARGET); refused exits 4 and still prints the measurement (answered false)', async () => {
     const bad = await runCli(['ftp://127.0.0.1/', '--json'])
     assert.equal(bad.status, 2)
     assert.equal(JSON.parse(bad.stdout).error.code, 'E_BAD_TARGET')
@@ -501,7 +562,72 @@ describe('anyprobe http (command, end to end)', () => {
     await close(s)
     const refused = await runCli([`http://127.0.0.1:${p}/`])
     assert.equal(refused.status, 4)
-    assert.match(refused.stderr, /error E_UNREACHABLE: connection refused/)
+    assert.match(refused.stderr, /warning: E_UNREACHABLE: connection refused by 127\.0\.0\.1:\d+ \(exit 4\)/)
     assert.match(refused.stderr, /hint: /)
+    assert.match(refused.stdout, /^GET http:\/\/127\.0\.0\.1:\d+\/ \[127\.0\.0\.1\], from local$/m)
+    assert.match(refused.stdout, /no response: connection refused by 127\.0\.0\.1:\d+ \(E_UNREACHABLE\)/)
+    assert.match(refused.stdout, /PoP: unknown \(no HTTP response from the target/)
+    const j = await runCli([`http://127.0.0.1:${p}/`, '--json'])
+    assert.equal(j.status, 4)
+    const doc = JSON.parse(j.stdout) as HttpResult
+    assert.equal(doc.kind, 'http', 'a result, not an error document')
+    assert.deepEqual(schemaErrors('http.schema.json', doc), [])
+    assert.equal(doc.answered, false)
+    assert.equal(doc.status, null)
+    assert.equal(doc.noAnswer?.code, 'E_UNREACHABLE')
+    assert.equal(doc.pop, null)
+    // how a catchment reads it (a --from child's line): checked, then reached false, no error: unlocated, not failed
+    const checked = checkResult(JSON.parse(j.stdout))
+    assert.ok(typeof checked !== 'string', String(checked))
+    assert.equal(resultReached(checked), false)
+    const row = vantageRow({vantage: doc.vantage, result: checked, error: null})
+    assert.equal(row.reached, false)
+    assert.equal(row.error, null)
+    assert.equal(row.pop, null)
+  })
+
+  it('a timeout is the target not answering too (exit 4, E_TIMEOUT in noAnswer); an answer is reached', async () => {
+    const j = await runCli([`http://127.0.0.1:${port}/slow`, '--timeout', '300ms', '--json'])
+    assert.equal(j.status, 4)
+    const doc = JSON.parse(j.stdout) as HttpResult
+    assert.deepEqual(schemaErrors('http.schema.json', doc), [])
+    assert.equal(doc.noAnswer?.code, 'E_TIMEOUT')
+    const ok = JSON.parse((await runCli([`http://127.0.0.1:${port}/`, '--json'])).stdout) as HttpResult
+    assert.equal(ok.answered, true)
+    assert.equal(ok.noAnswer, null)
+    assert.equal(resultReached(ok), true)
+  })
+
+  it('--follow on a redirect loop: stops at the limit and says so (text, stderr, JSON), exit 0', async () => {
+    const r = await runCli([`http://127.0.0.1:${port}/loop`, '--follow'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /stopped at the redirect limit \(5 followed\): this 301 still redirects to http:\/\/127\.0\.0\.1:\d+\/loop\/6/)
+    assert.match(r.stderr, /warning: stopped at the redirect limit/)
+    const j = await runCli([`http://127.0.0.1:${port}/loop`, '--follow', '--json'])
+    const doc = JSON.parse(j.stdout) as HttpResult
+    assert.deepEqual(schemaErrors('http.schema.json', doc), [])
+    assert.deepEqual(doc.redirectLimit, {max: 5, next: `http://127.0.0.1:${port}/loop/6`})
+    const done = JSON.parse((await runCli([`http://127.0.0.1:${port}/redirect`, '--follow', '--json'])).stdout) as HttpResult
+    assert.equal(done.redirectLimit, null)
+  })
+
+  it('a bad header: exit 0, the PoP from CF-RAY, the bad header named in text and JSON', async () => {
+    const raw = createNetServer((sock) => {
+      sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nX-Evil: \u001b]0;pwned\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'))
+    })
+    const p = await listen(raw)
+    try {
+      const r = await runCli([`http://127.0.0.1:${p}/`])
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stdout, /warning: header "x-evil": control characters in the value/)
+      assert.match(r.stdout, /PoP: AMS/)
+      assert.ok(!r.stdout.includes('\u001b') && !r.stdout.includes('\u0007'))
+      const doc = JSON.parse((await runCli([`http://127.0.0.1:${p}/`, '--json'])).stdout) as HttpResult
+      assert.deepEqual(schemaErrors('http.schema.json', doc), [])
+      assert.deepEqual(doc.headerWarnings, ['header "x-evil": control characters in the value (shown escaped)'])
+      assert.equal(doc.pop?.code.toLowerCase(), 'ams')
+    } finally {
+      await close(raw)
+    }
   })
 })

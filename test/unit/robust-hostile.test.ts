@@ -41,7 +41,7 @@ describe('hostile input and faults (issue 12)', () => {
     assert.equal(hasUnsafeChars(rec.input), false)
     assert.match(rec.input, /\\x200b/)
     const r = parseAtlasResult({fw: 4790, msm_id: 1, prb_id: 2, timestamp: 1700000000, type: 'http', uri: 'http://example.com/', result: [{af: 4, dst_addr: '192.0.2.1', method: 'GET', res: 200, rt: 10, ver: '1.1\u001b]0;x\u0007'}]})
-    assert.equal(hasUnsafeChars((r.outcomes[0]!.result as HttpResult).httpVersion), false)
+    assert.equal(hasUnsafeChars((r.outcomes[0]!.result as HttpResult).httpVersion ?? ''), false)
   })
 
   it('fuzz findings: memos keep no long keys; a CLLI code named constructor is no place', async () => {

@@ -50,6 +50,13 @@ describe('the site list of --truth', () => {
     )
     assert.throws(() => parseTruth('# nothing\n', 'list'), /no site/)
   })
+  it('another file given as the list is refused (exit 2), not scored as sites nobody can place', () => {
+    const usage = (re: RegExp) => (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && re.test(e.message)
+    assert.throws(() => parseTruth('root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n', 'passwd'), usage(/none of its 2 code\(s\) is a known place/))
+    assert.throws(() => parseTruth('garbage {{{\nQQ9\n', 'junk'), usage(/none of its 2 code\(s\) is a known place \(GARBAGE, QQ9\)/))
+    // one known place is enough: the others are named as unplaced
+    assert.deepEqual(parseTruth('QQ9\nAMS\n', 'list').unplaced, ['QQ9'])
+  })
 })
 
 describe('scoreAgainst', () => {

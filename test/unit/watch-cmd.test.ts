@@ -255,6 +255,11 @@ describe('watch formats', () => {
     assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 0$/m)
     m.event({schemaVersion: 1, kind: 'watch-event', type: 'unexpected', at: 'x', vantageId: 'ber', round: 6, vantage: null, pop: 'IAD', rttMs: 1, since: 'x', holdRounds: 1, broken: []})
     assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 1$/m)
+    assert.match(await m.text(), /^anyprobe_unexpected_total\{vantage="ber"\} 1$/m)
+    m.event({schemaVersion: 1, kind: 'watch-event', type: 'expected', at: 'x', vantageId: 'ber', round: 7, vantage: null, pop: 'FRA', rttMs: 1, since: 'x', holdRounds: 1})
+    // back within the rules: the gauge is 0 again, the counter keeps the breach for a scrape that came late
+    assert.match(await m.text(), /^anyprobe_unexpected\{vantage="ber"\} 0$/m)
+    assert.match(await m.text(), /^anyprobe_unexpected_total\{vantage="ber"\} 1$/m)
     assert.deepEqual(parseHostPort('[::1]:9464'), {host: '::1', port: 9464})
     assert.throws(() => parseHostPort('9464'), /E_USAGE|HOST:PORT/)
   })

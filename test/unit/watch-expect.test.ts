@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {ExpectTracker, judgeSample, learnExpect, parseExpectFile, rulesFor, type VantageFacts} from '../../src/analysis/expect.js'
+import {ExpectTracker, expectAlert, judgeSample, learnExpect, MAX_LISTED_BREACHES, parseExpectFile, rulesFor, type VantageFacts} from '../../src/analysis/expect.js'
 import type {ExpectFile} from '../../src/model/expect.js'
+import {renderExpectSummary} from '../../src/render/expect.js'
 import {EventExec} from '../../src/watch/exec.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -60,6 +61,54 @@ describe('expect rules', () => {
     assert.equal(e?.type, 'expected')
     assert.deepEqual(schemaErrors('watch-event.schema.json', e), [])
     assert.deepEqual(t.unexpected(), [])
+  })
+
+  it('a breach that ended before the watch did is kept (the alert does not vanish): who, which rules, since, until, how long', () => {
+    const t = new ExpectTracker(file, 2)
+    const iso = (r: number): string => new Date(sample(r, null).at).toISOString()
+    t.observe(de, sample(0, 'FRA'))
+    assert.equal(expectAlert(t.summary()), false, 'kept the rules so far: no alert')
+    t.observe(de, sample(1, 'AMS'))
+    t.observe(de, sample(2, 'SYD', 80)) // fires (two rounds broken); SYD breaks three rules
+    t.observe(de, sample(3, 'AMS'))
+    t.observe(de, sample(4, 'FRA'))
+    t.observe(de, sample(5, 'FRA')) // back (two rounds within): expected, since round 4
+    t.observe(de, sample(6, 'FRA'))
+    assert.deepEqual(t.unexpected(), [], 'nobody breaks a rule at the end ...')
+    const x = t.summary()
+    assert.equal(expectAlert(x), true, '... but the watch saw one: alert (exit 8)')
+    assert.deepEqual([x.holdRounds, x.judged, x.brokeRules, x.stillBroken, x.breachesOmitted], [2, 1, 1, 0, 0])
+    assert.equal(x.breaches.length, 1)
+    const b = x.breaches[0]!
+    assert.deepEqual([b.vantageId, b.since, b.reportedAt, b.until, b.durationMs], [de.id, iso(1), iso(2), iso(4), 3 * 240_000])
+    // every rule broken during the stretch, each once
+    assert.deepEqual(b.broken.map((r) => `${r.rule} ${r.why}`), ['0 pop-not-allowed', '1 pop-forbidden', '2 rtt-over-bound'])
+    // a second breach, still open at the end: until null, at least as long as its last answer
+    t.observe(de, sample(7, 'AMS'))
+    t.observe(de, sample(8, 'AMS'))
+    t.observe(de, sample(9, null, null, false)) // no answer: no verdict, not counted in the length
+    const y = t.summary()
+    assert.deepEqual([y.brokeRules, y.stillBroken, y.breaches.length], [1, 1, 2])
+    assert.deepEqual([y.breaches[1]!.since, y.breaches[1]!.until, y.breaches[1]!.durationMs], [iso(7), null, 240_000])
+    const text = renderExpectSummary(y)!
+    assert.match(text, /^anyprobe: 1 vantage point\(s\) broke the --expect rules during the watch \(1 still at the end\):\n/)
+    assert.match(text, /\n {2}atlas:1001: germany stays in FRA: landed on AMS; allowed: FRA; never Sydney: .*; from \S+T\S+Z to \S+Z \(12 min 0 s\)\n/)
+    assert.match(text, /\n {2}atlas:1001: germany stays in FRA: landed on AMS; allowed: FRA; since \S+Z, still breaking them at the end \(at least 4 min 0 s\)$/)
+  })
+
+  it('a stretch shorter than --for is no breach and no alert; the listed breaches are bounded, the rest counted', () => {
+    const t = new ExpectTracker(file, 3)
+    t.observe(de, sample(0, 'AMS'))
+    t.observe(de, sample(1, 'AMS'))
+    t.observe(de, sample(2, 'FRA'))
+    assert.equal(expectAlert(t.summary()), false)
+    assert.equal(renderExpectSummary(t.summary()), null)
+    const u = new ExpectTracker(file, 1)
+    const n = MAX_LISTED_BREACHES + 5
+    for (let r = 0; r < 2 * n; r++) u.observe(de, sample(r, r % 2 === 0 ? 'AMS' : 'FRA'))
+    const x = u.summary()
+    assert.deepEqual([x.breaches.length, x.breachesOmitted, x.brokeRules], [MAX_LISTED_BREACHES, 5, 1])
+    assert.equal(expectAlert(x), true)
   })
 
   it('rules are chosen again when a vantage point\'s facts arrive after its first answer', () => {

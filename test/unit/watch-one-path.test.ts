@@ -7,7 +7,7 @@
 // notes, vantage updates, ended; a measurement it created is stopped in its end, and one that
 // cannot be stopped ends the watch in exit 1.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -121,6 +121,39 @@ describe('watch: one path for every backend', () => {
     const unexpected = stdout.join('').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'unexpected')
     assert.deepEqual(unexpected.map((e) => e.vantageId), ['b'])
     assert.equal(end.exitCode, 8)
+  })
+
+  it('--expect: a vantage point that broke a rule and came back before the end is still exit 8; the summary and stderr say who, which rule, when, how long', async () => {
+    // b lands on PAR for rounds 1-2 (its rule: LON), and is home again from round 3 to the end
+    const toy = new ToyBackend({a: ['AMS', 'AMS', 'AMS', 'AMS', 'AMS'], b: ['LON', 'PAR', 'PAR', 'LON', 'LON']})
+    const stdout: string[] = []
+    const stderr: string[] = []
+    const expect = join(tmp, 'expect-b-home.json')
+    writeFileSync(expect, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'b stays in London', match: {vantage: 'b'}, pops: ['LON']}]}))
+    const end = await runWatch([toy], options({stdout, stderr, extras: {expect}}))
+    assert.ok(!('dryRun' in end))
+    const events = stdout.join('').trim().split('\n').map((l) => JSON.parse(l))
+    assert.deepEqual(events.filter((e) => e.type === 'unexpected' || e.type === 'expected').map((e) => `${e.type} ${e.vantageId} ${e.round}`), ['unexpected b 1', 'expected b 3'])
+    assert.equal(end.exitCode, 8, stderr.join('\n'))
+    // the summary (the command prints it last with --json): every breach, also the one that ended
+    const at = (r: number): string => new Date(1_765_000_000_000 + r * 5000).toISOString()
+    assert.deepEqual(end.summary.expect, {
+      holdRounds: 1,
+      judged: 1,
+      brokeRules: 1,
+      stillBroken: 0,
+      breaches: [{vantageId: 'b', since: at(1), reportedAt: at(1), until: at(3), durationMs: 10_000, broken: [{rule: 0, name: 'b stays in London', why: 'pop-not-allowed', detail: 'landed on PAR; allowed: LON'}]}],
+      breachesOmitted: 0,
+    })
+    assert.deepEqual(schemaErrors('watch-event.schema.json', end.summary), [])
+    assert.ok(stderr.includes('anyprobe: 1 vantage point(s) broke the --expect rules during the watch (0 still at the end):'), stderr.join('\n'))
+    assert.ok(stderr.includes(`  b: b stays in London: landed on PAR; allowed: LON; from ${at(1)} to ${at(3)} (10 s)`), stderr.join('\n'))
+    // kept the rules all along: exit 0, an empty list, nothing said
+    const calm = await runWatch([new ToyBackend({a: ['AMS', 'AMS'], b: ['LON', 'LON']})], options({stdout: [], stderr: [], extras: {expect}}))
+    assert.ok(!('dryRun' in calm))
+    assert.equal(calm.exitCode, 0)
+    assert.deepEqual([calm.summary.expect?.judged, calm.summary.expect?.brokeRules, calm.summary.expect?.breaches], [1, 0, []])
+    assert.deepEqual(schemaErrors('watch-event.schema.json', calm.summary), [])
   })
 
   it('a backend that runs alone cannot share a watch; one without rounds() cannot watch: E_USAGE before anything opens', async () => {

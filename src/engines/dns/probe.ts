@@ -45,19 +45,19 @@ export async function probeDns(opts: DnsProbeOptions): Promise<DnsProbeOutcome> 
 
 async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, timeoutMs: number): Promise<DnsQueryResult> {
   const base = {qname: spec.qname, qclass: spec.qclass, qtype: spec.qtype, nsidRequested: spec.nsid}
-  let malformed = false
   const accept = (buf: Buffer): boolean => {
     const decoded = decodeReply(buf)
-    if (decoded === null) {
-      // our id on an undecodable message: remember it, so a timeout can say why
-      if (buf.length >= 2 && buf.readUInt16BE(0) === id) malformed = true
-      return false
-    }
+    // our id on an undecodable message is this query's reply, malformed: taken (waiting out the
+    // timeout for a better one only delayed the answer "malformed"); any other id is ignored
+    if (decoded === null) return buf.length >= 2 && buf.readUInt16BE(0) === id
     return matchesQuery(decoded, spec, id)
   }
   try {
     const {reply, rttMs} = await exchanger.exchange(encodeQuery(spec, id), accept, timeoutMs)
-    const parsed = readReply(decodeReply(reply)!, reply)
+    const decoded = decodeReply(reply)
+    // a reply, but not a DNS message we can read: no rcode, no RTT (nothing usable came), error says why
+    if (decoded === null) return {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: 'malformed'}
+    const parsed = readReply(decoded, reply)
     return {
       ...base,
       rcode: parsed.rcode,
@@ -70,8 +70,7 @@ async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, ti
     }
   } catch (error) {
     if (!(error instanceof DnsExchangeError)) throw error
-    const kind = error.kind === 'timeout' && malformed ? 'malformed' : error.kind
-    return {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: kind}
+    return {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: error.kind}
   }
 }
 

@@ -78,6 +78,8 @@ export interface HttpProbeOutcome {
   redirects: HttpRedirectHop[]
   cfTrace: Record<string, string> | null
   cfTraceError: string | null
+  /** --follow stopped at MAX_REDIRECTS while the final response still redirects: where it pointed; null otherwise */
+  redirectLimit: {max: number; next: string} | null
 }
 
 interface Pin {
@@ -116,7 +118,8 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
   let url = opts.url
   const redirects: HttpRedirectHop[] = []
   let res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
-  while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined && redirects.length < MAX_REDIRECTS) {
+  let redirectLimit: HttpProbeOutcome['redirectLimit'] = null
+  while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined) {
     let next: URL
     try {
       next = new URL(res.headers.location, url)
@@ -124,6 +127,11 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       break // a Location we cannot read ends the chain; the 3xx is the final response
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') break
+    if (redirects.length >= MAX_REDIRECTS) {
+      // a loop, or a chain longer than any site needs: the last 3xx is what is reported, said so
+      redirectLimit = {max: MAX_REDIRECTS, next: next.toString()}
+      break
+    }
     redirects.push({
       url: url.toString(),
       targetAddr: res.remoteAddr,
@@ -154,7 +162,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       cfTraceError = error instanceof AnyprobeError ? `${error.code}: ${error.message}` : sanitize(String(error))
     }
   }
-  return {url, final: res, redirects, cfTrace, cfTraceError}
+  return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit}
 }
 
 function isRedirect(status: number): boolean {

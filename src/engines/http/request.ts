@@ -18,7 +18,7 @@ import {isIP, type Socket} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpTimings} from '../../model/http.js'
-import {sanitize} from '../../util/sanitize.js'
+import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
 
 export interface HttpRequestSpec {
   /** the URL as the user sees it (used for the path, scheme and port) */
@@ -55,10 +55,60 @@ export interface HttpResponseRecord {
   reusedConnection: boolean
   /** the error of the reused connection this request was first sent on, when it was sent again */
   retriedAfter: string | null
+  /** what was wrong with the response's header block (bad bytes in a header), each naming the header; [] when nothing */
+  headerWarnings: string[]
 }
 
 /** Longest header value kept (long CSP or cookie headers are cut, with a visible "…"). */
 export const MAX_HEADER_VALUE = 2048
+
+/**
+ * Cap on the bytes of a response's status line and headers (Node's default is 16 KB). Real edges
+ * send long CSP and cookie headers; a larger cap keeps their answer, a cap at all bounds memory.
+ */
+export const MAX_HEADER_BYTES = 64 * 1024
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
+/**
+ * What is wrong with each header of a response read tolerantly: a name that is not a token, a value
+ * with control characters (RFC 9110 5.5). One line per bad header, naming it (sanitised); the values
+ * themselves are kept, sanitised by collectHeaders, so the good headers still name the PoP.
+ */
+export function headerWarnings(rawHeaders: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    const value = rawHeaders[i + 1]!
+    const shown = sanitize(name.toLowerCase(), 60)
+    if (!TOKEN.test(name)) out.push(`header "${shown}": the name is not a valid header name (shown escaped)`)
+    else if (CONTROL.test(value) || hasUnsafeChars(value)) out.push(`header "${shown}": control characters in the value (shown escaped)`)
+  }
+  return out
+}
+
+/**
+ * A response whose header block Node's parser refused even in lenient mode (a header NAME with a
+ * control character): split the bytes it had received into a status line and headers ourselves,
+ * so the good headers still count. Null when the bytes do not hold a whole header block.
+ */
+export function salvageHead(raw: Buffer): {status: number; httpVersion: string; rawHeaders: string[]} | null {
+  const text = raw.toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  if (end < 0) return null
+  const lines = text.slice(0, end).split('\r\n')
+  const m = /^HTTP\/(\d(?:\.\d)?) (\d{3})(?: |$)/.exec(lines[0] ?? '')
+  if (!m) return null
+  const rawHeaders: string[] = []
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(':')
+    if (i <= 0) continue
+    rawHeaders.push(line.slice(0, i).trim(), line.slice(i + 1).trim())
+  }
+  return {status: Number(m[2]), httpVersion: m[1]!, rawHeaders}
+}
 
 export function collectHeaders(rawHeaders: string[]): Record<string, string> {
   // a Map: with {} a header named `constructor` read as `function Object()` (`in` sees the prototype)
@@ -141,6 +191,11 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       unwatch()
       // destroyed, never reused: a connection that timed out or broke says nothing good any more
       req.destroy()
+      const salvaged = salvaged_(err)
+      if (salvaged !== null) {
+        resolve(salvaged)
+        return
+      }
       const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs})
       const code = (err as NodeJS.ErrnoException)?.code ?? ''
       if (reused && tResponse === null && STALE_CONNECTION_CODES.has(code)) reject(new StaleConnectionError(code, e))
@@ -153,6 +208,49 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       } else reject(e)
     }
 
+    const record = (
+      head: {status: number; httpVersion: string; rawHeaders: string[]},
+      tEnd: bigint | null,
+      bodyBytes: number | null,
+      body: Buffer | null,
+      more: string[],
+    ): HttpResponseRecord => {
+      const ready = reused ? tSent : (tSecure ?? tConnect)
+      return {
+        status: head.status,
+        httpVersion: head.httpVersion,
+        headers: collectHeaders(head.rawHeaders),
+        remoteAddr,
+        timings: {
+          dnsMs: ms(t0, tLookup),
+          // from the lookup's answer, or for an address from the socket: not from t0, which adds
+          // building the request (~3 ms the first time in a process: every `http` read 3.5 ms
+          // to connect over loopback, where curl reads 0.5 ms; the connect time is the RTT)
+          connectMs: ms(tLookup ?? tSocket ?? t0, tConnect),
+          tlsMs: tls ? ms(tConnect, tSecure) : null,
+          firstByteMs: ms(ready, tResponse),
+          totalMs: tEnd === null ? null : ms(t0, tEnd),
+        },
+        bodyBytes,
+        body,
+        reusedConnection: reused,
+        retriedAfter: null,
+        headerWarnings: [...headerWarnings(head.rawHeaders), ...more],
+      }
+    }
+
+    /** A header block even the lenient parser refused (a bad header NAME): read it ourselves, or null. */
+    const salvaged_ = (err: unknown): HttpResponseRecord | null => {
+      const e = err as {code?: unknown; rawPacket?: unknown}
+      if (typeof e?.code !== 'string' || !e.code.startsWith('HPE_') || e.code === 'HPE_HEADER_OVERFLOW') return null
+      if (!Buffer.isBuffer(e.rawPacket) || tResponse !== null) return null
+      const head = salvageHead(e.rawPacket)
+      if (head === null) return null
+      tResponse = process.hrtime.bigint()
+      const why = `the response was read past a header Node's parser refused (${e.code}); its body was not read`
+      return record(head, null, null, null, [why])
+    }
+
     const options: https.RequestOptions = {
       host: spec.connectHost,
       port,
@@ -161,6 +259,11 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       headers,
       // without an agent, a fresh connection per request: DNS/connect/TLS are measured every time
       agent: spec.agent ?? false,
+      // one bad header (a control character in a value) must not throw away the answer whose other
+      // headers name the PoP: read it leniently, say which header was bad (headerWarnings), and
+      // sanitise every value (collectHeaders). We only read responses; nothing is forwarded.
+      insecureHTTPParser: true,
+      maxHeaderSize: MAX_HEADER_BYTES,
     }
     if (tls) {
       options.rejectUnauthorized = !spec.insecure
@@ -230,28 +333,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         settled = true
         clearTimeout(timer)
         unwatch()
-        const tEnd = process.hrtime.bigint()
-        const ready = reused ? tSent : (tSecure ?? tConnect)
-        resolve({
-          status: res.statusCode ?? 0,
-          httpVersion: res.httpVersion,
-          headers: collectHeaders(res.rawHeaders),
-          remoteAddr,
-          timings: {
-            dnsMs: ms(t0, tLookup),
-            // from the lookup's answer, or for an address from the socket: not from t0, which adds
-            // building the request (~3 ms the first time in a process: every `http` read 3.5 ms
-            // to connect over loopback, where curl reads 0.5 ms; the connect time is the RTT)
-            connectMs: ms(tLookup ?? tSocket ?? t0, tConnect),
-            tlsMs: tls ? ms(tConnect, tSecure) : null,
-            firstByteMs: ms(ready, tResponse),
-            totalMs: ms(t0, tEnd),
-          },
-          bodyBytes: spec.method === 'HEAD' ? null : bytes,
-          body: spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null,
-          reusedConnection: reused,
-          retriedAfter: null,
-        })
+        const head = {status: res.statusCode ?? 0, httpVersion: res.httpVersion, rawHeaders: res.rawHeaders}
+        resolve(record(head, process.hrtime.bigint(), spec.method === 'HEAD' ? null : bytes, spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null, []))
       })
     })
     req.end()
@@ -355,6 +438,13 @@ export function toHttpError(
     return new AnyprobeError('E_NETWORK', `TLS handshake with ${where} failed (${code || 'error'}): ${msg}`, {
       hint: ctx.url.protocol === 'https:' ? 'is this port speaking TLS? try http:// or another --port' : 'check the scheme',
       exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return new AnyprobeError('E_BAD_INPUT', `the response headers from ${where} are larger than ${MAX_HEADER_BYTES / 1024} KB, anyprobe's cap (${code}); nothing of it was used`, {
+      hint: 'a server sending this much header is misbehaving; curl -sI shows what it sends',
+      exitCode: EXIT.data,
       cause: err,
     })
   }

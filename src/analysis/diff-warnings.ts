@@ -1,0 +1,35 @@
+// What makes two catchments not comparable, said rather than diffed silently: another method (a
+// DNS identity and a traceroute's last hop locate a PoP each their own way, and a DNS query's round
+// trip is not a traceroute's, so "RTT changes" would only show the method), or another target (two
+// services, not one service before and after). Pure; part of `anyprobe diff` (./diff.ts).
+import type {CatchmentMethod} from '../model/catchment.js'
+import type {DiffWarning} from '../model/diff.js'
+import {sanitize} from '../util/sanitize.js'
+
+/** What a saved file itself said it measured; null where it said nothing (then nothing is claimed). */
+export interface DiffSaid {
+  target: string | null
+  method: CatchmentMethod | null
+}
+
+export function comparabilityWarnings(before: DiffSaid, after: DiffSaid, names: {before: string; after: string}): DiffWarning[] {
+  const out: DiffWarning[] = []
+  const a = sanitize(names.before, 120)
+  const b = sanitize(names.after, 120)
+  if (before.method !== null && after.method !== null && before.method !== after.method) {
+    out.push({
+      code: 'methods-differ',
+      message:
+        `different methods: ${before.method} in ${a}, ${after.method} in ${b}: each method locates a PoP its own way, so a change may come from the method rather than the network, ` +
+        `and RTT changes are not comparable across methods (compare two ${before.method} catchments, or two ${after.method} ones)`,
+    })
+  }
+  // targets are compared as written: "1.2.3.4" and "http://1.2.3.4/" are different measurements too
+  if (before.target !== null && after.target !== null && before.target !== '' && after.target !== '' && before.target !== after.target) {
+    out.push({
+      code: 'targets-differ',
+      message: `different targets: ${sanitize(before.target, 100)} in ${a}, ${sanitize(after.target, 100)} in ${b}: the diff compares two services, not one before and after`,
+    })
+  }
+  return out
+}
