@@ -26,7 +26,11 @@ export function commandScript(command: string, argv: string[], tail = ''): strin
 }
 
 export function runCommand(command: string, argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
-  const code = commandScript(command, argv)
+  return runScript(commandScript(command, argv))
+}
+
+/** Run a module script (oclif from the sources) in a child: its exit status and output. */
+export function runScript(code: string): Promise<{status: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
     let stdout = ''

@@ -9,7 +9,7 @@ import {describe, it} from 'node:test'
 import {closestCommands, unknownCommandError} from '../../src/console/unknown-command.js'
 import {EXIT} from '../../src/model/errors.js'
 import {editDistance} from '../../src/util/edit-distance.js'
-import {ROOT, runCommand, srcConfig} from '../helpers/cli.js'
+import {ROOT, runCommand, runScript, srcConfig} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const IDS = ['catchment', 'config:set', 'diff', 'dns', 'geohint', 'help', 'http', 'report', 'sites', 'trace', 'watch']
@@ -53,14 +53,7 @@ function runCli(argv: string[]): Promise<{status: number | null; stdout: string;
   const code =
     `const {run, handle, flush} = await import('@oclif/core');` +
     `await run(${JSON.stringify(argv)}, ${JSON.stringify(config)}).then(() => flush(), (e) => handle(e))`
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({status, stdout, stderr}))
-  })
+  return runScript(code)
 }
 
 describe('anyprobe with an unknown command (oclif, from the sources)', () => {
