@@ -1,46 +1,31 @@
 // anyprobe sites TARGET --from ... | --input FILE: is this address anycast, how many sites at
 // least, where. Thin: measures through the vantage layer (as catchment does) or reads saved results
-// (as report does, src/store/read.ts), turns each vantage point's result into an observation
-// (location, lowest RTT, PoP verdict) and hands them to src/analysis/sites.
-import {createReadStream} from 'node:fs'
-
+// (src/console/sites-input.ts, as report does), turns each vantage point's result into an
+// observation (location, lowest RTT, PoP verdict) and hands them to src/analysis/sites.
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {resultRtt, shortEvidence} from '../analysis/catchment.js'
-import {observationOf, type SitesDocument, sitesDocument} from '../analysis/sites/document.js'
+import {type SitesDocument, sitesDocument} from '../analysis/sites/document.js'
 import type {SiteObservation} from '../analysis/sites/types.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {renderSites} from '../render/sites.js'
-import {sanitize} from '../util/sanitize.js'
-import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches} from '../store/read.js'
-import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
-import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
-import {peekStream} from '../util/peek.js'
 import {parseFrom} from '../vantage/from.js'
-import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import {loadAtlasModule} from '../vantage/index.js'
 import {exitCodeOf, runVantages} from '../console/multi-run.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
-import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
+import {observationFromOutcome, readSitesInputs} from '../console/sites-input.js'
+import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
 /** --probes api: the probes' metadata from the RIPE Atlas API rather than a file (./api for a file of that name) */
 const PROBES_FROM_API = 'api'
 
-function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
-  const {v, given, placeholder} = placeVantage(o.vantage, locs)
-  const r = o.result
-  const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
-  return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
-}
 
 /** Sites' own flags, not the probe's (its --probes is the Atlas probe file of --input, not a count). */
 export const SITES_PLAN: PlanSpelling = {skip: ['method', 'input', 'probes', 'vp-location', ...Object.keys(htmlFlags)]}
@@ -75,7 +60,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
-    input: Flags.string({description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input)'}),
+    input: Flags.string({multiple: true, description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input); repeat it to read several campaigns towards the target together (a vantage point in several counts with its lowest RTT)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
@@ -116,53 +101,14 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
       const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
-      const name = flags.input === '-' ? 'standard input' : flags.input
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
       const atlasProbes = flags.probes === undefined || probesFromApi ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
-      const stats = newStats()
-      const source = decompressedInput(flags.input === '-' ? process.stdin : createReadStream(flags.input, {highWaterMark: 64 << 10}), stats, name)
-      method = null
-      // a vantage point measured several times counts with its lowest RTT
-      const byVp = new Map<string, SiteObservation>()
-      const keep = (o: SiteObservation): void => {
-        const prev = byVp.get(o.vp)
-        if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
-      }
-      try {
-        const {head, stream} = await peekStream(source)
-        if (looksLikeLatencyTable(head)) {
-          // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
-          if (flags.probes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is a latency table (ID LAT LON RTT...), whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
-          for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, locs))
-        } else if (looksLikeIGreedyCampaign(head)) {
-          // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
-          if (flags.probes !== undefined) throw new AnyprobeError('E_USAGE', `--probes: ${sanitize(name, 200)} is an iGreedy2.0 campaign file, whose results carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
-          const meta = {target: null as string | null}
-          for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(placeTableRow(o, locs))
-          target ??= meta.target
-        } else for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(atlasProbes ? {atlasProbes} : {})})) for (const item of batch) {
-          if (item.type === 'outcome') {
-            keep(observationFromOutcome(item.outcome, locs))
-            target ??= item.outcome.result?.target ?? null
-            method ??= item.outcome.result?.kind ?? null
-          } else if (item.type === 'row') {
-            const pop = item.row.pop
-            const {v, given, placeholder} = placeVantage(item.row.vantage, locs)
-            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
-          } else if (item.type === 'meta') {
-            target ??= item.target
-            method ??= item.method
-          }
-        }
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
-          throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(name, 200)}: ${(e as NodeJS.ErrnoException).code}`, {hint: 'give a RIPE Atlas download or a file written by anyprobe --json / --ndjson', exitCode: EXIT.usage})
-        }
-        throw e
-      }
-      if (byVp.size === 0) throw nothingReadError(name, stats)
-      obs.push(...byVp.values())
+      const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined})
+      obs.push(...input.obs)
+      target ??= input.target
+      method = input.method
+      for (const w of input.warnings) process.stderr.write(`warning: ${w}\n`)
       // raw RIPE Atlas results name their probes by id only: --probes FILE or --probes api says where they are
       let locateError: AnyprobeError | null = null
       // (tables and campaign files locate every line: nothing to load for them)
@@ -185,8 +131,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         process.stderr.write(formatError(locateError))
         process.exitCode = locateError.exitCode
       }
-      const err = partialInputError(name, stats, 'the sites above are of the values that could be read')
-      if (err !== null) {
+      for (const err of input.errors) {
         process.stderr.write(formatError(err))
         process.exitCode = err.exitCode
       }

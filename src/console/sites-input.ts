@@ -1,0 +1,136 @@
+// `sites --input FILE [--input FILE ...]`: saved results read into one observation per vantage
+// point. Several files are several campaigns towards one target (RIPE Atlas measurements of
+// different sizes or days, an anyprobe catchment and an iGreedy table): recall is bounded by how
+// many vantage points there are, so reading them together finds more sites than any one of them. A
+// vantage point in several files counts with its lowest RTT (as one measured several times in one
+// file does). Each file is read as `report` reads it (src/store/read.ts), streamed; what one file
+// could not give is said per file and loses nothing read from the others.
+import {createReadStream} from 'node:fs'
+import type {Readable} from 'node:stream'
+
+import {resultRtt, shortEvidence} from '../analysis/catchment.js'
+import {observationOf} from '../analysis/sites/document.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
+import type {VantageOutcome} from '../model/probe.js'
+import type {SiteObservation} from '../model/sites.js'
+import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
+import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
+import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
+import {peekStream} from '../util/peek.js'
+import {sanitize} from '../util/sanitize.js'
+import type {ProbeFile} from '../vantage/atlas/probe-file.js'
+import {loadAtlasModule} from '../vantage/index.js'
+import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
+
+export function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
+  const {v, given, placeholder} = placeVantage(o.vantage, locs)
+  const r = o.result
+  const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
+  return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
+}
+
+export interface SitesInput {
+  obs: SiteObservation[]
+  target: string | null
+  method: string | null
+  /** per file, what could not be used (E_BAD_INPUT, exit 7), in the order given; empty when all was read */
+  errors: AnyprobeError[]
+  /** notes for stderr: the files name different targets */
+  warnings: string[]
+}
+
+const shown = (name: string): string => (name === '-' ? 'standard input' : name)
+
+/**
+ * Read every file; `probes` = the RIPE Atlas probe metadata (for raw results), or undefined.
+ * Throws (nothing analysed) when a file is missing, when --probes goes with a file whose lines
+ * carry their own locations, or when no file gave anything.
+ */
+export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}): Promise<SitesInput> {
+  if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
+  const byVp = new Map<string, SiteObservation>()
+  // a vantage point measured several times (in one file or in several) counts with its lowest RTT
+  const keep = (o: SiteObservation): void => {
+    const prev = byVp.get(o.vp)
+    if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
+  }
+  const targets: Array<{target: string; name: string}> = []
+  const methods = new Set<string>()
+  const errors: AnyprobeError[] = []
+  let firstEmpty: AnyprobeError | null = null
+  for (const name of names) {
+    const stats = newStats()
+    const seen = new Set<string>()
+    const meta = await readOne(name, stats, opts, (o) => {
+      seen.add(o.vp)
+      keep(o)
+    })
+    if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
+    for (const m of meta.methods) methods.add(m)
+    if (seen.size === 0) {
+      const e = nothingReadError(shown(name), stats)
+      firstEmpty ??= e
+      if (names.length > 1) errors.push(e)
+      continue
+    }
+    const err = partialInputError(shown(name), stats, names.length > 1 ? 'the sites above are of the values that could be read from every file' : 'the sites above are of the values that could be read')
+    if (err !== null) errors.push(err)
+  }
+  if (byVp.size === 0) throw firstEmpty ?? nothingReadError(shown(names[0] ?? '-'), newStats())
+  // a name in one file and its address in another is one target; two services are not, and are
+  // not refused either (the files cannot tell which): said, so that a mixed-up file is noticed
+  const warnings =
+    targets.length > 1 ? [`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`] : []
+  return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings}
+}
+
+async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}, keep: (o: SiteObservation) => void): Promise<{target: string | null; methods: string[]}> {
+  const label = shown(name)
+  let input: Readable
+  if (name === '-') input = process.stdin
+  else input = createReadStream(name, {highWaterMark: 64 << 10})
+  const source = decompressedInput(input, stats, label)
+  let target: string | null = null
+  const methods: string[] = []
+  const method = (m: string | null): void => {
+    if (m !== null && !methods.includes(m)) methods.push(m)
+  }
+  const ownLocations = (what: string): AnyprobeError =>
+    new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
+  try {
+    const {head, stream} = await peekStream(source)
+    if (looksLikeLatencyTable(head)) {
+      // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
+      if (opts.probesGiven) throw ownLocations('a latency table (ID LAT LON RTT...)')
+      for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, opts.locs))
+    } else if (looksLikeIGreedyCampaign(head)) {
+      // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
+      if (opts.probesGiven) throw ownLocations('an iGreedy2.0 campaign file')
+      const meta = {target: null as string | null}
+      for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(placeTableRow(o, opts.locs))
+      target = meta.target
+    } else
+      for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
+        for (const item of batch) {
+          if (item.type === 'outcome') {
+            keep(observationFromOutcome(item.outcome, opts.locs))
+            target ??= item.outcome.result?.target ?? null
+            method(item.outcome.result?.kind ?? null)
+          } else if (item.type === 'row') {
+            const pop = item.row.pop
+            const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
+            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
+          } else if (item.type === 'meta') {
+            target ??= item.target
+            method(item.method)
+          }
+        }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'EISDIR') {
+      throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(label, 200)}: ${code}`, {hint: 'give a RIPE Atlas download or a file written by anyprobe --json / --ndjson', exitCode: EXIT.usage})
+    }
+    throw e
+  }
+  return {target, methods}
+}
