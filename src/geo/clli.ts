@@ -73,11 +73,13 @@ export function clliPlace(code: string): ClliHit | null {
 const CITY_STATES = new Set(['HK', 'SG', 'MO', 'MC'])
 
 function clliRule(abbr: string, regionToken: string): ClliHit | null {
-  const matches: City[] = []
+  const matches: Array<{city: City; score: number}> = []
   const regions = regionsForToken(regionToken, {clli: true})
   for (const r of regions) {
     for (const c of citiesInRegion(r.country, r.admin)) {
-      if (isAbbreviation(abbr, c.key)) matches.push(c)
+      if (!isAbbreviation(abbr, c.key)) continue
+      const fit = abbreviationFit(abbr, c.name)
+      matches.push({city: c, score: Math.log10(Math.max(c.population, 1)) - fit})
     }
   }
   if (matches.length === 0) {
@@ -88,16 +90,78 @@ function clliRule(abbr: string, regionToken: string): ClliHit | null {
     }
     return null
   }
-  matches.sort((a, b) => b.population - a.population)
+  matches.sort((a, b) => b.score - a.score || b.city.population - a.city.population)
   const top = matches[0]!
   const second = matches[1]
-  const dominant = top.population >= 100_000 && (second === undefined || top.population >= 4 * second.population)
+  const dominant = top.city.population >= 100_000 && (second === undefined || top.score - second.score >= DOMINANT_MARGIN)
+  const c = top.city
   return {
-    place: {city: top.name, country: top.country, region: top.admin || null, lat: top.lat, lon: top.lon},
+    place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon},
     source: 'rule',
     dominant,
   }
 }
+
+/** A clear lead: the score of a city 4 times as populous at the same fit. */
+const DOMINANT_MARGIN = Math.log10(4)
+/** Cost of a consonant or a word's first letter the abbreviation skips (CLLI drops vowels, keeps those). */
+const SKIPPED_KEY_LETTER = 1
+/**
+ * Cost of each letter of the last word used after the last letter used (it abbreviates the whole
+ * word), and of each later word (a name may drop a last word: "Walnut Creek", "West Palm Beach").
+ */
+const TRAILING_LETTER = 0.15
+const TRAILING_WORD = 0.25
+
+/**
+ * How badly `abbr` fits `name` as a CLLI place abbreviation (0 = perfectly; lower is better).
+ * CLLI place parts keep a name's first letter, its consonants and the first letters of its
+ * words, and drop vowels ("sttl" Seattle, "sntc" Santa Clara, "lsan" Los Angeles); they
+ * abbreviate the whole name, so a longer name that merely starts with the same letters
+ * ("sntc" in Santa Clarita) fits worse. The best in-order alignment is taken (a small DP).
+ */
+export function abbreviationFit(abbr: string, name: string): number {
+  const words = name
+    .normalize('NFD')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length > 0)
+  const letters: string[] = []
+  const key: boolean[] = []
+  /** per letter: letters left in its word after it, and words after its word */
+  const tail: number[] = []
+  for (let wi = 0; wi < words.length; wi++) {
+    const w = words[wi]!
+    for (let i = 0; i < w.length; i++) {
+      letters.push(w[i]!)
+      key.push(i === 0 || !VOWELS.has(w[i]!))
+      tail.push(TRAILING_LETTER * (w.length - 1 - i) + TRAILING_WORD * (words.length - 1 - wi))
+    }
+  }
+  const n = letters.length
+  const m = abbr.length
+  if (m === 0 || n === 0 || letters[0] !== abbr[0]) return Number.POSITIVE_INFINITY
+  // best[i]: least cost with abbr[0..j] matched and abbr[j] at letter i
+  let best: number[] = new Array<number>(n).fill(Number.POSITIVE_INFINITY)
+  best[0] = 0
+  for (let j = 1; j < m; j++) {
+    const next = new Array<number>(n).fill(Number.POSITIVE_INFINITY)
+    for (let i = 0; i < n; i++) {
+      if (best[i] === Number.POSITIVE_INFINITY) continue
+      let skipped = 0
+      for (let k = i + 1; k < n; k++) {
+        if (letters[k] === abbr[j]) next[k] = Math.min(next[k]!, best[i]! + skipped)
+        if (key[k]) skipped += SKIPPED_KEY_LETTER
+      }
+    }
+    best = next
+  }
+  let fit = Number.POSITIVE_INFINITY
+  for (let i = 0; i < n; i++) fit = Math.min(fit, best[i]! + tail[i]!)
+  return fit
+}
+
+const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y'])
 
 /** "sttl" abbreviates "seattle": same first letter, the rest in order. */
 export function isAbbreviation(abbr: string, name: string): boolean {
