@@ -1,6 +1,7 @@
 // Router hostnames (and anything shaped like one: DNS identities, user header values) -> places.
 // General rules, no table of names: labels and tokens, non-place words, the operator's domain,
 // the conventional "site" position, country/state labels as context, per-operator conventions.
+import {airportByIata, metroByCode} from '../geo/airports.js'
 import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
@@ -20,6 +21,19 @@ const POS_OTHER = -0.2
 const DIGITS_BONUS = 0.05
 const CTX_MATCH = 0.15
 const CTX_MISMATCH = -0.3
+/**
+ * A reading in another country or state than the country/state label beside it ("paris.tx":
+ * Paris, France) stays below PLACE_MIN: the label says where the operator put the router.
+ */
+const CTX_MISMATCH_CAP = 0.45
+/**
+ * A spelled city in another country than the name's country-code TLD ("thorn1.nsw.optusnet.com.au":
+ * Thorn, NL) loses this much: a small foreign town (below 100k, base reading < 0.8) is rarely the
+ * site and drops under PLACE_MIN; a big city abroad still can be (a Dutch operator's "london").
+ */
+const TLD_TOWN_MISMATCH = -0.3
+const TLD_CITY_MISMATCH = -0.15
+const BIG_CITY_READING = 0.8
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
 /**
@@ -30,6 +44,53 @@ const HOME_TIE_MIN = 0.45
 
 /** A short code-like token in a label that also spells a city name out loses this much. */
 const SHORT_BESIDE_SPELLED = -0.25
+
+/**
+ * Words that mark a customer or access line (a home connection, a cable modem, a dial-up pool):
+ * "cpe-70-1-2-3.nyc.res.rr.com", "cpc1-lutn1-2-0-cust123.9-3.cable.virginm.net".
+ */
+const ACCESS_WORDS: ReadonlySet<string> = new Set([
+  'res', 'resi', 'residential', 'cust', 'customer', 'customers', 'cpe', 'dsl', 'adsl', 'vdsl', 'xdsl', 'cable', 'dyn',
+  'dynamic', 'dynip', 'pool', 'dhcp', 'ppp', 'pppoe', 'ftth', 'fttx', 'fttp', 'gpon', 'broadband', 'client', 'clients',
+  'subscriber', 'subscribers', 'home', 'dialup', 'dial', 'hsd', 'hfc', 'docsis', 'user', 'users', 'static',
+])
+/** Four numbers in a row in one label, one of them 10 or more: an embedded IPv4 address ("syn-098-123-045-067"). */
+const EMBEDDED_ADDRESS = /(?:^|[^0-9])[0-9]{1,3}[-._][0-9]{1,3}[-._][0-9]{1,3}[-._][0-9]{1,3}(?![0-9])/
+
+/**
+ * Is this a customer/access-line name (it embeds the customer's address, or names the line)?
+ * Such names are minted by the million from a few words; a short label in them is more often a
+ * product or line word ("res", "cpc") than the site, so an airport reading needs more support.
+ */
+function accessName(host: string[], infos: LabelInfo[]): boolean {
+  if (embedsAddress(host, infos)) return true
+  for (const info of infos) for (const t of info.tokens) if (t.kind === 'run' && ACCESS_WORDS.has(t.text)) return true
+  return false
+}
+
+/** Does the name carry an IPv4 address (in one label, or as numeric labels)? Interface labels ("xe-0-6-0-5") do not count. */
+function embedsAddress(host: string[], infos: LabelInfo[]): boolean {
+  if (infos.filter((x) => x.numeric).length >= 3) return true
+  for (let i = 0; i < host.length; i++) {
+    if (infos[i]!.iface) continue
+    const m = EMBEDDED_ADDRESS.exec(host[i]!)
+    if (m !== null && m[0].match(/[0-9]+/g)!.some((n) => n.length >= 2)) return true
+  }
+  return false
+}
+
+/** In an access name, an airport that is not a large one is capped below PLACE_MIN: alone it names no place. */
+const ACCESS_SMALL_AIRPORT_CAP = 0.45
+/** ... and a large one loses this much (a well-known airport code is still a likely region label). */
+const ACCESS_LARGE_AIRPORT = -0.15
+
+/** The confidence of an IATA reading in an access name; a metro code ("nyc") keeps its own. */
+function accessAdjust(code: string, conf: number): number {
+  if (metroByCode(code) !== null) return conf
+  const a = airportByIata(code)
+  if (a?.large) return conf + ACCESS_LARGE_AIRPORT
+  return Math.min(conf, ACCESS_SMALL_AIRPORT_CAP)
+}
 
 /** Does the label spell a city name out (a token of 6+ letters read as a city, e.g. "LosAngeles")? */
 function spelledCity(info: LabelInfo): boolean {
@@ -111,11 +172,14 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   if (host.length === 0) return []
   const op = operatorFor(domain)
   const home = homeCountry(op, domain)
+  /** the country of the name's own country-code TLD, when no operator rule says more */
+  const tldHome = op?.country ? null : home
   if (op?.site) {
     const viaRule = operatorSite(op, host)
     if (viaRule !== null) return viaRule
   }
   const infos = host.map(labelInfo)
+  const access = accessName(host, infos)
   const regStop = registrable === null ? null : (/^[a-z]+/.exec(registrable)?.[0] ?? null)
 
   // context: the rightmost run of bare country/state labels with no strong reading right of it
@@ -189,9 +253,11 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         // "sea1-LosAngeles": beside a spelled city name, a 3-letter prefix is a role or a
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
-        if (ctx.length > 0) conf += contextMatch(ctx, r.country, r.region) ? CTX_MATCH : CTX_MISMATCH
+        if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
+        if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
+        if (access && r.codeType === 'iata') conf = accessAdjust(r.code, conf)
         base.push(r.confidence)
         mine.push({
           code: r.code,
@@ -215,7 +281,8 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   for (const c of out) if (c.confidence > best) best = c.confidence
   if (best < PLACE_MIN) {
     const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
-    if (found !== null) {
+    // a line word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com") is no site code
+    if (found !== null && !(ACCESS_WORDS.has(found.token.text) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
       const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
