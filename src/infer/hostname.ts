@@ -101,6 +101,22 @@ function spelledCity(info: LabelInfo): boolean {
   return false
 }
 
+/**
+ * Australian state labels ("thorn1.nsw.optusnet.com.au"), read as context in .au names only: "act",
+ * "vic" or "wa" elsewhere are other things. Values are GeoNames admin-1 codes (the city table's).
+ */
+const AU_STATES: Readonly<Record<string, string>> = {act: '01', nsw: '02', nt: '03', qld: '04', sa: '05', tas: '06', vic: '07', wa: '08'}
+
+/** The regions a label names as context: a bare country/state code, or an Australian state in an .au name. */
+function labelRegions(info: LabelInfo, home: string | null): Region[] | null {
+  if (home === 'AU') {
+    const key = info.label.toLowerCase()
+    // own keys only: a label "constructor" must not find Object.prototype's
+    if (Object.hasOwn(AU_STATES, key)) return [{country: 'AU', admin: AU_STATES[key]!}]
+  }
+  return info.regions
+}
+
 /** Country-code TLDs sold as generic names: they say nothing of where the operator is. */
 const VANITY_TLDS = new Set(['io', 'co', 'tv', 'me', 'ai', 'cc', 'ws', 'fm', 'to', 'ly', 'gg', 'sh', 'ac', 'nu', 'la', 'vc', 'im', 'am', 'gl', 'fo', 'ms', 'st', 'tk'])
 
@@ -187,15 +203,15 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   let strongRight = false
   for (let i = infos.length - 1; i >= 1; i--) {
     const info = infos[i]!
-    if (info.regions !== null && !strongRight) {
+    if (labelRegions(info, home) !== null && !strongRight) {
       ctxStart = i
-      while (ctxStart - 1 >= 1 && infos[ctxStart - 1]!.regions !== null) ctxStart--
+      while (ctxStart - 1 >= 1 && labelRegions(infos[ctxStart - 1]!, home) !== null) ctxStart--
       break
     }
     if (info.best >= 0.5) strongRight = true
   }
   const ctx: Region[] = []
-  if (ctxStart >= 0) for (let i = ctxStart; i < infos.length; i++) if (infos[i]!.regions) ctx.push(...infos[i]!.regions!)
+  if (ctxStart >= 0) for (let i = ctxStart; i < infos.length; i++) ctx.push(...(labelRegions(infos[i]!, home) ?? []))
   const spelled = new Set<string>()
   for (const info of infos) for (const cc of info.countryNames) spelled.add(cc)
 

@@ -81,6 +81,17 @@ describe('country / state labels and the country-code TLD beside a city', () => 
     assert.equal(confidentCity('gw1.bree.example.nl'), null)
   })
 
+  it('an Australian state label in an .au name is context: the site keeps the country, a foreign namesake loses', () => {
+    const thorn = hostnameHint('c211-1-2-3.thorn1.nsw.optusnet.com.au')
+    assert.equal(thorn?.city, null)
+    assert.equal(thorn?.country, 'AU')
+    assert.equal(confidentCity('gw.richmond.vic.example.com.au'), 'Richmond, AU')
+    assert.equal(confidentCity('xe-1.core.perth.wa.example.com.au'), 'Perth, AU')
+    for (const c of hostnameCandidatesOf('gw.richmond.vic.example.com.au')) {
+      if (c.country !== 'AU') assert.ok(c.confidence < 0.5, `${c.city} ${c.country} ${c.confidence}`)
+    }
+  })
+
   it('a big city abroad still reads from a ccTLD name (routers abroad are common)', () => {
     assert.equal(confidentCity('xe-1.core.london.example.nl'), 'London, GB')
     assert.equal(confidentCity('ae1.frankfurt.example.se'), 'Frankfurt am Main, DE')
