@@ -63,20 +63,30 @@ const EMBEDDED_ADDRESS = /(?:^|[^0-9])[0-9]{1,3}[-._][0-9]{1,3}[-._][0-9]{1,3}[-
  * product or line word ("res", "cpc") than the site, so an airport reading needs more support.
  */
 function accessName(host: string[], infos: LabelInfo[]): boolean {
-  if (embedsAddress(host, infos)) return true
-  for (const info of infos) for (const t of info.tokens) if (t.kind === 'run' && ACCESS_WORDS.has(t.text)) return true
+  if (infos.filter((x) => x.numeric).length >= 3) return true
+  for (let i = 0; i < host.length; i++) if (accessLabel(host[i]!, infos[i]!)) return true
+  return false
+}
+
+/** Does this label carry the line itself: an embedded address ("cpe-70-1-2-3") or a line word ("cust123")? */
+function accessLabel(label: string, info: LabelInfo): boolean {
+  if (hasAddress(label, info)) return true
+  for (const t of info.tokens) if (t.kind === 'run' && ACCESS_WORDS.has(t.text)) return true
   return false
 }
 
 /** Does the name carry an IPv4 address (in one label, or as numeric labels)? Interface labels ("xe-0-6-0-5") do not count. */
 function embedsAddress(host: string[], infos: LabelInfo[]): boolean {
   if (infos.filter((x) => x.numeric).length >= 3) return true
-  for (let i = 0; i < host.length; i++) {
-    if (infos[i]!.iface) continue
-    const m = EMBEDDED_ADDRESS.exec(host[i]!)
-    if (m !== null && m[0].match(/[0-9]+/g)!.some((n) => n.length >= 2)) return true
-  }
+  for (let i = 0; i < host.length; i++) if (hasAddress(host[i]!, infos[i]!)) return true
   return false
+}
+
+/** An IPv4 address in one label (not an interface label's port numbers "xe-0-6-0-5"). */
+function hasAddress(label: string, info: LabelInfo): boolean {
+  if (info.iface) return false
+  const m = EMBEDDED_ADDRESS.exec(label)
+  return m !== null && m[0].match(/[0-9]+/g)!.some((n) => n.length >= 2)
 }
 
 /** In an access name, an airport that is not a large one is capped below PLACE_MIN: alone it names no place. */
@@ -273,7 +283,9 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
-        if (access && r.codeType === 'iata') conf = accessAdjust(r.code, conf)
+        // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
+        // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
+        if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf)
         base.push(r.confidence)
         mine.push({
           code: r.code,

@@ -51,6 +51,11 @@ describe('access-line names: a short line word is not an airport', () => {
     assert.ok(h!.confidence < 0.8, String(h!.confidence))
   })
 
+  it('a site-code shape in a label of its own stays trusted beside an embedded address (CDN server names)', () => {
+    assert.equal(confidentCity('server-81-2-3-4.bzn3.example-cdn.net'), 'Bozeman, US')
+    assert.equal(confidentCity('ip-10-20-30-40.yqr1.example-cdn.net'), 'Regina, CA')
+  })
+
   it('backbone names are unchanged: interface numbers are not an embedded address', () => {
     assert.equal(confidentCity('xe-0-6-0-15.cr1.bzn1.example.net'), 'Bozeman, US')
     const h = hostnameHint('xe-0-6-0-15.cr1.bzn1.example.net')
