@@ -177,6 +177,18 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(server().requests.length - before, 1, 'one POST, no retry storm')
   })
 
+  it('a failed measurement is listed once as globalping:SELECTOR, not with the prefix twice', async () => {
+    server().routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Reset': '60'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}}})
+    const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=2'])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stdout, /^ {2}globalping:world,limit=2 {2}E_/m)
+    assert.doesNotMatch(r.stdout + r.stderr, /globalping:globalping:/)
+    const {backendFailure} = await import('../../src/vantage/index.js')
+    const {vantageLabel} = await import('../../src/render/catchment.js')
+    const label = (spec: string): string => vantageLabel(backendFailure(spec, new Error('x')).vantage)
+    assert.deepEqual(['globalping:world,limit=2', 'netns:a,b', 'ssh:host', 'atlas:country=NL,n=5', 'local'].map(label), ['globalping:world,limit=2', 'netns:a,b', 'ssh:host', 'atlas:country=NL,n=5', 'local'])
+  })
+
   it('the token is only ever in the Authorization header, never in output, errors or files', () => {
     assert.ok(server().requests.length > 5)
     for (const q of server().requests) {
