@@ -43,8 +43,9 @@ export function foldResultset(entries: readonly VantageOutcome[], probeId: numbe
   const notes: string[] = []
   if (offTarget.length > 0) notes.push(`${offTarget.length} resolver(s) other than the target ${target} left out (they do not measure it): ${offTarget.join(', ')}`)
   if (results.length === 0) {
-    // nothing of the target: the first failure speaks for the result, with the rest beside it
-    const first = unasked[0] ?? entries.find((e) => e.error !== null)?.error ?? null
+    // nothing of the target: a failure to ask anything speaks for the result, else the entries
+    // that asked other servers (their timeouts say nothing of the target either)
+    const first = unasked[0] ?? null
     const error: VantageError = first
       ? {...first, message: [first.message, ...unasked.slice(1).map((u) => u.message), ...notes].join('; ')}
       : {code: 'E_BAD_INPUT', message: `${who}: ${notes.join('; ') || 'no resultset entry measured the target'}`, hint: 'a resolver other than the target says nothing of the target\'s sites'}
