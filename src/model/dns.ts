@@ -45,6 +45,11 @@ export interface DnsQueryResult {
   truncated: boolean | null
   /** why there is no reply; null when a reply arrived */
   error: DnsQueryError | null
+  /**
+   * the server this query went to, when the queries of one result went to different servers (a
+   * RIPE Atlas probe asking each of its own resolvers); absent: the result's targetAddr
+   */
+  server?: string
 }
 
 /** The identity strings the server gave, each null when absent (not answered, refused, or empty). */

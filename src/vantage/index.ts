@@ -138,8 +138,11 @@ export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome
 export function backendFailure(spec: string, e: unknown): VantageOutcome {
   const kind = (['local', 'netns', 'ssh', 'atlas', 'globalping'] as const).find((k) => spec.startsWith(k)) ?? 'replay'
   const err = e as {code?: unknown; message?: unknown; hint?: unknown}
+  // the id in the form the kind's own vantage points use: only Atlas ids carry their "atlas:"
+  // prefix; the others get "kind:" from the label (render/catchment.ts), which would say it twice
+  const id = kind !== 'atlas' && spec.startsWith(`${kind}:`) ? spec.slice(kind.length + 1) : spec
   return {
-    vantage: {kind, id: spec, name: null, asn: null, country: null, lat: null, lon: null},
+    vantage: {kind, id, name: null, asn: null, country: null, lat: null, lon: null},
     result: null,
     error: {
       code: typeof err?.code === 'string' && /^E_[A-Z0-9_]+$/.test(err.code) ? err.code : 'E_INTERNAL',

@@ -23,8 +23,17 @@ export async function checkRemotePlan(specs: readonly VantageSpec[], plan: Probe
       const {checkAtlasPlan} = await import('./atlas/create.js')
       checkAtlasPlan(plan)
     } else if (s.kind === 'globalping') {
-      const [{checkGlobalpingPlan}, {parseGlobalpingSelector}] = await Promise.all([import('./globalping/request.js'), import('./globalping/locations.js')])
-      checkGlobalpingPlan(plan, parseGlobalpingSelector(s.selector))
+      const [{checkGlobalpingPlan}, {parseGlobalpingSelector}, {refuseAnonymousLimit}, {loadGlobalpingConfig}] = await Promise.all([
+        import('./globalping/request.js'),
+        import('./globalping/locations.js'),
+        import('./globalping/index.js'),
+        import('./globalping/config.js'),
+      ])
+      const selector = parseGlobalpingSelector(s.selector)
+      checkGlobalpingPlan(plan, selector)
+      // more probes than an anonymous measurement may have: a usage error (exit 2) for the run and
+      // its --dry-run alike, not a vantage point that failed (exit 4, as if the target were down)
+      refuseAnonymousLimit(`globalping:${s.selector}`, selector, loadGlobalpingConfig().token !== null)
     }
   }
 }

@@ -1,6 +1,7 @@
 // RIPE Atlas results -> watch observations (src/vantage/atlas/observe.ts): rounds per probe from its
 // own phase (jitter-proof), skipped rounds, silence by the stream's clock, and what a result says.
 import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
 import {AtlasObserver} from '../../src/vantage/atlas/observe.js'
@@ -25,6 +26,22 @@ describe('AtlasObserver', () => {
     assert.equal(y!.obs.vantage, undefined)
     const [t] = o.result(resultOf(1035, 5)!) // a timeout result
     assert.deepEqual([t!.obs.answered, t!.obs.pop, t!.obs.rttMs, t!.obs.error], [false, null, null, 'E_TIMEOUT'])
+  })
+
+  it('a resultset (the probe asking each of its resolvers) is one observation: answered, at the lowest RTT, whatever entry timed out', () => {
+    // real result (corpus sagan-dns-017), its entries reordered so the timeout comes first
+    const [raw] = JSON.parse(readFileSync('test/fixtures/atlas/results-dns-resultset.json', 'utf8')) as Array<Record<string, unknown> & {resultset: unknown[]}>
+    const rs = raw!.resultset
+    const reordered = {...raw!, timestamp: T0, resultset: [rs[2], rs[0], rs[1]]}
+    // a use_probe_resolver measurement names no target: every resolver of the probe counts
+    const {target: _none, ...def} = measurementObject()
+    const o = new AtlasObserver({intervalSec: INTERVAL, baseSec: T0 - 1000, measurement: {...def, use_probe_resolver: true}, probe: () => null, name: popNamer()})
+    const xs = o.result(reordered)
+    assert.equal(xs.length, 1)
+    assert.deepEqual([xs[0]!.obs.vantageId, xs[0]!.obs.answered, xs[0]!.obs.rttMs, xs[0]!.obs.error], ['atlas:2793', true, 127.644, undefined])
+    // a measurement of 193.0.14.129: resolvers that are other servers do not measure it
+    const [t] = make().result(reordered)
+    assert.deepEqual([t!.obs.answered, t!.obs.rttMs, t!.obs.error], [false, null, 'E_BAD_INPUT'])
   })
 
   it('rounds follow the probe\'s own phase; jitter never puts two results in one round', () => {

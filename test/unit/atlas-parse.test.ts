@@ -171,22 +171,23 @@ function dnsCheck(expr: string, p: AtlasParsed, answerTypes: Map<number, string>
   const c = common(expr, p)
   if (c) return c
   let g: RegExpExecArray | null
-  if (expr === 'len(responses)') return v(p.outcomes.length)
+  // one outcome per Atlas result; a resultset's entries are its queries, each with its server
+  if (expr === 'len(responses)') return v((p.outcomes[0]!.result as DnsResult | null)?.queries.length ?? p.outcomes.length)
   if (expr === 'is_error') return v(p.outcomes.some((o) => o.error !== null))
   if (expr === 'str(e)') return v(/Timeout: 5000/.test(p.outcomes[0]!.error?.message ?? '') ? 'Timeout: 5000' : p.outcomes[0]!.error?.message)
   if (!(g = /^(?:str\(|bool\(|len\()?responses\[(\d+)\]\.?(.*?)\)?$/.exec(expr))) return unmapped('no rule')
   const wrap = /^(str|bool|len)\(/.exec(expr)?.[1] ?? null
-  const outcome = p.outcomes[Number(g[1])]!
-  const r = outcome.result as DnsResult
-  const q = r.queries[0]!
+  const r = p.outcomes[0]!.result as DnsResult
+  const q = r.queries[Number(g[1])]!
+  const server = q.server ?? r.targetAddr
   const path = g[2]!
   if (wrap === 'bool' && path === 'abuf') return v(q.rcode !== null)
   if (wrap === 'bool' && path === 'is_error') return v(q.rcode !== 'NOERROR')
   switch (path) {
     case 'af':
-      return v(r.targetAddr.includes(':') ? 6 : 4)
+      return v(server.includes(':') ? 6 : 4)
     case 'destination_address':
-      return v(r.targetAddr)
+      return v(server)
     case 'protocol':
       return v(r.transport.toUpperCase())
     case 'response_time':
@@ -481,9 +482,10 @@ describe('Atlas parser over the shared corpus (every entry, sagan checks mapped 
       } else {
         // ripe-atlas-tools renders one line per resultset entry: rcode, flags, answers
         const lines = e.expected.rendered_lines as string[]
-        assert.equal(p.outcomes.length, lines.length)
+        assert.equal(p.outcomes.length, 1, `${e.id}: one observation per result`)
+        assert.equal((p.outcomes[0]!.result as DnsResult).queries.length, lines.length)
         lines.forEach((line, i) => {
-          const q = (p.outcomes[i]!.result as DnsResult).queries[0]!
+          const q = (p.outcomes[0]!.result as DnsResult).queries[i]!
           const rcode = /\d\d:\d\d:\d\d (\w+)/.exec(line)![1]
           assert.equal(q.rcode, rcode, `${e.id} line ${i}`)
           const answers = [...line.matchAll(/ A ([0-9.]+)/g)].map((m) => m[1])
@@ -508,15 +510,22 @@ describe('Atlas parser over the shared corpus (every entry, sagan checks mapped 
     assert.equal((timeout.result as DnsResult).answered, false)
     assert.equal((timeout.result as DnsResult).queries[0]!.error, 'timeout')
     assert.equal(timeout.error!.code, 'E_TIMEOUT')
+    // a resultset is one observation of the probe: the third resolver's timeout does not hide the two answers
     const set = parseAtlasResult(byId.get('sagan-dns-017')!.input)
+    assert.equal(set.outcomes.length, 1)
+    const one = set.outcomes[0]!.result as DnsResult
+    assert.equal(one.answered, true)
     assert.deepEqual(
-      set.outcomes.map((o) => [(o.result as DnsResult).targetAddr, o.error?.code ?? null]),
+      one.queries.map((q) => [q.server, q.rttMs, q.error]),
       [
-        ['208.70.244.7', null],
-        ['208.70.245.7', null],
-        ['2001:4860:4860::8888', 'E_TIMEOUT'],
+        ['208.70.244.7', 198.454, null],
+        ['208.70.245.7', 127.644, null],
+        ['2001:4860:4860::8888', null, 'timeout'],
       ],
     )
+    assert.equal(one.targetAddr, '208.70.245.7') // the fastest answer's server
+    assert.equal(set.outcomes[0]!.error!.code, 'E_TIMEOUT')
+    assert.match(set.outcomes[0]!.error!.message, /1 of 3 resolver\(s\) did not answer \(2001:4860:4860::8888: timeout\)/)
   })
 
   it('http: responses mapped, legacy firmware counted as malformed', () => {

@@ -153,6 +153,29 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(server().requests.length, before, 'a dry run talks to nobody')
   })
 
+  it('--dry-run refuses limit=200 without a token as the run would (E_USAGE, exit 2); with a token it is a plan', async () => {
+    const before = server().requests.length
+    const token = process.env.ANYPROBE_GLOBALPING_TOKEN
+    delete process.env.ANYPROBE_GLOBALPING_TOKEN
+    try {
+      const anon = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=200', '--dry-run'])
+      assert.equal(anon.status, 2, anon.stdout + anon.stderr)
+      assert.match(anon.stderr, /E_USAGE/)
+      assert.match(anon.stderr, /without a token Globalping allows at most 50 probes/)
+      assert.equal(anon.stdout, '', 'no plan printed for a run that would be refused')
+      // the real run says the same, with the same exit status
+      const real = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=200'])
+      assert.equal(real.status, anon.status)
+      assert.match(real.stderr, /without a token Globalping allows at most 50 probes/)
+    } finally {
+      process.env.ANYPROBE_GLOBALPING_TOKEN = token
+    }
+    const withToken = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=200', '--dry-run'])
+    assert.equal(withToken.status, 0, withToken.stderr)
+    assert.equal((JSON.parse(withToken.stdout) as {measurements: Array<{request: {limit: number}}>}).measurements[0]!.request.limit, 200)
+    assert.equal(server().requests.length, before, 'nothing sent')
+  })
+
   it('http --from globalping: passes --header into the request; --pop-header reaches the parser', async () => {
     const before = server().requests.length
     const r = await runCommand('http', ['https://cdn.example.com/a', '--from', 'globalping:world,limit=3', '--header', 'X-Debug: 1', '--pop-header', 'X-Edge', '--dry-run'])
@@ -175,6 +198,18 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.match(r.stdout + r.stderr, /in 1234 s/)
     assert.match(r.stdout + r.stderr, /fewer probes/)
     assert.equal(server().requests.length - before, 1, 'one POST, no retry storm')
+  })
+
+  it('a failed measurement is listed once as globalping:SELECTOR, not with the prefix twice', async () => {
+    server().routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Reset': '60'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}}})
+    const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=2'])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stdout, /^ {2}globalping:world,limit=2 {2}E_/m)
+    assert.doesNotMatch(r.stdout + r.stderr, /globalping:globalping:/)
+    const {backendFailure} = await import('../../src/vantage/index.js')
+    const {vantageLabel} = await import('../../src/render/catchment.js')
+    const label = (spec: string): string => vantageLabel(backendFailure(spec, new Error('x')).vantage)
+    assert.deepEqual(['globalping:world,limit=2', 'netns:a,b', 'ssh:host', 'atlas:country=NL,n=5', 'local'].map(label), ['globalping:world,limit=2', 'netns:a,b', 'ssh:host', 'atlas:country=NL,n=5', 'local'])
   })
 
   it('the token is only ever in the Authorization header, never in output, errors or files', () => {

@@ -43,6 +43,7 @@ import {boundedJson, escapeControlCharsInStrings} from '../../util/json-safe.js'
 import {sanitize} from '../../util/sanitize.js'
 import {describeAddress, parseAddress} from '../../util/target.js'
 import type {VantageError, VantageOutcome} from '../types.js'
+import {foldResultset} from './dns-resultset.js'
 
 // ---- probe metadata ----
 
@@ -794,7 +795,10 @@ function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vantage: Va
     }
     outcomes.push({vantage: result.vantage, result, error})
   }
-  return {status: measured > 0 ? 'ok' : 'probe-error', meta, reason: null, outcomes}
+  const status = measured > 0 ? 'ok' : 'probe-error'
+  // a resultset (the probe asked each of its resolvers) is one observation of the probe, not one per entry
+  if (Array.isArray(r.resultset)) return {status, meta, reason: null, outcomes: [foldResultset(outcomes, meta.probeId, addr(m?.target) ?? meta.dstAddr)]}
+  return {status, meta, reason: null, outcomes}
 }
 
 // ---- ping ----

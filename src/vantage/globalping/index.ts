@@ -55,6 +55,13 @@ export function globalpingDryRun(selectorText: string, plan: ProbePlan): Globalp
   return dryRunRequest(plan, parseGlobalpingSelector(selectorText))
 }
 
+/** Without a token Globalping takes at most MAX_LIMIT_ANON probes per measurement: refused (E_USAGE) before anything is sent. */
+export function refuseAnonymousLimit(spec: string, selector: GlobalpingSelector, hasToken: boolean): void {
+  if (selector.msm === null && selector.limit > MAX_LIMIT_ANON && !hasToken) {
+    throw new AnyprobeError('E_USAGE', `--from ${spec}: without a token Globalping allows at most ${MAX_LIMIT_ANON} probes per measurement`, {hint: `use limit=${MAX_LIMIT_ANON} or less; ${TOKEN_HINT}`, exitCode: EXIT.usage})
+  }
+}
+
 /** The context parse.ts needs, from the plan and the request sent. */
 export function parseContextOf(plan: ProbePlan, request: ReturnType<typeof buildRequest>): ParseContext {
   const req = (request.measurementOptions?.request ?? {}) as {headers?: Record<string, string>}
@@ -157,9 +164,7 @@ export class GlobalpingBackend implements VantageBackend {
   }
 
   #checkLimit(client: GlobalpingClient): void {
-    if (this.selector.msm === null && this.selector.limit > MAX_LIMIT_ANON && !client.hasToken) {
-      throw new AnyprobeError('E_USAGE', `--from ${this.spec}: without a token Globalping allows at most ${MAX_LIMIT_ANON} probes per measurement`, {hint: `use limit=${MAX_LIMIT_ANON} or less; ${TOKEN_HINT}`, exitCode: EXIT.usage})
-    }
+    refuseAnonymousLimit(this.spec, this.selector, client.hasToken)
   }
 
   async *run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
