@@ -168,6 +168,8 @@ function checkDns(r: Obj): string | null {
   const nsid = isObj(id.nsid) ? {text: text(id.nsid.text, 300), hex: typeof id.nsid.hex === 'string' ? id.nsid.hex : ''} : null
   r.identity = {hostnameBind: text(id.hostnameBind, 300), idServer: text(id.idServer, 300), versionBind: text(id.versionBind, 300), nsid}
   if (typeof r.answered !== 'boolean') r.answered = r.queries.some((q) => (q as Obj).rttMs !== null)
+  // the server each query went to (RIPE Atlas resultsets): read back from a file, it is file text
+  for (const q of r.queries as Obj[]) if (q.server !== undefined) q.server = text(q.server, 100)
   return null
 }
 

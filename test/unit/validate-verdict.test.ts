@@ -44,3 +44,12 @@ describe('a verdict read back keeps rejected and contradiction', () => {
     assert.equal(o.result.pop.codeType, 'operator')
   })
 })
+
+describe('a dns result read back', () => {
+  it('the server each query went to (RIPE Atlas resultsets) is file text: sanitised', () => {
+    const r = dns(null, {queries: [{qname: '.', qclass: 'IN', qtype: 'SOA', rcode: 'NOERROR', rttMs: 3.2, answers: [], nsid: null, error: null, server: '192.0.2.53\u001b[2J'}]})
+    const checked = checkResult(r) as {queries: Array<{server: string}>}
+    assert.equal(typeof checked, 'object', String(checked))
+    assert.equal(checked.queries[0]!.server, '192.0.2.53\\x1b[2J')
+  })
+})
