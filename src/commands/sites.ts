@@ -17,7 +17,8 @@ import {parseFrom} from '../vantage/from.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import {exitCodeOf, runVantages} from '../console/multi-run.js'
+import {exitCodeOf} from '../console/multi-run.js'
+import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
 import {observationFromOutcome, readSitesInputs} from '../console/sites-input.js'
 import type {ProbeMethod} from '../model/probe.js'
@@ -139,7 +140,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
     const plan = planFromParse(flags.method as ProbeMethod, target, {flags, metadata}, SITES_PLAN)
-    const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
+    const specs = parseFrom(flags.from)
+    // the lowest RTT of several rounds, children not crowding the cores (src/console/sites-measure.ts)
+    const concurrency = sitesConcurrency(specs, plan.method, flags.concurrency, metadata.flags.concurrency?.setFromDefault !== true)
+    const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
