@@ -17,7 +17,8 @@ import {parseFrom} from '../vantage/from.js'
 import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import {exitCodeOf, runVantages} from '../console/multi-run.js'
+import {exitCodeOf} from '../console/multi-run.js'
+import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
 import {observationFromOutcome, readSitesInputs} from '../console/sites-input.js'
 import type {ProbeMethod} from '../model/probe.js'
@@ -35,7 +36,7 @@ export default class Sites extends BaseCommand {
 
   static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files, a latency table as iGreedy reads it: lines of ID LAT LON RTT [RTT...], or an iGreedy2.0 campaign file: {"target", "measurement_results": [{"hostname", "latitude", "longitude", "rtt_ms"}]}).
 
-A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place inside its disc confirms and places a site, or adds one the discs could not separate; a verdict its disc excludes is listed as a contradiction.
+A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place its RTT allows (the bound trace / dns / http's own check uses) confirms and places a site, or adds one the discs could not separate; a verdict its RTT excludes is listed as a contradiction. dns / http / trace from local, netns or ssh vantage points are measured in rounds (5, trace 3), each vantage point keeping its lowest RTT (a busy host reads them late), local and netns ones at most one per core unless --concurrency is given.
 
 anycast: yes = two disjoint discs; no = at least 3 vantage points, two of them more than 5000 km from the point all discs share (another region reached the same site), all discs share a point (one site explains every RTT) and no identities naming two places; undecided otherwise. Vantage points need a location: Atlas probes have one; give netns / ssh ones with --location NAME=LAT,LON (repeatable) or --locations FILE (lines of ID LAT LON [CC]); this is not the --vp-location of trace / dns / http, which says where this host is.
 
@@ -139,7 +140,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
     const plan = planFromParse(flags.method as ProbeMethod, target, {flags, metadata}, SITES_PLAN)
-    const outcomes = await runVantages({specs: parseFrom(flags.from), plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
+    const specs = parseFrom(flags.from)
+    // the lowest RTT of several rounds, children not crowding the cores (src/console/sites-measure.ts)
+    const concurrency = sitesConcurrency(specs, plan.method, flags.concurrency, metadata.flags.concurrency?.setFromDefault !== true)
+    const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))

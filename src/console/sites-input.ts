@@ -25,7 +25,10 @@ import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.
 export function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const {v, given, placeholder} = placeVantage(o.vantage, locs)
   const r = o.result
-  const obs = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
+  const base = r === null ? observationOf(v, null, null, null) : observationOf(v, resultRtt(r), r.pop, shortEvidence(r.pop, r))
+  // every place the probe read was too far for its RTT: a contradiction for sites to list
+  const rejected = r !== null && r.kind !== 'ping' && r.pop === null ? (r.popRejected ?? []) : []
+  const obs = rejected.length === 0 ? base : {...base, rejected: rejected.map((x) => ({code: sanitize(x.code, 40), distanceKm: x.distanceKm}))}
   return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
 }
 

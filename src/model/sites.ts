@@ -27,6 +27,12 @@ export interface SiteObservation {
   locationGiven?: boolean
   /** the data says the location stands for a whole country (RIPE Atlas tag system-auto-geoip-country) */
   locationPlaceholder?: boolean
+  /**
+   * no verdict because the probe's own RTT check ruled out every place it read (a result's
+   * popRejected: a RIPE Atlas probe's known location, a child told --vp-location): sites lists it
+   * among the contradictions, as one it judged itself
+   */
+  rejected?: Array<{code: string; distanceKm: number}>
 }
 
 /** A place a site may be at (a city with its population). */

@@ -20,7 +20,9 @@ const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
 const UNICAST = E.AP_POP_SERVER_ADDR4_fra ?? '198.18.21.2'
 const NS = VPS.map((vp) => E[`AP_VP_NS_${vp}`]!)
 const LOC: Record<string, string> = {ber: '50.11,8.68', nyc: '64.18,-51.72', tyo: '19.08,72.88', sao: '69.12,-105.06'}
-const ARGS = ['--from', `netns:${NS.join(',')}`, ...VPS.flatMap((vp) => ['--location', `${E[`AP_VP_NS_${vp}`]}=${LOC[vp]}`]), '--concurrency', '1', '--json']
+// the default --concurrency: the four children start together on a small host, which is what
+// inflated dns / http / trace RTTs (ber's 0.25 ms DNS RTT read 1.6-13.6 ms: discs of 150-1,300 km)
+const ARGS = ['--from', `netns:${NS.join(',')}`, ...VPS.flatMap((vp) => ['--location', `${E[`AP_VP_NS_${vp}`]}=${LOC[vp]}`]), '--json']
 
 async function sites(target: string, method: string): Promise<SitesDocument> {
   const r = await run(process.execPath, [ANYPROBE, 'sites', target, '--method', method, ...ARGS], 120_000)
@@ -64,4 +66,24 @@ describe('anyprobe sites in the lab', {skip}, () => {
     // nyc names IAD (Ashburn), 3,260 km from "Nuuk" with a sub-ms RTT: flagged, not a site
     assert.ok(doc.contradictions.some((c) => c.vp === E.AP_VP_NS_nyc), JSON.stringify(doc.contradictions))
   })
+  // every method: the home VPs' RTTs stay under 3 ms (a 300 km disc; their paths are < 1 ms, and
+  // one-round RTTs read 1.6-13.6 ms at the default concurrency), the three PoPs are three sites, and the verdicts the lab geography excludes are
+  // contradictions named with the PoP code the probe gives (IAD, not a homonym "ashburn" elsewhere)
+  for (const method of ['dns', 'http', 'trace']) {
+    it(`${method}: small discs at the home VPs, 3 sites, the excluded verdicts listed as contradictions`, async () => {
+      const doc = await sites(ANYCAST, method)
+      assert.equal(doc.anycast, true, doc.anycastReason)
+      assert.equal(doc.sites.length, 3, JSON.stringify(doc.sites))
+      for (const vp of ['ber', 'nyc', 'tyo']) {
+        const ns = E[`AP_VP_NS_${vp}`]!
+        const disc = doc.sites.flatMap((s) => s.evidence).find((e) => e.vp === ns && e.kind === 'disc')
+        assert.ok(disc !== undefined && disc.rttMs !== null && disc.rttMs < 3, `${vp}: ${JSON.stringify(disc)}`)
+      }
+      for (const vp of ['nyc', 'tyo', 'sao']) {
+        const c = doc.contradictions.find((x) => x.vp === E[`AP_VP_NS_${vp}`])
+        assert.ok(c !== undefined, `${vp}: ${JSON.stringify(doc.contradictions)}`)
+        assert.equal(c.code.toLowerCase(), vp === 'tyo' ? 'sin' : 'iad', JSON.stringify(c))
+      }
+    })
+  }
 })

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {ClientRequest, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Agent as HttpsAgent, createServer as createHttpsServer} from 'node:https'
 import {createServer as createNetServer, Socket as NetSocket, type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -190,6 +190,29 @@ describe('http probe over http://', () => {
       assert.ok(t.totalMs! >= 60, 'the total still runs from the start')
     } finally {
       NetSocket.prototype.connect = original
+    }
+  })
+
+  it('the connect time can be late, never early: busy between the SYN and reading the handshake counts', async () => {
+    // the 'socket' event comes after the SYN: timed from it, a process busy in between read a
+    // connect shorter than the path (the lab's 30.4 ms sao path read 22-28 ms on a loaded host)
+    const original = ClientRequest.prototype.onSocket
+    ClientRequest.prototype.onSocket = function (this: ClientRequest, ...args: unknown[]) {
+      // queued after the connect() tick, before the request's own 'socket' tick
+      process.nextTick(() => {
+        const until = Date.now() + 60
+        while (Date.now() < until) {
+          // busy, as a child sharing a core with others is
+        }
+      })
+      return (original as (...a: unknown[]) => void).apply(this, args)
+    } as typeof original
+    try {
+      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      const t = out.final.timings
+      assert.ok(t.connectMs !== null && t.connectMs >= 55, `connect ${t.connectMs} ms: the 60 ms busy after the SYN were left out`)
+    } finally {
+      ClientRequest.prototype.onSocket = original
     }
   })
 

@@ -5,16 +5,26 @@
 //    longer a guess: it moves to the named place and is confirmed;
 //  - a feasible verdict naming a place no site is near (100 km) adds a site there: the discs could
 //    not separate it from the others, the verdict does;
-//  - a verdict naming a place its disc excludes is a contradiction: a wrong verdict or a wrong
+//  - a verdict naming a place its RTT excludes is a contradiction: a wrong verdict or a wrong
 //    vantage point location (the locations that several others contradict were already left out,
-//    ./clean.ts). It is reported, never used.
+//    ./clean.ts). It is reported, never used. So is a verdict the probe's own check already dropped
+//    (a result's popRejected), so that it shows whichever method and backend produced it.
+// "Its RTT allows the place" is one rule for every method and for trace / dns / http's own check
+// (src/infer/rtt.ts rttFeasibility): geo's maxDistanceKm, slack included. A verdict the disc's bare
+// radius excludes but that rule allows (the place is a metro centre, the coordinates are rounded)
+// is feasible in both, never confirmed by one and contradicted by the other.
+import {maxDistanceKm} from '../../geo/distance.js'
 import {discDistanceKm, type Disc, pointTerms, rttText} from './discs.js'
-import {IDENTITY_SLACK_KM} from './clean.js'
 import type {PlacedSite} from './engine.js'
 import type {Site, SiteContradiction, SiteEvidence, SiteIdentity, SiteObservation} from './types.js'
 
 export const MATCH_KM = 100
 export const MAX_EVIDENCE = 10
+
+/** How far from its vantage point the place of a verdict can be, given the disc's RTT: the one rule. */
+export function verdictAllowsKm(d: Disc): number {
+  return maxDistanceKm(d.rttMs)
+}
 
 interface Feasible {
   id: SiteIdentity & {lat: number; lon: number}
@@ -27,7 +37,7 @@ function discEvidence(d: Disc, note: string): SiteEvidence {
 
 function identityEvidence(f: Feasible): SiteEvidence {
   const km = Math.round(discDistanceKm(f.disc, pointTerms(f.id.lat, f.id.lon)))
-  return {kind: 'identity', vp: f.disc.vp, rttMs: f.disc.rttMs, radiusKm: Math.round(f.disc.radiusKm), code: f.id.code, note: `${f.id.evidence ?? f.id.code}: ${km} km from the vantage point, inside its ${Math.round(f.disc.radiusKm)} km disc`}
+  return {kind: 'identity', vp: f.disc.vp, rttMs: f.disc.rttMs, radiusKm: Math.round(f.disc.radiusKm), code: f.id.code, note: `${f.id.evidence ?? f.id.code}: ${km} km from the vantage point, within the ${Math.round(verdictAllowsKm(f.disc))} km its RTT allows`}
 }
 
 function confirm(site: Site, f: Feasible): void {
@@ -74,17 +84,32 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
   const feasible = new Map<Disc, Feasible>()
   for (const d of discs) {
     const id = obs[d.idx]?.identity ?? null
+    const rejected = obs[d.idx]?.rejected ?? []
+    if (id === null && rejected.length > 0) {
+      // the probe's own check (the same rule) already dropped its verdict: listed here all the same
+      const r = rejected[0]!
+      const others = rejected.slice(1).map((x) => x.code)
+      contradictions.push({
+        vp: d.vp,
+        code: r.code,
+        distanceKm: Math.round(r.distanceKm),
+        radiusKm: Math.round(verdictAllowsKm(d)),
+        note: `${r.code}${others.length > 0 ? ` (also read: ${others.join(', ')})` : ''} is ${Math.round(r.distanceKm)} km from the vantage point but its ${rttText(d.rttMs)} RTT allows ${Math.round(verdictAllowsKm(d))} km: a wrong PoP verdict or a wrong vantage point location`,
+      })
+      continue
+    }
     if (id === null || id.lat === null || id.lon === null) continue
     const km = discDistanceKm(d, pointTerms(id.lat, id.lon))
-    if (km <= d.radiusKm + IDENTITY_SLACK_KM) {
+    const allows = verdictAllowsKm(d)
+    if (km <= allows) {
       feasible.set(d, {id: id as Feasible['id'], disc: d})
     } else {
       contradictions.push({
         vp: d.vp,
         code: id.code,
         distanceKm: Math.round(km),
-        radiusKm: Math.round(d.radiusKm),
-        note: `${id.code} is ${Math.round(km)} km from the vantage point but its ${rttText(d.rttMs)} RTT allows ${Math.round(d.radiusKm)} km: a wrong PoP verdict or a wrong vantage point location`,
+        radiusKm: Math.round(allows),
+        note: `${id.code} is ${Math.round(km)} km from the vantage point but its ${rttText(d.rttMs)} RTT allows ${Math.round(allows)} km: a wrong PoP verdict or a wrong vantage point location`,
       })
     }
   }
@@ -99,7 +124,7 @@ export function fuseIdentities(placed: readonly PlacedSite[], discs: readonly Di
       const votes = new Map<string, {f: Feasible; n: number}>()
       for (const d of p.cluster) {
         const g = feasible.get(d)
-        if (g === undefined || discDistanceKm(p.disc, pointTerms(g.id.lat, g.id.lon)) > p.disc.radiusKm + IDENTITY_SLACK_KM) continue
+        if (g === undefined || discDistanceKm(p.disc, pointTerms(g.id.lat, g.id.lon)) > verdictAllowsKm(p.disc)) continue
         const v = votes.get(g.id.code) ?? {f: g, n: 0}
         v.n++
         votes.set(g.id.code, v)
