@@ -12,6 +12,7 @@
 
 import {createRequire} from 'node:module'
 import * as dgram from 'node:dgram'
+import * as os from 'node:os'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
@@ -93,10 +94,32 @@ function openSocket(raw: RawModule, family: 4 | 6, protocol: number, what: strin
   }
 }
 
-/** The source address the kernel would use toward `target`: connect a UDP socket (no packet is sent). */
-export function discoverSource(target: string, family: 4 | 6, port = 33434): Promise<string> {
+/**
+ * The source address the kernel would use toward `target` for the flow from source port `sport` to
+ * `port`: connect a UDP socket bound to the flow's own source port (no packet is sent). With a
+ * multipath route hashing on L4 ports, a random ephemeral port drew a random uplink, and its
+ * address then went out on whichever uplink the raw socket's port-less route lookup chose: replies
+ * came back the other way, RTTs and the PoP were those of a path the flow does not take. When the
+ * port is busy here (another socket holds it without SO_REUSEADDR), an ephemeral port is used: the
+ * raw socket is still pinned to that source's device (sourceDevice), so source and egress agree.
+ */
+export async function discoverSource(target: string, family: 4 | 6, port = 33434, sport: number | null = null): Promise<string> {
+  if (sport !== null) {
+    try {
+      return await connectFrom(target, family, port, sport)
+    } catch (e) {
+      if ((e as {code?: unknown}).code !== 'EADDRINUSE' && (e as {code?: unknown}).code !== 'EACCES') throw networkError(`no route to ${target}`, e)
+    }
+  }
+  return connectFrom(target, family, port, null).catch((e: unknown) => {
+    throw networkError(`no route to ${target}`, e)
+  })
+}
+
+function connectFrom(target: string, family: 4 | 6, port: number, sport: number | null): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
+    // reuseAddr: two traces of the same flow id at once may both look their route up
+    const sock = dgram.createSocket({type: family === 4 ? 'udp4' : 'udp6', reuseAddr: true})
     const done = (fn: () => void): void => {
       try {
         sock.close()
@@ -105,16 +128,53 @@ export function discoverSource(target: string, family: 4 | 6, port = 33434): Pro
       }
       fn()
     }
-    sock.once('error', (e) => done(() => reject(networkError(`no route to ${target}`, e))))
-    sock.connect(port, target, () => {
-      try {
-        const {address} = sock.address()
-        done(() => resolve(normalizeIp(address)))
-      } catch (e) {
-        done(() => reject(networkError(`no route to ${target}`, e)))
-      }
-    })
+    sock.once('error', (e) => done(() => reject(e)))
+    const connect = (): void =>
+      sock.connect(port, target, () => {
+        try {
+          const {address} = sock.address()
+          done(() => resolve(normalizeIp(address)))
+        } catch (e) {
+          done(() => reject(e))
+        }
+      })
+    if (sport === null) connect()
+    else sock.bind({port: sport}, connect)
   })
+}
+
+/**
+ * The network device that holds `address` (the one a discovered source came from), or null when
+ * none or several do, or it is a loopback one (an address on lo used as a route's src: pinning to
+ * lo would send nothing out).
+ */
+export function sourceDevice(address: string, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string | null {
+  const want = normalizeIp(address)
+  const names = Object.entries(interfaces)
+    .filter(([, infos]) => (infos ?? []).some((i) => !i.internal && normalizeIp(i.address.replace(/%.*$/, '')) === want))
+    .map(([name]) => name)
+  return names.length === 1 ? names[0]! : null
+}
+
+/**
+ * Pin a send socket to the device that holds `source`. A raw socket's route lookup knows no ports,
+ * so on a multipath route it picks one uplink for every flow, whatever the source address says;
+ * pinned, it leaves by the device of the source that the flow's own route lookup chose. Only the
+ * sending sockets are pinned: replies may come back on any device. Returns the device, or null
+ * when there is none to pin to (the kernel then routes as before).
+ */
+function pinToDevice(raw: RawModule, sock: RawSocket, source: string): string | null {
+  const device = sourceDevice(source)
+  if (device === null) return null
+  const SO_BINDTODEVICE = (raw.SocketOption as unknown as Record<string, number>).SO_BINDTODEVICE
+  if (SO_BINDTODEVICE === undefined) return null
+  const name = Buffer.from(`${device}\0`)
+  try {
+    sock.setOption(raw.SocketLevel.SOL_SOCKET, SO_BINDTODEVICE, name as unknown as number, name.length)
+    return device
+  } catch {
+    return null // e.g. an old kernel without the privilege for it: the route lookup decides
+  }
 }
 
 type Matcher = (buf: Buffer, src: string) => MatchedReply | null
@@ -126,6 +186,11 @@ export class RawTransport implements TraceTransport {
   readonly source: string | null
   readonly target: string
   readonly codec: ProbeCodec
+  /**
+   * UDP and TCP: the device the send socket is pinned to (SO_BINDTODEVICE), the one holding the
+   * source address, so that probes leave where their source address says; null when not pinned.
+   */
+  readonly device: string | null = null
   /** packets read from the raw sockets, and how many of them were replies to this trace */
   readonly stats = {packets: 0, matched: 0}
   private readonly raw: RawModule
@@ -181,9 +246,12 @@ export class RawTransport implements TraceTransport {
         // we only send on it; every UDP datagram for the host would otherwise be copied to us
         ;(this.sendSocket as unknown as {pauseRecv(): void}).pauseRecv()
       } else {
+        // one socket sends (pinned to a device below), another hears SYN-ACK / RST on any device
         this.sendSocket = this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP'))
-        this.receive(this.sendSocket, (buf, src) => this.codec.matchTcpPacket(buf, src))
+        ;(this.sendSocket as unknown as {pauseRecv(): void}).pauseRecv()
+        this.receive(this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP')), (buf, src) => this.codec.matchTcpPacket(buf, src))
       }
+      if (opts.protocol !== 'icmp' && this.source !== null) this.device = pinToDevice(raw, this.sendSocket, this.source)
       if (opts.protocol !== 'icmp' && opts.family === 4 && this.source !== null) {
         this.sendSocket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1)
         this.ipHeader = {src: parseIp(this.source)!, dst: parseIp(this.target)!, protocol: this.codec.ipProtocol}
@@ -368,11 +436,17 @@ export async function createRawTransport(opts: RawTransportOptions): Promise<Raw
   // ICMP over IPv4 has no pseudo-header checksum, so it needs no source address: the kernel picks
   // it, and a missing route shows as the first send failing (E_NETWORK) instead (~1.5 ms saved)
   const needSource = opts.protocol !== 'icmp' || opts.family === 6
-  const source = opts.source ?? (needSource ? await discoverSource(opts.target, opts.family, port ?? 33434) : null)
-  if (source === null || opts.protocol !== 'udp' || port !== DNS_PORT) return new RawTransport({...opts, port, source})
-  const bound = await bindFlowPort(opts.family, source, opts.flowId ?? null)
+  if (!needSource) return new RawTransport({...opts, port, source: opts.source ?? null})
+  // UDP and TCP: the source is looked up for the flow's own ports (discoverSource says why), so the
+  // flow id is drawn first. ICMP has no ports to hash.
+  const sourceFor = (flowId: number | null): Promise<string> => (opts.source ? Promise.resolve(opts.source) : discoverSource(opts.target, opts.family, port ?? 33434, flowId))
+  if (opts.protocol !== 'udp' || port !== DNS_PORT) {
+    const flowId = opts.protocol === 'icmp' ? (opts.flowId ?? null) : (opts.flowId ?? randomFlowId())
+    return new RawTransport({...opts, port, flowId, source: await sourceFor(opts.protocol === 'icmp' ? null : flowId)})
+  }
+  const bound = await bindFlowPort(opts.family, sourceFor, opts.flowId ?? null)
   const {dnsIdentity} = await import('../dns/packet.js')
-  return new RawTransport({...opts, port, source, flowId: bound.port}, {socket: bound.socket, identity: dnsIdentity})
+  return new RawTransport({...opts, port, source: bound.source, flowId: bound.port}, {socket: bound.socket, identity: dnsIdentity})
 }
 
 /** DNS probes: where their answers arrive, and how to read what an answer says of its server. */
@@ -386,9 +460,10 @@ interface DnsAnswers {
  * the kernel does not answer them with port unreachable). A random flow id is drawn again when its
  * port is taken; a --flow-id whose port is taken is a usage error.
  */
-async function bindFlowPort(family: 4 | 6, source: string, flowId: number | null): Promise<{socket: dgram.Socket; port: number}> {
+async function bindFlowPort(family: 4 | 6, sourceFor: (port: number) => Promise<string>, flowId: number | null): Promise<{socket: dgram.Socket; port: number; source: string}> {
   for (let attempt = 1; ; attempt++) {
     const port = flowId ?? randomFlowId()
+    const source = await sourceFor(port)
     const socket = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
     try {
       await new Promise<void>((resolve, reject) => {
@@ -398,7 +473,7 @@ async function bindFlowPort(family: 4 | 6, source: string, flowId: number | null
           resolve()
         })
       })
-      return {socket, port}
+      return {socket, port, source}
     } catch (e) {
       socket.close()
       if (flowId !== null) {
