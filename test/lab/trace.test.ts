@@ -101,6 +101,18 @@ describe('anyprobe trace in the lab', {skip}, () => {
       }
     }
     assert.equal(seen.size, 2, `the flows cover both uplinks: ${[...seen].join(' ')}`)
+    // TCP hashes protocol 6: the flow's route is the kernel's for TCP with these ports, not UDP's
+    const tcpDevs = new Set<string>()
+    for (const sport of flows) {
+      const route = (await run('ip', ['-n', ns, '-4', 'route', 'get', E.AP_ANYCAST4!, 'ipproto', 'tcp', 'sport', String(sport), 'dport', '80'])).stdout
+      const src = / src (\S+)/.exec(route)![1]!
+      tcpDevs.add(src)
+      const r = await run('ip', ['netns', 'exec', ns, process.execPath, ANYPROBE, 'trace', E.AP_ANYCAST4!, '--protocol', 'tcp', '--flow-id', String(sport), '-n', '--json'])
+      const json = JSON.parse(r.stdout) as TraceResult
+      assert.equal(json.destinationReached, true)
+      assert.equal(json.hops[0]!.addr, src.replace(/\.2$/, '.1'), `tcp flow ${sport}: ${route.trim()}; hops ${json.hops.map((h) => h.addr).join(' ')}`)
+    }
+    assert.equal(tcpDevs.size, 2, 'the TCP flows cover both uplinks')
   })
 
   it('UDP to port 53 is a DNS query: every vantage point reaches its name server, which says which PoP it is', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type {NetworkInterfaceInfo} from 'node:os'
 import {describe, it} from 'node:test'
 
-import {sourceDevice} from '../../src/engines/trace/raw-transport.js'
+import {prefsrcOf, sourceDevice} from '../../src/engines/trace/raw-transport.js'
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({address, netmask: '255.255.255.252', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/30`})
 const v6 = (address: string, scopeid = 0): NetworkInterfaceInfo => ({address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: `${address}/64`, scopeid})
@@ -24,5 +24,15 @@ describe('sourceDevice', () => {
     assert.equal(sourceDevice('198.19.10.2', ECMP), null)
     assert.equal(sourceDevice('127.0.0.1', ECMP), null)
     assert.equal(sourceDevice('198.19.8.2', {...ECMP, eth2: [v4('198.19.8.2')]}), null)
+  })
+})
+
+describe('prefsrcOf (TCP traces ask `ip -j route get ... ipproto tcp sport P dport Q` for their source)', () => {
+  it("reads the route's preferred source", () => {
+    assert.equal(prefsrcOf('[{"dst":"198.51.100.10","gateway":"198.19.9.1","dev":"eth1","prefsrc":"198.19.9.2","flags":[],"uid":0,"cache":[]}]'), '198.19.9.2')
+    assert.equal(prefsrcOf('[{"dst":"2001:db8:100::10","dev":"eth1","prefsrc":"2001:0db8:9::2"}]'), '2001:db8:9::2')
+  })
+  it('is null when there is none to read (then the UDP lookup is used)', () => {
+    for (const s of ['', 'not json', '[]', '[{"dst":"198.51.100.10","dev":"eth1"}]', '[{"prefsrc":"eth1"}]', '{"prefsrc":"198.19.9.2"}']) assert.equal(prefsrcOf(s), null, s)
   })
 })
