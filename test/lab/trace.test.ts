@@ -1,10 +1,11 @@
 // anyprobe trace against the lab's real BGP, ICMP and reverse DNS.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {after, describe, it} from 'node:test'
 
 import type {TraceResult} from '../../src/model/trace.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {ANYPROBE, anyprobeIn, anyprobeJson, E, fault, isRoot, pathOf, run, VPS} from './lib.js'
+import {ANYPROBE, anyprobeIn, anyprobeJson, E, fault, isRoot, lab, pathOf, run, VPS} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
 const trace = (vp: string, ...args: string[]) => anyprobeJson<TraceResult>(vp, ['trace', ...args])
@@ -66,6 +67,52 @@ describe('anyprobe trace in the lab', {skip}, () => {
         assert.equal(r.code, 0)
       }
     }
+  })
+
+  it('a host with two uplinks (ap-vp-ecmp): a flow id is traced along the path its flow takes, every run, and its packets leave by the device of their source', async () => {
+    // the source was looked up from a random port (a random uplink) and the raw socket's route
+    // lookup, which knows no ports, sent every probe out eth0: hops were FRA's for flows that go to
+    // IAD, and probes from eth1's address were answered over IAD's 20 ms line
+    const ns = E.AP_ECMP_NS!
+    const flows = [40000, 40001, 40002, 40003, 40004, 40005, 40006, 40007]
+    const truth = (await lab('ecmp-flow', ...flows.map(String))).stdout.trim().split('\n').map((l) => l.split(' '))
+    const seen = new Set<string>()
+    for (const [sport, dev, src, pop] of truth) {
+      assert.notEqual(pop, '-', `lab.sh ecmp-flow ${sport}: ${dev} ${src} ${pop}`)
+      seen.add(dev!)
+      for (let i = 0; i < 2; i++) {
+        const tcpdump = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-l', '-n', '-i', 'any', '-Q', 'out', `udp and src port ${sport}`], {stdio: ['ignore', 'pipe', 'pipe']})
+        let dump = ''
+        tcpdump.stdout.on('data', (d: Buffer) => (dump += d.toString()))
+        await new Promise((r) => tcpdump.stderr.once('data', r)) // "listening on any ..."
+        const r = await run('ip', ['netns', 'exec', ns, process.execPath, ANYPROBE, 'trace', E.AP_ANYCAST4!, '--protocol', 'udp', '--port', '53', '--flow-id', sport!, '-n', '--json'])
+        await new Promise((r) => setTimeout(r, 200))
+        tcpdump.kill('SIGINT')
+        await new Promise((r) => tcpdump.once('exit', r))
+        const json = JSON.parse(r.stdout) as TraceResult
+        const what = `flow ${sport} run ${i + 1} (lab.sh ecmp-flow: ${dev} ${src} ${pop}): ${json.hops.map((h) => `${h.addr} ${h.rttMs.join('/')}`).join(', ')}`
+        assert.equal(json.destinationReached, true, what)
+        assert.equal(json.hops[0]!.addr, src!.replace(/\.2$/, '.1'), `${what}: hop 1 is the router on ${dev}`)
+        assert.equal(json.pop?.code.toLowerCase(), pop, what)
+        // tcpdump -i any: "HH:MM:SS.us eth1 Out IP 198.19.9.2.40001 > 198.51.100.10.53: ..."
+        const lines = dump.split('\n').filter((l) => / Out IP /.test(l))
+        assert.ok(lines.length >= 3, `${what}: tcpdump saw ${lines.length} probes`)
+        for (const l of lines) assert.match(l, new RegExp(` ${dev}\\s+Out IP ${src!.replaceAll('.', '\\.')}\\.${sport} > `), `${what}: ${l}`)
+      }
+    }
+    assert.equal(seen.size, 2, `the flows cover both uplinks: ${[...seen].join(' ')}`)
+    // TCP hashes protocol 6: the flow's route is the kernel's for TCP with these ports, not UDP's
+    const tcpDevs = new Set<string>()
+    for (const sport of flows) {
+      const route = (await run('ip', ['-n', ns, '-4', 'route', 'get', E.AP_ANYCAST4!, 'ipproto', 'tcp', 'sport', String(sport), 'dport', '80'])).stdout
+      const src = / src (\S+)/.exec(route)![1]!
+      tcpDevs.add(src)
+      const r = await run('ip', ['netns', 'exec', ns, process.execPath, ANYPROBE, 'trace', E.AP_ANYCAST4!, '--protocol', 'tcp', '--flow-id', String(sport), '-n', '--json'])
+      const json = JSON.parse(r.stdout) as TraceResult
+      assert.equal(json.destinationReached, true)
+      assert.equal(json.hops[0]!.addr, src.replace(/\.2$/, '.1'), `tcp flow ${sport}: ${route.trim()}; hops ${json.hops.map((h) => h.addr).join(' ')}`)
+    }
+    assert.equal(tcpDevs.size, 2, 'the TCP flows cover both uplinks')
   })
 
   it('UDP to port 53 is a DNS query: every vantage point reaches its name server, which says which PoP it is', async () => {

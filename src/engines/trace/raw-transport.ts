@@ -11,12 +11,14 @@
 // sockets see every packet of their protocol on the host: ProbeCodec keeps only this trace's replies.
 
 import {createRequire} from 'node:module'
+import {execFile} from 'node:child_process'
 import * as dgram from 'node:dgram'
+import * as os from 'node:os'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
-import {DNS_PORT, encodeIpv4Header, normalizeIp, parseIp} from './packet.js'
+import {DNS_PORT, encodeIcmpEcho, encodeIpv4Header, normalizeIp, parseIp} from './packet.js'
 import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
 
 type RawModule = typeof import('@neuralegion/raw-socket')
@@ -93,10 +95,58 @@ function openSocket(raw: RawModule, family: 4 | 6, protocol: number, what: strin
   }
 }
 
-/** The source address the kernel would use toward `target`: connect a UDP socket (no packet is sent). */
-export function discoverSource(target: string, family: 4 | 6, port = 33434): Promise<string> {
+/**
+ * The source address the kernel would use toward `target` for the flow from source port `sport` to
+ * `port`: connect a UDP socket bound to the flow's own source port (no packet is sent). With a
+ * multipath route hashing on L4 ports, a random ephemeral port drew a random uplink, and its
+ * address then went out on whichever uplink the raw socket's port-less route lookup chose: replies
+ * came back the other way, RTTs and the PoP were those of a path the flow does not take. When the
+ * port is busy here (another socket holds it without SO_REUSEADDR), an ephemeral port is used: the
+ * raw socket is still pinned to that source's device (sourceDevice), so source and egress agree.
+ */
+export async function discoverSource(target: string, family: 4 | 6, port = 33434, sport: number | null = null): Promise<string> {
+  if (sport !== null) {
+    try {
+      return await connectFrom(target, family, port, sport)
+    } catch (e) {
+      if ((e as {code?: unknown}).code !== 'EADDRINUSE' && (e as {code?: unknown}).code !== 'EACCES') throw networkError(`no route to ${target}`, e)
+    }
+  }
+  return connectFrom(target, family, port, null).catch((e: unknown) => {
+    throw networkError(`no route to ${target}`, e)
+  })
+}
+
+/**
+ * TCP: the source of the kernel's route for the flow's own 5-tuple, asked of `ip route get` (iproute2).
+ * A UDP socket's lookup hashes protocol 17, and a multipath route hashing on L4 counts the protocol:
+ * in the lab 3 flows in 8 went out the other uplink for TCP than for UDP with the same ports.
+ * Falls back to the UDP lookup when `ip` is missing or says nothing.
+ */
+export async function discoverTcpSource(target: string, family: 4 | 6, port: number, sport: number): Promise<string> {
+  const fromIp = await new Promise<string | null>((resolve) => {
+    execFile('ip', ['-j', `-${family}`, 'route', 'get', target, 'ipproto', 'tcp', 'sport', String(sport), 'dport', String(port)], {timeout: 2000}, (err, stdout) => {
+      if (err) return resolve(null)
+      resolve(prefsrcOf(stdout))
+    })
+  })
+  return fromIp ?? discoverSource(target, family, port, sport)
+}
+
+/** The prefsrc of `ip -j route get`'s answer, or null. */
+export function prefsrcOf(json: string): string | null {
+  try {
+    const r = (JSON.parse(json) as Array<{prefsrc?: unknown}>)[0]
+    return typeof r?.prefsrc === 'string' && parseIp(r.prefsrc) ? normalizeIp(r.prefsrc) : null
+  } catch {
+    return null
+  }
+}
+
+function connectFrom(target: string, family: 4 | 6, port: number, sport: number | null): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
+    // reuseAddr: two traces of the same flow id at once may both look their route up
+    const sock = dgram.createSocket({type: family === 4 ? 'udp4' : 'udp6', reuseAddr: true})
     const done = (fn: () => void): void => {
       try {
         sock.close()
@@ -105,16 +155,53 @@ export function discoverSource(target: string, family: 4 | 6, port = 33434): Pro
       }
       fn()
     }
-    sock.once('error', (e) => done(() => reject(networkError(`no route to ${target}`, e))))
-    sock.connect(port, target, () => {
-      try {
-        const {address} = sock.address()
-        done(() => resolve(normalizeIp(address)))
-      } catch (e) {
-        done(() => reject(networkError(`no route to ${target}`, e)))
-      }
-    })
+    sock.once('error', (e) => done(() => reject(e)))
+    const connect = (): void =>
+      sock.connect(port, target, () => {
+        try {
+          const {address} = sock.address()
+          done(() => resolve(normalizeIp(address)))
+        } catch (e) {
+          done(() => reject(e))
+        }
+      })
+    if (sport === null) connect()
+    else sock.bind({port: sport}, connect)
   })
+}
+
+/**
+ * The network device that holds `address` (the one a discovered source came from), or null when
+ * none or several do, or it is a loopback one (an address on lo used as a route's src: pinning to
+ * lo would send nothing out).
+ */
+export function sourceDevice(address: string, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string | null {
+  const want = normalizeIp(address)
+  const names = Object.entries(interfaces)
+    .filter(([, infos]) => (infos ?? []).some((i) => !i.internal && normalizeIp(i.address.replace(/%.*$/, '')) === want))
+    .map(([name]) => name)
+  return names.length === 1 ? names[0]! : null
+}
+
+/**
+ * Pin a send socket to the device that holds `source`. A raw socket's route lookup knows no ports,
+ * so on a multipath route it picks one uplink for every flow, whatever the source address says;
+ * pinned, it leaves by the device of the source that the flow's own route lookup chose. Only the
+ * sending sockets are pinned: replies may come back on any device. Returns the device, or null
+ * when there is none to pin to (the kernel then routes as before).
+ */
+function pinToDevice(raw: RawModule, sock: RawSocket, source: string): string | null {
+  const device = sourceDevice(source)
+  if (device === null) return null
+  const SO_BINDTODEVICE = (raw.SocketOption as unknown as Record<string, number>).SO_BINDTODEVICE
+  if (SO_BINDTODEVICE === undefined) return null
+  const name = Buffer.from(`${device}\0`)
+  try {
+    sock.setOption(raw.SocketLevel.SOL_SOCKET, SO_BINDTODEVICE, name as unknown as number, name.length)
+    return device
+  } catch {
+    return null // e.g. an old kernel without the privilege for it: the route lookup decides
+  }
 }
 
 type Matcher = (buf: Buffer, src: string) => MatchedReply | null
@@ -126,6 +213,11 @@ export class RawTransport implements TraceTransport {
   readonly source: string | null
   readonly target: string
   readonly codec: ProbeCodec
+  /**
+   * UDP and TCP: the device the send socket is pinned to (SO_BINDTODEVICE), the one holding the
+   * source address, so that probes leave where their source address says; null when not pinned.
+   */
+  readonly device: string | null = null
   /** packets read from the raw sockets, and how many of them were replies to this trace */
   readonly stats = {packets: 0, matched: 0}
   private readonly raw: RawModule
@@ -181,9 +273,12 @@ export class RawTransport implements TraceTransport {
         // we only send on it; every UDP datagram for the host would otherwise be copied to us
         ;(this.sendSocket as unknown as {pauseRecv(): void}).pauseRecv()
       } else {
+        // one socket sends (pinned to a device below), another hears SYN-ACK / RST on any device
         this.sendSocket = this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP'))
-        this.receive(this.sendSocket, (buf, src) => this.codec.matchTcpPacket(buf, src))
+        ;(this.sendSocket as unknown as {pauseRecv(): void}).pauseRecv()
+        this.receive(this.track(openSocket(raw, opts.family, raw.Protocol.TCP, 'TCP')), (buf, src) => this.codec.matchTcpPacket(buf, src))
       }
+      if (opts.protocol !== 'icmp' && this.source !== null) this.device = pinToDevice(raw, this.sendSocket, this.source)
       if (opts.protocol !== 'icmp' && opts.family === 4 && this.source !== null) {
         this.sendSocket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1)
         this.ipHeader = {src: parseIp(this.source)!, dst: parseIp(this.target)!, protocol: this.codec.ipProtocol}
@@ -255,19 +350,91 @@ export class RawTransport implements TraceTransport {
     }
   }
 
+  /**
+   * Run the receive path once before the first probe: one ICMP echo to loopback, read back on the
+   * ICMP socket (it sees its own request and the kernel's reply) and matched (it is not ours). The
+   * first packet read was ~0.3 ms late while the library's and our handlers were compiled, so the
+   * first probe at TTL 1 read 0.35-0.55 ms on a 0.03 ms hop, and the first burst of replies after a
+   * long wait (a 30 ms path) read ~1-2 ms late. Best effort: a namespace without a
+   * loopback just skips it. Loopback only, so nothing leaves the host.
+   */
+  async warmUp(timeoutMs = 20): Promise<void> {
+    await Promise.all([this.warmIcmp(timeoutMs), this.warmDns(timeoutMs)])
+  }
+
+  /**
+   * DNS probes: the same for the socket the answers arrive on (the first answers read ~1.2 ms late
+   * where the wire showed 0.1 ms): one datagram to it from a socket of our own, delivered inside
+   * the host (the address is ours).
+   */
+  private warmDns(timeoutMs: number): Promise<void> {
+    const dns = this.dnsSocket
+    if (!dns || this.source === null || this.closed) return Promise.resolve()
+    const sock = dgram.createSocket(this.family === 4 ? 'udp4' : 'udp6')
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        dns.off('message', onMessage)
+        try {
+          sock.close()
+        } catch {
+          // already closed
+        }
+        resolve()
+      }
+      const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+        this.codec.matchDnsReply(msg, rinfo.address, rinfo.port)
+        done()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      dns.on('message', onMessage)
+      sock.on('error', done)
+      sock.send(Buffer.alloc(12), this.flowId, this.source!, (err) => {
+        if (err) done()
+      })
+    })
+  }
+
+  private warmIcmp(timeoutMs: number): Promise<void> {
+    const icmp = this.sockets[0]
+    if (!icmp || this.closed) return Promise.resolve()
+    const v4 = this.family === 4
+    const echo = encodeIcmpEcho({family: this.family, identifier: (this.traceId + 1) & 0xffff, sequence: 0xffff, checksum: this.flowId, ...(v4 ? {} : {src: parseIp('::1')!, dst: parseIp('::1')!})})
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        icmp.off('message', onMessage)
+        resolve()
+      }
+      const onMessage = (buf: Buffer, src: string): void => {
+        this.codec.matchIcmpPacket(buf, src)
+        done()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      icmp.on('message', onMessage)
+      // through sendOn, as the probes go: its code is compiled by the time the first probe leaves
+      this.sendOn(icmp, echo, v4 ? '127.0.0.1' : '::1', 64).catch(done)
+    })
+  }
+
   send(probe: OutgoingProbe): Promise<bigint> {
     if (this.closed) return Promise.reject(new AnyprobeError('E_INTERNAL', 'send on a closed transport'))
     const l4 = this.codec.encode(probe.key)
     const ip = this.ipHeader
     // with our own IP header the TTL is in it; otherwise it is set on the socket right before the send
     const buf = ip ? Buffer.concat([encodeIpv4Header({...ip, ttl: probe.ttl, payloadLength: l4.length}), l4]) : l4
+    return this.sendOn(this.sendSocket, buf, this.target, ip ? null : probe.ttl)
+  }
+
+  /** Send buf to address on sock (setting the TTL first unless null); resolves with the send time. */
+  private sendOn(sock: RawSocket, buf: Buffer, address: string, ttl: number | null): Promise<bigint> {
     const level = this.family === 4 ? this.raw.SocketLevel.IPPROTO_IP : this.raw.SocketLevel.IPPROTO_IPV6
     const option = this.family === 4 ? this.raw.SocketOption.IP_TTL : this.raw.SocketOption.IPV6_UNICAST_HOPS
     return new Promise<bigint>((resolve0, reject0) => {
       // The library's send callback has been seen never to come (watch --method icmp|trace lost
       // 1.5-5% of probes that way, and a child then never ended): a send ends by its deadline,
       // or when the transport closes, as a network error, so the probe is lost, not hung.
-      const deadline = setTimeout(() => settle(networkError(`cannot send a probe to ${this.target}`, new Error(`the send did not complete within ${SEND_DEADLINE_MS} ms`))), SEND_DEADLINE_MS)
+      const deadline = setTimeout(() => settle(networkError(`cannot send a probe to ${address}`, new Error(`the send did not complete within ${SEND_DEADLINE_MS} ms`))), SEND_DEADLINE_MS)
       const settle = (err: Error | null, at = 0n): void => {
         if (!this.pendingSends.delete(settle)) return
         clearTimeout(deadline)
@@ -280,13 +447,13 @@ export class RawTransport implements TraceTransport {
       let attempts = 0
       const attempt = (): void => {
         let sentAt = 0n
-        this.sendSocket.send(
+        sock.send(
           buf,
           0,
           buf.length,
-          this.target,
+          address,
           () => {
-            if (!ip) this.sendSocket.setOption(level, option, probe.ttl)
+            if (ttl !== null) sock.setOption(level, option, ttl)
             sentAt = process.hrtime.bigint()
           },
           (err) => {
@@ -295,7 +462,7 @@ export class RawTransport implements TraceTransport {
             } else if (isTransientSendError(err) && attempts++ < 50 && !this.closed) {
               setTimeout(attempt, 2)
             } else {
-              reject(networkError(`cannot send a probe to ${this.target}`, err))
+              reject(networkError(`cannot send a probe to ${address}`, err))
             }
           },
         )
@@ -368,11 +535,27 @@ export async function createRawTransport(opts: RawTransportOptions): Promise<Raw
   // ICMP over IPv4 has no pseudo-header checksum, so it needs no source address: the kernel picks
   // it, and a missing route shows as the first send failing (E_NETWORK) instead (~1.5 ms saved)
   const needSource = opts.protocol !== 'icmp' || opts.family === 6
-  const source = opts.source ?? (needSource ? await discoverSource(opts.target, opts.family, port ?? 33434) : null)
-  if (source === null || opts.protocol !== 'udp' || port !== DNS_PORT) return new RawTransport({...opts, port, source})
-  const bound = await bindFlowPort(opts.family, source, opts.flowId ?? null)
+  if (!needSource) return warm(new RawTransport({...opts, port, source: opts.source ?? null}))
+  // UDP and TCP: the source is looked up for the flow's own ports (discoverSource says why), so the
+  // flow id is drawn first. ICMP has no ports to hash.
+  const sourceFor = (flowId: number | null): Promise<string> =>
+    opts.source
+      ? Promise.resolve(opts.source)
+      : opts.protocol === 'tcp' && flowId !== null
+        ? discoverTcpSource(opts.target, opts.family, port ?? 80, flowId)
+        : discoverSource(opts.target, opts.family, port ?? 33434, flowId)
+  if (opts.protocol !== 'udp' || port !== DNS_PORT) {
+    const flowId = opts.protocol === 'icmp' ? (opts.flowId ?? null) : (opts.flowId ?? randomFlowId())
+    return warm(new RawTransport({...opts, port, flowId, source: await sourceFor(opts.protocol === 'icmp' ? null : flowId)}))
+  }
+  const bound = await bindFlowPort(opts.family, sourceFor, opts.flowId ?? null)
   const {dnsIdentity} = await import('../dns/packet.js')
-  return new RawTransport({...opts, port, source, flowId: bound.port}, {socket: bound.socket, identity: dnsIdentity})
+  return warm(new RawTransport({...opts, port, source: bound.source, flowId: bound.port}, {socket: bound.socket, identity: dnsIdentity}))
+}
+
+async function warm(t: RawTransport): Promise<RawTransport> {
+  await t.warmUp()
+  return t
 }
 
 /** DNS probes: where their answers arrive, and how to read what an answer says of its server. */
@@ -386,9 +569,10 @@ interface DnsAnswers {
  * the kernel does not answer them with port unreachable). A random flow id is drawn again when its
  * port is taken; a --flow-id whose port is taken is a usage error.
  */
-async function bindFlowPort(family: 4 | 6, source: string, flowId: number | null): Promise<{socket: dgram.Socket; port: number}> {
+async function bindFlowPort(family: 4 | 6, sourceFor: (port: number) => Promise<string>, flowId: number | null): Promise<{socket: dgram.Socket; port: number; source: string}> {
   for (let attempt = 1; ; attempt++) {
     const port = flowId ?? randomFlowId()
+    const source = await sourceFor(port)
     const socket = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
     try {
       await new Promise<void>((resolve, reject) => {
@@ -398,7 +582,7 @@ async function bindFlowPort(family: 4 | 6, source: string, flowId: number | null
           resolve()
         })
       })
-      return {socket, port}
+      return {socket, port, source}
     } catch (e) {
       socket.close()
       if (flowId !== null) {
