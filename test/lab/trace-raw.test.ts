@@ -264,7 +264,9 @@ describe('raw-socket traces in namespaces', {skip}, () => {
         assert.ok(out.ok, JSON.stringify(out.error))
         assertAllAnswered(out.trace, [R1[family], null, B[family]])
         assert.equal(out.trace.stopReason, 'completed')
-        assert.ok(out.trace.durationMs < 100, `took ${out.trace.durationMs} ms with a 3000 ms timeout`)
+        // the behaviour, not a speed target: well under the 3000 ms timeout (it takes ~20-60 ms; the
+        // bound leaves room for a loaded CI host, which once read 121 ms against an earlier 100)
+        assert.ok(out.trace.durationMs < 1000, `took ${out.trace.durationMs} ms with a 3000 ms timeout`)
         t.diagnostic(`trace with a silent hop: ${out.trace.durationMs} ms`)
       } finally {
         silenceR2(false)
