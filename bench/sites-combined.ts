@@ -4,6 +4,7 @@
 // for `sites` and our iGreedy. A probe in several campaigns counts with its lowest RTT.
 //   node --import tsx bench/sites-combined.ts
 import {citySource, findSites, iGreedyBaseline, scoreSites, type SiteObservation} from '../src/analysis/sites/index.js'
+import {keepLowestRtt} from '../src/analysis/sites/document.js'
 import {loadPublishedCampaign, PUBLISHED_CAMPAIGNS} from './sites-campaigns.js'
 
 const byList = new Map<string, string[]>()
@@ -20,10 +21,7 @@ for (const [list, files] of byList) {
     truth = c.truth
     const s = scoreSites(findSites(c.obs, {identities: false}).sites, c.truth)
     if (s.hits > best.hits) best = s
-    for (const o of c.obs) {
-      const prev = merged.get(o.vp)
-      if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) merged.set(o.vp, o)
-    }
+    for (const o of c.obs) keepLowestRtt(merged, o)
   }
   const obs = [...merged.values()]
   const s = scoreSites(findSites(obs, {identities: false}).sites, truth)

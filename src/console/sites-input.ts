@@ -9,7 +9,7 @@ import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
 import {resultRtt, shortEvidence} from '../analysis/catchment.js'
-import {observationOf} from '../analysis/sites/document.js'
+import {keepLowestRtt, observationOf} from '../analysis/sites/document.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantageOutcome} from '../model/probe.js'
 import type {SiteObservation} from '../model/sites.js'
@@ -52,25 +52,20 @@ const shown = (name: string): string => (name === '-' ? 'standard input' : name)
 export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}): Promise<SitesInput> {
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
   const byVp = new Map<string, SiteObservation>()
-  // a vantage point measured several times (in one file or in several) counts with its lowest RTT
-  const keep = (o: SiteObservation): void => {
-    const prev = byVp.get(o.vp)
-    if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
-  }
   const targets: Array<{target: string; name: string}> = []
   const methods = new Set<string>()
   const errors: AnyprobeError[] = []
   let firstEmpty: AnyprobeError | null = null
   for (const name of names) {
     const stats = newStats()
-    const seen = new Set<string>()
+    let read = 0
     const meta = await readOne(name, stats, opts, (o) => {
-      seen.add(o.vp)
-      keep(o)
+      read++
+      keepLowestRtt(byVp, o)
     })
     if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
     for (const m of meta.methods) methods.add(m)
-    if (seen.size === 0) {
+    if (read === 0) {
       const e = nothingReadError(shown(name), stats)
       firstEmpty ??= e
       if (names.length > 1) errors.push(e)

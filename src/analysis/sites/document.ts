@@ -21,6 +21,16 @@ export function observationOf(vantage: VantagePoint, rttMs: number | null, pop: 
   }
 }
 
+/**
+ * Keep `o` in `byVp` unless that vantage point already has a lower RTT: a vantage point measured
+ * several times (in one file, or in several campaigns read together) counts with its lowest RTT,
+ * the only one that bounds where its site is; an identity seen in any of its results is kept.
+ */
+export function keepLowestRtt(byVp: Map<string, SiteObservation>, o: SiteObservation): void {
+  const prev = byVp.get(o.vp)
+  if (prev === undefined || (o.rttMs !== null && (prev.rttMs === null || o.rttMs < prev.rttMs))) byVp.set(o.vp, {...o, identity: o.identity ?? prev?.identity ?? null})
+}
+
 export function sitesDocument(obs: readonly SiteObservation[], meta: {target: string | null; method: string | null}): SitesDocument {
   const {used, ...rest} = findSites(obs)
   return {schemaVersion: SITES_SCHEMA_VERSION, kind: 'sites', target: meta.target, method: meta.method, ...rest, vantagePoints: {total: obs.length, used}}
