@@ -41,19 +41,10 @@ function groupOf(c: CatchmentResult): (p: CatchmentPop) => DiffPop {
 
 const side = (c: CatchmentResult, source: string): DiffSide => ({source, target: c.target, method: c.method, vantagePoints: c.summary.vantagePoints, located: c.summary.located})
 
-/** What a catchment says of itself: its target ('' is none) and method. */
+/** What a catchment says of itself: its target ('' is none) and method (null when nothing said one). */
 const saidOf = (c: CatchmentResult): DiffSaid => ({target: c.target === '' ? null : c.target, method: c.method})
 
-/**
- * `said`: what each file itself said it measured (src/vantage/catchment-file.ts); without it, the
- * catchments' own fields, whose method may be a default for a file that said none.
- */
-export function diffCatchments(
-  a: CatchmentResult,
-  b: CatchmentResult,
-  names: {before: string; after: string} = {before: 'A', after: 'B'},
-  said: {before: DiffSaid; after: DiffSaid} = {before: saidOf(a), after: saidOf(b)},
-): DiffResult {
+export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {before: string; after: string} = {before: 'A', after: 'B'}): DiffResult {
   const ga = groupOf(a)
   const gb = groupOf(b)
   const rowsB = new Map(b.vantagePoints.map((r) => [key(r.vantage), r]))
@@ -110,7 +101,7 @@ export function diffCatchments(
     rtt,
     onlyBefore,
     onlyAfter,
-    warnings: comparabilityWarnings(said.before, said.after, names),
+    warnings: comparabilityWarnings(saidOf(a), saidOf(b), names),
     summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
 }

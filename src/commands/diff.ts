@@ -48,7 +48,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     const opts = {rdns: flags.rdns, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)
-    const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after}, {before: a.said, after: b.said})
+    const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after})
     // a file read only in part: the diff is of what was read, said in the document and, after it, as an error (exit 7)
     const partial = [a.partial, b.partial].filter((e) => e !== null)
     for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})

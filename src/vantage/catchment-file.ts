@@ -5,7 +5,6 @@ import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
 import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult} from '../analysis/catchment.js'
-import type {DiffSaid} from '../analysis/diff.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
@@ -18,12 +17,6 @@ export interface CatchmentFile {
   stats: ReadStats
   /** the file held watch observations, which a diff ignores */
   watchLines: number
-  /**
-   * the target and method the file itself said (its document, or its results); null where it said
-   * nothing (a catchment document cut before its end keeps rows but loses both), where the
-   * catchment's own fields would be a default ('' and 'trace')
-   */
-  said: DiffSaid
   /** some of the file could not be used (values left out, or it breaks off): the error to give after the diff of what was read */
   partial: AnyprobeError | null
 }
@@ -45,14 +38,11 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   let target: string | null = null
   let method: CatchmentMethod | null = null
   let watchLines = 0
-  const kinds = new Set<string>()
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
   for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
-    if (item.type === 'outcome') {
-      builder.add(item.outcome)
-      if (item.outcome.result) kinds.add(item.outcome.result.kind)
-    } else if (item.type === 'row') builder.addRow(item.row)
+    if (item.type === 'outcome') builder.add(item.outcome)
+    else if (item.type === 'row') builder.addRow(item.row)
     else if (item.type === 'meta') {
       target ??= item.target
       method ??= item.method
@@ -67,9 +57,5 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     }
     throw nothingReadError(path, stats)
   }
-  const said: DiffSaid = {
-    target: target ?? builder.targets()[0] ?? null,
-    method: method ?? (kinds.size === 0 ? null : kinds.size === 1 ? ([...kinds][0] as CatchmentMethod) : 'mixed'),
-  }
-  return {catchment: builder.result({target, method}), stats, watchLines, said, partial: partialInputError(path, stats, PARTIAL_HINT)}
+  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT)}
 }
