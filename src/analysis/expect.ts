@@ -304,11 +304,6 @@ export class ExpectTracker {
     }
   }
 
-  /** Breaches reported at all (listed or not): more than 0 is an alert. */
-  breachesReported(): number {
-    return this.breachCount
-  }
-
   /** Vantage points currently reported as breaking a rule, with the rules, sorted. */
   unexpected(): Array<{vantageId: string; broken: BrokenRule[]}> {
     return [...this.vps.entries()]
