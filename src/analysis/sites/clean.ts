@@ -21,18 +21,25 @@
 //       vantage point samples is kept (nothing there says it is wrong: a lone New York probe in a
 //       campaign of African probes reached a New York site), and so is one whose PoP verdict names
 //       a place inside its own disc (the verdict agrees with its location and says it reached
-//       another site). (A real site seen by so few vantage points, with a witness nearby, is lost:
-//       precision first.)
+//       another site), and so is one that another of the few corroborates: both discs small (at
+//       most CORROBORATE_KM) and overlapping, from places at least 1 km apart. A wrong location is
+//       one probe's fault; two probes at different places agreeing on a place none of the others
+//       reaches are a site seen by few (H-root's Frankfurt site, reached at 0.7 and 1.3 ms by two
+//       probes 30 km apart whose discs excluded the point the other 632 shared, was taken for two
+//       wrong locations, and H-root for undecided).
+//       (A real site seen by ONE vantage point, with a witness nearby, is lost: precision first.)
 //    b) identity: a vantage point whose PoP verdict names a place its disc excludes, while at least
 //       two others naming the same place have discs that contain it: its location is wrong.
 import {bestCoverPoint} from './intersect.js'
-import {byRtt, type Disc, discDistanceKm, makeDisc, pointTerms} from './discs.js'
+import {byRtt, type Disc, discDistanceKm, makeDisc, overlaps, pointTerms} from './discs.js'
 import type {SiteObservation, SitesExcluded} from './types.js'
 
 export const OUTLIER_SHARE = 0.01
 export const OUTLIER_MIN_VPS = 10
 /** a witness against an outlier lies within this distance of its disc's edge, and never farther than twice it from its centre (the same region) */
 export const NEIGHBOUR_KM = 1000
+/** two outliers' discs both within this radius and overlapping back each other (a site seen by few, not two wrong locations) */
+export const CORROBORATE_KM = 200
 /** how close to whole degrees both coordinates of a placeholder location are (RIPE Atlas fuzzes by ~0.003) */
 export const PLACEHOLDER_DEG = 0.006
 /** slack on "a disc contains a claimed place": city centre vs. the building, coordinate rounding */
@@ -109,6 +116,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       for (const i of best.outside) {
         const d = discs[i]!
         if (opts.identities !== false && agreesWithIdentity(d, obs[d.idx]!)) continue
+        if (corroborated(i, best.outside, discs)) continue
         const reach = Math.min(d.radiusKm, NEIGHBOUR_KM) + NEIGHBOUR_KM
         const witness = discs.find((w, j) => !outside.has(j) && discDistanceKm(w, d) <= reach)
         if (witness === undefined) continue
@@ -120,6 +128,21 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
     }
   }
   return {discs, excluded}
+}
+
+/**
+ * Another of the few discs outside the common point backs disc `i`: both at most CORROBORATE_KM
+ * (about 2 ms: so small that two wrong locations rarely overlap by chance, where large discs of
+ * distant probes would) and overlapping, from vantage points at least 1 km apart (co-located probes
+ * share one registration and its mistakes).
+ */
+function corroborated(i: number, outside: readonly number[], discs: readonly Disc[]): boolean {
+  const d = discs[i]!
+  if (d.radiusKm > CORROBORATE_KM) return false
+  return outside.some((j) => {
+    const o = discs[j]!
+    return j !== i && o.radiusKm <= CORROBORATE_KM && overlaps(o, d) && discDistanceKm(o, d) >= 1
+  })
 }
 
 /** Both coordinates in whole degrees (to PLACEHOLDER_DEG): a registry's country centre, not a place. */
