@@ -122,4 +122,23 @@ export const PUBLISHED_CAMPAIGNS: Array<[string, string]> = [
   ['f-atlas-world-1000.tsv', 'root-f-published.tsv'],
   ['f-atlas-0408-300.tsv', 'root-f-published.tsv'],
   ['f-atlas-0408-1000.tsv', 'root-f-published.tsv'],
+  // the third holdout (round 5): 16 campaigns transcribed after the method was frozen at f1f4f33
+  // (/work/notes/prereg3.md: B and D root, M on a grid, J section 1.5, L from 1000 probes, F of 8
+  // April from 100 and 500) and scored once
+  ['b-atlas-500.tsv', 'root-b-published.tsv'],
+  ['b-atlas-1000.tsv', 'root-b-published.tsv'],
+  ['b-atlas-section1.tsv', 'root-b-published.tsv'],
+  ['b-atlas-section15.tsv', 'root-b-published.tsv'],
+  ['b-atlas-section2.tsv', 'root-b-published.tsv'],
+  ['d-atlas-500.tsv', 'root-d-published.tsv'],
+  ['d-atlas-section1.tsv', 'root-d-published.tsv'],
+  ['d-atlas-section2.tsv', 'root-d-published.tsv'],
+  ['d-atlas-section15b.tsv', 'root-d-published.tsv'],
+  ['j-atlas-section15.tsv', 'root-j-published.tsv'],
+  ['l-atlas-1000.tsv', 'root-l-published.tsv'],
+  ['m-atlas-section1.tsv', 'root-m-published.tsv'],
+  ['m-atlas-section15.tsv', 'root-m-published.tsv'],
+  ['m-atlas-section2.tsv', 'root-m-published.tsv'],
+  ['f-atlas-0408-100.tsv', 'root-f-published.tsv'],
+  ['f-atlas-0408-500.tsv', 'root-f-published.tsv'],
 ]
