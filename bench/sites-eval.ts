@@ -85,6 +85,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log('\nTruth: the operator\'s published site list (RIPE Atlas ping campaigns of iGreedy2.0; latency only). One-to-one score, then as iGreedy2.0\'s validation scores it (./sites-igreedy2-score.ts: area North-Central, a hit takes every listed site within 100 km):\n')
     console.log('| campaign | VPs | listed sites | iGreedy P / R (hits of found) | sites P / R (hits of found) | | iGreedy2.0-style: iGreedy | iGreedy2.0-style: sites |')
     console.log('|---|---|---|---|---|---|---|---|')
+    // per target (root letter or CDN), pooled over its campaigns: [hits, found, hits, found, true, campaigns]
+    const perTarget = new Map<string, number[]>()
     for (const [pings, sites] of PUBLISHED_CAMPAIGNS) {
       const c = loadPublishedCampaign(pings, sites)
       const base = iGreedyBaseline(c.obs, citySource)
@@ -97,6 +99,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       add2(style2.i, a)
       add2(style2.s, b)
       console.log(`| ${c.name} | ${located} | ${c.truth.length} | ${pr(i)} | ${pr(l)} | ${count(i, l)} | ${fmt(a.precision)} / ${fmt(a.recall)} | ${fmt(b.precision)} / ${fmt(b.recall)} |`)
+      const target = c.name.split('-')[0]!
+      const t = perTarget.get(target) ?? [0, 0, 0, 0, 0, 0]
+      ;[i.hits, i.found, l.hits, l.found, c.truth.length, 1].forEach((v, k) => (t[k]! += v))
+      perTarget.set(target, t)
+    }
+    console.log('\nPer target, pooled over its campaigns (one-to-one score):\n')
+    console.log('| target | campaigns | iGreedy P / R (hits of found) | sites P / R (hits of found) | |')
+    console.log('|---|---|---|---|---|')
+    const f3 = (h: number, n: number): string => (n === 0 ? '  -  ' : (h / n).toFixed(3))
+    for (const [target, [hi, fi, hs, fs, truth, n]] of perTarget) {
+      const mark = hs / fs < hi / fi - 1e-9 ? 'precision below' : hs > hi ? 'better' : hs < hi ? 'worse' : 'equal'
+      console.log(`| ${target} | ${n} | ${f3(hi!, fi!)} / ${f3(hi!, truth!)} (${hi} of ${fi}) | ${f3(hs!, fs!)} / ${f3(hs!, truth!)} (${hs} of ${fs}) | ${mark} |`)
     }
   }
   const p = (h: number, n: number): string => (n === 0 ? '-' : (h / n).toFixed(3))
