@@ -5,9 +5,9 @@ import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
-import {isPopHeader, parseHeaderFull} from './headers.js'
+import {headerValueCore, innerByServer, isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
-import {identityCandidates} from './identity.js'
+import {identityCandidates, identityProblem} from './identity.js'
 import {resolveStated} from './resolve.js'
 import {rttFeasibility} from './rtt.js'
 
@@ -94,7 +94,7 @@ function parse(o: Observation, index: number): Parsed {
       break
     case 'dns-identity':
       candidates = identityCandidates(o.input)
-      if (candidates.length === 0) empty = 'identity names no site'
+      if (candidates.length === 0) empty = identityProblem(o.input) ?? 'identity names no site'
       break
     case 'http-header': {
       let name = o.header
@@ -111,8 +111,10 @@ function parse(o: Observation, index: number): Parsed {
         candidates = p.candidates
         priority = p.reading.priority
         provider = p.reading.provider
-      } else if (name !== undefined && isPopHeader(name) && !SHARED_HEADERS.has(name.trim().toLowerCase())) {
-        empty = `${name.toLowerCase()} carries no PoP code`
+      } else if (name !== undefined && isPopHeader(name)) {
+        const problem = headerValueCore(value).problem
+        if (problem !== null) empty = `${name.trim().toLowerCase()} not read: ${problem}`
+        else if (!SHARED_HEADERS.has(name.trim().toLowerCase())) empty = `${name.toLowerCase()} carries no PoP code`
       }
       break
     }
@@ -280,10 +282,14 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   const parsed = observations.map(parse)
   // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
   // client reached; an inner provider's headers describe the next hop in, so they count like a hop
+  // A Server header written by one CDN shows the other Server-writing CDNs to be further in
+  // (Bunny in front of Cloudflare: Server "BunnyCDN-DE1-1085" beside a cf-ray): those are inner
+  // whatever their priority (headers.ts SERVER_WRITERS).
+  const inner = innerByServer(serverValue(observations))
   let outer = -1
-  for (const p of parsed) if (p.provider !== null && p.candidates.length > 0 && p.priority > outer) outer = p.priority
+  for (const p of parsed) if (p.provider !== null && !inner.has(p.provider) && p.candidates.length > 0 && p.priority > outer) outer = p.priority
   for (const p of parsed) {
-    if (p.provider !== null && p.priority < outer) {
+    if (p.provider !== null && (p.priority < outer || inner.has(p.provider))) {
       p.r = INNER_PROXY
       p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (inner proxy behind the outermost CDN)`}))
     }
@@ -384,6 +390,19 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
   return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
+}
+
+/** The response's Server header among the observations ("Server: x" inputs included), or null. */
+function serverValue(observations: Observation[]): string | null {
+  for (const o of observations) {
+    if (o.signal !== 'http-header') continue
+    if (o.header !== undefined) {
+      if (o.header.trim().toLowerCase() === 'server') return o.input
+    } else if (/^\s*server\s*:/i.test(o.input)) {
+      return o.input.slice(o.input.indexOf(':') + 1)
+    }
+  }
+  return null
 }
 
 function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[], rejected: Rejection[]): PopVerdict {

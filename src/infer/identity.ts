@@ -4,6 +4,7 @@ import type {GeoHint} from '../model/pop.js'
 import {toHint, type Candidate} from './candidate.js'
 import {hostnameCandidates} from './hostname.js'
 import {resolveStated, type StatedType} from './resolve.js'
+import {readableCore} from './untrusted.js'
 
 export interface IdentityFormat {
   name: string
@@ -16,8 +17,11 @@ export interface IdentityFormat {
 
 /** Known identity formats, first match wins. Sources: the services' documentation and public parsers. */
 export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
-  // Cloudflare 1.1.1.1 id.server: the colo, "fra08" or "LHR"
-  {name: 'Cloudflare colo', pattern: /^(?<code>[a-z]{3})\d{0,3}$/i, type: 'iata', strict: true},
+  // Cloudflare 1.1.1.1 id.server: the colo, "LHR" or "yul01" (upper case, or with the digits).
+  // A bare lower-case word ("sun", "yes", "api") is not that shape, and a code that names no
+  // scheduled airport or metro ("nbg1": Hetzner's Nuremberg, not New Orleans NAS) is no colo:
+  // both go to the hostname rules.
+  {name: 'Cloudflare colo', pattern: /^(?:(?<code>[A-Z]{3})\d{0,3}|(?<lc>[a-z]{3})\d{1,3})$/, type: 'iata-or-operator', strict: true},
   // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net
   {name: 'Quad9/PCH', pattern: /^res\d+\.q?(?<code>[a-z]{3})\d*\.(?:rrdns\.pch\.net|on\.quad9\.net)$/i, type: 'iata'},
   // C-root {iata}{n}{x}.c.root-servers.org; F-root {site}{n}{x}.f.root-servers.org or {IATA}.cf.f.root-servers.org
@@ -50,9 +54,22 @@ export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
   {name: 'CleanBrowsing', pattern: /^cleanbrowsing\b.*?\bdns-edge-(?<rest>[a-z0-9-]+)$/i, type: 'generic'},
 ]
 
+/**
+ * Identities are short (a hostname, "res700.fra.rrdns.pch.net"); a longer answer (NSID allows
+ * 64 KB) is not read, nor run through the patterns.
+ */
+export const MAX_IDENTITY = 1024
+
+/** Why an identity answer is not read at all (control characters inside, too long), or null. */
+export function identityProblem(text: string): string | null {
+  return readableCore(text, MAX_IDENTITY, 'identity').problem
+}
+
 /** Every reading of an identity answer (internal form), most confident first. */
 export function identityCandidates(text: string): Candidate[] {
-  const s = unquote(text)
+  const readable = readableCore(text, MAX_IDENTITY)
+  if (readable.core === null) return []
+  const s = unquote(readable.core)
   if (s === '') return []
   for (const f of IDENTITY_FORMATS) {
     const m = f.pattern.exec(s)
@@ -60,8 +77,9 @@ export function identityCandidates(text: string): Candidate[] {
     const g = m.groups ?? {}
     if (f.type === 'locode' && g.cc && g.loc) return resolveStated('locode', g.cc + g.loc, m[0], f.name)
     if (f.type === 'generic' && g.rest) return resolveStated('generic', g.rest, g.rest, f.name)
-    if (g.code) {
-      const list = resolveStated(f.type, g.code, m[0], f.name)
+    const code = g.code ?? g.lc
+    if (code) {
+      const list = resolveStated(f.type, code, m[0], f.name)
       if (f.strict && (list[0] === undefined || list[0].lat === null)) continue
       return list
     }

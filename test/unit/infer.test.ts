@@ -282,7 +282,8 @@ describe('CDN header table', () => {
     ['fly-request-id', '01GC9PEZWAT9JTNVGQ3ACEFBMK-ams', 'fly', 'ams', 'Amsterdam'],
     ['Fly-Region', 'sjc', 'fly', 'sjc', 'San Jose'],
     ['Server', 'BunnyCDN-DE1-1085', 'bunny', 'de1', null],
-    ['Server', 'ECS (phl/9D60)', 'edgecast', 'phl', 'Philadelphia'],
+    // Edgecast's pop is its own site id (2-letter city + instance letter: dab, nyd, hkc): no place
+    ['Server', 'ECS (phl/9D60)', 'edgecast', 'phl', null],
     ['x-edge-location', 'chzh', 'keycdn', 'chzh', null],
     ['x-77-pop', 'frankfurtDE', 'cdn77', 'frankfurt', 'Frankfurt am Main'],
     ['X-MSEdge-Ref', 'Ref A: 68AF Ref B: CO1EDGE0108 Ref C: 2018-10-22T18:52:28Z', 'microsoft-edge', 'co1', null],

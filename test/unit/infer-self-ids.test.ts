@@ -1,0 +1,113 @@
+// What sites say of themselves, as real services write it (round 5): CDN headers stacked and
+// malformed, Edgecast and Fastly site codes, bare DNS identities. Each value's shape is marked
+// with where it comes from; none is a corpus entry.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {identityCandidates, inferPopExplained, parseHeader, parseHeaders, type Observation} from '../../src/infer/index.js'
+
+const hdr = (pairs: Array<[string, string]>): Observation[] => pairs.map(([header, input]) => ({signal: 'http-header', header, input}))
+
+describe('Edgecast site ids are private codes, in both Server forms', () => {
+  // "ECAcc (dab/4B9E)", "ECAcc (nyd/D10E)", "ECAcc (hkc/BD25)": curl output in public docs and code
+  // (code search); "ECS (phl/9D60)", "ECS (nyb/1D07)": example.com responses
+  for (const v of ['ECAcc (dab/4B9E)', 'ECAcc (nyd/D10E)', 'ECS (ama/1A2B)', 'ECS (phl/9D60)']) {
+    it(v, () => {
+      const r = parseHeader('server', v)
+      assert.equal(r?.provider, 'edgecast', v)
+      assert.equal(r?.codeType, 'operator', v)
+      // "dab" read as IATA was Daytona Beach, "ama" Amarillo: Edgecast's Dallas and Amsterdam-style ids
+      assert.equal(r?.hint.city, null, v)
+      assert.equal(r?.hint.lat, null, v)
+    })
+  }
+})
+
+describe('Fastly POP codes are airport codes, small airfields included', () => {
+  it('QPG (Paya Lebar) is Singapore, HHR (Hawthorne) Los Angeles; the shield path keeps the edge last', () => {
+    // shapes: "cache-dfw-kdfw8210071-DFW, cache-qpg1226-QPG" (xkcd JSON fetched in a public README),
+    // "cache-fra-etou8220141-FRA, cache-hhr-khhr2060043-HHR" (XIU2/CloudflareSpeedTest comment)
+    const q = parseHeader('x-served-by', 'cache-dfw-kdfw8210071-DFW, cache-qpg1226-QPG')!
+    assert.deepEqual([q.code, q.codeType, q.hint.country], ['qpg', 'iata', 'SG'])
+    assert.deepEqual(q.path, ['cache-qpg1226-QPG', 'cache-dfw-kdfw8210071-DFW'])
+    const h = parseHeader('x-served-by', 'cache-fra-etou8220141-FRA, cache-hhr-khhr2060043-HHR')!
+    assert.deepEqual([h.code, h.hint.city], ['hhr', 'Los Angeles'])
+  })
+  it('a code that names no airport stays a private code (Fastly WDC)', () => {
+    const r = parseHeader('x-served-by', 'cache-wdc5548-WDC')!
+    assert.deepEqual([r.codeType, r.hint.city], ['operator', null])
+  })
+})
+
+describe('stacked CDNs: a Server header one CDN always writes shows the others to be further in', () => {
+  it("Bunny in front of Cloudflare: Bunny's Server survives, so the cf-ray colo is not the edge", () => {
+    const obs = hdr([['server', 'BunnyCDN-DE1-1085'], ['cf-ray', '8a1b2c3d4e5f6789-SIN']])
+    const v = inferPopExplained(obs).verdict!
+    assert.notEqual(v.code, 'sin')
+    assert.equal(v.code, 'de1')
+    assert.equal(parseHeaders(Object.fromEntries(obs.map((o) => [o.header!, o.input])))[0]!.provider, 'bunny')
+    // the cf-ray reading is listed as disagreeing, from an inner proxy
+    assert.match(v.conflicts.map((c) => c.note).join(' '), /inner proxy/)
+  })
+  it('Cloudflare in front: Server "cloudflare", the cf-ray colo wins over an inner Fastly', () => {
+    const v = inferPopExplained(hdr([['server', 'cloudflare'], ['cf-ray', '8a1b2c3d4e5f6789-SIN'], ['x-served-by', 'cache-fra-etou8220076-FRA']])).verdict!
+    assert.equal(v.code, 'sin')
+  })
+  it('a CDN that passes Server through (CloudFront) can still be the outermost', () => {
+    const v = inferPopExplained(hdr([['server', 'BunnyCDN-DE1-1085'], ['x-amz-cf-pop', 'FRA56-P5']])).verdict!
+    assert.equal(v.code, 'fra')
+  })
+})
+
+describe('control characters and oversized values', () => {
+  it('at either end they are framing debris: raw or as the sanitiser escaped them, the colo is read', () => {
+    assert.equal(parseHeader('cf-ray', '8a1b2c3d4e5f6789-FRA\u0000')?.code, 'fra')
+    // the engines sanitise header values before inference: a NUL arrives as the text "\x00"
+    assert.equal(parseHeader('cf-ray', '8a1b2c3d4e5f6789-FRA\\x00')?.code, 'fra')
+    assert.equal(parseHeader('cf-ray', '\u202e8a1b2c3d4e5f6789-FRA')?.code, 'fra')
+  })
+  it('inside the value they make it malformed: no PoP, and the reason says so', () => {
+    for (const v of ['8a1b2c3d4e5f6789-\u001bFRA', '8a1b2c3d4e5f6789-\\x1bFRA', '8a1b2c3d4e5f\u00006789-FRA']) {
+      assert.equal(parseHeader('cf-ray', v), null, JSON.stringify(v))
+      const ex = inferPopExplained(hdr([['cf-ray', v]]))
+      assert.equal(ex.verdict, null)
+      assert.match(ex.reason ?? '', /cf-ray not read: control characters inside the value/)
+    }
+  })
+  it('a value far longer than any PoP header is not read, with why', () => {
+    const v = '8a1b2c3d4e5f6789-FRA' + ' '.repeat(5000) + 'x'
+    assert.equal(parseHeader('cf-ray', v), null)
+    assert.match(inferPopExplained(hdr([['cf-ray', v]])).reason ?? '', /longer than any known format/)
+    assert.deepEqual(identityCandidates('res700.fra.rrdns.pch.net ' + 'x'.repeat(2000)), [])
+  })
+  it('DNS identities: the same rule', () => {
+    assert.equal(identityCandidates('res700.fra.rrdns.pch.net\u0000')[0]?.code, 'fra')
+    assert.deepEqual(identityCandidates('res700.fra\u001b.rrdns.pch.net'), [])
+    const ex = inferPopExplained([{signal: 'dns-identity', input: 'res700.fra\u001b.rrdns.pch.net'}])
+    assert.match(ex.reason ?? '', /control characters inside the identity/)
+  })
+})
+
+describe('headers that carry the CLIENT, not the PoP, are never read as a site', () => {
+  // bunny.net cdn-requestcountrycode; Akamai EdgeScape; Cloudflare CF-IPCountry (request side)
+  for (const [h, v] of [
+    ['cdn-requestcountrycode', 'US'],
+    ['x-akamai-edgescape', 'georegion=263,country_code=US,region_code=CA,city=SANJOSE,lat=37.33,long=-121.89'],
+    ['cf-ipcountry', 'DE'],
+    ['cf-trace', 'loc=DE'],
+  ] as const) {
+    it(h, () => assert.equal(inferPopExplained(hdr([[h, v]])).verdict, null))
+  }
+})
+
+describe("Cloudflare's bare colo identity needs its own shape", () => {
+  const via = (s: string): string | null => identityCandidates(s)[0]?.note ?? null
+  it('"LHR" and "yul01" are Cloudflare colos', () => {
+    assert.match(via('LHR')!, /Cloudflare colo/)
+    assert.match(via('yul01')!, /Cloudflare colo/)
+  })
+  it('a bare lower-case word or a code of no scheduled airport is not read as a colo', () => {
+    // "sun", "yes": server names; "nbg1": Hetzner's Nuremberg site (NBG is a US naval air station)
+    for (const s of ['sun', 'yes', 'api', 'nbg1']) assert.doesNotMatch(via(s) ?? '', /Cloudflare colo/, s)
+  })
+})
