@@ -175,22 +175,28 @@ export const HEADER_RULES: readonly HeaderRule[] = [
  * overwritten on the way out). Providers that pass the origin's Server through (CloudFront,
  * Fastly) can still be further out: nothing is said of them.
  */
-export const SERVER_WRITERS: ReadonlyArray<{provider: string; server: RegExp}> = [
+export const SERVER_WRITERS: ReadonlyArray<{provider: string; server: RegExp; fixed?: true}> = [
   // "You cannot modify the value of certain headers such as server" (developers.cloudflare.com/
-  // rules/transform/response-header-modification): behind Cloudflare, Server is "cloudflare"
-  {provider: 'cloudflare', server: /^cloudflare$/i},
+  // rules/transform/response-header-modification): when Cloudflare is the outermost, Server is
+  // "cloudflare" ("cloudflare-nginx" before 2016), so any other Server was written further out
+  {provider: 'cloudflare', server: /^cloudflare(?:-nginx)?$/i, fixed: true},
   // docs.bunny.net/cdn/troubleshooting/run-traceroute: the Server header names the Bunny PoP
   {provider: 'bunny', server: /^BunnyCDN-/i},
   // Edgecast's Server is its site id (captures in the Edgecast row above)
   {provider: 'edgecast', server: /^EC(?:S|Acc) \(/i},
 ]
 
-/** Providers a response's Server header shows to be behind another CDN (empty when it names none). */
+/**
+ * Providers a response's Server header shows to be behind another proxy: the other writers when
+ * it names one, and a writer whose value cannot be changed (Cloudflare) whenever it is not
+ * its own ("Server: Vercel" beside a cf-ray). No Server header says nothing.
+ */
 export function innerByServer(server: string | null | undefined): ReadonlySet<string> {
   const s = server?.trim() ?? ''
+  if (s === '') return NO_PROVIDERS
   const named = SERVER_WRITERS.find((w) => w.server.test(s))
-  if (named === undefined) return NO_PROVIDERS
-  return new Set(SERVER_WRITERS.filter((w) => w !== named).map((w) => w.provider))
+  const inner = SERVER_WRITERS.filter((w) => w !== named && (named !== undefined || w.fixed))
+  return inner.length === 0 ? NO_PROVIDERS : new Set(inner.map((w) => w.provider))
 }
 const NO_PROVIDERS: ReadonlySet<string> = new Set()
 

@@ -53,6 +53,13 @@ describe('stacked CDNs: a Server header one CDN always writes shows the others t
     const v = inferPopExplained(hdr([['server', 'cloudflare'], ['cf-ray', '8a1b2c3d4e5f6789-SIN'], ['x-served-by', 'cache-fra-etou8220076-FRA']])).verdict!
     assert.equal(v.code, 'sin')
   })
+  it('Cloudflare cannot change its Server value: any other Server beside a cf-ray was written further out', () => {
+    // Vercel rewriting to an API behind Cloudflare: the cf-ray is the API's colo, the client reached Vercel's edge
+    const v = inferPopExplained(hdr([['server', 'Vercel'], ['cf-ray', '8a1b2c3d4e5f6789-IAD'], ['x-vercel-id', 'cdg1::iad1::abcde-1700000000000-0123456789ab']])).verdict!
+    assert.equal(v.code, 'cdg')
+    // no Server header (a user pasting one header) says nothing: the cf-ray is read as before
+    assert.equal(inferPopExplained(hdr([['cf-ray', '8a1b2c3d4e5f6789-IAD'], ['x-vercel-id', 'cdg1::abc-1']])).verdict?.code, 'iad')
+  })
   it('a CDN that passes Server through (CloudFront) can still be the outermost', () => {
     const v = inferPopExplained(hdr([['server', 'BunnyCDN-DE1-1085'], ['x-amz-cf-pop', 'FRA56-P5']])).verdict!
     assert.equal(v.code, 'fra')
