@@ -40,8 +40,8 @@ export interface InferOptions {
 /** The reason a result whose target never answered names no PoP. */
 export const NOT_REACHED = 'destination not reached: names of routers on the way do not say which site of the target would answer'
 
-/** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx"). */
-const SHARED_HEADERS = new Set(['server'])
+/** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx", Server-Timing metrics). */
+const SHARED_HEADERS = new Set(['server', 'server-timing'])
 
 /** Reliability of a header from a CDN behind another one. */
 const INNER_PROXY = 0.3

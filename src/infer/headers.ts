@@ -102,6 +102,17 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   },
   // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code
   {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90, known: true},
+  // CloudFront's Server-Timing (when a response headers policy enables it) carries the same id:
+  // cdn-pop;desc="PHX50-C2" (CloudFront Developer Guide, "Server-Timing header"; real captures
+  // such as cdn-pop;desc="ATL58-P2"). Other metrics in the header (Akamai's cdn-cache, ak_p) name none.
+  {
+    provider: 'cloudfront',
+    headers: ['server-timing'],
+    pattern: /(?:^|[\s,])cdn-pop\s*;\s*desc="?(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)"?(?=[\s,;]|$)/i,
+    type: 'iata',
+    priority: 90,
+    known: true,
+  },
   // Vercel: x-vercel-id {edge region}::[{function region}::]{id}; regions are IATA + digit
   {provider: 'vercel', headers: ['x-vercel-id'], pattern: /^(?<site>(?<code>[a-z]{3})\d*)::/i, type: 'iata', priority: 50, known: true},
   // Fly.io: fly-request-id {ULID}-{region}; Fly-Region {region}

@@ -118,3 +118,17 @@ describe("Cloudflare's bare colo identity needs its own shape", () => {
     for (const s of ['sun', 'yes', 'api', 'nbg1']) assert.doesNotMatch(via(s) ?? '', /Cloudflare colo/, s)
   })
 })
+
+describe("CloudFront's Server-Timing names the PoP like X-Amz-Cf-Pop", () => {
+  it('cdn-pop;desc= among the other metrics', () => {
+    // shape: the CloudFront Developer Guide's cache-miss example
+    const v = 'cdn-upstream-layer;desc="EDGE",cdn-upstream-dns;dur=0,cdn-upstream-connect;dur=114,cdn-upstream-fbl;dur=177,cdn-cache-miss,cdn-pop;desc="PHX50-C2",cdn-rid;desc="yNPsyYn7skvTzwWkq3Wcc8Nj_foxUjQUe9H1ifslzWhb0w7aLbFvGg==",cdn-downstream-fbl;dur=436'
+    const r = parseHeader('Server-Timing', v)!
+    assert.deepEqual([r.provider, r.code, r.site, r.hint.city], ['cloudfront', 'phx', 'PHX50-C2', 'Phoenix'])
+  })
+  it("other CDNs' metrics and an emulator's placeholder name nothing", () => {
+    assert.equal(parseHeader('server-timing', 'cdn-cache; desc=HIT, edge; dur=1, origin; dur=10'), null)
+    assert.equal(parseHeader('server-timing', 'cdn-cache-miss,cdn-pop;desc="local"'), null)
+    assert.equal(parseHeader('server-timing', 'cfEdge;dur=12,cfOrigin;dur=0'), null)
+  })
+})
