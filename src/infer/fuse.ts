@@ -118,10 +118,17 @@ function parse(o: Observation, index: number): Parsed {
       }
       break
     }
-    case 'user':
-      candidates = resolveStated('generic', o.input, o.input, o.header ? `user header ${o.header.toLowerCase()}` : 'user')
+    case 'user': {
+      // the same hygiene as a known header's value: debris at the ends dropped, controls inside not read
+      const v = headerValueCore(o.input)
+      if (v.core === null) {
+        empty = v.problem
+        break
+      }
+      candidates = resolveStated('generic', v.core, v.core, o.header ? `user header ${o.header.toLowerCase()}` : 'user')
       if (candidates.length === 0) empty = 'no place or site code in the value'
       break
+    }
     case 'rtt-feasibility':
       break
   }

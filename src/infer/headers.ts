@@ -204,7 +204,8 @@ export const SERVER_WRITERS: ReadonlyArray<{provider: string; server: RegExp; fi
  */
 export function innerByServer(server: string | null | undefined): ReadonlySet<string> {
   const s = server?.trim() ?? ''
-  if (s === '') return NO_PROVIDERS
+  // no Server, or several joined by a recorder ("cloudflare, nginx"): nothing can be said
+  if (s === '' || s.includes(',')) return NO_PROVIDERS
   const named = SERVER_WRITERS.find((w) => w.server.test(s))
   const inner = SERVER_WRITERS.filter((w) => w !== named && (named !== undefined || w.fixed))
   return inner.length === 0 ? NO_PROVIDERS : new Set(inner.map((w) => w.provider))

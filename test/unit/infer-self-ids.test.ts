@@ -60,6 +60,10 @@ describe('stacked CDNs: a Server header one CDN always writes shows the others t
     // no Server header (a user pasting one header) says nothing: the cf-ray is read as before
     assert.equal(inferPopExplained(hdr([['cf-ray', '8a1b2c3d4e5f6789-IAD'], ['x-vercel-id', 'cdg1::abc-1']])).verdict?.code, 'iad')
   })
+  it('several Server headers joined by a recorder say nothing', () => {
+    const v = inferPopExplained(hdr([['server', 'cloudflare, nginx'], ['cf-ray', '8a1b2c3d4e5f6789-IAD'], ['x-vercel-id', 'cdg1::abc-1']])).verdict!
+    assert.equal(v.code, 'iad')
+  })
   it('a CDN that passes Server through (CloudFront) can still be the outermost', () => {
     const v = inferPopExplained(hdr([['server', 'BunnyCDN-DE1-1085'], ['x-amz-cf-pop', 'FRA56-P5']])).verdict!
     assert.equal(v.code, 'fra')
@@ -86,6 +90,12 @@ describe('control characters and oversized values', () => {
     assert.equal(parseHeader('cf-ray', v), null)
     assert.match(inferPopExplained(hdr([['cf-ray', v]])).reason ?? '', /longer than any known format/)
     assert.deepEqual(identityCandidates('res700.fra.rrdns.pch.net ' + 'x'.repeat(2000)), [])
+  })
+  it('a --pop-header value: the same rule', () => {
+    const user = (input: string) => inferPopExplained([{signal: 'user', header: 'x-site', input}])
+    assert.equal(user('fra03\u0000').verdict?.code, 'fra')
+    assert.equal(user('fr\u001ba03').verdict, null)
+    assert.match(user('fr\u001ba03').reason ?? '', /control characters inside the value/)
   })
   it('DNS identities: the same rule', () => {
     assert.equal(identityCandidates('res700.fra.rrdns.pch.net\u0000')[0]?.code, 'fra')
