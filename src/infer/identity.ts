@@ -84,8 +84,14 @@ export function identityCandidates(text: string): Candidate[] {
       return list
     }
   }
-  return hostnameCandidates(s)
+  const list = hostnameCandidates(s)
+  // A lone word with no digit or separator ("nas", "delta", "aurora", "sun") is a server's name,
+  // which names a place only by chance (the NAS box is not in Nassau): its readings are kept as
+  // hints below the 0.5 of a confident place. Site names carry a node number or a structure.
+  if (BARE_WORD.test(s)) return list.map((c) => ({...c, confidence: c.confidence * 0.5, note: `${c.note}; a bare word, likely a server's name`}))
+  return list
 }
+const BARE_WORD = /^[a-z]+$/i
 
 /** Readings of a DNS identity answer as GeoHints, most confident first. */
 export function parseDnsIdentity(text: string): GeoHint[] {

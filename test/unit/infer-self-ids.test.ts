@@ -142,3 +142,17 @@ describe("CloudFront's Server-Timing names the PoP like X-Amz-Cf-Pop", () => {
     assert.equal(parseHeader('server-timing', 'cfEdge;dur=12,cfOrigin;dur=0'), null)
   })
 })
+
+describe('a DNS identity that is one bare word is a server name, not a confident place', () => {
+  it('"nas", "delta", "aurora", "sun" stay below 0.5; codes with a node number or structure do not', () => {
+    for (const w of ['nas', 'delta', 'aurora', 'sun', 'london']) {
+      const top = identityCandidates(w)[0]
+      assert.ok(top === undefined || top.confidence < 0.5, `${w}: ${JSON.stringify(top)}`)
+    }
+    for (const [id, code] of [['yul01', 'yul'], ['LHR', 'lhr'], ['udns1.lax', 'lax'], ['rootns-lax3', 'lax']]) {
+      const top = identityCandidates(id!)[0]!
+      assert.equal(top.code, code, id)
+      assert.ok(top.confidence >= 0.8, id)
+    }
+  })
+})
