@@ -5,7 +5,7 @@ import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
-import {headerValueCore, innerByServer, isPopHeader, parseHeaderFull} from './headers.js'
+import {headerValueCore, innerProviders, isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
 import {identityCandidates, identityProblem} from './identity.js'
 import {resolveStated} from './resolve.js'
@@ -289,10 +289,11 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   const parsed = observations.map(parse)
   // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
   // client reached; an inner provider's headers describe the next hop in, so they count like a hop
-  // A Server header written by one CDN shows the other Server-writing CDNs to be further in
-  // (Bunny in front of Cloudflare: Server "BunnyCDN-DE1-1085" beside a cf-ray): those are inner
-  // whatever their priority (headers.ts SERVER_WRITERS).
-  const inner = innerByServer(serverValue(observations))
+  // The Server and Via headers can show a CDN to be further in than another (Bunny in front of
+  // Cloudflare: Server "BunnyCDN-DE1-1085" beside a cf-ray; CloudFront in front of Fastly: Via
+  // "1.1 varnish, 1.1 x.cloudfront.net (CloudFront)"): those are inner whatever their priority
+  // (headers.ts SERVER_WRITERS, VIA_WRITERS).
+  const inner = innerProviders(headerValue(observations, 'server'), headerValue(observations, 'via'))
   let outer = -1
   for (const p of parsed) if (p.provider !== null && !inner.has(p.provider) && p.candidates.length > 0 && p.priority > outer) outer = p.priority
   for (const p of parsed) {
@@ -399,14 +400,15 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
 }
 
-/** The response's Server header among the observations ("Server: x" inputs included), or null. */
-function serverValue(observations: Observation[]): string | null {
+/** One response header among the observations ("Name: value" inputs included), or null. */
+function headerValue(observations: Observation[], name: string): string | null {
   for (const o of observations) {
     if (o.signal !== 'http-header') continue
     if (o.header !== undefined) {
-      if (o.header.trim().toLowerCase() === 'server') return o.input
-    } else if (/^\s*server\s*:/i.test(o.input)) {
-      return o.input.slice(o.input.indexOf(':') + 1)
+      if (o.header.trim().toLowerCase() === name) return o.input
+    } else {
+      const i = o.input.indexOf(':')
+      if (i > 0 && o.input.slice(0, i).trim().toLowerCase() === name) return o.input.slice(i + 1)
     }
   }
   return null

@@ -212,6 +212,39 @@ export function innerByServer(server: string | null | undefined): ReadonlySet<st
 }
 const NO_PROVIDERS: ReadonlySet<string> = new Set()
 
+/**
+ * Proxies that append themselves to Via. Each proxy appends its entry after those of the hops
+ * before it (RFC 9110 7.6.3), so the last entry is the outermost proxy that writes Via: a
+ * provider whose entry is present but not last was further in. A provider that writes no Via
+ * (Cloudflare) can still be outside them all: nothing is said of it.
+ */
+export const VIA_WRITERS: ReadonlyArray<{provider: string; via: RegExp}> = [
+  // "Via: 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront)" (CloudFront responses)
+  {provider: 'cloudfront', via: /\.cloudfront\.net \(CloudFront\)$/i},
+  // Fastly appends "1.1 varnish" (twice with shielding: "1.1 varnish, 1.1 varnish")
+  {provider: 'fastly', via: /^(?:HTTP\/)?[0-9.]+ varnish\b/i},
+  // Fly.io's proxy appends "2 fly.io" / "1.1 fly.io"
+  {provider: 'fly', via: /^(?:HTTP\/)?[0-9.]+ fly\.io\b/i},
+]
+
+/** Providers a response's Via header shows to be behind another proxy (empty when it says nothing). */
+export function innerByVia(via: string | null | undefined): ReadonlySet<string> {
+  const entries = (via ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')
+  const last = entries[entries.length - 1]
+  if (last === undefined) return NO_PROVIDERS
+  const inner = VIA_WRITERS.filter((w) => !w.via.test(last) && entries.some((e) => w.via.test(e)))
+  return inner.length === 0 ? NO_PROVIDERS : new Set(inner.map((w) => w.provider))
+}
+
+/** Providers the Server and Via headers show to be further in than another proxy. */
+export function innerProviders(server: string | null | undefined, via: string | null | undefined): ReadonlySet<string> {
+  const a = innerByServer(server)
+  const b = innerByVia(via)
+  if (a.size === 0) return b
+  if (b.size === 0) return a
+  return new Set([...a, ...b])
+}
+
 /** Real PoP header values are short (a ray id, a site list); longer ones are not read (and not scanned). */
 export const MAX_POP_HEADER_VALUE = 4096
 
@@ -289,13 +322,16 @@ export function parseHeaders(
   const entries = Symbol.iterator in Object(headers) ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers)
   const out: HeaderReading[] = []
   let server: string | null = null
+  let via: string | null = null
   for (const [n, v] of entries) {
-    if (n.trim().toLowerCase() === 'server') server = v
+    const name = n.trim().toLowerCase()
+    if (name === 'server') server = v
+    if (name === 'via') via = v
     const r = parseHeader(n, v, opts)
     if (r !== null) out.push(r)
   }
-  // a CDN the Server header shows to be behind another is not the outermost, whatever its priority
-  const inner = innerByServer(server)
+  // a CDN the Server or Via header shows to be behind another is not the outermost, whatever its priority
+  const inner = innerProviders(server, via)
   const rank = (r: HeaderReading): number => (inner.has(r.provider) ? -1 : r.priority)
   return out.sort((a, b) => rank(b) - rank(a))
 }

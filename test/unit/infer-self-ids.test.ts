@@ -64,6 +64,19 @@ describe('stacked CDNs: a Server header one CDN always writes shows the others t
     const v = inferPopExplained(hdr([['server', 'cloudflare, nginx'], ['cf-ray', '8a1b2c3d4e5f6789-IAD'], ['x-vercel-id', 'cdg1::abc-1']])).verdict!
     assert.equal(v.code, 'iad')
   })
+  it('Via lists proxies in the order they forwarded: the last Via writer is outside the others', () => {
+    // CloudFront in front of Fastly: Fastly's "1.1 varnish" first, CloudFront's entry appended after it
+    const cf = inferPopExplained(hdr([['via', '1.1 varnish, 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront)'], ['x-served-by', 'cache-iad-kiad7000126-IAD'], ['x-amz-cf-pop', 'CDG50-C1']])).verdict!
+    assert.equal(cf.code, 'cdg')
+    // Fastly in front of CloudFront: the other way round
+    const fa = inferPopExplained(hdr([['via', '1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront), 1.1 varnish'], ['x-amz-cf-pop', 'CDG50-C1'], ['x-served-by', 'cache-iad-kiad7000126-IAD']])).verdict!
+    assert.equal(fa.code, 'iad')
+    // Fly in front of CloudFront: Fly's lower table priority does not decide
+    const fly = inferPopExplained(hdr([['via', '1.1 abc.cloudfront.net (CloudFront), 2 fly.io'], ['x-amz-cf-pop', 'CDG50-C1'], ['fly-request-id', '01HQ7Z5J6K3XW9ZB1G4V5N2M8P-ams']])).verdict!
+    assert.equal(fly.code, 'ams')
+    // Cloudflare writes no Via: a CloudFront entry alone says nothing of it
+    assert.equal(inferPopExplained(hdr([['via', '1.1 abc.cloudfront.net (CloudFront)'], ['x-amz-cf-pop', 'CDG50-C1'], ['cf-ray', '8a1b2c3d4e5f6789-FRA']])).verdict?.code, 'fra')
+  })
   it('a CDN that passes Server through (CloudFront) can still be the outermost', () => {
     const v = inferPopExplained(hdr([['server', 'BunnyCDN-DE1-1085'], ['x-amz-cf-pop', 'FRA56-P5']])).verdict!
     assert.equal(v.code, 'fra')
