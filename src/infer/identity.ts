@@ -5,6 +5,7 @@ import {toHint, type Candidate} from './candidate.js'
 import {hostnameCandidates} from './hostname.js'
 import {resolveStated, type StatedType} from './resolve.js'
 import {readableCore} from './untrusted.js'
+import {STOP} from './vocab.js'
 
 export interface IdentityFormat {
   name: string
@@ -13,17 +14,25 @@ export interface IdentityFormat {
   type: StatedType
   /** the shape alone is too common: accept only when the code resolves to a known place */
   strict?: boolean
+  /** a code that is an infrastructure or server word (vocab.ts, SERVER_WORDS) is not read by this format */
+  notWords?: boolean
 }
 
 /** Known identity formats, first match wins. Sources: the services' documentation and public parsers. */
 export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
-  // Cloudflare 1.1.1.1 id.server: the colo, "LHR" or "yul01" (upper case, or with the digits).
-  // A bare lower-case word ("sun", "yes", "api") is not that shape, and a code that names no
-  // scheduled airport or metro ("nbg1": Hetzner's Nuremberg, not New Orleans NAS) is no colo:
-  // both go to the hostname rules.
-  {name: 'Cloudflare colo', pattern: /^(?:(?<code>[A-Z]{3})\d{0,3}|(?<lc>[a-z]{3})\d{1,3})$/, type: 'iata-or-operator', strict: true},
-  // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net
+  // Cloudflare 1.1.1.1: id.server the colo in capitals ("LHR"), NSID the colo and a 2-digit
+  // node ("waw03", "yul01"; dig +nsid captures in public write-ups). A bare lower-case word
+  // ("sun"), a server's name and number ("res1", "rec1": resolver, recursor) and a code of no
+  // scheduled airport or metro ("nbg1": Hetzner's Nuremberg, not New Orleans NAS) are not that
+  // shape: they go to the hostname rules.
+  {name: 'Cloudflare colo', pattern: /^(?:(?<code>[A-Z]{3})\d{0,3}|(?<lc>[a-z]{3})\d{2})$/, type: 'iata-or-operator', strict: true, notWords: true},
+  // Google Public DNS NSID: gpdns-{IATA} ("gpdns-ams", "gpdns-bud", "gpdns-sfo": dig +nsid /
+  // dnsping captures in public docs and code)
+  {name: 'Google Public DNS', pattern: /^gpdns-(?<code>[a-z]{3})$/i, type: 'iata'},
+  // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net;
+  // its NSID drops the domain: "res710.qbre1" (dig +nsid 9.9.9.9, in a public write-up)
   {name: 'Quad9/PCH', pattern: /^res\d+\.q?(?<code>[a-z]{3})\d*\.(?:rrdns\.pch\.net|on\.quad9\.net)$/i, type: 'iata'},
+  {name: 'Quad9 NSID', pattern: /^res\d+\.q(?<code>[a-z]{3})\d+$/i, type: 'iata'},
   // C-root {iata}{n}{x}.c.root-servers.org; F-root {site}{n}{x}.f.root-servers.org or {IATA}.cf.f.root-servers.org
   {name: 'C/F-root', pattern: /^(?<code>[a-z]{3})\d*[a-z]?\.(?:cf\.)?[cf]\.root-servers\.org$/i, type: 'iata'},
   // H-root 001.hkg.h.root-servers.org
@@ -65,6 +74,13 @@ export function identityProblem(text: string): string | null {
   return readableCore(text, MAX_IDENTITY, 'identity').problem
 }
 
+/**
+ * Words DNS servers are named by that are also airport codes: "res01", "rec01" (resolver,
+ * recursor; Quad9's "res710") are not Resistencia and Recife colos. Not in vocab.ts: in router
+ * names "RES" is a real site (Verizon's Reston).
+ */
+const SERVER_WORDS: ReadonlySet<string> = new Set(['res', 'rec'])
+
 /** Every reading of an identity answer (internal form), most confident first. */
 export function identityCandidates(text: string): Candidate[] {
   const readable = readableCore(text, MAX_IDENTITY)
@@ -78,6 +94,7 @@ export function identityCandidates(text: string): Candidate[] {
     if (f.type === 'locode' && g.cc && g.loc) return resolveStated('locode', g.cc + g.loc, m[0], f.name)
     if (f.type === 'generic' && g.rest) return resolveStated('generic', g.rest, g.rest, f.name)
     const code = g.code ?? g.lc
+    if (code && f.notWords && (STOP.has(code.toLowerCase()) || SERVER_WORDS.has(code.toLowerCase()))) continue
     if (code) {
       const list = resolveStated(f.type, code, m[0], f.name)
       if (f.strict && (list[0] === undefined || list[0].lat === null)) continue

@@ -169,3 +169,17 @@ describe('a DNS identity that is one bare word is a server name, not a confident
     }
   })
 })
+
+describe('public resolvers\' NSID forms', () => {
+  it('Quad9 drops the domain in its NSID; Google writes gpdns-{IATA}; Cloudflare its colo and a 2-digit node', () => {
+    // dig +nsid captures in public write-ups: 9.9.9.9 "res710.qbre1", 8.8.8.8 "gpdns-fra" / "gpdns-bud", 1.1.1.1 "waw03"
+    const read = (s: string) => identityCandidates(s)[0]
+    assert.deepEqual([read('res710.qbre1')?.code, read('res710.qbre1')?.city], ['bre', 'Bremen'])
+    assert.equal(read('gpdns-bud')?.city, 'Budapest')
+    assert.match(read('gpdns-bud')!.note, /Google Public DNS/)
+    assert.equal(read('waw03')?.city, 'Warsaw')
+  })
+  it('a resolver named by its role and a number is not a Cloudflare colo (RES Resistencia, REC Recife)', () => {
+    for (const s of ['res01', 'rec01', 'res2']) assert.doesNotMatch(identityCandidates(s)[0]?.note ?? '', /Cloudflare colo/, s)
+  })
+})
