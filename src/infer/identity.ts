@@ -37,22 +37,24 @@ export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
   {name: 'C/F-root', pattern: /^(?<code>[a-z]{3})\d*[a-z]?\.(?:cf\.)?[cf]\.root-servers\.org$/i, type: 'iata'},
   // H-root 001.hkg.h.root-servers.org
   {name: 'H-root', pattern: /^\d+\.(?<code>[a-z]{3})\.h\.root-servers\.org$/i, type: 'iata'},
-  // E-root c01.MCI.eroot
-  {name: 'E-root', pattern: /^[a-z]\d+\.(?<code>[a-z]{3})\.eroot$/i, type: 'iata'},
+  // E-root c01.MCI.eroot, and with an instance character after the site (w01.sjcb.eroot):
+  // ripe-atlas-soi-checker reads [a-z]\d+\.([a-z]{3})[a-z0-9]?\.eroot
+  {name: 'E-root', pattern: /^[a-z]\d+\.(?<code>[a-z]{3})[a-z0-9]?\.eroot$/i, type: 'iata'},
   // B-root b3-sin
   {name: 'B-root', pattern: /^b\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
-  // J-root rootns-elpek3 (2-letter prefix + IATA), nnn1-oak3; A-root nnn1-jptyo-1a (LOCODE)
-  {name: 'J-root', pattern: /^rootns-[a-z]{2}(?<code>[a-z]{3})\d*$/i, type: 'iata'},
-  {name: 'A/J-root LOCODE', pattern: /^nnn\d+-(?<cc>[a-z]{2})(?<loc>[a-z]{3})-\w+$/i, type: 'locode'},
-  {name: 'A/J-root', pattern: /^nnn\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
+  // Verisign A/J-root: rootns-elpek3 (2-letter prefix + IATA), rootns-lax3, nnn1-oak3, and a
+  // UN/LOCODE with an instance (nnn1-jptyo-1a); either prefix takes every form (the regexes of
+  // ripe-atlas-soi-checker: (?:rootns-|nnn1-) then [a-z]{3}\d+, el[a-z]{3}\d+, [a-z]{2}[a-z]{3}-\d+[a-z]?)
+  {name: 'A/J-root LOCODE', pattern: /^(?:nnn\d+|rootns)-(?<cc>[a-z]{2})(?<loc>[a-z]{3})-\w+$/i, type: 'locode'},
+  {name: 'A/J-root', pattern: /^(?:nnn\d+|rootns)-(?:[a-z]{2})?(?<code>[a-z]{3})\d*$/i, type: 'iata'},
   // K-root ns1.{cc}-{iata}.k.ripe.net (UN/LOCODE), older k3.ams-ix.k.ripe.net
   {name: 'K-root', pattern: /^ns\d+\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.k\.ripe\.net$/i, type: 'locode'},
   {name: 'K-root (old)', pattern: /^k\d+\.(?<code>[a-z]{3})-ix\.k\.ripe\.net$/i, type: 'iata'},
   // L-root aa.{cc}-{iata}.l.root and {cc}-{iata}-aa
   {name: 'L-root', pattern: /^[a-z]{2}\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.l\.root$/i, type: 'locode'},
   {name: 'L-root', pattern: /^(?<cc>[a-z]{2})-(?<loc>[a-z]{3})-[a-z]{2}$/i, type: 'locode'},
-  // M-root M-CDG-1
-  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})(?:-[a-z0-9]+)?$/i, type: 'iata'},
+  // M-root M-CDG-1, and with the exchange: M-NRT-JPIX-1 (m-([a-z]{3})(-[a-z]+)?-\d in ripe-atlas-soi-checker)
+  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})(?:-[a-z]+)?-\d+$/i, type: 'iata'},
   // G-root groot-{site}{n}-{n}, g.root-servers-{site}{n}-{n}.net: DISA site ids, not IATA
   {name: 'G-root', pattern: /^(?:groot-|g\.root-servers-)(?<code>[a-z]+\d*)-\d+(?:\.net)?$/i, type: 'operator'},
   // I-root s1.bei: Netnod's own site ids, not IATA

@@ -183,3 +183,18 @@ describe('public resolvers\' NSID forms', () => {
     for (const s of ['res01', 'rec01', 'res2']) assert.doesNotMatch(identityCandidates(s)[0]?.note ?? '', /Cloudflare colo/, s)
   })
 })
+
+describe('root-server identities in every form the operators write', () => {
+  // forms from ripe-atlas-soi-checker's per-letter regexes (a public RIPE Atlas root-site checker)
+  const read = (s: string) => identityCandidates(s)[0]
+  it('E-root with an instance character after the site, M-root with the exchange', () => {
+    assert.equal(read('w01.sjcb.eroot')?.code, 'sjc')
+    assert.equal(read('c02.ORDa.eroot')?.city, 'Chicago')
+    assert.match(read('M-NRT-JPIX-1')!.note, /^M-root/)
+  })
+  it('Verisign: rootns- and nnn1- take the IATA, el+IATA and LOCODE-instance forms alike', () => {
+    assert.match(read('rootns-lax3')!.note, /^A\/J-root/)
+    assert.deepEqual([read('rootns-jptyo-1a')?.codeType, read('rootns-jptyo-1a')?.city], ['locode', 'Tokyo'])
+    assert.equal(read('rootns-elfra1')?.code, 'fra')
+  })
+})
