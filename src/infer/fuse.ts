@@ -299,7 +299,8 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   for (const p of parsed) {
     if (p.provider !== null && (p.priority < outer || inner.has(p.provider))) {
       p.r = INNER_PROXY
-      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (inner proxy behind the outermost CDN)`}))
+      const why = inner.has(p.provider) ? 'inner proxy: the Server / Via headers show a proxy further out' : 'inner proxy behind the outermost CDN'
+      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (${why})`}))
     }
   }
   const vp = opts.vpLocation ?? null
