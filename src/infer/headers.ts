@@ -55,13 +55,15 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     known: true,
   },
   // Fastly: X-Served-By cache-{dc}{node}-{DC}[, ...]; with shielding the LAST entry is the edge.
+  // A node is named after its POP at both ends (cache-ams21082-AMS, cache-fra-etou8220076-FRA):
+  // other servers' "cache-web01-prd" is not Fastly.
   // POPs "are named with IATA airport codes" (fastly.com/documentation/reference/vcl/variables/
   // server/server-pop), small airfields included: QPG (Paya Lebar) is Singapore in Fastly's own
   // /datacenters list; real headers: "cache-qpg1227-QPG, cache-hyd1100020-HYD" (code search).
   {
     provider: 'fastly',
     headers: ['x-served-by'],
-    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    pattern: /^(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)$/i,
     type: 'iata-or-operator',
     split: /\s*,\s*/,
     pick: 'last',
@@ -73,7 +75,7 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   {
     provider: 'fastly',
     headers: ['x-forwarded-server'],
-    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    pattern: /^(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)$/i,
     type: 'iata-or-operator',
     split: /\s*,\s*/,
     pick: 'first',
@@ -83,7 +85,7 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   {
     provider: 'fastly',
     headers: ['fastly-debug-path'],
-    pattern: /(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))\b/i,
+    pattern: /(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)\b/i,
     type: 'iata-or-operator',
     split: /\)\s*\(/,
     pick: 'first',

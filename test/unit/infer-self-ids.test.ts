@@ -33,6 +33,11 @@ describe('Fastly POP codes are airport codes, small airfields included', () => {
     const h = parseHeader('x-served-by', 'cache-fra-etou8220141-FRA, cache-hhr-khhr2060043-HHR')!
     assert.deepEqual([h.code, h.hint.city], ['hhr', 'Los Angeles'])
   })
+  it("another server's cache-* name is not Fastly, and cannot push the real edge inward", () => {
+    assert.equal(parseHeader('x-served-by', 'cache-web01-prd'), null)
+    const v = inferPopExplained(hdr([['x-served-by', 'cache-web01-prd'], ['x-vercel-id', 'fra1::iad1::abcde-1700000000000-0123456789ab']])).verdict!
+    assert.deepEqual([v.code, v.confidence >= 0.8], ['fra', true])
+  })
   it('a code that names no airport stays a private code (Fastly WDC)', () => {
     const r = parseHeader('x-served-by', 'cache-wdc5548-WDC')!
     assert.deepEqual([r.codeType, r.hint.city], ['operator', null])
