@@ -5,9 +5,9 @@ import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
-import {isPopHeader, parseHeaderFull} from './headers.js'
+import {headerValueCore, innerProviders, isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
-import {identityCandidates} from './identity.js'
+import {identityCandidates, identityProblem} from './identity.js'
 import {resolveStated} from './resolve.js'
 import {rttFeasibility} from './rtt.js'
 
@@ -40,8 +40,8 @@ export interface InferOptions {
 /** The reason a result whose target never answered names no PoP. */
 export const NOT_REACHED = 'destination not reached: names of routers on the way do not say which site of the target would answer'
 
-/** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx"). */
-const SHARED_HEADERS = new Set(['server'])
+/** Headers some CDNs use for a PoP but most servers fill with other things ("Server: nginx", Server-Timing metrics). */
+const SHARED_HEADERS = new Set(['server', 'server-timing'])
 
 /** Reliability of a header from a CDN behind another one. */
 const INNER_PROXY = 0.3
@@ -94,7 +94,7 @@ function parse(o: Observation, index: number): Parsed {
       break
     case 'dns-identity':
       candidates = identityCandidates(o.input)
-      if (candidates.length === 0) empty = 'identity names no site'
+      if (candidates.length === 0) empty = identityProblem(o.input) ?? 'identity names no site'
       break
     case 'http-header': {
       let name = o.header
@@ -111,15 +111,24 @@ function parse(o: Observation, index: number): Parsed {
         candidates = p.candidates
         priority = p.reading.priority
         provider = p.reading.provider
-      } else if (name !== undefined && isPopHeader(name) && !SHARED_HEADERS.has(name.trim().toLowerCase())) {
-        empty = `${name.toLowerCase()} carries no PoP code`
+      } else if (name !== undefined && isPopHeader(name)) {
+        const problem = headerValueCore(value).problem
+        if (problem !== null) empty = `${name.trim().toLowerCase()} not read: ${problem}`
+        else if (!SHARED_HEADERS.has(name.trim().toLowerCase())) empty = `${name.toLowerCase()} carries no PoP code`
       }
       break
     }
-    case 'user':
-      candidates = resolveStated('generic', o.input, o.input, o.header ? `user header ${o.header.toLowerCase()}` : 'user')
+    case 'user': {
+      // the same hygiene as a known header's value: debris at the ends dropped, controls inside not read
+      const v = headerValueCore(o.input)
+      if (v.core === null) {
+        empty = v.problem
+        break
+      }
+      candidates = resolveStated('generic', v.core, v.core, o.header ? `user header ${o.header.toLowerCase()}` : 'user')
       if (candidates.length === 0) empty = 'no place or site code in the value'
       break
+    }
     case 'rtt-feasibility':
       break
   }
@@ -280,12 +289,18 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   const parsed = observations.map(parse)
   // stacked CDNs (Cloudflare in front of Vercel): the outermost proxy's headers name the PoP the
   // client reached; an inner provider's headers describe the next hop in, so they count like a hop
+  // The Server and Via headers can show a CDN to be further in than another (Bunny in front of
+  // Cloudflare: Server "BunnyCDN-DE1-1085" beside a cf-ray; CloudFront in front of Fastly: Via
+  // "1.1 varnish, 1.1 x.cloudfront.net (CloudFront)"): those are inner whatever their priority
+  // (headers.ts SERVER_WRITERS, VIA_WRITERS).
+  const inner = innerProviders(headerValue(observations, 'server'), headerValue(observations, 'via'))
   let outer = -1
-  for (const p of parsed) if (p.provider !== null && p.candidates.length > 0 && p.priority > outer) outer = p.priority
+  for (const p of parsed) if (p.provider !== null && !inner.has(p.provider) && p.candidates.length > 0 && p.priority > outer) outer = p.priority
   for (const p of parsed) {
-    if (p.provider !== null && p.priority < outer) {
+    if (p.provider !== null && (p.priority < outer || inner.has(p.provider))) {
       p.r = INNER_PROXY
-      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (inner proxy behind the outermost CDN)`}))
+      const why = inner.has(p.provider) ? 'inner proxy: the Server / Via headers show a proxy further out' : 'inner proxy behind the outermost CDN'
+      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (${why})`}))
     }
   }
   const vp = opts.vpLocation ?? null
@@ -384,6 +399,20 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
   return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
+}
+
+/** One response header among the observations ("Name: value" inputs included), or null. */
+function headerValue(observations: Observation[], name: string): string | null {
+  for (const o of observations) {
+    if (o.signal !== 'http-header') continue
+    if (o.header !== undefined) {
+      if (o.header.trim().toLowerCase() === name) return o.input
+    } else {
+      const i = o.input.indexOf(':')
+      if (i > 0 && o.input.slice(0, i).trim().toLowerCase() === name) return o.input.slice(i + 1)
+    }
+  }
+  return null
 }
 
 function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[], rejected: Rejection[]): PopVerdict {

@@ -1,9 +1,11 @@
 // CDN / edge response headers -> the PoP that answered. Provider rules are data: one row per
 // {provider, header, pattern with a named group, how to read the code}; no chain of ifs.
+import {airportByIata} from '../geo/airports.js'
 import {countryCode, countryFromName} from '../geo/countries.js'
 import type {CodeType, GeoHint} from '../model/pop.js'
 import {toHint, type Candidate} from './candidate.js'
 import {resolveStated, type StatedType} from './resolve.js'
+import {readableCore, type Core} from './untrusted.js'
 
 export interface HeaderRule {
   provider: string
@@ -29,6 +31,12 @@ export interface HeaderRule {
    * Unset for formats whose providers document private codes (Fastly WDC, Edgecast nyb, Bunny).
    */
   known?: true
+  /**
+   * The provider documents its codes as airport codes, small airfields included (Fastly: QPG
+   * Paya Lebar for Singapore, PWK Chicago Executive): an 'iata-or-operator' code that names any
+   * airport is read as that airport; codes that name none stay private (Fastly WDC).
+   */
+  anyAirport?: true
 }
 
 /**
@@ -46,35 +54,43 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     priority: 100,
     known: true,
   },
-  // Fastly: X-Served-By cache-{dc}{node}-{DC}[, ...]; with shielding the LAST entry is the edge
+  // Fastly: X-Served-By cache-{dc}{node}-{DC}[, ...]; with shielding the LAST entry is the edge.
+  // A node is named after its POP at both ends (cache-ams21082-AMS, cache-fra-etou8220076-FRA):
+  // other servers' "cache-web01-prd" is not Fastly.
+  // POPs "are named with IATA airport codes" (fastly.com/documentation/reference/vcl/variables/
+  // server/server-pop), small airfields included: QPG (Paya Lebar) is Singapore in Fastly's own
+  // /datacenters list; real headers: "cache-qpg1227-QPG, cache-hyd1100020-HYD" (code search).
   {
     provider: 'fastly',
     headers: ['x-served-by'],
-    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    pattern: /^(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)$/i,
     type: 'iata-or-operator',
     split: /\s*,\s*/,
     pick: 'last',
     priority: 90,
+    anyAirport: true,
   },
   // Fastly request headers towards the origin: X-Forwarded-Server and Fastly-Debug-Path list the
   // edge FIRST (added in processing order); Fastly-FF is {hash}!{DC}!{server}
   {
     provider: 'fastly',
     headers: ['x-forwarded-server'],
-    pattern: /^(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))$/i,
+    pattern: /^(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)$/i,
     type: 'iata-or-operator',
     split: /\s*,\s*/,
     pick: 'first',
     priority: 90,
+    anyAirport: true,
   },
   {
     provider: 'fastly',
     headers: ['fastly-debug-path'],
-    pattern: /(?<site>cache-[a-z0-9-]*?-(?<code>[a-z]{3}))\b/i,
+    pattern: /(?<site>cache-(?<code>[a-z]{3})[a-z0-9-]*-\k<code>)\b/i,
     type: 'iata-or-operator',
     split: /\)\s*\(/,
     pick: 'first',
     priority: 90,
+    anyAirport: true,
   },
   {
     provider: 'fastly',
@@ -84,9 +100,21 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     split: /\s*,\s*/,
     pick: 'first',
     priority: 90,
+    anyAirport: true,
   },
   // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code
   {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90, known: true},
+  // CloudFront's Server-Timing (when a response headers policy enables it) carries the same id:
+  // cdn-pop;desc="PHX50-C2" (CloudFront Developer Guide, "Server-Timing header"; real captures
+  // such as cdn-pop;desc="ATL58-P2"). Other metrics in the header (Akamai's cdn-cache, ak_p) name none.
+  {
+    provider: 'cloudfront',
+    headers: ['server-timing'],
+    pattern: /(?:^|[\s,])cdn-pop\s*;\s*desc="?(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)"?(?=[\s,;]|$)/i,
+    type: 'iata',
+    priority: 90,
+    known: true,
+  },
   // Vercel: x-vercel-id {edge region}::[{function region}::]{id}; regions are IATA + digit
   {provider: 'vercel', headers: ['x-vercel-id'], pattern: /^(?<site>(?<code>[a-z]{3})\d*)::/i, type: 'iata', priority: 50, known: true},
   // Fly.io: fly-request-id {ULID}-{region}; Fly-Region {region}
@@ -94,8 +122,11 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   {provider: 'fly', headers: ['fly-region'], pattern: /^(?<code>[a-z]{3})$/i, type: 'iata', priority: 50, known: true},
   // bunny.net: Server BunnyCDN-{PoP}-{server id}; PoP codes are Bunny's own (DE1, FR1)
   {provider: 'bunny', headers: ['server'], pattern: /^BunnyCDN-(?<code>[a-z]+\d*)-\d+$/i, type: 'operator', priority: 80},
-  // Edgecast / Edgio: Server ECS ({pop}/{hex}); pops are often IATA (phl, sjc), sometimes internal (nyb)
-  {provider: 'edgecast', headers: ['server'], pattern: /^ECS \((?<code>[a-z]{3})\/[0-9a-f]+\)$/i, type: 'iata-or-operator', priority: 80},
+  // Edgecast / Edgio: Server "ECS ({pop}/{hex})" or "ECAcc ({pop}/{hex})". The pop is Edgecast's
+  // own site id, a 2-letter city prefix and an instance letter in the captures seen (dcb, nyb, nyd,
+  // hkc, sec, sed; "ECAcc (dab/4B9E)", "ECAcc (hkc/BD25)", "ECAcc (nyd/D10E)" in public code and
+  // docs): read as IATA, "dab" was Daytona Beach and "ama" Amarillo. Private: no place is invented.
+  {provider: 'edgecast', headers: ['server'], pattern: /^EC(?:S|Acc) \((?<code>[a-z]{3})\/[0-9a-f]+\)$/i, type: 'operator', priority: 80},
   // KeyCDN: X-Edge-Location {country TLD 2}{city 2} (city part is KeyCDN's own)
   {provider: 'keycdn', headers: ['x-edge-location'], pattern: /^(?<code>(?<cc>[a-z]{2})[a-z]{2})$/, type: 'operator', priority: 70},
   // CDN77: X-77-Pop {cityname}{CC}[{state}]; X-Edge-Location "City, Country"
@@ -151,6 +182,79 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   {provider: 'creoline', headers: ['x-edge-pop'], pattern: /^(?<code>[a-z][a-z0-9 -]*)$/i, type: 'generic', priority: 60},
 ]
 
+/**
+ * CDNs that put their own Server header on every response they pass on, so a Server header
+ * naming one of them shows the others of this list to be further in (their Server was
+ * overwritten on the way out). Providers that pass the origin's Server through (CloudFront,
+ * Fastly) can still be further out: nothing is said of them.
+ */
+export const SERVER_WRITERS: ReadonlyArray<{provider: string; server: RegExp; fixed?: true}> = [
+  // "You cannot modify the value of certain headers such as server" (developers.cloudflare.com/
+  // rules/transform/response-header-modification): when Cloudflare is the outermost, Server is
+  // "cloudflare" ("cloudflare-nginx" before 2016), so any other Server was written further out
+  {provider: 'cloudflare', server: /^cloudflare(?:-nginx)?$/i, fixed: true},
+  // docs.bunny.net/cdn/troubleshooting/run-traceroute: the Server header names the Bunny PoP
+  {provider: 'bunny', server: /^BunnyCDN-/i},
+  // Edgecast's Server is its site id (captures in the Edgecast row above)
+  {provider: 'edgecast', server: /^EC(?:S|Acc) \(/i},
+]
+
+/**
+ * Providers a response's Server header shows to be behind another proxy: the other writers when
+ * it names one, and a writer whose value cannot be changed (Cloudflare) whenever it is not
+ * its own ("Server: Vercel" beside a cf-ray). No Server header says nothing.
+ */
+export function innerByServer(server: string | null | undefined): ReadonlySet<string> {
+  const s = server?.trim() ?? ''
+  // no Server, or several joined by a recorder ("cloudflare, nginx"): nothing can be said
+  if (s === '' || s.includes(',')) return NO_PROVIDERS
+  const named = SERVER_WRITERS.find((w) => w.server.test(s))
+  const inner = SERVER_WRITERS.filter((w) => w !== named && (named !== undefined || w.fixed))
+  return inner.length === 0 ? NO_PROVIDERS : new Set(inner.map((w) => w.provider))
+}
+const NO_PROVIDERS: ReadonlySet<string> = new Set()
+
+/**
+ * Proxies that append themselves to Via. Each proxy appends its entry after those of the hops
+ * before it (RFC 9110 7.6.3), so the last entry is the outermost proxy that writes Via: a
+ * provider whose entry is present but not last was further in. A provider that writes no Via
+ * (Cloudflare) can still be outside them all: nothing is said of it.
+ */
+export const VIA_WRITERS: ReadonlyArray<{provider: string; via: RegExp}> = [
+  // "Via: 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront)" (CloudFront responses)
+  {provider: 'cloudfront', via: /\.cloudfront\.net \(CloudFront\)$/i},
+  // Fastly appends "1.1 varnish" (twice with shielding: "1.1 varnish, 1.1 varnish")
+  {provider: 'fastly', via: /^(?:HTTP\/)?[0-9.]+ varnish\b/i},
+  // Fly.io's proxy appends "2 fly.io" / "1.1 fly.io"
+  {provider: 'fly', via: /^(?:HTTP\/)?[0-9.]+ fly\.io\b/i},
+]
+
+/** Providers a response's Via header shows to be behind another proxy (empty when it says nothing). */
+export function innerByVia(via: string | null | undefined): ReadonlySet<string> {
+  const entries = (via ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')
+  const last = entries[entries.length - 1]
+  if (last === undefined) return NO_PROVIDERS
+  const inner = VIA_WRITERS.filter((w) => !w.via.test(last) && entries.some((e) => w.via.test(e)))
+  return inner.length === 0 ? NO_PROVIDERS : new Set(inner.map((w) => w.provider))
+}
+
+/** Providers the Server and Via headers show to be further in than another proxy. */
+export function innerProviders(server: string | null | undefined, via: string | null | undefined): ReadonlySet<string> {
+  const a = innerByServer(server)
+  const b = innerByVia(via)
+  if (a.size === 0) return b
+  if (b.size === 0) return a
+  return new Set([...a, ...b])
+}
+
+/** Real PoP header values are short (a ray id, a site list); longer ones are not read (and not scanned). */
+export const MAX_POP_HEADER_VALUE = 4096
+
+/** Why a header value is not read at all (control characters inside, too long), or its readable part. */
+export function headerValueCore(value: string): Core {
+  return readableCore(value, MAX_POP_HEADER_VALUE)
+}
+
 const RULES_BY_HEADER = new Map<string, HeaderRule[]>()
 for (const r of HEADER_RULES) {
   for (const h of r.headers) {
@@ -191,8 +295,8 @@ export function isPopHeader(name: string): boolean {
  */
 export function parseHeaderFull(name: string, value: string, opts: {userHeaders?: Iterable<string>} = {}): HeaderParse | null {
   const header = name.trim().toLowerCase()
-  const v = value.trim()
-  if (v === '') return null
+  const v = headerValueCore(value).core
+  if (v === null || v === '') return null
   if (opts.userHeaders) {
     for (const u of opts.userHeaders) {
       if (u.trim().toLowerCase() === header) return userHeader(header, v)
@@ -219,11 +323,19 @@ export function parseHeaders(
 ): HeaderReading[] {
   const entries = Symbol.iterator in Object(headers) ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers)
   const out: HeaderReading[] = []
+  let server: string | null = null
+  let via: string | null = null
   for (const [n, v] of entries) {
+    const name = n.trim().toLowerCase()
+    if (name === 'server') server = v
+    if (name === 'via') via = v
     const r = parseHeader(n, v, opts)
     if (r !== null) out.push(r)
   }
-  return out.sort((a, b) => b.priority - a.priority)
+  // a CDN the Server or Via header shows to be behind another is not the outermost, whatever its priority
+  const inner = innerProviders(server, via)
+  const rank = (r: HeaderReading): number => (inner.has(r.provider) ? -1 : r.priority)
+  return out.sort((a, b) => rank(b) - rank(a))
 }
 
 function applyRule(rule: HeaderRule, header: string, value: string): HeaderParse | null {
@@ -246,7 +358,8 @@ function applyRule(rule: HeaderRule, header: string, value: string): HeaderParse
     candidates = resolveStated('city', g.city!.replace(/[^a-z]/gi, ''), site, source, {country})
   } else {
     const country = g.cc ? countryCode(g.cc) : null
-    candidates = resolveStated(rule.type, g.code!, site, source, {country, conf: 0.95})
+    const type = rule.anyAirport && airportByIata(g.code!.toLowerCase()) !== null ? 'iata' : rule.type
+    candidates = resolveStated(type, g.code!, site, source, {country, conf: 0.95})
   }
   const best = candidates[0]
   if (best === undefined) return null

@@ -4,6 +4,8 @@ import type {GeoHint} from '../model/pop.js'
 import {toHint, type Candidate} from './candidate.js'
 import {hostnameCandidates} from './hostname.js'
 import {resolveStated, type StatedType} from './resolve.js'
+import {readableCore} from './untrusted.js'
+import {STOP} from './vocab.js'
 
 export interface IdentityFormat {
   name: string
@@ -12,34 +14,47 @@ export interface IdentityFormat {
   type: StatedType
   /** the shape alone is too common: accept only when the code resolves to a known place */
   strict?: boolean
+  /** a code that is an infrastructure or server word (vocab.ts, SERVER_WORDS) is not read by this format */
+  notWords?: boolean
 }
 
 /** Known identity formats, first match wins. Sources: the services' documentation and public parsers. */
 export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
-  // Cloudflare 1.1.1.1 id.server: the colo, "fra08" or "LHR"
-  {name: 'Cloudflare colo', pattern: /^(?<code>[a-z]{3})\d{0,3}$/i, type: 'iata', strict: true},
-  // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net
+  // Cloudflare 1.1.1.1: id.server the colo in capitals ("LHR"), NSID the colo and a 2-digit
+  // node ("waw03", "yul01"; dig +nsid captures in public write-ups). A bare lower-case word
+  // ("sun"), a server's name and number ("res1", "rec1": resolver, recursor) and a code of no
+  // scheduled airport or metro ("nbg1": Hetzner's Nuremberg, not New Orleans NAS) are not that
+  // shape: they go to the hostname rules.
+  {name: 'Cloudflare colo', pattern: /^(?:(?<code>[A-Z]{3})\d{0,3}|(?<lc>[a-z]{3})\d{2})$/, type: 'iata-or-operator', strict: true, notWords: true},
+  // Google Public DNS NSID: gpdns-{IATA} ("gpdns-ams", "gpdns-bud", "gpdns-sfo": dig +nsid /
+  // dnsping captures in public docs and code)
+  {name: 'Google Public DNS', pattern: /^gpdns-(?<code>[a-z]{3})$/i, type: 'iata'},
+  // Quad9: resNNN.{iata}.rrdns.pch.net, resNNN.q{iata}{n}.rrdns.pch.net, resNNN.q{iata}{n}.on.quad9.net;
+  // its NSID drops the domain: "res710.qbre1" (dig +nsid 9.9.9.9, in a public write-up)
   {name: 'Quad9/PCH', pattern: /^res\d+\.q?(?<code>[a-z]{3})\d*\.(?:rrdns\.pch\.net|on\.quad9\.net)$/i, type: 'iata'},
+  {name: 'Quad9 NSID', pattern: /^res\d+\.q(?<code>[a-z]{3})\d+$/i, type: 'iata'},
   // C-root {iata}{n}{x}.c.root-servers.org; F-root {site}{n}{x}.f.root-servers.org or {IATA}.cf.f.root-servers.org
   {name: 'C/F-root', pattern: /^(?<code>[a-z]{3})\d*[a-z]?\.(?:cf\.)?[cf]\.root-servers\.org$/i, type: 'iata'},
   // H-root 001.hkg.h.root-servers.org
   {name: 'H-root', pattern: /^\d+\.(?<code>[a-z]{3})\.h\.root-servers\.org$/i, type: 'iata'},
-  // E-root c01.MCI.eroot
-  {name: 'E-root', pattern: /^[a-z]\d+\.(?<code>[a-z]{3})\.eroot$/i, type: 'iata'},
+  // E-root c01.MCI.eroot, and with an instance character after the site (w01.sjcb.eroot):
+  // ripe-atlas-soi-checker reads [a-z]\d+\.([a-z]{3})[a-z0-9]?\.eroot
+  {name: 'E-root', pattern: /^[a-z]\d+\.(?<code>[a-z]{3})[a-z0-9]?\.eroot$/i, type: 'iata'},
   // B-root b3-sin
   {name: 'B-root', pattern: /^b\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
-  // J-root rootns-elpek3 (2-letter prefix + IATA), nnn1-oak3; A-root nnn1-jptyo-1a (LOCODE)
-  {name: 'J-root', pattern: /^rootns-[a-z]{2}(?<code>[a-z]{3})\d*$/i, type: 'iata'},
-  {name: 'A/J-root LOCODE', pattern: /^nnn\d+-(?<cc>[a-z]{2})(?<loc>[a-z]{3})-\w+$/i, type: 'locode'},
-  {name: 'A/J-root', pattern: /^nnn\d+-(?<code>[a-z]{3})\d*$/i, type: 'iata'},
+  // Verisign A/J-root: rootns-elpek3 (2-letter prefix + IATA), rootns-lax3, nnn1-oak3, and a
+  // UN/LOCODE with an instance (nnn1-jptyo-1a); either prefix takes every form (the regexes of
+  // ripe-atlas-soi-checker: (?:rootns-|nnn1-) then [a-z]{3}\d+, el[a-z]{3}\d+, [a-z]{2}[a-z]{3}-\d+[a-z]?)
+  {name: 'A/J-root LOCODE', pattern: /^(?:nnn\d+|rootns)-(?<cc>[a-z]{2})(?<loc>[a-z]{3})-\w+$/i, type: 'locode'},
+  {name: 'A/J-root', pattern: /^(?:nnn\d+|rootns)-(?:[a-z]{2})?(?<code>[a-z]{3})\d*$/i, type: 'iata'},
   // K-root ns1.{cc}-{iata}.k.ripe.net (UN/LOCODE), older k3.ams-ix.k.ripe.net
   {name: 'K-root', pattern: /^ns\d+\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.k\.ripe\.net$/i, type: 'locode'},
   {name: 'K-root (old)', pattern: /^k\d+\.(?<code>[a-z]{3})-ix\.k\.ripe\.net$/i, type: 'iata'},
   // L-root aa.{cc}-{iata}.l.root and {cc}-{iata}-aa
   {name: 'L-root', pattern: /^[a-z]{2}\.(?<cc>[a-z]{2})-(?<loc>[a-z]{3})\.l\.root$/i, type: 'locode'},
   {name: 'L-root', pattern: /^(?<cc>[a-z]{2})-(?<loc>[a-z]{3})-[a-z]{2}$/i, type: 'locode'},
-  // M-root M-CDG-1
-  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})(?:-[a-z0-9]+)?$/i, type: 'iata'},
+  // M-root M-CDG-1, and with the exchange: M-NRT-JPIX-1 (m-([a-z]{3})(-[a-z]+)?-\d in ripe-atlas-soi-checker)
+  {name: 'M-root', pattern: /^m-(?<code>[a-z]{3})(?:-[a-z]+)?-\d+$/i, type: 'iata'},
   // G-root groot-{site}{n}-{n}, g.root-servers-{site}{n}-{n}.net: DISA site ids, not IATA
   {name: 'G-root', pattern: /^(?:groot-|g\.root-servers-)(?<code>[a-z]+\d*)-\d+(?:\.net)?$/i, type: 'operator'},
   // I-root s1.bei: Netnod's own site ids, not IATA
@@ -50,9 +65,29 @@ export const IDENTITY_FORMATS: readonly IdentityFormat[] = [
   {name: 'CleanBrowsing', pattern: /^cleanbrowsing\b.*?\bdns-edge-(?<rest>[a-z0-9-]+)$/i, type: 'generic'},
 ]
 
+/**
+ * Identities are short (a hostname, "res700.fra.rrdns.pch.net"); a longer answer (NSID allows
+ * 64 KB) is not read, nor run through the patterns.
+ */
+export const MAX_IDENTITY = 1024
+
+/** Why an identity answer is not read at all (control characters inside, too long), or null. */
+export function identityProblem(text: string): string | null {
+  return readableCore(text, MAX_IDENTITY, 'identity').problem
+}
+
+/**
+ * Words DNS servers are named by that are also airport codes: "res01", "rec01" (resolver,
+ * recursor; Quad9's "res710") are not Resistencia and Recife colos. Not in vocab.ts: in router
+ * names "RES" is a real site (Verizon's Reston).
+ */
+const SERVER_WORDS: ReadonlySet<string> = new Set(['res', 'rec'])
+
 /** Every reading of an identity answer (internal form), most confident first. */
 export function identityCandidates(text: string): Candidate[] {
-  const s = unquote(text)
+  const readable = readableCore(text, MAX_IDENTITY)
+  if (readable.core === null) return []
+  const s = unquote(readable.core)
   if (s === '') return []
   for (const f of IDENTITY_FORMATS) {
     const m = f.pattern.exec(s)
@@ -60,14 +95,22 @@ export function identityCandidates(text: string): Candidate[] {
     const g = m.groups ?? {}
     if (f.type === 'locode' && g.cc && g.loc) return resolveStated('locode', g.cc + g.loc, m[0], f.name)
     if (f.type === 'generic' && g.rest) return resolveStated('generic', g.rest, g.rest, f.name)
-    if (g.code) {
-      const list = resolveStated(f.type, g.code, m[0], f.name)
+    const code = g.code ?? g.lc
+    if (code && f.notWords && (STOP.has(code.toLowerCase()) || SERVER_WORDS.has(code.toLowerCase()))) continue
+    if (code) {
+      const list = resolveStated(f.type, code, m[0], f.name)
       if (f.strict && (list[0] === undefined || list[0].lat === null)) continue
       return list
     }
   }
-  return hostnameCandidates(s)
+  const list = hostnameCandidates(s)
+  // A lone word with no digit or separator ("nas", "delta", "aurora", "sun") is a server's name,
+  // which names a place only by chance (the NAS box is not in Nassau): its readings are kept as
+  // hints below the 0.5 of a confident place. Site names carry a node number or a structure.
+  if (BARE_WORD.test(s)) return list.map((c) => ({...c, confidence: c.confidence * 0.5, note: `${c.note}; a bare word, likely a server's name`}))
+  return list
 }
+const BARE_WORD = /^[a-z]+$/i
 
 /** Readings of a DNS identity answer as GeoHints, most confident first. */
 export function parseDnsIdentity(text: string): GeoHint[] {

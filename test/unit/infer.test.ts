@@ -282,7 +282,8 @@ describe('CDN header table', () => {
     ['fly-request-id', '01GC9PEZWAT9JTNVGQ3ACEFBMK-ams', 'fly', 'ams', 'Amsterdam'],
     ['Fly-Region', 'sjc', 'fly', 'sjc', 'San Jose'],
     ['Server', 'BunnyCDN-DE1-1085', 'bunny', 'de1', null],
-    ['Server', 'ECS (phl/9D60)', 'edgecast', 'phl', 'Philadelphia'],
+    // Edgecast's pop is its own site id (2-letter city + instance letter: dab, nyd, hkc): no place
+    ['Server', 'ECS (phl/9D60)', 'edgecast', 'phl', null],
     ['x-edge-location', 'chzh', 'keycdn', 'chzh', null],
     ['x-77-pop', 'frankfurtDE', 'cdn77', 'frankfurt', 'Frankfurt am Main'],
     ['X-MSEdge-Ref', 'Ref A: 68AF Ref B: CO1EDGE0108 Ref C: 2018-10-22T18:52:28Z', 'microsoft-edge', 'co1', null],
@@ -427,8 +428,10 @@ describe('fusion', () => {
     assert.equal(v.city, 'Amsterdam')
   })
   it('stacked CDNs: an inner provider header counts like a hop, not as a rival identity', () => {
+    // Cloudflare in front writes Server "cloudflare" (it cannot be changed; another Server beside a
+    // cf-ray means a proxy further out: test/unit/infer-self-ids.test.ts)
     const obs = [
-      {signal: 'http-header' as const, header: 'server', input: 'nginx'},
+      {signal: 'http-header' as const, header: 'server', input: 'cloudflare'},
       {signal: 'http-header' as const, header: 'cf-ray', input: '8c9a1b2c3d4e5f6a-FRA'},
       {signal: 'http-header' as const, header: 'x-vercel-id', input: 'iad1::82mqm'},
     ]
@@ -437,7 +440,7 @@ describe('fusion', () => {
     assert.equal(v.conflicts.length, 1)
     assert.match(v.conflicts[0]!.note, /inner proxy/)
     assert.ok(v.confidence >= 0.75, `confidence ${v.confidence}`)
-    assert.ok(!v.evidence.some((e) => /server/.test(e.input)), 'Server: nginx is not evidence')
+    assert.ok(!v.evidence.some((e) => /server/.test(e.input)), 'Server: cloudflare is not evidence')
   })
   it('an operator code with no place still makes a verdict, with city null', () => {
     const v = inferPop([{signal: 'http-header', header: 'server', input: 'BunnyCDN-FR1-1349'}])!
