@@ -6,6 +6,7 @@ import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
+import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
@@ -41,6 +42,9 @@ const OPERATOR_COUNTRY_MISMATCH = -0.3
  * own right (London, Ontario; Perth, Scotland), not a village (Paris, Ontario).
  */
 const HOME_TIE_MIN = 0.45
+
+/** A code after a number inside one part ("osk008agr02") stays below PLACE_MIN. */
+const AFTER_NUMBER_CAP = 0.45
 
 /** A short code-like token in a label that also spells a city name out loses this much. */
 const SHORT_BESIDE_SPELLED = -0.25
@@ -89,13 +93,23 @@ function hasAddress(label: string, info: LabelInfo): boolean {
   return m !== null && m[0].match(/[0-9]+/g)!.some((n) => n.length >= 2)
 }
 
+/**
+ * Network words that are also airport codes: "man" a metropolitan area network (MAN,
+ * Manchester), "isp" (ISP, Islip), "nas" a network access server (NAS, Nassau), "lns" an L2TP
+ * network server (LNS, Lancaster PA), "bras" (4 letters, no code). In an access name they are the
+ * access network's own words ("host-1-2-3-4.man.example-broadband.net"), so an airport reading
+ * of one bare (no number after it) is capped below PLACE_MIN like a small airport's.
+ */
+const ACCESS_NETWORK_WORDS: ReadonlySet<string> = new Set(['man', 'isp', 'nas', 'lns'])
+
 /** In an access name, an airport that is not a large one is capped below PLACE_MIN: alone it names no place. */
 const ACCESS_SMALL_AIRPORT_CAP = 0.45
 /** ... and a large one loses this much (a well-known airport code is still a likely region label). */
 const ACCESS_LARGE_AIRPORT = -0.15
 
 /** The confidence of an IATA reading in an access name; a metro code ("nyc") keeps its own. */
-function accessAdjust(code: string, conf: number): number {
+function accessAdjust(code: string, conf: number, bare: boolean): number {
+  if (bare && ACCESS_NETWORK_WORDS.has(code)) return Math.min(conf, ACCESS_SMALL_AIRPORT_CAP)
   if (metroByCode(code) !== null) return conf
   const a = airportByIata(code)
   if (a?.large) return conf + ACCESS_LARGE_AIRPORT
@@ -259,7 +273,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
-      const known = t.kind === 'run' && op?.known !== undefined ? op.known[t.text] : undefined
+      const known = t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text) ? op.known[t.text] : undefined
       if (known === undefined && t.readings.length === 0) continue
       parts ??= labelParts(host[i]!)
       const raw = tokenRaw(parts, t)
@@ -276,6 +290,8 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
+        // "osk008agr02": a code after the number is the role ("agr" aggregation), not the site (Agra)
+        if (t.digitsBefore && r.codeType !== 'city') conf = Math.min(conf, AFTER_NUMBER_CAP)
         // "sea1-LosAngeles": beside a spelled city name, a 3-letter prefix is a role or a
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
@@ -285,7 +301,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
-        if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf)
+        if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
         base.push(r.confidence)
         mine.push({
           code: r.code,
@@ -309,8 +325,9 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   for (const c of out) if (c.confidence > best) best = c.confidence
   if (best < PLACE_MIN) {
     const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
-    // a line word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com") is no site code
-    if (found !== null && !(ACCESS_WORDS.has(found.token.text) && embedsAddress(host, infos))) {
+    // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
+    // "man" of "host-1-2-3-4.man.example.net") is no site code
+    if (found !== null && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
       const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
@@ -365,7 +382,7 @@ function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null
   let best = 0
   for (const t of info.tokens) {
     if (t.text === regStop || (shaped && !t.digitsAfter)) continue
-    if (t.kind === 'run' && op?.known?.[t.text]) return 0.85
+    if (t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text)) return 0.85
     for (const r of t.readings) {
       if (r.soft && (shaped || !t.digitsAfter)) continue // "bdr1", "cr1": a role word with a number is not a site shape
       if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
@@ -430,13 +447,27 @@ function operatorFallback(
   return best
 }
 
-/** Operators whose site position is fixed by a pattern (Arelion). */
+/**
+ * Operators whose site position is fixed by a pattern (Arelion, Microsoft). The site token alone
+ * is read: a listed operator code, else (for an operator whose codes are generic) its own IATA /
+ * LOCODE / CLLI readings in the site position, else a site code with the place unknown.
+ */
 function operatorSite(op: OperatorRule, host: string[]): Candidate[] | null {
   const m = op.site!.exec(host.join('.').toLowerCase() + '.')
   const site = m?.groups?.site
   if (!site) return null
-  const known = op.known?.[site]
+  // own keys only: a site "constructor" must not find Object.prototype's
+  const known = op.known !== undefined && Object.hasOwn(op.known, site) ? op.known[site] : undefined
   if (known) return [fromPlace(site, 'operator', site, known, 0.85, `${op.name} convention: ${known.source}`)]
+  if (op.codes !== 'operator') {
+    const read: Candidate[] = []
+    for (const r of readingsOf(site)) {
+      if (r.soft || !allowed(op, r.codeType)) continue
+      const {soft: _s, ...rest} = r
+      read.push({...rest, token: site, confidence: clamp(r.confidence + POS_SITE + DIGITS_BONUS), note: `${r.note}, in ${op.name}'s site position`})
+    }
+    if (read.length > 0) return dedupe(read)
+  }
   return [placeless(site, 'operator', site, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
 }
 

@@ -19,6 +19,11 @@ export interface Token {
   kind: TokenKind
   /** letters directly followed by digits ("fra03", "ash1"): the usual shape of a site code */
   digitsAfter: boolean
+  /**
+   * letters after digits in one part ("agr" of IIJ's "osk008agr02", "aw" of "nycmny837aw"): the
+   * site code leads a label; what follows a number is a role, a building or a serial
+   */
+  digitsBefore?: boolean
   /** the token's readings, context-free, most confident first */
   readings: Reading[]
 }
@@ -101,6 +106,7 @@ function analyse(label: string): LabelInfo {
       // "60hudson", "350ecermak": a street address (a facility), not the city of that name
       const address = ri > 0 && text.length >= 4
       const t: Token = {text, part: pi, partEnd: pi, kind: 'run', digitsAfter, readings: address ? [] : readingsOf(text)}
+      if (ri > 0) t.digitsBefore = true
       tokens.push(t)
       runTokensByPart[pi]!.push(t)
       if (text.length >= 4 && !STOP.has(text)) {

@@ -1,0 +1,102 @@
+// Router names of the big transit and cloud networks as they appear in public traceroutes (round 5).
+// The shape of each name is marked with where it was seen; the names themselves are written for
+// these tests (none is a corpus entry). What is guarded: no confident wrong place from an
+// operator's private code, and the place where the operator's convention is public.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {hostnameCandidates} from '../../src/infer/hostname.js'
+import {hostnameHint} from '../../src/infer/index.js'
+
+/** The place a name is confidently read as (>= 0.5), or null: what an operator would be told. */
+function confidentCity(name: string): string | null {
+  const h = hostnameHint(name)
+  return h !== null && h.city !== null && h.confidence >= 0.5 ? `${h.city}, ${h.country}` : null
+}
+
+/** No reading of the name puts it confidently in this country. */
+function neverConfidentIn(name: string, country: string): void {
+  for (const c of hostnameCandidates(name)) {
+    assert.ok(!(c.country === country && c.city !== null && c.confidence >= 0.5), `${name}: ${c.city}, ${c.country} @${c.confidence}`)
+  }
+}
+
+describe("Arelion's customer-side interconnect names (twelve99-cust.net)", () => {
+  // shape: "cloudflare-ic328260-dls-b23.ip.twelve99-cust.net", "verizon-ic-315152-ash-b1.ip.twelve99-cust.net"
+  // (public traceroutes on GitHub); the site is Arelion's own mnemonic, as in ip.twelve99.net
+  it('the site mnemonic is an operator code, not the airport of those letters', () => {
+    for (const [name, code] of [
+      ['cloudflare-ic328260-dls-b23.ip.twelve99-cust.net', 'dls'], // DLS is Dallesport, WA
+      ['examplepeer-ic-300001-sjo-b21.ip.twelve99-cust.net', 'sjo'], // SJO is San José, Costa Rica
+      ['examplecdn-ic342124-sea-b2.ip.twelve99-cust.net', 'sea'],
+    ] as const) {
+      const h = hostnameHint(name)
+      assert.deepEqual([h?.code, h?.codeType, h?.city], [code, 'operator', null], name)
+      assert.equal(confidentCity(name), null, name)
+    }
+    neverConfidentIn('examplepeer-ic-300001-sjo-b21.ip.twelve99-cust.net', 'CR')
+  })
+
+  it('"ic" without a dash before the id is the same interconnect shape in ip.twelve99.net', () => {
+    // shape: "github-ic345015-ash-b2.ip.twelve99.net" (public traceroute)
+    const [c] = hostnameCandidates('examplepeer-ic345015-ash-b2.ip.twelve99.net')
+    assert.deepEqual([c?.code, c?.codeType, c?.city], ['ash', 'operator', null])
+    assert.match(c!.note, /Arelion site mnemonic/) // read by the site pattern, not guessed
+  })
+
+  it('an interconnect name without a site names nothing', () => {
+    assert.equal(hostnameHint('examplepeer-ic-382666.ip.twelve99-cust.net'), null)
+  })
+})
+
+describe('Microsoft (msn.net): the site is the label before "ntwk"', () => {
+  // shape: "{iface}.{role}{nn}.{site}{nn}.ntwk.msn.net", e.g. "ae24-0.ier02.fra21.ntwk.msn.net"
+  it('the role label is never the site: "ibr01" is not Ibaraki, Japan', () => {
+    for (const n of ['be-8-0.ibr01.bl20.ntwk.msn.net', 'be-100-0.ibr01.by21.ntwk.msn.net', 'be-5-0.ibr02.xx9.ntwk.msn.net']) {
+      neverConfidentIn(n, 'JP')
+      assert.ok(hostnameCandidates(n).every((c) => c.code !== 'ibr'), n)
+    }
+  })
+
+  it("Microsoft's own abbreviations give the place its list states", () => {
+    assert.equal(confidentCity('be-8-0.ibr01.bl20.ntwk.msn.net'), 'Ashburn, US')
+    assert.equal(confidentCity('ae20-0.ier01.chg20.ntwk.msn.net'), 'Chicago, US') // CHG is Chaoyang, China
+    assert.equal(confidentCity('ae21-0.ier01.san20.ntwk.msn.net'), 'San Antonio, US') // SAN is San Diego
+    assert.equal(confidentCity('be-1-0.ibr02.co1.ntwk.msn.net'), 'Quincy, US')
+  })
+
+  it('IATA site codes are read in the site position; an unlisted code is a code with the place unknown', () => {
+    assert.equal(confidentCity('ae24-0.ier02.fra21.ntwk.msn.net'), 'Frankfurt am Main, DE')
+    assert.equal(confidentCity('ae22-0.icr02.ams30.ntwk.msn.net'), 'Amsterdam, NL')
+    const by = hostnameHint('be-100-0.ibr01.by21.ntwk.msn.net')
+    assert.deepEqual([by?.code, by?.codeType, by?.city], ['by', 'operator', null])
+  })
+
+  it('the abbreviation list is not applied outside the site position (an older name shape)', () => {
+    assert.equal(confidentCity('xe-1-0-0.co2-97c-1a.ntwk.msn.net'), null)
+  })
+})
+
+describe('a code after a number inside one label is not the site', () => {
+  // shape: IIJ "osk008agr02.iij.net" (public traceroute): Osaka 008, an aggregation router 02
+  it('"agr" of "osk008agr02" is not Agra, India', () => {
+    assert.equal(confidentCity('osk008agr02.iij.net'), null)
+    neverConfidentIn('tky001agr01.example.net', 'IN')
+  })
+  it('a leading site code keeps its reading', () => {
+    assert.equal(confidentCity('fra008agr02.example.net'), 'Frankfurt am Main, DE')
+  })
+})
+
+describe('network words in customer-line names', () => {
+  it('"man" (a metropolitan area network) beside an embedded address is not Manchester', () => {
+    assert.equal(confidentCity('host-203-0-113-7.man.example-broadband.net'), null)
+    assert.equal(confidentCity('dsl-81-2-3-4.isp.example.com'), null) // ISP is Islip, NY
+    assert.equal(confidentCity('ppp-81-2-3-4.nas.example.net'), null) // NAS is Nassau
+    // and "man" is not offered as a site code either
+    assert.ok(hostnameCandidates('host-203-0-113-7.man.example-broadband.net').every((c) => !(c.codeType === 'operator' && c.city === null)))
+  })
+  it('the site-code shape "man01" in a backbone name is still Manchester', () => {
+    assert.equal(confidentCity('te0-0-2-0.rcr11.man01.example.net'), 'Manchester, GB')
+  })
+})
