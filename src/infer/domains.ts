@@ -137,8 +137,8 @@ export const OPERATORS: readonly OperatorRule[] = [
 /**
  * Microsoft's own site abbreviations where they are not the IATA code of that place: Microsoft's
  * list of its edge sites by abbreviation (Azure docs, includes/front-door-edge-locations-by-
- * abbreviation.md, 2023-06). Codes that are the IATA code of the same city (fra, ams, sjc) are
- * read by the general rules and are not repeated here.
+ * abbreviation.md, 2023-06). Codes the general rules already read as the same city (fra, ams, sjc,
+ * teb) are not repeated here.
  */
 function microsoftSites(): Record<string, Place & {source: string}> {
   const src = 'Microsoft edge-site abbreviations (Azure docs)'
@@ -165,6 +165,8 @@ function microsoftSites(): Record<string, Place & {source: string}> {
     ch: chicago,
     chg: chicago, // IATA CHG is Chaoyang, China
     co: p('Quincy', 'US', 'WA', 47.2343, -119.8526),
+    cpq: p('Campinas', 'BR', null, -22.9056, -47.0608),
+    cys: p('Cheyenne', 'US', 'WY', 41.14, -104.8203),
     db: p('Dublin', 'IE', null, 53.3498, -6.2603),
     dm: p('Des Moines', 'US', 'IA', 41.5868, -93.625),
     hk: hongKong,
@@ -172,6 +174,7 @@ function microsoftSites(): Record<string, Place & {source: string}> {
     lts: p('London', 'GB', null, 51.5074, -0.1278), // IATA LTS is Altus AFB, OK
     mex: p('Querétaro', 'MX', null, 20.5881, -100.3881), // not Mexico City
     mnz: p('Manassas', 'US', 'VA', 38.751, -77.4753),
+    pao: p('Palo Alto', 'US', 'CA', 37.4419, -122.143),
     pra: p('Saint-Denis', 'FR', null, 48.9362, 2.3574), // IATA PRA is Paraná, Argentina
     san: sanAntonio, // IATA SAN is San Diego
     sn: sanAntonio,
@@ -180,7 +183,6 @@ function microsoftSites(): Record<string, Place & {source: string}> {
     sla: p('Seoul', 'KR', null, 37.5665, 126.978), // IATA SLA is Salta, Argentina
     stb: seattle,
     wst: seattle, // IATA WST is Westerly, RI
-    teb: p('Secaucus', 'US', 'NJ', 40.7896, -74.0565), // IATA TEB is Teterboro
     tya: tokyo,
     tyb: tokyo,
   }

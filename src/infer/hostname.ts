@@ -265,6 +265,14 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
     }
   }
 
+  // a role word that is also an airport ("ear1" Kearney, "cgn03" Cologne) is read as the site only
+  // when no label right of it has the site-code shape: in "lag-101.ear1.Metro2.Level3.net" the
+  // site is Metro2 (a word the rules do not read), not the role label left of it
+  const wordsEnd = ctxStart >= 0 ? ctxStart : infos.length
+  const lastWordLabel = (i: number): boolean => {
+    for (let j = i + 1; j < wordsEnd; j++) if (infos[j]!.tokens.some((t) => t.kind === 'run' && t.digitsAfter)) return false
+    return true
+  }
   const out: Candidate[] = []
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
@@ -285,7 +293,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
       const base: number[] = []
       for (const r of t.readings) {
         if (op !== null && !allowed(op, r.codeType)) continue
-        if (r.soft && !(i === siteIdx && t.digitsAfter)) continue
+        if (r.soft && !(i === siteIdx && t.digitsAfter && lastWordLabel(i))) continue
         // "tor1" is far more often a top-of-rack switch than Toronto: a soft abbreviation needs a country label that agrees
         if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
         let conf = r.confidence + pos

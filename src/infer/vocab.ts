@@ -21,6 +21,8 @@ const ROLES = [
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
   'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec', 'ear', 'bar',
+  // "metro" is a network (metro Ethernet; Level3's "lag-101.ear1.Metro2.Level3.net"), not Metro, Indonesia
+  'metro',
 ]
 
 const SERVICE = [

@@ -100,3 +100,16 @@ describe('network words in customer-line names', () => {
     assert.equal(confidentCity('te0-0-2-0.rcr11.man01.example.net'), 'Manchester, GB')
   })
 })
+
+describe('Lumen / Level3: a placeholder word in the city position', () => {
+  // shape: "lag-101.ear1.Metro2.Level3.net" (a public .NET test of hop labels); Level3 spells the
+  // city there ("ae-1-3502.ear2.Frankfurt1.Level3.net")
+  it('"Metro2" is not Metro, Indonesia, and the role label "ear1" left of it is not Kearney, NE', () => {
+    assert.equal(confidentCity('lag-101.ear1.Metro2.Level3.net'), null)
+    assert.equal(confidentCity('lag-7.ear3.Metro1.net.lumen.tech'), null)
+  })
+  it('a spelled city there is still read, and a role word that is an airport still can be the site when nothing follows it', () => {
+    assert.equal(confidentCity('ae-2-3612.ear2.Chicago2.Level3.net'), 'Chicago, US')
+    assert.equal(confidentCity('lag-18.ear1.mad2.sp.lumen.tech'), 'Madrid, ES')
+  })
+})
