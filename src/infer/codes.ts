@@ -58,6 +58,15 @@ function compute(s: string): Reading[] {
       const conf = hit.source === 'table' ? 0.85 : hit.dominant ? 0.55 : 0.35
       out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
     }
+  } else if (len === 8) {
+    // "lsancarc", "atlngamq", "rochnyei": a CLLI site code with its 2-letter building code (Charter's
+    // "lsancarc0yw-bcr00", "mcr11rochnyei"); only a table code or a clear rule hit, and the hostname
+    // rules take it only beside a number
+    const hit = clliPlace(s.slice(0, 6))
+    if (hit && (hit.source === 'table' || hit.dominant) && !citiesByName(s).some((c) => c.population >= 10_000)) {
+      const conf = hit.source === 'table' ? 0.75 : 0.5
+      out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s.slice(0, 6)} + building ${s.slice(6)} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
+    }
   }
   if (len >= 4) {
     const cities = citiesByName(s)

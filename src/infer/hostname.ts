@@ -278,6 +278,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     const spelledHere = spelledCity(infos[i]!)
+    const clliHere = infos[i]!.tokens.some((x) => x.digitsBefore === true && x.readings.some((r) => r.codeType === 'clli'))
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
@@ -296,10 +297,15 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (r.soft && !(i === siteIdx && t.digitsAfter && lastWordLabel(i))) continue
         // "tor1" is far more often a top-of-rack switch than Toronto: a soft abbreviation needs a country label that agrees
         if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
+        // an 8-letter CLLI + building code stands only beside a number ("lsancarc0yw", "mcr11rochnyei")
+        if (r.codeType === 'clli' && t.text.length === 8 && !t.digitsAfter && !t.digitsBefore) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
         // "osk008agr02": a code after the number is the role ("agr" aggregation), not the site (Agra)
-        if (t.digitsBefore && r.codeType !== 'city') conf = Math.min(conf, AFTER_NUMBER_CAP)
+        // ... and a code with a long word after its number is the role ("hcr" of "hcr01snaxtx40")
+        if ((t.digitsBefore || t.wordAfterNumber) && r.codeType !== 'city' && r.codeType !== 'clli') conf = Math.min(conf, AFTER_NUMBER_CAP)
+        // "hcr01snaxtx40", "bbr01dllstx": beside a CLLI code after the number, the leading letters are the role
+        if (clliHere && t.text.length <= 3 && r.codeType !== 'clli') conf = Math.min(conf, AFTER_NUMBER_CAP)
         // "sea1-LosAngeles": beside a spelled city name, a 3-letter prefix is a role or a
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED

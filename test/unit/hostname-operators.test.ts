@@ -113,3 +113,24 @@ describe('Lumen / Level3: a placeholder word in the city position', () => {
     assert.equal(confidentCity('lag-18.ear1.mad2.sp.lumen.tech'), 'Madrid, ES')
   })
 })
+
+describe('Charter / Spectrum: CLLI codes with a building code, or after the role number', () => {
+  // shapes (public traceroutes): "lag-21.lsancarc0yw-bcr00.netops.charter.com",
+  // "lag-806.bbr01dllstx.netops.charter.com", "lag-46.mcr11rochnyei.netops.charter.com",
+  // "lag-19.hcr01snaxtx40.netops.charter.com", "bu-ether14.atlngamq46w-bcr00.tbone.rr.com"
+  it('an 8-letter CLLI (place + building) beside a number is the site', () => {
+    assert.equal(confidentCity('lag-21.lsancarc0yw-bcr00.netops.charter.com'), 'Los Angeles, US')
+    assert.equal(confidentCity('bu-ether14.atlngamq46w-bcr00.tbone.rr.com'), 'Atlanta, US')
+    assert.equal(confidentCity('lag-29-10.nwrknjmd67w-bcr00.netops.charter.com'), 'Newark, US')
+  })
+  it('a CLLI code after the role number is the site', () => {
+    assert.equal(confidentCity('lag-806.bbr01dllstx.netops.charter.com'), 'Dallas, US')
+    assert.equal(confidentCity('lag-46.mcr11rochnyei.netops.charter.com'), 'Rochester, US')
+  })
+  it('the role before the number is not an airport when a word follows the number ("hcr" is not Holy Cross, AK)', () => {
+    assert.equal(confidentCity('lag-19.hcr01snaxtx40.netops.charter.com'), null)
+  })
+  it('an 8-letter word without a number beside it is not read as a CLLI code', () => {
+    assert.ok(hostnameCandidates('core.lsancarc.example.net').every((c) => c.codeType !== 'clli'))
+  })
+})
