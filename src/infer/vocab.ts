@@ -21,8 +21,9 @@ const ROLES = [
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
   'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec', 'ear', 'bar',
-  // "metro" is a network (metro Ethernet; Level3's "lag-101.ear1.Metro2.Level3.net"), not Metro, Indonesia
-  'metro',
+  // "metro" is a network (metro Ethernet; Level3's "lag-101.ear1.Metro2.Level3.net"), not Metro, Indonesia;
+  // "agr" an aggregation router (Cogent "agr11.fra05", IIJ "osk008agr02", OCN "agr01.tky6"), not Agra
+  'metro', 'agr',
 ]
 
 const SERVICE = [

@@ -134,3 +134,22 @@ describe('Charter / Spectrum: CLLI codes with a building code, or after the role
     assert.ok(hostnameCandidates('core.lsancarc.example.net').every((c) => c.codeType !== 'clli'))
   })
 })
+
+describe('role words and ambiguous city names', () => {
+  it('"agr" (an aggregation router) is no site: NTT OCN "po-1.agr01.tky6.ocn.ad.jp" is not Agra', () => {
+    // shape: NTT OCN {iface}.{role}{nn}.{site}{n}.ocn.ad.jp; Cogent's "agr11.fra05" is the same role
+    neverConfidentIn('po-1.agr01.tky6.ocn.ad.jp', 'IN')
+    assert.equal(confidentCity('te0-0-0-0.agr11.fra05.atlas.cogentco.com'), 'Frankfurt am Main, DE')
+    assert.ok(hostnameCandidates('te0-0-0-0.agr11.fra05.atlas.cogentco.com').every((c) => c.country !== 'IN'))
+  })
+
+  it('a name two sizeable cities share is read with less confidence than an unambiguous one', () => {
+    // Level3 spells the city: "ae-1.edge2.Valencia1.Level3.net" (Valencia, Venezuela 1.4M / Spain 0.8M)
+    const valencia = hostnameHint('ae-1.edge2.Valencia1.Level3.net')!
+    const vienna = hostnameHint('ae-103.bar4.Vienna1.Level3.net')!
+    assert.ok(valencia.confidence <= vienna.confidence - 0.1, `${valencia.confidence} vs ${vienna.confidence}`)
+    assert.ok(valencia.confidence >= 0.5) // still a reading: the larger city leads
+    // the doubt lowers the lead, it does not hand it to the smaller city
+    assert.equal(confidentCity('ae-7.bar1.Richmond1.Level3.net'), 'Richmond, US')
+  })
+})
