@@ -60,9 +60,11 @@ function compute(s: string): Reading[] {
       out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
     }
   } else if (len === 8) {
-    // "lsancarc", "atlngamq", "rochnyei": a CLLI site code with its 2-letter building code (Charter's
-    // "lsancarc0yw-bcr00", "mcr11rochnyei"); only a table code or a clear rule hit, and the hostname
-    // rules take it only beside a number
+    // "lsancarc", "atlngamq", "rochnyei": a CLLI place (4 letters of city + 2 of state) with its
+    // 2-character network site code, positions 7-8 of the 11-character CLLI (ATIS-0300253, as
+    // Brightspeed's ASOG router form states: "LSANCAMC00W"); seen in Charter's "lsancarc0yw-bcr00",
+    // "mcr11rochnyei". Only a table code or a clear rule hit; the hostname rules take it only
+    // beside a number
     const hit = clliPlace(s.slice(0, 6))
     if (hit && (hit.source === 'table' || hit.dominant) && !citiesByName(s).some((c) => c.population >= 10_000)) {
       const conf = hit.source === 'table' ? 0.75 : 0.5
