@@ -43,6 +43,11 @@ const OPERATOR_COUNTRY_MISMATCH = -0.3
  */
 const HOME_TIE_MIN = 0.45
 
+/** A metro code or a large airport: a site an operator abroad may well have. */
+function majorAirport(code: string): boolean {
+  return metroByCode(code) !== null || airportByIata(code)?.large === true
+}
+
 /** A code after a number inside one part ("osk008agr02") stays below PLACE_MIN. */
 const AFTER_NUMBER_CAP = 0.45
 
@@ -311,6 +316,9 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
         if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+        // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
+        // the site of an operator under that country's TLD
+        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf += TLD_TOWN_MISMATCH
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
@@ -467,22 +475,26 @@ function operatorFallback(
  * LOCODE / CLLI readings in the site position, else a site code with the place unknown.
  */
 function operatorSite(op: OperatorRule, host: string[]): Candidate[] | null {
-  const m = op.site!.exec(host.join('.').toLowerCase() + '.')
+  const joined = host.join('.').toLowerCase() + '.'
+  const m = new RegExp(op.site!.source, 'd').exec(joined)
   const site = m?.groups?.site
   if (!site) return null
+  // the token as written: the site code and the number after it ("sto31", "ffm")
+  const at = m!.indices!.groups!.site!
+  const raw = joined.slice(at[0], at[1]) + (/^[0-9]*/.exec(joined.slice(at[1]))?.[0] ?? '')
   // own keys only: a site "constructor" must not find Object.prototype's
   const known = op.known !== undefined && Object.hasOwn(op.known, site) ? op.known[site] : undefined
-  if (known) return [fromPlace(site, 'operator', site, known, 0.85, `${op.name} convention: ${known.source}`)]
+  if (known) return [fromPlace(site, 'operator', raw, known, 0.85, `${op.name} convention: ${known.source}`)]
   if (op.codes !== 'operator') {
     const read: Candidate[] = []
     for (const r of readingsOf(site)) {
       if (r.soft || !allowed(op, r.codeType)) continue
       const {soft: _s, ...rest} = r
-      read.push({...rest, token: site, confidence: clamp(r.confidence + POS_SITE + DIGITS_BONUS), note: `${r.note}, in ${op.name}'s site position`})
+      read.push({...rest, token: raw, confidence: clamp(r.confidence + POS_SITE + DIGITS_BONUS), note: `${r.note}, in ${op.name}'s site position`})
     }
     if (read.length > 0) return dedupe(read)
   }
-  return [placeless(site, 'operator', site, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
+  return [placeless(site, 'operator', raw, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
 }
 
 function dedupe(list: Candidate[]): Candidate[] {

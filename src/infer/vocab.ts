@@ -22,8 +22,10 @@ const ROLES = [
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
   'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec', 'ear', 'bar',
   // "metro" is a network (metro Ethernet; Level3's "lag-101.ear1.Metro2.Level3.net"), not Metro, Indonesia;
-  // "agr" an aggregation router (Cogent "agr11.fra05", IIJ "osk008agr02", OCN "agr01.tky6"), not Agra
-  'metro', 'agr',
+  // "agr" an aggregation router (Cogent "agr11.fra05", IIJ "osk008agr02", OCN "agr01.tky6"), not Agra;
+  // "man" a metropolitan area network (Poland's "man.poznan.pl", "man.lodz.pl"), so only a site-code
+  // shape ("man01") is Manchester; "cor" a core router ("cor1"), not Córdoba, Argentina
+  'metro', 'agr', 'man', 'cor',
 ]
 
 const SERVICE = [

@@ -99,6 +99,11 @@ describe('network words in customer-line names', () => {
   it('the site-code shape "man01" in a backbone name is still Manchester', () => {
     assert.equal(confidentCity('te0-0-2-0.rcr11.man01.example.net'), 'Manchester, GB')
   })
+  it('a bare "man" label is a metropolitan area network anywhere (the Polish MANs: "man.poznan.pl")', () => {
+    // shape: the PIONIER metropolitan networks name their routers under man.{city}.pl
+    assert.equal(confidentCity('core1.man.poznan.pl'), null)
+    assert.equal(confidentCity('rtr.man.lodz.pl'), null)
+  })
 })
 
 describe('Lumen / Level3: a placeholder word in the city position', () => {
@@ -151,5 +156,19 @@ describe('role words and ambiguous city names', () => {
     assert.ok(valencia.confidence >= 0.5) // still a reading: the larger city leads
     // the doubt lowers the lead, it does not hand it to the smaller city
     assert.equal(confidentCity('ae-7.bar1.Richmond1.Level3.net'), 'Richmond, US')
+  })
+})
+
+describe('an airport abroad under a country-code TLD', () => {
+  it('a small or mid-size airport in another country than the TLD is not confident ("cor" in .es is not Córdoba, AR)', () => {
+    assert.equal(confidentCity('mail.cor.example.es'), null)
+    assert.equal(confidentCity('gw1.bzn.example.de'), null) // BZN Bozeman: scheduled, not large
+  })
+  it('a large airport or a metro code abroad keeps its reading (an Australian network in Seattle)', () => {
+    assert.equal(confidentCity('ae2.bdr1.b.sea.example.net.au'), 'Seattle, US')
+    assert.equal(confidentCity('xe-0-0-0.cr1.lon.example.nl'), 'London, GB')
+  })
+  it('an airport in the TLD country keeps its reading', () => {
+    assert.equal(confidentCity('core1.poz.example.pl'), 'Poznań, PL')
   })
 })
