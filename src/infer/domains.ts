@@ -72,8 +72,8 @@ export interface OperatorRule {
   country?: string
 }
 
-/** Arelion's site position: "ffm-bb2-link", "ntt-ic-337606-sea-b2", "cloudflare-ic328260-dls-b23". */
-const ARELION_SITE = /(?:^|\.)(?:[a-z0-9]+-ic-?\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-[a-z]+)?\./
+/** Arelion's site position: "ffm-bb2-link", "sjo-b21-v6" (IPv6), "ntt-ic-337606-sea-b2", "cloudflare-ic328260-dls-b23". */
+const ARELION_SITE = /(?:^|\.)(?:[a-z0-9]+-ic-?\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-(?:[a-z]+|v6))?\./
 
 const ASHBURN: Place = {city: 'Ashburn', country: 'US', region: 'VA', lat: 39.0438, lon: -77.4874}
 

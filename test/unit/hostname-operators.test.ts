@@ -29,6 +29,7 @@ describe("Arelion's customer-side interconnect names (twelve99-cust.net)", () =>
       ['cloudflare-ic328260-dls-b23.ip.twelve99-cust.net', 'dls'], // DLS is Dallesport, WA
       ['examplepeer-ic-300001-sjo-b21.ip.twelve99-cust.net', 'sjo'], // SJO is San José, Costa Rica
       ['examplecdn-ic342124-sea-b2.ip.twelve99-cust.net', 'sea'],
+      ['sjo-b23-v6.ip.twelve99.net', 'sjo'], // the IPv6 router names
     ] as const) {
       const h = hostnameHint(name)
       assert.deepEqual([h?.code, h?.codeType, h?.city], [code, 'operator', null], name)
