@@ -173,3 +173,13 @@ describe('an airport abroad under a country-code TLD', () => {
     assert.equal(confidentCity('core1.poz.example.pl'), 'Poznań, PL')
   })
 })
+
+describe('hosting words are not airports', () => {
+  // destinations of traceroutes are often hosting names: "vps123.example-hosting.com", "ded4567.example.net"
+  it('"vps" (Destin, FL), "ded" (Dehradun), "xen" (Xingcheng), "mon" (Mount Cook) name no place', () => {
+    for (const n of ['vps123.example-hosting.com', 'host.vps.example.com', 'ded4567.example.net', 'xen8.example.com', 'mon7.example.com', 'host.nas.example.com']) {
+      assert.equal(confidentCity(n), null, n)
+      assert.ok(hostnameCandidates(n).every((c) => c.codeType !== 'iata'), n)
+    }
+  })
+})
