@@ -2,7 +2,8 @@
 // or a spelled city name. Context-free and memoised: the hostname parser adjusts for position.
 import {cityAbbreviation} from '../geo/abbreviations.js'
 import {airportByIata, airportByIcao, airportPlace, metroByCode} from '../geo/airports.js'
-import {citiesByName} from '../geo/cities.js'
+import {citiesByName, type City} from '../geo/cities.js'
+import {haversineKm} from '../geo/distance.js'
 import {clliPlace} from '../geo/clli.js'
 import {countryCode} from '../geo/countries.js'
 import {locodePlace} from '../geo/locode.js'
@@ -58,15 +59,31 @@ function compute(s: string): Reading[] {
       const conf = hit.source === 'table' ? 0.85 : hit.dominant ? 0.55 : 0.35
       out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
     }
+  } else if (len === 8) {
+    // "lsancarc", "atlngamq", "rochnyei": a CLLI place (4 letters of city + 2 of state) with its
+    // 2-character network site code, positions 7-8 of the 11-character CLLI (ATIS-0300253, as
+    // Brightspeed's ASOG router form states: "LSANCAMC00W"); seen in Charter's "lsancarc0yw-bcr00",
+    // "mcr11rochnyei". Only a table code or a clear rule hit; the hostname rules take it only
+    // beside a number
+    const hit = clliPlace(s.slice(0, 6))
+    if (hit && (hit.source === 'table' || hit.dominant) && !citiesByName(s).some((c) => c.population >= 10_000)) {
+      const conf = hit.source === 'table' ? 0.75 : 0.5
+      out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s.slice(0, 6)} + building ${s.slice(6)} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
+    }
   }
   if (len >= 4) {
     const cities = citiesByName(s)
     const top = cities[0]
+    const rival = top === undefined ? undefined : cities.slice(1).find((c) => sizeableNamesake(top, c))
     for (let i = 0; i < cities.length; i++) {
       const c = cities[i]!
       let conf = cityConfidence(c.population)
       if (len === 4) conf -= 0.15
       if (i > 0) conf *= c.population * 10 < top!.population ? 0.7 : 0.85
+      // "Valencia" (Venezuela 1.4M, Spain 0.8M), "Newcastle", "Richmond": the name alone does not
+      // say which; the confidence says so (a country or state label, or the operator's country, decides)
+      // (the larger stays ahead of its rival: the doubt lowers the lead, it does not flip it)
+      if (i === 0 && rival !== undefined) conf = Math.max(conf - NAMESAKE_DOUBT, cityConfidence(rival.population) * 0.85 + 0.02)
       out.push({
         code: s,
         codeType: 'city',
@@ -76,7 +93,7 @@ function compute(s: string): Reading[] {
         lat: c.lat,
         lon: c.lon,
         confidence: conf,
-        note: `city name ${c.name} (${c.country}, pop. ${c.population})`,
+        note: `city name ${c.name} (${c.country}, pop. ${c.population})${i === 0 && rival !== undefined ? `; also ${rival.name} (${rival.country}, pop. ${rival.population})` : ''}`,
       })
     }
   }
@@ -99,6 +116,17 @@ function softAirport(s: string): Reading[] {
   }
   const conf = a.large ? 0.8 : 0.7
   return [{...strip(fromPlace(s, 'iata', '', airportPlace(a), conf, `IATA ${s.toUpperCase()} (${a.name})`)), soft: true}]
+}
+
+/** A same-named city that is a real rival: 100k+ people and a third of the larger one's, elsewhere (another country or 100+ km away). */
+const NAMESAKE_MIN_POP = 100_000
+const NAMESAKE_SHARE = 1 / 3
+/** The most populous reading of a name with such a rival loses this much. */
+const NAMESAKE_DOUBT = 0.15
+
+function sizeableNamesake(top: City, c: City): boolean {
+  if (c.population < NAMESAKE_MIN_POP || c.population < top.population * NAMESAKE_SHARE) return false
+  return c.country !== top.country || haversineKm(top, c) > 100
 }
 
 function cityConfidence(pop: number): number {

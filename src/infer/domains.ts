@@ -63,9 +63,17 @@ export interface OperatorRule {
   site?: RegExp
   /** operator codes whose place a public source states, e.g. CAIDA on he.net's `ash` */
   known?: Record<string, Place & {source: string}>
+  /**
+   * `site`: the listed codes hold only in the position `site` matches (Microsoft's abbreviations
+   * are documented for its current names; a "co1" in an older shape is not read by them)
+   */
+  knownOnly?: 'site'
   /** the operator's network is national: readings elsewhere are unlikely */
   country?: string
 }
+
+/** Arelion's site position: "ffm-bb2-link", "sjo-b21-v6" (IPv6), "ntt-ic-337606-sea-b2", "cloudflare-ic328260-dls-b23". */
+const ARELION_SITE = /(?:^|\.)(?:[a-z0-9]+-ic-?\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-(?:[a-z]+|v6))?\./
 
 const ASHBURN: Place = {city: 'Ashburn', country: 'US', region: 'VA', lat: 39.0438, lon: -77.4874}
 
@@ -90,18 +98,25 @@ export const OPERATORS: readonly OperatorRule[] = [
     codes: 'generic',
     known: {ash: {...ASHBURN, source: 'CAIDA Hoiho: seabone.net uses ash for Ashburn, VA'}},
   },
+  // Arelion (AS1299): {site}-{b|bb}{n}-link.ip.twelve99.net, older .telia.net; interconnects
+  // {peer}-ic-{id}-{site}-{router}.c.telia.net and, on the customer side of the link,
+  // {peer}-ic{id}-{site}-{router}.ip.twelve99-cust.net (the dash after "ic" is optional there:
+  // "cloudflare-ic328260-dls-b23", "verizon-ic-315152-ash-b1" in public traceroutes). The site
+  // mnemonics are Arelion's own ("sjo", "dls", "kbn"): read as IATA they name the wrong city
+  // (SJO is San José, Costa Rica; DLS is Dallesport), so they stay operator codes.
+  ...['twelve99.net', 'telia.net', 'twelve99-cust.net'].map(
+    (domain): OperatorRule => ({domain, name: domain === 'telia.net' ? 'Arelion (Telia)' : 'Arelion', codes: 'operator', site: ARELION_SITE}),
+  ),
   {
-    // {site}-{b|bb}{n}-link.ip.twelve99.net; interconnects {peer}-ic-{id}-{site}-{router}.c.telia.net
-    domain: 'twelve99.net',
-    name: 'Arelion',
-    codes: 'operator',
-    site: /(?:^|\.)(?:[a-z0-9]+-ic-\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-[a-z]+)?\./,
-  },
-  {
-    domain: 'telia.net',
-    name: 'Arelion (Telia)',
-    codes: 'operator',
-    site: /(?:^|\.)(?:[a-z0-9]+-ic-\d+-)?(?<site>[a-z]{2,5})\d*-b+\d+[a-z]?(?:-[a-z]+)?\./,
+    // {iface}.{role}{nn}.{site}{nn}.ntwk.msn.net ("ae24-0.ier02.fra21", "be-8-0.ibr01.bl20"): the site
+    // is the label before "ntwk"; the role label left of it ("ibr01") is never the site (IBR is an
+    // airport in Japan). Sites are IATA codes or Microsoft's own abbreviations, listed below.
+    domain: 'msn.net',
+    name: 'Microsoft',
+    codes: 'generic',
+    site: /(?:^|\.)(?<site>[a-z]{2,3})\d+\.ntwk\.$/,
+    known: microsoftSites(),
+    knownOnly: 'site',
   },
   {domain: 'ntt.net', name: 'NTT', codes: 'generic'},
   {domain: 'cogentco.com', name: 'Cogent', codes: 'generic'},
@@ -118,6 +133,60 @@ export const OPERATORS: readonly OperatorRule[] = [
     known: awsRegions(),
   },
 ]
+
+/**
+ * Microsoft's own site abbreviations where they are not the IATA code of that place: Microsoft's
+ * list of its edge sites by abbreviation (Azure docs, includes/front-door-edge-locations-by-
+ * abbreviation.md, 2023-06). Codes the general rules already read as the same city (fra, ams, sjc,
+ * teb) are not repeated here.
+ */
+function microsoftSites(): Record<string, Place & {source: string}> {
+  const src = 'Microsoft edge-site abbreviations (Azure docs)'
+  const p = (city: string, country: string, region: string | null, lat: number, lon: number): Place & {source: string} => ({
+    city,
+    country,
+    region,
+    lat,
+    lon,
+    source: `${src}: ${city}`,
+  })
+  const ashburn = p('Ashburn', 'US', 'VA', 39.0438, -77.4874)
+  const chicago = p('Chicago', 'US', 'IL', 41.8781, -87.6298)
+  const hongKong = p('Hong Kong', 'HK', null, 22.3193, 114.1694)
+  const sanAntonio = p('San Antonio', 'US', 'TX', 29.4241, -98.4936)
+  const seattle = p('Seattle', 'US', 'WA', 47.6062, -122.3321)
+  const singapore = p('Singapore', 'SG', null, 1.3521, 103.8198)
+  const tokyo = p('Tokyo', 'JP', null, 35.6895, 139.6917)
+  return {
+    ash: ashburn, // IATA ASH is Nashua, NH
+    bl: ashburn,
+    bn: p('Boydton', 'US', 'VA', 36.6676, -78.3875),
+    ata: p('Atlanta', 'US', 'GA', 33.749, -84.388), // IATA ATA is Anta, Peru
+    ch: chicago,
+    chg: chicago, // IATA CHG is Chaoyang, China
+    co: p('Quincy', 'US', 'WA', 47.2343, -119.8526),
+    cpq: p('Campinas', 'BR', null, -22.9056, -47.0608),
+    cys: p('Cheyenne', 'US', 'WY', 41.14, -104.8203),
+    db: p('Dublin', 'IE', null, 53.3498, -6.2603),
+    dm: p('Des Moines', 'US', 'IA', 41.5868, -93.625),
+    hk: hongKong,
+    hkb: hongKong,
+    lts: p('London', 'GB', null, 51.5074, -0.1278), // IATA LTS is Altus AFB, OK
+    mex: p('Querétaro', 'MX', null, 20.5881, -100.3881), // not Mexico City
+    mnz: p('Manassas', 'US', 'VA', 38.751, -77.4753),
+    pao: p('Palo Alto', 'US', 'CA', 37.4419, -122.143),
+    pra: p('Saint-Denis', 'FR', null, 48.9362, 2.3574), // IATA PRA is Paraná, Argentina
+    san: sanAntonio, // IATA SAN is San Diego
+    sn: sanAntonio,
+    sg: singapore,
+    sge: singapore,
+    sla: p('Seoul', 'KR', null, 37.5665, 126.978), // IATA SLA is Salta, Argentina
+    stb: seattle,
+    wst: seattle, // IATA WST is Westerly, RI
+    tya: tokyo,
+    tyb: tokyo,
+  }
+}
 
 /** AWS regions named after a city in AWS's own region list (regions named after a state or country are left out). */
 function awsRegions(): Record<string, Place & {source: string}> {

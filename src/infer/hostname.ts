@@ -6,6 +6,7 @@ import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
+import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
@@ -41,6 +42,14 @@ const OPERATOR_COUNTRY_MISMATCH = -0.3
  * own right (London, Ontario; Perth, Scotland), not a village (Paris, Ontario).
  */
 const HOME_TIE_MIN = 0.45
+
+/** A metro code or a large airport: a site an operator abroad may well have. */
+function majorAirport(code: string): boolean {
+  return metroByCode(code) !== null || airportByIata(code)?.large === true
+}
+
+/** A code after a number inside one part ("osk008agr02") stays below PLACE_MIN. */
+const AFTER_NUMBER_CAP = 0.45
 
 /** A short code-like token in a label that also spells a city name out loses this much. */
 const SHORT_BESIDE_SPELLED = -0.25
@@ -89,13 +98,23 @@ function hasAddress(label: string, info: LabelInfo): boolean {
   return m !== null && m[0].match(/[0-9]+/g)!.some((n) => n.length >= 2)
 }
 
+/**
+ * Network words that are also airport codes: "man" a metropolitan area network (MAN,
+ * Manchester), "isp" (ISP, Islip), "nas" a network access server (NAS, Nassau), "lns" an L2TP
+ * network server (LNS, Lancaster PA), "bras" (4 letters, no code). In an access name they are the
+ * access network's own words ("host-1-2-3-4.man.example-broadband.net"), so an airport reading
+ * of one bare (no number after it) is capped below PLACE_MIN like a small airport's.
+ */
+const ACCESS_NETWORK_WORDS: ReadonlySet<string> = new Set(['man', 'isp', 'nas', 'lns'])
+
 /** In an access name, an airport that is not a large one is capped below PLACE_MIN: alone it names no place. */
 const ACCESS_SMALL_AIRPORT_CAP = 0.45
 /** ... and a large one loses this much (a well-known airport code is still a likely region label). */
 const ACCESS_LARGE_AIRPORT = -0.15
 
 /** The confidence of an IATA reading in an access name; a metro code ("nyc") keeps its own. */
-function accessAdjust(code: string, conf: number): number {
+function accessAdjust(code: string, conf: number, bare: boolean): number {
+  if (bare && ACCESS_NETWORK_WORDS.has(code)) return Math.min(conf, ACCESS_SMALL_AIRPORT_CAP)
   if (metroByCode(code) !== null) return conf
   const a = airportByIata(code)
   if (a?.large) return conf + ACCESS_LARGE_AIRPORT
@@ -251,15 +270,24 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
     }
   }
 
+  // a role word that is also an airport ("ear1" Kearney, "cgn03" Cologne) is read as the site only
+  // when no label right of it has the site-code shape: in "lag-101.ear1.Metro2.Level3.net" the
+  // site is Metro2 (a word the rules do not read), not the role label left of it
+  const wordsEnd = ctxStart >= 0 ? ctxStart : infos.length
+  const lastWordLabel = (i: number): boolean => {
+    for (let j = i + 1; j < wordsEnd; j++) if (infos[j]!.tokens.some((t) => t.kind === 'run' && t.digitsAfter)) return false
+    return true
+  }
   const out: Candidate[] = []
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     const spelledHere = spelledCity(infos[i]!)
+    const clliHere = infos[i]!.tokens.some((x) => x.digitsBefore === true && x.readings.some((r) => r.codeType === 'clli'))
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
-      const known = t.kind === 'run' && op?.known !== undefined ? op.known[t.text] : undefined
+      const known = t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text) ? op.known[t.text] : undefined
       if (known === undefined && t.readings.length === 0) continue
       parts ??= labelParts(host[i]!)
       const raw = tokenRaw(parts, t)
@@ -271,21 +299,31 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
       const base: number[] = []
       for (const r of t.readings) {
         if (op !== null && !allowed(op, r.codeType)) continue
-        if (r.soft && !(i === siteIdx && t.digitsAfter)) continue
+        if (r.soft && !(i === siteIdx && t.digitsAfter && lastWordLabel(i))) continue
         // "tor1" is far more often a top-of-rack switch than Toronto: a soft abbreviation needs a country label that agrees
         if (r.soft && r.codeType === 'operator' && !contextMatch(ctx, r.country, r.region)) continue
+        // an 8-letter CLLI + building code stands only beside a number ("lsancarc0yw", "mcr11rochnyei")
+        if (r.codeType === 'clli' && t.text.length === 8 && !t.digitsAfter && !t.digitsBefore) continue
         let conf = r.confidence + pos
         if (t.digitsAfter && r.codeType !== 'city') conf += DIGITS_BONUS
+        // "osk008agr02": a code after the number is the role ("agr" aggregation), not the site (Agra)
+        // ... and a code with a long word after its number is the role ("hcr" of "hcr01snaxtx40")
+        if ((t.digitsBefore || t.wordAfterNumber) && r.codeType !== 'city' && r.codeType !== 'clli') conf = Math.min(conf, AFTER_NUMBER_CAP)
+        // "hcr01snaxtx40", "bbr01dllstx": beside a CLLI code after the number, the leading letters are the role
+        if (clliHere && t.text.length <= 3 && r.codeType !== 'clli') conf = Math.min(conf, AFTER_NUMBER_CAP)
         // "sea1-LosAngeles": beside a spelled city name, a 3-letter prefix is a role or a
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
         if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+        // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
+        // the site of an operator under that country's TLD
+        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf += TLD_TOWN_MISMATCH
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
-        if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf)
+        if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
         base.push(r.confidence)
         mine.push({
           code: r.code,
@@ -309,8 +347,9 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
   for (const c of out) if (c.confidence > best) best = c.confidence
   if (best < PLACE_MIN) {
     const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
-    // a line word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com") is no site code
-    if (found !== null && !(ACCESS_WORDS.has(found.token.text) && embedsAddress(host, infos))) {
+    // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
+    // "man" of "host-1-2-3-4.man.example.net") is no site code
+    if (found !== null && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
       const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
@@ -365,7 +404,7 @@ function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null
   let best = 0
   for (const t of info.tokens) {
     if (t.text === regStop || (shaped && !t.digitsAfter)) continue
-    if (t.kind === 'run' && op?.known?.[t.text]) return 0.85
+    if (t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text)) return 0.85
     for (const r of t.readings) {
       if (r.soft && (shaped || !t.digitsAfter)) continue // "bdr1", "cr1": a role word with a number is not a site shape
       if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
@@ -430,14 +469,32 @@ function operatorFallback(
   return best
 }
 
-/** Operators whose site position is fixed by a pattern (Arelion). */
+/**
+ * Operators whose site position is fixed by a pattern (Arelion, Microsoft). The site token alone
+ * is read: a listed operator code, else (for an operator whose codes are generic) its own IATA /
+ * LOCODE / CLLI readings in the site position, else a site code with the place unknown.
+ */
 function operatorSite(op: OperatorRule, host: string[]): Candidate[] | null {
-  const m = op.site!.exec(host.join('.').toLowerCase() + '.')
+  const joined = host.join('.').toLowerCase() + '.'
+  const m = new RegExp(op.site!.source, 'd').exec(joined)
   const site = m?.groups?.site
   if (!site) return null
-  const known = op.known?.[site]
-  if (known) return [fromPlace(site, 'operator', site, known, 0.85, `${op.name} convention: ${known.source}`)]
-  return [placeless(site, 'operator', site, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
+  // the token as written: the site code and the number after it ("sto31", "ffm")
+  const at = m!.indices!.groups!.site!
+  const raw = joined.slice(at[0], at[1]) + (/^[0-9]*/.exec(joined.slice(at[1]))?.[0] ?? '')
+  // own keys only: a site "constructor" must not find Object.prototype's
+  const known = op.known !== undefined && Object.hasOwn(op.known, site) ? op.known[site] : undefined
+  if (known) return [fromPlace(site, 'operator', raw, known, 0.85, `${op.name} convention: ${known.source}`)]
+  if (op.codes !== 'operator') {
+    const read: Candidate[] = []
+    for (const r of readingsOf(site)) {
+      if (r.soft || !allowed(op, r.codeType)) continue
+      const {soft: _s, ...rest} = r
+      read.push({...rest, token: raw, confidence: clamp(r.confidence + POS_SITE + DIGITS_BONUS), note: `${r.note}, in ${op.name}'s site position`})
+    }
+    if (read.length > 0) return dedupe(read)
+  }
+  return [placeless(site, 'operator', raw, 0.6, `${op.name} site mnemonic ${site}; place not published`, op.country ?? null)]
 }
 
 function dedupe(list: Candidate[]): Candidate[] {

@@ -19,6 +19,17 @@ export interface Token {
   kind: TokenKind
   /** letters directly followed by digits ("fra03", "ash1"): the usual shape of a site code */
   digitsAfter: boolean
+  /**
+   * letters after digits in one part ("agr" of IIJ's "osk008agr02", "aw" of "nycmny837aw"): the
+   * site code leads a label; what follows a number is a role, a building or a serial
+   */
+  digitsBefore?: boolean
+  /**
+   * a word of 4+ letters follows across a number in the same part ("hcr" of Charter's
+   * "hcr01snaxtx40"): a long site code after the role number, so the leading letters are the role
+   * (a short word after the number is the role instead: IIJ's "osk008agr02")
+   */
+  wordAfterNumber?: boolean
   /** the token's readings, context-free, most confident first */
   readings: Reading[]
 }
@@ -98,9 +109,12 @@ function analyse(label: string): LabelInfo {
       if (c0 >= 48 && c0 <= 57) continue // digits
       const text = run.toLowerCase()
       const digitsAfter = ri + 1 < runs.length
-      // "60hudson", "350ecermak": a street address (a facility), not the city of that name
+      // "60hudson", "350ecermak": a street address (a facility), not the city of that name; but a
+      // CLLI code after a role number is the site ("bbr01dllstx", "mcr11rochnyei" of Charter)
       const address = ri > 0 && text.length >= 4
-      const t: Token = {text, part: pi, partEnd: pi, kind: 'run', digitsAfter, readings: address ? [] : readingsOf(text)}
+      const t: Token = {text, part: pi, partEnd: pi, kind: 'run', digitsAfter, readings: address ? readingsOf(text).filter((r) => r.codeType === 'clli') : readingsOf(text)}
+      if (ri > 0) t.digitsBefore = true
+      for (let k = ri + 2; k < runs.length; k += 2) if (runs[k]!.length >= 4) t.wordAfterNumber = true
       tokens.push(t)
       runTokensByPart[pi]!.push(t)
       if (text.length >= 4 && !STOP.has(text)) {

@@ -21,6 +21,14 @@ const ROLES = [
   'level', 'zip', 'gni', 'ecs', 'vip', 'nat', 'cgn', 'cgnat', 'bras', 'bng', 'olt', 'dslam', 'mse', 'ppp', 'pppoe',
   'xcr', 'inet', 'unn', 'dhcp', 'adsl', 'vdsl', 'ftth', 'fttx', 'gpon', 'hsi', 'user', 'users', 'dialup', 'wireless',
   'mobile', 'lte', 'hostname', 'deploy', 'ptr', 'rdns', 'rtsw', 'gar', 'ec', 'ear', 'bar',
+  // "metro" is a network (metro Ethernet; Level3's "lag-101.ear1.Metro2.Level3.net"), not Metro, Indonesia;
+  // "agr" an aggregation router (Cogent "agr11.fra05", IIJ "osk008agr02", OCN "agr01.tky6"), not Agra;
+  // "man" a metropolitan area network (Poland's "man.poznan.pl", "man.lodz.pl"), so only a site-code
+  // shape ("man01") is Manchester; "cor" a core router ("cor1"), not Córdoba, Argentina
+  'metro', 'agr', 'man', 'cor',
+  // server words in hosting names ("mon1" monitoring, "xen3" a hypervisor, "nas2" storage or a
+  // network access server): Mount Cook, Xingcheng and Nassau only as a site code in the site position
+  'mon', 'xen', 'nas', 'vps', 'ded',
 ]
 
 const SERVICE = [
@@ -53,4 +61,8 @@ export const CITY_PREFIXES: ReadonlySet<string> = new Set([
  * Non-place words that are never read as codes, even where an airport has the code: they fill
  * whole labels of ordinary names ("u4.sub", "pop.example.net").
  */
-export const HARD_STOP: ReadonlySet<string> = new Set(['sub', 'pop', 'the', 'for', 'gov', 'tcp', 'uni', 'ppp', 'unn', 'oam', 'bvi', 'com', 'net', 'org', 'www'])
+export const HARD_STOP: ReadonlySet<string> = new Set([
+  'sub', 'pop', 'the', 'for', 'gov', 'tcp', 'uni', 'ppp', 'unn', 'oam', 'bvi', 'com', 'net', 'org', 'www',
+  // a virtual private / dedicated server ("vps123.example-hosting.com", "ded4567..."): not Destin, FL or Dehradun
+  'vps', 'ded',
+])

@@ -46,8 +46,9 @@ describe('access-line names: a short line word is not an airport', () => {
   })
 
   it('a large airport in an access name is still read, with less confidence', () => {
-    const h = hostnameHint('host-203-0-113-7.man.example-broadband.net')
-    assert.equal(h?.city, 'Manchester')
+    // ("man" itself is a network word there: see hostname-operators.test.ts)
+    const h = hostnameHint('host-203-0-113-7.lhr.example-broadband.net')
+    assert.equal(h?.city, 'London')
     assert.ok(h!.confidence < 0.8, String(h!.confidence))
   })
 
