@@ -105,7 +105,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
       const atlasProbes = flags.probes === undefined || probesFromApi ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
-      const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined})
+      const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined, target: args.target ?? null})
       obs.push(...input.obs)
       target ??= input.target
       method = input.method

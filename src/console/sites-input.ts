@@ -5,6 +5,12 @@
 // vantage point in several files counts with its lowest RTT (as one measured several times in one
 // file does). Each file is read as `report` reads it (src/store/read.ts), streamed; what one file
 // could not give is said per file and loses nothing read from the others.
+//
+// One file is one target: a RIPE Atlas daily dump, or results of several measurements saved
+// together, holds many targets, and their RTTs merged per vantage point would be sites of none of
+// them (a wrong, confident answer). The results of the target asked (TARGET, matched by name or
+// address) are read, or, when TARGET names none of the file's targets (it is also a free label),
+// those of the first target in the file; the others are counted and said in a warning.
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
@@ -38,8 +44,74 @@ export interface SitesInput {
   method: string | null
   /** per file, what could not be used (E_BAD_INPUT, exit 7), in the order given; empty when all was read */
   errors: AnyprobeError[]
-  /** notes for stderr: the files name different targets */
+  /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
+}
+
+/** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
+const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
+
+/**
+ * Which outcomes of one file are of its target (see the header). Pure bookkeeping: `pick` says
+ * where an outcome's observation goes, `chosen` which of the two was read, `warning` what was left.
+ * A target is its names and addresses: a result naming one of them joins it and adds its own (a
+ * measurement of 193.0.14.129 beside one of k.root-servers.net is one target).
+ */
+export class TargetPicker {
+  private readonly asked: Set<string> | null
+  private first: Set<string> | null = null
+  private readonly names = {asked: null as string | null, first: null as string | null}
+  /** per target name as the results write it: how many went to the asked target, the first, or neither */
+  private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
+
+  constructor(asked: string | null | undefined) {
+    this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
+  }
+
+  /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
+  pick(target: string, addr: string | null): 'asked' | 'first' | null {
+    const keys = addr === null ? [targetKey(target)] : [targetKey(target), targetKey(addr)]
+    let to: 'asked' | 'first' | null = null
+    if (this.asked !== null && keys.some((k) => this.asked!.has(k))) to = 'asked'
+    else {
+      this.first ??= new Set(keys)
+      if (keys.some((k) => this.first!.has(k))) to = 'first'
+    }
+    if (to !== null) {
+      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
+      this.names[to] ??= target
+    }
+    let r = this.routed.get(target)
+    if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
+    r[to ?? 'none']++
+    return to
+  }
+
+  /** the target whose results are read: the asked one when any result named it, else the first */
+  get chosen(): 'asked' | 'first' {
+    return this.names.asked !== null ? 'asked' : 'first'
+  }
+
+  /** the target read, as its first result names it */
+  chosenName(): string | null {
+    return this.names[this.chosen]
+  }
+
+  /** The warning when results of other targets were left out; null when the file held one target. */
+  warning(label: string): string | null {
+    const read = this.chosenName()
+    if (read === null) return null
+    const others: Array<[string, number]> = []
+    for (const [t, r] of this.routed) {
+      const left = r.asked + r.first + r.none - r[this.chosen]
+      if (left > 0) others.push([t, left])
+    }
+    if (others.length === 0) return null
+    others.sort((x, y) => y[1] - x[1])
+    const n = others.reduce((s, [, c]) => s + c, 0)
+    const list = others.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
+    return `${sanitize(label, 200)} holds results of other targets than ${sanitize(read, 100)}: ${n} result${n === 1 ? ' was' : 's were'} left out (${list}${others.length > 5 ? `, and ${others.length - 5} more` : ''}); the sites are of ${sanitize(read, 100)}. Name the one to analyse as TARGET (anyprobe sites TARGET --input FILE)`
+  }
 }
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
@@ -49,13 +121,14 @@ const shown = (name: string): string => (name === '-' ? 'standard input' : name)
  * Throws (nothing analysed) when a file is missing, when --probes goes with a file whose lines
  * carry their own locations, or when no file gave anything.
  */
-export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}): Promise<SitesInput> {
+export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null}): Promise<SitesInput> {
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
   const byVp = new Map<string, SiteObservation>()
   const targets: Array<{target: string; name: string}> = []
   const methods = new Set<string>()
   const errors: AnyprobeError[] = []
   let firstEmpty: AnyprobeError | null = null
+  const warnings: string[] = []
   for (const name of names) {
     const stats = newStats()
     let read = 0
@@ -63,6 +136,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
       read++
       keepLowestRtt(byVp, o)
     })
+    if (meta.warning !== null) warnings.push(meta.warning)
     if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
     for (const m of meta.methods) methods.add(m)
     if (read === 0) {
@@ -77,12 +151,17 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   if (byVp.size === 0) throw firstEmpty ?? nothingReadError(shown(names[0] ?? '-'), newStats())
   // a name in one file and its address in another is one target; two services are not, and are
   // not refused either (the files cannot tell which): said, so that a mixed-up file is noticed
-  const warnings =
-    targets.length > 1 ? [`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`] : []
+  if (targets.length > 1)
+    warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
   return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings}
 }
 
-async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}, keep: (o: SiteObservation) => void): Promise<{target: string | null; methods: string[]}> {
+async function readOne(
+  name: string,
+  stats: ReadStats,
+  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
+  keep: (o: SiteObservation) => void,
+): Promise<{target: string | null; methods: string[]; warning: string | null}> {
   const label = shown(name)
   let input: Readable
   if (name === '-') input = process.stdin
@@ -93,6 +172,9 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
   const method = (m: string | null): void => {
     if (m !== null && !methods.includes(m)) methods.push(m)
   }
+  // the file's results per target they name: those of the asked target, and those of its first
+  const picker = new TargetPicker(opts.target)
+  const ofTarget = {asked: new Map<string, SiteObservation>(), first: new Map<string, SiteObservation>()}
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
   try {
@@ -111,9 +193,12 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
       for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
-            keep(observationFromOutcome(item.outcome, opts.locs))
-            target ??= item.outcome.result?.target ?? null
-            method(item.outcome.result?.kind ?? null)
+            const r = item.outcome.result
+            // a failed vantage point names no target: it is kept (as one without RTT)
+            const to = r === null ? null : picker.pick(r.target, r.targetAddr)
+            if (r === null) keep(observationFromOutcome(item.outcome, opts.locs))
+            else if (to !== null) keepLowestRtt(ofTarget[to], observationFromOutcome(item.outcome, opts.locs))
+            if (to !== null) method(r?.kind ?? null)
           } else if (item.type === 'row') {
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
@@ -129,6 +214,9 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
       throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(label, 200)}: ${code}`, {hint: 'give a RIPE Atlas download or a file written by anyprobe --json / --ndjson', exitCode: EXIT.usage})
     }
     throw e
+  } finally {
+    // what was read before an error is kept, as every other line is
+    for (const o of ofTarget[picker.chosen].values()) keep(o)
   }
-  return {target, methods}
+  return {target: picker.chosenName() ?? target, methods, warning: picker.warning(label)}
 }

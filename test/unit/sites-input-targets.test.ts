@@ -1,0 +1,64 @@
+// `sites --input` on a file holding results of several targets (a RIPE Atlas daily dump, or the
+// results of two measurements saved together): the RTTs of different targets merged per probe are
+// sites of none of them. One target is read (TARGET, by name or address, else the file's first),
+// the others are counted in a warning. Result shape: RIPE Atlas API v2 ping results (fw 5080), as
+// documented at atlas.ripe.net/docs/apis/result-format ("ping", v4610 and later).
+import assert from 'node:assert/strict'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {readSitesInputs} from '../../src/console/sites-input.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-targets-'))
+
+function ping(prb: number, msm: number, name: string, addr: string, ms: number): Record<string, unknown> {
+  return {fw: 5080, mver: '2.6.2', lts: 12, dst_name: name, af: addr.includes(':') ? 6 : 4, dst_addr: addr, src_addr: '192.168.1.10', proto: 'ICMP', ttl: 55, size: 48, result: [{rtt: ms}, {x: '*'}], dup: 0, rcvd: 1, sent: 2, min: ms, max: ms, avg: ms, msm_id: msm, prb_id: prb, timestamp: 1733500000 + prb, msm_name: 'Ping', from: '203.0.113.9', type: 'ping', group_id: msm, step: 240}
+}
+
+const probes = new Map([10, 11, 12].map((id, i) => [id, {id, asnV4: 3333, asnV6: null, country: 'NL', lat: 52 + i, lon: 4 + i, description: null, isAnchor: false, tags: []}]))
+// k-root (by name, v4 and v6; and a measurement of its v4 address) and a unicast target, interleaved
+const lines = [
+  ping(10, 2002, 'example.net', '198.51.100.7', 150),
+  ping(10, 1001, 'k.root-servers.net', '193.0.14.129', 1.5),
+  ping(11, 2002, 'example.net', '198.51.100.7', 151),
+  ping(11, 1001, 'k.root-servers.net', '193.0.14.129', 2.5),
+  ping(12, 1002, '193.0.14.129', '193.0.14.129', 3.5),
+  ping(12, 2002, 'example.net', '198.51.100.7', 152),
+]
+const mixed = join(dir, 'mixed.ndjson')
+writeFileSync(mixed, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
+const rtts = (obs: Array<{vp: string; rttMs: number | null}>): Array<[string, number | null]> => obs.map((o) => [o.vp, o.rttMs])
+
+describe('sites --input: one file, several targets', () => {
+  it('without TARGET: the first target only, and a warning with what was left out', async () => {
+    const r = await readSitesInputs([mixed], {locs: null, probes, probesGiven: true})
+    assert.equal(r.target, 'example.net')
+    assert.deepEqual(rtts(r.obs), [['atlas:10', 150], ['atlas:11', 151], ['atlas:12', 152]])
+    assert.equal(r.warnings.length, 1)
+    assert.match(r.warnings[0]!, /3 results were left out \(k\.root-servers\.net \(2\), 193\.0\.14\.129 \(1\)\); the sites are of example\.net/)
+  })
+
+  it('TARGET by name or by address: that target, its results under either name', async () => {
+    for (const t of ['k.root-servers.net', 'K.ROOT-SERVERS.NET.', '193.0.14.129']) {
+      const r = await readSitesInputs([mixed], {locs: null, probes, probesGiven: true, target: t})
+      assert.deepEqual(rtts(r.obs), [['atlas:10', 1.5], ['atlas:11', 2.5], ['atlas:12', 3.5]], t)
+      assert.match(r.warnings.join('\n'), /3 results were left out \(example\.net \(3\)\)/, t)
+    }
+  })
+
+  it('a TARGET no result names is a label: the first target is read, and said', async () => {
+    const r = await readSitesInputs([mixed], {locs: null, probes, probesGiven: true, target: 'my k-root study'})
+    assert.deepEqual(rtts(r.obs), [['atlas:10', 150], ['atlas:11', 151], ['atlas:12', 152]])
+    assert.match(r.warnings.join('\n'), /the sites are of example\.net/)
+  })
+
+  it('a file of one target (v4 and v6 results of one name) has no warning and loses nothing', async () => {
+    const one = join(dir, 'one.ndjson')
+    writeFileSync(one, [ping(10, 1001, 'k.root-servers.net', '193.0.14.129', 1.5), ping(11, 1003, 'k.root-servers.net', '2001:7fd::1', 9)].map((l) => JSON.stringify(l)).join('\n'))
+    const r = await readSitesInputs([one], {locs: null, probes, probesGiven: true, target: 'label'})
+    assert.deepEqual(rtts(r.obs), [['atlas:10', 1.5], ['atlas:11', 9]])
+    assert.deepEqual(r.warnings, [])
+  })
+})
