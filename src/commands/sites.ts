@@ -104,7 +104,9 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
-      const atlasProbes = flags.probes === undefined || probesFromApi ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
+      const probeFile = flags.probes === undefined || probesFromApi ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
+      const atlasProbes = probeFile?.probes
+      for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
       const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined, target: args.target ?? null})
       obs.push(...input.obs)
       target ??= input.target

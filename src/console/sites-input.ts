@@ -114,6 +114,28 @@ export class TargetPicker {
   }
 }
 
+/**
+ * The warning when RIPE Atlas probes of the results are not in the --probes metadata (a list of
+ * other probes, a page of several, an archive of another day): they stay without a location, and
+ * the sites are of the others. Null when every probe is listed.
+ */
+export function probesNotListed(obs: Iterable<SiteObservation>, probes: ReadonlyMap<number, unknown>): string | null {
+  let atlas = 0
+  let missing = 0
+  const some: number[] = []
+  for (const o of obs) {
+    const m = /^atlas:(\d{1,10})$/.exec(o.vp)
+    if (m === null) continue
+    atlas++
+    const id = Number(m[1])
+    if (probes.has(id)) continue
+    missing++
+    if (some.length < 5) some.push(id)
+  }
+  if (missing === 0) return null
+  return `${missing} of the ${atlas} RIPE Atlas probes in the results ${missing === 1 ? 'is' : 'are'} not in the --probes metadata (e.g. ${some.join(', ')}): ${missing === 1 ? 'it has' : 'they have'} no location here; give a probe list that holds them (every page of an API query, or the archive of the measurement's day), or --probes api`
+}
+
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
 
 /**
@@ -153,6 +175,8 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   // not refused either (the files cannot tell which): said, so that a mixed-up file is noticed
   if (targets.length > 1)
     warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
+  const missing = opts.probes === undefined ? null : probesNotListed(byVp.values(), opts.probes)
+  if (missing !== null) warnings.push(missing)
   return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings}
 }
 
