@@ -68,6 +68,19 @@ describe('--probes FILE: pages, repeats, gaps', () => {
     assert.deepEqual(where(f, 7), [52.37, 4.89])
   })
 
+  it('a location its own country says is swapped (or [0, 0]) is dropped and said, never swapped back; true ones stay', async () => {
+    // coordinates of public places (Amsterdam, Frankfurt, New York, Sydney, Nairobi): as [lon, lat] they are right
+    const good = [probe(1, 52.37, 4.89), {...probe(2, 50.11, 8.68), country_code: 'DE'}, {...probe(3, -33.87, 151.21), country_code: 'AU'}, {...probe(4, 40.71, -74.0), country_code: 'US'}]
+    // written [lat, lon] by a script: each lands off its country
+    const bad = [{...probe(11, 4.89, 52.37)}, {...probe(12, 8.68, 50.11), country_code: 'DE'}, {...probe(13, -74.0, 40.71), country_code: 'US'}, {...probe(14, 36.82, -1.29), country_code: 'KE'}]
+    const f = await readProbeFile(file('swapped.json', JSON.stringify([...good, ...bad, probe(20, 0, 0)])))
+    assert.deepEqual([1, 2, 3, 4].map((id) => where(f, id)), [[52.37, 4.89], [50.11, 8.68], [-33.87, 151.21], [40.71, -74.0]])
+    assert.deepEqual([11, 12, 13, 14, 20].map((id) => where(f, id)), [[null, null], [null, null], [null, null], [null, null], [null, null]])
+    assert.equal(f.probes.get(12)!.country, 'DE') // the probe stays, with what else it said
+    assert.equal(f.notes.length, 1)
+    assert.match(f.notes[0]!, /4 outside the probe's country and inside it with latitude and longitude swapped, 1 at \[0, 0\] \(probe 11: NL at 4\.89, 52\.37;/)
+  })
+
   it('a value that breaks off is E_BAD_INPUT naming its line, not a silent partial list', async () => {
     await assert.rejects(
       readProbeFile(file('cut.json', `${p1}\n${p2.slice(0, 40)}`)),

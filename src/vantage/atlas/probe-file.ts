@@ -18,6 +18,7 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {gunzipBytes} from '../../util/decompress.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type AtlasProbeMeta, probeMetaFromApi} from './parse.js'
+import {implausibleLocation} from './probe-swap.js'
 
 export interface ProbeFile {
   probes: Map<number, AtlasProbeMeta>
@@ -185,6 +186,25 @@ export async function readProbeFile(path: string): Promise<ProbeFile> {
     })
   }
   const notes: string[] = []
+  // locations the probe's own country contradicts (./probe-swap.ts): dropped, and said
+  const dropped = {swapped: 0, 'null-island': 0}
+  const examples: string[] = []
+  for (const m of probes.values()) {
+    if (m.lat === null || m.lon === null) continue
+    const why = implausibleLocation(m.country, m.lat, m.lon)
+    if (why === null) continue
+    dropped[why]++
+    if (examples.length < 3) examples.push(`probe ${m.id}: ${m.country ?? '?'} at ${m.lat}, ${m.lon}`)
+    m.lat = null
+    m.lon = null
+  }
+  if (dropped.swapped + dropped['null-island'] > 0) {
+    const what = [
+      dropped.swapped > 0 ? `${dropped.swapped} outside the probe's country and inside it with latitude and longitude swapped` : null,
+      dropped['null-island'] > 0 ? `${dropped['null-island']} at [0, 0]` : null,
+    ].filter((x) => x !== null)
+    notes.push(`--probes ${name}: probe locations left out, ${what.join(', ')} (${examples.join('; ')}); those probes have no location here. A probe list gives GeoJSON [longitude, latitude]: check how the file was written`)
+  }
   const {count, held, next} = listed.pages
   if (next && count !== null && held < count) {
     notes.push(`--probes ${name} holds ${held} of the ${count} probes its API query listed (a page's "next" is not in the file): the others have no location here; save every page (follow "next") and give them one after another in the file`)
