@@ -38,6 +38,7 @@ import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
 import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
+import {atlasNonResult} from './not-results.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -205,7 +206,7 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
   }
   if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
-  return 'neither an anyprobe result nor a RIPE Atlas result'
+  return atlasNonResult(v) ?? 'neither an anyprobe result nor a RIPE Atlas result'
 }
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
