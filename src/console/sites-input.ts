@@ -24,6 +24,7 @@ import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js
 import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {peekStream} from '../util/peek.js'
 import {sanitize} from '../util/sanitize.js'
+import {classify as addressClass, parseAddress} from '../util/target.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
 import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
@@ -46,6 +47,23 @@ export interface SitesInput {
   errors: AnyprobeError[]
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
+}
+
+/** address classes that are each network's own: the same address is another host behind every probe */
+const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade-nat', 'unique-local', 'unspecified'])
+
+/**
+ * The address a remote probe's result measured when it is one of that probe's own network (a DNS
+ * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
+ * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
+ * Null when the result measured a shared address (or came from one of our own vantage points, whose
+ * lab addresses are private on purpose).
+ */
+export function ownNetworkTarget(o: VantageOutcome): string | null {
+  const r = o.result
+  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
+  const a = parseAddress(r.targetAddr)
+  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
 }
 
 /** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
@@ -158,11 +176,15 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
       read++
       keepLowestRtt(byVp, o)
     })
-    if (meta.warning !== null) warnings.push(meta.warning)
+    warnings.push(...meta.warnings)
     if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
     for (const m of meta.methods) methods.add(m)
     if (read === 0) {
-      const e = nothingReadError(shown(name), stats)
+      // everything was left out for a reason said in a warning: that reason is the error
+      const e =
+        meta.warnings.length > 0 && stats.values > 0
+          ? new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(shown(name), 200)} measured one target: ${meta.warnings.join('; ')}`, {hint: 'give results of a measurement of one public address or name', exitCode: EXIT.data})
+          : nothingReadError(shown(name), stats)
       firstEmpty ??= e
       if (names.length > 1) errors.push(e)
       continue
@@ -185,7 +207,7 @@ async function readOne(
   stats: ReadStats,
   opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
   keep: (o: SiteObservation) => void,
-): Promise<{target: string | null; methods: string[]; warning: string | null}> {
+): Promise<{target: string | null; methods: string[]; warnings: string[]}> {
   const label = shown(name)
   let input: Readable
   if (name === '-') input = process.stdin
@@ -198,6 +220,8 @@ async function readOne(
   }
   // the file's results per target they name: those of the asked target, and those of its first
   const picker = new TargetPicker(opts.target)
+  /** results left out because they measured each probe's own network, per address */
+  const ownNetwork = new Map<string, number>()
   const ofTarget = {asked: new Map<string, SiteObservation>(), first: new Map<string, SiteObservation>()}
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
@@ -218,6 +242,11 @@ async function readOne(
         for (const item of batch) {
           if (item.type === 'outcome') {
             const r = item.outcome.result
+            const own = ownNetworkTarget(item.outcome)
+            if (own !== null) {
+              ownNetwork.set(own, (ownNetwork.get(own) ?? 0) + 1)
+              continue
+            }
             // a failed vantage point names no target: it is kept (as one without RTT)
             const to = r === null ? null : picker.pick(r.target, r.targetAddr)
             if (r === null) keep(observationFromOutcome(item.outcome, opts.locs))
@@ -242,5 +271,13 @@ async function readOne(
     // what was read before an error is kept, as every other line is
     for (const o of ofTarget[picker.chosen].values()) keep(o)
   }
-  return {target: picker.chosenName() ?? target, methods, warning: picker.warning(label)}
+  const warnings = [picker.warning(label)]
+  if (ownNetwork.size > 0) {
+    const n = [...ownNetwork.values()].reduce((a, b) => a + b, 0)
+    const list = [...ownNetwork].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')
+    warnings.push(
+      `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${ownNetwork.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): their RTTs are to as many different hosts, not to one service, and were left out`,
+    )
+  }
+  return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null)}
 }

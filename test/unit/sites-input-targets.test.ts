@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {readSitesInputs} from '../../src/console/sites-input.js'
+import {AnyprobeError} from '../../src/model/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-targets-'))
 
@@ -52,6 +53,23 @@ describe('sites --input: one file, several targets', () => {
     const r = await readSitesInputs([mixed], {locs: null, probes, probesGiven: true, target: 'my k-root study'})
     assert.deepEqual(rtts(r.obs), [['atlas:10', 150], ['atlas:11', 151], ['atlas:12', 152]])
     assert.match(r.warnings.join('\n'), /the sites are of example\.net/)
+  })
+
+  it("results that asked each probe's own resolver (use_probe_resolver, 192.168.x.x) are left out, not read as sites next to every probe", async () => {
+    // RIPE Atlas DNS result with a resultset (docs: "dns" result format; sagan dns.py reads the same fields)
+    const dns = (prb: number, server: string, rt: number): Record<string, unknown> => ({
+      fw: 5080, lts: 20, msm_id: 3003, prb_id: prb, timestamp: 1733500000 + prb, type: 'dns', af: 4, from: '203.0.113.9', msm_name: 'Tdig', group_id: 3003,
+      resultset: [{af: 4, dst_addr: server, lts: 20, proto: 'UDP', result: {ANCOUNT: 1, ARCOUNT: 0, ID: 7, NSCOUNT: 0, QDCOUNT: 1, rt, size: 45}, src_addr: '192.168.1.10', subid: 1, submax: 1, time: 1733500000 + prb}],
+    })
+    const own = join(dir, 'probe-resolvers.json')
+    writeFileSync(own, JSON.stringify([dns(10, '192.168.178.1', 0.5), dns(11, '192.168.1.1', 0.8), dns(12, '10.0.0.1', 1.1), dns(13, 'fd00::1', 0.9)]))
+    await assert.rejects(readSitesInputs([own], {locs: null, probes, probesGiven: true}), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && /4 results measured an address private to each probe's network/.test(e.message))
+    // beside probes whose resolver is one public service: that service is the target, the private ones are said
+    const mixed2 = join(dir, 'probe-resolvers-2.json')
+    writeFileSync(mixed2, JSON.stringify([dns(10, '192.168.178.1', 0.5), dns(11, '9.9.9.9', 8), dns(12, '9.9.9.9', 12)]))
+    const r = await readSitesInputs([mixed2], {locs: null, probes, probesGiven: true})
+    assert.deepEqual(rtts(r.obs), [['atlas:11', 8], ['atlas:12', 12]])
+    assert.match(r.warnings.join('\n'), /1 result measured an address private to each probe's network \(192\.168\.178\.1 \(1\)/)
   })
 
   it('a file of one target (v4 and v6 results of one name) has no warning and loses nothing', async () => {
