@@ -689,7 +689,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
 export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
   return gunzipIfCompressed(source, {
     bzip2: () => {
-      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: 'run bunzip2 on it first (gzip is read as it is)', exitCode: EXIT.usage})
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: `run bunzip2 on it first, or stream it: bzcat ${sanitize(name, 200)} | anyprobe report - (or sites --input -); gzip is read as it is`, exitCode: EXIT.usage})
     },
     error: (message) => {
       stats.truncated = true

@@ -64,8 +64,9 @@ describe('--probes FILE: pages, repeats, gaps', () => {
   })
 
   it('the archive shape: geometry null with flat latitude/longitude is located, never swapped', async () => {
-    const f = await readProbeFile(file('archive.json', JSON.stringify({meta: {total_count: 1}, objects: [{...probe(7, null, null), latitude: 52.37, longitude: 4.89}]})))
+    const f = await readProbeFile(file('archive.json', JSON.stringify({meta: {total_count: 1}, objects: [{...probe(7, null, null), latitude: 52.37, longitude: 4.89}, {...probe(8, null, null), latitude: '40.71', longitude: '-74.0', country_code: 'US'}]})))
     assert.deepEqual(where(f, 7), [52.37, 4.89])
+    assert.deepEqual(where(f, 8), [40.71, -74.0]) // written as strings (a list converted from CSV)
   })
 
   it('a location its own country says is swapped (or [0, 0]) is dropped and said, never swapped back; true ones stay', async () => {

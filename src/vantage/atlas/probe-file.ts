@@ -33,7 +33,9 @@ function withGeometry(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object') return raw
   const p = raw as Record<string, unknown>
   if (p.geometry !== undefined && p.geometry !== null) return p
-  if (typeof p.latitude !== 'number' || typeof p.longitude !== 'number') return p
+  // numbers, or numbers written as strings (a list converted from CSV); probeMetaFromApi checks them
+  const ok = (x: unknown): boolean => typeof x === 'number' || (typeof x === 'string' && x.trim() !== '')
+  if (!ok(p.latitude) || !ok(p.longitude)) return p
   return {...p, geometry: {type: 'Point', coordinates: [p.longitude, p.latitude]}}
 }
 
