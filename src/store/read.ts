@@ -295,6 +295,8 @@ export class ArrayScanner {
   private started = false
   /** the top-level array was closed */
   done = false
+  /** how many top-level arrays were opened (several: files joined one after another) */
+  arrays = 0
   /** the text is not an array of values (or something follows it) */
   broken = false
   private pieces: string[] = []
@@ -323,8 +325,12 @@ export class ArrayScanner {
       }
       if (!this.started || this.done) {
         if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff) continue
-        if (!this.started && c === 91) {
+        if (c === 91) {
+          // the first array, or another one right after it: two downloads joined with cat, or
+          // `curl ... >> results.json` run for two measurements, are read as one list
           this.started = true
+          this.done = false
+          this.arrays++
           depth = 1
           continue
         }
@@ -527,6 +533,21 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         if (!p.ok) {
           stats.values++
           bad(where, p.message)
+          continue
+        }
+        if (Array.isArray(p.value)) {
+          // an array of downloads (`jq -s . a.json b.json`): each one's results, one level down
+          for (let j = 0; j < p.value.length; j++) {
+            const v = p.value[j] as unknown
+            for (const x of ready(v) ? itemsOfSync(v, `${where}[${j}]`) : await itemsOf(v, `${where}[${j}]`)) out.push(x)
+            if (atlasBatch.length >= ATLAS_BATCH) {
+              if (out.length > 0) {
+                yield out
+                out = []
+              }
+              yield* flushAtlas(false)
+            }
+          }
           continue
         }
         const items = ready(p.value) ? itemsOfSync(p.value, where) : await itemsOf(p.value, where)
