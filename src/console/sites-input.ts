@@ -66,6 +66,40 @@ export function ownNetworkTarget(o: VantageOutcome): string | null {
   return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
 }
 
+/**
+ * One target's observations per address measured. A name the probes resolved themselves may give
+ * them different servers (DNS steering: a CDN's unicast front-ends near each probe), and disjoint
+ * RTT discs to different addresses prove nothing about anycast: `pick` keeps one address (TARGET
+ * when it is one of them, else the one most probes measured) when a family has several. One address
+ * per family (a name's v4 and v6 anycast addresses) is kept whole.
+ */
+export class ByAddress {
+  private readonly groups = new Map<string, Map<string, SiteObservation>>()
+
+  keep(addr: string | null, o: SiteObservation): void {
+    const k = addr ?? ''
+    let g = this.groups.get(k)
+    if (g === undefined) this.groups.set(k, (g = new Map()))
+    keepLowestRtt(g, o)
+  }
+
+  pick(asked: string | null, name: string | null, label: string): {kept: SiteObservation[]; note: string | null} {
+    const all = (): SiteObservation[] => [...this.groups.values()].flatMap((g) => [...g.values()])
+    const addrs = [...this.groups.keys()].filter((a) => a !== '')
+    const v6 = addrs.filter((a) => a.includes(':')).length
+    if (v6 <= 1 && addrs.length - v6 <= 1) return {kept: all(), note: null}
+    const size = (a: string): number => this.groups.get(a)!.size
+    const askedKey = asked === null ? null : targetKey(asked)
+    const chosen = addrs.find((a) => targetKey(a) === askedKey) ?? addrs.reduce((x, y) => (size(y) > size(x) ? y : x))
+    const kept = [...this.groups.get(chosen)!.values(), ...(this.groups.get('')?.values() ?? [])]
+    const others = addrs.filter((a) => a !== chosen).sort((x, y) => size(y) - size(x))
+    const n = others.reduce((t, a) => t + size(a), 0)
+    const list = others.slice(0, 5).map((a) => `${sanitize(a, 45)} (${size(a)})`).join(', ')
+    const note = `${sanitize(label, 200)}: ${name === null ? 'the target' : sanitize(name, 100)} was measured at ${addrs.length} addresses (the probes resolved it themselves, and DNS gave them different servers), and different servers answering from different places says nothing of anycast: the sites are of ${sanitize(chosen, 45)} (${size(chosen)} probes); ${n} probe${n === 1 ? '' : 's'}' results of the others were left out (${list}${others.length > 5 ? ', ...' : ''}). Name another address as TARGET to see its sites`
+    return {kept, note}
+  }
+}
+
 /** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
 const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
 
@@ -220,9 +254,10 @@ async function readOne(
   }
   // the file's results per target they name: those of the asked target, and those of its first
   const picker = new TargetPicker(opts.target)
+  let addressNote: string | null = null
   /** results left out because they measured each probe's own network, per address */
   const ownNetwork = new Map<string, number>()
-  const ofTarget = {asked: new Map<string, SiteObservation>(), first: new Map<string, SiteObservation>()}
+  const ofTarget = {asked: new ByAddress(), first: new ByAddress()}
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
   try {
@@ -250,7 +285,7 @@ async function readOne(
             // a failed vantage point names no target: it is kept (as one without RTT)
             const to = r === null ? null : picker.pick(r.target, r.targetAddr)
             if (r === null) keep(observationFromOutcome(item.outcome, opts.locs))
-            else if (to !== null) keepLowestRtt(ofTarget[to], observationFromOutcome(item.outcome, opts.locs))
+            else if (to !== null) ofTarget[to].keep(r.targetAddr, observationFromOutcome(item.outcome, opts.locs))
             if (to !== null) method(r?.kind ?? null)
           } else if (item.type === 'row') {
             const pop = item.row.pop
@@ -269,9 +304,11 @@ async function readOne(
     throw e
   } finally {
     // what was read before an error is kept, as every other line is
-    for (const o of ofTarget[picker.chosen].values()) keep(o)
+    const {kept, note} = ofTarget[picker.chosen].pick(opts.target ?? null, picker.chosenName(), label)
+    for (const o of kept) keep(o)
+    addressNote = note
   }
-  const warnings = [picker.warning(label)]
+  const warnings = [picker.warning(label), addressNote]
   if (ownNetwork.size > 0) {
     const n = [...ownNetwork.values()].reduce((a, b) => a + b, 0)
     const list = [...ownNetwork].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')

@@ -72,6 +72,18 @@ describe('sites --input: one file, several targets', () => {
     assert.match(r.warnings.join('\n'), /1 result measured an address private to each probe's network \(192\.168\.178\.1 \(1\)/)
   })
 
+  it('a name the probes resolved to different servers (DNS steering): one address is analysed, the others said', async () => {
+    // www.example.org measured by name, each probe resolving it itself (resolve_on_probe): three unicast front-ends
+    const steered = join(dir, 'steered.ndjson')
+    const rows = [ping(10, 4004, 'www.example.org', '192.0.2.10', 2), ping(11, 4004, 'www.example.org', '192.0.2.10', 3), ping(12, 4004, 'www.example.org', '192.0.2.20', 1), ping(13, 4004, 'www.example.org', '192.0.2.30', 4)]
+    writeFileSync(steered, rows.map((l) => JSON.stringify(l)).join('\n'))
+    const r = await readSitesInputs([steered], {locs: null, probes, probesGiven: true})
+    assert.deepEqual(rtts(r.obs), [['atlas:10', 2], ['atlas:11', 3]])
+    assert.match(r.warnings.join('\n'), /measured at 3 addresses .* the sites are of 192\.0\.2\.10 \(2 probes\); 2 probes' results of the others were left out \(192\.0\.2\.20 \(1\), 192\.0\.2\.30 \(1\)\)/)
+    const one = await readSitesInputs([steered], {locs: null, probes, probesGiven: true, target: '192.0.2.30'})
+    assert.deepEqual(rtts(one.obs), [['atlas:13', 4]])
+  })
+
   it('a file of one target (v4 and v6 results of one name) has no warning and loses nothing', async () => {
     const one = join(dir, 'one.ndjson')
     writeFileSync(one, [ping(10, 1001, 'k.root-servers.net', '193.0.14.129', 1.5), ping(11, 1003, 'k.root-servers.net', '2001:7fd::1', 9)].map((l) => JSON.stringify(l)).join('\n'))
