@@ -228,9 +228,10 @@ function round3(n: number): number {
   return Math.round(n * 1000) / 1000
 }
 
-/** An RTT: > 0 ms, rounded to µs; anything else is null (never 0). */
+/** An RTT: > 0 ms, rounded to µs; anything else is null (never 0). A number written as a string is one (sagan reads float(rtt)). */
 function rtt(v: unknown): number | null {
-  return typeof v === 'number' && v > 0 && v < 1e7 ? Math.round(v * 1000) / 1000 : null
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? num(v) : null
+  return n !== null && n > 0 && n < 1e7 ? Math.round(n * 1000) / 1000 : null
 }
 
 const DAY_MS = 86_400_000
