@@ -109,12 +109,20 @@ function probeObjects(text: string, name: string): Listed {
     })
   // the archive is published bzip2-compressed; say so rather than "not JSON"
   if (text.startsWith('BZh')) throw bad('bzip2-compressed: run bunzip2 on it first')
-  const values = topLevelValues(text)
+  // one document (the usual case) is parsed at once; only text that is not one is cut into values
+  let whole: unknown
+  let values: Array<{text: string; line: number}>
+  try {
+    whole = JSON.parse(text)
+    values = [{text: '', line: 1}]
+  } catch {
+    values = topLevelValues(text)
+  }
   const listed: Listed = {objects: [], pages: {count: null, held: 0, next: false}}
   for (const v of values) {
     let doc: unknown
     try {
-      doc = JSON.parse(v.text)
+      doc = v.text === '' ? whole : JSON.parse(v.text)
     } catch (e) {
       throw bad(`${values.length === 1 ? 'not JSON' : `the value at line ${v.line} is not JSON`} (${sanitize((e as Error).message, 120)})`)
     }
