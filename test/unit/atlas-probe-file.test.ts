@@ -12,6 +12,7 @@ import {after, describe, it} from 'node:test'
 import {probesNotListed} from '../../src/console/sites-input.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import {readProbeFile, topLevelValues} from '../../src/vantage/atlas/probe-file.js'
+import {runCommand} from '../helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-probe-file-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
@@ -80,6 +81,19 @@ describe('--probes FILE: pages, repeats, gaps', () => {
     assert.equal(f.probes.get(12)!.country, 'DE') // the probe stays, with what else it said
     assert.equal(f.notes.length, 1)
     assert.match(f.notes[0]!, /4 outside the probe's country and inside it with latitude and longitude swapped, 1 at \[0, 0\] \(probe 11: NL at 4\.89, 52\.37;/)
+  })
+
+  it('report, diff and sites print the file\'s notes (here: page 1 of 2)', async () => {
+    const p = file('page1-only.json', p1)
+    const results = 'test/fixtures/atlas/results-1423386.json'
+    for (const [cmd, args] of [
+      ['report', [results, '--probes', p, '--no-rdns']],
+      ['diff', [results, results, '--probes', p, '--no-rdns']],
+      ['sites', ['--input', results, '--probes', p]],
+    ] as const) {
+      const r = await runCommand(cmd, [...args])
+      assert.match(r.stderr, /note: --probes .*page1-only\.json holds 2 of the 3 probes/, `${cmd}: ${r.stderr}`)
+    }
   })
 
   it('a value that breaks off is E_BAD_INPUT naming its line, not a silent partial list', async () => {
