@@ -128,6 +128,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         }
       }
       const doc = done(sitesDocument(obs, {target, method}))
+      if (input.warnings.length > 0) doc.inputNotes = input.warnings
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (!htmlOk) process.exitCode = EXIT.write
       if (locateError !== null) {

@@ -11,6 +11,8 @@ import {describe, it} from 'node:test'
 
 import {readSitesInputs} from '../../src/console/sites-input.js'
 import {AnyprobeError} from '../../src/model/errors.js'
+import {runCommand} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-targets-'))
 
@@ -82,6 +84,20 @@ describe('sites --input: one file, several targets', () => {
     assert.match(r.warnings.join('\n'), /measured at 3 addresses .* the sites are of 192\.0\.2\.10 \(2 probes\); 2 probes' results of the others were left out \(192\.0\.2\.20 \(1\), 192\.0\.2\.30 \(1\)\)/)
     const one = await readSitesInputs([steered], {locs: null, probes, probesGiven: true, target: '192.0.2.30'})
     assert.deepEqual(rtts(one.obs), [['atlas:13', 4]])
+  })
+
+  it('sites --json carries what was left out as inputNotes (valid against the schema); stderr says the same', async () => {
+    const pf = join(dir, 'probes.json')
+    writeFileSync(pf, JSON.stringify({count: 3, next: null, results: [10, 11, 12].map((id, i) => ({id, country_code: 'NL', asn_v4: 3333, geometry: {type: 'Point', coordinates: [4 + i, 52 + i]}}))}))
+    const r = await runCommand('sites', ['--input', mixed, '--probes', pf, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(schemaErrors('sites.schema.json', doc), [])
+    assert.equal(doc.inputNotes.length, 1)
+    assert.match(doc.inputNotes[0], /3 results were left out/)
+    assert.match(r.stderr, /warning: .*3 results were left out/)
+    const bare = await runCommand('sites', ['--input', mixed, '--probes', pf, 'k.root-servers.net', '--json'])
+    assert.equal(JSON.parse(bare.stdout).target, 'k.root-servers.net')
   })
 
   it('a file of one target (v4 and v6 results of one name) has no warning and loses nothing', async () => {
