@@ -56,7 +56,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override args = {
     // ignoreStdin: oclif would otherwise read a piped --input - as the missing TARGET
-    target: Args.string({description: 'address or hostname (with --input: only a label)', required: false, ignoreStdin: true}),
+    target: Args.string({description: 'address or hostname (with --input: which target to read from a file holding several, else only a label)', required: false, ignoreStdin: true}),
   }
 
   static override flags = {
