@@ -44,7 +44,9 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
   public async run(): Promise<DiffResult> {
     const {args, flags} = await this.parse(Diff)
     const locate = locator(flags)
-    const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
+    const probeFile = flags.probes === undefined ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
+    const atlasProbes = probeFile?.probes
+    for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
     const opts = {rdns: flags.rdns, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)

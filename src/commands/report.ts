@@ -106,7 +106,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
 
     // read first: a bad --probes file fails before any of the input is consumed
-    const atlasProbes = flags.probes === undefined ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
+    const probeFile = flags.probes === undefined ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
+    const atlasProbes = probeFile?.probes
+    for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
     const locate = locator(flags)
     // one timeline per watch in the file (--out appends, so a file may hold several; their round
     // numbers start again at 0, and one collector merged them into invented "FRA+IAD" rounds)

@@ -56,7 +56,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override args = {
     // ignoreStdin: oclif would otherwise read a piped --input - as the missing TARGET
-    target: Args.string({description: 'address or hostname (with --input: only a label)', required: false, ignoreStdin: true}),
+    target: Args.string({description: 'address or hostname (with --input: which target to read from a file holding several, else only a label)', required: false, ignoreStdin: true}),
   }
 
   static override flags = {
@@ -104,8 +104,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
-      const atlasProbes = flags.probes === undefined || probesFromApi ? undefined : (await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)).probes
-      const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined})
+      const probeFile = flags.probes === undefined || probesFromApi ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
+      const atlasProbes = probeFile?.probes
+      for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
+      const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined, target: args.target ?? null})
       obs.push(...input.obs)
       target ??= input.target
       method = input.method
@@ -126,6 +128,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
         }
       }
       const doc = done(sitesDocument(obs, {target, method}))
+      if (input.warnings.length > 0) doc.inputNotes = input.warnings
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (!htmlOk) process.exitCode = EXIT.write
       if (locateError !== null) {

@@ -5,6 +5,12 @@
 // vantage point in several files counts with its lowest RTT (as one measured several times in one
 // file does). Each file is read as `report` reads it (src/store/read.ts), streamed; what one file
 // could not give is said per file and loses nothing read from the others.
+//
+// One file is one target: a RIPE Atlas daily dump, or results of several measurements saved
+// together, holds many targets, and their RTTs merged per vantage point would be sites of none of
+// them (a wrong, confident answer). The results of the target asked (TARGET, matched by name or
+// address) are read, or, when TARGET names none of the file's targets (it is also a free label),
+// those of the first target in the file; the others are counted and said in a warning.
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
@@ -18,6 +24,7 @@ import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js
 import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {peekStream} from '../util/peek.js'
 import {sanitize} from '../util/sanitize.js'
+import {classify as addressClass, parseAddress} from '../util/target.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
 import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
@@ -38,8 +45,147 @@ export interface SitesInput {
   method: string | null
   /** per file, what could not be used (E_BAD_INPUT, exit 7), in the order given; empty when all was read */
   errors: AnyprobeError[]
-  /** notes for stderr: the files name different targets */
+  /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
+}
+
+/** address classes that are each network's own: the same address is another host behind every probe */
+const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade-nat', 'unique-local', 'unspecified'])
+
+/**
+ * The address a remote probe's result measured when it is one of that probe's own network (a DNS
+ * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
+ * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
+ * Null when the result measured a shared address (or came from one of our own vantage points, whose
+ * lab addresses are private on purpose).
+ */
+export function ownNetworkTarget(o: VantageOutcome): string | null {
+  const r = o.result
+  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
+  const a = parseAddress(r.targetAddr)
+  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
+}
+
+/**
+ * One target's observations per address measured. A name the probes resolved themselves may give
+ * them different servers (DNS steering: a CDN's unicast front-ends near each probe), and disjoint
+ * RTT discs to different addresses prove nothing about anycast: `pick` keeps one address (TARGET
+ * when it is one of them, else the one most probes measured) when a family has several. One address
+ * per family (a name's v4 and v6 anycast addresses) is kept whole.
+ */
+export class ByAddress {
+  private readonly groups = new Map<string, Map<string, SiteObservation>>()
+
+  keep(addr: string | null, o: SiteObservation): void {
+    const k = addr ?? ''
+    let g = this.groups.get(k)
+    if (g === undefined) this.groups.set(k, (g = new Map()))
+    keepLowestRtt(g, o)
+  }
+
+  pick(asked: string | null, name: string | null, label: string): {kept: SiteObservation[]; note: string | null} {
+    const all = (): SiteObservation[] => [...this.groups.values()].flatMap((g) => [...g.values()])
+    const addrs = [...this.groups.keys()].filter((a) => a !== '')
+    const v6 = addrs.filter((a) => a.includes(':')).length
+    if (v6 <= 1 && addrs.length - v6 <= 1) return {kept: all(), note: null}
+    const size = (a: string): number => this.groups.get(a)!.size
+    const askedKey = asked === null ? null : targetKey(asked)
+    const chosen = addrs.find((a) => targetKey(a) === askedKey) ?? addrs.reduce((x, y) => (size(y) > size(x) ? y : x))
+    const kept = [...this.groups.get(chosen)!.values(), ...(this.groups.get('')?.values() ?? [])]
+    const others = addrs.filter((a) => a !== chosen).sort((x, y) => size(y) - size(x))
+    const n = others.reduce((t, a) => t + size(a), 0)
+    const list = others.slice(0, 5).map((a) => `${sanitize(a, 45)} (${size(a)})`).join(', ')
+    const note = `${sanitize(label, 200)}: ${name === null ? 'the target' : sanitize(name, 100)} was measured at ${addrs.length} addresses (the probes resolved it themselves, and DNS gave them different servers), and different servers answering from different places says nothing of anycast: the sites are of ${sanitize(chosen, 45)} (${size(chosen)} probes); ${n} probe${n === 1 ? '' : 's'}' results of the others were left out (${list}${others.length > 5 ? ', ...' : ''}). Name another address as TARGET to see its sites`
+    return {kept, note}
+  }
+}
+
+/** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
+const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
+
+/**
+ * Which outcomes of one file are of its target (see the header). Pure bookkeeping: `pick` says
+ * where an outcome's observation goes, `chosen` which of the two was read, `warning` what was left.
+ * A target is its names and addresses: a result naming one of them joins it and adds its own (a
+ * measurement of 193.0.14.129 beside one of k.root-servers.net is one target).
+ */
+export class TargetPicker {
+  private readonly asked: Set<string> | null
+  private first: Set<string> | null = null
+  private readonly names = {asked: null as string | null, first: null as string | null}
+  /** per target name as the results write it: how many went to the asked target, the first, or neither */
+  private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
+
+  constructor(asked: string | null | undefined) {
+    this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
+  }
+
+  /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
+  pick(target: string, addr: string | null): 'asked' | 'first' | null {
+    const keys = addr === null ? [targetKey(target)] : [targetKey(target), targetKey(addr)]
+    let to: 'asked' | 'first' | null = null
+    if (this.asked !== null && keys.some((k) => this.asked!.has(k))) to = 'asked'
+    else {
+      this.first ??= new Set(keys)
+      if (keys.some((k) => this.first!.has(k))) to = 'first'
+    }
+    if (to !== null) {
+      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
+      this.names[to] ??= target
+    }
+    let r = this.routed.get(target)
+    if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
+    r[to ?? 'none']++
+    return to
+  }
+
+  /** the target whose results are read: the asked one when any result named it, else the first */
+  get chosen(): 'asked' | 'first' {
+    return this.names.asked !== null ? 'asked' : 'first'
+  }
+
+  /** the target read, as its first result names it */
+  chosenName(): string | null {
+    return this.names[this.chosen]
+  }
+
+  /** The warning when results of other targets were left out; null when the file held one target. */
+  warning(label: string): string | null {
+    const read = this.chosenName()
+    if (read === null) return null
+    const others: Array<[string, number]> = []
+    for (const [t, r] of this.routed) {
+      const left = r.asked + r.first + r.none - r[this.chosen]
+      if (left > 0) others.push([t, left])
+    }
+    if (others.length === 0) return null
+    others.sort((x, y) => y[1] - x[1])
+    const n = others.reduce((s, [, c]) => s + c, 0)
+    const list = others.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
+    return `${sanitize(label, 200)} holds results of other targets than ${sanitize(read, 100)}: ${n} result${n === 1 ? ' was' : 's were'} left out (${list}${others.length > 5 ? `, and ${others.length - 5} more` : ''}); the sites are of ${sanitize(read, 100)}. Name the one to analyse as TARGET (anyprobe sites TARGET --input FILE)`
+  }
+}
+
+/**
+ * The warning when RIPE Atlas probes of the results are not in the --probes metadata (a list of
+ * other probes, a page of several, an archive of another day): they stay without a location, and
+ * the sites are of the others. Null when every probe is listed.
+ */
+export function probesNotListed(obs: Iterable<SiteObservation>, probes: ReadonlyMap<number, unknown>): string | null {
+  let atlas = 0
+  let missing = 0
+  const some: number[] = []
+  for (const o of obs) {
+    const m = /^atlas:(\d{1,10})$/.exec(o.vp)
+    if (m === null) continue
+    atlas++
+    const id = Number(m[1])
+    if (probes.has(id)) continue
+    missing++
+    if (some.length < 5) some.push(id)
+  }
+  if (missing === 0) return null
+  return `${missing} of the ${atlas} RIPE Atlas probes in the results ${missing === 1 ? 'is' : 'are'} not in the --probes metadata (e.g. ${some.join(', ')}): ${missing === 1 ? 'it has' : 'they have'} no location here; give a probe list that holds them (every page of an API query, or the archive of the measurement's day), or --probes api`
 }
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
@@ -49,13 +195,14 @@ const shown = (name: string): string => (name === '-' ? 'standard input' : name)
  * Throws (nothing analysed) when a file is missing, when --probes goes with a file whose lines
  * carry their own locations, or when no file gave anything.
  */
-export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}): Promise<SitesInput> {
+export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null}): Promise<SitesInput> {
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
   const byVp = new Map<string, SiteObservation>()
   const targets: Array<{target: string; name: string}> = []
   const methods = new Set<string>()
   const errors: AnyprobeError[] = []
   let firstEmpty: AnyprobeError | null = null
+  const warnings: string[] = []
   for (const name of names) {
     const stats = newStats()
     let read = 0
@@ -63,10 +210,15 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
       read++
       keepLowestRtt(byVp, o)
     })
+    warnings.push(...meta.warnings)
     if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
     for (const m of meta.methods) methods.add(m)
     if (read === 0) {
-      const e = nothingReadError(shown(name), stats)
+      // everything was left out for a reason said in a warning: that reason is the error
+      const e =
+        meta.warnings.length > 0 && stats.values > 0
+          ? new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(shown(name), 200)} measured one target: ${meta.warnings.join('; ')}`, {hint: 'give results of a measurement of one public address or name', exitCode: EXIT.data})
+          : nothingReadError(shown(name), stats)
       firstEmpty ??= e
       if (names.length > 1) errors.push(e)
       continue
@@ -77,12 +229,19 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   if (byVp.size === 0) throw firstEmpty ?? nothingReadError(shown(names[0] ?? '-'), newStats())
   // a name in one file and its address in another is one target; two services are not, and are
   // not refused either (the files cannot tell which): said, so that a mixed-up file is noticed
-  const warnings =
-    targets.length > 1 ? [`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`] : []
+  if (targets.length > 1)
+    warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
+  const missing = opts.probes === undefined ? null : probesNotListed(byVp.values(), opts.probes)
+  if (missing !== null) warnings.push(missing)
   return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings}
 }
 
-async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean}, keep: (o: SiteObservation) => void): Promise<{target: string | null; methods: string[]}> {
+async function readOne(
+  name: string,
+  stats: ReadStats,
+  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
+  keep: (o: SiteObservation) => void,
+): Promise<{target: string | null; methods: string[]; warnings: string[]}> {
   const label = shown(name)
   let input: Readable
   if (name === '-') input = process.stdin
@@ -93,6 +252,12 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
   const method = (m: string | null): void => {
     if (m !== null && !methods.includes(m)) methods.push(m)
   }
+  // the file's results per target they name: those of the asked target, and those of its first
+  const picker = new TargetPicker(opts.target)
+  let addressNote: string | null = null
+  /** results left out because they measured each probe's own network, per address */
+  const ownNetwork = new Map<string, number>()
+  const ofTarget = {asked: new ByAddress(), first: new ByAddress()}
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
   try {
@@ -111,9 +276,17 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
       for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
-            keep(observationFromOutcome(item.outcome, opts.locs))
-            target ??= item.outcome.result?.target ?? null
-            method(item.outcome.result?.kind ?? null)
+            const r = item.outcome.result
+            const own = ownNetworkTarget(item.outcome)
+            if (own !== null) {
+              ownNetwork.set(own, (ownNetwork.get(own) ?? 0) + 1)
+              continue
+            }
+            // a failed vantage point names no target: it is kept (as one without RTT)
+            const to = r === null ? null : picker.pick(r.target, r.targetAddr)
+            if (r === null) keep(observationFromOutcome(item.outcome, opts.locs))
+            else if (to !== null) ofTarget[to].keep(r.targetAddr, observationFromOutcome(item.outcome, opts.locs))
+            if (to !== null) method(r?.kind ?? null)
           } else if (item.type === 'row') {
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
@@ -129,6 +302,19 @@ async function readOne(name: string, stats: ReadStats, opts: {locs: Locations | 
       throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(label, 200)}: ${code}`, {hint: 'give a RIPE Atlas download or a file written by anyprobe --json / --ndjson', exitCode: EXIT.usage})
     }
     throw e
+  } finally {
+    // what was read before an error is kept, as every other line is
+    const {kept, note} = ofTarget[picker.chosen].pick(opts.target ?? null, picker.chosenName(), label)
+    for (const o of kept) keep(o)
+    addressNote = note
   }
-  return {target, methods}
+  const warnings = [picker.warning(label), addressNote]
+  if (ownNetwork.size > 0) {
+    const n = [...ownNetwork.values()].reduce((a, b) => a + b, 0)
+    const list = [...ownNetwork].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')
+    warnings.push(
+      `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${ownNetwork.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): their RTTs are to as many different hosts, not to one service, and were left out`,
+    )
+  }
+  return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null)}
 }

@@ -144,6 +144,8 @@ export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
   score?: SitesScore
   /** with --igreedy: the peer's method on the same observations, to compare with */
   igreedy?: SitesBaseline
+  /** with --input: what reading the files left out and why (other targets, other addresses of a name, ...), as stderr says it */
+  inputNotes?: string[]
 }
 
 /** iGreedy (alpha = 1, same candidate cities) on the same observations (analysis/sites/igreedy.ts). */

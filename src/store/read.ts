@@ -38,6 +38,7 @@ import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
 import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
+import {atlasNonResult} from './not-results.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -205,7 +206,7 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
   }
   if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
-  return 'neither an anyprobe result nor a RIPE Atlas result'
+  return atlasNonResult(v) ?? 'neither an anyprobe result nor a RIPE Atlas result'
 }
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
@@ -294,6 +295,8 @@ export class ArrayScanner {
   private started = false
   /** the top-level array was closed */
   done = false
+  /** how many top-level arrays were opened (several: files joined one after another) */
+  arrays = 0
   /** the text is not an array of values (or something follows it) */
   broken = false
   private pieces: string[] = []
@@ -322,8 +325,12 @@ export class ArrayScanner {
       }
       if (!this.started || this.done) {
         if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff) continue
-        if (!this.started && c === 91) {
+        if (c === 91) {
+          // the first array, or another one right after it: two downloads joined with cat, or
+          // `curl ... >> results.json` run for two measurements, are read as one list
           this.started = true
+          this.done = false
+          this.arrays++
           depth = 1
           continue
         }
@@ -528,6 +535,21 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
           bad(where, p.message)
           continue
         }
+        if (Array.isArray(p.value)) {
+          // an array of downloads (`jq -s . a.json b.json`): each one's results, one level down
+          for (let j = 0; j < p.value.length; j++) {
+            const v = p.value[j] as unknown
+            for (const x of ready(v) ? itemsOfSync(v, `${where}[${j}]`) : await itemsOf(v, `${where}[${j}]`)) out.push(x)
+            if (atlasBatch.length >= ATLAS_BATCH) {
+              if (out.length > 0) {
+                yield out
+                out = []
+              }
+              yield* flushAtlas(false)
+            }
+          }
+          continue
+        }
         const items = ready(p.value) ? itemsOfSync(p.value, where) : await itemsOf(p.value, where)
         for (const x of items) out.push(x)
       }
@@ -688,7 +710,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
 export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
   return gunzipIfCompressed(source, {
     bzip2: () => {
-      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: 'run bunzip2 on it first (gzip is read as it is)', exitCode: EXIT.usage})
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: `run bunzip2 on it first, or stream it: bzcat ${sanitize(name, 200)} | anyprobe report - (or sites --input -); gzip is read as it is`, exitCode: EXIT.usage})
     },
     error: (message) => {
       stats.truncated = true

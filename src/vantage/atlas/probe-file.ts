@@ -8,7 +8,9 @@
 //     {"objects": [probe, ...]}, whose probes carry flat "latitude"/"longitude" beside or instead
 //     of the API's GeoJSON "geometry"
 //   - a plain JSON array of probe objects, or one probe object per line (NDJSON)
-// Any of them gzipped is read as it is (bzip2, as the archive is published, needs bunzip2 first).
+// Several of them one after another (API pages appended to one file) are read as one list; a probe
+// listed twice keeps the later entry, filled in from the earlier. Any of them gzipped is read as it
+// is (bzip2, as the archive is published, needs bunzip2 first).
 // Every probe goes through probeMetaFromApi, the live backend's reader, so both paths agree.
 import {readFile} from 'node:fs/promises'
 
@@ -16,11 +18,14 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {gunzipBytes} from '../../util/decompress.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type AtlasProbeMeta, probeMetaFromApi} from './parse.js'
+import {implausibleLocation} from './probe-swap.js'
 
 export interface ProbeFile {
   probes: Map<number, AtlasProbeMeta>
   /** probe objects without a usable id */
   skipped: number
+  /** what the file says of itself that a reader should hear (a probe list missing its other pages) */
+  notes: string[]
 }
 
 /** The archive's flat coordinates as the API's GeoJSON point, when the object has no geometry. */
@@ -28,50 +33,137 @@ function withGeometry(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object') return raw
   const p = raw as Record<string, unknown>
   if (p.geometry !== undefined && p.geometry !== null) return p
-  if (typeof p.latitude !== 'number' || typeof p.longitude !== 'number') return p
+  // numbers, or numbers written as strings (a list converted from CSV); probeMetaFromApi checks them
+  const ok = (x: unknown): boolean => typeof x === 'number' || (typeof x === 'string' && x.trim() !== '')
+  if (!ok(p.latitude) || !ok(p.longitude)) return p
   return {...p, geometry: {type: 'Point', coordinates: [p.longitude, p.latitude]}}
 }
 
-function probeObjects(text: string, name: string): unknown[] {
+/**
+ * The top-level JSON values of a text, as text: one document, NDJSON, or documents written one
+ * after another (`curl ...page=1 >> probes.json; curl ...page=2 >> probes.json` leaves two API
+ * pages back to back, with or without a newline between them). Strings and nesting are tracked, so
+ * a `{` inside a description does not cut. A value left open at the end is returned as it is (its
+ * JSON.parse fails and says so).
+ */
+export function topLevelValues(text: string): Array<{text: string; line: number}> {
+  const out: Array<{text: string; line: number}> = []
+  let depth = 0
+  let inString = false
+  let escaped = false
+  let start = -1
+  let line = 1
+  let startLine = 1
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    if (inString) {
+      if (escaped) escaped = false
+      else if (c === 92) escaped = true // backslash
+      else if (c === 34) inString = false
+      continue
+    }
+    if (c === 34) {
+      inString = true
+      if (depth === 0 && start < 0) {
+        start = i
+        startLine = line
+      }
+    } else if (c === 123 || c === 91) {
+      // { [
+      if (depth === 0 && start < 0) {
+        start = i
+        startLine = line
+      }
+      depth++
+    } else if (c === 125 || c === 93) {
+      depth--
+      if (depth <= 0) {
+        out.push({text: text.slice(start < 0 ? i : start, i + 1), line: startLine})
+        depth = 0
+        start = -1
+      }
+    } else if (depth === 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 44) {
+      // a bare scalar (or junk) at the top level: up to the next blank, handed on to fail JSON.parse
+      let j = i
+      while (j < text.length && !/\s/.test(text[j]!)) j++
+      out.push({text: text.slice(i, j), line})
+      i = j - 1
+    }
+  }
+  if (start >= 0) out.push({text: text.slice(start), line: startLine})
+  return out
+}
+
+interface Listed {
+  objects: unknown[]
+  /** API pages: the probe count the API gave, the probes the pages held, whether a page pointed to another */
+  pages: {count: number | null; held: number; next: boolean}
+}
+
+function probeObjects(text: string, name: string): Listed {
   const bad = (why: string): AnyprobeError =>
     new AnyprobeError('E_BAD_INPUT', `--probes ${name}: ${why}`, {
-      hint: 'give RIPE Atlas probe metadata: a saved /api/v2/probes/ page ({"results": [...]}), a decompressed daily probe archive ({"objects": [...]}), or a JSON array of probe objects',
+      hint: 'give RIPE Atlas probe metadata: saved /api/v2/probes/ pages ({"results": [...]}, several one after another), a decompressed daily probe archive ({"objects": [...]}), or a JSON array of probe objects',
       exitCode: EXIT.usage,
     })
   // the archive is published bzip2-compressed; say so rather than "not JSON"
   if (text.startsWith('BZh')) throw bad('bzip2-compressed: run bunzip2 on it first')
-  const trimmed = text.trimStart()
-  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
+  // one document (the usual case) is parsed at once; only text that is not one is cut into values
+  let whole: unknown
+  let values: Array<{text: string; line: number}>
+  try {
+    whole = JSON.parse(text)
+    values = [{text: '', line: 1}]
+  } catch {
+    values = topLevelValues(text)
+  }
+  const listed: Listed = {objects: [], pages: {count: null, held: 0, next: false}}
+  for (const v of values) {
     let doc: unknown
     try {
-      doc = JSON.parse(text)
+      doc = v.text === '' ? whole : JSON.parse(v.text)
     } catch (e) {
-      throw bad(`not JSON (${sanitize((e as Error).message, 120)})`)
+      throw bad(`${values.length === 1 ? 'not JSON' : `the value at line ${v.line} is not JSON`} (${sanitize((e as Error).message, 120)})`)
     }
-    const d = doc as {results?: unknown; objects?: unknown}
-    const list = Array.isArray(d.results) ? d.results : Array.isArray(d.objects) ? d.objects : [doc]
-    return list
-  }
-  if (trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(text) as unknown[]
-    } catch (e) {
-      throw bad(`not JSON (${sanitize((e as Error).message, 120)})`)
+    if (Array.isArray(doc)) {
+      for (const p of doc) listed.objects.push(p)
+      continue
     }
-  }
-  // NDJSON: one probe object per line
-  const out: unknown[] = []
-  let line = 0
-  for (const l of text.split('\n')) {
-    line++
-    if (l.trim() === '') continue
-    try {
-      out.push(JSON.parse(l))
-    } catch {
-      throw bad(`line ${line} is not JSON`)
+    const d = (doc ?? {}) as {results?: unknown; objects?: unknown; count?: unknown; next?: unknown}
+    if (Array.isArray(d.results)) {
+      // a page of /api/v2/probes/: {count, next, previous, results}
+      for (const p of d.results) listed.objects.push(p)
+      listed.pages.held += d.results.length
+      if (typeof d.count === 'number' && Number.isSafeInteger(d.count)) listed.pages.count = Math.max(listed.pages.count ?? 0, d.count)
+      if (typeof d.next === 'string' && d.next !== '') listed.pages.next = true
+    } else if (Array.isArray(d.objects)) {
+      for (const p of d.objects) listed.objects.push(p)
+    } else {
+      listed.objects.push(doc)
     }
   }
-  return out
+  return listed
+}
+
+/**
+ * A probe listed twice (two days of the archive, a page saved twice, a list edited by hand): the
+ * later entry wins, but what it lacks is not taken from the probe (a later entry without a location
+ * keeps the earlier location: a null is "not said here", not "nowhere").
+ */
+function mergeProbe(before: AtlasProbeMeta, later: AtlasProbeMeta): AtlasProbeMeta {
+  const located = later.lat !== null && later.lon !== null
+  return {
+    ...later,
+    asnV4: later.asnV4 ?? before.asnV4,
+    asnV6: later.asnV6 ?? before.asnV6,
+    country: later.country ?? before.country,
+    lat: located ? later.lat : before.lat,
+    lon: located ? later.lon : before.lon,
+    description: later.description ?? before.description,
+    // tags say how the location was made: they go with the location kept
+    tags: located || before.lat === null ? later.tags : before.tags,
+  }
 }
 
 export async function readProbeFile(path: string): Promise<ProbeFile> {
@@ -87,10 +179,15 @@ export async function readProbeFile(path: string): Promise<ProbeFile> {
   }
   const probes = new Map<number, AtlasProbeMeta>()
   let skipped = 0
-  for (const raw of probeObjects(text, name)) {
+  const listed = probeObjects(text.replace(/^\uFEFF/, ''), name)
+  for (const raw of listed.objects) {
     const m = probeMetaFromApi(withGeometry(raw))
-    if (m === null) skipped++
-    else probes.set(m.id, m)
+    if (m === null) {
+      skipped++
+      continue
+    }
+    const before = probes.get(m.id)
+    probes.set(m.id, before === undefined ? m : mergeProbe(before, m))
   }
   if (probes.size === 0) {
     throw new AnyprobeError('E_BAD_INPUT', `--probes ${name}: no probe with an id in it`, {
@@ -98,5 +195,29 @@ export async function readProbeFile(path: string): Promise<ProbeFile> {
       exitCode: EXIT.usage,
     })
   }
-  return {probes, skipped}
+  const notes: string[] = []
+  // locations the probe's own country contradicts (./probe-swap.ts): dropped, and said
+  const dropped = {swapped: 0, 'null-island': 0}
+  const examples: string[] = []
+  for (const m of probes.values()) {
+    if (m.lat === null || m.lon === null) continue
+    const why = implausibleLocation(m.country, m.lat, m.lon)
+    if (why === null) continue
+    dropped[why]++
+    if (examples.length < 3) examples.push(`probe ${m.id}: ${m.country ?? '?'} at ${m.lat}, ${m.lon}`)
+    m.lat = null
+    m.lon = null
+  }
+  if (dropped.swapped + dropped['null-island'] > 0) {
+    const what = [
+      dropped.swapped > 0 ? `${dropped.swapped} outside the probe's country and inside it with latitude and longitude swapped` : null,
+      dropped['null-island'] > 0 ? `${dropped['null-island']} at [0, 0]` : null,
+    ].filter((x) => x !== null)
+    notes.push(`--probes ${name}: probe locations left out, ${what.join(', ')} (${examples.join('; ')}); those probes have no location here. A probe list gives GeoJSON [longitude, latitude]: check how the file was written`)
+  }
+  const {count, held, next} = listed.pages
+  if (next && count !== null && held < count) {
+    notes.push(`--probes ${name} holds ${held} of the ${count} probes its API query listed (a page's "next" is not in the file): the others have no location here; save every page (follow "next") and give them one after another in the file`)
+  }
+  return {probes, skipped, notes}
 }
