@@ -1,7 +1,7 @@
 // --metrics HOST:PORT: the live state of a watch for Prometheus, served with prom-client (its own
 // registry per watch). Named as blackbox_exporter users expect: anyprobe_probe_success and
 // anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for the
-// PoP ("site") currently answering it, anyprobe_site_changes_total, anyprobe_unexpected (1 while it
+// PoP ("site") currently answering it (none during an outage), anyprobe_site_changes_total, anyprobe_unexpected (1 while it
 // breaks an --expect rule) with anyprobe_unexpected_total (breaches so far: one shorter than the
 // scrape interval still shows), and a failover-gap histogram. Labels are bounded: the vantage point's id
 // and the PoP code (a few characters), never an address or a free-text answer.
@@ -22,6 +22,8 @@ const label = (s: string): string => sanitize(s, 80)
 export class WatchMetrics {
   readonly registry = new Registry()
   private readonly site = new Map<string, string>()
+  /** vantage points seen (their counters shown at 0 from the first probe) */
+  private readonly seen = new Set<string>()
   private readonly success: Gauge<'vantage'>
   private readonly duration: Gauge<'vantage'>
   private readonly siteInfo: Gauge<'vantage' | 'site'>
@@ -68,7 +70,8 @@ export class WatchMetrics {
 
   observe(o: Observation): void {
     const vantage = label(o.vantageId)
-    if (!this.site.has(vantage)) {
+    if (!this.seen.has(vantage)) {
+      this.seen.add(vantage)
       // every vantage point shows in the counters from its first probe, at 0
       this.siteChanges.inc({vantage}, 0)
       this.flaps.inc({vantage}, 0)
@@ -83,7 +86,7 @@ export class WatchMetrics {
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state' || e.type === 'recovered') return
+    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {
       case 'shift':
@@ -100,7 +103,16 @@ export class WatchMetrics {
       case 'outage':
         if ((e as {vantageError?: string | null}).vantageError) this.vantageFailures.inc({vantage})
         else this.outages.inc({vantage})
+        // no PoP answers it during an outage: a panel of anyprobe_site_info must not keep showing the
+        // last one (seen in the lab: ap-vp-nyc "at IAD" all through a cut of IAD)
+        this.setSite(vantage, null)
         break
+      case 'recovered': {
+        // back, maybe at the same PoP (no shift then): the site it answers from again
+        const pop = (e as {pop: string | null}).pop
+        this.setSite(vantage, pop === null ? null : label(pop))
+        break
+      }
       case 'unexpected':
         this.unexpected.set({vantage}, 1)
         this.breaches.inc({vantage})

@@ -1,0 +1,44 @@
+// --metrics through an outage: anyprobe_site_info said the last PoP all through it (lab: ap-vp-nyc
+// "site=IAD" = 1 during a cut of IAD, while anyprobe_probe_success was 0). Now the outage takes
+// the series away and `recovered` puts back the PoP it answers from (also the same one, which has
+// no shift). The events come from the real analyser over a stream of observations.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {createWatchAnalyzer} from '../../src/analysis/watch/index.js'
+import type {Observation} from '../../src/model/watch.js'
+import {WatchMetrics} from '../../src/watch/metrics.js'
+
+const T0 = Date.parse('2026-12-07T04:28:28.000Z')
+const ob = (round: number, pop: string | null): Observation => ({
+  vantageId: 'ap-vp-nyc', round, flow: 0, sentAt: T0 + round * 100, receivedAt: pop === null ? null : T0 + round * 100 + 1, rttMs: pop === null ? null : 0.5, pop, answered: pop !== null,
+})
+
+/** site_info lines of the scrape after each round */
+async function scrape(pops: Array<string | null>): Promise<string[]> {
+  const m = new WatchMetrics()
+  const a = createWatchAnalyzer({intervalMs: 100, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 0})
+  const out: string[] = []
+  for (const [r, pop] of pops.entries()) {
+    const o = ob(r, pop)
+    m.observe(o)
+    for (const e of [...a.push(o), ...a.flushRound(r)]) m.event(e)
+    out.push(((await m.text()).match(/^anyprobe_site_info\{.*$/gm) ?? []).join(' ') || '-')
+  }
+  return out
+}
+
+describe('--metrics: anyprobe_site_info through an outage', () => {
+  it('gone during the outage, back at the same PoP after it', async () => {
+    const got = await scrape(['IAD', 'IAD', null, null, null, 'IAD', 'IAD'])
+    assert.equal(got[1], 'anyprobe_site_info{vantage="ap-vp-nyc",site="IAD"} 1')
+    assert.equal(got[4], '-', 'no site while the target does not answer it')
+    assert.equal(got[6], 'anyprobe_site_info{vantage="ap-vp-nyc",site="IAD"} 1')
+  })
+
+  it('a failover through an outage ends at the new PoP only', async () => {
+    const got = await scrape(['IAD', 'IAD', null, null, null, 'FRA', 'FRA'])
+    assert.equal(got[4], '-')
+    assert.equal(got[6], 'anyprobe_site_info{vantage="ap-vp-nyc",site="FRA"} 1')
+  })
+})
