@@ -104,7 +104,7 @@ export function watchSettings(flags: WatchFlags): WatchSettings {
 export default class Watch extends BaseCommand {
   static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
 
-  static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
+  static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window; flap-end after a full window without one) and outages.
 
 --failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each flow keeps one keep-alive connection (one source port) round after round, renewed only when the server closes it or a probe on it fails.
 

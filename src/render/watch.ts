@@ -18,6 +18,8 @@ export function renderWatchEvent(e: WatchEvent): string {
       return `${clock(e.at)} ${s(e.vantageId)} failover ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMinMs)}..${ms(e.gapMs)} (+-${e.resolutionMs} ms), ${e.lostProbes} lost`
     case 'flap':
       return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${e.flips} flips in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
+    case 'flap-end':
+      return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${e.flips} flips from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
       return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':

@@ -30,6 +30,7 @@ export class WatchMetrics {
   private readonly siteChanges: Counter<'vantage'>
   private readonly probes: Counter<'vantage' | 'result'>
   private readonly flaps: Counter<'vantage'>
+  private readonly flapping: Gauge<'vantage'>
   private readonly failovers: Counter<'vantage'>
   private readonly outages: Counter<'vantage'>
   private readonly vantageFailures: Counter<'vantage'>
@@ -45,6 +46,8 @@ export class WatchMetrics {
     this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
     this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
+    // the flap alert's state: 1 from a flap event to its flap-end (a full flap window without a flip)
+    this.flapping = new Gauge({name: 'anyprobe_flapping', help: '1 while the vantage point is in a flap episode (flap event, until flap-end: a full --flap-window without a flip), else 0', labelNames: ['vantage'], registers})
     this.failovers = new Counter({name: 'anyprobe_failovers_total', help: 'shifts with probes lost in between (failover events)', labelNames: ['vantage'], registers})
     // an alert on outages means the target: a vantage point that failed itself (a dead child, an
     // unreachable host; vantageError on the event) is counted apart
@@ -75,6 +78,7 @@ export class WatchMetrics {
       // every vantage point shows in the counters from its first probe, at 0
       this.siteChanges.inc({vantage}, 0)
       this.flaps.inc({vantage}, 0)
+      this.flapping.set({vantage}, 0)
       this.failovers.inc({vantage}, 0)
       this.outages.inc({vantage}, 0)
       this.vantageFailures.inc({vantage}, 0)
@@ -95,6 +99,10 @@ export class WatchMetrics {
         break
       case 'flap':
         this.flaps.inc({vantage})
+        this.flapping.set({vantage}, 1)
+        break
+      case 'flap-end':
+        this.flapping.set({vantage}, 0)
         break
       case 'failover':
         this.failovers.inc({vantage})

@@ -1,4 +1,4 @@
-// --metrics through an outage: anyprobe_site_info said the last PoP all through it (lab: ap-vp-nyc
+// --metrics through an outage and a flap episode: anyprobe_site_info said the last PoP all through it (lab: ap-vp-nyc
 // "site=IAD" = 1 during a cut of IAD, while anyprobe_probe_success was 0). Now the outage takes
 // the series away and `recovered` puts back the PoP it answers from (also the same one, which has
 // no shift). The events come from the real analyser over a stream of observations.
@@ -40,5 +40,27 @@ describe('--metrics: anyprobe_site_info through an outage', () => {
     const got = await scrape(['IAD', 'IAD', null, null, null, 'FRA', 'FRA'])
     assert.equal(got[4], '-')
     assert.equal(got[6], 'anyprobe_site_info{vantage="ap-vp-nyc",site="FRA"} 1')
+  })
+})
+
+describe('--metrics: anyprobe_flapping, raised by flap and cleared by flap-end', () => {
+  it('1 from the flap to a full window without a flip, then 0', async () => {
+    const m = new WatchMetrics()
+    // threshold 2 flips within 1 s, probing every 100 ms
+    const a = createWatchAnalyzer({intervalMs: 100, flows: 1, flapThreshold: 2, flapWindowMs: 1000, outageAfter: 2, reorderRounds: 0})
+    const pops = ['IAD', 'IAD', 'FRA', 'IAD', ...Array(14).fill('IAD')]
+    const gauge: string[] = []
+    const types: string[] = []
+    for (const [r, pop] of pops.entries()) {
+      const o = ob(r, pop)
+      m.observe(o)
+      for (const e of [...a.push(o), ...a.flushRound(r)]) {
+        m.event(e)
+        types.push(`${e.type}@${r}`)
+      }
+      gauge.push(/^anyprobe_flapping\{vantage="ap-vp-nyc"\} (\d)$/m.exec(await m.text())?.[1] ?? '-')
+    }
+    assert.deepEqual(types, ['shift@2', 'shift@3', 'flap@3', 'flap-end@13'])
+    assert.equal(gauge.join(''), '000' + '1'.repeat(10) + '0'.repeat(5))
   })
 })
