@@ -42,6 +42,18 @@ export interface WatchStart extends WatchJudging {
   method: 'dns' | 'http' | 'icmp' | 'trace'
 }
 
+/**
+ * `watch --out` around the history a remote source replays first (RIPE Atlas: the results since
+ * one interval before the start): `report` then takes each vantage point's starting state from its
+ * last observation of the history, as the live watch did.
+ */
+export interface WatchHistoryLine {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION
+  kind: 'watch-history-start' | 'watch-history-end'
+  /** ISO time the line was written (this host's clock) */
+  at: string
+}
+
 /** The settings the watch analysis judges observations by (src/analysis/watch/analyzer.ts). */
 export interface WatchJudging {
   intervalMs: number

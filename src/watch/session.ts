@@ -10,7 +10,8 @@
 // point) its `state` event, then the analyser's events, then the --expect verdicts. A source that
 // first replays history (Atlas: the results since one interval before the start) wraps it in
 // 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
-// is its LAST observation of the history, emitted first at release, then the held events.
+// is its LAST observation of the history, emitted first at release, then the held events. --out
+// gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
 import {expectAlert} from '../analysis/expect.js'
 import {answeredAtEnd, compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
@@ -19,7 +20,7 @@ import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {type Observation, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderExpectSummary, renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
@@ -53,6 +54,13 @@ export interface WatchSessionOptions {
   remote?: boolean
   /** test/bench seam: every event as it is printed, with the wall-clock time the result behind it arrived (remote engines; null: none) */
   onEvent?: (e: LiveWatchEvent, arrivedAt: number | null) => void
+  /**
+   * --out: write watch-history-start / -end lines around a replayed history (schemas/watch-out.schema.json),
+   * so `report` states each vantage point by its last observation of it (WatchReplay.historyStart/End).
+   * Default off until `report`'s reader (src/store/read.ts classify, commands/report.ts) hands those
+   * lines to the replay: today it counts them as unusable values (exit 7).
+   */
+  markHistory?: boolean
 }
 
 export interface WatchEnd {
@@ -223,12 +231,16 @@ export class WatchSession {
 
   /** History first (see the header): events are held until release(). */
   hold(): void {
+    if (this.holding) return
     this.holding = true
+    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-start'))
   }
 
   release(): void {
     if (!this.holding) return
     this.holding = false
+    // --out marks where the history ended: `report` states each vantage point by its last observation of it too
+    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-end'))
     const ids = [...this.lastHeld.keys()].sort(compareStateIds)
     for (const id of ids) {
       const ob = this.lastHeld.get(id)!
@@ -288,6 +300,10 @@ export class WatchSession {
     this.view?.close()
     await closeMetrics(this.server)
     this.server = null
+  }
+
+  private historyLine(kind: WatchHistoryLine['kind']): WatchHistoryLine {
+    return {schemaVersion: WATCH_SCHEMA_VERSION, kind, at: new Date().toISOString()}
   }
 
   private state(ob: Observation): void {
