@@ -214,7 +214,7 @@ describe('watch analysis: scenarios', () => {
     const ends = ofType(events, 'flap-end')
     for (const e of ends) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     // vp-b: flap (round 9), flap-end, flap again (round 107), flap-end: raised and cleared twice, in that order
-    const b = events.filter((e) => (e.type === 'flap' || e.type === 'flap-end') && e.vantageId === 'vp-b').map((e) => [e.type, e.round])
+    const b = events.filter((e) => (e.type === 'flap' || e.type === 'flap-end') && e.vantageId === 'vp-b').map((e) => [e.type, (e as {round: number}).round])
     assert.deepEqual(b, [['flap', 9], ['flap-end', 75], ['flap', 107], ['flap-end', 170]])
     const [b1] = forVp(ends, 'vp-b')
     // its first round judged at or after last flip + 60 s; all 5 flips of the episode counted
