@@ -280,7 +280,7 @@ export class WatchSession {
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     const atEnd = {vantagePoints: summary.vantagePoints.map((v) => ({answered: answeredAtEnd(v) ? v.answered : 0}))}
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed})
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
