@@ -42,9 +42,12 @@ export interface CatchmentLine {
   rttMs: number | null
   answered: number
   lost: number
+  /** in an outage (its outage event, until it answers again): no PoP answers it now */
+  inOutage?: boolean
 }
 
 export function renderCatchmentLine(c: CatchmentLine): string {
+  if (c.inOutage === true) return `${s(c.vantageId).padEnd(14)} no answer (outage; last at ${s(c.pop)})  ${c.answered} answered, ${c.lost} lost`
   return `${s(c.vantageId).padEnd(14)} ${s(c.pop).padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
 }
 

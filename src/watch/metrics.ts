@@ -41,7 +41,7 @@ export class WatchMetrics {
   constructor() {
     const registers = [this.registry]
     this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
-    this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last answered probe', labelNames: ['vantage'], registers})
+    this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last probe; absent when it had no answer (or no RTT)', labelNames: ['vantage'], registers})
     this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers})
     this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
@@ -85,7 +85,9 @@ export class WatchMetrics {
     }
     this.success.set({vantage}, o.answered ? 1 : 0)
     this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
+    // no RTT without an answer: the series goes (a graph shows the gap, not the RTT from before an outage)
     if (o.answered && o.rttMs !== null) this.duration.set({vantage}, o.rttMs / 1000)
+    else this.duration.remove({vantage})
     if (o.answered && o.pop !== null && !this.site.has(vantage)) this.setSite(vantage, label(o.pop))
   }
 

@@ -12,6 +12,7 @@ import type {VantagePoint} from '../../src/model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {renderWatchSummary} from '../../src/render/watch.js'
 import {WatchSession} from '../../src/watch/session.js'
+import {LiveView} from '../../src/watch/view.js'
 
 const T0 = Date.parse('2026-12-07T04:28:28.000Z')
 const vp = (id: string): VantagePoint => ({kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null})
@@ -72,5 +73,24 @@ describe('a watch that ends during an outage', () => {
       pops: [], failover: {count: 0, p50Ms: null, p90Ms: null, maxMs: null, resolutionMs: 100}, flippingVantagePoints: 0, flippingShare: 0,
     } as never)
     assert.match(line, /ap-vp-sao\s+now no answer \(outage; last at IAD\) 27 answered, 11 lost/)
+  })
+})
+
+describe('the live view on a terminal during an outage', () => {
+  it('the catchment block says no answer from the outage event until the vantage point answers again', () => {
+    let screen = ''
+    const view = new LiveView((t) => (screen += t), true)
+    view.observe(ob('ap-vp-nyc', 0, 'IAD'))
+    assert.match(screen, /ap-vp-nyc\s+IAD\s+rtt/)
+    view.observe(ob('ap-vp-nyc', 1, null))
+    view.observe(ob('ap-vp-nyc', 2, null))
+    screen = ''
+    view.event({schemaVersion: 1, kind: 'watch-event', type: 'outage', at: new Date(T0 + 200).toISOString(), vantageId: 'ap-vp-nyc', round: 2, since: new Date(T0 + 100).toISOString(), lostProbes: 2, lastAnswerAt: new Date(T0).toISOString(), lastPop: 'IAD'})
+    assert.match(screen, /ap-vp-nyc\s+no answer \(outage; last at IAD\)\s+1 answered, 2 lost\n$/)
+    screen = ''
+    view.observe(ob('ap-vp-nyc', 3, 'IAD'))
+    view.close()
+    assert.match(screen, /ap-vp-nyc\s+IAD\s+rtt/)
+    assert.doesNotMatch(screen, /no answer/)
   })
 })

@@ -36,6 +36,17 @@ describe('--metrics: anyprobe_site_info through an outage', () => {
     assert.equal(got[6], 'anyprobe_site_info{vantage="ap-vp-nyc",site="IAD"} 1')
   })
 
+  it('anyprobe_probe_duration_seconds: absent while there is no answer (not the RTT from before the outage)', async () => {
+    const m = new WatchMetrics()
+    const rtt = async (): Promise<string> => /^anyprobe_probe_duration_seconds\{vantage="ap-vp-nyc"\} (\S+)$/m.exec(await m.text())?.[1] ?? '-'
+    m.observe(ob(0, 'IAD'))
+    assert.equal(await rtt(), '0.0005')
+    m.observe(ob(1, null))
+    assert.equal(await rtt(), '-')
+    m.observe(ob(2, 'IAD'))
+    assert.equal(await rtt(), '0.0005')
+  })
+
   it('a failover through an outage ends at the new PoP only', async () => {
     const got = await scrape(['IAD', 'IAD', null, null, null, 'FRA', 'FRA'])
     assert.equal(got[4], '-')
