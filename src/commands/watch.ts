@@ -185,7 +185,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
-    const onSignal = (): void => abort.abort()
+    // a second Ctrl-C / SIGTERM: stop waiting for --exec hooks at the end (the summary still comes)
+    const hurry = new AbortController()
+    const onSignal = (): void => {
+      if (abort.signal.aborted) hurry.abort()
+      else abort.abort()
+    }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     // a reader that goes away (`watch ... | head`) stops the watch as Ctrl-C does: a RIPE Atlas
@@ -216,6 +221,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         tty: Boolean(process.stdout.isTTY),
         extras: flags,
         signal: abort.signal,
+        hurry: hurry.signal,
         write: (t) => void printText(t),
         report: (line) => process.stderr.write(line + '\n'),
       })

@@ -130,7 +130,7 @@ export class WatchExtras {
    * At the end: --learn, wait for --exec; with --expect, every breach of the watch (also those that
    * ended before it did: an alert does not vanish because the vantage point came back), else null.
    */
-  async finish(summary: WatchSummaryEvent, comment: string): Promise<ExpectSummary | null> {
+  async finish(summary: WatchSummaryEvent, comment: string, hurry?: AbortSignal): Promise<ExpectSummary | null> {
     if (this.flags.learn !== undefined) {
       const file = learnExpect(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop})), comment)
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
@@ -143,7 +143,7 @@ export class WatchExtras {
         report(`error E_WRITE: --learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the watch's summary follows\nhint: free some space or give another path next time`)
       }
     }
-    await this.exec?.drain()
+    await this.exec?.drain(undefined, hurry)
     return this.tracker?.summary() ?? null
   }
 }

@@ -61,6 +61,8 @@ export interface WatchSessionOptions {
    * lines to the replay: today it counts them as unusable values (exit 7).
    */
   markHistory?: boolean
+  /** aborted at a second Ctrl-C / SIGTERM: the end stops waiting for --exec commands */
+  hurry?: AbortSignal
 }
 
 export interface WatchEnd {
@@ -271,7 +273,7 @@ export class WatchSession {
       }
     }
     this.view?.close()
-    const expect = this.extras ? await this.extras.finish(summary, learnComment) : null
+    const expect = this.extras ? await this.extras.finish(summary, learnComment, this.o.hurry) : null
     // --expect: every breach of the watch goes in the summary, and any breach at any time is exit 8
     // (a watch under cron or CI must not lose an alert because the vantage point came back before the end)
     const ended: LiveWatchSummary = expect === null ? summary : {...summary, expect}
