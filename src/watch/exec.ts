@@ -140,7 +140,7 @@ export class EventExec {
   async drain(withinMs = this.timeoutMs + 1000, hurry?: AbortSignal): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return
     // `hurry`: a second Ctrl-C / SIGTERM; the person waiting is told it stops the wait
-    if (hurry !== undefined && !hurry.aborted) this.report(`anyprobe: waiting up to ${Math.round(withinMs / 1000)} s for ${this.running + this.queue.length} --exec command(s); Ctrl-C again stops them now`)
+    if (hurry !== undefined && !hurry.aborted) this.report(`anyprobe: waiting up to ${Math.round(withinMs / 1000)} s for ${this.running + this.queue.length} --exec command(s); Ctrl-C stops them now`)
     let timer: NodeJS.Timeout | undefined
     let onHurry: (() => void) | undefined
     const idle = new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))
@@ -165,7 +165,7 @@ export class EventExec {
         // gone meanwhile
       }
     }
-    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed ${hurry?.aborted ? 'at the second Ctrl-C / SIGTERM' : `after ${withinMs} ms`}`)
+    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed ${hurry?.aborted ? 'at Ctrl-C / SIGTERM' : `after ${withinMs} ms`}`)
     if (this.running > 0) await idle
   }
 }
