@@ -17,8 +17,10 @@ import {parseFrom} from '../vantage/from.js'
 import {runVantages} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
 import {vantageFlags} from '../console/vantage-flags.js'
+import {printNdjson} from '../console/output.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
 import type {CatchmentExpect} from '../model/expect.js'
+import {MULTI_SCHEMA_VERSION} from '../model/probe.js'
 import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['dns', 'http', 'trace', 'ping'] as const
@@ -39,7 +41,7 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --json prints {schemaVersion, kind: "catchment", target, method, vantagePoints, pops, summary} (schemas/catchment.schema.json); --ndjson prints each vantage point's full outcome as it arrives, which \`anyprobe report\` turns back into this catchment.
 
---expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists those that break one on stderr and, with --json, in the document's "expect" (file, judged, violations: each vantageId, pop and broken rules).
+--expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists those that break one on stderr and, with --json, in the document's "expect" (file, judged, violations: each vantageId, pop and broken rules); with --ndjson, as the last line ({kind: "catchment-expect", target, method, file, judged, violations}).
 
 Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule; 2 bad flag, --from spec or expect file.`
 
@@ -79,7 +81,7 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     insecure: measureFlags.insecure,
     follow: measureFlags.follow,
     'cf-trace': measureFlags['cf-trace'],
-    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list (stderr; with --json, the document\'s "expect") when one breaks a rule'}),
+    expect: Flags.string({description: 'check every vantage point against the rules of this expect file (schemas/expect.schema.json); exit 8 with the list (stderr; with --json, the document\'s "expect"; with --ndjson, a last "catchment-expect" line) when one breaks a rule'}),
     // as trace / dns / http --from take it: where THIS host is, so only with --from local (the plan
     // refuses it with any other vantage point, with a hint to --location)
     'vp-location': Flags.string({description: 'with --from local only: where THIS host is (e.g. "FRA" or "50.03,8.57"), so trace / dns / http RTTs rule out far PoPs; vantage points of --from are placed with --location NAME=LAT,LON or --locations FILE'}),
@@ -110,6 +112,9 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
     if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
+    // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
+    // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)
+    if (flags.ndjson) await printNdjson({schemaVersion: MULTI_SCHEMA_VERSION, kind: 'catchment-expect', target: result.target, method: result.method, ...checked})
     return {...result, expect: checked}
   }
 }

@@ -104,7 +104,7 @@ export function watchSettings(flags: WatchFlags): WatchSettings {
 export default class Watch extends BaseCommand {
   static override summary = 'Watch which PoP answers each vantage point, live: shifts, failovers, flaps, outages'
 
-  static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window) and outages.
+  static override description = `Probes the target every --interval from each vantage point (--from) and reports each change of PoP as it happens: a shift (graceful: no probe lost), a failover (probes lost in between; its gap is bounded by the probing interval), flapping (--flap-threshold changes within --flap-window; flap-end after a full window without one) and outages.
 
 --failover probes every 50 ms (unless --interval says otherwise) to time failovers. --flows N sends N probes per round, one per flow: with --method dns each flow keeps its own UDP source port for the whole watch, so an ECMP hash on ports splits the flows and keeps each on its path (several PoPs in one round are reported as load-balanced, not as flapping); with --method http each flow keeps one keep-alive connection (one source port) round after round, renewed only when the server closes it or a probe on it fails.
 
@@ -185,7 +185,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
-    const onSignal = (): void => abort.abort()
+    // a second Ctrl-C / SIGTERM: stop waiting for --exec hooks at the end (the summary still comes)
+    const hurry = new AbortController()
+    const onSignal = (): void => {
+      if (abort.signal.aborted) hurry.abort()
+      else abort.abort()
+    }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     // a reader that goes away (`watch ... | head`) stops the watch as Ctrl-C does: a RIPE Atlas
@@ -216,6 +221,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         tty: Boolean(process.stdout.isTTY),
         extras: flags,
         signal: abort.signal,
+        hurry: hurry.signal,
         write: (t) => void printText(t),
         report: (line) => process.stderr.write(line + '\n'),
       })

@@ -42,6 +42,18 @@ export interface WatchStart extends WatchJudging {
   method: 'dns' | 'http' | 'icmp' | 'trace'
 }
 
+/**
+ * `watch --out` around the history a remote source replays first (RIPE Atlas: the results since
+ * one interval before the start): `report` then takes each vantage point's starting state from its
+ * last observation of the history, as the live watch did.
+ */
+export interface WatchHistoryLine {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION
+  kind: 'watch-history-start' | 'watch-history-end'
+  /** ISO time the line was written (this host's clock) */
+  at: string
+}
+
 /** The settings the watch analysis judges observations by (src/analysis/watch/analyzer.ts). */
 export interface WatchJudging {
   intervalMs: number
@@ -53,7 +65,7 @@ export interface WatchJudging {
   reorderRounds: number
 }
 
-export type WatchEventType = 'shift' | 'flap' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'summary'
+export type WatchEventType = 'shift' | 'flap' | 'flap-end' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'summary'
 
 interface WatchEventBase<T extends WatchEventType> {
   schemaVersion: typeof WATCH_SCHEMA_VERSION
@@ -128,6 +140,22 @@ export interface FlapEvent extends VantageEventBase<'flap'> {
   flipsPerMinute: number
   /** sentAt of the first flip in the window */
   since: string
+}
+
+/**
+ * A flap episode is over: the vantage point went a full `windowMs` without a flip (the clear of
+ * `flap`, as `recovered` is of `outage`; an alert raised on `flap` is resolved on it).
+ */
+export interface FlapEndEvent extends VantageEventBase<'flap-end'> {
+  /** sentAt of the first flip of the episode (the flap event's since) */
+  since: string
+  /** sentAt of the episode's last flip */
+  lastFlipAt: string
+  /** flips from the first of the episode to its last */
+  flips: number
+  windowMs: number
+  /** where it is now (a load-balanced set as "A+B"); null: no PoP named */
+  pop: string | null
 }
 
 /** No answer for `outageAfter` consecutive rounds (all flows unanswered). */
@@ -243,6 +271,7 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
 export type WatchEvent =
   | ShiftEvent
   | FlapEvent
+  | FlapEndEvent
   | OutageEvent
   | RecoveredEvent
   | FailoverEvent

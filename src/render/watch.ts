@@ -18,6 +18,8 @@ export function renderWatchEvent(e: WatchEvent): string {
       return `${clock(e.at)} ${s(e.vantageId)} failover ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMinMs)}..${ms(e.gapMs)} (+-${e.resolutionMs} ms), ${e.lostProbes} lost`
     case 'flap':
       return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${e.flips} flips in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
+    case 'flap-end':
+      return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${e.flips} flips from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
       return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':
@@ -40,9 +42,12 @@ export interface CatchmentLine {
   rttMs: number | null
   answered: number
   lost: number
+  /** in an outage (its outage event, until it answers again): no PoP answers it now */
+  inOutage?: boolean
 }
 
 export function renderCatchmentLine(c: CatchmentLine): string {
+  if (c.inOutage === true) return `${s(c.vantageId).padEnd(14)} no answer (outage; last at ${s(c.pop)})  ${c.answered} answered, ${c.lost} lost`
   return `${s(c.vantageId).padEnd(14)} ${s(c.pop).padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
 }
 
@@ -51,8 +56,10 @@ export function renderWatchSummary(sum: WatchSummaryEvent): string {
   out.push(`summary: ${sum.rounds} rounds, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
+    // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
+    const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${s(v.pop).padEnd(8)} ${v.answered} answered, ${v.lost} lost, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
     )
   }
   const f = sum.failover

@@ -137,13 +137,22 @@ export class EventExec {
    * and a second, so a command started just now still gets its own timeout) in all; then the queue is dropped, the running commands are killed, and both are counted on
    * stderr.
    */
-  async drain(withinMs = this.timeoutMs + 1000): Promise<void> {
+  async drain(withinMs = this.timeoutMs + 1000, hurry?: AbortSignal): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return
+    // `hurry`: a second Ctrl-C / SIGTERM; the person waiting is told it stops the wait
+    if (hurry !== undefined && !hurry.aborted) this.report(`anyprobe: waiting up to ${Math.round(withinMs / 1000)} s for ${this.running + this.queue.length} --exec command(s); Ctrl-C stops them now`)
     let timer: NodeJS.Timeout | undefined
+    let onHurry: (() => void) | undefined
     const idle = new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)))
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), withinMs)
+      onHurry = () => resolve(false)
+      if (hurry?.aborted) resolve(false)
+      else hurry?.addEventListener('abort', onHurry, {once: true})
+    })
     const done = await Promise.race([idle, late])
     clearTimeout(timer)
+    if (onHurry !== undefined) hurry?.removeEventListener('abort', onHurry)
     if (done) return
     const notRun = this.queue.length
     this.queue.length = 0
@@ -156,7 +165,7 @@ export class EventExec {
         // gone meanwhile
       }
     }
-    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed after ${withinMs} ms`)
+    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed ${hurry?.aborted ? 'at Ctrl-C / SIGTERM' : `after ${withinMs} ms`}`)
     if (this.running > 0) await idle
   }
 }

@@ -2,7 +2,8 @@
 // observation is judged against the expect rules (src/analysis/expect.ts, with the hold-down), the
 // verdict events go where every event goes (NDJSON or the live view, metrics, --exec), and at the
 // end --learn writes the current catchment as an expect file.
-import {readFileSync, writeFileSync} from 'node:fs'
+import {accessSync, constants, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 
 import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
 import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
@@ -44,9 +45,32 @@ export function readExpectFile(path: string): ReturnType<typeof parseExpectFile>
   return parseExpectFile(text, `--expect ${path}`)
 }
 
+/**
+ * --learn FILE is written at the end: a path that cannot be written (no such directory, not
+ * writable, a directory) is said before anything is measured (exit 2), not after a long watch.
+ */
+export function checkLearnPath(path: string): void {
+  const bad = (why: string): AnyprobeError =>
+    new AnyprobeError('E_BAD_INPUT', `--learn ${path}: ${why}`, {hint: 'give a writable file path (the expect file is written when the watch ends)', exitCode: EXIT.usage})
+  let isDir = false
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch {
+    // not there yet: its directory must be
+  }
+  if (isDir) throw bad('is a directory')
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK)
+  } catch (e) {
+    throw bad(`its directory cannot be written to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+  }
+}
+
 export class WatchExtras {
   readonly tracker: ExpectTracker | null
   readonly exec: EventExec | null
+  /** --learn could not be written at the end (said on stderr; the watch's summary still printed, exit 10) */
+  learnFailed = false
   private readonly vantages = new Map<string, VantagePoint>()
   private readonly judged = new Set<string>()
 
@@ -55,6 +79,7 @@ export class WatchExtras {
     private readonly deps: ExtrasDeps,
   ) {
     this.tracker = flags.expect === undefined ? null : new ExpectTracker(readExpectFile(flags.expect), flags.for ?? 1)
+    if (flags.learn !== undefined) checkLearnPath(flags.learn)
     this.exec =
       flags.exec === undefined
         ? null
@@ -105,17 +130,20 @@ export class WatchExtras {
    * At the end: --learn, wait for --exec; with --expect, every breach of the watch (also those that
    * ended before it did: an alert does not vanish because the vantage point came back), else null.
    */
-  async finish(summary: WatchSummaryEvent, comment: string): Promise<ExpectSummary | null> {
+  async finish(summary: WatchSummaryEvent, comment: string, hurry?: AbortSignal): Promise<ExpectSummary | null> {
     if (this.flags.learn !== undefined) {
       const file = learnExpect(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop})), comment)
+      const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
         writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
+        report(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
       } catch (e) {
-        throw new AnyprobeError('E_BAD_INPUT', `--learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {hint: 'give a writable path', exitCode: EXIT.usage})
+        // the watch is over: what it measured (the summary, --out, the exit code) must not be lost for it
+        this.learnFailed = true
+        report(`error E_WRITE: --learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the watch's summary follows\nhint: free some space or give another path next time`)
       }
-      ;(this.deps.report ?? ((l: string) => process.stderr.write(l + '\n')))(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
     }
-    await this.exec?.drain()
+    await this.exec?.drain(undefined, hurry)
     return this.tracker?.summary() ?? null
   }
 }

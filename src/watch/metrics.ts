@@ -1,7 +1,7 @@
 // --metrics HOST:PORT: the live state of a watch for Prometheus, served with prom-client (its own
 // registry per watch). Named as blackbox_exporter users expect: anyprobe_probe_success and
 // anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for the
-// PoP ("site") currently answering it, anyprobe_site_changes_total, anyprobe_unexpected (1 while it
+// PoP ("site") currently answering it (none during an outage), anyprobe_site_changes_total, anyprobe_unexpected (1 while it
 // breaks an --expect rule) with anyprobe_unexpected_total (breaches so far: one shorter than the
 // scrape interval still shows), and a failover-gap histogram. Labels are bounded: the vantage point's id
 // and the PoP code (a few characters), never an address or a free-text answer.
@@ -22,12 +22,15 @@ const label = (s: string): string => sanitize(s, 80)
 export class WatchMetrics {
   readonly registry = new Registry()
   private readonly site = new Map<string, string>()
+  /** vantage points seen (their counters shown at 0 from the first probe) */
+  private readonly seen = new Set<string>()
   private readonly success: Gauge<'vantage'>
   private readonly duration: Gauge<'vantage'>
   private readonly siteInfo: Gauge<'vantage' | 'site'>
   private readonly siteChanges: Counter<'vantage'>
   private readonly probes: Counter<'vantage' | 'result'>
   private readonly flaps: Counter<'vantage'>
+  private readonly flapping: Gauge<'vantage'>
   private readonly failovers: Counter<'vantage'>
   private readonly outages: Counter<'vantage'>
   private readonly vantageFailures: Counter<'vantage'>
@@ -38,11 +41,13 @@ export class WatchMetrics {
   constructor() {
     const registers = [this.registry]
     this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
-    this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last answered probe', labelNames: ['vantage'], registers})
+    this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last probe; absent when it had no answer (or no RTT)', labelNames: ['vantage'], registers})
     this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers})
     this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
     this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
+    // the flap alert's state: 1 from a flap event to its flap-end (a full flap window without a flip)
+    this.flapping = new Gauge({name: 'anyprobe_flapping', help: '1 while the vantage point is in a flap episode (flap event, until flap-end: a full --flap-window without a flip), else 0', labelNames: ['vantage'], registers})
     this.failovers = new Counter({name: 'anyprobe_failovers_total', help: 'shifts with probes lost in between (failover events)', labelNames: ['vantage'], registers})
     // an alert on outages means the target: a vantage point that failed itself (a dead child, an
     // unreachable host; vantageError on the event) is counted apart
@@ -68,22 +73,26 @@ export class WatchMetrics {
 
   observe(o: Observation): void {
     const vantage = label(o.vantageId)
-    if (!this.site.has(vantage)) {
+    if (!this.seen.has(vantage)) {
+      this.seen.add(vantage)
       // every vantage point shows in the counters from its first probe, at 0
       this.siteChanges.inc({vantage}, 0)
       this.flaps.inc({vantage}, 0)
+      this.flapping.set({vantage}, 0)
       this.failovers.inc({vantage}, 0)
       this.outages.inc({vantage}, 0)
       this.vantageFailures.inc({vantage}, 0)
     }
     this.success.set({vantage}, o.answered ? 1 : 0)
     this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
+    // no RTT without an answer: the series goes (a graph shows the gap, not the RTT from before an outage)
     if (o.answered && o.rttMs !== null) this.duration.set({vantage}, o.rttMs / 1000)
+    else this.duration.remove({vantage})
     if (o.answered && o.pop !== null && !this.site.has(vantage)) this.setSite(vantage, label(o.pop))
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state' || e.type === 'recovered') return
+    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {
       case 'shift':
@@ -92,6 +101,10 @@ export class WatchMetrics {
         break
       case 'flap':
         this.flaps.inc({vantage})
+        this.flapping.set({vantage}, 1)
+        break
+      case 'flap-end':
+        this.flapping.set({vantage}, 0)
         break
       case 'failover':
         this.failovers.inc({vantage})
@@ -100,7 +113,16 @@ export class WatchMetrics {
       case 'outage':
         if ((e as {vantageError?: string | null}).vantageError) this.vantageFailures.inc({vantage})
         else this.outages.inc({vantage})
+        // no PoP answers it during an outage: a panel of anyprobe_site_info must not keep showing the
+        // last one (seen in the lab: ap-vp-nyc "at IAD" all through a cut of IAD)
+        this.setSite(vantage, null)
         break
+      case 'recovered': {
+        // back, maybe at the same PoP (no shift then): the site it answers from again
+        const pop = (e as {pop: string | null}).pop
+        this.setSite(vantage, pop === null ? null : label(pop))
+        break
+      }
       case 'unexpected':
         this.unexpected.set({vantage}, 1)
         this.breaches.inc({vantage})

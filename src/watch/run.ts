@@ -38,6 +38,8 @@ export interface WatchRunOptions {
   tty: boolean
   extras: ExtrasFlags
   signal: AbortSignal
+  /** aborted at a second Ctrl-C / SIGTERM: the end stops waiting for --exec commands */
+  hurry?: AbortSignal
   /** the command's stdout */
   write: (text: string) => void
   /** one line to stderr */
@@ -91,6 +93,11 @@ export async function runWatch(backends: readonly VantageBackend[], o: WatchRunO
     return {dryRun: schedule.dryRun.document}
   }
   const flapWindowMs = o.flapWindowMs ?? defaultFlapWindowMs(schedule.intervalMs)
+  // stops the end's wait for --exec commands: the second signal, or the first one after the
+  // watch ended by itself (--count, --duration)
+  const hurry = new AbortController()
+  const onHurry = (): void => hurry.abort()
+  o.hurry?.addEventListener('abort', onHurry, {once: true})
   // The analysis settings, written first to --out: `anyprobe report FILE` builds its analyser from
   // this same line (optionsOfStart), so it judges the saved observations exactly as this watch does.
   const start: WatchStart = {
@@ -118,6 +125,7 @@ export async function runWatch(backends: readonly VantageBackend[], o: WatchRunO
     extras: o.extras,
     remote: schedule.remote,
     onEvent: o.onEvent,
+    hurry: hurry.signal,
   })
   // stops the whole watch: a signal, or every vantage point down
   const stop = new AbortController()
@@ -150,5 +158,11 @@ export async function runWatch(backends: readonly VantageBackend[], o: WatchRunO
   } finally {
     o.signal.removeEventListener('abort', onAbort)
   }
-  return session.finish(`learnt from ${schedule.source?.() ?? `a watch of ${o.ask.target}`} at ${new Date().toISOString()}`)
+  if (!o.signal.aborted) o.signal.addEventListener('abort', onHurry, {once: true})
+  try {
+    return await session.finish(`learnt from ${schedule.source?.() ?? `a watch of ${o.ask.target}`} at ${new Date().toISOString()}`)
+  } finally {
+    o.signal.removeEventListener('abort', onHurry)
+    o.hurry?.removeEventListener('abort', onHurry)
+  }
 }

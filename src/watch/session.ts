@@ -10,16 +10,17 @@
 // point) its `state` event, then the analyser's events, then the --expect verdicts. A source that
 // first replays history (Atlas: the results since one interval before the start) wraps it in
 // 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
-// is its LAST observation of the history, emitted first at release, then the held events.
+// is its LAST observation of the history, emitted first at release, then the held events. --out
+// gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
 import {expectAlert} from '../analysis/expect.js'
-import {compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {answeredAtEnd, compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
-import {type Observation, type WatchEvent, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
 import {renderExpectSummary, renderLiveEvent, vantageLabel} from '../render/expect.js'
 import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
@@ -53,6 +54,15 @@ export interface WatchSessionOptions {
   remote?: boolean
   /** test/bench seam: every event as it is printed, with the wall-clock time the result behind it arrived (remote engines; null: none) */
   onEvent?: (e: LiveWatchEvent, arrivedAt: number | null) => void
+  /**
+   * --out: write watch-history-start / -end lines around a replayed history (schemas/watch-out.schema.json),
+   * so `report` states each vantage point by its last observation of it (WatchReplay.historyStart/End).
+   * Default off until `report`'s reader (src/store/read.ts classify, commands/report.ts) hands those
+   * lines to the replay: today it counts them as unusable values (exit 7).
+   */
+  markHistory?: boolean
+  /** aborted at a second Ctrl-C / SIGTERM: the end stops waiting for --exec commands */
+  hurry?: AbortSignal
 }
 
 export interface WatchEnd {
@@ -78,6 +88,8 @@ export class WatchSession {
   private readonly held: LiveWatchEvent[] = []
   private readonly lastHeld = new Map<string, Observation>()
   private writeFailureSaid = false
+  /** the vantage point each vantage id was last saved to --out with (JSON) */
+  private readonly outVantage = new Map<string, string>()
   private failed = false
   /** a backend failed at something outside the vantage points ('note' with failed): exit 1 */
   private backendFailed = false
@@ -138,7 +150,7 @@ export class WatchSession {
       if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
       this.vantages.set(ob.vantageId, ob.vantage!)
     }
-    this.record(ob)
+    this.record(this.forOut(ob))
     this.metrics.observe(ob)
     this.view?.observe(ob)
     this.timeline?.observe(ob)
@@ -223,12 +235,16 @@ export class WatchSession {
 
   /** History first (see the header): events are held until release(). */
   hold(): void {
+    if (this.holding) return
     this.holding = true
+    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-start'))
   }
 
   release(): void {
     if (!this.holding) return
     this.holding = false
+    // --out marks where the history ended: `report` states each vantage point by its last observation of it too
+    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-end'))
     const ids = [...this.lastHeld.keys()].sort(compareStateIds)
     for (const id of ids) {
       const ob = this.lastHeld.get(id)!
@@ -257,19 +273,27 @@ export class WatchSession {
       }
     }
     this.view?.close()
-    const expect = this.extras ? await this.extras.finish(summary, learnComment) : null
+    const expect = this.extras ? await this.extras.finish(summary, learnComment, this.o.hurry) : null
     // --expect: every breach of the watch goes in the summary, and any breach at any time is exit 8
     // (a watch under cron or CI must not lose an alert because the vantage point came back before the end)
     const ended: LiveWatchSummary = expect === null ? summary : {...summary, expect}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(summary, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed})
+    // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
+    const atEnd = {vantagePoints: summary.vantagePoints.map((v) => ({answered: answeredAtEnd(v) ? v.answered : 0}))}
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
     this.server = null
-    if (exitCode === EXIT.unreachable) this.o.report('warning: no probe was answered (exit 4)')
+    if (exitCode === EXIT.unreachable) {
+      const any = summary.vantagePoints.some((v) => v.answered > 0)
+      this.o.report(any ? 'warning: the target answered no vantage point at the end: each was in an outage when the watch ended (exit 4)' : 'warning: no probe was answered (exit 4)')
+    } else if (exitCode === EXIT.partial && summary.vantagePoints.some((v) => v.inOutage)) {
+      const ids = summary.vantagePoints.filter((v) => v.inOutage).map((v) => sanitize(v.vantageId, 200))
+      this.o.report(`warning: ${ids.length} vantage point(s) in an outage when the watch ended (exit 9): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`)
+    }
     if (!this.o.json) this.o.write(renderWatchSummary(summary) + '\n')
     return {summary: ended, exitCode}
   }
@@ -280,6 +304,26 @@ export class WatchSession {
     this.view?.close()
     await closeMetrics(this.server)
     this.server = null
+  }
+
+  /**
+   * An observation as --out saves it: its vantage point only when it is new or has changed (netns
+   * and ssh children attach it to every observation; repeated on every line it made a lab drill's
+   * file 1.8 times as big). `report` keeps the last one it read for each vantage point.
+   */
+  private forOut(ob: Observation): Observation {
+    if (ob.vantage === undefined) return ob
+    const said = JSON.stringify(ob.vantage)
+    if (this.outVantage.get(ob.vantageId) === said) {
+      const {vantage: _, ...rest} = ob
+      return rest
+    }
+    this.outVantage.set(ob.vantageId, said)
+    return ob
+  }
+
+  private historyLine(kind: WatchHistoryLine['kind']): WatchHistoryLine {
+    return {schemaVersion: WATCH_SCHEMA_VERSION, kind, at: new Date().toISOString()}
   }
 
   private state(ob: Observation): void {

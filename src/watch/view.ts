@@ -26,6 +26,7 @@ export class LiveView {
     }
     const hadPop = c.pop !== null
     if (o.answered) {
+      c.inOutage = false
       c.answered++
       c.rttMs = o.rttMs
       if (o.pop !== null) c.pop = o.pop
@@ -39,10 +40,10 @@ export class LiveView {
   /** An event line; `text` replaces its default rendering (e.g. labelled with country and ASN). */
   event(e: WatchEvent, text?: string): void {
     if (e.type === 'summary') return
-    if (e.type === 'shift') {
-      const c = this.lines.get(e.vantageId)
-      if (c) c.pop = e.to
-    }
+    const c = this.lines.get(e.vantageId)
+    if (c && e.type === 'shift') c.pop = e.to
+    // the catchment block must not keep showing the last PoP while none answers
+    if (c && e.type === 'outage') c.inOutage = true
     if (!this.tty) {
       this.write((text ?? renderWatchEvent(e)) + '\n')
       return

@@ -60,6 +60,24 @@ describe('catchment --expect --json names the broken rules', () => {
     assert.deepEqual([doc.expect.judged, doc.expect.violations], [2, []])
   })
 
+  it('--ndjson: the outcomes, then one catchment-expect line with the broken rules (a dashboard reading stdout sees them)', async () => {
+    const expect = join(dir, 'ber-iad-ndjson.json')
+    writeFileSync(expect, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'ber stays in IAD', match: {vantage: 'vp-ber'}, pops: ['IAD']}]}))
+    const r = await runCommand('catchment', argv(fra.port, expect).map((a) => (a === '--json' ? '--ndjson' : a)))
+    assert.equal(r.status, 8, r.stderr)
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.deepEqual(lines.map((l) => l.kind), ['outcome', 'outcome', 'catchment-expect'])
+    for (const l of lines.slice(0, 2)) assert.deepEqual(schemaErrors('outcome.schema.json', l), [])
+    const last = lines[2]!
+    assert.deepEqual(schemaErrors('catchment-expect.schema.json', last), [])
+    assert.deepEqual(last, {
+      schemaVersion: 1, kind: 'catchment-expect', target: '127.0.0.1', method: 'dns', file: expect, judged: 1,
+      violations: [{vantageId: 'vp-ber', pop: 'fra', broken: [{rule: 0, name: 'ber stays in IAD', why: 'pop-not-allowed', detail: 'landed on FRA; allowed: IAD'}]}],
+    })
+    // stderr still tells the person at the terminal
+    assert.match(r.stderr, /1 vantage point\(s\) break the rules of /)
+  })
+
   it('without --expect the document has no expect (the schema keeps it optional)', async () => {
     const r = await runCommand('catchment', argv(fra.port, '').filter((a) => a !== '--expect' && a !== ''))
     assert.equal(r.status, 0, r.stderr)

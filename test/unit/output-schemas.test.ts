@@ -25,7 +25,7 @@ describe('README: every command names its schema', () => {
     const table = readme.slice(readme.indexOf('| command | schema |'))
     const rows = table.slice(0, table.indexOf('\n\n'))
     for (const cmd of ['trace', 'dns', 'http', 'catchment', 'report', 'watch', 'diff', 'sites', 'geohint', 'expect']) assert.match(rows, new RegExp(`\`${cmd}\\b|${cmd} file`), `command ${cmd} in the table`)
-    for (const f of ['trace', 'dns', 'http', 'multi', 'outcome', 'catchment', 'watch-event', 'watch-out', 'diff', 'sites', 'geohint', 'expect', 'error', 'pop', 'dry-run']) {
+    for (const f of ['trace', 'dns', 'http', 'multi', 'outcome', 'catchment', 'watch-event', 'watch-out', 'diff', 'sites', 'geohint', 'expect', 'error', 'pop', 'dry-run', 'catchment-expect']) {
       assert.match(rows, new RegExp(`schemas/${f}\\.schema\\.json`), `schema ${f} in the table`)
       assert.ok(readFileSync(join(ROOT, `schemas/${f}.schema.json`), 'utf8').length > 0)
     }

@@ -209,6 +209,24 @@ describe('watch analysis: scenarios', () => {
     assert.equal(ofType(events, 'failover').length, 0)
   })
 
+  it('each flap episode ends in one flap-end, a full window after its last flip (the clear of the flap alert)', () => {
+    const {events} = run('flapping')
+    const ends = ofType(events, 'flap-end')
+    for (const e of ends) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+    // vp-b: flap (round 9), flap-end, flap again (round 107), flap-end: raised and cleared twice, in that order
+    const b = events.filter((e) => (e.type === 'flap' || e.type === 'flap-end') && e.vantageId === 'vp-b').map((e) => [e.type, (e as {round: number}).round])
+    assert.deepEqual(b, [['flap', 9], ['flap-end', 75], ['flap', 107], ['flap-end', 170]])
+    const [b1] = forVp(ends, 'vp-b')
+    // its first round judged at or after last flip + 60 s; all 5 flips of the episode counted
+    assert.equal(b1!.lastFlipAt, '2024-06-10T06:13:35.009Z')
+    assert.equal(b1!.at, '2024-06-10T06:14:35.019Z')
+    assert.ok(Date.parse(b1!.at) - Date.parse(b1!.lastFlipAt) >= 60_000)
+    assert.deepEqual([b1!.since, b1!.flips, b1!.windowMs, b1!.pop], ['2024-06-10T06:13:23.001Z', 5, 60_000, 'AMS'])
+    // vp-a: one episode of all its 9 flips, ended once; vp-c never flapped, so nothing ends
+    assert.deepEqual(forVp(ends, 'vp-a').map((e) => [e.round, e.flips]), [[169, 9]])
+    assert.equal(forVp(ends, 'vp-c').length, 0)
+  })
+
   it('ECMP across two PoPs with 2 flows: load-balanced once, no flap, no shift; a move caught mid-round is a shift', () => {
     const {events} = run('ecmp')
     const lb = ofType(events, 'load-balanced')

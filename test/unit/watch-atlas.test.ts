@@ -72,7 +72,9 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
 
   it('reports exactly the scenario: starting states, shifts, a failover, a flap, outages and a recovery', () => {
     const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l))
-    assert.ok(out.status === 0 || out.status === 1, out.stderr)
+    // 1037-1039 are in an outage when the watch ends: not answered at the end, so exit 9, said on stderr
+    assert.ok(out.status === 9 || out.status === 1, out.stderr)
+    if (out.status === 9) assert.match(out.stderr, /warning: 3 vantage point\(s\) in an outage when the watch ended \(exit 9\): atlas:1037, atlas:1038, atlas:1039/)
     const states = lines.filter((e) => e.type === 'state')
     // every probe's starting state first, with its country and ASN
     assert.equal(states.length, 40)

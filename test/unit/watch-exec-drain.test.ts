@@ -45,3 +45,19 @@ describe('--exec: a hook that leaves something running', () => {
     assert.deepEqual(lines, [])
   })
 })
+
+describe('--exec at the end: a second Ctrl-C stops the wait', () => {
+  it('drain says it waits and that Ctrl-C again stops it; the hurry signal kills the hook at once', async () => {
+    const lines: string[] = []
+    const ex = new EventExec({command: 'sleep 30', concurrency: 1, timeoutMs: 10_000, report: (l) => lines.push(l)})
+    for (let i = 0; i < 3; i++) ex.push({type: 'outage', vantageId: `v${i}`})
+    const hurry = new AbortController()
+    const t0 = Date.now()
+    setTimeout(() => hurry.abort(), 300)
+    await ex.drain(undefined, hurry.signal)
+    const took = Date.now() - t0
+    assert.ok(took < 2500, `drain took ${took} ms after the second signal at 300 ms`)
+    assert.match(lines[0]!, /^anyprobe: waiting up to 11 s for 3 --exec command\(s\); Ctrl-C stops them now$/)
+    assert.ok(lines.some((l) => /2 queued event\(s\) not run, 1 command\(s\) still running killed at Ctrl-C \/ SIGTERM/.test(l)), lines.join('\n'))
+  })
+})

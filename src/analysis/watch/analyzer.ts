@@ -56,8 +56,9 @@
 // Flapping
 // - A flip is a shift. When a vantage point has flipped flapThreshold (default 3) times within
 //   flapWindowMs (default 60 s, flips with t > now - window), one `flap` event is emitted and an
-//   episode starts; no more flap events until the vantage point goes a full window without a flip,
-//   after which a new episode may start. Load balancing never counts as flips.
+//   episode starts; no more flap events until the vantage point goes a full window without a flip:
+//   then one `flap-end` (at its first round judged a full window after the last flip; the clear of
+//   the flap alert), after which a new episode may start. Load balancing never counts as flips.
 //
 // Summary
 // - per vantage point: observations, answered/lost/unlocated/late/duplicates, flips, flipRate =
@@ -70,6 +71,7 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {
   type FailoverEvent,
+  type FlapEndEvent,
   type FlapEvent,
   type LoadBalancedEvent,
   type Observation,
@@ -202,7 +204,8 @@ interface VpState {
   outage: {since: Probe; lost: number; emitted: boolean} | null
   consecutiveLost: number
   flipLog: Flip[]
-  episode: {lastFlipT: number} | null
+  /** the open flap episode: its first flip (sentAt), last flip (t, sentAt) and flips so far */
+  episode: {sinceSentAt: number; lastFlipT: number; lastFlipSentAt: number; flips: number} | null
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -344,10 +347,12 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     while (vp.flipLog.length > 0 && vp.flipLog[0]!.t <= t - opts.flapWindowMs) vp.flipLog.shift()
     if (vp.episode !== null) {
       vp.episode.lastFlipT = t
+      vp.episode.lastFlipSentAt = F.sentAt
+      vp.episode.flips++
       return
     }
     if (vp.flipLog.length >= opts.flapThreshold) {
-      vp.episode = {lastFlipT: t}
+      vp.episode = {sinceSentAt: vp.flipLog[0]!.sentAt, lastFlipT: t, lastFlipSentAt: F.sentAt, flips: vp.flipLog.length}
       vp.flapEpisodes++
       const pops = new Set<string>()
       for (const f of vp.flipLog) for (const p of [...f.from, ...f.to]) pops.add(p)
@@ -506,6 +511,22 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     }
 
     const out: WatchEvent[] = []
+    // a full window without a flip ends the flap episode (said before this round's own events)
+    const ep = vp.episode
+    if (ep !== null && probes[0]!.t - ep.lastFlipT >= opts.flapWindowMs) {
+      vp.episode = null
+      const ev: FlapEndEvent = {
+        ...base('flap-end', probes[0]!.sentAt),
+        vantageId: vp.id,
+        round,
+        since: iso(ep.sinceSentAt),
+        lastFlipAt: iso(ep.lastFlipSentAt),
+        flips: ep.flips,
+        windowMs: opts.flapWindowMs,
+        pop: vp.cur === null ? null : popSetName(vp.cur),
+      }
+      out.push(ev)
+    }
     const answered = probes.filter((p) => p.answered)
     if (answered.length === 0) {
       for (const p of probes) addLost(vp.loss, p)

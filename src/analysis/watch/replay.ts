@@ -5,8 +5,12 @@
 // into an analyzer made with those settings gives exactly the live events: the analyzer is
 // deterministic, and lateness is decided by arrival order and the same window. Each vantage
 // point's first observation gives its `state` event first (./state.ts), as the live watch prints it.
-// (A live watch over RIPE Atlas takes each state from the LAST result of the history it replays
-// first; the file does not mark where that history ended, so here it is the first result.)
+// A live watch over RIPE Atlas first replays the results since one interval before its start, and
+// takes each probe's state from the LAST result of that history; its file marks the history with a
+// `watch-history-start` and a `watch-history-end` line, and historyStart()/historyEnd() here do as
+// the live session does: the events of the history are held, each vantage point's state is its last
+// observation of it (said first at its end, in compareStateIds order), then the held events. A file
+// without the markers (written before they existed) takes each state from the first result.
 //
 // A file without a start line (observations piped from elsewhere, or written before start lines
 // existed) is judged with settings read from the data: the interval from the sentAt step between
@@ -17,7 +21,7 @@ import type {StateEvent} from '../../model/expect.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation, WatchEvent, WatchStart} from '../../model/watch.js'
 import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer, type WatchAnalyzerOptions} from './analyzer.js'
-import {stateEvent} from './state.js'
+import {compareStateIds, stateEvent} from './state.js'
 
 /** What a saved watch gives: the analysis's events and each vantage point's starting state. */
 export type ReplayEvent = WatchEvent | StateEvent
@@ -87,6 +91,10 @@ export class WatchReplay {
   private stated = new Set<string>()
   /** what the observations said of each vantage point (the first one of each carries it) */
   private readonly vantages = new Map<string, VantagePoint>()
+  /** inside a history (between its markers): events held, each vantage point's last observation kept */
+  private holding = false
+  private heldEvents: ReplayEvent[] = []
+  private readonly lastHeld = new Map<string, Observation>()
 
   /** The watches read so far, with the settings each was judged with. */
   get watches(): readonly ReplaySegment[] {
@@ -112,6 +120,27 @@ export class WatchReplay {
     return this.close()
   }
 
+  /** A `watch-history-start` line: what follows is history (ignored before the watch's settings are known). */
+  historyStart(): ReplayEvent[] {
+    if (this.analyzer !== null) this.holding = true
+    return []
+  }
+
+  /** A `watch-history-end` line: each vantage point's state (its last observation of the history), then the held events. */
+  historyEnd(): ReplayEvent[] {
+    if (!this.holding) return []
+    this.holding = false
+    const out: ReplayEvent[] = []
+    for (const id of [...this.lastHeld.keys()].sort(compareStateIds)) {
+      if (this.stated.has(id)) continue
+      this.stated.add(id)
+      out.push(stateEvent(this.lastHeld.get(id)!, this.vantages.get(id) ?? null))
+    }
+    this.lastHeld.clear()
+    out.push(...this.heldEvents.splice(0))
+    return out
+  }
+
   /**
    * One observation into the analyzer; its vantage point's state first when it is its first one (as
    * the live watch orders them). The analyzer goes first: an observation it refuses says no state.
@@ -119,6 +148,11 @@ export class WatchReplay {
   private judge(analyzer: WatchAnalyzer, o: Observation): ReplayEvent[] {
     if (o.vantage) this.vantages.set(o.vantageId, o.vantage)
     const events = analyzer.push(o)
+    if (this.holding) {
+      this.lastHeld.set(o.vantageId, o)
+      this.heldEvents.push(...events)
+      return []
+    }
     if (this.stated.has(o.vantageId)) return events
     this.stated.add(o.vantageId)
     return [stateEvent(o, this.vantages.get(o.vantageId) ?? null), ...events]
@@ -136,6 +170,8 @@ export class WatchReplay {
   private close(): ReplayEvent[] {
     const out: ReplayEvent[] = []
     if (this.analyzer === null && this.held.length > 0) out.push(...this.begin(inferOptions(this.held, true)!))
+    // a file cut inside its history: the history ends with it (as the live session's finish does)
+    out.push(...this.historyEnd())
     if (this.analyzer !== null) out.push(...this.analyzer.finish())
     this.analyzer = null
     this.stated = new Set()

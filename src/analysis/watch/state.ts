@@ -28,3 +28,12 @@ export function stateEvent(ob: Observation, vantage: VantagePoint | null): State
     rttMs: ob.rttMs,
   }
 }
+
+/**
+ * Whether a vantage point counts as answered for the exit code (model/exit.ts): it answered a probe
+ * and was not in an outage when the watch ended. One stopped (Ctrl-C, --duration) while the target
+ * no longer answers it must not end in "the target answered every vantage point" (exit 0).
+ */
+export function answeredAtEnd(v: {answered: number; inOutage: boolean}): boolean {
+  return v.answered > 0 && !v.inOutage
+}

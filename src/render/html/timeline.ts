@@ -42,6 +42,8 @@ function eventLabel(e: TimelineEvent): string {
       return `shift ${e.from}→${e.to}`
     case 'flap':
       return `flap ${e.pops.join('/')} (${e.flips} flips)`
+    case 'flap-end':
+      return `flapping over${e.pop ? ` at ${e.pop}` : ''} (${e.flips} flips)`
     case 'outage':
       return `outage (${e.lostProbes} lost${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
