@@ -150,6 +150,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
           stats.unparseable++
           if (stats.errors.length < 5) stats.errors.push({where: `observation ${watchLines}`, message: e.message})
         }
+      } else if (item.type === 'watch-history') {
+        show(item.end ? replay.historyEnd() : replay.historyStart())
       } else if (item.type === 'watch-start') {
         watchLines++
         // the previous watch's last events (its summary) still go to its own timeline

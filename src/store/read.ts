@@ -65,6 +65,7 @@ export type ReportItem =
   // a `watch --out` file: its start lines and observations, judged again by the watch analysis
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
+  | {type: 'watch-history'; end: boolean}
 
 /** An entry of a document's list that did not check: the reader counts it (with its index) and does not hand it on. */
 export interface InvalidEntry {
@@ -195,6 +196,9 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     const h = toWatchStart(v)
     return typeof h === 'string' ? h : [{type: 'watch-start', start: h}]
   }
+  if (isObj(v) && (v.kind === 'watch-history-start' || v.kind === 'watch-history-end')) return [{type: 'watch-history', end: v.kind === 'watch-history-end'}]
+  // catchment --expect --ndjson's last line: a verdict, not a measurement (report judges no rules)
+  if (isObj(v) && v.kind === 'catchment-expect') return []
   if (isObj(v) && v.kind === undefined && 'vantageId' in v && 'round' in v) {
     const o = toObservation(v)
     return o === null ? 'a watch observation with a missing or mistyped field' : [{type: 'observation', observation: o}]

@@ -126,9 +126,9 @@ describe('watch --from atlas: --atlas-msm (replay server)', () => {
     const live = out.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type !== 'state' && e.type !== 'summary').map(key).sort()
     const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'watch-event' && e.type !== 'state' && e.type !== 'summary').map(key).sort()
     assert.deepEqual(replayed, live)
-    // a starting state for every probe too (the live watch takes each from the probe's LAST result
-    // of the history it replays first; the file does not mark where that history ends, so report
-    // states each probe by its first result: the same probes, at the same PoPs here)
+    // a starting state for every probe too: the live watch takes each from the probe's LAST result
+    // of the history it replays first, and the file marks that history (watch-history-start/-end
+    // lines), so report states each probe the same way
     const states = (text: string): string[] => text.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'state').map((e) => `${e.vantageId} ${e.pop}`)
     assert.equal(states(out.stdout).length, 40)
     assert.deepEqual(states(r.stdout), states(out.stdout))
