@@ -12,10 +12,10 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
-import {type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
+import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {measuredExit} from '../model/exit.js'
+import {measuredExit, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -53,7 +53,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission). A watch file: a vantage point answered when it answered at least one probe.`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning).`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -122,15 +122,22 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const json = this.jsonEnabled()
     const replay = new WatchReplay()
     let watchLines = 0
-    // every watch's summary: what its vantage points answered decides the exit code
+    // every watch's summary as the live watch counts it at its end (a vantage point still in an
+    // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning
     const watchVps: Array<{answered: number}> = []
+    const watchWarnings: string[] = []
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
     const out = stdoutWriter()
     // each vantage point's starting state too, as the live watch prints it (the timeline leaves it out)
     const show = (events: ReplayEvent[]): void => {
       timeline?.addEvents(events)
       for (const e of events) {
-        if (e.type === 'summary') watchVps.push(...e.vantagePoints)
+        if (e.type === 'summary') {
+          const atEnd = countedAtEnd(e)
+          watchVps.push(...atEnd.vantagePoints)
+          const w = outageAtEndWarning(e, watchExit(atEnd))
+          if (w !== null) watchWarnings.push(w)
+        }
         if (json) out.record(e)
         else this.log(renderLiveEvent(e))
       }
@@ -202,6 +209,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     const rows = result?.vantagePoints ?? []
     const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
+    for (const w of watchWarnings) process.stderr.write(`${w}\n`)
     process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {

@@ -14,7 +14,7 @@
 // gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
 import {expectAlert} from '../analysis/expect.js'
-import {answeredAtEnd, compareStateIds, createWatchAnalyzer, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {compareStateIds, countedAtEnd, createWatchAnalyzer, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
@@ -281,19 +281,13 @@ export class WatchSession {
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
-    const atEnd = {vantagePoints: summary.vantagePoints.map((v) => ({answered: answeredAtEnd(v) ? v.answered : 0}))}
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(countedAtEnd(summary), {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
     this.server = null
-    if (exitCode === EXIT.unreachable) {
-      const any = summary.vantagePoints.some((v) => v.answered > 0)
-      this.o.report(any ? 'warning: the target answered no vantage point at the end: each was in an outage when the watch ended (exit 4)' : 'warning: no probe was answered (exit 4)')
-    } else if (exitCode === EXIT.partial && summary.vantagePoints.some((v) => v.inOutage)) {
-      const ids = summary.vantagePoints.filter((v) => v.inOutage).map((v) => sanitize(v.vantageId, 200))
-      this.o.report(`warning: ${ids.length} vantage point(s) in an outage when the watch ended (exit 9): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`)
-    }
+    const warning = outageAtEndWarning(summary, exitCode)
+    if (warning !== null) this.o.report(warning)
     if (!this.o.json) this.o.write(renderWatchSummary(summary) + '\n')
     return {summary: ended, exitCode}
   }

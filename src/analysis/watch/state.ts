@@ -2,7 +2,9 @@
 // line a watch prints for it. One function, so the live watch (src/watch/session.ts) and a saved
 // watch judged again (./replay.ts, for `anyprobe report`) say it alike.
 import type {StateEvent} from '../../model/expect.js'
+import {EXIT} from '../../model/errors.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {sanitize} from '../../util/sanitize.js'
 import {type Observation, WATCH_SCHEMA_VERSION} from '../../model/watch.js'
 
 /**
@@ -36,4 +38,29 @@ export function stateEvent(ob: Observation, vantage: VantagePoint | null): State
  */
 export function answeredAtEnd(v: {answered: number; inOutage: boolean}): boolean {
   return v.answered > 0 && !v.inOutage
+}
+
+/**
+ * A watch's summary as its exit code counts it (model/exit.ts watchExit): a vantage point in an
+ * outage at the end answered nothing. The live watch (src/watch/session.ts) and `report` of its
+ * --out file judge the end of a watch by this one function.
+ */
+export function countedAtEnd(summary: {vantagePoints: ReadonlyArray<{answered: number; inOutage: boolean}>}): {vantagePoints: Array<{answered: number}>} {
+  return {vantagePoints: summary.vantagePoints.map((v) => ({answered: answeredAtEnd(v) ? v.answered : 0}))}
+}
+
+/**
+ * The warning a watch ends with when its exit code comes from vantage points in an outage at the
+ * end (`exitCode`: the watch's own, 4 or 9), or when no probe was answered at all; null otherwise.
+ */
+export function outageAtEndWarning(summary: {vantagePoints: ReadonlyArray<{vantageId: string; answered: number; inOutage: boolean}>}, exitCode: number): string | null {
+  if (exitCode === EXIT.unreachable) {
+    const any = summary.vantagePoints.some((v) => v.answered > 0)
+    return any ? 'warning: the target answered no vantage point at the end: each was in an outage when the watch ended (exit 4)' : 'warning: no probe was answered (exit 4)'
+  }
+  if (exitCode === EXIT.partial && summary.vantagePoints.some((v) => v.inOutage)) {
+    const ids = summary.vantagePoints.filter((v) => v.inOutage).map((v) => sanitize(v.vantageId, 200))
+    return `warning: ${ids.length} vantage point(s) in an outage when the watch ended (exit 9): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`
+  }
+  return null
 }
