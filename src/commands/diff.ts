@@ -22,7 +22,7 @@ A change is: moved (a PoP in both, a different one), lost (a PoP before, none af
 
 Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods.
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',

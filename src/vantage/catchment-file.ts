@@ -49,10 +49,12 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     } else watchLines++
   }
   if (builder.size === 0) {
+    // a file of another kind, refused by what it is (as bzip2, or --probes with a latency table):
+    // a usage error (exit 2), not input that could be read only in part (7)
     if (watchLines > 0) {
-      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(path, 200)} is a watch --out file: it holds observations over time, not one catchment`, {
-        hint: 'diff two catchments (catchment --json / --ndjson, report --json, or Atlas results); report --html FILE draws a watch',
-        exitCode: EXIT.data,
+      throw new AnyprobeError('E_USAGE', `${sanitize(path, 200)} is a watch --out file: it holds observations over time, not one catchment`, {
+        hint: 'diff two catchments (catchment --json / --ndjson, report --json, or Atlas results); report FILE judges a watch, report --html FILE draws it',
+        exitCode: EXIT.usage,
       })
     }
     throw nothingReadError(path, stats)
