@@ -74,7 +74,7 @@ describe('report of a watch --out file: the exit code of the live watch', () => 
   })
 
   it('an outage that recovered before the end, and a clean run: exit 0 as live, no warning', async () => {
-    for (const lost of [{}, {'ap-vp-nyc': [10, 20] as [number, number]}]) {
+    for (const lost of [{}, {'ap-vp-nyc': [10, 20]}] as Array<Record<string, [number, number]>>) {
       const l = await live(`clean-${Object.keys(lost).length}`, lost)
       assert.equal(l.exitCode, 0)
       const r = report([l.file])
