@@ -150,6 +150,17 @@ export class CatchmentBuilder {
     return this.rows.size
   }
 
+  /** Take another builder's rows (the latest of each vantage point wins, as in addRow), methods and targets. */
+  absorb(other: CatchmentBuilder): void {
+    for (const m of other.methods) this.methods.add(m)
+    this.firstTarget ??= other.firstTarget
+    for (const t of other.targetSet) if (this.targetSet.size <= 10) this.targetSet.add(t)
+    for (const [k, v] of other.rows) {
+      const prev = this.rows.get(k)
+      if (prev === undefined || v.at >= prev.at) this.rows.set(k, v)
+    }
+  }
+
   /** The distinct targets the results named, in the order met (at most 11). */
   targets(): string[] {
     return [...this.targetSet]

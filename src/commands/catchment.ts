@@ -5,7 +5,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {catchment, type CatchmentResult} from '../analysis/catchment.js'
+import type {CatchmentResult} from '../analysis/catchment.js'
+import {catchmentOfOneTarget} from '../analysis/catchment-scope.js'
 import {checkCatchment} from '../analysis/expect.js'
 import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
@@ -102,7 +103,12 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
     // placed for the table, JSON and map too (a vantage point the run did not place, e.g. by name)
-    const result = withLocations(catchment(outcomes, {target: args.target, method}), locs)
+    // one service: a measurement read with --atlas-msm may have asked each probe's own resolver
+    // (use_probe_resolver) or another target; those results are left out and said, as report does
+    const label = flags['atlas-msm'] === undefined ? 'this run' : `RIPE Atlas measurement ${flags['atlas-msm']}`
+    const one = catchmentOfOneTarget(outcomes, {target: args.target, method, label})
+    for (const n of one.notes) process.stderr.write(`warning: ${n}\n`)
+    const result = withLocations(one.result, locs)
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length

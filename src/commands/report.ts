@@ -7,7 +7,8 @@ import {stat} from 'node:fs/promises'
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {CatchmentBuilder, type CatchmentResult} from '../analysis/catchment.js'
+import type {CatchmentResult} from '../analysis/catchment.js'
+import {OneTargetCatchment} from '../analysis/catchment-scope.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
@@ -35,6 +36,8 @@ export interface ReportResult extends CatchmentResult {
     otherKinds: Record<string, number>
     /** values read after a repair (a line ending in `,`, raw control characters in strings) */
     repaired: number
+    /** results left out of the catchment, and why: other targets than the one kept, addresses private to each probe (empty: none) */
+    notes: string[]
   }
 }
 
@@ -48,6 +51,8 @@ Accepted, detected from the content: a single anyprobe result (trace, dns, http 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
 A vantage point with several results (a repeated measurement) counts with its latest one.
+
+One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes". A file with nothing else: E_BAD_INPUT (exit 7).
 
 A file written by \`watch --out\` is judged again: the same events as the live watch (each vantage point's starting state, shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
 
@@ -69,6 +74,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
   }
 
   static override flags = {
+    target: Flags.string({
+      description: 'results of several targets in one file: the catchment of this one (a name or an address, as the results name it); default: the first target in the file, the others said in a warning',
+    }),
     probes: Flags.string({
       description: 'raw RIPE Atlas results: probe metadata file (API probes page, daily probe archive, or probe objects) for each probe\'s country, ASN and location',
     }),
@@ -115,7 +123,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     let timeline = flags.html === undefined ? null : new TimelineCollector()
     const timelines = timeline === null ? [] : [timeline]
     const stats: ReadStats = newStats()
-    const builder = new CatchmentBuilder()
+    const builder = new OneTargetCatchment(flags.target ?? null)
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
     // a `watch --out` file: judged again, event by event, as the live watch printed them
@@ -183,24 +191,26 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         `note: ${sanitize(name, 200)} has observations without a watch start line; judged as every ${w.options.intervalMs} ms x ${w.options.flows} flow(s), read from them, with the default flap rules\n`,
       )
     }
-    if (builder.size === 0 && watchLines === 0) throw nothingReadError(name, stats)
+    // what was left out of the catchment (other targets, each probe's own network), said before it
+    const notes = builder.notes(name)
+    for (const n of notes) process.stderr.write(`warning: ${n}\n`)
+    if (builder.size === 0 && watchLines === 0) {
+      if (builder.ownNetwork > 0) {
+        throw new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(name, 200)} measured one service: ${notes.join('; ')}`, {
+          hint: 'give results of a measurement of one public address or name (a DNS measurement that asks the target, not each probe\'s resolver)',
+          exitCode: EXIT.data,
+        })
+      }
+      throw nothingReadError(name, stats)
+    }
 
     const result: ReportResult | undefined =
       builder.size === 0
         ? undefined
         : {
             ...locate(builder.result({target, method})),
-            input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired},
+            input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired, notes},
           }
-    const targets = builder.targets()
-    if (result && targets.length > 1) {
-      // results of several measurements in one file (concatenated downloads): one row per vantage
-      // point (its latest result) under the first target; say so rather than mix them silently
-      process.stderr.write(
-        `note: ${sanitize(name, 200)} holds results for ${targets.length > 10 ? 'more than 10' : targets.length} targets (${targets.slice(0, 5).map((t) => sanitize(t, 80)).join(', ')}${targets.length > 5 ? ', ...' : ''}): the catchment mixes them under ${sanitize(result.target, 80)}, each vantage point's latest result; report one measurement's results to see one target's catchment
-`,
-      )
-    }
     if (result && !json) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timelines: watchLines > 0 ? timelines.filter((t) => t.used()).map((t) => t.data()) : []})
     const other = Object.entries(stats.otherKinds)

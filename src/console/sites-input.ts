@@ -15,6 +15,7 @@ import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
 import {resultRtt, shortEvidence} from '../analysis/catchment.js'
+import {OwnNetworkCount, ownNetworkTarget, TargetPicker, targetKey} from '../analysis/one-target.js'
 import {keepLowestRtt, observationOf} from '../analysis/sites/document.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantageOutcome} from '../model/probe.js'
@@ -24,7 +25,6 @@ import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js
 import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {peekStream} from '../util/peek.js'
 import {sanitize} from '../util/sanitize.js'
-import {classify as addressClass, parseAddress} from '../util/target.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
 import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
@@ -39,6 +39,9 @@ export function observationFromOutcome(o: VantageOutcome, locs: Locations | null
   return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
 }
 
+// the rules of what one target is, shared with report / diff / catchment (src/analysis/one-target.ts)
+export {ownNetworkTarget, TargetPicker} from '../analysis/one-target.js'
+
 export interface SitesInput {
   obs: SiteObservation[]
   target: string | null
@@ -47,23 +50,6 @@ export interface SitesInput {
   errors: AnyprobeError[]
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
-}
-
-/** address classes that are each network's own: the same address is another host behind every probe */
-const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade-nat', 'unique-local', 'unspecified'])
-
-/**
- * The address a remote probe's result measured when it is one of that probe's own network (a DNS
- * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
- * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
- * Null when the result measured a shared address (or came from one of our own vantage points, whose
- * lab addresses are private on purpose).
- */
-export function ownNetworkTarget(o: VantageOutcome): string | null {
-  const r = o.result
-  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
-  const a = parseAddress(r.targetAddr)
-  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
 }
 
 /**
@@ -97,72 +83,6 @@ export class ByAddress {
     const list = others.slice(0, 5).map((a) => `${sanitize(a, 45)} (${size(a)})`).join(', ')
     const note = `${sanitize(label, 200)}: ${name === null ? 'the target' : sanitize(name, 100)} was measured at ${addrs.length} addresses (the probes resolved it themselves, and DNS gave them different servers), and different servers answering from different places says nothing of anycast: the sites are of ${sanitize(chosen, 45)} (${size(chosen)} probes); ${n} probe${n === 1 ? '' : 's'}' results of the others were left out (${list}${others.length > 5 ? ', ...' : ''}). Name another address as TARGET to see its sites`
     return {kept, note}
-  }
-}
-
-/** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
-const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
-
-/**
- * Which outcomes of one file are of its target (see the header). Pure bookkeeping: `pick` says
- * where an outcome's observation goes, `chosen` which of the two was read, `warning` what was left.
- * A target is its names and addresses: a result naming one of them joins it and adds its own (a
- * measurement of 193.0.14.129 beside one of k.root-servers.net is one target).
- */
-export class TargetPicker {
-  private readonly asked: Set<string> | null
-  private first: Set<string> | null = null
-  private readonly names = {asked: null as string | null, first: null as string | null}
-  /** per target name as the results write it: how many went to the asked target, the first, or neither */
-  private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
-
-  constructor(asked: string | null | undefined) {
-    this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
-  }
-
-  /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
-  pick(target: string, addr: string | null): 'asked' | 'first' | null {
-    const keys = addr === null ? [targetKey(target)] : [targetKey(target), targetKey(addr)]
-    let to: 'asked' | 'first' | null = null
-    if (this.asked !== null && keys.some((k) => this.asked!.has(k))) to = 'asked'
-    else {
-      this.first ??= new Set(keys)
-      if (keys.some((k) => this.first!.has(k))) to = 'first'
-    }
-    if (to !== null) {
-      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
-      this.names[to] ??= target
-    }
-    let r = this.routed.get(target)
-    if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
-    r[to ?? 'none']++
-    return to
-  }
-
-  /** the target whose results are read: the asked one when any result named it, else the first */
-  get chosen(): 'asked' | 'first' {
-    return this.names.asked !== null ? 'asked' : 'first'
-  }
-
-  /** the target read, as its first result names it */
-  chosenName(): string | null {
-    return this.names[this.chosen]
-  }
-
-  /** The warning when results of other targets were left out; null when the file held one target. */
-  warning(label: string): string | null {
-    const read = this.chosenName()
-    if (read === null) return null
-    const others: Array<[string, number]> = []
-    for (const [t, r] of this.routed) {
-      const left = r.asked + r.first + r.none - r[this.chosen]
-      if (left > 0) others.push([t, left])
-    }
-    if (others.length === 0) return null
-    others.sort((x, y) => y[1] - x[1])
-    const n = others.reduce((s, [, c]) => s + c, 0)
-    const list = others.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
-    return `${sanitize(label, 200)} holds results of other targets than ${sanitize(read, 100)}: ${n} result${n === 1 ? ' was' : 's were'} left out (${list}${others.length > 5 ? `, and ${others.length - 5} more` : ''}); the sites are of ${sanitize(read, 100)}. Name the one to analyse as TARGET (anyprobe sites TARGET --input FILE)`
   }
 }
 
@@ -256,7 +176,7 @@ async function readOne(
   const picker = new TargetPicker(opts.target)
   let addressNote: string | null = null
   /** results left out because they measured each probe's own network, per address */
-  const ownNetwork = new Map<string, number>()
+  const ownNetwork = new OwnNetworkCount()
   const ofTarget = {asked: new ByAddress(), first: new ByAddress()}
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
@@ -279,7 +199,7 @@ async function readOne(
             const r = item.outcome.result
             const own = ownNetworkTarget(item.outcome)
             if (own !== null) {
-              ownNetwork.set(own, (ownNetwork.get(own) ?? 0) + 1)
+              ownNetwork.add(own)
               continue
             }
             // a failed vantage point names no target: it is kept (as one without RTT)
@@ -309,12 +229,6 @@ async function readOne(
     addressNote = note
   }
   const warnings = [picker.warning(label), addressNote]
-  if (ownNetwork.size > 0) {
-    const n = [...ownNetwork.values()].reduce((a, b) => a + b, 0)
-    const list = [...ownNetwork].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')
-    warnings.push(
-      `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${ownNetwork.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): their RTTs are to as many different hosts, not to one service, and were left out`,
-    )
-  }
+  warnings.push(ownNetwork.note(label))
   return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null)}
 }

@@ -4,7 +4,8 @@
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
-import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult} from '../analysis/catchment.js'
+import type {CatchmentMethod, CatchmentResult} from '../analysis/catchment.js'
+import {OneTargetCatchment} from '../analysis/catchment-scope.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
@@ -19,6 +20,8 @@ export interface CatchmentFile {
   watchLines: number
   /** some of the file could not be used (values left out, or it breaks off): the error to give after the diff of what was read */
   partial: AnyprobeError | null
+  /** results left out of its catchment and why (other targets than the first, each probe's own network: analysis/catchment-scope.ts) */
+  notes: string[]
 }
 
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
@@ -34,7 +37,8 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     })
   }
   const stats = newStats()
-  const builder = new CatchmentBuilder()
+  // one service per catchment, by the rules report and sites use
+  const builder = new OneTargetCatchment()
   let target: string | null = null
   let method: CatchmentMethod | null = null
   let watchLines = 0
@@ -57,7 +61,14 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
         exitCode: EXIT.usage,
       })
     }
+    if (builder.ownNetwork > 0) {
+      throw new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(path, 200)} measured one service: ${builder.notes(path).join('; ')}`, {
+        hint: 'give results of a measurement of one public address or name (a DNS measurement that asks the target, not each probe\'s resolver)',
+        exitCode: EXIT.data,
+      })
+    }
     throw nothingReadError(path, stats)
   }
-  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT)}
+  const notes = builder.notes(path, 'diff files of one measurement each to compare another')
+  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT), notes}
 }

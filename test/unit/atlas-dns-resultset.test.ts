@@ -39,14 +39,24 @@ function entry(server: string, rttMs: number | null, at: string, hostnameBind: s
 
 describe('Atlas DNS resultset: one observation per probe and time', () => {
   it('report: answers are not hidden by a later timeout; the RTT is the lowest answer', async () => {
-    const r = await runCommand('report', [join('test', 'fixtures', 'atlas', 'results-dns-resultset.json'), '--no-rdns', '--json'])
-    assert.equal(r.status, 0, r.stderr)
-    const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{vantage: {id: string}; reached: boolean | null; rttMs: number | null; error: {code: string; message: string} | null}>}
-    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
-    const row = new Map(doc.vantagePoints.map((v) => [v.vantage.id.replace(/^atlas:/, ''), v]))
+    // these probes asked their own resolvers (use_probe_resolver): each resolver is a target of its
+    // own, so report gives one resolver's catchment at a time (--target), and the probe whose
+    // resolvers are private to its network (10.0.0.34/35) in none (analysis/catchment-scope.ts)
+    const file = join('test', 'fixtures', 'atlas', 'results-dns-resultset.json')
+    const rows = new Map<string, {reached: boolean | null; rttMs: number | null; error: {code: string; message: string} | null}>()
+    for (const target of ['208.70.245.7', '217.31.71.30']) {
+      const r = await runCommand('report', [file, '--no-rdns', '--json', '--target', target])
+      assert.equal(r.status, 0, r.stderr)
+      const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{vantage: {id: string}; reached: boolean | null; rttMs: number | null; error: {code: string; message: string} | null}>; input: {notes: string[]}}
+      assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+      assert.equal(doc.vantagePoints.length, 1)
+      for (const v of doc.vantagePoints) rows.set(v.vantage.id.replace(/^atlas:/, ''), v)
+      assert.match(doc.input.notes.join('\n'), /measured an address private to each probe's network \(10\.0\.0\.35 \(1\)/)
+    }
+    const row = rows
     assert.deepEqual([row.get('2793')!.reached, row.get('2793')!.rttMs], [true, 127.644])
     assert.deepEqual([row.get('18394')!.reached, row.get('18394')!.rttMs], [true, 3.155])
-    assert.deepEqual([row.get('17868')!.reached, row.get('17868')!.rttMs], [true, 932.26])
+    assert.equal(row.get('17868'), undefined)
     // the timeout is kept, beside the answers
     assert.match(row.get('2793')!.error!.message, /did not answer \(2001:4860:4860::8888: timeout\)/)
     assert.match(row.get('18394')!.error!.message, /2a02:3a8:100::100: timeout/)

@@ -222,7 +222,7 @@ describe('anyprobe report (the command)', () => {
     assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
     const {input, ...rest} = doc
     assert.deepEqual(rest, LIVE)
-    assert.deepEqual(input, {format: 'json-document', values: 5, unparseable: 0, truncated: false, errors: [], otherKinds: {}, repaired: 0})
+    assert.deepEqual(input, {format: 'json-document', values: 5, unparseable: 0, truncated: false, errors: [], otherKinds: {}, repaired: 0, notes: []})
   })
 
   it('NDJSON outcomes on stdin give the live catchment', () => {

@@ -1,0 +1,123 @@
+// One target per catchment or sites analysis: the rules that keep results of different services
+// apart (moved here from src/console/sites-input.ts so that `report`, `diff` and `catchment` use
+// the same ones as `sites --input`):
+// - a result that measured an address private to each probe's network (a RIPE Atlas DNS
+//   measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1 ...) measured as many
+//   different hosts as there are probes: it belongs to no target (ownNetworkTarget);
+// - a file holding results of several targets (a daily dump, two measurements saved together) is
+//   read for one: the one asked (by name or address), else the first met; the others are counted
+//   and said (TargetPicker). A target is its names and addresses.
+import type {VantageOutcome} from '../model/probe.js'
+import {sanitize} from '../util/sanitize.js'
+import {classify as addressClass, parseAddress} from '../util/target.js'
+
+/** address classes that are each network's own: the same address is another host behind every probe */
+const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade-nat', 'unique-local', 'unspecified'])
+
+/**
+ * The address a remote probe's result measured when it is one of that probe's own network (a DNS
+ * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
+ * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
+ * Null when the result measured a shared address (or came from one of our own vantage points, whose
+ * lab addresses are private on purpose).
+ */
+export function ownNetworkTarget(o: VantageOutcome): string | null {
+  const r = o.result
+  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
+  const a = parseAddress(r.targetAddr)
+  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
+}
+
+/** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
+export const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
+
+/**
+ * Which outcomes of one file are of its target (see the header). Pure bookkeeping: `pick` says
+ * where an outcome's observation goes, `chosen` which of the two was read, `warning` what was left.
+ * A target is its names and addresses: a result naming one of them joins it and adds its own (a
+ * measurement of 193.0.14.129 beside one of k.root-servers.net is one target).
+ */
+export class TargetPicker {
+  private readonly asked: Set<string> | null
+  private first: Set<string> | null = null
+  private readonly names = {asked: null as string | null, first: null as string | null}
+  /** per target name as the results write it: how many went to the asked target, the first, or neither */
+  private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
+
+  constructor(asked: string | null | undefined) {
+    this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
+  }
+
+  /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
+  pick(target: string, addr: string | null): 'asked' | 'first' | null {
+    const keys = addr === null ? [targetKey(target)] : [targetKey(target), targetKey(addr)]
+    let to: 'asked' | 'first' | null = null
+    if (this.asked !== null && keys.some((k) => this.asked!.has(k))) to = 'asked'
+    else {
+      this.first ??= new Set(keys)
+      if (keys.some((k) => this.first!.has(k))) to = 'first'
+    }
+    if (to !== null) {
+      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
+      this.names[to] ??= target
+    }
+    let r = this.routed.get(target)
+    if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
+    r[to ?? 'none']++
+    return to
+  }
+
+  /** the target whose results are read: the asked one when any result named it, else the first */
+  get chosen(): 'asked' | 'first' {
+    return this.names.asked !== null ? 'asked' : 'first'
+  }
+
+  /** the target read, as its first result names it */
+  chosenName(): string | null {
+    return this.names[this.chosen]
+  }
+
+  /** The warning when results of other targets were left out; null when the file held one target. */
+  /**
+   * `of`: what was made of the chosen target's results and how to ask for another (sites: "the
+   * sites", `anyprobe sites TARGET --input FILE`; report: "the catchment", `--target`).
+   */
+  warning(label: string, of: {what: string; how: string} = {what: 'the sites', how: 'Name the one to analyse as TARGET (anyprobe sites TARGET --input FILE)'}): string | null {
+    const read = this.chosenName()
+    if (read === null) return null
+    const others: Array<[string, number]> = []
+    for (const [t, r] of this.routed) {
+      const left = r.asked + r.first + r.none - r[this.chosen]
+      if (left > 0) others.push([t, left])
+    }
+    if (others.length === 0) return null
+    others.sort((x, y) => y[1] - x[1])
+    const n = others.reduce((s, [, c]) => s + c, 0)
+    const list = others.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
+    return `${sanitize(label, 200)} holds results of other targets than ${sanitize(read, 100)}: ${n} result${n === 1 ? ' was' : 's were'} left out (${list}${others.length > 5 ? `, and ${others.length - 5} more` : ''}); ${of.what} ${of.what.endsWith('s') ? 'are' : 'is'} of ${sanitize(read, 100)}. ${of.how}`
+  }
+}
+
+
+/** Results left out because they measured each probe's own network, counted per address. */
+export class OwnNetworkCount {
+  private readonly byAddr = new Map<string, number>()
+
+  add(addr: string): void {
+    this.byAddr.set(addr, (this.byAddr.get(addr) ?? 0) + 1)
+  }
+
+  get total(): number {
+    let n = 0
+    for (const c of this.byAddr.values()) n += c
+    return n
+  }
+
+  /** What was left out and why (`effect`: what their results would have meant); null when nothing was. */
+  note(label: string, effect = 'their RTTs are to as many different hosts, not to one service'): string | null {
+    if (this.byAddr.size === 0) return null
+    const n = this.total
+    const list = [...this.byAddr].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')
+    return `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${this.byAddr.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): ${effect}, and were left out`
+  }
+}
