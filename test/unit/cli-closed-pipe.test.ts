@@ -38,9 +38,10 @@ describe('a reader that goes away (stdout, or stdout and stderr: 2>&1 | head)', 
     }
   })
 
-  it('report whose first write is a note on stderr (several targets): exit 9 as without the pipe', async () => {
-    const r = await runWithReaderGone('report', [`${FIX}results-dns-mixed.json`], true)
-    assert.equal(r.status, 9)
+  it('report whose first write is a warning on stderr (several targets): exit 4 as without the pipe', async () => {
+    // the catchment of one of the file's targets (analysis/catchment-scope.ts), which did not answer
+    const r = await runWithReaderGone('report', [`${FIX}results-dns-mixed.json`, '--target', '194.0.25.16'], true)
+    assert.equal(r.status, 4)
   })
 
   it('report of a clean file: exit 0', async () => {
@@ -55,8 +56,8 @@ describe('a reader that goes away, the built CLI (bin/run.js guards before oclif
     const r = await runWithReaderGone('traec', ['127.0.0.1'], true, true)
     assert.equal(r.status, 2)
   })
-  it('report of a file with several targets with 2>&1 | head: exit 9', {skip: built ? false : 'not built (npm run build)'}, async () => {
-    const r = await runWithReaderGone('report', [`${FIX}results-dns-mixed.json`], true, true)
-    assert.equal(r.status, 9)
+  it('report of a file with several targets with 2>&1 | head: exit 4', {skip: built ? false : 'not built (npm run build)'}, async () => {
+    const r = await runWithReaderGone('report', [`${FIX}results-dns-mixed.json`, '--target', '194.0.25.16'], true, true)
+    assert.equal(r.status, 4)
   })
 })
