@@ -299,8 +299,6 @@ export class ArrayScanner {
   private started = false
   /** the top-level array was closed */
   done = false
-  /** how many top-level arrays were opened (several: files joined one after another) */
-  arrays = 0
   /** the text is not an array of values (or something follows it) */
   broken = false
   private pieces: string[] = []
@@ -334,7 +332,6 @@ export class ArrayScanner {
           // `curl ... >> results.json` run for two measurements, are read as one list
           this.started = true
           this.done = false
-          this.arrays++
           depth = 1
           continue
         }
