@@ -150,7 +150,7 @@ function labelRegions(info: LabelInfo, home: string | null): Region[] | null {
 const VANITY_TLDS = new Set(['io', 'co', 'tv', 'me', 'ai', 'cc', 'ws', 'fm', 'to', 'ly', 'gg', 'sh', 'ac', 'nu', 'la', 'vc', 'im', 'am', 'gl', 'fo', 'ms', 'st', 'tk'])
 
 /** The operator's country: a known operator's home, else its domain's country-code TLD. */
-function homeCountry(op: OperatorRule | null, domain: string | null): string | null {
+export function homeCountry(op: OperatorRule | null, domain: string | null): string | null {
   if (op?.country) return op.country
   const tld = domain?.split('.').pop()?.toLowerCase() ?? ''
   if (tld.length !== 2 || VANITY_TLDS.has(tld)) return null
