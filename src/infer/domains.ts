@@ -122,6 +122,21 @@ export const OPERATORS: readonly OperatorRule[] = [
   {domain: 'cogentco.com', name: 'Cogent', codes: 'generic'},
   {domain: 'verizon-gni.net', name: 'Verizon', codes: 'clli', country: 'US'},
   {domain: 'comcast.net', name: 'Comcast', codes: 'generic', country: 'US'},
+  {
+    // SURF (AS1103), the Dutch national research and education network: its nodes are named by
+    // the Dutch railway (NS) station abbreviations of their city, a node number and a letter:
+    // "asd001a-jnx-01" and "ut002a-jnx-01" in SURF's own orchestration code, the location codes
+    // Asd001A, Gn001A, Ledn001A, Mt001A, Ut001A in its network dashboard's data, and
+    // "AE8.1117.JNR01.Asd001A.surf.net" in a public traceroute. Read as IATA the letters name
+    // other places (ASD Andros Town, Bahamas), so the codes are the operator's own; the
+    // listed ones are those seen in SURF's names (NS: Asd Amsterdam Centraal, Ut Utrecht
+    // Centraal, Gn Groningen, Ledn Leiden Centraal, Mt Maastricht).
+    domain: 'surf.net',
+    name: 'SURF',
+    codes: 'operator',
+    country: 'NL',
+    known: surfSites(),
+  },
   {domain: 'dtag.de', name: 'Deutsche Telekom', codes: 'operator'},
   {domain: 'hetzner.com', name: 'Hetzner', codes: 'operator'},
   {
@@ -140,6 +155,24 @@ export const OPERATORS: readonly OperatorRule[] = [
  * abbreviation.md, 2023-06). Codes the general rules already read as the same city (fra, ams, sjc,
  * teb) are not repeated here.
  */
+function surfSites(): Record<string, Place & {source: string}> {
+  const p = (city: string, region: string, lat: number, lon: number): Place & {source: string} => ({
+    city,
+    country: 'NL',
+    region,
+    lat,
+    lon,
+    source: `SURF node names use the NS station abbreviation of ${city}`,
+  })
+  return {
+    asd: p('Amsterdam', '07', 52.374, 4.8897),
+    ut: p('Utrecht', '09', 52.0908, 5.1222),
+    gn: p('Groningen', '04', 53.2192, 6.5667),
+    ledn: p('Leiden', '11', 52.1583, 4.4931),
+    mt: p('Maastricht', '05', 50.8483, 5.6889),
+  }
+}
+
 function microsoftSites(): Record<string, Place & {source: string}> {
   const src = 'Microsoft edge-site abbreviations (Azure docs)'
   const p = (city: string, country: string, region: string | null, lat: number, lon: number): Place & {source: string} => ({

@@ -183,3 +183,20 @@ describe('hosting words are not airports', () => {
     }
   })
 })
+
+describe("SURF's node names (surf.net): Dutch railway station abbreviations, not airports", () => {
+  // shapes: "asd001a-jnx-01" / "ut002a-jnx-01" (SURF's orchestration code), location codes
+  // "Asd001A", "Gn001A", "Ledn001A", "Mt001A", "Ut001A" (its dashboard data), and
+  // "AE8.1117.JNR01.Asd001A.surf.net" (a public traceroute from Radboud University)
+  it('the listed codes are their Dutch cities', () => {
+    assert.equal(confidentCity('asd001a-jnx-01-ae1.core.surf.net'), 'Amsterdam, NL')
+    assert.equal(confidentCity('AE8.1117.JNR01.Asd001A.surf.net'), 'Amsterdam, NL')
+    assert.equal(confidentCity('xe-0-1-0.ut002a-jnx-01.surf.net'), 'Utrecht, NL')
+    assert.equal(confidentCity('ae1.Ledn001A.surf.net'), 'Leiden, NL')
+  })
+  it('an unlisted code is a site code with the place unknown, never the airport of its letters', () => {
+    neverConfidentIn('asd001a-jnx-01-ae1.core.surf.net', 'BS') // ASD is Andros Town, Bahamas
+    assert.equal(confidentCity('ehv001a-jnx-01.surf.net'), null) // EHV (Eindhoven) is not listed
+    for (const c of hostnameCandidates('dt001a-jnx-01.surf.net')) assert.ok(c.city === null || c.country === 'NL' || c.confidence < 0.5)
+  })
+})
