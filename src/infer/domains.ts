@@ -70,6 +70,12 @@ export interface OperatorRule {
   knownOnly?: 'site'
   /** the operator's network is national: readings elsewhere are unlikely */
   country?: string
+  /**
+   * where a global operator is registered and mostly built: it only breaks a tie between
+   * same-named places (Santa Clara, California over Santa Clara, Cuba); unlike `country`, readings
+   * elsewhere keep their weight, and the RTT bound still drops the one too far away
+   */
+  home?: string
 }
 
 /** Arelion's site position: "ffm-bb2-link", "sjo-b21-v6" (IPv6), "ntt-ic-337606-sea-b2", "cloudflare-ic328260-dls-b23". */
@@ -118,6 +124,12 @@ export const OPERATORS: readonly OperatorRule[] = [
     known: microsoftSites(),
     knownOnly: 'site',
   },
+  // Tata Communications (AS6453, formerly Teleglobe): {iface}.{tcore|core}{n}.{site}-{city}.as6453.net
+  // ("if-ae-12-2.tcore1.sqn-san-jose", "tcore2.LVW-LosAngeles"). A global backbone, but the AS is
+  // registered in ARIN's region to TATA COMMUNICATIONS (AMERICA) INC, and its US sites (New York,
+  // San Jose) are its main exchange points (NANOG list, "Tata AS6453 not peering with NTT AS2914
+  // in Japan"): a spelled city whose namesake is in the US is the US one unless RTT says otherwise.
+  {domain: 'as6453.net', name: 'Tata Communications', codes: 'generic', home: 'US'},
   {domain: 'ntt.net', name: 'NTT', codes: 'generic'},
   {domain: 'cogentco.com', name: 'Cogent', codes: 'generic'},
   {domain: 'verizon-gni.net', name: 'Verizon', codes: 'clli', country: 'US'},
