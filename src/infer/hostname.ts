@@ -207,6 +207,7 @@ function namesakeTie(readings: Candidate[]): void {
     const capped = NAMESAKE_TIE_CAP - (top - r.confidence) / 10
     if (r.confidence <= capped) continue
     const tied = top - r.confidence < NAMESAKE_TIE
+    if (tied) r.untied = r.confidence
     r.confidence = capped
     if (tied) r.note = `${r.note}; tied with ${r === lead ? `${rival.city}, ${rival.country}` : `${lead.city}, ${lead.country}`}: the name alone does not say which`
   }

@@ -107,7 +107,7 @@ export function identityCandidates(text: string): Candidate[] {
   const list = hostnameCandidates(s)
   const lone = loneServerName(s)
   if (lone === undefined) return list
-  return list.map((c) => (c.country !== null && c.country === lone ? c : {...c, confidence: c.confidence * LONE_NAME_FACTOR, note: `${c.note}; a lone word and number with no operator or country beside it, likely a server's name`}))
+  return list.map((c) => (c.country !== null && c.country === lone ? c : {...c, confidence: c.confidence * LONE_NAME_FACTOR, ...(c.untied === undefined ? {} : {untied: c.untied * LONE_NAME_FACTOR}), note: `${c.note}; a lone word and number with no operator or country beside it, likely a server's name`}))
 }
 
 /**

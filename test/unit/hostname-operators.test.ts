@@ -224,4 +224,14 @@ describe('same-named cities: the name alone does not choose between them', () =>
     assert.equal(confidentCity('ae1.cr1.valencia.example.es'), 'Valencia, ES')
     assert.equal(confidentCity('ae1.cr1.richmond.va.us.example.net'), 'Richmond, US')
   })
+  it('the RTT bound breaks the tie: the namesake left takes back its confidence', async () => {
+    const {inferPop} = await import('../../src/infer/index.js')
+    const hop = (input: string) => [{signal: 'hop-hostname' as const, input, distance: 1}]
+    const nearValencia = inferPop(hop('ae1.cr1.valencia.example.net'), {vpLocation: {lat: 39.47, lon: -0.38}, rttMs: 2})!
+    assert.deepEqual([nearValencia.city, nearValencia.country], ['Valencia', 'ES'])
+    // a bound that rules nothing out leaves the tie as it was (a hop's own weight < 1 applies to both)
+    const far = inferPop(hop('ae1.cr1.valencia.example.net'), {vpLocation: {lat: 39.47, lon: -0.38}, rttMs: 400})!
+    assert.ok(nearValencia.confidence >= far.confidence + 0.1, `${nearValencia.confidence} vs ${far.confidence}`)
+    assert.ok(far.confidence < 0.5, String(far.confidence))
+  })
 })
