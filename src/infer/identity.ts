@@ -112,7 +112,7 @@ export function identityCandidates(text: string): Candidate[] {
 
 /**
  * An identity that fell through the formats and is one word, maybe with a number ("nas", "sun",
- * "nas1", "rec1", "nbg1", "sun1.example.net") is how servers are named everywhere (the NAS box,
+ * "nas1", "rec-1", "nbg1", "sun1.example.net") is how servers are named everywhere (the NAS box,
  * resolver 1), and names a place only by chance: the NAS box is not in Nassau, nbg1 is Hetzner's
  * Nuremberg and not New Orleans. With no other evidence (a known operator's domain, a label
  * beside it, a structure like "dns-dal04") its readings are kept as hints below the 0.5 of a
@@ -128,7 +128,7 @@ function loneServerName(s: string): string | null | undefined {
   if (op !== null) return undefined
   return homeCountry(null, domain)
 }
-const LONE_LABEL = /^[a-z]+[0-9]*$/i
+const LONE_LABEL = /^[a-z]+(?:[-_]?[0-9]+)?$/i
 const LONE_NAME_FACTOR = 0.5
 
 /** Readings of a DNS identity answer as GeoHints, most confident first. */
