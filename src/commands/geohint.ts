@@ -8,6 +8,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
+import {ResponseHeadReader, responseHeads, responseSignals, type ResponseHead} from '../infer/response.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {cappedLines, type LineCapInfo} from '../util/lines.js'
@@ -66,6 +67,11 @@ are ruled out and listed (rejected, with why); a header or DNS identity naming i
 kept even then, flagged as a contradiction with the stated vantage location. A /cdn-cgi/trace
 body is read line by line: only colo= names the PoP (loc= is the client's country).
 
+With --response, the input is a saved response head instead (\`curl -sI URL\`, \`curl -sIL URL\`: a
+status line and header lines, a blank line after each response): one record per response, read
+from all its headers at once, so a CDN behind another one (Server / Via show which is outermost)
+is decided as for an http result.
+
 With --json, one JSON object per input line (NDJSON), in input order.`
 
   static override examples = [
@@ -74,6 +80,7 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     '<%= config.bin %> geohint --kind identity res100.qzrh2.rrdns.pch.net',
     'cat hops.txt | <%= config.bin %> geohint --json',
     '<%= config.bin %> geohint xe-1.cr1.london1.example.net --vp-location YYZ --rtt 6',
+    'curl -sIL https://www.example.com/ | <%= config.bin %> geohint --response',
   ]
 
   static override strict = false
@@ -91,6 +98,11 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     }),
     'vp-location': Flags.string({description: 'where the vantage point is (lat,lon or an airport code)'}),
     rtt: Flags.string({description: 'minimum RTT to the target in ms; with --vp-location rules out places too far away'}),
+    response: Flags.boolean({
+      description: 'the input is a saved HTTP response head (curl -sI output): one record per response, all its headers read together',
+      default: false,
+      exclusive: ['kind'],
+    }),
     'pop-header': Flags.string({
       description: 'a header the operator uses to name the site (repeatable); its value is read with the generic rules',
       multiple: true,
@@ -125,13 +137,22 @@ With --json, one JSON object per input line (NDJSON), in input order.`
 
     let inputs = 0
     let located = 0
-    const handleSync = (line: string): void => {
-      if (line.trim() === '') return
-      const rec = geohintRecord(line, kindFlag, popHeaders, vpLocation, rttMs)
+    const emit = (rec: GeohintRecord): void => {
       inputs++
       if (rec.pop !== null) located++
       if (json) out.record(rec)
       else out.text(textLine(rec))
+    }
+    // --response: lines gather into responses; a record per response when it ends
+    const reader = flags.response ? new ResponseHeadReader() : null
+    const handleSync = (line: string): void => {
+      if (reader !== null) {
+        const head = reader.line(line)
+        if (head !== null) emit(responseRecord(head, popHeaders, vpLocation, rttMs))
+        return
+      }
+      if (line.trim() === '') return
+      emit(geohintRecord(line, kindFlag, popHeaders, vpLocation, rttMs))
     }
     const handle = async (line: string): Promise<void> => {
       handleSync(line)
@@ -142,6 +163,13 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     const cap: LineCapInfo = {cut: 0}
     if (args.length > 0) {
       for (const a of args) {
+        if (reader !== null) {
+          // each argument is a whole dump; its responses are its own
+          for (const line of a.split('\n')) await handle(line.length > GEOHINT_MAX_LINE ? (cap.cut++, line.slice(0, GEOHINT_MAX_LINE)) : line)
+          const head = reader.end()
+          if (head !== null) emit(responseRecord(head, popHeaders, vpLocation, rttMs))
+          continue
+        }
         if (a.length > GEOHINT_MAX_LINE) cap.cut++
         await handle(a.length > GEOHINT_MAX_LINE ? a.slice(0, GEOHINT_MAX_LINE) : a)
       }
@@ -156,6 +184,8 @@ With --json, one JSON object per input line (NDJSON), in input order.`
         for (const line of lines) handleSync(line)
         if (out.pending()) await out.flush()
       }
+      const head = reader?.end() ?? null
+      if (head !== null) emit(responseRecord(head, popHeaders, vpLocation, rttMs))
     }
     if (cap.cut > 0) {
       // read only in part: exit 7, as the README's table says for geohint (it exited 0)
@@ -189,6 +219,36 @@ export function geohintRecord(
     rejected,
     contradiction: v?.contradiction ?? null,
   }
+}
+
+/**
+ * One saved response -> one record: all its headers are one set of observations, as an http
+ * result's are, so the stacking rules (which CDN is outermost) decide once for the response.
+ * The record's input is the status line, or what the response held when it had none.
+ */
+export function responseRecord(
+  head: ResponseHead,
+  popHeaders: ReadonlySet<string> = new Set(),
+  vpLocation: {lat: number; lon: number} | null = null,
+  rttMs: number | null = null,
+): GeohintRecord {
+  const {verdict: v, setAside, rejected} = inferPopExplained(responseSignals(head, popHeaders), {vpLocation, rttMs})
+  const n = Object.keys(head.headers).length
+  return {
+    schemaVersion: GEOHINT_SCHEMA_VERSION,
+    input: safeText(head.status ?? `response of ${n} header${n === 1 ? '' : 's'}`),
+    kind: 'response',
+    pop: v === null ? null : {code: v.code, codeType: v.codeType, city: v.city, country: v.country, lat: v.lat, lon: v.lon},
+    confidence: v === null ? null : v.confidence,
+    evidence: v === null ? setAside : [...v.evidence, ...v.conflicts],
+    rejected,
+    contradiction: v?.contradiction ?? null,
+  }
+}
+
+/** Every response of a dump given whole -> its records (tests and embedding). */
+export function responseRecords(text: string, popHeaders: ReadonlySet<string> = new Set()): GeohintRecord[] {
+  return responseHeads(text).map((h) => responseRecord(h, popHeaders))
 }
 
 function parseRtt(text: string): number {

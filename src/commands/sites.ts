@@ -9,6 +9,7 @@ import {type SitesDocument, sitesDocument} from '../analysis/sites/document.js'
 import type {SiteObservation} from '../analysis/sites/types.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {sanitize} from '../util/sanitize.js'
 import {renderSites} from '../render/sites.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
@@ -106,12 +107,25 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       const probesFromApi = flags.probes === PROBES_FROM_API
       const probeFile = flags.probes === undefined || probesFromApi ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
       const atlasProbes = probeFile?.probes
-      for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
+      // what reading left out or could not place: on stderr as it is found, and in the document
+      const notes: string[] = []
+      for (const n of probeFile?.notes ?? []) {
+        process.stderr.write(`note: ${n}\n`)
+        notes.push(n)
+      }
       const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined, target: args.target ?? null})
       obs.push(...input.obs)
       target ??= input.target
       method = input.method
-      for (const w of input.warnings) process.stderr.write(`warning: ${w}\n`)
+      const warnings = [...input.warnings]
+      // TARGET named none of the targets the results measured: the document names the one read,
+      // never a target whose sites these are not
+      if (input.askedRead === false && input.target !== null) {
+        warnings.push(`${sanitize(args.target ?? '', 100)} names none of the targets the input measured: the sites are of ${sanitize(input.target, 100)}`)
+        target = input.target
+      }
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
+      notes.push(...warnings)
       // raw RIPE Atlas results name their probes by id only: --probes FILE or --probes api says where they are
       let locateError: AnyprobeError | null = null
       // (tables and campaign files locate every line: nothing to load for them)
@@ -124,11 +138,13 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
           obs.splice(0, obs.length, ...r.obs)
           locateError = r.error
         } else if (n > 0) {
-          process.stderr.write(`note: ${n} RIPE Atlas probe${n === 1 ? ' has' : 's have'} no location here: give their metadata with --probes FILE, or --probes api to ask the RIPE Atlas API (no key needed)\n`)
+          const note = `${n} RIPE Atlas probe${n === 1 ? ' has' : 's have'} no location here: give their metadata with --probes FILE, or --probes api to ask the RIPE Atlas API (no key needed)`
+          process.stderr.write(`note: ${note}\n`)
+          notes.push(note)
         }
       }
       const doc = done(sitesDocument(obs, {target, method}))
-      if (input.warnings.length > 0) doc.inputNotes = input.warnings
+      if (notes.length > 0) doc.inputNotes = notes
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (!htmlOk) process.exitCode = EXIT.write
       if (locateError !== null) {

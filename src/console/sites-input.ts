@@ -50,6 +50,12 @@ export interface SitesInput {
   errors: AnyprobeError[]
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
+  /**
+   * Whether the results of the TARGET asked were read: null when no TARGET was given or no file
+   * names the target its results measured (tables: TARGET is then only a label), false when TARGET
+   * names none of the files' targets (the sites are of `target`, the first file's, not of TARGET)
+   */
+  askedRead: boolean | null
 }
 
 /**
@@ -123,6 +129,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   const errors: AnyprobeError[] = []
   let firstEmpty: AnyprobeError | null = null
   const warnings: string[] = []
+  let askedRead: boolean | null = null
   for (const name of names) {
     const stats = newStats()
     let read = 0
@@ -131,6 +138,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
       keepLowestRtt(byVp, o)
     })
     warnings.push(...meta.warnings)
+    if (meta.asked !== null) askedRead = askedRead === true || meta.asked
     if (meta.target !== null && !targets.some((t) => t.target === meta.target)) targets.push({target: meta.target, name})
     for (const m of meta.methods) methods.add(m)
     if (read === 0) {
@@ -153,7 +161,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
     warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
   const missing = opts.probes === undefined ? null : probesNotListed(byVp.values(), opts.probes)
   if (missing !== null) warnings.push(missing)
-  return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings}
+  return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
 }
 
 async function readOne(
@@ -161,7 +169,7 @@ async function readOne(
   stats: ReadStats,
   opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
   keep: (o: SiteObservation) => void,
-): Promise<{target: string | null; methods: string[]; warnings: string[]}> {
+): Promise<{target: string | null; methods: string[]; warnings: string[]; asked: boolean | null}> {
   const label = shown(name)
   let input: Readable
   if (name === '-') input = process.stdin
@@ -230,5 +238,8 @@ async function readOne(
   }
   const warnings = [picker.warning(label), addressNote]
   warnings.push(ownNetwork.note(label))
-  return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null)}
+  const read = picker.chosenName() ?? target
+  // the asked TARGET's results read (by name or address), or none of the file's targets is it
+  const asked = opts.target === null || opts.target === undefined || opts.target.trim() === '' || read === null ? null : picker.chosenName() !== null ? picker.chosen === 'asked' : targetKey(read) === targetKey(opts.target)
+  return {target: read, methods, warnings: warnings.filter((w) => w !== null), asked}
 }

@@ -22,6 +22,12 @@ export interface Candidate {
   confidence: number
   /** why this reading, e.g. "IATA FRA (Frankfurt Airport)" */
   note: string
+  /**
+   * a spelled city tied with a namesake in another country (hostname.ts, namesakeTie): the
+   * confidence it had before the tie held it below 0.5, back when the RTT bound rules out every
+   * namesake it was tied with
+   */
+  untied?: number
 }
 
 export function fromPlace(

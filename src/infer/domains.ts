@@ -70,6 +70,12 @@ export interface OperatorRule {
   knownOnly?: 'site'
   /** the operator's network is national: readings elsewhere are unlikely */
   country?: string
+  /**
+   * where a global operator is registered and mostly built: it only breaks a tie between
+   * same-named places (Santa Clara, California over Santa Clara, Cuba); unlike `country`, readings
+   * elsewhere keep their weight, and the RTT bound still drops the one too far away
+   */
+  home?: string
 }
 
 /** Arelion's site position: "ffm-bb2-link", "sjo-b21-v6" (IPv6), "ntt-ic-337606-sea-b2", "cloudflare-ic328260-dls-b23". */
@@ -118,10 +124,31 @@ export const OPERATORS: readonly OperatorRule[] = [
     known: microsoftSites(),
     knownOnly: 'site',
   },
+  // Tata Communications (AS6453, formerly Teleglobe): {iface}.{tcore|core}{n}.{site}-{city}.as6453.net
+  // ("if-ae-12-2.tcore1.sqn-san-jose", "tcore2.LVW-LosAngeles"). A global backbone, but the AS is
+  // registered in ARIN's region to TATA COMMUNICATIONS (AMERICA) INC, and its US sites (New York,
+  // San Jose) are its main exchange points (NANOG list, "Tata AS6453 not peering with NTT AS2914
+  // in Japan"): a spelled city whose namesake is in the US is the US one unless RTT says otherwise.
+  {domain: 'as6453.net', name: 'Tata Communications', codes: 'generic', home: 'US'},
   {domain: 'ntt.net', name: 'NTT', codes: 'generic'},
   {domain: 'cogentco.com', name: 'Cogent', codes: 'generic'},
   {domain: 'verizon-gni.net', name: 'Verizon', codes: 'clli', country: 'US'},
   {domain: 'comcast.net', name: 'Comcast', codes: 'generic', country: 'US'},
+  {
+    // SURF (AS1103), the Dutch national research and education network: its nodes are named by
+    // the Dutch railway (NS) station abbreviations of their city, a node number and a letter:
+    // "asd001a-jnx-01" and "ut002a-jnx-01" in SURF's own orchestration code, the location codes
+    // Asd001A, Gn001A, Ledn001A, Mt001A, Ut001A in its network dashboard's data, and
+    // "AE8.1117.JNR01.Asd001A.surf.net" in a public traceroute. Read as IATA the letters name
+    // other places (ASD Andros Town, Bahamas), so the codes are the operator's own; the
+    // listed ones are those seen in SURF's names (NS: Asd Amsterdam Centraal, Ut Utrecht
+    // Centraal, Gn Groningen, Ledn Leiden Centraal, Mt Maastricht).
+    domain: 'surf.net',
+    name: 'SURF',
+    codes: 'operator',
+    country: 'NL',
+    known: surfSites(),
+  },
   {domain: 'dtag.de', name: 'Deutsche Telekom', codes: 'operator'},
   {domain: 'hetzner.com', name: 'Hetzner', codes: 'operator'},
   {
@@ -140,6 +167,24 @@ export const OPERATORS: readonly OperatorRule[] = [
  * abbreviation.md, 2023-06). Codes the general rules already read as the same city (fra, ams, sjc,
  * teb) are not repeated here.
  */
+function surfSites(): Record<string, Place & {source: string}> {
+  const p = (city: string, region: string, lat: number, lon: number): Place & {source: string} => ({
+    city,
+    country: 'NL',
+    region,
+    lat,
+    lon,
+    source: `SURF node names use the NS station abbreviation of ${city}`,
+  })
+  return {
+    asd: p('Amsterdam', '07', 52.374, 4.8897),
+    ut: p('Utrecht', '09', 52.0908, 5.1222),
+    gn: p('Groningen', '04', 53.2192, 6.5667),
+    ledn: p('Leiden', '11', 52.1583, 4.4931),
+    mt: p('Maastricht', '05', 50.8483, 5.6889),
+  }
+}
+
 function microsoftSites(): Record<string, Place & {source: string}> {
   const src = 'Microsoft edge-site abbreviations (Azure docs)'
   const p = (city: string, country: string, region: string | null, lat: number, lon: number): Place & {source: string} => ({

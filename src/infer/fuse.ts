@@ -333,6 +333,7 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
           ruledOut.push({...evidence(p, c, 0, why), signal: 'rtt-feasibility'})
         }
       }
+      kept = untie(kept, p.candidates.length)
       if (kept.length === 0 && p.candidates.length > 0) {
         const best = p.candidates[0]!
         conflicts.push(evidence(p, best, -p.r * best.confidence, `${describe(p, best)}; ruled out by the RTT bound`))
@@ -399,6 +400,20 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
   return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
+}
+
+/**
+ * Namesakes held below 0.5 by a tie (hostname.ts: "santa-clara" is Cuba's or California's): when
+ * the RTT bound has ruled out every tied reading in other countries, the one left takes back the
+ * confidence it had before the tie. Readings of other codes are left alone.
+ */
+function untie(kept: readonly Readonly<Candidate>[], before: number): readonly Readonly<Candidate>[] {
+  if (kept.length === before || !kept.some((c) => c.untied !== undefined)) return kept
+  return kept.map((c) => {
+    if (c.untied === undefined) return c
+    const rivalLeft = kept.some((o) => o !== c && o.untied !== undefined && o.code === c.code && o.country !== c.country)
+    return rivalLeft ? c : {...c, confidence: c.untied, note: `${c.note}; the RTT bound ruled the namesakes out`}
+  })
 }
 
 /** One response header among the observations ("Name: value" inputs included), or null. */

@@ -150,7 +150,7 @@ function labelRegions(info: LabelInfo, home: string | null): Region[] | null {
 const VANITY_TLDS = new Set(['io', 'co', 'tv', 'me', 'ai', 'cc', 'ws', 'fm', 'to', 'ly', 'gg', 'sh', 'ac', 'nu', 'la', 'vc', 'im', 'am', 'gl', 'fo', 'ms', 'st', 'tk'])
 
 /** The operator's country: a known operator's home, else its domain's country-code TLD. */
-function homeCountry(op: OperatorRule | null, domain: string | null): string | null {
+export function homeCountry(op: OperatorRule | null, domain: string | null): string | null {
   if (op?.country) return op.country
   const tld = domain?.split('.').pop()?.toLowerCase() ?? ''
   if (tld.length !== 2 || VANITY_TLDS.has(tld)) return null
@@ -162,22 +162,55 @@ function homeCountry(op: OperatorRule | null, domain: string | null): string | n
  * the operator's country breaks the tie. Its reading takes the lead reading's confidence and the
  * lead takes its place, so "london.example.ca" is London, Ontario, and a UK operator's is London.
  */
-function homeTieBreak(readings: Candidate[], base: number[], home: string | null): void {
-  if (home === null || readings.length < 2) return
+function homeTieBreak(readings: Candidate[], base: number[], home: string | null): boolean {
+  if (home === null || readings.length < 2) return false
   let lead = 0
   for (let i = 1; i < readings.length; i++) if (readings[i]!.confidence > readings[lead]!.confidence) lead = i
-  if (readings[lead]!.country === home) return
+  if (readings[lead]!.country === home) return false
   let mine = -1
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!
     if (r.country !== home || base[i]! < HOME_TIE_MIN || r.code !== readings[lead]!.code) continue
     if (mine < 0 || r.confidence > readings[mine]!.confidence) mine = i
   }
-  if (mine < 0) return
+  if (mine < 0) return false
   const a = readings[lead]!
   const b = readings[mine]!
   ;[a.confidence, b.confidence] = [b.confidence, a.confidence]
   b.note = `${b.note}; the operator's country (${home}) breaks the tie with ${a.city ?? a.code}, ${a.country ?? '?'}`
+  return true
+}
+
+/**
+ * Same-named cities in different countries whose readings stay this close after every rule
+ * (position, context label, TLD, operator country) are a tie the name cannot break: Tata's
+ * "sv1-santa-clara" read Santa Clara, Cuba 0.80 over Santa Clara, California 0.78 by population
+ * alone. Neither is confident then; the tied readings are kept (in their order) below PLACE_MIN,
+ * where fusion breaks the tie: the RTT bound drops the one too far from the vantage point, and
+ * another hop or signal naming a place beside one of them outweighs the other.
+ */
+const NAMESAKE_TIE = 0.1
+const NAMESAKE_TIE_CAP = 0.45
+
+function namesakeTie(readings: Candidate[]): void {
+  let lead: Candidate | null = null
+  for (const r of readings) if (r.codeType === 'city' && r.lat !== null && (lead === null || r.confidence > lead.confidence)) lead = r
+  if (lead === null || lead.confidence < PLACE_MIN) return
+  const top = lead.confidence
+  const city = (r: Candidate): boolean => r.codeType === 'city' && r.lat !== null
+  const rival = readings.find((r) => city(r) && r !== lead && r.country !== lead.country && r.confidence >= PLACE_MIN && top - r.confidence < NAMESAKE_TIE)
+  if (rival === undefined) return
+  // every namesake of the name goes below the cap, in the order they had (a village of that
+  // name must not come out on top of the two it could not choose between)
+  for (const r of readings) {
+    if (!city(r)) continue
+    const capped = NAMESAKE_TIE_CAP - (top - r.confidence) / 10
+    if (r.confidence <= capped) continue
+    const tied = top - r.confidence < NAMESAKE_TIE
+    if (tied) r.untied = r.confidence
+    r.confidence = capped
+    if (tied) r.note = `${r.note}; tied with ${r === lead ? `${rival.city}, ${rival.country}` : `${lead.city}, ${lead.country}`}: the name alone does not say which`
+  }
 }
 
 /**
@@ -338,7 +371,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
           note: r.note,
         })
       }
-      homeTieBreak(mine, base, home)
+      if (!homeTieBreak(mine, base, op?.home ?? home)) namesakeTie(mine)
       out.push(...mine)
     }
   }

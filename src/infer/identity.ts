@@ -2,7 +2,8 @@
 // known formats (root-server letters, Cloudflare, Quad9/PCH, OpenDNS, ...), then the hostname rules.
 import type {GeoHint} from '../model/pop.js'
 import {toHint, type Candidate} from './candidate.js'
-import {hostnameCandidates} from './hostname.js'
+import {operatorFor, splitDomain} from './domains.js'
+import {homeCountry, hostnameCandidates} from './hostname.js'
 import {resolveStated, type StatedType} from './resolve.js'
 import {readableCore} from './untrusted.js'
 import {STOP} from './vocab.js'
@@ -104,13 +105,31 @@ export function identityCandidates(text: string): Candidate[] {
     }
   }
   const list = hostnameCandidates(s)
-  // A lone word with no digit or separator ("nas", "delta", "aurora", "sun") is a server's name,
-  // which names a place only by chance (the NAS box is not in Nassau): its readings are kept as
-  // hints below the 0.5 of a confident place. Site names carry a node number or a structure.
-  if (BARE_WORD.test(s)) return list.map((c) => ({...c, confidence: c.confidence * 0.5, note: `${c.note}; a bare word, likely a server's name`}))
-  return list
+  const lone = loneServerName(s)
+  if (lone === undefined) return list
+  return list.map((c) => (c.country !== null && c.country === lone ? c : {...c, confidence: c.confidence * LONE_NAME_FACTOR, ...(c.untied === undefined ? {} : {untied: c.untied * LONE_NAME_FACTOR}), note: `${c.note}; a lone word and number with no operator or country beside it, likely a server's name`}))
 }
-const BARE_WORD = /^[a-z]+$/i
+
+/**
+ * An identity that fell through the formats and is one word, maybe with a number ("nas", "sun",
+ * "nas1", "rec-1", "nbg1", "sun1.example.net") is how servers are named everywhere (the NAS box,
+ * resolver 1), and names a place only by chance: the NAS box is not in Nassau, nbg1 is Hetzner's
+ * Nuremberg and not New Orleans. With no other evidence (a known operator's domain, a label
+ * beside it, a structure like "dns-dal04") its readings are kept as hints below the 0.5 of a
+ * confident place, so "fra1" alone is a hint too: a safe unknown rather than a guess.
+ * Site-coded identities of a known shape (Cloudflare's "fra08", the root letters) are read by
+ * IDENTITY_FORMATS before this. Returns undefined when the rule does not apply, else the country
+ * the name's own country-code TLD states (a reading there keeps its confidence), or null.
+ */
+function loneServerName(s: string): string | null | undefined {
+  const {host, domain} = splitDomain(s.split('.'))
+  if (host.length !== 1 || !LONE_LABEL.test(host[0]!)) return undefined
+  const op = operatorFor(domain)
+  if (op !== null) return undefined
+  return homeCountry(null, domain)
+}
+const LONE_LABEL = /^[a-z]+(?:[-_]?[0-9]+)?$/i
+const LONE_NAME_FACTOR = 0.5
 
 /** Readings of a DNS identity answer as GeoHints, most confident first. */
 export function parseDnsIdentity(text: string): GeoHint[] {

@@ -1,13 +1,15 @@
 // The part of a string from the network (a header value, a DNS identity) that the format rules
 // read, or why none is. Shared by headers.ts and identity.ts so both treat junk alike.
+import {UNSAFE_CLASS} from '../util/sanitize.js'
 
 // Characters no header field value may hold (RFC 9110 5.5: no CTL but HTAB) plus the bidi and
 // zero-width marks util/sanitize.ts escapes, and the "\xNN" escapes it writes for them: the
 // engines sanitise what they received before inference sees it ("...-FRA\x00").
-const CONTROL = String.raw`[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|\\x(?:20[0-6][0-9a-f]|feff|[0-9a-f]{2})`
+const CONTROL = String.raw`${UNSAFE_CLASS}|\\x(?:20[0-6][0-9a-f]|feff|[0-9a-f]{2})`
 const EDGE_JUNK = new RegExp(String.raw`^(?:\s|${CONTROL})+|(?:\s|${CONTROL})+$`, 'gi')
 // inside, tab, CR and LF are whitespace: a /cdn-cgi/trace body is lines, a pasted value may wrap
 const INNER_CONTROL = new RegExp(CONTROL.replace(String.raw`[\u0000-\u001f`, String.raw`[\u0000-\u0008\u000b\u000c\u000e-\u001f`), 'i')
+if (INNER_CONTROL.source === CONTROL) throw new Error('untrusted.ts: the control class no longer starts with \\u0000-\\u001f')
 
 export type Core = {core: string; problem: null} | {core: null; problem: string}
 

@@ -3,7 +3,8 @@ import type {CodeType, Contradiction, Evidence, Rejection} from './pop.js'
 
 export const GEOHINT_SCHEMA_VERSION = 1
 
-export type GeohintKind = 'hostname' | 'header' | 'identity'
+/** 'response': a whole saved response head (geohint --response), all its headers read together */
+export type GeohintKind = 'hostname' | 'header' | 'identity' | 'response'
 
 export interface GeohintRecord {
   schemaVersion: typeof GEOHINT_SCHEMA_VERSION

@@ -154,7 +154,7 @@ export interface FlapEndEvent extends VantageEventBase<'flap-end'> {
   /** flips from the first of the episode to its last */
   flips: number
   windowMs: number
-  /** where it is now (a load-balanced set as "A+B"); null: no PoP named */
+  /** where it is now (a load-balanced set as "A+B"); null: no PoP named, or this round had no answer */
   pop: string | null
 }
 

@@ -23,7 +23,14 @@ export function atlasNonResult(v: unknown): string | null {
     return `a RIPE Atlas measurement's description (measurement ${v.id}), not its results: download /api/v2/measurements/${v.id}/results/?format=json`
   }
   if ((Array.isArray(v.results) && 'count' in v && v.results.some(isProbe)) || (Array.isArray(v.objects) && v.objects.some(isProbe)) || isProbe(v)) {
-    return 'RIPE Atlas probe metadata, not results: give it with --probes FILE beside the results'
+    return PROBE_METADATA
   }
   return null
+}
+
+const PROBE_METADATA = 'RIPE Atlas probe metadata, not results: give it with --probes FILE beside the results'
+
+/** The answer of atlasNonResult for probe metadata (what --probes wants). */
+export function isProbeMetadata(what: string): boolean {
+  return what === PROBE_METADATA
 }

@@ -299,8 +299,6 @@ export class ArrayScanner {
   private started = false
   /** the top-level array was closed */
   done = false
-  /** how many top-level arrays were opened (several: files joined one after another) */
-  arrays = 0
   /** the text is not an array of values (or something follows it) */
   broken = false
   private pieces: string[] = []
@@ -334,7 +332,6 @@ export class ArrayScanner {
           // `curl ... >> results.json` run for two measurements, are read as one list
           this.started = true
           this.done = false
-          this.arrays++
           depth = 1
           continue
         }
@@ -714,7 +711,9 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
 export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
   return gunzipIfCompressed(source, {
     bzip2: () => {
-      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: `run bunzip2 on it first, or stream it: bzcat ${sanitize(name, 200)} | anyprobe report - (or sites --input -); gzip is read as it is`, exitCode: EXIT.usage})
+      // the hint names no command: report, diff and sites --input all read a decompressed stream from -
+      const how = name === 'standard input' ? 'pipe it through bzcat (or bunzip2 -c) first' : `run bunzip2 on it first, or stream it: bzcat ${sanitize(name, 200)} | anyprobe ... - (report -, sites --input -)`
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: `${how}; gzip is read as it is`, exitCode: EXIT.usage})
     },
     error: (message) => {
       stats.truncated = true

@@ -7,6 +7,8 @@
 // A bidi override can make `evil.com` display as `moc.live`; a zero-width space hides in a PoP code.
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
+/** The class of characters sanitize() escapes, as regex source (infer/untrusted.ts reads the same ones). */
+export const UNSAFE_CLASS = UNSAFE.source
 
 // `\x1b`, and `\x202e` above U+00FF (the form this function has always written)
 const escape = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`

@@ -126,7 +126,6 @@ export async function runWatch(backends: readonly VantageBackend[], o: WatchRunO
     remote: schedule.remote,
     onEvent: o.onEvent,
     hurry: hurry.signal,
-    markHistory: true,
   })
   // stops the whole watch: a signal, or every vantage point down
   const stop = new AbortController()

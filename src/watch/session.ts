@@ -57,8 +57,8 @@ export interface WatchSessionOptions {
   /**
    * --out: write watch-history-start / -end lines around a replayed history (schemas/watch-out.schema.json),
    * so `report` states each vantage point by its last observation of it (WatchReplay.historyStart/End).
-   * Default off until `report`'s reader (src/store/read.ts classify, commands/report.ts) hands those
-   * lines to the replay: today it counts them as unusable values (exit 7).
+   * Default on; false writes a file as watches did before the markers (tests of such files: report
+   * then states each vantage point by its first observation).
    */
   markHistory?: boolean
   /** aborted at a second Ctrl-C / SIGTERM: the end stops waiting for --exec commands */
@@ -237,14 +237,14 @@ export class WatchSession {
   hold(): void {
     if (this.holding) return
     this.holding = true
-    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-start'))
+    if (this.o.markHistory !== false) this.record(this.historyLine('watch-history-start'))
   }
 
   release(): void {
     if (!this.holding) return
     this.holding = false
     // --out marks where the history ended: `report` states each vantage point by its last observation of it too
-    if (this.o.markHistory === true) this.record(this.historyLine('watch-history-end'))
+    if (this.o.markHistory !== false) this.record(this.historyLine('watch-history-end'))
     const ids = [...this.lastHeld.keys()].sort(compareStateIds)
     for (const id of ids) {
       const ob = this.lastHeld.get(id)!

@@ -103,6 +103,14 @@ describe('--probes FILE: pages, repeats, gaps', () => {
     )
   })
 
+  it('a measurement description or an API error saved as --probes is refused (exit 2), never read as probes', async () => {
+    // /api/v2/measurements/ID/ and an API error document (atlas.ripe.net/docs/apis/rest-api-manual/)
+    const msm = file('msm.json', JSON.stringify({id: 1423386, type: 'ping', af: 4, target: 'k.root-servers.net', result: 'https://atlas.ripe.net/api/v2/measurements/1423386/results/'}))
+    const err = file('err.json', JSON.stringify({error: {status: 404, code: 104, title: 'Not Found', detail: 'Not found.'}}))
+    for (const [f, what] of [[msm, /measurement's description \(measurement 1423386\), not probe metadata/], [err, /API error \(404 Not Found\).*not probe metadata/]] as const)
+      await assert.rejects(readProbeFile(f), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && what.test(e.message))
+  })
+
   it('topLevelValues does not cut inside strings', () => {
     assert.deepEqual(
       topLevelValues('{"a": "} {"}[1,\n2] {"b": "\\"}"}').map((v) => v.text),

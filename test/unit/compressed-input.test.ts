@@ -96,4 +96,17 @@ describe('compressed inputs', () => {
     assert.equal(r.status, 2, r.stderr)
     assert.match(r.stderr, /E_BAD_INPUT[^\n]*bzip2-compressed\nhint: run bunzip2/)
   })
+
+  it('bzip2 on standard input: the hint says to pipe it through bzcat, not "bzcat standard input"', async () => {
+    const {decompressedInput, newStats} = await import('../../src/store/read.js')
+    const source = (async function* () {
+      yield Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 1)])
+    })()
+    await assert.rejects(
+      (async () => {
+        for await (const _ of decompressedInput(source, newStats(), 'standard input')) void _
+      })(),
+      (e: unknown) => e instanceof Error && /bzip2-compressed/.test(e.message) && /pipe it through bzcat/.test((e as {hint?: string}).hint ?? '') && !/bzcat standard input/.test((e as {hint?: string}).hint ?? ''),
+    )
+  })
 })

@@ -181,6 +181,18 @@ describe('dns packet', () => {
     assert.deepEqual(nsidValue(Buffer.alloc(0)), {text: null, hex: ''})
   })
 
+  it('NSID padded with NULs or a newline at the end is still its text; a control byte inside is binary', () => {
+    // some servers pad the configured name (the identity rule of infer/untrusted.ts: edge debris dropped)
+    assert.deepEqual(nsidValue(Buffer.from('s1.fra\0')), {text: 's1.fra', hex: '73312e66726100'})
+    assert.deepEqual(nsidValue(Buffer.from('gpdns-ams\0\0\0')), {text: 'gpdns-ams', hex: Buffer.from('gpdns-ams\0\0\0').toString('hex')})
+    assert.deepEqual(nsidValue(Buffer.from('res710.qbre1\n')), {text: 'res710.qbre1', hex: Buffer.from('res710.qbre1\n').toString('hex')})
+    // inside: malformed, not a name read across the gap
+    assert.deepEqual(nsidValue(Buffer.from('s1\0fra')), {text: null, hex: '733100667261'})
+    // only padding, or high bytes around a NUL: no text, hex kept
+    assert.deepEqual(nsidValue(Buffer.from([0, 0])), {text: null, hex: '0000'})
+    assert.deepEqual(nsidValue(Buffer.from([0x00, 0xca, 0xfe, 0x00])), {text: null, hex: '00cafe00'})
+  })
+
   it('matches by id and question, case-insensitively', () => {
     const spec = identityQueries('.', 'SOA')[0]!
     const reply = (id: number, name: string) =>

@@ -6,7 +6,8 @@ import {spawnSync} from 'node:child_process'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {detectKind, geohintRecord, readLines} from '../../src/commands/geohint.js'
+import {detectKind, geohintRecord, readLines, responseRecords} from '../../src/commands/geohint.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {srcConfig} from '../helpers/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -134,5 +135,44 @@ describe('geohint command', () => {
     const r = runGeohint(['--json', '--vp-location', 'nowhere-xyz', 'fra1.example.net'])
     assert.equal(r.status, 2)
     assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE')
+  })
+})
+
+// A saved response head as `curl -sI` prints it (CRLF lines, a blank line after each response).
+// Shapes: Fastly's "Via: 1.1 varnish" and X-Served-By "cache-{pop}{n}-{POP}", CloudFront's Via
+// entry and X-Amz-Cf-Pop (their public docs); CloudFront in front of Fastly appends its Via entry last.
+const CF_OVER_FASTLY = [
+  'HTTP/2 200',
+  'content-type: text/html',
+  'x-served-by: cache-iad-kiad7000126-IAD',
+  'via: 1.1 varnish',
+  'via: 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront)',
+  'x-amz-cf-pop: CDG50-C1',
+  '',
+].join('\r\n')
+
+describe('geohint --response: a whole response head, one decision', () => {
+  it('the Via order decides which CDN is outermost, as for an http result (line by line it cannot)', () => {
+    const [rec] = responseRecords(CF_OVER_FASTLY)
+    assert.equal(rec!.kind, 'response')
+    assert.equal(rec!.input, 'HTTP/2 200')
+    assert.equal(rec!.pop?.code, 'cdg') // CloudFront's edge; Fastly's IAD is further in
+    assert.match(rec!.evidence.map((e) => e.note).join(' '), /inner proxy/)
+    // the other way round: Fastly in front
+    const fastlyOut = CF_OVER_FASTLY.replace('via: 1.1 varnish\r\nvia: 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront)', 'via: 1.1 7b72973d4641bd6bda77655d7cf0cc30.cloudfront.net (CloudFront), 1.1 varnish')
+    assert.equal(responseRecords(fastlyOut)[0]!.pop?.code, 'iad')
+    assert.deepEqual(schemaErrors('geohint.schema.json', rec), [])
+  })
+  it('curl -sIL: one record per response of the redirect chain; a dump without a status line is one response', () => {
+    const chain = `HTTP/1.1 301 Moved Permanently\r\nServer: cloudflare\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nLocation: https://example.com/\r\n\r\n${CF_OVER_FASTLY}`
+    const recs = responseRecords(chain)
+    assert.deepEqual(recs.map((r) => [r.input, r.pop?.code]), [['HTTP/1.1 301 Moved Permanently', 'ams'], ['HTTP/2 200', 'cdg']])
+    assert.equal(responseRecords('cf-ray: 8a1b2c3d4e5f6789-FRA\nserver: cloudflare')[0]!.input, 'response of 2 headers')
+  })
+  it('the command reads stdin as responses with --response, and exits 0', () => {
+    const r = runGeohint(['--json', '--response'], CF_OVER_FASTLY)
+    assert.equal(r.status, 0, r.stderr)
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+    assert.deepEqual(lines.map((l) => [l.kind, l.pop?.code]), [['response', 'cdg']])
   })
 })

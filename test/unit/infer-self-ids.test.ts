@@ -147,6 +147,25 @@ describe("Cloudflare's bare colo identity needs its own shape", () => {
   })
 })
 
+describe('a lone word and number as a DNS identity is a server name, not a confident place', () => {
+  const top = (s: string) => identityCandidates(s)[0] ?? null
+  it('"nas1", "sun1", "rec1", "nbg1" (NAS box, resolver/recursor 1, Hetzner Nuremberg) are below 0.5', () => {
+    // shapes: hostnames servers are given everywhere; their readings were Nassau 0.95, Hailey 0.85,
+    // Recife 0.85, New Orleans 0.6
+    for (const s of ['nas1', 'sun1', 'rec1', 'nbg1', 'nas01', 'rec-1', 'sun-01', 'rec1.isp.net', 'sun1.example.net']) {
+      const c = top(s)
+      assert.ok(c === null || c.confidence < 0.5, `${s}: ${c?.city} ${c?.confidence}`)
+    }
+  })
+  it('a reading in the country of the name\'s own TLD, a known format or a structure still counts', () => {
+    assert.equal(top('rec1.example.com.br')?.city, 'Recife')
+    assert.ok(top('rec1.example.com.br')!.confidence >= 0.5)
+    assert.equal(top('yul01')?.city, 'Montréal') // Cloudflare's colo shape
+    const dal = top('ns1dns-dal04-918-5311')!
+    assert.ok(dal.confidence >= 0.5 && dal.city === 'Dallas', `${dal.city} ${dal.confidence}`)
+  })
+})
+
 describe("CloudFront's Server-Timing names the PoP like X-Amz-Cf-Pop", () => {
   it('cdn-pop;desc= among the other metrics', () => {
     // shape: the CloudFront Developer Guide's cache-miss example

@@ -55,6 +55,23 @@ describe('sites --input: one file, several targets', () => {
     const r = await readSitesInputs([mixed], {locs: null, probes, probesGiven: true, target: 'my k-root study'})
     assert.deepEqual(rtts(r.obs), [['atlas:10', 150], ['atlas:11', 151], ['atlas:12', 152]])
     assert.match(r.warnings.join('\n'), /the sites are of example\.net/)
+    assert.equal(r.askedRead, false)
+    assert.equal((await readSitesInputs([mixed], {locs: null, probes, probesGiven: true, target: '193.0.14.129'})).askedRead, true)
+    assert.equal((await readSitesInputs([mixed], {locs: null, probes, probesGiven: true})).askedRead, null)
+  })
+
+  it('sites TARGET --input, TARGET naming none of the measured targets: the document names the target read, never TARGET', async () => {
+    // a probe list with one location at [0, 0]: its note rides in inputNotes too, not only on stderr
+    const pf = join(dir, 'probes-zero.json')
+    writeFileSync(pf, JSON.stringify({count: 3, next: null, results: [10, 11, 12].map((id, i) => ({id, country_code: 'NL', geometry: {type: 'Point', coordinates: id === 12 ? [0, 0] : [4 + i, 52 + i]}}))}))
+    const r = await runCommand('sites', ['192.0.2.1', '--input', mixed, '--probes', pf, '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(schemaErrors('sites.schema.json', doc), [])
+    assert.equal(doc.target, 'example.net')
+    assert.ok(doc.inputNotes.some((n: string) => /192\.0\.2\.1 names none of the targets the input measured: the sites are of example\.net/.test(n)), doc.inputNotes.join('\n'))
+    assert.ok(doc.inputNotes.some((n: string) => /1 at \[0, 0\] \(probe 12/.test(n)), doc.inputNotes.join('\n'))
+    assert.match(r.stderr, /warning: 192\.0\.2\.1 names none/)
   })
 
   it("results that asked each probe's own resolver (use_probe_resolver, 192.168.x.x) are left out, not read as sites next to every probe", async () => {
@@ -93,7 +110,7 @@ describe('sites --input: one file, several targets', () => {
     assert.equal(r.status, 0, r.stderr)
     const doc = JSON.parse(r.stdout)
     assert.deepEqual(schemaErrors('sites.schema.json', doc), [])
-    assert.equal(doc.inputNotes.length, 1)
+    assert.equal(doc.inputNotes.length, 1, doc.inputNotes.join('\n'))
     assert.match(doc.inputNotes[0], /3 results were left out/)
     assert.match(r.stderr, /warning: .*3 results were left out/)
     const bare = await runCommand('sites', ['--input', mixed, '--probes', pf, 'k.root-servers.net', '--json'])

@@ -227,6 +227,26 @@ describe('watch analysis: scenarios', () => {
     assert.equal(forVp(ends, 'vp-c').length, 0)
   })
 
+  it('a flap-end judged on a round with no answer names no PoP (the vantage point is nowhere now), one with an answer names it', () => {
+    // one vantage point flips AMS/FRA every 10 s for 50 s (a flap episode), then stays at FRA; the
+    // round a full window after the last flip is unanswered in one run, answered in the other
+    const f = (last: string | null): Fixture => ({
+      description: 'flap then quiet', intervalMs: 10_000, flows: 1, start: Date.parse('2024-06-10T06:00:00Z'), timeoutMs: 2000,
+      vps: {'vp-a': [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((r): Entry => [r * 10_000, r <= 5 ? (r % 2 === 0 ? 'AMS' : 'FRA') : r === 11 ? last : 'FRA', 12])},
+    })
+    const endOf = (last: string | null) => {
+      const fx = f(last)
+      const events = analyze(observations(fx), optionsOf(fx))
+      assert.equal(ofType(events, 'flap').length, 1)
+      const [end] = ofType(events, 'flap-end')
+      assert.ok(end !== undefined, 'the episode ends')
+      assert.deepEqual(schemaErrors('watch-event.schema.json', end), [])
+      return end!
+    }
+    assert.equal(endOf('*').pop, null)
+    assert.equal(endOf('FRA').pop, 'FRA')
+  })
+
   it('ECMP across two PoPs with 2 flows: load-balanced once, no flap, no shift; a move caught mid-round is a shift', () => {
     const {events} = run('ecmp')
     const lb = ofType(events, 'load-balanced')

@@ -523,7 +523,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         lastFlipAt: iso(ep.lastFlipSentAt),
         flips: ep.flips,
         windowMs: opts.flapWindowMs,
-        pop: vp.cur === null ? null : popSetName(vp.cur),
+        // "where it is now": nowhere said when this round had no answer (an outage may be starting)
+        pop: vp.cur === null || !probes.some((p) => p.answered) ? null : popSetName(vp.cur),
       }
       out.push(ev)
     }

@@ -6,6 +6,7 @@ import {randomInt} from 'node:crypto'
 import * as dnsPacket from 'dns-packet'
 
 import type {NsidValue} from '../../model/dns.js'
+import {readableCore} from '../../infer/untrusted.js'
 import {sanitize} from '../../util/sanitize.js'
 
 /** EDNS option code of NSID (RFC 5001). */
@@ -157,11 +158,21 @@ export function dnsIdentity(buf: Buffer): string[] {
   return decoded === null ? [] : identityStrings(readReply(decoded, buf))
 }
 
-/** NSID payload as text (when every byte is printable ASCII) and hex. */
+/**
+ * NSID payload as text and hex. Servers send an ASCII name ("gpdns-fra", "s1.fra"), sometimes
+ * padded with NULs or a trailing newline, or bytes that are not text (an opaque id an operator set
+ * in hex): the control-character rule of identities (infer/untrusted.ts) decides, so padding at
+ * the ends is dropped and a control byte inside makes the payload binary. Text only when what is
+ * left is printable ASCII; the hex of the raw payload is always kept.
+ */
 export function nsidValue(data: Buffer): NsidValue {
-  const printable = data.length > 0 && data.every((b) => b >= 0x20 && b <= 0x7e)
-  return {text: printable ? sanitize(data.toString('latin1')) : null, hex: data.toString('hex')}
+  const {core} = readableCore(data.toString('latin1'), MAX_NSID, 'NSID')
+  const text = core !== null && /^[\x20-\x7e]+$/.test(core) ? sanitize(core) : null
+  return {text, hex: data.toString('hex')}
 }
+
+/** An EDNS option's length field is 16 bits: any NSID fits. */
+const MAX_NSID = 0xffff
 
 /** The TXT record's character-strings concatenated (as an identity string is meant to be read). */
 export function txtText(data: dnsPacket.TxtData): string {

@@ -32,7 +32,7 @@ import {type AtlasProbeMeta, atlasVantage} from './probe-meta.js'
 
 // what callers have always imported from here
 export {presentAtlasAnswer} from './parse-dns.js'
-export {type AtlasMeasurementMeta, type AtlasParseContext, type AtlasParsed, type AtlasParseStatus, type AtlasResultMeta, probeErrorCode} from './parse-shared.js'
+export {type AtlasMeasurementMeta, type AtlasParseContext, type AtlasParsed} from './parse-shared.js'
 export {type AtlasProbeMeta, atlasVantage, probeMetaFromApi} from './probe-meta.js'
 
 // ---- entry point ----

@@ -19,6 +19,7 @@ import {gunzipBytes} from '../../util/decompress.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type AtlasProbeMeta, probeMetaFromApi} from './parse.js'
 import {implausibleLocation} from './probe-swap.js'
+import {atlasNonResult, isProbeMetadata} from '../../store/not-results.js'
 
 export interface ProbeFile {
   probes: Map<number, AtlasProbeMeta>
@@ -140,6 +141,10 @@ function probeObjects(text: string, name: string): Listed {
     } else if (Array.isArray(d.objects)) {
       for (const p of d.objects) listed.objects.push(p)
     } else {
+      // an API error or a measurement's description saved in its place: no probe is in it, and
+      // its numeric `id` must not read as one
+      const what = atlasNonResult(doc)
+      if (what !== null && !isProbeMetadata(what)) throw bad(`this is ${what.replace(/, not (its )?results.*$/, '')}, not probe metadata`)
       listed.objects.push(doc)
     }
   }
