@@ -375,7 +375,9 @@ describe('watch against a local DNS server', () => {
     dns.identity = 's1.fra.anycast.example'
     const out = join(tmp, 'obs.ndjson')
     dns.flipAfter = {queries: 20, next: 's1.iad.anycast.example'}
-    const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--count', '50', '--json', '--out', out])
+    // --timeout 2s (not 250 ms from the interval): the test's server shares a loaded machine, and
+    // a probe it answered late must not count as lost
+    const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--timeout', '2s', '--count', '50', '--json', '--out', out])
     assert.equal(r.code, 0, r.stderr)
     const all = lines(r.stdout) as Array<WatchEvent | StateEvent>
     // the starting state of the vantage point first (issue 12), then the analysis's events
@@ -441,7 +443,7 @@ describe('watch against a local DNS server', () => {
     dns.flipAfter = {queries: 15, next: 's1.sin.anycast.example'}
     // --count, not --duration: the duration runs from the watch's start, and starting the prober
     // from the TypeScript sources took the whole 2 s on a loaded machine (nothing sent, exit 4)
-    const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--count', '40'])
+    const r = await watchCli(['127.0.0.1', '--port', String(dns.port), '--interval', '50ms', '--timeout', '2s', '--count', '40'])
     assert.equal(r.code, 0, r.stderr)
     assert.ok(!r.stdout.includes('\x1b'), 'no redraw codes off a terminal')
     const ls = r.stdout.trim().split('\n')
@@ -457,7 +459,7 @@ describe('watch against a local DNS server', () => {
     dns.identity = 's1.fra.anycast.example'
     dns.flipAfter = null
     const startAt = Date.now() + 3000
-    const r = await watchCli(['127.0.0.1', '--from', 'local', '--observations', '--port', String(dns.port), '--interval=50ms', '--count=40', `--start-at=${startAt}`, '--vantage-id=ap-vp-x'])
+    const r = await watchCli(['127.0.0.1', '--from', 'local', '--observations', '--port', String(dns.port), '--interval=50ms', '--timeout=2s', '--count=40', `--start-at=${startAt}`, '--vantage-id=ap-vp-x'])
     assert.equal(r.code, 0, r.stderr)
     const obs = lines(r.stdout).map((l) => parseObservationLine(JSON.stringify(l)))
     assert.ok(obs.every((o) => o !== null), r.stdout)
