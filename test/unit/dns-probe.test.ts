@@ -255,9 +255,11 @@ for (const transport of ['udp', 'tcp'] as const) {
 
     it('a server that never answers: rcode null, rttMs null, error timeout, answered false', async () => {
       const t0 = Date.now()
-      const out = await probeDns({...base, timeoutMs: 300, port: servers.silent!.port, transport})
+      const out = await probeDns({...base, timeoutMs: 1000, port: servers.silent!.port, transport})
       const took = Date.now() - t0
-      assert.ok(took >= 290 && took < 1500, `queries run concurrently with one timeout each (took ${took} ms)`)
+      // four queries one after another would take 4 s; concurrent, one timeout (and what a loaded
+      // machine adds to a timer, well under 2 s)
+      assert.ok(took >= 990 && took < 3000, `queries run concurrently with one timeout each (took ${took} ms)`)
       for (const q of out.queries) assert.deepEqual([q.rcode, q.rttMs, q.error, q.answers], [null, null, 'timeout', []])
       assert.equal(out.answered, false)
       assert.equal(servers.silent!.queriesSeen >= 4, true)
@@ -410,7 +412,7 @@ describe('dns probe: malformed replies', () => {
       assert.ok(out.queries.every((q) => q.rcode === null && q.rttMs === null))
       assert.equal(out.answered, false)
       // the timeout was not waited out: every query got its (malformed) reply
-      assert.ok(out.durationMs < 1500, `took ${out.durationMs} ms of a 3000 ms timeout`)
+      assert.ok(out.durationMs < 2500, `took ${out.durationMs} ms of a 3000 ms timeout`)
     })
   }
   it('udp: malformed replies with another id are still ignored, the real reply counts', async () => {
@@ -503,17 +505,19 @@ describe('anyprobe dns (command, end to end)', () => {
   })
 
   it('only malformed replies: exit 7, the warning and the table count them, no wait for the timeout', async () => {
-    const t0 = Date.now()
     const r = await runCli(['127.0.0.1', '--port', String(servers.garbage!.port), '--timeout', '5s'])
-    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms with a 5 s timeout`)
     assert.equal(r.status, 7, r.stderr)
     assert.match(r.stderr, /4 malformed replies from 127\.0\.0\.1/)
     assert.doesNotMatch(r.stderr + r.stdout, /no reply/)
     assert.match(r.stdout, /hostname\.bind CH TXT\s+-\s+\*\s+\(malformed\)/)
     assert.match(r.stdout, /^4 malformed replies from 127\.0\.0\.1/m)
-    const j = await runCli(['127.0.0.1', '--port', String(servers.garbage!.port), '--json'])
-    assert.equal(j.status, 7)
-    assert.deepEqual(schemaErrors('dns.schema.json', JSON.parse(j.stdout)), [])
+    const j = await runCli(['127.0.0.1', '--port', String(servers.garbage!.port), '--timeout', '5s', '--json'])
+    assert.equal(j.status, 7, j.stderr)
+    const doc = JSON.parse(j.stdout) as DnsResult
+    assert.deepEqual(schemaErrors('dns.schema.json', doc), [])
+    // the timeout was not waited out: the probe's own duration, not the wall clock around the child
+    // (starting node and the TypeScript sources takes seconds on a loaded machine)
+    assert.ok(doc.durationMs < 4000, `the probe took ${doc.durationMs} ms with a 5 s timeout`)
   })
 
   it('bad target and bad duration exit 2 with a stable code', async () => {
@@ -528,10 +532,10 @@ describe('anyprobe dns (command, end to end)', () => {
   it('a --qname with an empty or over-long label is a usage error, before anything is sent', async () => {
     for (const qname of ['a..b', '.example', `${'x'.repeat(64)}.example`]) {
       const r = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', qname, '--json'])
-      assert.equal(r.status, 2, qname)
+      assert.equal(r.status, 2, `${qname}: ${r.stderr}`)
       assert.equal(JSON.parse(r.stdout).error.code, 'E_USAGE', qname)
     }
     const ok = await runCli(['127.0.0.1', '--port', String(servers.identity!.port), '--qname', 'www.example.', '--json'])
-    assert.equal(ok.status, 0)
+    assert.equal(ok.status, 0, ok.stderr)
   })
 })

@@ -39,7 +39,8 @@ for (const step of [30_000, -30_000]) {
   test(`a ${step > 0 ? '+' : ''}${step / 1000} s wall-clock step neither ends nor stalls the watch`, async () => {
     const {seen, elapsedMs} = await stepped(step)
     assert.deepEqual(seen.map((o) => o.round), [...Array(10).keys()], 'every round of the 200 ms watch is sent, in order')
-    assert.ok(elapsedMs < 2000, `the watch took ${elapsedMs.toFixed(0)} ms for 200 ms`)
+    // a stalled watch would wait out the 30 s step; 10 s leaves a loaded machine room
+    assert.ok(elapsedMs < 10_000, `the watch took ${elapsedMs.toFixed(0)} ms for 200 ms`)
     // timestamps are the wall clock's: the later ones carry the step
     const last = seen.at(-1)!
     assert.ok(Math.abs(last.sentAt - (realNow() + step)) < 1000, 'sentAt is wall-clock time')

@@ -132,7 +132,8 @@ describe('watch --flows: one source port per flow', () => {
 
   it(`a flow whose last ${RENEW_AFTER} probes all failed starts again on a new socket (new port), then keeps that one`, async () => {
     dns.ports.length = 0
-    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 150, name: null})
+    // 600 ms: an answered probe must not time out on a loaded machine (150 ms did not leave room)
+    const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port: dns.port, timeoutMs: 600, name: null})
     try {
       assert.equal((await prober(0)).answered, true)
       const first = dns.ports.at(-1)!
