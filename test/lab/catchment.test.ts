@@ -74,7 +74,7 @@ describe('anyprobe catchment in the lab', {skip}, () => {
       assert.equal(rep.code, 0, rep.stderr)
       const {input, ...again} = JSON.parse(rep.stdout) as CatchmentResult & {input: unknown}
       assert.deepEqual(again, c, 'report reproduces the live catchment')
-      assert.deepEqual(input, {format: 'json-document', values: 4, unparseable: 0, truncated: false, errors: [], otherKinds: {}, repaired: 0})
+      assert.deepEqual(input, {format: 'json-document', values: 4, unparseable: 0, truncated: false, errors: [], otherKinds: {}, repaired: 0, notes: []})
     })
   }
 
