@@ -68,7 +68,7 @@ export class OneTargetCatchment {
 
   /** something was left out (results of other targets, or of each probe's own network) */
   private leftSomething(): boolean {
-    return this.own.total > 0 || this.picker.warning('') !== null
+    return this.own.total > 0 || this.picker.hasOthers()
   }
 
   /** the target asked named no result, and the catchment is of another the results measured */

@@ -77,21 +77,40 @@ export class TargetPicker {
     return this.names[this.chosen]
   }
 
-  /** The warning when results of other targets were left out; null when the file held one target. */
+  /** results of other targets than the one read, per target name as the results write it, most first */
+  private leftOut(): Array<[string, number]> {
+    const others: Array<[string, number]> = []
+    for (const [t, r] of this.routed) {
+      const left = r.asked + r.first + r.none - r[this.chosen]
+      if (left > 0) others.push([t, left])
+    }
+    return others.sort((x, y) => y[1] - x[1])
+  }
+
+  /** results of other targets than the one read were left out */
+  hasOthers(): boolean {
+    return this.chosenName() !== null && this.leftOut().length > 0
+  }
+
   /**
+   * A target was asked, no result named it, and the file held several: the first was read, not the
+   * one asked (which is then no label of what was read). With one target in the file, the one
+   * asked is only a label of it.
+   */
+  askedMissed(): boolean {
+    return this.asked !== null && this.chosen === 'first' && this.hasOthers()
+  }
+
+  /**
+   * The warning when results of other targets were left out; null when the file held one target.
    * `of`: what was made of the chosen target's results and how to ask for another (sites: "the
    * sites", `anyprobe sites TARGET --input FILE`; report: "the catchment", `--target`).
    */
   warning(label: string, of: {what: string; how: string} = {what: 'the sites', how: 'Name the one to analyse as TARGET (anyprobe sites TARGET --input FILE)'}): string | null {
     const read = this.chosenName()
     if (read === null) return null
-    const others: Array<[string, number]> = []
-    for (const [t, r] of this.routed) {
-      const left = r.asked + r.first + r.none - r[this.chosen]
-      if (left > 0) others.push([t, left])
-    }
+    const others = this.leftOut()
     if (others.length === 0) return null
-    others.sort((x, y) => y[1] - x[1])
     const n = others.reduce((s, [, c]) => s + c, 0)
     const list = others.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
     return `${sanitize(label, 200)} holds results of other targets than ${sanitize(read, 100)}: ${n} result${n === 1 ? ' was' : 's were'} left out (${list}${others.length > 5 ? `, and ${others.length - 5} more` : ''}); ${of.what} ${of.what.endsWith('s') ? 'are' : 'is'} of ${sanitize(read, 100)}. ${of.how}`

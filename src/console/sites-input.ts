@@ -51,9 +51,10 @@ export interface SitesInput {
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
   /**
-   * Whether the results of the TARGET asked were read: null when no TARGET was given or no file
-   * names the target its results measured (tables: TARGET is then only a label), false when TARGET
-   * names none of the files' targets (the sites are of `target`, the first file's, not of TARGET)
+   * Whether the results of the TARGET asked were read: true when a file's results named it, false
+   * when a file held several targets and none was TARGET (the sites are of `target`, not of
+   * TARGET: TargetPicker.askedMissed), null otherwise (no TARGET, or TARGET only labels the one
+   * target of the input)
    */
   askedRead: boolean | null
 }
@@ -238,8 +239,6 @@ async function readOne(
   }
   const warnings = [picker.warning(label), addressNote]
   warnings.push(ownNetwork.note(label))
-  const read = picker.chosenName() ?? target
-  // the asked TARGET's results read (by name or address), or none of the file's targets is it
-  const asked = opts.target === null || opts.target === undefined || opts.target.trim() === '' || read === null ? null : picker.chosenName() !== null ? picker.chosen === 'asked' : targetKey(read) === targetKey(opts.target)
-  return {target: read, methods, warnings: warnings.filter((w) => w !== null), asked}
+  const asked = picker.chosen === 'asked' ? true : picker.askedMissed() ? false : null
+  return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null), asked}
 }

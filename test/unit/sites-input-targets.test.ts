@@ -123,5 +123,7 @@ describe('sites --input: one file, several targets', () => {
     const r = await readSitesInputs([one], {locs: null, probes, probesGiven: true, target: 'label'})
     assert.deepEqual(rtts(r.obs), [['atlas:10', 1.5], ['atlas:11', 9]])
     assert.deepEqual(r.warnings, [])
+    // one target in the input: TARGET only labels it (neither read nor missed)
+    assert.equal(r.askedRead, null)
   })
 })
