@@ -124,14 +124,11 @@ export class CatchmentBuilder {
   private readonly rows = new Map<string, {row: CatchmentVantagePoint; at: string}>()
   private readonly methods = new Set<ProbeMethod>()
   private firstTarget: string | null = null
-  /** the targets the results named (at most 11 kept): more than one and the catchment mixes them */
-  private readonly targetSet = new Set<string>()
 
   /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
   addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
     if (meta.method) this.methods.add(meta.method)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
-    if (meta.target && this.targetSet.size <= 10) this.targetSet.add(meta.target)
     // a saved row (an older catchment document) whose target never answered has no PoP either
     if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
@@ -150,20 +147,14 @@ export class CatchmentBuilder {
     return this.rows.size
   }
 
-  /** Take another builder's rows (the latest of each vantage point wins, as in addRow), methods and targets. */
+  /** Take another builder's rows (the latest of each vantage point wins, as in addRow), methods and first target. */
   absorb(other: CatchmentBuilder): void {
     for (const m of other.methods) this.methods.add(m)
     this.firstTarget ??= other.firstTarget
-    for (const t of other.targetSet) if (this.targetSet.size <= 10) this.targetSet.add(t)
     for (const [k, v] of other.rows) {
       const prev = this.rows.get(k)
       if (prev === undefined || v.at >= prev.at) this.rows.set(k, v)
     }
-  }
-
-  /** The distinct targets the results named, in the order met (at most 11). */
-  targets(): string[] {
-    return [...this.targetSet]
   }
 
   /** The catchment of everything added. `target`/`method` override what the results said. */
