@@ -5,6 +5,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {diffCatchments, diffExit, type DiffResult} from '../analysis/diff.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {readProbesFlag} from '../console/probes-flag.js'
 import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
@@ -44,9 +45,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
   public async run(): Promise<DiffResult> {
     const {args, flags} = await this.parse(Diff)
     const locate = locator(flags)
-    const probeFile = flags.probes === undefined ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
-    const atlasProbes = probeFile?.probes
-    for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
+    const atlasProbes = (await readProbesFlag(flags.probes))?.probes
     const opts = {rdns: flags.rdns, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)

@@ -15,6 +15,7 @@ import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
+import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
@@ -114,9 +115,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
 
     // read first: a bad --probes file fails before any of the input is consumed
-    const probeFile = flags.probes === undefined ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
-    const atlasProbes = probeFile?.probes
-    for (const n of probeFile?.notes ?? []) process.stderr.write(`note: ${n}\n`)
+    const atlasProbes = (await readProbesFlag(flags.probes))?.probes
     const locate = locator(flags)
     // one timeline per watch in the file (--out appends, so a file may hold several; their round
     // numbers start again at 0, and one collector merged them into invented "FRA+IAD" rounds)

@@ -8,6 +8,7 @@ import * as Flags from '@oclif/core/flags'
 import {type SitesDocument, sitesDocument} from '../analysis/sites/document.js'
 import type {SiteObservation} from '../analysis/sites/types.js'
 import {BaseCommand, formatError} from '../base-command.js'
+import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderSites} from '../render/sites.js'
@@ -105,14 +106,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
-      const probeFile = flags.probes === undefined || probesFromApi ? undefined : await (await import('../vantage/atlas/probe-file.js')).readProbeFile(flags.probes)
+      const probeFile = await readProbesFlag(probesFromApi ? undefined : flags.probes)
       const atlasProbes = probeFile?.probes
       // what reading left out or could not place: on stderr as it is found, and in the document
-      const notes: string[] = []
-      for (const n of probeFile?.notes ?? []) {
-        process.stderr.write(`note: ${n}\n`)
-        notes.push(n)
-      }
+      const notes: string[] = [...(probeFile?.notes ?? [])]
       const input = await readSitesInputs(flags.input, {locs, probes: atlasProbes, probesGiven: flags.probes !== undefined, target: args.target ?? null})
       obs.push(...input.obs)
       target ??= input.target
