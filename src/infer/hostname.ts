@@ -320,7 +320,7 @@ export function hostnameCandidatesUncached(name: string): Candidate[] {
     let parts: string[] | null = null
     for (const t of infos[i]!.tokens) {
       if (t.text === regStop) continue
-      const known = t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text) ? op.known[t.text] : undefined
+      const known = operatorKnown(op, t)
       if (known === undefined && t.readings.length === 0) continue
       parts ??= labelParts(host[i]!)
       const raw = tokenRaw(parts, t)
@@ -430,6 +430,14 @@ function allowed(op: OperatorRule | null, codeType: string): boolean {
 }
 
 /**
+ * The place an operator's own list gives a token anywhere in its names (not when the list holds
+ * only codes read at the operator's site position: knownOnly), or undefined.
+ */
+function operatorKnown(op: OperatorRule | null, t: {kind: string; text: string}): NonNullable<OperatorRule['known']>[string] | undefined {
+  return t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text) ? op.known[t.text] : undefined
+}
+
+/**
  * Best usable reading confidence of a label, ignoring the registrable name and what the operator
  * forbids; `shaped`: only tokens shaped like a site code (letters then digits, "lga01").
  */
@@ -437,7 +445,7 @@ function usable(info: LabelInfo, regStop: string | null, op: OperatorRule | null
   let best = 0
   for (const t of info.tokens) {
     if (t.text === regStop || (shaped && !t.digitsAfter)) continue
-    if (t.kind === 'run' && op?.known !== undefined && op.knownOnly === undefined && Object.hasOwn(op.known, t.text)) return 0.85
+    if (operatorKnown(op, t) !== undefined) return 0.85
     for (const r of t.readings) {
       if (r.soft && (shaped || !t.digitsAfter)) continue // "bdr1", "cr1": a role word with a number is not a site shape
       if (allowed(op, r.codeType) && r.confidence > best) best = r.confidence
