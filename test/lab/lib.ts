@@ -1,6 +1,6 @@
 // Shared by the lab tests: the lab's facts (from `lab.sh env`) and a way to run the built
 // anyprobe inside a vantage point's namespace. Every packet stays inside the lab's ap-* namespaces.
-import {execFile, execFileSync} from 'node:child_process'
+import {type ChildProcess, execFile, execFileSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -63,3 +63,35 @@ export async function fault(kind: 'withdraw' | 'cut' | 'crash' | 'restore', pop:
 
 /** "* 198.19.3.1 ..." -> [null, "198.19.3.1", ...] */
 export const pathOf = (s: string): Array<string | null> => s.split(' ').map((a) => (a === '*' ? null : a))
+
+/**
+ * Follow a spawned `anyprobe ... --json` that prints NDJSON events: the events as they come, its
+ * stderr so far, its end, and a wait for the first event that matches (failing with the last ones
+ * and stderr).
+ */
+export function followEvents<T>(child: ChildProcess): {events: T[]; err: () => string; closed: Promise<number | null>; waitFor: (pred: (e: T) => boolean, ms: number) => Promise<T>} {
+  const events: T[] = []
+  let buf = ''
+  let stderr = ''
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString()
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      if (line.trim()) events.push(JSON.parse(line) as T)
+    }
+  })
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+  const waitFor = async (pred: (e: T) => boolean, ms: number): Promise<T> => {
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      const hit = events.find(pred)
+      if (hit) return hit
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`no such event in ${ms} ms: ${JSON.stringify(events.slice(-5))} ${stderr}`)
+  }
+  return {events, err: () => stderr, closed, waitFor}
+}

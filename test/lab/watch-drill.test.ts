@@ -16,7 +16,7 @@ import {after, describe, it} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {schemaErrors} from '../helpers/schema.js'
-import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
+import {ANYPROBE, E, followEvents, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
 const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
@@ -34,36 +34,14 @@ describe('watch stopped by Ctrl-C during an outage (IAD cut)', {skip, timeout: 1
     const out = join(tmp, 'drill.ndjson')
     // its own process group: Ctrl-C at a terminal goes to the group, children included
     const child = spawn(process.execPath, [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${BER},${NYC}`, '--interval', '100ms', '--json', '--out', out, '--metrics', '127.0.0.1:0'], {stdio: ['ignore', 'pipe', 'pipe'], detached: true})
-    const events: Ev[] = []
-    let buf = ''
-    let stderr = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString()
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i)
-        buf = buf.slice(i + 1)
-        if (line.trim()) events.push(JSON.parse(line) as Ev)
-      }
-    })
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
-    const waitFor = async (pred: (e: Ev) => boolean, ms: number): Promise<Ev> => {
-      const deadline = Date.now() + ms
-      while (Date.now() < deadline) {
-        const hit = events.find(pred)
-        if (hit) return hit
-        await sleep(50)
-      }
-      throw new Error(`no such event in ${ms} ms: ${JSON.stringify(events.slice(-5))} ${stderr}`)
-    }
+    const {events, err, closed, waitFor} = followEvents<Ev>(child)
     let faulted = false
     let scrape = ''
     try {
       await waitFor((e) => e.type === 'state' && e.vantageId === NYC, 15_000)
       await waitFor((e) => e.type === 'state' && e.vantageId === BER, 15_000)
-      const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(stderr)?.[1]
-      assert.ok(port, stderr)
+      const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err())?.[1]
+      assert.ok(port, err())
       assert.equal((await lab('cut', 'iad')).code, 0)
       faulted = true
       await waitFor((e) => e.type === 'outage' && e.vantageId === NYC, 5_000)
@@ -77,14 +55,14 @@ describe('watch stopped by Ctrl-C during an outage (IAD cut)', {skip, timeout: 1
         await lab('restore', 'iad')
         await lab('wait-converged', '30')
       }
-      assert.notEqual(code, 'timeout', `watch did not stop on Ctrl-C: ${stderr}`)
+      assert.notEqual(code, 'timeout', `watch did not stop on Ctrl-C: ${err()}`)
       // nyc had no answer when the watch ended: 9, not 0
-      assert.equal(code, 9, stderr)
+      assert.equal(code, 9, err())
     }
     assert.match(scrape, new RegExp(`^anyprobe_probe_success\\{vantage="${NYC}"\\} 0$`, 'm'))
     assert.doesNotMatch(scrape, new RegExp(`^anyprobe_site_info\\{vantage="${NYC}"`, 'm'), 'no site answers nyc during its outage')
     assert.match(scrape, new RegExp(`^anyprobe_site_info\\{vantage="${BER}",site="FRA"\\} 1$`, 'm'))
-    assert.match(stderr, new RegExp(`warning: 1 vantage point\\(s\\) in an outage when the watch ended \\(exit 9\\): ${NYC}`))
+    assert.match(err(), new RegExp(`warning: 1 vantage point\\(s\\) in an outage when the watch ended \\(exit 9\\): ${NYC}`))
     const summary = events.at(-1)!
     assert.equal(summary.type, 'summary')
     for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))

@@ -14,7 +14,7 @@ import {after, describe, it} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {schemaErrors} from '../helpers/schema.js'
-import {ANYPROBE, E, isRoot, lab} from './lib.js'
+import {ANYPROBE, E, followEvents, isRoot, lab} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
 const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
@@ -38,29 +38,7 @@ describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {s
       [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${BER},${NYC}`, '--interval', '100ms', '--json', '--expect', expect, '--for', '3', '--learn', learnt, '--exec', `cat >> ${execOut}`],
       {stdio: ['ignore', 'pipe', 'pipe']},
     )
-    const events: Ev[] = []
-    let buf = ''
-    let stderr = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString()
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i)
-        buf = buf.slice(i + 1)
-        if (line.trim()) events.push(JSON.parse(line) as Ev)
-      }
-    })
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
-    const waitFor = async (pred: (e: Ev) => boolean, ms: number): Promise<Ev> => {
-      const deadline = Date.now() + ms
-      while (Date.now() < deadline) {
-        const hit = events.find(pred)
-        if (hit) return hit
-        await sleep(100)
-      }
-      throw new Error(`no such event in ${ms} ms: ${JSON.stringify(events.slice(-5))} ${stderr}`)
-    }
+    const {events, err, closed, waitFor} = followEvents<Ev>(child)
     let faulted = false
     try {
       await sleep(6000) // the children start (3 s) and settle at home
@@ -86,14 +64,14 @@ describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {s
     }
     const code = await closed
     // ber broke its rule during the watch: exit 8, although it was back within it when the watch ended
-    assert.equal(code, 8, stderr)
+    assert.equal(code, 8, err())
     const summary = events.find((e) => e.type === 'summary') as unknown as {expect: {brokeRules: number; stillBroken: number; breaches: Array<{vantageId: string; since: string; until: string | null; durationMs: number; broken: Array<{name: string; why: string}>}>}}
     assert.deepEqual([summary.expect.brokeRules, summary.expect.stillBroken, summary.expect.breaches.length], [1, 0, 1])
     const b = summary.expect.breaches[0]!
     assert.equal(b.vantageId, BER)
     assert.deepEqual(b.broken.map((r) => `${r.name} ${r.why}`), ['ber stays in FRA pop-not-allowed'])
     assert.ok(b.until !== null && b.durationMs === Date.parse(b.until) - Date.parse(b.since) && b.durationMs > 0, JSON.stringify(b))
-    assert.match(stderr, new RegExp(`broke the --expect rules during the watch \\(0 still at the end\\):\\n {2}${BER}: ber stays in FRA: landed on IAD; allowed: FRA; from \\S+ to \\S+ \\(`))
+    assert.match(err(), new RegExp(`broke the --expect rules during the watch \\(0 still at the end\\):\\n {2}${BER}: ber stays in FRA: landed on IAD; allowed: FRA; from \\S+ to \\S+ \\(`))
     for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     assert.equal(events.filter((e) => e.type === 'unexpected').length, 1)
     assert.equal(events.filter((e) => e.type === 'expected').length, 1)
