@@ -12,23 +12,15 @@ import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import type {RoundEvent} from '../../src/model/probe.js'
-import type {VantagePoint} from '../../src/model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {WatchSession} from '../../src/watch/session.js'
+import {watchEndFixture} from '../helpers/watch-end-fixture.js'
 import {ROOT, srcConfig} from '../helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-report-end-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
 
 const T0 = Date.parse('2026-12-07T05:01:00.000Z')
-const vp = (id: string): VantagePoint => ({kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null})
-const start: WatchStart = {
-  schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-start', at: new Date(T0).toISOString(), target: '198.51.100.10', method: 'dns',
-  intervalMs: 100, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 2,
-}
-const ob = (id: string, round: number, pop: string | null): Observation => ({
-  vantageId: id, round, flow: 0, sentAt: T0 + round * 100, receivedAt: pop === null ? null : T0 + round * 100 + 1, rttMs: pop === null ? null : 0.5, pop, answered: pop !== null,
-})
+const {start, vp, ob} = watchEndFixture(T0)
 
 /** the live watch of 30 rounds (`lost[id]`: the rounds [from, to) in which that vantage point gets no answer), saved with --out */
 async function live(name: string, lost: Record<string, [number, number]>): Promise<{file: string; exitCode: number | undefined; reports: string[]}> {

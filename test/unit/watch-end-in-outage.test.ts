@@ -8,21 +8,13 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import type {RoundEvent} from '../../src/model/probe.js'
-import type {VantagePoint} from '../../src/model/vantage.js'
-import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {renderWatchSummary} from '../../src/render/watch.js'
 import {WatchSession} from '../../src/watch/session.js'
+import {watchEndFixture} from '../helpers/watch-end-fixture.js'
 import {LiveView} from '../../src/watch/view.js'
 
 const T0 = Date.parse('2026-12-07T04:28:28.000Z')
-const vp = (id: string): VantagePoint => ({kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null})
-const start: WatchStart = {
-  schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-start', at: new Date(T0).toISOString(), target: '198.51.100.10', method: 'dns',
-  intervalMs: 100, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 2,
-}
-const ob = (id: string, round: number, pop: string | null): Observation => ({
-  vantageId: id, round, flow: 0, sentAt: T0 + round * 100, receivedAt: pop === null ? null : T0 + round * 100 + 1, rttMs: pop === null ? null : 0.5, pop, answered: pop !== null,
-})
+const {start, vp, ob} = watchEndFixture(T0)
 
 /** 30 rounds; `lostFrom[id]`: the round from which that vantage point gets no answer (to the end) */
 async function run(lostFrom: Record<string, number>): Promise<{text: string; reports: string[]; exitCode: number | undefined; summary: {vantagePoints: Array<{vantageId: string; inOutage: boolean; pop: string | null}>}}> {

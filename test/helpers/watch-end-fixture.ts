@@ -1,0 +1,17 @@
+// A small dns watch of lab-named vantage points for the end-of-watch tests (the live session's
+// summary, view and exit, and report of its --out file): its start line, vantage points and one
+// observation per round (100 ms apart; pop null = no answer).
+import type {VantagePoint} from '../../src/model/vantage.js'
+import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
+
+export function watchEndFixture(T0: number): {start: WatchStart; vp: (id: string) => VantagePoint; ob: (id: string, round: number, pop: string | null) => Observation} {
+  const vp = (id: string): VantagePoint => ({kind: 'netns', id, name: id, asn: null, country: null, lat: null, lon: null})
+  const start: WatchStart = {
+    schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-start', at: new Date(T0).toISOString(), target: '198.51.100.10', method: 'dns',
+    intervalMs: 100, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 2,
+  }
+  const ob = (id: string, round: number, pop: string | null): Observation => ({
+    vantageId: id, round, flow: 0, sentAt: T0 + round * 100, receivedAt: pop === null ? null : T0 + round * 100 + 1, rttMs: pop === null ? null : 0.5, pop, answered: pop !== null,
+  })
+  return {start, vp, ob}
+}
