@@ -96,13 +96,19 @@ function throughTool(tool: string, stream: AsyncIterable<Buffer | string>): Deco
 async function* coalesced(source: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
   let held: Buffer[] = []
   let size = 0
-  for await (const chunk of source) {
-    held.push(chunk as Buffer)
-    size += (chunk as Buffer).length
-    if (size < COALESCE_BYTES) continue
-    yield held.length === 1 ? held[0]! : Buffer.concat(held, size)
-    held = []
-    size = 0
+  try {
+    for await (const chunk of source) {
+      held.push(chunk as Buffer)
+      size += (chunk as Buffer).length
+      if (size < COALESCE_BYTES) continue
+      yield held.length === 1 ? held[0]! : Buffer.concat(held, size)
+      held = []
+      size = 0
+    }
+  } catch (e) {
+    // a break: what came before it is given on, then the error
+    if (size > 0) yield held.length === 1 ? held[0]! : Buffer.concat(held, size)
+    throw e
   }
   if (size > 0) yield held.length === 1 ? held[0]! : Buffer.concat(held, size)
 }
