@@ -210,6 +210,11 @@ export interface WatchVantageSummary {
   duplicates: number
   /** rounds judged */
   rounds: number
+  /**
+   * rounds between its first and last with no observation: not sent (a loop over half an interval
+   * behind skips a round rather than send it late; src/vantage/live/loop.ts)
+   */
+  skippedRounds: number
   /** rounds with at least one answer naming a PoP */
   locatedRounds: number
   /** shifts */
@@ -253,6 +258,8 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   outageAfter: number
   /** distinct rounds judged */
   rounds: number
+  /** the vantage points' skippedRounds, added up */
+  skippedRounds: number
   /** sentAt of the first and last judged probe; null when none */
   firstAt: string | null
   lastAt: string | null

@@ -53,13 +53,15 @@ export function renderCatchmentLine(c: CatchmentLine): string {
 
 export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
-  out.push(`summary: ${sum.rounds} rounds, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
+  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser
+  const skipped = sum.skippedRounds > 0 ? ` (${sum.skippedRounds} skipped: not sent on time)` : ''
+  out.push(`summary: ${sum.rounds} rounds${skipped}, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
     const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${v.skippedRounds} rounds skipped` : ''}, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
     )
   }
   const f = sum.failover

@@ -74,7 +74,7 @@ export interface WatchEnd {
 
 export class WatchSession {
   readonly analyzer: WatchAnalyzer
-  readonly metrics = new WatchMetrics()
+  readonly metrics: WatchMetrics
   private readonly view: LiveView | null
   private readonly out: NdjsonOutFile | null
   private readonly timeline: TimelineCollector | null
@@ -102,6 +102,7 @@ export class WatchSession {
 
   private constructor(private readonly o: WatchSessionOptions) {
     this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
+    this.metrics = new WatchMetrics({reorderRounds: o.start.reorderRounds})
     this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
