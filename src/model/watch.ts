@@ -273,6 +273,11 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   /** vantage points with at least one flip / vantage points with two or more located rounds */
   flippingVantagePoints: number
   flippingShare: number | null
+  /**
+   * live watch: vantage points started but silent, no probe sent before the watch stopped (a
+   * netns/ssh child still starting at Ctrl-C); not in vantagePoints; absent when none
+   */
+  notReady?: string[]
 }
 
 export type WatchEvent =

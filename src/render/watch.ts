@@ -64,6 +64,8 @@ export function renderWatchSummary(sum: WatchSummaryEvent): string {
       `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${v.skippedRounds} rounds skipped` : ''}, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
     )
   }
+  // started, but no probe sent before the watch stopped: not ready (not an outage of the target)
+  for (const id of sum.notReady ?? []) out.push(`  ${s(id).padEnd(14)} sent no probe: not ready when the watch stopped`)
   const f = sum.failover
   if (f.count > 0) out.push(`  failovers: ${f.count}, gap p50 ${ms(f.p50Ms)}, p90 ${ms(f.p90Ms)}, max ${ms(f.maxMs)} (+-${f.resolutionMs} ms)`)
   return out.join('\n')
