@@ -16,7 +16,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
-import {htmlFlags, locationFlags} from './html-flags.js'
+import {htmlFlags, locationFlags, locationsFromFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
@@ -203,6 +203,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       const flapWindowMs = flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window')
       const backends = await backendsFor(specs, {
         concurrency: specs.length,
+        // netns, ssh and local vantage points placed with --location / --locations: their PoPs are
+        // named there (the speed-of-light check), as catchment's children are told --vp-location
+        locations: locationsFromFlags(flags),
         remoteCommand: flags['remote-command'] ?? null,
         sshOptions: flags['ssh-option'] ?? [],
         atlasMsm: flags['atlas-msm'] ?? null,
@@ -274,7 +277,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         flows: s.flows,
         startAt: flags['start-at'] ?? Date.now() + 50,
         count: s.count,
-        // --count is per vantage point: a child that joined late still probes that many rounds
+        // --count and --duration are per vantage point: a child that joined late still probes that long
         countFromFirst: true,
         durationMs: s.durationMs,
         signal: stopped,

@@ -13,7 +13,7 @@ import {Channel} from './channel.js'
 import {type ChildHandle, startChild} from './children.js'
 import {makeLocalProber} from './local-prober.js'
 import {runRounds} from './loop.js'
-import {type PopNamer, popNamer} from './probe.js'
+import {namerAt, type PopNamer, popNamer} from './probe.js'
 
 let sharedNamer: PopNamer | null = null
 /** one namer for every vantage point of this process: the place dictionaries are loaded once */
@@ -32,8 +32,9 @@ const schedule = (plan: RoundsPlan) => ({
 
 /** This host, probing in-process. A 'round' event follows each complete round. */
 export async function* localRounds(plan: RoundsPlan, signal: AbortSignal, vantage: VantagePoint = localVantage()): AsyncIterable<RoundEvent> {
-  // a prober that cannot start (no privilege for icmp/trace, a name that does not resolve) throws now
-  const prober = await makeLocalProber(plan, namer())
+  // a prober that cannot start (no privilege for icmp/trace, a name that does not resolve) throws now;
+  // its PoPs are named where this host is, when --location placed it
+  const prober = await makeLocalProber(plan, namerAt(namer(), vantage))
   const ch = new Channel<RoundEvent>()
   ch.push({type: 'started', vantage})
   runRounds({
