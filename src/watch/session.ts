@@ -95,6 +95,8 @@ export class WatchSession {
   private backendFailed = false
   /** vantage points a backend started ('started' / 'failed'): one that sent nothing by the end was not ready */
   private readonly started = new Set<string>()
+  /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
+  private readonly failedIds = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
   /** when the result behind the event being handled arrived (onEvent seam) */
@@ -214,6 +216,7 @@ export class WatchSession {
       } else if (ev.type === 'failed') {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
+        this.failedIds.add(ev.vantage.id)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
         if (allDown()) opts.onAllDown?.()
       } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
@@ -280,9 +283,11 @@ export class WatchSession {
     // --expect: every breach of the watch goes in the summary, and any breach at any time is exit 8
     // (a watch under cron or CI must not lose an alert because the vantage point came back before the end)
     // started but silent (a netns/ssh child still starting when the watch stopped): not answered, and said as not ready
-    const notReady = [...this.started].filter((id) => !summary.vantagePoints.some((v) => v.vantageId === id)).sort(compareStateIds)
+    // (and one that failed before it sent anything: said with its error; either way not answered)
+    const silent = [...this.started].filter((id) => !summary.vantagePoints.some((v) => v.vantageId === id)).sort(compareStateIds)
+    const notReady = silent.filter((id) => !this.failedIds.has(id))
     const atEnd = countedAtEnd(summary)
-    for (const _ of notReady) atEnd.vantagePoints.push({answered: 0})
+    for (const _ of silent) atEnd.vantagePoints.push({answered: 0})
     const ended: LiveWatchSummary = {...summary, ...(notReady.length === 0 ? {} : {notReady}), ...(expect === null ? {} : {expect})}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
@@ -293,8 +298,8 @@ export class WatchSession {
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
     this.server = null
-    const silent = notReadyWarning(notReady, summary.vantagePoints.length === 0)
-    if (silent !== null) this.o.report(silent)
+    const notReadySaid = notReadyWarning(notReady, summary.vantagePoints.length === 0)
+    if (notReadySaid !== null) this.o.report(notReadySaid)
     // nothing sent is not "no probe was answered" (that reads as an outage of the target)
     const warning = summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
     if (warning !== null) this.o.report(warning)

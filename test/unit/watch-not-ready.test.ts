@@ -62,6 +62,15 @@ describe('a vantage point not ready when the watch stopped', () => {
     assert.match(r.text, /probe@vp1\.example sent no probe: not ready when the watch stopped/)
   })
 
+  it('one that failed before it sent anything (its E_VP_* error said) is not called "not ready"', async () => {
+    const id = 'probe@vp2.example'
+    const r = await run([{type: 'started', vantage: vp('local', 'local')}, {type: 'started', vantage: vp(id)}, {type: 'failed', vantage: vp(id), error: {code: 'E_VP_CONNECT', message: 'ssh failed', hint: null}}, up('local', 0), up('local', 1), {type: 'ended', vantage: vp(id), error: {code: 'E_VP_CONNECT', message: 'ssh failed', hint: null}}], true)
+    assert.equal(r.exit, 9)
+    assert.equal('notReady' in r.summary, false)
+    assert.ok(r.reports.some((l) => l.startsWith('error E_VP_CONNECT at vantage point probe@vp2.example')), r.reports.join('\n'))
+    assert.ok(!r.reports.some((l) => l.includes('not ready')), r.reports.join('\n'))
+  })
+
   it('every vantage point sent: no notReady field, no warning', async () => {
     const r = await run([{type: 'started', vantage: vp('local', 'local')}, up('local', 0), up('local', 1)], true)
     assert.equal(r.exit ?? 0, 0)
