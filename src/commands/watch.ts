@@ -132,7 +132,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas or Globalping ping (--from atlas: or globalping: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
-    timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
+    timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 1s, at most 2s)'}),
     duration: Flags.string({description: 'probe this long, e.g. 30s or 10m (each vantage point from its first probe: a netns/ssh one that took a while to start still probes that long)'}),
     count: Flags.integer({description: 'stop after this many rounds sent (per vantage point; a round skipped because it could not be sent on time is not counted)', min: 1}),
     flows: Flags.integer({description: 'probes per round, each its own flow (dns: a UDP source port kept for the whole watch)', default: 1, min: 1, max: 64}),

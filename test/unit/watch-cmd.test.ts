@@ -134,7 +134,8 @@ describe('watch options', () => {
     assert.equal(d.timeoutMs, 1000)
     const f = watchSettings({...baseFlags, failover: true})
     assert.equal(f.intervalMs, 50)
-    assert.equal(f.timeoutMs, 250)
+    // at least 1 s: probes overlap, and a far PoP's answer is not a loss (watch-slow-answer.test.ts)
+    assert.equal(f.timeoutMs, 1000)
     assert.equal(watchSettings({...baseFlags, failover: true, interval: '20ms'}).intervalMs, 20)
     assert.equal(watchSettings({...baseFlags, interval: '1m'}).timeoutMs, 2000)
     assert.equal(watchSettings({...baseFlags, duration: '2s', 'flap-window': '5s'}).durationMs, 2000)
@@ -181,7 +182,7 @@ describe('watch options', () => {
   it('a netns or ssh child gets the same schedule, observations with their signals only, stopped through stdin', () => {
     const s = watchSettings({...baseFlags, failover: true, count: 40})
     assert.deepEqual(childFlags(s, {port: 53, insecure: false}, 1_700_000_000_000, 'ap-vp-ber'), [
-      '--from', 'local', '--observations', '--signals', '--stop-on-eof', '--method=dns', '--interval=50ms', '--timeout=250ms', '--flows=1', '--port=53',
+      '--from', 'local', '--observations', '--signals', '--stop-on-eof', '--method=dns', '--interval=50ms', '--timeout=1000ms', '--flows=1', '--port=53',
       '--start-at=1700000000000', '--vantage-id=ap-vp-ber', '--count=40',
     ])
   })
@@ -442,7 +443,8 @@ describe('watch against a local DNS server', () => {
     assert.match(text.stdout, /^watch of 127\.0\.0\.1 by dns, every 50 ms x 1 flow\(s\), started /)
     assert.match(text.stdout, /\n\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
     assert.match(text.stdout, /shift FRA -> IAD/)
-    assert.match(text.stdout, /summary: 50 rounds, 50 probes every 50 ms/)
+    // 50 rounds sent (--count), and any a loaded machine could not send on time said as skipped
+    assert.match(text.stdout, /summary: (50 rounds|(\d+) rounds \(\d+ skipped: not sent on time\)), 50 probes every 50 ms/)
   })
 
   it('the human view prints the catchment once and one line per event when stdout is not a terminal', async () => {
@@ -459,7 +461,7 @@ describe('watch against a local DNS server', () => {
     assert.equal(ls.filter((l) => /^local\s+FRA\s+rtt/.test(l)).length, 0, r.stdout)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
     // --count rounds from the first the prober sent, however long it took to start
-    assert.match(r.stdout, /^summary: 40 rounds/m)
+    assert.match(r.stdout, /^summary: (40 rounds,|\d+ rounds \(\d+ skipped: not sent on time\),) 40 probes/m)
   })
 
   it('child mode (--observations): one Observation per line on the shared schedule, nothing else', async () => {
@@ -472,16 +474,17 @@ describe('watch against a local DNS server', () => {
     assert.ok(obs.every((o) => o !== null), r.stdout)
     // rounds whose time had passed before the child was ready are skipped, never sent late in a
     // burst; a child that joined late (node starting from the sources on a loaded machine took
-    // 10 s) sends --count rounds from the first it was ready for: k..k+39, consecutive
+    // 10 s) sends --count rounds from the first it was ready for: 40 distinct rounds from k on,
+    // skipping (not bursting) any it could not send within half an interval of its time
     const rounds = [...obs.map((o) => o!.round)].sort((a, b) => a - b)
     assert.equal(rounds.length, 40, JSON.stringify(rounds))
-    assert.deepEqual(rounds, [...Array(40).keys()].map((i) => rounds[0]! + i))
+    assert.equal(new Set(rounds).size, 40, JSON.stringify(rounds))
     for (const o of obs) {
       assert.equal(o!.vantageId, 'ap-vp-x')
       assert.equal(o!.pop, 'FRA')
       assert.ok(o!.sentAt >= startAt + o!.round * 50 - 2)
-      // a little late is sent at once, a round over a second late is skipped (no burst)
-      assert.ok(o!.sentAt < startAt + o!.round * 50 + 1500, `round ${o!.round} sent ${o!.sentAt - startAt - o!.round * 50} ms late`)
+      // at most half an interval late (a later round is skipped), plus the ms between the loop's clock and sentAt's
+      assert.ok(o!.sentAt <= startAt + o!.round * 50 + 25 + 10, `round ${o!.round} sent ${o!.sentAt - startAt - o!.round * 50} ms late`)
     }
   })
 
