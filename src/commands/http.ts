@@ -41,7 +41,7 @@ export default class Http extends BaseCommand {
 
 Redirects are not followed unless --follow (then at most 5, each hop recorded; a chain still redirecting after 5 is reported as stopped at the limit). With --host, every URL on that host still goes to the address you gave (like curl --resolve).
 
-Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does the last 3xx when --follow stops at the redirect limit, which is said); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out (the result is still printed, with status null); 6 TLS or other network errors; 7 the response was not HTTP at all, or its headers exceed 64 KB. A response with a malformed header (a control character) is read anyway and the bad header named. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
+Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does the last 3xx when --follow stops at the redirect limit, which is said); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out (the result is still printed, with status null); 6 TLS or other network errors; 7 the response was not HTTP at all, or its headers exceed 64 KB. A response with a malformed header (a control character) is read anyway and the bad header named; one whose body is cut short after the headers (closed mid-body, slower than --timeout, a broken chunk) is a response too: its headers are used and bodyError says why. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
 
   static override examples = [
     '<%= config.bin %> http http://198.51.100.10/',

@@ -82,6 +82,11 @@ export interface HttpResult {
   noAnswer?: {code: string; message: string; hint: string | null} | null
   /** headers that were bad (control characters, a bad name) but read anyway, each naming the header; absent or [] when none */
   headerWarnings?: string[]
+  /**
+   * why the body did not end (closed mid-body, too slow for the timeout, a malformed chunk); the
+   * status and headers had come and name the edge; null or absent when the body ended
+   */
+  bodyError?: string | null
   /** set when --follow stopped at the redirect limit with the last response still redirecting; null or absent otherwise */
   redirectLimit?: {max: number; next: string} | null
   /** every response header: lower-cased name -> value (repeated headers joined with ", "), sanitised */

@@ -84,6 +84,7 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
     answered: true,
     noAnswer: null,
     headerWarnings: out.final.headerWarnings,
+    bodyError: out.final.bodyError,
     redirectLimit: out.redirectLimit,
     httpVersion: out.final.httpVersion,
     status: out.final.status,

@@ -61,6 +61,7 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
     lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
   }
   for (const w of r.headerWarnings ?? []) lines.push(`warning: ${sanitize(w, 200)}`)
+  if (r.bodyError) lines.push(`warning: ${sanitize(r.bodyError, 200)}; the status and headers had come and are used`)
   const names = shownHeaders(r, knownHeader)
   if (names.length > 0) {
     lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))

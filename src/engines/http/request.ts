@@ -57,6 +57,12 @@ export interface HttpResponseRecord {
   retriedAfter: string | null
   /** what was wrong with the response's header block (bad bytes in a header), each naming the header; [] when nothing */
   headerWarnings: string[]
+  /**
+   * why the body did not end (the server closed mid-body, the timeout ran out while it came, a
+   * malformed chunk): the status line and headers had come and are kept (bodyBytes counts what
+   * came, totalMs is null); null when the body ended
+   */
+  bodyError: string | null
 }
 
 /** Longest header value kept (long CSP or cookie headers are cut, with a visible "…"). */
@@ -185,6 +191,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
     let reused = false
     let settled = false
     let unwatch = (): void => {}
+    /** once the status line and headers are in: the response as far as it came, told why the body did not end */
+    let cutShort: ((why: string) => HttpResponseRecord) | null = null
 
     const fail = (err: unknown): void => {
       if (settled) return
@@ -193,6 +201,12 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       unwatch()
       // destroyed, never reused: a connection that timed out or broke says nothing good any more
       req.destroy()
+      if (cutShort !== null) {
+        // the headers, which name the edge, came: a body cut short (or too slow for the timeout)
+        // does not make the target one that did not answer
+        resolve(cutShort(bodyFailure(err, spec.timeoutMs)))
+        return
+      }
       const salvaged = salvaged_(err)
       if (salvaged !== null) {
         resolve(salvaged)
@@ -216,6 +230,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       bodyBytes: number | null,
       body: Buffer | null,
       more: string[],
+      bodyError: string | null = null,
     ): HttpResponseRecord => {
       const ready = reused ? tSent : (tSecure ?? tConnect)
       return {
@@ -241,6 +256,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         reusedConnection: reused,
         retriedAfter: null,
         headerWarnings: [...headerWarnings(head.rawHeaders), ...more],
+        bodyError,
       }
     }
 
@@ -331,8 +347,12 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
           kept += part.length
         }
       })
+      cutShort = (why) => {
+        const head = {status: res.statusCode ?? 0, httpVersion: res.httpVersion, rawHeaders: res.rawHeaders}
+        return record(head, null, spec.method === 'HEAD' ? null : bytes, spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null, [], `${why} after ${bytes} body bytes`)
+      }
       res.on('error', fail)
-      res.on('aborted', () => fail(new Error('the server closed the connection mid-body')))
+      res.on('aborted', () => fail(new Error(MID_BODY)))
       res.on('end', () => {
         if (settled) return
         settled = true
@@ -348,6 +368,19 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
 
 class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT_ANYPROBE'
+}
+
+const MID_BODY = 'the server closed the connection mid-body'
+
+/** Why a body whose headers had come did not end, in words (sanitised). */
+function bodyFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof TimeoutError) return `the body did not end within ${timeoutMs} ms`
+  const e = err as NodeJS.ErrnoException
+  const code = typeof e?.code === 'string' ? e.code : ''
+  const msg = sanitize(e?.message ?? String(err), 200)
+  if (code.startsWith('HPE_')) return `the body is not valid HTTP (${code}: ${msg})`
+  if (code === 'ECONNRESET' || msg === 'aborted' || msg === MID_BODY) return MID_BODY
+  return `the body was cut: ${msg}${code === '' ? '' : ` (${code})`}`
 }
 
 const PHASE_WORDS: Record<Phase, string> = {

@@ -1,0 +1,122 @@
+// The HTTP probe against raw servers on loopback that behave as real ones do: a body cut short
+// after the headers (an edge or origin dropping the connection, a large object slower than the
+// timeout, a broken chunked encoding), HTTP/1.0 with a body ended by close, HTTP/0.9 (no status
+// line at all), and a redirect away from the target's address (--follow).
+import assert from 'node:assert/strict'
+import {createServer, type Server, type Socket} from 'node:net'
+import {after, before, describe, it} from 'node:test'
+
+import {normalizeHttpTarget} from '../../src/engines/http/probe.js'
+import {AnyprobeError} from '../../src/model/errors.js'
+import {probeHttpTarget} from '../../src/pipeline/http.js'
+import {renderHttp} from '../../src/render/http.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const RAY = 'CF-RAY: 8f1e2d3c4b5a6978-FRA\r\n'
+
+/** Per request: what to write, and whether to end the connection after it (else it is left open). */
+type Script = (path: string) => {chunks: string[]; end: boolean}
+
+const scripts: Record<string, Script> = {
+  // Content-Length promises 1000 bytes, 5 come, then FIN
+  'mid-body': () => ({chunks: [`HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n${RAY}\r\nshort`], end: true}),
+  // headers at once, then a body that never ends within the timeout
+  'slow-body': () => ({chunks: [`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n${RAY}\r\n`, 'x'.repeat(1000)], end: false}),
+  // a chunk size that is not hex
+  'bad-chunk': () => ({chunks: [`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n${RAY}\r\nzz\r\nhello\r\n`], end: true}),
+  // HTTP/1.0: no length, the body ends when the server closes
+  'http10': () => ({chunks: ['HTTP/1.0 200 OK\r\nServer: legacy\r\nX-Served-By: cache-fra-edf1234-FRA\r\n\r\nbody until close'], end: true}),
+  // HTTP/0.9: a body, no status line
+  'http09': () => ({chunks: ['hello\r\n'], end: true}),
+}
+
+interface Raw {
+  port: number
+  server: Server
+}
+
+async function rawServer(script: Script): Promise<Raw> {
+  const sockets = new Set<Socket>()
+  const server = createServer((sock) => {
+    sockets.add(sock)
+    sock.on('close', () => sockets.delete(sock))
+    sock.on('error', () => {})
+    let head = ''
+    sock.on('data', (d: Buffer) => {
+      head += d.toString('latin1')
+      if (!head.includes('\r\n\r\n')) return
+      const path = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? '/'
+      head = ''
+      const {chunks, end} = script(path)
+      for (const c of chunks) sock.write(c)
+      if (end) sock.end()
+    })
+  })
+  server.on('close', () => {
+    for (const s of sockets) s.destroy()
+  })
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
+  const addr = server.address()
+  if (addr === null || typeof addr === 'string') throw new Error('no port')
+  return {port: addr.port, server}
+}
+
+function closeAll(servers: Raw[]): Promise<void> {
+  return Promise.all(servers.map((s) => new Promise<void>((res) => { s.server.close(() => res()); s.server.emit('close') }))).then(() => undefined)
+}
+
+const plan = (url: string, timeoutMs = 2000) => ({
+  url: normalizeHttpTarget(url),
+  method: 'GET' as const,
+  host: null,
+  headers: {},
+  insecure: false,
+  timeoutMs,
+  follow: false,
+  cfTrace: false,
+  popHeaders: [],
+  vpLocation: null,
+})
+
+describe('http: a body cut short keeps the status and the headers that name the edge', () => {
+  const raw: Record<string, Raw> = {}
+  before(async () => {
+    for (const [name, script] of Object.entries(scripts)) raw[name] = await rawServer(script)
+  })
+  after(() => closeAll(Object.values(raw)))
+
+  const cases: Array<[string, RegExp, number]> = [
+    ['mid-body', /^the server closed the connection mid-body after 5 body bytes$/, 5],
+    ['slow-body', /^the body did not end within 400 ms after 1000 body bytes$/, 1000],
+    ['bad-chunk', /^the body is not valid HTTP \(HPE_INVALID_CHUNK_SIZE: .*\) after 0 body bytes$/, 0],
+  ]
+  for (const [name, why, bytes] of cases) {
+    it(`${name}: answered, status 200, PoP from the headers, bodyError says why`, async () => {
+      // before: mid-body and bad-chunk threw (exit 6 / 7, nothing kept); slow-body was "did not answer" (exit 4)
+      const r = await probeHttpTarget(plan(`http://127.0.0.1:${raw[name]!.port}/`, 400))
+      assert.equal(r.answered, true)
+      assert.equal(r.status, 200)
+      assert.equal(r.headers['cf-ray'], '8f1e2d3c4b5a6978-FRA')
+      assert.match(r.bodyError ?? '', why)
+      assert.equal(r.bodyBytes, bytes)
+      assert.equal(r.timings.totalMs, null, 'the body did not end: no total')
+      assert.ok(r.timings.firstByteMs !== null && r.timings.connectMs !== null)
+      assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+      assert.deepEqual(schemaErrors('http.schema.json', r), [])
+      assert.match(renderHttp(r), /warning: .*the status and headers had come and are used/)
+    })
+  }
+
+  it('HTTP/1.0 with a body ended by close is a whole response', async () => {
+    const r = await probeHttpTarget(plan(`http://127.0.0.1:${raw.http10!.port}/`))
+    assert.equal(r.httpVersion, '1.0')
+    assert.equal(r.bodyError, null)
+    assert.equal(r.bodyBytes, 'body until close'.length)
+    assert.ok(r.timings.totalMs !== null)
+    assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+  })
+
+  it('HTTP/0.9 (no status line) is still "not HTTP", exit 7: no headers ever came', async () => {
+    await assert.rejects(probeHttpTarget(plan(`http://127.0.0.1:${raw.http09!.port}/`)), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 7)
+  })
+})
