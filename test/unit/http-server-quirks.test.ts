@@ -120,3 +120,57 @@ describe('http: a body cut short keeps the status and the headers that name the 
     await assert.rejects(probeHttpTarget(plan(`http://127.0.0.1:${raw.http09!.port}/`)), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 7)
   })
 })
+
+describe('http --follow: a chain that leaves the target\'s address does not name the target by another service\'s edge', () => {
+  const servers: Raw[] = []
+  let home = 0
+  let elsewhere = 0
+  before(async () => {
+    // the other service, on another address: its edge is LHR
+    const other = createServer((sock) => {
+      sock.on('error', () => {})
+      sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nCF-RAY: 8f1e2d3c4b5a6978-LHR\r\nConnection: close\r\n\r\nok'))
+    })
+    await new Promise<void>((res) => other.listen(0, '127.0.0.2', () => res()))
+    elsewhere = (other.address() as {port: number}).port
+    servers.push({port: elsewhere, server: other})
+    // the target: FRA's edge answers with a redirect, to itself (/here) or to the other host (/away, /away-bare)
+    const target = await rawServer((path) => {
+      if (path === '/away') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:${elsewhere}/\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
+      if (path === '/away-bare') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.2:${elsewhere}/\r\nContent-Length: 0\r\n\r\n`], end: false}
+      if (path === '/here') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: /\r\nCF-RAY: 8f1e2d3c4b5a6978-LHR\r\nContent-Length: 0\r\n\r\n`], end: false}
+      return {chunks: [`HTTP/1.1 200 OK\r\n${RAY}Content-Length: 2\r\n\r\nok`], end: false}
+    })
+    home = target.port
+    servers.push(target)
+  })
+  after(() => closeAll(servers))
+  const follow = (path: string) => ({...plan(`http://127.0.0.1:${home}${path}`), follow: true})
+
+  it('the PoP is read from the redirect the target gave, the final response (another address) only shown', async () => {
+    const r = await probeHttpTarget(follow('/away'))
+    assert.equal(r.targetAddr, '127.0.0.2', 'the final response is still the one shown')
+    assert.equal(r.headers['cf-ray'], '8f1e2d3c4b5a6978-LHR')
+    // before: LHR, the other service's edge, as the target's PoP
+    assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+    assert.equal(r.popFrom?.index, 0)
+    assert.match(r.popFrom?.why ?? '', /127\.0\.0\.2, not from the target's address 127\.0\.0\.1/)
+    assert.equal(r.redirects[0]!.headers?.['cf-ray'], '8f1e2d3c4b5a6978-FRA')
+    assert.deepEqual(schemaErrors('http.schema.json', r), [])
+    assert.match(renderHttp(r), /PoP read from redirect 1: /)
+  })
+
+  it('a redirect to another address that names no edge itself: no PoP, rather than the other service\'s', async () => {
+    const r = await probeHttpTarget(follow('/away-bare'))
+    assert.equal(r.status, 200)
+    assert.equal(r.pop, null)
+    assert.equal(r.popFrom?.index, 0)
+  })
+
+  it('a chain that stays on the target\'s address is decided by the final response, as before', async () => {
+    const r = await probeHttpTarget(follow('/here'))
+    assert.equal(r.redirects.length, 1)
+    assert.equal(r.popFrom, null)
+    assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+  })
+})

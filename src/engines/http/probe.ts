@@ -139,6 +139,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       location: res.headers.location,
       next: next.toString(),
       timings: res.timings,
+      headers: res.headers,
     })
     url = next
     res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
