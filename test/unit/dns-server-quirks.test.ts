@@ -253,3 +253,29 @@ describe('dns over IPv6 (::1)', () => {
     assert.ok(out.queries.every((q) => q.tcpRetry?.error === null))
   })
 })
+
+describe('dns over udp: the identity queries of one probe are one flow', () => {
+  it('all four leave from one source port, so a route split per flow (ECMP across sites) sends them to one server', async () => {
+    // per-flow ECMP hashes the source port: before, each query had a socket of its own and
+    // hostname.bind could come from FRA while NSID came from IAD (the lab's ap-vp-ecmp)
+    const ports: number[] = []
+    const udp = createSocket('udp4')
+    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
+    udp.on('message', (msg, rinfo) => {
+      ports.push(rinfo.port)
+      const q = dnsPacket.decode(msg)
+      // each source port is "another site": its name carries the port
+      const answers: dnsPacket.Answer[] = q.questions![0]!.class === 'CH' ? [{type: 'TXT', class: 'CH', name: q.questions![0]!.name, data: `s1.p${rinfo.port}`}] : []
+      udp.send(dnsPacket.encode({type: 'response', id: q.id, flags: AA, questions: q.questions, answers}), rinfo.port, rinfo.address)
+    })
+    try {
+      const out = await probeDns({...base, port: udp.address().port})
+      assert.equal(ports.length, 4)
+      assert.equal(new Set(ports).size, 1, `source ports ${ports.join(', ')}`)
+      assert.equal(out.identity.hostnameBind, out.identity.idServer)
+      assert.ok(out.queries.every((q) => q.error === null && q.rttMs !== null))
+    } finally {
+      udp.close()
+    }
+  })
+})

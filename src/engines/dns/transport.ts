@@ -1,6 +1,7 @@
 // The two ways a DNS message travels: one UDP datagram, or a TCP stream with a 2-byte length prefix
-// (RFC 1035 4.2.2). Each exchange uses its own socket, so replies cannot be crossed between queries
-// and a query id only has to be unique within the probe. The probe logic talks only to `DnsExchanger`,
+// (RFC 1035 4.2.2). Over UDP the exchanges of one probe share a socket (one flow, see UdpExchanger),
+// replies matched to queries by id and question; over TCP each exchange has its own connection.
+// The probe logic talks only to `DnsExchanger`,
 // so it can be driven by a fake in tests; these real transports are tested against local servers.
 import {createSocket} from 'node:dgram'
 import {connect as tcpConnect} from 'node:net'
@@ -48,49 +49,116 @@ function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
   return err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' ? 'refused' : 'network'
 }
 
+interface UdpPending {
+  accept: (reply: Buffer) => boolean
+  sentAt: bigint | null
+  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+}
+
+/**
+ * Over UDP the exchanges that run at the same time share one socket, so one source port: one
+ * flow. An anycast route split per flow (ECMP across sites; the lab's ap-vp-ecmp) sent each
+ * identity query on a socket of its own down its own path, and hostname.bind could come from FRA
+ * while NSID came from IAD: one result naming two sites, the verdict picking by count. On one flow
+ * they take one path, as `watch --flows` assumes. Replies are matched to their query by `accept`
+ * (the probe gives each query its own id); the socket closes when no exchange is left, so a later
+ * exchange gets a new one.
+ */
 export class UdpExchanger implements DnsExchanger {
+  private sock: ReturnType<typeof createSocket> | null = null
+  private connected = false
+  private readonly pending = new Set<UdpPending>()
+  /** queries waiting for the socket to connect */
+  private queued: Array<{query: Buffer; p: UdpPending}> = []
+
   constructor(private readonly to: Endpoint) {}
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
-      let sentAt: bigint | null = null
       let done = false
-      const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        sock.removeAllListeners('message')
-        // keep a no-op error listener: a late ICMP error after close must not crash the process
-        sock.on('error', () => {})
-        try {
-          sock.close()
-        } catch {
-          // already closed
-        }
-        if (err) reject(err)
-        else resolve(value!)
+      const p: UdpPending = {
+        accept,
+        sentAt: null,
+        finish: (err, value) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          this.pending.delete(p)
+          if (this.pending.size === 0) this.closeSocket()
+          if (err) reject(err)
+          else resolve(value!)
+        },
       }
-      const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
-      sock.on('message', (msg) => {
-        // the time first, and the decoding (accept) after every reply already in is timed: the
-        // identity queries' replies arrive together, each on its own socket, and a first decode
-        // (~1 ms: dns-packet's code is compiled) was counted in the RTT of every reply behind it
-        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
-        if (rttMs === null) return
-        setImmediate(() => {
-          if (!done && accept(msg)) finish(null, {reply: msg, rttMs})
-        })
-      })
-      // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
-      sock.connect(this.to.port, this.to.addr, () => {
-        sentAt = process.hrtime.bigint()
-        sock.send(query, (err) => {
-          if (err) finish(new DnsExchangeError(errorKind(err), err.message, err))
-        })
+      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+      this.pending.add(p)
+      const sock = this.socket()
+      if (this.connected) this.send(sock, query, p)
+      else this.queued.push({query, p})
+    })
+  }
+
+  private socket(): ReturnType<typeof createSocket> {
+    if (this.sock !== null) return this.sock
+    const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
+    this.sock = sock
+    this.connected = false
+    // an ICMP error (port unreachable: ECONNREFUSED on a connected socket) ends every exchange on it
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+    sock.on('message', (msg) => {
+      // the time first, and the decoding (accept) after every reply already in is timed: the
+      // identity queries' replies arrive together, and a first decode (~1 ms: dns-packet's code
+      // is compiled) was counted in the RTT of every reply behind it
+      const at = process.hrtime.bigint()
+      const waiting = [...this.pending].filter((p) => p.sentAt !== null).map((p) => ({p, rttMs: Number(at - p.sentAt!) / 1e6}))
+      if (waiting.length === 0) return
+      setImmediate(() => {
+        for (const {p, rttMs} of waiting) {
+          if (!this.pending.has(p) || !p.accept(msg)) continue
+          p.finish(null, {reply: msg, rttMs})
+          return
+        }
       })
     })
+    // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
+    sock.connect(this.to.port, this.to.addr, () => {
+      if (this.sock !== sock) return
+      this.connected = true
+      const queued = this.queued
+      this.queued = []
+      for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
+    })
+    return sock
+  }
+
+  private send(sock: ReturnType<typeof createSocket>, query: Buffer, p: UdpPending): void {
+    p.sentAt = process.hrtime.bigint()
+    sock.send(query, (err: NodeJS.ErrnoException | null) => {
+      if (!err) return
+      // the kernel hands a connected socket's ICMP port unreachable to the next call on it: a send
+      // of another query gets the refusal meant for the one before, and no 'error' event follows.
+      // The port is closed for every query of the flow
+      const failed = err.code === 'ECONNREFUSED' ? [...this.pending] : [p]
+      for (const f of failed) f.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+  }
+
+  private closeSocket(): void {
+    const sock = this.sock
+    if (sock === null) return
+    this.sock = null
+    this.connected = false
+    this.queued = []
+    sock.removeAllListeners('message')
+    // keep a no-op error listener: a late ICMP error after close must not crash the process
+    sock.removeAllListeners('error')
+    sock.on('error', () => {})
+    try {
+      sock.close()
+    } catch {
+      // already closed
+    }
   }
 }
 
