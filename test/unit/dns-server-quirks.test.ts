@@ -279,3 +279,67 @@ describe('dns over udp: the identity queries of one probe are one flow', () => {
     }
   })
 })
+
+/** A TCP DNS server counting connections; `onePerConnection`: it answers the first query and closes (as some do). */
+async function tcpServer(onePerConnection: boolean): Promise<{port: number; connections: () => number; close: () => Promise<void>}> {
+  let connections = 0
+  const sockets = new Set<Socket>()
+  const srv = createServer((sock) => {
+    connections++
+    sockets.add(sock)
+    sock.on('close', () => sockets.delete(sock))
+    sock.on('error', () => {})
+    let buf = Buffer.alloc(0)
+    let answered = false
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk])
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0))
+        buf = buf.subarray(2 + msg.length)
+        if (onePerConnection && answered) continue
+        answered = true
+        const out = reply('other-port', dnsPacket.decode(msg), true)
+        const framed = Buffer.alloc(2 + out.length)
+        framed.writeUInt16BE(out.length, 0)
+        out.copy(framed, 2)
+        if (onePerConnection) sock.end(framed)
+        else sock.write(framed)
+      }
+    })
+  })
+  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+  return {
+    port: (srv.address() as {port: number}).port,
+    connections: () => connections,
+    close: () => new Promise<void>((res) => {
+      for (const s of sockets) s.destroy()
+      srv.close(() => res())
+    }),
+  }
+}
+
+describe('dns over tcp: the identity queries of one probe are one flow', () => {
+  it('all four are pipelined on one connection (RFC 7766)', async () => {
+    const srv = await tcpServer(false)
+    try {
+      const out = await probeDns({...base, transport: 'tcp', port: srv.port})
+      assert.equal(out.identity.hostnameBind, 's1.fra.anycast.example')
+      assert.ok(out.queries.every((q) => q.error === null && q.rttMs !== null))
+      // before: one connection (one source port, one flow) per query
+      assert.equal(srv.connections(), 1)
+    } finally {
+      await srv.close()
+    }
+  })
+  it('a server that answers one query per connection and closes: the rest are asked again, each alone', async () => {
+    const srv = await tcpServer(true)
+    try {
+      const out = await probeDns({...base, transport: 'tcp', port: srv.port})
+      assert.deepEqual(out.queries.map((q) => q.error), [null, null, null, null])
+      assert.equal(out.identity.hostnameBind, 's1.fra.anycast.example')
+      assert.equal(srv.connections(), 4)
+    } finally {
+      await srv.close()
+    }
+  })
+})

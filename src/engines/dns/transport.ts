@@ -1,10 +1,10 @@
 // The two ways a DNS message travels: one UDP datagram, or a TCP stream with a 2-byte length prefix
 // (RFC 1035 4.2.2). Over UDP the exchanges of one probe share a socket (one flow, see UdpExchanger),
-// replies matched to queries by id and question; over TCP each exchange has its own connection.
+// replies matched to queries by id and question; over TCP they are pipelined on one connection.
 // The probe logic talks only to `DnsExchanger`,
 // so it can be driven by a fake in tests; these real transports are tested against local servers.
 import {createSocket} from 'node:dgram'
-import {connect as tcpConnect} from 'node:net'
+import {connect as tcpConnect, type Socket} from 'node:net'
 
 import type {DnsQueryError, DnsTransport} from '../../model/dns.js'
 
@@ -162,46 +162,170 @@ export class UdpExchanger implements DnsExchanger {
   }
 }
 
+interface TcpPending {
+  framed: Buffer
+  query: Buffer
+  accept: (reply: Buffer) => boolean
+  sentAt: bigint | null
+  /** when the exchange gives up (performance.now()) */
+  deadline: number
+  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+}
+
+function frame(query: Buffer): Buffer {
+  const framed = Buffer.alloc(2 + query.length)
+  framed.writeUInt16BE(query.length, 0)
+  query.copy(framed, 2)
+  return framed
+}
+
+/**
+ * Over TCP the exchanges that run at the same time are pipelined on one connection (RFC 7766
+ * 6.2.1): one flow, as over UDP (see UdpExchanger), so an ECMP split per flow cannot send one
+ * probe's queries to two sites. A server may close the connection with queries unanswered (RFC
+ * 7766 allows it; some answer one query per connection): those are asked again, each on a
+ * connection of its own, within their own timeout.
+ */
 export class TcpExchanger implements DnsExchanger {
+  private sock: Socket | null = null
+  private connected = false
+  private readonly pending = new Set<TcpPending>()
+  private buffered = Buffer.alloc(0)
+
   constructor(private readonly to: Endpoint) {}
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const sock = tcpConnect({host: this.to.addr, port: this.to.port, family: this.to.family})
-      let sentAt: bigint | null = null
-      let buffered = Buffer.alloc(0)
       let done = false
-      const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        sock.destroy()
-        if (err) reject(err)
-        else resolve(value!)
+      const p: TcpPending = {
+        framed: frame(query),
+        query,
+        accept,
+        sentAt: null,
+        deadline: performance.now() + timeoutMs,
+        finish: (err, value) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          this.pending.delete(p)
+          if (this.pending.size === 0) this.closeSocket()
+          if (err) reject(err)
+          else resolve(value!)
+        },
       }
-      const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
-      sock.on('close', () => finish(new DnsExchangeError('closed', 'the server closed the connection without answering')))
-      sock.on('connect', () => {
-        const framed = Buffer.alloc(2 + query.length)
-        framed.writeUInt16BE(query.length, 0)
-        query.copy(framed, 2)
-        sentAt = process.hrtime.bigint()
-        sock.write(framed)
-      })
-      sock.on('data', (chunk: Buffer) => {
-        // the time the chunk arrived, before any decoding (as for UDP)
-        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
-        buffered = Buffer.concat([buffered, chunk])
-        while (buffered.length >= 2) {
-          const len = buffered.readUInt16BE(0)
-          if (buffered.length < 2 + len) return
-          const msg = buffered.subarray(2, 2 + len)
-          buffered = buffered.subarray(2 + len)
-          // decoded after every reply already in is timed, as for UDP
-          if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
-        }
-      })
+      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+      this.pending.add(p)
+      const sock = this.socket()
+      if (this.connected) this.send(sock, p)
     })
   }
+
+  private socket(): Socket {
+    if (this.sock !== null) return this.sock
+    const sock = tcpConnect({host: this.to.addr, port: this.to.port, family: this.to.family})
+    this.sock = sock
+    this.connected = false
+    this.buffered = Buffer.alloc(0)
+    const mine = (): boolean => this.sock === sock
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (!mine()) return
+      // before the connection was up (refused, unreachable) every query of it fails; after, the
+      // unanswered ones go on alone (the 'close' that follows)
+      if (!this.connected) for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+    sock.on('close', () => {
+      if (!mine()) return
+      const left = [...this.pending]
+      const wasUp = this.connected
+      this.sock = null
+      this.connected = false
+      for (const p of left) {
+        const rest = p.deadline - performance.now()
+        if (!wasUp || rest <= 0) {
+          p.finish(new DnsExchangeError('closed', 'the server closed the connection without answering'))
+          continue
+        }
+        exchangeAlone(this.to, p.query, p.accept, rest).then(
+          (v) => p.finish(null, v),
+          (e: unknown) => p.finish(e instanceof DnsExchangeError ? e : new DnsExchangeError('network', String(e))),
+        )
+      }
+    })
+    sock.on('connect', () => {
+      if (!mine()) return
+      this.connected = true
+      for (const p of this.pending) if (p.sentAt === null) this.send(sock, p)
+    })
+    sock.on('data', (chunk: Buffer) => {
+      if (!mine()) return
+      // the time the chunk arrived, before any decoding (as for UDP)
+      const at = process.hrtime.bigint()
+      this.buffered = Buffer.concat([this.buffered, chunk])
+      while (this.buffered.length >= 2) {
+        const len = this.buffered.readUInt16BE(0)
+        if (this.buffered.length < 2 + len) return
+        const msg = this.buffered.subarray(2, 2 + len)
+        this.buffered = this.buffered.subarray(2 + len)
+        const waiting = [...this.pending].filter((p) => p.sentAt !== null).map((p) => ({p, rttMs: Number(at - p.sentAt!) / 1e6}))
+        // decoded after every reply already in is timed, as for UDP
+        setImmediate(() => {
+          for (const {p, rttMs} of waiting) {
+            if (!this.pending.has(p) || !p.accept(msg)) continue
+            p.finish(null, {reply: msg, rttMs})
+            return
+          }
+        })
+      }
+    })
+    return sock
+  }
+
+  private send(sock: Socket, p: TcpPending): void {
+    p.sentAt = process.hrtime.bigint()
+    sock.write(p.framed)
+  }
+
+  private closeSocket(): void {
+    const sock = this.sock
+    if (sock === null) return
+    this.sock = null
+    this.connected = false
+    sock.destroy()
+  }
+}
+
+/** One query on a connection of its own (a server that closed a pipelined connection early). */
+function exchangeAlone(to: Endpoint, query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({host: to.addr, port: to.port, family: to.family})
+    let sentAt: bigint | null = null
+    let buffered = Buffer.alloc(0)
+    let done = false
+    const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      if (err) reject(err)
+      else resolve(value!)
+    }
+    const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+    sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
+    sock.on('close', () => finish(new DnsExchangeError('closed', 'the server closed the connection without answering')))
+    sock.on('connect', () => {
+      sentAt = process.hrtime.bigint()
+      sock.write(frame(query))
+    })
+    sock.on('data', (chunk: Buffer) => {
+      const rttMs = sentAt === null ? null : elapsedMs(sentAt)
+      buffered = Buffer.concat([buffered, chunk])
+      while (buffered.length >= 2) {
+        const len = buffered.readUInt16BE(0)
+        if (buffered.length < 2 + len) return
+        const msg = buffered.subarray(2, 2 + len)
+        buffered = buffered.subarray(2 + len)
+        if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
+      }
+    })
+  })
 }
