@@ -174,3 +174,26 @@ describe('http --follow: a chain that leaves the target\'s address does not name
     assert.equal(r.pop?.code.toUpperCase(), 'FRA')
   })
 })
+
+describe('http --cf-trace: /cdn-cgi/trace goes on the response\'s own connection (one flow)', () => {
+  it('one connection carries the request and the trace, so a per-flow ECMP split cannot take them to two sites', async () => {
+    const ports: number[] = []
+    const srv = await import('node:http').then((http) => http.createServer((req, res) => {
+      ports.push(req.socket.remotePort!)
+      if (req.url === '/cdn-cgi/trace') res.end('fl=1f1\nh=127.0.0.1\ncolo=FRA\nloc=DE\n')
+      else res.writeHead(200, {'CF-RAY': '8f1e2d3c4b5a6978-FRA'}).end('ok')
+    }))
+    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+    try {
+      const r = await probeHttpTarget({...plan(`http://127.0.0.1:${(srv.address() as {port: number}).port}/`), cfTrace: true})
+      assert.equal(r.cfTrace?.colo, 'FRA')
+      assert.equal(ports.length, 2)
+      // before: a new connection (another source port) for the trace
+      assert.equal(new Set(ports).size, 1, `source ports ${ports.join(', ')}`)
+      assert.ok(r.timings.connectMs !== null, 'the response itself is still timed on a fresh connection')
+    } finally {
+      srv.closeAllConnections()
+      srv.close()
+    }
+  })
+})

@@ -107,6 +107,10 @@ function specFor(url: URL, pin: Pin, opts: HttpProbeOptions, method: HttpMethod,
     timeoutMs: opts.timeoutMs,
     keepBodyBytes,
     agent: opts.agent,
+    // /cdn-cgi/trace goes on the final response's connection: on another connection (another
+    // source port) a route split per flow (ECMP across sites) could take it to another site, and
+    // its colo= would name that one beside the response's own headers
+    keepConnection: opts.agent === undefined && opts.cfTrace,
     onRetry: opts.onRetry,
   }
 }
@@ -118,6 +122,21 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
   let url = opts.url
   const redirects: HttpRedirectHop[] = []
   let res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+  try {
+    return await follow(opts, pin, url, res, redirects, (r) => (res = r))
+  } finally {
+    res.kept?.destroy()
+  }
+}
+
+async function follow(
+  opts: HttpProbeOptions,
+  pin: Pin,
+  url: URL,
+  res: HttpResponseRecord,
+  redirects: HttpRedirectHop[],
+  latest: (r: HttpResponseRecord) => void,
+): Promise<HttpProbeOutcome> {
   let redirectLimit: HttpProbeOutcome['redirectLimit'] = null
   while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined) {
     let next: URL
@@ -142,7 +161,10 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       headers: res.headers,
     })
     url = next
+    // a hop's kept connection is not the final one's: only the final response's flow is wanted
+    res.kept?.destroy()
     res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+    latest(res)
   }
 
   let cfTrace: Record<string, string> | null = null
@@ -150,7 +172,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
   if (opts.cfTrace) {
     const traceUrl = new URL('/cdn-cgi/trace', url)
     try {
-      const t = await httpRequest(specFor(traceUrl, pin, opts, 'GET', CF_TRACE_MAX_BYTES))
+      const t = await httpRequest({...specFor(traceUrl, pin, opts, 'GET', CF_TRACE_MAX_BYTES), agent: opts.agent ?? res.kept, keepConnection: false})
       if (t.status !== 200) cfTraceError = `status ${t.status}`
       else {
         cfTrace = parseCfTrace(t.body?.toString('latin1') ?? '')

@@ -37,6 +37,12 @@ export interface HttpRequestSpec {
   keepBodyBytes: number
   /** keep-alive connections to use (watch flows); absent: a fresh connection for this request */
   agent?: http.Agent
+  /**
+   * without `agent`: the fresh connection (timed as ever) stays open after the response, its
+   * agent returned as `kept`, so one more request can take the same flow (--cf-trace's
+   * /cdn-cgi/trace); the caller destroys it
+   */
+  keepConnection?: boolean
   /** told when a reused connection failed before any response and the request went out again */
   onRetry?: (code: string) => void
 }
@@ -57,6 +63,8 @@ export interface HttpResponseRecord {
   retriedAfter: string | null
   /** what was wrong with the response's header block (bad bytes in a header), each naming the header; [] when nothing */
   headerWarnings: string[]
+  /** with keepConnection: the agent holding the connection this response came on; the caller destroys it */
+  kept?: http.Agent
   /**
    * why the body did not end (the server closed mid-body, the timeout ran out while it came, a
    * malformed chunk): the status line and headers had come and are kept (bodyBytes counts what
@@ -201,6 +209,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       unwatch()
       // destroyed, never reused: a connection that timed out or broke says nothing good any more
       req.destroy()
+      if (spec.agent === undefined && spec.keepConnection === true && cutShort === null) agent.destroy()
       if (cutShort !== null) {
         // the headers, which name the edge, came: a body cut short (or too slow for the timeout)
         // does not make the target one that did not answer
@@ -257,6 +266,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         retriedAfter: null,
         headerWarnings: [...headerWarnings(head.rawHeaders), ...more],
         bodyError,
+        ...(spec.agent === undefined && spec.keepConnection === true ? {kept: agent} : {}),
       }
     }
 
@@ -272,6 +282,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       return record(head, null, null, null, [why])
     }
 
+    const agent = spec.agent ?? oneShotAgent(tls, () => (tCreate = process.hrtime.bigint()), spec.keepConnection === true)
     const options: https.RequestOptions = {
       host: spec.connectHost,
       port,
@@ -279,7 +290,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       path: `${spec.url.pathname}${spec.url.search}`,
       headers,
       // without an agent, a fresh connection per request: DNS/connect/TLS are measured every time
-      agent: spec.agent ?? oneShotAgent(tls, () => (tCreate = process.hrtime.bigint())),
+      agent,
       // one bad header (a control character in a value) must not throw away the answer whose other
       // headers name the PoP: read it leniently, say which header was bad (headerWarnings), and
       // sanitise every value (collectHeaders). We only read responses; nothing is forwarded.
@@ -522,8 +533,10 @@ export function toHttpError(
  * read), never early. Building the socket and the request (the first in a process compiles node's
  * net and http code: ~1.2 ms in the lab) runs before the ticks and is left out.
  */
-function oneShotAgent(tls: boolean, mark: () => void): http.Agent {
-  const agent = tls ? new https.Agent() : new http.Agent()
+function oneShotAgent(tls: boolean, mark: () => void, keep: boolean): http.Agent {
+  // keep: one connection, kept open for the one request that follows on the same flow
+  const options = keep ? {keepAlive: true, maxSockets: 1} : {}
+  const agent = tls ? new https.Agent(options) : new http.Agent(options)
   const create = agent.createConnection.bind(agent) as (...args: unknown[]) => unknown
   ;(agent as unknown as {createConnection: (...args: unknown[]) => unknown}).createConnection = (...args: unknown[]) => {
     process.nextTick(mark)
