@@ -197,3 +197,29 @@ describe('http --cf-trace: /cdn-cgi/trace goes on the response\'s own connection
     }
   })
 })
+
+describe('https to an address: an edge that refuses a handshake naming no server', () => {
+  it('the hint says no SNI was sent and to give --host, not "is this port speaking TLS?"', async () => {
+    // nginx with ssl_reject_handshake (and CDN edges) answer a ClientHello without SNI with a
+    // fatal alert 112 unrecognized_name: record type 21, TLS 1.2, length 2, level 2, 112
+    const srv = createServer((sock) => {
+      sock.on('error', () => {})
+      sock.once('data', () => sock.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70])))
+    })
+    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+    try {
+      const url = `https://127.0.0.1:${(srv.address() as {port: number}).port}/`
+      await assert.rejects(probeHttpTarget({...plan(url), insecure: true}), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError && e.code === 'E_NETWORK' && e.exitCode === 6, String(e))
+        // before: "is this port speaking TLS? try http:// or another --port"
+        assert.match(e.hint ?? '', /no server name \(SNI\) was sent.*--host NAME/)
+        assert.doesNotMatch(e.message, /\\x0a$/, 'no escaped newline at the end')
+        return true
+      })
+      // with a name sent, the alert is something else: the old hint stays
+      await assert.rejects(probeHttpTarget({...plan(url), insecure: true, host: 'edge.anycast.example'}), (e: unknown) => e instanceof AnyprobeError && /speaking TLS/.test(e.hint ?? ''))
+    } finally {
+      srv.close()
+    }
+  })
+})

@@ -221,7 +221,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         resolve(salvaged)
         return
       }
-      const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs})
+      const sni = tls && spec.servername !== null && isIP(spec.servername) === 0 ? spec.servername : null
+      const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs, sni})
       const code = (err as NodeJS.ErrnoException)?.code ?? ''
       if (reused && tResponse === null && STALE_CONNECTION_CODES.has(code)) reject(new StaleConnectionError(code, e))
       else if (UNREACH_CODES.has(code) && (remoteAddr ?? (isIP(spec.connectHost) ? spec.connectHost : null)) !== null) {
@@ -448,13 +449,14 @@ export function unreachableOnTheWay(local: AnyprobeError, code: string): Anyprob
 /** Map a socket/TLS/parser error to an AnyprobeError with a stable code, an exit code and a hint. */
 export function toHttpError(
   err: unknown,
-  ctx: {host: string; port: number; phase: Phase; url: URL; timeoutMs: number},
+  ctx: {host: string; port: number; phase: Phase; url: URL; timeoutMs: number; sni?: string | null},
 ): AnyprobeError {
   if (err instanceof AnyprobeError) return err
   const e = err as NodeJS.ErrnoException
   const code = e?.code ?? ''
   const where = `${ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host}:${ctx.port}`
-  const msg = sanitize(e?.message ?? String(err), 300)
+  // OpenSSL's messages end in a newline
+  const msg = sanitize((e?.message ?? String(err)).trim(), 300)
   if (err instanceof TimeoutError) {
     return new AnyprobeError('E_TIMEOUT', `no answer from ${where} within ${ctx.timeoutMs} ms (timed out ${PHASE_WORDS[ctx.phase]})`, {
       hint: 'the server may be down or filtered; raise --timeout if it is just slow',
@@ -484,8 +486,16 @@ export function toHttpError(
     })
   }
   if (ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO') {
+    // an edge serving many names refuses a handshake that names none: an address was given and
+    // no --host, so no SNI went out (nginx ssl_reject_handshake: alert 112 unrecognized_name;
+    // others alert 40 handshake_failure)
+    const noSni = ctx.url.protocol === 'https:' && ctx.sni === null && /alert (number )?(40|112)\b|unrecognized name|handshake failure/i.test(msg)
     return new AnyprobeError('E_NETWORK', `TLS handshake with ${where} failed (${code || 'error'}): ${msg}`, {
-      hint: ctx.url.protocol === 'https:' ? 'is this port speaking TLS? try http:// or another --port' : 'check the scheme',
+      hint: noSni
+        ? 'no server name (SNI) was sent, since the target is an address: edges that serve many names refuse such a handshake; give the name with --host NAME (add --insecure if its certificate does not name the address)'
+        : ctx.url.protocol === 'https:'
+          ? 'is this port speaking TLS? try http:// or another --port'
+          : 'check the scheme',
       exitCode: EXIT.network,
       cause: err,
     })
