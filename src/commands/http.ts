@@ -114,6 +114,9 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
       const e = result.noAnswer
       process.stderr.write(`warning: ${e?.code ?? 'E_UNREACHABLE'}: ${e?.message ?? 'no response'} (exit ${EXIT.unreachable})\n${e?.hint ? `hint: ${e.hint}\n` : ''}`)
     }
+    if (result.redirectError) {
+      process.stderr.write(`warning: could not follow the redirect (${result.redirectError.code}); the last response (${result.status}) is reported\n`)
+    }
     if (result.redirectLimit) {
       process.stderr.write(`warning: stopped at the redirect limit (${result.redirectLimit.max} followed); the last response (${result.status}) is reported\n`)
     }

@@ -95,6 +95,11 @@ export interface HttpResult {
    * one (another service's edge); why says so. Absent or null: the final response decided.
    */
   popFrom?: {index: number; why: string} | null
+  /**
+   * --follow could not get where the last response pointed (refused, timed out, did not resolve, a
+   * certificate): that 3xx, the target's own answer, is the final response; null or absent otherwise
+   */
+  redirectError?: {next: string; code: string; message: string} | null
   /** set when --follow stopped at the redirect limit with the last response still redirecting; null or absent otherwise */
   redirectLimit?: {max: number; next: string} | null
   /** every response header: lower-cased name -> value (repeated headers joined with ", "), sanitised */

@@ -101,6 +101,7 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
     headerWarnings: out.final.headerWarnings,
     bodyError: out.final.bodyError,
     redirectLimit: out.redirectLimit,
+    redirectError: out.redirectError,
     httpVersion: out.final.httpVersion,
     status: out.final.status,
     headers: out.final.headers,

@@ -58,7 +58,9 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   if (r.redirectLimit) {
     lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)
   }
-  if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
+  if (r.redirectError) {
+    lines.push(`could not follow the redirect to ${sanitize(r.redirectError.next, 160)}: ${sanitize(r.redirectError.message, 200)} (${sanitize(r.redirectError.code, 40)}); this ${r.status}, the target's own answer, is reported`)
+  } else if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
     lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
   }
   for (const w of r.headerWarnings ?? []) lines.push(`warning: ${sanitize(w, 200)}`)

@@ -125,7 +125,13 @@ describe('http --follow: a chain that leaves the target\'s address does not name
   const servers: Raw[] = []
   let home = 0
   let elsewhere = 0
+  let closedPort = 0
   before(async () => {
+    // a port with nothing listening: bound, then closed
+    const probe = createServer()
+    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', () => res()))
+    closedPort = (probe.address() as {port: number}).port
+    await new Promise<void>((res) => probe.close(() => res()))
     // the other service, on another address: its edge is LHR
     const other = createServer((sock) => {
       sock.on('error', () => {})
@@ -138,6 +144,7 @@ describe('http --follow: a chain that leaves the target\'s address does not name
     const target = await rawServer((path) => {
       if (path === '/away') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:${elsewhere}/\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
       if (path === '/away-bare') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.2:${elsewhere}/\r\nContent-Length: 0\r\n\r\n`], end: false}
+      if (path === '/nowhere') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${closedPort}/\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
       if (path === '/here') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: /\r\nCF-RAY: 8f1e2d3c4b5a6978-LHR\r\nContent-Length: 0\r\n\r\n`], end: false}
       return {chunks: [`HTTP/1.1 200 OK\r\n${RAY}Content-Length: 2\r\n\r\nok`], end: false}
     })
@@ -165,6 +172,20 @@ describe('http --follow: a chain that leaves the target\'s address does not name
     assert.equal(r.status, 200)
     assert.equal(r.pop, null)
     assert.equal(r.popFrom?.index, 0)
+  })
+
+  it('a redirect to where nothing answers: the target\'s 3xx is the final response, with its PoP and why the chain ended', async () => {
+    const r = await probeHttpTarget(follow('/nowhere'))
+    // before: the refusal of the redirect's target made the whole result "the target did not answer" (exit 4)
+    assert.equal(r.answered, true)
+    assert.equal(r.status, 302)
+    assert.deepEqual(r.redirects, [])
+    assert.equal(r.redirectError?.code, 'E_UNREACHABLE')
+    assert.equal(r.redirectError?.next, `http://127.0.0.1:${closedPort}/`)
+    assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+    assert.deepEqual(schemaErrors('http.schema.json', r), [])
+    assert.match(renderHttp(r), /could not follow the redirect to http:\/\/127\.0\.0\.1:\d+\/: connection refused/)
+    assert.doesNotMatch(renderHttp(r), /use --follow/)
   })
 
   it('a chain that stays on the target\'s address is decided by the final response, as before', async () => {

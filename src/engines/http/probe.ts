@@ -80,6 +80,8 @@ export interface HttpProbeOutcome {
   cfTraceError: string | null
   /** --follow stopped at MAX_REDIRECTS while the final response still redirects: where it pointed; null otherwise */
   redirectLimit: {max: number; next: string} | null
+  /** --follow could not get the next hop: where it pointed and why; the 3xx is the final response. null otherwise */
+  redirectError: {next: string; code: string; message: string} | null
 }
 
 interface Pin {
@@ -138,6 +140,7 @@ async function follow(
   latest: (r: HttpResponseRecord) => void,
 ): Promise<HttpProbeOutcome> {
   let redirectLimit: HttpProbeOutcome['redirectLimit'] = null
+  let redirectError: HttpProbeOutcome['redirectError'] = null
   while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined) {
     let next: URL
     try {
@@ -160,10 +163,21 @@ async function follow(
       timings: res.timings,
       headers: res.headers,
     })
-    url = next
+    let nextRes: HttpResponseRecord
+    try {
+      nextRes = await httpRequest(specFor(next, pin, opts, opts.method, 0))
+    } catch (error) {
+      if (!(error instanceof AnyprobeError)) throw error
+      // the target answered; where it sent us did not (refused, timed out, a name that does not
+      // resolve, a certificate): the 3xx is the final response, and says why the chain ended
+      redirects.pop()
+      redirectError = {next: next.toString(), code: error.code, message: sanitize(error.message, 300)}
+      break
+    }
     // a hop's kept connection is not the final one's: only the final response's flow is wanted
     res.kept?.destroy()
-    res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+    url = next
+    res = nextRes
     latest(res)
   }
 
@@ -185,7 +199,7 @@ async function follow(
       cfTraceError = error instanceof AnyprobeError ? `${error.code}: ${error.message}` : sanitize(String(error))
     }
   }
-  return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit}
+  return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit, redirectError}
 }
 
 function isRedirect(status: number): boolean {
