@@ -343,3 +343,24 @@ describe('dns over tcp: the identity queries of one probe are one flow', () => {
     }
   })
 })
+
+describe('dns: an empty NOERROR answer (BIND with server-id none) is no identity', () => {
+  it('hostname.bind answered NOERROR with no record, or with an empty string: null, not ""', async () => {
+    const udp = createSocket('udp4')
+    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
+    udp.on('message', (msg, rinfo) => {
+      const q = dnsPacket.decode(msg)
+      const name = q.questions![0]!.name
+      const answers: dnsPacket.Answer[] = name === 'id.server' ? [{type: 'TXT', class: 'CH', name, ttl: 0, data: ''}] : []
+      udp.send(dnsPacket.encode({type: 'response', id: q.id, flags: AA, questions: q.questions, answers}), rinfo.port, rinfo.address)
+    })
+    try {
+      const out = await probeDns({...base, port: udp.address().port})
+      assert.deepEqual(out.queries.map((q) => q.rcode), ['NOERROR', 'NOERROR', 'NOERROR', 'NOERROR'])
+      assert.deepEqual(out.identity, {hostnameBind: null, idServer: null, versionBind: null, nsid: null})
+      assert.equal(resultVerdict(asResult(out, udp.address().port), null), null)
+    } finally {
+      udp.close()
+    }
+  })
+})

@@ -244,3 +244,22 @@ describe('https to an address: an edge that refuses a handshake naming no server
     }
   })
 })
+
+describe('http over IPv6 (::1)', () => {
+  it('connects to [::1], times the phases and names the PoP; the address is shown without brackets', async () => {
+    const http = await import('node:http')
+    const srv = http.createServer((_req, res) => res.writeHead(200, {'X-Amz-Cf-Pop': 'FRA56-P5'}).end('ok'))
+    await new Promise<void>((res) => srv.listen(0, '::1', () => res()))
+    try {
+      const r = await probeHttpTarget(plan(`http://[::1]:${(srv.address() as {port: number}).port}/`))
+      assert.equal(r.targetAddr, '::1')
+      assert.equal(r.status, 200)
+      assert.equal(r.timings.dnsMs, null)
+      assert.ok(r.timings.connectMs !== null && r.timings.firstByteMs !== null && r.timings.totalMs !== null)
+      assert.equal(r.pop?.code.toUpperCase(), 'FRA')
+    } finally {
+      srv.closeAllConnections()
+      srv.close()
+    }
+  })
+})
