@@ -263,3 +263,26 @@ describe('http over IPv6 (::1)', () => {
     }
   })
 })
+
+describe('http: a server that takes the request and closes without a response', () => {
+  for (const how of ['close', 'reset'] as const) {
+    it(`${how}: the target did not answer (a result with answered false, exit 4), not a local network error`, async () => {
+      const srv = createServer((sock) => {
+        sock.on('error', () => {})
+        sock.once('data', () => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
+      })
+      await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+      try {
+        // before: E_NETWORK, exit 6 ("local network error"), and no result at all
+        const r = await probeHttpTarget(plan(`http://127.0.0.1:${(srv.address() as {port: number}).port}/`))
+        assert.equal(r.answered, false)
+        assert.equal(r.noAnswer?.code, 'E_UNREACHABLE')
+        assert.match(r.noAnswer?.message ?? '', /closed the connection without a response/)
+        assert.equal(r.pop, null)
+        assert.deepEqual(schemaErrors('http.schema.json', r), [])
+      } finally {
+        srv.close()
+      }
+    })
+  }
+})

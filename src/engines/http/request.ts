@@ -514,6 +514,16 @@ export function toHttpError(
       cause: err,
     })
   }
+  if ((code === 'ECONNRESET' || code === 'EPIPE') && ctx.phase === 'response') {
+    // the connection was up and the request sent: the far end (the server, or a box on the way
+    // injecting a reset) ended it without a response. Not a local network error: the target did
+    // not answer (exit 4, a result with answered false), as for a refused connection
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection without a response (${sanitize(e?.message ?? code, 60)})`, {
+      hint: 'the server (or a firewall on the way) dropped the request; check the scheme, port and --host (some edges drop requests for a Host they do not serve)',
+      exitCode: EXIT.unreachable,
+      cause: err,
+    })
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return new AnyprobeError('E_NETWORK', `${where} reset the connection ${PHASE_WORDS[ctx.phase]}`, {
       hint: 'a firewall or the server dropped the request; check the scheme, port and --host',
