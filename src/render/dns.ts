@@ -44,6 +44,15 @@ export function noAnswerText(r: Pick<DnsResult, 'answered' | 'queries' | 'target
   return parts.length === 0 ? 'no reply' : parts.join('; ')
 }
 
+/**
+ * Every query failed on this host's side (no route, no address of that family): nothing reached
+ * the network, so it says nothing of the target (exit 6, as http and trace say a local network
+ * error), not "the target did not answer" (4), which an operator's alert reads as an outage.
+ */
+export function failedLocally(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
+  return !r.answered && r.queries.length > 0 && r.queries.every((q) => q.error === 'network')
+}
+
 /** No query got a usable reply and some got a malformed one: the server answers, with something that is not DNS. */
 export function repliedUnreadably(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
   return !r.answered && r.queries.some((q) => q.error === 'malformed')

@@ -122,8 +122,15 @@ export class UdpExchanger implements DnsExchanger {
       })
     })
     // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
-    sock.connect(this.to.port, this.to.addr, () => {
+    // A connect that fails (no route: ENETUNREACH; an address of the other family: EINVAL) comes
+    // to this callback, not as an 'error' event: it ends every exchange waiting for it. Sending on
+    // the unconnected socket threw ERR_SOCKET_BAD_PORT out of the process.
+    sock.connect(this.to.port, this.to.addr, (err?: NodeJS.ErrnoException) => {
       if (this.sock !== sock) return
+      if (err) {
+        for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
+        return
+      }
       this.connected = true
       const queued = this.queued
       this.queued = []
