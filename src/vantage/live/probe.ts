@@ -124,12 +124,13 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
         // any other shape: the general decoder decides, as it does for every other DNS probe
         const d = decodeReply(buf)
         if (d === null || !matchesQuery(d, HOSTNAME_BIND, id)) return false
-        parsed = readReply(d, buf)
+        // only records answering the question (CH TXT hostname.bind) are the identity
+        parsed = readReply(d, buf, HOSTNAME_BIND)
         return true
       }
       const {reply, rttMs} = await exchangerOf(flow).exchange(query, accept, opts.timeoutMs)
       // an exchanger that did not go through accept (a test's fake) still gets the general reading
-      parsed ??= readReply(decodeReply(reply)!, reply)
+      parsed ??= readReply(decodeReply(reply)!, reply, HOSTNAME_BIND)
       const signals = popObservations({method: 'dns', identity: identityStrings(parsed), destinationAnswered: true, rttMs, vpLocation: null})
       return {
         receivedAt: Math.round(startedAt + rttMs),
