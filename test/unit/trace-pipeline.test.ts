@@ -9,6 +9,7 @@ import type {ReverseResolver} from '../../src/enrich/rdns.js'
 import {nullAsnLookup} from '../../src/enrich/asn.js'
 import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
 import {renderTrace} from '../../src/render/trace.js'
+import {traceExitCode} from '../../src/commands/trace.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const scenario = (name: string): Scenario =>
@@ -114,6 +115,10 @@ describe('trace pipeline (scenario transport, no root)', () => {
     // the last row is the target's own address: "not reached (unreachable)" alone read as if it never answered
     assert.match(text, /destination not reached: the target answered at hop \d+ but refused the probes: communication administratively prohibited \(!X, ICMP 3\/13\)/)
     assert.match(text, / !X/)
+    // answered, by the rule catchment and `trace --from` use: exit 0, not 4 beside a reply from the target
+    assert.equal(traceExitCode(r), 0)
+    assert.equal(traceExitCode(await run('unreachable', {})), 4)
+    assert.equal(traceExitCode(await run('basic-icmp', {})), 0)
   })
 
   it('ICMPv6 unreachable codes are read as ICMPv6 (1/3 is address unreachable, not an IPv4 type 1)', async () => {

@@ -1,0 +1,132 @@
+// anyprobe trace beside the traceroute tools users compare it with (Linux traceroute, mtr), hop by
+// hop, in the lab: the same addresses at the same TTLs, the same silent hops, the same ending, and
+// what anyprobe says when a router or the target refuses the probes (traceroute's !H / !X).
+// A peer that is not installed is skipped, and the test says so.
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {describe, it} from 'node:test'
+
+import type {TraceResult} from '../../src/model/trace.js'
+import {anyprobeIn, E, isRoot, pathOf, run} from './lib.js'
+
+const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
+
+function installed(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+}
+const HAVE = {traceroute: installed('traceroute'), mtr: installed('mtr')}
+
+type Proto = 'icmp' | 'udp' | 'tcp'
+const TR_FLAGS: Record<Proto, string[]> = {icmp: ['-I'], udp: ['-U', '-p', '33434'], tcp: ['-T', '-p', '80']}
+const MTR_FLAGS: Record<Proto, string[]> = {icmp: [], udp: ['-u', '-P', '33434'], tcp: ['-T', '-P', '80']}
+
+/** traceroute -n -q 1 output: per TTL the address (null for *) and the mark after the RTT (!H, !X ...). */
+export function parseTraceroute(text: string): Array<{ttl: number; addr: string | null; mark: string | null}> {
+  const out: Array<{ttl: number; addr: string | null; mark: string | null}> = []
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\S+)(?:\s+[\d.]+ ms(?:\s+(![A-Z0-9]+))?)?/.exec(line)
+    if (m) out.push({ttl: Number(m[1]), addr: m[2] === '*' ? null : m[2]!, mark: m[3] ?? null})
+  }
+  return out
+}
+
+/** mtr -n -r report: per TTL the address (null for ???). */
+export function parseMtr(text: string): Array<string | null> {
+  const out: Array<string | null> = []
+  for (const line of text.split('\n')) {
+    const m = /^\s*\d+\.\|--\s+(\S+)/.exec(line)
+    if (m) out.push(m[1] === '???' ? null : m[1]!)
+  }
+  return out
+}
+
+const inVp = (vp: string, cmd: string[]) => run('ip', ['netns', 'exec', E[`AP_VP_NS_${vp}`]!, ...cmd], 60_000)
+
+async function anyprobe(vp: string, target: string, proto: Proto): Promise<{code: number; json: TraceResult; text: string}> {
+  const args = ['trace', target, '--protocol', proto, '-n', '--no-asn']
+  const [j, t] = [await anyprobeIn(vp, [...args, '--json']), await anyprobeIn(vp, args)]
+  assert.equal(j.code, t.code, `--json and the table end alike: ${j.stderr}${t.stderr}`)
+  return {code: j.code, json: JSON.parse(j.stdout) as TraceResult, text: t.stdout}
+}
+
+describe('trace beside traceroute and mtr, in the lab', {skip}, () => {
+  // sao: two silent access routers, then a 30 ms link; both families, all three protocols
+  for (const family of [4, 6] as const) {
+    for (const proto of ['icmp', 'udp', 'tcp'] as const) {
+      it(`sao IPv${family} ${proto}: the same hops as the lab's path and the peers, silent ones included`, async (t) => {
+        const target = family === 4 ? E.AP_ANYCAST4! : E.AP_ANYCAST6!
+        const want = [...pathOf(E[`AP_VP_PATH${family}_sao`]!)]
+        const a = await anyprobe('sao', target, proto)
+        assert.equal(a.code, 0, a.text)
+        assert.equal(a.json.destinationReached, true)
+        assert.deepEqual(a.json.hops.map((h) => h.addr), want)
+        if (!HAVE.traceroute) t.diagnostic('traceroute is not installed: skipped')
+        else {
+          const tr = parseTraceroute((await inVp('sao', ['traceroute', '-n', '-q', '1', '-w', '1', ...TR_FLAGS[proto], target])).stdout)
+          assert.deepEqual(tr.map((h) => h.addr), want, 'traceroute sees the same path')
+          // RTT to the destination: within 2 ms of traceroute's (the path is 30 ms)
+          const apRtt = Math.min(...a.json.hops.at(-1)!.rttMs.filter((r): r is number => r !== null))
+          const trOut = (await inVp('sao', ['traceroute', '-n', '-q', '3', '-w', '1', '-f', String(want.length), ...TR_FLAGS[proto], target])).stdout
+          const trRtts = [...trOut.matchAll(/([\d.]+) ms/g)].map((m) => Number(m[1]))
+          assert.ok(trRtts.length > 0, trOut)
+          assert.ok(Math.abs(apRtt - Math.min(...trRtts)) < 2, `anyprobe ${apRtt} ms, traceroute ${trRtts.join(' ')} ms`)
+        }
+        if (!HAVE.mtr) t.diagnostic('mtr is not installed: skipped')
+        else {
+          const m = parseMtr((await inVp('sao', ['mtr', '-n', '-r', '-c', '2', '-i', '0.2', ...MTR_FLAGS[proto], target])).stdout)
+          assert.deepEqual(m, want, 'mtr sees the same path')
+        }
+      })
+    }
+  }
+
+  /** Run fn with an nft rule set in namespace ns, removed afterwards whatever happens. */
+  async function withNft<T>(ns: string, hook: 'forward' | 'input', rules: string[], fn: () => Promise<T>): Promise<T> {
+    const nft = (...a: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...a], {stdio: ['ignore', 'ignore', 'pipe']})
+    nft('add', 'table', 'inet', 'trpeers')
+    try {
+      nft('add', 'chain', 'inet', 'trpeers', 'c', `{ type filter hook ${hook} priority -10; }`)
+      for (const r of rules) nft('add', 'rule', 'inet', 'trpeers', 'c', ...r.split(' '))
+      return await fn()
+    } finally {
+      nft('delete', 'table', 'inet', 'trpeers')
+    }
+  }
+
+  it('the target refuses the probes itself (admin-prohibited, as a firewall rejects): answered, exit 0, as traceroute shows !X at the target', async (t) => {
+    const target = E.AP_ANYCAST4!
+    await withNft(E.AP_POP_SERVER_NS_fra!, 'input', [`ip saddr ${E.AP_VP_ADDR4_ber} ip daddr ${target} udp dport 33434 reject with icmp type admin-prohibited`], async () => {
+      const a = await anyprobe('ber', target, 'udp')
+      // before: exit 4 "destination not reached (unreachable)" beside the target's own address as
+      // the last row, while `trace --from` and catchment counted the same trace as answered
+      assert.equal(a.code, 0, a.text)
+      assert.equal(a.json.stopReason, 'unreachable')
+      assert.equal(a.json.hops.at(-1)!.addr, target)
+      assert.match(a.text, /the target answered at hop 3 but refused the probes: communication administratively prohibited \(!X, ICMP 3\/13\)/)
+      assert.match(a.text, new RegExp(`^3\\s+${target.replace(/\./g, '\\.')}\\s+[\\d.]+ !X`, 'm'))
+      if (!HAVE.traceroute) return t.diagnostic('traceroute is not installed: skipped')
+      const tr = parseTraceroute((await inVp('ber', ['traceroute', '-n', '-q', '1', '-w', '1', ...TR_FLAGS.udp, target])).stdout)
+      assert.deepEqual(tr.at(-1), {ttl: 3, addr: target, mark: '!X'})
+    })
+  })
+
+  it('a router on the way says host unreachable: not reached (exit 4), who said it and what, as traceroute\'s !H', async (t) => {
+    const target = E.AP_ANYCAST6!
+    const edge = '2001:db8:ffff:1811::2' // ap-e-fra, ber's hop 2
+    await withNft(E.AP_POP_EDGE_NS_fra!, 'forward', [`ip6 saddr ${E.AP_VP_ADDR6_ber} ip6 daddr ${target} reject with icmpv6 type addr-unreachable`], async () => {
+      const a = await anyprobe('ber', target, 'icmp')
+      assert.equal(a.code, 4, a.text)
+      assert.equal(a.json.destinationReached, false)
+      assert.deepEqual(a.json.hops.map((h) => h.addr), [E.AP_VP_PATH6_ber!.split(' ')[0], edge, edge])
+      assert.match(a.text, new RegExp(`destination not reached: ${edge} at hop 3 says address unreachable \\(!H, ICMPv6 1/3\\)`))
+      if (!HAVE.traceroute) return t.diagnostic('traceroute is not installed: skipped')
+      const tr = parseTraceroute((await inVp('ber', ['traceroute', '-n', '-q', '1', '-w', '1', '-I', target])).stdout)
+      assert.deepEqual(tr.at(-1), {ttl: 3, addr: edge, mark: '!H'})
+    })
+  })
+})
