@@ -44,6 +44,17 @@ function unreachableEnd(r: TraceResult): string | null {
   return null
 }
 
+/** TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed]. */
+function tcpPortState(r: TraceResult): string {
+  if (r.protocol !== 'tcp') return ''
+  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
+  const port = r.params.port === null ? 'the port' : `port ${r.params.port}`
+  if (answers.size === 2) return `: ${port} answered both SYN-ACK and RST (open to some probes, closed to others)`
+  if (answers.has('syn-ack')) return `: ${port} open (SYN-ACK)`
+  if (answers.has('rst')) return `: ${port} closed (RST)`
+  return ''
+}
+
 export function renderTrace(r: TraceResult): string {
   const name = r.targetHostname ? ` (${sanitize(r.targetHostname, 80)})` : ''
   const head =
@@ -52,7 +63,7 @@ export function renderTrace(r: TraceResult): string {
   const table = plainTable(['ttl', 'address', 'hostname', 'asn', 'rtt ms', 'hint'], r.hops.flatMap((h) => hopRows(h, r.family)))
   const lastTtl = r.hops.at(-1)?.ttl ?? 0
   const end = r.destinationReached
-    ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms`
+    ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms${tcpPortState(r)}`
     : (unreachableEnd(r) ?? `destination not reached (${r.stopReason})`) + ` after ${r.durationMs.toFixed(0)} ms`
   const lines = [head, table, end]
   if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)

@@ -121,6 +121,25 @@ describe('trace pipeline (scenario transport, no root)', () => {
     assert.equal(traceExitCode(await run('basic-icmp', {})), 0)
   })
 
+  it('TCP: the JSON and the table say whether the port answered open (SYN-ACK) or closed (RST)', async () => {
+    const closed = await run('tcp-rst', {}, {port: 80})
+    assert.deepEqual(schemaErrors('trace.schema.json', closed), [])
+    assert.deepEqual(closed.hops.at(-1)!.replies.map((x) => x.tcpAnswer), ['rst', 'rst', 'rst'])
+    assert.equal(closed.hops[0]!.replies[0]!.tcpAnswer, undefined, 'a time exceeded is no TCP answer')
+    assert.match(renderTrace(closed), /destination reached at hop 3 in \d+ ms: port 80 closed \(RST\)/)
+    const s = scenario('tcp-rst')
+    const synack: Scenario = {...s, hops: s.hops.map((h) => (h.kind === 'tcp-rst' ? {...h, kind: 'tcp-synack'} : h))}
+    const clock = new FakeClock()
+    const open = await clock.run(traceTarget(plan(synack, {port: 80}), {transport: () => new ScenarioTransport(synack, clock), rdns: rdnsOf({}), asn: nullAsnLookup, clock}))
+    assert.deepEqual(schemaErrors('trace.schema.json', open), [])
+    assert.deepEqual(open.hops.at(-1)!.replies.map((x) => x.tcpAnswer), ['syn-ack', 'syn-ack', 'syn-ack'])
+    assert.match(renderTrace(open), /: port 80 open \(SYN-ACK\)/)
+    // the schema refuses anything else there
+    const bad = structuredClone(open) as unknown as {hops: Array<{replies: Array<Record<string, unknown>>}>}
+    bad.hops.at(-1)!.replies[0]!.tcpAnswer = 'open'
+    assert.notDeepEqual(schemaErrors('trace.schema.json', bad), [])
+  })
+
   it('ICMPv6 unreachable codes are read as ICMPv6 (1/3 is address unreachable, not an IPv4 type 1)', async () => {
     const s = scenario('unreachable')
     const v6: Scenario = {...s, options: {...s.options, target: '2001:db8::9', family: 6},

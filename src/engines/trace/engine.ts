@@ -418,6 +418,8 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
           icmpType: p.reply?.icmpType ?? null,
           icmpCode: p.reply?.icmpCode ?? null,
           replyTtl: p.reply?.replyTtl ?? null,
+          // open or closed: what a TCP trace to a service port is often run to learn
+          ...(p.reply?.kind === 'tcp-synack' ? {tcpAnswer: 'syn-ack' as const} : p.reply?.kind === 'tcp-rst' ? {tcpAnswer: 'rst' as const} : {}),
         }))
         const addrs: string[] = []
         for (const r of replies) if (r.addr !== null && !addrs.includes(r.addr)) addrs.push(r.addr)
