@@ -3,11 +3,15 @@
 // what anyprobe says when a router or the target refuses the probes (traceroute's !H / !X).
 // A peer that is not installed is skipped, and the test says so.
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import type {TraceResult} from '../../src/model/trace.js'
 import {anyprobeIn, E, isRoot, pathOf, run} from './lib.js'
+import {probeFlow, readPcap} from './pcap.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
 
@@ -129,4 +133,33 @@ describe('trace beside traceroute and mtr, in the lab', {skip}, () => {
       assert.deepEqual(tr.at(-1), {ttl: 3, addr: edge, mark: '!H'})
     })
   })
+})
+
+describe('Paris: one flow for every probe of a trace, on the wire (tcpdump)', {skip: skip || (installed('tcpdump') ? false : 'tcpdump is not installed')}, () => {
+  for (const family of [4, 6] as const) {
+    for (const proto of ['icmp', 'udp', 'tcp'] as const) {
+      it(`ber IPv${family} ${proto}: every probe that left eth0 carries the same flow fields, and the trace says that flow id`, async () => {
+        const target = family === 4 ? E.AP_ANYCAST4! : E.AP_ANYCAST6!
+        const file = join(mkdtempSync(join(tmpdir(), 'trpeers-')), 'probes.pcap')
+        const dump = spawn('ip', ['netns', 'exec', E.AP_VP_NS_ber!, 'tcpdump', '-i', 'eth0', '--immediate-mode', '-U', '-n', '-Z', 'root', '-w', file, family === 4 ? 'ip' : 'ip6'], {stdio: ['ignore', 'ignore', 'pipe']})
+        await new Promise((r) => dump.stderr.once('data', r)) // "listening on eth0 ..."
+        const r = await anyprobeIn('ber', ['trace', target, '--protocol', proto, '-n', '--no-asn', '--json'])
+        await new Promise((res) => setTimeout(res, 300))
+        dump.kill('SIGINT')
+        await new Promise((res) => dump.once('exit', res))
+        const json = JSON.parse(r.stdout) as TraceResult
+        assert.equal(json.destinationReached, true)
+        const probes = readPcap(file).filter((p) => probeFlow(p, target) !== null)
+        const flows = new Set(probes.map((p) => probeFlow(p, target)))
+        // at least the probes of every hop shown (probes past the destination may never leave: the
+        // transport closes once the trace is settled), each with the same flow fields
+        assert.ok(probes.length >= json.params.probes * json.hops.length, `tcpdump saw ${probes.length} probes`)
+        const ttls = new Set(probes.map((p) => p.ttl))
+        for (const h of json.hops) assert.ok(ttls.has(h.ttl), `no probe with TTL ${h.ttl} on the wire`)
+        assert.equal(flows.size, 1, [...flows].join('\n'))
+        const flow = [...flows][0]!
+        assert.ok(proto === 'icmp' ? flow.endsWith(` checksum ${json.flowId}`) : flow.includes(`:${json.flowId} > `), `${flow} vs flow id ${json.flowId}`)
+      })
+    }
+  }
 })
