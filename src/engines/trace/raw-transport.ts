@@ -71,9 +71,17 @@ function isTransientSendError(e: unknown): boolean {
   return /resource temporarily unavailable|no buffer space available/i.test(msg)
 }
 
-function networkError(what: string, e: unknown): AnyprobeError {
+/**
+ * E_NETWORK for a failed socket call. This host having no route (ENETUNREACH, EHOSTUNREACH: no
+ * default route, a VPN or an interface down, an IPv6 target without IPv6 here) gets a hint saying
+ * so: the bare 'Network is unreachable' read like an answer from the network.
+ */
+export function networkError(what: string, e: unknown): AnyprobeError {
   const msg = e instanceof Error ? e.message : String(e)
-  return new AnyprobeError('E_NETWORK', `${what}: ${msg}`, {exitCode: EXIT.network, cause: e})
+  const code = (e as {code?: unknown} | null)?.code
+  const noRoute = code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || /network is unreachable|no route to host/i.test(msg)
+  const hint = noRoute ? 'this host has no route to the target: "ip route get ADDRESS" shows what the kernel would do' : undefined
+  return new AnyprobeError('E_NETWORK', `${what}: ${msg}`, {exitCode: EXIT.network, cause: e, ...(hint ? {hint} : {})})
 }
 
 function openSocket(raw: RawModule, family: 4 | 6, protocol: number, what: string): RawSocket {
