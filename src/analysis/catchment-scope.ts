@@ -76,6 +76,14 @@ export class OneTargetCatchment {
     return this.asked !== null && this.picker.chosen === 'first' && this.picker.chosenName() !== null && this.leftSomething()
   }
 
+  /** every row kept, of the target read (the builder the catchment is made of) */
+  private merged(): CatchmentBuilder {
+    const b = new CatchmentBuilder()
+    b.absorb(this.common)
+    b.absorb(this.of[this.picker.chosen])
+    return b
+  }
+
   /** What was left out and why, one line each (for stderr, and `input.notes` / diff warnings); empty when nothing was. */
   notes(label: string, how = 'report --target NAME|ADDRESS gives the catchment of another'): string[] {
     const said: string[] = []
@@ -83,6 +91,14 @@ export class OneTargetCatchment {
     if (other !== null) said.push(other)
     const own = this.own.note(label, "each answered from a different host behind its probe (a home router or the ISP's resolver), not from one service, so they name no PoP of it")
     if (own !== null) said.push(own)
+    const several = this.merged().severalMethods()
+    if (several.vantagePoints > 0) {
+      const n = several.vantagePoints
+      const left = several.leftOut.map(([m, c]) => `${c} ${m}`).join(', ')
+      said.push(
+        `${sanitize(label, 200)}: ${n} vantage point${n === 1 ? ' was' : 's were'} measured by several methods; each counts with its result that named a PoP (a ping names none, so it never replaces a verdict), else one the target answered, with that result's RTT; left out: ${left} result${several.leftOut.reduce((t, [, c]) => t + c, 0) === 1 ? '' : 's'}`,
+      )
+    }
     if (this.unmatched()) said.push(`${sanitize(label, 200)}: no result measured ${sanitize(this.asked!, 100)}; the catchment is of ${sanitize(this.picker.chosenName()!, 100)}, the target its results measured`)
     return said
   }
@@ -93,9 +109,7 @@ export class OneTargetCatchment {
    * measured, never a label they did not measure.
    */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
-    const b = new CatchmentBuilder()
-    b.absorb(this.common)
-    b.absorb(this.of[this.picker.chosen])
+    const b = this.merged()
     const relabel = this.picker.chosen === 'first' && this.picker.chosenName() !== null && this.leftSomething()
     return b.result({...meta, target: relabel ? this.picker.chosenName() : meta.target})
   }

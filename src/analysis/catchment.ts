@@ -3,8 +3,14 @@
 // VantageOutcomes), so `anyprobe catchment` and `anyprobe report` print the same thing.
 //
 // Rules, in one place:
-// - one row per vantage point (kind + id); when a vantage point has several results (a repeated Atlas
-//   measurement, an NDJSON with rounds), the latest by startedAt counts (equal times: the later one read);
+// - one row per vantage point (kind + id); when a vantage point has several results of one method (a
+//   repeated Atlas measurement, an NDJSON with rounds), the latest by startedAt counts (equal times:
+//   the later one read); a failure (no result) later than all of them counts as the failure;
+// - a vantage point measured by several methods (a traceroute and a ping of one target in one Atlas
+//   download, anyprobe's trace and dns documents saved together) keeps, of each method's latest
+//   result, the one that named a PoP (the latest such), else one the target answered, else the
+//   latest: a ping names no site, so it never erases the verdict a trace or a DNS identity gave, and
+//   the row's RTT stays that of the result that gave its PoP (one method per row, never a mix);
 // - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
 //   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
@@ -116,25 +122,65 @@ export function popKey(p: CatchmentPop): string {
   return p.city ? `place:${p.city.toLowerCase()}|${(p.country ?? '').toUpperCase()}` : `code:${p.code.toLowerCase()}`
 }
 
+/** A row kept for a vantage point, with what orders it against the others of that vantage point. */
+interface Kept {
+  row: CatchmentVantagePoint
+  at: string
+  /** read order, across builders (absorb): equal times, the later one read wins */
+  seq: number
+}
+
+let readSeq = 0
+
+/** (at, seq) order: is `a` later than `b`? */
+const later = (a: Kept, b: Kept): boolean => a.at > b.at || (a.at === b.at && a.seq > b.seq)
+
+/** what a row says of the PoP: 2 it named one, 1 the target answered (no PoP), 0 it did not answer */
+const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.reached === true ? 1 : 0)
+
+/** the bucket a row is kept in: one per method (a failure has none, nor a saved catchment row: '?') */
+const FAILED = '\u0000failed'
+
+/**
+ * The row of a vantage point from its kept rows, one per method and one failure (see the rules
+ * above): a failure later than every result counts; else, of the results later than the last
+ * failure, the one that named a PoP, else one the target answered, else the latest.
+ */
+function pick(kept: Map<string, Kept>): Kept {
+  const failed = kept.get(FAILED)
+  let best: Kept | null = null
+  for (const [k, v] of kept) {
+    if (k === FAILED || (failed !== undefined && !later(v, failed))) continue
+    if (best === null || weight(v.row) > weight(best.row) || (weight(v.row) === weight(best.row) && later(v, best))) best = v
+  }
+  return best ?? failed!
+}
+
 /**
  * Accumulates outcomes (or ready rows, e.g. from a saved catchment document) one at a time, keeping
- * only one row per vantage point: memory grows with vantage points, not with results read.
+ * at most one row per vantage point and method: memory grows with vantage points, not with results read.
  */
 export class CatchmentBuilder {
-  private readonly rows = new Map<string, {row: CatchmentVantagePoint; at: string}>()
-  private readonly methods = new Set<ProbeMethod>()
+  private readonly rows = new Map<string, Map<string, Kept>>()
+  private readonly methods = new Map<ProbeMethod, number>()
   private firstTarget: string | null = null
 
   /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
   addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
-    if (meta.method) this.methods.add(meta.method)
+    if (meta.method) this.methods.set(meta.method, (this.methods.get(meta.method) ?? 0) + 1)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
     // a saved row (an older catchment document) whose target never answered has no PoP either
     if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
-    const at = meta.at ?? ''
-    const prev = this.rows.get(key)
-    if (prev === undefined || at >= prev.at) this.rows.set(key, {row, at})
+    const bucket = row.reached === null ? FAILED : (meta.method ?? '?')
+    this.keep(key, bucket, {row, at: meta.at ?? '', seq: readSeq++})
+  }
+
+  private keep(key: string, bucket: string, v: Kept): void {
+    let kept = this.rows.get(key)
+    if (kept === undefined) this.rows.set(key, (kept = new Map()))
+    const prev = kept.get(bucket)
+    if (prev === undefined || !later(prev, v)) kept.set(bucket, v)
   }
 
   add(o: VantageOutcome): void {
@@ -147,19 +193,38 @@ export class CatchmentBuilder {
     return this.rows.size
   }
 
-  /** Take another builder's rows (the latest of each vantage point wins, as in addRow), methods and first target. */
-  absorb(other: CatchmentBuilder): void {
-    for (const m of other.methods) this.methods.add(m)
-    this.firstTarget ??= other.firstTarget
-    for (const [k, v] of other.rows) {
-      const prev = this.rows.get(k)
-      if (prev === undefined || v.at >= prev.at) this.rows.set(k, v)
+  /** Results read per method (more than one: the catchment is 'mixed', see the rules above). */
+  methodCounts(): ReadonlyMap<ProbeMethod, number> {
+    return this.methods
+  }
+
+  /**
+   * Vantage points with results of more than one method, and the methods of the rows not counted
+   * (their results were read and left out by the rules above), most first.
+   */
+  severalMethods(): {vantagePoints: number; leftOut: Array<[string, number]>} {
+    let n = 0
+    const left = new Map<string, number>()
+    for (const kept of this.rows.values()) {
+      const methods = [...kept.keys()].filter((k) => k !== FAILED && k !== '?')
+      if (methods.length < 2) continue
+      n++
+      const chosen = pick(kept)
+      for (const m of methods) if (kept.get(m) !== chosen) left.set(m, (left.get(m) ?? 0) + 1)
     }
+    return {vantagePoints: n, leftOut: [...left].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))}
+  }
+
+  /** Take another builder's rows (each vantage point's and method's latest wins, as in addRow), methods and first target. */
+  absorb(other: CatchmentBuilder): void {
+    for (const [m, n] of other.methods) this.methods.set(m, (this.methods.get(m) ?? 0) + n)
+    this.firstTarget ??= other.firstTarget
+    for (const [k, kept] of other.rows) for (const [bucket, v] of kept) this.keep(k, bucket, v)
   }
 
   /** The catchment of everything added. `target`/`method` override what the results said. */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
-    const rows = [...this.rows.values()].map((r) => r.row).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    const rows = [...this.rows.values()].map((kept) => pick(kept).row).sort((a, b) => compareVantage(a.vantage, b.vantage))
     const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()
     let measured = 0
     let located = 0
@@ -191,7 +256,7 @@ export class CatchmentBuilder {
       }
     })
     pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
-    const methods = [...this.methods]
+    const methods = [...this.methods.keys()]
     // no result names a method (every vantage point failed, or a saved file cut short): unknown, never a guess
     const method: CatchmentMethod | null = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? null : 'mixed')
     return {
