@@ -23,7 +23,7 @@ A change is: moved (a PoP in both, a different one), lost (a PoP before, none af
 
 Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning.
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',

@@ -39,6 +39,7 @@ import {sanitize} from '../util/sanitize.js'
 import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
 import {atlasNonResult} from './not-results.js'
+import {wrongKindHint} from './wrong-kind.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -94,6 +95,14 @@ export interface ReadStats {
    * control characters inside strings (escaped, then sanitised where shown)
    */
   repaired: number
+  /**
+   * values of a kind the readers know and do not take (watch --json events, another command's
+   * document, RIPE Atlas metadata: ./wrong-kind.ts), also counted in `unparseable`; when they are
+   * all that could not be used and nothing else was read, the file is the wrong one (exit 2)
+   */
+  wrongKinds: number
+  /** what to give instead, for the first of them */
+  wrongKindHint: string | null
 }
 
 export interface ReadOptions {
@@ -113,7 +122,7 @@ export const ATLAS_BATCH = 250
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null}
 }
 
 /** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
@@ -204,7 +213,7 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return o === null ? 'a watch observation with a missing or mistyped field' : [{type: 'observation', observation: o}]
   }
   if (isObj(v) && v.kind === 'watch-event') {
-    return 'a watch event (watch --json): report judges the observations watch --out FILE writes, not events already judged'
+    return 'a watch event (watch --json output: already judged, no measurement)'
   }
   if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
@@ -488,6 +497,11 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     }
     if (typeof c === 'string') {
       bad(where, c)
+      const hint = wrongKindHint(value)
+      if (hint !== null) {
+        stats.wrongKinds++
+        stats.wrongKindHint ??= hint
+      }
       return []
     }
     if (!c.some((i) => i.type === 'invalid')) return c as ReportItem[]
@@ -735,9 +749,22 @@ export function partialInputError(name: string, stats: ReadStats, hint: string):
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {hint, exitCode: EXIT.data})
 }
 
-/** The error `anyprobe report` gives when nothing at all could be used. */
+/**
+ * The error `anyprobe report` (diff, sites --input) gives when nothing at all could be used. A file
+ * of values of a kind the readers do not take, and of nothing else (watch --json events, an error
+ * document, RIPE Atlas metadata), is the wrong file: exit 2 with what to give instead, as other
+ * files of the wrong kind are refused; a file whose values could not be read is exit 7.
+ */
 export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
   const first = stats.errors[0]
+  if (first !== undefined && stats.wrongKinds > 0 && stats.wrongKinds === stats.unparseable && !stats.truncated && stats.wrongKindHint !== null) {
+    const n = stats.wrongKinds
+    const what = n === 1 ? first.message : `${n} values of kinds it does not take; the first (${first.where}) is ${first.message}`
+    return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement: ${what}`, {
+      hint: stats.wrongKindHint,
+      exitCode: EXIT.usage,
+    })
+  }
   const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : 'no measurement in it'
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
     hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
