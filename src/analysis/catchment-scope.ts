@@ -7,7 +7,9 @@
 // - results of several targets: the catchment is of the one asked (by name or address), else of
 //   the first met; the others are counted per target and said;
 // - a vantage point that failed names no target: it stays (listed as failed), as in `sites`.
-// Rows of a saved catchment document carry their document's target and are kept as they are.
+// Rows of a saved catchment document go by their document's target as results do (several
+// documents in one file are several targets); a row whose document named none stays, as a failure.
+// The catchment's target and method are what its results say, before what a document header said.
 import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult, type CatchmentVantagePoint} from './catchment.js'
 import {OwnNetworkCount, ownNetworkTarget, TargetPicker} from './one-target.js'
 import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
@@ -21,11 +23,19 @@ export class OneTargetCatchment {
   private readonly own = new OwnNetworkCount()
   private readonly asked: string | null
 
-  /** `asked`: the target to keep (a name or an address), null for the first one met */
-  constructor(asked: string | null = null) {
+  /**
+   * `asked`: the target to keep (a name or an address), null for the first one met.
+   * `askedIsChoice`: the one asked only chooses among the file's targets (report --target), so a
+   * file of one other target is said too; false where it is also the target's label (catchment's
+   * TARGET, which a measurement read with --atlas-msm may name by its name or by its address).
+   */
+  constructor(asked: string | null = null, opts: {askedIsChoice?: boolean} = {}) {
     this.asked = asked === null || asked.trim() === '' ? null : asked
     this.picker = new TargetPicker(this.asked)
+    this.askedIsChoice = opts.askedIsChoice ?? false
   }
+
+  private readonly askedIsChoice: boolean
 
   add(o: VantageOutcome): void {
     const own = ownNetworkTarget(o)
@@ -42,8 +52,14 @@ export class OneTargetCatchment {
     if (to !== null) this.of[to].add(o)
   }
 
+  /** A saved catchment row: of its document's target (meta.target) like a result, else kept as it is. */
   addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
-    this.common.addRow(row, meta)
+    if (meta.target === null || meta.target === undefined || meta.target === '') {
+      this.common.addRow(row, meta)
+      return
+    }
+    const to = this.picker.pick(meta.target, null)
+    if (to !== null) this.of[to].addRow(row, meta)
   }
 
   /** vantage points kept so far (0: nothing of one target was read) */
@@ -73,7 +89,7 @@ export class OneTargetCatchment {
 
   /** the target asked named no result, and the catchment is of another the results measured */
   private unmatched(): boolean {
-    return this.asked !== null && this.picker.chosen === 'first' && this.picker.chosenName() !== null && this.leftSomething()
+    return this.asked !== null && this.picker.chosen === 'first' && this.picker.chosenName() !== null && (this.leftSomething() || this.askedIsChoice)
   }
 
   /** every row kept, of the target read (the builder the catchment is made of) */
@@ -99,19 +115,25 @@ export class OneTargetCatchment {
         `${sanitize(label, 200)}: ${n} vantage point${n === 1 ? ' was' : 's were'} measured by several methods; each counts with its result that named a PoP (a ping names none, so it never replaces a verdict), else one the target answered, with that result's RTT; left out: ${left} result${several.leftOut.reduce((t, [, c]) => t + c, 0) === 1 ? '' : 's'}`,
       )
     }
-    if (this.unmatched()) said.push(`${sanitize(label, 200)}: no result measured ${sanitize(this.asked!, 100)}; the catchment is of ${sanitize(this.picker.chosenName()!, 100)}, the target its results measured`)
+    if (this.unmatched()) {
+      const only = !this.leftSomething()
+      said.push(
+        `${sanitize(label, 200)}: no result measured ${sanitize(this.asked!, 100)}; the catchment is of ${sanitize(this.picker.chosenName()!, 100)}, ${only ? 'the one target in it (--target chooses among the targets of a file that holds several, by the name or address its results give)' : 'the target its results measured'}`,
+      )
+    }
     return said
   }
 
   /**
    * The catchment of the target kept. Its `target` is meta.target (else the first the rows name),
-   * unless results were left out and the one asked named none of them: then the target the rows
-   * measured, never a label they did not measure.
+   * unless results were left out: then the target the rows measured, as they name it, never a
+   * label they did not measure (a file's first document may be of the target left out). Its method
+   * is the results' own (one, or 'mixed'); meta.method only when no result says one.
    */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
     const b = this.merged()
-    const relabel = this.picker.chosen === 'first' && this.picker.chosenName() !== null && this.leftSomething()
-    return b.result({...meta, target: relabel ? this.picker.chosenName() : meta.target})
+    const relabel = this.picker.chosenName() !== null && this.leftSomething()
+    return b.result({target: relabel ? this.picker.chosenName() : meta.target, method: b.methodCounts().size > 0 ? null : meta.method})
   }
 }
 

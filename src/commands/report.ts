@@ -122,7 +122,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     let timeline = flags.html === undefined ? null : new TimelineCollector()
     const timelines = timeline === null ? [] : [timeline]
     const stats: ReadStats = newStats()
-    const builder = new OneTargetCatchment(flags.target ?? null)
+    const builder = new OneTargetCatchment(flags.target ?? null, {askedIsChoice: true})
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
     // a `watch --out` file: judged again, event by event, as the live watch printed them
@@ -152,7 +152,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // one item, synchronously (a small function the loop below calls: it stays optimised)
     const take = (item: ReportItem): void => {
       if (item.type === 'outcome') builder.add(item.outcome)
-      else if (item.type === 'row') builder.addRow(item.row)
+      else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
       else if (item.type === 'observation') {
         watchLines++
         try {

@@ -32,7 +32,7 @@ import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {GeoHint} from '../model/pop.js'
-import type {VantageOutcome} from '../model/probe.js'
+import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
 import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
@@ -61,7 +61,8 @@ export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 
 
 export type ReportItem =
   | {type: 'outcome'; outcome: VantageOutcome}
-  | {type: 'row'; row: CatchmentVantagePoint}
+  // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
+  | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
   // a `watch --out` file: its start lines and observations, judged again by the watch analysis
   | {type: 'watch-start'; start: WatchStart}
@@ -199,7 +200,8 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return [docMeta(v), ...listed(v.outcomes, checkOutcome, (outcome) => ({type: 'outcome', outcome}))]
   }
   if (isObj(v) && v.kind === 'catchment' && Array.isArray(v.vantagePoints)) {
-    return [docMeta(v), ...listed(v.vantagePoints, checkRow, (row) => ({type: 'row', row}))]
+    const meta = docMeta(v)
+    return [meta, ...listed(v.vantagePoints, checkRow, (row) => rowItem(row, meta))]
   }
   if (isObj(v) && v.kind === 'watch-start') {
     const h = toWatchStart(v)
@@ -224,8 +226,13 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 
-function docMeta(v: Record<string, unknown>): ReportItem {
+function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
   return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+}
+
+/** A catchment document's row, with what its document says it measured (a 'mixed' document gives no one method). */
+function rowItem(row: CatchmentVantagePoint, doc: {target: string | null; method: CatchmentMethod | null}): ReportItem {
+  return {type: 'row', row, target: doc.target, method: doc.method === 'mixed' ? null : doc.method}
 }
 
 /** The usable entries of a document's list; an unusable one becomes an 'invalid' item (counted by the reader, with its index). */
@@ -643,24 +650,40 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   }
 
   stats.format = 'json-document'
-  const parser = new JSONParser({paths: ['$', '$.kind', '$.target', '$.method', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
-  const queue: Array<{value: unknown; where: string; root: boolean; field: string}> = []
+  // separator '': documents written one after another (`cat a.json b.json`, two `catchment --json`
+  // outputs appended to one file) are read each in turn; without it the parser stopped after the
+  // first and the rest was lost without a word
+  const parser = new JSONParser({paths: ['$', '$.kind', '$.target', '$.method', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false, separator: ''})
+  const queue: Array<{value: unknown; where: string; root: boolean; field: string; doc: Extract<ReportItem, {type: 'meta'}>}> = []
   // the document's own fields (kind, target, method) as soon as each is read: a document cut
   // after them still says what it measured and how (the root itself only comes when it is whole)
-  const header: Record<string, unknown> = {}
-  let rootRead = false
+  let header: Record<string, unknown> = {}
+  /** documents begun; one still open at the end was cut short */
+  let docs = 0
+  let open = false
+  const where = (w: string): string => (docs > 1 ? `document ${docs}, ${w}` : w)
   parser.onValue = ({value, key, parent, stack}) => {
+    if (!open) {
+      open = true
+      docs++
+    }
     if (stack.length === 0) {
-      queue.push({value, where: 'the document', root: true, field: ''})
+      queue.push({value, where: where('the document'), root: true, field: '', doc: docMeta(header)})
+      header = {}
+      open = false
     } else if (Array.isArray(parent)) {
       const field = stack[1]?.key
-      queue.push({value, where: `${String(field)}[${String(key)}]`, root: false, field: String(field)})
+      // with the header as read so far (our documents write target and method before the rows)
+      queue.push({value, where: where(`${String(field)}[${String(key)}]`), root: false, field: String(field), doc: docMeta(header)})
       parent.length = 0 // emitted: forget it, so the document never accumulates
     } else if (stack.length === 1) {
       header[String(key)] = value
     }
   }
   let parseError: string | null = null
+  parser.onError = (e) => {
+    parseError ??= e.message
+  }
   const drain = async function* (): AsyncGenerator<ReportItem[]> {
     const got: ReportItem[] = []
     while (queue.length > 0) {
@@ -670,7 +693,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         stats.values++
         const row = checkRow(q.value)
         if (typeof row === 'string') bad(q.where, row)
-        else got.push({type: 'row', row})
+        else got.push(rowItem(row, q.doc))
         continue
       }
       if (!q.root) {
@@ -679,7 +702,6 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       }
       // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
       const root = q.value
-      rootRead = true
       if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
         got.push(docMeta(root))
       } else {
@@ -693,7 +715,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     try {
       parser.write(text)
     } catch (e) {
-      parseError = (e as Error).message
+      parseError ??= (e as Error).message
     }
     yield* drain()
     if (parseError !== null) break
@@ -704,13 +726,13 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     try {
       parser.end()
     } catch (e) {
-      parseError = (e as Error).message
+      parseError ??= (e as Error).message
     }
     yield* drain()
   }
   yield* flushAtlas(true)
   // cut short: what the document said of itself before the cut (never a guess: a field not read stays null)
-  if (!rootRead && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
+  if (open && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
   if (parseError !== null) {
     stats.truncated = true
     bad('the document', parseError)

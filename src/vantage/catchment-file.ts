@@ -46,7 +46,7 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
   for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
     if (item.type === 'outcome') builder.add(item.outcome)
-    else if (item.type === 'row') builder.addRow(item.row)
+    else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
     else if (item.type === 'meta') {
       target ??= item.target
       method ??= item.method
