@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PKGS=(bird2 nsd nginx-light nftables iproute2 iputils-ping dnsutils python3 procps
           traceroute mtr-tiny scamper tcpdump openssh-server openssh-client
-          chromium)
+          chromium bzip2)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -742,14 +742,15 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
 /**
  * The input as the readers want it: gunzipped when gzipped (../util/decompress.ts). A gzip stream
  * that breaks is a cut input in `stats` (`truncated`, with zlib's reason first in `errors`; the
- * whole lines before the break are kept); bzip2 is an error that says how to decompress it.
+ * whole lines before the break are kept); bzip2 goes through the system's bzip2, and without one is
+ * an error that says how to decompress it.
  */
 export function decompressedInput(source: AsyncIterable<Buffer | string>, stats: ReadStats, name: string): AsyncIterable<Buffer | string> {
   return gunzipIfCompressed(source, {
     bzip2: () => {
       // the hint names no command: report, diff and sites --input all read a decompressed stream from -
       const how = name === 'standard input' ? 'pipe it through bzcat (or bunzip2 -c) first' : `run bunzip2 on it first, or stream it: bzcat ${sanitize(name, 200)} | anyprobe ... - (report -, sites --input -)`
-      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed`, {hint: `${how}; gzip is read as it is`, exitCode: EXIT.usage})
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} is bzip2-compressed and no bzip2 or lbzip2 is installed to read it`, {hint: `install one (apt install bzip2) and it is read as it is, or ${how}; gzip is read as it is`, exitCode: EXIT.usage})
     },
     error: (message) => {
       stats.truncated = true

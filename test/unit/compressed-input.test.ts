@@ -1,14 +1,17 @@
 // Compressed inputs (src/util/decompress.ts): `sites --input` and `report` read gzipped files as
 // they are kept (detected from the bytes, not the name), --probes too; a gzip file cut short keeps
-// what came before the cut and says so (exit 7); bzip2 is refused with the command that undoes it.
+// what came before the cut and says so (exit 7); bzip2 likewise through the system's bzip2, and
+// without one is refused with the command that undoes it.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, it} from 'node:test'
 
-import {compressionOf, gunzipIfCompressed} from '../../src/util/decompress.js'
+import {execFileSync} from 'node:child_process'
+
+import {bzip2Tool, compressionOf, gunzipBytes, gunzipIfCompressed} from '../../src/util/decompress.js'
 import {runCommand} from '../helpers/cli.js'
 import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
 
@@ -89,24 +92,86 @@ describe('compressed inputs', () => {
     assert.match(r.stderr, /compressed file: gzip: /)
   })
 
-  it('bzip2 (as RIPE Atlas publishes its probe archive) is refused with the command that undoes it (exit 2)', async () => {
+  it('bzip2 with no bzip2 tool on PATH (as RIPE Atlas publishes its probe archive) is refused with what to install or run (exit 2)', async () => {
     const bz = join(dir, 'probes.json.bz2')
     writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 1)]))
-    const r = await runCommand('sites', ['--input', bz])
+    // the child inherits PATH when it is spawned: a PATH with node and nothing else (node's own
+    // directory may hold bzip2, as /usr/bin does)
+    const bin = mkdtempSync(join(tmpdir(), 'anyprobe-path-'))
+    symlinkSync(process.execPath, join(bin, 'node'))
+    const path = process.env.PATH
+    process.env.PATH = bin
+    const running = runCommand('sites', ['--input', bz])
+    process.env.PATH = path
+    const r = await running
     assert.equal(r.status, 2, r.stderr)
-    assert.match(r.stderr, /E_BAD_INPUT[^\n]*bzip2-compressed\nhint: run bunzip2/)
+    assert.match(r.stderr, /E_BAD_INPUT[^\n]*bzip2-compressed and no bzip2[^\n]*\nhint: install one \(apt install bzip2\)[^\n]*run bunzip2/)
   })
 
-  it('bzip2 on standard input: the hint says to pipe it through bzcat, not "bzcat standard input"', async () => {
+  it('bzip2 on standard input with no tool: the hint says to pipe it through bzcat, not "bzcat standard input"', async () => {
     const {decompressedInput, newStats} = await import('../../src/store/read.js')
     const source = (async function* () {
       yield Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 1)])
     })()
-    await assert.rejects(
-      (async () => {
-        for await (const _ of decompressedInput(source, newStats(), 'standard input')) void _
-      })(),
-      (e: unknown) => e instanceof Error && /bzip2-compressed/.test(e.message) && /pipe it through bzcat/.test((e as {hint?: string}).hint ?? '') && !/bzcat standard input/.test((e as {hint?: string}).hint ?? ''),
-    )
+    const path = process.env.PATH
+    process.env.PATH = ''
+    try {
+      await assert.rejects(
+        (async () => {
+          for await (const _ of decompressedInput(source, newStats(), 'standard input')) void _
+        })(),
+        (e: unknown) => e instanceof Error && /bzip2-compressed/.test(e.message) && /pipe it through bzcat/.test((e as {hint?: string}).hint ?? '') && !/bzcat standard input/.test((e as {hint?: string}).hint ?? ''),
+      )
+    } finally {
+      process.env.PATH = path
+    }
+  })
+
+  // Real bzip2 data, made by the system's own bzip2 (RIPE Atlas's dumps are made the same way).
+  const tool = bzip2Tool()
+  const bzip = (b: Buffer): Buffer => execFileSync(tool!, ['-c'], {input: b})
+  it('bzip2 is read through the system tool, streamed: the same text as the plain file, in any chunking', {skip: tool === null ? 'no bzip2 or lbzip2 installed' : false}, async () => {
+    assert.equal(await collect(gunzipIfCompressed(chunks(bzip(table), 97))), table.toString('utf8'))
+    assert.deepEqual(gunzipBytes(bzip(table)), table)
+  })
+
+  it('a bzip2 stream cut short: the whole lines before the cut, and the tool\'s reason', {skip: tool === null ? 'no bzip2 or lbzip2 installed' : false}, async () => {
+    // bzip2 gives out whole 900 kB blocks: a file several blocks long, cut in its last block
+    const lines = table.toString('utf8').split('\n')
+    const big = Buffer.from(Array.from({length: 60_000}, (_, i) => `${i}\t${lines[i % lines.length]}\t${(i * 7919) % 100_003}\n`).join(''))
+    const bz = bzip(big)
+    let error: string | null = null
+    const got = await collect(gunzipIfCompressed(chunks(bz.subarray(0, Math.floor(bz.length * 0.9)), 4096), {error: (m) => (error = m)}))
+    assert.ok(got.length > 500_000 && big.toString('utf8').startsWith(got), `${got.length} characters, a prefix of the file`)
+    assert.ok(got.endsWith('\n'), 'ends with a whole line')
+    assert.match(error ?? '', /^bzip2: /)
+  })
+
+  it('sites --input and --probes read bzip2 files as they are, as they read the plain ones', {skip: tool === null ? 'no bzip2 or lbzip2 installed' : false}, async () => {
+    const {results, probes} = atlasCampaignFiles()
+    const bzResults = join(dir, 'results.json.bz2')
+    const bzProbes = join(dir, 'probes.json.bz2')
+    writeFileSync(bzResults, bzip(readFileSync(results)))
+    writeFileSync(bzProbes, bzip(readFileSync(probes)))
+    const plain = await runCommand('sites', ['--input', results, '--probes', probes, '--json'])
+    const bz = await runCommand('sites', ['--input', bzResults, '--probes', bzProbes, '--json'])
+    assert.equal(bz.status, plain.status, bz.stderr)
+    const strip = (o: string): unknown => {
+      const d = JSON.parse(o) as Record<string, unknown>
+      delete d.input
+      delete d.inputNotes
+      return d.sites
+    }
+    assert.ok((JSON.parse(bz.stdout) as {sites: unknown[]}).sites.length > 0)
+    assert.deepEqual(strip(bz.stdout), strip(plain.stdout))
+  })
+
+  it('a broken bzip2 --probes file says the tool\'s reason (exit 2)', {skip: tool === null ? 'no bzip2 or lbzip2 installed' : false}, async () => {
+    const bz = join(dir, 'broken-probes.json.bz2')
+    writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 1)]))
+    const {results} = atlasCampaignFiles()
+    const r = await runCommand('sites', ['--input', results, '--probes', bz])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /--probes [^\n]*cannot read it \(bzip2: /)
   })
 })

@@ -10,7 +10,7 @@
 //   - a plain JSON array of probe objects, or one probe object per line (NDJSON)
 // Several of them one after another (API pages appended to one file) are read as one list; a probe
 // listed twice keeps the later entry, filled in from the earlier. Any of them gzipped is read as it
-// is (bzip2, as the archive is published, needs bunzip2 first).
+// is, and so is bzip2, as the archive is published, through the system's bzip2 (../../util/decompress.ts).
 // Every probe goes through probeMetaFromApi, the live backend's reader, so both paths agree.
 import {readFile} from 'node:fs/promises'
 
@@ -109,7 +109,7 @@ function probeObjects(text: string, name: string): Listed {
       exitCode: EXIT.usage,
     })
   // the archive is published bzip2-compressed; say so rather than "not JSON"
-  if (text.startsWith('BZh')) throw bad('bzip2-compressed: run bunzip2 on it first')
+  if (text.startsWith('BZh')) throw bad('bzip2-compressed, and no bzip2 or lbzip2 is installed: install one (apt install bzip2) or run bunzip2 on it first')
   // one document (the usual case) is parsed at once; only text that is not one is cut into values
   let whole: unknown
   let values: Array<{text: string; line: number}>
@@ -177,7 +177,8 @@ export async function readProbeFile(path: string): Promise<ProbeFile> {
   try {
     text = gunzipBytes(await readFile(path)).toString('utf8')
   } catch (e) {
-    throw new AnyprobeError('E_BAD_INPUT', `--probes ${name}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new AnyprobeError('E_BAD_INPUT', `--probes ${name}: cannot read it (${code ?? sanitize((e as Error).message, 200)})`, {
       hint: 'give the path of a probe metadata file (see anyprobe report --help)',
       exitCode: EXIT.usage,
     })
