@@ -6,7 +6,10 @@
 //   use_probe_resolver: 192.168.1.1, 10.0.0.1, fd00::1 ...) is left out, counted by address;
 // - results of several targets: the catchment is of the one asked (by name or address), else of
 //   the first met; the others are counted per target and said;
-// - a vantage point that failed names no target: it stays (listed as failed), as in `sites`.
+// - a vantage point that failed stays (listed as failed), as in `sites`, unless the file says which
+//   target its measurement was of (a RIPE Atlas error result's dst_name, a saved outcome line's or
+//   document's target) and that is another target: then it is left out and said, never listed as a
+//   failure of the service read. A failure never makes its target the file's first.
 // Rows of a saved catchment document go by their document's target as results do (several
 // documents in one file are several targets); a row whose document named none stays, as a failure.
 // The catchment's target and method are what its results say, before what a document header said.
@@ -37,15 +40,31 @@ export class OneTargetCatchment {
 
   private readonly askedIsChoice: boolean
 
-  add(o: VantageOutcome): void {
-    const own = ownNetworkTarget(o)
+  /** failures whose measurement's target the file said, by that target (joined to the one read at the end) */
+  private readonly failedOf = new Map<string, {target: string; addr: string | null; b: CatchmentBuilder}>()
+
+  /** `failedTarget`: for a failure, the target (and address) its measurement was of, when known */
+  add(o: VantageOutcome, failedTarget: {target: string; addr: string | null} | null = null): void {
+    const own = ownNetworkTarget(o, failedTarget?.addr ?? null)
     if (own !== null) {
       this.own.add(own)
       return
     }
     const r = o.result
     if (r === null) {
-      this.common.add(o)
+      if (failedTarget === null || failedTarget.target === '') {
+        this.common.add(o)
+        return
+      }
+      // of the target asked: read as its result would be (a target whose every probe failed is still the one asked)
+      if (this.picker.isAsked(failedTarget.target, failedTarget.addr)) {
+        this.of[this.picker.pick(failedTarget.target, failedTarget.addr)!].add(o)
+        return
+      }
+      const key = `${failedTarget.target}\u0000${failedTarget.addr ?? ''}`
+      let f = this.failedOf.get(key)
+      if (f === undefined) this.failedOf.set(key, (f = {...failedTarget, b: new CatchmentBuilder()}))
+      f.b.add(o)
       return
     }
     const to = this.picker.pick(r.target, r.targetAddr)
@@ -64,7 +83,36 @@ export class OneTargetCatchment {
 
   /** vantage points kept so far (0: nothing of one target was read) */
   get size(): number {
-    return this.common.size + this.of[this.picker.chosen].size
+    return this.merged().size
+  }
+
+  /**
+   * The failures of the target read, and those of others. With no result at all (every vantage
+   * point failed), the failures of the target asked, else of the first target they name.
+   */
+  private failures(): {kept: CatchmentBuilder[]; left: Array<[string, number]>} {
+    const groups = [...this.failedOf.values()]
+    const noResult = this.picker.chosenName() === null
+    let read: (g: {target: string; addr: string | null}) => boolean = (g) => this.picker.reads(g.target, g.addr)
+    if (noResult) {
+      const picker = new TargetPicker(this.asked)
+      for (const g of groups) picker.pick(g.target, g.addr)
+      read = (g) => picker.reads(g.target, g.addr)
+    }
+    const kept: CatchmentBuilder[] = []
+    const left = new Map<string, number>()
+    for (const g of groups) {
+      if (read(g)) kept.push(g.b)
+      else left.set(g.target, (left.get(g.target) ?? 0) + g.b.size)
+    }
+    return {kept, left: [...left].sort((a, b) => b[1] - a[1])}
+  }
+
+  /** the target failures kept were of, when no result named one */
+  private failedTargetName(): string | null {
+    if (this.picker.chosenName() !== null) return null
+    for (const g of this.failedOf.values()) if (this.failures().kept.includes(g.b)) return g.target
+    return null
   }
 
   /** vantage points of the target kept that produced a result (0 with results read: every one was left out) */
@@ -84,7 +132,7 @@ export class OneTargetCatchment {
 
   /** something was left out (results of other targets, or of each probe's own network) */
   private leftSomething(): boolean {
-    return this.own.total > 0 || this.picker.hasOthers()
+    return this.own.total > 0 || this.picker.hasOthers() || this.failures().left.length > 0
   }
 
   /** the target asked named no result, and the catchment is of another the results measured */
@@ -97,6 +145,7 @@ export class OneTargetCatchment {
     const b = new CatchmentBuilder()
     b.absorb(this.common)
     b.absorb(this.of[this.picker.chosen])
+    for (const f of this.failures().kept) b.absorb(f)
     return b
   }
 
@@ -107,6 +156,13 @@ export class OneTargetCatchment {
     if (other !== null) said.push(other)
     const own = this.own.note(label, "each answered from a different host behind its probe (a home router or the ISP's resolver), not from one service, so they name no PoP of it")
     if (own !== null) said.push(own)
+    const failed = this.failures().left
+    if (failed.length > 0) {
+      const n = failed.reduce((t, [, c]) => t + c, 0)
+      const read = this.picker.chosenName() ?? this.failedTargetName()
+      const list = failed.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
+      said.push(`${sanitize(label, 200)}: ${n} failed measurement${n === 1 ? '' : 's'} of other targets than ${read === null ? 'the one read' : sanitize(read, 100)} ${n === 1 ? 'was' : 'were'} left out (${list}${failed.length > 5 ? ', ...' : ''}): not failures of the service read`)
+    }
     const several = this.merged().severalMethods()
     if (several.vantagePoints > 0) {
       const n = several.vantagePoints
@@ -132,8 +188,9 @@ export class OneTargetCatchment {
    */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
     const b = this.merged()
-    const relabel = this.picker.chosenName() !== null && this.leftSomething()
-    return b.result({target: relabel ? this.picker.chosenName() : meta.target, method: b.methodCounts().size > 0 ? null : meta.method})
+    const read = this.picker.chosenName() ?? this.failedTargetName()
+    const relabel = read !== null && this.leftSomething()
+    return b.result({target: relabel ? read : (meta.target ?? read), method: b.methodCounts().size > 0 ? null : meta.method})
   }
 }
 

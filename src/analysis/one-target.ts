@@ -19,13 +19,14 @@ const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade
  * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
  * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
  * Null when the result measured a shared address (or came from one of our own vantage points, whose
- * lab addresses are private on purpose).
+ * lab addresses are private on purpose). A failure (no result) is judged by `failedAddr`, the
+ * address its measurement was of, when the file says it.
  */
-export function ownNetworkTarget(o: VantageOutcome): string | null {
-  const r = o.result
-  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
-  const a = parseAddress(r.targetAddr)
-  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
+export function ownNetworkTarget(o: VantageOutcome, failedAddr: string | null = null): string | null {
+  const addr = o.result === null ? failedAddr : o.result.targetAddr
+  if (addr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
+  const a = parseAddress(addr)
+  return a !== null && OWN_NETWORK.has(addressClass(a)) ? addr : null
 }
 
 /** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
@@ -65,6 +66,21 @@ export class TargetPicker {
     if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
     r[to ?? 'none']++
     return to
+  }
+
+  /** Is a target (its name or address) the one asked? (A failure of it is read as the one asked, even with no result.) */
+  isAsked(target: string, addr: string | null): boolean {
+    return this.asked !== null && (this.asked.has(targetKey(target)) || (addr !== null && this.asked.has(targetKey(addr))))
+  }
+
+  /**
+   * Is a target (its name and address) the one read? For a failure, which names a target but is
+   * never routed (a failure does not make its target the file's first), asked once all is read.
+   */
+  reads(target: string, addr: string | null): boolean {
+    const set = this.chosen === 'asked' ? this.asked : this.first
+    if (set === null || this.chosenName() === null) return false
+    return set.has(targetKey(target)) || (addr !== null && set.has(targetKey(addr)))
   }
 
   /** the target whose results are read: the asked one when any result named it, else the first */

@@ -60,7 +60,8 @@ function atlasUnavailable(what: string): AnyprobeError {
 export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 'table' | 'campaign'
 
 export type ReportItem =
-  | {type: 'outcome'; outcome: VantageOutcome}
+  // failedTarget: for a failure (no result), the target its measurement was of, when the input says it
+  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget}
   // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
   | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
@@ -68,6 +69,17 @@ export type ReportItem =
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
   | {type: 'watch-history'; end: boolean}
+
+/** The target (and address) a failed measurement was of: the catchment keeps it only when that is the target read. */
+export interface FailedTarget {
+  target: string
+  addr: string | null
+}
+
+/** A failure's item, with the target a saved document or line says it was of. */
+function failureOf(outcome: VantageOutcome, target: string | null): ReportItem {
+  return outcome.result === null && target !== null && target !== '' ? {type: 'outcome', outcome, failedTarget: {target, addr: null}} : {type: 'outcome', outcome}
+}
 
 /** An entry of a document's list that did not check: the reader counts it (with its index) and does not hand it on. */
 export interface InvalidEntry {
@@ -194,10 +206,13 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     if (typeof o === 'string') return o
     // a failed vantage point's line names the target and method its result would have: the only
     // place they are said when every vantage point failed (a result says them itself)
-    return o.result === null ? [docMeta(v), {type: 'outcome', outcome: o}] : [{type: 'outcome', outcome: o}]
+    if (o.result !== null) return [{type: 'outcome', outcome: o}]
+    const meta = docMeta(v)
+    return [meta, failureOf(o, meta.target)]
   }
   if (isObj(v) && v.kind === 'multi' && Array.isArray(v.outcomes)) {
-    return [docMeta(v), ...listed(v.outcomes, checkOutcome, (outcome) => ({type: 'outcome', outcome}))]
+    const meta = docMeta(v)
+    return [meta, ...listed(v.outcomes, checkOutcome, (outcome) => failureOf(outcome, meta.target))]
   }
   if (isObj(v) && v.kind === 'catchment' && Array.isArray(v.vantagePoints)) {
     const meta = docMeta(v)
@@ -456,6 +471,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let rdns: ReverseResolver | undefined
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
   const atlasBatch: VantageOutcome[] = []
+  /** for each outcome of atlasBatch: the target of the raw result it came from (what a failure was of) */
+  const atlasTargets: Array<FailedTarget | null> = []
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
@@ -472,19 +489,31 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
       return
     }
-    for (const o of p.outcomes) atlasBatch.push(o)
+    const name = typeof raw.dst_name === 'string' && raw.dst_name !== '' ? raw.dst_name : null
+    const addr = typeof raw.dst_addr === 'string' && raw.dst_addr !== '' ? sanitize(raw.dst_addr, 60) : null
+    const target = name === null && addr === null ? null : {target: name === null ? addr! : sanitize(name, 300), addr}
+    for (const o of p.outcomes) {
+      atlasBatch.push(o)
+      atlasTargets.push(target)
+    }
   }
   /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
   const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem[]> {
     if (atlasBatch.length === 0 || (!all && atlasBatch.length < ATLAS_BATCH)) return
     const batch = atlasBatch.splice(0)
+    const targets = atlasTargets.splice(0)
     const enrich = atlas?.enrichAtlasOutcomes
     hint ??= atlas?.memoHint?.()
     // at most 64 lookups in flight, as the live Atlas backend does
     rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
     const done = enrich ? await enrich(batch, {rdns, hint}) : batch
     // one at a time: handing on the whole batch as one array measured 30% slower on a 1 GB Atlas file (more GC)
-    for (const outcome of done) yield [{type: 'outcome', outcome}]
+    // (enrichment maps the batch one to one, in order)
+    for (let i = 0; i < done.length; i++) {
+      const outcome = done[i]!
+      const t = outcome.result === null ? targets[i] : null
+      yield [t ? {type: 'outcome', outcome, failedTarget: t} : {type: 'outcome', outcome}]
+    }
   }
   /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */
   const itemsOfSync = (value: unknown, where: string): ReportItem[] => {
@@ -697,7 +726,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         continue
       }
       if (!q.root) {
-        for (const x of await itemsOf(q.value, q.where)) got.push(x)
+        // a multi document's failed vantage point: of the document's target
+        for (const x of await itemsOf(q.value, q.where)) got.push(x.type === 'outcome' && x.failedTarget === undefined ? failureOf(x.outcome, q.doc.target) : x)
         continue
       }
       // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
