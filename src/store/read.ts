@@ -47,7 +47,7 @@ import {observationFrom} from './observation.js'
  * caller so this module stays below the vantage layer. Probe metadata is the parser's own type.
  */
 export interface AtlasModule {
-  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]}
+  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]; meta?: {dstName: string | null; dstAddr: string | null}}
   enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null}) => Promise<VantageOutcome[]>
   memoHint?: () => (hostname: string) => GeoHint | null
   boundedResolver?: (inner: ReverseResolver, concurrency?: number) => ReverseResolver
@@ -489,9 +489,10 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
       return
     }
-    const name = typeof raw.dst_name === 'string' && raw.dst_name !== '' ? raw.dst_name : null
-    const addr = typeof raw.dst_addr === 'string' && raw.dst_addr !== '' ? sanitize(raw.dst_addr, 60) : null
-    const target = name === null && addr === null ? null : {target: name === null ? addr! : sanitize(name, 300), addr}
+    // what the result measured, as the parser reads it (dst_name, or old firmware's name; dst_addr)
+    const name = p.meta?.dstName ?? null
+    const addr = p.meta?.dstAddr ?? null
+    const target = name === null && addr === null ? null : {target: name ?? addr!, addr}
     for (const o of p.outcomes) {
       atlasBatch.push(o)
       atlasTargets.push(target)
