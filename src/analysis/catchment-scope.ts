@@ -43,8 +43,11 @@ export class OneTargetCatchment {
   /** failures whose measurement's target the file said, by that target (joined to the one read at the end) */
   private readonly failedOf = new Map<string, {target: string; addr: string | null; b: CatchmentBuilder}>()
 
-  /** `failedTarget`: for a failure, the target (and address) its measurement was of, when known */
-  add(o: VantageOutcome, failedTarget: {target: string; addr: string | null} | null = null): void {
+  /**
+   * `failedTarget`: for a failure, the target (and address) its measurement was of, when known;
+   * `how`: the way it was measured, when finer than its method (CatchmentBuilder.add)
+   */
+  add(o: VantageOutcome, failedTarget: {target: string; addr: string | null} | null = null, how: string | null = null): void {
     const own = ownNetworkTarget(o, failedTarget?.addr ?? null)
     if (own !== null) {
       this.own.add(own)
@@ -53,22 +56,22 @@ export class OneTargetCatchment {
     const r = o.result
     if (r === null) {
       if (failedTarget === null || failedTarget.target === '') {
-        this.common.add(o)
+        this.common.add(o, how)
         return
       }
       // of the target asked: read as its result would be (a target whose every probe failed is still the one asked)
       if (this.picker.isAsked(failedTarget.target, failedTarget.addr)) {
-        this.of[this.picker.pick(failedTarget.target, failedTarget.addr)!].add(o)
+        this.of[this.picker.pick(failedTarget.target, failedTarget.addr)!].add(o, how)
         return
       }
       const key = `${failedTarget.target}\u0000${failedTarget.addr ?? ''}`
       let f = this.failedOf.get(key)
       if (f === undefined) this.failedOf.set(key, (f = {...failedTarget, b: new CatchmentBuilder()}))
-      f.b.add(o)
+      f.b.add(o, how)
       return
     }
     const to = this.picker.pick(r.target, r.targetAddr)
-    if (to !== null) this.of[to].add(o)
+    if (to !== null) this.of[to].add(o, how)
   }
 
   /** A saved catchment row: of its document's target (meta.target) like a result, else kept as it is. */
@@ -163,12 +166,12 @@ export class OneTargetCatchment {
       const list = failed.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
       said.push(`${sanitize(label, 200)}: ${n} failed measurement${n === 1 ? '' : 's'} of other targets than ${read === null ? 'the one read' : sanitize(read, 100)} ${n === 1 ? 'was' : 'were'} left out (${list}${failed.length > 5 ? ', ...' : ''}): not failures of the service read`)
     }
-    const several = this.merged().severalMethods()
+    const several = this.merged().severalWays()
     if (several.vantagePoints > 0) {
       const n = several.vantagePoints
-      const left = several.leftOut.map(([m, c]) => `${c} ${m}`).join(', ')
+      const left = several.leftOut.map(([m, c]) => `${c} result${c === 1 ? '' : 's'} of ${sanitize(m, 120)}`).join(', ')
       said.push(
-        `${sanitize(label, 200)}: ${n} vantage point${n === 1 ? ' was' : 's were'} measured by several methods; each counts with its result that named a PoP (a ping names none, so it never replaces a verdict), else one the target answered, with that result's RTT; left out: ${left} result${several.leftOut.reduce((t, [, c]) => t + c, 0) === 1 ? '' : 's'}`,
+        `${sanitize(label, 200)}: ${n} vantage point${n === 1 ? ' was' : 's were'} measured more than one way (several methods, or RIPE Atlas measurements); each counts with its result that named a PoP (a ping or an ordinary DNS answer names none, so it never replaces a verdict), else one the target answered, with that result's RTT; left out: ${left}`,
       )
     }
     if (this.unmatched()) {

@@ -6,11 +6,13 @@
 // - one row per vantage point (kind + id); when a vantage point has several results of one method (a
 //   repeated Atlas measurement, an NDJSON with rounds), the latest by startedAt counts (equal times:
 //   the later one read); a failure (no result) later than all of them counts as the failure;
-// - a vantage point measured by several methods (a traceroute and a ping of one target in one Atlas
-//   download, anyprobe's trace and dns documents saved together) keeps, of each method's latest
-//   result, the one that named a PoP (the latest such), else one the target answered, else the
-//   latest: a ping names no site, so it never erases the verdict a trace or a DNS identity gave, and
-//   the row's RTT stays that of the result that gave its PoP (one method per row, never a mix);
+// - a vantage point measured more than one way (anyprobe's trace and dns documents saved together:
+//   one way per method; RIPE Atlas results: one way per measurement id, so a ping and a traceroute,
+//   or a hostname.bind and an SOA measurement, of one target are two) keeps, of each way's latest
+//   result (or failure), the one that named a PoP (the latest such), else one the target answered,
+//   else one it did not, else the latest failure: a ping or an SOA answer names no site, so it never
+//   erases the verdict a trace or a DNS identity gave, and the row's RTT stays that of the result
+//   that gave its PoP (never a mix); a failure whose way is not known counts when later than all;
 // - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
 //   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
@@ -135,10 +137,10 @@ let readSeq = 0
 /** (at, seq) order: is `a` later than `b`? */
 const later = (a: Kept, b: Kept): boolean => a.at > b.at || (a.at === b.at && a.seq > b.seq)
 
-/** what a row says of the PoP: 2 it named one, 1 the target answered (no PoP), 0 it did not answer */
-const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.reached === true ? 1 : 0)
+/** what a row says of the PoP: 2 it named one, 1 the target answered (no PoP), 0 it did not answer, -1 no result */
+const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.reached === true ? 1 : r.reached === false ? 0 : -1)
 
-/** the bucket a row is kept in: one per method (a failure has none, nor a saved catchment row: '?') */
+/** the bucket a row is kept in: one per way (method, or Atlas measurement); a failure of no known way, and a saved catchment row of no method ('?'), have none */
 const FAILED = '\u0000failed'
 
 /**
@@ -166,13 +168,13 @@ export class CatchmentBuilder {
   private firstTarget: string | null = null
 
   /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
-  addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
+  addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null; how?: string | null} = {}): void {
     if (meta.method) this.methods.set(meta.method, (this.methods.get(meta.method) ?? 0) + 1)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
     // a saved row (an older catchment document) whose target never answered has no PoP either
     if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
-    const bucket = row.reached === null ? FAILED : (meta.method ?? '?')
+    const bucket = row.reached === null ? (meta.how ?? FAILED) : (meta.how ?? meta.method ?? '?')
     this.keep(key, bucket, {row, at: meta.at ?? '', seq: readSeq++})
   }
 
@@ -183,10 +185,11 @@ export class CatchmentBuilder {
     if (prev === undefined || !later(prev, v)) kept.set(bucket, v)
   }
 
-  add(o: VantageOutcome): void {
+  /** `how`: the way it was measured when finer than its method (a RIPE Atlas measurement id), or the way a failure was measured */
+  add(o: VantageOutcome, how: string | null = null): void {
     const r = o.result
     // a failure with its time (an Atlas probe error) orders like a result: the latest one counts
-    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null})
+    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null, how})
   }
 
   get size(): number {
@@ -199,10 +202,10 @@ export class CatchmentBuilder {
   }
 
   /**
-   * Vantage points with results of more than one method, and the methods of the rows not counted
+   * Vantage points measured more than one way, and the ways of the rows not counted
    * (their results were read and left out by the rules above), most first.
    */
-  severalMethods(): {vantagePoints: number; leftOut: Array<[string, number]>} {
+  severalWays(): {vantagePoints: number; leftOut: Array<[string, number]>} {
     let n = 0
     const left = new Map<string, number>()
     for (const kept of this.rows.values()) {

@@ -51,7 +51,7 @@ Accepted, detected from the content: a single anyprobe result (trace, dns, http 
 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
-A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured by several methods (a ping and a traceroute of one target), with the result that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
+A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
 One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes". A file with nothing else: E_BAD_INPUT (exit 7).
 
@@ -151,7 +151,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // one item, synchronously (a small function the loop below calls: it stays optimised)
     const take = (item: ReportItem): void => {
-      if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null)
+      if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null)
       else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
       else if (item.type === 'observation') {
         watchLines++

@@ -47,7 +47,7 @@ import {observationFrom} from './observation.js'
  * caller so this module stays below the vantage layer. Probe metadata is the parser's own type.
  */
 export interface AtlasModule {
-  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]; meta?: {dstName: string | null; dstAddr: string | null}}
+  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]; meta?: {dstName: string | null; dstAddr: string | null; msmId?: number | null; type?: string | null}}
   enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null}) => Promise<VantageOutcome[]>
   memoHint?: () => (hostname: string) => GeoHint | null
   boundedResolver?: (inner: ReverseResolver, concurrency?: number) => ReverseResolver
@@ -61,7 +61,8 @@ export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 
 
 export type ReportItem =
   // failedTarget: for a failure (no result), the target its measurement was of, when the input says it
-  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget}
+  // how: the RIPE Atlas measurement it came from (the catchment's way of measuring, finer than the method)
+  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string}
   // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
   | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
@@ -472,7 +473,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
   const atlasBatch: VantageOutcome[] = []
   /** for each outcome of atlasBatch: the target of the raw result it came from (what a failure was of) */
-  const atlasTargets: Array<FailedTarget | null> = []
+  const atlasTargets: Array<{failed: FailedTarget | null; how: string | null}> = []
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
@@ -493,9 +494,12 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     const name = p.meta?.dstName ?? null
     const addr = p.meta?.dstAddr ?? null
     const target = name === null && addr === null ? null : {target: name ?? addr!, addr}
+    // one way of measuring per measurement id: its results and failures, whatever they name
+    const msm = p.meta?.msmId ?? atlasId(raw.msm_id)
+    const how = msm === null ? null : `RIPE Atlas msm ${msm}${p.meta?.type ? ` (${sanitize(p.meta.type, 20)})` : ''}`
     for (const o of p.outcomes) {
       atlasBatch.push(o)
-      atlasTargets.push(target)
+      atlasTargets.push({failed: target, how})
     }
   }
   /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
@@ -512,8 +516,11 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     // (enrichment maps the batch one to one, in order)
     for (let i = 0; i < done.length; i++) {
       const outcome = done[i]!
-      const t = outcome.result === null ? targets[i] : null
-      yield [t ? {type: 'outcome', outcome, failedTarget: t} : {type: 'outcome', outcome}]
+      const {failed, how} = targets[i]!
+      const item: ReportItem = {type: 'outcome', outcome}
+      if (outcome.result === null && failed !== null) item.failedTarget = failed
+      if (how !== null) item.how = how
+      yield [item]
     }
   }
   /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */

@@ -12,6 +12,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
+import dnsPacket from 'dns-packet'
+
 import {CatchmentBuilder, type CatchmentVantagePoint} from '../../src/analysis/catchment.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -48,8 +50,8 @@ describe('report: a vantage point measured by several methods keeps the verdict 
     assert.match(row.evidence, /dns-identity ns1\.fi-hel\.k\.ripe\.net/)
     assert.equal(doc.summary.located, 1)
     assert.equal(doc.input.notes.length, 1)
-    assert.match(doc.input.notes[0], /1 vantage point was measured by several methods; .*left out: 1 ping result$/)
-    assert.match(r.stderr, /warning: .*measured by several methods/)
+    assert.match(doc.input.notes[0], /1 vantage point was measured more than one way .*left out: 1 result of RIPE Atlas msm 1001 \(ping\)$/)
+    assert.match(r.stderr, /warning: .*measured more than one way/)
   })
 
   it('the ping read first, the DNS identity later: the same row (order does not decide)', async () => {
@@ -75,6 +77,39 @@ describe('report: a vantage point measured by several methods keeps the verdict 
     const d = await runCommand('diff', [before, both, '--json'])
     assert.equal(d.status, 0, `a ping read as "lost" its PoP: ${d.stdout}`)
     assert.equal(JSON.parse(d.stdout).changes.length, 0)
+  })
+})
+
+describe('report: RIPE Atlas results, one way of measuring per measurement id', () => {
+  // an ordinary SOA query of the same target, another measurement (msm 1002), answered without an
+  // NSID: RIPE Atlas "dns" result format; the abuf is a real reply's shape (dns-packet encodes it)
+  const soa = (timestamp: number): Record<string, unknown> => ({
+    ...dns[0], msm_id: 1002, group_id: 1002, timestamp,
+    result: {rt: 2.5, size: 100, ID: 1, ANCOUNT: 1, ARCOUNT: 0, NSCOUNT: 0, QDCOUNT: 1, abuf: dnsPacket.encode({type: 'response', id: 1, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [{type: 'SOA', class: 'IN', name: '.'}], answers: [{type: 'SOA', class: 'IN', name: '.', ttl: 86400, data: {mname: 'a.root-servers.net', rname: 'nstld.verisign-grs.com', serial: 2026120700, refresh: 1800, retry: 900, expire: 604800, minimum: 86400}}]}).toString('base64')},
+  })
+  // the same hostname.bind measurement later, timed out (RIPE Atlas writes {"error": {"timeout": ms}})
+  const timedOut = (timestamp: number): Record<string, unknown> => ({...dns[0], timestamp, result: undefined, error: {timeout: 5000}})
+
+  it('a later SOA measurement of the same target (another msm) does not erase hostname.bind\'s FIHEL', async () => {
+    const r = await runCommand('report', [file('chaos-soa.json', JSON.stringify([...dns, soa(1442846000)])), '--no-rdns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.method, 'dns')
+    assert.equal(doc.vantagePoints[0].pop?.code, 'fihel')
+    assert.match(doc.input.notes.join('\n'), /left out: 1 result of RIPE Atlas msm 1002 \(dns\)/)
+  })
+
+  it('the same measurement repeated: its latest counts (a hostname.bind that timed out since is no longer FIHEL)', async () => {
+    const r = await runCommand('report', [file('chaos-timeout.json', JSON.stringify([...dns, timedOut(1442846000)])), '--no-rdns', '--json'])
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.vantagePoints[0].pop, null, r.stdout)
+    assert.notEqual(r.status, 0)
+  })
+
+  it('a later ping that was lost (another msm): the DNS identity stays, and the vantage point answered (exit 0)', async () => {
+    const r = await runCommand('report', [file('dns-lost-ping.json', JSON.stringify([...dns, ping(1442846000, [])])), '--no-rdns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).vantagePoints[0].pop?.code, 'fihel')
   })
 })
 
@@ -106,10 +141,10 @@ describe('CatchmentBuilder: the row of a vantage point with several results', ()
     assert.equal(one([[row('fra', true, 5), 't1', 'dns'], [row(null, true, 3), 't2', 'ping'], [row(null, null, null), 't3', null]]).reached, null)
     assert.equal(one([[row(null, null, null), 't0', null], [row('fra', true, 5), 't1', 'dns'], [row(null, true, 3), 't2', 'ping']]).pop?.code, 'fra')
   })
-  it('severalMethods counts the vantage points and the results left out', () => {
+  it('severalWays counts the vantage points and the results left out', () => {
     const b = new CatchmentBuilder()
     b.addRow(row('fra', true, 5), {at: 't1', method: 'dns'})
     b.addRow(row(null, true, 3), {at: 't2', method: 'ping'})
-    assert.deepEqual(b.severalMethods(), {vantagePoints: 1, leftOut: [['ping', 1]]})
+    assert.deepEqual(b.severalWays(), {vantagePoints: 1, leftOut: [['ping', 1]]})
   })
 })
