@@ -13,7 +13,7 @@
 // Rows of a saved catchment document go by their document's target as results do (several
 // documents in one file are several targets); a row whose document named none stays, as a failure.
 // The catchment's target and method are what its results say, before what a document header said.
-import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult, type CatchmentVantagePoint} from './catchment.js'
+import {CatchmentBuilder, type CatchmentMethod, type CatchmentResult, type CatchmentVantagePoint, familyOf} from './catchment.js'
 import {OwnNetworkCount, ownNetworkTarget, TargetPicker} from './one-target.js'
 import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 import {sanitize} from '../util/sanitize.js'
@@ -39,6 +39,9 @@ export class OneTargetCatchment {
   }
 
   private readonly askedIsChoice: boolean
+
+  /** results kept per family, of the target asked and of the first */
+  private readonly families = {asked: {4: 0, 6: 0}, first: {4: 0, 6: 0}}
 
   /** failures whose measurement's target the file said, by that target (joined to the one read at the end) */
   private readonly failedOf = new Map<string, {target: string; addr: string | null; b: CatchmentBuilder}>()
@@ -71,6 +74,8 @@ export class OneTargetCatchment {
       return
     }
     const to = this.picker.pick(r.target, r.targetAddr)
+    const fam = familyOf(r)
+    if (to !== null && fam !== null) this.families[to][fam]++
     if (to !== null) this.of[to].add(o, how)
   }
 
@@ -165,6 +170,13 @@ export class OneTargetCatchment {
       const read = this.picker.chosenName() ?? this.failedTargetName()
       const list = failed.slice(0, 5).map(([t, c]) => `${sanitize(t, 100)} (${c})`).join(', ')
       said.push(`${sanitize(label, 200)}: ${n} failed measurement${n === 1 ? '' : 's'} of other targets than ${read === null ? 'the one read' : sanitize(read, 100)} ${n === 1 ? 'was' : 'were'} left out (${list}${failed.length > 5 ? ', ...' : ''}): not failures of the service read`)
+    }
+    const fam = this.families[this.picker.chosen]
+    if (fam[4] > 0 && fam[6] > 0) {
+      const t = sanitize(this.picker.chosenName() ?? '', 100)
+      said.push(
+        `${sanitize(label, 200)}: ${t} was measured over IPv4 (${fam[4]} result${fam[4] === 1 ? '' : 's'}) and over IPv6 (${fam[6]}): the two families are routed apart, each its own catchment, and a vantage point measured over both counts with one of them; report --target ADDRESS gives the catchment of one address`,
+      )
     }
     const several = this.merged().severalWays()
     if (several.vantagePoints > 0) {

@@ -85,6 +85,12 @@ export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | 
   return `${best.signal} ${sanitize(best.input, 60)}${more > 0 ? ` (+${more})` : ''}`
 }
 
+/** The address family a result measured over (null: its address is not known). */
+export function familyOf(r: ProbeResult): 4 | 6 | null {
+  if (r.targetAddr === null || r.targetAddr === undefined) return null
+  return r.targetAddr.includes(':') ? 6 : 4
+}
+
 /** One row of the catchment from one outcome. */
 export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const r = o.result
@@ -185,11 +191,16 @@ export class CatchmentBuilder {
     if (prev === undefined || !later(prev, v)) kept.set(bucket, v)
   }
 
-  /** `how`: the way it was measured when finer than its method (a RIPE Atlas measurement id), or the way a failure was measured */
+  /**
+   * `how`: the way it was measured when finer than its method and family (a RIPE Atlas measurement
+   * id), or the way a failure was measured. By default a result's way is its method, and IPv6 apart
+   * from IPv4 (the families are routed apart: a trace -6 does not replace a trace -4's row unsaid).
+   */
   add(o: VantageOutcome, how: string | null = null): void {
     const r = o.result
+    const way = how ?? (r === null ? null : `${r.kind}${familyOf(r) === 6 ? ' over IPv6' : ''}`)
     // a failure with its time (an Atlas probe error) orders like a result: the latest one counts
-    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null, how})
+    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null, how: way})
   }
 
   get size(): number {

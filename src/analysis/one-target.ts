@@ -45,8 +45,12 @@ export class TargetPicker {
   /** per target name as the results write it: how many went to the asked target, the first, or neither */
   private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
 
+  /** the one asked is an address: only results of that address are its (see pick) */
+  private readonly askedAddress: boolean
+
   constructor(asked: string | null | undefined) {
     this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
+    this.askedAddress = this.asked !== null && parseAddress(asked!.trim().replace(/^\[|\]$/g, '')) !== null
   }
 
   /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
@@ -59,8 +63,11 @@ export class TargetPicker {
       if (keys.some((k) => this.first!.has(k))) to = 'first'
     }
     if (to !== null) {
-      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
-      this.names[to] ??= target
+      // an address asked is that address only: its results' name does not bring in the name's other
+      // addresses (the same name measured over IPv6, or at each probe's own front-end, is routed apart)
+      if (!(to === 'asked' && this.askedAddress)) for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
+      // an address asked is named as asked, not by the name its results also carry
+      this.names[to] ??= to === 'asked' && this.askedAddress && addr !== null ? addr : target
     }
     let r = this.routed.get(target)
     if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))

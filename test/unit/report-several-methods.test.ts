@@ -15,6 +15,7 @@ import {after, describe, it} from 'node:test'
 import dnsPacket from 'dns-packet'
 
 import {CatchmentBuilder, type CatchmentVantagePoint} from '../../src/analysis/catchment.js'
+import type {VantageOutcome} from '../../src/model/probe.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -146,5 +147,40 @@ describe('CatchmentBuilder: the row of a vantage point with several results', ()
     b.addRow(row('fra', true, 5), {at: 't1', method: 'dns'})
     b.addRow(row(null, true, 3), {at: 't2', method: 'ping'})
     assert.deepEqual(b.severalWays(), {vantagePoints: 1, leftOut: [['ping', 1]]})
+  })
+})
+
+describe('report: one name measured over IPv4 and over IPv6 (two RIPE Atlas measurements of k.root-servers.net)', () => {
+  // real results: probe 6036's hostname.bind over IPv4 (FIHEL) and probe 14184's NSID over IPv6
+  // (k3.ams-ix, corpus sagan-dns-008), both given the name they were made for and one probe, as two
+  // measurements of one name in the two families are ("af": 4 / 6, dst_name the name)
+  const mixed = JSON.parse(readFileSync('test/fixtures/atlas/results-dns-mixed.json', 'utf8')) as Array<Record<string, unknown>>
+  const v4 = {...mixed[0], dst_name: 'k.root-servers.net'}
+  const v6 = {...mixed[1], dst_name: 'k.root-servers.net', prb_id: 6036, timestamp: 1442845300}
+  const f = (): string => file('k-v4-v6.json', JSON.stringify([v4, v6]))
+
+  it('--target the IPv4 address: that address only (the name its results carry does not bring in IPv6), the IPv6 result said', async () => {
+    const r = await runCommand('report', [f(), '--no-rdns', '--json', '--target', '193.0.14.129'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.equal(doc.target, '193.0.14.129')
+    assert.equal(doc.vantagePoints[0].pop?.code, 'fihel', 'the IPv6 result (AMS) replaced the IPv4 one asked for')
+    assert.match(doc.input.notes.join('\n'), /other targets than 193\.0\.14\.129: 1 result was left out \(k\.root-servers\.net \(1\)\)/)
+  })
+
+  it('no --target: the name\'s catchment says it mixes the two families', async () => {
+    const r = await runCommand('report', [f(), '--no-rdns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.match(doc.input.notes.join('\n'), /k\.root-servers\.net was measured over IPv4 \(1 result\) and over IPv6 \(1\): the two families are routed apart/)
+  })
+
+  it('anyprobe results of one vantage point, trace over IPv4 then over IPv6: two ways, said (not the later one silently)', () => {
+    const line = JSON.parse(readFileSync('test/fixtures/diff/lab-trace-withdraw-fra.ndjson', 'utf8').split('\n')[0]!) as VantageOutcome
+    const v6 = {...line, result: {...line.result!, targetAddr: '2001:db8::10', family: 6, startedAt: '2026-12-07T03:00:00.000Z'}} as VantageOutcome
+    const b = new CatchmentBuilder()
+    b.add(line)
+    b.add(v6)
+    assert.deepEqual(b.severalWays(), {vantagePoints: 1, leftOut: [['trace', 1]]})
   })
 })
