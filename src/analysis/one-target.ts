@@ -163,3 +163,13 @@ export class OwnNetworkCount {
     return `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${this.byAddr.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): ${effect}, and were left out`
   }
 }
+
+/**
+ * What --target means for a watch --out file's events: nothing (a watch is judged whole, as it ran);
+ * null when every watch in the file was of the target asked.
+ */
+export function watchTargetNote(name: string, asked: string, targets: string[]): string | null {
+  if (targets.length > 0 && targets.every((t) => targetKey(t) === targetKey(asked))) return null
+  const of = targets.length === 0 ? 'a target its observations do not name' : targets.map((t) => sanitize(t, 100)).join(', ')
+  return `${sanitize(name, 200)}: --target ${sanitize(asked, 100)} does not apply to a watch's events: they are judged as the watch ran (of ${of}), whatever --target says; it chooses among the targets of saved results and catchments`
+}

@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {OneTargetCatchment} from '../analysis/catchment-scope.js'
+import {watchTargetNote} from '../analysis/one-target.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
@@ -133,6 +134,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning
     const watchVps: Array<{answered: number}> = []
     const watchWarnings: string[] = []
+    // the targets the file's watches measured (their start lines): --target does not choose among them
+    const watchTargets = new Set<string>()
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
     const out = stdoutWriter()
     // each vantage point's starting state too, as the live watch prints it (the timeline leaves it out)
@@ -168,6 +171,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         show(item.end ? replay.historyEnd() : replay.historyStart())
       } else if (item.type === 'watch-start') {
         watchLines++
+        if (item.start.target !== '') watchTargets.add(item.start.target)
         // the previous watch's last events (its summary) still go to its own timeline
         show(replay.start(item.start))
         if (timeline !== null && timeline.used()) timelines.push((timeline = new TimelineCollector()))
@@ -192,6 +196,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
     const notes = builder.notes(name)
+    // --target picks results and catchments, never a watch's events: said, not ignored
+    const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
+    if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)
     for (const n of notes) process.stderr.write(`warning: ${n}\n`)
     if (builder.size === 0 && watchLines === 0) {
       if (builder.ownNetwork > 0) {

@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
+import {watchEndFixture} from '../helpers/watch-end-fixture.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-docs-'))
@@ -82,5 +83,17 @@ describe('report --target on saved catchment documents', () => {
     assert.equal(r.status, 7, r.stderr)
     assert.match(r.stdout, /^catchment of 198\.51\.100\.10 by dns from 4 vantage points/)
     assert.match(r.stderr, /^error E_BAD_INPUT: .*doc-garbage\.json: .*the input breaks off/m)
+  })
+
+  it('a watch --out file with --target: said that it does not apply (the events are of the watch\'s target), not silently ignored', async () => {
+    const {start, vp, ob} = watchEndFixture(Date.parse('2026-12-07T02:00:00.000Z'))
+    const lines = [JSON.stringify(start)]
+    for (let r = 0; r < 6; r++) lines.push(JSON.stringify({...ob('ap-vp-ber', r, 'FRA'), vantage: vp('ap-vp-ber')}))
+    const f = file('watch-out.ndjson', lines.join('\n') + '\n')
+    const other = await runCommand('report', [f, '--target', 'k.root-servers.net'])
+    assert.equal(other.status, 0, other.stderr)
+    assert.match(other.stderr, /^warning: .*watch-out\.ndjson: --target k\.root-servers\.net does not apply to a watch's events: they are judged as the watch ran \(of 198\.51\.100\.10\)/m)
+    const same = await runCommand('report', [f, '--target', '198.51.100.10'])
+    assert.doesNotMatch(same.stderr, /does not apply/)
   })
 })
