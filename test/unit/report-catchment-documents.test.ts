@@ -78,6 +78,15 @@ describe('report --target on saved catchment documents', () => {
     assert.deepEqual(doc.vantagePoints.map((v: {vantage: {id: string}}) => v.vantage.id), ['ap-vp-ber', 'ap-vp-nyc', 'ap-vp-sao', 'ap-vp-tyo'])
   })
 
+  it("RIPE Atlas results as jq '.[]' prints them (pretty, one after another): every one is read (only the first was, then 'the input breaks off')", async () => {
+    const raw = JSON.parse(text('test/fixtures/atlas/results-3606560.json')) as unknown[]
+    const r = await runCommand('report', [file('jq-each.json', raw.map((x) => JSON.stringify(x, null, 2) + '\n').join('')), '--no-rdns', '--json'])
+    assert.equal(r.status, 0, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.vantagePoints.map((v: {vantage: {id: string}}) => v.vantage.id), ['atlas:12185', 'atlas:22880'])
+    assert.equal(doc.input.unparseable, 0)
+  })
+
   it('something after a document that is not one: the catchment of the document, then E_BAD_INPUT (exit 7), not a silent exit 0', async () => {
     const r = await runCommand('report', [file('doc-garbage.json', text(DNS) + 'garbage\n')])
     assert.equal(r.status, 7, r.stderr)
