@@ -33,3 +33,17 @@ export function comparabilityWarnings(before: DiffSaid, after: DiffSaid, names: 
   }
   return out
 }
+
+/**
+ * Raw RIPE Atlas traceroutes read without reverse DNS (diff's default: offline) carry no router
+ * names, so their vantage points are mostly unlocated; against a file whose PoPs came from router
+ * names (a live catchment, report with reverse DNS) every such vantage point reads as lost or found.
+ * Said when it may have made a change (null otherwise): `files` are the files read that way.
+ */
+export function hopNamesWarning(files: string[], changes: ReadonlyArray<{type: string}>): DiffWarning | null {
+  if (files.length === 0 || !changes.some((c) => c.type === 'lost' || c.type === 'found')) return null
+  return {
+    code: 'no-hop-names',
+    message: `${files.map((f) => sanitize(f, 120)).join(' and ')}: raw RIPE Atlas traceroutes read without reverse DNS (diff's default), so their hops carry no router names; a vantage point whose PoP the other file named from router names reads as lost or found. diff --rdns looks them up as report does`,
+  }
+}

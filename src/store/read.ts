@@ -117,6 +117,8 @@ export interface ReadStats {
   wrongKinds: number
   /** what to give instead, for the first of them */
   wrongKindHint: string | null
+  /** raw RIPE Atlas traceroute results read (their hops carry names only when a resolver was given) */
+  atlasTraces: number
 }
 
 export interface ReadOptions {
@@ -136,7 +138,7 @@ export const ATLAS_BATCH = 250
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0}
 }
 
 /** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
@@ -498,6 +500,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     const msm = p.meta?.msmId ?? atlasId(raw.msm_id)
     const how = msm === null ? null : `RIPE Atlas msm ${msm}${p.meta?.type ? ` (${sanitize(p.meta.type, 20)})` : ''}`
     for (const o of p.outcomes) {
+      if (o.result?.kind === 'trace') stats.atlasTraces++
       atlasBatch.push(o)
       atlasTargets.push({failed: target, how})
     }
