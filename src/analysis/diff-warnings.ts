@@ -5,6 +5,11 @@
 import type {CatchmentMethod} from '../model/catchment.js'
 import type {DiffWarning} from '../model/diff.js'
 import {sanitize} from '../util/sanitize.js'
+import {parseAddress} from '../util/target.js'
+import {targetKey} from './one-target.js'
+
+/** a target written as an address (a URL's host is not looked into: URLs compare as written) */
+const isAddress = (t: string): boolean => parseAddress(t.trim().replace(/^\[|\]$/g, '')) !== null
 
 /** What a saved file itself said it measured; null where it said nothing (then nothing is claimed). */
 export interface DiffSaid {
@@ -25,10 +30,16 @@ export function comparabilityWarnings(before: DiffSaid, after: DiffSaid, names: 
     })
   }
   // targets are compared as written: "1.2.3.4" and "http://1.2.3.4/" are different measurements too
-  if (before.target !== null && after.target !== null && before.target !== '' && after.target !== '' && before.target !== after.target) {
+  // (a name's case and trailing dot are not a difference: K.ROOT-SERVERS.NET. is k.root-servers.net)
+  if (before.target !== null && after.target !== null && before.target !== '' && after.target !== '' && targetKey(before.target) !== targetKey(after.target)) {
+    // a name in one file and an address in the other may be one service (a live catchment saves the
+    // name asked, a RIPE Atlas download the address measured): said as a question, not as two services
+    const oneEach = isAddress(before.target) !== isAddress(after.target)
     out.push({
       code: 'targets-differ',
-      message: `different targets: ${sanitize(before.target, 100)} in ${a}, ${sanitize(after.target, 100)} in ${b}: the diff compares two services, not one before and after`,
+      message: oneEach
+        ? `different targets as written: ${sanitize(before.target, 100)} in ${a}, ${sanitize(after.target, 100)} in ${b}: one is a name and the other an address; if the name led to that address it is one service, otherwise the diff compares two`
+        : `different targets: ${sanitize(before.target, 100)} in ${a}, ${sanitize(after.target, 100)} in ${b}: the diff compares two services, not one before and after`,
     })
   }
   return out
