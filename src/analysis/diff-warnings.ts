@@ -10,6 +10,8 @@ import {targetKey} from './one-target.js'
 
 /** a target written as an address (a URL's host is not looked into: URLs compare as written) */
 const isAddress = (t: string): boolean => parseAddress(t.trim().replace(/^\[|\]$/g, '')) !== null
+/** a target written as a host name (not an address, not a URL) */
+const isName = (t: string): boolean => !isAddress(t) && /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i.test(t.trim())
 
 /** What a saved file itself said it measured; null where it said nothing (then nothing is claimed). */
 export interface DiffSaid {
@@ -34,7 +36,7 @@ export function comparabilityWarnings(before: DiffSaid, after: DiffSaid, names: 
   if (before.target !== null && after.target !== null && before.target !== '' && after.target !== '' && targetKey(before.target) !== targetKey(after.target)) {
     // a name in one file and an address in the other may be one service (a live catchment saves the
     // name asked, a RIPE Atlas download the address measured): said as a question, not as two services
-    const oneEach = isAddress(before.target) !== isAddress(after.target)
+    const oneEach = (isAddress(before.target) && isName(after.target)) || (isName(before.target) && isAddress(after.target))
     out.push({
       code: 'targets-differ',
       message: oneEach
