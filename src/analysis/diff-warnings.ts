@@ -60,3 +60,16 @@ export function hopNamesWarning(files: string[], changes: ReadonlyArray<{type: s
     message: `${files.map((f) => sanitize(f, 120)).join(' and ')}: raw RIPE Atlas traceroutes read without reverse DNS (diff's default), so their hops carry no router names; a vantage point whose PoP the other file named from router names reads as lost or found. diff --rdns looks them up as report does`,
   }
 }
+
+/**
+ * No vantage point in both files (RIPE Atlas picks other probes for each new measurement of
+ * `area=WW,n=50`; another backend names them differently): no move can be seen, so "nothing
+ * changed" is not evidence; the PoP shares are each file's own. Null when some are in both.
+ */
+export function noCommonWarning(common: number, sides: {before: number; after: number}): DiffWarning | null {
+  if (common > 0 || sides.before === 0 || sides.after === 0) return null
+  return {
+    code: 'no-common',
+    message: `no vantage point is in both files (${sides.before} before, ${sides.after} after, matched by kind and id): none could be compared, so no move could be seen; compare the PoP shares, or measure again from the same vantage points (atlas:msm=ID, globalping:msm=ID)`,
+  }
+}
