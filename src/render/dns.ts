@@ -14,8 +14,11 @@ function nsidText(n: NsidValue): string {
 function answerCell(q: DnsQueryResult): string {
   if (q.rcode === null) return `(${q.error ?? 'no reply'})`
   const parts = q.answers.map((a) => sanitize(a, 80))
+  for (const o of q.otherRecords ?? []) parts.push(`(not an answer to the question: ${sanitize(o, 80)})`)
   if (q.nsidRequested) parts.push(q.nsid === null ? 'NSID: none' : `NSID: ${nsidText(q.nsid)}`)
-  if (q.truncated) parts.push('(truncated: retry with --tcp)')
+  if (q.tcpRetry?.error === null) parts.push(`(UDP reply truncated in ${fmtMs(q.tcpRetry.udpRttMs, 2)} ms: answered over TCP)`)
+  else if (q.tcpRetry) parts.push(`(truncated; asked again over TCP: ${q.tcpRetry.error})`)
+  else if (q.truncated) parts.push('(truncated: retry with --tcp)')
   return parts.length === 0 ? '-' : parts.join('\n')
 }
 
