@@ -37,7 +37,7 @@ function popCell(r: CatchmentVantagePoint): string {
 }
 
 export function renderCatchment(c: CatchmentResult): string {
-  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} by ${c.method ?? 'an unknown method'} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
+  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} by ${c.method === 'mixed' ? 'mixed methods' : (c.method ?? 'an unknown method')} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
     ` (${c.summary.located} located, ${c.summary.unlocated} unlocated, ${c.summary.failed} failed)`
   const vps = columns(
     ['vantage point', 'location', 'ASN', 'PoP', 'rtt ms', 'evidence'],
