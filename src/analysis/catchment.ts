@@ -102,7 +102,7 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const rtt = resultRtt(r)
   return {
     vantage: o.vantage,
-    pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence},
+    pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence, ...(v.contradiction ? {contradiction: v.contradiction} : {})},
     rttMs: rtt === null ? null : round(rtt, 3),
     evidence: shortEvidence(v, r),
     reached,
