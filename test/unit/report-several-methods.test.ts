@@ -59,7 +59,7 @@ describe('report: a vantage point measured by several methods keeps the verdict 
     const f = file('ping-dns.ndjson', [ping(1442845000, [1.2]), ...dns].map((x) => JSON.stringify(x)).join('\n') + '\n')
     const r = await runCommand('report', [f, '--no-rdns'])
     assert.equal(r.status, 0, r.stderr)
-    assert.match(r.stdout, /^catchment of 193\.0\.14\.129 by mixed methods from 1 vantage point \(1 located/)
+    assert.match(r.stdout, /^catchment of 193\.0\.14\.129 by mixed methods from 1 vantage point \(1 with a PoP named/)
     assert.match(r.stdout, /atlas:6036 .*FIHEL \(Helsinki\)/)
   })
 
