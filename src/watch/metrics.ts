@@ -96,7 +96,8 @@ export class WatchMetrics {
     this.success.set({vantage}, o.answered ? 1 : 0)
     this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
     // no RTT without an answer: the series goes (a graph shows the gap, not the RTT from before an outage)
-    if (o.answered && o.rttMs !== null) this.duration.set({vantage}, o.rttMs / 1000)
+    // to the microsecond the RTT is measured to: 0.196 ms is 0.000196, not 0.00019600000000000002
+    if (o.answered && o.rttMs !== null) this.duration.set({vantage}, Math.round(o.rttMs * 1000) / 1e6)
     else this.duration.remove({vantage})
     if (o.answered && o.pop !== null && !this.site.has(vantage)) this.setSite(vantage, label(o.pop))
   }

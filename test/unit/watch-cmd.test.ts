@@ -225,6 +225,8 @@ describe('watch formats', () => {
     m.observe({vantageId: 'ber', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 0.5, pop: 'FRA', answered: true})
     m.observe({vantageId: 'ber', round: 1, flow: 0, sentAt: 50, receivedAt: null, rttMs: null, pop: null, answered: false})
     m.observe({vantageId: 'nyc', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 40.2, pop: 'IAD', answered: true})
+    // 0.196 / 1000 is 0.00019600000000000002 in floating point: the gauge says what was measured
+    m.observe({vantageId: 'sao', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 0.196, pop: 'GRU', answered: true})
     const common = {schemaVersion: 1 as const, kind: 'watch-event' as const, vantageId: 'ber', round: 5, at: '2026-01-01T00:00:00.000Z', lastOldAt: 'a', firstNewAt: 'b', rttBeforeMs: 0.5, rttAfterMs: 40, resolutionMs: 50, clockJump: false, unlocatedProbes: 0}
     m.event({...common, type: 'shift', from: 'FRA', to: 'IAD', gapMs: 2600, lostProbes: 51})
     m.event({...common, type: 'failover', from: 'FRA', to: 'IAD', gapMs: 2600, gapMinMs: 2500, lostProbes: 51})
@@ -233,6 +235,7 @@ describe('watch formats', () => {
     assert.match(t, /^anyprobe_site_info\{vantage="nyc",site="IAD"\} 1$/m)
     assert.doesNotMatch(t, /site="FRA"/)
     assert.match(t, /^anyprobe_probe_duration_seconds\{vantage="nyc"\} 0\.0402$/m)
+    assert.match(t, /^anyprobe_probe_duration_seconds\{vantage="sao"\} 0\.000196$/m)
     assert.match(t, /^anyprobe_probe_success\{vantage="ber"\} 0$/m)
     assert.match(t, /^anyprobe_probe_success\{vantage="nyc"\} 1$/m)
     assert.match(t, /^anyprobe_site_changes_total\{vantage="ber"\} 1$/m)
