@@ -182,7 +182,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         method ??= item.method
       }
     }
-    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: flags.rdns ? new CachedReverseResolver() : undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
+    const rdns = flags.rdns ? new CachedReverseResolver() : null
+    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
       for (const item of batch) take(item)
       if (out.pending()) await out.flush()
     }
@@ -196,6 +197,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
     const notes = builder.notes(name)
+    const rdnsNote = rdns?.unansweredNote() ?? null
+    if (rdnsNote !== null) notes.push(rdnsNote)
     // --target picks results and catchments, never a watch's events: said, not ignored
     const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
     if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)

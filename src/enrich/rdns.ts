@@ -40,17 +40,38 @@ export class CachedReverseResolver implements ReverseResolver {
     return this.cached.size
   }
 
+  /** lookups made, and those that gave a name */
+  readonly tally = {lookups: 0, named: 0}
+
+  /**
+   * Said when none of many lookups gave a name: a report of Atlas traceroutes read offline just
+   * named no PoP, the hop names it needed silently missing. c-ares's reverse lookup says ENOTFOUND
+   * alike for an address without a name, a resolver that never answered (timeout) and one that
+   * cannot be reached, so "no name for any of them" is what can be said. null when names came.
+   */
+  unansweredNote(): string | null {
+    const {lookups, named} = this.tally
+    if (named > 0 || lookups < NO_NAME_AT_ALL) return null
+    return `reverse DNS: none of the ${lookups} hop addresses looked up has a name (no resolver answering? this host may be offline): those hops have no names, nor the PoP hints names give; check the resolver, or --no-rdns to read the results without it`
+  }
+
   private async lookup(addr: string): Promise<string | null> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), this.timeoutMs + 100)
     })
+    this.tally.lookups++
     try {
       const names = await Promise.race([this.resolver.reverse(addr).catch(() => [] as string[]), timeout])
       const name = names?.[0]
-      return name ? sanitize(name.replace(/\.$/, ''), 253) : null
+      if (!name) return null
+      this.tally.named++
+      return sanitize(name.replace(/\.$/, ''), 253)
     } finally {
       clearTimeout(timer)
     }
   }
 }
+
+/** lookups, none named, that make "no name for any" worth saying (routers mostly have names) */
+const NO_NAME_AT_ALL = 5

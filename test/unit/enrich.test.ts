@@ -70,6 +70,19 @@ describe('reverse DNS (against a real DNS server on loopback)', () => {
     assert.equal(await r.reverse('198.18.0.9'), null) // NXDOMAIN
   })
 
+  it('says when none of many hop addresses got a name (offline: c-ares says ENOTFOUND for a silent resolver too), never when one did', async () => {
+    const silent = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 200})
+    assert.equal(await silent.reverse('198.18.0.3'), null) // the server stays silent
+    const nx = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 300})
+    for (let i = 9; i < 13; i++) await nx.reverse(`198.18.0.${i}`) // NXDOMAIN: an answer, no name
+    assert.equal(nx.unansweredNote(), null, 'four addresses without a name: nothing to say')
+    await nx.reverse('198.18.0.3') // silent, as a resolver that cannot be reached
+    assert.match(nx.unansweredNote() ?? '', /^reverse DNS: none of the 5 hop addresses looked up has a name .*--no-rdns/)
+    await nx.reverse('198.18.0.1')
+    assert.equal(nx.unansweredNote(), null, 'a name came back: the resolver works')
+    assert.deepEqual(nx.tally, {lookups: 6, named: 1})
+  })
+
   it('the cache is bounded: full, it starts over (a lookup is then asked again), never above its size', async () => {
     const r = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 300, maxEntries: 2})
     await r.reverse('198.18.0.1')
