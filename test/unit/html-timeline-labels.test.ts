@@ -66,6 +66,20 @@ describe('html: timeline labels', () => {
     assert.equal(new Set(atCut.map((l) => l.y)).size, atCut.length, 'five labels at one time: five rows')
   })
 
+  it("an outage's label says what it lost in all (its recovery's count, 12), not the 2 lost when it was declared; one not recovered says so", () => {
+    const ber = labels(page()).filter((l) => l.vantage === 'ap-vp-ber' && l.type === 'outage')
+    assert.equal(ber.length, 1)
+    assert.match(ber[0]!.text, /^outage \(12 lost in all\)$/)
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    for (const o of sampleObservations()) t.observe(o)
+    t.addEvents(cutEvents().filter((e) => e.type === 'outage'))
+    const open = labels(timelineSection(t.data())).filter((l) => l.type === 'outage')
+    assert.equal(open.length, 1)
+    assert.match(open[0]!.text, /^outage from 12:00:04 UTC \(not recovered\)$/)
+    assert.doesNotMatch(open[0]!.text, /2 lost/)
+  })
+
   it('a lane with more labels is taller: its labels stay above its bar and below the lane before it', () => {
     const svg = page()
     const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))

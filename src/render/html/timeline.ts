@@ -5,6 +5,7 @@
 // DOM contract: each event's mark has data-event (its type) and data-vantage; each lane
 // data-lane (the vantage id); each coloured segment data-vantage and data-pop, each gap
 // data-vantage and data-gap.
+import type {RecoveredEvent} from '../../model/watch.js'
 import {ColorMap, NO_POP} from './colors.js'
 import {esc, num} from './escape.js'
 import type {TimelineData, TimelineEvent} from './timeline-data.js'
@@ -34,7 +35,12 @@ export function fmtDuration(ms: number | null): string {
 
 const hms = (t: number): string => new Date(t).toISOString().slice(11, 19)
 
-function eventLabel(e: TimelineEvent): string {
+/**
+ * An event's label. `recovery`: for an outage, the recovered event that ended it, if any: the outage
+ * event is written when the outage is declared (after outageAfter lost rounds), so its lostProbes is
+ * that count (2), not what the outage lost in all (the recovery's: 39).
+ */
+function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string {
   switch (e.type) {
     case 'failover':
       return `failover ${e.from}→${e.to} gap ${fmtDuration(e.gapMs)}`
@@ -45,7 +51,7 @@ function eventLabel(e: TimelineEvent): string {
     case 'flap-end':
       return `flapping over${e.pop ? ` at ${e.pop}` : ''} (${e.flips} flips)`
     case 'outage':
-      return `outage (${e.lostProbes} lost${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
+      return `outage ${recovery ? `(${recovery.lostProbes} lost in all` : `from ${hms(Date.parse(e.since))} UTC (not recovered`}${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
       return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
     case 'load-balanced':
@@ -75,8 +81,10 @@ interface PlacedLabel {
  */
 export function placeLabels(evs: readonly TimelineEvent[], xOf: (e: TimelineEvent) => number): PlacedLabel[] {
   const rowsEnd: number[] = []
-  return evs.map((e) => {
-    const label = eventLabel(e)
+  return evs.map((e, i) => {
+    // an outage's recovery: the next recovered event of this lane that began at the same probe
+    const recovery = e.type === 'outage' ? ((evs.slice(i + 1).find((r) => r.type === 'recovered' && r.since === e.since) as RecoveredEvent | undefined) ?? null) : undefined
+    const label = eventLabel(e, recovery)
     const ex = xOf(e)
     const textW = Math.min(label.length, 80) * CHAR_W
     const tx = Math.max(LEFT, Math.min(ex, W - RIGHT - textW))
