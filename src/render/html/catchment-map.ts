@@ -16,6 +16,7 @@ import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
+import {pageMs} from './numbers.js'
 import {popLatLon} from './place.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
@@ -34,7 +35,6 @@ export function vantageName(v: VantagePoint): string {
   return v.kind === 'local' || v.kind === 'atlas' || v.kind === 'netns' ? v.id : `${v.kind}:${v.id}`
 }
 
-const ms = (v: number | null): string => (v === null ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0))
 
 function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
   const v = r.vantage
@@ -46,7 +46,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
     if (r.error?.hint) lines.push(`hint: ${r.error.hint}`)
   } else {
     lines.push(r.pop ? `PoP ${r.pop.code.toUpperCase()}${r.pop.city ? ` ${r.pop.city}` : ''}${r.pop.country ? `, ${r.pop.country}` : ''} (confidence ${r.pop.confidence.toFixed(2)})` : 'PoP unknown')
-    lines.push(`rtt ${ms(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
+    lines.push(`rtt ${pageMs(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
     lines.push(`evidence: ${r.evidence ?? '-'}`)
   }
   if (note) lines.push(note)
@@ -56,7 +56,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
 function popDetail(p: CatchmentPopShare): string {
   return [
     `PoP ${p.code.toUpperCase()}${p.city ? ` ${p.city}` : ''}${p.country ? `, ${p.country}` : ''}`,
-    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${ms(p.medianRttMs)} ms`,
+    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
     `vantage points: ${p.vantagePoints.join(', ')}`,
   ]
     .map((l) => esc(l, 600))
@@ -111,7 +111,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     const v = r.vantage
     const xy = v.lat !== null && v.lon !== null ? w.project(v.lat, v.lon) : null
     if (xy === null || r.reached === null) {
-      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${ms(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
+      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${pageMs(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
       unplaced.push(
         `<li class="vp-unplaced${hl ? ' moved' : ''}" ${attrs}><title>${detail}</title><span class="sw${r.reached === false ? ' hollow' : ''}" style="background:${color}"></span>${esc(vantageName(v), 80)} · ${esc(what, 120)}</li>`,
       )
@@ -173,7 +173,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
 
   const legendRows = c.pops.map((p) => {
     const drawn = popXY.has(p.code)
-    return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${ms(p.medianRttMs)}</td></tr>`
+    return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`
   })
   const s = c.summary
   const side = `<div class="side">

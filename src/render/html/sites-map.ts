@@ -14,6 +14,7 @@ import {ColorMap} from './colors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, placeMapLabels} from './map-layout.js'
+import {pageMs} from './numbers.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
 export interface SitesMapSite {
@@ -114,7 +115,7 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
   const discPath = (lat: number, lon: number, radiusKm: number): string => path(geoCircle().center([lon, lat]).radius(Math.min(179, radiusKm / KM_PER_DEGREE)).precision(2)()) ?? ''
   const discs = input.discs.map((d) => {
     const c = d.site ? colors.get(d.site) : '#777'
-    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${discPath(d.lat, d.lon, d.radiusKm)}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
+    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${discPath(d.lat, d.lon, d.radiusKm)}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${pageMs(d.rttMs)} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
   })
   // a site is somewhere in each of these, where is not said: a dashed outline, no fill
   for (const n of input.notPlaced ?? []) {
