@@ -277,7 +277,7 @@ describe('HTML report in chromium', () => {
     const d = diffCatchments(a, b)
     const {page, requests} = await browser.open(save('diff.html', diffHtml(d, a, b)))
     const rows = await page.$$eval('tr[data-change]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-change')} ${(e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()}`))
-    assert.deepEqual(rows, ['1001 moved 1001 moved FRA IAD 4.1 4.1'])
+    assert.deepEqual(rows, ['1001 moved 1001 moved FRA IAD 4.10 4.10'], 'RTTs as the CLI table prints them')
     const moved = await page.locator('section.catchment').first().locator('circle.vp.moved').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-pop')}`))
     assert.deepEqual(moved, ['1001 iad'])
     assert.deepEqual(requests, [])
