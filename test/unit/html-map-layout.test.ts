@@ -117,6 +117,8 @@ describe('html maps: extent, co-located marks, labels', () => {
       assert.ok(ls.length >= sites.length - 5, `${ls.length} of ${sites.length} labelled`)
       for (const want of ['London', 'Amsterdam']) assert.ok(ls.some((l) => l.text === want), `${want} labelled`)
       for (const s of sites) assert.ok(page.includes(`data-pop-legend="${s}"`), `${s} in the table`)
+      // the README's words under its picture of this page (docs/img/sites-map.png) count the same sites
+      assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), new RegExp(`screenshot-sites\\.ts\` \\(no lab\\): ${sites.length} sites`))
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
