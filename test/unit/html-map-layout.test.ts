@@ -101,6 +101,23 @@ describe('html maps: extent, co-located marks, labels', () => {
     for (const l of ls) for (const d of dots) assert.ok(!overlaps(l.box, {x0: d.x - d.r, y0: d.y - d.r, x1: d.x + d.r, y1: d.y + d.r}), `${l.text} over a mark`)
   })
 
+  it('with many vantage points (RIPE Atlas has hundreds in Amsterdam), a pile on one spot is counted beside it; no label over another', () => {
+    const c = oneTownCatchment()
+    const row = c.vantagePoints[0]!
+    const at = (i: number, lat: number, lon: number) => ({...row, vantage: {...row.vantage, id: `atlas:${i}`, lat, lon}})
+    // 60 in Amsterdam, 12 in Frankfurt, 5 in Paris, one in Berlin
+    c.vantagePoints = [
+      ...Array.from({length: 60}, (_, i) => at(i, 52.37, 4.9)),
+      ...Array.from({length: 12}, (_, i) => at(100 + i, 50.11, 8.68)),
+      ...Array.from({length: 5}, (_, i) => at(200 + i, 48.86, 2.35)),
+      at(300, 52.52, 13.4),
+    ]
+    const html = catchmentMapSection(c)
+    const piles = [...html.matchAll(/data-pile="(\d+)"[^>]*>([^<]*)</g)].map((m) => `${m[1]} ${m[2]}`).sort()
+    assert.deepEqual(piles, ['12 ×12', '5 ×5', '60 ×60'])
+    assertNoOverlap(svgLabels(html))
+  })
+
   it('sites --input of F-root (RIPE Atlas): no site label over another; the ones left off are counted and in the table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'anyprobe-maplayout-'))
     try {

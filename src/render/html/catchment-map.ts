@@ -142,9 +142,24 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   // another label or another mark, a label with no free spot is left out (the name is in the legend
   // or the mark's hover text)
   const popHalf = 9 * Math.SQRT2
+  // with many, vantage points of one town are one dot: a count beside each pile of 3 or more (a grid
+  // of the dot's size, not chained clusters, which ran across a continent of probes)
+  const piles: Array<{x: number; y: number; n: number}> = []
+  if (many) {
+    const cells = new Map<string, number[]>()
+    at.forEach((p, i) => {
+      const k = `${Math.floor(p.x / (rad * 2))},${Math.floor(p.y / (rad * 2))}`
+      const m = cells.get(k)
+      if (m) m.push(i)
+      else cells.set(k, [i])
+    })
+    for (const m of cells.values()) if (m.length >= 3) piles.push({x: m.reduce((a, i) => a + at[i]!.x, 0) / m.length, y: m.reduce((a, i) => a + at[i]!.y, 0) / m.length, n: m.length})
+    piles.sort((a, b) => b.n - a.n)
+  }
   const wanted: LabelWanted[] = [
     ...drawnPops.map((p) => ({x: popXY.get(p.code)![0], y: popXY.get(p.code)![1], r: popHalf, text: sanitize(p.code.toUpperCase(), 20), size: 12, bold: true})),
     ...(many ? [] : onMap.map((m, i) => ({x: at[i]!.x, y: at[i]!.y, r: m.hl ? rad + 2 : rad, text: sanitize(vantageName(m.r.vantage), 40), size: 10.5}))),
+    ...piles.map((p) => ({x: p.x, y: p.y, r: rad + 1, text: `×${p.n}`, size: 10.5})),
   ]
   const obstacles: Obstacle[] = [
     ...drawnPops.map((p, i) => ({...boxAround(popXY.get(p.code)![0], popXY.get(p.code)![1], popHalf), owner: i})),
@@ -152,12 +167,12 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     ...(many ? [] : onMap.map((m, i) => ({...boxAround(at[i]!.x, at[i]!.y, m.hl ? rad + 2 : rad), owner: drawnPops.length + i}))),
   ]
   const spots = placeMapLabels(wanted, {width: MAP_WIDTH, height: MAP_HEIGHT, obstacles})
-  const labelText = (i: number, cls: string, fill: string): string => {
+  const labelText = (i: number, cls: string, fill: string, extra = ''): string => {
     const l = spots[i]
     if (!l) return ''
     const wl = wanted[i]!
     const leader = l.leader ? `<line class="leader" x1="${num(wl.x)}" y1="${num(wl.y)}" x2="${num(Math.max(l.box.x0, Math.min(wl.x, l.box.x1)))}" y2="${num(Math.max(l.box.y0, Math.min(wl.y, l.box.y1)))}" stroke="#666" stroke-width="0.8"/>` : ''
-    return `${leader}<text class="${cls}" x="${num(l.x)}" y="${num(l.y)}" text-anchor="${l.anchor}"${fill ? ` fill="${fill}"` : ''}>${esc(wl.text, 60)}</text>`
+    return `${leader}<text class="${cls}" x="${num(l.x)}" y="${num(l.y)}" text-anchor="${l.anchor}"${fill ? ` fill="${fill}"` : ''}${extra}>${esc(wl.text, 60)}</text>`
   }
   drawnPops.forEach((p, i) => {
     const xy = popXY.get(p.code)!
@@ -169,6 +184,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     )
   })
   if (!many) onMap.forEach((_, i) => labels.push(labelText(drawnPops.length + i, 'vlbl', '')))
+  piles.forEach((p, i) => labels.push(labelText(drawnPops.length + i, 'vlbl', '', ` data-pile="${p.n}"`)))
   const unlabelled = spots.filter((l) => l === null).length
 
   const legendRows = c.pops.map((p) => {

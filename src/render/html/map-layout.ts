@@ -107,23 +107,8 @@ export function placeMapLabels(wanted: readonly LabelWanted[], opts: {width: num
  * drawn position and, for a spread one, the true spot (`from`) to draw a spoke from.
  */
 export function spreadColocated(points: ReadonlyArray<[number, number]>, minDist: number): Array<{x: number; y: number; from: [number, number] | null}> {
-  const group = points.map((_, i) => i)
-  const find = (i: number): number => (group[i] === i ? i : (group[i] = find(group[i]!)))
-  for (let i = 0; i < points.length; i++) {
-    for (let j = i + 1; j < points.length; j++) {
-      if (Math.hypot(points[i]![0] - points[j]![0], points[i]![1] - points[j]![1]) < minDist) group[find(i)] = find(j)
-    }
-  }
-  const members = new Map<number, number[]>()
-  points.forEach((_, i) => {
-    const g = find(i)
-    const m = members.get(g)
-    if (m) m.push(i)
-    else members.set(g, [i])
-  })
   const out = points.map(([x, y]) => ({x, y, from: null as [number, number] | null}))
-  for (const m of members.values()) {
-    if (m.length < 2) continue
+  for (const m of clusters(points, minDist)) {
     const cx = m.reduce((a, i) => a + points[i]![0], 0) / m.length
     const cy = m.reduce((a, i) => a + points[i]![1], 0) / m.length
     // neighbours on the ring at least minDist apart, and the ring at least minDist out
@@ -134,4 +119,27 @@ export function spreadColocated(points: ReadonlyArray<[number, number]>, minDist
     })
   }
   return out
+}
+
+/** Groups of marks closer than `minDist` px to another of the group (transitively), of two or more, each as indexes. */
+export function clusters(points: ReadonlyArray<[number, number]>, minDist: number): number[][] {
+  const group = points.map((_, i) => i)
+  const find = (i: number): number => (group[i] === i ? i : (group[i] = find(group[i]!)))
+  // sorted by x, so only neighbours within minDist in x are compared (thousands of probes)
+  const order = points.map((_, i) => i).sort((a, b) => points[a]![0] - points[b]![0])
+  for (let a = 0; a < order.length; a++) {
+    const i = order[a]!
+    for (let b = a + 1; b < order.length && points[order[b]!]![0] - points[i]![0] < minDist; b++) {
+      const j = order[b]!
+      if (Math.hypot(points[i]![0] - points[j]![0], points[i]![1] - points[j]![1]) < minDist) group[find(i)] = find(j)
+    }
+  }
+  const members = new Map<number, number[]>()
+  points.forEach((_, i) => {
+    const g = find(i)
+    const m = members.get(g)
+    if (m) m.push(i)
+    else members.set(g, [i])
+  })
+  return [...members.values()].filter((m) => m.length > 1)
 }
