@@ -93,6 +93,40 @@ describe('html: timeline labels', () => {
     assert.ok(height > nycBar + 22, 'the axis is under the last lane')
   })
 
+  it('a lane without events takes only its bar: a hundred quiet vantage points are a compact page', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    const obs = sampleObservations().filter((o) => o.vantageId === 'ap-vp-nyc')
+    for (let i = 0; i < 100; i++) for (const o of obs) t.observe({...o, vantageId: `atlas:${1000 + i}`})
+    for (const o of sampleObservations()) t.observe(o)
+    t.addEvents(cutEvents())
+    const svg = timelineSection(t.data())
+    const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))
+    assert.equal(bars.length, 102)
+    const steps = bars.slice(1).map((b, i) => b - bars[i]!)
+    // quiet lanes follow each other a bar apart (22 px and a 10 px gap), not three empty label rows more
+    assert.ok(steps.filter((d) => d <= 34).length >= 99, `lane steps ${[...new Set(steps)].join(',')}`)
+    const height = Number(/viewBox="0 0 \d+ ([\d.]+)"/.exec(svg)![1])
+    assert.ok(height < 102 * 34 + 200, `${height} px tall`)
+    // the busy lane still has its labels above its bar
+    const ber = labels(svg).filter((l) => l.vantage === 'ap-vp-ber')
+    const berBar = bars[[...svg.matchAll(/data-lane="([^"]+)"/g)].findIndex((m) => m[1] === 'ap-vp-ber')]!
+    assert.ok(ber.length >= 5 && Math.max(...ber.map((l) => l.y)) < berBar)
+  })
+
+  it('no time-axis label runs off the picture: one at the right end ends there', () => {
+    const svg = page()
+    const width = Number(/viewBox="0 0 (\d+) /.exec(svg)![1])
+    const axis = /<g class="axis">(.*?)<\/g>/.exec(svg)![1]!
+    const ticks = [...axis.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">(\d\d:\d\d:\d\d)<\/text>/g)]
+    assert.ok(ticks.length >= 3)
+    for (const [, x, anchor, text] of ticks) {
+      const half = (text!.length * 7.5) / 2
+      const right = anchor === 'end' ? Number(x) : Number(x) + half
+      assert.ok(right <= width, `${text} ends at ${right} of ${width}`)
+    }
+  })
+
   it('a flapping lane (40 shifts in a few minutes) stays at most six label rows tall: the rest are marks without labels, counted beside the lane', () => {
     const t = new TimelineCollector()
     t.setStart(sampleStart())

@@ -13,7 +13,7 @@ import type {TimelineData, TimelineEvent} from './timeline-data.js'
 const W = 1000
 const LEFT = 120
 const RIGHT = 20
-/** label rows a lane has at least; it gets more when events at nearly the same time need them */
+/** label rows a lane with events has at least (one without has none); it gets more when events at nearly the same time need them */
 const LABEL_ROWS = 3
 const ROW_H = 15
 /** at most this many label rows a lane: a flapping vantage point's dozens of shifts would make a
@@ -140,7 +140,12 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
       return x(Number.isFinite(at) ? at : t0)
     }))
   }
-  const laneRows = d.lanes.map((l) => Math.max(LABEL_ROWS, ...placed.get(l.vantageId)!.map((p) => p.row + 1)))
+  // a lane without events has no label rows: a watch of a hundred RIPE Atlas probes, most of them
+  // quiet, was 77 px a lane (three empty rows each), pages of blank space between the few that moved
+  const laneRows = d.lanes.map((l) => {
+    const ps = placed.get(l.vantageId)!
+    return ps.length === 0 ? 0 : Math.max(LABEL_ROWS, ...ps.map((p) => p.row + 1))
+  })
   const laneTop: number[] = []
   let yAt = top
   for (const rows of laneRows) {
@@ -187,7 +192,8 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
   const ticks: string[] = [`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${axisY}" y2="${axisY}"/>`]
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const tx = x(t)
-    ticks.push(`<line x1="${num(tx)}" x2="${num(tx)}" y1="${axisY}" y2="${axisY + 5}"/><text x="${num(tx)}" y="${axisY + 17}" text-anchor="middle">${hms(t)}</text>`)
+    // a tick at the right end ends there (centred, 12:00:12 was cut to 12:00:1 by the picture's edge)
+    ticks.push(`<line x1="${num(tx)}" x2="${num(tx)}" y1="${axisY}" y2="${axisY + 5}"/><text x="${num(tx)}" y="${axisY + 17}" text-anchor="${tx + 32 > W ? 'end' : 'middle'}">${hms(t)}</text>`)
   }
   ticks.push(`<text x="${LEFT - 36}" y="${axisY + 17}" text-anchor="end">UTC</text>`)
   parts.push(`<g class="axis">${ticks.join('')}</g>`)
