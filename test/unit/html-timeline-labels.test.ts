@@ -7,6 +7,7 @@ import {describe, it} from 'node:test'
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {htmlReport} from '../../src/render/html/index.js'
+import {textWidth} from '../../src/render/html/map-layout.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
 import {WATCH_T0, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
@@ -125,6 +126,20 @@ describe('html: timeline labels', () => {
       const right = anchor === 'end' ? Number(x) : Number(x) + half
       assert.ok(right <= width, `${text} ends at ${right} of ${width}`)
     }
+  })
+
+  it('a Globalping vantage id (3.DE.Frankfurt-am-Main.AS24940, as globalping/parse.ts names a probe) is drawn whole, inside the picture', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    const id = '3.DE.Frankfurt-am-Main.AS24940'
+    for (const o of sampleObservations()) t.observe(o.vantageId === 'ap-vp-nyc' ? {...o, vantageId: id} : o)
+    const svg = timelineSection(t.data())
+    const names = [...svg.matchAll(/<text class="lane-name" x="([\d.]+)"[^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => ({x: Number(m[1]), text: m[2]!}))
+    assert.deepEqual(names.map((n) => n.text).sort(), [id, 'ap-vp-ber'].sort())
+    for (const n of names) assert.ok(n.x - textWidth(n.text, 12.5, true) >= 0, `${n.text} starts at ${n.x - textWidth(n.text, 12.5, true)}`)
+    // the bars start after the names
+    const bar = Number(/<rect class="lane-bg" x="([\d.]+)"/.exec(svg)![1])
+    assert.ok(bar > names[0]!.x)
   })
 
   it('a flapping lane (40 shifts in a few minutes) stays at most six label rows tall: the rest are marks without labels, counted beside the lane', () => {
