@@ -13,10 +13,13 @@ import {describe, it} from 'node:test'
 import {geoDistance} from 'd3-geo'
 
 import type {CatchmentResult} from '../../src/model/catchment.js'
+import type {SitesDocument} from '../../src/model/sites.js'
 import {catchmentMapSection} from '../../src/render/html/catchment-map.js'
+import {sitesMapInput, sitesMapSection} from '../../src/render/html/sites-map.js'
 import {type Box, overlaps, placeMapLabels, spreadColocated, textWidth} from '../../src/render/html/map-layout.js'
 import {MAP_HEIGHT, MAP_WIDTH, MIN_EXTENT_KM, regionWorld} from '../../src/render/html/world.js'
 import {ROOT, runCommand} from '../helpers/cli.js'
+import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
 
 const EARTH_KM = 6371.0088
 
@@ -158,3 +161,35 @@ describe('html maps: extent, co-located marks, labels', () => {
     assert.ok(out[0]!.from !== null)
   })
 })
+
+describe('html maps: what is not on the map', () => {
+  it('sites --input of a RIPE Atlas ping download without --probes: the sites section says why nothing is placed and how to place it (the document\'s inputNotes); the 276 ids are folded under their count', async () => {
+    const f = atlasCampaignFiles('f-ripe.tsv')
+    const dir = mkdtempSync(join(tmpdir(), 'anyprobe-maplayout-'))
+    try {
+      const html = join(dir, 's.html')
+      const r = await runCommand('sites', ['--input', f.results, '--html', html, '--json'])
+      assert.equal(r.status, 0, r.stderr)
+      const page = readFileSync(html, 'utf8')
+      // the note as the document carries it (commands/sites.ts sets inputNotes after it wrote the
+      // page, so the page is drawn here from the document it printed)
+      const doc = JSON.parse(r.stdout) as SitesDocument
+      const section = sitesMapSection(sitesMapInput(doc, []))
+      assert.match(section, /<p class="sub note" data-note>276 RIPE Atlas probes have no location here: give their metadata with --probes FILE/)
+      assert.match(page, /no site found/)
+      assert.match(page, /<details class="unplaced-list"><summary[^>]*>Not on the map \(276\)<\/summary>/)
+      assert.equal([...page.matchAll(/<li class="vp-unplaced"/g)].length, 276, 'every one still listed (and its DOM contract kept)')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('a short list stays open', () => {
+    const c = oneTownCatchment()
+    for (const r of c.vantagePoints) (r.vantage as {lat: number | null}).lat = null
+    const html = catchmentMapSection(c)
+    assert.match(html, /<h3[^>]*>Not on the map \(2\)<\/h3>/)
+    assert.doesNotMatch(html, /<details/)
+  })
+})
+

@@ -16,6 +16,7 @@ import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
+import {notOnMapList} from './not-on-map.js'
 import {pageMs} from './numbers.js'
 import {popLatLon} from './place.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
@@ -197,7 +198,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
 <p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed</p>
 <p class="sub">${s.vantagePoints} vantage points: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
 ${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${unlabelled} label(s) left off the map where they would cover another: hover a mark for its name</p>` : ''}
-${unplaced.length ? `<h3 style="font-size:14px;margin:8px 0 2px">Not on the map (${unplaced.length})</h3><ul class="plain unplaced">${unplaced.join('')}</ul>` : ''}
+${notOnMapList(unplaced)}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
   return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`

@@ -14,6 +14,7 @@ import {ColorMap} from './colors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, placeMapLabels} from './map-layout.js'
+import {notOnMapList} from './not-on-map.js'
 import {pageMs} from './numbers.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
@@ -56,6 +57,8 @@ export interface SitesMapInput {
   vantagePoints: SitesMapVantage[]
   /** discs that most likely hold a site not found, not placed (the document's notPlaced) */
   notPlaced?: Array<{vantageId: string; lat: number; lon: number; radiusKm: number; rttMs: number; note: string}>
+  /** what reading the input left out and why, as stderr says it (the document's inputNotes: '276 RIPE Atlas probes have no location here: give ... --probes') */
+  notes?: string[]
 }
 
 const KM_PER_DEGREE = 111.195
@@ -97,6 +100,7 @@ export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[
     sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed, source: s.source})),
     discs,
     vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
+    notes: doc.inputNotes ?? [],
     notPlaced: (doc.notPlaced ?? []).flatMap((n) => {
       const o = where.get(n.vp)
       return o === undefined || o.lat === null || o.lon === null ? [] : [{vantageId: n.vp, lat: o.lat, lon: o.lon, radiusKm: n.radiusKm, rttMs: n.rttMs, note: n.note}]
@@ -158,5 +162,5 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg(w)}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${input.target === '' ? '' : `${esc(input.target, 200)}: `}${input.sites.length} site(s) from ${input.discs.length} disc(s)${(input.notPlaced ?? []).length > 0 ? `, ${(input.notPlaced ?? []).length} more seen but not placed` : ''}${unlabelled ? `<span data-unlabelled="${unlabelled}">; ${unlabelled} named only in the table (their labels would cover others)</span>` : ''}</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>within km</th></tr></thead><tbody>${legend}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${input.target === '' ? '' : `${esc(input.target, 200)}: `}${input.sites.length} site(s) from ${input.discs.length} disc(s)${(input.notPlaced ?? []).length > 0 ? `, ${(input.notPlaced ?? []).length} more seen but not placed` : ''}${unlabelled ? `<span data-unlabelled="${unlabelled}">; ${unlabelled} named only in the table (their labels would cover others)</span>` : ''}</p>${(input.notes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 400)}</p>`).join('')}<div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>within km</th></tr></thead><tbody>${legend || '<tr><td colspan="4">no site found</td></tr>'}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${notOnMapList(unplaced)}</div></div></section>`
 }
