@@ -17,7 +17,7 @@ import type {SitesDocument} from '../../src/model/sites.js'
 import {catchmentMapSection} from '../../src/render/html/catchment-map.js'
 import {sitesMapInput, sitesMapSection} from '../../src/render/html/sites-map.js'
 import {type Box, overlaps, placeMapLabels, spreadColocated, textWidth} from '../../src/render/html/map-layout.js'
-import {MAP_HEIGHT, MAP_WIDTH, MIN_EXTENT_KM, regionWorld} from '../../src/render/html/world.js'
+import {lonSpan, MAP_HEIGHT, MAP_WIDTH, MIN_EXTENT_KM, regionWorld, world} from '../../src/render/html/world.js'
 import {ROOT, runCommand} from '../helpers/cli.js'
 import {atlasCampaignFiles} from '../helpers/sites-fixtures.js'
 
@@ -85,6 +85,22 @@ describe('html maps: extent, co-located marks, labels', () => {
       // still regional: not the world map
       assert.ok(across < 9000, `east-west ${Math.round(across)} km`)
     }
+  })
+
+  it('points on both sides of the antimeridian (Auckland, Suva, Apia) get a map of the Pacific around them, not the world', () => {
+    // places as city coordinates (GeoNames): RIPE Atlas has probes in each
+    const pts = [{lat: -36.85, lon: 174.76}, {lat: -18.14, lon: 178.44}, {lat: -13.83, lon: -171.76}]
+    assert.deepEqual(lonSpan(pts.map((p) => p.lon)), [174.76, -171.76 + 360])
+    const w = regionWorld(pts)
+    assert.notEqual(w, world(), 'a regional map, not the world map')
+    const across = kmBetween(w, [0, MAP_HEIGHT / 2], [MAP_WIDTH, MAP_HEIGHT / 2])
+    assert.ok(across < 9000 && across >= MIN_EXTENT_KM * 0.95, `east-west ${Math.round(across)} km`)
+    for (const p of pts) {
+      const xy = w.project(p.lat, p.lon)!
+      assert.ok(xy[0] > 10 && xy[0] < MAP_WIDTH - 10 && xy[1] > 10 && xy[1] < MAP_HEIGHT - 10, `${p.lat},${p.lon} at ${xy.join(',')}`)
+    }
+    // one side only: unchanged
+    assert.deepEqual(lonSpan([2.35, 13.4, -0.12]), [-0.12, 13.4])
   })
 
   it('vantage points on one spot are drawn apart (each its own mark), with labels over nothing', () => {

@@ -69,6 +69,26 @@ export const MIN_EXTENT_KM = 2500
 const KM_PER_DEGREE = 111.195
 
 /**
+ * The narrowest run of longitudes holding them all, west to east: [w, e], e past
+ * 180 when the run crosses the antimeridian (probes in New Zealand, Fiji and Samoa span 17 degrees
+ * over it, not 350 round the other way).
+ */
+export function lonSpan(lons: readonly number[]): [number, number] {
+  const xs = [...lons].sort((a, b) => a - b)
+  // the widest gap between neighbours (the last and the first, round the globe, included): the run is the rest
+  let gapAfter = xs.length - 1
+  let widest = xs[0]! + 360 - xs[xs.length - 1]!
+  for (let i = 0; i + 1 < xs.length; i++) {
+    if (xs[i + 1]! - xs[i]! > widest) {
+      widest = xs[i + 1]! - xs[i]!
+      gapAfter = i
+    }
+  }
+  if (gapAfter === xs.length - 1) return [xs[0]!, xs[xs.length - 1]!]
+  return [xs[gapAfter + 1]!, xs[gapAfter]! + 360]
+}
+
+/**
  * A map of the region that holds these points, when they lie in one (all of RIPE Atlas's European
  * probes and the sites they found: on the world map they are one smudge); else the world map. The
  * projection is centred on the points and fitted to them with a margin; land outside is clipped.
@@ -79,7 +99,7 @@ export function regionWorld(points: ReadonlyArray<{lat: number; lon: number}>): 
   const lats = ok.map((p) => p.lat)
   const lons = ok.map((p) => p.lon)
   const [s, n] = [Math.min(...lats), Math.max(...lats)]
-  const [w, e] = [Math.min(...lons), Math.max(...lons)]
+  const [w, e] = lonSpan(lons)
   if (e - w > REGION_MAX_SPAN[0] || n - s > REGION_MAX_SPAN[1]) return world()
   // at least MIN_EXTENT_KM each way, so a place a person recognises (Finland and the Baltic, the US
   // west coast) is around the points: one point fitted to 10 degrees was a few hundred km of a 110m
