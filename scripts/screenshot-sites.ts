@@ -19,7 +19,7 @@ try {
   const html = join(dir, 'sites.html')
   const r = await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--html', html])
   if (r.status !== 0) throw new Error(`anyprobe sites: exit ${r.status}: ${r.stderr}`)
-  const p = await browser.open(html, {width: 1280, height: 900})
+  const p = await browser.open(html, {width: 1400, height: 900})
   if (p.requests.length) throw new Error(`the page fetched ${p.requests.join(' ')}`)
   writeFileSync(join(OUT, 'sites-map.png'), await p.page.locator('section.sites').screenshot())
   console.log(`${OUT}/sites-map.png: ${Math.round(statSync(join(OUT, 'sites-map.png')).size / 1024)} KiB`)

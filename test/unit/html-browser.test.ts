@@ -229,6 +229,18 @@ describe('HTML report in chromium', () => {
     const [sx] = world().project(first.lat, first.lon)!
     const tri = await page.locator('[data-pop-site] path.site').first().getAttribute('d')
     assert.ok(Math.abs(Number(/^M([\d.]+)/.exec(tri!)![1]) - sx) < 0.2, tri!)
+    // the labels as chromium draws them (its font, its widths): none over another
+    const boxes = await page.$$eval('svg text.lbl', (els) => els.map((e) => {
+      const b = e.getBoundingClientRect()
+      return {t: e.textContent, x0: b.left, y0: b.top, x1: b.right, y1: b.bottom}
+    }))
+    assert.ok(boxes.length >= doc.sites.length - 5, `${boxes.length} labels`)
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!]
+        assert.ok(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1), `"${a.t}" and "${b.t}" overlap in chromium`)
+      }
+    }
     const png = await page.screenshot({fullPage: true})
     assert.ok((await browser.distinctColours(png)) > 50, 'the screenshot is not blank')
     assert.deepEqual(requests, [])
@@ -265,7 +277,7 @@ describe('HTML report in chromium', () => {
     const d = diffCatchments(a, b)
     const {page, requests} = await browser.open(save('diff.html', diffHtml(d, a, b)))
     const rows = await page.$$eval('tr[data-change]', (els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-change')} ${(e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()}`))
-    assert.deepEqual(rows, ['1001 moved 1001 moved FRA IAD 4.1 4.1'])
+    assert.deepEqual(rows, ['1001 moved 1001 moved FRA IAD 4.10 4.10'], 'RTTs as the CLI table prints them')
     const moved = await page.locator('section.catchment').first().locator('circle.vp.moved').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-vantage')} ${e.getAttribute('data-pop')}`))
     assert.deepEqual(moved, ['1001 iad'])
     assert.deepEqual(requests, [])

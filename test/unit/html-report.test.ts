@@ -16,7 +16,7 @@ import {HtmlRefresher} from '../../src/render/html/write.js'
 import {world} from '../../src/render/html/world.js'
 import {htmlReport} from '../../src/render/html/index.js'
 import {locateVantage, locationsOf, parseLocationArgs, parseLocations, withLocations} from '../../src/vantage/locations.js'
-import {runCommand} from '../helpers/cli.js'
+import {ROOT, runCommand} from '../helpers/cli.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -169,6 +169,24 @@ describe('diff', () => {
     // SIN named "sin" before, "SIN" after: one PoP (grouped by place)
     assert.equal(d.pops.filter((p) => p.city === 'Singapore').length, 1)
     assert.deepEqual(d.rtt[0], {vantageId: '1003', pop: 'SIN', beforeMs: 12.5, afterMs: 20, deltaMs: 7.5})
+  })
+
+  it('diff --html prints RTTs as the CLI table does (1.80 and 42.9, not 1.798 and 42.923): lab DNS catchments before and after FRA withdrew', async () => {
+    const was = join(ROOT, 'test/fixtures/diff/lab-dns-before.json')
+    const now = join(ROOT, 'test/fixtures/diff/lab-dns-withdraw-fra.json')
+    const html = join(dir, 'diff-rtt.html')
+    const r = await runCommand('diff', [was, now, '--html', html])
+    assert.equal(r.status, 8, r.stderr)
+    const page = readFileSync(html, 'utf8')
+    const rows = [...page.matchAll(/<tr data-change="[^"]+" data-vantage="([^"]+)">.*?<td class="n">([^<]*)<\/td><td class="n">([^<]*)<\/td><\/tr>/g)].map((m) => [m[1]!, m[2]!, m[3]!])
+    assert.ok(rows.length >= 1)
+    for (const [id, b, a] of rows) {
+      const line = r.stdout.split('\n').find((l) => l.split(' ')[0]!.replace(/^\w+:/, '') === id)
+      assert.ok(line, `${id} in the CLI table`)
+      const cells = line.trim().split(/\s+/)
+      assert.deepEqual([b, a], cells.slice(-2), `${id}: page ${b} ${a}, terminal ${line}`)
+    }
+    assert.ok(rows.some(([, b, a]) => b === '1.80' && a === '42.9'), JSON.stringify(rows))
   })
 
   it('the same catchment twice: no change', () => {

@@ -7,6 +7,7 @@ import {describe, it} from 'node:test'
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {htmlReport} from '../../src/render/html/index.js'
+import {textWidth} from '../../src/render/html/map-layout.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
 import {WATCH_T0, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
@@ -66,6 +67,20 @@ describe('html: timeline labels', () => {
     assert.equal(new Set(atCut.map((l) => l.y)).size, atCut.length, 'five labels at one time: five rows')
   })
 
+  it("an outage's label says what it lost in all (its recovery's count, 12), not the 2 lost when it was declared; one not recovered says so", () => {
+    const ber = labels(page()).filter((l) => l.vantage === 'ap-vp-ber' && l.type === 'outage')
+    assert.equal(ber.length, 1)
+    assert.match(ber[0]!.text, /^outage \(12 lost in all\)$/)
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    for (const o of sampleObservations()) t.observe(o)
+    t.addEvents(cutEvents().filter((e) => e.type === 'outage'))
+    const open = labels(timelineSection(t.data())).filter((l) => l.type === 'outage')
+    assert.equal(open.length, 1)
+    assert.match(open[0]!.text, /^outage from 12:00:04 UTC \(not recovered\)$/)
+    assert.doesNotMatch(open[0]!.text, /2 lost/)
+  })
+
   it('a lane with more labels is taller: its labels stay above its bar and below the lane before it', () => {
     const svg = page()
     const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))
@@ -77,6 +92,54 @@ describe('html: timeline labels', () => {
     assert.ok(nycBar > berBar + 22, 'the next lane starts below the first bar')
     const height = Number(/viewBox="0 0 \d+ ([\d.]+)"/.exec(svg)![1])
     assert.ok(height > nycBar + 22, 'the axis is under the last lane')
+  })
+
+  it('a lane without events takes only its bar: a hundred quiet vantage points are a compact page', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    const obs = sampleObservations().filter((o) => o.vantageId === 'ap-vp-nyc')
+    for (let i = 0; i < 100; i++) for (const o of obs) t.observe({...o, vantageId: `atlas:${1000 + i}`})
+    for (const o of sampleObservations()) t.observe(o)
+    t.addEvents(cutEvents())
+    const svg = timelineSection(t.data())
+    const bars = [...svg.matchAll(/<rect class="lane-bg" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]))
+    assert.equal(bars.length, 102)
+    const steps = bars.slice(1).map((b, i) => b - bars[i]!)
+    // quiet lanes follow each other a bar apart (22 px and a 10 px gap), not three empty label rows more
+    assert.ok(steps.filter((d) => d <= 34).length >= 99, `lane steps ${[...new Set(steps)].join(',')}`)
+    const height = Number(/viewBox="0 0 \d+ ([\d.]+)"/.exec(svg)![1])
+    assert.ok(height < 102 * 34 + 200, `${height} px tall`)
+    // the busy lane still has its labels above its bar
+    const ber = labels(svg).filter((l) => l.vantage === 'ap-vp-ber')
+    const berBar = bars[[...svg.matchAll(/data-lane="([^"]+)"/g)].findIndex((m) => m[1] === 'ap-vp-ber')]!
+    assert.ok(ber.length >= 5 && Math.max(...ber.map((l) => l.y)) < berBar)
+  })
+
+  it('no time-axis label runs off the picture: one at the right end ends there', () => {
+    const svg = page()
+    const width = Number(/viewBox="0 0 (\d+) /.exec(svg)![1])
+    const axis = /<g class="axis">(.*?)<\/g>/.exec(svg)![1]!
+    const ticks = [...axis.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">(\d\d:\d\d:\d\d)<\/text>/g)]
+    assert.ok(ticks.length >= 3)
+    for (const [, x, anchor, text] of ticks) {
+      const half = (text!.length * 7.5) / 2
+      const right = anchor === 'end' ? Number(x) : Number(x) + half
+      assert.ok(right <= width, `${text} ends at ${right} of ${width}`)
+    }
+  })
+
+  it('a Globalping vantage id (3.DE.Frankfurt-am-Main.AS24940, as globalping/parse.ts names a probe) is drawn whole, inside the picture', () => {
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    const id = '3.DE.Frankfurt-am-Main.AS24940'
+    for (const o of sampleObservations()) t.observe(o.vantageId === 'ap-vp-nyc' ? {...o, vantageId: id} : o)
+    const svg = timelineSection(t.data())
+    const names = [...svg.matchAll(/<text class="lane-name" x="([\d.]+)"[^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => ({x: Number(m[1]), text: m[2]!}))
+    assert.deepEqual(names.map((n) => n.text).sort(), [id, 'ap-vp-ber'].sort())
+    for (const n of names) assert.ok(n.x - textWidth(n.text, 12.5, true) >= 0, `${n.text} starts at ${n.x - textWidth(n.text, 12.5, true)}`)
+    // the bars start after the names
+    const bar = Number(/<rect class="lane-bg" x="([\d.]+)"/.exec(svg)![1])
+    assert.ok(bar > names[0]!.x)
   })
 
   it('a flapping lane (40 shifts in a few minutes) stays at most six label rows tall: the rest are marks without labels, counted beside the lane', () => {

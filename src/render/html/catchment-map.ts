@@ -13,7 +13,11 @@ import {geoPath} from 'd3-geo'
 import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../model/catchment.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
+import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
+import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
+import {notOnMapList} from './not-on-map.js'
+import {pageMs} from './numbers.js'
 import {popLatLon} from './place.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
@@ -32,7 +36,6 @@ export function vantageName(v: VantagePoint): string {
   return v.kind === 'local' || v.kind === 'atlas' || v.kind === 'netns' ? v.id : `${v.kind}:${v.id}`
 }
 
-const ms = (v: number | null): string => (v === null ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0))
 
 function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
   const v = r.vantage
@@ -44,7 +47,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
     if (r.error?.hint) lines.push(`hint: ${r.error.hint}`)
   } else {
     lines.push(r.pop ? `PoP ${r.pop.code.toUpperCase()}${r.pop.city ? ` ${r.pop.city}` : ''}${r.pop.country ? `, ${r.pop.country}` : ''} (confidence ${r.pop.confidence.toFixed(2)})` : 'PoP unknown')
-    lines.push(`rtt ${ms(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
+    lines.push(`rtt ${pageMs(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
     lines.push(`evidence: ${r.evidence ?? '-'}`)
   }
   if (note) lines.push(note)
@@ -54,7 +57,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
 function popDetail(p: CatchmentPopShare): string {
   return [
     `PoP ${p.code.toUpperCase()}${p.city ? ` ${p.city}` : ''}${p.country ? `, ${p.country}` : ''}`,
-    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${ms(p.medianRttMs)} ms`,
+    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
     `vantage points: ${p.vantagePoints.join(', ')}`,
   ]
     .map((l) => esc(l, 600))
@@ -94,6 +97,9 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   const labels: string[] = []
   const unplaced: string[] = []
   const many = c.vantagePoints.length > 40
+  const rad = many ? 4 : 6.5
+  // the vantage points drawn on the map, then laid out together (spread, labels) before drawing
+  const onMap: Array<{r: CatchmentVantagePoint; xy: [number, number]; color: string; code: string; attrs: string; detail: string; hl: boolean; state: string}> = []
   for (const r of c.vantagePoints) {
     const group = r.pop && r.reached !== null ? groups.get(r.vantage.id) : undefined
     const code = group?.code ?? r.pop?.code ?? ''
@@ -106,47 +112,93 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     const v = r.vantage
     const xy = v.lat !== null && v.lon !== null ? w.project(v.lat, v.lon) : null
     if (xy === null || r.reached === null) {
-      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${ms(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
+      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${pageMs(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
       unplaced.push(
         `<li class="vp-unplaced${hl ? ' moved' : ''}" ${attrs}><title>${detail}</title><span class="sw${r.reached === false ? ' hollow' : ''}" style="background:${color}"></span>${esc(vantageName(v), 80)} · ${esc(what, 120)}</li>`,
       )
       continue
     }
+    onMap.push({r, xy, color, code, attrs, detail, hl, state})
     const target = code ? popXY.get(code) : undefined
     if (target && group && r.pop) {
       const ll = popLatLon(group)!
       const d = gline({type: 'LineString', coordinates: [[v.lon!, v.lat!], [ll.lon, ll.lat]]})
       if (d) links.push(`<path class="link" d="${d}" stroke="${color}"${r.reached ? '' : ' stroke-dasharray="4 3"'}${hl ? ' stroke-width="3"' : ''}/>`)
     }
-    const rad = many ? 4 : 6.5
-    vps.push(
-      `<circle class="vp ${state}${hl ? ' moved' : ''}" ${attrs} cx="${num(xy[0])}" cy="${num(xy[1])}" r="${hl ? rad + 2 : rad}" fill="${color}"${r.reached === false ? ` style="stroke:${color}"` : ''}><title>${detail}</title></circle>`,
-    )
-    if (!many) labels.push(`<text class="vlbl" x="${num(xy[0] + 9)}" y="${num(xy[1] + 4)}">${esc(vantageName(v), 40)}</text>`)
   }
+  // vantage points of one town on one spot: spread on a ring around it, a spoke to the spot (with
+  // many, the dots are small and unlabelled: left where they are)
+  const at = many ? onMap.map((m) => ({x: m.xy[0], y: m.xy[1], from: null})) : spreadColocated(onMap.map((m) => m.xy), rad * 2 + 3)
+  onMap.forEach((m, i) => {
+    const {x, y, from} = at[i]!
+    if (from) links.push(`<line class="spoke" x1="${num(from[0])}" y1="${num(from[1])}" x2="${num(x)}" y2="${num(y)}" stroke="#555" stroke-width="1"/>`)
+    vps.push(
+      `<circle class="vp ${m.state}${m.hl ? ' moved' : ''}" ${m.attrs} cx="${num(x)}" cy="${num(y)}" r="${m.hl ? rad + 2 : rad}" fill="${m.color}"${m.r.reached === false ? ` style="stroke:${m.color}"` : ''}><title>${m.detail}</title></circle>`,
+    )
+  })
 
   const pops: string[] = []
-  for (const p of c.pops) {
-    const xy = popXY.get(p.code)
-    if (!xy) continue
+  const drawnPops = c.pops.filter((p) => popXY.has(p.code))
+  // labels: the PoPs' first (they matter most), then the vantage points' (not with many); none over
+  // another label or another mark, a label with no free spot is left out (the name is in the legend
+  // or the mark's hover text)
+  const popHalf = 9 * Math.SQRT2
+  // with many, vantage points of one town are one dot: a count beside each pile of 3 or more (a grid
+  // of the dot's size, not chained clusters, which ran across a continent of probes)
+  const piles: Array<{x: number; y: number; n: number}> = []
+  if (many) {
+    const cells = new Map<string, number[]>()
+    at.forEach((p, i) => {
+      const k = `${Math.floor(p.x / (rad * 2))},${Math.floor(p.y / (rad * 2))}`
+      const m = cells.get(k)
+      if (m) m.push(i)
+      else cells.set(k, [i])
+    })
+    for (const m of cells.values()) if (m.length >= 3) piles.push({x: m.reduce((a, i) => a + at[i]!.x, 0) / m.length, y: m.reduce((a, i) => a + at[i]!.y, 0) / m.length, n: m.length})
+    piles.sort((a, b) => b.n - a.n)
+  }
+  const wanted: LabelWanted[] = [
+    ...drawnPops.map((p) => ({x: popXY.get(p.code)![0], y: popXY.get(p.code)![1], r: popHalf, text: sanitize(p.code.toUpperCase(), 20), size: 12, bold: true})),
+    ...(many ? [] : onMap.map((m, i) => ({x: at[i]!.x, y: at[i]!.y, r: m.hl ? rad + 2 : rad, text: sanitize(vantageName(m.r.vantage), 40), size: 10.5}))),
+    ...piles.map((p) => ({x: p.x, y: p.y, r: rad + 1, text: `×${p.n}`, size: 10.5})),
+  ]
+  const obstacles: Obstacle[] = [
+    ...drawnPops.map((p, i) => ({...boxAround(popXY.get(p.code)![0], popXY.get(p.code)![1], popHalf), owner: i})),
+    // with many, the dots are everywhere: only the PoPs' marks are kept clear
+    ...(many ? [] : onMap.map((m, i) => ({...boxAround(at[i]!.x, at[i]!.y, m.hl ? rad + 2 : rad), owner: drawnPops.length + i}))),
+  ]
+  const spots = placeMapLabels(wanted, {width: MAP_WIDTH, height: MAP_HEIGHT, obstacles})
+  const labelText = (i: number, cls: string, fill: string, extra = ''): string => {
+    const l = spots[i]
+    if (!l) return ''
+    const wl = wanted[i]!
+    const leader = l.leader ? `<line class="leader" x1="${num(wl.x)}" y1="${num(wl.y)}" x2="${num(Math.max(l.box.x0, Math.min(wl.x, l.box.x1)))}" y2="${num(Math.max(l.box.y0, Math.min(wl.y, l.box.y1)))}" stroke="#666" stroke-width="0.8"/>` : ''
+    return `${leader}<text class="${cls}" x="${num(l.x)}" y="${num(l.y)}" text-anchor="${l.anchor}"${fill ? ` fill="${fill}"` : ''}${extra}>${esc(wl.text, 60)}</text>`
+  }
+  drawnPops.forEach((p, i) => {
+    const xy = popXY.get(p.code)!
     const color = colors.get(p.code)
     const s = 9
     pops.push(
       `<g class="pop-site" data-pop-site="${esc(p.code, 100)}"><title>${popDetail(p)}</title><rect x="${num(xy[0] - s)}" y="${num(xy[1] - s)}" width="${s * 2}" height="${s * 2}" rx="2" fill="${color}" stroke="#222" stroke-width="1.5" transform="rotate(45 ${num(xy[0])} ${num(xy[1])})"/>` +
-        `<text class="lbl" x="${num(xy[0])}" y="${num(xy[1] - 15)}" text-anchor="middle" fill="${color}">${esc(p.code.toUpperCase(), 20)}</text></g>`,
+        `${labelText(i, 'lbl', color)}</g>`,
     )
-  }
+  })
+  if (!many) onMap.forEach((_, i) => labels.push(labelText(drawnPops.length + i, 'vlbl', '')))
+  piles.forEach((p, i) => labels.push(labelText(drawnPops.length + i, 'vlbl', '', ` data-pile="${p.n}"`)))
+  const unlabelled = spots.filter((l) => l === null).length
 
   const legendRows = c.pops.map((p) => {
     const drawn = popXY.has(p.code)
-    return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${ms(p.medianRttMs)}</td></tr>`
+    return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`
   })
   const s = c.summary
   const side = `<div class="side">
 <table class="legend"><thead><tr><th>PoP</th><th>place</th><th>VPs</th><th>share</th><th>median ms</th></tr></thead><tbody>${legendRows.join('') || '<tr><td colspan="5">no PoP named</td></tr>'}</tbody></table>
 <p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed</p>
-<p class="sub">${s.vantagePoints} vantage points: ${s.located} located, ${s.unlocated} unlocated, ${s.failed} failed</p>
-${unplaced.length ? `<h3 style="font-size:14px;margin:8px 0 2px">Not on the map (${unplaced.length})</h3><ul class="plain unplaced">${unplaced.join('')}</ul>` : ''}
+<p class="sub">${s.vantagePoints} vantage points: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
+${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${unlabelled} label(s) left off the map where they would cover another: hover a mark for its name</p>` : ''}
+${notOnMapList(unplaced)}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
   return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`

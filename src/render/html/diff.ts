@@ -6,6 +6,7 @@ import type {DiffResult} from '../../model/diff.js'
 import {catchmentMapSection} from './catchment-map.js'
 import {ColorMap} from './colors.js'
 import {esc} from './escape.js'
+import {pageMs} from './numbers.js'
 import {htmlPage} from './page.js'
 
 const popName = (p: {code: string} | null, state: string): string => (p ? p.code.toUpperCase() : `(${state})`)
@@ -18,7 +19,7 @@ export function diffHtml(d: DiffResult, before: CatchmentResult, after: Catchmen
   const rows = d.changes
     .map(
       (c) =>
-        `<tr data-change="${c.type}" data-vantage="${esc(c.vantage.id, 200)}"><td>${esc(c.vantage.id, 80)}</td><td>${c.type}</td><td>${c.from ? `<span class="sw sq" style="background:${colors.get(c.from.code)}"></span>` : ''}${esc(popName(c.from, c.fromState), 40)}</td><td>${c.to ? `<span class="sw sq" style="background:${colors.get(c.to.code)}"></span>` : ''}${esc(popName(c.to, c.toState), 40)}</td><td class="n">${c.rttBeforeMs ?? '-'}</td><td class="n">${c.rttAfterMs ?? '-'}</td></tr>`,
+        `<tr data-change="${c.type}" data-vantage="${esc(c.vantage.id, 200)}"><td>${esc(c.vantage.id, 80)}</td><td>${c.type}</td><td>${c.from ? `<span class="sw sq" style="background:${colors.get(c.from.code)}"></span>` : ''}${esc(popName(c.from, c.fromState), 40)}</td><td>${c.to ? `<span class="sw sq" style="background:${colors.get(c.to.code)}"></span>` : ''}${esc(popName(c.to, c.toState), 40)}</td><td class="n">${pageMs(c.rttBeforeMs)}</td><td class="n">${pageMs(c.rttAfterMs)}</td></tr>`,
     )
     .join('')
   const shares = d.pops

@@ -10,7 +10,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 6px}
 .row{display:flex;gap:18px;align-items:flex-start;flex-wrap:wrap}
 .map{flex:1 1 640px;max-width:980px;border:1px solid #ccd;border-radius:6px;background:#fff}
 .map svg{display:block;width:100%;height:auto}
-.side{flex:0 1 340px;min-width:240px}
+.side{flex:0 1 380px;min-width:240px;overflow-x:auto}
 .summary{font-size:12px}
 .sphere{fill:#eef4fa;stroke:#9ab}.graticule{fill:none;stroke:#d7e2ec;stroke-width:.5}.land{fill:#dfe3d8;stroke:#b5bba8;stroke-width:.5}
 .link{stroke-width:1.6;stroke-opacity:.65;fill:none}

@@ -11,7 +11,11 @@ import {geoCircle, geoPath} from 'd3-geo'
 import type {SiteObservation, SitesDocument} from '../../model/sites.js'
 
 import {ColorMap} from './colors.js'
+import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
+import {boxAround, type LabelWanted, placeMapLabels} from './map-layout.js'
+import {notOnMapList} from './not-on-map.js'
+import {pageMs} from './numbers.js'
 import {MAP_HEIGHT, MAP_WIDTH, regionWorld, worldSvg} from './world.js'
 
 export interface SitesMapSite {
@@ -53,6 +57,8 @@ export interface SitesMapInput {
   vantagePoints: SitesMapVantage[]
   /** discs that most likely hold a site not found, not placed (the document's notPlaced) */
   notPlaced?: Array<{vantageId: string; lat: number; lon: number; radiusKm: number; rttMs: number; note: string}>
+  /** what reading the input left out and why, as stderr says it (the document's inputNotes: '276 RIPE Atlas probes have no location here: give ... --probes') */
+  notes?: string[]
 }
 
 const KM_PER_DEGREE = 111.195
@@ -94,6 +100,7 @@ export function sitesMapInput(doc: SitesDocument, obs: readonly SiteObservation[
     sites: doc.sites.map((s, i) => ({code: keys[i]!, city: s.city, country: s.country, lat: s.lat, lon: s.lon, evidence: evidenceText(s), areaKm: s.areaKm, confirmed: s.confirmed, source: s.source})),
     discs,
     vantagePoints: obs.map((o) => ({id: o.vp, lat: o.lat, lon: o.lon, site: siteOf.get(o.vp) ?? null})),
+    notes: doc.inputNotes ?? [],
     notPlaced: (doc.notPlaced ?? []).flatMap((n) => {
       const o = where.get(n.vp)
       return o === undefined || o.lat === null || o.lon === null ? [] : [{vantageId: n.vp, lat: o.lat, lon: o.lon, radiusKm: n.radiusKm, rttMs: n.rttMs, note: n.note}]
@@ -112,7 +119,7 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
   const discPath = (lat: number, lon: number, radiusKm: number): string => path(geoCircle().center([lon, lat]).radius(Math.min(179, radiusKm / KM_PER_DEGREE)).precision(2)()) ?? ''
   const discs = input.discs.map((d) => {
     const c = d.site ? colors.get(d.site) : '#777'
-    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${discPath(d.lat, d.lon, d.radiusKm)}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${d.rttMs} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
+    return `<path class="disc" data-disc="${esc(d.vantageId, 200)}" d="${discPath(d.lat, d.lon, d.radiusKm)}" fill="${c}" stroke="${c}"><title>${esc(`${d.vantageId}: within ${Math.round(d.radiusKm)} km${d.rttMs === null ? '' : ` (rtt ${pageMs(d.rttMs)} ms)`}${d.site ? ` → ${d.site}` : ''}`, 300)}</title></path>`
   })
   // a site is somewhere in each of these, where is not said: a dashed outline, no fill
   for (const n of input.notPlaced ?? []) {
@@ -127,22 +134,33 @@ export function sitesMapSection(input: SitesMapInput, opts: {heading?: string} =
     if (!xy) unplaced.push(`<li class="vp-unplaced" ${attrs}>${esc(v.id, 80)}</li>`)
     else vps.push(`<circle class="vp" ${attrs} cx="${num(xy[0])}" cy="${num(xy[1])}" r="4.5" fill="${c}"><title>${esc(v.id, 200)}</title></circle>`)
   }
-  const sites: string[] = []
-  for (const s of input.sites) {
+  // the sites' labels: in the document's order (its first are the best proven), each beside its
+  // mark where it covers no other label or site mark (Frankfurt, London, Amsterdam, Paris were drawn
+  // over each other), else left off: the site is in the table beside the map and in its hover text
+  const drawn = input.sites.flatMap((s) => {
     const xy = w.project(s.lat, s.lon)
-    if (!xy) continue
+    return xy ? [{s, xy}] : []
+  })
+  const wanted: LabelWanted[] = drawn.map(({s, xy}) => ({x: xy[0], y: xy[1] - 2, r: 9, text: sanitize(s.code, 20), size: 12, bold: true}))
+  const spots = placeMapLabels(wanted, {width: MAP_WIDTH, height: MAP_HEIGHT, obstacles: drawn.map(({xy}, i) => ({...boxAround(xy[0], xy[1] - 2, 9), owner: i}))})
+  const sites: string[] = []
+  drawn.forEach(({s, xy}, i) => {
     const c = colors.get(s.code)
     const detail = [`site ${s.code}${s.city ? ` ${s.city}` : ''}${s.country ? `, ${s.country}` : ''}`, s.confirmed ? 'confirmed' : 'not confirmed', s.areaKm === null ? null : `within ${Math.round(s.areaKm)} km of this place`, s.evidence ? `evidence: ${s.evidence}` : null]
       .filter((l): l is string => l !== null)
       .map((l) => esc(l, 300))
       .join('\n')
+    const l = spots[i]
+    const leader = l?.leader ? `<line class="leader" x1="${num(xy[0])}" y1="${num(xy[1] - 2)}" x2="${num(Math.max(l.box.x0, Math.min(xy[0], l.box.x1)))}" y2="${num(Math.max(l.box.y0, Math.min(xy[1] - 2, l.box.y1)))}" stroke="${c}" stroke-width="0.8"/>` : ''
+    const label = l ? `${leader}<text class="lbl" x="${num(l.x)}" y="${num(l.y)}" text-anchor="${l.anchor}" fill="${c}">${esc(wanted[i]!.text, 40)}</text>` : ''
     sites.push(
-      `<g class="site-mark" data-pop-site="${esc(s.code, 100)}"><title>${detail}</title><path class="site" d="M${num(xy[0])} ${num(xy[1] - 10)}l9 16h-18z" fill="${c}"${s.confirmed ? '' : ' fill-opacity="0.4" stroke-dasharray="3 2"'}/><text class="lbl" x="${num(xy[0])}" y="${num(xy[1] - 14)}" text-anchor="middle" fill="${c}">${esc(s.code, 20)}</text></g>`,
+      `<g class="site-mark" data-pop-site="${esc(s.code, 100)}"><title>${detail}</title><path class="site" d="M${num(xy[0])} ${num(xy[1] - 10)}l9 16h-18z" fill="${c}"${s.confirmed ? '' : ' fill-opacity="0.4" stroke-dasharray="3 2"'}/>${label}</g>`,
     )
-  }
+  })
+  const unlabelled = spots.filter((l) => l === null).length
   const legend = input.sites
     .map((s) => `<tr data-pop-legend="${esc(s.code, 100)}"><td><span class="sw sq" style="background:${colors.get(s.code)}"></span><b>${esc(s.code, 20)}</b></td><td>${esc([s.city, s.country].filter(Boolean).join(', ') || '-', 60)}</td><td>${s.confirmed ? 'confirmed' : esc(s.source ?? 'possible', 20)}</td><td class="n">${s.areaKm === null ? '-' : Math.round(s.areaKm)}</td></tr>`)
     .join('')
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="sites map">${worldSvg(w)}<g class="discs">${discs.join('')}</g><g class="vps">${vps.join('')}</g><g class="sites">${sites.join('')}</g></svg>`
-  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${input.target === '' ? '' : `${esc(input.target, 200)}: `}${input.sites.length} site(s) from ${input.discs.length} disc(s)${(input.notPlaced ?? []).length > 0 ? `, ${(input.notPlaced ?? []).length} more seen but not placed` : ''}</p><div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>within km</th></tr></thead><tbody>${legend}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${unplaced.length ? `<h3 style="font-size:14px">Not on the map</h3><ul class="plain">${unplaced.join('')}</ul>` : ''}</div></div></section>`
+  return `<section class="sites"><h2>${esc(opts.heading ?? 'Sites', 120)}</h2><p class="sub">${input.target === '' ? '' : `${esc(input.target, 200)}: `}${input.sites.length} site(s) from ${input.discs.length} disc(s)${(input.notPlaced ?? []).length > 0 ? `, ${(input.notPlaced ?? []).length} more seen but not placed` : ''}${unlabelled ? `<span data-unlabelled="${unlabelled}">; ${unlabelled} named only in the table (their labels would cover others)</span>` : ''}</p>${(input.notes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 400)}</p>`).join('')}<div class="row"><div class="map">${svg}</div><div class="side"><table><thead><tr><th>site</th><th>place</th><th>how</th><th>within km</th></tr></thead><tbody>${legend || '<tr><td colspan="4">no site found</td></tr>'}</tbody></table>${(input.notPlaced ?? []).length ? `<h3 style="font-size:14px">Seen, not placed (dashed)</h3><ul class="plain">${(input.notPlaced ?? []).map((n) => `<li data-not-placed="${esc(n.vantageId, 200)}">${esc(`${n.vantageId}: a site within ${n.radiusKm} km`, 200)}</li>`).join('')}</ul>` : ''}${notOnMapList(unplaced)}</div></div></section>`
 }

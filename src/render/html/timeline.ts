@@ -5,14 +5,21 @@
 // DOM contract: each event's mark has data-event (its type) and data-vantage; each lane
 // data-lane (the vantage id); each coloured segment data-vantage and data-pop, each gap
 // data-vantage and data-gap.
+import type {RecoveredEvent} from '../../model/watch.js'
 import {ColorMap, NO_POP} from './colors.js'
+import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
+import {textWidth} from './map-layout.js'
 import type {TimelineData, TimelineEvent} from './timeline-data.js'
 
 const W = 1000
-const LEFT = 120
+/** where the lanes start at least; more when a lane's name needs it (up to MAX_LEFT) */
+const BASE_LEFT = 120
+const MAX_LEFT = 320
+/** at most this many characters of a lane's name (a Globalping id: 3.DE.Frankfurt-am-Main.AS24940) */
+const NAME_CHARS = 36
 const RIGHT = 20
-/** label rows a lane has at least; it gets more when events at nearly the same time need them */
+/** label rows a lane with events has at least (one without has none); it gets more when events at nearly the same time need them */
 const LABEL_ROWS = 3
 const ROW_H = 15
 /** at most this many label rows a lane: a flapping vantage point's dozens of shifts would make a
@@ -34,7 +41,12 @@ export function fmtDuration(ms: number | null): string {
 
 const hms = (t: number): string => new Date(t).toISOString().slice(11, 19)
 
-function eventLabel(e: TimelineEvent): string {
+/**
+ * An event's label. `recovery`: for an outage, the recovered event that ended it, if any: the outage
+ * event is written when the outage is declared (after outageAfter lost rounds), so its lostProbes is
+ * that count (2), not what the outage lost in all (the recovery's: 39).
+ */
+function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string {
   switch (e.type) {
     case 'failover':
       return `failover ${e.from}→${e.to} gap ${fmtDuration(e.gapMs)}`
@@ -45,7 +57,7 @@ function eventLabel(e: TimelineEvent): string {
     case 'flap-end':
       return `flapping over${e.pop ? ` at ${e.pop}` : ''} (${e.flips} flips)`
     case 'outage':
-      return `outage (${e.lostProbes} lost${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
+      return `outage ${recovery ? `(${recovery.lostProbes} lost in all` : `from ${hms(Date.parse(e.since))} UTC (not recovered`}${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
       return `recovered${e.pop ? ` at ${e.pop}` : ''} after ${fmtDuration(e.durationMs)}`
     case 'load-balanced':
@@ -73,13 +85,15 @@ interface PlacedLabel {
  * Label rows for one lane's events (in time order): each label in the first row whose last label
  * ends before it starts, else in a new row, so no two labels overlap. Pure, for the tests.
  */
-export function placeLabels(evs: readonly TimelineEvent[], xOf: (e: TimelineEvent) => number): PlacedLabel[] {
+export function placeLabels(evs: readonly TimelineEvent[], xOf: (e: TimelineEvent) => number, left = BASE_LEFT): PlacedLabel[] {
   const rowsEnd: number[] = []
-  return evs.map((e) => {
-    const label = eventLabel(e)
+  return evs.map((e, i) => {
+    // an outage's recovery: the next recovered event of this lane that began at the same probe
+    const recovery = e.type === 'outage' ? ((evs.slice(i + 1).find((r) => r.type === 'recovered' && r.since === e.since) as RecoveredEvent | undefined) ?? null) : undefined
+    const label = eventLabel(e, recovery)
     const ex = xOf(e)
     const textW = Math.min(label.length, 80) * CHAR_W
-    const tx = Math.max(LEFT, Math.min(ex, W - RIGHT - textW))
+    const tx = Math.max(left, Math.min(ex, W - RIGHT - textW))
     let row = rowsEnd.findIndex((end) => end < tx - 2)
     if (row < 0 && rowsEnd.length < MAX_LABEL_ROWS) row = rowsEnd.push(-Infinity) - 1
     if (row >= 0) rowsEnd[row] = tx + textW
@@ -106,7 +120,11 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
   }
   const t0 = d.firstAt
   const t1 = Math.max(d.lastAt + d.intervalMs, t0 + 1000)
-  const x = (t: number): number => LEFT + ((t - t0) / (t1 - t0)) * (W - LEFT - RIGHT)
+  // the lanes start where the longest name ends (a Globalping or ssh vantage id is 20-40 characters:
+  // cut to 18 and drawn right-aligned at 112 px, its first characters were off the picture)
+  const names = new Map(d.lanes.map((l) => [l.vantageId, sanitize(l.vantageId, NAME_CHARS)]))
+  const left = Math.min(MAX_LEFT, Math.max(BASE_LEFT, 16 + Math.max(0, ...[...names.values()].map((n) => textWidth(n, 12.5, true)))))
+  const x = (t: number): number => left + ((t - t0) / (t1 - t0)) * (W - left - RIGHT)
   const top = 8
 
   const parts: string[] = [
@@ -130,9 +148,14 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     placed.set(lane.vantageId, placeLabels(evs, (e) => {
       const at = Date.parse(e.at)
       return x(Number.isFinite(at) ? at : t0)
-    }))
+    }, left))
   }
-  const laneRows = d.lanes.map((l) => Math.max(LABEL_ROWS, ...placed.get(l.vantageId)!.map((p) => p.row + 1)))
+  // a lane without events has no label rows: a watch of a hundred RIPE Atlas probes, most of them
+  // quiet, was 77 px a lane (three empty rows each), pages of blank space between the few that moved
+  const laneRows = d.lanes.map((l) => {
+    const ps = placed.get(l.vantageId)!
+    return ps.length === 0 ? 0 : Math.max(LABEL_ROWS, ...ps.map((p) => p.row + 1))
+  })
   const laneTop: number[] = []
   let yAt = top
   for (const rows of laneRows) {
@@ -144,8 +167,8 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     const y = laneTop[i]!
     const barY = y + laneRows[i]! * ROW_H + 4
     const vid = esc(lane.vantageId, 200)
-    parts.push(`<g class="lane" data-lane="${vid}"><text class="lane-name" x="${LEFT - 8}" y="${num(barY + BAR_H / 2 + 4)}" text-anchor="end">${esc(lane.vantageId, 18)}</text>`)
-    parts.push(`<rect class="lane-bg" x="${LEFT}" y="${barY}" width="${W - LEFT - RIGHT}" height="${BAR_H}"/>`)
+    parts.push(`<g class="lane" data-lane="${vid}"><text class="lane-name" x="${left - 8}" y="${num(barY + BAR_H / 2 + 4)}" text-anchor="end">${esc(names.get(lane.vantageId)!, NAME_CHARS + 1)}</text>`)
+    parts.push(`<rect class="lane-bg" x="${left}" y="${barY}" width="${W - left - RIGHT}" height="${BAR_H}"/>`)
     for (const s of lane.segments) {
       const x0 = x(s.from)
       const x1 = Math.max(x(s.to + d.intervalMs), x0 + 1)
@@ -158,7 +181,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
       }
     }
     const unlabelled = placed.get(lane.vantageId)!.filter((p) => p.row < 0).length
-    if (unlabelled > 0) parts.push(`<text class="more" x="${LEFT - 8}" y="${num(barY + BAR_H + 9)}" text-anchor="end">+${unlabelled} unlabelled</text>`)
+    if (unlabelled > 0) parts.push(`<text class="more" x="${left - 8}" y="${num(barY + BAR_H + 9)}" text-anchor="end">+${unlabelled} unlabelled</text>`)
     // events: a mark on the bar, the label in the row placeLabels gave it
     for (const {e, label, ex, tx, row} of placed.get(lane.vantageId)!) {
       const ty = row < 0 ? barY - 6 : y + (row + 1) * ROW_H - 2
@@ -176,12 +199,13 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
   const span = t1 - t0
   const step = STEPS.find((s) => span / s <= 8) ?? STEPS[STEPS.length - 1]!
   const axisY = yAt + 2
-  const ticks: string[] = [`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${axisY}" y2="${axisY}"/>`]
+  const ticks: string[] = [`<line x1="${left}" x2="${W - RIGHT}" y1="${axisY}" y2="${axisY}"/>`]
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const tx = x(t)
-    ticks.push(`<line x1="${num(tx)}" x2="${num(tx)}" y1="${axisY}" y2="${axisY + 5}"/><text x="${num(tx)}" y="${axisY + 17}" text-anchor="middle">${hms(t)}</text>`)
+    // a tick at the right end ends there (centred, 12:00:12 was cut to 12:00:1 by the picture's edge)
+    ticks.push(`<line x1="${num(tx)}" x2="${num(tx)}" y1="${axisY}" y2="${axisY + 5}"/><text x="${num(tx)}" y="${axisY + 17}" text-anchor="${tx + 32 > W ? 'end' : 'middle'}">${hms(t)}</text>`)
   }
-  ticks.push(`<text x="${LEFT - 36}" y="${axisY + 17}" text-anchor="end">UTC</text>`)
+  ticks.push(`<text x="${left - 36}" y="${axisY + 17}" text-anchor="end">UTC</text>`)
   parts.push(`<g class="axis">${ticks.join('')}</g>`)
 
   const svg = `<svg viewBox="0 0 ${W} ${height}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="failover timeline">${parts.join('')}</svg>`

@@ -64,6 +64,30 @@ export function world(): World {
 /** Points spanning at most this much (degrees of longitude, latitude) get a regional map. */
 export const REGION_MAX_SPAN: [number, number] = [100, 60]
 
+/** A regional map shows at least this much each way (the box fitted; the map's longer side shows more). */
+export const MIN_EXTENT_KM = 2500
+const KM_PER_DEGREE = 111.195
+
+/**
+ * The narrowest run of longitudes holding them all, west to east: [w, e], e past
+ * 180 when the run crosses the antimeridian (probes in New Zealand, Fiji and Samoa span 17 degrees
+ * over it, not 350 round the other way).
+ */
+export function lonSpan(lons: readonly number[]): [number, number] {
+  const xs = [...lons].sort((a, b) => a - b)
+  // the widest gap between neighbours (the last and the first, round the globe, included): the run is the rest
+  let gapAfter = xs.length - 1
+  let widest = xs[0]! + 360 - xs[xs.length - 1]!
+  for (let i = 0; i + 1 < xs.length; i++) {
+    if (xs[i + 1]! - xs[i]! > widest) {
+      widest = xs[i + 1]! - xs[i]!
+      gapAfter = i
+    }
+  }
+  if (gapAfter === xs.length - 1) return [xs[0]!, xs[xs.length - 1]!]
+  return [xs[gapAfter + 1]!, xs[gapAfter]! + 360]
+}
+
 /**
  * A map of the region that holds these points, when they lie in one (all of RIPE Atlas's European
  * probes and the sites they found: on the world map they are one smudge); else the world map. The
@@ -75,12 +99,18 @@ export function regionWorld(points: ReadonlyArray<{lat: number; lon: number}>): 
   const lats = ok.map((p) => p.lat)
   const lons = ok.map((p) => p.lon)
   const [s, n] = [Math.min(...lats), Math.max(...lats)]
-  const [w, e] = [Math.min(...lons), Math.max(...lons)]
+  const [w, e] = lonSpan(lons)
   if (e - w > REGION_MAX_SPAN[0] || n - s > REGION_MAX_SPAN[1]) return world()
-  // at least 10 degrees each way, so one point is not a street map
-  const padLat = Math.max(5 - (n - s) / 2, (n - s) * 0.08)
-  const padLon = Math.max(5 - (e - w) / 2, (e - w) * 0.08)
-  const box = {type: 'MultiPoint' as const, coordinates: [[w - padLon, s - padLat], [e + padLon, n + padLat], [w - padLon, n + padLat], [e + padLon, s - padLat]]}
+  // at least MIN_EXTENT_KM each way, so a place a person recognises (Finland and the Baltic, the US
+  // west coast) is around the points: one point fitted to 10 degrees was a few hundred km of a 110m
+  // coastline, an unrecognisable blob
+  const midLat = (n + s) / 2
+  const minLat = MIN_EXTENT_KM / KM_PER_DEGREE
+  const minLon = Math.min(180, MIN_EXTENT_KM / (KM_PER_DEGREE * Math.max(0.2, Math.cos((midLat * Math.PI) / 180))))
+  const padLat = Math.max(minLat / 2 - (n - s) / 2, (n - s) * 0.08)
+  const padLon = Math.max(minLon / 2 - (e - w) / 2, (e - w) * 0.08)
+  const [bs, bn] = [Math.max(-89, s - padLat), Math.min(89, n + padLat)]
+  const box = {type: 'MultiPoint' as const, coordinates: [[w - padLon, bs], [e + padLon, bn], [w - padLon, bn], [e + padLon, bs], [(w + e) / 2, bs], [(w + e) / 2, bn]]}
   const projection = geoNaturalEarth1()
     .rotate([-(w + e) / 2, 0])
     .fitExtent(
