@@ -102,7 +102,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
-      const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)
+      const asked = [...Object.keys(measureFlags), 'dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout'].find((k) => (flags as Record<string, unknown>)[k] !== undefined)
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
