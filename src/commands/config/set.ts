@@ -4,26 +4,18 @@
 import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../../base-command.js'
-import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {saveConfigValue} from '../../vantage/config-file.js'
 import {configFilePath, validateKey} from '../../vantage/atlas/config.js'
+import {validateToken} from '../../vantage/globalping/config.js'
 
-/** Each setting: where it goes in the file, and how a value is checked (secrets go into HTTP headers). */
+/**
+ * Each setting: where it goes in the file, and how a value is checked (secrets go into HTTP
+ * headers): the same check as when the value is read back, so what is saved is what is accepted.
+ */
 const SETTINGS = {
   'atlas-key': {section: 'atlas', field: 'key', check: validateKey},
   'globalping-token': {section: 'globalping', field: 'token', check: validateToken},
 } as const
-
-function validateToken(token: string): string {
-  const t = token.trim()
-  if (!/^[\x21-\x7e]{8,200}$/.test(t)) {
-    throw new AnyprobeError('E_USAGE', 'the Globalping token is not a valid token (expected printable characters only)', {
-      hint: 'create a token in the Globalping dashboard, then `anyprobe config set globalping-token -` and paste it',
-      exitCode: EXIT.usage,
-    })
-  }
-  return t
-}
 
 async function readStdin(): Promise<string> {
   let text = ''
