@@ -11,7 +11,7 @@ import {checkCatchment} from '../analysis/expect.js'
 import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
-import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {htmlFlags, locationsFromFlags, warnUnmatchedLocations, writeHtmlReport} from './html-flags.js'
 import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
@@ -109,6 +109,7 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const one = catchmentOfOneTarget(outcomes, {target: args.target, method, label})
     for (const n of one.notes) process.stderr.write(`warning: ${n}\n`)
     const result = withLocations(one.result, locs)
+    warnUnmatchedLocations(locs, result.vantagePoints.map((r) => r.vantage))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length

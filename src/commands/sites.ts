@@ -16,7 +16,7 @@ import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {parseFrom} from '../vantage/from.js'
-import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {htmlFlags, locationsFromFlags, warnUnmatchedLocations, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {exitCodeOf} from '../console/multi-run.js'
@@ -161,6 +161,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const concurrency = sitesConcurrency(specs, plan.method, flags.concurrency, metadata.flags.concurrency?.setFromDefault !== true)
     const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
+    warnUnmatchedLocations(locs, outcomes.map((o) => o.vantage))
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
     process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none
