@@ -23,13 +23,18 @@ export const locationFlags = {
   }),
 }
 
-export const htmlFlags = {
-  html: Flags.string({
-    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch, sites map): opens offline, fetches nothing',
-    helpGroup: 'OUTPUT',
-  }),
-  ...locationFlags,
+/** --html FILE, its help saying what this command's page shows ("the catchment map"). */
+export function htmlFlag(what: string) {
+  return Flags.string({description: `also write a self-contained HTML page to FILE: ${what}; opens offline, fetches nothing`, helpGroup: 'OUTPUT'})
 }
+
+/** --html with what this command's page shows, and the location flags its map uses. */
+export function htmlFlagsFor(what: string) {
+  return {html: htmlFlag(what), ...locationFlags}
+}
+
+/** The flag names (commands skip them when building a probe plan); each command's --html says its own page. */
+export const htmlFlags = htmlFlagsFor('the page of the command')
 
 /** --locations / --location read once: a bad file or value fails before anything is measured. */
 export function locationsFromFlags(flags: {locations?: string; location?: string[]}): Locations | null {
