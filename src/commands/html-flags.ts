@@ -17,7 +17,9 @@ export const locationFlags = {
     helpGroup: 'LOCATIONS',
   }),
   location: Flags.string({
+    // one value per --location: `report --location ap-vp-ber=FRA FILE` took FILE for a second location
     multiple: true,
+    multipleNonGreedy: true,
     description: 'NAME=LAT,LON or NAME=FRA (an airport code or city, which also gives the country): where one vantage point is (its id or name, decimal degrees); repeatable, wins over --locations; a NAME that matches no vantage point is warned about',
     helpGroup: 'LOCATIONS',
   }),

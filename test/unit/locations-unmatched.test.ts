@@ -54,3 +54,17 @@ test('report --locations FILE warns about a line for no vantage point, and not a
     rmSync(dir, {recursive: true, force: true})
   }
 })
+
+test('--location before the FILE argument takes one value: the FILE stays the file', async () => {
+  const r = await runCommand('report', ['--location', 'ap-vp-ber=FRA', FIXTURE, '--json'])
+  assert.equal(r.status, 0, r.stderr)
+  const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{vantage: VantagePoint}>}
+  assert.equal(doc.vantagePoints.find((x) => x.vantage.id === 'ap-vp-ber')!.vantage.country, 'DE')
+})
+
+test('the repeatable probe flags of catchment and sites take one value each (a TARGET after --header stays the target)', async () => {
+  const {measureFlags} = await import('../../src/console/plan.js')
+  for (const [name, f] of Object.entries(measureFlags) as Array<[string, {multiple?: boolean; multipleNonGreedy?: boolean}]>) {
+    if (f.multiple) assert.equal(f.multipleNonGreedy, true, `--${name}`)
+  }
+})
