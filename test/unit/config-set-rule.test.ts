@@ -11,7 +11,9 @@ import {test} from 'node:test'
 import {KEY_HINT, secretShapeProblem, validateKey} from '../../src/vantage/atlas/config.js'
 import {TOKEN_HINT, validateToken} from '../../src/vantage/globalping/config.js'
 import {AnyprobeError} from '../../src/model/errors.js'
-import {runCommand} from '../helpers/cli.js'
+import {spawnSync} from 'node:child_process'
+
+import {commandScript, ROOT, runCommand} from '../helpers/cli.js'
 
 test('a refused key says the length rule and how it broke it, never the value', () => {
   assert.throws(() => validateKey('foo'), (e: unknown) => {
@@ -43,6 +45,23 @@ test('config set globalping-token takes a token the backend takes (300 character
     const bad = await runCommand('config/set', ['atlas-key', 'foo'])
     assert.equal(bad.status, 2)
     assert.match(bad.stderr, /3 characters, expected 8 to 200/)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+test('config set atlas-key - with nothing on standard input says so (it said "0 characters")', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anyprobe-cfg-'))
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', commandScript('config/set', ['atlas-key', '-'])], {
+      cwd: ROOT,
+      input: '\n',
+      encoding: 'utf8',
+      env: {...process.env, XDG_CONFIG_HOME: dir},
+      timeout: 30_000,
+    })
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /nothing was read from standard input for atlas-key/)
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

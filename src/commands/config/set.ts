@@ -4,6 +4,7 @@
 import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../../base-command.js'
+import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {saveConfigValue} from '../../vantage/config-file.js'
 import {configFilePath, validateKey} from '../../vantage/atlas/config.js'
 import {validateToken} from '../../vantage/globalping/config.js'
@@ -41,7 +42,15 @@ export default class ConfigSet extends BaseCommand {
   async run(): Promise<{schemaVersion: 1; kind: 'config-set'; setting: string; path: string}> {
     const {args} = await this.parse(ConfigSet)
     const setting = SETTINGS[args.setting as keyof typeof SETTINGS]
-    const value = setting.check(args.value === '-' ? await readStdin() : args.value)
+    const raw = args.value === '-' ? await readStdin() : args.value
+    if (args.value === '-' && raw.trim() === '') {
+      // an empty pipe or a Ctrl-D before pasting: say so, not "0 characters, expected 8 to 200"
+      throw new AnyprobeError('E_USAGE', `nothing was read from standard input for ${args.setting}`, {
+        hint: `run \`anyprobe config set ${args.setting} -\`, paste the value on the first line and press Enter (then Ctrl-D), or pipe it in`,
+        exitCode: EXIT.usage,
+      })
+    }
+    const value = setting.check(raw)
     const path = configFilePath()
     await saveConfigValue(path, setting.section, setting.field, value)
     if (!this.jsonEnabled()) this.log(`${args.setting} saved in ${path} (mode 0600)`)
