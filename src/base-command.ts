@@ -6,6 +6,7 @@ import type {Hook} from '@oclif/core/hooks'
 
 import {guardStdio, printJson, printNdjson} from './console/output.js'
 import {unknownCommandError} from './console/unknown-command.js'
+import {missingArgsMessage} from './console/usage-error.js'
 import {AnyprobeError, EXIT, isAnyprobeError} from './model/errors.js'
 import {sanitize} from './util/sanitize.js'
 
@@ -80,6 +81,8 @@ export function toAnyprobeError(err: Error & {oclif?: {exit?: number}}): Anyprob
   if (err?.oclif?.exit === 2 || /Flag|Arg|Parse/.test(err?.name ?? '')) {
     // oclif puts the detail on following lines ("Missing 1 required arg:\ntarget  an address...");
     // keep it on one line, without its own "See more help" line (the hint says that)
+    const missing = missingArgsMessage(err)
+    if (missing !== null) return new AnyprobeError('E_USAGE', missing, {hint: 'see --help for the flags and arguments this command takes', exitCode: EXIT.usage})
     const lines = err.message.split('\n').map((l) => l.trim().replace(/\s{2,}/g, ' ')).filter((l) => l !== '' && !/^See more help/i.test(l))
     return new AnyprobeError('E_USAGE', lines.join(' ') || 'bad usage', {
       hint: 'see --help for the flags and arguments this command takes',

@@ -11,7 +11,7 @@ import {checkCatchment} from '../analysis/expect.js'
 import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
-import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {htmlFlags, htmlFlagsFor, locationsFromFlags, warnUnmatchedLocations, writeHtmlReport} from './html-flags.js'
 import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
@@ -87,7 +87,7 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     // refuses it with any other vantage point, with a hint to --location)
     'vp-location': Flags.string({description: 'with --from local only: where THIS host is (e.g. "FRA" or "50.03,8.57"), so trace / dns / http RTTs rule out far PoPs; vantage points of --from are placed with --location NAME=LAT,LON or --locations FILE'}),
     ...vantageFlags,
-    ...htmlFlags,
+    ...htmlFlagsFor('the catchment map (which PoP each vantage point reached)'),
   }
 
   public async run(): Promise<CatchmentResult & {expect?: CatchmentExpect}> {
@@ -109,6 +109,7 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const one = catchmentOfOneTarget(outcomes, {target: args.target, method, label})
     for (const n of one.notes) process.stderr.write(`warning: ${n}\n`)
     const result = withLocations(one.result, locs)
+    warnUnmatchedLocations(locs, result.vantagePoints.map((r) => r.vantage))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length

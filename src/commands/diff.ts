@@ -11,7 +11,7 @@ import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
 import {readCatchmentFile} from '../vantage/catchment-file.js'
-import {htmlFlags, locator} from './html-flags.js'
+import {htmlFlagsFor, locator} from './html-flags.js'
 
 export default class Diff extends BaseCommand {
   static override summary = 'Compare two saved catchments: which vantage points moved from which PoP to which'
@@ -40,7 +40,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
   static override flags = {
     probes: Flags.string({description: 'raw RIPE Atlas results: probe metadata file (as report --probes)'}),
     rdns: Flags.boolean({default: false, allowNo: true, description: 'raw RIPE Atlas traceroutes: look up the reverse DNS of hop addresses (off by default: a diff stays offline)'}),
-    ...htmlFlags,
+    ...htmlFlagsFor('the map of the vantage points whose PoP moved'),
   }
 
   public async run(): Promise<DiffResult> {

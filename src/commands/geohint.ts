@@ -54,23 +54,11 @@ export function observationFor(input: string, kind: GeohintKind, popHeaders: Rea
 export default class Geohint extends BaseCommand {
   static override summary = 'Read the place out of router hostnames, DNS identities or CDN headers'
 
-  static override description = `Each input is a router reverse-DNS name (ae1.cr1.fra03.example.net), a DNS identity
-(CHAOS hostname.bind / id.server / NSID answer such as "res700.fra.rrdns.pch.net") or a response
-header line ("CF-RAY: 4968f5278537a67d-DUB"). Inputs come from the arguments or, with none,
-one per line from stdin (streamed, so millions of lines are fine).
+  static override description = `Each input is a router reverse-DNS name (ae1.cr1.fra03.example.net), a DNS identity (CHAOS hostname.bind / id.server / NSID answer such as "res700.fra.rrdns.pch.net") or a response header line ("CF-RAY: 4968f5278537a67d-DUB"). Inputs come from the arguments or, with none, one per line from stdin (streamed, so millions of lines are fine).
 
-The place comes from general rules: IATA and metro codes, ICAO, UN/LOCODE, CLLI, spelled city
-names, the site position in the operator's naming, country/state labels as context, and a
-table of CDN header formats. An operator's private code is reported as such (type "operator",
-city unknown) rather than guessed. With --vp-location and --rtt, places the RTT cannot reach
-are ruled out and listed (rejected, with why); a header or DNS identity naming its own site is
-kept even then, flagged as a contradiction with the stated vantage location. A /cdn-cgi/trace
-body is read line by line: only colo= names the PoP (loc= is the client's country).
+The place comes from general rules: IATA and metro codes, ICAO, UN/LOCODE, CLLI, spelled city names, the site position in the operator's naming, country/state labels as context, and a table of CDN header formats. An operator's private code is reported as such (type "operator", city unknown) rather than guessed. With --vp-location and --rtt, places the RTT cannot reach are ruled out and listed (rejected, with why); a header or DNS identity naming its own site is kept even then, flagged as a contradiction with the stated vantage location. A /cdn-cgi/trace body is read line by line: only colo= names the PoP (loc= is the client's country).
 
-With --response, the input is a saved response head instead (\`curl -sI URL\`, \`curl -sIL URL\`: a
-status line and header lines, a blank line after each response): one record per response, read
-from all its headers at once, so a CDN behind another one (Server / Via show which is outermost)
-is decided as for an http result.
+With --response, the input is a saved response head instead (\`curl -sI URL\`, \`curl -sIL URL\`: a status line and header lines, a blank line after each response): one record per response, read from all its headers at once, so a CDN behind another one (Server / Via show which is outermost) is decided as for an http result.
 
 With --json, one JSON object per input line (NDJSON), in input order.`
 
@@ -78,9 +66,9 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     '<%= config.bin %> geohint be2815.ccr41.ams03.atlas.cogentco.com',
     "<%= config.bin %> geohint 'CF-RAY: 4968f5278537a67d-DUB' 'X-Amz-Cf-Pop: FRA56-P5'",
     '<%= config.bin %> geohint --kind identity res100.qzrh2.rrdns.pch.net',
-    'cat hops.txt | <%= config.bin %> geohint --json',
+    '$ cat hops.txt | <%= config.bin %> geohint --json',
     '<%= config.bin %> geohint xe-1.cr1.london1.example.net --vp-location YYZ --rtt 6',
-    'curl -sIL https://www.example.com/ | <%= config.bin %> geohint --response',
+    '$ curl -sIL https://www.example.com/ | <%= config.bin %> geohint --response',
   ]
 
   static override strict = false

@@ -7,7 +7,8 @@ import type {CatchmentResult} from '../analysis/catchment.js'
 import {formatError} from '../base-command.js'
 import {htmlReport, type HtmlReportParts} from '../render/html/index.js'
 import {writeHtml} from '../render/html/write.js'
-import {type Locations, locationsOf, withLocations} from '../vantage/locations.js'
+import type {VantagePoint} from '../model/vantage.js'
+import {type Locations, locationsOf, unmatchedLocations, unmatchedLocationsWarning, withLocations} from '../vantage/locations.js'
 
 /** Where vantage points without a location of their own are (netns, ssh, local): for maps, tables, JSON, sites. */
 export const locationFlags = {
@@ -16,29 +17,52 @@ export const locationFlags = {
     helpGroup: 'LOCATIONS',
   }),
   location: Flags.string({
+    // one value per --location: `report --location ap-vp-ber=FRA FILE` took FILE for a second location
     multiple: true,
-    description: 'NAME=LAT,LON: where one vantage point is (its id or name, decimal degrees); repeatable, wins over --locations',
+    multipleNonGreedy: true,
+    description: 'NAME=LAT,LON or NAME=FRA (an airport code or city, which also gives the country): where one vantage point is (its id or name, decimal degrees); repeatable, wins over --locations; a NAME that matches no vantage point is warned about',
     helpGroup: 'LOCATIONS',
   }),
 }
 
-export const htmlFlags = {
-  html: Flags.string({
-    description: 'also write a self-contained HTML page to FILE (catchment map, failover timeline of a watch, sites map): opens offline, fetches nothing',
-    helpGroup: 'OUTPUT',
-  }),
-  ...locationFlags,
+/** --html FILE, its help saying what this command's page shows ("the catchment map"). */
+export function htmlFlag(what: string) {
+  return Flags.string({description: `also write a self-contained HTML page to FILE: ${what}; opens offline, fetches nothing`, helpGroup: 'OUTPUT'})
 }
+
+/** --html with what this command's page shows, and the location flags its map uses. */
+export function htmlFlagsFor(what: string) {
+  return {html: htmlFlag(what), ...locationFlags}
+}
+
+/** The flag names (commands skip them when building a probe plan); each command's --html says its own page. */
+export const htmlFlags = htmlFlagsFor('the page of the command')
 
 /** --locations / --location read once: a bad file or value fails before anything is measured. */
 export function locationsFromFlags(flags: {locations?: string; location?: string[]}): Locations | null {
   return locationsOf(flags)
 }
 
-/** The catchment with --locations / --location applied. */
+/**
+ * Says on stderr which --location / --locations names matched none of these vantage points (a
+ * typo placed nothing, silently), each name once however often it is called (`warned`).
+ */
+export function warnUnmatchedLocations(locs: Locations | null, vantages: readonly VantagePoint[], warned: Set<string> = new Set()): void {
+  const names = unmatchedLocations(locs, vantages).filter((n) => !warned.has(n))
+  const w = unmatchedLocationsWarning(names, vantages)
+  if (w === null) return
+  for (const n of names) warned.add(n)
+  process.stderr.write(`warning: ${w}\n`)
+}
+
+/** The catchment with --locations / --location applied; a name that matched no vantage point of it is warned about. */
 export function locator(flags: {locations?: string; location?: string[]}): <T extends CatchmentResult>(c: T) => T {
   const locs = locationsOf(flags)
-  return (c) => withLocations(c, locs)
+  const warned = new Set<string>()
+  return (c) => {
+    warnUnmatchedLocations(locs, c.vantagePoints.map((r) => r.vantage), warned)
+    return withLocations(c, locs)
+  }
 }
 
 /** Write the page; false (and the error said on stderr) when it could not be: the exit code is then 10 at most. */

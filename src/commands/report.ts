@@ -12,7 +12,7 @@ import {OneTargetCatchment} from '../analysis/catchment-scope.js'
 import {watchTargetNote} from '../analysis/one-target.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
-import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
+import {htmlFlagsFor, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
@@ -87,7 +87,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       allowNo: true,
       description: 'raw RIPE Atlas traceroutes: look up the reverse DNS of hop addresses, as a live Atlas run does (--no-rdns: offline, PoPs only from what the results carry)',
     }),
-    ...htmlFlags,
+    ...htmlFlagsFor('the catchment map, and the failover timeline of each watch when FILE is a watch --out file'),
   }
 
   protected override logJson(json: unknown): void {

@@ -16,7 +16,7 @@ import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
 import {parseFrom} from '../vantage/from.js'
-import {htmlFlags, locationsFromFlags, writeHtmlReport} from './html-flags.js'
+import {htmlFlags, htmlFlagsFor, locationsFromFlags, warnUnmatchedLocations, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {exitCodeOf} from '../console/multi-run.js'
@@ -67,7 +67,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),
-    ...htmlFlags,
+    ...htmlFlagsFor('the sites map (each vantage point\'s disc and the sites placed)'),
     // the old spelling of --location, kept working (hidden): not trace/dns/http's --vp-location
     'vp-location': Flags.string({multiple: true, hidden: true, description: 'old name of --location NAME=LAT,LON'}),
     // what each vantage point's probe is asked (as trace / dns / http spell them; defaults are theirs)
@@ -102,7 +102,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
-      const asked = Object.keys(measureFlags).find((k) => (flags as Record<string, unknown>)[k] !== undefined)
+      const asked = [...Object.keys(measureFlags), 'dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout'].find((k) => (flags as Record<string, unknown>)[k] !== undefined)
       if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
@@ -161,6 +161,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     const concurrency = sitesConcurrency(specs, plan.method, flags.concurrency, metadata.flags.concurrency?.setFromDefault !== true)
     const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
+    warnUnmatchedLocations(locs, outcomes.map((o) => o.vantage))
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
     process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none

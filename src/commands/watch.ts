@@ -16,7 +16,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
-import {htmlFlags, locationFlags, locationsFromFlags} from './html-flags.js'
+import {htmlFlag, locationFlags, locationsFromFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
@@ -150,7 +150,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     port: Flags.integer({description: 'server port (dns)', default: 53, min: 1, max: 65_535}),
     insecure: Flags.boolean({description: 'http: do not verify TLS certificates', default: false}),
     out: Flags.string({description: 'append every observation to FILE as NDJSON'}),
-    html: htmlFlags.html,
+    html: htmlFlag('the failover timeline, rewritten as the watch goes'),
     ...locationFlags,
     metrics: Flags.string({description: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)'}),
     // trace / dns / http's flag, refused with the hint to what places a watch's vantage points

@@ -3,7 +3,7 @@
 // is one, so a command that measures here never loads that code.
 import type {MultiResult, ProbeMethod} from '../model/probe.js'
 import {isLocalOnly, parseFrom} from '../vantage/from.js'
-import type {VantageFlagValues} from './vantage-flags.js'
+import {refuseUnusedVantageFlags, type VantageFlagValues} from './vantage-flags.js'
 
 /**
  * Measure from the vantage points of --from when they are anything but this host (or when
@@ -16,7 +16,10 @@ export async function fromElsewhere(
   out: {json: boolean; log: (text: string) => void},
 ): Promise<MultiResult | null> {
   const specs = parseFrom(parsed.flags.from)
-  if (isLocalOnly(specs) && !parsed.flags.ndjson) return null
+  const here = isLocalOnly(specs) && !parsed.flags.ndjson
+  // a flag for vantage points this run does not have is refused, not dropped (trace --dry-run measured)
+  refuseUnusedVantageFlags(specs.map((s) => s.kind), parsed.flags, here)
+  if (here) return null
   const {runElsewhere} = await import('./multi-run.js')
   return runElsewhere(parsed, method, target, out, specs)
 }

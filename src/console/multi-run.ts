@@ -25,7 +25,7 @@ import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
 import {checkRemotePlan} from '../vantage/remote-plan.js'
 import type {Locations} from '../vantage/locations.js'
-import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
+import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, refuseUnusedVantageFlags, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
 import {planFromParse} from './plan.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
@@ -82,6 +82,8 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
       exitCode: EXIT.usage,
     })
   }
+  // a vantage flag no vantage point here uses (--ssh-option without ssh:) is refused, not dropped
+  refuseUnusedVantageFlags(opts.specs.map((s) => s.kind), flags)
   const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
   // a probe flag RIPE Atlas or Globalping cannot carry is refused here, before anything starts
   await checkRemotePlan(opts.specs, plan, {atlasMsm: flags['atlas-msm'] ?? null})

@@ -153,7 +153,8 @@ function refuseVpLocationElsewhere(from: readonly string[]): void {
 
 /**
  * The plan flags of commands that measure by any method (catchment, sites), for those they do not
- * define themselves: no defaults (the child's or the service's own apply).
+ * define themselves: no defaults (the child's or the service's own apply). A repeatable flag takes
+ * one value each time (multipleNonGreedy), so the TARGET after it stays the target.
  */
 export const measureFlags = {
   protocol: Flags.string({char: 'P', options: ['icmp', 'udp', 'tcp'], description: 'trace: probe protocol'}),
@@ -164,8 +165,8 @@ export const measureFlags = {
   qname: Flags.string({description: 'dns: name of the ordinary query that carries the NSID option (default ".")'}),
   qtype: Flags.string({options: [...QTYPES], description: 'dns: type of the ordinary query (default SOA)'}),
   host: Flags.string({description: 'http: Host header (and SNI) to send'}),
-  header: Flags.string({multiple: true, description: "http: extra request header 'Name: value' (repeatable)"}),
-  'pop-header': Flags.string({multiple: true, description: 'http: a response header the operator sets to name the site (repeatable)'}),
+  header: Flags.string({multiple: true, multipleNonGreedy: true, description: "http: extra request header 'Name: value' (repeatable)"}),
+  'pop-header': Flags.string({multiple: true, multipleNonGreedy: true, description: 'http: a response header the operator sets to name the site (repeatable)'}),
   // the rest of trace's and http's own flags (catchment --method trace --gap-limit was "Nonexistent flag")
   'first-hop': Flags.integer({min: 1, max: 255, description: 'trace: first TTL probed'}),
   'gap-limit': Flags.integer({min: 1, max: 255, description: 'trace: stop after this many silent hops in a row'}),
@@ -174,7 +175,7 @@ export const measureFlags = {
   'wait-factor': Flags.string({description: 'trace: a silent hop waits this many times the largest RTT beyond it'}),
   ipv4: Flags.boolean({exclusive: ['ipv6'], description: 'trace: use IPv4 when the target is a name'}),
   ipv6: Flags.boolean({exclusive: ['ipv4'], description: 'trace: use IPv6 when the target is a name'}),
-  'asn-db': Flags.string({multiple: true, description: 'trace: MaxMind-format ASN database (.mmdb) consulted first'}),
+  'asn-db': Flags.string({multiple: true, multipleNonGreedy: true, description: 'trace: MaxMind-format ASN database (.mmdb) consulted first'}),
   insecure: Flags.boolean({description: 'http: do not verify the TLS certificate'}),
   follow: Flags.boolean({description: 'http: follow redirects (at most 5)'}),
   'cf-trace': Flags.boolean({description: "http: also fetch /cdn-cgi/trace and use its colo="}),

@@ -4,6 +4,8 @@
 // local trace is mostly start-up, and this was ~2 ms of it.
 import * as Flags from '@oclif/core/flags'
 
+import {AnyprobeError, EXIT} from '../model/errors.js'
+
 
 export {MULTI_SCHEMA_VERSION} from '../model/probe.js'
 export type {MultiResult, OutcomeLine} from '../model/probe.js'
@@ -43,4 +45,70 @@ export type VantageFlagValues = {
   'vp-timeout'?: string
   'atlas-msm'?: number
   'dry-run'?: boolean
+}
+
+type VantageKind = 'local' | 'netns' | 'ssh' | 'atlas' | 'globalping'
+
+/**
+ * The vantage flags only some kinds of --from use, the kinds that use them, and what to do
+ * instead. Without one of those kinds the flag would be dropped (a `trace --dry-run` measured for
+ * real), so it is refused before anything runs.
+ */
+const USED_BY: Readonly<Record<string, {kinds: readonly VantageKind[]; what: string; hint: string}>> = {
+  // a local vantage point of a multi-vantage run is a child anyprobe too (trace / dns / http
+  // measuring here themselves are refused below)
+  'remote-command': {
+    kinds: ['local', 'netns', 'ssh'],
+    what: 'says how the child anyprobe of a vantage point is run',
+    hint: 'give --from netns:NAME or --from ssh:[user@]host, or drop --remote-command',
+  },
+  'ssh-option': {kinds: ['ssh'], what: 'is passed to ssh for ssh: vantage points', hint: 'give --from ssh:[user@]host, or drop --ssh-option'},
+  'atlas-msm': {
+    kinds: ['atlas'],
+    what: 'reads an existing RIPE Atlas measurement',
+    hint: 'give --from atlas: with it, e.g. --from atlas: --atlas-msm 1423386 (public measurements need no key)',
+  },
+  'dry-run': {
+    kinds: ['atlas', 'globalping'],
+    what: 'prints what RIPE Atlas or Globalping would be asked and what it costs',
+    hint: 'add --from atlas:SELECTOR or --from globalping:LOC to see that request; local, netns and ssh vantage points cost nothing, so drop --dry-run to measure from them',
+  },
+}
+
+function kindsText(kinds: readonly VantageKind[]): string {
+  return kinds.map((k) => `${k}:`).join(' / ')
+}
+
+/**
+ * Refuses (E_USAGE, exit 2) a vantage flag the user set that no vantage point of this run uses:
+ * --ssh-option without ssh:, --atlas-msm without atlas:, --dry-run without atlas:/globalping:,
+ * --remote-command without a local/netns/ssh child. `here` is true when the command measures on
+ * this host itself (trace / dns / http with only --from local and no --ndjson): then neither
+ * --vp-timeout (it bounds each vantage point of a multi-vantage run) nor --remote-command is used.
+ */
+export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: Partial<VantageFlagValues>, here = false): void {
+  const has = new Set(kinds.length === 0 ? ['local'] : kinds)
+  const fromText = [...has].map((k) => (k === 'local' ? 'local' : `${k}:`)).join(', ')
+  for (const [name, use] of Object.entries(USED_BY)) {
+    const v = flags[name as keyof VantageFlagValues]
+    if (v === undefined || v === false) continue
+    if (use.kinds.some((k) => has.has(k))) continue
+    throw new AnyprobeError('E_USAGE', `--${name} ${use.what}; this run has no ${kindsText(use.kinds)} vantage point (--from ${fromText})`, {
+      hint: use.hint,
+      exitCode: EXIT.usage,
+    })
+  }
+  if (!here) return
+  if (flags['vp-timeout'] !== undefined) {
+    throw new AnyprobeError('E_USAGE', '--vp-timeout bounds each vantage point of --from; this command measures here, from this host', {
+      hint: 'set the probe\'s own --timeout, or measure this host as a vantage point with --from local --ndjson',
+      exitCode: EXIT.usage,
+    })
+  }
+  if (flags['remote-command'] !== undefined) {
+    throw new AnyprobeError('E_USAGE', '--remote-command says how the child anyprobe of a vantage point is run; this command measures here, in this process', {
+      hint: 'give --from netns:NAME or --from ssh:[user@]host (or --from local --ndjson to run this host\'s probe as a child), or drop --remote-command',
+      exitCode: EXIT.usage,
+    })
+  }
 }

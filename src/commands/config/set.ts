@@ -7,23 +7,16 @@ import {BaseCommand} from '../../base-command.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {saveConfigValue} from '../../vantage/config-file.js'
 import {configFilePath, validateKey} from '../../vantage/atlas/config.js'
+import {validateToken} from '../../vantage/globalping/config.js'
 
-/** Each setting: where it goes in the file, and how a value is checked (secrets go into HTTP headers). */
+/**
+ * Each setting: where it goes in the file, and how a value is checked (secrets go into HTTP
+ * headers): the same check as when the value is read back, so what is saved is what is accepted.
+ */
 const SETTINGS = {
   'atlas-key': {section: 'atlas', field: 'key', check: validateKey},
   'globalping-token': {section: 'globalping', field: 'token', check: validateToken},
 } as const
-
-function validateToken(token: string): string {
-  const t = token.trim()
-  if (!/^[\x21-\x7e]{8,200}$/.test(t)) {
-    throw new AnyprobeError('E_USAGE', 'the Globalping token is not a valid token (expected printable characters only)', {
-      hint: 'create a token in the Globalping dashboard, then `anyprobe config set globalping-token -` and paste it',
-      exitCode: EXIT.usage,
-    })
-  }
-  return t
-}
 
 async function readStdin(): Promise<string> {
   let text = ''
@@ -49,7 +42,15 @@ export default class ConfigSet extends BaseCommand {
   async run(): Promise<{schemaVersion: 1; kind: 'config-set'; setting: string; path: string}> {
     const {args} = await this.parse(ConfigSet)
     const setting = SETTINGS[args.setting as keyof typeof SETTINGS]
-    const value = setting.check(args.value === '-' ? await readStdin() : args.value)
+    const raw = args.value === '-' ? await readStdin() : args.value
+    if (args.value === '-' && raw.trim() === '') {
+      // an empty pipe or a Ctrl-D before pasting: say so, not "0 characters, expected 8 to 200"
+      throw new AnyprobeError('E_USAGE', `nothing was read from standard input for ${args.setting}`, {
+        hint: `run \`anyprobe config set ${args.setting} -\`, paste the value on the first line and press Enter (then Ctrl-D), or pipe it in`,
+        exitCode: EXIT.usage,
+      })
+    }
+    const value = setting.check(raw)
     const path = configFilePath()
     await saveConfigValue(path, setting.section, setting.field, value)
     if (!this.jsonEnabled()) this.log(`${args.setting} saved in ${path} (mode 0600)`)

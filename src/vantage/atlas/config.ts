@@ -23,7 +23,8 @@ export const ATLAS_STREAM_URL_ENV = 'ANYPROBE_ATLAS_STREAM_URL'
 export const KEY_HINT =
   'create a key at https://atlas.ripe.net/keys/ (for new measurements it needs the permission ' +
   '"Create a new user defined measurement"), then set it with `export ANYPROBE_ATLAS_KEY=<key>` ' +
-  'or store it in the anyprobe config file (saved with mode 0600); reading public measurements needs no key'
+  'or store it with `anyprobe config set atlas-key -` (then paste it; saved in the config file with mode 0600); ' +
+  'reading public measurements needs no key'
 
 export interface AtlasConfig {
   /** REST API base, always ending in "/" */
@@ -82,11 +83,26 @@ function nonEmpty(v: unknown): string | null {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : null
 }
 
+/**
+ * What is wrong with a secret (API key, token) that goes into an HTTP header, or null when it has
+ * the shape: MIN to MAX printable ASCII characters, no space (nothing that could break a header or
+ * smuggle one in). Says the rule and how the value breaks it, never the value itself.
+ */
+export function secretShapeProblem(value: string, min: number, max: number): string | null {
+  const rule = `expected ${min} to ${max} printable ASCII characters without spaces`
+  if (value.length < min) return `${value.length} character${value.length === 1 ? '' : 's'}, ${rule}`
+  if (value.length > max) return `${value.length} characters, ${rule}`
+  if (!/^[\x21-\x7e]*$/.test(value)) return `it holds a space, a control or a non-ASCII character; ${rule}`
+  return null
+}
+
 /** A key is sent in a header: reject anything that could break or smuggle into one. */
 export function validateKey(key: string): string {
   const k = key.trim()
-  if (!/^[\x21-\x7e]{8,200}$/.test(k)) {
-    throw new AnyprobeError('E_USAGE', 'the RIPE Atlas API key is not a valid key (expected printable characters only, like a UUID)', {
+  // RIPE Atlas keys are UUIDs (36 characters); the rule is looser so a new key format still passes
+  const problem = secretShapeProblem(k, 8, 200)
+  if (problem !== null) {
+    throw new AnyprobeError('E_USAGE', `the RIPE Atlas API key is not a valid key: ${problem} (a RIPE Atlas key is a UUID like 0a1b2c3d-4e5f-...)`, {
       hint: KEY_HINT,
       exitCode: EXIT.usage,
     })

@@ -6,7 +6,7 @@
 // The token is a secret: it only ever travels as `Authorization: Bearer <token>` (client.ts) and
 // every message that leaves the client goes through redactSecrets.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
-import {configFilePath, readConfigFile} from '../atlas/config.js'
+import {configFilePath, readConfigFile, secretShapeProblem} from '../atlas/config.js'
 
 export const DEFAULT_GLOBALPING_URL = 'https://api.globalping.io/v1'
 export const GLOBALPING_URL_ENV = 'ANYPROBE_GLOBALPING_URL'
@@ -14,7 +14,7 @@ export const GLOBALPING_TOKEN_ENV = 'ANYPROBE_GLOBALPING_TOKEN'
 
 export const TOKEN_HINT =
   'a token (from https://dash.globalping.io/tokens) doubles the hourly limit: `export ANYPROBE_GLOBALPING_TOKEN=<token>` ' +
-  'or put it in the anyprobe config file under {"globalping": {"token": "..."}} (keep the file mode 0600)'
+  'or store it with `anyprobe config set globalping-token -` (then paste it; saved in the config file with mode 0600)'
 
 export interface GlobalpingConfig {
   /** API base without a trailing slash, e.g. https://api.globalping.io/v1 */
@@ -38,9 +38,8 @@ function nonEmpty(v: unknown): string | null {
 /** A token goes into a header: printable ASCII only, so it can neither break nor smuggle one. */
 export function validateToken(token: string): string {
   const t = token.trim()
-  if (!/^[\x21-\x7e]{8,500}$/.test(t)) {
-    throw new AnyprobeError('E_USAGE', 'the Globalping token is not a valid token (expected printable characters only)', {hint: TOKEN_HINT, exitCode: EXIT.usage})
-  }
+  const problem = secretShapeProblem(t, 8, 500)
+  if (problem !== null) throw new AnyprobeError('E_USAGE', `the Globalping token is not a valid token: ${problem}`, {hint: TOKEN_HINT, exitCode: EXIT.usage})
   return t
 }
 

@@ -1,0 +1,71 @@
+// A vantage flag that no vantage point of the run uses is refused (E_USAGE, exit 2), never dropped:
+// `trace 127.0.0.1 --dry-run` ran a real trace although --dry-run says "measure nothing", and
+// --atlas-msm / --ssh-option / --remote-command without a matching --from did nothing.
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {refuseUnusedVantageFlags} from '../../src/console/vantage-flags.js'
+import {AnyprobeError} from '../../src/model/errors.js'
+import {runCommand} from '../helpers/cli.js'
+
+function refusal(fn: () => void): AnyprobeError {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(error instanceof AnyprobeError, String(error))
+    return error
+  }
+  assert.fail('expected E_USAGE')
+}
+
+test('each kind-bound vantage flag is refused without its --from kind, with the --from that uses it', () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{'dry-run': true}, /atlas:SELECTOR.*globalping:LOC/],
+    [{'atlas-msm': 123}, /--from atlas:/],
+    [{'ssh-option': ['Foo=bar']}, /--from ssh:/],
+  ]
+  for (const [flags, hint] of cases) {
+    const e = refusal(() => refuseUnusedVantageFlags(['local'], flags))
+    assert.equal(e.code, 'E_USAGE')
+    assert.equal(e.exitCode, 2)
+    assert.match(e.hint ?? '', hint)
+    assert.match(e.message, /--from local/)
+  }
+  // netns: takes --remote-command but not --ssh-option
+  refuseUnusedVantageFlags(['netns'], {'remote-command': 'node x.js'})
+  assert.match(refusal(() => refuseUnusedVantageFlags(['atlas'], {'remote-command': 'node x.js'})).hint ?? '', /--from netns:NAME or --from ssh:/)
+  assert.match(refusal(() => refuseUnusedVantageFlags(['netns'], {'ssh-option': ['a=b']})).message, /no ssh: vantage point \(--from netns:\)/)
+})
+
+test('a flag some vantage point uses passes, and unset / false flags are not checked', () => {
+  refuseUnusedVantageFlags(['local', 'atlas'], {'dry-run': true, 'atlas-msm': 5})
+  refuseUnusedVantageFlags(['globalping'], {'dry-run': true})
+  refuseUnusedVantageFlags(['ssh'], {'ssh-option': ['a=b'], 'remote-command': 'x'})
+  refuseUnusedVantageFlags(['local'], {'dry-run': false, concurrency: 4, 'vp-timeout': '5s'})
+})
+
+test('--vp-timeout and --remote-command are refused only when the command measures here', () => {
+  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, true)).hint ?? '', /--timeout/)
+  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, true)).message, /measures here/)
+  // a local vantage point of a multi-vantage run is a child anyprobe: both apply
+  refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s', 'remote-command': 'x'}, false)
+})
+
+test('trace 127.0.0.1 --dry-run exits 2 and measures nothing', async () => {
+  const r = await runCommand('trace', ['127.0.0.1', '--dry-run'])
+  assert.equal(r.status, 2, r.stdout + r.stderr)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, /E_USAGE: --dry-run .*no atlas: \/ globalping: vantage point/)
+})
+
+test('dns --ssh-option without ssh: exits 2 before asking anything', async () => {
+  const r = await runCommand('dns', ['127.0.0.1', '--ssh-option', 'Foo=bar'])
+  assert.equal(r.status, 2, r.stdout + r.stderr)
+  assert.match(r.stderr, /--ssh-option/)
+})
+
+test('sites --input refuses --dry-run and --atlas-msm (it reads results already made)', async () => {
+  const r = await runCommand('sites', ['--input', '/nonexistent/results.json', '--atlas-msm', '12'])
+  assert.equal(r.status, 2, r.stdout + r.stderr)
+  assert.match(r.stderr, /--atlas-msm asks the probes of a measurement; --input reads one already made/)
+})
