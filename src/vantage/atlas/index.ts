@@ -17,6 +17,7 @@ import {type AsnLookup} from '../../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
+import {checkOnlyHint} from '../remote-failure.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
 import type {ProbePlan, VantageBackend, VantageError, VantageOutcome} from '../types.js'
 import {AtlasClient, type AtlasClientOptions} from './client.js'
@@ -311,7 +312,9 @@ export class AtlasBackend implements VantageBackend {
     } catch (e) {
       // an interrupted run ends quietly with what it has
       if (signal?.aborted) return
-      if (!(e instanceof AnyprobeError) || seen.size === 0) throw e
+      if (!(e instanceof AnyprobeError)) throw e
+      // nothing came: the run's error; one this run created says which measurement spent the credits
+      if (seen.size === 0) throw startTime === null ? e : createdButUnread(e, msmId)
       failure = e
     }
     if (signal?.aborted) return
@@ -346,6 +349,15 @@ export class AtlasBackend implements VantageBackend {
       }
     }
   }
+}
+
+/** A failure after this run created measurement `msmId`: its credits are spent, its results can be read later. */
+function createdButUnread(e: AnyprobeError, msmId: number): AnyprobeError {
+  return new AnyprobeError(e.code, `${e.message} (after creating RIPE Atlas measurement ${msmId})`, {
+    hint: `measurement ${msmId} was created and its credits are spent: read its results later with --atlas-msm ${msmId}${e.hint ? `; ${checkOnlyHint(e.hint)}` : ''}`,
+    exitCode: e.exitCode,
+    cause: e,
+  })
 }
 
 /** /measurements/ID/latest/: a list of results, or (older form) {probe_id: [result, ...]}. */
