@@ -17,7 +17,12 @@ import {after, before, describe, it} from 'node:test'
 import {measuredExit} from '../../src/model/exit.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import {AtlasClient} from '../../src/vantage/atlas/client.js'
+import {AtlasBackend} from '../../src/vantage/atlas/index.js'
 import {GlobalpingClient} from '../../src/vantage/globalping/client.js'
+import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
+import type {ProbePlan} from '../../src/vantage/types.js'
+import {startAtlasReplay} from '../helpers/atlas-replay.js'
+import {rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {noNetwork, remoteRunFailure, socketErrorCode} from '../../src/vantage/remote-failure.js'
 import {commandScript, runScript} from '../helpers/cli.js'
 import {REMOTE_COMMAND} from '../helpers/loopback-vantage.js'
@@ -229,6 +234,48 @@ describe('no network: every command says E_NETWORK, exit 6, with no made-up vant
         const rows = doc.outcomes ?? doc.vantagePoints ?? []
         assert.deepEqual(rows.map((o) => o.vantage.kind), ['local'], 'the local outcome, and no row for Globalping')
       })
+    }
+  })
+})
+
+describe('a measurement created before the failure is named, with how to read it later (replay servers on 127.0.0.1)', () => {
+  const plan: ProbePlan = {method: 'dns', target: '193.0.14.129', cliArgs: [], options: {}}
+  const drain = async (it: AsyncIterable<unknown>): Promise<void> => {
+    for await (const _ of it) void _
+  }
+
+  it('RIPE Atlas: created, then the results could not be read: E_NETWORK naming the measurement and --atlas-msm', async () => {
+    const srv = await startAtlasReplay({routes: [{method: 'POST', path: 'measurements/', status: 201, fixture: 'create-response.json'}, {path: 'measurements/3606560/results/', status: 502, body: '{}'}]})
+    try {
+      const b = new AtlasBackend('country=NL,n=2', {
+        env: {ANYPROBE_ATLAS_KEY: '5ca1ab1e-0000-4000-8000-00000000beef', ANYPROBE_ATLAS_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent'},
+        wait: 'poll',
+        enrich: false,
+        sleep: async () => {},
+        clientOptions: {maxTries: 2, baseDelayMs: 1, sleep: async () => {}},
+      })
+      const e = await rejection(drain(b.run(plan, {concurrency: 1})))
+      assert.equal(e.code, 'E_NETWORK')
+      assert.equal(e.exitCode, 6)
+      assert.match(e.message, /after creating RIPE Atlas measurement 3606560/)
+      assert.match(e.hint ?? '', /measurement 3606560 was created and its credits are spent: read its results later with --atlas-msm 3606560/)
+      assert.doesNotMatch(e.hint ?? '', /no measurement was created/)
+    } finally {
+      await srv.close()
+    }
+  })
+
+  it('Globalping: created, then never readable: E_NETWORK naming the measurement and globalping:msm=', async () => {
+    const id = '2gpfail0aaaaaaaaaaaaaaaaa'
+    const srv = await startGlobalpingReplay({routes: [{method: 'POST', path: 'measurements', status: 202, headers: rateHeaders(id, 1), body: {id, probesCount: 1}}, {path: `measurements/${id}`, status: 503, body: {}}]})
+    try {
+      const b = new GlobalpingBackend('world,limit=1', {env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent'}, configFile: '/nonexistent/c.json', clientOptions: {sleep: async () => {}}})
+      const e = await rejection(drain(b.run(plan, {concurrency: 1})))
+      assert.equal(e.code, 'E_NETWORK')
+      assert.match(e.message, new RegExp(`after creating Globalping measurement ${id}`))
+      assert.match(e.hint ?? '', new RegExp(`--from globalping:msm=${id}`))
+    } finally {
+      await srv.close()
     }
   })
 })
