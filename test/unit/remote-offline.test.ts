@@ -22,7 +22,7 @@ import {GlobalpingClient} from '../../src/vantage/globalping/client.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import type {ProbePlan} from '../../src/vantage/types.js'
 import {startAtlasReplay} from '../helpers/atlas-replay.js'
-import {rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+import {gpFixture, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {noNetwork, remoteRunFailure, socketErrorCode} from '../../src/vantage/remote-failure.js'
 import {commandScript, runScript} from '../helpers/cli.js'
 import {REMOTE_COMMAND} from '../helpers/loopback-vantage.js'
@@ -273,6 +273,33 @@ describe('a measurement created before the failure is named, with how to read it
       const e = await rejection(drain(b.run(plan, {concurrency: 1})))
       assert.equal(e.code, 'E_NETWORK')
       assert.match(e.message, new RegExp(`after creating Globalping measurement ${id}`))
+      assert.match(e.hint ?? '', new RegExp(`--from globalping:msm=${id}`))
+    } finally {
+      await srv.close()
+    }
+  })
+
+  it('Globalping: every probe still in progress when the API went away is the run\'s error, not every probe failing at the target', async () => {
+    const id = '2gpfail1aaaaaaaaaaaaaaaaa'
+    const running = gpFixture<{results: Array<{probe: unknown; result: Record<string, unknown>}>} & Record<string, unknown>>('dns-inprogress.json')
+    const body = {...running, id, results: running.results.map((r) => ({probe: r.probe, result: {status: 'in-progress', rawOutput: ''}}))}
+    const srv = await startGlobalpingReplay({
+      routes: [
+        {method: 'POST', path: 'measurements', status: 202, headers: rateHeaders(id, body.results.length), body: {id, probesCount: body.results.length}},
+        {path: `measurements/${id}`, body, times: 1},
+        {path: `measurements/${id}`, status: 503, body: {}},
+      ],
+    })
+    try {
+      const b = new GlobalpingBackend('world,limit=3', {env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent'}, configFile: '/nonexistent/c.json', clientOptions: {sleep: async () => {}}})
+      const rows: unknown[] = []
+      const e = await rejection(
+        (async () => {
+          for await (const o of b.run(plan, {concurrency: 1})) rows.push(o)
+        })(),
+      )
+      assert.deepEqual(rows, [], 'no probe row stands for what was never read')
+      assert.equal(e.code, 'E_NETWORK')
       assert.match(e.hint ?? '', new RegExp(`--from globalping:msm=${id}`))
     } finally {
       await srv.close()

@@ -196,8 +196,9 @@ export class GlobalpingBackend implements VantageBackend {
     } catch (e) {
       if (signal?.aborted) return
       if (!(e instanceof AnyprobeError)) throw e
-      // nothing came: the run's error, saying the measurement exists (it counted against the limit)
-      if (last === null) {
+      // nothing came (or nothing finished before the API became unreachable or the wait ran out):
+      // the run's error, not every probe failing at the target; it says the measurement exists
+      if (last === null || emitted.size === 0) {
         throw new AnyprobeError(e.code, `${e.message} (after creating Globalping measurement ${created.id})`, {
           hint: `measurement ${created.id} was created: its results are kept 7 days, read them later with --from globalping:msm=${created.id}${e.hint ? `; ${checkOnlyHint(e.hint)}` : ''}`,
           exitCode: e.exitCode,
