@@ -27,7 +27,7 @@ import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
 import {checkRemotePlan} from '../vantage/remote-plan.js'
-import {remoteRunFailure} from '../vantage/remote-failure.js'
+import {incompleteRead, remoteRunFailure} from '../vantage/remote-failure.js'
 import type {Locations} from '../vantage/locations.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
@@ -140,7 +140,13 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-  if (unmeasured.length === 0 || ac.signal.aborted) return outcomes
+  if (ac.signal.aborted) return outcomes
+  if (unmeasured.length === 0) {
+    // results that broke off after some came (said by the backend as it happened): exit 7 or 6, not 9 or 4
+    const cut = backends.map(incompleteRead).find((e) => e !== null)
+    if (cut) unmeasuredRuns.set(outcomes, cut)
+    return outcomes
+  }
   // nothing else measured: the service's error is the run's (printed with its hint by the command)
   if (outcomes.length === 0) {
     for (const e of unmeasured.slice(1)) process.stderr.write(errorText(e))

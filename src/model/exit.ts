@@ -25,7 +25,7 @@ export interface MeasuredRun {
   data?: boolean
   /** an output file could not be written (E_WRITE) */
   writeFailed?: boolean
-  /** the exit code of a remote service that could not measure (6 network, 2 usage): its probes are not in the run */
+  /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
   unmeasured?: number | null
 }
 

@@ -10,6 +10,8 @@
 //                             exit code (6 network, 2 usage, 7 data), never a vantage point whose
 //                             target did not answer (exit 4). An operator alerting on exit 4 must not
 //                             be paged for a laptop without network or a refused API key.
+//   incompleteRead(backend)   results that broke off after some came: the run's exit code is the
+//                             break's too (the outcomes that came are kept).
 import {AnyprobeError} from '../model/errors.js'
 
 /** getaddrinfo's and connect's codes for "no way there from here", and how to say each. */
@@ -67,4 +69,15 @@ export function remoteRunFailure(spec: string, e: unknown): AnyprobeError | null
   if (!REMOTE_KINDS.some((k) => spec.startsWith(k))) return null
   if (!(e instanceof AnyprobeError) || e.code === 'E_INTERNAL') return null
   return e
+}
+
+/**
+ * A remote backend whose results broke off after some had come (AtlasBackend.incomplete: a download
+ * cut short, an API that went away): what came is kept and its probes left without a result say
+ * why, but the run could not read everything, so its exit code is the break's (7 data, 6 network),
+ * not 9 or 4 as if those probes' target had not answered. null: nothing broke off.
+ */
+export function incompleteRead(backend: unknown): AnyprobeError | null {
+  const e = (backend as {incomplete?: unknown} | null)?.incomplete
+  return e instanceof AnyprobeError ? e : null
 }

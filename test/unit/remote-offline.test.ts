@@ -21,7 +21,7 @@ import {AtlasBackend} from '../../src/vantage/atlas/index.js'
 import {GlobalpingClient} from '../../src/vantage/globalping/client.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import type {ProbePlan} from '../../src/vantage/types.js'
-import {startAtlasReplay} from '../helpers/atlas-replay.js'
+import {fixture, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
 import {gpFixture, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {noNetwork, remoteRunFailure, socketErrorCode} from '../../src/vantage/remote-failure.js'
 import {commandScript, runScript} from '../helpers/cli.js'
@@ -301,6 +301,41 @@ describe('a measurement created before the failure is named, with how to read it
       assert.deepEqual(rows, [], 'no probe row stands for what was never read')
       assert.equal(e.code, 'E_NETWORK')
       assert.match(e.hint ?? '', new RegExp(`--from globalping:msm=${id}`))
+    } finally {
+      await srv.close()
+    }
+  })
+})
+
+describe('RIPE Atlas results that broke off after some came (replay server on 127.0.0.1)', () => {
+  const saved = {...process.env}
+  after(() => {
+    process.env = saved
+  })
+
+  it('catchment --atlas-msm: what came is kept, the break said, and the exit is 7 (not read whole), not 9 or 0', async () => {
+    const srv = await startAtlasReplay()
+    try {
+      const finished = {...fixture<Record<string, unknown>>('measurement-3606560-probes.json'), is_oneoff: true, status: {id: 4, name: 'Stopped'}}
+      const text = JSON.stringify(fixture<unknown[]>('results-3606560.json'))
+      // cut inside the second result: the first is whole
+      const cut = text.slice(0, text.indexOf('"prb_id"', text.indexOf('"prb_id"') + 10))
+      srv.routes.length = 0
+      srv.routes.push(
+        {path: 'measurements/3606560/', query: {optional_fields: 'probes'}, body: finished},
+        {path: 'measurements/3606560/', body: finished},
+        {path: 'measurements/3606560/results/', body: cut},
+        ...standardRoutes().filter((r) => !r.path.startsWith('measurements/3606560')),
+      )
+      process.env.ANYPROBE_ATLAS_URL = srv.url
+      process.env.XDG_CONFIG_HOME = '/nonexistent'
+      delete process.env.ANYPROBE_ATLAS_KEY
+      const r = await runScript(OFFLINE_PRELUDE + commandScript('catchment', ['194.0.25.10', '--method', 'trace', '--from', 'atlas:', '--atlas-msm', '3606560', '--no-rdns', '--no-asn', '--json']))
+      assert.equal(r.status, 7, r.stdout + r.stderr)
+      assert.match(r.stderr, /results of measurement 3606560 are incomplete: .*not a complete JSON array/)
+      const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{reached: boolean | null; error: {code: string} | null}>}
+      assert.ok(doc.vantagePoints.some((v) => v.error === null), 'the whole result is kept')
+      assert.equal(lookups(r.stderr), 0, 'no name was looked up')
     } finally {
       await srv.close()
     }
