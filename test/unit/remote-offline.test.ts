@@ -42,10 +42,11 @@ function offlineLookup(code: string): {calls: () => number; restore: () => void}
   return {calls: () => n, restore: () => ((dns as {lookup: unknown}).lookup = real)}
 }
 
-/** The same, as the first lines of a CLI child's script: it prints "lookups: N" on stderr at exit. */
+/** The same (and reverse lookups fail too), as the first lines of a CLI child's script: it prints "lookups: N" on stderr at exit. */
 const OFFLINE_PRELUDE =
   `const dns = (await import('node:dns')).default; let n = 0;` +
   `dns.lookup = (host, o, cb) => { n++; const done = typeof o === 'function' ? o : cb; process.nextTick(() => done(Object.assign(new Error('getaddrinfo EAI_AGAIN ' + host), {code: 'EAI_AGAIN', syscall: 'getaddrinfo', hostname: host}))) };` +
+  `(await import('node:dns/promises')).Resolver.prototype.reverse = async () => { n++; throw Object.assign(new Error('offline'), {code: 'ECONNREFUSED'}) };` +
   `process.on('exit', () => process.stderr.write('lookups: ' + n + '\\n'));`
 
 async function rejection(p: Promise<unknown>): Promise<AnyprobeError> {
@@ -336,6 +337,29 @@ describe('RIPE Atlas results that broke off after some came (replay server on 12
       const doc = JSON.parse(r.stdout) as {vantagePoints: Array<{reached: boolean | null; error: {code: string} | null}>}
       assert.ok(doc.vantagePoints.some((v) => v.error === null), 'the whole result is kept')
       assert.equal(lookups(r.stderr), 0, 'no name was looked up')
+    } finally {
+      await srv.close()
+    }
+  })
+})
+
+describe('what is still retried is said as it happens (replay server on 127.0.0.1)', () => {
+  const saved = {...process.env}
+  after(() => {
+    process.env = saved
+  })
+
+  it('catchment --atlas-msm: a 503 says the retry on stderr, then the answer (exit 0)', async () => {
+    const srv = await startAtlasReplay()
+    try {
+      srv.routes.length = 0
+      srv.routes.push({path: 'measurements/1423386/', status: 503, body: '{}', times: 1}, ...standardRoutes())
+      process.env.ANYPROBE_ATLAS_URL = srv.url
+      process.env.XDG_CONFIG_HOME = '/nonexistent'
+      delete process.env.ANYPROBE_ATLAS_KEY
+      const r = await runScript(OFFLINE_PRELUDE + commandScript('catchment', ['193.0.14.129', '--method', 'dns', '--from', 'atlas:', '--atlas-msm', '1423386', '--json']))
+      assert.equal(r.status, 0, r.stdout + r.stderr)
+      assert.match(r.stderr, /anyprobe: RIPE Atlas: HTTP 503 on GET \/api\/v2\/measurements\/1423386\/; trying again in \d+\.\d s \(try 2 of 5\)/)
     } finally {
       await srv.close()
     }

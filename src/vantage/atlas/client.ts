@@ -40,7 +40,7 @@ export interface AtlasClientOptions {
   signal?: AbortSignal
   userAgent?: string
   /** told about each retry (for progress output) */
-  onRetry?: (info: {attempt: number; delayMs: number; reason: string}) => void
+  onRetry?: (info: {attempt: number; delayMs: number; reason: string; what: string; tries: number}) => void
   /** the most bytes one response body may have (default MAX_BODY_BYTES): an endless body stops here */
   maxBodyBytes?: number
 }
@@ -284,7 +284,7 @@ export class AtlasClient {
         last.reason += ` (the server asked to wait ${Math.round(delay / 1000)} s)`
         break
       }
-      this.onRetry?.({attempt, delayMs: delay, reason: last.reason})
+      this.onRetry?.({attempt, delayMs: delay, reason: this.redact(last.reason), what: `${method} ${this.redact(url.pathname)}`, tries: this.maxTries})
       await this.sleep(delay, this.signal)
     }
     if (last.res) return last.res
