@@ -3,8 +3,16 @@
 // VantageOutcomes), so `anyprobe catchment` and `anyprobe report` print the same thing.
 //
 // Rules, in one place:
-// - one row per vantage point (kind + id); when a vantage point has several results (a repeated Atlas
-//   measurement, an NDJSON with rounds), the latest by startedAt counts (equal times: the later one read);
+// - one row per vantage point (kind + id); when a vantage point has several results of one method (a
+//   repeated Atlas measurement, an NDJSON with rounds), the latest by startedAt counts (equal times:
+//   the later one read); a failure (no result) later than all of them counts as the failure;
+// - a vantage point measured more than one way (anyprobe's trace and dns documents saved together:
+//   one way per method; RIPE Atlas results: one way per measurement id, so a ping and a traceroute,
+//   or a hostname.bind and an SOA measurement, of one target are two) keeps, of each way's latest
+//   result (or failure), the one that named a PoP (the latest such), else one the target answered,
+//   else one it did not, else the latest failure: a ping or an SOA answer names no site, so it never
+//   erases the verdict a trace or a DNS identity gave, and the row's RTT stays that of the result
+//   that gave its PoP (never a mix); a failure whose way is not known counts when later than all;
 // - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
 //   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
@@ -77,6 +85,12 @@ export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | 
   return `${best.signal} ${sanitize(best.input, 60)}${more > 0 ? ` (+${more})` : ''}`
 }
 
+/** The address family a result measured over (null: its address is not known). */
+export function familyOf(r: ProbeResult): 4 | 6 | null {
+  if (r.targetAddr === null || r.targetAddr === undefined) return null
+  return r.targetAddr.includes(':') ? 6 : 4
+}
+
 /** One row of the catchment from one outcome. */
 export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const r = o.result
@@ -88,7 +102,7 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const rtt = resultRtt(r)
   return {
     vantage: o.vantage,
-    pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence},
+    pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence, ...(v.contradiction ? {contradiction: v.contradiction} : {})},
     rttMs: rtt === null ? null : round(rtt, 3),
     evidence: shortEvidence(v, r),
     reached,
@@ -116,50 +130,115 @@ export function popKey(p: CatchmentPop): string {
   return p.city ? `place:${p.city.toLowerCase()}|${(p.country ?? '').toUpperCase()}` : `code:${p.code.toLowerCase()}`
 }
 
+/** A row kept for a vantage point, with what orders it against the others of that vantage point. */
+interface Kept {
+  row: CatchmentVantagePoint
+  at: string
+  /** read order, across builders (absorb): equal times, the later one read wins */
+  seq: number
+}
+
+let readSeq = 0
+
+/** (at, seq) order: is `a` later than `b`? */
+const later = (a: Kept, b: Kept): boolean => a.at > b.at || (a.at === b.at && a.seq > b.seq)
+
+/** what a row says of the PoP: 2 it named one, 1 the target answered (no PoP), 0 it did not answer, -1 no result */
+const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.reached === true ? 1 : r.reached === false ? 0 : -1)
+
+/** the bucket a row is kept in: one per way (method, or Atlas measurement); a failure of no known way, and a saved catchment row of no method ('?'), have none */
+const FAILED = '\u0000failed'
+
+/**
+ * The row of a vantage point from its kept rows, one per method and one failure (see the rules
+ * above): a failure later than every result counts; else, of the results later than the last
+ * failure, the one that named a PoP, else one the target answered, else the latest.
+ */
+function pick(kept: Map<string, Kept>): Kept {
+  const failed = kept.get(FAILED)
+  let best: Kept | null = null
+  for (const [k, v] of kept) {
+    if (k === FAILED || (failed !== undefined && !later(v, failed))) continue
+    if (best === null || weight(v.row) > weight(best.row) || (weight(v.row) === weight(best.row) && later(v, best))) best = v
+  }
+  return best ?? failed!
+}
+
 /**
  * Accumulates outcomes (or ready rows, e.g. from a saved catchment document) one at a time, keeping
- * only one row per vantage point: memory grows with vantage points, not with results read.
+ * at most one row per vantage point and method: memory grows with vantage points, not with results read.
  */
 export class CatchmentBuilder {
-  private readonly rows = new Map<string, {row: CatchmentVantagePoint; at: string}>()
-  private readonly methods = new Set<ProbeMethod>()
+  private readonly rows = new Map<string, Map<string, Kept>>()
+  private readonly methods = new Map<ProbeMethod, number>()
   private firstTarget: string | null = null
 
   /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
-  addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null} = {}): void {
-    if (meta.method) this.methods.add(meta.method)
+  addRow(row: CatchmentVantagePoint, meta: {at?: string | null; method?: ProbeMethod | null; target?: string | null; how?: string | null} = {}): void {
+    if (meta.method) this.methods.set(meta.method, (this.methods.get(meta.method) ?? 0) + 1)
     if (this.firstTarget === null && meta.target) this.firstTarget = meta.target
     // a saved row (an older catchment document) whose target never answered has no PoP either
     if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
-    const at = meta.at ?? ''
-    const prev = this.rows.get(key)
-    if (prev === undefined || at >= prev.at) this.rows.set(key, {row, at})
+    const bucket = row.reached === null ? (meta.how ?? FAILED) : (meta.how ?? meta.method ?? '?')
+    this.keep(key, bucket, {row, at: meta.at ?? '', seq: readSeq++})
   }
 
-  add(o: VantageOutcome): void {
+  private keep(key: string, bucket: string, v: Kept): void {
+    let kept = this.rows.get(key)
+    if (kept === undefined) this.rows.set(key, (kept = new Map()))
+    const prev = kept.get(bucket)
+    if (prev === undefined || !later(prev, v)) kept.set(bucket, v)
+  }
+
+  /**
+   * `how`: the way it was measured when finer than its method and family (a RIPE Atlas measurement
+   * id), or the way a failure was measured. By default a result's way is its method, and IPv6 apart
+   * from IPv4 (the families are routed apart: a trace -6 does not replace a trace -4's row unsaid).
+   */
+  add(o: VantageOutcome, how: string | null = null): void {
     const r = o.result
+    const way = how ?? (r === null ? null : `${r.kind}${familyOf(r) === 6 ? ' over IPv6' : ''}`)
     // a failure with its time (an Atlas probe error) orders like a result: the latest one counts
-    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null})
+    this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null, how: way})
   }
 
   get size(): number {
     return this.rows.size
   }
 
-  /** Take another builder's rows (the latest of each vantage point wins, as in addRow), methods and first target. */
-  absorb(other: CatchmentBuilder): void {
-    for (const m of other.methods) this.methods.add(m)
-    this.firstTarget ??= other.firstTarget
-    for (const [k, v] of other.rows) {
-      const prev = this.rows.get(k)
-      if (prev === undefined || v.at >= prev.at) this.rows.set(k, v)
+  /** Results read per method (more than one: the catchment is 'mixed', see the rules above). */
+  methodCounts(): ReadonlyMap<ProbeMethod, number> {
+    return this.methods
+  }
+
+  /**
+   * Vantage points measured more than one way, and the ways of the rows not counted
+   * (their results were read and left out by the rules above), most first.
+   */
+  severalWays(): {vantagePoints: number; leftOut: Array<[string, number]>} {
+    let n = 0
+    const left = new Map<string, number>()
+    for (const kept of this.rows.values()) {
+      const methods = [...kept.keys()].filter((k) => k !== FAILED && k !== '?')
+      if (methods.length < 2) continue
+      n++
+      const chosen = pick(kept)
+      for (const m of methods) if (kept.get(m) !== chosen) left.set(m, (left.get(m) ?? 0) + 1)
     }
+    return {vantagePoints: n, leftOut: [...left].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))}
+  }
+
+  /** Take another builder's rows (each vantage point's and method's latest wins, as in addRow), methods and first target. */
+  absorb(other: CatchmentBuilder): void {
+    for (const [m, n] of other.methods) this.methods.set(m, (this.methods.get(m) ?? 0) + n)
+    this.firstTarget ??= other.firstTarget
+    for (const [k, kept] of other.rows) for (const [bucket, v] of kept) this.keep(k, bucket, v)
   }
 
   /** The catchment of everything added. `target`/`method` override what the results said. */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
-    const rows = [...this.rows.values()].map((r) => r.row).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    const rows = [...this.rows.values()].map((kept) => pick(kept).row).sort((a, b) => compareVantage(a.vantage, b.vantage))
     const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()
     let measured = 0
     let located = 0
@@ -191,7 +270,7 @@ export class CatchmentBuilder {
       }
     })
     pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
-    const methods = [...this.methods]
+    const methods = [...this.methods.keys()]
     // no result names a method (every vantage point failed, or a saved file cut short): unknown, never a guess
     const method: CatchmentMethod | null = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? null : 'mixed')
     return {

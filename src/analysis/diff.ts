@@ -10,12 +10,13 @@
 //   failed), `found` (none in A, a PoP in B); a vantage point with no PoP in either is no change;
 // - rtt: for vantage points at the same PoP in both with an RTT in both, B - A;
 // - pops: every PoP of either side, with both shares (null on the side it is absent from);
-// - warnings: the two measured with different methods or targets (./diff-warnings.ts); the command
+// - warnings: the two measured with different methods or targets, no vantage point in both
+//   (./diff-warnings.ts); the command
 //   adds one per file read only in part;
 // - exit code (the command's, diffExit): DIFF_EXIT_CHANGED when `changes` is not empty, else 7 when
-//   a file was read only in part (the diff is of what was read), else 0.
+//   a file was read only in part (the diff is of what was read) or no vantage point is in both, else 0.
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
-import {comparabilityWarnings, type DiffSaid} from './diff-warnings.js'
+import {comparabilityWarnings, type DiffSaid, noCommonWarning} from './diff-warnings.js'
 import {EXIT} from '../model/errors.js'
 import {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -101,15 +102,19 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     rtt,
     onlyBefore,
     onlyAfter,
-    warnings: comparabilityWarnings(saidOf(a), saidOf(b), names),
+    warnings: [...comparabilityWarnings(saidOf(a), saidOf(b), names), ...[noCommonWarning(common, {before: a.vantagePoints.length, after: b.vantagePoints.length})].filter((w) => w !== null)],
     summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
 }
 
-/** The exit code of a diff: what changed outranks a file read only in part, which outranks nothing moved (README "Errors and exit codes"). */
-export function diffExit(d: {changes: readonly unknown[]}, o: {partialInput: boolean; writeFailed?: boolean}): number {
+/**
+ * The exit code of a diff: what changed outranks a file read only in part or two files with no
+ * vantage point in common (nothing could be compared: "nothing moved" would be no evidence, so not
+ * 0), which outrank nothing moved (README "Errors and exit codes").
+ */
+export function diffExit(d: {changes: readonly unknown[]; warnings?: ReadonlyArray<{code: string}>}, o: {partialInput: boolean; writeFailed?: boolean}): number {
   if (d.changes.length > 0) return DIFF_EXIT_CHANGED
-  if (o.partialInput) return EXIT.data
+  if (o.partialInput || d.warnings?.some((w) => w.code === 'no-common')) return EXIT.data
   if (o.writeFailed) return EXIT.write
   return EXIT.ok
 }

@@ -19,13 +19,14 @@ const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade
  * result that asked the probe's resolver at 192.168.1.1, use_probe_resolver): the RTTs of many
  * probes to "192.168.1.1" are to as many home routers, and would read as sites next to every probe.
  * Null when the result measured a shared address (or came from one of our own vantage points, whose
- * lab addresses are private on purpose).
+ * lab addresses are private on purpose). A failure (no result) is judged by `failedAddr`, the
+ * address its measurement was of, when the file says it.
  */
-export function ownNetworkTarget(o: VantageOutcome): string | null {
-  const r = o.result
-  if (r === null || r.targetAddr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
-  const a = parseAddress(r.targetAddr)
-  return a !== null && OWN_NETWORK.has(addressClass(a)) ? r.targetAddr : null
+export function ownNetworkTarget(o: VantageOutcome, failedAddr: string | null = null): string | null {
+  const addr = o.result === null ? failedAddr : o.result.targetAddr
+  if (addr === null || (o.vantage.kind !== 'atlas' && o.vantage.kind !== 'globalping')) return null
+  const a = parseAddress(addr)
+  return a !== null && OWN_NETWORK.has(addressClass(a)) ? addr : null
 }
 
 /** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
@@ -44,8 +45,12 @@ export class TargetPicker {
   /** per target name as the results write it: how many went to the asked target, the first, or neither */
   private readonly routed = new Map<string, {asked: number; first: number; none: number}>()
 
+  /** the one asked is an address: only results of that address are its (see pick) */
+  private readonly askedAddress: boolean
+
   constructor(asked: string | null | undefined) {
     this.asked = asked === null || asked === undefined || asked.trim() === '' ? null : new Set([targetKey(asked)])
+    this.askedAddress = this.asked !== null && parseAddress(asked!.trim().replace(/^\[|\]$/g, '')) !== null
   }
 
   /** 'asked' (the target named), 'first' (the file's first other target), or null (another target, left out). */
@@ -58,13 +63,31 @@ export class TargetPicker {
       if (keys.some((k) => this.first!.has(k))) to = 'first'
     }
     if (to !== null) {
-      for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
-      this.names[to] ??= target
+      // an address asked is that address only: its results' name does not bring in the name's other
+      // addresses (the same name measured over IPv6, or at each probe's own front-end, is routed apart)
+      if (!(to === 'asked' && this.askedAddress)) for (const k of keys) (to === 'asked' ? this.asked! : this.first!).add(k)
+      // an address asked is named as asked, not by the name its results also carry
+      this.names[to] ??= to === 'asked' && this.askedAddress && addr !== null ? addr : target
     }
     let r = this.routed.get(target)
     if (r === undefined) this.routed.set(target, (r = {asked: 0, first: 0, none: 0}))
     r[to ?? 'none']++
     return to
+  }
+
+  /** Is a target (its name or address) the one asked? (A failure of it is read as the one asked, even with no result.) */
+  isAsked(target: string, addr: string | null): boolean {
+    return this.asked !== null && (this.asked.has(targetKey(target)) || (addr !== null && this.asked.has(targetKey(addr))))
+  }
+
+  /**
+   * Is a target (its name and address) the one read? For a failure, which names a target but is
+   * never routed (a failure does not make its target the file's first), asked once all is read.
+   */
+  reads(target: string, addr: string | null): boolean {
+    const set = this.chosen === 'asked' ? this.asked : this.first
+    if (set === null || this.chosenName() === null) return false
+    return set.has(targetKey(target)) || (addr !== null && set.has(targetKey(addr)))
   }
 
   /** the target whose results are read: the asked one when any result named it, else the first */
@@ -139,4 +162,14 @@ export class OwnNetworkCount {
     const list = [...this.byAddr].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([a, c]) => `${sanitize(a, 45)} (${c})`).join(', ')
     return `${sanitize(label, 200)}: ${n} result${n === 1 ? '' : 's'} measured an address private to each probe's network (${list}${this.byAddr.size > 5 ? ', ...' : ''}: the probe's own resolver or router, as a DNS measurement with use_probe_resolver asks): ${effect}, and were left out`
   }
+}
+
+/**
+ * What --target means for a watch --out file's events: nothing (a watch is judged whole, as it ran);
+ * null when every watch in the file was of the target asked.
+ */
+export function watchTargetNote(name: string, asked: string, targets: string[]): string | null {
+  if (targets.length > 0 && targets.every((t) => targetKey(t) === targetKey(asked))) return null
+  const of = targets.length === 0 ? 'a target its observations do not name' : targets.map((t) => sanitize(t, 100)).join(', ')
+  return `${sanitize(name, 200)}: --target ${sanitize(asked, 100)} does not apply to a watch's events: they are judged as the watch ran (of ${of}), whatever --target says; it chooses among the targets of saved results and catchments`
 }

@@ -4,6 +4,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {diffCatchments, diffExit, type DiffResult} from '../analysis/diff.js'
+import {hopNamesWarning} from '../analysis/diff-warnings.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {readProbesFlag} from '../console/probes-flag.js'
 import {renderDiff} from '../render/diff.js'
@@ -21,9 +22,9 @@ A change is: moved (a PoP in both, a different one), lost (a PoP before, none af
 
 --json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, warnings, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
 
-Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning.
+Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning.
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',
@@ -55,6 +56,9 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})
     // what a file held beside its one service (other targets, each probe's own network): left out, said
     for (const n of [...a.notes, ...b.notes]) d.warnings.push({code: 'left-out', message: n})
+    const unnamed = flags.rdns ? [] : [[args.before, a] as const, [args.after, b] as const].filter(([, f]) => f.stats.atlasTraces > 0).map(([n]) => n)
+    const hops = hopNamesWarning(unnamed, d.changes)
+    if (hops !== null) d.warnings.push(hops)
     for (const w of d.warnings) if (w.code !== 'partial-input') process.stderr.write(`warning: ${w.message}\n`)
     if (!this.jsonEnabled()) this.log(renderDiff(d))
     const htmlError = flags.html === undefined ? null : writeHtml(flags.html, diffHtml(d, locate(a.catchment), locate(b.catchment)))

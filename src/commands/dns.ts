@@ -9,7 +9,7 @@ import {QTYPES} from '../engines/dns/packet.js'
 import {parseVpLocation} from '../infer/index.js'
 import type {DnsResult} from '../model/dns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {noAnswerText, renderDns, repliedUnreadably} from '../render/dns.js'
+import {failedLocally, noAnswerText, renderDns, repliedUnreadably} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {probeDnsTarget} from '../pipeline/dns.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
@@ -21,9 +21,9 @@ export default class Dns extends BaseCommand {
 
   static override description = `Sends CH TXT hostname.bind, id.server and version.bind, and one ordinary query carrying the EDNS NSID option, all at once, and names the PoP from the identities the server gives.
 
-A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. The ordinary query (default ". SOA") is there to carry NSID: an authoritative server that does not serve the root answers it REFUSED, with its NSID all the same. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed); one whose reply could not be decoded shows error "malformed" at once (replies with another id are ignored).
+A server that refuses CHAOS queries (REFUSED, NOTIMP) or ignores NSID is a normal result. The ordinary query (default ". SOA") is there to carry NSID: an authoritative server that does not serve the root answers it REFUSED, with its NSID all the same. A query with no reply shows rcode null and error "timeout" (or "refused" when the port is closed); one whose reply could not be decoded shows error "malformed" at once (replies with another id are ignored). The queries leave from one source port (one flow; over TCP one connection), and a truncated UDP reply is asked again over TCP, as dig does. Records of a CHAOS reply that do not answer its question (another class, name or type) are shown apart, never read as the identity.
 
-Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 7 when no reply could be read and some were malformed (not DNS messages; the result is still printed); 2 for a bad target or flag; 3 when a hostname does not resolve. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
+Exit codes: 0 when the server answered at least one query (even if no PoP could be named); 4 when no query got a reply (the result is still printed, with pop null); 7 when no reply could be read and some were malformed (not DNS messages; the result is still printed); 6 when no query could leave this host (no route to the target: the result is still printed); 2 for a bad target or flag; 3 when a hostname does not resolve. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
 
   static override examples = [
     '<%= config.bin %> dns 198.51.100.10',
@@ -64,8 +64,9 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     const result = await probeDnsTarget({target: args.target, port: flags.port, transport, timeoutMs, qname, qtype: flags.qtype, vpLocation})
     if (!result.answered) {
       // still a result (what was asked, what timed out), but scripts must see the server did not
-      // answer (4), or answered only with what is not DNS (7: remote data that cannot be parsed)
-      const exit = repliedUnreadably(result) ? EXIT.data : EXIT.unreachable
+      // answer (4), answered only with what is not DNS (7: remote data that cannot be parsed), or
+      // that no query left this host (6: no route)
+      const exit = repliedUnreadably(result) ? EXIT.data : failedLocally(result) ? EXIT.network : EXIT.unreachable
       process.exitCode = exit
       process.stderr.write(`warning: ${result.targetAddr} port ${flags.port}/${result.transport}: ${noAnswerText(result)} (exit ${exit})\n`)
     }

@@ -39,9 +39,9 @@ export default class Http extends BaseCommand {
 
   static override description = `Sends one request on a fresh connection (no keep-alive reuse) and times DNS, connect, TLS and first byte from socket events; a phase that did not happen is null (no DNS for an address, no TLS for http://). The PoP comes from the response headers CDNs and operators set (CF-RAY, X-Served-By, X-Amz-Cf-Pop, ...), optionally Cloudflare's /cdn-cgi/trace (--cf-trace), and headers you name with --pop-header.
 
-Redirects are not followed unless --follow (then at most 5, each hop recorded; a chain still redirecting after 5 is reported as stopped at the limit). With --host, every URL on that host still goes to the address you gave (like curl --resolve).
+Redirects are not followed unless --follow (then at most 5, each hop recorded; a chain still redirecting after 5 is reported as stopped at the limit). With --host, every URL on that host still goes to the address you gave (like curl --resolve). A chain that ends on another address (a redirect to another host) names the PoP from the last response of the target's own address, never from the other service's edge (popFrom says so).
 
-Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does the last 3xx when --follow stops at the redirect limit, which is said); 2 bad URL or flag; 3 name did not resolve; 4 connection refused or timed out (the result is still printed, with status null); 6 TLS or other network errors; 7 the response was not HTTP at all, or its headers exceed 64 KB. A response with a malformed header (a control character) is read anyway and the bad header named. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
+Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does the last 3xx when --follow stops at the redirect limit, which is said); 2 bad URL or flag; 3 name did not resolve; 4 connection refused, timed out, or closed by the far end without a response (the result is still printed, with status null); 6 TLS or other network errors; 7 the response was not HTTP at all, or its headers exceed 64 KB. A response with a malformed header (a control character) is read anyway and the bad header named; one whose body is cut short after the headers (closed mid-body, slower than --timeout, a broken chunk) is a response too: its headers are used and bodyError says why. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.`
 
   static override examples = [
     '<%= config.bin %> http http://198.51.100.10/',
@@ -113,6 +113,9 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
       process.exitCode = EXIT.unreachable
       const e = result.noAnswer
       process.stderr.write(`warning: ${e?.code ?? 'E_UNREACHABLE'}: ${e?.message ?? 'no response'} (exit ${EXIT.unreachable})\n${e?.hint ? `hint: ${e.hint}\n` : ''}`)
+    }
+    if (result.redirectError) {
+      process.stderr.write(`warning: could not follow the redirect (${result.redirectError.code}); the last response (${result.status}) is reported\n`)
     }
     if (result.redirectLimit) {
       process.stderr.write(`warning: stopped at the redirect limit (${result.redirectLimit.max} followed); the last response (${result.status}) is reported\n`)

@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {OneTargetCatchment} from '../analysis/catchment-scope.js'
+import {watchTargetNote} from '../analysis/one-target.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlags, locator, writeHtmlReport} from './html-flags.js'
@@ -51,7 +52,7 @@ Accepted, detected from the content: a single anyprobe result (trace, dns, http 
 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
-A vantage point with several results (a repeated measurement) counts with its latest one.
+A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
 One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes". A file with nothing else: E_BAD_INPUT (exit 7).
 
@@ -59,7 +60,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning).`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description: E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning).`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -122,7 +123,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     let timeline = flags.html === undefined ? null : new TimelineCollector()
     const timelines = timeline === null ? [] : [timeline]
     const stats: ReadStats = newStats()
-    const builder = new OneTargetCatchment(flags.target ?? null)
+    const builder = new OneTargetCatchment(flags.target ?? null, {askedIsChoice: true})
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
     // a `watch --out` file: judged again, event by event, as the live watch printed them
@@ -133,6 +134,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning
     const watchVps: Array<{answered: number}> = []
     const watchWarnings: string[] = []
+    // the targets the file's watches measured (their start lines): --target does not choose among them
+    const watchTargets = new Set<string>()
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
     const out = stdoutWriter()
     // each vantage point's starting state too, as the live watch prints it (the timeline leaves it out)
@@ -151,8 +154,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // one item, synchronously (a small function the loop below calls: it stays optimised)
     const take = (item: ReportItem): void => {
-      if (item.type === 'outcome') builder.add(item.outcome)
-      else if (item.type === 'row') builder.addRow(item.row)
+      if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null)
+      else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
       else if (item.type === 'observation') {
         watchLines++
         try {
@@ -168,6 +171,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         show(item.end ? replay.historyEnd() : replay.historyStart())
       } else if (item.type === 'watch-start') {
         watchLines++
+        if (item.start.target !== '') watchTargets.add(item.start.target)
         // the previous watch's last events (its summary) still go to its own timeline
         show(replay.start(item.start))
         if (timeline !== null && timeline.used()) timelines.push((timeline = new TimelineCollector()))
@@ -192,6 +196,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
     const notes = builder.notes(name)
+    // --target picks results and catchments, never a watch's events: said, not ignored
+    const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
+    if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)
     for (const n of notes) process.stderr.write(`warning: ${n}\n`)
     if (builder.size === 0 && watchLines === 0) {
       if (builder.ownNetwork > 0) {

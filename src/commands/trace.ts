@@ -5,6 +5,8 @@ import type * as Interfaces from '@oclif/core/interfaces'
 import {BaseCommand} from '../base-command.js'
 import {parseVpLocation} from '../infer/index.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {measuredExit} from '../model/exit.js'
+import {traceAnswered} from '../model/reach.js'
 import type {TraceResult} from '../model/trace.js'
 import {MAX_PROBES_PER_TRACE, WAIT_FACTOR, WAIT_FLOOR_MS} from '../engines/trace/index.js'
 import {type TracePlan, traceTarget} from '../pipeline/trace.js'
@@ -21,7 +23,7 @@ export default class Trace extends BaseCommand {
     'Sends the probes of every TTL at once (paced by --rate) and waits adaptively, so a trace takes about one round trip to the destination. ' +
     'Every probe keeps one flow id (ICMP checksum, UDP/TCP ports), so per-flow load balancers keep the trace on one path. ' +
     'Needs raw sockets: run as root or grant CAP_NET_RAW (exit code 5 otherwise). ' +
-    'Exit codes: 0 destination reached, 2 bad usage, 3 name did not resolve, 4 destination not reached (the trace is still printed), 5 no raw-socket privilege, 6 network error. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.'
+    'Exit codes: 0 the target answered (destination reached, or the target itself refused the probes, e.g. !X), 2 bad usage, 3 name did not resolve, 4 the target did not answer (the trace is still printed), 5 no raw-socket privilege, 6 network error. With --from (several vantage points): 0 the target answered every one, 9 some, 4 none.'
 
   static override examples = [
     '<%= config.bin %> trace 198.51.100.10',
@@ -71,14 +73,23 @@ export default class Trace extends BaseCommand {
       const result = await traceTarget({...tracePlan(args.target, flags), signal: ac.signal})
       if (!this.jsonEnabled()) this.log(renderTrace(result))
       mark('rendered')
-      // The measurement is still printed in full; the exit code tells scripts it did not arrive.
-      if (!result.destinationReached) process.exitCode = EXIT.unreachable
+      // The measurement is still printed in full; the exit code tells scripts whether the target
+      // answered, by the rule --from and catchment use (traceAnswered): a target that refused the
+      // probes itself (!X from its own address) answered, and its PoP may be named; exit 4 beside
+      // a named PoP contradicted itself, and `trace --from` said 0 for the same trace.
+      const code = traceExitCode(result)
+      if (code !== EXIT.ok) process.exitCode = code
       return result
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
   }
+}
+
+/** One local trace's exit code: 0 when its target answered (traceAnswered), else 4. */
+export function traceExitCode(result: TraceResult): number {
+  return measuredExit({answered: traceAnswered(result) ? 1 : 0, total: 1})
 }
 
 type TraceFlags = Interfaces.InferredFlags<typeof Trace.flags>

@@ -16,7 +16,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
-import {htmlFlags, locationFlags} from './html-flags.js'
+import {htmlFlags, locationFlags, locationsFromFlags} from './html-flags.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
@@ -132,9 +132,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     method: Flags.string({description: 'how to ask who answered: dns (CHAOS hostname.bind / NSID), http (location headers), trace (a Paris traceroute per probe; root), icmp (echo: loss and RTT only, no PoP; root); ping: a RIPE Atlas or Globalping ping (--from atlas: or globalping: only)', default: 'dns', options: [...WATCH_METHODS, 'ping']}),
     interval: Flags.string({description: 'time between rounds, e.g. 1s or 50ms (default 1s, 50ms with --failover)'}),
     failover: Flags.boolean({description: 'time failovers: probe every 50 ms unless --interval is given', default: false}),
-    timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 250ms, at most 2s)'}),
-    duration: Flags.string({description: 'stop after this long, e.g. 30s or 10m'}),
-    count: Flags.integer({description: 'stop after this many rounds', min: 1}),
+    timeout: Flags.string({description: 'how long a probe waits for its answer (default: the interval, at least 1s, at most 2s)'}),
+    duration: Flags.string({description: 'probe this long, e.g. 30s or 10m (each vantage point from its first probe: a netns/ssh one that took a while to start still probes that long)'}),
+    count: Flags.integer({description: 'stop after this many rounds sent (per vantage point; a round skipped because it could not be sent on time is not counted)', min: 1}),
     flows: Flags.integer({description: 'probes per round, each its own flow (dns: a UDP source port kept for the whole watch)', default: 1, min: 1, max: 64}),
     'flap-threshold': Flags.integer({description: 'PoP changes within --flap-window that make a flap', default: 3, min: 2}),
     'flap-window': Flags.string({description: 'window for --flap-threshold (default: 60 intervals, at least 60s: 60s at 1s probing, 4h for an Atlas measurement every 240s)'}),
@@ -203,6 +203,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       const flapWindowMs = flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window')
       const backends = await backendsFor(specs, {
         concurrency: specs.length,
+        // netns, ssh and local vantage points placed with --location / --locations: their PoPs are
+        // named there (the speed-of-light check), as catchment's children are told --vp-location
+        locations: locationsFromFlags(flags),
         remoteCommand: flags['remote-command'] ?? null,
         sshOptions: flags['ssh-option'] ?? [],
         atlasMsm: flags['atlas-msm'] ?? null,
@@ -274,7 +277,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         flows: s.flows,
         startAt: flags['start-at'] ?? Date.now() + 50,
         count: s.count,
-        // --count is per vantage point: a child that joined late still probes that many rounds
+        // --count and --duration are per vantage point: a child that joined late still probes that long
         countFromFirst: true,
         durationMs: s.durationMs,
         signal: stopped,

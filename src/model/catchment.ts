@@ -1,5 +1,6 @@
 // The catchment document: which PoP each vantage point reaches, and each PoP's share. Built by
 // src/analysis/catchment.ts, printed by `catchment` and `report`, read back by tests and tools.
+import type {Contradiction} from './pop.js'
 import type {ProbeMethod, VantageError} from './probe.js'
 import type {VantagePoint} from './vantage.js'
 
@@ -10,6 +11,12 @@ export interface CatchmentPop {
   city: string | null
   country: string | null
   confidence: number
+  /**
+   * The verdict stands against the vantage point's stated location (the site's own identity is
+   * too far for the RTT: the location is the likelier error). Absent when none, and in files
+   * written before it was carried here.
+   */
+  contradiction?: Contradiction
 }
 
 export interface CatchmentVantagePoint {

@@ -46,6 +46,19 @@ export interface DnsQueryResult {
   /** why there is no reply; null when a reply arrived */
   error: DnsQueryError | null
   /**
+   * records of a CHAOS reply's answer section that do not answer the question (another owner
+   * name, class or type: a parked server's wildcard IN TXT), as "NAME CLASS TYPE DATA"; never
+   * read as the identity. Absent when there are none.
+   */
+  otherRecords?: string[]
+  /**
+   * the UDP reply was truncated (TC) and the query was asked again over TCP, as dig does (RRL
+   * "slip" answers with empty truncated replies): udpRttMs is the truncated reply's RTT; error
+   * null: the fields above are the TCP reply's; else why TCP failed, and the fields above are the
+   * truncated UDP reply's. Absent when no retry was made.
+   */
+  tcpRetry?: {udpRttMs: number; error: DnsQueryError | null}
+  /**
    * the server this query went to, when the queries of one result went to different servers (a
    * RIPE Atlas probe asking each of its own resolvers); absent: the result's targetAddr
    */

@@ -37,6 +37,8 @@ export interface HttpRedirectHop {
   /** the URL it resolved to */
   next: string
   timings: HttpTimings
+  /** this response's headers (sanitised, as the final one's): the target's edge when the chain left its address; absent in older files */
+  headers?: Record<string, string>
 }
 
 export interface HttpParams {
@@ -82,6 +84,22 @@ export interface HttpResult {
   noAnswer?: {code: string; message: string; hint: string | null} | null
   /** headers that were bad (control characters, a bad name) but read anyway, each naming the header; absent or [] when none */
   headerWarnings?: string[]
+  /**
+   * why the body did not end (closed mid-body, too slow for the timeout, a malformed chunk); the
+   * status and headers had come and name the edge; null or absent when the body ended
+   */
+  bodyError?: string | null
+  /**
+   * --follow ended on another address than the target's (a redirect to another host): the PoP is
+   * read from the last response the target's address gave, redirects[index], not from the final
+   * one (another service's edge); why says so. Absent or null: the final response decided.
+   */
+  popFrom?: {index: number; why: string} | null
+  /**
+   * --follow could not get where the last response pointed (refused, timed out, did not resolve, a
+   * certificate): that 3xx, the target's own answer, is the final response; null or absent otherwise
+   */
+  redirectError?: {next: string; code: string; message: string} | null
   /** set when --follow stopped at the redirect limit with the last response still redirecting; null or absent otherwise */
   redirectLimit?: {max: number; next: string} | null
   /** every response header: lower-cased name -> value (repeated headers joined with ", "), sanitised */

@@ -28,6 +28,8 @@ export interface ProbeReply {
   icmpCode: number | null
   /** TTL of the reply packet as received (helps spot asymmetric paths) */
   replyTtl: number | null
+  /** a TCP probe answered by the target: SYN-ACK (the port is open) or RST (closed); absent otherwise */
+  tcpAnswer?: 'syn-ack' | 'rst'
 }
 
 export interface TraceHop {

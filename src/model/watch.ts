@@ -210,6 +210,11 @@ export interface WatchVantageSummary {
   duplicates: number
   /** rounds judged */
   rounds: number
+  /**
+   * rounds between its first and last with no observation: not sent (a loop over half an interval
+   * behind skips a round rather than send it late; src/vantage/live/loop.ts)
+   */
+  skippedRounds: number
   /** rounds with at least one answer naming a PoP */
   locatedRounds: number
   /** shifts */
@@ -253,6 +258,8 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   outageAfter: number
   /** distinct rounds judged */
   rounds: number
+  /** the vantage points' skippedRounds, added up */
+  skippedRounds: number
   /** sentAt of the first and last judged probe; null when none */
   firstAt: string | null
   lastAt: string | null
@@ -266,6 +273,11 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   /** vantage points with at least one flip / vantage points with two or more located rounds */
   flippingVantagePoints: number
   flippingShare: number | null
+  /**
+   * live watch: vantage points started but silent, no probe sent before the watch stopped (a
+   * netns/ssh child still starting at Ctrl-C); not in vantagePoints; absent when none
+   */
+  notReady?: string[]
 }
 
 export type WatchEvent =

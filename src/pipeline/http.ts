@@ -8,7 +8,7 @@ import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {HTTP_SCHEMA_VERSION, type HttpResult} from '../model/http.js'
+import {HTTP_SCHEMA_VERSION, type HttpRedirectHop, type HttpResult} from '../model/http.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 
@@ -31,6 +31,21 @@ export const HTTP_NO_ANSWER = 'no HTTP response from the target: only its answer
  */
 export function targetDidNotAnswer(error: unknown): error is AnyprobeError {
   return error instanceof AnyprobeError && error.exitCode === EXIT.unreachable
+}
+
+/**
+ * With --follow, the response that speaks for the target: null when the final one came from the
+ * address the chain started at (the target's); else the index of the last redirect that address
+ * gave. A redirect to another host (http://8.8.8.8/ -> https://dns.google/, a bare domain -> www
+ * on another CDN) ends at another address, whose edge is not the target's: its headers and its
+ * connect time (the RTT the verdict checks) would be taken for the target's.
+ */
+export function targetResponseIndex(redirects: Pick<HttpRedirectHop, 'targetAddr'>[], finalAddr: string | null): number | null {
+  if (redirects.length === 0) return null
+  const home = redirects[0]!.targetAddr
+  if (home === null || finalAddr === home) return null
+  for (let i = redirects.length - 1; i > 0; i--) if (redirects[i]!.targetAddr === home) return i
+  return 0
 }
 
 /** The fields before the response, in the order the JSON has always had them. */
@@ -84,7 +99,9 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
     answered: true,
     noAnswer: null,
     headerWarnings: out.final.headerWarnings,
+    bodyError: out.final.bodyError,
     redirectLimit: out.redirectLimit,
+    redirectError: out.redirectError,
     httpVersion: out.final.httpVersion,
     status: out.final.status,
     headers: out.final.headers,
@@ -95,6 +112,17 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
     cfTraceError: out.cfTraceError,
     pop: null,
   }
-  const explained = resultVerdictExplained(result, plan.vpLocation)
-  return {...result, pop: explained.verdict, ...popExplanation(explained)}
+  const at = targetResponseIndex(out.redirects, out.final.remoteAddr)
+  const hop = at === null ? null : out.redirects[at]!
+  // /cdn-cgi/trace was asked of the final origin: with the chain gone elsewhere it is not the target's either
+  const decider = hop === null ? result : {...result, targetAddr: hop.targetAddr, headers: hop.headers ?? {}, timings: hop.timings, cfTrace: null}
+  const popFrom =
+    hop === null
+      ? null
+      : {
+          index: at!,
+          why: `the final response came from ${sanitize(out.final.remoteAddr ?? 'an unknown address', 60)}, not from the target's address ${sanitize(hop.targetAddr ?? '', 60)}: its edge is another service's, so the PoP is read from redirect ${at! + 1}, the last response the target's address gave`,
+        }
+  const explained = resultVerdictExplained(decider, plan.vpLocation)
+  return {...result, popFrom, pop: explained.verdict, ...popExplanation(explained)}
 }

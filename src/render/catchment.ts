@@ -33,12 +33,14 @@ function popCell(r: CatchmentVantagePoint): string {
   if (r.reached === null) return 'FAILED'
   if (r.pop === null) return r.reached ? 'unknown' : 'unknown (not reached)'
   const where = r.pop.city ?? r.pop.country
-  return `${r.pop.code.toUpperCase()}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}`
+  return `${r.pop.code.toUpperCase()}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}${r.pop.contradiction ? ' !' : ''}`
 }
 
 export function renderCatchment(c: CatchmentResult): string {
-  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} by ${c.method ?? 'an unknown method'} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
-    ` (${c.summary.located} located, ${c.summary.unlocated} unlocated, ${c.summary.failed} failed)`
+  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} by ${c.method === 'mixed' ? 'mixed methods' : (c.method ?? 'an unknown method')} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
+    // "located" is the JSON's word for a row with a PoP; the table says it plainly, as "location"
+    // is where the vantage point is
+    ` (${c.summary.located} with a PoP named, ${c.summary.unlocated} without, ${c.summary.failed} failed)`
   const vps = columns(
     ['vantage point', 'location', 'ASN', 'PoP', 'rtt ms', 'evidence'],
     c.vantagePoints.map((r) => [
@@ -51,6 +53,11 @@ export function renderCatchment(c: CatchmentResult): string {
     ]),
   )
   const lines = [head, '', vps]
+  const contradicted = c.vantagePoints.filter((r) => r.pop?.contradiction)
+  if (contradicted.length > 0) {
+    lines.push('', `! the PoP stands against the vantage point's stated location (${contradicted.length}):`)
+    for (const r of contradicted) lines.push(`  ${vantageLabel(r.vantage)}  ${sanitize(r.pop!.contradiction!.reason, 300)}`)
+  }
   if (c.pops.length > 0) {
     lines.push('', columns(
       ['PoP', 'place', 'VPs', 'share', 'median rtt ms'],

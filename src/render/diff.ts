@@ -17,7 +17,9 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
       `${s.moved} moved, ${s.lost} lost their PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both`,
   ]
   lines.push('')
-  if (d.changes.length === 0) lines.push('no vantage point changed PoP')
+  // none in both: nothing was compared, so "nothing changed" would be a claim without evidence
+  if (d.changes.length === 0 && s.common === 0) lines.push('no vantage point is in both files: none could be compared (the shares below are each file\'s own)')
+  else if (d.changes.length === 0) lines.push('no vantage point changed PoP')
   else {
     lines.push(
       columns(

@@ -14,8 +14,11 @@ function nsidText(n: NsidValue): string {
 function answerCell(q: DnsQueryResult): string {
   if (q.rcode === null) return `(${q.error ?? 'no reply'})`
   const parts = q.answers.map((a) => sanitize(a, 80))
+  for (const o of q.otherRecords ?? []) parts.push(`(not an answer to the question: ${sanitize(o, 80)})`)
   if (q.nsidRequested) parts.push(q.nsid === null ? 'NSID: none' : `NSID: ${nsidText(q.nsid)}`)
-  if (q.truncated) parts.push('(truncated: retry with --tcp)')
+  if (q.tcpRetry?.error === null) parts.push(`(UDP reply truncated in ${fmtMs(q.tcpRetry.udpRttMs, 2)} ms: answered over TCP)`)
+  else if (q.tcpRetry) parts.push(`(truncated; asked again over TCP: ${q.tcpRetry.error})`)
+  else if (q.truncated) parts.push('(truncated: retry with --tcp)')
   return parts.length === 0 ? '-' : parts.join('\n')
 }
 
@@ -39,6 +42,15 @@ export function noAnswerText(r: Pick<DnsResult, 'answered' | 'queries' | 'target
   const other = r.queries.length - malformed - silent
   if (other > 0) parts.push(`${other} ${other === 1 ? 'query' : 'queries'} failed (${[...new Set(r.queries.map((q) => q.error).filter((e) => e !== 'malformed' && e !== 'timeout'))].join(', ')})`)
   return parts.length === 0 ? 'no reply' : parts.join('; ')
+}
+
+/**
+ * Every query failed on this host's side (no route, no address of that family): nothing reached
+ * the network, so it says nothing of the target (exit 6, as http and trace say a local network
+ * error), not "the target did not answer" (4), which an operator's alert reads as an outage.
+ */
+export function failedLocally(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
+  return !r.answered && r.queries.length > 0 && r.queries.every((q) => q.error === 'network')
 }
 
 /** No query got a usable reply and some got a malformed one: the server answers, with something that is not DNS. */

@@ -54,13 +54,17 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   for (const [i, hop] of r.redirects.entries()) {
     lines.push(`redirect ${i + 1}: ${hop.status} ${sanitize(hop.url, 160)} -> ${sanitize(hop.next, 160)}`)
   }
+  if (r.popFrom) lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
   if (r.redirectLimit) {
     lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)
   }
-  if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
+  if (r.redirectError) {
+    lines.push(`could not follow the redirect to ${sanitize(r.redirectError.next, 160)}: ${sanitize(r.redirectError.message, 200)} (${sanitize(r.redirectError.code, 40)}); this ${r.status}, the target's own answer, is reported`)
+  } else if (r.redirects.length === 0 && r.status >= 300 && r.status < 400 && r.headers.location !== undefined) {
     lines.push(`redirect not followed (use --follow): Location: ${sanitize(r.headers.location, 160)}`)
   }
   for (const w of r.headerWarnings ?? []) lines.push(`warning: ${sanitize(w, 200)}`)
+  if (r.bodyError) lines.push(`warning: ${sanitize(r.bodyError, 200)}; the status and headers had come and are used`)
   const names = shownHeaders(r, knownHeader)
   if (names.length > 0) {
     lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))

@@ -1,11 +1,20 @@
 // Human view of a trace: one row per hop, then how it ended and which PoP answered.
+import {unreachableMeaning} from '../model/icmp-unreachable.js'
 import type {TraceHop, TraceResult} from '../model/trace.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderPop} from './pop.js'
 import {fmtMs, plainTable} from './table.js'
 
-function hopRows(hop: TraceHop): string[][] {
-  const rtts = hop.rttMs.map((r) => fmtMs(r)).join('  ')
+/** One probe's RTT, with traceroute's mark when the answer was a destination unreachable (0.05 !H). */
+function rttCell(hop: TraceHop, i: number, family: 4 | 6): string {
+  const rtt = fmtMs(hop.rttMs[i])
+  const reply = hop.replies.find((r) => r.probe === i)
+  const mark = reply ? unreachableMeaning(family, reply.icmpType, reply.icmpCode)?.mark : undefined
+  return mark ? `${rtt} ${mark}` : rtt
+}
+
+function hopRows(hop: TraceHop, family: 4 | 6): string[][] {
+  const rtts = hop.rttMs.map((_, i) => rttCell(hop, i, family)).join('  ')
   const hint = hop.hint ? `${hop.hint.code}${hop.hint.city ? ` ${hop.hint.city}` : ''}` : ''
   const asn = hop.asn === null ? '' : `AS${hop.asn}`
   const first = [String(hop.ttl), hop.addr ?? '*', sanitize(hop.hostname ?? '', 80), asn, rtts, sanitize(hint, 40)]
@@ -14,16 +23,48 @@ function hopRows(hop: TraceHop): string[][] {
   return [first, ...others]
 }
 
+/**
+ * A trace ended by a destination unreachable: who said it and what, as traceroute's !H / !X would.
+ * When the target itself refused the probes (a firewall's reject, e.g. firewalld's
+ * host-prohibited), its address is the last row: "not reached" alone read as if it never answered.
+ */
+function unreachableEnd(r: TraceResult): string | null {
+  if (r.stopReason !== 'unreachable') return null
+  const hop = r.hops.at(-1)
+  if (!hop) return null
+  for (const reply of hop.replies) {
+    if (reply.addr === null) continue
+    const m = unreachableMeaning(r.family, reply.icmpType, reply.icmpCode)
+    if (!m) continue
+    const what = `${m.words} (${m.mark ? `${m.mark}, ` : ''}ICMP${r.family === 6 ? 'v6' : ''} ${reply.icmpType}/${reply.icmpCode})`
+    return reply.addr === r.targetAddr
+      ? `destination not reached: the target answered at hop ${hop.ttl} but refused the probes: ${what}`
+      : `destination not reached: ${reply.addr} at hop ${hop.ttl} says ${what}`
+  }
+  return null
+}
+
+/** TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed]. */
+function tcpPortState(r: TraceResult): string {
+  if (r.protocol !== 'tcp') return ''
+  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
+  const port = r.params.port === null ? 'the port' : `port ${r.params.port}`
+  if (answers.size === 2) return `: ${port} answered both SYN-ACK and RST (open to some probes, closed to others)`
+  if (answers.has('syn-ack')) return `: ${port} open (SYN-ACK)`
+  if (answers.has('rst')) return `: ${port} closed (RST)`
+  return ''
+}
+
 export function renderTrace(r: TraceResult): string {
   const name = r.targetHostname ? ` (${sanitize(r.targetHostname, 80)})` : ''
   const head =
     `trace to ${sanitize(r.target, 100)}${r.target === r.targetAddr ? '' : ` [${r.targetAddr}]`}${name}, ` +
     `${r.protocol}${r.params.port ? ` port ${r.params.port}` : ''}, flow id ${r.flowId}, from ${r.vantage.id}`
-  const table = plainTable(['ttl', 'address', 'hostname', 'asn', 'rtt ms', 'hint'], r.hops.flatMap(hopRows))
+  const table = plainTable(['ttl', 'address', 'hostname', 'asn', 'rtt ms', 'hint'], r.hops.flatMap((h) => hopRows(h, r.family)))
   const lastTtl = r.hops.at(-1)?.ttl ?? 0
   const end = r.destinationReached
-    ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms`
-    : `destination not reached (${r.stopReason}) after ${r.durationMs.toFixed(0)} ms`
+    ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms${tcpPortState(r)}`
+    : (unreachableEnd(r) ?? `destination not reached (${r.stopReason})`) + ` after ${r.durationMs.toFixed(0)} ms`
   const lines = [head, table, end]
   if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)
   lines.push(renderPop(r.pop, r))

@@ -53,15 +53,19 @@ export function renderCatchmentLine(c: CatchmentLine): string {
 
 export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
-  out.push(`summary: ${sum.rounds} rounds, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
+  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser
+  const skipped = sum.skippedRounds > 0 ? ` (${sum.skippedRounds} skipped: not sent on time)` : ''
+  out.push(`summary: ${sum.rounds} rounds${skipped}, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
     const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${v.skippedRounds} rounds skipped` : ''}, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
     )
   }
+  // started, but no probe sent before the watch stopped: not ready (not an outage of the target)
+  for (const id of sum.notReady ?? []) out.push(`  ${s(id).padEnd(14)} sent no probe: not ready when the watch stopped`)
   const f = sum.failover
   if (f.count > 0) out.push(`  failovers: ${f.count}, gap p50 ${ms(f.p50Ms)}, p90 ${ms(f.p90Ms)}, max ${ms(f.maxMs)} (+-${f.resolutionMs} ms)`)
   return out.join('\n')

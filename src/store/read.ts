@@ -32,13 +32,14 @@ import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {GeoHint} from '../model/pop.js'
-import type {VantageOutcome} from '../model/probe.js'
+import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
 import {escapeControlCharsInStrings} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
 import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
 import {atlasNonResult} from './not-results.js'
+import {wrongKindHint} from './wrong-kind.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -46,7 +47,7 @@ import {observationFrom} from './observation.js'
  * caller so this module stays below the vantage layer. Probe metadata is the parser's own type.
  */
 export interface AtlasModule {
-  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]}
+  parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]; meta?: {dstName: string | null; dstAddr: string | null; msmId?: number | null; type?: string | null}}
   enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null}) => Promise<VantageOutcome[]>
   memoHint?: () => (hostname: string) => GeoHint | null
   boundedResolver?: (inner: ReverseResolver, concurrency?: number) => ReverseResolver
@@ -59,13 +60,27 @@ function atlasUnavailable(what: string): AnyprobeError {
 export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 'table' | 'campaign'
 
 export type ReportItem =
-  | {type: 'outcome'; outcome: VantageOutcome}
-  | {type: 'row'; row: CatchmentVantagePoint}
+  // failedTarget: for a failure (no result), the target its measurement was of, when the input says it
+  // how: the RIPE Atlas measurement it came from (the catchment's way of measuring, finer than the method)
+  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string}
+  // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
+  | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
   // a `watch --out` file: its start lines and observations, judged again by the watch analysis
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
   | {type: 'watch-history'; end: boolean}
+
+/** The target (and address) a failed measurement was of: the catchment keeps it only when that is the target read. */
+export interface FailedTarget {
+  target: string
+  addr: string | null
+}
+
+/** A failure's item, with the target a saved document or line says it was of. */
+function failureOf(outcome: VantageOutcome, target: string | null): ReportItem {
+  return outcome.result === null && target !== null && target !== '' ? {type: 'outcome', outcome, failedTarget: {target, addr: null}} : {type: 'outcome', outcome}
+}
 
 /** An entry of a document's list that did not check: the reader counts it (with its index) and does not hand it on. */
 export interface InvalidEntry {
@@ -94,6 +109,16 @@ export interface ReadStats {
    * control characters inside strings (escaped, then sanitised where shown)
    */
   repaired: number
+  /**
+   * values of a kind the readers know and do not take (watch --json events, another command's
+   * document, RIPE Atlas metadata: ./wrong-kind.ts), also counted in `unparseable`; when they are
+   * all that could not be used and nothing else was read, the file is the wrong one (exit 2)
+   */
+  wrongKinds: number
+  /** what to give instead, for the first of them */
+  wrongKindHint: string | null
+  /** raw RIPE Atlas traceroute results read (their hops carry names only when a resolver was given) */
+  atlasTraces: number
 }
 
 export interface ReadOptions {
@@ -113,7 +138,7 @@ export const ATLAS_BATCH = 250
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0}
 }
 
 /** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
@@ -184,13 +209,17 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     if (typeof o === 'string') return o
     // a failed vantage point's line names the target and method its result would have: the only
     // place they are said when every vantage point failed (a result says them itself)
-    return o.result === null ? [docMeta(v), {type: 'outcome', outcome: o}] : [{type: 'outcome', outcome: o}]
+    if (o.result !== null) return [{type: 'outcome', outcome: o}]
+    const meta = docMeta(v)
+    return [meta, failureOf(o, meta.target)]
   }
   if (isObj(v) && v.kind === 'multi' && Array.isArray(v.outcomes)) {
-    return [docMeta(v), ...listed(v.outcomes, checkOutcome, (outcome) => ({type: 'outcome', outcome}))]
+    const meta = docMeta(v)
+    return [meta, ...listed(v.outcomes, checkOutcome, (outcome) => failureOf(outcome, meta.target))]
   }
   if (isObj(v) && v.kind === 'catchment' && Array.isArray(v.vantagePoints)) {
-    return [docMeta(v), ...listed(v.vantagePoints, checkRow, (row) => ({type: 'row', row}))]
+    const meta = docMeta(v)
+    return [meta, ...listed(v.vantagePoints, checkRow, (row) => rowItem(row, meta))]
   }
   if (isObj(v) && v.kind === 'watch-start') {
     const h = toWatchStart(v)
@@ -204,7 +233,7 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return o === null ? 'a watch observation with a missing or mistyped field' : [{type: 'observation', observation: o}]
   }
   if (isObj(v) && v.kind === 'watch-event') {
-    return 'a watch event (watch --json): report judges the observations watch --out FILE writes, not events already judged'
+    return 'a watch event (watch --json output: already judged, no measurement)'
   }
   if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
@@ -215,8 +244,13 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 
-function docMeta(v: Record<string, unknown>): ReportItem {
+function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
   return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+}
+
+/** A catchment document's row, with what its document says it measured (a 'mixed' document gives no one method). */
+function rowItem(row: CatchmentVantagePoint, doc: {target: string | null; method: CatchmentMethod | null}): ReportItem {
+  return {type: 'row', row, target: doc.target, method: doc.method === 'mixed' ? null : doc.method}
 }
 
 /** The usable entries of a document's list; an unusable one becomes an 'invalid' item (counted by the reader, with its index). */
@@ -440,6 +474,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let rdns: ReverseResolver | undefined
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
   const atlasBatch: VantageOutcome[] = []
+  /** for each outcome of atlasBatch: the target of the raw result it came from (what a failure was of) */
+  const atlasTargets: Array<{failed: FailedTarget | null; how: string | null}> = []
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
@@ -456,19 +492,39 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       bad(where, `RIPE Atlas ${sanitize(String(raw.type), 20)} result: ${p.reason ?? p.status}`)
       return
     }
-    for (const o of p.outcomes) atlasBatch.push(o)
+    // what the result measured, as the parser reads it (dst_name, or old firmware's name; dst_addr)
+    const name = p.meta?.dstName ?? null
+    const addr = p.meta?.dstAddr ?? null
+    const target = name === null && addr === null ? null : {target: name ?? addr!, addr}
+    // one way of measuring per measurement id: its results and failures, whatever they name
+    const msm = p.meta?.msmId ?? atlasId(raw.msm_id)
+    const how = msm === null ? null : `RIPE Atlas msm ${msm}${p.meta?.type ? ` (${sanitize(p.meta.type, 20)})` : ''}`
+    for (const o of p.outcomes) {
+      if (o.result?.kind === 'trace') stats.atlasTraces++
+      atlasBatch.push(o)
+      atlasTargets.push({failed: target, how})
+    }
   }
   /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
   const flushAtlas = async function* (all: boolean): AsyncGenerator<ReportItem[]> {
     if (atlasBatch.length === 0 || (!all && atlasBatch.length < ATLAS_BATCH)) return
     const batch = atlasBatch.splice(0)
+    const targets = atlasTargets.splice(0)
     const enrich = atlas?.enrichAtlasOutcomes
     hint ??= atlas?.memoHint?.()
     // at most 64 lookups in flight, as the live Atlas backend does
     rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
     const done = enrich ? await enrich(batch, {rdns, hint}) : batch
     // one at a time: handing on the whole batch as one array measured 30% slower on a 1 GB Atlas file (more GC)
-    for (const outcome of done) yield [{type: 'outcome', outcome}]
+    // (enrichment maps the batch one to one, in order)
+    for (let i = 0; i < done.length; i++) {
+      const outcome = done[i]!
+      const {failed, how} = targets[i]!
+      const item: ReportItem = {type: 'outcome', outcome}
+      if (outcome.result === null && failed !== null) item.failedTarget = failed
+      if (how !== null) item.how = how
+      yield [item]
+    }
   }
   /** what one value gives; sync, so a big input costs no await per value (loading the Atlas module is the one exception) */
   const itemsOfSync = (value: unknown, where: string): ReportItem[] => {
@@ -488,6 +544,11 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     }
     if (typeof c === 'string') {
       bad(where, c)
+      const hint = wrongKindHint(value)
+      if (hint !== null) {
+        stats.wrongKinds++
+        stats.wrongKindHint ??= hint
+      }
       return []
     }
     if (!c.some((i) => i.type === 'invalid')) return c as ReportItem[]
@@ -629,24 +690,40 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   }
 
   stats.format = 'json-document'
-  const parser = new JSONParser({paths: ['$', '$.kind', '$.target', '$.method', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false})
-  const queue: Array<{value: unknown; where: string; root: boolean; field: string}> = []
+  // separator '': documents written one after another (`cat a.json b.json`, two `catchment --json`
+  // outputs appended to one file) are read each in turn; without it the parser stopped after the
+  // first and the rest was lost without a word
+  const parser = new JSONParser({paths: ['$', '$.kind', '$.target', '$.method', '$.outcomes.*', '$.vantagePoints.*'], keepStack: false, separator: ''})
+  const queue: Array<{value: unknown; where: string; root: boolean; field: string; doc: Extract<ReportItem, {type: 'meta'}>}> = []
   // the document's own fields (kind, target, method) as soon as each is read: a document cut
   // after them still says what it measured and how (the root itself only comes when it is whole)
-  const header: Record<string, unknown> = {}
-  let rootRead = false
+  let header: Record<string, unknown> = {}
+  /** documents begun; one still open at the end was cut short */
+  let docs = 0
+  let open = false
+  const where = (w: string): string => (docs > 1 ? `document ${docs}, ${w}` : w)
   parser.onValue = ({value, key, parent, stack}) => {
+    if (!open) {
+      open = true
+      docs++
+    }
     if (stack.length === 0) {
-      queue.push({value, where: 'the document', root: true, field: ''})
+      queue.push({value, where: where('the document'), root: true, field: '', doc: docMeta(header)})
+      header = {}
+      open = false
     } else if (Array.isArray(parent)) {
       const field = stack[1]?.key
-      queue.push({value, where: `${String(field)}[${String(key)}]`, root: false, field: String(field)})
+      // with the header as read so far (our documents write target and method before the rows)
+      queue.push({value, where: where(`${String(field)}[${String(key)}]`), root: false, field: String(field), doc: docMeta(header)})
       parent.length = 0 // emitted: forget it, so the document never accumulates
     } else if (stack.length === 1) {
       header[String(key)] = value
     }
   }
   let parseError: string | null = null
+  parser.onError = (e) => {
+    parseError ??= e.message
+  }
   const drain = async function* (): AsyncGenerator<ReportItem[]> {
     const got: ReportItem[] = []
     while (queue.length > 0) {
@@ -656,16 +733,16 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         stats.values++
         const row = checkRow(q.value)
         if (typeof row === 'string') bad(q.where, row)
-        else got.push({type: 'row', row})
+        else got.push(rowItem(row, q.doc))
         continue
       }
       if (!q.root) {
-        for (const x of await itemsOf(q.value, q.where)) got.push(x)
+        // a multi document's failed vantage point: of the document's target
+        for (const x of await itemsOf(q.value, q.where)) got.push(x.type === 'outcome' && x.failedTarget === undefined ? failureOf(x.outcome, q.doc.target) : x)
         continue
       }
       // the root arrives last, with its outcomes / vantagePoints already handed on (now empty)
       const root = q.value
-      rootRead = true
       if (isObj(root) && (root.kind === 'multi' || root.kind === 'catchment')) {
         got.push(docMeta(root))
       } else {
@@ -679,7 +756,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     try {
       parser.write(text)
     } catch (e) {
-      parseError = (e as Error).message
+      parseError ??= (e as Error).message
     }
     yield* drain()
     if (parseError !== null) break
@@ -690,13 +767,13 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     try {
       parser.end()
     } catch (e) {
-      parseError = (e as Error).message
+      parseError ??= (e as Error).message
     }
     yield* drain()
   }
   yield* flushAtlas(true)
   // cut short: what the document said of itself before the cut (never a guess: a field not read stays null)
-  if (!rootRead && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
+  if (open && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
   if (parseError !== null) {
     stats.truncated = true
     bad('the document', parseError)
@@ -736,9 +813,22 @@ export function partialInputError(name: string, stats: ReadStats, hint: string):
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {hint, exitCode: EXIT.data})
 }
 
-/** The error `anyprobe report` gives when nothing at all could be used. */
+/**
+ * The error `anyprobe report` (diff, sites --input) gives when nothing at all could be used. A file
+ * of values of a kind the readers do not take, and of nothing else (watch --json events, an error
+ * document, RIPE Atlas metadata), is the wrong file: exit 2 with what to give instead, as other
+ * files of the wrong kind are refused; a file whose values could not be read is exit 7.
+ */
 export function nothingReadError(name: string, stats: ReadStats): AnyprobeError {
   const first = stats.errors[0]
+  if (first !== undefined && stats.wrongKinds > 0 && stats.wrongKinds === stats.unparseable && !stats.truncated && stats.wrongKindHint !== null) {
+    const n = stats.wrongKinds
+    const what = n === 1 ? first.message : `${n} values of kinds it does not take; the first (${first.where}) is ${first.message}`
+    return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement: ${what}`, {
+      hint: stats.wrongKindHint,
+      exitCode: EXIT.usage,
+    })
+  }
   const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : 'no measurement in it'
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
     hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',

@@ -266,7 +266,10 @@ export function checkRow(v: unknown): CatchmentVantagePoint | string {
   if (v.pop !== null) {
     const p = v.pop
     if (!isObj(p) || typeof p.code !== 'string' || !isNum(p.confidence)) return 'a catchment row with a pop without code and confidence'
-    pop = {code: text(p.code, 60)!, city: text(p.city, 100), country: text(p.country, 8), confidence: p.confidence}
+    const c = p.contradiction
+    // a saved row's contradiction is kept (report of a catchment document shows it as catchment did)
+    const contradiction = isObj(c) && c.kind === 'vantage-location' && typeof c.reason === 'string' ? {contradiction: {kind: 'vantage-location' as const, reason: text(c.reason, 500)!}} : {}
+    pop = {code: text(p.code, 60)!, city: text(p.city, 100), country: text(p.country, 8), confidence: p.confidence, ...contradiction}
   }
   if (v.rttMs !== null && !isNum(v.rttMs)) return 'a catchment row whose rttMs is not a number'
   if (v.reached !== null && typeof v.reached !== 'boolean') return 'a catchment row whose reached is not a boolean'

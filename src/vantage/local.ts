@@ -25,7 +25,7 @@ import {hostname} from 'node:os'
 
 import pLimit, {type LimitFunction} from 'p-limit'
 
-import type {VantagePoint} from '../model/vantage.js'
+import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {PING_SCHEMA_VERSION, type PingResult} from '../model/ping.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbePlan, ProbeResult, VantageBackend, VantageError, VantageOutcome} from './types.js'
@@ -523,8 +523,9 @@ export class LocalBackend extends ChildBackend<Place> {
     return {file: argv[0]!, args: argv.slice(1)}
   }
 
-  /** Live rounds probe in-process (no child): src/vantage/live/rounds.ts */
+  /** Live rounds probe in-process (no child): src/vantage/live/rounds.ts; placed by --location, its PoPs are named there */
   override rounds(plan: RoundsPlan, opts: {signal: AbortSignal}): AsyncIterable<RoundEvent> {
-    return localRounds(plan, opts.signal)
+    const at = this.places[0]!.vantage
+    return localRounds(plan, opts.signal, {...localVantage(), lat: at.lat, lon: at.lon, country: at.country})
   }
 }

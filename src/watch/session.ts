@@ -14,7 +14,7 @@
 // gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
 import {expectAlert} from '../analysis/expect.js'
-import {compareStateIds, countedAtEnd, createWatchAnalyzer, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
@@ -74,7 +74,7 @@ export interface WatchEnd {
 
 export class WatchSession {
   readonly analyzer: WatchAnalyzer
-  readonly metrics = new WatchMetrics()
+  readonly metrics: WatchMetrics
   private readonly view: LiveView | null
   private readonly out: NdjsonOutFile | null
   private readonly timeline: TimelineCollector | null
@@ -93,6 +93,10 @@ export class WatchSession {
   private failed = false
   /** a backend failed at something outside the vantage points ('note' with failed): exit 1 */
   private backendFailed = false
+  /** vantage points a backend started ('started' / 'failed'): one that sent nothing by the end was not ready */
+  private readonly started = new Set<string>()
+  /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
+  private readonly failedIds = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
   /** when the result behind the event being handled arrived (onEvent seam) */
@@ -102,6 +106,7 @@ export class WatchSession {
 
   private constructor(private readonly o: WatchSessionOptions) {
     this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
+    this.metrics = new WatchMetrics({reorderRounds: o.start.reorderRounds})
     this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
@@ -175,7 +180,7 @@ export class WatchSession {
    */
   async consume(events: AsyncIterable<RoundEvent>, opts: {onAllDown?: () => void} = {}): Promise<void> {
     const described = new Set<string>()
-    const started = new Set<string>()
+    const started = this.started
     // a failed vantage point's unanswered observations since its failure
     const down = new Map<string, number>()
     const outage = this.o.start.outageAfter * this.o.start.flows
@@ -211,6 +216,7 @@ export class WatchSession {
       } else if (ev.type === 'failed') {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
+        this.failedIds.add(ev.vantage.id)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
         if (allDown()) opts.onAllDown?.()
       } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
@@ -276,19 +282,28 @@ export class WatchSession {
     const expect = this.extras ? await this.extras.finish(summary, learnComment, this.o.hurry) : null
     // --expect: every breach of the watch goes in the summary, and any breach at any time is exit 8
     // (a watch under cron or CI must not lose an alert because the vantage point came back before the end)
-    const ended: LiveWatchSummary = expect === null ? summary : {...summary, expect}
+    // started but silent (a netns/ssh child still starting when the watch stopped): not answered, and said as not ready
+    // (and one that failed before it sent anything: said with its error; either way not answered)
+    const silent = [...this.started].filter((id) => !summary.vantagePoints.some((v) => v.vantageId === id)).sort(compareStateIds)
+    const notReady = silent.filter((id) => !this.failedIds.has(id))
+    const atEnd = countedAtEnd(summary)
+    for (const _ of silent) atEnd.vantagePoints.push({answered: 0})
+    const ended: LiveWatchSummary = {...summary, ...(notReady.length === 0 ? {} : {notReady}), ...(expect === null ? {} : {expect})}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(countedAtEnd(summary), {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
+    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
     this.server = null
-    const warning = outageAtEndWarning(summary, exitCode)
+    const notReadySaid = notReadyWarning(notReady, summary.vantagePoints.length === 0)
+    if (notReadySaid !== null) this.o.report(notReadySaid)
+    // nothing sent is not "no probe was answered" (that reads as an outage of the target)
+    const warning = summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
     if (warning !== null) this.o.report(warning)
-    if (!this.o.json) this.o.write(renderWatchSummary(summary) + '\n')
+    if (!this.o.json) this.o.write(renderWatchSummary(ended) + '\n')
     return {summary: ended, exitCode}
   }
 

@@ -90,7 +90,7 @@ describe('anyprobe catchment in the lab', {skip}, () => {
     assert.equal(rep.code, 0, rep.stderr)
     checkCatchment(JSON.parse(rep.stdout) as CatchmentResult, 'dns')
     const text = await anyprobe(['report', file])
-    assert.match(text.stdout, /^catchment of 198\.51\.100\.10 by dns from 4 vantage points \(4 located, 0 unlocated, 0 failed\)/)
+    assert.match(text.stdout, /^catchment of 198\.51\.100\.10 by dns from 4 vantage points \(4 with a PoP named, 0 without, 0 failed\)/)
     assert.match(text.stdout, /netns:ap-vp-tyo +- +- +SIN \(Singapore\)/)
     assert.match(text.stdout, /IAD +Washington, D\.C\., US +2 +50\.0%/)
   })

@@ -135,15 +135,29 @@ interface RunOut {
   error?: {code: string; message: string; hint: string | null; exitCode: number}
 }
 
-function runIn(ns: string | null, opts: Record<string, unknown>, prefix: string[] = []): Promise<RunOut & {exitCode: number}> {
-  const node = [process.execPath, '--import', 'tsx', runner, JSON.stringify(opts)]
+/** Runners started together: each says when its sockets are open (ready), all start on go. */
+interface StartGate {
+  ready: () => void
+  go: Promise<void>
+}
+
+function runIn(ns: string | null, opts: Record<string, unknown>, prefix: string[] = [], gate?: StartGate): Promise<RunOut & {exitCode: number}> {
+  const node = [process.execPath, '--import', 'tsx', runner, JSON.stringify(gate ? {...opts, startAt: 'stdin'} : opts)]
   const argv = ns ? ['ip', 'netns', 'exec', ns, ...prefix, ...node] : [...prefix, ...node]
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {cwd: root, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(argv[0]!, argv.slice(1), {cwd: root, stdio: [gate ? 'pipe' : 'ignore', 'pipe', 'pipe']})
     let out = ''
     let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    let ready = false
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString()
+      if (gate && !ready && err.includes('ready\n')) {
+        ready = true
+        gate.ready()
+        void gate.go.then(() => child.stdin!.write('go\n'))
+      }
+    })
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.on('close', (code) => {
       clearTimeout(killer)
@@ -303,11 +317,19 @@ describe('raw-socket traces in namespaces', {skip}, () => {
         const common = {target: B[family], family, protocol, port: protocol === 'tcp' ? TCP_CLOSED : 33434, flowId: 44444, maxHops: 10}
         let overlapped = 0
         for (let round = 0; round < 3; round++) {
-          const startAt = Date.now() + 1000 // both processes start sending at the same moment
-          const [x, y] = await Promise.all([
-            runIn('aptr-a', {...common, probes: 3, firstHop: 1, startAt}),
-            runIn('aptr-a', {...common, probes: 2, firstHop: 2, startAt}),
+          // both processes open their sockets, then start sending at the same moment
+          let readyN = 0
+          let allReady!: () => void
+          let release!: () => void
+          const ready = new Promise<void>((r) => (allReady = r))
+          const gate: StartGate = {ready: () => ++readyN === 2 && allReady(), go: new Promise<void>((r) => (release = r))}
+          const both = Promise.all([
+            runIn('aptr-a', {...common, probes: 3, firstHop: 1}, [], gate),
+            runIn('aptr-a', {...common, probes: 2, firstHop: 2}, [], gate),
           ])
+          await Promise.race([ready, both])
+          release()
+          const [x, y] = await both
           assert.ok(x.ok && y.ok, JSON.stringify([x.error, y.error]))
           assert.notEqual(x.trace.traceId, y.trace.traceId)
           assertAllAnswered(x.trace, [R1[family], null, B[family]])

@@ -3,12 +3,13 @@
 // RTT cannot reach (before, the location only labelled the table: a Sydney vantage point answered
 // in 1 ms "by Frankfurt" was taken as it came).
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {dnsIdentityServer, type Loopback, REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
 
 describe('catchment --location tells the probe where it is', () => {
@@ -52,6 +53,21 @@ describe('catchment --location tells the probe where it is', () => {
     const pop = outcome.result?.pop
     assert.ok(pop?.rejected?.some((r) => r.code.toLowerCase().includes('frankfurt') || r.code.toLowerCase() === 'fra'), JSON.stringify(pop))
     assert.equal(pop?.contradiction?.kind, 'vantage-location', JSON.stringify(pop?.contradiction))
+  })
+
+  it('the contradiction reaches the catchment rows: --json (schema-valid), the table (a mark and why), report of the saved document', async () => {
+    const args = ['127.0.0.1', '--method', 'dns', '--port', String(dns.port), '--timeout', '500ms', '--from', 'ssh:vp-ber', '--remote-command', REMOTE_COMMAND, '--location', 'vp-ber=-33.87,151.21']
+    const json = await runCommand('catchment', [...args, '--json'])
+    const doc = JSON.parse(json.stdout) as {vantagePoints: Array<{pop: {code: string; contradiction?: {kind: string; reason: string}} | null}>}
+    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+    assert.equal(doc.vantagePoints[0]?.pop?.contradiction?.kind, 'vantage-location', json.stdout)
+    const table = await runCommand('catchment', args)
+    assert.match(table.stdout, /FRA[^\n]* !/)
+    assert.match(table.stdout, /\n! the PoP stands against the vantage point's stated location \(1\):\n {2}ssh:vp-ber {2}\S/)
+    const saved = join(dir, 'saved-catchment.json')
+    writeFileSync(saved, json.stdout)
+    const report = await runCommand('report', [saved])
+    assert.match(report.stdout, /! the PoP stands against the vantage point's stated location \(1\)/, report.stdout)
   })
 
   it('an explicit --vp-location of the user is not overridden', async () => {

@@ -159,7 +159,7 @@ describe('catchment', () => {
 
   it('the table names the PoPs, their shares, and the failed vantage point with its hint', () => {
     const text = renderCatchment(c)
-    assert.match(text, /^catchment of 198\.51\.100\.10 by dns from 7 vantage points \(4 located, 2 unlocated, 1 failed\)/)
+    assert.match(text, /^catchment of 198\.51\.100\.10 by dns from 7 vantage points \(4 with a PoP named, 2 without, 1 failed\)/)
     assert.match(text, /netns:vp-tyo +- +- +SIN \(Singapore\) 0\.90 +2\.50 +dns-identity s1\.sin\.example \(\+1\)/)
     assert.match(text, /IAD +Washington, D\.C\., US +2 +33\.3% +20\.0/)
     assert.match(text, /failed \(1\):\n {2}ssh:root@down {2}E_VP_CONNECT: ssh failed: Connection refused\n {4}hint: check the host/)

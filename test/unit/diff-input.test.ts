@@ -37,6 +37,12 @@ describe('diff: the rules (pure)', () => {
     assert.deepEqual(m.map((w) => w.code), ['methods-differ'])
     assert.match(m[0]!.message, /dns in a\.json, trace in b\.json.*RTT changes are not comparable across methods/)
     assert.deepEqual(comparabilityWarnings({target: 'x', method: 'dns'}, {target: 'y', method: 'dns'}, names).map((w) => w.code), ['targets-differ'])
+    // a name and an address: maybe one service, said as such; a name's case and root dot are no difference
+    const na = comparabilityWarnings({target: 'k.root-servers.net', method: 'dns'}, {target: '193.0.14.129', method: 'dns'}, names)
+    assert.match(na[0]!.message, /one is a name and the other an address; if the name led to that address it is one service/)
+    assert.doesNotMatch(comparabilityWarnings({target: 'x', method: 'dns'}, {target: 'y', method: 'dns'}, names)[0]!.message, /one is a name/)
+    assert.doesNotMatch(comparabilityWarnings({target: '198.51.100.10', method: 'dns'}, {target: 'http://198.51.100.10/', method: 'dns'}, names)[0]!.message, /one is a name/)
+    assert.deepEqual(comparabilityWarnings({target: 'K.Root-Servers.NET.', method: 'dns'}, {target: 'k.root-servers.net', method: 'dns'}, names), [])
     // a file cut before its document's end said neither: nothing claimed
     assert.deepEqual(comparabilityWarnings({target: 'x', method: 'dns'}, {target: null, method: null}, names), [])
     // a target from the network is sanitised before it is shown

@@ -125,6 +125,7 @@ async function startServer(mode: Mode): Promise<TestServer> {
       sockets.add(sock)
       sock.on('close', () => sockets.delete(sock))
       let buf = Buffer.alloc(0)
+      let chain = Promise.resolve()
       sock.on('data', (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk])
         while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
@@ -136,9 +137,13 @@ async function startServer(mode: Mode): Promise<TestServer> {
           const framed = Buffer.alloc(2 + reply.length)
           framed.writeUInt16BE(reply.length, 0)
           reply.copy(framed, 2)
-          // split the reply over two writes: the client must reassemble the stream
-          sock.write(framed.subarray(0, 3))
-          setTimeout(() => sock.write(framed.subarray(3)), 5)
+          // split the reply over two writes: the client must reassemble the stream; replies to
+          // pipelined queries one after the other, each whole before the next, as a server writes them
+          chain = chain.then(async () => {
+            sock.write(framed.subarray(0, 3))
+            await new Promise((res) => setTimeout(res, 5))
+            sock.write(framed.subarray(3))
+          })
         }
       })
     })

@@ -9,6 +9,7 @@ import type {ReverseResolver} from '../../src/enrich/rdns.js'
 import {nullAsnLookup} from '../../src/enrich/asn.js'
 import {traceTarget, type TracePlan} from '../../src/pipeline/trace.js'
 import {renderTrace} from '../../src/render/trace.js'
+import {traceExitCode} from '../../src/commands/trace.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const scenario = (name: string): Scenario =>
@@ -101,6 +102,53 @@ describe('trace pipeline (scenario transport, no root)', () => {
     assert.equal(r.destinationReached, false)
     assert.equal(r.stopReason, 'unreachable')
     assert.deepEqual(schemaErrors('trace.schema.json', r), [])
-    assert.match(renderTrace(r), /destination not reached \(unreachable\)/)
+    // who said it and what, as traceroute's !H (the row showed three RTTs and nothing else)
+    const text = renderTrace(r)
+    assert.match(text, /^3\s+10\.0\.2\.1\s+3\.00 !H  3\.00 !H  3\.00 !H$/m)
+    assert.match(text, /destination not reached: 10\.0\.2\.1 at hop 3 says host unreachable \(!H, ICMP 3\/1\) after \d+ ms/)
+  })
+
+  it('a target that refuses the probes itself (a firewall\'s reject) is said to have answered, with what it said', async () => {
+    const r = await run('admin-prohibited-at-target', {})
+    assert.equal(r.stopReason, 'unreachable')
+    const text = renderTrace(r)
+    // the last row is the target's own address: "not reached (unreachable)" alone read as if it never answered
+    assert.match(text, /destination not reached: the target answered at hop \d+ but refused the probes: communication administratively prohibited \(!X, ICMP 3\/13\)/)
+    assert.match(text, / !X/)
+    // answered, by the rule catchment and `trace --from` use: exit 0, not 4 beside a reply from the target
+    assert.equal(traceExitCode(r), 0)
+    assert.equal(traceExitCode(await run('unreachable', {})), 4)
+    assert.equal(traceExitCode(await run('basic-icmp', {})), 0)
+  })
+
+  it('TCP: the JSON and the table say whether the port answered open (SYN-ACK) or closed (RST)', async () => {
+    const closed = await run('tcp-rst', {}, {port: 80})
+    assert.deepEqual(schemaErrors('trace.schema.json', closed), [])
+    assert.deepEqual(closed.hops.at(-1)!.replies.map((x) => x.tcpAnswer), ['rst', 'rst', 'rst'])
+    assert.equal(closed.hops[0]!.replies[0]!.tcpAnswer, undefined, 'a time exceeded is no TCP answer')
+    assert.match(renderTrace(closed), /destination reached at hop 3 in \d+ ms: port 80 closed \(RST\)/)
+    const s = scenario('tcp-rst')
+    const synack: Scenario = {...s, hops: s.hops.map((h) => (h.kind === 'tcp-rst' ? {...h, kind: 'tcp-synack'} : h))}
+    const clock = new FakeClock()
+    const open = await clock.run(traceTarget(plan(synack, {port: 80}), {transport: () => new ScenarioTransport(synack, clock), rdns: rdnsOf({}), asn: nullAsnLookup, clock}))
+    assert.deepEqual(schemaErrors('trace.schema.json', open), [])
+    assert.deepEqual(open.hops.at(-1)!.replies.map((x) => x.tcpAnswer), ['syn-ack', 'syn-ack', 'syn-ack'])
+    assert.match(renderTrace(open), /: port 80 open \(SYN-ACK\)/)
+    // the schema refuses anything else there
+    const bad = structuredClone(open) as unknown as {hops: Array<{replies: Array<Record<string, unknown>>}>}
+    bad.hops.at(-1)!.replies[0]!.tcpAnswer = 'open'
+    assert.notDeepEqual(schemaErrors('trace.schema.json', bad), [])
+  })
+
+  it('ICMPv6 unreachable codes are read as ICMPv6 (1/3 is address unreachable, not an IPv4 type 1)', async () => {
+    const s = scenario('unreachable')
+    const v6: Scenario = {...s, options: {...s.options, target: '2001:db8::9', family: 6},
+      hops: [{ttl: 1, addr: '2001:db8:1::1', rttMs: 1}, {ttl: [2, 32], addr: '2001:db8:2::1', rttMs: 2, kind: 'unreachable', icmpType: 1, icmpCode: 3}] as Scenario['hops']}
+    const clock = new FakeClock()
+    const r = await clock.run(traceTarget(plan(v6), {transport: () => new ScenarioTransport(v6, clock), rdns: rdnsOf({}), asn: nullAsnLookup, clock}))
+    const text = renderTrace(r)
+    assert.match(text, /2001:db8:2::1 at hop 2 says address unreachable \(!H, ICMPv6 1\/3\)/)
+    // a time exceeded (ICMPv6 3/0) is no unreachable: hop 1 has no mark
+    assert.match(text, /^1\s+2001:db8:1::1\s+1\.00  1\.00  1\.00$/m)
   })
 })

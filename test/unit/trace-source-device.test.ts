@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type {NetworkInterfaceInfo} from 'node:os'
 import {describe, it} from 'node:test'
 
-import {prefsrcOf, sourceDevice} from '../../src/engines/trace/raw-transport.js'
+import {networkError, prefsrcOf, sourceDevice} from '../../src/engines/trace/raw-transport.js'
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({address, netmask: '255.255.255.252', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/30`})
 const v6 = (address: string, scopeid = 0): NetworkInterfaceInfo => ({address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: `${address}/64`, scopeid})
@@ -34,5 +34,18 @@ describe('prefsrcOf (TCP traces ask `ip -j route get ... ipproto tcp sport P dpo
   })
   it('is null when there is none to read (then the UDP lookup is used)', () => {
     for (const s of ['', 'not json', '[]', '[{"dst":"198.51.100.10","dev":"eth1"}]', '[{"prefsrc":"eth1"}]', '{"prefsrc":"198.19.9.2"}']) assert.equal(prefsrcOf(s), null, s)
+  })
+})
+
+describe('networkError (a socket call failed): no route from this host says so in a hint', () => {
+  it('ENETUNREACH / EHOSTUNREACH (as sendto and connect report them) get the hint; other errors do not', () => {
+    const errno = (code: string, message: string) => Object.assign(new Error(message), {code})
+    for (const e of [errno('ENETUNREACH', 'Network is unreachable'), errno('EHOSTUNREACH', 'connect EHOSTUNREACH 2001:db8::1:33434'), new Error('Network is unreachable')]) {
+      const err = networkError('cannot send a probe to 192.0.2.1', e)
+      assert.equal(err.code, 'E_NETWORK')
+      assert.equal(err.exitCode, 6)
+      assert.match(err.hint ?? '', /no route to the target.*ip route get/, e.message)
+    }
+    assert.equal(networkError('raw socket error', errno('ENOBUFS', 'No buffer space available')).hint, null)
   })
 })

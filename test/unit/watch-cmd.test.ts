@@ -80,6 +80,8 @@ interface FakeDns {
   identity: string
   /** after this many more queries, answer with `next` */
   flipAfter: {queries: number; next: string} | null
+  /** the answer record's class and owner (a parked domain's server gives its wildcard IN TXT for any question) */
+  answer?: {class: 'CH' | 'IN'; name?: string}
   close(): Promise<void>
 }
 
@@ -107,9 +109,9 @@ async function fakeDns(identity: string): Promise<FakeDns> {
       id: q.id,
       flags: dnsPacket.AUTHORITATIVE_ANSWER,
       questions: [question],
-      answers: [{type: 'TXT', class: 'CH', name: question.name, data: state.identity}],
+      answers: [{type: 'TXT', class: state.answer?.class ?? 'CH', name: state.answer?.name ?? question.name, data: state.identity}],
     }
-    if (wantsNsid) {
+    if (wantsNsid && state.answer === undefined) {
       const nsid = Buffer.from(state.identity.split('.').slice(0, 2).reverse().join('-'))
       packet.additionals = [
         {type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [{code: 3, data: nsid} as unknown as dnsPacket.PacketOpt]},
@@ -134,7 +136,8 @@ describe('watch options', () => {
     assert.equal(d.timeoutMs, 1000)
     const f = watchSettings({...baseFlags, failover: true})
     assert.equal(f.intervalMs, 50)
-    assert.equal(f.timeoutMs, 250)
+    // at least 1 s: probes overlap, and a far PoP's answer is not a loss (watch-slow-answer.test.ts)
+    assert.equal(f.timeoutMs, 1000)
     assert.equal(watchSettings({...baseFlags, failover: true, interval: '20ms'}).intervalMs, 20)
     assert.equal(watchSettings({...baseFlags, interval: '1m'}).timeoutMs, 2000)
     assert.equal(watchSettings({...baseFlags, duration: '2s', 'flap-window': '5s'}).durationMs, 2000)
@@ -181,7 +184,7 @@ describe('watch options', () => {
   it('a netns or ssh child gets the same schedule, observations with their signals only, stopped through stdin', () => {
     const s = watchSettings({...baseFlags, failover: true, count: 40})
     assert.deepEqual(childFlags(s, {port: 53, insecure: false}, 1_700_000_000_000, 'ap-vp-ber'), [
-      '--from', 'local', '--observations', '--signals', '--stop-on-eof', '--method=dns', '--interval=50ms', '--timeout=250ms', '--flows=1', '--port=53',
+      '--from', 'local', '--observations', '--signals', '--stop-on-eof', '--method=dns', '--interval=50ms', '--timeout=1000ms', '--flows=1', '--port=53',
       '--start-at=1700000000000', '--vantage-id=ap-vp-ber', '--count=40',
     ])
   })
@@ -222,6 +225,8 @@ describe('watch formats', () => {
     m.observe({vantageId: 'ber', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 0.5, pop: 'FRA', answered: true})
     m.observe({vantageId: 'ber', round: 1, flow: 0, sentAt: 50, receivedAt: null, rttMs: null, pop: null, answered: false})
     m.observe({vantageId: 'nyc', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 40.2, pop: 'IAD', answered: true})
+    // 0.196 / 1000 is 0.00019600000000000002 in floating point: the gauge says what was measured
+    m.observe({vantageId: 'sao', round: 0, flow: 0, sentAt: 0, receivedAt: 1, rttMs: 0.196, pop: 'GRU', answered: true})
     const common = {schemaVersion: 1 as const, kind: 'watch-event' as const, vantageId: 'ber', round: 5, at: '2026-01-01T00:00:00.000Z', lastOldAt: 'a', firstNewAt: 'b', rttBeforeMs: 0.5, rttAfterMs: 40, resolutionMs: 50, clockJump: false, unlocatedProbes: 0}
     m.event({...common, type: 'shift', from: 'FRA', to: 'IAD', gapMs: 2600, lostProbes: 51})
     m.event({...common, type: 'failover', from: 'FRA', to: 'IAD', gapMs: 2600, gapMinMs: 2500, lostProbes: 51})
@@ -230,6 +235,7 @@ describe('watch formats', () => {
     assert.match(t, /^anyprobe_site_info\{vantage="nyc",site="IAD"\} 1$/m)
     assert.doesNotMatch(t, /site="FRA"/)
     assert.match(t, /^anyprobe_probe_duration_seconds\{vantage="nyc"\} 0\.0402$/m)
+    assert.match(t, /^anyprobe_probe_duration_seconds\{vantage="sao"\} 0\.000196$/m)
     assert.match(t, /^anyprobe_probe_success\{vantage="ber"\} 0$/m)
     assert.match(t, /^anyprobe_probe_success\{vantage="nyc"\} 1$/m)
     assert.match(t, /^anyprobe_site_changes_total\{vantage="ber"\} 1$/m)
@@ -323,6 +329,22 @@ describe('watch against a local DNS server', () => {
     assert.deepEqual(lost, {receivedAt: null, rttMs: null, pop: null, answered: false, error: 'timeout'})
   })
 
+  it('records that do not answer CH TXT hostname.bind (another class or owner) name no PoP: a reply, no identity', async () => {
+    const parked = await fakeDns('lhr-ns1.example.net')
+    try {
+      for (const answer of [{class: 'IN'}, {class: 'CH', name: 'www.example.net'}] as const) {
+        parked.answer = answer
+        const a = await makeDnsProber({addr: '127.0.0.1', family: 4, port: parked.port, timeoutMs: 1000})(0)
+        assert.equal(a.answered, true, JSON.stringify(answer))
+        assert.equal(a.pop, null, `${JSON.stringify(answer)}: ${String(a.pop)}`)
+      }
+      parked.answer = undefined
+      assert.equal((await makeDnsProber({addr: '127.0.0.1', family: 4, port: parked.port, timeoutMs: 1000})(0)).pop, 'LHR')
+    } finally {
+      await parked.close()
+    }
+  })
+
   it('the http prober names the PoP from the response headers', async () => {
     const server = createServer((_req, res) => res.writeHead(200, {'cf-ray': '8f1e2d3c4b5a6978-AMS'}).end('ok'))
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
@@ -363,14 +385,16 @@ describe('watch against a local DNS server', () => {
     // countFromFirst: a loaded machine pausing this process for over 20 ms before the loop read its
     // clock made round 0 already past, and an absolute --count then sent 9 rounds (27 probes)
     await runRounds({vantageId: 'local', prober, intervalMs: 30, flows: 3, startAt: start, count: 10, countFromFirst: true, onObservation: (o) => seen.push(o), onRoundComplete: (r) => complete.push(r)})
+    // --count counts rounds sent: 10 of them, whatever a loaded machine made the loop skip
     assert.equal(seen.length, 30)
-    const first = Math.min(...seen.map((o) => o.round))
-    assert.deepEqual([...new Set(seen.map((o) => o.round))].sort((a, b) => a - b), [...Array(10).keys()].map((i) => first + i))
+    const rounds = [...new Set(seen.map((o) => o.round))].sort((a, b) => a - b)
+    assert.equal(rounds.length, 10)
     // every round reported complete, in order (skipped ones included: nothing was sent in them)
-    assert.deepEqual(complete, [...Array(first + 10).keys()])
+    assert.deepEqual(complete, [...Array(rounds.at(-1)! + 1).keys()])
     for (const o of seen) {
-      // never early; late only by what a busy machine imposes (the schedule is absolute: no drift)
-      assert.ok(o.sentAt >= start + o.round * 30 - 2 && o.sentAt < start + o.round * 30 + 1000, `round ${o.round} sent at +${o.sentAt - start}`)
+      // never early; late by at most half an interval (a later round is skipped, not sent late), plus
+      // the few ms between the loop's monotonic clock and the wall clock of sentAt
+      assert.ok(o.sentAt >= start + o.round * 30 - 2 && o.sentAt <= start + o.round * 30 + 15 + 10, `round ${o.round} sent at +${o.sentAt - start}`)
       assert.equal(o.pop, 'FRA')
     }
     assert.deepEqual([...new Set(seen.map((o) => o.flow))].sort(), [0, 1, 2])
@@ -412,11 +436,13 @@ describe('watch against a local DNS server', () => {
     for (const line of [head, ...saved0]) assert.deepEqual(schemaErrors('watch-out.schema.json', line), [], JSON.stringify(line))
     const firstNew = saved0.find((o) => o.pop === 'IAD')!
     assert.equal(shift.round, firstNew.round)
-    const lastOld = saved0.find((o) => o.round === firstNew.round - 1)!
+    // the last round sent before the shift (a loaded machine may have skipped the one just before)
+    const lastOld = saved0.filter((o) => o.round < firstNew.round).sort((a, b) => b.round - a.round)[0]!
     assert.equal(lastOld?.pop, 'FRA', 'the round before the shift was answered by FRA')
-    // the gap is between the two probes' send times, as saved (not a wall-clock bound: a loaded
-    // machine sends late rounds at once, and the gap was then 0; a stall makes it longer)
+    // the gap is between the two probes' send times, as saved; never 0 (late rounds are skipped,
+    // not sent in a burst): half an interval at least, less what the two clocks differ
     assert.equal(shift.gapMs, Math.round(Math.max(0, firstNew.sentAt - lastOld.sentAt) * 1000) / 1000, `gap ${shift.gapMs}`)
+    assert.ok(shift.gapMs >= 10, `gap ${shift.gapMs}`)
     assert.equal(events.filter((e) => e.type === 'failover').length, 0)
     for (const e of all) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
     if (last.type !== 'summary') throw new Error('unreachable')
@@ -440,7 +466,8 @@ describe('watch against a local DNS server', () => {
     assert.match(text.stdout, /^watch of 127\.0\.0\.1 by dns, every 50 ms x 1 flow\(s\), started /)
     assert.match(text.stdout, /\n\d\d:\d\d:\d\d\.\d{3} local starts at FRA, rtt /)
     assert.match(text.stdout, /shift FRA -> IAD/)
-    assert.match(text.stdout, /summary: 50 rounds, 50 probes every 50 ms/)
+    // 50 rounds sent (--count), and any a loaded machine could not send on time said as skipped
+    assert.match(text.stdout, /summary: (50 rounds|(\d+) rounds \(\d+ skipped: not sent on time\)), 50 probes every 50 ms/)
   })
 
   it('the human view prints the catchment once and one line per event when stdout is not a terminal', async () => {
@@ -457,7 +484,7 @@ describe('watch against a local DNS server', () => {
     assert.equal(ls.filter((l) => /^local\s+FRA\s+rtt/.test(l)).length, 0, r.stdout)
     assert.equal(ls.filter((l) => / shift FRA -> SIN /.test(l)).length, 1, r.stdout)
     // --count rounds from the first the prober sent, however long it took to start
-    assert.match(r.stdout, /^summary: 40 rounds/m)
+    assert.match(r.stdout, /^summary: (40 rounds,|\d+ rounds \(\d+ skipped: not sent on time\),) 40 probes/m)
   })
 
   it('child mode (--observations): one Observation per line on the shared schedule, nothing else', async () => {
@@ -470,16 +497,17 @@ describe('watch against a local DNS server', () => {
     assert.ok(obs.every((o) => o !== null), r.stdout)
     // rounds whose time had passed before the child was ready are skipped, never sent late in a
     // burst; a child that joined late (node starting from the sources on a loaded machine took
-    // 10 s) sends --count rounds from the first it was ready for: k..k+39, consecutive
+    // 10 s) sends --count rounds from the first it was ready for: 40 distinct rounds from k on,
+    // skipping (not bursting) any it could not send within half an interval of its time
     const rounds = [...obs.map((o) => o!.round)].sort((a, b) => a - b)
     assert.equal(rounds.length, 40, JSON.stringify(rounds))
-    assert.deepEqual(rounds, [...Array(40).keys()].map((i) => rounds[0]! + i))
+    assert.equal(new Set(rounds).size, 40, JSON.stringify(rounds))
     for (const o of obs) {
       assert.equal(o!.vantageId, 'ap-vp-x')
       assert.equal(o!.pop, 'FRA')
       assert.ok(o!.sentAt >= startAt + o!.round * 50 - 2)
-      // a little late is sent at once, a round over a second late is skipped (no burst)
-      assert.ok(o!.sentAt < startAt + o!.round * 50 + 1500, `round ${o!.round} sent ${o!.sentAt - startAt - o!.round * 50} ms late`)
+      // at most half an interval late (a later round is skipped), plus the ms between the loop's clock and sentAt's
+      assert.ok(o!.sentAt <= startAt + o!.round * 50 + 25 + 10, `round ${o!.round} sent ${o!.sentAt - startAt - o!.round * 50} ms late`)
     }
   })
 
@@ -618,7 +646,7 @@ describe('the fast hostname.bind reply reader agrees with dns-packet', () => {
   const HB: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: 'TXT', nsid: true}
   const general = (buf: Buffer, id: number): unknown => {
     const d = decodeReply(buf)
-    return d === null || !matchesQuery(d, HB, id) ? null : readReply(d, buf)
+    return d === null || !matchesQuery(d, HB, id) ? null : readReply(d, buf, HB)
   }
   const opt = (data: Buffer | null, extendedRcode = 0): dnsPacket.Answer =>
     ({type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode, ednsVersion: 0, flags: 0, flag_do: false, options: data === null ? [] : [{code: 3, data} as unknown as dnsPacket.PacketOpt]}) as dnsPacket.Answer
@@ -647,6 +675,8 @@ describe('the fast hostname.bind reply reader agrees with dns-packet', () => {
     ['control characters and binary NSID', reply({answers: [{type: 'TXT', class: 'CH', name: 'hostname.bind', data: Buffer.from('s1\x1b[2J\xff')}], additionals: [opt(Buffer.from([0, 1, 0xff]))]}), true],
     ['a CNAME answer (general path)', reply({answers: [{type: 'CNAME', class: 'CH', name: 'hostname.bind', data: 'x.example'}]}), false],
     ['another question (general path)', reply({qname: 'id.server'}), false],
+    ['an IN-class answer: a wildcard IN TXT (general path)', reply({answers: [{type: 'TXT', class: 'IN', name: 'hostname.bind', data: 'lhr-ns1'}]}), false],
+    ['an answer for another owner (general path)', reply({answers: [{type: 'TXT', class: 'CH', name: 'www.example', data: 'lhr-ns1'}]}), false],
   ]
 
   it('on typical replies, and says "not sure" for other shapes', () => {
@@ -673,7 +703,9 @@ describe('the fast hostname.bind reply reader agrees with dns-packet', () => {
     let fastTaken = 0
     let rejected = 0
     for (let i = 0; i < 6000; i++) {
-      const base = bases[rand(bases.length)]![1]
+      // mutations of the replies the fast path takes (those of the general-path shapes mostly stay there)
+      const taken = bases.filter(([, , fast]) => fast)
+      const base = taken[rand(taken.length)]![1]
       let buf = Buffer.from(base)
       if (rand(4) === 0) buf = buf.subarray(0, rand(buf.length + 1))
       else for (let k = rand(3) + 1; k > 0; k--) buf[rand(buf.length)] = rand(4) === 0 ? rand(256) : buf[rand(buf.length)]!
@@ -683,7 +715,7 @@ describe('the fast hostname.bind reply reader agrees with dns-packet', () => {
       else fastTaken++
       assert.deepEqual(f, general(buf, 0x1234), `mutation ${i}: ${buf.toString('hex')}`)
     }
-    assert.ok(fastTaken > 1000 && rejected > 100, `fast ${fastTaken}, rejected ${rejected}`)
+    assert.ok(fastTaken > 600 && rejected > 100, `fast ${fastTaken}, rejected ${rejected}`)
   })
 })
 

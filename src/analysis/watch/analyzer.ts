@@ -60,6 +60,13 @@
 //   then one `flap-end` (at its first round judged a full window after the last flip; the clear of
 //   the flap alert), after which a new episode may start. Load balancing never counts as flips.
 //
+// Skipped rounds
+// - A round of a vantage point with no observation at all, between its first and its last round,
+//   was not sent: a local/netns/ssh loop that fell over half an interval behind skips a round
+//   rather than send it late (src/vantage/live/loop.ts). It is neither lost nor answered (no
+//   outage, no loss); the summary counts it (skippedRounds), so a gap measured across it is read
+//   with that in mind. A late observation's round is not skipped (it was sent).
+//
 // Summary
 // - per vantage point: observations, answered/lost/unlocated/late/duplicates, flips, flipRate =
 //   flips / (located rounds - 1) (flips per pair of consecutive located rounds, comparable with the
@@ -173,6 +180,32 @@ interface Flip {
   to: Set<string>
 }
 
+/** The distinct rounds a vantage point has an observation of: first, last, how many (a window of recent ones tells a repeat). */
+interface RoundSpan {
+  first: number
+  last: number
+  distinct: number
+  recent: Set<number>
+}
+
+/** rounds kept to tell a repeated round from a new one (observations trail by a few rounds at most) */
+const SPAN_WINDOW = 1024
+
+function seeRound(s: RoundSpan, r: number): void {
+  if (s.recent.has(r)) return
+  // a round older than the window is taken as a repeat: it cannot be told apart, and the skipped
+  // count must never grow from a doubt
+  if (s.distinct > 0 && r < s.last - SPAN_WINDOW) return
+  s.recent.add(r)
+  s.distinct++
+  if (s.distinct === 1 || r < s.first) s.first = r
+  if (s.distinct === 1 || r > s.last) s.last = r
+  if (s.recent.size > 2 * SPAN_WINDOW) for (const x of s.recent) if (x < s.last - SPAN_WINDOW) s.recent.delete(x)
+}
+
+/** rounds between the first and the last with no observation (not sent) */
+const skippedOf = (s: RoundSpan): number => (s.distinct === 0 ? 0 : Math.max(0, s.last - s.first + 1 - s.distinct))
+
 interface VpState {
   id: string
   vantage: VantagePoint | null
@@ -188,6 +221,7 @@ interface VpState {
   flapEpisodes: number
   outages: number
   clockJumps: number
+  span: RoundSpan
   popCounts: Map<string, number>
   lastJudged: number
   prevRound: number | null
@@ -310,6 +344,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         flapEpisodes: 0,
         outages: 0,
         clockJumps: 0,
+        span: {first: 0, last: 0, distinct: 0, recent: new Set()},
         popCounts: new Map(),
         lastJudged: -Infinity,
         prevRound: null,
@@ -640,6 +675,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         late: s.late,
         duplicates: s.duplicates,
         rounds: s.rounds,
+        skippedRounds: skippedOf(s.span),
         locatedRounds: s.locatedRounds,
         flips: s.flips,
         flipRate: s.locatedRounds >= 2 ? Math.round((s.flips / (s.locatedRounds - 1)) * 10_000) / 10_000 : null,
@@ -665,6 +701,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       flapWindowMs: opts.flapWindowMs,
       outageAfter: opts.outageAfter,
       rounds: firstRound === null || lastRound === null ? 0 : lastRound - firstRound + 1,
+      skippedRounds: rows.reduce((n, r) => n + r.skippedRounds, 0),
       firstAt: firstRaw === null ? null : iso(firstRaw),
       lastAt: lastRaw === null ? null : iso(lastRaw),
       observations,
@@ -693,6 +730,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       if (vp.vantage === null && o.vantage !== undefined) vp.vantage = o.vantage
       observations++
       vp.observations++
+      seeRound(vp.span, o.round)
       if (!o.answered) vp.lost++
       else {
         vp.answered++

@@ -50,6 +50,18 @@ export function countedAtEnd(summary: {vantagePoints: ReadonlyArray<{answered: n
 }
 
 /**
+ * The line said for vantage points that were started but sent no probe before the watch stopped
+ * (a netns/ssh child still starting, an ssh login): they were not ready, which is not an outage of
+ * the target. `nothingSent`: no vantage point sent anything. Null when there are none.
+ */
+export function notReadyWarning(ids: readonly string[], nothingSent: boolean): string | null {
+  if (ids.length === 0) return null
+  const list = `${ids.slice(0, 10).map((id) => sanitize(id, 200)).join(', ')}${ids.length > 10 ? ', ...' : ''}`
+  if (nothingSent) return `warning: no probe was sent: the vantage points were not ready when the watch stopped (still starting: ${list}); this says nothing of the target (exit 4)`
+  return `warning: ${ids.length} vantage point(s) sent no probe: not ready when the watch stopped (still starting: ${list}); counted as not answered`
+}
+
+/**
  * The warning a watch ends with when its exit code comes from vantage points in an outage at the
  * end (`exitCode`: the watch's own, 4 or 9), or when no probe was answered at all; null otherwise.
  */

@@ -78,6 +78,12 @@ export interface ParsedReply {
   answers: string[]
   /** the NSID option, or null when the reply has none */
   nsid: NsidValue | null
+  /**
+   * answer-section records that do not answer a CHAOS question (another owner name, class or
+   * type), each as "NAME CLASS TYPE DATA"; only when readReply was given the question, and only
+   * when there are any
+   */
+  otherRecords?: string[]
 }
 
 const RCODE_NAMES: Record<number, string> = {
@@ -119,8 +125,30 @@ export function decodeReply(buf: Buffer): Decoded | null {
   }
 }
 
-/** Read a decoded reply: rcode (with the EDNS extension), answers in presentation form, NSID. */
-export function readReply(reply: Decoded, buf: Buffer): ParsedReply {
+/**
+ * Whether an answer record answers a CHAOS identity question: a TXT record of the question's own
+ * name, in class CH. Real servers put other records there: a parked domain's servers answer
+ * "CH TXT version.bind" with their wildcard "IN TXT v=spf1 -all" (zonemaster-engine issue 1291),
+ * old PowerDNS answered in class IN (pdns issues 234, 1229); zone data is not the server's
+ * name, so it is shown apart and never read as the identity.
+ */
+export function answersChaosQuestion(rr: dnsPacket.Answer, spec: Pick<QuerySpec, 'qname' | 'qtype'>): boolean {
+  const cls = String((rr as {class?: string}).class ?? 'IN').toUpperCase()
+  return rr.type === spec.qtype.toUpperCase() && cls === 'CH' && normName(rr.name) === normName(spec.qname)
+}
+
+/** A record with its owner, class and type ("other.bind. CH TXT lhr-ns1"), unsanitised. */
+function presentRecord(rr: dnsPacket.Answer): string {
+  const name = normName(rr.name)
+  return `${name === '.' ? '.' : `${name}.`} ${String((rr as {class?: string}).class ?? 'IN').toUpperCase()} ${rr.type} ${presentAnswer(rr)}`
+}
+
+/**
+ * Read a decoded reply: rcode (with the EDNS extension), answers in presentation form, NSID. Given
+ * the CHAOS question it answers, only the records that answer it are answers; the others are
+ * otherRecords (see answersChaosQuestion).
+ */
+export function readReply(reply: Decoded, buf: Buffer, chaosQuestion?: Pick<QuerySpec, 'qname' | 'qtype'>): ParsedReply {
   let rcode = buf.length >= 4 ? buf.readUInt16BE(2) & 0xf : 0
   let nsid: NsidValue | null = null
   for (const rr of reply.additionals ?? []) {
@@ -131,13 +159,17 @@ export function readReply(reply: Decoded, buf: Buffer): ParsedReply {
       if (o.code === NSID_OPTION_CODE) nsid = nsidValue(o.data ?? Buffer.alloc(0))
     }
   }
+  const records = reply.answers ?? []
+  const answering = chaosQuestion === undefined ? records : records.filter((a) => answersChaosQuestion(a, chaosQuestion))
+  const other = chaosQuestion === undefined ? [] : records.filter((a) => !answersChaosQuestion(a, chaosQuestion))
   return {
     id: reply.id ?? 0,
     rcode: rcodeName(rcode),
     aa: reply.flag_aa,
     truncated: reply.flag_tc,
-    answers: (reply.answers ?? []).map((a) => sanitize(presentAnswer(a))),
+    answers: answering.map((a) => sanitize(presentAnswer(a))),
     nsid,
+    ...(other.length > 0 ? {otherRecords: other.map((a) => sanitize(presentRecord(a)))} : {}),
   }
 }
 

@@ -17,6 +17,8 @@ export interface DnsProbeOptions {
   qtype: string
   /** inject a transport (tests); default: a real UDP or TCP exchanger to addr:port */
   exchanger?: DnsExchanger
+  /** inject the TCP transport a truncated UDP reply is retried on (tests); default: a real one to addr:port */
+  tcpExchanger?: DnsExchanger
   /** inject query ids (tests); default: random */
   ids?: number[]
 }
@@ -32,15 +34,29 @@ export interface DnsProbeOutcome {
 export async function probeDns(opts: DnsProbeOptions): Promise<DnsProbeOutcome> {
   const specs = identityQueries(opts.qname, opts.qtype)
   const ids = opts.ids ?? randomIds(specs.length)
-  const exchanger = opts.exchanger ?? makeExchanger(opts.transport, {addr: opts.addr, port: opts.port, family: opts.family})
+  const to = {addr: opts.addr, port: opts.port, family: opts.family}
+  const exchanger = opts.exchanger ?? makeExchanger(opts.transport, to)
+  // over UDP a truncated reply is asked again over TCP, as dig does: a server under response rate
+  // limiting "slips" empty truncated replies so that real clients come back over TCP (NSD with
+  // rrl-slip: the second probe within a second lost hostname.bind and id.server)
+  const tcp = opts.transport === 'udp' ? (opts.tcpExchanger ?? makeExchanger('tcp', to)) : null
   const started = process.hrtime.bigint()
-  const queries = await Promise.all(specs.map((spec, i) => runQuery(exchanger, spec, ids[i]!, opts.timeoutMs)))
+  const queries = await Promise.all(specs.map((spec, i) => askQuery(exchanger, tcp, spec, ids[i]!, opts.timeoutMs)))
   return {
     queries,
     identity: identityOf(queries),
     answered: queries.some((q) => q.rcode !== null),
     durationMs: Number(process.hrtime.bigint() - started) / 1e6,
   }
+}
+
+/** One query; a truncated UDP reply is asked again on `tcp` (with the same id and its own timeout). */
+async function askQuery(exchanger: DnsExchanger, tcp: DnsExchanger | null, spec: QuerySpec, id: number, timeoutMs: number): Promise<DnsQueryResult> {
+  const first = await runQuery(exchanger, spec, id, timeoutMs)
+  if (tcp === null || first.truncated !== true || first.rttMs === null) return first
+  const again = await runQuery(tcp, spec, id, timeoutMs)
+  if (again.error !== null) return {...first, tcpRetry: {udpRttMs: first.rttMs, error: again.error}}
+  return {...again, tcpRetry: {udpRttMs: first.rttMs, error: null}}
 }
 
 async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, timeoutMs: number): Promise<DnsQueryResult> {
@@ -57,7 +73,8 @@ async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, ti
     const decoded = decodeReply(reply)
     // a reply, but not a DNS message we can read: no rcode, no RTT (nothing usable came), error says why
     if (decoded === null) return {...base, rcode: null, rttMs: null, answers: [], nsid: null, aa: null, truncated: null, error: 'malformed'}
-    const parsed = readReply(decoded, reply)
+    // a CHAOS reply's answers are only the records that answer its question (see answersChaosQuestion)
+    const parsed = readReply(decoded, reply, spec.qclass === 'CH' ? spec : undefined)
     return {
       ...base,
       rcode: parsed.rcode,
@@ -67,6 +84,7 @@ async function runQuery(exchanger: DnsExchanger, spec: QuerySpec, id: number, ti
       aa: parsed.aa,
       truncated: parsed.truncated,
       error: null,
+      ...(parsed.otherRecords ? {otherRecords: parsed.otherRecords} : {}),
     }
   } catch (error) {
     if (!(error instanceof DnsExchangeError)) throw error

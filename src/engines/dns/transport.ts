@@ -1,9 +1,10 @@
 // The two ways a DNS message travels: one UDP datagram, or a TCP stream with a 2-byte length prefix
-// (RFC 1035 4.2.2). Each exchange uses its own socket, so replies cannot be crossed between queries
-// and a query id only has to be unique within the probe. The probe logic talks only to `DnsExchanger`,
+// (RFC 1035 4.2.2). Over UDP the exchanges of one probe share a socket (one flow, see UdpExchanger),
+// replies matched to queries by id and question; over TCP they are pipelined on one connection.
+// The probe logic talks only to `DnsExchanger`,
 // so it can be driven by a fake in tests; these real transports are tested against local servers.
 import {createSocket} from 'node:dgram'
-import {connect as tcpConnect} from 'node:net'
+import {connect as tcpConnect, type Socket} from 'node:net'
 
 import type {DnsQueryError, DnsTransport} from '../../model/dns.js'
 
@@ -48,92 +49,290 @@ function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
   return err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' ? 'refused' : 'network'
 }
 
+interface UdpPending {
+  accept: (reply: Buffer) => boolean
+  sentAt: bigint | null
+  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+}
+
+/**
+ * Over UDP the exchanges that run at the same time share one socket, so one source port: one
+ * flow. An anycast route split per flow (ECMP across sites; the lab's ap-vp-ecmp) sent each
+ * identity query on a socket of its own down its own path, and hostname.bind could come from FRA
+ * while NSID came from IAD: one result naming two sites, the verdict picking by count. On one flow
+ * they take one path, as `watch --flows` assumes. Replies are matched to their query by `accept`
+ * (the probe gives each query its own id); the socket closes when no exchange is left, so a later
+ * exchange gets a new one.
+ */
 export class UdpExchanger implements DnsExchanger {
+  private sock: ReturnType<typeof createSocket> | null = null
+  private connected = false
+  private readonly pending = new Set<UdpPending>()
+  /** queries waiting for the socket to connect */
+  private queued: Array<{query: Buffer; p: UdpPending}> = []
+
   constructor(private readonly to: Endpoint) {}
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
-      let sentAt: bigint | null = null
       let done = false
-      const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        sock.removeAllListeners('message')
-        // keep a no-op error listener: a late ICMP error after close must not crash the process
-        sock.on('error', () => {})
-        try {
-          sock.close()
-        } catch {
-          // already closed
-        }
-        if (err) reject(err)
-        else resolve(value!)
+      const p: UdpPending = {
+        accept,
+        sentAt: null,
+        finish: (err, value) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          this.pending.delete(p)
+          if (this.pending.size === 0) this.closeSocket()
+          if (err) reject(err)
+          else resolve(value!)
+        },
       }
-      const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
-      sock.on('message', (msg) => {
-        // the time first, and the decoding (accept) after every reply already in is timed: the
-        // identity queries' replies arrive together, each on its own socket, and a first decode
-        // (~1 ms: dns-packet's code is compiled) was counted in the RTT of every reply behind it
-        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
-        if (rttMs === null) return
-        setImmediate(() => {
-          if (!done && accept(msg)) finish(null, {reply: msg, rttMs})
-        })
-      })
-      // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
-      sock.connect(this.to.port, this.to.addr, () => {
-        sentAt = process.hrtime.bigint()
-        sock.send(query, (err) => {
-          if (err) finish(new DnsExchangeError(errorKind(err), err.message, err))
-        })
+      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+      this.pending.add(p)
+      const sock = this.socket()
+      if (this.connected) this.send(sock, query, p)
+      else this.queued.push({query, p})
+    })
+  }
+
+  private socket(): ReturnType<typeof createSocket> {
+    if (this.sock !== null) return this.sock
+    const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
+    this.sock = sock
+    this.connected = false
+    // an ICMP error (port unreachable: ECONNREFUSED on a connected socket) ends every exchange on it
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+    sock.on('message', (msg) => {
+      // the time first, and the decoding (accept) after every reply already in is timed: the
+      // identity queries' replies arrive together, and a first decode (~1 ms: dns-packet's code
+      // is compiled) was counted in the RTT of every reply behind it
+      const at = process.hrtime.bigint()
+      const waiting = [...this.pending].filter((p) => p.sentAt !== null).map((p) => ({p, rttMs: Number(at - p.sentAt!) / 1e6}))
+      if (waiting.length === 0) return
+      setImmediate(() => {
+        for (const {p, rttMs} of waiting) {
+          if (!this.pending.has(p) || !p.accept(msg)) continue
+          p.finish(null, {reply: msg, rttMs})
+          return
+        }
       })
     })
+    // a connected socket only receives from the target and reports ICMP port unreachable as ECONNREFUSED
+    // A connect that fails (no route: ENETUNREACH; an address of the other family: EINVAL) comes
+    // to this callback, not as an 'error' event: it ends every exchange waiting for it. Sending on
+    // the unconnected socket threw ERR_SOCKET_BAD_PORT out of the process.
+    sock.connect(this.to.port, this.to.addr, (err?: NodeJS.ErrnoException) => {
+      if (this.sock !== sock) return
+      if (err) {
+        for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
+        return
+      }
+      this.connected = true
+      const queued = this.queued
+      this.queued = []
+      for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
+    })
+    return sock
+  }
+
+  private send(sock: ReturnType<typeof createSocket>, query: Buffer, p: UdpPending): void {
+    p.sentAt = process.hrtime.bigint()
+    sock.send(query, (err: NodeJS.ErrnoException | null) => {
+      if (!err) return
+      // the kernel hands a connected socket's ICMP port unreachable to the next call on it: a send
+      // of another query gets the refusal meant for the one before, and no 'error' event follows.
+      // The port is closed for every query of the flow
+      const failed = err.code === 'ECONNREFUSED' ? [...this.pending] : [p]
+      for (const f of failed) f.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+  }
+
+  private closeSocket(): void {
+    const sock = this.sock
+    if (sock === null) return
+    this.sock = null
+    this.connected = false
+    this.queued = []
+    sock.removeAllListeners('message')
+    // keep a no-op error listener: a late ICMP error after close must not crash the process
+    sock.removeAllListeners('error')
+    sock.on('error', () => {})
+    try {
+      sock.close()
+    } catch {
+      // already closed
+    }
   }
 }
 
+interface TcpPending {
+  framed: Buffer
+  query: Buffer
+  accept: (reply: Buffer) => boolean
+  sentAt: bigint | null
+  /** when the exchange gives up (performance.now()) */
+  deadline: number
+  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+}
+
+function frame(query: Buffer): Buffer {
+  const framed = Buffer.alloc(2 + query.length)
+  framed.writeUInt16BE(query.length, 0)
+  query.copy(framed, 2)
+  return framed
+}
+
+/**
+ * Over TCP the exchanges that run at the same time are pipelined on one connection (RFC 7766
+ * 6.2.1): one flow, as over UDP (see UdpExchanger), so an ECMP split per flow cannot send one
+ * probe's queries to two sites. A server may close the connection with queries unanswered (RFC
+ * 7766 allows it; some answer one query per connection): those are asked again, each on a
+ * connection of its own, within their own timeout.
+ */
 export class TcpExchanger implements DnsExchanger {
+  private sock: Socket | null = null
+  private connected = false
+  private readonly pending = new Set<TcpPending>()
+  private buffered = Buffer.alloc(0)
+
   constructor(private readonly to: Endpoint) {}
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const sock = tcpConnect({host: this.to.addr, port: this.to.port, family: this.to.family})
-      let sentAt: bigint | null = null
-      let buffered = Buffer.alloc(0)
       let done = false
-      const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        sock.destroy()
-        if (err) reject(err)
-        else resolve(value!)
+      const p: TcpPending = {
+        framed: frame(query),
+        query,
+        accept,
+        sentAt: null,
+        deadline: performance.now() + timeoutMs,
+        finish: (err, value) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          this.pending.delete(p)
+          if (this.pending.size === 0) this.closeSocket()
+          if (err) reject(err)
+          else resolve(value!)
+        },
       }
-      const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
-      sock.on('close', () => finish(new DnsExchangeError('closed', 'the server closed the connection without answering')))
-      sock.on('connect', () => {
-        const framed = Buffer.alloc(2 + query.length)
-        framed.writeUInt16BE(query.length, 0)
-        query.copy(framed, 2)
-        sentAt = process.hrtime.bigint()
-        sock.write(framed)
-      })
-      sock.on('data', (chunk: Buffer) => {
-        // the time the chunk arrived, before any decoding (as for UDP)
-        const rttMs = sentAt === null ? null : elapsedMs(sentAt)
-        buffered = Buffer.concat([buffered, chunk])
-        while (buffered.length >= 2) {
-          const len = buffered.readUInt16BE(0)
-          if (buffered.length < 2 + len) return
-          const msg = buffered.subarray(2, 2 + len)
-          buffered = buffered.subarray(2 + len)
-          // decoded after every reply already in is timed, as for UDP
-          if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
-        }
-      })
+      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+      this.pending.add(p)
+      const sock = this.socket()
+      if (this.connected) this.send(sock, p)
     })
   }
+
+  private socket(): Socket {
+    if (this.sock !== null) return this.sock
+    const sock = tcpConnect({host: this.to.addr, port: this.to.port, family: this.to.family})
+    this.sock = sock
+    this.connected = false
+    this.buffered = Buffer.alloc(0)
+    const mine = (): boolean => this.sock === sock
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (!mine()) return
+      // before the connection was up (refused, unreachable) every query of it fails; after, the
+      // unanswered ones go on alone (the 'close' that follows)
+      if (!this.connected) for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
+    })
+    sock.on('close', () => {
+      if (!mine()) return
+      const left = [...this.pending]
+      const wasUp = this.connected
+      this.sock = null
+      this.connected = false
+      for (const p of left) {
+        const rest = p.deadline - performance.now()
+        if (!wasUp || rest <= 0) {
+          p.finish(new DnsExchangeError('closed', 'the server closed the connection without answering'))
+          continue
+        }
+        exchangeAlone(this.to, p.query, p.accept, rest).then(
+          (v) => p.finish(null, v),
+          (e: unknown) => p.finish(e instanceof DnsExchangeError ? e : new DnsExchangeError('network', String(e))),
+        )
+      }
+    })
+    sock.on('connect', () => {
+      if (!mine()) return
+      this.connected = true
+      for (const p of this.pending) if (p.sentAt === null) this.send(sock, p)
+    })
+    sock.on('data', (chunk: Buffer) => {
+      if (!mine()) return
+      // the time the chunk arrived, before any decoding (as for UDP)
+      const at = process.hrtime.bigint()
+      this.buffered = Buffer.concat([this.buffered, chunk])
+      while (this.buffered.length >= 2) {
+        const len = this.buffered.readUInt16BE(0)
+        if (this.buffered.length < 2 + len) return
+        const msg = this.buffered.subarray(2, 2 + len)
+        this.buffered = this.buffered.subarray(2 + len)
+        const waiting = [...this.pending].filter((p) => p.sentAt !== null).map((p) => ({p, rttMs: Number(at - p.sentAt!) / 1e6}))
+        // decoded after every reply already in is timed, as for UDP
+        setImmediate(() => {
+          for (const {p, rttMs} of waiting) {
+            if (!this.pending.has(p) || !p.accept(msg)) continue
+            p.finish(null, {reply: msg, rttMs})
+            return
+          }
+        })
+      }
+    })
+    return sock
+  }
+
+  private send(sock: Socket, p: TcpPending): void {
+    p.sentAt = process.hrtime.bigint()
+    sock.write(p.framed)
+  }
+
+  private closeSocket(): void {
+    const sock = this.sock
+    if (sock === null) return
+    this.sock = null
+    this.connected = false
+    sock.destroy()
+  }
+}
+
+/** One query on a connection of its own (a server that closed a pipelined connection early). */
+function exchangeAlone(to: Endpoint, query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({host: to.addr, port: to.port, family: to.family})
+    let sentAt: bigint | null = null
+    let buffered = Buffer.alloc(0)
+    let done = false
+    const finish = (err: DnsExchangeError | null, value?: ExchangeReply): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      if (err) reject(err)
+      else resolve(value!)
+    }
+    const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+    sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
+    sock.on('close', () => finish(new DnsExchangeError('closed', 'the server closed the connection without answering')))
+    sock.on('connect', () => {
+      sentAt = process.hrtime.bigint()
+      sock.write(frame(query))
+    })
+    sock.on('data', (chunk: Buffer) => {
+      const rttMs = sentAt === null ? null : elapsedMs(sentAt)
+      buffered = Buffer.concat([buffered, chunk])
+      while (buffered.length >= 2) {
+        const len = buffered.readUInt16BE(0)
+        if (buffered.length < 2 + len) return
+        const msg = buffered.subarray(2, 2 + len)
+        buffered = buffered.subarray(2 + len)
+        if (rttMs !== null) setImmediate(() => !done && accept(msg) && finish(null, {reply: msg, rttMs}))
+      }
+    })
+  })
 }

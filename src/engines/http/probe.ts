@@ -80,6 +80,8 @@ export interface HttpProbeOutcome {
   cfTraceError: string | null
   /** --follow stopped at MAX_REDIRECTS while the final response still redirects: where it pointed; null otherwise */
   redirectLimit: {max: number; next: string} | null
+  /** --follow could not get the next hop: where it pointed and why; the 3xx is the final response. null otherwise */
+  redirectError: {next: string; code: string; message: string} | null
 }
 
 interface Pin {
@@ -107,6 +109,10 @@ function specFor(url: URL, pin: Pin, opts: HttpProbeOptions, method: HttpMethod,
     timeoutMs: opts.timeoutMs,
     keepBodyBytes,
     agent: opts.agent,
+    // /cdn-cgi/trace goes on the final response's connection: on another connection (another
+    // source port) a route split per flow (ECMP across sites) could take it to another site, and
+    // its colo= would name that one beside the response's own headers
+    keepConnection: opts.agent === undefined && opts.cfTrace,
     onRetry: opts.onRetry,
   }
 }
@@ -118,7 +124,23 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
   let url = opts.url
   const redirects: HttpRedirectHop[] = []
   let res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+  try {
+    return await follow(opts, pin, url, res, redirects, (r) => (res = r))
+  } finally {
+    res.kept?.destroy()
+  }
+}
+
+async function follow(
+  opts: HttpProbeOptions,
+  pin: Pin,
+  url: URL,
+  res: HttpResponseRecord,
+  redirects: HttpRedirectHop[],
+  latest: (r: HttpResponseRecord) => void,
+): Promise<HttpProbeOutcome> {
   let redirectLimit: HttpProbeOutcome['redirectLimit'] = null
+  let redirectError: HttpProbeOutcome['redirectError'] = null
   while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined) {
     let next: URL
     try {
@@ -139,9 +161,24 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       location: res.headers.location,
       next: next.toString(),
       timings: res.timings,
+      headers: res.headers,
     })
+    let nextRes: HttpResponseRecord
+    try {
+      nextRes = await httpRequest(specFor(next, pin, opts, opts.method, 0))
+    } catch (error) {
+      if (!(error instanceof AnyprobeError)) throw error
+      // the target answered; where it sent us did not (refused, timed out, a name that does not
+      // resolve, a certificate): the 3xx is the final response, and says why the chain ended
+      redirects.pop()
+      redirectError = {next: next.toString(), code: error.code, message: sanitize(error.message, 300)}
+      break
+    }
+    // a hop's kept connection is not the final one's: only the final response's flow is wanted
+    res.kept?.destroy()
     url = next
-    res = await httpRequest(specFor(url, pin, opts, opts.method, 0))
+    res = nextRes
+    latest(res)
   }
 
   let cfTrace: Record<string, string> | null = null
@@ -149,7 +186,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
   if (opts.cfTrace) {
     const traceUrl = new URL('/cdn-cgi/trace', url)
     try {
-      const t = await httpRequest(specFor(traceUrl, pin, opts, 'GET', CF_TRACE_MAX_BYTES))
+      const t = await httpRequest({...specFor(traceUrl, pin, opts, 'GET', CF_TRACE_MAX_BYTES), agent: opts.agent ?? res.kept, keepConnection: false})
       if (t.status !== 200) cfTraceError = `status ${t.status}`
       else {
         cfTrace = parseCfTrace(t.body?.toString('latin1') ?? '')
@@ -162,7 +199,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeOutcom
       cfTraceError = error instanceof AnyprobeError ? `${error.code}: ${error.message}` : sanitize(String(error))
     }
   }
-  return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit}
+  return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit, redirectError}
 }
 
 function isRedirect(status: number): boolean {

@@ -37,6 +37,12 @@ export interface HttpRequestSpec {
   keepBodyBytes: number
   /** keep-alive connections to use (watch flows); absent: a fresh connection for this request */
   agent?: http.Agent
+  /**
+   * without `agent`: the fresh connection (timed as ever) stays open after the response, its
+   * agent returned as `kept`, so one more request can take the same flow (--cf-trace's
+   * /cdn-cgi/trace); the caller destroys it
+   */
+  keepConnection?: boolean
   /** told when a reused connection failed before any response and the request went out again */
   onRetry?: (code: string) => void
 }
@@ -57,6 +63,14 @@ export interface HttpResponseRecord {
   retriedAfter: string | null
   /** what was wrong with the response's header block (bad bytes in a header), each naming the header; [] when nothing */
   headerWarnings: string[]
+  /** with keepConnection: the agent holding the connection this response came on; the caller destroys it */
+  kept?: http.Agent
+  /**
+   * why the body did not end (the server closed mid-body, the timeout ran out while it came, a
+   * malformed chunk): the status line and headers had come and are kept (bodyBytes counts what
+   * came, totalMs is null); null when the body ended
+   */
+  bodyError: string | null
 }
 
 /** Longest header value kept (long CSP or cookie headers are cut, with a visible "…"). */
@@ -185,6 +199,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
     let reused = false
     let settled = false
     let unwatch = (): void => {}
+    /** once the status line and headers are in: the response as far as it came, told why the body did not end */
+    let cutShort: ((why: string) => HttpResponseRecord) | null = null
 
     const fail = (err: unknown): void => {
       if (settled) return
@@ -193,12 +209,20 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       unwatch()
       // destroyed, never reused: a connection that timed out or broke says nothing good any more
       req.destroy()
+      if (spec.agent === undefined && spec.keepConnection === true && cutShort === null) agent.destroy()
+      if (cutShort !== null) {
+        // the headers, which name the edge, came: a body cut short (or too slow for the timeout)
+        // does not make the target one that did not answer
+        resolve(cutShort(bodyFailure(err, spec.timeoutMs)))
+        return
+      }
       const salvaged = salvaged_(err)
       if (salvaged !== null) {
         resolve(salvaged)
         return
       }
-      const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs})
+      const sni = tls && spec.servername !== null && isIP(spec.servername) === 0 ? spec.servername : null
+      const e = toHttpError(err, {host: spec.connectHost, port, phase, url: spec.url, timeoutMs: spec.timeoutMs, sni})
       const code = (err as NodeJS.ErrnoException)?.code ?? ''
       if (reused && tResponse === null && STALE_CONNECTION_CODES.has(code)) reject(new StaleConnectionError(code, e))
       else if (UNREACH_CODES.has(code) && (remoteAddr ?? (isIP(spec.connectHost) ? spec.connectHost : null)) !== null) {
@@ -216,6 +240,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       bodyBytes: number | null,
       body: Buffer | null,
       more: string[],
+      bodyError: string | null = null,
     ): HttpResponseRecord => {
       const ready = reused ? tSent : (tSecure ?? tConnect)
       return {
@@ -241,6 +266,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         reusedConnection: reused,
         retriedAfter: null,
         headerWarnings: [...headerWarnings(head.rawHeaders), ...more],
+        bodyError,
+        ...(spec.agent === undefined && spec.keepConnection === true ? {kept: agent} : {}),
       }
     }
 
@@ -256,6 +283,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       return record(head, null, null, null, [why])
     }
 
+    const agent = spec.agent ?? oneShotAgent(tls, () => (tCreate = process.hrtime.bigint()), spec.keepConnection === true)
     const options: https.RequestOptions = {
       host: spec.connectHost,
       port,
@@ -263,7 +291,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       path: `${spec.url.pathname}${spec.url.search}`,
       headers,
       // without an agent, a fresh connection per request: DNS/connect/TLS are measured every time
-      agent: spec.agent ?? oneShotAgent(tls, () => (tCreate = process.hrtime.bigint())),
+      agent,
       // one bad header (a control character in a value) must not throw away the answer whose other
       // headers name the PoP: read it leniently, say which header was bad (headerWarnings), and
       // sanitise every value (collectHeaders). We only read responses; nothing is forwarded.
@@ -331,8 +359,12 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
           kept += part.length
         }
       })
+      cutShort = (why) => {
+        const head = {status: res.statusCode ?? 0, httpVersion: res.httpVersion, rawHeaders: res.rawHeaders}
+        return record(head, null, spec.method === 'HEAD' ? null : bytes, spec.keepBodyBytes > 0 ? Buffer.concat(chunks) : null, [], `${why} after ${bytes} body bytes`)
+      }
       res.on('error', fail)
-      res.on('aborted', () => fail(new Error('the server closed the connection mid-body')))
+      res.on('aborted', () => fail(new Error(MID_BODY)))
       res.on('end', () => {
         if (settled) return
         settled = true
@@ -348,6 +380,19 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
 
 class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT_ANYPROBE'
+}
+
+const MID_BODY = 'the server closed the connection mid-body'
+
+/** Why a body whose headers had come did not end, in words (sanitised). */
+function bodyFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof TimeoutError) return `the body did not end within ${timeoutMs} ms`
+  const e = err as NodeJS.ErrnoException
+  const code = typeof e?.code === 'string' ? e.code : ''
+  const msg = sanitize(e?.message ?? String(err), 200)
+  if (code.startsWith('HPE_')) return `the body is not valid HTTP (${code}: ${msg})`
+  if (code === 'ECONNRESET' || msg === 'aborted' || msg === MID_BODY) return MID_BODY
+  return `the body was cut: ${msg}${code === '' ? '' : ` (${code})`}`
 }
 
 const PHASE_WORDS: Record<Phase, string> = {
@@ -404,13 +449,14 @@ export function unreachableOnTheWay(local: AnyprobeError, code: string): Anyprob
 /** Map a socket/TLS/parser error to an AnyprobeError with a stable code, an exit code and a hint. */
 export function toHttpError(
   err: unknown,
-  ctx: {host: string; port: number; phase: Phase; url: URL; timeoutMs: number},
+  ctx: {host: string; port: number; phase: Phase; url: URL; timeoutMs: number; sni?: string | null},
 ): AnyprobeError {
   if (err instanceof AnyprobeError) return err
   const e = err as NodeJS.ErrnoException
   const code = e?.code ?? ''
   const where = `${ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host}:${ctx.port}`
-  const msg = sanitize(e?.message ?? String(err), 300)
+  // OpenSSL's messages end in a newline
+  const msg = sanitize((e?.message ?? String(err)).trim(), 300)
   if (err instanceof TimeoutError) {
     return new AnyprobeError('E_TIMEOUT', `no answer from ${where} within ${ctx.timeoutMs} ms (timed out ${PHASE_WORDS[ctx.phase]})`, {
       hint: 'the server may be down or filtered; raise --timeout if it is just slow',
@@ -440,8 +486,16 @@ export function toHttpError(
     })
   }
   if (ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO') {
+    // an edge serving many names refuses a handshake that names none: an address was given and
+    // no --host, so no SNI went out (nginx ssl_reject_handshake: alert 112 unrecognized_name;
+    // others alert 40 handshake_failure)
+    const noSni = ctx.url.protocol === 'https:' && ctx.sni === null && /alert (number )?(40|112)\b|unrecognized name|handshake failure/i.test(msg)
     return new AnyprobeError('E_NETWORK', `TLS handshake with ${where} failed (${code || 'error'}): ${msg}`, {
-      hint: ctx.url.protocol === 'https:' ? 'is this port speaking TLS? try http:// or another --port' : 'check the scheme',
+      hint: noSni
+        ? 'no server name (SNI) was sent, since the target is an address: edges that serve many names refuse such a handshake; give the name with --host NAME (add --insecure if its certificate does not name the address)'
+        : ctx.url.protocol === 'https:'
+          ? 'is this port speaking TLS? try http:// or another --port'
+          : 'check the scheme',
       exitCode: EXIT.network,
       cause: err,
     })
@@ -457,6 +511,16 @@ export function toHttpError(
     return new AnyprobeError('E_BAD_INPUT', `the response from ${where} is not valid HTTP (${code}): ${msg}`, {
       hint: 'the server sent a malformed response (e.g. control characters in a header); nothing was printed from it',
       exitCode: EXIT.data,
+      cause: err,
+    })
+  }
+  if ((code === 'ECONNRESET' || code === 'EPIPE') && ctx.phase === 'response') {
+    // the connection was up and the request sent: the far end (the server, or a box on the way
+    // injecting a reset) ended it without a response. Not a local network error: the target did
+    // not answer (exit 4, a result with answered false), as for a refused connection
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection without a response (${sanitize(e?.message ?? code, 60)})`, {
+      hint: 'the server (or a firewall on the way) dropped the request; check the scheme, port and --host (some edges drop requests for a Host they do not serve)',
+      exitCode: EXIT.unreachable,
       cause: err,
     })
   }
@@ -489,8 +553,10 @@ export function toHttpError(
  * read), never early. Building the socket and the request (the first in a process compiles node's
  * net and http code: ~1.2 ms in the lab) runs before the ticks and is left out.
  */
-function oneShotAgent(tls: boolean, mark: () => void): http.Agent {
-  const agent = tls ? new https.Agent() : new http.Agent()
+function oneShotAgent(tls: boolean, mark: () => void, keep: boolean): http.Agent {
+  // keep: one connection, kept open for the one request that follows on the same flow
+  const options = keep ? {keepAlive: true, maxSockets: 1} : {}
+  const agent = tls ? new https.Agent(options) : new http.Agent(options)
   const create = agent.createConnection.bind(agent) as (...args: unknown[]) => unknown
   ;(agent as unknown as {createConnection: (...args: unknown[]) => unknown}).createConnection = (...args: unknown[]) => {
     process.nextTick(mark)

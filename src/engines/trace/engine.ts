@@ -275,6 +275,11 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
     let timerAt: bigint | null = null
     let sendLimit = o.maxHops // no point sending past a TTL that already ended the trace
     let unlisten: (() => void) | null = null
+    // replies received, and how many there were when the transport was last drained: a trace is
+    // settled only once nothing is left unread (TraceTransport.drain says why)
+    let replies = 0
+    let drainedAt = -1
+    let draining = false
 
     const cleanup = (): void => {
       finished = true
@@ -418,6 +423,8 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
           icmpType: p.reply?.icmpType ?? null,
           icmpCode: p.reply?.icmpCode ?? null,
           replyTtl: p.reply?.replyTtl ?? null,
+          // open or closed: what a TCP trace to a service port is often run to learn
+          ...(p.reply?.kind === 'tcp-synack' ? {tcpAnswer: 'syn-ack' as const} : p.reply?.kind === 'tcp-rst' ? {tcpAnswer: 'rst' as const} : {}),
         }))
         const addrs: string[] = []
         for (const r of replies) if (r.addr !== null && !addrs.includes(r.addr)) addrs.push(r.addr)
@@ -466,6 +473,19 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
       const a = analyse(now)
       sendLimit = a.end
       if (a.settled) {
+        if (transport.drain && drainedAt !== replies) {
+          if (draining) return
+          draining = true
+          transport.drain().then(
+            () => {
+              draining = false
+              drainedAt = replies
+              evaluate()
+            },
+            (e: unknown) => fail(e),
+          )
+          return
+        }
         finish(a, false)
         return
       }
@@ -487,6 +507,7 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
       if (!p || p.status === 'queued' || p.status === 'skipped') return // not a probe we sent
       if (p.reply) return // duplicate: the first reply wins
       p.reply = r
+      replies++
       if (onResponder && !responders.has(r.from)) {
         responders.add(r.from)
         onResponder(r.from)

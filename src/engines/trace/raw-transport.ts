@@ -71,9 +71,17 @@ function isTransientSendError(e: unknown): boolean {
   return /resource temporarily unavailable|no buffer space available/i.test(msg)
 }
 
-function networkError(what: string, e: unknown): AnyprobeError {
+/**
+ * E_NETWORK for a failed socket call. This host having no route (ENETUNREACH, EHOSTUNREACH: no
+ * default route, a VPN or an interface down, an IPv6 target without IPv6 here) gets a hint saying
+ * so: the bare 'Network is unreachable' read like an answer from the network.
+ */
+export function networkError(what: string, e: unknown): AnyprobeError {
   const msg = e instanceof Error ? e.message : String(e)
-  return new AnyprobeError('E_NETWORK', `${what}: ${msg}`, {exitCode: EXIT.network, cause: e})
+  const code = (e as {code?: unknown} | null)?.code
+  const noRoute = code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || /network is unreachable|no route to host/i.test(msg)
+  const hint = noRoute ? 'this host has no route to the target: "ip route get ADDRESS" shows what the kernel would do' : undefined
+  return new AnyprobeError('E_NETWORK', `${what}: ${msg}`, {exitCode: EXIT.network, cause: e, ...(hint ? {hint} : {})})
 }
 
 function openSocket(raw: RawModule, family: 4 | 6, protocol: number, what: string): RawSocket {
@@ -220,6 +228,8 @@ export class RawTransport implements TraceTransport {
   readonly device: string | null = null
   /** packets read from the raw sockets, and how many of them were replies to this trace */
   readonly stats = {packets: 0, matched: 0}
+  /** packets read from any socket so far (drain watches it) */
+  private reads = 0
   private readonly raw: RawModule
   private readonly family: 4 | 6
   private readonly sendSocket: RawSocket
@@ -230,7 +240,7 @@ export class RawTransport implements TraceTransport {
   private closing: Promise<void> | null = null
   /** packets read and not yet matched, with the time each was read (see receive) */
   private inbox: Array<{buf: Buffer; source: string; recvTime: bigint; match: Matcher}> = []
-  private drain: NodeJS.Timeout | null = null
+  private drainTimer: NodeJS.Timeout | null = null
   /** sends whose callback has not come yet: each settles once (callback, deadline or close) */
   private readonly pendingSends = new Set<(err: Error | null, at?: bigint) => void>()
   /** DNS probes (UDP to port 53): the socket bound to the flow's port, where the answers arrive */
@@ -331,13 +341,42 @@ export class RawTransport implements TraceTransport {
 
   /** Keep a packet (read at recvTime) for deliver, which runs once the burst is read. */
   private enqueue(buf: Buffer, source: string, recvTime: bigint, match: Matcher): void {
+    this.reads++
     if (this.closed || !this.onReply) return
     this.inbox.push({buf, source, recvTime, match})
-    this.drain ??= setTimeout(() => this.deliver(), 0)
+    this.drainTimer ??= setTimeout(() => this.deliver(), 0)
+  }
+
+  /**
+   * Read what is waiting, then deliver it (TraceTransport.drain says why). The library reads one
+   * packet per socket per event-loop turn (level-triggered poll), and an immediate set from the
+   * check phase runs after the next turn's poll: turns go on until one reads nothing (at most 256,
+   * so a flood cannot hold the trace), then the packets read are matched and handed over at once.
+   * (The first immediate may run in the current turn's check phase, with no poll before it: it only
+   * takes the count.)
+   */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      let turns = 0
+      let before = -1
+      const turn = (): void => {
+        if (!this.closed && this.reads !== before && ++turns < 256) {
+          before = this.reads
+          setImmediate(turn)
+          return
+        }
+        if (this.drainTimer) {
+          clearTimeout(this.drainTimer)
+          this.deliver()
+        }
+        resolve()
+      }
+      setImmediate(turn)
+    })
   }
 
   private deliver(): void {
-    this.drain = null
+    this.drainTimer = null
     const batch = this.inbox
     this.inbox = []
     for (const p of batch) {
@@ -484,7 +523,7 @@ export class RawTransport implements TraceTransport {
     if (this.closing) return this.closing
     this.closed = true
     for (const settle of [...this.pendingSends]) settle(new AnyprobeError('E_NETWORK', `the transport to ${this.target} closed before a probe was sent`, {exitCode: EXIT.network}))
-    if (this.drain) clearTimeout(this.drain)
+    if (this.drainTimer) clearTimeout(this.drainTimer)
     this.inbox = []
     try {
       this.dnsSocket?.close()

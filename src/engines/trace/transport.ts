@@ -39,6 +39,13 @@ export interface TraceTransport {
    * function is called. Only one listener is expected at a time.
    */
   listen(onReply: (reply: ReplyEvent) => void, onError: (error: Error) => void): () => void
+  /**
+   * Read every reply already waiting in the sockets and deliver it, before the engine settles the
+   * trace (optional: a transport without sockets has nothing waiting). A process that got no CPU
+   * while replies arrived wakes with its deadline timers due and the replies still unread: the
+   * timers run first in the event loop, and the trace ended with those probes silent.
+   */
+  drain?(): Promise<void>
   /** Release sockets. Idempotent. */
   close(): Promise<void>
   /** the flow id the transport encodes into its probes, when it chose one */

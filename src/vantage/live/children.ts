@@ -30,6 +30,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 
 import type {Observation as InferObservation} from '../../infer/index.js'
+import {vpLocationOf} from '../../infer/verdict.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation} from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
@@ -167,6 +168,7 @@ export function childFailure(
 export const MAX_BAD_LINES = 20
 
 export function startChild(spec: ChildSpec, onObservation: (o: Observation) => void, onStderr: (line: string) => void): ChildHandle {
+  const at = vpLocationOf(spec.vantage)
   let child: ChildProcess
   let spawnError: NodeJS.ErrnoException | null = null
   let stopping = false
@@ -202,7 +204,8 @@ export function startChild(spec: ChildSpec, onObservation: (o: Observation) => v
     }
     observations++
     const {obs, signals} = parsed
-    if (signals !== null) obs.pop = obs.answered ? spec.name(signals, obs.rttMs) : null
+    // named where the vantage point is (--location): the speed-of-light check applies, as in catchment
+    if (signals !== null) obs.pop = obs.answered ? spec.name(signals, obs.rttMs, at) : null
     onObservation({...obs, vantageId: spec.vantage.id, vantage: spec.vantage})
   }
 

@@ -1,7 +1,15 @@
 // The round loop: round r of every flow is sent at startAt + r * interval (an absolute schedule, so
 // no drift, and vantage points started by different processes share round numbers), each probe
 // in flight on its own; an observation is reported as soon as its probe ends (answer or timeout).
-// A loop started after startAt skips the rounds already past, and so does one stalled for long.
+// A loop started after startAt skips the rounds already past (they are not its own).
+// The cadence is kept, as mtr, fping and RIPE Atlas keep theirs: a round is sent only within half
+// an interval of when it is due. A loop that fell further behind (a busy machine, a prober slow to
+// return, a suspended laptop) skips the rounds it missed and counts them (`skipped`) instead of
+// sending them back to back: a burst would put two rounds' probes at the same instant, and a
+// failover's gap measured across them would read 0 ms. --count counts the rounds sent, so a
+// skipped round does not shorten the run; --duration is time, skipped rounds included.
+// With countFromFirst, --count and --duration count from the first round this loop sends (a
+// netns/ssh child that took seconds to start, an ssh login, still probes as long as asked).
 // Stopping (signal) sends nothing new and waits for the probes in flight, so nothing sent is lost.
 // The schedule runs on a monotonic clock: startAt is a wall-clock time (so processes agree on it),
 // read once against the monotonic clock; after that a step of the wall clock (NTP, a manual date)
@@ -18,14 +26,17 @@ export interface RoundLoopOptions {
   flows: number
   /** ms since the epoch of round 0 */
   startAt: number
-  /** stop after this round count (rounds 0..count-1), when set */
+  /** stop after this many rounds sent (rounds 0..count-1, and one more for each round skipped late), when set */
   count?: number
   /**
-   * count the rounds from the first one this loop sends (a netns/ssh child that joined late, at
-   * round k, sends rounds k..k+count-1: it probes as many rounds as asked, from when it was ready)
+   * count --count and --duration from the first round this loop sends (a netns/ssh child that
+   * joined late, at round k, sends rounds k..k+count-1, or probes from round k for durationMs: it
+   * probes as long as asked, from when it was ready), or from `fromRound` when given
    */
   countFromFirst?: boolean
-  /** stop at startAt + durationMs, when set */
+  /** with countFromFirst: count from this round instead (a failed child's unanswered rounds end when the child would have) */
+  fromRound?: number
+  /** stop at startAt + durationMs (with countFromFirst: the first round's time + durationMs), when set */
   durationMs?: number
   signal?: AbortSignal
   /** each probe's observation as it ends, with the prober's answer (null when the prober threw) */
@@ -62,8 +73,18 @@ export function monotonicEpochClock(): () => number {
   return () => wall0 + (performance.now() - mono0)
 }
 
-/** Runs until count, duration or the signal; resolves when every probe sent has been reported. */
-export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> {
+/** The round to send now when round `round` is due at `due` and the clock reads `now`: itself, or a later one when it is over half an interval late (pure). */
+export function onTimeRound(round: number, startAt: number, intervalMs: number, now: number): number {
+  if (now - (startAt + round * intervalMs) <= intervalMs / 2) return round
+  // the first round whose slot is not half over yet
+  return Math.max(round + 1, Math.ceil((now - startAt - intervalMs / 2) / intervalMs))
+}
+
+/**
+ * Runs until count, duration or the signal; resolves when every probe sent has been reported.
+ * `rounds`: rounds sent; `skipped`: rounds skipped because they could not be sent on time.
+ */
+export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number; skipped: number}> {
   const now = o.now ?? monotonicEpochClock()
   const wallNow = o.wallNow ?? o.now ?? ((): number => Date.now())
   const sleep = o.sleep ?? abortableSleep
@@ -71,11 +92,13 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
   const pending = new Map<number, number>() // round -> flows not reported yet
   let completedThrough = -1
   let sentRounds = 0
+  let skipped = 0
   let firstRound = 0
   const lastRound = (): number => {
+    const base = o.countFromFirst ? (o.fromRound ?? firstRound) : 0
     let last = Number.POSITIVE_INFINITY
-    if (o.count !== undefined) last = Math.min(last, (o.countFromFirst ? firstRound : 0) + o.count - 1)
-    if (o.durationMs !== undefined) last = Math.min(last, Math.ceil(o.durationMs / o.intervalMs) - 1)
+    if (o.count !== undefined) last = Math.min(last, base + o.count - 1 + skipped)
+    if (o.durationMs !== undefined) last = Math.min(last, base + Math.ceil(o.durationMs / o.intervalMs) - 1)
     return last
   }
   const advance = (): void => {
@@ -95,15 +118,17 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
     const wait = due - now()
     if (wait > 0) await sleep(wait, o.signal)
     if (o.signal?.aborted) break
-    // a loop a little behind (a busy machine) sends the late rounds at once, so --count rounds are
-    // all sent; one stalled for long (a suspended laptop) skips them rather than sending a burst
-    const behindMs = now() - due
-    const late = behindMs > Math.max(1000, 10 * o.intervalMs) ? Math.floor(behindMs / o.intervalMs) : 0
-    if (late >= 1) {
-      for (let r = round; r < round + late && r <= lastRound(); r++) pending.set(r, 0)
-      round += late
+    // over half an interval late: skipped (counted), never sent in a burst with the next one
+    const onTime = onTimeRound(round, o.startAt, o.intervalMs, now())
+    if (onTime > round) {
+      for (let r = round; r < onTime; r++) {
+        if (r > lastRound()) break
+        pending.set(r, 0)
+        skipped++
+      }
+      round = onTime
       advance()
-      if (round > lastRound()) break
+      continue
     }
     const r = round
     pending.set(r, o.flows)
@@ -154,5 +179,5 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number}> 
     round++
   }
   await Promise.all([...inFlight])
-  return {rounds: sentRounds}
+  return {rounds: sentRounds, skipped}
 }

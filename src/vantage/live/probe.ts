@@ -17,7 +17,9 @@ import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedRepl
 import {DnsExchangeError, type DnsExchanger} from '../../engines/dns/transport.js'
 import {probeHttp} from '../../engines/http/probe.js'
 import type {Observation as InferObservation} from '../../infer/index.js'
-import {httpHeaderSignals, popObservations, verdictOfObservations} from '../../infer/verdict.js'
+import {httpHeaderSignals, popObservations, verdictOfObservations, vpLocationOf} from '../../infer/verdict.js'
+import type {LatLon} from '../../geo/distance.js'
+import type {VantagePoint} from '../../model/vantage.js'
 import {minRttFromTimings} from '../../model/rtt.js'
 import {FlowExchangers} from './flows.js'
 import {HttpFlowAgents} from './http-flows.js'
@@ -41,8 +43,12 @@ export interface ProbeAnswer {
  */
 export type Prober = ((flow: number) => Promise<ProbeAnswer>) & {close?: () => void}
 
-/** Signals -> PoP code (upper case), or null when nothing names one. */
-export type PopNamer = (inputs: InferObservation[], rttMs: number | null) => string | null
+/**
+ * Signals -> PoP code (upper case), or null when nothing names one. `at`: where the vantage point
+ * is (placed with --location / --locations, or its own), so the verdict's speed-of-light check
+ * applies with the probe's RTT, as for catchment's one-shot children (--vp-location).
+ */
+export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => string | null
 
 export interface DnsProberOptions {
   addr: string
@@ -63,19 +69,27 @@ export function popNamer(): PopNamer {
   const cache = new Map<string, string | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
   verdictOfObservations([{signal: 'dns-identity', input: 's1.fra.anycast.example'}], {rttMs: null, vpLocation: null})
-  return (inputs, rttMs) => {
+  return (inputs, rttMs, at = null) => {
     if (inputs.length === 0) return null
-    const key = JSON.stringify(inputs)
+    // Without a location the RTT cannot rule anything out: it is left out, and one verdict per
+    // distinct input is cached. With one, the RTT is taken up to the next whole ms (a bound a
+    // little looser than the probe's: it never rules out a place the exact RTT allows, at most
+    // keeps one ~100 km farther), so the cache holds one verdict per input, place and ms.
+    const rtt = at === null || rttMs === null ? null : Math.ceil(rttMs)
+    const key = at === null ? JSON.stringify(inputs) : `${JSON.stringify(inputs)}@${at.lat},${at.lon}/${rtt}`
     if (cache.has(key)) return cache.get(key)!
-    // the RTT is left out on purpose: without --vp-location it cannot rule anything out, and a
-    // verdict that changed with the RTT could not be cached
-    void rttMs
     // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
-    const code = verdictOfObservations(inputs, {rttMs: null, vpLocation: null})?.code.toUpperCase() ?? null
+    const code = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})?.code.toUpperCase() ?? null
     if (cache.size > 1000) cache.clear()
     cache.set(key, code)
     return code
   }
+}
+
+/** A namer for one vantage point: `name`, told where it is (null: unplaced, nothing ruled out by RTT). */
+export function namerAt(name: PopNamer, vantage: VantagePoint): PopNamer {
+  const at = vpLocationOf(vantage)
+  return (inputs, rttMs) => name(inputs, rttMs, at)
 }
 
 export function makeDnsProber(opts: DnsProberOptions): Prober {
@@ -110,12 +124,13 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
         // any other shape: the general decoder decides, as it does for every other DNS probe
         const d = decodeReply(buf)
         if (d === null || !matchesQuery(d, HOSTNAME_BIND, id)) return false
-        parsed = readReply(d, buf)
+        // only records answering the question (CH TXT hostname.bind) are the identity
+        parsed = readReply(d, buf, HOSTNAME_BIND)
         return true
       }
       const {reply, rttMs} = await exchangerOf(flow).exchange(query, accept, opts.timeoutMs)
       // an exchanger that did not go through accept (a test's fake) still gets the general reading
-      parsed ??= readReply(decodeReply(reply)!, reply)
+      parsed ??= readReply(decodeReply(reply)!, reply, HOSTNAME_BIND)
       const signals = popObservations({method: 'dns', identity: identityStrings(parsed), destinationAnswered: true, rttMs, vpLocation: null})
       return {
         receivedAt: Math.round(startedAt + rttMs),

@@ -47,7 +47,9 @@ export function readHostnameBindReply(buf: Buffer, id: number): ParsedReply | nu
   for (let n = 0; n < an; n++) {
     const at = skipOwner(buf, off)
     if (at < 0 || at + 10 > buf.length) return undefined
-    if (buf.readUInt16BE(at) !== TXT) return undefined
+    // a record of another type or class (a parked domain's wildcard IN TXT given for any question)
+    // does not answer the question: the general path keeps it apart from the identity
+    if (buf.readUInt16BE(at) !== TXT || buf.readUInt16BE(at + 2) !== CH) return undefined
     const rdlen = buf.readUInt16BE(at + 8)
     let p = at + 10
     const end = p + rdlen
@@ -89,19 +91,17 @@ export function readHostnameBindReply(buf: Buffer, id: number): ParsedReply | nu
 }
 
 /**
- * Skip an answer's owner name: a pointer to the question name (offset 12, where every server
- * points) or plain labels; -1 for anything else.
+ * Skip an answer's owner name when it is the question's, hostname.bind: a pointer to the question
+ * name (offset 12, where every server points) or the same labels written out (any case); -1 for
+ * anything else (another owner does not answer the question: the general path decides).
  */
 function skipOwner(buf: Buffer, off: number): number {
   if (off + 2 <= buf.length && buf[off] === 0xc0 && buf[off + 1] === 12) return off + 2
-  let total = 0
-  for (let p = off; p < buf.length; ) {
-    const len = buf[p]!
-    if (len === 0) return p + 1
-    if ((len & 0xc0) !== 0) return -1
-    total += len + 1
-    if (total > 254 || p + 1 + len > buf.length) return -1
-    p += 1 + len
+  if (off + QNAME.length > buf.length) return -1
+  for (let i = 0; i < QNAME.length; i++) {
+    let b = buf[off + i]!
+    if (b >= 0x41 && b <= 0x5a) b += 0x20
+    if (b !== QNAME[i]) return -1
   }
-  return -1
+  return off + QNAME.length
 }

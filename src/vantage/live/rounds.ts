@@ -13,7 +13,7 @@ import {Channel} from './channel.js'
 import {type ChildHandle, startChild} from './children.js'
 import {makeLocalProber} from './local-prober.js'
 import {runRounds} from './loop.js'
-import {type PopNamer, popNamer} from './probe.js'
+import {namerAt, type PopNamer, popNamer} from './probe.js'
 
 let sharedNamer: PopNamer | null = null
 /** one namer for every vantage point of this process: the place dictionaries are loaded once */
@@ -32,8 +32,9 @@ const schedule = (plan: RoundsPlan) => ({
 
 /** This host, probing in-process. A 'round' event follows each complete round. */
 export async function* localRounds(plan: RoundsPlan, signal: AbortSignal, vantage: VantagePoint = localVantage()): AsyncIterable<RoundEvent> {
-  // a prober that cannot start (no privilege for icmp/trace, a name that does not resolve) throws now
-  const prober = await makeLocalProber(plan, namer())
+  // a prober that cannot start (no privilege for icmp/trace, a name that does not resolve) throws now;
+  // its PoPs are named where this host is, when --location placed it
+  const prober = await makeLocalProber(plan, namerAt(namer(), vantage))
   const ch = new Channel<RoundEvent>()
   ch.push({type: 'started', vantage})
   runRounds({
@@ -70,16 +71,21 @@ export interface ChildPlace {
   stopGraceMs: number
 }
 
-/** The unanswered rounds of a failed vantage point, from now until the watch stops (or --count of them). */
-function downRounds(plan: RoundsPlan, vantage: VantagePoint, e: VantageError, signal: AbortSignal, push: (ev: RoundEvent) => void): Promise<unknown> {
+/**
+ * The unanswered rounds of a failed vantage point, from now until the watch stops, or until its
+ * --count / --duration would have ended: counted from `fromRound`, the first round it sent (null:
+ * it sent none, so from when its failure is known).
+ */
+function downRounds(plan: RoundsPlan, vantage: VantagePoint, e: VantageError, signal: AbortSignal, fromRound: number | null, push: (ev: RoundEvent) => void): Promise<unknown> {
   const code = sanitize(String(e.code), 40)
   return runRounds({
     vantageId: vantage.id,
     vantage,
     prober: () => Promise.resolve({receivedAt: null, rttMs: null, pop: null, answered: false, error: code}),
     ...schedule(plan),
-    // --count rounds of it, from when its failure is known (as a child counts from when it joined)
+    // as long as the child would have probed (it counted from when it joined), or from when its failure is known
     countFromFirst: true,
+    ...(fromRound === null ? {} : {fromRound}),
     signal,
     onObservation: (observation) => push({type: 'observation', vantage, observation}),
   })
@@ -93,9 +99,14 @@ export async function* childRounds(plan: RoundsPlan, places: ChildPlace[], signa
   const tasks: Array<Promise<unknown>> = []
   for (const p of places) {
     ch.push({type: 'started', vantage: p.vantage})
+    // the first round the child sent: its --count / --duration run from there
+    let firstRound: number | null = null
     const child = startChild(
       {vantage: p.vantage, via: p.via, file: p.file, args: p.args, command: p.command, name, stopGraceMs: p.stopGraceMs},
-      (observation) => ch.push({type: 'observation', vantage: p.vantage, observation}),
+      (observation) => {
+        if (firstRound === null || observation.round < firstRound) firstRound = observation.round
+        ch.push({type: 'observation', vantage: p.vantage, observation})
+      },
       (text) => ch.push({type: 'message', vantage: p.vantage, text}),
     )
     children.push(child)
@@ -103,7 +114,7 @@ export async function* childRounds(plan: RoundsPlan, places: ChildPlace[], signa
       child.done.then(async (end) => {
         if (end.failure !== null) {
           ch.push({type: 'failed', vantage: p.vantage, error: end.failure})
-          await downRounds(plan, p.vantage, end.failure, signal, (ev) => ch.push(ev))
+          await downRounds(plan, p.vantage, end.failure, signal, firstRound, (ev) => ch.push(ev))
         }
         ch.push({type: 'ended', vantage: p.vantage, error: end.failure})
       }),

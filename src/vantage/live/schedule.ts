@@ -1,6 +1,6 @@
 // The schedule of a live run on this side (local, netns, ssh; and the default of any backend that
 // has no schedule() of its own): the command's --method, --interval (1 s; 50 ms with --failover),
-// --timeout (the interval, at least 250 ms, at most 2 s) and --flows, checked here. Remote engines
+// --timeout (the interval, at least 1 s, at most 2 s) and --flows, checked here. Remote engines
 // decide their own (vantage/atlas/rounds.ts, vantage/globalping/index.ts). The contract is at the
 // top of src/model/probe.ts.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
@@ -20,8 +20,11 @@ export function localTiming(o: {method: string; intervalMs: number | undefined; 
   if (intervalMs < 10) {
     throw new AnyprobeError('E_BAD_DURATION', `--interval: ${intervalMs} ms is too short (10ms at least)`, {hint: 'use --interval 50ms for failover measurements', exitCode: EXIT.usage})
   }
-  // long enough for a far PoP to answer; a lost probe is known after this
-  const timeoutMs = o.timeoutMs ?? Math.min(2000, Math.max(250, intervalMs))
+  // long enough for a far PoP to answer; a lost probe is known after this. At least 1 s whatever
+  // the interval: probes overlap (each in flight on its own), and a 250 ms floor made every probe
+  // of a vantage point 300 ms from its PoP (another continent, a satellite link, a loaded server)
+  // a loss, and a --failover watch of it an "outage" of a target that answered every probe
+  const timeoutMs = o.timeoutMs ?? Math.min(2000, Math.max(1000, intervalMs))
   return {method: o.method as RoundsPlan['method'], intervalMs, timeoutMs}
 }
 
