@@ -15,7 +15,7 @@ import {htmlFlags, htmlFlagsFor, locationsFromFlags, warnUnmatchedLocations, wri
 import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
-import {runVantages} from '../console/multi-run.js'
+import {runVantages, unmeasuredOf} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
@@ -113,11 +113,13 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk})
+    // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
+    const unmeasured = unmeasuredOf(outcomes)?.exitCode
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured})
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
-    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true})
+    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true, unmeasured})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

@@ -12,7 +12,10 @@
 // Exit status of a multi-vantage run (model/exit.ts, one rule for every command): 0 when the target
 // answered every vantage point, 9 when it answered some (a failed vantage point or one the target
 // never answered: in the output, with the others), 4 when it answered none. Usage errors exit 2
-// before anything runs.
+// before anything runs. A RIPE Atlas or Globalping backend that could not measure at all (no
+// network, a refused key: vantage/remote-failure.ts) is no vantage point: alone, its error ends the
+// run (exit 6 or 2, with its hint); beside others' outcomes, it is said on stderr and its exit code
+// wins over 4 / 9 (unmeasuredOf), so an alert on exit 4 is not a page for this host's network.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit} from '../model/exit.js'
@@ -24,6 +27,7 @@ import {sanitize} from '../util/sanitize.js'
 import {isLocalOnly, parseFrom, type VantageSpec} from '../vantage/from.js'
 import {atlasDryRuns, backendsFor, expectedCount, mergeOutcomes} from '../vantage/index.js'
 import {checkRemotePlan} from '../vantage/remote-plan.js'
+import {incompleteRead, remoteRunFailure} from '../vantage/remote-failure.js'
 import type {Locations} from '../vantage/locations.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, refuseUnusedVantageFlags, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
@@ -118,9 +122,11 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   const outcomes: VantageOutcome[] = []
+  const unmeasured: AnyprobeError[] = []
   const ndjson = stdoutWriter()
   try {
-    for await (const o of mergeOutcomes(backends.map((b) => b.run(plan, {concurrency: flags.concurrency, signal: ac.signal})), backends.map((b) => b.spec))) {
+    const streams = backends.map((b) => endOnRemoteFailure(b.run(plan, {concurrency: flags.concurrency, signal: ac.signal}), b.spec, unmeasured))
+    for await (const o of mergeOutcomes(streams, backends.map((b) => b.spec))) {
       outcomes.push(o)
       progress.update(o)
       if (flags.ndjson) {
@@ -136,7 +142,54 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
+  if (ac.signal.aborted) return outcomes
+  if (unmeasured.length === 0) {
+    // results that broke off after some came (said by the backend as it happened): exit 7 or 6, not 9 or 4
+    const cut = backends.map(incompleteRead).find((e) => e !== null)
+    if (cut) unmeasuredRuns.set(outcomes, cut)
+    return outcomes
+  }
+  // nothing else measured: the service's error is the run's (printed with its hint by the command)
+  if (outcomes.length === 0) {
+    for (const e of unmeasured.slice(1)) process.stderr.write(errorText(e))
+    throw unmeasured[0]!
+  }
+  for (const e of unmeasured) process.stderr.write(errorText(e))
+  unmeasuredRuns.set(outcomes, unmeasured[0]!)
   return outcomes
+}
+
+/** A backend's outcomes; a remote service that could not measure ends it quietly, its error kept in `failures`. */
+async function* endOnRemoteFailure(stream: AsyncIterable<VantageOutcome>, spec: string, failures: AnyprobeError[]): AsyncGenerator<VantageOutcome> {
+  try {
+    yield* stream
+  } catch (e) {
+    const failure = remoteRunFailure(spec, e)
+    if (failure === null) throw e // a local, netns or ssh backend: a failed vantage point, as before
+    failures.push(failure)
+  }
+}
+
+/** `error CODE: message` and its hint, as the command prints an error (base-command.ts formatError). */
+function errorText(e: AnyprobeError): string {
+  return `error ${e.code}: ${sanitize(e.message, 2000)}\n${e.hint ? `hint: ${sanitize(e.hint, 1000)}\n` : ''}`
+}
+
+/** outcomes returned by runVantages -> the service that could not measure beside them */
+const unmeasuredRuns = new WeakMap<readonly VantageOutcome[], AnyprobeError>()
+
+/**
+ * The error of a RIPE Atlas or Globalping backend that could not measure while other vantage points
+ * did (null: none): its exit code is the run's (model/exit.ts `unmeasured`).
+ */
+export function unmeasuredOf(outcomes: readonly VantageOutcome[]): AnyprobeError | null {
+  return unmeasuredRuns.get(outcomes) ?? null
+}
+
+/** Carry runVantages' unmeasured error to an array made from its outcomes (sites' best of rounds). */
+export function carryUnmeasured(from: readonly VantageOutcome[], to: readonly VantageOutcome[]): void {
+  const e = unmeasuredRuns.get(from)
+  if (e !== undefined && !unmeasuredRuns.has(to)) unmeasuredRuns.set(to, e)
 }
 
 /** One vantage point's section of the multi-vantage text output. */
@@ -159,9 +212,9 @@ export function answeredCount(outcomes: readonly VantageOutcome[]): number {
   return n
 }
 
-/** 0 every vantage point answered, 9 some, 4 none (model/exit.ts). */
+/** 0 every vantage point answered, 9 some, 4 none; a remote service that could not measure: its code (model/exit.ts). */
 export function exitCodeOf(outcomes: readonly VantageOutcome[]): number {
-  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length})
+  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length, unmeasured: unmeasuredOf(outcomes)?.exitCode})
 }
 
 /** trace / dns / http with --from naming anything but this host alone. */

@@ -19,7 +19,7 @@ import {availableParallelism} from 'node:os'
 import {resultRtt} from '../analysis/catchment.js'
 import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 import type {VantageSpec} from '../vantage/from.js'
-import {runVantages, type RunOptions} from './multi-run.js'
+import {carryUnmeasured, runVantages, type RunOptions} from './multi-run.js'
 
 /**
  * Rounds of a dns / http measurement from child-process vantage points (one RTT sample per child
@@ -81,5 +81,8 @@ export async function measureSites(opts: Omit<RunOptions, 'locations'>, rounds: 
     // interrupted, or nothing answered anywhere (no namespace, no route): another round says no more
     if (round.some((o) => o.error?.code === 'E_VP_ABORTED') || round.every((o) => o.result === null)) break
   }
-  return lowestRttOutcomes(all)
+  const best = lowestRttOutcomes(all)
+  // a RIPE Atlas / Globalping backend that could not measure in a round: its exit code stays the run's
+  for (const round of all) carryUnmeasured(round, best)
+  return best
 }

@@ -2,7 +2,12 @@
 // what the vantage points did decides 0 / 9 / 4; a broken expectation (8), unusable input (7) and an
 // output file that could not be written (10) are said in that order of precedence:
 //
-//   8 alert > 7 data > 4 none answered > 9 some answered > 10 write > 0 every one answered
+//   8 alert > 7 data > 6/2 a remote service could not measure > 4 none answered > 9 some answered
+//   > 10 write > 0 every one answered
+//
+// A RIPE Atlas or Globalping backend that could not measure at all (the API unreachable, a refused
+// key) is not a vantage point whose target did not answer: alone, its error ends the run (exit 6 or
+// 2, vantage/remote-failure.ts); beside other vantage points' outcomes, its exit code is `unmeasured`.
 //
 // A vantage point that failed (an E_VP_* error, or any error of its own) did not answer. No vantage
 // point at all counts as none answered. Errors thrown before anything is measured (usage 2,
@@ -20,11 +25,14 @@ export interface MeasuredRun {
   data?: boolean
   /** an output file could not be written (E_WRITE) */
   writeFailed?: boolean
+  /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
+  unmeasured?: number | null
 }
 
 export function measuredExit(run: MeasuredRun): number {
   if (run.alert) return EXIT.alert
   if (run.data) return EXIT.data
+  if (run.unmeasured !== undefined && run.unmeasured !== null && run.unmeasured !== EXIT.ok) return run.unmeasured
   if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
   if (run.answered < run.total) return EXIT.partial
   if (run.writeFailed) return EXIT.write

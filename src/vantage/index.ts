@@ -109,8 +109,9 @@ export function expectedCount(backends: readonly VantageBackend[]): number | nul
 
 /**
  * Merge several outcome streams into one, each outcome as soon as its backend yields it. A backend
- * that throws (no Atlas key, the API down) does not stop the others: it ends as one failed outcome
- * named after its spec, carrying the error's code, message and hint.
+ * that throws does not stop the others: it ends as one failed outcome named after its spec,
+ * carrying the error's code, message and hint. (A RIPE Atlas or Globalping backend that could not
+ * measure never gets here: console/multi-run.ts makes its error the run's, ./remote-failure.ts.)
  */
 export async function* mergeOutcomes(streams: Array<AsyncIterable<VantageOutcome>>, specs: readonly string[] = []): AsyncGenerator<VantageOutcome> {
   type Step = {i: number; r: IteratorResult<VantageOutcome>} | {i: number; error: unknown}

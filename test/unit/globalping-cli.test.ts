@@ -200,11 +200,12 @@ describe('anyprobe catchment --from globalping: (replay server)', () => {
     assert.equal(server().requests.length - before, 1, 'one POST, no retry storm')
   })
 
-  it('a failed measurement is listed once as globalping:SELECTOR, not with the prefix twice', async () => {
+  it('a measurement Globalping refused is the run error (exit 6), not a vantage point row; a backend row is labelled with its prefix once', async () => {
     server().routes.unshift({method: 'POST', path: 'measurements', status: 429, times: 1, headers: {'X-RateLimit-Reset': '60'}, body: {error: {type: 'rate_limit_exceeded', message: 'API rate limit exceeded.'}}})
     const r = await run(['https://cdn.example.com/', '--method', 'http', '--from', 'globalping:world,limit=2'])
-    assert.notEqual(r.status, 0)
-    assert.match(r.stdout, /^ {2}globalping:world,limit=2 {2}E_/m)
+    assert.equal(r.status, 6, r.stdout + r.stderr)
+    assert.match(r.stderr, /error E_NETWORK: Globalping refused the measurement: rate_limit_exceeded/)
+    assert.doesNotMatch(r.stdout, /globalping:world/, 'no made-up vantage point stands for the refused measurement')
     assert.doesNotMatch(r.stdout + r.stderr, /globalping:globalping:/)
     const {backendFailure} = await import('../../src/vantage/index.js')
     const {vantageLabel} = await import('../../src/render/catchment.js')

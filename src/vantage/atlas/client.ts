@@ -4,7 +4,9 @@
 // Retries: GET is retried on 429, 5xx, timeouts and connection errors with exponential backoff
 // (Retry-After honoured when the server sends it), up to `maxTries` attempts. POST (creating a
 // measurement spends credits) is retried only where the server cannot have acted on it: 429 and
-// 503, and a connection that was refused before anything was sent.
+// 503, and a connection that was refused before anything was sent. A name that does not resolve
+// or a network with no route (../remote-failure.ts noNetwork) is not retried at all: the machine
+// is offline, and ten seconds of silent back-off only delay saying so.
 //
 // The key: sent only as `Authorization: Key <key>`, only to the API's own origin (a `next` link to
 // another origin is refused), and scrubbed from every message this module produces.
@@ -17,7 +19,8 @@ import {JSONParser} from '@streamparser/json'
 import {sleepUnlessAborted} from '../../util/sleep.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
-import {KEY_HINT, redactSecrets} from './config.js'
+import {noNetwork, noNetworkHint, socketErrorCode} from '../remote-failure.js'
+import {ATLAS_URL_ENV, KEY_HINT, redactSecrets} from './config.js'
 
 export interface AtlasClientOptions {
   /** API base URL, ending in "/" (see loadAtlasConfig) */
@@ -37,7 +40,7 @@ export interface AtlasClientOptions {
   signal?: AbortSignal
   userAgent?: string
   /** told about each retry (for progress output) */
-  onRetry?: (info: {attempt: number; delayMs: number; reason: string}) => void
+  onRetry?: (info: {attempt: number; delayMs: number; reason: string; what: string; tries: number}) => void
   /** the most bytes one response body may have (default MAX_BODY_BYTES): an endless body stops here */
   maxBodyBytes?: number
 }
@@ -66,7 +69,8 @@ function abortError(): AnyprobeError {
 
 class TransportError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'refused' | 'network',
+    // unreachable: no way to the host from here (no DNS answer, no route): nothing was sent
+    readonly kind: 'timeout' | 'refused' | 'network' | 'unreachable',
     message: string,
   ) {
     super(message)
@@ -271,7 +275,7 @@ export class AtlasClient {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error
         last = {reason: error.message, res: null, kind: error.kind}
-        retryable = method === 'GET' || error.kind === 'refused'
+        retryable = error.kind !== 'unreachable' && (method === 'GET' || error.kind === 'refused')
         if (!retryable) break
       }
       if (attempt === this.maxTries) break
@@ -280,7 +284,7 @@ export class AtlasClient {
         last.reason += ` (the server asked to wait ${Math.round(delay / 1000)} s)`
         break
       }
-      this.onRetry?.({attempt, delayMs: delay, reason: last.reason})
+      this.onRetry?.({attempt, delayMs: delay, reason: this.redact(last.reason), what: `${method} ${this.redact(url.pathname)}`, tries: this.maxTries})
       await this.sleep(delay, this.signal)
     }
     if (last.res) return last.res
@@ -289,6 +293,12 @@ export class AtlasClient {
     if (last.kind === 'timeout') {
       throw new AnyprobeError('E_TIMEOUT', `RIPE Atlas did not answer ${what} within ${this.timeoutMs} ms (${this.maxTries} tries)`, {
         hint: `check the network path to ${host}; the API may be slow, try again later`,
+        exitCode: EXIT.network,
+      })
+    }
+    if (last.kind === 'unreachable') {
+      throw new AnyprobeError('E_NETWORK', `cannot reach RIPE Atlas for ${what}: ${this.redact(last.reason)}`, {
+        hint: noNetworkHint('RIPE Atlas', ATLAS_URL_ENV, this.redact(this.apiUrl)),
         exitCode: EXIT.network,
       })
     }
@@ -355,9 +365,13 @@ export class AtlasClient {
         else sent = true
       })
       req.on('error', (e: NodeJS.ErrnoException) => {
+        const code = socketErrorCode(e)
+        // no DNS answer or no route: this host is offline, asking again will not help
+        const offline = !sent ? noNetwork(code, url.hostname) : null
+        if (offline !== null) return finish(() => reject(new TransportError('unreachable', sanitize(offline))))
         // ECONNREFUSED before connecting: nothing reached the server, safe to retry even a POST
-        const kind = e.code === 'ECONNREFUSED' && !sent ? 'refused' : 'network'
-        finish(() => reject(new TransportError(kind, sanitize(e.code ?? e.message))))
+        const kind = code === 'ECONNREFUSED' && !sent ? 'refused' : 'network'
+        finish(() => reject(new TransportError(kind, sanitize(code ?? e.message))))
       })
       req.end(body ?? undefined)
     })

@@ -17,6 +17,7 @@ import {type AsnLookup} from '../../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
+import {checkOnlyHint} from '../remote-failure.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
 import type {ProbePlan, VantageBackend, VantageError, VantageOutcome} from '../types.js'
 import {AtlasClient, type AtlasClientOptions} from './client.js'
@@ -204,8 +205,9 @@ export class AtlasBackend implements VantageBackend {
     })(this)
   }
 
-  private client(signal?: AbortSignal): AtlasClient {
-    return this.#o.client ?? new AtlasClient({apiUrl: this.#config.apiUrl, key: this.#config.key, signal, sleep: this.#o.sleep, ...this.#o.clientOptions})
+  /** `onRetry`: one-shot runs say each retry (a 5xx or timeout can take minutes of back-off otherwise unexplained) */
+  private client(signal?: AbortSignal, onRetry?: AtlasClientOptions['onRetry']): AtlasClient {
+    return this.#o.client ?? new AtlasClient({apiUrl: this.#config.apiUrl, key: this.#config.key, signal, sleep: this.#o.sleep, onRetry, ...this.#o.clientOptions})
   }
 
   private resolver(concurrency: number): ReverseResolver {
@@ -227,7 +229,7 @@ export class AtlasBackend implements VantageBackend {
 
   async *run(plan: ProbePlan, opts: {concurrency: number; signal?: AbortSignal}): AsyncIterable<VantageOutcome> {
     const signal = opts.signal
-    const client = this.client(signal)
+    const client = this.client(signal, sayRetry)
     const now = this.#o.now ?? Date.now
     const timeoutMs = this.#o.timeoutMs ?? DEFAULT_TIMEOUT_MS
     const began = now()
@@ -311,7 +313,9 @@ export class AtlasBackend implements VantageBackend {
     } catch (e) {
       // an interrupted run ends quietly with what it has
       if (signal?.aborted) return
-      if (!(e instanceof AnyprobeError) || seen.size === 0) throw e
+      if (!(e instanceof AnyprobeError)) throw e
+      // nothing came: the run's error; one this run created says which measurement spent the credits
+      if (seen.size === 0) throw startTime === null ? e : createdButUnread(e, msmId)
       failure = e
     }
     if (signal?.aborted) return
@@ -346,6 +350,20 @@ export class AtlasBackend implements VantageBackend {
       }
     }
   }
+}
+
+/** A one-shot run's retry, on stderr: "anyprobe: RIPE Atlas: HTTP 503 on GET /api/v2/...; trying again in 0.7 s (try 2 of 5)". */
+function sayRetry(r: {attempt: number; delayMs: number; reason: string; what: string; tries: number}): void {
+  process.stderr.write(`anyprobe: RIPE Atlas: ${sanitize(r.reason, 200)} on ${sanitize(r.what, 200)}; trying again in ${(r.delayMs / 1000).toFixed(1)} s (try ${r.attempt + 1} of ${r.tries})\n`)
+}
+
+/** A failure after this run created measurement `msmId`: its credits are spent, its results can be read later. */
+function createdButUnread(e: AnyprobeError, msmId: number): AnyprobeError {
+  return new AnyprobeError(e.code, `${e.message} (after creating RIPE Atlas measurement ${msmId})`, {
+    hint: `measurement ${msmId} was created and its credits are spent: read its results later with --atlas-msm ${msmId}${e.hint ? `; ${checkOnlyHint(e.hint)}` : ''}`,
+    exitCode: e.exitCode,
+    cause: e,
+  })
 }
 
 /** /measurements/ID/latest/: a list of results, or (older form) {probe_id: [result, ...]}. */

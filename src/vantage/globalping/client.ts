@@ -15,7 +15,8 @@ import {sleepUnlessAborted} from '../../util/sleep.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
 import {redactSecrets} from '../atlas/config.js'
-import {TOKEN_HINT} from './config.js'
+import {noNetwork, noNetworkHint, socketErrorCode} from '../remote-failure.js'
+import {GLOBALPING_URL_ENV, TOKEN_HINT} from './config.js'
 import type {GlobalpingMeasurement, GlobalpingRequest} from './types.js'
 
 /** Wait after each in-progress answer (the API's polling guidance). */
@@ -168,6 +169,11 @@ export class GlobalpingClient {
       const err = e as Error & {cause?: {code?: string; message?: string}}
       if (timeout.aborted) {
         throw new AnyprobeError('E_TIMEOUT', `Globalping did not answer ${method} /${path} within ${Math.round(this.#timeoutMs / 1000)} s`, {hint: 'try again later; check ANYPROBE_GLOBALPING_URL', exitCode: EXIT.network})
+      }
+      // no DNS answer, no route: nothing was sent (a POST created nothing), and the hint says what to check
+      const offline = noNetwork(socketErrorCode(err.cause), sanitize(new URL(this.apiUrl).hostname, 100))
+      if (offline !== null) {
+        throw new AnyprobeError('E_NETWORK', `cannot reach Globalping for ${method} /${path}: ${offline}`, {hint: noNetworkHint('Globalping', GLOBALPING_URL_ENV, sanitize(this.redact(this.apiUrl), 200)), exitCode: EXIT.network})
       }
       const why = err.cause?.code ?? err.cause?.message ?? err.message
       throw new AnyprobeError('E_NETWORK', `cannot reach Globalping at ${sanitize(new URL(this.apiUrl).host, 100)}: ${sanitize(this.redact(String(why)), 200)}`, {

@@ -13,6 +13,7 @@ import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
 import {refuseLocalOnlyWatchFlags} from '../live/remote-ask.js'
 import {sanitize} from '../../util/sanitize.js'
+import {checkOnlyHint} from '../remote-failure.js'
 import {checkGlobalpingInterval, globalpingRounds, type RateSeam} from './rounds.js'
 import {type CreatedMeasurement, GlobalpingClient, type GlobalpingClientOptions} from './client.js'
 import {loadGlobalpingConfig, TOKEN_HINT, type GlobalpingConfig} from './config.js'
@@ -194,7 +195,16 @@ export class GlobalpingBackend implements VantageBackend {
       }
     } catch (e) {
       if (signal?.aborted) return
-      if (!(e instanceof AnyprobeError) || last === null) throw e
+      if (!(e instanceof AnyprobeError)) throw e
+      // nothing came (or nothing finished before the API became unreachable or the wait ran out):
+      // the run's error, not every probe failing at the target; it says the measurement exists
+      if (last === null || emitted.size === 0) {
+        throw new AnyprobeError(e.code, `${e.message} (after creating Globalping measurement ${created.id})`, {
+          hint: `measurement ${created.id} was created: its results are kept 7 days, read them later with --from globalping:msm=${created.id}${e.hint ? `; ${checkOnlyHint(e.hint)}` : ''}`,
+          exitCode: e.exitCode,
+          cause: e,
+        })
+      }
       // gave up waiting: what finished is out already; the rest are vantage points with the error
       const results = Array.isArray(last.results) ? last.results : []
       for (let i = 0; i < results.length; i++) {

@@ -3,8 +3,11 @@
 // `locations: <round 0's measurement id>`, which Globalping answers with the same probes in the
 // same order, so a probe keeps its vantage id ("N.CC.City.ASn") round after round. Each probe's
 // result goes through the Globalping parser and the one verdict function (parse.ts, as one-shot
-// runs do) and becomes an observation; a probe missing from a round (offline, or a round that could
-// not be created) is an unanswered observation with the reason.
+// runs do) and becomes an observation; a probe missing from a round it was measured in (offline)
+// is an unanswered observation with the reason. A round Globalping could not measure (this host
+// offline, the API down or rate limiting) has no observation from the probes it did not measure:
+// a gap, as when a RIPE Atlas stream drops, not an outage of the target (that would page an
+// operator for this host's network).
 //
 // Rate: each round costs one test per probe out of the hourly limit (anonymous 250, token 500), so
 // N probes can be measured every 3600 s x N / limit at the fastest (minIntervalMs); a faster
@@ -132,13 +135,10 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
       if (round === 0 || !(e instanceof AnyprobeError)) throw e
       if (!said.has(e.code)) {
         said.add(e.code)
-        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; its probes count as unanswered, the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
+        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; the probes it did not measure have no observation this round (not counted as unanswered), the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
       }
-      for (const [id, vantage] of vantages) {
-        if (seen.has(id)) continue
-        seen.add(id)
-        out.push({type: 'observation', vantage, observation: {vantageId: id, round, flow: 0, sentAt, receivedAt: null, rttMs: null, pop: null, answered: false, error: sanitize(e.code, 40)}})
-      }
+      // not measured is not "no answer": no observation for them this round
+      for (const id of vantages.keys()) seen.add(id)
     }
     if (signal.aborted && round > 0) break
     if (round === 0) {

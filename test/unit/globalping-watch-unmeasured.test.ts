@@ -1,0 +1,88 @@
+// watch --from globalping: when Globalping cannot measure a round (the API down: HTTP 503 on the
+// POST, as it is when this host loses its network between rounds the request never arrives), the
+// round has no observation from the probes it did not measure: a gap, not an outage of the target.
+// Before, every probe was an unanswered observation of that round, and two such rounds were an
+// "outage" of every vantage point: a page for an operator whose target was fine.
+// The Globalping replay server on 127.0.0.1 plays 5 rounds of two probes; rounds 2 and 3 fail.
+import assert from 'node:assert/strict'
+import {after, before, describe, it} from 'node:test'
+
+import type {LiveWatchEvent} from '../../src/model/expect.js'
+import type {WatchSummaryEvent} from '../../src/model/watch.js'
+import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
+import {runWatch} from '../../src/watch/run.js'
+import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+
+const ROUNDS = 5
+const DOWN = new Set([2, 3])
+
+interface Entry {
+  probe: Record<string, unknown>
+  result: Record<string, unknown>
+}
+const template = gpFixture<{results: Entry[]} & Record<string, unknown>>('dns-finished.json')
+const probes = (template.results as Entry[]).slice(0, 2)
+
+function routes(): GpRoute[] {
+  const out: GpRoute[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    if (DOWN.has(r)) {
+      out.push({method: 'POST', path: 'measurements', status: 503, body: {error: {type: 'api_error', message: 'Service Unavailable'}}, times: 1})
+      continue
+    }
+    const id = `2gpdown${r}aaaaaaaaaaaaaaaaa`
+    out.push({method: 'POST', path: 'measurements', status: 202, headers: rateHeaders(id, 2, 500, 2 * (r + 1)), body: {id, probesCount: 2}, times: 1})
+    out.push({path: `measurements/${id}`, body: {...template, id, probesCount: 2, limit: 2, results: probes}})
+  }
+  return out
+}
+
+describe('watch --from globalping: rounds Globalping could not measure (replay server)', () => {
+  let srv: GpReplayServer
+  const events: LiveWatchEvent[] = []
+  const stderr: string[] = []
+  let summary: WatchSummaryEvent
+  let exitCode: number | undefined
+
+  before(async () => {
+    srv = await startGlobalpingReplay({routes: routes()})
+    const backend = new GlobalpingBackend('DE,JP,limit=2', {
+      env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
+      configFile: '/nonexistent-anyprobe-test/config.json',
+      rate: {limitPerHour: 1_000_000, minMs: 10},
+      clientOptions: {sleep: () => Promise.resolve()},
+    })
+    const end = await runWatch([backend], {
+      ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS, durationMs: null, dryRun: false},
+      flapThreshold: 3,
+      flapWindowMs: undefined,
+      json: true,
+      tty: false,
+      extras: {},
+      signal: new AbortController().signal,
+      write: () => {},
+      report: (l) => stderr.push(l),
+      onEvent: (e) => events.push(e),
+    })
+    assert.ok(!('dryRun' in end))
+    summary = end.summary
+    exitCode = end.exitCode
+  })
+  after(async () => {
+    await srv.close()
+  })
+
+  it('no outage: the rounds not measured are a gap, not unanswered probes', () => {
+    assert.deepEqual(events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(events, null, 1))
+    assert.equal(summary.vantagePoints.length, 2)
+    for (const v of summary.vantagePoints) assert.equal(v.lost, 0, v.vantageId)
+    assert.equal(summary.observations, 2 * (ROUNDS - DOWN.size))
+    assert.equal(exitCode, 0, stderr.join('\n'))
+  })
+
+  it('says once why, and that those probes were not counted as unanswered', () => {
+    const said = stderr.filter((l) => /error E_NETWORK in round 2: Globalping answered .* HTTP 503/.test(l))
+    assert.equal(said.length, 1, stderr.join('\n'))
+    assert.match(said[0]!, /not counted as unanswered/)
+  })
+})
