@@ -293,7 +293,9 @@ export class WatchSession {
     // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
-    const exitCode = this.backendFailed ? EXIT.failure : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
+    // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
+    // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
+    const exitCode = this.backendFailed ? EXIT.network : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)

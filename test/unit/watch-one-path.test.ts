@@ -284,12 +284,13 @@ describe('AtlasBackend.rounds (replay server on 127.0.0.1)', () => {
       assert.ok(events.some((e) => e.type === 'observation'))
       assert.deepEqual(srv.requests.filter((r) => r.method !== 'GET').map((r) => r.method), ['POST', 'DELETE'])
 
-      // the second DELETE is refused: said as a failed note, and the watch (same path as the command) exits 1 with its summary
+      // the second DELETE is refused: said as a failed note, and the watch (same path as the command)
+      // exits 6 (an API that would not do what was asked; 1 is a bug) with its summary
       const stdout: string[] = []
       const stderr: string[] = []
       const end = await runWatch([make()], options({stdout, stderr, ask: ask({durationMs: 1500})}))
       assert.ok(!('dryRun' in end))
-      assert.equal(end.exitCode, 1)
+      assert.equal(end.exitCode, 6)
       assert.match(stderr.join('\n'), /error: could not stop measurement 7101001 .*stop it on atlas\.ripe\.net/)
       assert.equal(end.summary.type, 'summary')
       assert.ok(end.summary.vantagePoints.length > 0)
