@@ -140,8 +140,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
           notes.push(note)
         }
       }
-      const doc = done(sitesDocument(obs, {target, method}))
+      const doc = sitesDocument(obs, {target, method})
+      // before done(): the --html page shows the notes too (the --probes hint)
       if (notes.length > 0) doc.inputNotes = notes
+      done(doc)
       if (!this.jsonEnabled()) this.log(renderSites(doc))
       if (!htmlOk) process.exitCode = EXIT.write
       if (locateError !== null) {
