@@ -17,7 +17,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
 import {htmlFlag, locationFlags, locationsFromFlags} from './html-flags.js'
-import {vantageFlags} from '../console/vantage-flags.js'
+import {refuseUnusedVantageFlags, vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
 import type {WatchSummaryEvent} from '../model/watch.js'
@@ -182,6 +182,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
       throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
     }
+    // --ssh-option / --remote-command with no vantage point that uses them: refused, never dropped
+    // silently (one rule with catchment, sites and trace/dns/http --from)
+    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']})
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()

@@ -69,3 +69,12 @@ test('sites --input refuses --dry-run and --atlas-msm (it reads results already 
   assert.equal(r.status, 2, r.stdout + r.stderr)
   assert.match(r.stderr, /--atlas-msm asks the probes of a measurement; --input reads one already made/)
 })
+
+test('watch --ssh-option / --remote-command without a vantage point that uses them exits 2 before probing', async () => {
+  const ssh = await runCommand('watch', ['127.0.0.1', '--from', 'atlas:', '--atlas-msm', '1', '--ssh-option', 'Foo=bar'])
+  assert.equal(ssh.status, 2, ssh.stdout + ssh.stderr)
+  assert.match(ssh.stderr, /E_USAGE: --ssh-option .*no ssh: vantage point/)
+  const rc = await runCommand('watch', ['127.0.0.1', '--from', 'atlas:', '--atlas-msm', '1', '--remote-command', 'node x.js'])
+  assert.equal(rc.status, 2, rc.stdout + rc.stderr)
+  assert.match(rc.stderr, /E_USAGE: --remote-command /)
+})
