@@ -94,6 +94,7 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     'pop-header': Flags.string({
       description: 'a header the operator uses to name the site (repeatable); its value is read with the generic rules',
       multiple: true,
+      multipleNonGreedy: true,
     }),
   }
 

@@ -56,7 +56,8 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
   static override flags = {
     method: Flags.string({description: 'request method', default: 'GET', options: ['GET', 'HEAD']}),
     host: Flags.string({description: 'Host header (and TLS SNI) to send, for probing an address'}),
-    header: Flags.string({description: "extra request header 'Name: value' (repeatable)", multiple: true}),
+    // one value per flag (repeatable): a greedy flag took the URL after it for a second header
+    header: Flags.string({description: "extra request header 'Name: value' (repeatable)", multiple: true, multipleNonGreedy: true}),
     insecure: Flags.boolean({description: 'do not verify the TLS certificate', default: false}),
     timeout: Flags.string({description: 'limit for each request, e.g. 500ms or 5s', default: '5s'}),
     follow: Flags.boolean({description: 'follow redirects (at most 5), recording each hop', default: false}),
@@ -64,6 +65,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
     'pop-header': Flags.string({
       description: 'a response header the operator sets to name the site, e.g. X-Server-Location (repeatable)',
       multiple: true,
+      multipleNonGreedy: true,
     }),
     'vp-location': Flags.string({
       description: 'where THIS host is (e.g. "FRA" or "50.03,8.57"), so RTT can rule out far PoPs; for vantage points of --from (catchment, sites, report) use --location NAME=LAT,LON there',

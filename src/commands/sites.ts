@@ -63,7 +63,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
 
   static override flags = {
     method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
-    input: Flags.string({multiple: true, description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input); repeat it to read several campaigns towards the target together (a vantage point in several counts with its lowest RTT)'}),
+    input: Flags.string({multiple: true, multipleNonGreedy: true, description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input); repeat it to read several campaigns towards the target together (a vantage point in several counts with its lowest RTT)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
     truth: Flags.string({description: 'score the sites against a site list (lines of CODE, or CODE LAT LON; or a root-servers.org / iGreedy2.0 JSON site list): a found site within 100 km of a listed one is a hit, each listed site counts once (iGreedy\'s validation)'}),

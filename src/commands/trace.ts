@@ -52,7 +52,7 @@ export default class Trace extends BaseCommand {
     dns: Flags.boolean({default: true, allowNo: true, description: 'look up reverse DNS of hops (--no-dns to skip)'}),
     numeric: Flags.boolean({char: 'n', description: 'addresses only, no reverse DNS (as traceroute -n; the same as --no-dns)'}),
     asn: Flags.boolean({default: true, allowNo: true, description: 'look up ASNs (--no-asn to skip)'}),
-    'asn-db': Flags.string({multiple: true, description: 'MaxMind-format ASN database (.mmdb) to consult before the bundled GeoLite2 ASN'}),
+    'asn-db': Flags.string({multiple: true, multipleNonGreedy: true, description: 'MaxMind-format ASN database (.mmdb) to consult before the bundled GeoLite2 ASN'}),
     'vp-location': Flags.string({description: 'where THIS host is (lat,lon or an airport code), for the RTT-feasibility check; for vantage points of --from (catchment, sites, report) use --location NAME=LAT,LON there'}),
     ipv4: Flags.boolean({exclusive: ['ipv6'], description: 'use IPv4 when the target is a name'}),
     ipv6: Flags.boolean({exclusive: ['ipv4'], description: 'use IPv6 when the target is a name'}),
