@@ -4,7 +4,7 @@ import {Buffer} from 'node:buffer'
 
 import * as dnsPacket from 'dns-packet'
 
-import {decodeReply, NSID_OPTION_CODE, presentAnswer, readReply} from '../../engines/dns/packet.js'
+import {answersChaosQuestion, decodeReply, NSID_OPTION_CODE, presentAnswer, readReply} from '../../engines/dns/packet.js'
 import {identityOf} from '../../engines/dns/probe.js'
 import {DNS_SCHEMA_VERSION, type DnsQueryError, type DnsQueryResult, type DnsResult} from '../../model/dns.js'
 import type {ErrorCode} from '../../model/errors.js'
@@ -153,7 +153,14 @@ export function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vant
         // here, because Atlas results carry record types the engine never asks for
         const reply = readReply(decoded, abuf)
         const answers: string[] = []
-        for (const a of decoded.answers ?? []) answers.push(sanitize(presentAtlasAnswer(a)))
+        const otherRecords: string[] = []
+        // a CHAOS question's identity is only the records that answer it: a parked domain's servers
+        // give their wildcard IN TXT for any question (as the dns engine reads it: packet.ts)
+        for (const a of decoded.answers ?? []) {
+          const text = sanitize(presentAtlasAnswer(a))
+          if (base.qclass !== 'CH' || answersChaosQuestion(a, {qname: base.qname, qtype: base.qtype})) answers.push(text)
+          else otherRecords.push(`${sanitize(a.name, 253)} ${String((a as {class?: string}).class ?? 'IN').toUpperCase()} ${a.type} ${text}`)
+        }
         query = {
           ...base,
           // a server that returns NSID was asked for it, whatever else we know
@@ -165,6 +172,7 @@ export function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vant
           aa: reply.aa,
           truncated: reply.truncated,
           error: null,
+          ...(otherRecords.length > 0 ? {otherRecords} : {}),
         }
       }
     } else {
