@@ -13,7 +13,12 @@ export type DnsTransport = 'udp' | 'tcp'
  * (ICMP port unreachable for UDP, RST for TCP); `network`: a local socket error; `malformed`: a reply
  * arrived but could not be decoded; `closed`: the TCP peer closed before answering.
  */
-export type DnsQueryError = 'timeout' | 'refused' | 'network' | 'malformed' | 'closed'
+/**
+ * Why a query has no reply: timeout; refused (port closed); unreachable (an ICMP unreachable came
+ * back from a router on the way or the target's firewall: the network said no); network (this host
+ * could not send it: no route here, a local error); malformed; closed (TCP closed unanswered).
+ */
+export type DnsQueryError = 'timeout' | 'refused' | 'unreachable' | 'network' | 'malformed' | 'closed'
 
 /** An EDNS NSID (RFC 5001) payload: text when every byte is printable ASCII, hex always. */
 export interface NsidValue {

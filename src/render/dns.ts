@@ -34,6 +34,7 @@ function queryRow(q: DnsQueryResult): string[] {
 export function noAnswerText(r: Pick<DnsResult, 'answered' | 'queries' | 'targetAddr' | 'params'>): string | null {
   if (r.answered) return null
   if (r.queries.some((q) => q.error === 'refused')) return 'the port is closed (connection refused / port unreachable)'
+  if (r.queries.some((q) => q.error === 'unreachable')) return 'the network said the target cannot be reached (an ICMP unreachable or prohibited from a router on the way or the target\'s firewall)'
   const malformed = r.queries.filter((q) => q.error === 'malformed').length
   const silent = r.queries.filter((q) => q.error === 'timeout').length
   const parts: string[] = []
@@ -45,9 +46,10 @@ export function noAnswerText(r: Pick<DnsResult, 'answered' | 'queries' | 'target
 }
 
 /**
- * Every query failed on this host's side (no route, no address of that family): nothing reached
- * the network, so it says nothing of the target (exit 6, as http and trace say a local network
- * error), not "the target did not answer" (4), which an operator's alert reads as an outage.
+ * Every query failed on this host's side (no route here, no address of that family): nothing
+ * reached the network, so it says nothing of the target (exit 6, as http and trace say a local
+ * network error), not "the target did not answer" (4), which an operator's alert reads as an
+ * outage. An ICMP unreachable from the way or the target's firewall is `unreachable`: exit 4.
  */
 export function failedLocally(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
   return !r.answered && r.queries.length > 0 && r.queries.every((q) => q.error === 'network')

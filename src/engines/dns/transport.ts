@@ -7,6 +7,7 @@ import {createSocket} from 'node:dgram'
 import {connect as tcpConnect, type Socket} from 'node:net'
 
 import type {DnsQueryError, DnsTransport} from '../../model/dns.js'
+import {hasLocalRoute} from '../local-route.js'
 
 export interface ExchangeReply {
   reply: Buffer
@@ -45,8 +46,27 @@ function elapsedMs(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6
 }
 
+/**
+ * An error of a socket whose connect() succeeded (so this host has a route): refused (port
+ * closed), unreachable (an ICMP unreachable or prohibited from a router or the target's firewall),
+ * else network. A failed connect() is decided apart (noRouteHere / tcpConnectKind).
+ */
 function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
-  return err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' ? 'refused' : 'network'
+  if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return 'refused'
+  return UNREACHABLE_CODES.has(err.code ?? '') ? 'unreachable' : 'network'
+}
+
+const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EACCES'])
+
+/**
+ * A TCP connect that failed: ENETUNREACH / EHOSTUNREACH come both from this host's routing table
+ * and from an ICMP unreachable on the way; a UDP connect to the same address (nothing sent) tells
+ * which (../local-route.ts).
+ */
+async function tcpConnectKind(err: NodeJS.ErrnoException, to: Endpoint): Promise<DnsQueryError> {
+  const kind = errorKind(err)
+  if (kind !== 'unreachable') return kind
+  return (await hasLocalRoute(to.addr, to.port)) ? 'unreachable' : 'network'
 }
 
 interface UdpPending {
@@ -128,7 +148,8 @@ export class UdpExchanger implements DnsExchanger {
     sock.connect(this.to.port, this.to.addr, (err?: NodeJS.ErrnoException) => {
       if (this.sock !== sock) return
       if (err) {
-        for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
+        // a UDP connect sends nothing: its failure is this host's (no route here)
+        for (const p of [...this.pending]) p.finish(new DnsExchangeError('network', `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
         return
       }
       this.connected = true
@@ -234,15 +255,22 @@ export class TcpExchanger implements DnsExchanger {
     this.connected = false
     this.buffered = Buffer.alloc(0)
     const mine = (): boolean => this.sock === sock
+    // a connect that failed: its error decides the queries waiting (after a route check), not the 'close' after it
+    let connectFailed = false
     sock.on('error', (err: NodeJS.ErrnoException) => {
       if (!mine()) return
       // before the connection was up (refused, unreachable) every query of it fails; after, the
       // unanswered ones go on alone (the 'close' that follows)
-      if (!this.connected) for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
+      if (this.connected) return
+      connectFailed = true
+      const waiting = [...this.pending]
+      void tcpConnectKind(err, this.to).then((kind) => {
+        for (const p of waiting) p.finish(new DnsExchangeError(kind, err.message, err))
+      })
     })
     sock.on('close', () => {
       if (!mine()) return
-      const left = [...this.pending]
+      const left = connectFailed ? [] : [...this.pending]
       const wasUp = this.connected
       this.sock = null
       this.connected = false
@@ -317,8 +345,16 @@ function exchangeAlone(to: Endpoint, query: Buffer, accept: (reply: Buffer) => b
       else resolve(value!)
     }
     const timer = setTimeout(() => finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-    sock.on('error', (err: NodeJS.ErrnoException) => finish(new DnsExchangeError(errorKind(err), err.message, err)))
-    sock.on('close', () => finish(new DnsExchangeError('closed', 'the server closed the connection without answering')))
+    let erred = false
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      erred = true
+      if (sentAt !== null) finish(new DnsExchangeError(errorKind(err), err.message, err))
+      else void tcpConnectKind(err, to).then((kind) => finish(new DnsExchangeError(kind, err.message, err)))
+    })
+    sock.on('close', () => {
+      // after an error the error says why (decided above, perhaps after the route check)
+      if (!erred) finish(new DnsExchangeError('closed', 'the server closed the connection without answering'))
+    })
     sock.on('connect', () => {
       sentAt = process.hrtime.bigint()
       sock.write(frame(query))

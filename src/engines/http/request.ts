@@ -11,7 +11,6 @@
 // any byte of response (ECONNRESET, EPIPE, "socket hang up") is sent once more, at once, on a new
 // connection, as HTTP clients do for idempotent requests (RFC 9110 9.2.2), within the same
 // timeout; that answer is the one reported. A failure on a new connection is reported as it is.
-import {createSocket} from 'node:dgram'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import {isIP, type Socket} from 'node:net'
@@ -19,6 +18,7 @@ import {isIP, type Socket} from 'node:net'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpTimings} from '../../model/http.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
+import {hasLocalRoute} from '../local-route.js'
 
 export interface HttpRequestSpec {
   /** the URL as the user sees it (used for the path, scheme and port) */
@@ -419,23 +419,6 @@ const CERT_CODES = new Set([
 
 const UNREACH_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH'])
 
-/** Whether this host has a route to addr: a connected UDP socket (nothing is sent) finds one or fails. */
-export function hasLocalRoute(addr: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createSocket(isIP(addr) === 6 ? 'udp6' : 'udp4')
-    const done = (v: boolean): void => {
-      try {
-        sock.close()
-      } catch {
-        // already closed
-      }
-      resolve(v)
-    }
-    sock.once('error', () => done(false))
-    // the callback gets connect()'s error (ENETUNREACH with no route here); no 'error' event comes
-    sock.connect(port, addr, ((err?: Error | null) => done(err === undefined || err === null)) as () => void)
-  })
-}
 
 /** ENETUNREACH / EHOSTUNREACH with a route here: a router on the way (or the target's LAN) said no. */
 export function unreachableOnTheWay(local: AnyprobeError, code: string): AnyprobeError {
@@ -564,3 +547,5 @@ function oneShotAgent(tls: boolean, mark: () => void, keep: boolean): http.Agent
   }
   return agent
 }
+
+export {hasLocalRoute}
