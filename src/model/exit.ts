@@ -44,10 +44,10 @@ export function measuredExit(run: MeasuredRun): number {
  * probe. `vantageFailed`: a vantage point's child failed during the watch (it did not answer all
  * along), so every one answered is at best "some".
  */
-export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean} = {}): number {
+export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null} = {}): number {
   const total = summary.vantagePoints.length
   let answered = 0
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
-  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed})
+  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
 }

@@ -295,7 +295,7 @@ export class WatchSession {
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    const exitCode = this.backendFailed ? EXIT.network : watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true})
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)

@@ -148,3 +148,12 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
     assert.equal(await status('watch', w(closed, ALL)), 4)
   })
 })
+
+describe('watch: a backend that failed', () => {
+  it('(a RIPE Atlas measurement it could not stop) is 6, below an --expect alert (8)', () => {
+  const all = {vantagePoints: [{answered: 3}, {answered: 2}]}
+  assert.equal(watchExit(all, {unmeasured: 6}), 6)
+  assert.equal(watchExit(all, {unmeasured: 6, alert: true}), 8)
+  assert.equal(watchExit(all, {unmeasured: null}), 0)
+})
+})
