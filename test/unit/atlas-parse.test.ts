@@ -221,10 +221,13 @@ function dnsCheck(expr: string, p: AtlasParsed, answerTypes: Map<number, string>
   if (path.startsWith('abuf.header.') || path.startsWith('abuf.edns0')) return unmapped('header flags/counts and EDNS parameters other than NSID are not in the model')
   const a = /^abuf\.answers(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?$/.exec(path)
   if (!a) return unmapped('no rule')
-  if (a[1] === undefined) return wrap === 'len' ? v(q.answers.length) : unmapped('no rule')
+  // the reply's answers: those answering the question, then the records that do not (otherRecords,
+  // e.g. PowerDNS Recursor's version.bind in class IN), their owner/class/type head dropped
+  const raw = [...q.answers, ...(q.otherRecords ?? []).map((r) => r.replace(/^\S+ \S+ \S+ /, ''))]
+  if (a[1] === undefined) return wrap === 'len' ? v(raw.length) : unmapped('no rule')
   const k = Number(a[1])
   const field = a[2]
-  const ans = q.answers[k]!
+  const ans = raw[k]!
   if (field === undefined && wrap === 'str') return {ok: true, value: ans}
   const parts = ans.split(' ')
   const type = answerTypes.get(k)

@@ -137,10 +137,15 @@ export function answersChaosQuestion(rr: dnsPacket.Answer, spec: Pick<QuerySpec,
   return rr.type === spec.qtype.toUpperCase() && cls === 'CH' && normName(rr.name) === normName(spec.qname)
 }
 
+/** A record's owner, class and type ("other.bind. CH TXT"), unsanitised: how otherRecords begin (here and in Atlas results). */
+export function recordHead(rr: dnsPacket.Answer): string {
+  const name = normName(rr.name)
+  return `${name === '.' ? '.' : `${name}.`} ${String((rr as {class?: string}).class ?? 'IN').toUpperCase()} ${rr.type}`
+}
+
 /** A record with its owner, class and type ("other.bind. CH TXT lhr-ns1"), unsanitised. */
 function presentRecord(rr: dnsPacket.Answer): string {
-  const name = normName(rr.name)
-  return `${name === '.' ? '.' : `${name}.`} ${String((rr as {class?: string}).class ?? 'IN').toUpperCase()} ${rr.type} ${presentAnswer(rr)}`
+  return `${recordHead(rr)} ${presentAnswer(rr)}`
 }
 
 /**

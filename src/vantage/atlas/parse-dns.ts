@@ -4,7 +4,7 @@ import {Buffer} from 'node:buffer'
 
 import * as dnsPacket from 'dns-packet'
 
-import {answersChaosQuestion, decodeReply, NSID_OPTION_CODE, presentAnswer, readReply} from '../../engines/dns/packet.js'
+import {answersChaosQuestion, decodeReply, NSID_OPTION_CODE, presentAnswer, readReply, recordHead} from '../../engines/dns/packet.js'
 import {identityOf} from '../../engines/dns/probe.js'
 import {DNS_SCHEMA_VERSION, type DnsQueryError, type DnsQueryResult, type DnsResult} from '../../model/dns.js'
 import type {ErrorCode} from '../../model/errors.js'
@@ -159,7 +159,7 @@ export function parseDns(r: Record<string, unknown>, meta: AtlasResultMeta, vant
         for (const a of decoded.answers ?? []) {
           const text = sanitize(presentAtlasAnswer(a))
           if (base.qclass !== 'CH' || answersChaosQuestion(a, {qname: base.qname, qtype: base.qtype})) answers.push(text)
-          else otherRecords.push(`${sanitize(a.name, 253)} ${String((a as {class?: string}).class ?? 'IN').toUpperCase()} ${a.type} ${text}`)
+          else otherRecords.push(`${sanitize(recordHead(a), 300)} ${text}`)
         }
         query = {
           ...base,
