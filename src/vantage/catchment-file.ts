@@ -26,7 +26,8 @@ export interface CatchmentFile {
 
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
 
-export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>}): Promise<CatchmentFile> {
+/** `target`: of a file of several targets, the one to read (as report --target: a name or an address); else its first */
+export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>; target?: string | null}): Promise<CatchmentFile> {
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
@@ -38,7 +39,7 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   }
   const stats = newStats()
   // one service per catchment, by the rules report and sites use
-  const builder = new OneTargetCatchment()
+  const builder = new OneTargetCatchment(opts.target ?? null, {askedIsChoice: true})
   let target: string | null = null
   let method: CatchmentMethod | null = null
   let watchLines = 0
@@ -69,6 +70,6 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     }
     throw nothingReadError(path, stats)
   }
-  const notes = builder.notes(path, 'diff files of one measurement each to compare another')
+  const notes = builder.notes(path, 'diff --target NAME|ADDRESS compares another')
   return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT), notes}
 }
