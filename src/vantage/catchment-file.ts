@@ -46,7 +46,7 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
   for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
-    if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null)
+    if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null, item.failedMethod ?? null)
     else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
     else if (item.type === 'meta') {
       target ??= item.target
