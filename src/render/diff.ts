@@ -18,7 +18,7 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
   const lines = [
     `diff of ${sanitize(d.before.source, 120)} (${plural(d.before.vantagePoints, 'VP', 'VPs')}) -> ${sanitize(d.after.source, 120)} (${plural(d.after.vantagePoints, 'VP', 'VPs')}): ` +
       `${s.moved} moved, ${s.lost} lost ${s.lost === 1 ? 'its' : 'their'} PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both` +
-      (s.uncertain > 0 ? `; ${s.uncertain} uncertain (only a hint under 0.5 confidence on either side: not counted)` : ''),
+      (s.uncertain > 0 ? `; ${s.uncertain} uncertain (no PoP named with confidence 0.5 or more on either side: not counted)` : ''),
   ]
   const counted = d.changes.some((c) => c.type !== 'uncertain')
   lines.push('')

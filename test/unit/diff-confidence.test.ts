@@ -65,7 +65,7 @@ describe('diff: a PoP under 0.5 confidence is a hint, not a PoP change to page o
     const text = renderDiff(noise)
     assert.match(text, /no vantage point changed a confident PoP/)
     assert.match(text, /atlas:2\s+uncertain\s+FRA\? \(Frankfurt am Main\)\s+AMS\? \(Amsterdam\)/)
-    assert.match(text, /1 uncertain \(only a hint/)
+    assert.match(text, /1 uncertain \(no PoP named with confidence 0.5 or more on either side: not counted\)/)
   })
 
   it('plurals: one vantage point is "1 VP", one lost "its" PoP', () => {
