@@ -50,7 +50,7 @@ export class OneTargetCatchment {
    * `failedTarget`: for a failure, the target (and address) its measurement was of, when known;
    * `how`: the way it was measured, when finer than its method (CatchmentBuilder.add)
    */
-  add(o: VantageOutcome, failedTarget: {target: string; addr: string | null} | null = null, how: string | null = null): void {
+  add(o: VantageOutcome, failedTarget: {target: string; addr: string | null} | null = null, how: string | null = null, failedMethod: ProbeMethod | null = null): void {
     const own = ownNetworkTarget(o, failedTarget?.addr ?? null)
     if (own !== null) {
       this.own.add(own)
@@ -59,18 +59,18 @@ export class OneTargetCatchment {
     const r = o.result
     if (r === null) {
       if (failedTarget === null || failedTarget.target === '') {
-        this.common.add(o, how)
+        this.common.add(o, how, failedMethod)
         return
       }
       // of the target asked: read as its result would be (a target whose every probe failed is still the one asked)
       if (this.picker.isAsked(failedTarget.target, failedTarget.addr)) {
-        this.of[this.picker.pick(failedTarget.target, failedTarget.addr)!].add(o, how)
+        this.of[this.picker.pick(failedTarget.target, failedTarget.addr)!].add(o, how, failedMethod)
         return
       }
       const key = `${failedTarget.target}\u0000${failedTarget.addr ?? ''}`
       let f = this.failedOf.get(key)
       if (f === undefined) this.failedOf.set(key, (f = {...failedTarget, b: new CatchmentBuilder()}))
-      f.b.add(o, how)
+      f.b.add(o, how, failedMethod)
       return
     }
     const to = this.picker.pick(r.target, r.targetAddr)

@@ -171,6 +171,8 @@ function pick(kept: Map<string, Kept>): Kept {
 export class CatchmentBuilder {
   private readonly rows = new Map<string, Map<string, Kept>>()
   private readonly methods = new Map<ProbeMethod, number>()
+  /** the methods failures were of, when their input said (a RIPE Atlas error result's type): the method when no result says one */
+  private readonly failedMethods = new Set<ProbeMethod>()
   private firstTarget: string | null = null
 
   /** Add a measured (or failed) vantage point. `at` orders repeated results of one vantage point. */
@@ -196,8 +198,9 @@ export class CatchmentBuilder {
    * id), or the way a failure was measured. By default a result's way is its method, and IPv6 apart
    * from IPv4 (the families are routed apart: a trace -6 does not replace a trace -4's row unsaid).
    */
-  add(o: VantageOutcome, how: string | null = null): void {
+  add(o: VantageOutcome, how: string | null = null, failedMethod: ProbeMethod | null = null): void {
     const r = o.result
+    if (r === null && failedMethod !== null) this.failedMethods.add(failedMethod)
     const way = how ?? (r === null ? null : `${r.kind}${familyOf(r) === 6 ? ' over IPv6' : ''}`)
     // a failure with its time (an Atlas probe error) orders like a result: the latest one counts
     this.addRow(vantageRow(o), {at: r?.startedAt ?? o.at ?? null, method: r?.kind ?? null, target: r?.target ?? null, how: way})
@@ -232,6 +235,7 @@ export class CatchmentBuilder {
   /** Take another builder's rows (each vantage point's and method's latest wins, as in addRow), methods and first target. */
   absorb(other: CatchmentBuilder): void {
     for (const [m, n] of other.methods) this.methods.set(m, (this.methods.get(m) ?? 0) + n)
+    for (const m of other.failedMethods) this.failedMethods.add(m)
     this.firstTarget ??= other.firstTarget
     for (const [k, kept] of other.rows) for (const [bucket, v] of kept) this.keep(k, bucket, v)
   }
@@ -270,8 +274,9 @@ export class CatchmentBuilder {
       }
     })
     pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
-    const methods = [...this.methods.keys()]
-    // no result names a method (every vantage point failed, or a saved file cut short): unknown, never a guess
+    // no result names a method (every vantage point failed, or a saved file cut short): the one the
+    // failures' input said (RIPE Atlas error results of a traceroute measurement), else unknown, never a guess
+    const methods = this.methods.size > 0 ? [...this.methods.keys()] : [...this.failedMethods]
     const method: CatchmentMethod | null = meta.method ?? (methods.length === 1 ? methods[0]! : methods.length === 0 ? null : 'mixed')
     return {
       schemaVersion: CATCHMENT_SCHEMA_VERSION,

@@ -6,29 +6,45 @@
 // - vantage points are matched by kind + id;
 // - a PoP is compared by place (popKey: city + country, else code), as the catchment groups them, so
 //   "fra" in A and "frankfurt" in B is no move;
-// - a change is: `moved` (a PoP in both, different), `lost` (a PoP in A, none in B: unlocated or
-//   failed), `found` (none in A, a PoP in B); a vantage point with no PoP in either is no change;
+// - a PoP named with confidence under CONFIDENT_POP (0.5) is a hint, not a verdict (state
+//   'uncertain'): an on-call operator is not paged for "FRA -> AMS?" noise;
+// - a change is: `moved` (a confident PoP in both, different places), `lost` (a confident PoP in A,
+//   none in B: unlocated, failed, or only a hint of another place, toState 'uncertain'), `found`
+//   (no confident PoP in A, one in B), `uncertain` (the place changed, neither side confident: listed,
+//   not counted); the same place on both sides is no change whatever the confidence (FRA -> FRA?);
+//   a vantage point with no PoP in either is no change;
 // - rtt: for vantage points at the same PoP in both with an RTT in both, B - A;
 // - pops: every PoP of either side, with both shares (null on the side it is absent from);
 // - warnings: the two measured with different methods or targets, no vantage point in both
 //   (./diff-warnings.ts); the command
 //   adds one per file read only in part;
-// - exit code (the command's, diffExit): DIFF_EXIT_CHANGED when `changes` is not empty, else 7 when
+// - exit code (the command's, diffExit): DIFF_EXIT_CHANGED when `changes` holds a moved, lost or
+//   found (an `uncertain` one alone is not a change of PoP), else 7 when
 //   a file was read only in part (the diff is of what was read) or no vantage point is in both, else 0.
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
 import {comparabilityWarnings, type DiffSaid, noCommonWarning} from './diff-warnings.js'
 import {EXIT} from '../model/errors.js'
-import {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
+import {CONFIDENT_POP, DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffChangeType, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {naturalCompare} from '../util/collate.js'
 
-export {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION} from '../model/diff.js'
+export {CONFIDENT_POP, DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION} from '../model/diff.js'
 export type {DiffChange, DiffPop, DiffPopShare, DiffResult, DiffRtt, DiffSide, DiffState, DiffWarning} from '../model/diff.js'
 export type {DiffSaid} from './diff-warnings.js'
 
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
 const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`
-const stateOf = (r: CatchmentVantagePoint): DiffState => (r.reached === null ? 'failed' : r.pop === null ? 'unlocated' : 'located')
+const confident = (r: CatchmentVantagePoint): boolean => r.pop !== null && r.pop.confidence >= CONFIDENT_POP
+const stateOf = (r: CatchmentVantagePoint): DiffState => (r.reached === null ? 'failed' : r.pop === null ? 'unlocated' : confident(r) ? 'located' : 'uncertain')
+
+/** What a vantage point's change is (see the rules above); null: none. `same`: one place on both sides. */
+function changeOf(a: {pop: boolean; confident: boolean}, b: {pop: boolean; confident: boolean}, same: boolean): DiffChangeType | null {
+  if (same || (!a.pop && !b.pop)) return null
+  if (a.confident && b.confident) return 'moved'
+  if (a.confident) return 'lost'
+  if (b.confident) return 'found'
+  return 'uncertain'
+}
 
 /** The name of the PoP group a row belongs to on its side (as the catchment's pops name it). */
 function groupOf(c: CatchmentResult): (p: CatchmentPop) => DiffPop {
@@ -65,7 +81,8 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     common++
     const pa = ra.reached !== null && ra.pop ? ga(ra.pop) : null
     const pb = rb.reached !== null && rb.pop ? gb(rb.pop) : null
-    const type = pa && pb ? (popKey({...pa, confidence: 0}) === popKey({...pb, confidence: 0}) ? null : 'moved') : pa ? 'lost' : pb ? 'found' : null
+    const same = pa !== null && pb !== null && popKey({...pa, confidence: 0}) === popKey({...pb, confidence: 0})
+    const type = changeOf({pop: pa !== null, confident: pa !== null && confident(ra)}, {pop: pb !== null, confident: pb !== null && confident(rb)}, same)
     if (type !== null) {
       changes.push({type, vantage: rb.vantage, from: pa, to: pb, fromState: stateOf(ra), toState: stateOf(rb), rttBeforeMs: ra.rttMs, rttAfterMs: rb.rttMs})
     } else if (pa && pb && ra.rttMs !== null && rb.rttMs !== null) {
@@ -103,7 +120,7 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     onlyBefore,
     onlyAfter,
     warnings: [...comparabilityWarnings(saidOf(a), saidOf(b), names), ...[noCommonWarning(common, {before: a.vantagePoints.length, after: b.vantagePoints.length})].filter((w) => w !== null)],
-    summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
+    summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), uncertain: count('uncertain'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
 }
 
@@ -112,8 +129,9 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
  * vantage point in common (nothing could be compared: "nothing moved" would be no evidence, so not
  * 0), which outrank nothing moved (README "Errors and exit codes").
  */
-export function diffExit(d: {changes: readonly unknown[]; warnings?: ReadonlyArray<{code: string}>}, o: {partialInput: boolean; writeFailed?: boolean}): number {
-  if (d.changes.length > 0) return DIFF_EXIT_CHANGED
+export function diffExit(d: {changes: ReadonlyArray<{type?: string}>; warnings?: ReadonlyArray<{code: string}>}, o: {partialInput: boolean; writeFailed?: boolean}): number {
+  // an 'uncertain' row (no confident PoP on either side) is listed, never paged on
+  if (d.changes.some((c) => c.type !== 'uncertain')) return DIFF_EXIT_CHANGED
   if (o.partialInput || d.warnings?.some((w) => w.code === 'no-common')) return EXIT.data
   if (o.writeFailed) return EXIT.write
   return EXIT.ok

@@ -18,13 +18,13 @@ export default class Diff extends BaseCommand {
 
   static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results; gzipped or not), and compares them vantage point by vantage point (matched by kind and id).
 
-A change is: moved (a PoP in both, a different one), lost (a PoP before, none after: unlocated or failed), found (none before, a PoP after). PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after, the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
+A change is: moved (a confident PoP in both, a different one), lost (a confident PoP before, none after: unlocated, failed, or only a hint of another place), found (no confident PoP before, one after), uncertain (the place changed, neither side confident: listed, not counted). A PoP named with confidence under 0.5 is a hint (marked ?): the same place with less confidence is no change. PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after, the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
 
 --json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, warnings, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
 
-Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning.
+Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning; --target NAME|ADDRESS reads that target in both files instead of each one's first (a file with no result of it is said).
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this; uncertain rows alone are not); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',
@@ -38,6 +38,9 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
   }
 
   static override flags = {
+    target: Flags.string({
+      description: 'files of several targets: compare the catchments of this one in both (a name or an address, as the results name it, as report --target); default: each file\'s first target, the others said in a warning',
+    }),
     probes: Flags.string({description: 'raw RIPE Atlas results: probe metadata file (as report --probes)'}),
     rdns: Flags.boolean({default: false, allowNo: true, description: 'raw RIPE Atlas traceroutes: look up the reverse DNS of hop addresses (off by default: a diff stays offline)'}),
     ...htmlFlagsFor('the map of the vantage points whose PoP moved'),
@@ -47,7 +50,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     const {args, flags} = await this.parse(Diff)
     const locate = locator(flags)
     const atlasProbes = (await readProbesFlag(flags.probes))?.probes
-    const opts = {rdns: flags.rdns, ...(atlasProbes ? {atlasProbes} : {})}
+    const opts = {rdns: flags.rdns, target: flags.target ?? null, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)
     const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after})

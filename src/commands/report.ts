@@ -154,7 +154,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // one item, synchronously (a small function the loop below calls: it stays optimised)
     const take = (item: ReportItem): void => {
-      if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null)
+      if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null, item.failedMethod ?? null)
       else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
       else if (item.type === 'observation') {
         watchLines++

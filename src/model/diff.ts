@@ -12,10 +12,23 @@ export interface DiffPop {
   country: string | null
 }
 
-export type DiffState = 'located' | 'unlocated' | 'failed'
+/** uncertain: a PoP named with confidence under CONFIDENT_POP, a hint rather than a verdict */
+export type DiffState = 'located' | 'uncertain' | 'unlocated' | 'failed'
+
+/**
+ * A verdict under this confidence is a hint, not a PoP: the inference keeps a lone server name's
+ * readings ("fra1") below it on purpose (src/infer/identity.ts, "below the 0.5 of a confident place").
+ */
+export const CONFIDENT_POP = 0.5
+
+/**
+ * moved / lost / found: a confident PoP changed (exit 8); uncertain: the place changed but neither
+ * side had a confident PoP (a hint to a hint, a hint to none): listed, not counted as a change of PoP.
+ */
+export type DiffChangeType = 'moved' | 'lost' | 'found' | 'uncertain'
 
 export interface DiffChange {
-  type: 'moved' | 'lost' | 'found'
+  type: DiffChangeType
   vantage: VantagePoint
   from: DiffPop | null
   to: DiffPop | null
@@ -80,6 +93,8 @@ export interface DiffResult {
     moved: number
     lost: number
     found: number
+    /** changes of place with no confident PoP on either side (not counted in moved/lost/found, nor in the exit code) */
+    uncertain: number
     unchanged: number
     onlyBefore: number
     onlyAfter: number

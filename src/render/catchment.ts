@@ -36,8 +36,18 @@ function popCell(r: CatchmentVantagePoint): string {
   return `${r.pop.code.toUpperCase()}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}${r.pop.contradiction ? ' !' : ''}`
 }
 
+/**
+ * How a catchment was measured, in words: its method, else what is known (every vantage point
+ * failed and the file said no method: no result tells it; a file cut short: it did not say).
+ */
+export function methodWords(c: Pick<CatchmentResult, 'method' | 'summary'>): string {
+  if (c.method === 'mixed') return 'by mixed methods'
+  if (c.method !== null) return `by ${c.method}`
+  return c.summary.measured === 0 ? '(no result to tell the method)' : '(the file does not say the method)'
+}
+
 export function renderCatchment(c: CatchmentResult): string {
-  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} by ${c.method === 'mixed' ? 'mixed methods' : (c.method ?? 'an unknown method')} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
+  const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} ${methodWords(c)} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
     // "located" is the JSON's word for a row with a PoP; the table says it plainly, as "location"
     // is where the vantage point is
     ` (${c.summary.located} with a PoP named, ${c.summary.unlocated} without, ${c.summary.failed} failed)`

@@ -6,21 +6,26 @@ import {sanitize} from '../util/sanitize.js'
 import {columns, vantageLabel} from './catchment.js'
 import {fmtMs} from './table.js'
 
-const pop = (p: DiffPop | null, state: string): string => (p === null ? `(${state})` : `${sanitize(p.code.toUpperCase(), 30)}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`)
+// an uncertain PoP (confidence under 0.5) is a hint: marked '?', as it is not counted as a PoP change
+const pop = (p: DiffPop | null, state: string): string =>
+  p === null ? `(${state})` : `${sanitize(p.code.toUpperCase(), 30)}${state === 'uncertain' ? '?' : ''}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 const pct = (s: number | null): string => (s === null ? '-' : `${(s * 100).toFixed(1)}%`)
 const signed = (n: number, unit: string): string => `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`
 
 export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string {
   const s = d.summary
   const lines = [
-    `diff of ${sanitize(d.before.source, 120)} (${d.before.vantagePoints} VPs) -> ${sanitize(d.after.source, 120)} (${d.after.vantagePoints} VPs): ` +
-      `${s.moved} moved, ${s.lost} lost their PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both`,
+    `diff of ${sanitize(d.before.source, 120)} (${plural(d.before.vantagePoints, 'VP', 'VPs')}) -> ${sanitize(d.after.source, 120)} (${plural(d.after.vantagePoints, 'VP', 'VPs')}): ` +
+      `${s.moved} moved, ${s.lost} lost ${s.lost === 1 ? 'its' : 'their'} PoP, ${s.found} found one, ${s.unchanged} unchanged of ${s.common} in both` +
+      (s.uncertain > 0 ? `; ${s.uncertain} uncertain (no PoP named with confidence 0.5 or more on either side: not counted)` : ''),
   ]
+  const counted = d.changes.some((c) => c.type !== 'uncertain')
   lines.push('')
   // none in both: nothing was compared, so "nothing changed" would be a claim without evidence
   if (d.changes.length === 0 && s.common === 0) lines.push('no vantage point is in both files: none could be compared (the shares below are each file\'s own)')
-  else if (d.changes.length === 0) lines.push('no vantage point changed PoP')
-  else {
+  else if (!counted) lines.push(d.changes.length === 0 ? 'no vantage point changed PoP' : 'no vantage point changed a confident PoP (a PoP named with confidence under 0.5 is a hint, marked ?)')
+  if (d.changes.length > 0) {
     lines.push(
       columns(
         ['vantage point', 'change', 'from', 'to', 'rtt before', 'rtt after'],
@@ -54,6 +59,7 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
     lines.push('', `largest RTT changes at the same PoP (${rtt.length} of ${d.rtt.length}${methods}):`)
     lines.push(columns(['vantage point', 'PoP', 'before', 'after', 'change'], rtt.map((r) => [sanitize(r.vantageId, 60), sanitize(r.pop.toUpperCase(), 30), fmtMs(r.beforeMs), fmtMs(r.afterMs), signed(r.deltaMs, ' ms')])))
   }
+  if (counted && d.changes.some((c) => c.fromState === 'uncertain' || c.toState === 'uncertain')) lines.push('', 'a PoP marked ? was named with confidence under 0.5: a hint, not a verdict')
   if (d.onlyBefore.length > 0) lines.push('', `only in ${sanitize(d.before.source, 120)} (${d.onlyBefore.length}): ${d.onlyBefore.map(vantageLabel).join(', ')}`)
   if (d.onlyAfter.length > 0) lines.push('', `only in ${sanitize(d.after.source, 120)} (${d.onlyAfter.length}): ${d.onlyAfter.map(vantageLabel).join(', ')}`)
   return lines.join('\n')

@@ -62,7 +62,8 @@ export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 
 export type ReportItem =
   // failedTarget: for a failure (no result), the target its measurement was of, when the input says it
   // how: the RIPE Atlas measurement it came from (the catchment's way of measuring, finer than the method)
-  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string}
+  // failedMethod: for a failure (no result), the method its measurement was, when the input says it (an Atlas error result's type)
+  | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string; failedMethod?: ProbeMethod}
   // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
   | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
   | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
@@ -243,6 +244,8 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
 }
 
 const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
+/** a RIPE Atlas result's type as the method it is (a probe's error result says its type, not a method) */
+const ATLAS_METHOD: Readonly<Record<string, ProbeMethod>> = {traceroute: 'trace', dns: 'dns', ping: 'ping', http: 'http'}
 
 function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
   return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
@@ -475,7 +478,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
   const atlasBatch: VantageOutcome[] = []
   /** for each outcome of atlasBatch: the target of the raw result it came from (what a failure was of) */
-  const atlasTargets: Array<{failed: FailedTarget | null; how: string | null}> = []
+  const atlasTargets: Array<{failed: FailedTarget | null; how: string | null; method: ProbeMethod | null}> = []
   const atlasParse = (raw: Record<string, unknown>, where: string): void => {
     const parse = atlas?.parseAtlasResult
     if (typeof parse !== 'function') throw atlasUnavailable(`${where}: raw RIPE Atlas results`)
@@ -502,7 +505,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     for (const o of p.outcomes) {
       if (o.result?.kind === 'trace') stats.atlasTraces++
       atlasBatch.push(o)
-      atlasTargets.push({failed: target, how})
+      atlasTargets.push({failed: target, how, method: ATLAS_METHOD[p.meta?.type ?? ''] ?? null})
     }
   }
   /** enrich and hand on the parsed Atlas outcomes (when `all`, or when a batch is full) */
@@ -519,9 +522,10 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     // (enrichment maps the batch one to one, in order)
     for (let i = 0; i < done.length; i++) {
       const outcome = done[i]!
-      const {failed, how} = targets[i]!
+      const {failed, how, method} = targets[i]!
       const item: ReportItem = {type: 'outcome', outcome}
       if (outcome.result === null && failed !== null) item.failedTarget = failed
+      if (outcome.result === null && method !== null) item.failedMethod = method
       if (how !== null) item.how = how
       yield [item]
     }

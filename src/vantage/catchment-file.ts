@@ -26,7 +26,8 @@ export interface CatchmentFile {
 
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
 
-export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>}): Promise<CatchmentFile> {
+/** `target`: of a file of several targets, the one to read (as report --target: a name or an address); else its first */
+export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>; target?: string | null}): Promise<CatchmentFile> {
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
@@ -38,14 +39,14 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   }
   const stats = newStats()
   // one service per catchment, by the rules report and sites use
-  const builder = new OneTargetCatchment()
+  const builder = new OneTargetCatchment(opts.target ?? null, {askedIsChoice: true})
   let target: string | null = null
   let method: CatchmentMethod | null = null
   let watchLines = 0
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
   for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
-    if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null)
+    if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null, item.failedMethod ?? null)
     else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
     else if (item.type === 'meta') {
       target ??= item.target
@@ -69,6 +70,6 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     }
     throw nothingReadError(path, stats)
   }
-  const notes = builder.notes(path, 'diff files of one measurement each to compare another')
+  const notes = builder.notes(path, 'diff --target NAME|ADDRESS compares another')
   return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT), notes}
 }

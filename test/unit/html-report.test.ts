@@ -161,7 +161,7 @@ describe('diff', () => {
     const d = diffCatchments(sampleCatchment(), changed(), {before: 'a.json', after: 'b.json'})
     assert.deepEqual(schemaErrors('diff.schema.json', d), [])
     assert.deepEqual(d.changes.map((c) => `${c.vantage.id} ${c.type} ${c.from?.code ?? c.fromState} ${c.to?.code ?? c.toState}`), ['1001 moved fra iad', '1002 lost iad failed', '1006 found unlocated SIN'])
-    assert.deepEqual(d.summary, {common: 7, moved: 1, lost: 1, found: 1, unchanged: 4, onlyBefore: 1, onlyAfter: 1})
+    assert.deepEqual(d.summary, {common: 7, moved: 1, lost: 1, found: 1, uncertain: 0, unchanged: 4, onlyBefore: 1, onlyAfter: 1})
     assert.deepEqual(d.onlyBefore.map((v) => v.id), [EVIL])
     assert.deepEqual(d.onlyAfter.map((v) => v.id), ['2000'])
     const fra = d.pops.find((p) => p.code === 'fra')!

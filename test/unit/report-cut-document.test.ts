@@ -60,12 +60,12 @@ describe('report: a saved catchment cut short', () => {
     assert.deepEqual((await read(WHOLE, 5)).metas, [{type: 'meta', target: 'http://198.51.100.10/', method: 'http'}])
   })
 
-  it('a catchment nothing names the method of says so: null in the document, "unknown" in the text', () => {
+  it('a catchment nothing names the method of says so: null in the document, what is known in the text', () => {
     const failed: VantageOutcome = {vantage: {kind: 'netns', id: 'ap-vp-ber', name: 'ap-vp-ber', asn: null, country: null, lat: null, lon: null}, result: null, error: {code: 'E_VP_CONNECT', message: 'refused', hint: null}}
     const c = catchment([failed])
     assert.equal(c.method, null)
     assert.deepEqual(schemaErrors('catchment.schema.json', c), [])
-    assert.match(renderCatchment(c), /^catchment of an unknown target by an unknown method from 1 vantage point/)
+    assert.match(renderCatchment(c), /^catchment of an unknown target \(no result to tell the method\) from 1 vantage point/)
     // diff of such a file: its side says null too, and the diff document is still valid
     assert.deepEqual(schemaErrors('diff.schema.json', diffCatchments(c, c)), [])
   })
