@@ -160,7 +160,9 @@ describe('HTML report and diff in the lab', {skip}, () => {
     assert.equal(r.code, 0, r.stderr)
     for (const file of [html, live]) {
       const {page, requests} = await browser!.open(file)
-      const segs = await page.$$eval(`[data-lane="${BER}"] rect[data-vantage]`, (els) => els.map((e) => e.getAttribute('data-pop') ?? 'gap'))
+      const drawn = await page.$$eval(`[data-lane="${BER}"] rect[data-vantage]`, (els) => els.map((e) => e.getAttribute('data-pop') ?? 'gap'))
+      // a round skipped under load (not sent on time) breaks a segment in two of the same state
+      const segs = drawn.filter((s, k) => k === 0 || s !== drawn[k - 1])
       const i = segs.indexOf('gap')
       assert.ok(i > 0 && segs[i - 1] === 'FRA' && segs[i + 1] === 'IAD', `${file}: FRA, a gap, then IAD on ${BER}'s lane: ${segs.join(' ')}`)
       const label = await page.locator(`[data-event="failover"][data-vantage="${BER}"] text`).textContent()
