@@ -184,7 +184,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }
     // --ssh-option / --remote-command with no vantage point that uses them: refused, never dropped
     // silently (one rule with catchment, sites and trace/dns/http --from)
-    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']})
+    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, false, true)
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()

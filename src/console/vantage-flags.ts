@@ -85,14 +85,16 @@ function kindsText(kinds: readonly VantageKind[]): string {
  * --remote-command without a local/netns/ssh child. `here` is true when the command measures on
  * this host itself (trace / dns / http with only --from local and no --ndjson): then neither
  * --vp-timeout (it bounds each vantage point of a multi-vantage run) nor --remote-command is used.
+ * `localInProcess`: a local vantage point is probed in this process (watch), not by a child.
  */
-export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: Partial<VantageFlagValues>, here = false): void {
+export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: Partial<VantageFlagValues>, here = false, localInProcess = false): void {
   const has = new Set(kinds.length === 0 ? ['local'] : kinds)
   const fromText = [...has].map((k) => (k === 'local' ? 'local' : `${k}:`)).join(', ')
   for (const [name, use] of Object.entries(USED_BY)) {
     const v = flags[name as keyof VantageFlagValues]
     if (v === undefined || v === false) continue
-    if (use.kinds.some((k) => has.has(k))) continue
+    // watch probes a local vantage point in its own process: no child, so no --remote-command for it
+    if (use.kinds.some((k) => has.has(k) && !(localInProcess && k === 'local'))) continue
     throw new AnyprobeError('E_USAGE', `--${name} ${use.what}; this run has no ${kindsText(use.kinds)} vantage point (--from ${fromText})`, {
       hint: use.hint,
       exitCode: EXIT.usage,

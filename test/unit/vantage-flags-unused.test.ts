@@ -77,4 +77,8 @@ test('watch --ssh-option / --remote-command without a vantage point that uses th
   const rc = await runCommand('watch', ['127.0.0.1', '--from', 'atlas:', '--atlas-msm', '1', '--remote-command', 'node x.js'])
   assert.equal(rc.status, 2, rc.stdout + rc.stderr)
   assert.match(rc.stderr, /E_USAGE: --remote-command /)
+  // watch probes local in its own process: no child to run with --remote-command (review finding)
+  const local = await runCommand('watch', ['127.0.0.1', '--remote-command', '/bin/false', '--count', '1'])
+  assert.equal(local.status, 2, local.stdout + local.stderr)
+  assert.match(local.stderr, /E_USAGE: --remote-command /)
 })
