@@ -29,8 +29,14 @@ export function ownNetworkTarget(o: VantageOutcome, failedAddr: string | null = 
   return a !== null && OWN_NETWORK.has(addressClass(a)) ? addr : null
 }
 
-/** A target as results name it: lower case, without a trailing dot (a DNS name's root). */
-export const targetKey = (t: string): string => t.trim().toLowerCase().replace(/\.$/, '')
+/**
+ * A target as results name it: an address in its one written form ([2001:db8:0:0::1] and
+ * 2001:DB8::1 are 2001:db8::1), a name in lower case without a trailing dot (a DNS name's root).
+ */
+export const targetKey = (t: string): string => {
+  const a = parseAddress(t)
+  return a !== null ? a.toString() : t.trim().toLowerCase().replace(/\.$/, '')
+}
 
 /**
  * Which outcomes of one file are of its target (see the header). Pure bookkeeping: `pick` says
