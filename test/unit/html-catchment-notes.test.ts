@@ -40,6 +40,8 @@ describe('html: the catchment page carries what reading left out', () => {
     const notes = notesOf(page)
     assert.equal(notes.length, 1, page)
     assert.match(notes[0]!, /1 failed measurement of other targets than 194\.0\.25\.10 was left out \(syndication\.exoclick\.com \(1\)\)/)
+    // the probes have no location (no --probes): said beside the list, with how to place them
+    assert.match(page, /<p class="sub" data-no-location="2">2 vantage points answered but have no location: --location NAME=LAT,LON or --locations FILE places them \(raw RIPE Atlas results read by report: --probes FILE\)<\/p>/)
     // inside the catchment section, under its heading
     assert.match(page, /<section class="catchment"><h2>Catchment<\/h2><p class="sub">[^<]*<\/p><p class="sub note" data-note>/)
   })
@@ -49,6 +51,15 @@ describe('html: the catchment page carries what reading left out', () => {
     const r = await runCommand('report', ['test/fixtures/atlas/results-3606560.json', '--no-rdns', '--html', html])
     assert.equal(r.status, 0, r.stderr)
     assert.deepEqual(notesOf(readFileSync(html, 'utf8')), [])
+  })
+
+  it('"no location" is said for answered vantage points only, and not once all are placed', () => {
+    const c = sampleCatchment()
+    const want = c.vantagePoints.filter((r) => r.reached !== null && r.vantage.lat === null).length
+    assert.ok(want >= 1 && c.vantagePoints.some((r) => r.reached === null))
+    assert.match(htmlReport({catchment: c}), new RegExp(`data-no-location="${want}">${want} vantage point${want === 1 ? ' answered but has' : 's answered but have'} no location`))
+    const placed = {...c, vantagePoints: c.vantagePoints.map((r) => ({...r, vantage: {...r.vantage, lat: r.vantage.lat ?? 10, lon: r.vantage.lon ?? 10}}))}
+    assert.doesNotMatch(htmlReport({catchment: placed}), /data-no-location/)
   })
 
   it('notes with no catchment (a page of watches only) are at the top; escaped', () => {

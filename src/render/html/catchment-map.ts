@@ -211,6 +211,9 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`
   })
   const s = c.summary
+  // answered but not drawn for want of a place (a RIPE Atlas download read without --probes): the
+  // list alone did not say why they are off the map, nor how to put them on it
+  const noPlace = c.vantagePoints.filter((r) => r.reached !== null && (r.vantage.lat === null || r.vantage.lon === null)).length
   // the vantage points whose PoP stands against their stated location, and why (the table's '!' list)
   const contradicted = c.vantagePoints.filter((r) => r.reached !== null && r.pop?.contradiction)
   const contraList = contradicted.length === 0
@@ -223,7 +226,8 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
 ${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${count(unlabelled, 'label')} left off the map where they would cover another: hover a mark for its name</p>` : ''}
 ${contraList}
 ${notOnMapList(unplaced)}
+${noPlace ? `<p class="sub" data-no-location="${noPlace}">${count(noPlace, 'vantage point')} answered but ${noPlace === 1 ? 'has' : 'have'} no location: --location NAME=LAT,LON or --locations FILE places them (raw RIPE Atlas results read by report: --probes FILE)</p>` : ''}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
-  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 600)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`
+  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`
 }

@@ -33,7 +33,7 @@ export function htmlReport(parts: HtmlReportParts): string {
   const sections: string[] = []
   const notes = parts.notes ?? []
   if (parts.catchment) sections.push(catchmentMapSection(parts.catchment, {colors, inputNotes: notes}))
-  else if (notes.length > 0) sections.push(`<section class="notes">${notes.map((n) => `<p class="sub note" data-note>${esc(n, 600)}</p>`).join('')}</section>`)
+  else if (notes.length > 0) sections.push(`<section class="notes">${notes.map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}</section>`)
   if (parts.timeline) sections.push(timelineSection(parts.timeline, {colors}))
   const many = parts.timelines ?? []
   many.forEach((t, i) => sections.push(timelineSection(t, {colors, ...(many.length > 1 ? {heading: `Failover timeline: watch ${i + 1} of ${many.length}`} : {})})))
