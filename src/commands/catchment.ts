@@ -111,7 +111,7 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const result = withLocations(one.result, locs)
     warnUnmatchedLocations(locs, result.vantagePoints.map((r) => r.vantage))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
-    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result})
+    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result, notes: one.notes})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
     const unmeasured = unmeasuredOf(outcomes)?.exitCode

@@ -221,7 +221,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired, notes},
           }
     if (result && !json) this.log(renderCatchment(result))
-    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timelines: watchLines > 0 ? timelines.filter((t) => t.used()).map((t) => t.data()) : []})
+    const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result ?? null, timelines: watchLines > 0 ? timelines.filter((t) => t.used()).map((t) => t.data()) : [], notes: watchNote === null ? notes : [...notes, watchNote]})
     const other = Object.entries(stats.otherKinds)
     if (other.length > 0) {
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)

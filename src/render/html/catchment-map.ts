@@ -13,6 +13,7 @@ import {geoPath} from 'd3-geo'
 import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../model/catchment.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
+import {count} from './count.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
@@ -30,6 +31,18 @@ export interface CatchmentMapOptions {
   notes?: ReadonlyMap<string, string>
   /** the colour map to use (diff: shared by both sides so a PoP keeps its colour) */
   colors?: ColorMap
+  /**
+   * what reading left out (report's input.notes: other targets, each probe's own resolver, failed
+   * measurements of other targets, reverse DNS that named nothing; catchment's one-target notes):
+   * said on the page as on stderr and in --json, or the page looks like the whole file
+   */
+  inputNotes?: readonly string[]
+}
+
+/** The line that says a verdict stands against the vantage point's stated location (as the table's '!' list). */
+function contradictionText(r: CatchmentVantagePoint): string | null {
+  const c = r.pop?.contradiction
+  return c ? `! the PoP stands against the vantage point's stated location: ${c.reason}` : null
 }
 
 export function vantageName(v: VantagePoint): string {
@@ -47,6 +60,8 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
     if (r.error?.hint) lines.push(`hint: ${r.error.hint}`)
   } else {
     lines.push(r.pop ? `PoP ${r.pop.code.toUpperCase()}${r.pop.city ? ` ${r.pop.city}` : ''}${r.pop.country ? `, ${r.pop.country}` : ''} (confidence ${r.pop.confidence.toFixed(2)})` : 'PoP unknown')
+    const contra = contradictionText(r)
+    if (contra) lines.push(contra)
     lines.push(`rtt ${pageMs(r.rttMs)} ms${r.reached ? '' : ' · destination NOT reached'}`)
     lines.push(`evidence: ${r.evidence ?? '-'}`)
   }
@@ -57,7 +72,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
 function popDetail(p: CatchmentPopShare): string {
   return [
     `PoP ${p.code.toUpperCase()}${p.city ? ` ${p.city}` : ''}${p.country ? `, ${p.country}` : ''}`,
-    `${p.vantagePoints.length} vantage point(s), share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
+    `${count(p.vantagePoints.length, 'vantage point')}, share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
     `vantage points: ${p.vantagePoints.join(', ')}`,
   ]
     .map((l) => esc(l, 600))
@@ -99,7 +114,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   const many = c.vantagePoints.length > 40
   const rad = many ? 4 : 6.5
   // the vantage points drawn on the map, then laid out together (spread, labels) before drawing
-  const onMap: Array<{r: CatchmentVantagePoint; xy: [number, number]; color: string; code: string; attrs: string; detail: string; hl: boolean; state: string}> = []
+  const onMap: Array<{r: CatchmentVantagePoint; xy: [number, number]; color: string; code: string; attrs: string; detail: string; hl: boolean; state: string; contradicted: boolean}> = []
   for (const r of c.vantagePoints) {
     const group = r.pop && r.reached !== null ? groups.get(r.vantage.id) : undefined
     const code = group?.code ?? r.pop?.code ?? ''
@@ -108,17 +123,18 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     const hl = opts.highlight?.has(id) ?? false
     const detail = rowDetail(r, opts.notes?.get(id))
     const state = r.reached === null ? 'failed' : r.reached ? 'reached' : 'unreached'
-    const attrs = `data-vantage="${esc(id, 300)}" data-pop="${esc(code, 100)}" data-state="${state}"`
+    const contradicted = r.reached !== null && Boolean(r.pop?.contradiction)
+    const attrs = `data-vantage="${esc(id, 300)}" data-pop="${esc(code, 100)}" data-state="${state}"${contradicted ? ` data-contradiction="${esc(r.pop!.contradiction!.kind, 40)}"` : ''}`
     const v = r.vantage
     const xy = v.lat !== null && v.lon !== null ? w.project(v.lat, v.lon) : null
     if (xy === null || r.reached === null) {
-      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${pageMs(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}` : 'no PoP'
+      const what = r.reached === null ? `failed: ${r.error?.code ?? ''}` : code ? `${code.toUpperCase()} ${pageMs(r.rttMs)} ms${r.reached ? '' : ' (not reached)'}${contradicted ? ' !' : ''}` : 'no PoP'
       unplaced.push(
         `<li class="vp-unplaced${hl ? ' moved' : ''}" ${attrs}><title>${detail}</title><span class="sw${r.reached === false ? ' hollow' : ''}" style="background:${color}"></span>${esc(vantageName(v), 80)} · ${esc(what, 120)}</li>`,
       )
       continue
     }
-    onMap.push({r, xy, color, code, attrs, detail, hl, state})
+    onMap.push({r, xy, color, code, attrs, detail, hl, state, contradicted})
     const target = code ? popXY.get(code) : undefined
     if (target && group && r.pop) {
       const ll = popLatLon(group)!
@@ -133,7 +149,9 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     const {x, y, from} = at[i]!
     if (from) links.push(`<line class="spoke" x1="${num(from[0])}" y1="${num(from[1])}" x2="${num(x)}" y2="${num(y)}" stroke="#555" stroke-width="1"/>`)
     vps.push(
-      `<circle class="vp ${m.state}${m.hl ? ' moved' : ''}" ${m.attrs} cx="${num(x)}" cy="${num(y)}" r="${m.hl ? rad + 2 : rad}" fill="${m.color}"${m.r.reached === false ? ` style="stroke:${m.color}"` : ''}><title>${m.detail}</title></circle>`,
+      `<circle class="vp ${m.state}${m.hl ? ' moved' : ''}${m.contradicted ? ' contradicted' : ''}" ${m.attrs} cx="${num(x)}" cy="${num(y)}" r="${m.hl ? rad + 2 : rad}" fill="${m.color}"${m.r.reached === false ? ` style="stroke:${m.color}"` : ''}><title>${m.detail}</title></circle>` +
+        // a red ring around the dot (not its outline: the dot may be a red PoP's colour itself)
+        (m.contradicted ? `<circle class="contra-ring" cx="${num(x)}" cy="${num(y)}" r="${(m.hl ? rad + 2 : rad) + 3}"/>` : ''),
     )
   })
 
@@ -159,7 +177,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   }
   const wanted: LabelWanted[] = [
     ...drawnPops.map((p) => ({x: popXY.get(p.code)![0], y: popXY.get(p.code)![1], r: popHalf, text: sanitize(p.code.toUpperCase(), 20), size: 12, bold: true})),
-    ...(many ? [] : onMap.map((m, i) => ({x: at[i]!.x, y: at[i]!.y, r: m.hl ? rad + 2 : rad, text: sanitize(vantageName(m.r.vantage), 40), size: 10.5}))),
+    ...(many ? [] : onMap.map((m, i) => ({x: at[i]!.x, y: at[i]!.y, r: m.hl ? rad + 2 : rad, text: `${sanitize(vantageName(m.r.vantage), 40)}${m.contradicted ? ' !' : ''}`, size: 10.5}))),
     ...piles.map((p) => ({x: p.x, y: p.y, r: rad + 1, text: `×${p.n}`, size: 10.5})),
   ]
   const obstacles: Obstacle[] = [
@@ -193,13 +211,23 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`
   })
   const s = c.summary
+  // answered but not drawn for want of a place (a RIPE Atlas download read without --probes): the
+  // list alone did not say why they are off the map, nor how to put them on it
+  const noPlace = c.vantagePoints.filter((r) => r.reached !== null && (r.vantage.lat === null || r.vantage.lon === null)).length
+  // the vantage points whose PoP stands against their stated location, and why (the table's '!' list)
+  const contradicted = c.vantagePoints.filter((r) => r.reached !== null && r.pop?.contradiction)
+  const contraList = contradicted.length === 0
+    ? ''
+    : `<div data-contradictions="${contradicted.length}"><h3 style="font-size:14px;margin:8px 0 2px">! The PoP stands against the vantage point's stated location (${contradicted.length})</h3><ul class="plain">${contradicted.map((r) => `<li data-contradiction-of="${esc(r.vantage.id, 300)}"><b>${esc(vantageName(r.vantage), 80)}</b> ${esc(`${(r.pop!.code).toUpperCase()}: ${r.pop!.contradiction!.reason}`, 600)}</li>`).join('')}</ul></div>`
   const side = `<div class="side">
 <table class="legend"><thead><tr><th>PoP</th><th>place</th><th>VPs</th><th>share</th><th>median ms</th></tr></thead><tbody>${legendRows.join('') || '<tr><td colspan="5">no PoP named</td></tr>'}</tbody></table>
-<p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed</p>
-<p class="sub">${s.vantagePoints} vantage points: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
-${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${unlabelled} label(s) left off the map where they would cover another: hover a mark for its name</p>` : ''}
+<p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed${contradicted.length ? ` &nbsp; <span class="sw contra"></span>! PoP against the stated location` : ''}</p>
+<p class="sub">${count(s.vantagePoints, 'vantage point')}: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
+${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${count(unlabelled, 'label')} left off the map where they would cover another: hover a mark for its name</p>` : ''}
+${contraList}
 ${notOnMapList(unplaced)}
+${noPlace ? `<p class="sub" data-no-location="${noPlace}">${count(noPlace, 'vantage point')} answered but ${noPlace === 1 ? 'has' : 'have'} no location: --location NAME=LAT,LON or --locations FILE places them (raw RIPE Atlas results read by report: --probes FILE)</p>` : ''}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
-  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p><div class="row"><div class="map">${svg}</div>${side}</div></section>`
+  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`
 }

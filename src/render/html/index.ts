@@ -3,6 +3,7 @@
 import type {CatchmentResult} from '../../model/catchment.js'
 import {catchmentMapSection} from './catchment-map.js'
 import {ColorMap} from './colors.js'
+import {esc} from './escape.js'
 import {htmlPage} from './page.js'
 import {type SitesMapInput, sitesMapSection} from './sites-map.js'
 import type {TimelineData} from './timeline-data.js'
@@ -22,13 +23,17 @@ export interface HtmlReportParts {
   sites?: SitesMapInput | null
   title?: string
   note?: string
+  /** what reading left out (report's input.notes, catchment's one-target notes): on the catchment section, else at the top */
+  notes?: readonly string[]
 }
 
 /** The page of whatever parts there are (a report of a file may have a catchment, a watch, or both). */
 export function htmlReport(parts: HtmlReportParts): string {
   const colors = new ColorMap()
   const sections: string[] = []
-  if (parts.catchment) sections.push(catchmentMapSection(parts.catchment, {colors}))
+  const notes = parts.notes ?? []
+  if (parts.catchment) sections.push(catchmentMapSection(parts.catchment, {colors, inputNotes: notes}))
+  else if (notes.length > 0) sections.push(`<section class="notes">${notes.map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}</section>`)
   if (parts.timeline) sections.push(timelineSection(parts.timeline, {colors}))
   const many = parts.timelines ?? []
   many.forEach((t, i) => sections.push(timelineSection(t, {colors, ...(many.length > 1 ? {heading: `Failover timeline: watch ${i + 1} of ${many.length}`} : {})})))

@@ -15,6 +15,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 6px}
 .sphere{fill:#eef4fa;stroke:#9ab}.graticule{fill:none;stroke:#d7e2ec;stroke-width:.5}.land{fill:#dfe3d8;stroke:#b5bba8;stroke-width:.5}
 .link{stroke-width:1.6;stroke-opacity:.65;fill:none}
 .vp{stroke:#fff;stroke-width:1.5;cursor:pointer}.vp.unreached{fill:#fff!important;stroke-width:2.5;stroke-dasharray:3 2}
+.contra-ring{fill:none;stroke:#c00;stroke-width:2.2;pointer-events:none}.sw.contra{background:#fff;border:3px solid #c00;width:7px;height:7px}
+.note{color:#7a4a00}
 .pop-site{stroke:#222;stroke-width:1.5;cursor:pointer}
 .lbl{font-size:12px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .vlbl{font-size:10.5px;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
