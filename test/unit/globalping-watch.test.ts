@@ -199,4 +199,21 @@ describe('watch --from globalping: the interval the rate limit sustains', () => 
       await srv.close()
     }
   })
+
+  it('a --location name that matches no probe of the watch is a warning naming it (as report, diff and catchment say); one that matches is not', async () => {
+    const srv = await startGlobalpingReplay({routes: scenarioRoutes()})
+    const saved = {...process.env}
+    try {
+      process.env.ANYPROBE_GLOBALPING_URL = srv.url
+      process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
+      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+      const r = await runCommand('watch', ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json', '--location', '2.JP.Tokyo.AS2516=TYO', '--location', '2.JP.Tokio.AS2516=TYO'])
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stderr, /warning: --location \/ --locations name 2\.JP\.Tokio\.AS2516 matched no vantage point and placed nothing \(the 3 vantage points are 1\.DE\.Frankfurt\.AS24940, 2\.JP\.Tokyo\.AS2516, 3\.US\.Seattle\.AS7922\)/)
+      assert.doesNotMatch(r.stderr, /name 2\.JP\.Tokyo\.AS2516 matched no/)
+    } finally {
+      process.env = saved
+      await srv.close()
+    }
+  })
 })
