@@ -16,10 +16,11 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
-import {htmlFlag, locationFlags, locationsFromFlags} from './html-flags.js'
+import {htmlFlag, locationFlags, locationsFromFlags, warnUnmatchedLocations} from './html-flags.js'
 import {refuseUnusedVantageFlags, vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
+import type {VantagePoint} from '../model/vantage.js'
 import type {WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
@@ -204,11 +205,12 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       // one path for every backend (src/watch/run.ts): what differs is in the backends
       const ask = watchAsk(flags, args.target, metadata)
       const flapWindowMs = flags['flap-window'] === undefined ? undefined : parseDuration(flags['flap-window'], '--flap-window')
+      const locations = locationsFromFlags(flags)
       const backends = await backendsFor(specs, {
         concurrency: specs.length,
         // netns, ssh and local vantage points placed with --location / --locations: their PoPs are
         // named there (the speed-of-light check), as catchment's children are told --vp-location
-        locations: locationsFromFlags(flags),
+        locations,
         remoteCommand: flags['remote-command'] ?? null,
         sshOptions: flags['ssh-option'] ?? [],
         atlasMsm: flags['atlas-msm'] ?? null,
@@ -234,6 +236,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
       // --dry-run: the document (printed by the command with --json)
       if ('dryRun' in end) return end.dryRun as unknown as WatchSummaryEvent
       if (end.exitCode !== undefined) process.exitCode = end.exitCode
+      // a --location name no vantage point of the watch had placed nothing (as report, diff, catchment say);
+      // known only at the end: RIPE Atlas and Globalping probes appear as their results come
+      warnUnmatchedLocations(locations, watchedVantages(end.summary))
       return end.summary
     } finally {
       process.off('SIGINT', onSignal)
@@ -297,4 +302,10 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     if (flags['stop-on-eof']) process.stdin.destroy()
     return {observations: n}
   }
+}
+
+/** The vantage points a watch saw (those that sent nothing too), for the --location names check. */
+function watchedVantages(sum: WatchSummaryEvent): VantagePoint[] {
+  const bare = (id: string): VantagePoint => ({kind: 'local', id, name: null, asn: null, country: null, lat: null, lon: null})
+  return [...sum.vantagePoints.map((v) => v.vantage ?? bare(v.vantageId)), ...(sum.notReady ?? []).map(bare)]
 }

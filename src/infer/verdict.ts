@@ -131,9 +131,17 @@ export function traceObservations(hops: TraceHop[], destinationReached: boolean,
   return obs
 }
 
-/** Where the vantage point is, for the RTT-feasibility check. */
+/**
+ * Where the vantage point is, for the RTT-feasibility check; null when unknown, or when it is only
+ * a point standing for its whole country: RIPE Atlas places a probe whose host gave no location at
+ * its country's GeoIP point and tags it system-auto-geoip-country (China's all at 34.77,113.72:
+ * not whole degrees), thousands of km from the probe in a large country, so a small RTT would rule
+ * out the PoP the probe really reached, or keep a wrong one of two same-named places.
+ */
 export function vpLocationOf(v: VantagePoint): LatLon | null {
-  return v.lat !== null && v.lon !== null ? {lat: v.lat, lon: v.lon} : null
+  if (v.lat === null || v.lon === null) return null
+  if (v.tags?.includes('system-auto-geoip-country') === true) return null
+  return {lat: v.lat, lon: v.lon}
 }
 
 /** The signals of a trace: a finished TraceResult or the parts of one (a watch prober's). */

@@ -1,6 +1,7 @@
 // Text for `anyprobe watch`: one line per event, one catchment line per vantage point, and the
 // summary. Returns strings, never prints; every string from the network is sanitised.
 import type {WatchEvent, WatchStart, WatchSummaryEvent} from '../model/watch.js'
+import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
 
 const s = (x: string | null | undefined): string => (x === null || x === undefined ? '-' : sanitize(x, 80))
@@ -17,9 +18,9 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'failover':
       return `${clock(e.at)} ${s(e.vantageId)} failover ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMinMs)}..${ms(e.gapMs)} (+-${e.resolutionMs} ms), ${e.lostProbes} lost`
     case 'flap':
-      return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${e.flips} flips in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
+      return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${plural(e.flips, 'flip')} in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
     case 'flap-end':
-      return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${e.flips} flips from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
+      return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${plural(e.flips, 'flip')} from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
       return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':
@@ -55,13 +56,13 @@ export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
   // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser
   const skipped = sum.skippedRounds > 0 ? ` (${sum.skippedRounds} skipped: not sent on time)` : ''
-  out.push(`summary: ${sum.rounds} rounds${skipped}, ${sum.observations} probes every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
+  out.push(`summary: ${plural(sum.rounds, 'round')}${skipped}, ${plural(sum.observations, 'probe')} every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
     const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${v.skippedRounds} rounds skipped` : ''}, ${v.flips} flips, ${v.flapEpisodes} flap episodes, ${v.outages} outages${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${plural(v.skippedRounds, 'round')} skipped` : ''}, ${plural(v.flips, 'flip')}, ${plural(v.flapEpisodes, 'flap episode')}, ${plural(v.outages, 'outage')}${pops ? `  [${pops}]` : ''}`,
     )
   }
   // started, but no probe sent before the watch stopped: not ready (not an outage of the target)

@@ -11,6 +11,7 @@ import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {virtualClock} from '../helpers/virtual-clock.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
 const ROUNDS = 5
@@ -51,6 +52,7 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
       configFile: '/nonexistent-anyprobe-test/config.json',
       rate: {limitPerHour: 1_000_000, minMs: 10},
       clientOptions: {sleep: () => Promise.resolve()},
+      roundsClock: virtualClock(),
     })
     const end = await runWatch([backend], {
       ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS, durationMs: null, dryRun: false},

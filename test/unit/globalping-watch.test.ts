@@ -14,6 +14,7 @@ import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {checkGlobalpingInterval, GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {virtualClock} from '../helpers/virtual-clock.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -76,6 +77,7 @@ describe('watch --from globalping: (replay server, repeated measurements)', () =
       configFile: '/nonexistent-anyprobe-test/config.json',
       rate: {limitPerHour: 1_000_000, minMs: 10},
       clientOptions: {sleep: () => Promise.resolve()},
+      roundsClock: virtualClock(),
     })
     const end = await runWatch([backend], {
       ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS, durationMs: null, dryRun: false},
@@ -192,6 +194,23 @@ describe('watch --from globalping: the interval the rate limit sustains', () => 
       assert.deepEqual(lines.map((e) => e.type), ['state', 'state', 'state', 'summary'])
       assert.match(r.stderr, /from 3 Globalping probe\(s\) .* every 21\.6s/)
       assert.equal(srv.requests.filter((x) => x.method === 'POST').length, 1)
+    } finally {
+      process.env = saved
+      await srv.close()
+    }
+  })
+
+  it('a --location name that matches no probe of the watch is a warning naming it (as report, diff and catchment say); one that matches is not', async () => {
+    const srv = await startGlobalpingReplay({routes: scenarioRoutes()})
+    const saved = {...process.env}
+    try {
+      process.env.ANYPROBE_GLOBALPING_URL = srv.url
+      process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
+      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+      const r = await runCommand('watch', ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json', '--location', '2.JP.Tokyo.AS2516=TYO', '--location', '2.JP.Tokio.AS2516=TYO'])
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stderr, /warning: --location \/ --locations name 2\.JP\.Tokio\.AS2516 matched no vantage point and placed nothing \(the 3 vantage points are 1\.DE\.Frankfurt\.AS24940, 2\.JP\.Tokyo\.AS2516, 3\.US\.Seattle\.AS7922\)/)
+      assert.doesNotMatch(r.stderr, /name 2\.JP\.Tokyo\.AS2516 matched no/)
     } finally {
       process.env = saved
       await srv.close()

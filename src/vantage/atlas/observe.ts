@@ -6,6 +6,10 @@
 // result, so a probe's results fall one per round however Atlas spreads probes over the interval,
 // and a few seconds of jitter never put two results in one round.
 //
+// Naming: a probe's PoP is named where the probe is (its metadata's location, once known), with the
+// verdict's speed-of-light check, as catchment names it from the same result; a probe RIPE Atlas
+// placed only at its country's centre counts as unplaced (vpLocationOf).
+//
 // Silence: a probe that sends nothing (disconnected, or its results lost upstream) has no result
 // to say so. Its round r counts as unanswered ("E_NO_RESULT") once the stream's clock (the newest
 // result timestamp seen, from any probe) is more than `graceSec` (default: one interval) past the
@@ -13,6 +17,7 @@
 // about one to two intervals after the silence began; a result that still arrives after that is
 // counted as late by the analyser.
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
+import {vpLocationOf} from '../../infer/verdict.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation} from '../../model/watch.js'
 import type {PopNamer} from '../live/probe.js'
@@ -157,7 +162,9 @@ export class AtlasObserver {
     if (r.kind === 'dns') {
       answered = r.answered
       rttMs = minRttMs(r.queries)
-      pop = answered ? this.o.name(identityInputs(r.identity).map((input) => ({signal: 'dns-identity', input})), rttMs) : null
+      // named where the probe is, as catchment names it (vpLocationOf: not at a point RIPE Atlas
+      // put for its whole country), so the speed-of-light check rules out places it cannot be
+      pop = answered ? this.o.name(identityInputs(r.identity).map((input) => ({signal: 'dns-identity', input})), rttMs, vpLocationOf(st.vantage)) : null
     } else if (r.kind === 'ping') {
       rttMs = r.minMs
       answered = r.received > 0

@@ -7,6 +7,7 @@
 // answers 400 for an interval under 60 s for ping, traceroute and DNS); anyprobe refuses them
 // first, so nothing is spent on a request Atlas would reject. See MIN_INTERVAL_S.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
+import {plural} from '../../util/plural.js'
 import type {ProbePlan} from '../types.js'
 import type {AtlasClient} from './client.js'
 import {type AtlasCreateOptions, type AtlasDefinition, buildDefinition, type CreditEstimate, estimateCredits} from './create.js'
@@ -91,14 +92,14 @@ export function recurringCost(def: AtlasDefinition, probes: number, intervalSec:
     resultsPerHour: Math.round(resultsPerHour * 100) / 100,
     perHour: Math.round(e.perResult * resultsPerHour),
     perDay: Math.round(e.perResult * resultsPerHour * 24),
-    formula: `${e.formula} x ${probes} probes x ${3600 / intervalSec} results/hour`,
+    formula: `${e.formula} x ${plural(probes, 'probe')} x ${3600 / intervalSec} results/hour`,
     exact: e.exact,
     source: e.source,
   }
 }
 
 export function describeCost(c: RecurringCost): string {
-  return `about ${c.perHour} credits per hour, ${c.perDay} per day (${c.probes} probes, one result each every ${c.intervalSec}s, ${c.perResult} credits per result${c.exact ? '' : ', estimated'})`
+  return `about ${c.perHour} credits per hour, ${c.perDay} per day (${plural(c.probes, 'probe')}, one result each every ${c.intervalSec}s, ${c.perResult} credits per result${c.exact ? '' : ', estimated'})`
 }
 
 /** POST the measurement; its id. */

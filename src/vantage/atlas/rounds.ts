@@ -23,6 +23,7 @@ import type {LiveSchedule, ProbeMethod, RoundEvent, RoundsPlan, ScheduleRequest}
 import type {VantagePoint} from '../../model/vantage.js'
 import {refuseLocalOnlyWatchFlags} from '../live/remote-ask.js'
 import {sanitize} from '../../util/sanitize.js'
+import {plural} from '../../util/plural.js'
 import {Channel} from '../live/channel.js'
 import {popNamer} from '../live/probe.js'
 import type {AtlasClient} from './client.js'
@@ -256,7 +257,7 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
   ch.push({
     type: 'note',
     text:
-      `anyprobe: following RIPE Atlas measurement ${msmId} (${prep.type} of ${target} every ${intervalSec}s${prep.probeIds.length > 0 ? `, ${prep.probeIds.length} probes` : ''}); ` +
+      `anyprobe: following RIPE Atlas measurement ${msmId} (${prep.type} of ${target} every ${intervalSec}s${prep.probeIds.length > 0 ? `, ${plural(prep.probeIds.length, 'probe')}` : ''}); ` +
       `times are the results' own, so failover gaps are resolved to the measurement's interval (${intervalSec}s)${plan.flapWindowMs === undefined ? '' : `; flap window ${Math.round(plan.flapWindowMs / 60_000)} min`}`,
   })
   const dir = new ProbeDirectory(deps.client, (id, info) => {

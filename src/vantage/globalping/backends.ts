@@ -2,6 +2,7 @@
 // globalping: specs -> backends (with the measurement line on stderr when it is a terminal), and
 // the --dry-run document.
 import {sanitize} from '../../util/sanitize.js'
+import {plural} from '../../util/plural.js'
 import type {VantageSpec} from '../from.js'
 import type {ProbePlan, VantageBackend} from '../types.js'
 import type {CreatedMeasurement} from './client.js'
@@ -11,7 +12,7 @@ import {GlobalpingBackend, globalpingDryRun} from './index.js'
 export function measurementLine(spec: string, c: CreatedMeasurement): string {
   const r = c.rate
   const left = r.remaining !== null ? `, ${r.remaining}${r.limit !== null ? `/${r.limit}` : ''} left this hour` : ''
-  return `anyprobe: Globalping measurement ${sanitize(c.id, 64)} (${sanitize(spec, 200)}): ${c.probesCount} probes${r.cost !== null ? `, cost ${r.cost}` : ''}${left}\n`
+  return `anyprobe: Globalping measurement ${sanitize(c.id, 64)} (${sanitize(spec, 200)}): ${plural(c.probesCount, 'probe')}${r.cost !== null ? `, cost ${r.cost}` : ''}${left}\n`
 }
 
 export function globalpingBackends(selectors: readonly string[], stderr: NodeJS.WriteStream = process.stderr): VantageBackend[] {

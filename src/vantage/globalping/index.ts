@@ -46,6 +46,8 @@ export interface GlobalpingBackendOptions {
   clientOptions?: Partial<GlobalpingClientOptions>
   /** live: the hourly limit and the floor of the interval (default: Globalping's, and 5 s) */
   rate?: RateSeam
+  /** live: the rounds' clock and sleep (tests: a virtual clock, so a loaded machine skips no round) */
+  roundsClock?: {now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void>}
 }
 
 /** What `watch --from globalping:` measures (icmp is read as ping). */
@@ -155,6 +157,7 @@ export class GlobalpingBackend implements VantageBackend {
         hasToken: client.hasToken,
         probes: this.selector.msm === null ? this.selector.limit : null,
         rate: this.#o.rate,
+        ...(this.#o.roundsClock === undefined ? {} : {now: this.#o.roundsClock.now, sleep: this.#o.roundsClock.sleep}),
       },
       opts.signal,
     )

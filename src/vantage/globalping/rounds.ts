@@ -11,9 +11,13 @@
 //
 // Rate: each round costs one test per probe out of the hourly limit (anonymous 250, token 500), so
 // N probes can be measured every 3600 s x N / limit at the fastest (minIntervalMs); a faster
-// interval is refused (E_USAGE) with that figure. Rounds run one after another: round r starts at
-// startAt + r x interval, or as soon as round r-1 is complete when that took longer (never two
-// measurements at once).
+// interval is refused (E_USAGE) with that figure. Rounds run one after another (never two
+// measurements at once): round r starts at startAt + r x interval. The cadence is kept as the
+// local, netns and ssh loops keep it (src/vantage/live/loop.ts onTimeRound): a round that could
+// not start within half an interval of its time (the previous measurement took longer: Globalping
+// slow to finish, a retry's back-off) is skipped, never sent right after the previous one; it has
+// no observation, so the summary counts it in skippedRounds (and anyprobe_rounds_skipped_total),
+// and a note says so once. --count counts rounds measured; --duration is time, skips included.
 //
 // What the user is told (round 0's measurement and its cost; a round that could not be created,
 // once per error code) are 'note' events: the watch session prints them.
@@ -23,6 +27,7 @@ import type {ProbeMethod, ProbePlan, RoundEvent, RoundsPlan, VantageOutcome} fro
 import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation} from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
+import {onTimeRound} from '../live/loop.js'
 import {ANON_LIMIT_PER_HOUR, sustainableIntervalMs, TOKEN_LIMIT_PER_HOUR} from './client.js'
 import {TOKEN_HINT} from './config.js'
 
@@ -69,6 +74,9 @@ export interface GlobalpingRoundsDeps {
   /** probes a measurement of the selector asks for (null: msm=, known after round 0) */
   probes: number | null
   rate?: RateSeam
+  /** tests: a clock on the epoch scale (default: monotonic for the schedule, Date.now for sentAt) and its sleep */
+  now?: () => number
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -94,24 +102,41 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
   const method = (plan.method === 'icmp' ? 'ping' : plan.method) as ProbeMethod
   const probePlan: ProbePlan = {method, target: plan.target, cliArgs: [], options: {}}
   if (deps.probes !== null) checkGlobalpingInterval(deps.probes, deps.hasToken, plan.intervalMs, deps.rate)
-  const now = monotonic()
+  const now = deps.now ?? monotonic()
+  const wallNow = deps.now ?? Date.now
+  const pause = deps.sleep ?? sleep
   let firstId: string | null = null
   const ids = new Map<number, string>() // result index -> vantage id
   const vantages = new Map<string, VantagePoint>()
   const said = new Set<string>()
   let startAt = now()
-  const last = Math.min(plan.count === null ? Number.POSITIVE_INFINITY : plan.count - 1, plan.durationMs === null ? Number.POSITIVE_INFINITY : Math.ceil(plan.durationMs / plan.intervalMs) - 1)
+  // rounds skipped because they could not start on time: --count counts the rounds measured
+  let skipped = 0
+  const last = (): number =>
+    Math.min(plan.count === null ? Number.POSITIVE_INFINITY : plan.count - 1 + skipped, plan.durationMs === null ? Number.POSITIVE_INFINITY : Math.ceil(plan.durationMs / plan.intervalMs) - 1)
   // the outcome's index: its vantage id starts with "N." (1-based result index, parse.ts)
   const indexOf = (oc: VantageOutcome, fallback: number): number => {
     const n = Number(/^(\d+)\./.exec(oc.vantage.id)?.[1] ?? NaN)
     return Number.isInteger(n) && n >= 1 ? n - 1 : fallback
   }
-  for (let round = 0; round <= last && !signal.aborted; round++) {
+  for (let round = 0; round <= last() && !signal.aborted; round++) {
     if (round > 0) {
-      await sleep(startAt + round * plan.intervalMs - now(), signal)
+      // over half an interval late (the previous round took that long): skipped, not sent at once
+      const onTime = onTimeRound(round, startAt, plan.intervalMs, now())
+      if (onTime > round) {
+        const from = round
+        skipped += onTime - round
+        round = Math.min(onTime, last() + 1)
+        if (!said.has('skipped')) {
+          said.add('skipped')
+          yield {type: 'note', text: `anyprobe: round ${from - 1} took longer than the interval (${plan.intervalMs / 1000}s): the rounds it overran are skipped, not measured late back to back, and counted in the summary (skipped rounds); a longer --interval avoids it`}
+        }
+        if (round > last()) break
+      }
+      await pause(startAt + round * plan.intervalMs - now(), signal)
       if (signal.aborted) break
     }
-    const sentAt = Date.now()
+    const sentAt = wallNow()
     const seen = new Set<string>()
     const out: RoundEvent[] = []
     let n = 0
@@ -151,7 +176,7 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
           `each round costs ${probes} of Globalping's tests an hour`,
       })
       // the schedule counts from the first round's creation
-      startAt = now() - (Date.now() - sentAt)
+      startAt = now() - (wallNow() - sentAt)
     }
     // a probe the round did not return (offline, gone): unanswered, with the reason
     for (const [id, vantage] of vantages) {
