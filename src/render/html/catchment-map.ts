@@ -13,7 +13,7 @@ import {geoPath} from 'd3-geo'
 import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '../../model/catchment.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
-import {count} from './count.js'
+import {plural} from '../../util/plural.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
@@ -72,7 +72,7 @@ function rowDetail(r: CatchmentVantagePoint, note: string | undefined): string {
 function popDetail(p: CatchmentPopShare): string {
   return [
     `PoP ${p.code.toUpperCase()}${p.city ? ` ${p.city}` : ''}${p.country ? `, ${p.country}` : ''}`,
-    `${count(p.vantagePoints.length, 'vantage point')}, share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
+    `${plural(p.vantagePoints.length, 'vantage point')}, share ${(p.share * 100).toFixed(1)}%, median rtt ${pageMs(p.medianRttMs)} ms`,
     `vantage points: ${p.vantagePoints.join(', ')}`,
   ]
     .map((l) => esc(l, 600))
@@ -222,11 +222,11 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   const side = `<div class="side">
 <table class="legend"><thead><tr><th>PoP</th><th>place</th><th>VPs</th><th>share</th><th>median ms</th></tr></thead><tbody>${legendRows.join('') || '<tr><td colspan="5">no PoP named</td></tr>'}</tbody></table>
 <p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed${contradicted.length ? ` &nbsp; <span class="sw contra"></span>! PoP against the stated location` : ''}</p>
-<p class="sub">${count(s.vantagePoints, 'vantage point')}: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
-${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${count(unlabelled, 'label')} left off the map where they would cover another: hover a mark for its name</p>` : ''}
+<p class="sub">${plural(s.vantagePoints, 'vantage point')}: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
+${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${plural(unlabelled, 'label')} left off the map where they would cover another: hover a mark for its name</p>` : ''}
 ${contraList}
 ${notOnMapList(unplaced)}
-${noPlace ? `<p class="sub" data-no-location="${noPlace}">${count(noPlace, 'vantage point')} answered but ${noPlace === 1 ? 'has' : 'have'} no location: --location NAME=LAT,LON or --locations FILE places them (raw RIPE Atlas results read by report: --probes FILE)</p>` : ''}
+${noPlace ? `<p class="sub" data-no-location="${noPlace}">${plural(noPlace, 'vantage point')} answered but ${noPlace === 1 ? 'has' : 'have'} no location: --location NAME=LAT,LON or --locations FILE places them (raw RIPE Atlas results read by report: --probes FILE)</p>` : ''}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
   return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`

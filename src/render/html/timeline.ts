@@ -7,7 +7,7 @@
 // data-vantage and data-gap.
 import type {RecoveredEvent} from '../../model/watch.js'
 import {ColorMap, NO_POP} from './colors.js'
-import {count} from './count.js'
+import {plural} from '../../util/plural.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {textWidth} from './map-layout.js'
@@ -54,9 +54,9 @@ function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string 
     case 'shift':
       return `shift ${e.from}→${e.to}`
     case 'flap':
-      return `flap ${e.pops.join('/')} (${count(e.flips, 'flip')})`
+      return `flap ${e.pops.join('/')} (${plural(e.flips, 'flip')})`
     case 'flap-end':
-      return `flapping over${e.pop ? ` at ${e.pop}` : ''} (${count(e.flips, 'flip')})`
+      return `flapping over${e.pop ? ` at ${e.pop}` : ''} (${plural(e.flips, 'flip')})`
     case 'outage':
       return `outage ${recovery ? `(${recovery.lostProbes} lost in all` : `from ${hms(Date.parse(e.since))} UTC (not recovered`}${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
@@ -173,7 +173,7 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
     for (const s of lane.segments) {
       const x0 = x(s.from)
       const x1 = Math.max(x(s.to + d.intervalMs), x0 + 1)
-      const title = esc(`${lane.vantageId}: ${s.pop === null ? 'no answer' : s.pop === '?' ? 'answered, PoP not named' : s.pop} ${hms(s.from)}–${hms(s.to + d.intervalMs)} UTC (${count(s.rounds, 'round')})`, 400)
+      const title = esc(`${lane.vantageId}: ${s.pop === null ? 'no answer' : s.pop === '?' ? 'answered, PoP not named' : s.pop} ${hms(s.from)}–${hms(s.to + d.intervalMs)} UTC (${plural(s.rounds, 'round')})`, 400)
       if (s.pop === null) {
         parts.push(`<rect class="gap" data-vantage="${vid}" data-gap="${s.rounds}" x="${num(x0)}" y="${barY}" width="${num(x1 - x0)}" height="${BAR_H}"><title>${title}</title></rect>`)
       } else {
@@ -221,14 +221,14 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
 
 function summaryTable(d: TimelineData): string {
   const s = d.summary
-  if (s === null) return `<div class="side"><p class="sub">watch still running: no summary yet (${count(d.events.length, 'event')} so far)</p></div>`
+  if (s === null) return `<div class="side"><p class="sub">watch still running: no summary yet (${plural(d.events.length, 'event')} so far)</p></div>`
   const rows = s.vantagePoints.map(
     (v) =>
       `<tr><td>${esc(v.vantageId, 40)}</td><td>${esc(v.pop ?? '-', 40)}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`,
   )
   const f = s.failover
   return `<div class="side"><table class="summary"><thead><tr><th>vantage point</th><th>PoP now</th><th>answered</th><th>lost</th><th>shifts</th><th>outages</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-<p class="sub">${count(s.rounds, 'round')}, ${count(s.observations, 'observation')}${s.late ? `, ${s.late} late` : ''}${s.clockJumps ? `, ${count(s.clockJumps, 'clock jump')}` : ''}</p>
+<p class="sub">${plural(s.rounds, 'round')}, ${plural(s.observations, 'observation')}${s.late ? `, ${s.late} late` : ''}${s.clockJumps ? `, ${plural(s.clockJumps, 'clock jump')}` : ''}</p>
 <p class="sub">failovers: ${f.count}${f.count ? ` · gap p50 ${fmtDuration(f.p50Ms)}, p90 ${fmtDuration(f.p90Ms)}, max ${fmtDuration(f.maxMs)} (±${fmtDuration(f.resolutionMs)})` : ''}</p>
 <p class="sub">flipping vantage points: ${s.flippingVantagePoints}${s.flippingShare === null ? '' : ` (${(s.flippingShare * 100).toFixed(0)}%)`}</p></div>`
 }
