@@ -69,10 +69,42 @@ async function tcpConnectKind(err: NodeJS.ErrnoException, to: Endpoint): Promise
   return (await hasLocalRoute(to.addr, to.port)) ? 'unreachable' : 'network'
 }
 
+type Finish = (err: DnsExchangeError | null, value?: ExchangeReply) => void
+
+/**
+ * An exchange waiting in `pending` (either exchanger's): settled once, by a reply, an error or its
+ * timeout, then out of `pending`; `lastGone` closes the shared socket when it was the last.
+ */
+function waitFor<P extends {finish: Finish}>(
+  pending: Set<P>,
+  lastGone: () => void,
+  timeoutMs: number,
+  resolve: (v: ExchangeReply) => void,
+  reject: (e: DnsExchangeError) => void,
+  fields: Omit<P, 'finish'>,
+): P {
+  let done = false
+  const p = {
+    ...fields,
+    finish: (err: DnsExchangeError | null, value?: ExchangeReply) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      pending.delete(p)
+      if (pending.size === 0) lastGone()
+      if (err) reject(err)
+      else resolve(value!)
+    },
+  } as P
+  const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
+  pending.add(p)
+  return p
+}
+
 interface UdpPending {
   accept: (reply: Buffer) => boolean
   sentAt: bigint | null
-  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+  finish: Finish
 }
 
 /**
@@ -95,22 +127,7 @@ export class UdpExchanger implements DnsExchanger {
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      let done = false
-      const p: UdpPending = {
-        accept,
-        sentAt: null,
-        finish: (err, value) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          this.pending.delete(p)
-          if (this.pending.size === 0) this.closeSocket()
-          if (err) reject(err)
-          else resolve(value!)
-        },
-      }
-      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      this.pending.add(p)
+      const p = waitFor<UdpPending>(this.pending, () => this.closeSocket(), timeoutMs, resolve, reject, {accept, sentAt: null})
       const sock = this.socket()
       if (this.connected) this.send(sock, query, p)
       else this.queued.push({query, p})
@@ -197,7 +214,7 @@ interface TcpPending {
   sentAt: bigint | null
   /** when the exchange gives up (performance.now()) */
   deadline: number
-  finish: (err: DnsExchangeError | null, value?: ExchangeReply) => void
+  finish: Finish
 }
 
 function frame(query: Buffer): Buffer {
@@ -224,25 +241,7 @@ export class TcpExchanger implements DnsExchanger {
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      let done = false
-      const p: TcpPending = {
-        framed: frame(query),
-        query,
-        accept,
-        sentAt: null,
-        deadline: performance.now() + timeoutMs,
-        finish: (err, value) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          this.pending.delete(p)
-          if (this.pending.size === 0) this.closeSocket()
-          if (err) reject(err)
-          else resolve(value!)
-        },
-      }
-      const timer = setTimeout(() => p.finish(new DnsExchangeError('timeout', `no reply within ${timeoutMs} ms`)), timeoutMs)
-      this.pending.add(p)
+      const p = waitFor<TcpPending>(this.pending, () => this.closeSocket(), timeoutMs, resolve, reject, {framed: frame(query), query, accept, sentAt: null, deadline: performance.now() + timeoutMs})
       const sock = this.socket()
       if (this.connected) this.send(sock, p)
     })
