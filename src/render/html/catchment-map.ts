@@ -14,6 +14,7 @@ import type {CatchmentPopShare, CatchmentResult, CatchmentVantagePoint} from '..
 import type {VantagePoint} from '../../model/vantage.js'
 import {ColorMap, FAILED, NO_POP} from './colors.js'
 import {plural} from '../../util/plural.js'
+import {methodWords} from '../catchment.js'
 import {sanitize} from '../../util/sanitize.js'
 import {esc, num} from './escape.js'
 import {boxAround, type LabelWanted, type Obstacle, placeMapLabels, spreadColocated} from './map-layout.js'
@@ -229,5 +230,5 @@ ${notOnMapList(unplaced)}
 ${noPlace ? `<p class="sub" data-no-location="${noPlace}">${plural(noPlace, 'vantage point')} answered but ${noPlace === 1 ? 'has' : 'have'} no location: --location NAME=LAT,LON or --locations FILE places them (raw RIPE Atlas results read by report: --probes FILE)</p>` : ''}
 </div>`
   const svg = `<svg viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="catchment map">${worldSvg(w)}<g class="links">${links.join('')}</g><g class="pops">${pops.join('')}</g><g class="vps">${vps.join('')}</g><g class="labels">${labels.join('')}</g></svg>`
-  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} by ${esc(c.method ?? 'an unknown method', 30)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`
+  return `<section class="catchment"><h2>${esc(opts.heading ?? 'Catchment', 120)}</h2><p class="sub">${esc(c.target, 200)} ${esc(methodWords(c), 60)}</p>${(opts.inputNotes ?? []).map((n) => `<p class="sub note" data-note>${esc(n, 1200)}</p>`).join('')}<div class="row"><div class="map">${svg}</div>${side}</div></section>`
 }
