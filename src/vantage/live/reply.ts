@@ -34,12 +34,7 @@ export function readHostnameBindReply(buf: Buffer, id: number): ParsedReply | nu
   if (qd !== 1 || ns !== 0 || ar > 1) return undefined
   // the question: exactly hostname.bind (any case), uncompressed, TXT, CH
   let off = 12
-  if (buf.length < off + QNAME.length + 4) return undefined
-  for (let i = 0; i < QNAME.length; i++) {
-    let b = buf[off + i]!
-    if (b >= 0x41 && b <= 0x5a) b += 0x20
-    if (b !== QNAME[i]) return undefined
-  }
+  if (buf.length < off + QNAME.length + 4 || !isQname(buf, off)) return undefined
   off += QNAME.length
   if (buf.readUInt16BE(off) !== TXT || buf.readUInt16BE(off + 2) !== CH) return undefined
   off += 4
@@ -97,11 +92,15 @@ export function readHostnameBindReply(buf: Buffer, id: number): ParsedReply | nu
  */
 function skipOwner(buf: Buffer, off: number): number {
   if (off + 2 <= buf.length && buf[off] === 0xc0 && buf[off + 1] === 12) return off + 2
-  if (off + QNAME.length > buf.length) return -1
+  return off + QNAME.length <= buf.length && isQname(buf, off) ? off + QNAME.length : -1
+}
+
+/** hostname.bind in wire form at `off`, any case (the caller checked the length) */
+function isQname(buf: Buffer, off: number): boolean {
   for (let i = 0; i < QNAME.length; i++) {
     let b = buf[off + i]!
     if (b >= 0x41 && b <= 0x5a) b += 0x20
-    if (b !== QNAME[i]) return -1
+    if (b !== QNAME[i]) return false
   }
-  return off + QNAME.length
+  return true
 }
