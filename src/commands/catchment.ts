@@ -17,6 +17,7 @@ import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
+import {isPlaceFailure} from '../model/errors.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
@@ -115,11 +116,13 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
     const unmeasured = unmeasuredOf(outcomes)?.exitCode
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured})
+    // every vantage point unusable (no such namespace, no ssh login): this host's fault, 6, not 4
+    const placesFailed = result.vantagePoints.filter((v) => isPlaceFailure(v.error?.code)).length
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, writeFailed: !htmlOk, unmeasured})
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
-    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true, unmeasured})
+    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, alert: true, unmeasured})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

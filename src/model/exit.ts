@@ -10,7 +10,10 @@
 // 2, vantage/remote-failure.ts); beside other vantage points' outcomes, its exit code is `unmeasured`.
 //
 // A vantage point that failed (an E_VP_* error, or any error of its own) did not answer. No vantage
-// point at all counts as none answered. Errors thrown before anything is measured (usage 2,
+// point at all counts as none answered. When every vantage point failed before sending anything (its
+// place could not be used: a namespace that does not exist, an ssh host that refused the login),
+// the target was never asked: 6, like this host's own network error, so an alert on 4 pages only for
+// the target. Errors thrown before anything is measured (usage 2,
 // resolve 3, privilege 5, network 6) keep their own code and never reach this function.
 import {EXIT} from './errors.js'
 
@@ -25,6 +28,12 @@ export interface MeasuredRun {
   data?: boolean
   /** an output file could not be written (E_WRITE) */
   writeFailed?: boolean
+  /**
+   * vantage points that could not be used at all (./errors.ts isPlaceFailure: not started, no such
+   * namespace, no ssh login): when every one failed so, nothing reached the target and the run is
+   * this host's fault, 6, not the target's 4
+   */
+  placesFailed?: number
   /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
   unmeasured?: number | null
 }
@@ -33,6 +42,7 @@ export function measuredExit(run: MeasuredRun): number {
   if (run.alert) return EXIT.alert
   if (run.data) return EXIT.data
   if (run.unmeasured !== undefined && run.unmeasured !== null && run.unmeasured !== EXIT.ok) return run.unmeasured
+  if (run.total > 0 && run.answered <= 0 && (run.placesFailed ?? 0) >= run.total) return EXIT.network
   if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
   if (run.answered < run.total) return EXIT.partial
   if (run.writeFailed) return EXIT.write
@@ -44,10 +54,10 @@ export function measuredExit(run: MeasuredRun): number {
  * probe. `vantageFailed`: a vantage point's child failed during the watch (it did not answer all
  * along), so every one answered is at best "some".
  */
-export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null} = {}): number {
+export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; placesFailed?: number; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null} = {}): number {
   const total = summary.vantagePoints.length
   let answered = 0
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
-  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
+  return measuredExit({answered, total, placesFailed: o.placesFailed, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
 }

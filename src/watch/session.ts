@@ -16,7 +16,7 @@
 import {expectAlert} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
-import {EXIT} from '../model/errors.js'
+import {EXIT, isPlaceFailure} from '../model/errors.js'
 import {watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -97,6 +97,8 @@ export class WatchSession {
   private readonly started = new Set<string>()
   /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
   private readonly failedIds = new Set<string>()
+  /** vantage points that could not be used at all (model/errors.ts isPlaceFailure): all of them is exit 6 */
+  private readonly placesFailed = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
   /** when the result behind the event being handled arrived (onEvent seam) */
@@ -217,6 +219,7 @@ export class WatchSession {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
         this.failedIds.add(ev.vantage.id)
+        if (isPlaceFailure(ev.error.code)) this.placesFailed.add(ev.vantage.id)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
         if (allDown()) opts.onAllDown?.()
       } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
@@ -295,7 +298,7 @@ export class WatchSession {
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, placesFailed: this.placesFailed.size, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)

@@ -32,6 +32,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {vpLocationOf} from '../../infer/verdict.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {isPlaceFailure} from '../../model/errors.js'
 import type {Observation} from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
 import {placeFailure} from '../local.js'
@@ -145,7 +146,7 @@ export function childFailure(
   }
   // the place itself (spawn, ssh login, namespace, a missing anyprobe): the other commands' codes and hints
   const placeError = placeFailure({code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, spawnError: end.spawnError}, {via: spec.via, command: spec.command})
-  if (placeError && ['E_VP_SPAWN', 'E_VP_CONNECT', 'E_VP_NETNS'].includes(placeError.code)) return placeError
+  if (placeError && isPlaceFailure(placeError.code)) return placeError
   const own = childErrorReport(end.stderr)
   if (own) {
     // a usage error from the far end is most likely another version of anyprobe there
