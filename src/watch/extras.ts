@@ -13,6 +13,7 @@ import type {Observation, WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
 import type {WatchMetrics} from './metrics.js'
+import {plural} from '../util/plural.js'
 
 export interface ExtrasFlags {
   /** --locations FILE / --location NAME=LAT,LON: where vantage points without a location of their own are (for --expect and --html) */
@@ -136,7 +137,7 @@ export class WatchExtras {
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
         writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
-        report(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
+        report(`anyprobe: wrote ${plural(file.rules.length, 'rule')} of the current catchment to ${this.flags.learn}`)
       } catch (e) {
         // the watch is over: what it measured (the summary, --out, the exit code) must not be lost for it
         this.learnFailed = true
