@@ -220,6 +220,8 @@ export type RoundEvent =
   | {type: 'failed'; vantage: VantagePoint; error: VantageError}
   | {type: 'message'; vantage: VantagePoint; text: string}
   | {type: 'round'; round: number}
+  /** the backend did not measure the vantage point's round (asked for; no result: a Globalping round the API refused) */
+  | {type: 'unmeasured'; vantage: VantagePoint; round: number}
   | {type: 'note'; text: string; failed?: boolean}
   | {type: 'history-start'}
   | {type: 'history-end'}

@@ -11,6 +11,7 @@ import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {virtualClock} from '../helpers/virtual-clock.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
@@ -82,9 +83,17 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
     assert.equal(exitCode, 0, stderr.join('\n'))
   })
 
-  it('says once why, and that those probes were not counted as unanswered', () => {
+  it('says once why, and that those probes were counted as not measured, not as unanswered or skipped', () => {
     const said = stderr.filter((l) => /error E_NETWORK in round 2: Globalping answered .* HTTP 503/.test(l))
     assert.equal(said.length, 1, stderr.join('\n'))
-    assert.match(said[0]!, /not counted as unanswered/)
+    assert.match(said[0]!, /counted as not measured, not as unanswered or skipped/)
+  })
+
+  it('the summary counts them as not measured (unmeasuredRounds), not as skipped: they were asked for on time', () => {
+    // before: skippedRounds 4, the text's "skipped: not sent on time", the wrong reason
+    assert.equal(summary.skippedRounds, 0)
+    assert.equal(summary.unmeasuredRounds, 2 * DOWN.size)
+    for (const v of summary.vantagePoints) assert.deepEqual([v.skippedRounds, v.unmeasuredRounds], [0, DOWN.size], v.vantageId)
+    assert.deepEqual(schemaErrors('watch-event.schema.json', summary), [])
   })
 })

@@ -7,7 +7,9 @@
 // is an unanswered observation with the reason. A round Globalping could not measure (this host
 // offline, the API down or rate limiting) has no observation from the probes it did not measure:
 // a gap, as when a RIPE Atlas stream drops, not an outage of the target (that would page an
-// operator for this host's network).
+// operator for this host's network). Each such probe's round is said as 'unmeasured', so the
+// summary counts it in unmeasuredRounds (and anyprobe_rounds_unmeasured_total), apart from the
+// rounds skipped: it was asked for on time, Globalping did not measure it.
 //
 // Rate: each round costs one test per probe out of the hourly limit (anonymous 250, token 500), so
 // N probes can be measured every 3600 s x N / limit at the fastest (minIntervalMs); a faster
@@ -160,10 +162,14 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
       if (round === 0 || !(e instanceof AnyprobeError)) throw e
       if (!said.has(e.code)) {
         said.add(e.code)
-        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; the probes it did not measure have no observation this round (not counted as unanswered), the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
+        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; the probes it did not measure have no observation this round (counted as not measured, not as unanswered or skipped), the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
       }
-      // not measured is not "no answer": no observation for them this round
-      for (const id of vantages.keys()) seen.add(id)
+      // not measured is not "no answer": no observation for them this round, said as unmeasured
+      for (const [id, vantage] of vantages) {
+        if (seen.has(id)) continue
+        seen.add(id)
+        out.push({type: 'unmeasured', vantage, round})
+      }
     }
     if (signal.aborted && round > 0) break
     if (round === 0) {
