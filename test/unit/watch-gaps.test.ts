@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {newRoundGaps, roundObserved, roundUnmeasured, settleGaps} from '../../src/analysis/watch/gaps.js'
+import {WatchReplay} from '../../src/analysis/watch/index.js'
 import type {RoundEvent} from '../../src/model/probe.js'
 import type {VantagePoint} from '../../src/model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../../src/model/watch.js'
@@ -127,5 +128,14 @@ describe('gaps: the summary and the metric count alike', () => {
     const oldRows = old.vantagePoints.map(({unmeasuredRounds: _a, skippedRounds: _b, ...v}) => v)
     assert.deepEqual(schemaErrors('watch-event.schema.json', {...old, vantagePoints: oldRows}), [])
     assert.equal(w.summary.unmeasuredRounds, 0)
+  })
+
+  it('a saved watch judged again (WatchReplay) counts the rounds said unmeasured as the live watch did', () => {
+    const r = new WatchReplay()
+    r.start(start)
+    for (const round of [0, 1, 4]) r.push(ob('a', round))
+    r.unmeasured('a', 2)
+    const sum = r.finish().at(-1) as WatchSummaryEvent
+    assert.deepEqual([sum.skippedRounds, sum.unmeasuredRounds], [1, 1])
   })
 })
