@@ -500,7 +500,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
 
   /** Every vantage point's rounds up to `through` are judged (a complete round, the end). */
   function settleAll(through: number): void {
-    for (const id of [...vps.keys()].sort(naturalCompare)) settle(vps.get(id)!, through)
+    for (const vp of vps.values()) settle(vp, through)
   }
 
   function judgeRound(vp: VpState, round: number, obs: Observation[]): WatchEvent[] {
