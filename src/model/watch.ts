@@ -211,10 +211,16 @@ export interface WatchVantageSummary {
   /** rounds judged */
   rounds: number
   /**
-   * rounds between its first and last with no observation: not sent (a loop over half an interval
-   * behind skips a round rather than send it late; src/vantage/live/loop.ts)
+   * rounds between its first and newest with no observation: not sent (a loop over half an interval
+   * behind skips a round rather than send it late; src/vantage/live/loop.ts). One rule with the
+   * metric: analysis/watch/gaps.ts
    */
   skippedRounds: number
+  /**
+   * rounds with no observation that the backend said it did not measure (a Globalping round the
+   * API refused or could not create): asked for, not skipped. Absent in summaries written before it
+   */
+  unmeasuredRounds?: number
   /** rounds with at least one answer naming a PoP */
   locatedRounds: number
   /** shifts */
@@ -260,6 +266,8 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   rounds: number
   /** the vantage points' skippedRounds, added up */
   skippedRounds: number
+  /** the vantage points' unmeasuredRounds, added up (absent in summaries written before it) */
+  unmeasuredRounds?: number
   /** sentAt of the first and last judged probe; null when none */
   firstAt: string | null
   lastAt: string | null

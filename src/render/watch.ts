@@ -54,15 +54,20 @@ export function renderCatchmentLine(c: CatchmentLine): string {
 
 export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
-  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser
-  const skipped = sum.skippedRounds > 0 ? ` (${sum.skippedRounds} skipped: not sent on time)` : ''
+  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser;
+  // rounds the backend did not measure (a Globalping round the API refused) were sent on time: said apart
+  const gaps = [
+    ...(sum.skippedRounds > 0 ? [`${sum.skippedRounds} skipped: not sent on time`] : []),
+    ...((sum.unmeasuredRounds ?? 0) > 0 ? [`${sum.unmeasuredRounds} not measured: the backend could not`] : []),
+  ]
+  const skipped = gaps.length > 0 ? ` (${gaps.join('; ')})` : ''
   out.push(`summary: ${plural(sum.rounds, 'round')}${skipped}, ${plural(sum.observations, 'probe')} every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
     const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${plural(v.skippedRounds, 'round')} skipped` : ''}, ${plural(v.flips, 'flip')}, ${plural(v.flapEpisodes, 'flap episode')}, ${plural(v.outages, 'outage')}${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${plural(v.skippedRounds, 'round')} skipped` : ''}${(v.unmeasuredRounds ?? 0) > 0 ? `, ${plural(v.unmeasuredRounds!, 'round')} not measured` : ''}, ${plural(v.flips, 'flip')}, ${plural(v.flapEpisodes, 'flap episode')}, ${plural(v.outages, 'outage')}${pops ? `  [${pops}]` : ''}`,
     )
   }
   // started, but no probe sent before the watch stopped: not ready (not an outage of the target)

@@ -107,8 +107,9 @@ export class WatchSession {
   private readonly locs: Locations | null
 
   private constructor(private readonly o: WatchSessionOptions) {
-    this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
-    this.metrics = new WatchMetrics({reorderRounds: o.start.reorderRounds})
+    this.metrics = new WatchMetrics()
+    // the metrics count skipped / unmeasured rounds as the analyser settles them: one rule, the summary's
+    this.analyzer = createWatchAnalyzer({...optionsOfStart(o.start), onGaps: (id, added) => this.metrics.gaps(id, added)})
     this.locs = locationsOf(o.extras)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
@@ -205,6 +206,7 @@ export class WatchSession {
         started.add(ev.vantage.id)
         this.setVantage(ev.vantage.id, ev.vantage)
       } else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.type === 'unmeasured') this.analyzer.unmeasured(ev.vantage.id, ev.round)
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
       else if (ev.type === 'note') {
         // the backend's own line (already sanitised; escaped again, line by line, in case)
