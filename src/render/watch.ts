@@ -22,9 +22,11 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'flap-end':
       return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${plural(e.flips, 'flip')} from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
-      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
+      // since = the first probe not answered; the last answer before it is what recovered's duration runs from
+      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)}${e.lastAnswerAt === null ? '' : ` ${clock(e.lastAnswerAt)}`})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':
-      return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)} after ${ms(e.durationMs)} (${e.lostProbes} lost)`
+      // durationMs runs from the last answer before the outage, not from its `since` (the first probe lost)
+      return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)}: ${e.durationMs === null ? 'its first answer' : `${ms(e.durationMs)} since the last answer`} (${e.lostProbes} lost)`
     case 'load-balanced':
       return `${clock(e.at)} ${s(e.vantageId)} load-balanced across ${e.pops.map(s).join(', ')}`
     case 'summary':
