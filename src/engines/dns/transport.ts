@@ -107,6 +107,15 @@ interface UdpPending {
   finish: Finish
 }
 
+export interface UdpExchangerOptions {
+  /**
+   * Keep the socket (so its source port: one flow) open between exchanges, until retire() or
+   * close(): watch's flows (vantage/live/flows.ts), where a flow keeps its port round after round.
+   * The socket does not keep the process alive. Default: closed when no exchange is left.
+   */
+  keepOpen?: boolean
+}
+
 /**
  * Over UDP the exchanges that run at the same time share one socket, so one source port: one
  * flow. An anycast route split per flow (ECMP across sites; the lab's ap-vp-ecmp) sent each
@@ -114,7 +123,7 @@ interface UdpPending {
  * while NSID came from IAD: one result naming two sites, the verdict picking by count. On one flow
  * they take one path, as `watch --flows` assumes. Replies are matched to their query by `accept`
  * (the probe gives each query its own id); the socket closes when no exchange is left, so a later
- * exchange gets a new one.
+ * exchange gets a new one, unless `keepOpen` (the watch's flows, one exchanger each).
  */
 export class UdpExchanger implements DnsExchanger {
   private sock: ReturnType<typeof createSocket> | null = null
@@ -122,16 +131,40 @@ export class UdpExchanger implements DnsExchanger {
   private readonly pending = new Set<UdpPending>()
   /** queries waiting for the socket to connect */
   private queued: Array<{query: Buffer; p: UdpPending}> = []
+  private keepOpen: boolean
+  /** the socket's source port once connected; null without an open socket */
+  localPort: number | null = null
 
-  constructor(private readonly to: Endpoint) {}
+  constructor(
+    private readonly to: Endpoint,
+    opts: UdpExchangerOptions = {},
+  ) {
+    this.keepOpen = opts.keepOpen ?? false
+  }
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const p = waitFor<UdpPending>(this.pending, () => this.closeSocket(), timeoutMs, resolve, reject, {accept, sentAt: null})
+      const p = waitFor<UdpPending>(this.pending, () => this.lastGone(), timeoutMs, resolve, reject, {accept, sentAt: null})
       const sock = this.socket()
       if (this.connected) this.send(sock, query, p)
       else this.queued.push({query, p})
     })
+  }
+
+  /** No more exchanges for a kept socket: it closes when the last one in flight has ended. */
+  retire(): void {
+    this.keepOpen = false
+    if (this.pending.size === 0) this.closeSocket()
+  }
+
+  /** End the exchanges in flight (a network error saying `reason`) and close the socket; a later exchange opens a new one. */
+  close(reason = 'the exchanger was closed'): void {
+    for (const p of [...this.pending]) p.finish(new DnsExchangeError('network', reason))
+    this.closeSocket()
+  }
+
+  private lastGone(): void {
+    if (!this.keepOpen) this.closeSocket()
   }
 
   private socket(): ReturnType<typeof createSocket> {
@@ -139,6 +172,8 @@ export class UdpExchanger implements DnsExchanger {
     const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
     this.sock = sock
     this.connected = false
+    // a kept socket waits for the next round: the process ends when its work does, not when this closes
+    if (this.keepOpen) sock.unref()
     // an ICMP error (port unreachable: ECONNREFUSED on a connected socket) ends every exchange on it
     sock.on('error', (err: NodeJS.ErrnoException) => {
       for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
@@ -167,9 +202,12 @@ export class UdpExchanger implements DnsExchanger {
       if (err) {
         // a UDP connect sends nothing: its failure is this host's (no route here)
         for (const p of [...this.pending]) p.finish(new DnsExchangeError('network', `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
+        // kept or not, this socket is no use: the next exchange tries a new one (the route may be back)
+        this.closeSocket()
         return
       }
       this.connected = true
+      this.localPort = sock.address().port
       const queued = this.queued
       this.queued = []
       for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
@@ -194,6 +232,7 @@ export class UdpExchanger implements DnsExchanger {
     if (sock === null) return
     this.sock = null
     this.connected = false
+    this.localPort = null
     this.queued = []
     sock.removeAllListeners('message')
     // keep a no-op error listener: a late ICMP error after close must not crash the process
