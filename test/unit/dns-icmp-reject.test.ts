@@ -45,3 +45,67 @@ describe('dns: an ICMP reject from the target is "not reached" (4); no route her
     }
   })
 })
+
+// The same in `watch`'s DNS prober (its flows keep the one-shot probe's exchanger open), and for
+// an ICMP error the kernel hands to the next send rather than as an event: it is the flow's, so
+// every query of the flow in flight ends with it (the one it was meant for too, which timed out).
+// A send that fails because this host lost its route (a laptop off its network mid-watch: the
+// kept socket's route is gone) is local, `network`, though the code (ENETUNREACH) is the one an
+// ICMP net unreachable gives: the route check decides, as for a TCP connect.
+function scriptInNamespace(setup: string, code: string): Promise<{status: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const sh = `ip link set lo up && ${setup} && exec "${process.execPath}" --import tsx --input-type=module -e "$SCRIPT"`
+    const child = spawn('unshare', ['-n', 'sh', '-c', sh], {cwd: ROOT, env: {...process.env, SCRIPT: code}, timeout: 30_000})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
+}
+
+const IMPORTS =
+  `const {makeDnsProber} = await import(${JSON.stringify(`${ROOT}src/vantage/live/probe.ts`)});` +
+  `const {makeExchanger} = await import(${JSON.stringify(`${ROOT}src/engines/dns/transport.ts`)});`
+
+describe('watch dns: the same reading of an ICMP reject, and of a route lost mid-watch', {skip: root ? false : 'needs root, unshare and nft'}, () => {
+  it('rejected with host-prohibited: unreachable, one probe at a time or two at once, watch and one-shot alike', async () => {
+    const code =
+      IMPORTS +
+      `const to = {addr: '127.0.0.1', port: 5353, family: 4};` +
+      `const two = async (ex) => (await Promise.allSettled([ex.exchange(Buffer.alloc(12), () => true, 3000), ex.exchange(Buffer.alloc(12), () => true, 3000)])).map((r) => r.status === 'fulfilled' ? null : r.reason.kind);` +
+      `const oneShot = await two(makeExchanger('udp', to));` +
+      `const p = makeDnsProber({...to, timeoutMs: 3000, name: null});` +
+      `const started = performance.now();` +
+      `const apart = [(await p(0)).error, (await p(0)).error];` +
+      `const together = (await Promise.all([p(1), p(1)])).map((a) => a.error);` +
+      `const ms = performance.now() - started;` +
+      `p.close();` +
+      `console.log(JSON.stringify({oneShot, apart, together, ms}))`
+    const r = await scriptInNamespace(`nft '${RULES}'`, code)
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as {oneShot: string[]; apart: string[]; together: string[]; ms: number}
+    assert.deepEqual(out.apart, ['unreachable', 'unreachable'], r.stdout)
+    assert.deepEqual(out.together, ['unreachable', 'unreachable'], r.stdout)
+    assert.deepEqual(out.oneShot, out.together, r.stdout)
+    assert.ok(out.ms < 2000, `no reject waited for the 3 s timeout: ${r.stdout}`)
+  })
+
+  it('a route lost after the flow opened: its next probe is network (local), not unreachable', async () => {
+    const code =
+      IMPORTS +
+      `const {spawnSync} = await import('node:child_process');` +
+      `const p = makeDnsProber({addr: '192.0.2.1', port: 53, family: 4, timeoutMs: 300, name: null});` +
+      `const before = (await p(0)).error;` +
+      `const del = spawnSync('ip', ['route', 'del', '192.0.2.0/24', 'dev', 'lo']).status;` +
+      `const after = (await p(0)).error;` +
+      `p.close();` +
+      `console.log(JSON.stringify({before, del, after}))`
+    const r = await scriptInNamespace('ip route add 192.0.2.0/24 dev lo', code)
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as {before: string; del: number; after: string}
+    assert.equal(out.before, 'timeout', r.stdout)
+    assert.equal(out.del, 0, 'the route was deleted')
+    assert.equal(out.after, 'network', r.stdout)
+  })
+})

@@ -47,9 +47,10 @@ function elapsedMs(since: bigint): number {
 }
 
 /**
- * An error of a socket whose connect() succeeded (so this host has a route): refused (port
+ * What a socket error says, for the one-shot probe and the watch's flows alike: refused (port
  * closed), unreachable (an ICMP unreachable or prohibited from a router or the target's firewall),
- * else network. A failed connect() is decided apart (noRouteHere / tcpConnectKind).
+ * else network. Where the code could also be this host's own (no route: a TCP connect, a UDP
+ * send), routeCheckedKind decides; a failed UDP connect is always 'network' (it sends nothing).
  */
 function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
   if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return 'refused'
@@ -59,11 +60,12 @@ function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EACCES'])
 
 /**
- * A TCP connect that failed: ENETUNREACH / EHOSTUNREACH come both from this host's routing table
- * and from an ICMP unreachable on the way; a UDP connect to the same address (nothing sent) tells
- * which (../local-route.ts).
+ * An error code that an ICMP unreachable on the way and this host's own routing table both give
+ * (ENETUNREACH, EHOSTUNREACH: a TCP connect that failed, a UDP send on a socket whose route has
+ * gone since it connected): a UDP connect to the same address (nothing sent) tells which
+ * (../local-route.ts): no route here is 'network', else the network said no, 'unreachable'.
  */
-async function tcpConnectKind(err: NodeJS.ErrnoException, to: Endpoint): Promise<DnsQueryError> {
+async function routeCheckedKind(err: NodeJS.ErrnoException, to: Endpoint): Promise<DnsQueryError> {
   const kind = errorKind(err)
   if (kind !== 'unreachable') return kind
   return (await hasLocalRoute(to.addr, to.port)) ? 'unreachable' : 'network'
@@ -218,13 +220,26 @@ export class UdpExchanger implements DnsExchanger {
   private send(sock: ReturnType<typeof createSocket>, query: Buffer, p: UdpPending): void {
     p.sentAt = process.hrtime.bigint()
     sock.send(query, (err: NodeJS.ErrnoException | null) => {
-      if (!err) return
-      // the kernel hands a connected socket's ICMP port unreachable to the next call on it: a send
-      // of another query gets the refusal meant for the one before, and no 'error' event follows.
-      // The port is closed for every query of the flow
-      const failed = err.code === 'ECONNREFUSED' ? [...this.pending] : [p]
-      for (const f of failed) f.finish(new DnsExchangeError(errorKind(err), err.message, err))
+      if (err) this.sendFailed(err, p)
     })
+  }
+
+  /**
+   * The kernel hands a connected socket's ICMP error (port unreachable: ECONNREFUSED; host or net
+   * unreachable, prohibited) to the next call on it: a send of another query gets the error meant
+   * for the one before, and no 'error' event follows. It is the flow's: every query of the flow
+   * ends with it (the one it was meant for waited out its timeout). A send that failed on this
+   * host (its route gone since the connect: ENETUNREACH too, the route check tells) is that
+   * query's alone.
+   */
+  private sendFailed(err: NodeJS.ErrnoException, p: UdpPending): void {
+    const flow = [...this.pending]
+    const end = (kind: DnsQueryError): void => {
+      for (const f of kind === 'network' ? [p] : flow) f.finish(new DnsExchangeError(kind, err.message, err))
+    }
+    const kind = errorKind(err)
+    if (kind === 'unreachable') void routeCheckedKind(err, this.to).then(end)
+    else end(kind)
   }
 
   private closeSocket(): void {
@@ -302,7 +317,7 @@ export class TcpExchanger implements DnsExchanger {
       if (this.connected) return
       connectFailed = true
       const waiting = [...this.pending]
-      void tcpConnectKind(err, this.to).then((kind) => {
+      void routeCheckedKind(err, this.to).then((kind) => {
         for (const p of waiting) p.finish(new DnsExchangeError(kind, err.message, err))
       })
     })
@@ -387,7 +402,7 @@ function exchangeAlone(to: Endpoint, query: Buffer, accept: (reply: Buffer) => b
     sock.on('error', (err: NodeJS.ErrnoException) => {
       erred = true
       if (sentAt !== null) finish(new DnsExchangeError(errorKind(err), err.message, err))
-      else void tcpConnectKind(err, to).then((kind) => finish(new DnsExchangeError(kind, err.message, err)))
+      else void routeCheckedKind(err, to).then((kind) => finish(new DnsExchangeError(kind, err.message, err)))
     })
     sock.on('close', () => {
       // after an error the error says why (decided above, perhaps after the route check)
