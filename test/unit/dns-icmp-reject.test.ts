@@ -8,6 +8,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {describe, it} from 'node:test'
 
 import {commandScript, ROOT} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
 
 const root = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0
 const RULES = 'add table inet t; add chain inet t in { type filter hook input priority 0; }; add rule inet t in udp dport 5353 reject with icmp type host-prohibited; add rule inet t in tcp dport 5353 reject with icmp type host-prohibited'
@@ -107,5 +108,26 @@ describe('watch dns: the same reading of an ICMP reject, and of a route lost mid
     assert.equal(out.before, 'timeout', r.stdout)
     assert.equal(out.del, 0, 'the route was deleted')
     assert.equal(out.after, 'network', r.stdout)
+  })
+})
+
+// A server that truncates its UDP replies (response rate limiting's "slip") behind a firewall that
+// rejects TCP/53 with an ICMP prohibited: the retry over TCP is `unreachable`, and the document
+// must still be valid (the tcpRetry error list lacked it).
+describe('dns: a truncated UDP reply whose TCP retry is rejected', {skip: root ? false : 'needs root, unshare and nft'}, () => {
+  it("tcpRetry says unreachable, and the document is valid against dns.schema.json", async () => {
+    const tcpReject = 'add table inet t; add chain inet t in { type filter hook input priority 0; }; add rule inet t in tcp dport 5353 reject with icmp type host-prohibited'
+    // a UDP server that answers every query with its question, no records and TC set
+    const server =
+      `const {createSocket} = await import('node:dgram');` +
+      `const srv = createSocket('udp4');` +
+      // header: QR, AA, TC (0x86), NOERROR; no answer, authority or additional records (the OPT dropped)
+      `function questionEnd(b) { let i = 12; while (b[i] !== 0) i += b[i] + 1; return i + 5 }` +
+      `srv.on('message', (m, r) => { const out = Buffer.from(m.subarray(0, questionEnd(m))); out[2] = 0x86; out[3] = 0x00; out.writeUInt16BE(0, 6); out.writeUInt16BE(0, 8); out.writeUInt16BE(0, 10); srv.send(out, r.port, r.address) });` +
+      `await new Promise((res) => srv.bind(5353, '127.0.0.1', res));`
+    const r = await scriptInNamespace(`nft '${tcpReject}'`, server + commandScript('dns', ['127.0.0.1', '--port', '5353', '--timeout', '1s', '--json'], '; process.exit(process.exitCode ?? 0)'))
+    const doc = JSON.parse(r.stdout) as {queries: Array<{truncated: boolean; tcpRetry?: {error: string | null}}>}
+    assert.ok(doc.queries.length > 0 && doc.queries.every((q) => q.truncated && q.tcpRetry?.error === 'unreachable'), JSON.stringify(doc.queries))
+    assert.deepEqual(schemaErrors('dns.schema.json', doc), [])
   })
 })
