@@ -134,14 +134,18 @@ export class UdpExchanger implements DnsExchanger {
   /** queries waiting for the socket to connect */
   private queued: Array<{query: Buffer; p: UdpPending}> = []
   private keepOpen: boolean
-  /** the socket's source port once connected; null without an open socket */
-  localPort: number | null = null
+  private port: number | null = null
 
   constructor(
     private readonly to: Endpoint,
     opts: UdpExchangerOptions = {},
   ) {
     this.keepOpen = opts.keepOpen ?? false
+  }
+
+  /** the socket's source port once connected; null without an open socket */
+  get localPort(): number | null {
+    return this.port
   }
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
@@ -209,7 +213,7 @@ export class UdpExchanger implements DnsExchanger {
         return
       }
       this.connected = true
-      this.localPort = sock.address().port
+      this.port = sock.address().port
       const queued = this.queued
       this.queued = []
       for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
@@ -247,7 +251,7 @@ export class UdpExchanger implements DnsExchanger {
     if (sock === null) return
     this.sock = null
     this.connected = false
-    this.localPort = null
+    this.port = null
     this.queued = []
     sock.removeAllListeners('message')
     // keep a no-op error listener: a late ICMP error after close must not crash the process
