@@ -54,7 +54,7 @@ Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (rev
 
 A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
-One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes". A file with nothing else: E_BAD_INPUT (exit 7).
+One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes" (a saved report --json read again keeps its notes). A file with nothing else: E_BAD_INPUT (exit 7).
 
 A file written by \`watch --out\` is judged again: the same events as the live watch (each vantage point's starting state, shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
 
@@ -126,6 +126,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const builder = new OneTargetCatchment(flags.target ?? null, {askedIsChoice: true})
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
+    // what the reading that wrote a saved report --json left out (its input.notes): still true of its rows
+    const savedNotes: string[] = []
     // a `watch --out` file: judged again, event by event, as the live watch printed them
     const json = this.jsonEnabled()
     const replay = new WatchReplay()
@@ -180,6 +182,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       } else {
         target ??= item.target
         method ??= item.method
+        for (const n of item.notes ?? []) if (!savedNotes.includes(n)) savedNotes.push(n)
       }
     }
     const rdns = flags.rdns ? new CachedReverseResolver() : null
@@ -196,7 +199,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       )
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
-    const notes = builder.notes(name)
+    const notes = [...savedNotes, ...builder.notes(name).filter((n) => !savedNotes.includes(n))]
     const rdnsNote = rdns?.unansweredNote() ?? null
     if (rdnsNote !== null) notes.push(rdnsNote)
     // --target picks results and catchments, never a watch's events: said, not ignored

@@ -187,6 +187,7 @@ async function readOne(
   /** results left out because they measured each probe's own network, per address */
   const ownNetwork = new OwnNetworkCount()
   const ofTarget = {asked: new ByAddress(), first: new ByAddress()}
+  const savedNotes: string[] = []
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
   try {
@@ -223,6 +224,8 @@ async function readOne(
           } else if (item.type === 'meta') {
             target ??= item.target
             method(item.method)
+            // a saved report --json: what its reading left out is left out of these rows too
+            for (const n of item.notes ?? []) if (!savedNotes.includes(n)) savedNotes.push(n)
           }
         }
   } catch (e) {
@@ -237,7 +240,7 @@ async function readOne(
     for (const o of kept) keep(o)
     addressNote = note
   }
-  const warnings = [picker.warning(label), addressNote]
+  const warnings = [...savedNotes, picker.warning(label), addressNote]
   warnings.push(ownNetwork.note(label))
   const asked = picker.chosen === 'asked' ? true : picker.askedMissed() ? false : null
   return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null), asked}

@@ -66,7 +66,8 @@ export type ReportItem =
   | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string; failedMethod?: ProbeMethod}
   // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
   | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
-  | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
+  // notes: what an earlier reading left out, as a saved `report --json` says it (its input.notes)
+  | {type: 'meta'; target: string | null; method: CatchmentMethod | null; notes?: string[]}
   // a `watch --out` file: its start lines and observations, judged again by the watch analysis
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
@@ -248,7 +249,30 @@ const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 const ATLAS_METHOD: Readonly<Record<string, ProbeMethod>> = {traceroute: 'trace', dns: 'dns', ping: 'ping', http: 'http'}
 
 function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
-  return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+  const meta: Extract<ReportItem, {type: 'meta'}> = {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+  const notes = savedNotes(v)
+  if (notes.length > 0) meta.notes = notes
+  return meta
+}
+
+/** at most this many of a document's saved notes are kept (the file is not ours: bounded) */
+const MAX_SAVED_NOTES = 20
+
+/**
+ * What a saved `report --json` document says its reading left out (input.notes: results of other
+ * targets, of each probe's own network, hop names missing). Reading the document again keeps them:
+ * the rows alone no longer show that anything was left out. Untrusted text: sanitised, bounded.
+ */
+function savedNotes(v: Record<string, unknown>): string[] {
+  const notes = isObj(v.input) && Array.isArray(v.input.notes) ? v.input.notes : []
+  const out: string[] = []
+  for (const n of notes) {
+    if (typeof n !== 'string' || n.trim() === '') continue
+    const s = sanitize(n, 1200)
+    if (!out.includes(s)) out.push(s)
+    if (out.length >= MAX_SAVED_NOTES) break
+  }
+  return out
 }
 
 /** A catchment document's row, with what its document says it measured (a 'mixed' document gives no one method). */
