@@ -40,6 +40,7 @@ import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
 import {atlasNonResult} from './not-results.js'
 import {wrongKindHint} from './wrong-kind.js'
+import {RESULT_KINDS, TAKEN_KINDS} from './kinds.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -198,7 +199,7 @@ function toWatchStart(v: Record<string, unknown>): WatchStart | string {
 
 /** What a value is; a string says why it is not usable. Atlas values are handled by the caller. */
 export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string {
-  if (isObj(v) && typeof v.kind === 'string' && METHODS.has(v.kind)) {
+  if (isObj(v) && typeof v.kind === 'string' && RESULT_KINDS.has(v.kind)) {
     const r = checkResult(v)
     return typeof r === 'string' ? r : [{type: 'outcome', outcome: {vantage: r.vantage, result: r, error: null}}]
   }
@@ -240,16 +241,17 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
   if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
   }
+  // a kind taken above whose shape is not (a multi document without its outcomes list): damaged, not another kind
+  if (isObj(v) && typeof v.kind === 'string' && TAKEN_KINDS.has(v.kind)) return `a damaged anyprobe "${v.kind}" document (${v.kind === 'multi' ? 'outcomes' : v.kind === 'catchment' ? 'vantagePoints' : 'its content'} missing or not a list)`
   if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
   return atlasNonResult(v) ?? 'neither an anyprobe result nor a RIPE Atlas result'
 }
 
-const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 /** a RIPE Atlas result's type as the method it is (a probe's error result says its type, not a method) */
 const ATLAS_METHOD: Readonly<Record<string, ProbeMethod>> = {traceroute: 'trace', dns: 'dns', ping: 'ping', http: 'http'}
 
 function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
-  const meta: Extract<ReportItem, {type: 'meta'}> = {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+  const meta: Extract<ReportItem, {type: 'meta'}> = {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (RESULT_KINDS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
   const notes = savedNotes(v)
   if (notes.length > 0) meta.notes = notes
   return meta
