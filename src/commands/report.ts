@@ -48,7 +48,7 @@ export default class Report extends BaseCommand {
 
   static override description = `Reads a file (or - for standard input) and prints the same catchment a live \`anyprobe catchment\` prints: one row per vantage point, one per PoP, the failed ones.
 
-Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line. Any size: the input is streamed, memory stays flat.
+Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line (a recorded result stream's ["atlas_result", RESULT] lines too). Any size: the input is streamed, memory stays flat.
 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 

@@ -41,6 +41,7 @@ import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './valida
 import {atlasNonResult} from './not-results.js'
 import {wrongKindHint} from './wrong-kind.js'
 import {RESULT_KINDS, TAKEN_KINDS} from './kinds.js'
+import {atlasStreamMessage, STREAM_HEAD} from './atlas-stream.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -613,7 +614,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     return
   }
 
-  if (first === '[') {
+  // a recorded RIPE Atlas stream (["atlas_result", {...}] lines) starts with '[' too: lines, below
+  if (first === '[' && !STREAM_HEAD.test(head.trimStart())) {
     stats.format = 'json-array'
     let complete = true
     let index = 0
@@ -696,7 +698,24 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
           continue
         }
         if (p.repaired) stats.repaired++
-        const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
+        let value = p.value
+        const msg = atlasStreamMessage(value)
+        if (msg !== null) {
+          // a recorded stream's line: its result is the value; the subscription's messages are none
+          if (msg.kind === 'control') continue
+          if (msg.kind !== 'result') {
+            stats.values++
+            if (msg.kind === 'error') bad(`line ${lineNo}`, `the RIPE Atlas stream sent an error: ${typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload) ?? ''}`)
+            else {
+              bad(`line ${lineNo}`, `a RIPE Atlas stream message "${sanitize(msg.type, 40)}", which holds no result`)
+              stats.wrongKinds++
+              stats.wrongKindHint ??= 'record the result stream (["atlas_subscribe", {"streamType": "result", "msm": ID}]) or download the measurement\'s results (/api/v2/measurements/ID/results/)'
+            }
+            continue
+          }
+          value = msg.result
+        }
+        const items = ready(value) ? itemsOfSync(value, `line ${lineNo}`) : await itemsOf(value, `line ${lineNo}`)
         for (const x of items) out.push(x)
         // only when a batch is full (what came before it first, to keep the order): an async
         // generator per line was a few per cent of a big read
