@@ -16,7 +16,7 @@ import {htmlFlagsFor, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
-import {readProbesFlag} from '../console/probes-flag.js'
+import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {measuredExit, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
@@ -202,6 +202,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const notes = [...savedNotes, ...builder.notes(name).filter((n) => !savedNotes.includes(n))]
     const rdnsNote = rdns?.unansweredNote() ?? null
     if (rdnsNote !== null) notes.push(rdnsNote)
+    const catchment = builder.size === 0 ? null : builder.result({target, method})
+    // --probes that lacks some of the results' probes (another day's archive, one page of several): said
+    const unlisted = atlasProbes === undefined || catchment === null ? null : probesNotListed(catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)
+    if (unlisted !== null) notes.push(unlisted)
     // --target picks results and catchments, never a watch's events: said, not ignored
     const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
     if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)
@@ -217,10 +221,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
 
     const result: ReportResult | undefined =
-      builder.size === 0
+      catchment === null
         ? undefined
         : {
-            ...locate(builder.result({target, method})),
+            ...locate(catchment),
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired, notes},
           }
     if (result && !json) this.log(renderCatchment(result))
