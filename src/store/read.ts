@@ -878,7 +878,9 @@ export function nothingReadError(name: string, stats: ReadStats): AnyprobeError 
       exitCode: EXIT.usage,
     })
   }
-  const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : 'no measurement in it'
+  // `[]`: what the RIPE Atlas API gives for a time window (or a measurement) with no results yet
+  const emptyList = stats.format === 'json-array' && stats.values === 0 && !stats.truncated
+  const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : emptyList ? 'it is an empty list, [], as the RIPE Atlas API gives for a measurement or a time window with no results' : 'no measurement in it'
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
     hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
     exitCode: EXIT.data,

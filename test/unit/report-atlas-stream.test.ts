@@ -76,3 +76,14 @@ describe('a recorded RIPE Atlas result stream', () => {
     assert.equal(atlasStreamMessage(['atlas_result', {}, 3]), null)
   })
 })
+
+describe('an empty results download', () => {
+  it('[] (a time window with no results) is said as such, exit 7', async () => {
+    const r = await runCommand('report', [write('empty.json', '[]\n')])
+    assert.equal(r.status, 7, r.stderr)
+    assert.match(r.stderr, /no anyprobe or RIPE Atlas result could be read \(it is an empty list, \[\], as the RIPE Atlas API gives for a measurement or a time window with no results\)/)
+    const d = await runCommand('diff', [write('one.json', JSON.stringify(RESULTS)), join(dir, 'empty.json')])
+    assert.equal(d.status, 7, d.stderr)
+    assert.match(d.stderr, /empty\.json: .*it is an empty list/)
+  })
+})
