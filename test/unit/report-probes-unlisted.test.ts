@@ -62,3 +62,23 @@ describe('report --probes that lacks some of the results\' probes', () => {
     assert.equal(probesNotListed(['netns:ap-vp-ber'], new Map()), null)
   })
 })
+
+describe('diff --probes that lacks some of a file\'s probes', () => {
+  it('a probes-unlisted warning per file that has such probes (valid --json, stderr)', async () => {
+    const before = write('before.json', [dnsResult(6001, 'ns1.nl-ams.k.ripe.net'), dnsResult(6002, 'ns2.de-fra.k.ripe.net')])
+    const after = write('after.json', [dnsResult(6001, 'ns1.nl-ams.k.ripe.net'), dnsResult(6002, 'ns1.nl-ams.k.ripe.net')])
+    const probes = write('probes-6001.json', {objects: [{id: 6001, latitude: 52.37, longitude: 4.89, country_code: 'NL', asn_v4: 3333}]})
+    const r = await runCommand('diff', [before, after, '--probes', probes, '--json'])
+    assert.equal(r.status, 8, r.stderr)
+    const d = JSON.parse(r.stdout)
+    assert.deepEqual(schemaErrors('diff.schema.json', d), [])
+    const w = d.warnings.filter((x: {code: string}) => x.code === 'probes-unlisted').map((x: {message: string}) => x.message)
+    assert.equal(w.length, 2)
+    assert.match(w[0], /before\.json: 1 of the 2 RIPE Atlas probes in the results is not in the --probes metadata \(e\.g\. 6002\)/)
+    assert.match(w[1], /after\.json: 1 of the 2/)
+    assert.match(r.stderr, /warning: .*before\.json: 1 of the 2 RIPE Atlas probes/)
+    const all = write('probes-all.json', {objects: [6001, 6002].map((id) => ({id, latitude: 52.37, longitude: 4.89, country_code: 'NL', asn_v4: 3333}))})
+    const ok = JSON.parse((await runCommand('diff', [before, after, '--probes', all, '--json'])).stdout)
+    assert.deepEqual(ok.warnings.filter((x: {code: string}) => x.code === 'probes-unlisted'), [])
+  })
+})
