@@ -180,12 +180,10 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         exitCode: EXIT.usage,
       })
     }
-    if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
-      throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
-    }
-    // --ssh-option / --remote-command with no vantage point that uses them: refused, never dropped
-    // silently (one rule with catchment, sites and trace/dns/http --from)
-    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, false, true)
+    // --atlas-msm, --dry-run, --keep, --ssh-option, --remote-command with no vantage point that uses
+    // them: refused, never dropped silently (one rule with catchment, sites and trace/dns/http --from;
+    // the watch's own: --dry-run and --keep with atlas: only, local probed in this process)
+    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'atlas-msm': flags['atlas-msm'], 'dry-run': flags['dry-run'], keep: flags.keep, 'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, {watch: true})
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
