@@ -7,7 +7,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {catchmentOfOneTarget} from '../analysis/catchment-scope.js'
-import {checkCatchment} from '../analysis/expect.js'
+import {checkCatchment, expectUnused} from '../analysis/expect.js'
 import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
@@ -45,7 +45,7 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists those that break one on stderr and, with --json, in the document's "expect" (file, judged, violations: each vantageId, pop and broken rules); with --ndjson, as the last line ({kind: "catchment-expect", target, method, file, judged, violations}).
 
-Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule; 2 bad flag, --from spec or expect file.`
+Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule (a PoP named only as a hint, confidence under 0.5, breaks none); 7 an --expect rule matched no vantage point; 2 bad flag, --from spec or expect file.`
 
   static override examples = [
     '<%= config.bin %> catchment 198.51.100.10 --method dns --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao',
@@ -122,7 +122,8 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
-    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, alert: true, unmeasured})
+    // a hint (uncertain) never breaks a rule; a rule that matched no vantage point checked nothing: 7
+    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, alert: checked.violations.length > 0, data: expectUnused(checked), writeFailed: !htmlOk, unmeasured})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

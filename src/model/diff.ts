@@ -15,11 +15,8 @@ export interface DiffPop {
 /** uncertain: a PoP named with confidence under CONFIDENT_POP, a hint rather than a verdict */
 export type DiffState = 'located' | 'uncertain' | 'unlocated' | 'failed'
 
-/**
- * A verdict under this confidence is a hint, not a PoP: the inference keeps a lone server name's
- * readings ("fra1") below it on purpose (src/infer/identity.ts, "below the 0.5 of a confident place").
- */
-export const CONFIDENT_POP = 0.5
+/** the threshold and its rule are shared with --expect and the inference (./pop-confidence.ts) */
+export {CONFIDENT_POP} from './pop-confidence.js'
 
 /**
  * moved / lost / found: a confident PoP changed (exit 8); uncertain: the place changed but neither

@@ -24,6 +24,8 @@ export interface Observation {
   rttMs: number | null
   /** the PoP code; null when there was an answer but no PoP could be named (or no answer) */
   pop: string | null
+  /** the confidence `pop` was named with (under 0.5: a hint, model/pop-confidence.ts); absent when not known */
+  popConfidence?: number
   answered: boolean
   error?: string
 }

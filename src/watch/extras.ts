@@ -114,7 +114,7 @@ export class WatchExtras {
       this.judged.add(o.vantageId)
       this.deps.metrics.expectWatched(o.vantageId)
     }
-    for (const e of this.tracker.observe(this.facts(o.vantageId), {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, rttMs: o.rttMs})) {
+    for (const e of this.tracker.observe(this.facts(o.vantageId), {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, popConfidence: o.popConfidence ?? null, rttMs: o.rttMs})) {
       this.deps.print(e)
       this.deps.metrics.event(e)
       this.exec?.push(e)

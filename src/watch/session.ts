@@ -13,7 +13,7 @@
 // is its LAST observation of the history, emitted first at release, then the held events. --out
 // gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
-import {expectAlert} from '../analysis/expect.js'
+import {expectAlert, expectUnused} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT, isPlaceFailure} from '../model/errors.js'
@@ -295,12 +295,12 @@ export class WatchSession {
     for (const _ of silent) atEnd.vantagePoints.push({answered: 0})
     const ended: LiveWatchSummary = {...summary, ...(notReady.length === 0 ? {} : {notReady}), ...(expect === null ? {} : {expect})}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
-    // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
+    // one did not answer all along), 4 none; 8 an --expect rule broke; 7 an --expect rule matched no vantage point; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, placesFailed: this.placesFailed.size, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, placesFailed: this.placesFailed.size, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)

@@ -144,6 +144,8 @@ describe('watch: one path for every backend', () => {
       stillBroken: 0,
       breaches: [{vantageId: 'b', since: at(1), reportedAt: at(1), until: at(3), durationMs: 10_000, broken: [{rule: 0, name: 'b stays in London', why: 'pop-not-allowed', detail: 'landed on PAR; allowed: LON'}]}],
       breachesOmitted: 0,
+      uncertain: 0,
+      unmatchedRules: [],
     })
     assert.deepEqual(schemaErrors('watch-event.schema.json', end.summary), [])
     assert.ok(stderr.includes('anyprobe: 1 vantage point(s) broke the --expect rules during the watch (0 still at the end):'), stderr.join('\n'))

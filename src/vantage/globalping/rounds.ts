@@ -65,6 +65,7 @@ export function observationOf(oc: VantageOutcome, vantageId: string, round: numb
     receivedAt: answered && row.rttMs !== null ? Math.round(sentAt + row.rttMs) : null,
     rttMs: answered ? row.rttMs : null,
     pop: answered && row.pop !== null ? row.pop.code.toUpperCase() : null,
+    ...(answered && row.pop !== null ? {popConfidence: row.pop.confidence} : {}),
     answered,
     ...(answered ? {} : {error: sanitize(String(oc.error?.code ?? 'E_NO_ANSWER'), 40)}),
   }

@@ -38,7 +38,7 @@ import {sanitize} from '../../util/sanitize.js'
 import {placeFailure} from '../local.js'
 import type {VantageError} from '../../model/probe.js'
 import {observationFrom} from '../../store/observation.js'
-import type {PopNamer} from './probe.js'
+import {popFields, type PopNamer} from './probe.js'
 
 export interface ChildSpec {
   vantage: VantagePoint
@@ -206,8 +206,8 @@ export function startChild(spec: ChildSpec, onObservation: (o: Observation) => v
     observations++
     const {obs, signals} = parsed
     // named where the vantage point is (--location): the speed-of-light check applies, as in catchment
-    if (signals !== null) obs.pop = obs.answered ? spec.name(signals, obs.rttMs, at) : null
-    onObservation({...obs, vantageId: spec.vantage.id, vantage: spec.vantage})
+    const named = signals === null ? null : popFields(obs.answered ? spec.name(signals, obs.rttMs, at) : null)
+    onObservation({...obs, ...named, vantageId: spec.vantage.id, vantage: spec.vantage})
   }
 
   try {

@@ -145,6 +145,7 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number; s
             receivedAt: a.receivedAt,
             rttMs: a.rttMs,
             pop: a.pop,
+            ...(a.popConfidence === undefined ? {} : {popConfidence: a.popConfidence}),
             answered: a.answered,
             ...(a.error === undefined ? {} : {error: a.error}),
           }

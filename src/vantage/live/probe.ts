@@ -31,6 +31,8 @@ export interface ProbeAnswer {
   receivedAt: number | null
   rttMs: number | null
   pop: string | null
+  /** the confidence pop was named with (PopNamer); absent when not known */
+  popConfidence?: number
   answered: boolean
   /** what the PoP is named from (e.g. dns-identity "s1.fra.anycast.example"), when answered */
   signals?: InferObservation[]
@@ -44,11 +46,23 @@ export interface ProbeAnswer {
 export type Prober = ((flow: number) => Promise<ProbeAnswer>) & {close?: () => void}
 
 /**
- * Signals -> PoP code (upper case), or null when nothing names one. `at`: where the vantage point
- * is (placed with --location / --locations, or its own), so the verdict's speed-of-light check
- * applies with the probe's RTT, as for catchment's one-shot children (--vp-location).
+ * Signals -> PoP code (upper case) and the confidence it was named with, or null when nothing
+ * names one. `at`: where the vantage point is (placed with --location / --locations, or its own),
+ * so the verdict's speed-of-light check applies with the probe's RTT, as for catchment's one-shot
+ * children (--vp-location). The confidence goes to the observation's popConfidence: --expect does
+ * not break a rule on a hint (model/pop-confidence.ts), as diff does not page on one.
  */
-export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => string | null
+export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => NamedPop | null
+
+export interface NamedPop {
+  code: string
+  confidence: number
+}
+
+/** An observation's pop and popConfidence from a namer's answer. */
+export function popFields(n: NamedPop | null): {pop: string | null; popConfidence?: number} {
+  return n === null ? {pop: null} : {pop: n.code, popConfidence: n.confidence}
+}
 
 export interface DnsProberOptions {
   addr: string
@@ -66,7 +80,7 @@ const HOSTNAME_BIND: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: '
 
 /** popVerdict's naming (src/infer/verdict.ts) over a prober's observations, remembered per distinct input. */
 export function popNamer(): PopNamer {
-  const cache = new Map<string, string | null>()
+  const cache = new Map<string, NamedPop | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
   verdictOfObservations([{signal: 'dns-identity', input: 's1.fra.anycast.example'}], {rttMs: null, vpLocation: null})
   return (inputs, rttMs, at = null) => {
@@ -79,10 +93,11 @@ export function popNamer(): PopNamer {
     const key = at === null ? JSON.stringify(inputs) : `${JSON.stringify(inputs)}@${at.lat},${at.lon}/${rtt}`
     if (cache.has(key)) return cache.get(key)!
     // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
-    const code = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})?.code.toUpperCase() ?? null
+    const v = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})
+    const named = v === null ? null : {code: v.code.toUpperCase(), confidence: v.confidence}
     if (cache.size > 1000) cache.clear()
-    cache.set(key, code)
-    return code
+    cache.set(key, named)
+    return named
   }
 }
 
@@ -135,7 +150,7 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
       return {
         receivedAt: Math.round(startedAt + rttMs),
         rttMs: round3(rttMs),
-        pop: name === null ? null : name(signals, rttMs),
+        ...popFields(name === null ? null : name(signals, rttMs)),
         answered: true,
         signals,
         ...(parsed.rcode === 'NOERROR' ? {} : {error: `rcode ${parsed.rcode}`}),
@@ -197,7 +212,7 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
       return {
         receivedAt: Math.round(startedAt + elapsed),
         rttMs: rtt === null ? null : round3(rtt),
-        pop: name === null ? null : name(obs, rtt),
+        ...popFields(name === null ? null : name(obs, rtt)),
         answered: true,
         signals: obs,
       }
