@@ -52,6 +52,12 @@ export interface HttpResponseRecord {
   httpVersion: string
   /** lower-cased name -> sanitised value; repeated headers joined with ", " */
   headers: Record<string, string>
+  /**
+   * the first Location header as it came (each byte one latin1 char, unsanitised): where a redirect
+   * really points, for --follow to request (headers.location is its escaped display form); null
+   * without one. Never printed as it is.
+   */
+  rawLocation: string | null
   /** the peer address of the connection */
   remoteAddr: string | null
   timings: HttpTimings
@@ -134,6 +140,12 @@ export function collectHeaders(rawHeaders: string[]): Record<string, string> {
     out.set(name, before === undefined ? value : `${before}, ${value}`)
   }
   return Object.fromEntries(out)
+}
+
+/** The first header `name` (lower case) as it came, or null. */
+export function rawHeader(rawHeaders: string[], name: string): string | null {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return rawHeaders[i + 1]!
+  return null
 }
 
 function ms(from: bigint | null, to: bigint | null): number | null {
@@ -247,6 +259,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         status: head.status,
         httpVersion: head.httpVersion,
         headers: collectHeaders(head.rawHeaders),
+        rawLocation: rawHeader(head.rawHeaders, 'location'),
         remoteAddr,
         timings: {
           dnsMs: ms(t0, tLookup),
