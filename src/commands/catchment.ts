@@ -17,6 +17,7 @@ import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
 import {measuredExit} from '../model/exit.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
@@ -101,6 +102,8 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const locs = locationsFromFlags(flags)
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
+    // the map is written after measuring: a path that cannot be written is said now (exit 2), not as exit 10 at the end
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, HTML_PATH_HINT)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
     // placed for the table, JSON and map too (a vantage point the run did not place, e.g. by name)
     // one service: a measurement read with --atlas-msm may have asked each probe's own resolver

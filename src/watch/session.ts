@@ -26,6 +26,7 @@ import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher, writeHtml} from '../render/html/write.js'
 import {renderWatchSummary} from '../render/watch.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {sanitize} from '../util/sanitize.js'
 import {type Locations, locateVantage, locationsOf} from '../vantage/locations.js'
 import {type ExtrasFlags, WatchExtras} from './extras.js'
@@ -108,6 +109,9 @@ export class WatchSession {
     this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
     this.metrics = new WatchMetrics({reorderRounds: o.start.reorderRounds})
     this.locs = locationsOf(o.extras)
+    // --html is written as the watch goes and at its end: a path that cannot be written is said now
+    // (exit 2), with --out's and --learn's, not as exit 10 after the whole watch
+    if (o.html !== undefined) checkOutputPath('--html', o.html, HTML_PATH_HINT)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
     const tagsOf = o.tagsOf ?? ((id: string): string[] => this.tags.get(id) ?? this.vantageOf(id)?.tags ?? [])
@@ -119,7 +123,7 @@ export class WatchSession {
     this.record(o.start)
   }
 
-  /** Opens --out, reads --expect and starts --metrics: a bad flag fails before anything is measured. */
+  /** Opens --out, checks --html and --learn, reads --expect and starts --metrics: a bad flag fails before anything is measured. */
   static async open(o: WatchSessionOptions): Promise<WatchSession> {
     const metricsAt = o.metrics === undefined ? null : parseHostPort(o.metrics)
     const s = new WatchSession(o)
