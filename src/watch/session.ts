@@ -81,6 +81,8 @@ export class WatchSession {
   private readonly timeline: TimelineCollector | null
   private readonly page: HtmlRefresher | null
   private htmlFailureSaid = false
+  /** vantage points whose latest probes went unanswered for a reason of their own (a certificate not trusted, no route from them) */
+  private readonly faulted = new Set<string>()
   private readonly extras: WatchExtras | null
   private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
   private readonly vantages = new Map<string, VantagePoint>()
@@ -154,6 +156,9 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
+    // unanswered for a reason of the vantage point's own (vantageFault), until it answers again
+    if (ob.answered) this.faulted.delete(ob.vantageId)
+    else if (ob.vantageFault === true) this.faulted.add(ob.vantageId)
     if (ob.vantage) {
       // a located vantage point is saved located (--out), so `report` places it as this watch did
       if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
@@ -299,7 +304,11 @@ export class WatchSession {
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
+    let exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
+    // none answered, each for a reason of its own (a certificate it did not trust, no route from it:
+    // said above in the engine's words): nothing is known of the target, as one-shot http says it (6), not 4
+    const ownFault = exitCode === EXIT.unreachable && silent.length === 0 && summary.vantagePoints.length > 0 && summary.vantagePoints.every((v) => this.faulted.has(v.vantageId))
+    if (ownFault) exitCode = EXIT.network
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
@@ -307,7 +316,9 @@ export class WatchSession {
     const notReadySaid = notReadyWarning(notReady, summary.vantagePoints.length === 0)
     if (notReadySaid !== null) this.o.report(notReadySaid)
     // nothing sent is not "no probe was answered" (that reads as an outage of the target)
-    const warning = summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
+    const warning = ownFault
+      ? `warning: no probe was answered, for a reason of the vantage point${summary.vantagePoints.length === 1 ? "'s" : "s'"} own (said above), not an outage of the target (exit ${EXIT.network})`
+      : summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
     if (warning !== null) this.o.report(warning)
     if (!this.o.json) this.o.write(renderWatchSummary(ended) + '\n')
     return {summary: ended, exitCode}

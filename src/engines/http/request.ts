@@ -433,6 +433,19 @@ const CERT_CODES = new Set([
 const UNREACH_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH'])
 
 
+/**
+ * Whose failure an engine error is, the one split every caller takes (one-shot http, catchment,
+ * watch): the target's when it did not answer (refused, reset or closed without a response, timed
+ * out, a router said it cannot be reached: exit 4) or answered with what is not HTTP (exit 7);
+ * otherwise this vantage point's or this client's (exit 6, 3): a certificate we did not trust (the
+ * target did answer, and we refused to go on), a TLS handshake we could not complete, no route
+ * from here, a name that did not resolve. A watch says the latter as the vantage point's failure,
+ * never as an outage of the target.
+ */
+export function targetsFailure(error: AnyprobeError): boolean {
+  return error.exitCode === EXIT.unreachable || error.exitCode === EXIT.data
+}
+
 /** ENETUNREACH / EHOSTUNREACH with a route here: a router on the way (or the target's LAN) said no. */
 export function unreachableOnTheWay(local: AnyprobeError, code: string): AnyprobeError {
   return new AnyprobeError('E_UNREACHABLE', `${local.message.replace(/ \(E\w+\)$/, '')}: a router on the way answered it cannot reach it (${code})`, {

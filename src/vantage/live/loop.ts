@@ -147,6 +147,7 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number; s
             pop: a.pop,
             answered: a.answered,
             ...(a.error === undefined ? {} : {error: a.error}),
+            ...(a.vantageFault === true ? {vantageFault: true as const} : {}),
           }
           o.onObservation(obs, a)
         },
