@@ -13,6 +13,7 @@
 // point at all counts as none answered. Errors thrown before anything is measured (usage 2,
 // resolve 3, privilege 5, network 6) keep their own code and never reach this function.
 import {EXIT} from './errors.js'
+import type {VantageOutcome} from './probe.js'
 
 export interface MeasuredRun {
   /** vantage points whose target answered (a trace that reached it, a DNS reply, an HTTP response) */
@@ -50,4 +51,23 @@ export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: numb
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
   return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
+}
+
+/** Vantage points that run anyprobe itself: their E_NETWORK is anyprobe's own (exit 6). */
+const OWN_ENGINES = new Set(['local', 'netns', 'ssh'])
+
+/**
+ * A run whose every vantage point failed for a reason of its own that anyprobe's engines say as
+ * E_NETWORK (exit 6: an HTTPS certificate it did not trust, a TLS handshake it could not complete,
+ * no route from it): exit 6, as the one-shot command says it for one vantage point (`http`), not 4,
+ * which says the target did not answer. Only vantage points that run anyprobe (local, netns, ssh):
+ * a RIPE Atlas probe's E_NETWORK is read from its own words and may be the target's refusal. null
+ * otherwise (some answered, or some did not for the target's reasons).
+ */
+export function ownNetworkFailure(outcomes: ReadonlyArray<Pick<VantageOutcome, 'vantage' | 'result' | 'error'>>): number | null {
+  if (outcomes.length === 0) return null
+  for (const o of outcomes) {
+    if (o.result !== null || o.error?.code !== 'E_NETWORK' || !OWN_ENGINES.has(o.vantage.kind)) return null
+  }
+  return EXIT.network
 }

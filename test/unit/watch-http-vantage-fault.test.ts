@@ -19,6 +19,7 @@ import {analyze} from '../../src/analysis/watch/index.js'
 import type {Observation, OutageEvent} from '../../src/model/watch.js'
 import {makeHttpProber} from '../../src/vantage/live/probe.js'
 import {runCommand} from '../helpers/cli.js'
+import {REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0
@@ -107,6 +108,23 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
     }
     assert.deepEqual(schemaErrors('watch-out.schema.json', lines[0]), [])
     for (const o of observations) assert.deepEqual(schemaErrors('watch-out.schema.json', o), [])
+  })
+
+  it('catchment: the same failure at every vantage point is exit 6 as one-shot http says it (it was 4, "the target did not answer"); a refused port stays 4', async () => {
+    // local and an ssh vantage point (fake ssh running the real anyprobe here), as exit-codes.test.ts runs them
+    const undo = withFakeSsh()
+    try {
+      const from = ['--from', 'local', '--from', 'ssh:vp-ber', '--remote-command', REMOTE_COMMAND]
+      const c = await runCommand('catchment', [url, '--method', 'http', ...from])
+      assert.equal(c.status, 6, c.stdout + c.stderr)
+      assert.match(c.stdout, /local\s+E_NETWORK: TLS certificate of 127\.0\.0\.1:\d+ did not verify/)
+      const refused = await runCommand('catchment', [`http://127.0.0.1:${await closedPort()}/`, '--method', 'http', ...from])
+      assert.equal(refused.status, 4, refused.stdout + refused.stderr)
+    } finally {
+      undo()
+    }
+    const one = await runCommand('http', [url])
+    assert.equal(one.status, 6)
   })
 
   it('--insecure: the same edge answers and is named (the failure was ours, not the target\'s)', async () => {
