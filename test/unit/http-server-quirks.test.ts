@@ -262,6 +262,30 @@ describe('https to an address: an edge that refuses a handshake naming no server
   })
 })
 
+describe('https: the far end closes or resets the connection in the handshake, without a TLS alert', () => {
+  it('is the target not answering (E_UNREACHABLE, exit 4, a result with answered false), not a local network error', async () => {
+    // an SNI-routing proxy with no backend for the name closes at the ClientHello; a firewall resets
+    for (const how of ['close', 'reset'] as const) {
+      const srv = createServer((sock) => {
+        sock.on('error', () => {})
+        sock.once('data', () => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
+      })
+      await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+      try {
+        const url = `https://127.0.0.1:${(srv.address() as {port: number}).port}/`
+        // before: E_NETWORK "TLS handshake ... failed (ECONNRESET)", exit 6, and a watch called it this host's failure
+        const r = await probeHttpTarget({...plan(url), insecure: true})
+        assert.equal(r.answered, false, how)
+        assert.equal(r.noAnswer?.code, 'E_UNREACHABLE', how)
+        assert.match(r.noAnswer?.message ?? '', /closed the connection in the TLS handshake \(ECONNRESET\)/, how)
+        assert.match(r.noAnswer?.hint ?? '', /--host NAME/, how)
+      } finally {
+        srv.close()
+      }
+    }
+  })
+})
+
 describe('http over IPv6 (::1)', () => {
   it('connects to [::1], times the phases and names the PoP; the address is shown without brackets', async () => {
     const http = await import('node:http')

@@ -494,6 +494,16 @@ export function toHttpError(
       cause: err,
     })
   }
+  if ((code === 'ECONNRESET' || code === 'EPIPE') && ctx.phase === 'tls') {
+    // the far end (the server, or a box on the way) closed or reset the connection in the middle of
+    // the handshake, with no TLS alert: it did not answer, as a reset after the request is (exit 4);
+    // not this host's failure (an SNI-routing proxy with no route for the name does this)
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection in the TLS handshake (${code})`, {
+      hint: ctx.sni === null ? 'no server name (SNI) was sent, since the target is an address: give the name with --host NAME' : 'the server (or a firewall on the way) dropped the handshake; check the port, the scheme and --host',
+      exitCode: EXIT.unreachable,
+      cause: err,
+    })
+  }
   if (ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO') {
     // an edge serving many names refuses a handshake that names none: an address was given and
     // no --host, so no SNI went out (nginx ssl_reject_handshake: alert 112 unrecognized_name;
