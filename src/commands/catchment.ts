@@ -16,7 +16,7 @@ import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
-import {measuredExit, ownNetworkFailure} from '../model/exit.js'
+import {measuredExit, ownNetworkFailures} from '../model/exit.js'
 import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
@@ -117,13 +117,14 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result, notes: one.notes})
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
-    // ... and every vantage point failing for a reason of its own (a certificate it did not trust): 6, as one-shot http says it
-    const unmeasured = unmeasuredOf(outcomes)?.exitCode ?? ownNetworkFailure(outcomes)
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured})
+    const unmeasured = unmeasuredOf(outcomes)?.exitCode
+    // every vantage point failing for a reason of its own (a certificate it did not trust): 6, as one-shot http says it
+    const ownFailures = ownNetworkFailures(outcomes)
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured, ownFailures})
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
-    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true, unmeasured})
+    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true, unmeasured, ownFailures})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

@@ -26,6 +26,12 @@ export interface MeasuredRun {
   data?: boolean
   /** an output file could not be written (E_WRITE) */
   writeFailed?: boolean
+  /**
+   * vantage points that did not answer for a reason of their own said as E_NETWORK (a certificate
+   * they did not trust, no route from them): when that is every one, nothing is known of the
+   * target and the exit is 6, as the one-shot command says it, not 4 (the target did not answer)
+   */
+  ownFailures?: number
   /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
   unmeasured?: number | null
 }
@@ -34,6 +40,7 @@ export function measuredExit(run: MeasuredRun): number {
   if (run.alert) return EXIT.alert
   if (run.data) return EXIT.data
   if (run.unmeasured !== undefined && run.unmeasured !== null && run.unmeasured !== EXIT.ok) return run.unmeasured
+  if (run.answered <= 0 && run.total > 0 && (run.ownFailures ?? 0) >= run.total) return EXIT.network
   if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
   if (run.answered < run.total) return EXIT.partial
   if (run.writeFailed) return EXIT.write
@@ -45,29 +52,57 @@ export function measuredExit(run: MeasuredRun): number {
  * probe. `vantageFailed`: a vantage point's child failed during the watch (it did not answer all
  * along), so every one answered is at best "some".
  */
-export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null} = {}): number {
+export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null; ownFailures?: number} = {}): number {
   const total = summary.vantagePoints.length
   let answered = 0
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
-  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
+  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured, ownFailures: o.ownFailures})
 }
 
 /** Vantage points that run anyprobe itself: their E_NETWORK is anyprobe's own (exit 6). */
 const OWN_ENGINES = new Set(['local', 'netns', 'ssh'])
 
 /**
- * A run whose every vantage point failed for a reason of its own that anyprobe's engines say as
+ * How many vantage points failed for a reason of their own that anyprobe's engines say as
  * E_NETWORK (exit 6: an HTTPS certificate it did not trust, a TLS handshake it could not complete,
- * no route from it): exit 6, as the one-shot command says it for one vantage point (`http`), not 4,
- * which says the target did not answer. Only vantage points that run anyprobe (local, netns, ssh):
- * a RIPE Atlas probe's E_NETWORK is read from its own words and may be the target's refusal. null
- * otherwise (some answered, or some did not for the target's reasons).
+ * no route from it), for MeasuredRun.ownFailures. Only vantage points that run anyprobe (local,
+ * netns, ssh): a RIPE Atlas probe's E_NETWORK is read from its own words and may be the target's.
  */
-export function ownNetworkFailure(outcomes: ReadonlyArray<Pick<VantageOutcome, 'vantage' | 'result' | 'error'>>): number | null {
-  if (outcomes.length === 0) return null
-  for (const o of outcomes) {
-    if (o.result !== null || o.error?.code !== 'E_NETWORK' || !OWN_ENGINES.has(o.vantage.kind)) return null
+export function ownNetworkFailures(outcomes: ReadonlyArray<Pick<VantageOutcome, 'vantage' | 'result' | 'error'>>): number {
+  let n = 0
+  for (const o of outcomes) if (o.result === null && isOwnNetworkFailure(o.vantage.kind, o.error?.code)) n++
+  return n
+}
+
+/** A failed vantage point's error that is its own E_NETWORK (see ownNetworkFailures). */
+export function isOwnNetworkFailure(kind: string, code: string | null | undefined): boolean {
+  return code === 'E_NETWORK' && OWN_ENGINES.has(kind)
+}
+
+/** The watch's end warning when no vantage point answered, each for a reason of its own (exit 6). */
+export function ownFaultWarning(vantagePoints: number): string {
+  return `warning: no probe was answered, for a reason of the vantage point${vantagePoints === 1 ? "'s" : "s'"} own (a certificate it did not trust, no route from it: vantageFault), not an outage of the target (exit ${EXIT.network})`
+}
+
+/**
+ * A watch's vantage points whose latest probes went unanswered for a reason of their own (an
+ * observation with vantageFault), until they answer again: the live watch and `report` of its
+ * --out file count them alike (MeasuredRun.ownFailures).
+ */
+export class OwnFaults {
+  private readonly ids = new Set<string>()
+  observe(o: {vantageId: string; answered: boolean; vantageFault?: true}): void {
+    if (o.answered) this.ids.delete(o.vantageId)
+    else if (o.vantageFault === true) this.ids.add(o.vantageId)
   }
-  return EXIT.network
+
+  /** how many of these vantage points are in a fault of their own */
+  count(vantageIds: readonly string[]): number {
+    return vantageIds.filter((id) => this.ids.has(id)).length
+  }
+
+  clear(): void {
+    this.ids.clear()
+  }
 }

@@ -17,7 +17,7 @@ import {expectAlert} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
-import {watchExit} from '../model/exit.js'
+import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -82,7 +82,7 @@ export class WatchSession {
   private readonly page: HtmlRefresher | null
   private htmlFailureSaid = false
   /** vantage points whose latest probes went unanswered for a reason of their own (a certificate not trusted, no route from them) */
-  private readonly faulted = new Set<string>()
+  private readonly faults = new OwnFaults()
   private readonly extras: WatchExtras | null
   private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
   private readonly vantages = new Map<string, VantagePoint>()
@@ -157,8 +157,7 @@ export class WatchSession {
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
     // unanswered for a reason of the vantage point's own (vantageFault), until it answers again
-    if (ob.answered) this.faulted.delete(ob.vantageId)
-    else if (ob.vantageFault === true) this.faulted.add(ob.vantageId)
+    this.faults.observe(ob)
     if (ob.vantage) {
       // a located vantage point is saved located (--out), so `report` places it as this watch did
       if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
@@ -304,11 +303,11 @@ export class WatchSession {
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    let exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
-    // none answered, each for a reason of its own (a certificate it did not trust, no route from it:
-    // said above in the engine's words): nothing is known of the target, as one-shot http says it (6), not 4
-    const ownFault = exitCode === EXIT.unreachable && silent.length === 0 && summary.vantagePoints.length > 0 && summary.vantagePoints.every((v) => this.faulted.has(v.vantageId))
-    if (ownFault) exitCode = EXIT.network
+    // ... none answered, each for a reason of its own (a certificate it did not trust, no route from
+    // it: said above in the engine's words): nothing is known of the target, 6 as one-shot http says it
+    const ownFailures = this.faults.count(summary.vantagePoints.map((v) => v.vantageId))
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null, ownFailures})
+    const ownFault = exitCode === EXIT.network && !this.backendFailed
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
@@ -317,7 +316,7 @@ export class WatchSession {
     if (notReadySaid !== null) this.o.report(notReadySaid)
     // nothing sent is not "no probe was answered" (that reads as an outage of the target)
     const warning = ownFault
-      ? `warning: no probe was answered, for a reason of the vantage point${summary.vantagePoints.length === 1 ? "'s" : "s'"} own (said above), not an outage of the target (exit ${EXIT.network})`
+      ? ownFaultWarning(summary.vantagePoints.length)
       : summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
     if (warning !== null) this.o.report(warning)
     if (!this.o.json) this.o.write(renderWatchSummary(ended) + '\n')

@@ -16,6 +16,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {analyze} from '../../src/analysis/watch/index.js'
+import {measuredExit, ownNetworkFailures} from '../../src/model/exit.js'
 import type {Observation, OutageEvent} from '../../src/model/watch.js'
 import {makeHttpProber} from '../../src/vantage/live/probe.js'
 import {runCommand} from '../helpers/cli.js'
@@ -108,6 +109,11 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
     }
     assert.deepEqual(schemaErrors('watch-out.schema.json', lines[0]), [])
     for (const o of observations) assert.deepEqual(schemaErrors('watch-out.schema.json', o), [])
+    // report of the file judges it as the watch did: the vantage point's outage, exit 6
+    const rep = await runCommand('report', [out])
+    assert.equal(rep.status, 6, rep.stderr)
+    assert.match(rep.stdout, /the vantage point failed \(E_NETWORK\), not the target/)
+    assert.match(rep.stderr, /not an outage of the target \(exit 6\)/)
   })
 
   it('catchment: the same failure at every vantage point is exit 6 as one-shot http says it (it was 4, "the target did not answer"); a refused port stays 4', async () => {
@@ -125,6 +131,17 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
     }
     const one = await runCommand('http', [url])
     assert.equal(one.status, 6)
+  })
+
+  it('the exit rule: 6 only when every vantage point failed for its own reason; one the target did not answer, or one answered, keeps 4 / 9', () => {
+    assert.equal(measuredExit({answered: 0, total: 2, ownFailures: 2}), 6)
+    assert.equal(measuredExit({answered: 0, total: 2, ownFailures: 1}), 4)
+    assert.equal(measuredExit({answered: 1, total: 2, ownFailures: 1}), 9)
+    assert.equal(measuredExit({answered: 0, total: 2, ownFailures: 2, alert: true}), 8)
+    const vp = (kind: 'local' | 'atlas') => ({kind, id: kind, name: null, asn: null, country: null, lat: null, lon: null})
+    const failed = (kind: 'local' | 'atlas') => ({vantage: vp(kind), result: null, error: {code: 'E_NETWORK', message: 'x', hint: null}})
+    // a RIPE Atlas probe's E_NETWORK is read from its words ("connect: Connection refused"): maybe the target's
+    assert.equal(ownNetworkFailures([failed('local'), failed('atlas')]), 1)
   })
 
   it('--insecure: the same edge answers and is named (the failure was ours, not the target\'s)', async () => {
