@@ -16,8 +16,8 @@ import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
-import {measuredExit} from '../model/exit.js'
-import {isPlaceFailure} from '../model/errors.js'
+import {measuredExit, ownFailureCount} from '../model/exit.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
@@ -102,6 +102,8 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const locs = locationsFromFlags(flags)
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
+    // the map is written after measuring: a path that cannot be written is said now (exit 2), not as exit 10 at the end
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, HTML_PATH_HINT)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
     // placed for the table, JSON and map too (a vantage point the run did not place, e.g. by name)
     // one service: a measurement read with --atlas-msm may have asked each probe's own resolver
@@ -116,14 +118,15 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
     const unmeasured = unmeasuredOf(outcomes)?.exitCode
-    // every vantage point unusable (no such namespace, no ssh login): this host's fault, 6, not 4
-    const placesFailed = result.vantagePoints.filter((v) => isPlaceFailure(v.error?.code)).length
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, writeFailed: !htmlOk, unmeasured})
+    // every vantage point failing for a reason of its own (no such namespace, no ssh login, a certificate
+    // it did not trust): nothing is known of the target, 6 as one-shot http says it, not 4
+    const ownFailures = ownFailureCount(outcomes)
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured, ownFailures})
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
     // a hint (uncertain) never breaks a rule; a rule that matched no vantage point checked nothing: 7
-    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, placesFailed, alert: checked.violations.length > 0, data: expectUnused(checked), writeFailed: !htmlOk, unmeasured})
+    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: checked.violations.length > 0, data: expectUnused(checked), writeFailed: !htmlOk, unmeasured, ownFailures})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

@@ -18,7 +18,7 @@ import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '.
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {measuredExit, watchExit} from '../model/exit.js'
+import {isOwnFailure, measuredExit, OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -136,6 +136,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning
     const watchVps: Array<{answered: number}> = []
     const watchWarnings: string[] = []
+    const faults = new OwnFaults()
+    let watchOwnFailures = 0
     // the targets the file's watches measured (their start lines): --target does not choose among them
     const watchTargets = new Set<string>()
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
@@ -147,7 +149,12 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         if (e.type === 'summary') {
           const atEnd = countedAtEnd(e)
           watchVps.push(...atEnd.vantagePoints)
-          const w = outageAtEndWarning(e, watchExit(atEnd))
+          // vantage points whose last probes failed for a reason of their own (vantageFault), as the live watch counts them
+          const own = faults.count(e.vantagePoints.map((v) => v.vantageId))
+          watchOwnFailures += own
+          faults.clear()
+          const code = watchExit(atEnd, {ownFailures: own})
+          const w = code === EXIT.network ? ownFaultWarning(e.vantagePoints.length) : outageAtEndWarning(e, code)
           if (w !== null) watchWarnings.push(w)
         }
         if (json) out.record(e)
@@ -161,6 +168,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       else if (item.type === 'observation') {
         watchLines++
         try {
+          faults.observe(item.observation)
           show(replay.push(item.observation))
           timeline?.observe(item.observation)
         } catch (e) {
@@ -236,7 +244,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const rows = result?.vantagePoints ?? []
     const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
     for (const w of watchWarnings) process.stderr.write(`${w}\n`)
-    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk})
+    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + rows.filter((r) => r.reached === null && isOwnFailure(r.vantage.kind, r.error?.code)).length})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {
       process.stderr.write(formatError(err))

@@ -25,7 +25,7 @@ import type {WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {runRounds} from '../vantage/live/loop.js'
-import {popNamer} from '../vantage/live/probe.js'
+import {faultOnce, popNamer} from '../vantage/live/probe.js'
 import {makeLocalProber} from '../vantage/live/local-prober.js'
 import {LOCAL_WATCH_METHODS, localTiming} from '../vantage/live/schedule.js'
 import {backendsFor} from '../vantage/index.js'
@@ -275,6 +275,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }, 500)
     orphanCheck.unref()
     let n = 0
+    // a failure of the vantage point's own (a certificate it did not trust): said once on stderr,
+    // which the parent shows as the vantage point's message
+    const fault = faultOnce()
     try {
       await runRounds({
         vantageId: flags['vantage-id'] ?? 'local',
@@ -289,6 +292,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         signal: stopped,
         onObservation(o, answer) {
           n++
+          const said = fault(answer)
+          if (said !== null) process.stderr.write(said + '\n')
           void printNdjson(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o)
         },
       })

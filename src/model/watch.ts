@@ -28,6 +28,11 @@ export interface Observation {
   popConfidence?: number
   answered: boolean
   error?: string
+  /**
+   * true when the probe got no answer because of the vantage point or its client, not the target
+   * (an HTTP certificate it did not trust, no route from it): `error` is the code; absent otherwise
+   */
+  vantageFault?: true
 }
 
 /**

@@ -2,14 +2,14 @@
 // observation is judged against the expect rules (src/analysis/expect.ts, with the hold-down), the
 // verdict events go where every event goes (NDJSON or the live view, metrics, --exec), and at the
 // end --learn writes the current catchment as an expect file.
-import {accessSync, constants, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {readFileSync, writeFileSync} from 'node:fs'
 
 import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
 import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation, WatchSummaryEvent} from '../model/watch.js'
+import {checkOutputPath} from '../util/output-path.js'
 import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
 import type {WatchMetrics} from './metrics.js'
@@ -51,20 +51,7 @@ export function readExpectFile(path: string): ReturnType<typeof parseExpectFile>
  * writable, a directory) is said before anything is measured (exit 2), not after a long watch.
  */
 export function checkLearnPath(path: string): void {
-  const bad = (why: string): AnyprobeError =>
-    new AnyprobeError('E_BAD_INPUT', `--learn ${path}: ${why}`, {hint: 'give a writable file path (the expect file is written when the watch ends)', exitCode: EXIT.usage})
-  let isDir = false
-  try {
-    isDir = statSync(path).isDirectory()
-  } catch {
-    // not there yet: its directory must be
-  }
-  if (isDir) throw bad('is a directory')
-  try {
-    accessSync(dirname(resolve(path)), constants.W_OK)
-  } catch (e) {
-    throw bad(`its directory cannot be written to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
+  checkOutputPath('--learn', path, 'give a writable file path (the expect file is written when the watch ends)')
 }
 
 export class WatchExtras {

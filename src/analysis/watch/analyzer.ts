@@ -581,7 +581,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         // every probe of this round unanswered because the vantage point itself failed (a dead
         // netns/ssh child, an unreachable host: its E_VP_* code rides on each observation), not
         // because the target stopped answering: say so, so an alert on outages can tell the two apart
-        const vpError = sorted.every((o) => typeof o.error === 'string' && o.error.startsWith('E_VP_')) ? sorted[0]!.error! : null
+        // (or a probe error that is the vantage point's or its client's, vantageFault: a certificate
+        // it did not trust, no route from it)
+        const vpError = sorted.every((o) => typeof o.error === 'string' && (o.error.startsWith('E_VP_') || o.vantageFault === true)) ? sorted[0]!.error! : null
         if (vpError !== null) ev.vantageError = vpError
         out.push(ev)
       }

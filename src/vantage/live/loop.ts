@@ -148,6 +148,7 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number; s
             ...(a.popConfidence === undefined ? {} : {popConfidence: a.popConfidence}),
             answered: a.answered,
             ...(a.error === undefined ? {} : {error: a.error}),
+            ...(a.vantageFault === true ? {vantageFault: true as const} : {}),
           }
           o.onObservation(obs, a)
         },

@@ -16,11 +16,14 @@ import {round3} from '../../analysis/watch/stats.js'
 import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger} from '../../engines/dns/transport.js'
 import {probeHttp} from '../../engines/http/probe.js'
+import {targetsFailure} from '../../engines/http/request.js'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {httpHeaderSignals, popObservations, verdictOfObservations, vpLocationOf} from '../../infer/verdict.js'
 import type {LatLon} from '../../geo/distance.js'
+import {AnyprobeError} from '../../model/errors.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {minRttFromTimings} from '../../model/rtt.js'
+import {sanitize} from '../../util/sanitize.js'
 import {FlowExchangers} from './flows.js'
 import {HttpFlowAgents} from './http-flows.js'
 import {readHostnameBindReply} from './reply.js'
@@ -37,6 +40,13 @@ export interface ProbeAnswer {
   /** what the PoP is named from (e.g. dns-identity "s1.fra.anycast.example"), when answered */
   signals?: InferObservation[]
   error?: string
+  /**
+   * no answer because of the vantage point or its client, not the target (an HTTP certificate we
+   * did not trust, no route from here): `error` is the engine's code, the outage is the vantage point's
+   */
+  vantageFault?: true
+  /** with vantageFault: the engine's message and hint, to say once (sanitised) */
+  detail?: string
 }
 
 /**
@@ -179,6 +189,25 @@ export interface HttpProberOptions {
 /** An HTTP prober and its flows' connections (tests read their ports and retries). */
 export type HttpProber = Prober & {readonly flows: HttpFlowAgents; close: () => void}
 
+/** An engine error as a line to say once: `E_CODE: message` and its hint (sanitised). */
+export function faultText(e: AnyprobeError): string {
+  return `${e.code}: ${sanitize(e.message, 500)}${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`
+}
+
+/**
+ * Says each distinct vantage-side failure once (a watch probes 20 times a second: the same
+ * certificate error would be said on every probe): the text the first time, null after.
+ */
+export function faultOnce(): (answer: ProbeAnswer | null) => string | null {
+  const said = new Set<string>()
+  return (answer) => {
+    const d = answer?.detail
+    if (d === undefined || said.has(d) || said.size >= 20) return null
+    said.add(d)
+    return d
+  }
+}
+
 /** One GET per probe on the flow's kept connection; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
 export function makeHttpProber(opts: HttpProberOptions): HttpProber {
   const now = opts.now ?? Date.now
@@ -218,8 +247,12 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
       }
     } catch (error) {
       how.settle(false)
-      const code = (error as {code?: string}).code
-      return {receivedAt: null, rttMs: null, pop: null, answered: false, error: typeof code === 'string' ? code : 'error'}
+      const none = {receivedAt: null, rttMs: null, pop: null, answered: false} as const
+      if (!(error instanceof AnyprobeError)) return {...none, error: 'E_INTERNAL'}
+      // the engine's code and its one split (targetsFailure): a certificate we did not trust is
+      // not an outage of the target (it answered), and is said with the engine's words
+      if (targetsFailure(error)) return {...none, error: error.code}
+      return {...none, error: error.code, vantageFault: true, detail: faultText(error)}
     }
   }
   return Object.assign(probe, {flows, close: () => flows.close()})
