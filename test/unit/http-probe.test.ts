@@ -15,7 +15,7 @@ import type {TLSSocket} from 'node:tls'
 
 import {httpObservations, minRttFromTimings} from '../../src/engines/http/observations.js'
 import {MAX_REDIRECTS, normalizeHttpTarget, parseCfTrace, probeHttp, type HttpProbeOptions} from '../../src/engines/http/probe.js'
-import {collectHeaders, hasLocalRoute, MAX_HEADER_BYTES, MAX_HEADER_VALUE, salvageHead, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
+import {collectHeaders, hasLocalRoute, headerWarnings, MAX_HEADER_BYTES, MAX_HEADER_VALUE, salvageHead, toHttpError, unreachableOnTheWay} from '../../src/engines/http/request.js'
 import {resultReached, vantageRow} from '../../src/analysis/catchment.js'
 import {checkResult} from '../../src/store/validate.js'
 import {AnyprobeError} from '../../src/model/errors.js'
@@ -117,6 +117,14 @@ describe('no route: here, or a router on the way', () => {
     assert.deepEqual([far.code, far.exitCode], ['E_UNREACHABLE', 4])
     assert.match(far.message, /^no route to 198\.18\.200\.1:80: a router on the way answered it cannot reach it \(ENETUNREACH\)$/)
     assert.ok(far.hint)
+  })
+})
+
+describe('headerWarnings', () => {
+  it('a tab inside a value is legal (RFC 9110 5.5): no warning; an escape or a bare CR still is', () => {
+    assert.deepEqual(headerWarnings(['X-Weird', 'a\tb', 'Server', 'nginx']), [])
+    assert.deepEqual(headerWarnings(['X-Evil', 'a\u001b[31mb']), ['header "x-evil": control characters in the value (shown escaped)'])
+    assert.deepEqual(headerWarnings(['X-Cr', 'a\rb']), ['header "x-cr": control characters in the value (shown escaped)'])
   })
 })
 

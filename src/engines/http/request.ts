@@ -104,7 +104,8 @@ export function headerWarnings(rawHeaders: string[]): string[] {
     const value = rawHeaders[i + 1]!
     const shown = sanitize(name.toLowerCase(), 60)
     if (!TOKEN.test(name)) out.push(`header "${shown}": the name is not a valid header name (shown escaped)`)
-    else if (CONTROL.test(value) || hasUnsafeChars(value)) out.push(`header "${shown}": control characters in the value (shown escaped)`)
+    // a horizontal tab is legal inside a field value (RFC 9110 5.5: field-vchar, SP, HTAB)
+    else if (CONTROL.test(value) || hasUnsafeChars(value.replaceAll('\t', ' '))) out.push(`header "${shown}": control characters in the value (shown escaped)`)
   }
   return out
 }
