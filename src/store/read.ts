@@ -59,6 +59,9 @@ function atlasUnavailable(what: string): AnyprobeError {
   return new AnyprobeError('E_USAGE', `${what}: this reader was given no RIPE Atlas parser`, {exitCode: EXIT.usage})
 }
 
+/** the most a value spread over lines in NDJSON (a pretty document appended) may hold before it is given up */
+const MAX_SPREAD_VALUE = 256 << 20
+
 export type InputFormat = 'ndjson' | 'json-array' | 'json-document' | 'empty' | 'table' | 'campaign'
 
 export type ReportItem =
@@ -619,6 +622,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     stats.format = 'json-array'
     let complete = true
     let index = 0
+    /** the index of the last element that could not be parsed (-1: none) */
+    let lastBad = -1
     for await (const els of arrayElementsOf(head, it, (c) => (complete = c))) {
       for (const el of els) {
         const where = `element ${index++}`
@@ -627,6 +632,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         if (!p.ok) {
           stats.values++
           bad(where, p.message)
+          lastBad = index - 1
           continue
         }
         if (Array.isArray(p.value)) {
@@ -656,7 +662,12 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     yield* flushAtlas(true)
     if (!complete) {
       stats.truncated = true
-      bad(`after element ${index}`, 'the array is not closed, or something other than JSON follows it')
+      // a last element cut off mid-value is the same break, counted once (as that element): the
+      // note says why, and "N of M values could not be used" stays a count of values
+      const note = 'the array is not closed, or something other than JSON follows it'
+      if (lastBad === index - 1 && index > 0) {
+        if (stats.errors.length < keep) stats.errors.push({where: `after element ${index - 1}`, message: note})
+      } else bad(`after element ${index}`, note)
     }
     return
   }
@@ -685,15 +696,41 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     let lineNo = 0
     let lastBad = -1
     const end = {unterminated: false}
+    // a pretty-printed document appended after NDJSON lines (`cat run.ndjson catchment.json`): its
+    // "{" line begins a value spread over lines, read whole when a "}" line at column 0 closes it
+    let pending: {lines: string[]; from: number; chars: number} | null = null
     for await (const lines of linesOf(head, it, end)) {
       for (const line of lines) {
         lineNo++
-        const t = line.trim()
-        if (t === '' || t === '[' || t === ']') continue
-        const p = parseLine(t)
+        let where = `line ${lineNo}`
+        let p: ReturnType<typeof parseLine>
+        if (pending !== null) {
+          pending.lines.push(line)
+          pending.chars += line.length + 1
+          if (pending.chars > MAX_SPREAD_VALUE) {
+            stats.values++
+            bad(`line ${pending.from}`, `a value spread over lines is larger than ${MAX_SPREAD_VALUE >> 20} MB without ending; write one value per line, or the document alone`)
+            lastBad = lineNo
+            pending = null
+            continue
+          }
+          if (line.trimEnd() !== '}') continue
+          p = parseLine(pending.lines.join('\n'))
+          if (!p.ok) continue
+          where = `line ${pending.from}`
+          pending = null
+        } else {
+          const t = line.trim()
+          if (t === '' || t === '[' || t === ']') continue
+          if (t === '{') {
+            pending = {lines: [line], from: lineNo, chars: line.length + 1}
+            continue
+          }
+          p = parseLine(t)
+        }
         if (!p.ok) {
           stats.values++
-          bad(`line ${lineNo}`, p.message)
+          bad(where, p.message)
           lastBad = lineNo
           continue
         }
@@ -705,9 +742,9 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
           if (msg.kind === 'control') continue
           if (msg.kind !== 'result') {
             stats.values++
-            if (msg.kind === 'error') bad(`line ${lineNo}`, `the RIPE Atlas stream sent an error: ${typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload) ?? ''}`)
+            if (msg.kind === 'error') bad(where, `the RIPE Atlas stream sent an error: ${typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload) ?? ''}`)
             else {
-              bad(`line ${lineNo}`, `a RIPE Atlas stream message "${sanitize(msg.type, 40)}", which holds no result`)
+              bad(where, `a RIPE Atlas stream message "${sanitize(msg.type, 40)}", which holds no result`)
               stats.wrongKinds++
               stats.wrongKindHint ??= 'record the result stream (["atlas_subscribe", {"streamType": "result", "msm": ID}]) or download the measurement\'s results (/api/v2/measurements/ID/results/)'
             }
@@ -715,7 +752,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
           }
           value = msg.result
         }
-        const items = ready(value) ? itemsOfSync(value, `line ${lineNo}`) : await itemsOf(value, `line ${lineNo}`)
+        const items = ready(value) ? itemsOfSync(value, where) : await itemsOf(value, where)
         for (const x of items) out.push(x)
         // only when a batch is full (what came before it first, to keep the order): an async
         // generator per line was a few per cent of a big read
@@ -733,6 +770,12 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       }
     }
     yield* flushAtlas(true)
+    if (pending !== null) {
+      // a document begun and never closed: cut short
+      stats.values++
+      bad(`line ${pending.from}`, 'a value spread over lines breaks off: no closing "}" line')
+      stats.truncated = true
+    }
     // the last line broke off mid-value with no newline after it: the input was cut short
     if (end.unterminated && lastBad === lineNo) stats.truncated = true
     return

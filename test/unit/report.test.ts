@@ -106,7 +106,14 @@ describe('report: reading saved measurements', () => {
     const cut = await read(`[${JSON.stringify(RESULTS[0])}, ${JSON.stringify(RESULTS[1]).slice(0, 100)}`)
     assert.deepEqual(cut.outcomes.map((o) => o.vantage.id), ['ap-vp-ber'])
     assert.equal(cut.stats.truncated, true)
-    assert.equal(cut.stats.unparseable, 2, 'the cut element and the missing end')
+    // the cut element and the missing end are one break: counted once, so "1 of 2 values could not be used" (one was)
+    assert.equal(cut.stats.unparseable, 1, 'the cut element, the missing end said with it')
+    assert.equal(cut.stats.values, 2)
+    assert.ok(cut.stats.errors.some((e) => /the array is not closed/.test(e.message)), JSON.stringify(cut.stats.errors))
+    // an array whose elements are whole but whose end is missing: that is the one thing not used
+    const open = await read(`[${JSON.stringify(RESULTS[0])}, ${JSON.stringify(RESULTS[1])}`)
+    assert.equal(open.stats.truncated, true)
+    assert.equal(open.outcomes.length, 2)
   })
 
   it('a big pretty document is streamed: outcomes already handed on are not kept', () => {
@@ -153,6 +160,22 @@ describe('report: reading saved measurements', () => {
       assert.equal(complete, true, `chunk size ${size}`)
       assert.deepEqual(got, values, `chunk size ${size}`)
     }
+  })
+
+  it('NDJSON followed by a pretty-printed document (cat run.ndjson catchment.json): both read, nothing lost', async () => {
+    const ndjson = RESULTS.slice(0, 2).map((r) => JSON.stringify(outcome(r))).join('\n') + '\n'
+    const pretty = JSON.stringify({schemaVersion: 1, kind: 'multi', method: 'dns', target: 't', outcomes: RESULTS.slice(2).map(outcome)}, null, 2) + '\n'
+    for (const size of [7, 1 << 16]) {
+      const r = await read(ndjson + pretty, size)
+      assert.equal(r.stats.format, 'ndjson')
+      assert.equal(r.stats.unparseable, 0, JSON.stringify(r.stats.errors))
+      assert.deepEqual(r.outcomes.map((o) => o.vantage.id), RESULTS.map((x) => x.vantage.id), `chunk size ${size}`)
+    }
+    // the appended document cut short: what came before is kept, the break said once
+    const cut = await read(ndjson + pretty.slice(0, Math.floor(pretty.length / 2)))
+    assert.deepEqual(cut.outcomes.map((o) => o.vantage.id), RESULTS.slice(0, 2).map((x) => x.vantage.id))
+    assert.equal(cut.stats.unparseable, 1)
+    assert.equal(cut.stats.truncated, true)
   })
 
   it('a document that breaks off keeps the outcomes before the break', async () => {
