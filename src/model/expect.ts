@@ -65,6 +65,8 @@ export interface StateEvent extends VantageEvent<'state'> {
   vantage: VantagePoint | null
   answered: boolean
   pop: string | null
+  /** the confidence pop was named with (under 0.5: a hint); absent when not known */
+  popConfidence?: number
   rttMs: number | null
 }
 

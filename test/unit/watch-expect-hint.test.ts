@@ -14,6 +14,7 @@ import {after, before, describe, it} from 'node:test'
 import dnsPacket from 'dns-packet'
 
 import {runCommand} from '../helpers/cli.js'
+import {schemaErrors} from '../helpers/schema.js'
 
 async function identityServer(identity: string): Promise<{port: number; close: () => Promise<void>}> {
   const udp: Socket = createSocket('udp4')
@@ -60,6 +61,13 @@ describe('watch --expect: a hint is uncertain, not a breach', () => {
     const summary = events.find((e) => e.type === 'summary')!
     assert.deepEqual([summary.expect?.brokeRules, summary.expect?.uncertain], [0, 1])
     assert.match(r.stderr, /named a PoP only as a hint \(confidence under 0\.5\)/)
+    // the starting state carries the confidence (schema-valid), and the text marks the hint
+    const state = events.find((e) => e.type === 'state') as unknown as {pop: string; popConfidence?: number}
+    assert.equal(state.pop, 'NRT')
+    assert.ok(state.popConfidence !== undefined && state.popConfidence < 0.5, JSON.stringify(state))
+    assert.deepEqual(schemaErrors('watch-event.schema.json', state), [])
+    const text = await runCommand('watch', argv(hint.port).filter((a) => a !== '--json'))
+    assert.match(text.stdout, /local starts at NRT\? \(a hint\)/)
   })
 
   it('NRT named confidently (s1.nrt.anycast.example) still breaks the rule: exit 8', async () => {

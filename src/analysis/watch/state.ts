@@ -27,6 +27,7 @@ export function stateEvent(ob: Observation, vantage: VantagePoint | null): State
     vantage,
     answered: ob.answered,
     pop: ob.pop,
+    ...(ob.popConfidence === undefined || ob.pop === null ? {} : {popConfidence: ob.popConfidence}),
     rttMs: ob.rttMs,
   }
 }
