@@ -21,6 +21,8 @@ export function observationFrom(o: Record<string, unknown>): Observation | null 
     receivedAt: num(o.receivedAt) ? o.receivedAt : null,
     rttMs: num(o.rttMs) ? o.rttMs : null,
     pop: typeof o.pop === 'string' ? sanitize(o.pop, 40) : null,
+    // how sure the naming was (under 0.5 a hint: --expect does not judge it, the state says so)
+    ...(typeof o.pop === 'string' && num(o.popConfidence) && o.popConfidence >= 0 && o.popConfidence <= 1 ? {popConfidence: o.popConfidence} : {}),
     answered: o.answered,
     ...(typeof o.error === 'string' ? {error: sanitize(o.error, 200)} : {}),
     ...(o.vantageFault === true && typeof o.error === 'string' ? {vantageFault: true as const} : {}),
