@@ -50,7 +50,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     const {args, flags} = await this.parse(Diff)
     const locate = locator(flags)
     const atlasProbes = (await readProbesFlag(flags.probes))?.probes
-    const opts = {rdns: flags.rdns, target: flags.target ?? null, ...(atlasProbes ? {atlasProbes} : {})}
+    const opts = {rdns: flags.rdns, target: flags.target ?? null, place: locate.item, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)
     const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after})
