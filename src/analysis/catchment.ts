@@ -79,13 +79,23 @@ export function resultReached(r: ProbeResult): boolean {
   }
 }
 
-/** "signal input" of the heaviest evidence, plus how many more pieces there are. */
+/**
+ * "signal input" of the heaviest evidence, plus how many more pieces there are, and the strongest
+ * reading that disagreed ("; against: ..."): a verdict two sources contradict (cf-ray AMS, the
+ * trace's colo=SIN) must not read as if one source said it alone.
+ */
 export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | null {
   if (pop === null || pop.evidence.length === 0) return r.kind === 'ping' ? 'rtt only (ping names no site)' : null
   let best = pop.evidence[0]!
   for (const e of pop.evidence) if (e.weight > best.weight) best = e
   const more = pop.evidence.length - 1
-  return `${best.signal} ${sanitize(best.input, 60)}${more > 0 ? ` (+${more})` : ''}`
+  const said = `${best.signal} ${sanitize(best.input, 60)}${more > 0 ? ` (+${more})` : ''}`
+  // conflicts carry negative weights: the most negative is the strongest disagreement
+  let against: (typeof pop.conflicts)[number] | null = null
+  for (const e of pop.conflicts ?? []) if (e.code !== null && (against === null || e.weight < against.weight)) against = e
+  if (against === null) return said
+  const others = (pop.conflicts ?? []).filter((e) => e.code !== null).length - 1
+  return `${said}; against: ${sanitize(against.input, 40)}${others > 0 ? ` (+${others})` : ''}`
 }
 
 /** The address family a result measured over (null: its address is not known). */

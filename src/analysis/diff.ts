@@ -28,7 +28,8 @@
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
 import {comparabilityWarnings, type DiffSaid, noCommonWarning} from './diff-warnings.js'
 import {EXIT} from '../model/errors.js'
-import {CONFIDENT_POP, DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffChangeType, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
+import {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffChangeType, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
+import {isConfidentPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {naturalCompare} from '../util/collate.js'
 
@@ -38,7 +39,8 @@ export type {DiffSaid} from './diff-warnings.js'
 
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
 const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`
-const confident = (r: CatchmentVantagePoint): boolean => r.pop !== null && r.pop.confidence >= CONFIDENT_POP
+// the one rule for a confident naming, which --expect applies too (model/pop-confidence.ts)
+const confident = (r: CatchmentVantagePoint): boolean => isConfidentPop(r.pop)
 // not reached: a result the target did not answer (catchment's "not reached"), apart from one it answered naming no site
 const stateOf = (r: CatchmentVantagePoint): DiffState =>
   r.reached === null ? 'failed' : r.reached === false ? 'not-reached' : r.pop === null ? 'unlocated' : confident(r) ? 'located' : 'uncertain'

@@ -6,6 +6,9 @@
 // its PoP is not in `pops`, is in `notPops`, or its RTT is over `maxRttMs`. A PoP rule is not judged
 // on an answer that named no PoP, an RTT rule not on one without an RTT, and nothing on a probe
 // without an answer (no verdict without an answer: outages are the outage events' business).
+// A PoP named only as a hint (under the confidence `diff` pages by: isConfidentPop,
+// model/pop-confidence.ts) is 'uncertain': said, never a breach. A rule whose `match` fits no
+// vantage point checked nothing: said, by name (a typo in a vantage id must not read as "kept").
 // Codes compare case-insensitively.
 import {
   type BrokenRule,
@@ -19,10 +22,13 @@ import {
   type ExpectMatch,
   type ExpectRule,
   type ExpectedEvent,
+  type UncertainPop,
   type UnexpectedEvent,
+  type UnmatchedRule,
 } from '../model/expect.js'
 import type {CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {isConfidentPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {WATCH_SCHEMA_VERSION} from '../model/watch.js'
 import {naturalCompare} from '../util/collate.js'
@@ -44,6 +50,8 @@ export interface ExpectSample {
   at: number
   answered: boolean
   pop: string | null
+  /** the confidence `pop` was named with; absent or null: not known (judged as a verdict) */
+  popConfidence?: number | null
   rttMs: number | null
 }
 
@@ -148,11 +156,26 @@ export function rulesFor(file: ExpectFile, f: VantageFacts): Array<{index: numbe
  * The rules one answer breaks; null when nothing could be judged (no answer, or the rules need a
  * PoP / an RTT the answer lacks, or no rule applies).
  */
-export function judgeSample(rules: ReadonlyArray<{index: number; rule: ExpectRule}>, s: Pick<ExpectSample, 'answered' | 'pop' | 'rttMs'>): BrokenRule[] | null {
-  if (!s.answered || rules.length === 0) return null
+export function judgeSample(rules: ReadonlyArray<{index: number; rule: ExpectRule}>, s: Pick<ExpectSample, 'answered' | 'pop' | 'rttMs' | 'popConfidence'>): BrokenRule[] | null {
+  return judgeAnswer(rules, s).broken
+}
+
+/** A PoP named with a known confidence under the one threshold (isConfidentPop): a hint, not a verdict. */
+const isHint = (s: Pick<ExpectSample, 'pop' | 'popConfidence'>): boolean =>
+  s.pop !== null && s.popConfidence !== undefined && s.popConfidence !== null && !isConfidentPop({confidence: s.popConfidence})
+
+/**
+ * judgeSample, also saying whether the answer's PoP was only a hint that a pops / notPops rule
+ * would have judged (`uncertain`): those rules are left unjudged, as `diff` lists such a change
+ * without paging; an RTT rule still judges the answer.
+ */
+export function judgeAnswer(rules: ReadonlyArray<{index: number; rule: ExpectRule}>, s: Pick<ExpectSample, 'answered' | 'pop' | 'rttMs' | 'popConfidence'>): {broken: BrokenRule[] | null; uncertain: boolean} {
+  if (!s.answered || rules.length === 0) return {broken: null, uncertain: false}
+  const hint = isHint(s)
+  const uncertain = hint && rules.some(({rule}) => rule.pops !== undefined || rule.notPops !== undefined)
   let judged = false
   const broken: BrokenRule[] = []
-  const pop = s.pop?.toUpperCase() ?? null
+  const pop = hint ? null : (s.pop?.toUpperCase() ?? null)
   for (const {index, rule} of rules) {
     const name = rule.name ?? `rule ${index}`
     if (pop !== null && rule.pops !== undefined) {
@@ -172,7 +195,7 @@ export function judgeSample(rules: ReadonlyArray<{index: number; rule: ExpectRul
       if (s.rttMs > rule.maxRttMs) broken.push({rule: index, name, why: 'rtt-over-bound', detail: `RTT ${Math.round(s.rttMs * 10) / 10} ms > ${rule.maxRttMs} ms`})
     }
   }
-  return judged ? broken : null
+  return {broken: judged ? broken : null, uncertain}
 }
 
 interface VpExpect {
@@ -220,6 +243,10 @@ export class ExpectTracker {
   /** every breach, in the order they were reported (the first MAX_LISTED_BREACHES) */
   private readonly breaches: OpenBreach[] = []
   private breachCount = 0
+  /** indexes of the rules that matched some vantage point */
+  private readonly matched = new Set<number>()
+  /** vantage points whose PoP was named only as a hint while a PoP rule applied */
+  private readonly uncertainVps = new Set<string>()
 
   constructor(
     readonly file: ExpectFile,
@@ -239,8 +266,10 @@ export class ExpectTracker {
     if (st.rules === null || key !== st.factsKey) {
       st.rules = rulesFor(this.file, facts)
       st.factsKey = key
+      for (const r of st.rules) this.matched.add(r.index)
     }
-    const broken = judgeSample(st.rules, s)
+    const {broken, uncertain} = judgeAnswer(st.rules, s)
+    if (uncertain) this.uncertainVps.add(s.vantageId)
     if (broken === null) return []
     st.lastAt = Math.max(st.lastAt ?? s.at, s.at)
     const now: 'ok' | 'broken' = broken.length > 0 ? 'broken' : 'ok'
@@ -301,6 +330,8 @@ export class ExpectTracker {
       stillBroken: states.filter((st) => st.reported === 'broken').length,
       breaches,
       breachesOmitted: this.breachCount - this.breaches.length,
+      uncertain: this.uncertainVps.size,
+      unmatchedRules: unmatchedRules(this.file, this.matched),
     }
   }
 
@@ -327,6 +358,24 @@ export function expectAlert(x: ExpectSummary | null): boolean {
   return x !== null && x.brokeRules > 0
 }
 
+/**
+ * The rules file was not fully used (exit 7 by the exit precedence; a breach, 8, outranks it): a
+ * rule matched no vantage point, so it checked nothing. A typo in `match` ("lcoal") must not pass
+ * as "every vantage point keeps the rules" under cron, where only the exit code is read.
+ */
+export function expectUnused(x: {unmatchedRules?: readonly UnmatchedRule[]} | null): boolean {
+  return x !== null && (x.unmatchedRules?.length ?? 0) > 0
+}
+
+/** The rules of the file whose index is not in `matched`, with the names events give them. */
+function unmatchedRules(file: ExpectFile, matched: ReadonlySet<number>): UnmatchedRule[] {
+  const out: UnmatchedRule[] = []
+  file.rules.forEach((rule, index) => {
+    if (!matched.has(index)) out.push({rule: index, name: rule.name ?? `rule ${index}`})
+  })
+  return out
+}
+
 /** --learn: the current catchment as rules, one per vantage point that has a PoP (to be edited). */
 export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: string | null}>, comment?: string): ExpectFile {
   const rules: ExpectRule[] = current
@@ -336,23 +385,31 @@ export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: stri
   return {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(comment ? {comment} : {}), rules}
 }
 
-type CheckRow = {vantage: VantagePoint; pop: string | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}
+type CheckRow = {vantage: VantagePoint; pop: string | null; popConfidence?: number | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}
 
 /**
- * One-shot check (`catchment --expect`): each row (a vantage point, its PoP code and RTT) against
- * the rules. `judged`: rows with a verdict (rows without a result, or that no rule applies to, give
- * none); `violations`: the rows that break a rule, with the rules, sorted by vantage id.
+ * One-shot check (`catchment --expect`): each row (a vantage point, its PoP code, confidence and
+ * RTT) against the rules. `judged`: rows with a verdict (rows without a result, or that no rule
+ * applies to, give none); `violations`: the rows that break a rule, with the rules, sorted by
+ * vantage id; `uncertain`: rows whose PoP was only a hint a PoP rule would have judged;
+ * `unmatchedRules`: rules no row's vantage point matched (failed rows count: the rule was right).
  */
-export function judgeRows(file: ExpectFile, rows: ReadonlyArray<CheckRow>): {judged: number; violations: ExpectViolation[]} {
+export function judgeRows(file: ExpectFile, rows: ReadonlyArray<CheckRow>): {judged: number; violations: ExpectViolation[]; uncertain: UncertainPop[]; unmatchedRules: UnmatchedRule[]} {
   const violations: ExpectViolation[] = []
+  const uncertain: UncertainPop[] = []
+  const matched = new Set<number>()
   let judged = 0
   for (const r of rows) {
-    const broken = judgeSample(rulesFor(file, {id: r.vantage.id, vantage: r.vantage, tags: r.tags ?? []}), {answered: r.answered, pop: r.pop, rttMs: r.rttMs})
-    if (broken === null) continue
+    const rules = rulesFor(file, {id: r.vantage.id, vantage: r.vantage, tags: r.tags ?? []})
+    for (const x of rules) matched.add(x.index)
+    const a = judgeAnswer(rules, {answered: r.answered, pop: r.pop, popConfidence: r.popConfidence, rttMs: r.rttMs})
+    if (a.uncertain && r.pop !== null) uncertain.push({vantageId: r.vantage.id, pop: r.pop, confidence: r.popConfidence!})
+    if (a.broken === null) continue
     judged++
-    if (broken.length > 0) violations.push({vantageId: r.vantage.id, pop: r.pop, broken})
+    if (a.broken.length > 0) violations.push({vantageId: r.vantage.id, pop: r.pop, broken: a.broken})
   }
-  return {judged, violations: violations.sort((a, b) => naturalCompare(a.vantageId, b.vantageId))}
+  const byId = <T extends {vantageId: string}>(a: T, b: T): number => naturalCompare(a.vantageId, b.vantageId)
+  return {judged, violations: violations.sort(byId), uncertain: uncertain.sort(byId), unmatchedRules: unmatchedRules(file, matched)}
 }
 
 /**
@@ -360,9 +417,9 @@ export function judgeRows(file: ExpectFile, rows: ReadonlyArray<CheckRow>): {jud
  * (a script reads which vantage point broke which rule there, not from stderr).
  */
 export function checkCatchment(file: ExpectFile, path: string, rows: ReadonlyArray<CatchmentVantagePoint>): CatchmentExpect {
-  const {judged, violations} = judgeRows(
+  const checked = judgeRows(
     file,
-    rows.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, rttMs: v.rttMs, answered: v.error === null})),
+    rows.map((v) => ({vantage: v.vantage, pop: v.pop?.code ?? null, popConfidence: v.pop?.confidence ?? null, rttMs: v.rttMs, answered: v.error === null})),
   )
-  return {file: path, judged, violations}
+  return {file: path, ...checked}
 }

@@ -7,7 +7,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {catchmentOfOneTarget} from '../analysis/catchment-scope.js'
-import {checkCatchment} from '../analysis/expect.js'
+import {checkCatchment, expectUnused} from '../analysis/expect.js'
 import {renderCatchmentExpect} from '../render/expect.js'
 import {readExpectFile} from '../watch/extras.js'
 import {BaseCommand} from '../base-command.js'
@@ -16,7 +16,8 @@ import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
-import {measuredExit} from '../model/exit.js'
+import {measuredExit, ownFailureCount} from '../model/exit.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
@@ -44,7 +45,7 @@ share = vantage points at that PoP / vantage points that produced a result. Fail
 
 --expect FILE checks each vantage point against expected-catchment rules (the file watch --learn writes; schemas/expect.schema.json) and lists those that break one on stderr and, with --json, in the document's "expect" (file, judged, violations: each vantageId, pop and broken rules); with --ndjson, as the last line ({kind: "catchment-expect", target, method, file, judged, violations}).
 
-Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule; 2 bad flag, --from spec or expect file.`
+Exit codes (the same rule as every command): 0 the target answered every vantage point; 9 it answered some (the others failed or were not answered; the catchment of all is still printed); 4 it answered none (nothing located); 8 a vantage point broke an --expect rule (a PoP named only as a hint, confidence under 0.5, breaks none); 7 an --expect rule matched no vantage point; 2 bad flag, --from spec or expect file.`
 
   static override examples = [
     '<%= config.bin %> catchment 198.51.100.10 --method dns --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao',
@@ -101,6 +102,8 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const locs = locationsFromFlags(flags)
     // read the rules first: a bad file stops here, before anything is measured
     const expect = flags.expect === undefined ? null : readExpectFile(flags.expect)
+    // the map is written after measuring: a path that cannot be written is said now (exit 2), not as exit 10 at the end
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, HTML_PATH_HINT)
     const outcomes = await runVantages({specs, plan, flags, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}, locations: locs})
     // placed for the table, JSON and map too (a vantage point the run did not place, e.g. by name)
     // one service: a measurement read with --atlas-msm may have asked each probe's own resolver
@@ -115,11 +118,15 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const answered = result.vantagePoints.filter((v) => v.reached === true).length
     // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
     const unmeasured = unmeasuredOf(outcomes)?.exitCode
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured})
+    // every vantage point failing for a reason of its own (no such namespace, no ssh login, a certificate
+    // it did not trust): nothing is known of the target, 6 as one-shot http says it, not 4
+    const ownFailures = ownFailureCount(outcomes)
+    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured, ownFailures})
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
-    if (checked.violations.length > 0) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: true, unmeasured})
+    // a hint (uncertain) never breaks a rule; a rule that matched no vantage point checked nothing: 7
+    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: checked.violations.length > 0, data: expectUnused(checked), writeFailed: !htmlOk, unmeasured, ownFailures})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

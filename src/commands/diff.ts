@@ -6,10 +6,11 @@ import * as Flags from '@oclif/core/flags'
 import {diffCatchments, diffExit, type DiffResult} from '../analysis/diff.js'
 import {hopNamesWarning} from '../analysis/diff-warnings.js'
 import {BaseCommand, formatError} from '../base-command.js'
-import {readProbesFlag} from '../console/probes-flag.js'
+import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
+import {sanitize} from '../util/sanitize.js'
 import {readCatchmentFile} from '../vantage/catchment-file.js'
 import {htmlFlagsFor, locator} from './html-flags.js'
 
@@ -22,7 +23,7 @@ A change is: moved (a confident PoP in both, a different one), lost (a confident
 
 --json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, warnings, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
 
-Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning; --target NAME|ADDRESS reads that target in both files instead of each one's first (a file with no result of it is said).
+Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning (RIPE Atlas probes that --probes does not hold: a "probes-unlisted" warning); --target NAME|ADDRESS reads that target in both files instead of each one's first (a file with no result of it is said).
 
 Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this; uncertain rows alone are not); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
 
@@ -59,6 +60,11 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})
     // what a file held beside its one service (other targets, each probe's own network): left out, said
     for (const n of [...a.notes, ...b.notes]) d.warnings.push({code: 'left-out', message: n})
+    // --probes that lacks some of a file's probes (another day's archive): they stay unplaced, said as report says it
+    for (const [name, f] of [[args.before, a], [args.after, b]] as const) {
+      const unlisted = atlasProbes === undefined ? null : probesNotListed(f.catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)
+      if (unlisted !== null) d.warnings.push({code: 'probes-unlisted', message: `${sanitize(name, 200)}: ${unlisted}`})
+    }
     const unnamed = flags.rdns ? [] : [[args.before, a] as const, [args.after, b] as const].filter(([, f]) => f.stats.atlasTraces > 0).map(([n]) => n)
     const hops = hopNamesWarning(unnamed, d.changes)
     if (hops !== null) d.warnings.push(hops)

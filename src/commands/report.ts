@@ -16,9 +16,9 @@ import {htmlFlagsFor, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
-import {readProbesFlag} from '../console/probes-flag.js'
+import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {measuredExit, watchExit} from '../model/exit.js'
+import {isOwnFailure, measuredExit, OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -48,13 +48,13 @@ export default class Report extends BaseCommand {
 
   static override description = `Reads a file (or - for standard input) and prints the same catchment a live \`anyprobe catchment\` prints: one row per vantage point, one per PoP, the failed ones.
 
-Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line. Any size: the input is streamed, memory stays flat.
+Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line (a recorded result stream's ["atlas_result", RESULT] lines too). Any size: the input is streamed, memory stays flat.
 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
 A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
-One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes". A file with nothing else: E_BAD_INPUT (exit 7).
+One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes" (a saved report --json read again keeps its notes). A file with nothing else: E_BAD_INPUT (exit 7).
 
 A file written by \`watch --out\` is judged again: the same events as the live watch (each vantage point's starting state, shift, failover, flap, outage, recovered, load-balanced) and its summary, found by the same analysis with the settings on the file's watch-start line; --json prints them as NDJSON, as watch --json does. Observations without a start line are judged with the interval and flows read from them.
 
@@ -126,6 +126,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const builder = new OneTargetCatchment(flags.target ?? null, {askedIsChoice: true})
     let target: string | null = null
     let method: CatchmentResult['method'] | null = null
+    // what the reading that wrote a saved report --json left out (its input.notes): still true of its rows
+    const savedNotes: string[] = []
     // a `watch --out` file: judged again, event by event, as the live watch printed them
     const json = this.jsonEnabled()
     const replay = new WatchReplay()
@@ -134,6 +136,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning
     const watchVps: Array<{answered: number}> = []
     const watchWarnings: string[] = []
+    const faults = new OwnFaults()
+    let watchOwnFailures = 0
     // the targets the file's watches measured (their start lines): --target does not choose among them
     const watchTargets = new Set<string>()
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
@@ -145,7 +149,12 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         if (e.type === 'summary') {
           const atEnd = countedAtEnd(e)
           watchVps.push(...atEnd.vantagePoints)
-          const w = outageAtEndWarning(e, watchExit(atEnd))
+          // vantage points whose last probes failed for a reason of their own (vantageFault), as the live watch counts them
+          const own = faults.count(e.vantagePoints.map((v) => v.vantageId))
+          watchOwnFailures += own
+          faults.clear()
+          const code = watchExit(atEnd, {ownFailures: own})
+          const w = code === EXIT.network ? ownFaultWarning(e.vantagePoints.length) : outageAtEndWarning(e, code)
           if (w !== null) watchWarnings.push(w)
         }
         if (json) out.record(e)
@@ -159,6 +168,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       else if (item.type === 'observation') {
         watchLines++
         try {
+          faults.observe(item.observation)
           show(replay.push(item.observation))
           timeline?.observe(item.observation)
         } catch (e) {
@@ -180,6 +190,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       } else {
         target ??= item.target
         method ??= item.method
+        for (const n of item.notes ?? []) if (!savedNotes.includes(n)) savedNotes.push(n)
       }
     }
     const rdns = flags.rdns ? new CachedReverseResolver() : null
@@ -196,9 +207,13 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       )
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
-    const notes = builder.notes(name)
+    const notes = [...savedNotes, ...builder.notes(name).filter((n) => !savedNotes.includes(n))]
     const rdnsNote = rdns?.unansweredNote() ?? null
     if (rdnsNote !== null) notes.push(rdnsNote)
+    const catchment = builder.size === 0 ? null : builder.result({target, method})
+    // --probes that lacks some of the results' probes (another day's archive, one page of several): said
+    const unlisted = atlasProbes === undefined || catchment === null ? null : probesNotListed(catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)
+    if (unlisted !== null) notes.push(unlisted)
     // --target picks results and catchments, never a watch's events: said, not ignored
     const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
     if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)
@@ -214,10 +229,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
 
     const result: ReportResult | undefined =
-      builder.size === 0
+      catchment === null
         ? undefined
         : {
-            ...locate(builder.result({target, method})),
+            ...locate(catchment),
             input: {format: stats.format, values: stats.values, unparseable: stats.unparseable, truncated: stats.truncated, errors: stats.errors, otherKinds: stats.otherKinds, repaired: stats.repaired, notes},
           }
     if (result && !json) this.log(renderCatchment(result))
@@ -229,7 +244,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const rows = result?.vantagePoints ?? []
     const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
     for (const w of watchWarnings) process.stderr.write(`${w}\n`)
-    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk})
+    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + rows.filter((r) => r.reached === null && isOwnFailure(r.vantage.kind, r.error?.code)).length})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {
       process.stderr.write(formatError(err))

@@ -25,7 +25,7 @@ import type {WatchSummaryEvent} from '../model/watch.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, type VantageSpec} from '../vantage/from.js'
 import {runRounds} from '../vantage/live/loop.js'
-import {popNamer} from '../vantage/live/probe.js'
+import {faultOnce, popNamer} from '../vantage/live/probe.js'
 import {makeLocalProber} from '../vantage/live/local-prober.js'
 import {LOCAL_WATCH_METHODS, localTiming} from '../vantage/live/schedule.js'
 import {backendsFor} from '../vantage/index.js'
@@ -180,12 +180,10 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         exitCode: EXIT.usage,
       })
     }
-    if (!specs.some((sp) => sp.kind === 'atlas') && (flags['atlas-msm'] !== undefined || flags['dry-run'] || flags.keep)) {
-      throw new AnyprobeError('E_USAGE', '--atlas-msm, --dry-run and --keep go with --from atlas:', {hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run', exitCode: EXIT.usage})
-    }
-    // --ssh-option / --remote-command with no vantage point that uses them: refused, never dropped
-    // silently (one rule with catchment, sites and trace/dns/http --from)
-    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, false, true)
+    // --atlas-msm, --dry-run, --keep, --ssh-option, --remote-command with no vantage point that uses
+    // them: refused, never dropped silently (one rule with catchment, sites and trace/dns/http --from;
+    // the watch's own: --dry-run and --keep with atlas: only, local probed in this process)
+    refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'atlas-msm': flags['atlas-msm'], 'dry-run': flags['dry-run'], keep: flags.keep, 'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, {watch: true})
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()
@@ -277,6 +275,9 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     }, 500)
     orphanCheck.unref()
     let n = 0
+    // a failure of the vantage point's own (a certificate it did not trust): said once on stderr,
+    // which the parent shows as the vantage point's message
+    const fault = faultOnce()
     try {
       await runRounds({
         vantageId: flags['vantage-id'] ?? 'local',
@@ -291,6 +292,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
         signal: stopped,
         onObservation(o, answer) {
           n++
+          const said = fault(answer)
+          if (said !== null) process.stderr.write(said + '\n')
           void printNdjson(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o)
         },
       })

@@ -18,7 +18,7 @@ export async function fromElsewhere(
   const specs = parseFrom(parsed.flags.from)
   const here = isLocalOnly(specs) && !parsed.flags.ndjson
   // a flag for vantage points this run does not have is refused, not dropped (trace --dry-run measured)
-  refuseUnusedVantageFlags(specs.map((s) => s.kind), parsed.flags, here)
+  refuseUnusedVantageFlags(specs.map((s) => s.kind), parsed.flags, {here})
   if (here) return null
   const {runElsewhere} = await import('./multi-run.js')
   return runElsewhere(parsed, method, target, out, specs)

@@ -18,7 +18,7 @@
 // wins over 4 / 9 (unmeasuredOf), so an alert on exit 4 is not a page for this host's network.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {measuredExit} from '../model/exit.js'
+import {measuredExit, ownFailureCount} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
 import {isPopHeader} from '../infer/index.js'
@@ -212,9 +212,9 @@ export function answeredCount(outcomes: readonly VantageOutcome[]): number {
   return n
 }
 
-/** 0 every vantage point answered, 9 some, 4 none; a remote service that could not measure: its code (model/exit.ts). */
+/** 0 every vantage point answered, 9 some, 4 none (6 when none could be used at all); a remote service that could not measure: its code (model/exit.ts). */
 export function exitCodeOf(outcomes: readonly VantageOutcome[]): number {
-  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length, unmeasured: unmeasuredOf(outcomes)?.exitCode})
+  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length, unmeasured: unmeasuredOf(outcomes)?.exitCode, ownFailures: ownFailureCount(outcomes)})
 }
 
 /** trace / dns / http with --from naming anything but this host alone. */

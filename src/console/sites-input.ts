@@ -24,6 +24,7 @@ import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-ca
 import {looksLikeLatencyTable, readLatencyTable} from '../store/latency-table.js'
 import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
 import {peekStream} from '../util/peek.js'
+import {probesNotListed as probesNotListedOf} from './probes-flag.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
@@ -93,26 +94,9 @@ export class ByAddress {
   }
 }
 
-/**
- * The warning when RIPE Atlas probes of the results are not in the --probes metadata (a list of
- * other probes, a page of several, an archive of another day): they stay without a location, and
- * the sites are of the others. Null when every probe is listed.
- */
+/** The warning when RIPE Atlas probes of the results are not in the --probes metadata (./probes-flag.ts); sites can also fetch them. */
 export function probesNotListed(obs: Iterable<SiteObservation>, probes: ReadonlyMap<number, unknown>): string | null {
-  let atlas = 0
-  let missing = 0
-  const some: number[] = []
-  for (const o of obs) {
-    const m = /^atlas:(\d{1,10})$/.exec(o.vp)
-    if (m === null) continue
-    atlas++
-    const id = Number(m[1])
-    if (probes.has(id)) continue
-    missing++
-    if (some.length < 5) some.push(id)
-  }
-  if (missing === 0) return null
-  return `${missing} of the ${atlas} RIPE Atlas probes in the results ${missing === 1 ? 'is' : 'are'} not in the --probes metadata (e.g. ${some.join(', ')}): ${missing === 1 ? 'it has' : 'they have'} no location here; give a probe list that holds them (every page of an API query, or the archive of the measurement's day), or --probes api`
+  return probesNotListedOf(Array.from(obs, (o) => o.vp), probes, ', or --probes api')
 }
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
@@ -187,6 +171,7 @@ async function readOne(
   /** results left out because they measured each probe's own network, per address */
   const ownNetwork = new OwnNetworkCount()
   const ofTarget = {asked: new ByAddress(), first: new ByAddress()}
+  const savedNotes: string[] = []
   const ownLocations = (what: string): AnyprobeError =>
     new AnyprobeError('E_USAGE', `--probes: ${sanitize(label, 200)} is ${what}, whose lines carry their own locations`, {hint: 'drop --probes; it locates the probe ids of raw RIPE Atlas results', exitCode: EXIT.usage})
   try {
@@ -223,6 +208,8 @@ async function readOne(
           } else if (item.type === 'meta') {
             target ??= item.target
             method(item.method)
+            // a saved report --json: what its reading left out is left out of these rows too
+            for (const n of item.notes ?? []) if (!savedNotes.includes(n)) savedNotes.push(n)
           }
         }
   } catch (e) {
@@ -237,7 +224,7 @@ async function readOne(
     for (const o of kept) keep(o)
     addressNote = note
   }
-  const warnings = [picker.warning(label), addressNote]
+  const warnings = [...savedNotes, picker.warning(label), addressNote]
   warnings.push(ownNetwork.note(label))
   const asked = picker.chosen === 'asked' ? true : picker.askedMissed() ? false : null
   return {target: picker.chosenName() ?? target, methods, warnings: warnings.filter((w) => w !== null), asked}

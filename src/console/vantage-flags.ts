@@ -36,6 +36,8 @@ export const vantageFlags = {
 export const VANTAGE_FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(vantageFlags), 'json'])
 
 export type VantageFlagValues = {
+  /** watch only: leave the RIPE Atlas measurement the watch created running */
+  keep?: boolean
   from?: string[]
   concurrency: number
   progress?: boolean
@@ -49,12 +51,18 @@ export type VantageFlagValues = {
 
 type VantageKind = 'local' | 'netns' | 'ssh' | 'atlas' | 'globalping'
 
+interface FlagUse {
+  kinds: readonly VantageKind[]
+  what: string
+  hint: string
+}
+
 /**
  * The vantage flags only some kinds of --from use, the kinds that use them, and what to do
  * instead. Without one of those kinds the flag would be dropped (a `trace --dry-run` measured for
  * real), so it is refused before anything runs.
  */
-const USED_BY: Readonly<Record<string, {kinds: readonly VantageKind[]; what: string; hint: string}>> = {
+const USED_BY: Readonly<Record<string, FlagUse>> = {
   // a local vantage point of a multi-vantage run is a child anyprobe too (trace / dns / http
   // measuring here themselves are refused below)
   'remote-command': {
@@ -75,6 +83,26 @@ const USED_BY: Readonly<Record<string, {kinds: readonly VantageKind[]; what: str
   },
 }
 
+/**
+ * What differs in `watch`: a local vantage point is probed in its own process (no child: no
+ * --remote-command for it), only RIPE Atlas has a dry run (a Globalping watch has none: it would
+ * measure for real), and --keep leaves the RIPE Atlas measurement the watch created running.
+ */
+const WATCH_USED_BY: Readonly<Record<string, FlagUse>> = {
+  ...USED_BY,
+  'remote-command': {...USED_BY['remote-command']!, kinds: ['netns', 'ssh']},
+  'dry-run': {
+    kinds: ['atlas'],
+    what: 'prints the RIPE Atlas measurement a watch would create and its cost per hour and per day',
+    hint: 'e.g. watch 193.0.14.129 --from atlas:country=NL,n=50 --method dns --dry-run; a Globalping watch has no dry run, and local, netns and ssh vantage points cost nothing: drop --dry-run to watch from them',
+  },
+  keep: {
+    kinds: ['atlas'],
+    what: 'leaves the RIPE Atlas measurement the watch created running when it ends',
+    hint: 'give --from atlas:SELECTOR with it (the watch creates a measurement and prints its id), or drop --keep',
+  },
+}
+
 function kindsText(kinds: readonly VantageKind[]): string {
   return kinds.map((k) => `${k}:`).join(' / ')
 }
@@ -85,22 +113,22 @@ function kindsText(kinds: readonly VantageKind[]): string {
  * --remote-command without a local/netns/ssh child. `here` is true when the command measures on
  * this host itself (trace / dns / http with only --from local and no --ndjson): then neither
  * --vp-timeout (it bounds each vantage point of a multi-vantage run) nor --remote-command is used.
- * `localInProcess`: a local vantage point is probed in this process (watch), not by a child.
+ * `watch`: the watch's own rules (WATCH_USED_BY: --dry-run and --keep with atlas: only, no
+ * --remote-command for local).
  */
-export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: Partial<VantageFlagValues>, here = false, localInProcess = false): void {
+export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: Partial<VantageFlagValues>, o: {here?: boolean; watch?: boolean} = {}): void {
   const has = new Set(kinds.length === 0 ? ['local'] : kinds)
   const fromText = [...has].map((k) => (k === 'local' ? 'local' : `${k}:`)).join(', ')
-  for (const [name, use] of Object.entries(USED_BY)) {
+  for (const [name, use] of Object.entries(o.watch ? WATCH_USED_BY : USED_BY)) {
     const v = flags[name as keyof VantageFlagValues]
     if (v === undefined || v === false) continue
-    // watch probes a local vantage point in its own process: no child, so no --remote-command for it
-    if (use.kinds.some((k) => has.has(k) && !(localInProcess && k === 'local'))) continue
+    if (use.kinds.some((k) => has.has(k))) continue
     throw new AnyprobeError('E_USAGE', `--${name} ${use.what}; this run has no ${kindsText(use.kinds)} vantage point (--from ${fromText})`, {
       hint: use.hint,
       exitCode: EXIT.usage,
     })
   }
-  if (!here) return
+  if (!o.here) return
   if (flags['vp-timeout'] !== undefined) {
     throw new AnyprobeError('E_USAGE', '--vp-timeout bounds each vantage point of --from; this command measures here, from this host', {
       hint: 'set the probe\'s own --timeout, or measure this host as a vantage point with --from local --ndjson',

@@ -3,6 +3,7 @@
 import {haversineKm, METRO_KM, type LatLon} from '../geo/distance.js'
 import {normName} from '../geo/normalize.js'
 import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
+import {CONFIDENT_POP} from '../model/pop-confidence.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {headerValueCore, innerProviders, isPopHeader, parseHeaderFull} from './headers.js'
@@ -386,12 +387,17 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   const ev: Evidence[] = []
   for (const m of [...winner.members.values()].sort((a, b) => b.score - a.score)) ev.push(evidence(m.p, m.c, m.score, describe(m.p, m.c)))
   const opposing: number[] = []
+  let tie = false
   for (const p of parsed) {
     if (winner.members.has(p.index)) continue
     const best = items.find((it) => it.p === p)
     if (best) {
       opposing.push(best.score)
-      conflicts.push(evidence(p, best.c, -best.score, `disagrees: ${describe(p, best.c)}`))
+      // another source as strong as all that agrees with the verdict: the sources contradict
+      // each other and nothing says which is right (cf-ray AMS beside /cdn-cgi/trace colo=SIN)
+      const even = best.score >= winnerSupport - 1e-9
+      if (even) tie = true
+      conflicts.push(evidence(p, best.c, -best.score, even ? `contradicts the verdict with equal weight, so it is only a hint: ${describe(p, best.c)}` : `disagrees: ${describe(p, best.c)}`))
     } else if (p.empty !== null) {
       ev.push(evidence(p, null, 0, p.empty))
     }
@@ -399,7 +405,22 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   ev.push(...ruledOut)
   if (useRtt && winner.anchor.lat !== null) ev.push(rttNote(vp!, rtt!, winner.anchor))
   const opposition = combine(opposing)
-  return verdictOf(siteCode(winner), winnerSupport * (1 - 0.5 * opposition), ev, conflicts, run.rejected)
+  const confidence = winnerSupport * (1 - 0.5 * opposition)
+  // a tie is a coin toss, never a verdict: under the confidence diff and --expect act on
+  return verdictOf(siteCode(winner), tie ? Math.min(confidence, TIE_CONFIDENCE) : confidence, ev, conflicts, run.rejected)
+}
+
+/** The most a verdict two equally weighted sources contradict can have: a hint (model/pop-confidence.ts). */
+const TIE_CONFIDENCE = CONFIDENT_POP - 0.01
+
+/**
+ * Two decimals, as every verdict carries its confidence, without rounding a hint up to a verdict:
+ * 0.499 is 0.49, not the 0.50 `diff` and `--expect` would act on (two sources at 0.95 that
+ * contradict each other came to 0.49875).
+ */
+function confidence2(c: number): number {
+  const r = round2(c)
+  return c < CONFIDENT_POP && r >= CONFIDENT_POP ? Math.floor(c * 100) / 100 : r
 }
 
 /**
@@ -431,7 +452,7 @@ function headerValue(observations: Observation[], name: string): string | null {
 }
 
 function verdictOf(a: Candidate, confidence: number, evidence: Evidence[], conflicts: Evidence[], rejected: Rejection[]): PopVerdict {
-  return {code: sanitize(a.code, 64), codeType: a.codeType, city: a.city, country: a.country, lat: a.lat, lon: a.lon, confidence: round2(confidence), evidence, conflicts, rejected, contradiction: null}
+  return {code: sanitize(a.code, 64), codeType: a.codeType, city: a.city, country: a.country, lat: a.lat, lon: a.lon, confidence: confidence2(confidence), evidence, conflicts, rejected, contradiction: null}
 }
 
 // A PoP is named by the most standard code its agreeing evidence carries: `frankfurt1` and

@@ -8,7 +8,12 @@ import {sanitize} from '../util/sanitize.js'
 export interface VpLocation extends LatLon {
   /** what the location was given as, normalised ("50.03,8.57", "FRA") */
   label: string
+  /** the place's country (ISO 3166-1 alpha-2, upper case) when its table names one; absent for "lat,lon" */
+  country?: string
 }
+
+/** a place's country as the tables write it, upper case; nothing when none is named */
+const withCountry = (loc: VpLocation, country: string | null | undefined): VpLocation => (country ? {...loc, country: country.toUpperCase()} : loc)
 
 const LATLON = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/
 
@@ -24,17 +29,17 @@ export function parseVpLocation(text: string): VpLocation {
   }
   if (/^[a-z]{3}$/i.test(t)) {
     const metro = metroByCode(t)
-    if (metro) return {lat: metro.lat, lon: metro.lon, label: t.toUpperCase()}
+    if (metro) return withCountry({lat: metro.lat, lon: metro.lon, label: t.toUpperCase()}, metro.country)
     const a = airportByIata(t)
-    if (a) return {lat: a.lat, lon: a.lon, label: t.toUpperCase()}
+    if (a) return withCountry({lat: a.lat, lon: a.lon, label: t.toUpperCase()}, a.country)
   }
   if (/^[a-z]{4}$/i.test(t)) {
     const a = airportByIcao(t)
-    if (a) return {lat: a.lat, lon: a.lon, label: t.toUpperCase()}
+    if (a) return withCountry({lat: a.lat, lon: a.lon, label: t.toUpperCase()}, a.country)
   }
   if (/^[\p{L} .'-]{3,}$/u.test(t)) {
     const c = findCity(t)
-    if (c) return {lat: c.lat, lon: c.lon, label: c.name}
+    if (c) return withCountry({lat: c.lat, lon: c.lon, label: c.name}, c.country)
   }
   throw usage(t, 'not a "lat,lon" pair, a known airport code or a city name')
 }

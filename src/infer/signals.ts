@@ -12,7 +12,7 @@ export interface HeaderSignal {
 
 /** The identity strings a DNS server gave (hostname.bind, id.server, NSID), each once. */
 export function identityInputs(identity: DnsIdentity): string[] {
-  const inputs = [identity.hostnameBind, identity.idServer, identity.nsid?.text ?? null]
+  const inputs = [identity.hostnameBind, identity.idServer, identity.nsid?.text ?? null, ...(identity.otherTexts ?? [])]
   const out: string[] = []
   for (const s of inputs) if (s !== null && s !== '' && !out.includes(s)) out.push(s)
   return out

@@ -19,11 +19,8 @@ export interface DiffPop {
  */
 export type DiffState = 'located' | 'uncertain' | 'unlocated' | 'not-reached' | 'failed'
 
-/**
- * A verdict under this confidence is a hint, not a PoP: the inference keeps a lone server name's
- * readings ("fra1") below it on purpose (src/infer/identity.ts, "below the 0.5 of a confident place").
- */
-export const CONFIDENT_POP = 0.5
+/** the threshold and its rule are shared with --expect and the inference (./pop-confidence.ts) */
+export {CONFIDENT_POP} from './pop-confidence.js'
 
 /**
  * moved / lost / found: a confident PoP changed (exit 8); uncertain: the place changed but neither
@@ -81,7 +78,7 @@ export interface DiffSide {
  * another target), or one could be read only in part (the diff is of what was read).
  */
 export interface DiffWarning {
-  code: 'methods-differ' | 'targets-differ' | 'partial-input' | 'left-out' | 'no-hop-names' | 'no-common'
+  code: 'methods-differ' | 'targets-differ' | 'partial-input' | 'left-out' | 'no-hop-names' | 'no-common' | 'probes-unlisted'
   message: string
 }
 

@@ -76,6 +76,8 @@ export interface DnsIdentity {
   idServer: string | null
   versionBind: string | null
   nsid: NsidValue | null
+  /** further distinct texts of the hostname.bind / id.server answers (several TXT records); absent when none */
+  otherTexts?: string[]
 }
 
 export interface DnsParams {

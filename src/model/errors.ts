@@ -39,6 +39,16 @@ export type ErrorCode =
   | 'E_VP_BAD_OUTPUT' // the child's output was not a valid result line
   | 'E_VP_DIED' // the child ended (killed by a signal, or a failing exit) without a result and without saying why
 
+/**
+ * The vantage point itself could not be used (not started, no such namespace, no ssh login): nothing
+ * was sent to the target from there, so its failure says nothing about the target (./exit.ts).
+ */
+export const PLACE_FAILURES: readonly ErrorCode[] = ['E_VP_SPAWN', 'E_VP_NETNS', 'E_VP_CONNECT']
+
+export function isPlaceFailure(code: string | null | undefined): boolean {
+  return code !== null && code !== undefined && (PLACE_FAILURES as readonly string[]).includes(code)
+}
+
 export class AnyprobeError extends Error {
   readonly code: ErrorCode
   readonly hint: string | null

@@ -10,9 +10,13 @@
 // 2, vantage/remote-failure.ts); beside other vantage points' outcomes, its exit code is `unmeasured`.
 //
 // A vantage point that failed (an E_VP_* error, or any error of its own) did not answer. No vantage
-// point at all counts as none answered. Errors thrown before anything is measured (usage 2,
+// point at all counts as none answered. When every vantage point failed before sending anything (its
+// place could not be used: a namespace that does not exist, an ssh host that refused the login),
+// the target was never asked: 6, like this host's own network error, so an alert on 4 pages only for
+// the target. Errors thrown before anything is measured (usage 2,
 // resolve 3, privilege 5, network 6) keep their own code and never reach this function.
-import {EXIT} from './errors.js'
+import {EXIT, isPlaceFailure} from './errors.js'
+import type {VantageOutcome} from './probe.js'
 
 export interface MeasuredRun {
   /** vantage points whose target answered (a trace that reached it, a DNS reply, an HTTP response) */
@@ -25,6 +29,13 @@ export interface MeasuredRun {
   data?: boolean
   /** an output file could not be written (E_WRITE) */
   writeFailed?: boolean
+  /**
+   * vantage points that did not answer for a reason of their own: the place could not be used
+   * (./errors.ts isPlaceFailure: not started, no such namespace, no ssh login) or its engine said
+   * E_NETWORK (a certificate it did not trust, no route from it). When that is every one, nothing
+   * is known of the target and the exit is 6, as the one-shot command says it, not 4
+   */
+  ownFailures?: number
   /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
   unmeasured?: number | null
 }
@@ -33,6 +44,7 @@ export function measuredExit(run: MeasuredRun): number {
   if (run.alert) return EXIT.alert
   if (run.data) return EXIT.data
   if (run.unmeasured !== undefined && run.unmeasured !== null && run.unmeasured !== EXIT.ok) return run.unmeasured
+  if (run.answered <= 0 && run.total > 0 && (run.ownFailures ?? 0) >= run.total) return EXIT.network
   if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
   if (run.answered < run.total) return EXIT.partial
   if (run.writeFailed) return EXIT.write
@@ -44,10 +56,58 @@ export function measuredExit(run: MeasuredRun): number {
  * probe. `vantageFailed`: a vantage point's child failed during the watch (it did not answer all
  * along), so every one answered is at best "some".
  */
-export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null} = {}): number {
+export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: number}>}, o: {vantageFailed?: boolean; alert?: boolean; writeFailed?: boolean; data?: boolean; unmeasured?: number | null; ownFailures?: number} = {}): number {
   const total = summary.vantagePoints.length
   let answered = 0
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
-  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured})
+  return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured, ownFailures: o.ownFailures})
+}
+
+/** Vantage points that run anyprobe itself: their E_NETWORK is anyprobe's own (exit 6). */
+const OWN_ENGINES = new Set(['local', 'netns', 'ssh'])
+
+/**
+ * How many vantage points failed for a reason of their own, for MeasuredRun.ownFailures: the place
+ * could not be used (isPlaceFailure), or anyprobe's engine there said E_NETWORK (exit 6: an HTTPS
+ * certificate it did not trust, a TLS handshake it could not complete, no route from it). The
+ * latter only where anyprobe runs (local, netns, ssh): a RIPE Atlas probe's E_NETWORK is read from
+ * its own words and may be the target's.
+ */
+export function ownFailureCount(outcomes: ReadonlyArray<Pick<VantageOutcome, 'vantage' | 'result' | 'error'>>): number {
+  let n = 0
+  for (const o of outcomes) if (o.result === null && isOwnFailure(o.vantage.kind, o.error?.code)) n++
+  return n
+}
+
+/** A failed vantage point's error that is its own (see ownFailureCount). */
+export function isOwnFailure(kind: string, code: string | null | undefined): boolean {
+  return isPlaceFailure(code) || (code === 'E_NETWORK' && OWN_ENGINES.has(kind))
+}
+
+/** The watch's end warning when no vantage point answered, each for a reason of its own (exit 6). */
+export function ownFaultWarning(vantagePoints: number): string {
+  return `warning: no probe was answered, for a reason of the vantage point${vantagePoints === 1 ? "'s" : "s'"} own (said above: it could not be used, a certificate it did not trust, no route from it), not an outage of the target (exit ${EXIT.network})`
+}
+
+/**
+ * A watch's vantage points whose latest probes went unanswered for a reason of their own (an
+ * observation with vantageFault), until they answer again: the live watch and `report` of its
+ * --out file count them alike (MeasuredRun.ownFailures).
+ */
+export class OwnFaults {
+  private readonly ids = new Set<string>()
+  observe(o: {vantageId: string; answered: boolean; vantageFault?: true}): void {
+    if (o.answered) this.ids.delete(o.vantageId)
+    else if (o.vantageFault === true) this.ids.add(o.vantageId)
+  }
+
+  /** how many of these vantage points are in a fault of their own */
+  count(vantageIds: readonly string[]): number {
+    return vantageIds.filter((id) => this.ids.has(id)).length
+  }
+
+  clear(): void {
+    this.ids.clear()
+  }
 }

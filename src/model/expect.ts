@@ -110,6 +110,23 @@ export interface ExpectBreach {
   broken: BrokenRule[]
 }
 
+/** A rule of the expect file whose `match` fits no vantage point (a typo, a probe not in the measurement): it checked nothing. */
+export interface UnmatchedRule {
+  /** index in the file's rules */
+  rule: number
+  name: string
+}
+
+/**
+ * A vantage point whose PoP was named only as a hint (confidence under CONFIDENT_POP,
+ * model/pop-confidence.ts, the rule `diff` pages by): its pops / notPops rules were not judged on it.
+ */
+export interface UncertainPop {
+  vantageId: string
+  pop: string
+  confidence: number
+}
+
 /** `expect` of a watch's summary with --expect: every breach of the watch, not only those still open at the end. */
 export interface ExpectSummary {
   /** --for */
@@ -123,6 +140,10 @@ export interface ExpectSummary {
   /** in time order; at most MAX_LISTED_BREACHES, the rest counted in breachesOmitted */
   breaches: ExpectBreach[]
   breachesOmitted: number
+  /** vantage points whose PoP was at some time named only as a hint, so their PoP rules were not judged then (absent in older summaries) */
+  uncertain?: number
+  /** rules that matched no vantage point of the watch (exit 7 unless a breach makes it 8; absent in older summaries) */
+  unmatchedRules?: UnmatchedRule[]
 }
 
 /** One-shot check (`catchment --expect`): a vantage point that breaks a rule. */
@@ -139,6 +160,10 @@ export interface CatchmentExpect {
   /** vantage points with a verdict (a result some rule applied to) */
   judged: number
   violations: ExpectViolation[]
+  /** vantage points named only a hint of a PoP: their pops / notPops rules not judged (never exit 8 for one) */
+  uncertain: UncertainPop[]
+  /** rules that matched no vantage point of the catchment: exit 7 unless a violation makes it 8 */
+  unmatchedRules: UnmatchedRule[]
 }
 
 /** Every event a live watch writes: the analysis's, plus the starting state and the --expect verdicts. */

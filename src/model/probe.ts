@@ -202,8 +202,10 @@ export interface RoundsPlan {
  * 'observation' per probe (answered or not, in send order per flow), then 'ended' exactly once,
  * with an error when it failed (E_VP_* codes); the other vantage points go on. 'round' (optional):
  * every vantage point's observations of that round and all earlier ones are in (a backend that
- * measures whole rounds at once says so, and the watch judges the round at once). 'note',
- * 'history-start'/'history-end' and 'vantage': see the header of this file.
+ * measures whole rounds at once says so, and the watch judges the round at once). 'unmeasured'
+ * (optional, before that round's 'round'): the backend did not measure the vantage point's round,
+ * so it has no observation and is counted as not measured, not as skipped (analysis/watch/gaps.ts).
+ * 'note', 'history-start'/'history-end' and 'vantage': see the header of this file.
  */
 export type RoundEvent =
   | {type: 'started'; vantage: VantagePoint}
@@ -220,6 +222,8 @@ export type RoundEvent =
   | {type: 'failed'; vantage: VantagePoint; error: VantageError}
   | {type: 'message'; vantage: VantagePoint; text: string}
   | {type: 'round'; round: number}
+  /** the backend did not measure the vantage point's round (asked for; no result: a Globalping round the API refused) */
+  | {type: 'unmeasured'; vantage: VantagePoint; round: number}
   | {type: 'note'; text: string; failed?: boolean}
   | {type: 'history-start'}
   | {type: 'history-end'}

@@ -24,8 +24,15 @@ export interface Observation {
   rttMs: number | null
   /** the PoP code; null when there was an answer but no PoP could be named (or no answer) */
   pop: string | null
+  /** the confidence `pop` was named with (under 0.5: a hint, model/pop-confidence.ts); absent when not known */
+  popConfidence?: number
   answered: boolean
   error?: string
+  /**
+   * true when the probe got no answer because of the vantage point or its client, not the target
+   * (an HTTP certificate it did not trust, no route from it): `error` is the code; absent otherwise
+   */
+  vantageFault?: true
 }
 
 /**
@@ -211,10 +218,16 @@ export interface WatchVantageSummary {
   /** rounds judged */
   rounds: number
   /**
-   * rounds between its first and last with no observation: not sent (a loop over half an interval
-   * behind skips a round rather than send it late; src/vantage/live/loop.ts)
+   * rounds between its first and newest with no observation: not sent (a loop over half an interval
+   * behind skips a round rather than send it late; src/vantage/live/loop.ts). One rule with the
+   * metric: analysis/watch/gaps.ts
    */
   skippedRounds: number
+  /**
+   * rounds with no observation that the backend said it did not measure (a Globalping round the
+   * API refused or could not create): asked for, not skipped. Absent in summaries written before it
+   */
+  unmeasuredRounds?: number
   /** rounds with at least one answer naming a PoP */
   locatedRounds: number
   /** shifts */
@@ -260,6 +273,8 @@ export interface WatchSummaryEvent extends WatchEventBase<'summary'> {
   rounds: number
   /** the vantage points' skippedRounds, added up */
   skippedRounds: number
+  /** the vantage points' unmeasuredRounds, added up (absent in summaries written before it) */
+  unmeasuredRounds?: number
   /** sentAt of the first and last judged probe; null when none */
   firstAt: string | null
   lastAt: string | null

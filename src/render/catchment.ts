@@ -1,6 +1,7 @@
 // Human view of a catchment: one row per vantage point, then one per PoP, then the vantage points
 // that failed with their error and hint. Returns a string; the command prints it.
 import type {CatchmentResult, CatchmentVantagePoint} from '../model/catchment.js'
+import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {placeOf} from './pop.js'
@@ -33,7 +34,8 @@ function popCell(r: CatchmentVantagePoint): string {
   if (r.reached === null) return 'FAILED'
   if (r.pop === null) return r.reached ? 'unknown' : 'unknown (not reached)'
   const where = r.pop.city ?? r.pop.country
-  return `${r.pop.code.toUpperCase()}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}${r.pop.contradiction ? ' !' : ''}`
+  // a hint ('?'), as diff marks one: named under the confidence diff and --expect act on
+  return `${r.pop.code.toUpperCase()}${isConfidentPop(r.pop) ? '' : '?'}${where ? ` (${sanitize(where, 30)})` : ''} ${r.pop.confidence.toFixed(2)}${r.reached ? '' : ' (not reached)'}${r.pop.contradiction ? ' !' : ''}`
 }
 
 /**
@@ -59,10 +61,13 @@ export function renderCatchment(c: CatchmentResult): string {
       r.vantage.asn === null ? '-' : `AS${r.vantage.asn}`,
       popCell(r),
       r.reached === null ? '-' : fmtMs(r.rttMs),
-      r.reached === null ? sanitize(r.error?.code ?? '', 40) : sanitize(r.evidence ?? '-', 90),
+      r.reached === null ? sanitize(r.error?.code ?? '', 40) : sanitize(r.evidence ?? '-', 130),
     ]),
   )
   const lines = [head, '', vps]
+  if (c.vantagePoints.some((r) => r.reached !== null && r.pop !== null && !isConfidentPop(r.pop))) {
+    lines.push('', `a PoP marked ? was named with confidence under ${CONFIDENT_POP}: a hint, not a verdict (diff and --expect do not act on it)`)
+  }
   const contradicted = c.vantagePoints.filter((r) => r.pop?.contradiction)
   if (contradicted.length > 0) {
     lines.push('', `! the PoP stands against the vantage point's stated location (${contradicted.length}):`)

@@ -71,6 +71,8 @@ export function renderDns(r: DnsResult): string {
     `  id.server      ${id.idServer === null ? '-' : sanitize(id.idServer, 120)}`,
     `  version.bind   ${id.versionBind === null ? '-' : sanitize(id.versionBind, 120)}`,
     `  nsid           ${id.nsid === null ? '-' : nsidText(id.nsid)}`,
+    // several TXT records in one CHAOS answer: the others, each an identity input of the verdict
+    ...(id.otherTexts ?? []).slice(0, 5).map((t) => `  also answered  ${sanitize(t, 120)}`),
   ].join('\n')
   const lines = [head, table, identity]
   const noAnswer = noAnswerText(r)

@@ -1,6 +1,7 @@
 // Text for the events a watch adds over a stream (the starting state) and with --expect
 // (unexpected / expected), and for `catchment --expect` violations. Strings only; sanitised.
-import type {BrokenRule, CatchmentExpect, ExpectBreach, ExpectEvent, ExpectSummary, LiveWatchEvent, StateEvent} from '../model/expect.js'
+import type {BrokenRule, CatchmentExpect, ExpectBreach, ExpectEvent, ExpectSummary, LiveWatchEvent, StateEvent, UncertainPop, UnmatchedRule} from '../model/expect.js'
+import {CONFIDENT_POP} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {ms, renderWatchEvent} from './watch.js'
@@ -39,12 +40,33 @@ export function renderLiveEvent(e: LiveWatchEvent): string {
   return renderWatchEvent(e)
 }
 
-/** `catchment --expect` on stderr: the vantage points that break a rule, or that every one keeps them. */
+const quoted = (r: UnmatchedRule): string => `"${s(r.name)}"`
+
+/** Rules that matched no vantage point, by name: they checked nothing (exit 7). */
+export function renderUnmatchedRules(rules: readonly UnmatchedRule[] | undefined, of: string): string[] {
+  if (rules === undefined || rules.length === 0) return []
+  const names = rules.slice(0, 20).map(quoted).join(', ') + (rules.length > 20 ? `, ... (${rules.length - 20} more)` : '')
+  return [`anyprobe: ${rules.length === 1 ? 'a rule' : `${rules.length} rules`} of ${of} matched no vantage point, so ${rules.length === 1 ? 'it' : 'they'} checked nothing: ${names} (check its match: a vantage id, probe, country, ASN or tag that is not in this measurement)`]
+}
+
+/** Hints are not verdicts: a PoP named under the confidence `diff` pages by does not break a rule. */
+function renderUncertain(u: readonly UncertainPop[]): string[] {
+  if (u.length === 0) return []
+  const rows = u.map((x) => `  ${s(x.vantageId)} at ${s(x.pop)}? (confidence ${x.confidence.toFixed(2)})`)
+  return [`anyprobe: ${u.length} vantage point(s) named a PoP only as a hint (confidence under ${CONFIDENT_POP}): uncertain, their pops / notPops rules not judged:`, ...rows]
+}
+
+/** `catchment --expect` on stderr: the vantage points that break a rule, or that every one judged keeps them; hints and rules that matched nothing are said. */
 export function renderCatchmentExpect(c: CatchmentExpect): string {
   const file = sanitize(c.file, 200)
-  if (c.violations.length === 0) return `anyprobe: every vantage point with a result keeps the rules of ${file}`
   const rows = c.violations.map((v) => `  ${s(v.vantageId)} at ${s(v.pop)}: ${renderBroken(v.broken)}`)
-  return [`anyprobe: ${c.violations.length} vantage point(s) break the rules of ${file}:`, ...rows].join('\n')
+  const head =
+    c.violations.length > 0
+      ? [`anyprobe: ${c.violations.length} vantage point(s) break the rules of ${file}:`, ...rows]
+      : c.judged === 0
+        ? [`anyprobe: no vantage point was judged against the rules of ${file}`]
+        : [`anyprobe: every vantage point judged (${c.judged}) keeps the rules of ${file}`]
+  return [...head, ...renderUncertain(c.uncertain ?? []), ...renderUnmatchedRules(c.unmatchedRules, file)].join('\n')
 }
 
 /** Seconds for a breach's length: "5.6 s", "2 min 5 s". */
@@ -62,10 +84,17 @@ export function renderBreach(b: ExpectBreach): string {
   return `  ${s(b.vantageId)}: ${renderBroken(b.broken)}; ${when}`
 }
 
-/** The end of a watch with --expect (stderr): every breach of the watch, or null when none. */
+/**
+ * The end of a watch with --expect (stderr): every breach of the watch, vantage points named only
+ * a hint (not judged), rules that matched no vantage point; null when there is none of those.
+ */
 export function renderExpectSummary(x: ExpectSummary): string | null {
-  if (x.brokeRules === 0) return null
-  const head = `anyprobe: ${x.brokeRules} vantage point(s) broke the --expect rules during the watch (${x.stillBroken} still at the end):`
-  const more = x.breachesOmitted > 0 ? [`  ... and ${x.breachesOmitted} more breach(es), not listed`] : []
-  return [head, ...x.breaches.map(renderBreach), ...more].join('\n')
+  const lines: string[] = []
+  if (x.brokeRules > 0) {
+    lines.push(`anyprobe: ${x.brokeRules} vantage point(s) broke the --expect rules during the watch (${x.stillBroken} still at the end):`, ...x.breaches.map(renderBreach))
+    if (x.breachesOmitted > 0) lines.push(`  ... and ${x.breachesOmitted} more breach(es), not listed`)
+  }
+  if ((x.uncertain ?? 0) > 0) lines.push(`anyprobe: ${x.uncertain} vantage point(s) named a PoP only as a hint (confidence under ${CONFIDENT_POP}) at some time: uncertain, their pops / notPops rules not judged on those answers`)
+  lines.push(...renderUnmatchedRules(x.unmatchedRules, 'the --expect file'))
+  return lines.length === 0 ? null : lines.join('\n')
 }

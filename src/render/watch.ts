@@ -22,9 +22,11 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'flap-end':
       return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${plural(e.flips, 'flip')} from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
-      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
+      // since = the first probe not answered; the last answer before it is what recovered's duration runs from
+      return `${clock(e.at)} ${s(e.vantageId)} outage since ${clock(e.since)} (${e.lostProbes} lost, last at ${s(e.lastPop)}${e.lastAnswerAt === null ? '' : ` ${clock(e.lastAnswerAt)}`})${e.vantageError === undefined ? '' : `: the vantage point failed (${s(e.vantageError)}), not the target`}`
     case 'recovered':
-      return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)} after ${ms(e.durationMs)} (${e.lostProbes} lost)`
+      // durationMs runs from the last answer before the outage, not from its `since` (the first probe lost)
+      return `${clock(e.at)} ${s(e.vantageId)} recovered at ${s(e.pop)}: ${e.durationMs === null ? 'its first answer' : `${ms(e.durationMs)} since the last answer`} (${e.lostProbes} lost)`
     case 'load-balanced':
       return `${clock(e.at)} ${s(e.vantageId)} load-balanced across ${e.pops.map(s).join(', ')}`
     case 'summary':
@@ -54,15 +56,20 @@ export function renderCatchmentLine(c: CatchmentLine): string {
 
 export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
-  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser
-  const skipped = sum.skippedRounds > 0 ? ` (${sum.skippedRounds} skipped: not sent on time)` : ''
+  // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser;
+  // rounds the backend did not measure (a Globalping round the API refused) were sent on time: said apart
+  const gaps = [
+    ...(sum.skippedRounds > 0 ? [`${sum.skippedRounds} skipped: not sent on time`] : []),
+    ...((sum.unmeasuredRounds ?? 0) > 0 ? [`${sum.unmeasuredRounds} not measured: the backend could not`] : []),
+  ]
+  const skipped = gaps.length > 0 ? ` (${gaps.join('; ')})` : ''
   out.push(`summary: ${plural(sum.rounds, 'round')}${skipped}, ${plural(sum.observations, 'probe')} every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was
     const now = v.inOutage ? `no answer (outage; last at ${s(v.pop)})` : s(v.pop).padEnd(8)
     out.push(
-      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${plural(v.skippedRounds, 'round')} skipped` : ''}, ${plural(v.flips, 'flip')}, ${plural(v.flapEpisodes, 'flap episode')}, ${plural(v.outages, 'outage')}${pops ? `  [${pops}]` : ''}`,
+      `  ${s(v.vantageId).padEnd(14)} now ${now} ${v.answered} answered, ${v.lost} lost${v.skippedRounds > 0 ? `, ${plural(v.skippedRounds, 'round')} skipped` : ''}${(v.unmeasuredRounds ?? 0) > 0 ? `, ${plural(v.unmeasuredRounds!, 'round')} not measured` : ''}, ${plural(v.flips, 'flip')}, ${plural(v.flapEpisodes, 'flap episode')}, ${plural(v.outages, 'outage')}${pops ? `  [${pops}]` : ''}`,
     )
   }
   // started, but no probe sent before the watch stopped: not ready (not an outage of the target)

@@ -23,5 +23,6 @@ export function observationFrom(o: Record<string, unknown>): Observation | null 
     pop: typeof o.pop === 'string' ? sanitize(o.pop, 40) : null,
     answered: o.answered,
     ...(typeof o.error === 'string' ? {error: sanitize(o.error, 200)} : {}),
+    ...(o.vantageFault === true && typeof o.error === 'string' ? {vantageFault: true as const} : {}),
   }
 }

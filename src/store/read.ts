@@ -40,6 +40,8 @@ import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
 import {atlasNonResult} from './not-results.js'
 import {wrongKindHint} from './wrong-kind.js'
+import {RESULT_KINDS, TAKEN_KINDS} from './kinds.js'
+import {atlasStreamMessage, STREAM_HEAD} from './atlas-stream.js'
 import {observationFrom} from './observation.js'
 
 /**
@@ -66,7 +68,8 @@ export type ReportItem =
   | {type: 'outcome'; outcome: VantageOutcome; failedTarget?: FailedTarget; how?: string; failedMethod?: ProbeMethod}
   // a saved catchment document's row, with the target and method its document names (null: not said, or said after the row)
   | {type: 'row'; row: CatchmentVantagePoint; target: string | null; method: ProbeMethod | null}
-  | {type: 'meta'; target: string | null; method: CatchmentMethod | null}
+  // notes: what an earlier reading left out, as a saved `report --json` says it (its input.notes)
+  | {type: 'meta'; target: string | null; method: CatchmentMethod | null; notes?: string[]}
   // a `watch --out` file: its start lines and observations, judged again by the watch analysis
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
@@ -197,7 +200,7 @@ function toWatchStart(v: Record<string, unknown>): WatchStart | string {
 
 /** What a value is; a string says why it is not usable. Atlas values are handled by the caller. */
 export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string {
-  if (isObj(v) && typeof v.kind === 'string' && METHODS.has(v.kind)) {
+  if (isObj(v) && typeof v.kind === 'string' && RESULT_KINDS.has(v.kind)) {
     const r = checkResult(v)
     return typeof r === 'string' ? r : [{type: 'outcome', outcome: {vantage: r.vantage, result: r, error: null}}]
   }
@@ -239,16 +242,40 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
   if (isObj(v) && isObj(v.error) && typeof v.error.code === 'string') {
     return `an anyprobe error document (${sanitize(v.error.code, 40)}), not a measurement`
   }
+  // a kind taken above whose shape is not (a multi document without its outcomes list): damaged, not another kind
+  if (isObj(v) && typeof v.kind === 'string' && TAKEN_KINDS.has(v.kind)) return `a damaged anyprobe "${v.kind}" document (${v.kind === 'multi' ? 'outcomes' : v.kind === 'catchment' ? 'vantagePoints' : 'its content'} missing or not a list)`
   if (isObj(v) && typeof v.kind === 'string') return `an anyprobe "${sanitize(v.kind, 40)}" document, which holds no measurement`
   return atlasNonResult(v) ?? 'neither an anyprobe result nor a RIPE Atlas result'
 }
 
-const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 /** a RIPE Atlas result's type as the method it is (a probe's error result says its type, not a method) */
 const ATLAS_METHOD: Readonly<Record<string, ProbeMethod>> = {traceroute: 'trace', dns: 'dns', ping: 'ping', http: 'http'}
 
 function docMeta(v: Record<string, unknown>): Extract<ReportItem, {type: 'meta'}> {
-  return {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (METHODS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+  const meta: Extract<ReportItem, {type: 'meta'}> = {type: 'meta', target: typeof v.target === 'string' ? sanitize(v.target, 500) : null, method: typeof v.method === 'string' && (RESULT_KINDS.has(v.method) || v.method === 'mixed') ? (v.method as CatchmentMethod) : null}
+  const notes = savedNotes(v)
+  if (notes.length > 0) meta.notes = notes
+  return meta
+}
+
+/** at most this many of a document's saved notes are kept (the file is not ours: bounded) */
+const MAX_SAVED_NOTES = 20
+
+/**
+ * What a saved `report --json` document says its reading left out (input.notes: results of other
+ * targets, of each probe's own network, hop names missing). Reading the document again keeps them:
+ * the rows alone no longer show that anything was left out. Untrusted text: sanitised, bounded.
+ */
+function savedNotes(v: Record<string, unknown>): string[] {
+  const notes = isObj(v.input) && Array.isArray(v.input.notes) ? v.input.notes : []
+  const out: string[] = []
+  for (const n of notes) {
+    if (typeof n !== 'string' || n.trim() === '') continue
+    const s = sanitize(n, 1200)
+    if (!out.includes(s)) out.push(s)
+    if (out.length >= MAX_SAVED_NOTES) break
+  }
+  return out
 }
 
 /** A catchment document's row, with what its document says it measured (a 'mixed' document gives no one method). */
@@ -587,7 +614,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     return
   }
 
-  if (first === '[') {
+  // a recorded RIPE Atlas stream (["atlas_result", {...}] lines) starts with '[' too: lines, below
+  if (first === '[' && !STREAM_HEAD.test(head.trimStart())) {
     stats.format = 'json-array'
     let complete = true
     let index = 0
@@ -670,7 +698,24 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
           continue
         }
         if (p.repaired) stats.repaired++
-        const items = ready(p.value) ? itemsOfSync(p.value, `line ${lineNo}`) : await itemsOf(p.value, `line ${lineNo}`)
+        let value = p.value
+        const msg = atlasStreamMessage(value)
+        if (msg !== null) {
+          // a recorded stream's line: its result is the value; the subscription's messages are none
+          if (msg.kind === 'control') continue
+          if (msg.kind !== 'result') {
+            stats.values++
+            if (msg.kind === 'error') bad(`line ${lineNo}`, `the RIPE Atlas stream sent an error: ${typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload) ?? ''}`)
+            else {
+              bad(`line ${lineNo}`, `a RIPE Atlas stream message "${sanitize(msg.type, 40)}", which holds no result`)
+              stats.wrongKinds++
+              stats.wrongKindHint ??= 'record the result stream (["atlas_subscribe", {"streamType": "result", "msm": ID}]) or download the measurement\'s results (/api/v2/measurements/ID/results/)'
+            }
+            continue
+          }
+          value = msg.result
+        }
+        const items = ready(value) ? itemsOfSync(value, `line ${lineNo}`) : await itemsOf(value, `line ${lineNo}`)
         for (const x of items) out.push(x)
         // only when a batch is full (what came before it first, to keep the order): an async
         // generator per line was a few per cent of a big read
@@ -833,7 +878,9 @@ export function nothingReadError(name: string, stats: ReadStats): AnyprobeError 
       exitCode: EXIT.usage,
     })
   }
-  const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : 'no measurement in it'
+  // `[]`: what the RIPE Atlas API gives for a time window (or a measurement) with no results yet
+  const emptyList = stats.format === 'json-array' && stats.values === 0 && !stats.truncated
+  const detail = first ? `${first.where}: ${first.message}` : stats.format === 'empty' ? 'it is empty' : emptyList ? 'it is an empty list, [], as the RIPE Atlas API gives for a measurement or a time window with no results' : 'no measurement in it'
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: no anyprobe or RIPE Atlas result could be read (${detail})`, {
     hint: 'give a file written by anyprobe --json or --ndjson, or RIPE Atlas results (a JSON array or one result per line)',
     exitCode: EXIT.data,

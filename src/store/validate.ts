@@ -14,6 +14,7 @@ import type {ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import type {TraceHop} from '../model/trace.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
+import {RESULT_KINDS} from './kinds.js'
 
 type Obj = Record<string, unknown>
 
@@ -29,8 +30,6 @@ function text(x: unknown, max = 512): string | null {
   if (typeof x !== 'string') return null
   return x.length <= max && !UNSAFE.test(x) ? x : sanitize(x, max)
 }
-
-const METHODS = new Set(['trace', 'dns', 'http', 'ping'])
 
 export function checkVantage(v: unknown): VantagePoint | string {
   if (!isObj(v) || typeof v.kind !== 'string' || typeof v.id !== 'string') return 'a vantage point without kind and id'
@@ -207,7 +206,7 @@ function checkPing(r: Obj): string | null {
 
 /** A measurement of any method; `vantage` replaces the record's own (a child cannot claim to be another vantage point). */
 export function checkResult(v: unknown, vantage?: VantagePoint): ProbeResult | string {
-  if (!isObj(v) || typeof v.kind !== 'string' || !METHODS.has(v.kind)) return 'not a trace, dns, http or ping result'
+  if (!isObj(v) || typeof v.kind !== 'string' || !RESULT_KINDS.has(v.kind)) return 'not a trace, dns, http or ping result'
   if (typeof v.schemaVersion !== 'number') return `a ${v.kind} result without schemaVersion`
   if (vantage !== undefined) v.vantage = vantage
   else {

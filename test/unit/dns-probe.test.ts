@@ -17,7 +17,7 @@ import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 
-type Mode = 'identity' | 'refuse-chaos' | 'silent' | 'binary-nsid' | 'hostile' | 'stray-first' | 'garbage' | 'garbage-stray'
+type Mode = 'identity' | 'refuse-chaos' | 'silent' | 'binary-nsid' | 'hostile' | 'stray-first' | 'garbage' | 'garbage-stray' | 'two-sites'
 
 /** A reply with the query's id that is not a DNS message (a compression pointer to itself), as a broken server sends. */
 function garbage(id: number): Buffer {
@@ -47,6 +47,9 @@ function answer(mode: Mode, query: dnsPacket.DecodedPacket): Buffer | null {
   if (q.class === 'CH') {
     if (mode === 'refuse-chaos') return dnsPacket.encode({...base, flags: name === 'version.bind' ? 4 : 5}) // NOTIMP, REFUSED
     if (mode === 'hostile' && name === 'hostname.bind') return dnsPacket.encode(txt('s1.fra\u001b[2J\u001b[31m.anycast.example'))
+    // two TXT records naming two sites in one answer (a misconfigured or proxied server)
+    if (mode === 'two-sites' && name !== 'version.bind')
+      return dnsPacket.encode({...base, flags: AA, answers: ['s1.fra.anycast.example', 's2.sin.anycast.example'].map((t) => ({type: 'TXT' as const, class: 'CH' as const, name: q.name, ttl: 0, data: t}))})
     if (name === 'hostname.bind') return dnsPacket.encode(txt('s1.fra.anycast.example'))
     if (name === 'id.server') return dnsPacket.encode(txt(['s1.fra', '.anycast.example']))
     if (name === 'version.bind') return dnsPacket.encode(txt('NSD 4.8.0'))
@@ -223,7 +226,7 @@ for (const transport of ['udp', 'tcp'] as const) {
   describe(`dns probe over ${transport}`, () => {
     const servers: Partial<Record<Mode, TestServer>> = {}
     before(async () => {
-      for (const m of ['identity', 'refuse-chaos', 'silent', 'binary-nsid', 'hostile', 'stray-first'] as Mode[]) servers[m] = await startServer(m)
+      for (const m of ['identity', 'refuse-chaos', 'silent', 'binary-nsid', 'hostile', 'stray-first', 'two-sites'] as Mode[]) servers[m] = await startServer(m)
     })
     after(async () => {
       for (const s of Object.values(servers)) await s!.close()
@@ -248,6 +251,13 @@ for (const transport of ['udp', 'tcp'] as const) {
       assert.match(out.queries[3]!.answers[0]!, /^ns1\.anycast\.example hostmaster\.anycast\.example 2024010101 /)
       assert.equal(out.queries[0]!.nsid, null, 'CHAOS queries did not ask for NSID')
       assert.deepEqual(identityInputs(out.identity), ['s1.fra.anycast.example', 's1.fra'])
+    })
+
+    it('several TXT records naming two sites: the first is the identity, the other an input too, so the verdict sees the conflict', async () => {
+      const out = await probeDns({...base, port: servers['two-sites']!.port, transport})
+      assert.equal(out.identity.hostnameBind, 's1.fra.anycast.example')
+      assert.deepEqual(out.identity.otherTexts, ['s2.sin.anycast.example'], 'said once, though both CHAOS answers carry it')
+      assert.deepEqual(identityInputs(out.identity), ['s1.fra.anycast.example', 's1.fra', 's2.sin.anycast.example'])
     })
 
     it('a server refusing CHAOS and ignoring NSID is a normal result, not an error', async () => {
@@ -466,6 +476,7 @@ describe('anyprobe dns (command, end to end)', () => {
     servers.identity = await startServer('identity')
     servers.silent = await startServer('silent')
     servers.garbage = await startServer('garbage')
+    servers['two-sites'] = await startServer('two-sites')
   })
   after(async () => {
     for (const s of Object.values(servers)) await s!.close()
@@ -481,6 +492,17 @@ describe('anyprobe dns (command, end to end)', () => {
     assert.equal(doc.identity.hostnameBind, 's1.fra.anycast.example')
     assert.equal(doc.pop?.code.toLowerCase(), 'fra')
     assert.ok(doc.pop!.evidence.some((e) => e.signal === 'dns-identity'))
+  })
+
+  it('--json of a server answering two sites in one CHAOS answer: otherTexts in a schema-valid document, the PoP a hint', async () => {
+    const r = await runCli(['127.0.0.1', '--port', String(servers['two-sites']!.port), '--json'])
+    const doc = JSON.parse(r.stdout) as DnsResult
+    assert.deepEqual(schemaErrors('dns.schema.json', doc), [])
+    assert.deepEqual(doc.identity.otherTexts, ['s2.sin.anycast.example'])
+    assert.ok(doc.pop !== null && doc.pop.conflicts.some((c) => c.code === 'sin'), JSON.stringify(doc.pop))
+    const text = await runCli(['127.0.0.1', '--port', String(servers['two-sites']!.port)])
+    assert.match(text.stdout, /also answered {2}s2\.sin\.anycast\.example/)
+    assert.match(text.stdout, /disagrees: IATA SIN/)
   })
 
   it('--tcp table output names the queries, the identity and the PoP', async () => {

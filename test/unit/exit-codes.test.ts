@@ -21,6 +21,10 @@ describe('the rule (model/exit.ts)', () => {
     assert.equal(measuredExit({answered: 1, total: 3}), 9)
     assert.equal(measuredExit({answered: 0, total: 3}), 4)
     assert.equal(measuredExit({answered: 0, total: 0}), 4)
+    // every vantage point unusable (no namespace, no ssh login): 6; one that could be used: 4
+    assert.equal(measuredExit({answered: 0, total: 2, ownFailures: 2}), 6)
+    assert.equal(measuredExit({answered: 0, total: 3, ownFailures: 2}), 4)
+    assert.equal(measuredExit({answered: 1, total: 3, ownFailures: 2}), 9)
     assert.equal(measuredExit({answered: 3, total: 3, writeFailed: true}), 10)
     assert.equal(measuredExit({answered: 1, total: 3, writeFailed: true}), 9)
     assert.equal(measuredExit({answered: 0, total: 3, data: true}), 7)
@@ -34,6 +38,7 @@ describe('the rule (model/exit.ts)', () => {
     assert.equal(watchExit(s(5, 7)), 0)
     assert.equal(watchExit(s(5, 0)), 9)
     assert.equal(watchExit(s(0, 0)), 4)
+    assert.equal(watchExit(s(0, 0), {vantageFailed: true, ownFailures: 2}), 6)
     assert.equal(watchExit(s(5, 7), {vantageFailed: true}), 9)
     assert.equal(watchExit(s(5, 7), {writeFailed: true}), 10)
     assert.equal(watchExit(s(5, 7), {alert: true}), 8)
@@ -92,12 +97,13 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
     assert.equal(await status('http', [dead, ...ALL, '--ndjson']), 4)
   })
 
-  it('trace: here 0; --from: all 0, some 9, none 4 (every vantage point failed)', async () => {
+  it('trace: here 0; --from: all 0, some 9, none 6 (every vantage point could not be used: ssh login failed)', async () => {
     const t = ['127.0.0.1', '--protocol', 'udp', '--max-hops', '3', '--timeout', '300ms', '--no-dns', '--no-asn']
     assert.equal(await status('trace', [...t, '--json']), 0)
     assert.equal(await status('trace', [...t, ...ALL, '--json']), 0)
     assert.equal(await status('trace', [...t, ...SOME, '--json']), 9)
-    assert.equal(await status('trace', [...t, ...DOWN, '--json']), 4)
+    // the target was never asked: this host's fault (6), not the target's (4)
+    assert.equal(await status('trace', [...t, ...DOWN, '--json']), 6)
   })
 
   it('catchment: all 0, some 9, none 4 (nothing located is no success), --expect broken 8, bad flag 2', async () => {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {analyze} from '../../src/analysis/watch/index.js'
+import {analyze, createWatchAnalyzer} from '../../src/analysis/watch/index.js'
 import type {RoundEvent, RoundsPlan, VantageOutcome} from '../../src/model/probe.js'
 import type {Observation, WatchSummaryEvent} from '../../src/model/watch.js'
 import {parseMeasurement} from '../../src/vantage/globalping/parse.js'
@@ -90,9 +90,14 @@ describe('watch --from globalping: the cadence is kept', () => {
     assert.equal(sum.type, 'summary')
     assert.equal(sum.skippedRounds, outcomes.length)
     assert.deepEqual(new Set(sum.vantagePoints.map((v) => v.skippedRounds)), new Set([1]))
-    // the watch's metrics for a Globalping watch (whole rounds: reorder window 1)
-    const m = new WatchMetrics({reorderRounds: 1})
-    for (const o of obs) m.observe(o)
+    // the watch's metrics for a Globalping watch (whole rounds: reorder window 1), told by the analyser
+    const m = new WatchMetrics()
+    const a = createWatchAnalyzer({intervalMs: I, flows: 1, reorderRounds: 1, onGaps: (vp, g) => m.gaps(vp, g)})
+    for (const o of obs) {
+      m.observe(o)
+      a.push(o)
+    }
+    a.finish()
     const text = await m.text()
     const id = obs[0]!.vantageId
     const counted = new RegExp(`^anyprobe_rounds_skipped_total\\{vantage="${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\} (\\d+)$`, 'm').exec(text)?.[1]

@@ -11,6 +11,7 @@ import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {schemaErrors} from '../helpers/schema.js'
 import {virtualClock} from '../helpers/virtual-clock.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
@@ -82,9 +83,84 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
     assert.equal(exitCode, 0, stderr.join('\n'))
   })
 
-  it('says once why, and that those probes were not counted as unanswered', () => {
+  it('says once why, and that those probes were counted as not measured, not as unanswered or skipped', () => {
     const said = stderr.filter((l) => /error E_NETWORK in round 2: Globalping answered .* HTTP 503/.test(l))
     assert.equal(said.length, 1, stderr.join('\n'))
-    assert.match(said[0]!, /not counted as unanswered/)
+    assert.match(said[0]!, /counted as not measured, not as unanswered or skipped/)
+  })
+
+  it('the summary counts them as not measured (unmeasuredRounds), not as skipped: they were asked for on time', () => {
+    // before: skippedRounds 4, the text's "skipped: not sent on time", the wrong reason
+    assert.equal(summary.skippedRounds, 0)
+    assert.equal(summary.unmeasuredRounds, 2 * DOWN.size)
+    for (const v of summary.vantagePoints) assert.deepEqual([v.skippedRounds, v.unmeasuredRounds], [0, DOWN.size], v.vantageId)
+    assert.deepEqual(schemaErrors('watch-event.schema.json', summary), [])
+  })
+})
+
+// The API went away while a round's measurement was running (one probe's result in, the other
+// still in progress; then HTTP 503 on every poll): the probe whose result never came was not
+// measured, it did not fail to get an answer. Before, it was an unanswered observation with
+// E_NETWORK: two such rounds were an outage of the target (an outage event, with no vantageError:
+// anyprobe_outages_total, the alert that pages), for a target that was fine.
+describe('watch --from globalping: a round the API went away in the middle of (replay server)', () => {
+  const PARTIAL = new Set([1, 2])
+  const ROUNDS2 = 4
+  let srv: GpReplayServer
+  const events: LiveWatchEvent[] = []
+  const stderr: string[] = []
+  let summary: WatchSummaryEvent
+  let exitCode: number | undefined
+
+  before(async () => {
+    const out: GpRoute[] = []
+    for (let r = 0; r < ROUNDS2; r++) {
+      const id = `2gphalf${r}aaaaaaaaaaaaaaaaa`
+      out.push({method: 'POST', path: 'measurements', status: 202, headers: rateHeaders(id, 2, 500, 2 * (r + 1)), body: {id, probesCount: 2}, times: 1})
+      if (PARTIAL.has(r)) {
+        const half = [probes[0]!, {probe: probes[1]!.probe, result: {status: 'in-progress', rawOutput: ''}}]
+        out.push({path: `measurements/${id}`, body: {...template, id, status: 'in-progress', probesCount: 2, limit: 2, results: half}, times: 1})
+        out.push({path: `measurements/${id}`, status: 503, body: {error: {type: 'api_error', message: 'Service Unavailable'}}})
+      } else out.push({path: `measurements/${id}`, body: {...template, id, probesCount: 2, limit: 2, results: probes}})
+    }
+    srv = await startGlobalpingReplay({routes: out})
+    const backend = new GlobalpingBackend('DE,JP,limit=2', {
+      env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
+      configFile: '/nonexistent-anyprobe-test/config.json',
+      rate: {limitPerHour: 1_000_000, minMs: 10},
+      clientOptions: {sleep: () => Promise.resolve()},
+      roundsClock: virtualClock(),
+    })
+    const end = await runWatch([backend], {
+      ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS2, durationMs: null, dryRun: false},
+      flapThreshold: 3,
+      flapWindowMs: undefined,
+      json: true,
+      tty: false,
+      extras: {},
+      signal: new AbortController().signal,
+      write: () => {},
+      report: (l) => stderr.push(l),
+      onEvent: (e) => events.push(e),
+    })
+    assert.ok(!('dryRun' in end))
+    summary = end.summary
+    exitCode = end.exitCode
+  })
+  after(async () => {
+    await srv.close()
+  })
+
+  it('no outage and nothing lost: the probe whose result never came was not measured in those rounds', () => {
+    assert.deepEqual(events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(events, null, 1))
+    const [first, second] = summary.vantagePoints
+    assert.deepEqual([first!.answered, first!.lost, first!.unmeasuredRounds], [ROUNDS2, 0, 0], first!.vantageId)
+    assert.deepEqual([second!.answered, second!.lost, second!.unmeasuredRounds, second!.skippedRounds], [ROUNDS2 - PARTIAL.size, 0, PARTIAL.size, 0], second!.vantageId)
+    assert.equal(exitCode, 0, stderr.join('\n'))
+  })
+
+  it('says once why', () => {
+    const said = stderr.filter((l) => /in round 1: .*not measured/.test(l))
+    assert.equal(said.length, 1, stderr.join('\n'))
   })
 })

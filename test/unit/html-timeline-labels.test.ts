@@ -71,6 +71,10 @@ describe('html: timeline labels', () => {
     const ber = labels(page()).filter((l) => l.vantage === 'ap-vp-ber' && l.type === 'outage')
     assert.equal(ber.length, 1)
     assert.match(ber[0]!.text, /^outage \(12 lost in all\)$/)
+    // the recovery's duration runs from the last answer (durationMs), not from the outage's start
+    const back = labels(page()).filter((l) => l.vantage === 'ap-vp-ber' && l.type === 'recovered')
+    assert.equal(back.length, 1)
+    assert.match(back[0]!.text, /^recovered at IAD: 2\.4 s since the last answer$/)
     const t = new TimelineCollector()
     t.setStart(sampleStart())
     for (const o of sampleObservations()) t.observe(o)

@@ -124,6 +124,8 @@ describe('http: a body cut short keeps the status and the headers that name the 
 describe('http --follow: a chain that leaves the target\'s address does not name the target by another service\'s edge', () => {
   const servers: Raw[] = []
   let home = 0
+  /** the paths the target was asked for, but /esc itself */
+  let asked: string[] = []
   let elsewhere = 0
   let closedPort = 0
   before(async () => {
@@ -140,11 +142,14 @@ describe('http --follow: a chain that leaves the target\'s address does not name
     await new Promise<void>((res) => other.listen(0, '127.0.0.2', () => res()))
     elsewhere = (other.address() as {port: number}).port
     servers.push({port: elsewhere, server: other})
+    asked = []
     // the target: FRA's edge answers with a redirect, to itself (/here) or to the other host (/away, /away-bare)
     const target = await rawServer((path) => {
       if (path === '/away') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:${elsewhere}/\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
       if (path === '/away-bare') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.2:${elsewhere}/\r\nContent-Length: 0\r\n\r\n`], end: false}
       if (path === '/nowhere') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${closedPort}/\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
+      if (path === '/esc') return {chunks: [`HTTP/1.1 302 Found\r\nLocation: /next\x1b[31m\u00e9?q=\x1b1\r\n${RAY}Content-Length: 0\r\n\r\n`], end: false}
+      asked.push(path)
       if (path === '/here') return {chunks: [`HTTP/1.1 301 Moved\r\nLocation: /\r\nCF-RAY: 8f1e2d3c4b5a6978-LHR\r\nContent-Length: 0\r\n\r\n`], end: false}
       return {chunks: [`HTTP/1.1 200 OK\r\n${RAY}Content-Length: 2\r\n\r\nok`], end: false}
     })
@@ -153,6 +158,18 @@ describe('http --follow: a chain that leaves the target\'s address does not name
   })
   after(() => closeAll(servers))
   const follow = (path: string) => ({...plan(`http://127.0.0.1:${home}${path}`), follow: true})
+
+  it('a Location with control and non-ASCII bytes: requested as the server sent it (percent-encoded), shown escaped', async () => {
+    asked.length = 0
+    // Location: /next ESC [31m é ?q= ESC 1 (é as its two UTF-8 bytes, as a server writes them)
+    const r = await probeHttpTarget(follow('/esc'))
+    // before: the escaped display form was requested, /next/x1b[31m... (its backslash read as a path separator)
+    assert.deepEqual(asked, ['/next%1B[31m%C3%A9?q=%1B1'])
+    assert.equal(r.url, `http://127.0.0.1:${home}/next%1B[31m%C3%A9?q=%1B1`)
+    assert.equal(r.redirects[0]!.next, r.url)
+    assert.doesNotMatch(r.redirects[0]!.location, /\x1b/, 'the Location shown is the sanitised one')
+    assert.doesNotMatch(renderHttp(r), /\x1b/)
+  })
 
   it('the PoP is read from the redirect the target gave, the final response (another address) only shown', async () => {
     const r = await probeHttpTarget(follow('/away'))
@@ -241,6 +258,30 @@ describe('https to an address: an edge that refuses a handshake naming no server
       await assert.rejects(probeHttpTarget({...plan(url), insecure: true, host: 'edge.anycast.example'}), (e: unknown) => e instanceof AnyprobeError && /speaking TLS/.test(e.hint ?? ''))
     } finally {
       srv.close()
+    }
+  })
+})
+
+describe('https: the far end closes or resets the connection in the handshake, without a TLS alert', () => {
+  it('is the target not answering (E_UNREACHABLE, exit 4, a result with answered false), not a local network error', async () => {
+    // an SNI-routing proxy with no backend for the name closes at the ClientHello; a firewall resets
+    for (const how of ['close', 'reset'] as const) {
+      const srv = createServer((sock) => {
+        sock.on('error', () => {})
+        sock.once('data', () => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
+      })
+      await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+      try {
+        const url = `https://127.0.0.1:${(srv.address() as {port: number}).port}/`
+        // before: E_NETWORK "TLS handshake ... failed (ECONNRESET)", exit 6, and a watch called it this host's failure
+        const r = await probeHttpTarget({...plan(url), insecure: true})
+        assert.equal(r.answered, false, how)
+        assert.equal(r.noAnswer?.code, 'E_UNREACHABLE', how)
+        assert.match(r.noAnswer?.message ?? '', /closed the connection in the TLS handshake \(ECONNRESET\)/, how)
+        assert.match(r.noAnswer?.hint ?? '', /--host NAME/, how)
+      } finally {
+        srv.close()
+      }
     }
   })
 })

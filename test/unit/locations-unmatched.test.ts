@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
+import {parseVpLocation} from '../../src/infer/rtt.js'
 import {localVantage, type VantagePoint} from '../../src/model/vantage.js'
 import {parseLocationArgs, placeCountry, unmatchedLocations, unmatchedLocationsWarning} from '../../src/vantage/locations.js'
 import {runCommand} from '../helpers/cli.js'
@@ -21,6 +22,16 @@ test('a place given by airport / metro / ICAO code or city brings its country; n
   const m = parseLocationArgs(['a=FRA', 'b=NYC', 'c=EDDF', 'd=Tokyo', 'e=52.5,13.4'])
   assert.deepEqual([...m.values()].map((l) => l.country), ['DE', 'US', 'DE', 'JP', null])
   assert.equal(placeCountry('52.5,13.4'), null)
+  assert.equal(placeCountry('no such place at all'), null)
+})
+
+test('placeCountry is the country of the place parseVpLocation reads (one lookup: the coordinates and the country of one place)', () => {
+  for (const t of ['FRA', 'fra', 'NYC', 'LHR', 'EDDF', 'KJFK', 'Tokyo', 'Frankfurt am Main', 'São Paulo']) {
+    const place = parseVpLocation(t)
+    assert.ok(place.country !== undefined && /^[A-Z]{2}$/.test(place.country), t)
+    assert.equal(placeCountry(t), place.country, t)
+  }
+  assert.equal(parseVpLocation('52.5,13.4').country, undefined)
 })
 
 test('names that match no vantage point by id, bare id or name are listed, in the order given', () => {

@@ -45,10 +45,10 @@ test('a flag some vantage point uses passes, and unset / false flags are not che
 })
 
 test('--vp-timeout and --remote-command are refused only when the command measures here', () => {
-  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, true)).hint ?? '', /--timeout/)
-  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, true)).message, /measures here/)
+  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, {here: true})).hint ?? '', /--timeout/)
+  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, {here: true})).message, /measures here/)
   // a local vantage point of a multi-vantage run is a child anyprobe: both apply
-  refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s', 'remote-command': 'x'}, false)
+  refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s', 'remote-command': 'x'}, {here: false})
 })
 
 test('trace 127.0.0.1 --dry-run exits 2 and measures nothing', async () => {
@@ -81,4 +81,34 @@ test('watch --ssh-option / --remote-command without a vantage point that uses th
   const local = await runCommand('watch', ['127.0.0.1', '--remote-command', '/bin/false', '--count', '1'])
   assert.equal(local.status, 2, local.stdout + local.stderr)
   assert.match(local.stderr, /E_USAGE: --remote-command /)
+})
+
+test('watch\'s own rules: --dry-run and --keep with atlas: only (a Globalping watch has no dry run), local probed in process', () => {
+  const w = {watch: true}
+  refuseUnusedVantageFlags(['atlas'], {'dry-run': true, keep: true, 'atlas-msm': 5}, w)
+  refuseUnusedVantageFlags(['local', 'atlas'], {'dry-run': true}, w)
+  refuseUnusedVantageFlags(['netns'], {'remote-command': 'x'}, w)
+  const gp = refusal(() => refuseUnusedVantageFlags(['globalping'], {'dry-run': true}, w))
+  assert.match(gp.message, /^--dry-run .*; this run has no atlas: vantage point \(--from globalping:\)$/)
+  assert.match(gp.hint ?? '', /Globalping watch has no dry run/)
+  const keep = refusal(() => refuseUnusedVantageFlags(['local'], {keep: true}, w))
+  assert.match(keep.message, /^--keep leaves the RIPE Atlas measurement .*no atlas: vantage point \(--from local\)$/)
+  assert.equal(keep.exitCode, 2)
+  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, w)).message, /no netns: \/ ssh: vantage point \(--from local\)/)
+  // --keep is watch's alone: other commands never see it set, and without watch's rules it is no vantage flag
+  refuseUnusedVantageFlags(['local'], {keep: true})
+})
+
+test('watch --keep, --atlas-msm without atlas:, --dry-run with only globalping: exit 2 naming the flag, nothing measured', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--keep', '--count', '1'], /E_USAGE: --keep .*no atlas: vantage point \(--from local\)/],
+    [['--atlas-msm', '1423386', '--count', '1'], /E_USAGE: --atlas-msm .*no atlas: vantage point \(--from local\)/],
+    [['--from', 'globalping:DE', '--dry-run'], /E_USAGE: --dry-run .*no atlas: vantage point \(--from globalping:\)/],
+  ]
+  for (const [argv, re] of cases) {
+    const r = await runCommand('watch', ['127.0.0.1', ...argv])
+    assert.equal(r.status, 2, r.stdout + r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, re)
+  }
 })

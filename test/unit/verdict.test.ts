@@ -83,7 +83,7 @@ describe('popVerdict: one verdict whatever the path', () => {
     const a = await clock.run(prober(0))
     assert.equal(a.answered, true)
     assert.deepEqual(essence(verdictOfObservations(a.signals ?? [], {rttMs: null, vpLocation: null})), want, 'watch observation signals')
-    assert.equal(popNamer()(a.signals ?? [], a.rttMs), want!.code.toUpperCase(), 'watch observation pop')
+    assert.deepEqual(popNamer()(a.signals ?? [], a.rttMs), {code: want!.code.toUpperCase(), confidence: want!.confidence}, 'watch observation pop')
   })
 
   it('the destination\'s DNS identity counts for an Atlas traceroute as for a local one', async () => {

@@ -7,6 +7,7 @@ import {describe, it} from 'node:test'
 
 import {analyze, createWatchAnalyzer, nearestRank, niceInterval, WATCH_DEFAULTS, type WatchAnalyzerOptions, type ReplayEvent, WatchReplay} from '../../src/analysis/watch/index.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../src/model/watch.js'
+import {renderWatchEvent} from '../../src/render/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 type Entry = [number, string | null, number | null, number?, number?]
@@ -174,6 +175,19 @@ describe('watch analysis: scenarios', () => {
     assert.ok(fo.gapMinMs < truth && truth < fo.gapMs, `true loss ${truth} within (${fo.gapMinMs}, ${fo.gapMs})`)
     assert.ok(Math.abs(fo.gapMs - truth) <= 2 * f.intervalMs, 'gap within two intervals of ground truth')
     assert.equal(r.durationMs, fo.gapMs, 'the outage lasted as long as the failover gap')
+    // the lines a person reads add up: the outage line's last answer + the recovered line's ms = its time
+    // (the duration runs from the last answer, not from "since", the first probe lost)
+    const clockMs = (t: string): number => {
+      const [h, m, sec] = t.split(':').map(Number)
+      return ((h! * 60 + m!) * 60 + sec!) * 1000
+    }
+    const oLine = renderWatchEvent(o)
+    const rLine = renderWatchEvent(r)
+    const last = /last at FRA (\d\d:\d\d:\d\d\.\d{3})\)/.exec(oLine)
+    const back = /^(\d\d:\d\d:\d\d\.\d{3}) vp-a recovered at AMS: (\d+) ms since the last answer \(7 lost\)$/.exec(rLine)
+    assert.ok(last !== null, oLine)
+    assert.ok(back !== null, rLine)
+    assert.equal(Math.round(clockMs(last[1]!) + Number(back[2])), Math.round(clockMs(back[1]!)), `${oLine}\n${rLine}`)
     const s = ofType(events, 'shift')[0]!
     assert.equal(s.lostProbes, 7)
     assert.equal(s.gapMs, fo.gapMs)

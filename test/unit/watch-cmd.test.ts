@@ -613,14 +613,14 @@ describe('watch children: the line protocol and how a vantage point fails', () =
     const seen: Observation[] = []
     let stop: () => void = () => {}
     const script = `process.stdout.write(${JSON.stringify(obsLine(0) + '\n')}); process.stdin.on('end', () => { process.stdout.write(${JSON.stringify(obsLine(1) + '\n')}); process.exit(0) }); process.stdin.resume()`
-    const h = startChild({...spec, ...nodeChild(script), name: (s) => (s[0]?.input === 's1.fra.anycast.example' ? 'FRA' : null), stopGraceMs: 30_000}, (o) => {
+    const h = startChild({...spec, ...nodeChild(script), name: (s) => (s[0]?.input === 's1.fra.anycast.example' ? {code: 'FRA', confidence: 0.95} : null), stopGraceMs: 30_000}, (o) => {
       seen.push(o)
       stop()
     }, () => {})
     stop = () => h.stop()
     const end = await h.done
     assert.equal(end.failure, null, JSON.stringify(end))
-    assert.deepEqual(seen.map((o) => [o.vantageId, o.round, o.pop]), [['probe@vp1.example', 0, 'FRA'], ['probe@vp1.example', 1, 'FRA']])
+    assert.deepEqual(seen.map((o) => [o.vantageId, o.round, o.pop, o.popConfidence]), [['probe@vp1.example', 0, 'FRA', 0.95], ['probe@vp1.example', 1, 'FRA', 0.95]])
     assert.deepEqual(seen[0]!.vantage, vp)
   })
 

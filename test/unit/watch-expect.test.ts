@@ -93,7 +93,9 @@ describe('expect rules', () => {
     const text = renderExpectSummary(y)!
     assert.match(text, /^anyprobe: 1 vantage point\(s\) broke the --expect rules during the watch \(1 still at the end\):\n/)
     assert.match(text, /\n {2}atlas:1001: germany stays in FRA: landed on AMS; allowed: FRA; never Sydney: .*; from \S+T\S+Z to \S+Z \(12 min 0 s\)\n/)
-    assert.match(text, /\n {2}atlas:1001: germany stays in FRA: landed on AMS; allowed: FRA; since \S+Z, still breaking them at the end \(at least 4 min 0 s\)$/)
+    assert.match(text, /\n {2}atlas:1001: germany stays in FRA: landed on AMS; allowed: FRA; since \S+Z, still breaking them at the end \(at least 4 min 0 s\)\n/)
+    // only atlas:1001 was watched: the netns rule checked nothing, and the end says so
+    assert.match(text, /\nanyprobe: a rule of the --expect file matched no vantage point, so it checked nothing: "rule 3"/)
   })
 
   it('a stretch shorter than --for is no breach and no alert; the listed breaches are bounded, the rest counted', () => {
@@ -102,7 +104,11 @@ describe('expect rules', () => {
     t.observe(de, sample(1, 'AMS'))
     t.observe(de, sample(2, 'FRA'))
     assert.equal(expectAlert(t.summary()), false)
-    assert.equal(renderExpectSummary(t.summary()), null)
+    // no breach to list; what is left is the netns rule no vantage point of this watch matched
+    assert.doesNotMatch(renderExpectSummary(t.summary()) ?? '', /broke the --expect rules/)
+    const t3 = new ExpectTracker({...file, rules: file.rules.slice(0, 3)}, 3)
+    for (const [r, pop] of [[0, 'AMS'], [1, 'AMS'], [2, 'FRA']] as const) t3.observe(de, sample(r, pop))
+    assert.equal(renderExpectSummary(t3.summary()), null)
     const u = new ExpectTracker(file, 1)
     const n = MAX_LISTED_BREACHES + 5
     for (let r = 0; r < 2 * n; r++) u.observe(de, sample(r, r % 2 === 0 ? 'AMS' : 'FRA'))

@@ -135,7 +135,7 @@ describe('WatchSession.consume', () => {
     assert.equal(r.reports.filter((l) => l.startsWith('error E_VP_NETNS at vantage point a')).length, 1)
     assert.match(r.reports.find((l) => l.includes('vantage point a'))!, /the other vantage points go on/)
     assert.doesNotMatch(r.reports.find((l) => l.includes('vantage point b'))!, /go on/)
-    assert.equal(r.exit, 4, 'no vantage point answered: exit 4 (README exit codes)')
+    assert.equal(r.exit, 6, 'no vantage point could be used (no such namespace): exit 6, not the target\'s 4 (README exit codes)')
   })
 
   it('one vantage point still up: never asks to stop', async () => {

@@ -35,7 +35,7 @@ describe('watch: an outage of the vantage point itself', () => {
     const e = outageOf(run('E_VP_BAD_OUTPUT'))
     assert.equal(e.vantageError, 'E_VP_BAD_OUTPUT')
     assert.deepEqual(schemaErrors('watch-event.schema.json', e), [])
-    assert.match(renderWatchEvent(e), /outage since .*\(2 lost, last at IAD\): the vantage point failed \(E_VP_BAD_OUTPUT\), not the target$/)
+    assert.match(renderWatchEvent(e), /outage since .*\(2 lost, last at IAD( [\d:.]+)?\): the vantage point failed \(E_VP_BAD_OUTPUT\), not the target$/)
   })
 
   it('a target that stops answering (timeouts) is an outage without it', () => {

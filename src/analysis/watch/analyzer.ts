@@ -60,12 +60,14 @@
 //   then one `flap-end` (at its first round judged a full window after the last flip; the clear of
 //   the flap alert), after which a new episode may start. Load balancing never counts as flips.
 //
-// Skipped rounds
-// - A round of a vantage point with no observation at all, between its first and its last round,
-//   was not sent: a local/netns/ssh loop that fell over half an interval behind skips a round
-//   rather than send it late (src/vantage/live/loop.ts). It is neither lost nor answered (no
-//   outage, no loss); the summary counts it (skippedRounds), so a gap measured across it is read
-//   with that in mind. A late observation's round is not skipped (it was sent).
+// Skipped and unmeasured rounds (./gaps.ts, the one rule the metrics count by too)
+// - A round of a vantage point with no observation at all, once judged past (between its first
+//   round and its newest), is a gap: neither lost nor answered (no outage, no loss). The summary
+//   counts it, so a gap measured across it is read with that in mind: unmeasuredRounds when the
+//   backend said it did not measure it (unmeasured(): a Globalping round the API refused), else
+//   skippedRounds (not sent: a local/netns/ssh loop that fell over half an interval behind skips a
+//   round rather than send it late, src/vantage/live/loop.ts). Counts only grow: an observation
+//   that arrives after its round was judged is late and leaves the round counted.
 //
 // Summary
 // - per vantage point: observations, answered/lost/unlocated/late/duplicates, flips, flipRate =
@@ -93,6 +95,7 @@ import {
   type WatchVantageSummary,
 } from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
+import {type GapCounts, newRoundGaps, type RoundGaps, roundObserved, roundUnmeasured, settleGaps} from './gaps.js'
 import {nearestRank, round3} from './stats.js'
 import {naturalCompare} from '../../util/collate.js'
 
@@ -113,6 +116,8 @@ export interface WatchAnalyzerOptions {
   clockJumpToleranceMs?: number
   /** ms since the epoch; only used for the summary time when nothing was observed (default Date.now) */
   now?: () => number
+  /** rounds of a vantage point just settled as gaps (./gaps.ts): the metrics count them from here, by the same rule */
+  onGaps?: (vantageId: string, added: GapCounts) => void
 }
 
 export interface WatchAnalyzer {
@@ -120,6 +125,12 @@ export interface WatchAnalyzer {
   push(obs: Observation): WatchEvent[]
   /** Judge every round up to and including `round` now (a round the caller knows is complete). */
   flushRound(round: number): WatchEvent[]
+  /**
+   * The backend did not measure `round` for this vantage point (it was asked for; no result exists):
+   * unless an observation of it comes, it is counted in unmeasuredRounds, not skippedRounds. Ignored
+   * for a vantage point with no observation yet (the rounds before its first are not its own).
+   */
+  unmeasured(vantageId: string, round: number): void
   /**
    * Judge one vantage point's rounds up to and including `round` now: its round is complete (one
    * flow and its observation is in, as with each RIPE Atlas result), whatever the others are at.
@@ -180,32 +191,6 @@ interface Flip {
   to: Set<string>
 }
 
-/** The distinct rounds a vantage point has an observation of: first, last, how many (a window of recent ones tells a repeat). */
-interface RoundSpan {
-  first: number
-  last: number
-  distinct: number
-  recent: Set<number>
-}
-
-/** rounds kept to tell a repeated round from a new one (observations trail by a few rounds at most) */
-const SPAN_WINDOW = 1024
-
-function seeRound(s: RoundSpan, r: number): void {
-  if (s.recent.has(r)) return
-  // a round older than the window is taken as a repeat: it cannot be told apart, and the skipped
-  // count must never grow from a doubt
-  if (s.distinct > 0 && r < s.last - SPAN_WINDOW) return
-  s.recent.add(r)
-  s.distinct++
-  if (s.distinct === 1 || r < s.first) s.first = r
-  if (s.distinct === 1 || r > s.last) s.last = r
-  if (s.recent.size > 2 * SPAN_WINDOW) for (const x of s.recent) if (x < s.last - SPAN_WINDOW) s.recent.delete(x)
-}
-
-/** rounds between the first and the last with no observation (not sent) */
-const skippedOf = (s: RoundSpan): number => (s.distinct === 0 ? 0 : Math.max(0, s.last - s.first + 1 - s.distinct))
-
 interface VpState {
   id: string
   vantage: VantagePoint | null
@@ -221,7 +206,7 @@ interface VpState {
   flapEpisodes: number
   outages: number
   clockJumps: number
-  span: RoundSpan
+  gaps: RoundGaps
   popCounts: Map<string, number>
   lastJudged: number
   prevRound: number | null
@@ -344,7 +329,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         flapEpisodes: 0,
         outages: 0,
         clockJumps: 0,
-        span: {first: 0, last: 0, distinct: 0, recent: new Set()},
+        gaps: newRoundGaps(o.round),
         popCounts: new Map(),
         lastJudged: -Infinity,
         prevRound: null,
@@ -507,7 +492,19 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     else shiftWithin(vp, probes, vp.lastGood, vp.loss, P, out)
   }
 
+  /** The vantage point's rounds up to `through` are judged: its gaps among them are settled (and told). */
+  function settle(vp: VpState, through: number): void {
+    const added = settleGaps(vp.gaps, through)
+    if (added.skipped + added.unmeasured > 0) options.onGaps?.(vp.id, added)
+  }
+
+  /** Every vantage point's rounds up to `through` are judged (a complete round, the end). */
+  function settleAll(through: number): void {
+    for (const vp of vps.values()) settle(vp, through)
+  }
+
   function judgeRound(vp: VpState, round: number, obs: Observation[]): WatchEvent[] {
+    settle(vp, round)
     const sorted = [...obs].sort((a, b) => a.sentAt - b.sentAt || a.flow - b.flow)
     vp.lastJudged = round
     vp.rounds++
@@ -584,7 +581,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         // every probe of this round unanswered because the vantage point itself failed (a dead
         // netns/ssh child, an unreachable host: its E_VP_* code rides on each observation), not
         // because the target stopped answering: say so, so an alert on outages can tell the two apart
-        const vpError = sorted.every((o) => typeof o.error === 'string' && o.error.startsWith('E_VP_')) ? sorted[0]!.error! : null
+        // (or a probe error that is the vantage point's or its client's, vantageFault: a certificate
+        // it did not trust, no route from it)
+        const vpError = sorted.every((o) => typeof o.error === 'string' && (o.error.startsWith('E_VP_') || o.vantageFault === true)) ? sorted[0]!.error! : null
         if (vpError !== null) ev.vantageError = vpError
         out.push(ev)
       }
@@ -675,7 +674,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         late: s.late,
         duplicates: s.duplicates,
         rounds: s.rounds,
-        skippedRounds: skippedOf(s.span),
+        skippedRounds: s.gaps.skippedRounds,
+        unmeasuredRounds: s.gaps.unmeasuredRounds,
         locatedRounds: s.locatedRounds,
         flips: s.flips,
         flipRate: s.locatedRounds >= 2 ? Math.round((s.flips / (s.locatedRounds - 1)) * 10_000) / 10_000 : null,
@@ -702,6 +702,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       outageAfter: opts.outageAfter,
       rounds: firstRound === null || lastRound === null ? 0 : lastRound - firstRound + 1,
       skippedRounds: rows.reduce((n, r) => n + r.skippedRounds, 0),
+      unmeasuredRounds: rows.reduce((n, r) => n + (r.unmeasuredRounds ?? 0), 0),
       firstAt: firstRaw === null ? null : iso(firstRaw),
       lastAt: lastRaw === null ? null : iso(lastRaw),
       observations,
@@ -730,7 +731,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       if (vp.vantage === null && o.vantage !== undefined) vp.vantage = o.vantage
       observations++
       vp.observations++
-      seeRound(vp.span, o.round)
+      roundObserved(vp.gaps, o.round)
       if (!o.answered) vp.lost++
       else {
         vp.answered++
@@ -764,7 +765,15 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     flushRound(round: number): WatchEvent[] {
       assertOpen()
       if (round > flushedThrough) flushedThrough = round
-      return judge(limit())
+      const out = judge(limit())
+      settleAll(limit())
+      return out
+    },
+    unmeasured(vantageId: string, round: number): void {
+      assertOpen()
+      if (!Number.isSafeInteger(round) || round < 0) return
+      const vp = vps.get(vantageId)
+      if (vp !== undefined) roundUnmeasured(vp.gaps, round)
     },
     flushVantage(vantageId: string, round: number): WatchEvent[] {
       assertOpen()
@@ -784,6 +793,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     finish(): WatchEvent[] {
       assertOpen()
       const out = judge(Infinity)
+      settleAll(Infinity)
       finished = true
       out.push(summary())
       return out

@@ -120,6 +120,16 @@ export class WatchReplay {
     return this.close()
   }
 
+  /**
+   * The backend did not measure `round` of the vantage point (a Globalping round the API refused):
+   * counted as unmeasured, as the live watch counted it, not as skipped. Only a watch with a start
+   * line carries these (the live watch writes its start line first); before it, ignored.
+   */
+  unmeasured(vantageId: string, round: number): ReplayEvent[] {
+    this.analyzer?.unmeasured(vantageId, round)
+    return []
+  }
+
   /** A `watch-history-start` line: what follows is history (ignored before the watch's settings are known). */
   historyStart(): ReplayEvent[] {
     if (this.analyzer !== null) this.holding = true

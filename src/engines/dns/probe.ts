@@ -96,21 +96,33 @@ function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000
 }
 
-/** The first non-empty TXT answer of a successful CHAOS query, or null. */
-function chaosText(queries: DnsQueryResult[], qname: string): string | null {
+/** The non-empty TXT answers of a successful CHAOS query, each once, in the order sent. */
+function chaosTexts(queries: DnsQueryResult[], qname: string): string[] {
   const q = queries.find((x) => x.qclass === 'CH' && x.qname === qname)
-  if (!q || q.rcode !== 'NOERROR') return null
-  const text = q.answers.find((a) => a.trim() !== '')
-  return text === undefined ? null : text
+  if (!q || q.rcode !== 'NOERROR') return []
+  const out: string[] = []
+  for (const a of q.answers) if (a.trim() !== '' && !out.includes(a)) out.push(a)
+  return out
 }
 
+/**
+ * The identity strings: the first text of each CHAOS answer. A server that answers with several
+ * TXT records of different texts (two names of sites) has the rest in `otherTexts`: each is an
+ * identity input too, so names that disagree are a conflict for the PoP verdict, not the first one
+ * believed (infer/signals.ts identityInputs).
+ */
 export function identityOf(queries: DnsQueryResult[]): DnsIdentity {
   const nsid: NsidValue | null = queries.find((q) => q.nsid !== null)?.nsid ?? null
+  const [hostnameBind, ...moreHost] = chaosTexts(queries, 'hostname.bind')
+  const [idServer, ...moreId] = chaosTexts(queries, 'id.server')
+  const otherTexts: string[] = []
+  for (const t of [...moreHost, ...moreId]) if (t !== hostnameBind && t !== idServer && !otherTexts.includes(t)) otherTexts.push(t)
   return {
-    hostnameBind: chaosText(queries, 'hostname.bind'),
-    idServer: chaosText(queries, 'id.server'),
-    versionBind: chaosText(queries, 'version.bind'),
+    hostnameBind: hostnameBind ?? null,
+    idServer: idServer ?? null,
+    versionBind: chaosTexts(queries, 'version.bind')[0] ?? null,
     nsid,
+    ...(otherTexts.length > 0 ? {otherTexts} : {}),
   }
 }
 

@@ -47,9 +47,10 @@ function elapsedMs(since: bigint): number {
 }
 
 /**
- * An error of a socket whose connect() succeeded (so this host has a route): refused (port
+ * What a socket error says, for the one-shot probe and the watch's flows alike: refused (port
  * closed), unreachable (an ICMP unreachable or prohibited from a router or the target's firewall),
- * else network. A failed connect() is decided apart (noRouteHere / tcpConnectKind).
+ * else network. Where the code could also be this host's own (no route: a TCP connect, a UDP
+ * send), routeCheckedKind decides; a failed UDP connect is always 'network' (it sends nothing).
  */
 function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
   if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return 'refused'
@@ -59,11 +60,12 @@ function errorKind(err: NodeJS.ErrnoException): DnsQueryError {
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EACCES'])
 
 /**
- * A TCP connect that failed: ENETUNREACH / EHOSTUNREACH come both from this host's routing table
- * and from an ICMP unreachable on the way; a UDP connect to the same address (nothing sent) tells
- * which (../local-route.ts).
+ * An error code that an ICMP unreachable on the way and this host's own routing table both give
+ * (ENETUNREACH, EHOSTUNREACH: a TCP connect that failed, a UDP send on a socket whose route has
+ * gone since it connected): a UDP connect to the same address (nothing sent) tells which
+ * (../local-route.ts): no route here is 'network', else the network said no, 'unreachable'.
  */
-async function tcpConnectKind(err: NodeJS.ErrnoException, to: Endpoint): Promise<DnsQueryError> {
+async function routeCheckedKind(err: NodeJS.ErrnoException, to: Endpoint): Promise<DnsQueryError> {
   const kind = errorKind(err)
   if (kind !== 'unreachable') return kind
   return (await hasLocalRoute(to.addr, to.port)) ? 'unreachable' : 'network'
@@ -107,6 +109,15 @@ interface UdpPending {
   finish: Finish
 }
 
+export interface UdpExchangerOptions {
+  /**
+   * Keep the socket (so its source port: one flow) open between exchanges, until retire() or
+   * close(): watch's flows (vantage/live/flows.ts), where a flow keeps its port round after round.
+   * The socket does not keep the process alive. Default: closed when no exchange is left.
+   */
+  keepOpen?: boolean
+}
+
 /**
  * Over UDP the exchanges that run at the same time share one socket, so one source port: one
  * flow. An anycast route split per flow (ECMP across sites; the lab's ap-vp-ecmp) sent each
@@ -114,7 +125,7 @@ interface UdpPending {
  * while NSID came from IAD: one result naming two sites, the verdict picking by count. On one flow
  * they take one path, as `watch --flows` assumes. Replies are matched to their query by `accept`
  * (the probe gives each query its own id); the socket closes when no exchange is left, so a later
- * exchange gets a new one.
+ * exchange gets a new one, unless `keepOpen` (the watch's flows, one exchanger each).
  */
 export class UdpExchanger implements DnsExchanger {
   private sock: ReturnType<typeof createSocket> | null = null
@@ -122,16 +133,44 @@ export class UdpExchanger implements DnsExchanger {
   private readonly pending = new Set<UdpPending>()
   /** queries waiting for the socket to connect */
   private queued: Array<{query: Buffer; p: UdpPending}> = []
+  private keepOpen: boolean
+  private port: number | null = null
 
-  constructor(private readonly to: Endpoint) {}
+  constructor(
+    private readonly to: Endpoint,
+    opts: UdpExchangerOptions = {},
+  ) {
+    this.keepOpen = opts.keepOpen ?? false
+  }
+
+  /** the socket's source port once connected; null without an open socket */
+  get localPort(): number | null {
+    return this.port
+  }
 
   exchange(query: Buffer, accept: (reply: Buffer) => boolean, timeoutMs: number): Promise<ExchangeReply> {
     return new Promise((resolve, reject) => {
-      const p = waitFor<UdpPending>(this.pending, () => this.closeSocket(), timeoutMs, resolve, reject, {accept, sentAt: null})
+      const p = waitFor<UdpPending>(this.pending, () => this.lastGone(), timeoutMs, resolve, reject, {accept, sentAt: null})
       const sock = this.socket()
       if (this.connected) this.send(sock, query, p)
       else this.queued.push({query, p})
     })
+  }
+
+  /** No more exchanges for a kept socket: it closes when the last one in flight has ended. */
+  retire(): void {
+    this.keepOpen = false
+    if (this.pending.size === 0) this.closeSocket()
+  }
+
+  /** End the exchanges in flight (a network error saying `reason`) and close the socket; a later exchange opens a new one. */
+  close(reason = 'the exchanger was closed'): void {
+    for (const p of [...this.pending]) p.finish(new DnsExchangeError('network', reason))
+    this.closeSocket()
+  }
+
+  private lastGone(): void {
+    if (!this.keepOpen) this.closeSocket()
   }
 
   private socket(): ReturnType<typeof createSocket> {
@@ -139,6 +178,8 @@ export class UdpExchanger implements DnsExchanger {
     const sock = createSocket(this.to.family === 6 ? 'udp6' : 'udp4')
     this.sock = sock
     this.connected = false
+    // a kept socket waits for the next round: the process ends when its work does, not when this closes
+    if (this.keepOpen) sock.unref()
     // an ICMP error (port unreachable: ECONNREFUSED on a connected socket) ends every exchange on it
     sock.on('error', (err: NodeJS.ErrnoException) => {
       for (const p of [...this.pending]) p.finish(new DnsExchangeError(errorKind(err), err.message, err))
@@ -167,9 +208,12 @@ export class UdpExchanger implements DnsExchanger {
       if (err) {
         // a UDP connect sends nothing: its failure is this host's (no route here)
         for (const p of [...this.pending]) p.finish(new DnsExchangeError('network', `cannot reach ${this.to.addr} port ${this.to.port}: ${err.message}`, err))
+        // kept or not, this socket is no use: the next exchange tries a new one (the route may be back)
+        this.closeSocket()
         return
       }
       this.connected = true
+      this.port = sock.address().port
       const queued = this.queued
       this.queued = []
       for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
@@ -180,13 +224,26 @@ export class UdpExchanger implements DnsExchanger {
   private send(sock: ReturnType<typeof createSocket>, query: Buffer, p: UdpPending): void {
     p.sentAt = process.hrtime.bigint()
     sock.send(query, (err: NodeJS.ErrnoException | null) => {
-      if (!err) return
-      // the kernel hands a connected socket's ICMP port unreachable to the next call on it: a send
-      // of another query gets the refusal meant for the one before, and no 'error' event follows.
-      // The port is closed for every query of the flow
-      const failed = err.code === 'ECONNREFUSED' ? [...this.pending] : [p]
-      for (const f of failed) f.finish(new DnsExchangeError(errorKind(err), err.message, err))
+      if (err) this.sendFailed(err, p)
     })
+  }
+
+  /**
+   * The kernel hands a connected socket's ICMP error (port unreachable: ECONNREFUSED; host or net
+   * unreachable, prohibited) to the next call on it: a send of another query gets the error meant
+   * for the one before, and no 'error' event follows. It is the flow's: every query of the flow
+   * ends with it (the one it was meant for waited out its timeout). A send that failed on this
+   * host (its route gone since the connect: ENETUNREACH too, the route check tells) is that
+   * query's alone.
+   */
+  private sendFailed(err: NodeJS.ErrnoException, p: UdpPending): void {
+    const flow = [...this.pending]
+    const end = (kind: DnsQueryError): void => {
+      for (const f of kind === 'network' ? [p] : flow) f.finish(new DnsExchangeError(kind, err.message, err))
+    }
+    const kind = errorKind(err)
+    if (kind === 'unreachable') void routeCheckedKind(err, this.to).then(end)
+    else end(kind)
   }
 
   private closeSocket(): void {
@@ -194,6 +251,7 @@ export class UdpExchanger implements DnsExchanger {
     if (sock === null) return
     this.sock = null
     this.connected = false
+    this.port = null
     this.queued = []
     sock.removeAllListeners('message')
     // keep a no-op error listener: a late ICMP error after close must not crash the process
@@ -263,7 +321,7 @@ export class TcpExchanger implements DnsExchanger {
       if (this.connected) return
       connectFailed = true
       const waiting = [...this.pending]
-      void tcpConnectKind(err, this.to).then((kind) => {
+      void routeCheckedKind(err, this.to).then((kind) => {
         for (const p of waiting) p.finish(new DnsExchangeError(kind, err.message, err))
       })
     })
@@ -348,7 +406,7 @@ function exchangeAlone(to: Endpoint, query: Buffer, accept: (reply: Buffer) => b
     sock.on('error', (err: NodeJS.ErrnoException) => {
       erred = true
       if (sentAt !== null) finish(new DnsExchangeError(errorKind(err), err.message, err))
-      else void tcpConnectKind(err, to).then((kind) => finish(new DnsExchangeError(kind, err.message, err)))
+      else void routeCheckedKind(err, to).then((kind) => finish(new DnsExchangeError(kind, err.message, err)))
     })
     sock.on('close', () => {
       // after an error the error says why (decided above, perhaps after the route check)

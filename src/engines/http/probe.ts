@@ -144,7 +144,9 @@ async function follow(
   while (opts.follow && isRedirect(res.status) && res.headers.location !== undefined) {
     let next: URL
     try {
-      next = new URL(res.headers.location, url)
+      // the URL the server sent, not headers.location (its escaped display form: an ESC byte became
+      // the text \x1b, a path the server never named)
+      next = locationUrl(res.rawLocation ?? res.headers.location, url)
     } catch {
       break // a Location we cannot read ends the chain; the 3xx is the final response
     }
@@ -200,6 +202,22 @@ async function follow(
     }
   }
   return {url, final: res, redirects, cfTrace, cfTraceError, redirectLimit, redirectError}
+}
+
+/**
+ * Where a Location value points, from `base`, as a browser would request it: the header's bytes
+ * (Node gives each byte as one latin1 char) with every byte above 0x7f percent-encoded as it is
+ * (UTF-8 stays the same bytes on the wire; other bytes are not re-encoded as UTF-8), then the URL
+ * parser, which percent-encodes controls in the path and query (ESC -> %1B) and refuses them in a
+ * host. Its href is ASCII: safe to show. Throws (TypeError) on what does not parse.
+ */
+export function locationUrl(raw: string, base: URL): URL {
+  let text = ''
+  for (const ch of raw) {
+    const c = ch.charCodeAt(0)
+    text += c > 0x7f && c <= 0xff ? `%${c.toString(16).toUpperCase().padStart(2, '0')}` : ch
+  }
+  return new URL(text, base)
 }
 
 function isRedirect(status: number): boolean {

@@ -52,6 +52,12 @@ export interface HttpResponseRecord {
   httpVersion: string
   /** lower-cased name -> sanitised value; repeated headers joined with ", " */
   headers: Record<string, string>
+  /**
+   * the first Location header as it came (each byte one latin1 char, unsanitised): where a redirect
+   * really points, for --follow to request (headers.location is its escaped display form); null
+   * without one. Never printed as it is.
+   */
+  rawLocation: string | null
   /** the peer address of the connection */
   remoteAddr: string | null
   timings: HttpTimings
@@ -134,6 +140,12 @@ export function collectHeaders(rawHeaders: string[]): Record<string, string> {
     out.set(name, before === undefined ? value : `${before}, ${value}`)
   }
   return Object.fromEntries(out)
+}
+
+/** The first header `name` (lower case) as it came, or null. */
+export function rawHeader(rawHeaders: string[], name: string): string | null {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return rawHeaders[i + 1]!
+  return null
 }
 
 function ms(from: bigint | null, to: bigint | null): number | null {
@@ -247,6 +259,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
         status: head.status,
         httpVersion: head.httpVersion,
         headers: collectHeaders(head.rawHeaders),
+        rawLocation: rawHeader(head.rawHeaders, 'location'),
         remoteAddr,
         timings: {
           dnsMs: ms(t0, tLookup),
@@ -420,6 +433,19 @@ const CERT_CODES = new Set([
 const UNREACH_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH'])
 
 
+/**
+ * Whose failure an engine error is, the one split every caller takes (one-shot http, catchment,
+ * watch): the target's when it did not answer (refused, reset or closed without a response, timed
+ * out, a router said it cannot be reached: exit 4) or answered with what is not HTTP (exit 7);
+ * otherwise this vantage point's or this client's (exit 6, 3): a certificate we did not trust (the
+ * target did answer, and we refused to go on), a TLS handshake we could not complete, no route
+ * from here, a name that did not resolve. A watch says the latter as the vantage point's failure,
+ * never as an outage of the target.
+ */
+export function targetsFailure(error: AnyprobeError): boolean {
+  return error.exitCode === EXIT.unreachable || error.exitCode === EXIT.data
+}
+
 /** ENETUNREACH / EHOSTUNREACH with a route here: a router on the way (or the target's LAN) said no. */
 export function unreachableOnTheWay(local: AnyprobeError, code: string): AnyprobeError {
   return new AnyprobeError('E_UNREACHABLE', `${local.message.replace(/ \(E\w+\)$/, '')}: a router on the way answered it cannot reach it (${code})`, {
@@ -465,6 +491,16 @@ export function toHttpError(
     return new AnyprobeError('E_NETWORK', `TLS certificate of ${where} did not verify (${code}): ${msg}`, {
       hint: '--insecure skips certificate checks (the edge headers are still read); --host sets the name checked',
       exitCode: EXIT.network,
+      cause: err,
+    })
+  }
+  if ((code === 'ECONNRESET' || code === 'EPIPE') && ctx.phase === 'tls') {
+    // the far end (the server, or a box on the way) closed or reset the connection in the middle of
+    // the handshake, with no TLS alert: it did not answer, as a reset after the request is (exit 4);
+    // not this host's failure (an SNI-routing proxy with no route for the name does this)
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection in the TLS handshake (${code})`, {
+      hint: ctx.sni === null ? 'no server name (SNI) was sent, since the target is an address: give the name with --host NAME' : 'the server (or a firewall on the way) dropped the handshake; check the port, the scheme and --host',
+      exitCode: EXIT.unreachable,
       cause: err,
     })
   }

@@ -159,12 +159,16 @@ export class AtlasObserver {
     let answered = false
     let rttMs: number | null = null
     let pop: string | null = null
+    // the confidence it was named with: --expect does not break a rule on a hint (model/pop-confidence.ts)
+    let popConfidence: number | null = null
     if (r.kind === 'dns') {
       answered = r.answered
       rttMs = minRttMs(r.queries)
       // named where the probe is, as catchment names it (vpLocationOf: not at a point RIPE Atlas
       // put for its whole country), so the speed-of-light check rules out places it cannot be
-      pop = answered ? this.o.name(identityInputs(r.identity).map((input) => ({signal: 'dns-identity', input})), rttMs, vpLocationOf(st.vantage)) : null
+      const named = answered ? this.o.name(identityInputs(r.identity).map((input) => ({signal: 'dns-identity', input})), rttMs, vpLocationOf(st.vantage)) : null
+      pop = named?.code ?? null
+      popConfidence = named?.confidence ?? null
     } else if (r.kind === 'ping') {
       rttMs = r.minMs
       answered = r.received > 0
@@ -172,8 +176,9 @@ export class AtlasObserver {
       answered = r.destinationReached
       // without reverse DNS (not done live) only names the trace already carries count
       pop = r.pop?.code.toUpperCase() ?? null
+      popConfidence = r.pop?.confidence ?? null
     }
-    return {...base, receivedAt: rttMs === null ? null : Math.round(ts * 1000 + rttMs), rttMs, pop, answered, ...(answered ? {} : {error: oc?.error?.code ?? 'E_NO_ANSWER'})}
+    return {...base, receivedAt: rttMs === null ? null : Math.round(ts * 1000 + rttMs), rttMs, pop, ...(pop === null || popConfidence === null ? {} : {popConfidence}), answered, ...(answered ? {} : {error: oc?.error?.code ?? 'E_NO_ANSWER'})}
   }
 
   /**

@@ -7,7 +7,10 @@
 // is an unanswered observation with the reason. A round Globalping could not measure (this host
 // offline, the API down or rate limiting) has no observation from the probes it did not measure:
 // a gap, as when a RIPE Atlas stream drops, not an outage of the target (that would page an
-// operator for this host's network).
+// operator for this host's network); so does a probe whose result never came because the API went
+// away (or the wait ran out) in the middle of a round. Each such probe's round is said as 'unmeasured', so the
+// summary counts it in unmeasuredRounds (and anyprobe_rounds_unmeasured_total), apart from the
+// rounds skipped: it was asked for on time, Globalping did not measure it.
 //
 // Rate: each round costs one test per probe out of the hourly limit (anonymous 250, token 500), so
 // N probes can be measured every 3600 s x N / limit at the fastest (minIntervalMs); a faster
@@ -62,9 +65,19 @@ export function observationOf(oc: VantageOutcome, vantageId: string, round: numb
     receivedAt: answered && row.rttMs !== null ? Math.round(sentAt + row.rttMs) : null,
     rttMs: answered ? row.rttMs : null,
     pop: answered && row.pop !== null ? row.pop.code.toUpperCase() : null,
+    ...(answered && row.pop !== null ? {popConfidence: row.pop.confidence} : {}),
     answered,
     ...(answered ? {} : {error: sanitize(String(oc.error?.code ?? 'E_NO_ANSWER'), 40)}),
   }
+}
+
+/**
+ * A probe the API gave no result for (the API went away or the wait ran out while it was still in
+ * progress: index.ts gives it the API's error, E_NETWORK / E_TIMEOUT / ...): not measured. A probe's
+ * own failure (offline, its test failed or timed out at the probe: E_VP_*) is a measurement, unanswered.
+ */
+export function notMeasured(oc: VantageOutcome): boolean {
+  return oc.result === null && oc.error !== null && !oc.error.code.startsWith('E_VP_')
 }
 
 export interface GlobalpingRoundsDeps {
@@ -114,6 +127,12 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
   let skipped = 0
   const last = (): number =>
     Math.min(plan.count === null ? Number.POSITIVE_INFINITY : plan.count - 1 + skipped, plan.durationMs === null ? Number.POSITIVE_INFINITY : Math.ceil(plan.durationMs / plan.intervalMs) - 1)
+  // why a round's probes were not measured, once per error code
+  const notSaid = (e: {code: string; message: string; hint?: string | null}, round: number, out: RoundEvent[]): void => {
+    if (said.has(e.code)) return
+    said.add(e.code)
+    out.push({type: 'note', text: `error ${sanitize(e.code, 40)} in round ${round}: ${sanitize(e.message, 500)}; the probes it did not measure have no observation this round (counted as not measured, not as unanswered or skipped), the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
+  }
   // the outcome's index: its vantage id starts with "N." (1-based result index, parse.ts)
   const indexOf = (oc: VantageOutcome, fallback: number): number => {
     const n = Number(/^(\d+)\./.exec(oc.vantage.id)?.[1] ?? NaN)
@@ -153,17 +172,22 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
         vantages.set(id, vantage)
         if (known === undefined) out.push({type: 'started', vantage})
         seen.add(id)
-        out.push({type: 'observation', vantage, observation: observationOf(oc, id, round, sentAt)})
+        if (notMeasured(oc)) {
+          // the API went away (or the wait ran out) before this probe's result came: not measured
+          notSaid(oc.error!, round, out)
+          out.push({type: 'unmeasured', vantage, round})
+        } else out.push({type: 'observation', vantage, observation: observationOf(oc, id, round, sentAt)})
       }
     } catch (e) {
       // round 0 selects the probes: nothing to watch without it
       if (round === 0 || !(e instanceof AnyprobeError)) throw e
-      if (!said.has(e.code)) {
-        said.add(e.code)
-        out.push({type: 'note', text: `error ${e.code} in round ${round}: ${sanitize(e.message, 500)}; the probes it did not measure have no observation this round (not counted as unanswered), the watch goes on${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`})
+      notSaid(e, round, out)
+      // not measured is not "no answer": no observation for them this round, said as unmeasured
+      for (const [id, vantage] of vantages) {
+        if (seen.has(id)) continue
+        seen.add(id)
+        out.push({type: 'unmeasured', vantage, round})
       }
-      // not measured is not "no answer": no observation for them this round
-      for (const id of vantages.keys()) seen.add(id)
     }
     if (signal.aborted && round > 0) break
     if (round === 0) {

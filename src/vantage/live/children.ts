@@ -32,12 +32,13 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {vpLocationOf} from '../../infer/verdict.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {isPlaceFailure} from '../../model/errors.js'
 import type {Observation} from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
 import {placeFailure} from '../local.js'
 import type {VantageError} from '../../model/probe.js'
 import {observationFrom} from '../../store/observation.js'
-import type {PopNamer} from './probe.js'
+import {popFields, type PopNamer} from './probe.js'
 
 export interface ChildSpec {
   vantage: VantagePoint
@@ -145,7 +146,7 @@ export function childFailure(
   }
   // the place itself (spawn, ssh login, namespace, a missing anyprobe): the other commands' codes and hints
   const placeError = placeFailure({code: end.code, signal: end.signal as NodeJS.Signals | null, stdout: '', stderr: end.stderr, spawnError: end.spawnError}, {via: spec.via, command: spec.command})
-  if (placeError && ['E_VP_SPAWN', 'E_VP_CONNECT', 'E_VP_NETNS'].includes(placeError.code)) return placeError
+  if (placeError && isPlaceFailure(placeError.code)) return placeError
   const own = childErrorReport(end.stderr)
   if (own) {
     // a usage error from the far end is most likely another version of anyprobe there
@@ -205,8 +206,8 @@ export function startChild(spec: ChildSpec, onObservation: (o: Observation) => v
     observations++
     const {obs, signals} = parsed
     // named where the vantage point is (--location): the speed-of-light check applies, as in catchment
-    if (signals !== null) obs.pop = obs.answered ? spec.name(signals, obs.rttMs, at) : null
-    onObservation({...obs, vantageId: spec.vantage.id, vantage: spec.vantage})
+    const named = signals === null ? null : popFields(obs.answered ? spec.name(signals, obs.rttMs, at) : null)
+    onObservation({...obs, ...named, vantageId: spec.vantage.id, vantage: spec.vantage})
   }
 
   try {

@@ -145,8 +145,10 @@ export async function runRounds(o: RoundLoopOptions): Promise<{rounds: number; s
             receivedAt: a.receivedAt,
             rttMs: a.rttMs,
             pop: a.pop,
+            ...(a.popConfidence === undefined ? {} : {popConfidence: a.popConfidence}),
             answered: a.answered,
             ...(a.error === undefined ? {} : {error: a.error}),
+            ...(a.vantageFault === true ? {vantageFault: true as const} : {}),
           }
           o.onObservation(obs, a)
         },

@@ -16,11 +16,14 @@ import {round3} from '../../analysis/watch/stats.js'
 import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedReply, type QuerySpec, readReply} from '../../engines/dns/packet.js'
 import {DnsExchangeError, type DnsExchanger} from '../../engines/dns/transport.js'
 import {probeHttp} from '../../engines/http/probe.js'
+import {targetsFailure} from '../../engines/http/request.js'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {httpHeaderSignals, popObservations, verdictOfObservations, vpLocationOf} from '../../infer/verdict.js'
 import type {LatLon} from '../../geo/distance.js'
+import {AnyprobeError} from '../../model/errors.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {minRttFromTimings} from '../../model/rtt.js'
+import {sanitize} from '../../util/sanitize.js'
 import {FlowExchangers} from './flows.js'
 import {HttpFlowAgents} from './http-flows.js'
 import {readHostnameBindReply} from './reply.js'
@@ -31,10 +34,19 @@ export interface ProbeAnswer {
   receivedAt: number | null
   rttMs: number | null
   pop: string | null
+  /** the confidence pop was named with (PopNamer); absent when not known */
+  popConfidence?: number
   answered: boolean
   /** what the PoP is named from (e.g. dns-identity "s1.fra.anycast.example"), when answered */
   signals?: InferObservation[]
   error?: string
+  /**
+   * no answer because of the vantage point or its client, not the target (an HTTP certificate we
+   * did not trust, no route from here): `error` is the engine's code, the outage is the vantage point's
+   */
+  vantageFault?: true
+  /** with vantageFault: the engine's message and hint, to say once (sanitised) */
+  detail?: string
 }
 
 /**
@@ -44,11 +56,23 @@ export interface ProbeAnswer {
 export type Prober = ((flow: number) => Promise<ProbeAnswer>) & {close?: () => void}
 
 /**
- * Signals -> PoP code (upper case), or null when nothing names one. `at`: where the vantage point
- * is (placed with --location / --locations, or its own), so the verdict's speed-of-light check
- * applies with the probe's RTT, as for catchment's one-shot children (--vp-location).
+ * Signals -> PoP code (upper case) and the confidence it was named with, or null when nothing
+ * names one. `at`: where the vantage point is (placed with --location / --locations, or its own),
+ * so the verdict's speed-of-light check applies with the probe's RTT, as for catchment's one-shot
+ * children (--vp-location). The confidence goes to the observation's popConfidence: --expect does
+ * not break a rule on a hint (model/pop-confidence.ts), as diff does not page on one.
  */
-export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => string | null
+export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => NamedPop | null
+
+export interface NamedPop {
+  code: string
+  confidence: number
+}
+
+/** An observation's pop and popConfidence from a namer's answer. */
+export function popFields(n: NamedPop | null): {pop: string | null; popConfidence?: number} {
+  return n === null ? {pop: null} : {pop: n.code, popConfidence: n.confidence}
+}
 
 export interface DnsProberOptions {
   addr: string
@@ -66,7 +90,7 @@ const HOSTNAME_BIND: QuerySpec = {qname: 'hostname.bind', qclass: 'CH', qtype: '
 
 /** popVerdict's naming (src/infer/verdict.ts) over a prober's observations, remembered per distinct input. */
 export function popNamer(): PopNamer {
-  const cache = new Map<string, string | null>()
+  const cache = new Map<string, NamedPop | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
   verdictOfObservations([{signal: 'dns-identity', input: 's1.fra.anycast.example'}], {rttMs: null, vpLocation: null})
   return (inputs, rttMs, at = null) => {
@@ -79,10 +103,11 @@ export function popNamer(): PopNamer {
     const key = at === null ? JSON.stringify(inputs) : `${JSON.stringify(inputs)}@${at.lat},${at.lon}/${rtt}`
     if (cache.has(key)) return cache.get(key)!
     // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
-    const code = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})?.code.toUpperCase() ?? null
+    const v = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})
+    const named = v === null ? null : {code: v.code.toUpperCase(), confidence: v.confidence}
     if (cache.size > 1000) cache.clear()
-    cache.set(key, code)
-    return code
+    cache.set(key, named)
+    return named
   }
 }
 
@@ -135,7 +160,7 @@ export function makeDnsProber(opts: DnsProberOptions): Prober {
       return {
         receivedAt: Math.round(startedAt + rttMs),
         rttMs: round3(rttMs),
-        pop: name === null ? null : name(signals, rttMs),
+        ...popFields(name === null ? null : name(signals, rttMs)),
         answered: true,
         signals,
         ...(parsed.rcode === 'NOERROR' ? {} : {error: `rcode ${parsed.rcode}`}),
@@ -163,6 +188,25 @@ export interface HttpProberOptions {
 
 /** An HTTP prober and its flows' connections (tests read their ports and retries). */
 export type HttpProber = Prober & {readonly flows: HttpFlowAgents; close: () => void}
+
+/** An engine error as a line to say once: `E_CODE: message` and its hint (sanitised). */
+export function faultText(e: AnyprobeError): string {
+  return `${e.code}: ${sanitize(e.message, 500)}${e.hint ? `\nhint: ${sanitize(e.hint, 300)}` : ''}`
+}
+
+/**
+ * Says each distinct vantage-side failure once (a watch probes 20 times a second: the same
+ * certificate error would be said on every probe): the text the first time, null after.
+ */
+export function faultOnce(): (answer: ProbeAnswer | null) => string | null {
+  const said = new Set<string>()
+  return (answer) => {
+    const d = answer?.detail
+    if (d === undefined || said.has(d) || said.size >= 20) return null
+    said.add(d)
+    return d
+  }
+}
 
 /** One GET per probe on the flow's kept connection; the PoP from the response headers (CF-RAY, X-Served-By, ...). */
 export function makeHttpProber(opts: HttpProberOptions): HttpProber {
@@ -197,14 +241,18 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
       return {
         receivedAt: Math.round(startedAt + elapsed),
         rttMs: rtt === null ? null : round3(rtt),
-        pop: name === null ? null : name(obs, rtt),
+        ...popFields(name === null ? null : name(obs, rtt)),
         answered: true,
         signals: obs,
       }
     } catch (error) {
       how.settle(false)
-      const code = (error as {code?: string}).code
-      return {receivedAt: null, rttMs: null, pop: null, answered: false, error: typeof code === 'string' ? code : 'error'}
+      const none = {receivedAt: null, rttMs: null, pop: null, answered: false} as const
+      if (!(error instanceof AnyprobeError)) return {...none, error: 'E_INTERNAL'}
+      // the engine's code and its one split (targetsFailure): a certificate we did not trust is
+      // not an outage of the target (it answered), and is said with the engine's words
+      if (targetsFailure(error)) return {...none, error: error.code}
+      return {...none, error: error.code, vantageFault: true, detail: faultText(error)}
     }
   }
   return Object.assign(probe, {flows, close: () => flows.close()})

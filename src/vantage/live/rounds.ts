@@ -13,7 +13,7 @@ import {Channel} from './channel.js'
 import {type ChildHandle, startChild} from './children.js'
 import {makeLocalProber} from './local-prober.js'
 import {runRounds} from './loop.js'
-import {namerAt, type PopNamer, popNamer} from './probe.js'
+import {faultOnce, namerAt, type PopNamer, popNamer} from './probe.js'
 
 let sharedNamer: PopNamer | null = null
 /** one namer for every vantage point of this process: the place dictionaries are loaded once */
@@ -35,6 +35,8 @@ export async function* localRounds(plan: RoundsPlan, signal: AbortSignal, vantag
   // a prober that cannot start (no privilege for icmp/trace, a name that does not resolve) throws now;
   // its PoPs are named where this host is, when --location placed it
   const prober = await makeLocalProber(plan, namerAt(namer(), vantage))
+  // a failure of this host's own (a certificate it did not trust) is said once, in the engine's words
+  const fault = faultOnce()
   const ch = new Channel<RoundEvent>()
   ch.push({type: 'started', vantage})
   runRounds({
@@ -45,7 +47,11 @@ export async function* localRounds(plan: RoundsPlan, signal: AbortSignal, vantag
     // --count rounds of it, from the first it sends (starting the prober may take a round or two)
     countFromFirst: true,
     signal,
-    onObservation: (observation) => ch.push({type: 'observation', vantage, observation}),
+    onObservation: (observation, answer) => {
+      const said = fault(answer)
+      if (said !== null) for (const text of said.split('\n')) ch.push({type: 'message', vantage, text})
+      ch.push({type: 'observation', vantage, observation})
+    },
     onRoundComplete: (round) => ch.push({type: 'round', round}),
   }).then(
     () => {

@@ -24,7 +24,7 @@ import {popObservations, traceSignals} from '../../infer/verdict.js'
 import {minDestinationRtt} from '../../model/rtt.js'
 import {classify, parseAddress} from '../../util/target.js'
 import {traceAnswered} from '../../model/reach.js'
-import type {PopNamer, Prober} from './probe.js'
+import {popFields, type PopNamer, type Prober} from './probe.js'
 
 /** An echo request is a trace of one probe sent with this TTL. */
 const ECHO_TTL = 64
@@ -98,7 +98,7 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
       return {
         receivedAt: Math.round(startedAt + rtt),
         rttMs: round3(rtt),
-        pop: name === null || signals.length === 0 ? null : name(signals, rtt),
+        ...popFields(name === null || signals.length === 0 ? null : name(signals, rtt)),
         answered: true,
         signals,
       }
