@@ -22,6 +22,9 @@
 //   common code (ties: alphabetical);
 // - share = VPs in the PoP / VPs that produced a result (failed VPs are listed, not counted; VPs with a
 //   result but no PoP are `unlocated`); medianRttMs over the PoP's VPs with an RTT;
+// - each row says when its result was measured (startedAt; a failure's time when known; null when
+//   not), the document the earliest of them (null: none says): a saved catchment read again orders
+//   its rows by these times, as results are ordered, not by the order the files were given in;
 // - order is fixed: rows by vantage kind then id (numbers compared as numbers), PoPs by VP count
 //   (descending) then code, so the same outcomes in any order give the same document.
 import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
@@ -101,10 +104,17 @@ export function familyOf(r: ProbeResult): 4 | 6 | null {
   return r.targetAddr.includes(':') ? 6 : 4
 }
 
+/** A time as ISO 8601 (one spelling, so times compare as strings); null when it is none. */
+export function isoTime(t: string | null | undefined): string | null {
+  if (typeof t !== 'string' || t === '') return null
+  const ms = Date.parse(t)
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString()
+}
+
 /** One row of the catchment from one outcome. */
 export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   const r = o.result
-  if (r === null) return {vantage: o.vantage, pop: null, rttMs: null, evidence: null, reached: null, error: o.error}
+  if (r === null) return {vantage: o.vantage, pop: null, rttMs: null, evidence: null, reached: null, error: o.error, startedAt: isoTime(o.at)}
   const reached = resultReached(r)
   // no answer from the target, no PoP, whatever the result says (files written before this rule
   // carry a verdict read from routers near the vantage point): not reached, not in any share
@@ -117,6 +127,7 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
     evidence: shortEvidence(v, r),
     reached,
     error: o.error,
+    startedAt: isoTime(r.startedAt),
   }
 }
 
@@ -193,7 +204,8 @@ export class CatchmentBuilder {
     if (row.reached === false && row.pop !== null) row = {...row, pop: null}
     const key = `${row.vantage.kind}\u0000${row.vantage.id}`
     const bucket = row.reached === null ? (meta.how ?? FAILED) : (meta.how ?? meta.method ?? '?')
-    this.keep(key, bucket, {row, at: meta.at ?? '', seq: readSeq++})
+    // a saved row's own time orders it as a result's does (rows of older files have none: read order)
+    this.keep(key, bucket, {row, at: meta.at ?? isoTime(row.startedAt) ?? '', seq: readSeq++})
   }
 
   private keep(key: string, bucket: string, v: Kept): void {
@@ -252,7 +264,10 @@ export class CatchmentBuilder {
 
   /** The catchment of everything added. `target`/`method` override what the results said. */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
-    const rows = [...this.rows.values()].map((kept) => pick(kept).row).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    // every row says when (null: not known), saved rows of older files too
+    const rows = [...this.rows.values()].map((kept) => withTime(pick(kept).row)).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    let startedAt: string | null = null
+    for (const r of rows) if (r.startedAt && (startedAt === null || r.startedAt < startedAt)) startedAt = r.startedAt
     const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()
     let measured = 0
     let located = 0
@@ -294,6 +309,7 @@ export class CatchmentBuilder {
       target: meta.target ?? this.firstTarget ?? '',
       method,
       vantagePoints: rows,
+      startedAt,
       pops,
       summary: {
         vantagePoints: rows.length,
@@ -305,6 +321,8 @@ export class CatchmentBuilder {
     }
   }
 }
+
+const withTime = (r: CatchmentVantagePoint): CatchmentVantagePoint => (r.startedAt === undefined ? {...r, startedAt: null} : r)
 
 /** The catchment of a set of outcomes. */
 export function catchment(outcomes: Iterable<VantageOutcome>, meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {

@@ -14,7 +14,11 @@
 //   not counted); the same place on both sides is no change whatever the confidence (FRA -> FRA?);
 //   a vantage point with no PoP in either is no change;
 // - rtt: for vantage points at the same PoP in both with an RTT in both, B - A;
-// - pops: every PoP of either side, with both shares (null on the side it is absent from);
+// - pops: every PoP of either side, its vantage points on each side (all of the file's), and its
+//   shares over ONE denominator: the vantage points measured on both sides (a result in both,
+//   summary.measuredBoth), so a vantage point that failed or is absent on one side moves no share
+//   (each file's own shares, over its own measured, moved IAD +16.7 pt when one VP failed); a share
+//   is 0 when none of those is at the PoP, null (and shareDelta null) when none was measured on both;
 // - warnings: the two measured with different methods or targets, no vantage point in both
 //   (./diff-warnings.ts); the command
 //   adds one per file read only in part;
@@ -37,7 +41,9 @@ const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d
 const key = (v: VantagePoint): string => `${v.kind}\u0000${v.id}`
 // the one rule for a confident naming, which --expect applies too (model/pop-confidence.ts)
 const confident = (r: CatchmentVantagePoint): boolean => isConfidentPop(r.pop)
-const stateOf = (r: CatchmentVantagePoint): DiffState => (r.reached === null ? 'failed' : r.pop === null ? 'unlocated' : confident(r) ? 'located' : 'uncertain')
+// not reached: a result the target did not answer (catchment's "not reached"), apart from one it answered naming no site
+const stateOf = (r: CatchmentVantagePoint): DiffState =>
+  r.reached === null ? 'failed' : r.reached === false ? 'not-reached' : r.pop === null ? 'unlocated' : confident(r) ? 'located' : 'uncertain'
 
 /** What a vantage point's change is (see the rules above); null: none. `same`: one place on both sides. */
 function changeOf(a: {pop: boolean; confident: boolean}, b: {pop: boolean; confident: boolean}, same: boolean): DiffChangeType | null {
@@ -72,6 +78,13 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
   const rtt: DiffRtt[] = []
   const onlyBefore: VantagePoint[] = []
   let common = 0
+  // the shares' one denominator: vantage points with a result on both sides, and where each side put them
+  let measuredBoth = 0
+  const atBefore = new Map<string, number>()
+  const atAfter = new Map<string, number>()
+  const tally = (m: Map<string, number>, p: DiffPop | null): void => {
+    if (p !== null) m.set(popKey({...p, confidence: 0}), (m.get(popKey({...p, confidence: 0})) ?? 0) + 1)
+  }
   for (const ra of a.vantagePoints) {
     const k = key(ra.vantage)
     seenA.add(k)
@@ -81,8 +94,14 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
       continue
     }
     common++
-    const pa = ra.reached !== null && ra.pop ? ga(ra.pop) : null
-    const pb = rb.reached !== null && rb.pop ? gb(rb.pop) : null
+    // a PoP on a row whose target did not answer is none (the catchment's rule; older files carry one)
+    const pa = ra.reached === true && ra.pop ? ga(ra.pop) : null
+    const pb = rb.reached === true && rb.pop ? gb(rb.pop) : null
+    if (ra.reached !== null && rb.reached !== null) {
+      measuredBoth++
+      tally(atBefore, pa)
+      tally(atAfter, pb)
+    }
     const same = pa !== null && pb !== null && popKey({...pa, confidence: 0}) === popKey({...pb, confidence: 0})
     const type = changeOf({pop: pa !== null, confident: pa !== null && confident(ra)}, {pop: pb !== null, confident: pb !== null && confident(rb)}, same)
     if (type !== null) {
@@ -105,9 +124,15 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     }
     return e
   }
-  for (const p of a.pops) Object.assign(entry(p), {vantagePointsBefore: p.vantagePoints.length, shareBefore: p.share, medianRttBeforeMs: p.medianRttMs})
-  for (const p of b.pops) Object.assign(entry(p), {vantagePointsAfter: p.vantagePoints.length, shareAfter: p.share, medianRttAfterMs: p.medianRttMs})
-  const popList = [...pops.values()].map((p) => ({...p, shareDelta: round((p.shareAfter ?? 0) - (p.shareBefore ?? 0), 4)}))
+  for (const p of a.pops) Object.assign(entry(p), {vantagePointsBefore: p.vantagePoints.length, medianRttBeforeMs: p.medianRttMs})
+  for (const p of b.pops) Object.assign(entry(p), {vantagePointsAfter: p.vantagePoints.length, medianRttAfterMs: p.medianRttMs})
+  const shareOf = (m: Map<string, number>, k: string): number | null => (measuredBoth === 0 ? null : round((m.get(k) ?? 0) / measuredBoth, 4))
+  const popList = [...pops.entries()].map(([k, p]) => {
+    const shareBefore = shareOf(atBefore, k)
+    const shareAfter = shareOf(atAfter, k)
+    // never a change without both shares
+    return {...p, shareBefore, shareAfter, shareDelta: shareBefore === null || shareAfter === null ? null : round(shareAfter - shareBefore, 4)}
+  })
   popList.sort((x, y) => y.vantagePointsAfter - x.vantagePointsAfter || y.vantagePointsBefore - x.vantagePointsBefore || naturalCompare(x.code, y.code))
 
   const count = (t: DiffChange['type']): number => changes.filter((c) => c.type === t).length
@@ -122,7 +147,7 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     onlyBefore,
     onlyAfter,
     warnings: [...comparabilityWarnings(saidOf(a), saidOf(b), names), ...[noCommonWarning(common, {before: a.vantagePoints.length, after: b.vantagePoints.length})].filter((w) => w !== null)],
-    summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), uncertain: count('uncertain'), unchanged: common - changes.length, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
+    summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), uncertain: count('uncertain'), unchanged: common - changes.length, measuredBoth, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
 }
 

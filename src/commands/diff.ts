@@ -19,7 +19,7 @@ export default class Diff extends BaseCommand {
 
   static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results; gzipped or not), and compares them vantage point by vantage point (matched by kind and id).
 
-A change is: moved (a confident PoP in both, a different one), lost (a confident PoP before, none after: unlocated, failed, or only a hint of another place), found (no confident PoP before, one after), uncertain (the place changed, neither side confident: listed, not counted). A PoP named with confidence under 0.5 is a hint (marked ?): the same place with less confidence is no change. PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after, the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
+A change is: moved (a confident PoP in both, a different one), lost (a confident PoP before, none after: unlocated, not reached, failed, or only a hint of another place), found (no confident PoP before, one after), uncertain (the place changed, neither side confident: listed, not counted). A PoP named with confidence under 0.5 is a hint (marked ?): the same place with less confidence is no change. PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after (both shares of the vantage points with a result in both files, so one that failed or is missing on one side moves no share), the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
 
 --json prints {schemaVersion, kind: "diff", before, after, changes, pops, rtt, onlyBefore, onlyAfter, warnings, summary} (schemas/diff.schema.json). --html FILE writes the map of what moved.
 
@@ -51,7 +51,7 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     const {args, flags} = await this.parse(Diff)
     const locate = locator(flags)
     const atlasProbes = (await readProbesFlag(flags.probes))?.probes
-    const opts = {rdns: flags.rdns, target: flags.target ?? null, ...(atlasProbes ? {atlasProbes} : {})}
+    const opts = {rdns: flags.rdns, target: flags.target ?? null, place: locate.item, ...(atlasProbes ? {atlasProbes} : {})}
     const a = await readCatchmentFile(args.before, opts)
     const b = await readCatchmentFile(args.after, opts)
     const d = diffCatchments(a.catchment, b.catchment, {before: args.before, after: args.after})

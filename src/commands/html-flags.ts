@@ -8,6 +8,8 @@ import {formatError} from '../base-command.js'
 import {htmlReport, type HtmlReportParts} from '../render/html/index.js'
 import {writeHtml} from '../render/html/write.js'
 import type {VantagePoint} from '../model/vantage.js'
+import type {ReportItem} from '../store/read.js'
+import {locateItem} from '../vantage/located-verdict.js'
 import {type Locations, locationsOf, unmatchedLocations, unmatchedLocationsWarning, withLocations} from '../vantage/locations.js'
 
 /** Where vantage points without a location of their own are (netns, ssh, local): for maps, tables, JSON, sites. */
@@ -55,14 +57,26 @@ export function warnUnmatchedLocations(locs: Locations | null, vantages: readonl
   process.stderr.write(`warning: ${w}\n`)
 }
 
-/** The catchment with --locations / --location applied; a name that matched no vantage point of it is warned about. */
-export function locator(flags: {locations?: string; location?: string[]}): <T extends CatchmentResult>(c: T) => T {
+/** --locations / --location for a command that reads saved files (report, diff): see locator. */
+export interface Locator {
+  /** the catchment with the locations applied; a name that matched no vantage point of it is warned about */
+  <T extends CatchmentResult>(c: T): T
+  /**
+   * One item read, placed BEFORE the catchment is built, so its PoP is judged with the location
+   * (vantage/located-verdict.ts): placed only afterwards, a location the RTT rules out went unflagged.
+   */
+  item(i: ReportItem): ReportItem
+}
+
+/** The --locations / --location of a command that reads saved files: each item placed as read, the catchment after. */
+export function locator(flags: {locations?: string; location?: string[]}): Locator {
   const locs = locationsOf(flags)
   const warned = new Set<string>()
-  return (c) => {
+  const locate = <T extends CatchmentResult>(c: T): T => {
     warnUnmatchedLocations(locs, c.vantagePoints.map((r) => r.vantage), warned)
     return withLocations(c, locs)
   }
+  return Object.assign(locate, {item: (i: ReportItem): ReportItem => locateItem(i, locs)})
 }
 
 /** Write the page; false (and the error said on stderr) when it could not be: the exit code is then 10 at most. */

@@ -195,7 +195,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     const rdns = flags.rdns ? new CachedReverseResolver() : null
     for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
-      for (const item of batch) take(item)
+      for (const item of batch) take(locate.item(item))
       if (out.pending()) await out.flush()
     }
     if (watchLines > 0) show(replay.finish())

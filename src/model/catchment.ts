@@ -28,6 +28,12 @@ export interface CatchmentVantagePoint {
   /** true when the probe reached the target; null when there is no result */
   reached: boolean | null
   error: VantageError | null
+  /**
+   * When the row's result was measured (its startedAt), or its failure happened when the input
+   * says (a RIPE Atlas probe error), ISO 8601; null when not known. Absent in files written before
+   * it: report's latest-result rule then has only the order the rows were read in.
+   */
+  startedAt?: string | null
 }
 
 export interface CatchmentPopShare {
@@ -64,6 +70,8 @@ export interface CatchmentResult {
   /** null: nothing read says how it was measured (every vantage point failed, or a saved file cut before it said) */
   method: CatchmentMethod | null
   vantagePoints: CatchmentVantagePoint[]
+  /** the earliest startedAt of its rows: when the run (or the measurements read) began; null when no row says. Absent in older files */
+  startedAt?: string | null
   pops: CatchmentPopShare[]
   summary: CatchmentSummary
 }

@@ -12,8 +12,12 @@ export interface DiffPop {
   country: string | null
 }
 
-/** uncertain: a PoP named with confidence under CONFIDENT_POP, a hint rather than a verdict */
-export type DiffState = 'located' | 'uncertain' | 'unlocated' | 'failed'
+/**
+ * uncertain: a PoP named with confidence under CONFIDENT_POP, a hint rather than a verdict;
+ * not-reached: a result came, the target did not answer it (the catchment's "not reached");
+ * unlocated: the target answered, nothing named its site; failed: no result at all.
+ */
+export type DiffState = 'located' | 'uncertain' | 'unlocated' | 'not-reached' | 'failed'
 
 /** the threshold and its rule are shared with --expect and the inference (./pop-confidence.ts) */
 export {CONFIDENT_POP} from './pop-confidence.js'
@@ -46,11 +50,16 @@ export interface DiffRtt {
 export interface DiffPopShare extends DiffPop {
   vantagePointsBefore: number
   vantagePointsAfter: number
-  /** null: the PoP is absent from that side */
+  /**
+   * Of the vantage points measured on both sides (a result in both files: summary.measuredBoth),
+   * the part at this PoP on that side (0 when none of them is); null when no vantage point was
+   * measured on both sides. One denominator for both, so a vantage point that failed or is missing
+   * on one side moves no share.
+   */
   shareBefore: number | null
   shareAfter: number | null
-  /** after - before, absent counted as 0 */
-  shareDelta: number
+  /** shareAfter - shareBefore; null when either is */
+  shareDelta: number | null
   medianRttBeforeMs: number | null
   medianRttAfterMs: number | null
 }
@@ -93,6 +102,8 @@ export interface DiffResult {
     /** changes of place with no confident PoP on either side (not counted in moved/lost/found, nor in the exit code) */
     uncertain: number
     unchanged: number
+    /** vantage points in both files with a result in both: the denominator of every share */
+    measuredBoth: number
     onlyBefore: number
     onlyAfter: number
   }

@@ -7,11 +7,12 @@ import {columns, vantageLabel} from './catchment.js'
 import {fmtMs} from './table.js'
 
 // an uncertain PoP (confidence under 0.5) is a hint: marked '?', as it is not counted as a PoP change
+// a state's words: 'not-reached' is "(not reached)", as the catchment table says it
 const pop = (p: DiffPop | null, state: string): string =>
-  p === null ? `(${state})` : `${sanitize(p.code.toUpperCase(), 30)}${state === 'uncertain' ? '?' : ''}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`
+  p === null ? `(${state.replace('-', ' ')})` : `${sanitize(p.code.toUpperCase(), 30)}${state === 'uncertain' ? '?' : ''}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 const pct = (s: number | null): string => (s === null ? '-' : `${(s * 100).toFixed(1)}%`)
-const signed = (n: number, unit: string): string => `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`
+const signed = (n: number | null, unit: string): string => (n === null ? '-' : `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`)
 
 export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string {
   const s = d.summary
@@ -34,8 +35,11 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
     )
   }
   if (d.pops.length > 0) {
+    // one denominator for both shares (analysis/diff.ts): said, since each file's own shares differ
+    const over = s.measuredBoth === undefined ? '' : s.measuredBoth === 0 ? 'shares: no vantage point has a result in both files, so none is compared' : `shares of the ${plural(s.measuredBoth, 'vantage point', 'vantage points')} with a result in both files`
     lines.push(
       '',
+      ...(over === '' ? [] : [over]),
       columns(
         ['PoP', 'VPs before', 'VPs after', 'share before', 'share after', 'change', 'median rtt before', 'after'],
         d.pops.map((p) => [
@@ -44,7 +48,7 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
           String(p.vantagePointsAfter),
           pct(p.shareBefore),
           pct(p.shareAfter),
-          signed(p.shareDelta * 100, ' pt'),
+          signed(p.shareDelta === null ? null : p.shareDelta * 100, ' pt'),
           fmtMs(p.medianRttBeforeMs),
           fmtMs(p.medianRttAfterMs),
         ]),

@@ -278,5 +278,7 @@ export function checkRow(v: unknown): CatchmentVantagePoint | string {
     if (typeof e === 'string') return `a catchment row with ${e}`
     error = e
   }
-  return {vantage: vp, pop, rttMs: v.rttMs as number | null, evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error}
+  // when it was measured (files written before it have none), one spelling so times compare
+  const at = typeof v.startedAt === 'string' ? Date.parse(v.startedAt) : NaN
+  return {vantage: vp, pop, rttMs: v.rttMs as number | null, evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error, ...('startedAt' in v ? {startedAt: Number.isNaN(at) ? null : new Date(at).toISOString()} : {})}
 }

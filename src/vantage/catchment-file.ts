@@ -10,7 +10,7 @@ import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
-import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats} from '../store/read.js'
+import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from './index.js'
 
 export interface CatchmentFile {
@@ -27,7 +27,8 @@ export interface CatchmentFile {
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
 
 /** `target`: of a file of several targets, the one to read (as report --target: a name or an address); else its first */
-export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>; target?: string | null}): Promise<CatchmentFile> {
+/** `place`: each item read, before the catchment is built (--location / --locations: its PoP is judged with the location) */
+export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>; target?: string | null; place?: (item: ReportItem) => ReportItem}): Promise<CatchmentFile> {
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
@@ -46,7 +47,8 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   const savedNotes: string[] = []
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
   const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
-  for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const item of batch) {
+  for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const read of batch) {
+    const item = opts.place ? opts.place(read) : read
     if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null, item.failedMethod ?? null)
     else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
     else if (item.type === 'meta') {

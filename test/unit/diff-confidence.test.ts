@@ -53,7 +53,7 @@ describe('diff: a PoP under 0.5 confidence is a hint, not a PoP change to page o
       'atlas:6': 'moved located->located',
       'atlas:7': 'found uncertain->located',
     })
-    assert.deepEqual({...d.summary}, {common: 7, moved: 1, lost: 1, found: 1, uncertain: 3, unchanged: 1, onlyBefore: 0, onlyAfter: 0})
+    assert.deepEqual({...d.summary}, {common: 7, moved: 1, lost: 1, found: 1, uncertain: 3, unchanged: 1, measuredBoth: 7, onlyBefore: 0, onlyAfter: 0})
     assert.deepEqual(schemaErrors('diff.schema.json', d), [])
   })
 

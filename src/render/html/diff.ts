@@ -9,7 +9,9 @@ import {esc} from './escape.js'
 import {pageMs} from './numbers.js'
 import {htmlPage} from './page.js'
 
-const popName = (p: {code: string} | null, state: string): string => (p ? p.code.toUpperCase() : `(${state})`)
+const popName = (p: {code: string} | null, state: string): string => (p ? p.code.toUpperCase() : `(${state.replace('-', ' ')})`)
+// shares are over the vantage points with a result in both files (analysis/diff.ts); null: none has
+const delta = (d: number | null): string => (d === null ? '-' : `${d > 0 ? '+' : ''}${(d * 100).toFixed(1)} pt`)
 
 export function diffHtml(d: DiffResult, before: CatchmentResult, after: CatchmentResult): string {
   const colors = new ColorMap()
@@ -23,12 +25,12 @@ export function diffHtml(d: DiffResult, before: CatchmentResult, after: Catchmen
     )
     .join('')
   const shares = d.pops
-    .map((p) => `<tr><td><span class="sw sq" style="background:${colors.get(p.code)}"></span>${esc(p.code.toUpperCase(), 30)}</td><td class="n">${p.vantagePointsBefore}</td><td class="n">${p.vantagePointsAfter}</td><td class="n">${p.shareDelta > 0 ? '+' : ''}${(p.shareDelta * 100).toFixed(1)} pt</td></tr>`)
+    .map((p) => `<tr><td><span class="sw sq" style="background:${colors.get(p.code)}"></span>${esc(p.code.toUpperCase(), 30)}</td><td class="n">${p.vantagePointsBefore}</td><td class="n">${p.vantagePointsAfter}</td><td class="n">${delta(p.shareDelta)}</td></tr>`)
     .join('')
   const s = d.summary
   const table = `<section class="diff"><h2>What changed</h2><p class="sub">${esc(d.before.source, 200)} → ${esc(d.after.source, 200)}: ${s.moved} moved, ${s.lost} lost their PoP, ${s.found} found one, ${s.unchanged} unchanged; ${s.onlyBefore} only before, ${s.onlyAfter} only after</p>
 <div class="row"><table class="changes"><thead><tr><th>vantage point</th><th>change</th><th>from</th><th>to</th><th>rtt before</th><th>rtt after</th></tr></thead><tbody>${rows || '<tr><td colspan="6">no vantage point changed PoP</td></tr>'}</tbody></table>
-<table><thead><tr><th>PoP</th><th>VPs before</th><th>after</th><th>share</th></tr></thead><tbody>${shares}</tbody></table></div></section>`
+<table><thead><tr><th>PoP</th><th>VPs before</th><th>after</th><th title="of the ${s.measuredBoth ?? 0} vantage points with a result in both files">share change</th></tr></thead><tbody>${shares}</tbody></table></div></section>`
   return htmlPage(`anyprobe diff: ${after.target || before.target}`, [
     table,
     catchmentMapSection(after, {heading: `After: ${d.after.source} (changed vantage points outlined)`, highlight, notes, colors}),
