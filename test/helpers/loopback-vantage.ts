@@ -23,8 +23,8 @@ export interface Loopback {
   close(): Promise<void>
 }
 
-/** A DNS server at 127.0.0.1 whose hostname.bind / id.server is s1.SITE.anycast.example. */
-export async function dnsIdentityServer(site: string): Promise<Loopback> {
+/** A DNS server at 127.0.0.1 whose hostname.bind / id.server is s1.SITE.anycast.example (or `identity`, as given). */
+export async function dnsIdentityServer(site: string, identity = `s1.${site}.anycast.example`): Promise<Loopback> {
   const udp = createSocket('udp4')
   await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
   udp.on('message', (msg, rinfo) => {
@@ -40,7 +40,7 @@ export async function dnsIdentityServer(site: string): Promise<Loopback> {
     const name = question.name.toLowerCase()
     const reply: dnsPacket.Packet =
       question.class === 'CH' && (name === 'hostname.bind' || name === 'id.server')
-        ? {...base, answers: [{type: 'TXT', class: 'CH', name: question.name, ttl: 0, data: `s1.${site}.anycast.example`}]}
+        ? {...base, answers: [{type: 'TXT', class: 'CH', name: question.name, ttl: 0, data: identity}]}
         : {...base, answers: []}
     udp.send(dnsPacket.encode(reply), rinfo.port, rinfo.address)
   })

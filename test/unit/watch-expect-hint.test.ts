@@ -5,43 +5,23 @@
 // page on such a naming. The confidence travels with the observation (popConfidence) from the
 // prober's namer to the expect tracker; a confident naming of another site still breaks the rule.
 import assert from 'node:assert/strict'
-import {createSocket, type Socket} from 'node:dgram'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import dnsPacket from 'dns-packet'
-
 import {runCommand} from '../helpers/cli.js'
+import {dnsIdentityServer, type Loopback} from '../helpers/loopback-vantage.js'
 import {schemaErrors} from '../helpers/schema.js'
 
-async function identityServer(identity: string): Promise<{port: number; close: () => Promise<void>}> {
-  const udp: Socket = createSocket('udp4')
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-  udp.on('message', (msg, rinfo) => {
-    let q: dnsPacket.DecodedPacket
-    try {
-      q = dnsPacket.decode(msg)
-    } catch {
-      return
-    }
-    const question = q.questions?.[0]
-    if (!question) return
-    const answers = question.class === 'CH' && question.name.toLowerCase() === 'hostname.bind' ? [{type: 'TXT' as const, class: 'CH' as const, name: question.name, ttl: 0, data: identity}] : []
-    udp.send(dnsPacket.encode({type: 'response', id: q.id, questions: q.questions, flags: dnsPacket.AUTHORITATIVE_ANSWER, answers}), rinfo.port, rinfo.address)
-  })
-  return {port: udp.address().port, close: () => new Promise<void>((res) => udp.close(() => res()))}
-}
-
 describe('watch --expect: a hint is uncertain, not a breach', () => {
-  let hint: Awaited<ReturnType<typeof identityServer>>
-  let sure: Awaited<ReturnType<typeof identityServer>>
+  let hint: Loopback
+  let sure: Loopback
   let dir: string
   let rules: string
   before(async () => {
-    hint = await identityServer('nrt3')
-    sure = await identityServer('s1.nrt.anycast.example')
+    hint = await dnsIdentityServer('nrt', 'nrt3')
+    sure = await dnsIdentityServer('nrt')
     dir = mkdtempSync(join(tmpdir(), 'anyprobe-watch-hint-'))
     rules = join(dir, 'fra.json')
     writeFileSync(rules, JSON.stringify({schemaVersion: 1, kind: 'expect', rules: [{name: 'local at FRA', match: {vantage: 'local'}, pops: ['FRA']}]}))
