@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {analyze} from '../../src/analysis/watch/index.js'
 import type {LiveWatchEvent} from '../../src/model/expect.js'
+import type {Observation} from '../../src/model/watch.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {htmlReport} from '../../src/render/html/index.js'
 import {textWidth} from '../../src/render/html/map-layout.js'
@@ -186,5 +188,24 @@ describe('html: the footer', () => {
     for (const o of sampleObservations()) t.observe(o)
     assert.doesNotMatch(htmlReport({timeline: t.data()}), /Natural Earth/)
     assert.match(htmlReport({catchment: sampleCatchment()}), /map: Natural Earth via world-atlas/)
+  })
+})
+
+describe('html timeline: the summary table', () => {
+  it('a vantage point in an outage at the end: "PoP now" says no answer (last at FRA), not FRA', () => {
+    const obs: Observation[] = []
+    for (let round = 0; round < 10; round++) {
+      const answered = round < 5
+      obs.push({vantageId: 'vp-a', round, flow: 0, sentAt: WATCH_T0 + round * 200, receivedAt: answered ? WATCH_T0 + round * 200 + 5 : null, rttMs: answered ? 5 : null, pop: answered ? 'FRA' : null, answered})
+      obs.push({vantageId: 'vp-b', round, flow: 0, sentAt: WATCH_T0 + round * 200, receivedAt: WATCH_T0 + round * 200 + 7, rttMs: 7, pop: 'IAD', answered: true})
+    }
+    const t = new TimelineCollector()
+    t.setStart(sampleStart())
+    for (const o of obs) t.observe(o)
+    t.addEvents(analyze(obs, {intervalMs: 200}))
+    const html = timelineSection(t.data())
+    const row = (id: string): string => new RegExp(`<tr><td>${id}</td><td>(.*?)</td>`).exec(html)?.[1] ?? ''
+    assert.match(row('vp-a'), /^no answer .*outage; last at FRA/)
+    assert.equal(row('vp-b'), 'IAD')
   })
 })

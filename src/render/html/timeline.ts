@@ -224,7 +224,8 @@ function summaryTable(d: TimelineData): string {
   if (s === null) return `<div class="side"><p class="sub">watch still running: no summary yet (${plural(d.events.length, 'event')} so far)</p></div>`
   const rows = s.vantagePoints.map(
     (v) =>
-      `<tr><td>${esc(v.vantageId, 40)}</td><td>${esc(v.pop ?? '-', 40)}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`,
+      // in an outage at the end, its PoP is the last one it had, not where it is now (as the text summary says)
+      `<tr><td>${esc(v.vantageId, 40)}</td><td>${v.inOutage ? `no answer <span class="sub">(outage; last at ${esc(v.pop ?? '-', 40)})</span>` : esc(v.pop ?? '-', 40)}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`,
   )
   const f = s.failover
   return `<div class="side"><table class="summary"><thead><tr><th>vantage point</th><th>PoP now</th><th>answered</th><th>lost</th><th>shifts</th><th>outages</th></tr></thead><tbody>${rows.join('')}</tbody></table>
