@@ -23,6 +23,7 @@ import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
+import {plural} from '../util/plural.js'
 import {decompressedInput, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
@@ -203,7 +204,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     for (const w of replay.watches) {
       if (w.start !== null) continue
       process.stderr.write(
-        `note: ${sanitize(name, 200)} has observations without a watch start line; judged as every ${w.options.intervalMs} ms x ${w.options.flows} flow(s), read from them, with the default flap rules\n`,
+        `note: ${sanitize(name, 200)} has observations without a watch start line; judged as every ${w.options.intervalMs} ms x ${plural(w.options.flows ?? 1, 'flow')}, read from them, with the default flap rules\n`,
       )
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it

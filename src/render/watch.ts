@@ -36,7 +36,7 @@ export function renderWatchEvent(e: WatchEvent): string {
 
 /** The line `anyprobe report` prints where a saved watch begins. */
 export function renderWatchStart(h: WatchStart): string {
-  return `watch of ${s(h.target)} by ${h.method}, every ${h.intervalMs} ms x ${h.flows} flow(s), started ${h.at === '' ? '-' : s(h.at)}`
+  return `watch of ${s(h.target)} by ${h.method}, every ${h.intervalMs} ms x ${plural(h.flows, 'flow')}, started ${h.at === '' ? '-' : s(h.at)}`
 }
 
 export interface CatchmentLine {
@@ -58,12 +58,15 @@ export function renderWatchSummary(sum: WatchSummaryEvent): string {
   const out: string[] = []
   // rounds not sent on time (a loop held up over half an interval) are said: a gap across them is coarser;
   // rounds the backend did not measure (a Globalping round the API refused) were sent on time: said apart
+  // the counts are summed over the vantage points: with several, say so (12 of 6 probes x 2 rounds
+  // read as 12 rounds beside "3 rounds")
+  const n = (x: number): string => (sum.vantagePoints.length > 1 ? plural(x, 'vantage-point round') : String(x))
   const gaps = [
-    ...(sum.skippedRounds > 0 ? [`${sum.skippedRounds} skipped: not sent on time`] : []),
-    ...((sum.unmeasuredRounds ?? 0) > 0 ? [`${sum.unmeasuredRounds} not measured: the backend could not`] : []),
+    ...(sum.skippedRounds > 0 ? [`${n(sum.skippedRounds)} skipped: not sent on time`] : []),
+    ...((sum.unmeasuredRounds ?? 0) > 0 ? [`${n(sum.unmeasuredRounds!)} not measured: the backend could not`] : []),
   ]
   const skipped = gaps.length > 0 ? ` (${gaps.join('; ')})` : ''
-  out.push(`summary: ${plural(sum.rounds, 'round')}${skipped}, ${plural(sum.observations, 'probe')} every ${sum.intervalMs} ms x ${sum.flows} flow(s), ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
+  out.push(`summary: ${plural(sum.rounds, 'round')}${skipped}, ${plural(sum.observations, 'probe')} every ${sum.intervalMs} ms x ${plural(sum.flows, 'flow')}, ${sum.firstAt ?? '-'} .. ${sum.lastAt ?? '-'}`)
   for (const v of sum.vantagePoints) {
     const pops = v.pops.map((p) => `${s(p.pop)} ${p.observations}`).join(', ')
     // in an outage when the watch ended (Ctrl-C during it): no PoP answers it now, whatever the last one was

@@ -18,6 +18,7 @@ import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, out
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT, isPlaceFailure} from '../model/errors.js'
 import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
+import {plural} from '../util/plural.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -100,7 +101,10 @@ export class WatchSession {
   private readonly started = new Set<string>()
   /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
   private readonly failedIds = new Set<string>()
-  /** vantage points that could not be used at all (model/errors.ts isPlaceFailure): all of them is exit 6 */
+  /** per vantage point, the newest round its backend said it could not measure, and the newest observed */
+  private readonly lastUnmeasured = new Map<string, number>()
+  private readonly lastObserved = new Map<string, number>()
+    /** vantage points that could not be used at all (model/errors.ts isPlaceFailure): all of them is exit 6 */
   private readonly placesFailed = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
@@ -159,6 +163,7 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
+    if (ob.round > (this.lastObserved.get(ob.vantageId) ?? -1)) this.lastObserved.set(ob.vantageId, ob.round)
     // unanswered for a reason of the vantage point's own (vantageFault), until it answers again
     this.faults.observe(ob)
     if (ob.vantage) {
@@ -214,7 +219,10 @@ export class WatchSession {
         started.add(ev.vantage.id)
         this.setVantage(ev.vantage.id, ev.vantage)
       } else if (ev.type === 'round') this.flushRound(ev.round)
-      else if (ev.type === 'unmeasured') this.analyzer.unmeasured(ev.vantage.id, ev.round)
+      else if (ev.type === 'unmeasured') {
+        this.analyzer.unmeasured(ev.vantage.id, ev.round)
+        if (ev.round > (this.lastUnmeasured.get(ev.vantage.id) ?? -1)) this.lastUnmeasured.set(ev.vantage.id, ev.round)
+      }
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
       else if (ev.type === 'note') {
         // the backend's own line (already sanitised; escaped again, line by line, in case)
@@ -313,7 +321,12 @@ export class WatchSession {
     // (a vantage point whose place could not be used at all, no such namespace or no ssh login, too)
     const ids = summary.vantagePoints.map((v) => v.vantageId)
     const ownFailures = this.faults.count(ids) + ids.filter((id) => this.placesFailed.has(id) && this.faults.count([id]) === 0).length
-    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed ? EXIT.network : null, ownFailures})
+    // ... a vantage point whose last round the backend could not measure (a Globalping API that
+    // refused the later rounds) has no known state at the end: 6, as a backend that would not measure,
+    // not 0 from an answer rounds before
+    const unknownAtEnd = ids.filter((id) => (this.lastUnmeasured.get(id) ?? -1) > (this.lastObserved.get(id) ?? -1))
+    const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed || unknownAtEnd.length > 0 ? EXIT.network : null, ownFailures})
+    if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown (exit ${EXIT.network})`)
     const ownFault = exitCode === EXIT.network && !this.backendFailed
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)

@@ -154,7 +154,7 @@ describe('skipped rounds in the summary, the text and the metrics', () => {
     assert.equal(sum.skippedRounds, 3)
     assert.deepEqual(schemaErrors('watch-event.schema.json', sum), [])
     const text = renderWatchSummary(sum)
-    assert.match(text, /^summary: 13 rounds \(3 skipped: not sent on time\),/)
+    assert.match(text, /^summary: 13 rounds \(3 vantage-point rounds skipped: not sent on time\),/)
     assert.match(text, /vp +now FRA +10 answered, 1 lost, 3 rounds skipped, 0 flips/)
     assert.doesNotMatch(text, /other .*skipped/)
   })

@@ -117,7 +117,7 @@ describe('gaps: the summary and the metric count alike', () => {
       assert.equal(w.metric('anyprobe_rounds_unmeasured_total', id), 2, id)
     }
     assert.deepEqual(schemaErrors('watch-event.schema.json', w.summary), [])
-    assert.match(w.text, /^summary: 7 rounds \(1 skipped: not sent on time; 4 not measured: the backend could not\),/m)
+    assert.match(w.text, /^summary: 7 rounds \(1 vantage-point round skipped: not sent on time; 4 vantage-point rounds not measured: the backend could not\),/m)
     assert.match(w.text, /^ {2}a +now FRA +5 answered, 0 lost, 2 rounds not measured, 0 flips/m)
     assert.match(w.text, /^ {2}b +now FRA +4 answered, 0 lost, 1 round skipped, 2 rounds not measured, 0 flips/m)
   })

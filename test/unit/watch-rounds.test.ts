@@ -138,6 +138,16 @@ describe('WatchSession.consume', () => {
     assert.equal(r.exit, 6, 'no vantage point could be used (no such namespace): exit 6, not the target\'s 4 (README exit codes)')
   })
 
+  it("a backend that could not measure the last rounds (a Globalping API refusing them): the state at the end is unknown, exit 6, said; measured again at the end: 0", async () => {
+    const unmeasured = (id: string, round: number): RoundEvent => ({type: 'unmeasured', vantage: vp(id), round})
+    const refused = await run([{type: 'started', vantage: vp('a')}, {type: 'started', vantage: vp('b')}, up('a', 0), up('b', 0), unmeasured('a', 1), unmeasured('b', 1), unmeasured('a', 2), unmeasured('b', 2)])
+    assert.equal(refused.exit, 6, refused.reports.join('\n'))
+    assert.ok(refused.reports.some((l) => /^warning: the last round of 2 vantage points was not measured \(the backend could not\): the state at the end is unknown \(exit 6\)$/.test(l)), refused.reports.join('\n'))
+    const back = await run([{type: 'started', vantage: vp('a')}, up('a', 0), unmeasured('a', 1), up('a', 2), up('a', 3)])
+    assert.equal(back.exit, 0, back.reports.join('\n'))
+    assert.ok(!back.reports.some((l) => l.includes('was not measured')))
+  })
+
   it('one vantage point still up: never asks to stop', async () => {
     const r = await run([{type: 'started', vantage: vp('a')}, {type: 'started', vantage: vp('b')}, failed('a'), down('a', 0), up('b', 0), down('a', 1), up('b', 1), down('a', 2), up('b', 2)])
     assert.equal(r.allDownAt, null)
