@@ -18,7 +18,7 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'failover':
       return `${clock(e.at)} ${s(e.vantageId)} failover ${s(e.from)} -> ${s(e.to)}  gap ${ms(e.gapMinMs)}..${ms(e.gapMs)} (+-${e.resolutionMs} ms), ${e.lostProbes} lost`
     case 'flap':
-      return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${plural(e.flips, 'flip')} in ${e.windowMs / 1000} s (${Math.round(e.flipsPerMinute * 10) / 10}/min)`
+      return `${clock(e.at)} ${s(e.vantageId)} flapping between ${e.pops.map(s).join(', ')}: ${plural(e.flips, 'flip')} in ${e.windowMs / 1000} s (${flipRate(e.flipsPerMinute)})`
     case 'flap-end':
       return `${clock(e.at)} ${s(e.vantageId)} flapping over: no flip for ${e.windowMs / 1000} s, now at ${s(e.pop)} (${plural(e.flips, 'flip')} from ${clock(e.since)} to ${clock(e.lastFlipAt)})`
     case 'outage':
@@ -52,6 +52,11 @@ export interface CatchmentLine {
 export function renderCatchmentLine(c: CatchmentLine): string {
   if (c.inOutage === true) return `${s(c.vantageId).padEnd(14)} no answer (outage; last at ${s(c.pop)})  ${c.answered} answered, ${c.lost} lost`
   return `${s(c.vantageId).padEnd(14)} ${s(c.pop).padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
+}
+
+/** A flip rate a person can read: per minute, or per hour when under 0.1 a minute (a 4-hour Atlas window's '0/min'). */
+function flipRate(perMinute: number): string {
+  return perMinute >= 0.1 ? `${Math.round(perMinute * 10) / 10}/min` : `${Math.round(perMinute * 600) / 10}/h`
 }
 
 export function renderWatchSummary(sum: WatchSummaryEvent): string {

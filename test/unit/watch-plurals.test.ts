@@ -36,6 +36,13 @@ describe('plurals in watch text', () => {
     assert.match(renderWatchEvent({type: 'flap-end', at, round: 9, vantageId: 'vp', pop: 'FRA', windowMs: 60_000, flips: 1, since: at, lastFlipAt: at} as never), /\(1 flip from/)
   })
 
+  it('a flap rate under 0.1 a minute is per hour (3 flips in a 4-hour window read "0/min")', () => {
+    const at = new Date(T0).toISOString()
+    const flap = (windowMs: number, flips: number): string => renderWatchEvent({type: 'flap', at, round: 9, vantageId: 'vp', pops: ['FRA', 'IAD'], windowMs, flips, flipsPerMinute: flips / (windowMs / 60_000)} as never)
+    assert.match(flap(14_400_000, 3), /3 flips in 14400 s \(0\.8\/h\)$/)
+    assert.match(flap(60_000, 3), /3 flips in 60 s \(3\/min\)$/)
+  })
+
   it('Globalping\'s measurement line for one probe', () => {
     const line = measurementLine('globalping:DE,limit=1', {id: 'abc', probesCount: 1, rate: {limit: 250, consumed: 1, remaining: 249, resetSeconds: 3600, cost: 1, creditsRemaining: null}})
     assert.match(line, /: 1 probe, cost 1, 249\/250 left this hour/)
