@@ -215,3 +215,30 @@ describe('watch --from globalping: a probe missing from a later measurement (rep
     assert.equal(notes.filter((t) => /probe 2\.JP\.Tokyo\.AS2516 is not in round 1's measurement/.test(t)).length, 1, notes.join('\n'))
   })
 })
+
+describe('watch --from globalping: a probe gone for three rounds is its own outage, not the target\'s (replay server)', () => {
+  const RESULTS = [[FRA, TYO], [FRA], [FRA], [FRA], [FRA, TYO]]
+  let srv: GpReplayServer
+  let got: Awaited<ReturnType<typeof watch>>
+
+  before(async () => {
+    const clock = virtualClock()
+    const made = new Map<string, number>()
+    srv = await startGlobalpingReplay({routes: RESULTS.flatMap((rs, r) => measured(r, rs, made, clock.now))})
+    got = await watch(backendFor(srv, clock, 'DE,JP,limit=2'), RESULTS.length, 1000)
+  })
+  after(async () => {
+    await srv.close()
+  })
+
+  it('the outage event carries vantageError E_VP_GONE (before: a plain outage, E_NO_RESULT, the alert that pages for the target)', () => {
+    const outages = got.events.filter((e) => e.type === 'outage') as Array<{vantageId: string; vantageError?: string}>
+    assert.deepEqual(
+      outages.map((o) => [o.vantageId, o.vantageError ?? null]),
+      [['2.JP.Tokyo.AS2516', 'E_VP_GONE']],
+      JSON.stringify(got.events, null, 1),
+    )
+    const tokyo = got.summary.vantagePoints.find((v) => v.vantageId === '2.JP.Tokyo.AS2516')!
+    assert.deepEqual([tokyo.answered, tokyo.lost], [2, 3])
+  })
+})
