@@ -242,3 +242,29 @@ describe('watch --from globalping: a probe gone for three rounds is its own outa
     assert.deepEqual([tokyo.answered, tokyo.lost], [2, 3])
   })
 })
+
+describe('watch --from globalping: the newest measurement unknown to Globalping all the same, an older one is (replay server)', () => {
+  const ROUNDS = 4
+  let srv: GpReplayServer
+  let got: Awaited<ReturnType<typeof watch>>
+
+  before(async () => {
+    const clock = virtualClock()
+    const made = new Map<string, number>()
+    // Globalping answers 422 for round 1's id (lost, whatever the reason), round 0's is still there
+    const lost: GpRoute = {method: 'POST', path: 'measurements', status: 422, when: (req) => (JSON.parse(req.body) as {locations?: unknown}).locations === idOf(1), body: {error: {type: 'no_probes_found', message: 'No matching IPv4 probes available.'}}}
+    srv = await startGlobalpingReplay({routes: [lost, ...Array.from({length: ROUNDS}, (_, r) => measured(r, [FRA, TYO], made, clock.now)).flat()]})
+    got = await watch(backendFor(srv, clock, 'DE,JP,limit=2'), ROUNDS, 3_600_000)
+  })
+  after(async () => {
+    await srv.close()
+  })
+
+  it('the round asks again by the older one at once (a refused POST costs nothing): every round measured, said once', () => {
+    assert.deepEqual(posts(srv).slice(1), [idOf(0), idOf(1), idOf(0), idOf(2)])
+    assert.equal(got.summary.observations, 2 * ROUNDS, got.stderr.join('\n'))
+    assert.equal(got.summary.unmeasuredRounds, 0)
+    assert.equal(got.stderr.filter((l) => /round 2: Globalping no longer knows measurement 2gpttl01.*older one \(2gpttl00/.test(l)).length, 1, got.stderr.join('\n'))
+    assert.equal(got.exitCode, 0, got.stderr.join('\n'))
+  })
+})

@@ -134,10 +134,13 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
   const wallNow = deps.now ?? Date.now
   const pause = deps.sleep ?? sleep
   let firstId: string | null = null
-  // the measurement the next round asks for the same probes by: the newest one created (it lists
-  // the same probes in the same order, offline ones included), so it never gets older than an
-  // interval while rounds are measured, where round 0's id expired after RESULT_TTL_MS
-  let anchor: string | null = null
+  // the measurements the next round may ask for the same probes by, newest first: each lists the
+  // same probes (offline ones included), and the newest is never older than an interval while
+  // rounds are measured, where round 0's id expired after RESULT_TTL_MS. The older ones (still
+  // kept by Globalping by this clock) are there in case the newest is unknown to it all the same:
+  // a refused POST costs nothing, the next one is tried in the same round.
+  const anchors: Array<{id: string; at: number}> = []
+  const MAX_ANCHORS = 4
   // the watched vantage points, in the order round 0 measured them; matched by identity (identity.ts)
   const known: KnownProbe[] = []
   const vantages = new Map<string, VantagePoint>()
@@ -181,13 +184,27 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
     const arrived: Array<{index: number; oc: VantageOutcome}> = []
     let created: string | null = null
     let failed = false
+    // the ones Globalping still keeps by this clock (the newest always: the API decides)
+    const usable = anchors.filter((a, i) => i === 0 || sentAt - a.at < RESULT_TTL_MS)
     try {
-      let n = 0
-      for await (const oc of deps.measure(anchor, probePlan, signal, (id) => {
-        created = id
-        firstId ??= id
-      }))
-        arrived.push({index: indexOf(oc, n++), oc})
+      for (let a = 0; ; a++) {
+        const anchor = usable[a]?.id ?? null
+        try {
+          let n = 0
+          for await (const oc of deps.measure(anchor, probePlan, signal, (id) => {
+            created = id
+            firstId ??= id
+          }))
+            arrived.push({index: indexOf(oc, n++), oc})
+          break
+        } catch (e) {
+          if (!(e instanceof GlobalpingProbesGone) || created !== null || a + 1 >= usable.length) throw e
+          if (!said.has('anchor')) {
+            said.add('anchor')
+            out.push({type: 'note', text: `anyprobe: round ${round}: Globalping no longer knows measurement ${sanitize(e.measurementId, 64)}; the same probes are asked for by an older one (${sanitize(usable[a + 1]!.id, 64)})`})
+          }
+        }
+      }
     } catch (e) {
       // round 0 selects the probes: nothing to watch without it
       if (round === 0 || !(e instanceof AnyprobeError)) throw e
@@ -204,7 +221,7 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
         })
       } else notSaid(e, round, out)
     }
-    if (created !== null) anchor = created
+    if (created !== null) anchors.splice(0, anchors.length, {id: created, at: sentAt}, ...anchors.slice(0, MAX_ANCHORS - 1))
     if (signal.aborted && round > 0) break
     // each result to its vantage point by the probe's identity (round 0 names them)
     const match = round === 0 ? null : matchProbes(known, arrived.map((a) => ({index: a.index, vantage: a.oc.vantage})))
