@@ -268,3 +268,29 @@ describe('watch --from globalping: the newest measurement unknown to Globalping 
     assert.equal(got.exitCode, 0, got.stderr.join('\n'))
   })
 })
+
+describe('watch --from globalping: a probe Globalping re-geolocates mid-watch (replay server)', () => {
+  // round 1 on: the Frankfurt probe is placed in Nuremberg (same country, ASN, network)
+  const NUE: Entry = {probe: {...FRA.probe, city: 'Nuremberg', latitude: 49.45, longitude: 11.08}, result: FRA.result}
+  const RESULTS = [[FRA, TYO], [NUE, TYO], [NUE, TYO]]
+  let srv: GpReplayServer
+  const evs: RoundEvent[] = []
+
+  before(async () => {
+    const clock = virtualClock()
+    const made = new Map<string, number>()
+    srv = await startGlobalpingReplay({routes: RESULTS.flatMap((rs, r) => measured(r, rs, made, clock.now))})
+    const plan = {method: 'dns' as const, target: '193.0.14.129', intervalMs: 1000, flows: 1, timeoutMs: 1000, count: RESULTS.length, durationMs: null}
+    for await (const e of backendFor(srv, clock, 'DE,JP,limit=2').rounds(plan as never, {signal: new AbortController().signal})) evs.push(e)
+  })
+  after(async () => {
+    await srv.close()
+  })
+
+  it('stays the same vantage point, answered every round, its new place said once', () => {
+    const de = evs.flatMap((e) => (e.type === 'observation' && e.observation.vantageId === '1.DE.Frankfurt.AS24940' ? [e.observation] : []))
+    assert.deepEqual(de.map((o) => o.answered), [true, true, true])
+    assert.equal(evs.filter((e) => e.type === 'vantage' && e.vantage.city === 'Nuremberg').length, 1)
+    assert.equal(evs.filter((e) => e.type === 'note' && /now places probe 1\.DE\.Frankfurt\.AS24940 at Nuremberg/.test(e.text)).length, 1)
+  })
+})

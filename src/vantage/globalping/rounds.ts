@@ -251,6 +251,11 @@ export async function* globalpingRounds(plan: RoundsPlan, deps: GlobalpingRounds
       const vantage = prior === undefined || oc.vantage.country !== null || oc.vantage.asn !== null ? {...oc.vantage, id} : prior
       vantages.set(id, vantage)
       if (prior === undefined) out.push({type: 'started', vantage})
+      else if (probeKey(prior) !== probeKey(vantage)) {
+        // re-geolocated by Globalping (matched by country and ASN): the watch learns its new place, and the user why
+        out.push({type: 'vantage', vantage})
+        out.push({type: 'note', text: `anyprobe: round ${round}: Globalping now places probe ${sanitize(id, 200)} at ${sanitize(vantage.name ?? '?', 200)} (was ${sanitize(prior.name ?? '?', 200)}); matched to it by country and ASN`})
+      }
       seen.add(id)
       if (notMeasured(oc)) {
         // the API went away (or the wait ran out) before this probe's result came: not measured
