@@ -96,7 +96,7 @@ export function notMeasured(oc: VantageOutcome): boolean {
 }
 
 export interface GlobalpingRoundsDeps {
-  /** one measurement: round 0 from the selector, later rounds from `msm=<first id>`; tells the new id */
+  /** one measurement: round 0 from the selector, later rounds from `msm=<an earlier round's id>`; tells the new id */
   measure(previousId: string | null, plan: ProbePlan, signal: AbortSignal, onId: (id: string) => void): AsyncIterable<VantageOutcome>
   hasToken: boolean
   /** probes a measurement of the selector asks for (null: msm=, known after round 0) */
