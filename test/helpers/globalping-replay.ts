@@ -34,6 +34,8 @@ export interface GpRoute {
   body?: unknown
   /** serve this route this many times, then fall through to later routes */
   times?: number
+  /** serve this route only for a request this says yes to (e.g. a POST whose locations id has expired) */
+  when?: (req: GpRecordedRequest) => boolean
 }
 
 export interface GpRecordedRequest {
@@ -80,8 +82,8 @@ export function measurementRoutes(id: string, probes: number, inProgress: string
   ]
 }
 
-function matches(route: GpRoute, method: string, path: string): boolean {
-  return (route.method ?? 'GET') === method && route.path === path && (route.times === undefined || route.times > 0)
+function matches(route: GpRoute, req: GpRecordedRequest): boolean {
+  return (route.method ?? 'GET') === req.method && route.path === req.path && (route.times === undefined || route.times > 0) && (route.when === undefined || route.when(req))
 }
 
 export async function startGlobalpingReplay(opts: {routes?: GpRoute[]} = {}): Promise<GpReplayServer> {
@@ -96,8 +98,9 @@ export async function startGlobalpingReplay(opts: {routes?: GpRoute[]} = {}): Pr
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://127.0.0.1')
       const path = u.pathname.replace(/^\/v1\//, '')
-      requests.push({method: req.method ?? 'GET', url: req.url ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() - t0})
-      const route = routes.find((r) => matches(r, req.method ?? 'GET', path))
+      const recorded: GpRecordedRequest = {method: req.method ?? 'GET', url: req.url ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() - t0}
+      requests.push(recorded)
+      const route = routes.find((r) => matches(r, recorded))
       if (!route) {
         const body = JSON.stringify({error: {type: 'not_found', message: `Couldn't find the requested measurement.`}, links: {documentation: 'https://globalping.io/docs/api.globalping.io#get-/v1/measurements/-id-'}})
         sent.push(body)

@@ -1,6 +1,6 @@
 // watch --from globalping: against the Globalping replay server (127.0.0.1): the same DNS
 // measurement repeated from the same three probes (round 0 by location, every later round with
-// `locations: <round 0's id>`). Scenario: the Frankfurt probe stays at FRA (offline in round 5:
+// `locations: <the round before's id>`). Scenario: the Frankfurt probe stays at FRA (offline in round 5:
 // one lost round, no event); the Tokyo probe shifts TYO -> SIN at round 3; the Seattle probe fails
 // in rounds 2 and 3 (an outage) and answers again in round 4 (recovered). The events must be exactly
 // these, after one starting state per probe; the token travels only in the Authorization header.
@@ -123,11 +123,11 @@ describe('watch --from globalping: (replay server, repeated measurements)', () =
     assert.equal(summary.observations, 3 * ROUNDS)
   })
 
-  it('round 0 selects the probes; every later round reuses them by the first measurement id', () => {
+  it('round 0 selects the probes; every later round reuses them by the round before\'s measurement id (never one that ages past 7 days)', () => {
     const posts = srv.requests.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body) as {locations: unknown; limit?: number; type: string})
     assert.equal(posts.length, ROUNDS)
     assert.deepEqual(posts[0]!.locations, [{magic: 'DE'}, {magic: 'JP'}, {magic: 'US'}])
-    for (const p of posts.slice(1)) assert.equal(p.locations, '2gpwatch0aaaaaaaaaaaaaaaa')
+    posts.slice(1).forEach((p, i) => assert.equal(p.locations, `2gpwatch${i}aaaaaaaaaaaaaaaa`))
     assert.ok(posts.every((p) => p.type === 'dns'))
   })
 

@@ -25,6 +25,8 @@ export const POLL_INTERVAL_MS = 500
 export const SERVER_MEASUREMENT_TIMEOUT_MS = 30_000
 /** Margin on top of the measurement's timeout before the client gives up (the TS client adds 10 s). */
 export const GIVE_UP_MARGIN_MS = 15_000
+/** How long Globalping keeps a measurement, its results and its probe list (config measurement.resultTTL). */
+export const RESULT_TTL_MS = 7 * 24 * 3_600_000
 /** Anonymous hourly budget (points = probes); 500 with a token. */
 export const ANON_LIMIT_PER_HOUR = 250
 export const TOKEN_LIMIT_PER_HOUR = 500
@@ -111,6 +113,24 @@ export function sustainableIntervalMs(probes: number, limitPerHour: number = ANO
     throw new AnyprobeError('E_USAGE', `${probes} probes cost more than the whole hourly limit (${limitPerHour})`, {hint: `ask for at most ${limitPerHour} probes; ${TOKEN_HINT}`, exitCode: EXIT.usage})
   }
   return Math.max(minMs, Math.ceil((3_600_000 * probes) / limitPerHour))
+}
+
+/**
+ * A measurement asked for with `locations: <an earlier measurement's id>` that Globalping answered
+ * 422 no_probes_found: it no longer knows that measurement's probes (kept RESULT_TTL_MS, then gone;
+ * or the id never existed). The API says it with the same 422 as a location that matched no probe
+ * (jsdelivr/globalping src/probe/router.ts findWithMeasurementId returns no probes, runner.ts
+ * answers 422), so anyprobe says which it is: the same probes cannot be asked for again by this id.
+ */
+export class GlobalpingProbesGone extends AnyprobeError {
+  readonly measurementId: string
+  constructor(measurementId: string, said: string) {
+    super('E_USAGE', `Globalping no longer knows the probes of measurement ${sanitize(measurementId, 64)} (HTTP 422 no_probes_found${said}): it keeps a measurement ${RESULT_TTL_MS / 86_400_000} days, or the id is wrong`, {
+      hint: 'measure with locations again (globalping:LOC,...), which may select other probes',
+      exitCode: EXIT.usage,
+    })
+    this.measurementId = measurementId
+  }
 }
 
 interface ApiErrorBody {
@@ -226,6 +246,11 @@ export class GlobalpingClient {
     const res = await this.send('POST', 'measurements', body)
     const rate = rateLimitOf(res.headers)
     if (res.status === 429) throw await this.rateLimitError(res, rate)
+    if (res.status === 422 && typeof body.locations === 'string') {
+      const e = await this.errorOf(res, 'the measurement')
+      const said = /: (.*)$/s.exec(e.message)?.[1]
+      throw new GlobalpingProbesGone(body.locations, said === undefined ? '' : `: ${said}`)
+    }
     if (res.status !== 202 && res.status !== 200 && res.status !== 201) throw await this.errorOf(res, 'the measurement')
     let created: {id?: unknown; probesCount?: unknown}
     try {

@@ -7,7 +7,8 @@
 //   parse.ts      results -> model, PoP verdict           types.ts      the API's shapes
 //
 // For `watch` (repeated measurements): schedule() (the interval the hourly limit sustains) and
-// rounds() (rounds.ts: the measurement repeated from the same probes, by the first one's id).
+// rounds() (rounds.ts: the measurement repeated from the same probes, by the newest one's id;
+// results matched to vantage points by the probe's identity, identity.ts).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'

@@ -3,8 +3,9 @@
 // use; text is sanitised; fields we do not know are ignored; missing is null, never 0.
 //
 // - A probe has no id in Globalping ("Probes don't expose unique IDs"): a vantage point is named by
-//   its position in the measurement (stable when measuring again with locations = that id) and
-//   where it is: "3.US.Philadelphia.AS7922".
+//   its position in the measurement and where it is: "3.US.Philadelphia.AS7922". A watch names
+//   them so in round 0 and matches later rounds' results to them by where they are (identity.ts),
+//   not by this position.
 // - A test that failed (status failed/offline: only status, rawOutput, failureSource) is kept as a
 //   vantage point with an error, never dropped.
 // - DNS: NSID only exists inside dig's rawOutput (`; NSID: 6e 73 ... ("ns1...")`): the hex is
