@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {OneTargetCatchment} from '../analysis/catchment-scope.js'
+import {singleLossNote} from '../analysis/catchment-way.js'
 import {watchTargetNote} from '../analysis/one-target.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
@@ -214,6 +215,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // --probes that lacks some of the results' probes (another day's archive, one page of several): said
     const unlisted = atlasProbes === undefined || catchment === null ? null : probesNotListed(catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)
     if (unlisted !== null) notes.push(unlisted)
+    // a repeated measurement's vantage points whose latest result was one loss after answers: counted with the answer, said
+    const lost = catchment === null ? null : singleLossNote(catchment.vantagePoints)
+    if (lost !== null && !notes.includes(lost)) notes.push(lost)
     // --target picks results and catchments, never a watch's events: said, not ignored
     const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
     if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)
