@@ -7,14 +7,16 @@
 // with dst_addr and no "result" (the shape of test/fixtures/atlas/results-dns-mixed.json's probe
 // 2960 result, corpus sagan-dns-009).
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
 
-import {runCommand} from '../helpers/cli.js'
+import Diff from '../../src/commands/diff.js'
+import Report from '../../src/commands/report.js'
+import {ROOT, runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-single-loss-'))
@@ -114,5 +116,19 @@ describe('diff of two downloads of a periodic RIPE Atlas DNS measurement', () =>
     assert.deepEqual(schemaErrors('diff.schema.json', d), [])
     assert.deepEqual(d.changes.map((c: {type: string; toState: string; vantage: {id: string}}) => [c.vantage.id, c.type, c.toState]), [['atlas:6001', 'lost', 'not-reached']])
     assert.equal(d.warnings.filter((x: {code: string}) => x.code === 'single-loss').length, 0)
+  })
+})
+
+describe('the rule is said where users read it', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')
+  it('README: report/catchment rules, the robustness list, and diff\'s exit 8 text', () => {
+    assert.match(readme, /One unanswered result after answered ones is packet loss, not an outage \(the rule `watch` judges by: two unanswered in a row are an outage\)/)
+    assert.match(readme, /counts with its latest answered result \(its PoP, RTT and `startedAt`; the row's `unansweredAfter` says 1\)/)
+    assert.match(readme, /8 when at least one moved, lost or found its PoP\*\* \(what to alert on; `uncertain` rows alone exit 0; a vantage point whose latest result in a file of repeated results was one unanswered query after answers did not lose its PoP: one loss is not an outage, two in a row are, said in a `single-loss` warning\)/)
+    assert.match(readme, /a repeated Atlas probe counts with its latest result, failure included \(one unanswered result after answers is packet loss/)
+  })
+  it('report --help and diff --help (the commands\' descriptions)', () => {
+    assert.match(Report.description.replace(/\s+/g, ' '), /one unanswered result after answered ones is packet loss, not an outage \(two in a row are, as watch counts them\)/)
+    assert.match(Diff.description.replace(/\s+/g, ' '), /did not lose its PoP: one loss is not an outage, two in a row are, said in a "single-loss" warning/)
   })
 })
