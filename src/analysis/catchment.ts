@@ -5,7 +5,10 @@
 // Rules, in one place:
 // - one row per vantage point (kind + id); when a vantage point has several results of one method (a
 //   repeated Atlas measurement, an NDJSON with rounds), the latest by startedAt counts (equal times:
-//   the later one read); a failure (no result) later than all of them counts as the failure;
+//   the later one read), except that one unanswered result after answered ones is packet loss, not
+//   an outage (watch's rule, outageAfter 2): the last answered result then counts and its row says
+//   so (unansweredAfter; ./catchment-way.ts, which keeps a bounded few rows per way); a failure (no
+//   result) later than all of them counts as the failure;
 // - a vantage point measured more than one way (anyprobe's trace and dns documents saved together:
 //   one way per method; RIPE Atlas results: one way per measurement id, so a ping and a traceroute,
 //   or a hostname.bind and an SOA measurement, of one target are two) keeps, of each way's latest
@@ -35,6 +38,7 @@ import {minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'
+import {type Kept, keepInWay, later, newWay, type Way, wayLatest, wayRow, wayRows} from './catchment-way.js'
 
 export {CATCHMENT_SCHEMA_VERSION} from '../model/catchment.js'
 export type {CatchmentMethod, CatchmentPop, CatchmentPopShare, CatchmentResult, CatchmentSummary, CatchmentVantagePoint} from '../model/catchment.js'
@@ -151,18 +155,7 @@ export function popKey(p: CatchmentPop): string {
   return p.city ? `place:${p.city.toLowerCase()}|${(p.country ?? '').toUpperCase()}` : `code:${p.code.toLowerCase()}`
 }
 
-/** A row kept for a vantage point, with what orders it against the others of that vantage point. */
-interface Kept {
-  row: CatchmentVantagePoint
-  at: string
-  /** read order, across builders (absorb): equal times, the later one read wins */
-  seq: number
-}
-
 let readSeq = 0
-
-/** (at, seq) order: is `a` later than `b`? */
-const later = (a: Kept, b: Kept): boolean => a.at > b.at || (a.at === b.at && a.seq > b.seq)
 
 /** what a row says of the PoP: 2 it named one, 1 the target answered (no PoP), 0 it did not answer, -1 no result */
 const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.reached === true ? 1 : r.reached === false ? 0 : -1)
@@ -170,27 +163,43 @@ const weight = (r: CatchmentVantagePoint): number => (r.pop !== null ? 2 : r.rea
 /** the bucket a row is kept in: one per way (method, or Atlas measurement); a failure of no known way, and a saved catchment row of no method ('?'), have none */
 const FAILED = '\u0000failed'
 
-/**
- * The row of a vantage point from its kept rows, one per method and one failure (see the rules
- * above): a failure later than every result counts; else, of the results later than the last
- * failure, the one that named a PoP, else one the target answered, else the latest.
- */
-function pick(kept: Map<string, Kept>): Kept {
-  const failed = kept.get(FAILED)
-  let best: Kept | null = null
-  for (const [k, v] of kept) {
-    if (k === FAILED || (failed !== undefined && !later(v, failed))) continue
-    if (best === null || weight(v.row) > weight(best.row) || (weight(v.row) === weight(best.row) && later(v, best))) best = v
-  }
-  return best ?? failed!
+/** A way's row as counted (./catchment-way.ts), and when the way was last measured. */
+interface Counted {
+  bucket: string
+  kept: Kept
+  unansweredAfter: number
+  latest: Kept
 }
+
+/**
+ * The row of a vantage point from its ways (see the rules above): a failure of no known way later
+ * than every result counts; else, of the ways measured later than it, the row (./catchment-way.ts:
+ * the latest result, or the answered one before a single loss) that named a PoP, else one the
+ * target answered, else the latest.
+ */
+function pick(kept: Map<string, Way>): Counted {
+  const failedWay = kept.get(FAILED)
+  const failed = failedWay === undefined ? undefined : wayLatest(failedWay)
+  let best: Counted | null = null
+  for (const [bucket, w] of kept) {
+    if (bucket === FAILED) continue
+    const latest = wayLatest(w)
+    if (failed !== undefined && !later(latest, failed)) continue
+    const c = {bucket, latest, ...wayRow(w)}
+    if (best === null || weight(c.kept.row) > weight(best.kept.row) || (weight(c.kept.row) === weight(best.kept.row) && later(c.latest, best.latest))) best = c
+  }
+  return best ?? {bucket: FAILED, kept: failed!, unansweredAfter: 0, latest: failed!}
+}
+
+/** A vantage point's row as the document shows it: one that unanswered results followed says how many. */
+const counted = (c: Counted): CatchmentVantagePoint => (c.unansweredAfter > 0 ? {...c.kept.row, unansweredAfter: c.unansweredAfter} : c.kept.row)
 
 /**
  * Accumulates outcomes (or ready rows, e.g. from a saved catchment document) one at a time, keeping
  * at most one row per vantage point and method: memory grows with vantage points, not with results read.
  */
 export class CatchmentBuilder {
-  private readonly rows = new Map<string, Map<string, Kept>>()
+  private readonly rows = new Map<string, Map<string, Way>>()
   private readonly methods = new Map<ProbeMethod, number>()
   /** the methods failures were of, when their input said (a RIPE Atlas error result's type): the method when no result says one */
   private readonly failedMethods = new Set<ProbeMethod>()
@@ -211,8 +220,9 @@ export class CatchmentBuilder {
   private keep(key: string, bucket: string, v: Kept): void {
     let kept = this.rows.get(key)
     if (kept === undefined) this.rows.set(key, (kept = new Map()))
-    const prev = kept.get(bucket)
-    if (prev === undefined || !later(prev, v)) kept.set(bucket, v)
+    let w = kept.get(bucket)
+    if (w === undefined) kept.set(bucket, (w = newWay()))
+    keepInWay(w, v)
   }
 
   /**
@@ -232,6 +242,13 @@ export class CatchmentBuilder {
     return this.rows.size
   }
 
+  /** Rows held (memory is flat: a way keeps at most 2 + OUTAGE_AFTER, however many results it has). */
+  get keptRows(): number {
+    let n = 0
+    for (const kept of this.rows.values()) for (const w of kept.values()) n += wayRows(w).length
+    return n
+  }
+
   /** Results read per method (more than one: the catchment is 'mixed', see the rules above). */
   methodCounts(): ReadonlyMap<ProbeMethod, number> {
     return this.methods
@@ -248,8 +265,8 @@ export class CatchmentBuilder {
       const methods = [...kept.keys()].filter((k) => k !== FAILED && k !== '?')
       if (methods.length < 2) continue
       n++
-      const chosen = pick(kept)
-      for (const m of methods) if (kept.get(m) !== chosen) left.set(m, (left.get(m) ?? 0) + 1)
+      const chosen = pick(kept).bucket
+      for (const m of methods) if (m !== chosen) left.set(m, (left.get(m) ?? 0) + 1)
     }
     return {vantagePoints: n, leftOut: [...left].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))}
   }
@@ -259,13 +276,13 @@ export class CatchmentBuilder {
     for (const [m, n] of other.methods) this.methods.set(m, (this.methods.get(m) ?? 0) + n)
     for (const m of other.failedMethods) this.failedMethods.add(m)
     this.firstTarget ??= other.firstTarget
-    for (const [k, kept] of other.rows) for (const [bucket, v] of kept) this.keep(k, bucket, v)
+    for (const [k, kept] of other.rows) for (const [bucket, w] of kept) for (const v of wayRows(w)) this.keep(k, bucket, v)
   }
 
   /** The catchment of everything added. `target`/`method` override what the results said. */
   result(meta: {target?: string | null; method?: CatchmentMethod | null} = {}): CatchmentResult {
     // every row says when (null: not known), saved rows of older files too
-    const rows = [...this.rows.values()].map((kept) => withTime(pick(kept).row)).sort((a, b) => compareVantage(a.vantage, b.vantage))
+    const rows = [...this.rows.values()].map((kept) => withTime(counted(pick(kept)))).sort((a, b) => compareVantage(a.vantage, b.vantage))
     let startedAt: string | null = null
     for (const r of rows) if (r.startedAt && (startedAt === null || r.startedAt < startedAt)) startedAt = r.startedAt
     const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()

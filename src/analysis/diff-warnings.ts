@@ -2,10 +2,11 @@
 // DNS identity and a traceroute's last hop locate a PoP each their own way, and a DNS query's round
 // trip is not a traceroute's, so "RTT changes" would only show the method), or another target (two
 // services, not one service before and after). Pure; part of `anyprobe diff` (./diff.ts).
-import type {CatchmentMethod} from '../model/catchment.js'
+import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
 import type {DiffWarning} from '../model/diff.js'
 import {sanitize} from '../util/sanitize.js'
 import {parseAddress} from '../util/target.js'
+import {singleLossNote} from './catchment-way.js'
 import {targetKey} from './one-target.js'
 
 /** a target written as an address (a URL's host is not looked into: URLs compare as written) */
@@ -72,4 +73,18 @@ export function noCommonWarning(common: number, sides: {before: number; after: n
     code: 'no-common',
     message: `no vantage point is in both files (${sides.before} before, ${sides.after} after, matched by kind and id): none could be compared, so no move could be seen; compare the PoP shares, or measure again from the same vantage points (atlas:msm=ID, globalping:msm=ID)`,
   }
+}
+
+/**
+ * A file of repeated results whose vantage points' latest result was a single unanswered one after
+ * answers (./catchment-way.ts): they count with their answered result, so they are not "lost"
+ * (exit 8 for one missed query); said per file, as report says it. None: nothing said.
+ */
+export function singleLossWarnings(sides: Array<{name: string; rows: ReadonlyArray<CatchmentVantagePoint>}>): DiffWarning[] {
+  const out: DiffWarning[] = []
+  for (const s of sides) {
+    const note = singleLossNote(s.rows)
+    if (note !== null) out.push({code: 'single-loss', message: `${sanitize(s.name, 200)}: ${note}`})
+  }
+  return out
 }

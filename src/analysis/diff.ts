@@ -19,14 +19,14 @@
 //   summary.measuredBoth), so a vantage point that failed or is absent on one side moves no share
 //   (each file's own shares, over its own measured, moved IAD +16.7 pt when one VP failed); a share
 //   is 0 when none of those is at the PoP, null (and shareDelta null) when none was measured on both;
-// - warnings: the two measured with different methods or targets, no vantage point in both
-//   (./diff-warnings.ts); the command
+// - warnings: the two measured with different methods or targets, no vantage point in both, a
+//   file whose rows count with an answered result before a single loss (./diff-warnings.ts); the command
 //   adds one per file read only in part;
 // - exit code (the command's, diffExit): DIFF_EXIT_CHANGED when `changes` holds a moved, lost or
 //   found (an `uncertain` one alone is not a change of PoP), else 7 when
 //   a file was read only in part (the diff is of what was read) or no vantage point is in both, else 0.
 import {type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint, compareVantage, popKey} from './catchment.js'
-import {comparabilityWarnings, type DiffSaid, noCommonWarning} from './diff-warnings.js'
+import {comparabilityWarnings, type DiffSaid, noCommonWarning, singleLossWarnings} from './diff-warnings.js'
 import {EXIT} from '../model/errors.js'
 import {DIFF_EXIT_CHANGED, DIFF_SCHEMA_VERSION, type DiffChange, type DiffChangeType, type DiffPop, type DiffPopShare, type DiffResult, type DiffRtt, type DiffSide, type DiffState} from '../model/diff.js'
 import {isConfidentPop} from '../model/pop-confidence.js'
@@ -146,7 +146,11 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     rtt,
     onlyBefore,
     onlyAfter,
-    warnings: [...comparabilityWarnings(saidOf(a), saidOf(b), names), ...[noCommonWarning(common, {before: a.vantagePoints.length, after: b.vantagePoints.length})].filter((w) => w !== null)],
+    warnings: [
+      ...comparabilityWarnings(saidOf(a), saidOf(b), names),
+      ...[noCommonWarning(common, {before: a.vantagePoints.length, after: b.vantagePoints.length})].filter((w) => w !== null),
+      ...singleLossWarnings([{name: names.before, rows: a.vantagePoints}, {name: names.after, rows: b.vantagePoints}]),
+    ],
     summary: {common, moved: count('moved'), lost: count('lost'), found: count('found'), uncertain: count('uncertain'), unchanged: common - changes.length, measuredBoth, onlyBefore: onlyBefore.length, onlyAfter: onlyAfter.length},
   }
 }

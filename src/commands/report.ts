@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {CatchmentResult} from '../analysis/catchment.js'
 import {OneTargetCatchment} from '../analysis/catchment-scope.js'
+import {singleLossNote} from '../analysis/catchment-way.js'
 import {watchTargetNote} from '../analysis/one-target.js'
 import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
@@ -53,7 +54,7 @@ Accepted, detected from the content: a single anyprobe result (trace, dns, http 
 
 Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
-A vantage point with several results of one method (a repeated measurement) counts with its latest one; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
+A vantage point with several results of one method (a repeated measurement) counts with its latest one, except that one unanswered result after answered ones is packet loss, not an outage (two in a row are, as watch counts them): then its latest answered result counts, said in a note; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
 One catchment is of one service (the same rules as sites --input): results of several targets in one file (concatenated downloads, a daily dump) give the catchment of --target (a name or an address) or else of the first target in the file, and the others are counted in a warning; results that measured an address private to each probe (a RIPE Atlas DNS measurement with use_probe_resolver asking 192.168.1.1, 10.0.0.1, fd00::1: each probe's own router or resolver) are left out and said, never shown as PoPs. --json lists what was left out in "input.notes" (a saved report --json read again keeps its notes). A file with nothing else: E_BAD_INPUT (exit 7).
 
@@ -215,6 +216,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     // --probes that lacks some of the results' probes (another day's archive, one page of several): said
     const unlisted = atlasProbes === undefined || catchment === null ? null : probesNotListed(catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)
     if (unlisted !== null) notes.push(unlisted)
+    // a repeated measurement's vantage points whose latest result was one loss after answers: counted with the answer, said
+    const lost = catchment === null ? null : singleLossNote(catchment.vantagePoints)
+    if (lost !== null && !notes.includes(lost)) notes.push(lost)
     // --target picks results and catchments, never a watch's events: said, not ignored
     const watchNote = flags.target === undefined || watchLines === 0 ? null : watchTargetNote(name, flags.target, [...watchTargets])
     if (watchNote !== null) process.stderr.write(`warning: ${watchNote}\n`)

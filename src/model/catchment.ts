@@ -34,6 +34,12 @@ export interface CatchmentVantagePoint {
    * it: report's latest-result rule then has only the order the rows were read in.
    */
   startedAt?: string | null
+  /**
+   * Results of the same way that followed this one unanswered, fewer than an outage's run (the
+   * watch's outageAfter): the vantage point's latest result was lost, and one loss is not an
+   * outage, so this answered result counts (src/analysis/catchment-way.ts). Absent when none.
+   */
+  unansweredAfter?: number
 }
 
 export interface CatchmentPopShare {

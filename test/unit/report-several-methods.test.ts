@@ -100,11 +100,14 @@ describe('report: RIPE Atlas results, one way of measuring per measurement id', 
     assert.match(doc.input.notes.join('\n'), /left out: 1 result of RIPE Atlas msm 1002 \(dns\)/)
   })
 
-  it('the same measurement repeated: its latest counts (a hostname.bind that timed out since is no longer FIHEL)', async () => {
-    const r = await runCommand('report', [file('chaos-timeout.json', JSON.stringify([...dns, timedOut(1442846000)])), '--no-rdns', '--json'])
+  it('the same measurement repeated: its latest counts (a hostname.bind that timed out twice since is no longer FIHEL; once is packet loss, catchment-single-loss.test.ts)', async () => {
+    const r = await runCommand('report', [file('chaos-timeout.json', JSON.stringify([...dns, timedOut(1442846000), timedOut(1442846240)])), '--no-rdns', '--json'])
     const doc = JSON.parse(r.stdout)
     assert.equal(doc.vantagePoints[0].pop, null, r.stdout)
     assert.notEqual(r.status, 0)
+    const once = await runCommand('report', [file('chaos-timeout-once.json', JSON.stringify([...dns, timedOut(1442846000)])), '--no-rdns', '--json'])
+    assert.equal(JSON.parse(once.stdout).vantagePoints[0].pop?.code, 'fihel', once.stdout)
+    assert.equal(once.status, 0, once.stderr)
   })
 
   it('a later ping that was lost (another msm): the DNS identity stays, and the vantage point answered (exit 0)', async () => {
@@ -126,8 +129,10 @@ describe('CatchmentBuilder: the row of a vantage point with several results', ()
     return b.result().vantagePoints[0]!
   }
 
-  it('one method repeated: the latest counts, even when it named nothing (a DNS that timed out now is not FRA)', () => {
-    assert.equal(one([[row('fra', true, 5), 't1', 'dns'], [row(null, false, null), 't2', 'dns']]).reached, false)
+  it('one method repeated: the latest counts, even when it named nothing (a DNS that timed out twice since is not FRA; once is packet loss)', () => {
+    assert.equal(one([[row('fra', true, 5), 't1', 'dns'], [row(null, false, null), 't2', 'dns'], [row(null, false, null), 't3', 'dns']]).reached, false)
+    assert.equal(one([[row('fra', true, 5), 't1', 'dns'], [row(null, false, null), 't2', 'dns']]).pop?.code, 'fra')
+    assert.equal(one([[row('fra', true, 5), 't1', 'dns'], [row(null, true, 3), 't2', 'dns']]).pop, null, 'an answer that named nothing is the latest')
   })
   it('a trace that never reached the target and a ping it answered: reached, with the ping\'s RTT', () => {
     const r = one([[row(null, true, 9), 't1', 'ping'], [row(null, false, null), 't2', 'trace']])
