@@ -88,7 +88,7 @@ describe('report of a periodic RIPE Atlas DNS measurement', () => {
     assert.equal(again.status, 0, again.stderr)
     const doc = JSON.parse(again.stdout)
     assert.deepEqual(schemaErrors('catchment.schema.json', doc), [])
-    assert.deepEqual(((x) => [x.reached, x.pop?.code, x.startedAt])(row(doc, 6001)), [true, 'nlams', iso(1)])
+    assert.deepEqual(((x) => [x.reached, x.pop?.code, x.startedAt, x.unansweredAfter])(row(doc, 6001)), [true, 'nlams', iso(1), 1])
     assert.equal(doc.input.notes.filter((n: string) => /latest result was not answered/.test(n)).length, 1, doc.input.notes.join('\n'))
   })
 })
