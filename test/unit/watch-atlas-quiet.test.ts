@@ -11,6 +11,7 @@
 // (the shape of the reviewer's /tmp/review-Y/rY-srv3.ts, which used 4 s), so the quiet limit (two
 // intervals plus the stream's delay, at most one interval) is 6 s. Real time, loopback only.
 import assert from 'node:assert/strict'
+import {createServer} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 
 import {type ReplayRoute, type ReplayServer, type StreamScript, startAtlasReplay} from '../helpers/atlas-replay.js'
@@ -75,6 +76,26 @@ function watch(srv: ReplayServer, args: string[]): Promise<{status: number | nul
   }
 }
 
+/** a free loopback port for --metrics */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const {port} = s.address() as {port: number}
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** the sum of a metric's samples in a Prometheus text page (null: not in it) */
+function total(page: string, name: string): number | null {
+  const v = page
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .map((l) => Number(l.split(' ').at(-1)))
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0)
+}
+
 const events = (stdout: string): Array<Record<string, unknown>> =>
   stdout
     .trim()
@@ -84,11 +105,25 @@ const events = (stdout: string): Array<Record<string, unknown>> =>
 
 describe('watch --from atlas: a quiet result stream, a stopped measurement', () => {
   const runs: Record<string, Run> = {}
+  // the quiet run's metrics, scraped while it runs: the largest counts seen
+  const scraped = {unmeasured: 0, outages: 0, pages: 0}
 
   before(async () => {
+    const port = await freePort()
+    const timer = setInterval(() => {
+      fetch(`http://127.0.0.1:${port}/metrics`).then(
+        async (r) => {
+          const page = await r.text()
+          scraped.pages++
+          scraped.unmeasured = Math.max(scraped.unmeasured, total(page, 'anyprobe_rounds_unmeasured_total') ?? 0)
+          scraped.outages = Math.max(scraped.outages, total(page, 'anyprobe_outages_total') ?? 0)
+        },
+        () => {},
+      )
+    }, 500)
     const plans: Record<string, {measurement: ReplayRoute[]; stream: Partial<StreamScript>; args: string[]}> = {
       // the API answers; the stream stays open and silent
-      quiet: {measurement: [{path: `measurements/${MSM}/`, body: ongoing}], stream: {}, args: ['--duration', '14s']},
+      quiet: {measurement: [{path: `measurements/${MSM}/`, body: ongoing}], stream: {}, args: ['--duration', '14s', '--metrics', `127.0.0.1:${port}`]},
       // the stream stays silent and every reconnection is refused: RIPE Atlas unreachable
       unreachable: {measurement: [{path: `measurements/${MSM}/`, body: ongoing}], stream: {refuseFrom: 1}, args: ['--duration', '14s']},
       // the measurement stops during the watch: Ongoing when the watch starts, Stopped when asked again
@@ -113,6 +148,7 @@ describe('watch --from atlas: a quiet result stream, a stopped measurement', () 
         runs[name] = {srv, resultCalls, out: await watch(srv, p.args)}
       }),
     )
+    clearInterval(timer)
   })
   after(async () => {
     for (const r of Object.values(runs)) await r.srv.close()
@@ -129,6 +165,10 @@ describe('watch --from atlas: a quiet result stream, a stopped measurement', () 
     assert.match(out.stderr, /no result from any of the 40 probes for \d+s .*the result stream or the API failed, not the target/)
     assert.ok(srv.streamConnections.length >= 2, 'reconnected after the silence')
     assert.ok(resultCalls.length >= 2 && resultCalls.slice(1).every((q) => Number(q.start) > 0), 'the gap was asked for with results/?start=')
+    // during the watch, as an operator's alert reads them: rounds not measured, no outage
+    assert.ok(scraped.pages > 0, 'the metrics were scraped')
+    assert.ok(scraped.unmeasured > 0, `anyprobe_rounds_unmeasured_total stayed ${scraped.unmeasured} while the watch ran`)
+    assert.equal(scraped.outages, 0)
     // every probe answered before the silence; the API answered: not the API's failure either
     assert.equal(out.status, 0, out.stderr)
   })

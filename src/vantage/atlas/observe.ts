@@ -203,6 +203,13 @@ export class AtlasObserver {
     return out
   }
 
+  /** The newest round every probe has an observation or a mark for (-1: none yet): the rounds through it are all in. */
+  decidedThrough(): number {
+    let min = Number.POSITIVE_INFINITY
+    for (const st of this.probes.values()) min = Math.min(min, st.last)
+    return Number.isFinite(min) ? min : -1
+  }
+
   /**
    * Unanswered observations for every probe whose next result is overdue by more than the grace
    * (by the stream's clock, or `clockSec` when given: the end of a watch, or a quiet stream).

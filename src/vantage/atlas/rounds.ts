@@ -317,6 +317,7 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
   let attemptFailed: string | null = null
   let quietSaid = false
   let failedSaid = false
+  let roundSaid = -1
   const quiet = setInterval(() => {
     const now = Date.now()
     const idle = now - lastArrival
@@ -332,6 +333,13 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
       ch.push({type: 'note', failed: true, text: `error: RIPE Atlas did not deliver measurement ${msmId}'s results (${sanitize(attemptFailed, 200)}); its rounds since ${new Date(lastArrival).toISOString()} are counted as not measured, not as the target's outage; still trying`})
     }
     for (const m of marks) ch.push({type: 'unmeasured', vantage: m.vantage, round: m.round})
+    // every probe's rounds through this one are in (observed or not measured): judged now, so the
+    // counts (anyprobe_rounds_unmeasured_total) grow during the silence, not only at the end
+    const through = observer.decidedThrough()
+    if (through > roundSaid) {
+      roundSaid = through
+      ch.push({type: 'round', round: through})
+    }
   }, Math.max(50, Math.min(1000, intervalMs / 4)))
   quiet.unref()
 
