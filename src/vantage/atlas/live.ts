@@ -9,6 +9,10 @@
 // probe's results reach the caller in order. Results are delivered once each: deduplicated by
 // probe id + timestamp (a bounded window per probe, so memory stays flat over any run length).
 //
+// A connection that stays open while no probe sends anything for `quietMs` is ended as quiet and
+// reconnected the same way (its gap polled): RIPE Atlas probes that cannot reach the target still
+// send timeout results, so that silence is the stream's, never the target's.
+//
 // A dropped stream is reconnected with exponential backoff (jittered, reset after a successful
 // subscription). The stream is public data: the API key is never sent to it (no header, no URL
 // parameter, nothing in the subscription); only the REST client holds it.

@@ -63,12 +63,17 @@ export interface AtlasLiveDeps {
   keep: boolean
   /** test seam: reconnect backoff */
   backoffMs?: {base: number; max: number}
-  /** test seam: the stream's usual delay, ms, added to two intervals of silence from every probe before the stream is called quiet (default: 30 s, at most one interval) */
-  quietSlackMs?: number
   /** bench seam: told of every result as it arrives */
   onResult?: () => void
   now?: () => number
 }
+
+/**
+ * The stream's usual delay (a result reaches the stream some seconds after its timestamp; probes send
+ * them in small batches), added to two intervals of silence from every probe before the stream is
+ * called quiet; at most one more interval.
+ */
+const STREAM_DELAY_MS = 30_000
 
 const typeName = (m: AtlasMeasurementMeta | null): string | null => {
   const t = typeof m?.type === 'string' ? m.type : m?.type?.name
@@ -311,7 +316,7 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
   // the API failing, not the target. live.ts ends such a connection, reconnects and polls the gap;
   // the rounds that neither delivered are not measured ('unmeasured'), never unanswered. (Before,
   // the wall clock moved the stream's clock on and every probe was an outage of the target.)
-  const quietMs = 2 * intervalMs + Math.min(intervalMs, deps.quietSlackMs ?? 30_000)
+  const quietMs = 2 * intervalMs + Math.min(intervalMs, STREAM_DELAY_MS)
   // wall-clock ms of the latest recovery attempt (a drop or a filled gap); what it was
   let attemptAt = 0
   let attemptFailed: string | null = null
