@@ -58,6 +58,8 @@ export interface StreamScript {
   error?: string
   /** msm id -> what each connection sends in turn (then closes, but the last, which stays open); overrides results */
   perConnection?: Record<number, unknown[][]>
+  /** connections from this index on (0, 1, ...) are refused at the upgrade (the stream unreachable) */
+  refuseFrom?: number
   /** told when connection i (0, 1, ...) of a perConnection script has sent its results and closed */
   onConnectionEnd?: (i: number) => void
 }
@@ -104,6 +106,7 @@ export async function startAtlasReplay(opts: {routes?: ReplayRoute[]; stream?: S
   const streamConnections: ReplayServer['streamConnections'] = []
   let base = ''
   const pending = new Set<ServerResponse>()
+  let refused = 0
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -146,6 +149,11 @@ export async function startAtlasReplay(opts: {routes?: ReplayRoute[]; stream?: S
   const wss = new WebSocketServer({noServer: true})
   server.on('upgrade', (req, socket, head) => {
     if (!(req.url ?? '').startsWith('/stream/')) {
+      socket.destroy()
+      return
+    }
+    if (opts.stream?.refuseFrom !== undefined && refused + streamConnections.length >= opts.stream.refuseFrom) {
+      refused++
       socket.destroy()
       return
     }

@@ -9,6 +9,10 @@
 // probe's results reach the caller in order. Results are delivered once each: deduplicated by
 // probe id + timestamp (a bounded window per probe, so memory stays flat over any run length).
 //
+// A connection that stays open while no probe sends anything for `quietMs` is ended as quiet and
+// reconnected the same way (its gap polled): RIPE Atlas probes that cannot reach the target still
+// send timeout results, so that silence is the stream's, never the target's.
+//
 // A dropped stream is reconnected with exponential backoff (jittered, reset after a successful
 // subscription). The stream is public data: the API key is never sent to it (no header, no URL
 // parameter, nothing in the subscription); only the REST client holds it.
@@ -25,6 +29,8 @@ export interface LiveStatus {
   results?: number
   /** why the stream dropped; the wait before reconnecting */
   reason?: string
+  /** dropped because no probe sent anything for `quietMs` (the stream or the API failed, not the target) */
+  quiet?: boolean
   retryInMs?: number
 }
 
@@ -45,6 +51,13 @@ export interface AtlasLiveOptions {
   backoffMs?: {base: number; max: number}
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   random?: () => number
+  /**
+   * A connection on which no result came from any probe for this long (ms, from the subscription or
+   * the last result) is ended and reconnected, the gap polled: Atlas probes that cannot reach the
+   * target still send timeout results, so silence from every probe is the stream's failure (a
+   * connection the far end left open and quiet), not the target's. Null/absent: no idle limit.
+   */
+  quietMs?: number | null
 }
 
 /** Result identity for deduplication: probe id + timestamp (one measurement). A bounded window per probe. */
@@ -81,6 +94,8 @@ export async function followAtlasMeasurement(o: AtlasLiveOptions): Promise<void>
   const dedupe = new ResultDedupe()
   // the newest result delivered (null: none yet; the gap then starts at `since`)
   let newest: number | null = null
+  // wall-clock ms the last result was delivered (any path): the stream's idle timer counts from it
+  let lastResultAt = 0
   const deliver = (list: Array<Record<string, unknown>>, via: LiveVia): number => {
     let n = 0
     for (const r of list.sort(byTime)) {
@@ -90,6 +105,7 @@ export async function followAtlasMeasurement(o: AtlasLiveOptions): Promise<void>
       if (!dedupe.accept(prb, ts)) continue
       if (newest === null || ts > newest) newest = ts
       n++
+      lastResultAt = Date.now()
       o.onResult(r, via)
     }
     return n
@@ -109,12 +125,13 @@ export async function followAtlasMeasurement(o: AtlasLiveOptions): Promise<void>
   while (!o.signal.aborted) {
     const reason = await streamOnce(o, deliver, poll, () => newest ?? o.since, () => {
       failures = 0
-    })
+    }, () => lastResultAt)
     if (o.signal.aborted) break
     failures++
     const exp = Math.min(backoff.max, backoff.base * 2 ** (failures - 1))
     const wait = Math.round(exp / 2 + (exp / 2) * random())
-    o.onStatus?.({kind: 'dropped', reason, retryInMs: wait})
+    const quiet = reason.startsWith(QUIET)
+    o.onStatus?.(quiet ? {kind: 'dropped', reason, retryInMs: wait, quiet} : {kind: 'dropped', reason, retryInMs: wait})
     try {
       await sleep(wait, o.signal)
     } catch {
@@ -123,6 +140,8 @@ export async function followAtlasMeasurement(o: AtlasLiveOptions): Promise<void>
   }
 }
 
+const QUIET = 'no result from any probe for'
+
 /** One connection: subscribe, fill the gap, deliver until it closes. Resolves with why it ended. */
 function streamOnce(
   o: AtlasLiveOptions,
@@ -130,6 +149,7 @@ function streamOnce(
   poll: (start: number) => Promise<Array<Record<string, unknown>>>,
   newest: () => number,
   onSubscribed: () => void,
+  lastResultAt: () => number,
 ): Promise<string> {
   return new Promise((resolve) => {
     const url = new URL(o.streamUrl)
@@ -139,9 +159,11 @@ function streamOnce(
     let held: Array<Record<string, unknown>> | null = null
     let filling: Promise<void> | null = null
     let ended = false
+    let idle: NodeJS.Timeout | null = null
     const end = (why: string): void => {
       if (ended) return
       ended = true
+      if (idle !== null) clearInterval(idle)
       o.signal.removeEventListener('abort', onAbort)
       ws.removeAllListeners()
       ws.on('error', () => {})
@@ -170,6 +192,15 @@ function streamOnce(
       } else if (type === 'atlas_subscribed') {
         onSubscribed()
         o.onStatus?.({kind: 'subscribed'})
+        const quietMs = o.quietMs ?? null
+        if (quietMs !== null && idle === null) {
+          const subscribedAt = Date.now()
+          idle = setInterval(() => {
+            const since = Math.max(subscribedAt, lastResultAt())
+            if (Date.now() - since >= quietMs) end(`${QUIET} ${Math.round((Date.now() - since) / 1000)}s though the connection stayed open`)
+          }, Math.max(50, Math.min(1000, quietMs / 4)))
+          idle.unref()
+        }
         // the gap: what was measured while we were not subscribed is only in the API
         held = []
         filling = poll(newest() - o.intervalSec).then(

@@ -15,7 +15,9 @@
 // result timestamp seen, from any probe) is more than `graceSec` (default: one interval) past the
 // time its result was due. So outages of silent probes come from the data, deterministically,
 // about one to two intervals after the silence began; a result that still arrives after that is
-// counted as late by the analyser.
+// counted as late by the analyser. Silence from EVERY probe is not read this way: the stream's
+// clock does not move then, and rounds.ts counts the rounds that neither the stream nor the API
+// delivered as not measured (unmeasured()).
 import {identityInputs, minRttMs} from '../../engines/dns/probe.js'
 import {vpLocationOf} from '../../infer/verdict.js'
 import type {VantagePoint} from '../../model/vantage.js'
@@ -179,6 +181,33 @@ export class AtlasObserver {
       popConfidence = r.pop?.confidence ?? null
     }
     return {...base, receivedAt: rttMs === null ? null : Math.round(ts * 1000 + rttMs), rttMs, pop, ...(pop === null || popConfidence === null ? {} : {popConfidence}), answered, ...(answered ? {} : {error: oc?.error?.code ?? 'E_NO_ANSWER'})}
+  }
+
+  /**
+   * The rounds of every probe overdue by more than the grace at `clockSec` (the stream's clock moved
+   * on by the wall clock while no probe sent anything), as not measured: the stream or the API failed
+   * to deliver them, which says nothing of the target. Each probe's story moves past them, so a
+   * result that still comes for one is late, and they are never also counted unanswered.
+   */
+  unmeasured(clockSec: number): Array<{vantage: VantagePoint; round: number}> {
+    const out: Array<{vantage: VantagePoint; round: number}> = []
+    for (const st of this.probes.values()) {
+      for (;;) {
+        const next = st.last + 1
+        const due = st.anchor + (next - st.offset) * this.I
+        if (due + this.grace >= clockSec) break
+        st.last = next
+        out.push({vantage: st.vantage, round: next})
+      }
+    }
+    return out
+  }
+
+  /** The newest round every probe has an observation or a mark for (-1: none yet): the rounds through it are all in. */
+  decidedThrough(): number {
+    let min = Number.POSITIVE_INFINITY
+    for (const st of this.probes.values()) min = Math.min(min, st.last)
+    return Number.isFinite(min) ? min : -1
   }
 
   /**

@@ -34,6 +34,7 @@ import {type AtlasProbeInfo, AtlasObserver, type Observed} from './observe.js'
 import {type AtlasMeasurementMeta, atlasVantage, probeMetaFromApi} from './parse.js'
 import {type AtlasRecurringRequest, buildRecurringRequest, checkAtlasInterval, createRecurring, DEFAULT_INTERVAL_S, describeCost, type RecurringCost, recurringCost} from './recurring.js'
 import type {AtlasSelector} from './selector.js'
+import {finalStatusOf} from './stream.js'
 
 /** What schedule() learnt and rounds() follows. */
 export interface AtlasLivePrep {
@@ -67,6 +68,13 @@ export interface AtlasLiveDeps {
   now?: () => number
 }
 
+/**
+ * The stream's usual delay (a result reaches the stream some seconds after its timestamp; probes send
+ * them in small batches), added to two intervals of silence from every probe before the stream is
+ * called quiet; at most one more interval.
+ */
+const STREAM_DELAY_MS = 30_000
+
 const typeName = (m: AtlasMeasurementMeta | null): string | null => {
   const t = typeof m?.type === 'string' ? m.type : m?.type?.name
   return typeof t === 'string' ? t.toLowerCase() : null
@@ -93,6 +101,15 @@ export async function prepareAtlasWatch(ask: ScheduleRequest, o: {client: AtlasC
     if (measurement?.is_oneoff === true || typeof measurement?.interval !== 'number') {
       throw new AnyprobeError('E_USAGE', `measurement ${msmId} is a one-off: it has no stream of rounds to watch`, {
         hint: `read it with \`anyprobe catchment ${sanitize(ask.target, 80)} --from atlas: --atlas-msm ${msmId}\`, or watch a periodic measurement`,
+        exitCode: EXIT.usage,
+      })
+    }
+    // a measurement that will produce no more results cannot be followed: the watch would wait
+    // forever and end in 'no probe was answered', read as the target's outage
+    const over = finalStatusOf(measurement as unknown as Record<string, unknown>)
+    if (over !== null) {
+      throw new AnyprobeError('E_USAGE', `measurement ${msmId} is ${over.name}${over.since === null ? '' : ` since ${new Date(over.since * 1000).toISOString()}`}: no more results will come to watch`, {
+        hint: `give a running measurement, or read its results: \`anyprobe catchment ${sanitize(ask.target, 80)} --from atlas: --atlas-msm ${msmId}\` (or \`anyprobe report\` a download of them)`,
         exitCode: EXIT.usage,
       })
     }
@@ -294,30 +311,79 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
   const durationTimer = plan.durationMs === null ? null : setTimeout(() => stop.abort(), plan.durationMs)
   const endSec = plan.count === null ? null : startSec + plan.count * intervalSec
   let lastArrival = Date.now()
-  // connected and caught up (subscribed, gap filled): only then is silence news
-  let live = false
-  // a quiet stream (every probe silent): the clock moves on by the wall clock. Not while the
-  // stream is down: what it missed comes from the API when it is back, and must not be late then.
+  // Silence from EVERY probe: Atlas probes that cannot reach the target still send timeout results,
+  // so no result from any of them for two intervals (plus the stream's usual delay) is the stream or
+  // the API failing, not the target. live.ts ends such a connection, reconnects and polls the gap;
+  // the rounds that neither delivered are not measured ('unmeasured'), never unanswered. (Before,
+  // the wall clock moved the stream's clock on and every probe was an outage of the target.)
+  const quietMs = 2 * intervalMs + Math.min(intervalMs, STREAM_DELAY_MS)
+  // wall-clock ms of the latest recovery attempt (a drop or a filled gap); what it was
+  let attemptAt = 0
+  let attemptFailed: string | null = null
+  let quietSaid = false
+  let failedSaid = false
+  let roundSaid = -1
   const quiet = setInterval(() => {
-    const idle = Date.now() - lastArrival
-    if (backfilling || !live || idle < intervalMs || observer.clock === 0) return
-    feed(observer.sweep(observer.clock + idle / 1000), undefined)
-  }, 1000)
+    const now = Date.now()
+    const idle = now - lastArrival
+    if (backfilling || observer.clock === 0 || idle < quietMs) return
+    // only once the stream was reconnected or the API asked after the silence began (what they
+    // still deliver is measured, not counted missing)
+    if (attemptAt < lastArrival + quietMs - 1000) return
+    const marks = observer.unmeasured(observer.clock + idle / 1000)
+    if (marks.length === 0) return
+    if (attemptFailed !== null && !failedSaid) {
+      failedSaid = true
+      // the API is not answering: the watch goes on without data, exit 6 at the end (the API's fault)
+      ch.push({type: 'note', failed: true, text: `error: RIPE Atlas did not deliver measurement ${msmId}'s results (${sanitize(attemptFailed, 200)}); its rounds since ${new Date(lastArrival).toISOString()} are counted as not measured, not as the target's outage; still trying`})
+    }
+    for (const m of marks) ch.push({type: 'unmeasured', vantage: m.vantage, round: m.round})
+    // every probe's rounds through this one are in (observed or not measured): judged now, so the
+    // counts (anyprobe_rounds_unmeasured_total) grow during the silence, not only at the end
+    const through = observer.decidedThrough()
+    if (through > roundSaid) {
+      roundSaid = through
+      ch.push({type: 'round', round: through})
+    }
+  }, Math.max(50, Math.min(1000, intervalMs / 4)))
   quiet.unref()
 
   const onStatus = (s: LiveStatus): void => {
     if (s.kind === 'backfilled') {
       endBackfill()
       ch.push({type: 'note', text: `anyprobe: ${s.results} result(s) since ${new Date((startSec - intervalSec) * 1000).toISOString()} give the starting state of ${observer.probeCount} probe(s); following the stream`})
-    } else if (s.kind === 'subscribed') live = false
-    else if (s.kind === 'gap-filled') {
-      live = true
-      lastArrival = Date.now()
     }
-    if (s.kind === 'dropped') {
-      live = false
+    // a quiet drop is the start of a try (reconnect, ask for the gap), not its outcome
+    if ((s.kind === 'dropped' && s.quiet !== true) || s.kind === 'gap-filled') {
+      attemptAt = Date.now()
+      attemptFailed = s.kind === 'dropped' ? (s.reason ?? 'the stream dropped') : null
+    }
+    if (s.kind === 'dropped' && s.quiet === true) {
+      if (!quietSaid) {
+        quietSaid = true
+        ch.push({
+          type: 'note',
+          text:
+            `anyprobe: no result from any of the ${observer.probeCount} probes for ${Math.round((Date.now() - lastArrival) / 1000)}s (over two ${intervalSec}s intervals): RIPE Atlas probes that cannot reach the target still send timeouts, so the result stream or the API failed, not the target; ` +
+            `reconnecting in ${Math.round((s.retryInMs ?? 0) / 100) / 10}s and asking the API for the gap; rounds neither delivers are counted as not measured`,
+        })
+      }
+      // a measurement that stopped sends nothing more: the watch ends, not an outage
+      void finalStatusNow().then((over) => {
+        if (over === null || stop.signal.aborted) return
+        ch.push({type: 'note', text: `anyprobe: measurement ${msmId} is ${over.name}${over.since === null ? '' : ` since ${new Date(over.since * 1000).toISOString()}`}: no more results will come; the watch ends`})
+        stop.abort()
+      })
+    } else if (s.kind === 'dropped') {
       ch.push({type: 'note', text: `anyprobe: the result stream dropped (${sanitize(s.reason ?? '', 200)}); reconnecting in ${Math.round((s.retryInMs ?? 0) / 100) / 10}s, the gap is filled from the API`})
     } else if (s.kind === 'gap-filled' && (s.results ?? 0) > 0) ch.push({type: 'note', text: `anyprobe: ${s.results} result(s) the stream missed came from the API`})
+  }
+  const finalStatusNow = async (): Promise<{name: string; since: number | null} | null> => {
+    try {
+      return finalStatusOf(await deps.client.getJson<Record<string, unknown>>(`measurements/${msmId}/`))
+    } catch {
+      return null // the API not answering is said by the drops
+    }
   }
   try {
     await followAtlasMeasurement({
@@ -328,6 +394,7 @@ async function follow(prep: AtlasLivePrep, plan: RoundsPlan, deps: AtlasLiveDeps
       since: startSec - intervalSec,
       signal: stop.signal,
       backoffMs: deps.backoffMs,
+      quietMs,
       onStatus,
       onResult: (raw) => {
         deps.onResult?.()

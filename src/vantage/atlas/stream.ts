@@ -50,6 +50,15 @@ export interface WaitOptions {
 const FINAL_STATUS = new Set([4, 5, 6, 7, 8])
 const FINAL_NAMES = /^(stopped|forced to stop|no suitable probes|failed|archived|denied|canceled|cancelled)$/i
 
+/** A measurement's status when it is one after which no result will come: its name and since when (unix s; null: not said). Null otherwise. */
+export function finalStatusOf(m: Record<string, unknown> | null | undefined): {name: string; since: number | null} | null {
+  const status = (m?.status ?? {}) as {id?: unknown; name?: unknown; when?: unknown}
+  const final = (typeof status.id === 'number' && FINAL_STATUS.has(status.id)) || (typeof status.name === 'string' && FINAL_NAMES.test(status.name))
+  if (!final) return null
+  const since = [status.when, m?.stop_time].find((x) => typeof x === 'number' && Number.isFinite(x) && x > 0) as number | undefined
+  return {name: sanitize(typeof status.name === 'string' ? status.name : `status ${String(status.id)}`, 40), since: since ?? null}
+}
+
 interface MeasurementStatus {
   final: boolean
   participants: number | null
@@ -57,8 +66,7 @@ interface MeasurementStatus {
 
 export async function measurementStatus(client: AtlasClient, msmId: number): Promise<MeasurementStatus> {
   const m = await client.getJson<Record<string, unknown>>(`measurements/${msmId}/`)
-  const status = (m?.status ?? {}) as {id?: unknown; name?: unknown}
-  const final = (typeof status.id === 'number' && FINAL_STATUS.has(status.id)) || (typeof status.name === 'string' && FINAL_NAMES.test(status.name))
+  const final = finalStatusOf(m) !== null
   const p = [m?.participant_count, m?.probes_scheduled].find((x) => typeof x === 'number' && x > 0) as number | undefined
   return {final, participants: p ?? null}
 }
