@@ -17,6 +17,8 @@
  *   which nss-myhostname(8) resolves to the loopback as it does "localhost";
  * - "fritz.box": AVM's FRITZ!Box routers answer to "fritz.box" and name the devices of their home
  *   network "NAME.fritz.box" (AVM's help pages; it only resolves inside that home network);
+ * - "easy.box": the address of a Vodafone EasyBox's own interface in its home network (Vodafone's
+ *   and its users' set-up guides: "easy.box" or 192.168.2.1);
  * - "pi.hole": the name a Pi-hole's own DNS answers for its dashboard (Pi-hole's documentation,
  *   "http://pi.hole/admin"); as a reverse-DNS name it is the Pi-hole box on the local network.
  * "test", "example" and "invalid" (RFC 6761) are not here: documentation and the lab use them for
@@ -25,6 +27,7 @@
 const LOCAL_SUFFIXES: readonly string[][] = [
   ['home', 'arpa'],
   ['fritz', 'box'],
+  ['easy', 'box'],
   ['pi', 'hole'],
   ['local'],
   ['localhost'],

@@ -42,7 +42,7 @@ describe('hostname readings of local names (geohint --kind hostname)', () => {
     }
   })
   it('a lone word is no site code: runsc from /etc/hosts is not {code: runsc, operator, 0.5}', () => {
-    for (const n of ['runsc', 'ubnt', 'unifi.localdomain', 'pi.hole', 'fritz.box', 'kubernetes.default.svc.cluster.local', 'ip-172-31-32-1.eu-west-1.compute.internal']) {
+    for (const n of ['runsc', 'ubnt', 'unifi.localdomain', 'pi.hole', 'fritz.box', 'easy.box', 'kubernetes.default.svc.cluster.local', 'ip-172-31-32-1.eu-west-1.compute.internal']) {
       assert.equal(hostnameHint(n), null, n)
     }
   })
