@@ -8,6 +8,7 @@ import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
 import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
+import {localName} from './local.js'
 import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
@@ -219,10 +220,14 @@ function namesakeTie(readings: Candidate[]): void {
  * entry is a few candidates (~0.5 KB), so the bound keeps the memo to tens of MB.
  */
 const NAME_MEMO = 50_000
+/** Free text read by the general rules (DNS identities, header values): fewer distinct values. */
+const TEXT_MEMO = 10_000
 
 // frozen: a caller that changed a shared reading would change every later answer for that name;
 // in strict-mode modules the attempt throws instead
-const readName = boundedMemo(NAME_MEMO, (name): readonly Readonly<Candidate>[] => Object.freeze(hostnameCandidatesUncached(name).map((c) => Object.freeze(c))))
+const freeze = (list: Candidate[]): readonly Readonly<Candidate>[] => Object.freeze(list.map((c) => Object.freeze(c)))
+const readText = boundedMemo(TEXT_MEMO, (name): readonly Readonly<Candidate>[] => freeze(nameCandidatesUncached(name)))
+const readName = boundedMemo(NAME_MEMO, (name): readonly Readonly<Candidate>[] => freeze(hostnameCandidatesUncached(name)))
 
 /**
  * Every reading of a hostname, most confident first, shared with the memo: callers must not change
@@ -234,14 +239,55 @@ export function sharedHostnameCandidates(name: string): readonly Readonly<Candid
 
 /** Every reading of a hostname, most confident first (internal form); the caller's own copies. */
 export function hostnameCandidates(name: string): Candidate[] {
-  const list = readName(name)
+  return copies(readName(name))
+}
+
+/**
+ * Every reading of a name-shaped text that is not a reverse-DNS name (a DNS server's own name, a
+ * header value: "fra1", "dns-dal04"), by the general rules alone: a server names itself in one
+ * label, and its caller has its own rule for a lone word (identity.ts). The caller's own copies.
+ */
+export function nameCandidates(text: string): Candidate[] {
+  return copies(readText(text))
+}
+
+function copies(list: readonly Readonly<Candidate>[]): Candidate[] {
   const out: Candidate[] = new Array(list.length)
   for (let i = 0; i < list.length; i++) out[i] = {...list[i]!}
   return out
 }
 
-/** The reading itself, without the memo (the memo's source, and what tests compare it with). */
+/**
+ * A name a local network gave itself (local.ts: one label, or under .lan, .local, .home.arpa,
+ * fritz.box ...) says only what its owner chose to call a box, so it names no place with
+ * confidence: its readings are those of the labels left of the local suffix, read alone, at this
+ * fraction (0.95 at most becomes 0.48, under the 0.5 of a confident place: the same factor as a
+ * lone server name in identity.ts), and a "site code, place unknown" is not offered (a local
+ * network has no operator convention whose site position it could be).
+ */
+const LOCAL_NAME_FACTOR = 0.5
+
+/** The reading of a reverse-DNS name (the memo's source, and what tests compare it with). */
 export function hostnameCandidatesUncached(name: string): Candidate[] {
+  const local = localName(name)
+  if (local === null) return nameCandidatesUncached(name)
+  if (local.host.length === 0) return []
+  const why = local.kind === 'single-label' ? 'a name of one label' : `a name under ${local.suffix}`
+  const out: Candidate[] = []
+  for (const c of nameCandidatesUncached(local.host.join('.'))) {
+    if (c.lat === null) continue
+    out.push({
+      ...c,
+      confidence: c.confidence * LOCAL_NAME_FACTOR,
+      ...(c.untied === undefined ? {} : {untied: c.untied * LOCAL_NAME_FACTOR}),
+      note: `${c.note}; ${why}, from a local network's own naming (hosts file, home router), not an operator's site`,
+    })
+  }
+  return out
+}
+
+/** The general rules over a name, without the memo and without the local-name rule. */
+function nameCandidatesUncached(name: string): Candidate[] {
   const clean = cleanName(name)
   if (clean === '') return []
   const labels = clean.split('.').filter((l) => l.length > 0)

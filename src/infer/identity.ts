@@ -3,7 +3,8 @@
 import type {GeoHint} from '../model/pop.js'
 import {toHint, type Candidate} from './candidate.js'
 import {operatorFor, splitDomain} from './domains.js'
-import {homeCountry, hostnameCandidates} from './hostname.js'
+import {homeCountry, hostnameCandidates, nameCandidates} from './hostname.js'
+import {localName} from './local.js'
 import {resolveStated, type StatedType} from './resolve.js'
 import {readableCore} from './untrusted.js'
 import {STOP} from './vocab.js'
@@ -104,7 +105,11 @@ export function identityCandidates(text: string): Candidate[] {
       return list
     }
   }
-  const list = hostnameCandidates(s)
+  // a server under a local network's suffix ("nas.fritz.box", "pi.home.arpa": a home resolver
+  // answering hostname.bind with its own name) is read as any such name is (hostname.ts); a
+  // server's name of one label keeps the identity rules: servers name themselves so ("fra08", "b3-sin")
+  if (localName(s)?.kind === 'local-suffix') return hostnameCandidates(s)
+  const list = nameCandidates(s)
   const lone = loneServerName(s)
   if (lone === undefined) return list
   return list.map((c) => (c.country !== null && c.country === lone ? c : {...c, confidence: c.confidence * LONE_NAME_FACTOR, ...(c.untied === undefined ? {} : {untied: c.untied * LONE_NAME_FACTOR}), note: `${c.note}; a lone word and number with no operator or country beside it, likely a server's name`}))

@@ -5,7 +5,7 @@ import {citiesByName} from '../geo/cities.js'
 import {countryCode} from '../geo/countries.js'
 import {locodePlace} from '../geo/locode.js'
 import {fromPlace, placeless, type Candidate} from './candidate.js'
-import {hostnameCandidates} from './hostname.js'
+import {nameCandidates} from './hostname.js'
 
 /** How a format says its code should be read. */
 export type StatedType =
@@ -61,7 +61,7 @@ export function resolveStated(
       ]
     }
     case 'generic': {
-      const list = hostnameCandidates(code)
+      const list = nameCandidates(code)
       for (const c of list) c.note = `${source}: ${c.note}`
       return list
     }

@@ -29,6 +29,10 @@ const ROLES = [
   // server words in hosting names ("mon1" monitoring, "xen3" a hypervisor, "nas2" storage or a
   // network access server): Mount Cook, Xingcheng and Nassau only as a site code in the site position
   'mon', 'xen', 'nas', 'vps', 'ded',
+  // the local network's own boxes: "_gateway" is the name nss-myhostname(8) / systemd-resolved give
+  // the default gateway (and a trace's first hop then reads "_gateway"), "gateway", "router" and
+  // "modem" what home routers and hosts files call it: a role, not Gateway, Florida
+  'gateway', 'modem',
 ]
 
 const SERVICE = [
