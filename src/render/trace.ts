@@ -1,5 +1,6 @@
 // Human view of a trace: one row per hop, then how it ended and which PoP answered.
 import {unreachableMeaning} from '../model/icmp-unreachable.js'
+import {isConfidentPop} from '../model/pop-confidence.js'
 import type {TraceHop, TraceResult} from '../model/trace.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderPop} from './pop.js'
@@ -15,7 +16,9 @@ function rttCell(hop: TraceHop, i: number, family: 4 | 6): string {
 
 function hopRows(hop: TraceHop, family: 4 | 6): string[][] {
   const rtts = hop.rttMs.map((_, i) => rttCell(hop, i, family)).join('  ')
-  const hint = hop.hint ? `${hop.hint.code}${hop.hint.city ? ` ${hop.hint.city}` : ''}` : ''
+  // a hint under 0.5 (a lone word of a local name, 'london') is marked '?' as the catchment table marks one
+  const unsure = hop.hint !== null && !isConfidentPop(hop.hint) ? '?' : ''
+  const hint = hop.hint ? `${hop.hint.code}${unsure}${hop.hint.city ? ` ${hop.hint.city}` : ''}` : ''
   const asn = hop.asn === null ? '' : `AS${hop.asn}`
   const first = [String(hop.ttl), hop.addr ?? '*', sanitize(hop.hostname ?? '', 80), asn, rtts, sanitize(hint, 40)]
   // load-balanced hop: list the other responders under it

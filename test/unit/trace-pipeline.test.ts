@@ -83,6 +83,15 @@ describe('trace pipeline (scenario transport, no root)', () => {
     assert.equal(r2.pop?.city, 'Frankfurt am Main')
   })
 
+  it('a hop named by a local name (a home router called "london") is a hint, marked ? in the table; a public name is not', async () => {
+    const r = await run('basic-icmp', {'10.0.0.1': 'london', '203.0.113.5': 'et-0-0-1.edge1.frankfurt1.pop.anycast.example'})
+    const home = r.hops.find((h) => h.addr === '10.0.0.1')!
+    assert.ok(home.hint !== null && home.hint.confidence < 0.5, JSON.stringify(home.hint))
+    const text = renderTrace(r)
+    assert.match(text, /^1\s+10\.0\.0\.1\s+london\s+.*\S+\? London$/m)
+    assert.match(text, /frankfurt1\.pop\.anycast\.example\s+.*frankfurt Frankfurt am Main$/m)
+  })
+
   it('silent hops stay null in JSON and * in the table; names from strangers are escaped', async () => {
     const r = await run('silent-hop-adaptive', {'10.0.3.1': 'evil\u001b]0;owned\u0007.example'})
     assert.deepEqual(schemaErrors('trace.schema.json', r), [])
