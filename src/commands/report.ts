@@ -181,6 +181,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         }
       } else if (item.type === 'watch-history') {
         show(item.end ? replay.historyEnd() : replay.historyStart())
+      } else if (item.type === 'watch-unmeasured') {
+        // a round the backend could not measure: not measured, as the live watch counted it
+        show(replay.unmeasured(item.vantageId, item.round))
       } else if (item.type === 'watch-start') {
         watchLines++
         if (item.start.target !== '') watchTargets.add(item.start.target)

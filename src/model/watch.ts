@@ -61,6 +61,18 @@ export interface WatchHistoryLine {
   at: string
 }
 
+/**
+ * A --out line for a round the backend said it could not measure for one vantage point (a Globalping
+ * round the API refused, a RIPE Atlas round neither the stream nor the API delivered): `report` counts
+ * it as not measured, as the live watch did, not as skipped.
+ */
+export interface WatchUnmeasuredLine {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION
+  kind: 'watch-unmeasured'
+  vantageId: string
+  round: number
+}
+
 /** The settings the watch analysis judges observations by (src/analysis/watch/analyzer.ts). */
 export interface WatchJudging {
   intervalMs: number

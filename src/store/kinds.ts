@@ -8,4 +8,4 @@
 export const RESULT_KINDS: ReadonlySet<string> = new Set(['trace', 'dns', 'http', 'ping'])
 
 /** every kind read.ts takes: results, outcome lines, multi and catchment documents, catchment --expect's verdict line, watch --out's start and history lines */
-export const TAKEN_KINDS: ReadonlySet<string> = new Set([...RESULT_KINDS, 'outcome', 'multi', 'catchment', 'catchment-expect', 'watch-start', 'watch-history-start', 'watch-history-end'])
+export const TAKEN_KINDS: ReadonlySet<string> = new Set([...RESULT_KINDS, 'outcome', 'multi', 'catchment', 'catchment-expect', 'watch-start', 'watch-history-start', 'watch-history-end', 'watch-unmeasured'])

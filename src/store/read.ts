@@ -77,6 +77,7 @@ export type ReportItem =
   | {type: 'watch-start'; start: WatchStart}
   | {type: 'observation'; observation: Observation}
   | {type: 'watch-history'; end: boolean}
+  | {type: 'watch-unmeasured'; vantageId: string; round: number}
 
 /** The target (and address) a failed measurement was of: the catchment keeps it only when that is the target read. */
 export interface FailedTarget {
@@ -233,6 +234,10 @@ export function classify(v: unknown): Array<ReportItem | InvalidEntry> | string 
     return typeof h === 'string' ? h : [{type: 'watch-start', start: h}]
   }
   if (isObj(v) && (v.kind === 'watch-history-start' || v.kind === 'watch-history-end')) return [{type: 'watch-history', end: v.kind === 'watch-history-end'}]
+  if (isObj(v) && v.kind === 'watch-unmeasured') {
+    if (typeof v.vantageId !== 'string' || v.vantageId === '' || !Number.isSafeInteger(v.round) || (v.round as number) < 0) return 'a watch-unmeasured line without its vantageId or round'
+    return [{type: 'watch-unmeasured', vantageId: sanitize(v.vantageId, 200), round: v.round as number}]
+  }
   // catchment --expect --ndjson's last line: a verdict, not a measurement (report judges no rules)
   if (isObj(v) && v.kind === 'catchment-expect') return []
   if (isObj(v) && v.kind === undefined && 'vantageId' in v && 'round' in v) {

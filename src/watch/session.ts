@@ -221,6 +221,8 @@ export class WatchSession {
       } else if (ev.type === 'round') this.flushRound(ev.round)
       else if (ev.type === 'unmeasured') {
         this.analyzer.unmeasured(ev.vantage.id, ev.round)
+        // --out says it too, so `report` of the file counts the round as not measured (not skipped)
+        this.record({schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-unmeasured', vantageId: ev.vantage.id, round: ev.round})
         if (ev.round > (this.lastUnmeasured.get(ev.vantage.id) ?? -1)) this.lastUnmeasured.set(ev.vantage.id, ev.round)
       }
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)

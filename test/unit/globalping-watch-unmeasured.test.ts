@@ -5,12 +5,16 @@
 // "outage" of every vantage point: a page for an operator whose target was fine.
 // The Globalping replay server on 127.0.0.1 plays 5 rounds of two probes; rounds 2 and 3 fail.
 import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {virtualClock} from '../helpers/virtual-clock.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
@@ -45,6 +49,8 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
   const stderr: string[] = []
   let summary: WatchSummaryEvent
   let exitCode: number | undefined
+  const outDir = mkdtempSync(join(tmpdir(), 'anyprobe-gp-unmeasured-'))
+  const outFile = join(outDir, 'watch.ndjson')
 
   before(async () => {
     srv = await startGlobalpingReplay({routes: routes()})
@@ -66,6 +72,7 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
       write: () => {},
       report: (l) => stderr.push(l),
       onEvent: (e) => events.push(e),
+      out: outFile,
     })
     assert.ok(!('dryRun' in end))
     summary = end.summary
@@ -73,6 +80,17 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
   })
   after(async () => {
     await srv.close()
+    rmSync(outDir, {recursive: true, force: true})
+  })
+
+  it('report of the --out file counts the rounds not measured as the live watch did (watch-unmeasured lines), not as skipped', async () => {
+    const lines = readFileSync(outFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {kind?: string})
+    const marks = lines.filter((l) => l.kind === 'watch-unmeasured')
+    assert.equal(marks.length, 2 * DOWN.size)
+    for (const l of marks) assert.deepEqual(schemaErrors('watch-out.schema.json', l), [])
+    const r = await runCommand('report', [outFile, '--json'])
+    const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as WatchSummaryEvent).find((e) => e.type === 'summary')!
+    assert.deepEqual([replayed.skippedRounds, replayed.unmeasuredRounds], [summary.skippedRounds, summary.unmeasuredRounds], r.stderr)
   })
 
   it('no outage: the rounds not measured are a gap, not unanswered probes', () => {
