@@ -22,7 +22,7 @@ import {vantageFlags} from '../console/vantage-flags.js'
 import {exitCodeOf} from '../console/multi-run.js'
 import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
-import {observationFromOutcome, readSitesInputs} from '../console/sites-input.js'
+import {observationFromOutcome, readSitesInputs, sitesInputExit} from '../console/sites-input.js'
 import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
@@ -46,7 +46,7 @@ anycast: yes = two disjoint discs; no = at least 3 vantage points, two of them m
 
 --json prints {schemaVersion, kind: "sites", target, anycast, lowerBound, sites: [{lat, lon, city, country, code, evidence, areaKm, confirmed, source}], excluded, contradictions, ...} (schemas/sites.schema.json).
 
-Exit codes: 0 done (measuring: the target answered every vantage point); 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used.`
+Exit codes (one rule with every command, --input counting the vantage points read): 0 the target answered every vantage point; 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used (first); 10 the --html page could not be written.`
 
   static override examples = [
     '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --location ap-vp-ber=52.52,13.40 --location ap-vp-nyc=40.71,-74.01 ...',
@@ -145,15 +145,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (notes.length > 0) doc.inputNotes = notes
       done(doc)
       if (!this.jsonEnabled()) this.log(renderSites(doc))
-      if (!htmlOk) process.exitCode = EXIT.write
-      if (locateError !== null) {
-        process.stderr.write(formatError(locateError))
-        process.exitCode = locateError.exitCode
-      }
-      for (const err of input.errors) {
-        process.stderr.write(formatError(err))
-        process.exitCode = err.exitCode
-      }
+      if (locateError !== null) process.stderr.write(formatError(locateError))
+      for (const err of input.errors) process.stderr.write(formatError(err))
+      // the rule of every command over what was read (report of the same file says the same)
+      process.exitCode = sitesInputExit(input, {writeFailed: !htmlOk, locate: locateError})
       return doc
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})
