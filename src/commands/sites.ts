@@ -11,6 +11,7 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {renderSites} from '../render/sites.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
@@ -81,6 +82,9 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     let htmlOk = true
     // read before anything is measured: a bad list is a usage error, not a lost measurement
     const truth = flags.truth === undefined ? null : readTruth(flags.truth)
+    // and a page that cannot be written is said now, not as exit 10 after the measurement (and the
+    // RIPE Atlas credits) it was for, as catchment and watch check it
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, HTML_PATH_HINT)
     const done = (doc: SitesDocument): SitesDocument => {
       if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced, undefined, truth.merged)
       if (flags.igreedy) {
