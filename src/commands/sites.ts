@@ -23,7 +23,7 @@ import {vantageFlags} from '../console/vantage-flags.js'
 import {exitCodeOf} from '../console/multi-run.js'
 import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
-import {observationFromOutcome, readSitesInputs, sitesInputExit} from '../console/sites-input.js'
+import {measuringFlagWithInput, observationFromOutcome, readSitesInputs, sitesInputExit} from '../console/sites-input.js'
 import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
@@ -63,7 +63,7 @@ Exit codes (one rule with every command, --input counting the vantage points rea
   }
 
   static override flags = {
-    method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
+    method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP) (--from only: --input reads the method the results were measured with)'}),
     input: Flags.string({multiple: true, multipleNonGreedy: true, description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input); repeat it to read several campaigns towards the target together (a vantage point in several counts with its lowest RTT)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
@@ -106,8 +106,9 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     }
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
-      const asked = [...Object.keys(measureFlags), 'dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout'].find((k) => (flags as Record<string, unknown>)[k] !== undefined)
-      if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
+      // a flag that says how to measure would do nothing: refused, never dropped (the JSON said "method": null after --method dns)
+      const unused = measuringFlagWithInput(flags, Object.keys(measureFlags), (k) => metadata.flags[k]?.setFromDefault === true)
+      if (unused !== null) throw new AnyprobeError('E_USAGE', unused.message, {hint: unused.hint, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
       const probeFile = await readProbesFlag(probesFromApi ? undefined : flags.probes)

@@ -137,6 +137,32 @@ export function sitesInputExit(input: Pick<SitesInput, 'obs' | 'answered' | 'own
   return measuredExit({answered: input.answered, total: input.obs.length, ownFailures: input.ownFailures, data, writeFailed: o.writeFailed, unmeasured: other?.exitCode ?? null})
 }
 
+/** What a measuring flag asks, for the refusal when it goes with --input (nothing is measured then). */
+const MEASURING: Readonly<Record<string, string>> = {
+  method: 'says how the vantage points measure; --input reads results already measured (their method is the file\'s, the document\'s "method")',
+  concurrency: 'says how many vantage points are measured at once; --input measures none',
+  progress: 'shows the vantage points as they are measured; --input measures none',
+  ndjson: 'prints each vantage point\'s outcome as it is measured; --input measures none (--json prints the sites document)',
+}
+
+/** vantage flags that go only with some --from (console/vantage-flags.ts): asking a measurement too */
+const VANTAGE_ONLY = ['dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout']
+
+/**
+ * The flag the user set that would do nothing with --input (`probeFlags`: the probe's own, as trace /
+ * dns / http spell them; the vantage flags of some --from only; then MEASURING's), or null. A flag left at
+ * its default (--method ping, --concurrency 8) or turned off (--no-progress) asks nothing.
+ */
+export function measuringFlagWithInput(flags: Record<string, unknown>, probeFlags: readonly string[], fromDefault: (name: string) => boolean): {name: string; message: string; hint: string} | null {
+  for (const name of [...probeFlags, ...VANTAGE_ONLY, ...Object.keys(MEASURING)]) {
+    const v = flags[name]
+    if (v === undefined || v === false || fromDefault(name)) continue
+    const what = MEASURING[name] ?? 'asks the probes of a measurement; --input reads one already made'
+    return {name, message: `--${name} ${what}`, hint: `drop --${name}, or measure with --from`}
+  }
+  return null
+}
+
 /** The warning when RIPE Atlas probes of the results are not in the --probes metadata (./probes-flag.ts); sites can also fetch them. */
 export function probesNotListed(obs: Iterable<SiteObservation>, probes: ReadonlyMap<number, unknown>): string | null {
   return probesNotListedOf(Array.from(obs, (o) => o.vp), probes, ', or --probes api')
