@@ -29,7 +29,8 @@ import {probesNotListed as probesNotListedOf} from './probes-flag.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
-import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
+import {type Locations, placeTableRow, placeVantage, tableVantage, unmatchedLocations, unmatchedLocationsWarning} from '../vantage/locations.js'
+import type {VantagePoint} from '../model/vantage.js'
 
 export function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const {v, given, placeholder} = placeVantage(o.vantage, locs)
@@ -168,8 +169,11 @@ export function probesNotListed(obs: Iterable<SiteObservation>, probes: Readonly
   return probesNotListedOf(Array.from(obs, (o) => o.vp), probes, ', or --probes api')
 }
 
-/** A latency table's or campaign file's line: an RTT is an answer, '-' none. */
-const tableRead = (o: SiteObservation): Read => ({...o, answer: o.rttMs === null ? 'silent' : 'answered'})
+/** A latency table's or campaign file's line: an RTT is an answer, '-' none (`see`: its id was read). */
+function tableRead(o: SiteObservation, see: ((v: VantagePoint) => void) | null): Read {
+  see?.(tableVantage(o.vp))
+  return {...o, answer: o.rttMs === null ? 'silent' : 'answered'}
+}
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
 
@@ -179,6 +183,9 @@ const shown = (name: string): string => (name === '-' ? 'standard input' : name)
  * carry their own locations, or when no file gave anything.
  */
 export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null}): Promise<SitesInput> {
+  // the vantage points read, by id, when locations are given: a name that matched none is said
+  const seen = new Map<string, VantagePoint>()
+  const see = opts.locs === null || opts.locs.size === 0 ? null : (v: VantagePoint): void => void (seen.has(v.id) || seen.set(v.id, v))
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
   const byVp = new Map<string, Read>()
   const targets: Array<{target: string; name: string}> = []
@@ -190,7 +197,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   for (const name of names) {
     const stats = newStats()
     let read = 0
-    const meta = await readOne(name, stats, opts, (o) => {
+    const meta = await readOne(name, stats, {...opts, see}, (o) => {
       read++
       keepRead(byVp, o)
     })
@@ -218,6 +225,10 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
     warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
   const missing = opts.probes === undefined ? null : probesNotListed(byVp.values(), opts.probes)
   if (missing !== null) warnings.push(missing)
+  // a --location / --locations name that matched no vantage point read placed nothing: said, as
+  // report and catchment say it (a typo, or a file written for another campaign)
+  const unmatched = unmatchedLocationsWarning(unmatchedLocations(opts.locs, seen.values()), [...seen.values()])
+  if (unmatched !== null) warnings.push(unmatched)
   let answered = 0
   let ownFailures = 0
   const obs: SiteObservation[] = []
@@ -232,7 +243,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
 async function readOne(
   name: string,
   stats: ReadStats,
-  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
+  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null; see: ((v: VantagePoint) => void) | null},
   keep: (o: Read) => void,
 ): Promise<{target: string | null; methods: string[]; warnings: string[]; asked: boolean | null}> {
   const label = shown(name)
@@ -259,17 +270,18 @@ async function readOne(
     if (looksLikeLatencyTable(head)) {
       // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
       if (opts.probesGiven) throw ownLocations('a latency table (ID LAT LON RTT...)')
-      for await (const o of readLatencyTable(stream, stats)) keep(tableRead(placeTableRow(o, opts.locs)))
+      for await (const o of readLatencyTable(stream, stats)) keep(tableRead(placeTableRow(o, opts.locs), opts.see))
     } else if (looksLikeIGreedyCampaign(head)) {
       // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
       if (opts.probesGiven) throw ownLocations('an iGreedy2.0 campaign file')
       const meta = {target: null as string | null}
-      for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(tableRead(placeTableRow(o, opts.locs)))
+      for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(tableRead(placeTableRow(o, opts.locs), opts.see))
       target = meta.target
     } else
       for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
+            opts.see?.(item.outcome.vantage)
             const r = item.outcome.result
             const own = ownNetworkTarget(item.outcome)
             if (own !== null) {
@@ -283,6 +295,7 @@ async function readOne(
             else if (to !== null) ofTarget[to].keep(r.targetAddr, read())
             if (to !== null) method(r?.kind ?? null)
           } else if (item.type === 'row') {
+            opts.see?.(item.row.vantage)
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
             const {reached, error} = item.row
