@@ -11,6 +11,7 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
+import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {renderSites} from '../render/sites.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
@@ -22,7 +23,7 @@ import {vantageFlags} from '../console/vantage-flags.js'
 import {exitCodeOf} from '../console/multi-run.js'
 import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
-import {observationFromOutcome, readSitesInputs} from '../console/sites-input.js'
+import {measuringFlagWithInput, observationFromOutcome, readSitesInputs, sitesInputExit} from '../console/sites-input.js'
 import type {ProbeMethod} from '../model/probe.js'
 
 const METHODS = ['ping', 'dns', 'http', 'trace'] as const
@@ -46,7 +47,7 @@ anycast: yes = two disjoint discs; no = at least 3 vantage points, two of them m
 
 --json prints {schemaVersion, kind: "sites", target, anycast, lowerBound, sites: [{lat, lon, city, country, code, evidence, areaKm, confirmed, source}], excluded, contradictions, ...} (schemas/sites.schema.json).
 
-Exit codes: 0 done (measuring: the target answered every vantage point); 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used.`
+Exit codes (one rule with every command, --input counting the vantage points read): 0 the target answered every vantage point; 9 it answered some; 4 it answered none; 2 bad flag; 7 some input could not be used (first); 10 the --html page could not be written.`
 
   static override examples = [
     '<%= config.bin %> sites 198.51.100.10 --from netns:ap-vp-ber,ap-vp-nyc,ap-vp-tyo,ap-vp-sao --location ap-vp-ber=52.52,13.40 --location ap-vp-nyc=40.71,-74.01 ...',
@@ -62,7 +63,7 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
   }
 
   static override flags = {
-    method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP)'}),
+    method: Flags.string({char: 'M', options: [...METHODS], default: 'ping', description: 'how each vantage point measures the RTT (dns / http / trace also name the PoP) (--from only: --input reads the method the results were measured with)'}),
     input: Flags.string({multiple: true, multipleNonGreedy: true, description: 'saved results instead of measuring (RIPE Atlas download, anyprobe JSON / NDJSON, a table of ID LAT LON RTT lines, or an iGreedy2.0 campaign file; - for standard input); repeat it to read several campaigns towards the target together (a vantage point in several counts with its lowest RTT)'}),
     probes: Flags.string({description: '--input with raw RIPE Atlas results: probe metadata file (locations), or "api" to ask the RIPE Atlas API (no key needed)'}),
     igreedy: Flags.boolean({description: 'also run iGreedy (the peer\'s method: alpha = 1, same cities) on the same observations, scored too with --truth'}),
@@ -81,6 +82,9 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     let htmlOk = true
     // read before anything is measured: a bad list is a usage error, not a lost measurement
     const truth = flags.truth === undefined ? null : readTruth(flags.truth)
+    // and a page that cannot be written is said now, not as exit 10 after the measurement (and the
+    // RIPE Atlas credits) it was for, as catchment and watch check it
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, HTML_PATH_HINT)
     const done = (doc: SitesDocument): SitesDocument => {
       if (truth !== null) doc.score = scoreAgainst(doc.sites, truth.sites, truth.unplaced, undefined, truth.merged)
       if (flags.igreedy) {
@@ -102,8 +106,9 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
     }
     if (flags.input !== undefined) {
       if (flags.from !== undefined) throw new AnyprobeError('E_USAGE', '--input and --from do not go together', {hint: 'measure with --from, or read saved results with --input', exitCode: EXIT.usage})
-      const asked = [...Object.keys(measureFlags), 'dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout'].find((k) => (flags as Record<string, unknown>)[k] !== undefined)
-      if (asked !== undefined) throw new AnyprobeError('E_USAGE', `--${asked} asks the probes of a measurement; --input reads one already made`, {hint: `drop --${asked}, or measure with --from`, exitCode: EXIT.usage})
+      // a flag that says how to measure would do nothing: refused, never dropped (the JSON said "method": null after --method dns)
+      const unused = measuringFlagWithInput(flags, Object.keys(measureFlags), (k) => metadata.flags[k]?.setFromDefault === true)
+      if (unused !== null) throw new AnyprobeError('E_USAGE', unused.message, {hint: unused.hint, exitCode: EXIT.usage})
       // --probes api: ask the RIPE Atlas API where the probes are, once the results are read
       const probesFromApi = flags.probes === PROBES_FROM_API
       const probeFile = await readProbesFlag(probesFromApi ? undefined : flags.probes)
@@ -145,15 +150,10 @@ Exit codes: 0 done (measuring: the target answered every vantage point); 9 it an
       if (notes.length > 0) doc.inputNotes = notes
       done(doc)
       if (!this.jsonEnabled()) this.log(renderSites(doc))
-      if (!htmlOk) process.exitCode = EXIT.write
-      if (locateError !== null) {
-        process.stderr.write(formatError(locateError))
-        process.exitCode = locateError.exitCode
-      }
-      for (const err of input.errors) {
-        process.stderr.write(formatError(err))
-        process.exitCode = err.exitCode
-      }
+      if (locateError !== null) process.stderr.write(formatError(locateError))
+      for (const err of input.errors) process.stderr.write(formatError(err))
+      // the rule of every command over what was read (report of the same file says the same)
+      process.exitCode = sitesInputExit(input, {writeFailed: !htmlOk, locate: locateError})
       return doc
     }
     if (target === null) throw new AnyprobeError('E_USAGE', 'a target is needed (or --input FILE)', {hint: 'anyprobe sites 198.51.100.10 --from netns:... --location NAME=LAT,LON', exitCode: EXIT.usage})

@@ -14,10 +14,11 @@
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
-import {resultRtt, shortEvidence} from '../analysis/catchment.js'
+import {resultReached, resultRtt, shortEvidence} from '../analysis/catchment.js'
 import {OwnNetworkCount, ownNetworkTarget, TargetPicker, targetKey} from '../analysis/one-target.js'
 import {keepLowestRtt, observationOf} from '../analysis/sites/document.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {isOwnFailure, measuredExit} from '../model/exit.js'
 import type {VantageOutcome} from '../model/probe.js'
 import type {SiteObservation} from '../model/sites.js'
 import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
@@ -28,7 +29,8 @@ import {probesNotListed as probesNotListedOf} from './probes-flag.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeFile} from '../vantage/atlas/probe-file.js'
 import {loadAtlasModule} from '../vantage/index.js'
-import {type Locations, placeTableRow, placeVantage} from '../vantage/locations.js'
+import {type Locations, placeTableRow, placeVantage, tableVantage, unmatchedLocations, unmatchedLocationsWarning} from '../vantage/locations.js'
+import type {VantagePoint} from '../model/vantage.js'
 
 export function observationFromOutcome(o: VantageOutcome, locs: Locations | null): SiteObservation {
   const {v, given, placeholder} = placeVantage(o.vantage, locs)
@@ -40,6 +42,31 @@ export function observationFromOutcome(o: VantageOutcome, locs: Locations | null
   return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
 }
 
+/**
+ * Whether the target answered a vantage point, as the exit code counts it (model/exit.ts, report's
+ * rule): 'answered' (a ping reply, a DNS answer, a trace that reached it), 'own' (the vantage point
+ * failed for a reason of its own: isOwnFailure), 'silent' otherwise (it asked, nothing came).
+ */
+export type Answer = 'answered' | 'silent' | 'own'
+
+/** A saved result's answer: the same rule report applies to the same file. */
+export function answerOfOutcome(o: Pick<VantageOutcome, 'vantage' | 'result' | 'error'>): Answer {
+  if (o.result !== null) return resultReached(o.result) ? 'answered' : 'silent'
+  return isOwnFailure(o.vantage.kind, o.error?.code) ? 'own' : 'silent'
+}
+
+/** An observation read, with its answer (dropped before the sites are found). */
+type Read = SiteObservation & {answer: Answer}
+const ANSWER_RANK: Readonly<Record<Answer, number>> = {own: 0, silent: 1, answered: 2}
+
+/** keepLowestRtt, and a vantage point that answered in any result read counts as answered. */
+function keepRead(byVp: Map<string, Read>, o: Read): void {
+  const prev = byVp.get(o.vp)
+  keepLowestRtt(byVp, o)
+  const now = byVp.get(o.vp)!
+  if (prev !== undefined && ANSWER_RANK[prev.answer] > ANSWER_RANK[now.answer]) byVp.set(o.vp, {...now, answer: prev.answer})
+}
+
 // the rules of what one target is, shared with report / diff / catchment (src/analysis/one-target.ts)
 export {ownNetworkTarget, TargetPicker} from '../analysis/one-target.js'
 
@@ -49,6 +76,10 @@ export interface SitesInput {
   method: string | null
   /** per file, what could not be used (E_BAD_INPUT, exit 7), in the order given; empty when all was read */
   errors: AnyprobeError[]
+  /** of `obs`, the vantage points whose target answered (in any of their results read) */
+  answered: number
+  /** of `obs`, the vantage points that failed for a reason of their own in every result read (exit 6 when that is all) */
+  ownFailures: number
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
   /**
@@ -68,17 +99,17 @@ export interface SitesInput {
  * per family (a name's v4 and v6 anycast addresses) is kept whole.
  */
 export class ByAddress {
-  private readonly groups = new Map<string, Map<string, SiteObservation>>()
+  private readonly groups = new Map<string, Map<string, Read>>()
 
-  keep(addr: string | null, o: SiteObservation): void {
+  keep(addr: string | null, o: Read): void {
     const k = addr ?? ''
     let g = this.groups.get(k)
     if (g === undefined) this.groups.set(k, (g = new Map()))
-    keepLowestRtt(g, o)
+    keepRead(g, o)
   }
 
-  pick(asked: string | null, name: string | null, label: string): {kept: SiteObservation[]; note: string | null} {
-    const all = (): SiteObservation[] => [...this.groups.values()].flatMap((g) => [...g.values()])
+  pick(asked: string | null, name: string | null, label: string): {kept: Read[]; note: string | null} {
+    const all = (): Read[] => [...this.groups.values()].flatMap((g) => [...g.values()])
     const addrs = [...this.groups.keys()].filter((a) => a !== '')
     const v6 = addrs.filter((a) => a.includes(':')).length
     if (v6 <= 1 && addrs.length - v6 <= 1) return {kept: all(), note: null}
@@ -94,9 +125,54 @@ export class ByAddress {
   }
 }
 
+/**
+ * The exit code of `sites --input`, by the rule every command follows (model/exit.ts), over what was
+ * read: 7 some input could not be used; then 6 when `--probes api` could not be asked (`locate`), 2
+ * for a file of the wrong kind among several; 4 the target answered none of the vantage points read
+ * (6 when each failed for a reason of its own), 9 some; 10 the page could not be written; 0.
+ * `report` of the same file says the same.
+ */
+export function sitesInputExit(input: Pick<SitesInput, 'obs' | 'answered' | 'ownFailures' | 'errors'>, o: {writeFailed: boolean; locate: AnyprobeError | null}): number {
+  const data = input.errors.some((e) => e.exitCode === EXIT.data)
+  const other = o.locate ?? input.errors.find((e) => e.exitCode !== EXIT.data) ?? null
+  return measuredExit({answered: input.answered, total: input.obs.length, ownFailures: input.ownFailures, data, writeFailed: o.writeFailed, unmeasured: other?.exitCode ?? null})
+}
+
+/** What a measuring flag asks, for the refusal when it goes with --input (nothing is measured then). */
+const MEASURING: Readonly<Record<string, string>> = {
+  method: 'says how the vantage points measure; --input reads results already measured (their method is the file\'s, the document\'s "method")',
+  concurrency: 'says how many vantage points are measured at once; --input measures none',
+  progress: 'shows the vantage points as they are measured; --input measures none',
+  ndjson: 'prints each vantage point\'s outcome as it is measured; --input measures none (--json prints the sites document)',
+}
+
+/** vantage flags that go only with some --from (console/vantage-flags.ts): asking a measurement too */
+const VANTAGE_ONLY = ['dry-run', 'atlas-msm', 'remote-command', 'ssh-option', 'vp-timeout']
+
+/**
+ * The flag the user set that would do nothing with --input (`probeFlags`: the probe's own, as trace /
+ * dns / http spell them; the vantage flags of some --from only; then MEASURING's), or null. A flag left at
+ * its default (--method ping, --concurrency 8) or turned off (--no-progress) asks nothing.
+ */
+export function measuringFlagWithInput(flags: Record<string, unknown>, probeFlags: readonly string[], fromDefault: (name: string) => boolean): {name: string; message: string; hint: string} | null {
+  for (const name of [...probeFlags, ...VANTAGE_ONLY, ...Object.keys(MEASURING)]) {
+    const v = flags[name]
+    if (v === undefined || v === false || fromDefault(name)) continue
+    const what = MEASURING[name] ?? 'asks the probes of a measurement; --input reads one already made'
+    return {name, message: `--${name} ${what}`, hint: `drop --${name}, or measure with --from`}
+  }
+  return null
+}
+
 /** The warning when RIPE Atlas probes of the results are not in the --probes metadata (./probes-flag.ts); sites can also fetch them. */
 export function probesNotListed(obs: Iterable<SiteObservation>, probes: ReadonlyMap<number, unknown>): string | null {
   return probesNotListedOf(Array.from(obs, (o) => o.vp), probes, ', or --probes api')
+}
+
+/** A latency table's or campaign file's line: an RTT is an answer, '-' none (`see`: its id was read). */
+function tableRead(o: SiteObservation, see: ((v: VantagePoint) => void) | null): Read {
+  see?.(tableVantage(o.vp))
+  return {...o, answer: o.rttMs === null ? 'silent' : 'answered'}
 }
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
@@ -107,8 +183,11 @@ const shown = (name: string): string => (name === '-' ? 'standard input' : name)
  * carry their own locations, or when no file gave anything.
  */
 export async function readSitesInputs(names: readonly string[], opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null}): Promise<SitesInput> {
+  // the vantage points read, by id, when locations are given: a name that matched none is said
+  const seen = new Map<string, VantagePoint>()
+  const see = opts.locs === null || opts.locs.size === 0 ? null : (v: VantagePoint): void => void (seen.has(v.id) || seen.set(v.id, v))
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
-  const byVp = new Map<string, SiteObservation>()
+  const byVp = new Map<string, Read>()
   const targets: Array<{target: string; name: string}> = []
   const methods = new Set<string>()
   const errors: AnyprobeError[] = []
@@ -118,9 +197,9 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   for (const name of names) {
     const stats = newStats()
     let read = 0
-    const meta = await readOne(name, stats, opts, (o) => {
+    const meta = await readOne(name, stats, {...opts, see}, (o) => {
       read++
-      keepLowestRtt(byVp, o)
+      keepRead(byVp, o)
     })
     warnings.push(...meta.warnings)
     if (meta.asked !== null) askedRead = askedRead === true || meta.asked
@@ -146,14 +225,26 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
     warnings.push(`the files name different targets: ${targets.map((t) => `${sanitize(t.target, 100)} (${sanitize(shown(t.name), 100)})`).join(', ')}; they are read as measurements of one target (${sanitize(targets[0]!.target, 100)})`)
   const missing = opts.probes === undefined ? null : probesNotListed(byVp.values(), opts.probes)
   if (missing !== null) warnings.push(missing)
-  return {obs: [...byVp.values()], target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
+  // a --location / --locations name that matched no vantage point read placed nothing: said, as
+  // report and catchment say it (a typo, or a file written for another campaign)
+  const unmatched = unmatchedLocationsWarning(unmatchedLocations(opts.locs, seen.values()), [...seen.values()])
+  if (unmatched !== null) warnings.push(unmatched)
+  let answered = 0
+  let ownFailures = 0
+  const obs: SiteObservation[] = []
+  for (const {answer, ...o} of byVp.values()) {
+    if (answer === 'answered') answered++
+    else if (answer === 'own') ownFailures++
+    obs.push(o)
+  }
+  return {obs, answered, ownFailures, target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
 }
 
 async function readOne(
   name: string,
   stats: ReadStats,
-  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null},
-  keep: (o: SiteObservation) => void,
+  opts: {locs: Locations | null; probes?: ProbeFile['probes'] | undefined; probesGiven: boolean; target?: string | null; see: ((v: VantagePoint) => void) | null},
+  keep: (o: Read) => void,
 ): Promise<{target: string | null; methods: string[]; warnings: string[]; asked: boolean | null}> {
   const label = shown(name)
   let input: Readable
@@ -179,17 +270,18 @@ async function readOne(
     if (looksLikeLatencyTable(head)) {
       // iGreedy / MiGreedy's input: each line carries its own location (--location fills or corrects one)
       if (opts.probesGiven) throw ownLocations('a latency table (ID LAT LON RTT...)')
-      for await (const o of readLatencyTable(stream, stats)) keep(placeTableRow(o, opts.locs))
+      for await (const o of readLatencyTable(stream, stats)) keep(tableRead(placeTableRow(o, opts.locs), opts.see))
     } else if (looksLikeIGreedyCampaign(head)) {
       // iGreedy2.0's campaign file: its elements carry their probes' locations, like a table's lines
       if (opts.probesGiven) throw ownLocations('an iGreedy2.0 campaign file')
       const meta = {target: null as string | null}
-      for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(placeTableRow(o, opts.locs))
+      for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(tableRead(placeTableRow(o, opts.locs), opts.see))
       target = meta.target
     } else
       for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
+            opts.see?.(item.outcome.vantage)
             const r = item.outcome.result
             const own = ownNetworkTarget(item.outcome)
             if (own !== null) {
@@ -198,13 +290,17 @@ async function readOne(
             }
             // a failed vantage point names no target: it is kept (as one without RTT)
             const to = r === null ? null : picker.pick(r.target, r.targetAddr)
-            if (r === null) keep(observationFromOutcome(item.outcome, opts.locs))
-            else if (to !== null) ofTarget[to].keep(r.targetAddr, observationFromOutcome(item.outcome, opts.locs))
+            const read = (): Read => ({...observationFromOutcome(item.outcome, opts.locs), answer: answerOfOutcome(item.outcome)})
+            if (r === null) keep(read())
+            else if (to !== null) ofTarget[to].keep(r.targetAddr, read())
             if (to !== null) method(r?.kind ?? null)
           } else if (item.type === 'row') {
+            opts.see?.(item.row.vantage)
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
-            keep({vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
+            const {reached, error} = item.row
+            const answer: Answer = reached === true ? 'answered' : reached === null && isOwnFailure(item.row.vantage.kind, error?.code) ? 'own' : 'silent'
+            keep({answer, vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target
             method(item.method)

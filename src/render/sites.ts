@@ -2,6 +2,42 @@
 import type {SitesDocument} from '../model/sites.js'
 import {sanitize} from '../util/sanitize.js'
 
+/** Width of a wrapped list line, its 12-character label included. */
+const LIST_WIDTH = 100
+/** Lines a wrapped list may take; the rest is counted (--json lists every one). */
+const LIST_LINES = 8
+/** Longest code or place shown: whole in any list a site list gives (root-servers.org's COUNTRY-TOWN names run to ~40). */
+const ITEM_MAX = 80
+
+/**
+ * A labelled list of codes or places, each whole (sanitised; cut only past ITEM_MAX), wrapped under
+ * its label at LIST_WIDTH, at most LIST_LINES lines and then counted: a code cut mid-word
+ * ("BN-BANDAR_SERI_BEGAW…") names no site.
+ */
+export function listLines(label: string, items: readonly string[], sep: string, tail = ''): string[] {
+  const words = items.map((c, i) => sanitize(c, ITEM_MAX) + (i < items.length - 1 ? sep.trimEnd() : ''))
+  const lines: string[] = []
+  const start = (): string => (lines.length === 0 ? label.padEnd(12) : ' '.repeat(12))
+  let cur: string[] = []
+  let width = 12
+  for (const [i, w] of words.entries()) {
+    if (cur.length > 0 && width + 1 + w.length > LIST_WIDTH) {
+      if (lines.length === LIST_LINES - 1) {
+        lines.push(`${start()}${cur.join(' ')} ... ${items.length - i} more (--json lists them all)`)
+        return lines
+      }
+      lines.push(start() + cur.join(' '))
+      cur = []
+      width = 12
+    }
+    width += (cur.length > 0 ? 1 : 0) + w.length
+    cur.push(w)
+  }
+  if (tail !== '') cur.push(tail)
+  lines.push(start() + cur.join(' '))
+  return lines
+}
+
 export function renderSites(doc: SitesDocument): string {
   const verdict = doc.anycast === true ? 'yes' : doc.anycast === false ? 'no' : 'undecided'
   const out: string[] = []
@@ -27,9 +63,9 @@ export function renderSites(doc: SitesDocument): string {
   }
   if (sc !== undefined) {
     out.push(`score       precision ${p(sc.precision)}, recall ${p(sc.recall)}: ${sc.hits} hits of ${sc.found} found, ${sc.truth} listed (a hit is within ${sc.hitKm} km, each listed site counts once${sc.samePlace ? `; ${sc.samePlace} more entries at a place already listed counted once` : ''})`)
-    if (sc.missed.length > 0) out.push(`missed      ${sc.missed.map((c) => sanitize(c, 20)).join(' ')}`)
-    if (sc.unmatched.length > 0) out.push(`unlisted    ${sc.unmatched.map((c) => sanitize(c, 40)).join(', ')} (a wrong place, or a site the list lacks)`)
-    if (sc.unplaced.length > 0) out.push(`unplaced    ${sc.unplaced.map((c) => sanitize(c, 20)).join(' ')} (codes with no known place: not scored)`)
+    if (sc.missed.length > 0) out.push(...listLines('missed', sc.missed, ' '))
+    if (sc.unmatched.length > 0) out.push(...listLines('unlisted', sc.unmatched, ', ', '(a wrong place, or a site the list lacks)'))
+    if (sc.unplaced.length > 0) out.push(...listLines('unplaced', sc.unplaced, ' ', '(codes with no known place: not scored)'))
   }
   if (doc.sites.length > 0) {
     out.push('')

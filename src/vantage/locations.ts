@@ -5,8 +5,9 @@
 //                             e.g.  ap-vp-ber 52.52 13.405 DE
 //   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file);
 //                             NAME=FRA (an airport code or city, as --vp-location reads it) too
-// A vantage point's own location wins over both. A NAME matches the vantage id ("netns:ap-vp-ber"
-// or "ap-vp-ber"), or its name.
+// A vantage point's own location wins over both, except in `sites` (placeVantage), where the
+// user's corrects the data's. A NAME matches the vantage id ("netns:ap-vp-ber" or "ap-vp-ber"), or
+// its name.
 // Not to be confused with `--vp-location lat,lon|IATA` of trace / dns / http: that is where THIS
 // host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
 import {readFileSync} from 'node:fs'
@@ -168,22 +169,32 @@ const USER_PLACED = new Set(['local', 'netns', 'ssh'])
 
 /**
  * Where a vantage point is, and whether the user said so (then whole degrees are their rounding,
- * not a registry's placeholder). The user's --location fills a missing location and replaces a
- * registry's placeholder (a country's centre); a real location of the vantage point's own stays.
+ * not a registry's placeholder). The user's --location / --locations wins over the data's: it fills
+ * a missing location, replaces a registry's placeholder (a country's centre), and corrects a probe
+ * whose registered place is wrong (a location given that changed nothing did nothing, silently).
+ * Without one, a saved netns / ssh / local location is the user's own word too.
  */
 export function placeVantage(v: VantagePoint, locs: Locations | null): {v: VantagePoint; given: boolean; placeholder: boolean} {
   const own = v.lat !== null && v.lon !== null
+  const mine = locs === null ? undefined : lookupLocation(v, locs)
+  if (mine !== undefined) {
+    // a country stays when the place given fills or replaces a placeholder; a moved probe's may be wrong
+    const keepsCountry = !own || isPlaceholderLocation(v.lat!, v.lon!) || v.tags?.includes('system-auto-geoip-country') === true
+    return {v: {...v, lat: mine.lat, lon: mine.lon, country: mine.country ?? (keepsCountry ? v.country : null)}, given: true, placeholder: false}
+  }
   if (own && USER_PLACED.has(v.kind)) return {v, given: true, placeholder: false}
   // RIPE Atlas placed the probe at a point standing for its country
-  const countryLevel = v.tags?.includes('system-auto-geoip-country') === true
-  const mine = locs === null ? undefined : lookupLocation(v, locs)
-  if (mine === undefined || (own && !countryLevel && !isPlaceholderLocation(v.lat!, v.lon!))) return {v, given: false, placeholder: countryLevel}
-  return {v: {...v, lat: mine.lat, lon: mine.lon, country: v.country ?? mine.country}, given: true, placeholder: false}
+  return {v, given: false, placeholder: v.tags?.includes('system-auto-geoip-country') === true}
 }
 
-/** A latency table's line, placed by the user's --location when the table has no location for it or a placeholder. */
+/** A latency table's line as a vantage point (its id as the line gives it), for lookupLocation and unmatchedLocations. */
+export function tableVantage(id: string): VantagePoint {
+  return {kind: 'replay', id, name: null, asn: null, country: null, lat: null, lon: null}
+}
+
+/** A latency table's line, placed by the user's --location (found as for any vantage point) when one is given for it: it wins over the table's. */
 export function placeTableRow(o: SiteObservation, locs: Locations | null): SiteObservation {
-  const mine = locs?.get(o.vp)
-  if (mine === undefined || (o.lat !== null && o.lon !== null && !isPlaceholderLocation(o.lat, o.lon))) return o
+  const mine = locs === null ? undefined : lookupLocation(tableVantage(o.vp), locs)
+  if (mine === undefined) return o
   return {...o, lat: mine.lat, lon: mine.lon, locationGiven: true}
 }

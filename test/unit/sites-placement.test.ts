@@ -64,9 +64,10 @@ describe('sites: whose location it is', () => {
     assert.equal(fixed.excluded.placeholderLocation, 0)
     assert.equal(fixed.vantagePoints.used, 3)
     assert.ok(fixed.sites.some((s: {city: string | null}) => s.city === 'Johannesburg'), JSON.stringify(fixed.sites.map((s: {city: string | null}) => s.city)))
-    // a real location of the table's own stays, whatever --location says
-    const kept = JSON.parse((await runCommand('sites', ['--input', file, '--location', 'ams=10.5,10.5', '--json'])).stdout)
-    assert.ok(kept.sites.some((s: {city: string | null}) => s.city === 'Amsterdam'))
+    // the location given wins over the table's own too (review: --location that changed nothing did nothing, silently)
+    const moved = JSON.parse((await runCommand('sites', ['--input', file, '--location', 'ams=10.5,10.5', '--json'])).stdout)
+    assert.ok(!moved.sites.some((s: {city: string | null}) => s.city === 'Amsterdam'), JSON.stringify(moved.sites.map((s: {city: string | null}) => s.city)))
+    assert.ok(moved.sites.some((s: {lat: number; lon: number}) => Math.abs(s.lat - 10.5) < 1.5 && Math.abs(s.lon - 10.5) < 1.5), JSON.stringify(moved.sites))
   })
 
   it('a first line with a location out of range is a line (counted as no location), not a header', async () => {

@@ -1,0 +1,102 @@
+// `sites --input`: the exit code follows the rule of every command (model/exit.ts; README "Errors
+// and exit codes"), over the vantage points read: 0 the target answered every one, 9 some, 4 none,
+// 7 first when some input could not be used. It was 0 whatever the probes said (a RIPE Atlas
+// download in which 200 of 276 probes timed out, or all of them, exited 0 where `report` of the same
+// file said 9 and 4). The results below are RIPE Atlas ping results as the API returns them
+// (a timed-out probe: rcvd 0, min -1, result [{"x": "*"}]; the shape of /tmp/rY's real-shaped files
+// and of https://atlas.ripe.net/docs/apis/result-format/ ping), with made-up probes and RTTs.
+import assert from 'node:assert/strict'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {readSitesInputs, sitesInputExit} from '../../src/console/sites-input.js'
+import {AnyprobeError, EXIT} from '../../src/model/errors.js'
+import {runCommand} from '../helpers/cli.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-exit-'))
+
+const PROBES = [
+  {id: 101, lat: 59.94, lon: 10.84},
+  {id: 102, lat: 50.08, lon: 14.44},
+  {id: 103, lat: 37.34, lon: -121.89},
+  {id: 104, lat: 52.37, lon: 4.9},
+  {id: 105, lat: 35.69, lon: 139.69},
+  {id: 106, lat: -33.87, lon: 151.21},
+]
+
+function ping(id: number, rtt: number | null): Record<string, unknown> {
+  const base = {fw: 5080, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 9999, prb_id: id, proto: 'ICMP', type: 'ping', timestamp: 1700000000, size: 48, sent: 3}
+  return rtt === null ? {...base, rcvd: 0, min: -1, avg: -1, max: -1, result: [{x: '*'}, {x: '*'}, {x: '*'}]} : {...base, rcvd: 3, min: rtt, avg: rtt, max: rtt, result: [{rtt}, {rtt}, {rtt}]}
+}
+
+/** A download where the probes in `silent` timed out; and the probe file locating every probe. */
+function files(name: string, silent: ReadonlySet<number>): {results: string; probes: string} {
+  const results = join(dir, `${name}.json`)
+  const probes = join(dir, 'probes.json')
+  writeFileSync(results, JSON.stringify(PROBES.map((p, i) => ping(p.id, silent.has(p.id) ? null : 1 + i))))
+  writeFileSync(probes, JSON.stringify({objects: PROBES.map((p) => ({id: p.id, asn_v4: null, country_code: null, latitude: p.lat, longitude: p.lon}))}))
+  return {results, probes}
+}
+
+describe('sites --input: the exit code says who answered, as report says it', () => {
+  for (const [name, silent, code] of [
+    ['every probe answered', [], EXIT.ok],
+    ['some probes timed out', [101, 105], EXIT.partial],
+    ['every probe timed out', PROBES.map((p) => p.id), EXIT.unreachable],
+  ] as const) {
+    it(`${name}: exit ${code}, the same as report's`, async () => {
+      const f = files(name.replace(/ /g, '-'), new Set(silent))
+      const [sites, report] = await Promise.all([runCommand('sites', ['--input', f.results, '--probes', f.probes, '--json']), runCommand('report', [f.results, '--probes', f.probes, '--json'])])
+      assert.equal(sites.status, code, sites.stderr)
+      assert.equal(report.status, code, report.stderr)
+      assert.equal(JSON.parse(sites.stdout).vantagePoints.total, PROBES.length)
+    })
+  }
+
+  it('a latency table line with no RTT ("-") is a vantage point the target did not answer: 9', async () => {
+    const table = join(dir, 'table.tsv')
+    writeFileSync(table, '1 50.11 8.68 2.5\n2 48.85 2.35 -\n3 52.37 4.9 1.0\n')
+    const r = await runCommand('sites', ['--input', table])
+    assert.equal(r.status, EXIT.partial, r.stderr)
+  })
+
+  it('a vantage point that answered in any of several files counts as answered', async () => {
+    const a = join(dir, 'a.tsv')
+    const b = join(dir, 'b.tsv')
+    writeFileSync(a, '1 50.11 8.68 -\n2 48.85 2.35 4.0\n')
+    writeFileSync(b, '1 50.11 8.68 3.0\n')
+    const r = await readSitesInputs([a, b], {locs: null, probesGiven: false})
+    assert.equal(r.answered, 2)
+    assert.equal(sitesInputExit(r, {writeFailed: false, locate: null}), EXIT.ok)
+    // and the order of the files does not matter
+    const back = await readSitesInputs([b, a], {locs: null, probesGiven: false})
+    assert.equal(back.answered, 2)
+  })
+
+  it('input that could not be used (7) comes first, even when nothing answered', async () => {
+    const f = files('cut', new Set(PROBES.map((p) => p.id)))
+    const cut = join(dir, 'cut.json')
+    const text = JSON.stringify(PROBES.map((p) => ping(p.id, null)))
+    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.7)))
+    const r = await runCommand('sites', ['--input', cut, '--probes', f.probes])
+    assert.equal(r.status, EXIT.data, r.stderr)
+  })
+
+  it('the precedence of model/exit.ts: 7 > --probes api unreachable (6) > 4 > 9 > 10 > 0; own failures only: 6', () => {
+    const obs = [1, 2, 3].map((i) => ({vp: String(i), lat: 0, lon: 0, rttMs: null, identity: null}))
+    const data = new AnyprobeError('E_BAD_INPUT', 'cut', {exitCode: EXIT.data})
+    const net = new AnyprobeError('E_NETWORK', 'api', {exitCode: EXIT.network})
+    const run = (answered: number, o: {errors?: AnyprobeError[]; writeFailed?: boolean; locate?: AnyprobeError | null; ownFailures?: number} = {}): number =>
+      sitesInputExit({obs, answered, ownFailures: o.ownFailures ?? 0, errors: o.errors ?? []}, {writeFailed: o.writeFailed ?? false, locate: o.locate ?? null})
+    assert.equal(run(3), EXIT.ok)
+    assert.equal(run(3, {writeFailed: true}), EXIT.write)
+    assert.equal(run(2, {writeFailed: true}), EXIT.partial)
+    assert.equal(run(0), EXIT.unreachable)
+    assert.equal(run(0, {ownFailures: 3}), EXIT.network)
+    assert.equal(run(0, {locate: net}), EXIT.network)
+    assert.equal(run(0, {locate: net, errors: [data]}), EXIT.data)
+    assert.equal(run(3, {errors: [data]}), EXIT.data)
+  })
+})
