@@ -148,9 +148,14 @@ export function unmatchedLocationsWarning(names: readonly string[], vantages: re
 
 /** The vantage point with the given location filled in, unless it has its own. */
 export function locateVantage(v: VantagePoint, locs: Locations | null): VantagePoint {
-  if (locs === null || locs.size === 0 || (v.lat !== null && v.lon !== null)) return v
+  if (locs === null || locs.size === 0) return v
   const l = lookupLocation(v, locs)
-  return l === undefined ? v : {...v, lat: l.lat, lon: l.lon, country: v.country ?? l.country}
+  if (l === undefined) return v
+  // the user's word wins over the data's (a probe whose registered place is wrong is corrected, as
+  // `sites` does): a --location that changed nothing would be a flag that does nothing. The data's
+  // country goes with the data's place, unless the user gave none
+  const moved = v.lat !== null && v.lon !== null && (v.lat !== l.lat || v.lon !== l.lon)
+  return {...v, lat: l.lat, lon: l.lon, country: l.country ?? (moved ? null : v.country)}
 }
 
 /** A copy of the catchment with the given locations filled in where a vantage point has none. */

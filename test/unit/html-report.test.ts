@@ -111,13 +111,14 @@ describe('html: refresh and write', () => {
 })
 
 describe('--locations', () => {
-  it('parses ID LAT LON [CC] lines and fills only vantage points without a location', () => {
+  it('parses ID LAT LON [CC] lines; the location given wins over a vantage point\'s own (it corrects a wrong registration)', () => {
     const locs = parseLocations('# lab\n1005 48.1 11.6 de\n1001 0 0\n')
     assert.deepEqual(locs.get('1005'), {lat: 48.1, lon: 11.6, country: 'DE'})
     const c = withLocations(sampleCatchment(), locs)
     const row = (id: string) => c.vantagePoints.find((r) => r.vantage.id === id)!.vantage
     assert.equal(row('1005').lat, 48.1)
-    assert.equal(row('1001').lat, 52.52, 'its own location wins')
+    assert.deepEqual([row('1001').lat, row('1001').lon, row('1001').country], [0, 0, null], 'the given location wins; the data\'s country went with its place')
+    assert.equal(row('1002').lat, sampleCatchment().vantagePoints.find((r) => r.vantage.id === '1002')!.vantage.lat, 'one not named keeps its own')
   })
 
   it('--location NAME=LAT,LON joins the file and wins over it; a name matches the id with or without its kind, or the vantage name', () => {
