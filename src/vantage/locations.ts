@@ -5,8 +5,8 @@
 //                             e.g.  ap-vp-ber 52.52 13.405 DE
 //   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file);
 //                             NAME=FRA (an airport code or city, as --vp-location reads it) too
-// A vantage point's own location wins over both, except in `sites` (placeVantage), where the
-// user's corrects the data's. A NAME matches the vantage id ("netns:ap-vp-ber" or "ap-vp-ber"), or
+// Both win over a vantage point's own location, in every command (locateVantage, and placeVantage
+// for `sites`): the user's word corrects the data's. A NAME matches the vantage id ("netns:ap-vp-ber" or "ap-vp-ber"), or
 // its name.
 // Not to be confused with `--vp-location lat,lon|IATA` of trace / dns / http: that is where THIS
 // host is, for the speed-of-light check of one measurement (src/infer/rtt.ts).
