@@ -329,7 +329,8 @@ export class WatchSession {
     const unknownAtEnd = ids.filter((id) => (this.lastUnmeasured.get(id) ?? -1) > (this.lastObserved.get(id) ?? -1))
     const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed || unknownAtEnd.length > 0 ? EXIT.network : null, ownFailures})
     if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown (exit ${EXIT.network})`)
-    const ownFault = exitCode === EXIT.network && !this.backendFailed
+    // 6 because every vantage point failed for a reason of its own (not a backend that could not measure)
+    const ownFault = exitCode === EXIT.network && !this.backendFailed && unknownAtEnd.length === 0
     const said = expect === null ? null : renderExpectSummary(expect)
     if (said !== null) for (const line of said.split('\n')) this.o.report(line)
     await closeMetrics(this.server)
