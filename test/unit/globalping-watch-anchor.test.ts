@@ -16,13 +16,12 @@ import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
 import {EXIT} from '../../src/model/errors.js'
-import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {RoundEvent} from '../../src/model/probe.js'
-import type {Observation, WatchSummaryEvent} from '../../src/model/watch.js'
-import {GlobalpingBackend, RESULT_TTL_MS} from '../../src/vantage/globalping/index.js'
-import {runWatch} from '../../src/watch/run.js'
+import type {Observation} from '../../src/model/watch.js'
+import {type GlobalpingBackend, RESULT_TTL_MS} from '../../src/vantage/globalping/index.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {virtualClock} from '../helpers/virtual-clock.js'
+import {gpTestBackend, gpWatch, type GpWatchEnd} from '../helpers/globalping-watch.js'
 import {gpFixture, type GpRecordedRequest, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
 const DAY = 86_400_000
@@ -66,33 +65,9 @@ function measured(r: number, results: Entry[], made: Map<string, number>, now: (
   ]
 }
 
-const backendFor = (srv: GpReplayServer, clock: ReturnType<typeof virtualClock>, selector: string): GlobalpingBackend =>
-  new GlobalpingBackend(selector, {
-    env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
-    configFile: '/nonexistent-anyprobe-test/config.json',
-    rate: {limitPerHour: 1_000_000, minMs: 10},
-    clientOptions: {sleep: () => Promise.resolve()},
-    roundsClock: clock,
-  })
+const backendFor = (srv: GpReplayServer, clock: ReturnType<typeof virtualClock>, selector: string): GlobalpingBackend => gpTestBackend(srv.url, selector, {clock})
 
-async function watch(backend: GlobalpingBackend, count: number, intervalMs: number): Promise<{summary: WatchSummaryEvent; exitCode: number | undefined; events: LiveWatchEvent[]; stderr: string[]}> {
-  const events: LiveWatchEvent[] = []
-  const stderr: string[] = []
-  const end = await runWatch([backend], {
-    ask: {method: 'dns', target: '193.0.14.129', intervalMs, failover: false, timeoutMs: undefined, flows: 1, count, durationMs: null, dryRun: false},
-    flapThreshold: 3,
-    flapWindowMs: undefined,
-    json: true,
-    tty: false,
-    extras: {},
-    signal: new AbortController().signal,
-    write: () => {},
-    report: (l) => stderr.push(l),
-    onEvent: (e) => events.push(e),
-  })
-  assert.ok(!('dryRun' in end))
-  return {summary: end.summary, exitCode: end.exitCode, events, stderr}
-}
+const watch = (backend: GlobalpingBackend, count: number, intervalMs: number): Promise<GpWatchEnd> => gpWatch(backend, {count, intervalMs})
 
 const posts = (srv: GpReplayServer): unknown[] => srv.requests.filter((r) => r.method === 'POST').map((r) => (JSON.parse(r.body) as {locations: unknown}).locations)
 

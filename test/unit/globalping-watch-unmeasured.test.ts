@@ -12,11 +12,9 @@ import {after, before, describe, it} from 'node:test'
 
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
-import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
-import {runWatch} from '../../src/watch/run.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {virtualClock} from '../helpers/virtual-clock.js'
+import {gpTestBackend, gpWatch} from '../helpers/globalping-watch.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
 const ROUNDS = 5
@@ -54,27 +52,9 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
 
   before(async () => {
     srv = await startGlobalpingReplay({routes: routes()})
-    const backend = new GlobalpingBackend('DE,JP,limit=2', {
-      env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
-      configFile: '/nonexistent-anyprobe-test/config.json',
-      rate: {limitPerHour: 1_000_000, minMs: 10},
-      clientOptions: {sleep: () => Promise.resolve()},
-      roundsClock: virtualClock(),
-    })
-    const end = await runWatch([backend], {
-      ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS, durationMs: null, dryRun: false},
-      flapThreshold: 3,
-      flapWindowMs: undefined,
-      json: true,
-      tty: false,
-      extras: {},
-      signal: new AbortController().signal,
-      write: () => {},
-      report: (l) => stderr.push(l),
-      onEvent: (e) => events.push(e),
-      out: outFile,
-    })
-    assert.ok(!('dryRun' in end))
+    const end = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS, intervalMs: 40, out: outFile})
+    events.push(...end.events)
+    stderr.push(...end.stderr)
     summary = end.summary
     exitCode = end.exitCode
   })
@@ -142,26 +122,9 @@ describe('watch --from globalping: a round the API went away in the middle of (r
       } else out.push({path: `measurements/${id}`, body: {...template, id, probesCount: 2, limit: 2, results: probes}})
     }
     srv = await startGlobalpingReplay({routes: out})
-    const backend = new GlobalpingBackend('DE,JP,limit=2', {
-      env: {ANYPROBE_GLOBALPING_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
-      configFile: '/nonexistent-anyprobe-test/config.json',
-      rate: {limitPerHour: 1_000_000, minMs: 10},
-      clientOptions: {sleep: () => Promise.resolve()},
-      roundsClock: virtualClock(),
-    })
-    const end = await runWatch([backend], {
-      ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS2, durationMs: null, dryRun: false},
-      flapThreshold: 3,
-      flapWindowMs: undefined,
-      json: true,
-      tty: false,
-      extras: {},
-      signal: new AbortController().signal,
-      write: () => {},
-      report: (l) => stderr.push(l),
-      onEvent: (e) => events.push(e),
-    })
-    assert.ok(!('dryRun' in end))
+    const end = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS2, intervalMs: 40})
+    events.push(...end.events)
+    stderr.push(...end.stderr)
     summary = end.summary
     exitCode = end.exitCode
   })

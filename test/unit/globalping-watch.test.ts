@@ -13,8 +13,7 @@ import {after, before, describe, it} from 'node:test'
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {checkGlobalpingInterval, GlobalpingBackend} from '../../src/vantage/globalping/index.js'
-import {runWatch} from '../../src/watch/run.js'
-import {virtualClock} from '../helpers/virtual-clock.js'
+import {gpTestBackend, gpWatch} from '../helpers/globalping-watch.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
@@ -72,27 +71,10 @@ describe('watch --from globalping: (replay server, repeated measurements)', () =
     tmp = mkdtempSync(join(tmpdir(), 'anyprobe-gp-watch-'))
     out = join(tmp, 'watch.ndjson')
     // the backend, through the one path every watch takes (src/watch/run.ts)
-    const backend = new GlobalpingBackend('DE,JP,US,limit=3', {
-      env: {ANYPROBE_GLOBALPING_URL: srv.url, ANYPROBE_GLOBALPING_TOKEN: TOKEN, XDG_CONFIG_HOME: '/nonexistent-anyprobe-test'},
-      configFile: '/nonexistent-anyprobe-test/config.json',
-      rate: {limitPerHour: 1_000_000, minMs: 10},
-      clientOptions: {sleep: () => Promise.resolve()},
-      roundsClock: virtualClock(),
-    })
-    const end = await runWatch([backend], {
-      ask: {method: 'dns', target: '193.0.14.129', intervalMs: 40, failover: false, timeoutMs: undefined, flows: 1, count: ROUNDS, durationMs: null, dryRun: false},
-      flapThreshold: 3,
-      flapWindowMs: undefined,
-      out,
-      json: true,
-      tty: false,
-      extras: {},
-      signal: new AbortController().signal,
-      write: (t) => (stdout += t),
-      report: (l) => stderr.push(l),
-      onEvent: (e) => events.push(e),
-    })
-    assert.ok(!('dryRun' in end))
+    const end = await gpWatch(gpTestBackend(srv.url, 'DE,JP,US,limit=3', {token: TOKEN}), {count: ROUNDS, intervalMs: 40, out})
+    stdout = end.stdout
+    stderr.push(...end.stderr)
+    events.push(...end.events)
     summary = end.summary
     exitCode = end.exitCode
   })
