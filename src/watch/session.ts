@@ -322,13 +322,13 @@ export class WatchSession {
     // it: said above in the engine's words): nothing is known of the target, 6 as one-shot http says it
     // (a vantage point whose place could not be used at all, no such namespace or no ssh login, too)
     const ids = summary.vantagePoints.map((v) => v.vantageId)
-    const ownFailures = this.faults.count(ids) + ids.filter((id) => this.placesFailed.has(id) && this.faults.count([id]) === 0).length
+    const ownFailures = ids.filter((id) => this.placesFailed.has(id) || this.faults.count([id]) > 0).length
     // ... a vantage point whose last round the backend could not measure (a Globalping API that
     // refused the later rounds) has no known state at the end: 6, as a backend that would not measure,
     // not 0 from an answer rounds before
     const unknownAtEnd = ids.filter((id) => (this.lastUnmeasured.get(id) ?? -1) > (this.lastObserved.get(id) ?? -1))
     const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed || unknownAtEnd.length > 0 ? EXIT.network : null, ownFailures})
-    if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown (exit ${EXIT.network})`)
+    if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown${exitCode === EXIT.network ? ` (exit ${EXIT.network})` : ''}`)
     // 6 because every vantage point failed for a reason of its own (not a backend that could not measure)
     const ownFault = exitCode === EXIT.network && !this.backendFailed && unknownAtEnd.length === 0
     const said = expect === null ? null : renderExpectSummary(expect)
