@@ -27,10 +27,10 @@ const tally = {distance: 0, population: 0, both: 0, neither: 0}
 const rim: number[] = []
 for (const c of campaigns) {
   const {discs} = cleanObservations(c.obs, {identities: false})
-  const {placed} = enumerateAndPlace(discs, citySource, {migreedy: false, weighDistance: true, clusters: true, likely: true})
+  const {placed} = enumerateAndPlace(discs, citySource, {migreedy: false, weighDistance: true, addresses: true, clusters: true, likely: true})
   for (const s of placed) {
     const ours = s.placement.candidate
-    const pop = placeSite(s.disc, [], citySource, false).candidate
+    const pop = placeSite(s.disc, [], citySource).candidate
     if (ours === null || pop === null || ours.name === pop.name) continue
     const a = hit(c.truth, ours)
     const b = hit(c.truth, pop)

@@ -42,6 +42,8 @@ export interface Candidate {
   lat: number
   lon: number
   population: number
+  /** IPv4 addresses geolocated within its metro area (src/geo/address-density.ts); null or absent: not known */
+  addresses?: number | null
 }
 
 /** Candidate places inside a disc: cities (population > 0) within radiusKm of the point. */

@@ -44,3 +44,8 @@ test('the package carries the ASN database the build copies into data/', () => {
   assert.match(pkg.scripts.build!, /copy-asn-db\.mjs/)
   assert.equal(pkg.dependencies.geolite2, undefined, 'geolite2 must stay a development dependency')
 })
+
+test('the package carries the address-density table sites weighs places with (geodata/)', () => {
+  assert.ok(pkg.files.includes('geodata'), 'package.json files must include geodata/')
+  assert.match(readFileSync(`${ROOT}geodata/address-density.tsv`, 'utf8'), /^# IPv4 addresses per place: GeoLite2 City/)
+})

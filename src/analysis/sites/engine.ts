@@ -30,14 +30,14 @@ export const MAX_ROUNDS = 50
  * `clusters`: find each site's cluster (the discs overlapping only its disc) even without
  * `migreedy`, for the evidence: they are the vantage points that most likely reached that site.
  */
-export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; clusters?: boolean; likely?: boolean}): {placed: PlacedSite[]; lowerBound: number; notPlaced: NotPlacedSite[]} {
+export function enumerateAndPlace(discs: readonly Disc[], source: CandidateSource, opts: {migreedy: boolean; weighDistance?: boolean; addresses?: boolean; clusters?: boolean; likely?: boolean}): {placed: PlacedSite[]; lowerBound: number; notPlaced: NotPlacedSite[]} {
   const placed: PlacedSite[] = []
   const notPlaced: NotPlacedSite[] = []
   const tiny: Disc[] = []
   const used = new Set<Disc>()
   /** where the site of `k` would be (narrowed by its cluster with migreedy) */
   const placeOf = (k: Disc, cluster: Disc[], round: number, likely: boolean): PlacedSite => {
-    const placement = placeSite(k, opts.migreedy ? cluster : [], source, opts.weighDistance === true)
+    const placement = placeSite(k, opts.migreedy ? cluster : [], source, {weighDistance: opts.weighDistance, addresses: opts.addresses})
     return {disc: k, placement, cluster, round, likely, lat: placement.candidate?.lat ?? k.lat, lon: placement.candidate?.lon ?? k.lon}
   }
   /** keep a placed site, and let its city stand for it from now on */

@@ -55,7 +55,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
   const source = opts.candidates ?? citySource
   const useIds = opts.identities !== false
   const {discs, excluded} = cleanObservations(obs, {identities: useIds})
-  const {placed, lowerBound, notPlaced} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, clusters: true, likely: true})
+  const {placed, lowerBound, notPlaced} = enumerateAndPlace(discs, source, {migreedy: false, weighDistance: true, addresses: true, clusters: true, likely: true})
   const {sites, contradictions} = fuseIdentities(placed, discs, obs, useIds)
 
   let anycast: boolean | null

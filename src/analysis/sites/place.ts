@@ -34,12 +34,37 @@ export function distanceWeight(dKm: number, radiusKm: number): number {
   return Math.max(0.001, 1 - Math.min(1, dKm / r) ** Math.max(1, r / DISTANCE_SCALE_KM))
 }
 
-/** alpha = 1: the most populous candidate; with `near`, population x distanceWeight. */
-function choose(cands: readonly Cand[], near: Disc | null): Cand | null {
+/**
+ * What a candidate weighs before distance. iGreedy (alpha = 1): its population. With `addresses`
+ * (`sites`): the geometric mean of its population and the IPv4 addresses geolocated around it
+ * (../../geo/address-density.ts), sqrt(population x (addresses + 1)): anycast sites sit where
+ * networks and data centres are, which population alone misses (Köln over Frankfurt, Tripoli over
+ * Rome), while addresses alone follow where address blocks are registered (a cloud region, a
+ * national ISP's headquarters). Measured on the committed campaigns with published site lists
+ * (bench/sites-eval.ts, before it was adopted): the mean lifted precision from 0.901 to 0.914 and
+ * hits from 1171 to 1184, with no target below iGreedy, where addresses alone left L-root below it;
+ * stable for metro areas of 10 to 25 km and for counting address blocks instead of addresses.
+ * A candidate whose addresses are unknown (no table) weighs its population, as before.
+ */
+export function candidateWeight(c: Candidate, addresses: boolean): number {
+  if (!addresses || c.addresses === null || c.addresses === undefined) return c.population
+  return Math.sqrt(c.population * (c.addresses + 1))
+}
+
+export interface PlaceOptions {
+  /** weigh by distance from the tightest disc's vantage point (distanceWeight) */
+  weighDistance?: boolean
+  /** weigh by address density as well as population (candidateWeight) */
+  addresses?: boolean
+}
+
+/** alpha = 1: the heaviest candidate; with `near`, weight x distanceWeight. */
+function choose(cands: readonly Cand[], near: Disc | null, addresses: boolean): Cand | null {
   let best: Cand | null = null
   let bestScore = -Infinity
   for (const c of cands) {
-    const score = near === null ? c.population : c.population * distanceWeight(discDistanceKm(near, c.terms), near.radiusKm)
+    const w = candidateWeight(c, addresses)
+    const score = near === null ? w : w * distanceWeight(discDistanceKm(near, c.terms), near.radiusKm)
     if (best === null || score > bestScore || (score === bestScore && c.name < best.name)) {
       best = c
       bestScore = score
@@ -49,7 +74,7 @@ function choose(cands: readonly Cand[], near: Disc | null): Cand | null {
 }
 
 /** Place the site of `disc`; `cluster` = discs overlapping only this one, sorted smallest first. */
-export function placeSite(disc: Disc, cluster: readonly Disc[], source: CandidateSource, weighDistance = false): Placement {
+export function placeSite(disc: Disc, cluster: readonly Disc[], source: CandidateSource, opts: PlaceOptions = {}): Placement {
   let cands: Cand[] = source(disc.lat, disc.lon, disc.radiusKm).map((c) => ({...c, terms: pointTerms(c.lat, c.lon)}))
   const constraining: Disc[] = [disc]
   for (const d of cluster) {
@@ -61,7 +86,7 @@ export function placeSite(disc: Disc, cluster: readonly Disc[], source: Candidat
   }
   // the smallest constraining disc is the tightest statement of where the site is
   const tightest = constraining.reduce((a, d) => (d.radiusKm < a.radiusKm ? d : a))
-  const best = choose(cands, weighDistance ? tightest : null)
+  const best = choose(cands, opts.weighDistance === true ? tightest : null, opts.addresses === true)
   const smallest = Math.min(...constraining.map((d) => d.radiusKm))
   let areaKm = smallest
   if (best !== null && cands.length > 1) {
@@ -70,7 +95,7 @@ export function placeSite(disc: Disc, cluster: readonly Disc[], source: Candidat
     areaKm = Math.min(far, 2 * smallest)
   }
   return {
-    candidate: best === null ? null : {name: best.name, country: best.country, lat: best.lat, lon: best.lon, population: best.population},
+    candidate: best === null ? null : {name: best.name, country: best.country, lat: best.lat, lon: best.lon, population: best.population, addresses: best.addresses ?? null},
     constraining,
     areaKm: Math.round(areaKm),
   }
