@@ -9,7 +9,8 @@ import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.j
 import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {localName} from './local.js'
-import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
+import {randomParts} from './random.js'
+import {labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
 /** Below this a best reading is too weak to stand on its own; an operator code is offered instead. */
@@ -302,8 +303,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
     const viaRule = operatorSite(op, host)
     if (viaRule !== null) return viaRule
   }
-  const infos = host.map(labelInfo)
+  const infos = host.map(readLabel)
   const access = accessName(host, infos)
+  /** the last label, when it stands where a TLD does and is none we know ("ctc" of "router.ctc"), else -1 */
+  const tldSpot = unknownSuffixSpot(labels, domain)
   const regStop = registrable === null ? null : (/^[a-z]+/.exec(registrable)?.[0] ?? null)
 
   // context: the rightmost run of bare country/state labels with no strong reading right of it
@@ -327,10 +330,12 @@ function nameCandidatesUncached(name: string): Candidate[] {
   const numericLabels = infos.filter((x) => x.numeric).length
   const notSite = (i: number): boolean =>
     infos.length > 1 && i === 0 && (infos[0]!.iface || numericLabels >= 2)
+  // ... nor the label in the TLD's place: a site code there is the suffix read as one
+  const notSiteNorTld = (i: number): boolean => i === tldSpot || notSite(i)
   let siteIdx = ctxStart > 0 ? ctxStart - 1 : -1
   if (siteIdx < 0) {
     for (let i = infos.length - 1; i >= 0; i--) {
-      if (notSite(i)) continue
+      if (notSiteNorTld(i)) continue
       if (usable(infos[i]!, regStop, op) >= 0.3) {
         siteIdx = i
         break
@@ -340,7 +345,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
     // product name than the site when a label left of it has the site-code shape ("lga01")
     if (siteIdx > 0 && usable(infos[siteIdx]!, regStop, op, true) === 0) {
       for (let i = siteIdx - 1; i >= 0; i--) {
-        if (notSite(i)) continue
+        if (notSiteNorTld(i)) continue
         if (usable(infos[i]!, regStop, op, true) >= 0.5) {
           siteIdx = i
           break
@@ -403,6 +408,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
+        // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
+        // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
+        const inTldSpot = i === tldSpot && r.codeType !== 'city'
+        if (inTldSpot) conf = Math.min(conf, UNKNOWN_SUFFIX_CAP)
         base.push(r.confidence)
         mine.push({
           code: r.code,
@@ -414,7 +423,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
           lat: r.lat,
           lon: r.lon,
           confidence: clamp(conf),
-          note: r.note,
+          note: inTldSpot ? `${r.note}; ${UNKNOWN_SUFFIX_NOTE(host[i]!)}` : r.note,
         })
       }
       if (!homeTieBreak(mine, base, op?.home ?? home)) namesakeTie(mine)
@@ -424,7 +433,9 @@ function nameCandidatesUncached(name: string): Candidate[] {
 
   let best = 0
   for (const c of out) if (c.confidence > best) best = c.confidence
-  if (best < PLACE_MIN) {
+  // a name whose suffix we do not know has no known layout either: which label is the operator's
+  // site position is a guess ("udns1.lax": a server word, not a site code)
+  if (best < PLACE_MIN && tldSpot < 0) {
     const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
     // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
     // "man" of "host-1-2-3-4.man.example.net") is no site code
@@ -444,6 +455,31 @@ function nameCandidatesUncached(name: string): Candidate[] {
     }
   }
   return dedupe(out)
+}
+
+/**
+ * A name whose last label is letters and no top-level domain we know ("router.ctc", "ns1.ams",
+ * "rtr1.fra.acme": a made-up or private suffix, or a TLD newer than our list): that label is in
+ * the TLD's place, so a code there is no site code on its own. Its readings stay hints below
+ * PLACE_MIN (the RTT bound or another signal can still confirm one) and it is never offered as a
+ * "site code, place unknown". A label with a digit ("usdal1") cannot be a TLD (RFC 3696 section
+ * 2: a TLD is not all-numeric; in practice letters only, or "xn--" for IDNs) and keeps its reading.
+ */
+const UNKNOWN_SUFFIX_CAP = 0.45
+const UNKNOWN_SUFFIX_NOTE = (label: string): string =>
+  `the last label (${label}) stands where a top-level domain does and is none we know: not a site code on its own`
+const TLD_SHAPED = /^[a-z]{3,}$/i
+
+function unknownSuffixSpot(labels: string[], domain: string | null): number {
+  if (domain !== null || labels.length < 2) return -1
+  return TLD_SHAPED.test(labels[labels.length - 1]!) ? labels.length - 1 : -1
+}
+
+/** A label's analysis, less its random parts (random.ts: a Windows or pod name's random suffix, a hash). */
+function readLabel(label: string): LabelInfo {
+  const info = labelInfo(label)
+  const random = randomParts(label)
+  return random === null ? info : withoutParts(info, random.parts)
 }
 
 /** Readings of a hostname as GeoHints, most confident first. */
