@@ -37,6 +37,8 @@ const CTX_MISMATCH_CAP = 0.45
 const TLD_TOWN_MISMATCH = -0.3
 const TLD_CITY_MISMATCH = -0.15
 const BIG_CITY_READING = 0.8
+/** A small airport abroad under a country-code TLD stays a hint whatever else speaks for it. */
+const AIRPORT_ABROAD_CAP = 0.45
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
 /**
@@ -365,6 +367,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
   const out: Candidate[] = []
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
+    const labelCc = countryPrefix(host[i]!, home)
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     const spelledHere = spelledCity(infos[i]!)
     const clliHere = infos[i]!.tokens.some((x) => x.digitsBefore === true && x.readings.some((r) => r.codeType === 'clli'))
@@ -399,10 +402,14 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
         if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
+        // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
+        if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD
-        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf += TLD_TOWN_MISMATCH
+        // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and
+        // "cr-tub2" Tubuai, PF 0.55 for the German research network's Bayreuth and TU Berlin)
+        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
@@ -436,12 +443,15 @@ function nameCandidatesUncached(name: string): Candidate[] {
   // a name whose suffix we do not know has no known layout either: which label is the operator's
   // site position is a guess ("udns1.lax": a server word, not a site code)
   if (best < PLACE_MIN && tldSpot < 0) {
-    const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
+    // the country a label starts with ("de" of "de-bon01a") is not its site code
+    const ccs = host.map((l) => countryPrefix(l, home))
+    const codeInfos = infos.map((info, i) => (ccs[i] === null ? info : withoutParts(info, [0])))
+    const found = operatorFallback(codeInfos, siteIdx, ctxStart, regStop, op, notSite)
     // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
     // "man" of "host-1-2-3-4.man.example.net") is no site code
     if (found !== null && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
-      const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
+      const country = op?.country ?? ccs[found.label] ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
         placeless(
           fallback.text,
@@ -481,6 +491,26 @@ function readLabel(label: string): LabelInfo {
   const random = randomParts(label)
   return random === null ? info : withoutParts(info, random.parts)
 }
+
+/**
+ * The country a label names before its site code, as Liberty Global's aorta.net writes its
+ * routers ("de-fra04d-rc1", "ie-dub01a-ra3", "ch-gva01a-ra1", "nl-ams14a-ri1": public traceroutes
+ * through Vodafone Germany, Virgin Media Ireland, UPC): a first part that is a country code and
+ * not an interface or role word ("ae-1", "cr-fra1", "be-5"), then a part with letters. A reading
+ * of the site in another country is held below PLACE_MIN as a country label beside it would
+ * hold it: "de-bon01a-rd03" is Bonn, not Kralendijk, Bonaire (BON) at 0.95. Only where the
+ * operator's country (known operator, or country-code TLD) is unknown or the same.
+ */
+function countryPrefix(label: string, home: string | null): string | null {
+  const m = COUNTRY_PREFIX.exec(label)
+  if (m === null) return null
+  const lower = m[1]!.toLowerCase()
+  const cc = STOP.has(lower) ? null : countryCode(lower)
+  // under another country's TLD or operator the letters are something else (SingNet's
+  // "sn-sinqt1" in singnet.com.sg is not Senegal)
+  return cc !== null && (home === null || home === cc) ? cc : null
+}
+const COUNTRY_PREFIX = /^([a-z]{2})[-_][a-z]/i
 
 /** Readings of a hostname as GeoHints, most confident first. */
 export function hostnameHints(name: string): GeoHint[] {
