@@ -8,7 +8,9 @@
 // - Deutsche Telekom "f-ed11-i.F.DE.NET.DTAG.DE", "n-ea9-i.N.DE.NET.DTAG.DE", customer lines
 //   "p3e9bf742.dip0.t-ipconnect.de"; Vodafone "ip-081-210-178-029.um21.pools.vodafone-ip.de";
 // - Arelion "ffm-bb1-link.ip.twelve99.net", "prs-b3-link.ip.twelve99.net", "be6.cr3-fra1.ip.twelve99.net";
-// - AT&T "sffca22crs.ip.att.net", "cgcil403igs.ip.att.net", "cr1.n54ny.ip.att.net".
+// - AT&T "sffca22crs.ip.att.net", "cgcil403igs.ip.att.net", "cr1.n54ny.ip.att.net";
+// - Vodafone (cw.net) "ae32-100-pcr1.fnt.cw.net", "telia-gw.fnt.cw.net" (handing over to Arelion's
+//   ffm), "ae34-xcr1.mrx.cw.net", "ae47.0-xcr1.sng.cw.net", older "acr1-ge-2-1-0.Boston.cw.net".
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
@@ -65,5 +67,17 @@ describe('big transit networks: no wrong confident place', () => {
       ['sffca22crs.ip.att.net', 'US'], ['cgcil403igs.ip.att.net', 'US'], ['cr1.n54ny.ip.att.net', 'US'], ['cr1.dlstx.ip.att.net', 'US'],
     ]
     for (const [n, cc] of cases) assert.equal(confidentElsewhere(n, cc), null, n)
+  })
+})
+
+describe('Vodafone (cw.net) site mnemonics are its own', () => {
+  it('fnt is not Flint, mrx not Mahshahr: a site code with the place unknown; spelled cities stay', () => {
+    for (const n of ['ae32-100-pcr1.fnt.cw.net', 'telia-gw.fnt.cw.net', 'ae34-xcr1.mrx.cw.net', 'ae47.0-xcr1.sng.cw.net']) {
+      const h = best(n)
+      assert.equal(h?.codeType, 'operator', `${n}: ${JSON.stringify(h)}`)
+      assert.equal(h?.city, null, n)
+    }
+    assert.equal(best('ae47.0-xcr1.sng.cw.net')?.code, 'sng')
+    assert.equal(best('acr1-ge-2-1-0.Boston.cw.net')?.city, 'Boston')
   })
 })
