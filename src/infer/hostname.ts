@@ -445,7 +445,8 @@ function nameCandidatesUncached(name: string): Candidate[] {
   if (best < PLACE_MIN && tldSpot < 0) {
     // the country a label starts with ("de" of "de-bon01a") is not its site code
     const ccs = host.map((l) => countryPrefix(l, home))
-    const codeInfos = infos.map((info, i) => (ccs[i] === null ? info : withoutParts(info, [0])))
+    // ... nor is a word of a name a machine picked ("kube" of a pod "kube-dns-7d4b9c8f6d-lhr2k")
+    const codeInfos = infos.map((info, i) => (randomParts(host[i]!) !== null ? NO_TOKENS : ccs[i] === null ? info : withoutParts(info, [0])))
     const found = operatorFallback(codeInfos, siteIdx, ctxStart, regStop, op, notSite)
     // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
     // "man" of "host-1-2-3-4.man.example.net") is no site code
@@ -484,6 +485,8 @@ function unknownSuffixSpot(labels: string[], domain: string | null): number {
   if (domain !== null || labels.length < 2) return -1
   return TLD_SHAPED.test(labels[labels.length - 1]!) ? labels.length - 1 : -1
 }
+
+const NO_TOKENS: LabelInfo = {label: '', tokens: [], regions: null, countryNames: [], best: 0, iface: false, numeric: false}
 
 /** A label's analysis, less its random parts (random.ts: a Windows or pod name's random suffix, a hash). */
 function readLabel(label: string): LabelInfo {

@@ -37,6 +37,13 @@ const APPLE_MODEL = /(?:^|[^a-z])(?:macbook|imac|iphone|ipad|mbp|mba|macmini)(?:
  */
 const K8S = '[bcdfghjklmnpqrstvwxz2456789]'
 const K8S_POD = new RegExp(`^[a-z0-9-]+-${K8S}{6,10}-${K8S}{5}$`)
+/**
+ * DaemonSet and Job pods carry only the 5-character suffix ("node-local-dns-lhr2k", the node-local
+ * DNS cache's pods in kube-system; "kube-proxy-7xz2q"). Alone it could be a site code ("lhr25"), so
+ * only a suffix that is not letters-then-digits (a letter after a digit, or a digit first) after a
+ * workload name of words (one of 4+ letters, or two words) is taken.
+ */
+const K8S_DAEMON = new RegExp(`^(?:[a-z]{4,}|[a-z]+-[a-z]+)(?:-[a-z]+)*-(?=${K8S}*[0-9]${K8S}*$)(?![a-z]+[0-9]+$)${K8S}{5}$`)
 
 /** A hex run of this length with letters and digits mixed is an ID or a hash (a container's host name is 12 hex digits of its ID). */
 const HEX_ID = /^[0-9a-f]{8,}$/i
@@ -62,6 +69,7 @@ export function randomParts(label: string): RandomParts | null {
   if (K8S_POD.test(label) && parts.length >= 3) {
     return {parts: [parts.length - 2, parts.length - 1], reason: `${label} is a Kubernetes pod name: its last two parts are random`}
   }
+  if (K8S_DAEMON.test(label)) return {parts: [parts.length - 1], reason: `${label} is a Kubernetes pod name: its last part is random`}
   const random: number[] = []
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!

@@ -80,6 +80,13 @@ describe('a name a machine picked names no site', () => {
     assert.match(text, /^LAPTOP-LHR5K2A +- +- +- +- +-$/m)
     assert.match(text, /^ {2}identity names no site: LAPTOP-LHR5K2A is a name Windows gives a computer/m)
   })
+  it('DaemonSet pods ("node-local-dns-lhr2k", the node-local DNS cache) and a pod\'s workload name offered as no site code', () => {
+    for (const n of ['node-local-dns-lhr2k', 'kube-proxy-7xz2q']) assert.deepEqual(identityCandidates(n), [], n)
+    // "kube", "pdns" were "site code, place unknown" at 0.5
+    for (const n of ['kube-dns-7d4b9c8f6d-lhr2k', 'pdns-recursor-7f9c8d6b5-x2k9p']) assert.deepEqual(identityCandidates(n), [], n)
+    // a site code of letters then digits after a word stays one
+    for (const l of ['dns-lhr25', 'sw-lhr25', 'cr-lhr2b', 'nsd-fra-1']) assert.equal(randomParts(l), null, l)
+  })
   it('only the random parts go: a pod\'s deployment name and a droplet\'s region are read', () => {
     assert.deepEqual(randomParts('coredns-fra-5d78c9869d-x2k9p')?.parts, [2, 3])
     assert.equal(identityCandidates('coredns-fra-5d78c9869d-x2k9p')[0]?.code, 'fra')
