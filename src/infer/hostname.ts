@@ -88,6 +88,20 @@ function accessLabel(label: string, info: LabelInfo): boolean {
   return false
 }
 
+/**
+ * Words that name one customer's line ("cust123", "dynamic-acs-...", "cpe-..."); unlike the
+ * product words of ACCESS_WORDS ("res" is also Verizon's Reston in "RES-BB-RTR1") they are never
+ * in a router's own label.
+ */
+const LINE_WORDS: ReadonlySet<string> = new Set(['cust', 'customer', 'customers', 'cpe', 'dsl', 'adsl', 'vdsl', 'xdsl', 'dyn', 'dynamic', 'dynip', 'dhcp', 'ppp', 'pppoe', 'subscriber', 'subscribers', 'dialup', 'dial'])
+
+/** Does this label carry one customer's line: an embedded address, or a line word? */
+function lineLabel(label: string, info: LabelInfo): boolean {
+  if (hasAddress(label, info)) return true
+  for (const t of info.tokens) if (t.kind === 'run' && LINE_WORDS.has(t.text)) return true
+  return false
+}
+
 /** Does the name carry an IPv4 address (in one label, or as numeric labels)? Interface labels ("xe-0-6-0-5") do not count. */
 function embedsAddress(host: string[], infos: LabelInfo[]): boolean {
   if (infos.filter((x) => x.numeric).length >= 3) return true
@@ -450,7 +464,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
     const found = operatorFallback(codeInfos, siteIdx, ctxStart, regStop, op, notSite)
     // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
     // "man" of "host-1-2-3-4.man.example.net") is no site code
-    if (found !== null && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
+    // ... nor a word in the label that carries the customer's line ("acs" of
+    // "dynamic-acs-24-1-2-3.zoominternet.net", "cpc" of Virgin Media's "cpc1-lutn1-2-0-cust123")
+    const lineWord = found !== null && access && lineLabel(host[found.label]!, infos[found.label]!)
+    if (found !== null && !lineWord && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
       const country = op?.country ?? ccs[found.label] ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(

@@ -55,6 +55,13 @@ describe('access pools are no site code', () => {
     assert.equal(best('p3e9bf742.dip0.t-ipconnect.de'), null)
     assert.notEqual(best('ip-081-210-178-029.um21.pools.vodafone-ip.de')?.code, 'pools')
   })
+  it('a word in the label that carries the customer\'s line is no site code (it was one at 0.5)', () => {
+    for (const n of ['dynamic-acs-24-1-2-3.zoominternet.net', 'cpc1-lutn1-2-0-cust123.9-3.cable.virginm.net']) {
+      for (const h of hostnameHints(n)) assert.ok(!(h.codeType === 'operator' && h.confidence >= 0.5), `${n}: ${JSON.stringify(h)}`)
+    }
+    // a product word in a router's own label is not a line: Verizon's RES (Reston) stays a site code
+    assert.equal(best('so-15-0-1-0.RES-BB-RTR1.verizon-gni.net')?.code, 'res')
+  })
 })
 
 describe('big transit networks: no wrong confident place', () => {
