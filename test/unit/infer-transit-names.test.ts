@@ -10,7 +10,8 @@
 // - Arelion "ffm-bb1-link.ip.twelve99.net", "prs-b3-link.ip.twelve99.net", "be6.cr3-fra1.ip.twelve99.net";
 // - AT&T "sffca22crs.ip.att.net", "cgcil403igs.ip.att.net", "cr1.n54ny.ip.att.net";
 // - Vodafone (cw.net) "ae32-100-pcr1.fnt.cw.net", "telia-gw.fnt.cw.net" (handing over to Arelion's
-//   ffm), "ae34-xcr1.mrx.cw.net", "ae47.0-xcr1.sng.cw.net", older "acr1-ge-2-1-0.Boston.cw.net".
+//   ffm), "ae34-xcr1.mrx.cw.net", "ae47.0-xcr1.sng.cw.net", older "acr1-ge-2-1-0.Boston.cw.net";
+// - RETN "ae14-229.RT.DL.MSK.RU.retn.net", "et002-3.RT.EQ6.HKI.FI.retn.net".
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
@@ -86,5 +87,13 @@ describe('Vodafone (cw.net) site mnemonics are its own', () => {
     }
     assert.equal(best('ae47.0-xcr1.sng.cw.net')?.code, 'sng')
     assert.equal(best('acr1-ge-2-1-0.Boston.cw.net')?.city, 'Boston')
+  })
+})
+
+describe('carriers\' city abbreviations that no airport has', () => {
+  it('RETN\'s MSK (Moscow) and HKI (Helsinki), beside the country label', () => {
+    assert.equal(best('ae14-229.RT.DL.MSK.RU.retn.net')?.city, 'Moscow')
+    assert.equal(best('et002-3.RT.EQ6.HKI.FI.retn.net')?.city, 'Helsinki')
+    assert.ok((best('ae14-218.rt.rad.hki.fi.retn.net')?.confidence ?? 0) >= 0.8)
   })
 })
