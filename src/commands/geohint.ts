@@ -273,7 +273,9 @@ function textLine(r: GeohintRecord): string {
     (r.confidence === null ? '-' : r.confidence.toFixed(2)) +
     '\n' +
     (r.contradiction ? `  contradiction (${r.contradiction.kind}): ${sanitize(r.contradiction.reason, 400)}\n` : '') +
-    r.rejected.map((x) => `  ${sanitize(x.reason, 200)}\n`).join('')
+    r.rejected.map((x) => `  ${sanitize(x.reason, 200)}\n`).join('') +
+    // no place: why, when the reading said more than that (a machine-picked name, a header's problem)
+    (p === null ? r.evidence.filter((e) => e.code === null && e.note !== 'identity names no site').map((e) => `  ${sanitize(e.note, 300)}\n`).join('') : '')
   )
 }
 

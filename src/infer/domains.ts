@@ -114,6 +114,18 @@ export const OPERATORS: readonly OperatorRule[] = [
     (domain): OperatorRule => ({domain, name: domain === 'telia.net' ? 'Arelion (Telia)' : 'Arelion', codes: 'operator', site: ARELION_SITE}),
   ),
   {
+    // Vodafone's global network (ex Cable & Wireless, AS1273): {iface}-{role}{n}.{site}.cw.net,
+    // the site a 3-letter mnemonic of its own. In public traceroutes "ae32-100-pcr1.fnt.cw.net"
+    // and "telia-gw.fnt.cw.net" hand over to Arelion's Frankfurt (ffm-bb1-link) from German
+    // customers, "ae34-xcr1.mrx.cw.net" sits between "sng" and "prp" on a path to Europe: read as
+    // IATA they named Flint, US 0.8 and Mahshahr, IR 0.8. The mnemonics stay operator codes;
+    // spelled cities of its older names ("acr1-ge-2-1-0.Boston.cw.net") are read as before.
+    domain: 'cw.net',
+    name: 'Vodafone (Cable & Wireless)',
+    codes: 'operator',
+    site: /(?:^|\.)(?<site>[a-z]{3})\.$/,
+  },
+  {
     // {iface}.{role}{nn}.{site}{nn}.ntwk.msn.net ("ae24-0.ier02.fra21", "be-8-0.ibr01.bl20"): the site
     // is the label before "ntwk"; the role label left of it ("ibr01") is never the site (IBR is an
     // airport in Japan). Sites are IATA codes or Microsoft's own abbreviations, listed below.

@@ -8,7 +8,7 @@ import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
 import {headerValueCore, innerProviders, isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
-import {identityCandidates, identityProblem} from './identity.js'
+import {identityCandidates, identityNoSite, identityProblem} from './identity.js'
 import {resolveStated} from './resolve.js'
 import {rttFeasibility} from './rtt.js'
 
@@ -95,7 +95,7 @@ function parse(o: Observation, index: number): Parsed {
       break
     case 'dns-identity':
       candidates = identityCandidates(o.input)
-      if (candidates.length === 0) empty = identityProblem(o.input) ?? 'identity names no site'
+      if (candidates.length === 0) empty = identityProblem(o.input) ?? identityNoSite(o.input)
       break
     case 'http-header': {
       let name = o.header

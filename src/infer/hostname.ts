@@ -9,7 +9,8 @@ import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.j
 import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {localName} from './local.js'
-import {labelInfo, labelParts, tokenRaw, type LabelInfo, type Token} from './tokenize.js'
+import {randomParts} from './random.js'
+import {labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
 /** Below this a best reading is too weak to stand on its own; an operator code is offered instead. */
@@ -36,6 +37,8 @@ const CTX_MISMATCH_CAP = 0.45
 const TLD_TOWN_MISMATCH = -0.3
 const TLD_CITY_MISMATCH = -0.15
 const BIG_CITY_READING = 0.8
+/** A small airport abroad under a country-code TLD stays a hint whatever else speaks for it. */
+const AIRPORT_ABROAD_CAP = 0.45
 const COUNTRY_NAME_MATCH = 0.1
 const OPERATOR_COUNTRY_MISMATCH = -0.3
 /**
@@ -82,6 +85,20 @@ function accessName(host: string[], infos: LabelInfo[]): boolean {
 function accessLabel(label: string, info: LabelInfo): boolean {
   if (hasAddress(label, info)) return true
   for (const t of info.tokens) if (t.kind === 'run' && ACCESS_WORDS.has(t.text)) return true
+  return false
+}
+
+/**
+ * Words that name one customer's line ("cust123", "dynamic-acs-...", "cpe-..."); unlike the
+ * product words of ACCESS_WORDS ("res" is also Verizon's Reston in "RES-BB-RTR1") they are never
+ * in a router's own label.
+ */
+const LINE_WORDS: ReadonlySet<string> = new Set(['cust', 'customer', 'customers', 'cpe', 'dsl', 'adsl', 'vdsl', 'xdsl', 'dyn', 'dynamic', 'dynip', 'dhcp', 'ppp', 'pppoe', 'subscriber', 'subscribers', 'dialup', 'dial'])
+
+/** Does this label carry one customer's line: an embedded address, or a line word? */
+function lineLabel(label: string, info: LabelInfo): boolean {
+  if (hasAddress(label, info)) return true
+  for (const t of info.tokens) if (t.kind === 'run' && LINE_WORDS.has(t.text)) return true
   return false
 }
 
@@ -302,8 +319,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
     const viaRule = operatorSite(op, host)
     if (viaRule !== null) return viaRule
   }
-  const infos = host.map(labelInfo)
+  const infos = host.map(readLabel)
   const access = accessName(host, infos)
+  /** the last label, when it stands where a TLD does and is none we know ("ctc" of "router.ctc"), else -1 */
+  const tldSpot = unknownSuffixSpot(labels, domain)
   const regStop = registrable === null ? null : (/^[a-z]+/.exec(registrable)?.[0] ?? null)
 
   // context: the rightmost run of bare country/state labels with no strong reading right of it
@@ -327,10 +346,12 @@ function nameCandidatesUncached(name: string): Candidate[] {
   const numericLabels = infos.filter((x) => x.numeric).length
   const notSite = (i: number): boolean =>
     infos.length > 1 && i === 0 && (infos[0]!.iface || numericLabels >= 2)
+  // ... nor the label in the TLD's place: a site code there is the suffix read as one
+  const notSiteNorTld = (i: number): boolean => i === tldSpot || notSite(i)
   let siteIdx = ctxStart > 0 ? ctxStart - 1 : -1
   if (siteIdx < 0) {
     for (let i = infos.length - 1; i >= 0; i--) {
-      if (notSite(i)) continue
+      if (notSiteNorTld(i)) continue
       if (usable(infos[i]!, regStop, op) >= 0.3) {
         siteIdx = i
         break
@@ -340,7 +361,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
     // product name than the site when a label left of it has the site-code shape ("lga01")
     if (siteIdx > 0 && usable(infos[siteIdx]!, regStop, op, true) === 0) {
       for (let i = siteIdx - 1; i >= 0; i--) {
-        if (notSite(i)) continue
+        if (notSiteNorTld(i)) continue
         if (usable(infos[i]!, regStop, op, true) >= 0.5) {
           siteIdx = i
           break
@@ -360,6 +381,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
   const out: Candidate[] = []
   for (let i = 0; i < infos.length; i++) {
     if (i >= ctxStart && ctxStart >= 0) break // context labels and what follows are not sites
+    const labelCc = countryPrefix(host[i]!, home)
     const pos = i === siteIdx ? POS_SITE : notSite(i) || (i === 0 && infos.length > 1) ? POS_IFACE : POS_OTHER
     const spelledHere = spelledCity(infos[i]!)
     const clliHere = infos[i]!.tokens.some((x) => x.digitsBefore === true && x.readings.some((r) => r.codeType === 'clli'))
@@ -394,15 +416,23 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // private code that happens to be an airport's letters, not the site
         if (spelledHere && t.text.length <= 3 && r.codeType !== 'city') conf += SHORT_BESIDE_SPELLED
         if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
+        // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
+        if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD
-        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf += TLD_TOWN_MISMATCH
+        // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and
+        // "cr-tub2" Tubuai, PF 0.55 for the German research network's Bayreuth and TU Berlin)
+        if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
+        // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
+        // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
+        const inTldSpot = i === tldSpot && r.codeType !== 'city'
+        if (inTldSpot) conf = Math.min(conf, UNKNOWN_SUFFIX_CAP)
         base.push(r.confidence)
         mine.push({
           code: r.code,
@@ -414,7 +444,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
           lat: r.lat,
           lon: r.lon,
           confidence: clamp(conf),
-          note: r.note,
+          note: inTldSpot ? `${r.note}; ${UNKNOWN_SUFFIX_NOTE(host[i]!)}` : r.note,
         })
       }
       if (!homeTieBreak(mine, base, op?.home ?? home)) namesakeTie(mine)
@@ -424,13 +454,22 @@ function nameCandidatesUncached(name: string): Candidate[] {
 
   let best = 0
   for (const c of out) if (c.confidence > best) best = c.confidence
-  if (best < PLACE_MIN) {
-    const found = operatorFallback(infos, siteIdx, ctxStart, regStop, op, notSite)
+  // a name whose suffix we do not know has no known layout either: which label is the operator's
+  // site position is a guess ("udns1.lax": a server word, not a site code)
+  if (best < PLACE_MIN && tldSpot < 0) {
+    // the country a label starts with ("de" of "de-bon01a") is not its site code
+    const ccs = host.map((l) => countryPrefix(l, home))
+    // ... nor is a word of a name a machine picked ("kube" of a pod "kube-dns-7d4b9c8f6d-lhr2k")
+    const codeInfos = infos.map((info, i) => (randomParts(host[i]!) !== null ? NO_TOKENS : ccs[i] === null ? info : withoutParts(info, [0])))
+    const found = operatorFallback(codeInfos, siteIdx, ctxStart, regStop, op, notSite)
     // a line or network word of an address-bearing name ("res" of "syn-1-2-3-4.res.spectrum.com",
     // "man" of "host-1-2-3-4.man.example.net") is no site code
-    if (found !== null && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
+    // ... nor a word in the label that carries the customer's line ("acs" of
+    // "dynamic-acs-24-1-2-3.zoominternet.net", "cpc" of Virgin Media's "cpc1-lutn1-2-0-cust123")
+    const lineWord = found !== null && access && lineLabel(host[found.label]!, infos[found.label]!)
+    if (found !== null && !lineWord && !((ACCESS_WORDS.has(found.token.text) || ACCESS_NETWORK_WORDS.has(found.token.text)) && embedsAddress(host, infos))) {
       const fallback = {text: found.token.text, raw: tokenRaw(labelParts(host[found.label]!), found.token)}
-      const country = op?.country ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
+      const country = op?.country ?? ccs[found.label] ?? pickCountry(ctx, domain) ?? (spelled.size === 1 ? [...spelled][0]! : null)
       out.push(
         placeless(
           fallback.text,
@@ -445,6 +484,53 @@ function nameCandidatesUncached(name: string): Candidate[] {
   }
   return dedupe(out)
 }
+
+/**
+ * A name whose last label is letters and no top-level domain we know ("router.ctc", "ns1.ams",
+ * "rtr1.fra.acme": a made-up or private suffix, or a TLD newer than our list): that label is in
+ * the TLD's place, so a code there is no site code on its own. Its readings stay hints below
+ * PLACE_MIN (the RTT bound or another signal can still confirm one) and it is never offered as a
+ * "site code, place unknown". A label with a digit ("usdal1") cannot be a TLD (RFC 3696 section
+ * 2: a TLD is not all-numeric; in practice letters only, or "xn--" for IDNs) and keeps its reading.
+ */
+const UNKNOWN_SUFFIX_CAP = 0.45
+const UNKNOWN_SUFFIX_NOTE = (label: string): string =>
+  `the last label (${label}) stands where a top-level domain does and is none we know: not a site code on its own`
+const TLD_SHAPED = /^[a-z]{3,}$/i
+
+function unknownSuffixSpot(labels: string[], domain: string | null): number {
+  if (domain !== null || labels.length < 2) return -1
+  return TLD_SHAPED.test(labels[labels.length - 1]!) ? labels.length - 1 : -1
+}
+
+const NO_TOKENS: LabelInfo = {label: '', tokens: [], regions: null, countryNames: [], best: 0, iface: false, numeric: false}
+
+/** A label's analysis, less its random parts (random.ts: a Windows or pod name's random suffix, a hash). */
+function readLabel(label: string): LabelInfo {
+  const info = labelInfo(label)
+  const random = randomParts(label)
+  return random === null ? info : withoutParts(info, random.parts)
+}
+
+/**
+ * The country a label names before its site code, as Liberty Global's aorta.net writes its
+ * routers ("de-fra04d-rc1", "ie-dub01a-ra3", "ch-gva01a-ra1", "nl-ams14a-ri1": public traceroutes
+ * through Vodafone Germany, Virgin Media Ireland, UPC): a first part that is a country code and
+ * not an interface or role word ("ae-1", "cr-fra1", "be-5"), then a part with letters. A reading
+ * of the site in another country is held below PLACE_MIN as a country label beside it would
+ * hold it: "de-bon01a-rd03" is Bonn, not Kralendijk, Bonaire (BON) at 0.95. Only where the
+ * operator's country (known operator, or country-code TLD) is unknown or the same.
+ */
+function countryPrefix(label: string, home: string | null): string | null {
+  const m = COUNTRY_PREFIX.exec(label)
+  if (m === null) return null
+  const lower = m[1]!.toLowerCase()
+  const cc = STOP.has(lower) ? null : countryCode(lower)
+  // under another country's TLD or operator the letters are something else (SingNet's
+  // "sn-sinqt1" in singnet.com.sg is not Senegal)
+  return cc !== null && (home === null || home === cc) ? cc : null
+}
+const COUNTRY_PREFIX = /^([a-z]{2})[-_][a-z]/i
 
 /** Readings of a hostname as GeoHints, most confident first. */
 export function hostnameHints(name: string): GeoHint[] {

@@ -5,6 +5,7 @@ import {toHint, type Candidate} from './candidate.js'
 import {operatorFor, splitDomain} from './domains.js'
 import {homeCountry, hostnameCandidates, nameCandidates} from './hostname.js'
 import {localName} from './local.js'
+import {randomParts} from './random.js'
 import {resolveStated, type StatedType} from './resolve.js'
 import {readableCore} from './untrusted.js'
 import {STOP} from './vocab.js'
@@ -135,6 +136,21 @@ function loneServerName(s: string): string | null | undefined {
 }
 const LONE_LABEL = /^[a-z]+(?:[-_]?[0-9]+)?$/i
 const LONE_NAME_FACTOR = 0.5
+
+/**
+ * Why an identity that gave no reading names no site: a name a machine picked (random.ts: a
+ * Windows computer's or a pod's random suffix, a device's owner and model) says so, else the
+ * general words. Only called when identityCandidates found nothing.
+ */
+export function identityNoSite(text: string): string {
+  const core = readableCore(text, MAX_IDENTITY).core
+  const s = core === null ? '' : unquote(core)
+  for (const label of s.split('.')) {
+    const r = label === '' ? null : randomParts(label)
+    if (r !== null) return `identity names no site: ${r.reason}`
+  }
+  return 'identity names no site'
+}
 
 /** Readings of a DNS identity answer as GeoHints, most confident first. */
 export function parseDnsIdentity(text: string): GeoHint[] {

@@ -194,3 +194,15 @@ function analyse(label: string): LabelInfo {
     numeric: /^[0-9]+$/.test(label),
   }
 }
+
+/**
+ * The label's analysis without the tokens that touch the given parts (random.ts: a random suffix,
+ * a hash): they are neither places nor site codes. A copy: the memo's analysis is shared.
+ */
+export function withoutParts(info: LabelInfo, parts: readonly number[]): LabelInfo {
+  const drop = (t: Token): boolean => parts.some((p) => p >= t.part && p <= t.partEnd)
+  const tokens = info.tokens.filter((t) => !drop(t))
+  let best = 0
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  return {...info, tokens, best, countryNames: tokens.length === 0 ? [] : info.countryNames, iface: tokens.length > 0 && IFACE.has(tokens[0]!.text)}
+}

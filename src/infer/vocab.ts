@@ -33,6 +33,10 @@ const ROLES = [
   // the default gateway (and a trace's first hop then reads "_gateway"), "gateway", "router" and
   // "modem" what home routers and hosts files call it: a role, not Gateway, Florida
   'gateway', 'modem',
+  // access pools: Deutsche Telekom's customer lines are "p{address in hex}.dip0.t-ipconnect.de"
+  // (dial-in pool), Vodafone Germany's "ip-081-210-178-029.um21.pools.vodafone-ip.de" (public
+  // traceroutes): the pool is no site code
+  'dip', 'pools',
 ]
 
 const SERVICE = [

@@ -186,7 +186,9 @@ describe('a DNS identity that is one bare word is a server name, not a confident
       const top = identityCandidates(w)[0]
       assert.ok(top === undefined || top.confidence < 0.5, `${w}: ${JSON.stringify(top)}`)
     }
-    for (const [id, code] of [['yul01', 'yul'], ['LHR', 'lhr'], ['udns1.lax', 'lax'], ['rootns-lax3', 'lax']]) {
+    // ("udns1.lax" was here: its "lax" stands where a TLD does and none we know, so it is a hint
+    // now; infer-names-not-sites.test.ts)
+    for (const [id, code] of [['yul01', 'yul'], ['LHR', 'lhr'], ['rootns-lax3', 'lax']]) {
       const top = identityCandidates(id!)[0]!
       assert.equal(top.code, code, id)
       assert.ok(top.confidence >= 0.8, id)
