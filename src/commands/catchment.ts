@@ -16,7 +16,7 @@ import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
-import {measuredExit, ownFailureCount} from '../model/exit.js'
+import {countAnswers, measuredExit, rowAnswer} from '../model/exit.js'
 import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
@@ -115,18 +115,16 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     warnUnmatchedLocations(locs, result.vantagePoints.map((r) => r.vantage))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderCatchment(result))
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result, notes: one.notes})
-    const answered = result.vantagePoints.filter((v) => v.reached === true).length
-    // a RIPE Atlas / Globalping backend that could not measure beside the others: its code (6, 2), not 4
-    const unmeasured = unmeasuredOf(outcomes)?.exitCode
-    // every vantage point failing for a reason of its own (no such namespace, no ssh login, a certificate
-    // it did not trust): nothing is known of the target, 6 as one-shot http says it, not 4
-    const ownFailures = ownFailureCount(outcomes)
-    process.exitCode = measuredExit({answered, total: result.vantagePoints.length, writeFailed: !htmlOk, unmeasured, ownFailures})
+    // 0 / 9 / 4 over the catchment's rows (model/exit.ts); a RIPE Atlas / Globalping backend that
+    // could not measure beside the others: its code (6, 2), not 4; every vantage point failing for a
+    // reason of its own (no such namespace, no ssh login, a certificate it did not trust): 6
+    const run = {...countAnswers(result.vantagePoints.map(rowAnswer)), writeFailed: !htmlOk, unmeasured: unmeasuredOf(outcomes)?.exitCode}
+    process.exitCode = measuredExit(run)
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8
     const checked = checkCatchment(expect, flags.expect!, result.vantagePoints)
     // a hint (uncertain) never breaks a rule; a rule that matched no vantage point checked nothing: 7
-    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({answered, total: result.vantagePoints.length, alert: checked.violations.length > 0, data: expectUnused(checked), writeFailed: !htmlOk, unmeasured, ownFailures})
+    if (checked.violations.length > 0 || expectUnused(checked)) process.exitCode = measuredExit({...run, alert: checked.violations.length > 0, data: expectUnused(checked)})
     process.stderr.write(renderCatchmentExpect(checked) + '\n')
     // --ndjson: the verdict is the stream's last line too; a dashboard reading stdout sees the
     // broken rules, not only a person reading stderr (schemas/catchment.schema.json $defs expectLine)

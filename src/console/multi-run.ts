@@ -18,7 +18,7 @@
 // wins over 4 / 9 (unmeasuredOf), so an alert on exit 4 is not a page for this host's network.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {measuredExit, ownFailureCount} from '../model/exit.js'
+import {type Answer, answerOf, countAnswers, measuredExit} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
 import {isPopHeader} from '../infer/index.js'
@@ -205,16 +205,14 @@ export function orderOutcomes(outcomes: VantageOutcome[]): VantageOutcome[] {
   return [...outcomes].sort((a, b) => compareVantage(a.vantage, b.vantage))
 }
 
-/** How many vantage points the target answered: a failed one did not. */
-export function answeredCount(outcomes: readonly VantageOutcome[]): number {
-  let n = 0
-  for (const o of outcomes) if (o.result !== null && resultReached(o.result)) n++
-  return n
+/** An outcome's answer as the exit code counts it (model/exit.ts answerOf): a failed vantage point did not answer. */
+export function answerOfOutcome(o: Pick<VantageOutcome, 'vantage' | 'result' | 'error'>): Answer {
+  return answerOf(o.result === null ? null : resultReached(o.result), o.vantage.kind, o.error?.code)
 }
 
 /** 0 every vantage point answered, 9 some, 4 none (6 when none could be used at all); a remote service that could not measure: its code (model/exit.ts). */
 export function exitCodeOf(outcomes: readonly VantageOutcome[]): number {
-  return measuredExit({answered: answeredCount(outcomes), total: outcomes.length, unmeasured: unmeasuredOf(outcomes)?.exitCode, ownFailures: ownFailureCount(outcomes)})
+  return measuredExit({...countAnswers(outcomes.map(answerOfOutcome)), unmeasured: unmeasuredOf(outcomes)?.exitCode})
 }
 
 /** trace / dns / http with --from naming anything but this host alone. */

@@ -14,11 +14,12 @@
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 
-import {resultReached, resultRtt, shortEvidence} from '../analysis/catchment.js'
+import {resultRtt, shortEvidence} from '../analysis/catchment.js'
 import {OwnNetworkCount, ownNetworkTarget, TargetPicker, targetKey} from '../analysis/one-target.js'
 import {keepLowestRtt, observationOf} from '../analysis/sites/document.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {isOwnFailure, measuredExit} from '../model/exit.js'
+import {type Answer, countAnswers, measuredExit, rowAnswer} from '../model/exit.js'
+import {answerOfOutcome} from './multi-run.js'
 import type {VantageOutcome} from '../model/probe.js'
 import type {SiteObservation} from '../model/sites.js'
 import {looksLikeIGreedyCampaign, readIGreedyCampaign} from '../store/igreedy-campaign.js'
@@ -42,18 +43,9 @@ export function observationFromOutcome(o: VantageOutcome, locs: Locations | null
   return given ? {...obs, locationGiven: true} : placeholder ? {...obs, locationPlaceholder: true} : obs
 }
 
-/**
- * Whether the target answered a vantage point, as the exit code counts it (model/exit.ts, report's
- * rule): 'answered' (a ping reply, a DNS answer, a trace that reached it), 'own' (the vantage point
- * failed for a reason of its own: isOwnFailure), 'silent' otherwise (it asked, nothing came).
- */
-export type Answer = 'answered' | 'silent' | 'own'
-
-/** A saved result's answer: the same rule report applies to the same file. */
-export function answerOfOutcome(o: Pick<VantageOutcome, 'vantage' | 'result' | 'error'>): Answer {
-  if (o.result !== null) return resultReached(o.result) ? 'answered' : 'silent'
-  return isOwnFailure(o.vantage.kind, o.error?.code) ? 'own' : 'silent'
-}
+// Whether the target answered a vantage point, as the exit code counts it: model/exit.ts answerOf,
+// one rule with report, catchment and trace / dns / http --from (a saved outcome's by
+// answerOfOutcome, a saved catchment row's by rowAnswer, a table line's by its RTT: tableRead).
 
 /** An observation read, with its answer (dropped before the sites are found). */
 type Read = SiteObservation & {answer: Answer}
@@ -229,14 +221,9 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   // report and catchment say it (a typo, or a file written for another campaign)
   const unmatched = unmatchedLocationsWarning(unmatchedLocations(opts.locs, seen.values()), [...seen.values()])
   if (unmatched !== null) warnings.push(unmatched)
-  let answered = 0
-  let ownFailures = 0
   const obs: SiteObservation[] = []
-  for (const {answer, ...o} of byVp.values()) {
-    if (answer === 'answered') answered++
-    else if (answer === 'own') ownFailures++
-    obs.push(o)
-  }
+  for (const {answer: _, ...o} of byVp.values()) obs.push(o)
+  const {answered, ownFailures} = countAnswers(Array.from(byVp.values(), (o) => o.answer))
   return {obs, answered, ownFailures, target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
 }
 
@@ -298,9 +285,7 @@ async function readOne(
             opts.see?.(item.row.vantage)
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
-            const {reached, error} = item.row
-            const answer: Answer = reached === true ? 'answered' : reached === null && isOwnFailure(item.row.vantage.kind, error?.code) ? 'own' : 'silent'
-            keep({answer, vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
+            keep({answer: rowAnswer(item.row), vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target
             method(item.method)

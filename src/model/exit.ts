@@ -16,7 +16,6 @@
 // the target. Errors thrown before anything is measured (usage 2,
 // resolve 3, privilege 5, network 6) keep their own code and never reach this function.
 import {EXIT, isPlaceFailure} from './errors.js'
-import type {VantageOutcome} from './probe.js'
 
 export interface MeasuredRun {
   /** vantage points whose target answered (a trace that reached it, a DNS reply, an HTTP response) */
@@ -68,19 +67,44 @@ export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: numb
 const OWN_ENGINES = new Set(['local', 'netns', 'ssh'])
 
 /**
- * How many vantage points failed for a reason of their own, for MeasuredRun.ownFailures: the place
- * could not be used (isPlaceFailure), or anyprobe's engine there said E_NETWORK (exit 6: an HTTPS
- * certificate it did not trust, a TLS handshake it could not complete, no route from it). The
- * latter only where anyprobe runs (local, netns, ssh): a RIPE Atlas probe's E_NETWORK is read from
- * its own words and may be the target's.
+ * What the target did at one vantage point, as the exit code counts it: 'answered' (a DNS reply, an
+ * HTTP response, a ping reply, a trace that reached it), 'own' (no result, for a reason of the
+ * vantage point's own: isOwnFailure), 'silent' otherwise (it asked, nothing came; or a failure that
+ * may be the target's). `reached`: null when there is no result.
  */
-export function ownFailureCount(outcomes: ReadonlyArray<Pick<VantageOutcome, 'vantage' | 'result' | 'error'>>): number {
-  let n = 0
-  for (const o of outcomes) if (o.result === null && isOwnFailure(o.vantage.kind, o.error?.code)) n++
+export type Answer = 'answered' | 'silent' | 'own'
+
+export function answerOf(reached: boolean | null, kind: string, code: string | null | undefined): Answer {
+  if (reached === true) return 'answered'
+  return reached === null && isOwnFailure(kind, code) ? 'own' : 'silent'
+}
+
+/** A catchment row's answer (catchment, report and sites --input of a saved catchment alike). */
+export function rowAnswer(row: {reached: boolean | null; vantage: {kind: string}; error?: {code: string} | null}): Answer {
+  return answerOf(row.reached, row.vantage.kind, row.error?.code)
+}
+
+/** A run's vantage points as MeasuredRun counts them: spread into measuredExit with the rest. */
+export type RunAnswers = Pick<MeasuredRun, 'answered' | 'total' | 'ownFailures'>
+
+/** One answer per vantage point of the run -> how many answered, how many failed for their own reason, of how many. */
+export function countAnswers(answers: Iterable<Answer>): Required<RunAnswers> {
+  const n = {answered: 0, total: 0, ownFailures: 0}
+  for (const a of answers) {
+    n.total++
+    if (a === 'answered') n.answered++
+    else if (a === 'own') n.ownFailures++
+  }
   return n
 }
 
-/** A failed vantage point's error that is its own (see ownFailureCount). */
+/**
+ * A failed vantage point's error that is its own (MeasuredRun.ownFailures): the place could not be
+ * used (isPlaceFailure), or anyprobe's engine there said E_NETWORK (exit 6: an HTTPS certificate it
+ * did not trust, a TLS handshake it could not complete, no route from it). The latter only where
+ * anyprobe runs (local, netns, ssh): a RIPE Atlas probe's E_NETWORK is read from its own words and
+ * may be the target's.
+ */
 export function isOwnFailure(kind: string, code: string | null | undefined): boolean {
   return isPlaceFailure(code) || (code === 'E_NETWORK' && OWN_ENGINES.has(kind))
 }
@@ -91,23 +115,40 @@ export function ownFaultWarning(vantagePoints: number): string {
 }
 
 /**
- * A watch's vantage points whose latest probes went unanswered for a reason of their own (an
- * observation with vantageFault), until they answer again: the live watch and `report` of its
- * --out file count them alike (MeasuredRun.ownFailures).
+ * A watch's vantage points that did not answer for a reason of their own, the one ledger of
+ * MeasuredRun.ownFailures for the live watch and `report` of its --out file:
+ *   - latest probes unanswered with vantageFault (a certificate it did not trust, no route from
+ *     it), until it answers again;
+ *   - its place could not be used at all (failed() with an isPlaceFailure code: no such
+ *     namespace, no ssh login): for good, as nothing more comes from it.
  */
 export class OwnFaults {
-  private readonly ids = new Set<string>()
+  private readonly faults = new Set<string>()
+  private readonly places = new Set<string>()
   observe(o: {vantageId: string; answered: boolean; vantageFault?: true}): void {
-    if (o.answered) this.ids.delete(o.vantageId)
-    else if (o.vantageFault === true) this.ids.add(o.vantageId)
+    if (o.answered) this.faults.delete(o.vantageId)
+    else if (o.vantageFault === true) this.faults.add(o.vantageId)
+  }
+
+  /** the vantage point failed with this error code: a place failure is marked, any other is not its own here */
+  failed(vantageId: string, code: string | null | undefined): void {
+    if (isPlaceFailure(code)) this.places.add(vantageId)
+  }
+
+  /** the vantage point is in a fault of its own (now, or its place for good) */
+  has(vantageId: string): boolean {
+    return this.places.has(vantageId) || this.faults.has(vantageId)
   }
 
   /** how many of these vantage points are in a fault of their own */
   count(vantageIds: readonly string[]): number {
-    return vantageIds.filter((id) => this.ids.has(id)).length
+    let n = 0
+    for (const id of vantageIds) if (this.has(id)) n++
+    return n
   }
 
   clear(): void {
-    this.ids.clear()
+    this.faults.clear()
+    this.places.clear()
   }
 }

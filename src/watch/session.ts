@@ -16,7 +16,7 @@
 import {expectAlert, expectUnused} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
-import {EXIT, isPlaceFailure} from '../model/errors.js'
+import {EXIT} from '../model/errors.js'
 import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
 import {plural} from '../util/plural.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
@@ -82,7 +82,7 @@ export class WatchSession {
   private readonly timeline: TimelineCollector | null
   private readonly page: HtmlRefresher | null
   private htmlFailureSaid = false
-  /** vantage points whose latest probes went unanswered for a reason of their own (a certificate not trusted, no route from them) */
+  /** vantage points that did not answer for a reason of their own: latest probes unanswered with vantageFault (a certificate not trusted, no route from them), or their place could not be used at all (model/errors.ts isPlaceFailure) */
   private readonly faults = new OwnFaults()
   private readonly extras: WatchExtras | null
   private server: Awaited<ReturnType<typeof serveMetrics>> | null = null
@@ -101,11 +101,6 @@ export class WatchSession {
   private readonly started = new Set<string>()
   /** vantage points that failed (said with their E_VP_* error): silent because of that, not "not ready" */
   private readonly failedIds = new Set<string>()
-  /** per vantage point, the newest round its backend said it could not measure, and the newest observed */
-  private readonly lastUnmeasured = new Map<string, number>()
-  private readonly lastObserved = new Map<string, number>()
-    /** vantage points that could not be used at all (model/errors.ts isPlaceFailure): all of them is exit 6 */
-  private readonly placesFailed = new Set<string>()
   /** probe tags a backend said ('vantage' events) */
   private readonly tags = new Map<string, string[]>()
   /** when the result behind the event being handled arrived (onEvent seam) */
@@ -163,7 +158,6 @@ export class WatchSession {
 
   /** One observation, from any source; `complete`: the vantage point's round is complete with it (one result per round). */
   observe(ob: Observation, complete = false): void {
-    if (ob.round > (this.lastObserved.get(ob.vantageId) ?? -1)) this.lastObserved.set(ob.vantageId, ob.round)
     // unanswered for a reason of the vantage point's own (vantageFault), until it answers again
     this.faults.observe(ob)
     if (ob.vantage) {
@@ -223,7 +217,6 @@ export class WatchSession {
         this.analyzer.unmeasured(ev.vantage.id, ev.round)
         // --out says it too, so `report` of the file counts the round as not measured (not skipped)
         this.record({schemaVersion: WATCH_SCHEMA_VERSION, kind: 'watch-unmeasured', vantageId: ev.vantage.id, round: ev.round})
-        if (ev.round > (this.lastUnmeasured.get(ev.vantage.id) ?? -1)) this.lastUnmeasured.set(ev.vantage.id, ev.round)
       }
       else if (ev.type === 'message') this.o.report(`[${sanitize(ev.vantage.id, 200)}] ${sanitize(ev.text, 1000)}`)
       else if (ev.type === 'note') {
@@ -239,7 +232,7 @@ export class WatchSession {
         started.add(ev.vantage.id)
         down.set(ev.vantage.id, 0)
         this.failedIds.add(ev.vantage.id)
-        if (isPlaceFailure(ev.error.code)) this.placesFailed.add(ev.vantage.id)
+        this.faults.failed(ev.vantage.id, ev.error.code)
         this.vantageFailed(ev.vantage.id, ev.error, down.size < started.size)
         if (allDown()) opts.onAllDown?.()
       } else if (ev.error !== null && !down.has(ev.vantage.id)) this.vantageFailed(ev.vantage.id, ev.error, true)
@@ -322,11 +315,11 @@ export class WatchSession {
     // it: said above in the engine's words): nothing is known of the target, 6 as one-shot http says it
     // (a vantage point whose place could not be used at all, no such namespace or no ssh login, too)
     const ids = summary.vantagePoints.map((v) => v.vantageId)
-    const ownFailures = ids.filter((id) => this.placesFailed.has(id) || this.faults.count([id]) > 0).length
+    const ownFailures = this.faults.count(ids)
     // ... a vantage point whose last round the backend could not measure (a Globalping API that
     // refused the later rounds) has no known state at the end: 6, as a backend that would not measure,
-    // not 0 from an answer rounds before
-    const unknownAtEnd = ids.filter((id) => (this.lastUnmeasured.get(id) ?? -1) > (this.lastObserved.get(id) ?? -1))
+    // not 0 from an answer rounds before (the analyser's ledger of rounds: analysis/watch/gaps.ts)
+    const unknownAtEnd = ids.filter((id) => this.analyzer.unmeasuredAtEnd(id))
     const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed || unknownAtEnd.length > 0 ? EXIT.network : null, ownFailures})
     if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown${exitCode === EXIT.network ? ` (exit ${EXIT.network})` : ''}`)
     // 6 because every vantage point failed for a reason of its own (not a backend that could not measure)

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {newRoundGaps, roundObserved, roundUnmeasured, settleGaps} from '../../src/analysis/watch/gaps.js'
-import {WatchReplay} from '../../src/analysis/watch/index.js'
+import {newRoundGaps, roundObserved, roundUnmeasured, settleGaps, unmeasuredAtEnd} from '../../src/analysis/watch/gaps.js'
+import {createWatchAnalyzer, optionsOfStart, WatchReplay} from '../../src/analysis/watch/index.js'
 import type {RoundEvent} from '../../src/model/probe.js'
 import type {VantagePoint} from '../../src/model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart, type WatchSummaryEvent} from '../../src/model/watch.js'
@@ -58,6 +58,39 @@ const ob = (id: string, round: number): Observation => ({vantageId: id, round, f
 async function* stream(events: RoundEvent[]): AsyncIterable<RoundEvent> {
   yield* events
 }
+
+describe('gaps: the newest round not measured (unmeasuredAtEnd: the watch\'s state at the end unknown)', () => {
+  it('true while the newest round is a mark with no observation, through settling; an observation of it, or of a later round, ends it', () => {
+    const g = newRoundGaps(0)
+    for (const r of [0, 1]) roundObserved(g, r)
+    assert.equal(unmeasuredAtEnd(g), false)
+    roundUnmeasured(g, 2)
+    roundUnmeasured(g, 3)
+    assert.equal(unmeasuredAtEnd(g), true)
+    settleGaps(g, Infinity) // the end settles every round: the answer must not go with the marks
+    assert.equal(unmeasuredAtEnd(g), true)
+    roundObserved(g, 3) // came late, after its round was settled: the state at round 3 is known after all
+    assert.equal(unmeasuredAtEnd(g), false)
+    roundUnmeasured(g, 1) // an older mark than an observation says nothing of the end
+    assert.equal(unmeasuredAtEnd(g), false)
+    roundUnmeasured(g, 4)
+    roundObserved(g, 5)
+    assert.equal(unmeasuredAtEnd(g), false)
+  })
+
+  it('the analyser answers it per vantage point, after finish too; false for one it never observed', () => {
+    const a = createWatchAnalyzer(optionsOfStart(start))
+    for (const r of [0, 1, 2]) {
+      a.push(ob('a', r))
+      if (r < 2) a.push(ob('b', r))
+    }
+    a.unmeasured('b', 2)
+    a.unmeasured('c', 2) // no observation: the rounds before its first are not its own
+    a.flushRound(2)
+    a.finish()
+    assert.deepEqual(['a', 'b', 'c'].map((id) => a.unmeasuredAtEnd(id)), [false, true, false])
+  })
+})
 
 /** A watch session fed `events` (as a backend yields them); its summary, its text and its two round counters per vantage point. */
 async function watch(events: RoundEvent[], json = true): Promise<{summary: WatchSummaryEvent; text: string; metric: (name: string, id: string) => number | null}> {

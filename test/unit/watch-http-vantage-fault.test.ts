@@ -16,7 +16,8 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {analyze} from '../../src/analysis/watch/index.js'
-import {measuredExit, ownFailureCount} from '../../src/model/exit.js'
+import {countAnswers, measuredExit} from '../../src/model/exit.js'
+import {answerOfOutcome} from '../../src/console/multi-run.js'
 import type {Observation, OutageEvent} from '../../src/model/watch.js'
 import {makeHttpProber} from '../../src/vantage/live/probe.js'
 import {runCommand} from '../helpers/cli.js'
@@ -141,7 +142,7 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
     const vp = (kind: 'local' | 'atlas') => ({kind, id: kind, name: null, asn: null, country: null, lat: null, lon: null})
     const failed = (kind: 'local' | 'atlas') => ({vantage: vp(kind), result: null, error: {code: 'E_NETWORK', message: 'x', hint: null}})
     // a RIPE Atlas probe's E_NETWORK is read from its words ("connect: Connection refused"): maybe the target's
-    assert.equal(ownFailureCount([failed('local'), failed('atlas')]), 1)
+    assert.equal(countAnswers([failed('local'), failed('atlas')].map(answerOfOutcome)).ownFailures, 1)
   })
 
   it('--insecure: the same edge answers and is named (the failure was ours, not the target\'s)', async () => {

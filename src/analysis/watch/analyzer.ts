@@ -95,7 +95,7 @@ import {
   type WatchVantageSummary,
 } from '../../model/watch.js'
 import {sanitize} from '../../util/sanitize.js'
-import {type GapCounts, newRoundGaps, type RoundGaps, roundObserved, roundUnmeasured, settleGaps} from './gaps.js'
+import {type GapCounts, newRoundGaps, type RoundGaps, roundObserved, roundUnmeasured, settleGaps, unmeasuredAtEnd} from './gaps.js'
 import {nearestRank, round3} from './stats.js'
 import {naturalCompare} from '../../util/collate.js'
 
@@ -137,6 +137,12 @@ export interface WatchAnalyzer {
    * Vantage points are independent, so this changes no other vantage point's events.
    */
   flushVantage(vantageId: string, round: number): WatchEvent[]
+  /**
+   * The vantage point's newest round was one its backend did not measure (./gaps.ts
+   * unmeasuredAtEnd): its state at the end is unknown. False for a vantage point with no
+   * observation. Also after finish().
+   */
+  unmeasuredAtEnd(vantageId: string): boolean
   /** Judge everything still pending and close: the last events, then the summary. */
   finish(): WatchEvent[]
   /** The summary so far (pending observations counted, not yet judged). */
@@ -774,6 +780,10 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       if (!Number.isSafeInteger(round) || round < 0) return
       const vp = vps.get(vantageId)
       if (vp !== undefined) roundUnmeasured(vp.gaps, round)
+    },
+    unmeasuredAtEnd(vantageId: string): boolean {
+      const vp = vps.get(vantageId)
+      return vp !== undefined && unmeasuredAtEnd(vp.gaps)
     },
     flushVantage(vantageId: string, round: number): WatchEvent[] {
       assertOpen()

@@ -23,6 +23,8 @@ export interface RoundGaps {
   settled: number
   /** the newest round observed or marked */
   newest: number
+  /** the newest round observed (settled or not: a late observation counts) */
+  newestObserved: number
   /** unsettled rounds with an observation */
   observed: Set<number>
   /** unsettled rounds the backend said it did not measure */
@@ -40,11 +42,12 @@ export interface GapCounts {
 
 /** The ledger of a vantage point whose first observation is of round `first`. */
 export function newRoundGaps(first: number): RoundGaps {
-  return {settled: first - 1, newest: first, observed: new Set(), unmeasured: new Set(), skippedRounds: 0, unmeasuredRounds: 0}
+  return {settled: first - 1, newest: first, newestObserved: first, observed: new Set(), unmeasured: new Set(), skippedRounds: 0, unmeasuredRounds: 0}
 }
 
 /** An observation of round r (answered or not: it was sent). */
 export function roundObserved(g: RoundGaps, r: number): void {
+  if (r > g.newestObserved) g.newestObserved = r
   if (r <= g.settled) return
   g.observed.add(r)
   if (r > g.newest) g.newest = r
@@ -55,6 +58,16 @@ export function roundUnmeasured(g: RoundGaps, r: number): void {
   if (r <= g.settled) return
   g.unmeasured.add(r)
   if (r > g.newest) g.newest = r
+}
+
+/**
+ * The newest round of the vantage point was marked not measured and has no observation (a
+ * Globalping API that refused the later rounds, a RIPE Atlas stream and API that delivered neither):
+ * its state at the end is unknown, whatever it answered rounds before. A mark of a round not newer
+ * than an observation changes nothing (the observation says the state then).
+ */
+export function unmeasuredAtEnd(g: RoundGaps): boolean {
+  return g.newest > g.newestObserved
 }
 
 /** Settle the rounds up to `through` (clamped to the newest seen): what that added to the counts. */
