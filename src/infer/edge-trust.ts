@@ -144,13 +144,13 @@ export function edgeDoubts(providers: Iterable<string>, header: (name: string) =
     if (v?.asns?.includes(answer.asn) === true) continue
     // no vendor's edge answers from another vendor's network (every provider read, table or not)
     if (network !== null) {
-      out.set(p, `answered from ${asText(answer)}, ${network.provider}'s network, not ${p}'s: passed on from further in`)
+      out.set(p, `${asText(answer)} answered, ${network.provider}'s network: passed on from further in`)
       continue
     }
     // an ASN of no edge vendor: a customer's own prefix or an ISP's embedded cache keeps the vendor's other headers
     if (v?.asns === undefined || companionsPresent(v, header).length > 0) continue
     const wanted = v.companions.map((c) => c.shown).join(' or ')
-    out.set(p, `answered from ${asText(answer)}, not ${p}'s network, with no ${wanted || `other ${p} header`} beside it: passed on or written by the server`)
+    out.set(p, `${asText(answer)} answered, not ${p}'s network, and no ${wanted || `other ${p} header`} beside it`)
   }
   return out
 }

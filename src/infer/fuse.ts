@@ -317,13 +317,9 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
     if (p.provider !== null && (p.priority < outer || inner.has(p.provider))) {
       p.r = INNER_PROXY
       const doubt = doubts.get(p.provider)
-      const why =
-        doubt !== undefined
-          ? `not the PoP that answered: ${doubt}`
-          : inner.has(p.provider)
-            ? 'inner proxy: the Server / Via headers show a proxy further out'
-            : 'inner proxy behind the outermost CDN'
-      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (${why})`}))
+      const why = inner.has(p.provider) ? 'inner proxy: the Server / Via headers show a proxy further out' : 'inner proxy behind the outermost CDN'
+      // the network's reason first: it is what a reader needs, and a rendered note is cut at 160 characters
+      p.candidates = p.candidates.map((c) => ({...c, note: doubt !== undefined ? `not the answering PoP (${doubt}): ${c.note}` : `${c.note} (${why})`}))
     }
   }
   const vp = opts.vpLocation ?? null

@@ -13,7 +13,9 @@ import {popVerdictExplained, resultVerdict} from '../../src/infer/verdict.js'
 import {CONFIDENT_POP} from '../../src/model/pop-confidence.js'
 import type {HttpResult} from '../../src/model/http.js'
 import type {PopVerdict} from '../../src/model/pop.js'
+import {isPopHeader} from '../../src/infer/headers.js'
 import {answerAsn} from '../../src/pipeline/http.js'
+import {renderHttp} from '../../src/render/http.js'
 import {checkResult} from '../../src/store/validate.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -36,7 +38,7 @@ describe('a lone cf-ray is not believed against the answering network', () => {
     const v = verdict(FAKE_RAY, HETZNER)!
     assert.equal(v.code, 'fra')
     assert.ok(v.confidence < CONFIDENT_POP, `a hint, got ${v.confidence}`)
-    assert.match(v.evidence[0]!.note, /AS24940 \(Hetzner Online GmbH\), not cloudflare's network/)
+    assert.match(v.evidence[0]!.note, /not the answering PoP \(AS24940 \(Hetzner Online GmbH\) answered, not cloudflare's network, and no server: cloudflare beside it/)
   })
   it('with no ASN (private address, the lab) it reads as before', () => {
     assert.ok(verdict(FAKE_RAY, null)!.confidence >= 0.9)
@@ -53,7 +55,7 @@ describe('a lone cf-ray is not believed against the answering network', () => {
     // CloudFront: an edge of another vendor answering shows the cf-ray came from behind it
     const v = verdict({...FAKE_RAY, server: 'cloudflare'}, AKAMAI)!
     assert.ok(v.confidence < CONFIDENT_POP)
-    assert.match(v.evidence[0]!.note, /AS20940 .*akamai's network, not cloudflare's: passed on from further in/)
+    assert.match(v.evidence[0]!.note, /AS20940 \(Akamai International B\.V\.\) answered, akamai's network: passed on from further in/)
   })
   it('an origin on EC2 writing a cf-ray is not a Cloudflare PoP', () => {
     assert.ok(verdict(FAKE_RAY, AMAZON)!.confidence < CONFIDENT_POP)
@@ -124,8 +126,14 @@ describe('the answering network travels with the result', () => {
     assert.deepEqual(schemaErrors('http.schema.json', saved), [])
     const r = checkResult(saved)
     assert.ok(typeof r !== 'string')
-    assert.ok(resultVerdict(r)!.confidence < CONFIDENT_POP)
+    const pop = resultVerdict(r)!
+    assert.ok(pop.confidence < CONFIDENT_POP)
     assert.ok(resultVerdict(result(null))!.confidence >= 0.9)
+    // the text output names the network, and the evidence line says why within what it shows
+    const text = renderHttp({...(r as HttpResult), pop}, isPopHeader)
+    assert.match(text, /answering network: AS24940 \(Hetzner Online GmbH\)/)
+    assert.match(text, /PoP: FRA\? \(iata\) .*confidence 0\.28: only a hint/)
+    assert.match(text, /AS24940 \(Hetzner Online GmbH\) answered, not cloudflare's network, and no server: cloudflare beside it/)
   })
   it('a malformed targetAsn in a file is dropped, not trusted', () => {
     const r = checkResult(JSON.parse(JSON.stringify({...result(null), targetAsn: {asn: 'x', org: 1}})))
