@@ -13,7 +13,7 @@ import {popVerdictExplained, resultVerdict} from '../../src/infer/verdict.js'
 import {CONFIDENT_POP} from '../../src/model/pop-confidence.js'
 import type {HttpResult} from '../../src/model/http.js'
 import type {PopVerdict} from '../../src/model/pop.js'
-import {isPopHeader} from '../../src/infer/headers.js'
+import {isPopHeader, parseHeader} from '../../src/infer/headers.js'
 import {answerAsn} from '../../src/pipeline/http.js'
 import {renderHttp} from '../../src/render/http.js'
 import {checkResult} from '../../src/store/validate.js'
@@ -91,6 +91,14 @@ describe('CloudFront, with its own headers or alone', () => {
   })
   it("from an ISP's network with CloudFront's other headers (an embedded PoP): DEL stands", () => {
     assert.ok(verdict(full, AIRTEL)!.confidence >= 0.9)
+  })
+  it('two CloudFront tiers (Amplify): both x-amz-cf-pop lines, joined as received, name the last, the edge', () => {
+    // amplify-hosting #592 sent "x-amz-cf-pop: BOM50-C1" and "x-amz-cf-pop: DEL54-C1" with two Via
+    // entries; the response's repeated lines are joined with ", " (model/http.ts): it named nothing
+    const two = {...full, via: '1.1 24412018db9f823badbcceb9b3bbdb6f.cloudfront.net (CloudFront), 1.1 716918b261f035549e3145e5fb7631d4.cloudfront.net (CloudFront)', 'x-amz-cf-pop': 'BOM50-C1, DEL54-C1'}
+    const v = verdict(two, AMAZON)!
+    assert.deepEqual([v.code, v.confidence >= 0.9], ['del', true])
+    assert.deepEqual(parseHeader('x-amz-cf-pop', 'BOM50-C1, DEL54-C1')?.path, ['DEL54-C1', 'BOM50-C1'])
   })
   it("a lone x-amz-cf-pop from an ISP's network: a hint naming what was missing", () => {
     const v = verdict({'x-amz-cf-pop': 'DEL54-C1'}, AIRTEL)!
