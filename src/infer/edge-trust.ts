@@ -26,6 +26,10 @@ interface EdgeVendor {
   asns?: readonly number[]
   /** the vendor's other response headers; one present supports its location header */
   companions: ReadonlyArray<{header: string; value: RegExp; shown: string}>
+  /** its networks also host customers' servers (a cloud): a smaller CDN may rent a PoP there */
+  hosting?: true
+  /** the vendor has PoPs in networks it rents (clouds, hosters), not only in its own */
+  rents?: true
 }
 
 /**
@@ -48,6 +52,7 @@ const VENDORS: readonly EdgeVendor[] = [
   {
     provider: 'cloudfront',
     asns: [16509, 14618],
+    hosting: true,
     // "via: 1.1 2441....cloudfront.net (CloudFront)", "x-amz-cf-id: Rwbs...==", "x-cache: Miss from
     // cloudfront" beside x-amz-cf-pop (aws-amplify/amplify-hosting issue #592)
     companions: [
@@ -72,6 +77,7 @@ const VENDORS: readonly EdgeVendor[] = [
   {
     provider: 'vercel',
     asns: [16509],
+    hosting: true,
     companions: [
       {header: 'server', value: /^Vercel$/i, shown: 'server: Vercel'},
       {header: 'x-vercel-cache', value: /^[A-Z]+$/i, shown: 'x-vercel-cache'},
@@ -81,6 +87,7 @@ const VENDORS: readonly EdgeVendor[] = [
   {
     provider: 'fly',
     asns: [40509],
+    hosting: true,
     companions: [
       {header: 'server', value: /^Fly\//i, shown: 'server: Fly/...'},
       {header: 'via', value: /\bfly\.io\b/i, shown: 'via ... fly.io'},
@@ -92,6 +99,7 @@ const VENDORS: readonly EdgeVendor[] = [
   {
     provider: 'bunny',
     asns: [200325],
+    rents: true,
     companions: [
       {header: 'cdn-pullzone', value: /^\d+$/, shown: 'cdn-pullzone'},
       {header: 'cdn-requestid', value: /^[0-9a-f]{16,}$/i, shown: 'cdn-requestid'},
@@ -101,11 +109,11 @@ const VENDORS: readonly EdgeVendor[] = [
   {provider: 'edgecast', asns: [15133], companions: []},
   // Azure Front Door and Microsoft's edge: X-Cache TCP_HIT / TCP_MISS / CONFIG_NOCACHE (learn.
   // microsoft.com, Azure Front Door "HTTP headers protocol support")
-  {provider: 'azure-front-door', asns: [8075], companions: [{header: 'x-cache', value: /^(?:TCP_[A-Z_]+|CONFIG_NOCACHE|PRIVATE_NOSTORE|UNCACHEABLE)$/, shown: 'x-cache'}]},
-  {provider: 'microsoft-edge', asns: [8075], companions: [{header: 'x-cache', value: /^(?:TCP_[A-Z_]+|CONFIG_NOCACHE|PRIVATE_NOSTORE|UNCACHEABLE)$/, shown: 'x-cache'}]},
+  {provider: 'azure-front-door', asns: [8075], hosting: true, companions: [{header: 'x-cache', value: /^(?:TCP_[A-Z_]+|CONFIG_NOCACHE|PRIVATE_NOSTORE|UNCACHEABLE)$/, shown: 'x-cache'}]},
+  {provider: 'microsoft-edge', asns: [8075], hosting: true, companions: [{header: 'x-cache', value: /^(?:TCP_[A-Z_]+|CONFIG_NOCACHE|PRIVATE_NOSTORE|UNCACHEABLE)$/, shown: 'x-cache'}]},
   // edge networks without a location header in the table: their ASN still shows who answered
   {provider: 'akamai', asns: [20940, 16625, 12222, 16702, 17204, 18680, 18717, 20189, 21342, 21357, 21399, 22207, 23454, 23455, 31107, 31108, 31109, 31110, 33905, 34164, 35994, 393560], companions: []},
-  {provider: 'google', asns: [15169, 396982], companions: []},
+  {provider: 'google', asns: [15169, 396982], hosting: true, companions: []},
 ]
 
 const BY_PROVIDER = new Map(VENDORS.map((v) => [v.provider, v]))
@@ -142,8 +150,12 @@ export function edgeDoubts(providers: Iterable<string>, header: (name: string) =
   for (const p of providers) {
     const v = BY_PROVIDER.get(p)
     if (v?.asns?.includes(answer.asn) === true) continue
-    // no vendor's edge answers from another vendor's network (every provider read, table or not)
-    if (network !== null) {
+    // No vendor's edge answers from another CDN's own network (Cloudflare's, Fastly's, Akamai's),
+    // and the large vendors of this table none from a cloud (Amazon, Azure, Google): the header
+    // was passed on. A smaller CDN (Bunny, KeyCDN, ...) may rent a PoP in a cloud: its
+    // headers there are judged as from any other network, below.
+    const rented = v === undefined || v.rents === true
+    if (network !== null && (network.hosting !== true || !rented)) {
       out.set(p, `${asText(answer)} answered, ${network.provider}'s network: passed on from further in`)
       continue
     }

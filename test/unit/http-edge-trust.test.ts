@@ -77,6 +77,23 @@ describe('the answering network says which of stacked CDNs is outermost', () => 
   })
 })
 
+describe('a smaller CDN renting a PoP in a cloud keeps it; in another CDN it does not', () => {
+  // Bunny: "Server: BunnyCDN-DE1-1085" (docs.bunny.net/cdn/troubleshooting/run-traceroute, headers.ts)
+  // with its CDN-* headers (CDN-PullZone, CDN-RequestId, CDN-Cache)
+  const bunny = {server: 'BunnyCDN-DE1-1085', 'cdn-pullzone': '123456', 'cdn-requestid': '0f4c1b2a9d8e7f6a5b4c3d2e1f0a9b8c', 'cdn-cache': 'HIT'}
+  it("from Amazon's cloud with Bunny's own headers: the PoP stands", () => {
+    assert.ok(verdict(bunny, AMAZON)!.confidence >= 0.5)
+  })
+  it("from Amazon's cloud, the Server header alone: a hint", () => {
+    assert.ok(verdict({server: 'BunnyCDN-DE1-1085'}, AMAZON)!.confidence < CONFIDENT_POP)
+  })
+  it("from Cloudflare's network, whatever beside it: passed on", () => {
+    const v = verdict(bunny, CLOUDFLARE)!
+    assert.ok(v.confidence < CONFIDENT_POP)
+    assert.match(v.evidence[0]!.note, /cloudflare's network: passed on from further in/)
+  })
+})
+
 describe('CloudFront, with its own headers or alone', () => {
   // "via: 1.1 7169....cloudfront.net (CloudFront)", "x-amz-cf-id: Rwbs...", "x-amz-cf-pop: DEL54-C1",
   // "x-cache: Miss from cloudfront" (aws-amplify/amplify-hosting issue #592)
