@@ -6,6 +6,7 @@ import type {Evidence, PopVerdict, Rejection, SignalKind} from '../model/pop.js'
 import {CONFIDENT_POP} from '../model/pop-confidence.js'
 import {boundedMemo} from '../util/memo.js'
 import {round2, safeText as sanitize, type Candidate} from './candidate.js'
+import {type AnswerAsn, answeringProviders, edgeDoubts} from './edge-trust.js'
 import {headerValueCore, innerProviders, isPopHeader, parseHeaderFull} from './headers.js'
 import {sharedHostnameCandidates} from './hostname.js'
 import {identityCandidates, identityNoSite, identityProblem} from './identity.js'
@@ -36,6 +37,12 @@ export interface InferOptions {
    * the destination address. Absent (undefined) = not applicable (geohint reads bare names).
    */
   destinationAnswered?: boolean
+  /**
+   * The network (origin AS) of the address that sent the HTTP response, when known: a CDN location
+   * header from another network is not the PoP that answered (edge-trust.ts). Absent or null
+   * (private addresses, no database answer): headers are read as they stand.
+   */
+  answerAsn?: AnswerAsn | null
 }
 
 /** The reason a result whose target never answered names no PoP. */
@@ -294,14 +301,25 @@ function fuse(observations: Observation[], opts: InferOptions, sink: Evidence[],
   // Cloudflare: Server "BunnyCDN-DE1-1085" beside a cf-ray; CloudFront in front of Fastly: Via
   // "1.1 varnish, 1.1 x.cloudfront.net (CloudFront)"): those are inner whatever their priority
   // (headers.ts SERVER_WRITERS, VIA_WRITERS).
-  const inner = innerProviders(headerValue(observations, 'server'), headerValue(observations, 'via'))
+  // The answering address's network outranks both: its vendor answered (Fastly's AS54113 in front of
+  // Cloudflare: the cf-ray was passed on), and a header of another network's vendor, or one no
+  // other header of its vendor supports from an unknown network, is not the PoP (edge-trust.ts).
+  const answer = opts.answerAsn ?? null
+  const owners = answeringProviders(answer)
+  const inner = new Set([...innerProviders(headerValue(observations, 'server'), headerValue(observations, 'via'))].filter((p) => !owners.has(p)))
+  const read = new Set<string>()
+  for (const p of parsed) if (p.provider !== null && p.candidates.length > 0) read.add(p.provider)
+  const doubts = edgeDoubts(read, (n) => headerValue(observations, n), answer)
+  for (const p of doubts.keys()) inner.add(p)
   let outer = -1
   for (const p of parsed) if (p.provider !== null && !inner.has(p.provider) && p.candidates.length > 0 && p.priority > outer) outer = p.priority
   for (const p of parsed) {
     if (p.provider !== null && (p.priority < outer || inner.has(p.provider))) {
       p.r = INNER_PROXY
+      const doubt = doubts.get(p.provider)
       const why = inner.has(p.provider) ? 'inner proxy: the Server / Via headers show a proxy further out' : 'inner proxy behind the outermost CDN'
-      p.candidates = p.candidates.map((c) => ({...c, note: `${c.note} (${why})`}))
+      // the network's reason first: it is what a reader needs, and a rendered note is cut at 160 characters
+      p.candidates = p.candidates.map((c) => ({...c, note: doubt !== undefined ? `not the answering PoP (${doubt}): ${c.note}` : `${c.note} (${why})`}))
     }
   }
   const vp = opts.vpLocation ?? null

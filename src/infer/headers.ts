@@ -102,8 +102,22 @@ export const HEADER_RULES: readonly HeaderRule[] = [
     priority: 90,
     anyAirport: true,
   },
-  // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code
-  {provider: 'cloudfront', headers: ['x-amz-cf-pop'], pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i, type: 'iata', priority: 90, known: true},
+  // Amazon CloudFront: X-Amz-Cf-Pop {IATA}{n}-{C|P}{n}: first three letters are the IATA code.
+  // CloudFront in front of CloudFront (Amplify Hosting) sends it twice, "x-amz-cf-pop: BOM50-C1" then
+  // "x-amz-cf-pop: DEL54-C1", beside "via: 1.1 2441...cloudfront.net (CloudFront), 1.1 7169...
+  // cloudfront.net (CloudFront)" (aws-amplify/amplify-hosting issue #592); joined "BOM50-C1,
+  // DEL54-C1" it named nothing. Each hop adds its line after those it received, as with Via (RFC
+  // 9110 5.3, 7.6.3: field lines keep their order): the last is the edge that answered.
+  {
+    provider: 'cloudfront',
+    headers: ['x-amz-cf-pop'],
+    pattern: /^(?<site>(?<code>[a-z]{3})\d+(?:-[a-z0-9]+)?)$/i,
+    type: 'iata',
+    split: /\s*,\s*/,
+    pick: 'last',
+    priority: 90,
+    known: true,
+  },
   // CloudFront's Server-Timing (when a response headers policy enables it) carries the same id:
   // cdn-pop;desc="PHX50-C2" (CloudFront Developer Guide, "Server-Timing header"; real captures
   // such as cdn-pop;desc="ATL58-P2"). Other metrics in the header (Akamai's cdn-cache, ak_p) name none.

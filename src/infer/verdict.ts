@@ -22,6 +22,7 @@ import {traceAnswered} from '../model/reach.js'
 import {minDestinationRtt, minRttFromTimings, minRttMs} from '../model/rtt.js'
 import type {TraceHop, TraceResult} from '../model/trace.js'
 import type {VantagePoint} from '../model/vantage.js'
+import type {AnswerAsn} from './edge-trust.js'
 import {type ExplainedVerdict, inferPopExplained, NOT_REACHED, type Observation} from './fuse.js'
 import {type HeaderSignal, httpHeaderSignals, identityInputs} from './signals.js'
 
@@ -59,6 +60,8 @@ export interface DnsSignals extends CommonSignals {
 export interface HttpSignals extends CommonSignals {
   method: 'http'
   headers: HeaderSignal[]
+  /** the network (origin AS) of the address that answered, when known: a CDN header from another is not its PoP (edge-trust.ts) */
+  answerAsn?: AnswerAsn | null
 }
 
 export interface PingSignals extends CommonSignals {
@@ -104,12 +107,20 @@ export const NO_ANSWER = {
  * The second half of popVerdict, for observations made by popObservations elsewhere: a watch child
  * sends its observations on its line (src/vantage/live/children.ts) and the parent names them here.
  */
-export function verdictOfObservations(obs: Observation[], s: Pick<CommonSignals, 'rttMs' | 'vpLocation'> & {destinationAnswered?: boolean}): PopVerdict | null {
+export function verdictOfObservations(obs: Observation[], s: ObservationContext): PopVerdict | null {
   return explainObservations(obs, s).verdict
 }
 
-function explainObservations(obs: Observation[], s: Pick<CommonSignals, 'rttMs' | 'vpLocation'> & {destinationAnswered?: boolean}): ExplainedVerdict {
-  return inferPopExplained(obs, {vpLocation: s.vpLocation, rttMs: s.rttMs, ...(s.destinationAnswered === undefined ? {} : {destinationAnswered: s.destinationAnswered})})
+/** What the verdict weighs beside the observations (answerAsn: http only). */
+type ObservationContext = Pick<CommonSignals, 'rttMs' | 'vpLocation'> & {destinationAnswered?: boolean; answerAsn?: AnswerAsn | null}
+
+function explainObservations(obs: Observation[], s: ObservationContext): ExplainedVerdict {
+  return inferPopExplained(obs, {
+    vpLocation: s.vpLocation,
+    rttMs: s.rttMs,
+    ...(s.destinationAnswered === undefined ? {} : {destinationAnswered: s.destinationAnswered}),
+    ...(s.answerAsn === undefined || s.answerAsn === null ? {} : {answerAsn: s.answerAsn}),
+  })
 }
 
 
@@ -182,6 +193,7 @@ function httpSignals(r: HttpResult, vpLocation: LatLon | null): HttpSignals {
   return {
     method: 'http',
     headers: httpHeaderSignals(r.headers, r.params.popHeaders, r.cfTrace),
+    answerAsn: r.targetAsn ?? null,
     destinationAnswered: true,
     rttMs: minRttFromTimings(r.timings),
     vpLocation,

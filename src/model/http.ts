@@ -62,6 +62,12 @@ export interface HttpResult {
   url: string
   /** the address of the final response's connection */
   targetAddr: string | null
+  /**
+   * the network (origin AS, from the bundled GeoLite2 ASN database) of the address whose response named the PoP
+   * (targetAddr, or popFrom's redirect's): a CDN location header from another network is only a
+   * hint. Absent or null: not looked up (private addresses, older files) or not in the database.
+   */
+  targetAsn?: {asn: number; org: string | null} | null
   method: HttpMethod
   vantage: VantagePoint
   /** ISO 8601 */

@@ -3,6 +3,7 @@
 // renders; this is the single path every local http probe takes.
 import {isIP} from 'node:net'
 
+import {type AsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {bareHost, type HttpProbeOptions, type HttpProbeOutcome, probeHttp} from '../engines/http/probe.js'
 import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'
@@ -11,6 +12,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpRedirectHop, type HttpResult} from '../model/http.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
+import {isPublicAddress} from '../util/target.js'
 
 /** One request as the engine takes it (a fresh connection: no agent), plus what names its PoP. */
 export interface HttpPlan extends Omit<HttpProbeOptions, 'agent' | 'onRetry'> {
@@ -54,7 +56,24 @@ function order(head: Pick<HttpResult, 'schemaVersion' | 'kind' | 'target' | 'met
   return {schemaVersion, kind, target, url, targetAddr, method, vantage, startedAt, params}
 }
 
-export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
+/** What a probe may be given instead of opening its own (tests). */
+export interface HttpDeps {
+  /** the ASN database; default: the bundled one, opened only when the answering address is public */
+  asn?: AsnLookup
+}
+
+/**
+ * The network of the address whose response names the PoP: a CDN location header from another
+ * network is only a hint (src/infer/edge-trust.ts). Only public addresses are looked up: a private
+ * or documentation address (the lab) has no ASN, and its headers are read as they stand.
+ */
+export async function answerAsn(addr: string | null, deps: HttpDeps): Promise<HttpResult['targetAsn']> {
+  if (addr === null || !isPublicAddress(addr)) return null
+  const db = deps.asn ?? (await openAsnLookup())
+  return db.lookup(addr)
+}
+
+export async function probeHttpTarget(plan: HttpPlan, deps: HttpDeps = {}): Promise<HttpResult> {
   const startedAt = new Date().toISOString()
   const head: Pick<HttpResult, 'schemaVersion' | 'kind' | 'target' | 'method' | 'vantage' | 'startedAt' | 'params'> = {
     schemaVersion: HTTP_SCHEMA_VERSION,
@@ -115,7 +134,9 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
   const at = targetResponseIndex(out.redirects, out.final.remoteAddr)
   const hop = at === null ? null : out.redirects[at]!
   // /cdn-cgi/trace was asked of the final origin: with the chain gone elsewhere it is not the target's either
-  const decider = hop === null ? result : {...result, targetAddr: hop.targetAddr, headers: hop.headers ?? {}, timings: hop.timings, cfTrace: null}
+  const deciderAddr = hop === null ? result.targetAddr : hop.targetAddr
+  const targetAsn = await answerAsn(deciderAddr, deps)
+  const decider = hop === null ? {...result, targetAsn} : {...result, targetAsn, targetAddr: hop.targetAddr, headers: hop.headers ?? {}, timings: hop.timings, cfTrace: null}
   const popFrom =
     hop === null
       ? null
@@ -124,5 +145,5 @@ export async function probeHttpTarget(plan: HttpPlan): Promise<HttpResult> {
           why: `the final response came from ${sanitize(out.final.remoteAddr ?? 'an unknown address', 60)}, not from the target's address ${sanitize(hop.targetAddr ?? '', 60)}: its edge is another service's, so the PoP is read from redirect ${at! + 1}, the last response the target's address gave`,
         }
   const explained = resultVerdictExplained(decider, plan.vpLocation)
-  return {...result, popFrom, pop: explained.verdict, ...popExplanation(explained)}
+  return {...result, targetAsn, popFrom, pop: explained.verdict, ...popExplanation(explained)}
 }

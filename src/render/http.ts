@@ -54,6 +54,8 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   for (const [i, hop] of r.redirects.entries()) {
     lines.push(`redirect ${i + 1}: ${hop.status} ${sanitize(hop.url, 160)} -> ${sanitize(hop.next, 160)}`)
   }
+  // whose network answered: a CDN header from another one is only a hint (the verdict's evidence says why)
+  if (r.targetAsn) lines.push(`answering network: AS${r.targetAsn.asn}${r.targetAsn.org === null ? '' : ` (${sanitize(r.targetAsn.org, 80)})`}`)
   if (r.popFrom) lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
   if (r.redirectLimit) {
     lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)

@@ -1,5 +1,6 @@
 // The PoP verdict in words, with its evidence, shared by every command's table.
 import type {Evidence, PopVerdict, Rejection} from '../model/pop.js'
+import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
 import {sanitize} from '../util/sanitize.js'
 
 export function placeOf(p: {city: string | null; country: string | null}): string {
@@ -29,7 +30,10 @@ export function renderPop(pop: PopVerdict | null, ctx: PopContext = {}): string 
     return [`PoP: unknown (${ctx.popReason ? sanitize(ctx.popReason, 300) : 'no signal names a site'})`, ...rejectedLines(ctx.popRejected)].join('\n')
   }
   const lines = [
-    `PoP: ${pop.code.toUpperCase()} (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}`,
+    // a hint is marked as diff and catchment mark it ('?'): "PoP: FRA" alone reads as a verdict
+    isConfidentPop(pop)
+      ? `PoP: ${pop.code.toUpperCase()} (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}`
+      : `PoP: ${pop.code.toUpperCase()}? (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}: only a hint (under ${CONFIDENT_POP.toFixed(2)}), see the evidence`,
   ]
   if (pop.contradiction) lines.push(`contradiction (${pop.contradiction.kind}): ${sanitize(pop.contradiction.reason, 400)}`)
   lines.push('evidence:', ...pop.evidence.map(evidenceLine))

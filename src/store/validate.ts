@@ -186,6 +186,9 @@ function checkHttp(r: Obj): string | null {
   const params = isObj(r.params) ? r.params : {}
   params.popHeaders = Array.isArray(params.popHeaders) ? params.popHeaders.filter((h) => typeof h === 'string') : []
   r.params = params
+  // the verdict reads it (a CDN header from another network is a hint): a number or nothing, never a guess
+  const as = r.targetAsn
+  r.targetAsn = isObj(as) && Number.isSafeInteger(as.asn) && (as.asn as number) > 0 ? {asn: as.asn, org: text(as.org, 200)} : null
   if (r.cfTrace !== null && r.cfTrace !== undefined) {
     if (!isObj(r.cfTrace)) return 'an http result whose cfTrace is not an object'
     const cf: Record<string, string> = {}
