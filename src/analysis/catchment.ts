@@ -24,7 +24,9 @@
 //   site read as "fra" by one VP and "frankfurt" by another is one PoP; the group is named by its most
 //   common code (ties: alphabetical);
 // - share = VPs in the PoP / VPs that produced a result (failed VPs are listed, not counted; VPs with a
-//   result but no PoP are `unlocated`); medianRttMs over the PoP's VPs with an RTT;
+//   result but no PoP are `unlocated`); medianRttMs over the PoP's VPs with an RTT; a VP whose PoP
+//   is only a hint (confidence under 0.5, isConfidentPop) is in no PoP's share: it is counted apart,
+//   in `hintedPops` (grouped and shared the same way) and summary.hinted (part of `located`);
 // - each row says when its result was measured (startedAt; a failure's time when known; null when
 //   not), the document the earliest of them (null: none says): a saved catchment read again orders
 //   its rows by these times, as results are ordered, not by the order the files were given in;
@@ -33,6 +35,7 @@
 import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
 import type {PopVerdict} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
+import {isConfidentPop} from '../model/pop-confidence.js'
 import {traceAnswered} from '../model/reach.js'
 import {minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
@@ -285,37 +288,33 @@ export class CatchmentBuilder {
     const rows = [...this.rows.values()].map((kept) => withTime(counted(pick(kept)))).sort((a, b) => compareVantage(a.vantage, b.vantage))
     let startedAt: string | null = null
     for (const r of rows) if (r.startedAt && (startedAt === null || r.startedAt < startedAt)) startedAt = r.startedAt
-    const groups = new Map<string, {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}>()
+    // a PoP named only as a hint (isConfidentPop: under 0.5) is counted apart (hintedPops), so a
+    // share is of confident answers: a lone server name's guess at NRT must not grow NRT's share
+    const groups = new Map<string, PopGroup>()
+    const hintGroups = new Map<string, PopGroup>()
     let measured = 0
     let located = 0
+    let hinted = 0
     for (const row of rows) {
       if (row.reached === null) continue // no result: failed, listed but not counted
       measured++
       if (row.pop === null) continue
       located++
+      const confident = isConfidentPop(row.pop)
+      if (!confident) hinted++
+      const into = confident ? groups : hintGroups
       const key = popKey(row.pop)
-      let g = groups.get(key)
+      let g = into.get(key)
       if (g === undefined) {
         g = {codes: new Map(), city: row.pop.city, country: row.pop.country, ids: [], rtts: []}
-        groups.set(key, g)
+        into.set(key, g)
       }
       g.codes.set(row.pop.code, (g.codes.get(row.pop.code) ?? 0) + 1)
       g.ids.push(row.vantage.id)
       if (row.rttMs !== null) g.rtts.push(row.rttMs)
     }
-    const pops: CatchmentPopShare[] = [...groups.values()].map((g) => {
-      const code = [...g.codes.entries()].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))[0]![0]
-      const med = median(g.rtts)
-      return {
-        code,
-        city: g.city,
-        country: g.country,
-        vantagePoints: g.ids,
-        share: round(g.ids.length / measured, 4),
-        medianRttMs: med === null ? null : round(med, 3),
-      }
-    })
-    pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
+    const pops = sharesOf(groups, measured)
+    const hintedPops = sharesOf(hintGroups, measured)
     // no result names a method (every vantage point failed, or a saved file cut short): the one the
     // failures' input said (RIPE Atlas error results of a traceroute measurement), else unknown, never a guess
     const methods = this.methods.size > 0 ? [...this.methods.keys()] : [...this.failedMethods]
@@ -328,15 +327,37 @@ export class CatchmentBuilder {
       vantagePoints: rows,
       startedAt,
       pops,
+      // absent when no vantage point named a PoP only as a hint: a document without hints is as before
+      ...(hintedPops.length > 0 ? {hintedPops} : {}),
       summary: {
         vantagePoints: rows.length,
         measured,
         located,
+        ...(hinted > 0 ? {hinted} : {}),
         unlocated: measured - located,
         failed: rows.length - measured,
       },
     }
   }
+}
+
+type PopGroup = {codes: Map<string, number>; city: string | null; country: string | null; ids: string[]; rtts: number[]}
+
+/** Each group's share of the measured vantage points, named by its most common code; by size, then code. */
+function sharesOf(groups: ReadonlyMap<string, PopGroup>, measured: number): CatchmentPopShare[] {
+  const pops: CatchmentPopShare[] = [...groups.values()].map((g) => {
+    const code = [...g.codes.entries()].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]))[0]![0]
+    const med = median(g.rtts)
+    return {
+      code,
+      city: g.city,
+      country: g.country,
+      vantagePoints: g.ids,
+      share: round(g.ids.length / measured, 4),
+      medianRttMs: med === null ? null : round(med, 3),
+    }
+  })
+  return pops.sort((a, b) => b.vantagePoints.length - a.vantagePoints.length || naturalCompare(a.code, b.code))
 }
 
 const withTime = (r: CatchmentVantagePoint): CatchmentVantagePoint => (r.startedAt === undefined ? {...r, startedAt: null} : r)

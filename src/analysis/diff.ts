@@ -99,8 +99,9 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     const pb = rb.reached === true && rb.pop ? gb(rb.pop) : null
     if (ra.reached !== null && rb.reached !== null) {
       measuredBoth++
-      tally(atBefore, pa)
-      tally(atAfter, pb)
+      // a share is of confident answers, as the catchment's pops are: a hint is in no PoP's share
+      tally(atBefore, pa !== null && confident(ra) ? pa : null)
+      tally(atAfter, pb !== null && confident(rb) ? pb : null)
     }
     const same = pa !== null && pb !== null && popKey({...pa, confidence: 0}) === popKey({...pb, confidence: 0})
     const type = changeOf({pop: pa !== null, confident: pa !== null && confident(ra)}, {pop: pb !== null, confident: pb !== null && confident(rb)}, same)

@@ -28,7 +28,7 @@ import {
 } from '../model/expect.js'
 import type {CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {isConfidentPop} from '../model/pop-confidence.js'
+import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {WATCH_SCHEMA_VERSION} from '../model/watch.js'
 import {naturalCompare} from '../util/collate.js'
@@ -376,13 +376,47 @@ function unmatchedRules(file: ExpectFile, matched: ReadonlySet<number>): Unmatch
   return out
 }
 
-/** --learn: the current catchment as rules, one per vantage point that has a PoP (to be edited). */
-export function learnExpect(current: ReadonlyArray<{vantageId: string; pop: string | null}>, comment?: string): ExpectFile {
-  const rules: ExpectRule[] = current
-    .filter((c) => c.pop !== null)
-    .sort((a, b) => naturalCompare(a.vantageId, b.vantageId))
-    .map((c) => ({match: {vantage: c.vantageId}, pops: c.pop!.split('+')}))
-  return {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(comment ? {comment} : {}), rules}
+/** A vantage point's current PoP as --learn sees it: the confidence is the lowest its PoP(s) were last named with (absent or null: not known). */
+export interface LearnInput {
+  vantageId: string
+  pop: string | null
+  popConfidence?: number | null
+}
+
+/**
+ * --learn: the current catchment as rules, one per vantage point that has a PoP (to be edited).
+ * A vantage point whose current PoP was named only as a hint (under isConfidentPop's 0.5) gets NO
+ * rule and is returned in `leftOut`: an operator reads a learnt file as "where each vantage point
+ * belongs", so a rule from a guess (a lone server name, two sources tied) would page on the first
+ * confident answer that differs from it, which is the very noise --expect keeps hints out of. Left
+ * out and said (stderr and the file's comment), the operator adds that rule by hand if they know
+ * the PoP; a rule marked "never pages" would need a new field every reader of expect files learns.
+ */
+export function learnCatchment(current: ReadonlyArray<LearnInput>, comment?: string): {file: ExpectFile; leftOut: UncertainPop[]} {
+  const leftOut: UncertainPop[] = []
+  const rules: ExpectRule[] = []
+  for (const c of [...current].sort((a, b) => naturalCompare(a.vantageId, b.vantageId))) {
+    if (c.pop === null) continue
+    if (isHint(c)) {
+      leftOut.push({vantageId: c.vantageId, pop: c.pop, confidence: c.popConfidence!})
+      continue
+    }
+    rules.push({match: {vantage: c.vantageId}, pops: c.pop.split('+')})
+  }
+  const note = leftOut.length === 0 ? '' : `; no rule for ${leftOut.length === 1 ? 'a vantage point' : `${leftOut.length} vantage points`} whose PoP was only a hint (confidence under ${CONFIDENT_POP}): ${listLeftOut(leftOut, 10)}`
+  const text = (comment ?? '') + note
+  return {file: {schemaVersion: EXPECT_SCHEMA_VERSION, kind: 'expect', ...(text ? {comment: text.replace(/^; /, '')} : {}), rules}, leftOut}
+}
+
+/** "atlas:1 NRT? 0.45, atlas:2 FRA? 0.40 and 3 more" (codes sanitised: they came from the network; a confidence rounded down, never up to 0.50). */
+export function listLeftOut(leftOut: ReadonlyArray<UncertainPop>, max: number): string {
+  const shown = leftOut.slice(0, max).map((u) => `${sanitize(u.vantageId, 60)} ${sanitize(u.pop.toUpperCase(), 40)}? ${(Math.floor(u.confidence * 100) / 100).toFixed(2)}`)
+  return shown.join(', ') + (leftOut.length > max ? ` and ${leftOut.length - max} more` : '')
+}
+
+/** learnCatchment's file alone. */
+export function learnExpect(current: ReadonlyArray<LearnInput>, comment?: string): ExpectFile {
+  return learnCatchment(current, comment).file
 }
 
 type CheckRow = {vantage: VantagePoint; pop: string | null; popConfidence?: number | null; rttMs: number | null; answered: boolean; tags?: readonly string[]}

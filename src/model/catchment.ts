@@ -58,8 +58,10 @@ export interface CatchmentSummary {
   vantagePoints: number
   /** with a result */
   measured: number
-  /** with a PoP */
+  /** with a PoP (hinted ones included) */
   located: number
+  /** of `located`, those whose PoP is only a hint (under 0.5): in hintedPops, not pops. Absent when none (and in older files) */
+  hinted?: number
   /** with a result but no PoP */
   unlocated: number
   /** no result (error) */
@@ -76,8 +78,15 @@ export interface CatchmentResult {
   /** null: nothing read says how it was measured (every vantage point failed, or a saved file cut before it said) */
   method: CatchmentMethod | null
   vantagePoints: CatchmentVantagePoint[]
-  /** the earliest startedAt of its rows: when the run (or the measurements read) began; null when no row says. Absent in older files */
+  /** the earliest startedAt of its rows: when the run (or the measurements read) began; null when no row says. Absent when none (and in older files) */
   startedAt?: string | null
+  /** the PoPs of confident verdicts only (confidence 0.5 or more): a share is of confident answers */
   pops: CatchmentPopShare[]
+  /**
+   * vantage points whose PoP was named only as a hint (under 0.5), grouped as pops are, each share
+   * of the same measured vantage points; in no entry of `pops`. Absent when none (and in files written before it)
+   * (their pops counted hints as confident)
+   */
+  hintedPops?: CatchmentPopShare[]
   summary: CatchmentSummary
 }

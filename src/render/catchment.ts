@@ -52,7 +52,7 @@ export function renderCatchment(c: CatchmentResult): string {
   const head = `catchment of ${c.target === '' ? 'an unknown target' : sanitize(c.target, 100)} ${methodWords(c)} from ${c.summary.vantagePoints} vantage point${c.summary.vantagePoints === 1 ? '' : 's'}` +
     // "located" is the JSON's word for a row with a PoP; the table says it plainly, as "location"
     // is where the vantage point is
-    ` (${c.summary.located} with a PoP named, ${c.summary.unlocated} without, ${c.summary.failed} failed)`
+    ` (${c.summary.located} with a PoP named${c.summary.hinted ? ` (${c.summary.hinted} only as a hint)` : ''}, ${c.summary.unlocated} without, ${c.summary.failed} failed)`
   const vps = columns(
     ['vantage point', 'location', 'ASN', 'PoP', 'rtt ms', 'evidence'],
     c.vantagePoints.map((r) => [
@@ -73,17 +73,23 @@ export function renderCatchment(c: CatchmentResult): string {
     lines.push('', `! the PoP stands against the vantage point's stated location (${contradicted.length}):`)
     for (const r of contradicted) lines.push(`  ${vantageLabel(r.vantage)}  ${sanitize(r.pop!.contradiction!.reason, 300)}`)
   }
-  if (c.pops.length > 0) {
-    lines.push('', columns(
-      ['PoP', 'place', 'VPs', 'share', 'median rtt ms'],
-      c.pops.map((p) => [
-        p.code.toUpperCase(),
-        p.city || p.country ? placeOf(p) : '-',
-        String(p.vantagePoints.length),
-        `${(p.share * 100).toFixed(1)}%`,
-        fmtMs(p.medianRttMs),
-      ]),
-    ))
+  // a hint's vantage points are counted apart ('NRT?' rows under the confident ones): a PoP's share
+  // is of confident answers, as diff and --expect act only on those
+  const hinted = c.hintedPops ?? []
+  if (c.pops.length > 0 || hinted.length > 0) {
+    const row = (p: CatchmentResult['pops'][number], mark: string): string[] => [
+      sanitize(p.code.toUpperCase(), 40) + mark,
+      p.city || p.country ? placeOf(p) : '-',
+      String(p.vantagePoints.length),
+      `${(p.share * 100).toFixed(1)}%`,
+      fmtMs(p.medianRttMs),
+    ]
+    lines.push('', columns(['PoP', 'place', 'VPs', 'share', 'median rtt ms'], [...c.pops.map((p) => row(p, '')), ...hinted.map((p) => row(p, '?'))]))
+    if (hinted.length > 0) {
+      const n = hinted.reduce((a, p) => a + p.vantagePoints.length, 0)
+      lines.push(`${n === 1 ? '1 vantage point' : `${n} vantage points`} named a PoP only as a hint (rows marked ?): counted apart, in no PoP's share`)
+    }
+    if (c.pops.length === 0) lines.push('no PoP named confidently by any vantage point')
   } else {
     lines.push('', 'no PoP named by any vantage point')
   }

@@ -4,7 +4,7 @@
 // end --learn writes the current catchment as an expect file.
 import {readFileSync, writeFileSync} from 'node:fs'
 
-import {ExpectTracker, learnExpect, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
+import {ExpectTracker, learnCatchment, listLeftOut, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
 import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
@@ -14,6 +14,7 @@ import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
 import type {WatchMetrics} from './metrics.js'
 import {plural} from '../util/plural.js'
+import {CONFIDENT_POP} from '../model/pop-confidence.js'
 
 export interface ExtrasFlags {
   /** --locations FILE / --location NAME=LAT,LON: where vantage points without a location of their own are (for --expect and --html) */
@@ -61,6 +62,8 @@ export class WatchExtras {
   learnFailed = false
   private readonly vantages = new Map<string, VantagePoint>()
   private readonly judged = new Set<string>()
+  /** per vantage point, each PoP code's latest confidence (null: not known): --learn leaves a PoP that is only a hint now */
+  private readonly popConfidence = new Map<string, Map<string, number | null>>()
 
   private constructor(
     private readonly flags: ExtrasFlags,
@@ -92,10 +95,30 @@ export class WatchExtras {
     return {id: vantageId, vantage: this.vantages.get(vantageId) ?? null, tags: this.deps.tagsOf?.(vantageId) ?? []}
   }
 
+  /**
+   * The confidence a current PoP (a load-balanced set "AMS+FRA": the lowest of its members') was
+   * last named with; null when not known (judged as a verdict, as --expect does).
+   */
+  private confidenceOf(vantageId: string, pop: string | null): number | null {
+    const m = this.popConfidence.get(vantageId)
+    if (pop === null || m === undefined) return null
+    let low: number | null = null
+    for (const code of pop.split('+')) {
+      const c = m.get(code.toUpperCase())
+      if (c !== undefined && c !== null && (low === null || c < low)) low = c
+    }
+    return low
+  }
+
   /** Every observation, after the analyser had it. */
   observe(o: Observation, vantage?: VantagePoint | null): void {
     const v = vantage ?? o.vantage
     if (v) this.vantages.set(o.vantageId, v)
+    if (this.flags.learn !== undefined && o.answered && o.pop !== null) {
+      let m = this.popConfidence.get(o.vantageId)
+      if (m === undefined) this.popConfidence.set(o.vantageId, (m = new Map()))
+      m.set(o.pop.toUpperCase(), o.popConfidence ?? null)
+    }
     if (this.tracker === null) return
     if (!this.judged.has(o.vantageId)) {
       this.judged.add(o.vantageId)
@@ -120,11 +143,14 @@ export class WatchExtras {
    */
   async finish(summary: WatchSummaryEvent, comment: string, hurry?: AbortSignal): Promise<ExpectSummary | null> {
     if (this.flags.learn !== undefined) {
-      const file = learnExpect(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop})), comment)
+      const {file, leftOut} = learnCatchment(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop, popConfidence: this.confidenceOf(v.vantageId, v.pop)})), comment)
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
         writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
         report(`anyprobe: wrote ${plural(file.rules.length, 'rule')} of the current catchment to ${this.flags.learn}`)
+        if (leftOut.length > 0) {
+          report(`anyprobe: --learn left out ${plural(leftOut.length, 'vantage point')} whose PoP was only a hint (confidence under ${CONFIDENT_POP}, not a verdict; --expect would not judge it): ${listLeftOut(leftOut, 20)}\nhint: add a rule for one by hand if you know its PoP (the file's comment lists them too)`)
+        }
       } catch (e) {
         // the watch is over: what it measured (the summary, --out, the exit code) must not be lost for it
         this.learnFailed = true

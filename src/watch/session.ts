@@ -33,6 +33,7 @@ import {type Locations, locateVantage, locationsOf} from '../vantage/locations.j
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
+import {inTimeOrder} from './event-order.js'
 import {LiveView} from './view.js'
 
 export interface WatchSessionOptions {
@@ -374,7 +375,7 @@ export class WatchSession {
   }
 
   private emit(events: readonly LiveWatchEvent[]): void {
-    for (const e of events) {
+    for (const e of inTimeOrder(events)) {
       if (e.type === 'summary') continue
       if (this.holding) {
         this.held.push(e)

@@ -4,11 +4,12 @@
 // measured (exit 2), and one that fails at the end (its directory gone, a full disk) is said as
 // E_WRITE while the summary is still printed and the exit code is 10.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
+import {learnExpect} from '../../src/analysis/expect.js'
 import type {RoundEvent} from '../../src/model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {WatchSession} from '../../src/watch/session.js'
@@ -65,5 +66,47 @@ describe('watch --learn: a file that cannot be written loses nothing measured', 
     assert.equal(end.exitCode ?? 0, 0)
     assert.ok(existsSync(file))
     assert.ok(reports.some((l) => /wrote 1 rule of/.test(l)), reports.join('\n'))
+  })
+})
+
+// A PoP named only as a hint (confidence under 0.5: a lone server name, two sources tied) is not
+// learnt as an expectation: such a rule would page on the first confident answer that differs.
+describe('watch --learn: a PoP named only as a hint is left out, and said', () => {
+  const vp2 = {...vp, id: 'ap-vp-nrt', name: 'ap-vp-nrt'}
+  function mixed(): RoundEvent[] {
+    const out: RoundEvent[] = []
+    for (let r = 0; r < 5; r++) {
+      const base = {round: r, flow: 0, sentAt: T0 + r * 100, receivedAt: T0 + r * 100 + 1, rttMs: 0.5, answered: true}
+      // ap-vp-ber: confident FRA; ap-vp-nrt: a confident NRT first, then only a hint of NRT at the end
+      const a: Observation = {...base, vantageId: 'ap-vp-ber', pop: 'FRA', popConfidence: 0.9}
+      const b: Observation = {...base, vantageId: 'ap-vp-nrt', pop: 'NRT', popConfidence: r < 2 ? 0.8 : 0.45}
+      out.push({type: 'observation', vantage: vp, observation: a}, {type: 'observation', vantage: vp2, observation: b}, {type: 'round', round: r})
+    }
+    return out
+  }
+
+  it('writes the confident rule only, names the vantage point left out on stderr and in the comment', async () => {
+    const reports: string[] = []
+    const file = join(dir, 'hint.json')
+    const session = await WatchSession.open({start, json: false, write: () => {}, tty: false, report: (l) => reports.push(l), extras: {learn: file}})
+    await session.consume((async function* () { yield* mixed() })())
+    const end = await session.finish('test')
+    assert.equal(end.exitCode ?? 0, 0)
+    const learnt = JSON.parse(readFileSync(file, 'utf8')) as {rules: Array<{match: {vantage: string}; pops: string[]}>; comment: string}
+    assert.deepEqual(learnt.rules, [{match: {vantage: 'ap-vp-ber'}, pops: ['FRA']}])
+    assert.match(learnt.comment, /no rule for a vantage point whose PoP was only a hint .*ap-vp-nrt NRT\? 0\.45/)
+    assert.ok(reports.some((l) => /wrote 1 rule of/.test(l)), reports.join('\n'))
+    assert.ok(reports.some((l) => /--learn left out 1 vantage point whose PoP was only a hint .*ap-vp-nrt NRT\? 0\.45/.test(l)), reports.join('\n'))
+  })
+
+  it('learnExpect: a hint is left out, a confidence not known is learnt (judged as a verdict), a set with one hinted member is left out', () => {
+    const f = learnExpect([
+      {vantageId: 'a', pop: 'FRA', popConfidence: 0.49875},
+      {vantageId: 'b', pop: 'AMS', popConfidence: null},
+      {vantageId: 'c', pop: 'AMS+FRA', popConfidence: 0.3},
+      {vantageId: 'd', pop: 'LHR', popConfidence: 0.5},
+    ])
+    assert.deepEqual(f.rules.map((r) => r.match?.vantage), ['b', 'd'])
+    assert.match(f.comment ?? '', /a FRA\? 0\.49, c AMS\+FRA\? 0\.30/)
   })
 })

@@ -211,6 +211,11 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
     const drawn = popXY.has(p.code)
     return `<tr data-pop-legend="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)}${drawn ? '' : ' <i>(place unknown)</i>'}</td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`
   })
+  // vantage points that named a PoP only as a hint: counted apart (no line drawn to a PoP, in no
+  // PoP's share), one row per hinted PoP marked '?', as the text table has them
+  for (const p of c.hintedPops ?? []) {
+    legendRows.push(`<tr data-pop-hint="${esc(p.code, 100)}"><td><span class="sw sq" style="background:${colors.get(p.code)}"></span><b>${esc(p.code.toUpperCase(), 20)}?</b></td><td>${esc([p.city, p.country].filter(Boolean).join(', ') || '-', 60)} <i>(only a hint)</i></td><td class="n">${p.vantagePoints.length}</td><td class="n">${(p.share * 100).toFixed(1)}%</td><td class="n">${pageMs(p.medianRttMs)}</td></tr>`)
+  }
   const s = c.summary
   // answered but not drawn for want of a place (a RIPE Atlas download read without --probes): the
   // list alone did not say why they are off the map, nor how to put them on it
@@ -223,7 +228,7 @@ export function catchmentMapSection(c: CatchmentResult, opts: CatchmentMapOption
   const side = `<div class="side">
 <table class="legend"><thead><tr><th>PoP</th><th>place</th><th>VPs</th><th>share</th><th>median ms</th></tr></thead><tbody>${legendRows.join('') || '<tr><td colspan="5">no PoP named</td></tr>'}</tbody></table>
 <p class="sub"><span class="sw" style="background:${NO_POP}"></span>no PoP named &nbsp; <span class="sw hollow"></span>not reached &nbsp; <span class="sw" style="background:${FAILED}"></span>failed${contradicted.length ? ` &nbsp; <span class="sw contra"></span>! PoP against the stated location` : ''}</p>
-<p class="sub">${plural(s.vantagePoints, 'vantage point')}: ${s.located} with a PoP named, ${s.unlocated} answered without one, ${s.failed} failed</p>
+<p class="sub">${plural(s.vantagePoints, 'vantage point')}: ${s.located} with a PoP named${s.hinted ? ` (${s.hinted} only as a hint: counted apart, in no PoP's share)` : ''}, ${s.unlocated} answered without one, ${s.failed} failed</p>
 ${unlabelled ? `<p class="sub" data-unlabelled="${unlabelled}">${plural(unlabelled, 'label')} left off the map where they would cover another: hover a mark for its name</p>` : ''}
 ${contraList}
 ${notOnMapList(unplaced)}
