@@ -92,6 +92,22 @@ export function standardRoutes(): ReplayRoute[] {
   ]
 }
 
+/**
+ * Measurement 3606560 stopped, its results broken off inside the second result (the first whole),
+ * as a connection cut mid-download leaves them; the other standard routes as they are.
+ */
+export function cutResultsRoutes(): ReplayRoute[] {
+  const finished = {...fixture<Record<string, unknown>>('measurement-3606560-probes.json'), is_oneoff: true, status: {id: 4, name: 'Stopped'}}
+  const text = JSON.stringify(fixture<unknown[]>('results-3606560.json'))
+  const cut = text.slice(0, text.indexOf('"prb_id"', text.indexOf('"prb_id"') + 10))
+  return [
+    {path: 'measurements/3606560/', query: {optional_fields: 'probes'}, body: finished},
+    {path: 'measurements/3606560/', body: finished},
+    {path: 'measurements/3606560/results/', body: cut},
+    ...standardRoutes().filter((r) => !r.path.startsWith('measurements/3606560')),
+  ]
+}
+
 function matches(route: ReplayRoute, method: string, path: string, query: Record<string, string>): boolean {
   if ((route.method ?? 'GET') !== method || route.path !== path) return false
   if (route.times !== undefined && route.times <= 0) return false
