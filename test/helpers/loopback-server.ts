@@ -2,7 +2,7 @@
 // 127.0.0.1 (or ::1), close with the connections still open, a port nothing listens on, and a
 // target that only counts who connects (for "refused before anything is measured" tests).
 import {createSocket} from 'node:dgram'
-import {createServer, type AddressInfo, type Server} from 'node:net'
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 
 /** Listen on a random port of `host` (127.0.0.1 unless given); the port. http(s).Server is a net.Server. */
 export function listenLoopback(server: Server, host = '127.0.0.1'): Promise<number> {
@@ -56,4 +56,32 @@ export async function countingTarget(): Promise<CountingTarget> {
   })
   const port = await listenLoopback(server)
   return {port, url: `http://127.0.0.1:${port}/`, connections: () => connections, close: () => closeServer(server)}
+}
+
+export interface RawTcpServer {
+  port: number
+  close(): Promise<void>
+}
+
+/**
+ * A TCP server on `host` that does what the test says with a connection's first bytes (answer raw
+ * bytes, close, reset): a hostile or broken server below HTTP. Socket errors are the test's to
+ * cause, not failures; close() ends the connections still open.
+ */
+export async function rawTcpServer(onFirstData: (sock: Socket, data: Buffer) => void, host = '127.0.0.1'): Promise<RawTcpServer> {
+  const sockets = new Set<Socket>()
+  const server = createServer((sock) => {
+    sockets.add(sock)
+    sock.on('close', () => sockets.delete(sock))
+    sock.on('error', () => {})
+    sock.once('data', (d: Buffer) => onFirstData(sock, d))
+  })
+  const port = await listenLoopback(server, host)
+  return {
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy()
+      return closeServer(server)
+    },
+  }
 }

@@ -20,7 +20,7 @@ import type {HttpResult} from '../../src/model/http.js'
 import {isPopHeader} from '../../src/infer/index.js'
 import {renderHttp} from '../../src/render/http.js'
 import {runCommand} from '../helpers/cli.js'
-import {closedTcpPort, closeServer as close, listenLoopback as listen} from '../helpers/loopback-server.js'
+import {closedTcpPort, closeServer as close, listenLoopback as listen, type RawTcpServer, rawTcpServer} from '../helpers/loopback-server.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {haveOpenssl, selfSignedCert} from '../helpers/self-signed-cert.js'
 
@@ -337,31 +337,25 @@ describe('http probe errors and hostile servers', () => {
   })
 
   it('an 8-bit CSI (0x9b) in a header comes out escaped, and the header is named as bad', async () => {
-    const raw = createNetServer((sock) => {
-      sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nX-Served-By: cache-fra\u009b2J\u009b31m-FRA\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
-    })
-    const port = await listen(raw)
+    const raw = await rawTcpServer((sock) => sock.end(`HTTP/1.1 200 OK\r\nX-Served-By: cache-fra\u009b2J\u009b31m-FRA\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
     try {
-      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      const out = await probeHttp(opts(`http://127.0.0.1:${raw.port}/`))
       assert.equal(out.final.headers['x-served-by'], 'cache-fra\\x9b2J\\x9b31m-FRA')
       assert.deepEqual(out.final.headerWarnings, ['header "x-served-by": control characters in the value (shown escaped)'])
     } finally {
-      await close(raw)
+      await raw.close()
     }
   })
 
   describe('one bad header does not throw away the answer', () => {
     let head = ''
-    let raw: ReturnType<typeof createNetServer>
+    let raw: RawTcpServer
     let port: number
     before(async () => {
-      raw = createNetServer((sock) => {
-        sock.on('error', () => {})
-        sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\n${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`, 'latin1'))
-      })
-      port = await listen(raw)
+      raw = await rawTcpServer((sock) => sock.end(`HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\n${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`, 'latin1'))
+      port = raw.port
     })
-    after(() => close(raw))
+    after(() => raw.close())
 
     it('an ESC in a value (HPE_INVALID_HEADER_TOKEN before): read, the header named, CF-RAY kept, no raw bytes', async () => {
       head = 'X-Evil: \u001b[5m\u001b[5mblink'
@@ -619,10 +613,8 @@ describe('anyprobe http (command, end to end)', () => {
   })
 
   it('a bad header: exit 0, the PoP from CF-RAY, the bad header named in text and JSON', async () => {
-    const raw = createNetServer((sock) => {
-      sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nX-Evil: \u001b]0;pwned\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'))
-    })
-    const p = await listen(raw)
+    const raw = await rawTcpServer((sock) => sock.end('HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nX-Evil: \u001b]0;pwned\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'))
+    const p = raw.port
     try {
       const r = await runCli([`http://127.0.0.1:${p}/`])
       assert.equal(r.status, 0, r.stderr)
@@ -634,7 +626,7 @@ describe('anyprobe http (command, end to end)', () => {
       assert.deepEqual(doc.headerWarnings, ['header "x-evil": control characters in the value (shown escaped)'])
       assert.equal(doc.pop?.code.toLowerCase(), 'ams')
     } finally {
-      await close(raw)
+      await raw.close()
     }
   })
 })
