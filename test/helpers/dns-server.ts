@@ -9,6 +9,8 @@ import {createServer, type Server, type Socket} from 'node:net'
 
 import dnsPacket from 'dns-packet'
 
+import type {probeDns} from '../../src/engines/dns/probe.js'
+import type {DnsResult} from '../../src/model/dns.js'
 import {closeServer} from './loopback-server.js'
 
 export interface DnsExchange {
@@ -198,3 +200,24 @@ export const hasOpt = (query: dnsPacket.DecodedPacket): boolean => (query.additi
 /** The query asks for NSID (an OPT record with option 3). */
 export const asksNsid = (query: dnsPacket.DecodedPacket): boolean =>
   (query.additionals ?? []).some((rr) => rr.type === 'OPT' && ((rr as dnsPacket.OptAnswer).options as Array<{code: number}>).some((o) => o.code === 3))
+
+/** The `dns` result document a local run of probeDns's `out` makes (for schema, verdict and render checks). */
+export function localDnsResult(out: Awaited<ReturnType<typeof probeDns>>, at: {addr?: string; port?: number} = {}): DnsResult {
+  const addr = at.addr ?? '127.0.0.1'
+  return {
+    schemaVersion: 1,
+    kind: 'dns',
+    target: addr,
+    targetAddr: addr,
+    port: at.port ?? 53,
+    transport: 'udp',
+    vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
+    startedAt: new Date().toISOString(),
+    durationMs: out.durationMs,
+    params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
+    queries: out.queries,
+    identity: out.identity,
+    answered: out.answered,
+    pop: null,
+  }
+}

@@ -13,7 +13,7 @@ import {makeExchanger} from '../../src/engines/dns/transport.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {noAnswerText, renderDns, repliedUnreadably} from '../../src/render/dns.js'
 import {runCommand} from '../helpers/cli.js'
-import {startDnsServer} from '../helpers/dns-server.js'
+import {localDnsResult, startDnsServer} from '../helpers/dns-server.js'
 import {closedUdpPort as closedPort} from '../helpers/loopback-server.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -390,24 +390,7 @@ describe('dns probe: malformed replies', () => {
   })
 })
 
-function fakeResult(out: Awaited<ReturnType<typeof probeDns>>): DnsResult {
-  return {
-    schemaVersion: 1,
-    kind: 'dns',
-    target: '127.0.0.1',
-    targetAddr: '127.0.0.1',
-    port: 53,
-    transport: 'udp',
-    vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
-    startedAt: new Date().toISOString(),
-    durationMs: out.durationMs,
-    params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
-    queries: out.queries,
-    identity: out.identity,
-    answered: out.answered,
-    pop: null,
-  }
-}
+const fakeResult = (out: Awaited<ReturnType<typeof probeDns>>): DnsResult => localDnsResult(out)
 
 const runCli = (argv: string[]) => runCommand('dns', argv)
 

@@ -10,7 +10,7 @@ import {probeDns} from '../../src/engines/dns/probe.js'
 import {resultVerdict} from '../../src/infer/verdict.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {renderDns} from '../../src/render/dns.js'
-import {type DnsTestServer, startDnsServer} from '../helpers/dns-server.js'
+import {type DnsTestServer, localDnsResult, startDnsServer} from '../helpers/dns-server.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 type Mode =
@@ -71,24 +71,7 @@ function start(mode: Mode, host = '127.0.0.1'): Promise<Srv> {
   })
 }
 
-function asResult(out: Awaited<ReturnType<typeof probeDns>>, port: number, addr = '127.0.0.1'): DnsResult {
-  return {
-    schemaVersion: 1,
-    kind: 'dns',
-    target: addr,
-    targetAddr: addr,
-    port,
-    transport: 'udp',
-    vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
-    startedAt: new Date().toISOString(),
-    durationMs: out.durationMs,
-    params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
-    queries: out.queries,
-    identity: out.identity,
-    answered: out.answered,
-    pop: null,
-  }
-}
+const asResult = (out: Awaited<ReturnType<typeof probeDns>>, port: number, addr = '127.0.0.1'): DnsResult => localDnsResult(out, {addr, port})
 
 const base = {addr: '127.0.0.1', family: 4 as const, timeoutMs: 1000, qname: '.', qtype: 'SOA', transport: 'udp' as const}
 
