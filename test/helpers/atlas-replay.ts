@@ -92,6 +92,47 @@ export function standardRoutes(): ReplayRoute[] {
   ]
 }
 
+/**
+ * Measurement 3606560 stopped, its results broken off inside the second result (the first whole),
+ * as a connection cut mid-download leaves them; the other standard routes as they are.
+ */
+export function cutResultsRoutes(): ReplayRoute[] {
+  const finished = {...fixture<Record<string, unknown>>('measurement-3606560-probes.json'), is_oneoff: true, status: {id: 4, name: 'Stopped'}}
+  const text = JSON.stringify(fixture<unknown[]>('results-3606560.json'))
+  const cut = text.slice(0, text.indexOf('"prb_id"', text.indexOf('"prb_id"') + 10))
+  return [
+    {path: 'measurements/3606560/', query: {optional_fields: 'probes'}, body: finished},
+    {path: 'measurements/3606560/', body: finished},
+    {path: 'measurements/3606560/results/', body: cut},
+    ...standardRoutes().filter((r) => !r.path.startsWith('measurements/3606560')),
+  ]
+}
+
+/**
+ * Point the RIPE Atlas API and result stream of this process (and the children it starts from now
+ * on) at `srv`, with the API key given or none and no config file; returns the undo.
+ */
+export function useAtlasReplayEnv(srv: ReplayServer, o: {key?: string} = {}): () => void {
+  const saved = {...process.env}
+  process.env.ANYPROBE_ATLAS_URL = srv.url
+  process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
+  if (o.key === undefined) delete process.env.ANYPROBE_ATLAS_KEY
+  else process.env.ANYPROBE_ATLAS_KEY = o.key
+  process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+  return () => {
+    process.env = saved
+  }
+}
+
+/** An ongoing DNS measurement 5000001 of each probe's own resolver (use_probe_resolver, no target): its `latest` results as given. */
+export function probeResolverRoutes(latest: unknown[], participants: number): ReplayRoute[] {
+  return [
+    {path: 'measurements/5000001/', body: {id: 5000001, type: 'dns', af: 4, target: null, target_ip: null, use_probe_resolver: true, is_oneoff: false, interval: 240, status: {id: 2, name: 'Ongoing'}, participant_count: participants}},
+    {path: 'measurements/5000001/latest/', body: latest},
+    {path: 'probes/', body: {count: 0, next: null, results: []}},
+  ]
+}
+
 function matches(route: ReplayRoute, method: string, path: string, query: Record<string, string>): boolean {
   if ((route.method ?? 'GET') !== method || route.path !== path) return false
   if (route.times !== undefined && route.times <= 0) return false

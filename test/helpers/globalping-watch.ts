@@ -8,6 +8,8 @@ import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import {runWatch} from '../../src/watch/run.js'
+import {runCommand} from './cli.js'
+import {gpFixture} from './globalping-replay.js'
 import {virtualClock} from './virtual-clock.js'
 
 /** A Globalping backend for `selector` that asks the replay server at `url`. */
@@ -49,4 +51,35 @@ export async function gpWatch(backend: GlobalpingBackend, o: {count: number; int
   })
   assert.ok(!('dryRun' in end))
   return {summary: end.summary, exitCode: end.exitCode, events, stderr, stdout}
+}
+
+/** One probe's entry in a Globalping measurement: the probe and its result. */
+export interface GpEntry {
+  probe: Record<string, unknown>
+  result: Record<string, unknown>
+}
+
+/** The recorded finished DNS measurement (Frankfurt, Tokyo, Seattle, ... probes): the template of a round's body. */
+export const gpDnsTemplate = (): {results: GpEntry[]} & Record<string, unknown> => gpFixture<{results: GpEntry[]} & Record<string, unknown>>('dns-finished.json')
+
+const hex = (s: string): string => [...Buffer.from(s)].map((b) => b.toString(16).padStart(2, '0')).join(' ')
+
+/** The probe's finished DNS result, answered by the server whose NSID is `nsid` (dig's NSID line rewritten). */
+export function gpAnswered(e: GpEntry, nsid: string): GpEntry {
+  const raw = String(e.result.rawOutput).replace(/; NSID: [^\n]*/, `; NSID: ${hex(nsid)} ("${nsid}")`)
+  return {probe: e.probe, result: {...e.result, status: 'finished', rawOutput: raw}}
+}
+
+/** Run `anyprobe watch ARGS` (a child, from the sources) against the replay server at `url`, with a token or none, no config file. */
+export async function gpWatchCli(url: string, args: string[], token?: string): Promise<{status: number | null; stdout: string; stderr: string}> {
+  const saved = {...process.env}
+  try {
+    process.env.ANYPROBE_GLOBALPING_URL = url
+    if (token === undefined) delete process.env.ANYPROBE_GLOBALPING_TOKEN
+    else process.env.ANYPROBE_GLOBALPING_TOKEN = token
+    process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+    return await runCommand('watch', args)
+  } finally {
+    process.env = saved
+  }
 }

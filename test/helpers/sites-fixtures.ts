@@ -1,7 +1,8 @@
 // Reads the iGreedy-format campaigns in test/fixtures/sites/ (one RIPE Atlas probe per line:
 // id, latitude, longitude, the site its CHAOS answer named, min RTT) into `sites` observations, and
 // the ground truth: the distinct sites named, placed at their code's airport (IATA) or, for
-// operator codes, at the place test/fixtures/sites/codes.tsv gives.
+// operator codes, at the place test/fixtures/sites/codes.tsv gives. Also: RIPE Atlas ping results and
+// --probes bodies for `sites --input` tests (atlasPing, atlasProbesBody).
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -92,4 +93,18 @@ export function atlasCampaignFiles(file = 'f-ripe.tsv'): {results: string; probe
   writeFileSync(join(dir, 'ping.json'), JSON.stringify(results))
   writeFileSync(join(dir, 'probes.json'), JSON.stringify({objects: probes}))
   return {results: join(dir, 'ping.json'), probes: join(dir, 'probes.json')}
+}
+
+/**
+ * A RIPE Atlas ping result of probe `id` to 192.5.5.241 as the API returns it (three packets, each
+ * `rtt` ms; null: timed out, rcvd 0, min -1, result [{"x": "*"}]: https://atlas.ripe.net/docs/apis/result-format/ ping).
+ */
+export function atlasPing(id: number, rtt: number | null): Record<string, unknown> {
+  const base = {fw: 5080, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 9999, prb_id: id, proto: 'ICMP', type: 'ping', timestamp: 1700000000, size: 48, sent: 3}
+  return rtt === null ? {...base, rcvd: 0, min: -1, avg: -1, max: -1, result: [{x: '*'}, {x: '*'}, {x: '*'}]} : {...base, rcvd: 3, min: rtt, avg: rtt, max: rtt, result: [{rtt}, {rtt}, {rtt}]}
+}
+
+/** A --probes file's body locating each probe (the API's probe objects: id, ASN, country, place). */
+export function atlasProbesBody(probes: ReadonlyArray<{id: number; lat: number; lon: number}>, countryCode: string | null = null): {objects: unknown[]} {
+  return {objects: probes.map((p) => ({id: p.id, asn_v4: null, country_code: countryCode, latitude: p.lat, longitude: p.lon}))}
 }

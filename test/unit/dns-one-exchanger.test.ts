@@ -7,7 +7,6 @@
 // refusal it was, to time out. On loopback the ICMP comes back within the first send, so the
 // second send always gets it.
 import assert from 'node:assert/strict'
-import {createSocket} from 'node:dgram'
 import {describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
@@ -15,14 +14,7 @@ import dnsPacket from 'dns-packet'
 import {DnsExchangeError, type DnsExchanger, makeExchanger} from '../../src/engines/dns/transport.js'
 import {FlowExchangers} from '../../src/vantage/live/flows.js'
 import {makeDnsProber} from '../../src/vantage/live/probe.js'
-
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', () => res()))
-  const port = s.address().port
-  await new Promise<void>((res) => s.close(() => res()))
-  return port
-}
+import {closedUdpPort as closedPort} from '../helpers/loopback-server.js'
 
 const query = (id: number): Buffer => dnsPacket.encode({type: 'query', id, questions: [{type: 'TXT', class: 'CH', name: 'hostname.bind'}]})
 const TIMEOUT = 4000

@@ -2,8 +2,7 @@
 // random port): one that answers CHAOS TXT and NSID like NSD does, one that refuses CHAOS and
 // ignores NSID, one that never answers, and odd ones (binary NSID, hostile TXT, stray replies).
 import assert from 'node:assert/strict'
-import {createSocket, type Socket as UdpSocket} from 'node:dgram'
-import {createServer, type Server, type Socket} from 'node:net'
+import type {Socket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 
 import * as dnsPacket from 'dns-packet'
@@ -14,6 +13,8 @@ import {makeExchanger} from '../../src/engines/dns/transport.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {noAnswerText, renderDns, repliedUnreadably} from '../../src/render/dns.js'
 import {runCommand} from '../helpers/cli.js'
+import {localDnsResult, startDnsServer} from '../helpers/dns-server.js'
+import {closedUdpPort as closedPort} from '../helpers/loopback-server.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 
@@ -75,93 +76,41 @@ function answer(mode: Mode, query: dnsPacket.DecodedPacket): Buffer | null {
   return dnsPacket.encode(packet)
 }
 
+/** A server in `mode` on UDP and TCP (one random port): replies to pipelined TCP queries one after the other. */
 async function startServer(mode: Mode): Promise<TestServer> {
-  // UDP on a random port, then TCP on the same one (retry if TCP happens to be taken)
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const udp: UdpSocket = createSocket('udp4')
-    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-    const port = udp.address().port
-    const tcp: Server = createServer()
-    const ok = await new Promise<boolean>((res) => {
-      tcp.once('error', () => res(false))
-      tcp.listen(port, '127.0.0.1', () => res(true))
-    })
-    if (!ok) {
-      udp.close()
-      continue
-    }
-    const state: TestServer = {
-      port,
-      queriesSeen: 0,
-      close: () =>
-        new Promise<void>((res) => {
-          udp.close()
-          for (const s of sockets) s.destroy()
-          tcp.close(() => res())
-        }),
-    }
-    udp.on('message', (msg, rinfo) => {
-      state.queriesSeen++
-      const query = dnsPacket.decode(msg)
-      const reply = answer(mode, query)
-      if (reply === null) return
+  const srv = await startDnsServer({
+    tcp: true,
+    answer: ({query}) => answer(mode, query),
+    sendUdp: (reply, {query}, io) => {
       if (mode === 'garbage-stray') {
         // garbage with another id first (not ours: ignored), the real reply after it
-        udp.send(garbage((query.id! + 1) & 0xffff), rinfo.port, rinfo.address)
-        setTimeout(() => udp.send(reply, rinfo.port, rinfo.address), 20)
+        io.send(garbage((query.id! + 1) & 0xffff))
+        setTimeout(() => io.send(reply), 20)
         return
       }
       if (mode === 'stray-first') {
         // a reply with another id, and one with the right id but another question: both must be ignored
         const strayId = Buffer.from(reply)
         strayId.writeUInt16BE((query.id! + 1) & 0xffff, 0)
-        udp.send(strayId, rinfo.port, rinfo.address)
+        io.send(strayId)
         const otherQ = dnsPacket.encode({type: 'response', id: query.id, flags: 0, questions: [{name: 'evil.example', type: 'TXT', class: 'CH'}], answers: [{type: 'TXT', class: 'CH', name: 'evil.example', data: 'evil.lhr.example'}]})
-        udp.send(otherQ, rinfo.port, rinfo.address)
-        setTimeout(() => udp.send(reply, rinfo.port, rinfo.address), 20)
+        io.send(otherQ)
+        setTimeout(() => io.send(reply), 20)
         return
       }
-      udp.send(reply, rinfo.port, rinfo.address)
-    })
-    const sockets = new Set<Socket>()
-    tcp.on('connection', (sock) => {
-      sockets.add(sock)
-      sock.on('close', () => sockets.delete(sock))
-      let buf = Buffer.alloc(0)
-      let chain = Promise.resolve()
-      sock.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk])
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0))
-          buf = buf.subarray(2 + msg.length)
-          state.queriesSeen++
-          const reply = answer(mode, dnsPacket.decode(msg))
-          if (reply === null) continue
-          const framed = Buffer.alloc(2 + reply.length)
-          framed.writeUInt16BE(reply.length, 0)
-          reply.copy(framed, 2)
-          // split the reply over two writes: the client must reassemble the stream; replies to
-          // pipelined queries one after the other, each whole before the next, as a server writes them
-          chain = chain.then(async () => {
-            sock.write(framed.subarray(0, 3))
-            await new Promise((res) => setTimeout(res, 5))
-            sock.write(framed.subarray(3))
-          })
-        }
-      })
-    })
-    return state
-  }
-  throw new Error('no free port for the test DNS server')
-}
-
-/** A port with nothing listening (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', () => res()))
-  const port = s.address().port
-  await new Promise<void>((res) => s.close(() => res()))
-  return port
+      io.send(reply)
+    },
+    // split the reply over two writes: the client must reassemble the stream; replies to
+    // pipelined queries one after the other, each whole before the next, as a server writes them
+    writeTcp: async (framed, sock) => {
+      sock.write(framed.subarray(0, 3))
+      await new Promise((res) => setTimeout(res, 5))
+      sock.write(framed.subarray(3))
+    },
+  })
+  return {port: srv.port, close: srv.close, get queriesSeen() {
+    return srv.udpQueries + srv.tcpQueries
+  }}
 }
 
 const base = {addr: '127.0.0.1', family: 4 as const, timeoutMs: 1000, qname: '.', qtype: 'SOA'}
@@ -345,55 +294,47 @@ const slowAccept =
 describe('dns rtt over udp: replies that arrive together are each timed on arrival', () => {
   it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
     // a server that holds the first query until the second is in, then answers both at once
-    const server = createSocket('udp4')
-    await new Promise<void>((res) => server.bind(0, '127.0.0.1', () => res()))
-    const held: Array<{msg: Buffer; port: number}> = []
-    server.on('message', (msg, rinfo) => {
-      held.push({msg, port: rinfo.port})
-      if (held.length < 2) return
-      for (const h of held) {
-        const q = dnsPacket.decode(h.msg)
-        server.send(dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions}), h.port, '127.0.0.1')
-      }
+    const held: Array<{reply: Buffer; send: (b: Buffer) => void}> = []
+    const server = await startDnsServer({
+      answer: ({query}) => ({type: 'response', id: query.id, flags: 0, questions: query.questions}),
+      sendUdp: (reply, _ex, io) => {
+        held.push({reply, send: io.send})
+        if (held.length < 2) return
+        for (const h of held) h.send(h.reply)
+      },
     })
     try {
       const [spec] = identityQueries('.', 'SOA')
-      const ex = (id: number) => makeExchanger('udp', {addr: '127.0.0.1', port: server.address().port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const ex = (id: number) => makeExchanger('udp', {addr: '127.0.0.1', port: server.port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
       const rtts = (await Promise.all([ex(101), ex(202)])).map((r) => r.rttMs)
       assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
     } finally {
-      server.close()
+      await server.close()
     }
   })
 })
 
 describe('dns rtt over tcp: replies that arrive together are each timed on arrival', () => {
   it("one reply's slow decoding is not counted in the RTT of the reply read after it", async () => {
-    const held: Array<{sock: Socket; msg: Buffer}> = []
-    const server = createServer((sock) => {
-      sock.on('data', (d: Buffer) => {
-        held.push({sock, msg: d.subarray(2)})
+    // the same over TCP (one connection a query): both replies written once the second query is in
+    const held: Array<{sock: Socket; framed: Buffer}> = []
+    const server = await startDnsServer({
+      udp: false,
+      tcp: true,
+      answer: ({query}) => ({type: 'response', id: query.id, flags: 0, questions: query.questions}),
+      writeTcp: (framed, sock) => {
+        held.push({sock, framed})
         if (held.length < 2) return
-        for (const h of held) {
-          const q = dnsPacket.decode(h.msg)
-          const reply = dnsPacket.encode({type: 'response', id: q.id, flags: 0, questions: q.questions})
-          const framed = Buffer.alloc(2 + reply.length)
-          framed.writeUInt16BE(reply.length, 0)
-          reply.copy(framed, 2)
-          h.sock.write(framed)
-        }
-      })
+        for (const h of held) h.sock.write(h.framed)
+      },
     })
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
     try {
       const [spec] = identityQueries('.', 'SOA')
-      const port = (server.address() as {port: number}).port
-      const ex = (id: number) => makeExchanger('tcp', {addr: '127.0.0.1', port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
+      const ex = (id: number) => makeExchanger('tcp', {addr: '127.0.0.1', port: server.port, family: 4}).exchange(encodeQuery(spec!, id), slowAccept(id), 2000)
       const rtts = (await Promise.all([ex(303), ex(404)])).map((r) => r.rttMs)
       assert.ok(rtts.every((ms) => ms < 50), `rtts ${rtts.join(', ')} ms: one counts the other's 60 ms decode`)
     } finally {
-      for (const h of held) h.sock.destroy()
-      server.close()
+      await server.close()
     }
   })
 })
@@ -449,24 +390,7 @@ describe('dns probe: malformed replies', () => {
   })
 })
 
-function fakeResult(out: Awaited<ReturnType<typeof probeDns>>): DnsResult {
-  return {
-    schemaVersion: 1,
-    kind: 'dns',
-    target: '127.0.0.1',
-    targetAddr: '127.0.0.1',
-    port: 53,
-    transport: 'udp',
-    vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
-    startedAt: new Date().toISOString(),
-    durationMs: out.durationMs,
-    params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
-    queries: out.queries,
-    identity: out.identity,
-    answered: out.answered,
-    pop: null,
-  }
-}
+const fakeResult = (out: Awaited<ReturnType<typeof probeDns>>): DnsResult => localDnsResult(out)
 
 const runCli = (argv: string[]) => runCommand('dns', argv)
 

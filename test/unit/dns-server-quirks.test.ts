@@ -2,8 +2,6 @@
 // shape's source beside it): answers that are not answers to the CHAOS question, truncated UDP
 // replies (response rate limiting's "slip"), replies from another port, late replies, IPv6.
 import assert from 'node:assert/strict'
-import {createSocket, type Socket as UdpSocket} from 'node:dgram'
-import {createServer, type Server, type Socket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 
 import * as dnsPacket from 'dns-packet'
@@ -12,6 +10,7 @@ import {probeDns} from '../../src/engines/dns/probe.js'
 import {resultVerdict} from '../../src/infer/verdict.js'
 import type {DnsResult} from '../../src/model/dns.js'
 import {renderDns} from '../../src/render/dns.js'
+import {type DnsTestServer, localDnsResult, startDnsServer} from '../helpers/dns-server.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 type Mode =
@@ -30,11 +29,7 @@ type Mode =
   /** the answer comes after the client's timeout */
   | 'late'
 
-interface Srv {
-  port: number
-  close(): Promise<void>
-  tcpQueries: number
-}
+type Srv = DnsTestServer
 
 const AA = dnsPacket.AUTHORITATIVE_ANSWER
 
@@ -62,84 +57,21 @@ function reply(mode: Mode, query: dnsPacket.DecodedPacket, overTcp: boolean): Bu
   return dnsPacket.encode({...base, flags: AA, answers: [], additionals: wantsNsid && mode !== 'other-class' && mode !== 'other-name' && mode !== 'other-type' ? [{...opt, options: [{code: 3, data: Buffer.from('fra-s1')} as unknown as dnsPacket.PacketOpt]}] : []})
 }
 
-async function start(mode: Mode, host = '127.0.0.1'): Promise<Srv> {
-  const family = host.includes(':') ? 'udp6' : 'udp4'
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const udp: UdpSocket = createSocket(family)
-    await new Promise<void>((res) => udp.bind(0, host, () => res()))
-    const port = udp.address().port
-    const other: UdpSocket = createSocket(family)
-    await new Promise<void>((res) => other.bind(0, host, () => res()))
-    const tcp: Server = createServer()
-    const sockets = new Set<Socket>()
-    const ok = mode === 'slip-no-tcp' || (await new Promise<boolean>((res) => {
-      tcp.once('error', () => res(false))
-      tcp.listen(port, host, () => res(true))
-    }))
-    if (!ok) {
-      udp.close()
-      other.close()
-      continue
-    }
-    const srv: Srv = {
-      port,
-      tcpQueries: 0,
-      close: () =>
-        new Promise<void>((res) => {
-          udp.close()
-          other.close()
-          for (const s of sockets) s.destroy()
-          if (mode === 'slip-no-tcp') res()
-          else tcp.close(() => res())
-        }),
-    }
-    udp.on('message', (msg, rinfo) => {
-      const out = reply(mode, dnsPacket.decode(msg), false)
-      if (mode === 'other-port') other.send(out, rinfo.port, rinfo.address)
-      else if (mode === 'late') setTimeout(() => udp.send(out, rinfo.port, rinfo.address), 400)
-      else udp.send(out, rinfo.port, rinfo.address)
-    })
-    tcp.on('connection', (sock) => {
-      sockets.add(sock)
-      sock.on('close', () => sockets.delete(sock))
-      let buf = Buffer.alloc(0)
-      sock.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk])
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0))
-          buf = buf.subarray(2 + msg.length)
-          srv.tcpQueries++
-          const out = reply(mode, dnsPacket.decode(msg), true)
-          const framed = Buffer.alloc(2 + out.length)
-          framed.writeUInt16BE(out.length, 0)
-          out.copy(framed, 2)
-          sock.write(framed)
-        }
-      })
-    })
-    return srv
-  }
-  throw new Error('no free port')
+function start(mode: Mode, host = '127.0.0.1'): Promise<Srv> {
+  return startDnsServer({
+    host,
+    tcp: mode !== 'slip-no-tcp',
+    otherPort: mode === 'other-port',
+    answer: ({query, transport}) => reply(mode, query, transport === 'tcp'),
+    sendUdp: (out, _ex, io) => {
+      if (mode === 'other-port') io.sendFromOtherPort(out)
+      else if (mode === 'late') setTimeout(() => io.send(out), 400)
+      else io.send(out)
+    },
+  })
 }
 
-function asResult(out: Awaited<ReturnType<typeof probeDns>>, port: number, addr = '127.0.0.1'): DnsResult {
-  return {
-    schemaVersion: 1,
-    kind: 'dns',
-    target: addr,
-    targetAddr: addr,
-    port,
-    transport: 'udp',
-    vantage: {kind: 'local', id: 'local', name: null, asn: null, country: null, lat: null, lon: null},
-    startedAt: new Date().toISOString(),
-    durationMs: out.durationMs,
-    params: {timeoutMs: 1000, qname: '.', qtype: 'SOA'},
-    queries: out.queries,
-    identity: out.identity,
-    answered: out.answered,
-    pop: null,
-  }
-}
+const asResult = (out: Awaited<ReturnType<typeof probeDns>>, port: number, addr = '127.0.0.1'): DnsResult => localDnsResult(out, {addr, port})
 
 const base = {addr: '127.0.0.1', family: 4 as const, timeoutMs: 1000, qname: '.', qtype: 'SOA', transport: 'udp' as const}
 
@@ -258,64 +190,38 @@ describe('dns over udp: the identity queries of one probe are one flow', () => {
   it('all four leave from one source port, so a route split per flow (ECMP across sites) sends them to one server', async () => {
     // per-flow ECMP hashes the source port: before, each query had a socket of its own and
     // hostname.bind could come from FRA while NSID came from IAD (the lab's ap-vp-ecmp)
-    const ports: number[] = []
-    const udp = createSocket('udp4')
-    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-    udp.on('message', (msg, rinfo) => {
-      ports.push(rinfo.port)
-      const q = dnsPacket.decode(msg)
-      // each source port is "another site": its name carries the port
-      const answers: dnsPacket.Answer[] = q.questions![0]!.class === 'CH' ? [{type: 'TXT', class: 'CH', name: q.questions![0]!.name, data: `s1.p${rinfo.port}`}] : []
-      udp.send(dnsPacket.encode({type: 'response', id: q.id, flags: AA, questions: q.questions, answers}), rinfo.port, rinfo.address)
+    const udp = await startDnsServer({
+      answer: ({query: q, from}) => {
+        // each source port is "another site": its name carries the port
+        const answers: dnsPacket.Answer[] = q.questions![0]!.class === 'CH' ? [{type: 'TXT', class: 'CH', name: q.questions![0]!.name, data: `s1.p${from.port}`}] : []
+        return {type: 'response', id: q.id, flags: AA, questions: q.questions, answers}
+      },
     })
+    const ports = udp.udpFrom
     try {
-      const out = await probeDns({...base, port: udp.address().port})
+      const out = await probeDns({...base, port: udp.port})
       assert.equal(ports.length, 4)
       assert.equal(new Set(ports).size, 1, `source ports ${ports.join(', ')}`)
       assert.equal(out.identity.hostnameBind, out.identity.idServer)
       assert.ok(out.queries.every((q) => q.error === null && q.rttMs !== null))
     } finally {
-      udp.close()
+      await udp.close()
     }
   })
 })
 
 /** A TCP DNS server counting connections; `onePerConnection`: it answers the first query and closes (as some do). */
 async function tcpServer(onePerConnection: boolean): Promise<{port: number; connections: () => number; close: () => Promise<void>}> {
-  let connections = 0
-  const sockets = new Set<Socket>()
-  const srv = createServer((sock) => {
-    connections++
-    sockets.add(sock)
-    sock.on('close', () => sockets.delete(sock))
-    sock.on('error', () => {})
-    let buf = Buffer.alloc(0)
-    let answered = false
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk])
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0))
-        buf = buf.subarray(2 + msg.length)
-        if (onePerConnection && answered) continue
-        answered = true
-        const out = reply('other-port', dnsPacket.decode(msg), true)
-        const framed = Buffer.alloc(2 + out.length)
-        framed.writeUInt16BE(out.length, 0)
-        out.copy(framed, 2)
-        if (onePerConnection) sock.end(framed)
-        else sock.write(framed)
-      }
-    })
+  const srv = await startDnsServer({
+    udp: false,
+    tcp: true,
+    answer: ({query, onConnection}) => (onePerConnection && onConnection > 0 ? null : reply('other-port', query, true)),
+    writeTcp: (framed, sock) => {
+      if (onePerConnection) sock.end(framed)
+      else sock.write(framed)
+    },
   })
-  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
-  return {
-    port: (srv.address() as {port: number}).port,
-    connections: () => connections,
-    close: () => new Promise<void>((res) => {
-      for (const s of sockets) s.destroy()
-      srv.close(() => res())
-    }),
-  }
+  return {port: srv.port, connections: () => srv.tcpConnections, close: srv.close}
 }
 
 describe('dns over tcp: the identity queries of one probe are one flow', () => {
@@ -346,21 +252,20 @@ describe('dns over tcp: the identity queries of one probe are one flow', () => {
 
 describe('dns: an empty NOERROR answer (BIND with server-id none) is no identity', () => {
   it('hostname.bind answered NOERROR with no record, or with an empty string: null, not ""', async () => {
-    const udp = createSocket('udp4')
-    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-    udp.on('message', (msg, rinfo) => {
-      const q = dnsPacket.decode(msg)
-      const name = q.questions![0]!.name
-      const answers: dnsPacket.Answer[] = name === 'id.server' ? [{type: 'TXT', class: 'CH', name, ttl: 0, data: ''}] : []
-      udp.send(dnsPacket.encode({type: 'response', id: q.id, flags: AA, questions: q.questions, answers}), rinfo.port, rinfo.address)
+    const udp = await startDnsServer({
+      answer: ({query: q}) => {
+        const name = q.questions![0]!.name
+        const answers: dnsPacket.Answer[] = name === 'id.server' ? [{type: 'TXT', class: 'CH', name, ttl: 0, data: ''}] : []
+        return {type: 'response', id: q.id, flags: AA, questions: q.questions, answers}
+      },
     })
     try {
-      const out = await probeDns({...base, port: udp.address().port})
+      const out = await probeDns({...base, port: udp.port})
       assert.deepEqual(out.queries.map((q) => q.rcode), ['NOERROR', 'NOERROR', 'NOERROR', 'NOERROR'])
       assert.deepEqual(out.identity, {hostnameBind: null, idServer: null, versionBind: null, nsid: null})
-      assert.equal(resultVerdict(asResult(out, udp.address().port), null), null)
+      assert.equal(resultVerdict(asResult(out, udp.port), null), null)
     } finally {
-      udp.close()
+      await udp.close()
     }
   })
 })

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
 import {after, before, describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
@@ -9,6 +8,7 @@ import {CachedReverseResolver} from '../../src/enrich/rdns.js'
 import {enrichHops} from '../../src/enrich/trace.js'
 import {AnyprobeError} from '../../src/model/errors.js'
 import type {TraceHop} from '../../src/model/trace.js'
+import {type DnsTestServer, startDnsServer} from '../helpers/dns-server.js'
 
 describe('ASN lookup (bundled GeoLite2 ASN, offline)', () => {
   it('finds the origin AS of public IPv4 and IPv6 addresses', async () => {
@@ -28,31 +28,28 @@ describe('ASN lookup (bundled GeoLite2 ASN, offline)', () => {
 })
 
 describe('reverse DNS (against a real DNS server on loopback)', () => {
-  let server: dgram.Socket
+  let server: DnsTestServer
   let port = 0
-  let queries = 0
   const names: Record<string, string> = {
     '1.0.18.198.in-addr.arpa': 'ae1-0.cr1.fra03.transit.example',
     '2.0.18.198.in-addr.arpa': 'evil\u001b[31m.example',
   }
   before(async () => {
-    server = dgram.createSocket('udp4')
-    server.on('message', (msg, rinfo) => {
-      queries++
-      const q = dnsPacket.decode(msg)
-      const qname = q.questions?.[0]?.name ?? ''
-      if (qname === '3.0.18.198.in-addr.arpa') return // never answers: the timeout path
-      const name = names[qname]
-      const resp = dnsPacket.encode({
-        type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER | (name ? 0 : 3), questions: q.questions,
-        answers: name ? [{type: 'PTR', name: qname, ttl: 60, data: name}] : [],
-      })
-      server.send(resp, rinfo.port, rinfo.address)
+    server = await startDnsServer({
+      answer: ({query: q}) => {
+        const qname = q.questions?.[0]?.name ?? ''
+        if (qname === '3.0.18.198.in-addr.arpa') return null // never answers: the timeout path
+        const name = names[qname]
+        return {
+          type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER | (name ? 0 : 3), questions: q.questions,
+          answers: name ? [{type: 'PTR', name: qname, ttl: 60, data: name}] : [],
+        }
+      },
     })
-    await new Promise<void>((r) => server.bind(0, '127.0.0.1', r))
-    port = server.address().port
+    port = server.port
   })
   after(() => server.close())
+  const queries = (): number => server.udpQueries
 
   it('resolves, sanitises, caches, and times out to null', async () => {
     const r = new CachedReverseResolver({servers: [`127.0.0.1:${port}`], timeoutMs: 300})
@@ -61,9 +58,9 @@ describe('reverse DNS (against a real DNS server on loopback)', () => {
     const evil = await r.reverse('198.18.0.2')
     assert.match(evil ?? '', /^evil\\(x1b|027)\[31m\.example$/)
     assert.ok(!(evil ?? '').includes('\u001b'))
-    const before = queries
+    const before = queries()
     assert.equal(await r.reverse('198.18.0.1'), 'ae1-0.cr1.fra03.transit.example')
-    assert.equal(queries, before, 'second lookup came from the cache')
+    assert.equal(queries(), before, 'second lookup came from the cache')
     const t0 = Date.now()
     assert.equal(await r.reverse('198.18.0.3'), null)
     assert.ok(Date.now() - t0 < 1500, 'timeout bounded')
@@ -88,11 +85,11 @@ describe('reverse DNS (against a real DNS server on loopback)', () => {
     await r.reverse('198.18.0.1')
     await r.reverse('198.18.0.9')
     assert.equal(r.size, 2)
-    const before = queries
+    const before = queries()
     await r.reverse('198.18.0.2')
     assert.equal(r.size, 1, 'started over')
     assert.equal(await r.reverse('198.18.0.1'), 'ae1-0.cr1.fra03.transit.example')
-    assert.equal(queries, before + 2, 'the forgotten address was asked again')
+    assert.equal(queries(), before + 2, 'the forgotten address was asked again')
     assert.ok(r.size <= 2)
   })
 

@@ -21,23 +21,17 @@ import type {Observation} from '../../src/model/watch.js'
 import {type GlobalpingBackend, RESULT_TTL_MS} from '../../src/vantage/globalping/index.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {virtualClock} from '../helpers/virtual-clock.js'
-import {gpTestBackend, gpWatch, type GpWatchEnd} from '../helpers/globalping-watch.js'
-import {gpFixture, type GpRecordedRequest, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+import {gpAnswered, gpDnsTemplate, type GpEntry, gpTestBackend, gpWatch, type GpWatchEnd} from '../helpers/globalping-watch.js'
+import {type GpRecordedRequest, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
 const DAY = 86_400_000
 
-interface Entry {
-  probe: Record<string, unknown>
-  result: Record<string, unknown>
-}
-const template = gpFixture<{results: Entry[]} & Record<string, unknown>>('dns-finished.json')
+type Entry = GpEntry
+const template = gpDnsTemplate()
 const [fra, tyo, sea] = template.results as [Entry, Entry, Entry]
-const hex = (s: string): string => [...Buffer.from(s)].map((b) => b.toString(16).padStart(2, '0')).join(' ')
-/** the probe's finished DNS result, answered by the server whose NSID is `nsid` */
-const answered = (e: Entry, nsid: string): Entry => ({probe: e.probe, result: {...e.result, status: 'finished', rawOutput: String(fra.result.rawOutput).replace(/; NSID: [^\n]*/, `; NSID: ${hex(nsid)} ("${nsid}")`)}})
-const FRA = answered(fra, 'ns1.de-fra.k.ripe.net')
-const TYO = answered(tyo, 'ns2.jp-tyo.k.ripe.net')
-const SEA = answered(sea, 'ns1.us-sea.k.ripe.net')
+const FRA = gpAnswered(fra, 'ns1.de-fra.k.ripe.net')
+const TYO = gpAnswered(tyo, 'ns2.jp-tyo.k.ripe.net')
+const SEA = gpAnswered(sea, 'ns1.us-sea.k.ripe.net')
 
 const idOf = (r: number): string => `2gpttl${String(r).padStart(2, '0')}aaaaaaaaaaaaaaaaa`
 
@@ -66,6 +60,19 @@ function measured(r: number, results: Entry[], made: Map<string, number>, now: (
 }
 
 const backendFor = (srv: GpReplayServer, clock: ReturnType<typeof virtualClock>, selector: string): GlobalpingBackend => gpTestBackend(srv.url, selector, {clock})
+
+/**
+ * The backend's own rounds (no watch on top) against a replay server that plays `results` as one
+ * measurement a round, a round a virtual second; its events pushed to `evs`. The server, to close.
+ */
+async function roundEvents(results: Entry[][], selector: string, evs: RoundEvent[]): Promise<GpReplayServer> {
+  const clock = virtualClock()
+  const made = new Map<string, number>()
+  const srv = await startGlobalpingReplay({routes: results.flatMap((rs, r) => measured(r, rs, made, clock.now))})
+  const plan = {method: 'dns' as const, target: '193.0.14.129', intervalMs: 1000, flows: 1, timeoutMs: 1000, count: results.length, durationMs: null}
+  for await (const e of backendFor(srv, clock, selector).rounds(plan as never, {signal: new AbortController().signal})) evs.push(e)
+  return srv
+}
 
 const watch = (backend: GlobalpingBackend, count: number, intervalMs: number): Promise<GpWatchEnd> => gpWatch(backend, {count, intervalMs})
 
@@ -154,11 +161,7 @@ describe('watch --from globalping: a probe missing from a later measurement (rep
   const evs: RoundEvent[] = []
 
   before(async () => {
-    const clock = virtualClock()
-    const made = new Map<string, number>()
-    srv = await startGlobalpingReplay({routes: RESULTS.flatMap((rs, r) => measured(r, rs, made, clock.now))})
-    const plan = {method: 'dns' as const, target: '193.0.14.129', intervalMs: 1000, flows: 1, timeoutMs: 1000, count: RESULTS.length, durationMs: null}
-    for await (const e of backendFor(srv, clock, 'DE,JP,US,limit=3').rounds(plan as never, {signal: new AbortController().signal})) evs.push(e)
+    srv = await roundEvents(RESULTS, 'DE,JP,US,limit=3', evs)
   })
   after(async () => {
     await srv.close()
@@ -252,11 +255,7 @@ describe('watch --from globalping: a probe Globalping re-geolocates mid-watch (r
   const evs: RoundEvent[] = []
 
   before(async () => {
-    const clock = virtualClock()
-    const made = new Map<string, number>()
-    srv = await startGlobalpingReplay({routes: RESULTS.flatMap((rs, r) => measured(r, rs, made, clock.now))})
-    const plan = {method: 'dns' as const, target: '193.0.14.129', intervalMs: 1000, flows: 1, timeoutMs: 1000, count: RESULTS.length, durationMs: null}
-    for await (const e of backendFor(srv, clock, 'DE,JP,limit=2').rounds(plan as never, {signal: new AbortController().signal})) evs.push(e)
+    srv = await roundEvents(RESULTS, 'DE,JP,limit=2', evs)
   })
   after(async () => {
     await srv.close()

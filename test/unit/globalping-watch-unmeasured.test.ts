@@ -10,11 +10,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
-import {gpTestBackend, gpWatch} from '../helpers/globalping-watch.js'
+import {gpTestBackend, gpWatch, type GpWatchEnd} from '../helpers/globalping-watch.js'
 import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 
 const ROUNDS = 5
@@ -43,20 +42,13 @@ function routes(): GpRoute[] {
 
 describe('watch --from globalping: rounds Globalping could not measure (replay server)', () => {
   let srv: GpReplayServer
-  const events: LiveWatchEvent[] = []
-  const stderr: string[] = []
-  let summary: WatchSummaryEvent
-  let exitCode: number | undefined
+  let got: GpWatchEnd
   const outDir = mkdtempSync(join(tmpdir(), 'anyprobe-gp-unmeasured-'))
   const outFile = join(outDir, 'watch.ndjson')
 
   before(async () => {
     srv = await startGlobalpingReplay({routes: routes()})
-    const end = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS, intervalMs: 40, out: outFile})
-    events.push(...end.events)
-    stderr.push(...end.stderr)
-    summary = end.summary
-    exitCode = end.exitCode
+    got = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS, intervalMs: 40, out: outFile})
   })
   after(async () => {
     await srv.close()
@@ -70,29 +62,29 @@ describe('watch --from globalping: rounds Globalping could not measure (replay s
     for (const l of marks) assert.deepEqual(schemaErrors('watch-out.schema.json', l), [])
     const r = await runCommand('report', [outFile, '--json'])
     const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as WatchSummaryEvent).find((e) => e.type === 'summary')!
-    assert.deepEqual([replayed.skippedRounds, replayed.unmeasuredRounds], [summary.skippedRounds, summary.unmeasuredRounds], r.stderr)
+    assert.deepEqual([replayed.skippedRounds, replayed.unmeasuredRounds], [got.summary.skippedRounds, got.summary.unmeasuredRounds], r.stderr)
   })
 
   it('no outage: the rounds not measured are a gap, not unanswered probes', () => {
-    assert.deepEqual(events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(events, null, 1))
-    assert.equal(summary.vantagePoints.length, 2)
-    for (const v of summary.vantagePoints) assert.equal(v.lost, 0, v.vantageId)
-    assert.equal(summary.observations, 2 * (ROUNDS - DOWN.size))
-    assert.equal(exitCode, 0, stderr.join('\n'))
+    assert.deepEqual(got.events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(got.events, null, 1))
+    assert.equal(got.summary.vantagePoints.length, 2)
+    for (const v of got.summary.vantagePoints) assert.equal(v.lost, 0, v.vantageId)
+    assert.equal(got.summary.observations, 2 * (ROUNDS - DOWN.size))
+    assert.equal(got.exitCode, 0, got.stderr.join('\n'))
   })
 
   it('says once why, and that those probes were counted as not measured, not as unanswered or skipped', () => {
-    const said = stderr.filter((l) => /error E_NETWORK in round 2: Globalping answered .* HTTP 503/.test(l))
-    assert.equal(said.length, 1, stderr.join('\n'))
+    const said = got.stderr.filter((l) => /error E_NETWORK in round 2: Globalping answered .* HTTP 503/.test(l))
+    assert.equal(said.length, 1, got.stderr.join('\n'))
     assert.match(said[0]!, /counted as not measured, not as unanswered or skipped/)
   })
 
   it('the summary counts them as not measured (unmeasuredRounds), not as skipped: they were asked for on time', () => {
     // before: skippedRounds 4, the text's "skipped: not sent on time", the wrong reason
-    assert.equal(summary.skippedRounds, 0)
-    assert.equal(summary.unmeasuredRounds, 2 * DOWN.size)
-    for (const v of summary.vantagePoints) assert.deepEqual([v.skippedRounds, v.unmeasuredRounds], [0, DOWN.size], v.vantageId)
-    assert.deepEqual(schemaErrors('watch-event.schema.json', summary), [])
+    assert.equal(got.summary.skippedRounds, 0)
+    assert.equal(got.summary.unmeasuredRounds, 2 * DOWN.size)
+    for (const v of got.summary.vantagePoints) assert.deepEqual([v.skippedRounds, v.unmeasuredRounds], [0, DOWN.size], v.vantageId)
+    assert.deepEqual(schemaErrors('watch-event.schema.json', got.summary), [])
   })
 })
 
@@ -105,10 +97,7 @@ describe('watch --from globalping: a round the API went away in the middle of (r
   const PARTIAL = new Set([1, 2])
   const ROUNDS2 = 4
   let srv: GpReplayServer
-  const events: LiveWatchEvent[] = []
-  const stderr: string[] = []
-  let summary: WatchSummaryEvent
-  let exitCode: number | undefined
+  let got: GpWatchEnd
 
   before(async () => {
     const out: GpRoute[] = []
@@ -122,26 +111,22 @@ describe('watch --from globalping: a round the API went away in the middle of (r
       } else out.push({path: `measurements/${id}`, body: {...template, id, probesCount: 2, limit: 2, results: probes}})
     }
     srv = await startGlobalpingReplay({routes: out})
-    const end = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS2, intervalMs: 40})
-    events.push(...end.events)
-    stderr.push(...end.stderr)
-    summary = end.summary
-    exitCode = end.exitCode
+    got = await gpWatch(gpTestBackend(srv.url, 'DE,JP,limit=2'), {count: ROUNDS2, intervalMs: 40})
   })
   after(async () => {
     await srv.close()
   })
 
   it('no outage and nothing lost: the probe whose result never came was not measured in those rounds', () => {
-    assert.deepEqual(events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(events, null, 1))
-    const [first, second] = summary.vantagePoints
+    assert.deepEqual(got.events.filter((e) => e.type !== 'state' && e.type !== 'summary').map((e) => e.type), [], JSON.stringify(got.events, null, 1))
+    const [first, second] = got.summary.vantagePoints
     assert.deepEqual([first!.answered, first!.lost, first!.unmeasuredRounds], [ROUNDS2, 0, 0], first!.vantageId)
     assert.deepEqual([second!.answered, second!.lost, second!.unmeasuredRounds, second!.skippedRounds], [ROUNDS2 - PARTIAL.size, 0, PARTIAL.size, 0], second!.vantageId)
-    assert.equal(exitCode, 0, stderr.join('\n'))
+    assert.equal(got.exitCode, 0, got.stderr.join('\n'))
   })
 
   it('says once why', () => {
-    const said = stderr.filter((l) => /in round 1: .*not measured/.test(l))
-    assert.equal(said.length, 1, stderr.join('\n'))
+    const said = got.stderr.filter((l) => /in round 1: .*not measured/.test(l))
+    assert.equal(said.length, 1, got.stderr.join('\n'))
   })
 })

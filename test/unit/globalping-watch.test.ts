@@ -13,27 +13,18 @@ import {after, before, describe, it} from 'node:test'
 import type {LiveWatchEvent} from '../../src/model/expect.js'
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {checkGlobalpingInterval, GlobalpingBackend} from '../../src/vantage/globalping/index.js'
-import {gpTestBackend, gpWatch} from '../helpers/globalping-watch.js'
-import {gpFixture, type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
+import {gpAnswered, gpDnsTemplate, type GpEntry, gpTestBackend, gpWatch, gpWatchCli} from '../helpers/globalping-watch.js'
+import {type GpReplayServer, type GpRoute, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const TOKEN = 'gp-watch-secret-token-0123456789abcdef'
 const ROUNDS = 6
 
-interface Entry {
-  probe: Record<string, unknown>
-  result: Record<string, unknown>
-}
-const template = gpFixture<{results: Entry[]} & Record<string, unknown>>('dns-finished.json')
+type Entry = GpEntry
+const template = gpDnsTemplate()
 const [fra, tyo, sea] = template.results as [Entry, Entry, Entry]
-
-const hex = (s: string): string => [...Buffer.from(s)].map((b) => b.toString(16).padStart(2, '0')).join(' ')
-/** the probe's finished DNS result, answered by the server whose NSID is `nsid` */
-function answered(e: Entry, nsid: string): Entry {
-  const raw = String(e.result.rawOutput).replace(/; NSID: [^\n]*/, `; NSID: ${hex(nsid)} ("${nsid}")`)
-  return {probe: e.probe, result: {...e.result, rawOutput: raw}}
-}
+const answered = gpAnswered
 const failed = (e: Entry): Entry => ({probe: e.probe, result: {status: 'failed', rawOutput: ';; connection timed out; no servers could be reached\n'}})
 const offline = (e: Entry): Entry => ({probe: e.probe, result: {status: 'offline', rawOutput: ''}})
 
@@ -147,54 +138,39 @@ describe('watch --from globalping: the interval the rate limit sustains', () => 
 
   it('the CLI refuses a faster --interval with the figure (E_USAGE, exit 2) and sends nothing', async () => {
     const srv = await startGlobalpingReplay({routes: scenarioRoutes()})
-    const saved = {...process.env}
     try {
-      process.env.ANYPROBE_GLOBALPING_URL = srv.url
-      delete process.env.ANYPROBE_GLOBALPING_TOKEN
-      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
-      const r = await runCommand('watch', ['193.0.14.129', '--from', 'globalping:DE,JP,limit=10', '--interval', '30s'])
+      const r = await gpWatchCli(srv.url, ['193.0.14.129', '--from', 'globalping:DE,JP,limit=10', '--interval', '30s'])
       assert.equal(r.status, 2, r.stderr)
       assert.match(r.stderr, /error E_USAGE: --interval 30s is faster than Globalping allows for 10 probe\(s\).*one round every 144s at the fastest/)
       assert.match(r.stderr, /hint: use --interval 144s or more/)
       assert.equal(srv.requests.length, 0)
     } finally {
-      process.env = saved
       await srv.close()
     }
   })
 
   it('the CLI runs a round at the sustainable pace by default (--count 1: one measurement)', async () => {
     const srv = await startGlobalpingReplay({routes: scenarioRoutes()})
-    const saved = {...process.env}
     try {
-      process.env.ANYPROBE_GLOBALPING_URL = srv.url
-      process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
-      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
-      const r = await runCommand('watch', ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json'])
+      const r = await gpWatchCli(srv.url, ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json'], TOKEN)
       assert.equal(r.status, 0, r.stderr)
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as LiveWatchEvent)
       assert.deepEqual(lines.map((e) => e.type), ['state', 'state', 'state', 'summary'])
       assert.match(r.stderr, /from 3 Globalping probe\(s\) .* every 21\.6s/)
       assert.equal(srv.requests.filter((x) => x.method === 'POST').length, 1)
     } finally {
-      process.env = saved
       await srv.close()
     }
   })
 
   it('a --location name that matches no probe of the watch is a warning naming it (as report, diff and catchment say); one that matches is not', async () => {
     const srv = await startGlobalpingReplay({routes: scenarioRoutes()})
-    const saved = {...process.env}
     try {
-      process.env.ANYPROBE_GLOBALPING_URL = srv.url
-      process.env.ANYPROBE_GLOBALPING_TOKEN = TOKEN
-      process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
-      const r = await runCommand('watch', ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json', '--location', '2.JP.Tokyo.AS2516=TYO', '--location', '2.JP.Tokio.AS2516=TYO'])
+      const r = await gpWatchCli(srv.url, ['193.0.14.129', '--from', 'globalping:DE,JP,US,limit=3', '--count', '1', '--json', '--location', '2.JP.Tokyo.AS2516=TYO', '--location', '2.JP.Tokio.AS2516=TYO'], TOKEN)
       assert.equal(r.status, 0, r.stderr)
       assert.match(r.stderr, /warning: --location \/ --locations name 2\.JP\.Tokio\.AS2516 matched no vantage point and placed nothing \(the 3 vantage points are 1\.DE\.Frankfurt\.AS24940, 2\.JP\.Tokyo\.AS2516, 3\.US\.Seattle\.AS7922\)/)
       assert.doesNotMatch(r.stderr, /name 2\.JP\.Tokyo\.AS2516 matched no/)
     } finally {
-      process.env = saved
       await srv.close()
     }
   })

@@ -16,7 +16,7 @@ import dnsPacket from 'dns-packet'
 import type {CatchmentResult} from '../../src/model/catchment.js'
 import {htmlReport} from '../../src/render/html/index.js'
 import {sitesMapSection} from '../../src/render/html/sites-map.js'
-import {type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {probeResolverRoutes, type ReplayServer, startAtlasReplay, useAtlasReplayEnv} from '../helpers/atlas-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {EVIL, sampleCatchment, sampleObservations, sampleStart} from '../helpers/html-fixtures.js'
 
@@ -84,23 +84,14 @@ describe('html: catchment --atlas-msm of a use_probe_resolver measurement (repla
     }
   }
   let srv: ReplayServer
-  const saved = {...process.env}
+  let restoreEnv = (): void => {}
   before(async () => {
-    srv = await startAtlasReplay({
-      routes: [
-        {path: 'measurements/5000001/', body: {id: 5000001, type: 'dns', af: 4, target: null, target_ip: null, use_probe_resolver: true, is_oneoff: false, interval: 240, status: {id: 2, name: 'Ongoing'}, participant_count: 3}},
-        // a home router (OpenWrt answers hostname.bind with its host name) beside Quad9 (PCH's naming)
-        {path: 'measurements/5000001/latest/', body: [dns(10, '192.168.178.1', 0.5, 'OpenWrt'), dns(20, '9.9.9.9', 8, 'res100.ams.rrdns.pch.net'), dns(21, '9.9.9.9', 12, 'res200.fra.rrdns.pch.net')]},
-        {path: 'probes/', body: {count: 0, next: null, results: []}},
-      ],
-    })
-    process.env.ANYPROBE_ATLAS_URL = srv.url
-    process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
-    delete process.env.ANYPROBE_ATLAS_KEY
-    process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+    // a home router (OpenWrt answers hostname.bind with its host name) beside Quad9 (PCH's naming)
+    srv = await startAtlasReplay({routes: probeResolverRoutes([dns(10, '192.168.178.1', 0.5, 'OpenWrt'), dns(20, '9.9.9.9', 8, 'res100.ams.rrdns.pch.net'), dns(21, '9.9.9.9', 12, 'res200.fra.rrdns.pch.net')], 3)})
+    restoreEnv = useAtlasReplayEnv(srv)
   })
   after(async () => {
-    process.env = saved
+    restoreEnv()
     await srv.close()
   })
 

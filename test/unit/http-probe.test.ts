@@ -3,13 +3,10 @@
 // never answers, a raw socket that sends hostile header bytes, and https with a self-signed
 // certificate made with openssl (skipped when openssl is missing).
 import assert from 'node:assert/strict'
-import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
 import {ClientRequest, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Agent as HttpsAgent, createServer as createHttpsServer} from 'node:https'
-import {createServer as createNetServer, Socket as NetSocket, type AddressInfo} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {createServer as createNetServer, Socket as NetSocket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 import type {TLSSocket} from 'node:tls'
 
@@ -23,7 +20,9 @@ import type {HttpResult} from '../../src/model/http.js'
 import {isPopHeader} from '../../src/infer/index.js'
 import {renderHttp} from '../../src/render/http.js'
 import {runCommand} from '../helpers/cli.js'
+import {closedTcpPort, closeServer as close, listenLoopback as listen, type RawTcpServer, rawTcpServer} from '../helpers/loopback-server.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {haveOpenssl, selfSignedCert} from '../helpers/self-signed-cert.js'
 
 
 const CF_TRACE_BODY = 'fl=29f1\nh=127.0.0.1\nip=127.0.0.1\nts=1700000000.123\nvisit_scheme=http\nuag=anyprobe\ncolo=FRA\nsliver=none\nhttp=http/1.1\nloc=DE\ntls=off\nsni=off\nwarp=off\n'
@@ -71,15 +70,6 @@ function edge(seen: Array<{path: string; host: string | undefined; sni: string |
       res.end()
     }
   }
-}
-
-function listen(server: Server | ReturnType<typeof createNetServer>): Promise<number> {
-  return new Promise((res) => server.listen(0, '127.0.0.1', () => res((server.address() as AddressInfo).port)))
-}
-
-function close(server: Server | ReturnType<typeof createNetServer>): Promise<void> {
-  ;(server as Server).closeAllConnections?.()
-  return new Promise((res) => server.close(() => res()))
 }
 
 const opts = (url: string, more: Partial<HttpProbeOptions> = {}): HttpProbeOptions => ({
@@ -341,39 +331,31 @@ describe('http probe connections', () => {
 
 describe('http probe errors and hostile servers', () => {
   it('connection refused -> E_UNREACHABLE (exit 4) with a hint', async () => {
-    const s = createNetServer()
-    const port = await listen(s)
-    await close(s)
+    const port = await closedTcpPort()
     const e = await rejectsWith(probeHttp(opts(`http://127.0.0.1:${port}/`)), 'E_UNREACHABLE', 4)
     assert.match(e.message, /refused/)
   })
 
   it('an 8-bit CSI (0x9b) in a header comes out escaped, and the header is named as bad', async () => {
-    const raw = createNetServer((sock) => {
-      sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nX-Served-By: cache-fra\u009b2J\u009b31m-FRA\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
-    })
-    const port = await listen(raw)
+    const raw = await rawTcpServer((sock) => sock.end(`HTTP/1.1 200 OK\r\nX-Served-By: cache-fra\u009b2J\u009b31m-FRA\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'))
     try {
-      const out = await probeHttp(opts(`http://127.0.0.1:${port}/`))
+      const out = await probeHttp(opts(`http://127.0.0.1:${raw.port}/`))
       assert.equal(out.final.headers['x-served-by'], 'cache-fra\\x9b2J\\x9b31m-FRA')
       assert.deepEqual(out.final.headerWarnings, ['header "x-served-by": control characters in the value (shown escaped)'])
     } finally {
-      await close(raw)
+      await raw.close()
     }
   })
 
   describe('one bad header does not throw away the answer', () => {
     let head = ''
-    let raw: ReturnType<typeof createNetServer>
+    let raw: RawTcpServer
     let port: number
     before(async () => {
-      raw = createNetServer((sock) => {
-        sock.on('error', () => {})
-        sock.once('data', () => sock.end(`HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\n${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`, 'latin1'))
-      })
-      port = await listen(raw)
+      raw = await rawTcpServer((sock) => sock.end(`HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\n${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`, 'latin1'))
+      port = raw.port
     })
-    after(() => close(raw))
+    after(() => raw.close())
 
     it('an ESC in a value (HPE_INVALID_HEADER_TOKEN before): read, the header named, CF-RAY kept, no raw bytes', async () => {
       head = 'X-Evil: \u001b[5m\u001b[5mblink'
@@ -422,27 +404,15 @@ describe('http probe errors and hostile servers', () => {
   })
 })
 
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0
-
 describe('http probe over https:// (self-signed)', {skip: haveOpenssl ? false : 'openssl not installed'}, () => {
   const seen: Array<{path: string; host: string | undefined; sni: string | null}> = []
   let server: Server
   let port: number
-  let dir: string
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'anyprobe-tls-'))
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-subj', '/CN=edge.anycast.example', '-addext', 'subjectAltName=DNS:edge.anycast.example',
-    ], {stdio: 'ignore'})
-    server = createHttpsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem'))}, edge(seen))
+    server = createHttpsServer(selfSignedCert('edge.anycast.example', {san: true}), edge(seen))
     port = await listen(server)
   })
-  after(async () => {
-    await close(server)
-    rmSync(dir, {recursive: true, force: true})
-  })
+  after(() => close(server))
 
   it('an unverifiable certificate is E_NETWORK (exit 6) with a hint naming --insecure', async () => {
     const e = await rejectsWith(probeHttp(opts(`https://127.0.0.1:${port}/`)), 'E_NETWORK', 6)
@@ -590,9 +560,7 @@ describe('anyprobe http (command, end to end)', () => {
     const bad = await runCli(['ftp://127.0.0.1/', '--json'])
     assert.equal(bad.status, 2)
     assert.equal(JSON.parse(bad.stdout).error.code, 'E_BAD_TARGET')
-    const s = createNetServer()
-    const p = await listen(s)
-    await close(s)
+    const p = await closedTcpPort()
     const refused = await runCli([`http://127.0.0.1:${p}/`])
     assert.equal(refused.status, 4)
     assert.match(refused.stderr, /warning: E_UNREACHABLE: connection refused by 127\.0\.0\.1:\d+ \(exit 4\)/)
@@ -645,10 +613,8 @@ describe('anyprobe http (command, end to end)', () => {
   })
 
   it('a bad header: exit 0, the PoP from CF-RAY, the bad header named in text and JSON', async () => {
-    const raw = createNetServer((sock) => {
-      sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nX-Evil: \u001b]0;pwned\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'))
-    })
-    const p = await listen(raw)
+    const raw = await rawTcpServer((sock) => sock.end('HTTP/1.1 200 OK\r\nCF-RAY: 8a1b2c3d4e5f6789-AMS\r\nX-Evil: \u001b]0;pwned\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'))
+    const p = raw.port
     try {
       const r = await runCli([`http://127.0.0.1:${p}/`])
       assert.equal(r.status, 0, r.stderr)
@@ -660,7 +626,7 @@ describe('anyprobe http (command, end to end)', () => {
       assert.deepEqual(doc.headerWarnings, ['header "x-evil": control characters in the value (shown escaped)'])
       assert.equal(doc.pop?.code.toLowerCase(), 'ams')
     } finally {
-      await close(raw)
+      await raw.close()
     }
   })
 })

@@ -11,6 +11,7 @@ import {AnyprobeError} from '../../src/model/errors.js'
 import {probeHttpTarget} from '../../src/pipeline/http.js'
 import {renderHttp} from '../../src/render/http.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {closedTcpPort, closeServer, listenLoopback, rawTcpServer} from '../helpers/loopback-server.js'
 
 const RAY = 'CF-RAY: 8f1e2d3c4b5a6978-FRA\r\n'
 
@@ -130,10 +131,7 @@ describe('http --follow: a chain that leaves the target\'s address does not name
   let closedPort = 0
   before(async () => {
     // a port with nothing listening: bound, then closed
-    const probe = createServer()
-    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', () => res()))
-    closedPort = (probe.address() as {port: number}).port
-    await new Promise<void>((res) => probe.close(() => res()))
+    closedPort = await closedTcpPort()
     // the other service, on another address: its edge is LHR
     const other = createServer((sock) => {
       sock.on('error', () => {})
@@ -221,17 +219,16 @@ describe('http --cf-trace: /cdn-cgi/trace goes on the response\'s own connection
       if (req.url === '/cdn-cgi/trace') res.end('fl=1f1\nh=127.0.0.1\ncolo=FRA\nloc=DE\n')
       else res.writeHead(200, {'CF-RAY': '8f1e2d3c4b5a6978-FRA'}).end('ok')
     }))
-    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+    const port = await listenLoopback(srv)
     try {
-      const r = await probeHttpTarget({...plan(`http://127.0.0.1:${(srv.address() as {port: number}).port}/`), cfTrace: true})
+      const r = await probeHttpTarget({...plan(`http://127.0.0.1:${port}/`), cfTrace: true})
       assert.equal(r.cfTrace?.colo, 'FRA')
       assert.equal(ports.length, 2)
       // before: a new connection (another source port) for the trace
       assert.equal(new Set(ports).size, 1, `source ports ${ports.join(', ')}`)
       assert.ok(r.timings.connectMs !== null, 'the response itself is still timed on a fresh connection')
     } finally {
-      srv.closeAllConnections()
-      srv.close()
+      await closeServer(srv)
     }
   })
 })
@@ -240,13 +237,9 @@ describe('https to an address: an edge that refuses a handshake naming no server
   it('the hint says no SNI was sent and to give --host, not "is this port speaking TLS?"', async () => {
     // nginx with ssl_reject_handshake (and CDN edges) answer a ClientHello without SNI with a
     // fatal alert 112 unrecognized_name: record type 21, TLS 1.2, length 2, level 2, 112
-    const srv = createServer((sock) => {
-      sock.on('error', () => {})
-      sock.once('data', () => sock.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70])))
-    })
-    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+    const srv = await rawTcpServer((sock) => sock.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70])))
     try {
-      const url = `https://127.0.0.1:${(srv.address() as {port: number}).port}/`
+      const url = `https://127.0.0.1:${srv.port}/`
       await assert.rejects(probeHttpTarget({...plan(url), insecure: true}), (e: unknown) => {
         assert.ok(e instanceof AnyprobeError && e.code === 'E_NETWORK' && e.exitCode === 6, String(e))
         // before: "is this port speaking TLS? try http:// or another --port"
@@ -257,7 +250,7 @@ describe('https to an address: an edge that refuses a handshake naming no server
       // with a name sent, the alert is something else: the old hint stays
       await assert.rejects(probeHttpTarget({...plan(url), insecure: true, host: 'edge.anycast.example'}), (e: unknown) => e instanceof AnyprobeError && /speaking TLS/.test(e.hint ?? ''))
     } finally {
-      srv.close()
+      await srv.close()
     }
   })
 })
@@ -266,13 +259,9 @@ describe('https: the far end closes or resets the connection in the handshake, w
   it('is the target not answering (E_UNREACHABLE, exit 4, a result with answered false), not a local network error', async () => {
     // an SNI-routing proxy with no backend for the name closes at the ClientHello; a firewall resets
     for (const how of ['close', 'reset'] as const) {
-      const srv = createServer((sock) => {
-        sock.on('error', () => {})
-        sock.once('data', () => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
-      })
-      await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+      const srv = await rawTcpServer((sock) => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
       try {
-        const url = `https://127.0.0.1:${(srv.address() as {port: number}).port}/`
+        const url = `https://127.0.0.1:${srv.port}/`
         // before: E_NETWORK "TLS handshake ... failed (ECONNRESET)", exit 6, and a watch called it this host's failure
         const r = await probeHttpTarget({...plan(url), insecure: true})
         assert.equal(r.answered, false, how)
@@ -280,7 +269,7 @@ describe('https: the far end closes or resets the connection in the handshake, w
         assert.match(r.noAnswer?.message ?? '', /closed the connection in the TLS handshake \(ECONNRESET\)/, how)
         assert.match(r.noAnswer?.hint ?? '', /--host NAME/, how)
       } finally {
-        srv.close()
+        await srv.close()
       }
     }
   })
@@ -290,17 +279,16 @@ describe('http over IPv6 (::1)', () => {
   it('connects to [::1], times the phases and names the PoP; the address is shown without brackets', async () => {
     const http = await import('node:http')
     const srv = http.createServer((_req, res) => res.writeHead(200, {'X-Amz-Cf-Pop': 'FRA56-P5'}).end('ok'))
-    await new Promise<void>((res) => srv.listen(0, '::1', () => res()))
+    const port = await listenLoopback(srv, '::1')
     try {
-      const r = await probeHttpTarget(plan(`http://[::1]:${(srv.address() as {port: number}).port}/`))
+      const r = await probeHttpTarget(plan(`http://[::1]:${port}/`))
       assert.equal(r.targetAddr, '::1')
       assert.equal(r.status, 200)
       assert.equal(r.timings.dnsMs, null)
       assert.ok(r.timings.connectMs !== null && r.timings.firstByteMs !== null && r.timings.totalMs !== null)
       assert.equal(r.pop?.code.toUpperCase(), 'FRA')
     } finally {
-      srv.closeAllConnections()
-      srv.close()
+      await closeServer(srv)
     }
   })
 })
@@ -308,21 +296,17 @@ describe('http over IPv6 (::1)', () => {
 describe('http: a server that takes the request and closes without a response', () => {
   for (const how of ['close', 'reset'] as const) {
     it(`${how}: the target did not answer (a result with answered false, exit 4), not a local network error`, async () => {
-      const srv = createServer((sock) => {
-        sock.on('error', () => {})
-        sock.once('data', () => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
-      })
-      await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()))
+      const srv = await rawTcpServer((sock) => (how === 'close' ? sock.end() : sock.resetAndDestroy()))
       try {
         // before: E_NETWORK, exit 6 ("local network error"), and no result at all
-        const r = await probeHttpTarget(plan(`http://127.0.0.1:${(srv.address() as {port: number}).port}/`))
+        const r = await probeHttpTarget(plan(`http://127.0.0.1:${srv.port}/`))
         assert.equal(r.answered, false)
         assert.equal(r.noAnswer?.code, 'E_UNREACHABLE')
         assert.match(r.noAnswer?.message ?? '', /closed the connection without a response/)
         assert.equal(r.pop, null)
         assert.deepEqual(schemaErrors('http.schema.json', r), [])
       } finally {
-        srv.close()
+        await srv.close()
       }
     })
   }

@@ -4,7 +4,6 @@
 // is checked when --out is opened (and --learn checked), before anything is measured.
 import assert from 'node:assert/strict'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -12,6 +11,7 @@ import {after, describe, it} from 'node:test'
 import {WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {WatchSession} from '../../src/watch/session.js'
 import {runCommand} from '../helpers/cli.js'
+import {countingTarget} from '../helpers/loopback-server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-html-path-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
@@ -35,13 +35,8 @@ describe('--html that cannot be written: refused before anything is measured (ex
 
   it('watch and catchment commands: exit 2 at once, the target never asked', async () => {
     // a target that counts connections: nothing may reach it
-    let asked = 0
-    const server = createServer((s) => {
-      asked++
-      s.destroy()
-    })
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
-    const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/`
+    const target = await countingTarget()
+    const url = target.url
     try {
       const w = await runCommand('watch', [url, '--method', 'http', '--count', '3', '--html', missing])
       assert.equal(w.status, 2, w.stderr)
@@ -49,9 +44,9 @@ describe('--html that cannot be written: refused before anything is measured (ex
       const c = await runCommand('catchment', [url, '--method', 'http', '--html', missing])
       assert.equal(c.status, 2, c.stderr)
       assert.match(c.stderr, /--html .*x\.html: its directory cannot be written to/)
-      assert.equal(asked, 0)
+      assert.equal(target.connections(), 0)
     } finally {
-      server.close()
+      await target.close()
     }
   })
 })

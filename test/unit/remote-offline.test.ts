@@ -21,7 +21,8 @@ import {AtlasBackend} from '../../src/vantage/atlas/index.js'
 import {GlobalpingClient} from '../../src/vantage/globalping/client.js'
 import {GlobalpingBackend} from '../../src/vantage/globalping/index.js'
 import type {ProbePlan} from '../../src/vantage/types.js'
-import {fixture, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {cutResultsRoutes, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {closeServer, listenLoopback} from '../helpers/loopback-server.js'
 import {gpFixture, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {noNetwork, remoteRunFailure, socketErrorCode} from '../../src/vantage/remote-failure.js'
 import {commandScript, runScript} from '../helpers/cli.js'
@@ -144,9 +145,9 @@ describe('no network: the clients say so at once', () => {
         hits++
         res.writeHead(hits < 3 ? 503 : 200, {'content-type': 'application/json'}).end(hits < 3 ? '{}' : '{"id": 1}')
       })
-      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+      await listenLoopback(srv)
     })
-    after(() => srv.close())
+    after(() => closeServer(srv))
 
     it('a refused connection and a 503 are retried with back-off, as before', async () => {
       const waits: number[] = []
@@ -218,10 +219,9 @@ describe('no network: every command says E_NETWORK, exit 6, with no made-up vant
     let url = ''
     before(async () => {
       srv = createServer((_req, res) => res.writeHead(200, {'content-type': 'text/plain'}).end('ok\n'))
-      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-      url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`
+      url = `http://127.0.0.1:${await listenLoopback(srv)}/`
     })
-    after(() => srv.close())
+    after(() => closeServer(srv))
 
     for (const command of ['http', 'catchment']) {
       it(`${command}: what local measured is kept, the service's error is said, exit 6 (not 0 or 9)`, async () => {
@@ -315,19 +315,9 @@ describe('RIPE Atlas results that broke off after some came (replay server on 12
   })
 
   it('catchment --atlas-msm: what came is kept, the break said, and the exit is 7 (not read whole), not 9 or 0', async () => {
-    const srv = await startAtlasReplay()
+    // results cut inside the second result: the first is whole
+    const srv = await startAtlasReplay({routes: cutResultsRoutes()})
     try {
-      const finished = {...fixture<Record<string, unknown>>('measurement-3606560-probes.json'), is_oneoff: true, status: {id: 4, name: 'Stopped'}}
-      const text = JSON.stringify(fixture<unknown[]>('results-3606560.json'))
-      // cut inside the second result: the first is whole
-      const cut = text.slice(0, text.indexOf('"prb_id"', text.indexOf('"prb_id"') + 10))
-      srv.routes.length = 0
-      srv.routes.push(
-        {path: 'measurements/3606560/', query: {optional_fields: 'probes'}, body: finished},
-        {path: 'measurements/3606560/', body: finished},
-        {path: 'measurements/3606560/results/', body: cut},
-        ...standardRoutes().filter((r) => !r.path.startsWith('measurements/3606560')),
-      )
       process.env.ANYPROBE_ATLAS_URL = srv.url
       process.env.XDG_CONFIG_HOME = '/nonexistent'
       delete process.env.ANYPROBE_ATLAS_KEY

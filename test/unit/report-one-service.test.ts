@@ -17,7 +17,7 @@ import dnsPacket from 'dns-packet'
 
 import {catchmentOfOneTarget, OneTargetCatchment} from '../../src/analysis/catchment-scope.js'
 import type {VantageOutcome} from '../../src/model/probe.js'
-import {type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {probeResolverRoutes, type ReplayServer, startAtlasReplay, useAtlasReplayEnv} from '../helpers/atlas-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 
@@ -140,22 +140,13 @@ describe('the rule itself (pure)', () => {
 
 describe('catchment --from atlas: --atlas-msm of a use_probe_resolver measurement (replay server)', () => {
   let srv: ReplayServer
-  const saved = {...process.env}
+  let restoreEnv = (): void => {}
   before(async () => {
-    srv = await startAtlasReplay({
-      routes: [
-        {path: 'measurements/5000001/', body: {id: 5000001, type: 'dns', af: 4, target: null, target_ip: null, use_probe_resolver: true, is_oneoff: false, interval: 240, status: {id: 2, name: 'Ongoing'}, participant_count: 6}},
-        {path: 'measurements/5000001/latest/', body: [...HOME, ...QUAD9]},
-        {path: 'probes/', body: {count: 0, next: null, results: []}},
-      ],
-    })
-    process.env.ANYPROBE_ATLAS_URL = srv.url
-    process.env.ANYPROBE_ATLAS_STREAM_URL = srv.streamUrl
-    delete process.env.ANYPROBE_ATLAS_KEY
-    process.env.XDG_CONFIG_HOME = '/nonexistent-anyprobe-test'
+    srv = await startAtlasReplay({routes: probeResolverRoutes([...HOME, ...QUAD9], 6)})
+    restoreEnv = useAtlasReplayEnv(srv)
   })
   after(async () => {
-    process.env = saved
+    restoreEnv()
     await srv.close()
   })
 

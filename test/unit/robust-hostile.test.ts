@@ -2,7 +2,6 @@
 // Each test names the behaviour it guards; every one failed (or ran for minutes) before its fix.
 import assert from 'node:assert/strict'
 import {createServer} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {describe, it} from 'node:test'
 
 import Table from 'cli-table3'
@@ -21,7 +20,8 @@ import {newStats, readSaved} from '../../src/store/read.js'
 import {parseFrom} from '../../src/vantage/from.js'
 import {backendsFor} from '../../src/vantage/index.js'
 import type {VantageOutcome} from '../../src/vantage/types.js'
-import {fixture, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {cutResultsRoutes, fixture, standardRoutes, startAtlasReplay} from '../helpers/atlas-replay.js'
+import {closeServer, listenLoopback} from '../helpers/loopback-server.js'
 
 describe('hostile input and faults (issue 12)', () => {
   it('the sanitiser escapes U+2028/2029, zero-width characters, bidi controls and U+FEFF', () => {
@@ -121,14 +121,13 @@ describe('hostile input and faults (issue 12)', () => {
       res.write('[')
       pump()
     })
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    const port = await listenLoopback(srv)
     try {
-      const client = new AtlasClient({apiUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v2/`, maxBodyBytes: 2 << 20, maxTries: 1})
+      const client = new AtlasClient({apiUrl: `http://127.0.0.1:${port}/api/v2/`, maxBodyBytes: 2 << 20, maxTries: 1})
       await assert.rejects(client.getJson('measurements/1/'), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && /more than 2 MiB/.test(e.message))
       assert.ok(sent < 32 << 20, `${sent} bytes were sent before the client stopped`)
     } finally {
-      srv.closeAllConnections()
-      await new Promise((r) => srv.close(r))
+      await closeServer(srv)
     }
   })
 
@@ -193,19 +192,9 @@ describe('hostile input and faults (issue 12)', () => {
   })
 
   it('results that break off after some came are said (onIncomplete), not dropped', async () => {
-    const srv = await startAtlasReplay()
+    // results cut inside the second result: the first is whole
+    const srv = await startAtlasReplay({routes: cutResultsRoutes()})
     try {
-      const finished = {...fixture<Record<string, unknown>>('measurement-3606560-probes.json'), is_oneoff: true, status: {id: 4, name: 'Stopped'}}
-      const text = JSON.stringify(fixture<unknown[]>('results-3606560.json'))
-      // cut inside the second result: the first is whole
-      const cut = text.slice(0, text.indexOf('"prb_id"', text.indexOf('"prb_id"') + 10))
-      srv.routes.length = 0
-      srv.routes.push(
-        {path: 'measurements/3606560/', query: {optional_fields: 'probes'}, body: finished},
-        {path: 'measurements/3606560/', body: finished},
-        {path: 'measurements/3606560/results/', body: cut},
-        ...standardRoutes().filter((r) => !r.path.startsWith('measurements/3606560')),
-      )
       const said: string[] = []
       const b = new AtlasBackend('probes=12185,22880', {msmId: 3606560, env: {ANYPROBE_ATLAS_URL: srv.url, XDG_CONFIG_HOME: '/nonexistent'}, enrich: false, onIncomplete: (e) => said.push(e.message)})
       const out: VantageOutcome[] = []

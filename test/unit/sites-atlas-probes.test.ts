@@ -5,7 +5,6 @@
 // loses nothing but the locations it would have given (E_NETWORK, exit 6, the table still printed).
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -13,6 +12,7 @@ import {after, before, describe, it} from 'node:test'
 import {type ReplayServer, startAtlasReplay} from '../helpers/atlas-replay.js'
 import {runCommand} from '../helpers/cli.js'
 import {atlasCampaignFiles, SITES_DIR} from '../helpers/sites-fixtures.js'
+import {closedTcpPort} from '../helpers/loopback-server.js'
 
 const f = atlasCampaignFiles('f-ripe.tsv')
 const archive = JSON.parse(readFileSync(f.probes, 'utf8')) as {objects: Array<{id: number; latitude: number; longitude: number}>}
@@ -93,12 +93,7 @@ describe('sites --input: raw RIPE Atlas results with --probes api', () => {
 
   it('an API out of reach: the probes stay without location, E_NETWORK with the --probes hint, exit 6, the table still printed', async () => {
     // a port that was free a moment ago: connection refused
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as {port: number}).port
-        s.close(() => resolve(p))
-      })
-    })
+    const port = await closedTcpPort()
     process.env.ANYPROBE_ATLAS_URL = `http://127.0.0.1:${port}/api/v2/`
     try {
       const r = await runCommand('sites', ['--input', f.results, '--probes', 'api'])

@@ -3,12 +3,12 @@
 // anything is measured or read, as catchment and watch check it (util/output-path.ts): exit 2.
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import {runCommand} from '../helpers/cli.js'
+import {countingTarget} from '../helpers/loopback-server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-html-path-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
@@ -17,20 +17,14 @@ const missing = join(dir, 'no-such-dir', 'x.html')
 describe('sites --html that cannot be written: refused before anything is measured (exit 2)', () => {
   it('--from local: the target is never asked', async () => {
     // a target that counts connections: nothing may reach it
-    let asked = 0
-    const server = createServer((s) => {
-      asked++
-      s.destroy()
-    })
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
-    const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/`
+    const target = await countingTarget()
     try {
-      const r = await runCommand('sites', [url, '--from', 'local', '--method', 'http', '--location', 'local=52.52,13.40', '--html', missing])
+      const r = await runCommand('sites', [target.url, '--from', 'local', '--method', 'http', '--location', 'local=52.52,13.40', '--html', missing])
       assert.equal(r.status, 2, r.stderr)
       assert.match(r.stderr, /--html .*x\.html: its directory cannot be written to \(ENOENT\)/)
-      assert.equal(asked, 0)
+      assert.equal(target.connections(), 0)
     } finally {
-      server.close()
+      await target.close()
     }
   })
 

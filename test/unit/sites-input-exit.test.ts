@@ -14,6 +14,7 @@ import {describe, it} from 'node:test'
 import {readSitesInputs, sitesInputExit} from '../../src/console/sites-input.js'
 import {AnyprobeError, EXIT} from '../../src/model/errors.js'
 import {runCommand} from '../helpers/cli.js'
+import {atlasPing, atlasProbesBody} from '../helpers/sites-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-exit-'))
 
@@ -26,17 +27,14 @@ const PROBES = [
   {id: 106, lat: -33.87, lon: 151.21},
 ]
 
-function ping(id: number, rtt: number | null): Record<string, unknown> {
-  const base = {fw: 5080, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 9999, prb_id: id, proto: 'ICMP', type: 'ping', timestamp: 1700000000, size: 48, sent: 3}
-  return rtt === null ? {...base, rcvd: 0, min: -1, avg: -1, max: -1, result: [{x: '*'}, {x: '*'}, {x: '*'}]} : {...base, rcvd: 3, min: rtt, avg: rtt, max: rtt, result: [{rtt}, {rtt}, {rtt}]}
-}
+const ping = atlasPing
 
 /** A download where the probes in `silent` timed out; and the probe file locating every probe. */
 function files(name: string, silent: ReadonlySet<number>): {results: string; probes: string} {
   const results = join(dir, `${name}.json`)
   const probes = join(dir, 'probes.json')
   writeFileSync(results, JSON.stringify(PROBES.map((p, i) => ping(p.id, silent.has(p.id) ? null : 1 + i))))
-  writeFileSync(probes, JSON.stringify({objects: PROBES.map((p) => ({id: p.id, asn_v4: null, country_code: null, latitude: p.lat, longitude: p.lon}))}))
+  writeFileSync(probes, JSON.stringify(atlasProbesBody(PROBES)))
   return {results, probes}
 }
 

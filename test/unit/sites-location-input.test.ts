@@ -14,6 +14,7 @@ import type {VantagePoint} from '../../src/model/vantage.js'
 import {placeTableRow, placeVantage} from '../../src/vantage/locations.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {atlasPing, atlasProbesBody} from '../helpers/sites-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-loc-'))
 const PROBES = [
@@ -24,11 +25,8 @@ const PROBES = [
 ]
 const results = join(dir, 'ping.json')
 const probes = join(dir, 'probes.json')
-writeFileSync(
-  results,
-  JSON.stringify(PROBES.map((p) => ({fw: 5080, af: 4, dst_addr: '192.5.5.241', dst_name: '192.5.5.241', from: '192.0.2.1', msm_id: 9999, prb_id: p.id, proto: 'ICMP', type: 'ping', timestamp: 1700000000, size: 48, sent: 3, rcvd: 3, min: 1, avg: 1, max: 1, result: [{rtt: 1}, {rtt: 1}, {rtt: 1}]}))),
-)
-writeFileSync(probes, JSON.stringify({objects: PROBES.map((p) => ({id: p.id, asn_v4: null, country_code: 'XX', latitude: p.lat, longitude: p.lon}))}))
+writeFileSync(results, JSON.stringify(PROBES.map((p) => atlasPing(p.id, 1))))
+writeFileSync(probes, JSON.stringify(atlasProbesBody(PROBES, 'XX')))
 
 const CAPE_TOWN = {lat: -33.9, lon: 18.4}
 

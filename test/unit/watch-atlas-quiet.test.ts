@@ -11,12 +11,12 @@
 // (the shape of the reviewer's /tmp/review-Y/rY-srv3.ts, which used 4 s), so the quiet limit (two
 // intervals plus the stream's delay, at most one interval) is 6 s. Real time, loopback only.
 import assert from 'node:assert/strict'
-import {createServer} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 
 import {type ReplayRoute, type ReplayServer, type StreamScript, startAtlasReplay} from '../helpers/atlas-replay.js'
 import {INTERVAL, measurementObject, MSM, PROBES, probeObjects, rounds, T0} from '../helpers/atlas-watch-scenario.js'
 import {runCommand} from '../helpers/cli.js'
+import {closedTcpPort} from '../helpers/loopback-server.js'
 
 const I = 2
 const S = Math.floor(Date.now() / 1000) - 3 * I
@@ -77,15 +77,7 @@ function watch(srv: ReplayServer, args: string[]): Promise<{status: number | nul
 }
 
 /** a free loopback port for --metrics */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address() as {port: number}
-      s.close(() => resolve(port))
-    })
-  })
-}
+const freePort = (): Promise<number> => closedTcpPort()
 
 /** the sum of a metric's samples in a Prometheus text page (null: not in it) */
 function total(page: string, name: string): number | null {

@@ -6,7 +6,6 @@
 // the fast hostname.bind reply reader against dns-packet on generated and mutated replies.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {createSocket, type Socket as UdpSocket} from 'node:dgram'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -37,6 +36,8 @@ import {LiveView} from '../../src/watch/view.js'
 import {runCommand, srcConfig} from '../helpers/cli.js'
 import {readWatchOut} from '../helpers/watch-out.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {hasOpt, nsidOpt, startDnsServer, txtReply} from '../helpers/dns-server.js'
+import {closeServer, listenLoopback} from '../helpers/loopback-server.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-'))
@@ -86,40 +87,20 @@ interface FakeDns {
 }
 
 async function fakeDns(identity: string): Promise<FakeDns> {
-  const udp: UdpSocket = createSocket('udp4')
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-  const state: FakeDns = {
-    port: udp.address().port,
-    queries: 0,
-    identity,
-    flipAfter: null,
-    close: () => new Promise<void>((res) => udp.close(() => res())),
-  }
-  udp.on('message', (msg, rinfo) => {
-    state.queries++
-    if (state.flipAfter && --state.flipAfter.queries < 0) {
-      state.identity = state.flipAfter.next
-      state.flipAfter = null
-    }
-    const q = dnsPacket.decode(msg)
-    const question = q.questions![0]!
-    const wantsNsid = (q.additionals ?? []).some((a) => a.type === 'OPT')
-    const packet: dnsPacket.Packet = {
-      type: 'response',
-      id: q.id,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER,
-      questions: [question],
-      answers: [{type: 'TXT', class: state.answer?.class ?? 'CH', name: state.answer?.name ?? question.name, data: state.identity}],
-    }
-    if (wantsNsid && state.answer === undefined) {
-      const nsid = Buffer.from(state.identity.split('.').slice(0, 2).reverse().join('-'))
-      packet.additionals = [
-        {type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [{code: 3, data: nsid} as unknown as dnsPacket.PacketOpt]},
-      ]
-    }
-    udp.send(dnsPacket.encode(packet), rinfo.port, rinfo.address)
+  const state: FakeDns = {port: 0, queries: 0, identity, flipAfter: null, close: async () => {}}
+  const srv = await startDnsServer({
+    answer: ({query}) => {
+      state.queries++
+      if (state.flipAfter && --state.flipAfter.queries < 0) {
+        state.identity = state.flipAfter.next
+        state.flipAfter = null
+      }
+      const packet = txtReply({...query, questions: [query.questions![0]!]}, state.identity, {class: state.answer?.class ?? 'CH', name: state.answer?.name})
+      if (hasOpt(query) && state.answer === undefined) packet.additionals = [nsidOpt(state.identity.split('.').slice(0, 2).reverse().join('-'))]
+      return packet
+    },
   })
-  return state
+  return Object.assign(state, {port: srv.port, close: srv.close})
 }
 
 function lines(text: string): unknown[] {
@@ -347,14 +328,13 @@ describe('watch against a local DNS server', () => {
 
   it('the http prober names the PoP from the response headers', async () => {
     const server = createServer((_req, res) => res.writeHead(200, {'cf-ray': '8f1e2d3c4b5a6978-AMS'}).end('ok'))
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = await listenLoopback(server)
     try {
-      const port = (server.address() as {port: number}).port
       const a = await makeHttpProber({url: new URL(`http://127.0.0.1:${port}/`), host: null, timeoutMs: 2000, insecure: false})(0)
       assert.equal(a.answered, true)
       assert.equal(a.pop, 'AMS')
     } finally {
-      server.close()
+      await closeServer(server)
     }
   })
 

@@ -5,7 +5,6 @@
 // `refused` and the flow goes on, a flow that keeps losing starts again on a new socket, and
 // close() releases the sockets.
 import assert from 'node:assert/strict'
-import {createSocket, type RemoteInfo, type Socket as UdpSocket} from 'node:dgram'
 import {after, before, describe, it} from 'node:test'
 
 import dnsPacket from 'dns-packet'
@@ -14,6 +13,8 @@ import {runRounds} from '../../src/vantage/live/loop.js'
 import {FlowExchangers, RENEW_AFTER} from '../../src/vantage/live/flows.js'
 import {makeDnsProber} from '../../src/vantage/live/probe.js'
 import type {Observation} from '../../src/model/watch.js'
+import {startDnsServer, txtReply} from '../helpers/dns-server.js'
+import {closedUdpPort} from '../helpers/loopback-server.js'
 
 interface Server {
   port: number
@@ -26,34 +27,22 @@ interface Server {
   close(): Promise<void>
 }
 
-function reply(msg: Buffer): Buffer {
-  const q = dnsPacket.decode(msg)
-  return dnsPacket.encode({
-    type: 'response',
-    id: q.id,
-    flags: dnsPacket.AUTHORITATIVE_ANSWER,
-    questions: q.questions,
-    answers: [{type: 'TXT', class: 'CH', name: q.questions![0]!.name, data: 's1.fra.anycast.example'}],
-  })
-}
-
 async function server(): Promise<Server> {
-  const udp: UdpSocket = createSocket('udp4')
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-  const held: Array<[Buffer, RemoteInfo]> = []
-  const s: Server = {port: udp.address().port, ports: [], holdFor: 0, silent: false, close: () => new Promise<void>((res) => udp.close(() => res()))}
-  udp.on('message', (msg, rinfo) => {
-    s.ports.push(rinfo.port)
-    if (s.silent) return
-    if (s.holdFor > 0) {
-      held.push([msg, rinfo])
-      if (held.length < s.holdFor) return
-      for (const [m, r] of held.splice(0).reverse()) udp.send(reply(m), r.port, r.address)
-      return
-    }
-    udp.send(reply(msg), rinfo.port, rinfo.address)
+  const held: Array<[Buffer, (b: Buffer) => void]> = []
+  const s: Server = {port: 0, ports: [], holdFor: 0, silent: false, close: async () => {}}
+  const dns = await startDnsServer({
+    answer: ({query}) => (s.silent ? null : txtReply(query, 's1.fra.anycast.example')),
+    sendUdp: (reply, _ex, io) => {
+      if (s.holdFor > 0) {
+        held.push([reply, io.send])
+        if (held.length < s.holdFor) return
+        for (const [r, send] of held.splice(0).reverse()) send(r)
+        return
+      }
+      io.send(reply)
+    },
   })
-  return s
+  return Object.assign(s, {port: dns.port, ports: dns.udpFrom, close: dns.close})
 }
 
 describe('watch --flows: one source port per flow', () => {
@@ -115,10 +104,7 @@ describe('watch --flows: one source port per flow', () => {
   })
 
   it('a closed port is `refused` (ICMP port unreachable on the connected socket) and the flow goes on', async () => {
-    const closed = createSocket('udp4')
-    await new Promise<void>((res) => closed.bind(0, '127.0.0.1', () => res()))
-    const port = closed.address().port
-    await new Promise<void>((res) => closed.close(() => res()))
+    const port = await closedUdpPort()
     const prober = makeDnsProber({addr: '127.0.0.1', family: 4, port, timeoutMs: 1000, name: null})
     try {
       const a = await prober(0)

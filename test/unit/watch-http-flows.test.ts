@@ -13,6 +13,7 @@ import {join, resolve} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {makeHttpProber} from '../../src/vantage/live/probe.js'
+import {closedTcpPort} from '../helpers/loopback-server.js'
 
 interface Edge {
   port: number
@@ -150,10 +151,7 @@ describe('watch --method http --flows: one keep-alive connection per flow', () =
       prober.close()
     }
     // nothing listening: refused at once, as before
-    const gone = createServer()
-    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', () => r()))
-    const port = (gone.address() as AddressInfo).port
-    await new Promise<void>((r) => gone.close(() => r()))
+    const port = await closedTcpPort()
     const refused = makeHttpProber({url: new URL(`http://127.0.0.1:${port}/`), host: null, timeoutMs: 2000, insecure: false})
     try {
       assert.deepEqual(await refused(0), {receivedAt: null, rttMs: null, pop: null, answered: false, error: 'E_UNREACHABLE'})

@@ -7,10 +7,8 @@
 // observation, vantageError on the outage, the engine's message and hint said once, exit 6 when no
 // vantage point answered for that reason.
 import assert from 'node:assert/strict'
-import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer as createHttpsServer, type Server} from 'node:https'
-import {createServer as createNetServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -22,17 +20,9 @@ import type {Observation, OutageEvent} from '../../src/model/watch.js'
 import {makeHttpProber} from '../../src/vantage/live/probe.js'
 import {runCommand} from '../helpers/cli.js'
 import {REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
+import {closedTcpPort, closeServer, listenLoopback} from '../helpers/loopback-server.js'
 import {schemaErrors} from '../helpers/schema.js'
-
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0
-
-async function closedPort(): Promise<number> {
-  const s = createNetServer()
-  await new Promise<void>((res) => s.listen(0, '127.0.0.1', () => res()))
-  const port = (s.address() as {port: number}).port
-  await new Promise<void>((res) => s.close(() => res()))
-  return port
-}
+import {haveOpenssl, selfSignedCert} from '../helpers/self-signed-cert.js'
 
 describe('watch http: a certificate we did not trust is the vantage point\'s failure, not an outage of the target', {skip: haveOpenssl ? false : 'openssl not installed'}, () => {
   let dir: string
@@ -40,21 +30,15 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
   let url: string
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anyprobe-wtls-'))
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=edge.anycast.example',
-    ], {stdio: 'ignore'})
     // a CloudFront edge's headers (x-amz-cf-pop names the site), on a self-signed certificate
-    server = createHttpsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem'))}, (_req, res) => {
+    server = createHttpsServer(selfSignedCert('edge.anycast.example'), (_req, res) => {
       res.setHeader('x-amz-cf-pop', 'FRA56-P3')
       res.end('ok')
     })
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()))
-    url = `https://127.0.0.1:${(server.address() as {port: number}).port}/`
+    url = `https://127.0.0.1:${await listenLoopback(server)}/`
   })
   after(async () => {
-    server.closeAllConnections()
-    await new Promise<void>((res) => server.close(() => res()))
+    await closeServer(server)
     rmSync(dir, {recursive: true, force: true})
   })
 
@@ -70,7 +54,7 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
     } finally {
       prober.close()
     }
-    const refused = makeHttpProber({url: new URL(`http://127.0.0.1:${await closedPort()}/`), host: null, timeoutMs: 2000, insecure: false, name: null})
+    const refused = makeHttpProber({url: new URL(`http://127.0.0.1:${await closedTcpPort()}/`), host: null, timeoutMs: 2000, insecure: false, name: null})
     try {
       const a = await refused(0)
       assert.equal(a.error, 'E_UNREACHABLE')
@@ -125,7 +109,7 @@ describe('watch http: a certificate we did not trust is the vantage point\'s fai
       const c = await runCommand('catchment', [url, '--method', 'http', ...from])
       assert.equal(c.status, 6, c.stdout + c.stderr)
       assert.match(c.stdout, /local\s+E_NETWORK: TLS certificate of 127\.0\.0\.1:\d+ did not verify/)
-      const refused = await runCommand('catchment', [`http://127.0.0.1:${await closedPort()}/`, '--method', 'http', ...from])
+      const refused = await runCommand('catchment', [`http://127.0.0.1:${await closedTcpPort()}/`, '--method', 'http', ...from])
       assert.equal(refused.status, 4, refused.stdout + refused.stderr)
     } finally {
       undo()

@@ -5,33 +5,25 @@
 // then runs the remote command here, against a DNS server on 127.0.0.1.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {createSocket} from 'node:dgram'
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import dnsPacket from 'dns-packet'
-
 import type {WatchSummaryEvent} from '../../src/model/watch.js'
 import {srcConfig} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {type DnsTestServer, startDnsServer, txtReply} from '../helpers/dns-server.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-late-'))
-const udp = createSocket('udp4')
+let dns: DnsTestServer
 let port = 0
 
 before(async () => {
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-  port = udp.address().port
-  udp.on('message', (msg, rinfo) => {
-    const q = dnsPacket.decode(msg)
-    const question = q.questions![0]!
-    const reply = dnsPacket.encode({type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [question], answers: [{type: 'TXT', class: 'CH', name: question.name, data: 's1.fra.anycast.example'}]})
-    udp.send(reply, rinfo.port, rinfo.address)
-  })
+  dns = await startDnsServer({answer: ({query}) => txtReply(query, 's1.fra.anycast.example')})
+  port = dns.port
   const bin = join(tmp, 'bin')
   mkdirSync(bin)
   // options up to "--", then the destination and the remote command line: logs in for 2 s, then runs it here
@@ -39,8 +31,8 @@ before(async () => {
   chmodSync(join(bin, 'ssh'), 0o755)
   writeFileSync(join(tmp, 'anyprobe.mjs'), `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(process.argv.slice(3), ${JSON.stringify(srcConfig())})\n`)
 })
-after(() => {
-  udp.close()
+after(async () => {
+  await dns.close()
   rmSync(tmp, {recursive: true, force: true})
 })
 

@@ -2,7 +2,6 @@
 // error once with its code, prints its summary, exits 10, and never leaves a torn last line.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {createSocket} from 'node:dgram'
 import * as fs from 'node:fs'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -10,10 +9,9 @@ import {join} from 'node:path'
 import {test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import dnsPacket from 'dns-packet'
-
 import {NdjsonOutFile, type OutFs} from '../../src/watch/out-file.js'
 import {srcConfig} from '../helpers/cli.js'
+import {startDnsServer, txtReply} from '../helpers/dns-server.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -47,16 +45,9 @@ test('a line that does not fit is cut off again; the first failure is kept; noth
 })
 
 test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, exits 10', async () => {
-  const udp = createSocket('udp4')
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()))
-  udp.on('message', (msg, rinfo) => {
-    const q = dnsPacket.decode(msg)
-    const question = q.questions![0]!
-    const answer = dnsPacket.encode({type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [question], answers: [{type: 'TXT', class: 'CH', name: question.name, data: 's1.fra.anycast.example'}]})
-    udp.send(answer, rinfo.port, rinfo.address)
-  })
+  const udp = await startDnsServer({answer: ({query}) => txtReply(query, 's1.fra.anycast.example')})
   try {
-    const args = ['127.0.0.1', '--port', String(udp.address().port), '--interval', '30ms', '--count', '10', '--out', '/dev/full']
+    const args = ['127.0.0.1', '--port', String(udp.port), '--interval', '30ms', '--count', '10', '--out', '/dev/full']
     const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/watch.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
     const r = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
@@ -74,6 +65,6 @@ test('watch --out /dev/full: measures on, says ENOSPC once, prints the summary, 
     assert.match(r.stdout, /10 answered, 0 lost/)
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace')
   } finally {
-    udp.close()
+    await udp.close()
   }
 })

@@ -4,30 +4,22 @@
 // said "outage" / "no probe was answered" (exit 4) of a target that answered each one.
 // Against a DNS server on 127.0.0.1 that answers hostname.bind after 300 ms.
 import assert from 'node:assert/strict'
-import {createSocket} from 'node:dgram'
 import {after, before, describe, it} from 'node:test'
-
-import dnsPacket from 'dns-packet'
 
 import {analyze} from '../../src/analysis/watch/index.js'
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {runRounds} from '../../src/vantage/live/loop.js'
 import {makeDnsProber} from '../../src/vantage/live/probe.js'
 import {localTiming} from '../../src/vantage/live/schedule.js'
+import {type DnsTestServer, startDnsServer, txtReply} from '../helpers/dns-server.js'
 
-const udp = createSocket('udp4')
+let dns: DnsTestServer
 let port = 0
 before(async () => {
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()))
-  port = udp.address().port
-  udp.on('message', (msg, rinfo) => {
-    const q = dnsPacket.decode(msg)
-    const question = q.questions![0]!
-    const reply = dnsPacket.encode({type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [question], answers: [{type: 'TXT', class: 'CH', name: question.name, data: 's1.syd.anycast.example'}]})
-    setTimeout(() => udp.send(reply, rinfo.port, rinfo.address), 300)
-  })
+  dns = await startDnsServer({answer: ({query}) => txtReply(query, 's1.syd.anycast.example'), sendUdp: (reply, _ex, io) => setTimeout(() => io.send(reply), 300)})
+  port = dns.port
 })
-after(() => udp.close())
+after(() => dns.close())
 
 describe('watch --failover and a PoP 300 ms away', () => {
   it('the default timeout waits for its answers: every probe answered, no outage', async () => {
