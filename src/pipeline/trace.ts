@@ -123,5 +123,6 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
     ...popExplanation(explained),
     targetHostname,
     ...(raw.identity ? {destinationIdentity: raw.identity} : {}),
+    ...(raw.tcpPort ? {tcpPort: raw.tcpPort} : {}),
   }
 }

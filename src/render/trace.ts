@@ -47,12 +47,27 @@ function unreachableEnd(r: TraceResult): string | null {
   return null
 }
 
-/** TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed]. */
+/**
+ * TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed].
+ * A SYN-ACK proves it open: every probe shares one 4-tuple, so an RST after it is the target
+ * resetting a connection an earlier probe half-opened (model/trace.ts TcpPortState), and "open to
+ * some probes, closed to others" is said only when an RST came before any SYN-ACK.
+ */
 function tcpPortState(r: TraceResult): string {
   if (r.protocol !== 'tcp') return ''
-  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
   const port = r.params.port === null ? 'the port' : `port ${r.params.port}`
-  if (answers.size === 2) return `: ${port} answered both SYN-ACK and RST (open to some probes, closed to others)`
+  const p = r.tcpPort
+  if (p) {
+    if (p.state === 'closed') return `: ${port} closed (RST)`
+    if (p.state === 'mixed') {
+      return `: ${port} answered RST before any SYN-ACK, then SYN-ACK (closed to some probes, open to others: a port opened during the trace, or hosts behind one address that differ)`
+    }
+    const resets = p.rstsAfterSynAck
+    const note = resets === 0 ? '' : `; the RST to ${resets} later probe${resets === 1 ? '' : 's'} of this flow reset${resets === 1 ? 's' : ''} the connection an earlier one half-opened (one 4-tuple), not a closed port`
+    return `: ${port} open (SYN-ACK${note})`
+  }
+  // a file without tcpPort (older, or read from elsewhere) has no arrival order: a SYN-ACK still proves the port open
+  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
   if (answers.has('syn-ack')) return `: ${port} open (SYN-ACK)`
   if (answers.has('rst')) return `: ${port} closed (RST)`
   return ''

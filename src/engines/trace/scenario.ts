@@ -92,8 +92,8 @@ export interface ScenarioHop {
   addr?: string | null | Array<string | null>
   /** RTT in ms, one number for every probe, or one per probe index (null = lost) */
   rttMs?: number | null | Array<number | null>
-  /** default 'time-exceeded' */
-  kind?: ReplyKind
+  /** default 'time-exceeded'; an array gives one kind per probe index (a server answering SYN-ACK, RST, SYN-ACK) */
+  kind?: ReplyKind | ReplyKind[]
   icmpType?: number | null
   icmpCode?: number | null
   replyTtl?: number | null
@@ -200,7 +200,7 @@ export class ScenarioTransport implements TraceTransport {
       const addr = pick(rule.addr, probe.index)
       const rtt = pick(rule.rttMs, probe.index)
       if (addr !== undefined && addr !== null && rtt !== undefined && rtt !== null) {
-        const kind = rule.kind ?? 'time-exceeded'
+        const kind = pick(rule.kind, probe.index) ?? 'time-exceeded'
         const d = defaultIcmp(kind, family)
         const reply = {
           probeKey: probe.key,
