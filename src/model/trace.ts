@@ -93,6 +93,8 @@ export interface TraceResult {
   targetHostname: string | null
   /** UDP to port 53 only: what the destination's DNS answer said of itself (id.server TXT, NSID) */
   destinationIdentity?: string[]
+  /** which sources gave destinationIdentity: 'id.server' (the CH TXT answer), 'NSID' (the EDNS option); absent in older files */
+  destinationIdentitySources?: Array<'id.server' | 'NSID'>
   /** TCP only: what the target's answers say of the port, read in the order they arrived; absent for other protocols, older files and a target that never answered */
   tcpPort?: TcpPortState
 }

@@ -73,6 +73,14 @@ function tcpPortState(r: TraceResult): string {
   return ''
 }
 
+/** The sources that gave the identity: only those that answered ("(id.server, NSID)" was said when no NSID came). */
+function identitySources(r: TraceResult): string {
+  const sources = r.destinationIdentitySources
+  // an older file does not say which answered
+  if (!sources?.length) return 'id.server or NSID'
+  return sources.map((s) => (s === 'NSID' ? 'NSID' : 'id.server')).join(', ')
+}
+
 export function renderTrace(r: TraceResult): string {
   const name = r.targetHostname ? ` (${sanitize(r.targetHostname, 80)})` : ''
   const head =
@@ -84,7 +92,7 @@ export function renderTrace(r: TraceResult): string {
     ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms${tcpPortState(r)}`
     : (unreachableEnd(r) ?? `destination not reached (${r.stopReason})`) + ` after ${r.durationMs.toFixed(0)} ms`
   const lines = [head, table, end]
-  if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)
+  if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (${identitySources(r)})`)
   lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

@@ -35,6 +35,7 @@ import {AnyprobeError, EXIT, isAnyprobeError} from '../../model/errors.js'
 import type {ProbeReply, StopReason, TcpPortState, TraceHop, TraceParams, TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, MAX_PROBES_PER_TRACE, randomFlowId} from './flow.js'
 import {formatIp, parseIp, PORT_UNREACHABLE} from './packet.js'
+import type {IdentitySource} from './dns-identity.js'
 import {type TcpAnswer, tcpPortState} from './tcp-port.js'
 import {type Clock, realClock, type ReplyEvent, type TraceTransport} from './transport.js'
 
@@ -93,6 +94,8 @@ export interface RawTrace {
   params: TraceParams
   /** DNS probes: what the destination's answer said of itself (id.server, NSID); else absent */
   identity?: string[]
+  /** which sources gave `identity` (id.server, NSID); absent when the transport does not say */
+  identitySources?: IdentitySource[]
   /** TCP probes the target answered: what that says of the port (tcp-port.ts); else absent */
   tcpPort?: TcpPortState
 }
@@ -467,13 +470,16 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
         for (let ttl = o.firstHop; ttl <= a.end; ttl++) if (byTtl.get(ttl)!.some((p) => p.reply)) end = ttl
       }
       // a DNS probe's answer names its server: the first one that does, at or before the end
-      let identity: string[] | undefined
-      for (let ttl = o.firstHop; ttl <= end && identity === undefined; ttl++) {
-        for (const p of byTtl.get(ttl)!) if (p.reply?.identity?.length) identity ??= p.reply.identity
+      let said: ReplyEvent | undefined
+      for (let ttl = o.firstHop; ttl <= end && said === undefined; ttl++) {
+        for (const p of byTtl.get(ttl)!) if (p.reply?.identity?.length) said ??= p.reply
       }
+      const identity = said?.identity
+      const identitySources = said?.identitySources
       const tcpPort = tcpPortOf(order)
       resolve({
         ...(identity ? {identity} : {}),
+        ...(identity && identitySources ? {identitySources} : {}),
         ...(tcpPort ? {tcpPort} : {}),
         hops: buildHops(end),
         destinationReached: a.reached,

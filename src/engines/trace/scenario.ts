@@ -1,6 +1,7 @@
 // A virtual clock and a transport driven by scenario data, so the state machine can be tested
 // without root, deterministically, from files (see test/fixtures/trace-scenarios/*.json).
 
+import type {IdentitySource} from './dns-identity.js'
 import type {TraceOptions} from './engine.js'
 import {normalizeIp} from './packet.js'
 import type {Clock, OutgoingProbe, ReplyEvent, ReplyKind, TraceTransport} from './transport.js'
@@ -99,6 +100,8 @@ export interface ScenarioHop {
   replyTtl?: number | null
   /** kind 'dns-reply': what the answer says of its server */
   identity?: string[]
+  /** kind 'dns-reply': which of id.server and NSID gave it */
+  identitySources?: IdentitySource[]
 }
 
 export interface ScenarioExtra {
@@ -210,6 +213,7 @@ export class ScenarioTransport implements TraceTransport {
           icmpCode: rule.icmpCode !== undefined ? rule.icmpCode : d.code,
           replyTtl: rule.replyTtl ?? null,
           ...(rule.identity ? {identity: rule.identity} : {}),
+          ...(rule.identitySources ? {identitySources: rule.identitySources} : {}),
         }
         this.clock.setTimer(() => this.deliver(reply), rtt)
       }
