@@ -28,7 +28,7 @@ export interface ProbeReply {
   icmpCode: number | null
   /** TTL of the reply packet as received (helps spot asymmetric paths) */
   replyTtl: number | null
-  /** a TCP probe answered by the target: SYN-ACK (the port is open) or RST (closed); absent otherwise */
+  /** a TCP probe answered by the target, as it came: SYN-ACK or RST (what the answers say of the port: TraceResult.tcpPort); absent otherwise */
   tcpAnswer?: 'syn-ack' | 'rst'
 }
 
