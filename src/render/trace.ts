@@ -56,8 +56,9 @@ function unreachableEnd(r: TraceResult): string | null {
 function tcpPortState(r: TraceResult): string {
   if (r.protocol !== 'tcp') return ''
   const port = r.params.port === null ? 'the port' : `port ${r.params.port}`
+  // a file read back may hold anything there: only a known state with counts is read
   const p = r.tcpPort
-  if (p) {
+  if (p && ['open', 'closed', 'mixed'].includes(p.state) && Number.isInteger(p.rstsAfterSynAck) && p.rstsAfterSynAck >= 0) {
     if (p.state === 'closed') return `: ${port} closed (RST)`
     if (p.state === 'mixed') {
       return `: ${port} answered RST before any SYN-ACK, then SYN-ACK (closed to some probes, open to others: a port opened during the trace, or hosts behind one address that differ)`
@@ -75,10 +76,10 @@ function tcpPortState(r: TraceResult): string {
 
 /** The sources that gave the identity: only those that answered ("(id.server, NSID)" was said when no NSID came). */
 function identitySources(r: TraceResult): string {
-  const sources = r.destinationIdentitySources
+  // only the two names this trace knows are printed (a file read back may hold anything there)
+  const sources = Array.isArray(r.destinationIdentitySources) ? ['id.server', 'NSID'].filter((s) => r.destinationIdentitySources!.includes(s as 'id.server')) : []
   // an older file does not say which answered
-  if (!sources?.length) return 'id.server or NSID'
-  return sources.map((s) => (s === 'NSID' ? 'NSID' : 'id.server')).join(', ')
+  return sources.length > 0 ? sources.join(', ') : 'id.server or NSID'
 }
 
 export function renderTrace(r: TraceResult): string {

@@ -68,3 +68,11 @@ describe('trace --protocol udp --port 53: the identity line names only the sourc
     assert.notDeepEqual(schemaErrors('trace.schema.json', r), [])
   })
 })
+
+describe('a trace file read back: destinationIdentitySources is file text', () => {
+  it('only id.server and NSID are printed, in that order', async () => {
+    const r = await traceSaying(['s1.iad.anycast.example'], ['id.server'])
+    ;(r as unknown as {destinationIdentitySources: unknown}).destinationIdentitySources = ['NSID', '\u001b[2Jx', 'id.server']
+    assert.match(renderTrace(r), /^the server says it is: s1\.iad\.anycast\.example \(id\.server, NSID\)$/m)
+  })
+})

@@ -92,3 +92,14 @@ describe('trace --protocol tcp: the port verdict', () => {
     assert.equal(r.tcpPort, undefined)
   })
 })
+
+describe('a trace file read back: tcpPort is file text', () => {
+  it('a state or count it does not know is not printed (the replies decide, as for an older file)', async () => {
+    const r = await traceWith(['tcp-synack', 'tcp-rst', 'tcp-synack'])
+    const bad = structuredClone(r) as unknown as {tcpPort: Record<string, unknown>}
+    bad.tcpPort.rstsAfterSynAck = '\u001b]0;owned\u0007'
+    const text = renderTrace(bad as unknown as TraceResult)
+    assert.ok(!text.includes('\u001b'), 'no raw escape reaches the terminal')
+    assert.match(text, /: port 80 open \(SYN-ACK\)$/m)
+  })
+})
