@@ -8,8 +8,11 @@
 // Linux's tcp_check_req treats a SYN inside the window of a SYN-RECV connection as RFC 793's
 // "SYN in window" error and resets it (RST acknowledging that SYN), and the SYN after that opens a
 // fresh one. The RST says nothing of the port: a SYN-ACK to this 4-tuple already proved it open.
-// (traceroute -T avoids it by a new source port per probe, or -N 1 with a fixed one; scamper sends
-// one probe at a time. A Paris trace keeps the 4-tuple, so the answers are read in order instead.)
+// (traceroute -T lets the system pick a source port per probe, and its --sport "implies -N 1 -w 5":
+// one probe at a time, traceroute(8); scamper's tcp trace, run beside it in the lab, sends one at a
+// time and said [open]. A Paris trace keeps the 4-tuple and sends every TTL at once, so the answers
+// are read in the order they came instead. Not seen here: a BSD syncache answers a second SYN on the
+// same 4-tuple by resending its SYN-ACK for the first, which matches no later probe: those show '*'.)
 //
 // An RST that came before any SYN-ACK is not explained that way: closed to some probes and open to
 // others (a port opened during the trace, or hosts behind one address that differ) is said then.
