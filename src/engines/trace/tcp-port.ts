@@ -11,8 +11,9 @@
 // (traceroute -T lets the system pick a source port per probe, and its --sport "implies -N 1 -w 5":
 // one probe at a time, traceroute(8); scamper's tcp trace, run beside it in the lab, sends one at a
 // time and said [open]. A Paris trace keeps the 4-tuple and sends every TTL at once, so the answers
-// are read in the order they came instead. Not seen here: a BSD syncache answers a second SYN on the
-// same 4-tuple by resending its SYN-ACK for the first, which matches no later probe: those show '*'.)
+// are read in the order they came instead. Only Linux servers were seen: another stack may answer a
+// second SYN on the same 4-tuple otherwise, e.g. by resending the SYN-ACK for the first, which
+// matches no later probe, so those would show '*'; unverified.)
 //
 // An RST that came before any SYN-ACK is not explained that way: closed to some probes and open to
 // others (a port opened during the trace, or hosts behind one address that differ) is said then.
