@@ -63,6 +63,7 @@ export default class Trace extends BaseCommand {
     mark('trace run')
     const {args, flags, metadata} = await this.parse(Trace)
     mark('parsed')
+    refuseIcmpPort(flags.protocol, flags.port)
     const multi = await fromElsewhere({flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const ac = new AbortController()
@@ -103,6 +104,7 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
       exitCode: EXIT.usage,
     })
   }
+  refuseIcmpPort(flags.protocol, flags.port)
   checkTtlRange(flags['first-hop'], flags['max-hops'], flags.probes)
   return {
     target,
@@ -122,6 +124,19 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
     asnDbs: flags['asn-db'] ?? [],
     vpLocation,
   }
+}
+
+/**
+ * --port with ICMP (the default protocol) would do nothing: an echo request has no port. A DNS
+ * operator used to `traceroute -p 53` expects UDP to port 53, and got an ICMP trace with
+ * params.port null and no word: refused as every command refuses a flag that does nothing.
+ */
+function refuseIcmpPort(protocol: string, port: number | undefined): void {
+  if (protocol !== 'icmp' || port === undefined) return
+  throw new AnyprobeError('E_USAGE', `--port ${port} does nothing with ICMP probes (the default --protocol): an echo request has no port`, {
+    hint: `add --protocol udp (e.g. port 53 for a name server) or --protocol tcp: trace TARGET --protocol udp --port ${port}`,
+    exitCode: EXIT.usage,
+  })
 }
 
 /** The TTL range and probe count the engine takes, said in flag names (the engine's own words lack them). */

@@ -28,7 +28,7 @@ export interface ProbeReply {
   icmpCode: number | null
   /** TTL of the reply packet as received (helps spot asymmetric paths) */
   replyTtl: number | null
-  /** a TCP probe answered by the target: SYN-ACK (the port is open) or RST (closed); absent otherwise */
+  /** a TCP probe answered by the target, as it came: SYN-ACK or RST (what the answers say of the port: TraceResult.tcpPort); absent otherwise */
   tcpAnswer?: 'syn-ack' | 'rst'
 }
 
@@ -93,4 +93,24 @@ export interface TraceResult {
   targetHostname: string | null
   /** UDP to port 53 only: what the destination's DNS answer said of itself (id.server TXT, NSID) */
   destinationIdentity?: string[]
+  /** which sources gave destinationIdentity: 'id.server' (the CH TXT answer), 'NSID' (the EDNS option); absent in older files */
+  destinationIdentitySources?: Array<'id.server' | 'NSID'>
+  /** TCP only: what the target's answers say of the port, read in the order they arrived; absent for other protocols, older files and a target that never answered */
+  tcpPort?: TcpPortState
+}
+
+/**
+ * What a TCP trace's answers from the target say of its port. Every probe of a Paris trace shares
+ * one 4-tuple, so a later SYN can meet the connection an earlier probe half-opened: the target
+ * then answers it with RST (Linux: a SYN inside the window of a SYN-RECV connection resets it, RFC
+ * 793), which says nothing of the port. Counted over every probe that reached the target (TTLs
+ * past the hop shown too: they reached the same server).
+ */
+export interface TcpPortState {
+  /** open: a SYN-ACK came, and no RST before it; closed: RSTs only; mixed: an RST came before any SYN-ACK, and a SYN-ACK after */
+  state: 'open' | 'closed' | 'mixed'
+  synAcks: number
+  rsts: number
+  /** RSTs that came after a SYN-ACK on the same 4-tuple: the target resetting a connection an earlier probe half-opened, not a closed port */
+  rstsAfterSynAck: number
 }

@@ -123,5 +123,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
     ...popExplanation(explained),
     targetHostname,
     ...(raw.identity ? {destinationIdentity: raw.identity} : {}),
+    ...(raw.identity && raw.identitySources ? {destinationIdentitySources: raw.identitySources} : {}),
+    ...(raw.tcpPort ? {tcpPort: raw.tcpPort} : {}),
   }
 }

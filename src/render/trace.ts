@@ -47,15 +47,39 @@ function unreachableEnd(r: TraceResult): string | null {
   return null
 }
 
-/** TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed]. */
+/**
+ * TCP: whether the port answered open (SYN-ACK) or closed (RST), as scamper's [open] / [closed].
+ * A SYN-ACK proves it open: every probe shares one 4-tuple, so an RST after it is the target
+ * resetting a connection an earlier probe half-opened (model/trace.ts TcpPortState), and "open to
+ * some probes, closed to others" is said only when an RST came before any SYN-ACK.
+ */
 function tcpPortState(r: TraceResult): string {
   if (r.protocol !== 'tcp') return ''
-  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
   const port = r.params.port === null ? 'the port' : `port ${r.params.port}`
-  if (answers.size === 2) return `: ${port} answered both SYN-ACK and RST (open to some probes, closed to others)`
+  // a file read back may hold anything there: only a known state with counts is read
+  const p = r.tcpPort
+  if (p && ['open', 'closed', 'mixed'].includes(p.state) && Number.isInteger(p.rstsAfterSynAck) && p.rstsAfterSynAck >= 0) {
+    if (p.state === 'closed') return `: ${port} closed (RST)`
+    if (p.state === 'mixed') {
+      return `: ${port} answered RST before any SYN-ACK, then SYN-ACK (closed to some probes, open to others: a port opened during the trace, or hosts behind one address that differ)`
+    }
+    const resets = p.rstsAfterSynAck
+    const note = resets === 0 ? '' : `; the RST to ${resets} later probe${resets === 1 ? '' : 's'} of this flow reset${resets === 1 ? 's' : ''} the connection an earlier one half-opened (one 4-tuple), not a closed port`
+    return `: ${port} open (SYN-ACK${note})`
+  }
+  // a file without tcpPort (older, or read from elsewhere) has no arrival order: a SYN-ACK still proves the port open
+  const answers = new Set(r.hops.at(-1)?.replies.map((x) => x.tcpAnswer).filter((a) => a !== undefined))
   if (answers.has('syn-ack')) return `: ${port} open (SYN-ACK)`
   if (answers.has('rst')) return `: ${port} closed (RST)`
   return ''
+}
+
+/** The sources that gave the identity: only those that answered ("(id.server, NSID)" was said when no NSID came). */
+function identitySources(r: TraceResult): string {
+  // only the two names this trace knows are printed (a file read back may hold anything there)
+  const sources = Array.isArray(r.destinationIdentitySources) ? ['id.server', 'NSID'].filter((s) => r.destinationIdentitySources!.includes(s as 'id.server')) : []
+  // an older file does not say which answered
+  return sources.length > 0 ? sources.join(', ') : 'id.server or NSID'
 }
 
 export function renderTrace(r: TraceResult): string {
@@ -69,7 +93,7 @@ export function renderTrace(r: TraceResult): string {
     ? `destination reached at hop ${lastTtl} in ${r.durationMs.toFixed(0)} ms${tcpPortState(r)}`
     : (unreachableEnd(r) ?? `destination not reached (${r.stopReason})`) + ` after ${r.durationMs.toFixed(0)} ms`
   const lines = [head, table, end]
-  if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (id.server, NSID)`)
+  if (r.destinationIdentity?.length) lines.push(`the server says it is: ${r.destinationIdentity.map((i) => sanitize(i, 100)).join(', ')} (${identitySources(r)})`)
   lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

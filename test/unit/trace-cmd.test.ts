@@ -44,9 +44,21 @@ describe('trace command line', () => {
       // checked by the engine too, whose message named no flag and had no hint
       [['x', '--first-hop', '10', '--max-hops', '5'], 'E_USAGE'],
       [['x', '--probes', '10', '--max-hops', '255'], 'E_USAGE'],
+      // traceroute -p 53 habit: an ICMP trace has no port; it ran ICMP with params.port null, unsaid
+      [['x', '--port', '53'], 'E_USAGE'],
+      [['x', '-P', 'icmp', '-p', '80'], 'E_USAGE'],
     ]
     for (const [argv, code] of cases) {
       await assert.rejects(plan(argv), (e: unknown) => isAnyprobeError(e) && e.code === code && e.exitCode === 2 && Boolean(e.hint), argv.join(' '))
     }
+  })
+})
+
+describe('trace --port', () => {
+  it('with ICMP is refused with a hint naming --protocol udp|tcp; with udp or tcp it is the port', async () => {
+    await assert.rejects(plan(['127.0.0.1', '--port', '53']), (e: unknown) => isAnyprobeError(e) && e.code === 'E_USAGE' && /--protocol udp/.test(e.hint ?? '') && /--protocol tcp/.test(e.hint ?? ''))
+    assert.equal((await plan(['127.0.0.1', '--protocol', 'udp', '--port', '53'])).port, 53)
+    assert.equal((await plan(['127.0.0.1', '--protocol', 'tcp', '--port', '443'])).port, 443)
+    assert.equal((await plan(['127.0.0.1'])).port, null)
   })
 })

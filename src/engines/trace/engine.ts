@@ -32,9 +32,11 @@
 // when the trace ends are simply never sent once the caller closes it.
 
 import {AnyprobeError, EXIT, isAnyprobeError} from '../../model/errors.js'
-import type {ProbeReply, StopReason, TraceHop, TraceParams, TraceProtocol} from '../../model/trace.js'
+import type {ProbeReply, StopReason, TcpPortState, TraceHop, TraceParams, TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, MAX_PROBES_PER_TRACE, randomFlowId} from './flow.js'
 import {formatIp, parseIp, PORT_UNREACHABLE} from './packet.js'
+import type {IdentitySource} from './dns-identity.js'
+import {type TcpAnswer, tcpPortState} from './tcp-port.js'
 import {type Clock, realClock, type ReplyEvent, type TraceTransport} from './transport.js'
 
 /** A silent probe waits at least this long once something at or beyond its hop has answered. */
@@ -92,6 +94,10 @@ export interface RawTrace {
   params: TraceParams
   /** DNS probes: what the destination's answer said of itself (id.server, NSID); else absent */
   identity?: string[]
+  /** which sources gave `identity` (id.server, NSID); absent when the transport does not say */
+  identitySources?: IdentitySource[]
+  /** TCP probes the target answered: what that says of the port (tcp-port.ts); else absent */
+  tcpPort?: TcpPortState
 }
 
 interface ProbeState {
@@ -101,6 +107,8 @@ interface ProbeState {
   status: 'queued' | 'sending' | 'sent' | 'skipped'
   sentAt: bigint | null
   reply: ReplyEvent | null
+  /** the order the reply was read in (0 = first): a TCP trace's answers are read in that order (tcp-port.ts) */
+  arrival: number | null
 }
 
 type Terminal = 'completed' | 'unreachable'
@@ -214,6 +222,16 @@ function rttMs(p: ProbeState): number | null {
   return Math.max(0.001, Math.round(ms * 1000) / 1000)
 }
 
+/**
+ * The target's TCP answers to every probe (past the end TTL too: they reached the same server and
+ * changed its state), in the order they were read.
+ */
+function tcpPortOf(order: readonly ProbeState[]): TcpPortState | null {
+  const answered = order.filter((p) => p.arrival !== null && (p.reply?.kind === 'tcp-synack' || p.reply?.kind === 'tcp-rst'))
+  answered.sort((a, b) => a.arrival! - b.arrival!)
+  return tcpPortState(answered.map((p): TcpAnswer => (p.reply!.kind === 'tcp-synack' ? 'syn-ack' : 'rst')))
+}
+
 /** The most frequent responder of a hop (ties: the one that answered the earliest probe). */
 function majority(replies: ProbeReply[]): string | null {
   const counts = new Map<string, number>()
@@ -256,7 +274,7 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
   for (let ttl = o.firstHop; ttl <= o.maxHops; ttl++) {
     const list: ProbeState[] = []
     for (let index = 0; index < o.probes; index++) {
-      const p: ProbeState = {key: order.length, ttl, index, status: 'queued', sentAt: null, reply: null}
+      const p: ProbeState = {key: order.length, ttl, index, status: 'queued', sentAt: null, reply: null, arrival: null}
       order.push(p)
       list.push(p)
     }
@@ -452,12 +470,17 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
         for (let ttl = o.firstHop; ttl <= a.end; ttl++) if (byTtl.get(ttl)!.some((p) => p.reply)) end = ttl
       }
       // a DNS probe's answer names its server: the first one that does, at or before the end
-      let identity: string[] | undefined
-      for (let ttl = o.firstHop; ttl <= end && identity === undefined; ttl++) {
-        for (const p of byTtl.get(ttl)!) if (p.reply?.identity?.length) identity ??= p.reply.identity
+      let said: ReplyEvent | undefined
+      for (let ttl = o.firstHop; ttl <= end && said === undefined; ttl++) {
+        for (const p of byTtl.get(ttl)!) if (p.reply?.identity?.length) said ??= p.reply
       }
+      const identity = said?.identity
+      const identitySources = said?.identitySources
+      const tcpPort = tcpPortOf(order)
       resolve({
         ...(identity ? {identity} : {}),
+        ...(identity && identitySources ? {identitySources} : {}),
+        ...(tcpPort ? {tcpPort} : {}),
         hops: buildHops(end),
         destinationReached: a.reached,
         stopReason: halted ? 'halted' : a.reason,
@@ -507,7 +530,7 @@ export function runTrace(opts: TraceOptions, transport: TraceTransport, clock: C
       if (!p || p.status === 'queued' || p.status === 'skipped') return // not a probe we sent
       if (p.reply) return // duplicate: the first reply wins
       p.reply = r
-      replies++
+      p.arrival = replies++
       if (onResponder && !responders.has(r.from)) {
         responders.add(r.from)
         onResponder(r.from)

@@ -42,6 +42,7 @@ import {
   parseTcpHeader,
   TCP_FLAGS,
 } from './packet.js'
+import type {IdentitySource} from './dns-identity.js'
 import type {ReplyKind} from './transport.js'
 
 /** Probe keys are 0..MAX_PROBES_PER_TRACE-1 (UDP carries them in 11 bits of its checksum). */
@@ -77,6 +78,8 @@ export interface MatchedReply {
   kind: ReplyKind
   /** a DNS probe's answer: its id.server strings and NSID (sanitised) */
   identity?: string[]
+  /** which of id.server and NSID gave `identity` */
+  identitySources?: IdentitySource[]
 }
 
 export function randomFlowId(): number {

@@ -9,3 +9,5 @@ export {DEFAULT_PORT, MAX_PROBES_PER_TRACE, ProbeCodec, randomFlowId, randomTrac
 export type {FlowSpec, MatchedReply} from './flow.js'
 export {FakeClock, ScenarioTransport} from './scenario.js'
 export type {Scenario, ScenarioHop} from './scenario.js'
+export {tcpPortState} from './tcp-port.js'
+export type {TcpAnswer} from './tcp-port.js'

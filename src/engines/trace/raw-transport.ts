@@ -19,6 +19,7 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
 import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
 import {DNS_PORT, encodeIcmpEcho, encodeIpv4Header, normalizeIp, parseIp} from './packet.js'
+import type {ProbeIdentity} from './dns-identity.js'
 import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
 
 type RawModule = typeof import('@neuralegion/raw-socket')
@@ -306,7 +307,9 @@ export class RawTransport implements TraceTransport {
           const recvTime = process.hrtime.bigint()
           this.enqueue(msg, rinfo.address, recvTime, (b, src) => {
             const m = this.codec.matchDnsReply(b, src, rinfo.port)
-            return m && {...m, identity: dns!.identity(b)}
+            if (!m) return null
+            const said = dns!.identity(b)
+            return {...m, identity: said.strings, identitySources: said.sources}
           })
         })
         dnsSocket.on('error', () => {}) // a lost answer is a silent probe
@@ -588,8 +591,8 @@ export async function createRawTransport(opts: RawTransportOptions): Promise<Raw
     return warm(new RawTransport({...opts, port, flowId, source: await sourceFor(opts.protocol === 'icmp' ? null : flowId)}))
   }
   const bound = await bindFlowPort(opts.family, sourceFor, opts.flowId ?? null)
-  const {dnsIdentity} = await import('../dns/packet.js')
-  return warm(new RawTransport({...opts, port, source: bound.source, flowId: bound.port}, {socket: bound.socket, identity: dnsIdentity}))
+  const {dnsProbeIdentity} = await import('./dns-identity.js')
+  return warm(new RawTransport({...opts, port, source: bound.source, flowId: bound.port}, {socket: bound.socket, identity: dnsProbeIdentity}))
 }
 
 async function warm(t: RawTransport): Promise<RawTransport> {
@@ -600,7 +603,7 @@ async function warm(t: RawTransport): Promise<RawTransport> {
 /** DNS probes: where their answers arrive, and how to read what an answer says of its server. */
 interface DnsAnswers {
   socket: dgram.Socket
-  identity: (answer: Buffer) => string[]
+  identity: (answer: Buffer) => ProbeIdentity
 }
 
 /**

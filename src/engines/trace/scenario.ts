@@ -1,6 +1,7 @@
 // A virtual clock and a transport driven by scenario data, so the state machine can be tested
 // without root, deterministically, from files (see test/fixtures/trace-scenarios/*.json).
 
+import type {IdentitySource} from './dns-identity.js'
 import type {TraceOptions} from './engine.js'
 import {normalizeIp} from './packet.js'
 import type {Clock, OutgoingProbe, ReplyEvent, ReplyKind, TraceTransport} from './transport.js'
@@ -92,13 +93,15 @@ export interface ScenarioHop {
   addr?: string | null | Array<string | null>
   /** RTT in ms, one number for every probe, or one per probe index (null = lost) */
   rttMs?: number | null | Array<number | null>
-  /** default 'time-exceeded' */
-  kind?: ReplyKind
+  /** default 'time-exceeded'; an array gives one kind per probe index (a server answering SYN-ACK, RST, SYN-ACK) */
+  kind?: ReplyKind | ReplyKind[]
   icmpType?: number | null
   icmpCode?: number | null
   replyTtl?: number | null
   /** kind 'dns-reply': what the answer says of its server */
   identity?: string[]
+  /** kind 'dns-reply': which of id.server and NSID gave it */
+  identitySources?: IdentitySource[]
 }
 
 export interface ScenarioExtra {
@@ -200,7 +203,7 @@ export class ScenarioTransport implements TraceTransport {
       const addr = pick(rule.addr, probe.index)
       const rtt = pick(rule.rttMs, probe.index)
       if (addr !== undefined && addr !== null && rtt !== undefined && rtt !== null) {
-        const kind = rule.kind ?? 'time-exceeded'
+        const kind = pick(rule.kind, probe.index) ?? 'time-exceeded'
         const d = defaultIcmp(kind, family)
         const reply = {
           probeKey: probe.key,
@@ -210,6 +213,7 @@ export class ScenarioTransport implements TraceTransport {
           icmpCode: rule.icmpCode !== undefined ? rule.icmpCode : d.code,
           replyTtl: rule.replyTtl ?? null,
           ...(rule.identity ? {identity: rule.identity} : {}),
+          ...(rule.identitySources ? {identitySources: rule.identitySources} : {}),
         }
         this.clock.setTimer(() => this.deliver(reply), rtt)
       }

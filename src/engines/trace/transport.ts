@@ -1,6 +1,8 @@
 // The engine's only window on the network (trippy's `Network`): send a probe, hear replies.
 // The raw-socket transport implements it for real; the scenario transport for tests.
 
+import type {IdentitySource} from './dns-identity.js'
+
 export type ReplyKind = 'time-exceeded' | 'unreachable' | 'echo-reply' | 'tcp-synack' | 'tcp-rst' | 'dns-reply'
 
 /** One probe to send: the key identifies it in replies, ttl is its IP TTL / hop limit. */
@@ -26,6 +28,8 @@ export interface ReplyEvent {
   kind: ReplyKind
   /** a DNS probe's answer: its id.server strings and NSID (sanitised) */
   identity?: string[]
+  /** which of id.server and NSID gave `identity` */
+  identitySources?: IdentitySource[]
 }
 
 export interface TraceTransport {
