@@ -12,6 +12,7 @@ import {ResponseHeadReader, responseHeads, responseSignals, type ResponseHead} f
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {cappedLines, type LineCapInfo} from '../util/lines.js'
+import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
 import {GEOHINT_SCHEMA_VERSION, type GeohintKind, type GeohintRecord, type GeohintSummary} from '../model/geohint.js'
 
@@ -178,7 +179,7 @@ With --json, one JSON object per input line (NDJSON), in input order.`
     }
     if (cap.cut > 0) {
       // read only in part: exit 7, as the README's table says for geohint (it exited 0)
-      process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
+      process.stderr.write(`anyprobe geohint: ${plural(cap.cut, 'input line')} longer than ${GEOHINT_MAX_LINE} characters ${cap.cut === 1 ? 'was' : 'were'} cut to that length\n`)
       process.exitCode = EXIT.data
     }
     await out.flush()

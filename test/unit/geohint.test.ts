@@ -122,9 +122,11 @@ describe('geohint command', () => {
     const long = `${'a'.repeat(9000)}.fra.example`
     for (const r of [runGeohint(['--json'], `${long}\nae1.cr1.fra03.transit.example\n`), runGeohint(['--json', long, 'ae1.cr1.fra03.transit.example'])]) {
       assert.equal(r.status, 7, r.stderr)
-      assert.match(r.stderr, /1 input line\(s\) longer than 8192 characters were cut/)
+      assert.match(r.stderr, /anyprobe geohint: 1 input line longer than 8192 characters was cut to that length/)
       assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'every line is still read')
     }
+    // two: the plural and its verb agree (was "1 input line(s) ... were cut")
+    assert.match(runGeohint(['--json', long, long]).stderr, /anyprobe geohint: 2 input lines longer than 8192 characters were cut/)
   })
   it('--rtt without --vp-location is a usage error (it rules nothing out alone, and was ignored)', () => {
     const r = runGeohint(['--json', '--rtt', '5', 'x.fra.example'])
