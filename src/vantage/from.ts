@@ -133,6 +133,9 @@ export function parseOneSpec(raw: string): VantageSpec[] {
   const spec = raw.trim()
   if (spec === '') throw bad(raw, 'empty spec')
   if (spec === 'local') return [{kind: 'local'}]
+  // "local,netns:a" read as the unknown kind "local,netns": local is a spec of its own
+  const rest = /^local\s*,\s*(.*)$/.exec(spec)
+  if (rest) throw bad(spec, '"local" is a vantage point of its own, not a list', `give each kind its own --from: --from local --from ${sanitize(rest[1]!, 80)}`)
   const colon = spec.indexOf(':')
   const kind = colon < 0 ? spec : spec.slice(0, colon)
   const whole = colon < 0 ? '' : spec.slice(colon + 1)

@@ -73,6 +73,8 @@ describe('--from specs', () => {
   })
 
   it('another kind inside a list says to give each kind its own --from', () => {
+    usageError(['local,netns:ap-vp-ber'], 'E_USAGE', /"local" is a vantage point of its own, not a list/)
+    assert.throws(() => parseFrom(['local, netns:a']), (e: unknown) => e instanceof AnyprobeError && e.hint === 'give each kind its own --from: --from local --from netns:a')
     for (const [spec, item] of [['netns:a,ssh:b', 'ssh:b'], ['ssh:a,netns:b', 'netns:b'], ['globalping:Berlin,atlas:country=DE', 'atlas:country=DE']] as const) {
       assert.throws(() => parseFrom([spec]), (e: unknown) => {
         assert.ok(e instanceof AnyprobeError)
