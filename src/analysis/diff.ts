@@ -108,7 +108,7 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     if (type !== null) {
       changes.push({type, vantage: rb.vantage, from: pa, to: pb, fromState: stateOf(ra), toState: stateOf(rb), rttBeforeMs: ra.rttMs, rttAfterMs: rb.rttMs})
     } else if (pa && pb && ra.rttMs !== null && rb.rttMs !== null) {
-      rtt.push({vantageId: ra.vantage.id, pop: pb.code, beforeMs: ra.rttMs, afterMs: rb.rttMs, deltaMs: round(rb.rttMs - ra.rttMs)})
+      rtt.push({vantageId: ra.vantage.id, vantageKind: ra.vantage.kind, pop: pb.code, beforeMs: ra.rttMs, afterMs: rb.rttMs, deltaMs: round(rb.rttMs - ra.rttMs)})
     }
   }
   const onlyAfter = b.vantagePoints.filter((r) => !seenA.has(key(r.vantage))).map((r) => r.vantage)

@@ -10,8 +10,10 @@ import {stdoutWriter} from '../console/output.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {ResponseHeadReader, responseHeads, responseSignals, type ResponseHead} from '../infer/response.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
 import type {CodeType, Contradiction, Evidence, Rejection} from '../model/pop.js'
 import {cappedLines, type LineCapInfo} from '../util/lines.js'
+import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
 import {GEOHINT_SCHEMA_VERSION, type GeohintKind, type GeohintRecord, type GeohintSummary} from '../model/geohint.js'
 
@@ -126,9 +128,11 @@ With --json, one JSON object per input line (NDJSON), in input order.`
 
     let inputs = 0
     let located = 0
+    let hints = 0
     const emit = (rec: GeohintRecord): void => {
       inputs++
       if (rec.pop !== null) located++
+      if (hinted(rec)) hints++
       if (json) out.record(rec)
       else out.text(textLine(rec))
     }
@@ -176,9 +180,10 @@ With --json, one JSON object per input line (NDJSON), in input order.`
       const head = reader?.end() ?? null
       if (head !== null) emit(responseRecord(head, popHeaders, vpLocation, rttMs))
     }
+    if (!json && hints > 0) out.text(`\n${GEOHINT_HINT_NOTE}\n`)
     if (cap.cut > 0) {
       // read only in part: exit 7, as the README's table says for geohint (it exited 0)
-      process.stderr.write(`anyprobe geohint: ${cap.cut} input line(s) longer than ${GEOHINT_MAX_LINE} characters were cut to that length\n`)
+      process.stderr.write(`anyprobe geohint: ${plural(cap.cut, 'input line')} longer than ${GEOHINT_MAX_LINE} characters ${cap.cut === 1 ? 'was' : 'were'} cut to that length\n`)
       process.exitCode = EXIT.data
     }
     await out.flush()
@@ -262,11 +267,17 @@ function textHeader(): string {
   return cell('INPUT', W.input) + cell('CODE', W.code) + cell('TYPE', W.type) + cell('CITY', W.city) + cell('COUNTRY', W.country) + 'CONFIDENCE\n'
 }
 
+/** Named under the one confidence rule (isConfidentPop): a hint, marked '?' as every table marks one. */
+const hinted = (r: GeohintRecord): boolean => r.pop !== null && r.confidence !== null && !isConfidentPop({confidence: r.confidence})
+
+/** Said under the table when a code is marked '?' (the catchment table's words). */
+export const GEOHINT_HINT_NOTE = `a code marked ? was named with confidence under ${CONFIDENT_POP}: a hint, not a verdict (a lone server name such as "fra1" or "london-1" stays under it)`
+
 function textLine(r: GeohintRecord): string {
   const p = r.pop
   return (
     cell(r.input, W.input) +
-    cell(p ? p.code : '-', W.code) +
+    cell(p ? `${p.code}${hinted(r) ? '?' : ''}` : '-', W.code) +
     cell(p ? p.codeType : '-', W.type) +
     cell(p?.city ? sanitize(p.city, 40) : '-', W.city) +
     cell(p?.country ?? '-', W.country) +

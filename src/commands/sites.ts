@@ -12,7 +12,7 @@ import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
-import {renderSites} from '../render/sites.js'
+import {noLocationNote, renderSites} from '../render/sites.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
@@ -164,6 +164,9 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     warnUnmatchedLocations(locs, outcomes.map((o) => o.vantage))
+    // netns / ssh / local vantage points carry no place: named, with the flag that gives one
+    const unplaced = noLocationNote(obs.filter((o) => o.lat === null || o.lon === null).map((o) => o.vp))
+    if (unplaced !== null) process.stderr.write(`note: ${unplaced}\n`)
     const doc = done(sitesDocument(obs, {target, method}))
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
     process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none

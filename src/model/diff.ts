@@ -1,6 +1,6 @@
 // `anyprobe diff A B`: the document (schemas/diff.schema.json); computed by src/analysis/diff.ts.
 import {EXIT} from './errors.js'
-import type {VantagePoint} from './vantage.js'
+import type {VantageKind, VantagePoint} from './vantage.js'
 
 export const DIFF_SCHEMA_VERSION = 1
 /** what `anyprobe diff` exits with when a vantage point moved, lost or found its PoP */
@@ -41,6 +41,8 @@ export interface DiffChange {
 
 export interface DiffRtt {
   vantageId: string
+  /** the vantage point's kind: with the id, its label as the other tables print it (netns:ap-vp-nyc) */
+  vantageKind: VantageKind
   pop: string
   beforeMs: number
   afterMs: number

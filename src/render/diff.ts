@@ -1,7 +1,8 @@
 // Human view of `anyprobe diff`: what moved (vantage point, from, to, RTTs), each PoP's share
 // before and after, the largest RTT changes (flagged when the methods differ), the vantage points
 // present in only one file. Warnings go to stderr (the command), not here.
-import type {DiffPop, DiffResult} from '../model/diff.js'
+import type {DiffPop, DiffResult, DiffRtt} from '../model/diff.js'
+import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
 import {columns, vantageLabel} from './catchment.js'
 import {fmtMs} from './table.js'
@@ -10,7 +11,9 @@ import {fmtMs} from './table.js'
 // a state's words: 'not-reached' is "(not reached)", as the catchment table says it
 const pop = (p: DiffPop | null, state: string): string =>
   p === null ? `(${state.replace('-', ' ')})` : `${sanitize(p.code.toUpperCase(), 30)}${state === 'uncertain' ? '?' : ''}${p.city ? ` (${sanitize(p.city, 30)})` : ''}`
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
+// an RTT row's vantage point labelled as the other tables label it (netns:ap-vp-nyc, not ap-vp-nyc);
+// only kind and id make the label
+const rttLabel = (r: DiffRtt): string => vantageLabel({kind: r.vantageKind, id: r.vantageId, name: null, asn: null, country: null, lat: null, lon: null})
 const pct = (s: number | null): string => (s === null ? '-' : `${(s * 100).toFixed(1)}%`)
 const signed = (n: number | null, unit: string): string => (n === null ? '-' : `${n > 0 ? '+' : ''}${n.toFixed(1)}${unit}`)
 
@@ -61,7 +64,7 @@ export function renderDiff(d: DiffResult, opts: {rttRows?: number} = {}): string
     // the warning itself goes to stderr (the command); the table says it where the numbers are
     const methods = d.warnings.some((w) => w.code === 'methods-differ') ? `; NOT comparable: ${sanitize(d.before.method ?? 'unknown', 10)} before, ${sanitize(d.after.method ?? 'unknown', 10)} after, different methods` : ''
     lines.push('', `largest RTT changes at the same PoP (${rtt.length} of ${d.rtt.length}${methods}):`)
-    lines.push(columns(['vantage point', 'PoP', 'before', 'after', 'change'], rtt.map((r) => [sanitize(r.vantageId, 60), sanitize(r.pop.toUpperCase(), 30), fmtMs(r.beforeMs), fmtMs(r.afterMs), signed(r.deltaMs, ' ms')])))
+    lines.push(columns(['vantage point', 'PoP', 'before', 'after', 'change'], rtt.map((r) => [rttLabel(r), sanitize(r.pop.toUpperCase(), 30), fmtMs(r.beforeMs), fmtMs(r.afterMs), signed(r.deltaMs, ' ms')])))
   }
   if (counted && d.changes.some((c) => c.fromState === 'uncertain' || c.toState === 'uncertain')) lines.push('', 'a PoP marked ? was named with confidence under 0.5: a hint, not a verdict')
   if (d.onlyBefore.length > 0) lines.push('', `only in ${sanitize(d.before.source, 120)} (${d.onlyBefore.length}): ${d.onlyBefore.map(vantageLabel).join(', ')}`)

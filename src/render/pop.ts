@@ -29,11 +29,11 @@ export function renderPop(pop: PopVerdict | null, ctx: PopContext = {}): string 
   if (pop === null) {
     return [`PoP: unknown (${ctx.popReason ? sanitize(ctx.popReason, 300) : 'no signal names a site'})`, ...rejectedLines(ctx.popRejected)].join('\n')
   }
+  // under CONFIDENT_POP a naming is a hint (a lone server name's "london-1", "fra1"): marked '?' and
+  // said so, as the catchment and diff tables and the trace hop column mark one, not a verdict
+  const hint = isConfidentPop(pop) ? '' : ` (a hint, not a verdict: confidence under ${CONFIDENT_POP})`
   const lines = [
-    // a hint is marked as diff and catchment mark it ('?'): "PoP: FRA" alone reads as a verdict
-    isConfidentPop(pop)
-      ? `PoP: ${pop.code.toUpperCase()} (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}`
-      : `PoP: ${pop.code.toUpperCase()}? (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}: only a hint (under ${CONFIDENT_POP.toFixed(2)}), see the evidence`,
+    `PoP: ${pop.code.toUpperCase()}${hint === '' ? '' : '?'} (${pop.codeType}) — ${placeOf(pop)}, confidence ${pop.confidence.toFixed(2)}${hint}`,
   ]
   if (pop.contradiction) lines.push(`contradiction (${pop.contradiction.kind}): ${sanitize(pop.contradiction.reason, 400)}`)
   lines.push('evidence:', ...pop.evidence.map(evidenceLine))

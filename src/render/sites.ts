@@ -1,5 +1,6 @@
 // The `sites` table for people: the verdict, the lower bound, then one row per site.
 import type {SitesDocument} from '../model/sites.js'
+import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
 
 /** Width of a wrapped list line, its 12-character label included. */
@@ -38,6 +39,20 @@ export function listLines(label: string, items: readonly string[], sep: string, 
   return lines
 }
 
+/** How a vantage point gets a place, for any kind (netns, ssh, local, an Atlas probe: --location atlas:6002=...). */
+export const NO_LOCATION_HINT = 'give a vantage point its place with --location NAME=LAT,LON (repeatable) or --locations FILE (lines of ID LAT LON [CC])'
+
+/**
+ * The note for measured vantage points with no place (netns, ssh, local carry none): named, so the
+ * user can write the --location for each. Null when every one has a place.
+ */
+export function noLocationNote(ids: readonly string[]): string | null {
+  if (ids.length === 0) return null
+  const shown = ids.slice(0, 5).map((id) => sanitize(id, 60))
+  const more = ids.length > shown.length ? ` and ${ids.length - shown.length} more` : ''
+  return `${plural(ids.length, 'vantage point has', 'vantage points have')} no location (${shown.join(', ')}${more}), so no RTT disc: give each with --location NAME=LAT,LON, e.g. --location ${shown[0]}=LAT,LON, or --locations FILE`
+}
+
 export function renderSites(doc: SitesDocument): string {
   const verdict = doc.anycast === true ? 'yes' : doc.anycast === false ? 'no' : 'undecided'
   const out: string[] = []
@@ -54,6 +69,8 @@ export function renderSites(doc: SitesDocument): string {
     ex.contradictingLocation > 0 ? `${ex.contradictingLocation} location contradicted by others` : '',
   ].filter((s) => s !== '')
   if (left.length > 0) out.push(`left out    ${left.join(', ')}`)
+  // a vantage point without a place makes no disc; the table says how to give one where it counts them
+  if (ex.noLocation > 0) out.push(`            ${NO_LOCATION_HINT}`)
   const sc = doc.score
   const p = (x: number | null): string => (x === null ? '-' : x.toFixed(2))
   const peer = doc.igreedy

@@ -155,8 +155,29 @@ export function describeAddress(input: string, addr: ipaddr.IPv4 | ipaddr.IPv6, 
   }
 }
 
-/** Resolve a target typed by a user. Throws E_BAD_TARGET / E_RESOLVE with a hint. */
-export async function resolveTarget(input: string, family: 4 | 6 | null = null): Promise<TargetInfo> {
+/**
+ * An address nothing can be measured at, with why: the unspecified address (0.0.0.0, ::) means "no
+ * address" (Linux delivers a packet sent to it to this host itself, so a probe would measure the
+ * loopback), a multicast one is a group, not a host. `name` is the host name that resolved to it:
+ * DNS filters answer a blocked name so (Pi-hole's default blocking mode answers 0.0.0.0 and ::,
+ * https://docs.pi-hole.net/ftldns/blockingmode/). Null when the address can be probed.
+ */
+export function unprobeable(info: Pick<TargetInfo, 'addr' | 'class'>, name: string | null): AnyprobeError | null {
+  if (info.class !== 'unspecified' && info.class !== 'multicast') return null
+  const what = info.class === 'unspecified' ? 'the unspecified address ("no address": a probe would reach this host itself)' : 'a multicast address (a group, not one host)'
+  if (name === null) {
+    return new AnyprobeError('E_BAD_TARGET', `${info.addr} is ${what} and cannot be probed`, {hint: 'give a unicast or anycast address', exitCode: EXIT.usage})
+  }
+  return new AnyprobeError('E_RESOLVE', `${name} resolved to ${info.addr}, ${what}, and cannot be probed`, {
+    hint: info.class === 'unspecified'
+      ? 'a DNS filter (Pi-hole, AdGuard, a blocklist) answers a blocked name so: ask another resolver, or give the address'
+      : 'give the unicast or anycast address of the service',
+    exitCode: EXIT.resolve,
+  })
+}
+
+/** Resolve a target typed by a user. Throws E_BAD_TARGET / E_RESOLVE with a hint. `resolve` is for tests (default: the system resolver). */
+export async function resolveTarget(input: string, family: 4 | 6 | null = null, resolve: typeof lookup = lookup): Promise<TargetInfo> {
   const text = input.trim()
   if (text === '') {
     throw new AnyprobeError('E_BAD_TARGET', 'no target given', {hint: 'give an IPv4 or IPv6 address or a hostname', exitCode: EXIT.usage})
@@ -170,12 +191,8 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
         exitCode: EXIT.usage,
       })
     }
-    if (info.class === 'unspecified' || info.class === 'multicast') {
-      throw new AnyprobeError('E_BAD_TARGET', `${text} is a ${info.class} address and cannot be traced`, {
-        hint: 'give a unicast or anycast address',
-        exitCode: EXIT.usage,
-      })
-    }
+    const refused = unprobeable(info, null)
+    if (refused) throw refused
     return info
   }
   if (/^[0-9.]+$/.test(text)) {
@@ -193,7 +210,7 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
   }
   let addrs: Array<{address: string; family: number}>
   try {
-    addrs = await lookup(text, {all: true, family: family ?? 0, verbatim: true})
+    addrs = await resolve(text, {all: true, family: family ?? 0, verbatim: true})
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
     throw new AnyprobeError('E_RESOLVE', `${text} did not resolve (${code})`, {
@@ -210,6 +227,8 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null):
   }
   const first = parseAddress(addrs[0]!.address)!
   const info = describeAddress(text, first, true)
+  const refused = unprobeable(info, text)
+  if (refused) throw refused
   if (addrs.length > 1) info.notes.push(`${text} has ${addrs.length} addresses; probing ${info.addr}`)
   return info
 }

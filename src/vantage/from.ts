@@ -8,7 +8,10 @@
 //   globalping:LOC[,...][,limit=N]     Globalping probes (the spec is ./globalping/locations.ts's business)
 //   @FILE                              one of the above per line; # starts a comment
 //
-// Several --from values add up; a vantage point named twice is measured once. A bad spec is a usage
+// Several --from values add up; a vantage point named twice is measured once. A list that repeats
+// its own kind's prefix (netns:a,netns:b; atlas:country=DE,atlas:country=FR) reads as the specs
+// written apart, since no item of that kind can start so; another kind's prefix inside a list
+// (netns:a,ssh:b) is a usage error that says to give each kind its own --from. A bad spec is a usage
 // error (E_USAGE, exit 2) that quotes the spec and says what was expected; an @FILE that cannot be
 // read is E_BAD_INPUT (exit 2).
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -98,14 +101,52 @@ function list(spec: string, body: string, what: string): string[] {
   return items
 }
 
+const KINDS = ['local', 'netns', 'ssh', 'atlas', 'globalping'] as const
+const KIND_PREFIX = new RegExp(`^(${KINDS.join('|')}):`)
+
+/**
+ * The bodies a list body holds when items repeat a kind prefix: "a,netns:b" of netns gives ["a", "b"].
+ * An item with this kind's prefix starts the next body; another kind's prefix is an error. For ssh,
+ * "KIND:PORT" (digits) is a host called so with its port, as it always was, not a prefix.
+ */
+function splitRepeated(spec: string, kind: string, body: string): string[] {
+  const bodies: string[][] = [[]]
+  for (const item of body.split(',')) {
+    const t = item.trim()
+    const m = KIND_PREFIX.exec(t)
+    if (m === null || (kind === 'ssh' && /^\d+$/.test(t.slice(m[0].length)))) {
+      bodies.at(-1)!.push(item)
+      continue
+    }
+    if (m[1] !== kind) {
+      throw bad(spec, `"${sanitize(t, 80)}" inside the ${kind}: list is another kind of vantage point`, `give each kind its own --from: --from ${kind}:... --from ${sanitize(t, 80)}`)
+    }
+    // the prefix written twice at the start (netns:netns:a) is the one spec
+    if (bodies.at(-1)!.length === 0) bodies.at(-1)!.push(t.slice(m[0].length))
+    else bodies.push([t.slice(m[0].length)])
+  }
+  return bodies.map((b) => b.join(','))
+}
+
 /** One spec (no @FILE). */
 export function parseOneSpec(raw: string): VantageSpec[] {
   const spec = raw.trim()
   if (spec === '') throw bad(raw, 'empty spec')
   if (spec === 'local') return [{kind: 'local'}]
+  // "local,netns:a" read as the unknown kind "local,netns": local is a spec of its own
+  const rest = /^local\s*,\s*(.*)$/.exec(spec)
+  if (rest) throw bad(spec, '"local" is a vantage point of its own, not a list', `give each kind its own --from: --from local --from ${sanitize(rest[1]!, 80)}`)
   const colon = spec.indexOf(':')
   const kind = colon < 0 ? spec : spec.slice(0, colon)
-  const body = colon < 0 ? '' : spec.slice(colon + 1)
+  const whole = colon < 0 ? '' : spec.slice(colon + 1)
+  if (colon >= 0 && (KINDS as readonly string[]).includes(kind) && kind !== 'local') {
+    return splitRepeated(spec, kind, whole).flatMap((b) => parseBody(spec, kind, b))
+  }
+  return parseBody(spec, kind, whole)
+}
+
+function parseBody(spec: string, kind: string, body: string): VantageSpec[] {
+  const colon = spec.indexOf(':')
   switch (kind) {
     case 'netns': {
       return list(spec, body, 'namespace name').map((name) => {

@@ -170,7 +170,7 @@ describe('diff', () => {
     assert.deepEqual([fra.shareBefore, fra.shareAfter, fra.shareDelta, fra.vantagePointsAfter], [0.2, 0, -0.2, 0])
     // SIN named "sin" before, "SIN" after: one PoP (grouped by place)
     assert.equal(d.pops.filter((p) => p.city === 'Singapore').length, 1)
-    assert.deepEqual(d.rtt[0], {vantageId: '1003', pop: 'SIN', beforeMs: 12.5, afterMs: 20, deltaMs: 7.5})
+    assert.deepEqual(d.rtt[0], {vantageId: '1003', vantageKind: 'atlas', pop: 'SIN', beforeMs: 12.5, afterMs: 20, deltaMs: 7.5})
   })
 
   it('diff --html prints RTTs as the CLI table does (1.80 and 42.9, not 1.798 and 42.923): lab DNS catchments before and after FRA withdrew', async () => {

@@ -157,7 +157,7 @@ describe('the answering network travels with the result', () => {
     // the text output names the network, and the evidence line says why within what it shows
     const text = renderHttp({...(r as HttpResult), pop}, isPopHeader)
     assert.match(text, /answering network: AS24940 \(Hetzner Online GmbH\)/)
-    assert.match(text, /PoP: FRA\? \(iata\) .*confidence 0\.28: only a hint/)
+    assert.match(text, /PoP: FRA\? \(iata\) .*confidence 0\.28 \(a hint, not a verdict/)
     assert.match(text, /AS24940 \(Hetzner Online GmbH\) answered, not cloudflare's network, and no server: cloudflare beside it/)
   })
   it('a malformed targetAsn in a file is dropped, not trusted', () => {

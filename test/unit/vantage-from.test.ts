@@ -51,6 +51,41 @@ describe('--from specs', () => {
     assert.deepEqual(parseFrom(['atlas:']), [{kind: 'atlas', selector: ''}])
   })
 
+  it('a list that repeats its own prefix reads as the specs written apart (review finding: netns:a,netns:b was "not a namespace name")', () => {
+    assert.deepEqual(parseFrom(['netns:ap-vp-ber,netns:ap-vp-nyc']), [
+      {kind: 'netns', name: 'ap-vp-ber'},
+      {kind: 'netns', name: 'ap-vp-nyc'},
+    ])
+    assert.deepEqual(parseFrom(['netns:netns:a']), [{kind: 'netns', name: 'a'}])
+    assert.deepEqual(parseFrom(['ssh:a,ssh:alice@b:2222,ssh:[2001:db8::1]:22']).map((s) => ('id' in s ? s.id : '')), ['a', 'alice@b:2222', '[2001:db8::1]:22'])
+    // each atlas: / globalping: prefix starts its own selection, as --from X --from Y would
+    assert.deepEqual(parseFrom(['atlas:country=DE,atlas:country=FR,n=5']), [
+      {kind: 'atlas', selector: 'country=DE'},
+      {kind: 'atlas', selector: 'country=FR,n=5'},
+    ])
+    assert.deepEqual(parseFrom(['globalping:Berlin,globalping:Tokyo,limit=3']), [
+      {kind: 'globalping', selector: 'Berlin'},
+      {kind: 'globalping', selector: 'Tokyo,limit=3'},
+    ])
+    assert.deepEqual(parseFrom(['atlas:atlas:asn=3320']), [{kind: 'atlas', selector: 'asn=3320'}])
+    // a host called "ssh" (or "netns") with its port stays a host: the port is digits, not a spec
+    assert.deepEqual(parseFrom(['ssh:h1,ssh:22,netns:2222']).map((s) => ('id' in s ? s.id : '')), ['h1', 'ssh:22', 'netns:2222'])
+  })
+
+  it('another kind inside a list says to give each kind its own --from', () => {
+    usageError(['local,netns:ap-vp-ber'], 'E_USAGE', /"local" is a vantage point of its own, not a list/)
+    assert.throws(() => parseFrom(['local, netns:a']), (e: unknown) => e instanceof AnyprobeError && e.hint === 'give each kind its own --from: --from local --from netns:a')
+    for (const [spec, item] of [['netns:a,ssh:b', 'ssh:b'], ['ssh:a,netns:b', 'netns:b'], ['globalping:Berlin,atlas:country=DE', 'atlas:country=DE']] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError)
+        assert.equal(e.code, 'E_USAGE')
+        assert.match(e.message, new RegExp(`"${item}" inside the ${spec.split(':')[0]}: list is another kind of vantage point`))
+        assert.match(e.hint ?? '', new RegExp(`give each kind its own --from: --from ${spec.split(':')[0]}:\\.\\.\\. --from ${item}`))
+        return true
+      })
+    }
+  })
+
   it('several --from add up, duplicates once, in order', () => {
     assert.deepEqual(parseFrom(['netns:a,b', 'local', 'netns:b', 'ssh:h', 'ssh:h']).map((s) => s.kind + ':' + ('name' in s ? s.name : 'id' in s ? s.id : '')), [
       'netns:a', 'netns:b', 'local:', 'ssh:h',

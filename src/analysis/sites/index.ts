@@ -17,6 +17,7 @@
 //          unicast by latency: false means "one site explains every measurement".
 //  - null  otherwise: too few vantage points, all close together, discs that overlap pairwise
 //          without a common point, or identities naming several places the discs cannot separate.
+import {plural} from '../../util/plural.js'
 import {bestCoverPoint} from './intersect.js'
 import {cleanObservations} from './clean.js'
 import {discDistanceKm, pointTerms, rttText} from './discs.js'
@@ -66,7 +67,7 @@ export function findSites(obs: readonly SiteObservation[], opts: SitesOptions = 
     anycastReason = `${lowerBound} vantage points have mutually disjoint RTT discs (e.g. ${a!.disc.vp} ${rttText(a!.disc.rttMs)} and ${b!.disc.vp} ${rttText(b!.disc.rttMs)}, ${Math.round(discDistanceKm(a!.disc, b!.disc))} km apart): they reached different sites`
   } else if (discs.length < UNICAST_MIN_VPS) {
     anycast = null
-    anycastReason = `${discs.length} usable vantage point(s): at least ${UNICAST_MIN_VPS} are needed to call it unicast`
+    anycastReason = `${plural(discs.length, 'usable vantage point')}: at least ${UNICAST_MIN_VPS} are needed to call it unicast`
   } else {
     const places = distinctIdentityPlaces(sites)
     const cover = bestCoverPoint(discs)
