@@ -187,6 +187,8 @@ export interface OutageEvent extends VantageEventBase<'outage'> {
   lastAnswerAt: string | null
   /** the PoP before the outage, null when unknown */
   lastPop: string | null
+  /** lastPop was named only as a hint (under 0.5): its confidence; absent for a catchment named confidently */
+  lastPopConfidence?: number
   /** set when the vantage point itself failed (its E_VP_* code), not the target: absent otherwise */
   vantageError?: string
 }
@@ -199,6 +201,8 @@ export interface RecoveredEvent extends VantageEventBase<'recovered'> {
   durationMs: number | null
   /** the PoP it came back at (null: answered, PoP not named) */
   pop: string | null
+  /** pop was named only as a hint (under 0.5): its confidence; absent for a PoP named confidently */
+  popConfidence?: number
   resolutionMs: number
   clockJump: boolean
 }
@@ -248,7 +252,15 @@ export interface WatchVantageSummary {
   flipRate: number | null
   /** current PoP (load-balanced set joined with "+"), null when never located */
   pop: string | null
+  /**
+   * the newest PoP named was only a hint (under 0.5, model/pop-confidence.ts): its confidence, and
+   * `pop` is that hint, not a catchment (no shift or failover was judged from it); absent otherwise
+   */
+  popConfidence?: number
+  /** answers naming a PoP confidently, per PoP */
   pops: WatchPopCount[]
+  /** answers naming a PoP only as a hint, per PoP (counted apart from pops); absent when none */
+  hintedPops?: WatchPopCount[]
   loadBalanced: boolean
   flapEpisodes: number
   outages: number

@@ -1,0 +1,109 @@
+// A PoP named only as a hint (popConfidence under 0.5, model/pop-confidence.ts) is no catchment in a
+// watch: a DNS server that starts answering CHAOS TXT 'london-1' (a lone server name, "likely a
+// server's name", 0.48) after a confident 'nrt1.example' printed `recovered at LONDON`, `shift NRT ->
+// LONDON`, `failover NRT -> LONDON`, `now LONDON [LONDON 10, NRT 4]` and `failovers: 1` (review
+// finding, reproduced on main). The hint is kept and marked '?'; no move, flip or page comes from it.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {analyze} from '../../src/analysis/watch/index.js'
+import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import {TimelineCollector} from '../../src/render/html/timeline-data.js'
+import {timelineSection} from '../../src/render/html/timeline.js'
+import {renderWatchEvent, renderWatchSummary} from '../../src/render/watch.js'
+import {schemaErrors} from '../helpers/schema.js'
+
+const T0 = Date.UTC(2026, 11, 7, 12, 0, 0)
+const I = 250
+
+/** One vantage point's rounds: [PoP, confidence] answered, '*' lost, null answered with no PoP. */
+function obs(rounds: ReadonlyArray<readonly [string, number] | '*' | null>, vantageId = 'local'): Observation[] {
+  return rounds.map((r, round) => ({
+    vantageId,
+    round,
+    flow: 0,
+    sentAt: T0 + round * I,
+    receivedAt: r === '*' ? null : T0 + round * I + 1,
+    rttMs: r === '*' ? null : 0.4,
+    pop: r === '*' || r === null ? null : r[0],
+    ...(r === '*' || r === null ? {} : {popConfidence: r[1]}),
+    answered: r !== '*',
+  }))
+}
+
+const NRT = ['NRT', 0.9] as const
+const LONDON = ['LONDON', 0.48] as const
+const times = <T>(n: number, x: T): T[] => Array.from({length: n}, () => x)
+const run = (o: Observation[], flapThreshold = 3): WatchEvent[] => analyze(o, {intervalMs: I, flapThreshold})
+const summaryOf = (ev: WatchEvent[]): WatchSummaryEvent => ev.find((e): e is WatchSummaryEvent => e.type === 'summary')!
+const types = (ev: WatchEvent[]): string[] => ev.filter((e) => e.type !== 'summary').map((e) => e.type)
+
+describe('watch: a PoP named only as a hint is no catchment', () => {
+  // the reviewer's run: NRT, the responder swapped (a few lost), then london-1 answering
+  const swap = [...times(4, NRT), '*', '*', '*', ...times(10, LONDON)] as const
+
+  it('a swap to a hinted name is an outage and a recovery at the hint, no shift, no failover', () => {
+    const ev = run(obs(swap))
+    assert.deepEqual(types(ev), ['outage', 'recovered'])
+    const rec = ev.find((e) => e.type === 'recovered')!
+    assert.equal(rec.type === 'recovered' && rec.pop, 'LONDON')
+    assert.equal(rec.type === 'recovered' && rec.popConfidence, 0.48)
+    assert.match(renderWatchEvent(rec), /recovered at LONDON\?: .*its PoP only a hint/)
+    const sum = summaryOf(ev)
+    assert.equal(sum.failover.count, 0)
+    assert.equal(sum.flippingVantagePoints, 0)
+    const v = sum.vantagePoints[0]!
+    assert.equal(v.flips, 0)
+    // "now" is the hint, said as one; confident counts apart from hinted ones
+    assert.equal(v.pop, 'LONDON')
+    assert.equal(v.popConfidence, 0.48)
+    assert.deepEqual(v.pops, [{pop: 'NRT', observations: 4}])
+    assert.deepEqual(v.hintedPops, [{pop: 'LONDON', observations: 10}])
+    assert.deepEqual(sum.pops.map((p) => [p.pop, p.current]), [['NRT', 0]])
+    for (const e of ev) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], e.type)
+    const text = renderWatchSummary(sum)
+    assert.match(text, /now LONDON\? +\(only a hint\)/)
+    assert.match(text, /\[NRT 4, LONDON\? 10\]/)
+    assert.doesNotMatch(text, /failovers:/)
+  })
+
+  it('a graceful change of the identity to a hint is no shift; an outage after it says the last PoP as a hint', () => {
+    const ev = run(obs([...times(3, NRT), ...times(3, LONDON), '*', '*']))
+    assert.deepEqual(types(ev), ['outage'])
+    const out = ev.find((e) => e.type === 'outage')!
+    assert.equal(out.type === 'outage' && out.lastPop, 'LONDON')
+    assert.equal(out.type === 'outage' && out.lastPopConfidence, 0.48)
+    assert.match(renderWatchEvent(out), /last at LONDON\?/)
+    assert.deepEqual(schemaErrors('watch-event.schema.json', out), [])
+  })
+
+  it('hint flips feed no flap; a confident move after a hint is one shift from the old catchment', () => {
+    const flips = [NRT, LONDON, NRT, LONDON, NRT, LONDON, NRT] as const
+    const ev = run(obs([...flips]), 2)
+    assert.deepEqual(types(ev), [])
+    assert.equal(summaryOf(ev).vantagePoints[0]!.flips, 0)
+    assert.equal(summaryOf(ev).vantagePoints[0]!.popConfidence, undefined, 'back at a confident NRT: no hint now')
+    const moved = run(obs([...times(3, NRT), ...times(2, LONDON), ...times(2, ['LHR', 0.9] as const)]))
+    const shifts = moved.filter((e) => e.type === 'shift')
+    assert.equal(shifts.length, 1)
+    assert.equal(shifts[0]!.type === 'shift' && `${shifts[0]!.from}->${shifts[0]!.to}`, 'NRT->LHR')
+    assert.equal(shifts[0]!.type === 'shift' && shifts[0]!.unlocatedProbes, 2, 'the hinted answers are unlocated ones')
+  })
+
+  it('a PoP whose confidence is not known (older --out files) is judged as before', () => {
+    const o = obs([...times(3, NRT), ...times(3, LONDON)]).map(({popConfidence: _c, ...x}) => x)
+    const ev = run(o)
+    assert.deepEqual(types(ev), ['shift'])
+    assert.equal(summaryOf(ev).vantagePoints[0]!.hintedPops, undefined)
+  })
+
+  it("the HTML page's PoP now and the lane mark the hint '?'", () => {
+    const o = obs(swap)
+    const t = new TimelineCollector()
+    for (const x of o) t.observe(x)
+    t.addEvents(run(o))
+    const html = timelineSection(t.data())
+    assert.match(html, /<td>local<\/td><td>LONDON\? <span class="sub">\(only a hint\)<\/span><\/td>/)
+    assert.ok(t.data().lanes[0]!.segments.some((g) => g.pop === 'LONDON?'))
+  })
+})
