@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {analyze} from '../../src/analysis/watch/index.js'
+import {analyze, createWatchAnalyzer} from '../../src/analysis/watch/index.js'
 import type {Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
 import {renderWatchEvent, renderWatchSummary} from '../../src/render/watch.js'
+import {WatchMetrics} from '../../src/watch/metrics.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const T0 = Date.UTC(2026, 11, 7, 12, 0, 0)
@@ -105,5 +106,28 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
     const html = timelineSection(t.data())
     assert.match(html, /<td>local<\/td><td>LONDON\? <span class="sub">\(only a hint\)<\/span><\/td>/)
     assert.ok(t.data().lanes[0]!.segments.some((g) => g.pop === 'LONDON?'))
+  })
+})
+
+describe('--metrics: a hinted PoP counts no shift or failover and is the site marked ?', () => {
+  it('the reviewer swap: failovers 0, site_changes 0, site LONDON? at the end; a confident answer puts its PoP back', async () => {
+    const m = new WatchMetrics()
+    const a = createWatchAnalyzer({intervalMs: I, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 0})
+    const scrape = async (): Promise<string> => m.text()
+    const feed = async (o: Observation[]): Promise<string> => {
+      for (const x of o) {
+        m.observe(x)
+        for (const e of [...a.push(x), ...a.flushRound(x.round)]) m.event(e)
+      }
+      return scrape()
+    }
+    const swap = [...times(4, NRT), '*', '*', '*', ...times(10, LONDON)] as const
+    const all = obs([...swap, NRT])
+    let text = await feed(all.slice(0, -1))
+    assert.match(text, /^anyprobe_failovers_total\{vantage="local"\} 0$/m)
+    assert.match(text, /^anyprobe_site_changes_total\{vantage="local"\} 0$/m)
+    assert.match(text, /^anyprobe_site_info\{vantage="local",site="LONDON\?"\} 1$/m)
+    text = await feed(all.slice(-1))
+    assert.deepEqual(text.match(/^anyprobe_site_info\{.*$/gm), ['anyprobe_site_info{vantage="local",site="NRT"} 1'])
   })
 })
