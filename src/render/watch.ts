@@ -49,11 +49,14 @@ export interface CatchmentLine {
   lost: number
   /** in an outage (its outage event, until it answers again): no PoP answers it now */
   inOutage?: boolean
+  /** pop was named only as a hint (under 0.5): shown 'LONDON?' */
+  popHint?: boolean
 }
 
 export function renderCatchmentLine(c: CatchmentLine): string {
-  if (c.inOutage === true) return `${s(c.vantageId).padEnd(14)} no answer (outage; last at ${s(c.pop)})  ${c.answered} answered, ${c.lost} lost`
-  return `${s(c.vantageId).padEnd(14)} ${s(c.pop).padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
+  const pop = c.popHint === true && c.pop !== null ? `${s(c.pop)}?` : s(c.pop)
+  if (c.inOutage === true) return `${s(c.vantageId).padEnd(14)} no answer (outage; last at ${pop})  ${c.answered} answered, ${c.lost} lost`
+  return `${s(c.vantageId).padEnd(14)} ${pop.padEnd(8)} rtt ${ms(c.rttMs).padStart(9)}  ${c.answered} answered, ${c.lost} lost`
 }
 
 /** A flip rate a person can read: per minute, or per hour when under 0.1 a minute (a 4-hour Atlas window's '0/min'). */

@@ -12,6 +12,7 @@ import {TimelineCollector} from '../../src/render/html/timeline-data.js'
 import {timelineSection} from '../../src/render/html/timeline.js'
 import {renderWatchEvent, renderWatchSummary} from '../../src/render/watch.js'
 import {WatchMetrics} from '../../src/watch/metrics.js'
+import {LiveView} from '../../src/watch/view.js'
 import {schemaErrors} from '../helpers/schema.js'
 
 const T0 = Date.UTC(2026, 11, 7, 12, 0, 0)
@@ -129,5 +130,25 @@ describe('--metrics: a hinted PoP counts no shift or failover and is the site ma
     assert.match(text, /^anyprobe_site_info\{vantage="local",site="LONDON\?"\} 1$/m)
     text = await feed(all.slice(-1))
     assert.deepEqual(text.match(/^anyprobe_site_info\{.*$/gm), ['anyprobe_site_info{vantage="local",site="NRT"} 1'])
+  })
+})
+
+describe('the live catchment line marks a hinted PoP ?', () => {
+  it("a terminal's block says LONDON? while the server answers a hint, NRT again after a confident answer", () => {
+    let screen = ''
+    const view = new LiveView((t) => (screen += t), true)
+    const o = obs([NRT, LONDON, NRT])
+    view.observe(o[0]!)
+    assert.match(screen, /local\s+NRT\s+rtt/)
+    // a line above the block redraws it at once (observations redraw it at most 10 times a second)
+    screen = ''
+    view.observe(o[1]!)
+    view.line('-')
+    assert.match(screen, /local\s+LONDON\?\s+rtt/)
+    screen = ''
+    view.observe(o[2]!)
+    view.line('-')
+    assert.match(screen, /local\s+NRT\s+rtt/)
+    view.close()
   })
 })
