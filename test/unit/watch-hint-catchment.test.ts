@@ -107,6 +107,8 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
     const html = timelineSection(t.data())
     assert.match(html, /<td>local<\/td><td>LONDON\? <span class="sub">\(only a hint\)<\/span><\/td>/)
     assert.ok(t.data().lanes[0]!.segments.some((g) => g.pop === 'LONDON?'))
+    assert.match(html, />recovered at LONDON\?: /)
+    assert.doesNotMatch(html, /data-event="(shift|failover)"/)
   })
 })
 

@@ -60,7 +60,8 @@ function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string 
     case 'outage':
       return `outage ${recovery ? `(${recovery.lostProbes} lost in all` : `from ${hms(Date.parse(e.since))} UTC (not recovered`}${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
-      return `recovered${e.pop ? ` at ${e.pop}` : ''}${e.durationMs === null ? '' : `: ${fmtDuration(e.durationMs)} since the last answer`}`
+      // a PoP named only as a hint is marked '?', as the text line says it
+      return `recovered${e.pop ? ` at ${e.pop}${e.popConfidence === undefined ? '' : '?'}` : ''}${e.durationMs === null ? '' : `: ${fmtDuration(e.durationMs)} since the last answer`}`
     case 'load-balanced':
       return `load-balanced ${e.pops.join('+')}`
     case 'unexpected':
