@@ -105,9 +105,11 @@ export class WatchMetrics {
     if (o.answered && o.pop !== null) {
       // a PoP named only as a hint (under 0.5) is said as the watch says it, 'LONDON?': no shift is
       // judged from it (analysis/watch/hint.ts), so no shift event would ever take it back; the next
-      // confident answer puts back the PoP it names
+      // confident answer puts back the PoP it names (a hint of the site it is at already agrees: kept)
       const site = this.site.get(vantage)
-      if (hintOf(o) !== null) this.setSite(vantage, `${label(o.pop)}?`)
+      if (hintOf(o) !== null) {
+        if (site !== label(o.pop)) this.setSite(vantage, `${label(o.pop)}?`)
+      }
       else if (site === undefined || site.endsWith('?')) this.setSite(vantage, label(o.pop))
     }
   }

@@ -92,6 +92,15 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
     assert.equal(shifts[0]!.type === 'shift' && shifts[0]!.unlocatedProbes, 2, 'the hinted answers are unlocated ones')
   })
 
+  it('a hint of the PoP it is in already leaves "now" that catchment, counted apart', () => {
+    const sum = summaryOf(run(obs([...times(3, NRT), ...times(2, ['NRT', 0.45] as const)])))
+    const v = sum.vantagePoints[0]!
+    assert.equal(v.pop, 'NRT')
+    assert.equal(v.popConfidence, undefined)
+    assert.deepEqual(v.hintedPops, [{pop: 'NRT', observations: 2}])
+    assert.match(renderWatchSummary(sum), /now NRT +5 answered.*\[NRT 3, NRT\? 2\]/)
+  })
+
   it('a PoP whose confidence is not known (older --out files) is judged as before', () => {
     const o = obs([...times(3, NRT), ...times(3, LONDON)]).map(({popConfidence: _c, ...x}) => x)
     const ev = run(o)
@@ -131,6 +140,9 @@ describe('--metrics: a hinted PoP counts no shift or failover and is the site ma
     assert.match(text, /^anyprobe_site_changes_total\{vantage="local"\} 0$/m)
     assert.match(text, /^anyprobe_site_info\{vantage="local",site="LONDON\?"\} 1$/m)
     text = await feed(all.slice(-1))
+    assert.deepEqual(text.match(/^anyprobe_site_info\{.*$/gm), ['anyprobe_site_info{vantage="local",site="NRT"} 1'])
+    // a hint of the site it is at already leaves it as it is (the summary's "now NRT" alike)
+    text = await feed(obs([...times(18, NRT), ['NRT', 0.45]]).slice(-1))
     assert.deepEqual(text.match(/^anyprobe_site_info\{.*$/gm), ['anyprobe_site_info{vantage="local",site="NRT"} 1'])
   })
 })

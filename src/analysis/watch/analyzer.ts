@@ -647,8 +647,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       decide(vp, round, probes, new Set(located.map((p) => p.pop!)), located[0]!, out)
     } else {
       // only hints named (or nothing): "now" is the newest hint, the confident catchment stays for the moves
-      const hinted = answered.filter((p) => p.hint !== null)
-      if (hinted.length > 0) vp.hintNow = hinted[hinted.length - 1]!.hint
+      // (a hint of the PoP it is in already agrees with it: "now" stays that catchment, said without '?')
+      const hint = answered.filter((p) => p.hint !== null).at(-1)?.hint ?? null
+      if (hint !== null) vp.hintNow = vp.cur !== null && vp.cur.has(hint.pop) ? null : hint
     }
 
     // carry the loss bookkeeping through this round against the (possibly new) catchment
