@@ -84,7 +84,7 @@ export interface WatchJudging {
   reorderRounds: number
 }
 
-export type WatchEventType = 'shift' | 'flap' | 'flap-end' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'summary'
+export type WatchEventType = 'shift' | 'flap' | 'flap-end' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'hint' | 'summary'
 
 interface WatchEventBase<T extends WatchEventType> {
   schemaVersion: typeof WATCH_SCHEMA_VERSION
@@ -207,6 +207,19 @@ export interface RecoveredEvent extends VantageEventBase<'recovered'> {
   clockJump: boolean
 }
 
+/**
+ * The vantage point answers, but its answers name a PoP only as a hint (under 0.5, a lone server
+ * name such as 'london-1'): said once per hinted PoP, never a shift or failover (no page), no flip.
+ * Not said for the first answers of a vantage point (its `state` line says the hint).
+ */
+export interface HintEvent extends VantageEventBase<'hint'> {
+  /** the PoP named only as a hint, and its confidence */
+  pop: string
+  popConfidence: number
+  /** the catchment named confidently before (a set as "A+B"), null when none */
+  catchment: string | null
+}
+
 /** Several PoPs within one round across flows, in two rounds: ECMP / load balancing, not flapping. */
 export interface LoadBalancedEvent extends VantageEventBase<'load-balanced'> {
   /** every PoP seen within a round so far, sorted */
@@ -327,4 +340,5 @@ export type WatchEvent =
   | RecoveredEvent
   | FailoverEvent
   | LoadBalancedEvent
+  | HintEvent
   | WatchSummaryEvent

@@ -29,6 +29,9 @@ export function renderWatchEvent(e: WatchEvent): string {
     case 'recovered':
       // durationMs runs from the last answer before the outage, not from its `since` (the first probe lost)
       return `${clock(e.at)} ${s(e.vantageId)} recovered at ${hinted(e.pop, e.popConfidence)}: ${e.durationMs === null ? 'its first answer' : `${ms(e.durationMs)} since the last answer`} (${e.lostProbes} lost${e.popConfidence === undefined ? '' : '; its PoP only a hint'})`
+    case 'hint':
+      // no shift, no failover: the answers name no PoP confidently (a lone server name)
+      return `${clock(e.at)} ${s(e.vantageId)} answers, PoP only hinted (${s(e.pop)}?, confidence ${e.popConfidence})${e.catchment === null ? '' : `; no confident PoP since ${s(e.catchment)}`}`
     case 'load-balanced':
       return `${clock(e.at)} ${s(e.vantageId)} load-balanced across ${e.pops.map(s).join(', ')}`
     case 'summary':

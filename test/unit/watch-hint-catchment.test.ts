@@ -46,7 +46,9 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
 
   it('a swap to a hinted name is an outage and a recovery at the hint, no shift, no failover', () => {
     const ev = run(obs(swap))
-    assert.deepEqual(types(ev), ['outage', 'recovered'])
+    assert.deepEqual(types(ev), ['outage', 'recovered', 'hint'])
+    const hint = ev.find((e) => e.type === 'hint')!
+    assert.equal(renderWatchEvent(hint), '12:00:01.750 local answers, PoP only hinted (LONDON?, confidence 0.48); no confident PoP since NRT')
     const rec = ev.find((e) => e.type === 'recovered')!
     assert.equal(rec.type === 'recovered' && rec.pop, 'LONDON')
     assert.equal(rec.type === 'recovered' && rec.popConfidence, 0.48)
@@ -71,7 +73,7 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
 
   it('a graceful change of the identity to a hint is no shift; an outage after it says the last PoP as a hint', () => {
     const ev = run(obs([...times(3, NRT), ...times(3, LONDON), '*', '*']))
-    assert.deepEqual(types(ev), ['outage'])
+    assert.deepEqual(types(ev), ['hint', 'outage'])
     const out = ev.find((e) => e.type === 'outage')!
     assert.equal(out.type === 'outage' && out.lastPop, 'LONDON')
     assert.equal(out.type === 'outage' && out.lastPopConfidence, 0.48)
@@ -82,7 +84,8 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
   it('hint flips feed no flap; a confident move after a hint is one shift from the old catchment', () => {
     const flips = [NRT, LONDON, NRT, LONDON, NRT, LONDON, NRT] as const
     const ev = run(obs([...flips]), 2)
-    assert.deepEqual(types(ev), [])
+    // said once per hinted PoP (not every other round), never a flip or a flap
+    assert.deepEqual(types(ev), ['hint'])
     assert.equal(summaryOf(ev).vantagePoints[0]!.flips, 0)
     assert.equal(summaryOf(ev).vantagePoints[0]!.popConfidence, undefined, 'back at a confident NRT: no hint now')
     const moved = run(obs([...times(3, NRT), ...times(2, LONDON), ...times(2, ['LHR', 0.9] as const)]))

@@ -90,6 +90,7 @@ import {
   type FailoverEvent,
   type FlapEndEvent,
   type FlapEvent,
+  type HintEvent,
   type LoadBalancedEvent,
   type Observation,
   type OutageEvent,
@@ -229,6 +230,8 @@ interface VpState {
   hintCounts: Map<string, number>
   /** the newest located round named only a hint (no confident PoP): "now" is that hint, not `cur` */
   hintNow: HintNow | null
+  /** hinted PoPs said in a `hint` event: each once (a site whose servers alternate would say it every other round) */
+  hintsSaid: Set<string>
   lastJudged: number
   prevRound: number | null
   prevRaw: number
@@ -357,6 +360,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         popCounts: new Map(),
         hintCounts: new Map(),
         hintNow: null,
+        hintsSaid: new Set(),
         lastJudged: -Infinity,
         prevRound: null,
         prevRaw: 0,
@@ -518,6 +522,24 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     else shiftWithin(vp, probes, vp.lastGood, vp.loss, P, out)
   }
 
+  /**
+   * A round whose answers name only a hint: "now" is that hint unless it names the catchment the
+   * vantage point is in already; a hint of a new PoP after a confident catchment (or another hint)
+   * is said as a `hint` event, once per hinted PoP, never as a shift (see the rules above).
+   */
+  function hintRound(vp: VpState, hint: HintNow, first: Probe, out: WatchEvent[]): void {
+    if (vp.cur !== null && vp.cur.has(hint.pop)) {
+      vp.hintNow = null
+      return
+    }
+    const before = vp.hintNow
+    vp.hintNow = hint
+    if (before?.pop === hint.pop || (vp.cur === null && before === null) || vp.hintsSaid.has(hint.pop)) return
+    vp.hintsSaid.add(hint.pop)
+    const ev: HintEvent = {...base('hint', first.sentAt), vantageId: vp.id, round: first.round, pop: hint.pop, popConfidence: hint.confidence, catchment: vp.cur === null ? null : popSetName(vp.cur)}
+    out.push(ev)
+  }
+
   /** The vantage point's rounds up to `through` are judged: its gaps among them are settled (and told). */
   function settle(vp: VpState, through: number): void {
     const added = settleGaps(vp.gaps, through)
@@ -649,7 +671,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       // only hints named (or nothing): "now" is the newest hint, the confident catchment stays for the moves
       // (a hint of the PoP it is in already agrees with it: "now" stays that catchment, said without '?')
       const hint = answered.filter((p) => p.hint !== null).at(-1)?.hint ?? null
-      if (hint !== null) vp.hintNow = vp.cur !== null && vp.cur.has(hint.pop) ? null : hint
+      if (hint !== null) hintRound(vp, hint, answered[0]!, out)
     }
 
     // carry the loss bookkeeping through this round against the (possibly new) catchment

@@ -62,6 +62,8 @@ function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string 
     case 'recovered':
       // a PoP named only as a hint is marked '?', as the text line says it
       return `recovered${e.pop ? ` at ${e.pop}${e.popConfidence === undefined ? '' : '?'}` : ''}${e.durationMs === null ? '' : `: ${fmtDuration(e.durationMs)} since the last answer`}`
+    case 'hint':
+      return `PoP only hinted: ${e.pop}?`
     case 'load-balanced':
       return `load-balanced ${e.pops.join('+')}`
     case 'unexpected':
