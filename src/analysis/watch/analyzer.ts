@@ -34,7 +34,8 @@
 // - A PoP named only as a hint (popConfidence under 0.5, model/pop-confidence.ts: a lone server
 //   name's guess such as "london-1") is no catchment: its answers count as answered but unlocated
 //   for every decision (no shift, failover, flip, flap or load balancing from it), and the vantage
-//   point is "answering, PoP only hinted" until a confident answer comes (./hint.ts). An SRE pages on
+//   point is "answering, PoP only hinted" until a confident answer comes (./hint.ts), said once per
+//   hinted PoP as a `hint` event (not for a hint of the catchment it is in already). An SRE pages on
 //   failovers: a page must mean the anycast routing moved, not that the identity a server answers
 //   with stopped looking like a site code (the --expect rule, which never breaks on a hint, alike).
 //   The target answered, so a hint is no outage either (a recovery is said at the hinted PoP, '?').
