@@ -84,7 +84,7 @@ export interface WatchJudging {
   reorderRounds: number
 }
 
-export type WatchEventType = 'shift' | 'flap' | 'flap-end' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'summary'
+export type WatchEventType = 'shift' | 'flap' | 'flap-end' | 'outage' | 'recovered' | 'failover' | 'load-balanced' | 'hint' | 'summary'
 
 interface WatchEventBase<T extends WatchEventType> {
   schemaVersion: typeof WATCH_SCHEMA_VERSION
@@ -187,6 +187,8 @@ export interface OutageEvent extends VantageEventBase<'outage'> {
   lastAnswerAt: string | null
   /** the PoP before the outage, null when unknown */
   lastPop: string | null
+  /** lastPop was named only as a hint (under 0.5): its confidence; absent for a catchment named confidently */
+  lastPopConfidence?: number
   /** set when the vantage point itself failed (its E_VP_* code), not the target: absent otherwise */
   vantageError?: string
 }
@@ -199,8 +201,23 @@ export interface RecoveredEvent extends VantageEventBase<'recovered'> {
   durationMs: number | null
   /** the PoP it came back at (null: answered, PoP not named) */
   pop: string | null
+  /** pop was named only as a hint (under 0.5): its confidence; absent for a PoP named confidently */
+  popConfidence?: number
   resolutionMs: number
   clockJump: boolean
+}
+
+/**
+ * The vantage point answers, but its answers name a PoP only as a hint (under 0.5, a lone server
+ * name such as 'london-1'): said once per hinted PoP, never a shift or failover (no page), no flip.
+ * Not said for the first answers of a vantage point (its `state` line says the hint).
+ */
+export interface HintEvent extends VantageEventBase<'hint'> {
+  /** the PoP named only as a hint, and its confidence */
+  pop: string
+  popConfidence: number
+  /** the catchment named confidently before (a set as "A+B"), null when none */
+  catchment: string | null
 }
 
 /** Several PoPs within one round across flows, in two rounds: ECMP / load balancing, not flapping. */
@@ -248,7 +265,15 @@ export interface WatchVantageSummary {
   flipRate: number | null
   /** current PoP (load-balanced set joined with "+"), null when never located */
   pop: string | null
+  /**
+   * the newest PoP named was only a hint (under 0.5, model/pop-confidence.ts): its confidence, and
+   * `pop` is that hint, not a catchment (no shift or failover was judged from it); absent otherwise
+   */
+  popConfidence?: number
+  /** answers naming a PoP confidently, per PoP */
   pops: WatchPopCount[]
+  /** answers naming a PoP only as a hint, per PoP (counted apart from pops); absent when none */
+  hintedPops?: WatchPopCount[]
   loadBalanced: boolean
   flapEpisodes: number
   outages: number
@@ -315,4 +340,5 @@ export type WatchEvent =
   | RecoveredEvent
   | FailoverEvent
   | LoadBalancedEvent
+  | HintEvent
   | WatchSummaryEvent

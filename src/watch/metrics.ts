@@ -15,6 +15,7 @@ import {createServer, type Server} from 'node:http'
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import type {GapCounts} from '../analysis/watch/gaps.js'
+import {hintOf} from '../analysis/watch/hint.js'
 import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {Observation, WatchEvent} from '../model/watch.js'
@@ -101,11 +102,20 @@ export class WatchMetrics {
     // to the microsecond the RTT is measured to: 0.196 ms is 0.000196, not 0.00019600000000000002
     if (o.answered && o.rttMs !== null) this.duration.set({vantage}, Math.round(o.rttMs * 1000) / 1e6)
     else this.duration.remove({vantage})
-    if (o.answered && o.pop !== null && !this.site.has(vantage)) this.setSite(vantage, label(o.pop))
+    if (o.answered && o.pop !== null) {
+      // a PoP named only as a hint (under 0.5) is said as the watch says it, 'LONDON?': no shift is
+      // judged from it (analysis/watch/hint.ts), so no shift event would ever take it back; the next
+      // confident answer puts back the PoP it names (a hint of the site it is at already agrees: kept)
+      const site = this.site.get(vantage)
+      if (hintOf(o) !== null) {
+        if (site !== label(o.pop)) this.setSite(vantage, `${label(o.pop)}?`)
+      }
+      else if (site === undefined || site.endsWith('?')) this.setSite(vantage, label(o.pop))
+    }
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'state') return
+    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'hint' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {
       case 'shift':
@@ -132,8 +142,8 @@ export class WatchMetrics {
         break
       case 'recovered': {
         // back, maybe at the same PoP (no shift then): the site it answers from again
-        const pop = (e as {pop: string | null}).pop
-        this.setSite(vantage, pop === null ? null : label(pop))
+        const {pop, popConfidence} = e as {pop: string | null; popConfidence?: number}
+        this.setSite(vantage, pop === null ? null : `${label(pop)}${popConfidence === undefined ? '' : '?'}`)
         break
       }
       case 'unexpected':

@@ -3,6 +3,7 @@
 // second); otherwise nothing is redrawn: each vantage point's first catchment is printed once,
 // then only events.
 import type {Observation, WatchEvent} from '../model/watch.js'
+import {hintOf} from '../analysis/watch/hint.js'
 import {type CatchmentLine, renderCatchmentLine, renderWatchEvent} from '../render/watch.js'
 
 export class LiveView {
@@ -29,7 +30,10 @@ export class LiveView {
       c.inOutage = false
       c.answered++
       c.rttMs = o.rttMs
-      if (o.pop !== null) c.pop = o.pop
+      if (o.pop !== null) {
+        c.pop = o.pop
+        c.popHint = hintOf(o) !== null
+      }
     } else {
       c.lost++
     }
@@ -41,7 +45,10 @@ export class LiveView {
   event(e: WatchEvent, text?: string): void {
     if (e.type === 'summary') return
     const c = this.lines.get(e.vantageId)
-    if (c && e.type === 'shift') c.pop = e.to
+    if (c && e.type === 'shift') {
+      c.pop = e.to
+      c.popHint = false
+    }
     // the catchment block must not keep showing the last PoP while none answers
     if (c && e.type === 'outage') c.inOutage = true
     if (!this.tty) {

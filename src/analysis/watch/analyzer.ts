@@ -31,6 +31,15 @@
 // Catchment, shifts and failovers
 // - A round's PoPs are the PoPs named by its answered flows. A round with no answer on any flow is
 //   lost; a round with answers but no PoP named changes nothing (its probes count as `unlocated`).
+// - A PoP named only as a hint (popConfidence under 0.5, model/pop-confidence.ts: a lone server
+//   name's guess such as "london-1") is no catchment: its answers count as answered but unlocated
+//   for every decision (no shift, failover, flip, flap or load balancing from it), and the vantage
+//   point is "answering, PoP only hinted" until a confident answer comes (./hint.ts), said once per
+//   hinted PoP as a `hint` event (not for a hint of the catchment it is in already). An SRE pages on
+//   failovers: a page must mean the anycast routing moved, not that the identity a server answers
+//   with stopped looking like a site code (the --expect rule, which never breaks on a hint, alike).
+//   The target answered, so a hint is no outage either (a recovery is said at the hinted PoP, '?').
+//   The hint is kept for the summary (pop with popConfidence, hintedPops counted apart from pops).
 // - A vantage point's catchment is a PoP (or a load-balanced set of PoPs). A located round whose
 //   PoPs are all in it is stable. A single new PoP is a shift, decided in that round.
 // - Several PoPs within one round (flows > 1) are held undecided until the next located round:
@@ -82,6 +91,7 @@ import {
   type FailoverEvent,
   type FlapEndEvent,
   type FlapEvent,
+  type HintEvent,
   type LoadBalancedEvent,
   type Observation,
   type OutageEvent,
@@ -97,6 +107,7 @@ import {
 import {sanitize} from '../../util/sanitize.js'
 import {type GapCounts, newRoundGaps, type RoundGaps, roundObserved, roundUnmeasured, settleGaps, unmeasuredAtEnd} from './gaps.js'
 import {nearestRank, round3} from './stats.js'
+import {type HintNow, hintOf, locatingPop} from './hint.js'
 import {naturalCompare} from '../../util/collate.js'
 
 export interface WatchAnalyzerOptions {
@@ -170,6 +181,8 @@ interface Probe {
   t: number
   rttMs: number | null
   pop: string | null
+  /** the PoP named only as a hint (the catchment takes it as unlocated: pop is null then) */
+  hint: HintNow | null
   answered: boolean
 }
 
@@ -214,6 +227,12 @@ interface VpState {
   clockJumps: number
   gaps: RoundGaps
   popCounts: Map<string, number>
+  /** answers naming a PoP only as a hint, by PoP: counted apart from popCounts */
+  hintCounts: Map<string, number>
+  /** the newest located round named only a hint (no confident PoP): "now" is that hint, not `cur` */
+  hintNow: HintNow | null
+  /** hinted PoPs said in a `hint` event: each once (a site whose servers alternate would say it every other round) */
+  hintsSaid: Set<string>
   lastJudged: number
   prevRound: number | null
   prevRaw: number
@@ -245,6 +264,9 @@ function addLost(l: Loss, p: Probe): void {
   if (l.firstLostT === null) l.firstLostT = p.t
   l.lastLostT = p.t
 }
+
+const popCountList = (m: ReadonlyMap<string, number>): Array<{pop: string; observations: number}> =>
+  [...m.entries()].map(([pop, n]) => ({pop, observations: n})).sort((a, b) => b.observations - a.observations || naturalCompare(a.pop, b.pop))
 
 const isSubset = (a: Set<string>, b: Set<string>): boolean => [...a].every((x) => b.has(x))
 const intersects = (a: Set<string>, b: Set<string>): boolean => [...a].some((x) => b.has(x))
@@ -337,6 +359,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         clockJumps: 0,
         gaps: newRoundGaps(o.round),
         popCounts: new Map(),
+        hintCounts: new Map(),
+        hintNow: null,
+        hintsSaid: new Set(),
         lastJudged: -Infinity,
         prevRound: null,
         prevRaw: 0,
@@ -498,6 +523,24 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     else shiftWithin(vp, probes, vp.lastGood, vp.loss, P, out)
   }
 
+  /**
+   * A round whose answers name only a hint: "now" is that hint unless it names the catchment the
+   * vantage point is in already; a hint of a new PoP after a confident catchment (or another hint)
+   * is said as a `hint` event, once per hinted PoP, never as a shift (see the rules above).
+   */
+  function hintRound(vp: VpState, hint: HintNow, first: Probe, out: WatchEvent[]): void {
+    if (vp.cur !== null && vp.cur.has(hint.pop)) {
+      vp.hintNow = null
+      return
+    }
+    const before = vp.hintNow
+    vp.hintNow = hint
+    if (before?.pop === hint.pop || (vp.cur === null && before === null) || vp.hintsSaid.has(hint.pop)) return
+    vp.hintsSaid.add(hint.pop)
+    const ev: HintEvent = {...base('hint', first.sentAt), vantageId: vp.id, round: first.round, pop: hint.pop, popConfidence: hint.confidence, catchment: vp.cur === null ? null : popSetName(vp.cur)}
+    out.push(ev)
+  }
+
   /** The vantage point's rounds up to `through` are judged: its gaps among them are settled (and told). */
   function settle(vp: VpState, through: number): void {
     const added = settleGaps(vp.gaps, through)
@@ -540,7 +583,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       sentAt: o.sentAt,
       t: o.sentAt + vp.offset,
       rttMs: o.answered ? o.rttMs : null,
-      pop: o.answered ? o.pop : null,
+      pop: locatingPop(o),
+      hint: o.answered ? hintOf(o) : null,
       answered: o.answered,
     }))
     for (const p of probes) {
@@ -562,7 +606,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         flips: ep.flips,
         windowMs: opts.flapWindowMs,
         // "where it is now": nowhere said when this round had no answer (an outage may be starting)
-        pop: vp.cur === null || !probes.some((p) => p.answered) ? null : popSetName(vp.cur),
+        // (nor when its newest PoP was only a hint: no confident catchment to name)
+        pop: vp.cur === null || vp.hintNow !== null || !probes.some((p) => p.answered) ? null : popSetName(vp.cur),
       }
       out.push(ev)
     }
@@ -582,7 +627,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
           since: iso(vp.outage.since.sentAt),
           lostProbes: vp.outage.lost,
           lastAnswerAt: vp.lastAnswer === null ? null : iso(vp.lastAnswer.sentAt),
-          lastPop: vp.cur === null ? null : popSetName(vp.cur),
+          lastPop: vp.hintNow !== null ? vp.hintNow.pop : vp.cur === null ? null : popSetName(vp.cur),
+          ...(vp.hintNow !== null ? {lastPopConfidence: vp.hintNow.confidence} : {}),
         }
         // every probe of this round unanswered because the vantage point itself failed (a dead
         // netns/ssh child, an unreachable host: its E_VP_* code rides on each observation), not
@@ -606,7 +652,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         since: iso(vp.outage.since.sentAt),
         lostProbes: vp.outage.lost,
         durationMs: last === null ? null : round3(Math.max(0, first.t - last.t)),
-        pop: first.pop,
+        // back at a PoP named only as a hint: said with its confidence ('recovered at LONDON?')
+        pop: first.pop ?? first.hint?.pop ?? null,
+        ...(first.pop === null && first.hint !== null ? {popConfidence: first.hint.confidence} : {}),
         resolutionMs: I,
         clockJump: last !== null && jumpedBetween(vp, last.round, round),
       }
@@ -618,7 +666,13 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     const located = answered.filter((p) => p.pop !== null)
     if (located.length > 0) {
       vp.locatedRounds++
+      vp.hintNow = null
       decide(vp, round, probes, new Set(located.map((p) => p.pop!)), located[0]!, out)
+    } else {
+      // only hints named (or nothing): "now" is the newest hint, the confident catchment stays for the moves
+      // (a hint of the PoP it is in already agrees with it: "now" stays that catchment, said without '?')
+      const hint = answered.filter((p) => p.hint !== null).at(-1)?.hint ?? null
+      if (hint !== null) hintRound(vp, hint, answered[0]!, out)
     }
 
     // carry the loss bookkeeping through this round against the (possibly new) catchment
@@ -669,7 +723,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         a.observations += n
         a.vantagePoints++
       }
-      for (const pop of s.cur ?? []) agg(pop).current++
+      if (s.hintNow === null) for (const pop of s.cur ?? []) agg(pop).current++
       return {
         vantageId: s.id,
         vantage: s.vantage,
@@ -685,10 +739,11 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         locatedRounds: s.locatedRounds,
         flips: s.flips,
         flipRate: s.locatedRounds >= 2 ? Math.round((s.flips / (s.locatedRounds - 1)) * 10_000) / 10_000 : null,
-        pop: s.cur === null ? null : popSetName(s.cur),
-        pops: [...s.popCounts.entries()]
-          .map(([pop, n]) => ({pop, observations: n}))
-          .sort((a, b) => b.observations - a.observations || naturalCompare(a.pop, b.pop)),
+        // now only a hint: that PoP with its confidence (the summary marks it '?'; --learn leaves it out)
+        pop: s.hintNow !== null ? s.hintNow.pop : s.cur === null ? null : popSetName(s.cur),
+        ...(s.hintNow !== null ? {popConfidence: s.hintNow.confidence} : {}),
+        pops: popCountList(s.popCounts),
+        ...(s.hintCounts.size > 0 ? {hintedPops: popCountList(s.hintCounts)} : {}),
         loadBalanced: s.loadBalanced,
         flapEpisodes: s.flapEpisodes,
         outages: s.outages,
@@ -741,7 +796,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       if (!o.answered) vp.lost++
       else {
         vp.answered++
+        const hint = hintOf(o)
         if (o.pop === null) vp.unlocated++
+        else if (hint !== null) vp.hintCounts.set(hint.pop, (vp.hintCounts.get(hint.pop) ?? 0) + 1)
         else vp.popCounts.set(o.pop, (vp.popCounts.get(o.pop) ?? 0) + 1)
       }
       if (o.round <= vp.lastJudged) {

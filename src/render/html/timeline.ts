@@ -60,7 +60,10 @@ function eventLabel(e: TimelineEvent, recovery?: RecoveredEvent | null): string 
     case 'outage':
       return `outage ${recovery ? `(${recovery.lostProbes} lost in all` : `from ${hms(Date.parse(e.since))} UTC (not recovered`}${e.vantageError === undefined ? '' : `, vantage point failed: ${e.vantageError}`})`
     case 'recovered':
-      return `recovered${e.pop ? ` at ${e.pop}` : ''}${e.durationMs === null ? '' : `: ${fmtDuration(e.durationMs)} since the last answer`}`
+      // a PoP named only as a hint is marked '?', as the text line says it
+      return `recovered${e.pop ? ` at ${e.pop}${e.popConfidence === undefined ? '' : '?'}` : ''}${e.durationMs === null ? '' : `: ${fmtDuration(e.durationMs)} since the last answer`}`
+    case 'hint':
+      return `PoP only hinted: ${e.pop}?`
     case 'load-balanced':
       return `load-balanced ${e.pops.join('+')}`
     case 'unexpected':
@@ -222,11 +225,12 @@ export function timelineSection(d: TimelineData, opts: {heading?: string; colors
 function summaryTable(d: TimelineData): string {
   const s = d.summary
   if (s === null) return `<div class="side"><p class="sub">watch still running: no summary yet (${plural(d.events.length, 'event')} so far)</p></div>`
-  const rows = s.vantagePoints.map(
-    (v) =>
-      // in an outage at the end, its PoP is the last one it had, not where it is now (as the text summary says)
-      `<tr><td>${esc(v.vantageId, 40)}</td><td>${v.inOutage ? `no answer <span class="sub">(outage; last at ${esc(v.pop ?? '-', 40)})</span>` : esc(v.pop ?? '-', 40)}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`,
-  )
+  const rows = s.vantagePoints.map((v) => {
+    // a PoP named only as a hint is marked '?' (no catchment: no shift was judged from it), as the text summary says
+    const hintMark = v.popConfidence === undefined || v.pop === null ? '' : '? <span class="sub">(only a hint)</span>'
+    // in an outage at the end, its PoP is the last one it had, not where it is now (as the text summary says)
+    return `<tr><td>${esc(v.vantageId, 40)}</td><td>${v.inOutage ? `no answer <span class="sub">(outage; last at ${esc(v.pop ?? '-', 40)}${hintMark})</span>` : `${esc(v.pop ?? '-', 40)}${hintMark}`}</td><td class="n">${v.answered}/${v.observations}</td><td class="n">${v.lost}</td><td class="n">${v.flips}</td><td class="n">${v.outages}</td></tr>`
+  })
   const f = s.failover
   return `<div class="side"><table class="summary"><thead><tr><th>vantage point</th><th>PoP now</th><th>answered</th><th>lost</th><th>shifts</th><th>outages</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="sub">${plural(s.rounds, 'round')}, ${plural(s.observations, 'observation')}${s.late ? `, ${s.late} late` : ''}${s.clockJumps ? `, ${plural(s.clockJumps, 'clock jump')}` : ''}</p>
