@@ -56,7 +56,13 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   }
   // whose network answered: a CDN header from another one is only a hint (the verdict's evidence says why)
   if (r.targetAsn) lines.push(`answering network: AS${r.targetAsn.asn}${r.targetAsn.org === null ? '' : ` (${sanitize(r.targetAsn.org, 80)})`}`)
-  if (r.popFrom) lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
+  if (r.popFrom) {
+    lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
+    // the timing line above is the final response's (another service's edge); the RTT the verdict
+    // checks is the target's own, this one
+    const t = r.redirects[r.popFrom.index]?.timings
+    if (t !== null && typeof t === 'object') lines.push(`timing of redirect ${r.popFrom.index + 1} (the target's): ${timingLine(t)}`)
+  }
   if (r.redirectLimit) {
     lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)
   }

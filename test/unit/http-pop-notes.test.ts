@@ -94,6 +94,8 @@ describe('http text and JSON: where the PoP came from', () => {
     assert.match(between, /cf-ray\s+8a1b2c3d4e5f6789$/m)
     assert.doesNotMatch(between, /SYD/)
     assert.match(lines.slice(finalLabel, hopLabel).join('\n'), /cf-ray\s+8a1b2c3d4e5f6789-SYD/)
+    // the target's own timings are shown too (the timing line is the final response's, another edge's)
+    assert.match(text, /^timing of redirect 1 \(the target's\): dns - \| connect [\d.]+ ms \|/m)
     // and the --pop-header note names the redirect's response, the one the PoP is read from
     assert.match(between, /note: --pop-header x-nope is not in redirect 1's response/)
   })
