@@ -84,6 +84,12 @@ describe('tlsFailureSide: who ended the handshake, from Node\'s error', () => {
     // alert 70 names no SNI problem: the target's even without one
     assert.equal(toHttpError(writeEproto('0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:SSL alert number 70'), ctx(null)).exitCode, 7)
 
+    // OpenSSL's word for the server closing in the handshake: the target did not answer (exit 4), as Node's ECONNRESET there
+    const eof = toHttpError({code: 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING', message: '80:error:0A000126:SSL routines::unexpected eof while reading'}, ctx('www.example.net'))
+    assert.equal(eof.code, 'E_UNREACHABLE')
+    assert.equal(eof.exitCode, 4)
+    assert.match(eof.message, /closed the connection in the TLS handshake/)
+
     const own = toHttpError({code: 'ERR_SSL_UNSUPPORTED_PROTOCOL', message: 'unsupported protocol'}, ctx('www.example.net'))
     assert.equal(own.code, 'E_NETWORK')
     assert.equal(targetsFailure(own), false)

@@ -509,7 +509,8 @@ export function tlsFailureSide(e: {code?: unknown; message?: unknown; reason?: u
   const said = /SSL alert number (\d{1,3})\b/.exec(text)
   if (said) alert = Number(said[1])
   else {
-    // the packed error code: OpenSSL 3 keeps the reason in the low 23 bits, 1.1 in the low 12
+    // the packed error code: OpenSSL 3 keeps the reason in the low 23 bits (1.1 packed it
+    // otherwise, and its line always carried "SSL alert number")
     const packed = /error:([0-9A-F]{8}):SSL routines/i.exec(text)
     const reason = packed ? Number.parseInt(packed[1]!, 16) & 0x7f_ffff : null
     if (reason !== null && reason >= 1000 && reason <= 1255) alert = reason - 1000
@@ -586,7 +587,7 @@ export function toHttpError(
   if (tlsSide?.side === 'eof') {
     // OpenSSL's own word for the server closing without a close_notify in the handshake: as the
     // ECONNRESET Node gives for the same close above, the target did not answer (exit 4)
-    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection in the TLS handshake (${code || 'EOF'})`, {
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection ${ctx.phase === 'tls' ? 'in the TLS handshake' : PHASE_WORDS[ctx.phase]} (${code || 'EOF'})`, {
       hint: 'the server (or a firewall on the way) dropped the handshake; check the port, the scheme and --host',
       exitCode: EXIT.unreachable,
       cause: err,
