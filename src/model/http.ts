@@ -121,6 +121,12 @@ export interface HttpResult {
   pop: PopVerdict | null
   /** why `pop` is null (e.g. the destination never answered); null when there is a verdict; absent in older files */
   popReason?: string | null
+  /**
+   * what the operator asked for that the PoP could not come from: a --pop-header missing or empty in
+   * the response the PoP is read from, and where the PoP came from instead. [] when none; absent in
+   * older files and in results not measured by anyprobe's own http probe
+   */
+  popNotes?: string[]
   /** when `pop` is null: the places the RTT ruled out, each with why (a verdict lists its own in pop.rejected) */
   popRejected?: Rejection[]
 }

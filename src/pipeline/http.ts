@@ -10,6 +10,7 @@ import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {HTTP_SCHEMA_VERSION, type HttpRedirectHop, type HttpResult} from '../model/http.js'
+import type {PopVerdict} from '../model/pop.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {isPublicAddress} from '../util/target.js'
@@ -48,6 +49,29 @@ export function targetResponseIndex(redirects: Pick<HttpRedirectHop, 'targetAddr
   if (home === null || finalAddr === home) return null
   for (let i = redirects.length - 1; i > 0; i--) if (redirects[i]!.targetAddr === home) return i
   return 0
+}
+
+/**
+ * A --pop-header the operator named that is missing (or empty) in the response the PoP is read from
+ * (`from`: popFrom's redirect index, null for the final response): the PoP then came from another
+ * header, or from nothing, and the operator is told which, so a PoP from cf-ray is not taken for
+ * their own header's. One note per such header; [] when every one was there.
+ */
+export function popHeaderNotes(popHeaders: readonly string[], headers: Record<string, string>, verdict: PopVerdict | null, from: number | null): string[] {
+  const where = from === null ? 'the response' : `redirect ${from + 1}'s response (the target's, which the PoP is read from)`
+  // the headers the verdict's evidence came from ("cf-ray: 8a1b...-SYD" -> cf-ray), each once
+  const sources = [...new Set((verdict?.evidence ?? []).map((e) => e.input.split(':', 1)[0]!.trim().toLowerCase()).filter((n) => n !== ''))]
+  const out: string[] = []
+  for (const h of popHeaders) {
+    const value = Object.hasOwn(headers, h) ? headers[h]! : undefined
+    if (value !== undefined && value.trim() !== '') continue
+    const instead =
+      verdict === null
+        ? 'no PoP came from the other headers either'
+        : `the PoP ${sanitize(verdict.code.toUpperCase(), 40)} was read from ${sources.length === 0 ? 'other signals' : sources.map((n) => sanitize(n, 60)).join(', ')} instead`
+    out.push(`--pop-header ${sanitize(h, 60)} is ${value === undefined ? 'not in' : 'empty in'} ${where}: ${instead}`)
+  }
+  return out
 }
 
 /** The fields before the response, in the order the JSON has always had them. */
@@ -145,5 +169,6 @@ export async function probeHttpTarget(plan: HttpPlan, deps: HttpDeps = {}): Prom
           why: `the final response came from ${sanitize(out.final.remoteAddr ?? 'an unknown address', 60)}, not from the target's address ${sanitize(hop.targetAddr ?? '', 60)}: its edge is another service's, so the PoP is read from redirect ${at! + 1}, the last response the target's address gave`,
         }
   const explained = resultVerdictExplained(decider, plan.vpLocation)
-  return {...result, targetAsn, popFrom, pop: explained.verdict, ...popExplanation(explained)}
+  const popNotes = popHeaderNotes(plan.popHeaders, decider.headers, explained.verdict, popFrom?.index ?? null)
+  return {...result, targetAsn, popFrom, pop: explained.verdict, ...popExplanation(explained), popNotes}
 }

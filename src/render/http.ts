@@ -24,13 +24,13 @@ function timingLine(t: HttpTimings): string {
  * (so a verdict of null, e.g. ruled out by the RTT bound, still shows what the edge said),
  * --pop-header ones, and cache/edge context.
  */
-export function shownHeaders(r: HttpResult, knownHeader: (name: string) => boolean = () => false): string[] {
-  const names = Object.keys(r.headers)
+export function shownHeaders(r: HttpResult, knownHeader: (name: string) => boolean = () => false, headers: Record<string, string> = r.headers): string[] {
+  const names = Object.keys(headers)
   const used = new Set<string>()
   for (const e of [...(r.pop?.evidence ?? []), ...(r.pop?.conflicts ?? [])]) {
     if (e.signal !== 'http-header' && e.signal !== 'user') continue
     const input = e.input.toLowerCase()
-    for (const n of names) if (input === r.headers[n]!.toLowerCase() || input.startsWith(`${n}:`) || input.includes(`${n}: `)) used.add(n)
+    for (const n of names) if (input === headers[n]!.toLowerCase() || input.startsWith(`${n}:`) || input.includes(`${n}: `)) used.add(n)
   }
   const wanted = new Set([...used, ...r.params.popHeaders, ...EDGE_CONTEXT_HEADERS])
   return names.filter((n) => wanted.has(n) || knownHeader(n))
@@ -56,7 +56,13 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   }
   // whose network answered: a CDN header from another one is only a hint (the verdict's evidence says why)
   if (r.targetAsn) lines.push(`answering network: AS${r.targetAsn.asn}${r.targetAsn.org === null ? '' : ` (${sanitize(r.targetAsn.org, 80)})`}`)
-  if (r.popFrom) lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
+  if (r.popFrom) {
+    lines.push(`PoP read from redirect ${r.popFrom.index + 1}: ${sanitize(r.popFrom.why, 300)}`)
+    // the timing line above is the final response's (another service's edge); the RTT the verdict
+    // checks is the target's own, this one
+    const t = r.redirects[r.popFrom.index]?.timings
+    if (t !== null && typeof t === 'object') lines.push(`timing of redirect ${r.popFrom.index + 1} (the target's): ${timingLine(t)}`)
+  }
   if (r.redirectLimit) {
     lines.push(`stopped at the redirect limit (${r.redirectLimit.max} followed): this ${r.status} still redirects to ${sanitize(r.redirectLimit.next, 160)} (a loop?)`)
   }
@@ -67,19 +73,38 @@ export function renderHttp(r: HttpResult, knownHeader?: (name: string) => boolea
   }
   for (const w of r.headerWarnings ?? []) lines.push(`warning: ${sanitize(w, 200)}`)
   if (r.bodyError) lines.push(`warning: ${sanitize(r.bodyError, 200)}; the status and headers had come and are used`)
-  const names = shownHeaders(r, knownHeader)
-  if (names.length > 0) {
-    lines.push(plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(r.headers[n]!, 120)])))
-  } else {
-    lines.push('no edge-identifying headers')
+  const table = (headers: Record<string, string>): string => {
+    const names = shownHeaders(r, knownHeader, headers)
+    return names.length > 0 ? plainTable(['header', 'value'], names.map((n) => [sanitize(n, 60), sanitize(headers[n]!, 120)])) : 'no edge-identifying headers'
   }
-  for (const h of r.params.popHeaders) if (!(h in r.headers)) lines.push(`--pop-header ${sanitize(h, 60)}: not in the response`)
+  // with popFrom the PoP (and its reason) is read from a redirect's headers, not the final
+  // response's: each table says whose it is, the one the PoP line speaks of last, above it (the
+  // final response's cf-ray ...-SYD sat above "PoP: unknown (cf-ray carries no PoP code)", a
+  // reason about the redirect's cf-ray)
+  const hop = r.popFrom ? r.redirects[r.popFrom.index] : undefined
+  // a saved file is read back as it is: only an object of headers is shown as one
+  const hopHeaders = hop?.headers !== null && typeof hop?.headers === 'object' ? hop.headers : undefined
+  const decider = hopHeaders ?? r.headers
+  if (hop !== undefined && hopHeaders !== undefined) {
+    lines.push(`final response (${sanitize(r.targetAddr ?? 'address unknown', 60)}, another service's edge; not read for the PoP):`)
+    lines.push(table(r.headers))
+    lines.push(`redirect ${r.popFrom!.index + 1}'s response (${sanitize(hop.targetAddr ?? 'address unknown', 60)}, the target's; the PoP below is read from it):`)
+    lines.push(table(hopHeaders))
+  } else lines.push(table(r.headers))
+  if (r.popNotes === undefined) {
+    // a file from before popNotes: say what it can
+    for (const h of r.params.popHeaders) if (!(h in decider)) lines.push(`--pop-header ${sanitize(h, 60)}: not in the response`)
+  }
+  // asked of the final origin: with popFrom, not the target's (the verdict did not read it)
+  const traceLabel = hopHeaders !== undefined ? "cdn-cgi/trace (the final response's origin; not read for the PoP)" : 'cdn-cgi/trace'
   if (r.cfTrace !== null) {
     const keys = ['colo', 'loc', 'http', 'tls', 'fl'].filter((k) => k in r.cfTrace!)
-    lines.push(`cdn-cgi/trace: ${keys.map((k) => `${k}=${sanitize(r.cfTrace![k]!, 40)}`).join(' ')}`)
+    lines.push(`${traceLabel}: ${keys.map((k) => `${k}=${sanitize(r.cfTrace![k]!, 40)}`).join(' ')}`)
   } else if (r.cfTraceError !== null) {
-    lines.push(`cdn-cgi/trace: unavailable (${sanitize(r.cfTraceError, 160)})`)
+    lines.push(`${traceLabel}: unavailable (${sanitize(r.cfTraceError, 160)})`)
   }
+  // right above the PoP they explain: the operator's own header was not where the PoP came from
+  for (const n of Array.isArray(r.popNotes) ? r.popNotes : []) if (typeof n === 'string') lines.push(`note: ${sanitize(n, 300)}`)
   lines.push(renderPop(r.pop, r))
   return lines.join('\n')
 }

@@ -247,8 +247,14 @@ describe('https to an address: an edge that refuses a handshake naming no server
         assert.doesNotMatch(e.message, /\\x0a$/, 'no escaped newline at the end')
         return true
       })
-      // with a name sent, the alert is something else: the old hint stays
-      await assert.rejects(probeHttpTarget({...plan(url), insecure: true, host: 'edge.anycast.example'}), (e: unknown) => e instanceof AnyprobeError && /speaking TLS/.test(e.hint ?? ''))
+      // with a name sent, the server refused that name: the target's failure (exit 7, an outage in a
+      // watch; it was E_NETWORK, exit 6, "is this port speaking TLS?"), the hint names the name
+      await assert.rejects(probeHttpTarget({...plan(url), insecure: true, host: 'edge.anycast.example'}), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 7, String(e))
+        assert.match(e.message, /refused the TLS handshake \(alert 112: unrecognized_name\)/)
+        assert.match(e.hint ?? '', /serves no site named edge\.anycast\.example: check --host/)
+        return true
+      })
     } finally {
       await srv.close()
     }

@@ -433,15 +433,15 @@ const CERT_CODES = new Set([
 
 const UNREACH_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH'])
 
-
 /**
  * Whose failure an engine error is, the one split every caller takes (one-shot http, catchment,
  * watch): the target's when it did not answer (refused, reset or closed without a response, timed
- * out, a router said it cannot be reached: exit 4) or answered with what is not HTTP (exit 7);
+ * out, a router said it cannot be reached, closed the TLS handshake: exit 4) or answered with what
+ * is not HTTP, or not TLS, or refused the TLS handshake with an alert of its own (exit 7);
  * otherwise this vantage point's or this client's (exit 6, 3): a certificate we did not trust (the
- * target did answer, and we refused to go on), a TLS handshake we could not complete, no route
- * from here, a name that did not resolve. A watch says the latter as the vantage point's failure,
- * never as an outage of the target.
+ * target did answer, and we refused to go on), a TLS protocol or key this client does not allow,
+ * a handshake sent with no server name, no route from here, a name that did not resolve. A watch
+ * says the latter as the vantage point's failure, never as an outage of the target.
  */
 export function targetsFailure(error: AnyprobeError): boolean {
   return error.exitCode === EXIT.unreachable || error.exitCode === EXIT.data
@@ -454,6 +454,84 @@ export function unreachableOnTheWay(local: AnyprobeError, code: string): Anyprob
     exitCode: EXIT.unreachable,
     cause: local,
   })
+}
+
+/**
+ * TLS alert descriptions by number (RFC 8446 section 6.2 and RFC 5246 section 7.2; IANA "TLS Alerts"
+ * registry): said with the number, so a reader need not look it up.
+ */
+const TLS_ALERTS: Record<number, string> = {
+  10: 'unexpected_message', 20: 'bad_record_mac', 22: 'record_overflow', 40: 'handshake_failure',
+  42: 'bad_certificate', 43: 'unsupported_certificate', 44: 'certificate_revoked', 45: 'certificate_expired',
+  46: 'certificate_unknown', 47: 'illegal_parameter', 48: 'unknown_ca', 49: 'access_denied', 50: 'decode_error',
+  51: 'decrypt_error', 70: 'protocol_version', 71: 'insufficient_security', 80: 'internal_error',
+  86: 'inappropriate_fallback', 90: 'user_canceled', 109: 'missing_extension', 110: 'unsupported_extension',
+  112: 'unrecognized_name', 113: 'bad_certificate_status_response', 115: 'unknown_psk_identity',
+  116: 'certificate_required', 120: 'no_application_protocol',
+}
+
+/**
+ * OpenSSL reasons that say the bytes the server sent back are not a TLS record at all: plain HTTP
+ * ("HTTP/1.1 400" read as a record header), an SSH or SMTP banner. OpenSSL 3 says "wrong version
+ * number" (SSL_R_WRONG_VERSION_NUMBER, what curl and Node print for https:// to a plain HTTP port),
+ * some bytes read as a record too long ("packet length too long"), OpenSSL 1.0 said "unknown protocol".
+ */
+const NOT_TLS_REASONS = /\b(wrong version number|packet length too long|unknown protocol)\b/i
+
+export type TlsFailureSide =
+  | {side: 'not-tls'}
+  | {side: 'alert'; alert: number | null; name: string | null}
+  | {side: 'eof'}
+  | {side: 'client'}
+
+/**
+ * Who ended a TLS handshake that failed, from Node's error. Node says it two ways: a failure found
+ * while reading has the OpenSSL reason as its code (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, with
+ * `reason`), one found while writing the ClientHello is `write EPROTO` with OpenSSL's error line in
+ * the message only ("...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:..."), so
+ * both the code and the line are read:
+ *   - 'not-tls': the server sent back what is not TLS (see NOT_TLS_REASONS);
+ *   - 'alert': the server sent a fatal alert. OpenSSL gives a received alert the reason 1000 + its
+ *     number (SSL_AD_REASON_OFFSET: 0A000410 is alert 40, 0A00042E alert 70) and adds "SSL alert
+ *     number N"; an alert this client sent is never reported that way (its own error is the cause);
+ *   - 'eof': the server closed in the handshake (OpenSSL's "unexpected eof while reading", a
+ *     close_notify alert 0);
+ *   - 'client': anything else, this client's own refusal (ERR_SSL_UNSUPPORTED_PROTOCOL, NO_CIPHERS_
+ *     AVAILABLE, DH_KEY_TOO_SMALL, UNSAFE_LEGACY_RENEGOTIATION_DISABLED, a certificate check): the
+ *     default, so a failure we cannot place is never called the target's outage.
+ */
+export function tlsFailureSide(e: {code?: unknown; message?: unknown; reason?: unknown} | null | undefined): TlsFailureSide {
+  const code = typeof e?.code === 'string' ? e.code : ''
+  const text = `${typeof e?.reason === 'string' ? e.reason : ''} ${typeof e?.message === 'string' ? e.message : ''}`
+  if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL)$/.test(code) || NOT_TLS_REASONS.test(text)) return {side: 'not-tls'}
+  if (code === 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING' || /\bunexpected eof while reading\b/i.test(text)) return {side: 'eof'}
+  let alert: number | null = null
+  const said = /SSL alert number (\d{1,3})\b/.exec(text)
+  if (said) alert = Number(said[1])
+  else {
+    // the packed error code: OpenSSL 3 keeps the reason in the low 23 bits (1.1 packed it
+    // otherwise, and its line always carried "SSL alert number")
+    const packed = /error:([0-9A-F]{8}):SSL routines/i.exec(text)
+    const reason = packed ? Number.parseInt(packed[1]!, 16) & 0x7f_ffff : null
+    if (reason !== null && reason >= 1000 && reason <= 1255) alert = reason - 1000
+  }
+  if (alert === null && /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_|^ERR_SSL_TLSV1_UNRECOGNIZED_NAME$/.test(code)) {
+    return {side: 'alert', alert: null, name: code.replace(/^ERR_SSL_(SSLV3_|TLSV13_|TLSV1_)(ALERT_)?/, '').toLowerCase()}
+  }
+  if (alert === 0) return {side: 'eof'}
+  if (alert !== null) return {side: 'alert', alert, name: TLS_ALERTS[alert] ?? null}
+  return {side: 'client'}
+}
+
+/** What to check when the server answered the handshake with what is not TLS, or refused it. */
+function tlsRefusalHint(side: TlsFailureSide, sni: string | null): string {
+  if (side.side === 'not-tls') return 'this port does not speak TLS (plain HTTP?): try http:// or another --port'
+  const alert = side.side === 'alert' ? side.alert : null
+  const name = side.side === 'alert' ? side.name : null
+  if (alert === 112 || name === 'unrecognized_name') return sni === null ? 'the server serves no site of the name sent: check --host' : `the server serves no site named ${sanitize(sni, 100)}: check --host`
+  if (alert === 116 || name === 'certificate_required') return 'the server wants a client certificate, which anyprobe does not send'
+  if (alert === 70 || name === 'protocol_version') return 'the server speaks neither TLS 1.2 nor 1.3 (all anyprobe offers, as browsers)'
+  return 'the server would not complete a TLS handshake with this client (TLS 1.2-1.3, Node\'s defaults); check the port, --host and the server\'s TLS settings'
 }
 
 /** Map a socket/TLS/parser error to an AnyprobeError with a stable code, an exit code and a hint. */
@@ -505,11 +583,38 @@ export function toHttpError(
       cause: err,
     })
   }
-  if (ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO') {
-    // an edge serving many names refuses a handshake that names none: an address was given and
-    // no --host, so no SNI went out (nginx ssl_reject_handshake: alert 112 unrecognized_name;
-    // others alert 40 handshake_failure)
-    const noSni = ctx.url.protocol === 'https:' && ctx.sni === null && /alert (number )?(40|112)\b|unrecognized name|handshake failure/i.test(msg)
+  const tlsSide = ctx.phase === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' ? tlsFailureSide(e) : null
+  if (tlsSide?.side === 'eof') {
+    // OpenSSL's own word for the server closing without a close_notify in the handshake: as the
+    // ECONNRESET Node gives for the same close above, the target did not answer (exit 4)
+    return new AnyprobeError('E_UNREACHABLE', `${where} closed the connection ${ctx.phase === 'tls' ? 'in the TLS handshake' : PHASE_WORDS[ctx.phase]} (${code || 'EOF'})`, {
+      hint: 'the server (or a firewall on the way) dropped the handshake; check the port, the scheme and --host',
+      exitCode: EXIT.unreachable,
+      cause: err,
+    })
+  }
+  // an edge serving many names refuses a handshake that names none: an address was given and no
+  // --host, so no SNI went out (nginx ssl_reject_handshake: alert 112 unrecognized_name; others
+  // alert 40 handshake_failure). The request named no site, so the refusal is ours to fix, not the
+  // target's outage: it stays the vantage point's (exit 6), with the hint
+  const noSni = tlsSide?.side === 'alert' && ctx.url.protocol === 'https:' && ctx.sni === null && (tlsSide.alert === 40 || tlsSide.alert === 112 || /unrecognized name|handshake failure/i.test(msg))
+  if (tlsSide?.side === 'not-tls' || (tlsSide?.side === 'alert' && !noSni)) {
+    // the server answered the handshake with what is not TLS (plain HTTP on an https port: "wrong
+    // version number"), or refused it with an alert of its own (a protocol version or cipher it will
+    // not speak, an internal error, a name it does not serve, a client certificate it wants): the
+    // target's failure, as http:// to a TLS port is (exit 7), and an outage in a watch. Before, each
+    // was E_NETWORK (exit 6), the vantage point's: a broken TLS edge never paged
+    const said = tlsSide.side === 'not-tls' ? 'answered the TLS handshake with something that is not TLS' : `refused the TLS handshake (alert ${tlsSide.alert ?? '?'}${tlsSide.name === null ? '' : `: ${tlsSide.name}`})`
+    return new AnyprobeError('E_BAD_INPUT', `${where} ${said} (${code || 'error'}): ${msg}`, {
+      hint: tlsRefusalHint(tlsSide, ctx.sni ?? null),
+      exitCode: EXIT.data,
+      cause: err,
+    })
+  }
+  if (tlsSide !== null) {
+    // what is left is this client's own refusal (a certificate or a key it did not trust, a
+    // protocol or cipher it does not allow) or a handshake without the server's name: the
+    // vantage point's failure (exit 6), never an outage of the target
     return new AnyprobeError('E_NETWORK', `TLS handshake with ${where} failed (${code || 'error'}): ${msg}`, {
       hint: noSni
         ? 'no server name (SNI) was sent, since the target is an address: edges that serve many names refuse such a handshake; give the name with --host NAME (add --insecure if its certificate does not name the address)'
