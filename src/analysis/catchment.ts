@@ -33,7 +33,7 @@
 // - order is fixed: rows by vantage kind then id (numbers compared as numbers), PoPs by VP count
 //   (descending) then code, so the same outcomes in any order give the same document.
 import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
-import type {PopVerdict} from '../model/pop.js'
+import type {PopVerdict, Rejection} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {isConfidentPop} from '../model/pop-confidence.js'
 import {traceAnswered} from '../model/reach.js'
@@ -105,6 +105,18 @@ export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | 
   return `${said}; against: ${sanitize(against.input, 40)}${others > 0 ? ` (+${others})` : ''}`
 }
 
+/** What the RTT ruled out of a result that named no PoP (its popRejected); none for a ping or a verdict. */
+export function resultRejected(r: ProbeResult): Rejection[] {
+  if (r.kind === 'ping' || r.pop !== null) return []
+  return r.popRejected ?? []
+}
+
+/** The evidence cell of a row whose every reading the RTT ruled out: the first reason, plus how many more. */
+export function rejectedEvidence(rejected: readonly Rejection[]): string {
+  const more = rejected.length - 1
+  return `ruled out by the RTT: ${sanitize(rejected[0]!.reason, 100)}${more > 0 ? ` (+${more})` : ''}`
+}
+
 /** The address family a result measured over (null: its address is not known). */
 export function familyOf(r: ProbeResult): 4 | 6 | null {
   if (r.targetAddr === null || r.targetAddr === undefined) return null
@@ -127,13 +139,16 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   // carry a verdict read from routers near the vantage point): not reached, not in any share
   const v = reached ? r.pop : null
   const rtt = resultRtt(r)
+  // nothing the speed-of-light check rejects is hidden: an unknown row says what it ruled out and why
+  const rejected = reached ? resultRejected(r) : []
   return {
     vantage: o.vantage,
     pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence, ...(v.contradiction ? {contradiction: v.contradiction} : {})},
     rttMs: rtt === null ? null : round(rtt, 3),
-    evidence: shortEvidence(v, r),
+    evidence: rejected.length > 0 ? rejectedEvidence(rejected) : shortEvidence(v, r),
     reached,
     error: o.error,
+    ...(rejected.length > 0 ? {popRejected: rejected} : {}),
     startedAt: isoTime(r.startedAt),
   }
 }

@@ -1,6 +1,6 @@
 // The catchment document: which PoP each vantage point reaches, and each PoP's share. Built by
 // src/analysis/catchment.ts, printed by `catchment` and `report`, read back by tests and tools.
-import type {Contradiction} from './pop.js'
+import type {Contradiction, Rejection} from './pop.js'
 import type {ProbeMethod, VantageError} from './probe.js'
 import type {VantagePoint} from './vantage.js'
 
@@ -28,6 +28,12 @@ export interface CatchmentVantagePoint {
   /** true when the probe reached the target; null when there is no result */
   reached: boolean | null
   error: VantageError | null
+  /**
+   * When pop is null: the places the speed-of-light check ruled out, each with why (the result's
+   * popRejected), so a row left unknown by the RTT says what it refused. Absent when none (and in
+   * files written before it).
+   */
+  popRejected?: Rejection[]
   /**
    * When the row's result was measured (its startedAt), or its failure happened when the input
    * says (a RIPE Atlas probe error), ISO 8601; null when not known. Absent in files written before
