@@ -19,7 +19,9 @@
 // - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
 //   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
-//   http: the TCP connect phase (one round trip); ping: the lowest RTT;
+//   http: the TCP connect phase (one round trip), else (a kept connection, a RIPE Atlas result
+//   without ttc) the time to first byte or the whole request, an upper bound the row marks
+//   (rttUpperBound; model/rtt.ts httpRtt); ping: the lowest RTT;
 // - PoPs are grouped by place (city + country) when the verdict names a city, else by code, so one
 //   site read as "fra" by one VP and "frankfurt" by another is one PoP; the group is named by its most
 //   common code (ties: alphabetical);
@@ -37,7 +39,7 @@ import type {PopVerdict, Rejection} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {isConfidentPop} from '../model/pop-confidence.js'
 import {traceAnswered} from '../model/reach.js'
-import {minDestinationRtt} from '../model/rtt.js'
+import {httpRtt, minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'
@@ -65,10 +67,15 @@ export function resultRtt(r: ProbeResult): number | null {
     case 'dns':
       return minOf(r.queries.map((q) => q.rttMs))
     case 'http':
-      return r.timings.connectMs
+      return httpRtt(r.timings).ms
     case 'ping':
       return r.minMs
   }
+}
+
+/** Is a result's RTT only an upper bound (an HTTP result with no connect phase timed: model/rtt.ts httpRtt)? */
+export function resultRttIsUpperBound(r: ProbeResult): boolean {
+  return r.kind === 'http' && httpRtt(r.timings).upperBound
 }
 
 /** Did the target answer this result (the catchment's `reached`; the exit code counts these)? */
@@ -145,6 +152,7 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
     vantage: o.vantage,
     pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence, ...(v.contradiction ? {contradiction: v.contradiction} : {})},
     rttMs: rtt === null ? null : round(rtt, 3),
+    ...(rtt !== null && resultRttIsUpperBound(r) ? {rttUpperBound: true as const} : {}),
     evidence: rejected.length > 0 ? rejectedEvidence(rejected) : shortEvidence(v, r),
     reached,
     error: o.error,

@@ -23,6 +23,11 @@ export interface CatchmentVantagePoint {
   vantage: VantagePoint
   pop: CatchmentPop | null
   rttMs: number | null
+  /**
+   * true: rttMs is only an upper bound of the RTT (an HTTP result with no connect phase timed: a
+   * kept connection's first byte, a RIPE Atlas result's whole request `rt`). Absent otherwise.
+   */
+  rttUpperBound?: true
   /** the strongest evidence in a few words, e.g. "dns-identity s1.fra.anycast.example"; null when none */
   evidence: string | null
   /** true when the probe reached the target; null when there is no result */

@@ -289,5 +289,5 @@ export function checkRow(v: unknown): CatchmentVantagePoint | string {
   }
   // when it was measured (files written before it have none), one spelling so times compare
   const at = typeof v.startedAt === 'string' ? Date.parse(v.startedAt) : NaN
-  return {vantage: vp, pop, rttMs: v.rttMs as number | null, evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error, ...rowRejected(pop, v.popRejected), ...('startedAt' in v ? {startedAt: Number.isNaN(at) ? null : new Date(at).toISOString()} : {}), ...(Number.isSafeInteger(v.unansweredAfter) && (v.unansweredAfter as number) >= 1 ? {unansweredAfter: v.unansweredAfter as number} : {})}
+  return {vantage: vp, pop, rttMs: v.rttMs as number | null, ...(v.rttUpperBound === true && v.rttMs !== null ? {rttUpperBound: true as const} : {}), evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error, ...rowRejected(pop, v.popRejected), ...('startedAt' in v ? {startedAt: Number.isNaN(at) ? null : new Date(at).toISOString()} : {}), ...(Number.isSafeInteger(v.unansweredAfter) && (v.unansweredAfter as number) >= 1 ? {unansweredAfter: v.unansweredAfter as number} : {})}
 }
