@@ -19,7 +19,7 @@ import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '.
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {isOwnFailure, measuredExit, OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
+import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -250,9 +250,11 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)
     }
     const rows = result?.vantagePoints ?? []
-    const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
+    // the catchment's rows by the one rule catchment and sites --input count by (model/exit.ts rowAnswer)
+    const counted = countAnswers(rows.map(rowAnswer))
+    const answered = counted.answered + watchVps.filter((v) => v.answered > 0).length
     for (const w of watchWarnings) process.stderr.write(`${w}\n`)
-    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + rows.filter((r) => r.reached === null && isOwnFailure(r.vantage.kind, r.error?.code)).length})
+    process.exitCode = measuredExit({answered, total: counted.total + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + counted.ownFailures})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {
       process.stderr.write(formatError(err))
