@@ -19,7 +19,9 @@
 // - a row's PoP is its result's verdict (code, city, country, confidence), null when none or when
 //   the target did not answer (a trace that never reached it: counted as unlocated, in no share);
 // - rttMs: trace: lowest RTT from the destination (null when not reached); dns: lowest query RTT;
-//   http: the TCP connect phase (one round trip); ping: the lowest RTT;
+//   http: the TCP connect phase (one round trip), else (a kept connection, a RIPE Atlas result
+//   without ttc) the time to first byte or the whole request, an upper bound the row marks
+//   (rttUpperBound; model/rtt.ts httpRtt); ping: the lowest RTT;
 // - PoPs are grouped by place (city + country) when the verdict names a city, else by code, so one
 //   site read as "fra" by one VP and "frankfurt" by another is one PoP; the group is named by its most
 //   common code (ties: alphabetical);
@@ -33,11 +35,11 @@
 // - order is fixed: rows by vantage kind then id (numbers compared as numbers), PoPs by VP count
 //   (descending) then code, so the same outcomes in any order give the same document.
 import {CATCHMENT_SCHEMA_VERSION, type CatchmentMethod, type CatchmentPop, type CatchmentPopShare, type CatchmentResult, type CatchmentVantagePoint} from '../model/catchment.js'
-import type {PopVerdict} from '../model/pop.js'
+import type {PopVerdict, Rejection} from '../model/pop.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {isConfidentPop} from '../model/pop-confidence.js'
 import {traceAnswered} from '../model/reach.js'
-import {minDestinationRtt} from '../model/rtt.js'
+import {httpRtt, minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'
@@ -65,10 +67,15 @@ export function resultRtt(r: ProbeResult): number | null {
     case 'dns':
       return minOf(r.queries.map((q) => q.rttMs))
     case 'http':
-      return r.timings.connectMs
+      return httpRtt(r.timings).ms
     case 'ping':
       return r.minMs
   }
+}
+
+/** Is a result's RTT only an upper bound (an HTTP result with no connect phase timed: model/rtt.ts httpRtt)? */
+export function resultRttIsUpperBound(r: ProbeResult): boolean {
+  return r.kind === 'http' && httpRtt(r.timings).upperBound
 }
 
 /** Did the target answer this result (the catchment's `reached`; the exit code counts these)? */
@@ -105,6 +112,18 @@ export function shortEvidence(pop: PopVerdict | null, r: ProbeResult): string | 
   return `${said}; against: ${sanitize(against.input, 40)}${others > 0 ? ` (+${others})` : ''}`
 }
 
+/** What the RTT ruled out of a result that named no PoP (its popRejected); none for a ping or a verdict. */
+export function resultRejected(r: ProbeResult): Rejection[] {
+  if (r.kind === 'ping' || r.pop !== null) return []
+  return r.popRejected ?? []
+}
+
+/** The evidence cell of a row whose every reading the RTT ruled out: the first reason, plus how many more. */
+export function rejectedEvidence(rejected: readonly Rejection[]): string {
+  const more = rejected.length - 1
+  return `ruled out by the RTT: ${sanitize(rejected[0]!.reason, 100)}${more > 0 ? ` (+${more})` : ''}`
+}
+
 /** The address family a result measured over (null: its address is not known). */
 export function familyOf(r: ProbeResult): 4 | 6 | null {
   if (r.targetAddr === null || r.targetAddr === undefined) return null
@@ -127,13 +146,17 @@ export function vantageRow(o: VantageOutcome): CatchmentVantagePoint {
   // carry a verdict read from routers near the vantage point): not reached, not in any share
   const v = reached ? r.pop : null
   const rtt = resultRtt(r)
+  // nothing the speed-of-light check rejects is hidden: an unknown row says what it ruled out and why
+  const rejected = reached ? resultRejected(r) : []
   return {
     vantage: o.vantage,
     pop: v === null ? null : {code: v.code, city: v.city, country: v.country, confidence: v.confidence, ...(v.contradiction ? {contradiction: v.contradiction} : {})},
     rttMs: rtt === null ? null : round(rtt, 3),
-    evidence: shortEvidence(v, r),
+    ...(rtt !== null && resultRttIsUpperBound(r) ? {rttUpperBound: true as const} : {}),
+    evidence: rejected.length > 0 ? rejectedEvidence(rejected) : shortEvidence(v, r),
     reached,
     error: o.error,
+    ...(rejected.length > 0 ? {popRejected: rejected} : {}),
     startedAt: isoTime(r.startedAt),
   }
 }

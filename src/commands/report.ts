@@ -19,7 +19,8 @@ import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '.
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {isOwnFailure, measuredExit, OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
+import {unmeasuredAtEndWarning, WatchFileUnmeasured} from '../analysis/watch-file-unmeasured.js'
+import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -62,7 +63,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description: E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning).`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description: E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning); one whose last round the backend could not measure has no known state at the end: 6, as live.`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -140,6 +141,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const watchWarnings: string[] = []
     const faults = new OwnFaults()
     let watchOwnFailures = 0
+    // the vantage points of each watch whose newest round was not measured, and whether any watch had one
+    const unmeasured = new WatchFileUnmeasured()
+    let watchUnmeasured = false
     // the targets the file's watches measured (their start lines): --target does not choose among them
     const watchTargets = new Set<string>()
     // --json of a watch file: its events as NDJSON, in chunks through the one writer of stdout
@@ -155,8 +159,14 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
           const own = faults.count(e.vantagePoints.map((v) => v.vantageId))
           watchOwnFailures += own
           faults.clear()
-          const code = watchExit(atEnd, {ownFailures: own})
-          const w = code === EXIT.network ? ownFaultWarning(e.vantagePoints.length) : outageAtEndWarning(e, code)
+          // a vantage point whose last round the backend could not measure: its state at the end is
+          // unknown, 6 as the live watch exits (src/watch/session.ts unknownAtEnd)
+          const ids = e.vantagePoints.map((v) => v.vantageId)
+          const unknown = unmeasured.atEnd(ids)
+          if (unknown.length > 0) watchUnmeasured = true
+          const code = watchExit(atEnd, {ownFailures: own, unmeasured: unknown.length > 0 ? EXIT.network : null})
+          if (unknown.length > 0) watchWarnings.push(unmeasuredAtEndWarning(unknown.length, ids.length, code))
+          const w = code === EXIT.network && unknown.length === 0 ? ownFaultWarning(e.vantagePoints.length) : outageAtEndWarning(e, code)
           if (w !== null) watchWarnings.push(w)
         }
         if (json) out.record(e)
@@ -172,6 +182,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         try {
           faults.observe(item.observation)
           show(replay.push(item.observation))
+          unmeasured.observed(item.observation.vantageId, item.observation.round)
           timeline?.observe(item.observation)
         } catch (e) {
           // one observation the analysis refuses loses that line, never the whole saved watch
@@ -184,11 +195,13 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       } else if (item.type === 'watch-unmeasured') {
         // a round the backend could not measure: not measured, as the live watch counted it
         show(replay.unmeasured(item.vantageId, item.round))
+        unmeasured.unmeasured(item.vantageId, item.round)
       } else if (item.type === 'watch-start') {
         watchLines++
         if (item.start.target !== '') watchTargets.add(item.start.target)
         // the previous watch's last events (its summary) still go to its own timeline
         show(replay.start(item.start))
+        unmeasured.start()
         if (timeline !== null && timeline.used()) timelines.push((timeline = new TimelineCollector()))
         timeline?.setStart(item.start)
         if (!json) this.log(renderWatchStart(item.start))
@@ -250,9 +263,11 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       process.stderr.write(`note: ${other.map(([k, n]) => `${n} ${k}`).join(', ')} RIPE Atlas result(s) read: ${other.length === 1 ? 'this kind carries' : 'these kinds carry'} no sign of which site answered, so they are not in the catchment\n`)
     }
     const rows = result?.vantagePoints ?? []
-    const answered = rows.filter((v) => v.reached === true).length + watchVps.filter((v) => v.answered > 0).length
+    // the catchment's rows by the one rule catchment and sites --input count by (model/exit.ts rowAnswer)
+    const counted = countAnswers(rows.map(rowAnswer))
+    const answered = counted.answered + watchVps.filter((v) => v.answered > 0).length
     for (const w of watchWarnings) process.stderr.write(`${w}\n`)
-    process.exitCode = measuredExit({answered, total: rows.length + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + rows.filter((r) => r.reached === null && isOwnFailure(r.vantage.kind, r.error?.code)).length})
+    process.exitCode = measuredExit({answered, total: counted.total + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + counted.ownFailures, unmeasured: watchUnmeasured ? EXIT.network : null})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {
       process.stderr.write(formatError(err))

@@ -1,6 +1,6 @@
 // The catchment document: which PoP each vantage point reaches, and each PoP's share. Built by
 // src/analysis/catchment.ts, printed by `catchment` and `report`, read back by tests and tools.
-import type {Contradiction} from './pop.js'
+import type {Contradiction, Rejection} from './pop.js'
 import type {ProbeMethod, VantageError} from './probe.js'
 import type {VantagePoint} from './vantage.js'
 
@@ -23,11 +23,22 @@ export interface CatchmentVantagePoint {
   vantage: VantagePoint
   pop: CatchmentPop | null
   rttMs: number | null
+  /**
+   * true: rttMs is only an upper bound of the RTT (an HTTP result with no connect phase timed: a
+   * kept connection's first byte, a RIPE Atlas result's whole request `rt`). Absent otherwise.
+   */
+  rttUpperBound?: true
   /** the strongest evidence in a few words, e.g. "dns-identity s1.fra.anycast.example"; null when none */
   evidence: string | null
   /** true when the probe reached the target; null when there is no result */
   reached: boolean | null
   error: VantageError | null
+  /**
+   * When pop is null: the places the speed-of-light check ruled out, each with why (the result's
+   * popRejected), so a row left unknown by the RTT says what it refused. Absent when none (and in
+   * files written before it).
+   */
+  popRejected?: Rejection[]
   /**
    * When the row's result was measured (its startedAt), or its failure happened when the input
    * says (a RIPE Atlas probe error), ISO 8601; null when not known. Absent in files written before

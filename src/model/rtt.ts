@@ -18,12 +18,27 @@ export function minRttMs(queries: DnsQueryResult[]): number | null {
   return rtts.length === 0 ? null : Math.min(...rtts)
 }
 
+/** An HTTP result's RTT, and whether it is only an upper bound of it (no connect phase was timed). */
+export interface HttpRtt {
+  ms: number | null
+  upperBound: boolean
+}
+
 /**
  * The TCP handshake takes one round trip: the connect phase bounds the RTT for the feasibility
  * check. A request on a reused connection has no connect phase; its time to first byte (request
  * out, response in: one round trip plus the server's time) is an upper bound of the RTT, which
- * only ever rules out fewer places, so it is safe to check with.
+ * only ever rules out fewer places, so it is safe to check with. A RIPE Atlas HTTP result rarely
+ * times the phases (no `ttc`/`ttfb`, only `rt`: the request's whole time, DNS excluded, at least
+ * the handshake and one request round trip): its total is the upper bound then, never nothing.
  */
+export function httpRtt(t: HttpTimings): HttpRtt {
+  if (t.connectMs !== null) return {ms: t.connectMs, upperBound: false}
+  const ms = t.firstByteMs ?? t.totalMs
+  return {ms, upperBound: ms !== null}
+}
+
+/** The RTT the feasibility check uses for an HTTP result (see httpRtt). */
 export function minRttFromTimings(t: HttpTimings): number | null {
-  return t.connectMs ?? t.firstByteMs
+  return httpRtt(t).ms
 }

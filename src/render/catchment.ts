@@ -60,13 +60,16 @@ export function renderCatchment(c: CatchmentResult): string {
       location(r.vantage),
       r.vantage.asn === null ? '-' : `AS${r.vantage.asn}`,
       popCell(r),
-      r.reached === null ? '-' : fmtMs(r.rttMs),
+      r.reached === null ? '-' : `${r.rttUpperBound && r.rttMs !== null ? '<=' : ''}${fmtMs(r.rttMs)}`,
       r.reached === null ? sanitize(r.error?.code ?? '', 40) : sanitize(r.evidence ?? '-', 130),
     ]),
   )
   const lines = [head, '', vps]
   if (c.vantagePoints.some((r) => r.reached !== null && r.pop !== null && !isConfidentPop(r.pop))) {
     lines.push('', `a PoP marked ? was named with confidence under ${CONFIDENT_POP}: a hint, not a verdict (diff and --expect do not act on it)`)
+  }
+  if (c.vantagePoints.some((r) => r.rttUpperBound && r.rttMs !== null)) {
+    lines.push('', 'an RTT marked <= is only an upper bound: no TCP connect time was measured (a kept connection: time to first byte; a RIPE Atlas HTTP result: the whole request)')
   }
   const contradicted = c.vantagePoints.filter((r) => r.pop?.contradiction)
   if (contradicted.length > 0) {

@@ -508,6 +508,13 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     stats.unparseable++
     if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
   }
+  // the input breaking off where no value was cut (an array's or a document's end missing, the
+  // parser stopping): said, and truncated, but no value: "1 of 2 values could not be used" after
+  // two were read and used was a count of nothing
+  const broke = (where: string, message: string): void => {
+    stats.truncated = true
+    if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
+  }
   let atlas: AtlasModule | null | undefined
   let rdns: ReverseResolver | undefined
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
@@ -672,7 +679,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       const note = 'the array is not closed, or something other than JSON follows it'
       if (lastBad === index - 1 && index > 0) {
         if (stats.errors.length < keep) stats.errors.push({where: `after element ${index - 1}`, message: note})
-      } else bad(`after element ${index}`, note)
+      } else broke(`after element ${index}`, note)
     }
     return
   }
@@ -871,10 +878,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   yield* flushAtlas(true)
   // cut short: what the document said of itself before the cut (never a guess: a field not read stays null)
   if (open && (header.kind === 'multi' || header.kind === 'catchment')) yield [docMeta(header)]
-  if (parseError !== null) {
-    stats.truncated = true
-    bad('the document', parseError)
-  }
+  if (parseError !== null) broke('the document', parseError)
 }
 
 /**
@@ -906,7 +910,8 @@ export function partialInputError(name: string, stats: ReadStats, hint: string):
   if (stats.unparseable === 0 && !stats.truncated) return null
   const first = stats.errors[0]
   const cut = 'the input breaks off; everything before the break was kept'
-  const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ` (${cut})` : ''}` : cut
+  const read = `${stats.values} value${stats.values === 1 ? '' : 's'}`
+  const what = stats.unparseable > 0 ? `${stats.unparseable} of ${stats.values} values could not be used${stats.truncated ? ` (${cut})` : ''}` : `the input breaks off after ${read}; everything before the break was kept`
   return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)}: ${what}` + (first ? `; first at ${first.where}: ${first.message}` : ''), {hint, exitCode: EXIT.data})
 }
 

@@ -259,6 +259,12 @@ export function checkOutcome(v: unknown): VantageOutcome | string {
   return o
 }
 
+/** A saved row's popRejected (only beside no PoP; absent when none survives the check). */
+function rowRejected(pop: unknown, list: unknown): {popRejected?: Rejection[]} {
+  const rejected = pop === null ? checkRejected(list) : []
+  return rejected.length > 0 ? {popRejected: rejected} : {}
+}
+
 /** A row of a saved catchment document. */
 export function checkRow(v: unknown): CatchmentVantagePoint | string {
   if (!isObj(v) || !('pop' in v) || !('rttMs' in v) || !('reached' in v)) return 'not a catchment row'
@@ -283,5 +289,5 @@ export function checkRow(v: unknown): CatchmentVantagePoint | string {
   }
   // when it was measured (files written before it have none), one spelling so times compare
   const at = typeof v.startedAt === 'string' ? Date.parse(v.startedAt) : NaN
-  return {vantage: vp, pop, rttMs: v.rttMs as number | null, evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error, ...('startedAt' in v ? {startedAt: Number.isNaN(at) ? null : new Date(at).toISOString()} : {}), ...(Number.isSafeInteger(v.unansweredAfter) && (v.unansweredAfter as number) >= 1 ? {unansweredAfter: v.unansweredAfter as number} : {})}
+  return {vantage: vp, pop, rttMs: v.rttMs as number | null, ...(v.rttUpperBound === true && v.rttMs !== null ? {rttUpperBound: true as const} : {}), evidence: text(v.evidence, 300), reached: v.reached as boolean | null, error, ...rowRejected(pop, v.popRejected), ...('startedAt' in v ? {startedAt: Number.isNaN(at) ? null : new Date(at).toISOString()} : {}), ...(Number.isSafeInteger(v.unansweredAfter) && (v.unansweredAfter as number) >= 1 ? {unansweredAfter: v.unansweredAfter as number} : {})}
 }

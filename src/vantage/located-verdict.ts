@@ -14,6 +14,7 @@ import {popExplanation} from '../infer/fuse.js'
 import {rttFeasibility} from '../infer/rtt.js'
 import {resultVerdictExplained, vpLocationOf} from '../infer/verdict.js'
 import type {CatchmentVantagePoint} from '../model/catchment.js'
+import {minRttFromTimings} from '../model/rtt.js'
 import type {ProbeResult, VantageOutcome} from '../model/probe.js'
 import {popLatLon} from '../render/html/place.js'
 import type {ReportItem} from '../store/read.js'
@@ -50,7 +51,8 @@ export function locateOutcome(o: VantageOutcome, locs: Locations): VantageOutcom
   return {...o, vantage, result: {...rest, pop: ex.verdict, ...popExplanation(ex)} as ProbeResult}
 }
 
-const rttOfHttp = (r: Extract<ProbeResult, {kind: 'http'}>): number | null => r.timings.connectMs
+// the verdict's own reading of the timings (an upper bound when no connect phase was timed)
+const rttOfHttp = (r: Extract<ProbeResult, {kind: 'http'}>): number | null => minRttFromTimings(r.timings)
 
 /** A saved catchment row placed, its PoP flagged when its RTT from there rules it out (see the header). */
 export function locateRow(row: CatchmentVantagePoint, locs: Locations): CatchmentVantagePoint {

@@ -325,7 +325,9 @@ describe('http probe connections', () => {
     const t = {dnsMs: null, connectMs: 12.5, tlsMs: null, firstByteMs: 30, totalMs: 45}
     assert.equal(minRttFromTimings(t), 12.5)
     assert.equal(minRttFromTimings({...t, connectMs: null}), 30)
-    assert.equal(minRttFromTimings({...t, connectMs: null, firstByteMs: null}), null)
+    // no phase timed (a RIPE Atlas result with only rt): the whole request, an upper bound (model/rtt.ts httpRtt)
+    assert.equal(minRttFromTimings({...t, connectMs: null, firstByteMs: null}), 45)
+    assert.equal(minRttFromTimings({...t, connectMs: null, firstByteMs: null, totalMs: null}), null)
   })
 })
 
