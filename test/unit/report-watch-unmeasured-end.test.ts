@@ -5,16 +5,13 @@
 // The live session (src/watch/session.ts) runs on a stream of observations and unmeasured rounds
 // with --out; report is run on that file.
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import type {RoundEvent} from '../../src/model/probe.js'
-import {WatchSession} from '../../src/watch/session.js'
-import {watchEndFixture} from '../helpers/watch-end-fixture.js'
-import {ROOT, srcConfig} from '../helpers/cli.js'
+import {liveWatchToFile, reportCommand, watchEndFixture} from '../helpers/watch-end-fixture.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-report-unmeasured-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
@@ -33,19 +30,10 @@ async function live(name: string, ids: readonly string[], from: number, to = 20)
     }
     events.push({type: 'round', round: r})
   }
-  const file = join(dir, `${name}.ndjson`)
-  const reports: string[] = []
-  const session = await WatchSession.open({start, json: true, write: () => {}, tty: false, report: (l) => reports.push(l), extras: {}, out: file})
-  await session.consume((async function* () { yield* events })())
-  const end = await session.finish('test')
-  return {file, exitCode: end.exitCode, reports}
+  return liveWatchToFile(start, events, join(dir, `${name}.ndjson`))
 }
 
-function report(args: string[]): {status: number | null; stdout: string; stderr: string} {
-  const script = `const m = await import(${JSON.stringify(ROOT + 'src/commands/report.ts')}); await m.default.run(${JSON.stringify(args)}, ${JSON.stringify(srcConfig())})`
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: ROOT, encoding: 'utf8', timeout: 60_000})
-  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
-}
+const report = reportCommand
 
 describe('report of a watch --out file whose last rounds were not measured: the live watch exit', () => {
   it('one vantage point unmeasured at the end: 6 as live, with the same warning', async () => {
