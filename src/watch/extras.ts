@@ -62,8 +62,6 @@ export class WatchExtras {
   learnFailed = false
   private readonly vantages = new Map<string, VantagePoint>()
   private readonly judged = new Set<string>()
-  /** per vantage point, each PoP code's latest confidence (null: not known): --learn leaves a PoP that is only a hint now */
-  private readonly popConfidence = new Map<string, Map<string, number | null>>()
 
   private constructor(
     private readonly flags: ExtrasFlags,
@@ -95,30 +93,10 @@ export class WatchExtras {
     return {id: vantageId, vantage: this.vantages.get(vantageId) ?? null, tags: this.deps.tagsOf?.(vantageId) ?? []}
   }
 
-  /**
-   * The confidence a current PoP (a load-balanced set "AMS+FRA": the lowest of its members') was
-   * last named with; null when not known (judged as a verdict, as --expect does).
-   */
-  private confidenceOf(vantageId: string, pop: string | null): number | null {
-    const m = this.popConfidence.get(vantageId)
-    if (pop === null || m === undefined) return null
-    let low: number | null = null
-    for (const code of pop.split('+')) {
-      const c = m.get(code.toUpperCase())
-      if (c !== undefined && c !== null && (low === null || c < low)) low = c
-    }
-    return low
-  }
-
   /** Every observation, after the analyser had it. */
   observe(o: Observation, vantage?: VantagePoint | null): void {
     const v = vantage ?? o.vantage
     if (v) this.vantages.set(o.vantageId, v)
-    if (this.flags.learn !== undefined && o.answered && o.pop !== null) {
-      let m = this.popConfidence.get(o.vantageId)
-      if (m === undefined) this.popConfidence.set(o.vantageId, (m = new Map()))
-      m.set(o.pop.toUpperCase(), o.popConfidence ?? null)
-    }
     if (this.tracker === null) return
     if (!this.judged.has(o.vantageId)) {
       this.judged.add(o.vantageId)
@@ -143,7 +121,9 @@ export class WatchExtras {
    */
   async finish(summary: WatchSummaryEvent, comment: string, hurry?: AbortSignal): Promise<ExpectSummary | null> {
     if (this.flags.learn !== undefined) {
-      const {file, leftOut} = learnCatchment(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop, popConfidence: this.confidenceOf(v.vantageId, v.pop)})), comment)
+      // the analyser decides what is a hint: its summary row has popConfidence only when "now" is a
+      // hint (a hint of the catchment the vantage point is in already is that catchment, confident)
+      const {file, leftOut} = learnCatchment(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop, popConfidence: v.popConfidence ?? null})), comment)
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
         writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')

@@ -169,3 +169,27 @@ describe('the live catchment line marks a hinted PoP ?', () => {
     view.close()
   })
 })
+
+// Read of the merged change (session 8): a hint naming the PoP the vantage point is in already
+// agrees with its catchment, so it ends a loss like a confident answer there. It did not: one probe
+// lost long before stayed counted through ten agreeing hints, and the next move read as a failover
+// with a 3 s gap (NRT, NRT, *, NRT? x10, FRA: failover NRT -> FRA, gapMs 3000, lostProbes 1).
+describe('watch: a hint agreeing with the catchment ends a loss', () => {
+  const NRTHINT = ['NRT', 0.45] as const
+  const FRA = ['FRA', 0.9] as const
+  it('a loss long before agreeing hints does not make the next move a failover', () => {
+    const ev = run(obs([NRT, NRT, '*', ...times(10, NRTHINT), FRA, FRA]))
+    assert.deepEqual(types(ev), ['shift'])
+    const shift = ev.find((e) => e.type === 'shift')!
+    assert.equal(shift.type === 'shift' && shift.gapMs, I)
+    assert.equal(summaryOf(ev).failover.count, 0)
+  })
+  it('a recovery at a hint of the catchment it is in is said without the hint mark', () => {
+    const ev = run(obs([NRT, NRT, '*', '*', '*', NRTHINT, NRTHINT]))
+    const rec = ev.find((e) => e.type === 'recovered')!
+    assert.equal(rec.type === 'recovered' && rec.pop, 'NRT')
+    assert.equal(rec.type === 'recovered' ? rec.popConfidence : 'x', undefined)
+    assert.equal(summaryOf(ev).vantagePoints[0]!.pop, 'NRT')
+    assert.equal(summaryOf(ev).vantagePoints[0]!.popConfidence, undefined)
+  })
+})

@@ -73,14 +73,19 @@ describe('watch --learn: a file that cannot be written loses nothing measured', 
 // learnt as an expectation: such a rule would page on the first confident answer that differs.
 describe('watch --learn: a PoP named only as a hint is left out, and said', () => {
   const vp2 = {...vp, id: 'ap-vp-nrt', name: 'ap-vp-nrt'}
+  const vp3 = {...vp, id: 'ap-vp-tyo', name: 'ap-vp-tyo'}
   function mixed(): RoundEvent[] {
     const out: RoundEvent[] = []
     for (let r = 0; r < 5; r++) {
       const base = {round: r, flow: 0, sentAt: T0 + r * 100, receivedAt: T0 + r * 100 + 1, rttMs: 0.5, answered: true}
-      // ap-vp-ber: confident FRA; ap-vp-nrt: a confident NRT first, then only a hint of NRT at the end
+      // ap-vp-ber: confident FRA; ap-vp-nrt: a confident NRT first, then only a hint of another PoP
+      // (LHR) at the end; ap-vp-tyo: a confident NRT, then a hint of NRT, the catchment it is in
+      // already: the analyser's summary says NRT, confident (a hint agreeing with its catchment), and
+      // --learn follows the analyser rather than its own reading of the last confidence
       const a: Observation = {...base, vantageId: 'ap-vp-ber', pop: 'FRA', popConfidence: 0.9}
-      const b: Observation = {...base, vantageId: 'ap-vp-nrt', pop: 'NRT', popConfidence: r < 2 ? 0.8 : 0.45}
-      out.push({type: 'observation', vantage: vp, observation: a}, {type: 'observation', vantage: vp2, observation: b}, {type: 'round', round: r})
+      const b: Observation = {...base, vantageId: 'ap-vp-nrt', pop: r < 2 ? 'NRT' : 'LHR', popConfidence: r < 2 ? 0.8 : 0.45}
+      const c: Observation = {...base, vantageId: 'ap-vp-tyo', pop: 'NRT', popConfidence: r < 2 ? 0.8 : 0.45}
+      out.push({type: 'observation', vantage: vp, observation: a}, {type: 'observation', vantage: vp2, observation: b}, {type: 'observation', vantage: vp3, observation: c}, {type: 'round', round: r})
     }
     return out
   }
@@ -93,10 +98,13 @@ describe('watch --learn: a PoP named only as a hint is left out, and said', () =
     const end = await session.finish('test')
     assert.equal(end.exitCode ?? 0, 0)
     const learnt = JSON.parse(readFileSync(file, 'utf8')) as {rules: Array<{match: {vantage: string}; pops: string[]}>; comment: string}
-    assert.deepEqual(learnt.rules, [{match: {vantage: 'ap-vp-ber'}, pops: ['FRA']}])
-    assert.match(learnt.comment, /no rule for a vantage point whose PoP was only a hint .*ap-vp-nrt NRT\? 0\.45/)
-    assert.ok(reports.some((l) => /wrote 1 rule of/.test(l)), reports.join('\n'))
-    assert.ok(reports.some((l) => /--learn left out 1 vantage point whose PoP was only a hint .*ap-vp-nrt NRT\? 0\.45/.test(l)), reports.join('\n'))
+    assert.deepEqual(learnt.rules, [
+      {match: {vantage: 'ap-vp-ber'}, pops: ['FRA']},
+      {match: {vantage: 'ap-vp-tyo'}, pops: ['NRT']},
+    ])
+    assert.match(learnt.comment, /no rule for a vantage point whose PoP was only a hint .*ap-vp-nrt LHR\? 0\.45/)
+    assert.ok(reports.some((l) => /wrote 2 rules of/.test(l)), reports.join('\n'))
+    assert.ok(reports.some((l) => /--learn left out 1 vantage point whose PoP was only a hint .*ap-vp-nrt LHR\? 0\.45/.test(l)), reports.join('\n'))
   })
 
   it('learnExpect: a hint is left out, a confidence not known is learnt (judged as a verdict), a set with one hinted member is left out', () => {

@@ -423,6 +423,14 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
   }
 
   /**
+   * An answer in the catchment `cur`: its PoP is in it, or it names only a hint of a PoP in it (a
+   * hint agreeing with the catchment is no loss: the gap a later move measures starts after it).
+   */
+  function agrees(cur: Set<string>, p: Probe): boolean {
+    return p.pop !== null ? cur.has(p.pop) : p.hint !== null && cur.has(p.hint.pop)
+  }
+
+  /**
    * The catchment moves to `to`. Scans `roundProbes` (the round holding the first answer from the
    * new PoP) from the state before that round to find the last old answer, the first new one and
    * what was lost in between; then emits shift (+ failover) and counts the flip.
@@ -438,11 +446,10 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         break
       }
       if (!p.answered) addLost(loss, p)
-      else if (p.pop === null) loss.unlocated++
-      else if (from.has(p.pop)) {
+      else if (agrees(from, p)) {
         L = p
         loss = noLoss()
-      }
+      } else if (p.pop === null) loss.unlocated++
     }
     vp.cur = new Set(to)
     if (F === null || L === null) return // cannot happen: callers pass a round that names `to`, and a catchment implies an answer
@@ -654,7 +661,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         durationMs: last === null ? null : round3(Math.max(0, first.t - last.t)),
         // back at a PoP named only as a hint: said with its confidence ('recovered at LONDON?')
         pop: first.pop ?? first.hint?.pop ?? null,
-        ...(first.pop === null && first.hint !== null ? {popConfidence: first.hint.confidence} : {}),
+        ...(first.pop === null && first.hint !== null && vp.cur?.has(first.hint.pop) !== true ? {popConfidence: first.hint.confidence} : {}),
         resolutionMs: I,
         clockJump: last !== null && jumpedBetween(vp, last.round, round),
       }
@@ -678,11 +685,10 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     // carry the loss bookkeeping through this round against the (possibly new) catchment
     for (const p of probes) {
       if (!p.answered) addLost(vp.loss, p)
-      else if (p.pop === null) vp.loss.unlocated++
-      else if (vp.cur !== null && vp.cur.has(p.pop)) {
+      else if (vp.cur !== null && agrees(vp.cur, p)) {
         vp.lastGood = p
         vp.loss = noLoss()
-      }
+      } else if (p.pop === null) vp.loss.unlocated++
     }
     vp.lastAnswer = answered[answered.length - 1]!
     return out
