@@ -33,7 +33,7 @@ import {type Locations, locateVantage, locationsOf} from '../vantage/locations.j
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
-import {inTimeOrder} from './event-order.js'
+import {inTimeOrder} from '../analysis/watch/event-order.js'
 import {LiveView} from './view.js'
 
 export interface WatchSessionOptions {

@@ -6,7 +6,8 @@ import {describe, it} from 'node:test'
 
 import type {RoundEvent} from '../../src/model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
-import {inTimeOrder} from '../../src/watch/event-order.js'
+import {inTimeOrder} from '../../src/analysis/watch/event-order.js'
+import {WatchReplay} from '../../src/analysis/watch/replay.js'
 import {WatchSession} from '../../src/watch/session.js'
 
 const T0 = Date.parse('2026-12-07T04:40:00.000Z')
@@ -66,5 +67,19 @@ describe('watch events of one judged round are printed in time order', () => {
     // b's own events are out of time order (as the analyser gave them): kept so
     const got = inTimeOrder([e('a', 3, 'a1'), e('a', 5, 'a2'), e('b', 4, 'b1'), e('b', 2, 'b2'), e('c', 1, 'c1')])
     assert.deepEqual(got.map((x) => x.n), ['c1', 'a1', 'b1', 'b2', 'a2'])
+  })
+})
+
+// read of the merged change: `report` of a --out file replays the same observations through
+// WatchReplay, which printed each judged batch vantage point by vantage point (a-vp's shift before
+// z-vp's outage) while the live watch printed them by time
+describe('report of a watch file prints a judged batch in the same time order', () => {
+  it('replay: z-vp\'s outage before a-vp\'s shift, as live', () => {
+    const r = new WatchReplay()
+    const ev = [...r.start(start)]
+    for (const e of rounds()) if (e.type === 'observation') ev.push(...r.push(e.observation))
+    ev.push(...r.finish())
+    const moves = ev.filter((e) => e.type === 'outage' || e.type === 'shift').map((e) => `${e.type} ${'vantageId' in e ? e.vantageId : ''}`)
+    assert.deepEqual(moves, ['outage z-vp', 'shift a-vp'])
   })
 })
