@@ -42,7 +42,7 @@ export class WatchFileUnmeasured {
   }
 }
 
-/** The live watch's warning for them (src/watch/session.ts finish), word for word. */
+/** The warning for them: the live watch's (src/watch/session.ts finish) and report's of its file. */
 export function unmeasuredAtEndWarning(unknown: number, all: number, exitCode: number): string {
   return `warning: the last round of ${plural(unknown, 'vantage point')} was not measured (the backend could not): ${unknown === all ? 'the' : 'their'} state at the end is unknown${exitCode === EXIT.network ? ` (exit ${EXIT.network})` : ''}`
 }

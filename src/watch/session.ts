@@ -18,7 +18,6 @@ import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, out
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
-import {plural} from '../util/plural.js'
 import type {RoundEvent, VantageError} from '../model/probe.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchEvent, type WatchHistoryLine, type WatchStart, type WatchSummaryEvent} from '../model/watch.js'
@@ -33,6 +32,7 @@ import {type Locations, locateVantage, locationsOf} from '../vantage/locations.j
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
+import {unmeasuredAtEndWarning} from '../analysis/watch-file-unmeasured.js'
 import {inTimeOrder} from '../analysis/watch/event-order.js'
 import {LiveView} from './view.js'
 
@@ -322,7 +322,7 @@ export class WatchSession {
     // not 0 from an answer rounds before (the analyser's ledger of rounds: analysis/watch/gaps.ts)
     const unknownAtEnd = ids.filter((id) => this.analyzer.unmeasuredAtEnd(id))
     const exitCode = watchExit(atEnd, {vantageFailed: this.failed, alert: expectAlert(expect), data: expectUnused(expect), writeFailed: Boolean(this.out?.failure) || htmlFailed || this.extras?.learnFailed === true, unmeasured: this.backendFailed || unknownAtEnd.length > 0 ? EXIT.network : null, ownFailures})
-    if (unknownAtEnd.length > 0) this.o.report(`warning: the last round of ${plural(unknownAtEnd.length, 'vantage point')} was not measured (the backend could not): ${unknownAtEnd.length === ids.length ? 'the' : 'their'} state at the end is unknown${exitCode === EXIT.network ? ` (exit ${EXIT.network})` : ''}`)
+    if (unknownAtEnd.length > 0) this.o.report(unmeasuredAtEndWarning(unknownAtEnd.length, ids.length, exitCode))
     // 6 because every vantage point failed for a reason of its own (not a backend that could not measure)
     const ownFault = exitCode === EXIT.network && !this.backendFailed && unknownAtEnd.length === 0
     const said = expect === null ? null : renderExpectSummary(expect)
