@@ -89,7 +89,7 @@ export interface CatchmentResult {
   /** null: nothing read says how it was measured (every vantage point failed, or a saved file cut before it said) */
   method: CatchmentMethod | null
   vantagePoints: CatchmentVantagePoint[]
-  /** the earliest startedAt of its rows: when the run (or the measurements read) began; null when no row says. Absent when none (and in older files) */
+  /** the earliest startedAt of its rows: when the run (or the measurements read) began; null when no row says (absent in older files) */
   startedAt?: string | null
   /** the PoPs of confident verdicts only (confidence 0.5 or more): a share is of confident answers */
   pops: CatchmentPopShare[]
