@@ -334,7 +334,8 @@ export class CatchmentBuilder {
       }
       g.codes.set(row.pop.code, (g.codes.get(row.pop.code) ?? 0) + 1)
       g.ids.push(row.vantage.id)
-      if (row.rttMs !== null) g.rtts.push(row.rttMs)
+      // an upper bound (rttUpperBound) is no RTT to take a median of: a whole request beside connect times
+      if (row.rttMs !== null && row.rttUpperBound !== true) g.rtts.push(row.rttMs)
     }
     const pops = sharesOf(groups, measured)
     const hintedPops = sharesOf(hintGroups, measured)

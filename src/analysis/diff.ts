@@ -107,7 +107,8 @@ export function diffCatchments(a: CatchmentResult, b: CatchmentResult, names: {b
     const type = changeOf({pop: pa !== null, confident: pa !== null && confident(ra)}, {pop: pb !== null, confident: pb !== null && confident(rb)}, same)
     if (type !== null) {
       changes.push({type, vantage: rb.vantage, from: pa, to: pb, fromState: stateOf(ra), toState: stateOf(rb), rttBeforeMs: ra.rttMs, rttAfterMs: rb.rttMs})
-    } else if (pa && pb && ra.rttMs !== null && rb.rttMs !== null) {
+    } else if (pa && pb && ra.rttMs !== null && rb.rttMs !== null && ra.rttUpperBound !== true && rb.rttUpperBound !== true) {
+      // an RTT change only between measured RTTs: an upper bound (a whole request) against a connect time is no change
       rtt.push({vantageId: ra.vantage.id, vantageKind: ra.vantage.kind, pop: pb.code, beforeMs: ra.rttMs, afterMs: rb.rttMs, deltaMs: round(rb.rttMs - ra.rttMs)})
     }
   }

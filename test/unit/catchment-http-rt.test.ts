@@ -18,6 +18,8 @@ import {schemaErrors} from '../helpers/schema.js'
 import {httpRtt, minRttFromTimings} from '../../src/model/rtt.js'
 import {checkCatchment, parseExpectFile} from '../../src/analysis/expect.js'
 import type {CatchmentVantagePoint} from '../../src/model/catchment.js'
+import {CatchmentBuilder} from '../../src/analysis/catchment.js'
+import {diffCatchments} from '../../src/analysis/diff.js'
 
 const base = {fw: 5080, lts: 12, msm_id: 9100001, type: 'http', uri: 'http://192.0.2.80/', msm_name: 'HTTPGet', group_id: 9100001}
 const rtOnly = {...base, prb_id: 4101, from: '203.0.113.7', timestamp: 1733500000, result: [{af: 4, bsize: 612, dst_addr: '192.0.2.80', hsize: 238, method: 'GET', res: 200, rt: 41.523, src_addr: '10.0.0.7', ver: '1.1'}]}
@@ -63,5 +65,26 @@ describe('an HTTP result without a connect time keeps its RTT as an upper bound'
     const row = (id: string, rttMs: number, bound: boolean): CatchmentVantagePoint => ({vantage: vantage(id), pop: null, rttMs, ...(bound ? {rttUpperBound: true as const} : {}), evidence: null, reached: true, error: null})
     const x = checkCatchment(file, 'e.json', [row('1', 41.5, true), row('2', 25, false)])
     assert.deepEqual(x.violations.map((v) => v.vantageId), ['2'])
+  })
+})
+
+// read of the merged change: a bound was taken into a PoP's median RTT and listed by diff as an RTT
+// change against a connect time (a whole request of 41 ms "changed" from a 9 ms connect)
+describe('an RTT upper bound is no RTT for a median or a change', () => {
+  const FRA = {code: 'fra', city: 'Frankfurt am Main', country: 'DE', confidence: 0.9}
+  const vantage = (id: string): CatchmentVantagePoint['vantage'] => ({kind: 'atlas', id, name: id, asn: null, country: null, lat: null, lon: null})
+  const build = (rows: Array<[string, number, boolean]>) => {
+    const b = new CatchmentBuilder()
+    for (const [id, rttMs, bound] of rows) b.addRow({vantage: vantage(id), pop: FRA, rttMs, ...(bound ? {rttUpperBound: true as const} : {}), evidence: null, reached: true, error: null})
+    return b.result({target: '192.0.2.80', method: 'http'})
+  }
+  it('medianRttMs leaves bounds out (null when only bounds)', () => {
+    assert.equal(build([['1', 9, false], ['2', 41.5, true], ['3', 40, true]]).pops[0]!.medianRttMs, 9)
+    assert.equal(build([['2', 41.5, true]]).pops[0]!.medianRttMs, null)
+  })
+  it('diff lists no RTT change from or to a bound', () => {
+    const before = build([['1', 9, false], ['2', 9, false]])
+    const after = build([['1', 41.5, true], ['2', 12, false]])
+    assert.deepEqual(diffCatchments(before, after).rtt.map((r) => r.vantageId), ['2'])
   })
 })
