@@ -7,7 +7,6 @@ import {describe, it} from 'node:test'
 import type {RoundEvent} from '../../src/model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../../src/model/watch.js'
 import {inTimeOrder} from '../../src/analysis/watch/event-order.js'
-import {WatchReplay} from '../../src/analysis/watch/replay.js'
 import {WatchSession} from '../../src/watch/session.js'
 
 const T0 = Date.parse('2026-12-07T04:40:00.000Z')
@@ -70,16 +69,3 @@ describe('watch events of one judged round are printed in time order', () => {
   })
 })
 
-// read of the merged change: `report` of a --out file replays the same observations through
-// WatchReplay, which printed each judged batch vantage point by vantage point (a-vp's shift before
-// z-vp's outage) while the live watch printed them by time
-describe('report of a watch file prints a judged batch in the same time order', () => {
-  it('replay: z-vp\'s outage before a-vp\'s shift, as live', () => {
-    const r = new WatchReplay()
-    const ev = [...r.start(start)]
-    for (const e of rounds()) if (e.type === 'observation') ev.push(...r.push(e.observation))
-    ev.push(...r.finish())
-    const moves = ev.filter((e) => e.type === 'outage' || e.type === 'shift').map((e) => `${e.type} ${'vantageId' in e ? e.vantageId : ''}`)
-    assert.deepEqual(moves, ['outage z-vp', 'shift a-vp'])
-  })
-})

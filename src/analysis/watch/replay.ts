@@ -20,7 +20,6 @@
 import type {StateEvent} from '../../model/expect.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import type {Observation, WatchEvent, WatchStart} from '../../model/watch.js'
-import {inTimeOrder} from './event-order.js'
 import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer, type WatchAnalyzerOptions} from './analyzer.js'
 import {compareStateIds, stateEvent} from './state.js'
 
@@ -158,8 +157,7 @@ export class WatchReplay {
    */
   private judge(analyzer: WatchAnalyzer, o: Observation): ReplayEvent[] {
     if (o.vantage) this.vantages.set(o.vantageId, o.vantage)
-    // each judged batch in time order across vantage points, as the live session prints it (./event-order.ts)
-    const events = [...inTimeOrder(analyzer.push(o))]
+    const events = analyzer.push(o)
     if (this.holding) {
       this.lastHeld.set(o.vantageId, o)
       this.heldEvents.push(...events)
@@ -184,7 +182,7 @@ export class WatchReplay {
     if (this.analyzer === null && this.held.length > 0) out.push(...this.begin(inferOptions(this.held, true)!))
     // a file cut inside its history: the history ends with it (as the live session's finish does)
     out.push(...this.historyEnd())
-    if (this.analyzer !== null) out.push(...inTimeOrder(this.analyzer.finish()))
+    if (this.analyzer !== null) out.push(...this.analyzer.finish())
     this.analyzer = null
     this.stated = new Set()
     return out
