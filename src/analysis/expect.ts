@@ -28,7 +28,7 @@ import {
 } from '../model/expect.js'
 import type {CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
+import {CONFIDENT_POP, isHintedPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {WATCH_SCHEMA_VERSION} from '../model/watch.js'
 import {naturalCompare} from '../util/collate.js'
@@ -161,8 +161,7 @@ export function judgeSample(rules: ReadonlyArray<{index: number; rule: ExpectRul
 }
 
 /** A PoP named with a known confidence under the one threshold (isConfidentPop): a hint, not a verdict. */
-const isHint = (s: Pick<ExpectSample, 'pop' | 'popConfidence'>): boolean =>
-  s.pop !== null && s.popConfidence !== undefined && s.popConfidence !== null && !isConfidentPop({confidence: s.popConfidence})
+const isHint = (s: Pick<ExpectSample, 'pop' | 'popConfidence'>): boolean => isHintedPop(s.pop, s.popConfidence)
 
 /**
  * judgeSample, also saying whether the answer's PoP was only a hint that a pops / notPops rule

@@ -13,3 +13,11 @@ export const CONFIDENT_POP = 0.5
 export function isConfidentPop(p: {confidence: number} | null | undefined): boolean {
   return p !== null && p !== undefined && Number.isFinite(p.confidence) && p.confidence >= CONFIDENT_POP
 }
+
+/**
+ * Is a PoP code named with this confidence only a hint? false without a code, and false when the
+ * confidence is not known (older files, a backend that does not say): judged as a verdict, as before.
+ */
+export function isHintedPop(pop: string | null, popConfidence: number | null | undefined): boolean {
+  return pop !== null && popConfidence !== undefined && popConfidence !== null && !isConfidentPop({confidence: popConfidence})
+}

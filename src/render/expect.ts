@@ -1,7 +1,7 @@
 // Text for the events a watch adds over a stream (the starting state) and with --expect
 // (unexpected / expected), and for `catchment --expect` violations. Strings only; sanitised.
 import type {BrokenRule, CatchmentExpect, ExpectBreach, ExpectEvent, ExpectSummary, LiveWatchEvent, StateEvent, UncertainPop, UnmatchedRule} from '../model/expect.js'
-import {CONFIDENT_POP, isConfidentPop} from '../model/pop-confidence.js'
+import {CONFIDENT_POP, isHintedPop} from '../model/pop-confidence.js'
 import type {VantagePoint} from '../model/vantage.js'
 import {sanitize} from '../util/sanitize.js'
 import {ms, renderWatchEvent} from './watch.js'
@@ -27,7 +27,7 @@ export function renderBroken(b: BrokenRule[]): string {
 
 export function renderStateEvent(e: StateEvent): string {
   // a PoP named under 0.5 is a hint: marked '?' as the catchment and diff tables mark it
-  const hint = e.pop !== null && e.popConfidence !== undefined && !isConfidentPop({confidence: e.popConfidence}) ? '? (a hint)' : ''
+  const hint = isHintedPop(e.pop, e.popConfidence) ? '? (a hint)' : ''
   return `${clock(e.at)} ${who(e.vantageId, e.vantage)} starts at ${e.answered ? `${s(e.pop)}${hint}` : 'no answer'}${e.rttMs === null ? '' : `, rtt ${ms(e.rttMs)}`}`
 }
 

@@ -1,7 +1,7 @@
 // A PoP named only as a hint in a watch: which answers name a catchment and which only hint at one.
 // One rule (model/pop-confidence.ts) with --expect, catchment (hintedPops) and --learn: a PoP under
 // 0.5 is a hint, never a catchment the analyser moves, pages or counts flips on (./analyzer.ts).
-import {isConfidentPop} from '../../model/pop-confidence.js'
+import {isHintedPop} from '../../model/pop-confidence.js'
 import type {Observation} from '../../model/watch.js'
 
 /** A PoP named only as a hint, with the confidence it was named with. */
@@ -16,8 +16,7 @@ export interface HintNow {
  * before, as --expect judges it (analysis/expect.ts isHint).
  */
 export function hintOf(o: Pick<Observation, 'pop' | 'popConfidence'>): HintNow | null {
-  if (o.pop === null || o.popConfidence === undefined || o.popConfidence === null) return null
-  return isConfidentPop({confidence: o.popConfidence}) ? null : {pop: o.pop, confidence: o.popConfidence}
+  return isHintedPop(o.pop, o.popConfidence) ? {pop: o.pop!, confidence: o.popConfidence!} : null
 }
 
 /** The PoP an observation gives the catchment: null without an answer, without a PoP, or with only a hint. */

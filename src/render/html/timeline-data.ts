@@ -1,7 +1,7 @@
 // What the failover timeline draws, gathered from a watch as it runs or from a `watch --out` file as
 // it is read: per vantage point, each round's state (the PoP(s) answering, or lost), merged into
 // segments of equal state; the events; the summary. Pure: fed observations and events, no clock.
-import {isConfidentPop} from '../../model/pop-confidence.js'
+import {isHintedPop} from '../../model/pop-confidence.js'
 import type {ExpectEvent, LiveWatchEvent} from '../../model/expect.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../model/watch.js'
 
@@ -71,7 +71,7 @@ export class TimelineCollector {
     if (o.answered) {
       r.answered = true
       // a PoP named only as a hint is its own lane colour, 'LONDON?' (no catchment: the watch judged no move from it)
-      const hint = o.pop !== null && o.popConfidence !== undefined && o.popConfidence !== null && !isConfidentPop({confidence: o.popConfidence})
+      const hint = isHintedPop(o.pop, o.popConfidence)
       r.pops.add(o.pop === null ? '?' : hint ? `${o.pop}?` : o.pop)
     }
     if (this.first === null || o.sentAt < this.first) this.first = o.sentAt
