@@ -17,7 +17,7 @@ import type {CatchmentResult} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {SiteObservation} from '../model/sites.js'
-import {isPlaceholderLocation} from '../analysis/sites/clean.js'
+import {countryCentreAt} from '../geo/country-centres.js'
 import {sanitize} from '../util/sanitize.js'
 
 export interface VantageLocation {
@@ -184,7 +184,7 @@ export function placeVantage(v: VantagePoint, locs: Locations | null): {v: Vanta
   const mine = locs === null ? undefined : lookupLocation(v, locs)
   if (mine !== undefined) {
     // a country stays when the place given fills or replaces a placeholder; a moved probe's may be wrong
-    const keepsCountry = !own || isPlaceholderLocation(v.lat!, v.lon!) || v.tags?.includes('system-auto-geoip-country') === true
+    const keepsCountry = !own || countryCentreAt(v.lat!, v.lon!) !== null || v.tags?.includes('system-auto-geoip-country') === true
     return {v: {...v, lat: mine.lat, lon: mine.lon, country: mine.country ?? (keepsCountry ? v.country : null)}, given: true, placeholder: false}
   }
   if (own && USER_PLACED.has(v.kind)) return {v, given: true, placeholder: false}

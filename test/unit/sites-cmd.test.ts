@@ -23,10 +23,12 @@ describe('anyprobe sites --input', () => {
     assert.equal(doc.kind, 'sites')
     assert.equal(doc.anycast, true)
     assert.equal(doc.target, '192.5.5.241')
-    // one probe of the 276 sits at a placeholder location (49.00, 32.00: Ukraine's centre)
+    // two probes of the 276 sit on the points standing for their country (48.9975, 32.0005: Ukraine;
+    // 52.5005, 5.7485: the Netherlands, not in whole degrees): both reach far beyond 100 km
     assert.equal(doc.vantagePoints.total, 276)
-    assert.equal(doc.excluded.placeholderLocation, 1)
-    assert.equal(doc.vantagePoints.used, 275)
+    assert.equal(doc.excluded.placeholderLocation, 2)
+    assert.ok(doc.excluded.examples.some((e: {vp: string; reason: string}) => e.vp === 'atlas:14026' && /standing for NL/.test(e.reason)), JSON.stringify(doc.excluded))
+    assert.equal(doc.vantagePoints.used, 274)
     assert.ok(doc.sites.length >= 25, String(doc.sites.length))
   })
   it('without probe locations nothing is placed and every vantage point is counted as unlocated', async () => {

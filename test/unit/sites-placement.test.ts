@@ -98,10 +98,10 @@ describe('sites: a probe RIPE Atlas placed at its country (system-auto-geoip-cou
     p.tags = ['system-ipv4-works', 'system-auto-geoip-country']
     writeFileSync(f.probes, JSON.stringify(archive))
     const r = JSON.parse((await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--json'])).stdout)
-    // 1 whole-degree probe of the file plus this one
-    assert.equal(r.excluded.placeholderLocation, 2, JSON.stringify(r.excluded))
+    // the file's 2 probes on a country's point (Ukraine, the Netherlands) plus this one
+    assert.equal(r.excluded.placeholderLocation, 3, JSON.stringify(r.excluded))
     assert.ok(r.excluded.examples.some((e: {vp: string; reason: string}) => e.vp === 'atlas:6002' && /system-auto-geoip-country/.test(e.reason)))
     const fixed = JSON.parse((await runCommand('sites', ['--input', f.results, '--probes', f.probes, '--location', `6002=${p.latitude},${p.longitude}`, '--json'])).stdout)
-    assert.equal(fixed.excluded.placeholderLocation, 1)
+    assert.equal(fixed.excluded.placeholderLocation, 2)
   })
 })

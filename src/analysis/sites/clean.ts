@@ -1,14 +1,18 @@
 // What is left out before any disc is drawn, each counted with its reason:
 //  - no location: a disc needs a centre;
-//  - placeholder locations: a location from the data (not one the user gave) with both coordinates
-//    in whole degrees. Registries put a probe whose place they do not know at its country's centre,
-//    in whole degrees (South Africa -29, 24; the US 38, -97; Canada 60, -95; Germany 51, 9), and
-//    RIPE Atlas shows it fuzzed by a few thousandths of a degree. Such a vantage point may be
-//    anywhere in the country: its disc, drawn at the centre, places sites where nothing was
-//    measured (a 3.8 ms probe "at" -29, 24 that reached Johannesburg, 500 km away, put a site in
-//    Bloemfontein). A real location has both coordinates that close to whole degrees about once in
-//    7,000 probes. RIPE Atlas also says so itself: a probe tagged system-auto-geoip-country was
-//    placed from its address at a point standing for its country (not always in whole degrees);
+//  - placeholder locations: a location from the data (not one the user gave) on the point that
+//    stands for a whole country in IP geolocation (../../geo/country-centres.ts: South Africa
+//    -29, 24; the US 38, -97; Canada 60, -95; Germany 51, 9), where registries put a probe whose
+//    place they do not know, and RIPE Atlas shows it fuzzed by a few thousandths of a degree. Such a
+//    vantage point may be anywhere in the country: its disc, drawn at the point, places sites where
+//    nothing was measured (a 3.8 ms probe "at" -29, 24 that reached Johannesburg, 500 km away, put a
+//    site in Bloemfontein). It is left out unless the country is small (it reaches at most
+//    PLACEHOLDER_KEEP_KM from its point: Singapore, Luxembourg), and then its disc grows by that
+//    reach: it still says where the site can be. RIPE Atlas also says so itself: a probe tagged
+//    system-auto-geoip-country was placed from its address at a point standing for its country
+//    (left out whatever the country). Whole degrees elsewhere are a person's rounding of a real
+//    place, kept (a PlanetLab host in Évry declared at 48, 2 reached the Paris site in 2.5 ms:
+//    leaving out every whole-degree location lost that site);
 //  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number): no disc;
 //  - locations that contradict several others. Two checks, both only where the others outnumber the
 //    one by far, because a wrong probe location is the one thing that can make a unicast address
@@ -31,7 +35,8 @@
 //    b) identity: a vantage point whose PoP verdict names a place its disc excludes, while at least
 //       two others naming the same place have discs that contain it: its location is wrong.
 import {bestCoverPoint} from './intersect.js'
-import {byRtt, type Disc, discDistanceKm, makeDisc, overlaps, pointTerms} from './discs.js'
+import {countryCentreAt, countryReachKm} from '../../geo/country-centres.js'
+import {byRtt, type Disc, discDistanceKm, makeDisc, overlaps, pointTerms, rttRadiusKm} from './discs.js'
 import type {SiteObservation, SitesExcluded} from './types.js'
 
 export const OUTLIER_SHARE = 0.01
@@ -40,8 +45,8 @@ export const OUTLIER_MIN_VPS = 10
 export const NEIGHBOUR_KM = 1000
 /** two outliers' discs both within this radius and overlapping back each other (a site seen by few, not two wrong locations) */
 export const CORROBORATE_KM = 200
-/** how close to whole degrees both coordinates of a placeholder location are (RIPE Atlas fuzzes by ~0.003) */
-export const PLACEHOLDER_DEG = 0.006
+/** a country's point is kept only for a country that reaches at most this far from it (its disc grows by that reach) */
+export const PLACEHOLDER_KEEP_KM = 100
 /** slack on "a disc contains a claimed place": city centre vs. the building, coordinate rounding */
 export const IDENTITY_SLACK_KM = 50
 const EXAMPLES = 10
@@ -64,10 +69,15 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       excluded.noLocation++
       return
     }
-    if (opts.placeholders !== false && o.locationGiven !== true && (o.locationPlaceholder === true || isPlaceholderLocation(o.lat, o.lon))) {
-      excluded.placeholderLocation++
-      exclude(excluded, o.vp, o.locationPlaceholder === true ? `location (${o.lat}, ${o.lon}) stands for its country (RIPE Atlas placed it from its address: system-auto-geoip-country)` : `location (${o.lat}, ${o.lon}) is in whole degrees: a country's centre standing for an unknown place`)
-      return
+    let growKm = 0
+    if (opts.placeholders !== false && o.locationGiven !== true) {
+      const centre = o.locationPlaceholder === true ? null : placeholderCountry(o.lat, o.lon)
+      if (o.locationPlaceholder === true || (centre !== null && (centre.reachKm === null || centre.reachKm > PLACEHOLDER_KEEP_KM))) {
+        excluded.placeholderLocation++
+        exclude(excluded, o.vp, centre === null ? `location (${o.lat}, ${o.lon}) stands for its country (RIPE Atlas placed it from its address: system-auto-geoip-country)` : `location (${o.lat}, ${o.lon}) is the point standing for ${centre.country}${centre.reachKm === null ? '' : `, which reaches ${Math.round(centre.reachKm)} km from it`}: an unknown place in the country`)
+        return
+      }
+      if (centre !== null) growKm = centre.reachKm!
     }
     if (o.rttMs === null) {
       excluded.noRtt++
@@ -78,7 +88,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       exclude(excluded, o.vp, `impossible RTT ${String(o.rttMs)} ms`)
       return
     }
-    discs.push(makeDisc(i, o.vp, o.lat, o.lon, o.rttMs))
+    discs.push(makeDisc(i, o.vp, o.lat, o.lon, o.rttMs, rttRadiusKm(o.rttMs) + growKm))
   })
   discs.sort(byRtt)
 
@@ -145,9 +155,10 @@ function corroborated(i: number, outside: readonly number[], discs: readonly Dis
   })
 }
 
-/** Both coordinates in whole degrees (to PLACEHOLDER_DEG): a registry's country centre, not a place. */
-export function isPlaceholderLocation(lat: number, lon: number): boolean {
-  return Math.abs(lat - Math.round(lat)) < PLACEHOLDER_DEG && Math.abs(lon - Math.round(lon)) < PLACEHOLDER_DEG
+/** The country whose standing-for point this location is, and how far the country reaches from it (null: unknown), else null. */
+export function placeholderCountry(lat: number, lon: number): {country: string; reachKm: number | null} | null {
+  const c = countryCentreAt(lat, lon)
+  return c === null ? null : {country: c.country, reachKm: countryReachKm(c)}
 }
 
 /** Its PoP verdict names a place inside its own disc: its location and its RTT agree with it. */
