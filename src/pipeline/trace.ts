@@ -1,7 +1,7 @@
 // One local trace, end to end: resolve the target, run the engine over raw sockets, enrich the
 // hops, infer the PoP. The command only parses flags and renders; the netns/ssh backends run the
 // command itself, so this is the single path every trace takes.
-import {type AsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
+import {type AsnLookup, firstAsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {enrichHops} from '../enrich/trace.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
@@ -46,6 +46,9 @@ export interface TraceDeps {
 
 export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promise<TraceResult> {
   mark('traceTarget')
+  // The user's --asn-db files are opened (and refused: missing, not ASN data) before anything is
+  // sent: opened after the trace, as the bundled database is, a bad file threw away the trace.
+  const userAsn = !deps.asn && plan.asn && plan.asnDbs.length > 0 ? await openAsnLookup(plan.asnDbs, false) : null
   const target = await resolveTarget(plan.target, plan.family)
   mark('target resolved')
   const rdns = deps.rdns ?? (plan.dns ? new CachedReverseResolver() : nullReverseResolver)
@@ -86,14 +89,14 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   mark('probing done')
 
   // Reply times are taken when JavaScript sees the packet, so nothing CPU-heavy may run while
-  // probes are in flight: opening the ASN database (~40 ms of parsing) waits until the trace is
-  // done, and overlaps with the reverse DNS lookups started as the replies came in.
+  // probes are in flight: opening the bundled ASN database (~40 ms of parsing) waits until the
+  // trace is done, and overlaps with the reverse DNS lookups started as the replies came in.
   // The bundled GeoLite2 database knows only public space; a trace entirely in private or
   // documentation space (a lab, a corporate network) need not map it. User databases may cover
-  // private space, so they are always opened.
+  // private space: they were opened before the trace, and are asked first.
   const anyPublic = raw.hops.some((h) => h.addrs.some((a) => isPublicAddress(a)))
-  const wantAsn = plan.asn && (plan.asnDbs.length > 0 || anyPublic)
-  const asn = deps.asn ?? (wantAsn ? await openAsnLookup(plan.asnDbs) : nullAsnLookup)
+  const bundledAsn = !deps.asn && plan.asn && anyPublic ? await openAsnLookup() : nullAsnLookup
+  const asn = deps.asn ?? (userAsn ? firstAsnLookup(userAsn, bundledAsn) : bundledAsn)
   mark('asn open')
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP
