@@ -1,0 +1,49 @@
+// The fifth holdout (test/fixtures/sites/README.md, "Fifth holdout"): iGreedy2.0's F-root and Cloudflare
+// RIPE Atlas campaigns not taken before, transcribed blind and scored once with the rule written there
+// first: `sites` latency only against our iGreedy, one-to-one at 100 km against the published lists.
+//   node --import tsx bench/sites-holdout5.ts
+import {citySource, findSites, iGreedyBaseline, scoreSites} from '../src/analysis/sites/index.js'
+import {loadPublishedCampaign} from './sites-campaigns.js'
+
+export const HOLDOUT5: Array<[string, string]> = [
+  ['f-atlas-msm52389532.tsv', 'root-f-published.tsv'],
+  ['f-atlas-msm52389904.tsv', 'root-f-published.tsv'],
+  ['f-atlas-msm52389966.tsv', 'root-f-published.tsv'],
+  ['f-atlas-msm52390178.tsv', 'root-f-published.tsv'],
+  ['f-atlas-uk-52415277.tsv', 'root-f-published.tsv'],
+  ['f-atlas-uk-52628228.tsv', 'root-f-published.tsv'],
+  ['f-atlas-uk-52630499.tsv', 'root-f-published.tsv'],
+  ['f-atlas-uk-52632758.tsv', 'root-f-published.tsv'],
+  ['cloudflare-atlas-52069612-sample.tsv', 'cloudflare-europe-published.tsv'],
+]
+
+const fmt = (s: {precision: number | null; recall: number | null; hits: number; found: number}): string =>
+  `${s.precision?.toFixed(2) ?? '-'} / ${s.recall?.toFixed(3) ?? '-'} (${s.hits} of ${s.found})`
+const verdict = (a: {hits: number; found: number}, b: typeof a): string => {
+  const pa = a.found === 0 ? 1 : a.hits / a.found
+  const pb = b.found === 0 ? 1 : b.hits / b.found
+  return pa >= pb && a.hits > b.hits ? 'better' : pa >= pb && a.hits >= b.hits ? 'equal' : 'worse'
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const pool = new Map<string, {s: number[]; i: number[]}>()
+  console.log('| campaign | VPs | true sites | iGreedy P / R (hits of found) | sites P / R | vs iGreedy | anycast |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const [file, list] of HOLDOUT5) {
+    const c = loadPublishedCampaign(file, list)
+    const i = scoreSites(iGreedyBaseline(c.obs, citySource).sites, c.truth)
+    const r = findSites(c.obs, {identities: false})
+    const s = scoreSites(r.sites, c.truth)
+    for (const target of ['all', file.startsWith('f-') ? 'F-root' : 'Cloudflare']) {
+      const p = pool.get(target) ?? {s: [0, 0], i: [0, 0]}
+      p.s[0]! += s.hits
+      p.s[1]! += s.found
+      p.i[0]! += i.hits
+      p.i[1]! += i.found
+      pool.set(target, p)
+    }
+    console.log(`| ${file.replace('.tsv', '')} | ${c.obs.length} | ${c.truth.length} | ${fmt(i)} | ${fmt(s)} | ${verdict(s, i)} | ${r.anycast} |`)
+  }
+  const pr = ([h, f]: number[]): string => `${f === 0 ? '-' : (h! / f!).toFixed(3)} (${h} of ${f})`
+  for (const [target, p] of pool) console.log(`\n${target}: precision sites ${pr(p.s)}, iGreedy ${pr(p.i)}`)
+}
