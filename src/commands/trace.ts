@@ -14,6 +14,7 @@ import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
 import {mark} from '../util/timing.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
+import {refuseIcmpPort} from '../console/trace-port.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import type {MultiResult} from '../model/probe.js'
 
@@ -124,19 +125,6 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
     asnDbs: flags['asn-db'] ?? [],
     vpLocation,
   }
-}
-
-/**
- * --port with ICMP (the default protocol) would do nothing: an echo request has no port. A DNS
- * operator used to `traceroute -p 53` expects UDP to port 53, and got an ICMP trace with
- * params.port null and no word: refused as every command refuses a flag that does nothing.
- */
-function refuseIcmpPort(protocol: string, port: number | undefined): void {
-  if (protocol !== 'icmp' || port === undefined) return
-  throw new AnyprobeError('E_USAGE', `--port ${port} does nothing with ICMP probes (the default --protocol): an echo request has no port`, {
-    hint: `add --protocol udp (e.g. port 53 for a name server) or --protocol tcp: trace TARGET --protocol udp --port ${port}`,
-    exitCode: EXIT.usage,
-  })
 }
 
 /** The TTL range and probe count the engine takes, said in flag names (the engine's own words lack them). */

@@ -6,7 +6,8 @@
 //
 // Only flags the user set go into the plan: defaults are left to whoever measures (the child
 // anyprobe's own, RIPE Atlas's, Globalping's). A flag that does not apply to the method is E_USAGE
-// (exit 2) with a hint saying which methods take it. The plan also lists the flags given
+// (exit 2) with a hint saying which methods take it, and --port with an ICMP trace is refused as
+// the trace command refuses it (./trace-port.ts). The plan also lists the flags given
 // (plan.given): RIPE Atlas and Globalping refuse one their request cannot carry (src/vantage/
 // plan-flags.ts) instead of dropping it. --vp-location (where THIS host is) goes only with --from
 // local: a netns/ssh child or a remote probe is somewhere else, so it is refused with the others.
@@ -17,6 +18,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, specKey} from '../vantage/from.js'
+import {refuseIcmpPort} from './trace-port.js'
 import {VANTAGE_FLAG_NAMES} from './vantage-flags.js'
 
 type Options = ProbePlan['options']
@@ -101,6 +103,8 @@ export function planFromFlags(method: ProbeMethod, target: string, given: Record
     }
     def.option?.(options, v)
   }
+  // a --port with the default (ICMP) trace: refused as the trace command refuses it, not dropped
+  if (method === 'trace') refuseIcmpPort(given.protocol as string | undefined, given.port as number | undefined)
   return {method, target, cliArgs, given: set, options}
 }
 

@@ -10,7 +10,9 @@
 //
 // Several --from values add up; a vantage point named twice is measured once. A list that repeats
 // its own kind's prefix (netns:a,netns:b; atlas:country=DE,atlas:country=FR) reads as the specs
-// written apart, since no item of that kind can start so; another kind's prefix inside a list
+// written apart, since no item of that kind can start so, except globalping:, whose list is one
+// measurement (globalping:DE,globalping:FR,limit=5 is globalping:DE,FR,limit=5: 5 probes in all,
+// as Globalping's own limit for several locations); another kind's prefix inside a list
 // (netns:a,ssh:b) is a usage error that says to give each kind its own --from. A bad spec is a usage
 // error (E_USAGE, exit 2) that quotes the spec and says what was expected; an @FILE that cannot be
 // read is E_BAD_INPUT (exit 2).
@@ -140,7 +142,12 @@ export function parseOneSpec(raw: string): VantageSpec[] {
   const kind = colon < 0 ? spec : spec.slice(0, colon)
   const whole = colon < 0 ? '' : spec.slice(colon + 1)
   if (colon >= 0 && (KINDS as readonly string[]).includes(kind) && kind !== 'local') {
-    return splitRepeated(spec, kind, whole).flatMap((b) => parseBody(spec, kind, b))
+    const bodies = splitRepeated(spec, kind, whole)
+    // a globalping: list is one measurement whatever prefixes it repeats: its limit=N (Globalping's
+    // measurement limit, N probes in all) and tool= are the whole list's, as in globalping:DE,FR,limit=5
+    // (globalping:DE,globalping:FR,limit=5 was DE at the default 10 and FR at 5)
+    if (kind === 'globalping') return parseBody(spec, kind, bodies.join(','))
+    return bodies.flatMap((b) => parseBody(spec, kind, b))
   }
   return parseBody(spec, kind, whole)
 }

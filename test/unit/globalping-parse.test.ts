@@ -8,6 +8,8 @@ import type {DnsResult} from '../../src/model/dns.js'
 import type {HttpResult} from '../../src/model/http.js'
 import type {PingResult} from '../../src/model/ping.js'
 import type {TraceResult} from '../../src/model/trace.js'
+import {AnyprobeError} from '../../src/model/errors.js'
+import {parseFrom} from '../../src/vantage/from.js'
 import {parseGlobalpingSelector} from '../../src/vantage/globalping/locations.js'
 import {globalpingVantage, parseDigNsid, parseEntry, parseMeasurement} from '../../src/vantage/globalping/parse.js'
 import {buildRequest} from '../../src/vantage/globalping/request.js'
@@ -165,6 +167,43 @@ describe('globalping selector and request', () => {
     for (const bad of ['limit=0', 'limit=501', 'world,,x', 'msm=a-b', 'msm=abc,limit=3', 'a+b+c+d+e', 'foo=1']) {
       assert.throws(() => parseGlobalpingSelector(bad), /--from "globalping:/, bad)
     }
+  })
+
+  it('limit=N is the limit of the whole list, prefix repeated or not: one measurement, N probes in all (Globalping\'s own limit)', () => {
+    // review finding: globalping:DE,globalping:FR,limit=5 was two measurements, DE with the default 10 and FR with 5
+    const bodyOf = (from: string): unknown => {
+      const specs = parseFrom([from])
+      assert.equal(specs.length, 1, `${from}: one measurement`)
+      assert.equal(specs[0]!.kind, 'globalping')
+      return buildRequest(plan('ping', '198.51.100.10'), parseGlobalpingSelector((specs[0] as {selector: string}).selector))
+    }
+    const want = bodyOf('globalping:DE,FR,limit=5')
+    assert.deepEqual(want, {type: 'ping', target: '198.51.100.10', locations: [{magic: 'DE'}, {magic: 'FR'}], limit: 5, measurementOptions: {packets: 3, protocol: 'ICMP'}})
+    for (const from of ['globalping:DE,globalping:FR,limit=5', 'globalping:DE, globalping:FR ,limit=5', 'globalping:DE,limit=5,globalping:FR', 'globalping:DE,globalping:FR,globalping:limit=5']) {
+      assert.deepEqual(bodyOf(from), want, from)
+    }
+    assert.equal(parseGlobalpingSelector((parseFrom(['globalping:DE,globalping:FR,tool=mtr'])[0] as {selector: string}).selector).mtr, true)
+  })
+
+  it('an option given twice with two values is refused, not the last one taken', () => {
+    for (const [from, why] of [
+      ['globalping:DE,limit=3,globalping:FR,limit=5', /limit= given twice \(3 and 5\)/],
+      ['globalping:DE,limit=3,FR,limit=5', /limit= given twice \(3 and 5\)/],
+      ['globalping:msm=2Kq7cXw4RtPz9LmNa00120hQv,globalping:msm=2Tb4nWq9PzXc7LmKe00020hJ1', /msm= given twice/],
+      ['globalping:DE,tool=mtr,tool=traceroute', /tool= given twice/],
+    ] as const) {
+      const specs = parseFrom([from])
+      assert.throws(() => specs.map((s) => parseGlobalpingSelector((s as {selector: string}).selector)), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, String(e))
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.match(e.message, why)
+        assert.match(e.hint ?? '', /its own --from/)
+        return true
+      }, from)
+    }
+    // the same value twice says the same thing: kept
+    assert.equal(parseGlobalpingSelector('DE,limit=5,FR,limit=5').limit, 5)
   })
 
   it('http: an address with --host pins the address and sends request.host; headers pass through', () => {

@@ -8,6 +8,13 @@
 //   globalping:msm=ID[,tool=mtr]                  the probes of an earlier measurement, same order
 //
 // An empty spec ("globalping:") is `world,limit=10`. Parsing only; the request is built in request.ts.
+//
+// The list is one measurement, and its options are the whole list's wherever they are written:
+// limit=N is Globalping's own `limit` of a measurement with several locations (N probes in all,
+// spread by Globalping over the locations), never a per-location limit. from.ts reads a repeated
+// prefix (globalping:DE,globalping:FR,limit=5) as this one list. An option given twice with two
+// values (DE,limit=3,FR,limit=5: per location?) is refused rather than the last one taken: N probes
+// from each location is one --from each.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'
 import type {GlobalpingLocation} from './types.js'
@@ -38,6 +45,15 @@ function bad(body: string, why: string): AnyprobeError {
   return new AnyprobeError('E_USAGE', `--from "globalping:${sanitize(body, 200)}": ${why}`, {hint: `write ${GLOBALPING_SYNTAX}, e.g. globalping:world,limit=40 or globalping:Germany,AS3320`, exitCode: EXIT.usage})
 }
 
+function twice(body: string, key: string, a: string, b: string): AnyprobeError {
+  return new AnyprobeError('E_USAGE', `--from "globalping:${sanitize(body, 200)}": ${sanitize(key, 20)}= given twice (${sanitize(a, 40)} and ${sanitize(b, 40)}); a globalping: list is one measurement and its options are the whole list's`, {
+    hint: key === 'limit'
+      ? 'limit=N is the number of probes in all for the list; for a number from each location give each its own --from: --from globalping:Germany,limit=3 --from globalping:France,limit=5'
+      : `give each measurement its own --from, e.g. --from globalping:${sanitize(key, 20)}=${sanitize(a, 40)} --from globalping:${sanitize(key, 20)}=${sanitize(b, 40)}`,
+    exitCode: EXIT.usage,
+  })
+}
+
 export function parseGlobalpingSelector(body: string): GlobalpingSelector {
   const text = body.trim()
   const items = text === '' ? [] : text.split(',').map((s) => s.trim())
@@ -46,11 +62,15 @@ export function parseGlobalpingSelector(body: string): GlobalpingSelector {
   let limit: number | null = null
   let msm: string | null = null
   let mtr = false
+  const given = new Map<string, string>()
   for (const item of items) {
     const eq = item.indexOf('=')
     if (eq >= 0) {
       const key = item.slice(0, eq).trim().toLowerCase()
       const value = item.slice(eq + 1).trim()
+      const before = given.get(key)
+      if (before !== undefined && before !== value) throw twice(text, key, before, value)
+      given.set(key, value)
       if (key === 'limit') {
         if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT_TOKEN) throw bad(text, `limit "${sanitize(value, 20)}" is not 1-${MAX_LIMIT_TOKEN}`)
         limit = Number(value)
