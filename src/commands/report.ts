@@ -15,11 +15,10 @@ import {BaseCommand, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {htmlFlagsFor, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
-import {countedAtEnd, outageAtEndWarning, type ReplayEvent, WatchReplay} from '../analysis/watch/index.js'
+import {countedAtEnd, outageAtEndWarning, type ReplayEvent, unmeasuredAtEndWarning, WatchReplay} from '../analysis/watch/index.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {unmeasuredAtEndWarning, WatchFileUnmeasured} from '../analysis/watch-file-unmeasured.js'
 import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
@@ -141,8 +140,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const watchWarnings: string[] = []
     const faults = new OwnFaults()
     let watchOwnFailures = 0
-    // the vantage points of each watch whose newest round was not measured, and whether any watch had one
-    const unmeasured = new WatchFileUnmeasured()
+    // whether any watch had vantage points whose newest round was not measured (the replay's ledger)
     let watchUnmeasured = false
     // the targets the file's watches measured (their start lines): --target does not choose among them
     const watchTargets = new Set<string>()
@@ -160,9 +158,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
           watchOwnFailures += own
           faults.clear()
           // a vantage point whose last round the backend could not measure: its state at the end is
-          // unknown, 6 as the live watch exits (src/watch/session.ts unknownAtEnd)
+          // unknown, 6 as the live watch exits (src/watch/session.ts unknownAtEnd); the replay's
+          // analyser keeps that ledger, as the live watch's does
           const ids = e.vantagePoints.map((v) => v.vantageId)
-          const unknown = unmeasured.atEnd(ids)
+          const unknown = replay.unmeasuredAtEnd(e)
           if (unknown.length > 0) watchUnmeasured = true
           const code = watchExit(atEnd, {ownFailures: own, unmeasured: unknown.length > 0 ? EXIT.network : null})
           if (unknown.length > 0) watchWarnings.push(unmeasuredAtEndWarning(unknown.length, ids.length, code))
@@ -182,7 +181,6 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
         try {
           faults.observe(item.observation)
           show(replay.push(item.observation))
-          unmeasured.observed(item.observation.vantageId, item.observation.round)
           timeline?.observe(item.observation)
         } catch (e) {
           // one observation the analysis refuses loses that line, never the whole saved watch
@@ -195,13 +193,11 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       } else if (item.type === 'watch-unmeasured') {
         // a round the backend could not measure: not measured, as the live watch counted it
         show(replay.unmeasured(item.vantageId, item.round))
-        unmeasured.unmeasured(item.vantageId, item.round)
       } else if (item.type === 'watch-start') {
         watchLines++
         if (item.start.target !== '') watchTargets.add(item.start.target)
         // the previous watch's last events (its summary) still go to its own timeline
         show(replay.start(item.start))
-        unmeasured.start()
         if (timeline !== null && timeline.used()) timelines.push((timeline = new TimelineCollector()))
         timeline?.setStart(item.start)
         if (!json) this.log(renderWatchStart(item.start))

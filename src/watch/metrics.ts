@@ -15,7 +15,7 @@ import {createServer, type Server} from 'node:http'
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import type {GapCounts} from '../analysis/watch/gaps.js'
-import {hintOf} from '../analysis/watch/hint.js'
+import {ConfidentCatchment, hintOf} from '../analysis/watch/hint.js'
 import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {Observation, WatchEvent} from '../model/watch.js'
@@ -29,6 +29,10 @@ const label = (s: string): string => sanitize(s, 80)
 export class WatchMetrics {
   readonly registry = new Registry()
   private readonly site = new Map<string, string>()
+  /** the last site shown that was not a hint: what an agreeing hint shows (the series keeps its label) */
+  private readonly confidentSite = new Map<string, string>()
+  /** the analyser's confident catchment, from its events: which hints agree with it */
+  private readonly catchment = new ConfidentCatchment()
   /** vantage points seen (their counters shown at 0 from the first probe) */
   private readonly seen = new Set<string>()
   private readonly success: Gauge<'vantage'>
@@ -79,6 +83,7 @@ export class WatchMetrics {
       return
     }
     this.site.set(vantage, site)
+    if (!site.endsWith('?')) this.confidentSite.set(vantage, site)
     this.siteInfo.set({vantage, site}, 1)
   }
 
@@ -102,19 +107,24 @@ export class WatchMetrics {
     // to the microsecond the RTT is measured to: 0.196 ms is 0.000196, not 0.00019600000000000002
     if (o.answered && o.rttMs !== null) this.duration.set({vantage}, Math.round(o.rttMs * 1000) / 1e6)
     else this.duration.remove({vantage})
+    this.catchment.observe(o)
     if (o.answered && o.pop !== null) {
       // a PoP named only as a hint (under 0.5) is said as the watch says it, 'LONDON?': no shift is
       // judged from it (analysis/watch/hint.ts), so no shift event would ever take it back; the next
-      // confident answer puts back the PoP it names (a hint of the site it is at already agrees: kept)
+      // confident answer puts back the PoP it names. A hint of a PoP of the confident catchment
+      // agrees with it, as the analyser judges it: the site shown before any hint, not 'NRT?' (an
+      // alert on the series' labels saw a change where the watch said none)
       const site = this.site.get(vantage)
       if (hintOf(o) !== null) {
-        if (site !== label(o.pop)) this.setSite(vantage, `${label(o.pop)}?`)
+        if (this.catchment.agrees(o.vantageId, o.pop)) this.setSite(vantage, this.confidentSite.get(vantage) ?? label(o.pop))
+        else this.setSite(vantage, `${label(o.pop)}?`)
       }
       else if (site === undefined || site.endsWith('?')) this.setSite(vantage, label(o.pop))
     }
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
+    this.catchment.event(e)
     if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'hint' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {

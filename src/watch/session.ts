@@ -14,7 +14,7 @@
 // gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
 
 import {expectAlert, expectUnused} from '../analysis/expect.js'
-import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, type WatchAnalyzer} from '../analysis/watch/index.js'
+import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, unmeasuredAtEndWarning, type WatchAnalyzer} from '../analysis/watch/index.js'
 import type {LiveWatchEvent, LiveWatchSummary} from '../model/expect.js'
 import {EXIT} from '../model/errors.js'
 import {OwnFaults, ownFaultWarning, watchExit} from '../model/exit.js'
@@ -32,7 +32,6 @@ import {type Locations, locateVantage, locationsOf} from '../vantage/locations.j
 import {type ExtrasFlags, WatchExtras} from './extras.js'
 import {closeMetrics, parseHostPort, serveMetrics, WatchMetrics} from './metrics.js'
 import {NdjsonOutFile} from './out-file.js'
-import {unmeasuredAtEndWarning} from '../analysis/watch-file-unmeasured.js'
 import {inTimeOrder} from '../analysis/watch/event-order.js'
 import {LiveView} from './view.js'
 

@@ -3,11 +3,13 @@
 // second); otherwise nothing is redrawn: each vantage point's first catchment is printed once,
 // then only events.
 import type {Observation, WatchEvent} from '../model/watch.js'
-import {hintOf} from '../analysis/watch/hint.js'
+import {ConfidentCatchment, hintOf} from '../analysis/watch/hint.js'
 import {type CatchmentLine, renderCatchmentLine, renderWatchEvent} from '../render/watch.js'
 
 export class LiveView {
   private readonly lines = new Map<string, CatchmentLine>()
+  /** the analyser's confident catchment, from its events: a hint of a PoP of it is no '?' */
+  private readonly catchment = new ConfidentCatchment()
   private drawn = 0
   private timer: NodeJS.Timeout | null = null
 
@@ -30,9 +32,11 @@ export class LiveView {
       c.inOutage = false
       c.answered++
       c.rttMs = o.rttMs
+      this.catchment.observe(o)
       if (o.pop !== null) {
         c.pop = o.pop
-        c.popHint = hintOf(o) !== null
+        // a hint agreeing with the confident catchment is no hint now, as the analyser says it (NRT, not NRT?)
+        c.popHint = hintOf(o) !== null && !this.catchment.agrees(o.vantageId, o.pop)
       }
     } else {
       c.lost++
@@ -44,6 +48,7 @@ export class LiveView {
   /** An event line; `text` replaces its default rendering (e.g. labelled with country and ASN). */
   event(e: WatchEvent, text?: string): void {
     if (e.type === 'summary') return
+    this.catchment.event(e)
     const c = this.lines.get(e.vantageId)
     if (c && e.type === 'shift') {
       c.pop = e.to

@@ -3,4 +3,4 @@ export {analyze, compareObservations, createWatchAnalyzer, popSetName, WATCH_DEF
 export type {WatchAnalyzer, WatchAnalyzerOptions} from './analyzer.js'
 export {nearestRank} from './stats.js'
 export {inferOptions, niceInterval, optionsOfStart, type ReplayEvent, type ReplaySegment, WatchReplay} from './replay.js'
-export {answeredAtEnd, compareStateIds, countedAtEnd, notReadyWarning, outageAtEndWarning, stateEvent} from './state.js'
+export {answeredAtEnd, compareStateIds, countedAtEnd, notReadyWarning, outageAtEndWarning, stateEvent, unmeasuredAtEndWarning} from './state.js'

@@ -19,7 +19,7 @@
 // reorder window. Observations are held until that is known: at most HOLD of them.
 import type {StateEvent} from '../../model/expect.js'
 import type {VantagePoint} from '../../model/vantage.js'
-import type {Observation, WatchEvent, WatchStart} from '../../model/watch.js'
+import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../model/watch.js'
 import {createWatchAnalyzer, WATCH_DEFAULTS, type WatchAnalyzer, type WatchAnalyzerOptions} from './analyzer.js'
 import {compareStateIds, stateEvent} from './state.js'
 
@@ -76,6 +76,14 @@ export interface ReplaySegment {
   /** the start line, or null when the settings were read from the observations */
   start: WatchStart | null
   options: WatchAnalyzerOptions
+  /** once the watch is closed: its summary (the last event it gave), else null */
+  summary: WatchSummaryEvent | null
+  /**
+   * once the watch is closed: its vantage points whose newest round the backend did not measure, in
+   * the summary's order (the analyser's own ledger, ./gaps.ts unmeasuredAtEnd): their state at the
+   * end is unknown, as the live watch finds them (src/watch/session.ts unknownAtEnd, exit 6)
+   */
+  unmeasuredAtEnd: readonly string[]
 }
 
 /**
@@ -104,7 +112,7 @@ export class WatchReplay {
   start(h: WatchStart): ReplayEvent[] {
     const out = this.close()
     const options = optionsOfStart(h)
-    this.segments.push({start: h, options})
+    this.segments.push({start: h, options, summary: null, unmeasuredAtEnd: []})
     this.analyzer = createWatchAnalyzer(options)
     return out
   }
@@ -123,11 +131,18 @@ export class WatchReplay {
   /**
    * The backend did not measure `round` of the vantage point (a Globalping round the API refused):
    * counted as unmeasured, as the live watch counted it, not as skipped. Only a watch with a start
-   * line carries these (the live watch writes its start line first); before it, ignored.
+   * line carries these (the live watch writes its start line first); before it, and in observations
+   * without one (judged with settings read from them), ignored: once those settings were read, a
+   * mark was counted while the marks before went unseen, and report's exit did not count either.
    */
   unmeasured(vantageId: string, round: number): ReplayEvent[] {
-    this.analyzer?.unmeasured(vantageId, round)
+    if (this.segments.at(-1)?.start != null) this.analyzer?.unmeasured(vantageId, round)
     return []
+  }
+
+  /** Of a summary this replay gave: its vantage points whose newest round was not measured (ReplaySegment). */
+  unmeasuredAtEnd(summary: WatchSummaryEvent): readonly string[] {
+    return this.segments.find((w) => w.summary === summary)?.unmeasuredAtEnd ?? []
   }
 
   /** A `watch-history-start` line: what follows is history (ignored before the watch's settings are known). */
@@ -169,7 +184,7 @@ export class WatchReplay {
   }
 
   private begin(options: WatchAnalyzerOptions): ReplayEvent[] {
-    this.segments.push({start: null, options})
+    this.segments.push({start: null, options, summary: null, unmeasuredAtEnd: []})
     const analyzer = (this.analyzer = createWatchAnalyzer(options))
     const out: ReplayEvent[] = []
     for (const o of this.held.splice(0)) out.push(...this.judge(analyzer, o))
@@ -182,7 +197,18 @@ export class WatchReplay {
     if (this.analyzer === null && this.held.length > 0) out.push(...this.begin(inferOptions(this.held, true)!))
     // a file cut inside its history: the history ends with it (as the live session's finish does)
     out.push(...this.historyEnd())
-    if (this.analyzer !== null) out.push(...this.analyzer.finish())
+    if (this.analyzer !== null) {
+      const analyzer = this.analyzer
+      const last = analyzer.finish()
+      out.push(...last)
+      // the analyser's ledger, asked after finish() (it still answers): what report exits 6 by
+      const summary = last.at(-1)
+      const segment = this.segments.at(-1)!
+      if (summary?.type === 'summary') {
+        segment.summary = summary
+        segment.unmeasuredAtEnd = summary.vantagePoints.map((v) => v.vantageId).filter((id) => analyzer.unmeasuredAtEnd(id))
+      }
+    }
     this.analyzer = null
     this.stated = new Set()
     return out

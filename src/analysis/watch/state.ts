@@ -4,6 +4,7 @@
 import type {StateEvent} from '../../model/expect.js'
 import {EXIT} from '../../model/errors.js'
 import type {VantagePoint} from '../../model/vantage.js'
+import {plural} from '../../util/plural.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type Observation, WATCH_SCHEMA_VERSION} from '../../model/watch.js'
 
@@ -76,4 +77,12 @@ export function outageAtEndWarning(summary: {vantagePoints: ReadonlyArray<{vanta
     return `warning: ${ids.length} vantage point(s) in an outage when the watch ended (exit 9): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`
   }
   return null
+}
+
+/**
+ * The warning for vantage points whose last round the backend did not measure (the analyser's
+ * unmeasuredAtEnd): the live watch's (src/watch/session.ts finish) and report's of its file.
+ */
+export function unmeasuredAtEndWarning(unknown: number, all: number, exitCode: number): string {
+  return `warning: the last round of ${plural(unknown, 'vantage point')} was not measured (the backend could not): ${unknown === all ? 'the' : 'their'} state at the end is unknown${exitCode === EXIT.network ? ` (exit ${EXIT.network})` : ''}`
 }
