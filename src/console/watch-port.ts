@@ -12,7 +12,8 @@ function urlWithPort(target: string, port: number): string | null {
   try {
     const url = normalizeHttpTarget(target)
     url.port = String(port)
-    return url.toString()
+    // the scheme's own port (80 for http:, 443 for https:) is not written: the URL already says it
+    return url.port === '' ? `${url.toString()} (its port is ${port} already: leave --port out)` : url.toString()
   } catch {
     return null
   }

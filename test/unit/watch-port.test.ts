@@ -39,6 +39,9 @@ describe('watch --port with a method that has no use for it', () => {
     // a URL target: the hint is that URL with the port
     const u = await refused(['--method', 'http', '--port', '8443'], 'https://www.example.net/health')
     assert.match(u.hint ?? '', /write the port in the URL: https:\/\/www\.example\.net:8443\/health$/)
+    // the scheme's own port: the URL says it already
+    const d = await refused(['--method', 'http', '--port', '443'], 'https://www.example.net/health')
+    assert.match(d.hint ?? '', /https:\/\/www\.example\.net\/health \(its port is 443 already: leave --port out\)/)
   })
 
   it('--method icmp --port: refused, an echo request has no port', async () => {
