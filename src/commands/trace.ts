@@ -13,6 +13,7 @@ import {type TracePlan, traceTarget} from '../pipeline/trace.js'
 import {renderTrace} from '../render/trace.js'
 import {parseDuration} from '../util/duration.js'
 import {mark} from '../util/timing.js'
+import {refuseAsnDbWithoutAsn} from '../console/asn-flags.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
 import {refuseIcmpPort} from '../console/trace-port.js'
 import {vantageFlags} from '../console/vantage-flags.js'
@@ -65,6 +66,7 @@ export default class Trace extends BaseCommand {
     const {args, flags, metadata} = await this.parse(Trace)
     mark('parsed')
     refuseIcmpPort(flags.protocol, flags.port)
+    refuseAsnDbWithoutAsn(flags.asn, flags['asn-db'])
     const multi = await fromElsewhere({flags, metadata}, 'trace', args.target, {json: this.jsonEnabled(), log: (t) => this.log(t)})
     if (multi) return multi
     const ac = new AbortController()
@@ -106,6 +108,7 @@ export function tracePlan(target: string, flags: TraceFlags): TracePlan {
     })
   }
   refuseIcmpPort(flags.protocol, flags.port)
+  refuseAsnDbWithoutAsn(flags.asn, flags['asn-db'])
   checkTtlRange(flags['first-hop'], flags['max-hops'], flags.probes)
   return {
     target,

@@ -17,7 +17,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {printNdjson, printText, whenStdoutCloses} from '../console/output.js'
 import {htmlFlag, locationFlags, locationsFromFlags, warnUnmatchedLocations} from './html-flags.js'
-import {refuseIcmpPort} from '../console/trace-port.js'
+import {refuseUnusedWatchPort} from '../console/watch-port.js'
 import {refuseUnusedVantageFlags, vantageFlags} from '../console/vantage-flags.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ScheduleRequest} from '../model/probe.js'
@@ -68,9 +68,9 @@ interface WatchFlags {
  */
 export function watchAsk(flags: WatchFlags, target: string, given?: {flags: Record<string, {setFromDefault?: boolean} | undefined>}): ScheduleRequest {
   const port = given === undefined || given.flags.port?.setFromDefault || flags.port === undefined ? undefined : flags.port
-  // a watch's trace is ICMP (vantage/live/trace-probe.ts): a --port given with it is refused as trace
-  // refuses --port with ICMP, where the local prober dropped it and netns/ssh children ignored it
-  if (flags.method === 'trace') refuseIcmpPort(undefined, port, 'icmp-only')
+  // --port is the dns server port: given with trace (ICMP), icmp or http (the URL's port) it is
+  // refused, where the local prober dropped it and netns/ssh children ignored it
+  refuseUnusedWatchPort(flags.method, target, port)
   const duration = (v: string | undefined, name: string): number | undefined => (v === undefined ? undefined : parseDuration(v, name))
   return {
     method: flags.method,

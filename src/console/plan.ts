@@ -18,6 +18,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, specKey} from '../vantage/from.js'
+import {refuseAsnDbWithoutAsn} from './asn-flags.js'
 import {refuseIcmpPort} from './trace-port.js'
 import {VANTAGE_FLAG_NAMES} from './vantage-flags.js'
 
@@ -105,6 +106,8 @@ export function planFromFlags(method: ProbeMethod, target: string, given: Record
   }
   // a --port with the default (ICMP) trace: refused as the trace command refuses it, not dropped
   if (method === 'trace') refuseIcmpPort(given.protocol as string | undefined, given.port as number | undefined)
+  // --no-asn with --asn-db: refused as trace refuses it, where the children and the remote plan dropped the file
+  refuseAsnDbWithoutAsn(given.asn, given['asn-db'] as string[] | undefined)
   return {method, target, cliArgs, given: set, options}
 }
 

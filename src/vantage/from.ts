@@ -12,11 +12,14 @@
 // its own kind's prefix (netns:a,netns:b; atlas:country=DE,atlas:country=FR) reads as the specs
 // written apart, since no item of that kind can start so, except globalping:, whose list is one
 // measurement (globalping:DE,globalping:FR,limit=5 is globalping:DE,FR,limit=5: 5 probes in all,
-// as Globalping's own limit for several locations); another kind's prefix inside a list
+// as Globalping's own limit for several locations). An atlas: list whose last selection alone has
+// n=, tags= or exclude= (atlas:country=DE,atlas:country=FR,n=5) is a usage error: whose option it
+// is cannot be told; another kind's prefix inside a list
 // (netns:a,ssh:b) is a usage error that says to give each kind its own --from. A bad spec is a usage
 // error (E_USAGE, exit 2) that quotes the spec and says what was expected; an @FILE that cannot be
 // read is E_BAD_INPUT (exit 2).
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {selectorOptionKeys} from './atlas/selector.js'
 import {readFileCapped, TooLargeError} from '../util/read-capped.js'
 import {sanitize} from '../util/sanitize.js'
 
@@ -147,9 +150,32 @@ export function parseOneSpec(raw: string): VantageSpec[] {
     // measurement limit, N probes in all) and tool= are the whole list's, as in globalping:DE,FR,limit=5
     // (globalping:DE,globalping:FR,limit=5 was DE at the default 10 and FR at 5)
     if (kind === 'globalping') return parseBody(spec, kind, bodies.join(','))
+    if (kind === 'atlas') refuseTrailingAtlasOption(spec, bodies)
     return bodies.flatMap((b) => parseBody(spec, kind, b))
   }
   return parseBody(spec, kind, whole)
+}
+
+/**
+ * An atlas: list whose last selection alone has n=, tags= or exclude= (atlas:country=DE,atlas:country=FR,n=5)
+ * is refused: each selection is its own Atlas measurement with its own requested count (Atlas has
+ * no count "in all"), and a trailing n=5 reads as 5 each, or as 5 in all as a globalping: list's
+ * limit=5 does, or as FR's alone (what it was: DE ran at the default 10). Credits are spent on
+ * whichever is guessed, so the user writes it per selection.
+ */
+function refuseTrailingAtlasOption(spec: string, bodies: readonly string[]): void {
+  if (bodies.length < 2) return
+  const last = bodies.at(-1)!
+  for (const key of selectorOptionKeys(last)) {
+    if (bodies.slice(0, -1).every((b) => selectorOptionKeys(b).includes(key))) continue
+    const value = last.split(',').find((p) => p.split('=')[0]!.trim().toLowerCase() === key)!.trim()
+    const each = bodies.map((b) => `atlas:${selectorOptionKeys(b).includes(key) ? b.trim() : `${b.trim()},${value}`}`).join(',')
+    throw bad(
+      spec,
+      `${key}= after the last atlas: selection is ambiguous: each selection is its own RIPE Atlas measurement, and ${sanitize(value, 40)} may mean that one's, each one's, or all of them together`,
+      `write ${key}= in each selection, e.g. --from ${sanitize(each, 200)} (or one --from per selection)`,
+    )
+  }
 }
 
 function parseBody(spec: string, kind: string, body: string): VantageSpec[] {

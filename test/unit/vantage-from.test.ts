@@ -58,10 +58,19 @@ describe('--from specs', () => {
     ])
     assert.deepEqual(parseFrom(['netns:netns:a']), [{kind: 'netns', name: 'a'}])
     assert.deepEqual(parseFrom(['ssh:a,ssh:alice@b:2222,ssh:[2001:db8::1]:22']).map((s) => ('id' in s ? s.id : '')), ['a', 'alice@b:2222', '[2001:db8::1]:22'])
-    // each atlas: prefix starts its own selection, as --from X --from Y would
-    assert.deepEqual(parseFrom(['atlas:country=DE,atlas:country=FR,n=5']), [
-      {kind: 'atlas', selector: 'country=DE'},
+    // each atlas: prefix starts its own selection (its own Atlas measurement), as --from X --from Y would
+    assert.deepEqual(parseFrom(['atlas:country=DE,n=3,atlas:country=FR,n=5']), [
+      {kind: 'atlas', selector: 'country=DE,n=3'},
       {kind: 'atlas', selector: 'country=FR,n=5'},
+    ])
+    assert.deepEqual(parseFrom(['atlas:country=DE,atlas:country=FR']), [
+      {kind: 'atlas', selector: 'country=DE'},
+      {kind: 'atlas', selector: 'country=FR'},
+    ])
+    // options written in every selection are each one's own, not ambiguous
+    assert.deepEqual(parseFrom(['atlas:country=DE,n=2,tags=a,atlas:asn=3320,n=4,tags=b']), [
+      {kind: 'atlas', selector: 'country=DE,n=2,tags=a'},
+      {kind: 'atlas', selector: 'asn=3320,n=4,tags=b'},
     ])
     // a globalping: list is one measurement: the trailing limit is the whole list's (review finding:
     // it was Tokyo's alone, Berlin at the default 10); the request is checked in globalping-parse.test.ts
@@ -69,6 +78,33 @@ describe('--from specs', () => {
     assert.deepEqual(parseFrom(['atlas:atlas:asn=3320']), [{kind: 'atlas', selector: 'asn=3320'}])
     // a host called "ssh" (or "netns") with its port stays a host: the port is digits, not a spec
     assert.deepEqual(parseFrom(['ssh:h1,ssh:22,netns:2222']).map((s) => ('id' in s ? s.id : '')), ['h1', 'ssh:22', 'netns:2222'])
+  })
+
+  it('an atlas: list whose last selection alone has n=, tags= or exclude= is E_USAGE (review finding: n=5 was FR\'s alone, DE at the default 10)', () => {
+    // Atlas has no "in all": each selection is a measurement with its own requested count, so a trailing
+    // n=5 may mean 5 each or (as a globalping: list's limit=5) 5 in all; credits are spent either way
+    for (const [spec, key] of [
+      ['atlas:country=DE,atlas:country=FR,n=5', 'n'],
+      ['atlas:country=DE,atlas:country=FR,tags=system-ipv6-works', 'tags'],
+      ['atlas:country=DE,n=3,atlas:asn=3320,atlas:country=FR,N=5', 'n'],
+      ['atlas:probes=1,2,atlas:probes=3,exclude=x', 'exclude'],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.match(e.message, new RegExp(`${key}= after the last atlas: selection`))
+        assert.match(e.hint ?? '', new RegExp(`${key}= in each selection`))
+        return true
+      })
+    }
+    assert.throws(() => parseFrom(['atlas:country=DE,atlas:country=FR,n=5']), (e: unknown) => {
+      assert.ok(e instanceof AnyprobeError)
+      assert.equal(e.hint, 'write n= in each selection, e.g. --from atlas:country=DE,n=5,atlas:country=FR,n=5 (or one --from per selection)')
+      return true
+    })
+    // the same text from an @FILE line is refused the same way
+    usageError(['@a.txt'], 'E_USAGE', /n= after the last atlas: selection/, () => 'atlas:country=DE,atlas:country=FR,n=5\n')
   })
 
   it('another kind inside a list says to give each kind its own --from', () => {

@@ -62,6 +62,15 @@ function tagList(text: string, what: string): string[] {
   return tags
 }
 
+/** The keys that qualify a selection rather than choose its probes: how many, and which tags. */
+export const SELECTOR_OPTION_KEYS = ['n', 'tags', 'exclude'] as const
+
+/** The option keys (n, tags, exclude) a selector text writes, lower case, in SELECTOR_OPTION_KEYS order; no checking. */
+export function selectorOptionKeys(text: string): string[] {
+  const keys = new Set(text.split(',').map((p) => p.split('=')[0]!.trim().toLowerCase()))
+  return SELECTOR_OPTION_KEYS.filter((k) => keys.has(k))
+}
+
 /** Parse `atlas:SELECTOR` (the "atlas:" prefix is optional). Throws E_USAGE with the syntax as hint. */
 export function parseAtlasSelector(input: string): AtlasSelector {
   let text = input.trim()
