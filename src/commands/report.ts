@@ -16,6 +16,7 @@ import {stdoutWriter} from '../console/output.js'
 import {htmlFlagsFor, locator, writeHtmlReport} from './html-flags.js'
 import {TimelineCollector} from '../render/html/timeline-data.js'
 import {countedAtEnd, outageAtEndWarning, type ReplayEvent, unmeasuredAtEndWarning, WatchReplay} from '../analysis/watch/index.js'
+import {bundledAsnLookup} from '../enrich/answer-asn.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -52,7 +53,7 @@ export default class Report extends BaseCommand {
 
 Accepted, detected from the content: a single anyprobe result (trace, dns, http --json), a multi-vantage document (--json with --from), a catchment document, NDJSON of results or outcomes (--ndjson), and raw RIPE Atlas results as a JSON array or one per line (a recorded result stream's ["atlas_result", RESULT] lines too). Any size: the input is streamed, memory stays flat.
 
-Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
+Raw RIPE Atlas results go through the Atlas backend's parser and enrichment (reverse DNS of hops unless --no-rdns, hints, the answering network of HTTP results from the bundled ASN database, PoP verdict), the same as a live atlas: run. Probe metadata (country, ASN, location) is not fetched: give it with --probes FILE (a saved /api/v2/probes/ page, RIPE Atlas's daily probe archive decompressed, or a JSON array / NDJSON of probe objects); with locations, the speed-of-light check of PoP candidates works as in a live run.
 
 A vantage point with several results of one method (a repeated measurement) counts with its latest one, except that one unanswered result after answered ones is packet loss, not an outage (two in a row are, as watch counts them): then its latest answered result counts, said in a note; measured more than one way (several methods; RIPE Atlas: several measurement ids, e.g. a ping and a traceroute of one target), with the latest result of a way that named a PoP (a ping names none), else one the target answered, and that result's RTT (the others said in a warning).
 
@@ -208,7 +209,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       }
     }
     const rdns = flags.rdns ? new CachedReverseResolver() : null
-    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, ...(atlasProbes ? {atlasProbes} : {})})) {
+    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, answerAsn: bundledAsnLookup, ...(atlasProbes ? {atlasProbes} : {})})) {
       for (const item of batch) take(locate.item(item))
       if (out.pending()) await out.flush()
     }

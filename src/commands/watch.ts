@@ -299,7 +299,8 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
           n++
           const said = fault(answer)
           if (said !== null) process.stderr.write(said + '\n')
-          void printNdjson(flags.signals && answer?.signals ? {...o, signals: answer.signals} : o)
+          // HTTP: the address that answered too, whose network the parent weighs (edge-trust)
+          void printNdjson(flags.signals && answer?.signals ? {...o, signals: answer.signals, ...(answer.answerAddr === undefined ? {} : {answerAddr: answer.answerAddr})} : o)
         },
       })
     } finally {

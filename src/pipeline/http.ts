@@ -3,7 +3,8 @@
 // renders; this is the single path every local http probe takes.
 import {isIP} from 'node:net'
 
-import {type AsnLookup, openAsnLookup} from '../enrich/asn.js'
+import {answeringAsn, bundledAsnLookup} from '../enrich/answer-asn.js'
+import type {AsnLookup} from '../enrich/asn.js'
 import {bareHost, type HttpProbeOptions, type HttpProbeOutcome, probeHttp} from '../engines/http/probe.js'
 import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'
@@ -88,13 +89,13 @@ export interface HttpDeps {
 
 /**
  * The network of the address whose response names the PoP: a CDN location header from another
- * network is only a hint (src/infer/edge-trust.ts). Only public addresses are looked up: a private
- * or documentation address (the lab) has no ASN, and its headers are read as they stand.
+ * network is only a hint (src/infer/edge-trust.ts). Only public addresses are looked up (the rule of
+ * enrich/answer-asn.ts, shared with every other source of HTTP results); the database is opened
+ * only for one.
  */
 export async function answerAsn(addr: string | null, deps: HttpDeps): Promise<HttpResult['targetAsn']> {
   if (addr === null || !isPublicAddress(addr)) return null
-  const db = deps.asn ?? (await openAsnLookup())
-  return db.lookup(addr)
+  return answeringAsn(addr, deps.asn ?? (await bundledAsnLookup()))
 }
 
 export async function probeHttpTarget(plan: HttpPlan, deps: HttpDeps = {}): Promise<HttpResult> {

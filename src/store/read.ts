@@ -28,6 +28,7 @@ import {StringDecoder} from 'node:string_decoder'
 
 import {JSONParser} from '@streamparser/json'
 
+import type {AsnLookup} from '../enrich/asn.js'
 import {nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import type {CatchmentMethod, CatchmentVantagePoint} from '../model/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -50,7 +51,7 @@ import {observationFrom} from './observation.js'
  */
 export interface AtlasModule {
   parseAtlasResult?: (raw: Record<string, unknown>, probe: never) => {status: string; reason?: string | null; outcomes: VantageOutcome[]; meta?: {dstName: string | null; dstAddr: string | null; msmId?: number | null; type?: string | null}}
-  enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null}) => Promise<VantageOutcome[]>
+  enrichAtlasOutcomes?: (batch: readonly VantageOutcome[], o: {rdns: ReverseResolver; hint?: (hostname: string) => GeoHint | null; answerAsn?: AsnLookup}) => Promise<VantageOutcome[]>
   memoHint?: () => (hostname: string) => GeoHint | null
   boundedResolver?: (inner: ReverseResolver, concurrency?: number) => ReverseResolver
 }
@@ -138,6 +139,11 @@ export interface ReadOptions {
   keepErrors?: number
   /** probe metadata for raw Atlas results (report --probes): country, ASN, location of each probe */
   atlasProbes?: ReadonlyMap<number, unknown>
+  /**
+   * the ASN database raw Atlas HTTP results' answering addresses are looked up in (the verdict's
+   * edge-trust input, as a live atlas: run has it), opened at the first such result; absent: none
+   */
+  answerAsn?: () => Promise<AsnLookup>
 }
 
 /** Raw Atlas results parsed before one enrichment pass (lookups of a batch overlap). */
@@ -518,6 +524,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let atlas: AtlasModule | null | undefined
   let rdns: ReverseResolver | undefined
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
+  let answerAsn: AsnLookup | undefined
   const atlasBatch: VantageOutcome[] = []
   /** for each outcome of atlasBatch: the target of the raw result it came from (what a failure was of) */
   const atlasTargets: Array<{failed: FailedTarget | null; how: string | null; method: ProbeMethod | null}> = []
@@ -559,7 +566,9 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     hint ??= atlas?.memoHint?.()
     // at most 64 lookups in flight, as the live Atlas backend does
     rdns ??= opts.rdns && atlas?.boundedResolver ? atlas.boundedResolver(opts.rdns, 64) : (opts.rdns ?? nullReverseResolver)
-    const done = enrich ? await enrich(batch, {rdns, hint}) : batch
+    // HTTP results are judged with their answering network, as the live Atlas backend judges them
+    if (answerAsn === undefined && opts.answerAsn !== undefined && batch.some((o) => o.result?.kind === 'http')) answerAsn = await opts.answerAsn()
+    const done = enrich ? await enrich(batch, {rdns, hint, ...(answerAsn === undefined ? {} : {answerAsn})}) : batch
     // one at a time: handing on the whole batch as one array measured 30% slower on a 1 GB Atlas file (more GC)
     // (enrichment maps the batch one to one, in order)
     for (let i = 0; i < done.length; i++) {

@@ -1,9 +1,12 @@
 // After parsing: reverse DNS of hop and target addresses (Atlas traceroutes carry no hostnames),
 // ASNs, location hints, then the PoP verdict, over a batch of outcomes with one shared, cached
-// resolver. The PoP step alone (inferAtlasPop) is synchronous and cheap, for results whose hops
-// already have names (saved anyprobe output, or a second pass).
+// resolver. An HTTP result's answering address (dst_addr) gets its network (targetAsn,
+// enrich/answer-asn.ts), the verdict's edge-trust input, as a local http probe's does. The PoP
+// step alone (inferAtlasPop) is synchronous and cheap, for results whose hops already have names
+// (saved anyprobe output, or a second pass).
 import pLimit from 'p-limit'
 
+import {answeringAsn} from '../../enrich/answer-asn.js'
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
 import {hostnameHint, popExplanation, type ExplainedVerdict} from '../../infer/index.js'
@@ -55,6 +58,11 @@ export interface AtlasEnrichOptions {
   /** shared across batches (wrap a CachedReverseResolver with boundedResolver) */
   rdns: ReverseResolver
   asn?: AsnLookup
+  /**
+   * where an HTTP result's answering address (dst_addr) is looked up: its network is the verdict's
+   * edge-trust input, not a hop's ASN (--no-asn does not drop it); absent: none (targetAsn left as it is)
+   */
+  answerAsn?: AsnLookup
   /** location hint of a name; share one memoHint() across batches (default: a memo per call) */
   hint?: (hostname: string) => GeoHint | null
 }
@@ -81,6 +89,7 @@ function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, 
 export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o: AtlasEnrichOptions): Promise<VantageOutcome[]> {
   const hint = o.hint ?? memoHint()
   const asn = o.asn ?? nullAsnLookup
+  const answered = o.answerAsn
   // start every lookup first, so they overlap
   const lookups = new Map<string, Promise<string | null>>()
   const ask = (addr: string): void => {
@@ -101,6 +110,7 @@ export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o
     const r = oc.result
     if (r === null) return oc
     if (r.kind === 'trace') return {...oc, result: enrichTrace(r, names, asn, hint)}
+    if (r.kind === 'http' && answered !== undefined) return {...oc, result: withPop({...r, targetAsn: answeringAsn(r.targetAddr, answered)})}
     return {...oc, result: withPop(r)}
   })
 }

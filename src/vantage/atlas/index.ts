@@ -13,6 +13,7 @@
 // Live (`watch --from atlas:`): schedule() and rounds() follow a recurring measurement, an existing
 // one or one created for the watch (rounds.ts: recurring.ts creates, live.ts streams, observe.ts
 // turns results into observations).
+import {bundledAsnLookup} from '../../enrich/answer-asn.js'
 import {type AsnLookup} from '../../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
@@ -288,6 +289,9 @@ export class AtlasBackend implements VantageBackend {
     // catchment --no-rdns / --no-asn: no lookups at all, the results stay as Atlas gave them
     const rdns = plan.options.rdns === false ? nullReverseResolver : this.resolver(opts.concurrency)
     const asn = plan.options.asn === false ? undefined : this.#o.asn
+    // an HTTP result's answering network is the verdict's input (edge-trust), not a hop's ASN:
+    // looked up whatever --asn says, as a local http probe does (the bundled database by default)
+    const answerAsn = plan.method === 'http' ? (this.#o.asn ?? (await bundledAsnLookup())) : undefined
     const seen = new Set<number>()
     let failure: AnyprobeError | null = null
     try {
@@ -306,7 +310,7 @@ export class AtlasBackend implements VantageBackend {
           if (parsed.meta.probeId !== null) seen.add(parsed.meta.probeId)
           outcomes.push(...parsed.outcomes)
         }
-        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn, hint: this.hint})
+        const done = this.#o.enrich === false ? outcomes : await enrichAtlasOutcomes(outcomes, {rdns, asn, answerAsn, hint: this.hint})
         for (const oc of done) yield oc
         if (signal?.aborted) return
       }

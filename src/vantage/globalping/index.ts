@@ -9,6 +9,8 @@
 // For `watch` (repeated measurements): schedule() (the interval the hourly limit sustains) and
 // rounds() (rounds.ts: the measurement repeated from the same probes, by the newest one's id;
 // results matched to vantage points by the probe's identity, identity.ts).
+import {bundledAsnLookup} from '../../enrich/answer-asn.js'
+import type {AsnLookup} from '../../enrich/asn.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'
@@ -42,6 +44,8 @@ export interface GlobalpingBackendOptions {
   /** the measurement's timeout (probe side) the poller allows, plus its margin; ms */
   measurementTimeoutMs?: number
   marginMs?: number
+  /** HTTP: the ASN database the answering addresses are looked up in (default: the bundled one) */
+  asn?: AsnLookup
   /** test seams */
   client?: GlobalpingClient
   clientOptions?: Partial<GlobalpingClientOptions>
@@ -181,6 +185,8 @@ export class GlobalpingBackend implements VantageBackend {
     this.measurementId = created.id
     this.#o.onMeasurement?.(created)
     const ctx = parseContextOf(plan, request)
+    // the answering address's network, for the verdict's edge-trust rule, as a local http probe reads it
+    if (plan.method === 'http') ctx.answerAsn = this.#o.asn ?? (await bundledAsnLookup())
     const emitted = new Set<number>()
     let last: GlobalpingMeasurement | null = null
     try {

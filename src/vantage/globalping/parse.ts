@@ -14,6 +14,12 @@
 // The PoP verdict is the one verdict function (src/infer/verdict.ts resultVerdict), as for a local
 // result: no PoP when the target never answered (a trace whose last named hop is a PoP's router
 // names no PoP), the probe's location for the speed-of-light check.
+// - http: Globalping gives the headers and the address it connected to (resolvedAddress); that
+//   address's network (targetAsn, enrich/answer-asn.ts) goes to the verdict as a local probe's
+//   does, so a cf-ray passed on through Fastly (AS54113) is not taken for Cloudflare's PoP. A result
+//   without resolvedAddress has no answering network: its headers are read as they stand.
+import {answeringAsn} from '../../enrich/answer-asn.js'
+import type {AsnLookup} from '../../enrich/asn.js'
 import {collectHeaders} from '../../engines/http/request.js'
 import {nsidValue} from '../../engines/dns/packet.js'
 import {DNS_SCHEMA_VERSION, type DnsQueryResult, type DnsResult, type NsidValue} from '../../model/dns.js'
@@ -50,6 +56,8 @@ export interface ParseContext {
   /** false (catchment --no-rdns / --no-asn): drop the names / ASNs Globalping resolved for hops */
   rdns?: boolean
   asn?: boolean
+  /** HTTP: where the answering address's network is looked up (edge-trust); absent: not looked up */
+  answerAsn?: AsnLookup
 }
 
 const str = (v: unknown, max = 200): string | null => (typeof v === 'string' && v.trim() !== '' ? sanitize(v.trim(), max) : null)
@@ -166,12 +174,14 @@ function parseHttp(r: GlobalpingTestResult, vantage: VantagePoint, m: Globalping
   } catch {
     url = sanitize(ctx.target, 500)
   }
+  const targetAddr = ipOrNull(r.resolvedAddress)
   return {
     schemaVersion: HTTP_SCHEMA_VERSION,
     kind: 'http',
     target: sanitize(ctx.target, 500),
     url,
-    targetAddr: ipOrNull(r.resolvedAddress),
+    targetAddr,
+    ...(ctx.answerAsn === undefined ? {} : {targetAsn: answeringAsn(targetAddr, ctx.answerAsn)}),
     method: ctx.method ?? 'GET',
     vantage,
     startedAt: startedAt(m),

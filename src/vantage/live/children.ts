@@ -5,7 +5,9 @@
 //   live      the child runs `anyprobe watch ... --observations --signals --stop-on-eof` and prints
 //             one JSON object per line, an Observation (src/model/watch.ts: round, flow, sentAt,
 //             receivedAt, rttMs, pop, answered, error?) plus `signals` (the PoP observations of
-//             infer/verdict.ts popObservations); the parent relabels and names it. EOF on the child's
+//             infer/verdict.ts popObservations) and, for HTTP, `answerAddr` (the address that
+//             answered, whose network the parent looks up for the verdict's edge-trust rule, as
+//             `anyprobe http` does); the parent relabels and names it. EOF on the child's
 //             stdin asks it to stop. A field a version does not know is ignored; a line that does
 //             not check is counted, never fatal.
 // Vantage points in other places (netns:NAME, ssh:HOST): ONE long-lived child anyprobe per vantage
@@ -31,6 +33,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {vpLocationOf} from '../../infer/verdict.js'
+import {parseAddress} from '../../util/target.js'
 import type {VantagePoint} from '../../model/vantage.js'
 import {isPlaceFailure} from '../../model/errors.js'
 import type {Observation} from '../../model/watch.js'
@@ -38,7 +41,7 @@ import {sanitize} from '../../util/sanitize.js'
 import {placeFailure} from '../local.js'
 import type {VantageError} from '../../model/probe.js'
 import {observationFrom} from '../../store/observation.js'
-import {popFields, type PopNamer} from './probe.js'
+import {type AnswerNetwork, popFields, type PopNamer} from './probe.js'
 
 export interface ChildSpec {
   vantage: VantagePoint
@@ -49,6 +52,8 @@ export interface ChildSpec {
   command: string
   /** names the PoP from the signals a child sends; children that send a pop of their own keep it */
   name: PopNamer
+  /** HTTP: the network of the address a child says answered (edge-trust); absent: none looked up */
+  answerAsn?: AnswerNetwork
   /** how long a child may take to stop after its stdin is closed before it is signalled */
   stopGraceMs: number
 }
@@ -77,6 +82,8 @@ export interface ChildHandle {
 export interface ChildLine {
   obs: Observation
   signals: InferObservation[] | null
+  /** HTTP: the address the child says answered (an address literal), null when it sent none */
+  answerAddr: string | null
 }
 
 const SIGNAL_KINDS: ReadonlySet<string> = new Set(['dns-identity', 'http-header', 'user', 'hop-hostname', 'dest-hostname'])
@@ -111,7 +118,9 @@ export function parseChildLine(line: string): ChildLine | null {
   if (typeof v !== 'object' || v === null) return null
   const o = v as Record<string, unknown>
   const obs = observationFrom(o)
-  return obs === null ? null : {obs, signals: readSignals(o.signals)}
+  // an address literal only: it is looked up, never shown
+  const addr = typeof o.answerAddr === 'string' && o.answerAddr.length <= 64 && parseAddress(o.answerAddr) !== null ? o.answerAddr.trim() : null
+  return obs === null ? null : {obs, signals: readSignals(o.signals), answerAddr: addr}
 }
 
 
@@ -205,8 +214,10 @@ export function startChild(spec: ChildSpec, onObservation: (o: Observation) => v
     }
     observations++
     const {obs, signals} = parsed
-    // named where the vantage point is (--location): the speed-of-light check applies, as in catchment
-    const named = signals === null ? null : popFields(obs.answered ? spec.name(signals, obs.rttMs, at) : null)
+    // named where the vantage point is (--location): the speed-of-light check applies, as in catchment;
+    // an HTTP answer with the network of the address that sent it, as `anyprobe http` names it
+    const answer = parsed.answerAddr === null || spec.answerAsn === undefined ? null : spec.answerAsn(parsed.answerAddr)
+    const named = signals === null ? null : popFields(obs.answered ? spec.name(signals, obs.rttMs, at, answer) : null)
     onObservation({...obs, ...named, vantageId: spec.vantage.id, vantage: spec.vantage})
   }
 

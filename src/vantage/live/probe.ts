@@ -5,6 +5,9 @@
 // one path and splits flows. The PoP is named by inferPop from the signals the answer carries
 // (identity strings, headers); verdicts are cached per distinct signals, since the same few
 // strings come back thousands of times.
+// HTTP: the address that answered goes with the headers (answerAddr), and its network to the namer
+// (`answer`), so a CDN location header is judged by the verdict's edge-trust rule as a one-shot
+// `anyprobe http` judges it (src/infer/edge-trust.ts): a cf-ray Fastly passed on is not Cloudflare's PoP.
 //
 // A prober built with `name: null` names nothing: it returns the signals and leaves the naming to
 // whoever reads them. That is how netns/ssh children run: the parent names every vantage point's
@@ -17,6 +20,7 @@ import {decodeReply, encodeQuery, identityStrings, matchesQuery, type ParsedRepl
 import {DnsExchangeError, type DnsExchanger} from '../../engines/dns/transport.js'
 import {probeHttp} from '../../engines/http/probe.js'
 import {targetsFailure} from '../../engines/http/request.js'
+import type {AnswerAsn} from '../../infer/edge-trust.js'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {httpHeaderSignals, popObservations, verdictOfObservations, vpLocationOf} from '../../infer/verdict.js'
 import type {LatLon} from '../../geo/distance.js'
@@ -39,6 +43,8 @@ export interface ProbeAnswer {
   answered: boolean
   /** what the PoP is named from (e.g. dns-identity "s1.fra.anycast.example"), when answered */
   signals?: InferObservation[]
+  /** HTTP: the address the response came from, whose network the verdict weighs (edge-trust); absent when not known */
+  answerAddr?: string
   error?: string
   /**
    * no answer because of the vantage point or its client, not the target (an HTTP certificate we
@@ -59,10 +65,15 @@ export type Prober = ((flow: number) => Promise<ProbeAnswer>) & {close?: () => v
  * Signals -> PoP code (upper case) and the confidence it was named with, or null when nothing
  * names one. `at`: where the vantage point is (placed with --location / --locations, or its own),
  * so the verdict's speed-of-light check applies with the probe's RTT, as for catchment's one-shot
- * children (--vp-location). The confidence goes to the observation's popConfidence: --expect does
- * not break a rule on a hint (model/pop-confidence.ts), as diff does not page on one.
+ * children (--vp-location). `answer`: HTTP, the answering address's network (edge-trust.ts); null
+ * or absent when not known (a private address: headers read as they stand). The confidence goes to
+ * the observation's popConfidence: --expect does not break a rule on a hint
+ * (model/pop-confidence.ts), as diff does not page on one.
  */
-export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null) => NamedPop | null
+export type PopNamer = (inputs: InferObservation[], rttMs: number | null, at?: LatLon | null, answer?: AnswerAsn | null) => NamedPop | null
+
+/** HTTP: the network of the address that answered (enrich/answer-asn.ts answeringAsn over a database), null when none. */
+export type AnswerNetwork = (addr: string | null) => AnswerAsn | null
 
 export interface NamedPop {
   code: string
@@ -93,17 +104,19 @@ export function popNamer(): PopNamer {
   const cache = new Map<string, NamedPop | null>()
   // the first inference loads the place dictionaries (~1 s): do it now, not in the middle of a round
   verdictOfObservations([{signal: 'dns-identity', input: 's1.fra.anycast.example'}], {rttMs: null, vpLocation: null})
-  return (inputs, rttMs, at = null) => {
+  return (inputs, rttMs, at = null, answer = null) => {
     if (inputs.length === 0) return null
     // Without a location the RTT cannot rule anything out: it is left out, and one verdict per
     // distinct input is cached. With one, the RTT is taken up to the next whole ms (a bound a
     // little looser than the probe's: it never rules out a place the exact RTT allows, at most
     // keeps one ~100 km farther), so the cache holds one verdict per input, place and ms.
     const rtt = at === null || rttMs === null ? null : Math.ceil(rttMs)
-    const key = at === null ? JSON.stringify(inputs) : `${JSON.stringify(inputs)}@${at.lat},${at.lon}/${rtt}`
+    // the answering network by its number: the verdict reads no more of it than which vendor's it is
+    const as = answer === null ? '' : `#AS${answer.asn}`
+    const key = (at === null ? JSON.stringify(inputs) : `${JSON.stringify(inputs)}@${at.lat},${at.lon}/${rtt}`) + as
     if (cache.has(key)) return cache.get(key)!
     // PoP codes are written upper case, as the model and the lab name them (FRA, AMS+FRA)
-    const v = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at})
+    const v = verdictOfObservations(inputs, {rttMs: rtt, vpLocation: at, answerAsn: answer})
     const named = v === null ? null : {code: v.code.toUpperCase(), confidence: v.confidence}
     if (cache.size > 1000) cache.clear()
     cache.set(key, named)
@@ -114,7 +127,7 @@ export function popNamer(): PopNamer {
 /** A namer for one vantage point: `name`, told where it is (null: unplaced, nothing ruled out by RTT). */
 export function namerAt(name: PopNamer, vantage: VantagePoint): PopNamer {
   const at = vpLocationOf(vantage)
-  return (inputs, rttMs) => name(inputs, rttMs, at)
+  return (inputs, rttMs, _at, answer) => name(inputs, rttMs, at, answer)
 }
 
 export function makeDnsProber(opts: DnsProberOptions): Prober {
@@ -183,6 +196,8 @@ export interface HttpProberOptions {
   insecure: boolean
   /** as for DNS: default a fresh popNamer(), null names nothing */
   name?: PopNamer | null
+  /** the answering address's network, for the namer (edge-trust); absent: none (headers read as they stand) */
+  answerAsn?: AnswerNetwork
   now?: () => number
 }
 
@@ -238,12 +253,16 @@ export function makeHttpProber(opts: HttpProberOptions): HttpProber {
       // the handshake on a new connection, else the first byte: see minRttFromTimings
       const rtt = minRttFromTimings(out.final.timings)
       const obs = popObservations({method: 'http', headers: httpHeaderSignals(out.final.headers, [], null), destinationAnswered: true, rttMs: rtt, vpLocation: null})
+      const addr = out.final.remoteAddr
+      // named with the answering network here; a child (name null) sends the address, the parent looks it up
+      const answer = name === null || opts.answerAsn === undefined ? null : opts.answerAsn(addr)
       return {
         receivedAt: Math.round(startedAt + elapsed),
         rttMs: rtt === null ? null : round3(rtt),
-        ...popFields(name === null ? null : name(obs, rtt)),
+        ...popFields(name === null ? null : name(obs, rtt, undefined, answer)),
         answered: true,
         signals: obs,
+        ...(addr === null ? {} : {answerAddr: addr}),
       }
     } catch (error) {
       how.settle(false)

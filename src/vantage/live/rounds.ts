@@ -11,7 +11,7 @@ import type {RoundEvent, RoundsPlan, VantageError} from '../../model/probe.js'
 import {sanitize} from '../../util/sanitize.js'
 import {Channel} from './channel.js'
 import {type ChildHandle, startChild} from './children.js'
-import {makeLocalProber} from './local-prober.js'
+import {bundledAnswerNetwork, makeLocalProber} from './local-prober.js'
 import {runRounds} from './loop.js'
 import {faultOnce, namerAt, type PopNamer, popNamer} from './probe.js'
 
@@ -101,6 +101,8 @@ function downRounds(plan: RoundsPlan, vantage: VantagePoint, e: VantageError, si
 export async function* childRounds(plan: RoundsPlan, places: ChildPlace[], signal: AbortSignal): AsyncIterable<RoundEvent> {
   const ch = new Channel<RoundEvent>()
   const name = namer()
+  // HTTP children send the address that answered: its network is looked up here, as they name nothing
+  const answerAsn = plan.method === 'http' ? await bundledAnswerNetwork() : undefined
   const children: ChildHandle[] = []
   const tasks: Array<Promise<unknown>> = []
   for (const p of places) {
@@ -108,7 +110,7 @@ export async function* childRounds(plan: RoundsPlan, places: ChildPlace[], signa
     // the first round the child sent: its --count / --duration run from there
     let firstRound: number | null = null
     const child = startChild(
-      {vantage: p.vantage, via: p.via, file: p.file, args: p.args, command: p.command, name, stopGraceMs: p.stopGraceMs},
+      {vantage: p.vantage, via: p.via, file: p.file, args: p.args, command: p.command, name, ...(answerAsn === undefined ? {} : {answerAsn}), stopGraceMs: p.stopGraceMs},
       (observation) => {
         if (firstRound === null || observation.round < firstRound) firstRound = observation.round
         ch.push({type: 'observation', vantage: p.vantage, observation})
