@@ -2,8 +2,8 @@
 // probe from its address) puts an address it can place only to its country at one point per
 // country: the US at 38, -97, Canada at 60, -95, Germany at 51, 9, Singapore at 1.3667, 103.8
 // (geodata/country-centres.tsv). A vantage point declared there may be anywhere in the country, so
-// its true place is known only to within the country's reach from that point: 25 km for
-// Singapore, 4,000 km for the US. `sites` keeps such a vantage point only where that reach is small
+// its true place is known only to within the country's reach from that point: about 10 km for
+// Singapore, 6,000 km for the US. `sites` keeps such a vantage point only where that reach is small
 // (src/analysis/sites/clean.ts).
 //
 // Only these points: whole-degree coordinates elsewhere are a person's rounding of a real place
@@ -37,10 +37,14 @@ export function parseCountryCentres(text: string): Map<string, CountryCentre[]> 
     const lat = Number(a)
     const lon = Number(b)
     if (country === undefined || !/^[A-Z]{2}$/.test(country) || !Number.isFinite(lat) || !Number.isFinite(lon)) continue
-    const k = key(lat, lon)
-    const list = out.get(k) ?? []
-    list.push({country, lat, lon})
-    out.set(k, list)
+    // filed under every bucket its match window touches: a point at x.5 is matched from both sides
+    const keys = new Set<string>()
+    for (const a of [-CENTRE_MATCH_DEG, CENTRE_MATCH_DEG]) for (const b of [-CENTRE_MATCH_DEG, CENTRE_MATCH_DEG]) keys.add(key(lat + a, lon + b))
+    for (const k of keys) {
+      const list = out.get(k) ?? []
+      list.push({country, lat, lon})
+      out.set(k, list)
+    }
   }
   return out
 }

@@ -88,7 +88,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       exclude(excluded, o.vp, `impossible RTT ${String(o.rttMs)} ms`)
       return
     }
-    discs.push(makeDisc(i, o.vp, o.lat, o.lon, o.rttMs, rttRadiusKm(o.rttMs) + growKm))
+    discs.push(makeDisc(i, o.vp, o.lat, o.lon, o.rttMs, rttRadiusKm(o.rttMs) + growKm, growKm))
   })
   discs.sort(byRtt)
 

@@ -18,6 +18,8 @@ export interface Disc {
   lon: number
   rttMs: number
   radiusKm: number
+  /** how much of radiusKm is not distance the RTT allows but doubt about where the vantage point is (a small country's point: ./clean.ts) */
+  locationSlackKm?: number
   /** precomputed for fast distance: sin/cos of latitude, longitude in radians */
   sinLat: number
   cosLat: number
@@ -33,8 +35,10 @@ export function rttRadiusKm(rttMs: number): number {
   return rttMs * KM_PER_RTT_MS
 }
 
-export function makeDisc(idx: number, vp: string, lat: number, lon: number, rttMs: number, radiusKm = rttRadiusKm(rttMs)): Disc {
-  return {idx, vp, lat, lon, rttMs, radiusKm, sinLat: Math.sin(lat * RAD), cosLat: Math.cos(lat * RAD), lonRad: lon * RAD}
+export function makeDisc(idx: number, vp: string, lat: number, lon: number, rttMs: number, radiusKm = rttRadiusKm(rttMs), locationSlackKm = 0): Disc {
+  const d: Disc = {idx, vp, lat, lon, rttMs, radiusKm, sinLat: Math.sin(lat * RAD), cosLat: Math.cos(lat * RAD), lonRad: lon * RAD}
+  if (locationSlackKm > 0) d.locationSlackKm = locationSlackKm
+  return d
 }
 
 /** Great-circle distance (spherical law of cosines on precomputed terms; haversine for short ones). */

@@ -21,9 +21,12 @@ import type {Site, SiteContradiction, SiteEvidence, SiteIdentity, SiteObservatio
 export const MATCH_KM = 100
 export const MAX_EVIDENCE = 10
 
-/** How far from its vantage point the place of a verdict can be, given the disc's RTT: the one rule. */
+/**
+ * How far from its vantage point the place of a verdict can be, given the disc's RTT: the one rule,
+ * plus the doubt about where the vantage point is that its disc carries (a small country's point).
+ */
 export function verdictAllowsKm(d: Disc): number {
-  return maxDistanceKm(d.rttMs)
+  return maxDistanceKm(d.rttMs) + (d.locationSlackKm ?? 0)
 }
 
 interface Feasible {

@@ -34,6 +34,8 @@ export function likelyRadiusKm(radiusKm: number): number {
   return Math.min(radiusKm, PATH_EFFICIENCY * radiusKm + LOCATION_SLACK_KM)
 }
 
+/** The likely part of the distance the RTT allows; the doubt about the vantage point's place is kept whole. */
 export function likelyDisc(d: Disc): Disc {
-  return makeDisc(d.idx, d.vp, d.lat, d.lon, d.rttMs, likelyRadiusKm(d.radiusKm))
+  const slack = d.locationSlackKm ?? 0
+  return makeDisc(d.idx, d.vp, d.lat, d.lon, d.rttMs, likelyRadiusKm(d.radiusKm - slack) + slack, slack)
 }
