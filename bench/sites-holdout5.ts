@@ -4,6 +4,7 @@
 // against the published lists, pooled over both.
 //   node --import tsx bench/sites-holdout5.ts
 import {citySource, findSites, iGreedyBaseline, scoreSites} from '../src/analysis/sites/index.js'
+import type {Score} from '../src/analysis/sites/score.js'
 import {loadPublishedCampaign} from './sites-campaigns.js'
 
 export const HOLDOUT5: Array<[string, string]> = [
@@ -28,10 +29,19 @@ const verdict = (a: {hits: number; found: number}, b: typeof a): string => {
   return pa >= pb && a.hits > b.hits ? 'better' : pa >= pb && a.hits >= b.hits ? 'equal' : 'worse'
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+export interface HoldoutRow {
+  file: string
+  vps: number
+  truth: number
+  iGreedy: Score
+  sites: Score
+  anycast: boolean | null
+}
+
+/** Each campaign scored, and hits / found pooled over all of them ("all") and per target ("F-root", "Cloudflare"). */
+export function scoreHoldout5(): {rows: HoldoutRow[]; pool: Map<string, {s: number[]; i: number[]}>} {
+  const rows: HoldoutRow[] = []
   const pool = new Map<string, {s: number[]; i: number[]}>()
-  console.log('| campaign | VPs | true sites | iGreedy P / R (hits of found) | sites P / R | vs iGreedy | anycast |')
-  console.log('|---|---|---|---|---|---|---|')
   for (const [file, list] of HOLDOUT5) {
     const c = loadPublishedCampaign(file, list)
     const i = scoreSites(iGreedyBaseline(c.obs, citySource).sites, c.truth)
@@ -45,8 +55,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       p.i[1]! += i.found
       pool.set(target, p)
     }
-    console.log(`| ${file.replace('.tsv', '')} | ${c.obs.length} | ${c.truth.length} | ${fmt(i)} | ${fmt(s)} | ${verdict(s, i)} | ${r.anycast} |`)
+    rows.push({file, vps: c.obs.length, truth: c.truth.length, iGreedy: i, sites: s, anycast: r.anycast})
   }
+  return {rows, pool}
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const {rows, pool} = scoreHoldout5()
+  console.log('| campaign | VPs | true sites | iGreedy P / R (hits of found) | sites P / R | vs iGreedy | anycast |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const x of rows) console.log(`| ${x.file.replace('.tsv', '')} | ${x.vps} | ${x.truth} | ${fmt(x.iGreedy)} | ${fmt(x.sites)} | ${verdict(x.sites, x.iGreedy)} | ${x.anycast} |`)
   const pr = ([h, f]: number[]): string => `${f === 0 ? '-' : (h! / f!).toFixed(3)} (${h} of ${f})`
   for (const [target, p] of pool) console.log(`\n${target}: precision sites ${pr(p.s)}, iGreedy ${pr(p.i)}`)
 }

@@ -10,7 +10,7 @@ import {parse} from '@oclif/core/parser'
 import Catchment, {CATCHMENT_PLAN} from '../../src/commands/catchment.js'
 import Trace, {tracePlan} from '../../src/commands/trace.js'
 import {planFromParse, type PlanSpelling} from '../../src/console/plan.js'
-import {AnyprobeError} from '../../src/model/errors.js'
+import {refusal} from '../helpers/refusal.js'
 
 type Cmd = {flags: Record<string, unknown>; args: Record<string, unknown>}
 const target = '198.51.100.10'
@@ -18,15 +18,6 @@ const target = '198.51.100.10'
 const parsed = async (cmd: Cmd, argv: string[]): Promise<never> =>
   (await parse([target, ...argv], {flags: cmd.flags as never, args: cmd.args as never, strict: true})) as never
 
-function refusal(run: () => unknown): {code: string; exitCode: number; message: string; hint: string | null | undefined} {
-  try {
-    run()
-  } catch (e) {
-    assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
-    return {code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint}
-  }
-  assert.fail('not refused')
-}
 
 const traceRun = async (argv: string[]): Promise<() => unknown> => {
   const p = (await parsed(Trace, argv)) as {flags: never}

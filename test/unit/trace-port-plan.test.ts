@@ -12,23 +12,13 @@ import Sites, {SITES_PLAN} from '../../src/commands/sites.js'
 import Trace, {tracePlan} from '../../src/commands/trace.js'
 import Watch, {watchAsk} from '../../src/commands/watch.js'
 import {planFromParse, type PlanSpelling} from '../../src/console/plan.js'
-import {AnyprobeError} from '../../src/model/errors.js'
+import {refusal} from '../helpers/refusal.js'
 
 type Cmd = {flags: Record<string, unknown>; args: Record<string, unknown>}
 
 const parsed = async (cmd: Cmd, argv: string[]): Promise<{flags: Record<string, unknown>; metadata: {flags: Record<string, {setFromDefault?: boolean} | undefined>}}> =>
   (await parse(argv, {flags: cmd.flags as never, args: cmd.args as never, strict: true})) as never
 
-/** The error `run` throws, as the fields a user sees. */
-function refusal(run: () => unknown): {code: string; exitCode: number; message: string; hint: string | null | undefined} {
-  try {
-    run()
-  } catch (e) {
-    assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
-    return {code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint}
-  }
-  assert.fail('not refused')
-}
 
 const target = '198.51.100.10'
 
