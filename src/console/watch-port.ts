@@ -7,16 +7,26 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import {refuseIcmpPort} from './trace-port.js'
 
-/** The target's URL with `port` in it, for a hint; null when the target is no URL (the prober says so). */
-function urlWithPort(target: string, port: number): string | null {
+/**
+ * The hint for --port with --method http: the target's URL with `port` in it, or, when the URL has
+ * that port already (written in it, as https://h:8443/ with --port 8443, or its scheme's own, 443
+ * with https://), to leave --port out: "write the port in the URL" beside a URL that shows it was
+ * no help (review finding). A target that is no URL gets the general form (the prober says why).
+ */
+function httpPortHint(target: string, port: number): string {
+  let url: URL
   try {
-    const url = normalizeHttpTarget(target)
-    url.port = String(port)
-    // the scheme's own port (80 for http:, 443 for https:) is not written: the URL already says it
-    return url.port === '' ? `${url.toString()} (its port is ${port} already: leave --port out)` : url.toString()
+    url = normalizeHttpTarget(target)
   } catch {
-    return null
+    return `write the port in the URL: http://HOST:${port}/ or https://HOST:${port}/`
   }
+  if (url.port === String(port)) return `leave --port out: the URL names port ${port} already (${sanitize(url.toString(), 300)})`
+  const named = url.port
+  url.port = String(port)
+  // URL drops the scheme's own port (80 for http:, 443 for https:): the URL says it already, unless
+  // it named another (https://h:8443/ with --port 443 is https://h/, the URL with that port)
+  if (url.port === '' && named === '') return `leave --port out: the URL's port is ${port} already, ${url.protocol.slice(0, -1)}'s own (${sanitize(url.toString(), 300)})`
+  return `write the port in the URL: ${sanitize(url.toString(), 300)}`
 }
 
 /**
@@ -28,9 +38,8 @@ export function refuseUnusedWatchPort(method: string, target: string, port: numb
   if (port === undefined) return
   if (method === 'trace') refuseIcmpPort(undefined, port, 'icmp-only')
   if (method === 'http') {
-    const url = urlWithPort(target, port)
     throw new AnyprobeError('E_USAGE', `--port ${port} does nothing with --method http: the port of an HTTP probe is the URL's (--port is the dns server port)`, {
-      hint: url === null ? `write the port in the URL: http://HOST:${port}/ or https://HOST:${port}/` : `write the port in the URL: ${sanitize(url, 300)}`,
+      hint: httpPortHint(target, port),
       exitCode: EXIT.usage,
     })
   }

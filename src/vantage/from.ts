@@ -12,7 +12,9 @@
 // its own kind's prefix (netns:a,netns:b; atlas:country=DE,atlas:country=FR) reads as the specs
 // written apart, since no item of that kind can start so, except globalping:, whose list is one
 // measurement (globalping:DE,globalping:FR,limit=5 is globalping:DE,FR,limit=5: 5 probes in all,
-// as Globalping's own limit for several locations). An atlas: list whose last selection alone has
+// as Globalping's own limit for several locations), options after more than one globalping: and an
+// empty globalping: in such a list being usage errors, a msm= body a measurement of its own (see
+// joinGlobalpingList). An atlas: list whose last selection alone has
 // n=, tags= or exclude= (atlas:country=DE,atlas:country=FR,n=5) is a usage error: whose option it
 // is cannot be told; another kind's prefix inside a list
 // (netns:a,ssh:b) is a usage error that says to give each kind its own --from. A bad spec is a usage
@@ -20,6 +22,7 @@
 // read is E_BAD_INPUT (exit 2).
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {selectorOptionKeys} from './atlas/selector.js'
+import {parseGlobalpingSelector} from './globalping/locations.js'
 import {readFileCapped, TooLargeError} from '../util/read-capped.js'
 import {sanitize} from '../util/sanitize.js'
 
@@ -146,10 +149,7 @@ export function parseOneSpec(raw: string): VantageSpec[] {
   const whole = colon < 0 ? '' : spec.slice(colon + 1)
   if (colon >= 0 && (KINDS as readonly string[]).includes(kind) && kind !== 'local') {
     const bodies = splitRepeated(spec, kind, whole)
-    // a globalping: list is one measurement whatever prefixes it repeats: its limit=N (Globalping's
-    // measurement limit, N probes in all) and tool= are the whole list's, as in globalping:DE,FR,limit=5
-    // (globalping:DE,globalping:FR,limit=5 was DE at the default 10 and FR at 5)
-    if (kind === 'globalping') return parseBody(spec, kind, bodies.join(','))
+    if (kind === 'globalping' && bodies.length > 1) return joinGlobalpingList(spec, bodies)
     if (kind === 'atlas') refuseTrailingAtlasOption(spec, bodies)
     return bodies.flatMap((b) => parseBody(spec, kind, b))
   }
@@ -176,6 +176,65 @@ function refuseTrailingAtlasOption(spec: string, bodies: readonly string[]): voi
       `write ${key}= in each selection, e.g. --from ${sanitize(each, 200)} (or one --from per selection)`,
     )
   }
+}
+
+const optionKey = (item: string): string | null => (item.includes('=') ? item.split('=')[0]!.trim().toLowerCase() : null)
+const optionItems = (body: string): string[] => body.split(',').map((s) => s.trim()).filter((s) => optionKey(s) !== null)
+
+/**
+ * A globalping: list that repeats its prefix is one measurement whatever prefixes it repeats: its
+ * limit=N (Globalping's measurement limit, N probes in all) and tool= are the whole list's, as in
+ * globalping:DE,FR,limit=5 (globalping:DE,globalping:FR,limit=5 was DE at the default 10 and FR at 5).
+ * Refused, since what was meant cannot be told: options after more than one globalping:
+ * (globalping:DE,limit=5,globalping:FR,limit=5 was 5 from each; joined it would be 5 in all), and a
+ * globalping: with nothing after it (globalping:DE,globalping: was DE and the world apart; joined it
+ * would be an empty location). A msm= body stays a measurement of its own, as it always was: it
+ * takes no locations and no limit, so it cannot join the list and means one thing only. Each body
+ * and the joined list are checked here, so an error quotes the spec as the user wrote it.
+ */
+function joinGlobalpingList(spec: string, raw: readonly string[]): GlobalpingSpec[] {
+  const bodies = raw.map((b) => b.trim())
+  if (bodies.includes('')) {
+    const union = bodies.map((b) => (b === '' ? 'world' : b)).join(',')
+    const each = bodies.map((b) => `--from globalping:${b}`).join(' ')
+    throw bad(
+      spec,
+      'a globalping: with nothing after it inside the list: alone it is the world, but the list is one Globalping measurement and an empty location in it means nothing',
+      `for the world as one more location, --from ${sanitize(`globalping:${union}`, 200)}; for each its own measurement, ${sanitize(each, 300)}`,
+    )
+  }
+  for (const b of bodies) parseGlobalpingSelector(b, spec)
+  const isOwn = bodies.map((b) => optionItems(b).some((o) => optionKey(o) === 'msm'))
+  const list = bodies.filter((_, i) => !isOwn[i])
+  const withOptions = list.filter((b) => optionItems(b).length > 0)
+  if (withOptions.length > 1) {
+    const options = withOptions.flatMap(optionItems)
+    const keys = [...new Set(options.map((o) => optionKey(o)!))]
+    const placeholder: Record<string, string> = {limit: 'N', tool: 'mtr|traceroute'}
+    const once = keys.map((k) => {
+      const values = new Set(options.filter((o) => optionKey(o) === k).map((o) => o.slice(o.indexOf('=') + 1).trim()))
+      return values.size === 1 ? `${k}=${[...values][0]}` : `${k}=${placeholder[k] ?? 'VALUE'}`
+    })
+    const locations = list.flatMap((b) => b.split(',').map((s) => s.trim()).filter((s) => optionKey(s) === null))
+    const each = list.map((b) => `--from globalping:${b}`).join(' ')
+    const whole = `--from globalping:${[...locations, ...once].join(',')}`
+    const [forEach, forAll] = keys.includes('limit') ? ['for N from each', 'for N in all'] : ['for a measurement each', 'for one measurement']
+    throw bad(
+      spec,
+      `options after more than one globalping: (${sanitize(options.join(', '), 120)}) are ambiguous: the list is one Globalping measurement with one set of options, and a globalping: with its own reads as a measurement of its own`,
+      `${forEach}, one --from each: ${sanitize(each, 300)}; ${forAll}, the options once at the end: ${sanitize(whole, 300)}`,
+    )
+  }
+  const out: GlobalpingSpec[] = []
+  const joined = list.join(',')
+  if (list.length > 0) parseGlobalpingSelector(joined, spec)
+  // the list where its first body was, each msm= body where it was
+  const first = isOwn.indexOf(false)
+  bodies.forEach((b, i) => {
+    if (isOwn[i]) out.push({kind: 'globalping', selector: b})
+    else if (i === first) out.push({kind: 'globalping', selector: joined})
+  })
+  return out
 }
 
 function parseBody(spec: string, kind: string, body: string): VantageSpec[] {

@@ -187,21 +187,24 @@ describe('globalping selector and request', () => {
 
   it('an option given twice with two values is refused, not the last one taken', () => {
     for (const [from, why] of [
-      ['globalping:DE,limit=3,globalping:FR,limit=5', /limit= given twice \(3 and 5\)/],
+      // after two globalping: prefixes, from.ts refuses it first (each its own --from or one limit at the end)
+      ['globalping:DE,limit=3,globalping:FR,limit=5', /options after more than one globalping: \(limit=3, limit=5\) are ambiguous/],
       ['globalping:DE,limit=3,FR,limit=5', /limit= given twice \(3 and 5\)/],
-      ['globalping:msm=2Kq7cXw4RtPz9LmNa00120hQv,globalping:msm=2Tb4nWq9PzXc7LmKe00020hJ1', /msm= given twice/],
+      ['globalping:msm=2Kq7cXw4RtPz9LmNa00120hQv,msm=2Tb4nWq9PzXc7LmKe00020hJ1', /msm= given twice/],
       ['globalping:DE,tool=mtr,tool=traceroute', /tool= given twice/],
     ] as const) {
-      const specs = parseFrom([from])
-      assert.throws(() => specs.map((s) => parseGlobalpingSelector((s as {selector: string}).selector)), (e: unknown) => {
+      assert.throws(() => parseFrom([from]).map((s) => parseGlobalpingSelector((s as {selector: string}).selector)), (e: unknown) => {
         assert.ok(e instanceof AnyprobeError, String(e))
         assert.equal(e.code, 'E_USAGE')
         assert.equal(e.exitCode, 2)
+        assert.ok(e.message.startsWith(`--from "${from}": `), e.message)
         assert.match(e.message, why)
-        assert.match(e.hint ?? '', /its own --from/)
+        assert.match(e.hint ?? '', /its own --from|one --from each/)
         return true
       }, from)
     }
+    // two msm= prefixes are two measurements, as they always were (each reuses its own probes)
+    assert.equal(parseFrom(['globalping:msm=2Kq7cXw4RtPz9LmNa00120hQv,globalping:msm=2Tb4nWq9PzXc7LmKe00020hJ1']).length, 2)
     // the same value twice says the same thing: kept
     assert.equal(parseGlobalpingSelector('DE,limit=5,FR,limit=5').limit, 5)
   })

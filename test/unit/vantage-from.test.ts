@@ -107,6 +107,82 @@ describe('--from specs', () => {
     usageError(['@a.txt'], 'E_USAGE', /n= after the last atlas: selection/, () => 'atlas:country=DE,atlas:country=FR,n=5\n')
   })
 
+  it('a globalping: list whose options follow more than one globalping: is E_USAGE (review finding: limit=5 after each was 5 in all, silently)', () => {
+    // globalping:DE,limit=5,globalping:FR,limit=5 was 5 from each (two measurements); joined into one
+    // measurement it was 5 in all without a word. Whose options they are cannot be told: refused, as atlas: does
+    for (const [spec, each, once] of [
+      ['globalping:DE,limit=5,globalping:FR,limit=5', '--from globalping:DE,limit=5 --from globalping:FR,limit=5', '--from globalping:DE,FR,limit=5'],
+      ['globalping:DE,limit=3,globalping:FR,limit=5', '--from globalping:DE,limit=3 --from globalping:FR,limit=5', '--from globalping:DE,FR,limit=N'],
+      ['globalping:DE,tool=mtr,globalping:FR,tool=mtr', '--from globalping:DE,tool=mtr --from globalping:FR,tool=mtr', '--from globalping:DE,FR,tool=mtr'],
+      ['globalping:DE,limit=5,globalping:AS3320,globalping:FR,tool=mtr', '--from globalping:DE,limit=5 --from globalping:AS3320 --from globalping:FR,tool=mtr', '--from globalping:DE,AS3320,FR,limit=5,tool=mtr'],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.ok(e.message.startsWith(`--from "${spec}": `), e.message)
+        assert.match(e.message, /after more than one globalping: .*one Globalping measurement/)
+        assert.ok(e.hint?.includes(`one --from each: ${each}`), e.hint ?? undefined)
+        assert.ok(e.hint?.includes(`the options once at the end: ${once}`), e.hint ?? undefined)
+        return true
+      }, spec)
+    }
+    // options after one globalping: only are the list's, as before
+    assert.deepEqual(parseFrom(['globalping:DE,limit=5,globalping:FR']), [{kind: 'globalping', selector: 'DE,limit=5,FR'}])
+    assert.deepEqual(parseFrom(['globalping:DE,globalping:FR,tool=mtr,limit=5']), [{kind: 'globalping', selector: 'DE,FR,tool=mtr,limit=5'}])
+  })
+
+  it('a globalping: with nothing after it inside a list is E_USAGE quoting what was typed (review finding: it quoted the joined "globalping:DE,")', () => {
+    for (const [spec, union, each] of [
+      ['globalping:DE,globalping:', 'globalping:DE,world', '--from globalping:DE --from globalping:'],
+      ['globalping:,globalping:DE', 'globalping:world,DE', '--from globalping: --from globalping:DE'],
+      ['globalping:DE, globalping: ,globalping:FR,limit=5', 'globalping:DE,world,FR,limit=5', '--from globalping:DE --from globalping: --from globalping:FR,limit=5'],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.ok(e.message.startsWith(`--from "${spec}": a globalping: with nothing after it`), e.message)
+        assert.ok(e.hint?.includes(`for the world as one more location, --from ${union}`), e.hint ?? undefined)
+        assert.ok(e.hint?.includes(`for each its own measurement, ${each}`), e.hint ?? undefined)
+        return true
+      }, spec)
+    }
+    // alone, an empty globalping: is the world, as ever
+    assert.deepEqual(parseFrom(['globalping:']), [{kind: 'globalping', selector: ''}])
+  })
+
+  it('a bad body in a globalping: list that repeats its prefix is E_USAGE quoting the spec as typed, not the joined list', () => {
+    for (const [spec, why] of [
+      ['globalping:DE,globalping:FR,limit=abc', /limit "abc" is not 1-500/],
+      ['globalping:DE,globalping:FR,,AS3320', /an empty location in the list/],
+      ['globalping:DE,globalping:msm=2Kq7cXw4RtPz9LmNa00120hQv,FR', /msm= reuses the probes of that measurement/],
+      ['globalping:DE,globalping:FR,colour=red', /unknown option "colour"/],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.ok(e.message.startsWith(`--from "${spec}": `), e.message)
+        assert.match(e.message, why)
+        return true
+      }, spec)
+    }
+  })
+
+  it('a globalping:msm= in a list stays a measurement of its own, as before the list was joined (it takes no locations and no limit)', () => {
+    const a = 'msm=2Kq7cXw4RtPz9LmNa00120hQv'
+    const b = 'msm=2Tb4nWq9PzXc7LmKe00020hJ1'
+    assert.deepEqual(parseFrom([`globalping:${a},globalping:${b}`]), [{kind: 'globalping', selector: a}, {kind: 'globalping', selector: b}])
+    assert.deepEqual(parseFrom([`globalping:${a},tool=mtr,globalping:DE,globalping:FR,limit=5`]), [
+      {kind: 'globalping', selector: `${a},tool=mtr`},
+      {kind: 'globalping', selector: 'DE,FR,limit=5'},
+    ])
+    assert.deepEqual(parseFrom([`globalping:DE,globalping:${a},globalping:FR`]), [
+      {kind: 'globalping', selector: 'DE,FR'},
+      {kind: 'globalping', selector: a},
+    ])
+  })
+
   it('another kind inside a list says to give each kind its own --from', () => {
     usageError(['local,netns:ap-vp-ber'], 'E_USAGE', /"local" is a vantage point of its own, not a list/)
     assert.throws(() => parseFrom(['local, netns:a']), (e: unknown) => e instanceof AnyprobeError && e.hint === 'give each kind its own --from: --from local --from netns:a')

@@ -41,7 +41,24 @@ describe('watch --port with a method that has no use for it', () => {
     assert.match(u.hint ?? '', /write the port in the URL: https:\/\/www\.example\.net:8443\/health$/)
     // the scheme's own port: the URL says it already
     const d = await refused(['--method', 'http', '--port', '443'], 'https://www.example.net/health')
-    assert.match(d.hint ?? '', /https:\/\/www\.example\.net\/health \(its port is 443 already: leave --port out\)/)
+    assert.match(d.hint ?? '', /leave --port out: the URL's port is 443 already, https's own \(https:\/\/www\.example\.net\/health\)/)
+    assert.doesNotMatch(d.hint ?? '', /write the port in the URL/)
+  })
+
+  it('--method http --port with the port the URL names already: the hint says so, not to write it there (review finding)', async () => {
+    for (const [target, port, shown] of [
+      ['https://h.example.net:8443/', '8443', 'https://h.example.net:8443/'],
+      ['http://198.51.100.10:8080/x', '8080', 'http://198.51.100.10:8080/x'],
+      ['198.51.100.10:8080', '8080', 'http://198.51.100.10:8080/'],
+      ['https://[2001:db8::1]:8443/', '8443', 'https://[2001:db8::1]:8443/'],
+    ] as const) {
+      const e = await refused(['--method', 'http', '--port', port], target)
+      assert.match(e.message, new RegExp(`--port ${port} does nothing with --method http`))
+      assert.equal(e.hint, `leave --port out: the URL names port ${port} already (${shown})`, target)
+    }
+    // another port than the URL's: that URL with this port is where it goes
+    const other = await refused(['--method', 'http', '--port', '9443'], 'https://h.example.net:8443/')
+    assert.match(other.hint ?? '', /write the port in the URL: https:\/\/h\.example\.net:9443\/$/)
   })
 
   it('--method icmp --port: refused, an echo request has no port', async () => {
