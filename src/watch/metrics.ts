@@ -15,7 +15,8 @@ import {createServer, type Server} from 'node:http'
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import type {GapCounts} from '../analysis/watch/gaps.js'
-import {ConfidentCatchment, hintOf} from '../analysis/watch/hint.js'
+import {popSetName} from '../analysis/watch/analyzer.js'
+import {type CatchmentOf, hintOf, noCatchment} from '../analysis/watch/hint.js'
 import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {Observation, WatchEvent} from '../model/watch.js'
@@ -25,14 +26,20 @@ import {sanitize} from '../util/sanitize.js'
 export const GAP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 900, 3600]
 
 const label = (s: string): string => sanitize(s, 80)
+/** a site label (a PoP, or a set as a shift names it: "AMS+FRA") names a PoP of the catchment */
+const inCatchment = (site: string, cur: ReadonlySet<string>): boolean => [...cur].some((p) => site.split('+').includes(label(p)))
 
 export class WatchMetrics {
   readonly registry = new Registry()
   private readonly site = new Map<string, string>()
   /** the last site shown that was not a hint: what an agreeing hint shows (the series keeps its label) */
   private readonly confidentSite = new Map<string, string>()
-  /** the analyser's confident catchment, from its events: which hints agree with it */
-  private readonly catchment = new ConfidentCatchment()
+  /**
+   * vantage points whose site is the first confident PoP they answered from, shown before the
+   * analyser had a catchment (by label, with the vantage id to ask it with): a round naming several
+   * PoPs leaves it undecided, and the next may settle it on another PoP with no event
+   */
+  private readonly guessed = new Map<string, string>()
   /** vantage points seen (their counters shown at 0 from the first probe) */
   private readonly seen = new Set<string>()
   private readonly success: Gauge<'vantage'>
@@ -51,11 +58,13 @@ export class WatchMetrics {
   private readonly skipped: Counter<'vantage'>
   private readonly unmeasured: Counter<'vantage'>
 
-  constructor() {
+  /** `catchment`: the analyser's confident catchment (its catchment()); without it every hint is said with its '?' */
+  constructor(private readonly catchment: CatchmentOf = noCatchment) {
     const registers = [this.registry]
     this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
     this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last probe; absent when it had no answer (or no RTT)', labelNames: ['vantage'], registers})
-    this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers})
+    // read at each scrape: a first site shown before the analyser decided follows what it decided
+    this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers, collect: () => this.followCatchment()})
     this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
     this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
@@ -87,6 +96,23 @@ export class WatchMetrics {
     this.siteInfo.set({vantage, site}, 1)
   }
 
+  /**
+   * A first site shown before the analyser had a catchment, once it has one: kept when it is in it,
+   * else the catchment as a shift names it. The analyser may settle its first catchment with no
+   * event (a round naming FRA and AMS across flows, then one naming only AMS: at AMS), so no event
+   * would ever correct a site_info left at FRA.
+   */
+  private followCatchment(): void {
+    for (const [vantage, id] of this.guessed) {
+      const cur = this.catchment(id)
+      if (cur === null) continue
+      this.guessed.delete(vantage)
+      const site = this.site.get(vantage)
+      if (site === undefined || site.endsWith('?') || inCatchment(site, cur)) continue
+      this.setSite(vantage, label(popSetName(cur)))
+    }
+  }
+
   observe(o: Observation): void {
     const vantage = label(o.vantageId)
     if (!this.seen.has(vantage)) {
@@ -107,7 +133,6 @@ export class WatchMetrics {
     // to the microsecond the RTT is measured to: 0.196 ms is 0.000196, not 0.00019600000000000002
     if (o.answered && o.rttMs !== null) this.duration.set({vantage}, Math.round(o.rttMs * 1000) / 1e6)
     else this.duration.remove({vantage})
-    this.catchment.observe(o)
     if (o.answered && o.pop !== null) {
       // a PoP named only as a hint (under 0.5) is said as the watch says it, 'LONDON?': no shift is
       // judged from it (analysis/watch/hint.ts), so no shift event would ever take it back; the next
@@ -116,15 +141,21 @@ export class WatchMetrics {
       // alert on the series' labels saw a change where the watch said none)
       const site = this.site.get(vantage)
       if (hintOf(o) !== null) {
-        if (this.catchment.agrees(o.vantageId, o.pop)) this.setSite(vantage, this.confidentSite.get(vantage) ?? label(o.pop))
+        const cur = this.catchment(o.vantageId)
+        // the site shown before, when it is of that catchment (a first site shown before the analyser decided may not be)
+        const shown = this.confidentSite.get(vantage)
+        if (cur?.has(o.pop) === true) this.setSite(vantage, shown !== undefined && inCatchment(shown, cur) ? shown : label(o.pop))
         else this.setSite(vantage, `${label(o.pop)}?`)
       }
-      else if (site === undefined || site.endsWith('?')) this.setSite(vantage, label(o.pop))
+      else if (site === undefined || site.endsWith('?')) {
+        this.setSite(vantage, label(o.pop))
+        // shown before the analyser has a catchment: followed once it has one (followCatchment)
+        if (this.catchment(o.vantageId) === null) this.guessed.set(vantage, o.vantageId)
+      }
     }
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    this.catchment.event(e)
     if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'hint' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {

@@ -6,12 +6,16 @@
 // Nothing here writes to stdout or stderr itself: the command passes `write` (its stdout) and
 // `report` (one line to stderr).
 //
-// Order per observation: --out, metrics, view, timeline, then (first observation of a vantage
-// point) its `state` event, then the analyser's events, then the --expect verdicts. A source that
-// first replays history (Atlas: the results since one interval before the start) wraps it in
-// 'history-start'/'history-end' (hold()/release()): events are held, and each vantage point's state
-// is its LAST observation of the history, emitted first at release, then the held events. --out
-// gets a watch-history-start / -end line at each, so `report` (analysis/watch/replay.ts) does alike.
+// Order per observation: --out, then the analyser takes it (judging the rounds it completes; its
+// events wait), then metrics, view, timeline, then (first observation of a vantage point) its `state`
+// event, then the analyser's events, then the --expect verdicts. Metrics and view ask the analyser
+// for the catchment a hint agrees with (its catchment()): asked after it has judged every round
+// before the observation's that it can, as it judges that hint by the catchment of those rounds.
+// A source that first replays history (Atlas: the results since one interval before the start)
+// wraps it in 'history-start'/'history-end' (hold()/release()): events are held, and each vantage
+// point's state is its LAST observation of the history, emitted first at release, then the held
+// events. --out gets a watch-history-start / -end line at each, so `report`
+// (analysis/watch/replay.ts) does alike.
 
 import {expectAlert, expectUnused} from '../analysis/expect.js'
 import {compareStateIds, countedAtEnd, createWatchAnalyzer, notReadyWarning, outageAtEndWarning, optionsOfStart, stateEvent, unmeasuredAtEndWarning, type WatchAnalyzer} from '../analysis/watch/index.js'
@@ -109,7 +113,8 @@ export class WatchSession {
   private readonly locs: Locations | null
 
   private constructor(private readonly o: WatchSessionOptions) {
-    this.metrics = new WatchMetrics()
+    // a hint agrees with the catchment as the analyser has it (not rebuilt from its events: ./metrics.ts)
+    this.metrics = new WatchMetrics((id) => this.analyzer.catchment(id))
     // the metrics count skipped / unmeasured rounds as the analyser settles them: one rule, the summary's
     this.analyzer = createWatchAnalyzer({...optionsOfStart(o.start), onGaps: (id, added) => this.metrics.gaps(id, added)})
     this.locs = locationsOf(o.extras)
@@ -117,7 +122,7 @@ export class WatchSession {
     // (exit 2), with --out's and --learn's, not as exit 10 after the whole watch
     if (o.html !== undefined) checkOutputPath('--html', o.html, HTML_PATH_HINT)
     // text: the state event says where each vantage point starts, so the view prints no first catchment line of its own
-    this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false})
+    this.view = o.json ? null : new LiveView(o.write, o.tty && o.remote !== true, {firstCatchment: false, catchment: (id) => this.analyzer.catchment(id)})
     const tagsOf = o.tagsOf ?? ((id: string): string[] => this.tags.get(id) ?? this.vantageOf(id)?.tags ?? [])
     this.extras = WatchExtras.open(o.extras, {metrics: this.metrics, print: (e) => this.printExtra(e), report: o.report, tagsOf})
     this.out = o.out === undefined ? null : new NdjsonOutFile(o.out)
@@ -166,12 +171,16 @@ export class WatchSession {
       this.vantages.set(ob.vantageId, ob.vantage!)
     }
     this.record(this.forOut(ob))
+    // then the analyser (after --out: an observation it refuses is saved): the rounds before this
+    // one it can judge now are judged when metrics and view ask it what a hint agrees with (its
+    // events are said after the state event, as before)
+    const events = this.analyzer.push(ob)
     this.metrics.observe(ob)
     this.view?.observe(ob)
     this.timeline?.observe(ob)
     if (this.holding) this.lastHeld.set(ob.vantageId, ob)
     else if (!this.stated.has(ob.vantageId)) this.state(ob)
-    this.emit(this.analyzer.push(ob))
+    this.emit(events)
     if (complete) this.emit(this.analyzer.flushVantage(ob.vantageId, ob.round))
     if (this.page?.poke() === false && this.page.failure !== null && !this.htmlFailureSaid) {
       // said once, when it happens; the watch goes on

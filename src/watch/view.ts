@@ -3,21 +3,23 @@
 // second); otherwise nothing is redrawn: each vantage point's first catchment is printed once,
 // then only events.
 import type {Observation, WatchEvent} from '../model/watch.js'
-import {ConfidentCatchment, hintOf} from '../analysis/watch/hint.js'
+import {type CatchmentOf, hintOf} from '../analysis/watch/hint.js'
 import {type CatchmentLine, renderCatchmentLine, renderWatchEvent} from '../render/watch.js'
 
 export class LiveView {
   private readonly lines = new Map<string, CatchmentLine>()
-  /** the analyser's confident catchment, from its events: a hint of a PoP of it is no '?' */
-  private readonly catchment = new ConfidentCatchment()
   private drawn = 0
   private timer: NodeJS.Timeout | null = null
 
   constructor(
     private readonly write: (text: string) => void,
     private readonly tty: boolean,
-    /** off a terminal, print each vantage point's first catchment once (off when `state` events say it) */
-    private readonly opts: {firstCatchment: boolean} = {firstCatchment: true},
+    /**
+     * firstCatchment: off a terminal, print each vantage point's first catchment once (off when
+     * `state` events say it). catchment: the analyser's confident catchment (its catchment()): a
+     * hint of a PoP of it is no '?' (without it, every hint is said with its '?')
+     */
+    private readonly opts: {firstCatchment: boolean; catchment?: CatchmentOf} = {firstCatchment: true},
   ) {}
 
   observe(o: Observation): void {
@@ -32,11 +34,10 @@ export class LiveView {
       c.inOutage = false
       c.answered++
       c.rttMs = o.rttMs
-      this.catchment.observe(o)
       if (o.pop !== null) {
         c.pop = o.pop
         // a hint agreeing with the confident catchment is no hint now, as the analyser says it (NRT, not NRT?)
-        c.popHint = hintOf(o) !== null && !this.catchment.agrees(o.vantageId, o.pop)
+        c.popHint = hintOf(o) !== null && this.opts.catchment?.(o.vantageId)?.has(o.pop) !== true
       }
     } else {
       c.lost++
@@ -48,7 +49,6 @@ export class LiveView {
   /** An event line; `text` replaces its default rendering (e.g. labelled with country and ASN). */
   event(e: WatchEvent, text?: string): void {
     if (e.type === 'summary') return
-    this.catchment.event(e)
     const c = this.lines.get(e.vantageId)
     if (c && e.type === 'shift') {
       c.pop = e.to

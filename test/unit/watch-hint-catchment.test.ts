@@ -126,8 +126,9 @@ describe('watch: a PoP named only as a hint is no catchment', () => {
 
 describe('--metrics: a hinted PoP counts no shift or failover and is the site marked ?', () => {
   it('the reviewer swap: failovers 0, site_changes 0, site LONDON? at the end; a confident answer puts its PoP back', async () => {
-    const m = new WatchMetrics()
     const a = createWatchAnalyzer({intervalMs: I, flows: 1, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 0})
+    // as the session makes it: a hint agrees with the catchment the analyser has
+    const m = new WatchMetrics((id) => a.catchment(id))
     const scrape = async (): Promise<string> => m.text()
     const feed = async (o: Observation[]): Promise<string> => {
       for (const x of o) {

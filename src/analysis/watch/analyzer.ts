@@ -154,6 +154,13 @@ export interface WatchAnalyzer {
    * observation. Also after finish().
    */
   unmeasuredAtEnd(vantageId: string): boolean
+  /**
+   * The vantage point's confident catchment as judged so far (a PoP, or a load-balanced set), or
+   * null while it has none: what a hint agrees with (hintRound). The outputs that show answers as
+   * they arrive (--metrics, the live line) ask it here rather than rebuild it from the events: it
+   * can change with no event (the first catchment, settled from a round of several PoPs).
+   */
+  catchment(vantageId: string): ReadonlySet<string> | null
   /** Judge everything still pending and close: the last events, then the summary. */
   finish(): WatchEvent[]
   /** The summary so far (pending observations counted, not yet judged). */
@@ -847,6 +854,10 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     unmeasuredAtEnd(vantageId: string): boolean {
       const vp = vps.get(vantageId)
       return vp !== undefined && unmeasuredAtEnd(vp.gaps)
+    },
+    catchment(vantageId: string): ReadonlySet<string> | null {
+      // `cur` is replaced, never changed in place: what is returned stays the catchment it was
+      return vps.get(vantageId)?.cur ?? null
     },
     flushVantage(vantageId: string, round: number): WatchEvent[] {
       assertOpen()

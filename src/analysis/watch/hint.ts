@@ -2,7 +2,7 @@
 // One rule (model/pop-confidence.ts) with --expect, catchment (hintedPops) and --learn: a PoP under
 // 0.5 is a hint, never a catchment the analyser moves, pages or counts flips on (./analyzer.ts).
 import {isHintedPop} from '../../model/pop-confidence.js'
-import type {LoadBalancedEvent, Observation, ShiftEvent} from '../../model/watch.js'
+import type {Observation} from '../../model/watch.js'
 
 /** A PoP named only as a hint, with the confidence it was named with. */
 export interface HintNow {
@@ -25,33 +25,14 @@ export function locatingPop(o: Pick<Observation, 'answered' | 'pop' | 'popConfid
 }
 
 /**
- * Each vantage point's confident catchment as the analyser's events say it (its first confident
- * answer, then each shift's `to` and each load-balanced set), for the outputs that show answers as
- * they arrive (--metrics' anyprobe_site_info, the live catchment line): whether a hint agrees with
- * it as the analyser judges it (./analyzer.ts hintRound: "now" stays that catchment, said without
- * '?'). Before, each of them compared a hint with the PoP it showed last, which after a hint of
- * another PoP (or beside a load-balanced catchment) was no longer the catchment: 'NRT?' where the
- * analyser said NRT. Followed from the events, it lags the analyser only as its events do.
+ * A vantage point's confident catchment as the watch analyser judges it (its catchment(): a PoP or
+ * a load-balanced set; null while it has none), for the outputs that show answers as they arrive
+ * (--metrics' anyprobe_site_info, the live catchment line): a hint of a PoP of it agrees with it
+ * (./analyzer.ts hintRound: "now" stays that catchment, said without '?'). Asked of the analyser,
+ * not rebuilt from its events: the first catchment, settled from a round naming several PoPs, comes
+ * with no event (rebuilt, it said FRA where the analyser was at AMS, and marked the hints inverted).
  */
-export class ConfidentCatchment {
-  private readonly pops = new Map<string, ReadonlySet<string>>()
+export type CatchmentOf = (vantageId: string) => ReadonlySet<string> | null
 
-  observe(o: Pick<Observation, 'vantageId' | 'answered' | 'pop' | 'popConfidence'>): void {
-    if (this.pops.has(o.vantageId)) return
-    const pop = locatingPop(o)
-    if (pop !== null) this.pops.set(o.vantageId, new Set([pop]))
-  }
-
-  /** an event of the analyser (others, the summary, --expect's, change nothing) */
-  event(e: {type: string; vantageId?: string}): void {
-    if (e.vantageId === undefined) return
-    // a shift's `to` is a PoP, or a set named as popSetName names it ("AMS+FRA")
-    if (e.type === 'shift') this.pops.set(e.vantageId, new Set((e as ShiftEvent).to.split('+')))
-    else if (e.type === 'load-balanced') this.pops.set(e.vantageId, new Set((e as LoadBalancedEvent).pops))
-  }
-
-  /** A hint of `pop` agrees with the vantage point's confident catchment (false while it has none). */
-  agrees(vantageId: string, pop: string): boolean {
-    return this.pops.get(vantageId)?.has(pop) === true
-  }
-}
+/** No analyser to ask (an output used alone): no catchment, so every hint is said as one. */
+export const noCatchment: CatchmentOf = () => null
