@@ -8,6 +8,7 @@ import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
 import {readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
+import {withCountryAbbreviations} from './country-codes.js'
 import {localName} from './local.js'
 import {randomParts} from './random.js'
 import {labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
@@ -341,6 +342,14 @@ function nameCandidatesUncached(name: string): Candidate[] {
   if (ctxStart >= 0) for (let i = ctxStart; i < infos.length; i++) ctx.push(...(labelRegions(infos[i]!, home) ?? []))
   const spelled = new Set<string>()
   for (const info of infos) for (const cc of info.countryNames) spelled.add(cc)
+  // a short form of a city of the country the name is in ("kra" in a .pl name, "kazn" in a .ru one,
+  // "erl" beside a "de" label): the country from a country label beside the site, else the
+  // country-code TLD (not a known operator's country: a national backbone's own mnemonics are its
+  // rule's business); a state label ("tx") is a CLLI matter, and customer lines are left alone
+  const abbrCountry = ctx.length > 0 ? (ctx.every((g) => g.admin === null) ? pickCountry(ctx, domain) : null) : tldHome
+  if (abbrCountry !== null && !access) {
+    for (let i = 0; i < (ctxStart >= 0 ? ctxStart : infos.length); i++) infos[i] = withCountryAbbreviations(infos[i]!, abbrCountry, regStop)
+  }
 
   // the interface label, and a label before an embedded address ("unn-1.2.3.4"), are never the site
   const numericLabels = infos.filter((x) => x.numeric).length

@@ -1,0 +1,56 @@
+// Readings a token gains from the country its name is in: a 3-4-letter abbreviation of one of that
+// country's cities that is no airport code ("kra" of Orange Polska's "kra-bng2.neo.tpnet.pl",
+// Kraków; "kazn" of Rostelecom's "kazn-rgr1", Kazan). geo/country-abbreviation.ts says which city;
+// this file says which tokens may be one.
+import {airportByIata, metroByCode} from '../geo/airports.js'
+import {countryCityAbbreviation} from '../geo/country-abbreviation.js'
+import {fromPlace} from './candidate.js'
+import type {Reading} from './codes.js'
+import type {LabelInfo, Token} from './tokenize.js'
+import {STOP} from './vocab.js'
+
+/**
+ * As a dominant CLLI rule hit (codes.ts): a clear abbreviation, not a published code. With the
+ * site position (+0.1) it is a confident place; elsewhere in the name it stays a hint.
+ */
+export const COUNTRY_ABBREVIATION_CONF = 0.55
+
+/**
+ * May this token be a city abbreviation of the name's own country? A run of 3-4 letters that leads
+ * its part (after a number it is a role: "osk008agr02"), no infrastructure word, and with no reading
+ * already in that country nor a major airport's elsewhere (those are read as they are).
+ */
+function eligible(t: Token, country: string, regStop: string | null): boolean {
+  if (t.kind !== 'run' || t.text.length < 3 || t.text.length > 4 || t.digitsBefore || t.wordAfterNumber) return false
+  if (t.text === regStop || STOP.has(t.text)) return false
+  for (const r of t.readings) {
+    if (r.soft || r.country === country) return false
+    if (r.codeType === 'iata' && (metroByCode(r.code) !== null || airportByIata(r.code)?.large === true)) return false
+  }
+  return true
+}
+
+/** The label's analysis with the country-abbreviation readings added; the same object when there are none (a copy otherwise: the memo's analysis is shared). */
+export function withCountryAbbreviations(info: LabelInfo, country: string, regStop: string | null): LabelInfo {
+  let tokens: Token[] | null = null
+  for (let k = 0; k < info.tokens.length; k++) {
+    const t = info.tokens[k]!
+    if (!eligible(t, country, regStop)) continue
+    const place = countryCityAbbreviation(t.text, country)
+    if (place === null) continue
+    const {token: _t, ...reading} = fromPlace(
+      t.text,
+      'clli',
+      '',
+      place,
+      COUNTRY_ABBREVIATION_CONF,
+      `${t.text} abbreviates ${place.city} (letters of the name in order), the clear lead among the cities of ${country}, the country the name is in`,
+    )
+    tokens ??= [...info.tokens]
+    tokens[k] = {...t, readings: [...t.readings, reading as Reading]}
+  }
+  if (tokens === null) return info
+  let best = info.best
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  return {...info, tokens, best}
+}
