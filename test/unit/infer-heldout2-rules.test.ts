@@ -39,3 +39,14 @@ describe('a short form of a city of the country the name is in', () => {
     assert.equal(place('ae1.muc-pe1.example.de'), 'Munich/DE')
   })
 })
+
+describe("Apple's short model names are device names only beside their owner's", () => {
+  it('a router label that numbers its parts keeps its site code', () => {
+    assert.equal(place('ae-2.pe-03-mba.example.net'), 'Mombasa/KE')
+    assert.equal(place('xe-0-1.mba01.example.com'), 'Mombasa/KE')
+  })
+  it("an owner's device is still no site", () => {
+    assert.equal(place('annas-mba.example.net'), null)
+    assert.equal(place('Johns-MBP.example.net'), null)
+  })
+})
