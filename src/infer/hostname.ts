@@ -6,7 +6,7 @@ import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
-import {readingsOf} from './codes.js'
+import {fullClliReading, readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {withCountryAbbreviations} from './country-codes.js'
 import {localName} from './local.js'
@@ -516,9 +516,36 @@ const NO_TOKENS: LabelInfo = {label: '', tokens: [], regions: null, countryNames
 
 /** A label's analysis, less its random parts (random.ts: a Windows or pod name's random suffix, a hash). */
 function readLabel(label: string): LabelInfo {
-  const info = labelInfo(label)
+  const info = fullClli(label, labelInfo(label))
   const random = randomParts(label)
   return random === null ? info : withoutParts(info, random.parts)
+}
+
+/** 11 characters: 6 letters of place, then building and equipment codes with a digit among them (ATIS-0300253). */
+const FULL_CLLI = /^[A-Za-z]{6}(?=[A-Za-z]{0,4}[0-9])[A-Za-z0-9]{5}$/
+
+/**
+ * A part that is a full CLLI code ("tustca4200w") has its place part read as one (codes.ts,
+ * fullClliReading). The label's analysis is shared by labels that differ only in their digits
+ * (tokenize.ts), so the shape is checked here on the label as written; a copy when it changes.
+ */
+function fullClli(label: string, info: LabelInfo): LabelInfo {
+  let tokens: Token[] | null = null
+  let parts: string[] | null = null
+  for (let k = 0; k < info.tokens.length; k++) {
+    const t = info.tokens[k]!
+    if (t.kind !== 'run' || t.text.length !== 6 || t.digitsBefore || !t.digitsAfter) continue
+    parts ??= labelParts(label)
+    if (!FULL_CLLI.test(parts[t.part] ?? '')) continue
+    const full = fullClliReading(t.text)
+    if (full === null) continue
+    tokens ??= [...info.tokens]
+    tokens[k] = {...t, readings: [full, ...t.readings.filter((r) => r.codeType !== 'clli')]}
+  }
+  if (tokens === null) return info
+  let best = 0
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  return {...info, tokens, best}
 }
 
 /**

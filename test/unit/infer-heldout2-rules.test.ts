@@ -50,3 +50,13 @@ describe("Apple's short model names are device names only beside their owner's",
     assert.equal(place('Johns-MBP.example.net'), null)
   })
 })
+
+describe('a full 11-character CLLI code in one part', () => {
+  it('reads its place part when the abbreviation rule has a clear lead, a town as well as a city', () => {
+    assert.equal(place('ae-3.bozmmt0301w-bcr1.example.net'), 'Bozeman/US')
+    assert.equal(place('ae-3.chhlnc0201a-car1.example.net'), 'Chapel Hill/US')
+  })
+  it('a bare 6-letter place part of a town stays a hint', () => {
+    assert.equal(place('xe-1.chhlnc-car1.example.net'), null)
+  })
+})
