@@ -368,10 +368,15 @@ function nameCandidatesUncached(name: string): Candidate[] {
     }
     // a bare word ("icn" of Akamai's "ae2.r02.lga01.icn.netarch") is more often a network or
     // product name than the site when a label left of it has the site-code shape ("lga01")
+    // ... but only a code at least as well read as the bare word: "fra" of Sparkle's
+    // "franco71.fra.seabone.net" (Frankfurt Airport, 0.8) is the site, not "franco71", a 6-letter
+    // CLLI guess (0.55) on its router's own name
     if (siteIdx > 0 && usable(infos[siteIdx]!, regStop, op, true) === 0) {
+      const bare = usable(infos[siteIdx]!, regStop, op)
       for (let i = siteIdx - 1; i >= 0; i--) {
         if (notSiteNorTld(i)) continue
-        if (usable(infos[i]!, regStop, op, true) >= 0.5) {
+        const shaped = usable(infos[i]!, regStop, op, true)
+        if (shaped >= 0.5 && shaped >= bare) {
           siteIdx = i
           break
         }

@@ -60,3 +60,13 @@ describe('a full 11-character CLLI code in one part', () => {
     assert.equal(place('xe-1.chhlnc-car1.example.net'), null)
   })
 })
+
+describe('a bare site label right of a router label with a number', () => {
+  it('stays the site when it reads better than the router label (a weak CLLI guess on a router name)', () => {
+    // "franco12": a router named after a city in another language; as CLLI "fran"+"co" it is a guess at 0.55
+    assert.equal(place('so-1-0.franco12.mxp.example.net'), 'Milan/IT')
+  })
+  it('still gives way to a site code at least as well read (a network word right of it)', () => {
+    assert.equal(place('ae1.lga01.icn.example.net'), 'New York City/US')
+  })
+})
