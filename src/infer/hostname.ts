@@ -38,6 +38,15 @@ const CTX_MISMATCH_CAP = 0.45
 const TLD_TOWN_MISMATCH = -0.3
 const TLD_CITY_MISMATCH = -0.15
 const BIG_CITY_READING = 0.8
+/**
+ * A village (under 10k people, or a size GeoNames does not record: a base reading of 0.5, codes.ts)
+ * named in a router name that says nothing of the country (no country label beside it, no
+ * country-code TLD or operator country that is its own) is a word more often than the site: the
+ * world has tens of thousands of such names ("mosca" a fly, "lemon", a customer's or a street's
+ * name), and an operator's site in a village is rare. It stays a hint below PLACE_MIN.
+ */
+const VILLAGE_READING = 0.5
+const VILLAGE_CAP = 0.45
 /** A small airport abroad under a country-code TLD stays a hint whatever else speaks for it. */
 const AIRPORT_ABROAD_CAP = 0.45
 const COUNTRY_NAME_MATCH = 0.1
@@ -433,6 +442,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
         if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+        if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD
         // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and

@@ -70,3 +70,15 @@ describe('a bare site label right of a router label with a number', () => {
     assert.equal(place('ae1.lga01.icn.example.net'), 'New York City/US')
   })
 })
+
+describe('a village named in a name that says nothing of the country', () => {
+  it('is no confident place: a word that happens to be a hamlet somewhere', () => {
+    assert.equal(place('gw1.bingo.example.net'), null) // Bingo, Burkina Faso (size unrecorded)
+    assert.equal(place('gw.parigi.example.org'), null) // Parigi, Indonesia (size unrecorded)
+  })
+  it('keeps a city, and a village the name places in its own country', () => {
+    assert.equal(place('gw1.madrid.example.net'), 'Madrid/ES')
+    assert.equal(place('gw.parigi.example.id'), 'Parigi/ID')
+    assert.equal(place('gw1.bingo.BF.example.net'), 'Bingo/BF')
+  })
+})
