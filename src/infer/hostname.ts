@@ -448,6 +448,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and
         // "cr-tub2" Tubuai, PF 0.55 for the German research network's Bayreuth and TU Berlin)
         if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
+        // ... nor is an ICAO code abroad: operators write IATA letters, and a 4-letter token is far
+        // more often a role or product word of the operator's own ("uacc05", an access router of a
+        // Brazilian operator, is the ICAO code of Astana, KZ)
+        if (tldHome !== null && r.codeType === 'icao' && r.country !== tldHome) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront

@@ -82,3 +82,12 @@ describe('a village named in a name that says nothing of the country', () => {
     assert.equal(place('gw1.bingo.BF.example.net'), 'Bingo/BF')
   })
 })
+
+describe('an ICAO code abroad under a country-code TLD', () => {
+  it('is no confident place (a role or product word of 4 letters)', () => {
+    assert.equal(place('bras2-uuee07.example.de'), null) // UUEE: Moscow Sheremetyevo
+  })
+  it('an ICAO code of the name\'s own country is still read', () => {
+    assert.equal(place('bras2-eddf07.example.de'), 'Frankfurt am Main/DE')
+  })
+})
