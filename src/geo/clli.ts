@@ -4,6 +4,7 @@
 import type {Place} from './airports.js'
 import {citiesInRegion, type City} from './cities.js'
 import {regionsForToken} from './countries.js'
+import {normName} from './normalize.js'
 import {onGeoDataReset} from './store.js'
 
 const CLLI: Record<string, Place> = {
@@ -128,10 +129,12 @@ const TRAILING_WORD = 0.25
  * ("sntc" in Santa Clarita) fits worse. The best in-order alignment is taken (a small DP).
  */
 export function abbreviationFit(abbr: string, name: string): number {
+  // words split on what is not a letter, then folded one by one: folding first would split
+  // "São" at its decomposed tilde into "sa" and "o" (a word start the abbreviation must keep)
+  // and lose "Łódź" at its "Ł" (no decomposition)
   const words = name
-    .normalize('NFD')
-    .toLowerCase()
-    .split(/[^a-z]+/)
+    .split(/[^\p{L}]+/u)
+    .map(normName)
     .filter((w) => w.length > 0)
   const letters: string[] = []
   const key: boolean[] = []

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {abbreviationFit} from '../../src/geo/clli.js'
 import {countryCityAbbreviation} from '../../src/geo/country-abbreviation.js'
 import {hostnameHint} from '../../src/infer/index.js'
 
@@ -89,5 +90,14 @@ describe('an ICAO code abroad under a country-code TLD', () => {
   })
   it('an ICAO code of the name\'s own country is still read', () => {
     assert.equal(place('bras2-eddf07.example.de'), 'Frankfurt am Main/DE')
+  })
+})
+
+describe('the abbreviation fit of a name with diacritics', () => {
+  it('is that of the name without them (a decomposed mark splits no word; a letter that does not decompose is folded)', () => {
+    assert.equal(abbreviationFit('spo', 'São Paulo'), abbreviationFit('spo', 'Sao Paulo'))
+    assert.equal(abbreviationFit('mtrl', 'Montréal'), abbreviationFit('mtrl', 'Montreal'))
+    assert.equal(abbreviationFit('lod', 'Łódź'), abbreviationFit('lod', 'Lodz'))
+    assert.equal(place('ae1.lod-agg1.example.pl'), 'Łódź/PL')
   })
 })
