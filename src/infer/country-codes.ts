@@ -16,13 +16,27 @@ import {STOP} from './vocab.js'
 export const COUNTRY_ABBREVIATION_CONF = 0.55
 
 /**
+ * Router and network words that vocab.ts's STOP does not hold (there they would lose airport
+ * readings they are right to have) but that the letters-in-order rule fits to some city of a
+ * country: "asbr" (an AS boundary router) to Augsburg, "lns" (an L2TP network server) to Luhansk,
+ * "pod", "hub", "sip", "ext", "log", "res", "tel", "pon" (a passive optical network) ... Checked by
+ * running the rule over the role, service and product words of router names in 25 countries.
+ */
+const NETWORK_WORDS: ReadonlySet<string> = new Set([
+  'asbr', 'lns', 'ipr', 'apr', 'tpr', 'isr', 'cpr', 'swt', 'vsr', 'vrr', 'dia', 'ipt', 'ext', 'san', 'bkp', 'log',
+  'npe', 'spe', 'upe', 'mpe', 'ppe', 'msan', 'ibr', 'trs', 'ims', 'sip', 'juni', 'zte', 'pni', 'dwn', 'hub', 'spk',
+  'spin', 'pod', 'hall', 'flr', 'colo', 'tele', 'isp', 'tel', 'pon', 'res', 'stg', 'lte', 'umts', 'gsm', 'voip',
+  'iptv', 'vod', 'ott', 'nfv', 'vnf', 'sdn', 'wdm', 'otn', 'sdh', 'pdh', 'dwdm', 'cwdm', 'roadm', 'ont', 'onu',
+])
+
+/**
  * May this token be a city abbreviation of the name's own country? A run of 3-4 letters that leads
  * its part (after a number it is a role: "osk008agr02"), no infrastructure word, and with no reading
  * already in that country nor a major airport's elsewhere (those are read as they are).
  */
 function eligible(t: Token, country: string, regStop: string | null): boolean {
   if (t.kind !== 'run' || t.text.length < 3 || t.text.length > 4 || t.digitsBefore || t.wordAfterNumber) return false
-  if (t.text === regStop || STOP.has(t.text)) return false
+  if (t.text === regStop || STOP.has(t.text) || NETWORK_WORDS.has(t.text)) return false
   for (const r of t.readings) {
     if (r.soft || r.country === country) return false
     if (r.codeType === 'iata' && (metroByCode(r.code) !== null || airportByIata(r.code)?.large === true)) return false

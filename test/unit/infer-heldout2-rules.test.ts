@@ -35,6 +35,11 @@ describe('a short form of a city of the country the name is in', () => {
     assert.equal(place('ae1.sib1.example.ru'), null)
     assert.equal(countryCityAbbreviation('kra', 'PL')?.city, 'Kraków')
   })
+  it('takes no network word for a city (a hub, a pod, an AS boundary router)', () => {
+    assert.equal(place('ae1.hub-pe2.example.in'), null) // not Hubli
+    assert.equal(place('xe-0.pod3.example.ru'), null) // not Podolsk
+    assert.equal(place('asbr1.example.de'), null) // not Augsburg
+  })
   it('does not replace a reading the code already has', () => {
     // "muc" is Munich's own airport code: the rule adds nothing over it
     assert.equal(place('ae1.muc-pe1.example.de'), 'Munich/DE')
