@@ -44,12 +44,27 @@ function eligible(t: Token, country: string, regStop: string | null): boolean {
   return true
 }
 
-/** The label's analysis with the country-abbreviation readings added; the same object when there are none (a copy otherwise: the memo's analysis is shared). */
-export function withCountryAbbreviations(info: LabelInfo, country: string, regStop: string | null): LabelInfo {
+/**
+ * Is the token where a router's site code stands, not a word of a server's name ("blog" of
+ * "blog.example.it" fits Bologna, "live" Liverpool)? A site code carries a number ("erl2"), or
+ * sits in a router's label beside a role word or a numbered part ("kra-bng2", "kazn-rgr1"), or
+ * has a country label beside it (`byCountryLabel`: "FKT.DE").
+ */
+function routerShaped(t: Token, info: LabelInfo, byCountryLabel: boolean): boolean {
+  if (t.digitsAfter || byCountryLabel) return true
+  return info.tokens.some((o) => o !== t && o.kind === 'run' && o.part !== t.part && (o.digitsAfter || STOP.has(o.text)))
+}
+
+/**
+ * The label's analysis with the country-abbreviation readings added; the same object when there
+ * are none (a copy otherwise: the memo's analysis is shared). `byCountryLabel`: a country label
+ * follows this one.
+ */
+export function withCountryAbbreviations(info: LabelInfo, country: string, regStop: string | null, byCountryLabel: boolean): LabelInfo {
   let tokens: Token[] | null = null
   for (let k = 0; k < info.tokens.length; k++) {
     const t = info.tokens[k]!
-    if (!eligible(t, country, regStop)) continue
+    if (!eligible(t, country, regStop) || !routerShaped(t, info, byCountryLabel)) continue
     const place = countryCityAbbreviation(t.text, country)
     if (place === null) continue
     const {token: _t, ...reading} = fromPlace(

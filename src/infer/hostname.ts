@@ -357,7 +357,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
   // rule's business); a state label ("tx") is a CLLI matter, and customer lines are left alone
   const abbrCountry = ctx.length > 0 ? (ctx.every((g) => g.admin === null) ? pickCountry(ctx, domain) : null) : tldHome
   if (abbrCountry !== null && !access) {
-    for (let i = 0; i < (ctxStart >= 0 ? ctxStart : infos.length); i++) infos[i] = withCountryAbbreviations(infos[i]!, abbrCountry, regStop)
+    for (let i = 0; i < (ctxStart >= 0 ? ctxStart : infos.length); i++) infos[i] = withCountryAbbreviations(infos[i]!, abbrCountry, regStop, i === ctxStart - 1)
   }
 
   // the interface label, and a label before an embedded address ("unn-1.2.3.4"), are never the site

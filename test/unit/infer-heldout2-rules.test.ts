@@ -40,6 +40,10 @@ describe('a short form of a city of the country the name is in', () => {
     assert.equal(place('xe-0.pod3.example.ru'), null) // not Podolsk
     assert.equal(place('asbr1.example.de'), null) // not Augsburg
   })
+  it("reads no word of a server's name: only a code with a number, beside a role word, or before a country label", () => {
+    assert.equal(place('blog.example.it'), null) // not Bologna
+    assert.equal(place('live.example.co.uk'), null) // not Liverpool
+  })
   it('does not replace a reading the code already has', () => {
     // "muc" is Munich's own airport code: the rule adds nothing over it
     assert.equal(place('ae1.muc-pe1.example.de'), 'Munich/DE')
