@@ -21,22 +21,31 @@ const MIN_POPULATION = 100_000
  * consonants and is a mnemonic only its operator reads; a chance match of a role word is such too.
  */
 const MAX_FIT = 1.5
+/**
+ * Where a country label stands beside the code ("SRV.DRO.NL": the operator says which country the
+ * site is in, and the label before it is the site), a town of this size will do when it is the
+ * only city of the country (of 10k+) the letters fit at all: no rival to choose from.
+ */
+const SOLE_TOWN_MIN_POPULATION = 20_000
 
 const memo = new Map<string, Place | null>()
 onGeoDataReset(() => memo.clear())
 
-/** The city of `country` that `abbr` (3-4 lower-case letters) clearly abbreviates, or null. */
-export function countryCityAbbreviation(abbr: string, country: string): Place | null {
+/**
+ * The city of `country` that `abbr` (3-4 lower-case letters) clearly abbreviates, or null.
+ * `soleTown`: a country label stands beside the code, so a sole fitting town of 20k+ is enough.
+ */
+export function countryCityAbbreviation(abbr: string, country: string, soleTown = false): Place | null {
   if (!/^[a-z]{3,4}$/.test(abbr)) return null
-  const key = `${country}:${abbr}`
+  const key = `${country}:${abbr}:${soleTown ? 1 : 0}`
   const hit = memo.get(key)
   if (hit !== undefined) return hit
-  const found = compute(abbr, country)
+  const found = compute(abbr, country, soleTown)
   memo.set(key, found)
   return found
 }
 
-function compute(abbr: string, country: string): Place | null {
+function compute(abbr: string, country: string, soleTown: boolean): Place | null {
   const matches: Array<{pop: number; score: number; fit: number; place: Place}> = []
   for (const c of citiesInRegion(country, null)) {
     if (!isAbbreviation(abbr, c.key)) continue
@@ -47,7 +56,9 @@ function compute(abbr: string, country: string): Place | null {
   matches.sort((a, b) => b.score - a.score || b.pop - a.pop)
   const top = matches[0]!
   const second = matches[1]
-  if (top.pop < MIN_POPULATION || top.fit > MAX_FIT) return null
+  if (top.fit > MAX_FIT) return null
+  if (soleTown && second === undefined && top.pop >= SOLE_TOWN_MIN_POPULATION) return top.place
+  if (top.pop < MIN_POPULATION) return null
   if (second !== undefined && top.score - second.score < DOMINANT_MARGIN) return null
   return top.place
 }

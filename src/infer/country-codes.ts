@@ -65,7 +65,7 @@ export function withCountryAbbreviations(info: LabelInfo, country: string, regSt
   for (let k = 0; k < info.tokens.length; k++) {
     const t = info.tokens[k]!
     if (!eligible(t, country, regStop) || !routerShaped(t, info, byCountryLabel)) continue
-    const place = countryCityAbbreviation(t.text, country)
+    const place = countryCityAbbreviation(t.text, country, byCountryLabel)
     if (place === null) continue
     const {token: _t, ...reading} = fromPlace(
       t.text,
@@ -73,7 +73,7 @@ export function withCountryAbbreviations(info: LabelInfo, country: string, regSt
       '',
       place,
       COUNTRY_ABBREVIATION_CONF,
-      `${t.text} abbreviates ${place.city} (letters of the name in order), the clear lead among the cities of ${country}, the country the name is in`,
+      `${t.text} abbreviates ${place.city} (letters of the name in order), the clear lead among the cities of ${country} they fit, the country the name is in`,
     )
     tokens ??= [...info.tokens]
     tokens[k] = {...t, readings: [...t.readings, reading as Reading]}

@@ -40,6 +40,12 @@ describe('a short form of a city of the country the name is in', () => {
     assert.equal(place('xe-0.pod3.example.ru'), null) // not Podolsk
     assert.equal(place('asbr1.example.de'), null) // not Augsburg
   })
+  it('beside a country label, a town of 20k+ that is the only city the letters fit will do', () => {
+    assert.equal(place('ae2.RT.DC1.ESK.SE.example.net'), 'Eskilstuna/SE')
+    assert.equal(place('ae2.RT.DC1.LAH.FI.example.net'), 'Lahti/FI')
+    // without the label the ccTLD alone asks for a city of 100k+
+    assert.equal(place('ae2.esk1.example.se'), null)
+  })
   it("reads no word of a server's name: only a code with a number, beside a role word, or before a country label", () => {
     assert.equal(place('blog.example.it'), null) // not Bologna
     assert.equal(place('live.example.co.uk'), null) // not Liverpool
