@@ -29,6 +29,7 @@ const MAX_FIT = 1.5
 const SOLE_TOWN_MIN_POPULATION = 20_000
 
 const memo = new Map<string, Place | null>()
+const MEMO_MAX = 50_000
 onGeoDataReset(() => memo.clear())
 
 /**
@@ -41,6 +42,8 @@ export function countryCityAbbreviation(abbr: string, country: string, soleTown 
   const hit = memo.get(key)
   if (hit !== undefined) return hit
   const found = compute(abbr, country, soleTown)
+  // bounded: a hostile input of many distinct letter strings must not grow it without limit
+  if (memo.size >= MEMO_MAX) memo.clear()
   memo.set(key, found)
   return found
 }
