@@ -43,7 +43,9 @@ const BIG_CITY_READING = 0.8
  * named in a router name that says nothing of the country (no country label beside it, no
  * country-code TLD or operator country that is its own) is a word more often than the site: the
  * world has tens of thousands of such names ("mosca" a fly, "lemon", a customer's or a street's
- * name), and an operator's site in a village is rare. It stays a hint below PLACE_MIN.
+ * name), and an operator's site in a village is rare. It stays a hint below PLACE_MIN, unless it
+ * has the site-code shape itself, a number right after the name ("Bethel5", Level3's
+ * "{CityName}{n}"): an operator numbering its sites in a town.
  */
 const VILLAGE_READING = 0.5
 const VILLAGE_CAP = 0.45
@@ -442,7 +444,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
         if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
-        if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
+        if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !t.digitsAfter && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD
         // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and

@@ -97,6 +97,9 @@ describe('a village named in a name that says nothing of the country', () => {
     assert.equal(place('gw.parigi.example.id'), 'Parigi/ID')
     assert.equal(place('gw1.bingo.BF.example.net'), 'Bingo/BF')
   })
+  it('keeps a village written in the site-code shape, a number right after the name', () => {
+    assert.equal(place('ae-3.edge2.Bingo4.example.net'), 'Bingo/BF')
+  })
 })
 
 describe('an ICAO code abroad under a country-code TLD', () => {
