@@ -49,18 +49,21 @@ export function countryCityAbbreviation(abbr: string, country: string, soleTown 
 }
 
 function compute(abbr: string, country: string, soleTown: boolean): Place | null {
-  const matches: Array<{pop: number; score: number; fit: number; place: Place}> = []
+  const matches: Array<{key: string; pop: number; score: number; fit: number; place: Place}> = []
   for (const c of citiesInRegion(country, null)) {
     if (!isAbbreviation(abbr, c.key)) continue
     const fit = abbreviationFit(abbr, c.name)
-    matches.push({pop: c.population, fit, score: Math.log10(Math.max(c.population, 1)) - fit, place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon}})
+    matches.push({key: c.key, pop: c.population, fit, score: Math.log10(Math.max(c.population, 1)) - fit, place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon}})
   }
   if (matches.length === 0) return null
   matches.sort((a, b) => b.score - a.score || b.pop - a.pop)
   const top = matches[0]!
   const second = matches[1]
   if (top.fit > MAX_FIT) return null
-  if (soleTown && second === undefined && top.pop >= SOLE_TOWN_MIN_POPULATION) return top.place
+  // ... and the town's name starts with the code's first two letters ("dro" Dronten, "lah" Lahti):
+  // a skeleton that fits one town by chance ("ybt" Yuba City, "lmp" Lompoc) is more likely a
+  // mnemonic of the operator's own
+  if (soleTown && second === undefined && top.pop >= SOLE_TOWN_MIN_POPULATION && top.key.startsWith(abbr.slice(0, 2))) return top.place
   if (top.pop < MIN_POPULATION) return null
   if (second !== undefined && top.score - second.score < DOMINANT_MARGIN) return null
   return top.place

@@ -16,7 +16,11 @@ import {HARD_STOP, STOP} from './vocab.js'
  * infrastructure word ("cgn" carrier-grade NAT / Cologne, "tls", "gig"): only a site code shape in
  * the site position makes it a place.
  */
-export type Reading = Omit<Candidate, 'token'> & {soft?: boolean}
+export type Reading = Omit<Candidate, 'token'> & {
+  soft?: boolean
+  /** the most the reading may reach after the name's position and context rules (a guess from letters stays one) */
+  ceiling?: number
+}
 
 
 const EMPTY: Reading[] = []

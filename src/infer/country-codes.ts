@@ -14,6 +14,12 @@ import {STOP} from './vocab.js'
  * site position (+0.1) it is a confident place; elsewhere in the name it stays a hint.
  */
 export const COUNTRY_ABBREVIATION_CONF = 0.55
+/**
+ * However much the name's position and a country label beside it add, a guess from letters in
+ * order stays below a published code's reading (an IATA code in the site position is 0.9): in a
+ * large country many 3-letter strings fit some city ("bal" Baltimore, but also "krw" Koreatown).
+ */
+export const COUNTRY_ABBREVIATION_CEILING = 0.7
 
 /**
  * Router and network words that vocab.ts's STOP does not hold (there they would lose airport
@@ -76,7 +82,7 @@ export function withCountryAbbreviations(info: LabelInfo, country: string, regSt
       `${t.text} abbreviates ${place.city} (letters of the name in order), the clear lead among the cities of ${country} they fit, the country the name is in`,
     )
     tokens ??= [...info.tokens]
-    tokens[k] = {...t, readings: [...t.readings, reading as Reading]}
+    tokens[k] = {...t, readings: [...t.readings, {...reading, ceiling: COUNTRY_ABBREVIATION_CEILING} as Reading]}
   }
   if (tokens === null) return info
   let best = info.best

@@ -461,6 +461,7 @@ function nameCandidatesUncached(name: string): Candidate[] {
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
         // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
         // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
+        if (r.ceiling !== undefined) conf = Math.min(conf, r.ceiling)
         const inTldSpot = i === tldSpot && r.codeType !== 'city'
         if (inTldSpot) conf = Math.min(conf, UNKNOWN_SUFFIX_CAP)
         base.push(r.confidence)

@@ -46,6 +46,15 @@ describe('a short form of a city of the country the name is in', () => {
     // without the label the ccTLD alone asks for a city of 100k+
     assert.equal(place('ae2.esk1.example.se'), null)
   })
+  it("... whose name starts with the code's first two letters: a skeleton that fits one town by chance is no reading", () => {
+    assert.equal(countryCityAbbreviation('ybt', 'US', true), null) // only Yuba City fits, not as its start
+    assert.equal(countryCityAbbreviation('yub', 'US', true)?.city, 'Yuba City')
+  })
+  it('stays below a published code: at most 0.7 however much the position and a country label add', () => {
+    const h = hostnameHint('core1.kazn.RU.example.net')
+    assert.equal(h?.city, 'Kazan')
+    assert.ok(h !== null && h.confidence <= 0.7, String(h?.confidence))
+  })
   it("reads no word of a server's name: only a code with a number, beside a role word, or before a country label", () => {
     assert.equal(place('blog.example.it'), null) // not Bologna
     assert.equal(place('live.example.co.uk'), null) // not Liverpool
