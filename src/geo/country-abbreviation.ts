@@ -7,7 +7,7 @@
 // country's cities are candidates, so the abbreviation rule of clli.ts applies as it does to a
 // CLLI place part with its state: the best-fitting city, weighted by population, if it leads clearly.
 import type {Place} from './airports.js'
-import {citiesInRegion} from './cities.js'
+import {citiesInRegion, type City} from './cities.js'
 import {abbreviationFit, isAbbreviation} from './clli.js'
 import {onGeoDataReset} from './store.js'
 
@@ -30,7 +30,27 @@ const SOLE_TOWN_MIN_POPULATION = 20_000
 
 const memo = new Map<string, Place | null>()
 const MEMO_MAX = 50_000
-onGeoDataReset(() => memo.clear())
+/** per country, its cities (10k+) by first letter: a code is matched against those alone */
+const byInitial = new Map<string, Map<string, City[]>>()
+onGeoDataReset(() => {
+  memo.clear()
+  byInitial.clear()
+})
+
+function citiesStarting(country: string, initial: string): City[] {
+  let index = byInitial.get(country)
+  if (index === undefined) {
+    index = new Map()
+    for (const c of citiesInRegion(country, null)) {
+      const k = c.key[0] ?? ''
+      let list = index.get(k)
+      if (list === undefined) index.set(k, (list = []))
+      list.push(c)
+    }
+    byInitial.set(country, index)
+  }
+  return index.get(initial) ?? []
+}
 
 /**
  * The city of `country` that `abbr` (3-4 lower-case letters) clearly abbreviates, or null.
@@ -50,7 +70,7 @@ export function countryCityAbbreviation(abbr: string, country: string, soleTown 
 
 function compute(abbr: string, country: string, soleTown: boolean): Place | null {
   const matches: Array<{key: string; pop: number; score: number; fit: number; place: Place}> = []
-  for (const c of citiesInRegion(country, null)) {
+  for (const c of citiesStarting(country, abbr[0]!)) {
     if (!isAbbreviation(abbr, c.key)) continue
     const fit = abbreviationFit(abbr, c.name)
     matches.push({key: c.key, pop: c.population, fit, score: Math.log10(Math.max(c.population, 1)) - fit, place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon}})
