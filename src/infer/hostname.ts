@@ -459,9 +459,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
+        // a guess from letters (country-codes.ts) stays one whatever the position and context add
+        if (r.ceiling !== undefined) conf = Math.min(conf, r.ceiling)
         // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
         // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
-        if (r.ceiling !== undefined) conf = Math.min(conf, r.ceiling)
         const inTldSpot = i === tldSpot && r.codeType !== 'city'
         if (inTldSpot) conf = Math.min(conf, UNKNOWN_SUFFIX_CAP)
         base.push(r.confidence)
