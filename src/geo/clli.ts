@@ -4,6 +4,7 @@
 import type {Place} from './airports.js'
 import {citiesInRegion, type City} from './cities.js'
 import {regionsForToken} from './countries.js'
+import {normName} from './normalize.js'
 import {onGeoDataReset} from './store.js'
 
 const CLLI: Record<string, Place> = {
@@ -47,6 +48,11 @@ export interface ClliHit {
   source: 'table' | 'rule'
   /** the rule found one clearly dominant city (rule hits only) */
   dominant: boolean
+  /**
+   * the lead city is clear of the next by the dominance margin, whatever its size (a table hit is
+   * clear): a full 11-character CLLI code vouches for the place part, so a town of 80k is as good
+   */
+  clear: boolean
 }
 
 const memo = new Map<string, ClliHit | null>()
@@ -57,7 +63,7 @@ export function clliPlace(code: string): ClliHit | null {
   const key = code.toLowerCase()
   // own keys only: `constructor` must not find Object.prototype's
   const hand = Object.hasOwn(CLLI, key) ? CLLI[key] : undefined
-  if (hand) return {place: hand, source: 'table', dominant: true}
+  if (hand) return {place: hand, source: 'table', dominant: true, clear: true}
   if (key.length !== 6) return null
   const cached = memo.get(key)
   if (cached !== undefined) return cached
@@ -86,19 +92,21 @@ function clliRule(abbr: string, regionToken: string): ClliHit | null {
     for (const r of regions) {
       if (!CITY_STATES.has(r.country) || r.admin !== null) continue
       const main = citiesInRegion(r.country, null).reduce<City | null>((m, c) => (m === null || c.population > m.population ? c : m), null)
-      if (main) return {place: {city: main.name, country: main.country, region: main.admin || null, lat: main.lat, lon: main.lon}, source: 'rule', dominant: false}
+      if (main) return {place: {city: main.name, country: main.country, region: main.admin || null, lat: main.lat, lon: main.lon}, source: 'rule', dominant: false, clear: false}
     }
     return null
   }
   matches.sort((a, b) => b.score - a.score || b.city.population - a.city.population)
   const top = matches[0]!
   const second = matches[1]
-  const dominant = top.city.population >= 100_000 && (second === undefined || top.score - second.score >= DOMINANT_MARGIN)
+  const clear = second === undefined || top.score - second.score >= DOMINANT_MARGIN
+  const dominant = top.city.population >= 100_000 && clear
   const c = top.city
   return {
     place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon},
     source: 'rule',
     dominant,
+    clear,
   }
 }
 
@@ -121,10 +129,12 @@ const TRAILING_WORD = 0.25
  * ("sntc" in Santa Clarita) fits worse. The best in-order alignment is taken (a small DP).
  */
 export function abbreviationFit(abbr: string, name: string): number {
+  // words split on what is not a letter, then folded one by one: folding first would split
+  // "São" at its decomposed tilde into "sa" and "o" (a word start the abbreviation must keep)
+  // and lose "Łódź" at its "Ł" (no decomposition)
   const words = name
-    .normalize('NFD')
-    .toLowerCase()
-    .split(/[^a-z]+/)
+    .split(/[^\p{L}]+/u)
+    .map(normName)
     .filter((w) => w.length > 0)
   const letters: string[] = []
   const key: boolean[] = []

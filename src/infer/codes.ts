@@ -16,7 +16,11 @@ import {HARD_STOP, STOP} from './vocab.js'
  * infrastructure word ("cgn" carrier-grade NAT / Cologne, "tls", "gig"): only a site code shape in
  * the site position makes it a place.
  */
-export type Reading = Omit<Candidate, 'token'> & {soft?: boolean}
+export type Reading = Omit<Candidate, 'token'> & {
+  soft?: boolean
+  /** the most the reading may reach after the name's position and context rules (a guess from letters stays one) */
+  ceiling?: number
+}
 
 
 const EMPTY: Reading[] = []
@@ -100,6 +104,24 @@ function compute(s: string): Reading[] {
   out.sort((a, b) => b.confidence - a.confidence)
   return out
 }
+
+/**
+ * The place part of a full 11-character CLLI code written as one part ("tustca4200w",
+ * "lsancarc0yw": 4 letters of city, 2 of state or province, 2 of building, 3 of equipment, as
+ * ATIS-0300253 lays it out and Charter's "{clli}-{role}.tbone.rr.com" names write it). The shape
+ * vouches for the code, so a rule hit that leads clearly is read whatever the town's size
+ * (Tustin, CA, 80k); a bare 6-letter word needs a city of 100k+ (compute above). Null when the
+ * rule finds no clear lead.
+ */
+export function fullClliReading(s: string): Reading | null {
+  if (s.length !== 6 || HARD_STOP.has(s) || STOP.has(s)) return null
+  const hit = clliPlace(s)
+  if (hit === null || !hit.clear || citiesByName(s).some((c) => c.population >= 10_000)) return null
+  const conf = hit.source === 'table' ? 0.85 : FULL_CLLI_CONF
+  return strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} at the head of a full 11-character CLLI code (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`))
+}
+/** A clear rule hit in a full CLLI code: as sure as a dominant bare one (0.55), a little more for the shape. */
+const FULL_CLLI_CONF = 0.6
 
 /** A carriers' city abbreviation that no airport has ("ldn", "tok"): not IATA, so not typed as one. */
 function abbreviation(s: string): Reading | null {

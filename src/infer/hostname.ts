@@ -6,8 +6,9 @@ import {countryCode, type Region} from '../geo/countries.js'
 import type {GeoHint} from '../model/pop.js'
 import {boundedMemo} from '../util/memo.js'
 import {clamp, fromPlace, placeless, toHint, type Candidate} from './candidate.js'
-import {readingsOf} from './codes.js'
+import {fullClliReading, readingsOf} from './codes.js'
 import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
+import {withCountryAbbreviations} from './country-codes.js'
 import {localName} from './local.js'
 import {randomParts} from './random.js'
 import {labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
@@ -37,6 +38,17 @@ const CTX_MISMATCH_CAP = 0.45
 const TLD_TOWN_MISMATCH = -0.3
 const TLD_CITY_MISMATCH = -0.15
 const BIG_CITY_READING = 0.8
+/**
+ * A village (under 10k people, or a size GeoNames does not record: a base reading of 0.5, codes.ts)
+ * named in a router name that says nothing of the country (no country label beside it, no
+ * country-code TLD or operator country that is its own) is a word more often than the site: the
+ * world has tens of thousands of such names ("mosca" a fly, "lemon", a customer's or a street's
+ * name), and an operator's site in a village is rare. It stays a hint below PLACE_MIN, unless it
+ * has the site-code shape itself, a number right after the name ("Bethel5", Level3's
+ * "{CityName}{n}"): an operator numbering its sites in a town.
+ */
+const VILLAGE_READING = 0.5
+const VILLAGE_CAP = 0.45
 /** A small airport abroad under a country-code TLD stays a hint whatever else speaks for it. */
 const AIRPORT_ABROAD_CAP = 0.45
 const COUNTRY_NAME_MATCH = 0.1
@@ -341,6 +353,14 @@ function nameCandidatesUncached(name: string): Candidate[] {
   if (ctxStart >= 0) for (let i = ctxStart; i < infos.length; i++) ctx.push(...(labelRegions(infos[i]!, home) ?? []))
   const spelled = new Set<string>()
   for (const info of infos) for (const cc of info.countryNames) spelled.add(cc)
+  // a short form of a city of the country the name is in ("kra" in a .pl name, "kazn" in a .ru one,
+  // "erl" beside a "de" label): the country from a country label beside the site, else the
+  // country-code TLD (not a known operator's country: a national backbone's own mnemonics are its
+  // rule's business); a state label ("tx") is a CLLI matter, and customer lines are left alone
+  const abbrCountry = ctx.length > 0 ? (ctx.every((g) => g.admin === null) ? pickCountry(ctx, domain) : null) : tldHome
+  if (abbrCountry !== null && !access) {
+    for (let i = 0; i < (ctxStart >= 0 ? ctxStart : infos.length); i++) infos[i] = withCountryAbbreviations(infos[i]!, abbrCountry, regStop, i === ctxStart - 1)
+  }
 
   // the interface label, and a label before an embedded address ("unn-1.2.3.4"), are never the site
   const numericLabels = infos.filter((x) => x.numeric).length
@@ -359,10 +379,15 @@ function nameCandidatesUncached(name: string): Candidate[] {
     }
     // a bare word ("icn" of Akamai's "ae2.r02.lga01.icn.netarch") is more often a network or
     // product name than the site when a label left of it has the site-code shape ("lga01")
+    // ... but only a code at least as well read as the bare word: "fra" of Sparkle's
+    // "franco71.fra.seabone.net" (Frankfurt Airport, 0.8) is the site, not "franco71", a 6-letter
+    // CLLI guess (0.55) on its router's own name
     if (siteIdx > 0 && usable(infos[siteIdx]!, regStop, op, true) === 0) {
+      const bare = usable(infos[siteIdx]!, regStop, op)
       for (let i = siteIdx - 1; i >= 0; i--) {
         if (notSiteNorTld(i)) continue
-        if (usable(infos[i]!, regStop, op, true) >= 0.5) {
+        const shaped = usable(infos[i]!, regStop, op, true)
+        if (shaped >= 0.5 && shaped >= bare) {
           siteIdx = i
           break
         }
@@ -419,16 +444,23 @@ function nameCandidatesUncached(name: string): Candidate[] {
         // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
         if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+        if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !t.digitsAfter && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD
         // (a cap, not only a step down: "xr-bay1.x-win.dfn.de" read Baia Mare, RO 0.55 and
         // "cr-tub2" Tubuai, PF 0.55 for the German research network's Bayreuth and TU Berlin)
         if (tldHome !== null && r.codeType === 'iata' && r.country !== tldHome && !majorAirport(r.code)) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
+        // ... nor is an ICAO code abroad: operators write IATA letters, and a 4-letter token is far
+        // more often a role or product word of the operator's own ("uacc05", an access router of a
+        // Brazilian operator, is the ICAO code of Astana, KZ)
+        if (tldHome !== null && r.codeType === 'icao' && r.country !== tldHome) conf = Math.min(conf + TLD_TOWN_MISMATCH, AIRPORT_ABROAD_CAP)
         if (spelled.size > 0 && r.country !== null && spelled.has(r.country)) conf += COUNTRY_NAME_MATCH
         if (op?.country && r.country !== op.country) conf += OPERATOR_COUNTRY_MISMATCH
         // ... except a site-code shape in a label of its own ("hio52" of a CloudFront
         // "server-3-163-26-68.hio52"): the line words and the address are elsewhere
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
+        // a guess from letters (country-codes.ts) stays one whatever the position and context add
+        if (r.ceiling !== undefined) conf = Math.min(conf, r.ceiling)
         // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
         // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
         const inTldSpot = i === tldSpot && r.codeType !== 'city'
@@ -507,9 +539,36 @@ const NO_TOKENS: LabelInfo = {label: '', tokens: [], regions: null, countryNames
 
 /** A label's analysis, less its random parts (random.ts: a Windows or pod name's random suffix, a hash). */
 function readLabel(label: string): LabelInfo {
-  const info = labelInfo(label)
+  const info = fullClli(label, labelInfo(label))
   const random = randomParts(label)
   return random === null ? info : withoutParts(info, random.parts)
+}
+
+/** 11 characters: 6 letters of place, then building and equipment codes with a digit among them (ATIS-0300253). */
+const FULL_CLLI = /^[A-Za-z]{6}(?=[A-Za-z]{0,4}[0-9])[A-Za-z0-9]{5}$/
+
+/**
+ * A part that is a full CLLI code ("tustca4200w") has its place part read as one (codes.ts,
+ * fullClliReading). The label's analysis is shared by labels that differ only in their digits
+ * (tokenize.ts), so the shape is checked here on the label as written; a copy when it changes.
+ */
+function fullClli(label: string, info: LabelInfo): LabelInfo {
+  let tokens: Token[] | null = null
+  let parts: string[] | null = null
+  for (let k = 0; k < info.tokens.length; k++) {
+    const t = info.tokens[k]!
+    if (t.kind !== 'run' || t.text.length !== 6 || t.digitsBefore || !t.digitsAfter) continue
+    parts ??= labelParts(label)
+    if (!FULL_CLLI.test(parts[t.part] ?? '')) continue
+    const full = fullClliReading(t.text)
+    if (full === null) continue
+    tokens ??= [...info.tokens]
+    tokens[k] = {...t, readings: [full, ...t.readings.filter((r) => r.codeType !== 'clli')]}
+  }
+  if (tokens === null) return info
+  let best = 0
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  return {...info, tokens, best}
 }
 
 /**

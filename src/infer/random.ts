@@ -27,7 +27,14 @@ const WINDOWS_DEFAULT = /^(?:(?:DESKTOP|LAPTOP)-[A-Z0-9]{7,8}|WIN-[A-Z0-9]{11})$
  * computer name with dashes ("Johns-MacBook-Pro", Sharing settings), iOS's "Johns-iPhone"; "MBP"
  * is the common short form. The owner's name is no place ("Austin", "Sydney", "Paris").
  */
-const APPLE_MODEL = /(?:^|[^a-z])(?:macbook|imac|iphone|ipad|mbp|mba|macmini)(?:$|[^a-z])/i
+const APPLE_MODEL = /(?:^|[^a-z])(?:macbook|imac|iphone|ipad|macmini)(?:$|[^a-z])/i
+/**
+ * The short forms "mbp", "mba" are also letters of site codes (MBA is Mombasa's airport:
+ * "dr-01-mba", "mba01"), so they name a device only as a word beside its owner's, in a label of
+ * words alone ("Johns-MBP", "anna-mba"); a router's label numbers its parts.
+ */
+const APPLE_SHORT = /(?:^|[^a-z])(?:mbp|mba)(?:$|[^a-z])/i
+const WORDS_ONLY = /^[a-z]+(?:[-_][a-z]+)+$/i
 
 /**
  * Kubernetes Deployment pods: "{deployment}-{replica-set hash}-{suffix}", both random from
@@ -65,7 +72,7 @@ export function randomParts(label: string): RandomParts | null {
   const parts = labelParts(label)
   const all = (reason: string): RandomParts => ({parts: parts.map((_, i) => i), reason})
   if (WINDOWS_DEFAULT.test(label)) return all(`${label} is a name Windows gives a computer (a prefix and random characters), not a site's`)
-  if (APPLE_MODEL.test(label)) return all(`${label} is a personal device's name (its owner and model), not a site's`)
+  if (APPLE_MODEL.test(label) || (APPLE_SHORT.test(label) && WORDS_ONLY.test(label))) return all(`${label} is a personal device's name (its owner and model), not a site's`)
   if (K8S_POD.test(label) && parts.length >= 3) {
     return {parts: [parts.length - 2, parts.length - 1], reason: `${label} is a Kubernetes pod name: its last two parts are random`}
   }
