@@ -28,6 +28,14 @@ const MAX_FIT = 1.5
  */
 const SOLE_TOWN_MIN_POPULATION = 20_000
 
+/**
+ * Countries whose operators name sites by airport codes or by CLLI (clli.ts reads both, and they
+ * come first): there a short code no airport has is an operator's own mnemonic, and reading it as
+ * an abbreviation gives a confident wrong city (random foreign airport codes under a ".us" label
+ * read as Baltimore and Koreatown in the helper's synthetic bench). Nothing measured needed them.
+ */
+const OWN_CODE_COUNTRIES = new Set(['US', 'CA'])
+
 const memo = new Map<string, Place | null>()
 const MEMO_MAX = 50_000
 /** per country, its cities (10k+) by first letter: a code is matched against those alone */
@@ -58,6 +66,7 @@ function citiesStarting(country: string, initial: string): City[] {
  */
 export function countryCityAbbreviation(abbr: string, country: string, soleTown = false): Place | null {
   if (!/^[a-z]{3,4}$/.test(abbr)) return null
+  if (OWN_CODE_COUNTRIES.has(country)) return null
   const key = `${country}:${abbr}:${soleTown ? 1 : 0}`
   const hit = memo.get(key)
   if (hit !== undefined) return hit
@@ -81,7 +90,7 @@ function compute(abbr: string, country: string, soleTown: boolean): Place | null
   const second = matches[1]
   if (top.fit > MAX_FIT) return null
   // ... and the town's name starts with the code's first two letters ("dro" Dronten, "lah" Lahti):
-  // a skeleton that fits one town by chance ("ybt" Yuba City, "lmp" Lompoc) is more likely a
+  // a skeleton that fits one town by chance ("lht" Lahti) is more likely a
   // mnemonic of the operator's own
   if (soleTown && second === undefined && top.pop >= SOLE_TOWN_MIN_POPULATION && top.key.startsWith(abbr.slice(0, 2))) return top.place
   if (top.pop < MIN_POPULATION) return null

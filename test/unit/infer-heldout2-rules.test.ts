@@ -47,8 +47,8 @@ describe('a short form of a city of the country the name is in', () => {
     assert.equal(place('ae2.esk1.example.se'), null)
   })
   it("... whose name starts with the code's first two letters: a skeleton that fits one town by chance is no reading", () => {
-    assert.equal(countryCityAbbreviation('ybt', 'US', true), null) // only Yuba City fits, not as its start
-    assert.equal(countryCityAbbreviation('yub', 'US', true)?.city, 'Yuba City')
+    assert.equal(countryCityAbbreviation('lht', 'FI', true), null) // only Lahti fits, not as its start
+    assert.equal(countryCityAbbreviation('lah', 'FI', true)?.city, 'Lahti')
   })
   it('stays below a published code: at most 0.7 however much the position and a country label add', () => {
     const h = hostnameHint('core1.kazn.RU.example.net')
@@ -126,5 +126,16 @@ describe('the abbreviation fit of a name with diacritics', () => {
     assert.equal(abbreviationFit('mtrl', 'Montréal'), abbreviationFit('mtrl', 'Montreal'))
     assert.equal(abbreviationFit('lod', 'Łódź'), abbreviationFit('lod', 'Lodz'))
     assert.equal(place('ae1.lod-agg1.example.pl'), 'Łódź/PL')
+  })
+})
+
+describe('no short-form reading where operators name sites by airport code or CLLI', () => {
+  it('a 3-letter code no airport has under a US or Canadian label stays the operator\'s own', () => {
+    // "bal" would fit Baltimore, "kwn" Kelowna: such codes there are private mnemonics
+    assert.equal(countryCityAbbreviation('bal', 'US'), null)
+    assert.equal(countryCityAbbreviation('kwn', 'CA'), null)
+    assert.equal(place('ae2.bal1-core.example.us'), null)
+    // elsewhere the rule stands
+    assert.equal(countryCityAbbreviation('kra', 'PL')?.city, 'Kraków')
   })
 })
