@@ -117,6 +117,9 @@ export function fullClliReading(s: string): Reading | null {
   if (s.length !== 6 || HARD_STOP.has(s) || STOP.has(s)) return null
   const hit = clliPlace(s)
   if (hit === null || !hit.clear || citiesByName(s).some((c) => c.population >= 10_000)) return null
+  // CLLI is North American (ATIS): region letters read as another country ("garage01234" as Georgia,
+  // "church01234" as Switzerland) make an ordinary word a confident foreign town
+  if (hit.place.country !== 'US' && hit.place.country !== 'CA') return null
   const conf = hit.source === 'table' ? 0.85 : FULL_CLLI_CONF
   return strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} at the head of a full 11-character CLLI code (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`))
 }

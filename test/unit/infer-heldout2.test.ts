@@ -1,6 +1,6 @@
 // The engine against the second held-out set (test/fixtures/heldout2: real names collected blind in
-// session 9, see its README). The floors are the figures reached (router names 110 of 158 after rules
-// built on the odd half; the even half scored once); no confident city where none is stated, always.
+// session 9, see its README). The floors are the figures reached (router names 104 of 158 after the rules
+// built on the odd half, the short-form rule then capped to a hint by review; the even half scored once); no confident city where none is stated, always.
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
@@ -16,11 +16,11 @@ const misses = (r: FileReport): string =>
     .join('')
 
 describe('second held-out set', () => {
-  it('router names: >= 110/158 stated places right, no confident city where none is stated', () => {
+  it('router names: >= 104/158 stated places right, no confident city where none is stated', () => {
     const r = evaluateRouters(DIR)
     const f = figures(r)
     assert.ok(f.known >= 158 && f.unknown >= 28, `${f.known} known, ${f.unknown} unknown`)
-    assert.ok(f.knownRight >= 110, `${f.knownRight}/${f.known}${misses(r)}`)
+    assert.ok(f.knownRight >= 104, `${f.knownRight}/${f.known}${misses(r)}`)
     assert.equal(f.unknownOk, f.unknown, misses(r))
   })
   it('CDN headers >= 42/46 and DNS identities >= 40/44, no confident city where none is stated', () => {
