@@ -186,9 +186,11 @@ const optionItems = (body: string): string[] => body.split(',').map((s) => s.tri
  * limit=N (Globalping's measurement limit, N probes in all) and tool= are the whole list's, as in
  * globalping:DE,FR,limit=5 (globalping:DE,globalping:FR,limit=5 was DE at the default 10 and FR at 5).
  * Refused, since what was meant cannot be told: options after more than one globalping:
- * (globalping:DE,limit=5,globalping:FR,limit=5 was 5 from each; joined it would be 5 in all), and a
- * globalping: with nothing after it (globalping:DE,globalping: was DE and the world apart; joined it
- * would be an empty location). A msm= body stays a measurement of its own, as it always was: it
+ * (globalping:DE,limit=5,globalping:FR,limit=5 was 5 from each; joined it would be 5 in all),
+ * options before the last globalping: (globalping:DE,limit=5,globalping:FR was DE at 5 and FR at
+ * 10), a globalping: with nothing after it (globalping:DE,globalping: was DE and the world apart;
+ * joined it would be an empty location), and one with only options (globalping:DE,globalping:limit=5:
+ * alone limit=5 is the world at 5; joined it would be DE at 5). A msm= body stays a measurement of its own, as it always was: it
  * takes no locations and no limit, so it cannot join the list and means one thing only. Each body
  * and the joined list are checked here, so an error quotes the spec as the user wrote it.
  */
@@ -206,24 +208,38 @@ function joinGlobalpingList(spec: string, raw: readonly string[]): GlobalpingSpe
   for (const b of bodies) parseGlobalpingSelector(b, spec)
   const isOwn = bodies.map((b) => optionItems(b).some((o) => optionKey(o) === 'msm'))
   const list = bodies.filter((_, i) => !isOwn[i])
-  const withOptions = list.filter((b) => optionItems(b).length > 0)
-  if (withOptions.length > 1) {
-    const options = withOptions.flatMap(optionItems)
-    const keys = [...new Set(options.map((o) => optionKey(o)!))]
-    const placeholder: Record<string, string> = {limit: 'N', tool: 'mtr|traceroute'}
-    const once = keys.map((k) => {
-      const values = new Set(options.filter((o) => optionKey(o) === k).map((o) => o.slice(o.indexOf('=') + 1).trim()))
-      return values.size === 1 ? `${k}=${[...values][0]}` : `${k}=${placeholder[k] ?? 'VALUE'}`
-    })
-    const locations = list.flatMap((b) => b.split(',').map((s) => s.trim()).filter((s) => optionKey(s) === null))
-    const each = list.map((b) => `--from globalping:${b}`).join(' ')
-    const whole = `--from globalping:${[...locations, ...once].join(',')}`
-    const [forEach, forAll] = keys.includes('limit') ? ['for N from each', 'for N in all'] : ['for a measurement each', 'for one measurement']
+  const locationsOf = (b: string): string[] => b.split(',').map((s) => s.trim()).filter((s) => optionKey(s) === null)
+  const options = list.flatMap(optionItems)
+  const keys = [...new Set(options.map((o) => optionKey(o)!))]
+  const placeholder: Record<string, string> = {limit: 'N', tool: 'mtr|traceroute'}
+  const once = keys.map((k) => {
+    const values = new Set(options.filter((o) => optionKey(o) === k).map((o) => o.slice(o.indexOf('=') + 1).trim()))
+    return values.size === 1 ? `${k}=${[...values][0]}` : `${k}=${placeholder[k] ?? 'VALUE'}`
+  })
+  if (list.length > 1 && list.some((b) => locationsOf(b).length === 0)) {
+    // alone, a body of options only is the world with them (as an empty one is the world)
+    const withWorld = list.flatMap((b) => (locationsOf(b).length === 0 ? ['world'] : locationsOf(b)))
+    const locations = list.flatMap(locationsOf)
     throw bad(
       spec,
-      `options after more than one globalping: (${sanitize(options.join(', '), 120)}) are ambiguous: the list is one Globalping measurement with one set of options, and a globalping: with its own reads as a measurement of its own`,
-      `${forEach}, one --from each: ${sanitize(each, 300)}; ${forAll}, the options once at the end: ${sanitize(whole, 300)}`,
+      `a globalping: with only options (${sanitize(options.join(', '), 120)}) inside the list: alone it is the world, but the list is one Globalping measurement and its options are the whole list's`,
+      `for the world as one more location, --from ${sanitize(`globalping:${[...withWorld, ...once].join(',')}`, 200)}; for ${sanitize(locations.join(','), 120)} alone, --from ${sanitize(`globalping:${[...locations, ...once].join(',')}`, 200)}`,
     )
+  }
+  const withOptions = list.filter((b) => optionItems(b).length > 0)
+  // the list's options are written once, in its last part; anywhere else they read as that part's own
+  if (withOptions.length > 1 || (withOptions.length === 1 && withOptions[0] !== list.at(-1))) {
+    const each = list.map((b) => `--from globalping:${b}`).join(' ')
+    const whole = `--from globalping:${[...list.flatMap(locationsOf), ...once].join(',')}`
+    // "N from each" only when each part has the same options; otherwise each --from is as written
+    const sameEach = new Set(list.map((b) => optionItems(b).sort().join(','))).size === 1
+    const forEach = !sameEach ? 'each as written' : keys.includes('limit') ? 'for N from each' : 'for a measurement each'
+    const forAll = keys.includes('limit') ? 'for N in all' : 'for one measurement'
+    const why =
+      withOptions.length > 1
+        ? `options after more than one globalping: (${sanitize(options.join(', '), 120)}) are ambiguous: the list is one Globalping measurement with one set of options, and a globalping: with its own reads as a measurement of its own`
+        : `options before the last globalping: (${sanitize(options.join(', '), 120)}) are ambiguous: the list is one Globalping measurement whose options are written once at its end, and options before another globalping: read as that one's alone`
+    throw bad(spec, why, `${forEach}, one --from each: ${sanitize(each, 300)}; ${forAll}, the options once at the end: ${sanitize(whole, 300)}`)
   }
   const out: GlobalpingSpec[] = []
   const joined = list.join(',')

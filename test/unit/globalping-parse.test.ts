@@ -179,8 +179,12 @@ describe('globalping selector and request', () => {
     }
     const want = bodyOf('globalping:DE,FR,limit=5')
     assert.deepEqual(want, {type: 'ping', target: '198.51.100.10', locations: [{magic: 'DE'}, {magic: 'FR'}], limit: 5, measurementOptions: {packets: 3, protocol: 'ICMP'}})
-    for (const from of ['globalping:DE,globalping:FR,limit=5', 'globalping:DE, globalping:FR ,limit=5', 'globalping:DE,limit=5,globalping:FR', 'globalping:DE,globalping:FR,globalping:limit=5']) {
+    for (const from of ['globalping:DE,globalping:FR,limit=5', 'globalping:DE, globalping:FR ,limit=5']) {
       assert.deepEqual(bodyOf(from), want, from)
+    }
+    // options before the last globalping: or in one of their own are refused (vantage-from.test.ts)
+    for (const from of ['globalping:DE,limit=5,globalping:FR', 'globalping:DE,globalping:FR,globalping:limit=5']) {
+      assert.throws(() => parseFrom([from]), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_USAGE', from)
     }
     assert.equal(parseGlobalpingSelector((parseFrom(['globalping:DE,globalping:FR,tool=mtr'])[0] as {selector: string}).selector).mtr, true)
   })

@@ -127,9 +127,72 @@ describe('--from specs', () => {
         return true
       }, spec)
     }
-    // options after one globalping: only are the list's, as before
-    assert.deepEqual(parseFrom(['globalping:DE,limit=5,globalping:FR']), [{kind: 'globalping', selector: 'DE,limit=5,FR'}])
+    // options after the last globalping: only are the list's, as before
     assert.deepEqual(parseFrom(['globalping:DE,globalping:FR,tool=mtr,limit=5']), [{kind: 'globalping', selector: 'DE,FR,tool=mtr,limit=5'}])
+  })
+
+  it('the hint of options after more than one globalping: says "for N from each" only when each part has the same options (review finding: a tool=/limit= mix said "for N from each")', () => {
+    const hintOf = (spec: string): string => {
+      try {
+        parseFrom([spec])
+      } catch (e) {
+        assert.ok(e instanceof AnyprobeError && e.code === 'E_USAGE', String(e))
+        return e.hint ?? ''
+      }
+      assert.fail(`${spec}: not refused`)
+    }
+    const mix = hintOf('globalping:DE,tool=mtr,globalping:FR,limit=5')
+    assert.ok(mix.startsWith('each as written, one --from each: --from globalping:DE,tool=mtr --from globalping:FR,limit=5; '), mix)
+    assert.doesNotMatch(mix, /from each,/)
+    assert.ok(hintOf('globalping:DE,limit=3,globalping:FR,limit=5').startsWith('each as written, one --from each: '))
+    assert.ok(hintOf('globalping:DE,limit=5,globalping:FR,limit=5').startsWith('for N from each, one --from each: '))
+  })
+
+  it('options in a globalping: that is not the last of the list are E_USAGE (review finding: DE,limit=5,globalping:FR was DE at 5 and FR at 10, then 5 in all)', () => {
+    const a = 'msm=2Kq7cXw4RtPz9LmNa00120hQv'
+    for (const [spec, each, once, forAll] of [
+      ['globalping:DE,limit=5,globalping:FR', '--from globalping:DE,limit=5 --from globalping:FR', '--from globalping:DE,FR,limit=5', 'for N in all'],
+      ['globalping:DE,tool=mtr,globalping:FR,globalping:AS3320', '--from globalping:DE,tool=mtr --from globalping:FR --from globalping:AS3320', '--from globalping:DE,FR,AS3320,tool=mtr', 'for one measurement'],
+      [`globalping:DE,limit=5,globalping:${a},globalping:FR`, '--from globalping:DE,limit=5 --from globalping:FR', '--from globalping:DE,FR,limit=5', 'for N in all'],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.ok(e.message.startsWith(`--from "${spec}": options before the last globalping: `), e.message)
+        assert.equal(e.hint, `each as written, one --from each: ${each}; ${forAll}, the options once at the end: ${once}`)
+        return true
+      }, spec)
+    }
+    // options in the list's last part are the list's, also with a msm= measurement after it
+    assert.deepEqual(parseFrom([`globalping:DE,globalping:FR,limit=5,globalping:${a}`]), [
+      {kind: 'globalping', selector: 'DE,FR,limit=5'},
+      {kind: 'globalping', selector: a},
+    ])
+  })
+
+  it('a globalping: with only options inside a list is E_USAGE, as an empty one is (review finding: DE,globalping:limit=5 was DE at 5; alone limit=5 is the world)', () => {
+    for (const [spec, world, alone, locs] of [
+      ['globalping:DE,globalping:limit=5', 'globalping:DE,world,limit=5', 'globalping:DE,limit=5', 'DE'],
+      ['globalping:DE,globalping:FR,globalping:tool=mtr,limit=5', 'globalping:DE,FR,world,tool=mtr,limit=5', 'globalping:DE,FR,tool=mtr,limit=5', 'DE,FR'],
+      ['globalping:limit=5,globalping:DE', 'globalping:world,DE,limit=5', 'globalping:DE,limit=5', 'DE'],
+    ] as const) {
+      assert.throws(() => parseFrom([spec]), (e: unknown) => {
+        assert.ok(e instanceof AnyprobeError, `not an AnyprobeError: ${String(e)}`)
+        assert.equal(e.code, 'E_USAGE')
+        assert.equal(e.exitCode, 2)
+        assert.ok(e.message.startsWith(`--from "${spec}": a globalping: with only options`), e.message)
+        assert.equal(e.hint, `for the world as one more location, --from ${world}; for ${locs} alone, --from ${alone}`)
+        return true
+      }, spec)
+    }
+    // alone, options alone are the world with them, as ever; beside a msm= measurement too
+    assert.deepEqual(parseFrom(['globalping:limit=5']), [{kind: 'globalping', selector: 'limit=5'}])
+    const a = 'msm=2Kq7cXw4RtPz9LmNa00120hQv'
+    assert.deepEqual(parseFrom([`globalping:${a},globalping:limit=5`]), [
+      {kind: 'globalping', selector: a},
+      {kind: 'globalping', selector: 'limit=5'},
+    ])
   })
 
   it('a globalping: with nothing after it inside a list is E_USAGE quoting what was typed (review finding: it quoted the joined "globalping:DE,")', () => {
