@@ -56,6 +56,18 @@ describe('watch --port with a method that has no use for it', () => {
       assert.match(e.message, new RegExp(`--port ${port} does nothing with --method http`))
       assert.equal(e.hint, `leave --port out: the URL names port ${port} already (${shown})`, target)
     }
+    // the scheme's own port and another in the URL: drop the URL's, leave --port out (review finding:
+    // it said "write the port in the URL: https://h.example.net/", a URL without any port)
+    for (const [target, port, named, shown] of [
+      ['https://h.example.net:8443/', '443', '8443', 'https://h.example.net/'],
+      ['http://198.51.100.10:8080/x', '80', '8080', 'http://198.51.100.10/x'],
+      ['198.51.100.10:8080', '80', '8080', 'http://198.51.100.10/'],
+      ['https://[2001:db8::1]:8443/', '443', '8443', 'https://[2001:db8::1]/'],
+    ] as const) {
+      const e = await refused(['--method', 'http', '--port', port], target)
+      const scheme = shown.slice(0, shown.indexOf(':'))
+      assert.equal(e.hint, `${port} is ${scheme}'s own port: drop :${named} from the URL (${shown}) and leave --port out`, target)
+    }
     // another port than the URL's: that URL with this port is where it goes
     const other = await refused(['--method', 'http', '--port', '9443'], 'https://h.example.net:8443/')
     assert.match(other.hint ?? '', /write the port in the URL: https:\/\/h\.example\.net:9443\/$/)
