@@ -66,8 +66,10 @@ describe('anyprobe sites in the lab', {skip}, () => {
     // nyc names IAD (Ashburn), 3,260 km from "Nuuk" with a sub-ms RTT: flagged, not a site
     assert.ok(doc.contradictions.some((c) => c.vp === E.AP_VP_NS_nyc), JSON.stringify(doc.contradictions))
   })
-  // every method: the home VPs' RTTs stay under 3 ms (a 300 km disc; their paths are < 1 ms, and
-  // one-round RTTs read 1.6-13.6 ms at the default concurrency), the three PoPs are three sites, and the verdicts the lab geography excludes are
+  // every method: the home VPs' RTTs stay small (their paths are < 1 ms; one-round RTTs read 1.6-13.6
+  // ms at the default concurrency, the lowest of 5 rounds under 3 ms almost always, but an http one read
+  // 3.6 ms once in CI: 10 ms, a 990 km disc, still keeps ber, nyc and tyo thousands of km apart and says
+  // the disc is the home VP's own), the three PoPs are three sites, and the verdicts the lab geography excludes are
   // contradictions named with the PoP code the probe gives (IAD, not a homonym "ashburn" elsewhere)
   for (const method of ['dns', 'http', 'trace']) {
     it(`${method}: small discs at the home VPs, 3 sites, the excluded verdicts listed as contradictions`, async () => {
@@ -77,7 +79,7 @@ describe('anyprobe sites in the lab', {skip}, () => {
       for (const vp of ['ber', 'nyc', 'tyo']) {
         const ns = E[`AP_VP_NS_${vp}`]!
         const disc = doc.sites.flatMap((s) => s.evidence).find((e) => e.vp === ns && e.kind === 'disc')
-        assert.ok(disc !== undefined && disc.rttMs !== null && disc.rttMs < 3, `${vp}: ${JSON.stringify(disc)}`)
+        assert.ok(disc !== undefined && disc.rttMs !== null && disc.rttMs < 10, `${vp}: ${JSON.stringify(disc)}`)
       }
       for (const vp of ['nyc', 'tyo', 'sao']) {
         const c = doc.contradictions.find((x) => x.vp === E[`AP_VP_NS_${vp}`])
