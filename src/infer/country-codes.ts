@@ -6,7 +6,7 @@ import {airportByIata, metroByCode} from '../geo/airports.js'
 import {countryCityAbbreviation} from '../geo/country-abbreviation.js'
 import {fromPlace} from './candidate.js'
 import type {Reading} from './codes.js'
-import type {LabelInfo, Token} from './tokenize.js'
+import {bestConfidence, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
 /** As a dominant CLLI rule hit (codes.ts): a clear abbreviation, not a published code; capped below. */
@@ -85,8 +85,5 @@ export function withCountryAbbreviations(info: LabelInfo, country: string, regSt
     tokens ??= [...info.tokens]
     tokens[k] = {...t, readings: [...t.readings, {...reading, ceiling: COUNTRY_ABBREVIATION_CEILING} as Reading]}
   }
-  if (tokens === null) return info
-  let best = info.best
-  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
-  return {...info, tokens, best}
+  return tokens === null ? info : {...info, tokens, best: bestConfidence(tokens)}
 }

@@ -11,7 +11,7 @@ import {operatorFor, splitDomain, type OperatorRule} from './domains.js'
 import {withCountryAbbreviations} from './country-codes.js'
 import {localName} from './local.js'
 import {randomParts} from './random.js'
-import {labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
+import {bestConfidence, labelInfo, labelParts, tokenRaw, withoutParts, type LabelInfo, type Token} from './tokenize.js'
 import {STOP} from './vocab.js'
 
 /** Below this a best reading is too weak to stand on its own; an operator code is offered instead. */
@@ -565,10 +565,7 @@ function fullClli(label: string, info: LabelInfo): LabelInfo {
     tokens ??= [...info.tokens]
     tokens[k] = {...t, readings: [full, ...t.readings.filter((r) => r.codeType !== 'clli')]}
   }
-  if (tokens === null) return info
-  let best = 0
-  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
-  return {...info, tokens, best}
+  return tokens === null ? info : {...info, tokens, best: bestConfidence(tokens)}
 }
 
 /**

@@ -180,8 +180,7 @@ function analyse(label: string): LabelInfo {
     }
   }
   locodePairs(parts, tokens, runTokensByPart)
-  let best = 0
-  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  const best = bestConfidence(tokens)
   // a bare 2-letter label is a country / state, unless it is an infrastructure word ("bb", "ae", "cr")
   const regions = /^[A-Za-z]{2}$/.test(label) && !STOP.has(label.toLowerCase()) ? regionsForToken(label) : null
   return {
@@ -199,10 +198,16 @@ function analyse(label: string): LabelInfo {
  * The label's analysis without the tokens that touch the given parts (random.ts: a random suffix,
  * a hash): they are neither places nor site codes. A copy: the memo's analysis is shared.
  */
+/** A label's best reading (LabelInfo.best): soft readings count only on a token with digits after it. */
+export function bestConfidence(tokens: readonly Token[]): number {
+  let best = 0
+  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  return best
+}
+
 export function withoutParts(info: LabelInfo, parts: readonly number[]): LabelInfo {
   const drop = (t: Token): boolean => parts.some((p) => p >= t.part && p <= t.partEnd)
   const tokens = info.tokens.filter((t) => !drop(t))
-  let best = 0
-  for (const t of tokens) for (const r of t.readings) if (r.confidence > best && (!r.soft || t.digitsAfter)) best = r.confidence
+  const best = bestConfidence(tokens)
   return {...info, tokens, best, countryNames: tokens.length === 0 ? [] : info.countryNames, iface: tokens.length > 0 && IFACE.has(tokens[0]!.text)}
 }
