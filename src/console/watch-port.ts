@@ -27,7 +27,6 @@ function httpPortHint(target: string, port: number): string {
   // it named another (https://h:8443/ with --port 443 is https://h/: drop the URL's port)
   const scheme = url.protocol.slice(0, -1)
   if (url.port === '' && named === '') return `leave --port out: the URL's port is ${port} already, ${scheme}'s own (${sanitize(url.toString(), 300)})`
-  // "write the port in the URL" beside a URL showing none was no help there (review finding)
   if (url.port === '') return `${port} is ${scheme}'s own port: drop :${named} from the URL (${sanitize(url.toString(), 300)}) and leave --port out`
   return `write the port in the URL: ${sanitize(url.toString(), 300)}`
 }

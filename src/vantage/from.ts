@@ -12,9 +12,8 @@
 // its own kind's prefix (netns:a,netns:b; atlas:country=DE,atlas:country=FR) reads as the specs
 // written apart, since no item of that kind can start so, except globalping:, whose list is one
 // measurement (globalping:DE,globalping:FR,limit=5 is globalping:DE,FR,limit=5: 5 probes in all,
-// as Globalping's own limit for several locations), options after more than one globalping: and an
-// empty globalping: in such a list being usage errors, a msm= body a measurement of its own (see
-// joinGlobalpingList). An atlas: list whose last selection alone has
+// as Globalping's own limit for several locations; joinGlobalpingList says which such lists are
+// refused as ambiguous, and that a msm= body stays a measurement of its own). An atlas: list whose last selection alone has
 // n=, tags= or exclude= (atlas:country=DE,atlas:country=FR,n=5) is a usage error: whose option it
 // is cannot be told; another kind's prefix inside a list
 // (netns:a,ssh:b) is a usage error that says to give each kind its own --from. A bad spec is a usage

@@ -12,8 +12,8 @@
 // The list is one measurement, and its options are the whole list's wherever they are written:
 // limit=N is Globalping's own `limit` of a measurement with several locations (N probes in all,
 // spread by Globalping over the locations), never a per-location limit. from.ts reads a repeated
-// prefix (globalping:DE,globalping:FR,limit=5) as this one list (refusing options after more than
-// one prefix, and keeping a msm= body apart), and passes the spec as typed for errors to quote. An
+// prefix (globalping:DE,globalping:FR,limit=5) as this one list (its joinGlobalpingList says what
+// it refuses as ambiguous, and keeps a msm= body apart), and passes the spec as typed for errors to quote. An
 // option given twice with two values (DE,limit=3,FR,limit=5: per location?) is refused rather than
 // the last one taken: N probes from each location is one --from each.
 import {AnyprobeError, EXIT} from '../../model/errors.js'
