@@ -4,7 +4,7 @@
 // (pipeline/http.ts), the watch probers and their netns/ssh children (vantage/live), Globalping and
 // RIPE Atlas results (vantage/globalping/parse.ts, vantage/atlas/enrich.ts).
 import {isPublicAddress} from '../util/target.js'
-import {type AsnInfo, type AsnLookup, openAsnLookup} from './asn.js'
+import type {AsnInfo, AsnLookup} from './asn.js'
 
 /**
  * The answering address's AS, or null. Only a public address is looked up: a private or
@@ -14,12 +14,4 @@ import {type AsnInfo, type AsnLookup, openAsnLookup} from './asn.js'
 export function answeringAsn(addr: string | null | undefined, db: AsnLookup): AsnInfo | null {
   if (addr === null || addr === undefined || !isPublicAddress(addr)) return null
   return db.lookup(addr.trim())
-}
-
-let bundled: Promise<AsnLookup> | null = null
-
-/** The bundled ASN database, opened once per process (a watch looks up an answer per probe). */
-export function bundledAsnLookup(): Promise<AsnLookup> {
-  bundled ??= openAsnLookup()
-  return bundled
 }

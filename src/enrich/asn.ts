@@ -132,6 +132,14 @@ export async function openAsnLookup(userPaths: string[] = [], useBundled = true)
   return dbs.length > 0 ? new MmdbAsnLookup(dbs) : nullAsnLookup
 }
 
+let bundled: Promise<AsnLookup> | null = null
+
+/** The bundled ASN database, opened once per process (a trace's hops; a watch looks up an answer per probe). */
+export function bundledAsnLookup(): Promise<AsnLookup> {
+  bundled ??= openAsnLookup()
+  return bundled
+}
+
 function openedDb(path: string, reader: Reader<Response>): OpenedDb {
   return {path, ipVersion: reader.metadata.ipVersion, get: (a) => reader.get(a)}
 }

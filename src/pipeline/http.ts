@@ -3,8 +3,8 @@
 // renders; this is the single path every local http probe takes.
 import {isIP} from 'node:net'
 
-import {answeringAsn, bundledAsnLookup} from '../enrich/answer-asn.js'
-import type {AsnLookup} from '../enrich/asn.js'
+import {answeringAsn} from '../enrich/answer-asn.js'
+import {type AsnLookup, bundledAsnLookup} from '../enrich/asn.js'
 import {bareHost, type HttpProbeOptions, type HttpProbeOutcome, probeHttp} from '../engines/http/probe.js'
 import type {LatLon} from '../geo/distance.js'
 import {popExplanation} from '../infer/fuse.js'

@@ -1,7 +1,7 @@
 // One local trace, end to end: resolve the target, run the engine over raw sockets, enrich the
 // hops, infer the PoP. The command only parses flags and renders; the netns/ssh backends run the
 // command itself, so this is the single path every trace takes.
-import {type AsnLookup, firstAsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
+import {type AsnLookup, bundledAsnLookup, firstAsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
 import {enrichHops} from '../enrich/trace.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
@@ -95,7 +95,7 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   // documentation space (a lab, a corporate network) need not map it. User databases may cover
   // private space: they were opened before the trace, and are asked first.
   const anyPublic = raw.hops.some((h) => h.addrs.some((a) => isPublicAddress(a)))
-  const bundledAsn = !deps.asn && plan.asn && anyPublic ? await openAsnLookup() : nullAsnLookup
+  const bundledAsn = !deps.asn && plan.asn && anyPublic ? await bundledAsnLookup() : nullAsnLookup
   const asn = deps.asn ?? (userAsn ? firstAsnLookup(userAsn, bundledAsn) : bundledAsn)
   mark('asn open')
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})

@@ -13,8 +13,7 @@
 // Live (`watch --from atlas:`): schedule() and rounds() follow a recurring measurement, an existing
 // one or one created for the watch (rounds.ts: recurring.ts creates, live.ts streams, observe.ts
 // turns results into observations).
-import {bundledAsnLookup} from '../../enrich/answer-asn.js'
-import {type AsnLookup} from '../../enrich/asn.js'
+import {type AsnLookup, bundledAsnLookup} from '../../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {sanitize} from '../../util/sanitize.js'

@@ -9,8 +9,7 @@
 // For `watch` (repeated measurements): schedule() (the interval the hourly limit sustains) and
 // rounds() (rounds.ts: the measurement repeated from the same probes, by the newest one's id;
 // results matched to vantage points by the probe's identity, identity.ts).
-import {bundledAsnLookup} from '../../enrich/answer-asn.js'
-import type {AsnLookup} from '../../enrich/asn.js'
+import {type AsnLookup, bundledAsnLookup} from '../../enrich/asn.js'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {ProbePlan, VantageBackend, VantageOutcome} from '../types.js'
 import type {LiveSchedule, RoundEvent, RoundsPlan, ScheduleRequest} from '../../model/probe.js'

@@ -1,7 +1,8 @@
 // The in-process prober of the local vantage point for a live run (LocalBackend.rounds, and the
 // child mode of `watch --observations` that netns/ssh vantage points run): the plan's method,
 // target and timeout -> one Prober.
-import {answeringAsn, bundledAsnLookup} from '../../enrich/answer-asn.js'
+import {answeringAsn} from '../../enrich/answer-asn.js'
+import {bundledAsnLookup} from '../../enrich/asn.js'
 import {normalizeHttpTarget} from '../../engines/http/probe.js'
 import {createRawTransport} from '../../engines/trace/index.js'
 import type {RoundsPlan} from '../../model/probe.js'
