@@ -1,12 +1,15 @@
 // A failover drill stopped mid-outage, as an on-call engineer runs it: watch from ap-vp-ber (home
-// FRA) and ap-vp-nyc (home IAD) with --json, --out and --metrics; IAD is cut (nft DROP: nyc has no
-// answer until the hold timer moves it, 2-3 s); while nyc is in its outage the metrics are scraped
-// (anyprobe_probe_success 0 and no anyprobe_site_info for nyc: it is not "at IAD"), then Ctrl-C
-// goes to the whole process group, as a terminal sends it (the netns children get it too). The
-// watch must keep what it measured: the summary (nyc inOutage), exit 9 (nyc not answered at the
-// end: not 0, "the target answered every vantage point"), a warning naming nyc, and an --out file
-// that `report` judges to the same events. Needs root and the built CLI (npm run build); IAD is
-// restored in a finally.
+// FRA) and ap-vp-nyc (home IAD) with --json, --out and --metrics; nyc's link goes silent (an nft
+// input DROP in nyc's own namespace: every answer to it is lost, and no route change ends that);
+// while nyc is in its outage the metrics are scraped (anyprobe_probe_success 0 and no
+// anyprobe_site_info for nyc: it is not "at IAD"), then Ctrl-C goes to the whole process group, as
+// a terminal sends it (the netns children get it too). The watch must keep what it measured: the
+// summary (nyc inOutage), exit 9 (nyc not answered at the end: not 0, "the target answered every
+// vantage point"), a warning naming nyc, and an --out file that `report` judges to the same events.
+// Why not a PoP cut: cutting IAD ends nyc's outage by itself when the BGP hold timer moves it to
+// FRA (2-3 s after the cut, 0.1-1 s after the outage is first seen), and a Ctrl-C that lands after
+// that is a watch that rightly ends at exit 0 (CI saw it once in ~10 runs). Needs root and the built
+// CLI (npm run build); the drop is lifted in a finally.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
@@ -25,9 +28,13 @@ const NYC = E.AP_VP_NS_nyc ?? 'ap-vp-nyc'
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-drill-lab-'))
 after(() => rmSync(tmp, {recursive: true, force: true}))
 
+// every packet to nyc dropped as it arrives (its probes still leave): a silent outage for nyc alone
+const silence = (ns: string) =>
+  lab('exec', ns, 'nft', 'add table inet ap_drill; add chain inet ap_drill input { type filter hook input priority -500; policy drop; }')
+
 type Ev = {type: string; vantageId?: string; round?: number; vantagePoints?: Array<{vantageId: string; pop: string | null; inOutage: boolean}>}
 
-describe('watch stopped by Ctrl-C during an outage (IAD cut)', {skip, timeout: 120_000}, () => {
+describe('watch stopped by Ctrl-C during an outage (nyc gone silent)', {skip, timeout: 120_000}, () => {
   it('the summary says nyc is in an outage, exit 9, metrics show no site for nyc during it, --out judged alike by report', {timeout: 100_000}, async () => {
     const c = await lab('wait-converged', '30')
     assert.equal(c.code, 0, c.stderr)
@@ -42,19 +49,16 @@ describe('watch stopped by Ctrl-C during an outage (IAD cut)', {skip, timeout: 1
       await waitFor((e) => e.type === 'state' && e.vantageId === BER, 15_000)
       const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err())?.[1]
       assert.ok(port, err())
-      assert.equal((await lab('cut', 'iad')).code, 0)
       faulted = true
+      assert.equal((await silence(NYC)).code, 0)
       await waitFor((e) => e.type === 'outage' && e.vantageId === NYC, 5_000)
-      // still inside the outage (the hold timer is 3 s): scrape, then Ctrl-C
+      // inside the outage, which lasts until the finally lifts it: scrape, then Ctrl-C
       scrape = (await run('curl', ['-s', `http://127.0.0.1:${port}/metrics`], 5_000)).stdout
       process.kill(-child.pid!, 'SIGINT')
     } finally {
       const code = await Promise.race([closed, sleep(15_000).then(() => 'timeout' as const)])
       if (code === 'timeout') process.kill(-child.pid!, 'SIGKILL')
-      if (faulted) {
-        await lab('restore', 'iad')
-        await lab('wait-converged', '30')
-      }
+      if (faulted) await lab('exec', NYC, 'nft', 'delete table inet ap_drill')
       assert.notEqual(code, 'timeout', `watch did not stop on Ctrl-C: ${err()}`)
       // nyc had no answer when the watch ended: 9, not 0
       assert.equal(code, 9, err())
