@@ -11,6 +11,8 @@
 //          with digits and hyphens, in router-name shapes
 //   rand3  random 3-letter tokens: the IATA letter space, where a reading of a scheduled airport's
 //          code in the site position is the design (shown apart, not a defect by itself)
+//   rand6  random 6-letter tokens: the CLLI letter space (4 letters of place, 2 of region), where
+//          only a table code or a clear lead of a city of 100k+ is meant to be confident
 //   role   router role and infrastructure words, alone and in pairs, in the same shapes
 //   web    web and service subdomains (www, mail, api, ns1 ...)
 //   cust   customer-like names (company words, composed, with legal-form suffixes)
@@ -40,7 +42,7 @@ export const TLD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   generic: ['net', 'com'],
 }
 
-export const CATEGORIES = ['rand', 'rand3', 'role', 'web', 'cust'] as const
+export const CATEGORIES = ['rand', 'rand3', 'rand6', 'role', 'web', 'cust'] as const
 export type Category = (typeof CATEGORIES)[number]
 
 export const ROLE_WORDS = [
@@ -124,14 +126,19 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 export function negativeNames(category: Category, count: number, seed = 1): NegativeName[] {
   const rand = rng(seed * 7919 + CATEGORIES.indexOf(category) + 1)
   const n = (max: number) => Math.floor(rand() * max)
-  const pick = <T>(a: readonly T[]): T => a[n(a.length)]!
+  const pick = <T,>(a: ArrayLike<T>): T => a[n(a.length)]!
   const num = () => 1 + n(9)
   const groups = Object.keys(TLD_GROUPS)
   const letters = (len: number): string => {
     let s = ''
-    if (rand() < 0.5) for (let i = 0; i < len; i++) s += pick([...LETTERS])
-    else for (let i = 0; i < len; i++) s += i % 2 === (rand() < 0.3 ? 1 : 0) ? pick([...CONS]) : pick([...VOW])
-    return s.slice(0, len)
+    if (rand() < 0.5) {
+      for (let i = 0; i < len; i++) s += pick(LETTERS)
+      return s
+    }
+    // syllables (consonant then vowel, at times vowel first): pronounceable strings meet town names more often
+    const first = rand() < 0.3 ? 1 : 0
+    for (let i = 0; i < len; i++) s += i % 2 === first ? pick(CONS) : pick(VOW)
+    return s
   }
   // a random token: letter runs of 2 or 4-8 letters, at times two runs joined by a digit or a hyphen
   const randomToken = (): string => {
@@ -157,6 +164,7 @@ export function negativeNames(category: Category, count: number, seed = 1): Nega
     } else {
       if (category === 'rand') token = randomToken()
       else if (category === 'rand3') token = letters(3)
+      else if (category === 'rand6') token = letters(6)
       else if (category === 'role') token = rand() < 0.75 ? pick(ROLE_WORDS) : `${pick(ROLE_WORDS)}-${pick(ROLE_WORDS)}`
       else token = pick(WEB_WORDS)
       host = pick(SHAPES)(token, num)
@@ -263,7 +271,7 @@ function main(): void {
   const seed = arg('--seed', 1)
   const scale = arg('--scale', 1)
   const top = arg('--top', 12)
-  const counts: Record<Category, number> = {rand: 40_000, rand3: 20_000, role: 20_000, web: 20_000, cust: 20_000}
+  const counts: Record<Category, number> = {rand: 40_000, rand3: 20_000, rand6: 20_000, role: 20_000, web: 20_000, cust: 20_000}
   const groups = Object.keys(TLD_GROUPS)
   const stats = new Map<Category, CategoryStats>()
   for (const c of CATEGORIES) stats.set(c, runCategory(negativeNames(c, Math.round(counts[c] * scale), seed)))

@@ -53,6 +53,11 @@ export interface ClliHit {
    * clear): a full 11-character CLLI code vouches for the place part, so a town of 80k is as good
    */
   clear: boolean
+  /**
+   * the letters fit the lead city and it has 100k+ people (a table hit is sizeable; the city-state
+   * fallback is not: its letters fit no place there, the city is the only one the state has)
+   */
+  sizeable: boolean
 }
 
 const memo = new Map<string, ClliHit | null>()
@@ -63,7 +68,7 @@ export function clliPlace(code: string): ClliHit | null {
   const key = code.toLowerCase()
   // own keys only: `constructor` must not find Object.prototype's
   const hand = Object.hasOwn(CLLI, key) ? CLLI[key] : undefined
-  if (hand) return {place: hand, source: 'table', dominant: true, clear: true}
+  if (hand) return {place: hand, source: 'table', dominant: true, clear: true, sizeable: true}
   if (key.length !== 6) return null
   const cached = memo.get(key)
   if (cached !== undefined) return cached
@@ -92,7 +97,7 @@ function clliRule(abbr: string, regionToken: string): ClliHit | null {
     for (const r of regions) {
       if (!CITY_STATES.has(r.country) || r.admin !== null) continue
       const main = citiesInRegion(r.country, null).reduce<City | null>((m, c) => (m === null || c.population > m.population ? c : m), null)
-      if (main) return {place: {city: main.name, country: main.country, region: main.admin || null, lat: main.lat, lon: main.lon}, source: 'rule', dominant: false, clear: false}
+      if (main) return {place: {city: main.name, country: main.country, region: main.admin || null, lat: main.lat, lon: main.lon}, source: 'rule', dominant: false, clear: false, sizeable: false}
     }
     return null
   }
@@ -100,13 +105,15 @@ function clliRule(abbr: string, regionToken: string): ClliHit | null {
   const top = matches[0]!
   const second = matches[1]
   const clear = second === undefined || top.score - second.score >= DOMINANT_MARGIN
-  const dominant = top.city.population >= 100_000 && clear
+  const sizeable = top.city.population >= 100_000
+  const dominant = sizeable && clear
   const c = top.city
   return {
     place: {city: c.name, country: c.country, region: c.admin || null, lat: c.lat, lon: c.lon},
     source: 'rule',
     dominant,
     clear,
+    sizeable,
   }
 }
 

@@ -20,6 +20,11 @@ export type Reading = Omit<Candidate, 'token'> & {
   soft?: boolean
   /** the most the reading may reach after the name's position and context rules (a guess from letters stays one) */
   ceiling?: number
+  /**
+   * the most the reading may reach unless a country or state label in the name agrees with it
+   * (a guess from letters that such a label confirms: hostname.ts)
+   */
+  unconfirmedCeiling?: number
 }
 
 
@@ -61,7 +66,8 @@ function compute(s: string): Reading[] {
     const spelled = citiesByName(s).some((c) => c.population >= 10_000)
     if (hit && (hit.source === 'table' || !spelled)) {
       const conf = hit.source === 'table' ? 0.85 : hit.dominant ? 0.55 : 0.35
-      out.push(strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`)))
+      const reading = strip(fromPlace(s, 'clli', '', hit.place, conf, `CLLI-style ${s} (${hit.source === 'table' ? 'table' : 'city abbreviation rule'})`))
+      out.push(hit.sizeable ? reading : {...reading, unconfirmedCeiling: CLLI_GUESS_CEILING})
     }
   } else if (len === 8) {
     // "lsancarc", "atlngamq", "rochnyei": a CLLI place (4 letters of city + 2 of state) with its
@@ -104,6 +110,17 @@ function compute(s: string): Reading[] {
   out.sort((a, b) => b.confidence - a.confidence)
   return out
 }
+
+/**
+ * A bare 6-letter CLLI rule hit whose letters fit no city of 100k+ (a town, or no place at all in
+ * a city-state, whose one city is then named): its 0.35 became exactly 0.5 with the site position
+ * and a number after it, so "palalt02" was Palanga, LT and "hutosi1" Singapore, confidently. Some
+ * town of a region fits almost any 4 letters: bench/infer-negatives.ts read 1.4 % of random
+ * 6-letter tokens in router shapes as a confident city this way (3.8 % of them in the site
+ * position with a number). Such a reading stays a hint unless a country or state label beside it
+ * agrees (NTT's "tkokhk01.hk": Tseung Kwan O, a district of Hong Kong, is no city of its own).
+ */
+const CLLI_GUESS_CEILING = 0.45
 
 /**
  * The place part of a full 11-character CLLI code written as one part ("tustca4200w",

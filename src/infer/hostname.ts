@@ -461,6 +461,8 @@ function nameCandidatesUncached(name: string): Candidate[] {
         if (access && r.codeType === 'iata' && !(t.digitsAfter && !accessLabel(host[i]!, infos[i]!))) conf = accessAdjust(r.code, conf, !t.digitsAfter)
         // a guess from letters (country-codes.ts) stays one whatever the position and context add
         if (r.ceiling !== undefined) conf = Math.min(conf, r.ceiling)
+        // ... and a CLLI fit of a small town stays one unless a country or state label agrees (codes.ts)
+        if (r.unconfirmedCeiling !== undefined && !contextMatch(ctx, r.country, r.region)) conf = Math.min(conf, r.unconfirmedCeiling)
         // "router.ctc", "ns1.ams": a code in the TLD's place of a name whose suffix we do not know
         // is the suffix as often as a site; a city spelled out there ("gw.frankfurt") keeps its reading
         const inTldSpot = i === tldSpot && r.codeType !== 'city'

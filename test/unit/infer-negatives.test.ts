@@ -1,0 +1,52 @@
+// Names that carry no location must not be read as a confident city (bench/infer-negatives.ts is
+// the full bench; a fixed slice of it runs here). The CLLI abbreviation rule fits some town to
+// almost any 4 letters in a region, so a fit that is not a clear lead of a city of 100k+ is a
+// guess: it stays a hint unless a country or state label beside it agrees.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {hostnameHint} from '../../src/infer/index.js'
+import {negativeNames, runCategory} from '../../bench/infer-negatives.js'
+
+describe('negative names: no confident city from letters alone', () => {
+  it('a CLLI rule fit of a small town, or of no town in a city-state, is a hint in the site position with a number', () => {
+    const cases: Array<[string, string]> = [
+      ['ae1.palalt02.core.example.net', 'Palanga'], // "pala" + LT: a town of 15k
+      ['airtel01234.example.net', 'Agios Ioannis Rentis'], // "airt" + EL (Greece)
+      ['xe-0-1-0.hutosi1.example.net', 'Singapore'], // "huto" fits no place in SG: the city-state's one city
+      ['xe-0-1-0.adewus5.example.net', 'Andrews'], // "adew" + US: a town of 13k somewhere in the US
+    ]
+    for (const [name, city] of cases) {
+      const h = hostnameHint(name)
+      assert.equal(h?.city, city, name) // still offered, as a hint
+      assert.ok(h!.confidence < 0.5, `${name}: ${h!.confidence}`)
+    }
+  })
+
+  it('... and confident where a country or state label beside it agrees (NTT: "tkokhk01.hk")', () => {
+    const cases: Array<[string, string]> = [
+      ['ae1.palalt02.lt.example.net', 'Palanga'],
+      ['xe-0-1-0.hutosi1.sg.example.net', 'Singapore'],
+      ['xe-0-1-0.adewus5.tx.example.net', 'Andrews'],
+      ['ae-9.r24.tkokhk01.hk.bb.gin.ntt.net', 'Hong Kong'],
+    ]
+    for (const [name, city] of cases) {
+      const h = hostnameHint(name)
+      assert.equal(h?.city, city, name)
+      assert.ok(h!.confidence >= 0.5, `${name}: ${h!.confidence}`)
+    }
+  })
+
+  it('a fit of a city of 100k+ without a clear lead keeps its reading ("brslbe01": Brussels)', () => {
+    const h = hostnameHint('xe-4-2.r00.brslbe01.be.bb.gin.ntt.net')
+    assert.equal(h?.city, 'Brussels')
+    assert.ok(h!.confidence >= 0.5)
+  })
+
+  it('bench slice: random 6-letter tokens in router shapes read as a confident city at most 0.5% of the time', () => {
+    const s = runCategory(negativeNames('rand6', 4000, 1))
+    const rate = s.confident / s.total
+    const worst = [...s.offenders].slice(0, 10).map(([t, o]) => `\n  ${t}: ${o.reading} (${o.example})`).join('')
+    assert.ok(rate <= 0.005, `${s.confident}/${s.total} confident${worst}`)
+  })
+})
