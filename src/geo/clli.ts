@@ -3,7 +3,7 @@
 // abbreviation of a city in that region (same first letter, letters in order), most populous first.
 import type {Place} from './airports.js'
 import {citiesInRegion, type City} from './cities.js'
-import {regionsForToken} from './countries.js'
+import {regionsForToken, type Region} from './countries.js'
 import {normName} from './normalize.js'
 import {onGeoDataReset} from './store.js'
 
@@ -83,9 +83,17 @@ export function clliPlace(code: string): ClliHit | null {
  */
 const CITY_STATES = new Set(['HK', 'SG', 'MO', 'MC'])
 
+/**
+ * CLLI writes a US place with its state ("sttlwa", "dllstx": ATIS-0300253), never "us": a region
+ * part "us" would search every US town for a fit and find a big one for many words ("status"
+ * Staten Island, "corpus" Corpus Christi, "fiscus" Frisco). "ca" stays California and Canada: a
+ * Canadian place written with "ca" ("vancca", "mtrlca") is read as the Canadian city it fits.
+ */
+const NOT_A_CLLI_REGION = (r: Region): boolean => r.country === 'US' && r.admin === null
+
 function clliRule(abbr: string, regionToken: string): ClliHit | null {
   const matches: Array<{city: City; score: number}> = []
-  const regions = regionsForToken(regionToken, {clli: true})
+  const regions = regionsForToken(regionToken, {clli: true}).filter((r) => !NOT_A_CLLI_REGION(r))
   for (const r of regions) {
     for (const c of citiesInRegion(r.country, r.admin)) {
       if (!isAbbreviation(abbr, c.key)) continue
