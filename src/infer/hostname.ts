@@ -39,6 +39,12 @@ const TLD_TOWN_MISMATCH = -0.3
 const TLD_CITY_MISMATCH = -0.15
 const BIG_CITY_READING = 0.8
 /**
+ * ... and the town stays under PLACE_MIN whatever the position adds: a town of 30-100k (0.7) in the
+ * site position (+0.1) came back to exactly 0.5 ("static-jupiter.example.cl": Jupiter, Florida).
+ * bench/infer-negatives.ts: customer names under country-code TLDs 2.0 % -> 1.7 % confident.
+ */
+const TLD_TOWN_CAP = 0.45
+/**
  * A village (under 10k people, or a size GeoNames does not record: a base reading of 0.5, codes.ts)
  * named in a router name that says nothing of the country (no country label beside it, no
  * country-code TLD or operator country that is its own) is a word more often than the site: the
@@ -443,7 +449,10 @@ function nameCandidatesUncached(name: string): Candidate[] {
         if (ctx.length > 0) conf = contextMatch(ctx, r.country, r.region) ? conf + CTX_MATCH : Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         // "de-bon01a": the country the label starts with is where the site is (Bonn, not Bonaire)
         if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
-        if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+        if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) {
+          conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
+          if (r.confidence < BIG_CITY_READING) conf = Math.min(conf, TLD_TOWN_CAP)
+        }
         if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !t.digitsAfter && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely
         // the site of an operator under that country's TLD

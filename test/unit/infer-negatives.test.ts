@@ -72,6 +72,22 @@ describe('negative names: no confident city from letters alone', () => {
     assert.ok(s.confident / s.total <= 0.01, `${s.confident}/${s.total} confident`)
   })
 
+  it('a town abroad (under 100k) spelled under a country-code TLD stays a hint in the site position; a big city abroad does not', () => {
+    for (const name of ['jupiter-gw1.example.cl', 'static-jupiter.example.cl', 'xe-0-1-0.jupiter1.example.de']) {
+      const h = hostnameHint(name)
+      assert.equal(h?.city, 'Jupiter', name) // Jupiter, Florida: 60k
+      assert.ok(h!.confidence < 0.5, `${name}: ${h!.confidence}`)
+    }
+    const h = hostnameHint('ae1.london1.example.nl')
+    assert.equal(h?.city, 'London')
+    assert.ok(h!.confidence >= 0.5)
+  })
+
+  it('bench slice: customer names under country-code TLDs read as a confident city at most 1.8% of the time (2.0% with a town abroad at 0.5)', () => {
+    const s = runCategory(negativeNames('cust', 4000, 1).filter((x) => x.group !== 'generic'))
+    assert.ok(s.confident / s.total <= 0.018, `${s.confident}/${s.total} confident`)
+  })
+
   it('bench slice: customer names read as a confident city at most 4% of the time (4.25% when a town was found by its name less "City")', () => {
     const s = runCategory(negativeNames('cust', 4000, 1))
     assert.ok(s.confident / s.total <= 0.04, `${s.confident}/${s.total} confident`)
