@@ -12,6 +12,7 @@ import type {Reader, Response} from 'maxmind'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize, sanitizeOrNull} from '../util/sanitize.js'
+import {unmappedText} from '../util/target.js'
 
 export interface AsnInfo {
   asn: number
@@ -60,7 +61,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export class MmdbAsnLookup implements AsnLookup {
   constructor(private readonly dbs: OpenedDb[]) {}
 
-  lookup(addr: string): AsnInfo | null {
+  lookup(text: string): AsnInfo | null {
+    // a mapped address (::ffff:192.0.2.1) is looked up as the IPv4 address it is: by its text it
+    // would skip an IPv4-only database, and a database without MaxMind's ::ffff:0:0/96 alias of its
+    // IPv4 tree would not hold it. Here, not where each source reads addresses: every address of
+    // every source (local probes, Globalping, RIPE Atlas, saved files of any age) reaches this.
+    const addr = unmappedText(text)
     const v6 = addr.includes(':')
     for (const db of this.dbs) {
       if (v6 && db.ipVersion === 4) continue
