@@ -41,6 +41,7 @@ import {isConfidentPop} from '../model/pop-confidence.js'
 import {traceAnswered} from '../model/reach.js'
 import {httpRtt, minDestinationRtt} from '../model/rtt.js'
 import {sanitize} from '../util/sanitize.js'
+import {unmappedText} from '../util/target.js'
 import type {ProbeMethod, ProbeResult, VantageError, VantageOutcome} from '../model/probe.js'
 import {naturalCompare} from '../util/collate.js'
 import {type Kept, keepInWay, later, newWay, type Way, wayLatest, wayRow, wayRows} from './catchment-way.js'
@@ -127,7 +128,8 @@ export function rejectedEvidence(rejected: readonly Rejection[]): string {
 /** The address family a result measured over (null: its address is not known). */
 export function familyOf(r: ProbeResult): 4 | 6 | null {
   if (r.targetAddr === null || r.targetAddr === undefined) return null
-  return r.targetAddr.includes(':') ? 6 : 4
+  // ::ffff:192.0.2.1 was measured over IPv4
+  return unmappedText(r.targetAddr).includes(':') ? 6 : 4
 }
 
 /** A time as ISO 8601 (one spelling, so times compare as strings); null when it is none. */

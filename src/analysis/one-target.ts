@@ -9,7 +9,7 @@
 //   and said (TargetPicker). A target is its names and addresses.
 import type {VantageOutcome} from '../model/probe.js'
 import {sanitize} from '../util/sanitize.js'
-import {classify as addressClass, parseAddress} from '../util/target.js'
+import {classify as addressClass, parseAddress, unmapped} from '../util/target.js'
 
 /** address classes that are each network's own: the same address is another host behind every probe */
 const OWN_NETWORK = new Set(['private', 'loopback', 'link-local', 'carrier-grade-nat', 'unique-local', 'unspecified'])
@@ -31,11 +31,12 @@ export function ownNetworkTarget(o: VantageOutcome, failedAddr: string | null = 
 
 /**
  * A target as results name it: an address in its one written form ([2001:db8:0:0::1] and
- * 2001:DB8::1 are 2001:db8::1), a name in lower case without a trailing dot (a DNS name's root).
+ * 2001:DB8::1 are 2001:db8::1; ::ffff:192.0.2.1, as a dual-stack socket reports an IPv4 peer, is
+ * 192.0.2.1), a name in lower case without a trailing dot (a DNS name's root).
  */
 export const targetKey = (t: string): string => {
   const a = parseAddress(t)
-  return a !== null ? a.toString() : t.trim().toLowerCase().replace(/\.$/, '')
+  return a !== null ? unmapped(a).toString() : t.trim().toLowerCase().replace(/\.$/, '')
 }
 
 /**

@@ -11,7 +11,9 @@ import {fileURLToPath} from 'node:url'
 import type {Reader, Response} from 'maxmind'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {type BoundedMemo, boundedMemo} from '../util/memo.js'
 import {sanitize, sanitizeOrNull} from '../util/sanitize.js'
+import {unmappedText} from '../util/target.js'
 
 export interface AsnInfo {
   asn: number
@@ -57,10 +59,34 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/**
+ * Addresses whose answers a lookup keeps: RIPE Atlas traceroutes read from a file cross the same
+ * routers thousands of times, and each answer is one shared (frozen) object, not a record decoded
+ * and an organisation name sanitised again per hop (measured: 1.2 M lookups of 2000 addresses,
+ * 1.46 s without it, 0.08 s with it).
+ */
+const ASN_MEMO_MAX = 100_000
+
 export class MmdbAsnLookup implements AsnLookup {
-  constructor(private readonly dbs: OpenedDb[]) {}
+  private readonly memo: BoundedMemo<AsnInfo | null>
+
+  constructor(private readonly dbs: OpenedDb[]) {
+    this.memo = boundedMemo(ASN_MEMO_MAX, (addr) => {
+      const found = this.find(addr)
+      return found === null ? null : Object.freeze(found)
+    })
+  }
 
   lookup(addr: string): AsnInfo | null {
+    return this.memo(addr)
+  }
+
+  private find(text: string): AsnInfo | null {
+    // a mapped address (::ffff:192.0.2.1) is looked up as the IPv4 address it is: by its text it
+    // would skip an IPv4-only database, and a database without MaxMind's ::ffff:0:0/96 alias of its
+    // IPv4 tree would not hold it. Here, not where each source reads addresses: every address of
+    // every source (local probes, Globalping, RIPE Atlas, saved files of any age) reaches this.
+    const addr = unmappedText(text)
     const v6 = addr.includes(':')
     for (const db of this.dbs) {
       if (v6 && db.ipVersion === 4) continue

@@ -1,15 +1,15 @@
 // One local trace, end to end: resolve the target, run the engine over raw sockets, enrich the
 // hops, infer the PoP. The command only parses flags and renders; the netns/ssh backends run the
 // command itself, so this is the single path every trace takes.
-import {type AsnLookup, bundledAsnLookup, firstAsnLookup, nullAsnLookup, openAsnLookup} from '../enrich/asn.js'
+import {type AsnLookup, openAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver, nullReverseResolver, type ReverseResolver} from '../enrich/rdns.js'
-import {enrichHops} from '../enrich/trace.js'
+import {enrichHops, hopAsnLookup} from '../enrich/trace.js'
 import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../engines/trace/index.js'
 import {hostnameHint, popExplanation} from '../infer/index.js'
 import {popVerdictExplained, traceSignals} from '../infer/verdict.js'
 import {TRACE_SCHEMA_VERSION, type TraceProtocol, type TraceResult} from '../model/trace.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {isPublicAddress, resolveTarget} from '../util/target.js'
+import {resolveTarget} from '../util/target.js'
 import {mark} from '../util/timing.js'
 
 export interface TracePlan {
@@ -91,12 +91,8 @@ export async function traceTarget(plan: TracePlan, deps: TraceDeps = {}): Promis
   // Reply times are taken when JavaScript sees the packet, so nothing CPU-heavy may run while
   // probes are in flight: opening the bundled ASN database (~40 ms of parsing) waits until the
   // trace is done, and overlaps with the reverse DNS lookups started as the replies came in.
-  // The bundled GeoLite2 database knows only public space; a trace entirely in private or
-  // documentation space (a lab, a corporate network) need not map it. User databases may cover
-  // private space: they were opened before the trace, and are asked first.
-  const anyPublic = raw.hops.some((h) => h.addrs.some((a) => isPublicAddress(a)))
-  const bundledAsn = !deps.asn && plan.asn && anyPublic ? await bundledAsnLookup() : nullAsnLookup
-  const asn = deps.asn ?? (userAsn ? firstAsnLookup(userAsn, bundledAsn) : bundledAsn)
+  // User databases may cover private space: they were opened before the trace, and are asked first.
+  const asn = deps.asn ?? (await hopAsnLookup({asn: plan.asn, user: userAsn, addrs: raw.hops.flatMap((h) => h.addrs)}))
   mark('asn open')
   const hops = await enrichHops(raw.hops, {rdns, asn, hint: hostnameHint})
   const targetHostname = await targetNameP

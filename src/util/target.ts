@@ -86,7 +86,31 @@ function inRange(addr: ipaddr.IPv4 | ipaddr.IPv6, range: [ipaddr.IPv4 | ipaddr.I
   return addr.kind() === range[0].kind() && addr.match(range)
 }
 
-export function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
+/**
+ * An IPv4-mapped IPv6 address (::ffff:192.0.2.1: what a dual-stack socket reports for an IPv4
+ * peer, and what a Globalping or RIPE Atlas result or a saved file may carry) as the IPv4 address
+ * it is; any other address as it is. The one reading of "which address is this" for everything that
+ * keys on an address: its class, its ASN (enrich/asn.ts, whose databases are picked by family), the
+ * target a result measured (analysis/one-target.ts targetKey).
+ */
+export function unmapped(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr
+}
+
+/**
+ * unmapped() of an address's text: the IPv4 dotted quad of a mapped address, any other text as
+ * given. Cheap for every other address (a lookup per hop of a 1 GB Atlas file comes here): only a
+ * text with ':' and "ffff" (the mapped prefix, in any spelling) is parsed.
+ */
+export function unmappedText(text: string): string {
+  if (!text.includes(':') || !/ffff/i.test(text)) return text
+  const a = parseAddress(text)
+  return a !== null && a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? unmapped(a).toString() : text
+}
+
+export function classify(parsed: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
+  // ipaddr.js calls every mapped address "ipv4Mapped" (here 'reserved'): ::ffff:8.8.8.8 is 8.8.8.8
+  const addr = unmapped(parsed)
   for (const [range, cls] of parsedRanges()) if (inRange(addr, range)) return cls
   const r = addr.range()
   switch (r) {
@@ -133,11 +157,8 @@ export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
 
 export function describeAddress(input: string, addr: ipaddr.IPv4 | ipaddr.IPv6, resolved: boolean): TargetInfo {
   const notes: string[] = []
-  let a = addr
-  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) {
-    a = (a as ipaddr.IPv6).toIPv4Address()
-    notes.push(`IPv4-mapped IPv6 address: probing ${a.toString()} over IPv4`)
-  }
+  const a = unmapped(addr)
+  if (a !== addr) notes.push(`IPv4-mapped IPv6 address: probing ${a.toString()} over IPv4`)
   const cls = classify(a)
   if (cls === 'documentation') notes.push('documentation address: it only exists in labs and examples')
   if (cls === 'private' || cls === 'unique-local' || cls === 'carrier-grade-nat')

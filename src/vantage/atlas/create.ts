@@ -113,7 +113,7 @@ export const ATLAS_FLAGS: CarriedFlags = {
   backend: 'RIPE Atlas',
   measurement: {trace: 'traceroute', dns: 'DNS', http: 'HTTP', ping: 'ping'},
   carries: {
-    // dns / numeric / asn: Atlas results get no reverse DNS / ASN lookups (applied to the results)
+    // dns / numeric / asn: Atlas results get no reverse DNS / hop ASN lookups (applied to the results: atlas/enrich.ts)
     trace: ['protocol', 'port', 'max-hops', 'first-hop', 'probes', 'timeout', 'dns', 'numeric', 'asn', 'ipv4', 'ipv6'],
     dns: ['timeout', 'tcp', 'qname', 'qtype'],
     http: ['method'],

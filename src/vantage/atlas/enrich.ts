@@ -1,5 +1,6 @@
 // After parsing: reverse DNS of hop and target addresses (Atlas traceroutes carry no hostnames),
-// ASNs, location hints, then the PoP verdict, over a batch of outcomes with one shared, cached
+// hop ASNs and location hints (enrich/trace.ts enrichedHop and hopAsnLookup, as a local trace's
+// hops get them), then the PoP verdict, over a batch of outcomes with one shared, cached
 // resolver. An HTTP result's answering address (dst_addr) gets its network (targetAsn,
 // enrich/answer-asn.ts), the verdict's edge-trust input, as a local http probe's does. The PoP
 // step alone (inferAtlasPop) is synchronous and cheap, for results whose hops already have names
@@ -9,10 +10,11 @@ import pLimit from 'p-limit'
 import {answeringAsn} from '../../enrich/answer-asn.js'
 import {type AsnLookup, nullAsnLookup} from '../../enrich/asn.js'
 import {RDNS_CACHE_MAX, type ReverseResolver} from '../../enrich/rdns.js'
+import {enrichedHop, type HopEnricher, hopAsnLookup} from '../../enrich/trace.js'
 import {hostnameHint, popExplanation, type ExplainedVerdict} from '../../infer/index.js'
 import {resultVerdictExplained} from '../../infer/verdict.js'
 import type {GeoHint, PopVerdict} from '../../model/pop.js'
-import type {TraceHop, TraceResult} from '../../model/trace.js'
+import type {TraceResult} from '../../model/trace.js'
 import {boundedMemo} from '../../util/memo.js'
 import type {ProbeResult, VantageOutcome} from '../types.js'
 
@@ -57,7 +59,11 @@ export function boundedResolver(inner: ReverseResolver, concurrency = 64): Rever
 export interface AtlasEnrichOptions {
   /** shared across batches (wrap a CachedReverseResolver with boundedResolver) */
   rdns: ReverseResolver
-  asn?: AsnLookup
+  /**
+   * where hop addresses are looked up; null: none (--no-asn); absent: as a local trace's hops are
+   * (enrich/trace.ts hopAsnLookup: the bundled GeoLite2 ASN when a hop is public)
+   */
+  asn?: AsnLookup | null
   /**
    * where an HTTP result's answering address (dst_addr) is looked up: its network is the verdict's
    * edge-trust input, not a hop's ASN (--no-asn does not drop it); absent: none (targetAsn left as it is)
@@ -67,16 +73,14 @@ export interface AtlasEnrichOptions {
   hint?: (hostname: string) => GeoHint | null
 }
 
-/** A hop with its name, ASN and hint: what enrichHops (src/enrich/trace.ts) makes, once the name is known. */
-function namedHop(hop: TraceHop, hostname: string | null, asn: AsnLookup, hint: (hostname: string) => GeoHint | null): TraceHop {
-  if (hop.addr === null) return {...hop, hostname: null, asn: null, asOrg: null, hint: null}
-  const a = asn.lookup(hop.addr)
-  return {...hop, hostname, asn: a?.asn ?? null, asOrg: a?.org ?? null, hint: hostname ? hint(hostname) : null}
+function* hopAddrs(outcomes: readonly VantageOutcome[]): Generator<string> {
+  for (const oc of outcomes) if (oc.result?.kind === 'trace') for (const hop of oc.result.hops) yield* hop.addrs
 }
 
-// every address of the trace is in `names` (what the resolver answered, as it answered it)
-function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, asn: AsnLookup, hint: (hostname: string) => GeoHint | null): TraceResult {
-  const hops = t.hops.map((hop) => namedHop(hop, hop.addr === null ? null : (names.get(hop.addr) as string | null), asn, hint))
+// every address of the trace is in `names` (what the resolver answered, as it answered it); each
+// hop is made by enrichedHop, as a local trace's hops are
+function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, e: Pick<HopEnricher, 'asn' | 'hint'>): TraceResult {
+  const hops = t.hops.map((hop) => enrichedHop(hop, hop.addr === null ? null : (names.get(hop.addr) as string | null), e))
   return withPop<TraceResult>({...t, hops, targetHostname: names.get(t.targetAddr) as string | null})
 }
 
@@ -88,7 +92,6 @@ function enrichTrace(t: TraceResult, names: ReadonlyMap<string, string | null>, 
  */
 export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o: AtlasEnrichOptions): Promise<VantageOutcome[]> {
   const hint = o.hint ?? memoHint()
-  const asn = o.asn ?? nullAsnLookup
   const answered = o.answerAsn
   // start every lookup first, so they overlap
   const lookups = new Map<string, Promise<string | null>>()
@@ -101,15 +104,18 @@ export async function enrichAtlasOutcomes(outcomes: readonly VantageOutcome[], o
     for (const hop of oc.result.hops) if (hop.addr !== null) ask(hop.addr)
   }
   const names = new Map<string, string | null>()
+  // opened while the names are looked up (the bundled database once per process)
+  const asnP = o.asn === null ? nullAsnLookup : (o.asn ?? (lookups.size === 0 ? nullAsnLookup : hopAsnLookup({asn: true, addrs: hopAddrs(outcomes)})))
   if (lookups.size > 0) {
     const addrs = [...lookups.keys()]
     const found = await Promise.all(lookups.values())
     for (let i = 0; i < addrs.length; i++) names.set(addrs[i]!, found[i]!)
   }
+  const hops = {asn: await asnP, hint}
   return outcomes.map((oc) => {
     const r = oc.result
     if (r === null) return oc
-    if (r.kind === 'trace') return {...oc, result: enrichTrace(r, names, asn, hint)}
+    if (r.kind === 'trace') return {...oc, result: enrichTrace(r, names, hops)}
     if (r.kind === 'http' && answered !== undefined) return {...oc, result: withPop({...r, targetAsn: answeringAsn(r.targetAddr, answered)})}
     return {...oc, result: withPop(r)}
   })

@@ -287,7 +287,7 @@ export class AtlasBackend implements VantageBackend {
 
     // catchment --no-rdns / --no-asn: no lookups at all, the results stay as Atlas gave them
     const rdns = plan.options.rdns === false ? nullReverseResolver : this.resolver(opts.concurrency)
-    const asn = plan.options.asn === false ? undefined : this.#o.asn
+    const asn = plan.options.asn === false ? null : this.#o.asn
     // an HTTP result's answering network is the verdict's input (edge-trust), not a hop's ASN:
     // looked up whatever --asn says, as a local http probe does (the bundled database by default)
     const answerAsn = plan.method === 'http' ? (this.#o.asn ?? (await bundledAsnLookup())) : undefined
