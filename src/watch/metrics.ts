@@ -151,9 +151,16 @@ export class WatchMetrics {
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'hint' || e.type === 'state') return
+    if (e.type === 'summary' || e.type === 'hint' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {
+      case 'load-balanced': {
+        // the catchment grew to the set with no shift: a series for each of its PoPs (asked of the
+        // analyser at each scrape too; this is for metrics told only the events)
+        const {vantageId, pops} = e as {vantageId: string; pops: string[]}
+        this.follow(vantage, vantageId, sitesOf(pops))
+        break
+      }
       case 'shift':
         this.siteChanges.inc({vantage})
         // to a PoP or a load-balanced set ("AMS+FRA", popSetName): a series for each of its PoPs

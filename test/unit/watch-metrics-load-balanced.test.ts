@@ -62,3 +62,20 @@ describe('--metrics: anyprobe_site_info of a load-balanced vantage point', () =>
     assert.deepEqual(got.at(-1), [`${V} FRA 1`, `${V} IAD 1`])
   })
 })
+
+describe('--metrics without the analyser to ask (events only)', () => {
+  it("the load-balanced event's PoPs are its series", async () => {
+    const a = createWatchAnalyzer({intervalMs: I, flows: 4, flapThreshold: 3, flapWindowMs: 60_000, outageAfter: 2, reorderRounds: 0})
+    const m = new WatchMetrics()
+    for (let round = 0; round < 3; round++) {
+      for (const [flow, pop] of lb.entries()) {
+        const o: Observation = {vantageId: V, round, flow, sentAt: T0 + round * I + flow, receivedAt: T0 + round * I + flow + 1, rttMs: 0.4, pop, popConfidence: 0.9, answered: true}
+        m.observe(o)
+        for (const e of a.push(o)) m.event(e)
+      }
+      for (const e of a.flushRound(round)) m.event(e)
+    }
+    const sites = [...(await m.text()).matchAll(/^anyprobe_site_info\{vantage="[^"]*",site="([^"]*)"\} 1$/gm)].map((x) => x[1]).sort()
+    assert.deepEqual(sites, ['FRA', 'IAD'])
+  })
+})
