@@ -133,7 +133,8 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const savedNotes: string[] = []
     // a `watch --out` file: judged again, event by event, as the live watch printed them
     const json = this.jsonEnabled()
-    const replay = new WatchReplay()
+    // its rounds as judged go to the watch's timeline, as the live watch's do (a hint agreeing with the catchment)
+    const replay = new WatchReplay({onRoundJudged: (id, round, cur) => timeline?.judged(id, round, cur)})
     let watchLines = 0
     // every watch's summary as the live watch counts it at its end (a vantage point still in an
     // outage answered nothing: analysis/watch/state.ts, one rule for both), and its warning

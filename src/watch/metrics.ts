@@ -1,7 +1,9 @@
 // --metrics HOST:PORT: the live state of a watch for Prometheus, served with prom-client (its own
 // registry per watch). Named as blackbox_exporter users expect: anyprobe_probe_success and
-// anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for the
-// PoP ("site") currently answering it (none during an outage), anyprobe_site_changes_total, anyprobe_unexpected (1 while it
+// anyprobe_probe_duration_seconds per vantage point, anyprobe_site_info{vantage,site} = 1 for each
+// PoP ("site") of the catchment the analyser has it in (one series for a single PoP, one per PoP of a
+// load-balanced set, e.g. FRA and IAD; a series goes when its PoP leaves the catchment; none during
+// an outage), anyprobe_site_changes_total, anyprobe_unexpected (1 while it
 // breaks an --expect rule) with anyprobe_unexpected_total (breaches so far: one shorter than the
 // scrape interval still shows), anyprobe_rounds_skipped_total (rounds not sent on time: the loop skips
 // them rather than send a burst; the summary's skippedRounds), anyprobe_rounds_unmeasured_total
@@ -15,7 +17,6 @@ import {createServer, type Server} from 'node:http'
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import type {GapCounts} from '../analysis/watch/gaps.js'
-import {popSetName} from '../analysis/watch/analyzer.js'
 import {type CatchmentOf, hintOf, noCatchment} from '../analysis/watch/hint.js'
 import type {ExpectEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
@@ -26,20 +27,21 @@ import {sanitize} from '../util/sanitize.js'
 export const GAP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 900, 3600]
 
 const label = (s: string): string => sanitize(s, 80)
-/** a site label (a PoP, or a set as a shift names it: "AMS+FRA") names a PoP of the catchment */
-const inCatchment = (site: string, cur: ReadonlySet<string>): boolean => [...cur].some((p) => site.split('+').includes(label(p)))
+/** a catchment's PoPs as site labels, one series each (a load-balanced one is several: FRA and IAD) */
+const sitesOf = (pops: Iterable<string>): string[] => [...new Set([...pops].map(label))].sort()
 
 export class WatchMetrics {
   readonly registry = new Registry()
-  private readonly site = new Map<string, string>()
-  /** the last site shown that was not a hint: what an agreeing hint shows (the series keeps its label) */
-  private readonly confidentSite = new Map<string, string>()
+  /** the site labels shown per vantage point: one series each (several for a load-balanced catchment) */
+  private readonly sites = new Map<string, readonly string[]>()
   /**
-   * vantage points whose site is the first confident PoP they answered from, shown before the
-   * analyser had a catchment (by label, with the vantage id to ask it with): a round naming several
-   * PoPs leaves it undecided, and the next may settle it on another PoP with no event
+   * vantage points shown at their confident catchment (by label, with the vantage id to ask the
+   * analyser with): not in an outage, not at a hint of another PoP. Their sites are the analyser's
+   * catchment at each scrape; before it has one, the first confident PoP they answered from. The
+   * analyser settles a first catchment or widens a load-balanced set with no shift event (a round
+   * naming FRA and AMS across flows, then one naming only AMS: at AMS), so no event would correct them.
    */
-  private readonly guessed = new Map<string, string>()
+  private readonly following = new Map<string, string>()
   /** vantage points seen (their counters shown at 0 from the first probe) */
   private readonly seen = new Set<string>()
   private readonly success: Gauge<'vantage'>
@@ -63,8 +65,8 @@ export class WatchMetrics {
     const registers = [this.registry]
     this.success = new Gauge({name: 'anyprobe_probe_success', help: 'whether the last probe of the vantage point was answered (1) or not (0)', labelNames: ['vantage'], registers})
     this.duration = new Gauge({name: 'anyprobe_probe_duration_seconds', help: 'RTT of the last probe; absent when it had no answer (or no RTT)', labelNames: ['vantage'], registers})
-    // read at each scrape: a first site shown before the analyser decided follows what it decided
-    this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'the PoP (site) currently answering the vantage point: 1', labelNames: ['vantage', 'site'], registers, collect: () => this.followCatchment()})
+    // read at each scrape: the sites follow the analyser's catchment, which can change with no event
+    this.siteInfo = new Gauge({name: 'anyprobe_site_info', help: 'each PoP (site) currently answering the vantage point: 1 (one series per PoP of a load-balanced catchment; none during an outage)', labelNames: ['vantage', 'site'], registers, collect: () => this.followCatchment()})
     this.siteChanges = new Counter({name: 'anyprobe_site_changes_total', help: 'catchment changes (shift events)', labelNames: ['vantage'], registers})
     this.probes = new Counter({name: 'anyprobe_probes_total', help: 'probes (results) by outcome', labelNames: ['vantage', 'result'], registers})
     this.flaps = new Counter({name: 'anyprobe_flaps_total', help: 'flap episodes (flap events)', labelNames: ['vantage'], registers})
@@ -83,33 +85,33 @@ export class WatchMetrics {
     this.gap = new Histogram({name: 'anyprobe_failover_gap_seconds', help: 'failover gap: last answer from the old PoP to the first from the new one (resolution: the probing interval)', buckets: GAP_BUCKETS, registers})
   }
 
-  private setSite(vantage: string, site: string | null): void {
-    const old = this.site.get(vantage)
-    if (old === site) return
-    if (old !== undefined) this.siteInfo.remove({vantage, site: old})
-    if (site === null) {
-      this.site.delete(vantage)
-      return
-    }
-    this.site.set(vantage, site)
-    if (!site.endsWith('?')) this.confidentSite.set(vantage, site)
-    this.siteInfo.set({vantage, site}, 1)
+  /** The series of a vantage point become `sites` (none: []): a PoP no longer among them loses its series, none is left at 0. */
+  private setSites(vantage: string, sites: readonly string[]): void {
+    const old = this.sites.get(vantage) ?? []
+    for (const site of old) if (!sites.includes(site)) this.siteInfo.remove({vantage, site})
+    for (const site of sites) this.siteInfo.set({vantage, site}, 1)
+    if (sites.length === 0) this.sites.delete(vantage)
+    else this.sites.set(vantage, sites)
   }
 
-  /**
-   * A first site shown before the analyser had a catchment, once it has one: kept when it is in it,
-   * else the catchment as a shift names it. The analyser may settle its first catchment with no
-   * event (a round naming FRA and AMS across flows, then one naming only AMS: at AMS), so no event
-   * would ever correct a site_info left at FRA.
-   */
+  /** At a confident catchment from now: `first` shown until the analyser has one. */
+  private follow(vantage: string, vantageId: string, first: readonly string[]): void {
+    this.following.set(vantage, vantageId)
+    const cur = this.catchment(vantageId)
+    this.setSites(vantage, cur === null ? first : sitesOf(cur))
+  }
+
+  /** Not at a confident catchment (an outage: none; a hint of another PoP: 'LONDON?'). */
+  private unfollow(vantage: string, sites: readonly string[]): void {
+    this.following.delete(vantage)
+    this.setSites(vantage, sites)
+  }
+
+  /** At each scrape: a vantage point at its confident catchment shows the analyser's, every PoP of it. */
   private followCatchment(): void {
-    for (const [vantage, id] of this.guessed) {
+    for (const [vantage, id] of this.following) {
       const cur = this.catchment(id)
-      if (cur === null) continue
-      this.guessed.delete(vantage)
-      const site = this.site.get(vantage)
-      if (site === undefined || site.endsWith('?') || inCatchment(site, cur)) continue
-      this.setSite(vantage, label(popSetName(cur)))
+      if (cur !== null) this.setSites(vantage, sitesOf(cur))
     }
   }
 
@@ -136,32 +138,33 @@ export class WatchMetrics {
     if (o.answered && o.pop !== null) {
       // a PoP named only as a hint (under 0.5) is said as the watch says it, 'LONDON?': no shift is
       // judged from it (analysis/watch/hint.ts), so no shift event would ever take it back; the next
-      // confident answer puts back the PoP it names. A hint of a PoP of the confident catchment
-      // agrees with it, as the analyser judges it: the site shown before any hint, not 'NRT?' (an
-      // alert on the series' labels saw a change where the watch said none)
-      const site = this.site.get(vantage)
+      // confident answer puts back its catchment. A hint of a PoP of the confident catchment agrees
+      // with it, as the analyser judges it: that catchment's sites, not 'NRT?' (an alert on the
+      // series' labels saw a change where the watch said none)
       if (hintOf(o) !== null) {
-        const cur = this.catchment(o.vantageId)
-        // the site shown before, when it is of that catchment (a first site shown before the analyser decided may not be)
-        const shown = this.confidentSite.get(vantage)
-        if (cur?.has(o.pop) === true) this.setSite(vantage, shown !== undefined && inCatchment(shown, cur) ? shown : label(o.pop))
-        else this.setSite(vantage, `${label(o.pop)}?`)
+        if (this.catchment(o.vantageId)?.has(o.pop) === true) this.follow(vantage, o.vantageId, [label(o.pop)])
+        else this.unfollow(vantage, [`${label(o.pop)}?`])
       }
-      else if (site === undefined || site.endsWith('?')) {
-        this.setSite(vantage, label(o.pop))
-        // shown before the analyser has a catchment: followed once it has one (followCatchment)
-        if (this.catchment(o.vantageId) === null) this.guessed.set(vantage, o.vantageId)
-      }
+      // back from an outage or a hint: its catchment (a move is said by the shift the analyser judges next)
+      else if (!this.following.has(vantage)) this.follow(vantage, o.vantageId, [label(o.pop)])
     }
   }
 
   event(e: WatchEvent | ExpectEvent | {type: string; vantageId?: string}): void {
-    if (e.type === 'summary' || e.type === 'load-balanced' || e.type === 'hint' || e.type === 'state') return
+    if (e.type === 'summary' || e.type === 'hint' || e.type === 'state') return
     const vantage = label((e as {vantageId: string}).vantageId)
     switch (e.type) {
+      case 'load-balanced': {
+        // the catchment grew to the set with no shift: a series for each of its PoPs (asked of the
+        // analyser at each scrape too; this is for metrics told only the events)
+        const {vantageId, pops} = e as {vantageId: string; pops: string[]}
+        this.follow(vantage, vantageId, sitesOf(pops))
+        break
+      }
       case 'shift':
         this.siteChanges.inc({vantage})
-        this.setSite(vantage, label((e as {to: string}).to))
+        // to a PoP or a load-balanced set ("AMS+FRA", popSetName): a series for each of its PoPs
+        this.follow(vantage, (e as {vantageId: string}).vantageId, sitesOf((e as {to: string}).to.split('+')))
         break
       case 'flap':
         this.flaps.inc({vantage})
@@ -179,12 +182,14 @@ export class WatchMetrics {
         else this.outages.inc({vantage})
         // no PoP answers it during an outage: a panel of anyprobe_site_info must not keep showing the
         // last one (seen in the lab: ap-vp-nyc "at IAD" all through a cut of IAD)
-        this.setSite(vantage, null)
+        this.unfollow(vantage, [])
         break
       case 'recovered': {
         // back, maybe at the same PoP (no shift then): the site it answers from again
-        const {pop, popConfidence} = e as {pop: string | null; popConfidence?: number}
-        this.setSite(vantage, pop === null ? null : `${label(pop)}${popConfidence === undefined ? '' : '?'}`)
+        const {vantageId, pop, popConfidence} = e as {vantageId: string; pop: string | null; popConfidence?: number}
+        if (pop === null) this.unfollow(vantage, [])
+        else if (popConfidence !== undefined) this.unfollow(vantage, [`${label(pop)}?`])
+        else this.follow(vantage, vantageId, [label(pop)])
         break
       }
       case 'unexpected':

@@ -116,7 +116,12 @@ export class WatchSession {
     // a hint agrees with the catchment as the analyser has it (not rebuilt from its events: ./metrics.ts)
     this.metrics = new WatchMetrics((id) => this.analyzer.catchment(id))
     // the metrics count skipped / unmeasured rounds as the analyser settles them: one rule, the summary's
-    this.analyzer = createWatchAnalyzer({...optionsOfStart(o.start), onGaps: (id, added) => this.metrics.gaps(id, added)})
+    // the --html lanes draw a hint agreeing with the catchment as the analyser judged its round
+    this.analyzer = createWatchAnalyzer({
+      ...optionsOfStart(o.start),
+      onGaps: (id, added) => this.metrics.gaps(id, added),
+      onRoundJudged: (id, round, cur) => this.timeline?.judged(id, round, cur),
+    })
     this.locs = locationsOf(o.extras)
     // --html is written as the watch goes and at its end: a path that cannot be written is said now
     // (exit 2), with --out's and --learn's, not as exit 10 after the whole watch

@@ -8,7 +8,8 @@
 //  2. watch --flows 4 from ap-vp-ecmp and ap-vp-ber: ap-vp-ecmp is reported load-balanced across
 //     FRA and IAD (one event, and in the summary) with no shift, failover or flap, and each flow
 //     sticks to one PoP for the whole run (a flow is one source port); ap-vp-ber, the same four
-//     flows on a single path, is not load-balanced.
+//     flows on a single path, is not load-balanced. --metrics scraped while it runs: a series of
+//     anyprobe_site_info for each of FRA and IAD (both 1) for ap-vp-ecmp, FRA alone for ap-vp-ber.
 //  3. watch --flows 1 from ap-vp-ecmp: one flow is one path: no load balancing, no shift, no flap
 //     (a prober that drew a new source port every round would hop between FRA and IAD here).
 // 2 and 3 run for --method dns (a UDP socket per flow) and --method http (a keep-alive TCP
@@ -16,15 +17,17 @@
 // Read-only: no fault is applied. Needs root, the lab (lab.sh up adds ap-vp-ecmp) and the built CLI.
 // Every probe goes to the lab's anycast address, from inside ap-vp-ecmp or ap-vp-ber.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {LoadBalancedEvent, Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {readWatchOut} from '../helpers/watch-out.js'
-import {ANYPROBE, E, isRoot, lab, run} from './lib.js'
+import {ANYPROBE, E, followEvents, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
 const ANYCAST = E.AP_ANYCAST4 ?? '198.51.100.10'
@@ -42,27 +45,45 @@ interface WatchRun {
   events: WatchEvent[]
   summary: WatchSummaryEvent
   observations: Observation[]
+  /** --metrics scraped once the ECMP vantage point was said load-balanced (null: it never was) */
+  scrape: string | null
 }
 
 let runs = 0
 type Method = 'dns' | 'http'
 async function watch(method: Method, from: string[], flows: number, count: number): Promise<WatchRun> {
   const out = join(tmp, `watch-${++runs}.ndjson`)
-  const r = await run(
-    process.execPath,
-    [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--method', method, '--flows', String(flows), '--interval', '100ms', '--count', String(count), '--json', '--out', out],
-    90_000,
-  )
-  const events = r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as WatchEvent)
+  const args = [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${from.join(',')}`, '--method', method, '--flows', String(flows), '--interval', '100ms', '--count', String(count), '--json', '--out', out, '--metrics', '127.0.0.1:0']
+  const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'pipe']})
+  const {events, err, closed} = followEvents<WatchEvent>(child)
+  let ended = false
+  void closed.then(() => (ended = true))
+  // while it runs: one scrape once the ECMP vantage point is said load-balanced (rounds 1-2 of
+  // `count`, seconds before the end), when its catchment is the set
+  const scraping = (async (): Promise<string | null> => {
+    while (!ended) {
+      if (events.some((e) => e.type === 'load-balanced' && e.vantageId === ECMP)) {
+        const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err())?.[1]
+        return port === undefined ? null : (await run('curl', ['-s', `http://127.0.0.1:${port}/metrics`], 5_000)).stdout
+      }
+      await sleep(50)
+    }
+    return null
+  })()
+  const code = await Promise.race([closed, sleep(90_000).then(() => 'timeout' as const)])
+  if (code === 'timeout') child.kill('SIGKILL')
+  assert.notEqual(code, 'timeout', `watch did not end: ${err()}`)
+  const scrape = await scraping
   for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
   const summary = events.at(-1)
-  assert.equal(summary?.type, 'summary', `the last line is the summary (exit ${r.code}): ${r.stderr}`)
+  assert.equal(summary?.type, 'summary', `the last line is the summary (exit ${code}): ${err()}`)
   const observations = existsSync(out) ? readWatchOut(out).observations : []
-  return {code: r.code, stderr: r.stderr, events, summary: summary as WatchSummaryEvent, observations}
+  return {code: code as number, stderr: err(), events, summary: summary as WatchSummaryEvent, observations, scrape}
 }
+
+/** anyprobe_site_info of a vantage point in a scrape: its sites, each with its value ("FRA 1") */
+const siteInfo = (scrape: string, vantageId: string): string[] =>
+  [...scrape.matchAll(/^anyprobe_site_info\{vantage="([^"]*)",site="([^"]*)"\} (\S+)$/gm)].filter((m) => m[1] === vantageId).map((m) => `${m[2]} ${m[3]}`).sort()
 
 /** flow -> the PoPs its answered probes named, for one vantage point */
 function popsByFlow(obs: Observation[], vantageId: string): Map<number, Set<string>> {
@@ -151,6 +172,11 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
       assert.equal(vp.flips, 0)
       assert.equal(vp.flapEpisodes, 0)
       assert.deepEqual(vp.pops.map((p) => p.pop).sort(), ECMP_POPS)
+      // --metrics while it was load-balanced: anyprobe_site_info has a series for each PoP, both 1
+      // (it said the first PoP only: a dashboard showed FRA while some flows went to IAD)
+      assert.ok(w.scrape !== null, `no scrape: ${w.stderr}`)
+      assert.deepEqual(siteInfo(w.scrape, ECMP), ECMP_POPS.map((p) => `${p} 1`), w.scrape)
+      assert.deepEqual(siteInfo(w.scrape, BER), ['FRA 1'])
       assert.ok(vp.answered >= 0.9 * vp.observations, `${vp.answered} of ${vp.observations} answered`)
 
       // the control: four flows from a vantage point with one path are one PoP, not load balancing

@@ -121,13 +121,14 @@ describe('a confident verdict, an agreeing hint, a disagreeing hint: metrics and
     assert.deepEqual(got.map((g) => g.line).slice(4), ['NRT', 'NRT'])
   })
 
-  it('a hint of a PoP of a load-balanced catchment agrees with it: site_info keeps its label, no ?', async () => {
+  it('a hint of a PoP of a load-balanced catchment agrees with it: site_info keeps its labels, no ?', async () => {
     const FRA = ['FRA', 0.9] as const
     const AMS = ['AMS', 0.9] as const
     const AMS_HINT = ['AMS', 0.45] as const
     const got = await live([[FRA, AMS], [FRA, AMS], [FRA, AMS], [AMS_HINT, AMS_HINT]], 2)
     assert.equal(got.at(-1)!.now, 'AMS+FRA')
-    // site_info says the first PoP of a load-balanced catchment (it follows no load-balanced event); an agreeing hint leaves it
+    // site_info has a series for each PoP of a load-balanced catchment (./watch-metrics-load-balanced.test.ts); an agreeing hint leaves them
+    assert.deepEqual(got.at(-1)!.site.split(' ').sort(), ['AMS', 'FRA'])
     assert.equal(got.at(-2)!.site, got.at(-1)!.site)
     assert.doesNotMatch(got.at(-1)!.site, /\?/)
     assert.doesNotMatch(got.at(-1)!.line, /\?/)

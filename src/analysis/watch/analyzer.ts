@@ -129,6 +129,12 @@ export interface WatchAnalyzerOptions {
   now?: () => number
   /** rounds of a vantage point just settled as gaps (./gaps.ts): the metrics count them from here, by the same rule */
   onGaps?: (vantageId: string, added: GapCounts) => void
+  /**
+   * a round of the vantage point with an answer was just judged, leaving it in `catchment` (null:
+   * none yet): what a hint of that round agrees with, as hintRound judged it. The --html timeline
+   * draws an agreeing hint as that PoP from here, round by round, whenever the round was judged
+   */
+  onRoundJudged?: (vantageId: string, round: number, catchment: ReadonlySet<string> | null) => void
 }
 
 export interface WatchAnalyzer {
@@ -698,6 +704,8 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       } else if (p.pop === null) vp.loss.unlocated++
     }
     vp.lastAnswer = answered[answered.length - 1]!
+    // `cur` is replaced, never changed in place: what is handed over stays this round's catchment
+    options.onRoundJudged?.(vp.id, round, vp.cur)
     return out
   }
 

@@ -92,6 +92,9 @@ export interface ReplaySegment {
  * of the last watch. A new start line ends the watch before it (its events and summary first).
  */
 export class WatchReplay {
+  /** `hooks`: told by each watch's analyser as the live session's is (report's --html timeline: onRoundJudged) */
+  constructor(private readonly hooks: Pick<WatchAnalyzerOptions, 'onRoundJudged'> = {}) {}
+
   private analyzer: WatchAnalyzer | null = null
   private held: Observation[] = []
   private readonly segments: ReplaySegment[] = []
@@ -113,7 +116,7 @@ export class WatchReplay {
     const out = this.close()
     const options = optionsOfStart(h)
     this.segments.push({start: h, options, summary: null, unmeasuredAtEnd: []})
-    this.analyzer = createWatchAnalyzer(options)
+    this.analyzer = createWatchAnalyzer({...options, ...this.hooks})
     return out
   }
 
@@ -185,7 +188,7 @@ export class WatchReplay {
 
   private begin(options: WatchAnalyzerOptions): ReplayEvent[] {
     this.segments.push({start: null, options, summary: null, unmeasuredAtEnd: []})
-    const analyzer = (this.analyzer = createWatchAnalyzer(options))
+    const analyzer = (this.analyzer = createWatchAnalyzer({...options, ...this.hooks}))
     const out: ReplayEvent[] = []
     for (const o of this.held.splice(0)) out.push(...this.judge(analyzer, o))
     return out

@@ -1,6 +1,7 @@
 // What the failover timeline draws, gathered from a watch as it runs or from a `watch --out` file as
 // it is read: per vantage point, each round's state (the PoP(s) answering, or lost), merged into
-// segments of equal state; the events; the summary. Pure: fed observations and events, no clock.
+// segments of equal state; the events; the summary. Pure: fed observations, events and the rounds the
+// analyser judged (what an agreeing hint is drawn as), no clock.
 import {isHintedPop} from '../../model/pop-confidence.js'
 import type {ExpectEvent, LiveWatchEvent} from '../../model/expect.js'
 import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../../model/watch.js'
@@ -9,7 +10,11 @@ import type {Observation, WatchEvent, WatchStart, WatchSummaryEvent} from '../..
 export type TimelineEvent = WatchEvent | ExpectEvent
 
 export interface LaneSegment {
-  /** PoP code(s) answering ("+"-joined when several flows named several), "?" answered but unnamed; null: nothing answered (a gap) */
+  /**
+   * PoP code(s) answering ("+"-joined when several flows named several), "?" answered but unnamed;
+   * null: nothing answered (a gap). A PoP named only as a hint is marked 'LONDON?' unless it agrees
+   * with the catchment the analyser had the vantage point in (TimelineCollector.judged)
+   */
   pop: string | null
   /** sentAt of the first and last round of the segment, ms since the epoch */
   from: number
@@ -35,7 +40,12 @@ export interface TimelineData {
 
 interface RoundState {
   at: number
+  /** confident PoPs named, '?' for an answer naming none */
   pops: Set<string>
+  /** PoPs named only as a hint (under 0.5) */
+  hints: Set<string>
+  /** the catchment the watch analyser left the vantage point in at this round (judged()); undefined until it judged it */
+  catchment?: ReadonlySet<string> | null
   answered: boolean
 }
 
@@ -65,17 +75,29 @@ export class TimelineCollector {
     }
     let r = lane.get(o.round)
     if (r === undefined) {
-      r = {at: o.sentAt, pops: new Set(), answered: false}
+      r = {at: o.sentAt, pops: new Set(), hints: new Set(), answered: false}
       lane.set(o.round, r)
     } else if (o.sentAt < r.at) r.at = o.sentAt
     if (o.answered) {
       r.answered = true
-      // a PoP named only as a hint is its own lane colour, 'LONDON?' (no catchment: the watch judged no move from it)
-      const hint = isHintedPop(o.pop, o.popConfidence)
-      r.pops.add(o.pop === null ? '?' : hint ? `${o.pop}?` : o.pop)
+      // a PoP named only as a hint is said by the round's catchment once the analyser judged it (data())
+      if (isHintedPop(o.pop, o.popConfidence)) r.hints.add(o.pop!)
+      else r.pops.add(o.pop === null ? '?' : o.pop)
     }
     if (this.first === null || o.sentAt < this.first) this.first = o.sentAt
     if (this.last === null || o.sentAt > this.last) this.last = o.sentAt
+  }
+
+  /**
+   * The watch analyser judged a round of the vantage point, leaving it in `catchment` (its
+   * onRoundJudged): a hint of a PoP of it agrees with it and is drawn as that PoP, as the analyser's
+   * "now", the summary, the live line and --metrics say it; a hint of another PoP stays its own
+   * colour, 'LONDON?' (no catchment: the watch judged no move from it). Before its round is judged
+   * (the newest rounds of a live page) or without an analyser, a hint is drawn as one.
+   */
+  judged(vantageId: string, round: number, catchment: ReadonlySet<string> | null): void {
+    const r = this.rounds.get(vantageId)?.get(round)
+    if (r !== undefined) r.catchment = catchment
   }
 
   addEvents(events: readonly LiveWatchEvent[]): void {
@@ -94,7 +116,8 @@ export class TimelineCollector {
       const order = [...rounds.entries()].sort((a, b) => a[0] - b[0])
       let prevRound: number | null = null
       for (const [round, r] of order) {
-        const named = [...r.pops].filter((p) => p !== '?').sort()
+        const hints = [...r.hints].map((h) => (r.catchment?.has(h) === true ? h : `${h}?`))
+        const named = [...new Set([...r.pops, ...hints])].filter((p) => p !== '?').sort()
         const pop = !r.answered ? null : named.length > 0 ? named.join('+') : '?'
         const cur = segments[segments.length - 1]
         // a round missing from the file (never sent) breaks a segment as a lost one would not
