@@ -3,6 +3,7 @@
 // second); otherwise nothing is redrawn: each vantage point's first catchment is printed once,
 // then only events.
 import type {Observation, WatchEvent} from '../model/watch.js'
+import {popSetName} from '../analysis/watch/analyzer.js'
 import {type CatchmentOf, hintOf} from '../analysis/watch/hint.js'
 import {type CatchmentLine, renderCatchmentLine, renderWatchEvent} from '../render/watch.js'
 
@@ -35,9 +36,13 @@ export class LiveView {
       c.answered++
       c.rttMs = o.rttMs
       if (o.pop !== null) {
-        c.pop = o.pop
+        const catchment = this.opts.catchment?.(o.vantageId) ?? null
+        const agrees = catchment?.has(o.pop) === true
+        // an answer from a PoP of a load-balanced catchment is that catchment (AMS+FRA, as the
+        // summary and --metrics say it), not whichever flow answered last
+        c.pop = agrees && catchment!.size > 1 ? popSetName(catchment!) : o.pop
         // a hint agreeing with the confident catchment is no hint now, as the analyser says it (NRT, not NRT?)
-        c.popHint = hintOf(o) !== null && this.opts.catchment?.(o.vantageId)?.has(o.pop) !== true
+        c.popHint = hintOf(o) !== null && !agrees
       }
     } else {
       c.lost++
@@ -52,6 +57,11 @@ export class LiveView {
     const c = this.lines.get(e.vantageId)
     if (c && e.type === 'shift') {
       c.pop = e.to
+      c.popHint = false
+    }
+    // the round that showed the set: the line says it at once, not at the next answer
+    if (c && e.type === 'load-balanced') {
+      c.pop = popSetName(e.pops)
       c.popHint = false
     }
     // the catchment block must not keep showing the last PoP while none answers

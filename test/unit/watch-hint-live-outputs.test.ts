@@ -135,6 +135,17 @@ describe('a confident verdict, an agreeing hint, a disagreeing hint: metrics and
   })
 })
 
+describe('the live line of a load-balanced vantage point', () => {
+  it('says the catchment as the analyser does (AMS+FRA), not whichever flow answered last', async () => {
+    const FRA = ['FRA', 0.9] as const
+    const AMS = ['AMS', 0.9] as const
+    const got = await live([[FRA, AMS], [FRA, AMS], [AMS, FRA], [FRA, AMS]], 2)
+    assert.equal(got.at(-1)!.now, 'AMS+FRA')
+    // every round after the analyser settled it: the same line, whatever flow came last
+    assert.deepEqual(got.slice(1).map((g) => g.line), got.slice(1).map((g) => g.now))
+  })
+})
+
 describe('a catchment the analyser settles without an event: metrics and the live line follow the analyser, not its events', () => {
   it('two PoPs across flows, then only AMS: AMS is the catchment (no event says it); a hint of AMS agrees, a hint of FRA does not', async () => {
     const FRA = ['FRA', 0.9] as const
