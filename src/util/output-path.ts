@@ -2,30 +2,50 @@
 // that cannot be written is said before anything is measured (E_BAD_INPUT, exit 2, as watch --out,
 // which is opened at the start), not as exit 10 after a long watch whose page was the point.
 import {accessSync, constants, statSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {dirname} from 'node:path'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {writeTarget} from './atomic-write.js'
 import {sanitize} from './sanitize.js'
 
 /**
- * Throws when `path` (given with `flag`) cannot be written later: it is a directory, or its
- * directory is missing or not writable (the page is written beside it and renamed over it, so the
- * directory is what must be writable). A check, not a promise: a disk that fills up later is still
- * said when the write fails.
+ * Throws when `path` (given with `flag`) cannot be written later, as util/atomic-write.ts will
+ * write it: a device, FIFO or open descriptor (written into) must be writable itself; a regular
+ * file or a new path (a link followed to its end) is written beside itself and renamed, so its
+ * directory must be a directory that exists and can be written to (`/dev/null/x`: /dev/null can
+ * be written to but holds no file), and an existing file must be writable. A check, not a promise:
+ * a disk that fills up later is still said when the write fails.
  */
 export function checkOutputPath(flag: string, path: string, hint: string): void {
   const bad = (why: string): AnyprobeError => new AnyprobeError('E_BAD_INPUT', `${flag} ${sanitize(path, 200)}: ${why}`, {hint, exitCode: EXIT.usage})
-  let isDir = false
+  const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message
+  let t: ReturnType<typeof writeTarget>
   try {
-    isDir = statSync(path).isDirectory()
-  } catch {
-    // not there yet: its directory must be
-  }
-  if (isDir) throw bad('is a directory')
-  try {
-    accessSync(dirname(resolve(path)), constants.W_OK)
+    t = writeTarget(path)
   } catch (e) {
-    throw bad(`its directory cannot be written to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+    throw bad(`its symbolic links cannot be followed (${code(e)})`)
+  }
+  if (t.stat?.isDirectory()) throw bad('is a directory')
+  if (t.stat !== null) {
+    try {
+      accessSync(t.into ? path : t.target, constants.W_OK)
+    } catch (e) {
+      throw bad(`cannot be written to (${code(e)})`)
+    }
+    if (t.into) return
+  }
+  const dir = dirname(t.target)
+  let isDir: boolean
+  try {
+    isDir = statSync(dir).isDirectory()
+  } catch (e) {
+    throw bad(`its directory cannot be written to (${code(e)})`)
+  }
+  if (!isDir) throw bad(`${sanitize(dir, 200)} is not a directory`)
+  try {
+    accessSync(dir, constants.W_OK)
+  } catch (e) {
+    throw bad(`its directory cannot be written to (${code(e)})`)
   }
 }
 

@@ -2,13 +2,14 @@
 // observation is judged against the expect rules (src/analysis/expect.ts, with the hold-down), the
 // verdict events go where every event goes (NDJSON or the live view, metrics, --exec), and at the
 // end --learn writes the current catchment as an expect file.
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 
 import {ExpectTracker, learnCatchment, listLeftOut, parseExpectFile, type VantageFacts} from '../analysis/expect.js'
 import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation, WatchSummaryEvent} from '../model/watch.js'
+import {writeFileAtomic} from '../util/atomic-write.js'
 import {checkOutputPath} from '../util/output-path.js'
 import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
@@ -126,7 +127,8 @@ export class WatchExtras {
       const {file, leftOut} = learnCatchment(summary.vantagePoints.map((v) => ({vantageId: v.vantageId, pop: v.pop, popConfidence: v.popConfidence ?? null})), comment)
       const report = this.deps.report ?? ((l: string) => process.stderr.write(l + '\n'))
       try {
-        writeFileSync(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
+        // as --html is written: atomically, a link followed, a device or FIFO written into
+        writeFileAtomic(this.flags.learn, JSON.stringify(file, null, 2) + '\n')
         report(`anyprobe: wrote ${plural(file.rules.length, 'rule')} of the current catchment to ${this.flags.learn}`)
         if (leftOut.length > 0) {
           report(`anyprobe: --learn left out ${plural(leftOut.length, 'vantage point')} whose PoP was only a hint (confidence under ${CONFIDENT_POP}, not a verdict; --expect would not judge it): ${listLeftOut(leftOut, 20)}\nhint: add a rule for one by hand if you know its PoP (the file's comment lists them too)`)

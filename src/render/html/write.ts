@@ -1,7 +1,8 @@
-// Writing the report: atomically (a browser reloading the page never reads half a file), and for a
-// running watch at most every `everyMs` (the page is rebuilt from everything so far each time).
+// Writing the report: atomically (a browser reloading the page never reads half a file; a link is
+// followed and kept, a device or FIFO written into, util/atomic-write.ts), and for a running watch
+// at most every `everyMs` (the page is rebuilt from everything so far each time).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
-import {writeFileAtomic} from '../../util/atomic-write.js'
+import {writeFileAtomic, writesIntoStream} from '../../util/atomic-write.js'
 import {sanitize} from '../../util/sanitize.js'
 
 /**
@@ -36,6 +37,10 @@ export class HtmlRefresher {
     const t = this.now()
     if (t - this.last < this.everyMs) return false
     this.last = t
+    // a FIFO, /dev/stdout or a device gets the page once, at the end (flush, or the watch's own last
+    // write): every rewrite would add a whole page to what its reader already has, and a FIFO nobody
+    // reads yet would stall the watch at its first rewrite
+    if (writesIntoStream(this.path)) return false
     return this.write()
   }
 

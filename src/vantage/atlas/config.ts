@@ -6,12 +6,11 @@
 // The key is a secret: it is only ever sent as the `Authorization: Key <key>` header to the API's
 // own origin, never put in a URL, and `redactSecrets` scrubs it from any text that leaves this
 // module (error messages, URLs, header dumps).
-import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
-import {saveConfigValue, secretFileWarning} from '../config-file.js'
+import {readConfigObject, saveConfigValue, secretFileWarning} from '../config-file.js'
 
 export const DEFAULT_ATLAS_URL = 'https://atlas.ripe.net/api/v2/'
 export const DEFAULT_ATLAS_STREAM_URL = 'wss://atlas-stream.ripe.net/stream/'
@@ -59,24 +58,9 @@ export interface FileConfig {
   [other: string]: unknown
 }
 
-/** The config file's JSON object ({} when missing); shared with the Globalping backend (its own section). */
+/** The config file's JSON object ({} when missing; E_USAGE when it is there but unusable); shared with the Globalping backend (its own section). */
 export function readConfigFile(path: string): FileConfig {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return {}
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as FileConfig) : {}
-  } catch {
-    // the message names the file, never its content (it may hold the key)
-    throw new AnyprobeError('E_USAGE', `the config file ${path} is not valid JSON`, {
-      hint: 'fix or remove it; the RIPE Atlas key lives under {"atlas": {"key": "..."}}',
-      exitCode: EXIT.usage,
-    })
-  }
+  return readConfigObject(path) as FileConfig
 }
 
 function nonEmpty(v: unknown): string | null {
