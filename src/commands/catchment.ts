@@ -16,7 +16,7 @@ import {withLocations} from '../vantage/locations.js'
 import {renderCatchment} from '../render/catchment.js'
 import {parseFrom} from '../vantage/from.js'
 import {runVantages, unmeasuredOf} from '../console/multi-run.js'
-import {countAnswers, measuredExit, rowAnswer} from '../model/exit.js'
+import {countAnswers, measuredExit, rowAnswer, rowFailure, sharedFailureExit} from '../model/exit.js'
 import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
 import {vantageFlags} from '../console/vantage-flags.js'
 import {printNdjson} from '../console/output.js'
@@ -117,8 +117,14 @@ Exit codes (the same rule as every command): 0 the target answered every vantage
     const htmlOk = flags.html === undefined || writeHtmlReport(flags.html, {catchment: result, notes: one.notes})
     // 0 / 9 / 4 over the catchment's rows (model/exit.ts); a RIPE Atlas / Globalping backend that
     // could not measure beside the others: its code (6, 2), not 4; every vantage point failing for a
-    // reason of its own (no such namespace, no ssh login, a certificate it did not trust): 6
-    const run = {...countAnswers(result.vantagePoints.map(rowAnswer)), writeFailed: !htmlOk, unmeasured: unmeasuredOf(outcomes)?.exitCode}
+    // reason of its own (no such namespace, no ssh login, a certificate it did not trust): 6; every
+    // one failing with the same usage, resolve or privilege error at its place: that error's 2 / 3 / 5
+    const run = {
+      ...countAnswers(result.vantagePoints.map(rowAnswer)),
+      failedAs: sharedFailureExit(result.vantagePoints.map(rowFailure)),
+      writeFailed: !htmlOk,
+      unmeasured: unmeasuredOf(outcomes)?.exitCode,
+    }
     process.exitCode = measuredExit(run)
     if (expect === null) return result
     // --expect: the vantage points that break a rule, in the --json document and on stderr; exit 8

@@ -8,12 +8,13 @@ import {BaseCommand} from '../base-command.js'
 import {QTYPES} from '../engines/dns/packet.js'
 import {parseVpLocation} from '../infer/index.js'
 import type {DnsResult} from '../model/dns.js'
-import {AnyprobeError, EXIT} from '../model/errors.js'
+import {EXIT} from '../model/errors.js'
 import {failedLocally, noAnswerText, renderDns, repliedUnreadably} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {probeDnsTarget} from '../pipeline/dns.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
 import {vantageFlags} from '../console/vantage-flags.js'
+import {checkQname} from '../console/probe-settings.js'
 import type {MultiResult} from '../model/probe.js'
 
 export default class Dns extends BaseCommand {
@@ -53,13 +54,8 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     if (multi) return multi
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
-    const qname = flags.qname.trim()
-    if (!isDomainName(qname)) {
-      throw new AnyprobeError('E_USAGE', `--qname "${qname}" is not a domain name`, {
-        hint: 'give a name like example.net, or "." for the root',
-        exitCode: EXIT.usage,
-      })
-    }
+    // the check a multi-vantage run makes before its vantage points start (console/probe-settings.ts)
+    const qname = checkQname(flags.qname)
     const transport = flags.tcp ? 'tcp' : 'udp'
     const result = await probeDnsTarget({target: args.target, port: flags.port, transport, timeoutMs, qname, qtype: flags.qtype, vpLocation})
     if (!result.answered) {
@@ -73,11 +69,4 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result
   }
-}
-
-/** "." or dot-separated labels of 1 to 63 characters, 253 in all ("a..b" has an empty label: it went out as a query). */
-function isDomainName(name: string): boolean {
-  if (name === '.') return true
-  if (name === '' || name.length > 253) return false
-  return name.replace(/\.$/, '').split('.').every((label) => label.length >= 1 && label.length <= 63)
 }

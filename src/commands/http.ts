@@ -7,32 +7,15 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {isPopHeader, parseVpLocation} from '../infer/index.js'
-import {AnyprobeError, EXIT} from '../model/errors.js'
+import {EXIT} from '../model/errors.js'
 import type {HttpMethod, HttpResult} from '../model/http.js'
 import {probeHttpTarget} from '../pipeline/http.js'
 import {renderHttp} from '../render/http.js'
 import {parseDuration} from '../util/duration.js'
-import {sanitize} from '../util/sanitize.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
 import {vantageFlags} from '../console/vantage-flags.js'
+import {checkHttpSettings} from '../console/probe-settings.js'
 import type {MultiResult} from '../model/probe.js'
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
-/** Parse a repeatable `--header 'Name: value'`. */
-export function parseHeaderFlag(text: string): [string, string] {
-  const i = text.indexOf(':')
-  const name = i < 0 ? '' : text.slice(0, i).trim()
-  const value = i < 0 ? '' : text.slice(i + 1).trim()
-  // eslint-disable-next-line no-control-regex
-  if (!TOKEN.test(name) || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
-    throw new AnyprobeError('E_USAGE', `--header "${sanitize(text, 200)}" is not a "Name: value" header`, {
-      hint: "write it like --header 'Accept-Language: en'",
-      exitCode: EXIT.usage,
-    })
-  }
-  return [name, value]
-}
 
 export default class Http extends BaseCommand {
   static override summary = 'Ask an anycast HTTP(S) service which edge answered, with per-phase timings'
@@ -81,33 +64,8 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
     const vpLocation = flags['vp-location'] === undefined ? null : parseVpLocation(flags['vp-location'])
     const url = normalizeHttpTarget(args.target)
     const method = flags.method as HttpMethod
-    const headers: Record<string, string> = {}
-    for (const h of flags.header ?? []) {
-      const [name, value] = parseHeaderFlag(h)
-      if (name.toLowerCase() === 'host') {
-        throw new AnyprobeError('E_USAGE', 'set the Host header with --host, not --header', {
-          hint: '--host also sets the TLS server name (SNI) and keeps redirects on that host at the same address',
-          exitCode: EXIT.usage,
-        })
-      }
-      headers[name] = value
-    }
-    const host = flags.host?.trim() || null
-    if (host !== null && !/^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) {
-      throw new AnyprobeError('E_USAGE', `--host "${sanitize(host, 200)}" is not a host name`, {
-        hint: 'give a name like www.example.net',
-        exitCode: EXIT.usage,
-      })
-    }
-    const popHeaders = [...new Set((flags['pop-header'] ?? []).map((h) => h.trim().toLowerCase()))]
-    for (const h of popHeaders) {
-      if (!TOKEN.test(h)) {
-        throw new AnyprobeError('E_USAGE', `--pop-header "${sanitize(h, 200)}" is not a header name`, {
-          hint: 'give just the name, e.g. --pop-header X-Server-Location',
-          exitCode: EXIT.usage,
-        })
-      }
-    }
+    // the checks a multi-vantage run makes before its vantage points start (console/probe-settings.ts)
+    const {headers, host, popHeaders} = checkHttpSettings(flags)
 
     const result = await probeHttpTarget({url, method, host, headers, insecure: flags.insecure, timeoutMs, follow: flags.follow, cfTrace: flags['cf-trace'], popHeaders, vpLocation})
     if (result.answered === false) {

@@ -20,7 +20,7 @@ import {parseFrom} from '../vantage/from.js'
 import {htmlFlags, htmlFlagsFor, locationsFromFlags, warnUnmatchedLocations, writeHtmlReport} from './html-flags.js'
 import {sitesMapInput} from '../render/html/sites-map.js'
 import {vantageFlags} from '../console/vantage-flags.js'
-import {exitCodeOf} from '../console/multi-run.js'
+import {exitCodeOf, orderOutcomes} from '../console/multi-run.js'
 import {measureSites, sitesConcurrency, sitesRounds} from '../console/sites-measure.js'
 import {measureFlags, planFromParse, type PlanSpelling} from '../console/plan.js'
 import {measuringFlagWithInput, observationFromOutcome, readSitesInputs, sitesInputExit} from '../console/sites-input.js'
@@ -167,9 +167,13 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     // netns / ssh / local vantage points carry no place: named, with the flag that gives one
     const unplaced = noLocationNote(obs.filter((o) => o.lat === null || o.lon === null).map((o) => o.vp))
     if (unplaced !== null) process.stderr.write(`note: ${unplaced}\n`)
-    const doc = done(sitesDocument(obs, {target, method}))
+    const doc = sitesDocument(obs, {target, method})
+    // why each failed vantage point has no RTT, in the text and the document as catchment says it
+    // (before done(): the --html page is written from the same document)
+    doc.failed = orderOutcomes(outcomes.filter((o) => o.result === null)).map((o) => ({vantage: o.vantage, error: o.error ?? {code: 'E_UNKNOWN', message: 'no result', hint: null}}))
+    done(doc)
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
-    process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none
+    process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none (2 / 3 / 5: every one failed with that error)
     if (!htmlOk && process.exitCode === EXIT.ok) process.exitCode = EXIT.write // 10 ranks below 9 and 4
     return doc
   }

@@ -18,7 +18,7 @@
 // wins over 4 / 9 (unmeasuredOf), so an alert on exit 4 is not a page for this host's network.
 import {catchment, compareVantage, resultReached} from '../analysis/catchment.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {type Answer, answerOf, countAnswers, measuredExit} from '../model/exit.js'
+import {type Answer, answerOf, countAnswers, measuredExit, sharedFailureExit} from '../model/exit.js'
 import {renderCatchment, vantageLabel} from '../render/catchment.js'
 import {renderResult} from '../render/index.js'
 import {isPopHeader} from '../infer/index.js'
@@ -32,6 +32,7 @@ import type {Locations} from '../vantage/locations.js'
 import {MULTI_SCHEMA_VERSION, type MultiResult, type OutcomeLine, refuseUnusedVantageFlags, type VantageFlagValues} from './vantage-flags.js'
 import {printJson, stdoutWriter} from './output.js'
 import {planFromParse} from './plan.js'
+import {checkAsnDbs} from './probe-settings.js'
 import type {ProbeMethod, ProbePlan, VantageOutcome} from '../model/probe.js'
 
 /** Stderr progress: "anyprobe: 3/8 vantage points done, 1 failed". Redrawn in place on a terminal. */
@@ -91,6 +92,9 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   const timeoutMs = parseDuration(flags['vp-timeout'] ?? '60s', '--vp-timeout')
   // a probe flag RIPE Atlas or Globalping cannot carry is refused here, before anything starts
   await checkRemotePlan(opts.specs, plan, {atlasMsm: flags['atlas-msm'] ?? null})
+  // --asn-db files a local or netns child would open on this host: opened now, as `trace` opens
+  // them before it sends anything (E_MMDB, exit 2), not refused by each child (exit 4 for the run)
+  if (opts.specs.some((s) => s.kind === 'local' || s.kind === 'netns')) await checkAsnDbs(asnDbsOf(plan))
   if (flags['dry-run']) {
     // Nothing is measured: print what RIPE Atlas or Globalping would be asked and what it costs, then stop.
     const hasGp = opts.specs.some((s) => s.kind === 'globalping')
@@ -159,6 +163,12 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   return outcomes
 }
 
+/** The --asn-db files of a plan (as its children get them: --asn-db=FILE). */
+function asnDbsOf(plan: ProbePlan): string[] {
+  const flag = '--asn-db='
+  return plan.cliArgs.filter((a) => a.startsWith(flag)).map((a) => a.slice(flag.length))
+}
+
 /** A backend's outcomes; a remote service that could not measure ends it quietly, its error kept in `failures`. */
 async function* endOnRemoteFailure(stream: AsyncIterable<VantageOutcome>, spec: string, failures: AnyprobeError[]): AsyncGenerator<VantageOutcome> {
   try {
@@ -210,9 +220,17 @@ export function answerOfOutcome(o: Pick<VantageOutcome, 'vantage' | 'result' | '
   return answerOf(o.result === null ? null : resultReached(o.result), o.vantage.kind, o.error?.code)
 }
 
-/** 0 every vantage point answered, 9 some, 4 none (6 when none could be used at all); a remote service that could not measure: its code (model/exit.ts). */
+/**
+ * 0 every vantage point answered, 9 some, 4 none (6 when none could be used at all; 2 / 3 / 5 when
+ * every one failed with the same usage, resolve or privilege error); a remote service that could
+ * not measure: its code (model/exit.ts).
+ */
 export function exitCodeOf(outcomes: readonly VantageOutcome[]): number {
-  return measuredExit({...countAnswers(outcomes.map(answerOfOutcome)), unmeasured: unmeasuredOf(outcomes)?.exitCode})
+  return measuredExit({
+    ...countAnswers(outcomes.map(answerOfOutcome)),
+    failedAs: sharedFailureExit(outcomes.map((o) => (o.result === null ? (o.error?.code ?? null) : null))),
+    unmeasured: unmeasuredOf(outcomes)?.exitCode,
+  })
 }
 
 /** trace / dns / http with --from naming anything but this host alone. */

@@ -19,6 +19,7 @@ import type {ProbeMethod, ProbePlan} from '../model/probe.js'
 import {parseDuration} from '../util/duration.js'
 import {parseFrom, specKey} from '../vantage/from.js'
 import {refuseAsnDbWithoutAsn} from './asn-flags.js'
+import {checkProbeSettings} from './probe-settings.js'
 import {refuseIcmpPort} from './trace-port.js'
 import {VANTAGE_FLAG_NAMES} from './vantage-flags.js'
 
@@ -59,7 +60,7 @@ export const PLAN_FLAGS: Readonly<Record<string, PlanFlag>> = {
   ipv4: {methods: TRACE, option: (o, v) => v === true && (o.af = 4)},
   ipv6: {methods: TRACE, option: (o, v) => v === true && (o.af = 6)},
   tcp: {methods: ['dns'], option: (o, v) => (o.tcp = v === true)},
-  qname: {methods: ['dns'], option: (o, v) => (o.qname = String(v))},
+  qname: {methods: ['dns'], option: (o, v) => (o.qname = String(v).trim())},
   qtype: {methods: ['dns'], option: (o, v) => (o.qtype = String(v))},
   method: {methods: ['http'], option: (o, v) => (o.method = v as Options['method'])},
   host: {methods: ['http'], option: (o, v) => (o.host = String(v))},
@@ -108,6 +109,10 @@ export function planFromFlags(method: ProbeMethod, target: string, given: Record
   if (method === 'trace') refuseIcmpPort(given.protocol as string | undefined, given.port as number | undefined)
   // --no-asn with --asn-db: refused as trace refuses it, where the children and the remote plan dropped the file
   refuseAsnDbWithoutAsn(given.asn, given['asn-db'] as string[] | undefined)
+  // --qname '', --header without a colon, --host 'a b': refused here as the command measuring here
+  // refuses them (exit 2), not by every vantage point's child (then exit 4: "nobody answered");
+  // a RIPE Atlas / Globalping request never carried them (an empty --qname asked hostname.bind)
+  checkProbeSettings(method, given)
   return {method, target, cliArgs, given: set, options}
 }
 

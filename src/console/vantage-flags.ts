@@ -23,7 +23,7 @@ export const vantageFlags = {
   ndjson: Flags.boolean({helpGroup: 'VANTAGE', description: 'print one JSON outcome per line as each vantage point finishes (instead of --json)'}),
   'remote-command': Flags.string({
     helpGroup: 'VANTAGE',
-    description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh)',
+    description: 'command that runs anyprobe at netns/ssh vantage points, e.g. "node /opt/anyprobe/bin/run.js" ({args} marks where the arguments go; default: this anyprobe for netns, `anyprobe` on the remote PATH for ssh; a local vantage point beside them runs it too; refused without a netns: or ssh: one)',
   }),
   'ssh-option': Flags.string({multiple: true, multipleNonGreedy: true, helpGroup: 'VANTAGE', description: 'an ssh -o option for ssh: vantage points, e.g. IdentityFile=~/.ssh/probe (repeatable)'}),
   'atlas-msm': Flags.integer({min: 1, helpGroup: 'VANTAGE', description: 'atlas: read the results of this existing RIPE Atlas measurement instead of creating one (public ones need no key)'}),
@@ -63,12 +63,13 @@ interface FlagUse {
  * real), so it is refused before anything runs.
  */
 const USED_BY: Readonly<Record<string, FlagUse>> = {
-  // a local vantage point of a multi-vantage run is a child anyprobe too (trace / dns / http
-  // measuring here themselves are refused below)
+  // how anyprobe is installed at netns / ssh vantage points. A local vantage point of the same run
+  // runs it too (its child, on this host as a netns one is), but alone it was never meant for it:
+  // `catchment --from local --remote-command /x` ran /x here and failed E_VP_SPAWN with no hint
   'remote-command': {
-    kinds: ['local', 'netns', 'ssh'],
-    what: 'says how the child anyprobe of a vantage point is run',
-    hint: 'give --from netns:NAME or --from ssh:[user@]host, or drop --remote-command',
+    kinds: ['netns', 'ssh'],
+    what: 'says how the child anyprobe of a netns or ssh vantage point is run',
+    hint: 'give --from netns:NAME or --from ssh:[user@]host with it; a local vantage point alone runs this anyprobe, so drop --remote-command',
   },
   'ssh-option': {kinds: ['ssh'], what: 'is passed to ssh for ssh: vantage points', hint: 'give --from ssh:[user@]host, or drop --ssh-option'},
   'atlas-msm': {
@@ -84,13 +85,11 @@ const USED_BY: Readonly<Record<string, FlagUse>> = {
 }
 
 /**
- * What differs in `watch`: a local vantage point is probed in its own process (no child: no
- * --remote-command for it), only RIPE Atlas has a dry run (a Globalping watch has none: it would
+ * What differs in `watch`: only RIPE Atlas has a dry run (a Globalping watch has none: it would
  * measure for real), and --keep leaves the RIPE Atlas measurement the watch created running.
  */
 const WATCH_USED_BY: Readonly<Record<string, FlagUse>> = {
   ...USED_BY,
-  'remote-command': {...USED_BY['remote-command']!, kinds: ['netns', 'ssh']},
   'dry-run': {
     kinds: ['atlas'],
     what: 'prints the RIPE Atlas measurement a watch would create and its cost per hour and per day',
@@ -110,7 +109,7 @@ function kindsText(kinds: readonly VantageKind[]): string {
 /**
  * Refuses (E_USAGE, exit 2) a vantage flag the user set that no vantage point of this run uses:
  * --ssh-option without ssh:, --atlas-msm without atlas:, --dry-run without atlas:/globalping:,
- * --remote-command without a local/netns/ssh child. `here` is true when the command measures on
+ * --remote-command without a netns/ssh child. `here` is true when the command measures on
  * this host itself (trace / dns / http with only --from local and no --ndjson): then neither
  * --vp-timeout (it bounds each vantage point of a multi-vantage run) nor --remote-command is used.
  * `watch`: the watch's own rules (WATCH_USED_BY: --dry-run and --keep with atlas: only, no
@@ -122,6 +121,8 @@ export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: P
   for (const [name, use] of Object.entries(o.watch ? WATCH_USED_BY : USED_BY)) {
     const v = flags[name as keyof VantageFlagValues]
     if (v === undefined || v === false) continue
+    // measuring here, the words below say it better (there is no child at all)
+    if (o.here && name === 'remote-command') continue
     if (use.kinds.some((k) => has.has(k))) continue
     throw new AnyprobeError('E_USAGE', `--${name} ${use.what}; this run has no ${kindsText(use.kinds)} vantage point (--from ${fromText})`, {
       hint: use.hint,

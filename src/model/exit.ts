@@ -15,6 +15,14 @@
 // the target was never asked: 6, like this host's own network error, so an alert on 4 pages only for
 // the target. Errors thrown before anything is measured (usage 2,
 // resolve 3, privilege 5, network 6) keep their own code and never reach this function.
+//
+// A check that does not depend on where the probe runs (flag syntax, an --asn-db file) is made in
+// this process before any vantage point starts (console/probe-settings.ts), so it ends the run as
+// the single-host command does. One that does (the name resolved there, raw sockets there) is
+// made at the vantage point; when EVERY vantage point failed with the same such error (all
+// E_RESOLVE, all E_NO_RAW_SOCKET, all E_USAGE, ...: sharedFailureExit), the target was never asked
+// and the run exits with that error's code (3, 5, 2), as the command run there alone would: `failedAs`.
+// Mixed errors, or one vantage point that asked the target, keep the rule above (4, 6).
 import {EXIT, isPlaceFailure} from './errors.js'
 
 export interface MeasuredRun {
@@ -35,6 +43,12 @@ export interface MeasuredRun {
    * is known of the target and the exit is 6, as the one-shot command says it, not 4
    */
   ownFailures?: number
+  /**
+   * every vantage point failed with one error said before anything is measured (sharedFailureExit):
+   * its exit code (2 usage, 3 resolve, 5 privilege) is the run's, as the command run there alone
+   * would exit, not 4 (an alert on 4 is a page for the target). null / absent: not so
+   */
+  failedAs?: number | null
   /** the exit code of a remote service that could not measure (6 network, 2 usage: its probes are not in the run) or whose results broke off (7, 6) */
   unmeasured?: number | null
 }
@@ -43,6 +57,7 @@ export function measuredExit(run: MeasuredRun): number {
   if (run.alert) return EXIT.alert
   if (run.data) return EXIT.data
   if (run.unmeasured !== undefined && run.unmeasured !== null && run.unmeasured !== EXIT.ok) return run.unmeasured
+  if (run.answered <= 0 && run.total > 0 && run.failedAs !== undefined && run.failedAs !== null) return run.failedAs
   if (run.answered <= 0 && run.total > 0 && (run.ownFailures ?? 0) >= run.total) return EXIT.network
   if (run.answered <= 0 || run.total <= 0) return EXIT.unreachable
   if (run.answered < run.total) return EXIT.partial
@@ -61,6 +76,39 @@ export function watchExit(summary: {vantagePoints: ReadonlyArray<{answered: numb
   for (const v of summary.vantagePoints) if (v.answered > 0) answered++
   if (o.vantageFailed && answered === total) answered = total - 1
   return measuredExit({answered, total, alert: o.alert, data: o.data, writeFailed: o.writeFailed, unmeasured: o.unmeasured, ownFailures: o.ownFailures})
+}
+
+/**
+ * Errors a probe says before it sends anything, and their exit codes (README "Errors and exit
+ * codes"): a flag or database the vantage point's anyprobe refused, a name that did not resolve
+ * there, no raw-socket privilege there.
+ */
+const BEFORE_MEASURING: Readonly<Record<string, number>> = {
+  E_USAGE: EXIT.usage,
+  E_BAD_TARGET: EXIT.usage,
+  E_BAD_DURATION: EXIT.usage,
+  E_MMDB: EXIT.usage,
+  E_RESOLVE: EXIT.resolve,
+  E_NO_RAW_SOCKET: EXIT.privilege,
+}
+
+/**
+ * MeasuredRun.failedAs: one entry per vantage point, its error code when it failed (no result),
+ * null when it has a result. When every one failed with the same error said before measuring
+ * (BEFORE_MEASURING), that error's exit code; otherwise (none, mixed codes, a result) null.
+ */
+export function sharedFailureExit(failures: Iterable<string | null | undefined>): number | null {
+  let code: string | null = null
+  for (const f of failures) {
+    if (f === null || f === undefined || (code !== null && f !== code)) return null
+    code = f
+  }
+  return code !== null && Object.hasOwn(BEFORE_MEASURING, code) ? BEFORE_MEASURING[code]! : null
+}
+
+/** A catchment row's failure as sharedFailureExit takes it: its error code when it has no result. */
+export function rowFailure(row: {reached: boolean | null; error?: {code: string} | null}): string | null {
+  return row.reached === null ? (row.error?.code ?? null) : null
 }
 
 /** Vantage points that run anyprobe itself: their E_NETWORK is anyprobe's own (exit 6). */

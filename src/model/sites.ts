@@ -1,5 +1,7 @@
 // The shapes of `anyprobe sites`: what one vantage point measured (input), and the sites found
 // (output). Missing is null: a vantage point without a location or an RTT is counted, not guessed.
+import type {VantageError} from './probe.js'
+import type {VantagePoint} from './vantage.js'
 
 /** A place a vantage point's PoP verdict names (CHAOS/NSID, CDN header, hop name). */
 export interface SiteIdentity {
@@ -146,6 +148,12 @@ export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
   score?: SitesScore
   /** with --igreedy: the peer's method on the same observations, to compare with */
   igreedy?: SitesBaseline
+  /**
+   * measured with --from: the vantage points that failed (no result, so no RTT: also counted in
+   * excluded, as noRtt or, without a place, noLocation), each with its error (code, message, hint) as a catchment row carries it;
+   * empty when none failed, absent with --input
+   */
+  failed?: Array<{vantage: VantagePoint; error: VantageError}>
   /** with --input: what reading the files left out and why (other targets, other addresses of a name, ...), as stderr says it */
   inputNotes?: string[]
 }

@@ -96,14 +96,21 @@ export function renderCatchment(c: CatchmentResult): string {
   } else {
     lines.push('', 'no PoP named by any vantage point')
   }
-  const failed = c.vantagePoints.filter((r) => r.reached === null)
-  if (failed.length > 0) {
-    lines.push('', `failed (${failed.length}):`)
-    for (const r of failed) {
-      const e = r.error
-      lines.push(`  ${vantageLabel(r.vantage)}  ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 300)}`)
-      if (e?.hint) lines.push(`    hint: ${sanitize(e.hint, 300)}`)
-    }
-  }
+  lines.push(...failedLines(c.vantagePoints.filter((r) => r.reached === null)))
   return lines.join('\n')
+}
+
+/**
+ * The vantage points that failed, each with its code, message and hint (none: no lines): the end
+ * of the catchment table, and of sites' (render/sites.ts), so both say why the same way.
+ */
+export function failedLines(failed: ReadonlyArray<{vantage: VantagePoint; error?: {code: string; message: string; hint: string | null} | null}>): string[] {
+  if (failed.length === 0) return []
+  const lines = ['', `failed (${failed.length}):`]
+  for (const r of failed) {
+    const e = r.error
+    lines.push(`  ${vantageLabel(r.vantage)}  ${sanitize(e?.code ?? 'E_UNKNOWN', 40)}: ${sanitize(e?.message ?? 'no result', 300)}`)
+    if (e?.hint) lines.push(`    hint: ${sanitize(e.hint, 300)}`)
+  }
+  return lines
 }

@@ -2,6 +2,7 @@
 import type {SitesDocument} from '../model/sites.js'
 import {plural} from '../util/plural.js'
 import {sanitize} from '../util/sanitize.js'
+import {failedLines} from './catchment.js'
 
 /** Width of a wrapped list line, its 12-character label included. */
 const LIST_WIDTH = 100
@@ -104,5 +105,7 @@ export function renderSites(doc: SitesDocument): string {
   if (notPlaced.length > 5) out.push(`... ${notPlaced.length - 5} more sites seen but not placed (--json lists them all)`)
   for (const c of doc.contradictions.slice(0, 10)) out.push(`contradiction ${sanitize(c.vp, 40)}: ${sanitize(c.note, 200)}`)
   if (doc.contradictions.length > 10) out.push(`... ${doc.contradictions.length - 10} more contradictions (--json lists them all)`)
+  // measured with --from: why each failed vantage point has no RTT, as catchment lists them
+  out.push(...failedLines(doc.failed ?? []))
   return out.join('\n')
 }

@@ -20,6 +20,7 @@ import {AnyprobeError} from '../../src/model/errors.js'
 import type {ProbeMethod, ProbePlan} from '../../src/model/probe.js'
 import {standardRoutes, startAtlasReplay, type ReplayServer} from '../helpers/atlas-replay.js'
 import {ROOT, runCommand} from '../helpers/cli.js'
+import {withFakeSsh} from '../helpers/loopback-vantage.js'
 
 type Cmd = {flags: Record<string, unknown>; args: Record<string, unknown>}
 
@@ -164,13 +165,15 @@ describe('the plan reaches what measures (commands)', () => {
   })
   after(() => rmSync(dir, {recursive: true, force: true}))
 
-  it('sites --method dns --qname --timeout: a local child anyprobe gets them', async () => {
+  it('sites --method dns --qname --timeout: a child anyprobe gets them', async () => {
     // a stand-in anyprobe that writes the arguments it got, then answers as the fake does
     const log = join(dir, 'args.json')
     const script = join(dir, 'record.mjs')
     writeFileSync(script, `import {writeFileSync} from 'node:fs'\nwriteFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)))\nprocess.argv.splice(2, 0, 'json')\nawait import(${JSON.stringify(join(ROOT, 'test/fixtures/vantage/fake-anyprobe.mjs'))})\n`)
     chmodSync(script, 0o755)
-    const r = await runCommand('sites', ['198.51.100.10', '--method', 'dns', '--qname', 'example.net', '--timeout', '700ms', '--from', 'local', '--remote-command', `${process.execPath} ${script}`, '--json'])
+    // an ssh vantage point through the fake ssh (--remote-command goes with netns / ssh ones)
+    const undoSsh = withFakeSsh()
+    const r = await runCommand('sites', ['198.51.100.10', '--method', 'dns', '--qname', 'example.net', '--timeout', '700ms', '--from', 'ssh:vp-ber', '--remote-command', `${process.execPath} ${script}`, '--json']).finally(undoSsh)
     assert.equal(r.status, 0, r.stderr)
     assert.deepEqual(JSON.parse(readFileSync(log, 'utf8')), ['dns', '198.51.100.10', '--timeout=700ms', '--qname=example.net', '--json'])
   })
@@ -245,13 +248,13 @@ describe('the plan reaches RIPE Atlas (dry run, replay server)', () => {
     assert.deepEqual(JSON.parse(r.stdout).measurements[0].request.measurementOptions, {protocol: 'TCP', port: 443, ipVersion: 6})
   })
 
-  it('refused before anything runs: the local child of the same --from is never started', async () => {
+  it('refused before anything runs: the child of the same --from is never started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'anyprobe-plan-'))
     try {
       const log = join(dir, 'started')
       const script = join(dir, 'record.mjs')
       writeFileSync(script, `import {writeFileSync} from 'node:fs'\nwriteFileSync(${JSON.stringify(log)}, 'yes')\n`)
-      await refused('dns', ['193.0.14.129', '--port', '5353', '--from', 'local', '--from', 'atlas:country=NL,n=5', '--remote-command', `${process.execPath} ${script}`])
+      assert.match(await refused('dns', ['193.0.14.129', '--port', '5353', '--from', 'netns:vp-x', '--from', 'atlas:country=NL,n=5', '--remote-command', `${process.execPath} ${script}`]), /--port does not reach RIPE Atlas/)
       assert.equal(existsSync(log), false)
     } finally {
       rmSync(dir, {recursive: true, force: true})

@@ -26,7 +26,7 @@ import {closeServer, listenLoopback} from '../helpers/loopback-server.js'
 import {gpFixture, rateHeaders, startGlobalpingReplay} from '../helpers/globalping-replay.js'
 import {noNetwork, remoteRunFailure, socketErrorCode} from '../../src/vantage/remote-failure.js'
 import {commandScript, runScript} from '../helpers/cli.js'
-import {REMOTE_COMMAND} from '../helpers/loopback-vantage.js'
+import {REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
 
 const ATLAS_URL = 'https://atlas.invalid/api/v2/'
 const GP_URL = 'https://globalping.invalid/v1'
@@ -214,26 +214,31 @@ describe('no network: every command says E_NETWORK, exit 6, with no made-up vant
     assert.doesNotMatch(r.stdout, /FAILED/)
   })
 
-  describe('beside a vantage point that measured (here: local, an HTTP server on 127.0.0.1)', () => {
+  describe('beside a vantage point that measured (here: ssh through the fake ssh, an HTTP server on 127.0.0.1)', () => {
     let srv: Server
     let url = ''
+    let undoSsh: () => void
     before(async () => {
       srv = createServer((_req, res) => res.writeHead(200, {'content-type': 'text/plain'}).end('ok\n'))
       url = `http://127.0.0.1:${await listenLoopback(srv)}/`
+      undoSsh = withFakeSsh()
     })
-    after(() => closeServer(srv))
+    after(() => {
+      undoSsh()
+      return closeServer(srv)
+    })
 
     for (const command of ['http', 'catchment']) {
-      it(`${command}: what local measured is kept, the service's error is said, exit 6 (not 0 or 9)`, async () => {
-        // the local vantage point runs anyprobe from the sources (REMOTE_COMMAND)
-        const from = ['--from', 'local', '--from', 'globalping:world', '--remote-command', REMOTE_COMMAND, '--json']
+      it(`${command}: what ssh measured is kept, the service's error is said, exit 6 (not 0 or 9)`, async () => {
+        // the ssh vantage point runs anyprobe from the sources (REMOTE_COMMAND; alone, local is refused --remote-command)
+        const from = ['--from', 'ssh:vp-ber', '--from', 'globalping:world', '--remote-command', REMOTE_COMMAND, '--json']
         const argv = command === 'http' ? [url, ...from] : [url, '--method', 'http', ...from]
         const r = await runScript(OFFLINE_PRELUDE + commandScript(command, argv))
         assert.equal(r.status, 6, r.stdout + r.stderr)
         assert.match(r.stderr, /error E_NETWORK: cannot reach Globalping/)
         const doc = JSON.parse(r.stdout) as {outcomes?: Array<{vantage: {kind: string}; result: unknown}>; vantagePoints?: Array<{vantage: {kind: string}; reached: boolean | null}>}
         const rows = doc.outcomes ?? doc.vantagePoints ?? []
-        assert.deepEqual(rows.map((o) => o.vantage.kind), ['local'], 'the local outcome, and no row for Globalping')
+        assert.deepEqual(rows.map((o) => o.vantage.kind), ['ssh'], 'the ssh outcome, and no row for Globalping')
       })
     }
   })

@@ -24,6 +24,7 @@ import {SshBackend} from '../../src/vantage/ssh.js'
 import type {ProbePlan, VantageOutcome} from '../../src/vantage/types.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {srcConfig} from '../helpers/cli.js'
+import {withFakeSsh} from '../helpers/loopback-vantage.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const FIX = join(ROOT, 'test/fixtures/vantage')
@@ -298,7 +299,14 @@ describe('anyprobe dns --from (the command, end to end)', () => {
   })
 
   it('--ndjson prints one schema-valid outcome per line', () => {
-    const r = cli(['198.51.100.10', '--from', 'local', '--remote-command', FAKE('json'), '--ndjson'])
+    // --remote-command goes with a netns or ssh vantage point (alone, local is refused it): ssh through the fake
+    const undoSsh = withFakeSsh()
+    let r: ReturnType<typeof cli>
+    try {
+      r = cli(['198.51.100.10', '--from', 'ssh:vp-ber', '--remote-command', FAKE('json'), '--ndjson'])
+    } finally {
+      undoSsh()
+    }
     assert.equal(r.status, 0, r.stderr)
     const lines = r.stdout.trim().split('\n')
     assert.equal(lines.length, 1)

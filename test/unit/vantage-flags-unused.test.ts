@@ -47,8 +47,26 @@ test('a flag some vantage point uses passes, and unset / false flags are not che
 test('--vp-timeout and --remote-command are refused only when the command measures here', () => {
   assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, {here: true})).hint ?? '', /--timeout/)
   assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, {here: true})).message, /measures here/)
-  // a local vantage point of a multi-vantage run is a child anyprobe: both apply
-  refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s', 'remote-command': 'x'}, {here: false})
+  // a local vantage point of a multi-vantage run is a child anyprobe: --vp-timeout applies
+  refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, {here: false})
+})
+
+test('--remote-command is for netns / ssh vantage points: refused when the run has none (audit finding 9)', () => {
+  // `catchment --from local --remote-command /x` ran /x as this host's anyprobe: E_VP_SPAWN, no hint
+  const e = refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, {here: false}))
+  assert.match(e.message, /^--remote-command .*; this run has no netns: \/ ssh: vantage point \(--from local\)$/)
+  assert.match(e.hint ?? '', /--from netns:NAME or --from ssh:/)
+  assert.equal(refusal(() => refuseUnusedVantageFlags(['local', 'atlas'], {'remote-command': 'x'})).exitCode, 2)
+  // beside a netns or ssh vantage point it is used (and a local one of the same run runs it too)
+  refuseUnusedVantageFlags(['local', 'ssh'], {'remote-command': 'x'})
+  refuseUnusedVantageFlags(['local', 'netns'], {'remote-command': 'x'})
+})
+
+test('catchment --from local --remote-command /x exits 2 before anything runs', async () => {
+  const r = await runCommand('catchment', ['127.0.0.1', '--method', 'dns', '--from', 'local', '--remote-command', '/x'])
+  assert.equal(r.status, 2, r.stdout + r.stderr)
+  assert.match(r.stderr, /E_USAGE: --remote-command .*no netns: \/ ssh: vantage point/)
+  assert.doesNotMatch(r.stdout + r.stderr, /E_VP_SPAWN/)
 })
 
 test('trace 127.0.0.1 --dry-run exits 2 and measures nothing', async () => {
