@@ -131,6 +131,8 @@ export interface ReadStats {
 }
 
 export interface ReadOptions {
+  /** the input's name, for an error that refuses it (default: "the input") */
+  name?: string
   /** loads the Atlas module for raw Atlas results; null/absent module = not available */
   loadAtlas?: () => Promise<AtlasModule | null>
   /** reverse DNS for raw Atlas traceroute hops (default: none, nothing leaves the machine) */
@@ -499,6 +501,36 @@ function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} 
   return q.ok ? {...q, repaired: true} : p
 }
 
+/** JSON's own whitespace (RFC 8259): space, tab, LF, CR; JS's \s also takes FF, VT, NBSP, which JSON.parse refuses */
+const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
+
+/** where the first character that is not JSON whitespace is, from `from` on (-1: none yet) */
+function firstNonSpace(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) if (!isJsonSpace(text.charCodeAt(i))) return i
+  return -1
+}
+
+/** how much of the first line is looked at for bytes no text holds */
+const BINARY_LOOK = 4096
+
+/**
+ * Why an input that does not begin with '{' or '[' is no text (null: it is text, read as NDJSON
+ * whose first line is not JSON, as a log line captured with 2>&1 is): a control character where
+ * the first value should start (NUL from /dev/zero), or a NUL or undecodable byte (U+FFFD) in its
+ * first line. Decided from what was read so far, never by reading on: /dev/zero has no newline.
+ */
+function binaryStart(head: string, at: number): string | null {
+  const name = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`
+  const c = head.charCodeAt(at)
+  if (c < 32 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) return `it begins with ${c === 0xfffd ? 'a byte that is not UTF-8' : `the control character ${name(c)}`} (at character ${at}), which no JSON value starts with`
+  const nl = head.indexOf('\n', at)
+  const line = head.slice(at, Math.min(nl < 0 ? head.length : nl, at + BINARY_LOOK))
+  // eslint-disable-next-line no-control-regex
+  const i = line.search(/[\u0000\ufffd]/)
+  if (i < 0) return null
+  return `its first line holds ${line.charCodeAt(i) === 0 ? 'a NUL byte' : 'a byte that is not UTF-8'} (at character ${at + i}): binary data, not text`
+}
+
 /** Read saved measurements one item at a time (readSavedBatches, flattened). */
 export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
   for await (const batch of readSavedBatches(source, stats, opts)) yield* batch
@@ -623,23 +655,38 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let out: ReportItem[] = []
 
   const it = textOf(source)[Symbol.asyncIterator]()
-  // the first non-blank character decides; keep what was read for the chosen reader
+  // the first character that is not JSON whitespace decides; keep what was read for the chosen
+  // reader. A BOM at the very start is skipped. JSON whitespace only (space, tab, LF, CR): a form
+  // feed or NUL is no blank, and a stream of NULs (/dev/zero) is decided at its first chunk
   let head = ''
+  let at = -1
   for (;;) {
     const n = await it.next()
     if (n.done) break
+    const from = head.length
     head += n.value
-    if (head.trimStart() !== '') break
+    if (from === 0) head = head.replace(/^\uFEFF/, '')
+    at = firstNonSpace(head, from === 0 ? 0 : from)
+    if (at >= 0) break
   }
-  head = head.replace(/^\uFEFF/, '')
-  const first = head.trimStart()[0]
-  if (first === undefined) {
+  if (at < 0) {
     stats.format = 'empty'
     return
   }
+  const first = head[at]!
+  // not '{' or '[': NDJSON whose first line is text (a log line captured with 2>&1), or no text at all
+  if (first !== '{' && first !== '[') {
+    const binary = binaryStart(head, at)
+    if (binary !== null) {
+      throw new AnyprobeError('E_BAD_INPUT', `${opts.name === undefined ? 'the input' : sanitize(opts.name, 200)} is not JSON or NDJSON: ${binary}`, {
+        hint: 'give a file written by anyprobe --json / --ndjson, or RIPE Atlas results (a JSON array or one result per line; gzip and bzip2 are read as they are)',
+        exitCode: EXIT.usage,
+      })
+    }
+  }
 
   // a recorded RIPE Atlas stream (["atlas_result", {...}] lines) starts with '[' too: lines, below
-  if (first === '[' && !STREAM_HEAD.test(head.trimStart())) {
+  if (first === '[' && !STREAM_HEAD.test(head.slice(at))) {
     stats.format = 'json-array'
     let complete = true
     let index = 0
@@ -937,6 +984,16 @@ export function nothingReadError(name: string, stats: ReadStats): AnyprobeError 
     const what = n === 1 ? first.message : `${n} values of kinds it does not take; the first (${first.where}) is ${first.message}`
     return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement: ${what}`, {
       hint: stats.wrongKindHint,
+      exitCode: EXIT.usage,
+    })
+  }
+  // RIPE Atlas results of kinds with no site signal (sslcert, ntp, wifi) and nothing else: valid
+  // results of the wrong kind, named, and refused as other files of the wrong kind are (exit 2)
+  const other = Object.entries(stats.otherKinds)
+  if (first === undefined && other.length > 0 && !stats.truncated) {
+    const kinds = other.map(([k, n]) => `${n} ${k}`).join(', ')
+    return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement anyprobe reads a site from: only RIPE Atlas ${other.map(([k]) => k).join(', ')} results (${kinds}), ${other.length === 1 ? 'a kind that carries' : 'kinds that carry'} no sign of which site answered`, {
+      hint: 'give RIPE Atlas ping, traceroute, dns or http results of the service (or a file written by anyprobe --json / --ndjson)',
       exitCode: EXIT.usage,
     })
   }
