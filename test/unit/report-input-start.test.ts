@@ -47,10 +47,14 @@ async function* endless(byte: number, limit = 8 << 20): AsyncGenerator<Buffer> {
   throw new Error(`read ${limit} bytes of it: never decided`)
 }
 
-async function readAll(source: AsyncIterable<Buffer | string>) {
+async function* each(list: Array<Buffer | string>): AsyncGenerator<Buffer | string> {
+  yield* list
+}
+
+async function readAll(source: AsyncIterable<Buffer | string> | Array<Buffer | string>) {
   const stats = newStats()
   const items: ReportItem[] = []
-  for await (const item of readSaved(source, stats, {name: 'in.bin'})) items.push(item)
+  for await (const item of readSaved(Array.isArray(source) ? each(source) : source, stats, {name: 'in.bin'})) items.push(item)
   return {stats, items}
 }
 
