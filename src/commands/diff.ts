@@ -65,6 +65,8 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})
     // what a file held beside its one service (other targets, each probe's own network): left out, said
     for (const n of [...a.notes, ...b.notes]) d.warnings.push({code: 'left-out', message: n})
+    // RTTs no measurement gives, dropped while reading a file: no RTT change or median uses them
+    for (const n of [a.rttNote, b.rttNote]) if (n !== null) d.warnings.push({code: 'impossible-rtt', message: n})
     // --probes that lacks some of a file's probes (another day's archive): they stay unplaced, said as report says it
     for (const [name, f] of [[args.before, a], [args.after, b]] as const) {
       const unlisted = atlasProbes === undefined ? null : probesNotListed(f.catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)

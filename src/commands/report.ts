@@ -26,7 +26,7 @@ import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {plural} from '../util/plural.js'
-import {decompressedInput, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, impossibleRttNote, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -224,6 +224,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
     const notes = [...savedNotes, ...builder.notes(name).filter((n) => !savedNotes.includes(n))]
+    // RTTs no measurement gives (negative, 1e308 in a hand-edited file): dropped while reading, said
+    const rttNote = impossibleRttNote(name, stats)
+    if (rttNote !== null) notes.push(rttNote)
     const rdnsNote = rdns?.unansweredNote() ?? null
     if (rdnsNote !== null) notes.push(rdnsNote)
     const catchment = builder.size === 0 ? null : builder.result({target, method})

@@ -44,6 +44,7 @@ import {wrongKindHint} from './wrong-kind.js'
 import {RESULT_KINDS, TAKEN_KINDS} from './kinds.js'
 import {atlasStreamMessage, STREAM_HEAD} from './atlas-stream.js'
 import {observationFrom} from './observation.js'
+import {dropImpossibleObservationRtt, dropImpossibleResultRtts, dropImpossibleRowRtt} from './impossible-rtt.js'
 
 /**
  * What the reader uses of the RIPE Atlas parser (src/vantage/atlas/index.ts), handed in by the
@@ -128,11 +129,22 @@ export interface ReadStats {
   wrongKindHint: string | null
   /** raw RIPE Atlas traceroute results read (their hops carry names only when a resolver was given) */
   atlasTraces: number
+  /**
+   * RTTs no measurement gives (not finite, <= 0, over an hour: model/rtt.ts impossibleRtt) that were
+   * dropped from the values read (each value kept, its RTT null): ./impossible-rtt.ts
+   */
+  impossibleRtts: number
 }
 
 export interface ReadOptions {
   /** the input's name, for an error that refuses it (default: "the input") */
   name?: string
+  /**
+   * impossible RTTs (model/rtt.ts): 'drop' (the default: nulled and counted in stats.impossibleRtts,
+   * so nothing shows or summarises them), or 'keep' for a caller that judges them itself by the same
+   * rule (sites --input counts them as impossibleRtt, with examples)
+   */
+  impossibleRtts?: 'drop' | 'keep'
   /** loads the Atlas module for raw Atlas results; null/absent module = not available */
   loadAtlas?: () => Promise<AtlasModule | null>
   /** reverse DNS for raw Atlas traceroute hops (default: none, nothing leaves the machine) */
@@ -154,7 +166,7 @@ export const ATLAS_BATCH = 250
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0, impossibleRtts: 0}
 }
 
 /** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
@@ -169,7 +181,6 @@ export function isAtlasRaw(v: unknown): v is Record<string, unknown> {
 
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
-const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
 /** a time a Date can hold (|t| <= 8.64e15 ms): sentAt = 2^53 is no time, and the analysis refuses it */
 const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
 
@@ -179,9 +190,11 @@ const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
  * type (a mistyped one makes the line unusable rather than null).
  */
 function toObservation(v: Record<string, unknown>): Observation | null {
-  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !(v.rttMs === null || typeof v.rttMs === 'number') || !(v.pop === null || typeof v.pop === 'string')) return null
   const o = observationFrom(v)
   if (o === null) return null
+  // an RTT out of range (1e400 reads as Infinity) is kept here for the reader to drop and count as impossible
+  if (typeof v.rttMs === 'number') o.rttMs = v.rttMs
   o.vantageId = sanitize(v.vantageId, 200)
   if (v.vantage !== undefined) {
     const vp = checkVantage(v.vantage)
@@ -553,6 +566,14 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     stats.truncated = true
     if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
   }
+  // impossible RTTs nulled and counted (./impossible-rtt.ts) unless the caller judges them itself
+  const dropRtts = opts.impossibleRtts !== 'keep'
+  const dropRtt = (item: ReportItem | InvalidEntry): void => {
+    if (item.type === 'outcome') {
+      if (item.outcome.result !== null) stats.impossibleRtts += dropImpossibleResultRtts(item.outcome.result)
+    } else if (item.type === 'row') stats.impossibleRtts += dropImpossibleRowRtt(item.row)
+    else if (item.type === 'observation') stats.impossibleRtts += dropImpossibleObservationRtt(item.observation)
+  }
   let atlas: AtlasModule | null | undefined
   let rdns: ReverseResolver | undefined
   let hint: ReturnType<NonNullable<AtlasModule['memoHint']>> | undefined
@@ -585,6 +606,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     const how = msm === null ? null : `RIPE Atlas msm ${msm}${p.meta?.type ? ` (${sanitize(p.meta.type, 20)})` : ''}`
     for (const o of p.outcomes) {
       if (o.result?.kind === 'trace') stats.atlasTraces++
+      if (dropRtts && o.result !== null) stats.impossibleRtts += dropImpossibleResultRtts(o.result)
       atlasBatch.push(o)
       atlasTargets.push({failed: target, how, method: ATLAS_METHOD[p.meta?.type ?? ''] ?? null})
     }
@@ -638,6 +660,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       }
       return []
     }
+    if (dropRtts) for (const i of c) dropRtt(i)
     if (!c.some((i) => i.type === 'invalid')) return c as ReportItem[]
     const kept: ReportItem[] = []
     for (const i of c) {
@@ -893,7 +916,10 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         stats.values++
         const row = checkRow(q.value)
         if (typeof row === 'string') bad(q.where, row)
-        else got.push(rowItem(row, q.doc))
+        else {
+          if (dropRtts) stats.impossibleRtts += dropImpossibleRowRtt(row)
+          got.push(rowItem(row, q.doc))
+        }
         continue
       }
       if (!q.root) {
@@ -955,6 +981,16 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
       stats.errors.unshift({where: 'the compressed file', message: sanitize(message, 200)})
     },
   })
+}
+
+/**
+ * The warning a command prints when RTTs were dropped as impossible (stats.impossibleRtts; null:
+ * none): which file, how many, and that the values themselves were kept.
+ */
+export function impossibleRttNote(name: string, stats: ReadStats): string | null {
+  const n = stats.impossibleRtts
+  if (n === 0) return null
+  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, zero, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
 }
 
 /**

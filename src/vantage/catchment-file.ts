@@ -10,7 +10,7 @@ import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
-import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, impossibleRttNote, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from './index.js'
 
 export interface CatchmentFile {
@@ -22,6 +22,8 @@ export interface CatchmentFile {
   partial: AnyprobeError | null
   /** results left out of its catchment and why (other targets than the first, each probe's own network: analysis/catchment-scope.ts) */
   notes: string[]
+  /** RTTs dropped as impossible while reading it (store/read.ts impossibleRttNote), said; null: none */
+  rttNote: string | null
 }
 
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
@@ -81,5 +83,5 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     throw nothingReadError(name, stats)
   }
   const notes = [...savedNotes, ...builder.notes(name, 'diff --target NAME|ADDRESS compares another')]
-  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(name, stats, PARTIAL_HINT), notes}
+  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(name, stats, PARTIAL_HINT), notes, rttNote: impossibleRttNote(name, stats)}
 }
