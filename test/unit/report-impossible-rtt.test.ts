@@ -53,6 +53,15 @@ describe('the rule', () => {
     assert.equal(r.excluded.impossibleRtt, 2)
     assert.deepEqual(r.discs.map((d) => d.vp), ['c'])
   })
+  it('sites --input of a catchment with such RTTs: still counted there as impossibleRtt (the reader keeps them for it), never as no RTT', async () => {
+    const doc = JSON.parse(broken(['-5', '1e400'])) as {vantagePoints: Array<{vantage: {lat: number | null; lon: number | null}}>}
+    doc.vantagePoints.forEach((v, i) => Object.assign(v.vantage, {lat: 50.1 + i, lon: 8.7 + i}))
+    // JSON.stringify writes Infinity as null: the 1e400 is put back by hand
+    const f = file('sites-bad-rtt.json', JSON.stringify(doc).replace('"rttMs":null', '"rttMs":1e400'))
+    const r = await runCommand('sites', ['--input', f, '--json'])
+    const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {excluded: {impossibleRtt: number; noRtt: number}}
+    assert.deepEqual([out.excluded.impossibleRtt, out.excluded.noRtt], [2, 0], r.stderr)
+  })
 })
 
 describe('report: a saved catchment document', () => {
