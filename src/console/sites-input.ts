@@ -266,7 +266,7 @@ async function readOne(
       target = meta.target
     } else
       // impossible RTTs kept: the analysis counts them as impossibleRtt (analysis/sites/clean.ts), by the rule report and diff drop them by
-      for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, impossibleRtts: 'keep', ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
+      for await (const batch of readSavedBatches(stream, stats, {name: label, loadAtlas: loadAtlasModule, impossibleRtts: 'keep', ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
             opts.see?.(item.outcome.vantage)
