@@ -10,6 +10,7 @@ import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
+import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import {readCatchmentFile} from '../vantage/catchment-file.js'
 import {htmlFlagsFor, locator} from './html-flags.js'
@@ -17,7 +18,7 @@ import {htmlFlagsFor, locator} from './html-flags.js'
 export default class Diff extends BaseCommand {
   static override summary = 'Compare two saved catchments: which vantage points moved from which PoP to which'
 
-  static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results; gzipped or not), and compares them vantage point by vantage point (matched by kind and id).
+  static override description = `Reads two catchments, each in any form \`anyprobe report\` reads (catchment --json, --ndjson, report --json, multi documents, raw RIPE Atlas results; gzipped or not), and compares them vantage point by vantage point (matched by kind and id). Either one may be - (standard input), as for report.
 
 A change is: moved (a confident PoP in both, a different one), lost (a confident PoP before, none after: unlocated, not reached, failed, or only a hint of another place), found (no confident PoP before, one after), uncertain (the place changed, neither side confident: listed, not counted). A PoP named with confidence under 0.5 is a hint (marked ?): the same place with less confidence is no change. PoPs are compared by place (city and country), as the catchment groups them. Also printed: each PoP's vantage points and share before and after (both shares of the vantage points with a result in both files, so one that failed or is missing on one side moves no share), the largest RTT changes of vantage points that stayed, and the vantage points present in only one file (listed, not counted as changes).
 
@@ -34,8 +35,8 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
   ]
 
   static override args = {
-    before: Args.string({description: 'the earlier catchment (anyprobe JSON/NDJSON or RIPE Atlas results)', required: true}),
-    after: Args.string({description: 'the later catchment', required: true}),
+    before: Args.string({description: 'the earlier catchment (anyprobe JSON/NDJSON or RIPE Atlas results; - for standard input)', required: true}),
+    after: Args.string({description: 'the later catchment (- for standard input)', required: true}),
   }
 
   static override flags = {
@@ -49,6 +50,10 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
 
   public async run(): Promise<DiffResult> {
     const {args, flags} = await this.parse(Diff)
+    // standard input can be read once: one of the two may be -, as report - reads it
+    if (args.before === '-' && args.after === '-') {
+      throw new AnyprobeError('E_USAGE', 'diff - -: standard input holds one catchment, and diff needs two', {hint: 'give one of them as a file: diff - after.json, or diff before.json -', exitCode: EXIT.usage})
+    }
     const locate = locator(flags)
     const atlasProbes = (await readProbesFlag(flags.probes))?.probes
     const opts = {rdns: flags.rdns, target: flags.target ?? null, place: locate.item, ...(atlasProbes ? {atlasProbes} : {})}
@@ -60,6 +65,8 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     for (const e of partial) d.warnings.push({code: 'partial-input', message: e.message})
     // what a file held beside its one service (other targets, each probe's own network): left out, said
     for (const n of [...a.notes, ...b.notes]) d.warnings.push({code: 'left-out', message: n})
+    // RTTs no measurement gives, dropped while reading a file: no RTT change or median uses them
+    for (const n of [a.rttNote, b.rttNote]) if (n !== null) d.warnings.push({code: 'impossible-rtt', message: n})
     // --probes that lacks some of a file's probes (another day's archive): they stay unplaced, said as report says it
     for (const [name, f] of [[args.before, a], [args.after, b]] as const) {
       const unlisted = atlasProbes === undefined ? null : probesNotListed(f.catchment.vantagePoints.map((r) => r.vantage.id), atlasProbes)

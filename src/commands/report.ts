@@ -26,7 +26,7 @@ import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
 import {sanitize} from '../util/sanitize.js'
 import {plural} from '../util/plural.js'
-import {decompressedInput, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, impossibleRttNote, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from '../vantage/index.js'
 
 export interface ReportResult extends CatchmentResult {
@@ -63,7 +63,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description: E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning); one whose last round the backend could not measure has no known state at the end: 6, as live.`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description, RIPE Atlas results only of kinds that name no site (sslcert, ntp, wifi), or no text at all (a binary file, /dev/zero): E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning); one whose last round the backend could not measure has no known state at the end: 6, as live.`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -210,7 +210,7 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
       }
     }
     const rdns = flags.rdns ? new CachedReverseResolver() : null
-    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, answerAsn: bundledAsnLookup, ...(atlasProbes ? {atlasProbes} : {})})) {
+    for await (const batch of readSavedBatches(decompressedInput(source, stats, name), stats, {name, loadAtlas: loadAtlasModule, rdns: rdns ?? undefined, answerAsn: bundledAsnLookup, ...(atlasProbes ? {atlasProbes} : {})})) {
       for (const item of batch) take(locate.item(item))
       if (out.pending()) await out.flush()
     }
@@ -224,6 +224,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     }
     // what was left out of the catchment (other targets, each probe's own network), said before it
     const notes = [...savedNotes, ...builder.notes(name).filter((n) => !savedNotes.includes(n))]
+    // RTTs no measurement gives (negative, 1e308 in a hand-edited file): dropped while reading, said
+    const rttNote = impossibleRttNote(name, stats)
+    if (rttNote !== null) notes.push(rttNote)
     const rdnsNote = rdns?.unansweredNote() ?? null
     if (rdnsNote !== null) notes.push(rdnsNote)
     const catchment = builder.size === 0 ? null : builder.result({target, method})

@@ -265,7 +265,8 @@ async function readOne(
       for await (const o of readIGreedyCampaign(stream, stats, meta)) keep(tableRead(placeTableRow(o, opts.locs), opts.see))
       target = meta.target
     } else
-      for await (const batch of readSavedBatches(stream, stats, {loadAtlas: loadAtlasModule, ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
+      // impossible RTTs kept: the analysis counts them as impossibleRtt (analysis/sites/clean.ts), by the rule report and diff drop them by
+      for await (const batch of readSavedBatches(stream, stats, {name: label, loadAtlas: loadAtlasModule, impossibleRtts: 'keep', ...(opts.probes ? {atlasProbes: opts.probes} : {})}))
         for (const item of batch) {
           if (item.type === 'outcome') {
             opts.see?.(item.outcome.vantage)

@@ -80,7 +80,7 @@ export interface DiffSide {
  * another target), or one could be read only in part (the diff is of what was read).
  */
 export interface DiffWarning {
-  code: 'methods-differ' | 'targets-differ' | 'partial-input' | 'left-out' | 'no-hop-names' | 'no-common' | 'probes-unlisted' | 'single-loss'
+  code: 'methods-differ' | 'targets-differ' | 'partial-input' | 'left-out' | 'no-hop-names' | 'no-common' | 'probes-unlisted' | 'single-loss' | 'impossible-rtt'
   message: string
 }
 

@@ -5,6 +5,25 @@ import type {DnsQueryResult} from './dns.js'
 import type {HttpTimings} from './http.js'
 import type {TraceHop} from './trace.js'
 
+/**
+ * The largest RTT taken as measured: one hour. Why so high: no backend waits that long for an
+ * answer (RIPE Atlas gives up within a minute; anyprobe's --timeout is seconds), so anything above
+ * is no round trip at all but a broken or hand-edited file, or a unit slip (microseconds or
+ * nanoseconds written as ms); and a bound any real RTT stays far below never drops a slow one
+ * (a satellite link's seconds, a queue's tens of seconds).
+ */
+export const MAX_RTT_MS = 3_600_000
+
+/**
+ * An RTT no measurement gives: not a finite number, zero or less (a timer that did not run, a
+ * clock stepped back), or above MAX_RTT_MS. One rule for every reader of RTTs from outside: sites
+ * counts such an observation as impossibleRtt (analysis/sites/clean.ts), report and diff drop such
+ * an RTT from a saved file and say how many (store/impossible-rtt.ts).
+ */
+export function impossibleRtt(ms: number): boolean {
+  return !Number.isFinite(ms) || ms <= 0 || ms > MAX_RTT_MS
+}
+
 /** Lowest RTT seen from the destination: the bound the RTT-feasibility check uses. */
 export function minDestinationRtt(hops: TraceHop[], destinationReached: boolean): number | null {
   if (!destinationReached) return null

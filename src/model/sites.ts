@@ -103,7 +103,7 @@ export interface SitesExcluded {
   placeholderLocation: number
   /** no answer (no RTT) */
   noRtt: number
-  /** RTT <= 0 or not a number */
+  /** RTT <= 0, not a number, or over an hour (model/rtt.ts impossibleRtt) */
   impossibleRtt: number
   /** their location contradicts several others (see analysis/sites/clean.ts) */
   contradictingLocation: number

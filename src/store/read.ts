@@ -44,6 +44,7 @@ import {wrongKindHint} from './wrong-kind.js'
 import {RESULT_KINDS, TAKEN_KINDS} from './kinds.js'
 import {atlasStreamMessage, STREAM_HEAD} from './atlas-stream.js'
 import {observationFrom} from './observation.js'
+import {dropImpossibleObservationRtt, dropImpossibleResultRtts, dropImpossibleRowRtt} from './impossible-rtt.js'
 
 /**
  * What the reader uses of the RIPE Atlas parser (src/vantage/atlas/index.ts), handed in by the
@@ -128,9 +129,22 @@ export interface ReadStats {
   wrongKindHint: string | null
   /** raw RIPE Atlas traceroute results read (their hops carry names only when a resolver was given) */
   atlasTraces: number
+  /**
+   * RTTs no measurement gives (not finite, <= 0, over an hour: model/rtt.ts impossibleRtt) that were
+   * dropped from the values read (each value kept, its RTT null): ./impossible-rtt.ts
+   */
+  impossibleRtts: number
 }
 
 export interface ReadOptions {
+  /** the input's name, for an error that refuses it (default: "the input") */
+  name?: string
+  /**
+   * impossible RTTs (model/rtt.ts): 'drop' (the default: nulled and counted in stats.impossibleRtts,
+   * so nothing shows or summarises them), or 'keep' for a caller that judges them itself by the same
+   * rule (sites --input counts them as impossibleRtt, with examples)
+   */
+  impossibleRtts?: 'drop' | 'keep'
   /** loads the Atlas module for raw Atlas results; null/absent module = not available */
   loadAtlas?: () => Promise<AtlasModule | null>
   /** reverse DNS for raw Atlas traceroute hops (default: none, nothing leaves the machine) */
@@ -152,7 +166,7 @@ export const ATLAS_BATCH = 250
 const MAX_LINE = 256 << 20
 
 export function newStats(): ReadStats {
-  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0}
+  return {format: 'empty', values: 0, unparseable: 0, errors: [], truncated: false, otherKinds: {}, repaired: 0, wrongKinds: 0, wrongKindHint: null, atlasTraces: 0, impossibleRtts: 0}
 }
 
 /** An Atlas id: a number, or a numeric string (real NTP results write "msm_id": "1020235"). */
@@ -167,7 +181,6 @@ export function isAtlasRaw(v: unknown): v is Record<string, unknown> {
 
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
-const msOrNull = (x: unknown): x is number | null => x === null || isMs(x)
 /** a time a Date can hold (|t| <= 8.64e15 ms): sentAt = 2^53 is no time, and the analysis refuses it */
 const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
 
@@ -177,9 +190,11 @@ const isTime = (x: unknown): x is number => isMs(x) && Math.abs(x) <= 8.64e15
  * type (a mistyped one makes the line unusable rather than null).
  */
 function toObservation(v: Record<string, unknown>): Observation | null {
-  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !msOrNull(v.rttMs) || !(v.pop === null || typeof v.pop === 'string')) return null
+  if (typeof v.vantageId !== 'string' || v.vantageId === '' || !isTime(v.sentAt) || !(v.receivedAt === null || isTime(v.receivedAt)) || !(v.rttMs === null || typeof v.rttMs === 'number') || !(v.pop === null || typeof v.pop === 'string')) return null
   const o = observationFrom(v)
   if (o === null) return null
+  // an RTT out of range (1e400 reads as Infinity) is kept here for the reader to drop and count as impossible
+  if (typeof v.rttMs === 'number') o.rttMs = v.rttMs
   o.vantageId = sanitize(v.vantageId, 200)
   if (v.vantage !== undefined) {
     const vp = checkVantage(v.vantage)
@@ -499,6 +514,36 @@ function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} 
   return q.ok ? {...q, repaired: true} : p
 }
 
+/** JSON's own whitespace (RFC 8259): space, tab, LF, CR; JS's \s also takes FF, VT, NBSP, which JSON.parse refuses */
+const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
+
+/** where the first character that is not JSON whitespace is, from `from` on (-1: none yet) */
+function firstNonSpace(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) if (!isJsonSpace(text.charCodeAt(i))) return i
+  return -1
+}
+
+/** how much of the first line is looked at for bytes no text holds */
+const BINARY_LOOK = 4096
+
+/**
+ * Why an input that does not begin with '{' or '[' is no text (null: it is text, read as NDJSON
+ * whose first line is not JSON, as a log line captured with 2>&1 is): a control character where
+ * the first value should start (NUL from /dev/zero), or a NUL or undecodable byte (U+FFFD) in its
+ * first line. Decided from what was read so far, never by reading on: /dev/zero has no newline.
+ */
+function binaryStart(head: string, at: number): string | null {
+  const name = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`
+  const c = head.charCodeAt(at)
+  if (c < 32 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) return `it begins with ${c === 0xfffd ? 'a byte that is not UTF-8' : `the control character ${name(c)}`} (at character ${at}), which no JSON value starts with`
+  const nl = head.indexOf('\n', at)
+  const line = head.slice(at, Math.min(nl < 0 ? head.length : nl, at + BINARY_LOOK))
+  // eslint-disable-next-line no-control-regex
+  const i = line.search(/[\u0000\ufffd]/)
+  if (i < 0) return null
+  return `its first line holds ${line.charCodeAt(i) === 0 ? 'a NUL byte' : 'a byte that is not UTF-8'} (at character ${at + i}): binary data, not text`
+}
+
 /** Read saved measurements one item at a time (readSavedBatches, flattened). */
 export async function* readSaved(source: AsyncIterable<Buffer | string>, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<ReportItem> {
   for await (const batch of readSavedBatches(source, stats, opts)) yield* batch
@@ -520,6 +565,14 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   const broke = (where: string, message: string): void => {
     stats.truncated = true
     if (stats.errors.length < keep) stats.errors.push({where, message: sanitize(message, 200)})
+  }
+  // impossible RTTs nulled and counted (./impossible-rtt.ts) unless the caller judges them itself
+  const dropRtts = opts.impossibleRtts !== 'keep'
+  const dropRtt = (item: ReportItem | InvalidEntry): void => {
+    if (item.type === 'outcome') {
+      if (item.outcome.result !== null) stats.impossibleRtts += dropImpossibleResultRtts(item.outcome.result)
+    } else if (item.type === 'row') stats.impossibleRtts += dropImpossibleRowRtt(item.row)
+    else if (item.type === 'observation') stats.impossibleRtts += dropImpossibleObservationRtt(item.observation)
   }
   let atlas: AtlasModule | null | undefined
   let rdns: ReverseResolver | undefined
@@ -553,6 +606,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     const how = msm === null ? null : `RIPE Atlas msm ${msm}${p.meta?.type ? ` (${sanitize(p.meta.type, 20)})` : ''}`
     for (const o of p.outcomes) {
       if (o.result?.kind === 'trace') stats.atlasTraces++
+      if (dropRtts && o.result !== null) stats.impossibleRtts += dropImpossibleResultRtts(o.result)
       atlasBatch.push(o)
       atlasTargets.push({failed: target, how, method: ATLAS_METHOD[p.meta?.type ?? ''] ?? null})
     }
@@ -606,6 +660,7 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
       }
       return []
     }
+    if (dropRtts) for (const i of c) dropRtt(i)
     if (!c.some((i) => i.type === 'invalid')) return c as ReportItem[]
     const kept: ReportItem[] = []
     for (const i of c) {
@@ -623,23 +678,38 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   let out: ReportItem[] = []
 
   const it = textOf(source)[Symbol.asyncIterator]()
-  // the first non-blank character decides; keep what was read for the chosen reader
+  // the first character that is not JSON whitespace decides; keep what was read for the chosen
+  // reader. A BOM at the very start is skipped. JSON whitespace only (space, tab, LF, CR): a form
+  // feed or NUL is no blank, and a stream of NULs (/dev/zero) is decided at its first chunk
   let head = ''
+  let at = -1
   for (;;) {
     const n = await it.next()
     if (n.done) break
+    const from = head.length
     head += n.value
-    if (head.trimStart() !== '') break
+    if (from === 0) head = head.replace(/^\uFEFF/, '')
+    at = firstNonSpace(head, from === 0 ? 0 : from)
+    if (at >= 0) break
   }
-  head = head.replace(/^\uFEFF/, '')
-  const first = head.trimStart()[0]
-  if (first === undefined) {
+  if (at < 0) {
     stats.format = 'empty'
     return
   }
+  const first = head[at]!
+  // not '{' or '[': NDJSON whose first line is text (a log line captured with 2>&1), or no text at all
+  if (first !== '{' && first !== '[') {
+    const binary = binaryStart(head, at)
+    if (binary !== null) {
+      throw new AnyprobeError('E_BAD_INPUT', `${opts.name === undefined ? 'the input' : sanitize(opts.name, 200)} is not JSON or NDJSON: ${binary}`, {
+        hint: 'give a file written by anyprobe --json / --ndjson, or RIPE Atlas results (a JSON array or one result per line; gzip and bzip2 are read as they are)',
+        exitCode: EXIT.usage,
+      })
+    }
+  }
 
   // a recorded RIPE Atlas stream (["atlas_result", {...}] lines) starts with '[' too: lines, below
-  if (first === '[' && !STREAM_HEAD.test(head.trimStart())) {
+  if (first === '[' && !STREAM_HEAD.test(head.slice(at))) {
     stats.format = 'json-array'
     let complete = true
     let index = 0
@@ -846,7 +916,10 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
         stats.values++
         const row = checkRow(q.value)
         if (typeof row === 'string') bad(q.where, row)
-        else got.push(rowItem(row, q.doc))
+        else {
+          if (dropRtts) stats.impossibleRtts += dropImpossibleRowRtt(row)
+          got.push(rowItem(row, q.doc))
+        }
         continue
       }
       if (!q.root) {
@@ -911,6 +984,16 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
 }
 
 /**
+ * The warning a command prints when RTTs were dropped as impossible (stats.impossibleRtts; null:
+ * none): which file, how many, and that the values themselves were kept.
+ */
+export function impossibleRttNote(name: string, stats: ReadStats): string | null {
+  const n = stats.impossibleRtts
+  if (n === 0) return null
+  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, zero, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
+}
+
+/**
  * The error a command prints after what it could read, when some of the input could not be used
  * (values left out, or the input breaking off); null when all of it was. `hint` says what the
  * output above is of.
@@ -937,6 +1020,16 @@ export function nothingReadError(name: string, stats: ReadStats): AnyprobeError 
     const what = n === 1 ? first.message : `${n} values of kinds it does not take; the first (${first.where}) is ${first.message}`
     return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement: ${what}`, {
       hint: stats.wrongKindHint,
+      exitCode: EXIT.usage,
+    })
+  }
+  // RIPE Atlas results of kinds with no site signal (sslcert, ntp, wifi) and nothing else: valid
+  // results of the wrong kind, named, and refused as other files of the wrong kind are (exit 2)
+  const other = Object.entries(stats.otherKinds)
+  if (first === undefined && other.length > 0 && !stats.truncated) {
+    const kinds = other.map(([k, n]) => `${n} ${k}`).join(', ')
+    return new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} holds no measurement anyprobe reads a site from: only RIPE Atlas ${other.map(([k]) => k).join(', ')} results (${kinds}), ${other.length === 1 ? 'a kind that carries' : 'kinds that carry'} no sign of which site answered`, {
+      hint: 'give RIPE Atlas ping, traceroute, dns or http results of the service (or a file written by anyprobe --json / --ndjson)',
       exitCode: EXIT.usage,
     })
   }

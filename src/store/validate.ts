@@ -279,7 +279,8 @@ export function checkRow(v: unknown): CatchmentVantagePoint | string {
     const contradiction = isObj(c) && c.kind === 'vantage-location' && typeof c.reason === 'string' ? {contradiction: {kind: 'vantage-location' as const, reason: text(c.reason, 500)!}} : {}
     pop = {code: text(p.code, 60)!, city: text(p.city, 100), country: text(p.country, 8), confidence: p.confidence, ...contradiction}
   }
-  if (v.rttMs !== null && !isNum(v.rttMs)) return 'a catchment row whose rttMs is not a number'
+  // a number out of range (1e400 reads as Infinity) is still a number: the reader drops it as an impossible RTT (./impossible-rtt.ts), keeping the row
+  if (v.rttMs !== null && typeof v.rttMs !== 'number') return 'a catchment row whose rttMs is not a number'
   if (v.reached !== null && typeof v.reached !== 'boolean') return 'a catchment row whose reached is not a boolean'
   let error: VantageError | null = null
   if (v.error !== null && v.error !== undefined) {

@@ -10,7 +10,7 @@ import {CachedReverseResolver} from '../enrich/rdns.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import type {AtlasProbeMeta} from './atlas/parse.js'
-import {decompressedInput, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
+import {decompressedInput, impossibleRttNote, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
 import {loadAtlasModule} from './index.js'
 
 export interface CatchmentFile {
@@ -22,6 +22,8 @@ export interface CatchmentFile {
   partial: AnyprobeError | null
   /** results left out of its catchment and why (other targets than the first, each probe's own network: analysis/catchment-scope.ts) */
   notes: string[]
+  /** RTTs dropped as impossible while reading it (store/read.ts impossibleRttNote), said; null: none */
+  rttNote: string | null
 }
 
 const PARTIAL_HINT = 'the diff above is of the values that could be read; check how the file was written (one JSON value per line for NDJSON)'
@@ -29,14 +31,19 @@ const PARTIAL_HINT = 'the diff above is of the values that could be read; check 
 /** `target`: of a file of several targets, the one to read (as report --target: a name or an address); else its first */
 /** `place`: each item read, before the catchment is built (--location / --locations: its PoP is judged with the location) */
 export async function readCatchmentFile(path: string, opts: {rdns: boolean; atlasProbes?: ReadonlyMap<number, AtlasProbeMeta>; target?: string | null; place?: (item: ReportItem) => ReportItem}): Promise<CatchmentFile> {
-  try {
-    const st = await stat(path)
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-  } catch (e) {
-    throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(path, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'give a catchment saved by anyprobe (--json / --ndjson) or RIPE Atlas results',
-      exitCode: EXIT.usage,
-    })
+  // `-`: standard input, as report reads it (diff - after.json: a catchment piped in)
+  const stdin = path === '-'
+  const name = stdin ? 'standard input' : path
+  if (!stdin) {
+    try {
+      const st = await stat(path)
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+    } catch (e) {
+      throw new AnyprobeError('E_BAD_INPUT', `cannot read ${sanitize(path, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        hint: 'give a catchment saved by anyprobe (--json / --ndjson) or RIPE Atlas results, or - for standard input',
+        exitCode: EXIT.usage,
+      })
+    }
   }
   const stats = newStats()
   // one service per catchment, by the rules report and sites use
@@ -46,8 +53,8 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
   let watchLines = 0
   const savedNotes: string[] = []
   // gzipped files are read as they are, as `report` reads them; a gzip stream that breaks is a cut input in stats
-  const source = decompressedInput(createReadStream(path, {highWaterMark: 64 << 10}), stats, path)
-  for await (const batch of readSavedBatches(source, stats, {loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const read of batch) {
+  const source = decompressedInput(stdin ? process.stdin : createReadStream(path, {highWaterMark: 64 << 10}), stats, name)
+  for await (const batch of readSavedBatches(source, stats, {name, loadAtlas: loadAtlasModule, rdns: opts.rdns ? new CachedReverseResolver() : undefined, ...(opts.atlasProbes ? {atlasProbes: opts.atlasProbes} : {})})) for (const read of batch) {
     const item = opts.place ? opts.place(read) : read
     if (item.type === 'outcome') builder.add(item.outcome, item.failedTarget ?? null, item.how ?? null, item.failedMethod ?? null)
     else if (item.type === 'row') builder.addRow(item.row, {target: item.target, method: item.method})
@@ -62,19 +69,19 @@ export async function readCatchmentFile(path: string, opts: {rdns: boolean; atla
     // a file of another kind, refused by what it is (as bzip2, or --probes with a latency table):
     // a usage error (exit 2), not input that could be read only in part (7)
     if (watchLines > 0) {
-      throw new AnyprobeError('E_USAGE', `${sanitize(path, 200)} is a watch --out file: it holds observations over time, not one catchment`, {
+      throw new AnyprobeError('E_USAGE', `${sanitize(name, 200)} is a watch --out file: it holds observations over time, not one catchment`, {
         hint: 'diff two catchments (catchment --json / --ndjson, report --json, or Atlas results); report FILE judges a watch, report --html FILE draws it',
         exitCode: EXIT.usage,
       })
     }
     if (builder.ownNetwork > 0) {
-      throw new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(path, 200)} measured one service: ${builder.notes(path).join('; ')}`, {
+      throw new AnyprobeError('E_BAD_INPUT', `nothing in ${sanitize(name, 200)} measured one service: ${builder.notes(name).join('; ')}`, {
         hint: 'give results of a measurement of one public address or name (a DNS measurement that asks the target, not each probe\'s resolver)',
         exitCode: EXIT.data,
       })
     }
-    throw nothingReadError(path, stats)
+    throw nothingReadError(name, stats)
   }
-  const notes = [...savedNotes, ...builder.notes(path, 'diff --target NAME|ADDRESS compares another')]
-  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(path, stats, PARTIAL_HINT), notes}
+  const notes = [...savedNotes, ...builder.notes(name, 'diff --target NAME|ADDRESS compares another')]
+  return {catchment: builder.result({target, method}), stats, watchLines, partial: partialInputError(name, stats, PARTIAL_HINT), notes, rttNote: impossibleRttNote(name, stats)}
 }

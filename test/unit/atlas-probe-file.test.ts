@@ -111,6 +111,52 @@ describe('--probes FILE: pages, repeats, gaps', () => {
       await assert.rejects(readProbeFile(f), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && what.test(e.message))
   })
 
+  // JSON's whitespace is space, tab, LF and CR: a form feed, a vertical tab or a no-break space
+  // where a value should start is refused with where it is (JS's \s took them as blanks and the
+  // scan stood still: `--probes` of "\f\n" filled memory until the run died). A BOM beginning a
+  // page is what a Windows tool leaves when it saves each page (PowerShell's Out-File -Append):
+  // skipped, and both pages are read, as without it.
+  it('a character JSON does not count as whitespace is E_BAD_INPUT naming its offset; a BOM between pages is skipped', async () => {
+    for (const [name, text, offset, cp] of [
+      ['ff', '\x0c\n', 0, 'U+000C'],
+      ['vt', `${p1}\x0b${p2}`, p1.length, 'U+000B'],
+      ['nbsp', `${p1}\n\u00a0${p2}`, p1.length + 1, 'U+00A0'],
+      ['ff-between', `${p1}\n\x0c\n${p2}`, p1.length + 1, 'U+000C'],
+    ] as const) {
+      await assert.rejects(
+        readProbeFile(file(`${name}.json`, text)),
+        (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && e.message.includes(`at character ${offset}, ${cp}:`) && e.hint !== undefined,
+        name,
+      )
+    }
+    const f = await readProbeFile(file('bom-pages.json', `\uFEFF${p1}\n\uFEFF${p2}\n`))
+    assert.deepEqual([where(f, 1), where(f, 2), where(f, 3)], [[52.37, 4.89], [40.71, -74.0], [-33.87, 151.21]])
+    assert.deepEqual(f.notes, [])
+    // back to back, no newline: the same
+    assert.equal((await readProbeFile(file('bom-joined.json', `${p1}\uFEFF${p2}`))).probes.size, 3)
+  })
+
+  it('topLevelValues always moves on: each stray character is a value of its own, with its offset', () => {
+    for (const junk of ['\x0c', '\x0b', '\u00a0', '\u2028', '\x00']) {
+      const v = topLevelValues(`{"a":1}${junk}{"b":2}`)
+      assert.deepEqual(v.map((x) => [x.text, x.offset]), [['{"a":1}', 0], [junk, 7], ['{"b":2}', 7 + junk.length]], JSON.stringify(junk))
+    }
+    assert.deepEqual(topLevelValues('\uFEFF[1]\uFEFF[2]').map((x) => x.text), ['[1]', '[2]'])
+  })
+
+  it('report and sites refuse such a --probes file at once (exit 2, E_BAD_INPUT), never hang', async () => {
+    const ff = file('ff-cmd.json', '\x0c\n')
+    const results = 'test/fixtures/atlas/results-1423386.json'
+    for (const [cmd, args] of [
+      ['report', [results, '--probes', ff, '--no-rdns']],
+      ['sites', ['--input', results, '--probes', ff]],
+    ] as const) {
+      const r = await runCommand(cmd, [...args])
+      assert.equal(r.status, 2, `${cmd}: ${r.stderr}`)
+      assert.match(r.stderr, /E_BAD_INPUT.*at character 0, U\+000C/, cmd)
+    }
+  })
+
   it('topLevelValues does not cut inside strings', () => {
     assert.deepEqual(
       topLevelValues('{"a": "} {"}[1,\n2] {"b": "\\"}"}').map((v) => v.text),

@@ -13,7 +13,8 @@
 //    (left out whatever the country). Whole degrees elsewhere are a person's rounding of a real
 //    place, kept (a PlanetLab host in Évry declared at 48, 2 reached the Paris site in 2.5 ms:
 //    leaving out every whole-degree location lost that site);
-//  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number): no disc;
+//  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number, over an hour:
+//    ../../model/rtt.ts impossibleRtt, the rule report and diff drop them by): no disc;
 //  - locations that contradict several others. Two checks, both only where the others outnumber the
 //    one by far, because a wrong probe location is the one thing that can make a unicast address
 //    look anycast (its disc lands away from the server):
@@ -34,6 +35,7 @@
 //       (A real site seen by ONE vantage point, with a witness nearby, is lost: precision first.)
 //    b) identity: a vantage point whose PoP verdict names a place its disc excludes, while at least
 //       two others naming the same place have discs that contain it: its location is wrong.
+import {impossibleRtt} from '../../model/rtt.js'
 import {bestCoverPoint} from './intersect.js'
 import {countryCentreAt, countryReachKm} from '../../geo/country-centres.js'
 import {byRtt, type Disc, discDistanceKm, makeDisc, overlaps, pointTerms, rttRadiusKm} from './discs.js'
@@ -83,7 +85,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       excluded.noRtt++
       return
     }
-    if (!Number.isFinite(o.rttMs) || o.rttMs <= 0) {
+    if (impossibleRtt(o.rttMs)) {
       excluded.impossibleRtt++
       exclude(excluded, o.vp, `impossible RTT ${String(o.rttMs)} ms`)
       return

@@ -40,21 +40,32 @@ function withGeometry(raw: unknown): unknown {
   return {...p, geometry: {type: 'Point', coordinates: [p.longitude, p.latitude]}}
 }
 
+/** JSON's own whitespace (RFC 8259: space, tab, LF, CR), and nothing else: JS's \s also takes FF, VT, NBSP and a BOM, which JSON.parse refuses */
+export const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
+
+/** a byte order mark: worth skipping where a value should start (a page saved by a Windows tool, appended to the others) */
+const BOM = 0xfeff
+
 /**
  * The top-level JSON values of a text, as text: one document, NDJSON, or documents written one
  * after another (`curl ...page=1 >> probes.json; curl ...page=2 >> probes.json` leaves two API
  * pages back to back, with or without a newline between them). Strings and nesting are tracked, so
  * a `{` inside a description does not cut. A value left open at the end is returned as it is (its
- * JSON.parse fails and says so).
+ * JSON.parse fails and says so). Between values: JSON whitespace, commas, and a BOM (each page of
+ * a download may begin with one); anything else where a value should start is handed on as a value
+ * of its own (up to the next JSON whitespace or bracket, never less than its first character) so
+ * that its JSON.parse fails and names it, with its line and offset. Every step of the scan moves
+ * forward: no character can stop it.
  */
-export function topLevelValues(text: string): Array<{text: string; line: number}> {
-  const out: Array<{text: string; line: number}> = []
+export function topLevelValues(text: string): Array<{text: string; line: number; offset: number}> {
+  const out: Array<{text: string; line: number; offset: number}> = []
   let depth = 0
   let inString = false
   let escaped = false
   let start = -1
   let line = 1
   let startLine = 1
+  const structural = (c: number): boolean => c === 123 || c === 91 || c === 125 || c === 93 || c === 34 || c === 44
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 10) line++
@@ -80,20 +91,28 @@ export function topLevelValues(text: string): Array<{text: string; line: number}
     } else if (c === 125 || c === 93) {
       depth--
       if (depth <= 0) {
-        out.push({text: text.slice(start < 0 ? i : start, i + 1), line: startLine})
+        const from = start < 0 ? i : start
+        out.push({text: text.slice(from, i + 1), line: startLine, offset: from})
         depth = 0
         start = -1
       }
-    } else if (depth === 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 44) {
-      // a bare scalar (or junk) at the top level: up to the next blank, handed on to fail JSON.parse
-      let j = i
-      while (j < text.length && !/\s/.test(text[j]!)) j++
-      out.push({text: text.slice(i, j), line})
+    } else if (depth === 0 && start < 0 && !isJsonSpace(c) && c !== 44 && c !== BOM) {
+      // a bare scalar (or junk) at the top level: up to the next JSON whitespace or bracket, handed
+      // on to fail JSON.parse; c itself is neither, so j > i and the scan moves on
+      let j = i + 1
+      while (j < text.length && !isJsonSpace(text.charCodeAt(j)) && !structural(text.charCodeAt(j))) j++
+      out.push({text: text.slice(i, j), line, offset: i})
       i = j - 1
     }
   }
-  if (start >= 0) out.push({text: text.slice(start), line: startLine})
+  if (start >= 0) out.push({text: text.slice(start), line: startLine, offset: start})
   return out
+}
+
+/** the first character of a value that cannot start one, named by its code point when it does not show itself (U+000C, U+00A0) */
+function unseen(value: string): string {
+  const c = value.codePointAt(0)
+  return c === undefined || (c > 32 && c < 127) ? '' : `, U+${c.toString(16).toUpperCase().padStart(4, '0')}`
 }
 
 interface Listed {
@@ -112,10 +131,10 @@ function probeObjects(text: string, name: string): Listed {
   if (text.startsWith('BZh')) throw bad('bzip2-compressed, and no bzip2 or lbzip2 is installed: install one (apt install bzip2) or run bunzip2 on it first')
   // one document (the usual case) is parsed at once; only text that is not one is cut into values
   let whole: unknown
-  let values: Array<{text: string; line: number}>
+  let values: Array<{text: string; line: number; offset: number}>
   try {
     whole = JSON.parse(text)
-    values = [{text: '', line: 1}]
+    values = [{text: '', line: 1, offset: 0}]
   } catch {
     values = topLevelValues(text)
   }
@@ -125,7 +144,8 @@ function probeObjects(text: string, name: string): Listed {
     try {
       doc = v.text === '' ? whole : JSON.parse(v.text)
     } catch (e) {
-      throw bad(`${values.length === 1 ? 'not JSON' : `the value at line ${v.line} is not JSON`} (${sanitize((e as Error).message, 120)})`)
+      // where it starts, as a character offset too: a stray form feed or no-break space is invisible in an editor
+      throw bad(`${values.length === 1 ? 'not JSON' : `the value at line ${v.line} is not JSON`} (at character ${v.offset}${unseen(v.text)}: ${sanitize((e as Error).message, 120)})`)
     }
     if (Array.isArray(doc)) {
       for (const p of doc) listed.objects.push(p)
