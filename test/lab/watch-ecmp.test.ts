@@ -59,10 +59,16 @@ async function watch(method: Method, from: string[], flows: number, count: numbe
   let ended = false
   void closed.then(() => (ended = true))
   // while it runs: one scrape once the ECMP vantage point is said load-balanced (rounds 1-2 of
-  // `count`, seconds before the end), when its catchment is the set
+  // `count`, seconds before the end), when its catchment is the set, and every other vantage point
+  // has its starting state (its first answer): each child joins when it is up, and ap-vp-ber's
+  // starting later than ap-vp-ecmp's on a loaded machine could leave it no site_info yet
+  const started = (vp: string): boolean => events.some((e) => {
+    const s = e as {type: string; vantageId?: string}
+    return s.type === 'state' && s.vantageId === vp
+  })
   const scraping = (async (): Promise<string | null> => {
     while (!ended) {
-      if (events.some((e) => e.type === 'load-balanced' && e.vantageId === ECMP)) {
+      if (events.some((e) => e.type === 'load-balanced' && e.vantageId === ECMP) && from.every(started)) {
         const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err())?.[1]
         return port === undefined ? null : (await run('curl', ['-s', `http://127.0.0.1:${port}/metrics`], 5_000)).stdout
       }

@@ -23,7 +23,7 @@ const NYC = E.AP_VP_NS_nyc ?? 'ap-vp-nyc'
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-expect-lab-'))
 after(() => rmSync(tmp, {recursive: true, force: true}))
 
-type Ev = {type: string; vantageId?: string; round?: number; broken?: Array<{name: string; why: string}>}
+type Ev = {type: string; vantageId?: string; round?: number; pop?: string | null; broken?: Array<{name: string; why: string}>}
 
 describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {skip, timeout: 120_000}, () => {
   it('one unexpected after --for rounds, one expected after the restore, --exec got each event', {timeout: 100_000}, async () => {
@@ -41,7 +41,16 @@ describe('watch --expect and --exec in the lab (FRA withdrawn and restored)', {s
     const {events, err, closed, waitFor} = followEvents<Ev>(child)
     let faulted = false
     try {
-      await sleep(6000) // the children start (3 s) and settle at home
+      // each child's first answer (its starting state) at home before FRA goes: ber must have been
+      // seen at FRA, or there is no shift to wait for. Waited for, not slept: a child starting from
+      // a loaded 2-core machine took 1-3 s, and a fixed 6 s was all that kept it ahead of the fault
+      const home = {[BER]: 'FRA', [NYC]: 'IAD'}
+      for (const vp of [BER, NYC]) {
+        const s = await waitFor((e) => e.type === 'state' && e.vantageId === vp, 30_000)
+        assert.equal(s.pop, home[vp], JSON.stringify(s))
+      }
+      // ten rounds at home, over three times --for: an unexpected would have fired by now
+      await sleep(1000)
       assert.deepEqual(events.filter((e) => e.type === 'unexpected'), [], 'both at home: nothing unexpected')
       assert.equal((await lab('withdraw', 'fra')).code, 0)
       faulted = true

@@ -168,13 +168,17 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
     // ap-vp-nyc (home IAD) is watched too: two children merged, and FRA going away must not move it
     const NYC = E.AP_VP_NS_nyc ?? 'ap-vp-nyc'
     const w = startWatch('withdraw', [], [NS, NYC])
+    // ground truth for when ber's packets went to IAD: the kernel route change on its first hop
+    // (t-fra), as `ip -ts monitor` prints it (started now, long before the withdrawal)
+    const mon = spawn('ip', ['-n', `${E.AP_NS_PREFIX ?? 'ap-'}t-fra`, '-ts', 'monitor', 'route'], {stdio: ['ignore', 'pipe', 'ignore']})
+    let monOut = ''
+    mon.stdout!.on('data', (d: Buffer) => (monOut += d.toString()))
     let faulted = false
     try {
       await steadyAtFra(w)
       const before = Date.now()
       await mustLab('withdraw', 'fra')
       faulted = true
-      const after = Date.now()
       const shift = await w.waitFor(isType('shift'), 15_000)
       await sleep(1000)
       const {code, summary} = await w.stop()
@@ -187,8 +191,17 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       const obs = w.observations().filter((o) => o.vantageId === NS)
       assert.equal(obs.find((o) => o.round === shift.round - 1)?.pop, 'FRA', `round ${shift.round - 1} answered by FRA`)
       assert.ok(shift.gapMs <= 3 * INTERVAL, `gap ${shift.gapMs} ms`)
+      // the shift came with the route change, not before the withdrawal: the first IAD probe is the
+      // first round due after the route moved (within an interval), sent at most half an interval
+      // late (the round loop's rule). Not bounded by lab.sh's return: BGP moves the route through
+      // e-fra and t-fra in its own time, measured at -19..+0.1 ms from that return, and a bound one
+      // interval after the return left a probe sent a few ms late no room
+      const moved = new RegExp(`^\\[([^\\]]+)\\] ${ANYCAST.replaceAll('.', '\\.')} `, 'm').exec(monOut)?.[1]
+      assert.ok(moved, `no route change for ${ANYCAST} on t-fra: ${monOut}`)
+      // ip prints local time with no zone, which Date.parse reads as local time too
+      const routeMoved = Date.parse(moved)
       const firstNew = Date.parse(shift.firstNewAt)
-      assert.ok(firstNew >= before - INTERVAL && firstNew <= after + INTERVAL, `the shift (${shift.firstNewAt}) happened while FRA was withdrawn (${new Date(before).toISOString()}..${new Date(after).toISOString()})`)
+      assert.ok(firstNew >= before - INTERVAL && firstNew <= routeMoved + 1.5 * INTERVAL, `the shift (${shift.firstNewAt}) came with the route change on t-fra (${new Date(routeMoved).toISOString()}), after the withdrawal began (${new Date(before).toISOString()})`)
       assert.equal(w.events.filter((e) => e.type === 'failover').length, 0)
       const vp = summary.vantagePoints.find((v) => v.vantageId === NS)!
       assert.equal(vp.lost, 0, 'zero probes lost over the whole run')
@@ -204,6 +217,7 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
       assert.deepEqual(await reportOf(w.out, w.states), w.events, 'report on the --out file finds the same events')
       console.log(`# withdraw: shift gap ${shift.gapMs} ms, lost ${shift.lostProbes}, rtt ${shift.rttBeforeMs} -> ${shift.rttAfterMs} ms, ${summary.observations} probes`)
     } finally {
+      mon.kill()
       w.kill()
       if (faulted) await restoreFra()
     }
