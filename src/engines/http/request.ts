@@ -19,6 +19,7 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpTimings} from '../../model/http.js'
 import {NO_ANSWER_HINTS, noAnswerError} from '../../model/no-answer.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
+import {resolveError} from '../../util/target.js'
 import {hasLocalRoute} from '../local-route.js'
 
 export interface HttpRequestSpec {
@@ -549,11 +550,7 @@ export function toHttpError(
     return noAnswerError('refused', `connection refused by ${where}`, NO_ANSWER_HINTS.refused(ctx.port, 'the scheme (http:// or https://)'), err)
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-    return new AnyprobeError('E_RESOLVE', `${ctx.host} did not resolve (${code})`, {
-      hint: 'check the name, or give an address with --host <name> for the Host header',
-      exitCode: EXIT.resolve,
-      cause: err,
-    })
+    return resolveError(ctx.host, code, 'check the name, or give an address with --host <name> for the Host header', 'give the address with --host <name> for the Host header', err)
   }
   if (CERT_CODES.has(code)) {
     return new AnyprobeError('E_NETWORK', `TLS certificate of ${where} did not verify (${code}): ${msg}`, {
