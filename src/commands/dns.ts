@@ -9,7 +9,8 @@ import {QTYPES} from '../engines/dns/packet.js'
 import {parseVpLocation} from '../infer/index.js'
 import type {DnsResult} from '../model/dns.js'
 import {EXIT} from '../model/errors.js'
-import {failedLocally, noAnswerText, renderDns, repliedUnreadably} from '../render/dns.js'
+import {noAnswerWarning} from '../model/no-answer.js'
+import {dnsNoAnswerError, renderDns} from '../render/dns.js'
 import {parseDuration} from '../util/duration.js'
 import {probeDnsTarget} from '../pipeline/dns.js'
 import {fromElsewhere} from '../console/from-elsewhere.js'
@@ -58,13 +59,13 @@ Exit codes: 0 when the server answered at least one query (even if no PoP could 
     const qname = checkQname(flags.qname)
     const transport = flags.tcp ? 'tcp' : 'udp'
     const result = await probeDnsTarget({target: args.target, port: flags.port, transport, timeoutMs, qname, qtype: flags.qtype, vpLocation})
-    if (!result.answered) {
+    const noAnswer = dnsNoAnswerError(result)
+    if (noAnswer !== null) {
       // still a result (what was asked, what timed out), but scripts must see the server did not
       // answer (4), answered only with what is not DNS (7: remote data that cannot be parsed), or
-      // that no query left this host (6: no route)
-      const exit = repliedUnreadably(result) ? EXIT.data : failedLocally(result) ? EXIT.network : EXIT.unreachable
-      process.exitCode = exit
-      process.stderr.write(`warning: ${result.targetAddr} port ${flags.port}/${result.transport}: ${noAnswerText(result)} (exit ${exit})\n`)
+      // that no query left this host (6: no route): with the code and hint http gives the same
+      process.exitCode = noAnswer.exitCode
+      process.stderr.write(noAnswerWarning(noAnswer, noAnswer.exitCode))
     }
     if (!this.jsonEnabled()) this.log(renderDns(result))
     return result

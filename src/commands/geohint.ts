@@ -5,7 +5,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, errorDocument, formatError} from '../base-command.js'
 import {stdoutWriter} from '../console/output.js'
 import {IDENTITY_FORMATS, inferPopExplained, parseVpLocation, safeText, type Observation} from '../infer/index.js'
 import {ResponseHeadReader, responseHeads, responseSignals, type ResponseHead} from '../infer/response.js'
@@ -181,10 +181,13 @@ With --json, one JSON object per input line (NDJSON), in input order.`
       if (head !== null) emit(responseRecord(head, popHeaders, vpLocation, rttMs))
     }
     if (!json && hints > 0) out.text(`\n${GEOHINT_HINT_NOTE}\n`)
-    if (cap.cut > 0) {
-      // read only in part: exit 7, as the README's table says for geohint (it exited 0)
-      process.stderr.write(`anyprobe geohint: ${plural(cap.cut, 'input line')} longer than ${GEOHINT_MAX_LINE} characters ${cap.cut === 1 ? 'was' : 'were'} cut to that length\n`)
-      process.exitCode = EXIT.data
+    // input read only in part, or not at all: exit 7 with a code and a hint (README's table), on
+    // stderr and, with --json, as the stream's last line (the error document every command prints)
+    const err = unusedInputError(cap.cut, inputs === 0 ? (reader?.skipped ?? 0) : 0)
+    if (err !== null) {
+      process.stderr.write(formatError(err))
+      if (json) out.record(errorDocument(err))
+      process.exitCode = err.exitCode
     }
     await out.flush()
     this.suppressFinalJson = json
@@ -288,6 +291,28 @@ function textLine(r: GeohintRecord): string {
     // no place: why, when the reading said more than that (a machine-picked name, a header's problem)
     (p === null ? r.evidence.filter((e) => e.code === null && e.note !== 'identity names no site').map((e) => `  ${sanitize(e.note, 300)}\n`).join('') : '')
   )
+}
+
+/**
+ * What of the input could not be used, as one E_BAD_INPUT (exit 7), or null: lines cut at
+ * GEOHINT_MAX_LINE (the rows are of what was read), and with --response input that held no
+ * response head at all (`notHead`: its lines that were neither a status line nor a header; no
+ * input at all is not bad input, as without --response).
+ */
+export function unusedInputError(cut: number, notHead: number): AnyprobeError | null {
+  if (notHead > 0) {
+    return new AnyprobeError('E_BAD_INPUT', `no response head in the input: ${plural(notHead, 'line')}, none a status line or a "Name: value" header`, {
+      hint: 'give --response what curl -sI URL or curl -sIL URL prints (a status line, header lines, a blank line after each response); without --response each line is read on its own (a hostname, identity or header)',
+      exitCode: EXIT.data,
+    })
+  }
+  if (cut > 0) {
+    return new AnyprobeError('E_BAD_INPUT', `${plural(cut, 'input line')} longer than ${GEOHINT_MAX_LINE} characters ${cut === 1 ? 'was' : 'were'} cut to that length; what was kept is read`, {
+      hint: 'give one hostname, identity or header per line (a hostname is at most 253 characters); a file that is not line-based (JSON, a body) is no geohint input',
+      exitCode: EXIT.data,
+    })
+  }
+  return null
 }
 
 /** Longest input line read (a hostname is <= 253, a header line rarely over a few kB): more is cut. */

@@ -8,6 +8,7 @@ import {BaseCommand} from '../base-command.js'
 import {normalizeHttpTarget} from '../engines/http/probe.js'
 import {isPopHeader, parseVpLocation} from '../infer/index.js'
 import {EXIT} from '../model/errors.js'
+import {noAnswerWarning} from '../model/no-answer.js'
 import type {HttpMethod, HttpResult} from '../model/http.js'
 import {probeHttpTarget} from '../pipeline/http.js'
 import {renderHttp} from '../render/http.js'
@@ -72,7 +73,7 @@ Exit codes: 0 on any HTTP response (a 404 or 500 still names its edge; so does t
       // still a result (what was asked, how it failed), as for dns; scripts see the target did not answer
       process.exitCode = EXIT.unreachable
       const e = result.noAnswer
-      process.stderr.write(`warning: ${e?.code ?? 'E_UNREACHABLE'}: ${e?.message ?? 'no response'} (exit ${EXIT.unreachable})\n${e?.hint ? `hint: ${e.hint}\n` : ''}`)
+      process.stderr.write(noAnswerWarning(e ?? {code: 'E_UNREACHABLE', message: 'no response', hint: null}, EXIT.unreachable))
     }
     if (result.redirectError) {
       process.stderr.write(`warning: could not follow the redirect (${result.redirectError.code}); the last response (${result.status}) is reported\n`)

@@ -31,6 +31,7 @@ import {makeLocalProber} from '../vantage/live/local-prober.js'
 import {LOCAL_WATCH_METHODS, localTiming} from '../vantage/live/schedule.js'
 import {backendsFor} from '../vantage/index.js'
 import {defaultFlapWindowMs, runWatch} from '../watch/run.js'
+import {refuseExecFlagsWithoutExec} from '../watch/extras.js'
 
 
 export const WATCH_METHODS = LOCAL_WATCH_METHODS
@@ -189,6 +190,7 @@ netns:NAME and ssh:[user@]host[:port] vantage points run one long-lived child an
     // them: refused, never dropped silently (one rule with catchment, sites and trace/dns/http --from;
     // the watch's own: --dry-run and --keep with atlas: only, local probed in this process)
     refuseUnusedVantageFlags(specs.map((sp) => sp.kind), {'atlas-msm': flags['atlas-msm'], 'dry-run': flags['dry-run'], keep: flags.keep, 'ssh-option': flags['ssh-option'], 'remote-command': flags['remote-command']}, {watch: true})
+    refuseExecFlagsWithoutExec(flags, metadata)
     // child mode: flags checked before anything starts
     const settings = flags.observations ? watchSettings(flags) : null
     const abort = new AbortController()

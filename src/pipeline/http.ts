@@ -60,8 +60,11 @@ export function targetResponseIndex(redirects: Pick<HttpRedirectHop, 'targetAddr
  */
 export function popHeaderNotes(popHeaders: readonly string[], headers: Record<string, string>, verdict: PopVerdict | null, from: number | null): string[] {
   const where = from === null ? 'the response' : `redirect ${from + 1}'s response (the target's, which the PoP is read from)`
-  // the headers the verdict's evidence came from ("cf-ray: 8a1b...-SYD" -> cf-ray), each once
-  const sources = [...new Set((verdict?.evidence ?? []).map((e) => e.input.split(':', 1)[0]!.trim().toLowerCase()).filter((n) => n !== ''))]
+  // the headers the verdict was read from ("cf-ray: 8a1b...-SYD" -> cf-ray), each once: evidence
+  // with a code and weight; one set aside (not read: control characters inside, no code in it) is
+  // in the evidence to say why, and was named here as a source
+  const read = (verdict?.evidence ?? []).filter((e) => e.code !== null && e.weight > 0)
+  const sources = [...new Set(read.map((e) => e.input.split(':', 1)[0]!.trim().toLowerCase()).filter((n) => n !== ''))]
   const out: string[] = []
   for (const h of popHeaders) {
     const value = Object.hasOwn(headers, h) ? headers[h]! : undefined

@@ -2,6 +2,8 @@
 // Returns a string; the command prints it. Every network string was sanitised by the engine and is
 // sanitised again here (cheap, and a renderer must not trust where its input came from).
 import type {DnsQueryResult, DnsResult, NsidValue} from '../model/dns.js'
+import type {AnyprobeError} from '../model/errors.js'
+import {NO_ANSWER_HINTS, noAnswerError} from '../model/no-answer.js'
 import {sanitize} from '../util/sanitize.js'
 import {renderPop} from './pop.js'
 import {fmtMs, plainTable} from './table.js'
@@ -58,6 +60,25 @@ export function failedLocally(r: Pick<DnsResult, 'answered' | 'queries'>): boole
 /** No query got a usable reply and some got a malformed one: the server answers, with something that is not DNS. */
 export function repliedUnreadably(r: Pick<DnsResult, 'answered' | 'queries'>): boolean {
   return !r.answered && r.queries.some((q) => q.error === 'malformed')
+}
+
+/**
+ * Why the server gave no usable reply, as the stable code, exit code and hint http gives the same
+ * situation (model/no-answer.ts): the port closed (E_UNREACHABLE, 4), replies that are not DNS
+ * (E_BAD_INPUT, 7), nothing left this host (E_NETWORK, 6), a router said unreachable
+ * (E_UNREACHABLE, 4), silence (E_TIMEOUT, 4). The message is noAnswerText's. Null when it answered.
+ */
+export function dnsNoAnswerError(r: Pick<DnsResult, 'answered' | 'queries' | 'targetAddr' | 'params' | 'port' | 'transport'>): AnyprobeError | null {
+  const text = noAnswerText(r)
+  if (text === null) return null
+  const message = `${sanitize(r.targetAddr, 60)} port ${r.port}/${r.transport}: ${text}`
+  if (repliedUnreadably(r)) {
+    return noAnswerError('not-protocol', message, `what answers on port ${r.port} may not be a DNS server: check --port${r.transport === 'udp' ? ' (and --tcp)' : ''}`)
+  }
+  if (failedLocally(r)) return noAnswerError('no-route', message, NO_ANSWER_HINTS['no-route'])
+  if (r.queries.some((q) => q.error === 'refused')) return noAnswerError('refused', message, NO_ANSWER_HINTS.refused(r.port, r.transport === 'udp' ? 'the transport (--tcp for a server on TCP only)' : 'the transport (without --tcp for UDP)'))
+  if (r.queries.some((q) => q.error === 'unreachable')) return noAnswerError('unreachable', message, NO_ANSWER_HINTS.unreachable)
+  return noAnswerError('timeout', message, NO_ANSWER_HINTS.timeout)
 }
 
 export function renderDns(r: DnsResult): string {

@@ -197,6 +197,30 @@ export function unprobeable(info: Pick<TargetInfo, 'addr' | 'class'>, name: stri
   })
 }
 
+/**
+ * The resolver's own failure, not an answer about the name: EAI_AGAIN (getaddrinfo's "temporary
+ * failure": no resolver could be reached, or it gave no answer in time, SERVFAIL included) and
+ * c-ares's ETIMEOUT / ECONNREFUSED. "Check the name" would send the user after a typo that is not there.
+ */
+const RESOLVER_FAILED = new Set(['EAI_AGAIN', 'ETIMEOUT', 'ECONNREFUSED'])
+
+/**
+ * A name that did not resolve: E_RESOLVE, exit 3 either way (README: a name did not resolve, nothing
+ * was measured), worded by why: the resolver did not answer (a distinct hint: this host's network
+ * or DNS), or it said the name has no address (`badNameHint`). `orElse`: what to give instead
+ * (an address; for http, the address with --host). The one wording of every probe (http's too).
+ */
+export function resolveError(name: string, code: string, badNameHint: string, orElse: string, cause?: unknown): AnyprobeError {
+  if (RESOLVER_FAILED.has(code)) {
+    return new AnyprobeError('E_RESOLVE', `${name} could not be resolved: the resolver did not answer (${code})`, {
+      hint: `this says nothing against the name: the resolver in /etc/resolv.conf could not be reached or gave no answer in time (no network here, the resolver down, or the name's own servers failing); check this host's network and DNS and retry, or ${orElse}`,
+      exitCode: EXIT.resolve,
+      ...(cause === undefined ? {} : {cause}),
+    })
+  }
+  return new AnyprobeError('E_RESOLVE', `${name} did not resolve (${code})`, {hint: badNameHint, exitCode: EXIT.resolve, ...(cause === undefined ? {} : {cause})})
+}
+
 /** Resolve a target typed by a user. Throws E_BAD_TARGET / E_RESOLVE with a hint. `resolve` is for tests (default: the system resolver). */
 export async function resolveTarget(input: string, family: 4 | 6 | null = null, resolve: typeof lookup = lookup): Promise<TargetInfo> {
   const text = input.trim()
@@ -233,12 +257,7 @@ export async function resolveTarget(input: string, family: 4 | 6 | null = null, 
   try {
     addrs = await resolve(text, {all: true, family: family ?? 0, verbatim: true})
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new AnyprobeError('E_RESOLVE', `${text} did not resolve (${code})`, {
-      hint: 'check the name, or give an address; the resolver in /etc/resolv.conf is used',
-      exitCode: EXIT.resolve,
-      cause: error,
-    })
+    throw resolveError(text, (error as NodeJS.ErrnoException).code ?? 'error', 'check the name, or give an address; the resolver in /etc/resolv.conf is used', 'give an address', error)
   }
   if (addrs.length === 0) {
     throw new AnyprobeError('E_RESOLVE', `${text} resolved to no ${family ? `IPv${family} ` : ''}address`, {

@@ -63,6 +63,25 @@ export function readLocations(path: string): Map<string, VantageLocation> {
 /** `--location NAME=LAT,LON` values (repeatable). Throws E_USAGE naming the bad one. */
 export function parseLocationArgs(values: readonly string[] | undefined, flag = '--location'): Map<string, VantageLocation> {
   const m = new Map<string, VantageLocation>()
+  // the value that placed each NAME: a second one elsewhere is refused naming both (the last one
+  // won in silence); the same place again is fine, and keeps the country either one gave
+  const given = new Map<string, string>()
+  const place = (name: string, loc: VantageLocation, text: string): void => {
+    const was = m.get(name)
+    if (was === undefined) {
+      m.set(name, loc)
+      given.set(name, text)
+      return
+    }
+    if (was.lat === loc.lat && was.lon === loc.lon) {
+      if (was.country === null) m.set(name, {...was, country: loc.country})
+      return
+    }
+    throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(given.get(name)!, 80)} and ${flag} ${sanitize(text, 80)} put ${sanitize(name, 60)} in two places`, {
+      hint: `give one ${flag} per vantage point (a later one does not correct an earlier one: drop the wrong one)`,
+      exitCode: EXIT.usage,
+    })
+  }
   for (const v of values ?? []) {
     const bad = (): AnyprobeError =>
       new AnyprobeError('E_USAGE', `${flag} ${sanitize(v, 80)}: expected NAME=LAT,LON or NAME=AIRPORT`, {
@@ -74,19 +93,19 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
       // NAME=FRA, as --vp-location reads a place (it was refused: only numbers were read here)
       const named = /^([^=\s]+)=(.+)$/.exec(v.trim())
       if (!named || /^[-\d.,\s]+$/.test(named[2]!)) throw bad()
-      let place: VpLocation
+      let where: VpLocation
       try {
-        place = parseVpLocation(named[2]!)
+        where = parseVpLocation(named[2]!)
       } catch {
         throw bad()
       }
-      m.set(named[1]!, {lat: place.lat, lon: place.lon, country: place.country ?? null})
+      place(named[1]!, {lat: where.lat, lon: where.lon, country: where.country ?? null}, v.trim())
       continue
     }
     const lat = Number(match[2])
     const lon = Number(match[3])
     if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad()
-    m.set(match[1]!, {lat, lon, country: null})
+    place(match[1]!, {lat, lon, country: null}, v.trim())
   }
   return m
 }

@@ -56,6 +56,30 @@ export function checkLearnPath(path: string): void {
   checkOutputPath('--learn', path, 'give a writable file path (the expect file is written when the watch ends)')
 }
 
+/** The flags that only shape --exec: given without it they would do nothing, so they are refused. */
+const EXEC_ONLY = {
+  'exec-timeout': 'bounds each --exec command',
+  'exec-concurrency': 'caps the --exec commands running at once',
+} as const
+
+/**
+ * --exec-timeout / --exec-concurrency given without --exec (they have defaults: `given` is oclif's
+ * parse metadata, to tell a typed flag from its default): E_USAGE with a hint, before anything is
+ * measured, as a vantage flag no vantage point uses is refused (console/vantage-flags.ts), never
+ * dropped in silence.
+ */
+export function refuseExecFlagsWithoutExec(flags: Pick<ExtrasFlags, 'exec' | 'exec-timeout' | 'exec-concurrency'>, given: {flags: Record<string, {setFromDefault?: boolean} | undefined>}): void {
+  if (flags.exec !== undefined) return
+  for (const [name, what] of Object.entries(EXEC_ONLY)) {
+    // oclif's metadata marks a flag set from its default; one the user typed has no entry
+    if (flags[name as keyof typeof EXEC_ONLY] === undefined || given.flags[name]?.setFromDefault) continue
+    throw new AnyprobeError('E_USAGE', `--${name} ${what}; this watch has no --exec`, {
+      hint: `add --exec CMD (a shell command run per event, the event JSON on its stdin), or drop --${name}`,
+      exitCode: EXIT.usage,
+    })
+  }
+}
+
 export class WatchExtras {
   readonly tracker: ExpectTracker | null
   readonly exec: EventExec | null

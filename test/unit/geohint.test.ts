@@ -122,11 +122,11 @@ describe('geohint command', () => {
     const long = `${'a'.repeat(9000)}.fra.example`
     for (const r of [runGeohint(['--json'], `${long}\nae1.cr1.fra03.transit.example\n`), runGeohint(['--json', long, 'ae1.cr1.fra03.transit.example'])]) {
       assert.equal(r.status, 7, r.stderr)
-      assert.match(r.stderr, /anyprobe geohint: 1 input line longer than 8192 characters was cut to that length/)
-      assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'every line is still read')
+      assert.match(r.stderr, /error E_BAD_INPUT: 1 input line longer than 8192 characters was cut to that length/)
+      assert.equal(r.stdout.trimEnd().split('\n').filter((l) => JSON.parse(l).kind !== 'error').length, 2, 'every line is still read')
     }
     // two: the plural and its verb agree (was "1 input line(s) ... were cut")
-    assert.match(runGeohint(['--json', long, long]).stderr, /anyprobe geohint: 2 input lines longer than 8192 characters were cut/)
+    assert.match(runGeohint(['--json', long, long]).stderr, /error E_BAD_INPUT: 2 input lines longer than 8192 characters were cut/)
   })
   it('--rtt without --vp-location is a usage error (it rules nothing out alone, and was ignored)', () => {
     const r = runGeohint(['--json', '--rtt', '5', 'x.fra.example'])
@@ -193,5 +193,45 @@ describe('geohint text: a hint is marked as one', () => {
     assert.doesNotMatch(sure.stdout, /\?|hint/)
     // JSON unchanged: the confidence says it
     assert.equal(JSON.parse(runGeohint(['--json', 'london-1']).stdout.split('\n')[0]!).pop.code, 'london')
+  })
+})
+
+// Review finding (audit-cli 6): exit 7 came with no error code or hint, and nothing in --json; and
+// --response of input with no response head in it printed an empty table and exited 0.
+describe('geohint: input it could not (fully) use is an error with a code and a hint', () => {
+  const long = `${'a'.repeat(9000)}.fra.example`
+  it('a cut line: error E_BAD_INPUT and a hint on stderr, exit 7; --json ends with the error document', () => {
+    const text = runGeohint([long, 'ae1.cr1.fra03.transit.example'])
+    assert.equal(text.status, 7, text.stderr)
+    assert.match(text.stderr, /^error E_BAD_INPUT: 1 input line longer than 8192 characters was cut to that length/m)
+    assert.match(text.stderr, /^hint: \S/m)
+    const json = runGeohint(['--json'], `${long}\nae1.cr1.fra03.transit.example\n`)
+    assert.equal(json.status, 7, json.stderr)
+    const lines = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+    assert.equal(lines.length, 3, 'two records, then the error')
+    assert.ok(lines.slice(0, 2).every((l) => l.kind !== 'error' && typeof l.input === 'string'), 'the records of what was read come first')
+    const last = lines.at(-1)
+    assert.equal(last.kind, 'error')
+    assert.equal(last.error.code, 'E_BAD_INPUT')
+    assert.equal(last.error.exitCode, 7)
+    assert.ok(typeof last.error.hint === 'string' && last.error.hint.length > 0)
+    for (const l of lines) assert.deepEqual(schemaErrors('geohint.schema.json', l), [])
+  })
+  it('--response with no response head in the input: E_BAD_INPUT with a hint, exit 7 (was an empty table, exit 0)', () => {
+    const text = runGeohint(['--response'], 'garbage\nmore garbage\n')
+    assert.equal(text.status, 7, text.stderr)
+    assert.match(text.stderr, /^error E_BAD_INPUT: .*no response head/m)
+    assert.match(text.stderr, /^hint: .*curl -sI/m)
+    const json = runGeohint(['--json', '--response'], 'garbage\n')
+    assert.equal(json.status, 7, json.stderr)
+    const lines = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+    assert.equal(lines.length, 1)
+    assert.equal(lines[0].error.code, 'E_BAD_INPUT')
+    assert.deepEqual(schemaErrors('geohint.schema.json', lines[0]), [])
+    // the same from an argument; and a real response next to garbage is used (exit 0)
+    assert.equal(runGeohint(['--response', 'garbage']).status, 7)
+    assert.equal(runGeohint(['--response'], `garbage\n${CF_OVER_FASTLY}`).status, 0)
+    // no input at all is not bad input
+    assert.equal(runGeohint(['--response'], '').status, 0)
   })
 })

@@ -23,7 +23,7 @@ const plan = (url: string, more: Partial<HttpPlan> = {}): HttpPlan => ({
   follow: false, cfTrace: false, popHeaders: [], vpLocation: null, ...more,
 })
 
-const syd = {code: 'syd', evidence: [{signal: 'http-header', input: 'cf-ray: 8a1b2c3d4e5f6789-SYD'}]} as unknown as PopVerdict
+const syd = {code: 'syd', evidence: [{signal: 'http-header', input: 'cf-ray: 8a1b2c3d4e5f6789-SYD', code: 'syd', weight: 0.95}]} as unknown as PopVerdict
 
 describe('popHeaderNotes', () => {
   it('a missing or empty --pop-header says so and where the PoP came from; one that is there says nothing', () => {
@@ -38,6 +38,24 @@ describe('popHeaderNotes', () => {
     ])
     // a header named like a prototype member is no header of the response
     assert.equal(popHeaderNotes(['constructor'], {}, null, null).length, 1)
+  })
+})
+
+describe('popHeaderNotes names only the headers the PoP was read from', () => {
+  // audit-cli 10: "the PoP FRA was read from cf-ray, x-served-by" when x-served-by was not read at
+  // all (control characters in its value): evidence set aside (no code, no weight) is no source
+  it('a header not read (control characters) or read with no code is not named; one read is', async () => {
+    const {inferPopExplained} = await import('../../src/infer/index.js')
+    const {verdict} = inferPopExplained(
+      [
+        {signal: 'http-header', header: 'cf-ray', input: '8a1b2c3d4e5f6789-FRA'},
+        {signal: 'http-header', header: 'x-served-by', input: 'cache-fra\u0007-FRA'},
+      ] as never,
+      {vpLocation: null, rttMs: null},
+    )
+    assert.equal(verdict?.code, 'fra')
+    assert.ok(verdict!.evidence.some((e) => e.input.startsWith('x-served-by')), 'the set-aside header is in the evidence (the case of the finding)')
+    assert.deepEqual(popHeaderNotes(['x-pop'], {'cf-ray': '8a1b2c3d4e5f6789-FRA'}, verdict, null), ['--pop-header x-pop is not in the response: the PoP FRA was read from cf-ray instead'])
   })
 })
 

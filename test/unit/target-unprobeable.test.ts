@@ -46,3 +46,30 @@ describe('unprobeable targets', () => {
     assert.equal(info.resolved, true)
   })
 })
+
+// audit-cli 10: `http http://0.0.0.0/` was probed (and measured this host) while dns and trace
+// refuse 0.0.0.0: one rule (util/target.ts unprobeable) for every probe's target address.
+describe('http: the same target-address rule as dns and trace', () => {
+  it('an http URL or bare address that is unspecified or multicast: E_BAD_TARGET, the words dns gives', async () => {
+    const {normalizeHttpTarget} = await import('../../src/engines/http/probe.js')
+    for (const [t, addr] of [['http://0.0.0.0/', '0.0.0.0'], ['https://[::]:8443/x', '::'], ['0.0.0.0', '0.0.0.0'], ['http://224.0.0.1/', '224.0.0.1'], ['http://[::ffff:0.0.0.0]/', '0.0.0.0']]) {
+      const dnsError = await resolveTarget(addr!).then(() => null, (e: unknown) => e as AnyprobeError)
+      assert.throws(
+        () => normalizeHttpTarget(t!),
+        (e: unknown) => {
+          assert.ok(e instanceof AnyprobeError, String(e))
+          assert.deepEqual([e.code, e.exitCode, e.message, e.hint], [dnsError!.code, dnsError!.exitCode, dnsError!.message, dnsError!.hint])
+          return true
+        },
+        t,
+      )
+    }
+    assert.equal(normalizeHttpTarget('http://127.0.0.1:8080/').hostname, '127.0.0.1')
+  })
+  it('the command refuses it before any request: exit 2', async () => {
+    const {runCommand} = await import('../helpers/cli.js')
+    const r = await runCommand('http', ['http://0.0.0.0:9/', '--json', '--timeout', '300ms'])
+    assert.equal(r.status, 2, r.stderr + r.stdout)
+    assert.equal(JSON.parse(r.stdout).error.code, 'E_BAD_TARGET')
+  })
+})

@@ -8,7 +8,7 @@ import {isIP} from 'node:net'
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpRedirectHop} from '../../model/http.js'
 import {sanitize} from '../../util/sanitize.js'
-import {parseAddress} from '../../util/target.js'
+import {describeAddress, parseAddress, unprobeable} from '../../util/target.js'
 import {httpRequest, type HttpRequestSpec, type HttpResponseRecord} from './request.js'
 
 export const MAX_REDIRECTS = 5
@@ -40,6 +40,11 @@ export function normalizeHttpTarget(input: string): URL {
   if (url.hostname === '') throw bad('has no host')
   // URL keeps ":0" as port "0"; nothing can be reached there (it read as "connection refused", exit 4)
   if (url.port === '0') throw bad('has port 0')
+  // the one target-address rule of dns and trace (util/target.ts unprobeable): 0.0.0.0 or :: would
+  // reach this host itself, a multicast address is no one host (http://0/ is 0.0.0.0 to URL too)
+  const literal = parseAddress(bareHost(url))
+  const refused = literal === null ? null : unprobeable(describeAddress(bareHost(url), literal, false), null)
+  if (refused !== null) throw refused
   return url
 }
 

@@ -17,7 +17,9 @@ import {isIP, type Socket} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpTimings} from '../../model/http.js'
+import {NO_ANSWER_HINTS, noAnswerError} from '../../model/no-answer.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
+import {resolveError} from '../../util/target.js'
 import {hasLocalRoute} from '../local-route.js'
 
 export interface HttpRequestSpec {
@@ -392,7 +394,7 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
   })
 }
 
-class TimeoutError extends Error {
+export class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT_ANYPROBE'
 }
 
@@ -449,11 +451,7 @@ export function targetsFailure(error: AnyprobeError): boolean {
 
 /** ENETUNREACH / EHOSTUNREACH with a route here: a router on the way (or the target's LAN) said no. */
 export function unreachableOnTheWay(local: AnyprobeError, code: string): AnyprobeError {
-  return new AnyprobeError('E_UNREACHABLE', `${local.message.replace(/ \(E\w+\)$/, '')}: a router on the way answered it cannot reach it (${code})`, {
-    hint: 'this host has a route; the network does not reach the target from here (anyprobe trace shows where the path ends)',
-    exitCode: EXIT.unreachable,
-    cause: local,
-  })
+  return noAnswerError('unreachable', `${local.message.replace(/ \(E\w+\)$/, '')}: a router on the way answered it cannot reach it (${code})`, NO_ANSWER_HINTS.unreachable, local)
 }
 
 /**
@@ -546,25 +544,13 @@ export function toHttpError(
   // OpenSSL's messages end in a newline
   const msg = sanitize((e?.message ?? String(err)).trim(), 300)
   if (err instanceof TimeoutError) {
-    return new AnyprobeError('E_TIMEOUT', `no answer from ${where} within ${ctx.timeoutMs} ms (timed out ${PHASE_WORDS[ctx.phase]})`, {
-      hint: 'the server may be down or filtered; raise --timeout if it is just slow',
-      exitCode: EXIT.unreachable,
-      cause: err,
-    })
+    return noAnswerError('timeout', `no answer from ${where} within ${ctx.timeoutMs} ms (timed out ${PHASE_WORDS[ctx.phase]})`, NO_ANSWER_HINTS.timeout, err)
   }
   if (code === 'ECONNREFUSED') {
-    return new AnyprobeError('E_UNREACHABLE', `connection refused by ${where}`, {
-      hint: `nothing listens on port ${ctx.port} there; check the port and the scheme (http:// or https://)`,
-      exitCode: EXIT.unreachable,
-      cause: err,
-    })
+    return noAnswerError('refused', `connection refused by ${where}`, NO_ANSWER_HINTS.refused(ctx.port, 'the scheme (http:// or https://)'), err)
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-    return new AnyprobeError('E_RESOLVE', `${ctx.host} did not resolve (${code})`, {
-      hint: 'check the name, or give an address with --host <name> for the Host header',
-      exitCode: EXIT.resolve,
-      cause: err,
-    })
+    return resolveError(ctx.host, code, 'check the name, or give an address with --host <name> for the Host header', 'give the address with --host <name> for the Host header', err)
   }
   if (CERT_CODES.has(code)) {
     return new AnyprobeError('E_NETWORK', `TLS certificate of ${where} did not verify (${code}): ${msg}`, {
@@ -633,11 +619,7 @@ export function toHttpError(
     })
   }
   if (code.startsWith('HPE_')) {
-    return new AnyprobeError('E_BAD_INPUT', `the response from ${where} is not valid HTTP (${code}): ${msg}`, {
-      hint: 'the server sent a malformed response (e.g. control characters in a header); nothing was printed from it',
-      exitCode: EXIT.data,
-      cause: err,
-    })
+    return noAnswerError('not-protocol', `the response from ${where} is not valid HTTP (${code}): ${msg}`, 'the server sent a malformed response (e.g. control characters in a header); nothing was printed from it', err)
   }
   if ((code === 'ECONNRESET' || code === 'EPIPE') && ctx.phase === 'response') {
     // the connection was up and the request sent: the far end (the server, or a box on the way
@@ -657,11 +639,7 @@ export function toHttpError(
     })
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new AnyprobeError('E_NETWORK', `no route to ${where} (${code})`, {
-      hint: 'check the address and this host\'s routes',
-      exitCode: EXIT.network,
-      cause: err,
-    })
+    return noAnswerError('no-route', `no route to ${where} (${code})`, NO_ANSWER_HINTS['no-route'], err)
   }
   return new AnyprobeError('E_NETWORK', `request to ${where} failed ${PHASE_WORDS[ctx.phase]}${code ? ` (${code})` : ''}: ${msg}`, {
     hint: 'check the URL, the address and the port',
