@@ -728,9 +728,23 @@ server_sock() { printf '%s/bird.ctl' "$(node_dir "s-$1")"; }
 need_up() { [[ -e $STATE/up.ok ]] || die "lab is not up (run: lab.sh up)"; }
 birdc_q() { birdc -s "$1" "${@:2}" >/dev/null; }
 
+# A graceful withdrawal is a drain: the PoP still answers what reaches it while the withdrawal
+# propagates. Without a route of its own the edge dropped, as net unreachable, what the transit
+# still sent it in the 0-1 ms before the transit switched (a lost probe in ~1 % of the lab's
+# withdrawals), so the edge keeps a fallback route to its server (metric 4000, below BIRD's 32;
+# BIRD imports no kernel route, so it is never announced) until the PoP is restored.
+DRAIN_METRIC=4000
+
+drain_route() {  # add|del POP
+  ip -n "${P}e-$2" -4 route "$1" "$ANYCAST4/32" via "${ADDR4[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null
+  ip -n "${P}e-$2" -6 route "$1" "$ANYCAST6/128" via "${ADDR6[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null
+  return 0
+}
+
 fault_withdraw() {
   local pop=$1
   pid_alive "$(node_dir "s-$pop")/bird.pid" bird || die "bird on ${P}s-$pop is not running (crashed?); restore first"
+  drain_route add "$pop"
   birdc_q "$(server_sock "$pop")" disable '"e_*"'
   echo withdraw >"$STATE/faults/$pop"
   say "withdraw $pop: BGP sessions ${P}s-$pop -> ${P}e-$pop disabled (graceful, routes withdrawn)"
@@ -767,6 +781,7 @@ fault_cut() {
 
 fault_restore() {
   local pop=$1 n
+  drain_route del "$pop"
   for n in "e-$pop" "s-$pop"; do
     nsx "$n" nft delete table netdev ap_cut 2>/dev/null || true
   done

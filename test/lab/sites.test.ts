@@ -12,6 +12,7 @@ import assert from 'node:assert/strict'
 import {before, describe, it} from 'node:test'
 
 import type {SitesDocument} from '../../src/analysis/sites/document.js'
+import {distanceKm} from '../../src/analysis/sites/discs.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {ANYPROBE, E, isRoot, lab, run, VPS} from './lib.js'
 
@@ -66,20 +67,30 @@ describe('anyprobe sites in the lab', {skip}, () => {
     // nyc names IAD (Ashburn), 3,260 km from "Nuuk" with a sub-ms RTT: flagged, not a site
     assert.ok(doc.contradictions.some((c) => c.vp === E.AP_VP_NS_nyc), JSON.stringify(doc.contradictions))
   })
-  // every method: the home VPs' RTTs stay small (their paths are < 1 ms; one-round RTTs read 1.6-13.6
-  // ms at the default concurrency, the lowest of 5 rounds under 3 ms almost always, but an http one read
-  // 3.6 ms once in CI: 10 ms, a 990 km disc, still keeps ber, nyc and tyo thousands of km apart and says
-  // the disc is the home VP's own), the three PoPs are three sites, and the verdicts the lab geography excludes are
-  // contradictions named with the PoP code the probe gives (IAD, not a homonym "ashburn" elsewhere)
+  // every method: the home VPs' discs are their own and mutually disjoint (their paths are < 1 ms, but
+  // one-round RTTs read 1.6-13.6 ms at the default concurrency on a loaded host; a fixed bound (3 ms,
+  // then 10 ms) failed in CI at 3.6 ms and under load at 12.6 ms, so what is asserted is what the
+  // verdict needs: each pair of home discs leaves the other's centre out and the two do not meet
+  // (Frankfurt-Nuuk 3,300 km: 33 ms of RTT between them), the three PoPs are three sites, and the
+  // verdicts the lab geography excludes are contradictions named with the PoP code the probe gives
+  // (IAD, not a homonym "ashburn" elsewhere)
   for (const method of ['dns', 'http', 'trace']) {
     it(`${method}: small discs at the home VPs, 3 sites, the excluded verdicts listed as contradictions`, async () => {
       const doc = await sites(ANYCAST, method)
       assert.equal(doc.anycast, true, doc.anycastReason)
       assert.equal(doc.sites.length, 3, JSON.stringify(doc.sites))
-      for (const vp of ['ber', 'nyc', 'tyo']) {
+      const home = ['ber', 'nyc', 'tyo'].map((vp) => {
         const ns = E[`AP_VP_NS_${vp}`]!
         const disc = doc.sites.flatMap((s) => s.evidence).find((e) => e.vp === ns && e.kind === 'disc')
-        assert.ok(disc !== undefined && disc.rttMs !== null && disc.rttMs < 10, `${vp}: ${JSON.stringify(disc)}`)
+        assert.ok(disc !== undefined && disc.rttMs !== null && disc.rttMs > 0 && disc.radiusKm !== null, `${vp}: ${JSON.stringify(disc)}`)
+        const [lat, lon] = LOC[vp]!.split(',').map(Number)
+        return {vp, radiusKm: disc.radiusKm, lat: lat!, lon: lon!}
+      })
+      for (const [i, a] of home.entries()) {
+        for (const b of home.slice(i + 1)) {
+          const km = distanceKm(a, b)
+          assert.ok(a.radiusKm + b.radiusKm < km, `${a.vp} (${a.radiusKm} km) and ${b.vp} (${b.radiusKm} km) are ${Math.round(km)} km apart: their discs meet`)
+        }
       }
       for (const vp of ['nyc', 'tyo', 'sao']) {
         const c = doc.contradictions.find((x) => x.vp === E[`AP_VP_NS_${vp}`])
