@@ -13,19 +13,10 @@ import {fileURLToPath} from 'node:url'
 
 import {airportByIata, airportPlace, allIataCodes} from '../src/geo/index.js'
 import {hostnameHint} from '../src/infer/index.js'
+import {rng} from './rng.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
-/** xorshift32: reproducible names */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296
-  }
-}
 
 export function generateHostnames(count: number, seed = 1): string[] {
   const rand = rng(seed)

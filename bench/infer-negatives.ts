@@ -21,17 +21,8 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {DEFAULT_CORPUS_DIR, evaluateHeaders, evaluateIdentities, evaluateRouters, figures, CONFIDENT} from '../scripts/corpus-figures.js'
 import {hostnameCandidates, hostnameHint} from '../src/infer/index.js'
+import {rng} from './rng.js'
 
-/** xorshift32: reproducible names */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296
-  }
-}
 
 /** The country-code suffixes a name is put under, grouped; a ccTLD with its usual second level where operators use one. */
 export const TLD_GROUPS: Readonly<Record<string, readonly string[]>> = {
