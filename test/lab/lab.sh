@@ -735,10 +735,9 @@ birdc_q() { birdc -s "$1" "${@:2}" >/dev/null; }
 # BIRD imports no kernel route, so it is never announced) until the PoP is restored.
 DRAIN_METRIC=4000
 
-drain_route() {  # add|del POP
-  ip -n "${P}e-$2" -4 route "$1" "$ANYCAST4/32" via "${ADDR4[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null
-  ip -n "${P}e-$2" -6 route "$1" "$ANYCAST6/128" via "${ADDR6[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null
-  return 0
+drain_route() {  # add|del POP (del: a PoP never withdrawn has none; set -e must not end a restore)
+  ip -n "${P}e-$2" -4 route "$1" "$ANYCAST4/32" via "${ADDR4[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null || true
+  ip -n "${P}e-$2" -6 route "$1" "$ANYCAST6/128" via "${ADDR6[s-$2|e-$2]}" metric "$DRAIN_METRIC" 2>/dev/null || true
 }
 
 fault_withdraw() {
