@@ -107,7 +107,8 @@ function compute(s: string): Reading[] {
         lon: c.lon,
         confidence: conf,
         note: `city name ${c.name} (${c.country}, pop. ${c.population})${i === 0 && rival !== undefined ? `; also ${rival.name} (${rival.country}, pop. ${rival.population})` : ''}${lessCity ? `; found by its name less "City"` : ''}`,
-        ...(lessCity ? {ceiling: CITY_WORD_CEILING} : {}),
+        // a hint unless a state or country label agrees ("cr1.atlantic.nj": Atlantic City, NJ)
+        ...(lessCity ? {unconfirmedCeiling: CITY_WORD_CEILING} : {}),
       })
     }
   }
@@ -120,8 +121,8 @@ function compute(s: string): Reading[] {
  * City). The word left is an ordinary one in most of the small ones ("atlantic", "ocean", "garden",
  * "pearl", "cedar", "national": towns of 10-60k in the US), a customer's or a product's name more
  * often than a site: bench/infer-negatives.ts read 0.8 % of its customer names as one of them,
- * confidently. Below 100k people such a reading stays a hint; the whole name ("atlanticcity") is read
- * as before.
+ * confidently. Below 100k people such a reading stays a hint unless a state or country label in the
+ * name agrees ("cr1.atlantic.nj": Atlantic City); the whole name ("atlanticcity") is read as before.
  */
 const CITY_WORD = / city$/i
 const CITY_WORD_MIN_POP = 100_000

@@ -451,7 +451,8 @@ function nameCandidatesUncached(name: string): Candidate[] {
         if (labelCc !== null && t.part >= 1 && r.country !== null && r.country !== labelCc) conf = Math.min(conf + CTX_MISMATCH, CTX_MISMATCH_CAP)
         if (tldHome !== null && r.codeType === 'city' && r.country !== tldHome) {
           conf += r.confidence >= BIG_CITY_READING ? TLD_CITY_MISMATCH : TLD_TOWN_MISMATCH
-          if (r.confidence < BIG_CITY_READING) conf = Math.min(conf, TLD_TOWN_CAP)
+          // ... unless a state or country label beside it agrees ("cr1.jupiter.fl.example.cl")
+          if (r.confidence < BIG_CITY_READING && !contextMatch(ctx, r.country, r.region)) conf = Math.min(conf, TLD_TOWN_CAP)
         }
         if (r.codeType === 'city' && r.confidence <= VILLAGE_READING && !t.digitsAfter && !contextMatch(ctx, r.country, r.region) && (home === null || r.country !== home)) conf = Math.min(conf, VILLAGE_CAP)
         // an airport abroad that is not a large one ("cor" in a .es name: Córdoba, Argentina) is rarely

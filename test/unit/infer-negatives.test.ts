@@ -99,4 +99,21 @@ describe('negative names: no confident city from letters alone', () => {
     const worst = [...s.offenders].slice(0, 10).map(([t, o]) => `\n  ${t}: ${o.reading} (${o.example})`).join('')
     assert.ok(rate <= 0.005, `${s.confident}/${s.total} confident${worst}`)
   })
+  it('a state or country label that agrees lifts both caps: a town abroad under a ccTLD, a "... City" found by its shorter name', () => {
+    // the caps are for names that say nothing of the place; these say the state (review of the caps)
+    for (const [name, city] of [
+      ['cr1.jupiter.fl.example.cl', 'Jupiter'],
+      ['ae1.boca-raton.fl.example.de', 'Boca Raton'],
+      ['cr1.atlantic.nj.example.net', 'Atlantic City'],
+      ['ae1.garden.ks.example.net', 'Garden City'],
+      // not Atlantic, Iowa (1,700 km off) because the city of its state was capped
+      ['cr1.atlantic-nj.us.example.net', 'Atlantic City'],
+    ] as const) {
+      const h = hostnameHint(name)
+      assert.equal(h?.city, city, `${name}: ${JSON.stringify(h)}`)
+      assert.ok(h!.confidence >= 0.5, `${name}: ${h!.confidence}`)
+    }
+    // without the label they stay hints
+    for (const name of ['static-jupiter.example.cl', 'cr1.atlantic.example.net']) assert.ok((hostnameHint(name)?.confidence ?? 0) < 0.5, name)
+  })
 })
