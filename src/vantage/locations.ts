@@ -66,18 +66,25 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
   // the value that placed each NAME: a second one elsewhere is refused naming both (the last one
   // won in silence); the same place again is fine, and keeps the country either one gave
   const given = new Map<string, string>()
+  /** NAME, and the names lookupLocation also finds it by: a bare name is any kind's (netns:NAME) */
+  const aliases = (name: string): string[] => {
+    const bare = name.replace(/^[a-z]+:/, '')
+    return bare === name ? [name, ...[...m.keys()].filter((k) => k !== name && k.replace(/^[a-z]+:/, '') === name)] : [name, bare]
+  }
   const place = (name: string, loc: VantageLocation, text: string): void => {
-    const was = m.get(name)
-    if (was === undefined) {
-      m.set(name, loc)
-      given.set(name, text)
+    const clash = aliases(name).find((k) => {
+      const was = m.get(k)
+      return was !== undefined && (was.lat !== loc.lat || was.lon !== loc.lon)
+    })
+    if (clash === undefined) {
+      const was = m.get(name)
+      if (was === undefined) {
+        m.set(name, loc)
+        given.set(name, text)
+      } else if (was.country === null) m.set(name, {...was, country: loc.country})
       return
     }
-    if (was.lat === loc.lat && was.lon === loc.lon) {
-      if (was.country === null) m.set(name, {...was, country: loc.country})
-      return
-    }
-    throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(given.get(name)!, 80)} and ${flag} ${sanitize(text, 80)} put ${sanitize(name, 60)} in two places`, {
+    throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(given.get(clash)!, 80)} and ${flag} ${sanitize(text, 80)} put ${sanitize(name.replace(/^[a-z]+:/, ''), 60)} in two places`, {
       hint: `give one ${flag} per vantage point (a later one does not correct an earlier one: drop the wrong one)`,
       exitCode: EXIT.usage,
     })

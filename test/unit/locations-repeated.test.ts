@@ -32,4 +32,12 @@ describe('--location given twice for one NAME', () => {
     assert.deepEqual(parseLocationArgs([`v=${fra.lat},${fra.lon}`, 'v=FRA']).get('v'), fra)
     assert.deepEqual(parseLocationArgs(['v=FRA', `v=${fra.lat},${fra.lon}`]).get('v'), fra)
   })
+  it('a bare NAME and the same NAME with its kind (ap-vp-ber, netns:ap-vp-ber) are one vantage point: two places refused', () => {
+    // lookupLocation finds a vantage point by either: the prefixed one won in silence
+    assert.throws(() => parseLocationArgs(['ap-vp-ber=52.5,13.4', 'netns:ap-vp-ber=40.7,-74']), /ap-vp-ber=52\.5,13\.4.*netns:ap-vp-ber=40\.7,-74/)
+    assert.throws(() => parseLocationArgs(['ssh:h1=1,2', 'h1=3,4']), /ssh:h1=1,2.*h1=3,4/)
+    // the same place under both names is fine; two kinds of one name are two vantage points
+    assert.equal(parseLocationArgs(['ap-vp-ber=52.5,13.4', 'netns:ap-vp-ber=52.5,13.4']).size, 2)
+    assert.equal(parseLocationArgs(['netns:h1=1,2', 'ssh:h1=3,4']).size, 2)
+  })
 })
