@@ -138,7 +138,7 @@ export function refuseUnusedVantageFlags(kinds: readonly VantageKind[], flags: P
   }
   if (flags['remote-command'] !== undefined) {
     throw new AnyprobeError('E_USAGE', '--remote-command says how the child anyprobe of a vantage point is run; this command measures here, in this process', {
-      hint: 'give --from netns:NAME or --from ssh:[user@]host (or --from local --ndjson to run this host\'s probe as a child), or drop --remote-command',
+      hint: 'give --from netns:NAME or --from ssh:[user@]host (the vantage points whose child anyprobe it starts), or drop --remote-command',
       exitCode: EXIT.usage,
     })
   }

@@ -46,7 +46,10 @@ test('a flag some vantage point uses passes, and unset / false flags are not che
 
 test('--vp-timeout and --remote-command are refused only when the command measures here', () => {
   assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, {here: true})).hint ?? '', /--timeout/)
-  assert.match(refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, {here: true})).message, /measures here/)
+  const here = refusal(() => refuseUnusedVantageFlags(['local'], {'remote-command': 'x'}, {here: true}))
+  assert.match(here.message, /measures here/)
+  // its hint must not lead to the next refusal: --from local alone has no child --remote-command starts
+  assert.doesNotMatch(here.hint ?? '', /--from local/)
   // a local vantage point of a multi-vantage run is a child anyprobe: --vp-timeout applies
   refuseUnusedVantageFlags(['local'], {'vp-timeout': '5s'}, {here: false})
 })
