@@ -5,13 +5,13 @@ import {accessSync, constants, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {writeTarget} from './atomic-write.js'
+import {UnsafeLinkError, writeTarget} from './atomic-write.js'
 import {sanitize} from './sanitize.js'
 
 /**
  * Throws when `path` (given with `flag`) cannot be written later, as util/atomic-write.ts will
  * write it: a device, FIFO or open descriptor (written into) must be writable itself; a regular
- * file or a new path (a link followed to its end) is written beside itself and renamed, so its
+ * file or a new path (a link followed to its end, only one the caller or its directory's owner owns) is written beside itself and renamed, so its
  * directory must be a directory that exists and can be written to (`/dev/null/x`: /dev/null can
  * be written to but holds no file), and an existing file must be writable. A check, not a promise:
  * a disk that fills up later is still said when the write fails.
@@ -23,6 +23,8 @@ export function checkOutputPath(flag: string, path: string, hint: string): void 
   try {
     t = writeTarget(path)
   } catch (e) {
+    // a link another user planted (in /tmp): refused before measuring, as the write would refuse it
+    if (e instanceof UnsafeLinkError) throw new AnyprobeError('E_BAD_INPUT', `${flag} ${sanitize(path, 200)}: ${sanitize(e.message, 400)}`, {hint: e.hint, exitCode: EXIT.usage})
     throw bad(`its symbolic links cannot be followed (${code(e)})`)
   }
   if (t.stat?.isDirectory()) throw bad('is a directory')

@@ -10,7 +10,7 @@ import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {writeFileAtomic} from '../util/atomic-write.js'
+import {writeErrorHint, writeFileAtomic} from '../util/atomic-write.js'
 import {sanitize} from '../util/sanitize.js'
 
 function unusable(path: string, why: string): AnyprobeError {
@@ -60,7 +60,7 @@ export async function saveConfigValue(path: string, section: string, field: stri
     writeFileAtomic(path, JSON.stringify(next, null, 2) + '\n', {mode: 0o600})
   } catch (e) {
     throw new AnyprobeError('E_WRITE', `the config file ${sanitize(path, 300)} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was left as it was`, {
-      hint: 'check the permissions of the file and its directory, and the free space',
+      hint: writeErrorHint(e, 'check the permissions of the file and its directory, and the free space'),
       exitCode: EXIT.write,
     })
   }

@@ -9,7 +9,7 @@ import type {ExpectSummary, LiveWatchEvent} from '../model/expect.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {VantagePoint} from '../model/vantage.js'
 import type {Observation, WatchSummaryEvent} from '../model/watch.js'
-import {writeFileAtomic} from '../util/atomic-write.js'
+import {writeErrorHint, writeFileAtomic} from '../util/atomic-write.js'
 import {checkOutputPath} from '../util/output-path.js'
 import {parseDuration} from '../util/duration.js'
 import {EventExec} from './exec.js'
@@ -160,7 +160,7 @@ export class WatchExtras {
       } catch (e) {
         // the watch is over: what it measured (the summary, --out, the exit code) must not be lost for it
         this.learnFailed = true
-        report(`error E_WRITE: --learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the watch's summary follows\nhint: free some space or give another path next time`)
+        report(`error E_WRITE: --learn ${this.flags.learn}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the watch's summary follows\nhint: ${writeErrorHint(e, 'free some space or give another path next time')}`)
       }
     }
     await this.exec?.drain(undefined, hurry)

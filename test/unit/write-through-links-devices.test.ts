@@ -77,7 +77,8 @@ describe('writing a file the user named', () => {
     let got = ''
     reader.stdout.on('data', (b: Buffer) => (got += String(b)))
     const closed = new Promise((r) => reader.on('close', r))
-    // synchronous: it waits for the reader to open the FIFO, as a shell's `>` would
+    // the reader is started first (the FIFO is opened O_NONBLOCK: no reader yet would be ENXIO, E_WRITE,
+    // write-links-owner-fifo.test.ts); node's start with tsx takes far longer than cat's open
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import {writeHtml} from './src/render/html/write.ts'; const e = writeHtml(${JSON.stringify(fifo)}, '<p>through</p>'); process.exit(e === null ? 0 : 3)`], {cwd: ROOT, timeout: 30_000})
     assert.equal(r.status, 0, String(r.stderr))
     await closed

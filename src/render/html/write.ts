@@ -2,7 +2,7 @@
 // followed and kept, a device or FIFO written into, util/atomic-write.ts), and for a running watch
 // at most every `everyMs` (the page is rebuilt from everything so far each time).
 import {AnyprobeError, EXIT} from '../../model/errors.js'
-import {writeFileAtomic, writesIntoStream} from '../../util/atomic-write.js'
+import {writeErrorHint, writeFileAtomic, writesIntoStream} from '../../util/atomic-write.js'
 import {sanitize} from '../../util/sanitize.js'
 
 /**
@@ -15,7 +15,7 @@ export function writeHtml(path: string, html: string): AnyprobeError | null {
     return null
   } catch (e) {
     return new AnyprobeError('E_WRITE', `--html ${sanitize(path, 200)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); what was measured is kept`, {
-      hint: 'give a path in a writable directory with free space',
+      hint: writeErrorHint(e, 'give a path in a writable directory with free space'),
       exitCode: EXIT.write,
     })
   }
