@@ -1019,7 +1019,7 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
 export function impossibleRttNote(name: string, stats: ReadStats): string | null {
   const n = stats.impossibleRtts
   if (n === 0) return null
-  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, zero, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
+  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
 }
 
 /**
