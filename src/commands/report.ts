@@ -20,7 +20,7 @@ import {bundledAsnLookup} from '../enrich/asn.js'
 import {CachedReverseResolver} from '../enrich/rdns.js'
 import {probesNotListed, readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, watchExit} from '../model/exit.js'
+import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, rowFailure, sharedFailureExit, watchExit} from '../model/exit.js'
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
@@ -268,7 +268,10 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
     const counted = countAnswers(rows.map(rowAnswer))
     const answered = counted.answered + watchVps.filter((v) => v.answered > 0).length
     for (const w of watchWarnings) process.stderr.write(`${w}\n`)
-    process.exitCode = measuredExit({answered, total: counted.total + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + counted.ownFailures, unmeasured: watchUnmeasured ? EXIT.network : null})
+    // every row failed with one error said before measuring (all E_RESOLVE: 3): that error's code,
+    // as the live catchment exited (model/exit.ts sharedFailureExit); a watch's vantage points are no rows
+    const failedAs = watchVps.length === 0 ? sharedFailureExit(rows.map(rowFailure)) : null
+    process.exitCode = measuredExit({answered, total: counted.total + watchVps.length, writeFailed: !htmlOk, ownFailures: watchOwnFailures + counted.ownFailures, unmeasured: watchUnmeasured ? EXIT.network : null, failedAs})
     const err = partialInputError(name, stats, `the ${result ? 'catchment' : 'events'} above ${result ? 'is' : 'are'} of the values that could be read; check how the file was written (one JSON value per line for NDJSON)`)
     if (err !== null) {
       process.stderr.write(formatError(err))

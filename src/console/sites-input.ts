@@ -18,7 +18,7 @@ import {resultRtt, shortEvidence} from '../analysis/catchment.js'
 import {OwnNetworkCount, ownNetworkTarget, TargetPicker, targetKey} from '../analysis/one-target.js'
 import {keepLowestRtt, observationOf} from '../analysis/sites/document.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
-import {type Answer, countAnswers, measuredExit, rowAnswer} from '../model/exit.js'
+import {type Answer, countAnswers, measuredExit, rowAnswer, rowFailure, sharedFailureExit} from '../model/exit.js'
 import {answerOfOutcome} from './multi-run.js'
 import type {VantageOutcome} from '../model/probe.js'
 import type {SiteObservation} from '../model/sites.js'
@@ -47,8 +47,12 @@ export function observationFromOutcome(o: VantageOutcome, locs: Locations | null
 // one rule with report, catchment and trace / dns / http --from (a saved outcome's by
 // answerOfOutcome, a saved catchment row's by rowAnswer, a table line's by its RTT: tableRead).
 
-/** An observation read, with its answer (dropped before the sites are found). */
-type Read = SiteObservation & {answer: Answer}
+/**
+ * An observation read, with its answer and, when it has no result, its error code (sharedFailureExit:
+ * every vantage point failed with one error said before measuring, e.g. all E_RESOLVE, exits with
+ * that error's code as the live run did); both dropped before the sites are found.
+ */
+type Read = SiteObservation & {answer: Answer; failure: string | null}
 const ANSWER_RANK: Readonly<Record<Answer, number>> = {own: 0, silent: 1, answered: 2}
 
 /** keepLowestRtt, and a vantage point that answered in any result read counts as answered. */
@@ -72,6 +76,8 @@ export interface SitesInput {
   answered: number
   /** of `obs`, the vantage points that failed for a reason of their own in every result read (exit 6 when that is all) */
   ownFailures: number
+  /** every vantage point read failed with one error said before measuring: its exit code (model/exit.ts sharedFailureExit), else null */
+  failedAs?: number | null
   /** notes for stderr: the files name different targets, a file holds results of other targets */
   warnings: string[]
   /**
@@ -124,10 +130,10 @@ export class ByAddress {
  * (6 when each failed for a reason of its own), 9 some; 10 the page could not be written; 0.
  * `report` of the same file says the same.
  */
-export function sitesInputExit(input: Pick<SitesInput, 'obs' | 'answered' | 'ownFailures' | 'errors'>, o: {writeFailed: boolean; locate: AnyprobeError | null}): number {
+export function sitesInputExit(input: Pick<SitesInput, 'obs' | 'answered' | 'ownFailures' | 'errors' | 'failedAs'>, o: {writeFailed: boolean; locate: AnyprobeError | null}): number {
   const data = input.errors.some((e) => e.exitCode === EXIT.data)
   const other = o.locate ?? input.errors.find((e) => e.exitCode !== EXIT.data) ?? null
-  return measuredExit({answered: input.answered, total: input.obs.length, ownFailures: input.ownFailures, data, writeFailed: o.writeFailed, unmeasured: other?.exitCode ?? null})
+  return measuredExit({answered: input.answered, total: input.obs.length, ownFailures: input.ownFailures, data, writeFailed: o.writeFailed, unmeasured: other?.exitCode ?? null, failedAs: input.failedAs ?? null})
 }
 
 /** What a measuring flag asks, for the refusal when it goes with --input (nothing is measured then). */
@@ -164,7 +170,7 @@ export function probesNotListed(obs: Iterable<SiteObservation>, probes: Readonly
 /** A latency table's or campaign file's line: an RTT is an answer, '-' none (`see`: its id was read). */
 function tableRead(o: SiteObservation, see: ((v: VantagePoint) => void) | null): Read {
   see?.(tableVantage(o.vp))
-  return {...o, answer: o.rttMs === null ? 'silent' : 'answered'}
+  return {...o, answer: o.rttMs === null ? 'silent' : 'answered', failure: null}
 }
 
 const shown = (name: string): string => (name === '-' ? 'standard input' : name)
@@ -180,6 +186,8 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   const see = opts.locs === null || opts.locs.size === 0 ? null : (v: VantagePoint): void => void (seen.has(v.id) || seen.set(v.id, v))
   if (names.filter((n) => n === '-').length > 1) throw new AnyprobeError('E_USAGE', '--input - (standard input) can be given once', {hint: 'save the other results to a file', exitCode: EXIT.usage})
   const byVp = new Map<string, Read>()
+  // per vantage point: its one error code in every result read, null when any result (or another code) was read
+  const failures = new Map<string, string | null>()
   const targets: Array<{target: string; name: string}> = []
   const methods = new Set<string>()
   const errors: AnyprobeError[] = []
@@ -192,6 +200,7 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
     const meta = await readOne(name, stats, {...opts, see}, (o) => {
       read++
       keepRead(byVp, o)
+      failures.set(o.vp, failures.has(o.vp) && failures.get(o.vp) !== o.failure ? null : o.failure)
     })
     warnings.push(...meta.warnings)
     if (meta.asked !== null) askedRead = askedRead === true || meta.asked
@@ -222,9 +231,9 @@ export async function readSitesInputs(names: readonly string[], opts: {locs: Loc
   const unmatched = unmatchedLocationsWarning(unmatchedLocations(opts.locs, seen.values()), [...seen.values()])
   if (unmatched !== null) warnings.push(unmatched)
   const obs: SiteObservation[] = []
-  for (const {answer: _, ...o} of byVp.values()) obs.push(o)
+  for (const {answer: _, failure: _f, ...o} of byVp.values()) obs.push(o)
   const {answered, ownFailures} = countAnswers(Array.from(byVp.values(), (o) => o.answer))
-  return {obs, answered, ownFailures, target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
+  return {obs, answered, ownFailures, failedAs: sharedFailureExit(failures.values()), target: targets[0]?.target ?? null, method: methods.size === 0 ? null : [...methods].join('+'), errors, warnings, askedRead}
 }
 
 async function readOne(
@@ -278,7 +287,7 @@ async function readOne(
             }
             // a failed vantage point names no target: it is kept (as one without RTT)
             const to = r === null ? null : picker.pick(r.target, r.targetAddr)
-            const read = (): Read => ({...observationFromOutcome(item.outcome, opts.locs), answer: answerOfOutcome(item.outcome)})
+            const read = (): Read => ({...observationFromOutcome(item.outcome, opts.locs), answer: answerOfOutcome(item.outcome), failure: r === null ? (item.outcome.error?.code ?? null) : null})
             if (r === null) keep(read())
             else if (to !== null) ofTarget[to].keep(r.targetAddr, read())
             if (to !== null) method(r?.kind ?? null)
@@ -286,7 +295,7 @@ async function readOne(
             opts.see?.(item.row.vantage)
             const pop = item.row.pop
             const {v, given, placeholder} = placeVantage(item.row.vantage, opts.locs)
-            keep({answer: rowAnswer(item.row), vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
+            keep({answer: rowAnswer(item.row), failure: rowFailure(item.row), vp: item.row.vantage.id, lat: v.lat, lon: v.lon, rttMs: item.row.rttMs, identity: pop === null ? null : {code: pop.code, city: pop.city, country: pop.country, lat: null, lon: null, evidence: item.row.evidence}, ...(given ? {locationGiven: true} : placeholder ? {locationPlaceholder: true} : {})})
           } else if (item.type === 'meta') {
             target ??= item.target
             method(item.method)

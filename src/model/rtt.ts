@@ -15,13 +15,15 @@ import type {TraceHop} from './trace.js'
 export const MAX_RTT_MS = 3_600_000
 
 /**
- * An RTT no measurement gives: not a finite number, zero or less (a timer that did not run, a
- * clock stepped back), or above MAX_RTT_MS. One rule for every reader of RTTs from outside: sites
- * counts such an observation as impossibleRtt (analysis/sites/clean.ts), report and diff drop such
- * an RTT from a saved file and say how many (store/impossible-rtt.ts).
+ * An RTT no measurement gives: not a finite number, below zero (a clock stepped back), or above
+ * MAX_RTT_MS. Zero is a reading: Globalping gives DNS and HTTP timings in whole milliseconds, so a
+ * probe in the target's datacentre reads 0 ms. One rule for every reader of RTTs from outside:
+ * report and diff drop such an RTT from a saved file and say how many (store/impossible-rtt.ts),
+ * sites counts such an observation as impossibleRtt (analysis/sites/clean.ts, which leaves out a
+ * zero too, for its discs' own reason).
  */
 export function impossibleRtt(ms: number): boolean {
-  return !Number.isFinite(ms) || ms <= 0 || ms > MAX_RTT_MS
+  return !Number.isFinite(ms) || ms < 0 || ms > MAX_RTT_MS
 }
 
 /** Lowest RTT seen from the destination: the bound the RTT-feasibility check uses. */

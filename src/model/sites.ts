@@ -103,7 +103,7 @@ export interface SitesExcluded {
   placeholderLocation: number
   /** no answer (no RTT) */
   noRtt: number
-  /** RTT <= 0, not a number, or over an hour (model/rtt.ts impossibleRtt) */
+  /** RTT < 0, not a number, or over an hour (model/rtt.ts impossibleRtt), or 0 (no disc of radius 0: analysis/sites/clean.ts) */
   impossibleRtt: number
   /** their location contradicts several others (see analysis/sites/clean.ts) */
   contradictingLocation: number

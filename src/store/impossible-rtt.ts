@@ -1,4 +1,4 @@
-// RTTs no measurement gives (model/rtt.ts impossibleRtt: not finite, <= 0, over an hour), dropped
+// RTTs no measurement gives (model/rtt.ts impossibleRtt: not finite, < 0, over an hour; 0 ms is a reading), dropped
 // from what a saved file holds before anything shows or summarises them. Why drop the RTT and not
 // the value: the rest of it was measured (a catchment row's PoP, a watch observation's answer, a
 // result's identity); only the number is not one. A dropped RTT is null, as "not measured" is

@@ -324,9 +324,15 @@ function listed<T>(list: unknown[], check: (v: unknown) => T | string, item: (t:
 
 // ---- text sources ----
 
-async function* textOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/**
+ * The input as UTF-8 text. `start`, when given, gets the first two bytes of the first chunk of
+ * bytes: a UTF-16 byte-order mark (FF FE, FE FF) decodes to two U+FFFD, which Latin-1 text does too,
+ * so it is told from the bytes.
+ */
+async function* textOf(source: AsyncIterable<Buffer | string>, start?: {bytes: Buffer | null}): AsyncGenerator<string> {
   const dec = new StringDecoder('utf8')
   for await (const chunk of source) {
+    if (start !== undefined && start.bytes === null && typeof chunk !== 'string' && chunk.length > 0) start.bytes = Buffer.from(chunk.subarray(0, 2))
     const s = typeof chunk === 'string' ? chunk : dec.write(chunk)
     if (s !== '') yield s
   }
@@ -523,25 +529,45 @@ function firstNonSpace(text: string, from: number): number {
   return -1
 }
 
-/** how much of the first line is looked at for bytes no text holds */
+/** how much of the input's start is looked at for a NUL byte */
 const BINARY_LOOK = 4096
 
+/** the byte-order mark of UTF-16 at the start of these bytes: its name, or null */
+function utf16Mark(bytes: Buffer | null): string | null {
+  if (bytes === null || bytes.length < 2) return null
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'little-endian, byte-order mark FF FE'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'big-endian, byte-order mark FE FF'
+  return null
+}
+
+/** What binaryStart refuses: why, and whether it is UTF-16 (the hint says how to convert it). */
+interface NotText {
+  why: string
+  utf16: boolean
+}
+
 /**
- * Why an input that does not begin with '{' or '[' is no text (null: it is text, read as NDJSON
- * whose first line is not JSON, as a log line captured with 2>&1 is): a control character where
- * the first value should start (NUL from /dev/zero), or a NUL or undecodable byte (U+FFFD) in its
- * first line. Decided from what was read so far, never by reading on: /dev/zero has no newline.
+ * Why the input is clearly no text (null: it is, or may be, text, and the JSON / NDJSON readers
+ * judge it, as they always did): a UTF-16 byte-order mark, or a NUL byte in its first BINARY_LOOK
+ * characters (/dev/zero, a binary file; UTF-16 without a mark, whose ASCII has a NUL every other
+ * byte). Only that: a first line that is a log line captured with 2>&1, with an ANSI colour code
+ * (ESC) or a Latin-1 byte in it, is one NDJSON line that cannot be used, counted, and the rest is
+ * read (README: report loses only what it cannot read). A '{' or '[' followed by a NUL is UTF-16
+ * too (no JSON has a NUL outside a string); a NUL further into such an input is left to the readers,
+ * which repair control characters inside strings (RIPE Atlas writes them). Decided from what was
+ * read so far, never by reading on: /dev/zero has no newline.
  */
-function binaryStart(head: string, at: number): string | null {
-  const name = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`
-  const c = head.charCodeAt(at)
-  if (c < 32 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) return `it begins with ${c === 0xfffd ? 'a byte that is not UTF-8' : `the control character ${name(c)}`} (at character ${at}), which no JSON value starts with`
-  const nl = head.indexOf('\n', at)
-  const line = head.slice(at, Math.min(nl < 0 ? head.length : nl, at + BINARY_LOOK))
-  // eslint-disable-next-line no-control-regex
-  const i = line.search(/[\u0000\ufffd]/)
+function binaryStart(head: string, at: number, bytes: Buffer | null): NotText | null {
+  const mark = utf16Mark(bytes)
+  if (mark !== null) return {why: `it is UTF-16 text (${mark}), not UTF-8`, utf16: true}
+  const c = head[at]
+  const look = c === '{' || c === '[' ? head.slice(at, at + 2) : head.slice(at, at + BINARY_LOOK)
+  const i = look.indexOf('\u0000')
   if (i < 0) return null
-  return `its first line holds ${line.charCodeAt(i) === 0 ? 'a NUL byte' : 'a byte that is not UTF-8'} (at character ${at + i}): binary data, not text`
+  // ASCII in UTF-16: a NUL before or after each character
+  const utf16 = (look[0] === '\u0000') !== (look[1] === '\u0000') && look.length > 1
+  const where = i === 0 ? 'it begins with the control character U+0000' : `it holds a NUL byte at character ${at + i}`
+  return {why: utf16 ? `${where}, as UTF-16 text does (ASCII in UTF-16 has a NUL every other byte): UTF-16, not UTF-8` : `${where}: binary data, not text`, utf16}
 }
 
 /** Read saved measurements one item at a time (readSavedBatches, flattened). */
@@ -677,7 +703,8 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
   // what a chunk of input gave, handed on at once: one await per chunk, not per value
   let out: ReportItem[] = []
 
-  const it = textOf(source)[Symbol.asyncIterator]()
+  const start: {bytes: Buffer | null} = {bytes: null}
+  const it = textOf(source, start)[Symbol.asyncIterator]()
   // the first character that is not JSON whitespace decides; keep what was read for the chosen
   // reader. A BOM at the very start is skipped. JSON whitespace only (space, tab, LF, CR): a form
   // feed or NUL is no blank, and a stream of NULs (/dev/zero) is decided at its first chunk
@@ -697,15 +724,17 @@ export async function* readSavedBatches(source: AsyncIterable<Buffer | string>, 
     return
   }
   const first = head[at]!
-  // not '{' or '[': NDJSON whose first line is text (a log line captured with 2>&1), or no text at all
-  if (first !== '{' && first !== '[') {
-    const binary = binaryStart(head, at)
-    if (binary !== null) {
-      throw new AnyprobeError('E_BAD_INPUT', `${opts.name === undefined ? 'the input' : sanitize(opts.name, 200)} is not JSON or NDJSON: ${binary}`, {
-        hint: 'give a file written by anyprobe --json / --ndjson, or RIPE Atlas results (a JSON array or one result per line; gzip and bzip2 are read as they are)',
-        exitCode: EXIT.usage,
-      })
-    }
+  // clearly no text (a NUL byte, UTF-16): refused at once; anything else, a log line captured with
+  // 2>&1 first included, is read by the JSON / NDJSON readers
+  const binary = binaryStart(head, at, start.bytes)
+  if (binary !== null) {
+    const name = opts.name === undefined ? 'the input' : sanitize(opts.name, 200)
+    throw new AnyprobeError('E_BAD_INPUT', `${name} is not JSON or NDJSON: ${binary.why}`, {
+      hint: binary.utf16
+        ? `convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 ${opts.name === undefined || opts.name === 'standard input' || opts.name === '-' ? 'FILE' : name} > results.json) and give that`
+        : 'give a file written by anyprobe --json / --ndjson, or RIPE Atlas results (a JSON array or one result per line; gzip and bzip2 are read as they are)',
+      exitCode: EXIT.usage,
+    })
   }
 
   // a recorded RIPE Atlas stream (["atlas_result", {...}] lines) starts with '[' too: lines, below
@@ -990,7 +1019,7 @@ export function decompressedInput(source: AsyncIterable<Buffer | string>, stats:
 export function impossibleRttNote(name: string, stats: ReadStats): string | null {
   const n = stats.impossibleRtts
   if (n === 0) return null
-  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, zero, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
+  return `${sanitize(name, 200)}: ${n} impossible RTT${n === 1 ? '' : 's'} left out (negative, not a finite number, or over an hour: no measurement gives one); what held ${n === 1 ? 'it is' : 'them is'} kept without ${n === 1 ? 'it' : 'them'}, and no RTT column, median or change uses ${n === 1 ? 'it' : 'them'}`
 }
 
 /**

@@ -1,7 +1,8 @@
 // RTTs no measurement gives, read from saved files (the audit's finding: a catchment document with
 // rttMs -5 and 1e308 printed -5.00 and 1e+308 and a PoP median of Infinity; a watch --out line with
 // "rttMs": -100 printed `rtt 0.6 ms -> -100 ms`). One rule (model/rtt.ts impossibleRtt: not finite,
-// <= 0, over an hour), the one sites --input counts impossibleRtt by: report and diff keep the
+// < 0, over an hour), the one sites --input counts impossibleRtt by (sites adds 0: no disc of radius
+// 0; 0 ms is a real reading elsewhere, Globalping's whole milliseconds): report and diff keep the
 // value (its PoP, its answer), drop the RTT, and say which file held how many. Real lab catchments
 // (test/fixtures/diff), run as a user runs the commands.
 import assert from 'node:assert/strict'
@@ -39,9 +40,27 @@ function broken(rtts: string[]): string {
 }
 
 describe('the rule', () => {
-  it('impossible: not finite, zero or less, over an hour; a slow or tiny real RTT is not', () => {
-    for (const x of [-5, -0.001, 0, Number.NaN, Number.POSITIVE_INFINITY, 1e308, MAX_RTT_MS + 1]) assert.equal(impossibleRtt(x), true, String(x))
-    for (const x of [0.001, 0.6, 600, 45_000, MAX_RTT_MS]) assert.equal(impossibleRtt(x), false, String(x))
+  it('impossible: not finite, below zero, over an hour; a slow, tiny or 0 ms real RTT (Globalping rounds to whole ms) is not', () => {
+    for (const x of [-5, -0.001, Number.NaN, Number.POSITIVE_INFINITY, 1e308, MAX_RTT_MS + 1]) assert.equal(impossibleRtt(x), true, String(x))
+    for (const x of [0, 0.001, 0.6, 600, 45_000, MAX_RTT_MS]) assert.equal(impossibleRtt(x), false, String(x))
+  })
+
+  it('report of a catchment row with rttMs 0: read as 0.00, no warning; sites still leaves a 0 out as impossibleRtt (no disc of radius 0)', async () => {
+    const f = file('catchment-zero-rtt.json', broken(['0']))
+    const r = await runCommand('report', [f, '--json'])
+    const doc = JSON.parse(r.stdout) as Doc
+    assert.equal(doc.vantagePoints[0]!.rttMs, 0)
+    assert.doesNotMatch(r.stderr, /impossible/)
+    assert.doesNotMatch(doc.input.notes.join('\n'), /impossible/)
+    const text = await runCommand('report', [f])
+    assert.match(text.stdout, /\b0\.00\b/)
+    assert.doesNotMatch(text.stderr, /impossible/)
+    const c = cleanObservations([
+      {vp: 'a', lat: 50.1, lon: 8.7, rttMs: 0, identity: null},
+      {vp: 'b', lat: 50.1, lon: 8.7, rttMs: 3, identity: null},
+    ])
+    assert.equal(c.excluded.impossibleRtt, 1)
+    assert.deepEqual(c.discs.map((d) => d.vp), ['b'])
   })
 
   it('sites counts an RTT over the bound as impossible, by the same rule', () => {
@@ -53,14 +72,14 @@ describe('the rule', () => {
     assert.equal(r.excluded.impossibleRtt, 2)
     assert.deepEqual(r.discs.map((d) => d.vp), ['c'])
   })
-  it('sites --input of a catchment with such RTTs: still counted there as impossibleRtt (the reader keeps them for it), never as no RTT', async () => {
-    const doc = JSON.parse(broken(['-5', '1e400'])) as {vantagePoints: Array<{vantage: {lat: number | null; lon: number | null}}>}
+  it('sites --input of a catchment with such RTTs (and a 0): still counted there as impossibleRtt (the reader keeps them for it), never as no RTT', async () => {
+    const doc = JSON.parse(broken(['-5', '1e400', '0'])) as {vantagePoints: Array<{vantage: {lat: number | null; lon: number | null}}>}
     doc.vantagePoints.forEach((v, i) => Object.assign(v.vantage, {lat: 50.1 + i, lon: 8.7 + i}))
     // JSON.stringify writes Infinity as null: the 1e400 is put back by hand
     const f = file('sites-bad-rtt.json', JSON.stringify(doc).replace('"rttMs":null', '"rttMs":1e400'))
     const r = await runCommand('sites', ['--input', f, '--json'])
     const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {excluded: {impossibleRtt: number; noRtt: number}}
-    assert.deepEqual([out.excluded.impossibleRtt, out.excluded.noRtt], [2, 0], r.stderr)
+    assert.deepEqual([out.excluded.impossibleRtt, out.excluded.noRtt], [3, 0], r.stderr)
   })
 })
 
@@ -69,7 +88,7 @@ describe('report: a saved catchment document', () => {
     const f = file('catchment-bad-rtt.json', broken(['-5', '1e308', '1e400']))
     const text = await runCommand('report', [f])
     assert.doesNotMatch(text.stdout, /-5\.00|1e\+308|Infinity/)
-    assert.match(text.stderr, /warning: .*catchment-bad-rtt\.json: 3 impossible RTTs left out \(negative, zero, not a finite number, or over an hour/)
+    assert.match(text.stderr, /warning: .*catchment-bad-rtt\.json: 3 impossible RTTs left out \(negative, not a finite number, or over an hour/)
     const j = await runCommand('report', [f, '--json'])
     const doc = JSON.parse(j.stdout) as Doc
     const want = JSON.parse(readFileSync(BEFORE, 'utf8')) as Doc

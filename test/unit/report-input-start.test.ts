@@ -1,7 +1,8 @@
 // What report and diff decide from an input's first bytes, and where it comes from: /dev/zero or
-// any input that is no text (its first character a control character, a NUL or undecodable byte
-// in its first line) is refused at once (E_BAD_INPUT, exit 2): it was read as NDJSON with no newline,
-// gigabytes, forever. Text that is not JSON (a log line captured with 2>&1) stays NDJSON, and gzip,
+// any input that is clearly no text (a NUL byte in its first 4 KiB, UTF-16) is refused at once
+// (E_BAD_INPUT, exit 2): it was read as NDJSON with no newline, gigabytes, forever. Text that is
+// not JSON (a log line captured with 2>&1, with an ANSI colour code or a Latin-1 byte: the
+// review's finding, refused outright for a while) stays NDJSON, one unusable line, and gzip,
 // a BOM and JSON whitespace before the first value stay read. `diff -` reads standard input as
 // `report -` does. A RIPE Atlas file of sslcert results only says which kind it held.
 import assert from 'node:assert/strict'
@@ -59,14 +60,39 @@ async function readAll(source: AsyncIterable<Buffer | string> | Array<Buffer | s
 }
 
 describe('report: an input that is no text is refused at its first bytes', () => {
-  it('NUL bytes without end (/dev/zero), a control character, bytes that are not UTF-8, a NUL in the first line: E_BAD_INPUT exit 2', async () => {
+  it('NUL bytes without end (/dev/zero), a NUL in the first 4 KiB, UTF-16 (with or without its mark): E_BAD_INPUT exit 2', async () => {
     await assert.rejects(readAll(endless(0)), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && /in\.bin is not JSON or NDJSON: it begins with the control character U\+0000/.test(e.message))
+    const utf16 = (text: string, be: boolean): Buffer => (be ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'utf16le'))
+    const ndjson = '{"a":1}\n{"b":2}\n'
     for (const [name, data, what] of [
-      ['ff', Buffer.from('\x0c{"a":1}\n'), /control character U\+000C/],
-      ['latin1', Buffer.from([0xff, 0xfe, 0x41, 0x0a]), /a byte that is not UTF-8/],
-      ['nul-line', Buffer.from('ELF\x00\x00\x00 binary\n{"a":1}\n'), /its first line holds a NUL byte/],
+      ['nul-line', Buffer.from('ELF\x00\x00\x00 binary\n{"a":1}\n'), /holds a NUL byte at character 3: binary data/],
+      ['utf16le-bom', Buffer.concat([Buffer.from([0xff, 0xfe]), utf16(ndjson, false)]), /it is UTF-16 text \(little-endian, byte-order mark FF FE\)/],
+      ['utf16be-bom', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16(ndjson, true)]), /it is UTF-16 text \(big-endian, byte-order mark FE FF\)/],
+      ['utf16le', utf16(ndjson, false), /UTF-16, not UTF-8/],
+      ['utf16be', utf16(ndjson, true), /UTF-16, not UTF-8/],
     ] as const) {
       await assert.rejects(readAll([data]), (e: unknown) => e instanceof AnyprobeError && e.code === 'E_BAD_INPUT' && e.exitCode === 2 && what.test(e.message), name)
+    }
+    // the hint says how to make it readable
+    await assert.rejects(readAll([Buffer.concat([Buffer.from([0xff, 0xfe]), utf16(ndjson, false)])]), (e: unknown) => e instanceof AnyprobeError && /iconv -f UTF-16 -t UTF-8 in\.bin/.test(e.hint ?? ''))
+  })
+
+  it('a first line with an ANSI colour code (ESC) or a Latin-1 byte is a log line: counted as unusable, the rest read (exit 7, not refused)', async () => {
+    const rest = readFileSync(join(ROOT, 'test/fixtures/diff/lab-trace-withdraw-fra.ndjson'))
+    const n = rest.toString('utf8').split('\n').filter((l) => l.trim() !== '').length
+    for (const [name, first] of [
+      ['esc', Buffer.from('\x1b[33mwarning: x\x1b[0m\n')],
+      ['latin1', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' log line\n')])],
+      ['form-feed', Buffer.from('\x0cnot json\n')],
+    ] as const) {
+      const r = await readAll([Buffer.concat([first, rest])])
+      assert.equal(r.stats.format, 'ndjson', name)
+      assert.equal(r.stats.unparseable, 1, name)
+      assert.equal(r.stats.values, n + 1, name)
+      const cli = await runCommand('report', [file(`${name}.ndjson`, Buffer.concat([first, rest]))])
+      assert.equal(cli.status, 7, `${name}: ${cli.stderr}`)
+      assert.match(cli.stderr, new RegExp(`${name}\\.ndjson: 1 of ${n + 1} values could not be used`), name)
+      assert.match(cli.stdout, /ap-vp-/, name)
     }
   })
 

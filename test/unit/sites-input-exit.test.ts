@@ -6,14 +6,14 @@
 // (a timed-out probe: rcvd 0, min -1, result [{"x": "*"}]; the shape of /tmp/rY's real-shaped files
 // and of https://atlas.ripe.net/docs/apis/result-format/ ping), with made-up probes and RTTs.
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {readSitesInputs, sitesInputExit} from '../../src/console/sites-input.js'
 import {AnyprobeError, EXIT} from '../../src/model/errors.js'
-import {runCommand} from '../helpers/cli.js'
+import {ROOT, runCommand} from '../helpers/cli.js'
 import {atlasPing, atlasProbesBody} from '../helpers/sites-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'anyprobe-sites-exit-'))
@@ -96,5 +96,32 @@ describe('sites --input: the exit code says who answered, as report says it', ()
     assert.equal(run(0, {locate: net}), EXIT.network)
     assert.equal(run(0, {locate: net, errors: [data]}), EXIT.data)
     assert.equal(run(3, {errors: [data]}), EXIT.data)
+  })
+})
+
+describe('a saved catchment whose every vantage point failed with one error said before measuring (all E_RESOLVE)', () => {
+  /** the lab catchment with rows failed with these codes (a row per code, the rest as measured) */
+  function failed(name: string, codes: string[]): string {
+    const doc = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/diff/lab-dns-before.json'), 'utf8')) as {vantagePoints: Array<Record<string, unknown>>}
+    doc.vantagePoints = doc.vantagePoints.slice(0, codes.length).map((row, i) => ({...row, pop: null, rttMs: null, evidence: null, reached: null, error: {code: codes[i], message: 'cannot resolve anycast.example', hint: null}}))
+    const f = join(dir, `${name}.json`)
+    writeFileSync(f, JSON.stringify(doc))
+    return f
+  }
+
+  it('report and sites --input exit 3, as the live catchment did (not 4); mixed codes stay 4', async () => {
+    const all = failed('all-resolve', ['E_RESOLVE', 'E_RESOLVE', 'E_RESOLVE'])
+    const r = await runCommand('report', [all])
+    assert.equal(r.status, EXIT.resolve, r.stderr)
+    const j = await runCommand('report', [all, '--json'])
+    assert.equal(j.status, EXIT.resolve, j.stderr)
+    const read = await readSitesInputs([all], {locs: null, probesGiven: false})
+    assert.equal(read.failedAs, EXIT.resolve)
+    assert.equal(sitesInputExit(read, {writeFailed: false, locate: null}), EXIT.resolve)
+    const mixed = failed('mixed', ['E_RESOLVE', 'E_VP_TIMEOUT', 'E_RESOLVE'])
+    const m = await runCommand('report', [mixed])
+    assert.notEqual(m.status, EXIT.resolve, m.stderr)
+    const mr = await readSitesInputs([mixed], {locs: null, probesGiven: false})
+    assert.notEqual(sitesInputExit(mr, {writeFailed: false, locate: null}), EXIT.resolve)
   })
 })

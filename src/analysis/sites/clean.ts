@@ -13,8 +13,9 @@
 //    (left out whatever the country). Whole degrees elsewhere are a person's rounding of a real
 //    place, kept (a PlanetLab host in Évry declared at 48, 2 reached the Paris site in 2.5 ms:
 //    leaving out every whole-degree location lost that site);
-//  - no RTT (the target did not answer) and impossible RTTs (<= 0, not a number, over an hour:
-//    ../../model/rtt.ts impossibleRtt, the rule report and diff drop them by): no disc;
+//  - no RTT (the target did not answer) and impossible RTTs (< 0, not a number, over an hour:
+//    ../../model/rtt.ts impossibleRtt, the rule report and diff drop them by; and here 0 too,
+//    see zeroRtt): no disc;
 //  - locations that contradict several others. Two checks, both only where the others outnumber the
 //    one by far, because a wrong probe location is the one thing that can make a unicast address
 //    look anycast (its disc lands away from the server):
@@ -53,6 +54,14 @@ export const PLACEHOLDER_KEEP_KM = 100
 export const IDENTITY_SLACK_KM = 50
 const EXAMPLES = 10
 
+/**
+ * A 0 ms RTT: a real reading for report and diff (model/rtt.ts impossibleRtt: Globalping's whole
+ * milliseconds round a probe in the target's datacentre to 0), but no disc: the reading is a
+ * rounding, not a bound, and a disc of radius 0 would place the site exactly at the vantage point's
+ * stated location, which is nothing the measurement says. Counted as impossibleRtt with the rest.
+ */
+const zeroRtt = (ms: number): boolean => ms === 0
+
 export interface Cleaned {
   /** sorted smallest first; disc.idx points into the observations */
   discs: Disc[]
@@ -85,7 +94,7 @@ export function cleanObservations(obs: readonly SiteObservation[], opts: {outlie
       excluded.noRtt++
       return
     }
-    if (impossibleRtt(o.rttMs)) {
+    if (impossibleRtt(o.rttMs) || zeroRtt(o.rttMs)) {
       excluded.impossibleRtt++
       exclude(excluded, o.vp, `impossible RTT ${String(o.rttMs)} ms`)
       return
