@@ -248,15 +248,18 @@ describe('anyprobe watch in the lab (ap-vp-ber, FRA -> IAD)', {skip, timeout: 24
 
         const replies = pingReplies(pingOut)
         assert.ok(replies.length > 40, `ping got replies: ${pingOut.slice(0, 500)}`)
-        let truth = 0
-        for (let i = 1; i < replies.length; i++) truth = Math.max(truth, replies[i]!.sentAt - replies[i - 1]!.sentAt)
-        console.log(`# cut (${method}): failover gap ${failover.gapMs} ms (lower bound ${failover.gapMinMs} ms, ${failover.lostProbes} lost) vs ping ground truth ${truth.toFixed(1)} ms; rtt ${failover.rttBeforeMs} -> ${failover.rttAfterMs} ms`)
+        const spacing = replies.slice(1).map((r, i) => r.sentAt - replies[i]!.sentAt)
+        const truth = Math.max(...spacing)
+        // each side samples every INTERVAL, so they differ by under two intervals, plus how late this
+        // host sent ping's echoes outside the failover (its own scheduling jitter: a loaded CI host)
+        const jitter = Math.max(0, ...spacing.filter((g) => g !== truth).map((g) => g - INTERVAL))
+        console.log(`# cut (${method}): failover gap ${failover.gapMs} ms (lower bound ${failover.gapMinMs} ms, ${failover.lostProbes} lost) vs ping ground truth ${truth.toFixed(1)} ms (ping jitter ${jitter.toFixed(1)} ms); rtt ${failover.rttBeforeMs} -> ${failover.rttAfterMs} ms`)
         assert.equal(failover.from, 'FRA')
         assert.equal(failover.to, 'IAD')
         assert.ok(failover.lostProbes >= 1)
         assert.ok(truth > 1000 && truth < 5000, `ping saw the hold timer (gap ${truth} ms)`)
-        assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms`)
-        assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL)
+        assert.ok(Math.abs(failover.gapMs - truth) <= 2 * INTERVAL + jitter, `watch gap ${failover.gapMs} ms vs ground truth ${truth.toFixed(1)} ms (ping jitter ${jitter.toFixed(1)} ms)`)
+        assert.ok(failover.gapMinMs <= truth + 2 * INTERVAL + jitter)
         assert.equal(w.events.filter((e) => e.type === 'shift').length, 1)
         // the saved watch, judged again by `anyprobe report`: the same events, the summary included
         assert.deepEqual(await reportOf(w.out, w.states), w.events)
