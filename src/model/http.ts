@@ -7,6 +7,12 @@ import type {VantagePoint} from './vantage.js'
 
 export const HTTP_SCHEMA_VERSION = 1
 
+/** An HTTP field name (RFC 9110 5.1 token): what a response's header, a --header and a --pop-header must be. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** Control characters a field value may not hold (RFC 9110 5.5; a horizontal tab may). */
+// eslint-disable-next-line no-control-regex
+export const HEADER_VALUE_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
 /** Headers shown in the table whether or not the engine used them: they say which cache/edge answered. */
 export const EDGE_CONTEXT_HEADERS = ['server', 'via', 'age', 'x-cache', 'x-cache-status', 'cf-cache-status', 'cache-status', 'x-cache-hits']
 

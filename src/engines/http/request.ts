@@ -16,7 +16,7 @@ import * as https from 'node:https'
 import {isIP, type Socket} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
-import type {HttpMethod, HttpTimings} from '../../model/http.js'
+import {HEADER_NAME, HEADER_VALUE_CONTROL, type HttpMethod, type HttpTimings} from '../../model/http.js'
 import {NO_ANSWER_HINTS, noAnswerError} from '../../model/no-answer.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
 import {resolveError} from '../../util/target.js'
@@ -90,9 +90,6 @@ export const MAX_HEADER_VALUE = 2048
  */
 export const MAX_HEADER_BYTES = 64 * 1024
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
 
 /**
  * What is wrong with each header of a response read tolerantly: a name that is not a token, a value
@@ -105,9 +102,9 @@ export function headerWarnings(rawHeaders: string[]): string[] {
     const name = rawHeaders[i]!
     const value = rawHeaders[i + 1]!
     const shown = sanitize(name.toLowerCase(), 60)
-    if (!TOKEN.test(name)) out.push(`header "${shown}": the name is not a valid header name (shown escaped)`)
+    if (!HEADER_NAME.test(name)) out.push(`header "${shown}": the name is not a valid header name (shown escaped)`)
     // a horizontal tab is legal inside a field value (RFC 9110 5.5: field-vchar, SP, HTAB)
-    else if (CONTROL.test(value) || hasUnsafeChars(value.replaceAll('\t', ' '))) out.push(`header "${shown}": control characters in the value (shown escaped)`)
+    else if (HEADER_VALUE_CONTROL.test(value) || hasUnsafeChars(value.replaceAll('\t', ' '))) out.push(`header "${shown}": control characters in the value (shown escaped)`)
   }
   return out
 }
