@@ -35,7 +35,7 @@ import {AnyprobeError, EXIT} from '../model/errors.js'
 import type {GeoHint} from '../model/pop.js'
 import type {ProbeMethod, VantageOutcome} from '../model/probe.js'
 import {type Observation, WATCH_SCHEMA_VERSION, type WatchStart} from '../model/watch.js'
-import {escapeControlCharsInStrings} from '../util/json-safe.js'
+import {escapeControlCharsInStrings, isJsonSpace} from '../util/json-safe.js'
 import {sanitize} from '../util/sanitize.js'
 import {gunzipIfCompressed} from '../util/decompress.js'
 import {checkOutcome, checkResult, checkRow, checkVantage, isObj} from './validate.js'
@@ -130,7 +130,7 @@ export interface ReadStats {
   /** raw RIPE Atlas traceroute results read (their hops carry names only when a resolver was given) */
   atlasTraces: number
   /**
-   * RTTs no measurement gives (not finite, <= 0, over an hour: model/rtt.ts impossibleRtt) that were
+   * RTTs no measurement gives (not finite, < 0, over an hour: model/rtt.ts impossibleRtt) that were
    * dropped from the values read (each value kept, its RTT null): ./impossible-rtt.ts
    */
   impossibleRtts: number
@@ -520,8 +520,6 @@ function parseLine(text: string): {ok: true; value: unknown; repaired: boolean} 
   return q.ok ? {...q, repaired: true} : p
 }
 
-/** JSON's own whitespace (RFC 8259): space, tab, LF, CR; JS's \s also takes FF, VT, NBSP, which JSON.parse refuses */
-const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
 
 /** where the first character that is not JSON whitespace is, from `from` on (-1: none yet) */
 function firstNonSpace(text: string, from: number): number {

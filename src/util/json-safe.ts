@@ -3,6 +3,13 @@
 // characters inside strings, which RIPE Atlas probes sometimes write. Both are read here instead.
 
 /**
+ * JSON's own whitespace (RFC 8259: space, tab, LF, CR), and nothing else: JS's \s also takes FF,
+ * VT, NBSP and a BOM, which JSON.parse refuses (a scanner that skips by \s and cuts by this rule
+ * stood still on a form feed, forever)
+ */
+export const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
+
+/**
  * JSON text of a value, at most `max` characters and `maxDepth` levels deep (deeper parts become
  * `…`). Never throws, whatever the nesting; stops walking once `max` characters are written.
  */

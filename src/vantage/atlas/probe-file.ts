@@ -16,6 +16,7 @@ import {readFile} from 'node:fs/promises'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {gunzipBytes} from '../../util/decompress.js'
+import {isJsonSpace} from '../../util/json-safe.js'
 import {sanitize} from '../../util/sanitize.js'
 import {type AtlasProbeMeta, probeMetaFromApi} from './parse.js'
 import {implausibleLocation} from './probe-swap.js'
@@ -40,8 +41,6 @@ function withGeometry(raw: unknown): unknown {
   return {...p, geometry: {type: 'Point', coordinates: [p.longitude, p.latitude]}}
 }
 
-/** JSON's own whitespace (RFC 8259: space, tab, LF, CR), and nothing else: JS's \s also takes FF, VT, NBSP and a BOM, which JSON.parse refuses */
-export const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
 
 /** a byte order mark: worth skipping where a value should start (a page saved by a Windows tool, appended to the others) */
 const BOM = 0xfeff
