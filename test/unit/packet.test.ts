@@ -316,6 +316,28 @@ describe('reply matching', () => {
     }
   })
 
+  it('UDP: trace ids congruent mod 1984 are told apart by the full id in the payload when the quote reaches it', () => {
+    // the same checksum tag and length: the first 8 bytes cannot tell these two traces apart
+    const [a, b] = [0x0123, 0x0123 + UDP_TRACE_IDS]
+    const mine = codec4('udp', a)
+    const theirs = codec4('udp', b)
+    assert.equal(mine.matchIcmpPacket(timeExceeded4(theirs, 3, {quoteBytes: 1000}), ROUTER4), null, 'v4, whole probe quoted')
+    assert.equal(mine.matchIcmpPacket(timeExceeded4(theirs, 3, {quoteBytes: 12}), ROUTER4), null, 'v4, quote ends with the id')
+    assert.equal(theirs.matchIcmpPacket(timeExceeded4(theirs, 3, {quoteBytes: 1000}), ROUTER4)?.probeKey, 3)
+    // a router that quotes only the 8 bytes it must: nothing more to check (the documented limit)
+    assert.equal(mine.matchIcmpPacket(timeExceeded4(theirs, 3, {quoteBytes: 11}), ROUTER4)?.probeKey, 3)
+    const mine6 = codec6('udp', a)
+    const theirs6 = codec6('udp', b)
+    assert.equal(mine6.matchIcmpPacket(timeExceeded6(theirs6, 3), ROUTER6), null, 'v6 (ICMPv6 quotes the whole probe)')
+    assert.equal(theirs6.matchIcmpPacket(timeExceeded6(theirs6, 3), ROUTER6)?.probeKey, 3)
+    // every probe still verifies and keeps the flow's ports
+    for (const key of [0, 7, 2047]) {
+      const p = theirs.encode(key)
+      assert.equal(p.readUInt16BE(10), b)
+      assert.ok(checksumOk(pseudoHeader(ip(US4), ip(TARGET4), 17, p.length), p), `key ${key}`)
+    }
+  })
+
   it('ignores replies for another flow (other source port) and other ports', () => {
     const mine = codec4('udp', 0x1234, 45000)
     const theirs = codec4('udp', 0x1234, 45001)

@@ -7,7 +7,9 @@
 //           | compensates; type/code constant)                  |                                          |
 //  udp      | src port = flowId, dst port = port                | traceId mod 1984 as: top 5 bits of the   | low 11 bits of the UDP checksum
 //           | (checksum varies: routers do not hash on it)      | UDP checksum (1..31) + UDP length        | (payload word compensates)
-//           |                                                   | (payload 16..79 bytes; 46..109 to :53)   |
+//           |                                                   | (payload 16..79 bytes; 46..109 to :53);  |
+//           |                                                   | the full traceId in payload bytes 2-3,   |
+//           |                                                   | checked when the error quotes that far   |
 //  tcp      | src port = flowId, dst port = port                | top 16 bits of the TCP sequence number    | low 16 bits of the sequence
 //
 // UDP to port 53 carries a DNS query (CH TXT id.server asking for the NSID, padded to its length),
@@ -19,6 +21,11 @@
 // Everything a reply is matched on sits in the quoted IP header or the first 8 bytes of the quoted
 // L4 header (all a router must quote): ICMP type/identifier/sequence, UDP ports/length/checksum,
 // TCP ports/sequence. The quoted destination must be the target and the quoted protocol ours.
+// UDP has room for only 1984 trace ids in those 8 bytes, so two traces with one flow id, target and
+// port could take each other's replies (1 in 1984 for random ids: it happened to two concurrent
+// traces in a CI run). Most routers quote more (RFC 1812 asks for up to 576 bytes; ICMPv6 quotes up
+// to 1280), so a UDP probe also carries its full 16-bit trace id in its payload, and a quote that
+// reaches it must show it.
 
 import type {TraceProtocol} from '../../model/trace.js'
 import {
@@ -48,6 +55,8 @@ import type {ReplyKind} from './transport.js'
 /** Probe keys are 0..MAX_PROBES_PER_TRACE-1 (UDP carries them in 11 bits of its checksum). */
 export const MAX_PROBES_PER_TRACE = 2048
 const UDP_KEY_BITS = 11
+/** UDP (not DNS) probes: the full trace id sits in L4 bytes 10-11 (payload bytes 2-3) */
+const UDP_TAG_END = 12
 
 export const DEFAULT_PORT: Record<TraceProtocol, number | null> = {icmp: null, udp: 33434, tcp: 80}
 
@@ -178,6 +187,7 @@ export class ProbeCodec {
           dstPort: this.dstPort,
           checksum: (udpTag(traceId) << UDP_KEY_BITS) | probeKey,
           payloadLength: this.udpPayload,
+          payloadTag: traceId,
         }
         if (!this.dns) return encodeUdp(udp)
         const buf = encodeDnsUdp(udp)
@@ -210,6 +220,8 @@ export class ProbeCodec {
         if (l4.readUInt16BE(4) !== 8 + this.udpPayload) return null
         const sum = l4.readUInt16BE(6)
         if (sum >>> UDP_KEY_BITS !== udpTag(traceId)) return null
+        // DNS probes carry a query there (their DNS id names the probe, checked on the answer)
+        if (!this.dns && l4.length >= UDP_TAG_END && l4.readUInt16BE(UDP_TAG_END - 2) !== traceId) return null
         return sum & ((1 << UDP_KEY_BITS) - 1)
       }
       case 'tcp': {

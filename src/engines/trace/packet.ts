@@ -238,6 +238,11 @@ export interface UdpSpec {
   checksum: number
   /** payload bytes; at least 2 (the compensation word) */
   payloadLength: number
+  /**
+   * A 16-bit word written right after the compensation word (payload bytes 2-3), when the payload
+   * has room: the full trace id, checked when an ICMP error quotes that far (see flow.ts).
+   */
+  payloadTag?: number
 }
 
 /** A zeroed datagram with its UDP header written (the checksum field holds the chosen value). */
@@ -254,7 +259,9 @@ function udpDatagram(spec: UdpSpec): Buffer {
 export function encodeUdp(spec: UdpSpec): Buffer {
   if (spec.payloadLength < 2) throw new RangeError('UDP payload needs at least 2 bytes')
   const buf = udpDatagram(spec)
-  MAGIC.copy(buf, 10, 0, Math.min(MAGIC.length, spec.payloadLength - 2))
+  let at = 10
+  if (spec.payloadTag !== undefined && spec.payloadLength >= 4) at = buf.writeUInt16BE(spec.payloadTag & 0xffff, at)
+  MAGIC.copy(buf, at, 0, Math.min(MAGIC.length, buf.length - at))
   compensate(buf, 8, pseudoHeader(spec.src, spec.dst, IPPROTO_UDP, buf.length))
   return buf
 }
