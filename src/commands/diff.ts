@@ -11,6 +11,7 @@ import {renderDiff} from '../render/diff.js'
 import {diffHtml} from '../render/html/diff.js'
 import {writeHtml} from '../render/html/write.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
+import {checkOutputPath, SAVED_HTML_PATH_HINT} from '../util/output-path.js'
 import {sanitize} from '../util/sanitize.js'
 import {readCatchmentFile} from '../vantage/catchment-file.js'
 import {htmlFlagsFor, locator} from './html-flags.js'
@@ -26,7 +27,7 @@ A change is: moved (a confident PoP in both, a different one), lost (a confident
 
 Files measured with different methods or targets are compared all the same, with a warning (stderr, and "warnings" in --json): RTT changes are not comparable across methods. Raw RIPE Atlas traceroutes are read offline (no reverse DNS, unless --rdns): their hops carry no router names, so against a file whose PoPs came from router names their vantage points read as lost or found, said in a "no-hop-names" warning. Each file's catchment is of one service, as report reads it: results of other targets than its first, and results that measured an address private to each probe (use_probe_resolver), are left out with a "left-out" warning (RIPE Atlas probes that --probes does not hold: a "probes-unlisted" warning); --target NAME|ADDRESS reads that target in both files instead of each one's first (a file with no result of it is said).
 
-Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this; uncertain rows alone are not; a vantage point whose latest result was one unanswered query after answers did not lose its PoP: one loss is not an outage, two in a row are, said in a "single-loss" warning); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong; 10 the --html file cannot be written. 8 outranks 7.`
+Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found its PoP (alert on this; uncertain rows alone are not; a vantage point whose latest result was one unanswered query after answers did not lose its PoP: one loss is not an outage, two in a row are, said in a "single-loss" warning); 7 a file holds nothing usable, or was read only in part (the diff of what was read is printed, then the error), or no vantage point is in both files (none could be compared: a "no-common" warning); 2 a file cannot be opened, is of a kind diff does not take (a watch --out file: E_USAGE; watch --json events, an error document, RIPE Atlas metadata: E_BAD_INPUT), or a flag is wrong (an --html path that cannot be written, a missing directory or a link another user made: said before either file is read); 10 the --html file could not be written after all (a full disk). 8 outranks 7.`
 
   static override examples = [
     '<%= config.bin %> diff before.json after.json',
@@ -54,6 +55,8 @@ Exit codes: 0 no vantage point changed PoP; 8 at least one moved, lost or found 
     if (args.before === '-' && args.after === '-') {
       throw new AnyprobeError('E_USAGE', 'diff - -: standard input holds one catchment, and diff needs two', {hint: 'give one of them as a file: diff - after.json, or diff before.json -', exitCode: EXIT.usage})
     }
+    // a page that cannot be written is said before either file is read, as report checks it
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, SAVED_HTML_PATH_HINT)
     const locate = locator(flags)
     const atlasProbes = (await readProbesFlag(flags.probes))?.probes
     const opts = {rdns: flags.rdns, target: flags.target ?? null, place: locate.item, ...(atlasProbes ? {atlasProbes} : {})}

@@ -24,6 +24,7 @@ import {countAnswers, measuredExit, OwnFaults, ownFaultWarning, rowAnswer, rowFa
 import {renderCatchment} from '../render/catchment.js'
 import {renderLiveEvent} from '../render/expect.js'
 import {renderWatchStart} from '../render/watch.js'
+import {checkOutputPath, SAVED_HTML_PATH_HINT} from '../util/output-path.js'
 import {sanitize} from '../util/sanitize.js'
 import {plural} from '../util/plural.js'
 import {decompressedInput, impossibleRttNote, type InputFormat, newStats, nothingReadError, partialInputError, readSavedBatches, type ReadStats, type ReportItem} from '../store/read.js'
@@ -63,7 +64,7 @@ A file written by \`watch --out\` is judged again: the same events as the live w
 
 A line or element that cannot be used is counted and skipped; the catchment of the rest is still printed, then error E_BAD_INPUT on stderr (exit 7). --json adds an "input" object (format, values read, unparseable, the first errors).
 
-Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description, RIPE Atlas results only of kinds that name no site (sslcert, ntp, wifi), or no text at all (a binary file, /dev/zero): E_BAD_INPUT, its hint says what to give). A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning); one whose last round the backend could not measure has no known state at the end: 6, as live.`
+Exit codes (the same rule as every command): 0 everything was read and the target answered every vantage point; 9 it answered some; 4 it answered none; 7 some input could not be used (or none could); 2 the file cannot be opened (missing, a directory, no permission) or is of a kind report does not take (watch --json events: report the watch --out file instead; an error document; RIPE Atlas probe metadata or a measurement's description, RIPE Atlas results only of kinds that name no site (sslcert, ntp, wifi), or no text at all (a binary file, /dev/zero): E_BAD_INPUT, its hint says what to give), or --html names a path that cannot be written (said before the file is read); 10 the --html page could not be written after all. A watch file is judged as the live watch judged it: a vantage point answered when it answered at least one probe and was not in an outage when the watch ended (9, or 4 when every one was; said in a warning); one whose last round the backend could not measure has no known state at the end: 6, as live.`
 
   static override examples = [
     '<%= config.bin %> report catchment.json',
@@ -101,6 +102,9 @@ Exit codes (the same rule as every command): 0 everything was read and the targe
 
   public async run(): Promise<ReportResult | undefined> {
     const {args, flags} = await this.parse(Report)
+    // a page that cannot be written is said now, before the input is read (standard input cannot be
+    // read twice) and rendered, as catchment, watch and sites check theirs: not exit 10 at the end
+    if (flags.html !== undefined) checkOutputPath('--html', flags.html, SAVED_HTML_PATH_HINT)
     const name = args.file === '-' ? 'standard input' : args.file
     let source: AsyncIterable<Buffer | string>
     if (args.file === '-') {

@@ -109,6 +109,13 @@ export interface DnsResult {
   identity: DnsIdentity
   /** true when at least one query got a reply; false means the server never answered (exit code 4) */
   answered: boolean
+  /**
+   * why the server gave no usable reply, as http's noAnswer (model/http.ts): the stable code
+   * (E_UNREACHABLE, E_TIMEOUT, E_BAD_INPUT, E_NETWORK), the message and hint the warning gives
+   * (render/dns.ts dnsNoAnswerError); null when it answered. Absent in older files and from
+   * RIPE Atlas / Globalping results.
+   */
+  noAnswer?: {code: string; message: string; hint: string | null} | null
   pop: PopVerdict | null
   /** why `pop` is null (e.g. the destination never answered); null when there is a verdict; absent in older files */
   popReason?: string | null

@@ -7,6 +7,8 @@ import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
 import {DNS_SCHEMA_VERSION, type DnsResult, type DnsTransport} from '../model/dns.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
+import {dnsNoAnswerError} from '../render/dns.js'
+import {sanitize} from '../util/sanitize.js'
 import {resolveTarget} from '../util/target.js'
 
 export interface DnsPlan {
@@ -39,8 +41,12 @@ export async function probeDnsTarget(plan: DnsPlan): Promise<DnsResult> {
     queries: outcome.queries,
     identity: outcome.identity,
     answered: outcome.answered,
+    noAnswer: null,
     pop: null,
   }
+  // why it did not answer, in the JSON as http's result says it (the code a script branches on)
+  const why = dnsNoAnswerError(result)
+  if (why !== null) result.noAnswer = {code: why.code, message: sanitize(why.message, 500), hint: why.hint}
   const explained = resultVerdictExplained(result, plan.vpLocation)
   return {...result, pop: explained.verdict, ...popExplanation(explained)}
 }

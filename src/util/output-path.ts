@@ -1,6 +1,7 @@
-// A file a command writes only after measuring (watch --learn and --html, catchment --html): a path
-// that cannot be written is said before anything is measured (E_BAD_INPUT, exit 2, as watch --out,
-// which is opened at the start), not as exit 10 after a long watch whose page was the point.
+// A file a command writes only after measuring (watch --learn and --html, catchment --html) or after
+// reading its whole input (report --html, diff --html): a path that cannot be written is said before
+// anything is measured or read (E_BAD_INPUT, exit 2, as watch --out, which is opened at the start),
+// not as exit 10 after a long watch (or a large file read) whose page was the point.
 import {accessSync, constants, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
@@ -53,3 +54,6 @@ export function checkOutputPath(flag: string, path: string, hint: string): void 
 
 /** --html's hint: the page is (re)written after measuring. */
 export const HTML_PATH_HINT = 'give a file path in a writable directory (the page is written when the measurement ends)'
+
+/** --html's hint for a command that reads saved files (report, diff): the page is written after reading them. */
+export const SAVED_HTML_PATH_HINT = 'give a file path in a writable directory (the page is written when the input has been read)'

@@ -2,7 +2,7 @@
 // carry no location; Atlas and Globalping probes do). The one place that attaches a location to a
 // vantage point, for every command that takes one (catchment, report, sites, diff, watch):
 //   --locations FILE          one vantage point a line: ID LAT LON [COUNTRY], # comments
-//                             e.g.  ap-vp-ber 52.52 13.405 DE
+//                             e.g.  ap-vp-ber 52.52 13.405 DE (an ID on two lines: the same entry)
 //   --location NAME=LAT,LON   the same for one vantage point, repeatable (wins over the file);
 //                             NAME=FRA (an airport code or city, as --vp-location reads it) too
 // Both win over a vantage point's own location, in every command (locateVantage, and placeVantage
@@ -28,8 +28,38 @@ export interface VantageLocation {
 
 export type Locations = ReadonlyMap<string, VantageLocation>
 
+/**
+ * The name already placed elsewhere under which `name` is found too (itself; a bare name is any
+ * kind's, netns:NAME; a prefixed one is its bare name's: lookupLocation finds a vantage point by
+ * either), when that place is another one than `loc`: other numbers, or with `countries` (a file's
+ * lines, where the country is written, not looked up) another country where both give one.
+ * Undefined: no clash. The one rule of --location and --locations for a NAME given twice.
+ */
+function clashingName(m: ReadonlyMap<string, VantageLocation>, name: string, loc: VantageLocation, countries = false): string | undefined {
+  const bare = name.replace(/^[a-z]+:/, '')
+  const aliases = bare === name ? [name, ...[...m.keys()].filter((k) => k !== name && k.replace(/^[a-z]+:/, '') === name)] : [name, bare]
+  return aliases.find((k) => {
+    const was = m.get(k)
+    return was !== undefined && (was.lat !== loc.lat || was.lon !== loc.lon || (countries && was.country !== null && loc.country !== null && was.country !== loc.country))
+  })
+}
+
+/** Place `name` in `m` unless it is there already (then keep the country either one gave); the caller checked clashingName. */
+function placeOnce(m: Map<string, VantageLocation>, name: string, loc: VantageLocation): boolean {
+  const was = m.get(name)
+  if (was === undefined) {
+    m.set(name, loc)
+    return true
+  }
+  if (was.country === null) m.set(name, {...was, country: loc.country})
+  return false
+}
+
 export function parseLocations(text: string, name = 'locations'): Map<string, VantageLocation> {
   const out = new Map<string, VantageLocation>()
+  // the line that placed each id: a second line placing it elsewhere is refused naming both (the
+  // last one won in silence); the same entry again (52.52 and 52.520, a country on one line only) is kept once
+  const lineOf = new Map<string, number>()
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/(^|\s)#.*$/, '').trim()
     if (line === '') return
@@ -42,7 +72,17 @@ export function parseLocations(text: string, name = 'locations'): Map<string, Va
         exitCode: EXIT.usage,
       })
     }
-    out.set(id, {lat: la, lon: lo, country: cc ? cc.toUpperCase() : null})
+    const loc = {lat: la, lon: lo, country: cc ? cc.toUpperCase() : null}
+    const clash = clashingName(out, id, loc, true)
+    if (clash !== undefined) {
+      const was = out.get(clash)!
+      const where = was.lat === loc.lat && was.lon === loc.lon ? 'two countries' : 'two places'
+      throw new AnyprobeError('E_BAD_INPUT', `${sanitize(name, 200)} lines ${lineOf.get(clash)!} and ${i + 1} put ${sanitize(id.replace(/^[a-z]+:/, ''), 60)} in ${where}`, {
+        hint: 'give one line per vantage point (a later line does not correct an earlier one: drop the wrong one)',
+        exitCode: EXIT.usage,
+      })
+    }
+    if (placeOnce(out, id, loc)) lineOf.set(id, i + 1)
   })
   return out
 }
@@ -66,22 +106,10 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
   // the value that placed each NAME: a second one elsewhere is refused naming both (the last one
   // won in silence); the same place again is fine, and keeps the country either one gave
   const given = new Map<string, string>()
-  /** NAME, and the names lookupLocation also finds it by: a bare name is any kind's (netns:NAME) */
-  const aliases = (name: string): string[] => {
-    const bare = name.replace(/^[a-z]+:/, '')
-    return bare === name ? [name, ...[...m.keys()].filter((k) => k !== name && k.replace(/^[a-z]+:/, '') === name)] : [name, bare]
-  }
   const place = (name: string, loc: VantageLocation, text: string): void => {
-    const clash = aliases(name).find((k) => {
-      const was = m.get(k)
-      return was !== undefined && (was.lat !== loc.lat || was.lon !== loc.lon)
-    })
+    const clash = clashingName(m, name, loc)
     if (clash === undefined) {
-      const was = m.get(name)
-      if (was === undefined) {
-        m.set(name, loc)
-        given.set(name, text)
-      } else if (was.country === null) m.set(name, {...was, country: loc.country})
+      if (placeOnce(m, name, loc)) given.set(name, text)
       return
     }
     throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(given.get(clash)!, 80)} and ${flag} ${sanitize(text, 80)} put ${sanitize(name.replace(/^[a-z]+:/, ''), 60)} in two places`, {

@@ -3,7 +3,7 @@
 // catchments measured with different methods or targets (a warning; RTT changes not comparable).
 // Real lab catchments (test/fixtures/diff), run as a user runs the command.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -130,10 +130,18 @@ describe('anyprobe diff: gzip, cut files, different methods', () => {
     assert.match(h.stderr, /warning: different targets: 198\.51\.100\.10 in .*, http:\/\/198\.51\.100\.10\/ in /)
   })
 
-  it('--html that cannot be written: E_WRITE, exit 10 when nothing moved', async () => {
+  it('--html in a missing directory: refused before the files are read (E_BAD_INPUT, exit 2)', async () => {
     const r = await runCommand('diff', [BEFORE, BEFORE, '--html', join(dir, 'no-such-dir', 'x.html')])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /error E_BAD_INPUT: --html .*x\.html: its directory cannot be written to \(ENOENT\)/)
+    assert.equal(r.stdout, '')
+  })
+
+  it('--html that passes the check but cannot be written after all (/dev/full): E_WRITE, exit 10 when nothing moved', async (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full here')
+    const r = await runCommand('diff', [BEFORE, BEFORE, '--html', '/dev/full'])
     assert.equal(r.status, 10, r.stderr)
-    assert.match(r.stderr, /error E_WRITE/)
+    assert.match(r.stderr, /error E_WRITE: --html \/dev\/full: cannot write \(ENOSPC\)/)
     assert.match(r.stdout, /no vantage point changed PoP/)
   })
 })

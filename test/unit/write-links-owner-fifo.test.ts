@@ -49,10 +49,10 @@ describe('a symbolic link owned by someone else', () => {
     const w = writeHtml(link, '<p>owned</p>')
     assert.equal(w?.code, 'E_WRITE')
     assert.equal(readFileSync(victim, 'utf8'), 'data\n')
-    // the reviewer's repro: report measures nothing, so its page is checked only when written (E_WRITE, exit 10)
+    // the reviewer's repro: report measures nothing, but its page is checked before its input is read, as catchment's
     const r = await runCommand('report', [join(ROOT, 'test/fixtures/report/catchment-http.json'), '--no-rdns', '--html', link])
-    assert.equal(r.status, 10, r.stderr)
-    assert.match(r.stderr, /error E_WRITE: --html .*page\.html: cannot write \(ELINKOWNER\)/)
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /error E_BAD_INPUT: --html .*page\.html: .*owned by uid 65534/)
     assert.match(r.stderr, /hint: give the path of the link's target/)
     assert.equal(readFileSync(victim, 'utf8'), 'data\n')
     assert.ok(lstatSync(link).isSymbolicLink())

@@ -3,7 +3,7 @@
 // is the caller's job. When the user pins Host (--host) the connection stays on the given address
 // for every URL on that host, as curl --resolve does.
 import type {Agent} from 'node:http'
-import {isIP} from 'node:net'
+import {isIP, type LookupFunction} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {HttpMethod, HttpRedirectHop} from '../../model/http.js'
@@ -74,6 +74,8 @@ export interface HttpProbeOptions {
   agent?: Agent
   /** told when a request was sent again after its reused connection failed (see request.ts) */
   onRetry?: (code: string) => void
+  /** how names are resolved (request.ts HttpRequestSpec.lookup); absent: the system resolver */
+  lookup?: LookupFunction
 }
 
 export interface HttpProbeOutcome {
@@ -119,6 +121,7 @@ function specFor(url: URL, pin: Pin, opts: HttpProbeOptions, method: HttpMethod,
     // its colo= would name that one beside the response's own headers
     keepConnection: opts.agent === undefined && opts.cfTrace,
     onRetry: opts.onRetry,
+    lookup: opts.lookup,
   }
 }
 

@@ -13,7 +13,7 @@
 // timeout; that answer is the one reported. A failure on a new connection is reported as it is.
 import * as http from 'node:http'
 import * as https from 'node:https'
-import {isIP, type Socket} from 'node:net'
+import {isIP, type LookupFunction, type Socket} from 'node:net'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {HEADER_NAME, HEADER_VALUE_CONTROL, type HttpMethod, type HttpTimings} from '../../model/http.js'
@@ -21,6 +21,7 @@ import {NO_ANSWER_HINTS, noAnswerError} from '../../model/no-answer.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
 import {resolveError} from '../../util/target.js'
 import {hasLocalRoute} from '../local-route.js'
+import {refusingLookup} from './lookup.js'
 
 export interface HttpRequestSpec {
   /** the URL as the user sees it (used for the path, scheme and port) */
@@ -47,6 +48,8 @@ export interface HttpRequestSpec {
   keepConnection?: boolean
   /** told when a reused connection failed before any response and the request went out again */
   onRetry?: (code: string) => void
+  /** how a name (connectHost) is resolved; absent: the system resolver (dns.lookup). Tests give their own */
+  lookup?: LookupFunction
 }
 
 export interface HttpResponseRecord {
@@ -310,6 +313,8 @@ function attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse
       // sanitise every value (collectHeaders). We only read responses; nothing is forwarded.
       insecureHTTPParser: true,
       maxHeaderSize: MAX_HEADER_BYTES,
+      // a name's answer passes the target-address rule first (0.0.0.0, ::, multicast: E_RESOLVE)
+      lookup: refusingLookup(spec.lookup),
     }
     if (tls) {
       options.rejectUnauthorized = !spec.insecure
