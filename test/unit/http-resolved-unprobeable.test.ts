@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import type {LookupFunction} from 'node:net'
+import {createServer as createHttpServer} from 'node:http'
+import type {AddressInfo, LookupFunction} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -106,5 +107,28 @@ describe('http: a name that resolves to an address nothing can be measured at is
       await target.close()
       rmSync(dir, {recursive: true, force: true})
     }
+  })
+  it('--follow: a redirect to a literal 0.0.0.0 or multicast URL is not requested; the chain ends with that reason', async () => {
+    const target = await countingTarget()
+    for (const host of ['0.0.0.0', '[::]', '224.0.0.1']) {
+      const next = `http://${host}:${target.port}/`
+      const redirector = createHttpServer((_req, res) => {
+        res.writeHead(302, {location: next})
+        res.end()
+      })
+      await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r))
+      const port = (redirector.address() as AddressInfo).port
+      try {
+        const out = await probeHttp({...opts(`http://127.0.0.1:${port}/`, answering('127.0.0.1')), follow: true})
+        assert.equal(out.final.status, 302, host)
+        assert.equal(out.redirectError?.code, 'E_BAD_TARGET', host)
+        assert.match(out.redirectError?.message ?? '', /cannot be probed/)
+      } finally {
+        redirector.closeAllConnections()
+        await new Promise((r) => redirector.close(r))
+      }
+    }
+    assert.equal(target.connections(), 0, 'nothing reached this host through 0.0.0.0')
+    await target.close()
   })
 })

@@ -19,7 +19,7 @@ import {AnyprobeError, EXIT} from '../../model/errors.js'
 import {HEADER_NAME, HEADER_VALUE_CONTROL, type HttpMethod, type HttpTimings} from '../../model/http.js'
 import {NO_ANSWER_HINTS, noAnswerError} from '../../model/no-answer.js'
 import {hasUnsafeChars, sanitize} from '../../util/sanitize.js'
-import {resolveError} from '../../util/target.js'
+import {describeAddress, parseAddress, resolveError, unprobeable} from '../../util/target.js'
 import {hasLocalRoute} from '../local-route.js'
 import {refusingLookup} from './lookup.js'
 
@@ -173,6 +173,11 @@ class StaleConnectionError extends Error {
 
 /** Perform one request. Rejects with an AnyprobeError (stable code + hint) on any failure. */
 export async function httpRequest(spec: HttpRequestSpec): Promise<HttpResponseRecord> {
+  // an address nothing can be measured at, given as an address: the commands refuse the user's own
+  // target before this, but a redirect (--follow) names its next host itself
+  const literal = parseAddress(spec.connectHost)
+  const refused = literal === null ? null : unprobeable(describeAddress(spec.connectHost, literal, false), null)
+  if (refused !== null) throw refused
   const deadline = performance.now() + spec.timeoutMs
   try {
     return await attempt(spec, spec.timeoutMs)
