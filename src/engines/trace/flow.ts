@@ -26,6 +26,10 @@
 // traces in a CI run). Most routers quote more (RFC 1812 asks for up to 576 bytes; ICMPv6 quotes up
 // to 1280), so a UDP probe also carries its full 16-bit trace id in its payload, and a quote that
 // reaches it must show it.
+//
+// Trace ids are drawn from a registry of the ids in flight in this process (trace-ids.ts), so two
+// traces of one process never share one (watch --flows N runs N at once to one target); traces of
+// two processes still meet 1 in 65536 (UDP: 1 in 1984 where a router quotes only 8 bytes).
 
 import type {TraceProtocol} from '../../model/trace.js'
 import {
@@ -73,7 +77,7 @@ export interface FlowSpec {
   port: number | null
   /** 1..65535: the ICMP checksum, or the UDP/TCP source port */
   flowId: number
-  /** 0..65535, random per trace */
+  /** 0..65535, per trace: distinct among the process's traces in flight (trace-ids.ts) */
   traceId: number
 }
 
@@ -93,10 +97,6 @@ export interface MatchedReply {
 
 export function randomFlowId(): number {
   return 1024 + Math.floor(Math.random() * (65536 - 1024))
-}
-
-export function randomTraceId(): number {
-  return Math.floor(Math.random() * 65536)
 }
 
 export function isValidFlowId(n: unknown): n is number {
