@@ -393,6 +393,54 @@ describe('reply matching', () => {
     assert.equal(c6.matchIcmpPacket(r6, ROUTER6), null)
   })
 
+  /** The echo reply a host sends to `c`'s probe `key`: our words, type 0 / 129, a fresh checksum. */
+  function echoReply(c: ProbeCodec, key: number): Buffer {
+    const reply = Buffer.from(c.encode(key))
+    reply[0] = c.spec.family === 4 ? 0 : 129
+    reply.writeUInt16BE(0, 2)
+    const pseudo = c.spec.family === 4 ? [] : [pseudoHeader(ip(TARGET6), ip(US6), 58, reply.length)]
+    reply.writeUInt16BE(internetChecksum(...pseudo, reply), 2)
+    return reply
+  }
+
+  it('IPv4 echo replies: another flow\'s reply with our identifier is refused (its checksum follows its flow id)', () => {
+    // two traces with one identifier (two processes that drew the same id) but other flow ids
+    const mine = codec4('icmp', 0x0bad, 45000)
+    const theirs = codec4('icmp', 0x0bad, 45001)
+    const reply = ipv4(TARGET4, US4, 1, 57, echoReply(theirs, 33))
+    assert.equal(mine.matchIcmpPacket(reply, TARGET4), null)
+    assert.equal(theirs.matchIcmpPacket(reply, TARGET4)?.probeKey, 33)
+    // every flow id's own replies still match, the end-around carry and both zeros included
+    for (const flowId of [1, 0x07ff, 0x0800, 0x1234, 0xf7fe, 0xf7ff, 0xf800, 0xf801, 0xfffe, 0xffff]) {
+      const c = codec4('icmp', 0x0bad, flowId)
+      for (const key of [0, 1, 2047]) {
+        const r = echoReply(c, key)
+        assert.ok(checksumOk(r))
+        assert.equal(c.matchIcmpPacket(ipv4(TARGET4, US4, 1, 57, r), TARGET4)?.probeKey, key, `flow ${flowId} key ${key}`)
+      }
+    }
+  })
+
+  it('IPv6 echo replies are matched on the identifier alone (their checksum covers the source the kernel chose)', () => {
+    const c6 = codec6('icmp', 0x0bad, 45000)
+    assert.equal(c6.matchIcmpPacket(echoReply(c6, 5), TARGET6)?.probeKey, 5)
+    // a reply computed for another source address of ours: same words, another checksum
+    const other = Buffer.from(echoReply(c6, 5))
+    other.writeUInt16BE(0, 2)
+    other.writeUInt16BE(internetChecksum(pseudoHeader(ip(TARGET6), ip('2001:db8::77'), 58, other.length), other), 2)
+    assert.equal(c6.matchIcmpPacket(other, TARGET6)?.probeKey, 5)
+  })
+
+  it('a quoted echo request whose checksum a NAT left changed still matches (the identifier restored is enough)', () => {
+    for (const c of [codec4('icmp', 0x0bad, 45000), codec6('icmp', 0x0bad, 45000)]) {
+      const probe = Buffer.from(c.encode(9))
+      // the NAT rewrote identifier and checksum on the way out, and restored only the identifier
+      probe.writeUInt16BE((probe.readUInt16BE(2) + 0x1111) & 0xffff, 2)
+      const msg = c.spec.family === 4 ? ipv4(ROUTER4, US4, 1, 250, icmpError(11, 0, ipv4(US4, TARGET4, 1, 1, probe.subarray(0, 8)))) : icmpError(3, 0, ipv6(US6, TARGET6, 58, 1, probe))
+      assert.equal(c.matchIcmpPacket(msg, c.spec.family === 4 ? ROUTER4 : ROUTER6)?.probeKey, 9, `v${c.spec.family}`)
+    }
+  })
+
   function tcpReply(from: string, srcPort: number, dstPort: number, ack: number, flags: number): Buffer {
     const t = Buffer.alloc(20)
     t.writeUInt16BE(srcPort, 0)

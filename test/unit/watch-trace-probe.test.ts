@@ -4,8 +4,9 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {FakeClock, type Scenario, ScenarioTransport} from '../../src/engines/trace/index.js'
+import {FakeClock, type Scenario, ScenarioTransport, traceIds} from '../../src/engines/trace/index.js'
 import type {ReverseResolver} from '../../src/enrich/rdns.js'
+import {AnyprobeError} from '../../src/model/errors.js'
 import {popNamer} from '../../src/vantage/live/probe.js'
 import {makeTraceProber, type TraceProberOptions} from '../../src/vantage/live/trace-probe.js'
 
@@ -81,6 +82,50 @@ describe('watch --method trace / icmp probers', () => {
     assert.equal(answers[0]!.answered, false)
     assert.equal(answers[0]!.rttMs, null)
     assert.equal(typeof answers[0]!.error, 'string')
+  })
+
+  it('--flows 64: the probes of a round, all in flight at once, never share a trace id (echo identifier); ids are released', async () => {
+    for (const method of ['icmp', 'trace'] as const) {
+      const s: Scenario = {...scenario('basic-icmp'), hops: []} // nobody answers: all 64 wait out their timeout together
+      const clock = new FakeClock()
+      const ids: number[] = []
+      let open = 0
+      let maxOpen = 0
+      const prober = makeTraceProber({
+        method, addr: s.options.target, family: 4, timeoutMs: 500, rdns, clock,
+        transport: (t) => {
+          ids.push(t.traceId)
+          maxOpen = Math.max(maxOpen, ++open)
+          const tr = new ScenarioTransport(s, clock)
+          const close = tr.close.bind(tr)
+          tr.close = () => {
+            open--
+            return close()
+          }
+          return tr
+        },
+      })
+      const flows = Array.from({length: 64}, (_, f) => f)
+      const answers = await clock.run(Promise.all(flows.map((f) => prober(f))))
+      assert.ok(answers.every((a) => !a.answered))
+      assert.equal(maxOpen, 64, `${method}: the 64 traces were in flight together`)
+      assert.ok(ids.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff), method)
+      assert.equal(new Set(ids).size, 64, `${method}: 64 distinct trace ids`)
+      assert.equal(traceIds.size, 0, `${method}: every id released once its transport closed`)
+    }
+  })
+
+  it('a transport that cannot open gives its trace id back (an unanswered probe)', async () => {
+    const clock = new FakeClock()
+    const prober = makeTraceProber({
+      method: 'icmp', addr: '198.51.100.9', family: 4, timeoutMs: 500, rdns, clock,
+      transport: () => {
+        throw new AnyprobeError('E_NETWORK', 'no route')
+      },
+    })
+    const a = await clock.run(prober(0))
+    assert.deepEqual({answered: a.answered, error: a.error}, {answered: false, error: 'E_NETWORK'})
+    assert.equal(traceIds.size, 0)
   })
 
   it('each flow keeps one Paris flow id for the whole watch, and flows differ', async () => {

@@ -26,6 +26,23 @@
 // traces in a CI run). Most routers quote more (RFC 1812 asks for up to 576 bytes; ICMPv6 quotes up
 // to 1280), so a UDP probe also carries its full 16-bit trace id in its payload, and a quote that
 // reaches it must show it.
+//
+// Trace ids are drawn from a registry of the ids in flight in this process (trace-ids.ts), so two
+// traces of one process never share one (watch --flows N runs N at once to one target); traces of
+// two processes still meet 1 in 65536 (UDP: 1 in 1984 where a router quotes only 8 bytes).
+//
+// ICMP: the flow id (the echo request's checksum) is not required of a quoted request. A NAT in
+// front of us rewrites the identifier and, with it, the checksum of our request; on the way back it
+// restores the quoted identifier, but not every NAT fixes the quoted checksum too (RFC 5508 asks
+// for the embedded headers to be reverted, yet NATs are known to leave quoted checksums changed:
+// Paris traceroute's UDP mode keeps the IP ID as a backup key for that reason, as scamper's author
+// noted on NANOG, 2008-08). A trace behind such a NAT would lose every hop: distinct ids within
+// the process (above) do the separating instead.
+// An IPv4 echo reply's checksum is checked: the target returns our payload (RFC 1122 3.2.2.6), so a
+// valid reply's checksum is the flow id plus the type's change (8 -> 0), and a NAT restoring the
+// identifier must fix it or the reply is invalid. Not IPv6: there it covers the pseudo-header with
+// the source the kernel actually sent from, which we cannot see (the ICMPv6 socket gives no IP
+// header) and which may differ from the one the probe's payload was computed for.
 
 import type {TraceProtocol} from '../../model/trace.js'
 import {
@@ -73,7 +90,7 @@ export interface FlowSpec {
   port: number | null
   /** 1..65535: the ICMP checksum, or the UDP/TCP source port */
   flowId: number
-  /** 0..65535, random per trace */
+  /** 0..65535, per trace: distinct among the process's traces in flight (trace-ids.ts) */
   traceId: number
 }
 
@@ -93,10 +110,6 @@ export interface MatchedReply {
 
 export function randomFlowId(): number {
   return 1024 + Math.floor(Math.random() * (65536 - 1024))
-}
-
-export function randomTraceId(): number {
-  return Math.floor(Math.random() * 65536)
 }
 
 export function isValidFlowId(n: unknown): n is number {
@@ -251,6 +264,8 @@ export class ProbeCodec {
     if (icmp.kind === 'echo-reply') {
       if (this.spec.protocol !== 'icmp' || !icmp.echo) return null
       if (icmp.echo.identifier !== this.spec.traceId || from !== this.target) return null
+      // another flow's reply (another process's trace with our identifier) has another checksum
+      if (this.spec.family === 4 && !sameChecksum(msg.readUInt16BE(2), echoReplyChecksum4(this.spec.flowId))) return null
       return {probeKey: icmp.echo.sequence, from, icmpType: icmp.type, icmpCode: icmp.code, replyTtl, kind: 'echo-reply'}
     }
     if (icmp.kind !== 'time-exceeded' && icmp.kind !== 'unreachable') return null
@@ -301,6 +316,21 @@ export class ProbeCodec {
     if (probeKey === null) return null
     return {probeKey, from, icmpType: null, icmpCode: null, replyTtl, kind}
   }
+}
+
+/**
+ * The checksum of the IPv4 echo reply to a Paris echo request whose checksum is `flowId`: the same
+ * words but the type (8 -> 0), so the ones'-complement sum drops by 0x0800 and the checksum (its
+ * complement) grows by 0x0800, with the end-around carry.
+ */
+export function echoReplyChecksum4(flowId: number): number {
+  const s = flowId + (ICMP4.echoRequest - ICMP4.echoReply) * 0x100
+  return (s & 0xffff) + (s >>> 16)
+}
+
+/** Equal as ones'-complement checksums: 0x0000 and 0xffff are the same value (zero). */
+function sameChecksum(a: number, b: number): boolean {
+  return (a === 0xffff ? 0 : a) === (b === 0xffff ? 0 : b)
 }
 
 export function tcpSeq(traceId: number, probeKey: number): number {

@@ -17,9 +17,10 @@ import * as os from 'node:os'
 
 import {AnyprobeError, EXIT} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
-import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId, randomTraceId} from './flow.js'
+import {DEFAULT_PORT, isValidFlowId, type MatchedReply, ProbeCodec, randomFlowId} from './flow.js'
 import {DNS_PORT, encodeIcmpEcho, encodeIpv4Header, normalizeIp, parseIp} from './packet.js'
 import type {ProbeIdentity} from './dns-identity.js'
+import {type TraceIdLease, traceIds} from './trace-ids.js'
 import type {OutgoingProbe, ReplyEvent, TraceTransport} from './transport.js'
 
 type RawModule = typeof import('@neuralegion/raw-socket')
@@ -53,7 +54,11 @@ export interface RawTransportOptions {
   port?: number | null
   /** Paris flow id 1..65535; random when null or absent */
   flowId?: number | null
-  /** per-trace id 0..65535 that tells our replies from other traces'; random when absent */
+  /**
+   * per-trace id 0..65535 that tells our replies from other traces'; when absent, one that no other
+   * trace of this process has in flight (trace-ids.ts), held until close(). A caller that gives it
+   * keeps it distinct itself (the watch prober draws it from the same registry).
+   */
   traceId?: number
   /** our source address; found with a connected UDP socket (which sends nothing) when absent */
   source?: string | null
@@ -251,6 +256,8 @@ export class RawTransport implements TraceTransport {
    * address its checksum was computed with (encodeIpv4Header says why); null otherwise.
    */
   private readonly ipHeader: {src: Buffer; dst: Buffer; protocol: number} | null = null
+  /** the trace id drawn for this transport (none when the caller gave it), released on close */
+  private readonly traceIdLease: TraceIdLease | null
 
   /** Use createRawTransport(): it finds the source address first (and binds DNS probes' port). */
   constructor(opts: RawTransportOptions & {source: string | null}, dns: DnsAnswers | null = null) {
@@ -261,16 +268,23 @@ export class RawTransport implements TraceTransport {
     this.target = normalizeIp(opts.target)
     this.source = opts.source === null ? null : normalizeIp(opts.source)
     this.flowId = opts.flowId ?? randomFlowId()
-    this.traceId = opts.traceId ?? randomTraceId()
-    this.codec = new ProbeCodec({
-      family: opts.family,
-      protocol: opts.protocol,
-      target: this.target,
-      source: this.source,
-      port: opts.protocol === 'icmp' ? null : (opts.port ?? DEFAULT_PORT[opts.protocol]),
-      flowId: this.flowId,
-      traceId: this.traceId,
-    })
+    this.traceIdLease = opts.traceId === undefined ? traceIds.acquire(opts.protocol) : null
+    this.traceId = opts.traceId ?? this.traceIdLease!.id
+    try {
+      this.codec = new ProbeCodec({
+        family: opts.family,
+        protocol: opts.protocol,
+        target: this.target,
+        source: this.source,
+        port: opts.protocol === 'icmp' ? null : (opts.port ?? DEFAULT_PORT[opts.protocol]),
+        flowId: this.flowId,
+        traceId: this.traceId,
+      })
+    } catch (e) {
+      this.traceIdLease?.release()
+      dnsSocket?.close()
+      throw e
+    }
     const raw = this.raw
     const icmpProto = opts.family === 4 ? raw.Protocol.ICMP : raw.Protocol.ICMPv6
     const icmpName = opts.family === 4 ? 'ICMP' : 'ICMPv6'
@@ -317,6 +331,7 @@ export class RawTransport implements TraceTransport {
     } catch (e) {
       for (const s of this.sockets) s.close()
       dnsSocket?.close()
+      this.traceIdLease?.release()
       throw e
     }
   }
@@ -525,6 +540,8 @@ export class RawTransport implements TraceTransport {
   close(): Promise<void> {
     if (this.closing) return this.closing
     this.closed = true
+    // nothing of this trace is read any more: its id may go to the next trace
+    this.traceIdLease?.release()
     for (const settle of [...this.pendingSends]) settle(new AnyprobeError('E_NETWORK', `the transport to ${this.target} closed before a probe was sent`, {exitCode: EXIT.network}))
     if (this.drainTimer) clearTimeout(this.drainTimer)
     this.inbox = []

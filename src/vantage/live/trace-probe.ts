@@ -6,7 +6,11 @@
 // Both run the trace engine (src/engines/trace) over a raw socket opened per probe: an echo
 // request is a trace of one probe at TTL 64. Each flow keeps its own Paris flow id for the whole
 // watch (the ICMP checksum held constant), so a per-flow load balancer keeps each flow on its path
-// and --flows N spreads them as it would N users.
+// and --flows N spreads them as it would N users. Every probe's trace id (the echo identifier) is
+// drawn from the process's registry of ids in flight (engines/trace/trace-ids.ts) and held until its
+// transport has closed: flows of one round, and a flow's probes whose timeouts overlap, go to one
+// target with one probe layout, and two that shared an id took each other's replies (a flow then
+// recorded another path's hops, which read as a path change).
 //
 // Names are looked up once per address (cached for the whole watch) but never read into places
 // here: the prober returns the signals and names the PoP with the caller's namer, or leaves that to
@@ -16,7 +20,7 @@ import {randomInt} from 'node:crypto'
 
 import {round3} from '../../analysis/watch/stats.js'
 import {CachedReverseResolver, type ReverseResolver} from '../../enrich/rdns.js'
-import {type Clock, createRawTransport, realClock, runTrace, type TraceTransport} from '../../engines/trace/index.js'
+import {type Clock, createRawTransport, realClock, runTrace, traceIds, type TraceTransport} from '../../engines/trace/index.js'
 import type {Observation as InferObservation} from '../../infer/index.js'
 import {isAnyprobeError} from '../../model/errors.js'
 import type {TraceProtocol} from '../../model/trace.js'
@@ -41,7 +45,7 @@ export interface TraceProberOptions {
   name?: PopNamer | null
   rdns?: ReverseResolver
   /** tests: a scenario transport instead of raw sockets */
-  transport?: (t: {target: string; family: 4 | 6; protocol: TraceProtocol; port: number | null; flowId: number | null}) => Promise<TraceTransport> | TraceTransport
+  transport?: (t: {target: string; family: 4 | 6; protocol: TraceProtocol; port: number | null; flowId: number | null; traceId: number}) => Promise<TraceTransport> | TraceTransport
   now?: () => number
   /** the engine's clock (a FakeClock in tests) */
   clock?: Clock
@@ -61,8 +65,9 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
     const startedAt = now()
     const flowId = base + (flow % MAX_FLOWS)
     const target = {target: opts.addr, family: opts.family, protocol: 'icmp' as const, port: null, flowId}
+    const id = traceIds.acquire('icmp')
     try {
-      const transport = await open(target)
+      const transport = await open({...target, traceId: id.id})
       let raw
       try {
         raw = await runTrace(
@@ -81,6 +86,7 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
         )
       } finally {
         await transport.close()
+        id.release()
       }
       // the target answered (reached, or an unreachable from the target itself), or the probe is
       // lost: hop names near the vantage point never name a PoP (the rule of infer/fuse.ts)
@@ -103,6 +109,7 @@ export function makeTraceProber(opts: TraceProberOptions): Prober {
         signals,
       }
     } catch (error) {
+      id.release() // the transport did not open, or has closed (a second release is a no-op)
       // a network failure is an unanswered probe; no raw socket (not root) is the caller's to report
       if (isAnyprobeError(error) && error.code !== 'E_NO_RAW_SOCKET') return {receivedAt: null, rttMs: null, pop: null, answered: false, error: error.code}
       throw error
