@@ -1,7 +1,9 @@
 // Servers on loopback for unit tests, the parts every test wrote again: listen on a random port of
-// 127.0.0.1 (or ::1), close with the connections still open, a port nothing listens on, and a
+// 127.0.0.1 (or ::1), close with the connections still open, a port nothing listens on (outside the
+// ephemeral range: no socket can be given it as its own source port), and a
 // target that only counts who connects (for "refused before anything is measured" tests).
 import {createSocket} from 'node:dgram'
+import {readFileSync} from 'node:fs'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 
 /** Listen on a random port of `host` (127.0.0.1 unless given); the port. http(s).Server is a net.Server. */
@@ -21,21 +23,101 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }
 
-/** A TCP port of `host` nothing listens on (listened on, then closed): a connection is refused. */
-export async function closedTcpPort(host = '127.0.0.1'): Promise<number> {
-  const s = createServer()
-  const port = await listenLoopback(s, host)
-  await closeServer(s)
-  return port
+/**
+ * The kernel's ephemeral port range (net.ipv4.ip_local_port_range), where it draws the source
+ * port of a socket that did not bind one.
+ */
+export function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    if (Number.isInteger(low) && Number.isInteger(high) && low! <= high!) return [low!, high!]
+  } catch {
+    // not Linux: the IANA range
+  }
+  return [49152, 65535]
 }
 
-/** A UDP port of 127.0.0.1 nothing is bound to (bound, then closed): a query gets ICMP port unreachable. */
-export async function closedUdpPort(): Promise<number> {
+/**
+ * A port outside the ephemeral range, drawn at random from 20000 up to the range's start (or above
+ * its end when it starts lower). A closed port inside the range was not always closed: a UDP socket
+ * connected to it could be given that very port as its own source port, receive its own query and
+ * time out instead of being refused (a TCP connect likewise connects to itself); the kernel never
+ * picks a source port outside the range.
+ */
+function portOutsideEphemeral(): number {
+  const [low, high] = ephemeralRange()
+  const [from, to] = low > 20_000 ? [20_000, low - 1] : [high + 1, 65_535]
+  if (to < from) throw new Error(`no port outside the ephemeral range ${low}-${high}`)
+  return from + Math.floor(Math.random() * (to - from + 1))
+}
+
+/** Whether nothing holds `port` of `host` for TCP or UDP: both are bound for a moment, then closed. */
+async function bindsBoth(port: number, host: string): Promise<boolean> {
+  const tcp = createServer()
+  const tcpOk = await new Promise<boolean>((res) => {
+    tcp.once('error', () => res(false))
+    tcp.listen({port, host, exclusive: true}, () => res(true))
+  })
+  if (!tcpOk) return false
+  await closeServer(tcp)
+  const udp = createSocket({type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false})
+  const udpOk = await new Promise<boolean>((res) => {
+    udp.once('error', () => res(false))
+    udp.bind({port, address: host, exclusive: true}, () => res(true))
+  })
+  await new Promise<void>((res) => {
+    try {
+      udp.close(() => res())
+    } catch {
+      res() // never bound
+    }
+  })
+  return udpOk
+}
+
+/**
+ * A port of `host` nothing listens on, TCP or UDP: a connection is refused, a UDP query gets ICMP
+ * port unreachable. Outside the ephemeral range (see portOutsideEphemeral), checked free by binding
+ * it for a moment; another draw when something holds it.
+ */
+export async function closedPort(host = '127.0.0.1'): Promise<number> {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = portOutsideEphemeral()
+    if (await bindsBoth(port, host)) return port
+  }
+  throw new Error(`no closed port of ${host} found outside the ephemeral range in 100 draws`)
+}
+
+/** A TCP port of `host` nothing listens on: a connection is refused. */
+export const closedTcpPort = (host = '127.0.0.1'): Promise<number> => closedPort(host)
+
+/** A UDP port of 127.0.0.1 nothing is bound to: a query gets ICMP port unreachable. */
+export const closedUdpPort = (): Promise<number> => closedPort('127.0.0.1')
+
+/**
+ * What a UDP query from a connected socket to `port` of 127.0.0.1 gets: refused (ICMP port
+ * unreachable), self (the socket was given `port` as its own source port and read its own query)
+ * or timeout (nothing in 500 ms). For the closed-port tests.
+ */
+export function udpQueryOutcome(port: number): Promise<'refused' | 'self' | 'timeout'> {
   const s = createSocket('udp4')
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', () => res()))
-  const port = s.address().port
-  await new Promise<void>((res) => s.close(() => res()))
-  return port
+  return new Promise<'refused' | 'self' | 'timeout'>((resolve) => {
+    let again: NodeJS.Timeout | undefined
+    const done = (r: 'refused' | 'self' | 'timeout'): void => {
+      clearTimeout(timer)
+      clearTimeout(again)
+      s.close()
+      resolve(r)
+    }
+    const timer = setTimeout(() => done('timeout'), 500)
+    s.on('message', () => done('self'))
+    s.on('error', () => done('refused'))
+    s.connect(port, '127.0.0.1', () => {
+      s.send(Buffer.from('query'))
+      // the ICMP error reaches a connected socket as an 'error' event or on its next call
+      again = setTimeout(() => s.send(Buffer.from('query'), (e) => e && done('refused')), 20)
+    })
+  })
 }
 
 export interface CountingTarget {

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {ROOT} from './cli.js'
 import {responseTo, startDnsServer, txtReply} from './dns-server.js'
-import {closedUdpPort, closeServer, listenLoopback} from './loopback-server.js'
+import {closedPort, closeServer, listenLoopback} from './loopback-server.js'
 
 /** --remote-command: the real anyprobe, from the sources */
 export const REMOTE_COMMAND = `${process.execPath} --import tsx ${ROOT}test/helpers/anyprobe-src.ts`
@@ -42,8 +42,8 @@ export async function httpIdentityServer(site: string): Promise<Loopback> {
   return {port: await listenLoopback(srv), close: () => closeServer(srv)}
 }
 
-/** A loopback port nothing listens on (UDP: bound, then closed). */
-export const closedPort = closedUdpPort
+/** A loopback port nothing listens on, TCP or UDP (outside the ephemeral range: see loopback-server.ts). */
+export {closedPort}
 
 /** Put the fake ssh first on PATH (for child processes started from now on); returns the undo. */
 export function withFakeSsh(): () => void {

@@ -15,6 +15,7 @@ import {makeDnsProber} from '../../src/vantage/live/probe.js'
 import type {Observation} from '../../src/model/watch.js'
 import {startDnsServer, txtReply} from '../helpers/dns-server.js'
 import {closedUdpPort} from '../helpers/loopback-server.js'
+import {runInTightRange, tightRangeSkip, TIGHT_RANGE} from '../helpers/tight-port-range.js'
 
 interface Server {
   port: number
@@ -136,6 +137,18 @@ describe('watch --flows: one source port per flow', () => {
       dns.silent = false
       prober.close?.()
     }
+  })
+
+  it(`a renewed flow never gets its old port back, even with a two-port ephemeral range (${TIGHT_RANGE.join('-')}, a namespace of its own)`, {skip: tightRangeSkip(), timeout: 60_000}, async () => {
+    // the old socket closed before the new one bound: the kernel could hand back the same port (1
+    // renewal in ~28,000 in the default range, every other one with two ports), and the "new"
+    // path was the old one. 12 renewals: the old order passed by chance once in 4,096 runs.
+    const r = await runInTightRange('test/fixtures/ports/flow-renewal-ports.ts', ['12'])
+    assert.equal(r.status, 0, r.stderr)
+    const {renewals} = JSON.parse(r.stdout) as {renewals: Array<[number, number]>}
+    assert.equal(renewals.length, 12)
+    const same = renewals.filter(([before, after]) => before === after)
+    assert.deepEqual(same, [], `renewals (port before, after): ${renewals.map((p) => p.join('>')).join(' ')}`)
   })
 
   it('close() fails what is in flight and frees the ports; a flow reopens on its next use', async () => {

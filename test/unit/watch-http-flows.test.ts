@@ -23,15 +23,21 @@ interface Edge {
   breakNext: 'reset' | 'close' | null
   /** server side of every connection accepted */
   sockets: Socket[]
-  /** when set, requests are held and never answered (an outage) */
-  silent: boolean
+  /** requests that arrived, from the start (never reset) */
+  requests: number
+  /**
+   * an outage by request number: requests `from` (counted as `requests`) up to `to` (excluded) are
+   * held and never answered. By number, not by the test's clock: a server that read a request
+   * late (a stalled event loop) went silent on a probe sent before the outage.
+   */
+  silent: {from: number; to: number} | null
   /** ms a new connection waits before its first request is read (a handshake over a long path) */
   connectDelayMs: number
   server: Server
 }
 
 async function edge(): Promise<Edge> {
-  const e: Edge = {port: 0, ports: [], breakNext: null, sockets: [], silent: false, connectDelayMs: 0, server: createServer()}
+  const e: Edge = {port: 0, ports: [], breakNext: null, sockets: [], requests: 0, silent: null, connectDelayMs: 0, server: createServer()}
   // longer than any test here: a kept connection ends only when a test means it to
   e.server.keepAliveTimeout = 60_000
   e.server.on('connection', (s: Socket) => {
@@ -43,7 +49,8 @@ async function edge(): Promise<Edge> {
   })
   e.server.on('request', (req, res) => {
     e.ports.push(req.socket.remotePort!)
-    if (e.silent) return
+    const n = e.requests++
+    if (e.silent && n >= e.silent.from && n < e.silent.to) return
     const brk = e.breakNext
     e.breakNext = null
     // what a client sees when the route moved (the new PoP resets) or the server dropped it idle
@@ -170,9 +177,14 @@ describe('watch --method http --flows: one keep-alive connection per flow', () =
     e.connectDelayMs = 120
     try {
       const answers: Array<Promise<{i: number; answered: boolean}>> = []
+      // probes 3 to 8 meet the outage: one request each (a probe that times out is not sent again)
+      e.silent = {from: e.requests + 3, to: e.requests + 9}
       for (let i = 0; i < 20; i++) {
-        if (i === 3) e.silent = true
-        if (i === 9) e.silent = false
+        if (i === 2) {
+          // the server reads probe 2 150 ms late (a loaded machine: this process stalled)
+          for (const s of e.sockets) s.pause()
+          setTimeout(() => e.sockets.forEach((s) => s.resume()), 150)
+        }
         answers.push(prober(0).then((a) => ({i, answered: a.answered})))
         await new Promise((r) => setTimeout(r, 100))
       }
@@ -188,7 +200,7 @@ describe('watch --method http --flows: one keep-alive connection per flow', () =
       assert.equal(prober.flows.failing(0), false)
     } finally {
       e.connectDelayMs = 0
-      e.silent = false
+      e.silent = null
       prober.close()
     }
   })

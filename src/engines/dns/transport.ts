@@ -135,6 +135,8 @@ export class UdpExchanger implements DnsExchanger {
   private queued: Array<{query: Buffer; p: UdpPending}> = []
   private keepOpen: boolean
   private port: number | null = null
+  /** open() calls waiting for the socket to connect (or fail, or close) */
+  private opening: Array<() => void> = []
 
   constructor(
     private readonly to: Endpoint,
@@ -155,6 +157,17 @@ export class UdpExchanger implements DnsExchanger {
       if (this.connected) this.send(sock, query, p)
       else this.queued.push({query, p})
     })
+  }
+
+  /**
+   * Open the socket now (bound to its source port and connected) rather than at the first
+   * exchange: resolves once it is connected, or its connect failed, or it was closed. A renewed
+   * flow (vantage/live/flows.ts) takes its new port this way before the old socket lets its go.
+   */
+  open(): Promise<void> {
+    this.socket()
+    if (this.connected) return Promise.resolve()
+    return new Promise((resolve) => this.opening.push(resolve))
   }
 
   /** No more exchanges for a kept socket: it closes when the last one in flight has ended. */
@@ -217,6 +230,7 @@ export class UdpExchanger implements DnsExchanger {
       const queued = this.queued
       this.queued = []
       for (const {query, p} of queued) if (this.pending.has(p)) this.send(sock, query, p)
+      this.opened()
     })
     return sock
   }
@@ -246,7 +260,14 @@ export class UdpExchanger implements DnsExchanger {
     else end(kind)
   }
 
+  private opened(): void {
+    const waiting = this.opening
+    this.opening = []
+    for (const resolve of waiting) resolve()
+  }
+
   private closeSocket(): void {
+    this.opened()
     const sock = this.sock
     if (sock === null) return
     this.sock = null

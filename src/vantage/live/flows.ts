@@ -21,7 +21,10 @@
 // address changes (a laptop on another network, a multihomed host losing a link), that address may
 // never be answered again, where a fresh socket would be: so a flow whose last RENEW_AFTER probes
 // all failed starts again on a new socket (new port, current source address), and the old socket
-// closes once its probes in flight have ended. During an outage that is one new socket per
+// closes once its probes in flight have ended. The new socket is bound and connected first, then
+// the old one retired: closed first, its port was free again and the kernel could hand the new
+// socket that very port (one renewal in ~28,000 in the default range), the same 5-tuple, so the
+// same path behind ECMP: no renewal at all. During an outage that is one new socket per
 // RENEW_AFTER lost probes; a flow that is answered keeps its port. A connect that fails (no route
 // yet) fails the probes waiting for it and the next probe tries a new socket.
 import {type DnsExchanger, type Endpoint, type ExchangeReply, UdpExchanger} from '../../engines/dns/transport.js'
@@ -33,6 +36,8 @@ export const RENEW_AFTER = 3
 class FlowSocket implements DnsExchanger {
   private ex: UdpExchanger | null = null
   private failures = 0
+  /** retired sockets waiting for their successor to take its port (see renew) */
+  private readonly retiring = new Set<UdpExchanger>()
 
   constructor(private readonly to: Endpoint) {}
 
@@ -62,14 +67,24 @@ class FlowSocket implements DnsExchanger {
   }
 
   private renew(): void {
-    this.ex?.retire()
-    this.ex = null
+    const old = this.ex
     this.failures = 0
+    if (old === null) return
+    // the new socket takes its port while the old one still holds its own: the two differ
+    const next = new UdpExchanger(this.to, {keepOpen: true})
+    this.ex = next
+    this.retiring.add(old)
+    void next.open().then(() => {
+      this.retiring.delete(old)
+      old.retire()
+    })
   }
 
   close(): void {
     this.ex?.close('the watch closed this flow')
     this.ex = null
+    for (const old of this.retiring) old.close('the watch closed this flow')
+    this.retiring.clear()
   }
 }
 
