@@ -4,8 +4,12 @@
 # lands on which PoP) by DNS identity and by traceroute, one trace in detail, the identity probes,
 # then `anyprobe watch` while a PoP is withdrawn and restored (the shifts, with their timing).
 # Needs root (network namespaces, raw sockets). Tears the lab down on exit.
+# Holds the lab-run lock (test/lab/labrun-lock.sh) throughout: it withdraws a PoP and takes the lab
+# down at the end, which would break a lab test run (CI, run-lab-tests.sh) using the same lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source test/lab/labrun-lock.sh
+labrun_lock "$0" "$@"
 bash scripts/setup.sh
 LAB=test/lab/lab.sh
 trap 'bash $LAB down >/dev/null' EXIT

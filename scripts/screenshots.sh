@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Makes the README screenshots (docs/img/catchment-map.png, docs/img/failover-timeline.png) from the
-# lab: needs root and a build (npm run build). Holds the lab lock, brings the lab up, always down.
+# lab: needs root and a build (npm run build). Holds the lab-run lock (test/lab/labrun-lock.sh) for
+# the whole run, brings the lab up, always down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec flock /tmp/anyprobe-labrun.lock bash -c 'trap "bash test/lab/lab.sh down >/dev/null 2>&1" EXIT; bash test/lab/lab.sh up >/dev/null && node --import tsx scripts/screenshots.ts'
+source test/lab/labrun-lock.sh
+labrun_lock "$0" "$@"
+trap 'bash test/lab/lab.sh down >/dev/null 2>&1' EXIT
+bash test/lab/lab.sh up >/dev/null
+node --import tsx scripts/screenshots.ts

@@ -601,6 +601,23 @@ ECMP_LINKS=(
  "t-iad  be21          eth1      198.19.9   iad"
 )
 
+# The multipath hash seed of ap-vp-ecmp's namespace (net.ipv4.fib_multipath_hash_seed, per netns
+# since Linux 6.11): fixed, so a source port takes the same uplink on every boot and machine with
+# this kernel. Left at 0 the kernel draws one seed per boot for every namespace, and a fixed set of
+# ports (lab.sh status's 40000-40007) landed all on one uplink on some boots. Tests do not rely on
+# it: they pick their ports from `ip route get` / `lab.sh ecmp-flow`, which works on any kernel;
+# the seed makes the lab the same from run to run (this value splits 40000-40007 over both
+# uplinks for UDP/53 and TCP/80 on 6.18; the kernel does not promise the same on other versions).
+# Kernels without the sysctl keep their per-boot seed.
+ECMP_HASH_SEED=1634630000
+ECMP_SEED_SYSCTL=/proc/sys/net/ipv4/fib_multipath_hash_seed
+
+ecmp_seed() {  # set it (idempotent: `up` on a running lab sets it too, e.g. one from before it)
+  if nsx "$ECMP" test -e "$ECMP_SEED_SYSCTL"; then
+    nsx "$ECMP" sysctl -q -w net.ipv4.fib_multipath_hash_seed="$ECMP_HASH_SEED" >/dev/null
+  fi
+}
+
 ecmp_nexthops() {  # the "nexthop via ... dev ..." words of the multipath route
   local l r rif vif net pop out=()
   for l in "${ECMP_LINKS[@]}"; do
@@ -636,7 +653,7 @@ ecmp_reachable() {  # the edge of every PoP behind the multipath route has route
 
 ensure_ecmp() {
   local l r rif vif net pop first="" i
-  if ecmp_ok; then return 0; fi
+  if ecmp_ok; then ecmp_seed; return 0; fi
   # a partial one (an interrupted up): remove it; deleting one end of a veth deletes both
   if ns_exists "$ECMP"; then ip netns del "$P$ECMP"; fi
   for l in "${ECMP_LINKS[@]}"; do
@@ -645,6 +662,7 @@ ensure_ecmp() {
   done
   make_ns "$ECMP"
   nsx "$ECMP" sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 >/dev/null
+  ecmp_seed
   for l in "${ECMP_LINKS[@]}"; do
     read -r r rif vif net pop <<<"$l"
     ip link add name "$rif" netns "$P$r" type veth peer name "$vif" netns "$P$ECMP"

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs the lab tests (test/lab/*.test.ts) against a fresh lab, and always tears it down.
 # Needs root (network namespaces); skips cleanly otherwise.
+# Holds the lab-run lock (/tmp/anyprobe-labrun.lock, see labrun-lock.sh) for the whole run, so a
+# second run (CI, screenshots, a hand-typed one) waits instead of cutting PoPs in this one's lab.
+# Callers that already hold it need not do anything: under `flock /tmp/anyprobe-labrun.lock ...`
+# (found in /proc/locks) or with ANYPROBE_LABRUN_LOCKED=1 it runs at once.
 set -uo pipefail
 
 if [[ $(id -u) != 0 ]]; then
@@ -9,6 +13,9 @@ if [[ $(id -u) != 0 ]]; then
 fi
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=test/lab/labrun-lock.sh
+source "$HERE/labrun-lock.sh"
+labrun_lock "${BASH_SOURCE[0]}" "$@"
 ROOT=$(cd "$HERE/../.." && pwd)
 LAB="$HERE/lab.sh"
 

@@ -5,6 +5,7 @@ import {after, describe, it} from 'node:test'
 
 import type {TraceResult} from '../../src/model/trace.js'
 import {schemaErrors} from '../helpers/schema.js'
+import {ecmpPortsByUplink, portRange} from './ecmp.js'
 import {ANYPROBE, anyprobeIn, anyprobeJson, E, fault, isRoot, lab, pathOf, run, VPS} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces, raw sockets)'
@@ -74,7 +75,11 @@ describe('anyprobe trace in the lab', {skip}, () => {
     // lookup, which knows no ports, sent every probe out eth0: hops were FRA's for flows that go to
     // IAD, and probes from eth1's address were answered over IAD's 20 ms line
     const ns = E.AP_ECMP_NS!
-    const flows = [40000, 40001, 40002, 40003, 40004, 40005, 40006, 40007]
+    // four flows out of each uplink, chosen from the kernel's own route lookup: a fixed list of
+    // ports landed all on one uplink on some boots (the multipath hash seed; test/lab/ecmp.ts)
+    const udpByUplink = ecmpPortsByUplink('udp', 53, 4, portRange(40000, 64))
+    assert.deepEqual([...udpByUplink.values()].map((p) => p.length), [4, 4], `the multipath route splits UDP flows over two uplinks: ${JSON.stringify([...udpByUplink])}`)
+    const flows = [...udpByUplink.values()].flat().sort((a, b) => a - b)
     const truth = (await lab('ecmp-flow', ...flows.map(String))).stdout.trim().split('\n').map((l) => l.split(' '))
     const seen = new Set<string>()
     for (const [sport, dev, src, pop] of truth) {
@@ -100,10 +105,13 @@ describe('anyprobe trace in the lab', {skip}, () => {
         for (const l of lines) assert.match(l, new RegExp(` ${dev}\\s+Out IP ${src!.replaceAll('.', '\\.')}\\.${sport} > `), `${what}: ${l}`)
       }
     }
-    assert.equal(seen.size, 2, `the flows cover both uplinks: ${[...seen].join(' ')}`)
-    // TCP hashes protocol 6: the flow's route is the kernel's for TCP with these ports, not UDP's
+    assert.equal(seen.size, 2, `the flows cover both uplinks (lab.sh ecmp-flow): ${[...seen].join(' ')}`)
+    // TCP hashes protocol 6: the flow's route is the kernel's for TCP with these ports, not UDP's;
+    // its own four ports per uplink
+    const tcpByUplink = ecmpPortsByUplink('tcp', 80, 4, portRange(40000, 64))
+    assert.deepEqual([...tcpByUplink.values()].map((p) => p.length), [4, 4], `the multipath route splits TCP flows over two uplinks: ${JSON.stringify([...tcpByUplink])}`)
     const tcpDevs = new Set<string>()
-    for (const sport of flows) {
+    for (const sport of [...tcpByUplink.values()].flat().sort((a, b) => a - b)) {
       const route = (await run('ip', ['-n', ns, '-4', 'route', 'get', E.AP_ANYCAST4!, 'ipproto', 'tcp', 'sport', String(sport), 'dport', '80'])).stdout
       const src = / src (\S+)/.exec(route)![1]!
       tcpDevs.add(src)

@@ -1,13 +1,13 @@
 // anyprobe watch against equal-cost multipath in the lab. ap-vp-ecmp has two uplinks (eth0 to
 // t-fra, eth1 to t-iad) and a Linux multipath route to the anycast address over both, hashing on
 // L4 ports (fib_multipath_hash_policy=1; lab.sh ensure_ecmp): each UDP flow goes to FRA or to IAD.
-//  1. ground truth, without anyprobe: for 16 source ports, the device the kernel picks
-//     (`ip route get ... sport P`) and the PoP that answers dig from that port (lab.sh ecmp-flow):
-//     both devices are used, and each device's flows are answered by its PoP; `anyprobe dns`, a
-//     fresh source port per run, sees both PoPs too.
-//  2. watch --flows 4 from ap-vp-ecmp and ap-vp-ber: ap-vp-ecmp is reported load-balanced across
+//  1. ground truth, without anyprobe: eight source ports for each device the kernel picks
+//     (`ip route get ... sport P`, the first of 64) and the PoP that answers dig from each port
+//     (lab.sh ecmp-flow): each device's flows are answered by its PoP; `anyprobe dns`, a fresh
+//     source port per run, sees both PoPs too.
+//  2. watch --flows 8 from ap-vp-ecmp and ap-vp-ber: ap-vp-ecmp is reported load-balanced across
 //     FRA and IAD (one event, and in the summary) with no shift, failover or flap, and each flow
-//     sticks to one PoP for the whole run (a flow is one source port); ap-vp-ber, the same four
+//     sticks to one PoP for the whole run (a flow is one source port); ap-vp-ber, the same eight
 //     flows on a single path, is not load-balanced. --metrics scraped while it runs: a series of
 //     anyprobe_site_info for each of FRA and IAD (both 1) for ap-vp-ecmp, FRA alone for ap-vp-ber.
 //  3. watch --flows 1 from ap-vp-ecmp: one flow is one path: no load balancing, no shift, no flap
@@ -27,6 +27,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {LoadBalancedEvent, Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {readWatchOut} from '../helpers/watch-out.js'
+import {ecmpPortsByUplink, portRange} from './ecmp.js'
 import {ANYPROBE, E, followEvents, isRoot, lab, run} from './lib.js'
 
 const skip = isRoot ? false : 'needs root (network namespaces)'
@@ -36,6 +37,8 @@ const BER = E.AP_VP_NS_ber ?? 'ap-vp-ber'
 /** device -> PoP behind it, e.g. eth0 -> FRA */
 const PATHS = new Map((E.AP_ECMP_PATHS ?? 'eth0:FRA eth1:IAD').split(' ').map((p) => p.split(':') as [string, string]))
 const ECMP_POPS = [...PATHS.values()].sort()
+/** flows of the load-balancing watch: all on one uplink is 2^(1-FLOWS) per run */
+const FLOWS = 8
 const tmp = mkdtempSync(join(tmpdir(), 'anyprobe-watch-ecmp-'))
 after(() => rmSync(tmp, {recursive: true, force: true}))
 
@@ -114,7 +117,11 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
   })
 
   it('ground truth: the multipath route splits UDP flows by source port, each device to its own PoP', {timeout: 60_000}, async () => {
-    const ports = Array.from({length: 16}, (_, i) => String(41000 + 37 * i))
+    // eight ports out of each device, from the kernel's route lookup: a fixed list of ports could
+    // land all on one device on some boots (the multipath hash seed; test/lab/ecmp.ts)
+    const byUplink = ecmpPortsByUplink('udp', 53, 8, portRange(41000, 64, 37))
+    assert.deepEqual([...byUplink.keys()].sort(), [...PATHS.keys()].sort(), `the multipath route splits UDP flows over both uplinks: ${JSON.stringify([...byUplink])}`)
+    const ports = [...byUplink.values()].flat().sort((a, b) => a - b).map(String)
     const r = await lab('ecmp-flow', ...ports)
     assert.equal(r.code, 0, r.stderr)
     const flows = r.stdout
@@ -130,12 +137,13 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
       assert.equal(f.pop, PATHS.get(f.dev), `port ${f.sport} goes out ${f.dev} (source ${f.src}) and is answered by ${f.pop}`)
     }
     const used = new Set(flows.map((f) => f.dev))
-    assert.equal(used.size, PATHS.size, `16 source ports use both uplinks: ${r.stdout}`)
+    assert.equal(used.size, PATHS.size, `${ports.length} source ports use both uplinks (lab.sh ecmp-flow): ${r.stdout}`)
     console.log(`# ecmp ground truth: ${flows.map((f) => `${f.sport}->${f.pop}`).join(' ')}`)
 
-    // anyprobe dns picks a fresh source port each run: over 16 runs both PoPs answer
+    // anyprobe dns picks a fresh source port each run: both PoPs answer within 32 runs (batches of
+    // 4 until both are seen; all 32 on one uplink is 2^-31, where a fixed 16 was 2^-15)
     const seen: string[] = []
-    for (let i = 0; i < 16; i += 4) {
+    for (let i = 0; i < 32 && new Set(seen).size < ECMP_POPS.length; i += 4) {
       const batch = await Promise.all(
         Array.from({length: 4}, () => run('ip', ['netns', 'exec', ECMP, process.execPath, ANYPROBE, 'dns', ANYCAST, '--json'], 30_000)),
       )
@@ -145,26 +153,28 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
         seen.push(d.pop?.code.toUpperCase() ?? '-')
       }
     }
-    assert.deepEqual([...new Set(seen)].sort(), ECMP_POPS, `anyprobe dns x16 from ${ECMP}: ${seen.join(' ')}`)
+    assert.deepEqual([...new Set(seen)].sort(), ECMP_POPS, `anyprobe dns x${seen.length} from ${ECMP}: ${seen.join(' ')}`)
   })
 
   for (const method of ['dns', 'http'] as const) {
-    it(`--method ${method} --flows 4: load-balanced across FRA and IAD, each flow on one PoP, no shift or flap; the single-path VP is not`, {timeout: 180_000}, async () => {
-      // the kernel picks the four flows' source ports; all four hash to one uplink one time in
-      // eight, and then there is no load balancing to see: run again (the flows say which it was)
+    it(`--method ${method} --flows ${FLOWS}: load-balanced across FRA and IAD, each flow on one PoP, no shift or flap; the single-path VP is not`, {timeout: 180_000}, async () => {
+      // the kernel picks the flows' source ports, and all of them hash to one uplink one time in
+      // 2^(FLOWS-1); then there is no load balancing to see: run again (the flows say which it
+      // was). With 4 flows that was 1 in 8 per attempt, 4 attempts x 2 methods failed ~1 run in
+      // 2000; with 8, 1 in 128 per attempt (2^-28 per method), and no longer a run
       let w: WatchRun | null = null
       let byFlow = new Map<number, Set<string>>()
       for (let attempt = 1; attempt <= 4; attempt++) {
-        w = await watch(method, [ECMP, BER], 4, 40)
+        w = await watch(method, [ECMP, BER], FLOWS, 40)
         byFlow = popsByFlow(w.observations, ECMP)
         const pops = new Set([...byFlow.values()].flatMap((s) => [...s]))
         if (pops.size >= 2) break
-        console.log(`# ${method} attempt ${attempt}: the four flows all hashed to ${[...pops].join('')} (${show(byFlow)}); again`)
+        console.log(`# ${method} attempt ${attempt}: the ${FLOWS} flows all hashed to ${[...pops].join('')} (${show(byFlow)}); again`)
       }
       w = w!
       assert.equal(w.code, 0, w.stderr)
       // every flow is one source port, so one path, for the whole run
-      assert.equal(byFlow.size, 4, show(byFlow))
+      assert.equal(byFlow.size, FLOWS, show(byFlow))
       for (const [flow, pops] of byFlow) assert.equal(pops.size, 1, `flow ${flow} stayed on one PoP: ${show(byFlow)}`)
       assert.deepEqual([...new Set([...byFlow.values()].flatMap((s) => [...s]))].sort(), ECMP_POPS, show(byFlow))
 
@@ -185,14 +195,14 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
       assert.deepEqual(siteInfo(w.scrape, BER), ['FRA 1'])
       assert.ok(vp.answered >= 0.9 * vp.observations, `${vp.answered} of ${vp.observations} answered`)
 
-      // the control: four flows from a vantage point with one path are one PoP, not load balancing
+      // the control: the same flows from a vantage point with one path are one PoP, not load balancing
       assert.deepEqual(eventsOf(w, BER, 'load-balanced', 'shift', 'failover', 'flap'), [])
       const ber = w.summary.vantagePoints.find((v) => v.vantageId === BER)!
       assert.equal(ber.loadBalanced, false)
       assert.equal(ber.pop, 'FRA')
       assert.equal(ber.flips, 0)
       assert.ok(ber.answered >= 0.9 * ber.observations)
-      console.log(`# ecmp ${method} --flows 4: ${show(byFlow)}; summary ${vp.pop} ${JSON.stringify(vp.pops)}, ${vp.flips} flips; ${BER} ${ber.pop}`)
+      console.log(`# ecmp ${method} --flows ${FLOWS}: ${show(byFlow)}; summary ${vp.pop} ${JSON.stringify(vp.pops)}, ${vp.flips} flips; ${BER} ${ber.pop}`)
     })
 
     it(`--method ${method} --flows 1 on the multipath VP: one flow, one path: no load balancing, no shift, no flap`, {timeout: 120_000}, async () => {
