@@ -6,20 +6,28 @@ import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
+/** names the place data a test wrote for its children in an unbuilt tree (./src-geo-data.ts) */
+export const TEST_GEO_DATA = 'ANYPROBE_TEST_GEO_DATA'
+
 /**
  * What to hand Command.run as its config: the package's own package.json, with the command list
  * read from test/helpers/commands.ts (the sources) instead of the built bundle, so a fresh clone runs its tests without a build.
+ * `commands`: another list module exporting COMMANDS (a vantage child's own command: ./src-command.ts).
  */
-export function srcConfig(root = ROOT): {root: string; pjson: unknown} {
+export function srcConfig(root = ROOT, commands = './test/helpers/commands.ts'): {root: string; pjson: unknown} {
   const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {oclif: Record<string, unknown>}
-  pjson.oclif = {...pjson.oclif, commands: {strategy: 'explicit', target: './test/helpers/commands.ts', identifier: 'COMMANDS'}}
+  pjson.oclif = {...pjson.oclif, commands: {strategy: 'explicit', target: commands, identifier: 'COMMANDS'}}
   return {root, pjson}
 }
 
-/** The code a child runs to run `command` with `argv` from the sources (see srcConfig). */
+/**
+ * The code a child runs to run `command` with `argv` from the sources (see srcConfig), reading the
+ * place data its test wrote for an unbuilt tree when there is some (./src-geo-data.ts).
+ */
 export function commandScript(command: string, argv: string[], tail = ''): string {
   return (
     `const {handle, flush} = await import('@oclif/core');` +
+    `if (process.env.${TEST_GEO_DATA}) (await import(${JSON.stringify(`${ROOT}test/helpers/src-geo-data.ts`)})).useTestGeoData();` +
     `const {default: C} = await import(${JSON.stringify(`${ROOT}src/commands/${command}.ts`)});` +
     `await C.run(${JSON.stringify(argv)}, ${JSON.stringify(srcConfig())}).then(() => flush(), (e) => handle(e))${tail}`
   )

@@ -14,6 +14,7 @@ import {EXIT} from '../../src/model/errors.js'
 import {measuredExit, watchExit} from '../../src/model/exit.js'
 import {runCommand} from '../helpers/cli.js'
 import {closedPort, dnsIdentityServer, httpIdentityServer, type Loopback, REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
+import {geoDataForChildren} from '../helpers/src-geo-data.js'
 
 describe('the rule (model/exit.ts)', () => {
   it('0 all answered, 9 some, 4 none (or no vantage point); 8 > 7 > 4 > 9 > 10', () => {
@@ -51,6 +52,7 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
   let http: Loopback
   let closed: number
   let undoSsh: () => void
+  let undoGeo: () => void
   let dir: string
   const saved = new Map<string, string>()
   const ALL = ['--from', 'local', '--from', 'ssh:vp-ber', '--remote-command', REMOTE_COMMAND]
@@ -63,10 +65,14 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
     http = await httpIdentityServer('fra')
     closed = await closedPort()
     undoSsh = withFakeSsh()
+    // without a build, the children read the place data written here once, not each decoding the
+    // GeoNames package (sites: 10 children a run)
+    undoGeo = await geoDataForChildren()
     dir = mkdtempSync(join(tmpdir(), 'anyprobe-exit-'))
   })
   after(async () => {
     undoSsh()
+    undoGeo()
     await Promise.all([dns.close(), dnsIad.close(), http.close()])
     rmSync(dir, {recursive: true, force: true})
   })
