@@ -33,18 +33,37 @@ export function commandScript(command: string, argv: string[], tail = ''): strin
   )
 }
 
-export function runCommand(command: string, argv: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
-  return runScript(commandScript(command, argv))
+export interface ScriptRun {
+  status: number | null
+  stdout: string
+  stderr: string
+  /** stopped by the timeout (SIGTERM): a command that handles it may still exit 0, from a run cut short */
+  timedOut: boolean
+}
+
+/** how long a child may run before it is stopped, unless a test says otherwise */
+export const SCRIPT_TIMEOUT_MS = 30_000
+
+export function runCommand(command: string, argv: string[], opts: {timeoutMs?: number} = {}): Promise<ScriptRun> {
+  return runScript(commandScript(command, argv), opts)
 }
 
 /** Run a module script (oclif from the sources) in a child: its exit status and output. */
-export function runScript(code: string): Promise<{status: number | null; stdout: string; stderr: string}> {
+export function runScript(code: string, {timeoutMs = SCRIPT_TIMEOUT_MS}: {timeoutMs?: number} = {}): Promise<ScriptRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, timeout: 30_000})
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT})
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGTERM')
+    }, timeoutMs)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({status, stdout, stderr}))
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({status, stdout, stderr, timedOut})
+    })
   })
 }
