@@ -10,10 +10,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
+import {SITES_ROUNDS} from '../../src/console/sites-measure.js'
 import {EXIT} from '../../src/model/errors.js'
 import {measuredExit, watchExit} from '../../src/model/exit.js'
-import {runCommand} from '../helpers/cli.js'
+import {runCommand, SCRIPT_TIMEOUT_MS} from '../helpers/cli.js'
 import {closedPort, dnsIdentityServer, httpIdentityServer, type Loopback, REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
+import {geoDataForChildren} from '../helpers/src-geo-data.js'
 
 describe('the rule (model/exit.ts)', () => {
   it('0 all answered, 9 some, 4 none (or no vantage point); 8 > 7 > 4 > 9 > 10', () => {
@@ -51,6 +53,7 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
   let http: Loopback
   let closed: number
   let undoSsh: () => void
+  let undoGeo: () => void
   let dir: string
   const saved = new Map<string, string>()
   const ALL = ['--from', 'local', '--from', 'ssh:vp-ber', '--remote-command', REMOTE_COMMAND]
@@ -63,17 +66,26 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
     http = await httpIdentityServer('fra')
     closed = await closedPort()
     undoSsh = withFakeSsh()
+    // without a build, the children read the place data written here once, not each decoding the
+    // GeoNames package (sites: 10 children a run)
+    undoGeo = await geoDataForChildren()
     dir = mkdtempSync(join(tmpdir(), 'anyprobe-exit-'))
   })
   after(async () => {
     undoSsh()
+    undoGeo()
     await Promise.all([dns.close(), dnsIad.close(), http.close()])
     rmSync(dir, {recursive: true, force: true})
   })
 
   const dnsArgs = (port: number): string[] => ['127.0.0.1', '--port', String(port), '--timeout', '400ms']
-  const status = async (command: string, argv: string[]): Promise<number | null> => {
-    const r = await runCommand(command, argv)
+  const status = async (command: string, argv: string[], timeoutMs?: number): Promise<number | null> => {
+    const r = await runCommand(command, argv, {timeoutMs})
+    // a run the timeout stopped is no answer, whatever it exited with (sites keeps the rounds done)
+    if (r.timedOut) {
+      console.error(`anyprobe ${command} was stopped by the test's ${timeoutMs ?? SCRIPT_TIMEOUT_MS} ms timeout:\n${r.stderr}`)
+      return null
+    }
     // exit 1 is an internal error: say which, so a failure that does not repeat can still be read
     if (r.status === 1 || r.status === null) console.error(`anyprobe ${command} exited ${r.status}:\n${r.stderr}`)
     return r.status
@@ -142,9 +154,14 @@ describe('every command, from the sources, against loopback', {concurrency: 3}, 
 
   it('sites (http, the port in the URL): all 0, some 9, none 4', async () => {
     const s = (url: string, from: string[]): string[] => [url, '--method', 'http', ...from, '--vp-location', 'local=50.1,8.7', '--vp-location', 'vp-ber=52.5,13.4', '--json']
-    assert.equal(await status('sites', s(`http://127.0.0.1:${http.port}/`, ALL)), 0)
-    assert.equal(await status('sites', s(`http://127.0.0.1:${http.port}/`, SOME)), 9)
-    assert.equal(await status('sites', s(`http://127.0.0.1:${closed}/`, ALL)), 4)
+    // sites measures child-process vantage points in SITES_ROUNDS rounds, one after another (each
+    // keeps its lowest RTT): 5 times the children the other commands start here, each a node + tsx
+    // start from the sources (~1 s, 2-4 s on a loaded host; its probe takes ~20 ms). The other runs
+    // have 30 s for their own start and one round; this one the same per start: 1 + 5 of them.
+    const timeoutMs = (SCRIPT_TIMEOUT_MS / 2) * (1 + SITES_ROUNDS)
+    assert.equal(await status('sites', s(`http://127.0.0.1:${http.port}/`, ALL), timeoutMs), 0)
+    assert.equal(await status('sites', s(`http://127.0.0.1:${http.port}/`, SOME), timeoutMs), 9)
+    assert.equal(await status('sites', s(`http://127.0.0.1:${closed}/`, ALL), timeoutMs), 4)
   })
 
   it('watch: all 0, some 9 (a vantage point that cannot connect), none 4', async () => {
