@@ -7,9 +7,10 @@
 # Holds the lab-run lock (test/lab/labrun-lock.sh) throughout: it withdraws a PoP and takes the lab
 # down at the end, which would break a lab test run (CI, run-lab-tests.sh) using the same lab.
 set -euo pipefail
+self=$(realpath "$0") # before the cd: the lock re-runs this script by its path
 cd "$(dirname "$0")/.."
 source test/lab/labrun-lock.sh
-labrun_lock "$0" "$@"
+labrun_lock "$self" "$@"
 bash scripts/setup.sh
 LAB=test/lab/lab.sh
 trap 'bash $LAB down >/dev/null' EXIT

@@ -17,14 +17,27 @@
 #   - the lock held by an ancestor process, as in the hand-typed
 #     `flock /tmp/anyprobe-labrun.lock bash test/lab/run-lab-tests.sh`: a second flock on the same
 #     file from a child would wait for its own parent forever, so /proc/locks is asked first.
-LABRUN_LOCK=/tmp/anyprobe-labrun.lock
+# (ANYPROBE_LABRUN_LOCK_FILE: another file, for the tests of this script)
+LABRUN_LOCK=${ANYPROBE_LABRUN_LOCK_FILE:-/tmp/anyprobe-labrun.lock}
 
 # is LABRUN_LOCK flock'ed by this shell or one of its ancestors?
 labrun_lock_held_by_ancestor() {
-  local dev holders p
+  local dev holders p fd st
   [[ -e $LABRUN_LOCK && -r /proc/locks ]] || return 1
-  # /proc/locks: "1: FLOCK  ADVISORY  WRITE 27185 fe:00:2147450 0 EOF" (waiters have "->" in field 2)
-  dev=$(stat -c '%Hd %Ld %i' "$LABRUN_LOCK" | awk '{printf "%02x:%02x:%s", $1, $2, $3}') || return 1
+  # an open file of the lock inherited from the caller, as in
+  # `( flock 9; bash run-lab-tests.sh ) 9>/tmp/anyprobe-labrun.lock`: /proc/locks names the flock(1)
+  # that took it, long gone. Locking that same open file again succeeds at once when it holds the
+  # lock (and takes it when nobody does: held by this process from then on, which is as good).
+  for fd in /proc/$$/fd/*; do
+    [[ $fd -ef $LABRUN_LOCK ]] || continue
+    flock -n "${fd##*/}" 2>/dev/null && return 0
+  done
+  # /proc/locks: "1: FLOCK  ADVISORY  WRITE 27185 fe:00:2147450 0 EOF" (waiters have "->" in field 2),
+  # the device as major:minor in hex. stat's %d (decimal dev_t) is split here: %Hd/%Ld need
+  # coreutils 9, which Debian 11 and Ubuntu 22.04 do not have.
+  st=$(stat -c '%d %i' "$LABRUN_LOCK") || return 1
+  local d=${st% *} ino=${st#* }
+  dev=$(printf '%02x:%02x:%s' $(( ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff) )) $(( (d & 0xff) | ((d >> 12) & ~0xff) )) "$ino")
   holders=" $(awk -v id="$dev" '$2 == "FLOCK" && $6 == id {printf "%s ", $5}' /proc/locks) "
   [[ $holders == "  " ]] && return 1
   p=$$
