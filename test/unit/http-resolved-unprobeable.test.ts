@@ -131,4 +131,14 @@ describe('http: a name that resolves to an address nothing can be measured at is
     assert.equal(target.connections(), 0, 'nothing reached this host through 0.0.0.0')
     await target.close()
   })
+  it('a resolver that answers no address at all: the request fails as a name that does not resolve (E_RESOLVE), no crash', async () => {
+    const empty = ((_h: string, options: {all?: boolean}, callback: (err: Error | null, address: unknown, family?: number) => void) => {
+      setTimeout(callback, 2, null, options?.all ? [] : undefined, 4)
+    }) as unknown as LookupFunction
+    await assert.rejects(probeHttp(opts('http://nothing.example.test:9/', empty)), (e: unknown) => {
+      assert.ok(e instanceof AnyprobeError, String(e))
+      assert.equal(e.code, 'E_RESOLVE')
+      return true
+    })
+  })
 })

@@ -26,7 +26,10 @@ export function refusingLookup(resolve: LookupFunction = systemLookup as unknown
     ;(resolve as unknown as (h: string, o: unknown, cb: Callback) => void)(hostname, options, (err, address, family) => {
       if (err !== null) return callback(err, address, family)
       const list = Array.isArray(address) ? address : [{address, family: family ?? 4}]
-      const refused = list.length === 0 ? null : refusal(hostname, list[0]!.address)
+      // no address at all (a resolver given to us may answer so): Node's connect would throw
+      // outside the request (uncaught); it is the "no such name" it means
+      if (list.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {code: 'ENOTFOUND', hostname}), Array.isArray(address) ? [] : '', family)
+      const refused = refusal(hostname, list[0]!.address)
       // the error as it is: the request's error handler keeps an AnyprobeError (request.ts toHttpError)
       if (refused !== null) return callback(refused as NodeJS.ErrnoException, Array.isArray(address) ? [] : '', family)
       if (!Array.isArray(address)) return callback(null, address, family)
