@@ -338,6 +338,24 @@ describe('reply matching', () => {
     }
   })
 
+  it('a quote padded and extended (RFC 4884, MPLS labels) ends where the quoted header says the probe ended', () => {
+    const c = codec4('udp', 0x0123)
+    const probe = c.encode(4)
+    // the original datagram zero-padded to 128 bytes, then an extension structure (version 2, one MPLS object)
+    const original = Buffer.concat([ipv4(US4, TARGET4, 17, 1, probe), Buffer.alloc(128 - 20 - probe.length)])
+    const ext = Buffer.from([0x20, 0, 0, 0, 0, 8, 1, 1, 0x00, 0x01, 0x41, 0x01])
+    const msg = icmpError(11, 0, Buffer.concat([original, ext]))
+    const parsed = parseIcmp(4, msg)!
+    assert.equal(parsed.quoted?.l4.length, probe.length)
+    assert.equal(c.matchIcmpPacket(ipv4(ROUTER4, US4, 1, 250, msg), ROUTER4)?.probeKey, 4)
+    // a quoted length that cannot be (shorter than the 8 bytes quoted): what was quoted is kept
+    const odd = ipv4(US4, TARGET4, 17, 1, probe)
+    odd.writeUInt16BE(24, 2)
+    assert.equal(parseIcmp(4, icmpError(11, 0, odd))!.quoted?.l4.length, probe.length)
+    const v6 = parseIcmp(6, icmpError(3, 0, Buffer.concat([ipv6(US6, TARGET6, 17, 1, probe), Buffer.alloc(40)])))!
+    assert.equal(v6.quoted?.l4.length, probe.length)
+  })
+
   it('ignores replies for another flow (other source port) and other ports', () => {
     const mine = codec4('udp', 0x1234, 45000)
     const theirs = codec4('udp', 0x1234, 45001)

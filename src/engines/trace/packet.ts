@@ -378,8 +378,16 @@ export interface QuotedPacket {
   protocol: number
   src: string
   dst: string
-  /** the quoted L4 bytes (at least 8) */
+  /**
+   * the quoted L4 bytes (at least 8): no further than the quoted header's own length says the
+   * probe went, so the zero padding and extensions of RFC 4884 (MPLS labels) are never read as probe
+   */
   l4: Buffer
+}
+
+/** `l4` cut at what the quoted header says the L4 part was, when that is at least the 8 bytes every quote has. */
+function quotedL4(l4: Buffer, said: number): Buffer {
+  return said >= 8 && said < l4.length ? l4.subarray(0, said) : l4
 }
 
 export type IcmpKind = 'echo-reply' | 'time-exceeded' | 'unreachable' | 'other'
@@ -399,7 +407,7 @@ const IPV6_EXT_HEADERS = new Set([0, 43, 60]) // hop-by-hop, routing, destinatio
 function parseQuotedIpv4(buf: Buffer): QuotedPacket | null {
   const h = parseIpv4Header(buf)
   if (!h) return null
-  const l4 = buf.subarray(h.headerLength)
+  const l4 = quotedL4(buf.subarray(h.headerLength), h.totalLength - h.headerLength)
   if (l4.length < 8) return null
   return {protocol: h.protocol, src: h.src, dst: h.dst, l4}
 }
@@ -424,7 +432,7 @@ function parseQuotedIpv6(buf: Buffer): QuotedPacket | null {
       break
     }
   }
-  const l4 = buf.subarray(off)
+  const l4 = quotedL4(buf.subarray(off), buf.readUInt16BE(4) + 40 - off)
   if (l4.length < 8) return null
   return {protocol: next, src: formatIp(buf.subarray(8, 24)), dst: formatIp(buf.subarray(24, 40)), l4}
 }
