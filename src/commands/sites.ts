@@ -12,7 +12,7 @@ import {readProbesFlag} from '../console/probes-flag.js'
 import {AnyprobeError, EXIT} from '../model/errors.js'
 import {sanitize} from '../util/sanitize.js'
 import {checkOutputPath, HTML_PATH_HINT} from '../util/output-path.js'
-import {noLocationNote, renderSites} from '../render/sites.js'
+import {noLocationNote, renderSites, stoppedNote} from '../render/sites.js'
 import {readTruth} from '../store/truth-file.js'
 import {scoreAgainst} from '../analysis/sites/score.js'
 import {citySource, iGreedyBaseline} from '../analysis/sites/index.js'
@@ -39,7 +39,7 @@ export default class Sites extends BaseCommand {
 
   static override description = `Measures the RTT to TARGET from every vantage point (--from; --method ping by default, dns / http / trace also give each vantage point's PoP verdict), or reads saved results (--input: RIPE Atlas ping / dns / traceroute downloads with --probes for the probe locations, anyprobe catchment / multi / --ndjson files, a latency table as iGreedy reads it: lines of ID LAT LON RTT [RTT...], or an iGreedy2.0 campaign file: {"target", "measurement_results": [{"hostname", "latitude", "longitude", "rtt_ms"}]}).
 
-A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place its RTT allows (the bound trace / dns / http's own check uses) confirms and places a site, or adds one the discs could not separate; a verdict its RTT excludes is listed as a contradiction. dns / http / trace from local, netns or ssh vantage points are measured in rounds (5, trace 3), each vantage point keeping its lowest RTT (a busy host reads them late), local and netns ones at most one per core unless --concurrency is given.
+A reply after t ms puts the answering site within t x 98.6 km of the vantage point (half the RTT at the speed of light in fibre). Two disjoint discs reached two different sites: the address is anycast. The discs kept smallest-first without overlap are a lower bound on the number of sites; each is placed at a city inside it (population weighed by nearness to the vantage point), then iGreedy's rounds find the sites its neighbours hid. A PoP verdict naming a place its RTT allows (the bound trace / dns / http's own check uses) confirms and places a site, or adds one the discs could not separate; a verdict its RTT excludes is listed as a contradiction. dns / http / trace from local, netns or ssh vantage points are measured in rounds (5, trace 3), each vantage point keeping its lowest RTT (a busy host reads them late), local and netns ones at most one per core unless --concurrency is given. Stopped by Ctrl-C / SIGTERM, it prints what the rounds measured and says after how many of how many it stopped (--json: rounds).
 
 anycast: yes = two disjoint discs; no = at least 3 vantage points, two of them more than 5000 km from the point all discs share (another region reached the same site), all discs share a point (one site explains every RTT) and no identities naming two places; undecided otherwise. Vantage points need a location: Atlas probes have one; give netns / ssh ones with --location NAME=LAT,LON (repeatable) or --locations FILE (lines of ID LAT LON [CC]); this is not the --vp-location of trace / dns / http, which says where this host is.
 
@@ -161,7 +161,7 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     const specs = parseFrom(flags.from)
     // the lowest RTT of several rounds, children not crowding the cores (src/console/sites-measure.ts)
     const concurrency = sitesConcurrency(specs, plan.method, flags.concurrency, metadata.flags.concurrency?.setFromDefault !== true)
-    const outcomes = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
+    const {outcomes, rounds} = await measureSites({specs, plan, flags: {...flags, concurrency}, out: {json: this.jsonEnabled(), log: (t) => this.log(t)}}, sitesRounds(specs, plan.method))
     for (const o of outcomes) obs.push(observationFromOutcome(o, locs))
     warnUnmatchedLocations(locs, outcomes.map((o) => o.vantage))
     // netns / ssh / local vantage points carry no place: named, with the flag that gives one
@@ -171,9 +171,16 @@ Exit codes (one rule with every command, --input counting the vantage points rea
     // why each failed vantage point has no RTT, in the text and the document as catchment says it
     // (before done(): the --html page is written from the same document)
     doc.failed = orderOutcomes(outcomes.filter((o) => o.result === null)).map((o) => ({vantage: o.vantage, error: o.error ?? {code: 'E_UNKNOWN', message: 'no result', hint: null}}))
+    // a run stopped by Ctrl-C / SIGTERM says so and after how many rounds (the lowest RTTs of
+    // fewer rounds look like a whole answer otherwise): the table's line, else stderr
+    doc.rounds = rounds
     done(doc)
     if (!this.jsonEnabled() && !flags.ndjson) this.log(renderSites(doc))
-    process.exitCode = exitCodeOf(outcomes) // 0 every vantage point answered, 9 some, 4 none (2 / 3 / 5: every one failed with that error)
+    else if (rounds.stopped) process.stderr.write(`note: ${stoppedNote(rounds)}\n`)
+    // 0 every vantage point answered, 9 some, 4 none (2 / 3 / 5: every one failed with that error).
+    // Stopped, the rule is catchment's: a vantage point with no result in any round measured is
+    // failed (E_VP_ABORTED) and did not answer; one with a result answered, in however many rounds
+    process.exitCode = exitCodeOf(outcomes)
     if (!htmlOk && process.exitCode === EXIT.ok) process.exitCode = EXIT.write // 10 ranks below 9 and 4
     return doc
   }

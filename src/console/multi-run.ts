@@ -76,6 +76,8 @@ export interface RunOptions {
   onOutcome?: (o: VantageOutcome) => void
   /** --location / --locations: netns, ssh and local vantage points are placed, and their probes told so */
   locations?: Locations | null
+  /** stops the run as Ctrl-C / SIGTERM does (sites: one signal over all its rounds) */
+  signal?: AbortSignal
 }
 
 /** Run the plan at every vantage point; outcomes in arrival order. */
@@ -125,6 +127,8 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
   const onSignal = (): void => ac.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  if (opts.signal?.aborted) ac.abort()
+  else opts.signal?.addEventListener('abort', onSignal, {once: true})
   const outcomes: VantageOutcome[] = []
   const unmeasured: AnyprobeError[] = []
   const ndjson = stdoutWriter()
@@ -145,6 +149,7 @@ export async function runVantages(opts: RunOptions): Promise<VantageOutcome[]> {
     progress.end()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    opts.signal?.removeEventListener('abort', onSignal)
   }
   if (ac.signal.aborted) return outcomes
   if (unmeasured.length === 0) {

@@ -68,21 +68,57 @@ export function lowestRttOutcomes(rounds: ReadonlyArray<readonly VantageOutcome[
   return [...best.values()].map((b) => b.o)
 }
 
-/** Measure for sites: `rounds` runs of the plan, each vantage point's lowest-RTT outcome kept. */
-export async function measureSites(opts: Omit<RunOptions, 'locations'>, rounds: number): Promise<VantageOutcome[]> {
+/**
+ * How the rounds went (the document's `rounds`): `completed` rounds every vantage point finished,
+ * of `planned`; `stopped` when Ctrl-C / SIGTERM ended the run before its planned rounds were done.
+ * Fewer rounds without `stopped`: nothing answered anywhere, so another round was not run.
+ */
+export interface SitesRounds {
+  planned: number
+  completed: number
+  stopped: boolean
+}
+
+export interface SitesMeasurement {
+  /** one outcome per vantage point: its lowest RTT of every round measured, the stopped one's finished vantage points included */
+  outcomes: VantageOutcome[]
+  rounds: SitesRounds
+}
+
+/**
+ * Measure for sites: `rounds` runs of the plan, each vantage point's lowest-RTT outcome kept.
+ * Ctrl-C / SIGTERM stops the round running (its unfinished vantage points E_VP_ABORTED, as
+ * catchment's) and no other starts; listened for across all rounds, so a signal between two rounds
+ * stops the run too instead of killing it with what the rounds before measured.
+ */
+export async function measureSites(opts: Omit<RunOptions, 'locations' | 'signal'>, rounds: number): Promise<SitesMeasurement> {
+  const stop = new AbortController()
+  const onSignal = (): void => stop.abort()
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const all: VantageOutcome[][] = []
-  for (let i = 0; i < rounds; i++) {
-    // each round starts at another vantage point: the ones that start together (and crowd the
-    // cores together) are not the same pair every round
-    const k = opts.specs.length === 0 ? 0 : i % opts.specs.length
-    const specs = [...opts.specs.slice(k), ...opts.specs.slice(0, k)]
-    const round = await runVantages({...opts, specs, locations: null})
-    all.push(round)
-    // interrupted, or nothing answered anywhere (no namespace, no route): another round says no more
-    if (round.some((o) => o.error?.code === 'E_VP_ABORTED') || round.every((o) => o.result === null)) break
+  let completed = 0
+  try {
+    for (let i = 0; i < rounds && !stop.signal.aborted; i++) {
+      // each round starts at another vantage point: the ones that start together (and crowd the
+      // cores together) are not the same pair every round
+      const k = opts.specs.length === 0 ? 0 : i % opts.specs.length
+      const specs = [...opts.specs.slice(k), ...opts.specs.slice(0, k)]
+      const round = await runVantages({...opts, specs, locations: null, signal: stop.signal})
+      all.push(round)
+      // a round the signal came in is not complete, even when its last vantage point had just
+      // finished: a stopped trace child keeps what it measured (no E_VP_ABORTED to tell by)
+      if (stop.signal.aborted) break
+      completed++
+      // nothing answered anywhere (no namespace, no route): another round says no more
+      if (round.every((o) => o.result === null)) break
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
   const best = lowestRttOutcomes(all)
   // a RIPE Atlas / Globalping backend that could not measure in a round: its exit code stays the run's
   for (const round of all) carryUnmeasured(round, best)
-  return best
+  return {outcomes: best, rounds: {planned: rounds, completed, stopped: stop.signal.aborted && completed < rounds}}
 }

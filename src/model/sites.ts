@@ -154,6 +154,13 @@ export interface SitesDocument extends Omit<SitesAnalysis, 'used'> {
    * empty when none failed, absent with --input
    */
   failed?: Array<{vantage: VantagePoint; error: VantageError}>
+  /**
+   * measured with --from: how many rounds every vantage point finished (`completed`) of the
+   * `planned` ones (dns / http / trace from child vantage points measure several and keep each
+   * one's lowest RTT: console/sites-measure.ts), and whether Ctrl-C / SIGTERM `stopped` the run
+   * before they were done. Absent with --input
+   */
+  rounds?: {planned: number; completed: number; stopped: boolean}
   /** with --input: what reading the files left out and why (other targets, other addresses of a name, ...), as stderr says it */
   inputNotes?: string[]
 }

@@ -54,6 +54,19 @@ export function noLocationNote(ids: readonly string[]): string | null {
   return `${plural(ids.length, 'vantage point has', 'vantage points have')} no location (${shown.join(', ')}${more}), so no RTT disc: give each with --location NAME=LAT,LON, e.g. --location ${shown[0]}=LAT,LON, or --locations FILE`
 }
 
+/**
+ * What a run stopped by Ctrl-C / SIGTERM measured (the document's `rounds`), after "stopped": after
+ * how many of its rounds, or, before one was complete, that the vantage points unfinished then failed.
+ */
+function stoppedWhen(r: NonNullable<SitesDocument['rounds']>): string {
+  if (r.completed > 0) return `after ${r.completed} of ${r.planned} rounds (Ctrl-C / SIGTERM): each vantage point's lowest RTT of the rounds measured`
+  const round = r.planned === 1 ? 'its round' : `its first round of ${r.planned}`
+  return `before ${round} finished (Ctrl-C / SIGTERM): the RTTs of the vantage points that finished it; the others failed (E_VP_ABORTED)`
+}
+
+/** The stderr note of a stopped run when no table says it (--json, --ndjson). */
+export const stoppedNote = (r: NonNullable<SitesDocument['rounds']>): string => `stopped ${stoppedWhen(r)}`
+
 export function renderSites(doc: SitesDocument): string {
   const verdict = doc.anycast === true ? 'yes' : doc.anycast === false ? 'no' : 'undecided'
   const out: string[] = []
@@ -61,6 +74,7 @@ export function renderSites(doc: SitesDocument): string {
   out.push(`anycast     ${verdict}: ${doc.anycastReason}`)
   out.push(`sites       ${doc.sites.length} found; at least ${doc.lowerBound} (mutually disjoint RTT discs)`)
   out.push(`vantage     ${doc.vantagePoints.used} of ${doc.vantagePoints.total} used`)
+  if (doc.rounds?.stopped === true) out.push(`stopped     ${stoppedWhen(doc.rounds)}`)
   const ex = doc.excluded
   const left = [
     ex.noLocation > 0 ? `${ex.noLocation} without location` : '',

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
+import {SITES_ROUNDS} from '../../src/console/sites-measure.js'
 import {runCommand} from '../helpers/cli.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {dnsIdentityServer, type Loopback, REMOTE_COMMAND, withFakeSsh} from '../helpers/loopback-vantage.js'
@@ -39,5 +40,7 @@ describe('sites --from: the vantage points that failed, with code and hint', () 
     const ok = await runCommand('sites', ['127.0.0.1', '--method', 'dns', '--port', String(dns.port), '--timeout', '400ms', '--from', 'ssh:vp-ber', '--remote-command', REMOTE_COMMAND, '--json'])
     assert.equal(ok.status, 0, ok.stderr)
     assert.deepEqual(JSON.parse(ok.stdout).failed, [])
+    // not stopped: every planned round measured (sites-interrupt.test.ts: a run Ctrl-C stopped)
+    assert.deepEqual(JSON.parse(ok.stdout).rounds, {planned: SITES_ROUNDS, completed: SITES_ROUNDS, stopped: false})
   })
 })
