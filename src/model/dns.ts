@@ -112,7 +112,7 @@ export interface DnsResult {
   /**
    * why the server gave no usable reply, as http's noAnswer (model/http.ts): the stable code
    * (E_UNREACHABLE, E_TIMEOUT, E_BAD_INPUT, E_NETWORK), the message and hint the warning gives
-   * (render/dns.ts dnsNoAnswerError); null when it answered. Absent in older files and from
+   * (util/dns-no-answer.ts dnsNoAnswerError); null when it answered. Absent in older files and from
    * RIPE Atlas / Globalping results.
    */
   noAnswer?: {code: string; message: string; hint: string | null} | null

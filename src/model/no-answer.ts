@@ -1,5 +1,5 @@
 // How a target failed to answer a probe -> one stable code, exit code and hint, for every
-// protocol: http's engine (engines/http/request.ts toHttpError) and dns (render/dns.ts
+// protocol: http's engine (engines/http/request.ts toHttpError) and dns (util/dns-no-answer.ts
 // dnsNoAnswerError) say the same situation the same way, so a script branching on the code, or a
 // person reading the hint, need not know which probe it was.
 import {AnyprobeError, type ErrorCode, EXIT} from './errors.js'

@@ -7,7 +7,7 @@ import {popExplanation} from '../infer/fuse.js'
 import {resultVerdictExplained} from '../infer/verdict.js'
 import {DNS_SCHEMA_VERSION, type DnsResult, type DnsTransport} from '../model/dns.js'
 import {localVantage, type VantagePoint} from '../model/vantage.js'
-import {dnsNoAnswerError} from '../render/dns.js'
+import {dnsNoAnswerError} from '../util/dns-no-answer.js'
 import {sanitize} from '../util/sanitize.js'
 import {resolveTarget} from '../util/target.js'
 

@@ -160,9 +160,17 @@ function checkTrace(r: Obj): string | null {
   return null
 }
 
-/** A result's noAnswer (dns, http: why the target did not answer), its text file text. */
-function checkNoAnswer(n: Obj): {code: string; message: string; hint: string | null} {
-  return {code: text(n.code, 40) ?? 'E_UNREACHABLE', message: text(n.message, 500) ?? '', hint: text(n.hint, 300)}
+/**
+ * A result's noAnswer (dns, http: why the target did not answer), its text file text. Anything but
+ * a {code, message} object (a string or a number in a hand-made file) is null, no reason known:
+ * kept as it was, report --json wrote it out again, against the schema. Absent stays absent (older files).
+ */
+function checkNoAnswer(r: Obj): void {
+  const n = r.noAnswer
+  if (n === undefined) return
+  r.noAnswer = isObj(n) && typeof n.code === 'string' && /^E_[A-Z_]{1,38}$/.test(n.code) && typeof n.message === 'string'
+    ? {code: n.code, message: text(n.message, 500) ?? '', hint: text(n.hint, 300)}
+    : null
 }
 
 function checkDns(r: Obj): string | null {
@@ -172,7 +180,7 @@ function checkDns(r: Obj): string | null {
   const nsid = isObj(id.nsid) ? {text: text(id.nsid.text, 300), hex: typeof id.nsid.hex === 'string' ? id.nsid.hex : ''} : null
   r.identity = {hostnameBind: text(id.hostnameBind, 300), idServer: text(id.idServer, 300), versionBind: text(id.versionBind, 300), nsid}
   if (typeof r.answered !== 'boolean') r.answered = r.queries.some((q) => (q as Obj).rttMs !== null)
-  if (isObj(r.noAnswer)) r.noAnswer = checkNoAnswer(r.noAnswer)
+  checkNoAnswer(r)
   // the server each query went to (RIPE Atlas resultsets): read back from a file, it is file text
   for (const q of r.queries as Obj[]) if (q.server !== undefined) q.server = text(q.server, 100)
   return null
@@ -181,7 +189,7 @@ function checkDns(r: Obj): string | null {
 function checkHttp(r: Obj): string | null {
   // answered false: the target never answered (refused, timed out), so there is no status (src/pipeline/http.ts)
   if (r.answered === false ? r.status !== null : !isNum(r.status)) return 'an http result without status'
-  if (isObj(r.noAnswer)) r.noAnswer = checkNoAnswer(r.noAnswer)
+  checkNoAnswer(r)
   if (Array.isArray(r.headerWarnings)) r.headerWarnings = r.headerWarnings.map((w) => text(w, 200)).filter((w) => w !== null)
   if (!isObj(r.timings)) return 'an http result without timings'
   const t = r.timings

@@ -28,35 +28,58 @@ export interface VantageLocation {
 
 export type Locations = ReadonlyMap<string, VantageLocation>
 
+/** A name without its kind ("netns:ap-vp-ber" -> "ap-vp-ber"); the name itself when it has none. */
+const bareOf = (name: string): string => name.replace(/^[a-z]+:/, '')
+
 /**
- * The name already placed elsewhere under which `name` is found too (itself; a bare name is any
- * kind's, netns:NAME; a prefixed one is its bare name's: lookupLocation finds a vantage point by
- * either), when that place is another one than `loc`: other numbers, or with `countries` (a file's
- * lines, where the country is written, not looked up) another country where both give one.
- * Undefined: no clash. The one rule of --location and --locations for a NAME given twice.
+ * The names placed so far, and for each bare name the prefixed ones that carry it (x -> netns:x,
+ * atlas:x): clashingName looks a bare name's other spellings up here. Scanning every name placed
+ * for each one made a --locations file for every Atlas probe (~13k bare ids) take seconds.
  */
-function clashingName(m: ReadonlyMap<string, VantageLocation>, name: string, loc: VantageLocation, countries = false): string | undefined {
-  const bare = name.replace(/^[a-z]+:/, '')
-  const aliases = bare === name ? [name, ...[...m.keys()].filter((k) => k !== name && k.replace(/^[a-z]+:/, '') === name)] : [name, bare]
-  return aliases.find((k) => {
-    const was = m.get(k)
+class Placed {
+  readonly m = new Map<string, VantageLocation>()
+  private readonly prefixed = new Map<string, string[]>()
+
+  /** Every name under which `name` is found too (itself; a bare name is any kind's, netns:NAME; a prefixed one is its bare name's). */
+  aliases(name: string): string[] {
+    const bare = bareOf(name)
+    return bare === name ? [name, ...(this.prefixed.get(name) ?? [])] : [name, bare]
+  }
+
+  /** Place `name` unless it is there already (then keep the country either one gave); the caller checked clashingName. */
+  placeOnce(name: string, loc: VantageLocation): boolean {
+    const was = this.m.get(name)
+    if (was === undefined) {
+      this.m.set(name, loc)
+      const bare = bareOf(name)
+      if (bare !== name) {
+        const names = this.prefixed.get(bare)
+        if (names === undefined) this.prefixed.set(bare, [name])
+        else names.push(name)
+      }
+      return true
+    }
+    if (was.country === null) this.m.set(name, {...was, country: loc.country})
+    return false
+  }
+}
+
+/**
+ * The name already placed under which `name` is found too (Placed.aliases: lookupLocation finds
+ * a vantage point by either), when that place is another one than `loc`: other numbers, or with
+ * `countries` (a file's lines, where the country is written, not looked up) another country where
+ * both give one. Undefined: no clash. The one rule of --location and --locations for a NAME given twice.
+ */
+function clashingName(placed: Placed, name: string, loc: VantageLocation, countries = false): string | undefined {
+  return placed.aliases(name).find((k) => {
+    const was = placed.m.get(k)
     return was !== undefined && (was.lat !== loc.lat || was.lon !== loc.lon || (countries && was.country !== null && loc.country !== null && was.country !== loc.country))
   })
 }
 
-/** Place `name` in `m` unless it is there already (then keep the country either one gave); the caller checked clashingName. */
-function placeOnce(m: Map<string, VantageLocation>, name: string, loc: VantageLocation): boolean {
-  const was = m.get(name)
-  if (was === undefined) {
-    m.set(name, loc)
-    return true
-  }
-  if (was.country === null) m.set(name, {...was, country: loc.country})
-  return false
-}
-
 export function parseLocations(text: string, name = 'locations'): Map<string, VantageLocation> {
-  const out = new Map<string, VantageLocation>()
+  const placed = new Placed()
+  const out = placed.m
   // the line that placed each id: a second line placing it elsewhere is refused naming both (the
   // last one won in silence); the same entry again (52.52 and 52.520, a country on one line only) is kept once
   const lineOf = new Map<string, number>()
@@ -73,7 +96,7 @@ export function parseLocations(text: string, name = 'locations'): Map<string, Va
       })
     }
     const loc = {lat: la, lon: lo, country: cc ? cc.toUpperCase() : null}
-    const clash = clashingName(out, id, loc, true)
+    const clash = clashingName(placed, id, loc, true)
     if (clash !== undefined) {
       const was = out.get(clash)!
       const where = was.lat === loc.lat && was.lon === loc.lon ? 'two countries' : 'two places'
@@ -82,7 +105,7 @@ export function parseLocations(text: string, name = 'locations'): Map<string, Va
         exitCode: EXIT.usage,
       })
     }
-    if (placeOnce(out, id, loc)) lineOf.set(id, i + 1)
+    if (placed.placeOnce(id, loc)) lineOf.set(id, i + 1)
   })
   return out
 }
@@ -102,14 +125,14 @@ export function readLocations(path: string): Map<string, VantageLocation> {
 
 /** `--location NAME=LAT,LON` values (repeatable). Throws E_USAGE naming the bad one. */
 export function parseLocationArgs(values: readonly string[] | undefined, flag = '--location'): Map<string, VantageLocation> {
-  const m = new Map<string, VantageLocation>()
+  const placed = new Placed()
   // the value that placed each NAME: a second one elsewhere is refused naming both (the last one
   // won in silence); the same place again is fine, and keeps the country either one gave
   const given = new Map<string, string>()
   const place = (name: string, loc: VantageLocation, text: string): void => {
-    const clash = clashingName(m, name, loc)
+    const clash = clashingName(placed, name, loc)
     if (clash === undefined) {
-      if (placeOnce(m, name, loc)) given.set(name, text)
+      if (placed.placeOnce(name, loc)) given.set(name, text)
       return
     }
     throw new AnyprobeError('E_USAGE', `${flag} ${sanitize(given.get(clash)!, 80)} and ${flag} ${sanitize(text, 80)} put ${sanitize(name.replace(/^[a-z]+:/, ''), 60)} in two places`, {
@@ -142,7 +165,7 @@ export function parseLocationArgs(values: readonly string[] | undefined, flag = 
     if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw bad()
     place(match[1]!, {lat, lon, country: null}, v.trim())
   }
-  return m
+  return placed.m
 }
 
 /**

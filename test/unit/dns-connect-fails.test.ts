@@ -27,7 +27,7 @@ describe('dns over UDP: a connect that fails', () => {
 describe('dns exit: every query failed on this host (no route) is 6, not "the target did not answer" (4)', () => {
   const q = (error: string | null) => ({error}) as never
   it('all network: failed locally; a timeout or refusal among them: the target was asked', async () => {
-    const {failedLocally} = await import('../../src/render/dns.js')
+    const {failedLocally} = await import('../../src/util/dns-no-answer.js')
     assert.equal(failedLocally({answered: false, queries: [q('network'), q('network')]}), true)
     assert.equal(failedLocally({answered: false, queries: [q('network'), q('timeout')]}), false)
     assert.equal(failedLocally({answered: false, queries: [q('refused')]}), false)

@@ -133,6 +133,11 @@ describe('imports point down (src/)', () => {
     assert.deepEqual(upward(es), [])
   })
 
+  it('pipeline/ imports no renderer: one probe builds its result and its errors, the command renders', () => {
+    // (pipeline/dns.ts took dnsNoAnswerError, an error object's builder, from render/dns.ts)
+    assert.deepEqual(es.filter((e) => e.from === 'pipeline' && e.to === 'render').map((e) => `${e.file} -> ${e.spec}`), [])
+  })
+
   it('no cycle between folders', () => {
     assert.deepEqual(cycles(es), [])
   })

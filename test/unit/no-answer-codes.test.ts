@@ -5,7 +5,7 @@ import {describe, it} from 'node:test'
 
 import {toHttpError} from '../../src/engines/http/request.js'
 import type {DnsResult} from '../../src/model/dns.js'
-import {dnsNoAnswerError} from '../../src/render/dns.js'
+import {dnsNoAnswerError} from '../../src/util/dns-no-answer.js'
 
 const ctx = {host: '127.0.0.1', port: 8053, phase: 'connect' as const, url: new URL('http://127.0.0.1:8053/'), timeoutMs: 1000}
 const dns = (errors: string[], transport: 'udp' | 'tcp' = 'udp') =>

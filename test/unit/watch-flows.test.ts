@@ -3,7 +3,7 @@
 // are N distinct ports (so an L4 ECMP hash splits flows and keeps each on its path), probes of one
 // flow in flight together get their own replies (by DNS id), an ICMP port unreachable is
 // `refused` and the flow goes on, a flow that keeps losing starts again on a new socket, and
-// close() releases the sockets.
+// close() releases the sockets (the retired one too, when it comes while a renewal is opening).
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
@@ -163,6 +163,43 @@ describe('watch --flows: one source port per flow', () => {
       assert.equal(flows.ports().size, 0)
     } finally {
       dns.holdFor = 0
+      flows.close()
+    }
+  })
+
+  it('close() while a renewal is opening also closes the retired socket: its probes fail now, no UDP socket is left', async () => {
+    // the retired socket is closed once its successor has its port; a close before that moment must
+    // close it too (FlowSocket.retiring), or its probe in flight keeps it open (and the process up)
+    // until that probe times out
+    const udpSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length
+    const before = udpSockets()
+    const flows = new FlowExchangers({addr: '127.0.0.1', port: dns.port, family: 4})
+    const query = (id: number): Buffer => dnsPacket.encode({type: 'query', id, questions: [{type: 'TXT', class: 'CH', name: 'hostname.bind'}]})
+    dns.silent = true
+    try {
+      const flow = flows.get(0)
+      // one probe that outlives the renewal, on the first socket
+      const lingering = flow.exchange(query(100), () => true, 4000).then(() => null, (e: unknown) => e as Error & {kind?: string})
+      const lost = Array.from({length: RENEW_AFTER}, (_, i) => flow.exchange(query(i + 1), () => true, 100))
+      const firstPort = await new Promise<number | undefined>((r) => setTimeout(() => r(flows.ports().get(0)), 20))
+      assert.ok(firstPort !== undefined, 'the first socket is open')
+      // the last loss renews the flow; close in the very next step, before the new socket connected
+      let pendingAtClose: number | undefined | null = null
+      const closed = lost.at(-1)!.catch(() => {
+        pendingAtClose = flows.ports().get(0)
+        flows.close()
+      })
+      await Promise.allSettled(lost)
+      await closed
+      assert.equal(pendingAtClose, undefined, 'closed while the renewed socket had no port yet (the renewal was opening)')
+      const e = await lingering
+      assert.ok(e !== null, 'the probe in flight on the retired socket failed')
+      assert.equal(e.kind, 'network', `it failed as closed, not by its timeout: ${e.message}`)
+      assert.match(e.message, /closed this flow/)
+      await new Promise((r) => setImmediate(r))
+      assert.equal(udpSockets(), before, 'no UDP socket of the flow is left open')
+    } finally {
+      dns.silent = false
       flows.close()
     }
   })

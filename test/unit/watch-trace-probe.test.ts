@@ -85,6 +85,20 @@ describe('watch --method trace / icmp probers', () => {
   })
 
   it('--flows 64: the probes of a round, all in flight at once, never share a trace id (echo identifier); ids are released', async () => {
+    // the process-wide registry's random source is stuck on one number: independent draws (a prober
+    // drawing ids itself, from any source) would all collide or, from another source, not be the
+    // registry's; only the registry's own choice (that draw, then a scan up from it) passes
+    const registry = traceIds as unknown as {random: (max: number) => number}
+    const random = registry.random
+    registry.random = () => 4242
+    try {
+      await sixtyFourInFlight()
+    } finally {
+      registry.random = random
+    }
+  })
+
+  async function sixtyFourInFlight(): Promise<void> {
     for (const method of ['icmp', 'trace'] as const) {
       const s: Scenario = {...scenario('basic-icmp'), hops: []} // nobody answers: all 64 wait out their timeout together
       const clock = new FakeClock()
@@ -111,9 +125,10 @@ describe('watch --method trace / icmp probers', () => {
       assert.equal(maxOpen, 64, `${method}: the 64 traces were in flight together`)
       assert.ok(ids.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff), method)
       assert.equal(new Set(ids).size, 64, `${method}: 64 distinct trace ids`)
+      assert.deepEqual([...ids].sort((a, b) => a - b), Array.from({length: 64}, (_, i) => 4242 + i), `${method}: the registry's ids`)
       assert.equal(traceIds.size, 0, `${method}: every id released once its transport closed`)
     }
-  })
+  }
 
   it('a transport that cannot open gives its trace id back (an unanswered probe)', async () => {
     const clock = new FakeClock()
