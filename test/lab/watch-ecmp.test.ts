@@ -14,7 +14,10 @@
 //     (a prober that drew a new source port every round would hop between FRA and IAD here).
 // 2 and 3 run for --method dns (a UDP socket per flow) and --method http (a keep-alive TCP
 // connection per flow; the kernel hashes TCP ports the same way): the same verdicts for both.
-// Read-only: no fault is applied. Needs root, the lab (lab.sh up adds ap-vp-ecmp) and the built CLI.
+//  4. watch --flows 8 from ap-vp-ecmp, IAD withdrawn once it is load-balanced: its flows go on to
+//     FRA (t-iad's next best route), and the set shrinks: one shift FRA+IAD -> FRA, anyprobe_site_info
+//     FRA alone, the summary FRA and no longer load-balanced. IAD is restored before the test ends.
+// 1-3 are read-only. Needs root, the lab (lab.sh up adds ap-vp-ecmp) and the built CLI.
 // Every probe goes to the lab's anycast address, from inside ap-vp-ecmp or ap-vp-ber.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
@@ -24,7 +27,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import type {LoadBalancedEvent, Observation, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
+import type {LoadBalancedEvent, Observation, ShiftEvent, WatchEvent, WatchSummaryEvent} from '../../src/model/watch.js'
 import {schemaErrors} from '../helpers/schema.js'
 import {readWatchOut} from '../helpers/watch-out.js'
 import {ecmpPortsByUplink, portRange} from './ecmp.js'
@@ -222,4 +225,58 @@ describe('anyprobe watch on equal-cost multipath (ap-vp-ecmp: FRA and IAD by L4 
       console.log(`# ecmp ${method} --flows 1: ${vp.locatedRounds} rounds all at ${vp.pop}, ${vp.flips} flips`)
     })
   }
+
+  it('--method dns --flows 8, IAD withdrawn while load-balanced: the set shrinks to FRA (one shift), site_info and the summary say FRA alone', {timeout: 240_000}, async () => {
+    const [kept, gone] = [PATHS.get('eth0') ?? 'FRA', PATHS.get('eth1') ?? 'IAD']
+    type Ev = WatchEvent & {vantageId?: string}
+    // all 8 flows on one uplink (1 in 128) shows no load balancing to shrink: run again
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const out = join(tmp, `watch-shrink-${attempt}.ndjson`)
+      const args = [ANYPROBE, 'watch', ANYCAST, '--from', `netns:${ECMP}`, '--method', 'dns', '--flows', String(FLOWS), '--interval', '100ms', '--count', '900', '--json', '--out', out, '--metrics', '127.0.0.1:0']
+      const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'pipe']})
+      const {events, err, closed, waitFor} = followEvents<Ev>(child)
+      let faulted = false
+      let shift: ShiftEvent | null = null
+      let scrape: string | null = null
+      try {
+        try {
+          await waitFor((e) => e.type === 'load-balanced' && e.vantageId === ECMP, 20_000)
+        } catch {
+          const byFlow = existsSync(out) ? popsByFlow(readWatchOut(out).observations, ECMP) : new Map()
+          console.log(`# shrink attempt ${attempt}: not load-balanced (${show(byFlow)}); again`)
+          continue
+        }
+        assert.equal((await lab('withdraw', gone.toLowerCase())).code, 0)
+        faulted = true
+        shift = (await waitFor((e) => e.type === 'shift' && e.vantageId === ECMP, 30_000)) as ShiftEvent
+        // the rule's K rounds (3 with 8 answers) after the first round without IAD: scraped after the shift
+        const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err())?.[1]
+        scrape = port === undefined ? null : (await run('curl', ['-s', `http://127.0.0.1:${port}/metrics`], 5_000)).stdout
+      } finally {
+        // stopped before IAD comes back (its return would make the set again): the summary is the shrunk set
+        child.kill('SIGTERM')
+        await closed
+        if (faulted) {
+          await lab('restore', gone.toLowerCase())
+          await lab('wait-converged', '30')
+        }
+      }
+      assert.ok(shift !== null)
+      for (const e of events) assert.deepEqual(schemaErrors('watch-event.schema.json', e), [], JSON.stringify(e))
+      assert.equal(shift.from, ECMP_POPS.join('+'), JSON.stringify(events.filter((e) => e.type !== 'summary')))
+      assert.equal(shift.to, kept)
+      assert.ok(scrape !== null, `no scrape: ${err()}`)
+      assert.deepEqual(siteInfo(scrape, ECMP), [`${kept} 1`], scrape)
+      const summary = events.at(-1) as WatchSummaryEvent
+      assert.equal(summary.type, 'summary', err())
+      const vp = summary.vantagePoints.find((v) => v.vantageId === ECMP)!
+      // stopped while IAD was still withdrawn (restored after the stop): the set is FRA, one shift
+      assert.equal(vp.pop, kept)
+      assert.equal(vp.loadBalanced, false)
+      assert.deepEqual(events.filter((e) => e.type === 'shift').length, 1, JSON.stringify(events.filter((e) => e.type === 'shift')))
+      console.log(`# ecmp shrink: ${shift.from} -> ${shift.to} at round ${shift.round} (gap ${shift.gapMs} ms, ${shift.lostProbes} lost); summary ${vp.pop}, ${vp.flips} flips`)
+      return
+    }
+    assert.fail('4 attempts, never load-balanced')
+  })
 })

@@ -55,6 +55,15 @@ describe('--metrics: anyprobe_site_info of a load-balanced vantage point', () =>
     assert.deepEqual(got.at(-1), [`${V} AMS 1`])
   })
 
+  it('a member gone (8 flows, IAD withdrawn): the IAD series goes once the set shrinks to FRA, not kept at 1', async () => {
+    const lb8 = [...lb, ...lb]
+    const fra = Array.from({length: 8}, () => 'FRA')
+    const got = await siteInfo([lb8, lb8, lb8, fra, fra, fra, fra])
+    assert.deepEqual(got[4], [`${V} FRA 1`, `${V} IAD 1`], 'two rounds without IAD can be chance')
+    assert.deepEqual(got[5], [`${V} FRA 1`])
+    assert.deepEqual(got.at(-1), [`${V} FRA 1`])
+  })
+
   it('an outage takes every series away; back at the set, both PoPs again', async () => {
     const lost = [null, null, null, null] as const
     const got = await siteInfo([lb, lb, lb, lost, lost, lost, lb, lb])

@@ -47,7 +47,23 @@
 //   PoP), and the set becomes the catchment (no shift, no flip, unless the set shares no PoP with the
 //   old catchment: then that is one shift to the set); a single PoP -> the mixed round was a move
 //   caught mid-way (a shift timed at its first probe to the new PoP) or a hashing blip (nothing).
-//   Rounds whose PoPs are a subset of a load-balanced set are stable; the set is never shrunk.
+//   Rounds whose PoPs are a subset of a load-balanced set are stable, but a member they do not name
+//   may be gone (withdrawn: its flows now land on the others; cut: they go unanswered). With S PoPs in the set and F
+//   confident answers in a round, even hashing misses a member with chance ((S-1)/S)^F (flows that
+//   keep their 5-tuple keep their PoP, so then a member is missed only when its own flows go
+//   unanswered: those that answer are not its, and its traffic is lost all the same). A member is
+//   gone once the located rounds since it was last named (rounds with no confident answer and rounds
+//   held undecided count for nothing, a round naming it starts over) make that chance, multiplied,
+//   under SHRINK_CHANCE (1e-6), and are at least SHRINK_MIN_ROUNDS (2): K = max(2, ceil(ln 1e-6 /
+//   (F ln((S-1)/S)))) rounds when F is the same each round (S = 2: 8 answers 3 rounds, 4 answers 5,
+//   2 answers 10, 10 or more 2; S = 3 and 8 answers: 5). Rounds with few answers add little, so a
+//   few flows answering cannot shrink the set early. The gone members leave the set: one `shift`
+//   from the set to the rest (FRA+IAD -> FRA), timed as a move caught in the first round all of
+//   them were missing (shiftWithin from there); a set of one is no longer load-balanced. It is a
+//   flip, as every change of catchment: part of the traffic really moved, and the chance rule keeps
+//   hashing noise out of it. A member coming back is a gain again: held and confirmed as above, a
+//   new `load-balanced` event, no shift and no flip (so a member withdrawn and re-announced over and
+//   over flaps by its losses alone).
 // - Every change of catchment is a `shift` (one flip). gapMs = first answer from the new PoP
 //   (sentAt) - last answer from the old PoP (sentAt); lostProbes = probes sent in between without an
 //   answer. A graceful shift has lostProbes 0 and gapMs ~ one interval. A shift with lostProbes >= 1
@@ -67,7 +83,8 @@
 //   flapWindowMs (default 60 s, flips with t > now - window), one `flap` event is emitted and an
 //   episode starts; no more flap events until the vantage point goes a full window without a flip:
 //   then one `flap-end` (at its first round judged a full window after the last flip; the clear of
-//   the flap alert), after which a new episode may start. Load balancing never counts as flips.
+//   the flap alert), after which a new episode may start. Load balancing never counts as flips
+//   (a set gaining a PoP); a set losing one does (above).
 //
 // Skipped and unmeasured rounds (./gaps.ts, the one rule the metrics count by too)
 // - A round of a vantage point with no observation at all, once judged past (between its first
@@ -207,14 +224,32 @@ interface Loss {
   lastLostT: number | null
 }
 
-/** A round with several PoPs, undecided until the next located round. */
-interface Candidate {
+/** A judged round as the state before it left it: what shiftWithin needs to time a move at that round. */
+interface HeldRound {
   round: number
-  pops: Set<string>
   probes: Probe[]
   lossBefore: Loss
   lastGoodBefore: Probe | null
 }
+
+/** A round with several PoPs, undecided until the next located round. */
+interface Candidate extends HeldRound {
+  pops: Set<string>
+}
+
+/** A member of a load-balanced set not seen since `since` (the first located round without it). */
+interface Missing {
+  since: HeldRound
+  /** located rounds without it */
+  rounds: number
+  /** the chance of missing it that many rounds if it were still in the set: the product of ((S-1)/S)^F */
+  chance: number
+}
+
+/** Under this, a member missed that long is gone, not missed by chance (see the rule above). */
+const SHRINK_CHANCE = 1e-6
+/** ...and never from fewer located rounds than this (one round can be a blip of the hashing). */
+const SHRINK_MIN_ROUNDS = 2
 
 interface Flip {
   t: number
@@ -254,6 +289,8 @@ interface VpState {
   cur: Set<string> | null
   lbAnnounced: Set<string>
   loadBalanced: boolean
+  /** members of the load-balanced catchment missed in the located rounds since their `since` */
+  missing: Map<string, Missing>
   candidate: Candidate | null
   lastGood: Probe | null
   loss: Loss
@@ -383,6 +420,7 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
         cur: null,
         lbAnnounced: new Set(),
         loadBalanced: false,
+        missing: new Map(),
         candidate: null,
         lastGood: null,
         loss: noLoss(),
@@ -514,8 +552,50 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
     }
   }
 
-  /** A located round: decide stable / shift / load balancing. */
+  /**
+   * A located round left the load-balanced catchment as it was: its members not named count as
+   * missed (by the chance of that, see the rule above), those named start over; members missed long
+   * enough leave the set, as one shift timed at the first round all of them were missing.
+   */
+  function shrinkIfGone(vp: VpState, held: HeldRound, P: Set<string>, out: WatchEvent[]): void {
+    const cur = vp.cur!
+    const F = held.probes.filter((p) => p.answered && p.pop !== null).length
+    const perRound = ((cur.size - 1) / cur.size) ** F
+    const gone: Missing[] = []
+    for (const pop of cur) {
+      if (P.has(pop)) {
+        vp.missing.delete(pop)
+        continue
+      }
+      const m = vp.missing.get(pop) ?? {since: held, rounds: 0, chance: 1}
+      m.rounds++
+      m.chance *= perRound
+      vp.missing.set(pop, m)
+      if (m.rounds >= SHRINK_MIN_ROUNDS && m.chance < SHRINK_CHANCE) gone.push(m)
+    }
+    if (gone.length === 0) return
+    const left = new Set([...cur].filter((pop) => !gone.includes(vp.missing.get(pop)!)))
+    // every member gone was missing from the latest `since` on: that round names only PoPs left
+    const since = gone.reduce((a, m) => (m.since.round > a.round ? m.since : a), gone[0]!.since)
+    shiftWithin(vp, since.probes, since.lastGoodBefore, since.lossBefore, left, out)
+    vp.missing.clear()
+    vp.loadBalanced = left.size >= 2
+    // a member coming back is a gain again: said by a new load-balanced event once confirmed
+    vp.lbAnnounced = new Set(left)
+  }
+
+  /** A located round: decide stable / shift / load balancing; then whether a load-balanced set lost a member. */
   function decide(vp: VpState, round: number, probes: Probe[], P: Set<string>, firstLocated: Probe, out: WatchEvent[]): void {
+    const before = vp.cur
+    const held: HeldRound = {round, probes, lossBefore: copyLoss(vp.loss), lastGoodBefore: vp.lastGood}
+    decideMove(vp, round, probes, P, firstLocated, out)
+    // `cur` is replaced, never changed in place: a new one starts the count over; a round held
+    // undecided counts for nothing until the next located round settles it
+    if (vp.cur !== before) vp.missing.clear()
+    else if (vp.candidate === null && vp.loadBalanced && vp.cur !== null && vp.cur.size >= 2) shrinkIfGone(vp, held, P, out)
+  }
+
+  function decideMove(vp: VpState, round: number, probes: Probe[], P: Set<string>, firstLocated: Probe, out: WatchEvent[]): void {
     const c = vp.candidate
     const hold = (): void => {
       vp.candidate = {round, pops: P, probes, lossBefore: copyLoss(vp.loss), lastGoodBefore: vp.lastGood}
