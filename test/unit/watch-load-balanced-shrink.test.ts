@@ -126,13 +126,16 @@ describe('watch: a load-balanced set shrinks when a member is gone', () => {
     }
   })
 
-  it('8 flows, IAD cut (its flows lost, 4 answers a round): K = 5 rounds, then the set is FRA', async () => {
-    const got = await live([...times(LB, 3), ...times(CUT, 6)])
-    // (1/2)^4 a round: 4 rounds make 1.5e-5, 5 make 9.5e-7
-    assert.deepEqual(got.slice(1).map((g) => g.now), [...times(['FRA+IAD'], 6).flat(), 'FRA', 'FRA'])
-    assert.deepEqual(got.slice(1).map((g) => g.sites), [...times(['FRA IAD'], 6).flat(), 'FRA', 'FRA'])
-    assert.equal(shifts(got).length, 1)
-    assert.ok(got[7]!.events.some((e) => e.type === 'shift'))
+  it('8 flows, IAD cut: its flows lost while FRA answers is loss, not a move (the set stays); once BGP moves them to FRA, K = 3 complete rounds, timed at the first round without IAD', async () => {
+    const got = await live([...times(LB, 3), ...times(CUT, 6), ...times(FRA, 3)])
+    assert.deepEqual(got.slice(1, 11).map((g) => g.now), times(['FRA+IAD'], 10).flat())
+    assert.deepEqual(got.slice(1, 11).map((g) => g.sites), times(['FRA IAD'], 10).flat())
+    assert.equal(shifts(got.slice(0, 11)).length, 0, 'six rounds of IAD\'s flows lost: no shrink')
+    assert.equal(got[11]!.now, 'FRA')
+    const s = shifts(got)
+    assert.equal(s.length, 1)
+    assert.ok(got[11]!.events.includes(s[0]!))
+    assert.equal((s[0] as Extract<WatchEvent, {type: 'shift'}>).round, 3, 'timed at the first round IAD was not named')
     assert.equal(ofType(got, 'outage').length, 0, 'FRA still answers: no outage')
   })
 
@@ -146,15 +149,52 @@ describe('watch: a load-balanced set shrinks when a member is gone', () => {
     assert.equal(got.at(-1)!.loadBalanced, true)
   })
 
-  it('few answers (2 of 8 flows) cannot tell: no shrink in 9 rounds (0.25 each, 3.8e-6); the 10th adds up to under 1e-6', async () => {
-    const got = await live([...times(LB, 3), ...times(FEW, 10)])
-    for (const g of got.slice(1, 12)) {
+  it('rounds with lost flows cannot tell: 2 of 8 flows answering for 12 rounds shrink nothing', async () => {
+    const got = await live([...times(LB, 3), ...times(FEW, 12)])
+    for (const g of got.slice(1)) {
       assert.equal(g.now, 'FRA+IAD')
       assert.equal(g.sites, 'FRA IAD')
     }
-    assert.equal(shifts(got.slice(0, 12)).length, 0)
-    assert.equal(got[12]!.now, 'FRA')
-    assert.equal(shifts(got).length, 1)
+    assert.equal(shifts(got).length, 0)
+  })
+
+  it('the member\'s own flow losing answers now and then (12 flows, 1 on IAD): no shift, no flap', async () => {
+    const lb: Round = ['IAD', ...Array.from({length: 11}, () => 'FRA')]
+    const blip: Round = [null, ...Array.from({length: 11}, () => 'FRA')]
+    const rounds: Round[] = [...times(lb, 3)]
+    for (let i = 0; i < 5; i++) rounds.push(blip, blip, lb, lb)
+    const got = await live(rounds)
+    assert.equal(shifts(got).length, 0)
+    assert.equal(ofType(got, 'flap').length, 0)
+    assert.equal(got.at(-1)!.now, 'FRA+IAD')
+  })
+
+  it('a member named as a hint is not missing (a hint is never a move)', async () => {
+    const fra11 = Array.from({length: 11}, () => 'FRA')
+    const got = await live([...times(['IAD', ...fra11], 3), ...times(['IAD?', ...fra11], 4)])
+    assert.equal(shifts(got).length, 0)
+    assert.equal(got.at(-1)!.loadBalanced, true)
+    assert.equal(got.at(-1)!.flips, 0)
+  })
+
+  it('an outage in between: what was missed before it is forgotten (no shrink timed before the outage)', async () => {
+    const dark: Round = Array.from({length: 8}, () => null)
+    const got = await live([...times(LB, 3), ...times(FRA, 2), ...times(dark, 4), ...times(FRA, 3)])
+    const s = shifts(got)
+    assert.equal(s.length, 1)
+    const recovered = ofType(got, 'recovered')
+    assert.equal(recovered.length, 1)
+    assert.ok((s[0] as Extract<WatchEvent, {type: 'shift'}>).round >= 9, `shift timed at round ${(s[0] as Extract<WatchEvent, {type: 'shift'}>).round}, before the outage`)
+    assert.ok(got[11]!.events.includes(s[0]!), 'three complete rounds after the outage')
+  })
+
+  it('3 PoPs losing two one after the other: the second shrink is timed at its own first round without it', async () => {
+    const three: Round = ['AMS', 'FRA', 'IAD', 'AMS', 'FRA', 'IAD', 'AMS', 'FRA']
+    const noIad: Round = ['AMS', 'FRA', 'AMS', 'AMS', 'FRA', 'FRA', 'AMS', 'FRA']
+    const ams: Round = Array.from({length: 8}, () => 'AMS')
+    const got = await live([...times(three, 3), ...times(noIad, 2), ...times(ams, 8)])
+    const s = shifts(got) as Array<Extract<WatchEvent, {type: 'shift'}>>
+    assert.deepEqual(s.map((e) => [e.from, e.to, e.round]), [['AMS+FRA+IAD', 'AMS+FRA', 3], ['AMS+FRA', 'AMS', 5]])
   })
 
   it('IAD missing for K-1 rounds, then back: nothing said, the set stays; the evidence starts over', async () => {

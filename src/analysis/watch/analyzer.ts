@@ -48,22 +48,22 @@
 //   old catchment: then that is one shift to the set); a single PoP -> the mixed round was a move
 //   caught mid-way (a shift timed at its first probe to the new PoP) or a hashing blip (nothing).
 //   Rounds whose PoPs are a subset of a load-balanced set are stable, but a member they do not name
-//   may be gone (withdrawn: its flows now land on the others; cut: they go unanswered). With S PoPs in the set and F
-//   confident answers in a round, even hashing misses a member with chance ((S-1)/S)^F (flows that
-//   keep their 5-tuple keep their PoP, so then a member is missed only when its own flows go
-//   unanswered: those that answer are not its, and its traffic is lost all the same). A member is
-//   gone once the located rounds since it was last named (rounds with no confident answer and rounds
-//   held undecided count for nothing, a round naming it starts over) make that chance, multiplied,
-//   under SHRINK_CHANCE (1e-6), and are at least SHRINK_MIN_ROUNDS (2): K = max(2, ceil(ln 1e-6 /
-//   (F ln((S-1)/S)))) rounds when F is the same each round (S = 2: 8 answers 3 rounds, 4 answers 5,
-//   2 answers 10, 10 or more 2; S = 3 and 8 answers: 5). Rounds with few answers add little, so a
-//   few flows answering cannot shrink the set early. The gone members leave the set: one `shift`
-//   from the set to the rest (FRA+IAD -> FRA), timed as a move caught in the first round all of
-//   them were missing (shiftWithin from there); a set of one is no longer load-balanced. It is a
-//   flip, as every change of catchment: part of the traffic really moved, and the chance rule keeps
-//   hashing noise out of it. A member coming back is a gain again: held and confirmed as above, a
-//   new `load-balanced` event, no shift and no flip (so a member withdrawn and re-announced over and
-//   over flaps by its losses alone).
+//   may be gone (withdrawn: its flows now land on the others). Flows keep their 5-tuple, so only a
+//   round in which every flow answered confidently is evidence: a member's own flows going
+//   unanswered while the others answer is loss, not a move, and a member named as a hint is not
+//   missing (both leave its count as it is; a round naming it starts over). With S PoPs in the set
+//   and F flows, even hashing (a renewed flow's new port is a fresh draw) misses a member with
+//   chance ((S-1)/S)^F. A member is gone once the complete rounds since it was last named make that
+//   chance, multiplied, under SHRINK_CHANCE (1e-6), and are at least SHRINK_MIN_ROUNDS (2):
+//   K = max(2, ceil(ln 1e-6 / (F ln((S-1)/S)))) (S = 2: 8 flows 3 rounds, 4 flows 5, 10 or more 2;
+//   S = 3 and 8 flows: 5). The gone members leave the set: one `shift` from the set to the rest
+//   (FRA+IAD -> FRA), timed as a move caught in the first located round all of them were missing
+//   (complete or not: shiftWithin from there; its gap and loss come from the probes in round order,
+//   not per flow, so a member's lost flows may go uncounted); a set of one is no longer
+//   load-balanced; the other members keep their evidence. An outage forgets the evidence. It is a
+//   flip, as every change of catchment: part of the traffic really moved. A member coming back is a
+//   gain again: held and confirmed as above, a new `load-balanced` event, no shift and no flip (so
+//   a member withdrawn and re-announced over and over flaps by its losses alone).
 // - Every change of catchment is a `shift` (one flip). gapMs = first answer from the new PoP
 //   (sentAt) - last answer from the old PoP (sentAt); lostProbes = probes sent in between without an
 //   answer. A graceful shift has lostProbes 0 and gapMs ~ one interval. A shift with lostProbes >= 1
@@ -559,26 +559,35 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
    */
   function shrinkIfGone(vp: VpState, held: HeldRound, P: Set<string>, out: WatchEvent[]): void {
     const cur = vp.cur!
-    const F = held.probes.filter((p) => p.answered && p.pop !== null).length
+    // only a round in which every flow answered confidently is evidence: flows keep their 5-tuple,
+    // so a member unnamed in a round with lost or hint-only answers may have lost only its own
+    // flows' answers (loss, not a move: watch packet loss, never a catchment change) or been hinted
+    const complete = held.probes.length > 0 && held.probes.every((p) => p.answered && p.pop !== null)
+    const F = held.probes.length
     const perRound = ((cur.size - 1) / cur.size) ** F
-    const gone: Missing[] = []
+    const gone: string[] = []
     for (const pop of cur) {
-      if (P.has(pop)) {
+      if (P.has(pop) || held.probes.some((p) => p.hint?.pop === pop)) {
         vp.missing.delete(pop)
         continue
       }
+      // the first located round without it, complete or not: where a move is timed from
       const m = vp.missing.get(pop) ?? {since: held, rounds: 0, chance: 1}
+      vp.missing.set(pop, m)
+      if (!complete) continue
       m.rounds++
       m.chance *= perRound
-      vp.missing.set(pop, m)
-      if (m.rounds >= SHRINK_MIN_ROUNDS && m.chance < SHRINK_CHANCE) gone.push(m)
+      if (m.rounds >= SHRINK_MIN_ROUNDS && m.chance < SHRINK_CHANCE) gone.push(pop)
     }
     if (gone.length === 0) return
-    const left = new Set([...cur].filter((pop) => !gone.includes(vp.missing.get(pop)!)))
+    const left = new Set([...cur].filter((pop) => !gone.includes(pop)))
     // every member gone was missing from the latest `since` on: that round names only PoPs left
-    const since = gone.reduce((a, m) => (m.since.round > a.round ? m.since : a), gone[0]!.since)
+    const sinces = gone.map((pop) => vp.missing.get(pop)!.since)
+    const since = sinces.reduce((a, b) => (b.round > a.round ? b : a))
     shiftWithin(vp, since.probes, since.lastGoodBefore, since.lossBefore, left, out)
-    vp.missing.clear()
+    // the members still in the set keep what was seen of them (a second one going is timed from
+    // its own first round without it, not from this shrink)
+    for (const pop of gone) vp.missing.delete(pop)
     vp.loadBalanced = left.size >= 2
     // a member coming back is a gain again: said by a new load-balanced event once confirmed
     vp.lbAnnounced = new Set(left)
@@ -720,6 +729,9 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
       if (!vp.outage.emitted && vp.consecutiveLost >= opts.outageAfter) {
         vp.outage.emitted = true
         vp.outages++
+        // what was missed of a load-balanced set before the outage says nothing of after it (a
+        // shrink would be timed before the outage, behind the recovery)
+        vp.missing.clear()
         const ev: OutageEvent = {
           ...base('outage', probes[probes.length - 1]!.sentAt),
           vantageId: vp.id,
