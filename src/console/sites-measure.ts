@@ -93,7 +93,13 @@ export interface SitesMeasurement {
  */
 export async function measureSites(opts: Omit<RunOptions, 'locations' | 'signal'>, rounds: number): Promise<SitesMeasurement> {
   const stop = new AbortController()
-  const onSignal = (): void => stop.abort()
+  const onSignal = (): void => {
+    // once: a second Ctrl-C (the round's own listener is spent too) ends the process at once, as
+    // everywhere else; left on, it would be caught here and do nothing
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    stop.abort()
+  }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   const all: VantageOutcome[][] = []

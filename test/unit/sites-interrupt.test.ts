@@ -28,7 +28,7 @@ interface Stopped {
 }
 
 /** Run `sites argv` from the sources and send it `signal` once `ready(stderr)` says so (polled: no fixed wait). */
-function sitesStoppedWhen(argv: string[], ready: (stderr: string) => boolean, signal: NodeJS.Signals = 'SIGINT', timeoutMs = 90_000): Promise<Stopped> {
+function sitesStoppedWhen(argv: string[], ready: (stderr: string) => boolean, signal: NodeJS.Signals = 'SIGINT', timeoutMs = 90_000, againAfterMs: number | null = null): Promise<Stopped> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', commandScript('sites', argv)], {cwd: ROOT})
     let stdout = ''
@@ -40,6 +40,8 @@ function sitesStoppedWhen(argv: string[], ready: (stderr: string) => boolean, si
       if (!sent && ready(stderr)) {
         sent = true
         child.kill(signal)
+        // a second Ctrl-C: the user insists
+        if (againAfterMs !== null) setTimeout(() => child.kill(signal), againAfterMs)
       }
     }, 50)
     const timer = setTimeout(() => {
@@ -84,7 +86,8 @@ describe('sites --from stopped by Ctrl-C: says so, keeps what was measured', () 
       script,
       `#!/bin/sh\necho "start \${FAKE_VP:-local}" >> '${log}'\n` +
         `n=$(wc -l < '${log}')\n` +
-        `case "\${FAKE_VP:-}" in *slow*) exec sleep 120 ;; esac\n` +
+        // *stubborn*: ignores Ctrl-C and SIGTERM (a child the run must wait out or kill)
+        `case "\${FAKE_VP:-}" in *slow*) exec sleep 120 ;; *stubborn*) trap '' INT TERM; exec sleep 20 ;; esac\n` +
         `if [ "$n" -gt ${through} ]; then exec sleep 120; fi\n` +
         `exec ${REMOTE_COMMAND} "$@"\n`,
     )
@@ -137,5 +140,10 @@ describe('sites --from stopped by Ctrl-C: says so, keeps what was measured', () 
     assert.equal(r.status, 9, r.stderr)
     // --json prints no table: stderr says the run was stopped
     assert.match(r.stderr, /note: stopped before its first round of 5 finished/)
+  })
+  it('a second Ctrl-C while the stopped round still waits for a vantage point ends the process at once', async () => {
+    const w = wrapper('first', 100)
+    const r = await sitesStoppedWhen([...args(['local', 'ssh:vp-stubborn'], w.command), '--json', '--progress'], (e) => /1\/2 vantage points done, 0 failed/.test(e), 'SIGINT', 90_000, 500)
+    assert.equal(r.signal, 'SIGINT', `ended by exit ${r.status}, not by the second Ctrl-C:\n${r.stderr}`)
   })
 })
