@@ -24,22 +24,24 @@ LABRUN_LOCK=${ANYPROBE_LABRUN_LOCK_FILE:-/tmp/anyprobe-labrun.lock}
 labrun_lock_held_by_ancestor() {
   local dev holders p fd st
   [[ -e $LABRUN_LOCK && -r /proc/locks ]] || return 1
-  # an open file of the lock inherited from the caller, as in
-  # `( flock 9; bash run-lab-tests.sh ) 9>/tmp/anyprobe-labrun.lock`: /proc/locks names the flock(1)
-  # that took it, long gone. Locking that same open file again succeeds at once when it holds the
-  # lock (and takes it when nobody does: held by this process from then on, which is as good).
-  for fd in /proc/$$/fd/*; do
-    [[ $fd -ef $LABRUN_LOCK ]] || continue
-    flock -n "${fd##*/}" 2>/dev/null && return 0
-  done
   # /proc/locks: "1: FLOCK  ADVISORY  WRITE 27185 fe:00:2147450 0 EOF" (waiters have "->" in field 2),
   # the device as major:minor in hex. stat's %d (decimal dev_t) is split here: %Hd/%Ld need
   # coreutils 9, which Debian 11 and Ubuntu 22.04 do not have.
   st=$(stat -c '%d %i' "$LABRUN_LOCK") || return 1
   local d=${st% *} ino=${st#* }
-  dev=$(printf '%02x:%02x:%s' $(( ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff) )) $(( (d & 0xff) | ((d >> 12) & ~0xff) )) "$ino")
+  dev=$(printf '%02x:%02x:%s' $(( ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff) )) $(( (d & 0xff) | ((d >> 12) & 0xffffff00) )) "$ino")
   holders=" $(awk -v id="$dev" '$2 == "FLOCK" && $6 == id {printf "%s ", $5}' /proc/locks) "
+  # nobody holds it: not held by us either (an open file of it inherited from the caller holds
+  # nothing; taking the lock on it would outlive this run, held by whatever shares that file)
   [[ $holders == "  " ]] && return 1
+  # held, maybe on an open file inherited from the caller, as in
+  # `( flock 9; bash run-lab-tests.sh ) 9>/tmp/anyprobe-labrun.lock`: /proc/locks names the flock(1)
+  # that took it, long gone. Locking that same open file again succeeds at once only when it is
+  # the one that holds the lock.
+  for fd in /proc/$$/fd/*; do
+    [[ $fd -ef $LABRUN_LOCK ]] || continue
+    flock -n "${fd##*/}" 2>/dev/null && return 0
+  done
   p=$$
   while [[ -n $p && $p != 0 ]]; do
     [[ $holders == *" $p "* ]] && return 0

@@ -79,4 +79,8 @@ describe('labrun-lock.sh: the lab-run lock', () => {
       holder.kill()
     }
   })
+  it('an open file of the lock inherited while nobody holds it: the run takes the lock its own way, and nothing holds it after', () => {
+    // the lock taken on the caller's open file would outlive the run (held by the caller's descriptor)
+    assert.deepEqual(run(`( bash ${script}; flock -n ${lock} true && echo free-after || echo still-held ) 9>>${lock}`), {out: 'ran locked\nfree-after\n', status: 0, timedOut: false})
+  })
 })
