@@ -237,10 +237,10 @@ interface Candidate extends HeldRound {
   pops: Set<string>
 }
 
-/** A member of a load-balanced set not seen since `since` (the first located round without it). */
+/** A member of a load-balanced set not named since `since` (the first located round without it). */
 interface Missing {
   since: HeldRound
-  /** located rounds without it */
+  /** complete rounds without it (every flow answered confidently: the only evidence, see the rule) */
   rounds: number
   /** the chance of missing it that many rounds if it were still in the set: the product of ((S-1)/S)^F */
   chance: number
@@ -289,7 +289,7 @@ interface VpState {
   cur: Set<string> | null
   lbAnnounced: Set<string>
   loadBalanced: boolean
-  /** members of the load-balanced catchment missed in the located rounds since their `since` */
+  /** members of the load-balanced catchment not named since their `since` */
   missing: Map<string, Missing>
   candidate: Candidate | null
   lastGood: Probe | null
@@ -553,9 +553,10 @@ export function createWatchAnalyzer(options: WatchAnalyzerOptions): WatchAnalyze
   }
 
   /**
-   * A located round left the load-balanced catchment as it was: its members not named count as
-   * missed (by the chance of that, see the rule above), those named start over; members missed long
-   * enough leave the set, as one shift timed at the first round all of them were missing.
+   * A located round left the load-balanced catchment as it was: if every flow answered confidently,
+   * its members not named count as missed (by the chance of that, see the rule above); those named
+   * (or hinted) start over; members missed long enough leave the set, as one shift timed at the first
+   * located round all of them were missing.
    */
   function shrinkIfGone(vp: VpState, held: HeldRound, P: Set<string>, out: WatchEvent[]): void {
     const cur = vp.cur!
